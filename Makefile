@@ -1,0 +1,90 @@
+# hvsim — top-level build. `make run` installs missing Debian packages,
+# builds and runs the default demo; `make test` runs everything CI checks.
+
+BUILD    ?= build
+CC       ?= gcc
+OPT      ?= -O2
+PKGS     := libelf libfdt capstone inih libzstd
+CFLAGS   ?=
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter \
+            -fno-strict-aliasing -MMD -MP -Isrc
+LDLIBS   += -lelf -lfdt -lcapstone -linih -lzstd -lcrypto -lm
+# fpu.c relies on the host's IEEE-754 rounding modes and flags (fenv.h)
+FPU_CFLAGS := -frounding-math -fsignaling-nans
+
+SRCS     := $(shell find src -name '*.c' | sort)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS     := $(patsubst %.c,$(BUILD)/%.o,$(SRCS)) $(BUILD)/gen/default_config.o
+LIB_OBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
+
+RV_CC    := riscv64-unknown-elf-gcc
+ISA_SRCS := $(sort $(wildcard tests/isa/*.S))
+ISA_ELFS := $(patsubst tests/isa/%.S,$(BUILD)/isa/%.elf,$(ISA_SRCS))
+ISA_FLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static \
+             -mcmodel=medany -T tests/isa/link.ld -Itests/isa
+
+.PHONY: all deps run test unit isa e2e asan bench firmware clean traces-update
+all: $(BUILD)/hvsim
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/hvsim: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/src/cpu/riscv/fpu.o: CFLAGS += $(FPU_CFLAGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/default_config.c: configs/riscv-virt.ini scripts/embed.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed.sh config_default_ini $< > $@
+
+$(BUILD)/gen/default_config.o: $(BUILD)/gen/default_config.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs check)
+
+$(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(ISA_FLAGS) -o $@ $<
+
+firmware isa-build: $(ISA_ELFS)
+
+run: deps all
+	bash scripts/demo.sh
+
+unit: $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+isa: $(BUILD)/hvsim $(ISA_ELFS)
+	bash tests/isa/run.sh $(BUILD)/hvsim $(ISA_ELFS)
+
+e2e: $(BUILD)/hvsim
+	bash tests/e2e/run.sh $(BUILD)/hvsim
+
+# Sanitizer build in its own directory: unit tests + a short firmware boot.
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	        LDFLAGS_EXTRA= build-asan/hvsim build-asan/unit_tests
+	CK_FORK=no build-asan/unit_tests
+	bash tests/e2e/asan_boot.sh build-asan/hvsim
+
+test: deps all
+	$(MAKE) unit
+	$(MAKE) isa
+	$(MAKE) e2e
+	$(MAKE) asan
+
+bench: deps all
+	bash tests/bench/run.sh $(BUILD)/hvsim
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)

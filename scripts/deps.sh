@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install every Debian package hvsim's build, tests and benchmarks need.
+# A no-op (no apt-get call at all) when everything is already installed.
+set -eu
+
+PKGS="
+  build-essential pkg-config
+  libelf-dev libfdt-dev libcapstone-dev check libsdl2-dev libzstd-dev
+  libssl-dev libinih-dev
+  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  opensbi u-boot-qemu
+  gdb-multiarch device-tree-compiler qemu-system-misc
+"
+
+missing=""
+for p in $PKGS; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  exit 0
+fi
+
+echo "deps.sh: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2

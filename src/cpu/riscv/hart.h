@@ -1,0 +1,11 @@
+/* Public entry points of the RISC-V hart model. */
+#ifndef HVSIM_RV_PUBLIC_H
+#define HVSIM_RV_PUBLIC_H
+struct machine;
+struct cpu;
+
+/* A new hart in its reset state (pc = boot ROM base, M mode). */
+struct cpu *rv_hart_new(struct machine *m, int id);
+/* Connect the bus's code-invalidation hook to the RISC-V predecode cache. */
+void rv_machine_attach(struct machine *m);
+#endif

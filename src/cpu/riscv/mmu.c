@@ -1,0 +1,365 @@
+/* Address translation (Sv39/Sv48, priv spec 1.12 §4.3-§4.4), the software
+ * TLB, slow-path loads/stores/fetches and predecoded-page management. */
+#include <stdlib.h>
+#include "rv_internal.h"
+#include "../../sim/machine.h"
+
+#define PTE_V (1ull << 0)
+#define PTE_R (1ull << 1)
+#define PTE_W (1ull << 2)
+#define PTE_X (1ull << 3)
+#define PTE_U (1ull << 4)
+#define PTE_G (1ull << 5)
+#define PTE_A (1ull << 6)
+#define PTE_D (1ull << 7)
+#define PTE_PPN(p) (((p) >> 10) & ((1ull << 44) - 1))
+#define PTE_RESERVED (0x3ffull << 54) /* Svpbmt/Svnapot bits: not implemented */
+
+enum { PERM_R = 1 << ACC_READ, PERM_W = 1 << ACC_WRITE, PERM_X = 1 << ACC_EXEC };
+
+static const int mode_priv[RV_NMODES] = { PRV_U, PRV_S, PRV_S, PRV_M };
+
+static int page_fault(enum rv_access acc)
+{
+    static const int c[3] = { EXC_LOAD_PAGE_FAULT, EXC_STORE_PAGE_FAULT, EXC_INSN_PAGE_FAULT };
+    return c[acc];
+}
+
+static int access_fault(enum rv_access acc)
+{
+    static const int c[3] = { EXC_LOAD_ACCESS, EXC_STORE_ACCESS, EXC_INSN_ACCESS };
+    return c[acc];
+}
+
+void rv_tlb_flush(struct rv_hart *h)
+{
+    for (int m = 0; m < RV_NMODES; m++)
+        for (int i = 0; i < TLB_SIZE; i++) {
+            struct rv_tlb_entry *e = &h->tlb[m][i];
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+        }
+    h->tlb_has_super = false;
+    h->fetch_va = TLB_INVALID;
+}
+
+void rv_tlb_flush_va(struct rv_hart *h, uint64_t va)
+{
+    if (h->tlb_has_super) { /* 4 KiB pieces of a superpage: drop them all */
+        rv_tlb_flush(h);
+        return;
+    }
+    uint64_t page = va & PAGE_MASK;
+    for (int m = 0; m < RV_NMODES; m++) {
+        struct rv_tlb_entry *e = &h->tlb[m][(va >> 12) & (TLB_SIZE - 1)];
+        if (e->tag_r == page || e->tag_w == page || e->tag_x == page)
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    }
+    h->fetch_va = TLB_INVALID;
+}
+
+void rv_tlb_drop_writes(struct machine *m, uint64_t pa_page)
+{
+    for (int c = 0; c < m->ncpus; c++) {
+        struct rv_hart *h = RV_HART(m->cpus[c]);
+        for (int mode = 0; mode < RV_NMODES; mode++)
+            for (int i = 0; i < TLB_SIZE; i++) {
+                struct rv_tlb_entry *e = &h->tlb[mode][i];
+                if (e->tag_w != TLB_INVALID && e->pa_page == pa_page)
+                    e->tag_w = TLB_INVALID;
+            }
+    }
+}
+
+void rv_code_invalidate(void *opaque, struct mem_region *r, uint64_t page_index)
+{
+    (void)opaque;
+    /* Reset in place (never free): a hart may be executing from this page.
+     * Every slot becomes UNDECODED and is decoded again on next use. */
+    if (r->dcache[page_index])
+        memset(r->dcache[page_index], 0, sizeof(struct rv_dpage));
+    r->page_flags[page_index] &= (uint8_t)~PAGE_CODE;
+}
+
+/* Sv39/Sv48 page-table walk for privilege `priv`. On success *pa is the
+ * physical address and *perm the access kinds this page allows in the same
+ * regime (for filling the TLB). Returns 0 or an exception cause. */
+static int walk(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, bool sum,
+                uint64_t *pa, unsigned *perm, bool *super)
+{
+    unsigned mode = (unsigned)(h->satp >> 60);
+    int levels = mode == 9 ? 4 : 3;
+    int vabits = 12 + 9 * levels;
+    /* va bits 63..vabits must equal bit vabits-1 (§4.4.1, §4.5.1) */
+    if ((uint64_t)(((int64_t)va << (64 - vabits)) >> (64 - vabits)) != va)
+        return page_fault(acc);
+    bool mxr = h->mstatus & MSTATUS_MXR;
+    uint64_t a = (h->satp & ((1ull << 44) - 1)) << 12;
+    struct bus *bus = &h->m->bus;
+
+    for (int i = levels - 1; i >= 0; i--) {
+        uint64_t pte_addr = a + ((va >> (12 + 9 * i)) & 0x1ff) * 8;
+        uint64_t pte;
+        /* PTE reads are S-level implicit accesses checked by PMP (§3.7.1) */
+        if (!rv_pmp_ok(h, pte_addr, 8, ACC_READ, PRV_S) || !bus_read(bus, pte_addr, 8, &pte))
+            return access_fault(acc);
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED))
+            return page_fault(acc);
+        if (!(pte & (PTE_R | PTE_X))) { /* pointer to the next level */
+            if (i == 0 || (pte & (PTE_U | PTE_A | PTE_D)))
+                return page_fault(acc);
+            a = PTE_PPN(pte) << 12;
+            continue;
+        }
+        /* Leaf: permissions (§4.3.2 step 5) */
+        unsigned p = 0;
+        if ((pte & PTE_R) || (mxr && (pte & PTE_X))) p |= PERM_R;
+        if (pte & PTE_W) p |= PERM_W;
+        if (pte & PTE_X) p |= PERM_X;
+        if (pte & PTE_U) {
+            if (priv == PRV_S)
+                p = sum ? p & ~(unsigned)PERM_X : 0; /* S never executes U pages */
+        } else if (priv == PRV_U) {
+            p = 0;
+        }
+        if (!(p & (1u << acc)))
+            return page_fault(acc);
+        uint64_t ppn = PTE_PPN(pte);
+        uint64_t low = (1ull << (9 * i)) - 1;
+        if (ppn & low) /* misaligned superpage (step 6) */
+            return page_fault(acc);
+        /* A/D update in hardware (step 7) */
+        uint64_t need = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
+        if ((pte & need) != need) {
+            pte |= need;
+            if (!rv_pmp_ok(h, pte_addr, 8, ACC_WRITE, PRV_S) || !bus_write(bus, pte_addr, 8, pte))
+                return access_fault(acc);
+        }
+        if (!(pte & PTE_D))
+            p &= ~(unsigned)PERM_W; /* first write must come back to set D */
+        *pa = ((ppn | ((va >> 12) & low)) << 12) | (va & 0xfff);
+        *perm = p;
+        *super = i > 0;
+        return 0;
+    }
+    return page_fault(acc);
+}
+
+/* Translation in TLB set `mode`; fills the TLB for RAM pages. */
+static int translate_fill(struct rv_hart *h, uint64_t va, enum rv_access acc, int mode, uint64_t *pa_out)
+{
+    int priv = mode_priv[mode];
+    uint64_t pa = 0;
+    unsigned perm = PERM_R | PERM_W | PERM_X;
+    bool super = false;
+    if (priv == PRV_M || (h->satp >> 60) == 0) {
+        pa = va;
+    } else {
+        int r = walk(h, va, acc, priv, mode == RV_MODE_S_SUM, &pa, &perm, &super);
+        if (r)
+            return r;
+    }
+    *pa_out = pa;
+
+    struct mem_region *reg = bus_find_mem(&h->m->bus, pa);
+    if (!reg)
+        return 0; /* MMIO or unmapped: never in the fast path */
+    uint64_t page = pa & PAGE_MASK;
+    uint64_t pindex = (page - reg->base) >> 12;
+    /* PMP must give the whole page one answer for each kind we cache. */
+    if (h->pmp_active || priv != PRV_M)
+        for (int k = 0; k < 3; k++)
+            if ((perm & (1u << k)) && !rv_pmp_page_ok(h, page, (enum rv_access)k, priv))
+                perm &= ~(1u << k);
+    if (reg->readonly || (reg->page_flags[pindex] & (PAGE_CODE | PAGE_WATCH)))
+        perm &= ~(unsigned)PERM_W;
+    struct rv_tlb_entry *e = &h->tlb[mode][(va >> 12) & (TLB_SIZE - 1)];
+    uint64_t vpage = va & PAGE_MASK;
+    e->tag_r = (perm & PERM_R) ? vpage : TLB_INVALID;
+    e->tag_w = (perm & PERM_W) ? vpage : TLB_INVALID;
+    e->tag_x = (perm & PERM_X) ? vpage : TLB_INVALID;
+    e->addend = (uintptr_t)(reg->host + (page - reg->base)) - (uintptr_t)vpage;
+    e->pa_page = page;
+    e->region = reg;
+    e->page_index = pindex;
+    if (super)
+        h->tlb_has_super = true;
+    return 0;
+}
+
+int rv_translate(struct rv_hart *h, uint64_t va, enum rv_access acc, int mode, uint64_t *pa)
+{
+    return translate_fill(h, va, acc, mode, pa);
+}
+
+/* Translate + PMP for one piece of a data access that stays in one page. */
+static int data_pa(struct rv_hart *h, uint64_t va, unsigned size, enum rv_access acc, uint64_t *pa)
+{
+    int r = translate_fill(h, va, acc, h->data_mode, pa);
+    if (r)
+        return r;
+    if (!rv_pmp_ok(h, *pa, size, acc, mode_priv[h->data_mode]))
+        return access_fault(acc);
+    return 0;
+}
+
+bool rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
+{
+    struct bus *bus = &h->m->bus;
+    uint64_t pa;
+    if ((va & 0xfff) + size > 4096) { /* crosses a page: byte by byte */
+        uint64_t v = 0;
+        for (unsigned i = 0; i < size; i++) {
+            uint64_t b;
+            int r = data_pa(h, va + i, 1, ACC_READ, &pa);
+            if (!r && !bus_read(bus, pa, 1, &b))
+                r = EXC_LOAD_ACCESS;
+            if (r) {
+                rv_exception(h, (uint64_t)r, va + i);
+                return false;
+            }
+            v |= b << (8 * i);
+        }
+        *val = v;
+        return true;
+    }
+    int r = data_pa(h, va, size, ACC_READ, &pa);
+    if (!r && !bus_read(bus, pa, size, val))
+        r = EXC_LOAD_ACCESS;
+    if (r) {
+        rv_exception(h, (uint64_t)r, va);
+        return false;
+    }
+    return true;
+}
+
+bool rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
+{
+    struct bus *bus = &h->m->bus;
+    uint64_t pa, pa2 = 0;
+    unsigned first = size;
+    if ((va & 0xfff) + size > 4096) {
+        /* Crosses a page: check both pieces before writing anything. */
+        first = 4096 - (unsigned)(va & 0xfff);
+        uint64_t va2 = va + first;
+        int r = data_pa(h, va2, size - first, ACC_WRITE, &pa2);
+        if (r) {
+            rv_exception(h, (uint64_t)r, va2);
+            return false;
+        }
+    }
+    int r = data_pa(h, va, first, ACC_WRITE, &pa);
+    if (r) {
+        rv_exception(h, (uint64_t)r, va);
+        return false;
+    }
+    if (first == size) {
+        if (!bus_write(bus, pa, size, val)) {
+            rv_exception(h, EXC_STORE_ACCESS, va);
+            return false;
+        }
+        return true;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t p = i < first ? pa + i : pa2 + (i - first);
+        if (!bus_write(bus, p, 1, (val >> (8 * i)) & 0xff)) {
+            rv_exception(h, EXC_STORE_ACCESS, va + i);
+            return false;
+        }
+    }
+    return true;
+}
+
+uint8_t *rv_amo_ptr(struct rv_hart *h, uint64_t va, unsigned size, bool load_only)
+{
+    enum rv_access acc = load_only ? ACC_READ : ACC_WRITE;
+    if (va & (size - 1)) { /* AMOs and LR/SC must be naturally aligned */
+        rv_exception(h, load_only ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
+        return NULL;
+    }
+    struct rv_tlb_entry *e = &h->tlb[h->data_mode][(va >> 12) & (TLB_SIZE - 1)];
+    if ((load_only ? e->tag_r : e->tag_w) == (va & PAGE_MASK))
+        return (uint8_t *)(uintptr_t)(va + e->addend);
+    uint64_t pa;
+    int r = data_pa(h, va, size, acc, &pa);
+    if (r) {
+        rv_exception(h, (uint64_t)r, va);
+        return NULL;
+    }
+    struct mem_region *reg = bus_find_mem(&h->m->bus, pa);
+    if (!reg || (!load_only && reg->readonly)) { /* no atomics on MMIO (PMA) */
+        rv_exception(h, load_only ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, va);
+        return NULL;
+    }
+    if (!load_only && reg->page_flags[(pa - reg->base) >> 12])
+        bus_mem_store_notify(&h->m->bus, reg, pa, size); /* drop predecoded code first */
+    return reg->host + (pa - reg->base);
+}
+
+static struct rv_dpage *dpage_of(struct mem_region *reg, uint64_t pindex)
+{
+    struct rv_dpage *dp = reg->dcache[pindex];
+    if (!dp) {
+        dp = calloc(1, sizeof(*dp));
+        if (!dp)
+            abort(); /* host out of memory */
+        reg->dcache[pindex] = dp;
+    }
+    return dp;
+}
+
+bool rv_fetch_refill(struct rv_hart *h)
+{
+    uint64_t va = h->pc;
+    struct rv_tlb_entry *e = &h->tlb[h->fetch_mode][(va >> 12) & (TLB_SIZE - 1)];
+    if (e->tag_x != (va & PAGE_MASK)) {
+        uint64_t pa;
+        int r = translate_fill(h, va, ACC_EXEC, h->fetch_mode, &pa);
+        if (!r && !rv_pmp_ok(h, pa, 2, ACC_EXEC, mode_priv[h->fetch_mode]))
+            r = EXC_INSN_ACCESS;
+        if (!r && !bus_find_mem(&h->m->bus, pa))
+            r = EXC_INSN_ACCESS; /* executing from MMIO or unmapped space */
+        if (r) {
+            rv_exception(h, (uint64_t)r, va);
+            return false;
+        }
+        if (e->tag_x != (va & PAGE_MASK)) {
+            /* Executable but not cacheable (PMP splits the page): use the
+             * page for this one instruction only. */
+            struct mem_region *reg = bus_find_mem(&h->m->bus, pa);
+            uint64_t pindex = (pa - reg->base) >> 12;
+            h->fetch_page = dpage_of(reg, pindex);
+            h->fetch_region = reg;
+            h->fetch_pindex = pindex;
+            h->fetch_va = TLB_INVALID;
+            return true;
+        }
+    }
+    h->fetch_page = dpage_of(e->region, e->page_index);
+    h->fetch_region = e->region;
+    h->fetch_pindex = e->page_index;
+    h->fetch_va = va & PAGE_MASK;
+    return true;
+}
+
+bool rv_fetch_cross(struct rv_hart *h, uint32_t *raw)
+{
+    /* Low parcel from the current page, high parcel from the next one;
+     * tval of a fault on the second page is its address (§3.1.16). */
+    uint32_t v = 0;
+    for (int part = 0; part < 2; part++) {
+        uint64_t va = h->pc + 2 * (uint64_t)part;
+        uint64_t pa, b;
+        int r = translate_fill(h, va, ACC_EXEC, h->fetch_mode, &pa);
+        if (!r && !rv_pmp_ok(h, pa, 2, ACC_EXEC, mode_priv[h->fetch_mode]))
+            r = EXC_INSN_ACCESS;
+        if (!r && (!bus_find_mem(&h->m->bus, pa) || !bus_read(&h->m->bus, pa, 2, &b)))
+            r = EXC_INSN_ACCESS;
+        if (r) {
+            rv_exception(h, (uint64_t)r, va);
+            return false;
+        }
+        v |= (uint32_t)b << (16 * part);
+    }
+    *raw = v;
+    return true;
+}

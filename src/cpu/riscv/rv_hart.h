@@ -1,0 +1,147 @@
+/* RV64GC hart state. The hart embeds the ISA-neutral struct cpu first. */
+#ifndef HVSIM_RV_HART_H
+#define HVSIM_RV_HART_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "../../sim/cpu.h"
+
+struct machine;
+struct mem_region;
+
+/* Privilege levels (priv spec 1.12 §1.2). */
+enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+
+/* mstatus fields (priv 1.12 §3.1.6). */
+#define MSTATUS_SIE   (1ull << 1)
+#define MSTATUS_MIE   (1ull << 3)
+#define MSTATUS_SPIE  (1ull << 5)
+#define MSTATUS_UBE   (1ull << 6)
+#define MSTATUS_MPIE  (1ull << 7)
+#define MSTATUS_SPP   (1ull << 8)
+#define MSTATUS_VS    (3ull << 9)
+#define MSTATUS_MPP   (3ull << 11)
+#define MSTATUS_FS    (3ull << 13)
+#define MSTATUS_XS    (3ull << 15)
+#define MSTATUS_MPRV  (1ull << 17)
+#define MSTATUS_SUM   (1ull << 18)
+#define MSTATUS_MXR   (1ull << 19)
+#define MSTATUS_TVM   (1ull << 20)
+#define MSTATUS_TW    (1ull << 21)
+#define MSTATUS_TSR   (1ull << 22)
+#define MSTATUS_UXL   (3ull << 32)
+#define MSTATUS_SXL   (3ull << 34)
+#define MSTATUS_SBE   (1ull << 36)
+#define MSTATUS_MBE   (1ull << 37)
+#define MSTATUS_SD    (1ull << 63)
+#define MSTATUS_FS_SHIFT 13
+
+/* Interrupt numbers = mip/mie bit positions (priv 1.12 §3.1.9). */
+enum {
+    IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11,
+};
+
+/* Exception causes (priv 1.12 Table 3.6). */
+enum {
+    EXC_INSN_MISALIGNED = 0, EXC_INSN_ACCESS = 1, EXC_ILLEGAL_INSN = 2,
+    EXC_BREAKPOINT = 3, EXC_LOAD_MISALIGNED = 4, EXC_LOAD_ACCESS = 5,
+    EXC_STORE_MISALIGNED = 6, EXC_STORE_ACCESS = 7, EXC_ECALL_U = 8,
+    EXC_ECALL_S = 9, EXC_ECALL_M = 11, EXC_INSN_PAGE_FAULT = 12,
+    EXC_LOAD_PAGE_FAULT = 13, EXC_STORE_PAGE_FAULT = 15,
+};
+
+/* fflags bits (unpriv spec §11.2). */
+enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
+/* Rounding modes (unpriv spec Table 11.1). */
+enum { RM_RNE = 0, RM_RTZ = 1, RM_RDN = 2, RM_RUP = 3, RM_RMM = 4, RM_DYN = 7 };
+
+/* Access kinds for translation and PMP. */
+enum rv_access { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
+
+/* Software TLB: direct mapped, one set per translation regime ("mode
+ * index": RV_MODE_U, RV_MODE_S, RV_MODE_S_SUM (S with mstatus.SUM),
+ * RV_MODE_M (M mode: no translation). Each entry maps one 4 KiB virtual page.
+ * tag_r/w/x hold the page's virtual address when that access kind may use
+ * the fast path, else TLB_INVALID. addend turns a virtual address into a host
+ * pointer (RAM only; MMIO never enters the fast path). */
+#define TLB_SIZE 256
+#define TLB_INVALID 1ull /* never equals a page-aligned address */
+enum { RV_MODE_U = 0, RV_MODE_S = 1, RV_MODE_S_SUM = 2, RV_MODE_M = 3, RV_NMODES = 4 };
+struct rv_tlb_entry {
+    uint64_t tag_r, tag_w, tag_x;
+    uintptr_t addend;        /* host = va + addend */
+    uint64_t pa_page;        /* physical page address */
+    struct mem_region *region;
+    uint64_t page_index;     /* pa_page's page index inside region */
+};
+
+/* A predecoded instruction (16 bytes). rd==0 is decoded as 32 (the sink
+ * register) so handlers never special-case x0. */
+struct rv_dinsn {
+    uint16_t op;
+    uint8_t rd, rs1, rs2, rs3;
+    uint8_t len;             /* 2 or 4 */
+    uint8_t rm;              /* funct3 / rounding mode / misc */
+    int32_t imm;
+    uint32_t raw;
+};
+#define RV_DPAGE_SLOTS 2048  /* one per 2-byte parcel of a 4 KiB page */
+struct rv_dpage {
+    struct rv_dinsn d[RV_DPAGE_SLOTS];
+};
+
+struct rv_hart {
+    struct cpu cpu;          /* must be first */
+    struct machine *m;
+    uint64_t x[33];          /* x[32] is the write sink for rd = x0 */
+    uint64_t f[32];          /* NaN-boxed floats */
+    uint64_t pc;
+    int priv;
+    uint32_t frm, fflags;
+
+    /* Machine CSRs */
+    uint64_t mstatus, misa, medeleg, mideleg, mie, mtvec, mscratch,
+             mepc, mcause, mtval, mcounteren, menvcfg, mcountinhibit;
+    uint64_t mhartid;
+    /* Supervisor CSRs (sstatus/sie/sip are views of the machine ones) */
+    uint64_t stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
+    uint64_t stimecmp;       /* Sstc (§ Sstc extension), in mtime units */
+    int stimecmp_timer;      /* cpu_timer index */
+    /* PMP (priv 1.12 §3.7): 16 entries */
+    uint8_t pmpcfg[16];
+    uint64_t pmpaddr[16];
+    bool pmp_active;         /* any entry with A != OFF */
+
+    /* LR/SC reservation (cleared when the hart leaves its slot) */
+    uint64_t resv_addr;
+    bool resv_valid;
+
+    /* Fast paths */
+    struct rv_tlb_entry tlb[RV_NMODES][TLB_SIZE];
+    uint64_t fetch_va;       /* page of fetch_page, or TLB_INVALID */
+    struct rv_dpage *fetch_page;
+    struct mem_region *fetch_region; /* region and page index of fetch_page */
+    uint64_t fetch_pindex;
+
+    int fetch_mode, data_mode; /* TLB set for fetches / loads+stores */
+    bool tlb_has_super;      /* some entry came from a superpage */
+
+    uint64_t instret_adj;    /* ticks that did not retire (traps) */
+    uint64_t cycle_off, instret_off; /* from writes to mcycle/minstret */
+    uint64_t mip_sw;         /* software-written mip bits (SSIP, STIP, SEIP) */
+    uint64_t mip_hw;         /* lines driven by devices and Sstc */
+
+    uint64_t insn_left;      /* instructions left in the current run() */
+    uint32_t attn;           /* non-zero: leave the fast loop and look around */
+    bool wfi;                /* asleep in WFI */
+};
+
+#define RV_HART(c) ((struct rv_hart *)(c))
+
+/* Floating point: executes one OP-FP / FMADD-family / FP compare/convert
+ * instruction (not loads/stores). Returns 0 or an exception cause
+ * (EXC_ILLEGAL_INSN). Sets mstatus.FS dirty; accumulates fflags. */
+int rv_fp_exec(struct rv_hart *h, uint32_t insn);
+/* NaN-box a single (unpriv spec §12.2). */
+static inline uint64_t rv_box32(uint32_t v) { return 0xffffffff00000000ull | v; }
+
+#endif

@@ -1,0 +1,30 @@
+/* ELF images (firmware, kernels, test programs) via libelf: validation,
+ * loading PT_LOAD segments at their physical addresses, symbol lookup. */
+#ifndef HVSIM_LOADER_ELF_H
+#define HVSIM_LOADER_ELF_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bus;
+struct elf_image;
+
+/* Opens and checks an ELF file: readable, ELFCLASS64, little-endian,
+ * EM_RISCV, executable, at least one PT_LOAD, every segment inside the file.
+ * NULL + a message naming the file otherwise. The file is read into memory;
+ * nothing stays open. */
+struct elf_image *elf_open(const char *path, char *err, size_t errlen);
+/* True when the file starts with the ELF magic (false when unreadable). */
+bool elf_is_elf(const char *path);
+uint64_t elf_entry(const struct elf_image *e);
+/* Copies every PT_LOAD segment to p_paddr (filesz bytes, then memsz - filesz
+ * zero bytes) with bus_load. False + message naming the segment and address
+ * when it does not fit in memory. */
+bool elf_load(const struct elf_image *e, struct bus *b, char *err, size_t errlen);
+/* Value of a symbol from .symtab; false when absent (or no .symtab). */
+bool elf_symbol(const struct elf_image *e, const char *name, uint64_t *value);
+/* The file name given to elf_open. */
+const char *elf_path(const struct elf_image *e);
+void elf_close(struct elf_image *e);
+
+#endif

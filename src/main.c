@@ -1,0 +1,359 @@
+/* hvsim command line: `hvsim run [options]`, `hvsim --help`, `hvsim --version`.
+ * Host-side mistakes print one message naming the option/file/value and
+ * exit with status 2 (EXIT_HOST_ERROR). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/config.h"
+#include "sim/machine.h"
+
+#ifndef HVSIM_VERSION
+#define HVSIM_VERSION "0.1.0"
+#endif
+
+enum opt_id {
+    OPT_CONFIG = 'c',
+    OPT_HELP = 'h',
+    OPT_SMP = 256,
+    OPT_MEM,
+    OPT_BIOS,
+    OPT_KERNEL,
+    OPT_INITRD,
+    OPT_APPEND,
+    OPT_DTB,
+    OPT_DUMP_DTB,
+    OPT_MAX_INSNS,
+    OPT_QUANTUM,
+    OPT_SCHED_SEED,
+    OPT_SERIAL,
+};
+
+struct opt_desc {
+    const char *name;
+    int id;          /* getopt value; a printable char doubles as short option */
+    const char *arg; /* metavar; NULL = no argument */
+    const char *help;
+};
+
+/* The options of `hvsim run`: drives both getopt_long and the help text. */
+static const struct opt_desc run_opts[] = {
+    { "config", OPT_CONFIG, "FILE", "machine configuration (default: built-in riscv-virt)" },
+    { "smp", OPT_SMP, "N", "number of harts (1..64)" },
+    { "mem", OPT_MEM, "SIZE", "RAM size, e.g. 256M, 1G (multiple of 4K)" },
+    { "bios", OPT_BIOS, "FILE", "firmware (ELF or raw at [load] bios), entered from the boot ROM" },
+    { "kernel", OPT_KERNEL, "FILE", "kernel image (ELF or raw at [load] kernel)" },
+    { "initrd", OPT_INITRD, "FILE", "initial ramdisk, announced in /chosen" },
+    { "append", OPT_APPEND, "STR", "kernel command line (/chosen bootargs)" },
+    { "dtb", OPT_DTB, "FILE", "use this device tree blob instead of the generated one" },
+    { "dump-dtb", OPT_DUMP_DTB, "FILE", "write the machine's device tree blob to FILE and exit" },
+    { "max-insns", OPT_MAX_INSNS, "N", "stop after N instructions in total (0 = no limit)" },
+    { "quantum", OPT_QUANTUM, "N", "instructions per scheduling slot (>= 1)" },
+    { "sched-seed", OPT_SCHED_SEED, "S", "seed for a varied, repeatable interleaving (0 = fixed)" },
+    { "serial", OPT_SERIAL, "SPEC", "UART output: stdio (default), none or file:PATH" },
+    { "help", OPT_HELP, NULL, "show this help and exit" },
+};
+#define N_RUN_OPTS (sizeof run_opts / sizeof run_opts[0])
+
+static void print_usage(FILE *f)
+{
+    fputs("Usage: hvsim run [options]\n"
+          "       hvsim --help | --version\n",
+          f);
+}
+
+/* The one help text: commands, every option of `run`, exit statuses. */
+static void print_help(FILE *f)
+{
+    print_usage(f);
+    fputs("\nA deterministic multi-core RISC-V full-system simulator.\n"
+          "\nCommands:\n"
+          "  run             build the machine from its configuration and run it\n"
+          "\nOptions of run:\n",
+          f);
+    for (size_t i = 0; i < N_RUN_OPTS; i++) {
+        const struct opt_desc *o = &run_opts[i];
+        char left[48];
+        bool has_short = o->id < 256;
+        snprintf(left, sizeof left, "%c%c%s--%s%s%s", has_short ? '-' : ' ',
+                 has_short ? (char)o->id : ' ', has_short ? ", " : "  ", o->name,
+                 o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(f, "  %-24s %s\n", left, o->help);
+    }
+    fputs("\nWithout a command:\n"
+          "  -h, --help               show this help and exit\n"
+          "      --version            show the version and exit\n"
+          "\nExit status of run:\n"
+          "  0  guest powered off with success (sifive_test pass, HTIF exit 0)\n"
+          "  1  guest reported failure\n"
+          "  2  host-side error (options, files, configuration)\n"
+          "  3  --max-insns reached first\n",
+          f);
+}
+
+struct run_args {
+    const char *config_file;
+    const char *dump_dtb;
+    const char *serial;
+    uint64_t max_insns;
+    /* overrides, applied on top of the configuration */
+    bool has_smp, has_mem, has_quantum, has_seed;
+    uint64_t smp, mem, quantum, seed;
+    const char *bios, *kernel, *initrd, *dtb, *append;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A command-line mistake: the message, a pointer to the help, status 2. */
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hvsim: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'hvsim run --help' for more information.\n", stderr);
+    return EXIT_HOST_ERROR;
+}
+
+/* Copies a path/string option into its config field; only --append may be
+ * empty (it clears bootargs set by the configuration). */
+static bool set_str(char *dst, size_t dstlen, const char *opt, const char *val)
+{
+    if (!val)
+        return true;
+    size_t n = strlen(val);
+    if (n == 0 && strcmp(opt, "append") != 0) {
+        fprintf(stderr, "hvsim: --%s: empty value\n", opt);
+        return false;
+    }
+    if (n >= dstlen) {
+        fprintf(stderr, "hvsim: --%s: value too long (at most %zu characters)\n", opt,
+                dstlen - 1);
+        return false;
+    }
+    memcpy(dst, val, n + 1);
+    return true;
+}
+
+static bool serial_spec_ok(const char *s)
+{
+    return strcmp(s, "stdio") == 0 || strcmp(s, "none") == 0 ||
+           (strncmp(s, "file:", 5) == 0 && s[5] != '\0');
+}
+
+/* Parses the options of `run` into *a; returns -1 to go on, else an exit
+ * status (0 after --help). */
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+    struct option longopts[N_RUN_OPTS + 1];
+    char shortopts[2 * N_RUN_OPTS + 2];
+    size_t ns = 0;
+    shortopts[ns++] = ':'; /* report missing arguments as ':' */
+    for (size_t i = 0; i < N_RUN_OPTS; i++) {
+        longopts[i] = (struct option){ run_opts[i].name,
+                                       run_opts[i].arg ? required_argument : no_argument,
+                                       NULL, run_opts[i].id };
+        if (run_opts[i].id < 256) {
+            shortopts[ns++] = (char)run_opts[i].id;
+            if (run_opts[i].arg)
+                shortopts[ns++] = ':';
+        }
+    }
+    longopts[N_RUN_OPTS] = (struct option){ 0, 0, 0, 0 };
+    shortopts[ns] = '\0';
+
+    opterr = 0;
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const char *v = optarg;
+        switch (ch) {
+        case OPT_HELP:
+            print_help(stdout);
+            return 0;
+        case OPT_CONFIG: a->config_file = v; break;
+        case OPT_SMP:
+            if (!config_parse_u64(v, &a->smp) || a->smp < 1 || a->smp > CONFIG_MAX_CPUS) {
+                fprintf(stderr, "hvsim: --smp: '%s' is not a number (1..%d)\n", v,
+                        CONFIG_MAX_CPUS);
+                return EXIT_HOST_ERROR;
+            }
+            a->has_smp = true;
+            break;
+        case OPT_MEM:
+            if (!config_parse_size(v, &a->mem) || a->mem == 0 || (a->mem & 0xfff)) {
+                fprintf(stderr,
+                        "hvsim: --mem: '%s' is not a size (a non-zero multiple of 4K, "
+                        "e.g. 256M, 1G)\n",
+                        v);
+                return EXIT_HOST_ERROR;
+            }
+            a->has_mem = true;
+            break;
+        case OPT_BIOS: a->bios = v; break;
+        case OPT_KERNEL: a->kernel = v; break;
+        case OPT_INITRD: a->initrd = v; break;
+        case OPT_APPEND: a->append = v; break;
+        case OPT_DTB: a->dtb = v; break;
+        case OPT_DUMP_DTB:
+            if (!*v) {
+                fprintf(stderr, "hvsim: --dump-dtb: empty file name\n");
+                return EXIT_HOST_ERROR;
+            }
+            a->dump_dtb = v;
+            break;
+        case OPT_MAX_INSNS:
+            if (!config_parse_u64(v, &a->max_insns)) {
+                fprintf(stderr, "hvsim: --max-insns: '%s' is not a number (0 = no limit)\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            break;
+        case OPT_QUANTUM:
+            if (!config_parse_u64(v, &a->quantum) || a->quantum == 0) {
+                fprintf(stderr, "hvsim: --quantum: '%s' is not a number (>= 1)\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            a->has_quantum = true;
+            break;
+        case OPT_SCHED_SEED:
+            if (!config_parse_u64(v, &a->seed)) {
+                fprintf(stderr, "hvsim: --sched-seed: '%s' is not a number (0..2^64-1)\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            a->has_seed = true;
+            break;
+        case OPT_SERIAL:
+            if (!serial_spec_ok(v)) {
+                fprintf(stderr, "hvsim: --serial: '%s' is not stdio, none or file:PATH\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            a->serial = v;
+            break;
+        case ':': {
+            /* optopt is the short char or the long option's id */
+            const char *name = argv[optind - 1];
+            for (size_t i = 0; i < N_RUN_OPTS; i++)
+                if (run_opts[i].id == optopt)
+                    name = run_opts[i].name;
+            return usage_error("--%s: missing value", name);
+        }
+        default: {
+            /* Unknown or ambiguous long option, a value given to one that
+             * takes none, or an unknown short option. */
+            const char *bad = argv[optind - 1];
+            if (strncmp(bad, "--", 2) == 0)
+                return usage_error("unknown option or unexpected value: '%s'", bad);
+            return usage_error("unknown option '-%c'", optopt ? optopt : '?');
+        }
+        }
+    }
+    if (optind < argc)
+        return usage_error("run: unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+static bool apply_run_args(struct config *cfg, const struct run_args *a)
+{
+    if (a->has_smp)
+        cfg->smp = (int)a->smp;
+    if (a->has_mem)
+        cfg->ram_size = a->mem;
+    if (a->has_quantum)
+        cfg->quantum = a->quantum;
+    if (a->has_seed)
+        cfg->sched_seed = a->seed;
+    return set_str(cfg->bios, sizeof cfg->bios, "bios", a->bios) &&
+           set_str(cfg->kernel, sizeof cfg->kernel, "kernel", a->kernel) &&
+           set_str(cfg->initrd, sizeof cfg->initrd, "initrd", a->initrd) &&
+           set_str(cfg->dtb, sizeof cfg->dtb, "dtb", a->dtb) &&
+           set_str(cfg->append, sizeof cfg->append, "append", a->append);
+}
+
+static const char *status_reason(int rc)
+{
+    switch (rc) {
+    case EXIT_PASS: return "guest powered off";
+    case EXIT_GUEST_FAIL: return "guest reported failure";
+    case EXIT_MAX_INSNS: return "instruction limit reached";
+    default: return "stopped";
+    }
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct run_args a = { .serial = "stdio" };
+    int rc = parse_run_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+
+    struct config cfg;
+    char err[512];
+    config_defaults(&cfg);
+    bool ok = a.config_file
+                  ? config_parse_file(&cfg, a.config_file, err, sizeof err)
+                  : config_parse_string(&cfg, config_default_ini, "<default config>", err,
+                                        sizeof err);
+    if (!ok) {
+        fprintf(stderr, "hvsim: %s\n", err);
+        return EXIT_HOST_ERROR;
+    }
+    if (!apply_run_args(&cfg, &a))
+        return EXIT_HOST_ERROR;
+    if (!config_validate(&cfg, err, sizeof err)) {
+        /* Options were range-checked above, so the culprit is (mostly) the
+         * configuration file, or its combination with --mem. */
+        fprintf(stderr, "hvsim: %s: %s\n", a.config_file ? a.config_file : "<default config>",
+                err);
+        return EXIT_HOST_ERROR;
+    }
+
+    struct machine *m = machine_new(&cfg, a.serial, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "hvsim: %s\n", err);
+        return EXIT_HOST_ERROR;
+    }
+    if (a.dump_dtb) {
+        rc = machine_dump_dtb(m, a.dump_dtb, err, sizeof err) ? EXIT_PASS : EXIT_HOST_ERROR;
+        if (rc != EXIT_PASS)
+            fprintf(stderr, "hvsim: %s\n", err);
+        machine_free(m);
+        return rc;
+    }
+    rc = machine_run(m, a.max_insns);
+    fflush(stdout);
+    fprintf(stderr, "hvsim: %s, %" PRIu64 " instructions (",
+            m->exit_reason[0] ? m->exit_reason : status_reason(rc), m->sched.total_retired);
+    for (int i = 0; i < m->ncpus; i++)
+        fprintf(stderr, "%shart%d %" PRIu64, i ? ", " : "", m->cpus[i]->id, m->cpus[i]->retired);
+    fprintf(stderr, "), virtual time %" PRIu64 " ns\n",
+            (uint64_t)((unsigned __int128)m->sched.round_start * 1000000000u / m->cfg.cpu_hz));
+    machine_free(m);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        fputs("Try 'hvsim --help' for more information.\n", stderr);
+        return EXIT_HOST_ERROR;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        print_help(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("hvsim %s\n", HVSIM_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    fprintf(stderr, "hvsim: unknown command '%s'\n", cmd);
+    print_usage(stderr);
+    return EXIT_HOST_ERROR;
+}

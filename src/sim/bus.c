@@ -1,0 +1,226 @@
+/* Physical bus: memory regions with host backing, MMIO windows of devices. */
+#include "bus.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_SHIFT 12
+
+void bus_init(struct bus *b)
+{
+    memset(b, 0, sizeof(*b));
+}
+
+void bus_free(struct bus *b)
+{
+    for (int i = 0; i < b->nmem; i++) {
+        free(b->mem[i].host);
+        free(b->mem[i].page_flags);
+        free(b->mem[i].dcache);
+    }
+    b->nmem = 0;
+    b->nmmio = 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+/* Checks [base, base+size) against every region; fills err on a clash. */
+static bool range_free(struct bus *b, const char *name, uint64_t base, uint64_t size,
+                       char *err, size_t errlen)
+{
+    if (size == 0 || base + size < base) {
+        if (err)
+            snprintf(err, errlen, "%s: empty or wrapping range at 0x%llx", name,
+                     (unsigned long long)base);
+        return false;
+    }
+    for (int i = 0; i < b->nmem; i++) {
+        struct mem_region *r = &b->mem[i];
+        if (overlaps(base, size, r->base, r->size)) {
+            if (err)
+                snprintf(err, errlen, "%s [0x%llx-0x%llx) overlaps %s [0x%llx-0x%llx)", name,
+                         (unsigned long long)base, (unsigned long long)(base + size), r->name,
+                         (unsigned long long)r->base, (unsigned long long)(r->base + r->size));
+            return false;
+        }
+    }
+    for (int i = 0; i < b->nmmio; i++) {
+        struct mmio_region *r = &b->mmio[i];
+        if (overlaps(base, size, r->base, r->size)) {
+            if (err)
+                snprintf(err, errlen, "%s [0x%llx-0x%llx) overlaps %s [0x%llx-0x%llx)", name,
+                         (unsigned long long)base, (unsigned long long)(base + size), r->name,
+                         (unsigned long long)r->base, (unsigned long long)(r->base + r->size));
+            return false;
+        }
+    }
+    return true;
+}
+
+struct mem_region *bus_add_mem(struct bus *b, const char *name, uint64_t base, uint64_t size,
+                               bool readonly, char *err, size_t errlen)
+{
+    if (b->nmem == BUS_MAX_MEM) {
+        if (err)
+            snprintf(err, errlen, "%s: too many memory regions", name);
+        return NULL;
+    }
+    if ((base | size) & ((1u << PAGE_SHIFT) - 1)) {
+        if (err)
+            snprintf(err, errlen, "%s: base and size must be multiples of 4 KiB", name);
+        return NULL;
+    }
+    if (!range_free(b, name, base, size, err, errlen))
+        return NULL;
+    uint64_t pages = size >> PAGE_SHIFT;
+    uint8_t *host = calloc(1, size);
+    uint8_t *flags = calloc(pages, 1);
+    void **dc = calloc(pages, sizeof(void *));
+    if (!host || !flags || !dc) {
+        free(host);
+        free(flags);
+        free(dc);
+        if (err)
+            snprintf(err, errlen, "%s: cannot allocate %llu bytes", name, (unsigned long long)size);
+        return NULL;
+    }
+    struct mem_region *r = &b->mem[b->nmem++];
+    *r = (struct mem_region){ .name = name, .base = base, .size = size, .host = host,
+                              .readonly = readonly, .page_flags = flags, .dcache = dc };
+    return r;
+}
+
+struct mmio_region *bus_add_mmio(struct bus *b, const char *name, uint64_t base, uint64_t size,
+                                 const struct mmio_ops *ops, void *opaque, char *err, size_t errlen)
+{
+    if (b->nmmio == BUS_MAX_MMIO) {
+        if (err)
+            snprintf(err, errlen, "%s: too many MMIO regions", name);
+        return NULL;
+    }
+    if (!range_free(b, name, base, size, err, errlen))
+        return NULL;
+    struct mmio_region *r = &b->mmio[b->nmmio++];
+    *r = (struct mmio_region){ .name = name, .base = base, .size = size, .ops = ops, .opaque = opaque };
+    return r;
+}
+
+struct mem_region *bus_find_mem(struct bus *b, uint64_t pa)
+{
+    for (int i = 0; i < b->nmem; i++)
+        if (pa - b->mem[i].base < b->mem[i].size)
+            return &b->mem[i];
+    return NULL;
+}
+
+struct mmio_region *bus_find_mmio(struct bus *b, uint64_t pa)
+{
+    for (int i = 0; i < b->nmmio; i++)
+        if (pa - b->mmio[i].base < b->mmio[i].size)
+            return &b->mmio[i];
+    return NULL;
+}
+
+uint8_t *bus_host_ptr(struct bus *b, uint64_t pa, uint64_t len)
+{
+    struct mem_region *r = bus_find_mem(b, pa);
+    if (!r || len > r->size - (pa - r->base))
+        return NULL;
+    return r->host + (pa - r->base);
+}
+
+void bus_mem_store_notify(struct bus *b, struct mem_region *r, uint64_t pa, unsigned size)
+{
+    uint64_t first = (pa - r->base) >> PAGE_SHIFT;
+    uint64_t last = (pa + size - 1 - r->base) >> PAGE_SHIFT;
+    for (uint64_t p = first; p <= last && p < (r->size >> PAGE_SHIFT); p++) {
+        uint8_t f = r->page_flags[p];
+        if ((f & PAGE_CODE) && b->code_invalidate)
+            b->code_invalidate(b->code_opaque, r, p);
+        if ((f & PAGE_WATCH) && b->watch_fn)
+            b->watch_fn(b->watch_opaque, pa, size);
+    }
+}
+
+/* Little-endian helpers for accesses that the host cannot do in one go. */
+static uint64_t load_le(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static void store_le(uint8_t *p, unsigned size, uint64_t v)
+{
+    for (unsigned i = 0; i < size; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+bool bus_read(struct bus *b, uint64_t pa, unsigned size, uint64_t *val)
+{
+    struct mem_region *r = bus_find_mem(b, pa);
+    if (r) {
+        if (size > r->size - (pa - r->base))
+            return false;
+        *val = load_le(r->host + (pa - r->base), size);
+        return true;
+    }
+    struct mmio_region *d = bus_find_mmio(b, pa);
+    if (d && size <= d->size - (pa - d->base)) {
+        uint64_t v = 0;
+        if (!d->ops->read || !d->ops->read(d->opaque, pa - d->base, size, &v))
+            return false;
+        if (size < 8)
+            v &= (1ull << (8 * size)) - 1;
+        *val = v;
+        return true;
+    }
+    return false;
+}
+
+bool bus_write(struct bus *b, uint64_t pa, unsigned size, uint64_t val)
+{
+    struct mem_region *r = bus_find_mem(b, pa);
+    if (r) {
+        if (r->readonly || size > r->size - (pa - r->base))
+            return false;
+        store_le(r->host + (pa - r->base), size, val);
+        uint64_t first = (pa - r->base) >> PAGE_SHIFT;
+        uint64_t last = (pa + size - 1 - r->base) >> PAGE_SHIFT;
+        if (r->page_flags[first] | r->page_flags[last])
+            bus_mem_store_notify(b, r, pa, size);
+        return true;
+    }
+    struct mmio_region *d = bus_find_mmio(b, pa);
+    if (d && size <= d->size - (pa - d->base)) {
+        if (size < 8)
+            val &= (1ull << (8 * size)) - 1;
+        return d->ops->write && d->ops->write(d->opaque, pa - d->base, size, val);
+    }
+    return false;
+}
+
+bool bus_load(struct bus *b, uint64_t pa, const void *data, uint64_t len)
+{
+    const uint8_t *src = data;
+    while (len) {
+        struct mem_region *r = bus_find_mem(b, pa);
+        if (!r)
+            return false;
+        uint64_t off = pa - r->base;
+        uint64_t n = r->size - off < len ? r->size - off : len;
+        if (src)
+            memcpy(r->host + off, src, n);
+        else
+            memset(r->host + off, 0, n);
+        if (src)
+            src += n;
+        pa += n;
+        len -= n;
+    }
+    return true;
+}

@@ -1,0 +1,74 @@
+/* The ISA-neutral CPU interface: everything the scheduler, devices, trace and
+ * gdbstub know about a CPU. A CPU model embeds struct cpu as its first member
+ * and fills in ops. */
+#ifndef HVSIM_CPU_H
+#define HVSIM_CPU_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct machine;
+struct cpu;
+
+enum cpu_state {
+    CPU_RUNNING,  /* executes instructions in its slots */
+    CPU_SLEEPING, /* WFI/HLT: waits for an interrupt */
+    CPU_STOPPED,  /* not started / powered off (e.g. SBI HSM stopped is a
+                     guest-level notion; this is "no longer scheduled") */
+};
+
+/* A per-CPU deadline: when the CPU's clock reaches `deadline`, `fire` runs
+ * (at an instruction boundary of that CPU, or while it sleeps). Devices use
+ * these for timers (mtimecmp, stimecmp, LAPIC timer). */
+#define CPU_MAX_TIMERS 4
+struct cpu_timer {
+    uint64_t deadline; /* UINT64_MAX = disarmed */
+    void (*fire)(void *opaque, struct cpu *cpu);
+    void *opaque;
+};
+
+struct cpu_ops {
+    void (*reset)(struct cpu *cpu);
+    /* Execute up to budget instructions; return the number retired. May
+     * return early (WFI -> state CPU_SLEEPING, machine exit requested, a
+     * timer deadline reached). */
+    uint64_t (*run)(struct cpu *cpu, uint64_t budget);
+    /* Set an interrupt input line of the CPU (RISC-V: a mip bit number). */
+    void (*set_irq)(struct cpu *cpu, int line, int level);
+    /* True when a sleeping CPU must wake (an enabled interrupt is pending). */
+    bool (*wake_pending)(struct cpu *cpu);
+    /* gdb and tracing helpers (may be NULL until implemented). */
+    uint64_t (*get_pc)(struct cpu *cpu);
+    void (*free)(struct cpu *cpu);
+};
+
+struct cpu {
+    const struct cpu_ops *ops;
+    struct machine *m;
+    int id;                 /* hart id / APIC id */
+    enum cpu_state state;
+    uint64_t clock;         /* ticks at the start of the current run() call */
+    uint64_t run_budget;    /* budget of the current run() call */
+    uint64_t *run_left;     /* model's count of instructions left in run() */
+    uint64_t retired;       /* instructions retired in total */
+    struct cpu_timer timers[CPU_MAX_TIMERS];
+    int ntimers;
+};
+
+/* The CPU's current tick: exact, also in the middle of run(). */
+static inline uint64_t cpu_now(const struct cpu *c)
+{
+    return c->clock + (c->run_left ? c->run_budget - *c->run_left : 0);
+}
+
+/* End the current run() after the instruction in progress (exit requests,
+ * interrupts raised for the running CPU). No-op outside run(). */
+void cpu_end_run(struct cpu *c);
+
+/* Timers: allocate once at machine build time, then arm/disarm freely. */
+int cpu_timer_alloc(struct cpu *c, void (*fire)(void *, struct cpu *), void *opaque);
+void cpu_timer_arm(struct cpu *c, int t, uint64_t deadline);
+uint64_t cpu_next_deadline(const struct cpu *c);
+/* Fire every timer whose deadline <= cpu_now(c). */
+void cpu_fire_due_timers(struct cpu *c);
+
+#endif

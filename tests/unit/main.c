@@ -1,0 +1,19 @@
+/* Unit-test runner: every tests/unit/test_*.c defines NAME_suite(). */
+#include <check.h>
+#include <stdlib.h>
+
+#define SUITES(X) X(fpu) X(aclint) X(plic) X(uart) X(config) X(fdt) X(elf) X(decode) X(csr) X(mmu) X(pmp) X(sched)
+
+#define DECL(n) Suite *n##_suite(void) __attribute__((weak));
+SUITES(DECL)
+
+int main(void)
+{
+    SRunner *sr = srunner_create(NULL);
+#define ADD(n) if (n##_suite) srunner_add_suite(sr, n##_suite());
+    SUITES(ADD)
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
