@@ -131,34 +131,49 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
 
         uint64_t pc = h->pc;
         if (unlikely((pc & PAGE_MASK) != h->fetch_va)) {
-            if (!rv_fetch_refill(h))
+            /* New page: a TLB hit with a predecoded page is the common case */
+            const struct rv_tlb_entry *e = &h->tlb[h->fetch_mode][(pc >> 12) & (TLB_SIZE - 1)];
+            if (likely(e->tag_x == (pc & PAGE_MASK) && e->dpage)) {
+                h->fetch_va = pc & PAGE_MASK;
+                h->fetch_page = e->dpage;
+                h->fetch_region = e->region;
+                h->fetch_pindex = e->page_index;
+            } else if (!rv_fetch_refill(h)) {
                 continue;
+            }
         }
-        struct rv_dinsn *slot = &h->fetch_page->d[(pc & 0xfff) >> 1];
-        if (unlikely(slot->op == RV_OP_UNDECODED))
-            decode_slot(h, slot);
-        struct rv_dinsn di = *slot; /* a store may reset the slot under us */
-        const struct rv_dinsn *d = &di;
-        if (unlikely(d->op == RV_OP_CROSSPAGE)) {
-            uint32_t raw;
-            if (!rv_fetch_cross(h, &raw))
-                continue;
-            rv_decode(&di, raw);
-        }
+        const struct rv_dinsn *d = &h->fetch_page->d[(pc & 0xfff) >> 1];
+        struct rv_dinsn tmp;
+    dispatch:;
+        /* Read every field before executing: a store may reset this slot
+         * (self-modifying code) while the instruction is in flight. */
         uint64_t npc = pc + d->len;
+        unsigned rd = d->rd;
         uint64_t a = X(d->rs1), b = X(d->rs2);
         int64_t imm = d->imm;
         uint64_t v;
 
         switch ((enum rv_op)d->op) {
-        case RV_OP_UNDECODED:
-        case RV_OP_CROSSPAGE:
+        case RV_OP_UNDECODED: {
+            struct rv_dinsn *slot = &h->fetch_page->d[(pc & 0xfff) >> 1];
+            decode_slot(h, slot);
+            d = slot;
+            goto dispatch;
+        }
+        case RV_OP_CROSSPAGE: {
+            uint32_t raw;
+            if (!rv_fetch_cross(h, &raw))
+                continue;
+            rv_decode(&tmp, raw);
+            d = &tmp;
+            goto dispatch;
+        }
         case RV_OP_ILLEGAL: illegal(h, d); continue;
         case RV_OP_NOP: break;
-        case RV_OP_LUI: X(d->rd) = (uint64_t)imm; break;
-        case RV_OP_AUIPC: X(d->rd) = pc + (uint64_t)imm; break;
-        case RV_OP_JAL: X(d->rd) = npc; npc = pc + (uint64_t)imm; break;
-        case RV_OP_JALR: { uint64_t t = (a + (uint64_t)imm) & ~1ull; X(d->rd) = npc; npc = t; break; }
+        case RV_OP_LUI: X(rd) = (uint64_t)imm; break;
+        case RV_OP_AUIPC: X(rd) = pc + (uint64_t)imm; break;
+        case RV_OP_JAL: X(rd) = npc; npc = pc + (uint64_t)imm; break;
+        case RV_OP_JALR: { uint64_t t = (a + (uint64_t)imm) & ~1ull; X(rd) = npc; npc = t; break; }
         case RV_OP_BEQ: if (a == b) npc = pc + (uint64_t)imm; break;
         case RV_OP_BNE: if (a != b) npc = pc + (uint64_t)imm; break;
         case RV_OP_BLT: if ((int64_t)a < (int64_t)b) npc = pc + (uint64_t)imm; break;
@@ -166,104 +181,104 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
         case RV_OP_BLTU: if (a < b) npc = pc + (uint64_t)imm; break;
         case RV_OP_BGEU: if (a >= b) npc = pc + (uint64_t)imm; break;
 
-        case RV_OP_LB: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) continue; X(d->rd) = (uint64_t)(int64_t)(int8_t)v; break;
-        case RV_OP_LH: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) continue; X(d->rd) = (uint64_t)(int64_t)(int16_t)v; break;
-        case RV_OP_LW: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) continue; X(d->rd) = SX32(v); break;
-        case RV_OP_LD: if (!rv_load(h, a + (uint64_t)imm, 8, &v)) continue; X(d->rd) = v; break;
-        case RV_OP_LBU: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) continue; X(d->rd) = v; break;
-        case RV_OP_LHU: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) continue; X(d->rd) = v; break;
-        case RV_OP_LWU: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) continue; X(d->rd) = v; break;
+        case RV_OP_LB: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) continue; X(rd) = (uint64_t)(int64_t)(int8_t)v; break;
+        case RV_OP_LH: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) continue; X(rd) = (uint64_t)(int64_t)(int16_t)v; break;
+        case RV_OP_LW: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) continue; X(rd) = SX32(v); break;
+        case RV_OP_LD: if (!rv_load(h, a + (uint64_t)imm, 8, &v)) continue; X(rd) = v; break;
+        case RV_OP_LBU: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) continue; X(rd) = v; break;
+        case RV_OP_LHU: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) continue; X(rd) = v; break;
+        case RV_OP_LWU: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) continue; X(rd) = v; break;
         case RV_OP_SB: if (!rv_store(h, a + (uint64_t)imm, 1, b)) continue; break;
         case RV_OP_SH: if (!rv_store(h, a + (uint64_t)imm, 2, b)) continue; break;
         case RV_OP_SW: if (!rv_store(h, a + (uint64_t)imm, 4, b)) continue; break;
         case RV_OP_SD: if (!rv_store(h, a + (uint64_t)imm, 8, b)) continue; break;
 
-        case RV_OP_ADDI: X(d->rd) = a + (uint64_t)imm; break;
-        case RV_OP_SLTI: X(d->rd) = (int64_t)a < imm; break;
-        case RV_OP_SLTIU: X(d->rd) = a < (uint64_t)imm; break;
-        case RV_OP_XORI: X(d->rd) = a ^ (uint64_t)imm; break;
-        case RV_OP_ORI: X(d->rd) = a | (uint64_t)imm; break;
-        case RV_OP_ANDI: X(d->rd) = a & (uint64_t)imm; break;
-        case RV_OP_SLLI: X(d->rd) = a << (imm & 63); break;
-        case RV_OP_SRLI: X(d->rd) = a >> (imm & 63); break;
-        case RV_OP_SRAI: X(d->rd) = (uint64_t)((int64_t)a >> (imm & 63)); break;
-        case RV_OP_ADD: X(d->rd) = a + b; break;
-        case RV_OP_SUB: X(d->rd) = a - b; break;
-        case RV_OP_SLL: X(d->rd) = a << (b & 63); break;
-        case RV_OP_SLT: X(d->rd) = (int64_t)a < (int64_t)b; break;
-        case RV_OP_SLTU: X(d->rd) = a < b; break;
-        case RV_OP_XOR: X(d->rd) = a ^ b; break;
-        case RV_OP_SRL: X(d->rd) = a >> (b & 63); break;
-        case RV_OP_SRA: X(d->rd) = (uint64_t)((int64_t)a >> (b & 63)); break;
-        case RV_OP_OR: X(d->rd) = a | b; break;
-        case RV_OP_AND: X(d->rd) = a & b; break;
-        case RV_OP_ADDIW: X(d->rd) = SX32(a + (uint64_t)imm); break;
-        case RV_OP_SLLIW: X(d->rd) = SX32((uint32_t)a << (imm & 31)); break;
-        case RV_OP_SRLIW: X(d->rd) = SX32((uint32_t)a >> (imm & 31)); break;
-        case RV_OP_SRAIW: X(d->rd) = SX32((int32_t)a >> (imm & 31)); break;
-        case RV_OP_ADDW: X(d->rd) = SX32(a + b); break;
-        case RV_OP_SUBW: X(d->rd) = SX32(a - b); break;
-        case RV_OP_SLLW: X(d->rd) = SX32((uint32_t)a << (b & 31)); break;
-        case RV_OP_SRLW: X(d->rd) = SX32((uint32_t)a >> (b & 31)); break;
-        case RV_OP_SRAW: X(d->rd) = SX32((int32_t)a >> (b & 31)); break;
+        case RV_OP_ADDI: X(rd) = a + (uint64_t)imm; break;
+        case RV_OP_SLTI: X(rd) = (int64_t)a < imm; break;
+        case RV_OP_SLTIU: X(rd) = a < (uint64_t)imm; break;
+        case RV_OP_XORI: X(rd) = a ^ (uint64_t)imm; break;
+        case RV_OP_ORI: X(rd) = a | (uint64_t)imm; break;
+        case RV_OP_ANDI: X(rd) = a & (uint64_t)imm; break;
+        case RV_OP_SLLI: X(rd) = a << (imm & 63); break;
+        case RV_OP_SRLI: X(rd) = a >> (imm & 63); break;
+        case RV_OP_SRAI: X(rd) = (uint64_t)((int64_t)a >> (imm & 63)); break;
+        case RV_OP_ADD: X(rd) = a + b; break;
+        case RV_OP_SUB: X(rd) = a - b; break;
+        case RV_OP_SLL: X(rd) = a << (b & 63); break;
+        case RV_OP_SLT: X(rd) = (int64_t)a < (int64_t)b; break;
+        case RV_OP_SLTU: X(rd) = a < b; break;
+        case RV_OP_XOR: X(rd) = a ^ b; break;
+        case RV_OP_SRL: X(rd) = a >> (b & 63); break;
+        case RV_OP_SRA: X(rd) = (uint64_t)((int64_t)a >> (b & 63)); break;
+        case RV_OP_OR: X(rd) = a | b; break;
+        case RV_OP_AND: X(rd) = a & b; break;
+        case RV_OP_ADDIW: X(rd) = SX32(a + (uint64_t)imm); break;
+        case RV_OP_SLLIW: X(rd) = SX32((uint32_t)a << (imm & 31)); break;
+        case RV_OP_SRLIW: X(rd) = SX32((uint32_t)a >> (imm & 31)); break;
+        case RV_OP_SRAIW: X(rd) = SX32((int32_t)a >> (imm & 31)); break;
+        case RV_OP_ADDW: X(rd) = SX32(a + b); break;
+        case RV_OP_SUBW: X(rd) = SX32(a - b); break;
+        case RV_OP_SLLW: X(rd) = SX32((uint32_t)a << (b & 31)); break;
+        case RV_OP_SRLW: X(rd) = SX32((uint32_t)a >> (b & 31)); break;
+        case RV_OP_SRAW: X(rd) = SX32((int32_t)a >> (b & 31)); break;
 
-        case RV_OP_MUL: X(d->rd) = a * b; break;
-        case RV_OP_MULH: X(d->rd) = mulh64((int64_t)a, (int64_t)b); break;
-        case RV_OP_MULHSU: X(d->rd) = mulhsu64((int64_t)a, b); break;
-        case RV_OP_MULHU: X(d->rd) = mulhu64(a, b); break;
-        case RV_OP_DIV: X(d->rd) = div64((int64_t)a, (int64_t)b); break;
-        case RV_OP_DIVU: X(d->rd) = b ? a / b : UINT64_MAX; break;
-        case RV_OP_REM: X(d->rd) = rem64((int64_t)a, (int64_t)b); break;
-        case RV_OP_REMU: X(d->rd) = b ? a % b : a; break;
-        case RV_OP_MULW: X(d->rd) = SX32((uint32_t)a * (uint32_t)b); break;
-        case RV_OP_DIVW: X(d->rd) = divw((int32_t)a, (int32_t)b); break;
-        case RV_OP_DIVUW: X(d->rd) = (uint32_t)b ? SX32((uint32_t)a / (uint32_t)b) : UINT64_MAX; break;
-        case RV_OP_REMW: X(d->rd) = remw((int32_t)a, (int32_t)b); break;
-        case RV_OP_REMUW: X(d->rd) = (uint32_t)b ? SX32((uint32_t)a % (uint32_t)b) : SX32(a); break;
+        case RV_OP_MUL: X(rd) = a * b; break;
+        case RV_OP_MULH: X(rd) = mulh64((int64_t)a, (int64_t)b); break;
+        case RV_OP_MULHSU: X(rd) = mulhsu64((int64_t)a, b); break;
+        case RV_OP_MULHU: X(rd) = mulhu64(a, b); break;
+        case RV_OP_DIV: X(rd) = div64((int64_t)a, (int64_t)b); break;
+        case RV_OP_DIVU: X(rd) = b ? a / b : UINT64_MAX; break;
+        case RV_OP_REM: X(rd) = rem64((int64_t)a, (int64_t)b); break;
+        case RV_OP_REMU: X(rd) = b ? a % b : a; break;
+        case RV_OP_MULW: X(rd) = SX32((uint32_t)a * (uint32_t)b); break;
+        case RV_OP_DIVW: X(rd) = divw((int32_t)a, (int32_t)b); break;
+        case RV_OP_DIVUW: X(rd) = (uint32_t)b ? SX32((uint32_t)a / (uint32_t)b) : UINT64_MAX; break;
+        case RV_OP_REMW: X(rd) = remw((int32_t)a, (int32_t)b); break;
+        case RV_OP_REMUW: X(rd) = (uint32_t)b ? SX32((uint32_t)a % (uint32_t)b) : SX32(a); break;
 
         /* Zba */
-        case RV_OP_SH1ADD: X(d->rd) = (a << 1) + b; break;
-        case RV_OP_SH2ADD: X(d->rd) = (a << 2) + b; break;
-        case RV_OP_SH3ADD: X(d->rd) = (a << 3) + b; break;
-        case RV_OP_ADD_UW: X(d->rd) = (uint32_t)a + b; break;
-        case RV_OP_SH1ADD_UW: X(d->rd) = ((uint64_t)(uint32_t)a << 1) + b; break;
-        case RV_OP_SH2ADD_UW: X(d->rd) = ((uint64_t)(uint32_t)a << 2) + b; break;
-        case RV_OP_SH3ADD_UW: X(d->rd) = ((uint64_t)(uint32_t)a << 3) + b; break;
-        case RV_OP_SLLI_UW: X(d->rd) = (uint64_t)(uint32_t)a << (imm & 63); break;
+        case RV_OP_SH1ADD: X(rd) = (a << 1) + b; break;
+        case RV_OP_SH2ADD: X(rd) = (a << 2) + b; break;
+        case RV_OP_SH3ADD: X(rd) = (a << 3) + b; break;
+        case RV_OP_ADD_UW: X(rd) = (uint32_t)a + b; break;
+        case RV_OP_SH1ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 1) + b; break;
+        case RV_OP_SH2ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 2) + b; break;
+        case RV_OP_SH3ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 3) + b; break;
+        case RV_OP_SLLI_UW: X(rd) = (uint64_t)(uint32_t)a << (imm & 63); break;
         /* Zbb */
-        case RV_OP_ANDN: X(d->rd) = a & ~b; break;
-        case RV_OP_ORN: X(d->rd) = a | ~b; break;
-        case RV_OP_XNOR: X(d->rd) = ~(a ^ b); break;
-        case RV_OP_CLZ: X(d->rd) = a ? (uint64_t)__builtin_clzll(a) : 64; break;
-        case RV_OP_CLZW: X(d->rd) = (uint32_t)a ? (uint64_t)__builtin_clz((uint32_t)a) : 32; break;
-        case RV_OP_CTZ: X(d->rd) = a ? (uint64_t)__builtin_ctzll(a) : 64; break;
-        case RV_OP_CTZW: X(d->rd) = (uint32_t)a ? (uint64_t)__builtin_ctz((uint32_t)a) : 32; break;
-        case RV_OP_CPOP: X(d->rd) = (uint64_t)__builtin_popcountll(a); break;
-        case RV_OP_CPOPW: X(d->rd) = (uint64_t)__builtin_popcount((uint32_t)a); break;
-        case RV_OP_MAX: X(d->rd) = (int64_t)a > (int64_t)b ? a : b; break;
-        case RV_OP_MAXU: X(d->rd) = a > b ? a : b; break;
-        case RV_OP_MIN: X(d->rd) = (int64_t)a < (int64_t)b ? a : b; break;
-        case RV_OP_MINU: X(d->rd) = a < b ? a : b; break;
-        case RV_OP_SEXT_B: X(d->rd) = (uint64_t)(int64_t)(int8_t)a; break;
-        case RV_OP_SEXT_H: X(d->rd) = (uint64_t)(int64_t)(int16_t)a; break;
-        case RV_OP_ZEXT_H: X(d->rd) = (uint16_t)a; break;
-        case RV_OP_ROL: X(d->rd) = rol64(a, (unsigned)b); break;
-        case RV_OP_ROLW: X(d->rd) = SX32(rol32((uint32_t)a, (unsigned)b)); break;
-        case RV_OP_ROR: X(d->rd) = ror64(a, (unsigned)b); break;
-        case RV_OP_RORI: X(d->rd) = ror64(a, (unsigned)imm); break;
-        case RV_OP_RORIW: X(d->rd) = SX32(ror32((uint32_t)a, (unsigned)imm)); break;
-        case RV_OP_RORW: X(d->rd) = SX32(ror32((uint32_t)a, (unsigned)b)); break;
-        case RV_OP_ORC_B: X(d->rd) = orc_b(a); break;
-        case RV_OP_REV8: X(d->rd) = __builtin_bswap64(a); break;
+        case RV_OP_ANDN: X(rd) = a & ~b; break;
+        case RV_OP_ORN: X(rd) = a | ~b; break;
+        case RV_OP_XNOR: X(rd) = ~(a ^ b); break;
+        case RV_OP_CLZ: X(rd) = a ? (uint64_t)__builtin_clzll(a) : 64; break;
+        case RV_OP_CLZW: X(rd) = (uint32_t)a ? (uint64_t)__builtin_clz((uint32_t)a) : 32; break;
+        case RV_OP_CTZ: X(rd) = a ? (uint64_t)__builtin_ctzll(a) : 64; break;
+        case RV_OP_CTZW: X(rd) = (uint32_t)a ? (uint64_t)__builtin_ctz((uint32_t)a) : 32; break;
+        case RV_OP_CPOP: X(rd) = (uint64_t)__builtin_popcountll(a); break;
+        case RV_OP_CPOPW: X(rd) = (uint64_t)__builtin_popcount((uint32_t)a); break;
+        case RV_OP_MAX: X(rd) = (int64_t)a > (int64_t)b ? a : b; break;
+        case RV_OP_MAXU: X(rd) = a > b ? a : b; break;
+        case RV_OP_MIN: X(rd) = (int64_t)a < (int64_t)b ? a : b; break;
+        case RV_OP_MINU: X(rd) = a < b ? a : b; break;
+        case RV_OP_SEXT_B: X(rd) = (uint64_t)(int64_t)(int8_t)a; break;
+        case RV_OP_SEXT_H: X(rd) = (uint64_t)(int64_t)(int16_t)a; break;
+        case RV_OP_ZEXT_H: X(rd) = (uint16_t)a; break;
+        case RV_OP_ROL: X(rd) = rol64(a, (unsigned)b); break;
+        case RV_OP_ROLW: X(rd) = SX32(rol32((uint32_t)a, (unsigned)b)); break;
+        case RV_OP_ROR: X(rd) = ror64(a, (unsigned)b); break;
+        case RV_OP_RORI: X(rd) = ror64(a, (unsigned)imm); break;
+        case RV_OP_RORIW: X(rd) = SX32(ror32((uint32_t)a, (unsigned)imm)); break;
+        case RV_OP_RORW: X(rd) = SX32(ror32((uint32_t)a, (unsigned)b)); break;
+        case RV_OP_ORC_B: X(rd) = orc_b(a); break;
+        case RV_OP_REV8: X(rd) = __builtin_bswap64(a); break;
         /* Zbs */
-        case RV_OP_BCLR: X(d->rd) = a & ~(1ull << (b & 63)); break;
-        case RV_OP_BCLRI: X(d->rd) = a & ~(1ull << (imm & 63)); break;
-        case RV_OP_BEXT: X(d->rd) = (a >> (b & 63)) & 1; break;
-        case RV_OP_BEXTI: X(d->rd) = (a >> (imm & 63)) & 1; break;
-        case RV_OP_BINV: X(d->rd) = a ^ (1ull << (b & 63)); break;
-        case RV_OP_BINVI: X(d->rd) = a ^ (1ull << (imm & 63)); break;
-        case RV_OP_BSET: X(d->rd) = a | (1ull << (b & 63)); break;
-        case RV_OP_BSETI: X(d->rd) = a | (1ull << (imm & 63)); break;
+        case RV_OP_BCLR: X(rd) = a & ~(1ull << (b & 63)); break;
+        case RV_OP_BCLRI: X(rd) = a & ~(1ull << (imm & 63)); break;
+        case RV_OP_BEXT: X(rd) = (a >> (b & 63)) & 1; break;
+        case RV_OP_BEXTI: X(rd) = (a >> (imm & 63)) & 1; break;
+        case RV_OP_BINV: X(rd) = a ^ (1ull << (b & 63)); break;
+        case RV_OP_BINVI: X(rd) = a ^ (1ull << (imm & 63)); break;
+        case RV_OP_BSET: X(rd) = a | (1ull << (b & 63)); break;
+        case RV_OP_BSETI: X(rd) = a | (1ull << (imm & 63)); break;
 
         case RV_OP_FENCE: break;
         case RV_OP_FENCE_I: break; /* stores already invalidate predecoded code */
@@ -316,7 +331,7 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
             h->pc = pc; /* time/instret reads and traps see this instruction */
             int r = rv_csr_op(h, (unsigned)imm & 0xfff, write, fn[k], arg, &old);
             if (r) { illegal(h, d); continue; }
-            X(d->rd) = old;
+            X(rd) = old;
             break;
         }
 
@@ -325,7 +340,7 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
             uint8_t *p = rv_amo_ptr(h, a, sz, true);
             if (!p) continue;
             v = rv_load_le(p, sz);
-            X(d->rd) = sz == 4 ? SX32(v) : v;
+            X(rd) = sz == 4 ? SX32(v) : v;
             h->resv_addr = a;
             h->resv_valid = true;
             break;
@@ -336,9 +351,9 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
             if (!p) continue;
             if (h->resv_valid && h->resv_addr == a) {
                 rv_store_le(p, sz, b);
-                X(d->rd) = 0;
+                X(rd) = 0;
             } else {
-                X(d->rd) = 1;
+                X(rd) = 1;
             }
             h->resv_valid = false;
             break;
@@ -350,7 +365,7 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
             if (!p) continue;
             uint64_t old = rv_load_le(p, sz);
             rv_store_le(p, sz, amo_calc(d->rm, old, b, word));
-            X(d->rd) = word ? SX32(old) : old;
+            X(rd) = word ? SX32(old) : old;
             break;
         }
 
@@ -358,7 +373,7 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
             if (!fp_enabled(h)) { illegal(h, d); continue; }
             unsigned sz = d->op == RV_OP_FLW ? 4 : 8;
             if (!rv_load(h, a + (uint64_t)imm, sz, &v)) continue;
-            h->f[d->rd] = sz == 4 ? rv_box32((uint32_t)v) : v;
+            h->f[rd] = sz == 4 ? rv_box32((uint32_t)v) : v;
             h->mstatus |= MSTATUS_FS;
             break;
         }
@@ -373,7 +388,8 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
             if (r) { illegal(h, d); continue; }
             break;
         }
-        case RV_OP_COUNT: illegal(h, d); continue;
+        case RV_OP_COUNT:
+        default: __builtin_unreachable();
         }
         h->pc = npc;
     }

@@ -181,6 +181,7 @@ static int translate_fill(struct rv_hart *h, uint64_t va, enum rv_access acc, in
     e->pa_page = page;
     e->region = reg;
     e->page_index = pindex;
+    e->dpage = reg->dcache[pindex];
     if (super)
         h->tlb_has_super = true;
     return 0;
@@ -334,7 +335,7 @@ bool rv_fetch_refill(struct rv_hart *h)
             return true;
         }
     }
-    h->fetch_page = dpage_of(e->region, e->page_index);
+    h->fetch_page = e->dpage = dpage_of(e->region, e->page_index);
     h->fetch_region = e->region;
     h->fetch_pindex = e->page_index;
     h->fetch_va = va & PAGE_MASK;

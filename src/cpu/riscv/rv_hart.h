@@ -72,6 +72,7 @@ struct rv_tlb_entry {
     uint64_t pa_page;        /* physical page address */
     struct mem_region *region;
     uint64_t page_index;     /* pa_page's page index inside region */
+    struct rv_dpage *dpage;  /* predecoded page, once fetched from (or NULL) */
 };
 
 /* A predecoded instruction (16 bytes). rd==0 is decoded as 32 (the sink
