@@ -67,6 +67,7 @@ isa: $(BUILD)/hvsim $(ISA_ELFS)
 
 e2e: $(BUILD)/hvsim
 	bash tests/e2e/run.sh $(BUILD)/hvsim
+	bash tests/e2e/chaos.sh $(BUILD)/hvsim 64
 
 # Sanitizer build in its own directory: unit tests + a short firmware boot.
 asan:
@@ -74,6 +75,7 @@ asan:
 	        LDFLAGS_EXTRA= build-asan/hvsim build-asan/unit_tests
 	CK_FORK=no build-asan/unit_tests
 	bash tests/e2e/asan_boot.sh build-asan/hvsim
+	bash tests/e2e/chaos.sh build-asan/hvsim 24
 
 test: deps all
 	$(MAKE) unit
