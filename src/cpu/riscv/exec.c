@@ -119,6 +119,9 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
     h->insn_left = budget;
     c->run_left = &h->insn_left;
     h->attn = 1;
+    /* Other harts may have stored since our last run: an SC must fail. This
+     * is how LR/SC stay correct with interleaved harts (docs/architecture.md). */
+    h->resv_valid = false;
 
     while (h->insn_left) {
         if (unlikely(h->attn)) {
