@@ -8,7 +8,7 @@ PKGS     := libelf libfdt capstone inih libzstd
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter \
             -fno-strict-aliasing -MMD -MP -Isrc
-LDLIBS   += -lelf -lfdt -lcapstone -linih -lzstd -lcrypto -lm
+LDLIBS   += -lelf -lfdt -lcapstone -linih -lzstd -lxxhash -lcrypto -lm
 # fpu.c relies on the host's IEEE-754 rounding modes and flags (fenv.h)
 FPU_CFLAGS := -frounding-math -fsignaling-nans
 

@@ -6,7 +6,7 @@ set -eu
 PKGS="
   build-essential pkg-config
   libelf-dev libfdt-dev libcapstone-dev check libsdl2-dev libzstd-dev
-  libssl-dev libinih-dev
+  libssl-dev libinih-dev libxxhash-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu
   gdb-multiarch device-tree-compiler qemu-system-misc

@@ -10,10 +10,9 @@
 
 #include "sim/config.h"
 #include "sim/machine.h"
-
-#ifndef HVSIM_VERSION
-#define HVSIM_VERSION "0.1.0"
-#endif
+#include "trace/record.h"
+#include "trace/replay.h"
+#include "trace/tools.h"
 
 enum opt_id {
     OPT_CONFIG = 'c',
@@ -30,6 +29,9 @@ enum opt_id {
     OPT_QUANTUM,
     OPT_SCHED_SEED,
     OPT_SERIAL,
+    OPT_TRACE,
+    OPT_EVENTS,
+    OPT_CHECK_INTERVAL,
 };
 
 struct opt_desc {
@@ -54,6 +56,9 @@ static const struct opt_desc run_opts[] = {
     { "quantum", OPT_QUANTUM, "N", "instructions per scheduling slot (>= 1)" },
     { "sched-seed", OPT_SCHED_SEED, "S", "seed for a varied, repeatable interleaving (0 = fixed)" },
     { "serial", OPT_SERIAL, "SPEC", "UART output: stdio (default), none or file:PATH" },
+    { "trace", OPT_TRACE, "FILE", "record the timeline into FILE (.hvt) for replay and tools" },
+    { "events", OPT_EVENTS, "LIST", "kinds to record: ipi,irq,timer,wfi,sbi,vm,mmio,exc,check,..." },
+    { "check-interval", OPT_CHECK_INTERVAL, "N", "state-hash check record every N instructions" },
     { "help", OPT_HELP, NULL, "show this help and exit" },
 };
 #define N_RUN_OPTS (sizeof run_opts / sizeof run_opts[0])
@@ -61,6 +66,9 @@ static const struct opt_desc run_opts[] = {
 static void print_usage(FILE *f)
 {
     fputs("Usage: hvsim run [options]\n"
+          "       hvsim replay FILE.hvt [--serial SPEC]\n"
+          "       hvsim trace show|diff|stats|export ...\n"
+          "       hvsim explore --seeds A..B [--jobs N] -- RUN-OPTIONS\n"
           "       hvsim --help | --version\n",
           f);
 }
@@ -72,6 +80,13 @@ static void print_help(FILE *f)
     fputs("\nA deterministic multi-core RISC-V full-system simulator.\n"
           "\nCommands:\n"
           "  run             build the machine from its configuration and run it\n"
+          "  replay FILE     rebuild the run recorded in FILE, replay its input, compare\n"
+          "                  (exit 0 identical, 1 diverged: first difference explained)\n"
+          "  trace show FILE [--events K] [--hart N] [--from T] [--to T]\n"
+          "  trace diff A B [--ignore KINDS] [--context N]\n"
+          "  trace stats FILE\n"
+          "  trace export FILE --format perfetto|chrome|vcd -o OUT\n"
+          "  explore --seeds A..B [--jobs N] [--shard I/N] [--keep DIR] -- RUN-OPTIONS\n"
           "\nOptions of run:\n",
           f);
     for (size_t i = 0; i < N_RUN_OPTS; i++) {
@@ -103,6 +118,8 @@ struct run_args {
     bool has_smp, has_mem, has_quantum, has_seed;
     uint64_t smp, mem, quantum, seed;
     const char *bios, *kernel, *initrd, *dtb, *append;
+    const char *trace;
+    uint64_t events, check_interval;
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -233,6 +250,27 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             }
             a->serial = v;
             break;
+        case OPT_TRACE:
+            if (!*v) {
+                fprintf(stderr, "hvsim: --trace: empty file name\n");
+                return EXIT_HOST_ERROR;
+            }
+            a->trace = v;
+            break;
+        case OPT_EVENTS: {
+            char err[256];
+            if (!trace_parse_events(v, &a->events, err, sizeof err)) {
+                fprintf(stderr, "hvsim: %s\n", err);
+                return EXIT_HOST_ERROR;
+            }
+            break;
+        }
+        case OPT_CHECK_INTERVAL:
+            if (!config_parse_u64(v, &a->check_interval)) {
+                fprintf(stderr, "hvsim: --check-interval: '%s' is not a number (0 = none)\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            break;
         case ':': {
             /* optopt is the short char or the long option's id */
             const char *name = argv[optind - 1];
@@ -285,7 +323,7 @@ static const char *status_reason(int rc)
 
 static int cmd_run(int argc, char **argv)
 {
-    struct run_args a = { .serial = "stdio" };
+    struct run_args a = { .serial = "stdio", .check_interval = 10000000 };
     int rc = parse_run_args(argc, argv, &a);
     if (rc >= 0)
         return rc;
@@ -323,7 +361,20 @@ static int cmd_run(int argc, char **argv)
         machine_free(m);
         return rc;
     }
+    m->max_insns = a.max_insns;
+    if (a.trace) {
+        uint64_t mask = a.events ? a.events : trace_default_mask() | (1ull << TK_INPUT) | (1ull << TK_END);
+        if (!trace_record_start(m, a.trace, mask, a.check_interval, a.serial, err, sizeof err)) {
+            fprintf(stderr, "hvsim: %s\n", err);
+            machine_free(m);
+            return EXIT_HOST_ERROR;
+        }
+    }
     rc = machine_run(m, a.max_insns);
+    if (a.trace && !trace_record_finish(m, rc, err, sizeof err)) {
+        fprintf(stderr, "hvsim: --trace %s: %s\n", a.trace, err);
+        rc = EXIT_HOST_ERROR;
+    }
     fflush(stdout);
     fprintf(stderr, "hvsim: %s, %" PRIu64 " instructions (",
             m->exit_reason[0] ? m->exit_reason : status_reason(rc), m->sched.total_retired);
@@ -333,6 +384,42 @@ static int cmd_run(int argc, char **argv)
             (uint64_t)((unsigned __int128)m->sched.round_start * 1000000000u / m->cfg.cpu_hz));
     machine_free(m);
     return rc;
+}
+
+/* hvsim replay FILE [--serial SPEC] [-v] */
+static int cmd_replay(int argc, char **argv)
+{
+    const char *file = NULL, *serial = "none";
+    int verbose = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc) {
+            serial = argv[++i];
+            if (!serial_spec_ok(serial)) {
+                fprintf(stderr, "hvsim: --serial: '%s' is not stdio, none or file:PATH\n", serial);
+                return EXIT_HOST_ERROR;
+            }
+        } else if (strcmp(argv[i], "-v") == 0) {
+            verbose = 1;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            puts("Usage: hvsim replay FILE.hvt [--serial stdio|none|file:PATH] [-v]\n"
+                 "Rebuilds the machine from the trace header (refusing if an image changed),\n"
+                 "feeds the recorded console input at its recorded virtual times, records\n"
+                 "again and compares. Exit 0: identical; 1: diverged (the first differing\n"
+                 "record, both versions, and the first differing register or page);\n"
+                 "2: host error.");
+            return 0;
+        } else if (argv[i][0] == '-' || file) {
+            fprintf(stderr, "hvsim: replay: unexpected argument '%s'\n", argv[i]);
+            return EXIT_HOST_ERROR;
+        } else {
+            file = argv[i];
+        }
+    }
+    if (!file) {
+        fprintf(stderr, "hvsim: replay: missing trace file\nUsage: hvsim replay FILE.hvt\n");
+        return EXIT_HOST_ERROR;
+    }
+    return trace_replay(file, serial, verbose);
 }
 
 int main(int argc, char **argv)
@@ -353,6 +440,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return cmd_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "trace") == 0)
+        return trace_tool_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "explore") == 0)
+        return explore_main(argc - 1, argv + 1);
     fprintf(stderr, "hvsim: unknown command '%s'\n", cmd);
     print_usage(stderr);
     return EXIT_HOST_ERROR;

@@ -10,6 +10,7 @@
  *  - Registers of harts that do not exist, and the gap between the last
  *    mtimecmp and mtime, read as zero and ignore writes. */
 #include "aclint.h"
+#include "../trace/emit.h"
 
 #include <stdlib.h>
 #include "../cpu/riscv/rv_hart.h"
@@ -119,6 +120,7 @@ static void aclint_timer_fire(void *opaque, struct cpu *cpu)
     uint64_t now = cpu_now(cpu);
     if (ah->deadline != UINT64_MAX && now < ah->deadline)
         now = ah->deadline;
+    TRACE(ah->a->m, TK_TIMER_FIRE, cpu->id, now, TRACE_TIMER_MTIMECMP, ah->mtimecmp);
     aclint_update_hart(ah->a, ah->h, now);
 }
 
@@ -211,7 +213,16 @@ static bool mswi_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
     /* Only bit 0 is implemented; the rest are WARL zero (§3.2). */
     struct aclint_hart *ah = &a->hart[h];
     struct cpu *c = a->m->cpus[h];
+    struct machine *m = a->m;
+    uint32_t old = ah->msip;
     ah->msip = val & 1;
+    if (ah->msip) {
+        uint64_t now = machine_now(m);
+        TRACE(m, TK_IPI_SEND, trace_cpu_id(m), now, IPI_MECH_MSWI, 1ull << h,
+              trace_cur_pc(m), trace_cur_insn(m));
+        if (!old)
+            TRACE(m, TK_IPI_DELIVER, h, now, IPI_MECH_MSWI, IRQ_MSI, trace_cpu_id(m));
+    }
     c->ops->set_irq(c, IRQ_MSI, ah->msip);
     return true;
 }
@@ -265,6 +276,8 @@ static bool mtimer_write(void *opaque, uint64_t off, unsigned size, uint64_t val
         struct aclint_hart *ah = &a->hart[reg / 8];
         ah->mtimecmp = reg64_write(ah->mtimecmp, size, sub, val);
         aclint_update_hart(a, (int)(reg / 8), now);
+        TRACE(a->m, TK_TIMER_SET, (uint32_t)(reg / 8), now, TRACE_TIMER_MTIMECMP, ah->mtimecmp,
+              ah->deadline);
     }
     return true;
 }
@@ -292,6 +305,11 @@ static bool sswi_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
         return true; /* no such hart, or writing 0: no effect */
     /* Edge: sets SSIP; the hart clears it in software via sip/mip. */
     struct cpu *c = a->m->cpus[h];
+    struct machine *m = a->m;
+    uint64_t now = machine_now(m);
+    TRACE(m, TK_IPI_SEND, trace_cpu_id(m), now, IPI_MECH_SSWI, 1ull << h, trace_cur_pc(m),
+          trace_cur_insn(m));
+    TRACE(m, TK_IPI_DELIVER, h, now, IPI_MECH_SSWI, IRQ_SSI, trace_cpu_id(m));
     c->ops->set_irq(c, IRQ_SSI, 1);
     return true;
 }

@@ -18,6 +18,7 @@
  *  - a completion for an id that is not enabled for the context or not in
  *    service is ignored (§9). */
 #include "plic.h"
+#include "../trace/emit.h"
 
 #include <stdlib.h>
 #include "../cpu/riscv/rv_hart.h"
@@ -146,6 +147,7 @@ uint32_t plic_claim(struct plic *p, int ctx)
     if (id) {
         bit_put(p->pending, id, false);
         bit_put(p->claimed, id, true);
+        TRACE(p->m, TK_IRQ_CLAIM, (uint32_t)(ctx / 2), machine_now(p->m), (uint64_t)ctx, id);
         plic_update(p);
     }
     return id;
@@ -159,6 +161,7 @@ void plic_complete(struct plic *p, int ctx, uint32_t id)
         return; /* §9: silently ignored */
     bit_put(p->claimed, id, false);
     bit_put(p->pending, id, bit_get(p->level, id));
+    TRACE(p->m, TK_IRQ_COMPLETE, (uint32_t)(ctx / 2), machine_now(p->m), (uint64_t)ctx, id);
     plic_update(p);
 }
 

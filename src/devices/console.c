@@ -28,6 +28,13 @@ struct console {
     uint8_t out[CONSOLE_OUT_BUF];
     size_t out_len;
     uint64_t consumed;
+    /* Replay: input comes from a recorded script, each byte available from
+     * its recorded virtual time on (console_set_script). */
+    const uint64_t *script_time;
+    const uint8_t *script_byte;
+    size_t script_len, script_pos;
+    uint64_t (*now)(void *opaque);
+    void *now_opaque;
 };
 
 /* The terminal is a process-wide resource and atexit() handlers take no
@@ -238,8 +245,31 @@ void console_poll(struct console *c)
     }
 }
 
+void console_set_script(struct console *c, const uint64_t *times, const uint8_t *bytes, size_t n,
+                        uint64_t (*now)(void *opaque), void *opaque)
+{
+    c->script_time = times;
+    c->script_byte = bytes;
+    c->script_len = n;
+    c->script_pos = 0;
+    c->now = now;
+    c->now_opaque = opaque;
+}
+
+static bool script_ready(struct console *c)
+{
+    return c->script_pos < c->script_len &&
+           c->script_time[c->script_pos] <= c->now(c->now_opaque);
+}
+
 int console_getc(struct console *c)
 {
+    if (c && c->script_time) {
+        if (!script_ready(c))
+            return -1;
+        c->consumed++;
+        return c->script_byte[c->script_pos++];
+    }
     if (!c || c->in_count == 0)
         return -1;
     uint8_t ch = c->in[c->in_head];
@@ -251,11 +281,15 @@ int console_getc(struct console *c)
 
 bool console_has_input(struct console *c)
 {
+    if (c && c->script_time)
+        return script_ready(c);
     return c && c->in_count > 0;
 }
 
 bool console_input_open(struct console *c)
 {
+    if (c && c->script_time)
+        return false; /* a replay never waits for the host */
     return c && c->in_fd >= 0 && !c->in_eof;
 }
 

@@ -54,4 +54,9 @@ uint64_t console_consumed(struct console *c);
  * fitted. */
 size_t console_inject(struct console *c, const uint8_t *buf, size_t len);
 
+/* Replay: take input from a script instead of the host. Byte i becomes
+ * available once now(opaque) >= times[i]. The arrays must outlive c. */
+void console_set_script(struct console *c, const uint64_t *times, const uint8_t *bytes, size_t n,
+                        uint64_t (*now)(void *opaque), void *opaque);
+
 #endif

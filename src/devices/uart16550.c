@@ -20,6 +20,7 @@
  * offsets 8..0xff read as zero and ignore writes; writes to LSR and MSR
  * (factory test / read-only) are ignored. */
 #include "uart16550.h"
+#include "../trace/emit.h"
 
 #include <stdlib.h>
 #include "console.h"
@@ -203,6 +204,7 @@ void uart_poll(struct uart16550 *u)
             int ch = console_getc(u->con);
             if (ch < 0)
                 break;
+            TRACE(u->m, TK_INPUT, trace_cpu_id(u->m), machine_now(u->m), (uint64_t)ch);
             rx_push(u, (uint8_t)ch);
         }
     }
@@ -234,8 +236,11 @@ static uint8_t uart_reg_read(struct uart16550 *u, unsigned reg)
         v = u->mcr;
         break;
     case R_LSR:
-        if (u->rx_count == 0 && !(u->mcr & MCR_LOOP) && console_has_input(u->con))
-            rx_push(u, (uint8_t)console_getc(u->con)); /* polled receive */
+        if (u->rx_count == 0 && !(u->mcr & MCR_LOOP) && console_has_input(u->con)) {
+            int ch = console_getc(u->con); /* polled receive */
+            TRACE(u->m, TK_INPUT, trace_cpu_id(u->m), machine_now(u->m), (uint64_t)ch);
+            rx_push(u, (uint8_t)ch);
+        }
         v = (u->rx_count ? LSR_DR : 0) | u->lsr_err | LSR_THRE | LSR_TEMT;
         u->lsr_err = 0;
         break;

@@ -1,5 +1,7 @@
 /* Physical bus: memory regions with host backing, MMIO windows of devices. */
 #include "bus.h"
+#include "machine.h"
+#include "../trace/emit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ void bus_free(struct bus *b)
         free(b->mem[i].host);
         free(b->mem[i].page_flags);
         free(b->mem[i].dcache);
+        free(b->mem[i].dirty);
     }
     b->nmem = 0;
     b->nmmio = 0;
@@ -79,17 +82,20 @@ struct mem_region *bus_add_mem(struct bus *b, const char *name, uint64_t base, u
     uint8_t *host = calloc(1, size);
     uint8_t *flags = calloc(pages, 1);
     void **dc = calloc(pages, sizeof(void *));
-    if (!host || !flags || !dc) {
+    uint8_t *dirty = calloc(pages, 1);
+    if (!host || !flags || !dc || !dirty) {
         free(host);
         free(flags);
         free(dc);
+        free(dirty);
         if (err)
             snprintf(err, errlen, "%s: cannot allocate %llu bytes", name, (unsigned long long)size);
         return NULL;
     }
     struct mem_region *r = &b->mem[b->nmem++];
     *r = (struct mem_region){ .name = name, .base = base, .size = size, .host = host,
-                              .readonly = readonly, .page_flags = flags, .dcache = dc };
+                              .readonly = readonly, .page_flags = flags, .dcache = dc,
+                              .dirty = dirty };
     return r;
 }
 
@@ -177,6 +183,8 @@ bool bus_read(struct bus *b, uint64_t pa, unsigned size, uint64_t *val)
         if (size < 8)
             v &= (1ull << (8 * size)) - 1;
         *val = v;
+        if (b->m)
+            TRACE(b->m, TK_MMIO, trace_cpu_id(b->m), machine_now(b->m), pa, size, v, 0);
         return true;
     }
     return false;
@@ -189,6 +197,7 @@ bool bus_write(struct bus *b, uint64_t pa, unsigned size, uint64_t val)
         if (r->readonly || size > r->size - (pa - r->base))
             return false;
         store_le(r->host + (pa - r->base), size, val);
+        bus_mark_dirty(r, pa, size);
         uint64_t first = (pa - r->base) >> PAGE_SHIFT;
         uint64_t last = (pa + size - 1 - r->base) >> PAGE_SHIFT;
         if (r->page_flags[first] | r->page_flags[last])
@@ -199,6 +208,8 @@ bool bus_write(struct bus *b, uint64_t pa, unsigned size, uint64_t val)
     if (d && size <= d->size - (pa - d->base)) {
         if (size < 8)
             val &= (1ull << (8 * size)) - 1;
+        if (b->m)
+            TRACE(b->m, TK_MMIO, trace_cpu_id(b->m), machine_now(b->m), pa, size, val, 1);
         return d->ops->write && d->ops->write(d->opaque, pa - d->base, size, val);
     }
     return false;

@@ -31,6 +31,7 @@ struct mem_region {
     bool readonly;        /* ROM: guest stores fault */
     uint8_t *page_flags;  /* one byte per 4 KiB page */
     void **dcache;        /* one slot per page: CPU model's predecoded page */
+    uint8_t *dirty;       /* one byte per page: written since the last check */
 };
 
 struct mmio_region {
@@ -57,7 +58,15 @@ struct bus {
      * (a store hit a PAGE_CODE page). Set by the CPU model. */
     void (*code_invalidate)(void *opaque, struct mem_region *r, uint64_t page_index);
     void *code_opaque;
+    struct machine *m;    /* owner (for mmio trace events); may be NULL */
 };
+
+/* Marks the pages of [pa, pa+len) in r as written. */
+static inline void bus_mark_dirty(struct mem_region *r, uint64_t pa, uint64_t len)
+{
+    for (uint64_t p = (pa - r->base) >> 12; p <= (pa + len - 1 - r->base) >> 12; p++)
+        r->dirty[p] = 1;
+}
 
 void bus_init(struct bus *b);
 void bus_free(struct bus *b);

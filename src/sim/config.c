@@ -497,3 +497,35 @@ bool config_validate(const struct config *c, char *err, size_t errlen)
     }
     return true;
 }
+
+/* ---- writing a config back as INI (trace headers) ---------------------- */
+
+size_t config_to_ini(const struct config *c, char *buf, size_t len)
+{
+    size_t n = 0;
+    const char *section = "";
+    for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
+        const struct key_desc *k = &config_keys[i];
+        const char *f = (const char *)c + k->offset;
+        char val[1100];
+        switch (k->kind) {
+        case K_STR:
+            if (!f[0])
+                continue; /* empty strings are the default */
+            snprintf(val, sizeof val, "%s", f);
+            break;
+        case K_U32: snprintf(val, sizeof val, "%u", *(const uint32_t *)(const void *)f); break;
+        case K_INT: snprintf(val, sizeof val, "%d", *(const int *)(const void *)f); break;
+        default:
+            snprintf(val, sizeof val, "0x%llx",
+                     (unsigned long long)*(const uint64_t *)(const void *)f);
+            break;
+        }
+        if (strcmp(section, k->section) != 0) {
+            section = k->section;
+            n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, "[%s]\n", section);
+        }
+        n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, "%s = %s\n", k->key, val);
+    }
+    return n;
+}

@@ -51,6 +51,10 @@ bool config_validate(const struct config *c, char *err, size_t errlen);
 bool config_parse_size(const char *s, uint64_t *out);
 bool config_parse_u64(const char *s, uint64_t *out);
 
+/* Writes c as INI text that config_parse_string reads back to the same
+ * values. Returns the length it needs (like snprintf). */
+size_t config_to_ini(const struct config *c, char *buf, size_t len);
+
 /* The embedded default config text (generated from configs/riscv-virt.ini). */
 extern const char config_default_ini[];
 

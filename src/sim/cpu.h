@@ -34,12 +34,26 @@ struct cpu_ops {
     uint64_t (*run)(struct cpu *cpu, uint64_t budget);
     /* Set an interrupt input line of the CPU (RISC-V: a mip bit number). */
     void (*set_irq)(struct cpu *cpu, int line, int level);
-    /* True when a sleeping CPU must wake (an enabled interrupt is pending). */
-    bool (*wake_pending)(struct cpu *cpu);
+    /* Non-zero when a sleeping CPU must wake: the pending, enabled
+     * interrupts (RISC-V: mip & mie). */
+    uint64_t (*wake_pending)(struct cpu *cpu);
     /* gdb and tracing helpers (may be NULL until implemented). */
     uint64_t (*get_pc)(struct cpu *cpu);
     void (*free)(struct cpu *cpu);
+    /* Architectural state for trace check records, in a fixed order (names:
+     * cpu_state_name(arch, i)). Writes up to max values, returns the count. */
+    unsigned (*arch_state)(struct cpu *cpu, uint64_t *vals, unsigned max);
+    /* Raw bits of the instruction at the current pc, when known (0 if not):
+     * lets device-side trace events show the instruction that caused them. */
+    uint32_t (*cur_insn)(struct cpu *cpu);
+    /* Forget cached translations (also restarts dirty-page tracking). */
+    void (*flush_tlb)(struct cpu *cpu);
+    unsigned arch;          /* CPU_ARCH_* */
 };
+
+enum { CPU_ARCH_RISCV64 = 1, CPU_ARCH_X86_64 = 2 };
+/* Name of value i of an architecture's arch_state ("pc", "a0", ...). */
+const char *cpu_state_name(unsigned arch, unsigned i);
 
 struct cpu {
     const struct cpu_ops *ops;

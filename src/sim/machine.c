@@ -16,6 +16,7 @@
 #include "../loader/fdt.h"
 #include "../loader/image.h"
 #include "irq.h"
+#include "../trace/record.h"
 #include <libfdt.h>
 
 void machine_request_exit(struct machine *m, int code, const char *reason)
@@ -74,6 +75,8 @@ static bool load_image(struct machine *m, const char *what, const char *path, ui
 static void round_hook(void *opaque, struct machine *m)
 {
     (void)opaque;
+    if (m->trace)
+        trace_round(m);
     uart_poll(m->uart);
     if (console_quit_requested(m->console))
         machine_request_exit(m, EXIT_PASS, "quit from the console (Ctrl-A x)");
@@ -89,6 +92,8 @@ static bool idle_hook(void *opaque, struct machine *m)
 {
     (void)opaque;
     console_flush(m->console);
+    if (console_has_input(m->console))
+        return true; /* replayed input due now */
     return console_input_open(m->console) && console_wait_input(m->console);
 }
 
@@ -108,6 +113,7 @@ struct machine *machine_new(const struct config *cfg, const char *serial_spec, c
     m->sched.idle_hook = idle_hook;
     m->sched.round_hook_opaque = m;
 
+    m->bus.m = m;
     m->rom = bus_add_mem(&m->bus, "bootrom", c->rom_base, c->rom_size, true, err, errlen);
     if (!m->rom)
         goto fail;

@@ -16,6 +16,7 @@ struct uart16550;
 struct sifive_test;
 struct htif;
 struct console;
+struct trace;
 
 /* Exit status of `hvsim run` (DESIGN.md). */
 enum {
@@ -47,6 +48,8 @@ struct machine {
     char exit_reason[128];
 
     uint64_t max_insns;     /* 0 = unlimited; total over all CPUs */
+    struct trace *trace;    /* the timeline recorder (NULL: not tracing) */
+    uint64_t trace_mask;    /* kinds being recorded (0 when not tracing) */
     uint64_t dtb_addr;
     void *dtb;              /* the device tree handed to the firmware */
     size_t dtb_size;

@@ -10,6 +10,7 @@
  * every CPU asleep, time jumps to the earliest armed deadline. */
 #include "sched.h"
 #include "machine.h"
+#include "../trace/emit.h"
 #include <stdio.h>
 
 void sched_init(struct sched *s, uint64_t quantum, uint64_t seed)
@@ -43,7 +44,9 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
             break;
         uint64_t deadline = cpu_next_deadline(c);
         if (c->state == CPU_SLEEPING) {
-            if (c->ops->wake_pending(c)) {
+            uint64_t pending = c->ops->wake_pending(c);
+            if (pending) {
+                TRACE(m, TK_WFI_WAKE, c->id, c->clock, pending);
                 c->state = CPU_RUNNING;
             } else {
                 c->clock = min_u64(deadline, end);

@@ -71,7 +71,7 @@ bad() { # NAME EXPECTED-TEXT ARGS...
     local name=$1 text=$2; shift 2
     "$HVSIM" "$@" </dev/null >"$T/bad.out" 2>"$T/bad.err"
     local rc=$?
-    if [ "$rc" -eq 2 ] && grep -qF -- "$text" "$T/bad.err" && [ "$(wc -l <"$T/bad.err")" -le 4 ]; then
+    if [ "$rc" -eq 2 ] && grep -qF -- "$text" "$T/bad.err" && [ "$(wc -l <"$T/bad.err")" -le 7 ]; then
         pass "bad input: $name"
     else
         fail "bad input: $name" "exit $rc, stderr: $(head -3 "$T/bad.err")"

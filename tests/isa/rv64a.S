@@ -11,14 +11,6 @@
  */
 #include "test_macros.h"
 
-/* QEMU 7.2 reports misaligned AMOs as load-address-misaligned (cause 4);
- * the spec and hvsim use store/AMO address misaligned (cause 6). */
-#ifdef ISA_QEMU
-#define AMO_MISALIGNED_CAUSE CAUSE_MISALIGNED_LOAD
-#else
-#define AMO_MISALIGNED_CAUSE CAUSE_MISALIGNED_STORE
-#endif
-
 #define TEST_AMO_D(n, inst, init, src, rd_exp, mem_exp)                 \
 test_##n:                                                               \
         TEST_NUM(n);                                                    \

@@ -262,11 +262,11 @@ test_57:
 
         /* ---- traps ---- */
 
-        /* C.EBREAK: breakpoint, mepc = its address, 2 bytes long */
+        /* C.EBREAK: breakpoint, mepc = mtval = its address, 2 bytes long */
 test_60:
         TEST_NUM(60)
         la a1, 1f
-        EXPECT_TRAP(CAUSE_BREAKPOINT)
+        EXPECT_BREAKPOINT(a1)
 1:      C2(c.ebreak)
         CHECK_TRAPPED
         LOAD_TRAP_FIELD(a0, TF_EPC)

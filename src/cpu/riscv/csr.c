@@ -4,6 +4,7 @@
 #include "rv_internal.h"
 #include "../../sim/machine.h"
 #include "../../apic/aclint.h"
+#include "../../trace/emit.h"
 
 enum {
     CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
@@ -220,7 +221,12 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         h->attn = 1;
         break;
     }
-    case CSR_STIMECMP: h->stimecmp = v; rv_stimecmp_update(h); break;
+    case CSR_STIMECMP:
+        h->stimecmp = v;
+        rv_stimecmp_update(h);
+        TRACE(h->m, TK_TIMER_SET, h->cpu.id, cpu_now(&h->cpu), TRACE_TIMER_STIMECMP, v,
+              h->cpu.timers[h->stimecmp_timer].deadline);
+        break;
     case CSR_SATP: {
         uint64_t mode = v >> 60;
         if (mode != 0 && mode != 8 && mode != 9)
@@ -260,6 +266,9 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MTVAL: h->mtval = v; break;
     case CSR_MIP: {
         uint64_t m = MIP_SSIP | MIP_SEIP | ((h->menvcfg & MENVCFG_STCE) ? 0 : MIP_STIP);
+        if ((v & ~h->mip_sw & MIP_SSIP)) /* M-mode software injects an S-level IPI */
+            TRACE(h->m, TK_IPI_DELIVER, h->cpu.id, cpu_now(&h->cpu), IPI_MECH_SIP, IRQ_SSI,
+                  (uint64_t)h->cpu.id);
         h->mip_sw = (h->mip_sw & ~m) | (v & m);
         h->attn = 1;
         break;

@@ -4,6 +4,7 @@
  * bit-manipulation spec 1.0.0. */
 #include "rv_internal.h"
 #include "../../sim/machine.h"
+#include "../../trace/emit.h"
 
 #define X(i) (h->x[i])
 #define SX32(v) ((uint64_t)(int64_t)(int32_t)(v))
@@ -308,6 +309,7 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
             }
             h->pc = npc;
             if (!(rv_mip(h) & h->mie)) {
+                TRACE(h->m, TK_WFI_SLEEP, c->id, cpu_now(c), pc, d->raw);
                 c->state = CPU_SLEEPING;
                 cpu_end_run(c);
             }

@@ -3,6 +3,7 @@
 #include "hart.h"
 #include "rv_internal.h"
 #include "../../sim/machine.h"
+#include "../../trace/emit.h"
 
 uint64_t rv_run(struct cpu *c, uint64_t budget); /* exec.c */
 
@@ -58,10 +59,88 @@ static void rv_set_irq(struct cpu *c, int line, int level)
      * notices attn before the next instruction. */
 }
 
-static bool rv_wake_pending(struct cpu *c)
+static uint64_t rv_wake_pending(struct cpu *c)
 {
     struct rv_hart *h = RV_HART(c);
-    return (rv_mip(h) & h->mie) != 0;
+    return rv_mip(h) & h->mie;
+}
+
+/* The architectural state in check records, in this order. */
+static const char *const rv_gpr_names[32] = {
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+    "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+static const char *const rv_csr_state_names[] = {
+    "pc", "priv", "fcsr", "mstatus", "medeleg", "mideleg", "mie", "mip", "mtvec", "mscratch",
+    "mepc", "mcause", "mtval", "mcounteren", "menvcfg", "stvec", "sscratch", "sepc", "scause",
+    "stval", "scounteren", "senvcfg", "satp", "stimecmp", "pmpcfg0", "pmpcfg2",
+};
+enum { RV_NCSR_STATE = sizeof rv_csr_state_names / sizeof rv_csr_state_names[0] };
+enum { RV_STATE_COUNT = RV_NCSR_STATE + 31 + 32 + 16 };
+
+const char *rv_state_name(unsigned i)
+{
+    static const char *const fnames[32] = {
+        "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0", "fa1",
+        "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
+        "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
+    };
+    static const char *const pmpaddr[16] = {
+        "pmpaddr0", "pmpaddr1", "pmpaddr2", "pmpaddr3", "pmpaddr4", "pmpaddr5", "pmpaddr6",
+        "pmpaddr7", "pmpaddr8", "pmpaddr9", "pmpaddr10", "pmpaddr11", "pmpaddr12", "pmpaddr13",
+        "pmpaddr14", "pmpaddr15",
+    };
+    if (i < RV_NCSR_STATE)
+        return rv_csr_state_names[i];
+    i -= RV_NCSR_STATE;
+    if (i < 31)
+        return rv_gpr_names[i + 1];
+    i -= 31;
+    if (i < 32)
+        return fnames[i];
+    i -= 32;
+    return i < 16 ? pmpaddr[i] : NULL;
+}
+
+static unsigned rv_arch_state(struct cpu *c, uint64_t *v, unsigned max)
+{
+    struct rv_hart *h = RV_HART(c);
+    if (max < RV_STATE_COUNT)
+        return 0;
+    uint64_t pmp0 = 0, pmp2 = 0;
+    for (int i = 7; i >= 0; i--) {
+        pmp0 = pmp0 << 8 | h->pmpcfg[i];
+        pmp2 = pmp2 << 8 | h->pmpcfg[8 + i];
+    }
+    const uint64_t csrs[RV_NCSR_STATE] = {
+        h->pc, (uint64_t)h->priv, (uint64_t)h->frm << 5 | h->fflags, h->mstatus, h->medeleg,
+        h->mideleg, h->mie, rv_mip(h), h->mtvec, h->mscratch, h->mepc, h->mcause, h->mtval,
+        h->mcounteren, h->menvcfg, h->stvec, h->sscratch, h->sepc, h->scause, h->stval,
+        h->scounteren, h->senvcfg, h->satp, h->stimecmp, pmp0, pmp2,
+    };
+    unsigned n = 0;
+    for (unsigned i = 0; i < RV_NCSR_STATE; i++)
+        v[n++] = csrs[i];
+    for (unsigned i = 1; i < 32; i++)
+        v[n++] = h->x[i];
+    for (unsigned i = 0; i < 32; i++)
+        v[n++] = h->f[i];
+    for (unsigned i = 0; i < 16; i++)
+        v[n++] = h->pmpaddr[i];
+    return n;
+}
+
+static uint32_t rv_cur_insn(struct cpu *c)
+{
+    struct rv_hart *h = RV_HART(c);
+    if ((h->pc & PAGE_MASK) != h->fetch_va || !h->fetch_page)
+        return 0;
+    return h->fetch_page->d[(h->pc & 0xfff) >> 1].raw;
+}
+
+static void rv_flush_tlb_op(struct cpu *c)
+{
+    rv_tlb_flush(RV_HART(c));
 }
 
 static uint64_t rv_get_pc(struct cpu *c)
@@ -81,12 +160,18 @@ static const struct cpu_ops rv_cpu_ops = {
     .wake_pending = rv_wake_pending,
     .get_pc = rv_get_pc,
     .free = rv_free,
+    .arch_state = rv_arch_state,
+    .flush_tlb = rv_flush_tlb_op,
+    .cur_insn = rv_cur_insn,
+    .arch = CPU_ARCH_RISCV64,
 };
 
 static void stimecmp_fire(void *opaque, struct cpu *c)
 {
     (void)opaque;
-    rv_stimecmp_update(RV_HART(c));
+    struct rv_hart *h = RV_HART(c);
+    TRACE(h->m, TK_TIMER_FIRE, c->id, cpu_now(c), TRACE_TIMER_STIMECMP, h->stimecmp);
+    rv_stimecmp_update(h);
 }
 
 struct cpu *rv_hart_new(struct machine *m, int id)

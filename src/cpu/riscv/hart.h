@@ -8,4 +8,6 @@ struct cpu;
 struct cpu *rv_hart_new(struct machine *m, int id);
 /* Connect the bus's code-invalidation hook to the RISC-V predecode cache. */
 void rv_machine_attach(struct machine *m);
+/* Name of value i of the hart's architectural state in check records. */
+const char *rv_state_name(unsigned i);
 #endif

@@ -176,6 +176,8 @@ static int translate_fill(struct rv_hart *h, uint64_t va, enum rv_access acc, in
     uint64_t vpage = va & PAGE_MASK;
     e->tag_r = (perm & PERM_R) ? vpage : TLB_INVALID;
     e->tag_w = (perm & PERM_W) ? vpage : TLB_INVALID;
+    if (perm & PERM_W) /* writes may now bypass the bus: count the page as written */
+        reg->dirty[pindex] = 1;
     e->tag_x = (perm & PERM_X) ? vpage : TLB_INVALID;
     e->addend = (uintptr_t)(reg->host + (page - reg->base)) - (uintptr_t)vpage;
     e->pa_page = page;
@@ -293,6 +295,8 @@ uint8_t *rv_amo_ptr(struct rv_hart *h, uint64_t va, unsigned size, bool load_onl
     }
     if (!load_only && reg->page_flags[(pa - reg->base) >> 12])
         bus_mem_store_notify(&h->m->bus, reg, pa, size); /* drop predecoded code first */
+    if (!load_only)
+        bus_mark_dirty(reg, pa, size);
     return reg->host + (pa - reg->base);
 }
 

@@ -2,6 +2,7 @@
  * §3.1.8-§3.1.9, §3.3.2, §4.1). */
 #include "rv_internal.h"
 #include "../../sim/machine.h"
+#include "../../trace/emit.h"
 
 /* Which TLB set serves fetches and data accesses in the current state. */
 void rv_update_modes(struct rv_hart *h)
@@ -30,12 +31,46 @@ uint64_t rv_mip(const struct rv_hart *h)
     return h->mip_sw | h->mip_hw;
 }
 
+/* SBI calls (SBI spec v1.0): an ecall from S mode; IPIs through the sPI
+ * extension (EID 0x735049, FID 0: a0 = hart mask, a1 = mask base, -1 = all)
+ * or the legacy send_ipi (EID 4; its mask is in guest memory: dest 0). */
+static void trace_sbi(struct rv_hart *h)
+{
+    struct machine *m = h->m;
+    uint64_t now = cpu_now(&h->cpu);
+    uint64_t eid = h->x[17], fid = h->x[16];
+    TRACE(m, TK_SBI_CALL, h->cpu.id, now, eid, fid, h->x[10], h->x[11], h->pc, (uint64_t)h->priv);
+    if ((eid == 0x735049 && fid == 0) || eid == 4) {
+        uint64_t dest = 0;
+        if (eid == 0x735049) {
+            uint64_t base = h->x[11], mask = h->x[10];
+            if (base == UINT64_MAX)
+                dest = m->ncpus >= 64 ? UINT64_MAX : (1ull << m->ncpus) - 1;
+            else if (base < 64)
+                dest = mask << base;
+        }
+        TRACE(m, TK_IPI_SEND, h->cpu.id, now, IPI_MECH_SBI, dest, h->pc, 0);
+    }
+}
+
 static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool interrupt)
 {
     uint64_t mcause = cause | (interrupt ? 1ull << 63 : 0);
     bool deleg = h->priv <= PRV_S &&
                  ((interrupt ? h->mideleg : h->medeleg) >> cause & 1);
     uint64_t epc = h->pc;
+    if (h->m->trace_mask) {
+        struct machine *m = h->m;
+        int to = deleg ? PRV_S : PRV_M;
+        if (interrupt)
+            TRACE(m, TK_IRQ_TAKE, h->cpu.id, cpu_now(&h->cpu), mcause, (uint64_t)h->priv,
+                  (uint64_t)to, epc);
+        else
+            TRACE(m, TK_EXC_TAKE, h->cpu.id, cpu_now(&h->cpu), mcause, (uint64_t)h->priv,
+                  (uint64_t)to, epc, tval);
+        if (!interrupt && cause == EXC_ECALL_S)
+            trace_sbi(h);
+    }
     if (deleg) {
         h->scause = mcause;
         h->sepc = epc;

@@ -1,0 +1,102 @@
+/* The event kind table and --events parsing. */
+#include "event.h"
+#include <stdio.h>
+#include <string.h>
+
+const struct trace_kind_info trace_kinds[TK_COUNT] = {
+#define TRACE_KIND_INFO(e, name, group, n, args) { name, group, n, args },
+    TRACE_KINDS(TRACE_KIND_INFO)
+#undef TRACE_KIND_INFO
+};
+
+uint64_t trace_default_mask(void)
+{
+    uint64_t all = (1ull << TK_COUNT) - 1;
+    return all & ~(1ull << TK_MMIO) & ~(1ull << TK_EXC_TAKE);
+}
+
+bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
+{
+    uint64_t m = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char word[32];
+        if (n == 0 || n >= sizeof word) {
+            snprintf(err, errlen, "--events: bad list '%s'", list);
+            return false;
+        }
+        memcpy(word, p, n);
+        word[n] = 0;
+        bool found = false;
+        if (strcmp(word, "all") == 0) {
+            m |= (1ull << TK_COUNT) - 1;
+            found = true;
+        } else if (strcmp(word, "default") == 0) {
+            m |= trace_default_mask();
+            found = true;
+        }
+        for (unsigned k = 0; k < TK_COUNT && !found; k++)
+            if (strcmp(word, trace_kinds[k].name) == 0)
+                m |= 1ull << k, found = true;
+        for (unsigned k = 0; k < TK_COUNT; k++)
+            if (strcmp(word, trace_kinds[k].group) == 0)
+                m |= 1ull << k, found = true;
+        if (!found) {
+            snprintf(err, errlen, "--events: unknown event kind '%s' (kinds: ipi irq timer wfi "
+                     "sbi vm mmio input check exc, or names like ipi.send; all; default)", word);
+            return false;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    /* input and end records are what replay needs: always on */
+    *mask = m | (1ull << TK_INPUT) | (1ull << TK_END);
+    return true;
+}
+
+const char *trace_arg_name(unsigned kind, unsigned i, char *buf, size_t len)
+{
+    if (kind >= TK_COUNT || i >= trace_kinds[kind].nargs)
+        return NULL;
+    const char *p = trace_kinds[kind].args;
+    for (unsigned k = 0; k < i; k++) {
+        p = strchr(p, ' ');
+        if (!p)
+            return NULL;
+        p++;
+    }
+    size_t n = strcspn(p, " ");
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    return buf;
+}
+
+size_t trace_format_event(const struct trace_event *ev, char *buf, size_t len)
+{
+    size_t n = 0;
+#define OUT(...) n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, __VA_ARGS__)
+    OUT("%12llu ", (unsigned long long)ev->time);
+    if (ev->cpu == TRACE_NO_CPU)
+        OUT("  -   ");
+    else
+        OUT("cpu%-3u", ev->cpu);
+    if (ev->kind >= TK_COUNT) {
+        OUT("kind%u", ev->kind);
+        return n;
+    }
+    OUT("%-13s", trace_kinds[ev->kind].name);
+    for (unsigned i = 0; i < trace_kinds[ev->kind].nargs; i++) {
+        char name[16];
+        trace_arg_name(ev->kind, i, name, sizeof name);
+        if (ev->a[i] < 4096)
+            OUT(" %s=%llu", name, (unsigned long long)ev->a[i]);
+        else
+            OUT(" %s=0x%llx", name, (unsigned long long)ev->a[i]);
+    }
+#undef OUT
+    return n;
+}

@@ -1,0 +1,85 @@
+/* Timeline events: the vocabulary of hvsim traces (DESIGN.md "The timeline",
+ * docs/trace-format.md). ISA-neutral: the RISC-V and x86 models emit the
+ * same kinds. Every event has a virtual time, a CPU id, a kind and up to
+ * TRACE_MAX_ARGS 64-bit arguments whose meaning the kind's table row names. */
+#ifndef HVSIM_TRACE_EVENT_H
+#define HVSIM_TRACE_EVENT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define TRACE_MAX_ARGS 6
+
+/* X(ENUM, "name", "group", nargs, "arg names") — append only: the enum
+ * value is the kind's number in the file format. */
+#define TRACE_KINDS(X) \
+    X(IPI_SEND,     "ipi.send",     "ipi",   4, "mech dest pc insn") \
+    X(IPI_DELIVER,  "ipi.deliver",  "ipi",   3, "mech line src") \
+    X(IRQ_TAKE,     "irq.take",     "irq",   4, "cause from to pc") \
+    X(IRQ_CLAIM,    "irq.claim",    "irq",   2, "ctx src") \
+    X(IRQ_COMPLETE, "irq.complete", "irq",   2, "ctx src") \
+    X(TIMER_SET,    "timer.set",    "timer", 3, "timer value deadline") \
+    X(TIMER_FIRE,   "timer.fire",   "timer", 2, "timer value") \
+    X(WFI_SLEEP,    "wfi.sleep",    "wfi",   2, "pc insn") \
+    X(WFI_WAKE,     "wfi.wake",     "wfi",   1, "pending") \
+    X(SBI_CALL,     "sbi.call",     "sbi",   6, "eid fid a0 a1 pc from") \
+    X(VM_EXIT,      "vm.exit",      "vm",    6, "reason pc tval gpa inst vmid") \
+    X(VM_ENTRY,     "vm.entry",     "vm",    2, "pc vmid") \
+    X(MMIO,         "mmio",         "mmio",  4, "addr size value write") \
+    X(INPUT,        "input",        "input", 1, "byte") \
+    X(CHECK,        "check",        "check", 2, "seq hash") \
+    X(EXC_TAKE,     "exc.take",     "exc",   5, "cause from to pc tval") \
+    X(END,          "end",          "end",   2, "status insns")
+
+enum trace_kind {
+#define TRACE_KIND_ENUM(e, name, group, n, args) TK_##e,
+    TRACE_KINDS(TRACE_KIND_ENUM)
+#undef TRACE_KIND_ENUM
+    TK_COUNT
+};
+
+/* IPI mechanisms (ipi.send / ipi.deliver "mech"). */
+enum trace_ipi_mech {
+    IPI_MECH_MSWI = 1,   /* ACLINT MSWI (CLINT msip) write */
+    IPI_MECH_SSWI = 2,   /* ACLINT SSWI setssip write */
+    IPI_MECH_SBI = 3,    /* SBI IPI call (sPI / legacy send_ipi) */
+    IPI_MECH_SIP = 4,    /* M-mode software set mip.SSIP (SBI IPI injection) */
+    IPI_MECH_LAPIC = 5,  /* x86 LAPIC ICR / x2APIC (reserved for the x86 board) */
+    IPI_MECH_HVIP = 6,   /* RISC-V H: hvip.VSSIP (reserved for issue 4) */
+};
+
+/* Timers (timer.set / timer.fire "timer"). */
+enum { TRACE_TIMER_MTIMECMP = 0, TRACE_TIMER_STIMECMP = 1 };
+
+struct trace_event {
+    uint64_t time;            /* virtual time, CPU ticks */
+    uint32_t cpu;             /* hart / CPU id (UINT32_MAX: no CPU) */
+    uint16_t kind;            /* enum trace_kind */
+    uint64_t a[TRACE_MAX_ARGS];
+    /* CHECK only: architectural state blob (see docs/trace-format.md) */
+    const uint8_t *blob;
+    size_t blob_len;
+};
+
+#define TRACE_NO_CPU UINT32_MAX
+
+struct trace_kind_info {
+    const char *name;    /* "ipi.send" */
+    const char *group;   /* "ipi": what --events selects */
+    unsigned nargs;
+    const char *args;    /* space-separated argument names */
+};
+extern const struct trace_kind_info trace_kinds[TK_COUNT];
+
+/* Parses "ipi,irq,timer" (groups or full kind names, "all", "default") into
+ * a kind mask. false + message naming the bad word on error. */
+#include <stdbool.h>
+bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen);
+/* The kinds recorded without --events: all but mmio and exc.take. */
+uint64_t trace_default_mask(void);
+/* Name of argument i of a kind, e.g. "dest"; NULL past nargs. */
+const char *trace_arg_name(unsigned kind, unsigned i, char *buf, size_t len);
+
+/* One line: "time cpuN kind arg=value ...". Returns the length needed. */
+size_t trace_format_event(const struct trace_event *ev, char *buf, size_t len);
+
+#endif

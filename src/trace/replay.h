@@ -1,0 +1,10 @@
+/* hvsim replay: rebuild the machine from a trace header, feed the recorded
+ * console input at its recorded virtual times, re-record and compare. */
+#ifndef HVSIM_TRACE_REPLAY_H
+#define HVSIM_TRACE_REPLAY_H
+
+/* Returns the exit status of `hvsim replay`: 0 identical, 1 divergence,
+ * 2 host error (message printed). serial: where guest output goes. */
+int trace_replay(const char *path, const char *serial, int verbose);
+
+#endif

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# hvsim CPU benchmark (`make bench`): tests/bench/run.sh HVSIM
+#
+# Builds build/bench/bench.elf (S-mode, Sv39 with 4 KiB pages, a
+# Dhrystone-style mix, ~1e9 instructions), then runs it
+#   1. on hvsim:            HVSIM run --smp 1 --bios bench.elf --serial stdio
+#   2. on QEMU with icount: qemu-system-riscv64 -M virt ... -icount shift=0
+#   3. on plain QEMU TCG    (no icount)
+# and prints, for each, the CPU time (user + sys of the process, not wall
+# time), the instruction count and MIPS, and the ratio hvsim / QEMU.
+# The instruction count is hvsim's ("hvsim: <reason>, N instructions" on
+# stderr); if hvsim did not produce one, the instret the guest measured
+# under QEMU icount is used for all three.
+#
+# Each run must print the expected checksum (computed by a host build of
+# the same source) and exit 0, else this script exits 1.
+# Environment: BENCH_ITERS (iterations, default from bench.c), RV_CC.
+set -u
+
+if [ $# -lt 1 ]; then
+    echo "usage: $0 HVSIM" >&2
+    exit 2
+fi
+HVSIM=$1
+here=$(cd "$(dirname "$0")" && pwd)
+out=${BENCH_OUT:-build/bench}
+RV_CC=${RV_CC:-riscv64-unknown-elf-gcc}
+HOST_CC=${HOST_CC:-gcc}
+mkdir -p "$out"
+
+iters_def=""
+if [ -n "${BENCH_ITERS:-}" ]; then
+    iters_def="-DITERS=${BENCH_ITERS}u"
+fi
+
+# ---- build ----
+# shellcheck disable=SC2086
+if ! $HOST_CC -O2 -DBENCH_HOST $iters_def -o "$out/bench_host" "$here/bench.c"; then
+    echo "bench: host build failed" >&2
+    exit 2
+fi
+expected=$("$out/bench_host")
+# shellcheck disable=SC2086
+if ! $RV_CC -O2 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding \
+        -fno-builtin -nostdlib -nostartfiles -static -Wall -Wextra \
+        -T "$here/link.ld" $iters_def -DBENCH_EXPECTED="$expected" \
+        -o "$out/bench.elf" "$here/start.S" "$here/bench.c" -lgcc; then
+    echo "bench: cross build failed" >&2
+    exit 2
+fi
+elf="$out/bench.elf"
+echo "bench: $elf built, expected checksum $expected"
+
+# ---- CPU time of one command: children's user+sys from `times` ----
+# (`times` must run in this shell, not in a $(...) subshell, to see them)
+times_sum() {
+    awk 'NR == 2 {
+        split($1, u, /[ms]/); split($2, s, /[ms]/);
+        printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
+}
+# run_timed LOGPREFIX CMD...: sets rc and cpu (seconds)
+run_timed() {
+    local log=$1
+    shift
+    times >"$out/.times0"
+    "$@" </dev/null >"$log.out" 2>"$log.err"
+    rc=$?
+    times >"$out/.times1"
+    cpu=$(awk -v a="$(times_sum "$out/.times1")" -v b="$(times_sum "$out/.times0")" \
+          'BEGIN { printf "%.3f", a - b }')
+}
+
+status=0
+check_run() {   # name log
+    if [ "$rc" -ne 0 ]; then
+        echo "bench: $1 exited with status $rc (see $2.out / $2.err)"
+        status=1
+    elif ! grep -q "checksum $expected.* ok" "$2.out"; then
+        echo "bench: $1 did not report checksum $expected (see $2.out)"
+        status=1
+    fi
+}
+
+# ---- 1. hvsim ----
+insns=""
+hv_cpu=""
+if [ -x "$HVSIM" ]; then
+    run_timed "$out/hvsim" timeout 1200 "$HVSIM" run --smp 1 --bios "$elf" --serial stdio
+    hv_cpu=$cpu
+    check_run hvsim "$out/hvsim"
+    insns=$(grep -oE 'hvsim: .*, [0-9]+ instructions' "$out/hvsim.err" | tail -1 |
+            grep -oE '[0-9]+ instructions' | grep -oE '[0-9]+')
+else
+    echo "bench: simulator '$HVSIM' not found, hvsim run skipped"
+    status=1
+fi
+
+# ---- 2./3. QEMU ----
+qi_cpu=""
+qt_cpu=""
+if command -v qemu-system-riscv64 >/dev/null; then
+    qemu="qemu-system-riscv64 -M virt -smp 1 -m 256M -nographic -bios $elf"
+    # shellcheck disable=SC2086
+    run_timed "$out/qemu-icount" timeout 600 $qemu -icount shift=0
+    qi_cpu=$cpu
+    check_run "qemu -icount" "$out/qemu-icount"
+    # shellcheck disable=SC2086
+    run_timed "$out/qemu-tcg" timeout 600 $qemu
+    qt_cpu=$cpu
+    check_run "qemu tcg" "$out/qemu-tcg"
+    if [ -z "$insns" ]; then
+        insns=$(grep -oE 'instret [0-9]+' "$out/qemu-icount.out" | grep -oE '[0-9]+')
+        [ -n "$insns" ] && echo "bench: instruction count from the guest's instret under QEMU icount"
+    fi
+else
+    echo "bench: qemu-system-riscv64 not found, QEMU runs skipped"
+fi
+
+# ---- report ----
+mips() {   # cpu -> MIPS
+    awk -v n="${insns:-0}" -v c="$1" 'BEGIN { if (c > 0 && n > 0) printf "%.1f", n / c / 1e6; else printf "-" }'
+}
+echo "bench: ${insns:-unknown} instructions per run"
+printf "%-16s %10s %12s\n" "run" "CPU s" "MIPS"
+[ -n "$hv_cpu" ] && printf "%-16s %10s %12s\n" "hvsim" "$hv_cpu" "$(mips "$hv_cpu")"
+[ -n "$qi_cpu" ] && printf "%-16s %10s %12s\n" "qemu -icount" "$qi_cpu" "$(mips "$qi_cpu")"
+[ -n "$qt_cpu" ] && printf "%-16s %10s %12s\n" "qemu tcg" "$qt_cpu" "$(mips "$qt_cpu")"
+if [ -n "$hv_cpu" ] && [ -n "$qi_cpu" ]; then
+    awk -v h="$hv_cpu" -v q="$qi_cpu" -v t="${qt_cpu:-0}" 'BEGIN {
+        if (h > 0) {
+            printf "ratio hvsim/qemu-icount (speed): %.3f\n", q / h
+            if (t > 0) printf "ratio hvsim/qemu-tcg (speed):    %.3f\n", t / h
+        } }'
+fi
+exit $status
