@@ -68,6 +68,7 @@ isa: $(BUILD)/hvsim $(ISA_ELFS)
 e2e: $(BUILD)/hvsim
 	bash tests/e2e/run.sh $(BUILD)/hvsim
 	bash tests/e2e/chaos.sh $(BUILD)/hvsim 64
+	@set -e; for t in $(sort $(wildcard tests/e2e/t_*.sh)); do echo "== $$t"; bash $$t $(BUILD)/hvsim; done
 
 # Sanitizer build in its own directory: unit tests + a short firmware boot.
 asan:

@@ -391,6 +391,7 @@ static int cmd_replay(int argc, char **argv)
 {
     const char *file = NULL, *serial = "none";
     int verbose = 0;
+    uint64_t perturb = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc) {
             serial = argv[++i];
@@ -400,13 +401,19 @@ static int cmd_replay(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "-v") == 0) {
             verbose = 1;
+        } else if (strcmp(argv[i], "--debug-perturb") == 0 && i + 1 < argc) {
+            if (!config_parse_u64(argv[++i], &perturb) || perturb == 0) {
+                fprintf(stderr, "hvsim: --debug-perturb: '%s' is not a positive number\n", argv[i]);
+                return EXIT_HOST_ERROR;
+            }
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            puts("Usage: hvsim replay FILE.hvt [--serial stdio|none|file:PATH] [-v]\n"
+            puts("Usage: hvsim replay FILE.hvt [--serial stdio|none|file:PATH] [-v] [--debug-perturb N]\n"
                  "Rebuilds the machine from the trace header (refusing if an image changed),\n"
                  "feeds the recorded console input at its recorded virtual times, records\n"
                  "again and compares. Exit 0: identical; 1: diverged (the first differing\n"
                  "record, both versions, and the first differing register or page);\n"
-                 "2: host error.");
+                 "2: host error. --debug-perturb N flips a bit of hart 0's sp after N\n"
+                 "instructions: a deliberate divergence to see the diagnosis at work.");
             return 0;
         } else if (argv[i][0] == '-' || file) {
             fprintf(stderr, "hvsim: replay: unexpected argument '%s'\n", argv[i]);
@@ -419,7 +426,7 @@ static int cmd_replay(int argc, char **argv)
         fprintf(stderr, "hvsim: replay: missing trace file\nUsage: hvsim replay FILE.hvt\n");
         return EXIT_HOST_ERROR;
     }
-    return trace_replay(file, serial, verbose);
+    return trace_replay(file, serial, verbose, perturb);
 }
 
 int main(int argc, char **argv)

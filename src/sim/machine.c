@@ -16,6 +16,7 @@
 #include "../loader/fdt.h"
 #include "../loader/image.h"
 #include "irq.h"
+#include "../cpu/riscv/rv_hart.h"
 #include "../trace/record.h"
 #include <libfdt.h>
 
@@ -77,6 +78,12 @@ static void round_hook(void *opaque, struct machine *m)
     (void)opaque;
     if (m->trace)
         trace_round(m);
+    if (m->perturb_at && m->sched.total_retired >= m->perturb_at) {
+        /* `hvsim replay --debug-perturb N`: a deliberate divergence (bit 4 of
+         * hart 0's sp) to show and test the divergence diagnosis. */
+        RV_HART(m->cpus[0])->x[2] ^= 16;
+        m->perturb_at = 0;
+    }
     uart_poll(m->uart);
     if (console_quit_requested(m->console))
         machine_request_exit(m, EXIT_PASS, "quit from the console (Ctrl-A x)");

@@ -55,6 +55,7 @@ struct machine {
     size_t dtb_size;
     uint64_t initrd_start, initrd_end;
     uint64_t entry;         /* where the boot ROM jumps */
+    uint64_t perturb_at;    /* testing aid: flip a register bit at this count */
     bool progress;          /* print a progress line on stderr */
     uint64_t progress_next;
 };

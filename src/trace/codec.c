@@ -213,6 +213,7 @@ struct trace_reader {
     uint8_t buf[1 << 17];    /* decompressed bytes */
     size_t len, pos;
     bool eof;
+    size_t zrc;              /* last ZSTD_decompressStream result: 0 = frame complete */
     uint64_t last_time, count;
     uint8_t *blob;
     size_t blob_cap;
@@ -243,6 +244,7 @@ static bool fill(struct trace_reader *r, size_t need)
         size_t rc = ZSTD_decompressStream(r->z, &out, &in);
         if (ZSTD_isError(rc))
             return false;
+        r->zrc = rc;
         r->zin_pos = in.pos;
         r->len += out.pos;
     }
@@ -363,8 +365,13 @@ uint64_t trace_reader_count(const struct trace_reader *r) { return r->count; }
 int trace_reader_next(struct trace_reader *r, struct trace_event *ev, char *err, size_t errlen)
 {
     if (!fill(r, 1)) {
-        if (r->eof && r->zin_pos == r->zin_len && r->len == r->pos)
+        if (r->eof && r->zin_pos == r->zin_len && r->len == r->pos && r->zrc == 0)
             return 0;
+        if (r->eof && r->zrc != 0) {
+            snprintf(err, errlen, "%s: truncated after %llu records (the recording was cut short)",
+                     r->path, (unsigned long long)r->count);
+            return -1;
+        }
         snprintf(err, errlen, "%s: corrupt compressed data after %llu records", r->path,
                  (unsigned long long)r->count);
         return -1;

@@ -87,7 +87,7 @@ static void compare_sink(void *opaque, const struct trace_event *ev)
         return;
     }
     bool same = events_equal(&p->rec_ev, ev);
-    if (same && ev->kind == TK_CHECK &&
+    if (ev->kind == TK_CHECK && p->rec_ev.kind == TK_CHECK &&
         trace_check_diff(p->rec_ev.blob, p->rec_ev.blob_len, ev->blob, ev->blob_len,
                          p->state_diff, sizeof p->state_diff))
         same = false;
@@ -141,7 +141,7 @@ static bool rebuild_config(const struct trace_header *h, struct config *c, char 
     return config_validate(c, err, errlen);
 }
 
-int trace_replay(const char *path, const char *serial, int verbose)
+int trace_replay(const char *path, const char *serial, int verbose, uint64_t perturb_at)
 {
     char err[512];
     struct trace_reader *r = trace_reader_open(path, err, sizeof err);
@@ -194,6 +194,7 @@ int trace_replay(const char *path, const char *serial, int verbose)
     console_set_script(m->console, times, bytes, nin, replay_now, m);
     const struct trace_header *h2 = trace_reader_header(p.r);
     m->max_insns = h2->max_insns;
+    m->perturb_at = perturb_at;
     p.t.mask = h2->event_mask;
     p.t.sink = compare_sink;
     p.t.sink_opaque = &p;

@@ -132,4 +132,30 @@ if [ -n "$hv_cpu" ] && [ -n "$qi_cpu" ]; then
             if (t > 0) printf "ratio hvsim/qemu-tcg (speed):    %.3f\n", t / h
         } }'
 fi
+# ---- 4. cost of tracing on the boot demo (4 harts, OpenSBI + U-Boot) ----
+uboot=/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf
+if [ -x "$HVSIM" ] && [ -f "$uboot" ]; then
+    boot_n=${BENCH_BOOT_INSNS:-1000000000}
+    run_timed "$out/boot-plain" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
+        --max-insns "$boot_n"
+    plain_cpu=$cpu
+    run_timed "$out/boot-trace" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
+        --max-insns "$boot_n" --trace "$out/boot.hvt"
+    trace_cpu=$cpu
+    run_timed "$out/boot-all" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
+        --max-insns "$boot_n" --trace "$out/boot-all.hvt" --events all
+    all_cpu=$cpu
+    echo "bench: boot demo, $boot_n instructions on 4 harts"
+    printf "%-28s %10s %12s %10s\n" "run" "CPU s" "MIPS" "trace B"
+    for v in "no trace:$plain_cpu:" "--trace (default events):$trace_cpu:$out/boot.hvt" \
+             "--trace --events all:$all_cpu:$out/boot-all.hvt"; do
+        name=${v%%:*}; rest=${v#*:}; c=${rest%%:*}; f=${rest#*:}
+        size=-; [ -n "$f" ] && size=$(stat -c %s "$f")
+        printf "%-28s %10s %12s %10s\n" "$name" "$c" \
+            "$(awk -v n="$boot_n" -v c="$c" 'BEGIN { if (c > 0) printf "%.1f", n / c / 1e6 }')" "$size"
+    done
+    awk -v p="$plain_cpu" -v t="$trace_cpu" -v a="$all_cpu" 'BEGIN { if (p > 0) {
+        printf "tracing overhead: default events %+.1f%%, all events %+.1f%%\n",
+               (t - p) / p * 100, (a - p) / p * 100 } }'
+fi
 exit $status

@@ -114,8 +114,41 @@ static void illegal(struct rv_hart *h, const struct rv_dinsn *d)
 
 static bool fp_enabled(struct rv_hart *h) { return h->mstatus & MSTATUS_FS; }
 
+/* Threaded dispatch: every handler ends with its own copy of the fetch and
+ * the indirect jump to the next handler (NEXT), which the host's branch
+ * predictor learns per handler. Anything unusual (budget spent, attention
+ * requested, a new page) goes through the slow entry `slow`. */
+#define FETCH_DECODED()                                                        \
+    do {                                                                       \
+        npc = pc + d->len;                                                     \
+        rd = d->rd;                                                            \
+        a = X(d->rs1);                                                         \
+        b = X(d->rs2);                                                         \
+        imm = d->imm;                                                          \
+        goto *jump[d->op];                                                     \
+    } while (0)
+#define DISPATCH()                                                             \
+    do {                                                                       \
+        pc = h->pc;                                                            \
+        if (unlikely(!h->insn_left || h->attn || (pc & PAGE_MASK) != h->fetch_va)) \
+            goto slow;                                                         \
+        h->insn_left--;                                                        \
+        d = &h->fetch_page->d[(pc & 0xfff) >> 1];                              \
+        FETCH_DECODED();                                                       \
+    } while (0)
+#define NEXT()                                                                 \
+    do {                                                                       \
+        h->pc = npc;                                                           \
+        DISPATCH();                                                            \
+    } while (0)
+
 uint64_t rv_run(struct cpu *c, uint64_t budget)
 {
+    static const void *const jump[RV_OP_COUNT] = {
+#define RV_OP_LABEL(n) [RV_OP_##n] = &&L_##n,
+        RV_OP_LIST(RV_OP_LABEL)
+#undef RV_OP_LABEL
+    };
     struct rv_hart *h = RV_HART(c);
     h->insn_left = budget;
     c->run_left = &h->insn_left;
@@ -124,280 +157,278 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
      * is how LR/SC stay correct with interleaved harts (docs/architecture.md). */
     h->resv_valid = false;
 
-    while (h->insn_left) {
-        if (unlikely(h->attn)) {
-            h->attn = 0;
-            rv_take_interrupt(h);
-            if (c->state != CPU_RUNNING || h->m->exit_requested)
-                break;
-        }
-        h->insn_left--;
+    /* Read every field of an instruction before executing it: a store may
+     * reset its slot (self-modifying code) while it is in flight. */
+    const struct rv_dinsn *d;
+    struct rv_dinsn tmp;
+    uint64_t pc, npc, a, b, v;
+    unsigned rd;
+    int64_t imm;
 
-        uint64_t pc = h->pc;
-        if (unlikely((pc & PAGE_MASK) != h->fetch_va)) {
-            /* New page: a TLB hit with a predecoded page is the common case */
-            const struct rv_tlb_entry *e = &h->tlb[h->fetch_mode][(pc >> 12) & (TLB_SIZE - 1)];
-            if (likely(e->tag_x == (pc & PAGE_MASK) && e->dpage)) {
-                h->fetch_va = pc & PAGE_MASK;
-                h->fetch_page = e->dpage;
-                h->fetch_region = e->region;
-                h->fetch_pindex = e->page_index;
-            } else if (!rv_fetch_refill(h)) {
-                continue;
-            }
+slow:
+    if (!h->insn_left)
+        goto out;
+    if (unlikely(h->attn)) {
+        h->attn = 0;
+        rv_take_interrupt(h);
+        if (c->state != CPU_RUNNING || h->m->exit_requested)
+            goto out;
+    }
+    pc = h->pc;
+    if (unlikely((pc & PAGE_MASK) != h->fetch_va)) {
+        /* New page: a TLB hit with a predecoded page is the common case */
+        const struct rv_tlb_entry *e = &h->tlb[h->fetch_mode][(pc >> 12) & (TLB_SIZE - 1)];
+        if (likely(e->tag_x == (pc & PAGE_MASK) && e->dpage)) {
+            h->fetch_va = pc & PAGE_MASK;
+            h->fetch_page = e->dpage;
+            h->fetch_region = e->region;
+            h->fetch_pindex = e->page_index;
+        } else if (!rv_fetch_refill(h)) {
+            h->insn_left--; /* the fetch fault took this tick */
+            goto slow;
         }
-        const struct rv_dinsn *d = &h->fetch_page->d[(pc & 0xfff) >> 1];
-        struct rv_dinsn tmp;
-    dispatch:;
-        /* Read every field before executing: a store may reset this slot
-         * (self-modifying code) while the instruction is in flight. */
-        uint64_t npc = pc + d->len;
-        unsigned rd = d->rd;
-        uint64_t a = X(d->rs1), b = X(d->rs2);
-        int64_t imm = d->imm;
-        uint64_t v;
+    }
+    h->insn_left--;
+    d = &h->fetch_page->d[(pc & 0xfff) >> 1];
+    FETCH_DECODED();
 
-        switch ((enum rv_op)d->op) {
-        case RV_OP_UNDECODED: {
-            struct rv_dinsn *slot = &h->fetch_page->d[(pc & 0xfff) >> 1];
-            decode_slot(h, slot);
-            d = slot;
-            goto dispatch;
-        }
-        case RV_OP_CROSSPAGE: {
-            uint32_t raw;
-            if (!rv_fetch_cross(h, &raw))
-                continue;
-            rv_decode(&tmp, raw);
-            d = &tmp;
-            goto dispatch;
-        }
-        case RV_OP_ILLEGAL: illegal(h, d); continue;
-        case RV_OP_NOP: break;
-        case RV_OP_LUI: X(rd) = (uint64_t)imm; break;
-        case RV_OP_AUIPC: X(rd) = pc + (uint64_t)imm; break;
-        case RV_OP_JAL: X(rd) = npc; npc = pc + (uint64_t)imm; break;
-        case RV_OP_JALR: { uint64_t t = (a + (uint64_t)imm) & ~1ull; X(rd) = npc; npc = t; break; }
-        case RV_OP_BEQ: if (a == b) npc = pc + (uint64_t)imm; break;
-        case RV_OP_BNE: if (a != b) npc = pc + (uint64_t)imm; break;
-        case RV_OP_BLT: if ((int64_t)a < (int64_t)b) npc = pc + (uint64_t)imm; break;
-        case RV_OP_BGE: if ((int64_t)a >= (int64_t)b) npc = pc + (uint64_t)imm; break;
-        case RV_OP_BLTU: if (a < b) npc = pc + (uint64_t)imm; break;
-        case RV_OP_BGEU: if (a >= b) npc = pc + (uint64_t)imm; break;
+    L_UNDECODED: {
+        struct rv_dinsn *slot = &h->fetch_page->d[(pc & 0xfff) >> 1];
+        decode_slot(h, slot);
+        d = slot;
+        FETCH_DECODED();
+    }
+    L_CROSSPAGE: {
+        uint32_t raw;
+        if (!rv_fetch_cross(h, &raw))
+            DISPATCH();
+        rv_decode(&tmp, raw);
+        d = &tmp;
+        FETCH_DECODED();
+    }
+    L_ILLEGAL: illegal(h, d); DISPATCH();
+    L_NOP: NEXT();
+    L_LUI: X(rd) = (uint64_t)imm; NEXT();
+    L_AUIPC: X(rd) = pc + (uint64_t)imm; NEXT();
+    L_JAL: X(rd) = npc; npc = pc + (uint64_t)imm; NEXT();
+    L_JALR: { uint64_t t = (a + (uint64_t)imm) & ~1ull; X(rd) = npc; npc = t; NEXT(); }
+    L_BEQ: if (a == b) npc = pc + (uint64_t)imm; NEXT();
+    L_BNE: if (a != b) npc = pc + (uint64_t)imm; NEXT();
+    L_BLT: if ((int64_t)a < (int64_t)b) npc = pc + (uint64_t)imm; NEXT();
+    L_BGE: if ((int64_t)a >= (int64_t)b) npc = pc + (uint64_t)imm; NEXT();
+    L_BLTU: if (a < b) npc = pc + (uint64_t)imm; NEXT();
+    L_BGEU: if (a >= b) npc = pc + (uint64_t)imm; NEXT();
 
-        case RV_OP_LB: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) continue; X(rd) = (uint64_t)(int64_t)(int8_t)v; break;
-        case RV_OP_LH: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) continue; X(rd) = (uint64_t)(int64_t)(int16_t)v; break;
-        case RV_OP_LW: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) continue; X(rd) = SX32(v); break;
-        case RV_OP_LD: if (!rv_load(h, a + (uint64_t)imm, 8, &v)) continue; X(rd) = v; break;
-        case RV_OP_LBU: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) continue; X(rd) = v; break;
-        case RV_OP_LHU: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) continue; X(rd) = v; break;
-        case RV_OP_LWU: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) continue; X(rd) = v; break;
-        case RV_OP_SB: if (!rv_store(h, a + (uint64_t)imm, 1, b)) continue; break;
-        case RV_OP_SH: if (!rv_store(h, a + (uint64_t)imm, 2, b)) continue; break;
-        case RV_OP_SW: if (!rv_store(h, a + (uint64_t)imm, 4, b)) continue; break;
-        case RV_OP_SD: if (!rv_store(h, a + (uint64_t)imm, 8, b)) continue; break;
+    L_LB: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) DISPATCH(); X(rd) = (uint64_t)(int64_t)(int8_t)v; NEXT();
+    L_LH: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) DISPATCH(); X(rd) = (uint64_t)(int64_t)(int16_t)v; NEXT();
+    L_LW: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) DISPATCH(); X(rd) = SX32(v); NEXT();
+    L_LD: if (!rv_load(h, a + (uint64_t)imm, 8, &v)) DISPATCH(); X(rd) = v; NEXT();
+    L_LBU: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) DISPATCH(); X(rd) = v; NEXT();
+    L_LHU: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) DISPATCH(); X(rd) = v; NEXT();
+    L_LWU: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) DISPATCH(); X(rd) = v; NEXT();
+    L_SB: if (!rv_store(h, a + (uint64_t)imm, 1, b)) DISPATCH(); NEXT();
+    L_SH: if (!rv_store(h, a + (uint64_t)imm, 2, b)) DISPATCH(); NEXT();
+    L_SW: if (!rv_store(h, a + (uint64_t)imm, 4, b)) DISPATCH(); NEXT();
+    L_SD: if (!rv_store(h, a + (uint64_t)imm, 8, b)) DISPATCH(); NEXT();
 
-        case RV_OP_ADDI: X(rd) = a + (uint64_t)imm; break;
-        case RV_OP_SLTI: X(rd) = (int64_t)a < imm; break;
-        case RV_OP_SLTIU: X(rd) = a < (uint64_t)imm; break;
-        case RV_OP_XORI: X(rd) = a ^ (uint64_t)imm; break;
-        case RV_OP_ORI: X(rd) = a | (uint64_t)imm; break;
-        case RV_OP_ANDI: X(rd) = a & (uint64_t)imm; break;
-        case RV_OP_SLLI: X(rd) = a << (imm & 63); break;
-        case RV_OP_SRLI: X(rd) = a >> (imm & 63); break;
-        case RV_OP_SRAI: X(rd) = (uint64_t)((int64_t)a >> (imm & 63)); break;
-        case RV_OP_ADD: X(rd) = a + b; break;
-        case RV_OP_SUB: X(rd) = a - b; break;
-        case RV_OP_SLL: X(rd) = a << (b & 63); break;
-        case RV_OP_SLT: X(rd) = (int64_t)a < (int64_t)b; break;
-        case RV_OP_SLTU: X(rd) = a < b; break;
-        case RV_OP_XOR: X(rd) = a ^ b; break;
-        case RV_OP_SRL: X(rd) = a >> (b & 63); break;
-        case RV_OP_SRA: X(rd) = (uint64_t)((int64_t)a >> (b & 63)); break;
-        case RV_OP_OR: X(rd) = a | b; break;
-        case RV_OP_AND: X(rd) = a & b; break;
-        case RV_OP_ADDIW: X(rd) = SX32(a + (uint64_t)imm); break;
-        case RV_OP_SLLIW: X(rd) = SX32((uint32_t)a << (imm & 31)); break;
-        case RV_OP_SRLIW: X(rd) = SX32((uint32_t)a >> (imm & 31)); break;
-        case RV_OP_SRAIW: X(rd) = SX32((int32_t)a >> (imm & 31)); break;
-        case RV_OP_ADDW: X(rd) = SX32(a + b); break;
-        case RV_OP_SUBW: X(rd) = SX32(a - b); break;
-        case RV_OP_SLLW: X(rd) = SX32((uint32_t)a << (b & 31)); break;
-        case RV_OP_SRLW: X(rd) = SX32((uint32_t)a >> (b & 31)); break;
-        case RV_OP_SRAW: X(rd) = SX32((int32_t)a >> (b & 31)); break;
+    L_ADDI: X(rd) = a + (uint64_t)imm; NEXT();
+    L_SLTI: X(rd) = (int64_t)a < imm; NEXT();
+    L_SLTIU: X(rd) = a < (uint64_t)imm; NEXT();
+    L_XORI: X(rd) = a ^ (uint64_t)imm; NEXT();
+    L_ORI: X(rd) = a | (uint64_t)imm; NEXT();
+    L_ANDI: X(rd) = a & (uint64_t)imm; NEXT();
+    L_SLLI: X(rd) = a << (imm & 63); NEXT();
+    L_SRLI: X(rd) = a >> (imm & 63); NEXT();
+    L_SRAI: X(rd) = (uint64_t)((int64_t)a >> (imm & 63)); NEXT();
+    L_ADD: X(rd) = a + b; NEXT();
+    L_SUB: X(rd) = a - b; NEXT();
+    L_SLL: X(rd) = a << (b & 63); NEXT();
+    L_SLT: X(rd) = (int64_t)a < (int64_t)b; NEXT();
+    L_SLTU: X(rd) = a < b; NEXT();
+    L_XOR: X(rd) = a ^ b; NEXT();
+    L_SRL: X(rd) = a >> (b & 63); NEXT();
+    L_SRA: X(rd) = (uint64_t)((int64_t)a >> (b & 63)); NEXT();
+    L_OR: X(rd) = a | b; NEXT();
+    L_AND: X(rd) = a & b; NEXT();
+    L_ADDIW: X(rd) = SX32(a + (uint64_t)imm); NEXT();
+    L_SLLIW: X(rd) = SX32((uint32_t)a << (imm & 31)); NEXT();
+    L_SRLIW: X(rd) = SX32((uint32_t)a >> (imm & 31)); NEXT();
+    L_SRAIW: X(rd) = SX32((int32_t)a >> (imm & 31)); NEXT();
+    L_ADDW: X(rd) = SX32(a + b); NEXT();
+    L_SUBW: X(rd) = SX32(a - b); NEXT();
+    L_SLLW: X(rd) = SX32((uint32_t)a << (b & 31)); NEXT();
+    L_SRLW: X(rd) = SX32((uint32_t)a >> (b & 31)); NEXT();
+    L_SRAW: X(rd) = SX32((int32_t)a >> (b & 31)); NEXT();
 
-        case RV_OP_MUL: X(rd) = a * b; break;
-        case RV_OP_MULH: X(rd) = mulh64((int64_t)a, (int64_t)b); break;
-        case RV_OP_MULHSU: X(rd) = mulhsu64((int64_t)a, b); break;
-        case RV_OP_MULHU: X(rd) = mulhu64(a, b); break;
-        case RV_OP_DIV: X(rd) = div64((int64_t)a, (int64_t)b); break;
-        case RV_OP_DIVU: X(rd) = b ? a / b : UINT64_MAX; break;
-        case RV_OP_REM: X(rd) = rem64((int64_t)a, (int64_t)b); break;
-        case RV_OP_REMU: X(rd) = b ? a % b : a; break;
-        case RV_OP_MULW: X(rd) = SX32((uint32_t)a * (uint32_t)b); break;
-        case RV_OP_DIVW: X(rd) = divw((int32_t)a, (int32_t)b); break;
-        case RV_OP_DIVUW: X(rd) = (uint32_t)b ? SX32((uint32_t)a / (uint32_t)b) : UINT64_MAX; break;
-        case RV_OP_REMW: X(rd) = remw((int32_t)a, (int32_t)b); break;
-        case RV_OP_REMUW: X(rd) = (uint32_t)b ? SX32((uint32_t)a % (uint32_t)b) : SX32(a); break;
+    L_MUL: X(rd) = a * b; NEXT();
+    L_MULH: X(rd) = mulh64((int64_t)a, (int64_t)b); NEXT();
+    L_MULHSU: X(rd) = mulhsu64((int64_t)a, b); NEXT();
+    L_MULHU: X(rd) = mulhu64(a, b); NEXT();
+    L_DIV: X(rd) = div64((int64_t)a, (int64_t)b); NEXT();
+    L_DIVU: X(rd) = b ? a / b : UINT64_MAX; NEXT();
+    L_REM: X(rd) = rem64((int64_t)a, (int64_t)b); NEXT();
+    L_REMU: X(rd) = b ? a % b : a; NEXT();
+    L_MULW: X(rd) = SX32((uint32_t)a * (uint32_t)b); NEXT();
+    L_DIVW: X(rd) = divw((int32_t)a, (int32_t)b); NEXT();
+    L_DIVUW: X(rd) = (uint32_t)b ? SX32((uint32_t)a / (uint32_t)b) : UINT64_MAX; NEXT();
+    L_REMW: X(rd) = remw((int32_t)a, (int32_t)b); NEXT();
+    L_REMUW: X(rd) = (uint32_t)b ? SX32((uint32_t)a % (uint32_t)b) : SX32(a); NEXT();
 
-        /* Zba */
-        case RV_OP_SH1ADD: X(rd) = (a << 1) + b; break;
-        case RV_OP_SH2ADD: X(rd) = (a << 2) + b; break;
-        case RV_OP_SH3ADD: X(rd) = (a << 3) + b; break;
-        case RV_OP_ADD_UW: X(rd) = (uint32_t)a + b; break;
-        case RV_OP_SH1ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 1) + b; break;
-        case RV_OP_SH2ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 2) + b; break;
-        case RV_OP_SH3ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 3) + b; break;
-        case RV_OP_SLLI_UW: X(rd) = (uint64_t)(uint32_t)a << (imm & 63); break;
-        /* Zbb */
-        case RV_OP_ANDN: X(rd) = a & ~b; break;
-        case RV_OP_ORN: X(rd) = a | ~b; break;
-        case RV_OP_XNOR: X(rd) = ~(a ^ b); break;
-        case RV_OP_CLZ: X(rd) = a ? (uint64_t)__builtin_clzll(a) : 64; break;
-        case RV_OP_CLZW: X(rd) = (uint32_t)a ? (uint64_t)__builtin_clz((uint32_t)a) : 32; break;
-        case RV_OP_CTZ: X(rd) = a ? (uint64_t)__builtin_ctzll(a) : 64; break;
-        case RV_OP_CTZW: X(rd) = (uint32_t)a ? (uint64_t)__builtin_ctz((uint32_t)a) : 32; break;
-        case RV_OP_CPOP: X(rd) = (uint64_t)__builtin_popcountll(a); break;
-        case RV_OP_CPOPW: X(rd) = (uint64_t)__builtin_popcount((uint32_t)a); break;
-        case RV_OP_MAX: X(rd) = (int64_t)a > (int64_t)b ? a : b; break;
-        case RV_OP_MAXU: X(rd) = a > b ? a : b; break;
-        case RV_OP_MIN: X(rd) = (int64_t)a < (int64_t)b ? a : b; break;
-        case RV_OP_MINU: X(rd) = a < b ? a : b; break;
-        case RV_OP_SEXT_B: X(rd) = (uint64_t)(int64_t)(int8_t)a; break;
-        case RV_OP_SEXT_H: X(rd) = (uint64_t)(int64_t)(int16_t)a; break;
-        case RV_OP_ZEXT_H: X(rd) = (uint16_t)a; break;
-        case RV_OP_ROL: X(rd) = rol64(a, (unsigned)b); break;
-        case RV_OP_ROLW: X(rd) = SX32(rol32((uint32_t)a, (unsigned)b)); break;
-        case RV_OP_ROR: X(rd) = ror64(a, (unsigned)b); break;
-        case RV_OP_RORI: X(rd) = ror64(a, (unsigned)imm); break;
-        case RV_OP_RORIW: X(rd) = SX32(ror32((uint32_t)a, (unsigned)imm)); break;
-        case RV_OP_RORW: X(rd) = SX32(ror32((uint32_t)a, (unsigned)b)); break;
-        case RV_OP_ORC_B: X(rd) = orc_b(a); break;
-        case RV_OP_REV8: X(rd) = __builtin_bswap64(a); break;
-        /* Zbs */
-        case RV_OP_BCLR: X(rd) = a & ~(1ull << (b & 63)); break;
-        case RV_OP_BCLRI: X(rd) = a & ~(1ull << (imm & 63)); break;
-        case RV_OP_BEXT: X(rd) = (a >> (b & 63)) & 1; break;
-        case RV_OP_BEXTI: X(rd) = (a >> (imm & 63)) & 1; break;
-        case RV_OP_BINV: X(rd) = a ^ (1ull << (b & 63)); break;
-        case RV_OP_BINVI: X(rd) = a ^ (1ull << (imm & 63)); break;
-        case RV_OP_BSET: X(rd) = a | (1ull << (b & 63)); break;
-        case RV_OP_BSETI: X(rd) = a | (1ull << (imm & 63)); break;
+    /* Zba */
+    L_SH1ADD: X(rd) = (a << 1) + b; NEXT();
+    L_SH2ADD: X(rd) = (a << 2) + b; NEXT();
+    L_SH3ADD: X(rd) = (a << 3) + b; NEXT();
+    L_ADD_UW: X(rd) = (uint32_t)a + b; NEXT();
+    L_SH1ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 1) + b; NEXT();
+    L_SH2ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 2) + b; NEXT();
+    L_SH3ADD_UW: X(rd) = ((uint64_t)(uint32_t)a << 3) + b; NEXT();
+    L_SLLI_UW: X(rd) = (uint64_t)(uint32_t)a << (imm & 63); NEXT();
+    /* Zbb */
+    L_ANDN: X(rd) = a & ~b; NEXT();
+    L_ORN: X(rd) = a | ~b; NEXT();
+    L_XNOR: X(rd) = ~(a ^ b); NEXT();
+    L_CLZ: X(rd) = a ? (uint64_t)__builtin_clzll(a) : 64; NEXT();
+    L_CLZW: X(rd) = (uint32_t)a ? (uint64_t)__builtin_clz((uint32_t)a) : 32; NEXT();
+    L_CTZ: X(rd) = a ? (uint64_t)__builtin_ctzll(a) : 64; NEXT();
+    L_CTZW: X(rd) = (uint32_t)a ? (uint64_t)__builtin_ctz((uint32_t)a) : 32; NEXT();
+    L_CPOP: X(rd) = (uint64_t)__builtin_popcountll(a); NEXT();
+    L_CPOPW: X(rd) = (uint64_t)__builtin_popcount((uint32_t)a); NEXT();
+    L_MAX: X(rd) = (int64_t)a > (int64_t)b ? a : b; NEXT();
+    L_MAXU: X(rd) = a > b ? a : b; NEXT();
+    L_MIN: X(rd) = (int64_t)a < (int64_t)b ? a : b; NEXT();
+    L_MINU: X(rd) = a < b ? a : b; NEXT();
+    L_SEXT_B: X(rd) = (uint64_t)(int64_t)(int8_t)a; NEXT();
+    L_SEXT_H: X(rd) = (uint64_t)(int64_t)(int16_t)a; NEXT();
+    L_ZEXT_H: X(rd) = (uint16_t)a; NEXT();
+    L_ROL: X(rd) = rol64(a, (unsigned)b); NEXT();
+    L_ROLW: X(rd) = SX32(rol32((uint32_t)a, (unsigned)b)); NEXT();
+    L_ROR: X(rd) = ror64(a, (unsigned)b); NEXT();
+    L_RORI: X(rd) = ror64(a, (unsigned)imm); NEXT();
+    L_RORIW: X(rd) = SX32(ror32((uint32_t)a, (unsigned)imm)); NEXT();
+    L_RORW: X(rd) = SX32(ror32((uint32_t)a, (unsigned)b)); NEXT();
+    L_ORC_B: X(rd) = orc_b(a); NEXT();
+    L_REV8: X(rd) = __builtin_bswap64(a); NEXT();
+    /* Zbs */
+    L_BCLR: X(rd) = a & ~(1ull << (b & 63)); NEXT();
+    L_BCLRI: X(rd) = a & ~(1ull << (imm & 63)); NEXT();
+    L_BEXT: X(rd) = (a >> (b & 63)) & 1; NEXT();
+    L_BEXTI: X(rd) = (a >> (imm & 63)) & 1; NEXT();
+    L_BINV: X(rd) = a ^ (1ull << (b & 63)); NEXT();
+    L_BINVI: X(rd) = a ^ (1ull << (imm & 63)); NEXT();
+    L_BSET: X(rd) = a | (1ull << (b & 63)); NEXT();
+    L_BSETI: X(rd) = a | (1ull << (imm & 63)); NEXT();
 
-        case RV_OP_FENCE: break;
-        case RV_OP_FENCE_I: break; /* stores already invalidate predecoded code */
-        case RV_OP_ECALL:
-            rv_exception(h, h->priv == PRV_M ? EXC_ECALL_M : h->priv == PRV_S ? EXC_ECALL_S : EXC_ECALL_U, 0);
-            continue;
-        case RV_OP_EBREAK: rv_exception(h, EXC_BREAKPOINT, pc); continue;
-        case RV_OP_MRET:
-            if (h->priv < PRV_M) { illegal(h, d); continue; }
-            rv_mret(h);
-            continue;
-        case RV_OP_SRET:
-            if (h->priv < PRV_S || (h->priv == PRV_S && (h->mstatus & MSTATUS_TSR))) {
-                illegal(h, d);
-                continue;
-            }
-            rv_sret(h);
-            continue;
-        case RV_OP_WFI:
-            /* §3.3.3: illegal in U; illegal in S when mstatus.TW */
-            if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW))) {
-                illegal(h, d);
-                continue;
-            }
-            h->pc = npc;
-            if (!(rv_mip(h) & h->mie)) {
-                TRACE(h->m, TK_WFI_SLEEP, c->id, cpu_now(c), pc, d->raw);
-                c->state = CPU_SLEEPING;
-                cpu_end_run(c);
-            }
-            continue;
-        case RV_OP_SFENCE_VMA:
-            if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))) {
-                illegal(h, d);
-                continue;
-            }
-            if (d->rs1)
-                rv_tlb_flush_va(h, a);
-            else
-                rv_tlb_flush(h);
-            break;
-
-        case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC:
-        case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI: {
-            static uint64_t (*const fn[6])(uint64_t, uint64_t) = {
-                csr_write_fn, csr_set_fn, csr_clear_fn, csr_write_fn, csr_set_fn, csr_clear_fn };
-            int k = d->op - RV_OP_CSRRW;
-            uint64_t arg = k >= 3 ? d->rs1 : a;
-            bool write = (k % 3 == 0) || d->rs1 != 0;
-            uint64_t old;
-            h->pc = pc; /* time/instret reads and traps see this instruction */
-            int r = rv_csr_op(h, (unsigned)imm & 0xfff, write, fn[k], arg, &old);
-            if (r) { illegal(h, d); continue; }
-            X(rd) = old;
-            break;
+    L_FENCE: NEXT();
+    L_FENCE_I: NEXT(); /* stores already invalidate predecoded code */
+    L_ECALL:
+        rv_exception(h, h->priv == PRV_M ? EXC_ECALL_M : h->priv == PRV_S ? EXC_ECALL_S : EXC_ECALL_U, 0);
+        DISPATCH();
+    L_EBREAK: rv_exception(h, EXC_BREAKPOINT, pc); DISPATCH();
+    L_MRET:
+        if (h->priv < PRV_M) { illegal(h, d); DISPATCH(); }
+        rv_mret(h);
+        DISPATCH();
+    L_SRET:
+        if (h->priv < PRV_S || (h->priv == PRV_S && (h->mstatus & MSTATUS_TSR))) {
+            illegal(h, d);
+            DISPATCH();
         }
-
-        case RV_OP_LR_W: case RV_OP_LR_D: {
-            unsigned sz = d->op == RV_OP_LR_W ? 4 : 8;
-            uint8_t *p = rv_amo_ptr(h, a, sz, true);
-            if (!p) continue;
-            v = rv_load_le(p, sz);
-            X(rd) = sz == 4 ? SX32(v) : v;
-            h->resv_addr = a;
-            h->resv_valid = true;
-            break;
-        }
-        case RV_OP_SC_W: case RV_OP_SC_D: {
-            unsigned sz = d->op == RV_OP_SC_W ? 4 : 8;
-            uint8_t *p = rv_amo_ptr(h, a, sz, false);
-            if (!p) continue;
-            if (h->resv_valid && h->resv_addr == a) {
-                rv_store_le(p, sz, b);
-                X(rd) = 0;
-            } else {
-                X(rd) = 1;
-            }
-            h->resv_valid = false;
-            break;
-        }
-        case RV_OP_AMO_W: case RV_OP_AMO_D: {
-            bool word = d->op == RV_OP_AMO_W;
-            unsigned sz = word ? 4 : 8;
-            uint8_t *p = rv_amo_ptr(h, a, sz, false);
-            if (!p) continue;
-            uint64_t old = rv_load_le(p, sz);
-            rv_store_le(p, sz, amo_calc(d->rm, old, b, word));
-            X(rd) = word ? SX32(old) : old;
-            break;
-        }
-
-        case RV_OP_FLW: case RV_OP_FLD: {
-            if (!fp_enabled(h)) { illegal(h, d); continue; }
-            unsigned sz = d->op == RV_OP_FLW ? 4 : 8;
-            if (!rv_load(h, a + (uint64_t)imm, sz, &v)) continue;
-            h->f[rd] = sz == 4 ? rv_box32((uint32_t)v) : v;
-            h->mstatus |= MSTATUS_FS;
-            break;
-        }
-        case RV_OP_FSW: case RV_OP_FSD: {
-            if (!fp_enabled(h)) { illegal(h, d); continue; }
-            unsigned sz = d->op == RV_OP_FSW ? 4 : 8;
-            if (!rv_store(h, a + (uint64_t)imm, sz, h->f[d->rs2])) continue;
-            break;
-        }
-        case RV_OP_FP: {
-            int r = rv_fp_exec(h, d->raw);
-            if (r) { illegal(h, d); continue; }
-            break;
-        }
-        case RV_OP_COUNT:
-        default: __builtin_unreachable();
+        rv_sret(h);
+        DISPATCH();
+    L_WFI:
+        /* §3.3.3: illegal in U; illegal in S when mstatus.TW */
+        if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW))) {
+            illegal(h, d);
+            DISPATCH();
         }
         h->pc = npc;
+        if (!(rv_mip(h) & h->mie)) {
+            TRACE(h->m, TK_WFI_SLEEP, c->id, cpu_now(c), pc, d->raw);
+            c->state = CPU_SLEEPING;
+            cpu_end_run(c);
+        }
+        DISPATCH();
+    L_SFENCE_VMA:
+        if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))) {
+            illegal(h, d);
+            DISPATCH();
+        }
+        if (d->rs1)
+            rv_tlb_flush_va(h, a);
+        else
+            rv_tlb_flush(h);
+        NEXT();
+
+    L_CSRRW: L_CSRRS: L_CSRRC:
+    L_CSRRWI: L_CSRRSI: L_CSRRCI: {
+        static uint64_t (*const fn[6])(uint64_t, uint64_t) = {
+            csr_write_fn, csr_set_fn, csr_clear_fn, csr_write_fn, csr_set_fn, csr_clear_fn };
+        int k = d->op - RV_OP_CSRRW;
+        uint64_t arg = k >= 3 ? d->rs1 : a;
+        bool write = (k % 3 == 0) || d->rs1 != 0;
+        uint64_t old;
+        h->pc = pc; /* time/instret reads and traps see this instruction */
+        int r = rv_csr_op(h, (unsigned)imm & 0xfff, write, fn[k], arg, &old);
+        if (r) { illegal(h, d); DISPATCH(); }
+        X(rd) = old;
+        NEXT();
     }
+
+    L_LR_W: L_LR_D: {
+        unsigned sz = d->op == RV_OP_LR_W ? 4 : 8;
+        uint8_t *p = rv_amo_ptr(h, a, sz, true);
+        if (!p) DISPATCH();
+        v = rv_load_le(p, sz);
+        X(rd) = sz == 4 ? SX32(v) : v;
+        h->resv_addr = a;
+        h->resv_valid = true;
+        NEXT();
+    }
+    L_SC_W: L_SC_D: {
+        unsigned sz = d->op == RV_OP_SC_W ? 4 : 8;
+        uint8_t *p = rv_amo_ptr(h, a, sz, false);
+        if (!p) DISPATCH();
+        if (h->resv_valid && h->resv_addr == a) {
+            rv_store_le(p, sz, b);
+            X(rd) = 0;
+        } else {
+            X(rd) = 1;
+        }
+        h->resv_valid = false;
+        NEXT();
+    }
+    L_AMO_W: L_AMO_D: {
+        bool word = d->op == RV_OP_AMO_W;
+        unsigned sz = word ? 4 : 8;
+        uint8_t *p = rv_amo_ptr(h, a, sz, false);
+        if (!p) DISPATCH();
+        uint64_t old = rv_load_le(p, sz);
+        rv_store_le(p, sz, amo_calc(d->rm, old, b, word));
+        X(rd) = word ? SX32(old) : old;
+        NEXT();
+    }
+
+    L_FLW: L_FLD: {
+        if (!fp_enabled(h)) { illegal(h, d); DISPATCH(); }
+        unsigned sz = d->op == RV_OP_FLW ? 4 : 8;
+        if (!rv_load(h, a + (uint64_t)imm, sz, &v)) DISPATCH();
+        h->f[rd] = sz == 4 ? rv_box32((uint32_t)v) : v;
+        h->mstatus |= MSTATUS_FS;
+        NEXT();
+    }
+    L_FSW: L_FSD: {
+        if (!fp_enabled(h)) { illegal(h, d); DISPATCH(); }
+        unsigned sz = d->op == RV_OP_FSW ? 4 : 8;
+        if (!rv_store(h, a + (uint64_t)imm, sz, h->f[d->rs2])) DISPATCH();
+        NEXT();
+    }
+    L_FP: {
+        int r = rv_fp_exec(h, d->raw);
+        if (r) { illegal(h, d); DISPATCH(); }
+        NEXT();
+    }
+
+out:;
     uint64_t retired = c->run_budget - h->insn_left;
     h->insn_left = 0;
     c->run_left = NULL;

@@ -71,13 +71,15 @@ static const char *const rv_gpr_names[32] = {
     "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 static const char *const rv_csr_state_names[] = {
-    "pc", "priv", "fcsr", "mstatus", "medeleg", "mideleg", "mie", "mip", "mtvec", "mscratch",
+    "fcsr", "mstatus", "medeleg", "mideleg", "mie", "mip", "mtvec", "mscratch",
     "mepc", "mcause", "mtval", "mcounteren", "menvcfg", "stvec", "sscratch", "sepc", "scause",
     "stval", "scounteren", "senvcfg", "satp", "stimecmp", "pmpcfg0", "pmpcfg2",
 };
 enum { RV_NCSR_STATE = sizeof rv_csr_state_names / sizeof rv_csr_state_names[0] };
-enum { RV_STATE_COUNT = RV_NCSR_STATE + 31 + 32 + 16 };
+enum { RV_STATE_COUNT = 2 + 31 + 32 + RV_NCSR_STATE + 16 };
 
+/* Order: pc, priv, x1..x31, f0..f31, CSRs, pmpaddr0..15 — the first
+ * difference a replay reports is then the most telling one. */
 const char *rv_state_name(unsigned i)
 {
     static const char *const fnames[32] = {
@@ -90,15 +92,18 @@ const char *rv_state_name(unsigned i)
         "pmpaddr7", "pmpaddr8", "pmpaddr9", "pmpaddr10", "pmpaddr11", "pmpaddr12", "pmpaddr13",
         "pmpaddr14", "pmpaddr15",
     };
-    if (i < RV_NCSR_STATE)
-        return rv_csr_state_names[i];
-    i -= RV_NCSR_STATE;
+    if (i < 2)
+        return i == 0 ? "pc" : "priv";
+    i -= 2;
     if (i < 31)
         return rv_gpr_names[i + 1];
     i -= 31;
     if (i < 32)
         return fnames[i];
     i -= 32;
+    if (i < RV_NCSR_STATE)
+        return rv_csr_state_names[i];
+    i -= RV_NCSR_STATE;
     return i < 16 ? pmpaddr[i] : NULL;
 }
 
@@ -113,18 +118,20 @@ static unsigned rv_arch_state(struct cpu *c, uint64_t *v, unsigned max)
         pmp2 = pmp2 << 8 | h->pmpcfg[8 + i];
     }
     const uint64_t csrs[RV_NCSR_STATE] = {
-        h->pc, (uint64_t)h->priv, (uint64_t)h->frm << 5 | h->fflags, h->mstatus, h->medeleg,
+        (uint64_t)h->frm << 5 | h->fflags, h->mstatus, h->medeleg,
         h->mideleg, h->mie, rv_mip(h), h->mtvec, h->mscratch, h->mepc, h->mcause, h->mtval,
         h->mcounteren, h->menvcfg, h->stvec, h->sscratch, h->sepc, h->scause, h->stval,
         h->scounteren, h->senvcfg, h->satp, h->stimecmp, pmp0, pmp2,
     };
     unsigned n = 0;
-    for (unsigned i = 0; i < RV_NCSR_STATE; i++)
-        v[n++] = csrs[i];
+    v[n++] = h->pc;
+    v[n++] = (uint64_t)h->priv;
     for (unsigned i = 1; i < 32; i++)
         v[n++] = h->x[i];
     for (unsigned i = 0; i < 32; i++)
         v[n++] = h->f[i];
+    for (unsigned i = 0; i < RV_NCSR_STATE; i++)
+        v[n++] = csrs[i];
     for (unsigned i = 0; i < 16; i++)
         v[n++] = h->pmpaddr[i];
     return n;
