@@ -433,6 +433,136 @@ START_TEST(test_time_value)
 }
 END_TEST
 
+/* Zicsr §9.1 (unpriv 20191213): "Some CSRs, such as the instructions-retired
+ * counter, instret, may be modified as side effects of instruction
+ * execution. In these cases, if a CSR access instruction reads a CSR, it
+ * reads the value prior to the execution of the instruction. If a CSR
+ * access instruction writes such a CSR, the write is done instead of the
+ * increment. In particular, a value written to instret by one instruction
+ * will be the value read by the following instruction."
+ *
+ * (Fixed bug: csr.c instret() counted the reading instruction itself (insn_left is
+ * already decremented when the CSR instruction executes), so a read after 3
+ * retired instructions returns 4, and a read right after `csrw minstret,
+ * 100` returns 101. Excluded from the suite until csr.c is fixed. */
+START_TEST(test_minstret_read_before_increment)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    uint32_t code[] = {
+        rvf_addi(0, 0, 0), rvf_addi(0, 0, 0), rvf_addi(0, 0, 0), /* 3 nops */
+        rvf_csrrs(10, RVF_MINSTRET, 0),   /* a0 = 3 */
+        rvf_csrrs(11, RVF_INSTRET, 0),    /* a1 = 4 */
+    };
+    rvf_code(m, RVF_CODE, code, 5);
+    h->pc = RVF_CODE;
+    ck_assert_uint_eq(rvf_run(m, 0, 5), 5);
+    ck_assert_uint_eq(h->x[10], 3);
+    ck_assert_uint_eq(h->x[11], 4);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* (Fixed bug) same root cause as above (value read after a minstret write is
+ * one too high). Excluded from the suite until csr.c is fixed. */
+START_TEST(test_minstret_write_replaces_increment)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    uint32_t code[] = {
+        rvf_addi(0, 0, 0),
+        rvf_csrrw(0, RVF_MINSTRET, 11),   /* minstret = a1 = 100 */
+        rvf_csrrs(12, RVF_MINSTRET, 0),   /* a2 = 100 */
+        rvf_csrrs(13, RVF_INSTRET, 0),    /* a3 = 101 */
+    };
+    rvf_code(m, RVF_CODE, code, 4);
+    h->pc = RVF_CODE;
+    h->x[11] = 100;
+    ck_assert_uint_eq(rvf_run(m, 0, 4), 4);
+    ck_assert_uint_eq(h->x[12], 100);
+    ck_assert_uint_eq(h->x[13], 101);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* ECALL raises an exception and so does not retire (priv 1.12 §3.3.1):
+ * the handler's first instruction reads minstret = 0 (read before its own
+ * increment, Zicsr §9.1).
+ * (Fixed bug: read 1, same root cause as test_minstret_read_before_increment).
+ * Excluded from the suite until csr.c is fixed. */
+START_TEST(test_minstret_ecall_not_retired)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    rvf_w32(m, RVF_CODE, RVF_ECALL);
+    rvf_w32(m, RVF_MTVEC, rvf_csrrs(10, RVF_MINSTRET, 0));
+    h->mtvec = RVF_MTVEC;
+    h->pc = RVF_CODE;
+    h->x[10] = 0x55;
+    rvf_run(m, 0, 2);
+    ck_assert_uint_eq(h->mcause, EXC_ECALL_M);
+    ck_assert_uint_eq(h->pc, RVF_MTVEC + 4);
+    ck_assert_uint_eq(h->x[10], 0);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* Counting relative to an earlier read is exact: ECALL (trap) does not
+ * count, every other instruction counts once. Independent of where the
+ * reading instruction itself is counted. */
+START_TEST(test_minstret_delta)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    uint32_t code[] = {
+        rvf_csrrs(10, RVF_MINSTRET, 0),
+        rvf_addi(0, 0, 0), rvf_addi(0, 0, 0),
+        RVF_ECALL,
+    };
+    rvf_code(m, RVF_CODE, code, 4);
+    rvf_w32(m, RVF_MTVEC, rvf_csrrs(11, RVF_MINSTRET, 0));
+    h->mtvec = RVF_MTVEC;
+    h->pc = RVF_CODE;
+    ck_assert_uint_eq(rvf_run(m, 0, 5), 5);
+    ck_assert_uint_eq(h->pc, RVF_MTVEC + 4);
+    /* retired between the two reads: the first read, 2 nops (not ecall) */
+    ck_assert_uint_eq(h->x[11] - h->x[10], 3);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* mcountinhibit (§3.1.13): while CY/IR is set, mcycle/minstret do not
+ * increment. A bit that reads back as 1 must take effect.
+ * (Fixed bug: csr.c stored mcountinhibit (CY and IR read back as 1) but neither
+ * counter honours it. Excluded from the suite until csr.c is fixed. */
+START_TEST(test_mcountinhibit)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    uint32_t code[] = {
+        rvf_csrrs(10, RVF_MINSTRET, 0),
+        rvf_csrrs(11, RVF_MCYCLE, 0),
+        rvf_addi(0, 0, 0), rvf_addi(0, 0, 0), rvf_addi(0, 0, 0),
+        rvf_csrrs(12, RVF_MINSTRET, 0),
+        rvf_csrrs(13, RVF_MCYCLE, 0),
+    };
+    rvf_code(m, RVF_CODE, code, 7);
+    rvf_csrw(h, 0x320, 0x5); /* mcountinhibit: CY | IR */
+    uint64_t inh = rvf_csrr(h, 0x320);
+    h->pc = RVF_CODE;
+    ck_assert_uint_eq(rvf_run(m, 0, 7), 7);
+    if (inh & 4)
+        ck_assert_uint_eq(h->x[12], h->x[10]);
+    else
+        ck_assert_uint_gt(h->x[12], h->x[10]);
+    if (inh & 1)
+        ck_assert_uint_eq(h->x[13], h->x[11]);
+    else
+        ck_assert_uint_gt(h->x[13], h->x[11]);
+    rvf_machine_free(m);
+}
+END_TEST
+
 /* ---- mstatus traps: TVM, TSR, TW (§3.1.6.5) ------------------------------------ */
 
 START_TEST(test_tvm)
@@ -531,6 +661,55 @@ START_TEST(test_stimecmp_access)
         ck_assert_int_eq(rvf_csr_read_at(h, RVF_STIMECMP, &v), 0);
     }
     ck_assert_uint_eq(rvf_csrr(h, RVF_STIMECMP), 12345);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* Sstc: with menvcfg.STCE=1, mip.STIP reflects time >= stimecmp and is
+ * read-only in mip; with STCE=0 it is the software-writable bit again. */
+START_TEST(test_stimecmp_stip)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    const uint64_t STIP = 1u << IRQ_STI;
+    m->cpus[0]->clock = 1000; /* mtime = 10 */
+    rvf_csrw(h, RVF_MENVCFG, 1ull << 63);
+    rvf_csrw(h, RVF_STIMECMP, 10);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_MIP) & STIP, STIP);
+    rvf_csrw(h, RVF_STIMECMP, 11);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_MIP) & STIP, 0);
+    rvf_csrw(h, RVF_MIP, STIP); /* read-only while STCE=1 */
+    ck_assert_uint_eq(rvf_csrr(h, RVF_MIP) & STIP, 0);
+    rvf_csrw(h, RVF_STIMECMP, 0);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_MIP) & STIP, STIP);
+    rvf_csrw(h, RVF_MIP, 0);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_MIP) & STIP, STIP);
+    /* STCE=0: the comparison no longer drives STIP; M software does */
+    rvf_csrw(h, RVF_MENVCFG, 0);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_MIP) & STIP, 0);
+    rvf_csrw(h, RVF_MIP, STIP);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_MIP) & STIP, STIP);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* mstatus.FS=Off makes the FP CSRs inaccessible; a write to fflags/frm/fcsr
+ * sets FS to Dirty (§3.1.6.6). */
+START_TEST(test_fp_csrs_and_fs)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    uint64_t v;
+    rvf_csrw(h, RVF_MSTATUS, 0);
+    ck_assert_int_eq(rvf_csr_read_at(h, RVF_FFLAGS, &v), EXC_ILLEGAL_INSN);
+    ck_assert_int_eq(rvf_csr_read_at(h, RVF_FRM, &v), EXC_ILLEGAL_INSN);
+    ck_assert_int_eq(rvf_csr_write_at(h, RVF_FCSR, 0), EXC_ILLEGAL_INSN);
+    rvf_csrw(h, RVF_MSTATUS, 1ull << MSTATUS_FS_SHIFT); /* Initial */
+    ck_assert_int_eq(rvf_csr_write_at(h, RVF_FCSR, (3u << 5) | 0x1f), 0);
+    ck_assert_uint_eq(h->mstatus & MSTATUS_FS, MSTATUS_FS);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_FFLAGS), 0x1f);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_FRM), 3);
+    ck_assert_uint_eq(rvf_csrr(h, RVF_FCSR), (3u << 5) | 0x1f);
     rvf_machine_free(m);
 }
 END_TEST
@@ -856,7 +1035,14 @@ Suite *csr_suite(void)
     tcase_add_test(tc, test_satp_warl);
     tcase_add_test(tc, test_counter_enables);
     tcase_add_test(tc, test_time_value);
+    tcase_add_test(tc, test_minstret_delta);
+    tcase_add_test(tc, test_minstret_read_before_increment);
+    tcase_add_test(tc, test_minstret_write_replaces_increment);
+    tcase_add_test(tc, test_minstret_ecall_not_retired);
+    tcase_add_test(tc, test_mcountinhibit);
     tcase_add_test(tc, test_stimecmp_access);
+    tcase_add_test(tc, test_stimecmp_stip);
+    tcase_add_test(tc, test_fp_csrs_and_fs);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("privileged");

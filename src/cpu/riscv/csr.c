@@ -83,11 +83,64 @@ static bool counter_allowed(const struct rv_hart *h, unsigned idx)
     return true;
 }
 
-static uint64_t instret(const struct rv_hart *h)
+/* Counter values including the instruction in flight (an instruction that
+ * is executing has already been counted as a tick). A CSR instruction reads
+ * the value from before itself (Zicsr §9.1), i.e. raw - 1 inside a run. */
+static uint64_t instret_raw(const struct rv_hart *h)
 {
     const struct cpu *c = &h->cpu;
     uint64_t in_run = c->run_left ? c->run_budget - *c->run_left : 0;
     return c->retired + in_run - h->instret_adj + h->instret_off;
+}
+
+static uint64_t in_flight(const struct rv_hart *h) { return h->cpu.run_left ? 1 : 0; }
+
+/* mcountinhibit.CY/IR (priv §3.1.13) freeze a counter at its value. */
+#define INHIBIT_CY 1u
+#define INHIBIT_IR 4u
+
+static uint64_t cycle_read(const struct rv_hart *h)
+{
+    if (h->mcountinhibit & INHIBIT_CY)
+        return h->cycle_frozen;
+    return cpu_now(&h->cpu) - in_flight(h) + h->cycle_off;
+}
+
+static uint64_t instret(const struct rv_hart *h)
+{
+    if (h->mcountinhibit & INHIBIT_IR)
+        return h->instret_frozen;
+    return instret_raw(h) - in_flight(h);
+}
+
+/* A write replaces the increment of the writing instruction: the next
+ * instruction reads exactly v. */
+static void cycle_write(struct rv_hart *h, uint64_t v)
+{
+    h->cycle_frozen = v;
+    h->cycle_off = v - cpu_now(&h->cpu);
+}
+
+static void instret_write(struct rv_hart *h, uint64_t v)
+{
+    h->instret_frozen = v;
+    h->instret_off += v - instret_raw(h);
+}
+
+static void countinhibit_write(struct rv_hart *h, uint64_t v)
+{
+    uint64_t old = h->mcountinhibit;
+    v &= 0xfffffffd; /* bit 1 (TM) is read-only zero */
+    if ((v & ~old) & INHIBIT_CY)
+        h->cycle_frozen = cycle_read(h);
+    if ((v & ~old) & INHIBIT_IR)
+        h->instret_frozen = instret(h);
+    h->mcountinhibit = v;
+    /* Counting resumes from the frozen value after this instruction. */
+    if ((old & ~v) & INHIBIT_CY)
+        cycle_write(h, h->cycle_frozen);
+    if ((old & ~v) & INHIBIT_IR)
+        instret_write(h, h->instret_frozen);
 }
 
 /* Returns false for a CSR that does not exist or may not be read here. */
@@ -100,7 +153,7 @@ static bool csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_CYCLE:
         if (!counter_allowed(h, 0)) return false;
         /* fallthrough */
-    case CSR_MCYCLE: *v = cpu_now(&h->cpu) + h->cycle_off; return true;
+    case CSR_MCYCLE: *v = cycle_read(h); return true;
     case CSR_TIME:
         if (!counter_allowed(h, 1)) return false;
         *v = rv_read_time(h);
@@ -259,7 +312,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         h->menvcfg = v & (MENVCFG_FIOM | MENVCFG_STCE);
         rv_stimecmp_update(h);
         break;
-    case CSR_MCOUNTINHIBIT: h->mcountinhibit = v & 0xfffffffd; break;
+    case CSR_MCOUNTINHIBIT: countinhibit_write(h, v); break;
     case CSR_MSCRATCH: h->mscratch = v; break;
     case CSR_MEPC: h->mepc = v & ~1ull; break;
     case CSR_MCAUSE: h->mcause = v; break;
@@ -273,8 +326,8 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         h->attn = 1;
         break;
     }
-    case CSR_MCYCLE: h->cycle_off = v - cpu_now(&h->cpu); break;
-    case CSR_MINSTRET: h->instret_off += v - instret(h); break;
+    case CSR_MCYCLE: cycle_write(h, v); break;
+    case CSR_MINSTRET: instret_write(h, v); break;
     default:
         if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
             (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31))

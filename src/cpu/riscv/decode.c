@@ -162,14 +162,13 @@ static void decode32(struct rv_dinsn *d, uint32_t r)
         break;
     }
     case 0x33:
+        /* (zext.h's OP encoding is RV32-only; on RV64 it is Zbkb pack: illegal) */
         set(d, lookup_rop(op_table, sizeof op_table / sizeof op_table[0], f7, f3), rd, rs1, rs2, 0);
-        if (f7 == 0x04 && f3 == 4 && rs2 == 0)
-            set(d, RV_OP_ZEXT_H, rd, rs1, 0, 0); /* zext.h: pack with rs2 = x0 */
         break;
     case 0x3b:
         set(d, lookup_rop(op32_table, sizeof op32_table / sizeof op32_table[0], f7, f3), rd, rs1, rs2, 0);
         if (f7 == 0x04 && f3 == 4 && rs2 == 0)
-            set(d, RV_OP_ZEXT_H, rd, rs1, 0, 0);
+            set(d, RV_OP_ZEXT_H, rd, rs1, 0, 0); /* zext.h = packw rs2=x0 (Zbb, RV64) */
         break;
     case 0x0f:
         if (f3 == 0) set(d, RV_OP_FENCE, 0, 0, 0, 0);

@@ -89,8 +89,9 @@ static int walk(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, bo
     unsigned mode = (unsigned)(h->satp >> 60);
     int levels = mode == 9 ? 4 : 3;
     int vabits = 12 + 9 * levels;
-    /* va bits 63..vabits must equal bit vabits-1 (§4.4.1, §4.5.1) */
-    if ((uint64_t)(((int64_t)va << (64 - vabits)) >> (64 - vabits)) != va)
+    /* va bits 63..vabits-1 must be all zeros or all ones (§4.4.1, §4.5.1) */
+    uint64_t upper = va & (~0ull << (vabits - 1));
+    if (upper != 0 && upper != ~0ull << (vabits - 1))
         return page_fault(acc);
     bool mxr = h->mstatus & MSTATUS_MXR;
     uint64_t a = (h->satp & ((1ull << 44) - 1)) << 12;

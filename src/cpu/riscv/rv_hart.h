@@ -128,6 +128,7 @@ struct rv_hart {
 
     uint64_t instret_adj;    /* ticks that did not retire (traps) */
     uint64_t cycle_off, instret_off; /* from writes to mcycle/minstret */
+    uint64_t cycle_frozen, instret_frozen; /* values while mcountinhibit holds them */
     uint64_t mip_sw;         /* software-written mip bits (SSIP, STIP, SEIP) */
     uint64_t mip_hw;         /* lines driven by devices and Sstc */
 

@@ -1,0 +1,307 @@
+/* Unit tests for the deterministic scheduler (src/sim/sched.c) driving real
+ * RISC-V harts in a machine built from a config (machine_new/machine_run).
+ *
+ * The rules under test come from DESIGN.md "Virtual time and scheduling"
+ * and src/sim/sched.h: one retired instruction = one tick of the hart's
+ * clock; harts run round-robin in slots of `quantum` instructions; with a
+ * seed each round's length and order come from a seeded PRNG (each seed a
+ * different, exactly repeatable interleaving); WFI sleeps until an
+ * interrupt is pending (priv 1.12 §3.3.3: wake on any locally enabled
+ * pending interrupt, regardless of the global enable); when every hart
+ * sleeps, time jumps to the next deadline, and with none armed the run ends
+ * in a deadlock (EXIT_GUEST_FAIL) instead of hanging.
+ *
+ * Guest images are raw binaries written to /tmp and loaded as the firmware
+ * at 0x80000000. The boot ROM (src/loader/bootrom.c) runs first on every
+ * hart: 5 instructions that leave a0 = mhartid and jump to the image. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rv_fixture.h"
+
+Suite *sched_suite(void);
+
+#define BOOTROM_INSNS 5
+#define IMG_BASE 0x80000000ull
+#define COUNTERS 0x80010000ull /* hart i increments the word at COUNTERS + 8*i */
+
+/* Writes the image to a fresh temporary file; the caller unlinks it. */
+static void write_image(char *path, size_t len, const uint32_t *w, size_t n)
+{
+    snprintf(path, len, "/tmp/hvsim-sched-test-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b[4] = { (uint8_t)w[i], (uint8_t)(w[i] >> 8), (uint8_t)(w[i] >> 16),
+                         (uint8_t)(w[i] >> 24) };
+        ck_assert_uint_eq(fwrite(b, 1, 4, f), 4);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static struct machine *build(int smp, uint64_t quantum, uint64_t seed, const uint32_t *w, size_t n)
+{
+    struct config c;
+    config_defaults(&c);
+    c.smp = smp;
+    c.quantum = quantum;
+    c.sched_seed = seed;
+    c.ram_size = 16ull << 20;
+    char path[64];
+    write_image(path, sizeof path, w, n);
+    snprintf(c.bios, sizeof c.bios, "%s", path);
+    char err[512];
+    struct machine *m = machine_new(&c, "none", err, sizeof err);
+    unlink(path);
+    ck_assert_msg(m != NULL, "machine_new: %s", err);
+    return m;
+}
+
+/* Each hart: t0 = COUNTERS + 8*hartid; loop { ld; addi; sd; j loop }.
+ * 3 set-up instructions, then 4 per iteration with the store third. */
+static const uint32_t counter_loop[] = {
+    0x00010297, /* auipc t0, 0x10        t0 = 0x80010000 */
+    0x00351313, /* slli  t1, a0, 3 */
+    0x006282b3, /* add   t0, t0, t1 */
+    0x0002b383, /* ld    t2, 0(t0)       <- loop */
+    0x00138393, /* addi  t2, t2, 1 */
+    0x0072b023, /* sd    t2, 0(t0) */
+    0xff5ff06f, /* jal   x0, -12         -> loop */
+};
+#define SETUP_INSNS 3
+
+/* Stores completed after a hart retired r instructions in total. */
+static uint64_t expected_count(uint64_t r)
+{
+    uint64_t loop = r - BOOTROM_INSNS - SETUP_INSNS;
+    return (loop + 1) / 4; /* the store is the 3rd of each 4 */
+}
+
+static uint64_t counter(struct machine *m, int hart)
+{
+    uint64_t v = 0;
+    ck_assert(bus_read(&m->bus, COUNTERS + 8 * (uint64_t)hart, 8, &v));
+    return v;
+}
+
+/* The encodings above are the ones the fixture's encoders produce. */
+START_TEST(test_image_encoding)
+{
+    ck_assert_uint_eq(counter_loop[0], rvf_u(0x17, 5, 0x10000));
+    ck_assert_uint_eq(counter_loop[1], rvf_i(0x13, 6, 1, 10, 3));
+    ck_assert_uint_eq(counter_loop[2], rvf_r(0x33, 5, 0, 5, 6, 0));
+    ck_assert_uint_eq(counter_loop[3], rvf_ld(7, 5, 0));
+    ck_assert_uint_eq(counter_loop[4], rvf_addi(7, 7, 1));
+    ck_assert_uint_eq(counter_loop[5], rvf_sd(7, 5, 0));
+    ck_assert_uint_eq(counter_loop[6], rvf_j(0, -12));
+}
+END_TEST
+
+/* smp 2, quantum 1000, 10000 instructions: 5 rounds of 1000 + 1000, so
+ * each hart retires 5000 and virtual time is 5000 ticks. */
+START_TEST(test_round_robin_share)
+{
+    struct machine *m = build(2, 1000, 0, counter_loop, 7);
+    ck_assert_int_eq(machine_run(m, 10000), EXIT_MAX_INSNS);
+    ck_assert_uint_eq(m->sched.total_retired, 10000);
+    ck_assert_uint_eq(m->cpus[0]->retired, 5000);
+    ck_assert_uint_eq(m->cpus[1]->retired, 5000);
+    ck_assert_uint_eq(m->sched.round_start, 5000);
+    ck_assert_uint_eq(m->sched.rounds, 5);
+    ck_assert_uint_eq(counter(m, 0), expected_count(5000));
+    ck_assert_uint_eq(counter(m, 1), expected_count(5000));
+    ck_assert_uint_eq(expected_count(5000), 1248);
+    machine_free(m);
+}
+END_TEST
+
+/* The limit can end a round in the middle: 2500 = 1000 + 1000 | 500 + 0. */
+START_TEST(test_limit_mid_round)
+{
+    struct machine *m = build(2, 1000, 0, counter_loop, 7);
+    ck_assert_int_eq(machine_run(m, 2500), EXIT_MAX_INSNS);
+    ck_assert_uint_eq(m->cpus[0]->retired, 1500);
+    ck_assert_uint_eq(m->cpus[1]->retired, 1000);
+    ck_assert_uint_eq(counter(m, 0), expected_count(1500));
+    ck_assert_uint_eq(counter(m, 1), expected_count(1000));
+    machine_free(m);
+}
+END_TEST
+
+/* Four harts, quantum 250: N = 4000 -> 1000 each, time 1000. */
+START_TEST(test_round_robin_four)
+{
+    struct machine *m = build(4, 250, 0, counter_loop, 7);
+    ck_assert_int_eq(machine_run(m, 4000), EXIT_MAX_INSNS);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_uint_eq(m->cpus[i]->retired, 1000);
+        ck_assert_uint_eq(counter(m, i), expected_count(1000));
+    }
+    ck_assert_uint_eq(m->sched.round_start, 1000);
+    machine_free(m);
+}
+END_TEST
+
+static void retired_of(struct machine *m, uint64_t *r)
+{
+    for (int i = 0; i < m->ncpus; i++)
+        r[i] = m->cpus[i]->retired;
+}
+
+/* Same config and seed: identical per-hart counts and memory. A different
+ * seed: a different split. Every split adds up to N, and no hart gets more
+ * than one maximal slot (3Q/2) ahead of the other. */
+START_TEST(test_seed_repeatable)
+{
+    const uint64_t N = 20001, Q = 1000;
+    uint64_t r1[2], r2[2], r3[2];
+    struct machine *a = build(2, Q, 12345, counter_loop, 7);
+    struct machine *b = build(2, Q, 12345, counter_loop, 7);
+    struct machine *c = build(2, Q, 987654321, counter_loop, 7);
+    ck_assert_int_eq(machine_run(a, N), EXIT_MAX_INSNS);
+    ck_assert_int_eq(machine_run(b, N), EXIT_MAX_INSNS);
+    ck_assert_int_eq(machine_run(c, N), EXIT_MAX_INSNS);
+    retired_of(a, r1);
+    retired_of(b, r2);
+    retired_of(c, r3);
+    ck_assert_uint_eq(r1[0] + r1[1], N);
+    ck_assert_uint_eq(r3[0] + r3[1], N);
+    ck_assert_uint_eq(r1[0], r2[0]);
+    ck_assert_uint_eq(r1[1], r2[1]);
+    ck_assert_uint_eq(a->sched.round_start, b->sched.round_start);
+    ck_assert_int_eq(memcmp(a->ram->host, b->ram->host, a->ram->size), 0);
+    ck_assert(r1[0] != r3[0]);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_uint_eq(counter(a, i), expected_count(r1[i]));
+        ck_assert_uint_eq(counter(c, i), expected_count(r3[i]));
+    }
+    uint64_t d1 = r1[0] > r1[1] ? r1[0] - r1[1] : r1[1] - r1[0];
+    uint64_t d3 = r3[0] > r3[1] ? r3[0] - r3[1] : r3[1] - r3[0];
+    ck_assert_uint_le(d1, Q + Q / 2);
+    ck_assert_uint_le(d3, Q + Q / 2);
+    machine_free(a);
+    machine_free(b);
+    machine_free(c);
+}
+END_TEST
+
+/* Every hart in WFI with no interrupt enabled and nothing armed: the run
+ * ends as a deadlock (guest failure) after a handful of instructions. */
+START_TEST(test_wfi_deadlock)
+{
+    static const uint32_t img[] = {
+        0x30401073, /* csrw mie, zero */
+        0x10500073, /* wfi */
+        0xffdff06f, /* j .-4 */
+    };
+    ck_assert_uint_eq(img[0], rvf_csrrw(0, RVF_MIE, 0));
+    ck_assert_uint_eq(img[2], rvf_j(0, -4));
+    struct machine *m = build(2, 1000, 0, img, 3);
+    ck_assert_int_eq(machine_run(m, 0), EXIT_GUEST_FAIL);
+    ck_assert(strstr(m->exit_reason, "deadlock") != NULL);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(m->cpus[i]->state, CPU_SLEEPING);
+        ck_assert_uint_eq(m->cpus[i]->retired, BOOTROM_INSNS + 2);
+    }
+    machine_free(m);
+}
+END_TEST
+
+/* WFI with mtimecmp armed (MTIE set, MIE clear): time jumps to the deadline
+ * (mtimecmp 1000000 at 10 MHz = 0.1 s = 100000000 ticks at 1 GHz), the hart
+ * wakes without trapping (§3.3.3), reads time and powers off. */
+START_TEST(test_wfi_time_jump)
+{
+    static const uint32_t img[] = {
+        0x00010417, /* auipc s0, 0x10            s0 = 0x80010000 */
+        0x020042b7, /* lui   t0, 0x2004          mtimecmp[0] */
+        0x000f4337, /* lui   t1, 0xf4 */
+        0x24030313, /* addi  t1, t1, 576         t1 = 1000000 */
+        0x0062b023, /* sd    t1, 0(t0) */
+        0x08000393, /* li    t2, 0x80            MTIE */
+        0x30439073, /* csrw  mie, t2 */
+        0x10500073, /* wfi */
+        0xc0102e73, /* rdtime t3 */
+        0x01c43023, /* sd    t3, 0(s0) */
+        0x001002b7, /* lui   t0, 0x100           sifive_test */
+        0x00005337, /* lui   t1, 0x5 */
+        0x55530313, /* addi  t1, t1, 0x555       0x5555 = pass */
+        0x0062a023, /* sw    t1, 0(t0) */
+        0x0000006f, /* j . */
+    };
+    ck_assert_uint_eq(img[1], rvf_lui(5, 0x2004000));
+    ck_assert_uint_eq(img[3], rvf_addi(6, 6, 576));
+    ck_assert_uint_eq(img[4], rvf_sd(6, 5, 0));
+    ck_assert_uint_eq(img[6], rvf_csrrw(0, RVF_MIE, 7));
+    ck_assert_uint_eq(img[8], rvf_csrrs(28, RVF_TIME, 0));
+    ck_assert_uint_eq(img[9], rvf_sd(28, 8, 0));
+    ck_assert_uint_eq(img[13], rvf_s(0x23, 2, 5, 6, 0));
+    const uint64_t Q = 1000, deadline = 100000000;
+    struct machine *m = build(1, Q, 0, img, 15);
+    ck_assert_int_eq(machine_run(m, 0), EXIT_PASS);
+    ck_assert_uint_ge(m->sched.round_start, deadline);
+    ck_assert_uint_le(m->sched.round_start, deadline + Q);
+    ck_assert_uint_lt(m->sched.total_retired, 50);
+    uint64_t t = 0;
+    ck_assert(bus_read(&m->bus, 0x80010000, 8, &t));
+    ck_assert_uint_ge(t, 1000000);
+    ck_assert_uint_lt(t, 1000010);
+    struct rv_hart *h = RV_HART(m->cpus[0]);
+    ck_assert_uint_eq(h->mcause, 0); /* no trap was taken: MIE = 0 */
+    ck_assert(rv_mip(h) & (1u << IRQ_MTI));
+    machine_free(m);
+}
+END_TEST
+
+/* One hart asleep until a deadline while the other keeps running: the
+ * sleeper's slots do not retire anything and the runner gets only its own
+ * quantum per round (the sleeper's slot passes in virtual time). */
+START_TEST(test_sleeper_and_runner)
+{
+    /* hart 0 sleeps (nothing enabled), hart 1 counts */
+    static const uint32_t img[] = {
+        0x00051663, /* bnez a0, +12 */
+        0x10500073, /* wfi */
+        0xffdff06f, /* j .-4 */
+        0x00010297, /* auipc t0, 0x10 (pc = +12: t0 = 0x8001000c) */
+        0xff428293, /* addi t0, t0, -12   -> 0x80010000 */
+        0x0002b383, /* ld    t2, 0(t0)  <- loop */
+        0x00138393, /* addi  t2, t2, 1 */
+        0x0072b023, /* sd    t2, 0(t0) */
+        0xff5ff06f, /* j loop */
+    };
+    ck_assert_uint_eq(img[0], rvf_b(1, 10, 0, 12));
+    ck_assert_uint_eq(img[4], rvf_addi(5, 5, -12));
+    struct machine *m = build(2, 1000, 0, img, 9);
+    ck_assert_int_eq(machine_run(m, 10000), EXIT_MAX_INSNS);
+    ck_assert_uint_eq(m->cpus[0]->retired, BOOTROM_INSNS + 2);
+    ck_assert_uint_eq(m->cpus[1]->retired, 10000 - BOOTROM_INSNS - 2);
+    ck_assert_int_eq(m->cpus[0]->state, CPU_SLEEPING);
+    /* 10 rounds of 1000 ticks (the first also holds hart 0's 7) */
+    ck_assert_uint_ge(m->sched.round_start, 10000);
+    ck_assert_uint_le(m->sched.round_start, 11000);
+    machine_free(m);
+}
+END_TEST
+
+Suite *sched_suite(void)
+{
+    Suite *s = suite_create("sched");
+    TCase *tc = tcase_create("sched");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_image_encoding);
+    tcase_add_test(tc, test_round_robin_share);
+    tcase_add_test(tc, test_limit_mid_round);
+    tcase_add_test(tc, test_round_robin_four);
+    tcase_add_test(tc, test_seed_repeatable);
+    tcase_add_test(tc, test_wfi_deadlock);
+    tcase_add_test(tc, test_wfi_time_jump);
+    tcase_add_test(tc, test_sleeper_and_runner);
+    suite_add_tcase(s, tc);
+    return s;
+}
