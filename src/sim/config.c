@@ -145,7 +145,7 @@ void config_defaults(struct config *c)
     c->cpu_hz = 1000000000;
     c->quantum = 10000;
     c->sched_seed = 0;
-    snprintf(c->isa, sizeof c->isa, "%s", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_sstc");
+    snprintf(c->isa, sizeof c->isa, "%s", "rv64imafdch_zicsr_zifencei_zba_zbb_zbs_sstc");
     snprintf(c->mmu_type, sizeof c->mmu_type, "%s", "sv48");
     c->ram_base = 0x80000000;
     c->ram_size = 256ull << 20;

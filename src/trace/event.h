@@ -48,7 +48,7 @@ enum trace_ipi_mech {
 };
 
 /* Timers (timer.set / timer.fire "timer"). */
-enum { TRACE_TIMER_MTIMECMP = 0, TRACE_TIMER_STIMECMP = 1 };
+enum { TRACE_TIMER_MTIMECMP = 0, TRACE_TIMER_STIMECMP = 1, TRACE_TIMER_VSTIMECMP = 2 };
 
 struct trace_event {
     uint64_t time;            /* virtual time, CPU ticks */

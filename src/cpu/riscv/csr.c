@@ -22,6 +22,15 @@ enum {
     CSR_MIP = 0x344, CSR_PMPCFG0 = 0x3a0, CSR_PMPCFG15 = 0x3af, CSR_PMPADDR0 = 0x3b0,
     CSR_PMPADDR63 = 0x3ef, CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
     CSR_MHPMCOUNTER3 = 0xb03, CSR_MHPMCOUNTER31 = 0xb1f,
+    /* H extension (priv 20211203 Table 2.3) */
+    CSR_HSTATUS = 0x600, CSR_HEDELEG = 0x602, CSR_HIDELEG = 0x603, CSR_HIE = 0x604,
+    CSR_HTIMEDELTA = 0x605, CSR_HCOUNTEREN = 0x606, CSR_HGEIE = 0x607, CSR_HENVCFG = 0x60a,
+    CSR_HTVAL = 0x643, CSR_HIP = 0x644, CSR_HVIP = 0x645, CSR_HTINST = 0x64a,
+    CSR_HGATP = 0x680, CSR_HGEIP = 0xe12,
+    CSR_VSSTATUS = 0x200, CSR_VSIE = 0x204, CSR_VSTVEC = 0x205, CSR_VSSCRATCH = 0x240,
+    CSR_VSEPC = 0x241, CSR_VSCAUSE = 0x242, CSR_VSTVAL = 0x243, CSR_VSIP = 0x244,
+    CSR_VSTIMECMP = 0x24d, CSR_VSATP = 0x280,
+    CSR_MTINST = 0x34a, CSR_MTVAL2 = 0x34b,
 };
 
 #define MIP_SSIP (1ull << IRQ_SSI)
@@ -30,21 +39,59 @@ enum {
 #define MIP_MTIP (1ull << IRQ_MTI)
 #define MIP_SEIP (1ull << IRQ_SEI)
 #define MIP_MEIP (1ull << IRQ_MEI)
+#define MIP_VSSIP (1ull << IRQ_VSSI)
+#define MIP_VSTIP (1ull << IRQ_VSTI)
+#define MIP_VSEIP (1ull << IRQ_VSEI)
+#define MIP_SGEIP (1ull << IRQ_SGEI)
 #define S_INTS (MIP_SSIP | MIP_STIP | MIP_SEIP)
-#define ALL_INTS (S_INTS | MIP_MSIP | MIP_MTIP | MIP_MEIP)
+#define VS_INTS (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP)
+#define MSTATUS_UXL_64 (2ull << 32)
+/* mideleg bits that are read-only one with the H extension (§8.4.1) */
+#define H_INTS (VS_INTS | MIP_SGEIP)
+#define ALL_INTS (S_INTS | MIP_MSIP | MIP_MTIP | MIP_MEIP | H_INTS)
+
+/* Access failures: the exception a CSR instruction raises. */
+enum { CSR_OK = 0, CSR_ILLEGAL = EXC_ILLEGAL_INSN, CSR_VIRTUAL = EXC_VIRTUAL_INSN };
 
 #define MENVCFG_FIOM (1ull << 0)
 #define MENVCFG_STCE (1ull << 63)
 
 #define MSTATUS_WMASK (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | \
                        MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
-                       MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
+                       MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_MPV | MSTATUS_GVA)
 #define SSTATUS_MASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_UBE | MSTATUS_SPP | MSTATUS_VS | \
                       MSTATUS_FS | MSTATUS_XS | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
+/* Writable bits of vsstatus (§8.2.10); UXL reads 2. */
+#define VSSTATUS_WMASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_SUM | \
+                        MSTATUS_MXR)
+#define HSTATUS_WMASK (HSTATUS_GVA | HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_HU | HSTATUS_VTVM | \
+                       HSTATUS_VTW | HSTATUS_VTSR)
+/* hedeleg: exceptions 9-11 and 20-23 cannot go to VS (§8.2.2) */
+#define HEDELEG_WMASK 0xb1ffull
 
 uint64_t rv_read_time(struct rv_hart *h)
 {
     return aclint_mtime_at(h->m->aclint, cpu_now(&h->cpu));
+}
+
+/* Sstc for VS (§8.2.x vstimecmp): VSTIP follows (time + htimedelta >=
+ * vstimecmp) while henvcfg.STCE (and menvcfg.STCE) are set. */
+void rv_vstimecmp_update(struct rv_hart *h)
+{
+    if (!(h->henvcfg & MENVCFG_STCE) || !(h->menvcfg & MENVCFG_STCE)) {
+        h->mip_hw &= ~MIP_VSTIP;
+        cpu_timer_arm(&h->cpu, h->vstimecmp_timer, UINT64_MAX);
+        return;
+    }
+    uint64_t target = h->vstimecmp - h->htimedelta; /* host mtime value, modulo 2^64 */
+    if (rv_read_time(h) + h->htimedelta >= h->vstimecmp) {
+        h->mip_hw |= MIP_VSTIP;
+        cpu_timer_arm(&h->cpu, h->vstimecmp_timer, UINT64_MAX);
+    } else {
+        h->mip_hw &= ~MIP_VSTIP;
+        cpu_timer_arm(&h->cpu, h->vstimecmp_timer, aclint_mtime_to_ticks(h->m->aclint, target));
+    }
+    h->attn = 1;
 }
 
 /* Sstc: STIP follows (time >= stimecmp) while menvcfg.STCE is set. */
@@ -72,15 +119,18 @@ static uint64_t status_sd(uint64_t s)
     return dirty ? s | MSTATUS_SD : s & ~MSTATUS_SD;
 }
 
-/* Counter access from S/U needs the mcounteren (and for U, scounteren) bit
- * (§3.1.11, §4.1.5). */
-static bool counter_allowed(const struct rv_hart *h, unsigned idx)
+/* Counter access from below M needs the mcounteren bit (else illegal),
+ * in V=1 the hcounteren bit (else virtual instruction), and from U/VU the
+ * scounteren bit (§3.1.11, §4.1.5, §8.2.5). */
+static int counter_access(const struct rv_hart *h, unsigned idx)
 {
     if (h->priv < PRV_M && !(h->mcounteren >> idx & 1))
-        return false;
-    if (h->priv < PRV_S && !(h->scounteren >> idx & 1))
-        return false;
-    return true;
+        return CSR_ILLEGAL;
+    if (h->virt && !(h->hcounteren >> idx & 1))
+        return CSR_VIRTUAL;
+    if (h->priv == PRV_U && !(h->scounteren >> idx & 1))
+        return h->virt ? CSR_VIRTUAL : CSR_ILLEGAL;
+    return CSR_OK;
 }
 
 /* Counter values including the instruction in flight (an instruction that
@@ -143,27 +193,19 @@ static void countinhibit_write(struct rv_hart *h, uint64_t v)
         instret_write(h, h->instret_frozen);
 }
 
-/* Returns false for a CSR that does not exist or may not be read here. */
-static bool csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
+/* The value of a CSR, without access checks (those are csr_access's).
+ * false: no such CSR. */
+static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
 {
     switch (csr) {
     case CSR_FFLAGS: *v = h->fflags; return true;
     case CSR_FRM: *v = h->frm; return true;
     case CSR_FCSR: *v = (uint64_t)h->frm << 5 | h->fflags; return true;
-    case CSR_CYCLE:
-        if (!counter_allowed(h, 0)) return false;
-        /* fallthrough */
-    case CSR_MCYCLE: *v = cycle_read(h); return true;
-    case CSR_TIME:
-        if (!counter_allowed(h, 1)) return false;
-        *v = rv_read_time(h);
-        return true;
-    case CSR_INSTRET:
-        if (!counter_allowed(h, 2)) return false;
-        /* fallthrough */
-    case CSR_MINSTRET: *v = instret(h); return true;
+    case CSR_CYCLE: case CSR_MCYCLE: *v = cycle_read(h); return true;
+    case CSR_TIME: *v = rv_read_time(h) + (h->virt ? h->htimedelta : 0); return true;
+    case CSR_INSTRET: case CSR_MINSTRET: *v = instret(h); return true;
     case CSR_SSTATUS: *v = status_sd(h->mstatus) & SSTATUS_MASK; return true;
-    case CSR_SIE: *v = h->mie & h->mideleg; return true;
+    case CSR_SIE: *v = h->mie & h->mideleg & S_INTS; return true;
     case CSR_STVEC: *v = h->stvec; return true;
     case CSR_SCOUNTEREN: *v = h->scounteren; return true;
     case CSR_SENVCFG: *v = h->senvcfg; return true;
@@ -171,16 +213,9 @@ static bool csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_SEPC: *v = h->sepc; return true;
     case CSR_SCAUSE: *v = h->scause; return true;
     case CSR_STVAL: *v = h->stval; return true;
-    case CSR_SIP: *v = rv_mip(h) & h->mideleg; return true;
-    case CSR_STIMECMP:
-        if (h->priv < PRV_M && (!(h->menvcfg & MENVCFG_STCE) || !(h->mcounteren & 2)))
-            return false;
-        *v = h->stimecmp;
-        return true;
-    case CSR_SATP:
-        if (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM)) return false;
-        *v = h->satp;
-        return true;
+    case CSR_SIP: *v = rv_mip(h) & h->mideleg & S_INTS; return true;
+    case CSR_STIMECMP: *v = h->stimecmp; return true;
+    case CSR_SATP: *v = h->satp; return true;
     case CSR_MVENDORID: case CSR_MARCHID: case CSR_MIMPID: case CSR_MCONFIGPTR:
         *v = 0;
         return true;
@@ -199,15 +234,38 @@ static bool csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_MCAUSE: *v = h->mcause; return true;
     case CSR_MTVAL: *v = h->mtval; return true;
     case CSR_MIP: *v = rv_mip(h); return true;
+    case CSR_MTINST: *v = h->mtinst; return true;
+    case CSR_MTVAL2: *v = h->mtval2; return true;
+    /* hypervisor CSRs (§8.2) */
+    case CSR_HSTATUS: *v = h->hstatus | (2ull << 32); return true; /* VSXL = 64-bit */
+    case CSR_HEDELEG: *v = h->hedeleg; return true;
+    case CSR_HIDELEG: *v = h->hideleg; return true;
+    case CSR_HIE: *v = h->mie & H_INTS; return true;
+    case CSR_HTIMEDELTA: *v = h->htimedelta; return true;
+    case CSR_HCOUNTEREN: *v = h->hcounteren; return true;
+    case CSR_HGEIE: case CSR_HGEIP: *v = 0; return true; /* GEILEN = 0 */
+    case CSR_HENVCFG: *v = h->henvcfg; return true;
+    case CSR_HTVAL: *v = h->htval; return true;
+    case CSR_HIP: *v = rv_mip(h) & H_INTS; return true;
+    case CSR_HVIP: *v = h->mip_sw & VS_INTS; return true;
+    case CSR_HTINST: *v = h->htinst; return true;
+    case CSR_HGATP: *v = h->hgatp; return true;
+    /* VS CSRs; vsip/vsie show the delegated VS bits at S positions (§8.2.12) */
+    case CSR_VSSTATUS: *v = status_sd(h->vsstatus) | MSTATUS_UXL_64; return true;
+    case CSR_VSIE: *v = (h->mie & h->hideleg & VS_INTS) >> 1; return true;
+    case CSR_VSTVEC: *v = h->vstvec; return true;
+    case CSR_VSSCRATCH: *v = h->vsscratch; return true;
+    case CSR_VSEPC: *v = h->vsepc; return true;
+    case CSR_VSCAUSE: *v = h->vscause; return true;
+    case CSR_VSTVAL: *v = h->vstval; return true;
+    case CSR_VSIP: *v = (rv_mip(h) & h->hideleg & VS_INTS) >> 1; return true;
+    case CSR_VSTIMECMP: *v = h->vstimecmp; return true;
+    case CSR_VSATP: *v = h->vsatp; return true;
     }
-    if (csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) {
-        if (!counter_allowed(h, csr - 0xc00)) return false;
-        *v = 0; /* hpm counters are implemented as read-only zero */
-        return true;
-    }
-    if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
+    if ((csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) ||
+        (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
         (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
-        *v = 0;
+        *v = 0; /* hpm counters and events are implemented as read-only zero */
         return true;
     }
     if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
@@ -226,6 +284,64 @@ static bool csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
         return true;
     }
     return false;
+}
+
+/* S CSRs that V=1 redirects to their VS counterpart (§8.2: VS CSR = S CSR
+ * number + 0x100). */
+static bool redirected_in_vs(unsigned csr)
+{
+    switch (csr) {
+    case CSR_SSTATUS: case CSR_SIE: case CSR_STVEC: case CSR_SSCRATCH: case CSR_SEPC:
+    case CSR_SCAUSE: case CSR_STVAL: case CSR_SIP: case CSR_STIMECMP: case CSR_SATP:
+        return true;
+    }
+    return false;
+}
+
+static bool is_counter(unsigned csr) { return csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31; }
+
+/* The access rules (§2.1, §3.1.6.5, §8.6.1): CSR_OK with *pcsr the CSR to
+ * operate on, or the exception to raise. In V=1 an access that HS mode
+ * could make is a virtual-instruction exception rather than illegal. */
+static int csr_access(struct rv_hart *h, unsigned *pcsr, bool write)
+{
+    unsigned csr = *pcsr;
+    unsigned level = (csr >> 8) & 3; /* 0 U, 1 S, 2 hypervisor/VS, 3 M */
+    uint64_t dummy;
+    if (!csr_value(h, csr, &dummy) || (write && (csr >> 10) == 3))
+        return CSR_ILLEGAL;
+    if (level == 3)
+        return h->priv == PRV_M ? CSR_OK : CSR_ILLEGAL;
+    bool fp = csr >= CSR_FFLAGS && csr <= CSR_FCSR;
+    if (fp && (!(h->mstatus & MSTATUS_FS) || (h->virt && !(h->vsstatus & MSTATUS_FS))))
+        return CSR_ILLEGAL;
+    bool sstc = h->menvcfg & MENVCFG_STCE, tm = h->mcounteren & 2;
+    if (h->virt) {
+        if (level == 2 || (level == 1 && h->priv == PRV_U))
+            return CSR_VIRTUAL;
+        if (level == 1) {
+            if (csr == CSR_SATP && (h->hstatus & HSTATUS_VTVM))
+                return CSR_VIRTUAL;
+            if (csr == CSR_STIMECMP) {
+                if (!sstc || !tm)
+                    return CSR_ILLEGAL;
+                if (!(h->henvcfg & MENVCFG_STCE) || !(h->hcounteren & 2))
+                    return CSR_VIRTUAL;
+            }
+            if (redirected_in_vs(csr))
+                *pcsr = csr + 0x100;
+            return CSR_OK;
+        }
+        return is_counter(csr) ? counter_access(h, csr - CSR_CYCLE) : CSR_OK;
+    }
+    int need = level == 2 ? PRV_S : (int)level;
+    if (h->priv < need)
+        return CSR_ILLEGAL;
+    if ((csr == CSR_SATP || csr == CSR_HGATP) && h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))
+        return CSR_ILLEGAL;
+    if ((csr == CSR_STIMECMP || csr == CSR_VSTIMECMP) && h->priv < PRV_M && (!sstc || !tm))
+        return CSR_ILLEGAL;
+    return is_counter(csr) ? counter_access(h, csr - CSR_CYCLE) : CSR_OK;
 }
 
 static void pmp_changed(struct rv_hart *h)
@@ -280,16 +396,96 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         TRACE(h->m, TK_TIMER_SET, h->cpu.id, cpu_now(&h->cpu), TRACE_TIMER_STIMECMP, v,
               h->cpu.timers[h->stimecmp_timer].deadline);
         break;
-    case CSR_SATP: {
+    case CSR_SATP: case CSR_VSATP: {
         uint64_t mode = v >> 60;
         if (mode != 0 && mode != 8 && mode != 9)
             break; /* WARL: unsupported modes leave satp unchanged (§4.1.11) */
         if (mode == 9 && h->m->cfg.mmu_type[2] == '3')
             break; /* sv39-only configuration */
-        h->satp = v & (0xfull << 60 | 0xffffull << 44 | 0xfffffffffffull);
+        uint64_t val = v & (0xfull << 60 | 0xffffull << 44 | 0xfffffffffffull);
+        if (csr == CSR_SATP)
+            h->satp = val;
+        else
+            h->vsatp = val;
         rv_tlb_flush(h);
         break;
     }
+    case CSR_HGATP: {
+        /* Sv39x4 / Sv48x4 or bare; an unsupported mode makes the whole write
+         * have no effect; the root is 16 KiB aligned (§8.2.18). */
+        uint64_t mode = v >> 60;
+        if (mode != 0 && mode != 8 && mode != 9)
+            break;
+        if (mode == 9 && h->m->cfg.mmu_type[2] == '3')
+            break;
+        h->hgatp = v & (0xfull << 60 | 0x3fffull << 44 | (0xfffffffffffull & ~3ull));
+        rv_tlb_flush(h);
+        break;
+    }
+    case CSR_HSTATUS:
+        h->hstatus = v & HSTATUS_WMASK;
+        h->attn = 1;
+        break;
+    case CSR_HEDELEG: h->hedeleg = v & HEDELEG_WMASK; break;
+    case CSR_HIDELEG: h->hideleg = v & VS_INTS; h->attn = 1; break;
+    case CSR_HIE: h->mie = (h->mie & ~VS_INTS) | (v & VS_INTS); h->attn = 1; break;
+    case CSR_HTIMEDELTA:
+        h->htimedelta = v;
+        rv_vstimecmp_update(h);
+        break;
+    case CSR_HCOUNTEREN: h->hcounteren = v & 0xffffffff; break;
+    case CSR_HGEIE: break; /* GEILEN = 0: read-only zero */
+    case CSR_HENVCFG:
+        /* STCE is read-only zero while menvcfg.STCE is 0 (Sstc) */
+        h->henvcfg = v & (MENVCFG_FIOM | (h->menvcfg & MENVCFG_STCE));
+        rv_vstimecmp_update(h);
+        break;
+    case CSR_HTVAL: h->htval = v; break;
+    case CSR_HIP: /* only VSSIP is writable, as an alias of hvip.VSSIP */
+    case CSR_HVIP: {
+        uint64_t m = csr == CSR_HIP ? MIP_VSSIP : VS_INTS;
+        if (v & ~h->mip_sw & MIP_VSSIP) /* the hypervisor injects a virtual IPI */
+            TRACE(h->m, TK_IPI_DELIVER, h->cpu.id, cpu_now(&h->cpu), IPI_MECH_HVIP, IRQ_VSSI,
+                  (uint64_t)h->cpu.id);
+        h->mip_sw = (h->mip_sw & ~m) | (v & m);
+        h->attn = 1;
+        break;
+    }
+    case CSR_HTINST: h->htinst = v; break;
+    case CSR_MTINST: h->mtinst = v; break;
+    case CSR_MTVAL2: h->mtval2 = v; break;
+    case CSR_VSSTATUS: {
+        uint64_t old = h->vsstatus;
+        h->vsstatus = (old & ~VSSTATUS_WMASK) | (v & VSSTATUS_WMASK);
+        if ((old ^ h->vsstatus) & MSTATUS_MXR)
+            rv_tlb_flush(h);
+        rv_update_modes(h);
+        h->attn = 1;
+        break;
+    }
+    case CSR_VSIE: {
+        uint64_t m = h->hideleg & VS_INTS;
+        h->mie = (h->mie & ~m) | ((v << 1) & m);
+        h->attn = 1;
+        break;
+    }
+    case CSR_VSIP: { /* only SSIP (-> hvip.VSSIP) is writable */
+        uint64_t m = h->hideleg & MIP_VSSIP;
+        h->mip_sw = (h->mip_sw & ~m) | ((v << 1) & m);
+        h->attn = 1;
+        break;
+    }
+    case CSR_VSTVEC: h->vstvec = (v & 3) >= 2 ? (v & ~3ull) | (h->vstvec & 3) : v; break;
+    case CSR_VSSCRATCH: h->vsscratch = v; break;
+    case CSR_VSEPC: h->vsepc = v & ~1ull; break;
+    case CSR_VSCAUSE: h->vscause = v; break;
+    case CSR_VSTVAL: h->vstval = v; break;
+    case CSR_VSTIMECMP:
+        h->vstimecmp = v;
+        rv_vstimecmp_update(h);
+        TRACE(h->m, TK_TIMER_SET, h->cpu.id, cpu_now(&h->cpu), TRACE_TIMER_VSTIMECMP, v,
+              h->cpu.timers[h->vstimecmp_timer].deadline);
+        break;
     case CSR_MSTATUS: {
         uint64_t old = h->mstatus;
         uint64_t n = (old & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
@@ -303,14 +499,18 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         break;
     }
     case CSR_MISA: break; /* WARL, not writable */
-    case CSR_MEDELEG: h->medeleg = v & 0xb3ff; break; /* ecall-from-M (11) cannot be delegated */
-    case CSR_MIDELEG: h->mideleg = v & S_INTS; h->attn = 1; break;
+    /* ecall-from-M (11) cannot be delegated; with H, causes 10 and 20-23 can */
+    case CSR_MEDELEG: h->medeleg = v & 0xf0b7ffull; break;
+    case CSR_MIDELEG: h->mideleg = (v & S_INTS) | H_INTS; h->attn = 1; break;
     case CSR_MIE: h->mie = v & ALL_INTS; h->attn = 1; break;
     case CSR_MTVEC: h->mtvec = (v & 3) >= 2 ? (v & ~3ull) | (h->mtvec & 3) : v; break;
     case CSR_MCOUNTEREN: h->mcounteren = v & 0xffffffff; break;
     case CSR_MENVCFG:
         h->menvcfg = v & (MENVCFG_FIOM | MENVCFG_STCE);
+        if (!(h->menvcfg & MENVCFG_STCE))
+            h->henvcfg &= ~MENVCFG_STCE;
         rv_stimecmp_update(h);
+        rv_vstimecmp_update(h);
         break;
     case CSR_MCOUNTINHIBIT: countinhibit_write(h, v); break;
     case CSR_MSCRATCH: h->mscratch = v; break;
@@ -318,7 +518,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MCAUSE: h->mcause = v; break;
     case CSR_MTVAL: h->mtval = v; break;
     case CSR_MIP: {
-        uint64_t m = MIP_SSIP | MIP_SEIP | ((h->menvcfg & MENVCFG_STCE) ? 0 : MIP_STIP);
+        uint64_t m = MIP_SSIP | MIP_SEIP | VS_INTS | ((h->menvcfg & MENVCFG_STCE) ? 0 : MIP_STIP);
         if ((v & ~h->mip_sw & MIP_SSIP)) /* M-mode software injects an S-level IPI */
             TRACE(h->m, TK_IPI_DELIVER, h->cpu.id, cpu_now(&h->cpu), IPI_MECH_SIP, IRQ_SSI,
                   (uint64_t)h->cpu.id);
@@ -366,26 +566,22 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     return true;
 }
 
-static bool is_fp_csr(unsigned csr) { return csr >= CSR_FFLAGS && csr <= CSR_FCSR; }
-
 int rv_csr_op(struct rv_hart *h, unsigned csr, bool write, uint64_t (*modify)(uint64_t, uint64_t),
               uint64_t arg, uint64_t *old_out)
 {
-    unsigned min_priv = (csr >> 8) & 3;
-    if ((unsigned)h->priv < min_priv)
-        return EXC_ILLEGAL_INSN;
-    if (write && (csr >> 10) == 3)
-        return EXC_ILLEGAL_INSN; /* read-only CSR */
-    if (is_fp_csr(csr) && !(h->mstatus & MSTATUS_FS))
-        return EXC_ILLEGAL_INSN;
+    int r = csr_access(h, &csr, write);
+    if (r)
+        return r;
     uint64_t old;
-    if (!csr_read(h, csr, &old))
-        return EXC_ILLEGAL_INSN;
+    csr_value(h, csr, &old);
     if (write) {
         if (!csr_write(h, csr, modify(old, arg)))
-            return EXC_ILLEGAL_INSN;
-        if (is_fp_csr(csr))
+            return CSR_ILLEGAL;
+        if (csr >= CSR_FFLAGS && csr <= CSR_FCSR) {
             h->mstatus |= MSTATUS_FS;
+            if (h->virt)
+                h->vsstatus |= MSTATUS_FS;
+        }
     }
     *old_out = old;
     return 0;
@@ -393,9 +589,5 @@ int rv_csr_op(struct rv_hart *h, unsigned csr, bool write, uint64_t (*modify)(ui
 
 bool rv_csr_read_raw(struct rv_hart *h, unsigned csr, uint64_t *val)
 {
-    int saved = h->priv;
-    h->priv = PRV_M;
-    bool ok = csr_read(h, csr, val);
-    h->priv = saved;
-    return ok;
+    return csr_value(h, csr, val);
 }

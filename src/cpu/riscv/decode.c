@@ -182,7 +182,23 @@ static void decode32(struct rv_dinsn *d, uint32_t r)
             else if (r == 0x10200073) set(d, RV_OP_SRET, 0, 0, 0, 0);
             else if (r == 0x10500073) set(d, RV_OP_WFI, 0, 0, 0, 0);
             else if (f7 == 0x09 && rd == 0) set(d, RV_OP_SFENCE_VMA, 0, rs1, rs2, 0);
-        } else if (f3 != 4) {
+            else if (f7 == 0x11 && rd == 0) set(d, RV_OP_HFENCE_VVMA, 0, rs1, rs2, 0);
+            else if (f7 == 0x31 && rd == 0) set(d, RV_OP_HFENCE_GVMA, 0, rs1, rs2, 0);
+        } else if (f3 == 4) {
+            /* Hypervisor loads/stores (priv 20211203 §8.3.2): funct7 gives the
+             * width, rs2 the variant for loads (0 signed, 1 unsigned, 3 HLVX). */
+            static const struct { uint8_t f7, rs2; uint16_t op; } hlsv[] = {
+                { 0x30, 0, RV_OP_HLV_B }, { 0x30, 1, RV_OP_HLV_BU }, { 0x32, 0, RV_OP_HLV_H },
+                { 0x32, 1, RV_OP_HLV_HU }, { 0x32, 3, RV_OP_HLVX_HU }, { 0x34, 0, RV_OP_HLV_W },
+                { 0x34, 1, RV_OP_HLV_WU }, { 0x34, 3, RV_OP_HLVX_WU }, { 0x36, 0, RV_OP_HLV_D },
+            };
+            for (size_t i = 0; i < sizeof hlsv / sizeof hlsv[0]; i++)
+                if (f7 == hlsv[i].f7 && rs2 == hlsv[i].rs2)
+                    set(d, hlsv[i].op, rd, rs1, 0, 0);
+            static const uint16_t hsv[4] = { RV_OP_HSV_B, RV_OP_HSV_H, RV_OP_HSV_W, RV_OP_HSV_D };
+            if ((f7 & 0x71) == 0x31 && rd == 0)
+                set(d, hsv[(f7 >> 1) & 3], 0, rs1, rs2, 0);
+        } else {
             static const uint16_t csr[8] = { 0, RV_OP_CSRRW, RV_OP_CSRRS, RV_OP_CSRRC,
                                              0, RV_OP_CSRRWI, RV_OP_CSRRSI, RV_OP_CSRRCI };
             set(d, csr[f3], rd, rs1, 0, (int32_t)bits(r, 31, 20));

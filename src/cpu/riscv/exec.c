@@ -112,7 +112,36 @@ static void illegal(struct rv_hart *h, const struct rv_dinsn *d)
     rv_exception(h, EXC_ILLEGAL_INSN, d->raw);
 }
 
-static bool fp_enabled(struct rv_hart *h) { return h->mstatus & MSTATUS_FS; }
+/* FP instructions need mstatus.FS, and in V=1 also vsstatus.FS (§8.2.10). */
+static bool fp_enabled(struct rv_hart *h)
+{
+    return (h->mstatus & MSTATUS_FS) && (!h->virt || (h->vsstatus & MSTATUS_FS));
+}
+
+static void fp_dirty(struct rv_hart *h)
+{
+    h->mstatus |= MSTATUS_FS;
+    if (h->virt)
+        h->vsstatus |= MSTATUS_FS;
+}
+
+/* Raise illegal-instruction or virtual-instruction with the instruction
+ * bits in tval (§8.6.1: virtual-instruction reports like illegal). */
+static void insn_fault(struct rv_hart *h, const struct rv_dinsn *d, int cause)
+{
+    rv_exception(h, (uint64_t)cause, d->raw);
+}
+
+/* H-extension instructions (HLV/HSV/HFENCE) from V=1 are virtual
+ * instructions; from U they need hstatus.HU (HLV/HSV only). */
+static int hyp_insn_check(const struct rv_hart *h, bool is_fence)
+{
+    if (h->virt)
+        return EXC_VIRTUAL_INSN;
+    if (h->priv == PRV_U && (is_fence || !(h->hstatus & HSTATUS_HU)))
+        return EXC_ILLEGAL_INSN;
+    return 0;
+}
 
 /* Threaded dispatch: every handler ends with its own copy of the fetch and
  * the indirect jump to the next handler (NEXT), which the host's branch
@@ -321,7 +350,9 @@ slow:
     L_FENCE: NEXT();
     L_FENCE_I: NEXT(); /* stores already invalidate predecoded code */
     L_ECALL:
-        rv_exception(h, h->priv == PRV_M ? EXC_ECALL_M : h->priv == PRV_S ? EXC_ECALL_S : EXC_ECALL_U, 0);
+        rv_exception(h, h->priv == PRV_M ? EXC_ECALL_M
+                        : h->priv == PRV_U ? EXC_ECALL_U
+                        : h->virt ? EXC_ECALL_VS : EXC_ECALL_S, 0);
         DISPATCH();
     L_EBREAK: rv_exception(h, EXC_BREAKPOINT, pc); DISPATCH();
     L_MRET:
@@ -329,15 +360,29 @@ slow:
         rv_mret(h);
         DISPATCH();
     L_SRET:
-        if (h->priv < PRV_S || (h->priv == PRV_S && (h->mstatus & MSTATUS_TSR))) {
+        /* §3.3.2, §8.6.1: VU, or VS with VTSR → virtual; U, or HS with TSR → illegal */
+        if (h->virt && (h->priv == PRV_U || (h->hstatus & HSTATUS_VTSR))) {
+            insn_fault(h, d, EXC_VIRTUAL_INSN);
+            DISPATCH();
+        }
+        if (h->priv < PRV_S || (!h->virt && h->priv == PRV_S && (h->mstatus & MSTATUS_TSR))) {
             illegal(h, d);
             DISPATCH();
         }
         rv_sret(h);
         DISPATCH();
     L_WFI:
-        /* §3.3.3: illegal in U; illegal in S when mstatus.TW */
-        if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW))) {
+        /* §3.3.3, §8.6.1: mstatus.TW makes WFI illegal below M; otherwise VU, or
+         * VS with hstatus.VTW, raise virtual instruction; U is illegal */
+        if (h->priv < PRV_M && (h->mstatus & MSTATUS_TW)) {
+            illegal(h, d);
+            DISPATCH();
+        }
+        if (h->virt && (h->priv == PRV_U || (h->hstatus & HSTATUS_VTW))) {
+            insn_fault(h, d, EXC_VIRTUAL_INSN);
+            DISPATCH();
+        }
+        if (h->priv == PRV_U) {
             illegal(h, d);
             DISPATCH();
         }
@@ -349,7 +394,12 @@ slow:
         }
         DISPATCH();
     L_SFENCE_VMA:
-        if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))) {
+        /* §4.2.1, §8.6.1: VU, or VS with hstatus.VTVM → virtual instruction */
+        if (h->virt && (h->priv == PRV_U || (h->hstatus & HSTATUS_VTVM))) {
+            insn_fault(h, d, EXC_VIRTUAL_INSN);
+            DISPATCH();
+        }
+        if (h->priv == PRV_U || (!h->virt && h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))) {
             illegal(h, d);
             DISPATCH();
         }
@@ -369,7 +419,7 @@ slow:
         uint64_t old;
         h->pc = pc; /* time/instret reads and traps see this instruction */
         int r = rv_csr_op(h, (unsigned)imm & 0xfff, write, fn[k], arg, &old);
-        if (r) { illegal(h, d); DISPATCH(); }
+        if (r) { insn_fault(h, d, r); DISPATCH(); }
         X(rd) = old;
         NEXT();
     }
@@ -413,7 +463,7 @@ slow:
         unsigned sz = d->op == RV_OP_FLW ? 4 : 8;
         if (!rv_load(h, a + (uint64_t)imm, sz, &v)) DISPATCH();
         h->f[rd] = sz == 4 ? rv_box32((uint32_t)v) : v;
-        h->mstatus |= MSTATUS_FS;
+        fp_dirty(h);
         NEXT();
     }
     L_FSW: L_FSD: {
@@ -423,8 +473,45 @@ slow:
         NEXT();
     }
     L_FP: {
-        int r = rv_fp_exec(h, d->raw);
+        int r = fp_enabled(h) ? rv_fp_exec(h, d->raw) : EXC_ILLEGAL_INSN;
         if (r) { illegal(h, d); DISPATCH(); }
+        if (h->virt)
+            h->vsstatus |= MSTATUS_FS;
+        NEXT();
+    }
+
+    /* Hypervisor virtual-machine loads and stores (§8.3.2) */
+    L_HLV_B: L_HLV_BU: L_HLV_H: L_HLV_HU: L_HLV_W: L_HLV_WU: L_HLV_D: L_HLVX_HU: L_HLVX_WU: {
+        static const struct { uint8_t size, sign, x; } k[] = {
+            [RV_OP_HLV_B - RV_OP_HLV_B] = { 1, 1, 0 }, [RV_OP_HLV_BU - RV_OP_HLV_B] = { 1, 0, 0 },
+            [RV_OP_HLV_H - RV_OP_HLV_B] = { 2, 1, 0 }, [RV_OP_HLV_HU - RV_OP_HLV_B] = { 2, 0, 0 },
+            [RV_OP_HLV_W - RV_OP_HLV_B] = { 4, 1, 0 }, [RV_OP_HLV_WU - RV_OP_HLV_B] = { 4, 0, 0 },
+            [RV_OP_HLV_D - RV_OP_HLV_B] = { 8, 0, 0 }, [RV_OP_HLVX_HU - RV_OP_HLV_B] = { 2, 0, 1 },
+            [RV_OP_HLVX_WU - RV_OP_HLV_B] = { 4, 0, 1 },
+        };
+        int r = hyp_insn_check(h, false);
+        if (r) { insn_fault(h, d, r); DISPATCH(); }
+        unsigned i = d->op - RV_OP_HLV_B;
+        v = 0;
+        if (!rv_hlsv(h, a, k[i].size, false, k[i].x, &v)) DISPATCH();
+        if (k[i].sign && k[i].size < 8)
+            v = (uint64_t)((int64_t)(v << (64 - 8 * k[i].size)) >> (64 - 8 * k[i].size));
+        X(rd) = v;
+        NEXT();
+    }
+    L_HSV_B: L_HSV_H: L_HSV_W: L_HSV_D: {
+        int r = hyp_insn_check(h, false);
+        if (r) { insn_fault(h, d, r); DISPATCH(); }
+        v = b;
+        if (!rv_hlsv(h, a, 1u << (d->op - RV_OP_HSV_B), true, false, &v)) DISPATCH();
+        NEXT();
+    }
+    L_HFENCE_VVMA: L_HFENCE_GVMA: {
+        int r = hyp_insn_check(h, true);
+        if (!r && d->op == RV_OP_HFENCE_GVMA && h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))
+            r = EXC_ILLEGAL_INSN; /* §8.3.1: mstatus.TVM traps HFENCE.GVMA in HS */
+        if (r) { insn_fault(h, d, r); DISPATCH(); }
+        rv_tlb_flush(h); /* guest translations live in the V-mode TLB sets */
         NEXT();
     }
 

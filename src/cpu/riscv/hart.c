@@ -7,11 +7,11 @@
 
 uint64_t rv_run(struct cpu *c, uint64_t budget); /* exec.c */
 
-/* misa: MXL=2 (XLEN 64) and extensions A C D F I M S U (priv 1.12 §3.1.1). */
+/* misa: MXL=2 (XLEN 64) and extensions A C D F H I M S U (priv 1.12 §3.1.1). */
 #define MISA_EXT(ch) (1ull << ((ch) - 'A'))
 static const uint64_t rv_misa = (2ull << 62) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('D') |
-                                MISA_EXT('F') | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') |
-                                MISA_EXT('U');
+                                MISA_EXT('F') | MISA_EXT('H') | MISA_EXT('I') | MISA_EXT('M') |
+                                MISA_EXT('S') | MISA_EXT('U');
 
 static void rv_reset(struct cpu *c)
 {
@@ -24,7 +24,15 @@ static void rv_reset(struct cpu *c)
     /* UXL = SXL = 2 (64-bit), everything else 0 (§3.1.6) */
     h->mstatus = (2ull << 32) | (2ull << 34);
     h->mhartid = (uint64_t)c->id;
-    h->medeleg = h->mideleg = h->mie = 0;
+    h->medeleg = h->mie = 0;
+    /* VS-level interrupts and SGEI are always delegated to HS (§8.4.1) */
+    h->mideleg = (1ull << IRQ_VSSI) | (1ull << IRQ_VSTI) | (1ull << IRQ_VSEI) | (1ull << IRQ_SGEI);
+    h->virt = false;
+    h->hlsv = false;
+    h->hstatus = h->hedeleg = h->hideleg = h->hcounteren = h->htval = h->htinst = 0;
+    h->hgatp = h->henvcfg = h->htimedelta = h->mtval2 = h->mtinst = 0;
+    h->vsstatus = h->vstvec = h->vsscratch = h->vsepc = h->vscause = h->vstval = h->vsatp = 0;
+    h->vstimecmp = UINT64_MAX;
     h->mip_sw = h->mip_hw = 0;
     h->mtvec = h->mscratch = h->mepc = h->mcause = h->mtval = 0;
     h->mcounteren = h->scounteren = h->menvcfg = h->senvcfg = h->mcountinhibit = 0;
@@ -74,6 +82,9 @@ static const char *const rv_csr_state_names[] = {
     "fcsr", "mstatus", "medeleg", "mideleg", "mie", "mip", "mtvec", "mscratch",
     "mepc", "mcause", "mtval", "mcounteren", "menvcfg", "stvec", "sscratch", "sepc", "scause",
     "stval", "scounteren", "senvcfg", "satp", "stimecmp", "pmpcfg0", "pmpcfg2",
+    "virt", "hstatus", "hedeleg", "hideleg", "hcounteren", "htval", "htinst", "hgatp",
+    "henvcfg", "htimedelta", "mtval2", "mtinst", "vsstatus", "vstvec", "vsscratch", "vsepc",
+    "vscause", "vstval", "vsatp", "vstimecmp",
 };
 enum { RV_NCSR_STATE = sizeof rv_csr_state_names / sizeof rv_csr_state_names[0] };
 enum { RV_STATE_COUNT = 2 + 31 + 32 + RV_NCSR_STATE + 16 };
@@ -122,6 +133,9 @@ static unsigned rv_arch_state(struct cpu *c, uint64_t *v, unsigned max)
         h->mideleg, h->mie, rv_mip(h), h->mtvec, h->mscratch, h->mepc, h->mcause, h->mtval,
         h->mcounteren, h->menvcfg, h->stvec, h->sscratch, h->sepc, h->scause, h->stval,
         h->scounteren, h->senvcfg, h->satp, h->stimecmp, pmp0, pmp2,
+        h->virt, h->hstatus, h->hedeleg, h->hideleg, h->hcounteren, h->htval, h->htinst,
+        h->hgatp, h->henvcfg, h->htimedelta, h->mtval2, h->mtinst, h->vsstatus, h->vstvec,
+        h->vsscratch, h->vsepc, h->vscause, h->vstval, h->vsatp, h->vstimecmp,
     };
     unsigned n = 0;
     v[n++] = h->pc;
@@ -173,6 +187,14 @@ static const struct cpu_ops rv_cpu_ops = {
     .arch = CPU_ARCH_RISCV64,
 };
 
+static void vstimecmp_fire(void *opaque, struct cpu *c)
+{
+    (void)opaque;
+    struct rv_hart *h = RV_HART(c);
+    TRACE(h->m, TK_TIMER_FIRE, c->id, cpu_now(c), TRACE_TIMER_VSTIMECMP, h->vstimecmp);
+    rv_vstimecmp_update(h);
+}
+
 static void stimecmp_fire(void *opaque, struct cpu *c)
 {
     (void)opaque;
@@ -191,6 +213,7 @@ struct cpu *rv_hart_new(struct machine *m, int id)
     h->cpu.id = id;
     h->m = m;
     h->stimecmp_timer = cpu_timer_alloc(&h->cpu, stimecmp_fire, NULL);
+    h->vstimecmp_timer = cpu_timer_alloc(&h->cpu, vstimecmp_fire, NULL);
     rv_reset(&h->cpu);
     return &h->cpu;
 }

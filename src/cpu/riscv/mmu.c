@@ -17,7 +17,8 @@
 
 enum { PERM_R = 1 << ACC_READ, PERM_W = 1 << ACC_WRITE, PERM_X = 1 << ACC_EXEC };
 
-static const int mode_priv[RV_NMODES] = { PRV_U, PRV_S, PRV_S, PRV_M };
+static const int mode_priv[RV_NMODES] = { PRV_U, PRV_S, PRV_S, PRV_M, PRV_U, PRV_S, PRV_S };
+static bool mode_virt(int mode) { return mode >= RV_MODE_VU; }
 
 static int page_fault(enum rv_access acc)
 {
@@ -30,6 +31,24 @@ static int access_fault(enum rv_access acc)
     static const int c[3] = { EXC_LOAD_ACCESS, EXC_STORE_ACCESS, EXC_INSN_ACCESS };
     return c[acc];
 }
+
+static int guest_page_fault(enum rv_access acc)
+{
+    static const int c[3] = { EXC_LOAD_GUEST_PAGE_FAULT, EXC_STORE_GUEST_PAGE_FAULT,
+                              EXC_INSN_GUEST_PAGE_FAULT };
+    return c[acc];
+}
+
+static bool is_guest_page_fault(int cause)
+{
+    return cause == EXC_LOAD_GUEST_PAGE_FAULT || cause == EXC_STORE_GUEST_PAGE_FAULT ||
+           cause == EXC_INSN_GUEST_PAGE_FAULT;
+}
+
+/* Pseudoinstructions in htinst for a guest-page fault on an implicit access
+ * of a VS-stage PTE (§8.6.3, Table 8.12): 64-bit read / write. */
+#define TINST_PTE_READ 0x00003000ull
+#define TINST_PTE_WRITE 0x00003020ull
 
 void rv_tlb_flush(struct rv_hart *h)
 {
@@ -80,60 +99,103 @@ void rv_code_invalidate(void *opaque, struct mem_region *r, uint64_t page_index)
     r->page_flags[page_index] &= (uint8_t)~PAGE_CODE;
 }
 
-/* Sv39/Sv48 page-table walk for privilege `priv`. On success *pa is the
- * physical address and *perm the access kinds this page allows in the same
- * regime (for filling the TLB). Returns 0 or an exception cause. */
-static int walk(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, bool sum,
-                uint64_t *pa, unsigned *perm, bool *super)
-{
-    unsigned mode = (unsigned)(h->satp >> 60);
-    int levels = mode == 9 ? 4 : 3;
-    int vabits = 12 + 9 * levels;
-    /* va bits 63..vabits-1 must be all zeros or all ones (§4.4.1, §4.5.1) */
-    uint64_t upper = va & (~0ull << (vabits - 1));
-    if (upper != 0 && upper != ~0ull << (vabits - 1))
-        return page_fault(acc);
-    bool mxr = h->mstatus & MSTATUS_MXR;
-    uint64_t a = (h->satp & ((1ull << 44) - 1)) << 12;
-    struct bus *bus = &h->m->bus;
+/* One page-table walk (§4.3.2), shared by the three kinds of tables:
+ * single-stage Sv39/Sv48 (satp), the VS stage (vsatp: the table lives in
+ * guest-physical memory, every PTE access goes through the G stage), and
+ * the G stage (hgatp: Sv39x4/Sv48x4, 11-bit top index, PTE.U required,
+ * checked as U-mode accesses, §8.5.1). */
+struct walk_req {
+    uint64_t root;        /* physical (or, VS stage, guest-physical) root */
+    int levels;           /* 3 or 4 */
+    int top_bits;         /* index bits of the top level: 9, or 11 for x4 */
+    bool vs_stage, g_stage;
+    int priv;             /* PRV_S / PRV_U (ignored for the G stage) */
+    bool sum, mxr;
+    bool hlvx;            /* HLVX: execute permission stands in for read */
+};
 
-    for (int i = levels - 1; i >= 0; i--) {
-        uint64_t pte_addr = a + ((va >> (12 + 9 * i)) & 0x1ff) * 8;
+/* Fault details for the trap: guest-physical address and htinst value. */
+struct walk_fault {
+    uint64_t gpa, tinst;
+};
+
+static int gstage(struct rv_hart *h, uint64_t gpa, enum rv_access acc, bool hlvx, uint64_t *pa,
+                  unsigned *perm, bool *super);
+
+/* Reads (write=false) or updates a PTE; VS-stage PTEs are guest-physical. */
+static int pte_access(struct rv_hart *h, const struct walk_req *w, uint64_t addr, bool write,
+                      uint64_t *pte, enum rv_access acc, struct walk_fault *f)
+{
+    uint64_t pa = addr;
+    if (w->vs_stage) {
+        unsigned gp;
+        bool sup;
+        int r = gstage(h, addr, write ? ACC_WRITE : ACC_READ, false, &pa, &gp, &sup);
+        if (r) {
+            /* the fault is reported for the original access type (§8.6.3) */
+            f->gpa = addr;
+            f->tinst = write ? TINST_PTE_WRITE : TINST_PTE_READ;
+            return is_guest_page_fault(r) ? guest_page_fault(acc) : access_fault(acc);
+        }
+    }
+    struct bus *bus = &h->m->bus;
+    /* PTE accesses are S-level implicit accesses checked by PMP (§3.7.1) */
+    if (!rv_pmp_ok(h, pa, 8, write ? ACC_WRITE : ACC_READ, PRV_S))
+        return access_fault(acc);
+    bool ok = write ? bus_write(bus, pa, 8, *pte) : bus_read(bus, pa, 8, pte);
+    return ok ? 0 : access_fault(acc);
+}
+
+static int do_walk(struct rv_hart *h, const struct walk_req *w, uint64_t va, enum rv_access acc,
+                   uint64_t *pa, unsigned *perm, bool *super, struct walk_fault *f)
+{
+    int (*pf)(enum rv_access) = w->g_stage ? guest_page_fault : page_fault;
+    uint64_t a = w->root;
+    for (int i = w->levels - 1; i >= 0; i--) {
+        unsigned bits = i == w->levels - 1 ? (unsigned)w->top_bits : 9;
+        uint64_t pte_addr = a + ((va >> (12 + 9 * i)) & ((1ull << bits) - 1)) * 8;
         uint64_t pte;
-        /* PTE reads are S-level implicit accesses checked by PMP (§3.7.1) */
-        if (!rv_pmp_ok(h, pte_addr, 8, ACC_READ, PRV_S) || !bus_read(bus, pte_addr, 8, &pte))
-            return access_fault(acc);
+        int r = pte_access(h, w, pte_addr, false, &pte, acc, f);
+        if (r)
+            return r;
         if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED))
-            return page_fault(acc);
+            return pf(acc);
         if (!(pte & (PTE_R | PTE_X))) { /* pointer to the next level */
             if (i == 0 || (pte & (PTE_U | PTE_A | PTE_D)))
-                return page_fault(acc);
+                return pf(acc);
             a = PTE_PPN(pte) << 12;
             continue;
         }
-        /* Leaf: permissions (§4.3.2 step 5) */
+        /* Leaf: permissions (§4.3.2 step 5; G stage: §8.5.1) */
         unsigned p = 0;
-        if ((pte & PTE_R) || (mxr && (pte & PTE_X))) p |= PERM_R;
+        if (w->hlvx)
+            p |= (pte & PTE_X) ? PERM_R : 0;
+        else if ((pte & PTE_R) || (w->mxr && (pte & PTE_X)))
+            p |= PERM_R;
         if (pte & PTE_W) p |= PERM_W;
         if (pte & PTE_X) p |= PERM_X;
-        if (pte & PTE_U) {
-            if (priv == PRV_S)
-                p = sum ? p & ~(unsigned)PERM_X : 0; /* S never executes U pages */
-        } else if (priv == PRV_U) {
+        if (w->g_stage) {
+            if (!(pte & PTE_U))
+                p = 0; /* every G-stage access is a U-mode access */
+        } else if (pte & PTE_U) {
+            if (w->priv == PRV_S)
+                p = w->sum ? p & ~(unsigned)PERM_X : 0; /* S never executes U pages */
+        } else if (w->priv == PRV_U) {
             p = 0;
         }
         if (!(p & (1u << acc)))
-            return page_fault(acc);
+            return pf(acc);
         uint64_t ppn = PTE_PPN(pte);
         uint64_t low = (1ull << (9 * i)) - 1;
         if (ppn & low) /* misaligned superpage (step 6) */
-            return page_fault(acc);
+            return pf(acc);
         /* A/D update in hardware (step 7) */
         uint64_t need = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
         if ((pte & need) != need) {
             pte |= need;
-            if (!rv_pmp_ok(h, pte_addr, 8, ACC_WRITE, PRV_S) || !bus_write(bus, pte_addr, 8, pte))
-                return access_fault(acc);
+            r = pte_access(h, w, pte_addr, true, &pte, acc, f);
+            if (r)
+                return r;
         }
         if (!(pte & PTE_D))
             p &= ~(unsigned)PERM_W; /* first write must come back to set D */
@@ -142,7 +204,84 @@ static int walk(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, bo
         *super = i > 0;
         return 0;
     }
-    return page_fault(acc);
+    return pf(acc);
+}
+
+/* Single-stage Sv39/Sv48 under satp. */
+static int walk(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, bool sum,
+                uint64_t *pa, unsigned *perm, bool *super)
+{
+    int levels = (h->satp >> 60) == 9 ? 4 : 3;
+    int vabits = 12 + 9 * levels;
+    /* va bits 63..vabits-1 must be all zeros or all ones (§4.4.1, §4.5.1) */
+    uint64_t upper = va & (~0ull << (vabits - 1));
+    if (upper != 0 && upper != ~0ull << (vabits - 1))
+        return page_fault(acc);
+    struct walk_req w = { .root = (h->satp & ((1ull << 44) - 1)) << 12, .levels = levels,
+                          .top_bits = 9, .priv = priv, .sum = sum,
+                          .mxr = h->mstatus & MSTATUS_MXR };
+    struct walk_fault f;
+    return do_walk(h, &w, va, acc, pa, perm, super, &f);
+}
+
+/* G stage (§8.5.1): guest-physical -> physical under hgatp. */
+static int gstage(struct rv_hart *h, uint64_t gpa, enum rv_access acc, bool hlvx, uint64_t *pa,
+                  unsigned *perm, bool *super)
+{
+    unsigned mode = (unsigned)(h->hgatp >> 60);
+    if (mode == 0) {
+        *pa = gpa;
+        *perm = PERM_R | PERM_W | PERM_X;
+        *super = false;
+        return 0;
+    }
+    int levels = mode == 9 ? 4 : 3;
+    if (gpa >> (12 + 9 * levels + 2)) /* bits above the x4 width must be zero */
+        return guest_page_fault(acc);
+    struct walk_req w = { .root = (h->hgatp & ((1ull << 44) - 1)) << 12, .levels = levels,
+                          .top_bits = 11, .g_stage = true, .mxr = h->mstatus & MSTATUS_MXR,
+                          .hlvx = hlvx };
+    struct walk_fault f;
+    return do_walk(h, &w, gpa, acc, pa, perm, super, &f);
+}
+
+/* Two-stage translation for V=1 (§8.5): VS stage under vsatp, then G stage.
+ * A G-stage fault is a guest-page fault with f->gpa the faulting
+ * guest-physical address. */
+static int walk2(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, bool sum, bool hlvx,
+                 uint64_t *pa, unsigned *perm, bool *super, struct walk_fault *f)
+{
+    uint64_t gpa = va;
+    unsigned vperm = PERM_R | PERM_W | PERM_X;
+    bool vsuper = false;
+    unsigned mode = (unsigned)(h->vsatp >> 60);
+    bool mxr = (h->mstatus & MSTATUS_MXR) || (h->vsstatus & MSTATUS_MXR);
+    if (mode != 0) {
+        int levels = mode == 9 ? 4 : 3;
+        int vabits = 12 + 9 * levels;
+        uint64_t upper = va & (~0ull << (vabits - 1));
+        if (upper != 0 && upper != ~0ull << (vabits - 1))
+            return page_fault(acc);
+        struct walk_req w = { .root = (h->vsatp & ((1ull << 44) - 1)) << 12, .levels = levels,
+                              .top_bits = 9, .vs_stage = true, .priv = priv, .sum = sum,
+                              .mxr = mxr, .hlvx = hlvx };
+        int r = do_walk(h, &w, va, acc, &gpa, &vperm, &vsuper, f);
+        if (r)
+            return r;
+    } else if (hlvx) {
+        vperm = PERM_R | PERM_W | PERM_X; /* bare VS stage: no VS permission check */
+    }
+    unsigned gperm;
+    bool gsuper;
+    int r = gstage(h, gpa, acc, hlvx, pa, &gperm, &gsuper);
+    if (r) {
+        f->gpa = gpa;
+        f->tinst = 0; /* explicit access: the caller adds the transformed instruction */
+        return r;
+    }
+    *perm = vperm & gperm;
+    *super = vsuper || gsuper;
+    return 0;
 }
 
 /* Translation in TLB set `mode`; fills the TLB for RAM pages. */
@@ -152,7 +291,16 @@ static int translate_fill(struct rv_hart *h, uint64_t va, enum rv_access acc, in
     uint64_t pa = 0;
     unsigned perm = PERM_R | PERM_W | PERM_X;
     bool super = false;
-    if (priv == PRV_M || (h->satp >> 60) == 0) {
+    h->fault_gpa = h->fault_tinst = 0;
+    if (mode_virt(mode)) {
+        struct walk_fault f = { 0, 0 };
+        int r = walk2(h, va, acc, priv, mode == RV_MODE_VS_SUM, false, &pa, &perm, &super, &f);
+        if (r) {
+            h->fault_gpa = f.gpa;
+            h->fault_tinst = f.tinst;
+            return r;
+        }
+    } else if (priv == PRV_M || (h->satp >> 60) == 0) {
         pa = va;
     } else {
         int r = walk(h, va, acc, priv, mode == RV_MODE_S_SUM, &pa, &perm, &super);
@@ -190,6 +338,48 @@ static int translate_fill(struct rv_hart *h, uint64_t va, enum rv_access acc, in
     return 0;
 }
 
+
+/* htinst/mtinst for a guest-page fault of an explicit load/store/AMO
+ * (§8.6.3): the trapping instruction with its address fields zeroed (rs1 =
+ * offset 0, immediates 0); a compressed instruction is first expanded to
+ * its 32-bit form, and bit 1 of the result is then cleared. */
+static uint64_t transformed_insn(struct rv_hart *h)
+{
+    if ((h->pc & PAGE_MASK) != h->fetch_va || !h->fetch_page)
+        return 0;
+    const struct rv_dinsn *d = &h->fetch_page->d[(h->pc & 0xfff) >> 1];
+    uint32_t raw = d->raw;
+    if (d->len == 4) {
+        switch (raw & 0x7f) {
+        case 0x03: case 0x07: return raw & 0x00007fffu;          /* loads: keep funct3, rd */
+        case 0x23: case 0x27: return raw & 0x01f0707fu;          /* stores: keep rs2, funct3 */
+        case 0x2f: case 0x73: return raw & ~(0x1fu << 15);       /* AMOs, HLV/HSV: rs1 = 0 */
+        }
+        return 0;
+    }
+    unsigned rd = d->rd == 32 ? 0 : d->rd;
+    uint32_t t;
+    switch (d->op) { /* the RVC loads and stores, expanded */
+    case RV_OP_LW: t = rd << 7 | 2u << 12 | 0x03; break;
+    case RV_OP_LD: t = rd << 7 | 3u << 12 | 0x03; break;
+    case RV_OP_FLD: t = rd << 7 | 3u << 12 | 0x07; break;
+    case RV_OP_SW: t = (uint32_t)d->rs2 << 20 | 2u << 12 | 0x23; break;
+    case RV_OP_SD: t = (uint32_t)d->rs2 << 20 | 3u << 12 | 0x23; break;
+    case RV_OP_FSD: t = (uint32_t)d->rs2 << 20 | 3u << 12 | 0x27; break;
+    default: return 0;
+    }
+    return t & ~2u;
+}
+
+/* Raise a translation or access fault with its H-extension details. */
+static void raise_fault(struct rv_hart *h, int cause, uint64_t tval, bool explicit_access)
+{
+    uint64_t tinst = h->fault_tinst;
+    if (is_guest_page_fault(cause) && explicit_access && !tinst)
+        tinst = transformed_insn(h);
+    rv_exception_g(h, (uint64_t)cause, tval, is_guest_page_fault(cause) ? h->fault_gpa : 0, tinst);
+}
+
 int rv_translate(struct rv_hart *h, uint64_t va, enum rv_access acc, int mode, uint64_t *pa)
 {
     return translate_fill(h, va, acc, mode, pa);
@@ -218,7 +408,7 @@ bool rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
             if (!r && !bus_read(bus, pa, 1, &b))
                 r = EXC_LOAD_ACCESS;
             if (r) {
-                rv_exception(h, (uint64_t)r, va + i);
+                raise_fault(h, r, va + i, true);
                 return false;
             }
             v |= b << (8 * i);
@@ -230,7 +420,7 @@ bool rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
     if (!r && !bus_read(bus, pa, size, val))
         r = EXC_LOAD_ACCESS;
     if (r) {
-        rv_exception(h, (uint64_t)r, va);
+        raise_fault(h, r, va, true);
         return false;
     }
     return true;
@@ -247,13 +437,13 @@ bool rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
         uint64_t va2 = va + first;
         int r = data_pa(h, va2, size - first, ACC_WRITE, &pa2);
         if (r) {
-            rv_exception(h, (uint64_t)r, va2);
+            raise_fault(h, r, va2, true);
             return false;
         }
     }
     int r = data_pa(h, va, first, ACC_WRITE, &pa);
     if (r) {
-        rv_exception(h, (uint64_t)r, va);
+        raise_fault(h, r, va, true);
         return false;
     }
     if (first == size) {
@@ -286,7 +476,7 @@ uint8_t *rv_amo_ptr(struct rv_hart *h, uint64_t va, unsigned size, bool load_onl
     uint64_t pa;
     int r = data_pa(h, va, size, acc, &pa);
     if (r) {
-        rv_exception(h, (uint64_t)r, va);
+        raise_fault(h, r, va, true);
         return NULL;
     }
     struct mem_region *reg = bus_find_mem(&h->m->bus, pa);
@@ -325,7 +515,7 @@ bool rv_fetch_refill(struct rv_hart *h)
         if (!r && !bus_find_mem(&h->m->bus, pa))
             r = EXC_INSN_ACCESS; /* executing from MMIO or unmapped space */
         if (r) {
-            rv_exception(h, (uint64_t)r, va);
+            raise_fault(h, r, va, false);
             return false;
         }
         if (e->tag_x != (va & PAGE_MASK)) {
@@ -361,11 +551,51 @@ bool rv_fetch_cross(struct rv_hart *h, uint32_t *raw)
         if (!r && (!bus_find_mem(&h->m->bus, pa) || !bus_read(&h->m->bus, pa, 2, &b)))
             r = EXC_INSN_ACCESS;
         if (r) {
-            rv_exception(h, (uint64_t)r, va);
+            raise_fault(h, r, va, false);
             return false;
         }
         v |= (uint32_t)b << (16 * part);
     }
     *raw = v;
+    return true;
+}
+
+/* HLV/HLVX/HSV (priv 20211203 §8.3.2): an explicit access translated as if
+ * V=1 at the privilege in hstatus.SPVP (vsstatus.SUM/MXR apply), never
+ * cached in the TLB. A page-crossing access is split into bytes. */
+bool rv_hlsv(struct rv_hart *h, uint64_t va, unsigned size, bool store, bool hlvx, uint64_t *val)
+{
+    if ((va & 0xfff) + size > 4096 && size > 1) {
+        uint64_t v = 0;
+        for (unsigned i = 0; i < size; i++) {
+            uint64_t b = store ? (*val >> (8 * i)) & 0xff : 0;
+            if (!rv_hlsv(h, va + i, 1, store, hlvx, &b))
+                return false;
+            v |= b << (8 * i);
+        }
+        if (!store)
+            *val = v;
+        return true;
+    }
+    int priv = (h->hstatus & HSTATUS_SPVP) ? PRV_S : PRV_U;
+    enum rv_access acc = store ? ACC_WRITE : ACC_READ;
+    bool sum = priv == PRV_S && (h->vsstatus & MSTATUS_SUM);
+    struct walk_fault f = { 0, 0 };
+    uint64_t pa;
+    unsigned perm;
+    bool super;
+    int r = walk2(h, va, acc, priv, sum, hlvx, &pa, &perm, &super, &f);
+    if (!r && !rv_pmp_ok(h, pa, size, acc, priv))
+        r = access_fault(acc);
+    if (!r && !(store ? bus_write(&h->m->bus, pa, size, *val) : bus_read(&h->m->bus, pa, size, val)))
+        r = access_fault(acc);
+    if (r) {
+        h->hlsv = true; /* the trap records a guest virtual address (GVA = 1) */
+        h->fault_gpa = f.gpa;
+        h->fault_tinst = f.tinst;
+        raise_fault(h, r, va, true);
+        h->hlsv = false;
+        return false;
+    }
     return true;
 }

@@ -32,13 +32,28 @@ enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 #define MSTATUS_SXL   (3ull << 34)
 #define MSTATUS_SBE   (1ull << 36)
 #define MSTATUS_MBE   (1ull << 37)
+#define MSTATUS_GVA   (1ull << 38)   /* H: mtval holds a guest virtual address */
+#define MSTATUS_MPV   (1ull << 39)   /* H: previous virtualization mode */
 #define MSTATUS_SD    (1ull << 63)
 #define MSTATUS_FS_SHIFT 13
 
-/* Interrupt numbers = mip/mie bit positions (priv 1.12 §3.1.9). */
+/* Interrupt numbers = mip/mie bit positions (priv 1.12 §3.1.9, §8.2.3). */
 enum {
-    IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11,
+    IRQ_SSI = 1, IRQ_VSSI = 2, IRQ_MSI = 3, IRQ_STI = 5, IRQ_VSTI = 6, IRQ_MTI = 7,
+    IRQ_SEI = 9, IRQ_VSEI = 10, IRQ_MEI = 11, IRQ_SGEI = 12,
 };
+
+/* hstatus fields (priv 20211203 §8.2.1). */
+#define HSTATUS_VSBE  (1ull << 5)
+#define HSTATUS_GVA   (1ull << 6)
+#define HSTATUS_SPV   (1ull << 7)
+#define HSTATUS_SPVP  (1ull << 8)
+#define HSTATUS_HU    (1ull << 9)
+#define HSTATUS_VGEIN (0x3full << 12)
+#define HSTATUS_VTVM  (1ull << 20)
+#define HSTATUS_VTW   (1ull << 21)
+#define HSTATUS_VTSR  (1ull << 22)
+#define HSTATUS_VSXL  (3ull << 32)
 
 /* Exception causes (priv 1.12 Table 3.6). */
 enum {
@@ -47,6 +62,9 @@ enum {
     EXC_STORE_MISALIGNED = 6, EXC_STORE_ACCESS = 7, EXC_ECALL_U = 8,
     EXC_ECALL_S = 9, EXC_ECALL_M = 11, EXC_INSN_PAGE_FAULT = 12,
     EXC_LOAD_PAGE_FAULT = 13, EXC_STORE_PAGE_FAULT = 15,
+    /* H extension (priv 20211203 Table 8.6) */
+    EXC_ECALL_VS = 10, EXC_INSN_GUEST_PAGE_FAULT = 20, EXC_LOAD_GUEST_PAGE_FAULT = 21,
+    EXC_VIRTUAL_INSN = 22, EXC_STORE_GUEST_PAGE_FAULT = 23,
 };
 
 /* fflags bits (unpriv spec §11.2). */
@@ -59,13 +77,15 @@ enum rv_access { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
 
 /* Software TLB: direct mapped, one set per translation regime ("mode
  * index": RV_MODE_U, RV_MODE_S, RV_MODE_S_SUM (S with mstatus.SUM),
- * RV_MODE_M (M mode: no translation). Each entry maps one 4 KiB virtual page.
+ * RV_MODE_M (M mode: no translation), and with V=1 RV_MODE_VU, RV_MODE_VS,
+ * RV_MODE_VS_SUM (vsstatus.SUM): two-stage translations GVA -> PA. Each entry maps one 4 KiB virtual page.
  * tag_r/w/x hold the page's virtual address when that access kind may use
  * the fast path, else TLB_INVALID. addend turns a virtual address into a host
  * pointer (RAM only; MMIO never enters the fast path). */
 #define TLB_SIZE 256
 #define TLB_INVALID 1ull /* never equals a page-aligned address */
-enum { RV_MODE_U = 0, RV_MODE_S = 1, RV_MODE_S_SUM = 2, RV_MODE_M = 3, RV_NMODES = 4 };
+enum { RV_MODE_U = 0, RV_MODE_S = 1, RV_MODE_S_SUM = 2, RV_MODE_M = 3, RV_MODE_VU = 4,
+       RV_MODE_VS = 5, RV_MODE_VS_SUM = 6, RV_NMODES = 7 };
 struct rv_tlb_entry {
     uint64_t tag_r, tag_w, tag_x;
     uintptr_t addend;        /* host = va + addend */
@@ -97,6 +117,9 @@ struct rv_hart {
     uint64_t f[32];          /* NaN-boxed floats */
     uint64_t pc;
     int priv;
+    bool virt;               /* H: V bit (VS/VU when set) */
+    bool hlsv;               /* executing HLV/HLVX/HSV: faults report a GVA */
+    uint64_t fault_gpa, fault_tinst; /* details of the last translation fault */
     uint32_t frm, fflags;
 
     /* Machine CSRs */
@@ -107,6 +130,13 @@ struct rv_hart {
     uint64_t stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
     uint64_t stimecmp;       /* Sstc (§ Sstc extension), in mtime units */
     int stimecmp_timer;      /* cpu_timer index */
+    /* H extension (priv 20211203 ch. 8) */
+    uint64_t hstatus, hedeleg, hideleg, hcounteren, htval, htinst, hgatp, henvcfg,
+             htimedelta, mtval2, mtinst;
+    /* hie/hip/vsie/vsip are views of mie/mip; hvip's bits are in mip_sw */
+    uint64_t vsstatus, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
+    uint64_t vstimecmp;      /* Sstc for VS (henvcfg.STCE) */
+    int vstimecmp_timer;
     /* PMP (priv 1.12 §3.7): 16 entries */
     uint8_t pmpcfg[16];
     uint64_t pmpaddr[16];

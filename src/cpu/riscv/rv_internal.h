@@ -13,6 +13,9 @@
 /* ---- traps (trap.c) ---- */
 /* Take a synchronous exception at h->pc (priv 1.12 §3.1.15-§3.1.17, §4.1.8). */
 void rv_exception(struct rv_hart *h, uint64_t cause, uint64_t tval);
+/* The same with a guest physical address (htval/mtval2 = gpa >> 2) and a
+ * transformed instruction (htinst/mtinst) for the H extension (§8.6.3). */
+void rv_exception_g(struct rv_hart *h, uint64_t cause, uint64_t tval, uint64_t gpa, uint64_t tinst);
 /* If an enabled interrupt is pending, take it; returns true when taken. */
 bool rv_take_interrupt(struct rv_hart *h);
 /* Pending and enabled interrupts (mip & mie), ignoring global enables. */
@@ -33,6 +36,7 @@ int rv_csr_op(struct rv_hart *h, unsigned csr, bool write, uint64_t (*modify)(ui
 bool rv_csr_read_raw(struct rv_hart *h, unsigned csr, uint64_t *val);
 uint64_t rv_read_time(struct rv_hart *h);
 void rv_stimecmp_update(struct rv_hart *h);
+void rv_vstimecmp_update(struct rv_hart *h);
 
 /* ---- memory (mmu.c) ---- */
 /* Translate va for access `acc` under the current data/fetch regime.
@@ -48,6 +52,8 @@ uint8_t *rv_amo_ptr(struct rv_hart *h, uint64_t va, unsigned size, bool load_onl
 bool rv_fetch_refill(struct rv_hart *h);
 /* Fetch a raw instruction that crosses a page boundary at h->pc. */
 bool rv_fetch_cross(struct rv_hart *h, uint32_t *raw);
+/* HLV/HLVX/HSV access (raises the exception and returns false on a fault). */
+bool rv_hlsv(struct rv_hart *h, uint64_t va, unsigned size, bool store, bool hlvx, uint64_t *val);
 void rv_tlb_flush(struct rv_hart *h);
 void rv_tlb_flush_va(struct rv_hart *h, uint64_t va);
 /* Drop every hart's fast write mappings of a physical page (it became code). */

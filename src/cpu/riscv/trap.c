@@ -1,5 +1,5 @@
 /* Traps: exceptions, interrupts, delegation and xRET (priv spec 1.12 §3.1.6,
- * §3.1.8-§3.1.9, §3.3.2, §4.1). */
+ * §3.1.8-§3.1.9, §3.3.2, §4.1; H extension: priv 20211203 §8.4-§8.6). */
 #include "rv_internal.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
@@ -7,15 +7,26 @@
 /* Which TLB set serves fetches and data accesses in the current state. */
 void rv_update_modes(struct rv_hart *h)
 {
-    static const int by_priv[4] = { RV_MODE_U, RV_MODE_S, RV_MODE_S, RV_MODE_M };
-    h->fetch_mode = by_priv[h->priv];
+    static const int host_mode[4] = { RV_MODE_U, RV_MODE_S, RV_MODE_S, RV_MODE_M };
+    static const int guest_mode[2] = { RV_MODE_VU, RV_MODE_VS };
+    h->fetch_mode = h->virt ? guest_mode[h->priv & 1] : host_mode[h->priv];
     int dpriv = h->priv;
-    /* MPRV: M-mode loads/stores use MPP's privilege (§3.1.6.3). */
-    if (h->priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
+    bool dvirt = h->virt;
+    /* MPRV: M-mode loads/stores use MPP's privilege and MPV (§3.1.6.3, §8.2.6). */
+    if (h->priv == PRV_M && (h->mstatus & MSTATUS_MPRV)) {
         dpriv = (int)((h->mstatus & MSTATUS_MPP) >> 11);
-    int dm = by_priv[dpriv];
-    if (dm == RV_MODE_S && (h->mstatus & MSTATUS_SUM))
-        dm = RV_MODE_S_SUM;
+        dvirt = dpriv != PRV_M && (h->mstatus & MSTATUS_MPV);
+    }
+    int dm;
+    if (dvirt) {
+        dm = guest_mode[dpriv & 1];
+        if (dm == RV_MODE_VS && (h->vsstatus & MSTATUS_SUM))
+            dm = RV_MODE_VS_SUM;
+    } else {
+        dm = host_mode[dpriv];
+        if (dm == RV_MODE_S && (h->mstatus & MSTATUS_SUM))
+            dm = RV_MODE_S_SUM;
+    }
     h->data_mode = dm;
     h->fetch_va = TLB_INVALID;
 }
@@ -26,20 +37,33 @@ void rv_set_priv(struct rv_hart *h, int priv)
     rv_update_modes(h);
 }
 
+static void set_mode(struct rv_hart *h, int priv, bool virt)
+{
+    h->virt = virt;
+    rv_set_priv(h, priv);
+}
+
 uint64_t rv_mip(const struct rv_hart *h)
 {
     return h->mip_sw | h->mip_hw;
 }
 
-/* SBI calls (SBI spec v1.0): an ecall from S mode; IPIs through the sPI
- * extension (EID 0x735049, FID 0: a0 = hart mask, a1 = mask base, -1 = all)
- * or the legacy send_ipi (EID 4; its mask is in guest memory: dest 0). */
-static void trace_sbi(struct rv_hart *h)
+/* Exceptions whose tval is an address (for hstatus.GVA / mstatus.GVA). */
+static bool tval_is_address(uint64_t cause)
+{
+    return cause <= 7 || cause == 12 || cause == 13 || cause == 15 || cause == 20 ||
+           cause == 21 || cause == 23;
+}
+
+/* SBI calls (SBI spec v1.0): an ecall from S or VS mode; IPIs through the
+ * sPI extension (EID 0x735049, FID 0: a0 = hart mask, a1 = mask base, -1 =
+ * all) or the legacy send_ipi (EID 4; its mask is in guest memory: dest 0). */
+static void trace_sbi(struct rv_hart *h, int from)
 {
     struct machine *m = h->m;
     uint64_t now = cpu_now(&h->cpu);
     uint64_t eid = h->x[17], fid = h->x[16];
-    TRACE(m, TK_SBI_CALL, h->cpu.id, now, eid, fid, h->x[10], h->x[11], h->pc, (uint64_t)h->priv);
+    TRACE(m, TK_SBI_CALL, h->cpu.id, now, eid, fid, h->x[10], h->x[11], h->pc, (uint64_t)from);
     if ((eid == 0x735049 && fid == 0) || eid == 4) {
         uint64_t dest = 0;
         if (eid == 0x735049) {
@@ -53,110 +77,193 @@ static void trace_sbi(struct rv_hart *h)
     }
 }
 
-static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool interrupt)
+/* Privilege as traced: 0 U, 1 S, 3 M; V=1 adds 4 (4 VU, 5 VS). */
+static uint64_t traced_priv(int priv, bool virt) { return (uint64_t)priv + (virt ? 4 : 0); }
+
+/* The trap itself. tval2 = GPA >> 2 for guest-page faults (htval/mtval2),
+ * tinst = transformed instruction (htinst/mtinst), both 0 otherwise. */
+static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool interrupt,
+                    uint64_t tval2, uint64_t tinst)
 {
     uint64_t mcause = cause | (interrupt ? 1ull << 63 : 0);
-    bool deleg = h->priv <= PRV_S &&
-                 ((interrupt ? h->mideleg : h->medeleg) >> cause & 1);
+    bool was_virt = h->virt;
+    int prev = h->priv;
+    uint64_t deleg = interrupt ? h->mideleg : h->medeleg;
+    uint64_t hdeleg = interrupt ? h->hideleg : h->hedeleg;
+    bool to_hs = prev <= PRV_S && (deleg >> cause & 1);
+    bool to_vs = to_hs && was_virt && (hdeleg >> cause & 1);
+    bool gva = !interrupt && (was_virt || h->hlsv) && tval_is_address(cause);
     uint64_t epc = h->pc;
+
     if (h->m->trace_mask) {
         struct machine *m = h->m;
-        int to = deleg ? PRV_S : PRV_M;
+        int to = to_hs ? PRV_S : PRV_M;
+        uint64_t now = cpu_now(&h->cpu);
+        uint64_t from_t = traced_priv(prev, was_virt), to_t = traced_priv(to, to_vs);
         if (interrupt)
-            TRACE(m, TK_IRQ_TAKE, h->cpu.id, cpu_now(&h->cpu), mcause, (uint64_t)h->priv,
-                  (uint64_t)to, epc);
+            TRACE(m, TK_IRQ_TAKE, h->cpu.id, now, mcause, from_t, to_t, epc);
         else
-            TRACE(m, TK_EXC_TAKE, h->cpu.id, cpu_now(&h->cpu), mcause, (uint64_t)h->priv,
-                  (uint64_t)to, epc, tval);
-        if (!interrupt && cause == EXC_ECALL_S)
-            trace_sbi(h);
+            TRACE(m, TK_EXC_TAKE, h->cpu.id, now, mcause, from_t, to_t, epc, tval);
+        if (!interrupt && (cause == EXC_ECALL_S || cause == EXC_ECALL_VS))
+            trace_sbi(h, (int)from_t);
+        if (was_virt && !to_vs)
+            TRACE(m, TK_VM_EXIT, h->cpu.id, now, mcause, epc, tval, tval2 << 2, tinst,
+                  (h->hgatp >> 44) & 0x3fff);
     }
-    if (deleg) {
+
+    if (to_vs) {
+        /* VS-level interrupts appear to the guest as its S-level ones (§8.6.2) */
+        uint64_t vcause = interrupt && (cause == IRQ_VSSI || cause == IRQ_VSTI || cause == IRQ_VSEI)
+                              ? cause - 1 : cause;
+        h->vscause = vcause | (interrupt ? 1ull << 63 : 0);
+        h->vsepc = epc;
+        h->vstval = tval;
+        uint64_t s = h->vsstatus;
+        s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
+        s = (s & ~MSTATUS_SPP) | (prev == PRV_S ? MSTATUS_SPP : 0);
+        s &= ~MSTATUS_SIE;
+        h->vsstatus = s;
+        uint64_t base = h->vstvec & ~3ull;
+        h->pc = (interrupt && (h->vstvec & 3) == 1) ? base + 4 * vcause : base;
+        set_mode(h, PRV_S, true);
+    } else if (to_hs) {
         h->scause = mcause;
         h->sepc = epc;
         h->stval = tval;
+        h->htval = tval2;
+        h->htinst = tinst;
+        uint64_t hs = h->hstatus & ~(HSTATUS_SPV | HSTATUS_GVA);
+        if (was_virt) {
+            hs |= HSTATUS_SPV;
+            hs = (hs & ~HSTATUS_SPVP) | (prev == PRV_S ? HSTATUS_SPVP : 0);
+        }
+        if (gva)
+            hs |= HSTATUS_GVA;
+        h->hstatus = hs;
         uint64_t s = h->mstatus;
         s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
-        s = (s & ~MSTATUS_SPP) | (h->priv == PRV_S ? MSTATUS_SPP : 0);
+        s = (s & ~MSTATUS_SPP) | (prev == PRV_S ? MSTATUS_SPP : 0);
         s &= ~MSTATUS_SIE;
         h->mstatus = s;
         uint64_t base = h->stvec & ~3ull;
         h->pc = (interrupt && (h->stvec & 3) == 1) ? base + 4 * cause : base;
-        rv_set_priv(h, PRV_S);
+        set_mode(h, PRV_S, false);
     } else {
         h->mcause = mcause;
         h->mepc = epc;
         h->mtval = tval;
-        uint64_t s = h->mstatus;
+        h->mtval2 = tval2;
+        h->mtinst = tinst;
+        uint64_t s = h->mstatus & ~(MSTATUS_MPV | MSTATUS_GVA);
+        if (was_virt)
+            s |= MSTATUS_MPV;
+        if (gva)
+            s |= MSTATUS_GVA;
         s = (s & ~MSTATUS_MPIE) | ((s & MSTATUS_MIE) ? MSTATUS_MPIE : 0);
-        s = (s & ~MSTATUS_MPP) | ((uint64_t)h->priv << 11);
+        s = (s & ~MSTATUS_MPP) | ((uint64_t)prev << 11);
         s &= ~MSTATUS_MIE;
         h->mstatus = s;
         uint64_t base = h->mtvec & ~3ull;
         h->pc = (interrupt && (h->mtvec & 3) == 1) ? base + 4 * cause : base;
-        rv_set_priv(h, PRV_M);
+        set_mode(h, PRV_M, false);
     }
     h->resv_valid = false;
 }
 
 void rv_exception(struct rv_hart *h, uint64_t cause, uint64_t tval)
 {
-    h->instret_adj++; /* the faulting instruction does not retire */
-    trap_to(h, cause, tval, false);
+    rv_exception_g(h, cause, tval, 0, 0);
 }
 
-/* Interrupt priority order (§3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
-static const int irq_priority[] = { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI };
+void rv_exception_g(struct rv_hart *h, uint64_t cause, uint64_t tval, uint64_t gpa, uint64_t tinst)
+{
+    h->instret_adj++; /* the faulting instruction does not retire */
+    trap_to(h, cause, tval, false, gpa >> 2, tinst);
+}
+
+/* Interrupt priority order (§3.1.9, §8.6.2): MEI, MSI, MTI, SEI, SSI, STI,
+ * SGEI, VSEI, VSSI, VSTI. */
+static const int irq_priority[] = { IRQ_MEI,  IRQ_MSI,  IRQ_MTI,  IRQ_SEI,  IRQ_SSI,
+                                    IRQ_STI,  IRQ_SGEI, IRQ_VSEI, IRQ_VSSI, IRQ_VSTI };
 
 bool rv_take_interrupt(struct rv_hart *h)
 {
     uint64_t pending = rv_mip(h) & h->mie;
     if (!pending)
         return false;
-    /* M-level interrupts: enabled below M, or in M with MIE set. */
+    /* M-level: enabled below M, or in M with MIE set. */
     uint64_t m_en = (h->priv < PRV_M || (h->mstatus & MSTATUS_MIE)) ? ~h->mideleg : 0;
-    /* S-level (delegated): enabled below S, or in S with SIE set; never in M. */
-    uint64_t s_en = (h->priv < PRV_S || (h->priv == PRV_S && (h->mstatus & MSTATUS_SIE))) ? h->mideleg : 0;
+    /* HS-level (delegated, not to VS): enabled in V=1, below S, or in HS with SIE. */
+    bool hs_on = h->virt || h->priv < PRV_S || (h->priv == PRV_S && (h->mstatus & MSTATUS_SIE));
+    uint64_t hs_en = hs_on ? h->mideleg & ~h->hideleg : 0;
+    /* VS-level (hideleg): only in V=1, in VU or in VS with vsstatus.SIE. */
+    bool vs_on = h->virt && (h->priv == PRV_U || (h->vsstatus & MSTATUS_SIE));
+    uint64_t vs_en = vs_on ? h->mideleg & h->hideleg : 0;
     uint64_t take = pending & m_en;
     if (!take)
-        take = pending & s_en;
+        take = pending & hs_en;
+    if (!take)
+        take = pending & vs_en;
     if (!take)
         return false;
     for (unsigned i = 0; i < sizeof irq_priority / sizeof irq_priority[0]; i++) {
         int irq = irq_priority[i];
         if (take >> irq & 1) {
-            trap_to(h, (uint64_t)irq, 0, true);
+            trap_to(h, (uint64_t)irq, 0, true, 0, 0);
             return true;
         }
     }
     return false;
 }
 
+static void trace_entry(struct rv_hart *h, bool was_virt)
+{
+    if (h->virt && !was_virt)
+        TRACE(h->m, TK_VM_ENTRY, h->cpu.id, cpu_now(&h->cpu), h->pc, (h->hgatp >> 44) & 0x3fff);
+}
+
 void rv_mret(struct rv_hart *h)
 {
     uint64_t s = h->mstatus;
     int mpp = (int)((s & MSTATUS_MPP) >> 11);
+    bool virt = mpp != PRV_M && (s & MSTATUS_MPV);
     s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
     s |= MSTATUS_MPIE;
-    s &= ~MSTATUS_MPP; /* least-privileged mode: U */
+    s &= ~(MSTATUS_MPP | MSTATUS_MPV); /* least-privileged mode: U */
     if (mpp != PRV_M)
         s &= ~MSTATUS_MPRV;
     h->mstatus = s;
     h->pc = h->mepc;
-    rv_set_priv(h, mpp);
+    set_mode(h, mpp, virt);
+    trace_entry(h, false);
     h->attn = 1;
 }
 
 void rv_sret(struct rv_hart *h)
 {
+    if (h->virt) { /* SRET in VS mode returns within the guest (§8.6.4) */
+        uint64_t s = h->vsstatus;
+        int spp = (s & MSTATUS_SPP) ? PRV_S : PRV_U;
+        s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
+        s |= MSTATUS_SPIE;
+        s &= ~MSTATUS_SPP;
+        h->vsstatus = s;
+        h->pc = h->vsepc;
+        set_mode(h, spp, true);
+        h->attn = 1;
+        return;
+    }
     uint64_t s = h->mstatus;
     int spp = (s & MSTATUS_SPP) ? PRV_S : PRV_U;
+    bool virt = h->hstatus & HSTATUS_SPV;
     s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
     s |= MSTATUS_SPIE;
     s &= ~MSTATUS_SPP;
     s &= ~MSTATUS_MPRV; /* returning to a mode below M (§3.1.6.3) */
     h->mstatus = s;
+    h->hstatus &= ~HSTATUS_SPV;
     h->pc = h->sepc;
-    rv_set_priv(h, spp);
+    set_mode(h, spp, virt);
+    trace_entry(h, false);
     h->attn = 1;
 }
