@@ -87,6 +87,10 @@ test: deps all
 bench: deps all
 	bash tests/bench/run.sh $(BUILD)/hvsim
 
+# Regenerates the golden traces (traces/goldens.txt); see traces/README.md.
+traces-update: $(BUILD)/hvsim
+	bash scripts/traces-update.sh $(BUILD)/hvsim
+
 clean:
 	rm -rf build build-asan
 

@@ -9,7 +9,7 @@ PKGS="
   libssl-dev libinih-dev libxxhash-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu
-  gdb-multiarch device-tree-compiler qemu-system-misc
+  gdb-multiarch device-tree-compiler qemu-system-misc protobuf-compiler jq
 "
 
 missing=""

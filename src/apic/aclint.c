@@ -102,7 +102,7 @@ static void aclint_update_hart(struct aclint *a, int h, uint64_t now)
                                                      a->timebase_hz);
     }
     cpu_timer_arm(c, ah->timer, ah->deadline);
-    c->ops->set_irq(c, IRQ_MTI, level);
+    cpu_deliver_irq(c, a->m->sched.current, machine_now(a->m), IRQ_MTI, level);
 }
 
 static void aclint_update_all(struct aclint *a, uint64_t now)
@@ -223,7 +223,7 @@ static bool mswi_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
         if (!old)
             TRACE(m, TK_IPI_DELIVER, h, now, IPI_MECH_MSWI, IRQ_MSI, trace_cpu_id(m));
     }
-    c->ops->set_irq(c, IRQ_MSI, ah->msip);
+    cpu_deliver_irq(c, m->sched.current, machine_now(m), IRQ_MSI, (int)ah->msip);
     return true;
 }
 
@@ -310,7 +310,7 @@ static bool sswi_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
     TRACE(m, TK_IPI_SEND, trace_cpu_id(m), now, IPI_MECH_SSWI, 1ull << h, trace_cur_pc(m),
           trace_cur_insn(m));
     TRACE(m, TK_IPI_DELIVER, h, now, IPI_MECH_SSWI, IRQ_SSI, trace_cpu_id(m));
-    c->ops->set_irq(c, IRQ_SSI, 1);
+    cpu_deliver_irq(c, m->sched.current, now, IRQ_SSI, 1);
     return true;
 }
 

@@ -96,7 +96,7 @@ static void plic_update(struct plic *p)
         if (lvl != c->out) {
             struct cpu *cpu = p->m->cpus[i / 2];
             c->out = lvl;
-            cpu->ops->set_irq(cpu, (i & 1) ? IRQ_SEI : IRQ_MEI, lvl);
+            cpu_deliver_irq(cpu, p->m->sched.current, machine_now(p->m), (i & 1) ? IRQ_SEI : IRQ_MEI, lvl);
         }
     }
 }

@@ -1,6 +1,7 @@
 /* ISA-neutral per-CPU timers (deadlines in the CPU's clock ticks). */
 #include "cpu.h"
 #include <assert.h>
+#include <string.h>
 
 int cpu_timer_alloc(struct cpu *c, void (*fire)(void *, struct cpu *), void *opaque)
 {
@@ -31,7 +32,7 @@ void cpu_timer_arm(struct cpu *c, int t, uint64_t deadline)
 
 uint64_t cpu_next_deadline(const struct cpu *c)
 {
-    uint64_t d = UINT64_MAX;
+    uint64_t d = c->ndeferred ? c->deferred[0].time : UINT64_MAX;
     for (int i = 0; i < c->ntimers; i++)
         if (c->timers[i].deadline < d)
             d = c->timers[i].deadline;
@@ -41,6 +42,15 @@ uint64_t cpu_next_deadline(const struct cpu *c)
 void cpu_fire_due_timers(struct cpu *c)
 {
     uint64_t now = cpu_now(c);
+    int n = 0;
+    while (n < c->ndeferred && c->deferred[n].time <= now) {
+        c->ops->set_irq(c, c->deferred[n].line, c->deferred[n].level);
+        n++;
+    }
+    if (n) {
+        memmove(c->deferred, c->deferred + n, (size_t)(c->ndeferred - n) * sizeof c->deferred[0]);
+        c->ndeferred -= n;
+    }
     for (int i = 0; i < c->ntimers; i++) {
         struct cpu_timer *t = &c->timers[i];
         if (t->deadline <= now) {
@@ -56,4 +66,20 @@ void cpu_end_run(struct cpu *c)
         c->run_budget -= *c->run_left;
         *c->run_left = 0;
     }
+}
+
+void cpu_deliver_irq(struct cpu *target, const struct cpu *current, uint64_t when, int line, int level)
+{
+    if (target == current || when <= cpu_now(target) || target->ndeferred == CPU_MAX_DEFERRED) {
+        /* (a full queue applies at once: never lose a change) */
+        target->ops->set_irq(target, line, level);
+        return;
+    }
+    int i = target->ndeferred;
+    while (i > 0 && target->deferred[i - 1].time > when) { /* stable insert by time */
+        target->deferred[i] = target->deferred[i - 1];
+        i--;
+    }
+    target->deferred[i] = (struct cpu_irq_change){ .time = when, .line = line, .level = level };
+    target->ndeferred++;
 }

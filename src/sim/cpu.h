@@ -55,6 +55,15 @@ enum { CPU_ARCH_RISCV64 = 1, CPU_ARCH_X86_64 = 2 };
 /* Name of value i of an architecture's arch_state ("pc", "a0", ...). */
 const char *cpu_state_name(unsigned arch, unsigned i);
 
+/* An interrupt-line change sent by another CPU, applied when this CPU's
+ * clock reaches the sender's time (so no CPU sees an effect before its
+ * cause in virtual time). */
+#define CPU_MAX_DEFERRED 64
+struct cpu_irq_change {
+    uint64_t time;
+    int line, level;
+};
+
 struct cpu {
     const struct cpu_ops *ops;
     struct machine *m;
@@ -66,6 +75,8 @@ struct cpu {
     uint64_t retired;       /* instructions retired in total */
     struct cpu_timer timers[CPU_MAX_TIMERS];
     int ntimers;
+    struct cpu_irq_change deferred[CPU_MAX_DEFERRED]; /* sorted by time */
+    int ndeferred;
 };
 
 /* The CPU's current tick: exact, also in the middle of run(). */
@@ -82,7 +93,14 @@ void cpu_end_run(struct cpu *c);
 int cpu_timer_alloc(struct cpu *c, void (*fire)(void *, struct cpu *), void *opaque);
 void cpu_timer_arm(struct cpu *c, int t, uint64_t deadline);
 uint64_t cpu_next_deadline(const struct cpu *c);
-/* Fire every timer whose deadline <= cpu_now(c). */
+/* Fire every timer whose deadline <= cpu_now(c), and apply the deferred
+ * interrupt-line changes that are due. */
 void cpu_fire_due_timers(struct cpu *c);
+
+/* Devices change a CPU's interrupt lines through this: `when` is the
+ * virtual time of the cause (the sending CPU's clock). If the target's
+ * clock is already there, or it is the CPU in its slot, the change is
+ * immediate; otherwise it waits until the target's clock reaches `when`. */
+void cpu_deliver_irq(struct cpu *target, const struct cpu *current, uint64_t when, int line, int level);
 
 #endif

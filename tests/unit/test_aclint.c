@@ -145,6 +145,12 @@ START_TEST(mtimecmp_in_past_raises_now)
     at(f, 0, 1000); /* mtime 10 */
     ck_assert_uint_eq(rd(&aclint_mtimer_ops, f, ACLINT_MTIME_OFF, 8), 10);
     wr(&aclint_mtimer_ops, f, 8, 8, 5); /* hart 1, written by hart 0 */
+    /* hart 1's clock (0) is behind the writer's (1000): the line changes
+     * when hart 1 reaches tick 1000 (no effect before its cause) */
+    ck_assert_int_eq(f->cpu[1].irq[IRQ_MTI], 0);
+    ck_assert_uint_eq(cpu_next_deadline(&f->cpu[1].cpu), 1000);
+    f->cpu[1].cpu.clock = 1000;
+    cpu_fire_due_timers(&f->cpu[1].cpu);
     ck_assert_int_eq(f->cpu[1].irq[IRQ_MTI], 1);
     ck_assert_int_eq(f->cpu[0].irq[IRQ_MTI], 0);
     ck_assert_uint_eq(cpu_next_deadline(&f->cpu[1].cpu), UINT64_MAX);
@@ -208,7 +214,11 @@ START_TEST(mtime_write_moves_deadlines)
     at(f, 0, 1000);
     wr(&aclint_mtimer_ops, f, ACLINT_MTIME_OFF, 8, 50);
     ck_assert_uint_eq(rd(&aclint_mtimer_ops, f, ACLINT_MTIME_OFF, 8), 50);
-    /* hart 1's mtimecmp 40 is now in the past */
+    /* hart 1's mtimecmp 40 is now in the past: MTIP rises when hart 1's
+     * clock reaches the writer's tick 1000 */
+    ck_assert_uint_eq(cpu_next_deadline(&f->cpu[1].cpu), 1000);
+    f->cpu[1].cpu.clock = 1000;
+    cpu_fire_due_timers(&f->cpu[1].cpu);
     ck_assert_int_eq(f->cpu[1].irq[IRQ_MTI], 1);
     ck_assert_uint_eq(cpu_next_deadline(&f->cpu[1].cpu), UINT64_MAX);
     /* hart 0: 50 more mtime units from tick 1000 */
@@ -233,7 +243,11 @@ START_TEST(mtime_write_moves_deadlines)
     ck_assert_uint_eq(rd(&aclint_mtimer_ops, f, ACLINT_MTIME_OFF, 8), 1ull << 32);
     wr(&aclint_mtimer_ops, f, ACLINT_MTIME_OFF, 4, 7);
     ck_assert_uint_eq(rd(&aclint_mtimer_ops, f, ACLINT_MTIME_OFF, 8), (1ull << 32) | 7);
-    /* both mtimecmps are far below: MTIP on both */
+    /* both mtimecmps are far below: MTIP on both (hart 0, at tick 1000,
+     * sees the change of hart 1's write at tick 3000 when it gets there) */
+    ck_assert_int_eq(f->cpu[0].irq[IRQ_MTI], 0);
+    f->cpu[0].cpu.clock = 3000;
+    cpu_fire_due_timers(&f->cpu[0].cpu);
     ck_assert_int_eq(f->cpu[0].irq[IRQ_MTI], 1);
     ck_assert_int_eq(f->cpu[1].irq[IRQ_MTI], 1);
     fx_free(f);

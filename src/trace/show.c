@@ -1,0 +1,569 @@
+/* `hvsim trace show FILE [--events LIST] [--hart N[,N..]] [--from T] [--to T]
+ * [--no-disasm]`: the timeline as text, one event per line, with argument
+ * names decoded (IPI mechanisms, destination sets, trap causes, privilege
+ * levels, SBI calls), code addresses symbolised from the recorded images and
+ * the instruction at the pc disassembled. */
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/riscv/disasm.h"
+#include "symbols.h"
+#include "tools.h"
+#include "trace.h"
+
+#define MAX_HARTS 64
+
+static const char usage[] =
+    "Usage: hvsim trace show FILE [--events LIST] [--hart N[,N...]] [--from T] [--to T]"
+    " [--no-disasm]\n";
+
+/* What the header's machine config says (only the keys show needs). */
+struct machine_info {
+    char name[64], arch[32];
+    uint64_t hz, smp;
+};
+
+static int info_handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct machine_info *mi = user;
+    if (strcmp(section, "machine") != 0)
+        return 1;
+    if (strcmp(name, "name") == 0)
+        snprintf(mi->name, sizeof mi->name, "%s", value);
+    else if (strcmp(name, "arch") == 0)
+        snprintf(mi->arch, sizeof mi->arch, "%s", value);
+    else if (strcmp(name, "cpu-hz") == 0)
+        mi->hz = strtoull(value, NULL, 0);
+    else if (strcmp(name, "smp") == 0)
+        mi->smp = strtoull(value, NULL, 0);
+    return 1;
+}
+
+struct show {
+    struct machine_info mi;
+    bool riscv;
+    bool disasm;
+    struct symtab *syms;
+};
+
+/* ---- names ---- */
+
+static const char *mech_name(uint64_t mech)
+{
+    static const char *const names[] = {
+        [IPI_MECH_MSWI] = "MSWI", [IPI_MECH_SSWI] = "SSWI", [IPI_MECH_SBI] = "SBI",
+        [IPI_MECH_SIP] = "SIP",   [IPI_MECH_LAPIC] = "LAPIC", [IPI_MECH_HVIP] = "HVIP",
+    };
+    return mech < sizeof names / sizeof names[0] && names[mech] ? names[mech] : NULL;
+}
+
+/* SBI extensions and functions (SBI spec v1.0, chapters 3-10, legacy
+ * extensions chapter 5). */
+static const struct { uint32_t eid; const char *ext; const char *const fn[8]; } sbi_names[] = {
+    { 0x00, "legacy", { "set_timer" } },
+    { 0x01, "legacy", { "console_putchar" } },
+    { 0x02, "legacy", { "console_getchar" } },
+    { 0x03, "legacy", { "clear_ipi" } },
+    { 0x04, "legacy", { "send_ipi" } },
+    { 0x05, "legacy", { "remote_fence_i" } },
+    { 0x06, "legacy", { "remote_sfence_vma" } },
+    { 0x07, "legacy", { "remote_sfence_vma_asid" } },
+    { 0x08, "legacy", { "shutdown" } },
+    { 0x10, "BASE", { "get_spec_version", "get_impl_id", "get_impl_version", "probe_extension",
+                      "get_mvendorid", "get_marchid", "get_mimpid" } },
+    { 0x54494d45, "TIME", { "set_timer" } },
+    { 0x735049, "IPI", { "send_ipi" } },
+    { 0x52464e43, "RFNC", { "remote_fence_i", "remote_sfence_vma", "remote_sfence_vma_asid",
+                            "remote_hfence_gvma_vmid", "remote_hfence_gvma",
+                            "remote_hfence_vvma_asid", "remote_hfence_vvma" } },
+    { 0x48534d, "HSM", { "hart_start", "hart_stop", "hart_get_status", "hart_suspend" } },
+    { 0x53525354, "SRST", { "system_reset" } },
+    { 0x504d55, "PMU", { "num_counters", "counter_get_info", "counter_config_matching",
+                         "counter_start", "counter_stop", "counter_fw_read" } },
+    { 0x4442434e, "DBCN", { "write", "read", "write_byte" } },
+};
+
+/* ---- output buffer ---- */
+
+struct line {
+    char buf[1024];
+    size_t n;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void out(struct line *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(l->buf + l->n, sizeof l->buf - l->n, fmt, ap); /* l->n < size */
+    va_end(ap);
+    if (k > 0)
+        l->n += (size_t)k;
+    if (l->n >= sizeof l->buf)
+        l->n = sizeof l->buf - 1;
+}
+
+static void out_hex(struct line *l, const char *name, uint64_t v)
+{
+    out(l, " %s=0x%llx", name, (unsigned long long)v);
+}
+
+static void out_harts(struct line *l, uint64_t mask)
+{
+    out(l, "{");
+    bool first = true;
+    for (unsigned i = 0; i < 64; i++)
+        if (mask >> i & 1) {
+            out(l, "%s%u", first ? "" : ",", i);
+            first = false;
+        }
+    out(l, "}");
+}
+
+static void out_cause(struct line *l, const struct show *s, uint64_t cause)
+{
+    const char *n = s->riscv ? rv_cause_name(cause) : NULL;
+    if (n)
+        out(l, " cause=%s", n);
+    else
+        out_hex(l, "cause", cause);
+}
+
+static void out_priv(struct line *l, const struct show *s, uint64_t from, uint64_t to)
+{
+    const char *f = s->riscv ? rv_priv_name(from) : NULL, *t = s->riscv ? rv_priv_name(to) : NULL;
+    if (f && t)
+        out(l, " %s->%s", f, t);
+    else
+        out(l, " from=%llu to=%llu", (unsigned long long)from, (unsigned long long)to);
+}
+
+/* " pc=0x... at sym+0xoff: insn" */
+static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t insn)
+{
+    out_hex(l, "pc", pc);
+    uint64_t off;
+    const char *sym = symtab_lookup(s->syms, pc, &off);
+    if (sym)
+        out(l, " at %s+0x%llx", sym, (unsigned long long)off);
+    if (!s->disasm || !s->riscv)
+        return;
+    uint32_t raw = (uint32_t)insn;
+    if (insn == 0 && !symtab_read_insn(s->syms, pc, &raw))
+        return;
+    char text[96];
+    rv_disasm(raw, pc, text, sizeof text);
+    out(l, ": %s", text);
+}
+
+static void out_irq_line(struct line *l, const struct show *s, uint64_t line)
+{
+    const char *n = s->riscv && line < 64 ? rv_cause_name(line | 1ull << 63) : NULL;
+    if (n)
+        out(l, " line=%s", n);
+    else
+        out(l, " line=%llu", (unsigned long long)line);
+}
+
+static void format_event(struct line *l, const struct show *s, const struct trace_event *ev)
+{
+    const uint64_t *a = ev->a;
+    switch (ev->kind) {
+    case TK_IPI_SEND: {
+        const char *m = mech_name(a[0]);
+        if (m)
+            out(l, " %s", m);
+        else
+            out(l, " mech=%llu", (unsigned long long)a[0]);
+        out(l, " dest=");
+        if (a[1] == 0 && a[0] == IPI_MECH_SBI)
+            out(l, "?"); /* legacy send_ipi: the mask is in guest memory */
+        else
+            out_harts(l, a[1]);
+        out_pc(l, s, a[2], a[3]);
+        break;
+    }
+    case TK_IPI_DELIVER: {
+        const char *m = mech_name(a[0]);
+        if (m)
+            out(l, " %s", m);
+        else
+            out(l, " mech=%llu", (unsigned long long)a[0]);
+        out_irq_line(l, s, a[1]);
+        out(l, " src=%llu", (unsigned long long)a[2]);
+        break;
+    }
+    case TK_IRQ_TAKE:
+        out_cause(l, s, a[0]);
+        out_priv(l, s, a[1], a[2]);
+        out_pc(l, s, a[3], 0);
+        break;
+    case TK_EXC_TAKE:
+        out_cause(l, s, a[0]);
+        out_priv(l, s, a[1], a[2]);
+        out_hex(l, "tval", a[4]);
+        /* an illegal instruction's tval is the instruction (priv 1.12 §3.1.16) */
+        out_pc(l, s, a[3], s->riscv && a[0] == 2 && (a[4] >> 32) == 0 ? a[4] : 0);
+        break;
+    case TK_IRQ_CLAIM: case TK_IRQ_COMPLETE:
+        out(l, " ctx=%llu src=%llu", (unsigned long long)a[0], (unsigned long long)a[1]);
+        break;
+    case TK_TIMER_SET: case TK_TIMER_FIRE: {
+        static const char *const timers[] = { "mtimecmp", "stimecmp", "vstimecmp" };
+        if (a[0] < sizeof timers / sizeof timers[0])
+            out(l, " %s", timers[a[0]]);
+        else
+            out(l, " timer=%llu", (unsigned long long)a[0]);
+        if (a[1] == UINT64_MAX)
+            out(l, " value=off");
+        else
+            out(l, " value=%llu", (unsigned long long)a[1]);
+        if (ev->kind == TK_TIMER_SET) {
+            if (a[2] == UINT64_MAX)
+                out(l, " deadline=never");
+            else
+                out(l, " deadline=%llu", (unsigned long long)a[2]);
+        }
+        break;
+    }
+    case TK_WFI_SLEEP:
+        out_pc(l, s, a[0], a[1]);
+        break;
+    case TK_WFI_WAKE:
+        out_hex(l, "pending", a[0]);
+        if (s->riscv && a[0]) {
+            out(l, " {");
+            bool first = true;
+            for (unsigned i = 0; i < 64; i++) {
+                const char *n = a[0] >> i & 1 ? rv_cause_name(1ull << 63 | i) : NULL;
+                if (a[0] >> i & 1) {
+                    if (n)
+                        out(l, "%s%s", first ? "" : ",", n);
+                    else
+                        out(l, "%s%u", first ? "" : ",", i);
+                    first = false;
+                }
+            }
+            out(l, "}");
+        }
+        break;
+    case TK_SBI_CALL: {
+        const char *ext = NULL, *fn = NULL;
+        for (size_t i = 0; i < sizeof sbi_names / sizeof sbi_names[0]; i++)
+            if (sbi_names[i].eid == a[0]) {
+                ext = sbi_names[i].ext;
+                fn = a[1] < 8 ? sbi_names[i].fn[a[1]] : NULL;
+                if (a[0] < 0x10)
+                    fn = sbi_names[i].fn[0]; /* legacy calls ignore fid */
+            }
+        if (ext && fn)
+            out(l, " %s.%s", ext, fn);
+        else if (ext)
+            out(l, " %s fid=%llu", ext, (unsigned long long)a[1]);
+        else
+            out(l, " eid=0x%llx fid=%llu", (unsigned long long)a[0], (unsigned long long)a[1]);
+        out_hex(l, "a0", a[2]);
+        out_hex(l, "a1", a[3]);
+        if (s->riscv && rv_priv_name(a[5]))
+            out(l, " from %s", rv_priv_name(a[5]));
+        else
+            out(l, " from=%llu", (unsigned long long)a[5]);
+        out_pc(l, s, a[4], 0);
+        break;
+    }
+    case TK_VM_EXIT: {
+        const char *n = s->riscv ? rv_cause_name(a[0]) : NULL;
+        if (n)
+            out(l, " reason=%s", n);
+        else
+            out(l, " reason=0x%llx", (unsigned long long)a[0]);
+        out(l, " vmid=%llu", (unsigned long long)a[5]);
+        out_hex(l, "gpa", a[3]);
+        out_hex(l, "tval", a[2]);
+        out_pc(l, s, a[1], a[4]);
+        break;
+    }
+    case TK_VM_ENTRY:
+        out(l, " vmid=%llu", (unsigned long long)a[1]);
+        out_pc(l, s, a[0], 0);
+        break;
+    case TK_MMIO:
+        out(l, " %s 0x%llx size=%llu value=0x%llx", a[3] ? "write" : "read",
+            (unsigned long long)a[0], (unsigned long long)a[1], (unsigned long long)a[2]);
+        break;
+    case TK_INPUT:
+        out(l, " byte=0x%02llx", (unsigned long long)a[0]);
+        if (a[0] >= 0x20 && a[0] < 0x7f)
+            out(l, " '%c'", (char)a[0]);
+        break;
+    case TK_CHECK:
+        out(l, " seq=%llu hash=0x%016llx", (unsigned long long)a[0], (unsigned long long)a[1]);
+        break;
+    case TK_END: {
+        static const char *const st[] = { "success", "failure", "host error", "insn limit" };
+        out(l, " status=%llu", (unsigned long long)a[0]);
+        if (a[0] < 4)
+            out(l, " (%s)", st[a[0]]);
+        out(l, " insns=%llu", (unsigned long long)a[1]);
+        break;
+    }
+    default:
+        for (unsigned i = 0; i < trace_kinds[ev->kind].nargs; i++)
+            out_hex(l, "a", a[i]);
+        break;
+    }
+}
+
+/* ---- options ---- */
+
+static bool parse_u64(const char *opt, const char *v, uint64_t *out_v)
+{
+    char *end;
+    errno = 0;
+    if (!v || !*v || *v == '-' || *v == '+' || *v == ' ') {
+        fprintf(stderr, "hvsim: trace show: %s: expected a number, got '%s'\n", opt, v ? v : "");
+        return false;
+    }
+    unsigned long long x = strtoull(v, &end, 0);
+    if (errno || *end) {
+        fprintf(stderr, "hvsim: trace show: %s: bad number '%s'\n", opt, v);
+        return false;
+    }
+    *out_v = x;
+    return true;
+}
+
+struct opts {
+    const char *file;
+    uint64_t mask;
+    uint64_t from, to;
+    uint32_t *harts;
+    size_t nharts;
+    bool no_disasm;
+};
+
+static bool parse_harts(const char *v, struct opts *o)
+{
+    char buf[256];
+    if (!v || !*v || strlen(v) >= sizeof buf) {
+        fprintf(stderr, "hvsim: trace show: --hart: expected a hart number or list, got '%s'\n",
+                v ? v : "");
+        return false;
+    }
+    snprintf(buf, sizeof buf, "%s", v);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        uint64_t n;
+        if (!parse_u64("--hart", t, &n))
+            return false;
+        if (n >= TRACE_NO_CPU) {
+            fprintf(stderr, "hvsim: trace show: --hart: %s is out of range\n", t);
+            return false;
+        }
+        o->harts = realloc(o->harts, (o->nharts + 1) * sizeof *o->harts);
+        o->harts[o->nharts++] = (uint32_t)n;
+    }
+    if (!o->nharts) {
+        fprintf(stderr, "hvsim: trace show: --hart: expected a hart number or list, got '%s'\n", v);
+        return false;
+    }
+    return true;
+}
+
+/* --events through trace_parse_events; input and end records are only
+ * shown when the list asks for them (the parser always adds them because
+ * recording needs them). */
+static bool parse_events(const char *v, uint64_t *mask)
+{
+    char err[256];
+    if (!v || !trace_parse_events(v, mask, err, sizeof err)) {
+        fprintf(stderr, "hvsim: trace show: %s\n", v ? err : "--events: missing list");
+        return false;
+    }
+    bool want_forced = false;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", v);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (!strcmp(t, "all") || !strcmp(t, "default") || !strcmp(t, "input") || !strcmp(t, "end"))
+            want_forced = true;
+    if (!want_forced)
+        *mask &= ~((1ull << TK_INPUT) | (1ull << TK_END));
+    return true;
+}
+
+/* Returns -1 to go on, else an exit status. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    o->mask = (1ull << TK_COUNT) - 1;
+    o->to = UINT64_MAX;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (o->file) {
+                fprintf(stderr, "hvsim: trace show: unexpected argument '%s'\n%s", a, usage);
+                return 2;
+            }
+            o->file = a;
+            continue;
+        }
+        if (!strcmp(a, "--no-disasm")) {
+            o->no_disasm = true;
+            continue;
+        }
+        static const char *const with_value[] = { "--events", "--hart", "--from", "--to" };
+        const char *v = NULL;
+        size_t which = 4;
+        for (size_t k = 0; k < 4; k++) {
+            size_t n = strlen(with_value[k]);
+            if (!strncmp(a, with_value[k], n) && (a[n] == 0 || a[n] == '=')) {
+                which = k;
+                if (a[n] == '=')
+                    v = a + n + 1;
+                else if (i + 1 < argc)
+                    v = argv[++i];
+                else {
+                    fprintf(stderr, "hvsim: trace show: %s needs a value\n%s", a, usage);
+                    return 2;
+                }
+            }
+        }
+        bool ok;
+        switch (which) {
+        case 0: ok = parse_events(v, &o->mask); break;
+        case 1: ok = parse_harts(v, o); break;
+        case 2: ok = parse_u64("--from", v, &o->from); break;
+        case 3: ok = parse_u64("--to", v, &o->to); break;
+        default:
+            fprintf(stderr, "hvsim: trace show: unknown option '%s'\n%s", a, usage);
+            return 2;
+        }
+        if (!ok)
+            return 2;
+    }
+    if (!o->file) {
+        fprintf(stderr, "hvsim: trace show: missing trace file\n%s", usage);
+        return 2;
+    }
+    if (o->from > o->to) {
+        fprintf(stderr, "hvsim: trace show: --from %llu is after --to %llu\n",
+                (unsigned long long)o->from, (unsigned long long)o->to);
+        return 2;
+    }
+    return -1;
+}
+
+static bool selected(const struct opts *o, const struct trace_event *ev)
+{
+    if (!(o->mask >> ev->kind & 1) || ev->time < o->from || ev->time > o->to)
+        return false;
+    if (!o->nharts)
+        return true;
+    for (size_t i = 0; i < o->nharts; i++)
+        if (o->harts[i] == ev->cpu)
+            return true;
+    return false;
+}
+
+/* "12345.678us" from ticks at hz (integer arithmetic: deterministic). */
+static void fmt_us(char *buf, size_t len, uint64_t t, uint64_t hz)
+{
+    uint64_t whole = hz ? t / hz : 0, rem = hz ? t % hz : 0;
+    if (!hz || hz > UINT64_MAX / 1000000000ull || whole > UINT64_MAX / 1000000ull - 1) {
+        snprintf(buf, len, "?us");
+        return;
+    }
+    uint64_t ns = rem * 1000000000ull / hz; /* < 1e9 */
+    snprintf(buf, len, "%llu.%03lluus", (unsigned long long)(whole * 1000000ull + ns / 1000),
+             (unsigned long long)(ns % 1000));
+}
+
+static void print_header(const struct trace_header *h, const struct show *s, FILE *f)
+{
+    fprintf(f, "# hvsim trace v%u, hvsim %s, seed %llu, quantum %llu, images:", h->version,
+            h->hvsim_version, (unsigned long long)h->seed, (unsigned long long)h->quantum);
+    for (int i = 0; i < h->nimages; i++)
+        fprintf(f, " %s=%s", h->images[i].role, h->images[i].path);
+    if (!h->nimages)
+        fprintf(f, " none");
+    fprintf(f, "\n# machine %s, arch %s, %llu harts, %llu Hz, max-insns %llu, event-mask 0x%llx\n",
+            s->mi.name[0] ? s->mi.name : "?", s->mi.arch[0] ? s->mi.arch : "?",
+            (unsigned long long)s->mi.smp, (unsigned long long)s->mi.hz,
+            (unsigned long long)h->max_insns, (unsigned long long)h->event_mask);
+    char desc[1024];
+    symtab_describe(s->syms, desc, sizeof desc);
+    fprintf(f, "# symbols: %s\n", h->nimages ? desc : "no images");
+}
+
+int trace_cmd_show(int argc, char **argv)
+{
+    struct opts o = { 0 };
+    int rc = parse_opts(argc, argv, &o);
+    if (rc >= 0) {
+        free(o.harts);
+        return rc;
+    }
+    char err[512];
+    struct trace_reader *r = trace_reader_open(o.file, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "hvsim: trace show: %s\n", err);
+        free(o.harts);
+        return 2;
+    }
+    const struct trace_header *h = trace_reader_header(r);
+    struct show s = { .mi = { .hz = 0 } };
+    if (h->config_ini)
+        ini_parse_string(h->config_ini, info_handler, &s.mi);
+    s.riscv = s.mi.arch[0] == 0 || strncmp(s.mi.arch, "riscv", 5) == 0;
+    s.disasm = !o.no_disasm;
+    s.syms = symtab_load(h);
+    print_header(h, &s, stdout);
+
+    struct trace_event ev;
+    uint64_t shown = 0;
+    bool ended = false;
+    int got;
+    while ((got = trace_reader_next(r, &ev, err, sizeof err)) == 1) {
+        ended |= ev.kind == TK_END;
+        if (!selected(&o, &ev))
+            continue;
+        struct line l = { .n = 0 };
+        char us[40];
+        fmt_us(us, sizeof us, ev.time, s.mi.hz);
+        out(&l, "%12llu %14s ", (unsigned long long)ev.time, us);
+        if (ev.cpu == TRACE_NO_CPU)
+            out(&l, "   -   ");
+        else
+            out(&l, "cpu%-4u ", ev.cpu);
+        out(&l, "%-12s", trace_kinds[ev.kind].name);
+        format_event(&l, &s, &ev);
+        l.buf[l.n] = 0;
+        puts(l.buf);
+        shown++;
+    }
+    rc = 0;
+    if (got == 0 && !ended) {
+        /* the recorder always finishes with `end`: the file was cut short */
+        snprintf(err, sizeof err, "%s: truncated: no end record after %llu records", o.file,
+                 (unsigned long long)trace_reader_count(r));
+        got = -1;
+    }
+    if (got < 0) {
+        fflush(stdout);
+        fprintf(stderr, "hvsim: trace show: %s\n", err);
+        rc = 2;
+    } else {
+        printf("# %llu of %llu events shown\n", (unsigned long long)shown,
+               (unsigned long long)trace_reader_count(r));
+    }
+    symtab_free(s.syms);
+    trace_reader_close(r);
+    free(o.harts);
+    return rc;
+}

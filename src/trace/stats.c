@@ -1,0 +1,430 @@
+/* `hvsim trace stats FILE`: event counts per kind and CPU, IPI latencies per
+ * (mechanism, source, destination) and a VM-exit reason histogram.
+ *
+ * IPI matching, in file (emission) order: an ipi.send from CPU s to each
+ * destination d waits for the first later ipi.deliver on d of the expected
+ * mechanism (MSWI/SSWI: the same mechanism, sent by s; SBI: the SIP
+ * injection OpenSBI makes on d), then for the first later irq.take on d whose
+ * cause is the software interrupt of the delivered line (line 3 MSI, line 1
+ * SSI). Sends that find the line already pending are coalesced with it:
+ * every waiting send is satisfied by the same deliver and take. Latencies
+ * are differences of virtual times and can be negative, because each hart
+ * keeps its own clock inside a scheduling round. */
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/riscv/disasm.h"
+#include "tools.h"
+#include "trace.h"
+
+#define MAX_DEST 64          /* destinations are a 64-bit mask */
+#define CPU_COLS 64          /* per-CPU columns; higher ids are summed in "other" */
+
+static const char usage[] = "Usage: hvsim trace stats FILE\n";
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, "hvsim: out of memory\n");
+        exit(2);
+    }
+    return q;
+}
+
+static const char *mech_name(uint64_t mech)
+{
+    static const char *const names[] = {
+        [IPI_MECH_MSWI] = "MSWI", [IPI_MECH_SSWI] = "SSWI", [IPI_MECH_SBI] = "SBI",
+        [IPI_MECH_SIP] = "SIP",   [IPI_MECH_LAPIC] = "LAPIC", [IPI_MECH_HVIP] = "HVIP",
+    };
+    return mech < sizeof names / sizeof names[0] && names[mech] ? names[mech] : "?";
+}
+
+/* ---- growable sample lists ---- */
+
+struct samples {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static void push(struct samples *s, int64_t x)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap * 2 + 16;
+        s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+    }
+    s->v[s->n++] = x;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- IPI pairs ---- */
+
+struct pair {
+    uint64_t mech;
+    uint32_t src, dst;
+    uint64_t sends;
+    struct samples deliver, take;
+};
+
+struct waiting {             /* one send waiting at one destination */
+    size_t pair;
+    uint64_t time;
+    uint32_t src;
+    uint64_t deliver_mech;
+    uint64_t line;           /* once delivered */
+    bool delivered;
+};
+
+struct queue {
+    struct waiting *w;
+    size_t n, cap;
+};
+
+struct stats {
+    /* counts */
+    uint64_t count[TK_COUNT][CPU_COLS + 2]; /* columns: cpus, other, no cpu */
+    bool cpu_seen[CPU_COLS + 2];
+    uint64_t total;
+    uint64_t first_time, last_time;
+    bool any;
+    uint64_t end_insns;
+    bool have_end;
+    /* IPIs */
+    struct pair *pairs;
+    size_t npairs;
+    struct queue q[MAX_DEST];
+    /* VM exits: (vmid, vcpu, reason) -> count */
+    struct vmexit { uint64_t vmid; uint32_t vcpu; uint64_t reason, count; } *exits;
+    size_t nexits;
+};
+
+static size_t pair_index(struct stats *st, uint64_t mech, uint32_t src, uint32_t dst)
+{
+    for (size_t i = 0; i < st->npairs; i++)
+        if (st->pairs[i].mech == mech && st->pairs[i].src == src && st->pairs[i].dst == dst)
+            return i;
+    st->pairs = xrealloc(st->pairs, (st->npairs + 1) * sizeof *st->pairs);
+    memset(&st->pairs[st->npairs], 0, sizeof *st->pairs);
+    st->pairs[st->npairs].mech = mech;
+    st->pairs[st->npairs].src = src;
+    st->pairs[st->npairs].dst = dst;
+    return st->npairs++;
+}
+
+static void on_send(struct stats *st, const struct trace_event *ev)
+{
+    uint64_t mech = ev->a[0], dest = ev->a[1];
+    uint64_t want = mech == IPI_MECH_SBI ? IPI_MECH_SIP : mech;
+    for (unsigned d = 0; d < MAX_DEST; d++) {
+        if (!(dest >> d & 1))
+            continue;
+        size_t p = pair_index(st, mech, ev->cpu, d);
+        st->pairs[p].sends++;
+        struct queue *q = &st->q[d];
+        if (q->n == q->cap) {
+            q->cap = q->cap * 2 + 8;
+            q->w = xrealloc(q->w, q->cap * sizeof *q->w);
+        }
+        q->w[q->n++] = (struct waiting){ .pair = p, .time = ev->time, .src = ev->cpu,
+                                         .deliver_mech = want };
+    }
+}
+
+static void on_deliver(struct stats *st, const struct trace_event *ev)
+{
+    if (ev->cpu >= MAX_DEST)
+        return;
+    struct queue *q = &st->q[ev->cpu];
+    uint64_t mech = ev->a[0], line = ev->a[1], src = ev->a[2];
+    for (size_t i = 0; i < q->n; i++) {
+        struct waiting *w = &q->w[i];
+        if (w->delivered || w->deliver_mech != mech || (mech != IPI_MECH_SIP && w->src != src))
+            continue;
+        w->delivered = true;
+        w->line = line;
+        push(&st->pairs[w->pair].deliver, (int64_t)(ev->time - w->time));
+    }
+}
+
+static void on_take(struct stats *st, const struct trace_event *ev)
+{
+    uint64_t cause = ev->a[0];
+    if (ev->cpu >= MAX_DEST || !(cause >> 63))
+        return;
+    struct queue *q = &st->q[ev->cpu];
+    size_t k = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        struct waiting *w = &q->w[i];
+        if (w->delivered && (cause & ~(1ull << 63)) == w->line)
+            push(&st->pairs[w->pair].take, (int64_t)(ev->time - w->time));
+        else
+            q->w[k++] = *w;
+    }
+    q->n = k;
+}
+
+static void on_vm_exit(struct stats *st, const struct trace_event *ev)
+{
+    uint64_t vmid = ev->a[5], reason = ev->a[0];
+    for (size_t i = 0; i < st->nexits; i++) {
+        struct vmexit *x = &st->exits[i];
+        if (x->vmid == vmid && x->vcpu == ev->cpu && x->reason == reason) {
+            x->count++;
+            return;
+        }
+    }
+    st->exits = xrealloc(st->exits, (st->nexits + 1) * sizeof *st->exits);
+    st->exits[st->nexits++] = (struct vmexit){ vmid, ev->cpu, reason, 1 };
+}
+
+static void account(struct stats *st, const struct trace_event *ev)
+{
+    size_t col = ev->cpu == TRACE_NO_CPU ? CPU_COLS + 1 : ev->cpu < CPU_COLS ? ev->cpu : CPU_COLS;
+    st->count[ev->kind][col]++;
+    st->cpu_seen[col] = true;
+    st->total++;
+    if (!st->any || ev->time < st->first_time)
+        st->first_time = ev->time;
+    if (!st->any || ev->time > st->last_time)
+        st->last_time = ev->time;
+    st->any = true;
+    switch (ev->kind) {
+    case TK_IPI_SEND: on_send(st, ev); break;
+    case TK_IPI_DELIVER: on_deliver(st, ev); break;
+    case TK_IRQ_TAKE: on_take(st, ev); break;
+    case TK_VM_EXIT: on_vm_exit(st, ev); break;
+    case TK_END:
+        st->end_insns = ev->a[1];
+        st->have_end = true;
+        break;
+    }
+}
+
+/* ---- report ---- */
+
+static void print_counts(const struct stats *st, FILE *f)
+{
+    fprintf(f, "\nevents per kind and cpu:\n%-14s %10s", "kind", "total");
+    for (size_t c = 0; c < CPU_COLS + 2; c++) {
+        if (!st->cpu_seen[c])
+            continue;
+        char name[16];
+        if (c < CPU_COLS)
+            snprintf(name, sizeof name, "cpu%zu", c);
+        else
+            snprintf(name, sizeof name, "%s", c == CPU_COLS ? "cpu64+" : "-");
+        fprintf(f, " %9s", name);
+    }
+    fputc('\n', f);
+    uint64_t col_total[CPU_COLS + 2] = { 0 };
+    for (unsigned k = 0; k < TK_COUNT; k++) {
+        uint64_t sum = 0;
+        for (size_t c = 0; c < CPU_COLS + 2; c++)
+            sum += st->count[k][c];
+        if (!sum)
+            continue;
+        fprintf(f, "%-14s %10llu", trace_kinds[k].name, (unsigned long long)sum);
+        for (size_t c = 0; c < CPU_COLS + 2; c++) {
+            if (!st->cpu_seen[c])
+                continue;
+            fprintf(f, " %9llu", (unsigned long long)st->count[k][c]);
+            col_total[c] += st->count[k][c];
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "%-14s %10llu", "total", (unsigned long long)st->total);
+    for (size_t c = 0; c < CPU_COLS + 2; c++)
+        if (st->cpu_seen[c])
+            fprintf(f, " %9llu", (unsigned long long)col_total[c]);
+    fputc('\n', f);
+}
+
+/* "min/median/p99/max" of s (sorted here); "-" when empty. Nearest-rank
+ * percentiles. */
+static void summarize(struct samples *s, char *buf, size_t len)
+{
+    if (!s->n) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    qsort(s->v, s->n, sizeof *s->v, cmp_i64);
+    size_t med = (s->n - 1) / 2, p99 = (99 * s->n + 99) / 100 - 1;
+    if (p99 >= s->n)
+        p99 = s->n - 1;
+    snprintf(buf, len, "%lld/%lld/%lld/%lld", (long long)s->v[0], (long long)s->v[med],
+             (long long)s->v[p99], (long long)s->v[s->n - 1]);
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct pair *x = a, *y = b;
+    if (x->mech != y->mech)
+        return x->mech < y->mech ? -1 : 1;
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    return (x->dst > y->dst) - (x->dst < y->dst);
+}
+
+static void print_ipis(struct stats *st, const struct trace_header *h, FILE *f)
+{
+    fprintf(f, "\nipi latency, virtual ticks (min/median/p99/max):\n");
+    if (!(h->event_mask >> TK_IPI_SEND & 1)) {
+        fprintf(f, "  ipi.send was not recorded (event-mask 0x%llx)\n",
+                (unsigned long long)h->event_mask);
+        return;
+    }
+    if (!st->npairs) {
+        fprintf(f, "  no IPIs\n");
+        return;
+    }
+    qsort(st->pairs, st->npairs, sizeof *st->pairs, cmp_pair);
+    fprintf(f, "  %-5s %-9s %7s %9s %-28s %9s %s\n", "mech", "src->dst", "sends", "delivered",
+            "send->deliver", "taken", "send->irq.take");
+    for (size_t i = 0; i < st->npairs; i++) {
+        struct pair *p = &st->pairs[i];
+        char pr[32], dl[96], tk[96];
+        snprintf(pr, sizeof pr, "%u->%u", p->src, p->dst);
+        summarize(&p->deliver, dl, sizeof dl);
+        summarize(&p->take, tk, sizeof tk);
+        fprintf(f, "  %-5s %-9s %7llu %9zu %-28s %9zu %s\n", mech_name(p->mech), pr,
+                (unsigned long long)p->sends, p->deliver.n, dl, p->take.n, tk);
+    }
+    if (!(h->event_mask >> TK_IPI_DELIVER & 1))
+        fprintf(f, "  (ipi.deliver was not recorded)\n");
+    if (!(h->event_mask >> TK_IRQ_TAKE & 1))
+        fprintf(f, "  (irq.take was not recorded)\n");
+}
+
+static int cmp_exit(const void *a, const void *b)
+{
+    const struct vmexit *x = a, *y = b;
+    if (x->vmid != y->vmid)
+        return x->vmid < y->vmid ? -1 : 1;
+    if (x->vcpu != y->vcpu)
+        return x->vcpu < y->vcpu ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return (x->reason > y->reason) - (x->reason < y->reason);
+}
+
+static int arch_handler(void *user, const char *section, const char *name, const char *value)
+{
+    if (!strcmp(section, "machine") && !strcmp(name, "arch"))
+        snprintf(user, 32, "%s", value);
+    return 1;
+}
+
+static void print_exits(struct stats *st, bool riscv, FILE *f)
+{
+    fprintf(f, "\nvm exits per (vmid, vcpu):\n");
+    if (!st->nexits) {
+        fprintf(f, "  no VM exits\n");
+        return;
+    }
+    qsort(st->exits, st->nexits, sizeof *st->exits, cmp_exit);
+    fprintf(f, "  %6s %6s %10s  %s\n", "vmid", "vcpu", "count", "reason");
+    for (size_t i = 0; i < st->nexits; i++) {
+        const struct vmexit *x = &st->exits[i];
+        const char *n = riscv ? rv_cause_name(x->reason) : NULL;
+        char vcpu[16];
+        if (x->vcpu == TRACE_NO_CPU)
+            snprintf(vcpu, sizeof vcpu, "-");
+        else
+            snprintf(vcpu, sizeof vcpu, "%u", x->vcpu);
+        fprintf(f, "  %6llu %6s %10llu  ", (unsigned long long)x->vmid, vcpu,
+                (unsigned long long)x->count);
+        if (n)
+            fprintf(f, "%s (0x%llx)\n", n, (unsigned long long)x->reason);
+        else
+            fprintf(f, "0x%llx\n", (unsigned long long)x->reason);
+    }
+}
+
+static void stats_free(struct stats *st)
+{
+    for (size_t i = 0; i < st->npairs; i++) {
+        free(st->pairs[i].deliver.v);
+        free(st->pairs[i].take.v);
+    }
+    free(st->pairs);
+    for (unsigned d = 0; d < MAX_DEST; d++)
+        free(st->q[d].w);
+    free(st->exits);
+    free(st);
+}
+
+int trace_cmd_stats(int argc, char **argv)
+{
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "hvsim: trace stats: unknown option '%s'\n%s", argv[i], usage);
+            return 2;
+        }
+        if (file) {
+            fprintf(stderr, "hvsim: trace stats: unexpected argument '%s'\n%s", argv[i], usage);
+            return 2;
+        }
+        file = argv[i];
+    }
+    if (!file) {
+        fprintf(stderr, "hvsim: trace stats: missing trace file\n%s", usage);
+        return 2;
+    }
+    char err[512];
+    struct trace_reader *r = trace_reader_open(file, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "hvsim: trace stats: %s\n", err);
+        return 2;
+    }
+    const struct trace_header *h = trace_reader_header(r);
+    char arch[32] = "";
+    if (h->config_ini)
+        ini_parse_string(h->config_ini, arch_handler, arch);
+    bool riscv = !arch[0] || !strncmp(arch, "riscv", 5);
+
+    struct stats *st = xrealloc(NULL, sizeof *st);
+    memset(st, 0, sizeof *st);
+    struct trace_event ev;
+    int got;
+    while ((got = trace_reader_next(r, &ev, err, sizeof err)) == 1)
+        account(st, &ev);
+    if (got == 0 && !st->have_end) {
+        /* the recorder always finishes with `end`: the file was cut short */
+        snprintf(err, sizeof err, "%s: truncated: no end record after %llu records", file,
+                 (unsigned long long)trace_reader_count(r));
+        got = -1;
+    }
+    if (got < 0) {
+        /* statistics of a partial file would mislead: refuse */
+        fprintf(stderr, "hvsim: trace stats: %s\n", err);
+        stats_free(st);
+        trace_reader_close(r);
+        return 2;
+    }
+    printf("# %s: %llu events", file, (unsigned long long)st->total);
+    if (st->any)
+        printf(", virtual time %llu..%llu", (unsigned long long)st->first_time,
+               (unsigned long long)st->last_time);
+    if (st->have_end)
+        printf(", %llu instructions", (unsigned long long)st->end_insns);
+    printf("\n");
+    print_counts(st, stdout);
+    print_ipis(st, h, stdout);
+    print_exits(st, riscv, stdout);
+    stats_free(st);
+    trace_reader_close(r);
+    return 0;
+}
