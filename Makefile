@@ -54,9 +54,12 @@ $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(ISA_FLAGS) -o $@ $<
 
-firmware isa-build: $(ISA_ELFS)
+include tests/firmware/minihv/minihv.mk
 
-run: deps all
+# Our own test firmware: the ISA test programs and the minihv hypervisor.
+firmware isa-build: $(ISA_ELFS) $(MINIHV_ELF)
+
+run: deps all firmware
 	bash scripts/demo.sh
 
 unit: $(BUILD)/unit_tests
@@ -65,7 +68,7 @@ unit: $(BUILD)/unit_tests
 isa: $(BUILD)/hvsim $(ISA_ELFS)
 	bash tests/isa/run.sh $(BUILD)/hvsim $(ISA_ELFS)
 
-e2e: $(BUILD)/hvsim
+e2e: $(BUILD)/hvsim firmware
 	bash tests/e2e/run.sh $(BUILD)/hvsim
 	bash tests/e2e/chaos.sh $(BUILD)/hvsim 64
 	@set -e; for t in $(sort $(wildcard tests/e2e/t_*.sh)); do echo "== $$t"; bash $$t $(BUILD)/hvsim; done

@@ -1,9 +1,32 @@
 #!/usr/bin/env bash
-# The default demo of `make run`: Debian's OpenSBI (fw_jump) and U-Boot on
-# the 4-hart default machine, console on this terminal (Ctrl-A x quits).
+# The demo of `make run` (DEMO=minihv|uboot|all, default all):
+#  1. minihv, our own hypervisor, under Debian's OpenSBI on 4 harts: 2 VMs x
+#     2 vCPUs ping-pong virtual IPIs; the timeline is recorded and the
+#     commands to look at it are printed;
+#  2. OpenSBI v1.1 + U-Boot 2023.01 on 4 harts, console on this terminal
+#     (Ctrl-A x quits).
 set -eu
 cd "$(dirname "$0")/.."
-echo "hvsim demo: OpenSBI v1.1 + U-Boot 2023.01 on 4 harts (Ctrl-A x to quit)" >&2
-exec build/hvsim run --smp 4 \
-    --bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf \
-    --kernel /usr/lib/u-boot/qemu-riscv64_smode/uboot.elf "$@"
+demo=${DEMO:-all}
+if [ "$demo" = all ] || [ "$demo" = minihv ]; then
+    mkdir -p build/demo
+    trace=build/demo/minihv.hvt
+    echo "== hvsim demo: minihv (2 VMs x 2 vCPUs, H extension) on 4 harts" >&2
+    build/hvsim run --smp 4 --kernel build/firmware/minihv.elf --trace "$trace" </dev/null
+    cat >&2 <<TXT
+
+== The timeline went to $trace. Look at it with:
+   build/hvsim trace show $trace --events ipi,vm --hart 2 | head -40
+   build/hvsim trace stats $trace          # IPI latencies, VM exits per VM and vCPU
+   build/hvsim trace export $trace --format perfetto -o build/demo/minihv.pftrace
+                                           # open in https://ui.perfetto.dev
+   build/hvsim replay $trace               # bit-for-bit replay check
+
+TXT
+fi
+if [ "$demo" = all ] || [ "$demo" = uboot ]; then
+    echo "== hvsim demo: OpenSBI v1.1 + U-Boot 2023.01 on 4 harts (Ctrl-A x to quit)" >&2
+    exec build/hvsim run --smp 4 \
+        --bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf \
+        --kernel /usr/lib/u-boot/qemu-riscv64_smode/uboot.elf
+fi

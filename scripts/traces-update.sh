@@ -21,6 +21,7 @@ if [ ! -f "$list" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+cd "$root" # goldens name our own firmware relative to the top (build/firmware/...)
 status=0
 lineno=0
 while IFS= read -r line || [ -n "$line" ]; do

@@ -1,6 +1,7 @@
 /* SiFive test / power-off device (see sifive_test.h).
  *
- * Guest-visible rules (never a crash): only a 32-bit write at offset 0 acts;
+ * Guest-visible rules (never a crash): a 16-, 32- or 64-bit write at offset 0
+ * acts (OpenSBI 1.1 writes the command as 16 bits, U-Boot as 32);
  * unknown values and every other write inside the window are ignored; reads
  * of any size return 0. Accesses outside the window are rejected. */
 #include "sifive_test.h"
@@ -47,7 +48,7 @@ static bool test_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
     struct sifive_test *t = opaque;
     if (off >= SIFIVE_TEST_SIZE)
         return false;
-    if (off != 0 || size != 4)
+    if (off != 0 || size < 2)
         return true; /* ignored */
     /* Like QEMU, the command is the low 16 bits; bits 31:16 carry the
      * failure code (and are ignored for pass and reset). */

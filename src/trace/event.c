@@ -100,3 +100,13 @@ size_t trace_format_event(const struct trace_event *ev, char *buf, size_t len)
 #undef OUT
     return n;
 }
+
+const char *trace_ipi_mech_name(uint64_t mech)
+{
+    static const char *const names[IPI_MECH_COUNT] = {
+        [IPI_MECH_MSWI] = "MSWI", [IPI_MECH_SSWI] = "SSWI",   [IPI_MECH_SBI] = "SBI",
+        [IPI_MECH_SIP] = "SIP",   [IPI_MECH_LAPIC] = "LAPIC", [IPI_MECH_HVIP] = "HVIP",
+        [IPI_MECH_VSBI] = "vSBI",
+    };
+    return mech < IPI_MECH_COUNT && names[mech] ? names[mech] : "?";
+}

@@ -44,8 +44,13 @@ enum trace_ipi_mech {
     IPI_MECH_SBI = 3,    /* SBI IPI call (sPI / legacy send_ipi) */
     IPI_MECH_SIP = 4,    /* M-mode software set mip.SSIP (SBI IPI injection) */
     IPI_MECH_LAPIC = 5,  /* x86 LAPIC ICR / x2APIC (reserved for the x86 board) */
-    IPI_MECH_HVIP = 6,   /* RISC-V H: hvip.VSSIP (reserved for issue 4) */
+    IPI_MECH_HVIP = 6,   /* RISC-V H: the hypervisor set hvip.VSSIP (virtual IPI injection) */
+    IPI_MECH_VSBI = 7,   /* SBI IPI call from a guest (VS mode): dest is the guest's
+                            vCPU mask, which only the hypervisor maps to harts */
+    IPI_MECH_COUNT
 };
+/* "MSWI", "SSWI", "SBI", "SIP", "LAPIC", "HVIP", "vSBI"; "?" when unknown. */
+const char *trace_ipi_mech_name(uint64_t mech);
 
 /* Timers (timer.set / timer.fire "timer"). */
 enum { TRACE_TIMER_MTIMECMP = 0, TRACE_TIMER_STIMECMP = 1, TRACE_TIMER_VSTIMECMP = 2 };

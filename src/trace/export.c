@@ -182,8 +182,7 @@ static const char *priv_name(uint64_t p, char *buf, size_t len)
 
 static const char *mech_name(uint64_t m)
 {
-    static const char *const names[NMECH] = { "?", "MSWI", "SSWI", "SBI", "SIP", "LAPIC", "HVIP", "?" };
-    return m < NMECH ? names[m] : "?";
+    return trace_ipi_mech_name(m);
 }
 
 /* RISC-V mcause names (priv spec 1.12 table 3.6, H extension table 8.6). */

@@ -54,11 +54,8 @@ struct show {
 
 static const char *mech_name(uint64_t mech)
 {
-    static const char *const names[] = {
-        [IPI_MECH_MSWI] = "MSWI", [IPI_MECH_SSWI] = "SSWI", [IPI_MECH_SBI] = "SBI",
-        [IPI_MECH_SIP] = "SIP",   [IPI_MECH_LAPIC] = "LAPIC", [IPI_MECH_HVIP] = "HVIP",
-    };
-    return mech < sizeof names / sizeof names[0] && names[mech] ? names[mech] : NULL;
+    const char *n = trace_ipi_mech_name(mech);
+    return n[0] == '?' ? NULL : n;
 }
 
 /* SBI extensions and functions (SBI spec v1.0, chapters 3-10, legacy
@@ -160,6 +157,22 @@ static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t i
     out(l, ": %s", text);
 }
 
+/* A guest (V=1) pc is a guest virtual address: the host images say nothing
+ * about it, so it gets no symbol; insn (if known) is still disassembled. */
+static void out_guest_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t insn)
+{
+    out_hex(l, "pc", pc);
+    out(l, " (guest)");
+    if (s->disasm && s->riscv && insn) {
+        char text[96];
+        rv_disasm((uint32_t)insn, pc, text, sizeof text);
+        out(l, ": %s", text);
+    }
+}
+
+/* Traced privileges 4 (VU) and 5 (VS) run with V=1. */
+static bool guest_priv(uint64_t priv) { return priv >= 4; }
+
 static void out_irq_line(struct line *l, const struct show *s, uint64_t line)
 {
     const char *n = s->riscv && line < 64 ? rv_cause_name(line | 1ull << 63) : NULL;
@@ -184,7 +197,10 @@ static void format_event(struct line *l, const struct show *s, const struct trac
             out(l, "?"); /* legacy send_ipi: the mask is in guest memory */
         else
             out_harts(l, a[1]);
-        out_pc(l, s, a[2], a[3]);
+        if (a[0] == IPI_MECH_VSBI)
+            out_guest_pc(l, s, a[2], a[3]); /* dest: the guest's vCPU numbers */
+        else
+            out_pc(l, s, a[2], a[3]);
         break;
     }
     case TK_IPI_DELIVER: {
@@ -200,14 +216,20 @@ static void format_event(struct line *l, const struct show *s, const struct trac
     case TK_IRQ_TAKE:
         out_cause(l, s, a[0]);
         out_priv(l, s, a[1], a[2]);
-        out_pc(l, s, a[3], 0);
+        if (guest_priv(a[1]))
+            out_guest_pc(l, s, a[3], 0);
+        else
+            out_pc(l, s, a[3], 0);
         break;
     case TK_EXC_TAKE:
         out_cause(l, s, a[0]);
         out_priv(l, s, a[1], a[2]);
         out_hex(l, "tval", a[4]);
         /* an illegal instruction's tval is the instruction (priv 1.12 §3.1.16) */
-        out_pc(l, s, a[3], s->riscv && a[0] == 2 && (a[4] >> 32) == 0 ? a[4] : 0);
+        if (guest_priv(a[1]))
+            out_guest_pc(l, s, a[3], s->riscv && a[0] == 2 && (a[4] >> 32) == 0 ? a[4] : 0);
+        else
+            out_pc(l, s, a[3], s->riscv && a[0] == 2 && (a[4] >> 32) == 0 ? a[4] : 0);
         break;
     case TK_IRQ_CLAIM: case TK_IRQ_COMPLETE:
         out(l, " ctx=%llu src=%llu", (unsigned long long)a[0], (unsigned long long)a[1]);
@@ -272,7 +294,10 @@ static void format_event(struct line *l, const struct show *s, const struct trac
             out(l, " from %s", rv_priv_name(a[5]));
         else
             out(l, " from=%llu", (unsigned long long)a[5]);
-        out_pc(l, s, a[4], 0);
+        if (guest_priv(a[5]))
+            out_guest_pc(l, s, a[4], 0);
+        else
+            out_pc(l, s, a[4], 0);
         break;
     }
     case TK_VM_EXIT: {
@@ -284,12 +309,20 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         out(l, " vmid=%llu", (unsigned long long)a[5]);
         out_hex(l, "gpa", a[3]);
         out_hex(l, "tval", a[2]);
-        out_pc(l, s, a[1], a[4]);
+        if (a[4]) { /* htinst: the transformed trapping instruction (§8.6.3) */
+            char text[96];
+            out_hex(l, "htinst", a[4]);
+            if (s->disasm && s->riscv && (a[4] & 3) == 3) {
+                rv_disasm((uint32_t)a[4], 0, text, sizeof text);
+                out(l, " (%s)", text);
+            }
+        }
+        out_guest_pc(l, s, a[1], 0);
         break;
     }
     case TK_VM_ENTRY:
         out(l, " vmid=%llu", (unsigned long long)a[1]);
-        out_pc(l, s, a[0], 0);
+        out_guest_pc(l, s, a[0], 0);
         break;
     case TK_MMIO:
         out(l, " %s 0x%llx size=%llu value=0x%llx", a[3] ? "write" : "read",

@@ -36,11 +36,7 @@ static void *xrealloc(void *p, size_t n)
 
 static const char *mech_name(uint64_t mech)
 {
-    static const char *const names[] = {
-        [IPI_MECH_MSWI] = "MSWI", [IPI_MECH_SSWI] = "SSWI", [IPI_MECH_SBI] = "SBI",
-        [IPI_MECH_SIP] = "SIP",   [IPI_MECH_LAPIC] = "LAPIC", [IPI_MECH_HVIP] = "HVIP",
-    };
-    return mech < sizeof names / sizeof names[0] && names[mech] ? names[mech] : "?";
+    return trace_ipi_mech_name(mech);
 }
 
 /* ---- growable sample lists ---- */

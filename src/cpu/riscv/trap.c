@@ -73,18 +73,21 @@ static void trace_sbi(struct rv_hart *h, int from)
             else if (base < 64)
                 dest = mask << base;
         }
-        TRACE(m, TK_IPI_SEND, h->cpu.id, now, IPI_MECH_SBI, dest, h->pc, 0);
+        uint64_t mech = from >= 4 ? IPI_MECH_VSBI : IPI_MECH_SBI; /* from a guest: vCPU mask */
+        TRACE(m, TK_IPI_SEND, h->cpu.id, now, mech, dest, h->pc, 0);
     }
 }
 
 /* Privilege as traced: 0 U, 1 S, 3 M; V=1 adds 4 (4 VU, 5 VS). */
 static uint64_t traced_priv(int priv, bool virt) { return (uint64_t)priv + (virt ? 4 : 0); }
 
-/* The trap itself. tval2 = GPA >> 2 for guest-page faults (htval/mtval2),
- * tinst = transformed instruction (htinst/mtinst), both 0 otherwise. */
+/* The trap itself. gpa = the faulting guest-physical address of a
+ * guest-page fault (htval/mtval2 = gpa >> 2, §8.2.9), tinst = transformed
+ * instruction (htinst/mtinst); both 0 otherwise. */
 static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool interrupt,
-                    uint64_t tval2, uint64_t tinst)
+                    uint64_t gpa, uint64_t tinst)
 {
+    uint64_t tval2 = gpa >> 2;
     uint64_t mcause = cause | (interrupt ? 1ull << 63 : 0);
     bool was_virt = h->virt;
     int prev = h->priv;
@@ -107,7 +110,7 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
         if (!interrupt && (cause == EXC_ECALL_S || cause == EXC_ECALL_VS))
             trace_sbi(h, (int)from_t);
         if (was_virt && !to_vs)
-            TRACE(m, TK_VM_EXIT, h->cpu.id, now, mcause, epc, tval, tval2 << 2, tinst,
+            TRACE(m, TK_VM_EXIT, h->cpu.id, now, mcause, epc, tval, gpa, tinst,
                   (h->hgatp >> 44) & 0x3fff);
     }
 
@@ -178,7 +181,7 @@ void rv_exception(struct rv_hart *h, uint64_t cause, uint64_t tval)
 void rv_exception_g(struct rv_hart *h, uint64_t cause, uint64_t tval, uint64_t gpa, uint64_t tinst)
 {
     h->instret_adj++; /* the faulting instruction does not retire */
-    trap_to(h, cause, tval, false, gpa >> 2, tinst);
+    trap_to(h, cause, tval, false, gpa, tinst);
 }
 
 /* Interrupt priority order (§3.1.9, §8.6.2): MEI, MSI, MTI, SEI, SSI, STI,
