@@ -40,23 +40,16 @@ static bool range_free(struct bus *b, const char *name, uint64_t base, uint64_t 
                      (unsigned long long)base);
         return false;
     }
-    for (int i = 0; i < b->nmem; i++) {
-        struct mem_region *r = &b->mem[i];
-        if (overlaps(base, size, r->base, r->size)) {
+    /* every memory region, then every MMIO window */
+    for (int i = 0; i < b->nmem + b->nmmio; i++) {
+        const char *rname = i < b->nmem ? b->mem[i].name : b->mmio[i - b->nmem].name;
+        uint64_t rbase = i < b->nmem ? b->mem[i].base : b->mmio[i - b->nmem].base;
+        uint64_t rsize = i < b->nmem ? b->mem[i].size : b->mmio[i - b->nmem].size;
+        if (overlaps(base, size, rbase, rsize)) {
             if (err)
                 snprintf(err, errlen, "%s [0x%llx-0x%llx) overlaps %s [0x%llx-0x%llx)", name,
-                         (unsigned long long)base, (unsigned long long)(base + size), r->name,
-                         (unsigned long long)r->base, (unsigned long long)(r->base + r->size));
-            return false;
-        }
-    }
-    for (int i = 0; i < b->nmmio; i++) {
-        struct mmio_region *r = &b->mmio[i];
-        if (overlaps(base, size, r->base, r->size)) {
-            if (err)
-                snprintf(err, errlen, "%s [0x%llx-0x%llx) overlaps %s [0x%llx-0x%llx)", name,
-                         (unsigned long long)base, (unsigned long long)(base + size), r->name,
-                         (unsigned long long)r->base, (unsigned long long)(r->base + r->size));
+                         (unsigned long long)base, (unsigned long long)(base + size), rname,
+                         (unsigned long long)rbase, (unsigned long long)(rbase + rsize));
             return false;
         }
     }

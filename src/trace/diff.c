@@ -71,51 +71,6 @@ static int diff_error(const char *fmt, ...)
     return 2;
 }
 
-/* --ignore: like --events, but without the implicit input/end bits (the
- * user ignores exactly what they name). */
-static bool parse_ignore(const char *list, uint64_t *mask, char *err, size_t errlen)
-{
-    uint64_t m = 0;
-    const char *p = list;
-    if (!*p) {
-        snprintf(err, errlen, "--ignore: empty list");
-        return false;
-    }
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        char word[32];
-        if (n == 0 || n >= sizeof word) {
-            snprintf(err, errlen, "--ignore: bad list '%s'", list);
-            return false;
-        }
-        memcpy(word, p, n);
-        word[n] = 0;
-        bool found = false;
-        if (strcmp(word, "all") == 0) {
-            m |= (1ull << TK_COUNT) - 1;
-            found = true;
-        } else if (strcmp(word, "default") == 0) {
-            m |= trace_default_mask();
-            found = true;
-        }
-        for (unsigned k = 0; k < TK_COUNT; k++)
-            if (strcmp(word, trace_kinds[k].name) == 0 || strcmp(word, trace_kinds[k].group) == 0) {
-                m |= 1ull << k;
-                found = true;
-            }
-        if (!found) {
-            snprintf(err, errlen, "--ignore: unknown event kind '%s' (kinds: ipi irq timer wfi "
-                     "sbi vm mmio input check exc end, or names like ipi.send; all; default)",
-                     word);
-            return false;
-        }
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    *mask = m;
-    return true;
-}
 
 /* Returns -1 to go on, else an exit status. */
 static int diff_parse_args(int argc, char **argv, struct diff_opts *o)
@@ -132,7 +87,7 @@ static int diff_parse_args(int argc, char **argv, struct diff_opts *o)
             const char *v = argv[++i];
             if (a[2] == 'i') {
                 char err[256];
-                if (!parse_ignore(v, &o->ignore, err, sizeof err))
+                if (!trace_parse_kinds(v, "--ignore", &o->ignore, err, sizeof err))
                     return diff_error("%s", err);
             } else {
                 char *end;

@@ -15,15 +15,19 @@ uint64_t trace_default_mask(void)
     return all & ~(1ull << TK_MMIO) & ~(1ull << TK_EXC_TAKE);
 }
 
-bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
+bool trace_parse_kinds(const char *list, const char *opt, uint64_t *mask, char *err, size_t errlen)
 {
     uint64_t m = 0;
     const char *p = list;
+    if (!*p) {
+        snprintf(err, errlen, "%s: empty list", opt);
+        return false;
+    }
     while (*p) {
         size_t n = strcspn(p, ",");
         char word[32];
         if (n == 0 || n >= sizeof word) {
-            snprintf(err, errlen, "--events: bad list '%s'", list);
+            snprintf(err, errlen, "%s: bad list '%s'", opt, list);
             return false;
         }
         memcpy(word, p, n);
@@ -36,23 +40,30 @@ bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errl
             m |= trace_default_mask();
             found = true;
         }
-        for (unsigned k = 0; k < TK_COUNT && !found; k++)
-            if (strcmp(word, trace_kinds[k].name) == 0)
-                m |= 1ull << k, found = true;
         for (unsigned k = 0; k < TK_COUNT; k++)
-            if (strcmp(word, trace_kinds[k].group) == 0)
-                m |= 1ull << k, found = true;
+            if (strcmp(word, trace_kinds[k].name) == 0 || strcmp(word, trace_kinds[k].group) == 0) {
+                m |= 1ull << k;
+                found = true;
+            }
         if (!found) {
-            snprintf(err, errlen, "--events: unknown event kind '%s' (kinds: ipi irq timer wfi "
-                     "sbi vm mmio input check exc, or names like ipi.send; all; default)", word);
+            snprintf(err, errlen, "%s: unknown event kind '%s' (kinds: ipi irq timer wfi sbi vm "
+                     "mmio input check exc end, or names like ipi.send; all; default)", opt, word);
             return false;
         }
         p += n;
         if (*p == ',')
             p++;
     }
+    *mask = m;
+    return true;
+}
+
+bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
+{
+    if (!trace_parse_kinds(list, "--events", mask, err, errlen))
+        return false;
     /* input and end records are what replay needs: always on */
-    *mask = m | (1ull << TK_INPUT) | (1ull << TK_END);
+    *mask |= (1ull << TK_INPUT) | (1ull << TK_END);
     return true;
 }
 

@@ -79,6 +79,9 @@ extern const struct trace_kind_info trace_kinds[TK_COUNT];
  * a kind mask. false + message naming the bad word on error. */
 #include <stdbool.h>
 bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen);
+/* The same without the always-recorded input/end kinds; `opt` names the
+ * option in messages ("--ignore"). */
+bool trace_parse_kinds(const char *list, const char *opt, uint64_t *mask, char *err, size_t errlen);
 /* The kinds recorded without --events: all but mmio and exc.take. */
 uint64_t trace_default_mask(void);
 /* Name of argument i of a kind, e.g. "dest"; NULL past nargs. */
