@@ -12,6 +12,7 @@ ROOT=$(cd ../.. && pwd)
 LIST=$ROOT/traces/goldens.txt
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+cd "$ROOT" # goldens name our own firmware relative to the top (build/firmware/...)
 
 n=0
 while IFS= read -r line || [ -n "$line" ]; do
