@@ -8,6 +8,10 @@
 /* Convert between CPU ticks (at cpu_hz) and a device clock (at dev_hz). */
 static inline uint64_t vtime_ticks_to_dev(uint64_t ticks, uint64_t cpu_hz, uint64_t dev_hz)
 {
+    /* The usual configurations have cpu_hz a multiple of dev_hz (1 GHz and
+     * 10 MHz): one 64-bit division instead of a 128-bit one. Same result. */
+    if (dev_hz <= cpu_hz && cpu_hz % dev_hz == 0)
+        return ticks / (cpu_hz / dev_hz);
     return (uint64_t)(((unsigned __int128)ticks * dev_hz) / cpu_hz);
 }
 
