@@ -10,6 +10,8 @@ PKGS="
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu
   gdb-multiarch device-tree-compiler qemu-system-misc protobuf-compiler jq
+  linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
+  flex bison bc cpio xz-utils
 "
 
 missing=""

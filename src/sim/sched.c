@@ -53,6 +53,8 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
                 continue;
             }
         }
+        if (deadline <= c->clock)
+            deadline = c->clock + 1; /* a timer armed in the past: run on, never underflow */
         uint64_t budget = min_u64(deadline, end) - c->clock;
         if (insn_cap - retired < budget)
             budget = insn_cap - retired;

@@ -83,13 +83,19 @@ void rv_vstimecmp_update(struct rv_hart *h)
         cpu_timer_arm(&h->cpu, h->vstimecmp_timer, UINT64_MAX);
         return;
     }
-    uint64_t target = h->vstimecmp - h->htimedelta; /* host mtime value, modulo 2^64 */
-    if (rv_read_time(h) + h->htimedelta >= h->vstimecmp) {
+    /* Guest time is host time + htimedelta, modulo 2^64 (KVM makes the
+     * delta "negative"): compare in guest time, and arm the timer at the
+     * host time when the guest's clock will reach vstimecmp. */
+    uint64_t host_now = rv_read_time(h);
+    uint64_t guest_now = host_now + h->htimedelta;
+    if (guest_now >= h->vstimecmp) {
         h->mip_hw |= MIP_VSTIP;
         cpu_timer_arm(&h->cpu, h->vstimecmp_timer, UINT64_MAX);
     } else {
+        uint64_t target = host_now + (h->vstimecmp - guest_now);
         h->mip_hw &= ~MIP_VSTIP;
-        cpu_timer_arm(&h->cpu, h->vstimecmp_timer, aclint_mtime_to_ticks(h->m->aclint, target));
+        cpu_timer_arm(&h->cpu, h->vstimecmp_timer,
+                      target < host_now ? UINT64_MAX : aclint_mtime_to_ticks(h->m->aclint, target));
     }
     h->attn = 1;
 }
@@ -411,14 +417,15 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         break;
     }
     case CSR_HGATP: {
-        /* Sv39x4 / Sv48x4 or bare; an unsupported mode makes the whole write
-         * have no effect; the root is 16 KiB aligned (§8.2.18). */
+        /* Sv39x4 / Sv48x4 or bare. Unlike satp, a write with an unsupported
+         * MODE is not ignored: the fields are WARL one by one, so MODE keeps
+         * its old value and VMID/PPN are written; the root is 16 KiB aligned
+         * (PPN[1:0] read as zero) (§8.2.18). */
         uint64_t mode = v >> 60;
-        if (mode != 0 && mode != 8 && mode != 9)
-            break;
-        if (mode == 9 && h->m->cfg.mmu_type[2] == '3')
-            break;
-        h->hgatp = v & (0xfull << 60 | 0x3fffull << 44 | (0xfffffffffffull & ~3ull));
+        bool supported = mode == 0 || mode == 8 || (mode == 9 && h->m->cfg.mmu_type[2] != '3');
+        if (!supported)
+            mode = h->hgatp >> 60;
+        h->hgatp = mode << 60 | (v & (0x3fffull << 44 | (0xfffffffffffull & ~3ull)));
         rv_tlb_flush(h);
         break;
     }
@@ -518,7 +525,9 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MCAUSE: h->mcause = v; break;
     case CSR_MTVAL: h->mtval = v; break;
     case CSR_MIP: {
-        uint64_t m = MIP_SSIP | MIP_SEIP | VS_INTS | ((h->menvcfg & MENVCFG_STCE) ? 0 : MIP_STIP);
+        /* VSSIP is writable here (an alias of hvip.VSSIP); VSTIP/VSEIP are
+         * read-only in mip as in hip (§8.2.3, §8.4.3) */
+        uint64_t m = MIP_SSIP | MIP_SEIP | MIP_VSSIP | ((h->menvcfg & MENVCFG_STCE) ? 0 : MIP_STIP);
         if ((v & ~h->mip_sw & MIP_SSIP)) /* M-mode software injects an S-level IPI */
             TRACE(h->m, TK_IPI_DELIVER, h->cpu.id, cpu_now(&h->cpu), IPI_MECH_SIP, IRQ_SSI,
                   (uint64_t)h->cpu.id);

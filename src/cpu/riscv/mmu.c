@@ -371,13 +371,24 @@ static uint64_t transformed_insn(struct rv_hart *h)
     return t & ~2u;
 }
 
-/* Raise a translation or access fault with its H-extension details. */
-static void raise_fault(struct rv_hart *h, int cause, uint64_t tval, bool explicit_access)
+/* Raise a translation or access fault with its H-extension details.
+ * offset: faulting address - the instruction's address (a misaligned access
+ * that faults on its second page), the "Addr. Offset" field of htinst. */
+static void raise_fault_at(struct rv_hart *h, int cause, uint64_t tval, bool explicit_access,
+                           unsigned offset)
 {
     uint64_t tinst = h->fault_tinst;
-    if (is_guest_page_fault(cause) && explicit_access && !tinst)
+    if (is_guest_page_fault(cause) && explicit_access && !tinst) {
         tinst = transformed_insn(h);
+        if (tinst)
+            tinst |= (uint64_t)(offset & 0x1f) << 15; /* rs1 field (§8.6.3) */
+    }
     rv_exception_g(h, (uint64_t)cause, tval, is_guest_page_fault(cause) ? h->fault_gpa : 0, tinst);
+}
+
+static void raise_fault(struct rv_hart *h, int cause, uint64_t tval, bool explicit_access)
+{
+    raise_fault_at(h, cause, tval, explicit_access, 0);
 }
 
 int rv_translate(struct rv_hart *h, uint64_t va, enum rv_access acc, int mode, uint64_t *pa)
@@ -408,7 +419,7 @@ bool rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
             if (!r && !bus_read(bus, pa, 1, &b))
                 r = EXC_LOAD_ACCESS;
             if (r) {
-                raise_fault(h, r, va + i, true);
+                raise_fault_at(h, r, va + i, true, i);
                 return false;
             }
             v |= b << (8 * i);
@@ -437,7 +448,7 @@ bool rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
         uint64_t va2 = va + first;
         int r = data_pa(h, va2, size - first, ACC_WRITE, &pa2);
         if (r) {
-            raise_fault(h, r, va2, true);
+            raise_fault_at(h, r, va2, true, first);
             return false;
         }
     }
@@ -585,7 +596,8 @@ bool rv_hlsv(struct rv_hart *h, uint64_t va, unsigned size, bool store, bool hlv
     unsigned perm;
     bool super;
     int r = walk2(h, va, acc, priv, sum, hlvx, &pa, &perm, &super, &f);
-    if (!r && !rv_pmp_ok(h, pa, size, acc, priv))
+    /* HLVX: the physical memory must grant execute and read (§8.3.2) */
+    if (!r && (!rv_pmp_ok(h, pa, size, acc, priv) || (hlvx && !rv_pmp_ok(h, pa, size, ACC_EXEC, priv))))
         r = access_fault(acc);
     if (!r && !(store ? bus_write(&h->m->bus, pa, size, *val) : bus_read(&h->m->bus, pa, size, val)))
         r = access_fault(acc);

@@ -48,11 +48,22 @@ uint64_t rv_mip(const struct rv_hart *h)
     return h->mip_sw | h->mip_hw;
 }
 
-/* Exceptions whose tval is an address (for hstatus.GVA / mstatus.GVA). */
+/* Exceptions whose tval is an address (for hstatus.GVA / mstatus.GVA,
+ * §8.2.1, §8.4.1): misaligned, access and page faults, breakpoints —
+ * not illegal instructions (tval = the instruction) nor ecalls. */
 static bool tval_is_address(uint64_t cause)
 {
-    return cause <= 7 || cause == 12 || cause == 13 || cause == 15 || cause == 20 ||
-           cause == 21 || cause == 23;
+    return cause <= 7 ? cause != EXC_ILLEGAL_INSN
+                      : cause == 12 || cause == 13 || cause == 15 || cause == 20 ||
+                            cause == 21 || cause == 23;
+}
+
+/* Load/store/AMO faults: with MPRV and MPV their address is a guest
+ * virtual address even though V=0 (§8.4.1). */
+static bool data_fault(uint64_t cause)
+{
+    return (cause >= 4 && cause <= 7) || cause == 13 || cause == 15 || cause == 21 ||
+           cause == 23;
 }
 
 /* SBI calls (SBI spec v1.0): an ecall from S or VS mode; IPIs through the
@@ -95,7 +106,9 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
     uint64_t hdeleg = interrupt ? h->hideleg : h->hedeleg;
     bool to_hs = prev <= PRV_S && (deleg >> cause & 1);
     bool to_vs = to_hs && was_virt && (hdeleg >> cause & 1);
-    bool gva = !interrupt && (was_virt || h->hlsv) && tval_is_address(cause);
+    bool data_virt = h->data_mode >= RV_MODE_VU; /* MPRV with MPV, or V=1 */
+    bool gva = !interrupt && tval_is_address(cause) &&
+               (was_virt || h->hlsv || (data_virt && data_fault(cause)));
     uint64_t epc = h->pc;
 
     if (h->m->trace_mask) {

@@ -1,0 +1,195 @@
+#!/bin/bash
+# build.sh riscv — build (or find in the cache) hvsim's Linux/KVM test kernel.
+#
+# Linux 6.1 from Debian's linux-source-6.1, `make tinyconfig` + riscv.config,
+# with a built-in uncompressed initramfs holding our /init (init.c) and the KVM
+# launcher (kvmtest.c with the guests of guest/). See README.md.
+#
+# The result lives outside the repository, in
+#   ${HVSIM_CACHE:-/var/cache/hvsim}/linux/riscv-<key>/Image
+# where <key> hashes everything the Image is made of: the files of this
+# directory (this script, the config fragment, the /init, launcher and guest
+# sources) and the versions of the Debian packages that go into it. A rerun
+# with nothing changed only prints the path. The kernel objects are kept in
+# .../linux/obj-riscv-<linux-source version>, so a change to the initramfs
+# sources only rebuilds the user programs and relinks the kernel.
+#
+# Progress and errors go to stderr; the last (only) line on stdout is the
+# absolute path of the Image. Exit status: 0 built or cached, 1 build error
+# (with the tail of the build log), 2 usage or environment error.
+# Environment: HVSIM_CACHE (cache root), HVSIM_JOBS (make -j, default 2).
+set -euo pipefail
+
+die() { echo "build.sh: $*" >&2; exit 2; }
+note() { echo "build.sh: $*" >&2; }
+
+[ "${1:-}" = riscv ] || die "usage: $0 riscv"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# ---- Debian packages (apt-get only when something is missing) -------------------
+PKGS="linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
+      libc6-dev-riscv64-cross make gcc libc6-dev flex bison bc cpio xz-utils"
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+if [ -n "$missing" ]; then
+    note "installing:$missing"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >&2
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+
+# ---- cache key --------------------------------------------------------------------
+pkgver() { dpkg-query -W -f='${Package} ${Version}\n' "$@"; }
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+cc_pkg=$(dpkg-query -W -f='${Depends}' gcc-riscv64-linux-gnu | grep -o 'gcc-[0-9]*-riscv64-linux-gnu' | head -n1)
+key=$( {
+    echo "hvsim linux riscv v1"
+    pkgver linux-source-6.1 gcc-riscv64-linux-gnu ${cc_pkg:+"$cc_pkg"} \
+           binutils-riscv64-linux-gnu libc6-dev-riscv64-cross linux-libc-dev-riscv64-cross
+    cd "$here" && find . -type f ! -name README.md ! -name '*~' -print0 | LC_ALL=C sort -z |
+        xargs -0 sha256sum
+} | sha256sum | cut -c1-16)
+
+cache=${HVSIM_CACHE:-/var/cache/hvsim}/linux
+out=$cache/riscv-$key
+if [ -f "$out/Image" ]; then
+    echo "$out/Image"
+    exit 0
+fi
+mkdir -p "$cache" || die "cannot create the cache directory $cache (set HVSIM_CACHE)"
+cache=$(cd "$cache" && pwd)
+out=$cache/riscv-$key
+
+# One build at a time per cache (make test and make run may race).
+exec 9>"$cache/.lock-riscv"
+flock 9
+if [ -f "$out/Image" ]; then
+    echo "$out/Image"
+    exit 0
+fi
+
+t0=$(date +%s)
+# Housekeeping under the lock: work directories of failed builds, and all but
+# the 4 newest results.
+rm -rf "$cache"/work-riscv-*
+# shellcheck disable=SC2012
+{ ls -1dt "$cache"/riscv-*/ 2>/dev/null || true; } | tail -n +5 | xargs -r rm -rf
+work=$cache/work-riscv-$key
+mkdir -p "$work"
+log=$work/build.log
+: >"$log"
+note "building Linux $srcver for riscv (key $key), log: $log"
+
+fail() {
+    echo "build.sh: $* -- last lines of $log:" >&2
+    tail -n 40 "$log" >&2
+    exit 1
+}
+run() { # run CMD... with output to the log; fail with the log tail
+    echo "+ $*" >>"$log"
+    "$@" >>"$log" 2>&1 || fail "failed: $*"
+}
+
+# ---- kernel source, unpacked once per linux-source version --------------------------
+srcdir=$cache/src-$srcver
+src=$srcdir/linux-source-6.1
+if [ ! -f "$srcdir/.unpacked" ]; then
+    note "unpacking /usr/src/linux-source-6.1.tar.xz into $srcdir"
+    rm -rf "$srcdir"
+    mkdir -p "$srcdir"
+    run tar -C "$srcdir" -xJf /usr/src/linux-source-6.1.tar.xz
+    [ -f "$src/Makefile" ] || fail "no $src/Makefile after unpacking"
+    touch "$srcdir/.unpacked"
+fi
+
+# ---- user programs: guests, launcher, /init ---------------------------------------
+CROSS=riscv64-linux-gnu-
+stage=$work/initramfs
+mkdir -p "$stage" "$work/guest"
+# Guests: bare metal, VS mode, no FP, linked at GPA 0x80000000.
+gflags=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -O2 -Wall -Wextra
+        -ffreestanding -fno-builtin -fno-pic -fno-stack-protector
+        -fno-tree-loop-distribute-patterns -nostdlib -nostartfiles -static -no-pie
+        -I"$here" -I"$here/guest")
+run "${CROSS}gcc" "${gflags[@]}" -c -o "$work/guest/start.o" "$here/guest/start.S"
+for vm in vm1 vm2; do
+    run "${CROSS}gcc" "${gflags[@]}" -c -o "$work/guest/$vm.o" "$here/guest/$vm.c"
+    run "${CROSS}gcc" "${gflags[@]}" -T "$here/guest/guest.ld" -Wl,--build-id=none \
+        -Wl,--no-warn-rwx-segments -o "$work/guest/$vm.elf" "$work/guest/start.o" "$work/guest/$vm.o"
+    run "${CROSS}objcopy" -O binary "$work/guest/$vm.elf" "$work/guest/$vm.bin"
+done
+# Launcher and /init: static glibc, stripped (no paths or temp names inside).
+uflags=(-static -no-pie -O2 -Wall -Wextra -I"$here" -s)
+run "${CROSS}gcc" "${uflags[@]}" -I"$work/guest" -c -o "$work/guest_blobs.o" "$here/guest_blobs.S"
+run "${CROSS}gcc" "${uflags[@]}" -c -o "$work/kvmtest.o" "$here/kvmtest.c"
+run "${CROSS}gcc" "${uflags[@]}" -o "$stage/kvmtest" "$work/kvmtest.o" "$work/guest_blobs.o" -pthread
+run "${CROSS}gcc" "${uflags[@]}" -c -o "$work/init.o" "$here/init.c"
+run "${CROSS}gcc" "${uflags[@]}" -o "$stage/init" "$work/init.o"
+# gen_init_cpio stores each file's mtime: pin it, so the Image is the same
+# bytes on every machine (KBUILD_BUILD_TIMESTAMP pins the other entries).
+BUILD_DATE="2024-01-01 00:00:00 UTC"
+touch -d "$BUILD_DATE" "$stage/init" "$stage/kvmtest"
+cat >"$work/initramfs.list" <<EOF
+# generated by tests/firmware/linux/build.sh (gen_init_cpio format)
+dir /dev 0755 0 0
+nod /dev/console 0600 0 0 c 5 1
+dir /proc 0755 0 0
+dir /sys 0755 0 0
+file /init $stage/init 0755 0 0
+file /kvmtest $stage/kvmtest 0755 0 0
+EOF
+
+# ---- kernel configuration -------------------------------------------------------------
+obj=$cache/obj-riscv-$srcver
+mkdir -p "$obj"
+export ARCH=riscv CROSS_COMPILE=$CROSS
+export KBUILD_BUILD_TIMESTAMP="$BUILD_DATE" KBUILD_BUILD_USER=hvsim KBUILD_BUILD_HOST=hvsim
+export KBUILD_BUILD_VERSION=1
+echo "CONFIG_INITRAMFS_SOURCE=\"$work/initramfs.list\"" >"$work/initramfs.config"
+run make -C "$src" O="$obj" tinyconfig
+run env -C "$src" ./scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" \
+    "$here/riscv.config" "$work/initramfs.config"
+run make -C "$src" O="$obj" olddefconfig
+# Every option the fragment sets must have survived olddefconfig.
+bad=""
+while IFS= read -r line; do
+    case $line in
+    CONFIG_*=*)
+        sym=${line%%=*}
+        grep -qxF -- "$line" "$obj/.config" || bad="$bad $line(got:$(grep -E "^$sym=" "$obj/.config" || echo unset))"
+        ;;
+    "# CONFIG_"*" is not set")
+        sym=${line#\# }
+        sym=${sym%% *}
+        if grep -qE "^$sym=" "$obj/.config"; then bad="$bad $sym(should be unset)"; fi
+        ;;
+    esac
+done <"$here/riscv.config"
+[ -z "$bad" ] || fail "config fragment not applied:$bad"
+grep -qxF "CONFIG_INITRAMFS_SOURCE=\"$work/initramfs.list\"" "$obj/.config" ||
+    fail "CONFIG_INITRAMFS_SOURCE not applied"
+
+# ---- kernel build --------------------------------------------------------------------
+rm -f "$obj/usr/initramfs_data.cpio"     # always regenerate from this initramfs
+note "make -j${HVSIM_JOBS:-2} Image (3-10 minutes on 2 cores the first time)"
+run nice make -C "$src" O="$obj" -j"${HVSIM_JOBS:-2}" Image
+
+# ---- publish ------------------------------------------------------------------------
+res=$work/result
+mkdir -p "$res"
+cp "$obj/arch/riscv/boot/Image" "$obj/vmlinux" "$obj/System.map" "$res/"
+cp "$obj/.config" "$res/config"
+cp "$work/guest/vm1.elf" "$work/guest/vm2.elf" "$res/"
+cp "$log" "$res/build.log"
+rm -rf "$out"
+mv "$res" "$out"
+rm -rf "$work"
+note "built in $(( $(date +%s) - t0 )) s: $out"
+echo "$out/Image"
