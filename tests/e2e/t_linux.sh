@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Linux 6.1 + KVM (tests/firmware/linux) as the hypervisor inside hvsim:
+# 4 harts, two KVM guests, guest IPIs; traced, replayed, compared with the
+# golden digest in traces/linux-kvm.stats; --smp 1/2/8 and 10 scheduling
+# seeds; and the lost-IPI race found by explore (docs/examples/lost-ipi.md).
+# Usage: t_linux.sh HVSIM    (HVSIM_TRACES_UPDATE=1 rewrites the digest)
+set -u
+HVSIM=$(realpath "$1")
+cd "$(dirname "$0")"
+. ./lib.sh
+ROOT=$(cd ../.. && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$T/build.err" | tail -n1)
+if [ ! -f "$IMAGE" ]; then
+    fail "build the Linux/KVM image" "$(tail -5 "$T/build.err")"
+    summary
+    exit 1
+fi
+APPEND="console=ttyS0 earlycon"
+linux() { # OUT ARGS... : run the image, console to OUT
+    local out=$1; shift
+    "$HVSIM" run --kernel "$IMAGE" --serial "file:$out" "$@" </dev/null 2>"$out.err"
+}
+
+# 1. The whole story on 4 harts, traced.
+linux "$T/boot.out" --smp 4 --append "$APPEND" --trace "$T/boot.hvt"
+rc=$?
+if [ "$rc" -eq 0 ]; then pass "Linux/KVM on 4 harts powers off with exit 0"; else
+    fail "Linux/KVM on 4 harts" "exit $rc: $(tail -1 "$T/boot.out.err")"; fi
+for line in "smp: Brought up 1 node, 4 CPUs" "kvm [1]: hypervisor extension available" \
+            "init: /dev/kvm present" "vm1: console checksum 0x3154686581323470" \
+            "vm2: ping-pong 100 checksum 0xacde7cc0129cc025" "kvmtest: all VMs passed"; do
+    expect_line "$T/boot.out" "$line" "console: $line"
+done
+"$HVSIM" trace stats "$T/boot.hvt" >"$T/stats.txt" 2>&1
+if grep -q "ecall-VS" "$T/stats.txt" && grep -q "virtual-insn" "$T/stats.txt" &&
+    grep -q "guest-page-fault" "$T/stats.txt" && grep -qE "^ +SBI +[0-9]->[0-9]" "$T/stats.txt" &&
+    grep -qE "^ +vSBI +[0-9]->[0-9] +100 " "$T/stats.txt"; then
+    pass "trace stats: VM exits by reason, host SBI IPIs, 100 guest IPIs per vCPU"
+else
+    fail "trace stats tells the story" "$(head -30 "$T/stats.txt")"
+fi
+if "$HVSIM" replay "$T/boot.hvt" >"$T/replay.txt" 2>&1; then pass "the Linux/KVM trace replays identically"; else
+    fail "the Linux/KVM trace replays" "$(head -5 "$T/replay.txt")"; fi
+if "$HVSIM" trace export "$T/boot.hvt" --format perfetto -o "$T/boot.pftrace" 2>"$T/exp.err" && [ -s "$T/boot.pftrace" ]; then
+    pass "Perfetto export"; else fail "Perfetto export" "$(cat "$T/exp.err")"; fi
+
+# Golden digest: the per-kind/per-CPU event counts and the VM exits table.
+digest() { sed -n '/^events per kind/,/^$/p;/^vm exits per/,$p' "$1"; }
+GOLD=$ROOT/traces/linux-kvm.stats
+if [ "${HVSIM_TRACES_UPDATE:-0}" = 1 ]; then
+    digest "$T/stats.txt" >"$GOLD"
+    echo "t_linux: wrote $GOLD"
+fi
+if [ -f "$GOLD" ] && diff <(digest "$T/stats.txt") "$GOLD" >"$T/digest.diff"; then
+    pass "event counts equal the golden digest (traces/linux-kvm.stats)"
+else
+    fail "event counts equal the golden digest" "$(head -8 "$T/digest.diff")"
+fi
+
+# 2. Every --smp and scheduling seed reaches power-off with the right checksums.
+for n in 1 2 8; do
+    linux "$T/smp$n.out" --smp "$n" --append "$APPEND"
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "kvmtest: all VMs passed" "$T/smp$n.out"; then
+        pass "--smp $n: all VMs passed"; else fail "--smp $n" "exit $rc: $(tail -3 "$T/smp$n.out")"; fi
+done
+"$HVSIM" explore --seeds 1..10 --keep "$T/keep" -- --smp 4 --kernel "$IMAGE" --append "$APPEND" \
+    --max-insns 2000000000 >"$T/explore.txt" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ]; then pass "10 scheduling seeds: all pass"; else
+    fail "10 scheduling seeds" "exit $rc: $(tail -8 "$T/explore.txt")"; fi
+
+# 3. The lost-IPI race (no start handshake): explore finds both outcomes,
+#    and a losing seed replays exactly.
+"$HVSIM" explore --seeds 0..5 --keep "$T/lost" -- --smp 4 --kernel "$IMAGE" \
+    --append "$APPEND kvmtest.nohandshake=1 kvmtest.vm=2" --max-insns 400000000 >"$T/race.txt" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -qE "^ *#?[0-9]+ +0 " "$T/race.txt" && grep -qE "^ *#?[0-9]+ +3 " "$T/race.txt"; then
+    pass "explore finds both outcomes of the lost-IPI race (pass, and hang at --max-insns)"
+else
+    fail "explore finds both outcomes of the lost-IPI race" "exit $rc: $(cat "$T/race.txt")"
+fi
+lost=$(ls "$T/lost"/seed-*.hvt 2>/dev/null | head -1)
+if [ -n "$lost" ] && "$HVSIM" replay "$lost" >"$T/lost-replay.txt" 2>&1; then
+    pass "a losing seed replays exactly ($(basename "$lost"))"
+else
+    fail "a losing seed replays exactly" "$(head -5 "$T/lost-replay.txt" 2>/dev/null)"
+fi
+summary
