@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The demo of `make run` (DEMO=minihv|uboot|all, default all):
+# The demo of `make run` (DEMO=minihv|linux|uboot|all, default all):
 #  1. minihv, our own hypervisor, under Debian's OpenSBI on 4 harts: 2 VMs x
 #     2 vCPUs ping-pong virtual IPIs; the timeline is recorded and the
 #     commands to look at it are printed;
-#  2. OpenSBI v1.1 + U-Boot 2023.01 on 4 harts, console on this terminal
+#  2. Linux 6.1 + KVM (tests/firmware/linux, built once and cached) on 4
+#     harts running two KVM guests, to power-off;
+#  3. OpenSBI v1.1 + U-Boot 2023.01 on 4 harts, console on this terminal
 #     (Ctrl-A x quits).
 set -eu
 cd "$(dirname "$0")/.."
 demo=${DEMO:-all}
+mkdir -p build/demo
 if [ "$demo" = all ] || [ "$demo" = minihv ]; then
-    mkdir -p build/demo
     trace=build/demo/minihv.hvt
     echo "== hvsim demo: minihv (2 VMs x 2 vCPUs, H extension) on 4 harts" >&2
     build/hvsim run --smp 4 --kernel build/firmware/minihv.elf --trace "$trace" </dev/null
@@ -23,6 +25,13 @@ if [ "$demo" = all ] || [ "$demo" = minihv ]; then
    build/hvsim replay $trace               # bit-for-bit replay check
 
 TXT
+fi
+if [ "$demo" = all ] || [ "$demo" = linux ]; then
+    echo "== hvsim demo: Linux 6.1 + KVM, two KVM guests, on 4 harts (image built once, then cached)" >&2
+    image=$(bash tests/firmware/linux/build.sh riscv | tail -n1)
+    build/hvsim run --smp 4 --kernel "$image" --append "console=ttyS0 earlycon" \
+        --trace build/demo/linux-kvm.hvt </dev/null
+    echo "== timeline: build/hvsim trace stats build/demo/linux-kvm.hvt" >&2
 fi
 if [ "$demo" = all ] || [ "$demo" = uboot ]; then
     echo "== hvsim demo: OpenSBI v1.1 + U-Boot 2023.01 on 4 harts (Ctrl-A x to quit)" >&2

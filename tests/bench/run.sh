@@ -158,4 +158,41 @@ if [ -x "$HVSIM" ] && [ -f "$uboot" ]; then
         printf "tracing overhead: default events %+.1f%%, all events %+.1f%%\n",
                (t - p) / p * 100, (a - p) / p * 100 } }'
 fi
+# ---- 5. Linux 6.1 + KVM (tests/firmware/linux) to power-off, 4 harts ----
+# Wall time here (the guest's end is a power-off; QEMU -icount is slow
+# because it switches harts only every 1e8 instructions, so they spin).
+linux_img=$(bash "$here/../firmware/linux/build.sh" riscv 2>/dev/null | tail -n1)
+if [ -x "$HVSIM" ] && [ -f "$linux_img" ] && command -v qemu-system-riscv64 >/dev/null; then
+    wall() { # LOG CMD... -> sets w (seconds of wall time), rc
+        local log=$1; shift
+        local t0 t1
+        t0=$(date +%s.%N)
+        "$@" </dev/null >"$log.out" 2>"$log.err"
+        rc=$?
+        t1=$(date +%s.%N)
+        w=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+    }
+    app="console=ttyS0 earlycon"
+    wall "$out/linux-hvsim" "$HVSIM" run --smp 4 --kernel "$linux_img" --append "$app" --serial stdio
+    hv_w=$w hv_rc=$rc
+    linux_insns=$(grep -oE '[0-9]+ instructions' "$out/linux-hvsim.err" | grep -oE '[0-9]+')
+    q="qemu-system-riscv64 -M virt -cpu rv64,h=true -smp 4 -m 256M -nographic -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf -kernel $linux_img"
+    # shellcheck disable=SC2086
+    wall "$out/linux-qemu-icount" timeout 600 $q -append "$app" -icount shift=0
+    qi_w=$w
+    # shellcheck disable=SC2086
+    wall "$out/linux-qemu-tcg" timeout 600 $q -append "$app"
+    qt_w=$w
+    for f in linux-hvsim linux-qemu-icount linux-qemu-tcg; do
+        grep -q "kvmtest: all VMs passed" "$out/$f.out" || { echo "bench: $f did not pass (see $out/$f.out)"; status=1; }
+    done
+    echo "bench: Linux 6.1 + KVM (2 KVM guests) to power-off on 4 harts, ${linux_insns:-?} instructions (hvsim's count)"
+    printf "%-28s %10s %12s\n" "run" "wall s" "MIPS"
+    for v in "hvsim:$hv_w" "qemu -icount shift=0:$qi_w" "qemu tcg:$qt_w"; do
+        printf "%-28s %10s %12s\n" "${v%%:*}" "${v#*:}" \
+            "$(awk -v n="${linux_insns:-0}" -v c="${v#*:}" 'BEGIN { if (c > 0 && n > 0) printf "%.1f", n / c / 1e6; else printf "-" }')"
+    done
+    awk -v h="$hv_w" -v q="$qi_w" -v t="$qt_w" 'BEGIN { if (h > 0)
+        printf "hvsim is %.1fx faster than qemu -icount, %.2fx plain qemu tcg (wall)\n", q / h, t / h }'
+fi
 exit $status
