@@ -352,6 +352,7 @@ static int csr_access(struct rv_hart *h, unsigned *pcsr, bool write)
 
 static void pmp_changed(struct rv_hart *h)
 {
+    rv_pmp_recompute(h);
     h->pmp_active = false;
     for (int i = 0; i < 16; i++)
         if (h->pmpcfg[i] & 0x18)

@@ -42,6 +42,7 @@ static void rv_reset(struct cpu *c)
     memset(h->pmpcfg, 0, sizeof h->pmpcfg);
     memset(h->pmpaddr, 0, sizeof h->pmpaddr);
     h->pmp_active = false;
+    rv_pmp_recompute(h);
     h->resv_valid = false;
     h->instret_adj = h->cycle_off = h->instret_off = 0;
     rv_tlb_flush(h);

@@ -142,6 +142,13 @@ static int pte_access(struct rv_hart *h, const struct walk_req *w, uint64_t addr
     /* PTE accesses are S-level implicit accesses checked by PMP (§3.7.1) */
     if (!rv_pmp_ok(h, pa, 8, write ? ACC_WRITE : ACC_READ, PRV_S))
         return access_fault(acc);
+    if (!write) { /* the common case: a PTE in RAM */
+        const uint8_t *p = bus_host_ptr(bus, pa, 8);
+        if (p) {
+            *pte = rv_load_le(p, 8);
+            return 0;
+        }
+    }
     bool ok = write ? bus_write(bus, pa, 8, *pte) : bus_read(bus, pa, 8, pte);
     return ok ? 0 : access_fault(acc);
 }

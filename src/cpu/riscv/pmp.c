@@ -37,12 +37,19 @@ static bool perm_ok(uint8_t cfg, enum rv_access acc)
     return cfg & need[acc];
 }
 
+/* The byte ranges depend only on pmpcfg/pmpaddr: computed once per CSR
+ * write instead of on every check (page walks check each PTE). */
+void rv_pmp_recompute(struct rv_hart *h)
+{
+    for (int i = 0; i < 16; i++)
+        pmp_range(h, i, &h->pmp_lo[i], &h->pmp_hi[i]);
+}
+
 bool rv_pmp_ok(const struct rv_hart *h, uint64_t pa, unsigned size, enum rv_access acc, int priv)
 {
     uint64_t end = pa + size;
     for (int i = 0; i < 16; i++) {
-        uint64_t lo, hi;
-        pmp_range(h, i, &lo, &hi);
+        uint64_t lo = h->pmp_lo[i], hi = h->pmp_hi[i];
         if (lo >= hi || end <= lo || pa >= hi)
             continue; /* no byte of the access matches */
         if (pa < lo || end > hi)
@@ -60,8 +67,7 @@ bool rv_pmp_page_ok(const struct rv_hart *h, uint64_t pa_page, enum rv_access ac
 {
     uint64_t end = pa_page + 4096;
     for (int i = 0; i < 16; i++) {
-        uint64_t lo, hi;
-        pmp_range(h, i, &lo, &hi);
+        uint64_t lo = h->pmp_lo[i], hi = h->pmp_hi[i];
         if (lo >= hi || end <= lo || pa_page >= hi)
             continue;
         if (pa_page < lo || end > hi)

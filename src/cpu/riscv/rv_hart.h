@@ -141,6 +141,7 @@ struct rv_hart {
     uint8_t pmpcfg[16];
     uint64_t pmpaddr[16];
     bool pmp_active;         /* any entry with A != OFF */
+    uint64_t pmp_lo[16], pmp_hi[16]; /* byte range of each entry (rv_pmp_recompute) */
 
     /* LR/SC reservation (cleared when the hart leaves its slot) */
     uint64_t resv_addr;

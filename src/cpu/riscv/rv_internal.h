@@ -59,6 +59,8 @@ void rv_tlb_flush_va(struct rv_hart *h, uint64_t va);
 /* Drop every hart's fast write mappings of a physical page (it became code). */
 void rv_tlb_drop_writes(struct machine *m, uint64_t pa_page);
 void rv_code_invalidate(void *opaque, struct mem_region *r, uint64_t page_index);
+/* Recompute the PMP entries' ranges after a pmpcfg/pmpaddr change. */
+void rv_pmp_recompute(struct rv_hart *h);
 /* PMP check of [pa, pa+size) for privilege priv (pmp.c). */
 bool rv_pmp_ok(const struct rv_hart *h, uint64_t pa, unsigned size, enum rv_access acc, int priv);
 /* True when the whole 4 KiB page at pa has one PMP outcome for priv and acc. */
