@@ -36,7 +36,10 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
 {
     struct sched *s = &m->sched;
     uint64_t retired = 0;
-    c->clock = start;
+    if (!s->slot_open) { /* a new slot (else: resuming after a debugger stop) */
+        c->clock = start;
+        s->slot_open = true;
+    }
     s->current = c;
     while (c->clock < end && !m->exit_requested) {
         cpu_fire_due_timers(c);
@@ -60,6 +63,14 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
             budget = insn_cap - retired;
         if (budget == 0)
             break;
+        if (s->debug_stop) {
+            if (s->debug_stop(s->debug_opaque, c)) {
+                s->stopped_cpu = c;
+                s->current = NULL;
+                return retired;
+            }
+            budget = 1;
+        }
         c->run_budget = budget;
         uint64_t n = c->ops->run(c, budget);
         c->run_budget = 0;
@@ -79,54 +90,66 @@ int sched_run(struct machine *m)
 {
     struct sched *s = &m->sched;
     int n = m->ncpus;
-    int order[CONFIG_MAX_CPUS];
 
     for (;;) {
-        if (m->exit_requested)
-            return m->exit_code;
-        if (m->max_insns && s->total_retired >= m->max_insns) {
-            machine_request_exit(m, EXIT_MAX_INSNS, "instruction limit reached");
-            return EXIT_MAX_INSNS;
-        }
-        if (s->round_hook)
-            s->round_hook(s->round_hook_opaque, m);
-        if (m->exit_requested)
-            continue;
-
-        uint64_t q = s->quantum;
-        for (int i = 0; i < n; i++)
-            order[i] = i;
-        if (s->seed) {
-            q = s->quantum / 2 + prng_next(s) % (s->quantum + 1);
-            if (q == 0)
-                q = 1;
-            for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
-                int j = (int)(prng_next(s) % (uint64_t)(i + 1));
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
+        if (!s->in_round) {
+            if (m->exit_requested)
+                return m->exit_code;
+            if (m->max_insns && s->total_retired >= m->max_insns) {
+                machine_request_exit(m, EXIT_MAX_INSNS, "instruction limit reached");
+                return EXIT_MAX_INSNS;
             }
+            if (s->round_hook)
+                s->round_hook(s->round_hook_opaque, m);
+            if (m->exit_requested)
+                continue;
+
+            uint64_t q = s->quantum;
+            for (int i = 0; i < n; i++)
+                s->order[i] = i;
+            if (s->seed) {
+                q = s->quantum / 2 + prng_next(s) % (s->quantum + 1);
+                if (q == 0)
+                    q = 1;
+                for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
+                    int j = (int)(prng_next(s) % (uint64_t)(i + 1));
+                    int t = s->order[i];
+                    s->order[i] = s->order[j];
+                    s->order[j] = t;
+                }
+            }
+            s->in_round = true;
+            s->slot_open = false;
+            s->pos = 0;
+            s->round_end = s->round_start + q;
+            s->round_retired = 0;
+            s->round_alive = false;
         }
 
-        uint64_t start = s->round_start, end = start + q;
-        uint64_t round_retired = 0;
-        bool alive = false;
-        for (int i = 0; i < n && !m->exit_requested; i++) {
-            struct cpu *c = m->cpus[order[i]];
+        uint64_t start = s->round_start, end = s->round_end;
+        for (; s->pos < n && !m->exit_requested; s->pos++) {
+            struct cpu *c = m->cpus[s->order[s->pos]];
             if (c->state == CPU_STOPPED)
                 continue;
-            alive = true;
-            uint64_t cap = m->max_insns ? m->max_insns - s->total_retired - round_retired : UINT64_MAX;
+            s->round_alive = true;
+            uint64_t cap = m->max_insns ? m->max_insns - s->total_retired - s->round_retired
+                                        : UINT64_MAX;
             if (cap == 0)
                 break;
-            round_retired += run_slot(m, c, start, end, cap);
+            s->round_retired += run_slot(m, c, start, end, cap);
+            if (s->stopped_cpu)
+                return SCHED_DEBUG_STOP; /* resume: the same slot goes on */
+            s->slot_open = false;
         }
+        uint64_t round_retired = s->round_retired;
+        s->in_round = false;
+        s->slot_open = false;
         s->total_retired += round_retired;
         s->round_start = end;
         s->rounds++;
         if (m->exit_requested)
             continue;
-        if (!alive) {
+        if (!s->round_alive) {
             machine_request_exit(m, EXIT_GUEST_FAIL, "every CPU is stopped");
             continue;
         }

@@ -6,6 +6,11 @@
 #define HVSIM_SCHED_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "config.h"
+
+/* sched_run's result when a debugger stopped the machine (not an exit
+ * status: calling sched_run again resumes exactly where it stopped). */
+#define SCHED_DEBUG_STOP (-1)
 
 struct machine;
 struct cpu;
@@ -18,6 +23,18 @@ struct sched {
     uint64_t rounds;
     uint64_t total_retired;
     struct cpu *current;
+    /* The round in progress (a debugger may stop in the middle of one). */
+    bool in_round, slot_open;
+    uint64_t round_end, round_retired;
+    bool round_alive;
+    int order[CONFIG_MAX_CPUS];
+    int pos;
+    /* Debugger: while set, called before every instruction of a running CPU
+     * (runs are cut to one instruction); returning true stops the machine
+     * before that instruction and sched_run returns SCHED_DEBUG_STOP. */
+    bool (*debug_stop)(void *opaque, struct cpu *c);
+    void *debug_opaque;
+    struct cpu *stopped_cpu;
     /* Called once per round (console input polling, progress line). */
     void (*round_hook)(void *opaque, struct machine *m);
     /* Called when every CPU sleeps and no deadline is armed: block for

@@ -112,6 +112,7 @@ struct walk_req {
     int priv;             /* PRV_S / PRV_U (ignored for the G stage) */
     bool sum, mxr;
     bool hlvx;            /* HLVX: execute permission stands in for read */
+    bool debug;           /* a debugger's look: no A/D updates, no side effects */
 };
 
 /* Fault details for the trap: guest-physical address and htinst value. */
@@ -119,8 +120,8 @@ struct walk_fault {
     uint64_t gpa, tinst;
 };
 
-static int gstage(struct rv_hart *h, uint64_t gpa, enum rv_access acc, bool hlvx, uint64_t *pa,
-                  unsigned *perm, bool *super);
+static int gstage(struct rv_hart *h, uint64_t gpa, enum rv_access acc, bool hlvx, bool debug,
+                  uint64_t *pa, unsigned *perm, bool *super);
 
 /* Reads (write=false) or updates a PTE; VS-stage PTEs are guest-physical. */
 static int pte_access(struct rv_hart *h, const struct walk_req *w, uint64_t addr, bool write,
@@ -130,7 +131,7 @@ static int pte_access(struct rv_hart *h, const struct walk_req *w, uint64_t addr
     if (w->vs_stage) {
         unsigned gp;
         bool sup;
-        int r = gstage(h, addr, write ? ACC_WRITE : ACC_READ, false, &pa, &gp, &sup);
+        int r = gstage(h, addr, write ? ACC_WRITE : ACC_READ, false, w->debug, &pa, &gp, &sup);
         if (r) {
             /* the fault is reported for the original access type (§8.6.3) */
             f->gpa = addr;
@@ -198,7 +199,7 @@ static int do_walk(struct rv_hart *h, const struct walk_req *w, uint64_t va, enu
             return pf(acc);
         /* A/D update in hardware (step 7) */
         uint64_t need = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
-        if ((pte & need) != need) {
+        if ((pte & need) != need && !w->debug) {
             pte |= need;
             r = pte_access(h, w, pte_addr, true, &pte, acc, f);
             if (r)
@@ -232,8 +233,8 @@ static int walk(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, bo
 }
 
 /* G stage (§8.5.1): guest-physical -> physical under hgatp. */
-static int gstage(struct rv_hart *h, uint64_t gpa, enum rv_access acc, bool hlvx, uint64_t *pa,
-                  unsigned *perm, bool *super)
+static int gstage(struct rv_hart *h, uint64_t gpa, enum rv_access acc, bool hlvx, bool debug,
+                  uint64_t *pa, unsigned *perm, bool *super)
 {
     unsigned mode = (unsigned)(h->hgatp >> 60);
     if (mode == 0) {
@@ -247,7 +248,7 @@ static int gstage(struct rv_hart *h, uint64_t gpa, enum rv_access acc, bool hlvx
         return guest_page_fault(acc);
     struct walk_req w = { .root = (h->hgatp & ((1ull << 44) - 1)) << 12, .levels = levels,
                           .top_bits = 11, .g_stage = true, .mxr = h->mstatus & MSTATUS_MXR,
-                          .hlvx = hlvx };
+                          .hlvx = hlvx, .debug = debug };
     struct walk_fault f;
     return do_walk(h, &w, gpa, acc, pa, perm, super, &f);
 }
@@ -280,7 +281,7 @@ static int walk2(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, b
     }
     unsigned gperm;
     bool gsuper;
-    int r = gstage(h, gpa, acc, hlvx, pa, &gperm, &gsuper);
+    int r = gstage(h, gpa, acc, hlvx, false, pa, &gperm, &gsuper);
     if (r) {
         f->gpa = gpa;
         f->tinst = 0; /* explicit access: the caller adds the transformed instruction */
@@ -617,4 +618,39 @@ bool rv_hlsv(struct rv_hart *h, uint64_t va, unsigned size, bool store, bool hlv
         return false;
     }
     return true;
+}
+
+/* The debugger's view (gdb stub): translate va as the hart's current
+ * privilege would fetch it (two-stage when V=1), without touching A/D bits,
+ * the TLB or any trap state. false when unmapped or not permitted. */
+bool rv_debug_translate(struct rv_hart *h, uint64_t va, bool write, uint64_t *pa)
+{
+    enum rv_access acc = write ? ACC_WRITE : ACC_READ;
+    int mode = h->fetch_mode;
+    int priv = mode_priv[mode];
+    unsigned perm;
+    bool super;
+    struct walk_fault f = { 0, 0 };
+    if (mode_virt(mode)) {
+        unsigned m2 = (unsigned)(h->vsatp >> 60);
+        uint64_t gpa = va;
+        if (m2 != 0) {
+            int levels = m2 == 9 ? 4 : 3;
+            struct walk_req w = { .root = (h->vsatp & ((1ull << 44) - 1)) << 12, .levels = levels,
+                                  .top_bits = 9, .vs_stage = true, .priv = PRV_S, .sum = true,
+                                  .mxr = true, .debug = true };
+            if (do_walk(h, &w, va, ACC_READ, &gpa, &perm, &super, &f))
+                return false;
+        }
+        return gstage(h, gpa, acc, false, true, pa, &perm, &super) == 0;
+    }
+    if (priv == PRV_M || (h->satp >> 60) == 0) {
+        *pa = va;
+        return true;
+    }
+    int levels = (h->satp >> 60) == 9 ? 4 : 3;
+    struct walk_req w = { .root = (h->satp & ((1ull << 44) - 1)) << 12, .levels = levels,
+                          .top_bits = 9, .priv = PRV_S, .sum = true, .mxr = true, .debug = true };
+    (void)acc;
+    return do_walk(h, &w, va, ACC_READ, pa, &perm, &super, &f) == 0;
 }

@@ -54,6 +54,8 @@ bool rv_fetch_refill(struct rv_hart *h);
 bool rv_fetch_cross(struct rv_hart *h, uint32_t *raw);
 /* HLV/HLVX/HSV access (raises the exception and returns false on a fault). */
 bool rv_hlsv(struct rv_hart *h, uint64_t va, unsigned size, bool store, bool hlvx, uint64_t *val);
+/* Debugger view: translate without side effects (no A/D, TLB or traps). */
+bool rv_debug_translate(struct rv_hart *h, uint64_t va, bool write, uint64_t *pa);
 void rv_tlb_flush(struct rv_hart *h);
 void rv_tlb_flush_va(struct rv_hart *h, uint64_t va);
 /* Drop every hart's fast write mappings of a physical page (it became code). */
