@@ -25,7 +25,7 @@ ISA_ELFS := $(patsubst tests/isa/%.S,$(BUILD)/isa/%.elf,$(ISA_SRCS))
 ISA_FLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static \
              -mcmodel=medany -T tests/isa/link.ld -Itests/isa
 
-.PHONY: all deps run test unit isa e2e asan bench firmware clean traces-update
+.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update
 all: $(BUILD)/hvsim
 
 deps:
@@ -80,11 +80,19 @@ asan:
 	CK_FORK=no build-asan/unit_tests
 	bash tests/e2e/asan_boot.sh build-asan/hvsim
 	bash tests/e2e/chaos.sh build-asan/hvsim 24
+	$(CC) -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -Isrc -o build-asan/rsp_fuzz tests/fuzz/rsp_fuzz.c src/gdbstub/rsp.c
+	build-asan/rsp_fuzz 200000
+
+# gdb-multiarch sessions against the stub (tests/gdb/)
+gdb: $(BUILD)/hvsim firmware
+	bash tests/gdb/run.sh $(BUILD)/hvsim
 
 test: deps all
 	$(MAKE) unit
 	$(MAKE) isa
 	$(MAKE) e2e
+	$(MAKE) gdb
 	$(MAKE) asan
 
 bench: deps all

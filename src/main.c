@@ -13,6 +13,7 @@
 #include "trace/record.h"
 #include "trace/replay.h"
 #include "trace/tools.h"
+#include "gdbstub/gdbstub.h"
 
 enum opt_id {
     OPT_CONFIG = 'c',
@@ -32,6 +33,8 @@ enum opt_id {
     OPT_TRACE,
     OPT_EVENTS,
     OPT_CHECK_INTERVAL,
+    OPT_GDB,
+    OPT_GDB_WAIT,
 };
 
 struct opt_desc {
@@ -59,6 +62,8 @@ static const struct opt_desc run_opts[] = {
     { "trace", OPT_TRACE, "FILE", "record the timeline into FILE (.hvt) for replay and tools" },
     { "events", OPT_EVENTS, "LIST", "kinds to record: ipi,irq,timer,wfi,sbi,vm,mmio,exc,check,..." },
     { "check-interval", OPT_CHECK_INTERVAL, "N", "state-hash check record every N instructions" },
+    { "gdb", OPT_GDB, "PORT", "gdb remote stub on 127.0.0.1:PORT (threads = harts)" },
+    { "gdb-wait", OPT_GDB_WAIT, NULL, "with --gdb: stay at reset until gdb attaches" },
     { "help", OPT_HELP, NULL, "show this help and exit" },
 };
 #define N_RUN_OPTS (sizeof run_opts / sizeof run_opts[0])
@@ -120,6 +125,8 @@ struct run_args {
     const char *bios, *kernel, *initrd, *dtb, *append;
     const char *trace;
     uint64_t events, check_interval;
+    uint64_t gdb_port;
+    bool gdb_wait;
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -265,6 +272,15 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             }
             break;
         }
+        case OPT_GDB:
+            if (!config_parse_u64(v, &a->gdb_port) || a->gdb_port == 0 || a->gdb_port > 65535) {
+                fprintf(stderr, "hvsim: --gdb: '%s' is not a TCP port (1..65535)\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            break;
+        case OPT_GDB_WAIT:
+            a->gdb_wait = true;
+            break;
         case OPT_CHECK_INTERVAL:
             if (!config_parse_u64(v, &a->check_interval)) {
                 fprintf(stderr, "hvsim: --check-interval: '%s' is not a number (0 = none)\n", v);
@@ -370,7 +386,23 @@ static int cmd_run(int argc, char **argv)
             return EXIT_HOST_ERROR;
         }
     }
-    rc = machine_run(m, a.max_insns);
+    if (a.gdb_wait && !a.gdb_port) {
+        fprintf(stderr, "hvsim: --gdb-wait needs --gdb PORT\n");
+        machine_free(m);
+        return EXIT_HOST_ERROR;
+    }
+    if (a.gdb_port) {
+        struct gdbstub *g = gdbstub_new(m, (int)a.gdb_port, a.gdb_wait, err, sizeof err);
+        if (!g) {
+            fprintf(stderr, "hvsim: %s\n", err);
+            machine_free(m);
+            return EXIT_HOST_ERROR;
+        }
+        rc = gdbstub_run(g);
+        gdbstub_free(g);
+    } else {
+        rc = machine_run(m, a.max_insns);
+    }
     if (a.trace && !trace_record_finish(m, rc, err, sizeof err)) {
         fprintf(stderr, "hvsim: --trace %s: %s\n", a.trace, err);
         rc = EXIT_HOST_ERROR;

@@ -197,4 +197,12 @@ bool rsp_parse_thread_id(const char *s, long *tid);
 /* The same for a thread id spanning exactly s[0..n) (e.g. inside vCont). */
 bool rsp_parse_thread_id_n(const char *s, size_t n, long *tid);
 
+/* qXfer read reply (E.4 "qXfer:object:read:annex:offset,length"): the
+ * payload "m" + doc[offset, offset+length) when more follows, or "l" + the
+ * final part ("l" alone when offset is at or past the end).  The chunk is
+ * also capped at outmax - 1 bytes.  Returns the payload length written to
+ * out (binary: pass it to rsp_encode, which escapes), or 0 if outmax < 1. */
+size_t rsp_xfer_chunk(const void *doc, size_t doclen, uint64_t offset, uint64_t length, char *out,
+                      size_t outmax);
+
 #endif

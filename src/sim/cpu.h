@@ -77,7 +77,24 @@ struct cpu {
     int ntimers;
     struct cpu_irq_change deferred[CPU_MAX_DEFERRED]; /* sorted by time */
     int ndeferred;
+    /* Debugger breakpoints (shared by all CPUs of a machine): a CPU model
+     * stops before executing an instruction at one of these pcs, sets
+     * bp_hit and returns from run(). bp_skip_pc: resume over it once. */
+    const uint64_t *bps;
+    int nbps;
+    bool bp_hit;
+    uint64_t bp_skip_pc;
 };
+
+/* True when pc (or, with page set, any address of pc's 4 KiB page) has a
+ * breakpoint. */
+static inline bool cpu_bp_at(const struct cpu *c, uint64_t pc, bool page)
+{
+    for (int i = 0; i < c->nbps; i++)
+        if (page ? (c->bps[i] >> 12) == (pc >> 12) : c->bps[i] == pc)
+            return true;
+    return false;
+}
 
 /* The CPU's current tick: exact, also in the middle of run(). */
 static inline uint64_t cpu_now(const struct cpu *c)

@@ -78,6 +78,8 @@ static void round_hook(void *opaque, struct machine *m)
     (void)opaque;
     if (m->trace)
         trace_round(m);
+    if (m->gdb_poll)
+        m->gdb_poll(m->gdb_opaque);
     if (m->perturb_at && m->sched.total_retired >= m->perturb_at) {
         /* `hvsim replay --debug-perturb N`: a deliberate divergence (bit 4 of
          * hart 0's sp) to show and test the divergence diagnosis. */
@@ -220,11 +222,16 @@ fail:
     return NULL;
 }
 
+void machine_flush(struct machine *m)
+{
+    console_flush(m->console);
+}
+
 int machine_run(struct machine *m, uint64_t max_insns)
 {
     m->max_insns = max_insns;
     int rc = sched_run(m);
-    console_flush(m->console);
+    machine_flush(m);
     if (m->progress && m->sched.total_retired >= 200000000ull)
         fputc('\n', stderr);
     return rc;

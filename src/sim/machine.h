@@ -56,6 +56,8 @@ struct machine {
     uint64_t initrd_start, initrd_end;
     uint64_t entry;         /* where the boot ROM jumps */
     uint64_t perturb_at;    /* testing aid: flip a register bit at this count */
+    void (*gdb_poll)(void *opaque); /* gdb stub: look at its socket once a round */
+    void *gdb_opaque;
     bool progress;          /* print a progress line on stderr */
     uint64_t progress_next;
 };
@@ -71,6 +73,8 @@ struct machine *machine_new(const struct config *cfg, const char *serial_spec, c
  * instructions. Returns EXIT_*. */
 int machine_run(struct machine *m, uint64_t max_insns);
 void machine_free(struct machine *m);
+/* Flush buffered console output (machine_run does it at the end). */
+void machine_flush(struct machine *m);
 bool machine_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen);
 
 /* Request the end of the run; the scheduler stops at the next boundary. */

@@ -77,6 +77,12 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
         c->clock += n;
         c->retired += n;
         retired += n;
+        if (c->bp_hit) { /* stopped before a debugger breakpoint */
+            c->bp_hit = false;
+            s->stopped_cpu = c;
+            s->current = NULL;
+            return retired;
+        }
         if (retired >= insn_cap)
             break;
     }

@@ -204,6 +204,14 @@ slow:
             goto out;
     }
     pc = h->pc;
+    if (unlikely(c->nbps) && cpu_bp_at(c, pc, false)) { /* a debugger breakpoint */
+        if (c->bp_skip_pc == pc) {
+            c->bp_skip_pc = UINT64_MAX; /* resuming from it: run it once */
+        } else {
+            c->bp_hit = true;
+            goto out;
+        }
+    }
     if (unlikely((pc & PAGE_MASK) != h->fetch_va)) {
         /* New page: a TLB hit with a predecoded page is the common case */
         const struct rv_tlb_entry *e = &h->tlb[h->fetch_mode][(pc >> 12) & (TLB_SIZE - 1)];
@@ -217,6 +225,11 @@ slow:
             goto slow;
         }
     }
+    /* A page with a breakpoint is never the cached fetch page: every
+     * instruction in it comes back here to be checked (others run at full
+     * speed). */
+    if (unlikely(c->nbps) && cpu_bp_at(c, pc, true))
+        h->fetch_va = TLB_INVALID;
     h->insn_left--;
     d = &h->fetch_page->d[(pc & 0xfff) >> 1];
     FETCH_DECODED();

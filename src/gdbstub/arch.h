@@ -1,0 +1,29 @@
+/* What the gdb stub needs to know about a CPU architecture: its target
+ * description and how to reach registers and translate addresses. The stub
+ * itself (gdbstub.c) is ISA-neutral; RISC-V is target_riscv.c. */
+#ifndef HVSIM_GDBSTUB_ARCH_H
+#define HVSIM_GDBSTUB_ARCH_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cpu;
+
+struct gdb_arch {
+    /* qXfer:features:read documents (NULL: unknown annex) */
+    const char *(*target_xml)(const char *annex, size_t *len);
+    /* registers in the 'g' packet: regnums 0 .. g_nregs-1 */
+    int g_nregs;
+    /* A register's value, little-endian, *nbytes bytes. false: no such
+     * register. */
+    bool (*reg_read)(struct cpu *c, int regnum, uint8_t *buf, size_t *nbytes);
+    bool (*reg_write)(struct cpu *c, int regnum, const uint8_t *buf, size_t nbytes);
+    /* Debugger view of an address in the CPU's current mode; no side effects. */
+    bool (*translate)(struct cpu *c, uint64_t va, bool write, uint64_t *pa);
+    /* One line about the CPU for qThreadExtraInfo / `monitor harts`. */
+    void (*describe)(struct cpu *c, char *buf, size_t len);
+};
+
+const struct gdb_arch *gdb_arch_riscv(void);
+
+#endif

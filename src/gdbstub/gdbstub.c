@@ -1,0 +1,635 @@
+/* GDB Remote Serial Protocol server (GDB manual, "Remote Protocol").
+ * Single-threaded: the socket is polled between scheduler rounds while the
+ * machine runs, and served exclusively while it is stopped. */
+#include "gdbstub.h"
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "arch.h"
+#include "rsp.h"
+#include "../sim/machine.h"
+
+#define MAX_BP 64
+
+struct gdbstub {
+    struct machine *m;
+    const struct gdb_arch *arch;
+    int lfd, cfd;
+    bool wait, noack;
+    struct rsp_decoder dec;
+    int gcpu;                 /* cpu index for g/p/m (Hg) */
+    uint64_t bp[MAX_BP];
+    int nbp;
+    bool stop_now;            /* Ctrl-C or attach: stop before the next instruction */
+    bool hit_bp;
+    bool resume, step, detach, kill;
+    int step_cpu;
+    char reply[2 * RSP_MAX_PACKET + 16];
+};
+
+/* ---- socket I/O ---- */
+
+static void send_packet(struct gdbstub *g, const char *payload, size_t len)
+{
+    char *out = malloc(rsp_encoded_len(payload, len) + 1);
+    size_t n = rsp_encode(payload, len, out, rsp_encoded_len(payload, len) + 1);
+    for (size_t off = 0; off < n && g->cfd >= 0;) {
+        ssize_t w = write(g->cfd, out + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(g->cfd);
+            g->cfd = -1;
+            break;
+        }
+        off += (size_t)w;
+    }
+    free(out);
+}
+
+static void send_str(struct gdbstub *g, const char *s)
+{
+    send_packet(g, s, strlen(s));
+}
+
+static void send_ack(struct gdbstub *g, char c)
+{
+    if (g->noack || g->cfd < 0)
+        return;
+    if (write(g->cfd, &c, 1) != 1) {
+        close(g->cfd);
+        g->cfd = -1;
+    }
+}
+
+/* ---- machine access ---- */
+
+static struct cpu *cpu_at(struct gdbstub *g, int idx)
+{
+    return idx >= 0 && idx < g->m->ncpus ? g->m->cpus[idx] : NULL;
+}
+
+/* Guest memory through the CPU's current translation; RAM only (a debugger
+ * read must not pop a UART FIFO). */
+static bool mem_access(struct gdbstub *g, struct cpu *c, uint64_t addr, uint8_t *buf, size_t len,
+                       bool write)
+{
+    for (size_t i = 0; i < len;) {
+        uint64_t va = addr + i, pa;
+        if (!g->arch->translate(c, va, write, &pa))
+            return false;
+        size_t chunk = 4096 - (va & 0xfff);
+        if (chunk > len - i)
+            chunk = len - i;
+        struct mem_region *r = bus_find_mem(&g->m->bus, pa);
+        uint8_t *host = bus_host_ptr(&g->m->bus, pa, chunk);
+        if (!r || !host)
+            return false;
+        if (write) {
+            memcpy(host, buf + i, chunk);
+            bus_mark_dirty(r, pa, chunk);
+            if (r->page_flags[(pa - r->base) >> 12])
+                bus_mem_store_notify(&g->m->bus, r, pa, (unsigned)chunk); /* drop stale decode */
+        } else {
+            memcpy(buf + i, host, chunk);
+        }
+        i += chunk;
+    }
+    return true;
+}
+
+/* scheduler-locked single step of one CPU */
+static void step_one(struct gdbstub *g, struct cpu *c)
+{
+    struct sched *s = &g->m->sched;
+    if (c->state != CPU_RUNNING)
+        return;
+    s->current = c;
+    c->bp_skip_pc = c->ops->get_pc(c); /* step over a breakpoint we stand on */
+    c->run_budget = 1;
+    uint64_t n = c->ops->run(c, 1);
+    c->run_budget = 0;
+    c->bp_hit = false;
+    c->clock += n;
+    c->retired += n;
+    s->total_retired += n;
+    s->current = NULL;
+}
+
+/* ---- stop hook (called before every instruction while set) ---- */
+
+static void poll_client(struct gdbstub *g);
+
+/* Ctrl-C: stop before the next instruction of whichever CPU runs next. */
+static bool stop_now_hook(void *opaque, struct cpu *c)
+{
+    (void)c;
+    return ((struct gdbstub *)opaque)->stop_now;
+}
+
+/* Breakpoints are checked by the CPU models (cpu_bp_at); the scheduler's
+ * per-instruction hook is only armed to stop at once. */
+static void arm_hook(struct gdbstub *g)
+{
+    g->m->sched.debug_stop = g->stop_now ? stop_now_hook : NULL;
+    g->m->sched.debug_opaque = g;
+    for (int i = 0; i < g->m->ncpus; i++) {
+        g->m->cpus[i]->bps = g->bp;
+        g->m->cpus[i]->nbps = g->nbp;
+    }
+}
+
+static void on_ctrlc(void *opaque)
+{
+    struct gdbstub *g = opaque;
+    g->stop_now = true;
+    arm_hook(g);
+}
+
+/* While running: look for a 0x03 (and a client going away). */
+static void poll_client(struct gdbstub *g)
+{
+    if (g->cfd < 0)
+        return;
+    struct pollfd p = { .fd = g->cfd, .events = POLLIN };
+    if (poll(&p, 1, 0) <= 0)
+        return;
+    char buf[256];
+    ssize_t n = read(g->cfd, buf, sizeof buf);
+    if (n <= 0) {
+        close(g->cfd);
+        g->cfd = -1; /* gone: the machine runs on */
+        return;
+    }
+    rsp_feed(&g->dec, buf, (size_t)n, NULL, on_ctrlc, g);
+}
+
+static void round_poll(void *opaque)
+{
+    poll_client(opaque);
+}
+
+/* ---- packets ---- */
+
+static void reply_stop(struct gdbstub *g, int cpu_idx)
+{
+    char r[64];
+    snprintf(r, sizeof r, "T05thread:%x;%s", cpu_idx + 1, g->hit_bp ? "swbreak:;" : "");
+    g->gcpu = cpu_idx;
+    send_str(g, r);
+}
+
+static void monitor(struct gdbstub *g, const char *cmd)
+{
+    char out[4096];
+    size_t n = 0;
+    struct machine *m = g->m;
+    if (strcmp(cmd, "help") == 0) {
+        n = (size_t)snprintf(out, sizeof out,
+                             "monitor commands:\n  help    this list\n  vtime   virtual time and "
+                             "instructions\n  harts   state of every hart\n");
+    } else if (strcmp(cmd, "vtime") == 0) {
+        n = (size_t)snprintf(out, sizeof out, "virtual time %llu ticks, %llu instructions\n",
+                             (unsigned long long)m->sched.round_start,
+                             (unsigned long long)m->sched.total_retired);
+    } else if (strcmp(cmd, "harts") == 0) {
+        for (int i = 0; i < m->ncpus && n < sizeof out - 200; i++) {
+            char d[160];
+            g->arch->describe(m->cpus[i], d, sizeof d);
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s, pc 0x%llx, %llu instructions\n", d,
+                                  (unsigned long long)m->cpus[i]->ops->get_pc(m->cpus[i]),
+                                  (unsigned long long)m->cpus[i]->retired);
+        }
+    } else {
+        n = (size_t)snprintf(out, sizeof out, "unknown monitor command '%s' (try: monitor help)\n", cmd);
+    }
+    char *hex = malloc(2 * n + 2);
+    hex[0] = 'O';
+    rsp_hex_encode(out, n, hex + 1, 2 * n + 1);
+    send_str(g, hex);
+    free(hex);
+    send_str(g, "OK");
+}
+
+static void handle(struct gdbstub *g, const char *p, size_t len)
+{
+    struct machine *m = g->m;
+    struct cpu *c = cpu_at(g, g->gcpu);
+    char *r = g->reply;
+    uint64_t addr, n;
+
+    switch (p[0]) {
+    case '?':
+        reply_stop(g, g->gcpu);
+        return;
+    case 'q':
+        if (strncmp(p, "qSupported", 10) == 0) {
+            snprintf(r, sizeof g->reply, "PacketSize=%x;qXfer:features:read+;vContSupported+;"
+                     "swbreak+;hwbreak+;QStartNoAckMode+", RSP_MAX_PACKET);
+            send_str(g, r);
+        } else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
+            char annex[64];
+            const char *colon = strchr(p + 20, ':');
+            size_t al = colon ? (size_t)(colon - (p + 20)) : 0;
+            uint64_t off, ln;
+            if (!colon || al >= sizeof annex ||
+                !rsp_parse_addr_len(colon + 1, strlen(colon + 1), &off, &ln)) {
+                send_str(g, "E00");
+                return;
+            }
+            memcpy(annex, p + 20, al);
+            annex[al] = 0;
+            size_t xl;
+            const char *xml = g->arch->target_xml(annex, &xl);
+            if (!xml) {
+                send_str(g, "E00");
+                return;
+            }
+            if (ln > RSP_MAX_PACKET - 16)
+                ln = RSP_MAX_PACKET - 16;
+            if (off >= xl) {
+                send_str(g, "l");
+                return;
+            }
+            size_t take = xl - off < ln ? xl - off : ln;
+            r[0] = off + take >= xl ? 'l' : 'm';
+            memcpy(r + 1, xml + off, take);
+            send_packet(g, r, take + 1);
+        } else if (strcmp(p, "qfThreadInfo") == 0) {
+            size_t k = 0;
+            r[k++] = 'm';
+            for (int i = 0; i < m->ncpus; i++)
+                k += (size_t)snprintf(r + k, sizeof g->reply - k, "%s%x", i ? "," : "", i + 1);
+            send_packet(g, r, k);
+        } else if (strcmp(p, "qsThreadInfo") == 0) {
+            send_str(g, "l");
+        } else if (strcmp(p, "qC") == 0) {
+            snprintf(r, sizeof g->reply, "QC%x", g->gcpu + 1);
+            send_str(g, r);
+        } else if (strncmp(p, "qThreadExtraInfo,", 17) == 0) {
+            long tid;
+            struct cpu *t;
+            if (!rsp_parse_thread_id(p + 17, &tid) || !(t = cpu_at(g, (int)tid - 1))) {
+                send_str(g, "E01");
+                return;
+            }
+            char d[160];
+            g->arch->describe(t, d, sizeof d);
+            rsp_hex_encode(d, strlen(d), r, sizeof g->reply);
+            send_str(g, r);
+        } else if (strcmp(p, "qAttached") == 0) {
+            send_str(g, "1");
+        } else if (strncmp(p, "qRcmd,", 6) == 0) {
+            char cmd[256];
+            size_t cl;
+            if (!rsp_hex_decode(p + 6, strlen(p + 6), cmd, sizeof cmd - 1, &cl)) {
+                send_str(g, "E01");
+                return;
+            }
+            cmd[cl] = 0;
+            monitor(g, cmd);
+        } else {
+            send_str(g, "");
+        }
+        return;
+    case 'Q':
+        if (strcmp(p, "QStartNoAckMode") == 0) {
+            send_str(g, "OK");
+            g->noack = true;
+        } else {
+            send_str(g, "");
+        }
+        return;
+    case 'H': {
+        long tid;
+        if (len < 2 || !rsp_parse_thread_id(p + 2, &tid)) {
+            send_str(g, "E01");
+            return;
+        }
+        if (tid > 0 && !cpu_at(g, (int)tid - 1)) {
+            send_str(g, "E02");
+            return;
+        }
+        if (p[1] == 'g' && tid > 0)
+            g->gcpu = (int)tid - 1;
+        send_str(g, "OK");
+        return;
+    }
+    case 'T': {
+        long tid;
+        send_str(g, rsp_parse_thread_id(p + 1, &tid) && cpu_at(g, (int)tid - 1) ? "OK" : "E01");
+        return;
+    }
+    case 'g': {
+        size_t k = 0;
+        for (int i = 0; i < g->arch->g_nregs; i++) {
+            uint8_t b[16];
+            size_t nb;
+            if (!g->arch->reg_read(c, i, b, &nb))
+                break;
+            k += rsp_hex_encode(b, nb, r + k, sizeof g->reply - k);
+        }
+        send_packet(g, r, k);
+        return;
+    }
+    case 'p': {
+        uint64_t regnum;
+        uint8_t b[16];
+        size_t nb;
+        if (!rsp_parse_hex_u64(p + 1, len - 1, &regnum) || regnum > 100000 ||
+            !g->arch->reg_read(c, (int)regnum, b, &nb)) {
+            send_str(g, "E01");
+            return;
+        }
+        rsp_hex_encode(b, nb, r, sizeof g->reply);
+        send_str(g, r);
+        return;
+    }
+    case 'P': {
+        const char *eq = memchr(p, '=', len);
+        uint64_t regnum;
+        uint8_t b[16];
+        size_t nb;
+        if (!eq || !rsp_parse_hex_u64(p + 1, (size_t)(eq - p - 1), &regnum) || regnum > 100000 ||
+            !rsp_hex_decode(eq + 1, len - (size_t)(eq + 1 - p), b, sizeof b, &nb) ||
+            !g->arch->reg_write(c, (int)regnum, b, nb)) {
+            send_str(g, "E01");
+            return;
+        }
+        send_str(g, "OK");
+        return;
+    }
+    case 'm': {
+        if (!rsp_parse_addr_len(p + 1, len - 1, &addr, &n) || n > RSP_MAX_PACKET / 2 - 8) {
+            send_str(g, "E01");
+            return;
+        }
+        uint8_t *buf = malloc(n ? n : 1);
+        if (!mem_access(g, c, addr, buf, n, false))
+            send_str(g, "E14");
+        else {
+            rsp_hex_encode(buf, n, r, sizeof g->reply);
+            send_str(g, r);
+        }
+        free(buf);
+        return;
+    }
+    case 'M': case 'X': {
+        uint8_t *buf = malloc(RSP_MAX_PACKET);
+        const uint8_t *data = buf;
+        bool ok = p[0] == 'M' ? rsp_parse_mem_write(p + 1, len - 1, &addr, &n, buf, RSP_MAX_PACKET)
+                              : rsp_parse_mem_write_bin(p + 1, len - 1, &addr, &n, &data);
+        if (ok && data != buf)
+            memcpy(buf, data, n);
+        send_str(g, ok && n <= RSP_MAX_PACKET && mem_access(g, c, addr, buf, n, true) ? "OK" : "E01");
+        free(buf);
+        return;
+    }
+    case 'Z': case 'z': {
+        uint64_t kind;
+        /* Z0/Z1: software/hardware breakpoint at addr (both: a pc compare) */
+        if (len < 4 || (p[1] != '0' && p[1] != '1') || p[2] != ',' ||
+            !rsp_parse_addr_len(p + 3, len - 3, &addr, &kind)) {
+            send_str(g, ""); /* watchpoints (Z2-Z4): not supported yet */
+            return;
+        }
+        if (p[0] == 'Z') {
+            bool have = false;
+            for (int i = 0; i < g->nbp; i++)
+                have |= g->bp[i] == addr;
+            if (!have && g->nbp == MAX_BP) {
+                send_str(g, "E0e");
+                return;
+            }
+            if (!have)
+                g->bp[g->nbp++] = addr;
+        } else {
+            for (int i = 0; i < g->nbp; i++)
+                if (g->bp[i] == addr)
+                    g->bp[i--] = g->bp[--g->nbp];
+        }
+        send_str(g, "OK");
+        return;
+    }
+    case 'c':
+        g->resume = true;
+        return;
+    case 's':
+        g->step = true;
+        g->step_cpu = g->gcpu;
+        return;
+    case 'v':
+        if (strcmp(p, "vCont?") == 0) {
+            send_str(g, "vCont;c;C;s;S");
+        } else if (strncmp(p, "vCont;", 6) == 0) {
+            /* the first action with a step wins (all-stop: one thread steps) */
+            const char *a = p + 5;
+            g->resume = true;
+            while (a && *a == ';') {
+                char act = a[1];
+                const char *colon = strchr(a + 1, ':'), *next = strchr(a + 1, ';');
+                long tid = -1;
+                if (colon && (!next || colon < next))
+                    rsp_parse_thread_id_n(colon + 1, (size_t)((next ? next : a + strlen(a)) - colon - 1), &tid);
+                if (act == 's' || act == 'S') {
+                    g->step = true;
+                    g->resume = false;
+                    g->step_cpu = tid > 0 ? (int)tid - 1 : g->gcpu;
+                    break;
+                }
+                a = next;
+            }
+        } else if (strncmp(p, "vKill", 5) == 0) {
+            g->kill = true;
+            send_str(g, "OK");
+        } else {
+            send_str(g, "");
+        }
+        return;
+    case 'D':
+        send_str(g, "OK");
+        g->detach = true;
+        return;
+    case 'k':
+        g->kill = true;
+        return;
+    default:
+        send_str(g, "");
+    }
+}
+
+static bool on_packet(void *opaque, enum rsp_event ev, const char *payload, size_t len)
+{
+    struct gdbstub *g = opaque;
+    switch (ev) {
+    case RSP_EV_PACKET:
+        send_ack(g, '+');
+        handle(g, payload, len);
+        return !(g->resume || g->step || g->detach || g->kill);
+    case RSP_EV_BAD_CHECKSUM: case RSP_EV_MALFORMED: case RSP_EV_OVERSIZE:
+        send_ack(g, '-');
+        return true;
+    default:
+        return true;
+    }
+}
+
+/* ---- lifetime and the main loop ---- */
+
+struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, size_t errlen)
+{
+    if (m->ncpus < 1 || m->cpus[0]->ops->arch != CPU_ARCH_RISCV64) {
+        snprintf(err, errlen, "--gdb: no gdb support for this CPU architecture");
+        return NULL;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "--gdb: socket: %s", strerror(errno));
+        return NULL;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 1) < 0) {
+        snprintf(err, errlen, "--gdb %d: cannot listen on 127.0.0.1:%d: %s", port, port,
+                 strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    struct gdbstub *g = calloc(1, sizeof(*g));
+    g->m = m;
+    g->arch = gdb_arch_riscv();
+    g->lfd = fd;
+    g->cfd = -1;
+    g->wait = wait;
+    rsp_decoder_init(&g->dec, 0);
+    m->gdb_poll = round_poll;
+    m->gdb_opaque = g;
+    fprintf(stderr, "hvsim: gdb stub on 127.0.0.1:%d%s\n", port,
+            wait ? ", waiting for gdb (target remote :PORT)" : "");
+    return g;
+}
+
+void gdbstub_free(struct gdbstub *g)
+{
+    if (!g)
+        return;
+    if (g->cfd >= 0)
+        close(g->cfd);
+    close(g->lfd);
+    g->m->gdb_poll = NULL;
+    g->m->sched.debug_stop = NULL;
+    free(g);
+}
+
+static bool accept_client(struct gdbstub *g, bool block)
+{
+    struct pollfd p = { .fd = g->lfd, .events = POLLIN };
+    if (poll(&p, 1, block ? -1 : 0) <= 0)
+        return false;
+    int fd = accept(g->lfd, NULL, NULL);
+    if (fd < 0)
+        return false;
+    if (g->cfd >= 0) { /* one debugger at a time */
+        static const char busy[] = "$E01#a6";
+        if (write(fd, busy, sizeof busy - 1) < 0) { /* nothing to do */ }
+        close(fd);
+        return false;
+    }
+    g->cfd = fd;
+    g->noack = false;
+    rsp_decoder_reset(&g->dec);
+    return true;
+}
+
+/* Serve packets while stopped, until gdb resumes, steps, detaches or kills. */
+static void serve(struct gdbstub *g)
+{
+    g->resume = g->step = g->detach = g->kill = false;
+    while (g->cfd >= 0 && !g->resume && !g->step && !g->detach && !g->kill) {
+        struct pollfd p[2] = { { .fd = g->cfd, .events = POLLIN }, { .fd = g->lfd, .events = POLLIN } };
+        if (poll(p, 2, -1) < 0)
+            continue;
+        if (p[1].revents & POLLIN)
+            accept_client(g, false); /* a second debugger: refused */
+        if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        char buf[4096];
+        ssize_t n = read(g->cfd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            close(g->cfd);
+            g->cfd = -1;
+            break;
+        }
+        size_t used = rsp_feed(&g->dec, buf, (size_t)n, on_packet, NULL, g);
+        if (used < (size_t)n)
+            rsp_feed(&g->dec, buf + used, (size_t)n - used, on_packet, NULL, g); /* rare */
+    }
+}
+
+int gdbstub_run(struct gdbstub *g)
+{
+    struct machine *m = g->m;
+    bool stopped = g->wait;
+    if (g->wait)
+        accept_client(g, true);
+    for (;;) {
+        if (g->cfd < 0 && !stopped)
+            accept_client(g, false);
+        if (g->cfd >= 0 && stopped) {
+            serve(g);
+            if (g->kill) {
+                machine_request_exit(m, EXIT_PASS, "killed from gdb");
+                return m->exit_code;
+            }
+            if (g->detach || g->cfd < 0) {
+                g->nbp = 0;
+                g->cfd >= 0 ? (void)close(g->cfd) : (void)0;
+                g->cfd = -1;
+            }
+            if (g->step && g->cfd >= 0) {
+                arm_hook(g);
+                struct cpu *c = cpu_at(g, g->step_cpu);
+                if (c)
+                    step_one(g, c);
+                g->hit_bp = false;
+                reply_stop(g, c ? g->step_cpu : g->gcpu);
+                continue; /* still stopped */
+            }
+        }
+        /* run until a breakpoint, Ctrl-C, or the end */
+        g->stop_now = false;
+        g->hit_bp = false;
+        for (int i = 0; i < m->ncpus; i++) /* resume over a breakpoint we stand on */
+            m->cpus[i]->bp_skip_pc = m->cpus[i]->ops->get_pc(m->cpus[i]);
+        arm_hook(g);
+        m->sched.stopped_cpu = NULL;
+        int rc = sched_run(m);
+        m->sched.debug_stop = NULL;
+        if (rc == SCHED_DEBUG_STOP) {
+            struct cpu *sc = m->sched.stopped_cpu;
+            m->sched.stopped_cpu = NULL;
+            g->hit_bp = sc && cpu_bp_at(sc, sc->ops->get_pc(sc), false) && !g->stop_now;
+            stopped = true;
+            g->stop_now = false;
+            if (g->cfd >= 0)
+                reply_stop(g, sc ? sc->id : 0);
+            continue;
+        }
+        machine_flush(m);
+        if (g->cfd >= 0) {
+            char r[16];
+            snprintf(r, sizeof r, "W%02x", rc & 0xff);
+            send_str(g, r);
+        }
+        return rc;
+    }
+}

@@ -1,0 +1,100 @@
+/* The RISC-V side of the gdb stub: registers per regs_riscv.h, the
+ * hart's debugger translation (two-stage when V=1), a description line. */
+#include <stdio.h>
+#include <string.h>
+#include "arch.h"
+#include "regs_riscv.h"
+#include "../cpu/riscv/rv_internal.h"
+
+static void put_le(uint8_t *buf, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *buf, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n && i < 8; i++)
+        v |= (uint64_t)buf[i] << (8 * i);
+    return v;
+}
+
+static bool rv_reg_read(struct cpu *c, int regnum, uint8_t *buf, size_t *nbytes)
+{
+    struct rv_hart *h = RV_HART(c);
+    const struct rv_gdb_reg *r = rv_gdb_reg_by_regnum(regnum);
+    if (!r)
+        return false;
+    uint64_t v = 0;
+    switch (r->kind) {
+    case RV_GDB_GPR: v = r->csr ? h->x[r->csr] : 0; break;
+    case RV_GDB_PC: v = h->pc; break;
+    case RV_GDB_FPR: v = h->f[r->csr]; break;
+    case RV_GDB_FCSR:
+    case RV_GDB_CSR:
+        if (!rv_csr_read_raw(h, r->csr, &v))
+            v = 0; /* described but not implemented: reads 0 */
+        break;
+    case RV_GDB_PRIV: v = (uint64_t)h->priv; break;
+    case RV_GDB_VIRT: v = h->virt; break;
+    default: return false;
+    }
+    *nbytes = (size_t)r->bits / 8;
+    put_le(buf, v, *nbytes);
+    return true;
+}
+
+static bool rv_reg_write(struct cpu *c, int regnum, const uint8_t *buf, size_t nbytes)
+{
+    struct rv_hart *h = RV_HART(c);
+    const struct rv_gdb_reg *r = rv_gdb_reg_by_regnum(regnum);
+    if (!r || nbytes != (size_t)r->bits / 8)
+        return false;
+    uint64_t v = get_le(buf, nbytes);
+    switch (r->kind) {
+    case RV_GDB_GPR:
+        if (r->csr)
+            h->x[r->csr] = v;
+        return true;
+    case RV_GDB_PC:
+        h->pc = v & ~1ull;
+        h->fetch_va = TLB_INVALID;
+        return true;
+    case RV_GDB_FPR:
+        h->f[r->csr] = v;
+        return true;
+    default:
+        return false; /* CSRs and the privilege are read-only from gdb (for now) */
+    }
+}
+
+static bool rv_translate_dbg(struct cpu *c, uint64_t va, bool write, uint64_t *pa)
+{
+    return rv_debug_translate(RV_HART(c), va, write, pa);
+}
+
+static void rv_describe(struct cpu *c, char *buf, size_t len)
+{
+    static const char *const priv[4] = { "U", "S", "?", "M" };
+    struct rv_hart *h = RV_HART(c);
+    int n = snprintf(buf, len, "hart %d, %s%s-mode%s", c->id, h->virt ? "V" : "",
+                     priv[h->priv & 3], c->state == CPU_SLEEPING ? ", in WFI" : "");
+    if (h->virt && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", guest VMID %llu",
+                 (unsigned long long)((h->hgatp >> 44) & 0x3fff));
+}
+
+static const struct gdb_arch riscv = {
+    .target_xml = rv_gdb_target_xml,
+    .g_nregs = RV_GDB_G_NREGS,
+    .reg_read = rv_reg_read,
+    .reg_write = rv_reg_write,
+    .translate = rv_translate_dbg,
+    .describe = rv_describe,
+};
+
+const struct gdb_arch *gdb_arch_riscv(void)
+{
+    return &riscv;
+}

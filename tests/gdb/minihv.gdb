@@ -1,0 +1,27 @@
+# Scripted gdb-multiarch session against `hvsim run --smp 4 --kernel
+# build/firmware/minihv.elf --gdb PORT --gdb-wait` (tests/gdb/run.sh).
+# The expected lines are checked by run.sh.
+set pagination off
+set confirm off
+set architecture riscv:rv64
+target remote :PORT
+info threads
+break hv_boot
+continue
+printf "STOP1 pc=%#lx\n", $pc
+info symbol $pc
+printf "PRIV=%d\n", $priv
+p/x $mhartid
+stepi
+printf "STEP pc=%#lx\n", $pc
+x/2i $pc
+delete
+break hv_handle_trap
+continue
+printf "TRAP pc=%#lx scause=%#lx\n", $pc, $scause
+info symbol $pc
+thread 3
+printf "T3 pc=%#lx\n", $pc
+monitor harts
+delete
+continue

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# gdb-multiarch sessions against the gdb stub (tests/gdb/*.gdb).
+# Usage: run.sh HVSIM
+set -u
+HVSIM=$(realpath "$1")
+cd "$(dirname "$0")"
+. ../e2e/lib.sh
+ROOT=$(cd ../.. && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"; [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null' EXIT
+if ! command -v gdb-multiarch >/dev/null; then
+    fail "gdb-multiarch installed" "run scripts/deps.sh"
+    summary
+    exit 1
+fi
+MINIHV=$ROOT/build/firmware/minihv.elf
+[ -n "${MINIHV_ELF:-}" ] && MINIHV=$MINIHV_ELF
+# A free port: try a few (another process may hold one).
+for try in 1 2 3 4 5; do
+    PORT=$((20000 + ($$ * 7 + try * 977) % 40000))
+    "$HVSIM" run --smp 4 --kernel "$MINIHV" --gdb "$PORT" --gdb-wait --serial "file:$T/console" \
+        </dev/null >"$T/hvsim.out" 2>"$T/hvsim.err" &
+    PID=$!
+    for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$T/hvsim.err" 2>/dev/null && break; sleep 0.1; done
+    grep -q "gdb stub" "$T/hvsim.err" && break
+    wait "$PID" 2>/dev/null
+    PID=
+done
+sed "s/:PORT/:$PORT/" minihv.gdb >"$T/session.gdb"
+timeout 120 gdb-multiarch -batch -nx -x "$T/session.gdb" "$MINIHV" >"$T/gdb.out" 2>&1
+grc=$?
+wait "$PID"
+rc=$?
+PID=
+check() { # NAME REGEX
+    if grep -qE -- "$2" "$T/gdb.out"; then pass "$1"; else fail "$1" "no /$2/ in the gdb output"; fi
+}
+check "info threads lists 4 harts" "Thread 4"
+check "breakpoint at a symbol stops there (thread 1)" "Thread 1 hit Breakpoint 1, 0x[0-9a-f]+ in hv_boot"
+check "the stop is symbolised" "hv_boot \\+ [0-9]+ in section"
+check "a CSR reads through the target description (mhartid)" "^\\\$1 = 0x0$"
+check "privilege register reads HS (1)" "PRIV=1"
+check "stepi advances the pc" "STEP pc=0x80200c5"
+check "x/i disassembles" "=> 0x80200c5"
+check "breakpoint in the trap handler: a guest ecall (scause 10, a VM exit)" "TRAP pc=0x802008[0-9a-f]+ scause=0xa$"
+check "thread switch shows another hart's pc" "T3 pc=0x"
+check "monitor harts" "hart 3, "
+if [ "$rc" -eq 0 ] && grep -q "minihv: all VMs passed" "$T/console"; then
+    pass "after the session the run finishes with exit 0"
+else
+    fail "after the session the run finishes with exit 0" "exit $rc, gdb exit $grc: $(tail -3 "$T/hvsim.err")"
+fi
+[ "$FAILED" -eq 0 ] || sed -n 1,80p "$T/gdb.out"
+
+# Bad input on the wire: junk, bad checksums, an oversized packet, binary
+# garbage and a second client; the stub answers and the machine survives.
+for try in 1 2 3 4 5; do
+    PORT=$((20000 + ($$ * 13 + try * 1237) % 40000))
+    "$HVSIM" run --smp 2 --kernel "$MINIHV" --gdb "$PORT" --gdb-wait --serial none \
+        </dev/null >/dev/null 2>"$T/bad.err" &
+    PID=$!
+    for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$T/bad.err" 2>/dev/null && break; sleep 0.1; done
+    grep -q "gdb stub" "$T/bad.err" && break
+    wait "$PID" 2>/dev/null
+    PID=
+done
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+{
+    printf 'garbage%%%%\x01\x02'
+    printf '$g#00'                                  # bad checksum -> '-'
+    printf '$%s#00' "$(head -c 20000 /dev/zero | tr '\0' 'A')"   # oversized -> '-'
+    head -c 2000 /dev/urandom | tr -d '$#'
+    printf '$qC#b4'                                 # a good packet after all that
+} >&3
+exec 4<>"/dev/tcp/127.0.0.1/$PORT"                 # a second client: refused
+timeout 2 cat <&4 >"$T/second.txt"
+second=$(cat "$T/second.txt")
+exec 4<&-
+timeout 3 cat <&3 >"$T/reply.txt"
+reply=$(tr -d '\0' <"$T/reply.txt")
+if echo "$reply" | grep -q -- "-" && echo "$reply" | grep -q 'QC1'; then
+    pass "junk, bad checksums and an oversized packet: NAKs, then a good packet is answered"
+else
+    fail "bad input on the wire" "reply: ${reply:0:200}"
+fi
+if [ "$second" = '$E01#a6' ]; then pass "a second client is refused"; else
+    fail "a second client is refused" "got '$second'"; fi
+printf '$k#6b' >&3                                   # kill
+exec 3<&-
+wait "$PID"
+rc=$?
+PID=
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then pass "the simulator survives and exits cleanly (exit $rc)"; else
+    fail "the simulator survives" "exit $rc: $(tail -3 "$T/bad.err")"; fi
+summary
