@@ -29,3 +29,25 @@ summary() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
 }
+
+# uboot_session HVSIM DIR NAME [RUN-OPTIONS...]: boots OpenSBI + U-Boot on 4
+# harts with the console on a FIFO and types like a user: a key to stop
+# autoboot, `version`, `poweroff`. Output in DIR/NAME.out and NAME.err;
+# sets rc to hvsim's exit status.
+uboot_session() {
+    local hvsim=$1 dir=$2 name=$3 pid
+    shift 3
+    mkfifo "$dir/$name.in"
+    "$hvsim" run --smp 4 --bios "$OPENSBI" --kernel "$UBOOT" --max-insns 20000000000 "$@" \
+        <"$dir/$name.in" >"$dir/$name.out" 2>"$dir/$name.err" &
+    pid=$!
+    exec 3>"$dir/$name.in"
+    if wait_for "$dir/$name.out" "Hit any key to stop autoboot"; then
+        printf 'x' >&3
+        wait_for "$dir/$name.out" "=> " 1 120 && printf 'version\n' >&3
+        wait_for "$dir/$name.out" "U-Boot 2023.01" 2 120 && printf 'poweroff\n' >&3
+    fi
+    wait "$pid"
+    rc=$?
+    exec 3>&-
+}

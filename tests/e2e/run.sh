@@ -6,23 +6,10 @@ HVSIM=$(realpath "$1")
 cd "$(dirname "$0")"
 . ./lib.sh
 T=$(mktemp -d)
-trap 'rm -rf "$T"; [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null' EXIT
+trap 'rm -rf "$T"' EXIT
 
 # 1. OpenSBI + U-Boot on 4 harts, driven through the console like a user.
-mkfifo "$T/in"
-"$HVSIM" run --smp 4 --bios "$OPENSBI" --kernel "$UBOOT" --max-insns 20000000000 \
-    <"$T/in" >"$T/boot.out" 2>"$T/boot.err" &
-PID=$!
-exec 3>"$T/in"
-if wait_for "$T/boot.out" "Hit any key to stop autoboot"; then
-    printf 'x' >&3
-    wait_for "$T/boot.out" "=> " 1 120 && printf 'version\n' >&3
-    wait_for "$T/boot.out" "U-Boot 2023.01" 2 120 && printf 'poweroff\n' >&3
-fi
-wait "$PID"
-rc=$?
-PID=
-exec 3>&-
+uboot_session "$HVSIM" "$T" boot
 expect_line "$T/boot.out" "OpenSBI v1.1" "opensbi banner"
 expect_line "$T/boot.out" "Platform HART Count       : 4" "opensbi hart count"
 expect_line "$T/boot.out" "Platform IPI Device       : aclint-mswi" "opensbi ipi device"

@@ -9,23 +9,10 @@ HVSIM=$(realpath "$1")
 cd "$(dirname "$0")"
 . ./lib.sh
 T=$(mktemp -d)
-trap 'rm -rf "$T"; [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null' EXIT
+trap 'rm -rf "$T"' EXIT
 
 # 1. Record a session driven through the console.
-mkfifo "$T/in"
-"$HVSIM" run --smp 4 --kernel "$UBOOT" --max-insns 20000000000 --trace "$T/session.hvt" \
-    <"$T/in" >"$T/session.out" 2>"$T/session.err" &
-PID=$!
-exec 3>"$T/in"
-if wait_for "$T/session.out" "Hit any key to stop autoboot"; then
-    printf 'x' >&3
-    wait_for "$T/session.out" "=> " 1 120 && printf 'version\n' >&3
-    wait_for "$T/session.out" "U-Boot 2023.01" 2 120 && printf 'poweroff\n' >&3
-fi
-wait "$PID"
-rc=$?
-PID=
-exec 3>&-
+uboot_session "$HVSIM" "$T" session --trace "$T/session.hvt"
 if [ "$rc" -eq 0 ] && [ -s "$T/session.hvt" ]; then pass "recorded an interactive session"; else
     fail "recorded an interactive session" "exit $rc: $(tail -2 "$T/session.err")"; fi
 
