@@ -423,7 +423,8 @@ static int cmd_replay(int argc, char **argv)
 {
     const char *file = NULL, *serial = "none";
     int verbose = 0;
-    uint64_t perturb = 0;
+    uint64_t perturb = 0, gdb_port = 0;
+    bool gdb_wait = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc) {
             serial = argv[++i];
@@ -433,6 +434,13 @@ static int cmd_replay(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "-v") == 0) {
             verbose = 1;
+        } else if (strcmp(argv[i], "--gdb") == 0 && i + 1 < argc) {
+            if (!config_parse_u64(argv[++i], &gdb_port) || gdb_port == 0 || gdb_port > 65535) {
+                fprintf(stderr, "hvsim: --gdb: '%s' is not a TCP port (1..65535)\n", argv[i]);
+                return EXIT_HOST_ERROR;
+            }
+        } else if (strcmp(argv[i], "--gdb-wait") == 0) {
+            gdb_wait = true;
         } else if (strcmp(argv[i], "--debug-perturb") == 0 && i + 1 < argc) {
             if (!config_parse_u64(argv[++i], &perturb) || perturb == 0) {
                 fprintf(stderr, "hvsim: --debug-perturb: '%s' is not a positive number\n", argv[i]);
@@ -440,6 +448,7 @@ static int cmd_replay(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             puts("Usage: hvsim replay FILE.hvt [--serial stdio|none|file:PATH] [-v] [--debug-perturb N]\n"
+                 "                        [--gdb PORT [--gdb-wait]]\n"
                  "Rebuilds the machine from the trace header (refusing if an image changed),\n"
                  "feeds the recorded console input at its recorded virtual times, records\n"
                  "again and compares. Exit 0: identical; 1: diverged (the first differing\n"
@@ -458,7 +467,11 @@ static int cmd_replay(int argc, char **argv)
         fprintf(stderr, "hvsim: replay: missing trace file\nUsage: hvsim replay FILE.hvt\n");
         return EXIT_HOST_ERROR;
     }
-    return trace_replay(file, serial, verbose, perturb);
+    if (gdb_wait && !gdb_port) {
+        fprintf(stderr, "hvsim: --gdb-wait needs --gdb PORT\n");
+        return EXIT_HOST_ERROR;
+    }
+    return trace_replay(file, serial, verbose, perturb, (int)gdb_port, gdb_wait);
 }
 
 int main(int argc, char **argv)

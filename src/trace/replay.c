@@ -11,6 +11,7 @@
 #include "emit.h"
 #include "record.h"
 #include "replay.h"
+#include "../gdbstub/gdbstub.h"
 
 struct replayer {
     struct trace t;              /* first: m->trace points here */
@@ -141,7 +142,8 @@ static bool rebuild_config(const struct trace_header *h, struct config *c, char 
     return config_validate(c, err, errlen);
 }
 
-int trace_replay(const char *path, const char *serial, int verbose, uint64_t perturb_at)
+int trace_replay(const char *path, const char *serial, int verbose, uint64_t perturb_at,
+                 int gdb_port, bool gdb_wait)
 {
     char err[512];
     struct trace_reader *r = trace_reader_open(path, err, sizeof err);
@@ -203,7 +205,24 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
     m->trace = &p.t;
     m->trace_mask = p.t.mask;
 
-    int status = machine_run(m, h2->max_insns);
+    int status;
+    if (gdb_port) { /* a replay under gdb: stop, inspect, continue */
+        struct gdbstub *g = gdbstub_new(m, gdb_port, gdb_wait, err, sizeof err);
+        if (!g) {
+            fprintf(stderr, "hvsim: %s\n", err);
+            m->trace = NULL;
+            m->trace_mask = 0;
+            machine_free(m);
+            trace_reader_close(p.r);
+            free(times);
+            free(bytes);
+            return EXIT_HOST_ERROR;
+        }
+        status = gdbstub_run(g);
+        gdbstub_free(g);
+    } else {
+        status = machine_run(m, h2->max_insns);
+    }
     if (!p.diverged)
         trace_emit_end(m, status);
     if (!p.diverged) {

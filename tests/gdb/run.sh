@@ -52,6 +52,30 @@ else
 fi
 [ "$FAILED" -eq 0 ] || sed -n 1,80p "$T/gdb.out"
 
+# A recorded run, replayed under gdb: a breakpoint and continue leave the
+# schedule untouched, so the replay still matches the recording.
+"$HVSIM" run --smp 4 --kernel "$MINIHV" --serial none --trace "$T/mh.hvt" </dev/null 2>/dev/null
+for try in 1 2 3 4 5; do
+    PORT=$((20000 + ($$ * 11 + try * 1543) % 40000))
+    "$HVSIM" replay "$T/mh.hvt" --gdb "$PORT" --gdb-wait >"$T/replay.out" 2>"$T/replay.err" &
+    PID=$!
+    for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$T/replay.err" 2>/dev/null && break; sleep 0.1; done
+    grep -q "gdb stub" "$T/replay.err" && break
+    wait "$PID" 2>/dev/null
+    PID=
+done
+sed "s/:PORT/:$PORT/" replay.gdb >"$T/replay.gdb"
+timeout 120 gdb-multiarch -batch -nx -x "$T/replay.gdb" "$MINIHV" >"$T/rgdb.out" 2>&1
+wait "$PID"
+rc=$?
+PID=
+if grep -q "RTRAP pc=0x802008[0-9a-f]* scause=0xa" "$T/rgdb.out" && [ "$rc" -eq 0 ] &&
+    grep -q "replay identical" "$T/replay.out"; then
+    pass "replay --gdb: stops at a breakpoint, then the replay is identical"
+else
+    fail "replay --gdb" "exit $rc: $(tail -3 "$T/replay.out" "$T/replay.err" "$T/rgdb.out")"
+fi
+
 # Bad input on the wire: junk, bad checksums, an oversized packet, binary
 # garbage and a second client; the stub answers and the machine survives.
 for try in 1 2 3 4 5; do
