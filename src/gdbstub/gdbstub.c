@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "rsp.h"
 #include "../sim/machine.h"
+#include "../trace/emit.h"
 
 #define MAX_BP 64
 
@@ -28,6 +29,14 @@ struct gdbstub {
     bool stop_now;            /* Ctrl-C or attach: stop before the next instruction */
     bool hit_bp;
     bool resume, step, detach, kill;
+    /* monitor break-on: stop right after such an event */
+    bool brk_vmexit, brk_ipi;
+    uint64_t brk_vmexit_reason; /* UINT64_MAX: any */
+    int brk_ipi_dest;           /* -1: any */
+    int guest_vmid;             /* -1: breakpoints fire anywhere */
+    struct trace tap;           /* sees the events (installed as m->trace) */
+    struct trace *orig;         /* the recorder or replayer it forwards to */
+    char stop_why[64];
     int step_cpu;
     char reply[2 * RSP_MAX_PACKET + 16];
 };
@@ -125,11 +134,76 @@ static void step_one(struct gdbstub *g, struct cpu *c)
 
 static void poll_client(struct gdbstub *g);
 
+static bool stop_now_hook_fn(void *opaque, struct cpu *c);
+
+/* The event tap: forwards every event to the recorder/replayer it stands
+ * in front of, and stops the machine after a vm.exit / ipi.send that a
+ * `monitor break-on` asked for. */
+static void tap_sink(void *opaque, const struct trace_event *ev)
+{
+    struct gdbstub *g = opaque;
+    if (g->orig && (g->orig->mask >> ev->kind & 1))
+        trace_emit(g->orig, ev);
+    bool stop = false;
+    if (g->brk_vmexit && ev->kind == TK_VM_EXIT &&
+        (g->brk_vmexit_reason == UINT64_MAX || ev->a[0] == g->brk_vmexit_reason)) {
+        stop = true;
+        snprintf(g->stop_why, sizeof g->stop_why, "vm.exit reason 0x%llx", (unsigned long long)ev->a[0]);
+    }
+    if (g->brk_ipi && ev->kind == TK_IPI_SEND &&
+        (g->brk_ipi_dest < 0 || (ev->a[1] >> g->brk_ipi_dest & 1))) {
+        stop = true;
+        snprintf(g->stop_why, sizeof g->stop_why, "ipi.send to 0x%llx", (unsigned long long)ev->a[1]);
+    }
+    if (stop) {
+        g->stop_now = true;
+        g->m->sched.debug_stop = stop_now_hook_fn;
+        g->m->sched.debug_opaque = g;
+        if (g->m->sched.current)
+            cpu_end_run(g->m->sched.current);
+    }
+}
+
+static void tap_install(struct gdbstub *g)
+{
+    struct machine *m = g->m;
+    if (m->trace == &g->tap)
+        return;
+    g->orig = m->trace;
+    g->tap = (struct trace){ .sink = tap_sink, .sink_opaque = g };
+    if (g->orig) { /* keep its check-record schedule going */
+        g->tap.check_interval = g->orig->check_interval;
+        g->tap.next_check = g->orig->next_check;
+        g->tap.check_seq = g->orig->check_seq;
+    }
+    g->tap.mask = (g->orig ? g->orig->mask : 0) | (1ull << TK_VM_EXIT) | (1ull << TK_IPI_SEND);
+    m->trace = &g->tap;
+    m->trace_mask = g->tap.mask;
+}
+
+static void tap_remove(struct gdbstub *g)
+{
+    struct machine *m = g->m;
+    if (m->trace != &g->tap)
+        return;
+    if (g->orig) {
+        g->orig->next_check = g->tap.next_check;
+        g->orig->check_seq = g->tap.check_seq;
+    }
+    m->trace = g->orig;
+    m->trace_mask = g->orig ? g->orig->mask : 0;
+}
+
 /* Ctrl-C: stop before the next instruction of whichever CPU runs next. */
 static bool stop_now_hook(void *opaque, struct cpu *c)
 {
     (void)c;
     return ((struct gdbstub *)opaque)->stop_now;
+}
+
+static bool stop_now_hook_fn(void *opaque, struct cpu *c)
+{
+    return stop_now_hook(opaque, c);
 }
 
 /* Breakpoints are checked by the CPU models (cpu_bp_at); the scheduler's
@@ -141,7 +215,12 @@ static void arm_hook(struct gdbstub *g)
     for (int i = 0; i < g->m->ncpus; i++) {
         g->m->cpus[i]->bps = g->bp;
         g->m->cpus[i]->nbps = g->nbp;
+        g->m->cpus[i]->bp_vmid = g->guest_vmid;
     }
+    if (g->brk_vmexit || g->brk_ipi)
+        tap_install(g);
+    else
+        tap_remove(g);
 }
 
 static void on_ctrlc(void *opaque)
@@ -191,8 +270,49 @@ static void monitor(struct gdbstub *g, const char *cmd)
     struct machine *m = g->m;
     if (strcmp(cmd, "help") == 0) {
         n = (size_t)snprintf(out, sizeof out,
-                             "monitor commands:\n  help    this list\n  vtime   virtual time and "
-                             "instructions\n  harts   state of every hart\n");
+                             "monitor commands:\n  help                    this list\n"
+                             "  vtime                   virtual time and instructions\n"
+                             "  harts                   state of every hart\n"
+                             "  break-on vmexit [CAUSE] stop after a VM exit (of that cause)\n"
+                             "  break-on ipi [HART]     stop after an IPI is sent (to that hart)\n"
+                             "  break-on off            no more of those\n"
+                             "  guest VMID|any          breakpoints fire only in that guest\n");
+    } else if (strncmp(cmd, "break-on ", 9) == 0) {
+        char what[16] = "", arg[32] = "";
+        int k = sscanf(cmd + 9, "%15s %31s", what, arg);
+        char *end = NULL;
+        unsigned long long v = k == 2 ? strtoull(arg, &end, 0) : 0;
+        bool bad_arg = k == 2 && (!end || *end);
+        if (strcmp(what, "vmexit") == 0 && !bad_arg) {
+            g->brk_vmexit = true;
+            g->brk_vmexit_reason = k == 2 ? v : UINT64_MAX;
+            n = (size_t)snprintf(out, sizeof out, "stopping after every vm.exit%s%s\n",
+                                 k == 2 ? " with reason " : "", k == 2 ? arg : "");
+        } else if (strcmp(what, "ipi") == 0 && !bad_arg && v < 64) {
+            g->brk_ipi = true;
+            g->brk_ipi_dest = k == 2 ? (int)v : -1;
+            n = (size_t)snprintf(out, sizeof out, "stopping after every ipi.send%s%s\n",
+                                 k == 2 ? " to hart " : "", k == 2 ? arg : "");
+        } else if (strcmp(what, "off") == 0) {
+            g->brk_vmexit = g->brk_ipi = false;
+            n = (size_t)snprintf(out, sizeof out, "break-on cleared\n");
+        } else {
+            n = (size_t)snprintf(out, sizeof out, "usage: monitor break-on vmexit [REASON] | ipi [HART] | off\n");
+        }
+        arm_hook(g);
+    } else if (strncmp(cmd, "guest ", 6) == 0) {
+        char *end;
+        unsigned long long v = strtoull(cmd + 6, &end, 0);
+        if (strcmp(cmd + 6, "any") == 0) {
+            g->guest_vmid = -1;
+            n = (size_t)snprintf(out, sizeof out, "breakpoints fire in any mode\n");
+        } else if (*end == 0 && end != cmd + 6 && v < 16384) {
+            g->guest_vmid = (int)v;
+            n = (size_t)snprintf(out, sizeof out, "breakpoints fire only in guest VMID %llu\n", v);
+        } else {
+            n = (size_t)snprintf(out, sizeof out, "usage: monitor guest VMID|any\n");
+        }
+        arm_hook(g);
     } else if (strcmp(cmd, "vtime") == 0) {
         n = (size_t)snprintf(out, sizeof out, "virtual time %llu ticks, %llu instructions\n",
                              (unsigned long long)m->sched.round_start,
@@ -508,6 +628,7 @@ struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, s
     g->lfd = fd;
     g->cfd = -1;
     g->wait = wait;
+    g->guest_vmid = -1;
     rsp_decoder_init(&g->dec, 0);
     m->gdb_poll = round_poll;
     m->gdb_opaque = g;
@@ -523,6 +644,7 @@ void gdbstub_free(struct gdbstub *g)
     if (g->cfd >= 0)
         close(g->cfd);
     close(g->lfd);
+    tap_remove(g);
     g->m->gdb_poll = NULL;
     g->m->sched.debug_stop = NULL;
     free(g);

@@ -84,6 +84,7 @@ struct cpu {
     int nbps;
     bool bp_hit;
     uint64_t bp_skip_pc;
+    int bp_vmid;            /* >= 0: breakpoints fire only in that guest (VMID) */
 };
 
 /* True when pc (or, with page set, any address of pc's 4 KiB page) has a

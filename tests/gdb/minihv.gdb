@@ -24,4 +24,9 @@ thread 3
 printf "T3 pc=%#lx\n", $pc
 monitor harts
 delete
+monitor break-on vmexit 0x17
+continue
+printf "VMEXIT scause=%#lx htval=%#lx\n", $scause, $htval
+info symbol $pc
+monitor break-on off
 continue

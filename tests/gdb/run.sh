@@ -45,6 +45,8 @@ check "x/i disassembles" "=> 0x80200c5"
 check "breakpoint in the trap handler: a guest ecall (scause 10, a VM exit)" "TRAP pc=0x802008[0-9a-f]+ scause=0xa$"
 check "thread switch shows another hart's pc" "T3 pc=0x"
 check "monitor harts" "hart 3, "
+check "monitor break-on vmexit 0x17: stops after a guest store fault (vUART)" "VMEXIT scause=0x17 htval=0x400000[0-9]$"
+check "... at minihv's trap vector" "hv_trap_vector in section"
 if [ "$rc" -eq 0 ] && grep -q "minihv: all VMs passed" "$T/console"; then
     pass "after the session the run finishes with exit 0"
 else

@@ -204,7 +204,9 @@ slow:
             goto out;
     }
     pc = h->pc;
-    if (unlikely(c->nbps) && cpu_bp_at(c, pc, false)) { /* a debugger breakpoint */
+    if (unlikely(c->nbps) && cpu_bp_at(c, pc, false) &&
+        (c->bp_vmid < 0 || (h->virt && (int)((h->hgatp >> 44) & 0x3fff) == c->bp_vmid))) {
+        /* a debugger breakpoint (optionally only inside one guest) */
         if (c->bp_skip_pc == pc) {
             c->bp_skip_pc = UINT64_MAX; /* resuming from it: run it once */
         } else {

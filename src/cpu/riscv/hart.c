@@ -213,6 +213,7 @@ struct cpu *rv_hart_new(struct machine *m, int id)
     h->cpu.m = m;
     h->cpu.id = id;
     h->m = m;
+    h->cpu.bp_vmid = -1;
     h->stimecmp_timer = cpu_timer_alloc(&h->cpu, stimecmp_fire, NULL);
     h->vstimecmp_timer = cpu_timer_alloc(&h->cpu, vstimecmp_fire, NULL);
     rv_reset(&h->cpu);
