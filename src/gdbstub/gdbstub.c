@@ -16,6 +16,7 @@
 #include "../trace/emit.h"
 
 #define MAX_BP 64
+#define MAX_WP 16
 
 struct gdbstub {
     struct machine *m;
@@ -26,6 +27,8 @@ struct gdbstub {
     int gcpu;                 /* cpu index for g/p/m (Hg) */
     uint64_t bp[MAX_BP];
     int nbp;
+    struct cpu_watch wp[MAX_WP];
+    int nwp;
     bool stop_now;            /* Ctrl-C or attach: stop before the next instruction */
     bool hit_bp;
     bool resume, step, detach, kill;
@@ -213,9 +216,15 @@ static void arm_hook(struct gdbstub *g)
     g->m->sched.debug_stop = g->stop_now ? stop_now_hook : NULL;
     g->m->sched.debug_opaque = g;
     for (int i = 0; i < g->m->ncpus; i++) {
-        g->m->cpus[i]->bps = g->bp;
-        g->m->cpus[i]->nbps = g->nbp;
-        g->m->cpus[i]->bp_vmid = g->guest_vmid;
+        struct cpu *c = g->m->cpus[i];
+        c->bps = g->bp;
+        c->nbps = g->nbp;
+        c->bp_vmid = g->guest_vmid;
+        if (c->nwps != g->nwp || c->wps != g->wp) {
+            c->wps = g->wp;
+            c->nwps = g->nwp;
+        }
+        c->ops->flush_tlb(c); /* watched pages lose their fast mappings */
     }
     if (g->brk_vmexit || g->brk_ipi)
         tap_install(g);
@@ -257,7 +266,17 @@ static void round_poll(void *opaque)
 
 static void reply_stop(struct gdbstub *g, int cpu_idx)
 {
-    char r[64];
+    char r[96];
+    struct cpu *c = cpu_at(g, cpu_idx);
+    if (c && c->wp_hit) { /* E.3 stop reply: watch/rwatch/awatch:ADDR */
+        static const char *const what[5] = { "", "", "watch", "rwatch", "awatch" };
+        snprintf(r, sizeof r, "T05thread:%x;%s:%llx;", cpu_idx + 1, what[c->wp_kind >= 2 && c->wp_kind <= 4 ? c->wp_kind : 2],
+                 (unsigned long long)c->wp_addr);
+        c->wp_hit = false;
+        g->gcpu = cpu_idx;
+        send_str(g, r);
+        return;
+    }
     snprintf(r, sizeof r, "T05thread:%x;%s", cpu_idx + 1, g->hit_bp ? "swbreak:;" : "");
     g->gcpu = cpu_idx;
     send_str(g, r);
@@ -512,10 +531,31 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     }
     case 'Z': case 'z': {
         uint64_t kind;
+        if (len >= 4 && p[1] >= '2' && p[1] <= '4' && p[2] == ',' &&
+            rsp_parse_addr_len(p + 3, len - 3, &addr, &kind) && kind > 0 && kind <= 4096) {
+            /* Z2 write / Z3 read / Z4 access watchpoint over [addr, addr+kind) */
+            int type = p[1] - '0';
+            int i;
+            for (i = 0; i < g->nwp; i++)
+                if (g->wp[i].addr == addr && g->wp[i].len == kind && g->wp[i].kind == type)
+                    break;
+            if (p[0] == 'Z' && i == g->nwp) {
+                if (g->nwp == MAX_WP) {
+                    send_str(g, "E0e");
+                    return;
+                }
+                g->wp[g->nwp++] = (struct cpu_watch){ .addr = addr, .len = kind, .kind = type };
+            } else if (p[0] == 'z' && i < g->nwp) {
+                g->wp[i] = g->wp[--g->nwp];
+            }
+            arm_hook(g);
+            send_str(g, "OK");
+            return;
+        }
         /* Z0/Z1: software/hardware breakpoint at addr (both: a pc compare) */
         if (len < 4 || (p[1] != '0' && p[1] != '1') || p[2] != ',' ||
             !rsp_parse_addr_len(p + 3, len - 3, &addr, &kind)) {
-            send_str(g, ""); /* watchpoints (Z2-Z4): not supported yet */
+            send_str(g, "");
             return;
         }
         if (p[0] == 'Z') {

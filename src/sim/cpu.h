@@ -4,6 +4,7 @@
 #ifndef HVSIM_CPU_H
 #define HVSIM_CPU_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct machine;
@@ -85,7 +86,44 @@ struct cpu {
     bool bp_hit;
     uint64_t bp_skip_pc;
     int bp_vmid;            /* >= 0: breakpoints fire only in that guest (VMID) */
+    /* Debugger watchpoints: a CPU model reports a matching load/store after
+     * it completes (wp_hit, wp_addr, wp_kind) and ends its run. */
+    const struct cpu_watch *wps;
+    int nwps;
+    bool wp_hit;
+    uint64_t wp_addr;
+    int wp_kind;
 };
+
+/* A watchpoint: [addr, addr+len) of virtual addresses; kind as gdb's Z
+ * packets: 2 write, 3 read, 4 access. */
+struct cpu_watch {
+    uint64_t addr, len;
+    int kind;
+};
+
+/* The watchpoint an access hits, or NULL. */
+static inline const struct cpu_watch *cpu_watch_hit(const struct cpu *c, uint64_t va, uint64_t size,
+                                                    bool write)
+{
+    for (int i = 0; i < c->nwps; i++) {
+        const struct cpu_watch *w = &c->wps[i];
+        if (va < w->addr + w->len && w->addr < va + size &&
+            (w->kind == 4 || (w->kind == 2) == write))
+            return w;
+    }
+    return NULL;
+}
+
+/* True when a watchpoint overlaps the 4 KiB page at va. */
+static inline bool cpu_watch_page(const struct cpu *c, uint64_t va)
+{
+    uint64_t page = va & ~0xfffull;
+    for (int i = 0; i < c->nwps; i++)
+        if (c->wps[i].addr < page + 4096 && page < c->wps[i].addr + c->wps[i].len)
+            return true;
+    return false;
+}
 
 /* True when pc (or, with page set, any address of pc's 4 KiB page) has a
  * breakpoint. */

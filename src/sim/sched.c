@@ -77,8 +77,8 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
         c->clock += n;
         c->retired += n;
         retired += n;
-        if (c->bp_hit) { /* stopped before a debugger breakpoint */
-            c->bp_hit = false;
+        if (c->bp_hit || c->wp_hit) { /* a debugger breakpoint or watchpoint */
+            c->bp_hit = false; /* (wp_hit is the stub's to read and clear) */
             s->stopped_cpu = c;
             s->current = NULL;
             return retired;

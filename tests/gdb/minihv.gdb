@@ -16,6 +16,10 @@ stepi
 printf "STEP pc=%#lx\n", $pc
 x/2i $pc
 delete
+watch *(int *)&harts_go
+continue
+printf "WATCH harts_go=%d pc=%#lx\n", *(int *)&harts_go, $pc
+delete
 break hv_handle_trap
 continue
 printf "TRAP pc=%#lx scause=%#lx\n", $pc, $scause

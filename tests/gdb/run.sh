@@ -47,6 +47,8 @@ check "thread switch shows another hart's pc" "T3 pc=0x"
 check "monitor harts" "hart 3, "
 check "monitor break-on vmexit 0x17: stops after a guest store fault (vUART)" "VMEXIT scause=0x17 htval=0x400000[0-9]$"
 check "... at minihv's trap vector" "hv_trap_vector in section"
+check "a write watchpoint on a variable stops after the store" "Hardware watchpoint [0-9]+: \*\(int \*\)&harts_go"
+check "... with the new value, after the amoswap that wrote it" "WATCH harts_go=1 pc=0x80200(31c|2a6)"
 if [ "$rc" -eq 0 ] && grep -q "minihv: all VMs passed" "$T/console"; then
     pass "after the session the run finishes with exit 0"
 else

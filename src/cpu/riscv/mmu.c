@@ -329,6 +329,8 @@ static int translate_fill(struct rv_hart *h, uint64_t va, enum rv_access acc, in
                 perm &= ~(1u << k);
     if (reg->readonly || (reg->page_flags[pindex] & (PAGE_CODE | PAGE_WATCH)))
         perm &= ~(unsigned)PERM_W;
+    if (unlikely(h->cpu.nwps) && cpu_watch_page(&h->cpu, va))
+        perm &= ~(unsigned)(PERM_R | PERM_W); /* debugger watchpoints: every access checked */
     struct rv_tlb_entry *e = &h->tlb[mode][(va >> 12) & (TLB_SIZE - 1)];
     uint64_t vpage = va & PAGE_MASK;
     e->tag_r = (perm & PERM_R) ? vpage : TLB_INVALID;
@@ -404,6 +406,19 @@ int rv_translate(struct rv_hart *h, uint64_t va, enum rv_access acc, int mode, u
     return translate_fill(h, va, acc, mode, pa);
 }
 
+/* A debugger watchpoint hit: the access has completed; the run ends after
+ * this instruction and the scheduler reports the stop. */
+static void watch_check(struct rv_hart *h, uint64_t va, unsigned size, bool write)
+{
+    const struct cpu_watch *w = cpu_watch_hit(&h->cpu, va, size, write);
+    if (w && !h->cpu.wp_hit) {
+        h->cpu.wp_hit = true;
+        h->cpu.wp_addr = va;
+        h->cpu.wp_kind = w->kind;
+        cpu_end_run(&h->cpu);
+    }
+}
+
 /* Translate + PMP for one piece of a data access that stays in one page. */
 static int data_pa(struct rv_hart *h, uint64_t va, unsigned size, enum rv_access acc, uint64_t *pa)
 {
@@ -442,6 +457,8 @@ bool rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
         raise_fault(h, r, va, true);
         return false;
     }
+    if (unlikely(h->cpu.nwps))
+        watch_check(h, va, size, false);
     return true;
 }
 
@@ -470,6 +487,8 @@ bool rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
             rv_exception(h, EXC_STORE_ACCESS, va);
             return false;
         }
+        if (unlikely(h->cpu.nwps))
+            watch_check(h, va, size, true);
         return true;
     }
     for (unsigned i = 0; i < size; i++) {
@@ -507,6 +526,8 @@ uint8_t *rv_amo_ptr(struct rv_hart *h, uint64_t va, unsigned size, bool load_onl
         bus_mem_store_notify(&h->m->bus, reg, pa, size); /* drop predecoded code first */
     if (!load_only)
         bus_mark_dirty(reg, pa, size);
+    if (unlikely(h->cpu.nwps)) /* reported once the AMO has completed */
+        watch_check(h, va, size, !load_only);
     return reg->host + (pa - reg->base);
 }
 
