@@ -37,6 +37,8 @@ struct gdbstub {
     uint64_t brk_vmexit_reason; /* UINT64_MAX: any */
     int brk_ipi_dest;           /* -1: any */
     int guest_vmid;             /* -1: breakpoints fire anywhere */
+    bool phys;                  /* monitor phys on: m/M/X use physical addresses */
+    uint64_t marks;
     struct trace tap;           /* sees the events (installed as m->trace) */
     struct trace *orig;         /* the recorder or replayer it forwards to */
     char stop_why[64];
@@ -92,8 +94,8 @@ static bool mem_access(struct gdbstub *g, struct cpu *c, uint64_t addr, uint8_t 
                        bool write)
 {
     for (size_t i = 0; i < len;) {
-        uint64_t va = addr + i, pa;
-        if (!g->arch->translate(c, va, write, &pa))
+        uint64_t va = addr + i, pa = va;
+        if (!g->phys && !g->arch->translate(c, va, write, &pa))
             return false;
         size_t chunk = 4096 - (va & 0xfff);
         if (chunk > len - i)
@@ -295,7 +297,9 @@ static void monitor(struct gdbstub *g, const char *cmd)
                              "  break-on vmexit [CAUSE] stop after a VM exit (of that cause)\n"
                              "  break-on ipi [HART]     stop after an IPI is sent (to that hart)\n"
                              "  break-on off            no more of those\n"
-                             "  guest VMID|any          breakpoints fire only in that guest\n");
+                             "  guest VMID|any          breakpoints fire only in that guest\n"
+                             "  phys on|off             m/M/X packets use physical addresses\n"
+                             "  trace-mark TEXT         write a mark record into the trace\n");
     } else if (strncmp(cmd, "break-on ", 9) == 0) {
         char what[16] = "", arg[32] = "";
         int k = sscanf(cmd + 9, "%15s %31s", what, arg);
@@ -332,6 +336,22 @@ static void monitor(struct gdbstub *g, const char *cmd)
             n = (size_t)snprintf(out, sizeof out, "usage: monitor guest VMID|any\n");
         }
         arm_hook(g);
+    } else if (strcmp(cmd, "phys on") == 0 || strcmp(cmd, "phys off") == 0) {
+        g->phys = cmd[6] == 'n';
+        n = (size_t)snprintf(out, sizeof out, "memory accesses use %s addresses\n",
+                             g->phys ? "physical" : "the hart's virtual");
+    } else if (strncmp(cmd, "trace-mark ", 11) == 0) {
+        if (m->trace) { /* a mark record with the text, at the stop's virtual time */
+            const char *text = cmd + 11;
+            struct trace_event ev = { .time = m->sched.round_start, .cpu = (uint32_t)g->gcpu,
+                                      .kind = TK_MARK, .a = { g->marks++ },
+                                      .blob = (const uint8_t *)text, .blob_len = strlen(text) };
+            trace_emit(m->trace, &ev);
+            n = (size_t)snprintf(out, sizeof out, "trace mark #%llu written\n",
+                                 (unsigned long long)(g->marks - 1));
+        } else {
+            n = (size_t)snprintf(out, sizeof out, "no trace is being recorded (run with --trace)\n");
+        }
     } else if (strcmp(cmd, "vtime") == 0) {
         n = (size_t)snprintf(out, sizeof out, "virtual time %llu ticks, %llu instructions\n",
                              (unsigned long long)m->sched.round_start,

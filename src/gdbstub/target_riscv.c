@@ -64,8 +64,11 @@ static bool rv_reg_write(struct cpu *c, int regnum, const uint8_t *buf, size_t n
     case RV_GDB_FPR:
         h->f[r->csr] = v;
         return true;
+    case RV_GDB_FCSR:
+    case RV_GDB_CSR:
+        return rv_csr_write_raw(h, r->csr, v); /* WARL rules apply */
     default:
-        return false; /* CSRs and the privilege are read-only from gdb (for now) */
+        return false; /* the privilege and V are read-only from gdb */
     }
 }
 

@@ -2,7 +2,7 @@
  *   "HVSIMTRC" | u32 LE format version | u32 LE header length | header text
  *   | zstd stream of records
  * Record: u8 kind | varint cpu+1 | zigzag varint (time - previous time)
- *         | nargs varints | CHECK only: varint blob length, blob bytes. */
+ *         | nargs varints | CHECK and MARK: varint blob length, blob bytes. */
 #include "trace.h"
 #include <errno.h>
 #include <openssl/evp.h>
@@ -159,11 +159,11 @@ bool trace_writer_put(struct trace_writer *w, const struct trace_event *ev)
     w->last_time = ev->time;
     for (unsigned i = 0; i < trace_kinds[ev->kind].nargs; i++)
         n += put_varint(rec + n, ev->a[i]);
-    if (ev->kind == TK_CHECK)
+    if (trace_kind_has_blob(ev->kind))
         n += put_varint(rec + n, ev->blob_len);
     memcpy(w->in + w->in_len, rec, n);
     w->in_len += n;
-    if (ev->kind == TK_CHECK && ev->blob_len) {
+    if (trace_kind_has_blob(ev->kind) && ev->blob_len) {
         /* blobs may exceed the buffer: feed them straight to zstd */
         if (w->in_len + ev->blob_len > sizeof w->in) {
             if (!flush_in(w, ZSTD_e_continue))
@@ -388,7 +388,7 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev, char *err,
     bool ok = get_varint(r, &cpu) && get_varint(r, &dt);
     for (unsigned i = 0; ok && i < trace_kinds[kind].nargs; i++)
         ok = get_varint(r, &ev->a[i]);
-    if (ok && kind == TK_CHECK) {
+    if (ok && trace_kind_has_blob(kind)) {
         uint64_t bl;
         ok = get_varint(r, &bl) && bl <= MAX_BLOB;
         if (ok && bl) {

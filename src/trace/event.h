@@ -28,7 +28,8 @@
     X(INPUT,        "input",        "input", 1, "byte") \
     X(CHECK,        "check",        "check", 2, "seq hash") \
     X(EXC_TAKE,     "exc.take",     "exc",   5, "cause from to pc tval") \
-    X(END,          "end",          "end",   2, "status insns")
+    X(END,          "end",          "end",   2, "status insns") \
+    X(MARK,         "mark",         "mark",  1, "seq")
 
 enum trace_kind {
 #define TRACE_KIND_ENUM(e, name, group, n, args) TK_##e,
@@ -60,12 +61,15 @@ struct trace_event {
     uint32_t cpu;             /* hart / CPU id (UINT32_MAX: no CPU) */
     uint16_t kind;            /* enum trace_kind */
     uint64_t a[TRACE_MAX_ARGS];
-    /* CHECK only: architectural state blob (see docs/trace-format.md) */
+    /* CHECK: architectural state blob (docs/trace-format.md); MARK: text */
     const uint8_t *blob;
     size_t blob_len;
 };
 
 #define TRACE_NO_CPU UINT32_MAX
+
+/* Kinds whose records carry a blob after their arguments. */
+static inline int trace_kind_has_blob(unsigned kind) { return kind == TK_CHECK || kind == TK_MARK; }
 
 struct trace_kind_info {
     const char *name;    /* "ipi.send" */

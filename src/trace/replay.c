@@ -41,7 +41,12 @@ static bool events_equal(const struct trace_event *a, const struct trace_event *
 /* Reads the recording's next event into p->rec_ev (blob copied). */
 static int next_recorded(struct replayer *p)
 {
-    int rc = trace_reader_next(p->r, &p->rec_ev, p->err, sizeof p->err);
+    int rc;
+    /* marks were written by a debugger in the recorded session (monitor
+     * trace-mark): not part of what the machine does */
+    do
+        rc = trace_reader_next(p->r, &p->rec_ev, p->err, sizeof p->err);
+    while (rc == 1 && p->rec_ev.kind == TK_MARK);
     if (rc < 0)
         p->read_error = true;
     if (rc == 1 && p->rec_ev.blob_len) {
@@ -56,6 +61,8 @@ static int next_recorded(struct replayer *p)
 static void compare_sink(void *opaque, const struct trace_event *ev)
 {
     struct replayer *p = opaque;
+    if (ev->kind == TK_MARK)
+        return; /* a debugger's mark during the replay: not the machine's doing */
     if (p->diverged) {
         /* Looking for the check record that follows the divergence. */
         if (ev->kind != TK_CHECK)

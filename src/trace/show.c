@@ -336,6 +336,10 @@ static void format_event(struct line *l, const struct show *s, const struct trac
     case TK_CHECK:
         out(l, " seq=%llu hash=0x%016llx", (unsigned long long)a[0], (unsigned long long)a[1]);
         break;
+    case TK_MARK:
+        out(l, " #%llu \"%.*s\"", (unsigned long long)a[0], (int)(ev->blob_len > 200 ? 200 : ev->blob_len),
+            ev->blob ? (const char *)ev->blob : "");
+        break;
     case TK_END: {
         static const char *const st[] = { "success", "failure", "host error", "insn limit" };
         out(l, " status=%llu", (unsigned long long)a[0]);

@@ -12,6 +12,13 @@ printf "STOP1 pc=%#lx\n", $pc
 info symbol $pc
 printf "PRIV=%d\n", $priv
 p/x $mhartid
+set $sscratch = 0x1234
+printf "SSCRATCH=%#lx\n", $sscratch
+set $sscratch = 0
+monitor phys on
+x/1wx 0x80200000
+monitor phys off
+monitor trace-mark gdb was here
 stepi
 printf "STEP pc=%#lx\n", $pc
 x/2i $pc

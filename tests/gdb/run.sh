@@ -19,6 +19,7 @@ MINIHV=$ROOT/build/firmware/minihv.elf
 for try in 1 2 3 4 5; do
     PORT=$((20000 + ($$ * 7 + try * 977) % 40000))
     "$HVSIM" run --smp 4 --kernel "$MINIHV" --gdb "$PORT" --gdb-wait --serial "file:$T/console" \
+        --trace "$T/session.hvt" \
         </dev/null >"$T/hvsim.out" 2>"$T/hvsim.err" &
     PID=$!
     for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$T/hvsim.err" 2>/dev/null && break; sleep 0.1; done
@@ -40,6 +41,9 @@ check "breakpoint at a symbol stops there (thread 1)" "Thread 1 hit Breakpoint 1
 check "the stop is symbolised" "hv_boot \\+ [0-9]+ in section"
 check "a CSR reads through the target description (mhartid)" "^\\\$1 = 0x0$"
 check "privilege register reads HS (1)" "PRIV=1"
+check "a CSR written from gdb reads back" "SSCRATCH=0x1234"
+check "monitor phys on: x reads a physical address" "0x80200000[^:]*:[[:space:]]+0x[0-9a-f]{8}"
+check "monitor trace-mark" "trace mark #0 written"
 check "stepi advances the pc" "STEP pc=0x80200c5"
 check "x/i disassembles" "=> 0x80200c5"
 check "breakpoint in the trap handler: a guest ecall (scause 10, a VM exit)" "TRAP pc=0x802008[0-9a-f]+ scause=0xa$"
@@ -53,6 +57,11 @@ if [ "$rc" -eq 0 ] && grep -q "minihv: all VMs passed" "$T/console"; then
     pass "after the session the run finishes with exit 0"
 else
     fail "after the session the run finishes with exit 0" "exit $rc, gdb exit $grc: $(tail -3 "$T/hvsim.err")"
+fi
+if "$HVSIM" trace show "$T/session.hvt" --events mark 2>&1 | grep -q 'mark .*"gdb was here"'; then
+    pass "the mark is in the trace (trace show --events mark)"
+else
+    fail "the mark is in the trace"
 fi
 [ "$FAILED" -eq 0 ] || sed -n 1,80p "$T/gdb.out"
 

@@ -601,3 +601,11 @@ bool rv_csr_read_raw(struct rv_hart *h, unsigned csr, uint64_t *val)
 {
     return csr_value(h, csr, val);
 }
+
+bool rv_csr_write_raw(struct rv_hart *h, unsigned csr, uint64_t val)
+{
+    uint64_t old;
+    if (!csr_value(h, csr, &old) || (csr >> 10) == 3)
+        return false; /* no such CSR, or read-only */
+    return csr_write(h, csr, val);
+}

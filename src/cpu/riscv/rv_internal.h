@@ -34,6 +34,8 @@ int rv_csr_op(struct rv_hart *h, unsigned csr, bool write, uint64_t (*modify)(ui
               uint64_t arg, uint64_t *old_out);
 /* Plain access without permission checks (gdb, tests). false = no such CSR. */
 bool rv_csr_read_raw(struct rv_hart *h, unsigned csr, uint64_t *val);
+/* Write with the CSR's WARL rules but no privilege check (a debugger). */
+bool rv_csr_write_raw(struct rv_hart *h, unsigned csr, uint64_t val);
 uint64_t rv_read_time(struct rv_hart *h);
 void rv_stimecmp_update(struct rv_hart *h);
 void rv_vstimecmp_update(struct rv_hart *h);
