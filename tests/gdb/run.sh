@@ -15,18 +15,25 @@ if ! command -v gdb-multiarch >/dev/null; then
 fi
 MINIHV=$ROOT/build/firmware/minihv.elf
 [ -n "${MINIHV_ELF:-}" ] && MINIHV=$MINIHV_ELF
-# A free port: try a few (another process may hold one).
-for try in 1 2 3 4 5; do
-    PORT=$((20000 + ($$ * 7 + try * 977) % 40000))
-    "$HVSIM" run --smp 4 --kernel "$MINIHV" --gdb "$PORT" --gdb-wait --serial "file:$T/console" \
-        --trace "$T/session.hvt" \
-        </dev/null >"$T/hvsim.out" 2>"$T/hvsim.err" &
-    PID=$!
-    for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$T/hvsim.err" 2>/dev/null && break; sleep 0.1; done
-    grep -q "gdb stub" "$T/hvsim.err" && break
-    wait "$PID" 2>/dev/null
-    PID=
-done
+# start_stub ERRFILE HVSIM-ARGS...: starts hvsim with --gdb PORT on a free
+# port (tries a few: another process may hold one); sets PORT and PID.
+start_stub() {
+    local err=$1 try
+    shift
+    for try in 1 2 3 4 5; do
+        PORT=$((20000 + ($$ * 7 + try * 977 + RANDOM) % 40000))
+        "$HVSIM" "$@" --gdb "$PORT" --gdb-wait </dev/null >"$err.out" 2>"$err" &
+        PID=$!
+        for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$err" 2>/dev/null && break; sleep 0.1; done
+        grep -q "gdb stub" "$err" && return 0
+        wait "$PID" 2>/dev/null
+        PID=
+    done
+    return 1
+}
+
+start_stub "$T/hvsim.err" run --smp 4 --kernel "$MINIHV" --serial "file:$T/console" \
+    --trace "$T/session.hvt"
 sed "s/:PORT/:$PORT/" minihv.gdb >"$T/session.gdb"
 timeout 120 gdb-multiarch -batch -nx -x "$T/session.gdb" "$MINIHV" >"$T/gdb.out" 2>&1
 grc=$?
@@ -68,39 +75,22 @@ fi
 # A recorded run, replayed under gdb: a breakpoint and continue leave the
 # schedule untouched, so the replay still matches the recording.
 "$HVSIM" run --smp 4 --kernel "$MINIHV" --serial none --trace "$T/mh.hvt" </dev/null 2>/dev/null
-for try in 1 2 3 4 5; do
-    PORT=$((20000 + ($$ * 11 + try * 1543) % 40000))
-    "$HVSIM" replay "$T/mh.hvt" --gdb "$PORT" --gdb-wait >"$T/replay.out" 2>"$T/replay.err" &
-    PID=$!
-    for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$T/replay.err" 2>/dev/null && break; sleep 0.1; done
-    grep -q "gdb stub" "$T/replay.err" && break
-    wait "$PID" 2>/dev/null
-    PID=
-done
+start_stub "$T/replay.err" replay "$T/mh.hvt"
 sed "s/:PORT/:$PORT/" replay.gdb >"$T/replay.gdb"
 timeout 120 gdb-multiarch -batch -nx -x "$T/replay.gdb" "$MINIHV" >"$T/rgdb.out" 2>&1
 wait "$PID"
 rc=$?
 PID=
 if grep -q "RTRAP pc=0x802008[0-9a-f]* scause=0xa" "$T/rgdb.out" && [ "$rc" -eq 0 ] &&
-    grep -q "replay identical" "$T/replay.out"; then
+    grep -q "replay identical" "$T/replay.err.out"; then
     pass "replay --gdb: stops at a breakpoint, then the replay is identical"
 else
-    fail "replay --gdb" "exit $rc: $(tail -3 "$T/replay.out" "$T/replay.err" "$T/rgdb.out")"
+    fail "replay --gdb" "exit $rc: $(tail -3 "$T/replay.err.out" "$T/replay.err" "$T/rgdb.out")"
 fi
 
 # Bad input on the wire: junk, bad checksums, an oversized packet, binary
 # garbage and a second client; the stub answers and the machine survives.
-for try in 1 2 3 4 5; do
-    PORT=$((20000 + ($$ * 13 + try * 1237) % 40000))
-    "$HVSIM" run --smp 2 --kernel "$MINIHV" --gdb "$PORT" --gdb-wait --serial none \
-        </dev/null >/dev/null 2>"$T/bad.err" &
-    PID=$!
-    for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$T/bad.err" 2>/dev/null && break; sleep 0.1; done
-    grep -q "gdb stub" "$T/bad.err" && break
-    wait "$PID" 2>/dev/null
-    PID=
-done
+start_stub "$T/bad.err" run --smp 2 --kernel "$MINIHV" --serial none
 exec 3<>"/dev/tcp/127.0.0.1/$PORT"
 {
     printf 'garbage%%%%\x01\x02'
