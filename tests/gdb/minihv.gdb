@@ -31,6 +31,18 @@ break hv_handle_trap
 continue
 printf "TRAP pc=%#lx scause=%#lx\n", $pc, $scause
 info symbol $pc
+delete
+monitor guest 2
+break *0x800002f4
+continue
+printf "GUEST pc=%#lx priv=%d virt=%d\n", $pc, $priv, $virt
+x/i $pc
+stepi
+printf "GSTEP pc=%#lx priv=%d virt=%d\n", $pc, $priv, $virt
+stepi
+printf "GSTEP2 pc=%#lx priv=%d virt=%d\n", $pc, $priv, $virt
+delete
+monitor guest any
 thread 3
 printf "T3 pc=%#lx\n", $pc
 monitor harts
