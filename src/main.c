@@ -399,6 +399,7 @@ static int cmd_run(int argc, char **argv)
             return EXIT_HOST_ERROR;
         }
         rc = gdbstub_run(g);
+        m = gdbstub_machine(g); /* reverse execution may have replaced it */
         gdbstub_free(g);
     } else {
         rc = machine_run(m, a.max_insns);

@@ -14,6 +14,7 @@
 #include "rsp.h"
 #include "../sim/machine.h"
 #include "../trace/emit.h"
+#include "../devices/console.h"
 
 #define MAX_BP 64
 #define MAX_WP 16
@@ -38,6 +39,11 @@ struct gdbstub {
     int brk_ipi_dest;           /* -1: any */
     int guest_vmid;             /* -1: breakpoints fire anywhere */
     bool phys;                  /* monitor phys on: m/M/X use physical addresses */
+    bool rstep;                 /* bs: reverse-stepi */
+    /* the scheduler-locked steps taken so far: (schedule position, cpu) —
+     * with the config, images and seed they determine the machine state */
+    struct { uint64_t at; int cpu; } *log;
+    size_t nlog, caplog;
     uint64_t marks;
     struct trace tap;           /* sees the events (installed as m->trace) */
     struct trace *orig;         /* the recorder or replayer it forwards to */
@@ -117,23 +123,38 @@ static bool mem_access(struct gdbstub *g, struct cpu *c, uint64_t addr, uint8_t 
     return true;
 }
 
-/* scheduler-locked single step of one CPU */
-static void step_one(struct gdbstub *g, struct cpu *c)
+/* scheduler-locked single step of one CPU of machine m */
+static void step_cpu(struct machine *m, struct cpu *c)
 {
-    struct sched *s = &g->m->sched;
+    struct sched *s = &m->sched;
     if (c->state != CPU_RUNNING)
         return;
     s->current = c;
-    c->bp_skip_pc = c->ops->get_pc(c); /* step over a breakpoint we stand on */
+    c->bp_skip_pc = c->ops->get_pc(c);
     c->run_budget = 1;
     uint64_t n = c->ops->run(c, 1);
     c->run_budget = 0;
     c->bp_hit = false;
+    c->wp_hit = false;
     c->clock += n;
     c->retired += n;
     s->total_retired += n;
     s->current = NULL;
 }
+
+/* scheduler-locked single step of one CPU, remembered for reverse execution */
+static void step_one(struct gdbstub *g, struct cpu *c)
+{
+    if (g->nlog == g->caplog) {
+        g->caplog = g->caplog ? 2 * g->caplog : 64;
+        g->log = realloc(g->log, g->caplog * sizeof *g->log);
+    }
+    g->log[g->nlog].at = g->m->sched.executed;
+    g->log[g->nlog].cpu = c->id;
+    g->nlog++;
+    step_cpu(g->m, c);
+}
+
 
 /* ---- stop hook (called before every instruction while set) ---- */
 
@@ -264,6 +285,100 @@ static void round_poll(void *opaque)
     poll_client(opaque);
 }
 
+/* ---- reverse execution (re-execution from reset) ----
+ * The machine is a function of its config, images and seed, of the console
+ * input (none allowed here) and of the debugger's scheduler-locked steps.
+ * Going back = building a fresh machine and running it, at full speed, to
+ * an earlier position of the schedule, replaying the logged steps on the
+ * way. Cost: one or two re-runs from reset per reverse step. */
+
+/* Runs m2's schedule until `executed` reaches at (or the machine ends). */
+static bool run_to(struct machine *m2, uint64_t at)
+{
+    if (m2->sched.executed >= at)
+        return true;
+    m2->sched.stop_at = at;
+    int rc = sched_run(m2);
+    m2->sched.stop_at = 0;
+    m2->sched.stopped_cpu = NULL;
+    return rc == SCHED_DEBUG_STOP && m2->sched.executed == at;
+}
+
+static struct machine *rebuild(struct gdbstub *g, uint64_t at, size_t nlog, int watch,
+                               uint64_t *watch_last, char *err, size_t errlen)
+{
+    struct machine *m2 = machine_new(&g->m->cfg, "none", err, errlen);
+    if (!m2)
+        return NULL;
+    m2->max_insns = g->m->max_insns;
+    m2->sched.watch_cpu = watch >= 0 ? m2->cpus[watch] : NULL;
+    m2->sched.watch_last = UINT64_MAX;
+    for (size_t i = 0; i < nlog; i++) {
+        if (!run_to(m2, g->log[i].at))
+            goto diverged;
+        step_cpu(m2, m2->cpus[g->log[i].cpu]);
+    }
+    if (!run_to(m2, at))
+        goto diverged;
+    if (watch_last)
+        *watch_last = m2->sched.watch_last;
+    m2->sched.watch_cpu = NULL;
+    return m2;
+diverged:
+    snprintf(err, errlen, "re-execution did not reach the position (run diverged)");
+    machine_free(m2);
+    return NULL;
+}
+
+/* Back to just before the last instruction hart h executed. */
+static bool reverse_step(struct gdbstub *g, int h, char *err, size_t errlen)
+{
+    struct machine *m = g->m;
+    if (m->trace && m->trace != &g->tap) {
+        snprintf(err, errlen, "reverse execution is not available while a trace is recorded or replayed");
+        return false;
+    }
+    if (console_consumed(m->console)) {
+        snprintf(err, errlen, "reverse execution is not available after console input");
+        return false;
+    }
+    uint64_t last = UINT64_MAX;
+    struct machine *m1 = rebuild(g, m->sched.executed, g->nlog, h, &last, err, errlen);
+    if (!m1)
+        return false;
+    machine_free(m1);
+    long j = -1; /* the hart's last scheduler-locked step */
+    for (size_t i = 0; i < g->nlog; i++)
+        if (g->log[i].cpu == h)
+            j = (long)i;
+    uint64_t at;
+    size_t keep;
+    if (j >= 0 && (last == UINT64_MAX || g->log[j].at > last)) {
+        at = g->log[j].at;
+        keep = (size_t)j;
+    } else if (last != UINT64_MAX) {
+        at = last;
+        keep = 0;
+        while (keep < g->nlog && g->log[keep].at <= last)
+            keep++;
+    } else {
+        snprintf(err, errlen, "hart %d has not executed an instruction yet", h);
+        return false;
+    }
+    struct machine *m2 = rebuild(g, at, keep, -1, NULL, err, errlen);
+    if (!m2)
+        return false;
+    /* the new machine takes the old one's place (the stub owns it now) */
+    m2->gdb_poll = m->gdb_poll;
+    m2->gdb_opaque = m->gdb_opaque;
+    tap_remove(g);
+    machine_free(m);
+    g->m = m2;
+    g->nlog = keep;
+    arm_hook(g);
+    return true;
+}
+
 /* ---- packets ---- */
 
 static void reply_stop(struct gdbstub *g, int cpu_idx)
@@ -389,7 +504,7 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     case 'q':
         if (strncmp(p, "qSupported", 10) == 0) {
             snprintf(r, sizeof g->reply, "PacketSize=%x;qXfer:features:read+;vContSupported+;"
-                     "swbreak+;hwbreak+;QStartNoAckMode+", RSP_MAX_PACKET);
+                     "swbreak+;hwbreak+;QStartNoAckMode+;ReverseStep+", RSP_MAX_PACKET);
             send_str(g, r);
         } else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
             char annex[64];
@@ -599,6 +714,20 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     case 'c':
         g->resume = true;
         return;
+    case 'b':
+        if (len == 2 && p[1] == 's') { /* reverse-stepi on the current thread */
+            char err[160];
+            if (reverse_step(g, g->gcpu, err, sizeof err)) {
+                g->hit_bp = false;
+                reply_stop(g, g->gcpu);
+            } else {
+                fprintf(stderr, "hvsim: gdb: reverse-stepi: %s\n", err);
+                send_str(g, "E01");
+            }
+        } else {
+            send_str(g, ""); /* bc (reverse-continue): not yet */
+        }
+        return;
     case 's':
         g->step = true;
         g->step_cpu = g->gcpu;
@@ -697,6 +826,11 @@ struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, s
     return g;
 }
 
+struct machine *gdbstub_machine(const struct gdbstub *g)
+{
+    return g->m;
+}
+
 void gdbstub_free(struct gdbstub *g)
 {
     if (!g)
@@ -707,6 +841,7 @@ void gdbstub_free(struct gdbstub *g)
     tap_remove(g);
     g->m->gdb_poll = NULL;
     g->m->sched.debug_stop = NULL;
+    free(g->log);
     free(g);
 }
 
@@ -768,6 +903,7 @@ int gdbstub_run(struct gdbstub *g)
             accept_client(g, false);
         if (g->cfd >= 0 && stopped) {
             serve(g);
+            m = g->m; /* a reverse step may have replaced the machine */
             if (g->kill) {
                 machine_request_exit(m, EXIT_PASS, "killed from gdb");
                 return m->exit_code;

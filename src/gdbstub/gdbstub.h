@@ -16,6 +16,9 @@ struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, s
 /* Runs the machine under the stub until it exits; returns the exit status
  * (EXIT_*). With wait, the machine stays at reset until gdb attaches. */
 int gdbstub_run(struct gdbstub *g);
+/* The machine now: reverse execution replaces it with a re-executed one,
+ * so the caller must take this (and free it) instead of the one it gave. */
+struct machine *gdbstub_machine(const struct gdbstub *g);
 void gdbstub_free(struct gdbstub *g);
 
 #endif

@@ -139,7 +139,8 @@ struct machine *machine_new(const struct config *cfg, const char *serial_spec, c
         }
     }
 
-    m->console = console_new(serial_spec ? serial_spec : "stdio", err, errlen);
+    snprintf(m->serial_spec, sizeof m->serial_spec, "%s", serial_spec ? serial_spec : "stdio");
+    m->console = console_new(m->serial_spec, err, errlen);
     if (!m->console)
         goto fail;
     m->aclint = aclint_new(m, m->ncpus, c->timebase_hz);

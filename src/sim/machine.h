@@ -56,6 +56,7 @@ struct machine {
     uint64_t initrd_start, initrd_end;
     uint64_t entry;         /* where the boot ROM jumps */
     uint64_t perturb_at;    /* testing aid: flip a register bit at this count */
+    char serial_spec[600];  /* as given to machine_new (a debugger rebuilds the machine) */
     void (*gdb_poll)(void *opaque); /* gdb stub: look at its socket once a round */
     void *gdb_opaque;
     bool progress;          /* print a progress line on stderr */

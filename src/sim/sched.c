@@ -63,6 +63,15 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
             budget = insn_cap - retired;
         if (budget == 0)
             break;
+        if (s->stop_at) {
+            if (s->executed >= s->stop_at) {
+                s->stopped_cpu = c;
+                s->current = NULL;
+                return retired;
+            }
+            if (budget > s->stop_at - s->executed)
+                budget = s->stop_at - s->executed;
+        }
         if (s->debug_stop) {
             if (s->debug_stop(s->debug_opaque, c)) {
                 s->stopped_cpu = c;
@@ -77,6 +86,9 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
         c->clock += n;
         c->retired += n;
         retired += n;
+        s->executed += n;
+        if (c == s->watch_cpu && n)
+            s->watch_last = s->executed - 1;
         if (c->bp_hit || c->wp_hit) { /* a debugger breakpoint or watchpoint */
             c->bp_hit = false; /* (wp_hit is the stub's to read and clear) */
             s->stopped_cpu = c;

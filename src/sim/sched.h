@@ -35,6 +35,12 @@ struct sched {
     bool (*debug_stop)(void *opaque, struct cpu *c);
     void *debug_opaque;
     struct cpu *stopped_cpu;
+    /* Instructions the scheduler has run (a debugger's stepi not counted):
+     * a position in the deterministic schedule. stop_at (non-zero): stop
+     * when it is reached (reverse execution re-runs to a position). */
+    uint64_t executed, stop_at;
+    struct cpu *watch_cpu;   /* its last scheduled instruction: watch_last */
+    uint64_t watch_last;
     /* Called once per round (console input polling, progress line). */
     void (*round_hook)(void *opaque, struct machine *m);
     /* Called when every CPU sleeps and no deadline is armed: block for

@@ -226,6 +226,7 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
             return EXIT_HOST_ERROR;
         }
         status = gdbstub_run(g);
+        m = gdbstub_machine(g); /* (reverse execution is refused in replays) */
         gdbstub_free(g);
     } else {
         status = machine_run(m, h2->max_insns);

@@ -77,6 +77,35 @@ else
 fi
 [ "$FAILED" -eq 0 ] || sed -n 1,80p "$T/gdb.out"
 
+# Reverse execution: reverse-stepi over scheduler-locked steps and over a
+# breakpoint stop, by re-execution from reset (docs/gdb.md).
+start_stub "$T/rev.err" run --smp 4 --kernel "$MINIHV" --serial none
+sed "s/:PORT/:$PORT/" reverse.gdb >"$T/reverse.gdb"
+timeout 120 gdb-multiarch -batch -nx -x "$T/reverse.gdb" "$MINIHV" >"$T/rev.out" 2>&1
+wait "$PID"
+rc=$?
+PID=
+r0=$(grep -oE '^R0 pc=0x[0-9a-f]+ sp=0x[0-9a-f]+' "$T/rev.out" | sed 's/^R0 //')
+b0=$(grep -oE '^B0 pc=0x[0-9a-f]+ sp=0x[0-9a-f]+' "$T/rev.out" | sed 's/^B0 //')
+r1=$(grep -oE '^R1 pc=0x[0-9a-f]+' "$T/rev.out" | sed 's/^R1 //')
+b1=$(grep -oE '^B1 pc=0x[0-9a-f]+' "$T/rev.out" | sed 's/^B1 //')
+f1=$(grep -oE '^F1 pc=0x[0-9a-f]+' "$T/rev.out" | sed 's/^F1 //')
+if [ -n "$r0" ] && [ "$r0" = "$b0" ] && [ -n "$r1" ] && [ "$r1" = "$b1" ] && [ "$f1" = "$r1" ]; then
+    pass "reverse-stepi twice returns to the same pc and sp; stepi forward again matches"
+else
+    fail "reverse-stepi" "$(grep -E '^(R|B|F)[0-9]' "$T/rev.out" | tr '\n' ' ')"
+fi
+t0=$(grep -oE '^T0 pc=0x[0-9a-f]+' "$T/rev.out" | sed 's/^T0 pc=//')
+tb=$(grep -oE '^TB pc=0x[0-9a-f]+' "$T/rev.out" | sed 's/^TB pc=//')
+if [ -n "$t0" ] && [ -n "$tb" ] && [ $((t0 - tb)) -ge 2 ] && [ $((t0 - tb)) -le 4 ] &&
+    grep -qE "hv_handle_trap \+ [0-9]+ in section" "$T/rev.out"; then
+    pass "reverse-stepi from a breakpoint stop goes back one instruction ($tb)"
+else
+    fail "reverse-stepi from a breakpoint stop" "$(grep -E '^T[0B]|symbol' "$T/rev.out" | head -3)"
+fi
+if [ "$rc" -eq 0 ]; then pass "after reverse steps the run still finishes with exit 0"; else
+    fail "after reverse steps the run finishes" "exit $rc: $(tail -2 "$T/rev.err")"; fi
+
 # A recorded run, replayed under gdb: a breakpoint and continue leave the
 # schedule untouched, so the replay still matches the recording.
 "$HVSIM" run --smp 4 --kernel "$MINIHV" --serial none --trace "$T/mh.hvt" </dev/null 2>/dev/null
