@@ -379,6 +379,79 @@ static bool reverse_step(struct gdbstub *g, int h, char *err, size_t errlen)
     return true;
 }
 
+/* Back to the most recent breakpoint stop before now (or to the start):
+ * one re-run from reset with the breakpoints armed that notes where they
+ * hit, then a re-run to the last of those positions. */
+static bool reverse_continue(struct gdbstub *g, int *stop_cpu, char *err, size_t errlen)
+{
+    struct machine *m = g->m;
+    if (m->trace && m->trace != &g->tap) {
+        snprintf(err, errlen, "reverse execution is not available while a trace is recorded or replayed");
+        return false;
+    }
+    if (console_consumed(m->console)) {
+        snprintf(err, errlen, "reverse execution is not available after console input");
+        return false;
+    }
+    uint64_t now = m->sched.executed, last = UINT64_MAX;
+    int last_cpu = 0;
+    struct machine *m1 = machine_new(&m->cfg, "none", err, errlen);
+    if (!m1)
+        return false;
+    m1->max_insns = m->max_insns;
+    for (int i = 0; i < m1->ncpus; i++) {
+        m1->cpus[i]->bps = g->bp;
+        m1->cpus[i]->nbps = g->nbp;
+        m1->cpus[i]->bp_vmid = g->guest_vmid;
+    }
+    size_t li = 0;
+    for (;;) {
+        uint64_t next = li < g->nlog ? g->log[li].at : now;
+        if (m1->sched.executed < next) {
+            m1->sched.stop_at = next;
+            int rc = sched_run(m1);
+            m1->sched.stop_at = 0;
+            struct cpu *sc = m1->sched.stopped_cpu;
+            m1->sched.stopped_cpu = NULL;
+            if (rc != SCHED_DEBUG_STOP) {
+                snprintf(err, errlen, "re-execution ended before the position (run diverged)");
+                machine_free(m1);
+                return false;
+            }
+            if (sc && m1->sched.executed < next && cpu_bp_at(sc, sc->ops->get_pc(sc), false)) {
+                last = m1->sched.executed; /* a breakpoint stop before now */
+                last_cpu = sc->id;
+                sc->bp_skip_pc = sc->ops->get_pc(sc);
+                continue;
+            }
+        }
+        if (li < g->nlog && m1->sched.executed == g->log[li].at) {
+            step_cpu(m1, m1->cpus[g->log[li].cpu]);
+            li++;
+            continue;
+        }
+        break;
+    }
+    machine_free(m1);
+    uint64_t at = last == UINT64_MAX ? 0 : last;
+    size_t keep = 0;
+    while (keep < g->nlog && g->log[keep].at < at)
+        keep++;
+    struct machine *m2 = rebuild(g, at, keep, -1, NULL, err, errlen);
+    if (!m2)
+        return false;
+    m2->gdb_poll = m->gdb_poll;
+    m2->gdb_opaque = m->gdb_opaque;
+    tap_remove(g);
+    machine_free(m);
+    g->m = m2;
+    g->nlog = keep;
+    arm_hook(g);
+    *stop_cpu = last == UINT64_MAX ? 0 : last_cpu;
+    g->hit_bp = last != UINT64_MAX;
+    return true;
+}
+
 /* ---- packets ---- */
 
 static void reply_stop(struct gdbstub *g, int cpu_idx)
@@ -504,7 +577,7 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     case 'q':
         if (strncmp(p, "qSupported", 10) == 0) {
             snprintf(r, sizeof g->reply, "PacketSize=%x;qXfer:features:read+;vContSupported+;"
-                     "swbreak+;hwbreak+;QStartNoAckMode+;ReverseStep+", RSP_MAX_PACKET);
+                     "swbreak+;hwbreak+;QStartNoAckMode+;ReverseStep+;ReverseContinue+", RSP_MAX_PACKET);
             send_str(g, r);
         } else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
             char annex[64];
@@ -724,8 +797,17 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
                 fprintf(stderr, "hvsim: gdb: reverse-stepi: %s\n", err);
                 send_str(g, "E01");
             }
+        } else if (len == 2 && p[1] == 'c') { /* reverse-continue */
+            char err[160];
+            int cpu;
+            if (reverse_continue(g, &cpu, err, sizeof err)) {
+                reply_stop(g, cpu);
+            } else {
+                fprintf(stderr, "hvsim: gdb: reverse-continue: %s\n", err);
+                send_str(g, "E01");
+            }
         } else {
-            send_str(g, ""); /* bc (reverse-continue): not yet */
+            send_str(g, "");
         }
         return;
     case 's':

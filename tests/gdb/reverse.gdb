@@ -24,5 +24,12 @@ printf "T0 pc=%#lx\n", $pc
 reverse-stepi
 printf "TB pc=%#lx\n", $pc
 info symbol $pc
+continue
+continue
+printf "T1 pc=%#lx sepc=%#lx sp=%#lx a0=%#lx\n", $pc, $sepc, $sp, $a0
+continue
+printf "T2 pc=%#lx sepc=%#lx sp=%#lx a0=%#lx\n", $pc, $sepc, $sp, $a0
+reverse-continue
+printf "RC pc=%#lx sepc=%#lx sp=%#lx a0=%#lx\n", $pc, $sepc, $sp, $a0
 delete
 continue

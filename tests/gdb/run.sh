@@ -103,6 +103,14 @@ if [ -n "$t0" ] && [ -n "$tb" ] && [ $((t0 - tb)) -ge 2 ] && [ $((t0 - tb)) -le 
 else
     fail "reverse-stepi from a breakpoint stop" "$(grep -E '^T[0B]|symbol' "$T/rev.out" | head -3)"
 fi
+t1=$(grep -oE '^T1 .*' "$T/rev.out" | sed 's/^T1 //')
+t2=$(grep -oE '^T2 .*' "$T/rev.out" | sed 's/^T2 //')
+rcs=$(grep -oE '^RC .*' "$T/rev.out" | sed 's/^RC //')
+if [ -n "$t1" ] && [ "$t1" = "$rcs" ] && [ "$t1" != "$t2" ]; then
+    pass "reverse-continue returns to the previous breakpoint stop (same pc, sepc, sp, a0)"
+else
+    fail "reverse-continue" "T1 '$t1' T2 '$t2' RC '$rcs'"
+fi
 if [ "$rc" -eq 0 ]; then pass "after reverse steps the run still finishes with exit 0"; else
     fail "after reverse steps the run finishes" "exit $rc: $(tail -2 "$T/rev.err")"; fi
 
