@@ -161,4 +161,32 @@ rc=$?
 PID=
 if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then pass "the simulator survives and exits cleanly (exit $rc)"; else
     fail "the simulator survives" "exit $rc: $(tail -3 "$T/bad.err")"; fi
+# A client that disconnects in the middle of a packet: the machine goes on
+# and finishes by itself.
+start_stub "$T/dis.err" run --smp 4 --kernel "$MINIHV" --serial "file:$T/dis.console"
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf '$qSupported:multipro' >&3
+exec 3<&-
+wait "$PID"
+rc=$?
+PID=
+if [ "$rc" -eq 0 ] && grep -q "minihv: all VMs passed" "$T/dis.console"; then
+    pass "a client gone mid-packet: the run goes on to exit 0"
+else
+    fail "a client gone mid-packet" "exit $rc: $(tail -2 "$T/dis.err")"
+fi
+
+# detach: gdb lets go and the run finishes.
+printf 'set pagination off\nset architecture riscv:rv64\ntarget remote :PORT\nbreak hv_boot\ncontinue\ndetach\n' >"$T/detach.gdb"
+start_stub "$T/det.err" run --smp 4 --kernel "$MINIHV" --serial "file:$T/det.console"
+sed -i "s/:PORT/:$PORT/" "$T/detach.gdb"
+timeout 60 gdb-multiarch -batch -nx -x "$T/detach.gdb" "$MINIHV" >"$T/det.out" 2>&1
+wait "$PID"
+rc=$?
+PID=
+if [ "$rc" -eq 0 ] && grep -q "Detaching\|detached" "$T/det.out" && grep -q "minihv: all VMs passed" "$T/det.console"; then
+    pass "detach at a breakpoint: the run finishes with exit 0"
+else
+    fail "detach" "exit $rc: $(tail -2 "$T/det.out")"
+fi
 summary
