@@ -292,6 +292,35 @@ static void round_poll(void *opaque)
  * an earlier position of the schedule, replaying the logged steps on the
  * way. Cost: one or two re-runs from reset per reverse step. */
 
+/* Reverse execution needs the run to be a function of config, images,
+ * seed and the logged steps: no console input, no trace being written. */
+static bool reverse_allowed(struct gdbstub *g, char *err, size_t errlen)
+{
+    struct machine *m = g->m;
+    if (m->trace && m->trace != &g->tap) {
+        snprintf(err, errlen, "reverse execution is not available while a trace is recorded or replayed");
+        return false;
+    }
+    if (console_consumed(m->console)) {
+        snprintf(err, errlen, "reverse execution is not available after console input");
+        return false;
+    }
+    return true;
+}
+
+/* The re-executed machine takes the old one's place (the stub owns it). */
+static void adopt(struct gdbstub *g, struct machine *m2, size_t keep)
+{
+    struct machine *m = g->m;
+    m2->gdb_poll = m->gdb_poll;
+    m2->gdb_opaque = m->gdb_opaque;
+    tap_remove(g);
+    machine_free(m);
+    g->m = m2;
+    g->nlog = keep;
+    arm_hook(g);
+}
+
 /* Runs m2's schedule until `executed` reaches at (or the machine ends). */
 static bool run_to(struct machine *m2, uint64_t at)
 {
@@ -334,14 +363,8 @@ diverged:
 static bool reverse_step(struct gdbstub *g, int h, char *err, size_t errlen)
 {
     struct machine *m = g->m;
-    if (m->trace && m->trace != &g->tap) {
-        snprintf(err, errlen, "reverse execution is not available while a trace is recorded or replayed");
+    if (!reverse_allowed(g, err, errlen))
         return false;
-    }
-    if (console_consumed(m->console)) {
-        snprintf(err, errlen, "reverse execution is not available after console input");
-        return false;
-    }
     uint64_t last = UINT64_MAX;
     struct machine *m1 = rebuild(g, m->sched.executed, g->nlog, h, &last, err, errlen);
     if (!m1)
@@ -368,14 +391,7 @@ static bool reverse_step(struct gdbstub *g, int h, char *err, size_t errlen)
     struct machine *m2 = rebuild(g, at, keep, -1, NULL, err, errlen);
     if (!m2)
         return false;
-    /* the new machine takes the old one's place (the stub owns it now) */
-    m2->gdb_poll = m->gdb_poll;
-    m2->gdb_opaque = m->gdb_opaque;
-    tap_remove(g);
-    machine_free(m);
-    g->m = m2;
-    g->nlog = keep;
-    arm_hook(g);
+    adopt(g, m2, keep);
     return true;
 }
 
@@ -385,14 +401,8 @@ static bool reverse_step(struct gdbstub *g, int h, char *err, size_t errlen)
 static bool reverse_continue(struct gdbstub *g, int *stop_cpu, char *err, size_t errlen)
 {
     struct machine *m = g->m;
-    if (m->trace && m->trace != &g->tap) {
-        snprintf(err, errlen, "reverse execution is not available while a trace is recorded or replayed");
+    if (!reverse_allowed(g, err, errlen))
         return false;
-    }
-    if (console_consumed(m->console)) {
-        snprintf(err, errlen, "reverse execution is not available after console input");
-        return false;
-    }
     uint64_t now = m->sched.executed, last = UINT64_MAX;
     int last_cpu = 0;
     struct machine *m1 = machine_new(&m->cfg, "none", err, errlen);
@@ -440,13 +450,7 @@ static bool reverse_continue(struct gdbstub *g, int *stop_cpu, char *err, size_t
     struct machine *m2 = rebuild(g, at, keep, -1, NULL, err, errlen);
     if (!m2)
         return false;
-    m2->gdb_poll = m->gdb_poll;
-    m2->gdb_opaque = m->gdb_opaque;
-    tap_remove(g);
-    machine_free(m);
-    g->m = m2;
-    g->nlog = keep;
-    arm_hook(g);
+    adopt(g, m2, keep);
     *stop_cpu = last == UINT64_MAX ? 0 : last_cpu;
     g->hit_bp = last != UINT64_MAX;
     return true;
