@@ -315,3 +315,13 @@ static bool sswi_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 }
 
 const struct mmio_ops aclint_sswi_ops = { .read = sswi_read, .write = sswi_write };
+
+void aclint_copy_state(struct aclint *dst, const struct aclint *src)
+{
+    dst->offset = src->offset;
+    for (int h = 0; h < dst->ncpus && h < src->ncpus; h++) {
+        dst->hart[h].mtimecmp = src->hart[h].mtimecmp;
+        dst->hart[h].deadline = src->hart[h].deadline;
+        dst->hart[h].msip = src->hart[h].msip;
+    }
+}

@@ -45,4 +45,12 @@ uint64_t aclint_mtime_to_ticks(struct aclint *a, uint64_t mtime);
  * is running): what a guest read of mtime returns now. */
 uint64_t aclint_mtime_now(struct aclint *a);
 
+/* Copy the guest-visible state of src into dst (same machine shape):
+ * machine snapshots for a debugger. */
+void aclint_copy_state(struct aclint *dst, const struct aclint *src);
+
+/* Copy the guest-visible state of src into dst (same machine shape):
+ * machine snapshots for a debugger. */
+void aclint_copy_state(struct aclint *dst, const struct aclint *src);
+
 #endif

@@ -21,6 +21,7 @@
 #include "../trace/emit.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include "../cpu/riscv/rv_hart.h"
 #include "../sim/config.h"
 #include "../sim/cpu.h"
@@ -259,3 +260,13 @@ static bool plic_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 }
 
 const struct mmio_ops plic_ops = { .read = plic_read, .write = plic_write };
+
+void plic_copy_state(struct plic *dst, const struct plic *src)
+{
+    memcpy(dst->prio, src->prio, sizeof dst->prio);
+    memcpy(dst->level, src->level, sizeof dst->level);
+    memcpy(dst->pending, src->pending, sizeof dst->pending);
+    memcpy(dst->claimed, src->claimed, sizeof dst->claimed);
+    for (int i = 0; i < dst->nctx && i < src->nctx; i++)
+        dst->ctx[i] = src->ctx[i];
+}

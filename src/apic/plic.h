@@ -39,4 +39,10 @@ extern const struct mmio_ops plic_ops;
 uint32_t plic_claim(struct plic *p, int ctx);
 void plic_complete(struct plic *p, int ctx, uint32_t id);
 
+/* Copy the state of src into dst (same machine shape): snapshots. */
+void plic_copy_state(struct plic *dst, const struct plic *src);
+
+/* Copy the state of src into dst (same machine shape): snapshots. */
+void plic_copy_state(struct plic *dst, const struct plic *src);
+
 #endif

@@ -23,6 +23,7 @@
 #include "../trace/emit.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include "console.h"
 
 /* register offsets */
@@ -329,3 +330,21 @@ static bool uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 }
 
 const struct mmio_ops uart_ops = { .read = uart_read, .write = uart_write };
+
+void uart_copy_state(struct uart16550 *dst, const struct uart16550 *src)
+{
+    dst->irq_level = src->irq_level;
+    memcpy(dst->rx, src->rx, sizeof dst->rx);
+    dst->rx_head = src->rx_head;
+    dst->rx_count = src->rx_count;
+    dst->ier = src->ier;
+    dst->fcr = src->fcr;
+    dst->lcr = src->lcr;
+    dst->mcr = src->mcr;
+    dst->scr = src->scr;
+    dst->dll = src->dll;
+    dst->dlm = src->dlm;
+    dst->lsr_err = src->lsr_err;
+    dst->msr = src->msr;
+    dst->thre_ip = src->thre_ip;
+}

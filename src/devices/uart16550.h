@@ -23,4 +23,10 @@ void uart_poll(struct uart16550 *u);
 
 extern const struct mmio_ops uart_ops;
 
+/* Copy the register and FIFO state of src into dst: snapshots. */
+void uart_copy_state(struct uart16550 *dst, const struct uart16550 *src);
+
+/* Copy the register and FIFO state of src into dst: snapshots. */
+void uart_copy_state(struct uart16550 *dst, const struct uart16550 *src);
+
 #endif

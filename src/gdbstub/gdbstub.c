@@ -18,6 +18,11 @@
 
 #define MAX_BP 64
 #define MAX_WP 16
+/* Reverse execution keeps a snapshot (a full machine copy) every
+ * SNAP_INTERVAL scheduled instructions while gdb is attached, the newest
+ * SNAP_MAX of them, and re-executes from the nearest one. */
+#define SNAP_INTERVAL 5000000ull
+#define SNAP_MAX 4
 
 struct gdbstub {
     struct machine *m;
@@ -44,6 +49,9 @@ struct gdbstub {
      * with the config, images and seed they determine the machine state */
     struct { uint64_t at; int cpu; } *log;
     size_t nlog, caplog;
+    struct { struct machine *m; uint64_t at; size_t nlog; } snap[SNAP_MAX];
+    int nsnap;
+    uint64_t snap_next;
     uint64_t marks;
     struct trace tap;           /* sees the events (installed as m->trace) */
     struct trace *orig;         /* the recorder or replayer it forwards to */
@@ -280,9 +288,39 @@ static void poll_client(struct gdbstub *g)
     rsp_feed(&g->dec, buf, (size_t)n, NULL, on_ctrlc, g);
 }
 
+static bool reverse_allowed(struct gdbstub *g, char *err, size_t errlen);
+
+static void drop_snapshot(struct gdbstub *g, int i)
+{
+    machine_free(g->snap[i].m);
+    for (int k = i + 1; k < g->nsnap; k++)
+        g->snap[k - 1] = g->snap[k];
+    g->nsnap--;
+}
+
+/* Between rounds of the live machine: a snapshot when one is due. */
+static void take_snapshot(struct gdbstub *g)
+{
+    char err[160];
+    struct machine *m = g->m;
+    if (g->cfd < 0 || m->sched.executed < g->snap_next || !reverse_allowed(g, err, sizeof err))
+        return;
+    struct machine *c = machine_clone(m, err, sizeof err);
+    if (!c)
+        return; /* (no snapshot: reverse execution re-runs from further back) */
+    if (g->nsnap == SNAP_MAX)
+        drop_snapshot(g, 0);
+    g->snap[g->nsnap].m = c;
+    g->snap[g->nsnap].at = m->sched.executed;
+    g->snap[g->nsnap].nlog = g->nlog;
+    g->nsnap++;
+    g->snap_next = m->sched.executed + SNAP_INTERVAL;
+}
+
 static void round_poll(void *opaque)
 {
     poll_client(opaque);
+    take_snapshot(opaque);
 }
 
 /* ---- reverse execution (re-execution from reset) ----
@@ -318,6 +356,10 @@ static void adopt(struct gdbstub *g, struct machine *m2, size_t keep)
     machine_free(m);
     g->m = m2;
     g->nlog = keep;
+    for (int i = g->nsnap - 1; i >= 0; i--) /* snapshots of the abandoned future */
+        if (g->snap[i].at > m2->sched.executed || g->snap[i].nlog > keep)
+            drop_snapshot(g, i);
+    g->snap_next = m2->sched.executed + SNAP_INTERVAL;
     arm_hook(g);
 }
 
@@ -333,16 +375,38 @@ static bool run_to(struct machine *m2, uint64_t at)
     return rc == SCHED_DEBUG_STOP && m2->sched.executed == at;
 }
 
+/* A machine to re-execute from: a copy of the newest snapshot at or before
+ * position `at` (taken with at most nlog logged steps), or a fresh one at
+ * reset. *first: the first log entry still to replay. */
+static struct machine *start_from(struct gdbstub *g, uint64_t at, size_t nlog, bool use_snap,
+                                  size_t *first, char *err, size_t errlen)
+{
+    for (int i = g->nsnap - 1; use_snap && i >= 0; i--)
+        if (g->snap[i].at <= at && g->snap[i].nlog <= nlog) {
+            struct machine *c = machine_clone(g->snap[i].m, err, errlen);
+            if (c) {
+                *first = g->snap[i].nlog;
+                return c;
+            }
+        }
+    struct machine *m2 = machine_new(&g->m->cfg, "none", err, errlen);
+    if (m2)
+        m2->max_insns = g->m->max_insns;
+    *first = 0;
+    return m2;
+}
+
 static struct machine *rebuild(struct gdbstub *g, uint64_t at, size_t nlog, int watch,
                                uint64_t *watch_last, char *err, size_t errlen)
 {
-    struct machine *m2 = machine_new(&g->m->cfg, "none", err, errlen);
+    size_t first;
+    /* finding a hart's last instruction needs its whole history: from reset */
+    struct machine *m2 = start_from(g, at, nlog, watch < 0, &first, err, errlen);
     if (!m2)
         return NULL;
-    m2->max_insns = g->m->max_insns;
     m2->sched.watch_cpu = watch >= 0 ? m2->cpus[watch] : NULL;
     m2->sched.watch_last = UINT64_MAX;
-    for (size_t i = 0; i < nlog; i++) {
+    for (size_t i = first; i < nlog; i++) {
         if (!run_to(m2, g->log[i].at))
             goto diverged;
         step_cpu(m2, m2->cpus[g->log[i].cpu]);
@@ -405,16 +469,17 @@ static bool reverse_continue(struct gdbstub *g, int *stop_cpu, char *err, size_t
         return false;
     uint64_t now = m->sched.executed, last = UINT64_MAX;
     int last_cpu = 0;
-    struct machine *m1 = machine_new(&m->cfg, "none", err, errlen);
+    size_t li;
+    bool use_snap = true;
+again:;
+    struct machine *m1 = start_from(g, now, g->nlog, use_snap, &li, err, errlen);
     if (!m1)
         return false;
-    m1->max_insns = m->max_insns;
     for (int i = 0; i < m1->ncpus; i++) {
         m1->cpus[i]->bps = g->bp;
         m1->cpus[i]->nbps = g->nbp;
         m1->cpus[i]->bp_vmid = g->guest_vmid;
     }
-    size_t li = 0;
     for (;;) {
         uint64_t next = li < g->nlog ? g->log[li].at : now;
         if (m1->sched.executed < next) {
@@ -443,6 +508,10 @@ static bool reverse_continue(struct gdbstub *g, int *stop_cpu, char *err, size_t
         break;
     }
     machine_free(m1);
+    if (last == UINT64_MAX && use_snap && g->nsnap) {
+        use_snap = false; /* no stop after the snapshot: look from reset */
+        goto again;
+    }
     uint64_t at = last == UINT64_MAX ? 0 : last;
     size_t keep = 0;
     while (keep < g->nlog && g->log[keep].at < at)
@@ -943,6 +1012,8 @@ void gdbstub_free(struct gdbstub *g)
     tap_remove(g);
     g->m->gdb_poll = NULL;
     g->m->sched.debug_stop = NULL;
+    while (g->nsnap)
+        drop_snapshot(g, g->nsnap - 1);
     free(g->log);
     free(g);
 }

@@ -50,6 +50,9 @@ struct cpu_ops {
     /* Forget cached translations (also restarts dirty-page tracking). */
     void (*flush_tlb)(struct cpu *cpu);
     unsigned arch;          /* CPU_ARCH_* */
+    /* Copy every piece of state of src (a CPU of another machine of the same
+     * shape) into dst, keeping dst's links to its own machine (snapshots). */
+    void (*copy_state)(struct cpu *dst, const struct cpu *src);
 };
 
 enum { CPU_ARCH_RISCV64 = 1, CPU_ARCH_X86_64 = 2 };

@@ -238,6 +238,41 @@ int machine_run(struct machine *m, uint64_t max_insns)
     return rc;
 }
 
+struct machine *machine_clone(const struct machine *src, char *err, size_t errlen)
+{
+    struct machine *m = machine_new(&src->cfg, "none", err, errlen);
+    if (!m)
+        return NULL;
+    for (int i = 0; i < m->bus.nmem && i < src->bus.nmem; i++) {
+        struct mem_region *d = &m->bus.mem[i];
+        const struct mem_region *s = &src->bus.mem[i];
+        memcpy(d->host, s->host, d->size);
+        memcpy(d->dirty, s->dirty, d->size >> 12);
+    }
+    for (int i = 0; i < m->ncpus; i++)
+        m->cpus[i]->ops->copy_state(m->cpus[i], src->cpus[i]);
+    aclint_copy_state(m->aclint, src->aclint);
+    plic_copy_state(m->plic, src->plic);
+    uart_copy_state(m->uart, src->uart);
+    struct sched hooks = m->sched;
+    m->sched = src->sched;
+    m->sched.round_hook = hooks.round_hook;
+    m->sched.idle_hook = hooks.idle_hook;
+    m->sched.round_hook_opaque = hooks.round_hook_opaque;
+    m->sched.current = NULL;
+    m->sched.debug_stop = NULL;
+    m->sched.debug_opaque = NULL;
+    m->sched.stopped_cpu = NULL;
+    m->sched.watch_cpu = NULL;
+    m->sched.stop_at = 0;
+    m->exit_requested = src->exit_requested;
+    m->exit_code = src->exit_code;
+    memcpy(m->exit_reason, src->exit_reason, sizeof m->exit_reason);
+    m->max_insns = src->max_insns;
+    m->perturb_at = src->perturb_at;
+    return m;
+}
+
 bool machine_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen)
 {
     return fdt_write_file(m->dtb, path, err, errlen);

@@ -74,6 +74,9 @@ struct machine *machine_new(const struct config *cfg, const char *serial_spec, c
  * instructions. Returns EXIT_*. */
 int machine_run(struct machine *m, uint64_t max_insns);
 void machine_free(struct machine *m);
+/* A copy of src's whole state in a new machine (console: none); src must
+ * not be inside a run. For a debugger's snapshots. */
+struct machine *machine_clone(const struct machine *src, char *err, size_t errlen);
 /* Flush buffered console output (machine_run does it at the end). */
 void machine_flush(struct machine *m);
 bool machine_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen);

@@ -44,7 +44,18 @@ static void write_image(char *path, size_t len, const uint32_t *w, size_t n)
     ck_assert_int_eq(fclose(f), 0);
 }
 
+static struct machine *build_keep(int smp, uint64_t quantum, uint64_t seed, const uint32_t *w,
+                                  size_t n, char *keep_path);
+
 static struct machine *build(int smp, uint64_t quantum, uint64_t seed, const uint32_t *w, size_t n)
+{
+    return build_keep(smp, quantum, seed, w, n, NULL);
+}
+
+/* keep_path (64 bytes): the image file is kept there for the caller to
+ * unlink (machine_clone reloads the images). */
+static struct machine *build_keep(int smp, uint64_t quantum, uint64_t seed, const uint32_t *w,
+                                  size_t n, char *keep_path)
 {
     struct config c;
     config_defaults(&c);
@@ -57,7 +68,10 @@ static struct machine *build(int smp, uint64_t quantum, uint64_t seed, const uin
     snprintf(c.bios, sizeof c.bios, "%s", path);
     char err[512];
     struct machine *m = machine_new(&c, "none", err, sizeof err);
-    unlink(path);
+    if (keep_path)
+        snprintf(keep_path, 64, "%s", path);
+    else
+        unlink(path);
     ck_assert_msg(m != NULL, "machine_new: %s", err);
     return m;
 }
@@ -190,6 +204,39 @@ START_TEST(test_seed_repeatable)
 }
 END_TEST
 
+/* A machine stopped mid-run (sched.stop_at) and copied with machine_clone
+ * (the debugger's snapshots) goes on exactly like the original: same
+ * per-hart counts, same RAM, same virtual time. Seeded, so the schedule's
+ * PRNG state must be copied too. */
+START_TEST(test_clone_mid_run)
+{
+    const uint64_t N = 60001, Q = 700;
+    char img[64];
+    struct machine *a = build_keep(2, Q, 777, counter_loop, 7, img);
+    a->max_insns = N;
+    a->sched.stop_at = 23457; /* not a round boundary */
+    ck_assert_int_eq(sched_run(a), SCHED_DEBUG_STOP);
+    a->sched.stop_at = 0;
+    a->sched.stopped_cpu = NULL;
+    char err[256];
+    struct machine *b = machine_clone(a, err, sizeof err);
+    unlink(img);
+    ck_assert_msg(b != NULL, "machine_clone: %s", err);
+    ck_assert_int_eq(sched_run(a), EXIT_MAX_INSNS);
+    ck_assert_int_eq(sched_run(b), EXIT_MAX_INSNS);
+    uint64_t ra[2], rb[2];
+    retired_of(a, ra);
+    retired_of(b, rb);
+    ck_assert_uint_eq(ra[0], rb[0]);
+    ck_assert_uint_eq(ra[1], rb[1]);
+    ck_assert_uint_eq(a->sched.round_start, b->sched.round_start);
+    ck_assert_int_eq(memcmp(a->ram->host, b->ram->host, a->ram->size), 0);
+    ck_assert_uint_gt(counter(b, 0), 0);
+    machine_free(a);
+    machine_free(b);
+}
+END_TEST
+
 /* Every hart in WFI with no interrupt enabled and nothing armed: the run
  * ends as a deadlock (guest failure) after a handful of instructions. */
 START_TEST(test_wfi_deadlock)
@@ -302,6 +349,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, test_wfi_deadlock);
     tcase_add_test(tc, test_wfi_time_jump);
     tcase_add_test(tc, test_sleeper_and_runner);
+    tcase_add_test(tc, test_clone_mid_run);
     suite_add_tcase(s, tc);
     return s;
 }

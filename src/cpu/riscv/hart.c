@@ -175,6 +175,32 @@ static void rv_free(struct cpu *c)
     free(c);
 }
 
+static void rv_copy_state(struct cpu *dst, const struct cpu *src)
+{
+    struct rv_hart *d = RV_HART(dst);
+    const struct rv_hart *s = (const struct rv_hart *)src;
+    struct machine *m = d->m;
+    struct cpu_timer timers[CPU_MAX_TIMERS];
+    memcpy(timers, dst->timers, sizeof timers);
+    memcpy(d, s, sizeof *d);
+    /* links to dst's own machine; caches rebuilt on use */
+    d->cpu.m = m;
+    d->m = m;
+    d->cpu.run_left = NULL;
+    d->cpu.run_budget = 0;
+    for (int i = 0; i < CPU_MAX_TIMERS; i++) {
+        timers[i].deadline = src->timers[i].deadline;
+        d->cpu.timers[i] = timers[i];
+    }
+    d->cpu.bps = NULL;
+    d->cpu.nbps = 0;
+    d->cpu.wps = NULL;
+    d->cpu.nwps = 0;
+    d->fetch_page = NULL;
+    d->fetch_region = NULL;
+    rv_tlb_flush(d);
+}
+
 static const struct cpu_ops rv_cpu_ops = {
     .reset = rv_reset,
     .run = rv_run,
@@ -185,6 +211,7 @@ static const struct cpu_ops rv_cpu_ops = {
     .arch_state = rv_arch_state,
     .flush_tlb = rv_flush_tlb_op,
     .cur_insn = rv_cur_insn,
+    .copy_state = rv_copy_state,
     .arch = CPU_ARCH_RISCV64,
 };
 
