@@ -238,6 +238,20 @@ int machine_run(struct machine *m, uint64_t max_insns)
     return rc;
 }
 
+static bool page_is_zero(const uint8_t *p)
+{
+    uint64_t acc = 0;
+    for (int i = 0; i < 4096; i += 64) {
+        uint64_t w[8];
+        memcpy(w, p + i, sizeof w);
+        for (int j = 0; j < 8; j++)
+            acc |= w[j];
+        if (acc)
+            return false;
+    }
+    return true;
+}
+
 struct machine *machine_clone(const struct machine *src, char *err, size_t errlen)
 {
     struct machine *m = machine_new(&src->cfg, "none", err, errlen);
@@ -246,7 +260,17 @@ struct machine *machine_clone(const struct machine *src, char *err, size_t errle
     for (int i = 0; i < m->bus.nmem && i < src->bus.nmem; i++) {
         struct mem_region *d = &m->bus.mem[i];
         const struct mem_region *s = &src->bus.mem[i];
-        memcpy(d->host, s->host, d->size);
+        /* Page by page, leaving pages that are zero on both sides alone:
+         * RAM the guest never touched stays unmapped in the host (calloc'd),
+         * so a snapshot costs what the guest has used, not the RAM size. */
+        for (uint64_t off = 0; off + 4096 <= d->size; off += 4096) {
+            if (!page_is_zero(s->host + off))
+                memcpy(d->host + off, s->host + off, 4096);
+            else if (!page_is_zero(d->host + off))
+                memset(d->host + off, 0, 4096);
+        }
+        uint64_t tail = d->size & 4095;
+        memcpy(d->host + d->size - tail, s->host + s->size - tail, tail);
         memcpy(d->dirty, s->dirty, d->size >> 12);
     }
     for (int i = 0; i < m->ncpus; i++)
