@@ -758,17 +758,22 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
         return;
     }
     case 'G': { /* all 'g' registers, in order */
-        size_t off = 1;
-        for (int i = 0; i < g->arch->g_nregs && off < len; i++) {
-            uint8_t cur[16], b[16];
-            size_t nb, got;
-            if (!g->arch->reg_read(c, i, cur, &nb) || off + 2 * nb > len ||
-                !rsp_hex_decode(p + off, 2 * nb, b, sizeof b, &got) || got != nb) {
-                send_str(g, "E01");
-                return;
+        /* Two passes: the whole packet is checked before any register is
+         * written, so a malformed G changes nothing. */
+        for (int pass = 0; pass < 2; pass++) {
+            size_t off = 1;
+            for (int i = 0; i < g->arch->g_nregs && off < len; i++) {
+                uint8_t cur[16], b[16];
+                size_t nb, got;
+                if (!g->arch->reg_read(c, i, cur, &nb) || off + 2 * nb > len ||
+                    !rsp_hex_decode(p + off, 2 * nb, b, sizeof b, &got) || got != nb) {
+                    send_str(g, "E01");
+                    return;
+                }
+                if (pass == 1)
+                    g->arch->reg_write(c, i, b, nb); /* x0 and read-only ones ignore it */
+                off += 2 * nb;
             }
-            g->arch->reg_write(c, i, b, nb); /* x0 and read-only ones ignore it */
-            off += 2 * nb;
         }
         send_str(g, "OK");
         return;

@@ -176,6 +176,44 @@ else
     fail "a client gone mid-packet" "exit $rc: $(tail -2 "$T/dis.err")"
 fi
 
+# The G packet (gdb itself prefers P): read all registers with g, write them
+# back with x1 changed, read again; a G cut mid-register changes nothing.
+# pkt DATA: DATA framed as an RSP packet with its checksum.
+pkt() {
+    local d=$1 s=0 i c
+    for ((i = 0; i < ${#d}; i++)); do printf -v c '%d' "'${d:i:1}"; s=$(((s + c) % 256)); done
+    printf '$%s#%02x' "$d" "$s"
+}
+# ask DATA: send a packet on fd 3, print the reply's payload.
+ask() {
+    local r cs
+    pkt "$1" >&3
+    IFS= read -r -t 10 -d '#' r <&3 || return 1
+    read -r -t 10 -n 2 cs <&3
+    printf '%s\n' "${r#*\$}"
+}
+start_stub "$T/G.err" run --smp 1 --kernel "$MINIHV" --serial none
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+ask QStartNoAckMode >/dev/null
+g1=$(ask g)
+x1=1122334455667788
+g2=${g1:0:16}$x1${g1:32}
+gok=$(ask "G$g2")
+g3=$(ask g)
+gbad=$(ask "G${g1:0:32}99999999")      # x0, the old x1, then x2 cut in half
+g4=$(ask g)
+ask k >/dev/null
+exec 3<&-
+wait "$PID"
+PID=
+if [ "${#g1}" -ge 512 ] && [ "$gok" = OK ] && [ "$g3" = "$g2" ] && [ "$g3" != "$g1" ]; then
+    pass "G writes all registers; g reads x1 back (${#g1} hex digits)"
+else
+    fail "G packet" "g '${g1:0:40}' G '$gok' g '${g3:0:40}'"
+fi
+if [ "$gbad" = E01 ] && [ "$g4" = "$g3" ]; then pass "a G cut mid-register: E01, no register changed"; else
+    fail "a malformed G" "reply '$gbad', g after '${g4:0:40}'"; fi
+
 # detach: gdb lets go and the run finishes.
 printf 'set pagination off\nset architecture riscv:rv64\ntarget remote :PORT\nbreak hv_boot\ncontinue\ndetach\n' >"$T/detach.gdb"
 start_stub "$T/det.err" run --smp 4 --kernel "$MINIHV" --serial "file:$T/det.console"
