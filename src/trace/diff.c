@@ -216,16 +216,6 @@ static void side_next(struct diff_side *s, uint64_t ignore, char *err, size_t er
     }
 }
 
-static bool same_event(const struct trace_event *a, const struct trace_event *b)
-{
-    if (a->kind != b->kind || a->cpu != b->cpu || a->time != b->time)
-        return false;
-    for (unsigned i = 0; i < trace_kinds[a->kind].nargs; i++)
-        if (a->a[i] != b->a[i])
-            return false;
-    return true;
-}
-
 static void print_event(const char *prefix, const struct trace_event *ev)
 {
     char line[512];
@@ -303,7 +293,7 @@ int trace_cmd_diff(int argc, char **argv)
             break;
         if (s[0].state == 0 && s[1].state == 0)
             break;
-        if (s[0].state == 1 && s[1].state == 1 && same_event(&s[0].ev, &s[1].ev)) {
+        if (s[0].state == 1 && s[1].state == 1 && trace_event_equal(&s[0].ev, &s[1].ev)) {
             if (o.context) {
                 struct diff_ctx_entry *e = &ring[index % o.context];
                 e->ev = s[0].ev;

@@ -121,3 +121,13 @@ const char *trace_ipi_mech_name(uint64_t mech)
     };
     return mech < IPI_MECH_COUNT && names[mech] ? names[mech] : "?";
 }
+
+bool trace_event_equal(const struct trace_event *a, const struct trace_event *b)
+{
+    if (a->kind != b->kind || a->cpu != b->cpu || a->time != b->time)
+        return false;
+    for (unsigned i = 0; i < trace_kinds[a->kind].nargs; i++)
+        if (a->a[i] != b->a[i])
+            return false;
+    return true;
+}

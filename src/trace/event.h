@@ -91,6 +91,9 @@ uint64_t trace_default_mask(void);
 /* Name of argument i of a kind, e.g. "dest"; NULL past nargs. */
 const char *trace_arg_name(unsigned kind, unsigned i, char *buf, size_t len);
 
+/* Same kind, cpu, time and arguments (blobs are not compared). */
+bool trace_event_equal(const struct trace_event *a, const struct trace_event *b);
+
 /* One line: "time cpuN kind arg=value ...". Returns the length needed. */
 size_t trace_format_event(const struct trace_event *ev, char *buf, size_t len);
 

@@ -154,16 +154,6 @@ struct exp {
 
 /* ---- small helpers ------------------------------------------------------- */
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "hvsim: trace export: out of memory\n");
-        exit(EXIT_HOST_ERROR);
-    }
-    return q;
-}
-
 #define GROW(arr, len, cap)                                                  \
     do {                                                                     \
         if ((len) == (cap)) {                                                \

@@ -28,16 +28,6 @@ struct replayer {
     bool read_error;
 };
 
-static bool events_equal(const struct trace_event *a, const struct trace_event *b)
-{
-    if (a->kind != b->kind || a->cpu != b->cpu || a->time != b->time)
-        return false;
-    for (unsigned i = 0; i < trace_kinds[a->kind].nargs; i++)
-        if (a->a[i] != b->a[i])
-            return false;
-    return true;
-}
-
 /* Reads the recording's next event into p->rec_ev (blob copied). */
 static int next_recorded(struct replayer *p)
 {
@@ -94,7 +84,7 @@ static void compare_sink(void *opaque, const struct trace_event *ev)
         machine_request_exit(p->m, EXIT_GUEST_FAIL, "replay diverged");
         return;
     }
-    bool same = events_equal(&p->rec_ev, ev);
+    bool same = trace_event_equal(&p->rec_ev, ev);
     if (ev->kind == TK_CHECK && p->rec_ev.kind == TK_CHECK &&
         trace_check_diff(p->rec_ev.blob, p->rec_ev.blob_len, ev->blob, ev->blob_len,
                          p->state_diff, sizeof p->state_diff))

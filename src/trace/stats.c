@@ -24,16 +24,6 @@
 
 static const char usage[] = "Usage: hvsim trace stats FILE\n";
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "hvsim: out of memory\n");
-        exit(2);
-    }
-    return q;
-}
-
 static const char *mech_name(uint64_t mech)
 {
     return trace_ipi_mech_name(mech);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loader/elf.h"
+#include "tools.h"
 #include "trace.h"
 
 #define UNSIZED_REACH 0x10000 /* how far past a size-0 symbol addresses belong to it */
@@ -47,16 +49,6 @@ struct symtab {
     int nnotes;
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "hvsim: out of memory\n");
-        exit(2);
-    }
-    return q;
-}
-
 static size_t pool_add(struct symtab *st, const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -85,18 +77,6 @@ static void add_seg(struct symtab *st, const struct seg *s)
         st->segs = xrealloc(st->segs, st->segs_cap * sizeof *st->segs);
     }
     st->segs[st->nsegs++] = *s;
-}
-
-static bool is_elf_file(const char *path, bool *readable)
-{
-    FILE *f = fopen(path, "rb");
-    *readable = f != NULL;
-    if (!f)
-        return false;
-    unsigned char m[SELFMAG];
-    bool ok = fread(m, 1, SELFMAG, f) == SELFMAG && memcmp(m, ELFMAG, SELFMAG) == 0;
-    fclose(f);
-    return ok;
 }
 
 /* Segments and symbols of one ELF file; false + note->status on error. */
@@ -217,8 +197,8 @@ struct symtab *symtab_load(const struct trace_header *h)
         const char *base = strrchr(im->path, '/');
         snprintf(note->role, sizeof note->role, "%s", im->role);
         snprintf(note->name, sizeof note->name, "%s", base ? base + 1 : im->path);
-        bool readable;
-        if (!is_elf_file(im->path, &readable)) {
+        if (!elf_is_elf(im->path)) {
+            bool readable = access(im->path, R_OK) == 0;
             snprintf(note->status, sizeof note->status, "%s", readable ? "not ELF" : "unreadable");
             continue;
         }

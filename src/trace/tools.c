@@ -1,5 +1,6 @@
 /* `hvsim trace SUBCOMMAND`: dispatch. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "tools.h"
 
@@ -17,4 +18,14 @@ int trace_tool_main(int argc, char **argv)
             "Usage: hvsim trace show|diff|stats|export ... (hvsim --help)\n",
             argc >= 2 ? "unknown subcommand " : "missing subcommand", argc >= 2 ? argv[1] : "");
     return 2;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, "hvsim: trace: out of memory\n");
+        exit(2);
+    }
+    return q;
 }

@@ -12,4 +12,8 @@ int trace_cmd_export(int argc, char **argv);
 /* hvsim explore --seeds A..B [--jobs N] [--shard I/N] [--keep DIR] -- RUN-OPTIONS */
 int explore_main(int argc, char **argv);
 
+/* realloc that ends the tool with exit 2 (host error) when memory runs out. */
+#include <stddef.h>
+void *xrealloc(void *p, size_t n);
+
 #endif
