@@ -75,7 +75,10 @@ static bool range_within(uint64_t off, uint64_t len, uint64_t limit)
     return off <= limit && len <= limit - off;
 }
 
-struct elf_image *elf_open(const char *path, char *err, size_t errlen)
+const struct elf_machine elf_machines_riscv64[] = { { EM_RISCV, 64, "RISC-V" }, { 0, 0, NULL } };
+
+struct elf_image *elf_open(const char *path, const struct elf_machine *accept, char *err,
+                           size_t errlen)
 {
     struct elf_image *e = calloc(1, sizeof *e);
     if (!e) {
@@ -100,18 +103,33 @@ struct elf_image *elf_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: truncated ELF file (%zu bytes)", path, e->size);
         goto fail;
     }
-    if (id[EI_CLASS] != ELFCLASS64) {
-        snprintf(err, errlen, "%s: not a 64-bit ELF file (ELFCLASS%s)", path,
-                 id[EI_CLASS] == ELFCLASS32 ? "32" : "NONE/invalid");
+    /* The machine the board accepts, from e_machine (offset 18 in both
+     * classes) before libelf parses anything. */
+    unsigned bits = id[EI_CLASS] == ELFCLASS64 ? 64 : id[EI_CLASS] == ELFCLASS32 ? 32 : 0;
+    unsigned em = e->size >= 20 ? (unsigned)((unsigned char)e->buf[18] | (unsigned char)e->buf[19] << 8) : 0;
+    const struct elf_machine *want = accept ? accept : elf_machines_riscv64;
+    const struct elf_machine *match = NULL;
+    for (const struct elf_machine *a = want; a->machine; a++)
+        if (a->machine == em && (!match || a->class_bits == bits))
+            match = a;
+    if (match && match->class_bits != bits) {
+        snprintf(err, errlen, "%s: not a %u-bit ELF file (ELFCLASS%s)", path, match->class_bits,
+                 bits == 32 ? "32" : bits == 64 ? "64" : "NONE/invalid");
+        goto fail;
+    }
+    if (!bits) {
+        snprintf(err, errlen, "%s: not a 32- or 64-bit ELF file (ELFCLASSNONE/invalid)", path);
         goto fail;
     }
     if (id[EI_DATA] != ELFDATA2LSB) {
         snprintf(err, errlen, "%s: not a little-endian ELF file", path);
         goto fail;
     }
-    if (e->size < sizeof(Elf64_Ehdr)) {
+    size_t ehsize = bits == 64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+    size_t phsize = bits == 64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+    if (e->size < ehsize) {
         snprintf(err, errlen, "%s: truncated ELF file (%zu bytes, header needs %zu)", path,
-                 e->size, sizeof(Elf64_Ehdr));
+                 e->size, ehsize);
         goto fail;
     }
     if (elf_version(EV_CURRENT) == EV_NONE) {
@@ -128,9 +146,15 @@ struct elf_image *elf_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: corrupt ELF header: %s", path, elf_errmsg(-1));
         goto fail;
     }
-    if (eh.e_machine != EM_RISCV) {
-        snprintf(err, errlen, "%s: not a RISC-V ELF file (e_machine %u, %s)", path,
-                 (unsigned)eh.e_machine, machine_name(eh.e_machine));
+    if (!match || eh.e_machine != em) {
+        char names[128] = "";
+        for (const struct elf_machine *a = want; a->machine; a++)
+            if (!strstr(names, a->name))
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                         names[0] ? " or " : "", a->name);
+        snprintf(err, errlen, "%s: not a%s %s ELF file (e_machine %u, %s)", path,
+                 strchr("AEIOUaeioux", names[0]) ? "n" : "", names, (unsigned)eh.e_machine,
+                 machine_name(eh.e_machine));
         goto fail;
     }
     if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
@@ -144,7 +168,7 @@ struct elf_image *elf_open(const char *path, char *err, size_t errlen)
      * check the header's own count first (PN_XNUM: the real count is in
      * section 0 and libelf's number is all there is). */
     if (eh.e_phnum != PN_XNUM &&
-        !range_within(eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), e->size)) {
+        !range_within(eh.e_phoff, (uint64_t)eh.e_phnum * phsize, e->size)) {
         snprintf(err, errlen,
                  "%s: truncated ELF file: %u program headers at offset 0x%" PRIx64
                  " extend beyond the end of the file (%zu bytes)",
@@ -160,8 +184,8 @@ struct elf_image *elf_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: no PT_LOAD segments (no program headers)", path);
         goto fail;
     }
-    if (eh.e_phentsize != sizeof(Elf64_Phdr) ||
-        !range_within(eh.e_phoff, (uint64_t)phnum * sizeof(Elf64_Phdr), e->size)) {
+    if (eh.e_phentsize != phsize ||
+        !range_within(eh.e_phoff, (uint64_t)phnum * phsize, e->size)) {
         snprintf(err, errlen,
                  "%s: truncated ELF file: %zu program headers at offset 0x%" PRIx64
                  " extend beyond the end of the file (%zu bytes)",

@@ -9,11 +9,24 @@
 struct bus;
 struct elf_image;
 
-/* Opens and checks an ELF file: readable, ELFCLASS64, little-endian,
- * EM_RISCV, executable, at least one PT_LOAD, every segment inside the file.
- * NULL + a message naming the file otherwise. The file is read into memory;
- * nothing stays open. */
-struct elf_image *elf_open(const char *path, char *err, size_t errlen);
+/* A kind of ELF file a board accepts: e_machine (EM_RISCV, EM_X86_64,
+ * EM_386), its class (32 or 64) and a name for messages ("RISC-V"). Lists
+ * end with machine 0. */
+struct elf_machine {
+    unsigned machine;
+    unsigned class_bits;
+    const char *name;
+};
+/* RV64 only: the RISC-V board's list, and elf_open's default. */
+extern const struct elf_machine elf_machines_riscv64[];
+
+/* Opens and checks an ELF file: readable, a machine and class in `accept`
+ * (NULL: elf_machines_riscv64), little-endian, executable, at least one
+ * PT_LOAD, every segment inside the file. NULL + a message naming the file
+ * otherwise ("not a RISC-V ELF file (e_machine 62, x86-64)"). The file is
+ * read into memory; nothing stays open. */
+struct elf_image *elf_open(const char *path, const struct elf_machine *accept, char *err,
+                           size_t errlen);
 /* True when the file starts with the ELF magic (false when unreadable). */
 bool elf_is_elf(const char *path);
 uint64_t elf_entry(const struct elf_image *e);

@@ -111,13 +111,14 @@ bool image_load_raw(struct bus *b, const char *path, uint64_t addr, uint64_t *si
     return true;
 }
 
-bool image_load(struct bus *b, const char *path, uint64_t raw_addr, uint64_t *entry_out,
+bool image_load(struct bus *b, const char *path, const struct elf_machine *accept,
+                uint64_t raw_addr, uint64_t *entry_out,
                 struct elf_image **elf_out, char *err, size_t errlen)
 {
     if (elf_out)
         *elf_out = NULL;
     if (elf_is_elf(path)) {
-        struct elf_image *e = elf_open(path, err, errlen);
+        struct elf_image *e = elf_open(path, accept, err, errlen);
         if (!e)
             return false;
         if (!elf_load(e, b, err, errlen)) {

@@ -15,11 +15,13 @@ struct elf_image;
 bool image_load_raw(struct bus *b, const char *path, uint64_t addr, uint64_t *size_out,
                     char *err, size_t errlen);
 
-/* ELF (recognised by its magic) or raw. ELF: segments at p_paddr, *entry_out
+/* ELF (recognised by its magic; accept: as elf_open) or raw. ELF: segments at p_paddr, *entry_out
  * = e_entry, *elf_out (may be NULL) gets the open image for symbol lookups
  * (caller elf_close()s it). Raw: loaded at raw_addr, *entry_out = raw_addr,
  * *elf_out = NULL. */
-bool image_load(struct bus *b, const char *path, uint64_t raw_addr, uint64_t *entry_out,
+struct elf_machine;
+bool image_load(struct bus *b, const char *path, const struct elf_machine *accept,
+                uint64_t raw_addr, uint64_t *entry_out,
                 struct elf_image **elf_out, char *err, size_t errlen);
 
 /* Reads a whole regular file into a malloc'ed buffer (one extra NUL byte

@@ -228,3 +228,71 @@ bool bus_load(struct bus *b, uint64_t pa, const void *data, uint64_t len)
     }
     return true;
 }
+
+/* ---- the I/O port space ------------------------------------------------ */
+
+struct pio_region *bus_add_pio(struct bus *b, const char *name, uint32_t base, uint32_t size,
+                               const struct mmio_ops *ops, void *opaque, char *err,
+                               size_t errlen)
+{
+    if (size == 0 || base >= BUS_PIO_SPACE || size > BUS_PIO_SPACE - base) {
+        if (err)
+            snprintf(err, errlen, "%s: ports [0x%x, 0x%x) are outside the I/O space (0..0xffff)",
+                     name, base, base + size);
+        return NULL;
+    }
+    for (int i = 0; i < b->npio; i++) {
+        const struct pio_region *o = &b->pio[i];
+        if (base < o->base + o->size && o->base < base + size) {
+            if (err)
+                snprintf(err, errlen, "%s: ports [0x%x, 0x%x) overlap %s [0x%x, 0x%x)", name,
+                         base, base + size, o->name, o->base, o->base + o->size);
+            return NULL;
+        }
+    }
+    if (b->npio == BUS_MAX_PIO) {
+        if (err)
+            snprintf(err, errlen, "%s: too many I/O port devices (max %d)", name, BUS_MAX_PIO);
+        return NULL;
+    }
+    struct pio_region *r = &b->pio[b->npio++];
+    *r = (struct pio_region){ .name = name, .base = base, .size = size, .ops = ops, .opaque = opaque };
+    return r;
+}
+
+struct pio_region *bus_find_pio(struct bus *b, uint32_t port)
+{
+    for (int i = 0; i < b->npio; i++)
+        if (port - b->pio[i].base < b->pio[i].size)
+            return &b->pio[i];
+    return NULL;
+}
+
+/* mmio event flags: bit 0 write, bit 1 I/O port space. */
+#define PIO_FLAG 2u
+
+bool bus_pio_read(struct bus *b, uint32_t port, unsigned size, uint64_t *val)
+{
+    struct pio_region *d = bus_find_pio(b, port);
+    if (!d || size > d->size - (port - d->base) || !d->ops->read)
+        return false;
+    uint64_t v = 0;
+    if (!d->ops->read(d->opaque, port - d->base, size, &v))
+        return false;
+    v &= size < 8 ? (1ull << (8 * size)) - 1 : ~0ull;
+    *val = v;
+    if (b->m)
+        TRACE(b->m, TK_MMIO, trace_cpu_id(b->m), machine_now(b->m), port, size, v, PIO_FLAG);
+    return true;
+}
+
+bool bus_pio_write(struct bus *b, uint32_t port, unsigned size, uint64_t val)
+{
+    struct pio_region *d = bus_find_pio(b, port);
+    if (!d || size > d->size - (port - d->base))
+        return false;
+    val &= size < 8 ? (1ull << (8 * size)) - 1 : ~0ull;
+    if (b->m)
+        TRACE(b->m, TK_MMIO, trace_cpu_id(b->m), machine_now(b->m), port, size, val, PIO_FLAG | 1);
+    return d->ops->write && d->ops->write(d->opaque, port - d->base, size, val);
+}

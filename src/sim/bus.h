@@ -41,8 +41,19 @@ struct mmio_region {
     void *opaque;
 };
 
+/* A device's window in the I/O port space (x86 IN/OUT: 64 KiB of ports,
+ * SDM vol 1 §18.3). Same ops as MMIO; offsets relative to the first port. */
+struct pio_region {
+    const char *name;
+    uint32_t base, size;
+    const struct mmio_ops *ops;
+    void *opaque;
+};
+
 #define BUS_MAX_MEM  8
 #define BUS_MAX_MMIO 32
+#define BUS_MAX_PIO  32
+#define BUS_PIO_SPACE 0x10000u   /* ports 0..0xffff */
 
 /* Called for every store into a PAGE_WATCH page (after the bytes land). */
 typedef void (*bus_watch_fn)(void *opaque, uint64_t pa, unsigned size);
@@ -52,6 +63,8 @@ struct bus {
     int nmem;
     struct mmio_region mmio[BUS_MAX_MMIO];
     int nmmio;
+    struct pio_region pio[BUS_MAX_PIO];   /* the I/O port space */
+    int npio;
     bus_watch_fn watch_fn;
     void *watch_opaque;
     /* Called when a page's predecoded instructions must be dropped
@@ -77,6 +90,21 @@ struct mem_region *bus_add_mem(struct bus *b, const char *name, uint64_t base,
 struct mmio_region *bus_add_mmio(struct bus *b, const char *name, uint64_t base,
                                  uint64_t size, const struct mmio_ops *ops,
                                  void *opaque, char *err, size_t errlen);
+
+/* A device window of `size` ports at `base` in the I/O port space; NULL +
+ * err when it leaves the 64 KiB space, overlaps another or the table is
+ * full. */
+struct pio_region *bus_add_pio(struct bus *b, const char *name, uint32_t base, uint32_t size,
+                               const struct mmio_ops *ops, void *opaque, char *err,
+                               size_t errlen);
+struct pio_region *bus_find_pio(struct bus *b, uint32_t port);
+/* Port I/O (size 1, 2 or 4). false when no device has the port or the
+ * device rejects the access: the CPU model decides what that means (on a PC
+ * a read of an unclaimed port gives all ones, a write is dropped). Each
+ * access a device serves is an `mmio` trace event with bit 1 of its `write`
+ * argument set (docs/trace-format.md). */
+bool bus_pio_read(struct bus *b, uint32_t port, unsigned size, uint64_t *val);
+bool bus_pio_write(struct bus *b, uint32_t port, unsigned size, uint64_t val);
 
 /* Lookups; NULL when pa is not inside any region. */
 struct mem_region *bus_find_mem(struct bus *b, uint64_t pa);

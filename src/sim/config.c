@@ -1,5 +1,6 @@
 /* Machine configuration: INI parsing (libinih), defaults, validation. */
 #include "sim/config.h"
+#include "sim/board.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -77,91 +78,77 @@ bool config_parse_size(const char *s, uint64_t *out)
     return true;
 }
 
-/* ---- the key table ---------------------------------------------------- */
+/* ---- key tables and defaults ----------------------------------------- */
 
-enum key_kind {
-    K_STR,   /* char array of `size` bytes */
-    K_U64,   /* uint64_t, plain number */
-    K_SIZE,  /* uint64_t, number with K/M/G/T suffix */
-    K_U32,   /* uint32_t */
-    K_INT,   /* int (non-negative) */
-};
+/* The field a key names in c. */
+static void *key_field(const struct config *c, const struct config_key *k)
+{
+    const unsigned char *base = k->home == CK_BOARD ? c->board_cfg : (const unsigned char *)c;
+    return (void *)(base + k->offset);
+}
 
-struct key_desc {
-    const char *section;
-    const char *key;
-    enum key_kind kind;
-    size_t offset;
-    size_t size; /* K_STR only */
-};
+static const struct config_key *board_keys(const struct config *c, size_t *n)
+{
+    const struct board_ops *b = c->board ? c->board : board_default();
+    *n = b->nkeys;
+    return b->keys;
+}
 
-#define STR(sec, k, f) { sec, k, K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f) }
-#define NUM(sec, k, kind, f) { sec, k, kind, offsetof(struct config, f), 0 }
-
-/* Every key hvsim understands; each comment in config.h names its key. */
-static const struct key_desc config_keys[] = {
-    STR("machine", "name", name),
-    STR("machine", "arch", arch),
-    NUM("machine", "smp", K_INT, smp),
-    NUM("machine", "cpu-hz", K_U64, cpu_hz),
-    NUM("machine", "quantum", K_U64, quantum),
-    NUM("machine", "sched-seed", K_U64, sched_seed),
-    STR("cpu", "isa", isa),
-    STR("cpu", "mmu", mmu_type),
-    NUM("memory", "base", K_U64, ram_base),
-    NUM("memory", "size", K_SIZE, ram_size),
-    NUM("bootrom", "base", K_U64, rom_base),
-    NUM("bootrom", "size", K_SIZE, rom_size),
-    NUM("sifive-test", "base", K_U64, test_base),
-    NUM("aclint", "base", K_U64, aclint_base),
-    NUM("aclint", "sswi-base", K_U64, sswi_base),
-    NUM("aclint", "timebase", K_U64, timebase_hz),
-    NUM("plic", "base", K_U64, plic_base),
-    NUM("plic", "ndev", K_U32, plic_ndev),
-    NUM("uart", "base", K_U64, uart_base),
-    NUM("uart", "irq", K_U32, uart_irq),
-    NUM("uart", "clock", K_U64, uart_clock_hz),
-    NUM("load", "bios", K_U64, bios_addr),
-    NUM("load", "kernel", K_U64, kernel_addr),
-    /* Image paths and boot arguments; normally given as options. */
-    STR("load", "bios-file", bios),
-    STR("load", "kernel-file", kernel),
-    STR("load", "initrd-file", initrd),
-    STR("load", "dtb-file", dtb),
-    STR("load", "append", append),
-};
-
-#undef STR
-#undef NUM
-
-/* ---- defaults (must equal configs/riscv-virt.ini; a unit test checks) -- */
-
-void config_defaults(struct config *c)
+void config_defaults_for(struct config *c, const struct board_ops *board)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->name, sizeof c->name, "%s", "riscv-virt");
-    snprintf(c->arch, sizeof c->arch, "%s", "riscv64");
+    c->board = board;
+    snprintf(c->name, sizeof c->name, "%s", board->name);
+    snprintf(c->arch, sizeof c->arch, "%s", board->arch);
     c->smp = 4;
     c->cpu_hz = 1000000000;
     c->quantum = 10000;
     c->sched_seed = 0;
-    snprintf(c->isa, sizeof c->isa, "%s", "rv64imafdch_zicsr_zifencei_zba_zbb_zbs_sstc");
-    snprintf(c->mmu_type, sizeof c->mmu_type, "%s", "sv48");
-    c->ram_base = 0x80000000;
-    c->ram_size = 256ull << 20;
-    c->rom_base = 0x1000;
-    c->rom_size = 0x1000;
-    c->test_base = 0x100000;
-    c->aclint_base = 0x2000000;
-    c->sswi_base = 0x2f00000;
-    c->timebase_hz = 10000000;
-    c->plic_base = 0xc000000;
-    c->plic_ndev = 95;
-    c->uart_base = 0x10000000;
-    c->uart_irq = 10;
-    c->uart_clock_hz = 3686400;
-    c->bios_addr = 0x80000000;
-    c->kernel_addr = 0x80200000;
+    board->config_defaults(c);
+}
+
+/* (must equal configs/riscv-virt.ini; a unit test checks) */
+void config_defaults(struct config *c)
+{
+    config_defaults_for(c, board_default());
+}
+
+bool config_check_keys(const struct board_ops *board, char *err, size_t errlen)
+{
+    static const struct config_key common[] = { CONFIG_KEYS_MACHINE, CONFIG_KEYS_MEMORY,
+                                                CONFIG_KEYS_IMAGES };
+    if (board->config_size > CONFIG_BOARD_BYTES) {
+        snprintf(err, errlen, "board %s: config struct of %zu bytes exceeds %d", board->name,
+                 board->config_size, CONFIG_BOARD_BYTES);
+        return false;
+    }
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < board->nkeys; j++)
+            if (board->keys[j].home == CK_COMMON && board->keys[j].offset == common[i].offset)
+                seen++;
+        if (seen != 1) {
+            snprintf(err, errlen, "board %s: common key [%s] %s listed %d times", board->name,
+                     common[i].section, common[i].key, seen);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < board->nkeys; i++) {
+        const struct config_key *k = &board->keys[i];
+        size_t width = k->kind == CK_STR ? k->size : k->kind == CK_U32 || k->kind == CK_INT ? 4 : 8;
+        if (k->home == CK_BOARD && k->offset + width > board->config_size) {
+            snprintf(err, errlen, "board %s: key [%s] %s lies outside its config struct",
+                     board->name, k->section, k->key);
+            return false;
+        }
+        for (size_t j = i + 1; j < board->nkeys; j++)
+            if (!strcmp(k->section, board->keys[j].section) && !strcmp(k->key, board->keys[j].key)) {
+                snprintf(err, errlen, "board %s: key [%s] %s listed twice", board->name,
+                         k->section, k->key);
+                return false;
+            }
+    }
+    return true;
 }
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -177,6 +164,9 @@ struct parse_ctx {
     int line;          /* number of the line last handed to inih */
     int err_line;      /* line of the first error (0 = none) */
     char msg[256];     /* first error, without the "FILE:LINE: " prefix */
+    bool check_sections; /* pass 2: unknown [sections] are errors */
+    char arch[32];     /* pass 1: the [machine] arch found, and its line */
+    int arch_line;
 };
 
 static void ctx_error(struct parse_ctx *x, const char *fmt, ...)
@@ -193,11 +183,12 @@ static void ctx_error(struct parse_ctx *x, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool section_known(const char *name, size_t len)
+static bool section_known(const struct config *c, const char *name, size_t len)
 {
-    for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++)
-        if (strlen(config_keys[i].section) == len &&
-            memcmp(config_keys[i].section, name, len) == 0)
+    size_t n;
+    const struct config_key *keys = board_keys(c, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strlen(keys[i].section) == len && memcmp(keys[i].section, name, len) == 0)
             return true;
     return false;
 }
@@ -214,7 +205,7 @@ static void check_section_line(struct parse_ctx *x, const char *line)
     const char *end = strchr(start, ']');
     if (!end)
         return; /* inih reports the syntax error */
-    if (!section_known(start, (size_t)(end - start)))
+    if (x->check_sections && !section_known(x->c, start, (size_t)(end - start)))
         ctx_error(x, "unknown section [%.*s]", (int)(end - start), start);
 }
 
@@ -238,13 +229,13 @@ static char *ctx_reader(char *str, int num, void *stream)
     return str;
 }
 
-static bool store_value(struct parse_ctx *x, const struct key_desc *k, const char *section,
+static bool store_value(struct parse_ctx *x, const struct config_key *k, const char *section,
                         const char *value)
 {
-    char *field = (char *)x->c + k->offset;
+    char *field = key_field(x->c, k);
     uint64_t v;
     switch (k->kind) {
-    case K_STR: {
+    case CK_STR: {
         size_t n = strlen(value);
         if (n >= k->size) {
             ctx_error(x, "value of '%s' in [%s] is too long (at most %zu characters)",
@@ -254,7 +245,7 @@ static bool store_value(struct parse_ctx *x, const struct key_desc *k, const cha
         memcpy(field, value, n + 1);
         return true;
     }
-    case K_SIZE:
+    case CK_SIZE:
         if (!config_parse_size(value, &v)) {
             ctx_error(x, "'%s' in [%s]: '%s' is not a size (e.g. 4096, 0x1000, 4K, 256M, 1G)",
                       k->key, section, value);
@@ -262,14 +253,14 @@ static bool store_value(struct parse_ctx *x, const struct key_desc *k, const cha
         }
         memcpy(field, &v, sizeof v);
         return true;
-    case K_U64:
+    case CK_U64:
         if (!config_parse_u64(value, &v)) {
             ctx_error(x, "'%s' in [%s]: '%s' is not a number", k->key, section, value);
             return false;
         }
         memcpy(field, &v, sizeof v);
         return true;
-    case K_U32:
+    case CK_U32:
         if (!config_parse_u64(value, &v) || v > UINT32_MAX) {
             ctx_error(x, "'%s' in [%s]: '%s' is not a number (0..%" PRIu32 ")",
                       k->key, section, value, UINT32_MAX);
@@ -279,7 +270,7 @@ static bool store_value(struct parse_ctx *x, const struct key_desc *k, const cha
             memcpy(field, &v32, sizeof v32);
         }
         return true;
-    case K_INT:
+    case CK_INT:
         if (!config_parse_u64(value, &v) || v > INT_MAX) {
             ctx_error(x, "'%s' in [%s]: '%s' is not a number (0..%d)", k->key, section,
                       value, INT_MAX);
@@ -303,8 +294,10 @@ static int ctx_handler(void *user, const char *section, const char *name, const 
         return 0;
     }
     bool known_section = false;
-    for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
-        const struct key_desc *k = &config_keys[i];
+    size_t n;
+    const struct config_key *keys = board_keys(x->c, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct config_key *k = &keys[i];
         if (strcmp(k->section, section) != 0)
             continue;
         known_section = true;
@@ -318,10 +311,36 @@ static int ctx_handler(void *user, const char *section, const char *name, const 
     return 0;
 }
 
+/* Pass 1 only looks for [machine] arch (the board decides which keys exist). */
+static int arch_handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse_ctx *x = user;
+    if (!strcmp(section, "machine") && !strcmp(name, "arch")) {
+        snprintf(x->arch, sizeof x->arch, "%s", value);
+        x->arch_line = x->line;
+    }
+    return 1;
+}
+
 bool config_parse_string(struct config *c, const char *text, const char *what,
                          char *err, size_t errlen)
 {
-    struct parse_ctx x = { .c = c, .what = what, .pos = text };
+    struct parse_ctx p1 = { .c = c, .what = what, .pos = text };
+    ini_parse_stream(ctx_reader, &p1, arch_handler, &p1); /* errors: pass 2 reports them */
+    if (p1.arch_line) {
+        const struct board_ops *b = board_by_arch(p1.arch);
+        if (!b) {
+            snprintf(err, errlen, "%s:%d: [machine] arch '%s' is not supported (%s)", what,
+                     p1.arch_line, p1.arch, board_arch_list());
+            return false;
+        }
+        if (b != c->board)
+            config_defaults_for(c, b);
+    } else if (!c->board) {
+        c->board = board_default();
+    }
+
+    struct parse_ctx x = { .c = c, .what = what, .pos = text, .check_sections = true };
     int rc = ini_parse_stream(ctx_reader, &x, ctx_handler, &x);
     if (rc < 0) {
         /* -2: inih could not allocate its line buffer. */
@@ -391,15 +410,11 @@ bool config_parse_file(struct config *c, const char *path, char *err, size_t err
 
 /* ---- validation ------------------------------------------------------- */
 
-struct window {
-    const char *name;
-    uint64_t base, size;
-};
-
 bool config_validate(const struct config *c, char *err, size_t errlen)
 {
-    if (strcmp(c->arch, "riscv64") != 0) {
-        snprintf(err, errlen, "[machine] arch '%s' is not supported (riscv64)", c->arch);
+    if (!c->board || strcmp(c->arch, c->board->arch) != 0) {
+        snprintf(err, errlen, "[machine] arch '%s' is not supported (%s)", c->arch,
+                 board_arch_list());
         return false;
     }
     if (c->smp < 1 || c->smp > CONFIG_MAX_CPUS) {
@@ -415,14 +430,6 @@ bool config_validate(const struct config *c, char *err, size_t errlen)
         snprintf(err, errlen, "[machine] quantum must be > 0");
         return false;
     }
-    if (strncmp(c->isa, "rv64", 4) != 0) {
-        snprintf(err, errlen, "[cpu] isa '%s' must start with rv64", c->isa);
-        return false;
-    }
-    if (strcmp(c->mmu_type, "sv39") != 0 && strcmp(c->mmu_type, "sv48") != 0) {
-        snprintf(err, errlen, "[cpu] mmu '%s' is not sv39 or sv48", c->mmu_type);
-        return false;
-    }
     if (c->ram_size == 0 || (c->ram_size & 0xfff) || (c->ram_base & 0xfff)) {
         snprintf(err, errlen,
                  "[memory] base 0x%" PRIx64 " / size 0x%" PRIx64
@@ -430,51 +437,20 @@ bool config_validate(const struct config *c, char *err, size_t errlen)
                  c->ram_base, c->ram_size);
         return false;
     }
-    if (c->rom_size == 0 || (c->rom_size & 0xfff) || (c->rom_base & 0xfff)) {
+    if (c->ram_base + c->ram_size < c->ram_base) {
         snprintf(err, errlen,
-                 "[bootrom] base 0x%" PRIx64 " / size 0x%" PRIx64
-                 " must be multiples of 4 KiB (size > 0)",
-                 c->rom_base, c->rom_size);
+                 "memory window at 0x%" PRIx64 " size 0x%" PRIx64
+                 " wraps past the end of the address space",
+                 c->ram_base, c->ram_size);
         return false;
     }
-    /* The DTB carries these as single 32-bit cells. */
-    if (c->timebase_hz == 0 || c->timebase_hz > UINT32_MAX) {
-        snprintf(err, errlen, "[aclint] timebase %" PRIu64 " is out of range (1..%" PRIu32 ")",
-                 c->timebase_hz, UINT32_MAX);
-        return false;
-    }
-    if (c->uart_clock_hz == 0 || c->uart_clock_hz > UINT32_MAX) {
-        snprintf(err, errlen, "[uart] clock %" PRIu64 " is out of range (1..%" PRIu32 ")",
-                 c->uart_clock_hz, UINT32_MAX);
-        return false;
-    }
-    /* A PLIC has sources 1..1023 (RISC-V PLIC spec, "Interrupt Sources"). */
-    if (c->plic_ndev < 1 || c->plic_ndev > 1023) {
-        snprintf(err, errlen, "[plic] ndev %" PRIu32 " is out of range (1..1023)",
-                 c->plic_ndev);
-        return false;
-    }
-    if (c->uart_irq < 1 || c->uart_irq > c->plic_ndev) {
-        snprintf(err, errlen, "[uart] irq %" PRIu32 " is not a PLIC source (1..%" PRIu32 ")",
-                 c->uart_irq, c->plic_ndev);
-        return false;
-    }
+    return c->board->config_validate(c, err, errlen);
+}
 
-    const struct window w[] = {
-        { "bootrom", c->rom_base, c->rom_size },
-        { "sifive-test", c->test_base, 0x1000 },
-        { "aclint mswi", c->aclint_base, 0x4000 },
-        { "aclint mtimer", c->aclint_base + 0x4000, 0x8000 },
-        { "aclint sswi", c->sswi_base, 0x4000 },
-        { "plic", c->plic_base, 0x600000 },
-        { "uart", c->uart_base, 0x100 },
-        { "memory", c->ram_base, c->ram_size },
-    };
-    const size_t nw = sizeof w / sizeof w[0];
+bool config_windows_check(const struct config_window *w, size_t nw, char *err, size_t errlen)
+{
     for (size_t i = 0; i < nw; i++) {
-        /* The mtimer window's base is aclint base + 0x4000: it wraps too
-         * when the base is near the top. */
-        if (w[i].base + w[i].size < w[i].base || (i == 3 && c->aclint_base > w[i].base)) {
+        if (w[i].base + w[i].size < w[i].base) {
             snprintf(err, errlen,
                      "%s window at 0x%" PRIx64 " size 0x%" PRIx64
                      " wraps past the end of the address space",
@@ -504,18 +480,20 @@ size_t config_to_ini(const struct config *c, char *buf, size_t len)
 {
     size_t n = 0;
     const char *section = "";
-    for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
-        const struct key_desc *k = &config_keys[i];
-        const char *f = (const char *)c + k->offset;
+    size_t nk;
+    const struct config_key *keys = board_keys(c, &nk);
+    for (size_t i = 0; i < nk; i++) {
+        const struct config_key *k = &keys[i];
+        const char *f = key_field(c, k);
         char val[1100];
         switch (k->kind) {
-        case K_STR:
+        case CK_STR:
             if (!f[0])
                 continue; /* empty strings are the default */
             snprintf(val, sizeof val, "%s", f);
             break;
-        case K_U32: snprintf(val, sizeof val, "%u", *(const uint32_t *)(const void *)f); break;
-        case K_INT: snprintf(val, sizeof val, "%d", *(const int *)(const void *)f); break;
+        case CK_U32: snprintf(val, sizeof val, "%u", *(const uint32_t *)(const void *)f); break;
+        case CK_INT: snprintf(val, sizeof val, "%d", *(const int *)(const void *)f); break;
         default:
             snprintf(val, sizeof val, "0x%llx",
                      (unsigned long long)*(const uint64_t *)(const void *)f);

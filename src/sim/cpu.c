@@ -1,6 +1,7 @@
 /* ISA-neutral per-CPU timers (deadlines in the CPU's clock ticks). */
 #include "cpu.h"
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cpu_timer_alloc(struct cpu *c, void (*fire)(void *, struct cpu *), void *opaque)
@@ -44,7 +45,11 @@ void cpu_fire_due_timers(struct cpu *c)
     uint64_t now = cpu_now(c);
     int n = 0;
     while (n < c->ndeferred && c->deferred[n].time <= now) {
-        c->ops->set_irq(c, c->deferred[n].line, c->deferred[n].level);
+        const struct cpu_irq_change *d = &c->deferred[n];
+        if (d->line >= 0)
+            c->ops->set_irq(c, d->line, d->level);
+        else
+            c->ops->irq_msg(c, &d->msg);
         n++;
     }
     if (n) {
@@ -68,18 +73,42 @@ void cpu_end_run(struct cpu *c)
     }
 }
 
-void cpu_deliver_irq(struct cpu *target, const struct cpu *current, uint64_t when, int line, int level)
+/* Queues ch on target in time order (stable: equal times keep send order). */
+static void defer(struct cpu *target, const struct cpu_irq_change *ch)
 {
-    if (target == current || when <= cpu_now(target) || target->ndeferred == CPU_MAX_DEFERRED) {
-        /* (a full queue applies at once: never lose a change) */
-        target->ops->set_irq(target, line, level);
-        return;
-    }
     int i = target->ndeferred;
-    while (i > 0 && target->deferred[i - 1].time > when) { /* stable insert by time */
+    while (i > 0 && target->deferred[i - 1].time > ch->time) {
         target->deferred[i] = target->deferred[i - 1];
         i--;
     }
-    target->deferred[i] = (struct cpu_irq_change){ .time = when, .line = line, .level = level };
+    target->deferred[i] = *ch;
     target->ndeferred++;
+}
+
+/* Applies now (true) or must wait for the target's clock (false). A full
+ * queue applies at once: never lose a change. */
+static bool due_now(const struct cpu *target, const struct cpu *current, uint64_t when)
+{
+    return target == current || when <= cpu_now(target) || target->ndeferred == CPU_MAX_DEFERRED;
+}
+
+void cpu_deliver_irq(struct cpu *target, const struct cpu *current, uint64_t when, int line, int level)
+{
+    if (due_now(target, current, when)) {
+        target->ops->set_irq(target, line, level);
+        return;
+    }
+    defer(target, &(struct cpu_irq_change){ .time = when, .line = line, .level = level });
+}
+
+void cpu_deliver_msg(struct cpu *target, const struct cpu *current, uint64_t when,
+                     const struct cpu_msg *msg)
+{
+    if (!target->ops->irq_msg)
+        abort(); /* board wiring bug: this CPU model takes no messages */
+    if (due_now(target, current, when)) {
+        target->ops->irq_msg(target, msg);
+        return;
+    }
+    defer(target, &(struct cpu_irq_change){ .time = when, .line = -1, .msg = *msg });
 }

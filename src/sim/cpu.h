@@ -10,11 +10,38 @@
 struct machine;
 struct cpu;
 
+/* An interrupt message, as opposed to a level on a wire: what an x86 local
+ * APIC receives from another APIC's ICR, an IOAPIC redirection entry or an
+ * MSI (Intel SDM vol. 3A §10.6.1, "Delivery Mode"). ISA-neutral: the
+ * scheduler only queues and orders them. */
+enum cpu_msg_mode {
+    CPU_MSG_FIXED = 0,
+    CPU_MSG_LOWEST = 1,       /* lowest priority (the sender arbitrated) */
+    CPU_MSG_SMI = 2,
+    CPU_MSG_NMI = 4,
+    CPU_MSG_INIT = 5,
+    CPU_MSG_SIPI = 6,         /* start-up: vector = start page (CS:IP = vv00:0000) */
+    CPU_MSG_EXTINT = 7,
+    CPU_MSG_INIT_DEASSERT = 8, /* INIT level de-assert (SDM §10.6.1, level 0) */
+};
+struct cpu_msg {
+    uint8_t mode;             /* enum cpu_msg_mode */
+    uint8_t vector;
+    uint8_t level_triggered;  /* trigger mode: 1 level, 0 edge */
+    uint8_t source_kind;      /* 0 a CPU (source = its id), 1 a device */
+    uint32_t source;
+};
+
 enum cpu_state {
     CPU_RUNNING,  /* executes instructions in its slots */
-    CPU_SLEEPING, /* WFI/HLT: waits for an interrupt */
-    CPU_STOPPED,  /* not started / powered off (e.g. SBI HSM stopped is a
-                     guest-level notion; this is "no longer scheduled") */
+    CPU_SLEEPING, /* WFI/HLT: waits for an interrupt; wakes when
+                     ops->wake_pending() is non-zero */
+    CPU_STOPPED,  /* executes nothing: powered off, or x86 wait-for-SIPI.
+                     Its clock still follows virtual time, its timers fire
+                     and its queued interrupt changes/messages are applied
+                     at their times; only the CPU model itself leaves this
+                     state (e.g. on a SIPI message). (SBI HSM "stopped" is a
+                     guest-level notion: such a hart runs OpenSBI's loop.) */
 };
 
 /* A per-CPU deadline: when the CPU's clock reaches `deadline`, `fire` runs
@@ -35,6 +62,9 @@ struct cpu_ops {
     uint64_t (*run)(struct cpu *cpu, uint64_t budget);
     /* Set an interrupt input line of the CPU (RISC-V: a mip bit number). */
     void (*set_irq)(struct cpu *cpu, int line, int level);
+    /* Receive an interrupt message (x86 local APIC: fixed, NMI, INIT,
+     * SIPI...); NULL for CPUs that only have lines. */
+    void (*irq_msg)(struct cpu *cpu, const struct cpu_msg *msg);
     /* Non-zero when a sleeping CPU must wake: the pending, enabled
      * interrupts (RISC-V: mip & mie). */
     uint64_t (*wake_pending)(struct cpu *cpu);
@@ -59,13 +89,15 @@ enum { CPU_ARCH_RISCV64 = 1, CPU_ARCH_X86_64 = 2 };
 /* Name of value i of an architecture's arch_state ("pc", "a0", ...). */
 const char *cpu_state_name(unsigned arch, unsigned i);
 
-/* An interrupt-line change sent by another CPU, applied when this CPU's
- * clock reaches the sender's time (so no CPU sees an effect before its
- * cause in virtual time). */
+/* An interrupt-line change or an interrupt message sent by another CPU (or
+ * a device acting in its slot), applied when this CPU's clock reaches the
+ * sender's time (so no CPU sees an effect before its cause in virtual
+ * time). line >= 0: set_irq(line, level); line < 0: irq_msg(&msg). */
 #define CPU_MAX_DEFERRED 64
 struct cpu_irq_change {
     uint64_t time;
     int line, level;
+    struct cpu_msg msg;
 };
 
 struct cpu {
@@ -161,5 +193,9 @@ void cpu_fire_due_timers(struct cpu *c);
  * clock is already there, or it is the CPU in its slot, the change is
  * immediate; otherwise it waits until the target's clock reaches `when`. */
 void cpu_deliver_irq(struct cpu *target, const struct cpu *current, uint64_t when, int line, int level);
+/* The same for an interrupt message (the target must have ops->irq_msg). A
+ * message to a stopped CPU waiting for a SIPI arrives the same way. */
+void cpu_deliver_msg(struct cpu *target, const struct cpu *current, uint64_t when,
+                     const struct cpu_msg *msg);
 
 #endif

@@ -1,24 +1,16 @@
-/* Machine assembly from a config: memory map, CPUs, devices, images. */
+/* Machine assembly: the parts every board has (bus, RAM, console, scheduler,
+ * machine-level timers), then the board (src/sim/board.h) adds its CPUs,
+ * devices and images. */
 #include "machine.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../apic/aclint.h"
-#include "../apic/plic.h"
-#include "../cpu/riscv/hart.h"
+#include "board.h"
 #include "../devices/console.h"
-#include "../devices/htif.h"
-#include "../devices/sifive_test.h"
-#include "../devices/uart16550.h"
-#include "../loader/bootrom.h"
 #include "../loader/elf.h"
-#include "../loader/fdt.h"
 #include "../loader/image.h"
-#include "irq.h"
-#include "../cpu/riscv/rv_hart.h"
 #include "../trace/record.h"
-#include <libfdt.h>
 
 void machine_request_exit(struct machine *m, int code, const char *reason)
 {
@@ -36,42 +28,73 @@ uint64_t machine_now(struct machine *m)
     return m->sched.current ? cpu_now(m->sched.current) : m->sched.round_start;
 }
 
-static bool add_mmio(struct machine *m, const char *name, uint64_t base, uint64_t size,
-                     const struct mmio_ops *ops, void *dev, char *err, size_t errlen)
+const char *machine_bios_path(const struct config *c)
 {
-    if (!dev) {
-        snprintf(err, errlen, "%s: cannot create device", name);
-        return false;
-    }
-    return bus_add_mmio(&m->bus, name, base, size, ops, dev, err, errlen) != NULL;
+    const char *bios = c->bios[0] ? c->bios : c->board && c->board->default_bios ? c->board->default_bios : "";
+    return strcmp(bios, "none") ? bios : "";
 }
 
-/* Loads an image (ELF at its physical addresses, raw at raw_addr); picks up
- * HTIF symbols from ELF images. */
-static bool load_image(struct machine *m, const char *what, const char *path, uint64_t raw_addr,
-                       uint64_t *entry, char *err, size_t errlen)
+/* ---- machine-level timers ---------------------------------------------- */
+
+int machine_timer_alloc(struct machine *m, void (*fire)(void *, struct machine *, uint64_t),
+                        void *opaque)
 {
-    struct elf_image *elf = NULL;
+    if (m->ntimers == MACHINE_MAX_TIMERS)
+        abort(); /* board wiring bug, not guest input */
+    int t = m->ntimers++;
+    m->timers[t] = (struct machine_timer){ .deadline = UINT64_MAX, .fire = fire, .opaque = opaque };
+    return t;
+}
+
+void machine_timer_arm(struct machine *m, int t, uint64_t deadline)
+{
+    m->timers[t].deadline = deadline;
+    /* Armed inside a round for a time inside that round (CPUs earlier in
+     * the round are already past it), it fires at the round's end: at most
+     * one quantum late, the same for every run (docs/architecture.md). */
+    (void)deadline;
+}
+
+uint64_t machine_next_deadline(const struct machine *m)
+{
+    uint64_t d = UINT64_MAX;
+    for (int i = 0; i < m->ntimers; i++)
+        if (m->timers[i].deadline < d)
+            d = m->timers[i].deadline;
+    return d;
+}
+
+void machine_fire_due_timers(struct machine *m, uint64_t now)
+{
+    for (int i = 0; i < m->ntimers; i++) {
+        struct machine_timer *t = &m->timers[i];
+        if (t->deadline <= now) {
+            t->deadline = UINT64_MAX;
+            t->fire(t->opaque, m, now);
+        }
+    }
+}
+
+/* ---- images ------------------------------------------------------------- */
+
+bool machine_load_image(struct machine *m, const char *what, const char *path, uint64_t raw_addr,
+                        uint64_t *entry, struct elf_image **elf_out, char *err, size_t errlen)
+{
     char e2[400];
-    if (!image_load(&m->bus, path, raw_addr, entry, &elf, e2, sizeof e2)) {
+    if (!image_load(&m->bus, path, m->board->elf, raw_addr, entry, elf_out, e2, sizeof e2)) {
         snprintf(err, errlen, "%s: %s", what, e2);
         return false;
     }
-    if (elf) {
-        uint64_t tohost, fromhost = 0;
-        if (!m->htif && elf_symbol(elf, "tohost", &tohost)) {
-            elf_symbol(elf, "fromhost", &fromhost);
-            m->htif = htif_new(m, m->console, tohost, fromhost, e2, sizeof e2);
-            if (!m->htif) {
-                snprintf(err, errlen, "%s: %s: %s", what, path, e2);
-                elf_close(elf);
-                return false;
-            }
-        }
-        elf_close(elf);
-    }
     return true;
 }
+
+bool machine_add_ram(struct machine *m, char *err, size_t errlen)
+{
+    m->ram = bus_add_mem(&m->bus, "ram", m->cfg.ram_base, m->cfg.ram_size, false, err, errlen);
+    return m->ram != NULL;
+}
+
+/* ---- the run ------------------------------------------------------------ */
 
 static void round_hook(void *opaque, struct machine *m)
 {
@@ -81,12 +104,14 @@ static void round_hook(void *opaque, struct machine *m)
     if (m->gdb_poll)
         m->gdb_poll(m->gdb_opaque);
     if (m->perturb_at && m->sched.total_retired >= m->perturb_at) {
-        /* `hvsim replay --debug-perturb N`: a deliberate divergence (bit 4 of
-         * hart 0's sp) to show and test the divergence diagnosis. */
-        RV_HART(m->cpus[0])->x[2] ^= 16;
+        /* `hvsim replay --debug-perturb N`: a deliberate divergence to show
+         * and test the divergence diagnosis. */
+        if (m->board->perturb)
+            m->board->perturb(m);
         m->perturb_at = 0;
     }
-    uart_poll(m->uart);
+    if (m->board->round)
+        m->board->round(m);
     if (console_quit_requested(m->console))
         machine_request_exit(m, EXIT_PASS, "quit from the console (Ctrl-A x)");
     if (m->progress && m->sched.total_retired >= m->progress_next) {
@@ -114,106 +139,23 @@ struct machine *machine_new(const struct config *cfg, const char *serial_spec, c
         return NULL;
     }
     m->cfg = *cfg;
+    if (!m->cfg.board)
+        m->cfg.board = board_default();
+    m->board = m->cfg.board;
     const struct config *c = &m->cfg;
     bus_init(&m->bus);
-    rv_machine_attach(m);
+    m->bus.m = m;
     sched_init(&m->sched, c->quantum, c->sched_seed);
     m->sched.round_hook = round_hook;
     m->sched.idle_hook = idle_hook;
     m->sched.round_hook_opaque = m;
 
-    m->bus.m = m;
-    m->rom = bus_add_mem(&m->bus, "bootrom", c->rom_base, c->rom_size, true, err, errlen);
-    if (!m->rom)
-        goto fail;
-    m->ram = bus_add_mem(&m->bus, "ram", c->ram_base, c->ram_size, false, err, errlen);
-    if (!m->ram)
-        goto fail;
-
-    m->ncpus = c->smp;
-    for (int i = 0; i < c->smp; i++) {
-        m->cpus[i] = rv_hart_new(m, i);
-        if (!m->cpus[i]) {
-            snprintf(err, errlen, "out of memory creating hart %d", i);
-            goto fail;
-        }
-    }
-
     snprintf(m->serial_spec, sizeof m->serial_spec, "%s", serial_spec ? serial_spec : "stdio");
     m->console = console_new(m->serial_spec, err, errlen);
     if (!m->console)
         goto fail;
-    m->aclint = aclint_new(m, m->ncpus, c->timebase_hz);
-    m->plic = plic_new(m, c->plic_ndev, m->ncpus);
-    if (!add_mmio(m, "aclint-mswi", c->aclint_base, ACLINT_MSWI_SIZE, &aclint_mswi_ops, m->aclint, err, errlen) ||
-        !add_mmio(m, "aclint-mtimer", c->aclint_base + ACLINT_MTIMER_OFF, ACLINT_MTIMER_SIZE,
-                  &aclint_mtimer_ops, m->aclint, err, errlen) ||
-        !add_mmio(m, "aclint-sswi", c->sswi_base, ACLINT_SSWI_SIZE, &aclint_sswi_ops, m->aclint, err, errlen) ||
-        !add_mmio(m, "plic", c->plic_base, PLIC_SIZE, &plic_ops, m->plic, err, errlen))
+    if (!m->board->build(m, err, errlen))
         goto fail;
-    m->uart = uart_new(m, m->console, (struct irq_line){ plic_set_irq, m->plic, (int)c->uart_irq });
-    if (!add_mmio(m, "uart", c->uart_base, UART_SIZE, &uart_ops, m->uart, err, errlen))
-        goto fail;
-    m->test = sifive_test_new(m);
-    if (!add_mmio(m, "sifive-test", c->test_base, SIFIVE_TEST_SIZE, &sifive_test_ops, m->test, err, errlen))
-        goto fail;
-
-    /* Images: firmware at bios_addr (raw) or its ELF addresses, then the
-     * kernel; the boot ROM jumps to the firmware, or to the kernel when
-     * there is none. */
-    const char *bios = c->bios[0] ? c->bios : MACHINE_DEFAULT_BIOS;
-    bool have_bios = strcmp(bios, "none") != 0;
-    uint64_t bios_entry = 0, kernel_entry = 0;
-    if (have_bios && !load_image(m, "--bios", bios, c->bios_addr, &bios_entry, err, errlen))
-        goto fail;
-    if (c->kernel[0] && !load_image(m, "--kernel", c->kernel, c->kernel_addr, &kernel_entry, err, errlen))
-        goto fail;
-    if (!have_bios && !c->kernel[0]) {
-        snprintf(err, errlen, "--bios none needs --kernel FILE");
-        goto fail;
-    }
-    m->entry = have_bios ? bios_entry : kernel_entry;
-
-    /* DTB near the top of RAM (like QEMU); the initrd just below it. */
-    m->dtb_addr = fdt_default_addr(c, 0x10000);
-    if (c->initrd[0]) {
-        size_t isz;
-        void *data = image_read_file(c->initrd, c->ram_size, &isz, err, errlen);
-        if (!data)
-            goto fail;
-        uint64_t start = (m->dtb_addr - isz) & ~0xfffull;
-        if (isz >= m->dtb_addr - c->ram_base || start < c->kernel_addr + 0x2000000) {
-            free(data);
-            snprintf(err, errlen, "--initrd %s: %zu bytes do not fit in RAM", c->initrd, isz);
-            goto fail;
-        }
-        bus_load(&m->bus, start, data, isz);
-        free(data);
-        m->initrd_start = start;
-        m->initrd_end = start + isz;
-    }
-    if (c->dtb[0])
-        m->dtb = fdt_read_file(c->dtb, &m->dtb_size, err, errlen);
-    else
-        m->dtb = fdt_build(c, m->initrd_start, m->initrd_end, err, errlen);
-    if (!m->dtb)
-        goto fail;
-    if (c->dtb[0] == 0)
-        m->dtb_size = fdt_totalsize(m->dtb);
-    if (m->dtb_size > 0x10000 && !c->dtb[0]) {
-        snprintf(err, errlen, "generated device tree too large (%zu bytes)", m->dtb_size);
-        goto fail;
-    }
-    m->dtb_addr = fdt_default_addr(c, m->dtb_size);
-    if (!bus_load(&m->bus, m->dtb_addr, m->dtb, m->dtb_size)) {
-        snprintf(err, errlen, "device tree does not fit in RAM");
-        goto fail;
-    }
-    if (!bootrom_build(m->rom->host, m->rom->size, m->entry, m->dtb_addr)) {
-        snprintf(err, errlen, "[bootrom] size 0x%llx is too small for the reset code",
-                 (unsigned long long)m->rom->size);
-        goto fail;
-    }
     m->progress = isatty(2) && !isatty(1);
     m->progress_next = 200000000ull;
     return m;
@@ -275,9 +217,10 @@ struct machine *machine_clone(const struct machine *src, char *err, size_t errle
     }
     for (int i = 0; i < m->ncpus; i++)
         m->cpus[i]->ops->copy_state(m->cpus[i], src->cpus[i]);
-    aclint_copy_state(m->aclint, src->aclint);
-    plic_copy_state(m->plic, src->plic);
-    uart_copy_state(m->uart, src->uart);
+    if (m->board->copy_state)
+        m->board->copy_state(m, src);
+    for (int i = 0; i < m->ntimers; i++)
+        m->timers[i].deadline = src->timers[i].deadline;
     struct sched hooks = m->sched;
     m->sched = src->sched;
     m->sched.round_hook = hooks.round_hook;
@@ -299,7 +242,11 @@ struct machine *machine_clone(const struct machine *src, char *err, size_t errle
 
 bool machine_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen)
 {
-    return fdt_write_file(m->dtb, path, err, errlen);
+    if (!m->board->dump_dtb) {
+        snprintf(err, errlen, "--dump-dtb: the %s board has no device tree", m->board->name);
+        return false;
+    }
+    return m->board->dump_dtb(m, path, err, errlen);
 }
 
 void machine_free(struct machine *m)
@@ -309,16 +256,12 @@ void machine_free(struct machine *m)
     for (int i = 0; i < m->ncpus; i++)
         if (m->cpus[i])
             m->cpus[i]->ops->free(m->cpus[i]);
-    if (m->aclint) aclint_free(m->aclint);
-    if (m->plic) plic_free(m->plic);
-    if (m->uart) uart_free(m->uart);
-    if (m->test) sifive_test_free(m->test);
-    if (m->htif) htif_free(m->htif);
+    if (m->board && m->board->free)
+        m->board->free(m);
     if (m->console) console_free(m->console);
     for (int i = 0; i < m->bus.nmem; i++)
         for (uint64_t p = 0; p < (m->bus.mem[i].size >> 12); p++)
             free(m->bus.mem[i].dcache[p]);
     bus_free(&m->bus);
-    free(m->dtb);
     free(m);
 }

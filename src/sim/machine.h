@@ -10,11 +10,7 @@
 #include "cpu.h"
 #include "sched.h"
 
-struct aclint;
-struct plic;
-struct uart16550;
-struct sifive_test;
-struct htif;
+struct board_ops;
 struct console;
 struct trace;
 
@@ -26,20 +22,29 @@ enum {
     EXIT_MAX_INSNS = 3,
 };
 
+/* A machine-level timer (PIT, HPET, RTC alarm): a deadline in virtual time
+ * (ticks of the machine clock, the same unit as CPU clocks). It fires at a
+ * round boundary exactly at its deadline, before any CPU runs past it, so
+ * every CPU sees its effect at the same virtual time; the scheduler ends a
+ * round early at the next armed deadline. */
+#define MACHINE_MAX_TIMERS 8
+struct machine_timer {
+    uint64_t deadline;      /* UINT64_MAX = disarmed */
+    void (*fire)(void *opaque, struct machine *m, uint64_t now);
+    void *opaque;
+};
+
 struct machine {
     struct config cfg;
-    struct bus bus;
-    struct mem_region *ram, *rom;
+    const struct board_ops *board; /* = cfg.board */
+    void *board_state;      /* the board's devices and boot state */
+    struct bus bus;         /* memory, MMIO windows and the I/O port space */
+    struct mem_region *ram;
     int ncpus;
     struct cpu *cpus[CONFIG_MAX_CPUS];
     struct sched sched;
-
-    /* devices */
-    struct aclint *aclint;
-    struct plic *plic;
-    struct uart16550 *uart;
-    struct sifive_test *test;
-    struct htif *htif;
+    struct machine_timer timers[MACHINE_MAX_TIMERS];
+    int ntimers;
     struct console *console;
 
     /* Set by a device or CPU to end the run (power-off, HTIF exit). */
@@ -50,11 +55,6 @@ struct machine {
     uint64_t max_insns;     /* 0 = unlimited; total over all CPUs */
     struct trace *trace;    /* the timeline recorder (NULL: not tracing) */
     uint64_t trace_mask;    /* kinds being recorded (0 when not tracing) */
-    uint64_t dtb_addr;
-    void *dtb;              /* the device tree handed to the firmware */
-    size_t dtb_size;
-    uint64_t initrd_start, initrd_end;
-    uint64_t entry;         /* where the boot ROM jumps */
     uint64_t perturb_at;    /* testing aid: flip a register bit at this count */
     char serial_spec[600];  /* as given to machine_new (a debugger rebuilds the machine) */
     void (*gdb_poll)(void *opaque); /* gdb stub: look at its socket once a round */
@@ -63,9 +63,10 @@ struct machine {
     uint64_t progress_next;
 };
 
-/* Default firmware when no --bios is given (QEMU does the same with its
- * bundled OpenSBI); "--bios none" boots the kernel directly in M mode. */
-#define MACHINE_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
+/* The firmware path a config boots: --bios, else the board's default
+ * (RISC-V: Debian's OpenSBI, like QEMU's bundled one); "" for "none" or a
+ * board without default firmware. */
+const char *machine_bios_path(const struct config *c);
 
 /* Builds bus, CPUs, devices; loads images, DTB and boot ROM. NULL and a
  * message naming the problem on any host-side error. */
@@ -83,6 +84,26 @@ bool machine_dump_dtb(struct machine *m, const char *path, char *err, size_t err
 
 /* Request the end of the run; the scheduler stops at the next boundary. */
 void machine_request_exit(struct machine *m, int code, const char *reason);
+
+/* Adds [memory] as RAM to the bus: a board's build calls it once, where its
+ * memory map wants RAM in the bus's region order. */
+bool machine_add_ram(struct machine *m, char *err, size_t errlen);
+
+/* Machine-level timers: allocate at build time, then arm/disarm freely
+ * (deadline in ticks; UINT64_MAX disarms). */
+int machine_timer_alloc(struct machine *m, void (*fire)(void *, struct machine *, uint64_t),
+                        void *opaque);
+void machine_timer_arm(struct machine *m, int t, uint64_t deadline);
+uint64_t machine_next_deadline(const struct machine *m);
+/* Fire every timer due at `now` (the scheduler calls it at round starts). */
+void machine_fire_due_timers(struct machine *m, uint64_t now);
+
+/* Loads a boot image (ELF the board accepts, at its physical addresses; or
+ * raw at raw_addr). *elf_out (may be NULL) keeps the ELF open for symbol
+ * lookups (caller elf_close()s it). `what` names the option in errors. */
+struct elf_image;
+bool machine_load_image(struct machine *m, const char *what, const char *path, uint64_t raw_addr,
+                        uint64_t *entry, struct elf_image **elf_out, char *err, size_t errlen);
 
 /* Current CPU (the one in its slot), or NULL between slots. */
 static inline struct cpu *machine_current_cpu(struct machine *m) { return m->sched.current; }

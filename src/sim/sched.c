@@ -7,7 +7,16 @@
  * sleeping CPU's clock skips to the next timer deadline or the slot's end.
  * All clocks therefore agree at round boundaries, and two runs with the same
  * inputs make exactly the same interleaving. When a whole round passes with
- * every CPU asleep, time jumps to the earliest armed deadline. */
+ * every CPU asleep, time jumps to the earliest armed deadline.
+ *
+ * Machine-level timers (PIT, HPET: struct machine_timer) fire at round
+ * boundaries: a round ends early at the next armed machine deadline, and
+ * due timers fire before the next round's first slot, when every CPU clock
+ * equals the deadline.
+ *
+ * A stopped CPU (powered off, x86 wait-for-SIPI) keeps its slot: its clock
+ * follows the round and its queued messages apply at their times, so a SIPI
+ * sent at time t starts it at t, never earlier. */
 #include "sched.h"
 #include "machine.h"
 #include "../trace/emit.h"
@@ -43,9 +52,13 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, uint64_t start, uint6
     s->current = c;
     while (c->clock < end && !m->exit_requested) {
         cpu_fire_due_timers(c);
-        if (c->state == CPU_STOPPED)
-            break;
         uint64_t deadline = cpu_next_deadline(c);
+        if (c->state == CPU_STOPPED) {
+            /* Nothing to execute: the clock moves on to the next queued
+             * message or timer (which may start the CPU) or the slot end. */
+            c->clock = min_u64(deadline, end);
+            continue;
+        }
         if (c->state == CPU_SLEEPING) {
             uint64_t pending = c->ops->wake_pending(c);
             if (pending) {
@@ -121,6 +134,11 @@ int sched_run(struct machine *m)
                 s->round_hook(s->round_hook_opaque, m);
             if (m->exit_requested)
                 continue;
+            if (m->ntimers) {
+                machine_fire_due_timers(m, s->round_start);
+                if (m->exit_requested)
+                    continue;
+            }
 
             uint64_t q = s->quantum;
             for (int i = 0; i < n; i++)
@@ -140,6 +158,11 @@ int sched_run(struct machine *m)
             s->slot_open = false;
             s->pos = 0;
             s->round_end = s->round_start + q;
+            if (m->ntimers) {
+                uint64_t md = machine_next_deadline(m);
+                if (md > s->round_start && md < s->round_end)
+                    s->round_end = md;
+            }
             s->round_retired = 0;
             s->round_alive = false;
         }
@@ -147,9 +170,6 @@ int sched_run(struct machine *m)
         uint64_t start = s->round_start, end = s->round_end;
         for (; s->pos < n && !m->exit_requested; s->pos++) {
             struct cpu *c = m->cpus[s->order[s->pos]];
-            if (c->state == CPU_STOPPED)
-                continue;
-            s->round_alive = true;
             uint64_t cap = m->max_insns ? m->max_insns - s->total_retired - s->round_retired
                                         : UINT64_MAX;
             if (cap == 0)
@@ -158,6 +178,8 @@ int sched_run(struct machine *m)
             if (s->stopped_cpu)
                 return SCHED_DEBUG_STOP; /* resume: the same slot goes on */
             s->slot_open = false;
+            if (c->state != CPU_STOPPED)
+                s->round_alive = true;
         }
         uint64_t round_retired = s->round_retired;
         s->in_round = false;
@@ -167,10 +189,6 @@ int sched_run(struct machine *m)
         s->rounds++;
         if (m->exit_requested)
             continue;
-        if (!s->round_alive) {
-            machine_request_exit(m, EXIT_GUEST_FAIL, "every CPU is stopped");
-            continue;
-        }
         if (round_retired)
             continue;
 
@@ -179,12 +197,12 @@ int sched_run(struct machine *m)
         uint64_t next = UINT64_MAX;
         for (int i = 0; i < n; i++) {
             struct cpu *c = m->cpus[i];
-            if (c->state == CPU_STOPPED)
-                continue;
-            if (c->state == CPU_RUNNING || c->ops->wake_pending(c))
+            if (c->state == CPU_RUNNING ||
+                (c->state == CPU_SLEEPING && c->ops->wake_pending(c)))
                 woken = true;
             next = min_u64(next, cpu_next_deadline(c));
         }
+        next = min_u64(next, machine_next_deadline(m));
         if (woken)
             continue;
         if (next != UINT64_MAX) {
@@ -193,6 +211,10 @@ int sched_run(struct machine *m)
             continue;
         }
         /* Nothing armed: only outside input can wake the machine. */
+        if (!s->round_alive) {
+            machine_request_exit(m, EXIT_GUEST_FAIL, "every CPU is stopped");
+            continue;
+        }
         if (s->idle_hook && s->idle_hook(s->round_hook_opaque, m))
             continue;
         machine_request_exit(m, EXIT_GUEST_FAIL,

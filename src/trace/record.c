@@ -29,9 +29,8 @@ bool trace_fill_header(const struct machine *m, struct trace_header *h, uint64_t
     h->check_interval = check_interval;
     h->event_mask = mask;
     snprintf(h->serial, sizeof h->serial, "%s", serial ? serial : "stdio");
-    const char *bios = c->bios[0] ? c->bios : MACHINE_DEFAULT_BIOS;
     const struct { const char *role, *path; } imgs[] = {
-        { "bios", strcmp(bios, "none") ? bios : "" }, { "kernel", c->kernel },
+        { "bios", machine_bios_path(c) }, { "kernel", c->kernel },
         { "initrd", c->initrd }, { "dtb", c->dtb },
     };
     for (size_t i = 0; i < sizeof imgs / sizeof imgs[0]; i++) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "apic/aclint.h"
+#include "boards/riscv_virt.h"
 #include "cpu/riscv/hart.h"
 #include "cpu/riscv/rv_hart.h"
 #include "cpu/riscv/rv_internal.h"
@@ -109,6 +110,10 @@ static inline struct machine *rvf_machine_new(int ncpus)
     ck_assert_ptr_nonnull(m);
     config_defaults(&m->cfg);
     m->cfg.smp = ncpus;
+    m->board = m->cfg.board;
+    struct rv_virt *board = calloc(1, sizeof *board);
+    ck_assert_ptr_nonnull(board);
+    m->board_state = board;
     bus_init(&m->bus);
     rv_machine_attach(m);
     char err[256];
@@ -116,11 +121,13 @@ static inline struct machine *rvf_machine_new(int ncpus)
     ck_assert_msg(m->ram != NULL, "%s", err);
     m->ncpus = ncpus;
     for (int i = 0; i < ncpus; i++) {
-        m->cpus[i] = rv_hart_new(m, i);
+        m->cpus[i] = rv_hart_new(m, i, rv_virt_config(&m->cfg)->rom_base, false);
         ck_assert_ptr_nonnull(m->cpus[i]);
     }
-    m->aclint = aclint_new(m, ncpus, m->cfg.timebase_hz);
-    ck_assert_ptr_nonnull(m->aclint);
+    board->aclint = aclint_new(m, ncpus, rv_virt_config(&m->cfg)->timebase_hz);
+    ck_assert_ptr_nonnull(board->aclint);
+    for (int i = 0; i < ncpus; i++)
+        rv_hart_connect_aclint(m->cpus[i], board->aclint);
     return m;
 }
 

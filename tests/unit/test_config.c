@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "sim/config.h"
+#include "boards/riscv_virt.h"
+#include "sim/board.h"
 
 static bool parse(struct config *c, const char *text, char *err, size_t errlen)
 {
@@ -20,10 +22,11 @@ START_TEST(defaults_equal_default_ini)
     config_defaults(&a);
     /* Every field must come from the ini: parse it onto all-zero memory. */
     memset(&b, 0, sizeof b);
+    b.board = board_default(); /* the ini names this board: no reset to defaults */
     ck_assert_msg(config_parse_string(&b, config_default_ini, "<default config>", err, sizeof err),
                   "%s", err);
     ck_assert_str_eq(a.name, b.name);
-    ck_assert_str_eq(a.isa, b.isa);
+    ck_assert_str_eq(rv_virt_config_mut(&a)->isa, rv_virt_config_mut(&b)->isa);
     ck_assert_uint_eq(a.ram_size, b.ram_size);
     ck_assert_int_eq(memcmp(&a, &b, sizeof a), 0);
     /* and parsing it on top of the defaults changes nothing */
@@ -41,10 +44,10 @@ START_TEST(default_values)
     ck_assert_int_eq(c.smp, 4);
     ck_assert_uint_eq(c.ram_base, 0x80000000u);
     ck_assert_uint_eq(c.ram_size, 256u << 20);
-    ck_assert_uint_eq(c.uart_base, 0x10000000u);
-    ck_assert_uint_eq(c.plic_base, 0xc000000u);
-    ck_assert_uint_eq(c.aclint_base, 0x2000000u);
-    ck_assert_str_eq(c.mmu_type, "sv48");
+    ck_assert_uint_eq(rv_virt_config_mut(&c)->uart_base, 0x10000000u);
+    ck_assert_uint_eq(rv_virt_config_mut(&c)->plic_base, 0xc000000u);
+    ck_assert_uint_eq(rv_virt_config_mut(&c)->aclint_base, 0x2000000u);
+    ck_assert_str_eq(rv_virt_config_mut(&c)->mmu_type, "sv48");
     ck_assert_str_eq(c.arch, "riscv64");
     ck_assert_str_eq(c.bios, "");
 }
@@ -102,9 +105,9 @@ START_TEST(values_override)
     ck_assert_int_eq(c.smp, 2);
     ck_assert_uint_eq(c.quantum, 500);
     ck_assert_uint_eq(c.ram_size, 1ull << 30);
-    ck_assert_str_eq(c.mmu_type, "sv39");
+    ck_assert_str_eq(rv_virt_config_mut(&c)->mmu_type, "sv39");
     ck_assert_str_eq(c.append, "console=ttyS0 earlycon");
-    ck_assert_uint_eq(c.uart_base, 0x10000000u); /* untouched */
+    ck_assert_uint_eq(rv_virt_config_mut(&c)->uart_base, 0x10000000u); /* untouched */
     ck_assert_msg(config_validate(&c, err, sizeof err), "%s", err);
 }
 END_TEST
@@ -154,24 +157,24 @@ START_TEST(overlap_names_both_windows)
     struct config c;
     char err[256] = "";
     config_defaults(&c);
-    c.uart_base = 0x80001000;
+    rv_virt_config_mut(&c)->uart_base = 0x80001000;
     ck_assert(!config_validate(&c, err, sizeof err));
     ck_assert_msg(strstr(err, "uart [0x80001000, 0x80001100)") != NULL, "%s", err);
     ck_assert_msg(strstr(err, "memory [0x80000000, 0x90000000)") != NULL, "%s", err);
 
     config_defaults(&c);
-    c.plic_base = 0x2008000; /* inside the mtimer window */
+    rv_virt_config_mut(&c)->plic_base = 0x2008000; /* inside the mtimer window */
     ck_assert(!config_validate(&c, err, sizeof err));
     ck_assert_msg(strstr(err, "mtimer") && strstr(err, "plic"), "%s", err);
 
     config_defaults(&c);
-    c.sswi_base = 0x1000; /* on top of the boot ROM */
+    rv_virt_config_mut(&c)->sswi_base = 0x1000; /* on top of the boot ROM */
     ck_assert(!config_validate(&c, err, sizeof err));
     ck_assert_msg(strstr(err, "bootrom") && strstr(err, "sswi"), "%s", err);
 
     /* adjacent windows are fine */
     config_defaults(&c);
-    c.test_base = 0x2000; /* ROM is [0x1000, 0x2000) */
+    rv_virt_config_mut(&c)->test_base = 0x2000; /* ROM is [0x1000, 0x2000) */
     ck_assert_msg(config_validate(&c, err, sizeof err), "%s", err);
 }
 END_TEST
@@ -203,10 +206,10 @@ START_TEST(validate_ranges)
     c.cpu_hz = 0;
     ck_assert(!config_validate(&c, err, sizeof err));
     config_defaults(&c);
-    c.timebase_hz = 0;
+    rv_virt_config_mut(&c)->timebase_hz = 0;
     ck_assert(!config_validate(&c, err, sizeof err));
     config_defaults(&c);
-    strcpy(c.mmu_type, "sv57");
+    strcpy(rv_virt_config_mut(&c)->mmu_type, "sv57");
     ck_assert(!config_validate(&c, err, sizeof err));
     ck_assert_msg(strstr(err, "sv57") != NULL, "%s", err);
     config_defaults(&c);

@@ -369,7 +369,7 @@ START_TEST(test_satp_warl)
     /* An sv39-only hart does not accept Sv48. */
     m = rvf_machine_new(1);
     h = rvf_hart(m, 0);
-    snprintf(m->cfg.mmu_type, sizeof m->cfg.mmu_type, "sv39");
+    h->sv39_only = true; /* [cpu] mmu = sv39: the board creates it so */
     rvf_csrw(h, RVF_SATP, sv39);
     rvf_csrw(h, RVF_SATP, sv48);
     ck_assert_uint_eq(rvf_csrr(h, RVF_SATP), sv39);

@@ -105,7 +105,7 @@ static void write_tiny(char path[64], enum tweak tw, size_t len)
 static void expect_reject(const char *path, const char *what)
 {
     char err[512] = "";
-    struct elf_image *e = elf_open(path, err, sizeof err);
+    struct elf_image *e = elf_open(path, NULL, err, sizeof err);
     ck_assert_msg(e == NULL, "%s accepted", path);
     ck_assert_msg(strstr(err, path) != NULL, "message does not name the file: %s", err);
     ck_assert_msg(strstr(err, what) != NULL, "expected '%s' in: %s", what, err);
@@ -183,7 +183,7 @@ START_TEST(opens_tiny_riscv_elf)
     char path[64], err[512] = "";
     write_tiny(path, T_NONE, 0);
     ck_assert(elf_is_elf(path));
-    struct elf_image *e = elf_open(path, err, sizeof err);
+    struct elf_image *e = elf_open(path, NULL, err, sizeof err);
     ck_assert_msg(e != NULL, "%s", err);
     ck_assert_uint_eq(elf_entry(e), RAM_BASE + 4);
     ck_assert_str_eq(elf_path(e), path);
@@ -210,7 +210,7 @@ START_TEST(loads_segments)
 
     uint64_t entry = 0;
     struct elf_image *e = NULL;
-    ck_assert_msg(image_load(&b, path, 0x80000800, &entry, &e, err, sizeof err), "%s", err);
+    ck_assert_msg(image_load(&b, path, NULL, 0x80000800, &entry, &e, err, sizeof err), "%s", err);
     ck_assert_ptr_nonnull(e);
     ck_assert_uint_eq(entry, RAM_BASE + 4);
     const uint8_t *p = bus_host_ptr(&b, RAM_BASE, 0x40);
@@ -226,7 +226,7 @@ START_TEST(loads_segments)
     /* RAM elsewhere: the error names the file, the segment and its address */
     bus_init(&b);
     ck_assert_ptr_nonnull(bus_add_mem(&b, "ram", 0x40000000, 0x1000, false, err, sizeof err));
-    ck_assert(!image_load(&b, path, 0x40000000, &entry, NULL, err, sizeof err));
+    ck_assert(!image_load(&b, path, NULL, 0x40000000, &entry, NULL, err, sizeof err));
     ck_assert_msg(strstr(err, path) && strstr(err, "segment 0") && strstr(err, "0x80000000"),
                   "%s", err);
     bus_free(&b);
@@ -247,7 +247,7 @@ START_TEST(loads_raw_images)
 
     uint64_t entry = 0;
     struct elf_image *e = (struct elf_image *)&b; /* must be reset to NULL */
-    ck_assert_msg(image_load(&b, path, RAM_BASE + 0x100, &entry, &e, err, sizeof err), "%s", err);
+    ck_assert_msg(image_load(&b, path, NULL, RAM_BASE + 0x100, &entry, &e, err, sizeof err), "%s", err);
     ck_assert_ptr_null(e);
     ck_assert_uint_eq(entry, RAM_BASE + 0x100);
     ck_assert_int_eq(memcmp(bus_host_ptr(&b, RAM_BASE + 0x100, sizeof data), data, sizeof data), 0);
@@ -265,7 +265,7 @@ START_TEST(loads_raw_images)
     ck_assert_msg(strstr(err, path) && strstr(err, "empty"), "%s", err);
     unlink(path);
 
-    ck_assert(!image_load(&b, "/nonexistent/hvsim/Image", RAM_BASE, &entry, NULL, err, sizeof err));
+    ck_assert(!image_load(&b, "/nonexistent/hvsim/Image", NULL, RAM_BASE, &entry, NULL, err, sizeof err));
     ck_assert_msg(strstr(err, "/nonexistent/hvsim/Image") != NULL, "%s", err);
     ck_assert(!image_load_raw(&b, "/tmp", RAM_BASE, NULL, err, sizeof err));
     ck_assert_msg(strstr(err, "/tmp") && strstr(err, "regular"), "%s", err);

@@ -7,9 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loader/bootrom.h"
-#include "loader/fdt.h"
+#include "boards/riscv_virt_bootrom.h"
+#include "boards/riscv_virt_fdt.h"
 #include "sim/config.h"
+#include "boards/riscv_virt.h"
 
 static void *build4(struct config *c)
 {
@@ -115,7 +116,7 @@ START_TEST(cpus)
         if (!dt || strcmp(dt, "cpu") != 0)
             continue;
         ck_assert_uint_eq(prop_u32(fdt, off, "reg"), (uint32_t)n);
-        ck_assert_str_eq(fdt_getprop(fdt, off, "riscv,isa", NULL), c.isa);
+        ck_assert_str_eq(fdt_getprop(fdt, off, "riscv,isa", NULL), rv_virt_config_mut(&c)->isa);
         ck_assert_str_eq(fdt_getprop(fdt, off, "mmu-type", NULL), "riscv,sv48");
         ck_assert_str_eq(fdt_getprop(fdt, off, "status", NULL), "okay");
         ck_assert_int_eq(fdt_node_check_compatible(fdt, off, "riscv"), 0);
@@ -131,7 +132,7 @@ START_TEST(cpus)
 
     char err[256];
     config_defaults(&c);
-    snprintf(c.mmu_type, sizeof c.mmu_type, "sv39");
+    snprintf(rv_virt_config_mut(&c)->mmu_type, sizeof rv_virt_config_mut(&c)->mmu_type, "sv39");
     fdt = fdt_build(&c, 0, 0, err, sizeof err);
     ck_assert_ptr_nonnull(fdt);
     ck_assert_str_eq(fdt_getprop(fdt, node(fdt, "/cpus/cpu@0"), "mmu-type", NULL),

@@ -71,7 +71,7 @@ enum { CSR_OK = 0, CSR_ILLEGAL = EXC_ILLEGAL_INSN, CSR_VIRTUAL = EXC_VIRTUAL_INS
 
 uint64_t rv_read_time(struct rv_hart *h)
 {
-    return aclint_mtime_at(h->m->aclint, cpu_now(&h->cpu));
+    return aclint_mtime_at(h->aclint, cpu_now(&h->cpu));
 }
 
 /* Sstc for VS (§8.2.x vstimecmp): VSTIP follows (time + htimedelta >=
@@ -95,7 +95,7 @@ void rv_vstimecmp_update(struct rv_hart *h)
         uint64_t target = host_now + (h->vstimecmp - guest_now);
         h->mip_hw &= ~MIP_VSTIP;
         cpu_timer_arm(&h->cpu, h->vstimecmp_timer,
-                      target < host_now ? UINT64_MAX : aclint_mtime_to_ticks(h->m->aclint, target));
+                      target < host_now ? UINT64_MAX : aclint_mtime_to_ticks(h->aclint, target));
     }
     h->attn = 1;
 }
@@ -113,7 +113,7 @@ void rv_stimecmp_update(struct rv_hart *h)
         cpu_timer_arm(&h->cpu, h->stimecmp_timer, UINT64_MAX);
     } else {
         h->mip_hw &= ~MIP_STIP;
-        cpu_timer_arm(&h->cpu, h->stimecmp_timer, aclint_mtime_to_ticks(h->m->aclint, h->stimecmp));
+        cpu_timer_arm(&h->cpu, h->stimecmp_timer, aclint_mtime_to_ticks(h->aclint, h->stimecmp));
     }
     h->attn = 1;
 }
@@ -407,7 +407,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         uint64_t mode = v >> 60;
         if (mode != 0 && mode != 8 && mode != 9)
             break; /* WARL: unsupported modes leave satp unchanged (§4.1.11) */
-        if (mode == 9 && h->m->cfg.mmu_type[2] == '3')
+        if (mode == 9 && h->sv39_only)
             break; /* sv39-only configuration */
         uint64_t val = v & (0xfull << 60 | 0xffffull << 44 | 0xfffffffffffull);
         if (csr == CSR_SATP)
@@ -423,7 +423,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
          * its old value and VMID/PPN are written; the root is 16 KiB aligned
          * (PPN[1:0] read as zero) (§8.2.18). */
         uint64_t mode = v >> 60;
-        bool supported = mode == 0 || mode == 8 || (mode == 9 && h->m->cfg.mmu_type[2] != '3');
+        bool supported = mode == 0 || mode == 8 || (mode == 9 && !h->sv39_only);
         if (!supported)
             mode = h->hgatp >> 60;
         h->hgatp = mode << 60 | (v & (0x3fffull << 44 | (0xfffffffffffull & ~3ull)));

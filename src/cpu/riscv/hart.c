@@ -18,7 +18,7 @@ static void rv_reset(struct cpu *c)
     struct rv_hart *h = RV_HART(c);
     memset(h->x, 0, sizeof h->x);
     memset(h->f, 0, sizeof h->f);
-    h->pc = h->m->cfg.rom_base;      /* reset vector: the boot ROM */
+    h->pc = h->reset_pc;             /* reset vector: the boot ROM */
     h->priv = PRV_M;
     h->misa = rv_misa;
     /* UXL = SXL = 2 (64-bit), everything else 0 (§3.1.6) */
@@ -180,12 +180,14 @@ static void rv_copy_state(struct cpu *dst, const struct cpu *src)
     struct rv_hart *d = RV_HART(dst);
     const struct rv_hart *s = (const struct rv_hart *)src;
     struct machine *m = d->m;
+    struct aclint *aclint = d->aclint;
     struct cpu_timer timers[CPU_MAX_TIMERS];
     memcpy(timers, dst->timers, sizeof timers);
     memcpy(d, s, sizeof *d);
     /* links to dst's own machine; caches rebuilt on use */
     d->cpu.m = m;
     d->m = m;
+    d->aclint = aclint;
     d->cpu.run_left = NULL;
     d->cpu.run_budget = 0;
     for (int i = 0; i < CPU_MAX_TIMERS; i++) {
@@ -231,7 +233,7 @@ static void stimecmp_fire(void *opaque, struct cpu *c)
     rv_stimecmp_update(h);
 }
 
-struct cpu *rv_hart_new(struct machine *m, int id)
+struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_only)
 {
     struct rv_hart *h = calloc(1, sizeof(*h));
     if (!h)
@@ -240,11 +242,18 @@ struct cpu *rv_hart_new(struct machine *m, int id)
     h->cpu.m = m;
     h->cpu.id = id;
     h->m = m;
+    h->reset_pc = reset_pc;
+    h->sv39_only = sv39_only;
     h->cpu.bp_vmid = -1;
     h->stimecmp_timer = cpu_timer_alloc(&h->cpu, stimecmp_fire, NULL);
     h->vstimecmp_timer = cpu_timer_alloc(&h->cpu, vstimecmp_fire, NULL);
     rv_reset(&h->cpu);
     return &h->cpu;
+}
+
+void rv_hart_connect_aclint(struct cpu *c, struct aclint *a)
+{
+    RV_HART(c)->aclint = a;
 }
 
 void rv_machine_attach(struct machine *m)

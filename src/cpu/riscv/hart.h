@@ -1,11 +1,17 @@
 /* Public entry points of the RISC-V hart model. */
 #ifndef HVSIM_RV_PUBLIC_H
 #define HVSIM_RV_PUBLIC_H
+#include <stdbool.h>
+#include <stdint.h>
 struct machine;
 struct cpu;
+struct aclint;
 
-/* A new hart in its reset state (pc = boot ROM base, M mode). */
-struct cpu *rv_hart_new(struct machine *m, int id);
+/* A new hart in its reset state (pc = reset_pc, M mode). sv39_only: the
+ * MMU has no Sv48 (satp/hgatp refuse those modes). */
+struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_only);
+/* The ACLINT whose mtime is the hart's time CSR (and Sstc's time base). */
+void rv_hart_connect_aclint(struct cpu *c, struct aclint *a);
 /* Connect the bus's code-invalidation hook to the RISC-V predecode cache. */
 void rv_machine_attach(struct machine *m);
 /* Name of value i of the hart's architectural state in check records. */

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include "../../sim/cpu.h"
 
+struct aclint;
+
 struct machine;
 struct mem_region;
 
@@ -113,6 +115,9 @@ struct rv_dpage {
 struct rv_hart {
     struct cpu cpu;          /* must be first */
     struct machine *m;
+    struct aclint *aclint;   /* time base of time/stimecmp (set by the board) */
+    uint64_t reset_pc;       /* where reset starts (the board's boot ROM) */
+    bool sv39_only;          /* satp/hgatp: no Sv48 / Sv48x4 */
     uint64_t x[33];          /* x[32] is the write sink for rd = x0 */
     uint64_t f[32];          /* NaN-boxed floats */
     uint64_t pc;

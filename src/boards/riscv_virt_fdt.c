@@ -2,7 +2,7 @@
  * device tree QEMU's virt board hands to firmware (compatibles, reg layout,
  * interrupt wiring; see /work/shared/reference/qemu-virt-smp4.dts and the
  * Devicetree Specification v0.4), minus devices hvsim does not model. */
-#include "loader/fdt.h"
+#include "boards/riscv_virt_fdt.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +13,7 @@
 
 #include "loader/image.h"
 #include "sim/config.h"
+#include "boards/riscv_virt.h"
 
 /* Interrupt causes used as cells of interrupts-extended towards a
  * riscv,cpu-intc (RISC-V priv spec, mcause interrupt codes). */
@@ -126,12 +127,12 @@ static void w_irqs_ext(struct fdtw *w, const struct config *c, uint32_t a, uint3
 static void build_cpus(struct fdtw *w, const struct config *c)
 {
     char name[64], mmu[32];
-    snprintf(mmu, sizeof mmu, "riscv,%s", c->mmu_type);
+    snprintf(mmu, sizeof mmu, "riscv,%s", rv_virt_config(c)->mmu_type);
 
     w_begin(w, "cpus");
     w_u32(w, "#address-cells", 1);
     w_u32(w, "#size-cells", 0);
-    w_u32(w, "timebase-frequency", (uint32_t)c->timebase_hz);
+    w_u32(w, "timebase-frequency", (uint32_t)rv_virt_config(c)->timebase_hz);
     for (int h = 0; h < c->smp; h++) {
         snprintf(name, sizeof name, "cpu@%x", h);
         w_begin(w, name);
@@ -140,7 +141,7 @@ static void build_cpus(struct fdtw *w, const struct config *c)
         w_u32(w, "reg", (uint32_t)h);
         w_str(w, "status", "okay");
         w_str(w, "compatible", "riscv");
-        w_str(w, "riscv,isa", c->isa);
+        w_str(w, "riscv,isa", rv_virt_config(c)->isa);
         w_str(w, "mmu-type", mmu);
         w_begin(w, "interrupt-controller");
         w_u32(w, "#interrupt-cells", 1);
@@ -172,10 +173,10 @@ static void build_soc(struct fdtw *w, const struct config *c)
     w_str(w, "compatible", "simple-bus");
     w_prop(w, "ranges", NULL, 0);
 
-    snprintf(name, sizeof name, "test@%" PRIx64, c->test_base);
+    snprintf(name, sizeof name, "test@%" PRIx64, rv_virt_config(c)->test_base);
     w_begin(w, name);
     w_u32(w, "phandle", ph_test(c));
-    w_reg(w, c->test_base, TEST_REG_SIZE);
+    w_reg(w, rv_virt_config(c)->test_base, TEST_REG_SIZE);
     static const char test_compat[] = "sifive,test1\0sifive,test0\0syscon";
     w_prop(w, "compatible", test_compat, sizeof test_compat);
     w_end(w);
@@ -183,19 +184,19 @@ static void build_soc(struct fdtw *w, const struct config *c)
     /* One CLINT-compatible node for ACLINT MSWI + MTIMER: OpenSBI 1.1 then
      * sees exactly one IPI device ("aclint-mswi") and one timer. The SSWI
      * is deliberately not described (yet). */
-    snprintf(name, sizeof name, "clint@%" PRIx64, c->aclint_base);
+    snprintf(name, sizeof name, "clint@%" PRIx64, rv_virt_config(c)->aclint_base);
     w_begin(w, name);
     w_irqs_ext(w, c, IRQ_M_SOFT, IRQ_M_TIMER);
-    w_reg(w, c->aclint_base, CLINT_REG_SIZE);
+    w_reg(w, rv_virt_config(c)->aclint_base, CLINT_REG_SIZE);
     static const char clint_compat[] = "sifive,clint0\0riscv,clint0";
     w_prop(w, "compatible", clint_compat, sizeof clint_compat);
     w_end(w);
 
-    snprintf(name, sizeof name, "plic@%" PRIx64, c->plic_base);
+    snprintf(name, sizeof name, "plic@%" PRIx64, rv_virt_config(c)->plic_base);
     w_begin(w, name);
     w_u32(w, "phandle", ph_plic(c));
-    w_u32(w, "riscv,ndev", c->plic_ndev);
-    w_reg(w, c->plic_base, PLIC_REG_SIZE);
+    w_u32(w, "riscv,ndev", rv_virt_config(c)->plic_ndev);
+    w_reg(w, rv_virt_config(c)->plic_base, PLIC_REG_SIZE);
     w_irqs_ext(w, c, IRQ_M_EXT, IRQ_S_EXT);
     w_prop(w, "interrupt-controller", NULL, 0);
     static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
@@ -204,12 +205,12 @@ static void build_soc(struct fdtw *w, const struct config *c)
     w_u32(w, "#interrupt-cells", 1);
     w_end(w);
 
-    snprintf(name, sizeof name, "serial@%" PRIx64, c->uart_base);
+    snprintf(name, sizeof name, "serial@%" PRIx64, rv_virt_config(c)->uart_base);
     w_begin(w, name);
-    w_u32(w, "interrupts", c->uart_irq);
+    w_u32(w, "interrupts", rv_virt_config(c)->uart_irq);
     w_u32(w, "interrupt-parent", ph_plic(c));
-    w_u32(w, "clock-frequency", (uint32_t)c->uart_clock_hz);
-    w_reg(w, c->uart_base, UART_REG_SIZE);
+    w_u32(w, "clock-frequency", (uint32_t)rv_virt_config(c)->uart_clock_hz);
+    w_reg(w, rv_virt_config(c)->uart_base, UART_REG_SIZE);
     w_str(w, "compatible", "ns16550a");
     w_end(w);
 
@@ -243,7 +244,7 @@ static int build_into(void *buf, int bufsize, const struct config *c, uint64_t i
     w_str(&w, "model", "riscv-virtio,qemu");
 
     w_begin(&w, "chosen");
-    snprintf(name, sizeof name, "/soc/serial@%" PRIx64, c->uart_base);
+    snprintf(name, sizeof name, "/soc/serial@%" PRIx64, rv_virt_config(c)->uart_base);
     w_str(&w, "stdout-path", name);
     if (c->append[0])
         w_str(&w, "bootargs", c->append);

@@ -2,7 +2,7 @@
  * RISC-V Unprivileged ISA (20191213), chapter 2.2 "Base Instruction Formats"
  * (I-type and U-type), with opcodes from chapter 24 "RV32/64G Instruction Set
  * Listings"; CSR numbers from the Privileged ISA (20211203) table 2.5. */
-#include "loader/bootrom.h"
+#include "boards/riscv_virt_bootrom.h"
 
 #include <string.h>
 

@@ -1,0 +1,340 @@
+/* The RISC-V `virt` board: QEMU virt's memory map, so that unmodified
+ * OpenSBI, U-Boot and Linux run on it (configs/riscv-virt.ini).
+ *
+ *   rom_base      boot ROM (reset vector: a0 = hart id, a1 = DTB, jump)
+ *   test_base     sifive_test (power-off / reboot / fail)
+ *   aclint_base   ACLINT MSWI + MTIMER (CLINT layout), sswi_base: SSWI
+ *   plic_base     PLIC (M and S context per hart)
+ *   uart_base     16550 UART, PLIC source uart_irq
+ *   ram_base      RAM: firmware, kernel, initrd, DTB near the top
+ * ELF images that define `tohost` get an HTIF device as well. */
+#include "riscv_virt.h"
+#include <elf.h>
+#include <inttypes.h>
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "riscv_virt_bootrom.h"
+#include "riscv_virt_fdt.h"
+#include "../apic/aclint.h"
+#include "../apic/plic.h"
+#include "../cpu/riscv/hart.h"
+#include "../cpu/riscv/rv_hart.h"
+#include "../devices/htif.h"
+#include "../devices/sifive_test.h"
+#include "../devices/uart16550.h"
+#include "../loader/elf.h"
+#include "../loader/image.h"
+#include "../sim/board.h"
+#include "../sim/irq.h"
+
+/* ---- config ------------------------------------------------------------ */
+
+#define RVK_STR(sec, k, f) CONFIG_KEY_STR(sec, k, struct rv_virt_config, f)
+#define RVK_NUM(sec, k, kind, f) CONFIG_KEY_NUM(sec, k, kind, struct rv_virt_config, f)
+
+/* In the order of configs/riscv-virt.ini (trace headers store this INI). */
+static const struct config_key rv_virt_keys[] = {
+    CONFIG_KEYS_MACHINE,
+    RVK_STR("cpu", "isa", isa),
+    RVK_STR("cpu", "mmu", mmu_type),
+    CONFIG_KEYS_MEMORY,
+    RVK_NUM("bootrom", "base", CK_U64, rom_base),
+    RVK_NUM("bootrom", "size", CK_SIZE, rom_size),
+    RVK_NUM("sifive-test", "base", CK_U64, test_base),
+    RVK_NUM("aclint", "base", CK_U64, aclint_base),
+    RVK_NUM("aclint", "sswi-base", CK_U64, sswi_base),
+    RVK_NUM("aclint", "timebase", CK_U64, timebase_hz),
+    RVK_NUM("plic", "base", CK_U64, plic_base),
+    RVK_NUM("plic", "ndev", CK_U32, plic_ndev),
+    RVK_NUM("uart", "base", CK_U64, uart_base),
+    RVK_NUM("uart", "irq", CK_U32, uart_irq),
+    RVK_NUM("uart", "clock", CK_U64, uart_clock_hz),
+    RVK_NUM("load", "bios", CK_U64, bios_addr),
+    RVK_NUM("load", "kernel", CK_U64, kernel_addr),
+    CONFIG_KEYS_IMAGES,
+};
+
+/* Must equal configs/riscv-virt.ini (a unit test checks). */
+static void rv_virt_defaults(struct config *c)
+{
+    struct rv_virt_config *v = rv_virt_config_mut(c);
+    snprintf(v->isa, sizeof v->isa, "%s", "rv64imafdch_zicsr_zifencei_zba_zbb_zbs_sstc");
+    snprintf(v->mmu_type, sizeof v->mmu_type, "%s", "sv48");
+    c->ram_base = 0x80000000;
+    c->ram_size = 256ull << 20;
+    v->rom_base = 0x1000;
+    v->rom_size = 0x1000;
+    v->test_base = 0x100000;
+    v->aclint_base = 0x2000000;
+    v->sswi_base = 0x2f00000;
+    v->timebase_hz = 10000000;
+    v->plic_base = 0xc000000;
+    v->plic_ndev = 95;
+    v->uart_base = 0x10000000;
+    v->uart_irq = 10;
+    v->uart_clock_hz = 3686400;
+    v->bios_addr = 0x80000000;
+    v->kernel_addr = 0x80200000;
+}
+
+static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
+{
+    const struct rv_virt_config *v = rv_virt_config(c);
+    if (strncmp(v->isa, "rv64", 4) != 0) {
+        snprintf(err, errlen, "[cpu] isa '%s' must start with rv64", v->isa);
+        return false;
+    }
+    if (strcmp(v->mmu_type, "sv39") != 0 && strcmp(v->mmu_type, "sv48") != 0) {
+        snprintf(err, errlen, "[cpu] mmu '%s' is not sv39 or sv48", v->mmu_type);
+        return false;
+    }
+    if (v->rom_size == 0 || (v->rom_size & 0xfff) || (v->rom_base & 0xfff)) {
+        snprintf(err, errlen,
+                 "[bootrom] base 0x%" PRIx64 " / size 0x%" PRIx64
+                 " must be multiples of 4 KiB (size > 0)",
+                 v->rom_base, v->rom_size);
+        return false;
+    }
+    /* The DTB carries these as single 32-bit cells. */
+    if (v->timebase_hz == 0 || v->timebase_hz > UINT32_MAX) {
+        snprintf(err, errlen, "[aclint] timebase %" PRIu64 " is out of range (1..%" PRIu32 ")",
+                 v->timebase_hz, UINT32_MAX);
+        return false;
+    }
+    if (v->uart_clock_hz == 0 || v->uart_clock_hz > UINT32_MAX) {
+        snprintf(err, errlen, "[uart] clock %" PRIu64 " is out of range (1..%" PRIu32 ")",
+                 v->uart_clock_hz, UINT32_MAX);
+        return false;
+    }
+    /* A PLIC has sources 1..1023 (RISC-V PLIC spec, "Interrupt Sources"). */
+    if (v->plic_ndev < 1 || v->plic_ndev > 1023) {
+        snprintf(err, errlen, "[plic] ndev %" PRIu32 " is out of range (1..1023)", v->plic_ndev);
+        return false;
+    }
+    if (v->uart_irq < 1 || v->uart_irq > v->plic_ndev) {
+        snprintf(err, errlen, "[uart] irq %" PRIu32 " is not a PLIC source (1..%" PRIu32 ")",
+                 v->uart_irq, v->plic_ndev);
+        return false;
+    }
+    /* The mtimer window's base is aclint base + 0x4000: it wraps too when
+     * the base is near the top. */
+    if (v->aclint_base + ACLINT_MTIMER_OFF < v->aclint_base) {
+        snprintf(err, errlen,
+                 "aclint mtimer window at 0x%" PRIx64 " size 0x%x wraps past the end of the "
+                 "address space",
+                 v->aclint_base + ACLINT_MTIMER_OFF, ACLINT_MTIMER_SIZE);
+        return false;
+    }
+    const struct config_window w[] = {
+        { "bootrom", v->rom_base, v->rom_size },
+        { "sifive-test", v->test_base, SIFIVE_TEST_SIZE },
+        { "aclint mswi", v->aclint_base, ACLINT_MSWI_SIZE },
+        { "aclint mtimer", v->aclint_base + ACLINT_MTIMER_OFF, ACLINT_MTIMER_SIZE },
+        { "aclint sswi", v->sswi_base, ACLINT_SSWI_SIZE },
+        { "plic", v->plic_base, PLIC_SIZE },
+        { "uart", v->uart_base, UART_SIZE },
+        { "memory", c->ram_base, c->ram_size },
+    };
+    return config_windows_check(w, sizeof w / sizeof w[0], err, errlen);
+}
+
+/* ---- building the machine --------------------------------------------- */
+
+static bool add_mmio(struct machine *m, const char *name, uint64_t base, uint64_t size,
+                     const struct mmio_ops *ops, void *dev, char *err, size_t errlen)
+{
+    if (!dev) {
+        snprintf(err, errlen, "%s: cannot create device", name);
+        return false;
+    }
+    return bus_add_mmio(&m->bus, name, base, size, ops, dev, err, errlen) != NULL;
+}
+
+/* Loads an image and picks up HTIF symbols (tohost/fromhost) from ELF
+ * images, like riscv-tests programs expect. */
+static bool load_image(struct machine *m, const char *what, const char *path, uint64_t raw_addr,
+                       uint64_t *entry, char *err, size_t errlen)
+{
+    struct rv_virt *b = rv_virt(m);
+    struct elf_image *elf = NULL;
+    if (!machine_load_image(m, what, path, raw_addr, entry, &elf, err, errlen))
+        return false;
+    if (elf) {
+        uint64_t tohost, fromhost = 0;
+        char e2[400];
+        if (!b->htif && elf_symbol(elf, "tohost", &tohost)) {
+            elf_symbol(elf, "fromhost", &fromhost);
+            b->htif = htif_new(m, m->console, tohost, fromhost, e2, sizeof e2);
+            if (!b->htif) {
+                snprintf(err, errlen, "%s: %s: %s", what, path, e2);
+                elf_close(elf);
+                return false;
+            }
+        }
+        elf_close(elf);
+    }
+    return true;
+}
+
+static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
+{
+    const struct config *c = &m->cfg;
+    const struct rv_virt_config *v = rv_virt_config(c);
+    struct rv_virt *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    m->board_state = b;
+    rv_machine_attach(m);
+
+    b->rom = bus_add_mem(&m->bus, "bootrom", v->rom_base, v->rom_size, true, err, errlen);
+    if (!b->rom || !machine_add_ram(m, err, errlen))
+        return false;
+
+    m->ncpus = c->smp;
+    bool sv39_only = strcmp(v->mmu_type, "sv39") == 0;
+    for (int i = 0; i < c->smp; i++) {
+        m->cpus[i] = rv_hart_new(m, i, v->rom_base, sv39_only);
+        if (!m->cpus[i]) {
+            snprintf(err, errlen, "out of memory creating hart %d", i);
+            return false;
+        }
+    }
+
+    b->aclint = aclint_new(m, m->ncpus, v->timebase_hz);
+    for (int i = 0; b->aclint && i < m->ncpus; i++)
+        rv_hart_connect_aclint(m->cpus[i], b->aclint);
+    b->plic = plic_new(m, v->plic_ndev, m->ncpus);
+    if (!add_mmio(m, "aclint-mswi", v->aclint_base, ACLINT_MSWI_SIZE, &aclint_mswi_ops, b->aclint, err, errlen) ||
+        !add_mmio(m, "aclint-mtimer", v->aclint_base + ACLINT_MTIMER_OFF, ACLINT_MTIMER_SIZE,
+                  &aclint_mtimer_ops, b->aclint, err, errlen) ||
+        !add_mmio(m, "aclint-sswi", v->sswi_base, ACLINT_SSWI_SIZE, &aclint_sswi_ops, b->aclint, err, errlen) ||
+        !add_mmio(m, "plic", v->plic_base, PLIC_SIZE, &plic_ops, b->plic, err, errlen))
+        return false;
+    b->uart = uart_new(m, m->console, (struct irq_line){ plic_set_irq, b->plic, (int)v->uart_irq });
+    if (!add_mmio(m, "uart", v->uart_base, UART_SIZE, &uart_ops, b->uart, err, errlen))
+        return false;
+    b->test = sifive_test_new(m);
+    if (!add_mmio(m, "sifive-test", v->test_base, SIFIVE_TEST_SIZE, &sifive_test_ops, b->test, err, errlen))
+        return false;
+
+    /* Images: firmware at bios_addr (raw) or its ELF addresses, then the
+     * kernel; the boot ROM jumps to the firmware, or to the kernel when
+     * there is none. */
+    const char *bios = machine_bios_path(c);
+    bool have_bios = bios[0] != 0;
+    uint64_t bios_entry = 0, kernel_entry = 0;
+    if (have_bios && !load_image(m, "--bios", bios, v->bios_addr, &bios_entry, err, errlen))
+        return false;
+    if (c->kernel[0] && !load_image(m, "--kernel", c->kernel, v->kernel_addr, &kernel_entry, err, errlen))
+        return false;
+    if (!have_bios && !c->kernel[0]) {
+        snprintf(err, errlen, "--bios none needs --kernel FILE");
+        return false;
+    }
+    b->entry = have_bios ? bios_entry : kernel_entry;
+
+    /* DTB near the top of RAM (like QEMU); the initrd just below it. */
+    b->dtb_addr = fdt_default_addr(c, 0x10000);
+    if (c->initrd[0]) {
+        size_t isz;
+        void *data = image_read_file(c->initrd, c->ram_size, &isz, err, errlen);
+        if (!data)
+            return false;
+        uint64_t start = (b->dtb_addr - isz) & ~0xfffull;
+        if (isz >= b->dtb_addr - c->ram_base || start < v->kernel_addr + 0x2000000) {
+            free(data);
+            snprintf(err, errlen, "--initrd %s: %zu bytes do not fit in RAM", c->initrd, isz);
+            return false;
+        }
+        bus_load(&m->bus, start, data, isz);
+        free(data);
+        b->initrd_start = start;
+        b->initrd_end = start + isz;
+    }
+    if (c->dtb[0])
+        b->dtb = fdt_read_file(c->dtb, &b->dtb_size, err, errlen);
+    else
+        b->dtb = fdt_build(c, b->initrd_start, b->initrd_end, err, errlen);
+    if (!b->dtb)
+        return false;
+    if (c->dtb[0] == 0)
+        b->dtb_size = fdt_totalsize(b->dtb);
+    if (b->dtb_size > 0x10000 && !c->dtb[0]) {
+        snprintf(err, errlen, "generated device tree too large (%zu bytes)", b->dtb_size);
+        return false;
+    }
+    b->dtb_addr = fdt_default_addr(c, b->dtb_size);
+    if (!bus_load(&m->bus, b->dtb_addr, b->dtb, b->dtb_size)) {
+        snprintf(err, errlen, "device tree does not fit in RAM");
+        return false;
+    }
+    if (!bootrom_build(b->rom->host, b->rom->size, b->entry, b->dtb_addr)) {
+        snprintf(err, errlen, "[bootrom] size 0x%llx is too small for the reset code",
+                 (unsigned long long)b->rom->size);
+        return false;
+    }
+    return true;
+}
+
+static void rv_virt_free(struct machine *m)
+{
+    struct rv_virt *b = rv_virt(m);
+    if (!b)
+        return;
+    if (b->aclint) aclint_free(b->aclint);
+    if (b->plic) plic_free(b->plic);
+    if (b->uart) uart_free(b->uart);
+    if (b->test) sifive_test_free(b->test);
+    if (b->htif) htif_free(b->htif);
+    free(b->dtb);
+    free(b);
+    m->board_state = NULL;
+}
+
+static void rv_virt_copy_state(struct machine *dst, const struct machine *src)
+{
+    struct rv_virt *d = rv_virt(dst);
+    const struct rv_virt *s = rv_virt(src);
+    aclint_copy_state(d->aclint, s->aclint);
+    plic_copy_state(d->plic, s->plic);
+    uart_copy_state(d->uart, s->uart);
+}
+
+static void rv_virt_round(struct machine *m)
+{
+    uart_poll(rv_virt(m)->uart);
+}
+
+/* Bit 4 of hart 0's sp. */
+static void rv_virt_perturb(struct machine *m)
+{
+    RV_HART(m->cpus[0])->x[2] ^= 16;
+}
+
+static bool rv_virt_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen)
+{
+    return fdt_write_file(rv_virt(m)->dtb, path, err, errlen);
+}
+
+const struct board_ops board_riscv_virt = {
+    .name = "riscv-virt",
+    .arch = "riscv64",
+    .keys = rv_virt_keys,
+    .nkeys = sizeof rv_virt_keys / sizeof rv_virt_keys[0],
+    .config_size = sizeof(struct rv_virt_config),
+    .config_defaults = rv_virt_defaults,
+    .config_validate = rv_virt_validate,
+    /* QEMU does the same with its bundled OpenSBI; "--bios none" boots the
+     * kernel directly in M mode. */
+    .default_bios = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf",
+    .elf = elf_machines_riscv64,
+    .build = rv_virt_build,
+    .free = rv_virt_free,
+    .copy_state = rv_virt_copy_state,
+    .round = rv_virt_round,
+    .perturb = rv_virt_perturb,
+    .dump_dtb = rv_virt_dump_dtb,
+};

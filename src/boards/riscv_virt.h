@@ -1,0 +1,69 @@
+/* The RISC-V `virt` board (QEMU virt memory map): RV64GC+H harts, boot ROM,
+ * ACLINT, PLIC, 16550 UART, sifive_test, HTIF (for ELF test programs), a
+ * generated device tree. Its config keys and state; the board itself is
+ * `board_riscv_virt` (src/sim/board.h). */
+#ifndef HVSIM_BOARDS_RISCV_VIRT_H
+#define HVSIM_BOARDS_RISCV_VIRT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../sim/config.h"
+
+struct machine;
+struct aclint;
+struct plic;
+struct uart16550;
+struct sifive_test;
+struct htif;
+
+/* The board's own config keys (configs/riscv-virt.ini), in config.board_cfg. */
+struct rv_virt_config {
+    char isa[128];                     /* [cpu] isa string for the DTB */
+    char mmu_type[16];                 /* [cpu] mmu: sv39 | sv48 */
+    uint64_t rom_base, rom_size;       /* [bootrom] base, size */
+    uint64_t test_base;                /* [sifive-test] base */
+    uint64_t aclint_base;              /* [aclint] base (MSWI at +0, MTIMER at +0x4000) */
+    uint64_t sswi_base;                /* [aclint] sswi-base */
+    uint64_t timebase_hz;              /* [aclint] timebase */
+    uint64_t plic_base;                /* [plic] base */
+    uint32_t plic_ndev;                /* [plic] ndev */
+    uint64_t uart_base;                /* [uart] base */
+    uint32_t uart_irq;                 /* [uart] irq */
+    uint64_t uart_clock_hz;            /* [uart] clock */
+    uint64_t bios_addr;                /* [load] bios: raw-image load address */
+    uint64_t kernel_addr;              /* [load] kernel */
+};
+
+static inline const struct rv_virt_config *rv_virt_config(const struct config *c)
+{
+    return (const struct rv_virt_config *)(const void *)c->board_cfg;
+}
+static inline struct rv_virt_config *rv_virt_config_mut(struct config *c)
+{
+    return (struct rv_virt_config *)(void *)c->board_cfg;
+}
+
+/* The board's devices and boot state (m->board_state). */
+struct rv_virt {
+    struct mem_region *rom;
+    struct aclint *aclint;
+    struct plic *plic;
+    struct uart16550 *uart;
+    struct sifive_test *test;
+    struct htif *htif;
+    void *dtb;              /* the device tree handed to the firmware */
+    size_t dtb_size;
+    uint64_t dtb_addr;
+    uint64_t initrd_start, initrd_end;
+    uint64_t entry;         /* where the boot ROM jumps */
+};
+
+static inline struct rv_virt *rv_virt(const struct machine *m);
+
+#include "../sim/machine.h"
+static inline struct rv_virt *rv_virt(const struct machine *m)
+{
+    return (struct rv_virt *)m->board_state;
+}
+
+#endif

@@ -1,0 +1,24 @@
+/* The x86 PC board (configs/x86-pc.ini): its config keys. The board's CPUs
+ * (src/cpu/x86/), local APIC/IOAPIC and devices come with the x86_64 issues;
+ * today the board parses and validates its config and says clearly that it
+ * cannot run yet. */
+#ifndef HVSIM_BOARDS_X86_PC_H
+#define HVSIM_BOARDS_X86_PC_H
+#include <stdint.h>
+#include "../sim/config.h"
+
+struct x86_pc_config {
+    char cpu_model[64];     /* [cpu] model: CPUID model described in the config */
+    uint64_t uart_port;     /* [uart] port: COM1 I/O base (0x3f8) */
+    uint32_t uart_irq;      /* [uart] irq: ISA IRQ (4) */
+    uint64_t uart_clock_hz; /* [uart] clock */
+    uint64_t debug_exit_port; /* [isa-debug-exit] port (0xf4, QEMU's) */
+    uint64_t kernel_addr;   /* [load] kernel: raw-image load address */
+};
+
+static inline const struct x86_pc_config *x86_pc_config(const struct config *c)
+{
+    return (const struct x86_pc_config *)(const void *)c->board_cfg;
+}
+
+#endif

@@ -1,0 +1,60 @@
+/* A board: what turns a config into a machine of one kind (RISC-V `virt`,
+ * x86 PC). The engine (src/sim/) knows boards only through this table; a
+ * board lives in src/boards/ and owns its CPUs' creation, its devices, its
+ * config keys, its boot images and its board-specific state (m->board_state).
+ * See docs/architecture.md "Adding a board". */
+#ifndef HVSIM_BOARD_H
+#define HVSIM_BOARD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+
+struct machine;
+
+struct elf_machine; /* src/loader/elf.h */
+
+struct board_ops {
+    const char *name;        /* default [machine] name: "riscv-virt" */
+    const char *arch;        /* the [machine] arch that selects it: "riscv64" */
+
+    /* Config: its keys in INI order (with the common CONFIG_KEYS_* groups),
+     * the size of its struct in config.board_cfg, its defaults (board keys
+     * only; the common ones are set by config_defaults_for) and checks. */
+    const struct config_key *keys;
+    size_t nkeys;
+    size_t config_size;
+    void (*config_defaults)(struct config *c);
+    bool (*config_validate)(const struct config *c, char *err, size_t errlen);
+
+    /* Images: the firmware used without --bios (NULL: none), and the ELF
+     * machines it loads (terminated by machine 0). */
+    const char *default_bios;
+    const struct elf_machine *elf;
+
+    /* Machine: build memory (RAM through machine_add_ram), CPUs, devices,
+     * load images (the bus exists, m->console is open). false + message on
+     * a host-side error; free is called in either case. */
+    bool (*build)(struct machine *m, char *err, size_t errlen);
+    void (*free)(struct machine *m);
+    /* Copy device state from src (same config) into dst: machine_clone,
+     * after RAM and CPUs were copied. */
+    void (*copy_state)(struct machine *dst, const struct machine *src);
+    /* Once per scheduler round (device polling such as UART receive). */
+    void (*round)(struct machine *m);
+    /* `hvsim replay --debug-perturb`: flip one architectural bit on purpose. */
+    void (*perturb)(struct machine *m);
+    /* `--dump-dtb FILE` (NULL: the board has no device tree). */
+    bool (*dump_dtb)(struct machine *m, const char *path, char *err, size_t errlen);
+};
+
+/* The board a [machine] arch selects; NULL when none. */
+const struct board_ops *board_by_arch(const char *arch);
+/* The default board (riscv-virt). */
+const struct board_ops *board_default(void);
+/* "riscv64, x86_64": every arch a config may name (for messages). */
+const char *board_arch_list(void);
+/* Every board, for tests: n boards at *list. */
+const struct board_ops *const *board_all(size_t *n);
+
+#endif
