@@ -328,7 +328,8 @@ bool config_parse_string(struct config *c, const char *text, const char *what,
     struct parse_ctx p1 = { .c = c, .what = what, .pos = text };
     ini_parse_stream(ctx_reader, &p1, arch_handler, &p1); /* errors: pass 2 reports them */
     if (p1.arch_line) {
-        const struct board_ops *b = board_by_arch(p1.arch);
+        const struct board_ops *b = c->board && !strcmp(c->board->arch, p1.arch)
+                                        ? c->board : board_by_arch(p1.arch);
         if (!b) {
             snprintf(err, errlen, "%s:%d: [machine] arch '%s' is not supported (%s)", what,
                      p1.arch_line, p1.arch, board_arch_list());
