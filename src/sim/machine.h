@@ -14,7 +14,7 @@ struct board_ops;
 struct console;
 struct trace;
 
-/* Exit status of `hvsim run` (DESIGN.md). */
+/* Exit status of `hvsim run` (docs/architecture.md "Exit status"). */
 enum {
     EXIT_PASS = 0,
     EXIT_GUEST_FAIL = 1,

@@ -1,4 +1,4 @@
-/* Deterministic scheduler (DESIGN.md "Virtual time and scheduling").
+/* Deterministic scheduler (docs/architecture.md "Virtual time and scheduling").
  *
  * Time advances in rounds. A round has a length q (the quantum, or with a
  * seed a length drawn from [Q/2, 3Q/2]) and an order of CPUs (identity, or a

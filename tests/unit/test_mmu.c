@@ -246,7 +246,7 @@ END_TEST
  * negative value (and a signed shift that overflows) is undefined in C, and
  * the UBSan build (`make asan`, -fno-sanitize-recover) aborts with "left
  * shift of negative value" for every upper-half or non-canonical va, i.e.
- * guest input crashes the simulator (DESIGN.md principle 3). Passes in the
+ * guest input crashes the simulator (docs/architecture.md: the guest can never crash the simulator). Passes in the
  * normal build; excluded from the suite (with test_fault_noncanonical) so
  * that `make asan` keeps running, until mmu.c is fixed. */
 START_TEST(test_upper_half)

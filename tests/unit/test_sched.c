@@ -1,7 +1,7 @@
 /* Unit tests for the deterministic scheduler (src/sim/sched.c) driving real
  * RISC-V harts in a machine built from a config (machine_new/machine_run).
  *
- * The rules under test come from DESIGN.md "Virtual time and scheduling"
+ * The rules under test come from docs/architecture.md "Virtual time and scheduling"
  * and src/sim/sched.h: one retired instruction = one tick of the hart's
  * clock; harts run round-robin in slots of `quantum` instructions; with a
  * seed each round's length and order come from a seeded PRNG (each seed a
