@@ -193,6 +193,20 @@ static bool section_known(const struct config *c, const char *name, size_t len)
     return false;
 }
 
+/* "[machine] [cpu] ...": the sections of c's board, for messages. */
+static void section_list(const struct config *c, char *buf, size_t len)
+{
+    size_t n;
+    const struct config_key *keys = board_keys(c, &n);
+    buf[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && !strcmp(keys[i].section, keys[i - 1].section))
+            continue;
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s[%s]", used ? " " : "", keys[i].section);
+    }
+}
+
 /* inih reports keys, not section headers: catch an unknown [section] even
  * when it holds no keys. */
 static void check_section_line(struct parse_ctx *x, const char *line)
@@ -206,7 +220,12 @@ static void check_section_line(struct parse_ctx *x, const char *line)
     if (!end)
         return; /* inih reports the syntax error */
     if (x->check_sections && !section_known(x->c, start, (size_t)(end - start)))
-        ctx_error(x, "unknown section [%.*s]", (int)(end - start), start);
+    {
+        char list[256];
+        section_list(x->c, list, sizeof list);
+        ctx_error(x, "unknown section [%.*s] (board %s has %s)", (int)(end - start), start,
+                  x->c->board ? x->c->board->name : "?", list);
+    }
 }
 
 static char *ctx_reader(char *str, int num, void *stream)
