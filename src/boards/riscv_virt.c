@@ -314,6 +314,16 @@ static void rv_virt_perturb(struct machine *m)
     RV_HART(m->cpus[0])->x[2] ^= 16;
 }
 
+/* ACLINT MSWI: one 32-bit msip register per hart at base + 4*h (ACLINT
+ * spec §3). */
+static int rv_virt_ipi_register_cpu(const struct config *c, uint64_t addr)
+{
+    uint64_t base = rv_virt_config(c)->aclint_base;
+    if (addr < base || addr >= base + 4ull * (uint64_t)c->smp || (addr - base) % 4)
+        return -1;
+    return (int)((addr - base) / 4);
+}
+
 static bool rv_virt_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen)
 {
     return fdt_write_file(rv_virt(m)->dtb, path, err, errlen);
@@ -336,5 +346,6 @@ const struct board_ops board_riscv_virt = {
     .copy_state = rv_virt_copy_state,
     .round = rv_virt_round,
     .perturb = rv_virt_perturb,
+    .ipi_register_cpu = rv_virt_ipi_register_cpu,
     .dump_dtb = rv_virt_dump_dtb,
 };

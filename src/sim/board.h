@@ -44,6 +44,10 @@ struct board_ops {
     void (*round)(struct machine *m);
     /* `hvsim replay --debug-perturb`: flip one architectural bit on purpose. */
     void (*perturb)(struct machine *m);
+    /* Tools (trace export's VCD wires): the CPU whose software-interrupt
+     * register a 4-byte MMIO write at addr sets (RISC-V: ACLINT MSWI
+     * msip[h]), or -1. NULL: the board has none. */
+    int (*ipi_register_cpu)(const struct config *c, uint64_t addr);
     /* `--dump-dtb FILE` (NULL: the board has no device tree). */
     bool (*dump_dtb)(struct machine *m, const char *path, char *err, size_t errlen);
 };

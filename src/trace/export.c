@@ -64,6 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "sim/board.h"
 #include "sim/config.h"
 #include "sim/vtime.h"
 #include "tools.h"
@@ -267,13 +268,15 @@ static void item_name(const struct exp *x, const struct item *it, char *buf, siz
 
 static bool mswi_reg(const struct exp *x, const struct xev *e, unsigned *hart)
 {
-    /* ACLINT MSWI: one 32-bit msip register per hart at base + 4*h (§3). */
-    if (!x->riscv || e->kind != TK_MMIO || !e->a[3] || e->a[1] != 4)
+    /* A memory-space write (port writes have bit 1 of `write` set) to the
+     * board's IPI register of a CPU (RISC-V: ACLINT MSWI msip). */
+    if (e->kind != TK_MMIO || e->a[3] != 1 || e->a[1] != 4 || !x->cfg.board ||
+        !x->cfg.board->ipi_register_cpu)
         return false;
-    uint64_t base = 0x2000000; /* TODO(merge): registry */
-    if (e->a[0] < base || e->a[0] >= base + 4ull * x->ncpus || (e->a[0] - base) % 4)
+    int h = x->cfg.board->ipi_register_cpu(&x->cfg, e->a[0]);
+    if (h < 0 || h >= (int)x->ncpus)
         return false;
-    *hart = (unsigned)((e->a[0] - base) / 4);
+    *hart = (unsigned)h;
     return true;
 }
 
