@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "arch.h"
 #include "rsp.h"
+#include "../sim/arch.h"
 #include "../sim/machine.h"
 #include "../trace/emit.h"
 #include "../devices/console.h"
@@ -968,10 +969,25 @@ static bool on_packet(void *opaque, enum rsp_event ev, const char *payload, size
 
 struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, size_t errlen)
 {
-    if (m->ncpus < 1 || m->cpus[0]->ops->arch != CPU_ARCH_RISCV64) {
-        snprintf(err, errlen, "--gdb: no gdb support for this CPU architecture");
+    if (m->ncpus < 1) {
+        snprintf(err, errlen, "--gdb: the machine has no CPU");
         return NULL;
     }
+    unsigned arch_id = m->cpus[0]->ops->arch;
+    const struct arch_info *ai = arch_by_id(arch_id);
+    if (!ai || !ai->gdb) {
+        if (ai)
+            snprintf(err, errlen, "--gdb: no gdb support for the %s architecture", ai->name);
+        else
+            snprintf(err, errlen, "--gdb: no gdb support for CPU architecture %u", arch_id);
+        return NULL;
+    }
+    for (int i = 1; i < m->ncpus; i++)
+        if (m->cpus[i]->ops->arch != arch_id) {
+            snprintf(err, errlen, "--gdb: CPUs of different architectures (%s and %u)", ai->name,
+                     m->cpus[i]->ops->arch);
+            return NULL;
+        }
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
         snprintf(err, errlen, "--gdb: socket: %s", strerror(errno));
@@ -989,7 +1005,7 @@ struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, s
     }
     struct gdbstub *g = calloc(1, sizeof(*g));
     g->m = m;
-    g->arch = gdb_arch_riscv();
+    g->arch = ai->gdb;
     g->lfd = fd;
     g->cfd = -1;
     g->wait = wait;

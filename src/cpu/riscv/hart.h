@@ -1,11 +1,15 @@
 /* Public entry points of the RISC-V hart model. */
 #ifndef HVSIM_RV_PUBLIC_H
 #define HVSIM_RV_PUBLIC_H
+#include <stdint.h>
 struct machine;
 struct cpu;
+struct gdb_arch;
 
 /* A new hart in its reset state (pc = boot ROM base, M mode). */
 struct cpu *rv_hart_new(struct machine *m, int id);
+/* The hart's gdb target (gdb_target.c): arch_riscv64.gdb. */
+extern const struct gdb_arch rv_gdb_arch;
 /* Connect the bus's code-invalidation hook to the RISC-V predecode cache. */
 void rv_machine_attach(struct machine *m);
 /* Name of value i of the hart's architectural state in check records. */
