@@ -43,7 +43,8 @@ struct gdbstub {
     bool brk_vmexit, brk_ipi;
     uint64_t brk_vmexit_reason; /* UINT64_MAX: any */
     int brk_ipi_dest;           /* -1: any */
-    int guest_vmid;             /* -1: breakpoints fire anywhere */
+    int64_t guest;              /* -1: breakpoints fire anywhere, else only in
+                                   the guest with that id (cpu_ops.guest_id) */
     bool phys;                  /* monitor phys on: m/M/X use physical addresses */
     bool rstep;                 /* bs: reverse-stepi */
     /* the scheduler-locked steps taken so far: (schedule position, cpu) —
@@ -251,7 +252,7 @@ static void arm_hook(struct gdbstub *g)
         struct cpu *c = g->m->cpus[i];
         c->bps = g->bp;
         c->nbps = g->nbp;
-        c->bp_vmid = g->guest_vmid;
+        c->bp_guest = g->guest;
         if (c->nwps != g->nwp || c->wps != g->wp) {
             c->wps = g->wp;
             c->nwps = g->nwp;
@@ -479,7 +480,7 @@ again:;
     for (int i = 0; i < m1->ncpus; i++) {
         m1->cpus[i]->bps = g->bp;
         m1->cpus[i]->nbps = g->nbp;
-        m1->cpus[i]->bp_vmid = g->guest_vmid;
+        m1->cpus[i]->bp_guest = g->guest;
     }
     for (;;) {
         uint64_t next = li < g->nlog ? g->log[li].at : now;
@@ -559,7 +560,7 @@ static void monitor(struct gdbstub *g, const char *cmd)
                              "  break-on vmexit [CAUSE] stop after a VM exit (of that cause)\n"
                              "  break-on ipi [HART]     stop after an IPI is sent (to that hart)\n"
                              "  break-on off            no more of those\n"
-                             "  guest VMID|any          breakpoints fire only in that guest\n"
+                             "  guest ID|any            breakpoints fire only in that guest (VMID)\n"
                              "  phys on|off             m/M/X packets use physical addresses\n"
                              "  trace-mark TEXT         write a mark record into the trace\n");
     } else if (strncmp(cmd, "break-on ", 9) == 0) {
@@ -589,13 +590,13 @@ static void monitor(struct gdbstub *g, const char *cmd)
         char *end;
         unsigned long long v = strtoull(cmd + 6, &end, 0);
         if (strcmp(cmd + 6, "any") == 0) {
-            g->guest_vmid = -1;
+            g->guest = -1;
             n = (size_t)snprintf(out, sizeof out, "breakpoints fire in any mode\n");
-        } else if (*end == 0 && end != cmd + 6 && v < 16384) {
-            g->guest_vmid = (int)v;
-            n = (size_t)snprintf(out, sizeof out, "breakpoints fire only in guest VMID %llu\n", v);
+        } else if (*end == 0 && end != cmd + 6 && cmd[6] != '-' && v <= INT64_MAX) {
+            g->guest = (int64_t)v; /* an id as the CPU's guest_id op reports it */
+            n = (size_t)snprintf(out, sizeof out, "breakpoints fire only in guest %llu\n", v);
         } else {
-            n = (size_t)snprintf(out, sizeof out, "usage: monitor guest VMID|any\n");
+            n = (size_t)snprintf(out, sizeof out, "usage: monitor guest ID|any (RISC-V: ID = VMID)\n");
         }
         arm_hook(g);
     } else if (strcmp(cmd, "phys on") == 0 || strcmp(cmd, "phys off") == 0) {
@@ -1009,7 +1010,7 @@ struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, s
     g->lfd = fd;
     g->cfd = -1;
     g->wait = wait;
-    g->guest_vmid = -1;
+    g->guest = -1;
     rsp_decoder_init(&g->dec, 0);
     m->gdb_poll = round_poll;
     m->gdb_opaque = g;

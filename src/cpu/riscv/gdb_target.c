@@ -85,9 +85,9 @@ static void rv_describe(struct cpu *c, char *buf, size_t len)
     struct rv_hart *h = RV_HART(c);
     int n = snprintf(buf, len, "hart %d, %s%s-mode%s", c->id, h->virt ? "V" : "",
                      priv[h->priv & 3], c->state == CPU_SLEEPING ? ", in WFI" : "");
-    if (h->virt && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, ", guest VMID %llu",
-                 (unsigned long long)((h->hgatp >> 44) & 0x3fff));
+    int64_t vmid = rv_guest_id(c);
+    if (vmid >= 0 && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", guest VMID %lld", (long long)vmid);
 }
 
 const struct gdb_arch rv_gdb_arch = {

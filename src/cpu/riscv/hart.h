@@ -8,6 +8,8 @@ struct gdb_arch;
 
 /* A new hart in its reset state (pc = boot ROM base, M mode). */
 struct cpu *rv_hart_new(struct machine *m, int id);
+/* cpu_ops.guest_id (exec.c): hgatp.VMID while V=1, else -1. */
+int64_t rv_guest_id(struct cpu *c);
 /* The hart's gdb target (gdb_target.c): arch_riscv64.gdb. */
 extern const struct gdb_arch rv_gdb_arch;
 /* Connect the bus's code-invalidation hook to the RISC-V predecode cache. */
