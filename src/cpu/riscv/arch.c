@@ -9,4 +9,5 @@ const struct arch_info arch_riscv64 = {
     .cpu_word = "hart",
     .state_name = rv_state_name,
     .gdb = &rv_gdb_arch,
+    .vm_exit_class = rv_vm_exit_class,
 };
