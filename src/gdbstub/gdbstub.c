@@ -15,6 +15,7 @@
 #include "../sim/arch.h"
 #include "../sim/machine.h"
 #include "../trace/emit.h"
+#include "../vmm/vmm.h"
 #include "../devices/console.h"
 
 #define MAX_BP 64
@@ -27,7 +28,8 @@
 
 struct gdbstub {
     struct machine *m;
-    const struct gdb_arch *arch;
+    const struct arch_info *arch_info; /* the CPUs' architecture */
+    const struct gdb_arch *arch;        /* arch_info->gdb */
     int lfd, cfd;
     bool wait, noack;
     struct rsp_decoder dec;
@@ -42,6 +44,7 @@ struct gdbstub {
     /* monitor break-on: stop right after such an event */
     bool brk_vmexit, brk_ipi;
     uint64_t brk_vmexit_reason; /* UINT64_MAX: any */
+    int brk_vmexit_class;       /* -1: any, else only exits of that enum vmm_exit_class */
     int brk_ipi_dest;           /* -1: any */
     int64_t guest;              /* -1: breakpoints fire anywhere, else only in
                                    the guest with that id (cpu_ops.guest_id) */
@@ -182,9 +185,13 @@ static void tap_sink(void *opaque, const struct trace_event *ev)
         trace_emit(g->orig, ev);
     bool stop = false;
     if (g->brk_vmexit && ev->kind == TK_VM_EXIT &&
-        (g->brk_vmexit_reason == UINT64_MAX || ev->a[0] == g->brk_vmexit_reason)) {
+        (g->brk_vmexit_reason == UINT64_MAX || ev->a[0] == g->brk_vmexit_reason) &&
+        (g->brk_vmexit_class < 0 ||
+         vmm_exit_class(g->arch_info, ev->a[0]) == (unsigned)g->brk_vmexit_class)) {
         stop = true;
-        snprintf(g->stop_why, sizeof g->stop_why, "vm.exit reason 0x%llx", (unsigned long long)ev->a[0]);
+        snprintf(g->stop_why, sizeof g->stop_why, "vm.exit reason 0x%llx (%s)",
+                 (unsigned long long)ev->a[0],
+                 vmm_exit_class_name(vmm_exit_class(g->arch_info, ev->a[0])));
     }
     if (g->brk_ipi && ev->kind == TK_IPI_SEND &&
         (g->brk_ipi_dest < 0 || (ev->a[1] >> g->brk_ipi_dest & 1))) {
@@ -557,7 +564,8 @@ static void monitor(struct gdbstub *g, const char *cmd)
                              "monitor commands:\n  help                    this list\n"
                              "  vtime                   virtual time and instructions\n"
                              "  harts                   state of every hart\n"
-                             "  break-on vmexit [CAUSE] stop after a VM exit (of that cause)\n"
+                             "  break-on vmexit [CAUSE] stop after a VM exit (of that cause,\n"
+                             "                          or class: hypercall, guest-page-fault...)\n"
                              "  break-on ipi [HART]     stop after an IPI is sent (to that hart)\n"
                              "  break-on off            no more of those\n"
                              "  guest ID|any            breakpoints fire only in that guest (VMID)\n"
@@ -569,11 +577,14 @@ static void monitor(struct gdbstub *g, const char *cmd)
         char *end = NULL;
         unsigned long long v = k == 2 ? strtoull(arg, &end, 0) : 0;
         bool bad_arg = k == 2 && (!end || *end);
-        if (strcmp(what, "vmexit") == 0 && !bad_arg) {
+        int cls = k == 2 && bad_arg ? vmm_exit_class_by_name(arg) : -1;
+        if (strcmp(what, "vmexit") == 0 && (!bad_arg || cls >= 0)) {
             g->brk_vmexit = true;
-            g->brk_vmexit_reason = k == 2 ? v : UINT64_MAX;
+            g->brk_vmexit_reason = k == 2 && cls < 0 ? v : UINT64_MAX;
+            g->brk_vmexit_class = cls;
             n = (size_t)snprintf(out, sizeof out, "stopping after every vm.exit%s%s\n",
-                                 k == 2 ? " with reason " : "", k == 2 ? arg : "");
+                                 k != 2 ? "" : cls >= 0 ? " of class " : " with reason ",
+                                 k == 2 ? arg : "");
         } else if (strcmp(what, "ipi") == 0 && !bad_arg && v < 64) {
             g->brk_ipi = true;
             g->brk_ipi_dest = k == 2 ? (int)v : -1;
@@ -583,7 +594,8 @@ static void monitor(struct gdbstub *g, const char *cmd)
             g->brk_vmexit = g->brk_ipi = false;
             n = (size_t)snprintf(out, sizeof out, "break-on cleared\n");
         } else {
-            n = (size_t)snprintf(out, sizeof out, "usage: monitor break-on vmexit [REASON] | ipi [HART] | off\n");
+            n = (size_t)snprintf(out, sizeof out,
+                                 "usage: monitor break-on vmexit [REASON|CLASS] | ipi [HART] | off\n");
         }
         arm_hook(g);
     } else if (strncmp(cmd, "guest ", 6) == 0) {
@@ -1006,7 +1018,9 @@ struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, s
     }
     struct gdbstub *g = calloc(1, sizeof(*g));
     g->m = m;
+    g->arch_info = ai;
     g->arch = ai->gdb;
+    g->brk_vmexit_class = -1;
     g->lfd = fd;
     g->cfd = -1;
     g->wait = wait;

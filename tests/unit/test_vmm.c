@@ -2,11 +2,14 @@
  * hart: cpu_ops.guest_id (hgatp.VMID while V=1, priv 1.12 §8.2.18; -1 with
  * V=0), the breakpoint guest filter that uses it, the vm.exit/vm.entry
  * events vmm_trace_exit/vmm_trace_entry emit, and the exit classes
- * (enum vmm_exit_class) of the RISC-V causes (priv 1.12 §3.1.15, §8.6.1). */
+ * (enum vmm_exit_class) of the RISC-V causes (priv 1.12 §3.1.15, §8.6.1);
+ * and the gdb stub's other seam: its target comes from arch_info.gdb. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdbstub/arch.h"
+#include "gdbstub/gdbstub.h"
 #include "rv_fixture_h.h"
 #include "sim/arch.h"
 #include "trace/event.h"
@@ -230,6 +233,34 @@ START_TEST(test_exit_class_names)
 }
 END_TEST
 
+/* The gdb stub takes its target from the architecture registry
+ * (arch_info.gdb): RISC-V has one; an architecture without one (or not in
+ * the registry) is refused before any socket is opened, by name. */
+START_TEST(test_gdb_arch_from_registry)
+{
+    const struct arch_info *a = arch_by_id(CPU_ARCH_RISCV64);
+    ck_assert_ptr_nonnull(a->gdb);
+    ck_assert_ptr_nonnull(a->gdb->reg_read);
+
+    struct cpu_ops ops = { .arch = CPU_ARCH_X86_64 };
+    struct cpu c = { .ops = &ops };
+    struct machine *m = calloc(1, sizeof(*m));
+    ck_assert_ptr_nonnull(m);
+    m->ncpus = 1;
+    m->cpus[0] = &c;
+    char err[128] = "";
+    const struct arch_info *x = arch_by_id(CPU_ARCH_X86_64);
+    if (!x || !x->gdb) { /* with gdb support (later) it would open a socket */
+        ck_assert_ptr_null(gdbstub_new(m, 1, false, err, sizeof err));
+        if (x)
+            ck_assert_msg(strstr(err, x->name), "%s", err);
+        else
+            ck_assert_msg(strstr(err, "no gdb support for CPU architecture 2"), "%s", err);
+    }
+    free(m);
+}
+END_TEST
+
 Suite *vmm_suite(void)
 {
     Suite *s = suite_create("vmm");
@@ -242,6 +273,9 @@ Suite *vmm_suite(void)
     tc = tcase_create("exit_class");
     tcase_add_test(tc, test_riscv_exit_classes);
     tcase_add_test(tc, test_exit_class_names);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("gdb_arch");
+    tcase_add_test(tc, test_gdb_arch_from_registry);
     suite_add_tcase(s, tc);
     return s;
 }
