@@ -1,6 +1,8 @@
 /* What the gdb stub needs to know about a CPU architecture: its target
  * description and how to reach registers and translate addresses. The stub
- * itself (gdbstub.c) is ISA-neutral; RISC-V is target_riscv.c. */
+ * itself (gdbstub.c) is ISA-neutral and finds an architecture's gdb_arch in
+ * the architecture registry (src/sim/arch.h, arch_info.gdb); RISC-V's is
+ * src/cpu/riscv/gdb_target.c. */
 #ifndef HVSIM_GDBSTUB_ARCH_H
 #define HVSIM_GDBSTUB_ARCH_H
 #include <stdbool.h>
@@ -23,7 +25,5 @@ struct gdb_arch {
     /* One line about the CPU for qThreadExtraInfo / `monitor harts`. */
     void (*describe)(struct cpu *c, char *buf, size_t len);
 };
-
-const struct gdb_arch *gdb_arch_riscv(void);
 
 #endif

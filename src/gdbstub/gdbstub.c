@@ -12,8 +12,10 @@
 #include <unistd.h>
 #include "arch.h"
 #include "rsp.h"
+#include "../sim/arch.h"
 #include "../sim/machine.h"
 #include "../trace/emit.h"
+#include "../vmm/vmm.h"
 #include "../devices/console.h"
 
 #define MAX_BP 64
@@ -26,7 +28,8 @@
 
 struct gdbstub {
     struct machine *m;
-    const struct gdb_arch *arch;
+    const struct arch_info *arch_info; /* the CPUs' architecture */
+    const struct gdb_arch *arch;        /* arch_info->gdb */
     int lfd, cfd;
     bool wait, noack;
     struct rsp_decoder dec;
@@ -41,8 +44,10 @@ struct gdbstub {
     /* monitor break-on: stop right after such an event */
     bool brk_vmexit, brk_ipi;
     uint64_t brk_vmexit_reason; /* UINT64_MAX: any */
+    int brk_vmexit_class;       /* -1: any, else only exits of that enum vmm_exit_class */
     int brk_ipi_dest;           /* -1: any */
-    int guest_vmid;             /* -1: breakpoints fire anywhere */
+    int64_t guest;              /* -1: breakpoints fire anywhere, else only in
+                                   the guest with that id (cpu_ops.guest_id) */
     bool phys;                  /* monitor phys on: m/M/X use physical addresses */
     bool rstep;                 /* bs: reverse-stepi */
     /* the scheduler-locked steps taken so far: (schedule position, cpu) —
@@ -180,9 +185,13 @@ static void tap_sink(void *opaque, const struct trace_event *ev)
         trace_emit(g->orig, ev);
     bool stop = false;
     if (g->brk_vmexit && ev->kind == TK_VM_EXIT &&
-        (g->brk_vmexit_reason == UINT64_MAX || ev->a[0] == g->brk_vmexit_reason)) {
+        (g->brk_vmexit_reason == UINT64_MAX || ev->a[0] == g->brk_vmexit_reason) &&
+        (g->brk_vmexit_class < 0 ||
+         vmm_exit_class(g->arch_info, ev->a[0]) == (unsigned)g->brk_vmexit_class)) {
         stop = true;
-        snprintf(g->stop_why, sizeof g->stop_why, "vm.exit reason 0x%llx", (unsigned long long)ev->a[0]);
+        snprintf(g->stop_why, sizeof g->stop_why, "vm.exit reason 0x%llx (%s)",
+                 (unsigned long long)ev->a[0],
+                 vmm_exit_class_name(vmm_exit_class(g->arch_info, ev->a[0])));
     }
     if (g->brk_ipi && ev->kind == TK_IPI_SEND &&
         (g->brk_ipi_dest < 0 || (ev->a[1] >> g->brk_ipi_dest & 1))) {
@@ -250,7 +259,7 @@ static void arm_hook(struct gdbstub *g)
         struct cpu *c = g->m->cpus[i];
         c->bps = g->bp;
         c->nbps = g->nbp;
-        c->bp_vmid = g->guest_vmid;
+        c->bp_guest = g->guest;
         if (c->nwps != g->nwp || c->wps != g->wp) {
             c->wps = g->wp;
             c->nwps = g->nwp;
@@ -478,7 +487,7 @@ again:;
     for (int i = 0; i < m1->ncpus; i++) {
         m1->cpus[i]->bps = g->bp;
         m1->cpus[i]->nbps = g->nbp;
-        m1->cpus[i]->bp_vmid = g->guest_vmid;
+        m1->cpus[i]->bp_guest = g->guest;
     }
     for (;;) {
         uint64_t next = li < g->nlog ? g->log[li].at : now;
@@ -555,10 +564,11 @@ static void monitor(struct gdbstub *g, const char *cmd)
                              "monitor commands:\n  help                    this list\n"
                              "  vtime                   virtual time and instructions\n"
                              "  harts                   state of every hart\n"
-                             "  break-on vmexit [CAUSE] stop after a VM exit (of that cause)\n"
+                             "  break-on vmexit [CAUSE] stop after a VM exit (of that cause,\n"
+                             "                          or class: hypercall, guest-page-fault...)\n"
                              "  break-on ipi [HART]     stop after an IPI is sent (to that hart)\n"
                              "  break-on off            no more of those\n"
-                             "  guest VMID|any          breakpoints fire only in that guest\n"
+                             "  guest ID|any            breakpoints fire only in that guest (VMID)\n"
                              "  phys on|off             m/M/X packets use physical addresses\n"
                              "  trace-mark TEXT         write a mark record into the trace\n");
     } else if (strncmp(cmd, "break-on ", 9) == 0) {
@@ -567,11 +577,14 @@ static void monitor(struct gdbstub *g, const char *cmd)
         char *end = NULL;
         unsigned long long v = k == 2 ? strtoull(arg, &end, 0) : 0;
         bool bad_arg = k == 2 && (!end || *end);
-        if (strcmp(what, "vmexit") == 0 && !bad_arg) {
+        int cls = k == 2 && bad_arg ? vmm_exit_class_by_name(arg) : -1;
+        if (strcmp(what, "vmexit") == 0 && (!bad_arg || cls >= 0)) {
             g->brk_vmexit = true;
-            g->brk_vmexit_reason = k == 2 ? v : UINT64_MAX;
+            g->brk_vmexit_reason = k == 2 && cls < 0 ? v : UINT64_MAX;
+            g->brk_vmexit_class = cls;
             n = (size_t)snprintf(out, sizeof out, "stopping after every vm.exit%s%s\n",
-                                 k == 2 ? " with reason " : "", k == 2 ? arg : "");
+                                 k != 2 ? "" : cls >= 0 ? " of class " : " with reason ",
+                                 k == 2 ? arg : "");
         } else if (strcmp(what, "ipi") == 0 && !bad_arg && v < 64) {
             g->brk_ipi = true;
             g->brk_ipi_dest = k == 2 ? (int)v : -1;
@@ -581,20 +594,21 @@ static void monitor(struct gdbstub *g, const char *cmd)
             g->brk_vmexit = g->brk_ipi = false;
             n = (size_t)snprintf(out, sizeof out, "break-on cleared\n");
         } else {
-            n = (size_t)snprintf(out, sizeof out, "usage: monitor break-on vmexit [REASON] | ipi [HART] | off\n");
+            n = (size_t)snprintf(out, sizeof out,
+                                 "usage: monitor break-on vmexit [REASON|CLASS] | ipi [HART] | off\n");
         }
         arm_hook(g);
     } else if (strncmp(cmd, "guest ", 6) == 0) {
         char *end;
         unsigned long long v = strtoull(cmd + 6, &end, 0);
         if (strcmp(cmd + 6, "any") == 0) {
-            g->guest_vmid = -1;
+            g->guest = -1;
             n = (size_t)snprintf(out, sizeof out, "breakpoints fire in any mode\n");
-        } else if (*end == 0 && end != cmd + 6 && v < 16384) {
-            g->guest_vmid = (int)v;
-            n = (size_t)snprintf(out, sizeof out, "breakpoints fire only in guest VMID %llu\n", v);
+        } else if (*end == 0 && end != cmd + 6 && cmd[6] != '-' && v <= INT64_MAX) {
+            g->guest = (int64_t)v; /* an id as the CPU's guest_id op reports it */
+            n = (size_t)snprintf(out, sizeof out, "breakpoints fire only in guest %llu\n", v);
         } else {
-            n = (size_t)snprintf(out, sizeof out, "usage: monitor guest VMID|any\n");
+            n = (size_t)snprintf(out, sizeof out, "usage: monitor guest ID|any (RISC-V: ID = VMID)\n");
         }
         arm_hook(g);
     } else if (strcmp(cmd, "phys on") == 0 || strcmp(cmd, "phys off") == 0) {
@@ -968,10 +982,25 @@ static bool on_packet(void *opaque, enum rsp_event ev, const char *payload, size
 
 struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, size_t errlen)
 {
-    if (m->ncpus < 1 || m->cpus[0]->ops->arch != CPU_ARCH_RISCV64) {
-        snprintf(err, errlen, "--gdb: no gdb support for this CPU architecture");
+    if (m->ncpus < 1) {
+        snprintf(err, errlen, "--gdb: the machine has no CPU");
         return NULL;
     }
+    unsigned arch_id = m->cpus[0]->ops->arch;
+    const struct arch_info *ai = arch_by_id(arch_id);
+    if (!ai || !ai->gdb) {
+        if (ai)
+            snprintf(err, errlen, "--gdb: no gdb support for the %s architecture", ai->name);
+        else
+            snprintf(err, errlen, "--gdb: no gdb support for CPU architecture %u", arch_id);
+        return NULL;
+    }
+    for (int i = 1; i < m->ncpus; i++)
+        if (m->cpus[i]->ops->arch != arch_id) {
+            snprintf(err, errlen, "--gdb: CPUs of different architectures (%s and %u)", ai->name,
+                     m->cpus[i]->ops->arch);
+            return NULL;
+        }
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
         snprintf(err, errlen, "--gdb: socket: %s", strerror(errno));
@@ -989,11 +1018,13 @@ struct gdbstub *gdbstub_new(struct machine *m, int port, bool wait, char *err, s
     }
     struct gdbstub *g = calloc(1, sizeof(*g));
     g->m = m;
-    g->arch = gdb_arch_riscv();
+    g->arch_info = ai;
+    g->arch = ai->gdb;
+    g->brk_vmexit_class = -1;
     g->lfd = fd;
     g->cfd = -1;
     g->wait = wait;
-    g->guest_vmid = -1;
+    g->guest = -1;
     rsp_decoder_init(&g->dec, 0);
     m->gdb_poll = round_poll;
     m->gdb_opaque = g;

@@ -48,6 +48,8 @@ struct arch_info {
     /* gdb remote protocol: target description and register access (NULL:
      * the gdb stub refuses machines of this architecture). */
     const struct gdb_arch *gdb;
+    /* The enum vmm_exit_class (src/vmm/vmm.h) of a vm.exit reason (NULL: every exit is "other"). */
+    unsigned (*vm_exit_class)(uint64_t reason);
 };
 
 /* The most values any architecture's arch_state() may return (a check

@@ -83,6 +83,12 @@ struct cpu_ops {
     /* Copy every piece of state of src (a CPU of another machine of the same
      * shape) into dst, keeping dst's links to its own machine (snapshots). */
     void (*copy_state)(struct cpu *dst, const struct cpu *src);
+    /* The guest this CPU is running: -1 when it is not running one (host,
+     * hypervisor or bare-metal code), else the guest's id (RISC-V: hgatp.VMID
+     * while V=1; x86: the VPID, or the EPTP when VPID is off). Breakpoint
+     * guest filters and vm.exit/vm.entry events use it (src/vmm/). NULL: the
+     * CPU never runs guests (read it through vmm_guest_id()). */
+    int64_t (*guest_id)(struct cpu *cpu);
 };
 
 enum { CPU_ARCH_RISCV64 = 1, CPU_ARCH_X86_64 = 2 };
@@ -120,7 +126,7 @@ struct cpu {
     int nbps;
     bool bp_hit;
     uint64_t bp_skip_pc;
-    int bp_vmid;            /* >= 0: breakpoints fire only in that guest (VMID) */
+    int64_t bp_guest;       /* >= 0: breakpoints fire only in that guest (ops->guest_id) */
     /* Debugger watchpoints: a CPU model reports a matching load/store after
      * it completes (wp_hit, wp_addr, wp_kind) and ends its run. */
     const struct cpu_watch *wps;

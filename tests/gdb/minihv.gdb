@@ -51,5 +51,9 @@ monitor break-on vmexit 0x17
 continue
 printf "VMEXIT scause=%#lx htval=%#lx\n", $scause, $htval
 info symbol $pc
+monitor break-on vmexit nonsense
+monitor break-on vmexit hypercall
+continue
+printf "VMHCALL scause=%#lx virt=%d\n", $scause, $virt
 monitor break-on off
 continue

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gdbstub/regs_riscv.h"
+#include "cpu/riscv/gdb_regs.h"
 #include "gdbstub/rsp.h"
 
 /* ---- event recorder ---- */

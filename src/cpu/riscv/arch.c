@@ -8,4 +8,6 @@ const struct arch_info arch_riscv64 = {
     .name = "riscv64",
     .cpu_word = "hart",
     .state_name = rv_state_name,
+    .gdb = &rv_gdb_arch,
+    .vm_exit_class = rv_vm_exit_class,
 };

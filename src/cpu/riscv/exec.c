@@ -3,8 +3,22 @@
  * 20191213 (RV64I ch. 2 & 5, M ch. 7, A ch. 8, Zicsr ch. 9) and the
  * bit-manipulation spec 1.0.0. */
 #include "rv_internal.h"
+#include "hart.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
+
+/* The guest the hart runs: hgatp.VMID (bits 57:44 in RV64, priv 1.12
+ * §8.2.18) while V=1, else -1. Inline for the breakpoint guest filter. */
+static inline int64_t hart_guest_id(const struct rv_hart *h)
+{
+    return h->virt ? (int64_t)((h->hgatp >> 44) & 0x3fff) : -1;
+}
+
+/* cpu_ops.guest_id */
+int64_t rv_guest_id(struct cpu *c)
+{
+    return hart_guest_id(RV_HART(c));
+}
 
 #define X(i) (h->x[i])
 #define SX32(v) ((uint64_t)(int64_t)(int32_t)(v))
@@ -205,7 +219,7 @@ slow:
     }
     pc = h->pc;
     if (unlikely(c->nbps) && cpu_bp_at(c, pc, false) &&
-        (c->bp_vmid < 0 || (h->virt && (int)((h->hgatp >> 44) & 0x3fff) == c->bp_vmid))) {
+        (c->bp_guest < 0 || hart_guest_id(h) == c->bp_guest)) {
         /* a debugger breakpoint (optionally only inside one guest) */
         if (c->bp_skip_pc == pc) {
             c->bp_skip_pc = UINT64_MAX; /* resuming from it: run it once */

@@ -215,6 +215,7 @@ static const struct cpu_ops rv_cpu_ops = {
     .cur_insn = rv_cur_insn,
     .copy_state = rv_copy_state,
     .arch = CPU_ARCH_RISCV64,
+    .guest_id = rv_guest_id,
 };
 
 static void vstimecmp_fire(void *opaque, struct cpu *c)
@@ -244,7 +245,7 @@ struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_
     h->m = m;
     h->reset_pc = reset_pc;
     h->sv39_only = sv39_only;
-    h->cpu.bp_vmid = -1;
+    h->cpu.bp_guest = -1;
     h->stimecmp_timer = cpu_timer_alloc(&h->cpu, stimecmp_fire, NULL);
     h->vstimecmp_timer = cpu_timer_alloc(&h->cpu, vstimecmp_fire, NULL);
     rv_reset(&h->cpu);

@@ -6,12 +6,19 @@
 struct machine;
 struct cpu;
 struct aclint;
+struct gdb_arch;
 
 /* A new hart in its reset state (pc = reset_pc, M mode). sv39_only: the
  * MMU has no Sv48 (satp/hgatp refuse those modes). */
 struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_only);
 /* The ACLINT whose mtime is the hart's time CSR (and Sstc's time base). */
 void rv_hart_connect_aclint(struct cpu *c, struct aclint *a);
+/* cpu_ops.guest_id (exec.c): hgatp.VMID while V=1, else -1. */
+int64_t rv_guest_id(struct cpu *c);
+/* arch_info.vm_exit_class (trap.c): enum vmm_exit_class of an mcause. */
+unsigned rv_vm_exit_class(uint64_t reason);
+/* The hart's gdb target (gdb_target.c): arch_riscv64.gdb. */
+extern const struct gdb_arch rv_gdb_arch;
 /* Connect the bus's code-invalidation hook to the RISC-V predecode cache. */
 void rv_machine_attach(struct machine *m);
 /* Name of value i of the hart's architectural state in check records. */

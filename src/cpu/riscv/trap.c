@@ -1,8 +1,10 @@
 /* Traps: exceptions, interrupts, delegation and xRET (priv spec 1.12 §3.1.6,
  * §3.1.8-§3.1.9, §3.3.2, §4.1; H extension: priv 20211203 §8.4-§8.6). */
 #include "rv_internal.h"
+#include "hart.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
+#include "../../vmm/vmm.h"
 
 /* Which TLB set serves fetches and data accesses in the current state. */
 void rv_update_modes(struct rv_hart *h)
@@ -122,9 +124,8 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
             TRACE(m, TK_EXC_TAKE, h->cpu.id, now, mcause, from_t, to_t, epc, tval);
         if (!interrupt && (cause == EXC_ECALL_S || cause == EXC_ECALL_VS))
             trace_sbi(h, (int)from_t);
-        if (was_virt && !to_vs)
-            TRACE(m, TK_VM_EXIT, h->cpu.id, now, mcause, epc, tval, gpa, tinst,
-                  (h->hgatp >> 44) & 0x3fff);
+        if (was_virt && !to_vs) /* still V=1: the guest id is the exiting guest's */
+            vmm_trace_exit(&h->cpu, mcause, epc, tval, gpa, tinst);
     }
 
     if (to_vs) {
@@ -235,7 +236,7 @@ bool rv_take_interrupt(struct rv_hart *h)
 static void trace_entry(struct rv_hart *h, bool was_virt)
 {
     if (h->virt && !was_virt)
-        TRACE(h->m, TK_VM_ENTRY, h->cpu.id, cpu_now(&h->cpu), h->pc, (h->hgatp >> 44) & 0x3fff);
+        vmm_trace_entry(&h->cpu, h->pc);
 }
 
 void rv_mret(struct rv_hart *h)
@@ -282,4 +283,43 @@ void rv_sret(struct rv_hart *h)
     set_mode(h, spp, virt);
     trace_entry(h, false);
     h->attn = 1;
+}
+
+/* arch_info.vm_exit_class: the class of a vm.exit reason (the mcause of a
+ * trap taken from V=1 into HS or M mode). Cause codes: priv 1.12 §3.1.15
+ * (mcause) and §8.6.1 (the H extension's: 10, 20-23; interrupts 2, 6, 10,
+ * 12). */
+unsigned rv_vm_exit_class(uint64_t reason)
+{
+    uint64_t code = reason & ~(1ull << 63);
+    if (reason >> 63) {
+        switch (code) {
+        case IRQ_MEI: case IRQ_SEI: case IRQ_VSEI:
+        case IRQ_SGEI: /* a guest external interrupt for another (or this) VM, §8.2.4 */
+            return VMM_EXIT_EXTERNAL_IRQ;
+        case IRQ_MTI: case IRQ_STI: case IRQ_VSTI:
+            return VMM_EXIT_TIMER;
+        case IRQ_MSI: case IRQ_SSI: case IRQ_VSSI:
+            return VMM_EXIT_IPI;
+        default:
+            return VMM_EXIT_OTHER;
+        }
+    }
+    switch (code) {
+    case EXC_ECALL_VS: /* the guest kernel's SBI call */
+        return VMM_EXIT_HYPERCALL;
+    case EXC_INSN_GUEST_PAGE_FAULT: case EXC_LOAD_GUEST_PAGE_FAULT:
+    case EXC_STORE_GUEST_PAGE_FAULT: /* G stage, §8.5.1; also MMIO emulation */
+        return VMM_EXIT_GUEST_PAGE_FAULT;
+    case EXC_VIRTUAL_INSN: /* §8.6.1: legal in HS, not in VS/VU (CSRs, wfi, sret...) */
+        return VMM_EXIT_INSTRUCTION;
+    case EXC_INSN_MISALIGNED: case EXC_INSN_ACCESS: case EXC_ILLEGAL_INSN:
+    case EXC_BREAKPOINT: case EXC_LOAD_MISALIGNED: case EXC_LOAD_ACCESS:
+    case EXC_STORE_MISALIGNED: case EXC_STORE_ACCESS: case EXC_ECALL_U:
+    case EXC_INSN_PAGE_FAULT: case EXC_LOAD_PAGE_FAULT: case EXC_STORE_PAGE_FAULT:
+        /* the guest's own exceptions, not delegated to it by hedeleg */
+        return VMM_EXIT_EXCEPTION;
+    default: /* ecall from S/M (9, 11) cannot come from V=1; reserved codes */
+        return VMM_EXIT_OTHER;
+    }
 }

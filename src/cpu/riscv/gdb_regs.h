@@ -25,8 +25,8 @@
  * f0..f31 (65 x 8 bytes).
  *
  * RV64 only (the hart model is RV64GC + H). */
-#ifndef HVSIM_GDBSTUB_REGS_RISCV_H
-#define HVSIM_GDBSTUB_REGS_RISCV_H
+#ifndef HVSIM_RV_GDB_REGS_H
+#define HVSIM_RV_GDB_REGS_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* RISC-V register map and target description for gdb (see regs_riscv.h).
+/* RISC-V register map and target description for gdb (see gdb_regs.h).
  *
  * Each register is listed once, in an X-macro list per feature; the same
  * lists expand into the target description text and into the lookup table,
@@ -8,7 +8,7 @@
  * (read-only zero; 87 registers of noise in "info all-registers") and the
  * pmpcfg/pmpaddr entries past the 16 implemented ones.  CSR numbers: priv
  * spec 20211203 Table 2.2-2.5 (U, S, HS/VS, M). */
-#include "gdbstub/regs_riscv.h"
+#include "gdb_regs.h"
 
 #include <string.h>
 

@@ -1,10 +1,12 @@
-/* The RISC-V side of the gdb stub: registers per regs_riscv.h, the
- * hart's debugger translation (two-stage when V=1), a description line. */
+/* The RISC-V side of the gdb stub (the struct gdb_arch of src/gdbstub/arch.h,
+ * reached through arch_riscv64.gdb): registers per gdb_regs.h, the hart's
+ * debugger translation (two-stage when V=1), a description line. */
 #include <stdio.h>
 #include <string.h>
-#include "arch.h"
-#include "regs_riscv.h"
-#include "../cpu/riscv/rv_internal.h"
+#include "../../gdbstub/arch.h"
+#include "gdb_regs.h"
+#include "hart.h"
+#include "rv_internal.h"
 
 static void put_le(uint8_t *buf, uint64_t v, size_t n)
 {
@@ -83,12 +85,12 @@ static void rv_describe(struct cpu *c, char *buf, size_t len)
     struct rv_hart *h = RV_HART(c);
     int n = snprintf(buf, len, "hart %d, %s%s-mode%s", c->id, h->virt ? "V" : "",
                      priv[h->priv & 3], c->state == CPU_SLEEPING ? ", in WFI" : "");
-    if (h->virt && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, ", guest VMID %llu",
-                 (unsigned long long)((h->hgatp >> 44) & 0x3fff));
+    int64_t vmid = rv_guest_id(c);
+    if (vmid >= 0 && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", guest VMID %lld", (long long)vmid);
 }
 
-static const struct gdb_arch riscv = {
+const struct gdb_arch rv_gdb_arch = {
     .target_xml = rv_gdb_target_xml,
     .g_nregs = RV_GDB_G_NREGS,
     .reg_read = rv_reg_read,
@@ -96,8 +98,3 @@ static const struct gdb_arch riscv = {
     .translate = rv_translate_dbg,
     .describe = rv_describe,
 };
-
-const struct gdb_arch *gdb_arch_riscv(void)
-{
-    return &riscv;
-}
