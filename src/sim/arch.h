@@ -74,6 +74,10 @@ struct arch_info {
     /* The privilege a CPU resets into, encoded like irq.take from/to (-1:
      * unknown): where the timeline's privilege starts. */
     int reset_priv;
+
+    /* Name of interrupt line n (ipi.deliver line, wfi.wake pending bit n):
+     * "MSI"; NULL: unnamed. */
+    const char *(*line_name)(unsigned line);
 };
 
 /* The most values any architecture's arch_state() may return (a check

@@ -43,6 +43,11 @@ const char *trace_arch_timer(const struct arch_info *a, uint64_t timer)
     return a && a->timer_name ? a->timer_name(timer) : NULL;
 }
 
+const char *trace_arch_line(const struct arch_info *a, uint64_t line)
+{
+    return a && a->line_name && line <= UINT32_MAX ? a->line_name((unsigned)line) : NULL;
+}
+
 const char *trace_arch_call(const struct arch_info *a, uint64_t eid, uint64_t fid, const char **fn)
 {
     *fn = NULL;

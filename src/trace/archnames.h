@@ -21,6 +21,7 @@ const char *trace_arch_cause(const struct arch_info *a, uint64_t cause);
 const char *trace_arch_priv(const struct arch_info *a, uint64_t priv);
 const char *trace_arch_vm_exit(const struct arch_info *a, uint64_t reason);
 const char *trace_arch_timer(const struct arch_info *a, uint64_t timer);
+const char *trace_arch_line(const struct arch_info *a, uint64_t line);
 /* The call's extension name (NULL: unknown); *fn its function (or NULL). */
 const char *trace_arch_call(const struct arch_info *a, uint64_t eid, uint64_t fid, const char **fn);
 

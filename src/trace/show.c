@@ -151,7 +151,7 @@ static bool guest_priv(uint64_t priv) { return priv >= 4; }
 
 static void out_irq_line(struct line *l, const struct show *s, uint64_t line)
 {
-    const char *n = line < 64 ? trace_arch_cause(s->arch, line | 1ull << 63) : NULL;
+    const char *n = trace_arch_line(s->arch, line);
     if (n)
         out(l, " line=%s", n);
     else
@@ -233,11 +233,11 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         break;
     case TK_WFI_WAKE:
         out_hex(l, "pending", a[0]);
-        if (s->arch && s->arch->cause_name && a[0]) {
+        if (s->arch && s->arch->line_name && a[0]) {
             out(l, " {");
             bool first = true;
             for (unsigned i = 0; i < 64; i++) {
-                const char *n = a[0] >> i & 1 ? trace_arch_cause(s->arch, 1ull << 63 | i) : NULL;
+                const char *n = a[0] >> i & 1 ? trace_arch_line(s->arch, i) : NULL;
                 if (a[0] >> i & 1) {
                     if (n)
                         out(l, "%s%s", first ? "" : ",", n);

@@ -49,6 +49,12 @@ static int rv_cause_line(uint64_t cause)
     return cause >> 63 && code < 64 ? (int)code : -1;
 }
 
+/* A mip bit is named like the interrupt it takes (mcause = bit 63 | line). */
+static const char *rv_line_name(unsigned line)
+{
+    return line < 64 ? rv_cause_name(1ull << 63 | line) : NULL;
+}
+
 /* SBI extensions and functions (SBI spec v1.0, chapters 3-10, legacy
  * extensions chapter 5). */
 static const struct {
@@ -151,4 +157,5 @@ const struct arch_info arch_riscv64 = {
     .exc_insn = rv_exc_insn,
     .exit_insn = rv_exit_insn,
     .reset_priv = PRV_M, /* harts reset into M-mode (priv 1.12 §3.4) */
+    .line_name = rv_line_name,
 };
