@@ -153,14 +153,16 @@ static unsigned rv_arch_state(struct cpu *c, uint64_t *v, unsigned max)
 }
 
 /* From the predecoded fetch page (a 16-bit instruction's raw holds only its
- * parcel); unknown when the pc's page is not the one being fetched from. */
+ * parcel); unknown when the pc's page is not the one being fetched from or
+ * its slot is not decoded yet (len 0). */
 static unsigned rv_insn_bytes(struct cpu *c, uint8_t *buf, unsigned max)
 {
     struct rv_hart *h = RV_HART(c);
     if ((h->pc & PAGE_MASK) != h->fetch_va || !h->fetch_page)
         return 0;
-    uint32_t raw = h->fetch_page->d[(h->pc & 0xfff) >> 1].raw;
-    unsigned len = (raw & 3) == 3 ? 4 : 2;
+    const struct rv_dinsn *d = &h->fetch_page->d[(h->pc & 0xfff) >> 1];
+    uint32_t raw = d->raw;
+    unsigned len = d->len;
     for (unsigned i = 0; i < len && i < max; i++)
         buf[i] = (uint8_t)(raw >> (8 * i));
     return len;
