@@ -16,6 +16,7 @@ struct gdb_arch;
 struct arch_vcd_line {
     const char *name;   /* "msip" */
     int line;           /* the cpu_ops.set_irq line / ipi.deliver line */
+    int timer;          /* timer.fire/timer.set "timer" that drives it, -1: none */
 };
 
 struct arch_info {
@@ -48,6 +49,36 @@ struct arch_info {
     /* gdb remote protocol: target description and register access (NULL:
      * the gdb stub refuses machines of this architecture). */
     const struct gdb_arch *gdb;
+
+    /* Interrupt lines in trace events: ipi_line(mech) is the line an IPI
+     * mechanism (enum trace_ipi_mech) sets on its target (-1: none / not
+     * this architecture's); cause_line(cause) is the line an irq.take cause
+     * takes (-1: not an interrupt line). */
+    int (*ipi_line)(uint64_t mech);
+    int (*cause_line)(uint64_t cause);
+
+    /* Firmware / hypervisor calls (sbi.call eid fid): the extension's name,
+     * and in *fn its function's name (NULL when unnamed); NULL when the
+     * extension is unknown. */
+    const char *(*call_name)(uint64_t eid, uint64_t fid, const char **fn);
+
+    /* timer.set / timer.fire "timer" numbers ("mtimecmp"); NULL: unnamed. */
+    const char *(*timer_name)(uint64_t timer);
+
+    /* The instruction a trap argument holds, as a trace's insn argument
+     * encodes instructions (first bytes little-endian; 0: none): exc_insn
+     * from an exc.take's cause and tval, exit_insn from a vm.exit's inst. */
+    uint64_t (*exc_insn)(uint64_t cause, uint64_t tval);
+    uint64_t (*exit_insn)(uint64_t inst);
+
+    /* The privilege a CPU resets into, encoded like irq.take from/to (-1:
+     * unknown): where the timeline's privilege starts. */
+    int reset_priv;
+
+    /* Name of interrupt line n (ipi.deliver line, wfi.wake pending bit n):
+     * "MSI"; NULL: unnamed. */
+    const char *(*line_name)(unsigned line);
+
     /* The enum vmm_exit_class (src/vmm/vmm.h) of a vm.exit reason (NULL: every exit is "other"). */
     unsigned (*vm_exit_class)(uint64_t reason);
 };

@@ -72,11 +72,14 @@ struct cpu_ops {
     uint64_t (*get_pc)(struct cpu *cpu);
     void (*free)(struct cpu *cpu);
     /* Architectural state for trace check records, in a fixed order (names:
-     * cpu_state_name(arch, i)). Writes up to max values, returns the count. */
+     * arch_by_id(arch)->state_name(i), src/sim/arch.h). Writes up to max
+     * values, returns the count. */
     unsigned (*arch_state)(struct cpu *cpu, uint64_t *vals, unsigned max);
-    /* Raw bits of the instruction at the current pc, when known (0 if not):
-     * lets device-side trace events show the instruction that caused them. */
-    uint32_t (*cur_insn)(struct cpu *cpu);
+    /* The bytes of the instruction at the current pc, when known: copies
+     * up to max of them (in memory order) to buf and returns the
+     * instruction's length, 0 if unknown. Lets device-side trace events show
+     * the instruction that caused them. */
+    unsigned (*insn_bytes)(struct cpu *cpu, uint8_t *buf, unsigned max);
     /* Forget cached translations (also restarts dirty-page tracking). */
     void (*flush_tlb)(struct cpu *cpu);
     unsigned arch;          /* CPU_ARCH_* */
@@ -92,8 +95,6 @@ struct cpu_ops {
 };
 
 enum { CPU_ARCH_RISCV64 = 1, CPU_ARCH_X86_64 = 2 };
-/* Name of value i of an architecture's arch_state ("pc", "a0", ...). */
-const char *cpu_state_name(unsigned arch, unsigned i);
 
 /* An interrupt-line change or an interrupt message sent by another CPU (or
  * a device acting in its slot), applied when this CPU's clock reaches the

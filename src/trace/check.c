@@ -9,19 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+#include "../sim/arch.h"
 #include "emit.h"
-#include "../cpu/riscv/hart.h"
 
 void trace_emit(struct trace *t, const struct trace_event *ev)
 {
     t->sink(t->sink_opaque, ev);
-}
-
-const char *cpu_state_name(unsigned arch, unsigned i)
-{
-    if (arch == CPU_ARCH_RISCV64)
-        return rv_state_name(i);
-    return NULL;
 }
 
 struct blob {
@@ -56,6 +49,27 @@ static void put_u64(struct blob *b, uint64_t v)
         b->p[b->len++] = (uint8_t)(v >> (8 * i));
 }
 
+/* A CPU's check-record state: exactly its architecture's nstate values. A
+ * CPU of an unregistered architecture or one that reports another count
+ * would make check records silently incomplete: a simulator bug. */
+static unsigned cpu_check_state(struct cpu *c, uint64_t vals[ARCH_MAX_STATE])
+{
+    const struct arch_info *a = arch_by_id(c->ops->arch);
+    if (!a || a->nstate == 0 || a->nstate > ARCH_MAX_STATE) {
+        fprintf(stderr, "hvsim: bug: cpu %d: architecture %u %s (check records need 1..%u "
+                        "state values)\n", c->id, c->ops->arch,
+                a ? "declares a bad state count" : "is not in the registry", ARCH_MAX_STATE);
+        abort();
+    }
+    unsigned n = c->ops->arch_state(c, vals, ARCH_MAX_STATE);
+    if (n != a->nstate) {
+        fprintf(stderr, "hvsim: bug: cpu %d (%s) reported %u state values, its architecture "
+                        "declares %u\n", c->id, a->name, n, a->nstate);
+        abort();
+    }
+    return n;
+}
+
 void trace_check(struct machine *m)
 {
     struct trace *t = m->trace;
@@ -63,8 +77,8 @@ void trace_check(struct machine *m)
     put_v(&b, (uint64_t)m->ncpus);
     for (int i = 0; i < m->ncpus; i++) {
         struct cpu *c = m->cpus[i];
-        uint64_t vals[256];
-        unsigned n = c->ops->arch_state(c, vals, 256);
+        uint64_t vals[ARCH_MAX_STATE];
+        unsigned n = cpu_check_state(c, vals);
         put_v(&b, (uint64_t)c->id);
         put_v(&b, c->ops->arch);
         put_v(&b, n);
@@ -134,8 +148,15 @@ static bool get_u64(struct cur *c, uint64_t *v)
     return true;
 }
 
-bool trace_check_diff(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-                      char *out, size_t outlen)
+/* The name of state value k of a CPU of architecture id arch_id. */
+static const char *state_name(const struct arch_info *arch, uint64_t arch_id, uint64_t k)
+{
+    const struct arch_info *a = arch && arch->id == arch_id ? arch : arch_by_id((unsigned)arch_id);
+    return a && a->state_name && k < a->nstate ? a->state_name((unsigned)k) : NULL;
+}
+
+bool trace_check_diff(const struct arch_info *arch, const uint8_t *a, size_t alen,
+                      const uint8_t *b, size_t blen, char *out, size_t outlen)
 {
     if (alen == blen && memcmp(a, b, alen) == 0)
         return false;
@@ -159,9 +180,14 @@ bool trace_check_diff(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
                 return true;
             }
             if (va != vb) {
-                const char *name = cpu_state_name((unsigned)archa, (unsigned)k);
+                const char *name = state_name(arch, archa, k);
+                char num[32];
+                if (!name) {
+                    snprintf(num, sizeof num, "#%llu", (unsigned long long)k);
+                    name = num;
+                }
                 snprintf(out, outlen, "cpu %llu register %s: recorded 0x%llx, replayed 0x%llx",
-                         (unsigned long long)ida, name ? name : "?", (unsigned long long)va,
+                         (unsigned long long)ida, name, (unsigned long long)va,
                          (unsigned long long)vb);
                 return true;
             }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "archnames.h"
 #include "tools.h"
 #include "trace.h"
 
@@ -224,7 +225,8 @@ static void print_event(const char *prefix, const struct trace_event *ev)
 }
 
 /* Explains what differs between two events, e.g. "time 120 vs 125". */
-static void explain(const struct trace_event *a, const struct trace_event *b)
+static void explain(const struct arch_info *arch, const struct trace_event *a,
+                    const struct trace_event *b)
 {
     if (a->kind != b->kind) {
         printf("  kind differs: %s vs %s\n", trace_kinds[a->kind].name, trace_kinds[b->kind].name);
@@ -243,7 +245,7 @@ static void explain(const struct trace_event *a, const struct trace_event *b)
     printf("\n");
     if (a->kind == TK_CHECK && a->a[1] != b->a[1]) {
         char why[256];
-        if (trace_check_diff(a->blob, a->blob_len, b->blob, b->blob_len, why, sizeof why))
+        if (trace_check_diff(arch, a->blob, a->blob_len, b->blob, b->blob_len, why, sizeof why))
             printf("  first state difference: %s\n", why);
     }
 }
@@ -268,6 +270,8 @@ int trace_cmd_diff(int argc, char **argv)
     const struct trace_header *ha = trace_reader_header(s[0].r);
     const struct trace_header *hb = trace_reader_header(s[1].r);
     note_headers(ha, hb);
+    char arch_name[64];
+    const struct arch_info *arch = trace_header_arch(ha, arch_name, sizeof arch_name);
     uint64_t only = (ha->event_mask ^ hb->event_mask) & ~o.ignore & ((1ull << TK_COUNT) - 1);
     if (only) {
         char ka[256], kb[256];
@@ -335,7 +339,7 @@ int trace_cmd_diff(int argc, char **argv)
                 printf("%s(end of trace after %" PRIu64 " events)\n", prefix, index);
         }
         if (s[0].state == 1 && s[1].state == 1)
-            explain(&s[0].ev, &s[1].ev);
+            explain(arch, &s[0].ev, &s[1].ev);
         break;
     }
     if (s[0].state < 0 || s[1].state < 0) {

@@ -28,10 +28,17 @@ static inline uint64_t trace_cur_pc(struct machine *m)
 {
     return m->sched.current ? m->sched.current->ops->get_pc(m->sched.current) : 0;
 }
+/* The insn argument of trace events: the first up to 8 bytes of the
+ * instruction, little-endian (docs/trace-format.md); 0 when unknown. */
 static inline uint64_t trace_cur_insn(struct machine *m)
 {
     struct cpu *c = m->sched.current;
-    return c && c->ops->cur_insn ? c->ops->cur_insn(c) : 0;
+    uint8_t b[8];
+    unsigned n = c && c->ops->insn_bytes ? c->ops->insn_bytes(c, b, sizeof b) : 0;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n && i < sizeof b; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
 }
 
 #endif

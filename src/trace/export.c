@@ -11,7 +11,7 @@
  *   vcd       IEEE 1364-2005 §18 value change dump (GTKWave and friends).
  *
  * One track per hart ("hart N"). What the tracks show is derived from the
- * events alone (docs: DESIGN.md "The timeline"):
+ * events alone (docs/trace-format.md):
  *
  * Trap-handler slices. irq.take/exc.take (cause from to pc) open a slice
  * "<to>: irq|exc <cause>" at privilege `to`. Returns (mret/sret) leave no
@@ -27,8 +27,11 @@
  * the trace end at its last time.
  *
  * Instants: ipi.send, ipi.deliver, timer.set, timer.fire, irq.claim,
- * irq.complete, sbi.call ("sbi eid=0x.. fid=N"), vm.exit (with its
- * reason), vm.entry, input. mmio, check and end records are not shown.
+ * irq.complete, sbi.call ("sbi HSM.hart_start", or "sbi eid=0x.. fid=N"
+ * when unnamed), vm.exit (with its reason), vm.entry, input. mmio, check
+ * and end records are not shown. Names (causes, privileges, timers, calls)
+ * come from the architecture registry entry of the recorded `[machine]
+ * arch` (src/sim/arch.h); an unknown architecture gets numbers.
  *
  * IPI flow arrows, matched in file order (which is causal order: the
  * scheduler emits events as they happen, while virtual times of different
@@ -37,24 +40,25 @@
  *   first later ipi.deliver on d of the expected mechanism (MSWI/SSWI: the
  *   same mechanism, sent by the same CPU; SBI IPIs: the deliver with mech
  *   SIP, i.e. M-mode software setting SSIP on d), and ends at the first
- *   later irq.take on d whose cause is (1<<63)|line of that deliver (the
- *   rule of `hvsim trace stats`). Direct mechanisms (MSWI, SSWI, LAPIC,
- *   HVIP) deliver at once or not at all: a direct send that found its line
- *   already pending has no deliver, and ends at the next irq.take of the
- *   mechanism's line (3 for MSWI, 1 for SSWI) with the sends it merged
- *   with. Several sends may so share one deliver and one take.
+ *   later irq.take on d whose cause takes the line of that deliver
+ *   (arch_info.cause_line; the rule of `hvsim trace stats`). Direct
+ *   mechanisms (MSWI, SSWI, LAPIC, HVIP) deliver at once or not at all: a
+ *   direct send that found its line already pending has no deliver, and
+ *   ends at the next irq.take of the mechanism's line (arch_info.ipi_line:
+ *   3 for MSWI, 1 for SSWI on RISC-V) with the sends it merged with. Several sends may so share one deliver and one take.
  *   A step earlier in virtual time than the previous step of its flow (the
  *   target ran earlier in the same scheduling round) is left out, so that
  *   arrows point forward; a flow left with one point is not drawn.
  *
- * VCD: per hart wires msip, ssip, mtip, stip, in_trap, wfi and the 2-bit
- * vector priv. Pending bits as the events show them: msip/ssip set by
- * ipi.deliver of line 3/1 and cleared by the irq.take of that line (msip
- * also follows recorded MMIO writes to the hart's ACLINT MSWI register);
- * mtip/stip set by timer.fire of mtimecmp/stimecmp and cleared by the next
- * timer.set of that timer whose deadline is later than its own time.
- * priv/in_trap/wfi follow the slices above (priv starts at M: RISC-V harts
- * reset into M-mode, priv spec §3.4). Each signal's changes keep file order:
+ * VCD: per hart one wire per interrupt line of the architecture's
+ * vcd_lines (RISC-V: msip, ssip, mtip, stip), then in_trap, wfi and the
+ * 2-bit vector priv. Pending bits as the events show them: a line without a
+ * timer is set by ipi.deliver of that line and cleared by the irq.take of
+ * it (the MSWI mechanism's line also follows recorded MMIO writes to the
+ * hart's ACLINT MSWI register); a line with a timer is set by timer.fire of
+ * that timer and cleared by the next timer.set of it whose deadline is
+ * later than its own time. priv/in_trap/wfi follow the slices above (priv
+ * starts at the architecture's reset_priv: M for RISC-V, priv spec §3.4). Each signal's changes keep file order:
  * a change never goes earlier in time than the signal's previous change.
  *
  * Times: events carry CPU ticks; ns = ticks * 1e9 / cpu-hz of the recorded
@@ -67,6 +71,7 @@
 #include "sim/board.h"
 #include "sim/config.h"
 #include "sim/vtime.h"
+#include "archnames.h"
 #include "tools.h"
 #include "trace.h"
 
@@ -115,11 +120,11 @@ struct flow {
     uint32_t next;           /* intrusive list of its bucket */
 };
 
-/* VCD signals per hart, in declaration order. */
-enum { SIG_MSIP, SIG_SSIP, SIG_MTIP, SIG_STIP, SIG_IN_TRAP, SIG_WFI, SIG_PRIV, NSIG };
-static const char *const sig_names[NSIG] = {
-    "msip", "ssip", "mtip", "stip", "in_trap", "wfi", "priv",
-};
+/* VCD signals per hart, in declaration order: the architecture's interrupt
+ * lines (0 .. nlines-1), then these. */
+enum { SIG_IN_TRAP, SIG_WFI, SIG_PRIV, NSIG_HART_STATE };
+static const char *const state_sig_names[NSIG_HART_STATE] = { "in_trap", "wfi", "priv" };
+#define MAX_VCD_LINES 32
 #define VAL_X 0xff
 
 struct chg {
@@ -139,7 +144,9 @@ struct exp {
     const char *path;
     struct config cfg;
     unsigned ncpus;
-    bool riscv;
+    const struct arch_info *arch; /* NULL: unknown, numbers only */
+    const struct arch_vcd_line *lines; /* VCD interrupt-line wires */
+    unsigned nlines;
     struct xev *ev;
     size_t nev, evcap;
     uint64_t end_ns;
@@ -163,10 +170,11 @@ struct exp {
         }                                                                    \
     } while (0)
 
-static const char *priv_name(uint64_t p, char *buf, size_t len)
+static const char *priv_name(const struct exp *x, uint64_t p, char *buf, size_t len)
 {
-    if (p == 0 || p == 1 || p == 3)
-        return p == 0 ? "U" : p == 1 ? "S" : "M";
+    const char *n = trace_arch_priv(x->arch, p);
+    if (n)
+        return n;
     snprintf(buf, len, "P%llu", (unsigned long long)p);
     return buf;
 }
@@ -174,29 +182,6 @@ static const char *priv_name(uint64_t p, char *buf, size_t len)
 static const char *mech_name(uint64_t m)
 {
     return trace_ipi_mech_name(m);
-}
-
-/* RISC-V mcause names (priv spec 1.12 table 3.6, H extension table 8.6). */
-static const char *rv_cause_name(uint64_t cause)
-{
-    static const char *const irq[16] = {
-        [1] = "s-soft", [2] = "vs-soft", [3] = "m-soft", [5] = "s-timer",
-        [6] = "vs-timer", [7] = "m-timer", [9] = "s-ext", [10] = "vs-ext",
-        [11] = "m-ext", [12] = "s-guest-ext",
-    };
-    static const char *const exc[24] = {
-        [0] = "insn-misaligned", [1] = "insn-access", [2] = "illegal-insn",
-        [3] = "breakpoint", [4] = "load-misaligned", [5] = "load-access",
-        [6] = "store-misaligned", [7] = "store-access", [8] = "ecall-u",
-        [9] = "ecall-s", [10] = "ecall-vs", [11] = "ecall-m",
-        [12] = "insn-page", [13] = "load-page", [15] = "store-page",
-        [20] = "insn-guest-page", [21] = "load-guest-page", [22] = "virtual-insn",
-        [23] = "store-guest-page",
-    };
-    uint64_t code = cause & ~(1ull << 63);
-    if (cause >> 63)
-        return code < 16 ? irq[code] : NULL;
-    return code < 24 ? exc[code] : NULL;
 }
 
 /* Arguments shown in hex (addresses, masks, raw values). */
@@ -224,12 +209,12 @@ static void item_name(const struct exp *x, const struct item *it, char *buf, siz
     switch (e->kind) {
     case TK_IRQ_TAKE:
     case TK_EXC_TAKE: {
-        const char *cn = x->riscv ? rv_cause_name(e->a[0]) : NULL;
+        const char *cn = trace_arch_cause(x->arch, e->a[0]);
         const char *what = e->kind == TK_IRQ_TAKE ? "irq" : "exc";
         if (cn)
-            snprintf(buf, len, "%s: %s %s", priv_name(e->a[2], pb, sizeof pb), what, cn);
+            snprintf(buf, len, "%s: %s %s", priv_name(x, e->a[2], pb, sizeof pb), what, cn);
         else
-            snprintf(buf, len, "%s: %s 0x%llx", priv_name(e->a[2], pb, sizeof pb), what,
+            snprintf(buf, len, "%s: %s 0x%llx", priv_name(x, e->a[2], pb, sizeof pb), what,
                      (unsigned long long)e->a[0]);
         break;
     }
@@ -239,10 +224,9 @@ static void item_name(const struct exp *x, const struct item *it, char *buf, siz
         break;
     case TK_TIMER_SET:
     case TK_TIMER_FIRE: {
-        /* timer numbers: TRACE_TIMER_* in event.h */
-        static const char *const timers[] = { "mtimecmp", "stimecmp", "vstimecmp" };
-        if (e->a[0] < sizeof timers / sizeof timers[0])
-            snprintf(buf, len, "%s %s", trace_kinds[e->kind].name, timers[e->a[0]]);
+        const char *tn = trace_arch_timer(x->arch, e->a[0]);
+        if (tn)
+            snprintf(buf, len, "%s %s", trace_kinds[e->kind].name, tn);
         else
             snprintf(buf, len, "%s %llu", trace_kinds[e->kind].name, (unsigned long long)e->a[0]);
         break;
@@ -251,13 +235,23 @@ static void item_name(const struct exp *x, const struct item *it, char *buf, siz
     case TK_IRQ_COMPLETE:
         snprintf(buf, len, "%s src=%llu", trace_kinds[e->kind].name, (unsigned long long)e->a[1]);
         break;
-    case TK_SBI_CALL:
-        snprintf(buf, len, "sbi eid=0x%llx fid=%llu", (unsigned long long)e->a[0],
-                 (unsigned long long)e->a[1]);
+    case TK_SBI_CALL: {
+        const char *fn, *ext = trace_arch_call(x->arch, e->a[0], e->a[1], &fn);
+        if (ext && fn)
+            snprintf(buf, len, "sbi %s.%s", ext, fn);
+        else
+            snprintf(buf, len, "sbi eid=0x%llx fid=%llu", (unsigned long long)e->a[0],
+                     (unsigned long long)e->a[1]);
         break;
-    case TK_VM_EXIT:
-        snprintf(buf, len, "vm.exit reason=%llu", (unsigned long long)e->a[0]);
+    }
+    case TK_VM_EXIT: {
+        const char *rn = trace_arch_vm_exit(x->arch, e->a[0]);
+        if (rn)
+            snprintf(buf, len, "vm.exit %s", rn);
+        else
+            snprintf(buf, len, "vm.exit reason=%llu", (unsigned long long)e->a[0]);
         break;
+    }
     default:
         snprintf(buf, len, "%s", trace_kinds[e->kind].name);
         break;
@@ -303,7 +297,11 @@ static bool load(struct exp *x, char *err, size_t errlen)
         return false;
     }
     x->ncpus = (unsigned)x->cfg.smp;
-    x->riscv = strncmp(x->cfg.arch, "riscv", 5) == 0;
+    x->arch = arch_by_name(x->cfg.arch);
+    x->lines = x->arch ? x->arch->vcd_lines : NULL;
+    x->nlines = 0;
+    while (x->lines && x->lines[x->nlines].name && x->nlines < MAX_VCD_LINES)
+        x->nlines++;
 
     struct trace_event ev;
     int rc;
@@ -392,6 +390,14 @@ static void push(struct exp *x, uint32_t cpu, uint64_t ns, uint64_t order, uint3
         x->anchor[ev] = id;
 }
 
+/* Where the timeline's privilege starts (VAL_X: unknown). */
+static uint8_t reset_priv(const struct exp *x)
+{
+    return x->arch && x->arch->reset_priv >= 0 && x->arch->reset_priv < LEVEL_WFI
+               ? (uint8_t)x->arch->reset_priv
+               : VAL_X;
+}
+
 static uint8_t clamp_level(uint64_t p) { return p < LEVEL_WFI ? (uint8_t)p : LEVEL_WFI - 1; }
 
 static void build_items(struct exp *x)
@@ -399,7 +405,7 @@ static void build_items(struct exp *x)
     x->hs = xrealloc(NULL, x->ncpus * sizeof(*x->hs));
     memset(x->hs, 0, x->ncpus * sizeof(*x->hs));
     for (unsigned c = 0; c < x->ncpus; c++)
-        x->hs[c].priv = x->riscv ? 3 : VAL_X;
+        x->hs[c].priv = reset_priv(x);
     x->anchor = xrealloc(NULL, (x->nev ? x->nev : 1) * sizeof(*x->anchor));
     for (size_t i = 0; i < x->nev; i++)
         x->anchor[i] = NO_ITEM;
@@ -468,18 +474,6 @@ static bool direct_mech(uint64_t m)
     return m == IPI_MECH_MSWI || m == IPI_MECH_SSWI || m == IPI_MECH_LAPIC || m == IPI_MECH_HVIP;
 }
 
-/* The interrupt line a mechanism sets (RISC-V mip bits; -1: unknown). */
-static int mech_line(uint64_t m)
-{
-    switch (m) {
-    case IPI_MECH_MSWI: return 3;
-    case IPI_MECH_SSWI:
-    case IPI_MECH_SBI:
-    case IPI_MECH_SIP: return 1;
-    case IPI_MECH_HVIP: return 2;
-    default: return -1;
-    }
-}
 
 static void add_fpt(struct exp *x, uint32_t item, uint8_t role, uint64_t id)
 {
@@ -567,13 +561,13 @@ static void build_flows(struct exp *x)
             }
             *tail = NO_ITEM;
             WAIT_DELIVER(e->cpu, mech) = keep;
-        } else if (e->kind == TK_IRQ_TAKE && (e->a[0] >> 63) &&
-                   (e->a[0] & ~(1ull << 63)) < NLINES) {
-            uint64_t line = e->a[0] & ~(1ull << 63);
+        } else if (e->kind == TK_IRQ_TAKE && trace_arch_cause_line(x->arch, e->a[0]) >= 0 &&
+                   trace_arch_cause_line(x->arch, e->a[0]) < NLINES) {
+            int line = trace_arch_cause_line(x->arch, e->a[0]);
             end_bucket(x, fl, &WAIT_TAKE(e->cpu, line), ev);
             /* direct sends that found the line pending (no deliver) */
             for (uint64_t m = 1; m < NMECH; m++)
-                if (direct_mech(m) && mech_line(m) == (int)line)
+                if (direct_mech(m) && trace_arch_ipi_line(x->arch, m) == line)
                     end_bucket(x, fl, &WAIT_DELIVER(e->cpu, m), ev);
         }
     }
@@ -911,11 +905,15 @@ static void vcd_id(uint32_t sig, char out[8])
     out[n] = 0;
 }
 
-static void vcd_value(FILE *f, uint32_t sig, uint8_t val)
+/* Signals per hart, and the index of a hart-state signal. */
+static uint32_t nsig_hart(const struct exp *x) { return x->nlines + NSIG_HART_STATE; }
+static uint32_t state_sig(const struct exp *x, unsigned which) { return x->nlines + which; }
+
+static void vcd_value(const struct exp *x, FILE *f, uint32_t sig, uint8_t val)
 {
     char id[8];
     vcd_id(sig, id);
-    if (sig % NSIG == SIG_PRIV) {
+    if (sig % nsig_hart(x) == state_sig(x, SIG_PRIV)) {
         if (val == VAL_X)
             fprintf(f, "bxx %s\n", id);
         else
@@ -927,52 +925,49 @@ static void vcd_value(FILE *f, uint32_t sig, uint8_t val)
 
 static void write_vcd(const struct exp *x, FILE *f)
 {
-    uint32_t nsig = x->ncpus * NSIG;
+    const uint32_t nper = nsig_hart(x), sig_priv = state_sig(x, SIG_PRIV);
+    uint32_t nsig = x->ncpus * nper;
     struct vcd_build v = { 0 };
     v.last = xrealloc(NULL, nsig * sizeof(*v.last));
     memset(v.last, 0, nsig * sizeof(*v.last));
     uint8_t *cur = xrealloc(NULL, nsig), *shown = xrealloc(NULL, nsig);
     for (uint32_t s = 0; s < nsig; s++)
-        cur[s] = s % NSIG == SIG_PRIV ? (x->riscv ? 3 : VAL_X) : 0;
+        cur[s] = s % nper == sig_priv ? reset_priv(x) : 0;
 
     /* pending bits, in file order */
     for (size_t i = 0; i < x->nev; i++) {
         const struct xev *e = &x->ev[i];
-        uint32_t base = e->cpu * NSIG;
+        uint32_t base = e->cpu * nper;
         uint64_t order = (uint64_t)i << 8 | 0x40;
         unsigned hart;
-        switch (e->kind) {
-        case TK_IPI_DELIVER:
-            if (e->a[1] == 3)
-                vcd_change(&v, base + SIG_MSIP, e->ns, order, 1);
-            else if (e->a[1] == 1)
-                vcd_change(&v, base + SIG_SSIP, e->ns, order, 1);
-            break;
-        case TK_IRQ_TAKE:
-            if (e->a[0] == (1ull << 63 | 3))
-                vcd_change(&v, base + SIG_MSIP, e->ns, order, 0);
-            else if (e->a[0] == (1ull << 63 | 1))
-                vcd_change(&v, base + SIG_SSIP, e->ns, order, 0);
-            break;
-        case TK_MMIO:
-            if (mswi_reg(x, e, &hart))
-                vcd_change(&v, hart * NSIG + SIG_MSIP, e->ns, order, e->a[2] & 1);
-            break;
-        case TK_TIMER_FIRE:
-        case TK_TIMER_SET: {
-            uint32_t sig = e->a[0] == TRACE_TIMER_MTIMECMP   ? SIG_MTIP
-                           : e->a[0] == TRACE_TIMER_STIMECMP ? SIG_STIP
-                                                             : NSIG;
-            if (sig == NSIG)
+        for (uint32_t l = 0; l < x->nlines; l++) {
+            const struct arch_vcd_line *w = &x->lines[l];
+            switch (e->kind) {
+            case TK_IPI_DELIVER:
+                if (w->timer < 0 && e->a[1] == (uint64_t)w->line)
+                    vcd_change(&v, base + l, e->ns, order, 1);
                 break;
-            if (e->kind == TK_TIMER_FIRE)
-                vcd_change(&v, base + sig, e->ns, order, 1);
-            else if (e->a[2] > e->time)
-                vcd_change(&v, base + sig, e->ns, order, 0);
-            break;
-        }
-        default:
-            break;
+            case TK_IRQ_TAKE:
+                if (w->timer < 0 && trace_arch_cause_line(x->arch, e->a[0]) == w->line)
+                    vcd_change(&v, base + l, e->ns, order, 0);
+                break;
+            case TK_MMIO:
+                if (w->timer < 0 && trace_arch_ipi_line(x->arch, IPI_MECH_MSWI) == w->line &&
+                    mswi_reg(x, e, &hart))
+                    vcd_change(&v, hart * nper + l, e->ns, order, e->a[2] & 1);
+                break;
+            case TK_TIMER_FIRE:
+            case TK_TIMER_SET:
+                if (w->timer < 0 || e->a[0] != (uint64_t)w->timer)
+                    break;
+                if (e->kind == TK_TIMER_FIRE)
+                    vcd_change(&v, base + l, e->ns, order, 1);
+                else if (e->a[2] > e->time)
+                    vcd_change(&v, base + l, e->ns, order, 0);
+                break;
+            default:
+                break;
+            }
         }
     }
     /* hart state from the slices (already in order per hart) */
@@ -980,10 +975,10 @@ static void write_vcd(const struct exp *x, FILE *f)
         const struct item *it = &x->it[i];
         if (it->type == IT_INSTANT || it->ev == NO_ITEM)
             continue; /* slices closed by the end of the trace: state unknown */
-        uint32_t base = it->cpu * NSIG;
-        vcd_change(&v, base + SIG_IN_TRAP, it->ns, it->order, it->in_trap);
-        vcd_change(&v, base + SIG_WFI, it->ns, it->order, it->in_wfi);
-        vcd_change(&v, base + SIG_PRIV, it->ns, it->order, it->priv > 3 ? VAL_X : it->priv);
+        uint32_t base = it->cpu * nper;
+        vcd_change(&v, base + state_sig(x, SIG_IN_TRAP), it->ns, it->order, it->in_trap);
+        vcd_change(&v, base + state_sig(x, SIG_WFI), it->ns, it->order, it->in_wfi);
+        vcd_change(&v, base + sig_priv, it->ns, it->order, it->priv > 3 ? VAL_X : it->priv);
     }
     qsort(v.c, v.n, sizeof(*v.c), cmp_chg);
 
@@ -1002,10 +997,12 @@ static void write_vcd(const struct exp *x, FILE *f)
     for (uint32_t s = 0; s < nsig; s++) {
         char id[8];
         vcd_id(s, id);
-        if (s % NSIG == SIG_PRIV)
-            fprintf(f, "$var wire 2 %s hart%u_priv [1:0] $end\n", id, s / NSIG);
+        uint32_t k = s % nper;
+        if (k == sig_priv)
+            fprintf(f, "$var wire 2 %s hart%u_priv [1:0] $end\n", id, s / nper);
         else
-            fprintf(f, "$var wire 1 %s hart%u_%s $end\n", id, s / NSIG, sig_names[s % NSIG]);
+            fprintf(f, "$var wire 1 %s hart%u_%s $end\n", id, s / nper,
+                    k < x->nlines ? x->lines[k].name : state_sig_names[k - x->nlines]);
     }
     fputs("$upscope $end\n$enddefinitions $end\n", f);
 
@@ -1014,7 +1011,7 @@ static void write_vcd(const struct exp *x, FILE *f)
         cur[v.c[i].sig] = v.c[i].val;
     fputs("#0\n$dumpvars\n", f);
     for (uint32_t s = 0; s < nsig; s++)
-        vcd_value(f, s, cur[s]);
+        vcd_value(x, f, s, cur[s]);
     fputs("$end\n", f);
     memcpy(shown, cur, nsig);
     uint64_t last_ns = 0;
@@ -1033,7 +1030,7 @@ static void write_vcd(const struct exp *x, FILE *f)
                 stamped = true;
                 last_ns = ns;
             }
-            vcd_value(f, s, cur[s]);
+            vcd_value(x, f, s, cur[s]);
             shown[s] = cur[s];
         }
         i = j;

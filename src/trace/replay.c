@@ -8,6 +8,7 @@
 #include <string.h>
 #include "../devices/console.h"
 #include "../sim/machine.h"
+#include "archnames.h"
 #include "emit.h"
 #include "record.h"
 #include "replay.h"
@@ -16,6 +17,7 @@
 struct replayer {
     struct trace t;              /* first: m->trace points here */
     struct machine *m;
+    const struct arch_info *arch; /* the recording's (names check-record state) */
     struct trace_reader *r;
     uint64_t index;              /* records compared */
     bool diverged, reported, ended_early;
@@ -61,8 +63,9 @@ static void compare_sink(void *opaque, const struct trace_event *ev)
         while ((rc = next_recorded(p)) == 1)
             if (p->rec_ev.kind == TK_CHECK && p->rec_ev.a[0] == ev->a[0])
                 break;
-        if (rc == 1 && !trace_check_diff(p->rec_ev.blob, p->rec_ev.blob_len, ev->blob,
-                                         ev->blob_len, p->state_diff, sizeof p->state_diff))
+        if (rc == 1 && !trace_check_diff(p->arch, p->rec_ev.blob, p->rec_ev.blob_len,
+                                         ev->blob, ev->blob_len, p->state_diff,
+                                         sizeof p->state_diff))
             snprintf(p->state_diff, sizeof p->state_diff,
                      "none at check #%llu (the state converged again)",
                      (unsigned long long)ev->a[0]);
@@ -86,7 +89,7 @@ static void compare_sink(void *opaque, const struct trace_event *ev)
     }
     bool same = trace_event_equal(&p->rec_ev, ev);
     if (ev->kind == TK_CHECK && p->rec_ev.kind == TK_CHECK &&
-        trace_check_diff(p->rec_ev.blob, p->rec_ev.blob_len, ev->blob, ev->blob_len,
+        trace_check_diff(p->arch, p->rec_ev.blob, p->rec_ev.blob_len, ev->blob, ev->blob_len,
                          p->state_diff, sizeof p->state_diff))
         same = false;
     if (!same) {
@@ -192,6 +195,8 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
     p.m = m;
     console_set_script(m->console, times, bytes, nin, replay_now, m);
     const struct trace_header *h2 = trace_reader_header(p.r);
+    char arch_name[64];
+    p.arch = trace_header_arch(h2, arch_name, sizeof arch_name);
     m->max_insns = h2->max_insns;
     m->perturb_at = perturb_at;
     p.t.mask = h2->event_mask;

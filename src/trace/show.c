@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu/riscv/disasm.h"
+#include "archnames.h"
 #include "symbols.h"
 #include "tools.h"
 #include "trace.h"
@@ -45,9 +45,9 @@ static int info_handler(void *user, const char *section, const char *name, const
 
 struct show {
     struct machine_info mi;
-    bool riscv;
+    const struct arch_info *arch; /* NULL: unknown, numbers only */
     bool disasm;
-    struct symtab *syms;
+    const struct symtab *syms;
 };
 
 /* ---- names ---- */
@@ -57,32 +57,6 @@ static const char *mech_name(uint64_t mech)
     const char *n = trace_ipi_mech_name(mech);
     return n[0] == '?' ? NULL : n;
 }
-
-/* SBI extensions and functions (SBI spec v1.0, chapters 3-10, legacy
- * extensions chapter 5). */
-static const struct { uint32_t eid; const char *ext; const char *const fn[8]; } sbi_names[] = {
-    { 0x00, "legacy", { "set_timer" } },
-    { 0x01, "legacy", { "console_putchar" } },
-    { 0x02, "legacy", { "console_getchar" } },
-    { 0x03, "legacy", { "clear_ipi" } },
-    { 0x04, "legacy", { "send_ipi" } },
-    { 0x05, "legacy", { "remote_fence_i" } },
-    { 0x06, "legacy", { "remote_sfence_vma" } },
-    { 0x07, "legacy", { "remote_sfence_vma_asid" } },
-    { 0x08, "legacy", { "shutdown" } },
-    { 0x10, "BASE", { "get_spec_version", "get_impl_id", "get_impl_version", "probe_extension",
-                      "get_mvendorid", "get_marchid", "get_mimpid" } },
-    { 0x54494d45, "TIME", { "set_timer" } },
-    { 0x735049, "IPI", { "send_ipi" } },
-    { 0x52464e43, "RFNC", { "remote_fence_i", "remote_sfence_vma", "remote_sfence_vma_asid",
-                            "remote_hfence_gvma_vmid", "remote_hfence_gvma",
-                            "remote_hfence_vvma_asid", "remote_hfence_vvma" } },
-    { 0x48534d, "HSM", { "hart_start", "hart_stop", "hart_get_status", "hart_suspend" } },
-    { 0x53525354, "SRST", { "system_reset" } },
-    { 0x504d55, "PMU", { "num_counters", "counter_get_info", "counter_config_matching",
-                         "counter_start", "counter_stop", "counter_fw_read" } },
-    { 0x4442434e, "DBCN", { "write", "read", "write_byte" } },
-};
 
 /* ---- output buffer ---- */
 
@@ -123,7 +97,7 @@ static void out_harts(struct line *l, uint64_t mask)
 
 static void out_cause(struct line *l, const struct show *s, uint64_t cause)
 {
-    const char *n = s->riscv ? rv_cause_name(cause) : NULL;
+    const char *n = trace_arch_cause(s->arch, cause);
     if (n)
         out(l, " cause=%s", n);
     else
@@ -132,7 +106,7 @@ static void out_cause(struct line *l, const struct show *s, uint64_t cause)
 
 static void out_priv(struct line *l, const struct show *s, uint64_t from, uint64_t to)
 {
-    const char *f = s->riscv ? rv_priv_name(from) : NULL, *t = s->riscv ? rv_priv_name(to) : NULL;
+    const char *f = trace_arch_priv(s->arch, from), *t = trace_arch_priv(s->arch, to);
     if (f && t)
         out(l, " %s->%s", f, t);
     else
@@ -144,17 +118,21 @@ static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t i
 {
     out_hex(l, "pc", pc);
     uint64_t off;
-    const char *sym = symtab_lookup(s->syms, pc, &off);
+    const char *sym = s->syms ? symtab_lookup(s->syms, pc, &off) : NULL;
     if (sym)
         out(l, " at %s+0x%llx", sym, (unsigned long long)off);
-    if (!s->disasm || !s->riscv)
-        return;
-    uint32_t raw = (uint32_t)insn;
-    if (insn == 0 && !symtab_read_insn(s->syms, pc, &raw))
+    if (!s->disasm || !s->arch)
         return;
     char text[96];
-    rv_disasm(raw, pc, text, sizeof text);
-    out(l, ": %s", text);
+    if (insn)
+        trace_arch_disasm_bits(s->arch, insn, pc, text, sizeof text);
+    else {
+        uint8_t code[16];
+        size_t n = s->syms ? symtab_read_code(s->syms, pc, code, sizeof code) : 0;
+        trace_arch_disasm(s->arch, code, n, pc, text, sizeof text);
+    }
+    if (text[0])
+        out(l, ": %s", text);
 }
 
 /* A guest (V=1) pc is a guest virtual address: the host images say nothing
@@ -163,11 +141,9 @@ static void out_guest_pc(struct line *l, const struct show *s, uint64_t pc, uint
 {
     out_hex(l, "pc", pc);
     out(l, " (guest)");
-    if (s->disasm && s->riscv && insn) {
-        char text[96];
-        rv_disasm((uint32_t)insn, pc, text, sizeof text);
+    char text[96];
+    if (s->disasm && trace_arch_disasm_bits(s->arch, insn, pc, text, sizeof text))
         out(l, ": %s", text);
-    }
 }
 
 /* Traced privileges 4 (VU) and 5 (VS) run with V=1. */
@@ -175,7 +151,7 @@ static bool guest_priv(uint64_t priv) { return priv >= 4; }
 
 static void out_irq_line(struct line *l, const struct show *s, uint64_t line)
 {
-    const char *n = s->riscv && line < 64 ? rv_cause_name(line | 1ull << 63) : NULL;
+    const char *n = trace_arch_line(s->arch, line);
     if (n)
         out(l, " line=%s", n);
     else
@@ -225,19 +201,19 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         out_cause(l, s, a[0]);
         out_priv(l, s, a[1], a[2]);
         out_hex(l, "tval", a[4]);
-        /* an illegal instruction's tval is the instruction (priv 1.12 §3.1.16) */
+        /* a tval that holds the instruction (RISC-V: illegal instruction) */
         if (guest_priv(a[1]))
-            out_guest_pc(l, s, a[3], s->riscv && a[0] == 2 && (a[4] >> 32) == 0 ? a[4] : 0);
+            out_guest_pc(l, s, a[3], trace_arch_exc_insn(s->arch, a[0], a[4]));
         else
-            out_pc(l, s, a[3], s->riscv && a[0] == 2 && (a[4] >> 32) == 0 ? a[4] : 0);
+            out_pc(l, s, a[3], trace_arch_exc_insn(s->arch, a[0], a[4]));
         break;
     case TK_IRQ_CLAIM: case TK_IRQ_COMPLETE:
         out(l, " ctx=%llu src=%llu", (unsigned long long)a[0], (unsigned long long)a[1]);
         break;
     case TK_TIMER_SET: case TK_TIMER_FIRE: {
-        static const char *const timers[] = { "mtimecmp", "stimecmp", "vstimecmp" };
-        if (a[0] < sizeof timers / sizeof timers[0])
-            out(l, " %s", timers[a[0]]);
+        const char *tn = trace_arch_timer(s->arch, a[0]);
+        if (tn)
+            out(l, " %s", tn);
         else
             out(l, " timer=%llu", (unsigned long long)a[0]);
         if (a[1] == UINT64_MAX)
@@ -257,11 +233,11 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         break;
     case TK_WFI_WAKE:
         out_hex(l, "pending", a[0]);
-        if (s->riscv && a[0]) {
+        if (s->arch && s->arch->line_name && a[0]) {
             out(l, " {");
             bool first = true;
             for (unsigned i = 0; i < 64; i++) {
-                const char *n = a[0] >> i & 1 ? rv_cause_name(1ull << 63 | i) : NULL;
+                const char *n = a[0] >> i & 1 ? trace_arch_line(s->arch, i) : NULL;
                 if (a[0] >> i & 1) {
                     if (n)
                         out(l, "%s%s", first ? "" : ",", n);
@@ -274,14 +250,7 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         }
         break;
     case TK_SBI_CALL: {
-        const char *ext = NULL, *fn = NULL;
-        for (size_t i = 0; i < sizeof sbi_names / sizeof sbi_names[0]; i++)
-            if (sbi_names[i].eid == a[0]) {
-                ext = sbi_names[i].ext;
-                fn = a[1] < 8 ? sbi_names[i].fn[a[1]] : NULL;
-                if (a[0] < 0x10)
-                    fn = sbi_names[i].fn[0]; /* legacy calls ignore fid */
-            }
+        const char *fn, *ext = trace_arch_call(s->arch, a[0], a[1], &fn);
         if (ext && fn)
             out(l, " %s.%s", ext, fn);
         else if (ext)
@@ -290,8 +259,8 @@ static void format_event(struct line *l, const struct show *s, const struct trac
             out(l, " eid=0x%llx fid=%llu", (unsigned long long)a[0], (unsigned long long)a[1]);
         out_hex(l, "a0", a[2]);
         out_hex(l, "a1", a[3]);
-        if (s->riscv && rv_priv_name(a[5]))
-            out(l, " from %s", rv_priv_name(a[5]));
+        if (trace_arch_priv(s->arch, a[5]))
+            out(l, " from %s", trace_arch_priv(s->arch, a[5]));
         else
             out(l, " from=%llu", (unsigned long long)a[5]);
         if (guest_priv(a[5]))
@@ -301,7 +270,7 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         break;
     }
     case TK_VM_EXIT: {
-        const char *n = s->riscv ? rv_cause_name(a[0]) : NULL;
+        const char *n = trace_arch_vm_exit(s->arch, a[0]);
         if (n)
             out(l, " reason=%s", n);
         else
@@ -309,13 +278,13 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         out(l, " vmid=%llu", (unsigned long long)a[5]);
         out_hex(l, "gpa", a[3]);
         out_hex(l, "tval", a[2]);
-        if (a[4]) { /* htinst: the transformed trapping instruction (§8.6.3) */
+        if (a[4]) { /* RISC-V htinst: the transformed trapping instruction */
             char text[96];
             out_hex(l, "htinst", a[4]);
-            if (s->disasm && s->riscv && (a[4] & 3) == 3) {
-                rv_disasm((uint32_t)a[4], 0, text, sizeof text);
+            if (s->disasm &&
+                trace_arch_disasm_bits(s->arch, trace_arch_exit_insn(s->arch, a[4]), 0, text,
+                                       sizeof text))
                 out(l, " (%s)", text);
-            }
         }
         out_guest_pc(l, s, a[1], 0);
         break;
@@ -353,6 +322,18 @@ static void format_event(struct line *l, const struct show *s, const struct trac
             out_hex(l, "a", a[i]);
         break;
     }
+}
+
+size_t trace_show_format(const struct arch_info *arch, const struct symtab *syms, bool disasm,
+                         const struct trace_event *ev, char *buf, size_t len)
+{
+    struct show s = { .arch = arch, .disasm = disasm, .syms = syms };
+    struct line l = { .n = 0 };
+    format_event(&l, &s, ev);
+    l.buf[l.n] = 0;
+    if (len)
+        snprintf(buf, len, "%s", l.buf);
+    return l.n;
 }
 
 /* ---- options ---- */
@@ -557,9 +538,11 @@ int trace_cmd_show(int argc, char **argv)
     struct show s = { .mi = { .hz = 0 } };
     if (h->config_ini)
         ini_parse_string(h->config_ini, info_handler, &s.mi);
-    s.riscv = s.mi.arch[0] == 0 || strncmp(s.mi.arch, "riscv", 5) == 0;
+    char arch_name[64];
+    s.arch = trace_header_arch(h, arch_name, sizeof arch_name);
     s.disasm = !o.no_disasm;
-    s.syms = symtab_load(h);
+    struct symtab *syms = symtab_load(h);
+    s.syms = syms;
     print_header(h, &s, stdout);
 
     struct trace_event ev;
@@ -599,7 +582,7 @@ int trace_cmd_show(int argc, char **argv)
         printf("# %llu of %llu events shown\n", (unsigned long long)shown,
                (unsigned long long)trace_reader_count(r));
     }
-    symtab_free(s.syms);
+    symtab_free(syms);
     trace_reader_close(r);
     free(o.harts);
     return rc;

@@ -5,17 +5,16 @@
  * destination d waits for the first later ipi.deliver on d of the expected
  * mechanism (MSWI/SSWI: the same mechanism, sent by s; SBI: the SIP
  * injection OpenSBI makes on d), then for the first later irq.take on d whose
- * cause is the software interrupt of the delivered line (line 3 MSI, line 1
- * SSI). Sends that find the line already pending are coalesced with it:
- * every waiting send is satisfied by the same deliver and take. Latencies
+ * cause takes the delivered line (the architecture's cause_line; RISC-V: line 3
+ * MSI, line 1 SSI). Sends that find the line already pending are coalesced
+ * with it: every waiting send is satisfied by the same deliver and take. Latencies
  * are differences of virtual times and can be negative, because each hart
  * keeps its own clock inside a scheduling round. */
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu/riscv/disasm.h"
+#include "archnames.h"
 #include "tools.h"
 #include "trace.h"
 
@@ -74,7 +73,7 @@ struct queue {
     size_t n, cap;
 };
 
-struct stats {
+struct trace_stats {
     /* counts */
     uint64_t count[TK_COUNT][CPU_COLS + 2]; /* columns: cpus, other, no cpu */
     bool cpu_seen[CPU_COLS + 2];
@@ -92,7 +91,7 @@ struct stats {
     size_t nexits;
 };
 
-static size_t pair_index(struct stats *st, uint64_t mech, uint32_t src, uint32_t dst)
+static size_t pair_index(struct trace_stats *st, uint64_t mech, uint32_t src, uint32_t dst)
 {
     for (size_t i = 0; i < st->npairs; i++)
         if (st->pairs[i].mech == mech && st->pairs[i].src == src && st->pairs[i].dst == dst)
@@ -105,7 +104,7 @@ static size_t pair_index(struct stats *st, uint64_t mech, uint32_t src, uint32_t
     return st->npairs++;
 }
 
-static void on_send(struct stats *st, const struct trace_event *ev)
+static void on_send(struct trace_stats *st, const struct trace_event *ev)
 {
     uint64_t mech = ev->a[0], dest = ev->a[1];
     uint64_t want = mech == IPI_MECH_SBI ? IPI_MECH_SIP : mech;
@@ -124,7 +123,7 @@ static void on_send(struct stats *st, const struct trace_event *ev)
     }
 }
 
-static void on_deliver(struct stats *st, const struct trace_event *ev)
+static void on_deliver(struct trace_stats *st, const struct trace_event *ev)
 {
     if (ev->cpu >= MAX_DEST)
         return;
@@ -140,16 +139,17 @@ static void on_deliver(struct stats *st, const struct trace_event *ev)
     }
 }
 
-static void on_take(struct stats *st, const struct trace_event *ev)
+static void on_take(struct trace_stats *st, const struct arch_info *arch,
+                    const struct trace_event *ev)
 {
-    uint64_t cause = ev->a[0];
-    if (ev->cpu >= MAX_DEST || !(cause >> 63))
+    int line = trace_arch_cause_line(arch, ev->a[0]);
+    if (ev->cpu >= MAX_DEST || line < 0)
         return;
     struct queue *q = &st->q[ev->cpu];
     size_t k = 0;
     for (size_t i = 0; i < q->n; i++) {
         struct waiting *w = &q->w[i];
-        if (w->delivered && (cause & ~(1ull << 63)) == w->line)
+        if (w->delivered && (uint64_t)line == w->line)
             push(&st->pairs[w->pair].take, (int64_t)(ev->time - w->time));
         else
             q->w[k++] = *w;
@@ -157,7 +157,7 @@ static void on_take(struct stats *st, const struct trace_event *ev)
     q->n = k;
 }
 
-static void on_vm_exit(struct stats *st, const struct trace_event *ev)
+static void on_vm_exit(struct trace_stats *st, const struct trace_event *ev)
 {
     uint64_t vmid = ev->a[5], reason = ev->a[0];
     for (size_t i = 0; i < st->nexits; i++) {
@@ -171,7 +171,8 @@ static void on_vm_exit(struct stats *st, const struct trace_event *ev)
     st->exits[st->nexits++] = (struct vmexit){ vmid, ev->cpu, reason, 1 };
 }
 
-static void account(struct stats *st, const struct trace_event *ev)
+void trace_stats_add(struct trace_stats *st, const struct arch_info *arch,
+                     const struct trace_event *ev)
 {
     size_t col = ev->cpu == TRACE_NO_CPU ? CPU_COLS + 1 : ev->cpu < CPU_COLS ? ev->cpu : CPU_COLS;
     st->count[ev->kind][col]++;
@@ -185,7 +186,7 @@ static void account(struct stats *st, const struct trace_event *ev)
     switch (ev->kind) {
     case TK_IPI_SEND: on_send(st, ev); break;
     case TK_IPI_DELIVER: on_deliver(st, ev); break;
-    case TK_IRQ_TAKE: on_take(st, ev); break;
+    case TK_IRQ_TAKE: on_take(st, arch, ev); break;
     case TK_VM_EXIT: on_vm_exit(st, ev); break;
     case TK_END:
         st->end_insns = ev->a[1];
@@ -196,7 +197,7 @@ static void account(struct stats *st, const struct trace_event *ev)
 
 /* ---- report ---- */
 
-static void print_counts(const struct stats *st, FILE *f)
+static void print_counts(const struct trace_stats *st, FILE *f)
 {
     fprintf(f, "\nevents per kind and cpu:\n%-14s %10s", "kind", "total");
     for (size_t c = 0; c < CPU_COLS + 2; c++) {
@@ -259,12 +260,12 @@ static int cmp_pair(const void *a, const void *b)
     return (x->dst > y->dst) - (x->dst < y->dst);
 }
 
-static void print_ipis(struct stats *st, const struct trace_header *h, FILE *f)
+static void print_ipis(struct trace_stats *st, uint64_t event_mask, FILE *f)
 {
     fprintf(f, "\nipi latency, virtual ticks (min/median/p99/max):\n");
-    if (!(h->event_mask >> TK_IPI_SEND & 1)) {
+    if (!(event_mask >> TK_IPI_SEND & 1)) {
         fprintf(f, "  ipi.send was not recorded (event-mask 0x%llx)\n",
-                (unsigned long long)h->event_mask);
+                (unsigned long long)event_mask);
         return;
     }
     if (!st->npairs) {
@@ -283,9 +284,9 @@ static void print_ipis(struct stats *st, const struct trace_header *h, FILE *f)
         fprintf(f, "  %-5s %-9s %7llu %9zu %-28s %9zu %s\n", mech_name(p->mech), pr,
                 (unsigned long long)p->sends, p->deliver.n, dl, p->take.n, tk);
     }
-    if (!(h->event_mask >> TK_IPI_DELIVER & 1))
+    if (!(event_mask >> TK_IPI_DELIVER & 1))
         fprintf(f, "  (ipi.deliver was not recorded)\n");
-    if (!(h->event_mask >> TK_IRQ_TAKE & 1))
+    if (!(event_mask >> TK_IRQ_TAKE & 1))
         fprintf(f, "  (irq.take was not recorded)\n");
 }
 
@@ -301,14 +302,7 @@ static int cmp_exit(const void *a, const void *b)
     return (x->reason > y->reason) - (x->reason < y->reason);
 }
 
-static int arch_handler(void *user, const char *section, const char *name, const char *value)
-{
-    if (!strcmp(section, "machine") && !strcmp(name, "arch"))
-        snprintf(user, 32, "%s", value);
-    return 1;
-}
-
-static void print_exits(struct stats *st, bool riscv, FILE *f)
+static void print_exits(struct trace_stats *st, const struct arch_info *arch, FILE *f)
 {
     fprintf(f, "\nvm exits per (vmid, vcpu):\n");
     if (!st->nexits) {
@@ -319,7 +313,7 @@ static void print_exits(struct stats *st, bool riscv, FILE *f)
     fprintf(f, "  %6s %6s %10s  %s\n", "vmid", "vcpu", "count", "reason");
     for (size_t i = 0; i < st->nexits; i++) {
         const struct vmexit *x = &st->exits[i];
-        const char *n = riscv ? rv_cause_name(x->reason) : NULL;
+        const char *n = trace_arch_vm_exit(arch, x->reason);
         char vcpu[16];
         if (x->vcpu == TRACE_NO_CPU)
             snprintf(vcpu, sizeof vcpu, "-");
@@ -334,7 +328,22 @@ static void print_exits(struct stats *st, bool riscv, FILE *f)
     }
 }
 
-static void stats_free(struct stats *st)
+struct trace_stats *trace_stats_new(void)
+{
+    struct trace_stats *st = xrealloc(NULL, sizeof *st);
+    memset(st, 0, sizeof *st);
+    return st;
+}
+
+void trace_stats_print(struct trace_stats *st, const struct arch_info *arch, uint64_t event_mask,
+                       FILE *f)
+{
+    print_counts(st, f);
+    print_ipis(st, event_mask, f);
+    print_exits(st, arch, f);
+}
+
+void trace_stats_free(struct trace_stats *st)
 {
     for (size_t i = 0; i < st->npairs; i++) {
         free(st->pairs[i].deliver.v);
@@ -376,17 +385,14 @@ int trace_cmd_stats(int argc, char **argv)
         return 2;
     }
     const struct trace_header *h = trace_reader_header(r);
-    char arch[32] = "";
-    if (h->config_ini)
-        ini_parse_string(h->config_ini, arch_handler, arch);
-    bool riscv = !arch[0] || !strncmp(arch, "riscv", 5);
+    char arch_name[64];
+    const struct arch_info *arch = trace_header_arch(h, arch_name, sizeof arch_name);
 
-    struct stats *st = xrealloc(NULL, sizeof *st);
-    memset(st, 0, sizeof *st);
+    struct trace_stats *st = trace_stats_new();
     struct trace_event ev;
     int got;
     while ((got = trace_reader_next(r, &ev, err, sizeof err)) == 1)
-        account(st, &ev);
+        trace_stats_add(st, arch, &ev);
     if (got == 0 && !st->have_end) {
         /* the recorder always finishes with `end`: the file was cut short */
         snprintf(err, sizeof err, "%s: truncated: no end record after %llu records", file,
@@ -396,7 +402,7 @@ int trace_cmd_stats(int argc, char **argv)
     if (got < 0) {
         /* statistics of a partial file would mislead: refuse */
         fprintf(stderr, "hvsim: trace stats: %s\n", err);
-        stats_free(st);
+        trace_stats_free(st);
         trace_reader_close(r);
         return 2;
     }
@@ -407,10 +413,8 @@ int trace_cmd_stats(int argc, char **argv)
     if (st->have_end)
         printf(", %llu instructions", (unsigned long long)st->end_insns);
     printf("\n");
-    print_counts(st, stdout);
-    print_ipis(st, h, stdout);
-    print_exits(st, riscv, stdout);
-    stats_free(st);
+    trace_stats_print(st, arch, h->event_mask, stdout);
+    trace_stats_free(st);
     trace_reader_close(r);
     return 0;
 }

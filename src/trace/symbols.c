@@ -283,36 +283,19 @@ const char *symtab_lookup(const struct symtab *st, uint64_t addr, uint64_t *off)
     return st->pool + s->name;
 }
 
-static bool read16(const struct symtab *st, uint64_t addr, bool physical, uint16_t *v)
+size_t symtab_read_code(const struct symtab *st, uint64_t addr, uint8_t *buf, size_t max)
 {
-    for (size_t i = 0; i < st->nsegs; i++) {
-        const struct seg *g = &st->segs[i];
-        uint64_t base = physical ? g->paddr : g->vaddr;
-        if (!g->bytes || g->filesz < 2 || addr - base > g->filesz - 2)
-            continue;
-        const uint8_t *p = g->bytes + (addr - base);
-        *v = (uint16_t)(p[0] | p[1] << 8);
-        return true;
-    }
-    return false;
-}
-
-bool symtab_read_insn(const struct symtab *st, uint64_t addr, uint32_t *raw)
-{
-    for (int physical = 0; physical < 2; physical++) {
-        uint16_t lo, hi;
-        if (!read16(st, addr, physical, &lo))
-            continue;
-        if ((lo & 3) != 3) {
-            *raw = lo;
-            return true;
+    for (int physical = 0; physical < 2; physical++)
+        for (size_t i = 0; i < st->nsegs; i++) {
+            const struct seg *g = &st->segs[i];
+            uint64_t base = physical ? g->paddr : g->vaddr;
+            if (!g->bytes || addr < base || addr - base >= g->filesz)
+                continue;
+            size_t n = g->filesz - (addr - base) < max ? (size_t)(g->filesz - (addr - base)) : max;
+            memcpy(buf, g->bytes + (addr - base), n);
+            return n;
         }
-        if (read16(st, addr + 2, physical, &hi)) {
-            *raw = lo | (uint32_t)hi << 16;
-            return true;
-        }
-    }
-    return false;
+    return 0;
 }
 
 size_t symtab_describe(const struct symtab *st, char *buf, size_t len)

@@ -25,10 +25,12 @@ void symtab_free(struct symtab *st);
  * not NULL) = addr - symbol value. */
 const char *symtab_lookup(const struct symtab *st, uint64_t addr, uint64_t *off);
 
-/* The instruction at addr from the images' executable segments (by virtual,
- * then physical address): 16 bits, or 32 when the low bits say so. False
- * when addr is not in any image's file bytes. */
-bool symtab_read_insn(const struct symtab *st, uint64_t addr, uint32_t *raw);
+/* Code bytes at addr from the images' executable segments (by virtual, then
+ * physical address): copies up to max bytes of the first segment holding
+ * addr into buf and returns how many (0 when addr is in no image's file
+ * bytes). Which of them form an instruction is the architecture's business
+ * (arch_info.disasm). */
+size_t symtab_read_code(const struct symtab *st, uint64_t addr, uint8_t *buf, size_t max);
 
 /* Number of symbols loaded. */
 size_t symtab_count(const struct symtab *st);

@@ -74,10 +74,14 @@ void trace_emit(struct trace *t, const struct trace_event *ev);
  * RAM pages written since the last check. Called at round boundaries. */
 void trace_check(struct machine *m);
 
-/* Formats a check blob's difference: "hart 1 a0: 0x5 vs 0x7" or
- * "page 0x80201000" — the first register, then the first page, that
- * differs. false when the blobs are equal. */
-bool trace_check_diff(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-                      char *out, size_t outlen);
+/* Formats a check blob's difference: "cpu 1 register a0: recorded 0x5,
+ * replayed 0x7" or "memory page 0x80201000 differs" — the first register,
+ * then the first page, that differs. false when the blobs are equal.
+ * Registers of CPUs whose architecture id is arch->id are named by arch (the
+ * recorded machine's, trace_header_arch), others through the registry
+ * (arch_by_id); unnamed ones by their index ("#5"). arch may be NULL. */
+struct arch_info;
+bool trace_check_diff(const struct arch_info *arch, const uint8_t *a, size_t alen,
+                      const uint8_t *b, size_t blen, char *out, size_t outlen);
 
 #endif

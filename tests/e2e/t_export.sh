@@ -202,7 +202,7 @@ chain=$(jq -r '[.traceEvents[] | select(.ph == "s" or .ph == "t" or .ph == "f")]
                | map(map(.ph + (.tid | tostring)) | join("")) | join(" ")' "$T/ipi.chrome")
 if [ "$chain" = "s3t0f0 s3t1f1 s3t2f2" ]; then pass "chrome: flows send -> deliver -> irq.take"; else
     fail "chrome: flows send -> deliver -> irq.take" "$chain"; fi
-takes=$(jq '[.traceEvents[] | select(.ph == "B" and .name == "M: irq m-soft")] | length' "$T/ipi.chrome")
+takes=$(jq '[.traceEvents[] | select(.ph == "B" and .name == "M: irq MSI")] | length' "$T/ipi.chrome")
 if [ "$takes" = 3 ]; then pass "chrome: 3 M-mode software-interrupt slices"; else
     fail "chrome: 3 M-mode software-interrupt slices" "$takes"; fi
 nterm=$(protoc --decode_raw <"$T/ipi.perfetto" | grep -c '^ *48: ')

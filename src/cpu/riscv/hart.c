@@ -152,12 +152,20 @@ static unsigned rv_arch_state(struct cpu *c, uint64_t *v, unsigned max)
     return n;
 }
 
-static uint32_t rv_cur_insn(struct cpu *c)
+/* From the predecoded fetch page (a 16-bit instruction's raw holds only its
+ * parcel); unknown when the pc's page is not the one being fetched from or
+ * its slot is not decoded yet (len 0). */
+static unsigned rv_insn_bytes(struct cpu *c, uint8_t *buf, unsigned max)
 {
     struct rv_hart *h = RV_HART(c);
     if ((h->pc & PAGE_MASK) != h->fetch_va || !h->fetch_page)
         return 0;
-    return h->fetch_page->d[(h->pc & 0xfff) >> 1].raw;
+    const struct rv_dinsn *d = &h->fetch_page->d[(h->pc & 0xfff) >> 1];
+    uint32_t raw = d->raw;
+    unsigned len = d->len;
+    for (unsigned i = 0; i < len && i < max; i++)
+        buf[i] = (uint8_t)(raw >> (8 * i));
+    return len;
 }
 
 static void rv_flush_tlb_op(struct cpu *c)
@@ -212,7 +220,7 @@ static const struct cpu_ops rv_cpu_ops = {
     .free = rv_free,
     .arch_state = rv_arch_state,
     .flush_tlb = rv_flush_tlb_op,
-    .cur_insn = rv_cur_insn,
+    .insn_bytes = rv_insn_bytes,
     .copy_state = rv_copy_state,
     .arch = CPU_ARCH_RISCV64,
     .guest_id = rv_guest_id,

@@ -1,0 +1,102 @@
+/* Architecture-dependent names for the trace tools (archnames.h). */
+#include <ini.h>
+#include <stdio.h>
+#include <string.h>
+#include "archnames.h"
+#include "trace.h"
+
+static int arch_handler(void *user, const char *section, const char *name, const char *value)
+{
+    char *arch = user;
+    if (!strcmp(section, "machine") && !strcmp(name, "arch"))
+        snprintf(arch, 64, "%s", value);
+    return 1;
+}
+
+const struct arch_info *trace_header_arch(const struct trace_header *h, char *name, size_t len)
+{
+    char arch[64] = "riscv64"; /* the config default (src/sim/config.c) */
+    if (h->config_ini)
+        ini_parse_string(h->config_ini, arch_handler, arch);
+    if (len)
+        snprintf(name, len, "%s", arch);
+    return arch_by_name(arch);
+}
+
+const char *trace_arch_cause(const struct arch_info *a, uint64_t cause)
+{
+    return a && a->cause_name ? a->cause_name(cause) : NULL;
+}
+
+const char *trace_arch_priv(const struct arch_info *a, uint64_t priv)
+{
+    return a && a->priv_name ? a->priv_name(priv) : NULL;
+}
+
+const char *trace_arch_vm_exit(const struct arch_info *a, uint64_t reason)
+{
+    return a && a->vm_exit_name ? a->vm_exit_name(reason) : NULL;
+}
+
+const char *trace_arch_timer(const struct arch_info *a, uint64_t timer)
+{
+    return a && a->timer_name ? a->timer_name(timer) : NULL;
+}
+
+const char *trace_arch_line(const struct arch_info *a, uint64_t line)
+{
+    return a && a->line_name && line <= UINT32_MAX ? a->line_name((unsigned)line) : NULL;
+}
+
+const char *trace_arch_call(const struct arch_info *a, uint64_t eid, uint64_t fid, const char **fn)
+{
+    *fn = NULL;
+    return a && a->call_name ? a->call_name(eid, fid, fn) : NULL;
+}
+
+int trace_arch_ipi_line(const struct arch_info *a, uint64_t mech)
+{
+    return a && a->ipi_line ? a->ipi_line(mech) : -1;
+}
+
+int trace_arch_cause_line(const struct arch_info *a, uint64_t cause)
+{
+    return a && a->cause_line ? a->cause_line(cause) : -1;
+}
+
+uint64_t trace_arch_exc_insn(const struct arch_info *a, uint64_t cause, uint64_t tval)
+{
+    return a && a->exc_insn ? a->exc_insn(cause, tval) : 0;
+}
+
+uint64_t trace_arch_exit_insn(const struct arch_info *a, uint64_t inst)
+{
+    return a && a->exit_insn ? a->exit_insn(inst) : 0;
+}
+
+size_t trace_arch_disasm(const struct arch_info *a, const uint8_t *bytes, size_t n, uint64_t pc,
+                         char *buf, size_t len)
+{
+    if (len)
+        buf[0] = 0;
+    if (!a || !a->disasm || !n)
+        return 0;
+    return a->disasm(bytes, n, pc, buf, len);
+}
+
+size_t trace_arch_disasm_bits(const struct arch_info *a, uint64_t bits, uint64_t pc, char *buf,
+                              size_t len)
+{
+    if (len)
+        buf[0] = 0;
+    if (!bits || !a || !a->insn_len)
+        return 0;
+    /* docs/trace-format.md: insn holds the first up to 8 bytes, little-endian */
+    uint8_t bytes[8];
+    for (unsigned i = 0; i < 8; i++)
+        bytes[i] = (uint8_t)(bits >> (8 * i));
+    unsigned n = a->insn_len(bits);
+    if (!n)
+        return 0;
+    return trace_arch_disasm(a, bytes, n < 8 ? n : 8, pc, buf, len);
+}
