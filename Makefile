@@ -25,7 +25,7 @@ ISA_ELFS := $(patsubst tests/isa/%.S,$(BUILD)/isa/%.elf,$(ISA_SRCS))
 ISA_FLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static \
              -mcmodel=medany -T tests/isa/link.ld -Itests/isa
 
-.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update
+.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering
 all: $(BUILD)/hvsim
 
 deps:
@@ -88,7 +88,13 @@ asan:
 gdb: $(BUILD)/hvsim firmware
 	bash tests/gdb/run.sh $(BUILD)/hvsim
 
+# No architecture header outside its CPU model, board and interrupt
+# controllers (docs/architecture.md "Layers").
+layering:
+	bash scripts/check-layering.sh
+
 test: deps all
+	$(MAKE) layering
 	$(MAKE) unit
 	$(MAKE) isa
 	$(MAKE) e2e

@@ -1,5 +1,5 @@
-/* Timeline events: the vocabulary of hvsim traces (docs/trace-format.md,
- * docs/trace-format.md). ISA-neutral: the RISC-V and x86 models emit the
+/* Timeline events: the vocabulary of hvsim traces (docs/trace-format.md).
+ * ISA-neutral: the RISC-V and x86 models emit the
  * same kinds. Every event has a virtual time, a CPU id, a kind and up to
  * TRACE_MAX_ARGS 64-bit arguments whose meaning the kind's table row names. */
 #ifndef HVSIM_TRACE_EVENT_H

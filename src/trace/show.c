@@ -294,8 +294,10 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         out_guest_pc(l, s, a[0], 0);
         break;
     case TK_MMIO:
-        out(l, " %s 0x%llx size=%llu value=0x%llx", a[3] ? "write" : "read",
-            (unsigned long long)a[0], (unsigned long long)a[1], (unsigned long long)a[2]);
+        /* write: bit 0 = write, bit 1 = I/O port space (x86 IN/OUT) */
+        out(l, " %s%s 0x%llx size=%llu value=0x%llx", a[3] & 1 ? "write" : "read",
+            a[3] & 2 ? " port" : "", (unsigned long long)a[0], (unsigned long long)a[1],
+            (unsigned long long)a[2]);
         break;
     case TK_INPUT:
         out(l, " byte=0x%02llx", (unsigned long long)a[0]);

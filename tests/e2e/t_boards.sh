@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Boards through the command line (docs/architecture.md "Configuration"):
+# [machine] arch picks the board; the x86-pc config is read and checked and
+# the run says clearly that the x86_64 CPU does not exist yet (exit 2);
+# board-specific keys are refused on the other board, naming file, line and
+# the board's sections; a trace's recorded config of the RISC-V board still
+# round-trips through replay; an ELF of the wrong machine names both.
+# Usage: t_boards.sh HVSIM
+set -u
+HVSIM=$(realpath "$1")
+cd "$(dirname "$0")"
+. ./lib.sh
+ROOT=$(cd ../.. && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# 1. The x86 PC config parses and validates; building says why it stops.
+"$HVSIM" run -c "$ROOT/configs/x86-pc.ini" </dev/null >"$T/x86.out" 2>"$T/x86.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "x86-pc board (arch x86_64) has no CPU model yet" "$T/x86.err"; then
+    pass "x86-pc: config accepted, run refused with a clear message (exit 2)"
+else
+    fail "x86-pc" "exit $rc: $(head -2 "$T/x86.err")"
+fi
+
+# 2. A RISC-V key on the x86 board is an error naming the line and the board.
+sed 's/^\[isa-debug-exit\]/[plic]/' "$ROOT/configs/x86-pc.ini" >"$T/bad-x86.ini"
+"$HVSIM" run -c "$T/bad-x86.ini" </dev/null >/dev/null 2>"$T/bad.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -qE "bad-x86.ini:[0-9]+: unknown section \[plic\] \(board x86-pc has" "$T/bad.err"; then
+    pass "x86-pc: a [plic] section is refused naming file, line and the board's sections"
+else
+    fail "x86-pc: [plic] refused" "exit $rc: $(head -2 "$T/bad.err")"
+fi
+
+# 3. An architecture nobody implements.
+printf '[machine]\narch = mips64\n' >"$T/mips.ini"
+"$HVSIM" run -c "$T/mips.ini" </dev/null >/dev/null 2>"$T/mips.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "mips.ini:2: \[machine\] arch 'mips64' is not supported (riscv64, x86_64)" "$T/mips.err"; then
+    pass "unknown arch: exit 2 naming file, line and the supported ones"
+else
+    fail "unknown arch" "exit $rc: $(head -2 "$T/mips.err")"
+fi
+
+# 4. The RISC-V board from its own file (same as the embedded default).
+"$HVSIM" run -c "$ROOT/configs/riscv-virt.ini" --smp 1 --bios "$ROOT/build/isa/rv64i_alu.elf" \
+    --serial none </dev/null >/dev/null 2>"$T/rv.err"
+rc=$?
+if [ "$rc" -eq 0 ]; then pass "riscv-virt from configs/riscv-virt.ini runs an ISA test"; else
+    fail "riscv-virt from its file" "exit $rc: $(tail -1 "$T/rv.err")"; fi
+
+# 5. The RISC-V board refuses an x86 ELF, naming what it accepts.
+"$HVSIM" run --smp 1 --bios /bin/true --serial none </dev/null >/dev/null 2>"$T/elf.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "/bin/true: not a RISC-V ELF file (e_machine 62, x86-64)" "$T/elf.err"; then
+    pass "riscv-virt refuses an x86-64 ELF naming both machines"
+else
+    fail "riscv-virt refuses an x86-64 ELF" "exit $rc: $(head -2 "$T/elf.err")"
+fi
+
+# 6. --dump-dtb belongs to boards with a device tree.
+"$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --dump-dtb "$T/x.dtb" </dev/null >/dev/null 2>"$T/dtb.err"
+rc=$?
+if [ "$rc" -eq 2 ] && [ ! -e "$T/x.dtb" ]; then
+    pass "x86-pc --dump-dtb: exit 2, no file"
+else
+    fail "x86-pc --dump-dtb" "exit $rc: $(head -2 "$T/dtb.err")"
+fi
+
+summary
