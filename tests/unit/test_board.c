@@ -19,6 +19,7 @@
 #include "sim/cpu.h"
 #include "sim/machine.h"
 #include "trace/emit.h"
+#include "trace_capture.h"
 
 /* ---- a fake CPU ---------------------------------------------------------- */
 
@@ -307,29 +308,6 @@ static struct machine *new_machine(const struct test_script *ts, const char *ini
 
 static struct test_board *TB(struct machine *m) { return m->board_state; }
 
-struct capture {
-    struct trace t;
-    struct trace_event ev[64];
-    int n;
-};
-
-static void capture_sink(void *opaque, const struct trace_event *ev)
-{
-    struct capture *c = opaque;
-    if (c->n < 64)
-        c->ev[c->n++] = *ev;
-}
-
-static void capture_on(struct machine *m, struct capture *cap)
-{
-    memset(cap, 0, sizeof *cap);
-    cap->t.mask = ~0ull;
-    cap->t.sink = capture_sink;
-    cap->t.sink_opaque = cap;
-    m->trace = &cap->t;
-    m->trace_mask = ~0ull;
-}
-
 /* ---- tests ------------------------------------------------------------------ */
 
 /* CPU 0 runs first in each round and sends a SIPI at its instruction 50
@@ -409,8 +387,8 @@ START_TEST(port_io_reaches_device_and_timeline)
                                              { 30, ACT_STOP_MACHINE, 0, 0 } };
     const struct test_script ts = { .script = { s0, NULL }, .nscript = { 3, 0 } };
     struct machine *m = new_machine(&ts, NULL);
-    struct capture cap;
-    capture_on(m, &cap);
+    struct ev_log cap;
+    ev_log_attach(&cap, m, ~0ull);
     ck_assert_int_eq(machine_run(m, 0), EXIT_PASS);
     struct test_board *b = TB(m);
     ck_assert_uint_eq(b->post.writes, 1);
@@ -527,8 +505,20 @@ START_TEST(board_config_keys)
     size_t n;
     const struct board_ops *const *all = board_all(&n);
     ck_assert_uint_ge(n, 2);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         ck_assert_msg(config_check_keys(all[i], err, sizeof err), "%s", err);
+        /* replay's path: a board's INI parsed onto the default config
+         * switches to that board and gives the same values */
+        struct config a, r;
+        config_defaults_for(&a, all[i]);
+        a.smp = 3;
+        config_to_ini(&a, ini, sizeof ini);
+        config_defaults(&r);
+        ck_assert_msg(config_parse_string(&r, ini, all[i]->name, err, sizeof err), "%s", err);
+        ck_assert_ptr_eq(r.board, all[i]);
+        ck_assert_int_eq(memcmp(&a, &r, sizeof a), 0);
+        ck_assert_msg(config_validate(&r, err, sizeof err), "%s: %s", all[i]->name, err);
+    }
 }
 END_TEST
 

@@ -234,6 +234,77 @@ START_TEST(loads_segments)
 }
 END_TEST
 
+/* A multiboot-style kernel: ELF32 i386, one PT_LOAD at 1 MiB. The x86 PC
+ * board's list takes it (32-bit program headers), the RISC-V one names
+ * what it wants. */
+struct tiny_elf32 {
+    Elf32_Ehdr eh;
+    Elf32_Phdr ph;
+    uint8_t payload[PAYLOAD_SIZE];
+};
+
+START_TEST(board_lists_pick_machines)
+{
+    static const struct elf_machine pc[] = { { EM_X86_64, 64, "x86-64" }, { EM_386, 32, "i386" },
+                                             { 0, 0, NULL } };
+    struct tiny_elf32 t;
+    memset(&t, 0, sizeof t);
+    memcpy(t.eh.e_ident, ELFMAG, SELFMAG);
+    t.eh.e_ident[EI_CLASS] = ELFCLASS32;
+    t.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    t.eh.e_ident[EI_VERSION] = EV_CURRENT;
+    t.eh.e_type = ET_EXEC;
+    t.eh.e_machine = EM_386;
+    t.eh.e_version = EV_CURRENT;
+    t.eh.e_entry = 0x100004;
+    t.eh.e_phoff = offsetof(struct tiny_elf32, ph);
+    t.eh.e_ehsize = sizeof(Elf32_Ehdr);
+    t.eh.e_phentsize = sizeof(Elf32_Phdr);
+    t.eh.e_phnum = 1;
+    t.ph = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = offsetof(struct tiny_elf32, payload),
+                         .p_vaddr = 0x100000, .p_paddr = 0x100000, .p_filesz = PAYLOAD_SIZE,
+                         .p_memsz = PAYLOAD_SIZE, .p_flags = PF_R | PF_X, .p_align = 4 };
+    for (int i = 0; i < PAYLOAD_SIZE; i++)
+        t.payload[i] = (uint8_t)(0x90 + i);
+    char path[64], err[512] = "";
+    write_tmp(path, &t, sizeof t);
+
+    struct bus b;
+    bus_init(&b);
+    ck_assert_ptr_nonnull(bus_add_mem(&b, "ram", 0, 0x200000, false, err, sizeof err));
+    uint64_t entry = 0;
+    ck_assert_msg(image_load(&b, path, pc, 0, &entry, NULL, err, sizeof err), "%s", err);
+    ck_assert_uint_eq(entry, 0x100004);
+    const uint8_t *p = bus_host_ptr(&b, 0x100000, PAYLOAD_SIZE);
+    for (int i = 0; i < PAYLOAD_SIZE; i++)
+        ck_assert_uint_eq(p[i], 0x90 + i);
+    bus_free(&b);
+
+    /* the RISC-V board's list (the default) refuses it, naming both */
+    struct elf_image *e = elf_open(path, NULL, err, sizeof err);
+    ck_assert_ptr_null(e);
+    ck_assert_msg(strstr(err, "not a RISC-V ELF file (e_machine 3, i386)"), "%s", err);
+    unlink(path);
+
+    /* a 64-bit RISC-V file on the PC board: "not an x86-64 or i386 ELF" */
+    write_tiny(path, T_NONE, 0);
+    e = elf_open(path, pc, err, sizeof err);
+    ck_assert_ptr_null(e);
+    ck_assert_msg(strstr(err, "not an x86-64 or i386 ELF file"), "%s", err);
+    unlink(path);
+
+    /* an i386 machine number in a 64-bit file: the class is named */
+    struct tiny_elf t64;
+    tiny_elf(&t64, T_NONE);
+    t64.eh.e_machine = EM_386;
+    write_tmp(path, &t64, sizeof t64);
+    e = elf_open(path, pc, err, sizeof err);
+    ck_assert_ptr_null(e);
+    ck_assert_msg(strstr(err, "not a 32-bit ELF file (ELFCLASS64)"), "%s", err);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(loads_raw_images)
 {
     char path[64], err[512] = "";
@@ -284,6 +355,7 @@ Suite *elf_suite(void)
     tcase_add_test(tc, opens_tiny_riscv_elf);
     tcase_add_test(tc, loads_segments);
     tcase_add_test(tc, loads_raw_images);
+    tcase_add_test(tc, board_lists_pick_machines);
     suite_add_tcase(s, tc);
     return s;
 }

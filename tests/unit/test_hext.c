@@ -13,6 +13,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "trace_capture.h"
 #include "rv_fixture_h.h"
 #include "trace/event.h"
 #include "trace/trace.h"
@@ -1715,18 +1716,6 @@ END_TEST
 /* vm.exit / vm.entry timeline events                                       */
 /* ========================================================================= */
 
-struct ev_log {
-    struct trace_event ev[16];
-    int n;
-};
-
-static void log_sink(void *opaque, const struct trace_event *ev)
-{
-    struct ev_log *l = opaque;
-    if (l->n < 16)
-        l->ev[l->n++] = *ev;
-}
-
 /* A trap from V=1 to HS emits vm.exit (reason = cause, pc, tval, gpa =
  * htval << 2, inst = htinst, vmid = hgatp.VMID); a return into V=1 emits
  * vm.entry (pc, vmid); a trap that stays in the guest emits no vm.exit. */
@@ -1734,11 +1723,8 @@ START_TEST(test_trace_vm_exit_entry)
 {
     struct rvh_env e = rvh_env_new(RVH_SV39);
     struct rv_hart *h = e.h;
-    struct ev_log log = { .n = 0 };
-    struct trace t = { .mask = (1ull << TK_VM_EXIT) | (1ull << TK_VM_ENTRY), .sink = log_sink,
-                       .sink_opaque = &log };
-    e.m->trace = &t;
-    e.m->trace_mask = t.mask;
+    struct ev_log log;
+    ev_log_attach(&log, e.m, (1ull << TK_VM_EXIT) | (1ull << TK_VM_ENTRY));
     rvh_csrw(h, RVH_HGATP, RVH_SV39 | (5ull << 44) | (e.groot >> 12));
     ck_assert_uint_eq((rvh_csrr(h, RVH_HGATP) >> 44) & 0x3fff, 5);
     medeleg(h, (1ull << 21) | (1ull << EXC_ILLEGAL_INSN));

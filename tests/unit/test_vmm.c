@@ -10,6 +10,7 @@
 
 #include "gdbstub/arch.h"
 #include "gdbstub/gdbstub.h"
+#include "trace_capture.h"
 #include "rv_fixture_h.h"
 #include "sim/arch.h"
 #include "trace/event.h"
@@ -114,29 +115,14 @@ START_TEST(test_bp_guest_filter)
 }
 END_TEST
 
-struct ev_log {
-    struct trace_event ev[8];
-    int n;
-};
-
-static void log_sink(void *opaque, const struct trace_event *ev)
-{
-    struct ev_log *l = opaque;
-    if (l->n < 8)
-        l->ev[l->n++] = *ev;
-}
-
 /* An ecall from VS into HS: vm.exit with the guest id of the guest that
  * exited, classified as a hypercall; sret back: vm.entry with the id. */
 START_TEST(test_trace_hypercall_exit)
 {
     struct rvh_env e = rvh_env_new(RVH_SV39);
     struct rv_hart *h = e.h;
-    struct ev_log log = { .n = 0 };
-    struct trace t = { .mask = (1ull << TK_VM_EXIT) | (1ull << TK_VM_ENTRY), .sink = log_sink,
-                       .sink_opaque = &log };
-    e.m->trace = &t;
-    e.m->trace_mask = t.mask;
+    struct ev_log log;
+    ev_log_attach(&log, e.m, (1ull << TK_VM_EXIT) | (1ull << TK_VM_ENTRY));
     set_vmid(&e, 5);
     rvh_csrw(h, RVF_MEDELEG, 1ull << EXC_ECALL_VS);
 
