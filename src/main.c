@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/arch.h"
 #include "sim/config.h"
 #include "sim/machine.h"
 #include "trace/record.h"
@@ -337,6 +338,13 @@ static const char *status_reason(int rc)
     }
 }
 
+/* "hart" on RISC-V, "cpu" on x86 (the architecture registry's word). */
+static const char *cpu_word(const struct cpu *c)
+{
+    const struct arch_info *a = arch_by_id(c->ops->arch);
+    return a && a->cpu_word ? a->cpu_word : "cpu";
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a = { .serial = "stdio", .check_interval = 10000000 };
@@ -412,7 +420,8 @@ static int cmd_run(int argc, char **argv)
     fprintf(stderr, "hvsim: %s, %" PRIu64 " instructions (",
             m->exit_reason[0] ? m->exit_reason : status_reason(rc), m->sched.total_retired);
     for (int i = 0; i < m->ncpus; i++)
-        fprintf(stderr, "%shart%d %" PRIu64, i ? ", " : "", m->cpus[i]->id, m->cpus[i]->retired);
+        fprintf(stderr, "%s%s%d %" PRIu64, i ? ", " : "", cpu_word(m->cpus[i]), m->cpus[i]->id,
+                m->cpus[i]->retired);
     fprintf(stderr, "), virtual time %" PRIu64 " ns\n",
             (uint64_t)((unsigned __int128)m->sched.round_start * 1000000000u / m->cfg.cpu_hz));
     machine_free(m);
