@@ -4,6 +4,7 @@
  * cannot run yet. */
 #ifndef HVSIM_BOARDS_X86_PC_H
 #define HVSIM_BOARDS_X86_PC_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "../sim/config.h"
 
@@ -14,6 +15,13 @@ struct x86_pc_config {
     uint64_t uart_clock_hz; /* [uart] clock */
     uint64_t debug_exit_port; /* [isa-debug-exit] port (0xf4, QEMU's) */
     uint64_t kernel_addr;   /* [load] kernel: raw-image load address */
+};
+
+/* The board's state (m->board_state). */
+struct uart16550;
+struct x86_pc {
+    bool a20;               /* A20 gate (port 0x92; on at reset here) */
+    struct uart16550 *uart; /* COM1 */
 };
 
 static inline const struct x86_pc_config *x86_pc_config(const struct config *c)

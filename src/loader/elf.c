@@ -242,6 +242,11 @@ fail:
     return NULL;
 }
 
+bool elf_is_64bit(const struct elf_image *e)
+{
+    return e->buf[EI_CLASS] == ELFCLASS64;
+}
+
 uint64_t elf_entry(const struct elf_image *e)
 {
     return e->entry;

@@ -30,6 +30,8 @@ struct elf_image *elf_open(const char *path, const struct elf_machine *accept, c
 /* True when the file starts with the ELF magic (false when unreadable). */
 bool elf_is_elf(const char *path);
 uint64_t elf_entry(const struct elf_image *e);
+/* ELFCLASS64 (else ELFCLASS32). */
+bool elf_is_64bit(const struct elf_image *e);
 /* Copies every PT_LOAD segment to p_paddr (filesz bytes, then memsz - filesz
  * zero bytes) with bus_load. False + message naming the segment and address
  * when it does not fit in memory. */

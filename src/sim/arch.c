@@ -3,9 +3,11 @@
 #include <string.h>
 
 extern const struct arch_info arch_riscv64;
+extern const struct arch_info arch_x86_64;
 
 static const struct arch_info *const arch_table[] = {
     &arch_riscv64,
+    &arch_x86_64,
 };
 
 const struct arch_info *arch_by_id(unsigned id)

@@ -1,0 +1,330 @@
+/* The x86_64 CPU: creation, reset state (Intel SDM vol. 3A §9.1.1 Table 9-1),
+ * the mode from CS/SS/EFER, interrupt inputs, and the ISA-neutral cpu_ops
+ * glue; the architecture registry entry (arch_x86_64) with capstone
+ * disassembly. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "disasm.h"
+#include "x86.h"
+#include "x86_cpu.h"
+#include "../../sim/arch.h"
+#include "../../sim/machine.h"
+
+void x86_update_mode(struct x86_cpu *x)
+{
+    x->long_mode = (x->efer & EFER_LMA) != 0;
+    const struct x86_segment *cs = &x->seg[X86_CS];
+    if (!(x->cr0 & CR0_PE)) {
+        x->code_size = (cs->attr & SEG_DB) ? 4 : 2;
+        x->cpl = 0;
+    } else if (x->long_mode && (cs->attr & SEG_L)) {
+        x->code_size = 8;
+    } else {
+        x->code_size = (cs->attr & SEG_DB) ? 4 : 2;
+    }
+    x->stack_size = x->code_size == 8 ? 8 : (x->seg[X86_SS].attr & SEG_DB) ? 4 : 2;
+    x->attn = true;
+}
+
+static void x86_reset(struct cpu *c)
+{
+    struct x86_cpu *x = X86(c);
+    memset(x->r, 0, sizeof x->r);
+    x->r[RDX] = 0x000206f1; /* processor signature (CPUID.1:EAX) */
+    x->rflags = FL_FIXED1;
+    x->rip = 0xfff0;
+    for (int s = 0; s < 6; s++)
+        x->seg[s] = (struct x86_segment){ .sel = 0, .base = 0, .limit = 0xffff,
+                                          .attr = SEG_P | SEG_S | SEG_W_R | SEG_A };
+    x->seg[X86_CS] = (struct x86_segment){ .sel = 0xf000, .base = 0xffff0000, .limit = 0xffff,
+                                           .attr = SEG_P | SEG_S | SEG_CODE | SEG_W_R | SEG_A };
+    x->ldtr = (struct x86_segment){ .limit = 0xffff, .attr = SEG_P | 2 };
+    x->tr = (struct x86_segment){ .limit = 0xffff, .attr = SEG_P | 0xb };
+    x->gdt_base = x->idt_base = 0;
+    x->gdt_limit = x->idt_limit = 0xffff;
+    x->cr0 = CR0_ET | CR0_CD | CR0_NW;
+    x->cr2 = x->cr3 = x->cr4 = x->cr8 = 0;
+    memset(x->dr, 0, sizeof x->dr);
+    x->dr[6] = 0xffff0ff0;
+    x->dr[7] = 0x400;
+    x->efer = 0;
+    x->star = x->lstar = x->cstar = x->sfmask = x->kernel_gs_base = 0;
+    x->sysenter_cs = x->sysenter_esp = x->sysenter_eip = 0;
+    x->tsc_offset = 0;
+    x->tsc_aux = 0;
+    x->apic_base = 0xfee00000 | 1u << 11 | (c->id == 0 ? 1u << 8 : 0); /* enabled; BSP flag */
+    x->pat = 0x0007040600070406ull;
+    x->misc_enable = 1; /* fast strings */
+    x->mtrr_def_type = 0;
+    memset(x->mtrr_fixed, 0, sizeof x->mtrr_fixed);
+    memset(x->mtrr_var, 0, sizeof x->mtrr_var);
+    x->cpl = 0;
+    x->intr = x->nmi_pending = x->nmi_blocked = x->sti_shadow = false;
+    x->fault_depth = 0;
+    x86_tlb_flush(x, true);
+    x86_update_mode(x);
+    c->state = CPU_RUNNING;
+}
+
+/* Interrupt inputs: line 0 = INTR (level, from the PIC / local APIC),
+ * line 1 = NMI (edge). */
+static void x86_set_irq(struct cpu *c, int line, int level)
+{
+    struct x86_cpu *x = X86(c);
+    if (line == X86_LINE_INTR)
+        x->intr = level != 0;
+    else if (line == X86_LINE_NMI && level)
+        x->nmi_pending = true;
+    x->attn = true;
+    if (c == c->m->sched.current)
+        cpu_end_run(c); /* the running CPU looks at it at the next boundary */
+}
+
+/* Messages (until the local APIC of the next issue): NMI, INIT and SIPI to
+ * a CPU in wait-for-SIPI; fixed/ExtINT are not accepted without an APIC. */
+static void x86_irq_msg(struct cpu *c, const struct cpu_msg *msg)
+{
+    struct x86_cpu *x = X86(c);
+    switch (msg->mode) {
+    case CPU_MSG_NMI:
+        x->nmi_pending = true;
+        x->attn = true;
+        break;
+    case CPU_MSG_INIT:
+        x86_reset(c);
+        c->state = CPU_STOPPED; /* wait-for-SIPI (SDM vol. 3A §8.4.2) */
+        break;
+    case CPU_MSG_SIPI:
+        if (c->state == CPU_STOPPED) {
+            x86_load_seg_real(x, X86_CS, (uint16_t)(msg->vector << 8));
+            x->rip = 0;
+            c->state = CPU_RUNNING;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static uint64_t x86_wake_pending(struct cpu *c)
+{
+    struct x86_cpu *x = X86(c);
+    /* HLT ends on an unmasked interrupt or an NMI (SDM vol. 2 "HLT") */
+    return (x->intr && (x->rflags & FL_IF)) || x->nmi_pending;
+}
+
+static uint64_t x86_get_pc(struct cpu *c) { return X86(c)->rip; }
+
+static void x86_free(struct cpu *c) { free(c); }
+
+/* ---- state for check records ------------------------------------------------ */
+
+static const char *const x86_state_names[] = {
+    "rip", "rflags", "cpl", "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+    "es", "cs", "ss", "ds", "fs", "gs", "es.base", "cs.base", "ss.base", "ds.base", "fs.base",
+    "gs.base", "cs.attr", "ss.attr", "ldtr", "tr", "tr.base", "gdtr.base", "gdtr.limit",
+    "idtr.base", "idtr.limit", "cr0", "cr2", "cr3", "cr4", "cr8", "efer", "star", "lstar",
+    "cstar", "sfmask", "kernel_gs_base", "tsc_offset", "tsc_aux", "apic_base", "pat",
+    "intr", "nmi",
+};
+#define X86_NSTATE (sizeof x86_state_names / sizeof x86_state_names[0])
+
+static const char *x86_state_name(unsigned i)
+{
+    return i < X86_NSTATE ? x86_state_names[i] : NULL;
+}
+
+static unsigned x86_arch_state(struct cpu *c, uint64_t *v, unsigned max)
+{
+    struct x86_cpu *x = X86(c);
+    if (max < X86_NSTATE)
+        return 0;
+    unsigned n = 0;
+    v[n++] = x->rip;
+    v[n++] = x->rflags;
+    v[n++] = x->cpl;
+    for (int i = 0; i < 16; i++)
+        v[n++] = x->r[i];
+    for (int s = 0; s < 6; s++)
+        v[n++] = x->seg[s].sel;
+    for (int s = 0; s < 6; s++)
+        v[n++] = x->seg[s].base;
+    v[n++] = x->seg[X86_CS].attr;
+    v[n++] = x->seg[X86_SS].attr;
+    v[n++] = x->ldtr.sel;
+    v[n++] = x->tr.sel;
+    v[n++] = x->tr.base;
+    v[n++] = x->gdt_base;
+    v[n++] = x->gdt_limit;
+    v[n++] = x->idt_base;
+    v[n++] = x->idt_limit;
+    v[n++] = x->cr0;
+    v[n++] = x->cr2;
+    v[n++] = x->cr3;
+    v[n++] = x->cr4;
+    v[n++] = x->cr8;
+    v[n++] = x->efer;
+    v[n++] = x->star;
+    v[n++] = x->lstar;
+    v[n++] = x->cstar;
+    v[n++] = x->sfmask;
+    v[n++] = x->kernel_gs_base;
+    v[n++] = x->tsc_offset;
+    v[n++] = x->tsc_aux;
+    v[n++] = x->apic_base;
+    v[n++] = x->pat;
+    v[n++] = x->intr;
+    v[n++] = x->nmi_pending;
+    return n;
+}
+
+static unsigned x86_insn_bytes(struct cpu *c, uint8_t *buf, unsigned max)
+{
+    struct x86_cpu *x = X86(c);
+    if (!x->in_run || !x->insn_len)
+        return 0;
+    unsigned n = x->insn_len < max ? x->insn_len : max;
+    memcpy(buf, x->insn_bytes, n);
+    return n;
+}
+
+static void x86_flush_tlb_op(struct cpu *c) { x86_tlb_flush(X86(c), true); }
+
+static void x86_copy_state(struct cpu *dst, const struct cpu *src)
+{
+    struct x86_cpu *d = X86(dst);
+    const struct x86_cpu *s = (const struct x86_cpu *)src;
+    struct machine *m = d->m;
+    const bool *a20 = d->a20;
+    int (*ack)(void *) = d->intr_ack;
+    void *ack_opaque = d->intr_opaque;
+    struct cpu_timer timers[CPU_MAX_TIMERS];
+    memcpy(timers, dst->timers, sizeof timers);
+    memcpy(d, s, sizeof *d);
+    d->cpu.m = m;
+    d->m = m;
+    d->a20 = a20;
+    d->intr_ack = ack;
+    d->intr_opaque = ack_opaque;
+    d->cpu.run_left = NULL;
+    d->cpu.run_budget = 0;
+    for (int i = 0; i < CPU_MAX_TIMERS; i++) {
+        timers[i].deadline = src->timers[i].deadline;
+        d->cpu.timers[i] = timers[i];
+    }
+    d->cpu.bps = NULL;
+    d->cpu.nbps = 0;
+    d->cpu.wps = NULL;
+    d->cpu.nwps = 0;
+    x86_tlb_flush(d, true);
+}
+
+static int64_t x86_guest_id(struct cpu *c)
+{
+    (void)c;
+    return -1; /* VMX non-root operation comes with the VMX issue */
+}
+
+static const struct cpu_ops x86_cpu_ops = {
+    .reset = x86_reset,
+    .run = x86_run,
+    .set_irq = x86_set_irq,
+    .irq_msg = x86_irq_msg,
+    .wake_pending = x86_wake_pending,
+    .get_pc = x86_get_pc,
+    .free = x86_free,
+    .arch_state = x86_arch_state,
+    .insn_bytes = x86_insn_bytes,
+    .flush_tlb = x86_flush_tlb_op,
+    .arch = CPU_ARCH_X86_64,
+    .copy_state = x86_copy_state,
+    .guest_id = x86_guest_id,
+};
+
+struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20)
+{
+    struct x86_cpu *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->cpu.ops = &x86_cpu_ops;
+    x->cpu.m = m;
+    x->cpu.id = id;
+    x->cpu.bp_guest = -1;
+    x->m = m;
+    x->a20 = a20;
+    x86_reset(&x->cpu);
+    return &x->cpu;
+}
+
+void x86_cpu_connect_intr(struct cpu *c, int (*ack)(void *opaque), void *opaque)
+{
+    X86(c)->intr_ack = ack;
+    X86(c)->intr_opaque = opaque;
+}
+
+void x86_cpu_enter_long_mode(struct cpu *c, uint64_t entry, uint64_t cr3, uint64_t gdt_base,
+                             uint16_t gdt_limit, uint64_t rsp)
+{
+    struct x86_cpu *x = X86(c);
+    x->cr0 = CR0_PE | CR0_PG | CR0_ET | CR0_NE | CR0_WP;
+    x->cr4 = CR4_PAE | CR4_PGE;
+    x->cr3 = cr3;
+    x->efer = EFER_LME | EFER_LMA | EFER_NXE | EFER_SCE;
+    x->gdt_base = gdt_base;
+    x->gdt_limit = gdt_limit;
+    x->seg[X86_CS] = (struct x86_segment){ .sel = 0x08, .base = 0, .limit = 0xffffffff,
+                                           .attr = SEG_P | SEG_S | SEG_CODE | SEG_W_R | SEG_A | SEG_L | SEG_G };
+    struct x86_segment data = { .sel = 0x10, .base = 0, .limit = 0xffffffff,
+                                .attr = SEG_P | SEG_S | SEG_W_R | SEG_A | SEG_DB | SEG_G };
+    x->seg[X86_SS] = x->seg[X86_DS] = x->seg[X86_ES] = x->seg[X86_FS] = x->seg[X86_GS] = data;
+    x->rflags = FL_FIXED1;
+    x->rip = entry;
+    x->r[RSP] = rsp;
+    x->cpl = 0;
+    x86_tlb_flush(x, true);
+    x86_update_mode(x);
+}
+
+/* ---- the architecture registry entry ------------------------------------------ */
+
+static const char *const vec_names[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", NULL, "#TS", "#NP", "#SS",
+    "#GP", "#PF", NULL, "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+static const char *x86_cause_name(uint64_t v)
+{
+    return v < 32 ? vec_names[v] : NULL;
+}
+
+static const char *x86_priv_name(uint64_t p)
+{
+    static const char *const n[4] = { "CPL0", "CPL1", "CPL2", "CPL3" };
+    return p < 4 ? n[p] : NULL;
+}
+
+static unsigned x86_insn_len(uint64_t bits)
+{
+    uint8_t b[8];
+    struct x86_insn in;
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(bits >> (8 * i));
+    int n = x86_decode(b, 8, 8, &in);
+    return n > 0 ? (unsigned)n : 0;
+}
+
+const struct arch_info arch_x86_64 = {
+    .id = CPU_ARCH_X86_64,
+    .name = "x86_64",
+    .cpu_word = "cpu",
+    .nstate = X86_NSTATE,
+    .state_name = x86_state_name,
+    .cause_name = x86_cause_name,
+    .priv_name = x86_priv_name,
+    .max_insn_len = 15,
+    .insn_len = x86_insn_len,
+    .disasm = x86_disasm,
+    .reset_priv = 0,
+};

@@ -1,0 +1,12 @@
+/* x86 disassembly for tools (trace show, gdb, UI) through capstone (Debian's
+ * libcapstone 4). Kept apart from insn.h: capstone's headers define their
+ * own `enum x86_insn`. */
+#ifndef HVSIM_X86_DISASM_H
+#define HVSIM_X86_DISASM_H
+#include <stddef.h>
+#include <stdint.h>
+/* One instruction at pc from bytes[0..n) in 64-bit mode, Intel syntax
+ * ("mov rax, qword ptr [rbx + 8]"); "(bad)" when capstone cannot decode
+ * it. snprintf semantics. */
+size_t x86_disasm(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t len);
+#endif

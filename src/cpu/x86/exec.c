@@ -1,0 +1,1388 @@
+/* The x86 interpreter: fetch, decode (decode.c), execute one instruction at
+ * a time. Semantics from the Intel SDM vol. 2 instruction pages; flags as
+ * vol. 1 App. A "EFLAGS Cross-Reference" (flags the SDM calls undefined get
+ * the values documented in docs/x86.md). Exceptions leave through
+ * x86_raise(), which delivers them and longjmps back to the loop here.
+ *
+ * REP string instructions execute one iteration per tick with RIP left on
+ * the instruction until the count is done, so they are interruptible and
+ * restartable and count per iteration in virtual time. */
+#include <string.h>
+#include "x86_cpu.h"
+#include "seg.h"
+#include "../../sim/bus.h"
+#include "../../sim/machine.h"
+#include "../../trace/emit.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+static inline uint64_t size_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+static inline uint64_t sign_bit(unsigned size) { return 1ull << (8 * size - 1); }
+static inline int64_t sext(uint64_t v, unsigned size)
+{
+    unsigned sh = 64 - 8 * size;
+    return (int64_t)(v << sh) >> sh;
+}
+
+#define UD() x86_raise(x, X86_EXC_UD, false, 0)
+#define GP0() x86_raise(x, X86_EXC_GP, true, 0)
+
+/* ---- registers ------------------------------------------------------------ */
+
+/* Register r of size bytes; byte registers 4..7 are AH..BH without REX. */
+static inline uint64_t get_reg(const struct x86_cpu *x, unsigned r, unsigned size)
+{
+    if (size == 1) {
+        if (r >= 4 && r < 8 && !x->in.rex)
+            return (x->r[r - 4] >> 8) & 0xff;
+        return x->r[r] & 0xff;
+    }
+    return x->r[r] & size_mask(size);
+}
+
+/* Writes of 32 bits zero the upper half (SDM vol. 1 §3.4.1.1); 8/16 keep it. */
+static inline void set_reg(struct x86_cpu *x, unsigned r, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1:
+        if (r >= 4 && r < 8 && !x->in.rex)
+            x->r[r - 4] = (x->r[r - 4] & ~0xff00ull) | (v & 0xff) << 8;
+        else
+            x->r[r] = (x->r[r] & ~0xffull) | (v & 0xff);
+        break;
+    case 2: x->r[r] = (x->r[r] & ~0xffffull) | (v & 0xffff); break;
+    case 4: x->r[r] = v & 0xffffffffull; break;
+    default: x->r[r] = v; break;
+    }
+}
+
+/* ---- addresses ------------------------------------------------------------- */
+
+static inline uint64_t addr_mask(unsigned asize) { return size_mask(asize); }
+
+/* Effective address of the ModRM memory operand (SDM vol. 2 §2.1.5). */
+static uint64_t ea_offset(struct x86_cpu *x)
+{
+    const struct x86_insn *i = &x->in;
+    uint64_t a = (uint64_t)i->disp;
+    if (i->base == X86_REG_RIP)
+        a += x->next_rip;
+    else if (i->base != X86_REG_NONE)
+        a += x->r[i->base];
+    if (i->index != X86_REG_NONE)
+        a += x->r[i->index] << i->scale;
+    return a & addr_mask(i->addrsize);
+}
+
+static int default_seg(const struct x86_insn *i)
+{
+    if (i->seg != X86_SEG_NONE)
+        return i->seg;
+    if (i->base == RSP || i->base == RBP)
+        return X86_SS;
+    return X86_DS;
+}
+
+/* Linear address of seg:off; canonical check in 64-bit mode (#GP(0), or
+ * #SS(0) for the stack segment: SDM vol. 3A §3.3.7.1). */
+static uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
+{
+    if (x->code_size == 8) {
+        uint64_t la = off + ((s == X86_FS || s == X86_GS) ? x->seg[s].base : 0);
+        if ((uint64_t)(sext(la, 6) >> 47) + 1 > 1) /* bits 63:47 not all equal */
+            x86_raise(x, s == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
+        return la;
+    }
+    return (x->seg[s].base + off) & 0xffffffffull;
+}
+
+static uint64_t ea_linear(struct x86_cpu *x)
+{
+    return linear(x, default_seg(&x->in), ea_offset(x));
+}
+
+/* The r/m operand. */
+static uint64_t rm_read(struct x86_cpu *x, unsigned size)
+{
+    if (x->in.mod == 3)
+        return get_reg(x, x->in.rm, size);
+    return x86_read(x, ea_linear(x), size);
+}
+
+static void rm_write(struct x86_cpu *x, unsigned size, uint64_t v)
+{
+    if (x->in.mod == 3)
+        set_reg(x, x->in.rm, size, v);
+    else
+        x86_write(x, ea_linear(x), size, v & size_mask(size));
+}
+
+/* ---- stack ----------------------------------------------------------------- */
+
+static uint64_t sp_mask(const struct x86_cpu *x) { return size_mask(x->stack_size); }
+
+static void push(struct x86_cpu *x, unsigned size, uint64_t v)
+{
+    uint64_t sp = (x->r[RSP] - size) & sp_mask(x);
+    x86_write(x, linear(x, X86_SS, sp), size, v);
+    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | sp;
+}
+
+static uint64_t pop(struct x86_cpu *x, unsigned size)
+{
+    uint64_t sp = x->r[RSP] & sp_mask(x);
+    uint64_t v = x86_read(x, linear(x, X86_SS, sp), size);
+    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((sp + size) & sp_mask(x));
+    return v;
+}
+
+/* ---- flags ---------------------------------------------------------------- */
+
+static inline bool parity8(uint64_t v) { return !__builtin_parity((unsigned)(v & 0xff)); }
+
+static inline void set_flags(struct x86_cpu *x, uint64_t mask, uint64_t val)
+{
+    x->rflags = (x->rflags & ~mask) | (val & mask);
+}
+
+static uint64_t szp(uint64_t res, unsigned size)
+{
+    uint64_t f = 0;
+    res &= size_mask(size);
+    if (!res) f |= FL_ZF;
+    if (res & sign_bit(size)) f |= FL_SF;
+    if (parity8(res)) f |= FL_PF;
+    return f;
+}
+
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+/* The eight ALU operations of opcodes 00-3F / 80-83 with their flags. */
+static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsigned size)
+{
+    uint64_t m = size_mask(size), sb = sign_bit(size);
+    a &= m;
+    b &= m;
+    uint64_t res, f;
+    unsigned carry_in = (op == ALU_ADC || op == ALU_SBB) && (x->rflags & FL_CF) ? 1 : 0;
+    switch (op) {
+    case ALU_ADD:
+    case ALU_ADC: {
+        unsigned __int128 wide = (unsigned __int128)a + b + carry_in;
+        res = (uint64_t)wide & m;
+        f = szp(res, size);
+        if (size == 8 ? (wide >> 64) != 0 : (((uint64_t)wide) >> (8 * size)) != 0) f |= FL_CF;
+        if ((a ^ res) & (b ^ res) & sb) f |= FL_OF;
+        if ((a ^ b ^ res) & 0x10) f |= FL_AF;
+        set_flags(x, FL_ARITH, f);
+        return res;
+    }
+    case ALU_SUB:
+    case ALU_SBB:
+    case ALU_CMP: {
+        res = (a - b - carry_in) & m;
+        f = szp(res, size);
+        if ((unsigned __int128)a < (unsigned __int128)b + carry_in) f |= FL_CF;
+        if ((a ^ b) & (a ^ res) & sb) f |= FL_OF;
+        if ((a ^ b ^ res) & 0x10) f |= FL_AF;
+        set_flags(x, FL_ARITH, f);
+        return res;
+    }
+    case ALU_OR: res = a | b; break;
+    case ALU_AND: res = a & b; break;
+    default: res = a ^ b; break;
+    }
+    /* logic: CF = OF = 0, AF undefined (cleared, like current hardware) */
+    set_flags(x, FL_ARITH, szp(res, size));
+    return res;
+}
+
+/* Condition codes tttn (SDM vol. 2 App. B.1.4.7). */
+static bool cond(const struct x86_cpu *x, unsigned cc)
+{
+    uint64_t f = x->rflags;
+    bool r;
+    switch (cc >> 1) {
+    case 0: r = f & FL_OF; break;
+    case 1: r = f & FL_CF; break;
+    case 2: r = f & FL_ZF; break;
+    case 3: r = (f & FL_CF) || (f & FL_ZF); break;
+    case 4: r = f & FL_SF; break;
+    case 5: r = f & FL_PF; break;
+    case 6: r = !!(f & FL_SF) != !!(f & FL_OF); break;
+    default: r = (f & FL_ZF) || (!!(f & FL_SF) != !!(f & FL_OF)); break;
+    }
+    return (cc & 1) ? !r : r;
+}
+
+static uint64_t inc_dec(struct x86_cpu *x, uint64_t a, unsigned size, bool dec)
+{
+    uint64_t m = size_mask(size), sb = sign_bit(size);
+    uint64_t res = (dec ? a - 1 : a + 1) & m;
+    uint64_t f = szp(res, size);
+    if (dec ? (a & m) == sb : res == sb) f |= FL_OF;
+    if ((a ^ res) & 0x10) f |= FL_AF;
+    set_flags(x, FL_ARITH & ~FL_CF, f); /* CF unchanged */
+    return res;
+}
+
+/* Group 2 shifts and rotates (C0/C1/D0-D3): ROL ROR RCL RCR SHL SHR SAL SAR. */
+static uint64_t shift(struct x86_cpu *x, unsigned op, uint64_t a, unsigned count, unsigned size)
+{
+    uint64_t m = size_mask(size), sb = sign_bit(size);
+    unsigned bits = 8 * size;
+    count &= size == 8 ? 63 : 31;
+    a &= m;
+    if (!count)
+        return a; /* flags unchanged */
+    uint64_t res = a, f = x->rflags;
+    bool cf = f & FL_CF;
+    switch (op) {
+    case 0: { /* ROL */
+        unsigned c = count % bits;
+        res = c ? ((a << c) | (a >> (bits - c))) & m : a;
+        cf = res & 1;
+        f = (f & ~(uint64_t)(FL_CF | FL_OF)) | (cf ? FL_CF : 0) |
+            ((!!(res & sb) != cf) ? FL_OF : 0);
+        break;
+    }
+    case 1: { /* ROR */
+        unsigned c = count % bits;
+        res = c ? ((a >> c) | (a << (bits - c))) & m : a;
+        cf = res & sb;
+        f = (f & ~(uint64_t)(FL_CF | FL_OF)) | (cf ? FL_CF : 0) |
+            (((res ^ (res << 1)) & sb) ? FL_OF : 0);
+        break;
+    }
+    case 2: { /* RCL */
+        unsigned c = count % (bits + 1);
+        for (unsigned k = 0; k < c; k++) {
+            bool out = res & sb;
+            res = ((res << 1) | (cf ? 1 : 0)) & m;
+            cf = out;
+        }
+        f = (f & ~(uint64_t)(FL_CF | FL_OF)) | (cf ? FL_CF : 0) |
+            ((!!(res & sb) != cf) ? FL_OF : 0);
+        break;
+    }
+    case 3: { /* RCR */
+        unsigned c = count % (bits + 1);
+        bool of = (!!(a & sb)) != cf;
+        for (unsigned k = 0; k < c; k++) {
+            bool out = res & 1;
+            res = (res >> 1) | (cf ? sb : 0);
+            cf = out;
+        }
+        f = (f & ~(uint64_t)(FL_CF | FL_OF)) | (cf ? FL_CF : 0) | (of ? FL_OF : 0);
+        break;
+    }
+    case 4:
+    case 6: /* SHL/SAL */
+        res = count < 64 ? (a << count) & m : 0;
+        cf = count <= bits ? (a >> (bits - count)) & 1 : 0;
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0) |
+            ((!!(res & sb) != cf) ? FL_OF : 0);
+        break;
+    case 5: /* SHR */
+        res = a >> count;
+        cf = (a >> (count - 1)) & 1;
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0) |
+            ((count == 1 && (a & sb)) ? FL_OF : 0);
+        break;
+    default: { /* SAR */
+        int64_t s = sext(a, size);
+        res = (uint64_t)(s >> (count > 63 ? 63 : count)) & m;
+        cf = (uint64_t)(s >> (count - 1 > 63 ? 63 : count - 1)) & 1;
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0);
+        break;
+    }
+    }
+    x->rflags = f;
+    return res;
+}
+
+/* ---- port I/O ---------------------------------------------------------------- */
+
+/* CPL > IOPL in protected mode: the TSS I/O permission bitmap decides
+ * (SDM vol. 1 §18.5.2). */
+static void io_check(struct x86_cpu *x, uint32_t port, unsigned size)
+{
+    if (!(x->cr0 & CR0_PE) || x->cpl <= ((x->rflags >> 12) & 3))
+        return;
+    if (x->tr.limit < 0x67)
+        GP0();
+    uint32_t base = (uint32_t)x86_read_as(x, x->tr.base + 0x66, 2, false);
+    uint32_t byte = base + port / 8;
+    if (byte + 1 > x->tr.limit)
+        GP0();
+    uint32_t bits = (uint32_t)x86_read_as(x, x->tr.base + byte, 2, false);
+    if ((bits >> (port & 7)) & ((1u << size) - 1))
+        GP0();
+}
+
+static uint64_t port_in(struct x86_cpu *x, uint32_t port, unsigned size)
+{
+    io_check(x, port, size);
+    uint64_t v;
+    if (!bus_pio_read(&x->m->bus, port & 0xffff, size, &v))
+        v = size_mask(size); /* nobody decodes the port: the bus floats high */
+    return v;
+}
+
+static void port_out(struct x86_cpu *x, uint32_t port, unsigned size, uint64_t v)
+{
+    io_check(x, port, size);
+    bus_pio_write(&x->m->bus, port & 0xffff, size, v & size_mask(size));
+}
+
+/* ---- control registers ----------------------------------------------------- */
+
+static void write_cr0(struct x86_cpu *x, uint64_t v)
+{
+    v |= CR0_ET;
+    if ((v >> 32) || ((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
+        GP0();
+    if ((v & CR0_PG) && !(x->cr0 & CR0_PG) && (x->efer & EFER_LME)) {
+        /* entering long mode needs PAE (SDM vol. 3A §9.8.5) */
+        if (!(x->cr4 & CR4_PAE))
+            GP0();
+        x->efer |= EFER_LMA;
+    }
+    if (!(v & CR0_PG) && (x->cr0 & CR0_PG) && x->long_mode) {
+        if (x->code_size == 8)
+            GP0(); /* leave long mode from compatibility mode only */
+        x->efer &= ~(uint64_t)EFER_LMA;
+    }
+    x->cr0 = v;
+    x86_tlb_flush(x, true);
+    x86_update_mode(x);
+}
+
+static void write_cr4(struct x86_cpu *x, uint64_t v)
+{
+    const uint64_t known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE |
+                           CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP |
+                           CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | CR4_SMAP;
+    if (v & ~known)
+        GP0();
+    if (x->long_mode && !(v & CR4_PAE))
+        GP0();
+    x->cr4 = v;
+    x86_tlb_flush(x, true);
+}
+
+/* ---- one instruction ------------------------------------------------------ */
+
+static void jump(struct x86_cpu *x, uint64_t target)
+{
+    if (x->code_size != 8)
+        target &= x->in.opsize == 2 ? 0xffff : 0xffffffffull;
+    x->next_rip = target;
+}
+
+/* String instruction iteration: returns false when a REP count is zero. */
+static bool rep_begin(struct x86_cpu *x)
+{
+    if (!(x->in.prefixes & (X86_PFX_REP | X86_PFX_REPNE)))
+        return true;
+    uint64_t cnt = x->r[RCX] & addr_mask(x->in.addrsize);
+    return cnt != 0;
+}
+
+/* After one iteration: count down and stay on the instruction until done
+ * (cmps/scas: also stop when the condition fails). */
+static void rep_end(struct x86_cpu *x, bool is_cmp)
+{
+    if (!(x->in.prefixes & (X86_PFX_REP | X86_PFX_REPNE)))
+        return;
+    uint64_t am = addr_mask(x->in.addrsize);
+    uint64_t cnt = ((x->r[RCX] & am) - 1) & am;
+    x->r[RCX] = (x->r[RCX] & ~am) | cnt;
+    if (x->in.addrsize == 4)
+        x->r[RCX] &= 0xffffffffull;
+    if (!cnt)
+        return;
+    if (is_cmp) {
+        bool zf = x->rflags & FL_ZF;
+        if ((x->in.rep == 0xf3 && !zf) || (x->in.rep == 0xf2 && zf))
+            return;
+    }
+    x->next_rip = x->rip; /* the next tick runs the next iteration */
+}
+
+static void str_advance(struct x86_cpu *x, unsigned reg, unsigned size)
+{
+    uint64_t am = addr_mask(x->in.addrsize);
+    uint64_t v = x->r[reg] & am;
+    v = (x->rflags & FL_DF) ? v - size : v + size;
+    x->r[reg] = x->in.addrsize == 4 ? (v & am) : (x->r[reg] & ~am) | (v & am);
+}
+
+static uint64_t src_la(struct x86_cpu *x)
+{
+    int s = x->in.seg != X86_SEG_NONE ? x->in.seg : X86_DS;
+    return linear(x, s, x->r[RSI] & addr_mask(x->in.addrsize));
+}
+
+static uint64_t dst_la(struct x86_cpu *x)
+{
+    return linear(x, X86_ES, x->r[RDI] & addr_mask(x->in.addrsize));
+}
+
+static void exec_string(struct x86_cpu *x, uint8_t op)
+{
+    unsigned size = x->in.opsize;
+    if (!rep_begin(x))
+        return;
+    switch (op) {
+    case 0xa4: case 0xa5: /* MOVS */
+        x86_write(x, dst_la(x), size, x86_read(x, src_la(x), size));
+        str_advance(x, RSI, size);
+        str_advance(x, RDI, size);
+        rep_end(x, false);
+        break;
+    case 0xa6: case 0xa7: { /* CMPS */
+        uint64_t a = x86_read(x, src_la(x), size), b = x86_read(x, dst_la(x), size);
+        alu(x, ALU_CMP, a, b, size);
+        str_advance(x, RSI, size);
+        str_advance(x, RDI, size);
+        rep_end(x, true);
+        break;
+    }
+    case 0xaa: case 0xab: /* STOS */
+        x86_write(x, dst_la(x), size, get_reg(x, RAX, size));
+        str_advance(x, RDI, size);
+        rep_end(x, false);
+        break;
+    case 0xac: case 0xad: /* LODS */
+        set_reg(x, RAX, size, x86_read(x, src_la(x), size));
+        str_advance(x, RSI, size);
+        rep_end(x, false);
+        break;
+    case 0xae: case 0xaf: /* SCAS */
+        alu(x, ALU_CMP, get_reg(x, RAX, size), x86_read(x, dst_la(x), size), size);
+        str_advance(x, RDI, size);
+        rep_end(x, true);
+        break;
+    case 0x6c: case 0x6d: { /* INS */
+        unsigned s = size > 4 ? 4 : size;
+        uint64_t la = dst_la(x);
+        uint64_t v = port_in(x, (uint32_t)x->r[RDX] & 0xffff, s);
+        x86_write(x, la, s, v);
+        str_advance(x, RDI, s);
+        rep_end(x, false);
+        break;
+    }
+    default: { /* 6E/6F OUTS */
+        unsigned s = size > 4 ? 4 : size;
+        port_out(x, (uint32_t)x->r[RDX] & 0xffff, s, x86_read(x, src_la(x), s));
+        str_advance(x, RSI, s);
+        rep_end(x, false);
+        break;
+    }
+    }
+}
+
+static void do_div(struct x86_cpu *x, unsigned size, bool is_signed)
+{
+    uint64_t d = rm_read(x, size);
+    if (!d)
+        x86_raise(x, X86_EXC_DE, false, 0);
+    uint64_t m = size_mask(size);
+    if (size == 1) {
+        uint16_t n = (uint16_t)x->r[RAX];
+        if (is_signed) {
+            int q = (int16_t)n / (int8_t)d, r = (int16_t)n % (int8_t)d;
+            if (q > 127 || q < -128) x86_raise(x, X86_EXC_DE, false, 0);
+            x->r[RAX] = (x->r[RAX] & ~0xffffull) | (uint8_t)q | (uint64_t)(uint8_t)r << 8;
+        } else {
+            unsigned q = n / (uint8_t)d, r = n % (uint8_t)d;
+            if (q > 0xff) x86_raise(x, X86_EXC_DE, false, 0);
+            x->r[RAX] = (x->r[RAX] & ~0xffffull) | q | (uint64_t)r << 8;
+        }
+        return;
+    }
+    unsigned bits = 8 * size;
+    unsigned __int128 n = ((unsigned __int128)(x->r[RDX] & m) << bits) | (x->r[RAX] & m);
+    uint64_t q, r;
+    if (is_signed) {
+        __int128 sn = (__int128)(n << (128 - 2 * bits)) >> (128 - 2 * bits);
+        __int128 sd = sext(d, size);
+        __int128 sq = sn / sd, sr = sn % sd;
+        __int128 lim = (__int128)1 << (bits - 1);
+        if (sq >= lim || sq < -lim)
+            x86_raise(x, X86_EXC_DE, false, 0);
+        q = (uint64_t)sq;
+        r = (uint64_t)sr;
+    } else {
+        unsigned __int128 uq = n / d;
+        if (uq >> bits)
+            x86_raise(x, X86_EXC_DE, false, 0);
+        q = (uint64_t)uq;
+        r = (uint64_t)(n % d);
+    }
+    set_reg(x, RAX, size, q);
+    set_reg(x, RDX, size, r);
+}
+
+static void do_mul(struct x86_cpu *x, unsigned size, bool is_signed)
+{
+    uint64_t b = rm_read(x, size), m = size_mask(size);
+    uint64_t a = x->r[RAX] & m;
+    unsigned bits = 8 * size;
+    uint64_t lo, hi;
+    bool over;
+    if (is_signed) {
+        __int128 p = (__int128)sext(a, size) * sext(b, size);
+        lo = (uint64_t)p & m;
+        hi = (uint64_t)(p >> bits) & m;
+        over = p != (__int128)sext(lo, size);
+    } else {
+        unsigned __int128 p = (unsigned __int128)a * b;
+        lo = (uint64_t)p & m;
+        hi = (uint64_t)(p >> bits) & m;
+        over = hi != 0;
+    }
+    if (size == 1)
+        x->r[RAX] = (x->r[RAX] & ~0xffffull) | lo | hi << 8;
+    else {
+        set_reg(x, RAX, size, lo);
+        set_reg(x, RDX, size, hi);
+    }
+    /* CF = OF = high half significant; SF/ZF/AF/PF undefined: from lo */
+    set_flags(x, FL_ARITH, szp(lo, size) | (over ? FL_CF | FL_OF : 0));
+}
+
+static uint64_t imul2(struct x86_cpu *x, uint64_t a, uint64_t b, unsigned size)
+{
+    __int128 p = (__int128)sext(a, size) * sext(b, size);
+    uint64_t lo = (uint64_t)p & size_mask(size);
+    bool over = p != (__int128)sext(lo, size);
+    set_flags(x, FL_ARITH, szp(lo, size) | (over ? FL_CF | FL_OF : 0));
+    return lo;
+}
+
+static void far_jump_real(struct x86_cpu *x, uint16_t sel, uint64_t off)
+{
+    x86_load_seg_real(x, X86_CS, sel);
+    x->next_rip = off;
+}
+
+/* Far JMP/CALL to a code segment in protected/long mode (no call gates,
+ * no task switches: #GP, documented). */
+static void far_transfer(struct x86_cpu *x, uint16_t sel, uint64_t off, bool call, unsigned opsize)
+{
+    if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM)) {
+        if (call) {
+            push(x, opsize, x->seg[X86_CS].sel);
+            push(x, opsize, x->next_rip);
+        }
+        far_jump_real(x, sel, off);
+        return;
+    }
+    uint64_t lo;
+    if ((sel & ~3u) == 0 || !x86_desc_read(x, sel, &lo, NULL, false))
+        x86_raise(x, X86_EXC_GP, true, sel & ~3u);
+    unsigned attr = (unsigned)(lo >> 40) & 0xff, dpl = (attr >> 5) & 3, rpl = sel & 3;
+    if (!(attr & SEG_S) || !(attr & SEG_CODE))
+        x86_raise(x, X86_EXC_GP, true, sel & ~3u);
+    if ((attr & SEG_CE) ? dpl > x->cpl : (rpl > x->cpl || dpl != x->cpl))
+        x86_raise(x, X86_EXC_GP, true, sel & ~3u);
+    if (!(attr & SEG_P))
+        x86_raise(x, X86_EXC_NP, true, sel & ~3u);
+    if (call) {
+        push(x, opsize, x->seg[X86_CS].sel);
+        push(x, opsize, x->next_rip);
+    }
+    x86_desc_set_accessed(x, sel, lo);
+    x86_load_cs(x, sel, lo, x->cpl);
+    x->next_rip = x->code_size == 8 ? off : off & (opsize == 2 ? 0xffff : 0xffffffffull);
+}
+
+static void mov_to_cr(struct x86_cpu *x, unsigned cr, uint64_t v)
+{
+    switch (cr) {
+    case 0: write_cr0(x, x->code_size == 8 ? v : v & 0xffffffffull); break;
+    case 2: x->cr2 = v; break;
+    case 3:
+        x->cr3 = x->long_mode ? (v & 0x000ffffffffff018ull) : (v & 0xffffffffull);
+        x86_tlb_flush(x, false);
+        break;
+    case 4: write_cr4(x, v); break;
+    case 8: if (v >> 4) GP0(); x->cr8 = v; break;
+    default: UD();
+    }
+}
+
+static uint64_t mov_from_cr(struct x86_cpu *x, unsigned cr)
+{
+    switch (cr) {
+    case 0: return x->cr0;
+    case 2: return x->cr2;
+    case 3: return x->cr3;
+    case 4: return x->cr4;
+    case 8: return x->cr8;
+    default: UD();
+    }
+}
+
+static void need_cpl0(struct x86_cpu *x)
+{
+    if (x->cpl != 0 && (x->cr0 & CR0_PE))
+        GP0();
+}
+
+/* 0F-map instructions. */
+static void exec_0f(struct x86_cpu *x)
+{
+    struct x86_insn *i = &x->in;
+    unsigned size = i->opsize;
+    uint8_t op = i->opcode;
+    if (op >= 0x80 && op <= 0x8f) { /* Jcc rel16/32 */
+        if (cond(x, op & 0xf))
+            jump(x, x->next_rip + i->imm);
+        return;
+    }
+    if (op >= 0x90 && op <= 0x9f) { /* SETcc */
+        rm_write(x, 1, cond(x, op & 0xf));
+        return;
+    }
+    if (op >= 0x40 && op <= 0x4f) { /* CMOVcc: the source is read either way */
+        uint64_t v = rm_read(x, size);
+        if (cond(x, op & 0xf))
+            set_reg(x, i->reg, size, v);
+        else if (size == 4)
+            set_reg(x, i->reg, 4, get_reg(x, i->reg, 4)); /* 32-bit: upper half zeroed */
+        return;
+    }
+    switch (op) {
+    case 0x01: {
+        unsigned r = i->modrm >> 3 & 7;
+        if (i->mod == 3) {
+            if (i->modrm == 0xf8 && x->code_size == 8) { /* SWAPGS */
+                need_cpl0(x);
+                uint64_t t = x->seg[X86_GS].base;
+                x->seg[X86_GS].base = x->kernel_gs_base;
+                x->kernel_gs_base = t;
+                return;
+            }
+            if (i->modrm == 0xf9) { /* RDTSCP */
+                uint64_t tsc = cpu_now(&x->cpu) + x->tsc_offset;
+                x->r[RAX] = (uint32_t)tsc;
+                x->r[RDX] = tsc >> 32;
+                x->r[RCX] = (uint32_t)x->tsc_aux;
+                return;
+            }
+            if (i->modrm == 0xca || i->modrm == 0xcb) { /* CLAC / STAC */
+                need_cpl0(x);
+                if (i->modrm == 0xcb) x->rflags |= FL_AC; else x->rflags &= ~(uint64_t)FL_AC;
+                return;
+            }
+            if (r == 4) { /* SMSW r */
+                set_reg(x, i->rm, size, x->cr0 & size_mask(size));
+                return;
+            }
+            UD();
+        }
+        uint64_t la = ea_linear(x);
+        unsigned bsz = x->code_size == 8 ? 8 : 4;
+        switch (r) {
+        case 0: /* SGDT */
+            x86_write(x, la, 2, x->gdt_limit);
+            x86_write(x, la + 2, bsz, x->gdt_base);
+            return;
+        case 1: /* SIDT */
+            x86_write(x, la, 2, x->idt_limit);
+            x86_write(x, la + 2, bsz, x->idt_base);
+            return;
+        case 2: case 3: { /* LGDT / LIDT */
+            need_cpl0(x);
+            uint16_t lim = (uint16_t)x86_read(x, la, 2);
+            uint64_t base = x86_read(x, la + 2, bsz);
+            if (x->code_size != 8 && size == 2)
+                base &= 0xffffff;
+            if (r == 2) { x->gdt_limit = lim; x->gdt_base = base; }
+            else { x->idt_limit = lim; x->idt_base = base; }
+            return;
+        }
+        case 4: /* SMSW m16 */
+            x86_write(x, la, 2, x->cr0 & 0xffff);
+            return;
+        case 6: { /* LMSW */
+            need_cpl0(x);
+            uint64_t v = x86_read(x, la, 2) & 0xf;
+            write_cr0(x, (x->cr0 & ~0xeull) | v | (x->cr0 & CR0_PE));
+            return;
+        }
+        case 7: /* INVLPG */
+            need_cpl0(x);
+            x86_tlb_flush_page(x, la);
+            return;
+        default: UD();
+        }
+    }
+    case 0x05: /* SYSCALL (SDM vol. 2 "SYSCALL") */
+        if (!(x->efer & EFER_SCE) || !x->long_mode)
+            UD();
+        x->r[RCX] = x->next_rip;
+        x->r[R11] = x->rflags;
+        x->rflags &= ~(x->sfmask | FL_RF);
+        x->rflags |= FL_FIXED1;
+        {
+            uint16_t cs = (uint16_t)(x->star >> 32) & 0xfffc;
+            struct x86_segment *c = &x->seg[X86_CS], *s = &x->seg[X86_SS];
+            c->sel = cs; c->base = 0; c->limit = 0xffffffff;
+            c->attr = SEG_A | SEG_W_R | SEG_CODE | SEG_S | SEG_P | SEG_L | SEG_G;
+            s->sel = (uint16_t)(cs + 8); s->base = 0; s->limit = 0xffffffff;
+            s->attr = SEG_A | SEG_W_R | SEG_S | SEG_P | SEG_DB | SEG_G;
+            x->cpl = 0;
+            x86_update_mode(x);
+        }
+        x->next_rip = x->lstar;
+        return;
+    case 0x07: /* SYSRET */
+        if (!(x->efer & EFER_SCE) || !x->long_mode || x->code_size != 8)
+            UD();
+        need_cpl0(x);
+        if (size == 8 && (uint64_t)(sext(x->r[RCX], 6) >> 47) + 1 > 1)
+            GP0();
+        {
+            uint16_t base = (uint16_t)(x->star >> 48);
+            struct x86_segment *c = &x->seg[X86_CS], *s = &x->seg[X86_SS];
+            c->sel = (uint16_t)((size == 8 ? base + 16 : base) | 3); c->base = 0; c->limit = 0xffffffff;
+            c->attr = (uint16_t)(SEG_A | SEG_W_R | SEG_CODE | SEG_S | SEG_P | SEG_G | (3 << SEG_DPL_SHIFT) |
+                      (size == 8 ? SEG_L : SEG_DB));
+            s->sel = (uint16_t)((base + 8) | 3);
+            s->attr = (uint16_t)(s->attr | (3 << SEG_DPL_SHIFT));
+            x->cpl = 3;
+            x->rflags = (x->r[R11] & 0x3c7fd7) | FL_FIXED1;
+            x86_update_mode(x);
+        }
+        x->next_rip = size == 8 ? x->r[RCX] : (uint32_t)x->r[RCX];
+        return;
+    case 0x06: /* CLTS */
+        need_cpl0(x);
+        x->cr0 &= ~(uint64_t)CR0_TS;
+        return;
+    case 0x0b: /* UD2 */
+    case 0xb9: /* UD1 */
+    case 0xff: /* UD0 */
+        UD();
+    case 0x0d: case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e:
+    case 0x1f: /* prefetch, hint NOPs, ENDBR */
+        return;
+    case 0x20: /* MOV r, CRn */
+        need_cpl0(x);
+        x->r[i->rm] = x->code_size == 8 ? mov_from_cr(x, i->reg) : (uint32_t)mov_from_cr(x, i->reg);
+        return;
+    case 0x22: /* MOV CRn, r */
+        need_cpl0(x);
+        mov_to_cr(x, i->reg, x->r[i->rm]);
+        return;
+    case 0x21: /* MOV r, DRn */
+        need_cpl0(x);
+        x->r[i->rm] = x->dr[i->reg & 7];
+        return;
+    case 0x23:
+        need_cpl0(x);
+        x->dr[i->reg & 7] = x->r[i->rm];
+        return;
+    case 0x30: { /* WRMSR */
+        need_cpl0(x);
+        uint64_t v = (x->r[RDX] << 32) | (uint32_t)x->r[RAX];
+        if (!x86_wrmsr(x, (uint32_t)x->r[RCX], v))
+            GP0();
+        return;
+    }
+    case 0x31: { /* RDTSC: one instruction = one tick (docs/x86.md) */
+        if ((x->cr4 & CR4_TSD) && x->cpl != 0 && (x->cr0 & CR0_PE))
+            GP0();
+        uint64_t tsc = cpu_now(&x->cpu) + x->tsc_offset;
+        x->r[RAX] = (uint32_t)tsc;
+        x->r[RDX] = tsc >> 32;
+        return;
+    }
+    case 0x32: { /* RDMSR */
+        need_cpl0(x);
+        uint64_t v;
+        if (!x86_rdmsr(x, (uint32_t)x->r[RCX], &v))
+            GP0();
+        x->r[RAX] = (uint32_t)v;
+        x->r[RDX] = v >> 32;
+        return;
+    }
+    case 0xa2: { /* CPUID */
+        uint32_t out[4];
+        x86_cpuid(x, (uint32_t)x->r[RAX], (uint32_t)x->r[RCX], out);
+        x->r[RAX] = out[0];
+        x->r[RBX] = out[1];
+        x->r[RCX] = out[2];
+        x->r[RDX] = out[3];
+        return;
+    }
+    case 0xa0: push(x, size, x->seg[X86_FS].sel); return;
+    case 0xa8: push(x, size, x->seg[X86_GS].sel); return;
+    case 0xa1: case 0xa9: {
+        uint16_t sel = (uint16_t)pop(x, size);
+        x86_load_seg(x, op == 0xa1 ? X86_FS : X86_GS, sel);
+        return;
+    }
+    case 0xa3: case 0xab: case 0xb3: case 0xbb: case 0xba: { /* BT BTS BTR BTC */
+        unsigned which = op == 0xba ? (i->modrm >> 3 & 7) - 4 : (op >> 3) & 3;
+        uint64_t bit;
+        uint64_t la = 0;
+        uint64_t v;
+        if (op == 0xba) {
+            bit = i->imm & (8 * size - 1);
+            v = rm_read(x, size);
+        } else {
+            int64_t off = sext(get_reg(x, i->reg, size), size);
+            if (i->mod == 3) {
+                bit = (uint64_t)off & (8 * size - 1);
+                v = get_reg(x, i->rm, size);
+            } else {
+                /* a register bit offset addresses memory beyond the operand */
+                int64_t byte_off = (off >> (size == 8 ? 6 : size == 4 ? 5 : 4)) * (int64_t)size;
+                la = ea_linear(x) + (uint64_t)byte_off;
+                if (x->code_size != 8) la &= 0xffffffffull;
+                bit = (uint64_t)off & (8 * size - 1);
+                v = x86_read(x, la, size);
+            }
+        }
+        bool cf = (v >> bit) & 1;
+        set_flags(x, FL_CF, cf ? FL_CF : 0);
+        if (which == 0)
+            return;
+        uint64_t nv = which == 1 ? v | 1ull << bit : which == 2 ? v & ~(1ull << bit) : v ^ 1ull << bit;
+        if (op != 0xba && i->mod != 3)
+            x86_write(x, la, size, nv);
+        else
+            rm_write(x, size, nv);
+        return;
+    }
+    case 0xa4: case 0xa5: case 0xac: case 0xad: { /* SHLD / SHRD */
+        unsigned cnt = (op & 1 ? (unsigned)x->r[RCX] : (unsigned)i->imm) & (size == 8 ? 63 : 31);
+        uint64_t d = rm_read(x, size), s = get_reg(x, i->reg, size);
+        if (!cnt)
+            return;
+        unsigned bits = 8 * size;
+        uint64_t res;
+        bool cf;
+        if (op <= 0xa5) {
+            unsigned __int128 w = ((unsigned __int128)d << bits) | s;
+            res = (uint64_t)(cnt < bits ? (w << cnt) >> bits : (w << (cnt - bits))) & size_mask(size);
+            if (cnt > bits) res = 0;
+            cf = (d >> (bits - cnt)) & 1;
+        } else {
+            unsigned __int128 w = ((unsigned __int128)s << bits) | d;
+            res = (uint64_t)(w >> cnt) & size_mask(size);
+            cf = (d >> (cnt - 1)) & 1;
+        }
+        bool of = ((res ^ d) & sign_bit(size)) != 0;
+        set_flags(x, FL_ARITH, szp(res, size) | (cf ? FL_CF : 0) | (of ? FL_OF : 0));
+        rm_write(x, size, res);
+        return;
+    }
+    case 0xaf: /* IMUL r, r/m */
+        set_reg(x, i->reg, size, imul2(x, get_reg(x, i->reg, size), rm_read(x, size), size));
+        return;
+    case 0xb0: case 0xb1: { /* CMPXCHG */
+        unsigned s = op == 0xb0 ? 1 : size;
+        uint64_t d = rm_read(x, s), a = get_reg(x, RAX, s);
+        alu(x, ALU_CMP, a, d, s);
+        if (a == d)
+            rm_write(x, s, get_reg(x, i->reg, s));
+        else {
+            if (i->mod != 3) rm_write(x, s, d); /* the destination is always written */
+            set_reg(x, RAX, s, d);
+        }
+        return;
+    }
+    case 0xb6: case 0xb7: /* MOVZX */
+        set_reg(x, i->reg, size, rm_read(x, op == 0xb6 ? 1 : 2));
+        return;
+    case 0xbe: case 0xbf: { /* MOVSX */
+        unsigned s = op == 0xbe ? 1 : 2;
+        set_reg(x, i->reg, size, (uint64_t)sext(rm_read(x, s), s));
+        return;
+    }
+    case 0xbc: case 0xbd: { /* BSF / BSR (F3: TZCNT / LZCNT) */
+        uint64_t v = rm_read(x, size);
+        if (i->rep == 0xf3) {
+            unsigned n = !v ? 8 * size : op == 0xbc ? (unsigned)__builtin_ctzll(v)
+                                                     : (unsigned)__builtin_clzll(v) - (64 - 8 * size);
+            set_reg(x, i->reg, size, n);
+            set_flags(x, FL_CF | FL_ZF, (!v ? FL_CF : 0) | (n == 0 ? FL_ZF : 0));
+            return;
+        }
+        if (!v) {
+            set_flags(x, FL_ZF, FL_ZF); /* destination unchanged (as hardware does) */
+            return;
+        }
+        set_flags(x, FL_ZF, 0);
+        set_reg(x, i->reg, size, op == 0xbc ? (unsigned)__builtin_ctzll(v) : 63 - (unsigned)__builtin_clzll(v));
+        return;
+    }
+    case 0xb8: { /* POPCNT (F3) */
+        if (i->rep != 0xf3) UD();
+        uint64_t v = rm_read(x, size);
+        set_reg(x, i->reg, size, (uint64_t)__builtin_popcountll(v));
+        x->rflags &= ~(uint64_t)FL_ARITH;
+        if (!v) x->rflags |= FL_ZF;
+        return;
+    }
+    case 0xc0: case 0xc1: { /* XADD */
+        unsigned s = op == 0xc0 ? 1 : size;
+        uint64_t d = rm_read(x, s), r = get_reg(x, i->reg, s);
+        uint64_t sum = alu(x, ALU_ADD, d, r, s);
+        set_reg(x, i->reg, s, d);
+        rm_write(x, s, sum);
+        return;
+    }
+    case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: {
+        uint64_t v = get_reg(x, i->reg, size); /* BSWAP */
+        set_reg(x, i->reg, size, size == 8 ? __builtin_bswap64(v) : size == 4 ? __builtin_bswap32((uint32_t)v) : 0);
+        return;
+    }
+    case 0xc7: { /* CMPXCHG8B/16B (group 9 /1), RDRAND etc. not modelled */
+        if ((i->modrm >> 3 & 7) != 1 || i->mod == 3) UD();
+        unsigned s = size == 8 ? 8 : 4;
+        uint64_t la = ea_linear(x);
+        if (s == 8 && (la & 15)) GP0();
+        uint64_t lo = x86_read(x, la, s), hi = x86_read(x, la + s, s);
+        uint64_t m = size_mask(s);
+        if (lo == (x->r[RAX] & m) && hi == (x->r[RDX] & m)) {
+            x86_write(x, la, s, x->r[RBX]);
+            x86_write(x, la + s, s, x->r[RCX]);
+            set_flags(x, FL_ZF, FL_ZF);
+        } else {
+            x86_write(x, la, s, lo);
+            x86_write(x, la + s, s, hi);
+            set_reg(x, RAX, s, lo);
+            set_reg(x, RDX, s, hi);
+            set_flags(x, FL_ZF, 0);
+        }
+        return;
+    }
+    case 0xae: { /* group 15: fences; the rest is not modelled yet */
+        unsigned r = i->modrm >> 3 & 7;
+        if (i->mod == 3 && r >= 5)
+            return; /* LFENCE MFENCE SFENCE: memory is sequentially consistent */
+        if (i->mod != 3 && r == 7)
+            return; /* CLFLUSH */
+        UD();
+    }
+    default:
+        UD();
+    }
+}
+
+static void exec_one(struct x86_cpu *x)
+{
+    struct x86_insn *i = &x->in;
+    unsigned size = i->opsize;
+    uint8_t op = i->opcode;
+
+    if (i->map == X86_MAP_0F) {
+        exec_0f(x);
+        return;
+    }
+    if (i->map != X86_MAP_1)
+        UD();
+    if (op < 0x40 && (op & 7) < 6) { /* ALU r/m,r  r,r/m  AL/eAX,imm */
+        unsigned aop = op >> 3;
+        switch (op & 7) {
+        case 0: case 1: {
+            unsigned s = (op & 1) ? size : 1;
+            uint64_t r = alu(x, aop, rm_read(x, s), get_reg(x, i->reg, s), s);
+            if (aop != ALU_CMP) rm_write(x, s, r);
+            return;
+        }
+        case 2: case 3: {
+            unsigned s = (op & 1) ? size : 1;
+            uint64_t r = alu(x, aop, get_reg(x, i->reg, s), rm_read(x, s), s);
+            if (aop != ALU_CMP) set_reg(x, i->reg, s, r);
+            return;
+        }
+        default: {
+            unsigned s = (op & 1) ? size : 1;
+            uint64_t r = alu(x, aop, get_reg(x, RAX, s), i->imm, s);
+            if (aop != ALU_CMP) set_reg(x, RAX, s, r);
+            return;
+        }
+        }
+    }
+    if (op >= 0x50 && op <= 0x57) { push(x, size, x->r[i->reg] & size_mask(size)); return; }
+    if (op >= 0x58 && op <= 0x5f) { uint64_t v = pop(x, size); set_reg(x, i->reg, size, v); return; }
+    if (op >= 0x70 && op <= 0x7f) { if (cond(x, op & 0xf)) jump(x, x->next_rip + i->imm); return; }
+    if (op >= 0x91 && op <= 0x97) {
+        uint64_t a = get_reg(x, RAX, size);
+        set_reg(x, RAX, size, get_reg(x, i->reg, size));
+        set_reg(x, i->reg, size, a);
+        return;
+    }
+    if (op >= 0xb0 && op <= 0xb7) { set_reg(x, i->reg, 1, i->imm); return; }
+    if (op >= 0xb8 && op <= 0xbf) { set_reg(x, i->reg, size, i->imm); return; }
+    if (op >= 0x40 && op <= 0x4f) { /* INC/DEC r (16/32-bit modes) */
+        set_reg(x, i->reg, size, inc_dec(x, get_reg(x, i->reg, size), size, op >= 0x48));
+        return;
+    }
+    switch (op) {
+    case 0x06: case 0x0e: case 0x16: case 0x1e: push(x, size, x->seg[op >> 3].sel); return;
+    case 0x07: case 0x17: case 0x1f: {
+        uint16_t sel = (uint16_t)pop(x, size);
+        x86_load_seg(x, op >> 3, sel);
+        if (op == 0x17) x->sti_shadow = true;
+        return;
+    }
+    case 0x63: /* MOVSXD (64-bit) */
+        if (x->code_size == 8) {
+            set_reg(x, i->reg, size, (uint64_t)sext(rm_read(x, 4), 4));
+            return;
+        }
+        UD();
+    case 0x68: case 0x6a: push(x, size, i->imm & size_mask(size)); return;
+    case 0x69: case 0x6b:
+        set_reg(x, i->reg, size, imul2(x, rm_read(x, size), i->imm, size));
+        return;
+    case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+    case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad:
+    case 0xae: case 0xaf:
+        exec_string(x, op);
+        return;
+    case 0x80: case 0x81: case 0x82: case 0x83: {
+        unsigned s = (op & 1) ? size : 1;
+        unsigned aop = i->modrm >> 3 & 7;
+        uint64_t r = alu(x, aop, rm_read(x, s), i->imm, s);
+        if (aop != ALU_CMP) rm_write(x, s, r);
+        return;
+    }
+    case 0x84: case 0x85: {
+        unsigned s = (op & 1) ? size : 1;
+        alu(x, ALU_AND, rm_read(x, s), get_reg(x, i->reg, s), s);
+        return;
+    }
+    case 0x86: case 0x87: { /* XCHG r/m, r (memory: locked) */
+        unsigned s = (op & 1) ? size : 1;
+        uint64_t a = rm_read(x, s);
+        rm_write(x, s, get_reg(x, i->reg, s));
+        set_reg(x, i->reg, s, a);
+        return;
+    }
+    case 0x88: rm_write(x, 1, get_reg(x, i->reg, 1)); return;
+    case 0x89: rm_write(x, size, get_reg(x, i->reg, size)); return;
+    case 0x8a: set_reg(x, i->reg, 1, rm_read(x, 1)); return;
+    case 0x8b: set_reg(x, i->reg, size, rm_read(x, size)); return;
+    case 0x8c: { /* MOV r/m, Sreg */
+        unsigned s = i->modrm >> 3 & 7;
+        if (s > 5) UD();
+        rm_write(x, i->mod == 3 ? size : 2, x->seg[s].sel);
+        return;
+    }
+    case 0x8d: /* LEA */
+        if (i->mod == 3) UD();
+        set_reg(x, i->reg, size, ea_offset(x));
+        return;
+    case 0x8e: { /* MOV Sreg, r/m */
+        unsigned s = i->modrm >> 3 & 7;
+        if (s > 5 || s == X86_CS) UD();
+        x86_load_seg(x, (int)s, (uint16_t)rm_read(x, 2));
+        if (s == X86_SS) x->sti_shadow = true;
+        return;
+    }
+    case 0x8f: { /* POP r/m: RSP is incremented before the address is computed */
+        uint64_t v = pop(x, size);
+        rm_write(x, size, v);
+        return;
+    }
+    case 0x90:
+        if (i->rex & 1) { /* XCHG r8, rax */
+            uint64_t a = get_reg(x, RAX, size);
+            set_reg(x, RAX, size, get_reg(x, i->reg, size));
+            set_reg(x, i->reg, size, a);
+        }
+        return; /* NOP, PAUSE */
+    case 0x98: /* CBW / CWDE / CDQE */
+        set_reg(x, RAX, size, (uint64_t)sext(x->r[RAX], size / 2));
+        return;
+    case 0x99: /* CWD / CDQ / CQO */
+        set_reg(x, RDX, size, (x->r[RAX] & sign_bit(size)) ? ~0ull : 0);
+        return;
+    case 0x9c: /* PUSHF: VM and RF read as 0 */
+        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
+        push(x, size, x->rflags & 0x3c7fd7 & size_mask(size));
+        return;
+    case 0x9d: { /* POPF (SDM vol. 2 "POPF") */
+        uint64_t v = pop(x, size);
+        uint64_t mask = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT |
+                        FL_AC | FL_ID;
+        if (x->cpl == 0 || !(x->cr0 & CR0_PE)) mask |= FL_IOPL;
+        if (x->cpl <= ((x->rflags >> 12) & 3) || !(x->cr0 & CR0_PE)) mask |= FL_IF;
+        if (size == 2) mask &= 0xffff;
+        x->rflags = (x->rflags & ~mask) | (v & mask) | FL_FIXED1;
+        x->attn = true;
+        if (x->cr4 & CR4_SMAP) x86_tlb_flush(x, true);
+        return;
+    }
+    case 0x9e: /* SAHF */
+        set_flags(x, FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF, (x->r[RAX] >> 8) & 0xd5);
+        return;
+    case 0x9f: /* LAHF */
+        x->r[RAX] = (x->r[RAX] & ~0xff00ull) | ((x->rflags & 0xd5) | 2) << 8;
+        return;
+    case 0xa0: case 0xa1: case 0xa2: case 0xa3: { /* MOV moffs */
+        unsigned s = (op & 1) ? size : 1;
+        int sg = i->seg != X86_SEG_NONE ? i->seg : X86_DS;
+        uint64_t la = linear(x, sg, (uint64_t)i->disp & addr_mask(i->addrsize));
+        if (op < 0xa2) set_reg(x, RAX, s, x86_read(x, la, s));
+        else x86_write(x, la, s, get_reg(x, RAX, s));
+        return;
+    }
+    case 0xa8: case 0xa9: {
+        unsigned s = (op & 1) ? size : 1;
+        alu(x, ALU_AND, get_reg(x, RAX, s), i->imm, s);
+        return;
+    }
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+        unsigned s = (op & 1) ? size : 1;
+        unsigned cnt = op <= 0xc1 ? (unsigned)i->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX];
+        uint64_t r = shift(x, i->modrm >> 3 & 7, rm_read(x, s), cnt & 0xff, s);
+        rm_write(x, s, r);
+        return;
+    }
+    case 0xc2: case 0xc3: { /* RET near */
+        uint64_t t = pop(x, size);
+        if (op == 0xc2)
+            x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + (i->imm & 0xffff)) & sp_mask(x));
+        jump(x, t);
+        return;
+    }
+    case 0xc6: rm_write(x, 1, i->imm); return;
+    case 0xc7: rm_write(x, size, i->imm); return;
+    case 0xc8: { /* ENTER (nesting level 0 and 1+ per SDM) */
+        unsigned level = (unsigned)i->imm2 & 31;
+        uint64_t frame;
+        push(x, size, x->r[RBP] & size_mask(size));
+        frame = x->r[RSP] & sp_mask(x);
+        for (unsigned k = 1; k < level; k++) {
+            uint64_t bp = (x->r[RBP] - k * size) & sp_mask(x);
+            push(x, size, x86_read(x, linear(x, X86_SS, bp), size));
+        }
+        if (level)
+            push(x, size, frame);
+        set_reg(x, RBP, x->stack_size, frame);
+        x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] - (i->imm & 0xffff)) & sp_mask(x));
+        return;
+    }
+    case 0xc9: /* LEAVE */
+        x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | (x->r[RBP] & sp_mask(x));
+        set_reg(x, RBP, size, pop(x, size));
+        return;
+    case 0xca: case 0xcb: { /* RET far (same privilege) */
+        uint64_t off = pop(x, size);
+        uint16_t sel = (uint16_t)pop(x, size);
+        if (op == 0xca)
+            x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + (i->imm & 0xffff)) & sp_mask(x));
+        far_transfer(x, sel, off, false, size);
+        return;
+    }
+    case 0xcc: /* INT3: a trap, rip after it */
+        x86_deliver(x, X86_EXC_BP, false, 0, true, x->next_rip);
+        x->next_rip = x->rip;
+        return;
+    case 0xcd:
+        x86_deliver(x, (int)(i->imm & 0xff), false, 0, true, x->next_rip);
+        x->next_rip = x->rip;
+        return;
+    case 0xcf: /* IRET */
+        x86_iret(x, size);
+        x->nmi_blocked = false;
+        x->next_rip = x->rip;
+        return;
+    case 0xe3: { /* JrCXZ */
+        if ((x->r[RCX] & addr_mask(i->addrsize)) == 0)
+            jump(x, x->next_rip + i->imm);
+        return;
+    }
+    case 0xe0: case 0xe1: case 0xe2: { /* LOOPNE LOOPE LOOP */
+        uint64_t am = addr_mask(i->addrsize);
+        uint64_t c = ((x->r[RCX] & am) - 1) & am;
+        x->r[RCX] = i->addrsize == 4 ? c : (x->r[RCX] & ~am) | c;
+        bool zf = x->rflags & FL_ZF;
+        if (c && (op == 0xe2 || (op == 0xe1 && zf) || (op == 0xe0 && !zf)))
+            jump(x, x->next_rip + i->imm);
+        return;
+    }
+    case 0xe4: case 0xe5: set_reg(x, RAX, op & 1 ? (size > 4 ? 4 : size) : 1,
+                                  port_in(x, (uint32_t)i->imm & 0xff, op & 1 ? (size > 4 ? 4 : size) : 1)); return;
+    case 0xe6: case 0xe7: port_out(x, (uint32_t)i->imm & 0xff, op & 1 ? (size > 4 ? 4 : size) : 1, x->r[RAX]); return;
+    case 0xec: case 0xed: set_reg(x, RAX, op & 1 ? (size > 4 ? 4 : size) : 1,
+                                  port_in(x, (uint32_t)x->r[RDX] & 0xffff, op & 1 ? (size > 4 ? 4 : size) : 1)); return;
+    case 0xee: case 0xef: port_out(x, (uint32_t)x->r[RDX] & 0xffff, op & 1 ? (size > 4 ? 4 : size) : 1, x->r[RAX]); return;
+    case 0xe8: /* CALL rel */
+        push(x, size, x->next_rip);
+        jump(x, x->next_rip + i->imm);
+        return;
+    case 0xe9: case 0xeb: jump(x, x->next_rip + i->imm); return;
+    case 0xea: /* JMP ptr16:16/32 */
+        far_transfer(x, (uint16_t)i->imm2, i->imm & size_mask(size), false, size);
+        return;
+    case 0x9a:
+        far_transfer(x, (uint16_t)i->imm2, i->imm & size_mask(size), true, size);
+        return;
+    case 0xf4: /* HLT: sleep until an interrupt (through the scheduler) */
+        need_cpl0(x);
+        x->rip = x->next_rip;
+        x->cpu.state = CPU_SLEEPING;
+        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x->rip, 0xf4);
+        cpu_end_run(&x->cpu);
+        return;
+    case 0xf5: x->rflags ^= FL_CF; return;
+    case 0xf8: x->rflags &= ~(uint64_t)FL_CF; return;
+    case 0xf9: x->rflags |= FL_CF; return;
+    case 0xfc: x->rflags &= ~(uint64_t)FL_DF; return;
+    case 0xfd: x->rflags |= FL_DF; return;
+    case 0xfa: case 0xfb: /* CLI / STI: IOPL-sensitive */
+        if ((x->cr0 & CR0_PE) && x->cpl > ((x->rflags >> 12) & 3)) GP0();
+        if (op == 0xfa) x->rflags &= ~(uint64_t)FL_IF;
+        else {
+            if (!(x->rflags & FL_IF)) x->sti_shadow = true;
+            x->rflags |= FL_IF;
+            x->attn = true;
+        }
+        return;
+    case 0xf6: case 0xf7: {
+        unsigned s = (op & 1) ? size : 1;
+        switch (i->modrm >> 3 & 7) {
+        case 0: case 1: alu(x, ALU_AND, rm_read(x, s), i->imm, s); return;
+        case 2: rm_write(x, s, ~rm_read(x, s)); return;
+        case 3: {
+            uint64_t v = rm_read(x, s);
+            uint64_t r = alu(x, ALU_SUB, 0, v, s);
+            rm_write(x, s, r);
+            return;
+        }
+        case 4: do_mul(x, s, false); return;
+        case 5: do_mul(x, s, true); return;
+        case 6: do_div(x, s, false); return;
+        default: do_div(x, s, true); return;
+        }
+    }
+    case 0xfe: case 0xff: {
+        unsigned r = i->modrm >> 3 & 7;
+        unsigned s = op == 0xfe ? 1 : size;
+        if (op == 0xfe && r > 1) UD();
+        switch (r) {
+        case 0: case 1: rm_write(x, s, inc_dec(x, rm_read(x, s), s, r == 1)); return;
+        case 2: { uint64_t t = rm_read(x, s); push(x, s, x->next_rip); jump(x, t); return; }
+        case 4: jump(x, rm_read(x, s)); return;
+        case 3: case 5: { /* far CALL/JMP m16:16/32/64 */
+            if (i->mod == 3) UD();
+            uint64_t la = ea_linear(x);
+            uint64_t off = x86_read(x, la, s);
+            uint16_t sel = (uint16_t)x86_read(x, la + s, 2);
+            far_transfer(x, sel, off, r == 3, s);
+            return;
+        }
+        case 6: push(x, s, rm_read(x, s)); return;
+        default: UD();
+        }
+    }
+    default:
+        UD();
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------------- */
+
+static bool take_interrupt(struct x86_cpu *x)
+{
+    if (x->sti_shadow) {
+        x->sti_shadow = false;
+        x->attn = true;
+        return false;
+    }
+    if (x->nmi_pending && !x->nmi_blocked) {
+        x->nmi_pending = false;
+        x->nmi_blocked = true;
+        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x->cpl, 0, x->rip);
+        x86_deliver(x, X86_EXC_NMI, false, 0, false, x->rip);
+        return true;
+    }
+    if (x->intr && (x->rflags & FL_IF) && x->intr_ack) {
+        int v = x->intr_ack(x->intr_opaque);
+        if (v < 0)
+            return false;
+        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)v, x->cpl, 0, x->rip);
+        x86_deliver(x, v, false, 0, false, x->rip);
+        return true;
+    }
+    return false;
+}
+
+static void step(struct x86_cpu *x)
+{
+    uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
+    if (x->code_size == 8 && (uint64_t)(sext(la, 6) >> 47) + 1 > 1)
+        GP0();
+    unsigned got = x86_fetch(x, la, x->insn_bytes, 15);
+    int len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);
+    if (len == X86_DEC_TRUNCATED && got < 15) {
+        /* the instruction continues on the next page */
+        got += x86_fetch(x, la + got, x->insn_bytes + got, 15 - got);
+        len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);
+    }
+    if (len == X86_DEC_TOO_LONG)
+        GP0();
+    if (len <= 0)
+        UD();
+    x->insn_len = (uint8_t)len;
+    x->next_rip = x->rip + (unsigned)len;
+    if (x->code_size != 8)
+        x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
+    if ((x->in.prefixes & X86_PFX_LOCK) && !((x->in.flags & X86_I_LOCKABLE) && x->in.mod != 3))
+        UD();
+    exec_one(x);
+    x->rip = x->next_rip;
+}
+
+uint64_t x86_run(struct cpu *c, uint64_t budget)
+{
+    struct x86_cpu *x = X86(c);
+    x->insn_left = budget;
+    c->run_left = &x->insn_left;
+    x->in_run = true;
+    if (setjmp(x->fault_jb)) {
+        /* an exception was delivered (or a triple fault stopped the CPU):
+         * the faulting attempt took one tick */
+        if (x->insn_left)
+            x->insn_left--;
+    }
+    while (x->insn_left && c->state == CPU_RUNNING) {
+        if (unlikely(x->attn)) {
+            x->attn = false;
+            if (take_interrupt(x)) {
+                x->insn_left--;
+                continue;
+            }
+        }
+        if (unlikely(c->nbps) && cpu_bp_at(c, x->rip, false) && c->bp_guest < 0) {
+            /* a debugger breakpoint (guest filters come with VMX) */
+            if (c->bp_skip_pc == x->rip) {
+                c->bp_skip_pc = UINT64_MAX; /* resuming from it: run it once */
+            } else {
+                c->bp_hit = true;
+                break;
+            }
+        }
+        step(x);
+        x->insn_left--;
+    }
+    x->in_run = false;
+    c->run_left = NULL;
+    return budget - x->insn_left;
+}

@@ -1,0 +1,354 @@
+/* Linear-address translation and memory access (Intel SDM vol. 3A ch. 4
+ * "Paging"): no paging, 32-bit paging (with PSE 4 MiB pages), PAE paging and
+ * 4-level paging (2 MiB / 1 GiB pages), accessed/dirty bits, U/S, R/W with
+ * CR0.WP, NX, SMEP, SMAP, global pages; a direct-mapped TLB with host
+ * pointers for RAM. Segmentation is applied by the caller (exec.c). */
+#include <string.h>
+#include "x86_cpu.h"
+#include "../../sim/bus.h"
+#include "../../sim/machine.h"
+
+/* TLB permission bits */
+enum {
+    TP_R_SUP = 1u << 0, TP_W_SUP = 1u << 1, TP_X_SUP = 1u << 2,
+    TP_R_USR = 1u << 3, TP_W_USR = 1u << 4, TP_X_USR = 1u << 5,
+    TP_USER_PAGE = 1u << 6, /* U/S = 1 at every level: SMAP/SMEP apply */
+};
+
+void x86_tlb_flush(struct x86_cpu *x, bool include_global)
+{
+    for (int i = 0; i < X86_TLB_SIZE; i++)
+        if (include_global || !x->tlb[i].global)
+            x->tlb[i].tag_r = x->tlb[i].tag_w = x->tlb[i].tag_x = 0;
+}
+
+void x86_tlb_flush_page(struct x86_cpu *x, uint64_t la)
+{
+    /* Entries are 4 KiB; a large page fills several: drop every entry whose
+     * tag is inside the same 1 GiB is too coarse; INVLPG on a large page
+     * must drop all of its 4 KiB pieces (SDM vol. 3A §4.10.4.1). */
+    (void)la;
+    x86_tlb_flush(x, true);
+}
+
+static uint64_t pa_mask_a20(const struct x86_cpu *x, uint64_t pa)
+{
+    if (x->a20 && !*x->a20)
+        pa &= ~(1ull << 20);
+    return pa;
+}
+
+static uint64_t phys_read(struct x86_cpu *x, uint64_t pa, unsigned size)
+{
+    uint64_t v = 0;
+    if (!bus_read(&x->m->bus, pa, size, &v))
+        v = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; /* unclaimed: all ones */
+    return v;
+}
+
+static void phys_write(struct x86_cpu *x, uint64_t pa, unsigned size, uint64_t v)
+{
+    bus_write(&x->m->bus, pa, size, v); /* unclaimed writes are dropped */
+}
+
+/* Page walk. Returns the physical address of la, or raises #PF. Sets A/D
+ * bits. *perm receives TP_* for the whole page; *page_size its size. */
+static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigned *perm,
+                     uint64_t *page_size, bool *global, bool debug, bool *ok)
+{
+    bool nxe = (x->efer & EFER_NXE) != 0;
+    bool pae = (x->cr4 & CR4_PAE) != 0;
+    int levels = x->long_mode ? 4 : pae ? 3 : 2;
+    unsigned pte_size = pae ? 8 : 4;
+    uint64_t table = x->cr3 & (pae ? 0x000ffffffffff000ull : 0xfffff000ull);
+    bool rw = true, us = true, nx = false;
+    uint64_t entries[5];
+    uint64_t entry_pa[5];
+    int n = 0;
+    uint64_t pa = 0, psize = 4096;
+    bool g = false;
+    uint32_t err = (acc == 1 ? PF_W : 0) | (user ? PF_U : 0) | (acc == 2 && nxe ? PF_I : 0);
+    if (ok)
+        *ok = true;
+
+    if (levels == 3) {
+        /* PDPTE from CR3 (bits 31:5), index la[31:30] (SDM §4.4.1) */
+        uint64_t pdpte_pa = (x->cr3 & 0xffffffe0u) + ((la >> 30) & 3) * 8;
+        uint64_t pdpte = phys_read(x, pdpte_pa, 8);
+        if (!(pdpte & 1) || (pdpte & 0x1e6)) {
+            if (debug) { *ok = false; return 0; }
+            x->cr2 = la;
+            x86_raise(x, X86_EXC_PF, true, err | ((pdpte & 1) ? PF_P | PF_RSVD : 0));
+        }
+        table = pdpte & 0x000ffffffffff000ull;
+        levels = 2; /* PD, PT follow */
+    }
+    int shift = levels == 4 ? 39 : pae ? 21 : 22;
+    unsigned idx_bits = pae ? 9 : 10;
+    for (int level = levels; level >= 1; level--) {
+        uint64_t idx = (la >> shift) & ((1u << idx_bits) - 1);
+        uint64_t epa = table + idx * pte_size;
+        uint64_t e = phys_read(x, epa, pte_size);
+        entries[n] = e;
+        entry_pa[n] = epa;
+        n++;
+        if (!(e & 1)) {
+            if (debug) { *ok = false; return 0; }
+            x->cr2 = la;
+            x86_raise(x, X86_EXC_PF, true, err);
+        }
+        /* reserved bits: physical-address bits above 52 (we model 52-bit
+         * MAXPHYADDR... keep it simple: bits 51:MAXPHYADDR are zero with
+         * MAXPHYADDR 52), and XD without NXE */
+        bool rsvd = pae && !nxe && (e >> 63);
+        if (!(e & 2))
+            rw = false;
+        if (!(e & 4))
+            us = false;
+        if (pae && (e >> 63))
+            nx = true;
+        bool large = (level == 2 && (e & 0x80) && (pae || (x->cr4 & CR4_PSE))) ||
+                     (level == 3 && (e & 0x80) && levels == 4);
+        if (level == 4 && (e & 0x80))
+            rsvd = true; /* PS must be 0 in a PML4E */
+        if (rsvd) {
+            if (debug) { *ok = false; return 0; }
+            x->cr2 = la;
+            x86_raise(x, X86_EXC_PF, true, err | PF_P | PF_RSVD);
+        }
+        if (large || level == 1) {
+            if (level == 1) {
+                psize = 4096;
+                pa = (e & (pae ? 0x000ffffffffff000ull : 0xfffff000ull)) | (la & 0xfff);
+            } else if (level == 2) {
+                if (pae) {
+                    psize = 2ull << 20;
+                    pa = (e & 0x000fffffffe00000ull) | (la & (psize - 1));
+                } else {
+                    /* 4 MiB page: bits 31:22, plus PSE-36 bits 20:13 -> 39:32 */
+                    psize = 4ull << 20;
+                    pa = (e & 0xffc00000ull) | ((e >> 13) & 0xffull) << 32 | (la & (psize - 1));
+                }
+            } else {
+                psize = 1ull << 30;
+                pa = (e & 0x000fffffc0000000ull) | (la & (psize - 1));
+            }
+            g = (e & 0x100) && (x->cr4 & CR4_PGE);
+            break;
+        }
+        table = e & (pae ? 0x000ffffffffff000ull : 0xfffff000ull);
+        shift -= idx_bits;
+    }
+
+    /* Access rights (SDM §4.6). */
+    unsigned p = 0;
+    bool wp = (x->cr0 & CR0_WP) != 0;
+    p |= TP_R_SUP;
+    if (rw || !wp)
+        p |= TP_W_SUP;
+    if (!nx || !nxe)
+        p |= TP_X_SUP;
+    if (us) {
+        p |= TP_R_USR | TP_USER_PAGE;
+        if (rw)
+            p |= TP_W_USR;
+        if (!nx || !nxe)
+            p |= TP_X_USR;
+        /* SMEP: no supervisor fetch from user pages (§4.6.1) */
+        if (x->cr4 & CR4_SMEP)
+            p &= ~TP_X_SUP;
+    }
+    if (!debug) {
+        unsigned need = acc == 0 ? (user ? TP_R_USR : TP_R_SUP)
+                      : acc == 1 ? (user ? TP_W_USR : TP_W_SUP)
+                                 : (user ? TP_X_USR : TP_X_SUP);
+        bool smap = !user && us && acc != 2 && (x->cr4 & CR4_SMAP) && !(x->rflags & FL_AC);
+        if (!(p & need) || smap) {
+            x->cr2 = la;
+            x86_raise(x, X86_EXC_PF, true, err | PF_P);
+        }
+        /* A and D bits (§4.8): A at every level, D on the leaf for writes */
+        for (int i = 0; i < n; i++) {
+            uint64_t e = entries[i];
+            uint64_t ne = e | 0x20;
+            if (i == n - 1 && acc == 1)
+                ne |= 0x40;
+            if (ne != e)
+                phys_write(x, entry_pa[i], pte_size, ne);
+        }
+        /* A page not yet dirty stays non-writable in the TLB, so the first
+         * write comes back here to set D. */
+        if (acc != 1 && !(entries[n - 1] & 0x40))
+            p &= ~(TP_W_SUP | TP_W_USR);
+    }
+    *perm = p;
+    *page_size = psize;
+    *global = g;
+    return pa;
+}
+
+static unsigned need_bit(int acc, bool user)
+{
+    return acc == 0 ? (user ? TP_R_USR : TP_R_SUP)
+         : acc == 1 ? (user ? TP_W_USR : TP_W_SUP)
+                    : (user ? TP_X_USR : TP_X_SUP);
+}
+
+/* The privilege class a TLB entry was checked for: user, supervisor, or
+ * supervisor with SMAP overridden by RFLAGS.AC (SDM §4.6). */
+static unsigned access_class(const struct x86_cpu *x, bool user)
+{
+    if (user)
+        return 1;
+    return (x->cr4 & CR4_SMAP) && (x->rflags & FL_AC) ? 2 : 0;
+}
+
+/* TLB entry for la, filling it on a miss; raises #PF. */
+static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bool user)
+{
+    uint64_t page = la >> 12;
+    struct x86_tlb_entry *t = &x->tlb[page & (X86_TLB_SIZE - 1)];
+    uint64_t tag = (page << 3) | (access_class(x, user) << 1) | 1;
+    uint64_t *tagp = acc == 0 ? &t->tag_r : acc == 1 ? &t->tag_w : &t->tag_x;
+    if (*tagp == tag)
+        return t;
+    uint64_t pa;
+    unsigned perm = TP_R_SUP | TP_W_SUP | TP_X_SUP | TP_R_USR | TP_W_USR | TP_X_USR;
+    bool global = false;
+    if (x->cr0 & CR0_PG) {
+        uint64_t psize;
+        pa = walk(x, la, acc, user, &perm, &psize, &global, false, NULL);
+    } else {
+        pa = x->long_mode ? la : la & 0xffffffffull;
+    }
+    pa = pa_mask_a20(x, pa) & ~0xfffull;
+    /* SMAP: a supervisor data access to a user page needs RFLAGS.AC */
+    bool smap_block = !user && (perm & TP_USER_PAGE) && (x->cr4 & CR4_SMAP) &&
+                      !(x->rflags & FL_AC);
+    t->tag_r = (perm & need_bit(0, user)) && !smap_block ? tag : 0;
+    t->tag_w = (perm & need_bit(1, user)) && !smap_block ? tag : 0;
+    t->tag_x = (perm & need_bit(2, user)) ? tag : 0;
+    t->pa = pa;
+    t->host = bus_host_ptr(&x->m->bus, pa, 4096);
+    t->global = global;
+    /* Stores to pages with code/watch flags take the slow path (bus). */
+    if (t->host) {
+        struct mem_region *r = bus_find_mem(&x->m->bus, pa);
+        if (r && r->page_flags[(pa - r->base) >> 12])
+            t->host = NULL;
+    }
+    return t;
+}
+
+uint64_t x86_translate(struct x86_cpu *x, uint64_t la, int acc, bool user)
+{
+    struct x86_tlb_entry *t = tlb_get(x, la, acc, user);
+    return t->pa | (la & 0xfff);
+}
+
+bool x86_debug_translate(struct x86_cpu *x, uint64_t la, uint64_t *pa)
+{
+    if (!(x->cr0 & CR0_PG)) {
+        *pa = pa_mask_a20(x, x->long_mode ? la : la & 0xffffffffull);
+        return true;
+    }
+    unsigned perm;
+    uint64_t psize;
+    bool global, ok;
+    uint64_t p = walk(x, la, 0, false, &perm, &psize, &global, true, &ok);
+    if (!ok)
+        return false;
+    *pa = pa_mask_a20(x, p);
+    return true;
+}
+
+static uint64_t read_in_page(struct x86_cpu *x, uint64_t la, unsigned size, bool user)
+{
+    struct x86_tlb_entry *t = tlb_get(x, la, 0, user);
+    if (t->host) {
+        uint64_t v = 0;
+        memcpy(&v, t->host + (la & 0xfff), size);
+        return v;
+    }
+    return phys_read(x, t->pa | (la & 0xfff), size);
+}
+
+static void write_in_page(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v, bool user)
+{
+    struct x86_tlb_entry *t = tlb_get(x, la, 1, user);
+    if (t->host) {
+        memcpy(t->host + (la & 0xfff), &v, size);
+        struct mem_region *r = x->m->ram;
+        uint64_t pa = t->pa | (la & 0xfff);
+        if (r && pa - r->base < r->size)
+            bus_mark_dirty(r, pa, size);
+        return;
+    }
+    phys_write(x, t->pa | (la & 0xfff), size, v);
+}
+
+uint64_t x86_read_as(struct x86_cpu *x, uint64_t la, unsigned size, bool user)
+{
+    if (!x->long_mode)
+        la &= 0xffffffffull;
+    if (((la & 0xfff) + size) <= 4096)
+        return read_in_page(x, la, size, user);
+    /* Crossing a page: translate both pages first (a fault on either is
+     * raised before anything is read), then byte by byte. */
+    tlb_get(x, la, 0, user);
+    tlb_get(x, la + size - 1, 0, user);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= read_in_page(x, la + i, 1, user) << (8 * i);
+    return v;
+}
+
+void x86_write_as(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v, bool user)
+{
+    if (!x->long_mode)
+        la &= 0xffffffffull;
+    if (((la & 0xfff) + size) <= 4096) {
+        write_in_page(x, la, size, v, user);
+        return;
+    }
+    tlb_get(x, la, 1, user);
+    tlb_get(x, la + size - 1, 1, user);
+    for (unsigned i = 0; i < size; i++)
+        write_in_page(x, la + i, 1, v >> (8 * i), user);
+}
+
+uint64_t x86_read(struct x86_cpu *x, uint64_t la, unsigned size)
+{
+    return x86_read_as(x, la, size, x->cpl == 3);
+}
+
+void x86_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
+{
+    x86_write_as(x, la, size, v, x->cpl == 3);
+}
+
+unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n)
+{
+    unsigned got = 0;
+    while (got < n) {
+        uint64_t a = la + got;
+        if (!x->long_mode && x->code_size != 8)
+            a &= 0xffffffffull;
+        unsigned in_page = 4096 - (unsigned)(a & 0xfff);
+        unsigned k = n - got < in_page ? n - got : in_page;
+        if (got) {
+            /* the next page is needed only if the decoder asks: fetch what
+             * the first page has and let the caller ask again */
+            break;
+        }
+        struct x86_tlb_entry *t = tlb_get(x, a, 2, x->cpl == 3);
+        if (t->host) {
+            memcpy(buf + got, t->host + (a & 0xfff), k);
+        } else {
+            for (unsigned i = 0; i < k; i++)
+                buf[got + i] = (uint8_t)phys_read(x, t->pa | ((a + i) & 0xfff), 1);
+        }
+        got += k;
+    }
+    return got;
+}

@@ -1,0 +1,352 @@
+/* Exceptions and interrupts (Intel SDM vol. 3A ch. 6): delivery through the
+ * real-mode IVT, 32-bit protected-mode IDT gates (interrupt and trap gates,
+ * privilege change through the TSS stack) and 64-bit IDT gates (IST, the
+ * 16-byte aligned stack frame); double fault by the contributory/page-fault
+ * classes of §6.15 Table 6-5; a fault while delivering #DF is a triple
+ * fault (machine exit or reset, as the board configures); IRET. */
+#include <string.h>
+#include "x86_cpu.h"
+#include "seg.h"
+#include "../../sim/machine.h"
+#include "../../trace/emit.h"
+
+static bool contributory(int v)
+{
+    return v == X86_EXC_DE || (v >= X86_EXC_TS && v <= X86_EXC_GP);
+}
+
+static _Noreturn void triple_fault(struct x86_cpu *x)
+{
+    x->fault_depth = 0;
+    machine_request_exit(x->m, EXIT_GUEST_FAIL, "triple fault (shutdown)");
+    x->cpu.state = CPU_STOPPED;
+    longjmp(x->fault_jb, 2);
+}
+
+/* Which exception a fault during delivery of `first` becomes (Table 6-5). */
+static int combine(int first, int second)
+{
+    if (first == X86_EXC_DF)
+        return -1; /* triple fault */
+    if ((contributory(first) && contributory(second)) ||
+        (first == X86_EXC_PF && (contributory(second) || second == X86_EXC_PF)))
+        return X86_EXC_DF;
+    return second;
+}
+
+_Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t err)
+{
+    if (x->fault_depth) {
+        /* a fault while delivering an exception */
+        int v = combine(x->fault_depth == 2 ? X86_EXC_DF : x->pending_vector, vector);
+        if (v < 0)
+            triple_fault(x);
+        if (v == X86_EXC_DF) {
+            x->fault_depth = 2;
+            x->pending_vector = X86_EXC_DF;
+            x86_deliver(x, X86_EXC_DF, true, 0, false, x->rip);
+            x->fault_depth = 0;
+            longjmp(x->fault_jb, 1);
+        }
+    }
+    x->fault_depth = 1;
+    x->pending_vector = vector;
+    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x->cpl, x->cpl,
+          x->rip, vector == X86_EXC_PF ? x->cr2 : err);
+    x86_deliver(x, vector, has_err, err, false, x->rip);
+    x->fault_depth = 0;
+    longjmp(x->fault_jb, 1);
+}
+
+/* ---- stacks ---------------------------------------------------------------- */
+
+static void push_la(struct x86_cpu *x, uint64_t *sp, uint64_t ss_base, unsigned ssize,
+                    unsigned size, uint64_t v)
+{
+    *sp -= size;
+    if (ssize == 2)
+        *sp &= 0xffff;
+    else if (ssize == 4)
+        *sp &= 0xffffffffull;
+    x86_write_as(x, ss_base + *sp, size, v, false);
+}
+
+static void set_sp(struct x86_cpu *x, uint64_t sp, unsigned ssize)
+{
+    if (ssize == 2)
+        x->r[RSP] = (x->r[RSP] & ~0xffffull) | (sp & 0xffff);
+    else
+        x->r[RSP] = ssize == 4 ? (sp & 0xffffffffull) : sp;
+}
+
+/* ---- delivery ------------------------------------------------------------- */
+
+static void deliver_real(struct x86_cpu *x, int vector, uint64_t return_rip)
+{
+    uint64_t ent = x->idt_base + 4u * (unsigned)vector;
+    if (4u * (unsigned)vector + 3 > x->idt_limit)
+        x86_raise(x, X86_EXC_GP, true, (uint32_t)vector * 8 + 2);
+    uint32_t v = (uint32_t)x86_read_as(x, ent, 4, false);
+    uint64_t sp = x->r[RSP] & 0xffff;
+    uint64_t ssb = x->seg[X86_SS].base;
+    push_la(x, &sp, ssb, 2, 2, x->rflags & 0xffff);
+    push_la(x, &sp, ssb, 2, 2, x->seg[X86_CS].sel);
+    push_la(x, &sp, ssb, 2, 2, return_rip & 0xffff);
+    set_sp(x, sp, 2);
+    x->rflags &= ~(uint64_t)(FL_IF | FL_TF | FL_AC | FL_RF);
+    x86_load_seg_real(x, X86_CS, (uint16_t)(v >> 16));
+    x->rip = v & 0xffff;
+}
+
+/* The stack pointer for privilege level dpl (or IST n) from the TSS. */
+static uint64_t tss_stack(struct x86_cpu *x, unsigned dpl, unsigned ist, uint16_t *ss)
+{
+    uint64_t base = x->tr.base;
+    if (x->long_mode) {
+        uint64_t off = ist ? 0x24 + 8ull * (ist - 1) : 4 + 8ull * dpl;
+        if (off + 7 > x->tr.limit)
+            x86_raise(x, X86_EXC_TS, true, x->tr.sel & ~3u);
+        *ss = 0;
+        return x86_read_as(x, base + off, 8, false);
+    }
+    uint64_t off = 4 + 8ull * dpl;
+    if (off + 5 > x->tr.limit)
+        x86_raise(x, X86_EXC_TS, true, x->tr.sel & ~3u);
+    *ss = (uint16_t)x86_read_as(x, base + off + 4, 2, false);
+    return x86_read_as(x, base + off, 4, false);
+}
+
+void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,
+                 uint64_t return_rip)
+{
+    if (!(x->cr0 & CR0_PE)) {
+        deliver_real(x, vector, return_rip);
+        return;
+    }
+    unsigned gsize = x->long_mode ? 16 : 8;
+    uint32_t idt_err = (uint32_t)vector * 8 + 2 + (soft ? 0 : 1);
+    if ((unsigned)vector * gsize + gsize - 1 > x->idt_limit)
+        x86_raise(x, X86_EXC_GP, true, idt_err);
+    uint64_t glo = x86_read_as(x, x->idt_base + (uint64_t)vector * gsize, 8, false);
+    uint64_t ghi = x->long_mode ? x86_read_as(x, x->idt_base + (uint64_t)vector * gsize + 8, 8, false) : 0;
+    unsigned type = (unsigned)(glo >> 40) & 0xf;
+    unsigned gdpl = (unsigned)(glo >> 45) & 3;
+    bool gp = (glo >> 47) & 1;
+    bool gate32 = type == 0xe || type == 0xf;
+    bool gate16 = !x->long_mode && (type == 0x6 || type == 0x7);
+    if (!gate32 && !gate16)
+        x86_raise(x, X86_EXC_GP, true, idt_err); /* task gates are not modelled */
+    if (soft && gdpl < x->cpl)
+        x86_raise(x, X86_EXC_GP, true, idt_err);
+    if (!gp)
+        x86_raise(x, X86_EXC_NP, true, idt_err);
+    bool trap_gate = (type & 1) != 0;
+    uint16_t sel = (uint16_t)(glo >> 16);
+    uint64_t off = (glo & 0xffff) | ((glo >> 48) & 0xffff) << 16;
+    if (x->long_mode)
+        off |= (ghi & 0xffffffffull) << 32;
+    else if (gate16)
+        off &= 0xffff;
+    unsigned ist = x->long_mode ? (unsigned)(glo >> 32) & 7 : 0;
+
+    /* the target code segment */
+    if ((sel & ~3u) == 0)
+        x86_raise(x, X86_EXC_GP, true, 0 + (soft ? 0 : 1));
+    uint64_t clo;
+    if (!x86_desc_read(x, sel, &clo, NULL, false))
+        x86_raise(x, X86_EXC_GP, true, (sel & ~3u) + (soft ? 0 : 1));
+    unsigned cattr = (unsigned)(clo >> 40) & 0xff;
+    unsigned cdpl = (cattr >> 5) & 3;
+    if (!(cattr & SEG_S) || !(cattr & SEG_CODE) || cdpl > x->cpl)
+        x86_raise(x, X86_EXC_GP, true, (sel & ~3u) + (soft ? 0 : 1));
+    if (!(cattr & SEG_P))
+        x86_raise(x, X86_EXC_NP, true, (sel & ~3u) + (soft ? 0 : 1));
+    if (x->long_mode && (!((clo >> 53) & 1) || ((clo >> 54) & 1)))
+        x86_raise(x, X86_EXC_GP, true, (sel & ~3u) + (soft ? 0 : 1)); /* needs L=1, D=0 */
+    bool conforming = (cattr & SEG_CE) != 0;
+    unsigned new_cpl = conforming ? x->cpl : cdpl;
+
+    uint64_t old_ss = x->seg[X86_SS].sel, old_sp = x->r[RSP];
+    uint64_t old_flags = x->rflags, old_cs = x->seg[X86_CS].sel;
+    uint64_t sp;
+    unsigned ssize, psize;
+    uint64_t ss_base;
+    bool stack_switch = new_cpl < x->cpl || (x->long_mode && ist);
+
+    if (x->long_mode) {
+        uint16_t nss = 0;
+        sp = (new_cpl < x->cpl || ist) ? tss_stack(x, new_cpl, ist, &nss) : x->r[RSP];
+        sp &= ~0xfull; /* 16-byte aligned frame (SDM §6.14.2) */
+        ss_base = 0;
+        ssize = 8;
+        psize = 8;
+        uint64_t frame[6];
+        int n = 0;
+        frame[n++] = old_ss;
+        frame[n++] = old_sp;
+        frame[n++] = old_flags;
+        frame[n++] = old_cs;
+        frame[n++] = return_rip;
+        if (has_err)
+            frame[n++] = err;
+        for (int i = 0; i < n; i++)
+            push_la(x, &sp, 0, 8, 8, frame[i]);
+        if (new_cpl < x->cpl) {
+            /* SS = null selector with RPL = new CPL (§6.14.4) */
+            x->seg[X86_SS].sel = (uint16_t)new_cpl;
+            x->seg[X86_SS].base = 0;
+            x->seg[X86_SS].limit = 0;
+            x->seg[X86_SS].attr = (uint16_t)(SEG_S | SEG_W_R | SEG_P | SEG_A | (new_cpl << SEG_DPL_SHIFT));
+        }
+        x->r[RSP] = sp;
+    } else {
+        psize = gate16 ? 2 : 4;
+        if (new_cpl < x->cpl) {
+            uint16_t nss;
+            sp = tss_stack(x, new_cpl, 0, &nss);
+            /* the new SS must be a writable data segment at new_cpl */
+            uint64_t slo;
+            if ((nss & ~3u) == 0 || !x86_desc_read(x, nss, &slo, NULL, false))
+                x86_raise(x, X86_EXC_TS, true, nss & ~3u);
+            unsigned sattr = (unsigned)(slo >> 40) & 0xff;
+            if ((nss & 3) != new_cpl || ((sattr >> 5) & 3) != new_cpl || !(sattr & SEG_S) ||
+                (sattr & SEG_CODE) || !(sattr & SEG_W_R))
+                x86_raise(x, X86_EXC_TS, true, nss & ~3u);
+            if (!(sattr & SEG_P))
+                x86_raise(x, X86_EXC_SS, true, nss & ~3u);
+            struct x86_segment nseg;
+            x86_seg_from_desc(&nseg, nss, slo, 0);
+            ss_base = nseg.base;
+            ssize = (nseg.attr & SEG_DB) ? 4 : 2;
+            push_la(x, &sp, ss_base, ssize, psize, old_ss);
+            push_la(x, &sp, ss_base, ssize, psize, old_sp);
+            push_la(x, &sp, ss_base, ssize, psize, old_flags);
+            push_la(x, &sp, ss_base, ssize, psize, old_cs);
+            push_la(x, &sp, ss_base, ssize, psize, return_rip);
+            if (has_err)
+                push_la(x, &sp, ss_base, ssize, psize, err);
+            x->seg[X86_SS] = nseg;
+            x->seg[X86_SS].attr |= SEG_A;
+        } else {
+            sp = x->r[RSP];
+            ss_base = x->seg[X86_SS].base;
+            ssize = x->stack_size;
+            push_la(x, &sp, ss_base, ssize, psize, old_flags);
+            push_la(x, &sp, ss_base, ssize, psize, old_cs);
+            push_la(x, &sp, ss_base, ssize, psize, return_rip);
+            if (has_err)
+                push_la(x, &sp, ss_base, ssize, psize, err);
+        }
+        set_sp(x, sp, ssize);
+    }
+    (void)stack_switch;
+    (void)psize;
+    x86_load_cs(x, sel, clo, new_cpl);
+    x->rip = off;
+    x->rflags &= ~(uint64_t)(FL_TF | FL_NT | FL_RF | FL_VM);
+    if (!trap_gate)
+        x->rflags &= ~(uint64_t)FL_IF;
+    x->attn = true;
+}
+
+/* IRET / IRETD / IRETQ (SDM vol. 2 "IRET"): real mode, same-privilege and
+ * outer-privilege returns in protected and long mode (no task return, no
+ * virtual-8086). */
+void x86_iret(struct x86_cpu *x, unsigned opsize)
+{
+    uint64_t ssb = x->seg[X86_SS].base;
+    unsigned ssize = x->stack_size;
+    uint64_t sp = x->r[RSP];
+    if (ssize == 2)
+        sp &= 0xffff;
+    else if (ssize == 4)
+        sp &= 0xffffffffull;
+    uint64_t rip = x86_read(x, ssb + sp, opsize);
+    uint64_t cs = x86_read(x, ssb + sp + opsize, opsize) & 0xffff;
+    uint64_t fl = x86_read(x, ssb + sp + 2 * opsize, opsize);
+    sp += 3 * opsize;
+    if (!(x->cr0 & CR0_PE)) {
+        set_sp(x, sp, ssize);
+        x86_load_seg_real(x, X86_CS, (uint16_t)cs);
+        uint64_t mask = opsize == 2 ? 0xffff : 0x257fd5;
+        x->rflags = (x->rflags & ~mask) | (fl & mask) | FL_FIXED1;
+        x->rip = rip & (opsize == 2 ? 0xffff : 0xffffffff);
+        x->attn = true;
+        return;
+    }
+    if (!x->long_mode && (x->rflags & FL_NT))
+        x86_raise(x, X86_EXC_GP, true, 0); /* task return: not modelled */
+    uint64_t clo;
+    if ((cs & ~3u) == 0 || !x86_desc_read(x, (uint16_t)cs, &clo, NULL, false))
+        x86_raise(x, X86_EXC_GP, true, (uint32_t)cs & ~3u);
+    unsigned rpl = cs & 3;
+    unsigned cattr = (unsigned)(clo >> 40) & 0xff, cdpl = (cattr >> 5) & 3;
+    if (!(cattr & SEG_S) || !(cattr & SEG_CODE) || rpl < x->cpl ||
+        ((cattr & SEG_CE) ? cdpl > rpl : cdpl != rpl))
+        x86_raise(x, X86_EXC_GP, true, (uint32_t)cs & ~3u);
+    if (!(cattr & SEG_P))
+        x86_raise(x, X86_EXC_NP, true, (uint32_t)cs & ~3u);
+    bool to_outer = rpl > x->cpl;
+    bool pop_ss = to_outer || (x->long_mode && x->code_size == 8);
+    uint64_t nsp = 0, nss = 0;
+    if (pop_ss) {
+        nsp = x86_read(x, ssb + sp, opsize);
+        nss = x86_read(x, ssb + sp + opsize, opsize) & 0xffff;
+        sp += 2 * opsize;
+    }
+    /* RFLAGS: IOPL only at CPL 0, IF only when CPL <= IOPL (§ "IRET") */
+    uint64_t mask = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT |
+                    FL_RF | FL_AC | FL_ID;
+    if (x->cpl == 0)
+        mask |= FL_IOPL | FL_VIF | FL_VIP;
+    if (x->cpl <= ((x->rflags >> 12) & 3))
+        mask |= FL_IF;
+    if (opsize == 2)
+        mask &= 0xffff;
+    unsigned old_cpl = x->cpl;
+    x86_desc_set_accessed(x, (uint16_t)cs, clo);
+    if (pop_ss) {
+        if ((nss & ~3u) == 0) {
+            /* a null SS is allowed in 64-bit mode returning to CPL < 3 */
+            if (!(x->long_mode && ((clo >> 53) & 1) && rpl != 3))
+                x86_raise(x, X86_EXC_GP, true, 0);
+        }
+    }
+    x86_load_cs(x, (uint16_t)cs, clo, rpl);
+    x->rflags = (x->rflags & ~mask) | (fl & mask) | FL_FIXED1;
+    x->rip = x->code_size == 8 ? rip : rip & (opsize == 2 ? 0xffff : 0xffffffffull);
+    if (pop_ss) {
+        unsigned save = x->cpl;
+        x->cpl = (uint8_t)rpl;
+        if ((nss & ~3u) == 0 && x->long_mode) {
+            x->seg[X86_SS].sel = (uint16_t)nss;
+            x->seg[X86_SS].base = 0;
+            x->seg[X86_SS].limit = 0;
+            x->seg[X86_SS].attr = (uint16_t)(SEG_S | SEG_W_R | SEG_P | (rpl << SEG_DPL_SHIFT));
+            x86_update_mode(x);
+        } else {
+            x86_load_seg(x, X86_SS, (uint16_t)nss);
+        }
+        x->cpl = (uint8_t)save;
+        x->r[RSP] = nsp;
+        if (to_outer) {
+            /* data segments the outer level may not use are nulled */
+            for (int s = X86_ES; s <= X86_GS; s++) {
+                if (s == X86_CS || s == X86_SS)
+                    continue;
+                struct x86_segment *g = &x->seg[s];
+                unsigned dpl = (g->attr >> SEG_DPL_SHIFT) & 3;
+                bool conf_code = (g->attr & SEG_CODE) && (g->attr & SEG_CE);
+                if ((s == X86_DS || s == X86_ES || s == X86_FS || s == X86_GS) && !conf_code &&
+                    dpl < rpl && !(x->long_mode && (s == X86_FS || s == X86_GS))) {
+                    g->sel = 0;
+                    g->attr = 0;
+                }
+            }
+        }
+    } else {
+        set_sp(x, sp, ssize);
+    }
+    (void)old_cpl;
+    x->attn = true;
+}

@@ -1,0 +1,24 @@
+/* Public entry points of the x86_64 CPU model (src/cpu/x86/): what a board
+ * uses. See docs/x86.md. */
+#ifndef HVSIM_X86_PUBLIC_H
+#define HVSIM_X86_PUBLIC_H
+#include <stdbool.h>
+#include <stdint.h>
+struct machine;
+struct cpu;
+
+/* Interrupt input lines (cpu_ops.set_irq). */
+enum { X86_LINE_INTR = 0, X86_LINE_NMI = 1 };
+
+/* A CPU in its reset state (real mode, CS:IP = F000:FFF0, base FFFF0000).
+ * a20: the board's A20 gate (NULL: always enabled). */
+struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20);
+/* Who answers INTA: returns the vector, or -1 for none (spurious). */
+void x86_cpu_connect_intr(struct cpu *c, int (*ack)(void *opaque), void *opaque);
+/* Puts the CPU directly into 64-bit mode at entry (docs/x86.md "ELF64
+ * entry"): CR0 = PE|PG|WP|NE|ET, CR4 = PAE|PGE, EFER = LME|LMA|NXE|SCE,
+ * CS = 0x08 (64-bit code), DS/ES/SS/FS/GS = 0x10 (flat data), paging from
+ * cr3, the GDT at gdt_base, IF = 0. */
+void x86_cpu_enter_long_mode(struct cpu *c, uint64_t entry, uint64_t cr3, uint64_t gdt_base,
+                             uint16_t gdt_limit, uint64_t rsp);
+#endif

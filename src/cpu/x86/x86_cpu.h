@@ -1,0 +1,168 @@
+/* The x86_64 CPU model: architectural state and the internal interfaces of
+ * src/cpu/x86/ (Intel SDM vol. 1 ch. 3, vol. 3A ch. 2-6). The engine sees
+ * only struct cpu and its ops (src/sim/cpu.h); tools see arch_x86_64
+ * (src/sim/arch.h). */
+#ifndef HVSIM_X86_CPU_H
+#define HVSIM_X86_CPU_H
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "../../sim/cpu.h"
+#include "insn.h"
+
+struct machine;
+
+/* General registers in encoding order (SDM vol. 2 §2.1.5 Table 2-2). */
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+/* RFLAGS bits (SDM vol. 1 §3.4.3). */
+enum {
+    FL_CF = 1u << 0, FL_FIXED1 = 1u << 1, FL_PF = 1u << 2, FL_AF = 1u << 4, FL_ZF = 1u << 6,
+    FL_SF = 1u << 7, FL_TF = 1u << 8, FL_IF = 1u << 9, FL_DF = 1u << 10, FL_OF = 1u << 11,
+    FL_IOPL = 3u << 12, FL_NT = 1u << 14, FL_RF = 1u << 16, FL_VM = 1u << 17, FL_AC = 1u << 18,
+    FL_VIF = 1u << 19, FL_VIP = 1u << 20, FL_ID = 1u << 21,
+};
+#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Control registers (SDM vol. 3A §2.5). */
+enum {
+    CR0_PE = 1u << 0, CR0_MP = 1u << 1, CR0_EM = 1u << 2, CR0_TS = 1u << 3, CR0_ET = 1u << 4,
+    CR0_NE = 1u << 5, CR0_WP = 1u << 16, CR0_AM = 1u << 18, CR0_NW = 1u << 29,
+    CR0_CD = 1u << 30, CR0_PG = 1u << 31,
+};
+enum {
+    CR4_VME = 1u << 0, CR4_PVI = 1u << 1, CR4_TSD = 1u << 2, CR4_DE = 1u << 3,
+    CR4_PSE = 1u << 4, CR4_PAE = 1u << 5, CR4_MCE = 1u << 6, CR4_PGE = 1u << 7,
+    CR4_PCE = 1u << 8, CR4_OSFXSR = 1u << 9, CR4_OSXMMEXCPT = 1u << 10, CR4_UMIP = 1u << 11,
+    CR4_VMXE = 1u << 13, CR4_FSGSBASE = 1u << 16, CR4_PCIDE = 1u << 17,
+    CR4_OSXSAVE = 1u << 18, CR4_SMEP = 1u << 20, CR4_SMAP = 1u << 21,
+};
+/* IA32_EFER (SDM vol. 3A §2.2.1). */
+enum { EFER_SCE = 1u << 0, EFER_LME = 1u << 8, EFER_LMA = 1u << 10, EFER_NXE = 1u << 11 };
+
+/* Exception vectors (SDM vol. 3A §6.3.1 Table 6-1). */
+enum {
+    X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_NMI = 2, X86_EXC_BP = 3, X86_EXC_OF = 4, X86_EXC_BR = 5, X86_EXC_UD = 6,
+    X86_EXC_NM = 7, X86_EXC_DF = 8, X86_EXC_TS = 10, X86_EXC_NP = 11, X86_EXC_SS = 12, X86_EXC_GP = 13, X86_EXC_PF = 14,
+    X86_EXC_MF = 16, X86_EXC_AC = 17, X86_EXC_MC = 18, X86_EXC_XM = 19, X86_EXC_VE = 20, X86_EXC_CP = 21,
+};
+
+/* #PF error code bits (SDM vol. 3A §4.7). */
+enum { PF_P = 1u << 0, PF_W = 1u << 1, PF_U = 1u << 2, PF_RSVD = 1u << 3, PF_I = 1u << 4 };
+
+/* A segment register with its hidden part (descriptor cache). */
+struct x86_segment {
+    uint16_t sel;
+    uint64_t base;
+    uint32_t limit;     /* byte granular (G already applied) */
+    uint16_t attr;      /* descriptor bits 40..47 (type, S, DPL, P) | 52..55 << 8 (AVL, L, D/B, G) */
+};
+/* attr bits */
+enum {
+    SEG_A = 1u << 0, SEG_W_R = 1u << 1, SEG_CE = 1u << 2, SEG_CODE = 1u << 3, SEG_S = 1u << 4,
+    SEG_DPL_SHIFT = 5, SEG_P = 1u << 7, SEG_L = 1u << 13, SEG_DB = 1u << 14, SEG_G = 1u << 15,
+};
+
+/* One TLB entry: a 4 KiB linear page to a host pointer (RAM) or a physical
+ * page (MMIO / slow path). Tags include the access rights that were
+ * checked, so a hit needs no page walk. */
+#define X86_TLB_SIZE 256
+struct x86_tlb_entry {
+    uint64_t tag_r, tag_w, tag_x; /* page << 3 | class << 1 | 1 when that access is allowed */
+    uint8_t *host;                /* host address of the page (NULL: not RAM) */
+    uint64_t pa;                  /* physical page */
+    bool global;
+};
+
+struct x86_cpu {
+    struct cpu cpu;           /* first */
+    struct machine *m;
+    uint64_t r[16];
+    uint64_t rip;
+    uint64_t rflags;
+    struct x86_segment seg[6], ldtr, tr;
+    uint64_t gdt_base, idt_base;
+    uint16_t gdt_limit, idt_limit;
+    uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t dr[8];
+    uint64_t efer;
+    uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t tsc_offset, tsc_aux, apic_base, pat, misc_enable;
+    uint64_t mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
+    uint8_t cpl;
+    uint8_t code_size;        /* 2, 4 or 8: from CS.D / CS.L and the mode */
+    uint8_t stack_size;       /* 2, 4 or 8: from SS.B and the mode */
+    bool long_mode;           /* EFER.LMA */
+    const bool *a20;          /* the board's A20 gate (NULL: always on) */
+
+    /* Interrupt inputs: INTR (line 0, level) and NMI (line 1, edge). The
+     * board's interrupt controller gives the vector at INTA. */
+    bool intr, nmi_pending, nmi_blocked;
+    int (*intr_ack)(void *opaque);
+    void *intr_opaque;
+    bool sti_shadow;          /* STI / MOV SS: no interrupt before the next instruction */
+
+    /* Instruction being executed. */
+    uint64_t next_rip;
+    struct x86_insn in;
+    uint8_t insn_bytes[16];
+    uint8_t insn_len;
+    jmp_buf fault_jb;         /* x86_raise() returns to the interpreter loop */
+    bool in_run;
+    int fault_depth;          /* 0 normal, 1 delivering an exception, 2 delivering #DF */
+    int pending_vector;       /* the exception being delivered (fault_depth 1) */
+    uint64_t insn_left;       /* cpu.run_left points here */
+    volatile bool attn;       /* something to look at between instructions */
+
+    struct x86_tlb_entry tlb[X86_TLB_SIZE];
+    bool triple_fault_resets; /* board option: triple fault = reset (else exit) */
+};
+
+static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
+
+/* ---- internal interfaces (files of src/cpu/x86/) ------------------------ */
+
+/* cpu.c */
+void x86_update_mode(struct x86_cpu *x);
+void x86_load_seg_real(struct x86_cpu *x, int s, uint16_t sel);
+
+/* trap.c: raise an exception (fault: rip stays at the instruction) and
+ * return to the interpreter loop; never returns. has_err: push err. */
+_Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t err);
+/* Deliver an interrupt or exception through the IDT now (from the loop).
+ * soft: INT n (privilege check against the gate's DPL, return to next). */
+void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,
+                 uint64_t return_rip);
+void x86_iret(struct x86_cpu *x, unsigned opsize);
+
+/* mmu.c: linear address accesses (segmentation already applied). They
+ * raise #PF / #GP themselves. user: the access is made at CPL 3 rights
+ * (implicit supervisor accesses pass false). */
+uint64_t x86_read(struct x86_cpu *x, uint64_t la, unsigned size);
+void x86_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v);
+/* The same with explicit rights: user = false for implicit supervisor
+ * accesses (descriptor tables, TSS, IDT: SDM vol. 3A §4.6). */
+uint64_t x86_read_as(struct x86_cpu *x, uint64_t la, unsigned size, bool user);
+void x86_write_as(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v, bool user);
+/* Physical page of a linear address for a fetch; raises #PF. */
+uint64_t x86_translate(struct x86_cpu *x, uint64_t la, int acc /* 0 r, 1 w, 2 x */, bool user);
+/* Side-effect-free translation for a debugger: false when not mapped. */
+bool x86_debug_translate(struct x86_cpu *x, uint64_t la, uint64_t *pa);
+void x86_tlb_flush(struct x86_cpu *x, bool include_global);
+void x86_tlb_flush_page(struct x86_cpu *x, uint64_t la);
+/* Fetch up to n bytes of code at linear la into buf (stops at a page that
+ * faults only if it is not needed): returns the bytes fetched. */
+unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n);
+
+/* exec.c */
+uint64_t x86_run(struct cpu *c, uint64_t budget);
+
+/* msr.c: false = #GP (an unknown MSR is #GP, never a silent zero) */
+bool x86_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v);
+bool x86_wrmsr(struct x86_cpu *x, uint32_t msr, uint64_t v);
+
+/* cpuid.c */
+void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
+#endif
