@@ -71,6 +71,9 @@ struct x86_insn {
                            reads it unsigned (ports, counts, RET imm16) */
     uint64_t imm2;      /* second immediate: ENTER's imm8, a far pointer's
                            selector (EA/9A ptr16:16/32) */
+    uint8_t code_size;  /* added by the decoder: the code_size (2, 4, 8) it
+                           decoded for; x86_mnemonic needs it (63 is ARPL
+                           or MOVSXD) */
 };
 
 /* Results of x86_decode besides a length. */
