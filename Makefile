@@ -56,8 +56,14 @@ $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 
 include tests/firmware/minihv/minihv.mk
 
-# Our own test firmware: the ISA test programs and the minihv hypervisor.
-firmware isa-build: $(ISA_ELFS) $(MINIHV_ELF)
+# Our x86_64 test kernels (host gcc, freestanding): tests/firmware/x86/.
+X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf
+$(X86K_ELFS): $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/firmware/x86/*.S \
+                        tests/firmware/x86/*.ld) tests/firmware/x86/build.sh
+	bash tests/firmware/x86/build.sh $(BUILD)/firmware
+
+# Our own test firmware: the ISA test programs, minihv and the x86 kernels.
+firmware isa-build: $(ISA_ELFS) $(MINIHV_ELF) $(X86K_ELFS)
 
 run: deps all firmware
 	bash scripts/demo.sh

@@ -14,13 +14,22 @@ ROOT=$(cd ../.. && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# 1. The x86 PC config parses and validates; building says why it stops.
+# 1. The x86 PC config parses and validates; without a kernel it says what
+#    it needs, with a RISC-V ELF it names both machines.
 "$HVSIM" run -c "$ROOT/configs/x86-pc.ini" </dev/null >"$T/x86.out" 2>"$T/x86.err"
 rc=$?
-if [ "$rc" -eq 2 ] && grep -q "x86-pc board (arch x86_64) has no CPU model yet" "$T/x86.err"; then
-    pass "x86-pc: config accepted, run refused with a clear message (exit 2)"
+if [ "$rc" -eq 2 ] && grep -q "the x86-pc board needs --kernel FILE (an x86-64 ELF)" "$T/x86.err"; then
+    pass "x86-pc: config accepted, no kernel: clear message (exit 2)"
 else
-    fail "x86-pc" "exit $rc: $(head -2 "$T/x86.err")"
+    fail "x86-pc without a kernel" "exit $rc: $(head -2 "$T/x86.err")"
+fi
+"$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --kernel "$ROOT/build/firmware/minihv.elf" </dev/null \
+    >/dev/null 2>"$T/x86rv.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "not an x86-64 or i386 ELF file (e_machine 243" "$T/x86rv.err"; then
+    pass "x86-pc refuses a RISC-V ELF naming both machines"
+else
+    fail "x86-pc refuses a RISC-V ELF" "exit $rc: $(head -2 "$T/x86rv.err")"
 fi
 
 # 2. A RISC-V key on the x86 board is an error naming the line and the board.
@@ -60,10 +69,11 @@ else
 fi
 
 # 6. --dump-dtb belongs to boards with a device tree.
-"$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --dump-dtb "$T/x.dtb" </dev/null >/dev/null 2>"$T/dtb.err"
+"$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --kernel "$ROOT/build/firmware/x86-basic64.elf" \
+    --dump-dtb "$T/x.dtb" </dev/null >/dev/null 2>"$T/dtb.err"
 rc=$?
-if [ "$rc" -eq 2 ] && [ ! -e "$T/x.dtb" ]; then
-    pass "x86-pc --dump-dtb: exit 2, no file"
+if [ "$rc" -eq 2 ] && [ ! -e "$T/x.dtb" ] && grep -q "the x86-pc board has no device tree" "$T/dtb.err"; then
+    pass "x86-pc --dump-dtb: exit 2 naming the board, no file"
 else
     fail "x86-pc --dump-dtb" "exit $rc: $(head -2 "$T/dtb.err")"
 fi

@@ -28,6 +28,10 @@ static inline int64_t sext(uint64_t v, unsigned size)
     return (int64_t)(v << sh) >> sh;
 }
 
+/* A 48-bit linear address is canonical when bits 63:47 are all equal
+ * (SDM vol. 1 §3.3.7.1). */
+static inline bool noncanonical(uint64_t la) { return (uint64_t)sext(la, 6) != la; }
+
 #define UD() x86_raise(x, X86_EXC_UD, false, 0)
 #define GP0() x86_raise(x, X86_EXC_GP, true, 0)
 
@@ -93,7 +97,7 @@ static uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
 {
     if (x->code_size == 8) {
         uint64_t la = off + ((s == X86_FS || s == X86_GS) ? x->seg[s].base : 0);
-        if ((uint64_t)(sext(la, 6) >> 47) + 1 > 1) /* bits 63:47 not all equal */
+        if (noncanonical(la))
             x86_raise(x, s == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
         return la;
     }
@@ -748,7 +752,7 @@ static void exec_0f(struct x86_cpu *x)
         if (!(x->efer & EFER_SCE) || !x->long_mode || x->code_size != 8)
             UD();
         need_cpl0(x);
-        if (size == 8 && (uint64_t)(sext(x->r[RCX], 6) >> 47) + 1 > 1)
+        if (size == 8 && noncanonical(x->r[RCX]))
             GP0();
         {
             uint16_t base = (uint16_t)(x->star >> 48);
@@ -1327,7 +1331,7 @@ static bool take_interrupt(struct x86_cpu *x)
 static void step(struct x86_cpu *x)
 {
     uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
-    if (x->code_size == 8 && (uint64_t)(sext(la, 6) >> 47) + 1 > 1)
+    if (x->code_size == 8 && noncanonical(la))
         GP0();
     unsigned got = x86_fetch(x, la, x->insn_bytes, 15);
     int len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);

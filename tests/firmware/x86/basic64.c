@@ -2,7 +2,7 @@
  * operations, exceptions through a 64-bit IDT, CPUID/MSRs/TSC. Prints
  * through COM1; exits through isa-debug-exit (0 = every check passed).
  * Expected values come from the Intel SDM's definitions, written out here
- * by hand (the kernel also passes natively where it can: see README). */
+ * by hand. */
 #include <stdint.h>
 #include "x86t.h"
 
@@ -26,7 +26,7 @@ static void test_arith(void)
 {
     volatile uint64_t a = 0x123456789abcdef0ull, b = 0x0fedcba987654321ull;
     CHECK(a + b == 0x2222222222222211ull, "add");
-    CHECK(a - b == 0x0246913b13579bcfull, "sub");
+    CHECK(a - b == 0x02468acf13579bcfull, "sub");
     CHECK((a ^ b) == 0x1dd99dd11dd99dd1ull, "xor");
     unsigned __int128 p = (unsigned __int128)a * b;
     CHECK((uint64_t)(p >> 64) == 0x0121fa00ad77d742ull && (uint64_t)p == 0x2236d88fe5618cf0ull, "mul 64x64");
