@@ -512,9 +512,10 @@ static void print_header(const struct trace_header *h, const struct show *s, FIL
         fprintf(f, " %s=%s", h->images[i].role, h->images[i].path);
     if (!h->nimages)
         fprintf(f, " none");
-    fprintf(f, "\n# machine %s, arch %s, %llu harts, %llu Hz, max-insns %llu, event-mask 0x%llx\n",
+    fprintf(f, "\n# machine %s, arch %s, %llu %ss, %llu Hz, max-insns %llu, event-mask 0x%llx\n",
             s->mi.name[0] ? s->mi.name : "?", s->mi.arch[0] ? s->mi.arch : "?",
-            (unsigned long long)s->mi.smp, (unsigned long long)s->mi.hz,
+            (unsigned long long)s->mi.smp,
+            s->arch && s->arch->cpu_word ? s->arch->cpu_word : "hart", (unsigned long long)s->mi.hz,
             (unsigned long long)h->max_insns, (unsigned long long)h->event_mask);
     char desc[1024];
     symtab_describe(s->syms, desc, sizeof desc);
