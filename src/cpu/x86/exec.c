@@ -664,6 +664,55 @@ static void exec_0f(struct x86_cpu *x)
         return;
     }
     switch (op) {
+    case 0x00: { /* group 6: SLDT STR LLDT LTR VERR VERW */
+        unsigned r = i->modrm >> 3 & 7;
+        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
+            UD();
+        switch (r) {
+        case 0: rm_write(x, i->mod == 3 ? size : 2, x->ldtr.sel); return;
+        case 1: rm_write(x, i->mod == 3 ? size : 2, x->tr.sel); return;
+        case 2: case 3: { /* LLDT / LTR (SDM vol. 2; vol. 3A §7.2.4) */
+            need_cpl0(x);
+            uint16_t sel = (uint16_t)rm_read(x, 2);
+            if ((sel & ~3u) == 0 && r == 2) {
+                x->ldtr = (struct x86_segment){ .sel = sel };
+                return;
+            }
+            uint64_t lo, hi = 0;
+            if ((sel & 4) || (sel & ~3u) == 0 || !x86_desc_read(x, sel, &lo, &hi, x->long_mode))
+                x86_raise(x, X86_EXC_GP, true, sel & ~3u);
+            unsigned type = (unsigned)(lo >> 40) & 0x1f; /* S and type */
+            bool okt = r == 2 ? type == 0x02 : (type == 0x09 || (!x->long_mode && type == 0x01));
+            if (!okt)
+                x86_raise(x, X86_EXC_GP, true, sel & ~3u);
+            if (!((lo >> 47) & 1))
+                x86_raise(x, X86_EXC_NP, true, sel & ~3u);
+            struct x86_segment *dst = r == 2 ? &x->ldtr : &x->tr;
+            x86_seg_from_desc(dst, sel, lo, x->long_mode ? (hi ? hi : 0) : 0);
+            if (x->long_mode)
+                dst->base |= (hi & 0xffffffffull) << 32;
+            if (r == 3) { /* mark the TSS busy in the GDT */
+                x86_write_as(x, x->gdt_base + (sel & ~7u) + 5, 1, (uint8_t)(lo >> 40) | 2, false);
+                dst->attr |= 2;
+            }
+            return;
+        }
+        case 4: case 5: { /* VERR / VERW: ZF = accessible */
+            uint16_t sel = (uint16_t)rm_read(x, 2);
+            uint64_t lo;
+            bool ok = (sel & ~3u) && x86_desc_read(x, sel, &lo, NULL, false);
+            if (ok) {
+                unsigned a = (unsigned)(lo >> 40) & 0xff, dpl = (a >> 5) & 3;
+                bool conf = (a & SEG_CODE) && (a & SEG_CE);
+                ok = (a & SEG_S) && (conf || (dpl >= x->cpl && dpl >= (sel & 3u))) &&
+                     (r == 4 ? (!(a & SEG_CODE) || (a & SEG_W_R)) : (!(a & SEG_CODE) && (a & SEG_W_R)));
+            }
+            set_flags(x, FL_ZF, ok ? FL_ZF : 0);
+            return;
+        }
+        default: UD();
+        }
+    }
     case 0x01: {
         unsigned r = i->modrm >> 3 & 7;
         if (i->mod == 3) {
