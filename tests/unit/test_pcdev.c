@@ -231,6 +231,9 @@ START_TEST(pit_mode0_terminal_count)
     at(m, pit_t(310));
     ck_assert_int_eq(i8254_get_out(p, 0), 0);   /* first byte written: stopped, low */
     outb(m, 0x40, 0);                           /* count 50 written at clock 310 */
+    ck_assert_uint_eq(m->timers[0].deadline, pit_t(361)); /* one-shot IRQ0 edge */
+    machine_fire_due_timers(m, pit_t(361));
+    ck_assert_uint_eq(m->timers[0].deadline, UINT64_MAX); /* nothing after it */
     at(m, pit_t(360));
     ck_assert_int_eq(i8254_get_out(p, 0), 0);
     ck_assert_uint_eq(pit_latch_read(m, 0), 1);
