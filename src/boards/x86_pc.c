@@ -1,8 +1,8 @@
 /* The x86 PC board (configs/x86-pc.ini): RAM from 0, x86_64 CPUs (CPU 0
  * boots, the others wait for a SIPI), COM1 on the I/O port space, and a
  * kernel: an x86-64 ELF entered directly in 64-bit mode (docs/x86.md).
- * The legacy PC devices (PIC, PIT, RTC, fw_cfg, isa-debug-exit) and
- * multiboot come in the next steps of issue 10. */
+ * The legacy PC devices are x86_pc_devices.c: PIC pair, PIT, RTC/CMOS,
+ * ports 0x61/0x80/0x92, fw_cfg, isa-debug-exit. Multiboot comes next. */
 #include "x86_pc.h"
 #include <elf.h>
 #include <inttypes.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include "../cpu/x86/x86.h"
-#include "../devices/uart16550.h"
+#include "../devices/i8259.h"
 #include "../loader/elf.h"
 #include "../sim/board.h"
 #include "../sim/machine.h"
@@ -26,6 +26,9 @@ static const struct config_key x86_pc_keys[] = {
     PCK_NUM("uart", "irq", CK_U32, uart_irq),
     PCK_NUM("uart", "clock", CK_U64, uart_clock_hz),
     PCK_NUM("isa-debug-exit", "port", CK_U64, debug_exit_port),
+    PCK_NUM("isa-debug-exit", "size", CK_U32, debug_exit_size),
+    PCK_NUM("fw-cfg", "port", CK_U64, fw_cfg_port),
+    PCK_NUM("rtc", "epoch", CK_U64, rtc_epoch),
     PCK_NUM("load", "kernel", CK_U64, kernel_addr),
     CONFIG_KEYS_IMAGES,
 };
@@ -40,12 +43,32 @@ static void x86_pc_defaults(struct config *c)
     v->uart_irq = 4;
     v->uart_clock_hz = 1843200;
     v->debug_exit_port = 0xf4;
+    v->debug_exit_size = 4;
+    v->fw_cfg_port = 0x510;
+    v->rtc_epoch = 946684800; /* 2000-01-01 00:00:00 UTC */
     v->kernel_addr = 0x100000;
 }
 
 static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
 {
     const struct x86_pc_config *v = x86_pc_config(c);
+    if (v->debug_exit_size < 1 || v->debug_exit_size > 4) {
+        snprintf(err, errlen, "[isa-debug-exit] size %" PRIu32 " is out of range (1..4)",
+                 v->debug_exit_size);
+        return false;
+    }
+    if (v->fw_cfg_port > 0xfffe) {
+        snprintf(err, errlen, "[fw-cfg] port 0x%" PRIx64 " is not an I/O port pair", v->fw_cfg_port);
+        return false;
+    }
+    if (c->ram_size > (3ull << 30)) {
+        snprintf(err, errlen, "[memory] size above 3 GiB is not supported yet (no RAM above 4 GiB)");
+        return false;
+    }
+    if (c->ram_base != 0) {
+        snprintf(err, errlen, "[memory] base must be 0 on the PC board");
+        return false;
+    }
     if (v->uart_port > 0xfff8 || v->debug_exit_port > 0xffff) {
         snprintf(err, errlen, "[uart] port 0x%" PRIx64 " / [isa-debug-exit] port 0x%" PRIx64
                  " must be I/O ports (0..0xffff)", v->uart_port, v->debug_exit_port);
@@ -62,7 +85,9 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
     }
     const struct config_window w[] = {
         { "uart", v->uart_port, 8 },
-        { "isa-debug-exit", v->debug_exit_port, 1 },
+        { "isa-debug-exit", v->debug_exit_port, v->debug_exit_size },
+        { "fw-cfg", v->fw_cfg_port, v->fw_cfg_port ? 2 : 0 },
+        { "pic", 0x20, 2 }, { "pit", 0x40, 4 }, { "rtc", 0x70, 2 },
     };
     return config_windows_check(w, sizeof w / sizeof w[0], err, errlen);
 }
@@ -102,6 +127,22 @@ static bool build_long_mode_tables(struct machine *m)
     return ok;
 }
 
+/* The PIC's INTR output: a level on CPU 0's INTR line, at the cause's
+ * virtual time (docs/architecture.md "Cross-CPU changes"). */
+static void intr_to_cpu0(void *opaque, int n, int level)
+{
+    (void)n;
+    struct machine *m = opaque;
+    struct cpu *c = m->cpus[0];
+    cpu_deliver_irq(c, m->sched.current, machine_now(m), X86_LINE_INTR, level);
+}
+
+/* INTA: the vector the PIC gives (SDM vol. 3A §6.3; 8259A data sheet). */
+static int pic_ack(void *opaque)
+{
+    return i8259_ack(opaque);
+}
+
 static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
 {
     const struct config *c = &m->cfg;
@@ -112,12 +153,11 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         return false;
     }
     m->board_state = pc;
-    pc->a20 = true;
     if (!machine_add_ram(m, err, errlen))
         return false;
     m->ncpus = c->smp;
     for (int i = 0; i < c->smp; i++) {
-        m->cpus[i] = x86_cpu_new(m, i, &pc->a20);
+        m->cpus[i] = x86_cpu_new(m, i, &pc->dev.a20);
         if (!m->cpus[i]) {
             snprintf(err, errlen, "out of memory creating cpu %d", i);
             return false;
@@ -125,10 +165,24 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         if (i)
             m->cpus[i]->state = CPU_STOPPED; /* application processors wait for a SIPI */
     }
-    pc->uart = uart_new(m, m->console, (struct irq_line){ 0 });
-    if (!pc->uart || !bus_add_pio(&m->bus, "com1", (uint32_t)v->uart_port, 8, &uart_ops, pc->uart,
-                                  err, errlen))
+    /* The legacy devices; the PIC's INTR goes to CPU 0 (the local APIC's
+     * LINT0 routing comes with the APIC issue). */
+    struct x86_pc_devices_config dc;
+    x86_pc_devices_config_default(&dc);
+    dc.intr = (struct irq_line){ intr_to_cpu0, m, 0 };
+    dc.com1_port = (uint32_t)v->uart_port;
+    dc.com1_irq = v->uart_irq;
+    dc.debug_exit_port = (uint32_t)v->debug_exit_port;
+    dc.debug_exit_size = v->debug_exit_size;
+    dc.fw_cfg_port = (uint32_t)v->fw_cfg_port;
+    dc.ram_below_4g = c->ram_size;
+    dc.ram_above_4g = 0;
+    dc.ncpus = dc.max_cpus = (unsigned)c->smp;
+    dc.rtc_epoch = (int64_t)v->rtc_epoch;
+    dc.cmdline = c->append;
+    if (!x86_pc_devices_add(m, &pc->dev, &dc, err, errlen))
         return false;
+    x86_cpu_connect_intr(m->cpus[0], pic_ack, pc->dev.pic);
 
     /* Boot: an ELF64 kernel entered in 64-bit mode. */
     if (c->bios[0] && strcmp(c->bios, "none") != 0) {
@@ -168,8 +222,7 @@ static void x86_pc_free(struct machine *m)
     struct x86_pc *pc = m->board_state;
     if (!pc)
         return;
-    if (pc->uart)
-        uart_free(pc->uart);
+    x86_pc_devices_free(&pc->dev);
     free(pc);
     m->board_state = NULL;
 }
@@ -178,13 +231,12 @@ static void x86_pc_copy_state(struct machine *dst, const struct machine *src)
 {
     struct x86_pc *d = dst->board_state;
     const struct x86_pc *s = src->board_state;
-    d->a20 = s->a20;
-    uart_copy_state(d->uart, s->uart);
+    x86_pc_devices_copy_state(&d->dev, &s->dev);
 }
 
 static void x86_pc_round(struct machine *m)
 {
-    uart_poll(((struct x86_pc *)m->board_state)->uart);
+    x86_pc_devices_round(&((struct x86_pc *)m->board_state)->dev);
 }
 
 /* Multiboot kernels are ELF32 i386; 64-bit kernels ELF64 x86-64. */

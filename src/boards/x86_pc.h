@@ -14,14 +14,16 @@ struct x86_pc_config {
     uint32_t uart_irq;      /* [uart] irq: ISA IRQ (4) */
     uint64_t uart_clock_hz; /* [uart] clock */
     uint64_t debug_exit_port; /* [isa-debug-exit] port (0xf4, QEMU's) */
+    uint32_t debug_exit_size; /* [isa-debug-exit] size: 1..4 ports (4, as kvm-unit-tests use it) */
+    uint64_t fw_cfg_port;   /* [fw-cfg] port (0x510; 0: none) */
+    uint64_t rtc_epoch;     /* [rtc] epoch: seconds since 1970 UTC at virtual time 0 */
     uint64_t kernel_addr;   /* [load] kernel: raw-image load address */
 };
 
-/* The board's state (m->board_state). */
-struct uart16550;
+/* The board's state (m->board_state): the legacy devices. */
+#include "x86_pc_devices.h"
 struct x86_pc {
-    bool a20;               /* A20 gate (port 0x92; on at reset here) */
-    struct uart16550 *uart; /* COM1 */
+    struct x86_pc_devices dev;  /* PIC, PIT, RTC, COM1, fw_cfg, isa-debug-exit, A20 */
 };
 
 static inline const struct x86_pc_config *x86_pc_config(const struct config *c)
