@@ -13,7 +13,7 @@
 struct resolved {
     uint32_t f;
     const char *mn;   /* NULL: #UD */
-    int used66;       /* the 66 prefix selected the form (mandatory) */
+    uint8_t mandatory; /* the prefix that selected the form, or 0 */
 };
 
 static const struct x86_opdesc *map_row(unsigned map, uint8_t op, unsigned cs)
@@ -34,6 +34,8 @@ static struct resolved resolve(const struct x86_opdesc *row, uint8_t op, uint8_t
                                uint8_t rep, int has66)
 {
     struct resolved r = { row->f, NULL, 0 };
+    if ((row->f & X86F_NP) && (rep || has66))
+        return r;
     unsigned mod = modrm >> 6, reg = (modrm >> 3) & 7;
     if (row->f & X86F_X87) {
         r.mn = mod == 3 ? x86_x87_reg[op - 0xd8][modrm & 0x3f]
@@ -55,13 +57,10 @@ static struct resolved resolve(const struct x86_opdesc *row, uint8_t op, uint8_t
     unsigned k = rep == 0xf3 ? 2 : rep == 0xf2 ? 3 : 0;
     if (k && d->mn[k]) {
         r.mn = d->mn[k];
-    } else if (k && (d->f & X86F_SSE)) {
-        r.mn = NULL;
+        r.mandatory = rep;
     } else if (has66 && d->mn[1]) {
         r.mn = d->mn[1];
-        r.used66 = 1;
-    } else if (has66 && (d->f & X86F_SSE)) {
-        r.mn = NULL;
+        r.mandatory = 0x66;
     } else {
         r.mn = d->mn[0];
     }
@@ -200,7 +199,8 @@ opcode:;
     o->rep = rep;
     o->seg = seg;
     o->rex = rex;
-    o->opsize = (uint8_t)operand_size(f, cs, has66 && !r.used66, rex & 8);
+    o->mandatory = r.mandatory;
+    o->opsize = (uint8_t)operand_size(f, cs, has66 && r.mandatory != 0x66, rex & 8);
     unsigned as = cs;
     if (pf & X86_PFX_ADDRSIZE)
         as = cs == 8 ? 4 : 6 - cs;
