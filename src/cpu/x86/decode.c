@@ -200,7 +200,8 @@ opcode:;
     o->seg = seg;
     o->rex = rex;
     o->mandatory = r.mandatory;
-    o->opsize = (uint8_t)operand_size(f, cs, has66 && r.mandatory != 0x66, rex & 8);
+    o->opsize = (uint8_t)operand_size(f, cs, has66 && r.mandatory != 0x66,
+                                      (rex & 8) && !(f & X86F_W32));
     unsigned as = cs;
     if (pf & X86_PFX_ADDRSIZE)
         as = cs == 8 ? 4 : 6 - cs;

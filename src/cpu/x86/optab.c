@@ -21,6 +21,7 @@
 #define IW  X86F_IW
 #define IZ  X86F_IZ
 #define IV  X86F_IV
+#define W32 X86F_W32
 
 #define U              { 0, { NULL, NULL, NULL, NULL } }
 #define O(mn, f)       { (f), { mn, NULL, NULL, NULL } }
@@ -133,7 +134,7 @@ const struct x86_opdesc x86_map1[256] = {
     [0x60] = O(V_PUSHA, I64), O(V_POPA, I64), O("bound", M | MO | I64),
     O("arpl", M | I64), U, U, U, U,
     [0x68] = O("push", IZ | D64), O("imul", M | IZ), O("push", IB | D64),
-    O("imul", M | IB), O("insb", B), O(V_INS, 0), O("outsb", B), O(V_OUTS, 0),
+    O("imul", M | IB), O("insb", B), O(V_INS, W32), O("outsb", B), O(V_OUTS, W32),
     [0x70] = CC16("j", IB | F64),
     [0x80] = G(G80), G(G81), G(G82), G(G83),
     O("test", M | B), O("test", M), O("xchg", M | B | LK), O("xchg", M | LK),
@@ -156,9 +157,10 @@ const struct x86_opdesc x86_map1[256] = {
     O("aam", IB | I64), O("aad", IB | I64), O("salc", I64), O("xlatb", 0),
     X8({ M | X86F_X87, { NULL, NULL, NULL, NULL } }),
     [0xe0] = O("loopne", IB | F64), O("loope", IB | F64), O("loop", IB | F64),
-    O(V_JCXZ, IB | F64), O("in", B | IB), O("in", IB), O("out", B | IB), O("out", IB),
+    O(V_JCXZ, IB | F64), O("in", B | IB), O("in", IB | W32), O("out", B | IB),
+    O("out", IB | W32),
     O("call", IZ | F64), O("jmp", IZ | F64), O("ljmp", X86F_AP | I64),
-    O("jmp", IB | F64), O("in", B), O("in", 0), O("out", B), O("out", 0),
+    O("jmp", IB | F64), O("in", B), O("in", W32), O("out", B), O("out", W32),
     [0xf0] = U, O("int1", 0), U, U, O("hlt", 0), O("cmc", 0), G(GF6), G(GF7),
     O("clc", 0), O("stc", 0), O("cli", 0), O("sti", 0),
     O("cld", 0), O("std", 0), G(GFE), G(GFF),
@@ -430,8 +432,9 @@ const char *const x86_x87_mem[8][8] = {
 
 /* SDM App. A.4.2: x87 register forms, [opcode - D8][ModRM & 0x3f]. The
  * reserved cells that hardware executes as aliases (D9 D8+i FSTP, DC D0+i
- * FCOM, DC D8+i FCOMP, DD C8+i FXCH, DF C0+i FFREEP, DF D0/D8+i FSTP, DB
- * E0/E1/E4 8087/287 no-ops) are decoded, with capstone's names. */
+ * FCOM, DC D8+i FCOMP, DD C8+i FXCH, DE D0+i FCOMP, DF C0+i FFREEP, DF C8+i
+ * FXCH, DF D0/D8+i FSTP, DB E0/E1/E4 8087/287 no-ops) are decoded, with
+ * capstone's names. */
 const char *const x86_x87_reg[8][64] = {
     { F8("fadd"), F8("fmul"), F8("fcom"), F8("fcomp"),
       F8("fsub"), F8("fsubr"), F8("fdiv"), F8("fdivr") },
@@ -450,8 +453,8 @@ const char *const x86_x87_reg[8][64] = {
     { F8("fadd"), F8("fmul"), F8("fcom"), F8("fcomp"),
       F8("fsubr"), F8("fsub"), F8("fdivr"), F8("fdiv") },
     { F8("ffree"), F8("fxch"), F8("fst"), F8("fstp"), F8("fucom"), F8("fucomp"), N8, N8 },
-    { F8("faddp"), F8("fmulp"), N8, NULL, "fcompp", NULL, NULL, NULL, NULL, NULL, NULL,
+    { F8("faddp"), F8("fmulp"), F8("fcomp"), NULL, "fcompp", NULL, NULL, NULL, NULL, NULL, NULL,
       F8("fsubrp"), F8("fsubp"), F8("fdivrp"), F8("fdivp") },
-    { F8("ffreep"), N8, F8("fstp"), F8("fstp"), "fnstsw", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    { F8("ffreep"), F8("fxch"), F8("fstp"), F8("fstp"), "fnstsw", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       F8("fucomip"), F8("fcomip"), N8 },
 };

@@ -47,6 +47,7 @@ enum {
     X86F_PR = 1u << 15,      /* "+r": register in the opcode's low 3 bits */
     X86F_X87 = 1u << 16,     /* x87 escape D8-DF (x86_x87_*) */
     X86F_NP = 1u << 17,      /* no 66/F2/F3 allowed (VMREAD/VMWRITE) */
+    X86F_W32 = 1u << 18,     /* REX.W ignored: at most 32-bit (IN/OUT/INS/OUTS) */
 };
 #define X86F_GRPIDX(f) ((unsigned)(f) >> 24)
 
