@@ -97,6 +97,8 @@ static uint64_t read_le(const uint8_t *p, unsigned n)
 
 static int64_t sext(uint64_t v, unsigned bytes)
 {
+    if (bytes == 0)
+        return 0;
     if (bytes >= 8)
         return (int64_t)v;
     unsigned sh = 64 - 8 * bytes;
