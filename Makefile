@@ -115,7 +115,7 @@ clean:
 
 # x86 decoder cross-check against capstone (tests/x86/decode_xcheck.c)
 $(BUILD)/decode_xcheck: tests/x86/decode_xcheck.c tests/x86/xcheck_shim.c $(BUILD)/src/cpu/x86/decode.o $(BUILD)/src/cpu/x86/optab.o
-	$(CC) $(CFLAGS) -o $@ $^ -lcapstone
+	$(CC) $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcapstone
 
 x86-xcheck: $(BUILD)/decode_xcheck all
 	$(BUILD)/decode_xcheck

@@ -1,7 +1,18 @@
 /* x86 instruction decoder (Intel SDM vol. 2 ch. 2 "Instruction Format",
  * App. A "Opcode Map"): prefixes, REX, opcode maps, ModRM/SIB,
  * displacement and immediates into struct x86_insn. The opcode knowledge
- * lives in the tables of optab.c; this file only walks the format. */
+ * lives in the tables of optab.c; this file only walks the format.
+ *
+ * Checked against capstone by tests/x86/decode_xcheck.c (make x86-xcheck).
+ * Not decoded (X86_DEC_INVALID): VEX/EVEX (AVX, BMI1/2, MULX), AMD 3DNow!
+ * (0F 0E, 0F 0F), AMD SSE4a (66/F2 0F 78/79, F2/F3 0F 2B are MOVNTPS),
+ * VIA PadLock (0F A6/A7), CET shadow-stack forms, MOVDIRI/MOVDIR64B,
+ * PTWRITE, WAITPKG. Decoded more permissively than the SDM's blank cells:
+ * an F2/F3 that selects no form is ignored (F3 0F 28 is MOVAPS), reserved
+ * hint NOPs (0F 18 register forms, 0F 19-1F), any rm for LFENCE/MFENCE/
+ * SFENCE/XABORT/XBEGIN register forms, x87 alias cells (optab.c).
+ * F2 0F 38 F0 CRC32 r, r/m8 reports the operand size of the destination
+ * (4 or 8), not 1: the interpreter knows F0 is the byte form. */
 #include <string.h>
 
 #include "cpu/x86/insn.h"
