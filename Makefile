@@ -25,7 +25,7 @@ ISA_ELFS := $(patsubst tests/isa/%.S,$(BUILD)/isa/%.elf,$(ISA_SRCS))
 ISA_FLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static \
              -mcmodel=medany -T tests/isa/link.ld -Itests/isa
 
-.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering
+.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck
 all: $(BUILD)/hvsim
 
 deps:
@@ -118,3 +118,10 @@ clean:
 	rm -rf build build-asan
 
 -include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)
+
+# x86 decoder cross-check against capstone (tests/x86/decode_xcheck.c)
+$(BUILD)/decode_xcheck: tests/x86/decode_xcheck.c tests/x86/xcheck_shim.c $(BUILD)/src/cpu/x86/decode.o $(BUILD)/src/cpu/x86/optab.o
+	$(CC) $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcapstone
+
+x86-xcheck: $(BUILD)/decode_xcheck all
+	$(BUILD)/decode_xcheck

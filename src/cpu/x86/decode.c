@@ -1,7 +1,18 @@
 /* x86 instruction decoder (Intel SDM vol. 2 ch. 2 "Instruction Format",
  * App. A "Opcode Map"): prefixes, REX, opcode maps, ModRM/SIB,
  * displacement and immediates into struct x86_insn. The opcode knowledge
- * lives in the tables of optab.c; this file only walks the format. */
+ * lives in the tables of optab.c; this file only walks the format.
+ *
+ * Checked against capstone by tests/x86/decode_xcheck.c (make x86-xcheck).
+ * Not decoded (X86_DEC_INVALID): VEX/EVEX (AVX, BMI1/2, MULX), AMD 3DNow!
+ * (0F 0E, 0F 0F), AMD SSE4a (66/F2 0F 78/79, F2/F3 0F 2B are MOVNTPS),
+ * VIA PadLock (0F A6/A7), CET shadow-stack forms, MOVDIRI/MOVDIR64B,
+ * PTWRITE, WAITPKG. Decoded more permissively than the SDM's blank cells:
+ * an F2/F3 that selects no form is ignored (F3 0F 28 is MOVAPS), reserved
+ * hint NOPs (0F 18 register forms, 0F 19-1F), any rm for LFENCE/MFENCE/
+ * SFENCE/XABORT/XBEGIN register forms, x87 alias cells (optab.c).
+ * F2 0F 38 F0 CRC32 r, r/m8 reports the operand size of the destination
+ * (4 or 8), not 1: the interpreter knows F0 is the byte form. */
 #include <string.h>
 
 #include "cpu/x86/insn.h"
@@ -13,7 +24,7 @@
 struct resolved {
     uint32_t f;
     const char *mn;   /* NULL: #UD */
-    int used66;       /* the 66 prefix selected the form (mandatory) */
+    uint8_t mandatory; /* the prefix that selected the form, or 0 */
 };
 
 static const struct x86_opdesc *map_row(unsigned map, uint8_t op, unsigned cs)
@@ -34,6 +45,8 @@ static struct resolved resolve(const struct x86_opdesc *row, uint8_t op, uint8_t
                                uint8_t rep, int has66)
 {
     struct resolved r = { row->f, NULL, 0 };
+    if ((row->f & X86F_NP) && (rep || has66))
+        return r;
     unsigned mod = modrm >> 6, reg = (modrm >> 3) & 7;
     if (row->f & X86F_X87) {
         r.mn = mod == 3 ? x86_x87_reg[op - 0xd8][modrm & 0x3f]
@@ -55,13 +68,10 @@ static struct resolved resolve(const struct x86_opdesc *row, uint8_t op, uint8_t
     unsigned k = rep == 0xf3 ? 2 : rep == 0xf2 ? 3 : 0;
     if (k && d->mn[k]) {
         r.mn = d->mn[k];
-    } else if (k && (d->f & X86F_SSE)) {
-        r.mn = NULL;
+        r.mandatory = rep;
     } else if (has66 && d->mn[1]) {
         r.mn = d->mn[1];
-        r.used66 = 1;
-    } else if (has66 && (d->f & X86F_SSE)) {
-        r.mn = NULL;
+        r.mandatory = 0x66;
     } else {
         r.mn = d->mn[0];
     }
@@ -98,6 +108,8 @@ static uint64_t read_le(const uint8_t *p, unsigned n)
 
 static int64_t sext(uint64_t v, unsigned bytes)
 {
+    if (bytes == 0)
+        return 0;
     if (bytes >= 8)
         return (int64_t)v;
     unsigned sh = 64 - 8 * bytes;
@@ -200,7 +212,9 @@ opcode:;
     o->rep = rep;
     o->seg = seg;
     o->rex = rex;
-    o->opsize = (uint8_t)operand_size(f, cs, has66 && !r.used66, rex & 8);
+    o->mandatory = r.mandatory;
+    o->opsize = (uint8_t)operand_size(f, cs, has66 && r.mandatory != 0x66,
+                                      (rex & 8) && !(f & X86F_W32));
     unsigned as = cs;
     if (pf & X86_PFX_ADDRSIZE)
         as = cs == 8 ? 4 : 6 - cs;

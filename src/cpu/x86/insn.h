@@ -74,6 +74,12 @@ struct x86_insn {
     uint8_t code_size;  /* added by the decoder: the code_size (2, 4, 8) it
                            decoded for; x86_mnemonic needs it (63 is ARPL
                            or MOVSXD) */
+    uint8_t mandatory;  /* added by the decoder: the prefix that selected the
+                           form in the opcode map (0x66, 0xf3, 0xf2: 66 0F 6F
+                           MOVDQA, F3 0F 6F MOVDQU, F3 0F B8 POPCNT) or 0.
+                           A 66 counted here does not change opsize; an F2/F3
+                           not counted here is REP/REPNE or ignored (F3 0F 28
+                           is MOVAPS) */
 };
 
 /* Results of x86_decode besides a length. */

@@ -21,6 +21,7 @@
 #define IW  X86F_IW
 #define IZ  X86F_IZ
 #define IV  X86F_IV
+#define W32 X86F_W32
 
 #define U              { 0, { NULL, NULL, NULL, NULL } }
 #define O(mn, f)       { (f), { mn, NULL, NULL, NULL } }
@@ -75,8 +76,7 @@
 #define V_XRSTORS "xrstors/xrstors64"
 #define V_XSAVEC "xsavec/xsavec64"
 #define V_XSAVES "xsaves/xsaves64"
-#define V_SYSRET "sysret/sysretq"
-#define V_SYSEXIT "sysexit/sysexitq"
+#define V_RETF "retf/retfq"
 
 const struct x86_variant x86_variants[] = {
     { V_PUSHA, { "pushaw", "pushal", "pushal" }, 0 },
@@ -106,14 +106,13 @@ const struct x86_variant x86_variants[] = {
     { V_XRSTORS, { "xrstors", "xrstors", "xrstors64" }, 0 },
     { V_XSAVEC, { "xsavec", "xsavec", "xsavec64" }, 0 },
     { V_XSAVES, { "xsaves", "xsaves", "xsaves64" }, 0 },
-    { V_SYSRET, { "sysret", "sysret", "sysretq" }, 0 },
-    { V_SYSEXIT, { "sysexit", "sysexit", "sysexitq" }, 0 },
+    { V_RETF, { "retf", "retf", "retfq" }, 0 },
 };
 const unsigned x86_nvariants = sizeof x86_variants / sizeof x86_variants[0];
 
 /* group numbers (index into x86_groups) */
 enum {
-    G80, G81, G82, G83, G8F, GC0, GC1, GD0, GD1, GD2, GD3, GC6, GC7, GF6, GF7,
+    G80, G81, G82, G83, G8C, G8E, G8F, G0F1E, GC0, GC1, GD0, GD1, GD2, GD3, GC6, GC7, GF6, GF7,
     GFE, GFF, G0F00, G0F01, G0F0D, G0F12, G0F16, G0F18, G0F71, G0F72, G0F73,
     G0FAE, G0FBA, G0FC7, G0FD6, G38F0, G38F1, NGROUPS
 };
@@ -135,12 +134,12 @@ const struct x86_opdesc x86_map1[256] = {
     [0x60] = O(V_PUSHA, I64), O(V_POPA, I64), O("bound", M | MO | I64),
     O("arpl", M | I64), U, U, U, U,
     [0x68] = O("push", IZ | D64), O("imul", M | IZ), O("push", IB | D64),
-    O("imul", M | IB), O("insb", B), O(V_INS, 0), O("outsb", B), O(V_OUTS, 0),
+    O("imul", M | IB), O("insb", B), O(V_INS, W32), O("outsb", B), O(V_OUTS, W32),
     [0x70] = CC16("j", IB | F64),
     [0x80] = G(G80), G(G81), G(G82), G(G83),
     O("test", M | B), O("test", M), O("xchg", M | B | LK), O("xchg", M | LK),
     O("mov", M | B), O("mov", M), O("mov", M | B), O("mov", M),
-    O("mov", M), O("lea", M | MO), O("mov", M), G(G8F),
+    G(G8C), O("lea", M | MO), G(G8E), G(G8F),
     [0x90] = P8("xchg", 0),   /* 90 without REX.B: nop / pause */
     [0x98] = O(V_CBW, 0), O(V_CWD, 0), O("lcall", X86F_AP | I64), O("wait", 0),
     O(V_PUSHF, D64), O(V_POPF, D64), O("sahf", 0), O("lahf", 0),
@@ -152,15 +151,16 @@ const struct x86_opdesc x86_map1[256] = {
     [0xb0] = P8("mov", B | IB), P8("mov", IV),
     [0xc0] = G(GC0), G(GC1), O("ret", IW | F64), O("ret", F64),
     O("les", M | MO | I64), O("lds", M | MO | I64), G(GC6), G(GC7),
-    O("enter", X86F_IWB | D64), O("leave", D64), O("retf", IW), O("retf", 0),
+    O("enter", X86F_IWB | D64), O("leave", D64), O(V_RETF, IW), O(V_RETF, 0),
     O("int3", 0), O("int", IB), O("into", I64), O(V_IRET, 0),
     [0xd0] = G(GD0), G(GD1), G(GD2), G(GD3),
     O("aam", IB | I64), O("aad", IB | I64), O("salc", I64), O("xlatb", 0),
     X8({ M | X86F_X87, { NULL, NULL, NULL, NULL } }),
     [0xe0] = O("loopne", IB | F64), O("loope", IB | F64), O("loop", IB | F64),
-    O(V_JCXZ, IB | F64), O("in", B | IB), O("in", IB), O("out", B | IB), O("out", IB),
+    O(V_JCXZ, IB | F64), O("in", B | IB), O("in", IB | W32), O("out", B | IB),
+    O("out", IB | W32),
     O("call", IZ | F64), O("jmp", IZ | F64), O("ljmp", X86F_AP | I64),
-    O("jmp", IB | F64), O("in", B), O("in", 0), O("out", B), O("out", 0),
+    O("jmp", IB | F64), O("in", B), O("in", W32), O("out", B), O("out", W32),
     [0xf0] = U, O("int1", 0), U, U, O("hlt", 0), O("cmc", 0), G(GF6), G(GF7),
     O("clc", 0), O("stc", 0), O("cli", 0), O("sti", 0),
     O("cld", 0), O("std", 0), G(GFE), G(GFF),
@@ -172,14 +172,15 @@ const struct x86_opdesc x86_movsxd = O("movsxd", M | O64);
 /* SDM Table A-3: two-byte opcode map (0F xx). 38 and 3A are escapes. */
 const struct x86_opdesc x86_map0f[256] = {
     [0x00] = G(G0F00), G(G0F01), O("lar", M), O("lsl", M),
-    U, O("syscall", 0), O("clts", 0), O(V_SYSRET, 0),
+    U, O("syscall", 0), O("clts", 0), O("sysret", 0),
     O("invd", 0), O("wbinvd", 0), U, O("ud2", 0), U, G(G0F0D), U, U,
-    [0x10] = PS4("movu"), PS4("movu"), G(G0F12),
+    [0x10] = S4("movups", "movupd", "movss", "movsd", M),
+    S4("movups", "movupd", "movss", "movsd", M), G(G0F12),
     S4("movlps", "movlpd", NULL, NULL, M | MO),
     PS2("unpckl"), PS2("unpckh"), G(G0F16),
     S4("movhps", "movhpd", NULL, NULL, M | MO),
     G(G0F18), O("nop", M), O("nop", M), O("nop", M),
-    O("nop", M), O("nop", M), O("nop", M), O("nop", M),
+    O("nop", M), O("nop", M), G(G0F1E), O("nop", M),
     /* MOV to/from CRn/DRn: ModRM.mod ignored (SDM vol. 2 "MOV-Move to/from
      * Control Registers"); 64-bit operands in 64-bit mode */
     [0x20] = O("mov", M | X86F_CR | F64), O("mov", M | X86F_CR | F64),
@@ -191,7 +192,7 @@ const struct x86_opdesc x86_map0f[256] = {
     S4("cvtps2pi", "cvtpd2pi", "cvtss2si", "cvtsd2si", M),
     S4("ucomiss", "ucomisd", NULL, NULL, M), S4("comiss", "comisd", NULL, NULL, M),
     [0x30] = O("wrmsr", 0), O("rdtsc", 0), O("rdmsr", 0), O("rdpmc", 0),
-    O("sysenter", 0), O(V_SYSEXIT, 0), U, O("getsec", 0),
+    O("sysenter", 0), O("sysexit", 0), U, O("getsec", 0),
     [0x40] = CC16("cmov", M),
     [0x50] = S4("movmskps", "movmskpd", NULL, NULL, M | RO), PS4("sqrt"),
     S4("rsqrtps", NULL, "rsqrtss", NULL, M), S4("rcpps", NULL, "rcpss", NULL, M),
@@ -207,8 +208,9 @@ const struct x86_opdesc x86_map0f[256] = {
     [0x70] = S4("pshufw", "pshufd", "pshufhw", "pshuflw", M | IB),
     G(G0F71), G(G0F72), G(G0F73),
     P2("pcmpeqb"), P2("pcmpeqw"), P2("pcmpeqd"), S4("emms", NULL, NULL, NULL, 0),
-    /* VMREAD/VMWRITE: 64-bit operands in 64-bit mode, 32 otherwise */
-    O("vmread", M | F64), O("vmwrite", M | F64), U, U,
+    /* VMREAD/VMWRITE: 64-bit operands in 64-bit mode, 32 otherwise; with
+     * 66/F2 these are AMD SSE4a EXTRQ/INSERTQ, not implemented */
+    O("vmread", M | F64 | X86F_NP), O("vmwrite", M | F64 | X86F_NP), U, U,
     S4(NULL, "haddpd", NULL, "haddps", M), S4(NULL, "hsubpd", NULL, "hsubps", M),
     S4(V_MOVD, V_MOVD, "movq", NULL, M), S4("movq", "movdqa", "movdqu", NULL, M),
     [0x80] = CC16("j", IZ | F64),
@@ -311,6 +313,14 @@ static const struct x86_opdesc g0f01_rm[64] = {
     O("mwaitx", M), O("clzero", M),
 };
 
+static const struct x86_opdesc g0f1e_rm[64] = {
+    X8(O("nop", M)), X8(O("nop", M)), X8(O("nop", M)), X8(O("nop", M)),
+    X8(O("nop", M)), X8(O("nop", M)), X8(O("nop", M)),
+    O("nop", M), O("nop", M), { M, { "nop", NULL, "endbr64", NULL } },
+    { M, { "nop", NULL, "endbr32", NULL } }, O("nop", M), O("nop", M), O("nop", M),
+    O("nop", M),
+};
+
 #define GR(mn, f) O(mn, M | (f))
 #define SH8(f) GR("rol", f), GR("ror", f), GR("rcl", f), GR("rcr", f), \
                GR("shl", f), GR("shr", f), GR("sal", f), GR("sar", f)
@@ -325,7 +335,14 @@ const struct x86_group x86_groups[NGROUPS] = {
     [G81] = { .m = { AL8(IZ) }, .regsame = 1 },
     [G82] = { .m = { AL8(B | IB | I64) }, .regsame = 1 },
     [G83] = { .m = { AL8(IB) }, .regsame = 1 },
+    /* MOV Ev,Sw / Sw,Ew: Sreg 6, 7 do not exist; MOV CS,x is #UD */
+    [G8C] = { .m = { GR("mov", 0), GR("mov", 0), GR("mov", 0), GR("mov", 0),
+                     GR("mov", 0), GR("mov", 0) }, .regsame = 1 },
+    [G8E] = { .m = { GR("mov", 0), U, GR("mov", 0), GR("mov", 0),
+                     GR("mov", 0), GR("mov", 0) }, .regsame = 1 },
     [G8F] = { .m = { GR("pop", D64) }, .regsame = 1 },      /* Grp 1A */
+    /* hint NOP; F3 0F 1E FA/FB: ENDBR64/ENDBR32 (CET) */
+    [G0F1E] = { .m = { X8(GR("nop", 0)) }, .rm = g0f1e_rm },
     [GC0] = { .m = { SH8(B | IB) }, .regsame = 1 },          /* Grp 2 */
     [GC1] = { .m = { SH8(IB) }, .regsame = 1 },
     [GD0] = { .m = { SH8(B) }, .regsame = 1 },
@@ -413,11 +430,16 @@ const char *const x86_x87_mem[8][8] = {
     { "fild", "fisttp", "fist", "fistp", "fbld", "fild", "fbstp", "fistp" },
 };
 
-/* SDM App. A.4.2: x87 register forms, [opcode - D8][ModRM & 0x3f] */
+/* SDM App. A.4.2: x87 register forms, [opcode - D8][ModRM & 0x3f]. The
+ * reserved cells that hardware executes as aliases (D9 D8+i FSTP, DC D0+i
+ * FCOM, DC D8+i FCOMP, DD C8+i FXCH, DE D0+i FCOMP, DF C0+i FFREEP, DF C8+i
+ * FXCH, DF D0/D8+i FSTP, DB E0/E1/E4 8087/287 no-ops) are decoded, with
+ * capstone's names. */
 const char *const x86_x87_reg[8][64] = {
     { F8("fadd"), F8("fmul"), F8("fcom"), F8("fcomp"),
       F8("fsub"), F8("fsubr"), F8("fdiv"), F8("fdivr") },
-    { F8("fld"), F8("fxch"), "fnop", NULL, NULL, NULL, NULL, NULL, NULL, NULL, N8,
+    { F8("fld"), F8("fxch"), "fnop", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+      F8("fstpnce"),
       "fchs", "fabs", NULL, NULL, "ftst", "fxam", NULL, NULL,
       "fld1", "fldl2t", "fldl2e", "fldpi", "fldlg2", "fldln2", "fldz", NULL,
       "f2xm1", "fyl2x", "fptan", "fpatan", "fxtract", "fprem1", "fdecstp", "fincstp",
@@ -425,13 +447,14 @@ const char *const x86_x87_reg[8][64] = {
     { F8("fcmovb"), F8("fcmove"), F8("fcmovbe"), F8("fcmovu"), N8,
       NULL, "fucompp", NULL, NULL, NULL, NULL, NULL, NULL, N8, N8 },
     { F8("fcmovnb"), F8("fcmovne"), F8("fcmovnbe"), F8("fcmovnu"),
-      NULL, NULL, "fnclex", "fninit", NULL, NULL, NULL, NULL,
+      "feni8087_nop", "fdisi8087_nop", "fnclex", "fninit", "fsetpm", NULL, NULL, NULL,
       F8("fucomi"), F8("fcomi"), N8 },
     /* DC E0+i FSUBR ST(i),ST(0); E8+i FSUB; F0+i FDIVR; F8+i FDIV */
-    { F8("fadd"), F8("fmul"), N8, N8, F8("fsubr"), F8("fsub"), F8("fdivr"), F8("fdiv") },
-    { F8("ffree"), N8, F8("fst"), F8("fstp"), F8("fucom"), F8("fucomp"), N8, N8 },
-    { F8("faddp"), F8("fmulp"), N8, NULL, "fcompp", NULL, NULL, NULL, NULL, NULL, NULL,
+    { F8("fadd"), F8("fmul"), F8("fcom"), F8("fcomp"),
+      F8("fsubr"), F8("fsub"), F8("fdivr"), F8("fdiv") },
+    { F8("ffree"), F8("fxch"), F8("fst"), F8("fstp"), F8("fucom"), F8("fucomp"), N8, N8 },
+    { F8("faddp"), F8("fmulp"), F8("fcomp"), NULL, "fcompp", NULL, NULL, NULL, NULL, NULL, NULL,
       F8("fsubrp"), F8("fsubp"), F8("fdivrp"), F8("fdivp") },
-    { N8, N8, N8, N8, "fnstsw", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    { F8("ffreep"), F8("fxch"), F8("fstp"), F8("fstp"), "fnstsw", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       F8("fucomip"), F8("fcomip"), N8 },
 };

@@ -6,14 +6,15 @@
  * A row is { flags, mnemonic[4] }. mnemonic[] is indexed by the prefix
  * that selects the form: [0] none, [1] 66, [2] F3, [3] F2 (SDM vol. 2
  * §2.1.2: F2/F3 take precedence over 66 as a mandatory prefix). Rules:
- *   - F3/F2 present and its entry set: that form;
- *   - else, X86F_SSE rows: an F3/F2 without an entry is #UD, so is a 66
- *     without an entry;
- *   - else 66 with an entry set: that form, and the 66 is mandatory (it
- *     does not change the operand size);
- *   - else entry [0]; F2/F3 are then REP/REPNE or ignored and 66 is the
- *     operand-size override.
- * A NULL mnemonic is an undefined opcode (#UD). */
+ *   - F3/F2 present (the last of them) and its entry set: that form;
+ *   - else 66 present and its entry set: that form, and the 66 is
+ *     mandatory (it does not change the operand size);
+ *   - else entry [0]; F2/F3 are then REP/REPNE or ignored (F3 0F 28 is
+ *     MOVAPS, as on hardware and in capstone) and 66 is the operand-size
+ *     override;
+ *   - X86F_NP rows: any 66/F2/F3 is #UD.
+ * A NULL mnemonic is an undefined opcode (#UD). X86F_SSE marks rows whose
+ * forms are selected by a mandatory prefix (informational). */
 #ifndef HVSIM_X86_OPTAB_H
 #define HVSIM_X86_OPTAB_H
 #include <stdint.h>
@@ -45,6 +46,8 @@ enum {
     X86F_CR = 1u << 14,      /* MOV CR/DR: mod ignored, always registers */
     X86F_PR = 1u << 15,      /* "+r": register in the opcode's low 3 bits */
     X86F_X87 = 1u << 16,     /* x87 escape D8-DF (x86_x87_*) */
+    X86F_NP = 1u << 17,      /* no 66/F2/F3 allowed (VMREAD/VMWRITE) */
+    X86F_W32 = 1u << 18,     /* REX.W ignored: at most 32-bit (IN/OUT/INS/OUTS) */
 };
 #define X86F_GRPIDX(f) ((unsigned)(f) >> 24)
 
