@@ -871,8 +871,14 @@ static void exec_0f(struct x86_cpu *x)
     case 0xa4: case 0xa5: case 0xac: case 0xad: { /* SHLD / SHRD */
         unsigned cnt = (op & 1 ? (unsigned)x->r[RCX] : (unsigned)i->imm) & (size == 8 ? 63 : 31);
         uint64_t d = rm_read(x, size), s = get_reg(x, i->reg, size);
-        if (!cnt)
+        if (!cnt) {
+            /* flags and value unchanged, but a 32-bit register destination
+             * is still written: its upper half is zeroed (SDM vol. 1
+             * §3.4.1.1), as for the other shifts by 0 */
+            if (i->mod == 3)
+                rm_write(x, size, d);
             return;
+        }
         unsigned bits = 8 * size;
         uint64_t res;
         bool cf;
