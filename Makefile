@@ -57,7 +57,7 @@ $(BUILD)/x86-difftest: $(BUILD)/tests/x86/difftest.o $(LIB_OBJS)
 
 X86_DIFFTEST_SEEDS ?= 1 2 3 4 5 6 7 8
 x86-difftest: $(BUILD)/x86-difftest
-	@set -e; for s in $(X86_DIFFTEST_SEEDS); do $(BUILD)/x86-difftest --seed $$s --count 2000; done
+	@set -e; for s in $(X86_DIFFTEST_SEEDS); do $(BUILD)/x86-difftest --seed $$s --count 10000; done
 
 $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 	@mkdir -p $(dir $@)
