@@ -25,7 +25,7 @@ ISA_ELFS := $(patsubst tests/isa/%.S,$(BUILD)/isa/%.elf,$(ISA_SRCS))
 ISA_FLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static \
              -mcmodel=medany -T tests/isa/link.ld -Itests/isa
 
-.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck
+.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck x86-difftest
 all: $(BUILD)/hvsim
 
 deps:
@@ -49,6 +49,15 @@ $(BUILD)/gen/default_config.o: $(BUILD)/gen/default_config.c
 
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs check)
+
+# The x86 differential tester (tests/x86/difftest.c): the host CPU is the
+# oracle for the interpreter. A fixed set of seeds; --seed S --count N by hand.
+$(BUILD)/x86-difftest: $(BUILD)/tests/x86/difftest.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+X86_DIFFTEST_SEEDS ?= 1 2 3 4 5 6 7 8
+x86-difftest: $(BUILD)/x86-difftest
+	@set -e; for s in $(X86_DIFFTEST_SEEDS); do $(BUILD)/x86-difftest --seed $$s --count 10000; done
 
 $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 	@mkdir -p $(dir $@)
@@ -102,6 +111,8 @@ layering:
 test: deps all
 	$(MAKE) layering
 	$(MAKE) unit
+	$(MAKE) x86-xcheck
+	$(MAKE) x86-difftest
 	$(MAKE) isa
 	$(MAKE) e2e
 	$(MAKE) gdb

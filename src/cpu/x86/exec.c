@@ -920,8 +920,14 @@ static void exec_0f(struct x86_cpu *x)
     case 0xa4: case 0xa5: case 0xac: case 0xad: { /* SHLD / SHRD */
         unsigned cnt = (op & 1 ? (unsigned)x->r[RCX] : (unsigned)i->imm) & (size == 8 ? 63 : 31);
         uint64_t d = rm_read(x, size), s = get_reg(x, i->reg, size);
-        if (!cnt)
+        if (!cnt) {
+            /* flags and value unchanged, but a 32-bit register destination
+             * is still written: its upper half is zeroed (SDM vol. 1
+             * §3.4.1.1), as for the other shifts by 0 */
+            if (i->mod == 3)
+                rm_write(x, size, d);
             return;
+        }
         unsigned bits = 8 * size;
         uint64_t res;
         bool cf;
@@ -1409,11 +1415,18 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
     x->insn_left = budget;
     c->run_left = &x->insn_left;
     x->in_run = true;
+    /* The instruction's tick is taken before it runs (as the RISC-V loop
+     * does): HLT, or a device asking the machine to exit, ends the run
+     * through cpu_end_run(), which zeroes insn_left and takes what was left
+     * off c->run_budget; counting after the instruction would wrap
+     * insn_left and report budget + 1 retired. */
+    volatile bool counted = false;
     if (setjmp(x->fault_jb)) {
         /* an exception was delivered (or a triple fault stopped the CPU):
          * the faulting attempt took one tick */
-        if (x->insn_left)
+        if (!counted && x->insn_left)
             x->insn_left--;
+        counted = false;
     }
     while (x->insn_left && c->state == CPU_RUNNING) {
         if (unlikely(x->attn)) {
@@ -1432,10 +1445,12 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
                 break;
             }
         }
-        step(x);
         x->insn_left--;
+        counted = true;
+        step(x);
+        counted = false;
     }
     x->in_run = false;
     c->run_left = NULL;
-    return budget - x->insn_left;
+    return c->run_budget - x->insn_left;
 }

@@ -1,0 +1,213 @@
+/* Unit tests for the x86_64 interpreter through tests/unit/x86_fixture.h:
+ * hand-checked results of a few instructions (flags of ADD/SUB/ADC/SBB at
+ * the overflow boundaries, SDM vol. 1 App. A and vol. 2 "ADD".."SBB"),
+ * #DE, a page fault's CR2 and error code (vol. 3A §4.7) and REP MOVSB's
+ * restartable iterations (vol. 2 "REP/REPE/REPZ/REPNE/REPNZ"). */
+#include <check.h>
+#include <stdint.h>
+
+#include "x86_fixture.h"
+
+Suite *x86_suite(void);
+
+#define FL6 (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Runs `code` (a HLT is appended) at X86F_CODE with RAX/RBX and the flags
+ * given; returns what x86f_run_to_hlt returned. */
+static int run_code(struct x86f *f, const uint8_t *code, size_t n, uint64_t rax, uint64_t rbx,
+                    uint64_t flags)
+{
+    uint8_t buf[64];
+    ck_assert_uint_lt(n, sizeof buf);
+    memcpy(buf, code, n);
+    buf[n] = 0xf4;
+    x86f_reset_cpu(f, X86F_CODE);
+    x86f_code(f, X86F_CODE, buf, n + 1);
+    x86f_set_reg(f, RAX, rax);
+    x86f_set_reg(f, RBX, rbx);
+    x86f_set_flags(f, flags);
+    return x86f_run_to_hlt(f, 1000, NULL);
+}
+
+struct flag_case {
+    uint8_t code[4];
+    uint8_t len;
+    uint64_t rax, rbx, flags_in;
+    uint64_t result, flags_out; /* RAX afterwards; the six arithmetic flags */
+};
+
+/* Each case checked by hand against the SDM's definitions: CF = unsigned
+ * carry/borrow out of the operand, OF = signed overflow, AF = carry/borrow
+ * out of bit 3, PF = even parity of the low byte. */
+static const struct flag_case flag_cases[] = {
+    /* add eax, ebx: 0x7fffffff + 1 = 0x80000000: OF, SF, AF, PF (low byte 0) */
+    { { 0x01, 0xd8 }, 2, 0x7fffffff, 1, 0, 0x80000000, FL_OF | FL_SF | FL_AF | FL_PF },
+    /* add al, bl: 0x80 + 0x80 = 0x100: CF, OF, ZF, PF; upper RAX bits kept */
+    { { 0x00, 0xd8 }, 2, 0x1234580, 0x80, 0, 0x1234500, FL_CF | FL_OF | FL_ZF | FL_PF },
+    /* sub eax, ebx: 0x80000000 - 1 = 0x7fffffff: OF, AF, PF (0xff) */
+    { { 0x29, 0xd8 }, 2, 0x80000000, 1, 0, 0x7fffffff, FL_OF | FL_AF | FL_PF },
+    /* sub rax, rbx: 0 - 1: CF, SF, AF, PF */
+    { { 0x48, 0x29, 0xd8 }, 3, 0, 1, 0, ~0ull, FL_CF | FL_SF | FL_AF | FL_PF },
+    /* adc rax, rbx with CF = 1: 0x7fff..ff + 0 + 1 = 0x8000..00: OF, SF, AF, PF */
+    { { 0x48, 0x11, 0xd8 }, 3, 0x7fffffffffffffffull, 0, FL_CF, 0x8000000000000000ull,
+      FL_OF | FL_SF | FL_AF | FL_PF },
+    /* adc rax, rbx with CF = 1: ~0 + 0 + 1 = 0: CF, ZF, AF, PF, no OF */
+    { { 0x48, 0x11, 0xd8 }, 3, ~0ull, 0, FL_CF, 0, FL_CF | FL_ZF | FL_AF | FL_PF },
+    /* adc ax, bx with CF = 1: 0xffff + 0xffff + 1 = 0x1ffff: CF, SF, AF, PF */
+    { { 0x66, 0x11, 0xd8 }, 3, 0xffff, 0xffff, FL_CF, 0xffff, FL_CF | FL_SF | FL_AF | FL_PF },
+    /* sbb al, bl with CF = 1: 0x80 - 0 - 1 = 0x7f: OF, AF; no CF */
+    { { 0x18, 0xd8 }, 2, 0x80, 0, FL_CF, 0x7f, FL_OF | FL_AF },
+    /* sbb eax, ebx with CF = 1: 0 - 0 - 1 = 0xffffffff: CF, SF, AF, PF */
+    { { 0x19, 0xd8 }, 2, 0, 0, FL_CF, 0xffffffff, FL_CF | FL_SF | FL_AF | FL_PF },
+    /* sbb eax, ebx with CF = 1: 5 - 4 - 1 = 0: ZF, PF only */
+    { { 0x19, 0xd8 }, 2, 5, 4, FL_CF, 0, FL_ZF | FL_PF },
+};
+
+START_TEST(alu_flags)
+{
+    struct x86f *f = x86f_new();
+    const struct flag_case *t = &flag_cases[_i];
+    int r = run_code(f, t->code, t->len, t->rax, t->rbx, t->flags_in);
+    ck_assert_int_eq(r, X86F_HALTED);
+    ck_assert_msg(x86f_reg(f, RAX) == t->result, "case %d: rax %#llx, want %#llx", _i,
+                  (unsigned long long)x86f_reg(f, RAX), (unsigned long long)t->result);
+    ck_assert_msg((x86f_flags(f) & FL6) == t->flags_out, "case %d: flags %#llx, want %#llx", _i,
+                  (unsigned long long)(x86f_flags(f) & FL6), (unsigned long long)t->flags_out);
+    x86f_free(f);
+}
+END_TEST
+
+/* #DE (SDM vol. 2 "DIV"): divisor 0, and a quotient too big for EAX; a
+ * fault, so the pushed RIP is the DIV itself and no register changed. */
+START_TEST(div_de)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t div_ebx[] = { 0xf7, 0xf3 };
+    ck_assert_int_eq(run_code(f, div_ebx, 2, 100, 0, 0), X86_EXC_DE);
+    ck_assert_uint_eq(x86f_r64(f, x86f_reg(f, RSP)), X86F_CODE);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 100);
+
+    /* EDX:EAX = 2:0 / 1: the quotient 0x200000000 does not fit */
+    x86f_reset_cpu(f, X86F_CODE);
+    uint8_t code[] = { 0xf7, 0xf3, 0xf4 };
+    x86f_code(f, X86F_CODE, code, sizeof code);
+    x86f_set_reg(f, RAX, 0);
+    x86f_set_reg(f, RDX, 2);
+    x86f_set_reg(f, RBX, 1);
+    ck_assert_int_eq(x86f_run_to_hlt(f, 100, NULL), X86_EXC_DE);
+    ck_assert_uint_eq(x86f_reg(f, RDX), 2);
+
+    /* and a good one: 7:5 / 0x10 (unsigned) */
+    x86f_reset_cpu(f, X86F_CODE);
+    x86f_code(f, X86F_CODE, code, sizeof code);
+    x86f_set_reg(f, RAX, 5);
+    x86f_set_reg(f, RDX, 7);
+    x86f_set_reg(f, RBX, 0x10);
+    ck_assert_int_eq(x86f_run_to_hlt(f, 100, NULL), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x70000000);
+    ck_assert_uint_eq(x86f_reg(f, RDX), 5);
+    x86f_free(f);
+}
+END_TEST
+
+/* #PF: CR2 = the linear address, error code (SDM vol. 3A §4.7 Figure
+ * 4-12) P = 0 for a not-present page, W for a write; P = 1 for a write to
+ * a read-only page with CR0.WP = 1 at CPL 0. The handler's frame has the
+ * error code at [RSP] and the faulting RIP above it. */
+START_TEST(page_fault)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t load[] = { 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x40 }; /* mov rax, [0x40000000] */
+    static const uint8_t store[] = { 0x48, 0x89, 0x04, 0x25, 0x00, 0x00, 0x00, 0x40 }; /* mov [0x40000000], rax */
+    ck_assert_int_eq(run_code(f, load, sizeof load, 0x55, 0, 0), X86_EXC_PF);
+    ck_assert_uint_eq(f->x->cr2, 0x40000000);
+    uint64_t sp = x86f_reg(f, RSP);
+    ck_assert_uint_eq(x86f_r64(f, sp), 0);
+    ck_assert_uint_eq(x86f_r64(f, sp + 8), X86F_CODE);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x55);
+
+    ck_assert_int_eq(run_code(f, store, sizeof store, 0x55, 0, 0), X86_EXC_PF);
+    ck_assert_uint_eq(f->x->cr2, 0x40000000);
+    ck_assert_uint_eq(x86f_r64(f, x86f_reg(f, RSP)), PF_W);
+
+    /* present and read-only: the load works, the store faults with P|W */
+    x86f_map_2m(f, 0x40000000, X86F_DATA, X86F_PTE_P);
+    x86f_w64(f, X86F_DATA, 0x1122334455667788ull);
+    ck_assert_int_eq(run_code(f, load, sizeof load, 0, 0, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x1122334455667788ull);
+    ck_assert_int_eq(run_code(f, store, sizeof store, 1, 0, 0), X86_EXC_PF);
+    ck_assert_uint_eq(x86f_r64(f, x86f_reg(f, RSP)), PF_P | PF_W);
+    ck_assert_uint_eq(x86f_r64(f, X86F_DATA), 0x1122334455667788ull);
+    x86f_free(f);
+}
+END_TEST
+
+/* REP MOVSB runs one iteration per instruction slot with RIP on the
+ * instruction until RCX = 0 (docs/x86.md): stopped after 3 slots it has
+ * copied 3 bytes with RCX = 2; run on, it finishes; with RCX = 0 it copies
+ * nothing. DF = 1 walks down. */
+START_TEST(rep_movsb)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t code[] = { 0xf3, 0xa4, 0xf4 }; /* rep movsb; hlt */
+    const uint8_t src[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    uint8_t zero[8] = { 0 }, got[8];
+    x86f_write(f, X86F_DATA, src, sizeof src);
+    x86f_write(f, X86F_DATA + 0x100, zero, sizeof zero);
+    x86f_reset_cpu(f, X86F_CODE);
+    x86f_code(f, X86F_CODE, code, sizeof code);
+    x86f_set_reg(f, RSI, X86F_DATA);
+    x86f_set_reg(f, RDI, X86F_DATA + 0x100);
+    x86f_set_reg(f, RCX, 5);
+    ck_assert_uint_eq(x86f_run(f, 3), 3);
+    ck_assert_uint_eq(f->x->rip, X86F_CODE);
+    ck_assert_uint_eq(x86f_reg(f, RCX), 2);
+    x86f_read(f, X86F_DATA + 0x100, got, sizeof got);
+    ck_assert(got[0] == 1 && got[2] == 3 && got[3] == 0);
+    ck_assert_int_eq(x86f_run_to_hlt(f, 100, NULL), X86F_HALTED);
+    ck_assert_uint_eq(f->x->rip, X86F_CODE + 3);
+    ck_assert_uint_eq(x86f_reg(f, RCX), 0);
+    ck_assert_uint_eq(x86f_reg(f, RSI), X86F_DATA + 5);
+    ck_assert_uint_eq(x86f_reg(f, RDI), X86F_DATA + 0x105);
+    x86f_read(f, X86F_DATA + 0x100, got, sizeof got);
+    ck_assert(memcmp(got, src, 5) == 0 && got[5] == 0);
+
+    /* RCX = 0: nothing moves, the registers stay */
+    x86f_write(f, X86F_DATA + 0x100, zero, sizeof zero);
+    x86f_reset_cpu(f, X86F_CODE);
+    x86f_code(f, X86F_CODE, code, sizeof code);
+    x86f_set_reg(f, RSI, X86F_DATA);
+    x86f_set_reg(f, RDI, X86F_DATA + 0x100);
+    uint64_t ran;
+    ck_assert_int_eq(x86f_run_to_hlt(f, 100, &ran), X86F_HALTED);
+    ck_assert_uint_eq(ran, 2);
+    ck_assert_uint_eq(x86f_reg(f, RSI), X86F_DATA);
+    x86f_read(f, X86F_DATA + 0x100, got, sizeof got);
+    ck_assert(memcmp(got, zero, sizeof got) == 0);
+
+    /* DF = 1: from the last byte down */
+    x86f_reset_cpu(f, X86F_CODE);
+    x86f_code(f, X86F_CODE, code, sizeof code);
+    x86f_set_flags(f, FL_DF);
+    x86f_set_reg(f, RSI, X86F_DATA + 7);
+    x86f_set_reg(f, RDI, X86F_DATA + 0x107);
+    x86f_set_reg(f, RCX, 2);
+    ck_assert_int_eq(x86f_run_to_hlt(f, 100, NULL), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RDI), X86F_DATA + 0x105);
+    x86f_read(f, X86F_DATA + 0x100, got, sizeof got);
+    ck_assert(got[7] == 8 && got[6] == 7 && got[5] == 0);
+    x86f_free(f);
+}
+END_TEST
+
+Suite *x86_suite(void)
+{
+    Suite *s = suite_create("x86");
+    TCase *tc = tcase_create("interp");
+    tcase_add_loop_test(tc, alu_flags, 0, (int)(sizeof flag_cases / sizeof flag_cases[0]));
+    tcase_add_test(tc, div_de);
+    tcase_add_test(tc, page_fault);
+    tcase_add_test(tc, rep_movsb);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,1628 @@
+/* Differential tester for the x86 interpreter: real silicon is the oracle
+ * (issue 10, item 6).
+ *
+ * Random sequences of user-mode integer instructions are generated from a
+ * table of templates (below), then run
+ *   (a) natively, in a forked child, at fixed addresses: the code page at
+ *       CODE_VA, a test buffer at BUF_VA (stack included: RSP points into
+ *       it), all GPRs and RFLAGS loaded from / stored to a state block at
+ *       STATE_VA by a small prologue/epilogue (dt_native_run below);
+ *   (b) in hvsim's x86 core through tests/unit/x86_fixture.h, with the
+ *       same linear addresses mapped (2 MiB pages) onto RAM;
+ * and the 16 GPRs, RFLAGS (less the flags the SDM calls undefined after
+ * the instruction that last wrote them) and the buffer are compared.
+ *
+ * Usage: x86-difftest [--seed S] [--count N] [--keep-going] [--verbose]
+ * Deterministic from the seed; exit status 1 on any mismatch. On a
+ * mismatch the sequence is disassembled, both register sets are printed
+ * and prefixes of the sequence are re-run to name the first instruction
+ * after which the two disagree. */
+#include <cpuid.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../unit/x86_fixture.h"
+#include "cpu/x86/disasm.h"
+
+/* ---- fixed addresses (the same in the child and in the simulator) ------ */
+#define CODE_VA   0x30000000ull /* 64 KiB; the sequence starts here */
+#define CODE_SIZE 0x10000ull
+#define STATE_VA  0x30100000ull /* struct nstate (native only) */
+#define BUF_VA    0x30200000ull
+#define BUF_SIZE  0x1000u
+#define DATA_END  0xc00u        /* [0, DATA_END): data; above: the stack */
+#define STACK0    0xe00u        /* initial RSP = BUF_VA + STACK0 */
+/* simulator: CODE_VA's and BUF_VA's 2 MiB pages onto these physical pages */
+#define SIM_CODE_PA 0x400000ull
+#define SIM_BUF_PA  0x600000ull
+
+/* The native state block; offsets are used by the assembly below. */
+struct nstate {
+    uint64_t in[16];   /* 0 */
+    uint64_t in_flags; /* 128 */
+    uint64_t out[16];  /* 136 */
+    uint64_t out_flags; /* 264 */
+    uint64_t host_rsp; /* 272 */
+    uint64_t target;   /* 280: where the prologue jumps (CODE_VA) */
+    uint64_t back;     /* 288: where the sequence's trailer jumps (dt_native_back) */
+};
+_Static_assert(__builtin_offsetof(struct nstate, in_flags) == 128, "layout");
+_Static_assert(__builtin_offsetof(struct nstate, out) == 136, "layout");
+_Static_assert(__builtin_offsetof(struct nstate, out_flags) == 264, "layout");
+_Static_assert(__builtin_offsetof(struct nstate, host_rsp) == 272, "layout");
+_Static_assert(__builtin_offsetof(struct nstate, back) == 288, "layout");
+
+/* Prologue/epilogue. STATE_VA < 2 GiB, so every state access is an
+ * absolute disp32 operand. The sequence ends with `jmp [STATE_VA+288]`,
+ * which lands on dt_native_back; the simulator's copy ends with HLT. */
+void dt_native_run(void);
+__asm__(".text\n"
+        ".globl dt_native_run\n"
+        "dt_native_run:\n"
+        "  push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+        "  movq %rsp, 0x30100110\n"
+        "  movq $0x30100080, %rsp\n"
+        "  popfq\n"
+        "  movq 0x30100000, %rax\n movq 0x30100008, %rcx\n movq 0x30100010, %rdx\n"
+        "  movq 0x30100018, %rbx\n movq 0x30100028, %rbp\n movq 0x30100030, %rsi\n"
+        "  movq 0x30100038, %rdi\n movq 0x30100040, %r8\n movq 0x30100048, %r9\n"
+        "  movq 0x30100050, %r10\n movq 0x30100058, %r11\n movq 0x30100060, %r12\n"
+        "  movq 0x30100068, %r13\n movq 0x30100070, %r14\n movq 0x30100078, %r15\n"
+        "  movq 0x30100020, %rsp\n"
+        "  jmp *0x30100118\n"
+        ".globl dt_native_back\n"
+        "dt_native_back:\n"
+        "  movq %rax, 0x30100088\n movq %rcx, 0x30100090\n movq %rdx, 0x30100098\n"
+        "  movq %rbx, 0x301000a0\n movq %rsp, 0x301000a8\n movq %rbp, 0x301000b0\n"
+        "  movq %rsi, 0x301000b8\n movq %rdi, 0x301000c0\n movq %r8, 0x301000c8\n"
+        "  movq %r9, 0x301000d0\n movq %r10, 0x301000d8\n movq %r11, 0x301000e0\n"
+        "  movq %r12, 0x301000e8\n movq %r13, 0x301000f0\n movq %r14, 0x301000f8\n"
+        "  movq %r15, 0x30100100\n"
+        "  movq $0x30100110, %rsp\n"
+        "  pushfq\n"
+        "  cld\n"
+        "  movq 0x30100110, %rsp\n"
+        "  pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+        "  ret\n");
+void dt_native_back(void);
+
+static const char *const regname[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                         "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15" };
+
+#define FLAGS_CMP (FL_ARITH | FL_DF)
+
+/* ---- random numbers (splitmix64) --------------------------------------------- */
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
+static bool chance(unsigned pct) { return rn(100) < pct; }
+
+/* Interesting values: boundaries more often than uniform. */
+static uint64_t rval(void)
+{
+    static const uint64_t special[] = {
+        0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000,
+        0xffffffff, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, ~0ull - 1, 0x100000000ull,
+    };
+    switch (rn(8)) {
+    case 0: case 1: return special[rn(sizeof special / sizeof special[0])];
+    case 2: return rnd() & 0xff;
+    case 3: return (uint64_t)(int64_t)(int8_t)rnd();
+    case 4: return rnd() & 0xffffffff;
+    default: return rnd();
+    }
+}
+
+/* ---- the generated sequence ----------------------------------------------------- */
+
+#define SEQ_MAX_BYTES 4096
+#define SEQ_MAX_INSNS 256
+
+struct seq {
+    uint8_t code[SEQ_MAX_BYTES];
+    unsigned len;
+    unsigned ninsn;
+    struct {
+        unsigned off;        /* start in code[] */
+        const char *tmpl;    /* template name, NULL for set-up instructions */
+        uint32_t undef_after; /* flags undefined after this instruction */
+    } insn[SEQ_MAX_INSNS];
+    /* initial state */
+    uint64_t r[16];
+    uint64_t flags;
+    uint8_t buf[BUF_SIZE];
+};
+
+/* Generator state. */
+struct gen {
+    struct seq *s;
+    uint32_t undef;  /* arithmetic flags currently undefined */
+    uint64_t rsp;    /* the value RSP has at this point of the sequence */
+    bool df;
+    bool flags_done; /* the template already accounted for its flags */
+    const char *cur; /* template name for the next instruction emitted */
+    bool host_lzcnt, host_tzcnt, host_popcnt;
+};
+
+/* One instruction to encode. Register numbers: 0..15; byte registers: 0..15
+ * (4..7 = SPL..DIL, need REX) or 16..19 = AH..BH (no REX allowed). */
+struct mop {
+    bool mem;
+    int reg;
+    int base;   /* -1 none, -2 RIP, else 0..15 */
+    int index;  /* -1 none */
+    int scale;
+    int64_t disp;
+    int dsz;    /* 0, 1, 4 */
+    bool sib;   /* force a SIB byte */
+    bool a32;   /* 67 prefix */
+    uint64_t target; /* RIP-relative: the linear address wanted */
+    /* set-up: values for base and index (emitted before the instruction) */
+    bool set_base, set_index;
+    uint64_t base_val, index_val;
+};
+
+struct ins {
+    int osz;         /* 1, 2, 4, 8: 66 for 2, REX.W for 8 (unless no_w) */
+    bool no_w;
+    uint8_t pfx;     /* F2/F3 (mandatory or REP), 0: none */
+    bool lock;
+    int map;         /* 0: one byte, 1: 0F */
+    uint8_t op;
+    int oreg;        /* "+r" opcodes: the register, else -1 */
+    bool modrm;
+    int reg;         /* ModRM.reg: a register or an opcode extension */
+    bool reg_is_ext; /* reg is /digit */
+    bool reg_byte, rm_byte; /* the operand is a byte register */
+    struct mop rm;
+    int isz;
+    uint64_t imm;
+    bool rex40;      /* force an (empty) REX */
+};
+
+static bool needs_rex_byte(int r) { return r >= 4 && r < 16; }
+static bool is_high8(int r) { return r >= 16; }
+
+/* Encodes in into out; returns the length or 0 when the operand choice
+ * cannot be encoded (AH..BH with REX). */
+static unsigned encode(const struct ins *in, uint64_t at, uint8_t *out)
+{
+    uint8_t b[32];
+    unsigned n = 0;
+    int rex = 0;
+    bool rex_needed = in->rex40, rex_forbidden = false;
+    const struct mop *m = &in->rm;
+    if (in->osz == 8 && !in->no_w) rex |= 8;
+    if (in->modrm && !in->reg_is_ext) {
+        int r = in->reg;
+        if (in->reg_byte && is_high8(r)) { rex_forbidden = true; r -= 12; }
+        else if (in->reg_byte && needs_rex_byte(r) && r < 8) rex_needed = true;
+        if (r >= 8) rex |= 4;
+    }
+    int rmcode = 0;
+    if (in->modrm) {
+        if (!m->mem) {
+            int r = m->reg;
+            if (in->rm_byte && is_high8(r)) { rex_forbidden = true; r -= 12; }
+            else if (in->rm_byte && needs_rex_byte(r) && r < 8) rex_needed = true;
+            if (r >= 8) rex |= 1;
+            rmcode = r & 7;
+        } else {
+            if (m->base >= 8) rex |= 1;
+            if (m->index >= 8) rex |= 2;
+        }
+    }
+    if (in->oreg >= 0) {
+        int r = in->oreg;
+        if (in->osz == 1 && is_high8(r)) { rex_forbidden = true; r -= 12; }
+        else if (in->osz == 1 && needs_rex_byte(r) && r < 8) rex_needed = true;
+        if (r >= 8) rex |= 1;
+    }
+    if (rex_forbidden && (rex || rex_needed))
+        return 0;
+    if (in->lock) b[n++] = 0xf0;
+    if (m->a32 && in->modrm && m->mem) b[n++] = 0x67;
+    if (in->osz == 2) b[n++] = 0x66;
+    if (in->pfx) b[n++] = in->pfx;
+    if (rex || rex_needed) b[n++] = (uint8_t)(0x40 | rex);
+    if (in->map == 1) b[n++] = 0x0f;
+    b[n++] = (uint8_t)(in->op | (in->oreg >= 0 ? (is_high8(in->oreg) ? in->oreg - 12 : in->oreg) & 7 : 0));
+    unsigned disp_at = 0, dsz = 0;
+    if (in->modrm) {
+        int reg = in->reg_is_ext ? in->reg : (in->reg_byte && is_high8(in->reg) ? in->reg - 12 : in->reg);
+        reg &= 7;
+        if (!m->mem) {
+            b[n++] = (uint8_t)(0xc0 | reg << 3 | rmcode);
+        } else if (m->base == -2) {
+            b[n++] = (uint8_t)(reg << 3 | 5);
+            dsz = 4;
+        } else if (m->base == -1) {
+            b[n++] = (uint8_t)(reg << 3 | 4);
+            b[n++] = (uint8_t)(m->scale << 6 | (m->index < 0 ? 4 : m->index & 7) << 3 | 5);
+            dsz = 4;
+        } else {
+            int mod = m->dsz == 0 ? 0 : m->dsz == 1 ? 1 : 2;
+            if (mod == 0 && (m->base & 7) == 5)
+                return 0; /* the caller gives RBP/R13 a displacement */
+            dsz = (unsigned)m->dsz;
+            if (m->index >= 0 || m->sib || (m->base & 7) == 4) {
+                b[n++] = (uint8_t)(mod << 6 | reg << 3 | 4);
+                b[n++] = (uint8_t)(m->scale << 6 | (m->index < 0 ? 4 : m->index & 7) << 3 | (m->base & 7));
+            } else {
+                b[n++] = (uint8_t)(mod << 6 | reg << 3 | (m->base & 7));
+            }
+        }
+        disp_at = n;
+        n += dsz;
+    }
+    unsigned imm_at = n;
+    n += (unsigned)in->isz;
+    int64_t disp = m->disp;
+    if (in->modrm && m->mem && m->base == -2)
+        disp = (int64_t)(m->target - (at + n));
+    for (unsigned k = 0; k < dsz; k++)
+        b[disp_at + k] = (uint8_t)((uint64_t)disp >> (8 * k));
+    for (int k = 0; k < in->isz; k++)
+        b[imm_at + (unsigned)k] = (uint8_t)(in->imm >> (8 * k));
+    if (n > 15)
+        return 0;
+    memcpy(out, b, n);
+    return n;
+}
+
+static void emit_bytes(struct gen *g, const uint8_t *b, unsigned n, const char *tmpl)
+{
+    struct seq *s = g->s;
+    if (s->len + n + 16 > SEQ_MAX_BYTES || s->ninsn + 1 >= SEQ_MAX_INSNS) {
+        fprintf(stderr, "difftest: sequence too long\n");
+        exit(2);
+    }
+    s->insn[s->ninsn].off = s->len;
+    s->insn[s->ninsn].tmpl = tmpl;
+    s->insn[s->ninsn].undef_after = g->undef;
+    s->ninsn++;
+    memcpy(s->code + s->len, b, n);
+    s->len += n;
+}
+
+/* Flags: the instruction about to be emitted writes `wr`, of which `und`
+ * are undefined (SDM). */
+static void set_undef_after(struct gen *g, uint32_t wr, uint32_t und)
+{
+    g->undef = (g->undef & ~wr) | und;
+    g->s->insn[g->s->ninsn - 1].undef_after = g->undef;
+}
+
+/* MOV r64, imm (B8+r with REX.W for imm64, or B8+r imm32 zero-extended). */
+static void emit_mov_imm(struct gen *g, int r, uint64_t v)
+{
+    uint8_t b[10];
+    unsigned n = 0;
+    if (v >> 32) {
+        b[n++] = (uint8_t)(0x48 | (r >= 8));
+        b[n++] = (uint8_t)(0xb8 | (r & 7));
+        for (int k = 0; k < 8; k++) b[n++] = (uint8_t)(v >> (8 * k));
+    } else {
+        if (r >= 8) b[n++] = 0x41;
+        b[n++] = (uint8_t)(0xb8 | (r & 7));
+        for (int k = 0; k < 4; k++) b[n++] = (uint8_t)(v >> (8 * k));
+    }
+    emit_bytes(g, b, n, NULL);
+}
+
+/* Makes the flags in `need` defined: CMP RSP, imm32 (RSP is always known)
+ * writes all six. */
+static void need_flags(struct gen *g, uint32_t need)
+{
+    if (!(g->undef & need))
+        return;
+    uint32_t imm = (uint32_t)rval();
+    uint8_t b[7] = { 0x48, 0x81, 0xfc, (uint8_t)imm, (uint8_t)(imm >> 8), (uint8_t)(imm >> 16),
+                     (uint8_t)(imm >> 24) };
+    emit_bytes(g, b, 7, NULL);
+    set_undef_after(g, FL_ARITH, 0);
+}
+
+/* Emits the set-up of in's memory operand, then in. false: not encodable
+ * (nothing emitted). */
+static bool emit_ins(struct gen *g, struct ins *in)
+{
+    uint8_t b[16];
+    uint64_t at = CODE_VA + g->s->len; /* provisional, for the length check */
+    if (!encode(in, at, b))
+        return false;
+    if (in->modrm && in->rm.mem) {
+        if (in->rm.set_base) emit_mov_imm(g, in->rm.base, in->rm.base_val);
+        if (in->rm.set_index) emit_mov_imm(g, in->rm.index, in->rm.index_val);
+    }
+    unsigned n = encode(in, CODE_VA + g->s->len, b);
+    emit_bytes(g, b, n, g->cur);
+    return true;
+}
+
+/* ---- operands ------------------------------------------------------------------- */
+
+/* A destination register of size sz (never RSP / SPL). */
+static int pick_dst(int sz)
+{
+    for (;;) {
+        int r = sz == 1 ? (int)rn(20) : (int)rn(16);
+        if (r != RSP)
+            return r;
+    }
+}
+/* A source register (RSP allowed). */
+static int pick_src(int sz) { return sz == 1 ? (int)rn(20) : (int)rn(16); }
+static int pick_size(void) { static const int s[4] = { 1, 2, 4, 8 }; return s[rn(4)]; }
+static int pick_size_nb(void) { static const int s[3] = { 2, 4, 8 }; return s[rn(3)]; }
+
+/* A memory operand for an access of sz bytes at buffer offset off (within
+ * the buffer). avoid: a register the instruction needs unchanged (-1: none). */
+static void mem_at(struct gen *g, struct mop *m, uint64_t la, int avoid1, int avoid2)
+{
+    memset(m, 0, sizeof *m);
+    m->mem = true;
+    m->index = -1;
+    unsigned form = rn(20);
+    if (form == 0) { /* RIP-relative */
+        m->base = -2;
+        m->target = la;
+        return;
+    }
+    m->a32 = chance(10);
+    uint64_t amask = m->a32 ? 0xffffffffull : ~0ull;
+    if (form == 1) { /* no base: disp32 [+ index] */
+        m->base = -1;
+        m->disp = (int64_t)la;
+        m->dsz = 4;
+        if (chance(50)) {
+            do m->index = (int)rn(16); while (m->index == RSP || m->index == avoid1 || m->index == avoid2);
+            m->scale = (int)rn(4);
+            int64_t iv = (int64_t)rn(16) - 4;
+            m->disp = (int64_t)la - (iv << m->scale);
+            m->set_index = true;
+            m->index_val = (uint64_t)iv & (m->a32 ? 0xffffffffull : ~0ull);
+            if (m->a32) m->index_val |= rnd() << 32;
+        }
+        return;
+    }
+    if (form == 2 && (g->rsp & ~0xffffffffull) == 0) { /* RSP-based */
+        m->base = RSP;
+    } else {
+        do m->base = (int)rn(16); while (m->base == RSP || m->base == avoid1 || m->base == avoid2);
+        m->set_base = true;
+    }
+    switch (rn(3)) {
+    case 0: m->dsz = 0; m->disp = 0; break;
+    case 1: m->dsz = 1; m->disp = (int8_t)rnd(); break;
+    default: m->dsz = 4; m->disp = (int32_t)(rn(0x20000) - 0x10000); break;
+    }
+    if ((m->base & 7) == 5 && m->dsz == 0) { m->dsz = 1; m->disp = (int8_t)rnd(); }
+    int64_t iv = 0;
+    if (chance(40)) {
+        do m->index = (int)rn(16); while (m->index == RSP || m->index == avoid1 || m->index == avoid2);
+        m->scale = (int)rn(4);
+        if (m->index == m->base && !m->set_base) m->index = -1;
+    }
+    m->sib = chance(15);
+    if (m->index >= 0) {
+        if (m->index == m->base) {
+            /* the same register twice: base + (base << scale) */
+            uint64_t want = (la - (uint64_t)m->disp) & amask;
+            if (want % ((1u << m->scale) + 1)) {
+                m->disp += (int64_t)(want % ((1u << m->scale) + 1));
+                m->dsz = 4;
+            }
+            m->base_val = ((la - (uint64_t)m->disp) & amask) / ((1u << m->scale) + 1);
+            if (m->a32) m->base_val |= rnd() << 32;
+            return;
+        }
+        iv = (int64_t)rn(32) - 8;
+        m->set_index = true;
+        m->index_val = (uint64_t)iv & amask;
+        if (m->a32) m->index_val |= rnd() << 32;
+    }
+    if (m->base == RSP) {
+        m->disp = (int64_t)la - (int64_t)g->rsp - (iv << m->scale);
+        m->dsz = 4;
+        return;
+    }
+    m->base_val = (la - (uint64_t)m->disp - ((uint64_t)iv << m->scale)) & amask;
+    if (m->a32) m->base_val |= rnd() << 32;
+}
+
+/* Offset in the data part of the buffer for sz bytes (aligned sometimes). */
+static uint64_t data_la(unsigned sz)
+{
+    uint64_t off = rn(DATA_END - 16);
+    if (chance(50)) off &= ~(uint64_t)(sz - 1);
+    return BUF_VA + off;
+}
+
+/* r/m operand of size sz: register (dst or src) or memory in the buffer. */
+static void pick_rm(struct gen *g, struct ins *in, int sz, bool is_dst, int pct_mem)
+{
+    if (chance((unsigned)pct_mem)) {
+        int avoid = in->modrm && !in->reg_is_ext ? in->reg : -1;
+        if (avoid >= 16) avoid -= 16;
+        mem_at(g, &in->rm, data_la((unsigned)sz), avoid, -1);
+    } else {
+        in->rm.mem = false;
+        in->rm.reg = is_dst ? pick_dst(sz) : pick_src(sz);
+    }
+    in->rm_byte = sz == 1;
+}
+
+static void ins_init(struct ins *in, int osz)
+{
+    memset(in, 0, sizeof *in);
+    in->osz = osz;
+    in->oreg = -1;
+}
+
+static int imm_size_for(int osz) { return osz == 1 ? 1 : osz == 2 ? 2 : 4; }
+
+static uint64_t imm_of(int isz)
+{
+    uint64_t v = rval();
+    return isz == 1 ? (uint64_t)(int64_t)(int8_t)v : isz == 2 ? (uint64_t)(int64_t)(int16_t)v
+                                                              : (uint64_t)(int64_t)(int32_t)v;
+}
+
+/* A memory-destination instruction may take LOCK sometimes. */
+static void maybe_lock(struct ins *in)
+{
+    if (in->rm.mem && chance(15))
+        in->lock = true;
+}
+
+/* ---- templates ------------------------------------------------------------------- */
+
+struct tmpl;
+typedef bool (*gen_fn)(struct gen *g, const struct tmpl *t);
+
+/* fl_wr: flags the instruction writes; fl_und: those of them the SDM calls
+ * undefined; fl_rd: flags it reads. a, b: template parameters. */
+struct tmpl {
+    const char *name;
+    gen_fn gen;
+    int a, b;
+    unsigned weight;
+    uint32_t fl_wr, fl_und, fl_rd;
+    const char *sdm; /* where the flags are defined */
+};
+
+#define ALL FL_ARITH
+#define OSZPC (FL_OF | FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF)
+
+
+/* ALU r/m, r (a = op 0..7) and ALU r, r/m (b = 1). */
+static bool g_alu_rm(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size();
+    ins_init(&in, sz);
+    in.op = (uint8_t)(t->a * 8 + (t->b ? 2 : 0) + (sz == 1 ? 0 : 1));
+    in.modrm = true;
+    in.reg = t->b ? pick_dst(sz) : pick_src(sz);
+    in.reg_byte = sz == 1;
+    pick_rm(g, &in, sz, !t->b && t->a != 7, 40);
+    if (!t->b && t->a != 7) maybe_lock(&in);
+    return emit_ins(g, &in);
+}
+
+static bool g_alu_acc(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size();
+    ins_init(&in, sz);
+    in.op = (uint8_t)(t->a * 8 + 4 + (sz == 1 ? 0 : 1));
+    in.isz = imm_size_for(sz);
+    in.imm = imm_of(in.isz);
+    return emit_ins(g, &in);
+}
+
+/* 80 /a ib, 81 /a iz, 83 /a ib */
+static bool g_grp1(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size();
+    ins_init(&in, sz);
+    bool ib = sz != 1 && chance(50);
+    in.op = sz == 1 ? 0x80 : ib ? 0x83 : 0x81;
+    in.modrm = true;
+    in.reg_is_ext = true;
+    in.reg = t->a;
+    in.isz = ib ? 1 : imm_size_for(sz);
+    in.imm = imm_of(in.isz);
+    pick_rm(g, &in, sz, t->a != 7, 40);
+    if (t->a != 7) maybe_lock(&in);
+    return emit_ins(g, &in);
+}
+
+/* TEST r/m, r (84/85); TEST acc, imm (A8/A9); TEST r/m, imm (F6/F7 /0) */
+static bool g_test(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size();
+    ins_init(&in, sz);
+    switch (rn(3)) {
+    case 0:
+        in.op = sz == 1 ? 0x84 : 0x85;
+        in.modrm = true;
+        in.reg = pick_src(sz);
+        in.reg_byte = sz == 1;
+        pick_rm(g, &in, sz, false, 40);
+        break;
+    case 1:
+        in.op = sz == 1 ? 0xa8 : 0xa9;
+        in.isz = imm_size_for(sz);
+        in.imm = imm_of(in.isz);
+        break;
+    default:
+        in.op = sz == 1 ? 0xf6 : 0xf7;
+        in.modrm = true;
+        in.reg_is_ext = true;
+        in.reg = rn(2); /* /1 is an alias of /0 */
+        in.isz = imm_size_for(sz);
+        in.imm = imm_of(in.isz);
+        pick_rm(g, &in, sz, false, 40);
+        break;
+    }
+    (void)t;
+    return emit_ins(g, &in);
+}
+
+/* F6/F7 or FE/FF group with /a on r/m (INC DEC NOT NEG) */
+static bool g_unary(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size();
+    ins_init(&in, sz);
+    in.op = (uint8_t)(t->b + (sz == 1 ? 0 : 1));
+    in.modrm = true;
+    in.reg_is_ext = true;
+    in.reg = t->a;
+    pick_rm(g, &in, sz, true, 40);
+    maybe_lock(&in);
+    return emit_ins(g, &in);
+}
+
+/* MUL / IMUL r/m (F6/F7 /4 /5) */
+static bool g_mul1(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size();
+    ins_init(&in, sz);
+    in.op = sz == 1 ? 0xf6 : 0xf7;
+    in.modrm = true;
+    in.reg_is_ext = true;
+    in.reg = t->a;
+    pick_rm(g, &in, sz, false, 40);
+    return emit_ins(g, &in);
+}
+
+/* IMUL r, r/m (0F AF) and IMUL r, r/m, imm (69 / 6B) */
+static bool g_imul(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size_nb();
+    ins_init(&in, sz);
+    in.modrm = true;
+    in.reg = pick_dst(sz);
+    if (t->a == 2) {
+        in.map = 1;
+        in.op = 0xaf;
+    } else if (chance(50)) {
+        in.op = 0x6b;
+        in.isz = 1;
+        in.imm = imm_of(1);
+    } else {
+        in.op = 0x69;
+        in.isz = imm_size_for(sz);
+        in.imm = imm_of(in.isz);
+    }
+    pick_rm(g, &in, sz, false, 40);
+    return emit_ins(g, &in);
+}
+
+/* DIV / IDIV (F6/F7 /6 /7): dividend, divisor chosen so that the quotient
+ * fits (no #DE): the divisor in a register or in the buffer (stored first
+ * with MOV r/m, r). */
+static bool g_div(struct gen *g, const struct tmpl *t)
+{
+    int sz = pick_size();
+    bool sgn = t->a == 7;
+    unsigned bits = 8 * (unsigned)sz;
+    uint64_t m = sz == 8 ? ~0ull : (1ull << bits) - 1;
+    uint64_t d;
+    do d = rval() & m; while (!d);
+    if (chance(30)) d = (rnd() % 17 + 1) & m;
+    __int128 sd = sgn ? (__int128)((int64_t)(d << (64 - bits)) >> (64 - bits)) : (__int128)d;
+    /* quotient q with |q| in range, remainder r with |r| < |d|, sign of n */
+    unsigned __int128 n;
+    if (sgn) {
+        __int128 lim = (__int128)1 << (bits - 1);
+        __int128 q = (__int128)(int64_t)rnd() % lim;
+        if (chance(10)) q = chance(50) ? lim - 1 : -lim;
+        __int128 ad = sd < 0 ? -sd : sd;
+        __int128 r = (__int128)(rnd() % (uint64_t)(ad > (__int128)~0ull ? ~0ull : (uint64_t)ad));
+        __int128 nn = q * sd;
+        /* the remainder takes the dividend's sign */
+        if (nn < 0 || (nn == 0 && chance(50))) nn -= r; else nn += r;
+        __int128 qq = nn / sd;
+        if (qq >= lim || qq < -lim) return false;
+        n = (unsigned __int128)nn;
+    } else {
+        unsigned __int128 lim = (unsigned __int128)1 << bits;
+        unsigned __int128 q = (unsigned __int128)rnd() % lim;
+        if (chance(10)) q = lim - 1;
+        unsigned __int128 r = rnd() % d;
+        n = q * d + r;
+    }
+    struct ins in;
+    ins_init(&in, sz);
+    in.op = sz == 1 ? 0xf6 : 0xf7;
+    in.modrm = true;
+    in.reg_is_ext = true;
+    in.reg = t->a;
+    int dreg = -1;
+    if (chance(40)) {
+        mem_at(g, &in.rm, data_la((unsigned)sz), RAX, RDX);
+        in.rm_byte = sz == 1;
+    } else {
+        do dreg = pick_dst(sz); while (dreg == RAX || dreg == RDX || dreg == 16 || dreg == 18 ||
+                                       (sz == 1 && dreg == 4));
+        in.rm.reg = dreg;
+        in.rm_byte = sz == 1;
+    }
+    /* dividend: AX for bytes, else rDX:rAX */
+    uint64_t lo = (uint64_t)n, hi = (uint64_t)(n >> bits);
+    if (sz == 1) {
+        emit_mov_imm(g, RAX, (rnd() & ~0xffffull) | ((uint64_t)n & 0xffff));
+    } else {
+        emit_mov_imm(g, RAX, sz == 8 ? lo : (rnd() & ~m) | (lo & m));
+        emit_mov_imm(g, RDX, sz == 8 ? hi : (rnd() & ~m) | (hi & m));
+    }
+    if (in.rm.mem) {
+        /* MOV r/m, imm would be shorter but is limited to imm32: store the
+         * divisor from RBX..., through a scratch register not used by the
+         * address */
+        int scratch = RCX;
+        while (scratch == RAX || scratch == RDX || scratch == in.rm.base || scratch == in.rm.index ||
+               scratch == RSP)
+            scratch = (int)rn(16);
+        if (scratch >= 4 && scratch < 8 && sz == 1) {
+            /* a byte store from SPL..DIL needs REX: fine through encode */
+        }
+        emit_mov_imm(g, scratch, d);
+        struct ins st = in;
+        st.reg_is_ext = false;
+        st.reg = scratch;
+        st.reg_byte = sz == 1;
+        st.op = sz == 1 ? 0x88 : 0x89;
+        g->cur = NULL;
+        if (!emit_ins(g, &st)) return false;
+        in.rm.set_base = in.rm.set_index = false; /* already set up by the store */
+        g->cur = t->name;
+    } else if (dreg >= 16) { /* CH / BH: bits 15:8 of RCX / RBX */
+        emit_mov_imm(g, dreg - 16, (rnd() & ~0xff00ull) | d << 8);
+    } else {
+        emit_mov_imm(g, dreg, d);
+    }
+    return emit_ins(g, &in);
+}
+
+/* Shifts and rotates: C0/C1 ib, D0/D1 (1), D2/D3 (CL); /a.
+ * SDM vol. 2 "SAL/SAR/SHL/SHR" and "RCL/RCR/ROL/ROR": count masked to 5 bits
+ * (6 with REX.W); 0: no flag changes; SHL/SHR/SAR: AF undefined, OF
+ * undefined unless the count is 1, CF undefined for SHL/SHR when the count
+ * >= the operand size; rotates: OF undefined unless the count is 1. */
+static bool g_shift(struct gen *g, const struct tmpl *t)
+{
+    static const uint8_t counts[] = { 0, 1, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255 };
+    int sz = pick_size();
+    struct ins in;
+    ins_init(&in, sz);
+    in.modrm = true;
+    in.reg_is_ext = true;
+    in.reg = t->a;
+    pick_rm(g, &in, sz, true, 40);
+    int form = (int)rn(3);
+    int count = -1; /* unknown */
+    if (form == 0) {
+        in.op = sz == 1 ? 0xc0 : 0xc1;
+        in.isz = 1;
+        in.imm = chance(70) ? counts[rn(sizeof counts)] : rnd() & 0xff;
+        count = (int)in.imm;
+    } else if (form == 1) {
+        in.op = sz == 1 ? 0xd0 : 0xd1;
+        count = 1;
+    } else {
+        in.op = sz == 1 ? 0xd2 : 0xd3;
+        if (in.rm.mem ? (in.rm.base == RCX || in.rm.index == RCX) : false) return false;
+        if (chance(70)) {
+            count = counts[rn(sizeof counts)];
+            uint8_t b[2] = { 0xb1, (uint8_t)count }; /* mov cl, imm8 */
+            emit_bytes(g, b, 2, NULL);
+        }
+    }
+    bool rot = t->a < 4;
+    uint32_t wr = rot ? (FL_CF | FL_OF) : OSZPC;
+    need_flags(g, t->fl_rd);
+    if (!emit_ins(g, &in))
+        return false;
+    g->flags_done = true;
+    if (count < 0) {
+        /* count unknown: any of the outcomes */
+        set_undef_after(g, 0, wr & (rot ? FL_OF : (FL_OF | FL_AF | FL_CF)));
+        return true;
+    }
+    int c = count & (sz == 8 ? 63 : 31);
+    if (!c)
+        return true; /* flags unchanged */
+    uint32_t und = 0;
+    if (c != 1) und |= FL_OF;
+    if (!rot) {
+        und |= FL_AF;
+        if ((t->a == 4 || t->a == 5 || t->a == 6) && c >= 8 * sz) und |= FL_CF;
+    }
+    set_undef_after(g, wr, und);
+    return true;
+}
+
+/* SHLD / SHRD (0F A4 ib, A5 CL, AC ib, AD CL). SDM vol. 2 "SHLD"/"SHRD":
+ * count masked to 5 (6) bits; 0: nothing; CF SF ZF PF defined, AF
+ * undefined, OF undefined unless count = 1; count > operand size:
+ * destination and flags undefined (not generated). */
+static bool g_shxd(struct gen *g, const struct tmpl *t)
+{
+    int sz = pick_size_nb();
+    struct ins in;
+    ins_init(&in, sz);
+    in.map = 1;
+    in.modrm = true;
+    in.reg = pick_src(sz);
+    pick_rm(g, &in, sz, true, 40);
+    int count;
+    do count = (int)(chance(50) ? rn(8) * 8 + rn(3) : rn(256));
+    while (sz == 2 && (count & 31) > 16);
+    bool cl = chance(50);
+    in.op = (uint8_t)((t->a ? 0xac : 0xa4) + (cl ? 1 : 0));
+    if (cl) {
+        if (in.reg == RCX || (in.rm.mem && (in.rm.base == RCX || in.rm.index == RCX)) ||
+            (!in.rm.mem && in.rm.reg == RCX))
+            return false;
+        uint8_t b[2] = { 0xb1, (uint8_t)count };
+        emit_bytes(g, b, 2, NULL);
+    } else {
+        in.isz = 1;
+        in.imm = (uint64_t)count;
+    }
+    maybe_lock(&in);
+    in.lock = false;
+    if (!emit_ins(g, &in))
+        return false;
+    g->flags_done = true;
+    int c = count & (sz == 8 ? 63 : 31);
+    if (c)
+        set_undef_after(g, OSZPC, FL_AF | (c != 1 ? FL_OF : 0));
+    return true;
+}
+
+/* BT/BTS/BTR/BTC r/m, r (0F A3/AB/B3/BB) and r/m, imm8 (0F BA /4-7).
+ * A register bit offset reaches memory outside the operand (SDM vol. 2
+ * "BT"): the offset register gets a small signed value (random upper bits
+ * beyond the operand size). */
+static bool g_bt(struct gen *g, const struct tmpl *t)
+{
+    int sz = pick_size_nb();
+    struct ins in;
+    ins_init(&in, sz);
+    in.map = 1;
+    in.modrm = true;
+    if (t->b) { /* imm */
+        in.op = 0xba;
+        in.reg_is_ext = true;
+        in.reg = 4 + t->a;
+        in.isz = 1;
+        in.imm = rnd() & 0xff;
+        pick_rm(g, &in, sz, t->a != 0, 40);
+    } else {
+        static const uint8_t ops[4] = { 0xa3, 0xab, 0xb3, 0xbb };
+        in.op = ops[t->a];
+        in.reg = pick_src(sz);
+        if (chance(50)) {
+            if (in.reg == RSP) in.reg = RBX;
+            uint64_t la = BUF_VA + 0x400 + rn(0x300);
+            mem_at(g, &in.rm, la, in.reg, -1);
+            int64_t off = (int64_t)rn(4096) - 2048;
+            uint64_t m = sz == 8 ? ~0ull : (1ull << (8 * sz)) - 1;
+            uint64_t v = sz == 8 ? (uint64_t)off : (rnd() & ~m) | ((uint64_t)off & m);
+            emit_mov_imm(g, in.reg, v);
+        } else {
+            in.rm.mem = false;
+            in.rm.reg = t->a ? pick_dst(sz) : pick_src(sz);
+        }
+    }
+    if (t->a) maybe_lock(&in);
+    return emit_ins(g, &in);
+}
+
+/* BSF/BSR (0F BC/BD), TZCNT/LZCNT (F3 0F BC/BD), POPCNT (F3 0F B8). A zero
+ * source leaves BSF/BSR's destination undefined (SDM vol. 2 "BSF"): then
+ * the destination is redefined by a MOV right after. */
+static bool g_bitscan(struct gen *g, const struct tmpl *t)
+{
+    if ((t->a == 2 && !g->host_tzcnt) || (t->a == 3 && !g->host_lzcnt) ||
+        (t->a == 4 && !g->host_popcnt))
+        return false;
+    int sz = pick_size_nb();
+    struct ins in;
+    ins_init(&in, sz);
+    in.map = 1;
+    in.modrm = true;
+    in.reg = pick_dst(sz);
+    static const uint8_t ops[5] = { 0xbc, 0xbd, 0xbc, 0xbd, 0xb8 };
+    in.op = ops[t->a];
+    if (t->a >= 2) in.pfx = 0xf3;
+    pick_rm(g, &in, sz, false, 40);
+    bool zero_possible = true;
+    if (t->a < 2 && !in.rm.mem) {
+        if (in.rm.reg == RSP) return false;
+        uint64_t v = chance(10) ? 0 : rval() | (1ull << rn(8 * (unsigned)sz));
+        if (in.rm.reg == in.reg) v |= 1;
+        emit_mov_imm(g, in.rm.reg, v);
+        zero_possible = v == 0 || (v & ((sz == 8 ? 0 : 1ull << 8 * sz) - 1)) == 0;
+    }
+    if (!emit_ins(g, &in))
+        return false;
+    if (t->a < 2 && zero_possible)
+        emit_mov_imm(g, in.reg, rval());
+    return true;
+}
+
+static bool g_bswap(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    ins_init(&in, chance(50) ? 4 : 8);
+    in.map = 1;
+    in.op = 0xc8;
+    in.oreg = pick_dst(4);
+    (void)t;
+    return emit_ins(g, &in);
+}
+
+static uint32_t cc_reads(int cc)
+{
+    static const uint32_t r[8] = { FL_OF, FL_CF, FL_ZF, FL_CF | FL_ZF, FL_SF, FL_PF,
+                                   FL_SF | FL_OF, FL_ZF | FL_SF | FL_OF };
+    return r[cc >> 1];
+}
+
+/* CMOVcc r, r/m (0F 40+cc); SETcc r/m8 (0F 90+cc) */
+static bool g_cc(struct gen *g, const struct tmpl *t)
+{
+    int cc = (int)rn(16);
+    need_flags(g, cc_reads(cc));
+    struct ins in;
+    int sz = t->a ? 1 : pick_size_nb();
+    ins_init(&in, sz);
+    in.map = 1;
+    in.modrm = true;
+    if (t->a) {
+        in.op = (uint8_t)(0x90 + cc);
+        in.reg_is_ext = true;
+        in.reg = 0;
+        in.osz = 4;
+        pick_rm(g, &in, 1, true, 40);
+    } else {
+        in.op = (uint8_t)(0x40 + cc);
+        in.reg = pick_dst(sz);
+        pick_rm(g, &in, sz, false, 40);
+    }
+    return emit_ins(g, &in);
+}
+
+/* XCHG r/m, r (86/87), XCHG rAX, r (90+r); XADD (0F C0/C1); CMPXCHG (0F B0/B1) */
+static bool g_xchg(struct gen *g, const struct tmpl *t)
+{
+    int sz = pick_size();
+    struct ins in;
+    ins_init(&in, sz);
+    if (t->a == 0 && sz != 1 && chance(30)) {
+        in.op = 0x90;
+        in.oreg = pick_dst(sz);
+        return emit_ins(g, &in);
+    }
+    in.modrm = true;
+    in.reg = pick_dst(sz);
+    in.reg_byte = sz == 1;
+    if (t->a == 0) in.op = sz == 1 ? 0x86 : 0x87;
+    else { in.map = 1; in.op = (uint8_t)((t->a == 1 ? 0xc0 : 0xb0) + (sz == 1 ? 0 : 1)); }
+    pick_rm(g, &in, sz, true, 50);
+    maybe_lock(&in);
+    return emit_ins(g, &in);
+}
+
+/* MOVZX/MOVSX (0F B6/B7/BE/BF), MOVSXD (63) */
+static bool g_movx(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size_nb();
+    ins_init(&in, sz);
+    in.modrm = true;
+    in.reg = pick_dst(sz);
+    int ssz;
+    if (t->a == 2) { /* MOVSXD */
+        in.op = 0x63;
+        if (chance(80)) in.osz = 8;
+        else in.osz = 4;
+        ssz = 4;
+    } else {
+        in.map = 1;
+        bool word = chance(50);
+        in.op = (uint8_t)((t->a ? 0xbe : 0xb6) + (word ? 1 : 0));
+        ssz = word ? 2 : 1;
+    }
+    pick_rm(g, &in, ssz, false, 40);
+    return emit_ins(g, &in);
+}
+
+/* LEA (8D): the address is only computed: random base/index values, all
+ * forms, 16/32/64-bit destination, 32-bit addresses with 67. */
+static bool g_lea(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int sz = pick_size_nb();
+    ins_init(&in, sz);
+    in.op = 0x8d;
+    in.modrm = true;
+    in.reg = pick_dst(sz);
+    mem_at(g, &in.rm, data_la(1), -1, -1);
+    if (chance(50)) in.rm.set_base = in.rm.set_index = false; /* whatever they hold */
+    (void)t;
+    return emit_ins(g, &in);
+}
+
+/* one-byte, no operands: CBW/CWDE/CDQE 98, CWD/CDQ/CQO 99, LAHF, SAHF, CLC,
+ * STC, CMC (a = opcode; b = 1: all operand sizes) */
+static bool g_simple(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    ins_init(&in, t->b ? pick_size_nb() : 4);
+    in.op = (uint8_t)t->a;
+    if (!t->b && chance(20)) in.rex40 = true;
+    return emit_ins(g, &in);
+}
+
+/* MOVS CMPS STOS LODS SCAS (a = the byte opcode), REP/REPE/REPNE, DF 0/1,
+ * 64- or 32-bit addresses. */
+static bool g_string(struct gen *g, const struct tmpl *t)
+{
+    int sz = pick_size();
+    bool cmp = t->a == 0xa6 || t->a == 0xae;
+    int rep = rn(3); /* 0 none, 1 F3, 2 F2 */
+    if (!cmp && rep == 2) rep = 1;
+    bool a32 = chance(15);
+    bool df = chance(50);
+    if (df != g->df || chance(20)) {
+        uint8_t b = df ? 0xfd : 0xfc; /* STD / CLD */
+        emit_bytes(g, &b, 1, NULL);
+        g->df = df;
+    }
+    unsigned cnt = rep ? rn(14) : 1;
+    uint64_t hi = a32 ? rnd() << 32 : 0;
+    emit_mov_imm(g, RSI, hi | (BUF_VA + 0x300 + rn(0x180)));
+    emit_mov_imm(g, RDI, (a32 ? rnd() << 32 : 0) | (BUF_VA + 0x780 + rn(0x180)));
+    if (rep) emit_mov_imm(g, RCX, (a32 ? rnd() << 32 : 0) | cnt);
+    if (t->a == 0xae && chance(50)) emit_mov_imm(g, RAX, rval());
+    uint8_t b[4];
+    unsigned n = 0;
+    if (a32) b[n++] = 0x67;
+    if (sz == 2) b[n++] = 0x66;
+    if (rep) b[n++] = rep == 1 ? 0xf3 : 0xf2;
+    if (sz == 8) b[n++] = 0x48;
+    b[n++] = (uint8_t)(t->a + (sz == 1 ? 0 : 1));
+    need_flags(g, 0);
+    emit_bytes(g, b, n, t->name);
+    g->flags_done = true;
+    if (cmp && (cnt || !rep))
+        set_undef_after(g, OSZPC, 0);
+    return true;
+}
+
+/* PUSH r / POP r (50+r / 58+r, 16 or 64 bits), PUSH imm (68/6A), PUSH r/m
+ * (FF /6), POP r/m (8F /0); RSP stays inside the stack part of the buffer. */
+static bool g_stack(struct gen *g, const struct tmpl *t)
+{
+    int sz = chance(20) ? 2 : 8;
+    struct ins in;
+    ins_init(&in, sz);
+    in.no_w = true;
+    bool push = t->a == 0;
+    if (push && g->rsp - (uint64_t)sz < BUF_VA + DATA_END + 8) return false;
+    if (!push && g->rsp + (uint64_t)sz > BUF_VA + BUF_SIZE) return false;
+    switch (rn(3)) {
+    case 0:
+        in.op = push ? 0x50 : 0x58;
+        in.oreg = push ? (int)rn(16) : pick_dst(8);
+        break;
+    case 1:
+        if (push) {
+            bool ib = chance(50);
+            in.op = ib ? 0x6a : 0x68;
+            in.isz = ib ? 1 : imm_size_for(sz);
+            in.imm = imm_of(in.isz);
+        } else {
+            in.op = 0x58;
+            in.oreg = pick_dst(8);
+        }
+        break;
+    default:
+        in.modrm = true;
+        in.reg_is_ext = true;
+        in.op = push ? 0xff : 0x8f;
+        in.reg = push ? 6 : 0;
+        if (chance(50)) {
+            mem_at(g, &in.rm, data_la((unsigned)sz), -1, -1);
+            if (!push && in.rm.base == RSP) return false; /* EA after the pop: not modelled here */
+        } else {
+            in.rm.reg = push ? (int)rn(16) : pick_dst(8);
+        }
+        break;
+    }
+    if (!emit_ins(g, &in))
+        return false;
+    g->rsp += push ? -(uint64_t)sz : (uint64_t)sz;
+    return true;
+}
+
+/* MOV r/m, r; r, r/m; r/m, imm; r, imm (88-8B, C6/C7, B0+r, B8+r) */
+static bool g_mov(struct gen *g, const struct tmpl *t)
+{
+    int sz = pick_size();
+    struct ins in;
+    ins_init(&in, sz);
+    switch (rn(3)) {
+    case 0:
+        in.modrm = true;
+        in.reg_byte = sz == 1;
+        if (chance(50)) { in.op = sz == 1 ? 0x88 : 0x89; in.reg = pick_src(sz); pick_rm(g, &in, sz, true, 50); }
+        else { in.op = sz == 1 ? 0x8a : 0x8b; in.reg = pick_dst(sz); pick_rm(g, &in, sz, false, 50); }
+        break;
+    case 1:
+        in.op = sz == 1 ? 0xc6 : 0xc7;
+        in.modrm = true;
+        in.reg_is_ext = true;
+        in.isz = imm_size_for(sz);
+        in.imm = imm_of(in.isz);
+        pick_rm(g, &in, sz, true, 50);
+        break;
+    default:
+        in.op = sz == 1 ? 0xb0 : 0xb8;
+        in.oreg = pick_dst(sz);
+        in.isz = sz == 8 && chance(50) ? 8 : imm_size_for(sz);
+        if (sz == 8 && in.isz == 4) in.no_w = true, in.osz = 4;
+        in.imm = in.isz == 8 ? rval() : imm_of(in.isz);
+        break;
+    }
+    (void)t;
+    return emit_ins(g, &in);
+}
+
+/* A multi-precision chain: ADD then 1-4 ADC (or SUB then SBB) over
+ * registers and buffer words. */
+static bool g_chain(struct gen *g, const struct tmpl *t)
+{
+    int sz = pick_size();
+    int n = 2 + (int)rn(4);
+    for (int k = 0; k < n; k++) {
+        struct ins in;
+        ins_init(&in, sz);
+        int aop = k == 0 ? (t->a ? 5 : 0) : (t->a ? 3 : 2);
+        bool to_rm = chance(50);
+        in.op = (uint8_t)(aop * 8 + (to_rm ? 0 : 2) + (sz == 1 ? 0 : 1));
+        in.modrm = true;
+        in.reg = to_rm ? pick_src(sz) : pick_dst(sz);
+        in.reg_byte = sz == 1;
+        pick_rm(g, &in, sz, to_rm, 50);
+        if (!emit_ins(g, &in))
+            return k > 0;
+        set_undef_after(g, OSZPC, 0);
+    }
+    g->flags_done = true;
+    return true;
+}
+
+#define T(name, fn, a, b, w, wr, und, rd, sdm) { name, fn, a, b, w, wr, und, rd, sdm }
+#define SDM_ARITH "SDM vol. 1 App. A Table A-2; vol. 2 ADD/ADC/SUB/SBB/CMP"
+#define SDM_LOGIC "SDM vol. 2 AND/OR/XOR/TEST: OF CF cleared, AF undefined"
+static const struct tmpl templates[] = {
+    T("add rm,r", g_alu_rm, 0, 0, 3, OSZPC, 0, 0, SDM_ARITH),
+    T("or rm,r", g_alu_rm, 1, 0, 2, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("adc rm,r", g_alu_rm, 2, 0, 3, OSZPC, 0, FL_CF, SDM_ARITH),
+    T("sbb rm,r", g_alu_rm, 3, 0, 3, OSZPC, 0, FL_CF, SDM_ARITH),
+    T("and rm,r", g_alu_rm, 4, 0, 2, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("sub rm,r", g_alu_rm, 5, 0, 3, OSZPC, 0, 0, SDM_ARITH),
+    T("xor rm,r", g_alu_rm, 6, 0, 2, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("cmp rm,r", g_alu_rm, 7, 0, 2, OSZPC, 0, 0, SDM_ARITH),
+    T("add r,rm", g_alu_rm, 0, 1, 2, OSZPC, 0, 0, SDM_ARITH),
+    T("or r,rm", g_alu_rm, 1, 1, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("adc r,rm", g_alu_rm, 2, 1, 2, OSZPC, 0, FL_CF, SDM_ARITH),
+    T("sbb r,rm", g_alu_rm, 3, 1, 2, OSZPC, 0, FL_CF, SDM_ARITH),
+    T("and r,rm", g_alu_rm, 4, 1, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("sub r,rm", g_alu_rm, 5, 1, 2, OSZPC, 0, 0, SDM_ARITH),
+    T("xor r,rm", g_alu_rm, 6, 1, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("cmp r,rm", g_alu_rm, 7, 1, 1, OSZPC, 0, 0, SDM_ARITH),
+    T("add acc,imm", g_alu_acc, 0, 0, 1, OSZPC, 0, 0, SDM_ARITH),
+    T("or acc,imm", g_alu_acc, 1, 0, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("adc acc,imm", g_alu_acc, 2, 0, 1, OSZPC, 0, FL_CF, SDM_ARITH),
+    T("sbb acc,imm", g_alu_acc, 3, 0, 1, OSZPC, 0, FL_CF, SDM_ARITH),
+    T("and acc,imm", g_alu_acc, 4, 0, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("sub acc,imm", g_alu_acc, 5, 0, 1, OSZPC, 0, 0, SDM_ARITH),
+    T("xor acc,imm", g_alu_acc, 6, 0, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("cmp acc,imm", g_alu_acc, 7, 0, 1, OSZPC, 0, 0, SDM_ARITH),
+    T("add rm,imm", g_grp1, 0, 0, 2, OSZPC, 0, 0, SDM_ARITH),
+    T("or rm,imm", g_grp1, 1, 0, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("adc rm,imm", g_grp1, 2, 0, 2, OSZPC, 0, FL_CF, SDM_ARITH),
+    T("sbb rm,imm", g_grp1, 3, 0, 2, OSZPC, 0, FL_CF, SDM_ARITH),
+    T("and rm,imm", g_grp1, 4, 0, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("sub rm,imm", g_grp1, 5, 0, 2, OSZPC, 0, 0, SDM_ARITH),
+    T("xor rm,imm", g_grp1, 6, 0, 1, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("cmp rm,imm", g_grp1, 7, 0, 2, OSZPC, 0, 0, SDM_ARITH),
+    T("test", g_test, 0, 0, 2, OSZPC, FL_AF, 0, SDM_LOGIC),
+    T("inc", g_unary, 0, 0xfe, 2, OSZPC & ~FL_CF, 0, 0, "SDM vol. 2 INC: CF unaffected"),
+    T("dec", g_unary, 1, 0xfe, 2, OSZPC & ~FL_CF, 0, 0, "SDM vol. 2 DEC: CF unaffected"),
+    T("not", g_unary, 2, 0xf6, 1, 0, 0, 0, "SDM vol. 2 NOT: no flags"),
+    T("neg", g_unary, 3, 0xf6, 2, OSZPC, 0, 0, "SDM vol. 2 NEG: CF = source != 0"),
+    T("mul", g_mul1, 4, 0, 2, OSZPC, FL_SF | FL_ZF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 MUL: SF ZF AF PF undefined"),
+    T("imul rm", g_mul1, 5, 0, 2, OSZPC, FL_SF | FL_ZF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 IMUL: SF ZF AF PF undefined"),
+    T("imul r,rm", g_imul, 2, 0, 2, OSZPC, FL_SF | FL_ZF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 IMUL: SF ZF AF PF undefined"),
+    T("imul r,rm,imm", g_imul, 3, 0, 2, OSZPC, FL_SF | FL_ZF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 IMUL: SF ZF AF PF undefined"),
+    T("div", g_div, 6, 0, 2, OSZPC, OSZPC, 0, "SDM vol. 2 DIV: CF OF SF ZF AF PF undefined"),
+    T("idiv", g_div, 7, 0, 2, OSZPC, OSZPC, 0, "SDM vol. 2 IDIV: CF OF SF ZF AF PF undefined"),
+    T("rol", g_shift, 0, 0, 1, 0, 0, 0, "SDM vol. 2 RCL/RCR/ROL/ROR Flags Affected"),
+    T("ror", g_shift, 1, 0, 1, 0, 0, 0, "SDM vol. 2 RCL/RCR/ROL/ROR Flags Affected"),
+    T("rcl", g_shift, 2, 0, 2, 0, 0, FL_CF, "SDM vol. 2 RCL/RCR/ROL/ROR Flags Affected"),
+    T("rcr", g_shift, 3, 0, 2, 0, 0, FL_CF, "SDM vol. 2 RCL/RCR/ROL/ROR Flags Affected"),
+    T("shl", g_shift, 4, 0, 2, 0, 0, 0, "SDM vol. 2 SAL/SAR/SHL/SHR Flags Affected"),
+    T("shr", g_shift, 5, 0, 2, 0, 0, 0, "SDM vol. 2 SAL/SAR/SHL/SHR Flags Affected"),
+    T("sal/6", g_shift, 6, 0, 1, 0, 0, 0, "SDM vol. 2 App. A Table A-6 (C0-D3 /6)"),
+    T("sar", g_shift, 7, 0, 2, 0, 0, 0, "SDM vol. 2 SAL/SAR/SHL/SHR Flags Affected"),
+    T("shld", g_shxd, 0, 0, 2, 0, 0, 0, "SDM vol. 2 SHLD Flags Affected"),
+    T("shrd", g_shxd, 1, 0, 2, 0, 0, 0, "SDM vol. 2 SHRD Flags Affected"),
+    T("bt r", g_bt, 0, 0, 1, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BT: ZF unaffected, OF SF AF PF undefined"),
+    T("bts r", g_bt, 1, 0, 1, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BTS"),
+    T("btr r", g_bt, 2, 0, 1, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BTR"),
+    T("btc r", g_bt, 3, 0, 1, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BTC"),
+    T("bt imm", g_bt, 0, 1, 1, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BT"),
+    T("bts imm", g_bt, 1, 1, 1, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BTS"),
+    T("btr imm", g_bt, 2, 1, 1, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BTR"),
+    T("btc imm", g_bt, 3, 1, 1, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BTC"),
+    T("bsf", g_bitscan, 0, 0, 2, OSZPC, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BSF: ZF defined, CF OF SF AF PF undefined"),
+    T("bsr", g_bitscan, 1, 0, 2, OSZPC, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 BSR: ZF defined, CF OF SF AF PF undefined"),
+    T("tzcnt", g_bitscan, 2, 0, 2, OSZPC, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 TZCNT: ZF CF defined, OF SF PF AF undefined"),
+    T("lzcnt", g_bitscan, 3, 0, 2, OSZPC, FL_OF | FL_SF | FL_AF | FL_PF, 0,
+      "SDM vol. 2 LZCNT: ZF CF defined, OF SF PF AF undefined"),
+    T("popcnt", g_bitscan, 4, 0, 2, OSZPC, 0, 0, "SDM vol. 2 POPCNT: OF SF AF CF PF cleared"),
+    T("bswap", g_bswap, 0, 0, 1, 0, 0, 0, "SDM vol. 2 BSWAP: no flags (16-bit: undefined, not generated)"),
+    T("cmovcc", g_cc, 0, 0, 3, 0, 0, 0, "SDM vol. 2 CMOVcc"),
+    T("setcc", g_cc, 1, 0, 2, 0, 0, 0, "SDM vol. 2 SETcc"),
+    T("xchg", g_xchg, 0, 0, 2, 0, 0, 0, "SDM vol. 2 XCHG: no flags"),
+    T("xadd", g_xchg, 1, 0, 2, OSZPC, 0, 0, "SDM vol. 2 XADD: as ADD"),
+    T("cmpxchg", g_xchg, 2, 0, 2, OSZPC, 0, 0, "SDM vol. 2 CMPXCHG: as CMP"),
+    T("movzx", g_movx, 0, 0, 2, 0, 0, 0, "SDM vol. 2 MOVZX"),
+    T("movsx", g_movx, 1, 0, 2, 0, 0, 0, "SDM vol. 2 MOVSX"),
+    T("movsxd", g_movx, 2, 0, 1, 0, 0, 0, "SDM vol. 2 MOVSXD"),
+    T("lea", g_lea, 0, 0, 3, 0, 0, 0, "SDM vol. 2 LEA"),
+    T("cbw/cwde/cdqe", g_simple, 0x98, 1, 1, 0, 0, 0, "SDM vol. 2 CBW/CWDE/CDQE"),
+    T("cwd/cdq/cqo", g_simple, 0x99, 1, 1, 0, 0, 0, "SDM vol. 2 CWD/CDQ/CQO"),
+    T("lahf", g_simple, 0x9f, 0, 1, 0, 0, FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF, "SDM vol. 2 LAHF"),
+    T("sahf", g_simple, 0x9e, 0, 1, FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF, 0, 0, "SDM vol. 2 SAHF"),
+    T("clc", g_simple, 0xf8, 0, 1, FL_CF, 0, 0, "SDM vol. 2 CLC"),
+    T("stc", g_simple, 0xf9, 0, 1, FL_CF, 0, 0, "SDM vol. 2 STC"),
+    T("cmc", g_simple, 0xf5, 0, 1, FL_CF, 0, FL_CF, "SDM vol. 2 CMC"),
+    T("movs", g_string, 0xa4, 0, 2, 0, 0, 0, "SDM vol. 2 MOVS"),
+    T("cmps", g_string, 0xa6, 0, 2, 0, 0, 0, "SDM vol. 2 CMPS: as CMP"),
+    T("stos", g_string, 0xaa, 0, 2, 0, 0, 0, "SDM vol. 2 STOS"),
+    T("lods", g_string, 0xac, 0, 2, 0, 0, 0, "SDM vol. 2 LODS"),
+    T("scas", g_string, 0xae, 0, 2, 0, 0, 0, "SDM vol. 2 SCAS: as CMP"),
+    T("push", g_stack, 0, 0, 2, 0, 0, 0, "SDM vol. 2 PUSH"),
+    T("pop", g_stack, 1, 0, 2, 0, 0, 0, "SDM vol. 2 POP"),
+    T("mov", g_mov, 0, 0, 2, 0, 0, 0, "SDM vol. 2 MOV"),
+    T("add/adc chain", g_chain, 0, 0, 2, 0, 0, 0, SDM_ARITH),
+    T("sub/sbb chain", g_chain, 1, 0, 2, 0, 0, 0, SDM_ARITH),
+};
+#define NTEMPL (sizeof templates / sizeof templates[0])
+
+/* ---- a sequence ------------------------------------------------------------------ */
+
+static void gen_seq(struct gen *g, struct seq *s, uint64_t seed, const int *only, int nonly)
+{
+    rng_state = seed;
+    memset(s, 0, sizeof *s);
+    g->s = s;
+    for (int r = 0; r < 16; r++)
+        s->r[r] = rval();
+    s->r[RSP] = BUF_VA + STACK0;
+    g->rsp = s->r[RSP];
+    s->flags = FL_FIXED1 | (rnd() & FL_ARITH);
+    g->df = chance(30);
+    if (g->df) s->flags |= FL_DF;
+    g->undef = 0;
+    /* buffer: random bytes, some runs of one value (REPE/REPNE find them) */
+    for (unsigned i = 0; i < BUF_SIZE; i += 16) {
+        unsigned kind = rn(4);
+        uint8_t v = (uint8_t)rnd();
+        for (unsigned k = 0; k < 16; k++)
+            s->buf[i + k] = kind == 0 ? v : kind == 1 ? (uint8_t)(rn(3) ? 0 : 0xff) : (uint8_t)rnd();
+    }
+    unsigned total = 0;
+    for (unsigned i = 0; i < NTEMPL; i++)
+        total += templates[i].weight;
+    unsigned n = 1 + rn(10);
+    for (unsigned k = 0; k < n; k++) {
+        const struct tmpl *t;
+        if (nonly) {
+            t = &templates[only[rn((unsigned)nonly)]];
+        } else {
+            unsigned w = rn(total);
+            unsigned i = 0;
+            while (w >= templates[i].weight) w -= templates[i++].weight;
+            t = &templates[i];
+        }
+        for (int tries = 0; tries < 20; tries++) {
+            unsigned len0 = s->len, n0 = s->ninsn;
+            uint32_t undef0 = g->undef;
+            bool df0 = g->df;
+            g->cur = t->name;
+            g->flags_done = false;
+            need_flags(g, t->fl_rd);
+            if (t->gen(g, t)) {
+                if (!g->flags_done) {
+                    /* the template's instruction is the last one it emitted,
+                     * or (bitscan) the one before a redefining MOV */
+                    unsigned last = s->ninsn - 1;
+                    while (last > n0 && s->insn[last].tmpl == NULL) last--;
+                    uint32_t u = g->undef;
+                    u = (u & ~t->fl_wr) | t->fl_und;
+                    for (unsigned j = last; j < s->ninsn; j++) s->insn[j].undef_after = u;
+                    g->undef = u;
+                }
+                break;
+            }
+            s->len = len0; /* undo a partial attempt */
+            s->ninsn = n0;
+            g->undef = undef0;
+            g->df = df0;
+        }
+    }
+}
+
+/* ---- running it ----------------------------------------------------------------- */
+
+struct result {
+    uint64_t r[16];
+    uint64_t flags;
+    uint8_t buf[BUF_SIZE];
+    int fault;       /* native: signal number; sim: vector + 1000; 0: none */
+    uint64_t insns;  /* sim: instructions retired (without the final HLT) */
+};
+
+static struct nstate *nst;
+static uint8_t *ncode, *nbuf;
+static pid_t child = -1;
+static int cmd_fd = -1, resp_fd = -1;
+
+static void child_loop(int in, int out)
+{
+    for (;;) {
+        char c;
+        if (read(in, &c, 1) != 1)
+            _exit(0);
+        unsigned a, b, cc, d;
+        __cpuid(0, a, b, cc, d); /* serialize after the parent wrote the code */
+        alarm(5);
+        dt_native_run();
+        alarm(0);
+        if (write(out, &c, 1) != 1)
+            _exit(0);
+    }
+}
+
+static void spawn_child(void)
+{
+    int p1[2], p2[2];
+    if (pipe(p1) || pipe(p2)) { perror("pipe"); exit(2); }
+    fflush(NULL);
+    child = fork();
+    if (child < 0) { perror("fork"); exit(2); }
+    if (child == 0) {
+        close(p1[1]);
+        close(p2[0]);
+        child_loop(p1[0], p2[1]);
+    }
+    close(p1[0]);
+    close(p2[1]);
+    cmd_fd = p1[1];
+    resp_fd = p2[0];
+}
+
+static void *map_fixed(uint64_t va, size_t len, int prot)
+{
+    void *p = mmap((void *)va, len, prot, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED || p != (void *)va) {
+        fprintf(stderr, "difftest: cannot map %#llx: %s\n", (unsigned long long)va, strerror(errno));
+        exit(2);
+    }
+    return p;
+}
+
+static void native_init(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    ncode = map_fixed(CODE_VA, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
+    nst = map_fixed(STATE_VA, 4096, PROT_READ | PROT_WRITE);
+    nbuf = map_fixed(BUF_VA, BUF_SIZE, PROT_READ | PROT_WRITE);
+    spawn_child();
+}
+
+/* The first `len` bytes of the sequence, natively. */
+static void run_native(const struct seq *s, unsigned len, struct result *res)
+{
+    memcpy(ncode, s->code, len);
+    /* trailer: jmp [STATE_VA + 288] */
+    uint8_t tr[7] = { 0xff, 0x24, 0x25 };
+    uint32_t a = (uint32_t)(STATE_VA + 288);
+    memcpy(tr + 3, &a, 4);
+    memcpy(ncode + len, tr, sizeof tr);
+    memcpy(nst->in, s->r, sizeof s->r);
+    nst->in_flags = s->flags;
+    nst->target = CODE_VA;
+    nst->back = (uint64_t)(uintptr_t)dt_native_back;
+    memcpy(nbuf, s->buf, BUF_SIZE);
+    memset(nst->out, 0, sizeof nst->out);
+    res->fault = 0;
+    char c = 'r';
+    if (write(cmd_fd, &c, 1) != 1 || read(resp_fd, &c, 1) != 1) {
+        int st = 0;
+        waitpid(child, &st, 0);
+        res->fault = WIFSIGNALED(st) ? WTERMSIG(st) : 255;
+        close(cmd_fd);
+        close(resp_fd);
+        spawn_child();
+    }
+    memcpy(res->r, nst->out, sizeof res->r);
+    res->flags = nst->out_flags;
+    memcpy(res->buf, nbuf, BUF_SIZE);
+}
+
+static struct x86f *fx;
+
+static void sim_init(void)
+{
+    fx = x86f_new();
+    x86f_map_2m(fx, CODE_VA & ~0x1fffffull, SIM_CODE_PA, X86F_PTE_P | X86F_PTE_RW | X86F_PTE_US);
+    x86f_map_2m(fx, BUF_VA, SIM_BUF_PA, X86F_PTE_P | X86F_PTE_RW | X86F_PTE_US);
+}
+
+static void run_sim(const struct seq *s, unsigned len, struct result *res)
+{
+    uint64_t code_pa = SIM_CODE_PA + (CODE_VA & 0x1fffff);
+    x86f_reset_cpu(fx, CODE_VA);
+    x86f_write(fx, code_pa, s->code, len);
+    uint8_t hlt = 0xf4;
+    x86f_write(fx, code_pa + len, &hlt, 1);
+    x86f_write(fx, SIM_BUF_PA, s->buf, BUF_SIZE);
+    memcpy(fx->x->r, s->r, sizeof s->r);
+    x86f_set_flags(fx, s->flags);
+    uint64_t ran = 0;
+    int r = x86f_run_to_hlt(fx, 1000000, &ran);
+    res->fault = r == X86F_HALTED ? 0 : r >= 0 ? 1000 + r : 2000 - r;
+    if (r == X86F_HALTED && fx->x->rip != CODE_VA + len + 1)
+        res->fault = 3000; /* halted somewhere else */
+    res->insns = ran ? ran - 1 : 0;
+    memcpy(res->r, fx->x->r, sizeof res->r);
+    res->flags = fx->x->rflags;
+    x86f_read(fx, SIM_BUF_PA, res->buf, BUF_SIZE);
+}
+
+/* Differences between native and sim under the undefined-flags mask. */
+static bool differs(const struct result *n, const struct result *m, uint32_t undef)
+{
+    if (n->fault || m->fault)
+        return true;
+    if (memcmp(n->r, m->r, sizeof n->r))
+        return true;
+    if ((n->flags ^ m->flags) & FLAGS_CMP & ~undef)
+        return true;
+    return memcmp(n->buf, m->buf, BUF_SIZE) != 0;
+}
+
+static void print_fault(const char *who, int f)
+{
+    if (!f) return;
+    if (f >= 3000) printf("  %s: halted at an unexpected address\n", who);
+    else if (f >= 2000) printf("  %s: %s\n", who, f == 2002 ? "ran out of instructions" : "triple fault");
+    else if (f >= 1000) printf("  %s: exception vector %d\n", who, f - 1000);
+    else printf("  %s: signal %d (%s)\n", who, f, strsignal(f));
+}
+
+static void print_flags(uint64_t f)
+{
+    printf("%#06llx [%s%s%s%s%s%s%s]", (unsigned long long)(f & 0xfff), f & FL_OF ? " OF" : "",
+           f & FL_DF ? " DF" : "", f & FL_SF ? " SF" : "", f & FL_ZF ? " ZF" : "",
+           f & FL_AF ? " AF" : "", f & FL_PF ? " PF" : "", f & FL_CF ? " CF" : "");
+}
+
+static void print_seq(const struct seq *s, unsigned upto)
+{
+    for (unsigned i = 0; i < s->ninsn; i++) {
+        unsigned off = s->insn[i].off, end = i + 1 < s->ninsn ? s->insn[i + 1].off : s->len;
+        char dis[128], hex[64] = "";
+        x86_disasm(s->code + off, end - off, CODE_VA + off, dis, sizeof dis);
+        for (unsigned k = off; k < end; k++)
+            snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%02x", s->code[k]);
+        printf("  %c%3u  %-30s %-40s %s\n", i + 1 == upto ? '>' : ' ', i + 1, hex, dis,
+               s->insn[i].tmpl ? s->insn[i].tmpl : "(set-up)");
+    }
+}
+
+static void report(const struct seq *s, uint64_t seed, unsigned idx, const struct result *n,
+                   const struct result *m, uint32_t undef)
+{
+    printf("MISMATCH in sequence %u (seed %#llx)\n", idx, (unsigned long long)seed);
+    /* find the first instruction after which the two disagree */
+    unsigned first = 0;
+    for (unsigned k = 1; k <= s->ninsn; k++) {
+        unsigned len = k < s->ninsn ? s->insn[k].off : s->len;
+        struct result a, b;
+        run_native(s, len, &a);
+        run_sim(s, len, &b);
+        if (differs(&a, &b, s->insn[k - 1].undef_after)) {
+            first = k;
+            break;
+        }
+    }
+    printf("sequence (%u instructions; '>' marks the first one after which the states differ):\n",
+           s->ninsn);
+    print_seq(s, first);
+    printf("initial: flags ");
+    print_flags(s->flags);
+    printf("\n");
+    for (int r = 0; r < 16; r++)
+        printf("  %-3s %016llx%s", regname[r], (unsigned long long)s->r[r], r % 4 == 3 ? "\n" : "");
+    print_fault("native", n->fault);
+    print_fault("hvsim", m->fault);
+    printf("          %-18s %-18s\n", "native", "hvsim");
+    for (int r = 0; r < 16; r++)
+        printf("  %-3s     %016llx   %016llx%s\n", regname[r], (unsigned long long)n->r[r],
+               (unsigned long long)m->r[r], n->r[r] != m->r[r] ? "   <--" : "");
+    printf("  flags   ");
+    print_flags(n->flags);
+    printf("   ");
+    print_flags(m->flags);
+    printf("   undefined:");
+    print_flags(undef);
+    printf("%s\n", ((n->flags ^ m->flags) & FLAGS_CMP & ~undef) ? "   <--" : "");
+    for (unsigned i = 0; i < BUF_SIZE; i++)
+        if (n->buf[i] != m->buf[i]) {
+            printf("  buffer differs from +%#x (%#llx): native %02x hvsim %02x\n", i,
+                   (unsigned long long)(BUF_VA + i), n->buf[i], m->buf[i]);
+            break;
+        }
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seed = 1;
+    unsigned count = 1000;
+    bool keep_going = false, verbose = false;
+    int only[NTEMPL], nonly = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = (unsigned)strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--keep-going")) keep_going = true;
+        else if (!strcmp(argv[i], "--verbose")) verbose = true;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            const char *name = argv[++i];
+            for (unsigned t = 0; t < NTEMPL; t++)
+                if (!strcmp(templates[t].name, name)) only[nonly++] = (int)t;
+        } else if (!strcmp(argv[i], "--list")) {
+            for (unsigned t = 0; t < NTEMPL; t++)
+                printf("%-16s weight %u  %s\n", templates[t].name, templates[t].weight, templates[t].sdm);
+            return 0;
+        } else {
+            fprintf(stderr, "usage: %s [--seed S] [--count N] [--keep-going] [--verbose] "
+                            "[--only TEMPLATE]... [--list]\n", argv[0]);
+            return 2;
+        }
+    }
+    struct gen g = { 0 };
+    unsigned a, b, c, d;
+    if (__get_cpuid(1, &a, &b, &c, &d)) g.host_popcnt = (c >> 23) & 1;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) g.host_tzcnt = (b >> 3) & 1;
+    if (__get_cpuid(0x80000001, &a, &b, &c, &d)) g.host_lzcnt = (c >> 5) & 1;
+
+    native_init();
+    sim_init();
+    static struct seq s;
+    static struct result rn_, rs_;
+    uint64_t insns = 0;
+    unsigned mismatches = 0;
+    unsigned per_tmpl[NTEMPL] = { 0 };
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t sseed = seed * 0x100000001b3ull + i;
+        gen_seq(&g, &s, sseed, only, nonly);
+        run_native(&s, s.len, &rn_);
+        run_sim(&s, s.len, &rs_);
+        insns += rs_.insns;
+        uint32_t undef = s.ninsn ? s.insn[s.ninsn - 1].undef_after : 0;
+        if (verbose) {
+            printf("sequence %u:\n", i);
+            print_seq(&s, 0);
+        }
+        if (differs(&rn_, &rs_, undef)) {
+            mismatches++;
+            report(&s, sseed, i, &rn_, &rs_, undef);
+            /* which template: the one marked first */
+            for (unsigned k = 1; k <= s.ninsn; k++) {
+                unsigned len = k < s.ninsn ? s.insn[k].off : s.len;
+                struct result x, y;
+                run_native(&s, len, &x);
+                run_sim(&s, len, &y);
+                if (differs(&x, &y, s.insn[k - 1].undef_after)) {
+                    const char *name = s.insn[k - 1].tmpl;
+                    for (unsigned t = 0; name && t < NTEMPL; t++)
+                        if (templates[t].name == name) per_tmpl[t]++;
+                    break;
+                }
+            }
+            if (!keep_going)
+                break;
+        }
+    }
+    printf("x86-difftest: seed %llu: %u sequences, %llu instructions, %u mismatches\n",
+           (unsigned long long)seed, count, (unsigned long long)insns, mismatches);
+    if (mismatches && keep_going) {
+        for (unsigned t = 0; t < NTEMPL; t++)
+            if (per_tmpl[t])
+                printf("  %-16s %u\n", templates[t].name, per_tmpl[t]);
+    }
+    close(cmd_fd);
+    waitpid(child, NULL, 0);
+    x86f_free(fx);
+    return mismatches ? 1 : 0;
+}
