@@ -76,9 +76,7 @@ static void x86_set_irq(struct cpu *c, int line, int level)
         x->intr = level != 0;
     else if (line == X86_LINE_NMI && level)
         x->nmi_pending = true;
-    x->attn = true;
-    if (c == c->m->sched.current)
-        cpu_end_run(c); /* the running CPU looks at it at the next boundary */
+    x->attn = true; /* looked at before the next instruction */
 }
 
 /* Messages (until the local APIC of the next issue): NMI, INIT and SIPI to

@@ -1432,7 +1432,10 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
         if (unlikely(x->attn)) {
             x->attn = false;
             if (take_interrupt(x)) {
-                x->insn_left--;
+                /* the delivery took this tick (unless something during it
+                 * ended the run: then insn_left is already 0) */
+                if (x->insn_left)
+                    x->insn_left--;
                 continue;
             }
         }
