@@ -65,6 +65,25 @@ void cpu_fire_due_timers(struct cpu *c)
     }
 }
 
+void cpu_copy_whole(struct cpu *dst, const struct cpu *src, size_t size)
+{
+    struct machine *m = dst->m;
+    struct cpu_timer timers[CPU_MAX_TIMERS];
+    memcpy(timers, dst->timers, sizeof timers);
+    memcpy(dst, src, size);
+    dst->m = m;
+    dst->run_left = NULL;
+    dst->run_budget = 0;
+    for (int i = 0; i < CPU_MAX_TIMERS; i++) {
+        timers[i].deadline = src->timers[i].deadline;
+        dst->timers[i] = timers[i];
+    }
+    dst->bps = NULL;
+    dst->nbps = 0;
+    dst->wps = NULL;
+    dst->nwps = 0;
+}
+
 void cpu_end_run(struct cpu *c)
 {
     if (c->run_left && *c->run_left) {

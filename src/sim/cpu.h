@@ -187,6 +187,13 @@ static inline uint64_t cpu_now(const struct cpu *c)
  * interrupts raised for the running CPU). No-op outside run(). */
 void cpu_end_run(struct cpu *c);
 
+/* Snapshot copies (cpu_ops.copy_state): copies the CPU model's whole
+ * struct of `size` bytes (struct cpu first) from src into dst, then gives
+ * dst back what belongs to its own machine: the machine link, its timers'
+ * callbacks (with src's deadlines), no run in progress, no debugger
+ * breakpoints/watchpoints. The model then restores its own links. */
+void cpu_copy_whole(struct cpu *dst, const struct cpu *src, size_t size);
+
 /* Timers: allocate once at machine build time, then arm/disarm freely. */
 int cpu_timer_alloc(struct cpu *c, void (*fire)(void *, struct cpu *), void *opaque);
 void cpu_timer_arm(struct cpu *c, int t, uint64_t deadline);

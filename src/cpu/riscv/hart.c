@@ -186,26 +186,12 @@ static void rv_free(struct cpu *c)
 static void rv_copy_state(struct cpu *dst, const struct cpu *src)
 {
     struct rv_hart *d = RV_HART(dst);
-    const struct rv_hart *s = (const struct rv_hart *)src;
     struct machine *m = d->m;
     struct aclint *aclint = d->aclint;
-    struct cpu_timer timers[CPU_MAX_TIMERS];
-    memcpy(timers, dst->timers, sizeof timers);
-    memcpy(d, s, sizeof *d);
+    cpu_copy_whole(dst, src, sizeof *d);
     /* links to dst's own machine; caches rebuilt on use */
-    d->cpu.m = m;
     d->m = m;
     d->aclint = aclint;
-    d->cpu.run_left = NULL;
-    d->cpu.run_budget = 0;
-    for (int i = 0; i < CPU_MAX_TIMERS; i++) {
-        timers[i].deadline = src->timers[i].deadline;
-        d->cpu.timers[i] = timers[i];
-    }
-    d->cpu.bps = NULL;
-    d->cpu.nbps = 0;
-    d->cpu.wps = NULL;
-    d->cpu.nwps = 0;
     d->fetch_page = NULL;
     d->fetch_region = NULL;
     rv_tlb_flush(d);

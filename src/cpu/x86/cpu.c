@@ -193,29 +193,16 @@ static void x86_flush_tlb_op(struct cpu *c) { x86_tlb_flush(X86(c), true); }
 static void x86_copy_state(struct cpu *dst, const struct cpu *src)
 {
     struct x86_cpu *d = X86(dst);
-    const struct x86_cpu *s = (const struct x86_cpu *)src;
     struct machine *m = d->m;
     const bool *a20 = d->a20;
     int (*ack)(void *) = d->intr_ack;
     void *ack_opaque = d->intr_opaque;
-    struct cpu_timer timers[CPU_MAX_TIMERS];
-    memcpy(timers, dst->timers, sizeof timers);
-    memcpy(d, s, sizeof *d);
-    d->cpu.m = m;
+    cpu_copy_whole(dst, src, sizeof *d);
     d->m = m;
     d->a20 = a20;
     d->intr_ack = ack;
     d->intr_opaque = ack_opaque;
-    d->cpu.run_left = NULL;
-    d->cpu.run_budget = 0;
-    for (int i = 0; i < CPU_MAX_TIMERS; i++) {
-        timers[i].deadline = src->timers[i].deadline;
-        d->cpu.timers[i] = timers[i];
-    }
-    d->cpu.bps = NULL;
-    d->cpu.nbps = 0;
-    d->cpu.wps = NULL;
-    d->cpu.nwps = 0;
+    d->in_run = false;
     x86_tlb_flush(d, true);
 }
 
