@@ -48,11 +48,10 @@ int machine_timer_alloc(struct machine *m, void (*fire)(void *, struct machine *
 
 void machine_timer_arm(struct machine *m, int t, uint64_t deadline)
 {
-    m->timers[t].deadline = deadline;
     /* Armed inside a round for a time inside that round (CPUs earlier in
      * the round are already past it), it fires at the round's end: at most
      * one quantum late, the same for every run (docs/architecture.md). */
-    (void)deadline;
+    m->timers[t].deadline = deadline;
 }
 
 uint64_t machine_next_deadline(const struct machine *m)

@@ -24,9 +24,9 @@ void x86_tlb_flush(struct x86_cpu *x, bool include_global)
 
 void x86_tlb_flush_page(struct x86_cpu *x, uint64_t la)
 {
-    /* Entries are 4 KiB; a large page fills several: drop every entry whose
-     * tag is inside the same 1 GiB is too coarse; INVLPG on a large page
-     * must drop all of its 4 KiB pieces (SDM vol. 3A §4.10.4.1). */
+    /* Entries are 4 KiB pieces; la may lie in a 2 MiB / 1 GiB page whose
+     * other pieces INVLPG must drop too (SDM vol. 3A §4.10.4.1), and the
+     * TLB does not record page sizes: flush everything, globals included. */
     (void)la;
     x86_tlb_flush(x, true);
 }

@@ -171,7 +171,6 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
     uint64_t sp;
     unsigned ssize, psize;
     uint64_t ss_base;
-    bool stack_switch = new_cpl < x->cpl || (x->long_mode && ist);
 
     if (x->long_mode) {
         uint16_t nss = 0;
@@ -239,8 +238,6 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
         }
         set_sp(x, sp, ssize);
     }
-    (void)stack_switch;
-    (void)psize;
     x86_load_cs(x, sel, clo, new_cpl);
     x->rip = off;
     x->rflags &= ~(uint64_t)(FL_TF | FL_NT | FL_RF | FL_VM);
@@ -303,7 +300,6 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
         mask |= FL_IF;
     if (opsize == 2)
         mask &= 0xffff;
-    unsigned old_cpl = x->cpl;
     x86_desc_set_accessed(x, (uint16_t)cs, clo);
     if (pop_ss) {
         if ((nss & ~3u) == 0) {
@@ -316,8 +312,7 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
     x->rflags = (x->rflags & ~mask) | (fl & mask) | FL_FIXED1;
     x->rip = x->code_size == 8 ? rip : rip & (opsize == 2 ? 0xffff : 0xffffffffull);
     if (pop_ss) {
-        unsigned save = x->cpl;
-        x->cpl = (uint8_t)rpl;
+        /* x86_load_cs made CPL = RPL: SS is checked at the new level */
         if ((nss & ~3u) == 0 && x->long_mode) {
             x->seg[X86_SS].sel = (uint16_t)nss;
             x->seg[X86_SS].base = 0;
@@ -327,7 +322,6 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
         } else {
             x86_load_seg(x, X86_SS, (uint16_t)nss);
         }
-        x->cpl = (uint8_t)save;
         x->r[RSP] = nsp;
         if (to_outer) {
             /* data segments the outer level may not use are nulled */
@@ -347,6 +341,5 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
     } else {
         set_sp(x, sp, ssize);
     }
-    (void)old_cpl;
     x->attn = true;
 }
