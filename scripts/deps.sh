@@ -9,7 +9,8 @@ PKGS="
   libssl-dev libinih-dev libxxhash-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu
-  gdb-multiarch device-tree-compiler qemu-system-misc protobuf-compiler jq
+  gdb-multiarch device-tree-compiler qemu-system-misc qemu-system-x86 protobuf-compiler jq
+  gcc-multilib acpica-tools
   linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
   flex bison bc cpio xz-utils
 "
