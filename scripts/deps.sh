@@ -3,6 +3,8 @@
 # A no-op (no apt-get call at all) when everything is already installed.
 set -eu
 
+# gcc-12-multilib, not gcc-multilib: the latter conflicts with the riscv64
+# cross compiler in Debian 12; -m32 kernels link with -lgcc from it.
 PKGS="
   build-essential pkg-config
   libelf-dev libfdt-dev libcapstone-dev check libsdl2-dev libzstd-dev
@@ -10,7 +12,7 @@ PKGS="
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu
   gdb-multiarch device-tree-compiler qemu-system-misc qemu-system-x86 protobuf-compiler jq
-  gcc-multilib acpica-tools
+  gcc-12-multilib acpica-tools
   linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
   flex bison bc cpio xz-utils
 "
