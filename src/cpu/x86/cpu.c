@@ -59,6 +59,7 @@ static void x86_reset(struct cpu *c)
     x->mtrr_def_type = 0;
     memset(x->mtrr_fixed, 0, sizeof x->mtrr_fixed);
     memset(x->mtrr_var, 0, sizeof x->mtrr_var);
+    x86_fpu_reset(x);
     x->cpl = 0;
     x->intr = x->nmi_pending = x->nmi_blocked = x->sti_shadow = false;
     x->fault_depth = 0;

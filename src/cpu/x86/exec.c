@@ -1027,15 +1027,21 @@ static void exec_0f(struct x86_cpu *x)
         }
         return;
     }
-    case 0xae: { /* group 15: fences; the rest is not modelled yet */
+    case 0xae: { /* group 15: fences; FXSAVE/FXRSTOR/LDMXCSR/STMXCSR in fxsave.c */
         unsigned r = i->modrm >> 3 & 7;
         if (i->mod == 3 && r >= 5)
             return; /* LFENCE MFENCE SFENCE: memory is sequentially consistent */
         if (i->mod != 3 && r == 7)
             return; /* CLFLUSH */
+        if (i->mod != 3 && r <= 3 && !i->rep) {
+            x86_exec_fxsave_group(x);
+            return;
+        }
         UD();
     }
     default:
+        if (x86_exec_simd(x))
+            return;
         UD();
     }
 }
@@ -1050,8 +1056,15 @@ static void exec_one(struct x86_cpu *x)
         exec_0f(x);
         return;
     }
-    if (i->map != X86_MAP_1)
+    if (i->map != X86_MAP_1) { /* 0F38, 0F3A */
+        if (x86_exec_simd(x))
+            return;
         UD();
+    }
+    if ((op >= 0xd8 && op <= 0xdf) || op == 0x9b) {
+        x86_exec_x87(x);
+        return;
+    }
     if (op < 0x40 && (op & 7) < 6) { /* ALU r/m,r  r,r/m  AL/eAX,imm */
         unsigned aop = op >> 3;
         switch (op & 7) {

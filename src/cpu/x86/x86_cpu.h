@@ -74,6 +74,29 @@ struct x86_tlb_entry {
     bool global;
 };
 
+/* x87 FPU, MMX and SSE state (SDM vol. 1 ch. 8-11; the FXSAVE image of
+ * vol. 1 §10.5.1 Table 10-2 is built from these fields). */
+struct x86_fpreg {
+    uint64_t mant;            /* significand (explicit integer bit 63); MMi = R[i].mant */
+    uint16_t sexp;            /* sign (bit 15) and biased exponent */
+};
+union x86_xmm {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t d[4];
+    uint64_t q[2];
+};
+struct x86_fpu {
+    uint16_t fcw, fsw;        /* control / status word (TOP = fsw bits 11..13) */
+    uint8_t ftw;              /* abridged tag word: bit i = physical register Ri valid */
+    uint16_t fop;             /* last x87 opcode (11 bits) */
+    uint16_t fcs, fds;        /* last instruction / operand selectors */
+    uint64_t fip, fdp;        /* last instruction / operand offsets */
+    struct x86_fpreg st[8];   /* physical registers R0..R7: ST(i) = R[(TOP + i) & 7] */
+    uint32_t mxcsr;
+    union x86_xmm xmm[16];
+};
+
 struct x86_cpu {
     struct cpu cpu;           /* first */
     struct machine *m;
@@ -90,6 +113,7 @@ struct x86_cpu {
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_offset, tsc_aux, apic_base, pat, misc_enable;
     uint64_t mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
+    struct x86_fpu fpu;
     uint8_t cpl;
     uint8_t code_size;        /* 2, 4 or 8: from CS.D / CS.L and the mode */
     uint8_t stack_size;       /* 2, 4 or 8: from SS.B and the mode */
@@ -161,6 +185,17 @@ uint64_t x86_run(struct cpu *c, uint64_t budget);
 /* msr.c: false = #GP (an unknown MSR is #GP, never a silent zero) */
 bool x86_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v);
 bool x86_wrmsr(struct x86_cpu *x, uint32_t msr, uint64_t v);
+
+/* fpu_x87.c: the x87 escape opcodes D8-DF and FWAIT (9B). */
+void x86_exec_x87(struct x86_cpu *x);
+/* fpu_x87.c: FP state at reset / INIT (SDM vol. 3A §9.1.1 Table 9-1). */
+void x86_fpu_reset(struct x86_cpu *x);
+/* fxsave.c: 0F AE /0../3 (FXSAVE, FXRSTOR, LDMXCSR, STMXCSR). */
+void x86_exec_fxsave_group(struct x86_cpu *x);
+/* simd.c: MMX / SSE..SSE4.2 opcodes of the 0F, 0F38 and 0F3A maps that the
+ * integer interpreter does not handle. Returns false when the opcode is not
+ * one of them (the caller raises #UD). */
+bool x86_exec_simd(struct x86_cpu *x);
 
 /* cpuid.c */
 void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4]);
