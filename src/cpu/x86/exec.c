@@ -385,6 +385,8 @@ static void jump(struct x86_cpu *x, uint64_t target)
 {
     if (x->code_size != 8)
         target &= x->in.opsize == 2 ? 0xffff : 0xffffffffull;
+    else if (noncanonical(target))
+        GP0(); /* at the branch, not at the target (SDM vol. 2 "JMP" 64-bit mode exceptions) */
     x->next_rip = target;
 }
 
@@ -1046,7 +1048,30 @@ static void exec_0f(struct x86_cpu *x)
     }
 }
 
+static void exec_insn(struct x86_cpu *x);
+
+/* Single-step (SDM vol. 3A §17.3.1.4): with TF set before an instruction,
+ * #DB (DR6.BS) is taken as a trap after it, a REP string instruction
+ * after each iteration; not after INT n / INT3 / INTO / INT1, whose
+ * delivery clears TF, nor after an instruction that faulted. */
 static void exec_one(struct x86_cpu *x)
+{
+    if (likely(!(x->rflags & FL_TF))) {
+        exec_insn(x);
+        return;
+    }
+    exec_insn(x);
+    const struct x86_insn *i = &x->in;
+    if (i->map == X86_MAP_1 && (i->opcode == 0xcc || i->opcode == 0xcd || i->opcode == 0xce ||
+                                i->opcode == 0xf1))
+        return;
+    x->rip = x->next_rip;
+    x->dr[6] |= 1u << 14; /* BS */
+    x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
+    x->next_rip = x->rip;
+}
+
+static void exec_insn(struct x86_cpu *x)
 {
     struct x86_insn *i = &x->in;
     unsigned size = i->opsize;
@@ -1270,6 +1295,25 @@ static void exec_one(struct x86_cpu *x)
         x86_deliver(x, (int)(i->imm & 0xff), false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
+    case 0xce: /* INTO (not in 64-bit mode: the decoder says #UD): a trap */
+        if (x->rflags & FL_OF) {
+            x86_deliver(x, X86_EXC_OF, false, 0, true, x->next_rip);
+            x->next_rip = x->rip;
+        }
+        return;
+    case 0xf1: /* INT1 / ICEBP: #DB as a trap, no gate DPL check (SDM vol. 2 "INT n") */
+        x86_deliver(x, X86_EXC_DB, false, 0, false, x->next_rip);
+        x->next_rip = x->rip;
+        return;
+    case 0x62: { /* BOUND r, m (16/32-bit modes; memory only): #BR fault */
+        uint64_t la = ea_linear(x);
+        int64_t idx = sext(get_reg(x, i->reg, size), size);
+        int64_t lo = sext(x86_read(x, la, size), size);
+        int64_t hi = sext(x86_read(x, la + size, size), size);
+        if (idx < lo || idx > hi)
+            x86_raise(x, X86_EXC_BR, false, 0);
+        return;
+    }
     case 0xcf: /* IRET */
         x86_iret(x, size);
         x->nmi_blocked = false;

@@ -317,13 +317,23 @@ void x86_write_as(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v, boo
         write_in_page(x, la + i, 1, v >> (8 * i), user);
 }
 
+/* Alignment check (SDM vol. 3A §6.15 "Interrupt 17"): CR0.AM, RFLAGS.AC,
+ * CPL 3, an unaligned 2/4/8-byte data reference: #AC(0). */
+static void align_check(struct x86_cpu *x, uint64_t la, unsigned size)
+{
+    if (x->cpl == 3 && (la & (size - 1)) && (x->cr0 & CR0_AM) && (x->rflags & FL_AC))
+        x86_raise(x, X86_EXC_AC, true, 0);
+}
+
 uint64_t x86_read(struct x86_cpu *x, uint64_t la, unsigned size)
 {
+    align_check(x, la, size);
     return x86_read_as(x, la, size, x->cpl == 3);
 }
 
 void x86_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
 {
+    align_check(x, la, size);
     x86_write_as(x, la, size, v, x->cpl == 3);
 }
 

@@ -60,7 +60,9 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
 
 /* ---- stacks ---------------------------------------------------------------- */
 
-static void push_la(struct x86_cpu *x, uint64_t *sp, uint64_t ss_base, unsigned ssize,
+/* ext: the EXT bit of an error code raised while delivering an event (SDM
+ * vol. 3A §6.13): 1 unless the event is INT n / INT3 / INTO. */
+static void push_la(struct x86_cpu *x, uint32_t ext_bit, uint64_t *sp, uint64_t ss_base, unsigned ssize,
                     unsigned size, uint64_t v)
 {
     *sp -= size;
@@ -68,6 +70,9 @@ static void push_la(struct x86_cpu *x, uint64_t *sp, uint64_t ss_base, unsigned 
         *sp &= 0xffff;
     else if (ssize == 4)
         *sp &= 0xffffffffull;
+    /* a non-canonical stack in IA-32e mode: #SS (SDM vol. 2 "INT n" IA-32e) */
+    if (x->long_mode && ssize == 8 && (uint64_t)(((int64_t)(*sp << 16)) >> 16) != *sp)
+        x86_raise(x, X86_EXC_SS, true, ext_bit);
     x86_write_as(x, ss_base + *sp, size, v, false);
 }
 
@@ -87,11 +92,12 @@ static void deliver_real(struct x86_cpu *x, int vector, uint64_t return_rip)
     if (4u * (unsigned)vector + 3 > x->idt_limit)
         x86_raise(x, X86_EXC_GP, true, (uint32_t)vector * 8 + 2);
     uint32_t v = (uint32_t)x86_read_as(x, ent, 4, false);
+    uint32_t ext = 0;
     uint64_t sp = x->r[RSP] & 0xffff;
     uint64_t ssb = x->seg[X86_SS].base;
-    push_la(x, &sp, ssb, 2, 2, x->rflags & 0xffff);
-    push_la(x, &sp, ssb, 2, 2, x->seg[X86_CS].sel);
-    push_la(x, &sp, ssb, 2, 2, return_rip & 0xffff);
+    push_la(x, ext, &sp, ssb, 2, 2, x->rflags & 0xffff);
+    push_la(x, ext, &sp, ssb, 2, 2, x->seg[X86_CS].sel);
+    push_la(x, ext, &sp, ssb, 2, 2, return_rip & 0xffff);
     set_sp(x, sp, 2);
     x->rflags &= ~(uint64_t)(FL_IF | FL_TF | FL_AC | FL_RF);
     x86_load_seg_real(x, X86_CS, (uint16_t)(v >> 16));
@@ -99,19 +105,19 @@ static void deliver_real(struct x86_cpu *x, int vector, uint64_t return_rip)
 }
 
 /* The stack pointer for privilege level dpl (or IST n) from the TSS. */
-static uint64_t tss_stack(struct x86_cpu *x, unsigned dpl, unsigned ist, uint16_t *ss)
+static uint64_t tss_stack(struct x86_cpu *x, uint32_t ext_bit, unsigned dpl, unsigned ist, uint16_t *ss)
 {
     uint64_t base = x->tr.base;
     if (x->long_mode) {
         uint64_t off = ist ? 0x24 + 8ull * (ist - 1) : 4 + 8ull * dpl;
         if (off + 7 > x->tr.limit)
-            x86_raise(x, X86_EXC_TS, true, x->tr.sel & ~3u);
+            x86_raise(x, X86_EXC_TS, true, (x->tr.sel & ~3u) | ext_bit);
         *ss = 0;
         return x86_read_as(x, base + off, 8, false);
     }
     uint64_t off = 4 + 8ull * dpl;
     if (off + 5 > x->tr.limit)
-        x86_raise(x, X86_EXC_TS, true, x->tr.sel & ~3u);
+        x86_raise(x, X86_EXC_TS, true, (x->tr.sel & ~3u) | ext_bit);
     *ss = (uint16_t)x86_read_as(x, base + off + 4, 2, false);
     return x86_read_as(x, base + off, 4, false);
 }
@@ -123,6 +129,7 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
         deliver_real(x, vector, return_rip);
         return;
     }
+    uint32_t ext = soft ? 0 : 1;
     unsigned gsize = x->long_mode ? 16 : 8;
     uint32_t idt_err = (uint32_t)vector * 8 + 2 + (soft ? 0 : 1);
     if ((unsigned)vector * gsize + gsize - 1 > x->idt_limit)
@@ -174,7 +181,7 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
 
     if (x->long_mode) {
         uint16_t nss = 0;
-        sp = (new_cpl < x->cpl || ist) ? tss_stack(x, new_cpl, ist, &nss) : x->r[RSP];
+        sp = (new_cpl < x->cpl || ist) ? tss_stack(x, ext, new_cpl, ist, &nss) : x->r[RSP];
         sp &= ~0xfull; /* 16-byte aligned frame (SDM §6.14.2) */
         ss_base = 0;
         ssize = 8;
@@ -189,7 +196,7 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
         if (has_err)
             frame[n++] = err;
         for (int i = 0; i < n; i++)
-            push_la(x, &sp, 0, 8, 8, frame[i]);
+            push_la(x, ext, &sp, 0, 8, 8, frame[i]);
         if (new_cpl < x->cpl) {
             /* SS = null selector with RPL = new CPL (§6.14.4) */
             x->seg[X86_SS].sel = (uint16_t)new_cpl;
@@ -202,7 +209,7 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
         psize = gate16 ? 2 : 4;
         if (new_cpl < x->cpl) {
             uint16_t nss;
-            sp = tss_stack(x, new_cpl, 0, &nss);
+            sp = tss_stack(x, ext, new_cpl, 0, &nss);
             /* the new SS must be a writable data segment at new_cpl */
             uint64_t slo;
             if ((nss & ~3u) == 0 || !x86_desc_read(x, nss, &slo, NULL, false))
@@ -217,24 +224,24 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
             x86_seg_from_desc(&nseg, nss, slo, 0);
             ss_base = nseg.base;
             ssize = (nseg.attr & SEG_DB) ? 4 : 2;
-            push_la(x, &sp, ss_base, ssize, psize, old_ss);
-            push_la(x, &sp, ss_base, ssize, psize, old_sp);
-            push_la(x, &sp, ss_base, ssize, psize, old_flags);
-            push_la(x, &sp, ss_base, ssize, psize, old_cs);
-            push_la(x, &sp, ss_base, ssize, psize, return_rip);
+            push_la(x, ext, &sp, ss_base, ssize, psize, old_ss);
+            push_la(x, ext, &sp, ss_base, ssize, psize, old_sp);
+            push_la(x, ext, &sp, ss_base, ssize, psize, old_flags);
+            push_la(x, ext, &sp, ss_base, ssize, psize, old_cs);
+            push_la(x, ext, &sp, ss_base, ssize, psize, return_rip);
             if (has_err)
-                push_la(x, &sp, ss_base, ssize, psize, err);
+                push_la(x, ext, &sp, ss_base, ssize, psize, err);
             x->seg[X86_SS] = nseg;
             x->seg[X86_SS].attr |= SEG_A;
         } else {
             sp = x->r[RSP];
             ss_base = x->seg[X86_SS].base;
             ssize = x->stack_size;
-            push_la(x, &sp, ss_base, ssize, psize, old_flags);
-            push_la(x, &sp, ss_base, ssize, psize, old_cs);
-            push_la(x, &sp, ss_base, ssize, psize, return_rip);
+            push_la(x, ext, &sp, ss_base, ssize, psize, old_flags);
+            push_la(x, ext, &sp, ss_base, ssize, psize, old_cs);
+            push_la(x, ext, &sp, ss_base, ssize, psize, return_rip);
             if (has_err)
-                push_la(x, &sp, ss_base, ssize, psize, err);
+                push_la(x, ext, &sp, ss_base, ssize, psize, err);
         }
         set_sp(x, sp, ssize);
     }

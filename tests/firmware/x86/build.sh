@@ -10,6 +10,13 @@ CC=${X86_CC:-gcc}
 CFLAGS="-m64 -O2 -ffreestanding -fno-pic -no-pie -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables -Wall -Wextra -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $here/link.ld"
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/x86-basic64.elf" "$here/start.S" "$here/lib.c" "$here/basic64.c"
+# the CPU kernels (docs/x86.md "Test kernels"): .user at 0x200000
+CPUFLAGS=${CFLAGS/link.ld/link-cpu.ld}
+for k in exceptions paging syscall misc; do
+    [ -f "$here/$k.c" ] || continue
+    # shellcheck disable=SC2086
+    $CC $CPUFLAGS -o "$out/x86-$k.elf" "$here/start.S" "$here/lib.c" "$here/$k.c"
+done
 # random-code kernels for tests/e2e/chaos.sh (.chaos is filled by the test)
 $CC $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"

@@ -39,7 +39,50 @@ x86t_vec\n:
     stub 14
     stub 16
     stub 17
+    stub 18
+    stub 19
     stub 32
+    stub 33
+    stub 48
+    stub 128
+
+/* uint64_t x86t_far_call(rip, cs, ss, rsp, rflags): IRETQ to cs:rip with
+ * ss:rsp and rflags; the exception that ends the code there resumes at 1:
+ * through x86t_resume / x86t_resume_rsp (lib.c). Returns the vector. */
+    .globl  x86t_far_call
+x86t_far_call:
+    push    %rbx
+    push    %rbp
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+    mov     %rsp, x86t_resume_rsp(%rip)
+    lea     1f(%rip), %rax
+    mov     %rax, x86t_resume(%rip)
+    push    %rdx
+    push    %rcx
+    push    %r8
+    push    %rsi
+    push    %rdi
+    iretq
+1:  pop     %r15
+    pop     %r14
+    pop     %r13
+    pop     %r12
+    pop     %rbp
+    pop     %rbx
+    mov     x86t_last_vector(%rip), %rax
+    ret
+
+/* uint64_t x86t_user_call(fn, user_rsp, rflags): CPL 3, CS 0x2b, SS 0x23 */
+    .globl  x86t_user_call
+x86t_user_call:
+    mov     %rdx, %r8
+    mov     %rsi, %rcx
+    mov     $0x23, %edx
+    mov     $0x2b, %esi
+    jmp     x86t_far_call
 
 common:
     push    %rax
