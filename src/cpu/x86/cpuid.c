@@ -1,7 +1,7 @@
 /* CPUID (Intel SDM vol. 2 "CPUID"): reports only what the model implements.
  * Today: the integer ISA of exec.c with long mode, PAE, PSE, PGE, NX,
- * 1 GiB pages, SYSCALL, CMPXCHG8B/16B, CMOV, POPCNT, LZCNT, TSC, MSR, MTRR,
- * PAT, SMEP, SMAP, APIC (the local APIC is the next issue's). No x87/SSE
+ * 1 GiB pages, SYSCALL, SYSENTER (SEP), CMPXCHG8B/16B, CMOV, POPCNT, LZCNT,
+ * MOVBE, ADX, PCID, INVPCID, TSC, MSR, MTRR, PAT, SMEP, SMAP, APIC (the local APIC is the next issue's). No x87/SSE
  * yet (FPU bit clear): kernels for hvsim build with -mgeneral-regs-only. */
 #include <string.h>
 #include "x86_cpu.h"
@@ -21,14 +21,16 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
         /* family 6 model 0x2f stepping 1; APIC id in EBX[31:24]; 1 logical CPU */
         out[0] = 0x000206f1;
         out[1] = (uint32_t)x->cpu.id << 24 | 1u << 16;
-        out[2] = 1u << 13 /* CMPXCHG16B */ | 1u << 23 /* POPCNT */;
+        out[2] = 1u << 13 /* CMPXCHG16B */ | 1u << 17 /* PCID */ | 1u << 22 /* MOVBE */ |
+                 1u << 23 /* POPCNT */;
         out[3] = 1u << 3 /* PSE */ | 1u << 4 /* TSC */ | 1u << 5 /* MSR */ | 1u << 6 /* PAE */ |
-                 1u << 8 /* CX8 */ | 1u << 12 /* MTRR */ | 1u << 13 /* PGE */ |
+                 1u << 8 /* CX8 */ | 1u << 11 /* SEP */ | 1u << 12 /* MTRR */ | 1u << 13 /* PGE */ |
                  1u << 15 /* CMOV */ | 1u << 16 /* PAT */ | 1u << 17 /* PSE-36 */;
         return;
     case 7:
         if (sub == 0)
-            out[1] = 1u << 7 /* SMEP */ | 1u << 20 /* SMAP */;
+            out[1] = 1u << 7 /* SMEP */ | 1u << 10 /* INVPCID */ | 1u << 19 /* ADX */ |
+                     1u << 20 /* SMAP */;
         return;
     case 0x80000000:
         out[0] = 0x80000008;

@@ -375,6 +375,10 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
         GP0();
     if (x->long_mode && !(v & CR4_PAE))
         GP0();
+    /* PCIDE: only in IA-32e mode and with CR3[11:0] = 0 (SDM vol. 2 "MOV
+     * to/from Control Registers") */
+    if ((v & CR4_PCIDE) && !(x->cr4 & CR4_PCIDE) && (!x->long_mode || (x->cr3 & 0xfff)))
+        GP0();
     x->cr4 = v;
     x86_tlb_flush(x, true);
 }
@@ -614,10 +618,23 @@ static void mov_to_cr(struct x86_cpu *x, unsigned cr, uint64_t v)
     switch (cr) {
     case 0: write_cr0(x, x->code_size == 8 ? v : v & 0xffffffffull); break;
     case 2: x->cr2 = v; break;
-    case 3:
-        x->cr3 = x->long_mode ? (v & 0x000ffffffffff018ull) : (v & 0xffffffffull);
-        x86_tlb_flush(x, false);
+    case 3: {
+        /* With CR4.PCIDE, CR3[11:0] is the PCID and bit 63 of the source
+         * asks not to invalidate (SDM vol. 3A §4.10.4.1). The TLB holds the
+         * current PCID's translations only (and global ones): a switch to
+         * another PCID drops the others, which the SDM allows (a processor
+         * may invalidate more than required, §4.10.4.1). */
+        bool pcide = (x->cr4 & CR4_PCIDE) != 0;
+        bool noflush = pcide && (v >> 63);
+        uint64_t old = x->cr3;
+        if (x->long_mode)
+            x->cr3 = v & (pcide ? 0x000fffffffffffffull : 0x000ffffffffff018ull);
+        else
+            x->cr3 = v & 0xffffffffull;
+        if (!noflush || ((old ^ x->cr3) & 0xfff))
+            x86_tlb_flush(x, false);
         break;
+    }
     case 4: write_cr4(x, v); break;
     case 8: if (v >> 4) GP0(); x->cr8 = v; break;
     default: UD();
@@ -819,6 +836,42 @@ static void exec_0f(struct x86_cpu *x)
         }
         x->next_rip = size == 8 ? x->r[RCX] : (uint32_t)x->r[RCX];
         return;
+    case 0x34: { /* SYSENTER (SDM vol. 2 "SYSENTER") */
+        uint16_t cs = (uint16_t)x->sysenter_cs;
+        if (!(x->cr0 & CR0_PE) || (cs & 0xfffc) == 0)
+            GP0();
+        x->rflags &= ~(uint64_t)(FL_VM | FL_IF | FL_RF);
+        struct x86_segment *c = &x->seg[X86_CS], *s = &x->seg[X86_SS];
+        c->sel = cs & 0xfffc; c->base = 0; c->limit = 0xffffffff;
+        c->attr = SEG_A | SEG_W_R | SEG_CODE | SEG_S | SEG_P | SEG_G | (x->long_mode ? SEG_L : SEG_DB);
+        s->sel = (uint16_t)((cs & 0xfffc) + 8); s->base = 0; s->limit = 0xffffffff;
+        s->attr = SEG_A | SEG_W_R | SEG_S | SEG_P | SEG_DB | SEG_G;
+        x->cpl = 0;
+        x86_update_mode(x);
+        x->r[RSP] = x->long_mode ? x->sysenter_esp : (uint32_t)x->sysenter_esp;
+        x->next_rip = x->long_mode ? x->sysenter_eip : (uint32_t)x->sysenter_eip;
+        return;
+    }
+    case 0x35: { /* SYSEXIT; REX.W: to 64-bit code (SDM vol. 2 "SYSEXIT") */
+        uint16_t cs = (uint16_t)x->sysenter_cs;
+        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM) || (cs & 0xfffc) == 0)
+            GP0();
+        need_cpl0(x);
+        bool to64 = size == 8;
+        if (to64 && (noncanonical(x->r[RDX]) || noncanonical(x->r[RCX])))
+            GP0();
+        struct x86_segment *c = &x->seg[X86_CS], *s = &x->seg[X86_SS];
+        c->sel = (uint16_t)((cs + (to64 ? 32 : 16)) | 3); c->base = 0; c->limit = 0xffffffff;
+        c->attr = (uint16_t)(SEG_A | SEG_W_R | SEG_CODE | SEG_S | SEG_P | SEG_G | (3 << SEG_DPL_SHIFT) |
+                             (to64 ? SEG_L : SEG_DB));
+        s->sel = (uint16_t)((cs + (to64 ? 40 : 24)) | 3); s->base = 0; s->limit = 0xffffffff;
+        s->attr = (uint16_t)(SEG_A | SEG_W_R | SEG_S | SEG_P | SEG_DB | SEG_G | (3 << SEG_DPL_SHIFT));
+        x->cpl = 3;
+        x86_update_mode(x);
+        x->r[RSP] = to64 ? x->r[RCX] : (uint32_t)x->r[RCX];
+        x->next_rip = to64 ? x->r[RDX] : (uint32_t)x->r[RDX];
+        return;
+    }
     case 0x06: /* CLTS */
         need_cpl0(x);
         x->cr0 &= ~(uint64_t)CR0_TS;
@@ -1050,6 +1103,94 @@ static void exec_0f(struct x86_cpu *x)
 
 static void exec_insn(struct x86_cpu *x);
 
+/* CRC32C (polynomial 11EDC6F41H, bit-reflected: SDM vol. 2 "CRC32") of the
+ * low n bytes of v, from crc. */
+static uint32_t crc32c(uint32_t crc, uint64_t v, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++) {
+        crc ^= (uint8_t)(v >> (8 * k));
+        for (int b = 0; b < 8; b++)
+            crc = (crc >> 1) ^ ((crc & 1) ? 0x82f63b78u : 0);
+    }
+    return crc;
+}
+
+/* The integer opcodes of the 0F38 map: MOVBE, CRC32, ADCX/ADOX, INVPCID.
+ * False: not one of them (the SIMD engine may claim the opcode). */
+static bool exec_0f38_int(struct x86_cpu *x)
+{
+    struct x86_insn *i = &x->in;
+    unsigned size = i->opsize;
+    switch (i->opcode) {
+    case 0xf0: case 0xf1:
+        if (i->mandatory == 0xf2) { /* CRC32 r32/r64, r/m8 / r/m16/32/64 */
+            unsigned s = i->opcode == 0xf0 ? 1 : size;
+            unsigned dsz = (i->rex & 8) ? 8 : 4;
+            uint32_t crc = crc32c((uint32_t)x->r[i->reg], rm_read(x, s), s);
+            set_reg(x, i->reg, dsz, crc);
+            return true;
+        }
+        if (i->mod == 3 || (i->prefixes & X86_PFX_REP))
+            UD();
+        if (i->opcode == 0xf0) { /* MOVBE r, m */
+            uint64_t v = rm_read(x, size);
+            set_reg(x, i->reg, size, size == 8 ? __builtin_bswap64(v)
+                                   : size == 4 ? __builtin_bswap32((uint32_t)v)
+                                               : __builtin_bswap16((uint16_t)v));
+        } else { /* MOVBE m, r */
+            uint64_t v = get_reg(x, i->reg, size);
+            rm_write(x, size, size == 8 ? __builtin_bswap64(v)
+                              : size == 4 ? __builtin_bswap32((uint32_t)v)
+                                          : __builtin_bswap16((uint16_t)v));
+        }
+        return true;
+    case 0xf6: { /* ADCX (66) / ADOX (F3): add with CF / OF only */
+        if (i->mandatory != 0x66 && i->mandatory != 0xf3)
+            return false;
+        unsigned s = (i->rex & 8) ? 8 : 4;
+        uint64_t fl = i->mandatory == 0x66 ? FL_CF : FL_OF;
+        uint64_t a = get_reg(x, i->reg, s), b = rm_read(x, s);
+        unsigned __int128 w = (unsigned __int128)a + b + ((x->rflags & fl) ? 1 : 0);
+        bool c = s == 8 ? (w >> 64) != 0 : ((uint64_t)w >> 32) != 0;
+        set_reg(x, i->reg, s, (uint64_t)w);
+        set_flags(x, fl, c ? fl : 0);
+        return true;
+    }
+    case 0x82: { /* INVPCID r, m128 (SDM vol. 2 "INVPCID") */
+        if (i->mandatory != 0x66)
+            return false;
+        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
+            UD();
+        need_cpl0(x);
+        uint64_t type = x->code_size == 8 ? x->r[i->reg] : (uint32_t)x->r[i->reg];
+        uint64_t la = ea_linear(x);
+        uint64_t desc = x86_read(x, la, 8), addr = x86_read(x, la + 8, 8);
+        if (type > 3 || (desc >> 12))
+            GP0();
+        bool pcide = (x->cr4 & CR4_PCIDE) != 0;
+        uint64_t pcid = desc & 0xfff, cur = pcide ? (x->cr3 & 0xfff) : 0;
+        switch (type) {
+        case 0: /* individual address, not global */
+            if (noncanonical(addr) || (!pcide && pcid))
+                GP0();
+            if (pcid == cur) /* the TLB holds only the current PCID */
+                x86_tlb_flush_page_ex(x, addr, false);
+            return true;
+        case 1: /* single context, not global */
+            if (!pcide && pcid)
+                GP0();
+            if (pcid == cur)
+                x86_tlb_flush(x, false);
+            return true;
+        case 2: x86_tlb_flush(x, true); return true;   /* all, globals included */
+        default: x86_tlb_flush(x, false); return true; /* all but globals */
+        }
+    }
+    default:
+        return false;
+    }
+}
+
 /* Single-step (SDM vol. 3A §17.3.1.4): with TF set before an instruction,
  * #DB (DR6.BS) is taken as a trap after it, a REP string instruction
  * after each iteration; not after INT n / INT3 / INTO / INT1, whose
@@ -1082,6 +1223,8 @@ static void exec_insn(struct x86_cpu *x)
         return;
     }
     if (i->map != X86_MAP_1) { /* 0F38, 0F3A */
+        if (i->map == X86_MAP_0F38 && exec_0f38_int(x))
+            return;
         if (x86_exec_simd(x))
             return;
         UD();

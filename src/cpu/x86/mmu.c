@@ -22,13 +22,26 @@ void x86_tlb_flush(struct x86_cpu *x, bool include_global)
             x->tlb[i].tag_r = x->tlb[i].tag_w = x->tlb[i].tag_x = 0;
 }
 
+/* Entries are 4 KiB pieces; la may lie in a 2 MiB / 4 MiB / 1 GiB page
+ * whose other pieces INVLPG must drop too (SDM vol. 3A §4.10.4.1): every
+ * entry whose page (of its recorded size) holds la goes. */
+void x86_tlb_flush_page_ex(struct x86_cpu *x, uint64_t la, bool include_global)
+{
+    for (int i = 0; i < X86_TLB_SIZE; i++) {
+        struct x86_tlb_entry *t = &x->tlb[i];
+        uint64_t tag = t->tag_r | t->tag_w | t->tag_x; /* all three name the same page */
+        if (!tag || (t->global && !include_global))
+            continue;
+        /* the tag holds la[63:12] << 3 (la bits 63:61 shifted out) */
+        uint64_t diff = (((tag >> 3) << 12) ^ la) & ((1ull << 61) - 1);
+        if (!(diff >> t->pshift))
+            t->tag_r = t->tag_w = t->tag_x = 0;
+    }
+}
+
 void x86_tlb_flush_page(struct x86_cpu *x, uint64_t la)
 {
-    /* Entries are 4 KiB pieces; la may lie in a 2 MiB / 1 GiB page whose
-     * other pieces INVLPG must drop too (SDM vol. 3A §4.10.4.1), and the
-     * TLB does not record page sizes: flush everything, globals included. */
-    (void)la;
-    x86_tlb_flush(x, true);
+    x86_tlb_flush_page_ex(x, la, true);
 }
 
 static uint64_t pa_mask_a20(const struct x86_cpu *x, uint64_t pa)
@@ -67,7 +80,10 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
     int n = 0;
     uint64_t pa = 0, psize = 4096;
     bool g = false;
-    uint32_t err = (acc == 1 ? PF_W : 0) | (user ? PF_U : 0) | (acc == 2 && nxe ? PF_I : 0);
+    /* I/D: a fetch with NXE (PAE paging) or SMEP (SDM vol. 3A §4.7) */
+    bool smep = (x->cr4 & CR4_SMEP) != 0;
+    uint32_t err = (acc == 1 ? PF_W : 0) | (user ? PF_U : 0) |
+                   (acc == 2 && ((nxe && pae) || smep) ? PF_I : 0);
     if (ok)
         *ok = true;
 
@@ -212,11 +228,10 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     uint64_t *tagp = acc == 0 ? &t->tag_r : acc == 1 ? &t->tag_w : &t->tag_x;
     if (*tagp == tag)
         return t;
-    uint64_t pa;
+    uint64_t pa, psize = 4096;
     unsigned perm = TP_R_SUP | TP_W_SUP | TP_X_SUP | TP_R_USR | TP_W_USR | TP_X_USR;
     bool global = false;
     if (x->cr0 & CR0_PG) {
-        uint64_t psize;
         pa = walk(x, la, acc, user, &perm, &psize, &global, false, NULL);
     } else {
         pa = x->long_mode ? la : la & 0xffffffffull;
@@ -231,6 +246,7 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     t->pa = pa;
     t->host = bus_host_ptr(&x->m->bus, pa, 4096);
     t->global = global;
+    t->pshift = (uint8_t)__builtin_ctzll(psize);
     /* Stores to pages with code/watch flags take the slow path (bus). */
     if (t->host) {
         struct mem_region *r = bus_find_mem(&x->m->bus, pa);

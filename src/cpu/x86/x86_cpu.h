@@ -72,6 +72,8 @@ struct x86_tlb_entry {
     uint8_t *host;                /* host address of the page (NULL: not RAM) */
     uint64_t pa;                  /* physical page */
     bool global;
+    uint8_t pshift;               /* log2 of the size of the page it is part of
+                                     (12, 21, 22 or 30): what INVLPG drops */
 };
 
 /* x87 FPU, MMX and SSE state (SDM vol. 1 ch. 8-11; the FXSAVE image of
@@ -175,6 +177,9 @@ uint64_t x86_translate(struct x86_cpu *x, uint64_t la, int acc /* 0 r, 1 w, 2 x 
 bool x86_debug_translate(struct x86_cpu *x, uint64_t la, uint64_t *pa);
 void x86_tlb_flush(struct x86_cpu *x, bool include_global);
 void x86_tlb_flush_page(struct x86_cpu *x, uint64_t la);
+/* The entries of the page holding la; globals too when include_global
+ * (INVLPG: yes; INVPCID type 0: no). */
+void x86_tlb_flush_page_ex(struct x86_cpu *x, uint64_t la, bool include_global);
 /* Fetch up to n bytes of code at linear la into buf (stops at a page that
  * faults only if it is not needed): returns the bytes fetched. */
 unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n);
