@@ -253,6 +253,21 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
     x->attn = true;
 }
 
+/* The SS an IRET returns with, checked before anything changes (SDM vol. 2
+ * "IRET" RETURN-TO-OUTER-PRIVILEGE-LEVEL): RPL = the new CPL, a writable
+ * data segment of DPL = RPL (#GP(selector)), present (#SS(selector)). */
+static void check_iret_ss(struct x86_cpu *x, uint16_t nss, unsigned rpl)
+{
+    uint64_t slo;
+    if (!x86_desc_read(x, nss, &slo, NULL, false))
+        x86_raise(x, X86_EXC_GP, true, nss & ~3u);
+    unsigned a = (unsigned)(slo >> 40) & 0xff;
+    if ((nss & 3u) != rpl || ((a >> 5) & 3) != rpl || !(a & SEG_S) || (a & SEG_CODE) || !(a & SEG_W_R))
+        x86_raise(x, X86_EXC_GP, true, nss & ~3u);
+    if (!(a & SEG_P))
+        x86_raise(x, X86_EXC_SS, true, nss & ~3u);
+}
+
 /* IRET / IRETD / IRETQ (SDM vol. 2 "IRET"): real mode, same-privilege and
  * outer-privilege returns in protected and long mode (no task return, no
  * virtual-8086). */
@@ -315,6 +330,8 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
                 x86_raise(x, X86_EXC_GP, true, 0);
         }
     }
+    if (pop_ss && (nss & ~3u))
+        check_iret_ss(x, (uint16_t)nss, rpl);
     x86_load_cs(x, (uint16_t)cs, clo, rpl);
     x->rflags = (x->rflags & ~mask) | (fl & mask) | FL_FIXED1;
     x->rip = x->code_size == 8 ? rip : rip & (opsize == 2 ? 0xffff : 0xffffffffull);
