@@ -742,7 +742,9 @@ static void exec_0f(struct x86_cpu *x)
                 x->kernel_gs_base = t;
                 return;
             }
-            if (i->modrm == 0xf9) { /* RDTSCP */
+            if (i->modrm == 0xf9) { /* RDTSCP: CR4.TSD as RDTSC */
+                if ((x->cr4 & CR4_TSD) && x->cpl != 0 && (x->cr0 & CR0_PE))
+                    GP0();
                 uint64_t tsc = cpu_now(&x->cpu) + x->tsc_offset;
                 x->r[RAX] = (uint32_t)tsc;
                 x->r[RDX] = tsc >> 32;
