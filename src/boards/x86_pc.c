@@ -21,6 +21,11 @@
 static const struct config_key x86_pc_keys[] = {
     CONFIG_KEYS_MACHINE,
     PCK_STR("cpu", "model", cpu_model),
+    PCK_STR("cpu", "triple-fault", triple_fault),
+    PCK_STR("cpu", "vendor", cpu_vendor),
+    PCK_NUM("cpu", "family", CK_U32, cpu_family),
+    PCK_NUM("cpu", "model-number", CK_U32, cpu_model_nr),
+    PCK_NUM("cpu", "stepping", CK_U32, cpu_stepping),
     CONFIG_KEYS_MEMORY,
     PCK_NUM("uart", "port", CK_U64, uart_port),
     PCK_NUM("uart", "irq", CK_U32, uart_irq),
@@ -37,6 +42,11 @@ static void x86_pc_defaults(struct config *c)
 {
     struct x86_pc_config *v = (struct x86_pc_config *)(void *)c->board_cfg;
     snprintf(v->cpu_model, sizeof v->cpu_model, "%s", "hvsim-x86_64");
+    snprintf(v->triple_fault, sizeof v->triple_fault, "%s", "exit");
+    snprintf(v->cpu_vendor, sizeof v->cpu_vendor, "%s", "HvsimVirtCPU");
+    v->cpu_family = 6;
+    v->cpu_model_nr = 0x2f;
+    v->cpu_stepping = 1;
     c->ram_base = 0;
     c->ram_size = 256ull << 20;
     v->uart_port = 0x3f8;
@@ -52,6 +62,21 @@ static void x86_pc_defaults(struct config *c)
 static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
 {
     const struct x86_pc_config *v = x86_pc_config(c);
+    uint32_t sig;
+    if (strcmp(v->triple_fault, "exit") != 0 && strcmp(v->triple_fault, "reset") != 0) {
+        snprintf(err, errlen, "[cpu] triple-fault '%s' must be exit or reset", v->triple_fault);
+        return false;
+    }
+    if (strlen(v->cpu_vendor) != 12) {
+        snprintf(err, errlen, "[cpu] vendor '%s' must be 12 characters (CPUID.0 EBX/EDX/ECX)", v->cpu_vendor);
+        return false;
+    }
+    if (!x86_cpuid_signature(v->cpu_family, v->cpu_model_nr, v->cpu_stepping, &sig)) {
+        snprintf(err, errlen, "[cpu] family %" PRIu32 " model-number %" PRIu32 " stepping %" PRIu32
+                 " do not fit CPUID.1:EAX (family 1..270, model 0..255 and above 15 only for family 6"
+                 " or >= 15, stepping 0..15)", v->cpu_family, v->cpu_model_nr, v->cpu_stepping);
+        return false;
+    }
     if (v->debug_exit_size < 1 || v->debug_exit_size > 4) {
         snprintf(err, errlen, "[isa-debug-exit] size %" PRIu32 " is out of range (1..4)",
                  v->debug_exit_size);
@@ -162,6 +187,10 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory creating cpu %d", i);
             return false;
         }
+        uint32_t sig = 0;
+        x86_cpuid_signature(v->cpu_family, v->cpu_model_nr, v->cpu_stepping, &sig);
+        x86_cpu_set_model(m->cpus[i], v->cpu_vendor, sig);
+        x86_cpu_set_triple_fault_reset(m->cpus[i], strcmp(v->triple_fault, "reset") == 0);
         if (i)
             m->cpus[i]->state = CPU_STOPPED; /* application processors wait for a SIPI */
     }

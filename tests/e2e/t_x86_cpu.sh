@@ -32,4 +32,51 @@ for k in exceptions paging syscall misc; do
         fail "x86 $k determinism" "$(cmp "$T/$k.hvt" "$T/$k.2.hvt" 2>&1 | head -1)"
     fi
 done
+# [cpu] vendor / family / model-number / stepping reach CPUID (the misc
+# kernel prints them; its own checks still pass: family 6)
+sed 's/^vendor = .*/vendor = GenuineIntel/; s/^model-number = .*/model-number = 0x55/; s/^stepping = .*/stepping = 4/' \
+    "$CFG" >"$T/model.ini"
+"$HVSIM" run -c "$T/model.ini" --smp 1 --kernel "$ROOT/build/firmware/x86-misc.elf" --serial "file:$T/model.out" \
+    --max-insns 50000000 </dev/null 2>"$T/model.err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "cpuid: vendor GenuineIntel signature 0x0000000000050654" "$T/model.out"; then
+    pass "[cpu] vendor, family, model-number, stepping: CPUID.0 and CPUID.1:EAX as configured"
+else
+    fail "[cpu] CPUID model" "exit $rc: $(grep cpuid "$T/model.out")"
+fi
+sed 's/^vendor = .*/vendor = short/' "$CFG" >"$T/bad.ini"
+"$HVSIM" run -c "$T/bad.ini" --kernel "$ROOT/build/firmware/x86-misc.elf" </dev/null 2>"$T/bad.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "\[cpu\] vendor 'short' must be 12 characters" "$T/bad.err"; then
+    pass "[cpu] vendor of the wrong length: exit 2 naming the key"
+else
+    fail "[cpu] bad vendor" "exit $rc: $(cat "$T/bad.err")"
+fi
+
+# A triple fault (IDT limit 0, then ud2: #UD -> #GP -> #DF -> shutdown in the
+# random-code kernel's .chaos section): [cpu] triple-fault = exit ends the
+# run with status 1; = reset restarts the CPU at F000:FFF0 (real mode).
+printf '\x6a\x00\x6a\x00\x0f\x01\x1c\x24\x0f\x0b' >"$T/tf.bin" # push 0; push 0; lidt (rsp); ud2
+head -c 65536 /dev/zero | LC_ALL=C tr '\0' '\220' >"$T/pad.bin"
+cat "$T/tf.bin" "$T/pad.bin" | head -c 65536 >"$T/chaos.bin"
+cp "$ROOT/build/firmware/x86-chaos.elf" "$T/tf.elf"
+objcopy --update-section .chaos="$T/chaos.bin" "$T/tf.elf"
+"$HVSIM" run -c "$CFG" --smp 1 --kernel "$T/tf.elf" --serial none --max-insns 100000 </dev/null 2>"$T/tf.err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "triple fault (shutdown)" "$T/tf.err"; then
+    pass "triple fault, [cpu] triple-fault = exit: exit status 1"
+else
+    fail "triple fault (exit)" "exit $rc: $(cat "$T/tf.err")"
+fi
+sed 's/^triple-fault = .*/triple-fault = reset/' "$CFG" >"$T/reset.ini"
+"$HVSIM" run -c "$T/reset.ini" --smp 1 --kernel "$T/tf.elf" --serial none --max-insns 100000 \
+    --events exc --trace "$T/tf.hvt" </dev/null 2>"$T/tf2.err"
+rc=$?
+"$HVSIM" trace show "$T/tf.hvt" --events exc >"$T/tf.show" 2>&1
+if ! grep -q "triple fault" "$T/tf2.err" && grep -q "instruction limit reached" "$T/tf2.err" &&
+    grep -q "cause=#UD CPL0->CPL0 tval=0x0 pc=0xfff0" "$T/tf.show"; then
+    pass "triple fault, [cpu] triple-fault = reset: the CPU restarts at the reset vector"
+else
+    fail "triple fault (reset)" "exit $rc: $(tail -1 "$T/tf2.err"); $(grep -c exc.take "$T/tf.show") exceptions"
+fi
 summary

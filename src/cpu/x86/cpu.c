@@ -27,11 +27,12 @@ void x86_update_mode(struct x86_cpu *x)
     x->attn = true;
 }
 
+void x86_reset_cpu(struct cpu *c);
 static void x86_reset(struct cpu *c)
 {
     struct x86_cpu *x = X86(c);
     memset(x->r, 0, sizeof x->r);
-    x->r[RDX] = 0x000206f1; /* processor signature (CPUID.1:EAX) */
+    x->r[RDX] = x->cpuid_signature; /* processor signature (CPUID.1:EAX) */
     x->rflags = FL_FIXED1;
     x->rip = 0xfff0;
     for (int s = 0; s < 6; s++)
@@ -240,8 +241,23 @@ struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20)
     x->cpu.bp_guest = -1;
     x->m = m;
     x->a20 = a20;
+    memcpy(x->cpuid_vendor, "HvsimVirtCPU", 12);
+    x->cpuid_signature = 0x000206f1; /* family 6, model 0x2f, stepping 1 */
     x86_reset(&x->cpu);
     return &x->cpu;
+}
+
+void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset)
+{
+    X86(c)->triple_fault_resets = reset;
+}
+
+void x86_cpu_set_model(struct cpu *c, const char vendor[12], uint32_t signature)
+{
+    struct x86_cpu *x = X86(c);
+    memcpy(x->cpuid_vendor, vendor, 12);
+    x->cpuid_signature = signature;
+    x->r[RDX] = (x->r[RDX] & ~0xffffffffull) | signature; /* the reset value of EDX */
 }
 
 void x86_cpu_connect_intr(struct cpu *c, int (*ack)(void *opaque), void *opaque)
@@ -314,3 +330,5 @@ const struct arch_info arch_x86_64 = {
     .disasm = x86_disasm,
     .reset_priv = 0,
 };
+
+void x86_reset_cpu(struct cpu *c) { x86_reset(c); }

@@ -4,6 +4,7 @@
  * MOVBE, ADX, PCID, INVPCID, TSC, MSR, MTRR, PAT, SMEP, SMAP, APIC (the local APIC is the next issue's). No x87/SSE
  * yet (FPU bit clear): kernels for hvsim build with -mgeneral-regs-only. */
 #include <string.h>
+#include "x86.h"
 #include "x86_cpu.h"
 
 void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
@@ -11,15 +12,16 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
     (void)sub;
     memset(out, 0, 4 * sizeof out[0]);
     switch (leaf) {
-    case 0: /* max basic leaf, vendor "HvsimVirtCPU" */
+    case 0: /* max basic leaf, vendor (default "HvsimVirtCPU": [cpu] vendor) */
         out[0] = 7;
-        memcpy(&out[1], "Hvsi", 4);
-        memcpy(&out[3], "mVir", 4);
-        memcpy(&out[2], "tCPU", 4);
+        memcpy(&out[1], x->cpuid_vendor, 4);
+        memcpy(&out[3], x->cpuid_vendor + 4, 4);
+        memcpy(&out[2], x->cpuid_vendor + 8, 4);
         return;
     case 1:
-        /* family 6 model 0x2f stepping 1; APIC id in EBX[31:24]; 1 logical CPU */
-        out[0] = 0x000206f1;
+        /* [cpu] family/model/stepping (default 6 / 0x2f / 1); APIC id in
+         * EBX[31:24]; 1 logical CPU */
+        out[0] = x->cpuid_signature;
         out[1] = (uint32_t)x->cpu.id << 24 | 1u << 16;
         out[2] = 1u << 13 /* CMPXCHG16B */ | 1u << 17 /* PCID */ | 1u << 22 /* MOVBE */ |
                  1u << 23 /* POPCNT */;
@@ -51,4 +53,16 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
     default:
         return; /* leaves above the maximum read as zero here */
     }
+}
+
+bool x86_cpuid_signature(unsigned family, unsigned model, unsigned stepping, uint32_t *sig)
+{
+    if (family < 1 || family > 15 + 255 || model > 255 || stepping > 15)
+        return false;
+    if (model > 15 && family != 6 && family < 15)
+        return false; /* the extended model field is used for families 6 and 15 only */
+    uint32_t s = stepping | (model & 0xf) << 4 | (model >> 4) << 16;
+    s |= family < 15 ? family << 8 : (15u << 8 | (family - 15) << 20);
+    *sig = s;
+    return true;
 }

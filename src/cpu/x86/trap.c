@@ -15,9 +15,17 @@ static bool contributory(int v)
     return v == X86_EXC_DE || (v >= X86_EXC_TS && v <= X86_EXC_GP);
 }
 
+/* Shutdown (SDM vol. 3A §6.15 "Interrupt 8"): as the board configures,
+ * [cpu] triple-fault = exit (the run ends, guest failure) or reset (the CPU
+ * goes back to its power-on state, as a PC chipset resets on shutdown;
+ * devices and memory keep theirs). */
 static _Noreturn void triple_fault(struct x86_cpu *x)
 {
     x->fault_depth = 0;
+    if (x->triple_fault_resets) {
+        x86_reset_cpu(&x->cpu);
+        longjmp(x->fault_jb, 2);
+    }
     machine_request_exit(x->m, EXIT_GUEST_FAIL, "triple fault (shutdown)");
     x->cpu.state = CPU_STOPPED;
     longjmp(x->fault_jb, 2);

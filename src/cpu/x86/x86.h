@@ -21,4 +21,15 @@ void x86_cpu_connect_intr(struct cpu *c, int (*ack)(void *opaque), void *opaque)
  * cr3, the GDT at gdt_base, IF = 0. */
 void x86_cpu_enter_long_mode(struct cpu *c, uint64_t entry, uint64_t cr3, uint64_t gdt_base,
                              uint16_t gdt_limit, uint64_t rsp);
+/* Board options ([cpu] triple-fault, vendor, family, model, stepping in
+ * configs/x86-pc.ini; docs/x86.md): a triple fault resets the CPU (true)
+ * or ends the run with a guest failure (false, the default). */
+void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset);
+/* The CPUID model: a 12-character vendor string and the family, model and
+ * stepping CPUID.1:EAX reports (SDM vol. 2 "CPUID" Figure 3-6 encoding);
+ * false when they do not fit that encoding (family 1..270, model 0..255
+ * with model > 15 only for family 6 or >= 15, stepping 0..15). The
+ * feature bits stay what the model implements. */
+bool x86_cpuid_signature(unsigned family, unsigned model, unsigned stepping, uint32_t *sig);
+void x86_cpu_set_model(struct cpu *c, const char vendor[12], uint32_t signature);
 #endif

@@ -143,6 +143,8 @@ struct x86_cpu {
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
     bool triple_fault_resets; /* board option: triple fault = reset (else exit) */
+    char cpuid_vendor[12];    /* CPUID.0 vendor string (board option) */
+    uint32_t cpuid_signature; /* CPUID.1:EAX family/model/stepping (board option) */
 };
 
 static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
@@ -151,6 +153,7 @@ static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
 
 /* cpu.c */
 void x86_update_mode(struct x86_cpu *x);
+void x86_reset_cpu(struct cpu *c); /* power-on state (triple fault with reset) */
 void x86_load_seg_real(struct x86_cpu *x, int s, uint16_t sel);
 
 /* trap.c: raise an exception (fault: rip stays at the instruction) and

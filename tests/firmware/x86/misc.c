@@ -176,6 +176,20 @@ static void test_cpuid(void)
     uint32_t r[4];
     cpuid(0, 0, r);
     CHECKX(r[0] >= 7, "CPUID.0: max basic leaf >= 7", r[0]);
+    char vendor[13];
+    for (int i = 0; i < 4; i++) {
+        vendor[i] = (char)(r[1] >> (8 * i));
+        vendor[4 + i] = (char)(r[3] >> (8 * i));
+        vendor[8 + i] = (char)(r[2] >> (8 * i));
+    }
+    vendor[12] = 0;
+    uint32_t r1[4];
+    cpuid(1, 0, r1);
+    x86t_puts("cpuid: vendor ");
+    x86t_puts(vendor);
+    x86t_puts(" signature ");
+    x86t_puthex(r1[0]);
+    x86t_puts("\n");
     cpuid(1, 0, r);
     uint32_t edx_need = 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 11 | 1u << 13 | 1u << 15 | 1u << 16;
     CHECKX((r[3] & edx_need) == edx_need, "CPUID.1:EDX TSC MSR PAE CX8 SEP PGE CMOV PAT", r[3]);
