@@ -31,7 +31,7 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
         return;
     case 7:
         if (sub == 0)
-            out[1] = 1u << 7 /* SMEP */ | 1u << 10 /* INVPCID */ | 1u << 19 /* ADX */ |
+            out[1] = 1u << 3 /* BMI1 */ | 1u << 7 /* SMEP */ | 1u << 8 /* BMI2 */ | 1u << 10 /* INVPCID */ | 1u << 19 /* ADX */ |
                      1u << 20 /* SMAP */;
         return;
     case 0x80000000:

@@ -4,7 +4,10 @@
  * lives in the tables of optab.c; this file only walks the format.
  *
  * Checked against capstone by tests/x86/decode_xcheck.c (make x86-xcheck).
- * Not decoded (X86_DEC_INVALID): VEX/EVEX (AVX, BMI1/2, MULX), AMD 3DNow!
+ * VEX (SDM vol. 2 §2.3): only the BMI1/BMI2 general-purpose forms (ANDN,
+ * BEXTR, BLSI, BLSMSK, BLSR, BZHI, MULX, PDEP, PEXT, RORX, SARX, SHLX,
+ * SHRX; vex_bmi() below).
+ * Not decoded (X86_DEC_INVALID): other VEX and EVEX (AVX), AMD 3DNow!
  * (0F 0E, 0F 0F), AMD SSE4a (66/F2 0F 78/79, F2/F3 0F 2B are MOVNTPS),
  * VIA PadLock (0F A6/A7), CET shadow-stack forms, MOVDIRI/MOVDIR64B,
  * PTWRITE, WAITPKG. Decoded more permissively than the SDM's blank cells:
@@ -118,6 +121,26 @@ static int64_t sext(uint64_t v, unsigned bytes)
 
 /* Bytes [0, k) must exist: an instruction longer than 15 bytes is #GP
  * whatever follows; else more bytes are needed. */
+/* The BMI1/BMI2 instructions of SDM vol. 2 (App. A Table A-4/A-5 VEX
+ * rows): map, opcode, VEX.pp -> mnemonic (NULL: not one). reg: ModRM.reg
+ * for the F3 group (BLSR /1, BLSMSK /2, BLSI /3). */
+static const char *vex_bmi(unsigned map, uint8_t op, unsigned pp, unsigned reg)
+{
+    static const char *const f3grp[8] = { NULL, "blsr", "blsmsk", "blsi" };
+    if (map == X86_MAP_0F3A)
+        return op == 0xf0 && pp == 3 ? "rorx" : NULL;
+    if (map != X86_MAP_0F38)
+        return NULL;
+    switch (op) {
+    case 0xf2: return pp == 0 ? "andn" : NULL;
+    case 0xf3: return pp == 0 ? f3grp[reg & 7] : NULL;
+    case 0xf5: return pp == 0 ? "bzhi" : pp == 2 ? "pext" : pp == 3 ? "pdep" : NULL;
+    case 0xf6: return pp == 3 ? "mulx" : NULL;
+    case 0xf7: { static const char *const n[4] = { "bextr", "shlx", "sarx", "shrx" }; return n[pp]; }
+    default: return NULL;
+    }
+}
+
 #define NEED(k)                                                               \
     do {                                                                      \
         if ((k) > MAX_LEN)                                                    \
@@ -180,8 +203,54 @@ opcode:;
             op = p[i++];
         }
     }
-    const struct x86_opdesc *row = map_row(map, op, cs);
-    if (cs == 8 && (row->f & X86F_I64))
+    /* VEX (SDM vol. 2 §2.3.5): C4/C5, always in 64-bit mode, else when
+     * the next byte has mod == 11 (LES/LDS otherwise) */
+    unsigned vex = 0, vvvv = 0;
+    uint8_t vpp = 0;
+    if (map == X86_MAP_1 && (op == 0xc4 || op == 0xc5)) {
+        NEED(i + 1);
+        if (cs == 8 || (p[i] >> 6) == 3) {
+            vex = op;
+            /* 66/F2/F3/LOCK or REX before VEX: #UD (§2.3.2) */
+            if ((pf & (X86_PFX_LOCK | X86_PFX_REP | X86_PFX_REPNE | X86_PFX_OPSIZE)) || rex)
+                return X86_DEC_INVALID;
+            unsigned b1 = p[i], w = 0, mm = 1, l, r, xx = 0, bb = 0;
+            if (op == 0xc5) {
+                r = !(b1 & 0x80);
+                vvvv = (~b1 >> 3) & 15;
+                l = (b1 >> 2) & 1;
+                vpp = b1 & 3;
+                i += 1;
+            } else {
+                NEED(i + 2);
+                unsigned b2 = p[i + 1];
+                r = !(b1 & 0x80);
+                xx = !(b1 & 0x40);
+                bb = !(b1 & 0x20);
+                mm = b1 & 0x1f;
+                w = b2 >> 7;
+                vvvv = (~b2 >> 3) & 15;
+                l = (b2 >> 2) & 1;
+                vpp = b2 & 3;
+                i += 2;
+            }
+            if (cs != 8) { /* R, X, B, vvvv[3] do not exist outside 64-bit mode */
+                r = xx = bb = 0;
+                vvvv &= 7;
+            }
+            NEED(i + 1);
+            op = p[i++];
+            map = mm == 2 ? X86_MAP_0F38 : mm == 3 ? X86_MAP_0F3A : 0xff;
+            NEED(i + 1); /* ModRM: every BMI form has one */
+            if (l || !vex_bmi(map, op, vpp, (p[i] >> 3) & 7))
+                return X86_DEC_INVALID;
+            rex = (uint8_t)(0x40 | w << 3 | r << 2 | xx << 1 | bb);
+            if (cs != 8)
+                rex = (uint8_t)(w << 3); /* only W is kept (it is ignored below 64-bit) */
+        }
+    }
+    const struct x86_opdesc *row = map_row(map == 0xff ? X86_MAP_1 : map, op, cs);
+    if (!vex && cs == 8 && (row->f & X86F_I64))
         return X86_DEC_INVALID;
     if (map == X86_MAP_1 && (op == 0xc4 || op == 0xc5 || op == 0x62)) {
         /* VEX (C4/C5) and EVEX (62) share these opcodes with LES/LDS/BOUND
@@ -193,17 +262,26 @@ opcode:;
     }
 
     uint8_t modrm = 0;
-    int has_modrm = (row->f & X86F_M) != 0;
+    int has_modrm = vex || (row->f & X86F_M) != 0;
     if (has_modrm) {
         NEED(i + 1);
         modrm = p[i++];
     }
     int has66 = (pf & X86_PFX_OPSIZE) != 0;
-    struct resolved r = resolve(row, op, modrm, rep, has66);
+    struct resolved r;
+    if (vex) {
+        static const uint8_t pp_prefix[4] = { 0, 0x66, 0xf3, 0xf2 };
+        r.f = X86F_M | (map == X86_MAP_0F3A ? X86F_IB : 0);
+        r.mn = "vex";
+        r.mandatory = pp_prefix[vpp];
+        has66 = 0;
+    } else {
+        r = resolve(row, op, modrm, rep, has66);
+    }
     uint32_t f = r.f;
     if (!r.mn)
         return X86_DEC_INVALID;
-    if ((cs == 8 && (f & X86F_I64)) || (cs != 8 && (f & X86F_O64)))
+    if (!vex && ((cs == 8 && (f & X86F_I64)) || (cs != 8 && (f & X86F_O64))))
         return X86_DEC_INVALID;
 
     o->map = (uint8_t)map;
@@ -211,10 +289,15 @@ opcode:;
     o->prefixes = pf;
     o->rep = rep;
     o->seg = seg;
-    o->rex = rex;
+    o->rex = vex && cs != 8 ? 0 : rex;
     o->mandatory = r.mandatory;
     o->opsize = (uint8_t)operand_size(f, cs, has66 && r.mandatory != 0x66,
                                       (rex & 8) && !(f & X86F_W32));
+    if (vex) {
+        o->vex = (uint8_t)vex;
+        o->vvvv = (uint8_t)vvvv;
+        o->opsize = cs == 8 && (rex & 8) ? 8 : 4; /* VEX.W; 32-bit outside 64-bit mode */
+    }
     unsigned as = cs;
     if (pf & X86_PFX_ADDRSIZE)
         as = cs == 8 ? 4 : 6 - cs;
@@ -314,6 +397,11 @@ const char *x86_mnemonic(const struct x86_insn *in)
     unsigned cs = in->code_size;
     if (in->len == 0 || (cs != 2 && cs != 4 && cs != 8))
         return "(bad)";
+    if (in->vex) {
+        unsigned pp = in->mandatory == 0x66 ? 1 : in->mandatory == 0xf3 ? 2 : in->mandatory == 0xf2 ? 3 : 0;
+        const char *mn = vex_bmi(in->map, in->opcode, pp, in->modrm >> 3);
+        return mn ? mn : "(bad)";
+    }
     const struct x86_opdesc *row = map_row(in->map, in->opcode, cs);
     int has66 = (in->prefixes & X86_PFX_OPSIZE) != 0;
     struct resolved r = resolve(row, in->opcode, in->modrm, in->rep, has66);

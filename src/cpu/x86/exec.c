@@ -1105,6 +1105,83 @@ static void exec_0f(struct x86_cpu *x)
 
 static void exec_insn(struct x86_cpu *x);
 
+/* BMI1 / BMI2 (VEX-encoded GPR instructions; SDM vol. 2 "ANDN" ... "SHRX").
+ * The decoder accepts only these (decode.c vex_bmi). Flags: SF/ZF from the
+ * result where the SDM defines them, OF = 0; AF/PF are undefined (AF
+ * cleared, PF from the result, as the logic instructions here do). */
+static void exec_vex_bmi(struct x86_cpu *x)
+{
+    const struct x86_insn *i = &x->in;
+    unsigned s = i->opsize, bits = 8 * s;
+    uint64_t m = size_mask(s);
+    uint64_t src = rm_read(x, s), v = x->r[i->vvvv] & m, res;
+    unsigned pp = i->mandatory == 0x66 ? 1 : i->mandatory == 0xf3 ? 2 : i->mandatory == 0xf2 ? 3 : 0;
+    if (i->map == X86_MAP_0F3A) { /* RORX */
+        unsigned c = (unsigned)i->imm & (bits - 1);
+        set_reg(x, i->reg, s, c ? ((src >> c) | (src << (bits - c))) & m : src);
+        return;
+    }
+    switch (i->opcode) {
+    case 0xf2: /* ANDN r, vvvv, r/m */
+        res = ~v & src & m;
+        set_flags(x, FL_ARITH, szp(res, s));
+        set_reg(x, i->reg, s, res);
+        return;
+    case 0xf3: { /* BLSR /1, BLSMSK /2, BLSI /3: vvvv = f(r/m) */
+        unsigned r = (i->modrm >> 3) & 7;
+        bool cf;
+        if (r == 1) { res = (src - 1) & src & m; cf = src == 0; }
+        else if (r == 2) { res = ((src - 1) ^ src) & m; cf = src == 0; }
+        else { res = (-src) & src & m; cf = src != 0; }
+        set_flags(x, FL_ARITH, szp(res, s) | (cf ? FL_CF : 0));
+        set_reg(x, i->vvvv, s, res);
+        return;
+    }
+    case 0xf5:
+        if (pp == 0) { /* BZHI r, r/m, vvvv */
+            unsigned n = (unsigned)(v & 0xff);
+            res = n < bits ? src & ((1ull << n) - 1) : src;
+            set_flags(x, FL_ARITH, szp(res, s) | (n > bits - 1 ? FL_CF : 0));
+            set_reg(x, i->reg, s, res);
+        } else { /* PEXT (F3) / PDEP (F2) r, vvvv, r/m (mask) */
+            uint64_t mask = src, out = 0;
+            unsigned k = 0;
+            for (unsigned b = 0; b < bits; b++) {
+                if (!((mask >> b) & 1))
+                    continue;
+                if (pp == 2)
+                    out |= ((v >> b) & 1) << k;
+                else
+                    out |= ((v >> k) & 1) << b;
+                k++;
+            }
+            set_reg(x, i->reg, s, out);
+        }
+        return;
+    case 0xf6: { /* MULX r (high), vvvv (low), r/m * rDX: no flags */
+        unsigned __int128 p = (unsigned __int128)(x->r[RDX] & m) * src;
+        set_reg(x, i->vvvv, s, (uint64_t)p & m);
+        set_reg(x, i->reg, s, (uint64_t)(p >> bits) & m); /* the high half wins when equal */
+        return;
+    }
+    default: /* F7: BEXTR / SHLX (66) / SARX (F3) / SHRX (F2) r, r/m, vvvv */
+        if (pp == 0) {
+            unsigned start = (unsigned)(v & 0xff), len = (unsigned)((v >> 8) & 0xff);
+            res = start < bits ? src >> start : 0;
+            if (len < 64)
+                res &= (1ull << len) - 1;
+            res &= m;
+            set_flags(x, FL_ARITH, szp(res, s) & ~(uint64_t)(FL_SF | FL_PF));
+            set_reg(x, i->reg, s, res);
+            return;
+        }
+        unsigned c = (unsigned)v & (bits - 1);
+        res = pp == 1 ? src << c : pp == 3 ? src >> c : (uint64_t)(sext(src, s) >> c);
+        set_reg(x, i->reg, s, res & m);
+        return;
+    }
+}
+
 /* CRC32C (polynomial 11EDC6F41H, bit-reflected: SDM vol. 2 "CRC32") of the
  * low n bytes of v, from crc. */
 static uint32_t crc32c(uint32_t crc, uint64_t v, unsigned n)
@@ -1220,6 +1297,10 @@ static void exec_insn(struct x86_cpu *x)
     unsigned size = i->opsize;
     uint8_t op = i->opcode;
 
+    if (unlikely(i->vex)) {
+        exec_vex_bmi(x);
+        return;
+    }
     if (i->map == X86_MAP_0F) {
         exec_0f(x);
         return;

@@ -74,6 +74,12 @@ struct x86_insn {
     uint8_t code_size;  /* added by the decoder: the code_size (2, 4, 8) it
                            decoded for; x86_mnemonic needs it (63 is ARPL
                            or MOVSXD) */
+    uint8_t vex;        /* 0xc4 / 0xc5: a VEX-encoded instruction (only the
+                           BMI1/BMI2 GPR forms are decoded); its VEX.pp is
+                           in mandatory (0, 0x66, 0xf3, 0xf2), VEX.W and
+                           R/X/B in rex (0x40 | W R X B, as if REX), VEX.L
+                           is 0 */
+    uint8_t vvvv;       /* VEX.vvvv, un-inverted: the extra register operand */
     uint8_t mandatory;  /* added by the decoder: the prefix that selected the
                            form in the opcode map (0x66, 0xf3, 0xf2: 66 0F 6F
                            MOVDQA, F3 0F 6F MOVDQU, F3 0F B8 POPCNT) or 0.

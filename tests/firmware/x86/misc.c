@@ -293,6 +293,46 @@ static void test_newer_integer(void)
     CHECK(a == 0x8000000000000001ull && cf == 0 && of == 0, "ADOX: adds OF, sets OF only (CF from the add stays)");
 }
 
+static void test_bmi(void)
+{
+    uint64_t r, h, l;
+    uint8_t cf, zf;
+    __asm__("andn %2, %1, %0" : "=r"(r) : "r"(0xff00ull), "r"(0x0ff0ull));
+    CHECK(r == 0x00f0, "ANDN");
+    __asm__("blsr %2, %0\n\tsetc %1" : "=r"(r), "=r"(cf) : "r"(0x58ull) : "cc");
+    CHECK(r == 0x50 && !cf, "BLSR");
+    __asm__("blsmsk %2, %0\n\tsetc %1" : "=r"(r), "=r"(cf) : "r"(0ull) : "cc");
+    CHECK(r == ~0ull && cf, "BLSMSK of 0: all ones, CF");
+    __asm__("blsi %2, %0\n\tsetc %1" : "=r"(r), "=r"(cf) : "r"(0x58ull) : "cc");
+    CHECK(r == 0x08 && cf, "BLSI");
+    __asm__("bzhi %2, %3, %0\n\tsetc %1" : "=r"(r), "=r"(cf) : "r"(12ull), "r"(~0ull) : "cc");
+    CHECK(r == 0xfff && !cf, "BZHI 12");
+    __asm__("bzhi %2, %3, %0\n\tsetc %1" : "=r"(r), "=r"(cf) : "r"(64ull), "r"(0x1234ull) : "cc");
+    CHECK(r == 0x1234 && cf, "BZHI 64: unchanged, CF");
+    __asm__("pdep %2, %1, %0" : "=r"(r) : "r"(0x5ull), "r"(0xf0f0ull));
+    CHECK(r == 0x0050, "PDEP");
+    __asm__("pext %2, %1, %0" : "=r"(r) : "r"(0xabcdull), "r"(0xff00ull));
+    CHECK(r == 0xab, "PEXT");
+    __asm__("mulx %3, %1, %0" : "=r"(h), "=r"(l) : "d"(~0ull), "r"(2ull));
+    CHECK(h == 1 && l == ~1ull, "MULX: high and low halves");
+    __asm__("bextr %2, %3, %0\n\tsetz %1" : "=r"(r), "=r"(zf) : "r"(0x0804ull), "r"(0x12345ull) : "cc");
+    CHECK(r == 0x34 && !zf, "BEXTR start 4 length 8");
+    __asm__("shlx %2, %1, %0" : "=r"(r) : "r"(1ull), "r"(65ull));
+    CHECK(r == 2, "SHLX count masked to 6 bits");
+    __asm__("sarx %2, %1, %0" : "=r"(r) : "r"(0x8000000000000000ull), "r"(63ull));
+    CHECK(r == ~0ull, "SARX");
+    __asm__("shrx %2, %1, %0" : "=r"(r) : "r"(0x8000000000000000ull), "r"(63ull));
+    CHECK(r == 1, "SHRX");
+    __asm__("rorx $8, %1, %0" : "=r"(r) : "r"(0x1122334455667788ull));
+    CHECK(r == 0x8811223344556677ull, "RORX");
+    uint32_t r32;
+    __asm__("rorx $4, %1, %0" : "=r"(r32) : "r"(0x12345678u));
+    CHECK(r32 == 0x81234567u, "RORX 32-bit");
+    uint32_t rr[4];
+    cpuid(7, 0, rr);
+    CHECK((rr[1] & 0x108) == 0x108, "CPUID.7:EBX BMI1 BMI2");
+}
+
 int kmain(void)
 {
     x86t_puts("x86 misc: start\n");
@@ -304,6 +344,7 @@ int kmain(void)
     test_cpuid();
     test_msr_tsc();
     test_newer_integer();
+    test_bmi();
     if (x86t_failures) {
         x86t_puts("x86 misc: FAILED\n");
         return 1;
