@@ -158,6 +158,7 @@ struct gen {
     bool flags_done; /* the template already accounted for its flags */
     const char *cur; /* template name for the next instruction emitted */
     bool host_lzcnt, host_tzcnt, host_popcnt;
+    bool host_bmi1, host_bmi2, host_adx, host_movbe, host_sse42;
 };
 
 /* One instruction to encode. Register numbers: 0..15; byte registers: 0..15
@@ -242,6 +243,7 @@ static unsigned encode(const struct ins *in, uint64_t at, uint8_t *out)
     if (in->pfx) b[n++] = in->pfx;
     if (rex || rex_needed) b[n++] = (uint8_t)(0x40 | rex);
     if (in->map == 1) b[n++] = 0x0f;
+    if (in->map == 2) { b[n++] = 0x0f; b[n++] = 0x38; } /* 0F38 (MOVBE, CRC32, ADCX/ADOX) */
     b[n++] = (uint8_t)(in->op | (in->oreg >= 0 ? (is_high8(in->oreg) ? in->oreg - 12 : in->oreg) & 7 : 0));
     unsigned disp_at = 0, dsz = 0;
     if (in->modrm) {
@@ -1154,6 +1156,104 @@ static bool g_chain(struct gen *g, const struct tmpl *t)
 #define T(name, fn, a, b, w, wr, und, rd, sdm) { name, fn, a, b, w, wr, und, rd, sdm }
 #define SDM_ARITH "SDM vol. 1 App. A Table A-2; vol. 2 ADD/ADC/SUB/SBB/CMP"
 #define SDM_LOGIC "SDM vol. 2 AND/OR/XOR/TEST: OF CF cleared, AF undefined"
+/* ---- 0F38 integer and VEX (BMI1/BMI2) templates ----------------------------------- */
+
+/* MOVBE (0F38 F0/F1, memory only), CRC32 (F2 0F38 F0/F1), ADCX (66 0F38
+ * F6), ADOX (F3 0F38 F6). a: 0 MOVBE, 1 CRC32, 2 ADCX, 3 ADOX. */
+static bool g_0f38(struct gen *g, const struct tmpl *t)
+{
+    if ((t->a == 0 && !g->host_movbe) || (t->a == 1 && !g->host_sse42) || (t->a >= 2 && !g->host_adx))
+        return false;
+    struct ins in;
+    ins_init(&in, 4);
+    in.map = 2;
+    in.modrm = true;
+    switch (t->a) {
+    case 0: {
+        int sz = pick_size_nb();
+        in.osz = sz;
+        in.op = chance(50) ? 0xf0 : 0xf1;
+        in.reg = pick_dst(sz);
+        pick_rm(g, &in, sz, in.op == 0xf1, 100);
+        break;
+    }
+    case 1: {
+        bool byte = chance(40);
+        int ssz = byte ? 1 : pick_size_nb();
+        in.pfx = 0xf2;
+        in.op = byte ? 0xf0 : 0xf1;
+        in.osz = byte ? (chance(50) ? 8 : 4) : ssz; /* F0 with REX.W: a 64-bit destination */
+        if (!byte && ssz == 2) { in.osz = 2; }
+        in.reg = pick_dst(4);
+        pick_rm(g, &in, ssz, false, 40);
+        break;
+    }
+    default:
+        in.osz = chance(50) ? 8 : 4;
+        in.pfx = t->a == 2 ? 0x66 : 0xf3;
+        in.op = 0xf6;
+        in.reg = pick_dst(in.osz);
+        pick_rm(g, &in, in.osz, false, 40);
+        break;
+    }
+    /* ADCX's 66 is mandatory: encode() emits 66 only for osz 2, so put it
+     * in pfx; a 16-bit CRC32 source takes 66 before F2 */
+    return emit_ins(g, &in);
+}
+
+/* A VEX-encoded BMI instruction (SDM vol. 2 §2.3.5, C4 form): map 2 (0F38)
+ * or 3 (0F3A), pp, W, reg, vvvv, r/m (register, or memory [base] with the
+ * base set up first), imm8 for RORX. */
+static bool emit_vex(struct gen *g, unsigned map, unsigned pp, unsigned w, uint8_t op, int reg, int vvvv,
+                     int rmreg, bool mem, unsigned msz, bool imm, uint8_t ib)
+{
+    uint8_t b[16];
+    unsigned n = 0;
+    int base = -1;
+    if (mem) {
+        static const int ok[] = { RAX, RCX, RDX, RBX, RSI, RDI, R8, R9, R10, R11, R14, R15 };
+        do base = ok[rn(12)]; while (base == reg || base == vvvv);
+        emit_mov_imm(g, base, data_la(msz));
+    }
+    int rmr = mem ? base : rmreg;
+    b[n++] = 0xc4;
+    b[n++] = (uint8_t)((!(reg & 8)) << 7 | 1 << 6 | (!(rmr & 8)) << 5 | map);
+    b[n++] = (uint8_t)(w << 7 | ((~vvvv) & 15) << 3 | pp);
+    b[n++] = op;
+    b[n++] = (uint8_t)((mem ? 0 : 0xc0) | (reg & 7) << 3 | (rmr & 7));
+    if (imm) b[n++] = ib;
+    emit_bytes(g, b, n, g->cur);
+    return true;
+}
+
+/* a: 0 ANDN, 1 BLSR, 2 BLSMSK, 3 BLSI, 4 BZHI, 5 PEXT, 6 PDEP, 7 MULX,
+ * 8 BEXTR, 9 SHLX, 10 SARX, 11 SHRX, 12 RORX */
+static bool g_bmi(struct gen *g, const struct tmpl *t)
+{
+    static const struct { uint8_t op, pp, bmi2; } f[13] = {
+        { 0xf2, 0, 0 }, { 0xf3, 0, 0 }, { 0xf3, 0, 0 }, { 0xf3, 0, 0 }, { 0xf5, 0, 1 }, { 0xf5, 2, 1 },
+        { 0xf5, 3, 1 }, { 0xf6, 3, 1 }, { 0xf7, 0, 0 }, { 0xf7, 1, 1 }, { 0xf7, 2, 1 }, { 0xf7, 3, 1 },
+        { 0xf0, 3, 1 },
+    };
+    if (f[t->a].bmi2 ? !g->host_bmi2 : !g->host_bmi1)
+        return false;
+    unsigned w = chance(50);
+    unsigned sz = w ? 8 : 4;
+    int reg = pick_dst(8), vvvv = pick_dst(8), rm = pick_src(8);
+    if (t->a >= 1 && t->a <= 3)
+        reg = 1 + (t->a - 1); /* the group's /1 /2 /3; vvvv is the destination */
+    if (t->a == 7 && reg == vvvv)
+        vvvv = reg == RAX ? RCX : RAX;
+    bool mem = chance(30);
+    if (t->a == 4 || t->a == 8) /* a useful index / control in vvvv sometimes */
+        if (chance(60)) emit_mov_imm(g, vvvv, t->a == 4 ? rn(80) : (rn(80) | rn(80) << 8));
+    if (t->a >= 9 && t->a <= 11 && chance(50)) emit_mov_imm(g, vvvv, rn(130));
+    if (t->a == 12)
+        vvvv = 0; /* RORX: VEX.vvvv must be 1111b (SDM vol. 2 "RORX") */
+    return emit_vex(g, t->a == 12 ? 3 : 2, f[t->a].pp, w, f[t->a].op, reg, vvvv, rm, mem, sz, t->a == 12,
+                    (uint8_t)rnd());
+}
+
 static const struct tmpl templates[] = {
     T("add rm,r", g_alu_rm, 0, 0, 3, OSZPC, 0, 0, SDM_ARITH),
     T("or rm,r", g_alu_rm, 1, 0, 2, OSZPC, FL_AF, 0, SDM_LOGIC),
@@ -1264,6 +1364,23 @@ static const struct tmpl templates[] = {
     T("mov", g_mov, 0, 0, 2, 0, 0, 0, "SDM vol. 2 MOV"),
     T("add/adc chain", g_chain, 0, 0, 2, 0, 0, 0, SDM_ARITH),
     T("sub/sbb chain", g_chain, 1, 0, 2, 0, 0, 0, SDM_ARITH),
+    T("movbe", g_0f38, 0, 0, 1, 0, 0, 0, "SDM vol. 2 MOVBE: no flags"),
+    T("crc32", g_0f38, 1, 0, 1, 0, 0, 0, "SDM vol. 2 CRC32: no flags"),
+    T("adcx", g_0f38, 2, 0, 1, FL_CF, 0, FL_CF, "SDM vol. 2 ADCX: CF only"),
+    T("adox", g_0f38, 3, 0, 1, FL_OF, 0, FL_OF, "SDM vol. 2 ADOX: OF only"),
+    T("andn", g_bmi, 0, 0, 1, OSZPC, FL_AF | FL_PF, 0, "SDM vol. 2 ANDN: AF PF undefined"),
+    T("blsr", g_bmi, 1, 0, 1, OSZPC, FL_AF | FL_PF, 0, "SDM vol. 2 BLSR: AF PF undefined"),
+    T("blsmsk", g_bmi, 2, 0, 1, OSZPC, FL_AF | FL_PF, 0, "SDM vol. 2 BLSMSK: AF PF undefined"),
+    T("blsi", g_bmi, 3, 0, 1, OSZPC, FL_AF | FL_PF, 0, "SDM vol. 2 BLSI: AF PF undefined"),
+    T("bzhi", g_bmi, 4, 0, 1, OSZPC, FL_AF | FL_PF, 0, "SDM vol. 2 BZHI: AF PF undefined"),
+    T("pext", g_bmi, 5, 0, 1, 0, 0, 0, "SDM vol. 2 PEXT: no flags"),
+    T("pdep", g_bmi, 6, 0, 1, 0, 0, 0, "SDM vol. 2 PDEP: no flags"),
+    T("mulx", g_bmi, 7, 0, 1, 0, 0, 0, "SDM vol. 2 MULX: no flags"),
+    T("bextr", g_bmi, 8, 0, 1, OSZPC, FL_AF | FL_SF | FL_PF, 0, "SDM vol. 2 BEXTR: AF SF PF undefined"),
+    T("shlx", g_bmi, 9, 0, 1, 0, 0, 0, "SDM vol. 2 SHLX: no flags"),
+    T("sarx", g_bmi, 10, 0, 1, 0, 0, 0, "SDM vol. 2 SARX: no flags"),
+    T("shrx", g_bmi, 11, 0, 1, 0, 0, 0, "SDM vol. 2 SHRX: no flags"),
+    T("rorx", g_bmi, 12, 0, 1, 0, 0, 0, "SDM vol. 2 RORX: no flags"),
 };
 #define NTEMPL (sizeof templates / sizeof templates[0])
 
@@ -1572,7 +1689,16 @@ int main(int argc, char **argv)
     }
     struct gen g = { 0 };
     unsigned a, b, c, d;
-    if (__get_cpuid(1, &a, &b, &c, &d)) g.host_popcnt = (c >> 23) & 1;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        g.host_popcnt = (c >> 23) & 1;
+        g.host_movbe = (c >> 22) & 1;
+        g.host_sse42 = (c >> 20) & 1;
+    }
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        g.host_bmi1 = (b >> 3) & 1;
+        g.host_bmi2 = (b >> 8) & 1;
+        g.host_adx = (b >> 19) & 1;
+    }
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) g.host_tzcnt = (b >> 3) & 1;
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) g.host_lzcnt = (c >> 5) & 1;
 

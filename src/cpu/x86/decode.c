@@ -244,6 +244,8 @@ opcode:;
             NEED(i + 1); /* ModRM: every BMI form has one */
             if (l || !vex_bmi(map, op, vpp, (p[i] >> 3) & 7))
                 return X86_DEC_INVALID;
+            if (map == X86_MAP_0F3A && vvvv)
+                return X86_DEC_INVALID; /* RORX: VEX.vvvv must be 1111b */
             rex = (uint8_t)(0x40 | w << 3 | r << 2 | xx << 1 | bb);
             if (cs != 8)
                 rex = (uint8_t)(w << 3); /* only W is kept (it is ignored below 64-bit) */
