@@ -91,6 +91,25 @@ static int default_seg(const struct x86_insn *i)
     return X86_DS;
 }
 
+/* Outside 64-bit mode: the segment must be usable (not loaded with a null
+ * selector) and off within its limit — for an expand-down data segment
+ * above it (SDM vol. 3A §3.4.5.1, §5.3): else #GP(0), #SS(0) for SS. Only
+ * the first byte of the access is checked (a multi-byte access straddling
+ * the limit is not caught: docs/x86.md). */
+static inline void seg_check(struct x86_cpu *x, int s, uint64_t off)
+{
+    const struct x86_segment *g = &x->seg[s];
+    bool bad;
+    if (unlikely(!(g->attr & SEG_P)))
+        bad = (x->cr0 & CR0_PE) != 0;
+    else if (unlikely((g->attr & (SEG_CODE | SEG_CE)) == SEG_CE)) /* expand-down data */
+        bad = off <= g->limit || off > ((g->attr & SEG_DB) ? 0xffffffffull : 0xffffull);
+    else
+        bad = off > g->limit;
+    if (unlikely(bad))
+        x86_raise(x, s == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
+}
+
 /* Linear address of seg:off; canonical check in 64-bit mode (#GP(0), or
  * #SS(0) for the stack segment: SDM vol. 3A §3.3.7.1). */
 static uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
@@ -101,6 +120,7 @@ static uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
             x86_raise(x, s == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
         return la;
     }
+    seg_check(x, s, off);
     return (x->seg[s].base + off) & 0xffffffffull;
 }
 

@@ -59,17 +59,24 @@ X86T_USER_DATA static uint8_t ustack[4096];
 /* ---- code run in compatibility mode (CS 0x38, CPL 0) ----------------------- */
 
 void c32_into(void), c32_into_after(void), c32_bound(void), c32_nop_into(void);
+void c32_limit(void), c32_limit_fault(void);
 __asm__(".code32\n"
         ".globl c32_into, c32_into_after, c32_bound, c32_nop_into\n"
         "c32_into:\n\tmov $0x7f, %al\n\tadd $1, %al\n\tinto\nc32_into_after:\n\tud2\n"
         "c32_nop_into:\n\txor %eax, %eax\n\tinto\n\tud2\n"
         "c32_bound:\n\tmov $200, %eax\n\tbound %eax, bound_pair\n\tud2\n"
+        ".globl c32_limit, c32_limit_ok, c32_limit_fault\n"
+        "c32_limit:\n\tmov $0x58, %eax\n\tmov %eax, %ds\n\tmov 0xffc, %eax\n"
+        "c32_limit_fault:\n\tmov 0x1000, %eax\n\tud2\n"
         ".code64");
 int32_t bound_pair[2] = { 10, 100 };
 static uint8_t c32_stack[1024] __attribute__((aligned(16)));
 
 static uint64_t compat_call(void (*fn)(void))
 {
+    /* an IRET to CPL 3 nulled DS/ES (DPL 0 < RPL 3: SDM vol. 2 "IRET");
+     * 64-bit mode ignores that, compatibility mode does not */
+    __asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" ::"r"(X86T_KDATA));
     return x86t_far_call((uint64_t)fn, X86T_KCODE32, X86T_KDATA, (uint64_t)(c32_stack + sizeof c32_stack), 2);
 }
 
@@ -170,6 +177,9 @@ static void test_user(void)
 {
     CHECK(user(u_cs, 2) == 6 && x86t_last_cs == 0x2b && x86t_last_ss == 0x23,
           "IRETQ to CPL 3: the code runs with CS 0x2b / SS 0x23");
+    uint16_t ds;
+    __asm__ volatile("mov %%ds, %0" : "=r"(ds));
+    CHECKX(ds == 0, "IRETQ to CPL 3 nulled DS (DPL 0 < CPL 3)", ds);
     CHECK(user(u_hlt, 2) == 13 && x86t_last_error == 0, "#GP(0) hlt at CPL 3");
     CHECK(user(u_cli, 2) == 13 && x86t_last_error == 0, "#GP(0) cli at CPL 3, IOPL 0");
     CHECK(user(u_cli, 0x3002) == 6, "cli at CPL 3 with IOPL 3");
@@ -195,11 +205,19 @@ static void test_user(void)
 
 static void test_compat(void)
 {
+    /* a null DS in compatibility mode: #GP(0) on a data access */
+    __asm__ volatile("mov %0, %%ds" ::"r"(0));
+    CHECK(x86t_far_call((uint64_t)c32_bound, X86T_KCODE32, X86T_KDATA, (uint64_t)(c32_stack + sizeof c32_stack), 2) == 13 &&
+              x86t_last_error == 0, "#GP(0) a data access through a null DS in compatibility mode");
     /* INTO and BOUND exist outside 64-bit mode only */
     CHECK(compat_call(c32_into) == 4 && x86t_last_rip == (uint64_t)c32_into_after && x86t_last_cs == X86T_KCODE32,
           "#OF: into with OF = 1 (trap, compatibility mode)");
     CHECK(compat_call(c32_nop_into) == 6, "into with OF = 0 does nothing");
     CHECK(compat_call(c32_bound) == 5 && x86t_last_rip == (uint64_t)c32_bound + 5, "#BR: bound out of range (fault)");
+    /* a data segment of limit 0xfff: offset 0xffc is in, 0x1000 is not */
+    CHECK(compat_call(c32_limit) == 13 && x86t_last_error == 0 && x86t_last_rip == (uint64_t)c32_limit_fault,
+          "#GP(0) beyond a segment limit (compatibility mode)");
+    __asm__ volatile("mov %0, %%ds" ::"r"(X86T_KDATA));
 }
 
 static void test_double_fault_and_ist(void)
