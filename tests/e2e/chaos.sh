@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # "The guest can never crash the simulator": run pseudo-random instruction
 # streams (fixed seeds, so every run is the same) on 2 RISC-V harts and on
-# the x86 PC board (64-bit mode at CPL 0 and CPL 3: tests/firmware/x86/
+# the x86 PC board (64-bit mode at CPL 0 and CPL 3, compatibility mode, real
+# mode: tests/firmware/x86/
 # chaos.S) and check that hvsim ends with a guest-level outcome (exit 0, 1
 # or 3) and, under the sanitizer build, without any ASan/UBSan report.
 # Usage: chaos.sh HVSIM [N]
@@ -36,19 +37,27 @@ for seed in $(seq 1 "$N"); do
     fi
 done
 # x86: the random bytes replace the .chaos section of a kernel built by
-# `make firmware`; at CPL 0 the byte F4 (HLT, which would end the stream
-# with IF = 0) is turned into F5 (CMC).
+# `make firmware` and run in 64-bit mode at CPL 0 (seed % 4 = 0), at CPL 3
+# (1), in compatibility mode (2) and in real mode (3); outside CPL 3 the
+# byte F4 (HLT, which would end the stream with IF = 0) is turned into F5
+# (CMC).
 ROOT=$(cd ../.. && pwd)
 for seed in $(seq 1 "$N"); do
-    user=$((seed % 2))
-    kernel=$ROOT/build/firmware/$([ $user = 1 ] && echo x86-chaos-user.elf || echo x86-chaos.elf)
+    mode=$((seed % 4))
+    case $mode in
+    0) kname=x86-chaos.elf; what="64-bit, CPL 0" ;;
+    1) kname=x86-chaos-user.elf; what="64-bit, CPL 3" ;;
+    2) kname=x86-chaos-compat.elf; what="compatibility mode" ;;
+    *) kname=x86-chaos-real.elf; what="real mode" ;;
+    esac
+    kernel=$ROOT/build/firmware/$kname
     if [ ! -f "$kernel" ]; then
         fail "x86 random code" "$kernel missing (make firmware)"
         break
     fi
     LC_ALL=C awk -v s="$((seed + 1000))" 'BEGIN { srand(s); for (i = 0; i < 65536; i++) printf "%c", int(rand() * 256) }' </dev/null |
         LC_ALL=C head -c 65536 >"$T/x86-$seed.bin"
-    if [ $user = 0 ]; then
+    if [ $mode != 1 ]; then
         LC_ALL=C tr '\364' '\365' <"$T/x86-$seed.bin" >"$T/x86-$seed.tmp" && mv "$T/x86-$seed.tmp" "$T/x86-$seed.bin"
     fi
     cp "$kernel" "$T/x86-$seed.elf"
@@ -59,9 +68,9 @@ for seed in $(seq 1 "$N"); do
     rc=$?
     if { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ]; } &&
         ! grep -q "AddressSanitizer\|runtime error\|LeakSanitizer" "$T/err"; then
-        pass "x86 random code, seed $seed, CPL $([ $user = 1 ] && echo 3 || echo 0) (exit $rc: $(tail -1 "$T/err" | cut -c8-40))"
+        pass "x86 random code, seed $seed, $what (exit $rc: $(tail -1 "$T/err" | cut -c8-40))"
     else
-        fail "x86 random code, seed $seed" "exit $rc: $(head -5 "$T/err")"
+        fail "x86 random code, seed $seed, $what" "exit $rc: $(head -5 "$T/err")"
     fi
 done
 summary

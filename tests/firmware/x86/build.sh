@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds our x86_64 test kernels with the host gcc (freestanding, no SSE):
-#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-chaos.elf, x86-chaos-user.elf
+#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-{exceptions,paging,syscall,misc}.elf,
+#                         x86-chaos{,-user,-compat,-real}.elf
 # Reproducible: no -g, fixed link order, no build ids.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,3 +21,5 @@ done
 # random-code kernels for tests/e2e/chaos.sh (.chaos is filled by the test)
 $CC $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"
+$CC $CFLAGS -DCHAOS_COMPAT -o "$out/x86-chaos-compat.elf" "$here/chaos.S"
+$CC $CFLAGS -DCHAOS_REAL -o "$out/x86-chaos-real.elf" "$here/chaos.S"

@@ -1,7 +1,8 @@
 /* Random-code kernel for tests/e2e/chaos.sh (x86 part): the 64 KiB section
  * .chaos is filled with random bytes by the test (objcopy
  * --update-section) and executed at CPL 0 (CHAOS_USER unset) or CPL 3 in
- * 64-bit mode. Every exception lands in a handler that resumes one byte
+ * 64-bit mode (CHAOS_COMPAT: compatibility mode, CHAOS_REAL: real mode,
+ * the bytes copied to 2000:0000). Every exception lands in a handler that resumes one byte
  * further (x86 instructions have no fixed length: the stream resyncs
  * itself), so the random bytes run one after the other; whatever they do to
  * CR0/CR3/CR4, the IDT, the GDT or memory, hvsim must end with a guest
@@ -62,6 +63,41 @@ _start:
     lea     chaos(%rip), %rax
     push    %rax
     iretq
+#elif defined(CHAOS_COMPAT)
+    /* compatibility mode at CPL 0: a 32-bit code segment (0x38) */
+    pushq   $0x38
+    lea     chaos(%rip), %rax
+    push    %rax
+    lretq
+#elif defined(CHAOS_REAL)
+    /* real mode: the trampoline and the random bytes are copied below
+     * 1 MiB (0x8000, 0x20000), then long mode is left the way SDM vol. 3A
+     * §9.8.5.4 and §9.9.2 describe: compatibility mode, paging off, LME
+     * off, 16-bit segments, PE off, a far jump to real mode. The IVT sends
+     * every vector to a handler that resumes one byte further. */
+    lea     tramp16(%rip), %rsi
+    mov     $0x8000, %edi
+    mov     $(tramp16_end - tramp16), %ecx
+    rep movsb
+    lea     chaos(%rip), %rsi
+    mov     $0x20000, %edi
+    mov     $65536, %ecx
+    rep movsb
+    pushq   $0x38
+    lea     to_compat(%rip), %rax
+    push    %rax
+    lretq
+    .code32
+to_compat:
+    mov     %cr0, %eax
+    and     $0x7fffffff, %eax       /* PG off: long mode inactive */
+    mov     %eax, %cr0
+    mov     $0xc0000080, %ecx
+    rdmsr
+    and     $~0x100, %eax           /* LME off */
+    wrmsr
+    ljmp    $0x40, $0x8000          /* 16-bit code segment, base 0 */
+    .code64
 #else
     jmp     chaos
 #endif
@@ -92,6 +128,46 @@ done:
 4:  hlt
     jmp     4b
 
+#ifdef CHAOS_REAL
+    /* copied to 0x8000 and run there: 16-bit protected mode, then real mode */
+    .code16
+tramp16:
+    mov     $0x48, %ax              /* 16-bit data segments */
+    mov     %ax, %ds
+    mov     %ax, %es
+    mov     %ax, %ss
+    mov     %cr0, %eax
+    and     $~1, %eax               /* PE off */
+    mov     %eax, %cr0
+    ljmp    $0x0800, $(real_entry - tramp16)
+real_entry:
+    xor     %ax, %ax
+    mov     %ax, %ds
+    mov     %ax, %es
+    mov     %ax, %ss
+    mov     $0x7000, %sp
+    /* IVT: 256 vectors -> 0800:rhandler */
+    xor     %di, %di
+    mov     $256, %cx
+1:  movw    $(rhandler - tramp16), (%di)
+    movw    $0x0800, 2(%di)
+    add     $4, %di
+    loop    1b
+    lidtl   (ivtr - tramp16 + 0x8000)
+    ljmp    $0x2000, $0
+rhandler:
+    push    %bp
+    mov     %sp, %bp
+    incw    2(%bp)                  /* the saved IP: one byte further */
+    pop     %bp
+    iret
+ivtr:
+    .word   0x3ff
+    .long   0
+tramp16_end:
+    .code64
+#endif
+
     .data
     .align 16
 gdt:
@@ -101,9 +177,12 @@ gdt:
     .quad   0x00affb000000ffff      /* 0x18 user code, DPL 3 */
     .quad   0x00cff3000000ffff      /* 0x20 user data, DPL 3 */
     .quad   0x0000890000000067      /* 0x28 TSS (base filled in), limit 0x67 */
-    .quad   0
+    .quad   0                       /* 0x30 the TSS's upper half */
+    .quad   0x00cf9b000000ffff      /* 0x38 32-bit code (compatibility mode), DPL 0 */
+    .quad   0x00009b000000ffff      /* 0x40 16-bit code, base 0, limit 0xffff */
+    .quad   0x000093000000ffff      /* 0x48 16-bit data, base 0, limit 0xffff */
 gdtr:
-    .word   7 * 8 - 1
+    .word   10 * 8 - 1
     .quad   gdt
     .align 16
 idtr:
