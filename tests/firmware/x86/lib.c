@@ -1,7 +1,7 @@
 /* COM1 output, isa-debug-exit and the IDT of the x86_64 test kernels. */
 #include "x86t.h"
 
-int x86t_failures;
+int x86t_failures, x86t_checks;
 volatile uint64_t x86t_last_vector = ~0ull, x86t_last_error, x86t_last_cr2, x86t_last_rip;
 volatile uint64_t x86t_resume;
 volatile int x86t_traps;
@@ -27,6 +27,18 @@ void x86t_puthex(uint64_t v)
         b[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
     b[18] = 0;
     x86t_puts(b);
+}
+
+void x86t_putdec(uint64_t v)
+{
+    char b[21];
+    int i = 20;
+    b[i] = 0;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    x86t_puts(b + i);
 }
 
 void x86t_exit(int code)

@@ -22,9 +22,9 @@
 #define PG_G 0x100ull
 #define PG_XD (1ull << 63)
 
-static uint64_t pdpt[512] __attribute__((aligned(4096)));
-static uint64_t pd[512] __attribute__((aligned(4096)));
-static uint64_t pt[512] __attribute__((aligned(4096)));
+static volatile uint64_t pdpt[512] __attribute__((aligned(4096)));
+static volatile uint64_t pd[512] __attribute__((aligned(4096)));
+static volatile uint64_t pt[512] __attribute__((aligned(4096)));
 static uint8_t pages[16][4096] __attribute__((aligned(4096)));
 static uint64_t cr3_base;
 
@@ -299,6 +299,8 @@ int kmain(void)
         x86t_puts("x86 paging: FAILED\n");
         return 1;
     }
-    x86t_puts("x86 paging: all checks passed\n");
+    x86t_puts("x86 paging: all checks passed (");
+    x86t_putdec((uint64_t)x86t_checks);
+    x86t_puts(" checks)\n");
     return 0;
 }

@@ -195,6 +195,8 @@ int kmain(void)
         x86t_puts("x86 syscall: FAILED\n");
         return 1;
     }
-    x86t_puts("x86 syscall: all checks passed\n");
+    x86t_puts("x86 syscall: all checks passed (");
+    x86t_putdec((uint64_t)x86t_checks);
+    x86t_puts(" checks)\n");
     return 0;
 }

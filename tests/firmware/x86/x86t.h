@@ -15,6 +15,7 @@ static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, 
 
 void x86t_puts(const char *s);
 void x86t_puthex(uint64_t v);
+void x86t_putdec(uint64_t v);
 /* isa-debug-exit: 0 = pass (hvsim exit 0), else fail (exit 1) */
 void x86t_exit(int code) __attribute__((noreturn));
 
@@ -115,6 +116,7 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 /* CHECKX(cond, what, value): CHECK that also prints a value on failure. */
 #define CHECKX(c, what, val)                                               \
     do {                                                                   \
+        x86t_checks++;                                                     \
         if (!(c)) {                                                        \
             x86t_puts("FAIL: ");                                           \
             x86t_puts(what);                                               \
@@ -128,9 +130,10 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 #define X86T_USER_DATA __attribute__((section(".user.data"), aligned(16)))
 
 /* CHECK(cond, what): counts and reports a failure. */
-extern int x86t_failures;
+extern int x86t_failures, x86t_checks;
 #define CHECK(c, what)                                                     \
     do {                                                                   \
+        x86t_checks++;                                                     \
         if (!(c)) {                                                        \
             x86t_puts("FAIL: ");                                           \
             x86t_puts(what);                                               \
