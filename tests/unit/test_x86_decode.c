@@ -544,9 +544,16 @@ START_TEST(invalid_64)
     OK(4, "63 c0", 2, "arpl");
     OK(8, "63 c0", 2, "movsxd");
     OK(8, "48 63 c0", 3, "movsxd");
-    /* VEX / EVEX are not implemented */
+    /* VEX: only the BMI1/BMI2 GPR forms (decode.c vex_bmi); EVEX: none */
     BAD(4, "c5 f8 77");
-    BAD(4, "c4 e2 78 f2 c0");
+    OK(4, "c4 e2 78 f2 c0", 5, "andn");
+    OK(8, "c4 e2 f8 f2 c0", 5, "andn");
+    OK(8, "c4 e2 78 f3 c8", 5, "blsr");
+    BAD(8, "c4 e2 78 f3 c0");    /* F3 /0: not BMI */
+    BAD(8, "c4 e2 7c f2 c0");    /* VEX.L = 1 */
+    BAD(8, "66 c4 e2 78 f2 c0"); /* 66 before VEX */
+    OK(8, "c4 e3 fb f0 c1 08", 6, "rorx");
+    BAD(8, "c4 e3 f3 f0 c1 08"); /* RORX with VEX.vvvv != 1111b */
     BAD(4, "62 f1 7c 48 10 06");
     BAD(8, "c5 f8 77");
     BAD(8, "62 f1 7c 48 10 06");

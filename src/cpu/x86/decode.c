@@ -215,6 +215,10 @@ opcode:;
             if ((pf & (X86_PFX_LOCK | X86_PFX_REP | X86_PFX_REPNE | X86_PFX_OPSIZE)) || rex)
                 return X86_DEC_INVALID;
             unsigned b1 = p[i], w = 0, mm = 1, l, r, xx = 0, bb = 0;
+            /* the BMI instructions live in maps 0F38 and 0F3A: C5 (map 0F)
+             * and other C4 maps are invalid here without more bytes */
+            if (op == 0xc5 || ((b1 & 0x1f) != 2 && (b1 & 0x1f) != 3))
+                return X86_DEC_INVALID;
             if (op == 0xc5) {
                 r = !(b1 & 0x80);
                 vvvv = (~b1 >> 3) & 15;

@@ -1497,8 +1497,13 @@ static void exec_insn(struct x86_cpu *x)
         rm_write(x, s, r);
         return;
     }
-    case 0xc2: case 0xc3: { /* RET near */
+    case 0xc2: case 0xc3: { /* RET near: a non-canonical target faults with RSP unchanged */
+        uint64_t sp0 = x->r[RSP];
         uint64_t t = pop(x, size);
+        if (x->code_size == 8 && noncanonical(t)) {
+            x->r[RSP] = sp0;
+            GP0();
+        }
         if (op == 0xc2)
             x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + (i->imm & 0xffff)) & sp_mask(x));
         jump(x, t);
@@ -1585,10 +1590,12 @@ static void exec_insn(struct x86_cpu *x)
     case 0xec: case 0xed: set_reg(x, RAX, op & 1 ? (size > 4 ? 4 : size) : 1,
                                   port_in(x, (uint32_t)x->r[RDX] & 0xffff, op & 1 ? (size > 4 ? 4 : size) : 1)); return;
     case 0xee: case 0xef: port_out(x, (uint32_t)x->r[RDX] & 0xffff, op & 1 ? (size > 4 ? 4 : size) : 1, x->r[RAX]); return;
-    case 0xe8: /* CALL rel */
-        push(x, size, x->next_rip);
+    case 0xe8: { /* CALL rel: the target is checked before the push */
+        uint64_t ret = x->next_rip;
         jump(x, x->next_rip + i->imm);
+        push(x, size, ret);
         return;
+    }
     case 0xe9: case 0xeb: jump(x, x->next_rip + i->imm); return;
     case 0xea: /* JMP ptr16:16/32 */
         far_transfer(x, (uint16_t)i->imm2, i->imm & size_mask(size), false, size);
@@ -1640,7 +1647,7 @@ static void exec_insn(struct x86_cpu *x)
         if (op == 0xfe && r > 1) UD();
         switch (r) {
         case 0: case 1: rm_write(x, s, inc_dec(x, rm_read(x, s), s, r == 1)); return;
-        case 2: { uint64_t t = rm_read(x, s); push(x, s, x->next_rip); jump(x, t); return; }
+        case 2: { uint64_t t = rm_read(x, s), ret = x->next_rip; jump(x, t); push(x, s, ret); return; }
         case 4: jump(x, rm_read(x, s)); return;
         case 3: case 5: { /* far CALL/JMP m16:16/32/64 */
             if (i->mod == 3) UD();

@@ -128,7 +128,16 @@ static void test_kernel_faults(void)
     EXC("#GP far jump to the null selector", 13, 0, 0, "", "ljmp *exc_zero(%%rip)");
     EXC("#GP jump to a non-canonical address (at the jump)", 13, 0, 0,
         "movabs $0x0000800000000000, %%rcx", "jmp *%%rcx");
-    EXC("#GP non-canonical data", 13, 0, 0, "movabs $0xffff000000000000, %%rcx", "mov (%%rcx), %%rax");
+    /* CALL and RET to a non-canonical target: #GP(0) at the instruction,
+     * nothing pushed or popped (SDM vol. 2 "CALL", "RET" 64-bit mode) */
+    static volatile uint64_t rsp_before;
+    __asm__ volatile("mov %%rsp, %0" : "=m"(rsp_before));
+    EXC("#GP call to a non-canonical address", 13, 0, 0, "movabs $0x0000800000000000, %%rcx", "call *%%rcx");
+    CHECKX(x86t_last_rsp == rsp_before, "  ... RSP unchanged", x86t_last_rsp);
+    EXC("#GP ret to a non-canonical address", 13, 0, 0,
+        "movabs $0x0000800000000000, %%rcx\n\tmov %%rsp, x86t_resume_rsp(%%rip)\n\tpush %%rcx", "ret");
+    CHECKX(x86t_last_rsp == rsp_before - 8, "  ... RSP unchanged", x86t_last_rsp);
+        EXC("#GP non-canonical data", 13, 0, 0, "movabs $0xffff000000000000, %%rcx", "mov (%%rcx), %%rax");
     EXC("#GP reserved CR4 bit", 13, 0, 0, "mov %%cr4, %%rax\n\tbts $31, %%rax", "mov %%rax, %%cr4");
     EXC("#GP unknown MSR", 13, 0, 0, "mov $0x4b564d00, %%ecx", "rdmsr");
     EXC("#GP wrmsr EFER reserved bit", 13, 0, 0,
