@@ -87,7 +87,7 @@ chaos_payload() { # NAME KERNEL BYTES
     cat "$T/$1.bin" "$T/pad.bin" | head -c 65536 >"$T/$1.chaos"
     cp "$ROOT/build/firmware/$2" "$T/$1.elf"
     objcopy --update-section .chaos="$T/$1.chaos" "$T/$1.elf"
-    "$HVSIM" run -c "$CFG" --smp 1 --kernel "$T/$1.elf" --serial none --max-insns 1000000 </dev/null 2>"$T/$1.err"
+    timeout 120 "$HVSIM" run -c "$CFG" --smp 1 --kernel "$T/$1.elf" --serial none --max-insns 1000000 </dev/null 2>"$T/$1.err"
 }
 chaos_payload compat x86-chaos-compat.elf '\x66\xba\xf4\x00\x31\xc0\xef\xf4' # mov dx,0xf4; xor eax,eax; out dx,eax (32-bit)
 rc=$?
@@ -102,5 +102,15 @@ if [ "$rc" -eq 0 ] && grep -q "guest wrote 0x0" "$T/real.err"; then
     pass "chaos kernel in real mode runs its bytes as 16-bit code, #UD through the IVT"
 else
     fail "chaos real-mode kernel" "exit $rc: $(tail -1 "$T/real.err")"
+fi
+# HLT with IF = 0 while the PIT ticks (periodic, channel 0): nothing can
+# ever wake the only CPU; the run ends (status 1) instead of the scheduler
+# jumping from PIT edge to PIT edge forever (found by the real-mode chaos).
+chaos_payload dead x86-chaos.elf '\xb0\x34\xe6\x43\xb0\x32\xe6\x40\x30\xc0\xe6\x40\xfa\xf4'
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "HLT with IF = 0 and no CPU left to wake it" "$T/dead.err"; then
+    pass "cli; hlt with a periodic PIT: the run ends, exit status 1"
+else
+    fail "cli; hlt with a periodic PIT" "exit $rc: $(tail -1 "$T/dead.err")"
 fi
 summary

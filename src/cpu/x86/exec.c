@@ -403,6 +403,25 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
     x86_tlb_flush(x, true);
 }
 
+/* HLT with IF = 0 ends only by NMI, INIT or SIPI (SDM vol. 2 "HLT"); the
+ * board has no NMI source, so only another CPU that is running, or asleep
+ * with IF = 1 (an interrupt can wake it), could ever send one. When none is
+ * left the machine can never wake: the run ends (a periodic device timer
+ * would otherwise keep the scheduler jumping through virtual time forever). */
+static bool hlt_can_wake(const struct x86_cpu *x)
+{
+    struct machine *m = x->m;
+    for (int i = 0; i < m->ncpus; i++) {
+        const struct cpu *c = m->cpus[i];
+        if (c == &x->cpu || !c || c->ops->arch != CPU_ARCH_X86_64)
+            continue;
+        if (c->state == CPU_RUNNING ||
+            (c->state == CPU_SLEEPING && ((X86((struct cpu *)c)->rflags & FL_IF) || X86((struct cpu *)c)->nmi_pending)))
+            return true;
+    }
+    return false;
+}
+
 /* ---- one instruction ------------------------------------------------------ */
 
 static void jump(struct x86_cpu *x, uint64_t target)
@@ -1606,6 +1625,9 @@ static void exec_insn(struct x86_cpu *x)
     case 0xf4: /* HLT: sleep until an interrupt (through the scheduler) */
         need_cpl0(x);
         x->rip = x->next_rip;
+        if (!(x->rflags & FL_IF) && !x->nmi_pending && !hlt_can_wake(x))
+            machine_request_exit(x->m, EXIT_GUEST_FAIL,
+                                 "HLT with IF = 0 and no CPU left to wake it: the machine is dead");
         x->cpu.state = CPU_SLEEPING;
         TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x->rip, 0xf4);
         cpu_end_run(&x->cpu);
