@@ -621,8 +621,149 @@ static void far_jump_real(struct x86_cpu *x, uint16_t sel, uint64_t off)
     x->next_rip = off;
 }
 
-/* Far JMP/CALL to a code segment in protected/long mode (no call gates,
- * no task switches: #GP, documented). */
+/* The stack pointer for privilege level dpl from the TSS (legacy: SS too),
+ * #TS(TSS selector) beyond its limit. */
+static uint64_t tss_sp(struct x86_cpu *x, unsigned dpl, uint16_t *ss)
+{
+    uint64_t off = 4 + 8ull * dpl;
+    if (off + (x->long_mode ? 7 : 5) > x->tr.limit)
+        x86_raise(x, X86_EXC_TS, true, x->tr.sel & ~3u);
+    if (x->long_mode) {
+        *ss = 0;
+        return x86_read_as(x, x->tr.base + off, 8, false);
+    }
+    *ss = (uint16_t)x86_read_as(x, x->tr.base + off + 4, 2, false);
+    return x86_read_as(x, x->tr.base + off, 4, false);
+}
+
+/* Far CALL/JMP through a call gate (SDM vol. 3A §5.8.3-5.8.6; §5.8.3.1 the
+ * 16-byte gates of IA-32e mode; vol. 2 "CALL" far): gate DPL >= CPL and >=
+ * the selector's RPL (#GP(gate)), present (#NP(gate)); the target a code
+ * segment of DPL <= CPL (a JMP: == CPL unless conforming), present, 64-bit
+ * in IA-32e mode. A CALL to a more privileged nonconforming segment takes
+ * the TSS stack of that level and pushes the old SS:RSP, then CS:RIP (IA-32e
+ * mode: 8-byte pushes, SS = null selector). Legacy gates with a parameter
+ * count (copied between stacks) are not modelled: #GP(gate). */
+static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
+{
+    unsigned gattr = (unsigned)(glo >> 40) & 0xff, gdpl = (gattr >> 5) & 3;
+    uint32_t gerr = gsel & ~3u;
+    if (gdpl < x->cpl || gdpl < (gsel & 3u))
+        x86_raise(x, X86_EXC_GP, true, gerr);
+    if (!(gattr & SEG_P))
+        x86_raise(x, X86_EXC_NP, true, gerr);
+    uint16_t tsel = (uint16_t)(glo >> 16);
+    uint64_t toff = (glo & 0xffff) | ((glo >> 48) & 0xffff) << 16;
+    bool gate32 = (gattr & 0xf) == 0xc;
+    unsigned psize = x->long_mode ? 8 : gate32 ? 4 : 2;
+    if (x->long_mode) {
+        uint64_t lo2, hi;
+        if (!x86_desc_read(x, gsel, &lo2, &hi, true) || ((hi >> 40) & 0x1f))
+            x86_raise(x, X86_EXC_GP, true, gerr); /* the upper half's type must be 0 */
+        toff |= (hi & 0xffffffffull) << 32;
+    } else {
+        if (!gate32)
+            toff &= 0xffff;
+        if ((glo >> 32) & 0x1f)
+            x86_raise(x, X86_EXC_GP, true, gerr); /* parameter copying: not modelled */
+    }
+    if ((tsel & ~3u) == 0)
+        GP0();
+    uint64_t clo;
+    if (!x86_desc_read(x, tsel, &clo, NULL, false))
+        x86_raise(x, X86_EXC_GP, true, tsel & ~3u);
+    unsigned cattr = (unsigned)(clo >> 40) & 0xff, cdpl = (cattr >> 5) & 3;
+    bool conforming = (cattr & SEG_CE) != 0;
+    if (!(cattr & SEG_S) || !(cattr & SEG_CODE) || cdpl > x->cpl || (!call && !conforming && cdpl != x->cpl))
+        x86_raise(x, X86_EXC_GP, true, tsel & ~3u);
+    if (!(cattr & SEG_P))
+        x86_raise(x, X86_EXC_NP, true, tsel & ~3u);
+    if (x->long_mode && (!((clo >> 53) & 1) || ((clo >> 54) & 1)))
+        x86_raise(x, X86_EXC_GP, true, tsel & ~3u);
+    unsigned ncpl = conforming ? x->cpl : cdpl;
+    if (!call) {
+        x86_desc_set_accessed(x, tsel, clo);
+        x86_load_cs(x, tsel, clo, x->cpl);
+        x->next_rip = toff;
+        return;
+    }
+    uint64_t ret_cs = x->seg[X86_CS].sel, ret_rip = x->next_rip;
+    if (ncpl < x->cpl) {
+        uint16_t nss;
+        uint64_t sp = tss_sp(x, ncpl, &nss), old_ss = x->seg[X86_SS].sel, old_sp = x->r[RSP];
+        struct x86_segment nseg = { .sel = (uint16_t)ncpl, .attr = (uint16_t)(SEG_S | SEG_W_R | SEG_P | (ncpl << SEG_DPL_SHIFT)) };
+        uint64_t sp_mask_n = ~0ull;
+        if (!x->long_mode) {
+            uint64_t slo;
+            if ((nss & ~3u) == 0 || !x86_desc_read(x, nss, &slo, NULL, false))
+                x86_raise(x, X86_EXC_TS, true, nss & ~3u);
+            unsigned sa = (unsigned)(slo >> 40) & 0xff;
+            if ((nss & 3u) != ncpl || ((sa >> 5) & 3) != ncpl || !(sa & SEG_S) || (sa & SEG_CODE) || !(sa & SEG_W_R))
+                x86_raise(x, X86_EXC_TS, true, nss & ~3u);
+            if (!(sa & SEG_P))
+                x86_raise(x, X86_EXC_SS, true, nss & ~3u);
+            x86_seg_from_desc(&nseg, nss, slo | (1ull << 40), 0);
+            sp_mask_n = (nseg.attr & SEG_DB) ? 0xffffffffull : 0xffff;
+        } else if (noncanonical(sp)) {
+            x86_raise(x, X86_EXC_SS, true, 0);
+        }
+        uint64_t frame[4] = { old_ss, old_sp, ret_cs, ret_rip };
+        for (int k = 0; k < 4; k++) {
+            sp = (sp - psize) & sp_mask_n;
+            x86_write_as(x, (nseg.base + sp) & (x->long_mode ? ~0ull : 0xffffffffull), psize,
+                         frame[k] & size_mask(psize), false);
+        }
+        x86_desc_set_accessed(x, tsel, clo);
+        x86_load_cs(x, tsel, clo, ncpl);
+        x->seg[X86_SS] = nseg;
+        x86_update_mode(x);
+        x->r[RSP] = x->long_mode ? sp : (x->r[RSP] & ~sp_mask_n) | sp;
+    } else {
+        push(x, psize, ret_cs);
+        push(x, psize, ret_rip);
+        x86_desc_set_accessed(x, tsel, clo);
+        x86_load_cs(x, tsel, clo, x->cpl);
+    }
+    x->next_rip = toff;
+}
+
+/* Far RET to an outer privilege level (SDM vol. 2 "RET" RETURN-TO-OUTER-
+ * PRIVILEGE-LEVEL): the CS popped has RPL > CPL; then RSP and SS are popped
+ * (after releasing imm bytes), SS is checked at the new level, and data
+ * segments the outer level may not use are nulled. */
+static void ret_outer(struct x86_cpu *x, uint16_t sel, uint64_t off, unsigned size, unsigned imm)
+{
+    uint64_t clo;
+    if ((sel & ~3u) == 0 || !x86_desc_read(x, sel, &clo, NULL, false))
+        x86_raise(x, X86_EXC_GP, true, sel & ~3u);
+    unsigned a = (unsigned)(clo >> 40) & 0xff, dpl = (a >> 5) & 3, rpl = sel & 3u;
+    if (!(a & SEG_S) || !(a & SEG_CODE) || ((a & SEG_CE) ? dpl > rpl : dpl != rpl))
+        x86_raise(x, X86_EXC_GP, true, sel & ~3u);
+    if (!(a & SEG_P))
+        x86_raise(x, X86_EXC_NP, true, sel & ~3u);
+    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + imm) & sp_mask(x));
+    uint64_t nsp = pop(x, size);
+    uint16_t nss = (uint16_t)pop(x, size);
+    x86_desc_set_accessed(x, sel, clo);
+    x86_load_cs(x, sel, clo, rpl);
+    x86_load_seg(x, X86_SS, nss);
+    x->r[RSP] = x->stack_size == 8 ? nsp + imm : (nsp + imm) & sp_mask(x);
+    x->next_rip = x->code_size == 8 ? off : off & (size == 2 ? 0xffff : 0xffffffffull);
+    for (int s = X86_ES; s <= X86_GS; s++) {
+        struct x86_segment *g = &x->seg[s];
+        if (s == X86_CS || s == X86_SS)
+            continue;
+        unsigned d = (g->attr >> SEG_DPL_SHIFT) & 3;
+        bool conf_code = (g->attr & SEG_CODE) && (g->attr & SEG_CE);
+        if (!conf_code && d < rpl && !(x->long_mode && (s == X86_FS || s == X86_GS))) {
+            g->sel = 0;
+            g->attr = 0;
+        }
+    }
+}
+
+/* Far JMP/CALL to a code segment or through a call gate in protected/long
+ * mode (no task switches: #GP, documented). */
 static void far_transfer(struct x86_cpu *x, uint16_t sel, uint64_t off, bool call, unsigned opsize)
 {
     if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM)) {
@@ -637,6 +778,10 @@ static void far_transfer(struct x86_cpu *x, uint16_t sel, uint64_t off, bool cal
     if ((sel & ~3u) == 0 || !x86_desc_read(x, sel, &lo, NULL, false))
         x86_raise(x, X86_EXC_GP, true, sel & ~3u);
     unsigned attr = (unsigned)(lo >> 40) & 0xff, dpl = (attr >> 5) & 3, rpl = sel & 3;
+    if (!(attr & SEG_S) && ((attr & 0xf) == 0xc || (!x->long_mode && (attr & 0xf) == 0x4))) {
+        call_gate(x, sel, lo, call);
+        return;
+    }
     if (!(attr & SEG_S) || !(attr & SEG_CODE))
         x86_raise(x, X86_EXC_GP, true, sel & ~3u);
     if ((attr & SEG_CE) ? dpl > x->cpl : (rpl > x->cpl || dpl != x->cpl))
@@ -1549,9 +1694,13 @@ static void exec_insn(struct x86_cpu *x)
         x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | (x->r[RBP] & sp_mask(x));
         set_reg(x, RBP, size, pop(x, size));
         return;
-    case 0xca: case 0xcb: { /* RET far (same privilege) */
+    case 0xca: case 0xcb: { /* RET far */
         uint64_t off = pop(x, size);
         uint16_t sel = (uint16_t)pop(x, size);
+        if ((x->cr0 & CR0_PE) && !(x->rflags & FL_VM) && (sel & 3u) > x->cpl) {
+            ret_outer(x, sel, off, size, op == 0xca ? (unsigned)(i->imm & 0xffff) : 0);
+            return;
+        }
         if (op == 0xca)
             x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + (i->imm & 0xffff)) & sp_mask(x));
         far_transfer(x, sel, off, false, size);

@@ -65,6 +65,53 @@ void u32_after(void);
 __asm__(".pushsection .user.text, \"ax\"\n\t.code32\n\t.globl u32_after\nu32_after:\n\t"
         "mov %cs, %eax\n\tud2\n\t.code64\n\t.popsection");
 
+/* ---- call gates (SDM vol. 3A §5.8.3.1: 16-byte gates in IA-32e mode) ---- */
+volatile uint64_t g_cs, g_ss, g_rsp, g_frame[4];
+void gate_entry(void), gate_jmp_target(void);
+__asm__(".globl gate_entry\ngate_entry:\n\t"
+        "mov %cs, %eax\n\tmov %rax, g_cs(%rip)\n\tmov %ss, %eax\n\tmov %rax, g_ss(%rip)\n\t"
+        "mov %rsp, g_rsp(%rip)\n\t"
+        "mov (%rsp), %rax\n\tmov %rax, g_frame(%rip)\n\tmov 8(%rsp), %rax\n\tmov %rax, g_frame+8(%rip)\n\t"
+        "mov 16(%rsp), %rax\n\tmov %rax, g_frame+16(%rip)\n\tmov 24(%rsp), %rax\n\tmov %rax, g_frame+24(%rip)\n\t"
+        "lretq\n"
+        ".globl gate_jmp_target\ngate_jmp_target:\n\tud2");
+/* far pointers m16:32 (the offset is ignored for a gate) */
+X86T_USER_DATA uint32_t u_gate3[2] = { 0, X86T_CGATE3 | 3 };
+X86T_USER_DATA uint32_t u_gate0[2] = { 0, X86T_CGATE0 | 3 };
+USER_FN(u_lcall3, "lcall *u_gate3(%rip)\n\t.globl u_lcall3_ret\nu_lcall3_ret:\n\t"
+                  "mov %cs, %eax\n\tmov %rax, u_result(%rip)\n\tmov %rsp, u_result+8(%rip)");
+USER_FN(u_lcall0, "lcall *u_gate0(%rip)");
+
+static void set_call_gate(unsigned sel, void (*fn)(void), unsigned dpl)
+{
+    uint64_t a = (uint64_t)fn;
+    x86t_gdt[sel / 8] = (a & 0xffff) | (uint64_t)X86T_KCODE << 16 | (uint64_t)(0x8c | dpl << 5) << 40 |
+                        ((a >> 16) & 0xffff) << 48;
+    x86t_gdt[sel / 8 + 1] = a >> 32;
+}
+
+static uint64_t user(void (*fn)(void), uint64_t rflags);
+
+static void test_call_gates(void)
+{
+    extern char u_lcall3_ret[];
+    set_call_gate(X86T_CGATE3, gate_entry, 3);
+    set_call_gate(X86T_CGATE0, gate_jmp_target, 0);
+    u_result[0] = u_result[1] = 0;
+    uint64_t v = user(u_lcall3, 2);
+    CHECKX(v == 6, "far CALL from CPL 3 through a DPL 3 call gate, LRETQ back", v);
+    CHECKX(g_cs == X86T_KCODE && g_ss == 0, "call gate: the target CS at CPL 0, SS = null (IA-32e)", g_cs << 16 | g_ss);
+    CHECKX(g_rsp == x86t_tss.rsp[0] - 32, "call gate: the stack from TSS.RSP0, four quadwords pushed", g_rsp);
+    CHECK(g_frame[0] == (uint64_t)u_lcall3_ret && g_frame[1] == X86T_UCODE64 + 3 && g_frame[2] == USTACK &&
+              g_frame[3] == X86T_UDATA + 3, "call gate frame: RIP, CS, RSP, SS of the caller");
+    CHECKX(u_result[0] == X86T_UCODE64 + 3 && u_result[1] == USTACK,
+           "LRETQ to an outer level: CS and RSP/SS popped back", u_result[0]);
+    CHECK(user(u_lcall0, 2) == 13 && x86t_last_error == X86T_CGATE0, "#GP(gate) a DPL 0 call gate from CPL 3");
+    static uint32_t kgate[2] = { 0, X86T_CGATE0 };
+    EXPECT_EXC("far JMP through a call gate (CPL 0)", 6, -1, "ljmp *%0", "m"(kgate));
+    CHECK(x86t_last_rip == (uint64_t)gate_jmp_target && x86t_last_cs == X86T_KCODE, "  ... lands at the gate's target");
+}
+
 static uint64_t user(void (*fn)(void), uint64_t rflags)
 {
     return x86t_user_call(fn, USTACK, rflags);
@@ -191,6 +238,7 @@ int kmain(void)
     test_sysenter();
     test_swapgs_iret();
     test_io();
+    test_call_gates();
     if (x86t_failures) {
         x86t_puts("x86 syscall: FAILED\n");
         return 1;

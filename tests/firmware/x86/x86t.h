@@ -49,7 +49,9 @@ enum {
     X86T_NPDATA = 0x50,  /* a data segment with P = 0 */
     X86T_KDATA16 = 0x58, /* a 16-bit data segment, limit 0xfff */
     X86T_TSS2 = 0x60,    /* 16 bytes: the same TSS with limit 0x57 (no IST7) */
-    X86T_GDT_END = 0x70,
+    X86T_CGATE3 = 0x70,  /* 16 bytes: room for a call gate (filled by a test) */
+    X86T_CGATE0 = 0x80,  /* 16 bytes: another */
+    X86T_GDT_END = 0x90,
 };
 extern uint64_t x86t_gdt[X86T_GDT_END / 8];
 /* The 64-bit TSS (SDM vol. 3A §7.7) followed by an I/O permission bitmap
