@@ -9,6 +9,7 @@
  * restartable and count per iteration in virtual time. */
 #include <string.h>
 #include "x86_cpu.h"
+#include "icache.h"
 #include "seg.h"
 #include "../../sim/bus.h"
 #include "../../sim/machine.h"
@@ -1396,11 +1397,33 @@ static bool take_interrupt(struct x86_cpu *x)
     return false;
 }
 
+/* The fast handler of a decoded instruction (icache.c asks at decode
+ * time), or NULL for exec_one. */
+x86_fast_fn x86_fast_select(const struct x86_insn *in)
+{
+    (void)in;
+    return NULL;
+}
+
 static void step(struct x86_cpu *x)
 {
     uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
     if (x->code_size == 8 && noncanonical(la))
         GP0();
+    const struct x86_dinsn *d = x86_icache_get(x, la);
+    if (likely(d)) {
+        /* predecoded (icache.c): what the slow path below would have
+         * fetched and decoded, without the fetch and the decode */
+        x->in = d->in;
+        memcpy(x->insn_bytes, d->raw, sizeof d->raw);
+        x->insn_len = d->in.len;
+        x->next_rip = x->rip + d->in.len;
+        if (x->code_size != 8)
+            x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
+        exec_one(x);
+        x->rip = x->next_rip;
+        return;
+    }
     unsigned got = x86_fetch(x, la, x->insn_bytes, 15);
     int len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);
     if (len == X86_DEC_TRUNCATED && got < 15) {

@@ -67,9 +67,13 @@ enum {
  * page (MMIO / slow path). Tags include the access rights that were
  * checked, so a hit needs no page walk. */
 #define X86_TLB_SIZE 256
+struct x86_dpage;
 struct x86_tlb_entry {
     uint64_t tag_r, tag_w, tag_x; /* page << 3 | class << 1 | 1 when that access is allowed */
     uint8_t *host;                /* host address of the page (NULL: not RAM) */
+    uint8_t *host_w;              /* the same for stores; NULL when the page has
+                                     PAGE_CODE / PAGE_WATCH (stores go to the bus) */
+    struct x86_dpage *dpage;      /* predecoded page (icache.c), NULL until fetched */
     uint64_t pa;                  /* physical page */
     bool global;
 };
