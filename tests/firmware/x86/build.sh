@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds our x86_64 test kernels with the host gcc (freestanding, no SSE):
-#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-chaos.elf, x86-chaos-user.elf
+#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-chaos.elf, x86-chaos-user.elf
 # Reproducible: no -g, fixed link order, no build ids.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,6 +10,7 @@ CC=${X86_CC:-gcc}
 CFLAGS="-m64 -O2 -ffreestanding -fno-pic -no-pie -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables -Wall -Wextra -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $here/link.ld"
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/x86-basic64.elf" "$here/start.S" "$here/lib.c" "$here/basic64.c"
+$CC $CFLAGS -o "$out/x86-smc.elf" "$here/start.S" "$here/lib.c" "$here/smc.c"
 # random-code kernels for tests/e2e/chaos.sh (.chaos is filled by the test)
 $CC $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"
