@@ -1397,12 +1397,237 @@ static bool take_interrupt(struct x86_cpu *x)
     return false;
 }
 
+/* ---- fast paths ------------------------------------------------------------ */
+
+/* Handlers for the hot integer instructions, chosen once at decode time
+ * (x86_fast_select, called by icache.c) and run from the predecoded slot
+ * without copying it to x->in. Each is the body of its case in exec_one /
+ * exec_0f with the operand helpers below, which are those above reading
+ * the slot's instruction i instead of x->in: same semantics, same flags,
+ * same faults. Everything else runs through exec_one. */
+
+static inline uint64_t fget_reg(const struct x86_cpu *x, const struct x86_insn *i, unsigned r,
+                                unsigned size)
+{
+    if (size == 1) {
+        if (r >= 4 && r < 8 && !i->rex)
+            return (x->r[r - 4] >> 8) & 0xff;
+        return x->r[r] & 0xff;
+    }
+    return x->r[r] & size_mask(size);
+}
+
+static inline void fset_reg(struct x86_cpu *x, const struct x86_insn *i, unsigned r, unsigned size,
+                            uint64_t v)
+{
+    switch (size) {
+    case 1:
+        if (r >= 4 && r < 8 && !i->rex)
+            x->r[r - 4] = (x->r[r - 4] & ~0xff00ull) | (v & 0xff) << 8;
+        else
+            x->r[r] = (x->r[r] & ~0xffull) | (v & 0xff);
+        break;
+    case 2: x->r[r] = (x->r[r] & ~0xffffull) | (v & 0xffff); break;
+    case 4: x->r[r] = v & 0xffffffffull; break;
+    default: x->r[r] = v; break;
+    }
+}
+
+static inline uint64_t fea_offset(const struct x86_cpu *x, const struct x86_insn *i)
+{
+    uint64_t a = (uint64_t)i->disp;
+    if (i->base == X86_REG_RIP)
+        a += x->next_rip;
+    else if (i->base != X86_REG_NONE)
+        a += x->r[i->base];
+    if (i->index != X86_REG_NONE)
+        a += x->r[i->index] << i->scale;
+    return a & addr_mask(i->addrsize);
+}
+
+static inline uint64_t fea_linear(struct x86_cpu *x, const struct x86_insn *i)
+{
+    return linear(x, default_seg(i), fea_offset(x, i));
+}
+
+static inline uint64_t frm_read(struct x86_cpu *x, const struct x86_insn *i, unsigned size)
+{
+    if (i->mod == 3)
+        return fget_reg(x, i, i->rm, size);
+    return x86_read(x, fea_linear(x, i), size);
+}
+
+static inline void frm_write(struct x86_cpu *x, const struct x86_insn *i, unsigned size, uint64_t v)
+{
+    if (i->mod == 3)
+        fset_reg(x, i, i->rm, size, v);
+    else
+        x86_write(x, fea_linear(x, i), size, v & size_mask(size));
+}
+
+static inline void fjump(struct x86_cpu *x, const struct x86_insn *i, uint64_t target)
+{
+    if (x->code_size != 8)
+        target &= i->opsize == 2 ? 0xffff : 0xffffffffull;
+    x->next_rip = target;
+}
+
+#define FAST(name) static void name(struct x86_cpu *x, const struct x86_dinsn *d)
+#define I (&d->in)
+#define OSZ(i) (((i)->opcode & 1) ? (i)->opsize : 1u)
+
+FAST(f_alu_rm_r) /* 00-3D with (op & 7) 0, 1 */
+{
+    unsigned aop = I->opcode >> 3, s = OSZ(I);
+    uint64_t r = alu(x, aop, frm_read(x, I, s), fget_reg(x, I, I->reg, s), s);
+    if (aop != ALU_CMP) frm_write(x, I, s, r);
+}
+FAST(f_alu_r_rm) /* (op & 7) 2, 3 */
+{
+    unsigned aop = I->opcode >> 3, s = OSZ(I);
+    uint64_t r = alu(x, aop, fget_reg(x, I, I->reg, s), frm_read(x, I, s), s);
+    if (aop != ALU_CMP) fset_reg(x, I, I->reg, s, r);
+}
+FAST(f_alu_a_imm) /* (op & 7) 4, 5 */
+{
+    unsigned aop = I->opcode >> 3, s = OSZ(I);
+    uint64_t r = alu(x, aop, fget_reg(x, I, RAX, s), I->imm, s);
+    if (aop != ALU_CMP) fset_reg(x, I, RAX, s, r);
+}
+FAST(f_alu_rm_imm) /* 80-83 */
+{
+    unsigned aop = I->modrm >> 3 & 7, s = OSZ(I);
+    uint64_t r = alu(x, aop, frm_read(x, I, s), I->imm, s);
+    if (aop != ALU_CMP) frm_write(x, I, s, r);
+}
+FAST(f_test_rm_r) /* 84, 85 */
+{
+    unsigned s = OSZ(I);
+    alu(x, ALU_AND, frm_read(x, I, s), fget_reg(x, I, I->reg, s), s);
+}
+FAST(f_test_a_imm) /* A8, A9 */
+{
+    unsigned s = OSZ(I);
+    alu(x, ALU_AND, fget_reg(x, I, RAX, s), I->imm, s);
+}
+FAST(f_mov_rm_r) { unsigned s = OSZ(I); frm_write(x, I, s, fget_reg(x, I, I->reg, s)); } /* 88, 89 */
+FAST(f_mov_r_rm) { unsigned s = OSZ(I); fset_reg(x, I, I->reg, s, frm_read(x, I, s)); } /* 8A, 8B */
+FAST(f_mov_rm_imm) { frm_write(x, I, OSZ(I), I->imm); }                                   /* C6, C7 */
+FAST(f_mov_r8_imm) { fset_reg(x, I, I->reg, 1, I->imm); }                                 /* B0-B7 */
+FAST(f_mov_r_imm) { fset_reg(x, I, I->reg, I->opsize, I->imm); }                          /* B8-BF */
+FAST(f_lea) { fset_reg(x, I, I->reg, I->opsize, fea_offset(x, I)); }                      /* 8D, mod != 3 */
+FAST(f_jcc) /* 70-7F, 0F 80-8F */
+{
+    if (cond(x, I->opcode & 0xf))
+        fjump(x, I, x->next_rip + I->imm);
+}
+FAST(f_jmp) { fjump(x, I, x->next_rip + I->imm); } /* E9, EB */
+FAST(f_call) /* E8 */
+{
+    push(x, I->opsize, x->next_rip);
+    fjump(x, I, x->next_rip + I->imm);
+}
+FAST(f_ret) { uint64_t t = pop(x, I->opsize); fjump(x, I, t); } /* C3 */
+FAST(f_push_r) { push(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
+FAST(f_pop_r) { uint64_t v = pop(x, I->opsize); fset_reg(x, I, I->reg, I->opsize, v); } /* 58-5F */
+FAST(f_incdec_rm) /* FE, FF /0 /1 */
+{
+    unsigned s = I->opcode == 0xfe ? 1 : I->opsize;
+    frm_write(x, I, s, inc_dec(x, frm_read(x, I, s), s, (I->modrm >> 3 & 7) == 1));
+}
+FAST(f_shift) /* C0 C1 D0 D1 D2 D3 */
+{
+    unsigned op = I->opcode, s = OSZ(I);
+    unsigned cnt = op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX];
+    uint64_t r = shift(x, I->modrm >> 3 & 7, frm_read(x, I, s), cnt & 0xff, s);
+    frm_write(x, I, s, r);
+}
+FAST(f_movzx) { fset_reg(x, I, I->reg, I->opsize, frm_read(x, I, I->opcode == 0xb6 ? 1 : 2)); }
+FAST(f_movsx)
+{
+    unsigned s = I->opcode == 0xbe ? 1 : 2;
+    fset_reg(x, I, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, s), s));
+}
+FAST(f_movsxd) { fset_reg(x, I, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, 4), 4)); }
+FAST(f_imul_r_rm)
+{
+    unsigned s = I->opsize;
+    fset_reg(x, I, I->reg, s, imul2(x, fget_reg(x, I, I->reg, s), frm_read(x, I, s), s));
+}
+FAST(f_imul_r_rm_imm)
+{
+    unsigned s = I->opsize;
+    fset_reg(x, I, I->reg, s, imul2(x, frm_read(x, I, s), I->imm, s));
+}
+FAST(f_cmov) /* 0F 40-4F: the source is read either way */
+{
+    unsigned s = I->opsize;
+    uint64_t v = frm_read(x, I, s);
+    if (cond(x, I->opcode & 0xf))
+        fset_reg(x, I, I->reg, s, v);
+    else if (s == 4)
+        fset_reg(x, I, I->reg, 4, fget_reg(x, I, I->reg, 4));
+}
+FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
+FAST(f_nop) { (void)x; (void)d; }                                  /* 90 without REX.B */
+
+#undef OSZ
+#undef I
+#undef FAST
+
 /* The fast handler of a decoded instruction (icache.c asks at decode
  * time), or NULL for exec_one. */
 x86_fast_fn x86_fast_select(const struct x86_insn *in)
 {
-    (void)in;
-    return NULL;
+    uint8_t op = in->opcode;
+    if (in->map == X86_MAP_0F) {
+        if (in->rep || in->mandatory)
+            return NULL; /* F2/F3/66-selected forms stay with exec_0f */
+        if (op >= 0x80 && op <= 0x8f) return f_jcc;
+        if (op >= 0x40 && op <= 0x4f) return f_cmov;
+        if (op >= 0x90 && op <= 0x9f) return f_setcc;
+        switch (op) {
+        case 0xb6: case 0xb7: return f_movzx;
+        case 0xbe: case 0xbf: return f_movsx;
+        case 0xaf: return f_imul_r_rm;
+        default: return NULL;
+        }
+    }
+    if (in->map != X86_MAP_1)
+        return NULL;
+    if (op < 0x40 && (op & 7) < 6) {
+        switch (op & 7) {
+        case 0: case 1: return f_alu_rm_r;
+        case 2: case 3: return f_alu_r_rm;
+        default: return f_alu_a_imm;
+        }
+    }
+    if (op >= 0x50 && op <= 0x57) return f_push_r;
+    if (op >= 0x58 && op <= 0x5f) return f_pop_r;
+    if (op >= 0x70 && op <= 0x7f) return f_jcc;
+    if (op >= 0xb0 && op <= 0xb7) return f_mov_r8_imm;
+    if (op >= 0xb8 && op <= 0xbf) return f_mov_r_imm;
+    switch (op) {
+    case 0x63: return in->code_size == 8 ? f_movsxd : NULL;
+    case 0x69: case 0x6b: return f_imul_r_rm_imm;
+    case 0x80: case 0x81: case 0x82: case 0x83: return f_alu_rm_imm;
+    case 0x84: case 0x85: return f_test_rm_r;
+    case 0x88: case 0x89: return f_mov_rm_r;
+    case 0x8a: case 0x8b: return f_mov_r_rm;
+    case 0x8d: return in->mod != 3 ? f_lea : NULL;
+    case 0x90: return (in->rex & 1) ? NULL : f_nop;
+    case 0xa8: case 0xa9: return f_test_a_imm;
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: return f_shift;
+    case 0xc3: return f_ret;
+    case 0xc6: case 0xc7: return f_mov_rm_imm;
+    case 0xe8: return f_call;
+    case 0xe9: case 0xeb: return f_jmp;
+    case 0xfe: case 0xff: {
+        unsigned r = in->modrm >> 3 & 7;
+        return r <= 1 ? f_incdec_rm : NULL;
+    }
+    default: return NULL;
+    }
 }
 
 static void step(struct x86_cpu *x)
@@ -1414,13 +1639,17 @@ static void step(struct x86_cpu *x)
     if (likely(d)) {
         /* predecoded (icache.c): what the slow path below would have
          * fetched and decoded, without the fetch and the decode */
-        x->in = d->in;
         memcpy(x->insn_bytes, d->raw, sizeof d->raw);
         x->insn_len = d->in.len;
         x->next_rip = x->rip + d->in.len;
         if (x->code_size != 8)
             x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
-        exec_one(x);
+        if (d->fast) {
+            d->fast(x, d);
+        } else {
+            x->in = d->in;
+            exec_one(x);
+        }
         x->rip = x->next_rip;
         return;
     }
