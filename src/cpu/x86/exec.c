@@ -1571,6 +1571,133 @@ FAST(f_cmov) /* 0F 40-4F: the source is read either way */
 FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
 FAST(f_nop) { (void)x; (void)d; }                                  /* 90 without REX.B */
 
+
+/* Specialisations of the commonest forms for 32- and 64-bit operands, with
+ * register and memory operands apart: `flatten` inlines alu() / cond()
+ * with a constant operation and size, so no switch remains. Same bodies as
+ * the generic handlers above. */
+#define SPEC static void __attribute__((flatten))
+#define ALU_SPEC(OPN, AOP, SZ)                                                           \
+    SPEC f_##OPN##SZ##_rm_r_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[I->rm], x->r[I->reg], SZ);                         \
+        if (AOP != ALU_CMP) fset_reg(x, I, I->rm, SZ, r);                                \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_rm_r_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        uint64_t la = fea_linear(x, I);                                                  \
+        uint64_t r = alu(x, AOP, x86_read(x, la, SZ), x->r[I->reg], SZ);                 \
+        if (AOP != ALU_CMP) x86_write(x, la, SZ, r & size_mask(SZ));                     \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_r_rm_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[I->reg], x->r[I->rm], SZ);                         \
+        if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_r_rm_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[I->reg], x86_read(x, fea_linear(x, I), SZ), SZ);   \
+        if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_rm_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)          \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[I->rm], I->imm, SZ);                               \
+        if (AOP != ALU_CMP) fset_reg(x, I, I->rm, SZ, r);                                \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_rm_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)          \
+    {                                                                                    \
+        uint64_t la = fea_linear(x, I);                                                  \
+        uint64_t r = alu(x, AOP, x86_read(x, la, SZ), I->imm, SZ);                       \
+        if (AOP != ALU_CMP) x86_write(x, la, SZ, r & size_mask(SZ));                     \
+    }
+#define ALU_SPEC_SIZES(OPN, AOP) ALU_SPEC(OPN, AOP, 4) ALU_SPEC(OPN, AOP, 8)
+ALU_SPEC_SIZES(add, ALU_ADD)
+ALU_SPEC_SIZES(or, ALU_OR)
+ALU_SPEC_SIZES(adc, ALU_ADC)
+ALU_SPEC_SIZES(sbb, ALU_SBB)
+ALU_SPEC_SIZES(and, ALU_AND)
+ALU_SPEC_SIZES(sub, ALU_SUB)
+ALU_SPEC_SIZES(xor, ALU_XOR)
+ALU_SPEC_SIZES(cmp, ALU_CMP)
+#define ALU_TABLE(SZ, FORM)                                                              \
+    { f_add##SZ##_##FORM, f_or##SZ##_##FORM, f_adc##SZ##_##FORM, f_sbb##SZ##_##FORM,     \
+      f_and##SZ##_##FORM, f_sub##SZ##_##FORM, f_xor##SZ##_##FORM, f_cmp##SZ##_##FORM }
+/* [form: rm_r, r_rm, rm_imm][mem][size 4 / 8][operation] */
+static const x86_fast_fn alu_spec[3][2][2][8] = {
+    { { ALU_TABLE(4, rm_r_reg), ALU_TABLE(8, rm_r_reg) }, { ALU_TABLE(4, rm_r_mem), ALU_TABLE(8, rm_r_mem) } },
+    { { ALU_TABLE(4, r_rm_reg), ALU_TABLE(8, r_rm_reg) }, { ALU_TABLE(4, r_rm_mem), ALU_TABLE(8, r_rm_mem) } },
+    { { ALU_TABLE(4, rm_imm_reg), ALU_TABLE(8, rm_imm_reg) }, { ALU_TABLE(4, rm_imm_mem), ALU_TABLE(8, rm_imm_mem) } },
+};
+
+#define TEST_SPEC(SZ)                                                                    \
+    SPEC f_test##SZ##_reg(struct x86_cpu *x, const struct x86_dinsn *d)                  \
+    {                                                                                    \
+        alu(x, ALU_AND, x->r[I->rm], x->r[I->reg], SZ);                                  \
+    }                                                                                    \
+    SPEC f_test##SZ##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                  \
+    {                                                                                    \
+        alu(x, ALU_AND, x86_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
+    }
+TEST_SPEC(4)
+TEST_SPEC(8)
+
+#define MOV_SPEC(SZ)                                                                     \
+    SPEC f_mov##SZ##_rr(struct x86_cpu *x, const struct x86_dinsn *d)                    \
+    {                                                                                    \
+        fset_reg(x, I, I->rm, SZ, x->r[I->reg]);                                         \
+    }                                                                                    \
+    SPEC f_mov##SZ##_store(struct x86_cpu *x, const struct x86_dinsn *d)                 \
+    {                                                                                    \
+        x86_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
+    }                                                                                    \
+    SPEC f_mov##SZ##_load(struct x86_cpu *x, const struct x86_dinsn *d)                  \
+    {                                                                                    \
+        fset_reg(x, I, I->reg, SZ, x86_read(x, fea_linear(x, I), SZ));                   \
+    }                                                                                    \
+    SPEC f_mov##SZ##_rr_r(struct x86_cpu *x, const struct x86_dinsn *d)                  \
+    {                                                                                    \
+        fset_reg(x, I, I->reg, SZ, x->r[I->rm]);                                         \
+    }
+MOV_SPEC(4)
+MOV_SPEC(8)
+
+#define JCC_SPEC(CC)                                                                     \
+    SPEC f_jcc_##CC(struct x86_cpu *x, const struct x86_dinsn *d)                        \
+    {                                                                                    \
+        if (cond(x, CC))                                                                 \
+            fjump(x, I, x->next_rip + I->imm);                                           \
+    }
+JCC_SPEC(0) JCC_SPEC(1) JCC_SPEC(2) JCC_SPEC(3) JCC_SPEC(4) JCC_SPEC(5) JCC_SPEC(6) JCC_SPEC(7)
+JCC_SPEC(8) JCC_SPEC(9) JCC_SPEC(10) JCC_SPEC(11) JCC_SPEC(12) JCC_SPEC(13) JCC_SPEC(14) JCC_SPEC(15)
+static const x86_fast_fn jcc_spec[16] = {
+    f_jcc_0, f_jcc_1, f_jcc_2, f_jcc_3, f_jcc_4, f_jcc_5, f_jcc_6, f_jcc_7,
+    f_jcc_8, f_jcc_9, f_jcc_10, f_jcc_11, f_jcc_12, f_jcc_13, f_jcc_14, f_jcc_15,
+};
+#undef SPEC
+
+/* The specialised handler of in, or NULL. */
+static x86_fast_fn fast_spec(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    bool mem = in->mod != 3;
+    if (in->map == X86_MAP_0F)
+        return op >= 0x80 && op <= 0x8f ? jcc_spec[op & 0xf] : NULL;
+    if (op >= 0x70 && op <= 0x7f)
+        return jcc_spec[op & 0xf];
+    if (in->opsize != 4 && in->opsize != 8)
+        return NULL;
+    unsigned sz = in->opsize == 8;
+    if (op < 0x40 && (op & 7) < 4 && (op & 1))
+        return alu_spec[(op & 7) == 1 ? 0 : 1][mem][sz][op >> 3];
+    switch (op) {
+    case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
+    case 0x85: return mem ? (sz ? f_test8_mem : f_test4_mem) : (sz ? f_test8_reg : f_test4_reg);
+    case 0x89: return mem ? (sz ? f_mov8_store : f_mov4_store) : (sz ? f_mov8_rr : f_mov4_rr);
+    case 0x8b: return mem ? (sz ? f_mov8_load : f_mov4_load) : (sz ? f_mov8_rr_r : f_mov4_rr_r);
+    default: return NULL;
+    }
+}
+
 #undef OSZ
 #undef I
 #undef FAST
@@ -1580,6 +1707,11 @@ FAST(f_nop) { (void)x; (void)d; }                                  /* 90 without
 x86_fast_fn x86_fast_select(const struct x86_insn *in)
 {
     uint8_t op = in->opcode;
+    if (in->map == X86_MAP_0F && (in->rep || in->mandatory))
+        return NULL; /* F2/F3/66-selected forms stay with exec_0f */
+    x86_fast_fn f = fast_spec(in);
+    if (f)
+        return f;
     if (in->map == X86_MAP_0F) {
         if (in->rep || in->mandatory)
             return NULL; /* F2/F3/66-selected forms stay with exec_0f */
@@ -1630,7 +1762,11 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
     }
 }
 
-static void step(struct x86_cpu *x)
+static void step_slow(struct x86_cpu *x, uint64_t la);
+
+/* One instruction: from its predecoded slot when there is one, else
+ * through the fetch and decode of step_slow. */
+static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
 {
     uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
     if (x->code_size == 8 && noncanonical(la))
@@ -1653,6 +1789,11 @@ static void step(struct x86_cpu *x)
         x->rip = x->next_rip;
         return;
     }
+    step_slow(x, la);
+}
+
+static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
+{
     unsigned got = x86_fetch(x, la, x->insn_bytes, 15);
     int len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);
     if (len == X86_DEC_TRUNCATED && got < 15) {
@@ -1716,6 +1857,12 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
         x->insn_left--;
         counted = true;
         step(x);
+        /* the following instructions while nothing above has work: the
+         * same checks in the same order, without leaving the loop */
+        while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING)) {
+            x->insn_left--;
+            step(x);
+        }
         counted = false;
     }
     x->in_run = false;
