@@ -1401,12 +1401,13 @@ static bool take_interrupt(struct x86_cpu *x)
 
 /* Handlers for the hot integer instructions, chosen once at decode time
  * (x86_fast_select, called by icache.c) and run from the predecoded slot
- * without copying it to x->in. Each is the body of its case in exec_one /
- * exec_0f with the operand helpers below, which are those above reading
- * the slot's instruction i instead of x->in: same semantics, same flags,
- * same faults. Everything else runs through exec_one. */
+ * (struct x86_dinsn: the fields they need in 32 bytes; for group opcodes
+ * reg & 7 is ModRM.reg) without copying it to x->in. Each is the body of
+ * its case in exec_one / exec_0f with the operand helpers below, which are
+ * those above reading the slot i instead of x->in: same semantics, same
+ * flags, same faults. Everything else runs through exec_one. */
 
-static inline uint64_t fget_reg(const struct x86_cpu *x, const struct x86_insn *i, unsigned r,
+static inline uint64_t fget_reg(const struct x86_cpu *x, const struct x86_dinsn *i, unsigned r,
                                 unsigned size)
 {
     if (size == 1) {
@@ -1417,7 +1418,7 @@ static inline uint64_t fget_reg(const struct x86_cpu *x, const struct x86_insn *
     return x->r[r] & size_mask(size);
 }
 
-static inline void fset_reg(struct x86_cpu *x, const struct x86_insn *i, unsigned r, unsigned size,
+static inline void fset_reg(struct x86_cpu *x, const struct x86_dinsn *i, unsigned r, unsigned size,
                             uint64_t v)
 {
     switch (size) {
@@ -1433,7 +1434,7 @@ static inline void fset_reg(struct x86_cpu *x, const struct x86_insn *i, unsigne
     }
 }
 
-static inline uint64_t fea_offset(const struct x86_cpu *x, const struct x86_insn *i)
+static inline uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
 {
     uint64_t a = (uint64_t)i->disp;
     if (i->base == X86_REG_RIP)
@@ -1445,19 +1446,20 @@ static inline uint64_t fea_offset(const struct x86_cpu *x, const struct x86_insn
     return a & addr_mask(i->addrsize);
 }
 
-static inline uint64_t fea_linear(struct x86_cpu *x, const struct x86_insn *i)
+static inline uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
 {
-    return linear(x, default_seg(i), fea_offset(x, i));
+    int s = i->seg != X86_SEG_NONE ? i->seg : (i->base == RSP || i->base == RBP) ? X86_SS : X86_DS;
+    return linear(x, s, fea_offset(x, i));
 }
 
-static inline uint64_t frm_read(struct x86_cpu *x, const struct x86_insn *i, unsigned size)
+static inline uint64_t frm_read(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size)
 {
     if (i->mod == 3)
         return fget_reg(x, i, i->rm, size);
     return x86_read(x, fea_linear(x, i), size);
 }
 
-static inline void frm_write(struct x86_cpu *x, const struct x86_insn *i, unsigned size, uint64_t v)
+static inline void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size, uint64_t v)
 {
     if (i->mod == 3)
         fset_reg(x, i, i->rm, size, v);
@@ -1465,7 +1467,7 @@ static inline void frm_write(struct x86_cpu *x, const struct x86_insn *i, unsign
         x86_write(x, fea_linear(x, i), size, v & size_mask(size));
 }
 
-static inline void fjump(struct x86_cpu *x, const struct x86_insn *i, uint64_t target)
+static inline void fjump(struct x86_cpu *x, const struct x86_dinsn *i, uint64_t target)
 {
     if (x->code_size != 8)
         target &= i->opsize == 2 ? 0xffff : 0xffffffffull;
@@ -1473,7 +1475,7 @@ static inline void fjump(struct x86_cpu *x, const struct x86_insn *i, uint64_t t
 }
 
 #define FAST(name) static void name(struct x86_cpu *x, const struct x86_dinsn *d)
-#define I (&d->in)
+#define I d
 #define OSZ(i) (((i)->opcode & 1) ? (i)->opsize : 1u)
 
 FAST(f_alu_rm_r) /* 00-3D with (op & 7) 0, 1 */
@@ -1496,7 +1498,7 @@ FAST(f_alu_a_imm) /* (op & 7) 4, 5 */
 }
 FAST(f_alu_rm_imm) /* 80-83 */
 {
-    unsigned aop = I->modrm >> 3 & 7, s = OSZ(I);
+    unsigned aop = (I->reg & 7), s = OSZ(I);
     uint64_t r = alu(x, aop, frm_read(x, I, s), I->imm, s);
     if (aop != ALU_CMP) frm_write(x, I, s, r);
 }
@@ -1533,13 +1535,13 @@ FAST(f_pop_r) { uint64_t v = pop(x, I->opsize); fset_reg(x, I, I->reg, I->opsize
 FAST(f_incdec_rm) /* FE, FF /0 /1 */
 {
     unsigned s = I->opcode == 0xfe ? 1 : I->opsize;
-    frm_write(x, I, s, inc_dec(x, frm_read(x, I, s), s, (I->modrm >> 3 & 7) == 1));
+    frm_write(x, I, s, inc_dec(x, frm_read(x, I, s), s, ((I->reg & 7)) == 1));
 }
 FAST(f_shift) /* C0 C1 D0 D1 D2 D3 */
 {
     unsigned op = I->opcode, s = OSZ(I);
     unsigned cnt = op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX];
-    uint64_t r = shift(x, I->modrm >> 3 & 7, frm_read(x, I, s), cnt & 0xff, s);
+    uint64_t r = shift(x, (I->reg & 7), frm_read(x, I, s), cnt & 0xff, s);
     frm_write(x, I, s, r);
 }
 FAST(f_movzx) { fset_reg(x, I, I->reg, I->opsize, frm_read(x, I, I->opcode == 0xb6 ? 1 : 2)); }
@@ -1569,7 +1571,10 @@ FAST(f_cmov) /* 0F 40-4F: the source is read either way */
         fset_reg(x, I, I->reg, 4, fget_reg(x, I, I->reg, 4));
 }
 FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
-FAST(f_nop) { (void)x; (void)d; }                                  /* 90 without REX.B */
+FAST(f_nop) { (void)x; (void)d; }                  /* 90 without REX.B; 0F 0D, 0F 18-1F hints */
+FAST(f_cbw) { fset_reg(x, I, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
+FAST(f_cwd) { fset_reg(x, I, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
+FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
 
 
 /* Specialisations of the commonest forms for 32- and 64-bit operands, with
@@ -1609,6 +1614,15 @@ FAST(f_nop) { (void)x; (void)d; }                                  /* 90 without
         uint64_t la = fea_linear(x, I);                                                  \
         uint64_t r = alu(x, AOP, x86_read(x, la, SZ), I->imm, SZ);                       \
         if (AOP != ALU_CMP) x86_write(x, la, SZ, r & size_mask(SZ));                     \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_a_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)           \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[RAX], I->imm, SZ);                                 \
+        if (AOP != ALU_CMP) fset_reg(x, I, RAX, SZ, r);                                  \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_a_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)           \
+    {                                                                                    \
+        f_##OPN##SZ##_a_imm_reg(x, d); /* no memory form: table filler */                 \
     }
 #define ALU_SPEC_SIZES(OPN, AOP) ALU_SPEC(OPN, AOP, 4) ALU_SPEC(OPN, AOP, 8)
 ALU_SPEC_SIZES(add, ALU_ADD)
@@ -1622,11 +1636,29 @@ ALU_SPEC_SIZES(cmp, ALU_CMP)
 #define ALU_TABLE(SZ, FORM)                                                              \
     { f_add##SZ##_##FORM, f_or##SZ##_##FORM, f_adc##SZ##_##FORM, f_sbb##SZ##_##FORM,     \
       f_and##SZ##_##FORM, f_sub##SZ##_##FORM, f_xor##SZ##_##FORM, f_cmp##SZ##_##FORM }
-/* [form: rm_r, r_rm, rm_imm][mem][size 4 / 8][operation] */
-static const x86_fast_fn alu_spec[3][2][2][8] = {
+/* [form: rm_r, r_rm, rm_imm, a_imm][mem][size 4 / 8][operation] */
+static const x86_fast_fn alu_spec[4][2][2][8] = {
     { { ALU_TABLE(4, rm_r_reg), ALU_TABLE(8, rm_r_reg) }, { ALU_TABLE(4, rm_r_mem), ALU_TABLE(8, rm_r_mem) } },
     { { ALU_TABLE(4, r_rm_reg), ALU_TABLE(8, r_rm_reg) }, { ALU_TABLE(4, r_rm_mem), ALU_TABLE(8, r_rm_mem) } },
     { { ALU_TABLE(4, rm_imm_reg), ALU_TABLE(8, rm_imm_reg) }, { ALU_TABLE(4, rm_imm_mem), ALU_TABLE(8, rm_imm_mem) } },
+    { { ALU_TABLE(4, a_imm_reg), ALU_TABLE(8, a_imm_reg) }, { ALU_TABLE(4, a_imm_mem), ALU_TABLE(8, a_imm_mem) } },
+};
+
+/* Shifts and rotates of a register (C0/C1 imm8, D0/D1 by 1, D2/D3 by CL) */
+#define SHIFT_SPEC(G, SZ)                                                                \
+    SPEC f_shift##G##_##SZ(struct x86_cpu *x, const struct x86_dinsn *d)                 \
+    {                                                                                    \
+        unsigned op = I->opcode;                                                         \
+        unsigned cnt = op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX]; \
+        uint64_t r = shift(x, G, x->r[I->rm] & size_mask(SZ), cnt & 0xff, SZ);           \
+        fset_reg(x, I, I->rm, SZ, r);                                                    \
+    }
+#define SHIFT_SPEC_SIZES(G) SHIFT_SPEC(G, 4) SHIFT_SPEC(G, 8)
+SHIFT_SPEC_SIZES(0) SHIFT_SPEC_SIZES(1) SHIFT_SPEC_SIZES(2) SHIFT_SPEC_SIZES(3)
+SHIFT_SPEC_SIZES(4) SHIFT_SPEC_SIZES(5) SHIFT_SPEC_SIZES(6) SHIFT_SPEC_SIZES(7)
+static const x86_fast_fn shift_spec[2][8] = {
+    { f_shift0_4, f_shift1_4, f_shift2_4, f_shift3_4, f_shift4_4, f_shift5_4, f_shift6_4, f_shift7_4 },
+    { f_shift0_8, f_shift1_8, f_shift2_8, f_shift3_8, f_shift4_8, f_shift5_8, f_shift6_8, f_shift7_8 },
 };
 
 #define TEST_SPEC(SZ)                                                                    \
@@ -1689,7 +1721,10 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
     unsigned sz = in->opsize == 8;
     if (op < 0x40 && (op & 7) < 4 && (op & 1))
         return alu_spec[(op & 7) == 1 ? 0 : 1][mem][sz][op >> 3];
+    if (op < 0x40 && (op & 7) == 5)
+        return alu_spec[3][0][sz][op >> 3];
     switch (op) {
+    case 0xc1: case 0xd1: case 0xd3: return mem ? NULL : shift_spec[sz][in->modrm >> 3 & 7];
     case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
     case 0x85: return mem ? (sz ? f_test8_mem : f_test4_mem) : (sz ? f_test8_reg : f_test4_reg);
     case 0x89: return mem ? (sz ? f_mov8_store : f_mov4_store) : (sz ? f_mov8_rr : f_mov4_rr);
@@ -1722,6 +1757,8 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
         case 0xb6: case 0xb7: return f_movzx;
         case 0xbe: case 0xbf: return f_movsx;
         case 0xaf: return f_imul_r_rm;
+        case 0x0d: case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d:
+        case 0x1e: case 0x1f: return f_nop;
         default: return NULL;
         }
     }
@@ -1741,7 +1778,10 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
     if (op >= 0xb8 && op <= 0xbf) return f_mov_r_imm;
     switch (op) {
     case 0x63: return in->code_size == 8 ? f_movsxd : NULL;
+    case 0x68: case 0x6a: return f_push_imm;
     case 0x69: case 0x6b: return f_imul_r_rm_imm;
+    case 0x98: return f_cbw;
+    case 0x99: return f_cwd;
     case 0x80: case 0x81: case 0x82: case 0x83: return f_alu_rm_imm;
     case 0x84: case 0x85: return f_test_rm_r;
     case 0x88: case 0x89: return f_mov_rm_r;
@@ -1771,19 +1811,20 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
     uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
     if (x->code_size == 8 && noncanonical(la))
         GP0();
-    const struct x86_dinsn *d = x86_icache_get(x, la);
+    const struct x86_dpage *p;
+    const struct x86_dinsn *d = x86_icache_get(x, la, &p);
     if (likely(d)) {
         /* predecoded (icache.c): what the slow path below would have
          * fetched and decoded, without the fetch and the decode */
-        memcpy(x->insn_bytes, d->raw, sizeof d->raw);
-        x->insn_len = d->in.len;
-        x->next_rip = x->rip + d->in.len;
+        x->insn_raw = p->raw[d - p->d];
+        x->insn_len = d->len;
+        x->next_rip = x->rip + d->len;
         if (x->code_size != 8)
             x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
         if (d->fast) {
             d->fast(x, d);
         } else {
-            x->in = d->in;
+            x->in = p->full[d - p->d];
             exec_one(x);
         }
         x->rip = x->next_rip;
@@ -1794,6 +1835,12 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
 
 static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
 {
+    if (x->insn_raw) {
+        /* the last instruction's bytes, where the fetch below would find
+         * them (a fetch fault leaves them for trace events) */
+        memcpy(x->insn_bytes, x->insn_raw, sizeof x->insn_bytes);
+        x->insn_raw = NULL;
+    }
     unsigned got = x86_fetch(x, la, x->insn_bytes, 15);
     int len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);
     if (len == X86_DEC_TRUNCATED && got < 15) {
@@ -1813,6 +1860,19 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         UD();
     exec_one(x);
     x->rip = x->next_rip;
+}
+
+/* This instruction and the following ones while nothing in the loop below
+ * has work (the same checks in the same order). Each takes its tick
+ * before it runs. A function of its own: out of reach of x86_run's setjmp,
+ * the compiler keeps x in a register. */
+static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
+{
+    const struct cpu *c = &x->cpu;
+    do {
+        x->insn_left--;
+        step(x);
+    } while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING));
 }
 
 uint64_t x86_run(struct cpu *c, uint64_t budget)
@@ -1854,15 +1914,8 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
                 break;
             }
         }
-        x->insn_left--;
         counted = true;
-        step(x);
-        /* the following instructions while nothing above has work: the
-         * same checks in the same order, without leaving the loop */
-        while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING)) {
-            x->insn_left--;
-            step(x);
-        }
+        run_straight(x);
         counted = false;
     }
     x->in_run = false;

@@ -45,7 +45,7 @@ void x86_code_invalidate(void *opaque, struct mem_region *r, uint64_t page_index
     r->page_flags[page_index] &= (uint8_t)~PAGE_CODE;
 }
 
-struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la)
+struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x86_dpage **page)
 {
     struct x86_tlb_entry *t = &x->tlb[(la >> 12) & (X86_TLB_SIZE - 1)];
     if (t->tag_x != x86_fetch_tag(x, la) || !t->host)
@@ -63,9 +63,12 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la)
         }
         p = r->dcache[pi];
         if (!p) {
-            p = calloc(1, sizeof *p);
+            /* slots on cache lines; freed with free() by machine_free
+             * like every dcache page */
+            p = aligned_alloc(64, sizeof *p);
             if (!p)
                 return NULL; /* no memory: run uncached */
+            memset(p, 0, sizeof *p);
             r->dcache[pi] = p;
         }
         t->dpage = p;
@@ -87,17 +90,26 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la)
     }
     const uint8_t *bytes = r->host + (pi << 12) + off;
     unsigned avail = 4096 - off < 15 ? 4096 - off : 15;
-    struct x86_dinsn *d = &p->d[p->n];
-    int len = x86_decode(bytes, avail, x->code_size, &d->in);
-    if (len <= 0 ||
-        ((d->in.prefixes & X86_PFX_LOCK) && !((d->in.flags & X86_I_LOCKABLE) && d->in.mod != 3))) {
+    unsigned k = p->n;
+    struct x86_insn *in = &p->full[k];
+    int len = x86_decode(bytes, avail, x->code_size, in);
+    if (len <= 0 || ((in->prefixes & X86_PFX_LOCK) && !((in->flags & X86_I_LOCKABLE) && in->mod != 3))) {
         /* crosses into the next page, #UD or #GP: the slow path decides */
         p->idx[off] = X86_DSLOT_SLOW;
         return NULL;
     }
-    memset(d->raw, 0, sizeof d->raw);
-    memcpy(d->raw, bytes, (unsigned)len);
-    d->fast = x86_fast_select(&d->in);
+    memset(p->raw[k], 0, sizeof p->raw[k]);
+    memcpy(p->raw[k], bytes, (unsigned)len);
+    struct x86_dinsn *d = &p->d[k];
+    *d = (struct x86_dinsn){
+        .imm = in->imm, .disp = (int32_t)in->disp, .len = in->len, .opcode = in->opcode,
+        .opsize = in->opsize, .addrsize = in->addrsize, .mod = in->mod, .reg = in->reg,
+        .rm = in->rm, .base = in->base, .index = in->index, .scale = in->scale, .rex = in->rex,
+        .seg = in->seg,
+    };
+    /* a fast handler only where the short form holds the whole decode */
+    d->fast = in->disp == (int64_t)d->disp ? x86_fast_select(in) : NULL;
     p->idx[off] = (uint16_t)(++p->n);
+    *page = p;
     return d;
 }

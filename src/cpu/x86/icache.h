@@ -13,20 +13,28 @@ struct x86_dinsn;
  * whole semantics it implements; NULL: the interpreter's exec_one. */
 typedef void (*x86_fast_fn)(struct x86_cpu *x, const struct x86_dinsn *d);
 
+/* The hot part of a slot, 32 bytes: what the loop and the fast handlers
+ * read (fields as in struct x86_insn; for group opcodes reg & 7 is
+ * ModRM.reg). The full decode is the page's full[] at the same index. */
 struct x86_dinsn {
-    struct x86_insn in;       /* the decoder's result */
-    uint8_t raw[16];          /* its bytes (cpu_ops.insn_bytes), zero-padded */
-    x86_fast_fn fast;
+    x86_fast_fn fast;         /* NULL: exec_one with full[] */
+    uint64_t imm;
+    int32_t disp;             /* fast handlers only: fits (ModRM displacements) */
+    uint8_t len, opcode, opsize, addrsize;
+    uint8_t mod, reg, rm, base;
+    uint8_t index, scale, rex, seg;
 };
 
 #define X86_DPAGE_SLOTS 1024  /* decoded instructions a page holds before it restarts */
 #define X86_DSLOT_SLOW 0xffff /* idx: this offset always takes the slow path */
 
 struct x86_dpage {
-    uint8_t code_size;        /* the code size the slots were decoded for (0: none) */
-    uint16_t n;               /* slots in use */
+    struct x86_dinsn d[X86_DPAGE_SLOTS];   /* first: on cache lines */
+    struct x86_insn full[X86_DPAGE_SLOTS]; /* the decoder's results */
+    uint8_t raw[X86_DPAGE_SLOTS][16];      /* their bytes (cpu_ops.insn_bytes), zero-padded */
     uint16_t idx[4096];       /* page offset -> slot + 1; 0 = not decoded */
-    struct x86_dinsn d[X86_DPAGE_SLOTS];
+    uint16_t n;               /* slots in use */
+    uint8_t code_size;        /* the code size the slots were decoded for (0: none) */
 };
 
 /* The TLB tag a fetch at la checks (mmu.c tlb_get: page << 3 | class << 1 | 1). */
@@ -36,21 +44,24 @@ static inline uint64_t x86_fetch_tag(const struct x86_cpu *x, uint64_t la)
     return (la >> 12) << 3 | cls << 1 | 1;
 }
 
-struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la);
+struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x86_dpage **page);
 
-/* The predecoded instruction at linear address la, or NULL when it must
- * take the slow path (fetch TLB miss, not RAM, crosses a page, undecodable,
- * invalid LOCK). Never faults. */
-static inline const struct x86_dinsn *x86_icache_get(struct x86_cpu *x, uint64_t la)
+/* The predecoded instruction at linear address la (*page: its page), or
+ * NULL when it must take the slow path (fetch TLB miss, not RAM, crosses a
+ * page, undecodable, invalid LOCK). Never faults. */
+static inline const struct x86_dinsn *x86_icache_get(struct x86_cpu *x, uint64_t la,
+                                                     const struct x86_dpage **page)
 {
     const struct x86_tlb_entry *t = &x->tlb[(la >> 12) & (X86_TLB_SIZE - 1)];
     const struct x86_dpage *p = t->dpage;
     if (__builtin_expect(t->tag_x == x86_fetch_tag(x, la) && p && p->code_size == x->code_size, 1)) {
         unsigned i = p->idx[la & 0xfff];
-        if (__builtin_expect(i - 1u < X86_DPAGE_SLOTS, 1))
+        if (__builtin_expect(i - 1u < X86_DPAGE_SLOTS, 1)) {
+            *page = p;
             return &p->d[i - 1];
+        }
     }
-    return x86_icache_fill(x, la);
+    return x86_icache_fill(x, la, page);
 }
 
 /* exec.c: the fast handler for a decoded instruction, or NULL. */

@@ -135,6 +135,8 @@ struct x86_cpu {
     uint64_t next_rip;
     struct x86_insn in;
     uint8_t insn_bytes[16];
+    const uint8_t *insn_raw;  /* the bytes when the instruction came from the
+                                 predecoded cache (icache.c), else NULL: insn_bytes */
     uint8_t insn_len;
     jmp_buf fault_jb;         /* x86_raise() returns to the interpreter loop */
     bool in_run;
