@@ -29,7 +29,7 @@ struct x86_dinsn {
 #define X86_DSLOT_SLOW 0xffff /* idx: this offset always takes the slow path */
 
 struct x86_dpage {
-    struct x86_dinsn d[X86_DPAGE_SLOTS];   /* first: on cache lines */
+    struct x86_dinsn d[X86_DPAGE_SLOTS] __attribute__((aligned(64))); /* on cache lines */
     struct x86_insn full[X86_DPAGE_SLOTS]; /* the decoder's results */
     uint8_t raw[X86_DPAGE_SLOTS][16];      /* their bytes (cpu_ops.insn_bytes), zero-padded */
     uint16_t idx[4096];       /* page offset -> slot + 1; 0 = not decoded */
