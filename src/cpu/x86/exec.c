@@ -1869,8 +1869,46 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
 static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
 {
     const struct cpu *c = &x->cpu;
+    /* The 64-bit code page of the last instruction when a fast handler ran
+     * it: fast handlers change nothing the fetch depends on (CPL, CR4,
+     * RFLAGS.AC, code size, CS, A20) but the TLB entry (a data access may
+     * refill it) and the page's slots (a store may reset them), so the next
+     * instruction on that page needs only those two checks. */
+    uint64_t cpage = ~0ull, ctag = 0;
+    const struct x86_tlb_entry *ct = NULL;
+    const struct x86_dpage *cp = NULL;
     do {
         x->insn_left--;
+        uint64_t rip = x->rip;
+        if ((rip >> 12) == cpage && ct->tag_x == ctag && ct->dpage == cp) {
+            unsigned i = cp->idx[rip & 0xfff];
+            const struct x86_dinsn *d = i - 1u < X86_DPAGE_SLOTS ? &cp->d[i - 1] : NULL;
+            if (likely(d && d->fast)) {
+                x->insn_raw = cp->raw[i - 1];
+                x->insn_len = d->len;
+                x->next_rip = rip + d->len;
+                d->fast(x, d);
+                x->rip = x->next_rip;
+                continue;
+            }
+        }
+        cpage = ~0ull;
+        if (x->code_size == 8 && !noncanonical(rip)) {
+            const struct x86_dpage *p;
+            const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
+            if (d && d->fast) {
+                x->insn_raw = p->raw[d - p->d];
+                x->insn_len = d->len;
+                x->next_rip = rip + d->len;
+                cpage = rip >> 12;
+                ct = &x->tlb[cpage & (X86_TLB_SIZE - 1)];
+                ctag = ct->tag_x;
+                cp = p;
+                d->fast(x, d);
+                x->rip = x->next_rip;
+                continue;
+            }
+        }
         step(x);
     } while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING));
 }
