@@ -1452,11 +1452,66 @@ static inline uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
     return linear(x, s, fea_offset(x, i));
 }
 
+/* x86_read / x86_write with the TLB hit in line: the probe of mmu.c
+ * tlb_get (tag page << 3 | access class << 1 | 1; class 1 user, 2
+ * supervisor with SMAP overridden by RFLAGS.AC, else 0) for an access
+ * inside one page of RAM, and the dirty marking of write_in_page. A miss,
+ * a page crossing or a page without a host mapping goes to x86_read /
+ * x86_write, which do everything else. */
+static inline unsigned fmem_class(const struct x86_cpu *x)
+{
+    return x->cpl == 3 ? 1 : ((x->cr4 & CR4_SMAP) && (x->rflags & FL_AC)) ? 2 : 0;
+}
+
+static inline uint64_t fmem_read(struct x86_cpu *x, uint64_t la, unsigned size)
+{
+    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
+    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
+               t->host)) {
+        uint64_t v = 0;
+        memcpy(&v, t->host + (a & 0xfff), size);
+        return v;
+    }
+    return x86_read(x, la, size);
+}
+
+static inline void fmem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
+{
+    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
+    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
+               t->host_w)) {
+        memcpy(t->host_w + (a & 0xfff), &v, size);
+        struct mem_region *r = x->m->ram;
+        uint64_t pa = t->pa | (a & 0xfff);
+        if (r && pa - r->base < r->size)
+            bus_mark_dirty(r, pa, size);
+        return;
+    }
+    x86_write(x, la, size, v);
+}
+
+static inline void fpush(struct x86_cpu *x, unsigned size, uint64_t v)
+{
+    uint64_t sp = (x->r[RSP] - size) & sp_mask(x);
+    fmem_write(x, linear(x, X86_SS, sp), size, v);
+    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | sp;
+}
+
+static inline uint64_t fpop(struct x86_cpu *x, unsigned size)
+{
+    uint64_t sp = x->r[RSP] & sp_mask(x);
+    uint64_t v = fmem_read(x, linear(x, X86_SS, sp), size);
+    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((sp + size) & sp_mask(x));
+    return v;
+}
+
 static inline uint64_t frm_read(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size)
 {
     if (i->mod == 3)
         return fget_reg(x, i, i->rm, size);
-    return x86_read(x, fea_linear(x, i), size);
+    return fmem_read(x, fea_linear(x, i), size);
 }
 
 static inline void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size, uint64_t v)
@@ -1464,7 +1519,7 @@ static inline void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsig
     if (i->mod == 3)
         fset_reg(x, i, i->rm, size, v);
     else
-        x86_write(x, fea_linear(x, i), size, v & size_mask(size));
+        fmem_write(x, fea_linear(x, i), size, v & size_mask(size));
 }
 
 static inline void fjump(struct x86_cpu *x, const struct x86_dinsn *i, uint64_t target)
@@ -1526,12 +1581,12 @@ FAST(f_jcc) /* 70-7F, 0F 80-8F */
 FAST(f_jmp) { fjump(x, I, x->next_rip + I->imm); } /* E9, EB */
 FAST(f_call) /* E8 */
 {
-    push(x, I->opsize, x->next_rip);
+    fpush(x, I->opsize, x->next_rip);
     fjump(x, I, x->next_rip + I->imm);
 }
-FAST(f_ret) { uint64_t t = pop(x, I->opsize); fjump(x, I, t); } /* C3 */
-FAST(f_push_r) { push(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
-FAST(f_pop_r) { uint64_t v = pop(x, I->opsize); fset_reg(x, I, I->reg, I->opsize, v); } /* 58-5F */
+FAST(f_ret) { uint64_t t = fpop(x, I->opsize); fjump(x, I, t); } /* C3 */
+FAST(f_push_r) { fpush(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
+FAST(f_pop_r) { uint64_t v = fpop(x, I->opsize); fset_reg(x, I, I->reg, I->opsize, v); } /* 58-5F */
 FAST(f_incdec_rm) /* FE, FF /0 /1 */
 {
     unsigned s = I->opcode == 0xfe ? 1 : I->opsize;
@@ -1574,7 +1629,7 @@ FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
 FAST(f_nop) { (void)x; (void)d; }                  /* 90 without REX.B; 0F 0D, 0F 18-1F hints */
 FAST(f_cbw) { fset_reg(x, I, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
 FAST(f_cwd) { fset_reg(x, I, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
-FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
+FAST(f_push_imm) { fpush(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
 
 
 /* Specialisations of the commonest forms for 32- and 64-bit operands, with
@@ -1591,8 +1646,8 @@ FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6
     SPEC f_##OPN##SZ##_rm_r_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t la = fea_linear(x, I);                                                  \
-        uint64_t r = alu(x, AOP, x86_read(x, la, SZ), x->r[I->reg], SZ);                 \
-        if (AOP != ALU_CMP) x86_write(x, la, SZ, r & size_mask(SZ));                     \
+        uint64_t r = alu(x, AOP, fmem_read(x, la, SZ), x->r[I->reg], SZ);                 \
+        if (AOP != ALU_CMP) fmem_write(x, la, SZ, r & size_mask(SZ));                     \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
@@ -1601,7 +1656,7 @@ FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->reg], x86_read(x, fea_linear(x, I), SZ), SZ);   \
+        uint64_t r = alu(x, AOP, x->r[I->reg], fmem_read(x, fea_linear(x, I), SZ), SZ);   \
         if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)          \
@@ -1612,8 +1667,8 @@ FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6
     SPEC f_##OPN##SZ##_rm_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)          \
     {                                                                                    \
         uint64_t la = fea_linear(x, I);                                                  \
-        uint64_t r = alu(x, AOP, x86_read(x, la, SZ), I->imm, SZ);                       \
-        if (AOP != ALU_CMP) x86_write(x, la, SZ, r & size_mask(SZ));                     \
+        uint64_t r = alu(x, AOP, fmem_read(x, la, SZ), I->imm, SZ);                       \
+        if (AOP != ALU_CMP) fmem_write(x, la, SZ, r & size_mask(SZ));                     \
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
@@ -1668,7 +1723,7 @@ static const x86_fast_fn shift_spec[2][8] = {
     }                                                                                    \
     SPEC f_test##SZ##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        alu(x, ALU_AND, x86_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
+        alu(x, ALU_AND, fmem_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
     }
 TEST_SPEC(4)
 TEST_SPEC(8)
@@ -1680,11 +1735,11 @@ TEST_SPEC(8)
     }                                                                                    \
     SPEC f_mov##SZ##_store(struct x86_cpu *x, const struct x86_dinsn *d)                 \
     {                                                                                    \
-        x86_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
+        fmem_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
     }                                                                                    \
     SPEC f_mov##SZ##_load(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        fset_reg(x, I, I->reg, SZ, x86_read(x, fea_linear(x, I), SZ));                   \
+        fset_reg(x, I, I->reg, SZ, fmem_read(x, fea_linear(x, I), SZ));                   \
     }                                                                                    \
     SPEC f_mov##SZ##_rr_r(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
