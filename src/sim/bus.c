@@ -221,6 +221,10 @@ bool bus_load(struct bus *b, uint64_t pa, const void *data, uint64_t len)
             memcpy(r->host + off, src, n);
         else
             memset(r->host + off, 0, n);
+        /* predecoded instructions of the pages written are stale */
+        for (uint64_t p = off >> PAGE_SHIFT; p <= (off + n - 1) >> PAGE_SHIFT; p++)
+            if ((r->page_flags[p] & PAGE_CODE) && b->code_invalidate)
+                b->code_invalidate(b->code_opaque, r, p);
         if (src)
             src += n;
         pa += n;

@@ -182,7 +182,7 @@ int main(void)
     return 0;
 }
 
-#else
+#elif !defined(BENCH_WORKLOAD_ONLY) /* x86/bench_x86.c brings its own */
 /* ------------------------------------------------------------------ */
 /* bare-metal side                                                     */
 /* ------------------------------------------------------------------ */

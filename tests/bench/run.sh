@@ -14,7 +14,11 @@
 #
 # Each run must print the expected checksum (computed by a host build of
 # the same source) and exit 0, else this script exits 1.
-# Environment: BENCH_ITERS (iterations, default from bench.c), RV_CC.
+# Environment: BENCH_ITERS (iterations, default from bench.c), RV_CC,
+# BENCH_ARCH (all, riscv or x86; default all).
+#
+# 6. the x86_64 benchmark (tests/bench/x86/run.sh): the same workload in
+#    long mode on hvsim, QEMU -icount shift=0 and QEMU TCG.
 set -u
 
 if [ $# -lt 1 ]; then
@@ -23,6 +27,11 @@ if [ $# -lt 1 ]; then
 fi
 HVSIM=$1
 here=$(cd "$(dirname "$0")" && pwd)
+case ${BENCH_ARCH:-all} in
+    x86) exec bash "$here/x86/run.sh" "$HVSIM" ;;
+    all|riscv) ;;
+    *) echo "bench: BENCH_ARCH=${BENCH_ARCH}: expected all, riscv or x86" >&2; exit 2 ;;
+esac
 out=${BENCH_OUT:-build/bench}
 RV_CC=${RV_CC:-riscv64-unknown-elf-gcc}
 HOST_CC=${HOST_CC:-gcc}
@@ -194,5 +203,9 @@ if [ -x "$HVSIM" ] && [ -f "$linux_img" ] && command -v qemu-system-riscv64 >/de
     done
     awk -v h="$hv_w" -v q="$qi_w" -v t="$qt_w" 'BEGIN { if (h > 0)
         printf "hvsim is %.1fx faster than qemu -icount, %.2fx plain qemu tcg (wall)\n", q / h, t / h }'
+fi
+# ---- 6. x86_64 ----
+if [ "${BENCH_ARCH:-all}" = all ]; then
+    bash "$here/x86/run.sh" "$HVSIM" || status=1
 fi
 exit $status

@@ -186,7 +186,7 @@ static unsigned x86_insn_bytes(struct cpu *c, uint8_t *buf, unsigned max)
     if (!x->in_run || !x->insn_len)
         return 0;
     unsigned n = x->insn_len < max ? x->insn_len : max;
-    memcpy(buf, x->insn_bytes, n);
+    memcpy(buf, x->insn_raw ? x->insn_raw : x->insn_bytes, n);
     return n;
 }
 
@@ -200,6 +200,10 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
     int (*ack)(void *) = d->intr_ack;
     void *ack_opaque = d->intr_opaque;
     cpu_copy_whole(dst, src, sizeof *d);
+    if (d->insn_raw) { /* bytes in src's predecoded cache (icache.c) */
+        memcpy(d->insn_bytes, d->insn_raw, sizeof d->insn_bytes);
+        d->insn_raw = NULL;
+    }
     d->m = m;
     d->a20 = a20;
     d->intr_ack = ack;

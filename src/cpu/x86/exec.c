@@ -9,6 +9,7 @@
  * restartable and count per iteration in virtual time. */
 #include <string.h>
 #include "x86_cpu.h"
+#include "icache.h"
 #include "seg.h"
 #include "../../sim/bus.h"
 #include "../../sim/machine.h"
@@ -1864,11 +1865,505 @@ static bool take_interrupt(struct x86_cpu *x)
     return false;
 }
 
-static void step(struct x86_cpu *x)
+/* ---- fast paths ------------------------------------------------------------ */
+
+/* Handlers for the hot integer instructions, chosen once at decode time
+ * (x86_fast_select, called by icache.c) and run from the predecoded slot
+ * (struct x86_dinsn: the fields they need in 32 bytes; for group opcodes
+ * reg & 7 is ModRM.reg) without copying it to x->in. Each is the body of
+ * its case in exec_one / exec_0f with the operand helpers below, which are
+ * those above reading the slot i instead of x->in: same semantics, same
+ * flags, same faults. Everything else runs through exec_one. */
+
+static inline uint64_t fget_reg(const struct x86_cpu *x, const struct x86_dinsn *i, unsigned r,
+                                unsigned size)
+{
+    if (size == 1) {
+        if (r >= 4 && r < 8 && !i->rex)
+            return (x->r[r - 4] >> 8) & 0xff;
+        return x->r[r] & 0xff;
+    }
+    return x->r[r] & size_mask(size);
+}
+
+static inline void fset_reg(struct x86_cpu *x, const struct x86_dinsn *i, unsigned r, unsigned size,
+                            uint64_t v)
+{
+    switch (size) {
+    case 1:
+        if (r >= 4 && r < 8 && !i->rex)
+            x->r[r - 4] = (x->r[r - 4] & ~0xff00ull) | (v & 0xff) << 8;
+        else
+            x->r[r] = (x->r[r] & ~0xffull) | (v & 0xff);
+        break;
+    case 2: x->r[r] = (x->r[r] & ~0xffffull) | (v & 0xffff); break;
+    case 4: x->r[r] = v & 0xffffffffull; break;
+    default: x->r[r] = v; break;
+    }
+}
+
+static inline uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
+{
+    uint64_t a = (uint64_t)i->disp;
+    if (i->base == X86_REG_RIP)
+        a += x->next_rip;
+    else if (i->base != X86_REG_NONE)
+        a += x->r[i->base];
+    if (i->index != X86_REG_NONE)
+        a += x->r[i->index] << i->scale;
+    return a & addr_mask(i->addrsize);
+}
+
+static inline uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
+{
+    int s = i->seg != X86_SEG_NONE ? i->seg : (i->base == RSP || i->base == RBP) ? X86_SS : X86_DS;
+    return linear(x, s, fea_offset(x, i));
+}
+
+/* x86_read / x86_write with the TLB hit in line: the probe of mmu.c
+ * tlb_get (tag page << 3 | access class << 1 | 1; class 1 user, 2
+ * supervisor with SMAP overridden by RFLAGS.AC, else 0) for an access
+ * inside one page of RAM, and the dirty marking of write_in_page. A miss,
+ * a page crossing or a page without a host mapping goes to x86_read /
+ * x86_write, which do everything else. */
+static inline unsigned fmem_class(const struct x86_cpu *x)
+{
+    return x->cpl == 3 ? 1 : ((x->cr4 & CR4_SMAP) && (x->rflags & FL_AC)) ? 2 : 0;
+}
+
+static inline uint64_t fmem_read(struct x86_cpu *x, uint64_t la, unsigned size)
+{
+    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
+    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
+               t->host)) {
+        uint64_t v = 0;
+        memcpy(&v, t->host + (a & 0xfff), size);
+        return v;
+    }
+    return x86_read(x, la, size);
+}
+
+static inline void fmem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
+{
+    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
+    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
+               t->host_w)) {
+        memcpy(t->host_w + (a & 0xfff), &v, size);
+        struct mem_region *r = x->m->ram;
+        uint64_t pa = t->pa | (a & 0xfff);
+        if (r && pa - r->base < r->size)
+            bus_mark_dirty(r, pa, size);
+        return;
+    }
+    x86_write(x, la, size, v);
+}
+
+static inline void fpush(struct x86_cpu *x, unsigned size, uint64_t v)
+{
+    uint64_t sp = (x->r[RSP] - size) & sp_mask(x);
+    fmem_write(x, linear(x, X86_SS, sp), size, v);
+    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | sp;
+}
+
+static inline uint64_t fpop(struct x86_cpu *x, unsigned size)
+{
+    uint64_t sp = x->r[RSP] & sp_mask(x);
+    uint64_t v = fmem_read(x, linear(x, X86_SS, sp), size);
+    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((sp + size) & sp_mask(x));
+    return v;
+}
+
+static inline uint64_t frm_read(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size)
+{
+    if (i->mod == 3)
+        return fget_reg(x, i, i->rm, size);
+    return fmem_read(x, fea_linear(x, i), size);
+}
+
+static inline void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size, uint64_t v)
+{
+    if (i->mod == 3)
+        fset_reg(x, i, i->rm, size, v);
+    else
+        fmem_write(x, fea_linear(x, i), size, v & size_mask(size));
+}
+
+static inline void fjump(struct x86_cpu *x, const struct x86_dinsn *i, uint64_t target)
+{
+    if (x->code_size != 8)
+        target &= i->opsize == 2 ? 0xffff : 0xffffffffull;
+    x->next_rip = target;
+}
+
+#define FAST(name) static void name(struct x86_cpu *x, const struct x86_dinsn *d)
+#define I d
+#define OSZ(i) (((i)->opcode & 1) ? (i)->opsize : 1u)
+
+FAST(f_alu_rm_r) /* 00-3D with (op & 7) 0, 1 */
+{
+    unsigned aop = I->opcode >> 3, s = OSZ(I);
+    uint64_t r = alu(x, aop, frm_read(x, I, s), fget_reg(x, I, I->reg, s), s);
+    if (aop != ALU_CMP) frm_write(x, I, s, r);
+}
+FAST(f_alu_r_rm) /* (op & 7) 2, 3 */
+{
+    unsigned aop = I->opcode >> 3, s = OSZ(I);
+    uint64_t r = alu(x, aop, fget_reg(x, I, I->reg, s), frm_read(x, I, s), s);
+    if (aop != ALU_CMP) fset_reg(x, I, I->reg, s, r);
+}
+FAST(f_alu_a_imm) /* (op & 7) 4, 5 */
+{
+    unsigned aop = I->opcode >> 3, s = OSZ(I);
+    uint64_t r = alu(x, aop, fget_reg(x, I, RAX, s), I->imm, s);
+    if (aop != ALU_CMP) fset_reg(x, I, RAX, s, r);
+}
+FAST(f_alu_rm_imm) /* 80-83 */
+{
+    unsigned aop = (I->reg & 7), s = OSZ(I);
+    uint64_t r = alu(x, aop, frm_read(x, I, s), I->imm, s);
+    if (aop != ALU_CMP) frm_write(x, I, s, r);
+}
+FAST(f_test_rm_r) /* 84, 85 */
+{
+    unsigned s = OSZ(I);
+    alu(x, ALU_AND, frm_read(x, I, s), fget_reg(x, I, I->reg, s), s);
+}
+FAST(f_test_a_imm) /* A8, A9 */
+{
+    unsigned s = OSZ(I);
+    alu(x, ALU_AND, fget_reg(x, I, RAX, s), I->imm, s);
+}
+FAST(f_mov_rm_r) { unsigned s = OSZ(I); frm_write(x, I, s, fget_reg(x, I, I->reg, s)); } /* 88, 89 */
+FAST(f_mov_r_rm) { unsigned s = OSZ(I); fset_reg(x, I, I->reg, s, frm_read(x, I, s)); } /* 8A, 8B */
+FAST(f_mov_rm_imm) { frm_write(x, I, OSZ(I), I->imm); }                                   /* C6, C7 */
+FAST(f_mov_r8_imm) { fset_reg(x, I, I->reg, 1, I->imm); }                                 /* B0-B7 */
+FAST(f_mov_r_imm) { fset_reg(x, I, I->reg, I->opsize, I->imm); }                          /* B8-BF */
+FAST(f_lea) { fset_reg(x, I, I->reg, I->opsize, fea_offset(x, I)); }                      /* 8D, mod != 3 */
+FAST(f_jcc) /* 70-7F, 0F 80-8F */
+{
+    if (cond(x, I->opcode & 0xf))
+        fjump(x, I, x->next_rip + I->imm);
+}
+FAST(f_jmp) { fjump(x, I, x->next_rip + I->imm); } /* E9, EB */
+FAST(f_call) /* E8 */
+{
+    fpush(x, I->opsize, x->next_rip);
+    fjump(x, I, x->next_rip + I->imm);
+}
+FAST(f_ret) { uint64_t t = fpop(x, I->opsize); fjump(x, I, t); } /* C3 */
+FAST(f_push_r) { fpush(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
+FAST(f_pop_r) { uint64_t v = fpop(x, I->opsize); fset_reg(x, I, I->reg, I->opsize, v); } /* 58-5F */
+FAST(f_incdec_rm) /* FE, FF /0 /1 */
+{
+    unsigned s = I->opcode == 0xfe ? 1 : I->opsize;
+    frm_write(x, I, s, inc_dec(x, frm_read(x, I, s), s, ((I->reg & 7)) == 1));
+}
+FAST(f_shift) /* C0 C1 D0 D1 D2 D3 */
+{
+    unsigned op = I->opcode, s = OSZ(I);
+    unsigned cnt = op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX];
+    uint64_t r = shift(x, (I->reg & 7), frm_read(x, I, s), cnt & 0xff, s);
+    frm_write(x, I, s, r);
+}
+FAST(f_movzx) { fset_reg(x, I, I->reg, I->opsize, frm_read(x, I, I->opcode == 0xb6 ? 1 : 2)); }
+FAST(f_movsx)
+{
+    unsigned s = I->opcode == 0xbe ? 1 : 2;
+    fset_reg(x, I, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, s), s));
+}
+FAST(f_movsxd) { fset_reg(x, I, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, 4), 4)); }
+FAST(f_imul_r_rm)
+{
+    unsigned s = I->opsize;
+    fset_reg(x, I, I->reg, s, imul2(x, fget_reg(x, I, I->reg, s), frm_read(x, I, s), s));
+}
+FAST(f_imul_r_rm_imm)
+{
+    unsigned s = I->opsize;
+    fset_reg(x, I, I->reg, s, imul2(x, frm_read(x, I, s), I->imm, s));
+}
+FAST(f_cmov) /* 0F 40-4F: the source is read either way */
+{
+    unsigned s = I->opsize;
+    uint64_t v = frm_read(x, I, s);
+    if (cond(x, I->opcode & 0xf))
+        fset_reg(x, I, I->reg, s, v);
+    else if (s == 4)
+        fset_reg(x, I, I->reg, 4, fget_reg(x, I, I->reg, 4));
+}
+FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
+FAST(f_nop) { (void)x; (void)d; }                  /* 90 without REX.B; 0F 0D, 0F 18-1F hints */
+FAST(f_cbw) { fset_reg(x, I, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
+FAST(f_cwd) { fset_reg(x, I, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
+FAST(f_push_imm) { fpush(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
+
+
+/* Specialisations of the commonest forms for 32- and 64-bit operands, with
+ * register and memory operands apart: `flatten` inlines alu() / cond()
+ * with a constant operation and size, so no switch remains. Same bodies as
+ * the generic handlers above. */
+#define SPEC static void __attribute__((flatten))
+#define ALU_SPEC(OPN, AOP, SZ)                                                           \
+    SPEC f_##OPN##SZ##_rm_r_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[I->rm], x->r[I->reg], SZ);                         \
+        if (AOP != ALU_CMP) fset_reg(x, I, I->rm, SZ, r);                                \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_rm_r_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        uint64_t la = fea_linear(x, I);                                                  \
+        uint64_t r = alu(x, AOP, fmem_read(x, la, SZ), x->r[I->reg], SZ);                 \
+        if (AOP != ALU_CMP) fmem_write(x, la, SZ, r & size_mask(SZ));                     \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_r_rm_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[I->reg], x->r[I->rm], SZ);                         \
+        if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_r_rm_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[I->reg], fmem_read(x, fea_linear(x, I), SZ), SZ);   \
+        if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_rm_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)          \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[I->rm], I->imm, SZ);                               \
+        if (AOP != ALU_CMP) fset_reg(x, I, I->rm, SZ, r);                                \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_rm_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)          \
+    {                                                                                    \
+        uint64_t la = fea_linear(x, I);                                                  \
+        uint64_t r = alu(x, AOP, fmem_read(x, la, SZ), I->imm, SZ);                       \
+        if (AOP != ALU_CMP) fmem_write(x, la, SZ, r & size_mask(SZ));                     \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_a_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)           \
+    {                                                                                    \
+        uint64_t r = alu(x, AOP, x->r[RAX], I->imm, SZ);                                 \
+        if (AOP != ALU_CMP) fset_reg(x, I, RAX, SZ, r);                                  \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_a_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)           \
+    {                                                                                    \
+        f_##OPN##SZ##_a_imm_reg(x, d); /* no memory form: table filler */                 \
+    }
+#define ALU_SPEC_SIZES(OPN, AOP) ALU_SPEC(OPN, AOP, 4) ALU_SPEC(OPN, AOP, 8)
+ALU_SPEC_SIZES(add, ALU_ADD)
+ALU_SPEC_SIZES(or, ALU_OR)
+ALU_SPEC_SIZES(adc, ALU_ADC)
+ALU_SPEC_SIZES(sbb, ALU_SBB)
+ALU_SPEC_SIZES(and, ALU_AND)
+ALU_SPEC_SIZES(sub, ALU_SUB)
+ALU_SPEC_SIZES(xor, ALU_XOR)
+ALU_SPEC_SIZES(cmp, ALU_CMP)
+#define ALU_TABLE(SZ, FORM)                                                              \
+    { f_add##SZ##_##FORM, f_or##SZ##_##FORM, f_adc##SZ##_##FORM, f_sbb##SZ##_##FORM,     \
+      f_and##SZ##_##FORM, f_sub##SZ##_##FORM, f_xor##SZ##_##FORM, f_cmp##SZ##_##FORM }
+/* [form: rm_r, r_rm, rm_imm, a_imm][mem][size 4 / 8][operation] */
+static const x86_fast_fn alu_spec[4][2][2][8] = {
+    { { ALU_TABLE(4, rm_r_reg), ALU_TABLE(8, rm_r_reg) }, { ALU_TABLE(4, rm_r_mem), ALU_TABLE(8, rm_r_mem) } },
+    { { ALU_TABLE(4, r_rm_reg), ALU_TABLE(8, r_rm_reg) }, { ALU_TABLE(4, r_rm_mem), ALU_TABLE(8, r_rm_mem) } },
+    { { ALU_TABLE(4, rm_imm_reg), ALU_TABLE(8, rm_imm_reg) }, { ALU_TABLE(4, rm_imm_mem), ALU_TABLE(8, rm_imm_mem) } },
+    { { ALU_TABLE(4, a_imm_reg), ALU_TABLE(8, a_imm_reg) }, { ALU_TABLE(4, a_imm_mem), ALU_TABLE(8, a_imm_mem) } },
+};
+
+/* Shifts and rotates of a register (C0/C1 imm8, D0/D1 by 1, D2/D3 by CL) */
+#define SHIFT_SPEC(G, SZ)                                                                \
+    SPEC f_shift##G##_##SZ(struct x86_cpu *x, const struct x86_dinsn *d)                 \
+    {                                                                                    \
+        unsigned op = I->opcode;                                                         \
+        unsigned cnt = op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX]; \
+        uint64_t r = shift(x, G, x->r[I->rm] & size_mask(SZ), cnt & 0xff, SZ);           \
+        fset_reg(x, I, I->rm, SZ, r);                                                    \
+    }
+#define SHIFT_SPEC_SIZES(G) SHIFT_SPEC(G, 4) SHIFT_SPEC(G, 8)
+SHIFT_SPEC_SIZES(0) SHIFT_SPEC_SIZES(1) SHIFT_SPEC_SIZES(2) SHIFT_SPEC_SIZES(3)
+SHIFT_SPEC_SIZES(4) SHIFT_SPEC_SIZES(5) SHIFT_SPEC_SIZES(6) SHIFT_SPEC_SIZES(7)
+static const x86_fast_fn shift_spec[2][8] = {
+    { f_shift0_4, f_shift1_4, f_shift2_4, f_shift3_4, f_shift4_4, f_shift5_4, f_shift6_4, f_shift7_4 },
+    { f_shift0_8, f_shift1_8, f_shift2_8, f_shift3_8, f_shift4_8, f_shift5_8, f_shift6_8, f_shift7_8 },
+};
+
+#define TEST_SPEC(SZ)                                                                    \
+    SPEC f_test##SZ##_reg(struct x86_cpu *x, const struct x86_dinsn *d)                  \
+    {                                                                                    \
+        alu(x, ALU_AND, x->r[I->rm], x->r[I->reg], SZ);                                  \
+    }                                                                                    \
+    SPEC f_test##SZ##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                  \
+    {                                                                                    \
+        alu(x, ALU_AND, fmem_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
+    }
+TEST_SPEC(4)
+TEST_SPEC(8)
+
+#define MOV_SPEC(SZ)                                                                     \
+    SPEC f_mov##SZ##_rr(struct x86_cpu *x, const struct x86_dinsn *d)                    \
+    {                                                                                    \
+        fset_reg(x, I, I->rm, SZ, x->r[I->reg]);                                         \
+    }                                                                                    \
+    SPEC f_mov##SZ##_store(struct x86_cpu *x, const struct x86_dinsn *d)                 \
+    {                                                                                    \
+        fmem_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
+    }                                                                                    \
+    SPEC f_mov##SZ##_load(struct x86_cpu *x, const struct x86_dinsn *d)                  \
+    {                                                                                    \
+        fset_reg(x, I, I->reg, SZ, fmem_read(x, fea_linear(x, I), SZ));                   \
+    }                                                                                    \
+    SPEC f_mov##SZ##_rr_r(struct x86_cpu *x, const struct x86_dinsn *d)                  \
+    {                                                                                    \
+        fset_reg(x, I, I->reg, SZ, x->r[I->rm]);                                         \
+    }
+MOV_SPEC(4)
+MOV_SPEC(8)
+
+#define JCC_SPEC(CC)                                                                     \
+    SPEC f_jcc_##CC(struct x86_cpu *x, const struct x86_dinsn *d)                        \
+    {                                                                                    \
+        if (cond(x, CC))                                                                 \
+            fjump(x, I, x->next_rip + I->imm);                                           \
+    }
+JCC_SPEC(0) JCC_SPEC(1) JCC_SPEC(2) JCC_SPEC(3) JCC_SPEC(4) JCC_SPEC(5) JCC_SPEC(6) JCC_SPEC(7)
+JCC_SPEC(8) JCC_SPEC(9) JCC_SPEC(10) JCC_SPEC(11) JCC_SPEC(12) JCC_SPEC(13) JCC_SPEC(14) JCC_SPEC(15)
+static const x86_fast_fn jcc_spec[16] = {
+    f_jcc_0, f_jcc_1, f_jcc_2, f_jcc_3, f_jcc_4, f_jcc_5, f_jcc_6, f_jcc_7,
+    f_jcc_8, f_jcc_9, f_jcc_10, f_jcc_11, f_jcc_12, f_jcc_13, f_jcc_14, f_jcc_15,
+};
+#undef SPEC
+
+/* The specialised handler of in, or NULL. */
+static x86_fast_fn fast_spec(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    bool mem = in->mod != 3;
+    if (in->map == X86_MAP_0F)
+        return op >= 0x80 && op <= 0x8f ? jcc_spec[op & 0xf] : NULL;
+    if (op >= 0x70 && op <= 0x7f)
+        return jcc_spec[op & 0xf];
+    if (in->opsize != 4 && in->opsize != 8)
+        return NULL;
+    unsigned sz = in->opsize == 8;
+    if (op < 0x40 && (op & 7) < 4 && (op & 1))
+        return alu_spec[(op & 7) == 1 ? 0 : 1][mem][sz][op >> 3];
+    if (op < 0x40 && (op & 7) == 5)
+        return alu_spec[3][0][sz][op >> 3];
+    switch (op) {
+    case 0xc1: case 0xd1: case 0xd3: return mem ? NULL : shift_spec[sz][in->modrm >> 3 & 7];
+    case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
+    case 0x85: return mem ? (sz ? f_test8_mem : f_test4_mem) : (sz ? f_test8_reg : f_test4_reg);
+    case 0x89: return mem ? (sz ? f_mov8_store : f_mov4_store) : (sz ? f_mov8_rr : f_mov4_rr);
+    case 0x8b: return mem ? (sz ? f_mov8_load : f_mov4_load) : (sz ? f_mov8_rr_r : f_mov4_rr_r);
+    default: return NULL;
+    }
+}
+
+#undef OSZ
+#undef I
+#undef FAST
+
+/* The fast handler of a decoded instruction (icache.c asks at decode
+ * time), or NULL for exec_one. */
+x86_fast_fn x86_fast_select(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    if (in->map == X86_MAP_0F && (in->rep || in->mandatory))
+        return NULL; /* F2/F3/66-selected forms stay with exec_0f */
+    x86_fast_fn f = fast_spec(in);
+    if (f)
+        return f;
+    if (in->map == X86_MAP_0F) {
+        if (in->rep || in->mandatory)
+            return NULL; /* F2/F3/66-selected forms stay with exec_0f */
+        if (op >= 0x80 && op <= 0x8f) return f_jcc;
+        if (op >= 0x40 && op <= 0x4f) return f_cmov;
+        if (op >= 0x90 && op <= 0x9f) return f_setcc;
+        switch (op) {
+        case 0xb6: case 0xb7: return f_movzx;
+        case 0xbe: case 0xbf: return f_movsx;
+        case 0xaf: return f_imul_r_rm;
+        case 0x0d: case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d:
+        case 0x1e: case 0x1f: return f_nop;
+        default: return NULL;
+        }
+    }
+    if (in->map != X86_MAP_1)
+        return NULL;
+    if (op < 0x40 && (op & 7) < 6) {
+        switch (op & 7) {
+        case 0: case 1: return f_alu_rm_r;
+        case 2: case 3: return f_alu_r_rm;
+        default: return f_alu_a_imm;
+        }
+    }
+    if (op >= 0x50 && op <= 0x57) return f_push_r;
+    if (op >= 0x58 && op <= 0x5f) return f_pop_r;
+    if (op >= 0x70 && op <= 0x7f) return f_jcc;
+    if (op >= 0xb0 && op <= 0xb7) return f_mov_r8_imm;
+    if (op >= 0xb8 && op <= 0xbf) return f_mov_r_imm;
+    switch (op) {
+    case 0x63: return in->code_size == 8 ? f_movsxd : NULL;
+    case 0x68: case 0x6a: return f_push_imm;
+    case 0x69: case 0x6b: return f_imul_r_rm_imm;
+    case 0x98: return f_cbw;
+    case 0x99: return f_cwd;
+    case 0x80: case 0x81: case 0x82: case 0x83: return f_alu_rm_imm;
+    case 0x84: case 0x85: return f_test_rm_r;
+    case 0x88: case 0x89: return f_mov_rm_r;
+    case 0x8a: case 0x8b: return f_mov_r_rm;
+    case 0x8d: return in->mod != 3 ? f_lea : NULL;
+    case 0x90: return (in->rex & 1) ? NULL : f_nop;
+    case 0xa8: case 0xa9: return f_test_a_imm;
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: return f_shift;
+    case 0xc3: return f_ret;
+    case 0xc6: case 0xc7: return f_mov_rm_imm;
+    case 0xe8: return f_call;
+    case 0xe9: case 0xeb: return f_jmp;
+    case 0xfe: case 0xff: {
+        unsigned r = in->modrm >> 3 & 7;
+        return r <= 1 ? f_incdec_rm : NULL;
+    }
+    default: return NULL;
+    }
+}
+
+static void step_slow(struct x86_cpu *x, uint64_t la);
+
+/* One instruction: from its predecoded slot when there is one, else
+ * through the fetch and decode of step_slow. */
+static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
 {
     uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
     if (x->code_size == 8 && noncanonical(la))
         GP0();
+    const struct x86_dpage *p;
+    const struct x86_dinsn *d = x86_icache_get(x, la, &p);
+    if (likely(d)) {
+        /* predecoded (icache.c): what the slow path below would have
+         * fetched and decoded, without the fetch and the decode */
+        x->insn_raw = p->raw[d - p->d];
+        x->insn_len = d->len;
+        x->next_rip = x->rip + d->len;
+        if (x->code_size != 8)
+            x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
+        if (d->fast) {
+            d->fast(x, d);
+        } else {
+            x->in = p->full[d - p->d];
+            exec_one(x);
+        }
+        x->rip = x->next_rip;
+        return;
+    }
+    step_slow(x, la);
+}
+
+static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
+{
+    if (x->insn_raw) {
+        /* the last instruction's bytes, where the fetch below would find
+         * them (a fetch fault leaves them for trace events) */
+        memcpy(x->insn_bytes, x->insn_raw, sizeof x->insn_bytes);
+        x->insn_raw = NULL;
+    }
     unsigned got = x86_fetch(x, la, x->insn_bytes, 15);
     int len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);
     if (len == X86_DEC_TRUNCATED && got < 15) {
@@ -1888,6 +2383,57 @@ static void step(struct x86_cpu *x)
         UD();
     exec_one(x);
     x->rip = x->next_rip;
+}
+
+/* This instruction and the following ones while nothing in the loop below
+ * has work (the same checks in the same order). Each takes its tick
+ * before it runs. A function of its own: out of reach of x86_run's setjmp,
+ * the compiler keeps x in a register. */
+static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
+{
+    const struct cpu *c = &x->cpu;
+    /* The 64-bit code page of the last instruction when a fast handler ran
+     * it: fast handlers change nothing the fetch depends on (CPL, CR4,
+     * RFLAGS.AC, code size, CS, A20) but the TLB entry (a data access may
+     * refill it) and the page's slots (a store may reset them), so the next
+     * instruction on that page needs only those two checks. */
+    uint64_t cpage = ~0ull, ctag = 0;
+    const struct x86_tlb_entry *ct = NULL;
+    const struct x86_dpage *cp = NULL;
+    do {
+        x->insn_left--;
+        uint64_t rip = x->rip;
+        if ((rip >> 12) == cpage && ct->tag_x == ctag && ct->dpage == cp) {
+            unsigned i = cp->idx[rip & 0xfff];
+            const struct x86_dinsn *d = i - 1u < X86_DPAGE_SLOTS ? &cp->d[i - 1] : NULL;
+            if (likely(d && d->fast)) {
+                x->insn_raw = cp->raw[i - 1];
+                x->insn_len = d->len;
+                x->next_rip = rip + d->len;
+                d->fast(x, d);
+                x->rip = x->next_rip;
+                continue;
+            }
+        }
+        cpage = ~0ull;
+        if (x->code_size == 8 && !noncanonical(rip)) {
+            const struct x86_dpage *p;
+            const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
+            if (d && d->fast) {
+                x->insn_raw = p->raw[d - p->d];
+                x->insn_len = d->len;
+                x->next_rip = rip + d->len;
+                cpage = rip >> 12;
+                ct = &x->tlb[cpage & (X86_TLB_SIZE - 1)];
+                ctag = ct->tag_x;
+                cp = p;
+                d->fast(x, d);
+                x->rip = x->next_rip;
+                continue;
+            }
+        }
+        step(x);
+    } while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING));
 }
 
 uint64_t x86_run(struct cpu *c, uint64_t budget)
@@ -1929,9 +2475,8 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
                 break;
             }
         }
-        x->insn_left--;
         counted = true;
-        step(x);
+        run_straight(x);
         counted = false;
     }
     x->in_run = false;

@@ -5,6 +5,7 @@
  * pointers for RAM. Segmentation is applied by the caller (exec.c). */
 #include <string.h>
 #include "x86_cpu.h"
+#include "icache.h"
 #include "../../sim/bus.h"
 #include "../../sim/machine.h"
 
@@ -244,16 +245,32 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     t->tag_w = (perm & need_bit(1, user)) && !smap_block ? tag : 0;
     t->tag_x = (perm & need_bit(2, user)) ? tag : 0;
     t->pa = pa;
-    t->host = bus_host_ptr(&x->m->bus, pa, 4096);
+    t->host = t->host_w = bus_host_ptr(&x->m->bus, pa, 4096);
+    t->dpage = NULL;
     t->global = global;
     t->pshift = (uint8_t)__builtin_ctzll(psize);
     /* Stores to pages with code/watch flags take the slow path (bus). */
+    /* Stores to pages with code/watch flags take the slow path (bus), which
+     * drops the page's predecoded instructions (icache.c). */
     if (t->host) {
         struct mem_region *r = bus_find_mem(&x->m->bus, pa);
         if (r && r->page_flags[(pa - r->base) >> 12])
-            t->host = NULL;
+            t->host_w = NULL;
     }
     return t;
+}
+
+/* A page became a code page: no CPU may keep a fast store mapping of it. */
+void x86_tlb_drop_writes(struct machine *m, uint64_t pa_page)
+{
+    for (int c = 0; c < m->ncpus; c++) {
+        if (m->cpus[c]->ops->arch != CPU_ARCH_X86_64)
+            continue;
+        struct x86_cpu *o = X86(m->cpus[c]);
+        for (int i = 0; i < X86_TLB_SIZE; i++)
+            if (o->tlb[i].pa == pa_page)
+                o->tlb[i].host_w = NULL;
+    }
 }
 
 uint64_t x86_translate(struct x86_cpu *x, uint64_t la, int acc, bool user)
@@ -292,8 +309,8 @@ static uint64_t read_in_page(struct x86_cpu *x, uint64_t la, unsigned size, bool
 static void write_in_page(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v, bool user)
 {
     struct x86_tlb_entry *t = tlb_get(x, la, 1, user);
-    if (t->host) {
-        memcpy(t->host + (la & 0xfff), &v, size);
+    if (t->host_w) {
+        memcpy(t->host_w + (la & 0xfff), &v, size);
         struct mem_region *r = x->m->ram;
         uint64_t pa = t->pa | (la & 0xfff);
         if (r && pa - r->base < r->size)

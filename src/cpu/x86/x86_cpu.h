@@ -67,9 +67,13 @@ enum {
  * page (MMIO / slow path). Tags include the access rights that were
  * checked, so a hit needs no page walk. */
 #define X86_TLB_SIZE 256
+struct x86_dpage;
 struct x86_tlb_entry {
     uint64_t tag_r, tag_w, tag_x; /* page << 3 | class << 1 | 1 when that access is allowed */
     uint8_t *host;                /* host address of the page (NULL: not RAM) */
+    uint8_t *host_w;              /* the same for stores; NULL when the page has
+                                     PAGE_CODE / PAGE_WATCH (stores go to the bus) */
+    struct x86_dpage *dpage;      /* predecoded page (icache.c), NULL until fetched */
     uint64_t pa;                  /* physical page */
     bool global;
     uint8_t pshift;               /* log2 of the size of the page it is part of
@@ -133,6 +137,8 @@ struct x86_cpu {
     uint64_t next_rip;
     struct x86_insn in;
     uint8_t insn_bytes[16];
+    const uint8_t *insn_raw;  /* the bytes when the instruction came from the
+                                 predecoded cache (icache.c), else NULL: insn_bytes */
     uint8_t insn_len;
     jmp_buf fault_jb;         /* x86_raise() returns to the interpreter loop */
     bool in_run;

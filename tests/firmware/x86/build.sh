@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds our x86_64 test kernels with the host gcc (freestanding, no SSE):
-#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-{exceptions,paging,syscall,misc}.elf,
+#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-{exceptions,paging,syscall,misc}.elf,
 #                         x86-chaos{,-user,-compat,-real}.elf
 # Reproducible: no -g, fixed link order, no build ids.
 set -euo pipefail
@@ -18,6 +18,7 @@ for k in exceptions paging syscall misc; do
     # shellcheck disable=SC2086
     $CC $CPUFLAGS -o "$out/x86-$k.elf" "$here/start.S" "$here/lib.c" "$here/$k.c"
 done
+$CC $CFLAGS -o "$out/x86-smc.elf" "$here/start.S" "$here/lib.c" "$here/smc.c"
 # random-code kernels for tests/e2e/chaos.sh (.chaos is filled by the test)
 $CC $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"
