@@ -1247,7 +1247,7 @@ struct sop {
     uint8_t cls, map, pfx, op, kind, msz, ext;
     uint8_t fl;
 };
-enum { SC_MOV, SC_FP, SC_INT, SC_MMX, SC_SSE4 };
+enum { SC_MOV, SC_FP, SC_INT, SC_MMX, SC_SSE4, SC_SSE42 };
 
 #define R(cls, map, pfx, op, kind, msz, fl) { cls, map, pfx, op, kind, msz, 0, fl }
 #define RS(cls, pfx, op, kind, ext) { cls, 1, pfx, op, kind, 0, ext, SO_IB }
@@ -1354,6 +1354,15 @@ static const struct sop sops[] = {
     R(SC_SSE4, 3, 0x66, 0x14, SK_GX, 1, SO_IB), R(SC_SSE4, 3, 0x66, 0x15, SK_GX, 2, SO_IB),
     R(SC_SSE4, 3, 0x66, 0x16, SK_GX, 4, SO_IB | SO_W), R(SC_SSE4, 3, 0x66, 0x17, SK_GX, 4, SO_IB),
     R(SC_SSE4, 3, 0x66, 0x20, SK_XG, 1, SO_IB), R(SC_SSE4, 3, 0x66, 0x22, SK_XG, 4, SO_IB | SO_W),
+    /* SSE4.2 string compares (ECX or XMM0, flags), AES-NI, PCLMULQDQ */
+    R(SC_SSE42, 3, 0x66, 0x60, SK_XX, 16, SO_IB | SO_U | SO_FL | SO_W),
+    R(SC_SSE42, 3, 0x66, 0x61, SK_XX, 16, SO_IB | SO_U | SO_FL | SO_W),
+    R(SC_SSE42, 3, 0x66, 0x62, SK_XX, 16, SO_IB | SO_U | SO_FL),
+    R(SC_SSE42, 3, 0x66, 0x63, SK_XX, 16, SO_IB | SO_U | SO_FL),
+    R(SC_SSE42, 2, 0x66, 0xdb, SK_XX, 16, 0), R(SC_SSE42, 2, 0x66, 0xdc, SK_XX, 16, 0),
+    R(SC_SSE42, 2, 0x66, 0xdd, SK_XX, 16, 0), R(SC_SSE42, 2, 0x66, 0xde, SK_XX, 16, 0),
+    R(SC_SSE42, 2, 0x66, 0xdf, SK_XX, 16, 0), R(SC_SSE42, 3, 0x66, 0xdf, SK_XX, 16, SO_IB),
+    R(SC_SSE42, 3, 0x66, 0x44, SK_XX, 16, SO_IB),
 };
 #define NSOPS (sizeof sops / sizeof sops[0])
 #undef R
@@ -1380,7 +1389,7 @@ static bool g_simd(struct gen *g, const struct tmpl *t)
         in.imm = rnd() & 0xff;
     }
     unsigned msz = o->msz ? o->msz : 16;
-    if (w && msz == 4) msz = 8;
+    if (w && msz == 4 && o->kind != SK_XX) msz = 8;
     bool mem = o->msz && ((o->fl & SO_MO) || chance(35));
     int gsz = w ? 8 : 4;
     /* reg field */
@@ -1657,6 +1666,7 @@ static const struct tmpl templates[] = {
     T("sse int", g_simd, SC_INT, 0, 10, 0, 0, 0, "SDM vol. 2 PADD..PXOR"),
     T("mmx", g_simd, SC_MMX, 0, 8, 0, 0, 0, "SDM vol. 2 MMX forms"),
     T("sse4", g_simd, SC_SSE4, 0, 10, 0, 0, 0, "SDM vol. 2 SSSE3/SSE4.1; PTEST sets ZF CF, clears the rest"),
+    T("sse42 aes", g_simd, SC_SSE42, 0, 5, 0, 0, 0, "SDM vol. 2 §4.1.6 PCMPxSTRx flags; AESENC..; PCLMULQDQ"),
 };
 #define NTEMPL (sizeof templates / sizeof templates[0])
 
