@@ -61,14 +61,16 @@ void simd_write_mem(struct x86_cpu *x, uint64_t la, const xmm_t *v, unsigned siz
     if (align && size == 16 && (la & 15))
         x86_raise(x, X86_EXC_GP, true, 0);
     if (size == 16) {
-        /* translate both ends for writing first: a #PF on the second
-         * page must leave the first unwritten */
+        /* translate both pages for writing first: a #PF on the second
+         * page must leave the first unwritten (CR2 = the first byte of
+         * the operand in the faulting page) */
         bool user = x->cpl == 3;
         uint64_t hi = la + 15;
         if (!x->long_mode)
             hi &= 0xffffffffull, la &= 0xffffffffull;
         x86_translate(x, la, 1, user);
-        x86_translate(x, hi, 1, user);
+        if ((hi ^ la) & ~0xfffull)
+            x86_translate(x, hi & ~0xfffull, 1, user);
         x86_write(x, la, 8, v->q[0]);
         x86_write(x, la + 8, 8, v->q[1]);
     } else {
