@@ -208,6 +208,7 @@ struct gen {
     bool flags_done; /* the template already accounted for its flags */
     const char *cur; /* template name for the next instruction emitted */
     bool host_lzcnt, host_tzcnt, host_popcnt;
+    bool host_sse4, host_sse42; /* SSSE3 + SSE4.1; SSE4.2 + AES + PCLMULQDQ */
 };
 
 /* One instruction to encode. Register numbers: 0..15; byte registers: 0..15
@@ -1377,6 +1378,8 @@ static bool g_simd(struct gen *g, const struct tmpl *t)
 {
     const struct sop *o;
     do o = &sops[rn(NSOPS)]; while (o->cls != t->a);
+    if ((o->map >= 2 && !g->host_sse4) || (o->cls == SC_SSE42 && !g->host_sse42))
+        return false; /* the host could not run it */
     struct ins in;
     bool w = (o->fl & SO_W) && chance(50);
     ins_init(&in, w ? 8 : 4);
@@ -1425,6 +1428,45 @@ static bool g_simd(struct gen *g, const struct tmpl *t)
         set_undef_after(g, FL_ARITH, 0);
     g->flags_done = true;
     return true;
+}
+
+/* MASKMOVQ / MASKMOVDQU (bytes to [RDI], DS), MOVNTI m32|64, r, EMMS. */
+static bool g_simd_misc(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    switch (rn(4)) {
+    case 0: case 1: {
+        bool x = chance(50);
+        emit_mov_imm(g, RDI, BUF_VA + rn(DATA_END - 16));
+        ins_init(&in, 4);
+        in.map = 1;
+        in.op = 0xf7;
+        in.pfx = x ? 0x66 : 0;
+        in.modrm = true;
+        in.reg = x ? (int)rn(16) : (int)rn(8);
+        in.rm.reg = x ? (int)rn(16) : (int)rn(8);
+        break;
+    }
+    case 2: {
+        int sz = chance(50) ? 8 : 4;
+        ins_init(&in, sz);
+        in.map = 1;
+        in.op = 0xc3;
+        in.modrm = true;
+        in.reg = pick_src(sz);
+        mem_at(g, &in.rm, data_la((unsigned)sz), in.reg, -1);
+        break;
+    }
+    default: {
+        static const uint8_t emms[2] = { 0x0f, 0x77 };
+        emit_bytes(g, emms, 2, g->cur);
+        g->flags_done = true;
+        return true;
+    }
+    }
+    (void)t;
+    g->flags_done = true;
+    return emit_ins(g, &in);
 }
 
 /* ---- SIMD initial state, the simulator side, comparison -------------------------- */
@@ -1666,6 +1708,7 @@ static const struct tmpl templates[] = {
     T("sse int", g_simd, SC_INT, 0, 10, 0, 0, 0, "SDM vol. 2 PADD..PXOR"),
     T("mmx", g_simd, SC_MMX, 0, 8, 0, 0, 0, "SDM vol. 2 MMX forms"),
     T("sse4", g_simd, SC_SSE4, 0, 10, 0, 0, 0, "SDM vol. 2 SSSE3/SSE4.1; PTEST sets ZF CF, clears the rest"),
+    T("sse misc", g_simd_misc, 0, 0, 2, 0, 0, 0, "SDM vol. 2 MASKMOVDQU MOVNTI EMMS"),
     T("sse42 aes", g_simd, SC_SSE42, 0, 5, 0, 0, 0, "SDM vol. 2 §4.1.6 PCMPxSTRx flags; AESENC..; PCLMULQDQ"),
 };
 #define NTEMPL (sizeof templates / sizeof templates[0])
@@ -1976,6 +2019,10 @@ int main(int argc, char **argv)
     if (__get_cpuid(1, &a, &b, &c, &d)) g.host_popcnt = (c >> 23) & 1;
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) g.host_tzcnt = (b >> 3) & 1;
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) g.host_lzcnt = (c >> 5) & 1;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        g.host_sse4 = (c >> 9 & 1) && (c >> 19 & 1);
+        g.host_sse42 = (c >> 20 & 1) && (c >> 25 & 1) && (c >> 1 & 1);
+    }
 
     native_init();
     sim_init();
