@@ -223,6 +223,37 @@ START_TEST(mxcsr_exceptions)
 }
 END_TEST
 
+/* Underflow (SDM vol. 1 §4.9.1.5): 2^-126 * 0.5 = 2^-127 is tiny and
+ * exact. Masked: the denormal, no flag. Unmasked: #XM with UE, the
+ * destination kept. 2^-126 * 0.75 is tiny and inexact: UE and PE. */
+START_TEST(underflow_exact)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t mulss[] = { 0xf3, 0x0f, 0x59, 0xc1 }; /* mulss xmm0, xmm1 */
+    setup(f, mulss, sizeof mulss);
+    set_xmm(f, 0, 0x00800000u, 0);
+    set_xmm(f, 1, fbits(0.5f), 0);
+    ck_assert_int_eq(run(f), X86F_HALTED);
+    ck_assert_uint_eq(xd(f, 0, 0), 0x00400000u);
+    ck_assert_uint_eq(f->x->fpu.mxcsr, 0x1f80);
+
+    setup(f, mulss, sizeof mulss);
+    f->x->fpu.mxcsr = 0x1f80 & ~(1u << 11);
+    set_xmm(f, 0, 0x00800000u, 0);
+    set_xmm(f, 1, fbits(0.5f), 0);
+    ck_assert_int_eq(run(f), X86_EXC_XM);
+    ck_assert_uint_eq(xd(f, 0, 0), 0x00800000u);
+    ck_assert_uint_eq(f->x->fpu.mxcsr & 0x3f, 0x10);
+
+    setup(f, mulss, sizeof mulss);
+    set_xmm(f, 0, 0x00800001u, 0);
+    set_xmm(f, 1, fbits(0.75f), 0);
+    ck_assert_int_eq(run(f), X86F_HALTED);
+    ck_assert_uint_eq(f->x->fpu.mxcsr & 0x3f, 0x30);
+    x86f_free(f);
+}
+END_TEST
+
 /* COMISS signals invalid on a QNaN, UCOMISS does not; both give
  * ZF = PF = CF = 1 for unordered and clear OF SF AF (SDM vol. 2 COMISS). */
 START_TEST(comiss_flags)
@@ -423,6 +454,7 @@ Suite *x86_simd_suite(void)
     tcase_add_test(tc, alignment);
     tcase_add_test(tc, store_page_split);
     tcase_add_test(tc, mxcsr_exceptions);
+    tcase_add_test(tc, underflow_exact);
     tcase_add_test(tc, comiss_flags);
     tcase_add_test(tc, gpr_forms);
     tcase_add_test(tc, packed_int);

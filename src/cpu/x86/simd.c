@@ -105,9 +105,29 @@ static inline void host_ldmxcsr(uint32_t v) { __asm__ volatile("ldmxcsr %0" : : 
 
 uint32_t fp_enter(const struct x86_cpu *x)
 {
-    uint32_t saved = host_stmxcsr();
-    host_ldmxcsr((x->fpu.mxcsr & (MX_DAZ | 3u << MX_RC_SHIFT | MX_FTZ)) | 0x3fu << MX_MASK_SHIFT);
+    uint32_t saved = host_stmxcsr(), m = x->fpu.mxcsr;
+    /* FTZ applies only while underflow is masked (SDM vol. 1 §10.2.3.3) */
+    if (!(m & MX_UE << MX_MASK_SHIFT))
+        m &= ~(uint32_t)MX_FTZ;
+    host_ldmxcsr((m & (MX_DAZ | 3u << MX_RC_SHIFT | MX_FTZ)) | 0x3fu << MX_MASK_SHIFT);
     return saved;
+}
+
+/* Underflow unmasked: the exception is taken for a tiny result even when
+ * it is exact (SDM vol. 1 §4.9.1.5), which the host, computing with
+ * underflow masked, flags only when inexact. An exact tiny result is a
+ * nonzero denormal: look for one in the n float (dbl: double) lanes. */
+uint32_t fp_tiny_exact(const struct x86_cpu *x, const xmm_t *r, unsigned n, bool dbl)
+{
+    if (x->fpu.mxcsr & MX_UE << MX_MASK_SHIFT)
+        return 0;
+    for (unsigned k = 0; k < n; k++) {
+        bool den = dbl ? !(r->q[k] >> 52 & 0x7ff) && (r->q[k] << 12)
+                       : !(r->d[k] >> 23 & 0xff) && (r->d[k] << 9);
+        if (den)
+            return MX_UE;
+    }
+    return 0;
 }
 
 uint32_t fp_leave(uint32_t saved)

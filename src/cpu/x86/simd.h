@@ -62,6 +62,9 @@ static inline void gpr_set(struct x86_cpu *x, unsigned r, unsigned size, uint64_
 uint32_t fp_enter(const struct x86_cpu *x);
 uint32_t fp_leave(uint32_t saved);
 void fp_commit(struct x86_cpu *x, uint32_t flags);
+/* MX_UE when underflow is unmasked and one of the first n float (dbl:
+ * double) lanes of r is an exact tiny result (a nonzero denormal). */
+uint32_t fp_tiny_exact(const struct x86_cpu *x, const xmm_t *r, unsigned n, bool dbl);
 
 /* ---- families ---- */
 bool simd_exec_int(struct x86_cpu *x);   /* simd_int.c: packed integer, MMX and XMM */

@@ -108,6 +108,28 @@ static bool is_host_op(unsigned map, unsigned op, unsigned f)
     return map == X86_MAP_0F3A && f == 1 && op >= 0x08 && op <= 0x0b;
 }
 
+/* The result lanes of a host op that can underflow (float or double
+ * lanes, how many); 0: the op cannot underflow (SQRT, MIN/MAX, compares,
+ * widening and integer conversions, ROUND). */
+static unsigned tiny_lanes(unsigned map, unsigned op, unsigned f, bool *dbl)
+{
+    *dbl = f & 1; /* pd, sd */
+    if (map != X86_MAP_0F)
+        return 0;
+    switch (op) {
+    case 0x58: case 0x59: case 0x5c: case 0x5e:
+        return f == 0 ? 4 : f == 1 ? 2 : 1;
+    case 0x5a: /* CVTPD2PS / CVTSD2SS narrow */
+        *dbl = false;
+        return f == 1 ? 2 : f == 3 ? 1 : 0;
+    case 0x7c: case 0x7d: case 0xd0: /* 66: pd, F2: ps */
+        *dbl = f == 1;
+        return f == 1 ? 2 : 4;
+    default:
+        return 0;
+    }
+}
+
 /* Bytes of the memory source of (map, opcode, form): packed 16 (aligned),
  * scalar 4 / 8, the half-width conversions 8 (SDM vol. 2). */
 static unsigned mem_size(unsigned map, unsigned op, unsigned f)
@@ -206,7 +228,10 @@ static void dpps(struct x86_cpu *x, xmm_t *d, const xmm_t *s, unsigned imm, bool
             if (imm >> k & 1)
                 memcpy(&r.q[k], &sum, 8);
     }
-    fp_commit(x, fp_leave(saved));
+    uint32_t fl = fp_leave(saved);
+    if (!(fl & MX_UE))
+        fl |= fp_tiny_exact(x, &r, pd ? 2 : 4, pd);
+    fp_commit(x, fl);
     *d = r;
 }
 
@@ -442,7 +467,15 @@ bool simd_exec_fp(struct x86_cpu *x)
     memcpy(&b, &s, 16);
     uint32_t saved = fp_enter(x);
     host_op(i->map, op, f, &a, b, imm);
-    fp_commit(x, fp_leave(saved));
+    uint32_t fl = fp_leave(saved);
+    bool dbl;
+    unsigned n = tiny_lanes(i->map, op, f, &dbl);
+    if (n && !(fl & MX_UE)) {
+        xmm_t r;
+        memcpy(&r, &a, 16);
+        fl |= fp_tiny_exact(x, &r, n, dbl);
+    }
+    fp_commit(x, fl);
     memcpy(XR(x, i->reg), &a, 16);
     return true;
 }
