@@ -202,35 +202,54 @@ static inline double h_addsd(double a, double b) { __asm__ volatile("addsd %1, %
 
 /* DPPS / DPPD (SDM vol. 2 pseudo-code DP_primitive): products of the
  * elements selected by imm8[7:4], summed pairwise, broadcast to the
- * elements selected by imm8[3:0]; +0.0 elsewhere. */
+ * elements selected by imm8[3:0]; +0.0 elsewhere. "Exceptions are
+ * determined separately for each add and multiply operation": each stage
+ * (the products, each level of sums) reports its flags, and an unmasked
+ * exception in one stops the instruction there (found by x86-difftest). */
 static void dpps(struct x86_cpu *x, xmm_t *d, const xmm_t *s, unsigned imm, bool pd)
 {
     xmm_t r;
     memset(&r, 0, sizeof r);
-    uint32_t saved = fp_enter(x);
+    uint32_t saved, fl;
     if (!pd) {
-        float t[4], a[4], b[4];
+        float t[4], a[4], b[4], u[2], sum;
         memcpy(a, d->d, 16);
         memcpy(b, s->d, 16);
+        saved = fp_enter(x);
         for (unsigned k = 0; k < 4; k++)
             t[k] = (imm >> (4 + k) & 1) ? h_mulss(a[k], b[k]) : u2f(0);
-        float sum = h_addss(h_addss(t[0], t[1]), h_addss(t[2], t[3]));
+        fl = fp_leave(saved);
+        fp_commit(x, fl);
+        saved = fp_enter(x);
+        u[0] = h_addss(t[0], t[1]);
+        u[1] = h_addss(t[2], t[3]);
+        fl = fp_leave(saved);
+        fp_commit(x, fl);
+        saved = fp_enter(x);
+        sum = h_addss(u[0], u[1]);
+        fl = fp_leave(saved);
         for (unsigned k = 0; k < 4; k++)
             r.d[k] = (imm >> k & 1) ? f2u(sum) : 0;
+        if (!(fl & MX_UE))
+            fl |= fp_tiny_exact(x, &r, 4, false);
     } else {
-        double t[2], a[2], b[2];
+        double t[2], a[2], b[2], sum;
         memcpy(a, d->q, 16);
         memcpy(b, s->q, 16);
+        saved = fp_enter(x);
         for (unsigned k = 0; k < 2; k++)
             t[k] = (imm >> (4 + k) & 1) ? h_mulsd(a[k], b[k]) : 0.0 * 0;
-        double sum = h_addsd(t[0], t[1]);
+        fl = fp_leave(saved);
+        fp_commit(x, fl);
+        saved = fp_enter(x);
+        sum = h_addsd(t[0], t[1]);
+        fl = fp_leave(saved);
         for (unsigned k = 0; k < 2; k++)
             if (imm >> k & 1)
                 memcpy(&r.q[k], &sum, 8);
+        if (!(fl & MX_UE))
+            fl |= fp_tiny_exact(x, &r, 2, true);
     }
-    uint32_t fl = fp_leave(saved);
-    if (!(fl & MX_UE))
-        fl |= fp_tiny_exact(x, &r, pd ? 2 : 4, pd);
     fp_commit(x, fl);
     *d = r;
 }
