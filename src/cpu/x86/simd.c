@@ -10,9 +10,9 @@
 
 /* ---- exception checks ------------------------------------------------------ */
 
-/* SDM vol. 2 §2.5 / vol. 3A §13.1 and the "Exceptions" tables of the
- * legacy SSE instructions (vol. 2 §2.8 / Table 2-?: "CR0.EM = 1 or
- * CR4.OSFXSR = 0: #UD; CR0.TS = 1: #NM"). */
+/* SDM vol. 3A §13.1 and the "Exceptions" section of each legacy SSE
+ * instruction in vol. 2: CR0.EM = 1 or CR4.OSFXSR = 0: #UD; CR0.TS = 1:
+ * #NM. */
 void simd_check_sse(struct x86_cpu *x)
 {
     if ((x->cr0 & CR0_EM) || !(x->cr4 & CR4_OSFXSR))
@@ -21,8 +21,8 @@ void simd_check_sse(struct x86_cpu *x)
         x86_raise(x, X86_EXC_NM, false, 0);
 }
 
-/* MMX instructions (SDM vol. 2 Table 22-? "Exception conditions for MMX
- * instructions"): #UD if CR0.EM, #NM if CR0.TS, #MF if an unmasked x87
+/* MMX instructions (the "Exceptions" section of the MMX instructions in
+ * SDM vol. 2): #UD if CR0.EM, #NM if CR0.TS, #MF if an unmasked x87
  * exception is pending (FSW.ES). Then the x87 register stack is the MMX
  * register file: TOP = 0 and every tag valid (vol. 1 §9.5.1). */
 void simd_check_mmx(struct x86_cpu *x)

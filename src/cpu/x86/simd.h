@@ -17,7 +17,8 @@ enum {
 
 /* ---- exception checks (simd.c) ---- */
 /* SSE instruction (XMM registers): CR0.EM -> #UD, CR4.OSFXSR clear -> #UD,
- * CR0.TS -> #NM (SDM vol. 3A §13.1 Table 13-? / vol. 2 Table 2-2). */
+ * CR0.TS -> #NM (SDM vol. 3A §13.1; the Exceptions section of each legacy
+ * SSE instruction in vol. 2). */
 void simd_check_sse(struct x86_cpu *x);
 /* MMX-register instruction: CR0.EM -> #UD, CR0.TS -> #NM, pending x87
  * exception (FSW.ES) -> #MF; then the x87 state enters MMX mode (TOP 0,
