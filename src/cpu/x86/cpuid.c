@@ -1,8 +1,10 @@
 /* CPUID (Intel SDM vol. 2 "CPUID"): reports only what the model implements.
  * Today: the integer ISA of exec.c with long mode, PAE, PSE, PGE, NX,
  * 1 GiB pages, SYSCALL, SYSENTER (SEP), CMPXCHG8B/16B, CMOV, POPCNT, LZCNT,
- * MOVBE, ADX, PCID, INVPCID, TSC, MSR, MTRR, PAT, SMEP, SMAP, APIC (the local APIC is the next issue's). No x87/SSE
- * yet (FPU bit clear): kernels for hvsim build with -mgeneral-regs-only. */
+ * MOVBE, ADX, BMI1/2, PCID, INVPCID, TSC, MSR, MTRR,
+ * PAT, SMEP, SMAP, APIC (the local APIC is the next issue's); MMX, SSE,
+ * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, AES, PCLMULQDQ (simd*.c). The x87 /
+ * FXSR bits belong to fpu_x87.c / fxsave.c. */
 #include <string.h>
 #include "x86.h"
 #include "x86_cpu.h"
@@ -25,9 +27,13 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[1] = (uint32_t)x->cpu.id << 24 | 1u << 16;
         out[2] = 1u << 13 /* CMPXCHG16B */ | 1u << 17 /* PCID */ | 1u << 22 /* MOVBE */ |
                  1u << 23 /* POPCNT */;
+        /* SIMD (simd*.c) */
+        out[2] |= 1u << 0 /* SSE3 */ | 1u << 1 /* PCLMULQDQ */ | 1u << 9 /* SSSE3 */ |
+                  1u << 19 /* SSE4.1 */ | 1u << 20 /* SSE4.2 */ | 1u << 25 /* AES */;
         out[3] = 1u << 3 /* PSE */ | 1u << 4 /* TSC */ | 1u << 5 /* MSR */ | 1u << 6 /* PAE */ |
                  1u << 8 /* CX8 */ | 1u << 11 /* SEP */ | 1u << 12 /* MTRR */ | 1u << 13 /* PGE */ |
                  1u << 15 /* CMOV */ | 1u << 16 /* PAT */ | 1u << 17 /* PSE-36 */;
+        out[3] |= 1u << 23 /* MMX */ | 1u << 25 /* SSE */ | 1u << 26 /* SSE2 */;
         return;
     case 7:
         if (sub == 0)

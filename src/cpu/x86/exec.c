@@ -130,6 +130,10 @@ static uint64_t ea_linear(struct x86_cpu *x)
     return linear(x, default_seg(&x->in), ea_offset(x));
 }
 
+/* For simd*.c (x86_cpu.h). */
+uint64_t x86_ea_linear(struct x86_cpu *x) { return ea_linear(x); }
+uint64_t x86_linear(struct x86_cpu *x, int s, uint64_t off) { return linear(x, s, off); }
+
 /* The r/m operand. */
 static uint64_t rm_read(struct x86_cpu *x, unsigned size)
 {

@@ -195,6 +195,10 @@ unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n);
 
 /* exec.c */
 uint64_t x86_run(struct cpu *c, uint64_t budget);
+/* exec.c: linear address of the ModRM memory operand of x->in, and of
+ * seg:off (canonical / segment checks as for any data access). */
+uint64_t x86_ea_linear(struct x86_cpu *x);
+uint64_t x86_linear(struct x86_cpu *x, int s, uint64_t off);
 
 /* msr.c: false = #GP (an unknown MSR is #GP, never a silent zero) */
 bool x86_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v);
