@@ -35,6 +35,8 @@ $(BUILD)/hvsim: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/src/cpu/riscv/fpu.o: CFLAGS += $(FPU_CFLAGS)
+# the x87 model computes on the host's 80-bit long double (fpu_x87.c header)
+$(BUILD)/src/cpu/x86/fpu_x87.o: CFLAGS += $(FPU_CFLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -1,10 +1,10 @@
 /* CPUID (Intel SDM vol. 2 "CPUID"): reports only what the model implements.
  * Today: the integer ISA of exec.c with long mode, PAE, PSE, PGE, NX,
  * 1 GiB pages, SYSCALL, CMPXCHG8B/16B, CMOV, POPCNT, LZCNT, TSC, MSR, MTRR,
- * PAT, SMEP, SMAP, APIC (the local APIC is the next issue's). No x87/SSE
- * yet (FPU bit clear): kernels for hvsim build with -mgeneral-regs-only. */
+ * PAT, SMEP, SMAP, APIC (the local APIC is the next issue's), the x87 FPU
+ * and FXSAVE/FXRSTOR (on x86 hosts: fpu_x87.c). */
 #include <string.h>
-#include "x86_cpu.h"
+#include "fpu.h"
 
 void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
@@ -25,6 +25,8 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[3] = 1u << 3 /* PSE */ | 1u << 4 /* TSC */ | 1u << 5 /* MSR */ | 1u << 6 /* PAE */ |
                  1u << 8 /* CX8 */ | 1u << 12 /* MTRR */ | 1u << 13 /* PGE */ |
                  1u << 15 /* CMOV */ | 1u << 16 /* PAT */ | 1u << 17 /* PSE-36 */;
+        if (X86_HOST_X87) /* the x87 and FXSAVE/FXRSTOR (fpu_x87.c, fxsave.c) */
+            out[3] |= 1u << 0 /* FPU */ | 1u << 24 /* FXSR */;
         return;
     case 7:
         if (sub == 0)

@@ -109,6 +109,17 @@ static uint64_t ea_linear(struct x86_cpu *x)
     return linear(x, default_seg(&x->in), ea_offset(x));
 }
 
+uint64_t x86_modrm_linear(struct x86_cpu *x, int *seg, uint64_t *off)
+{
+    int s = default_seg(&x->in);
+    uint64_t o = ea_offset(x);
+    if (seg)
+        *seg = s;
+    if (off)
+        *off = o;
+    return linear(x, s, o);
+}
+
 /* The r/m operand. */
 static uint64_t rm_read(struct x86_cpu *x, unsigned size)
 {
