@@ -70,6 +70,7 @@ __asm__(".text\n"
         "dt_native_run:\n"
         "  push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
         "  movq %rsp, 0x30100110\n"
+        "  fxrstor64 0x30100400\n" /* x87 section: X87_IN_OFF */
         "  movq $0x30100080, %rsp\n"
         "  popfq\n"
         "  movq 0x30100000, %rax\n movq 0x30100008, %rcx\n movq 0x30100010, %rdx\n"
@@ -87,6 +88,7 @@ __asm__(".text\n"
         "  movq %r9, 0x301000d0\n movq %r10, 0x301000d8\n movq %r11, 0x301000e0\n"
         "  movq %r12, 0x301000e8\n movq %r13, 0x301000f0\n movq %r14, 0x301000f8\n"
         "  movq %r15, 0x30100100\n"
+        "  fxsave64 0x30100600\n" /* x87 section: X87_OUT_OFF */
         "  movq $0x30100110, %rsp\n"
         "  pushfq\n"
         "  cld\n"
@@ -147,6 +149,7 @@ struct seq {
     uint64_t r[16];
     uint64_t flags;
     uint8_t buf[BUF_SIZE];
+    uint8_t fx_in[512] __attribute__((aligned(16))); /* x87 section: the initial FXRSTOR64 image */
 };
 
 /* Generator state. */
@@ -1151,6 +1154,393 @@ static bool g_chain(struct gen *g, const struct tmpl *t)
     return true;
 }
 
+/* ---- x87 (the x87 engineer's section: x87_* functions and g_x87) ---------------
+ *
+ * Every sequence starts from a random x87 state loaded with FXRSTOR64 on
+ * both sides (the image is struct seq.fx_in; natively by the prologue from
+ * STATE_VA + X87_IN_OFF, in hvsim by a snippet at SIM_X87_PA) and ends with
+ * FXSAVE64 on both sides (natively in the epilogue to STATE_VA +
+ * X87_OUT_OFF); result.fx holds the image. The comparison covers FCW, FSW,
+ * the abridged tag word, MXCSR and the eight 80-bit registers. Masked:
+ *  - FOP, FIP/FCS, FDP/FDS: recent Intel parts deprecate FCS/FDS and update
+ *    FOP/FDP only on unmasked exceptions (CPUID.(7,0):EBX bits 6 and 13),
+ *    and AMD's FXSAVE stores them only when FSW.ES is set (AMD APM vol. 5
+ *    FXSAVE) — the model records them always (docs/x86.md);
+ *  - the condition codes an instruction leaves undefined (SDM vol. 2, each
+ *    instruction's "FPU Flags Affected"), tracked like the EFLAGS mask in
+ *    undef_after bits 16..31 (FSW bit b at bit 16 + b).
+ * Exceptions stay masked (FCW bits 0-5 set) so that native runs never take
+ * #MF (SIGFPE). Not generated: the transcendentals (host libm in the model
+ * against the silicon's microcode, documented in fpu_x87.c), FNSTENV /
+ * FNSAVE (they store FIP/FDP) and FLDENV / FRSTOR (unit tests cover them). */
+#define X87_IN_OFF  0x400u
+#define X87_OUT_OFF 0x600u
+#define SIM_X87_PA  0x700000ull   /* snippet; images at +X87_IN_OFF / +X87_OUT_OFF */
+#define X87_CC_SHIFT 16
+#define X87_C0 0x0100u
+#define X87_C1 0x0200u
+#define X87_C2 0x0400u
+#define X87_C3 0x4000u
+#define X87_CC (X87_C0 | X87_C1 | X87_C2 | X87_C3)
+
+static void x87_put80(uint8_t *p, uint16_t se, uint64_t m)
+{
+    memcpy(p, &m, 8);
+    memcpy(p + 8, &se, 2);
+}
+
+/* An interesting 80-bit value: small integers, halves, random normals,
+ * signed zeros and infinities, NaNs, denormals, range boundaries, and
+ * rarely the unsupported encodings (unnormals, pseudo-NaNs). */
+static void x87_rand80(uint16_t *se, uint64_t *m)
+{
+    uint16_t s = chance(40) ? 0x8000 : 0;
+    switch (rn(14)) {
+    case 0: case 1: case 2: { /* an integer or half of 1..1000 */
+        uint64_t v = 1 + rn(1000);
+        int e = 63 - __builtin_clzll(v);
+        *m = v << (63 - e);
+        *se = (uint16_t)(s | (0x3fff + e - (chance(30) ? 1 : 0)));
+        return;
+    }
+    case 3: case 4: case 5: /* a random normal of moderate size */
+        *m = rnd() | 1ull << 63;
+        *se = (uint16_t)(s | (0x3fff - 40 + rn(80)));
+        return;
+    case 6: *m = rnd() | 1ull << 63; *se = (uint16_t)(s | (1 + rn(0x7ffd))); return;
+    case 7: *m = 0; *se = s; return;
+    case 8: *m = 1ull << 63; *se = s | 0x7fff; return;
+    case 9: *m = (chance(50) ? 3ull << 62 : 1ull << 63) | (rnd() >> 2 & -(uint64_t)chance(50));
+        if (*m == 1ull << 63) *m |= 1;
+        *se = s | 0x7fff; return; /* QNaN / SNaN */
+    case 10: *m = rnd() >> rn(64); *se = s; if (!*m) *m = 1; return; /* denormal */
+    case 11: /* near the integer ranges 2^15, 2^31, 2^63 */
+        *m = (1ull << 63) | (chance(50) ? rnd() >> 40 : 0);
+        *se = (uint16_t)(s | (0x3fff + (int[]){ 14, 15, 30, 31, 62, 63 }[rn(6)]));
+        return;
+    case 12: *m = rnd() | 1ull << 63; *se = (uint16_t)(s | (chance(50) ? 0x7ffe : 1)); return;
+    default: /* unsupported: unnormal, pseudo-infinity/NaN, pseudo-denormal */
+        *m = rnd() & ~(1ull << 63);
+        *se = (uint16_t)(s | (chance(50) ? 0x7fff : chance(50) ? 0 : 1 + rn(0x7ffe)));
+        if (!(*se & 0x7fff)) *m |= 1ull << 63;
+        return;
+    }
+}
+
+/* The initial state: random PC (24/53/64 bits), RC, exception flags,
+ * condition codes, TOP, tags and registers; all exceptions masked. */
+static void x87_state_init(struct seq *s)
+{
+    uint8_t *p = s->fx_in;
+    memset(p, 0, 512);
+    static const unsigned pcs[3] = { 0, 2, 3 };
+    uint16_t fcw = (uint16_t)(0x007f | pcs[rn(3)] << 8 | rn(4) << 10);
+    uint16_t fsw = (uint16_t)((rnd() & (0x7f | X87_CC)) | rn(8) << 11);
+    uint8_t ftw = (uint8_t)(rnd() | rnd()); /* about 3/4 valid */
+    memcpy(p + 0, &fcw, 2);
+    memcpy(p + 2, &fsw, 2);
+    p[4] = ftw;
+    uint32_t mxcsr = 0x1f80;
+    memcpy(p + 24, &mxcsr, 4);
+    for (unsigned i = 0; i < 8; i++) {
+        uint16_t se;
+        uint64_t m;
+        x87_rand80(&se, &m);
+        x87_put80(p + 32 + 16 * i, se, m);
+    }
+}
+
+/* The value a memory operand of kind k (0 m32fp, 1 m64fp, 2 m16int,
+ * 3 m32int, 4 m64int, 5 m80fp, 6 m80bcd) reads: written into the buffer. */
+static void x87_mem_value(struct seq *s, uint64_t la, unsigned k)
+{
+    uint8_t *p = s->buf + (la - BUF_VA);
+    uint16_t se;
+    uint64_t m;
+    switch (k) {
+    case 0: case 1: { /* a float / double with the same variety */
+        long double v;
+        x87_rand80(&se, &m);
+        if ((se & 0x7fff) == 0x7fff || !(m >> 63)) {
+            uint32_t f = chance(50) ? 0x7f800000 | (uint32_t)rnd() : (uint32_t)rnd() & 0x807fffff;
+            uint64_t d = chance(50) ? 0x7ff0000000000000ull | rnd() : rnd() & 0x800fffffffffffffull;
+            if (k == 0) memcpy(p, &f, 4); else memcpy(p, &d, 8);
+            return;
+        }
+        se = (uint16_t)((se & 0x8000) | (0x3fff - 20 + rn(40)));
+        memcpy(&v, &m, 8);
+        memcpy((char *)&v + 8, &se, 2);
+        if (k == 0) { float f = (float)v; memcpy(p, &f, 4); }
+        else { double d = (double)v; memcpy(p, &d, 8); }
+        return;
+    }
+    case 2: { uint16_t v = (uint16_t)(chance(50) ? rn(200) - 100 : rnd()); memcpy(p, &v, 2); return; }
+    case 3: { uint32_t v = (uint32_t)(chance(50) ? rn(20000) - 10000 : rnd()); memcpy(p, &v, 4); return; }
+    case 4: { uint64_t v = chance(50) ? rn(20000) - 10000 : rnd(); memcpy(p, &v, 8); return; }
+    case 5: x87_rand80(&se, &m); x87_put80(p, se, m); return;
+    default: /* packed BCD with valid digits (invalid ones are undefined, SDM FBLD) */
+        for (unsigned i = 0; i < 9; i++)
+            p[i] = (uint8_t)(rn(10) << 4 | rn(10));
+        p[9] = chance(50) ? 0x80 : 0;
+        return;
+    }
+}
+
+/* Emits an x87 instruction op /digit with a buffer operand of kind k. */
+static bool x87_emit_mem(struct gen *g, uint8_t op, int digit, unsigned k, bool value)
+{
+    static const unsigned size[7] = { 4, 8, 2, 4, 8, 10, 10 };
+    struct ins in;
+    ins_init(&in, 4);
+    in.op = op;
+    in.modrm = true;
+    in.reg_is_ext = true;
+    in.reg = digit;
+    uint64_t la = data_la(size[k]);
+    mem_at(g, &in.rm, la, -1, -1);
+    if (!emit_ins(g, &in))
+        return false;
+    if (value)
+        x87_mem_value(g->s, la, k);
+    return true;
+}
+
+static void x87_emit_reg(struct gen *g, uint8_t op, uint8_t modrm)
+{
+    uint8_t b[2] = { op, modrm };
+    emit_bytes(g, b, 2, g->cur);
+}
+
+/* After an x87 instruction: it writes the condition codes `wr`, of which
+ * `und` are undefined. */
+static void x87_cc(struct gen *g, unsigned wr, unsigned und)
+{
+    uint32_t u = g->undef >> X87_CC_SHIFT;
+    u = (u & ~wr) | und;
+    set_undef_after(g, 0, 0);
+    g->undef = (g->undef & 0xffffu) | u << X87_CC_SHIFT;
+    g->s->insn[g->s->ninsn - 1].undef_after = g->undef;
+    g->flags_done = true;
+}
+/* the common case: C1 defined, C0 C2 C3 undefined */
+#define X87_C1_ONLY(g) x87_cc(g, X87_CC, X87_C0 | X87_C2 | X87_C3)
+
+/* t->a: 0 arithmetic, 1 loads, 2 stores, 3 compares, 4 FCOMI, 5 FCMOVcc, 6 the rest */
+static bool g_x87(struct gen *g, const struct tmpl *t)
+{
+    unsigned i = rn(8);
+    switch (t->a) {
+    case 0: { /* FADD FMUL FSUB FSUBR FDIV FDIVR */
+        static const unsigned ops[6] = { 0, 1, 4, 5, 6, 7 };
+        unsigned op = ops[rn(6)];
+        if (chance(50)) {
+            static const uint8_t opc[3] = { 0xd8, 0xdc, 0xde };
+            x87_emit_reg(g, opc[rn(3)], (uint8_t)(0xc0 | op << 3 | i));
+        } else {
+            unsigned k = rn(4); /* m32fp m64fp m16int m32int */
+            static const uint8_t opc[4] = { 0xd8, 0xdc, 0xde, 0xda };
+            static const unsigned kind[4] = { 0, 1, 2, 3 };
+            if (!x87_emit_mem(g, opc[k], (int)op, kind[k], true))
+                return false;
+        }
+        X87_C1_ONLY(g);
+        return true;
+    }
+    case 1: /* FLD m32/m64/m80/ST(i), FILD m16/m32/m64, constants, FBLD */
+        switch (rn(9)) {
+        case 0: if (!x87_emit_mem(g, 0xd9, 0, 0, true)) return false; break;
+        case 1: if (!x87_emit_mem(g, 0xdd, 0, 1, true)) return false; break;
+        case 2: if (!x87_emit_mem(g, 0xdb, 5, 5, true)) return false; break;
+        case 3: x87_emit_reg(g, 0xd9, (uint8_t)(0xc0 | i)); break;
+        case 4: if (!x87_emit_mem(g, 0xdf, 0, 2, true)) return false; break;
+        case 5: if (!x87_emit_mem(g, 0xdb, 0, 3, true)) return false; break;
+        case 6: if (!x87_emit_mem(g, 0xdf, 5, 4, true)) return false; break;
+        case 7: x87_emit_reg(g, 0xd9, (uint8_t)(0xe8 + rn(7))); break;
+        default: if (!x87_emit_mem(g, 0xdf, 4, 6, true)) return false; break;
+        }
+        X87_C1_ONLY(g);
+        return true;
+    case 2: /* FST/FSTP m32 m64 m80 ST(i), FIST/FISTP, FISTTP, FBSTP */
+        switch (rn(12)) {
+        case 0: if (!x87_emit_mem(g, 0xd9, 2 + (int)rn(2), 0, false)) return false; break;
+        case 1: if (!x87_emit_mem(g, 0xdd, 2 + (int)rn(2), 1, false)) return false; break;
+        case 2: if (!x87_emit_mem(g, 0xdb, 7, 5, false)) return false; break;
+        case 3: x87_emit_reg(g, 0xdd, (uint8_t)(0xd0 | rn(2) << 3 | i)); break;
+        case 4: if (!x87_emit_mem(g, 0xdf, 2 + (int)rn(2), 2, false)) return false; break;
+        case 5: if (!x87_emit_mem(g, 0xdb, 2 + (int)rn(2), 3, false)) return false; break;
+        case 6: if (!x87_emit_mem(g, 0xdf, 7, 4, false)) return false; break;
+        case 7: if (!x87_emit_mem(g, 0xdf, 1, 2, false)) return false; break;
+        case 8: if (!x87_emit_mem(g, 0xdb, 1, 3, false)) return false; break;
+        case 9: if (!x87_emit_mem(g, 0xdd, 1, 4, false)) return false; break;
+        case 10: if (!x87_emit_mem(g, 0xdf, 6, 6, false)) return false; break;
+        default: x87_emit_reg(g, 0xdd, (uint8_t)(0xd8 | i)); break;
+            /* not the D9 D8+i alias: AMD silicon executes it as FSTP
+             * without the stack-underflow check (no IE/SF, nothing
+             * written), the model as Intel's alias of FSTP */
+        }
+        X87_C1_ONLY(g);
+        return true;
+    case 3: /* FCOM FCOMP FCOMPP FUCOM FUCOMP FUCOMPP FICOM FICOMP FTST FXAM */
+        switch (rn(8)) {
+        case 0: x87_emit_reg(g, 0xd8, (uint8_t)(0xd0 | rn(2) << 3 | i)); break;
+        case 1: x87_emit_reg(g, 0xdd, (uint8_t)(0xe0 | rn(2) << 3 | i)); break;
+        case 2: if (rn(2)) x87_emit_reg(g, 0xde, 0xd9); else x87_emit_reg(g, 0xda, 0xe9); break;
+        case 3: { unsigned k = rn(2); /* D8 m32fp, DC m64fp */
+            if (!x87_emit_mem(g, k ? 0xdc : 0xd8, 2 + (int)rn(2), k, true)) return false;
+            break; }
+        case 4: { unsigned k = rn(2); /* DE m16int, DA m32int */
+            if (!x87_emit_mem(g, k ? 0xda : 0xde, 2 + (int)rn(2), 2 + k, true)) return false;
+            break; }
+        case 5: x87_emit_reg(g, 0xd9, 0xe4); break;
+        default: x87_emit_reg(g, 0xd9, 0xe5); break;
+        }
+        x87_cc(g, X87_CC, 0);
+        return true;
+    case 4: /* FCOMI FCOMIP FUCOMI FUCOMIP: ZF PF CF, OF SF AF cleared, C1 */
+        x87_emit_reg(g, rn(2) ? 0xdb : 0xdf, (uint8_t)((rn(2) ? 0xf0 : 0xe8) | i));
+        set_undef_after(g, OSZPC, 0);
+        /* C1: Intel SDM FCOMI "set to 0"; AMD silicon leaves it (seen here) */
+        x87_cc(g, X87_C1, X87_C1);
+        return true;
+    case 5: /* FCMOVcc */
+        x87_emit_reg(g, rn(2) ? 0xda : 0xdb, (uint8_t)(0xc0 | rn(4) << 3 | i));
+        x87_cc(g, 0, 0); /* C1 only on a stack underflow (0 on both sides) */
+        return true;
+    default:
+        switch (rn(19)) {
+        case 0: case 1: x87_emit_reg(g, 0xd9, (uint8_t)(0xc8 | i)); X87_C1_ONLY(g); return true; /* FXCH */
+        case 2: x87_emit_reg(g, 0xd9, 0xe0); X87_C1_ONLY(g); return true;  /* FCHS */
+        case 3: x87_emit_reg(g, 0xd9, 0xe1); X87_C1_ONLY(g); return true;  /* FABS */
+        case 4: x87_emit_reg(g, 0xd9, 0xfa); X87_C1_ONLY(g); return true;  /* FSQRT */
+        case 5: x87_emit_reg(g, 0xd9, 0xfc); X87_C1_ONLY(g); return true;  /* FRNDINT */
+        case 6: x87_emit_reg(g, 0xd9, 0xfd); X87_C1_ONLY(g); return true;  /* FSCALE */
+        case 7: x87_emit_reg(g, 0xd9, 0xf4); X87_C1_ONLY(g); return true;  /* FXTRACT */
+        case 8: x87_emit_reg(g, 0xd9, rn(2) ? 0xf8 : 0xf5); x87_cc(g, X87_CC, 0); return true; /* FPREM(1) */
+        case 9: x87_emit_reg(g, 0xdd, (uint8_t)(0xc0 | i)); x87_cc(g, X87_CC, X87_CC); return true; /* FFREE */
+        case 10: x87_emit_reg(g, 0xdf, (uint8_t)(0xc0 | i)); x87_cc(g, X87_CC, X87_CC); return true; /* FFREEP */
+        case 11: x87_emit_reg(g, 0xd9, rn(2) ? 0xf6 : 0xf7); X87_C1_ONLY(g); return true; /* FDECSTP FINCSTP */
+        case 12: x87_emit_reg(g, 0xd9, 0xd0); x87_cc(g, X87_CC, X87_CC); return true; /* FNOP */
+        case 13: x87_emit_reg(g, 0xdb, 0xe2); x87_cc(g, X87_CC, X87_CC); return true; /* FNCLEX */
+        case 14: x87_emit_reg(g, 0xdb, 0xe3); x87_cc(g, X87_CC, 0); return true; /* FNINIT */
+        case 15: { /* FLDCW with every exception masked */
+            struct ins in;
+            ins_init(&in, 4);
+            in.op = 0xd9;
+            in.modrm = true;
+            in.reg_is_ext = true;
+            in.reg = 5;
+            uint64_t la = data_la(2);
+            mem_at(g, &in.rm, la, -1, -1);
+            uint8_t b[16];
+            if (!encode(&in, CODE_VA + g->s->len, b))
+                return false;
+            uint16_t cw = (uint16_t)(rnd() | 0x3f);
+            if (((cw >> 8) & 3) == 1) cw ^= 0x100; /* PC 01 is reserved */
+            /* set-up: mov word [la], cw (an earlier store may have hit la) */
+            uint8_t mv[11] = { 0x66, 0xc7, 0x04, 0x25, (uint8_t)la, (uint8_t)(la >> 8),
+                               (uint8_t)(la >> 16), (uint8_t)(la >> 24), (uint8_t)cw, (uint8_t)(cw >> 8) };
+            emit_bytes(g, mv, 10, NULL);
+            emit_ins(g, &in);
+            x87_cc(g, X87_CC, X87_CC);
+            return true;
+        }
+        case 16: /* FNSTCW m16 */
+            if (!x87_emit_mem(g, 0xd9, 7, 2, false)) return false;
+            x87_cc(g, X87_CC, X87_CC);
+            return true;
+        case 17: /* FNSTSW m16 / AX: only while every condition code is defined */
+            if (g->undef >> X87_CC_SHIFT)
+                return false;
+            if (rn(2)) x87_emit_reg(g, 0xdf, 0xe0);
+            else if (!x87_emit_mem(g, 0xdd, 7, 2, false)) return false;
+            x87_cc(g, X87_CC, X87_CC);
+            return true;
+        default: { /* FWAIT */
+            uint8_t b = 0x9b;
+            emit_bytes(g, &b, 1, g->cur);
+            x87_cc(g, X87_CC, X87_CC);
+            return true;
+        }
+        }
+    }
+}
+
+/* hvsim: runs `insn` (a FXRSTOR64 / FXSAVE64 of [SIM_X87_PA + off]) at
+ * CPL 0 outside the sequence; false when it faulted. */
+static bool x87_sim_snippet(struct x86f *f, uint8_t digit, unsigned off)
+{
+    uint32_t a = (uint32_t)(SIM_X87_PA + off);
+    uint8_t code[10] = { 0x48, 0x0f, 0xae, (uint8_t)(digit << 3 | 4), 0x25,
+                         (uint8_t)a, (uint8_t)(a >> 8), (uint8_t)(a >> 16), (uint8_t)(a >> 24), 0xf4 };
+    uint64_t rip = f->x->rip;
+    x86f_code(f, SIM_X87_PA, code, sizeof code);
+    f->x->cr4 |= CR4_OSFXSR;
+    int r = x86f_run_to_hlt(f, 10, NULL);
+    f->x->rip = rip;
+    f->c->state = CPU_RUNNING;
+    return r == X86F_HALTED;
+}
+
+static bool x87_sim_load(struct x86f *f, const struct seq *s)
+{
+    x86f_write(f, SIM_X87_PA + X87_IN_OFF, s->fx_in, 512);
+    return x87_sim_snippet(f, 1, X87_IN_OFF);
+}
+
+static bool x87_sim_save(struct x86f *f, uint8_t out[512])
+{
+    memset(out, 0, 512);
+    if (!x87_sim_snippet(f, 0, X87_OUT_OFF))
+        return false;
+    x86f_read(f, SIM_X87_PA + X87_OUT_OFF, out, 512);
+    return true;
+}
+
+/* The compared part of an FXSAVE image differs (cc_undef: FSW bits not
+ * compared). */
+static bool x87_differs(const uint8_t *a, const uint8_t *b, unsigned cc_undef)
+{
+    uint16_t fa, fb;
+    memcpy(&fa, a + 2, 2);
+    memcpy(&fb, b + 2, 2);
+    if (memcmp(a, b, 2) || ((fa ^ fb) & ~cc_undef) || a[4] != b[4] || memcmp(a + 24, b + 24, 4))
+        return true;
+    for (unsigned i = 0; i < 8; i++)
+        if (memcmp(a + 32 + 16 * i, b + 32 + 16 * i, 10))
+            return true;
+    return false;
+}
+
+static void x87_print_image(const char *who, const uint8_t *p)
+{
+    uint16_t fcw, fsw;
+    uint32_t mx;
+    memcpy(&fcw, p, 2);
+    memcpy(&fsw, p + 2, 2);
+    memcpy(&mx, p + 24, 4);
+    printf("  x87 %-6s fcw %04x fsw %04x (top %u) ftw %02x mxcsr %08x\n", who, fcw, fsw, fsw >> 11 & 7,
+           p[4], mx);
+    for (unsigned i = 0; i < 8; i++) {
+        uint16_t se;
+        uint64_t m;
+        memcpy(&m, p + 32 + 16 * i, 8);
+        memcpy(&se, p + 40 + 16 * i, 2);
+        printf("      st%u %04x:%016llx%s", i, se, (unsigned long long)m, i % 3 == 2 ? "\n" : "");
+    }
+    printf("\n");
+}
+
+static void x87_report(const struct seq *s, const uint8_t *n, const uint8_t *m, uint32_t undef)
+{
+    unsigned cc_undef = undef >> X87_CC_SHIFT;
+    if (!x87_differs(n, m, cc_undef))
+        return;
+    printf("  x87 state differs (FSW bits not compared: %04x):\n", cc_undef);
+    x87_print_image("start", s->fx_in);
+    x87_print_image("native", n);
+    x87_print_image("hvsim", m);
+}
+
 #define T(name, fn, a, b, w, wr, und, rd, sdm) { name, fn, a, b, w, wr, und, rd, sdm }
 #define SDM_ARITH "SDM vol. 1 App. A Table A-2; vol. 2 ADD/ADC/SUB/SBB/CMP"
 #define SDM_LOGIC "SDM vol. 2 AND/OR/XOR/TEST: OF CF cleared, AF undefined"
@@ -1264,6 +1654,13 @@ static const struct tmpl templates[] = {
     T("mov", g_mov, 0, 0, 2, 0, 0, 0, "SDM vol. 2 MOV"),
     T("add/adc chain", g_chain, 0, 0, 2, 0, 0, 0, SDM_ARITH),
     T("sub/sbb chain", g_chain, 1, 0, 2, 0, 0, 0, SDM_ARITH),
+    T("x87 arith", g_x87, 0, 0, 3, 0, 0, 0, "SDM vol. 2 FADD..FDIVR: C1 round-up, C0 C2 C3 undefined"),
+    T("x87 load", g_x87, 1, 0, 3, 0, 0, 0, "SDM vol. 2 FLD/FILD/FBLD/FLD1..: C1, C0 C2 C3 undefined"),
+    T("x87 store", g_x87, 2, 0, 2, 0, 0, 0, "SDM vol. 2 FST/FIST/FISTTP/FBSTP: C1, C0 C2 C3 undefined"),
+    T("x87 compare", g_x87, 3, 0, 2, 0, 0, 0, "SDM vol. 2 FCOM/FUCOM/FICOM/FTST/FXAM: C0-C3 defined"),
+    T("x87 fcomi", g_x87, 4, 0, 1, 0, 0, 0, "SDM vol. 2 FCOMI/FUCOMI: ZF PF CF, OF SF AF 0"),
+    T("x87 fcmov", g_x87, 5, 0, 1, 0, 0, FL_CF | FL_ZF | FL_PF, "SDM vol. 2 FCMOVcc"),
+    T("x87 misc", g_x87, 6, 0, 2, 0, 0, 0, "SDM vol. 2 FXCH..FWAIT: per instruction"),
 };
 #define NTEMPL (sizeof templates / sizeof templates[0])
 
@@ -1289,6 +1686,7 @@ static void gen_seq(struct gen *g, struct seq *s, uint64_t seed, const int *only
         for (unsigned k = 0; k < 16; k++)
             s->buf[i + k] = kind == 0 ? v : kind == 1 ? (uint8_t)(rn(3) ? 0 : 0xff) : (uint8_t)rnd();
     }
+    x87_state_init(s);
     unsigned total = 0;
     for (unsigned i = 0; i < NTEMPL; i++)
         total += templates[i].weight;
@@ -1337,6 +1735,7 @@ struct result {
     uint64_t r[16];
     uint64_t flags;
     uint8_t buf[BUF_SIZE];
+    uint8_t fx[512];  /* x87 section: the FXSAVE64 image after the run */
     int fault;       /* native: signal number; sim: vector + 1000; 0: none */
     uint64_t insns;  /* sim: instructions retired (without the final HLT) */
 };
@@ -1413,6 +1812,7 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
     nst->target = CODE_VA;
     nst->back = (uint64_t)(uintptr_t)dt_native_back;
     memcpy(nbuf, s->buf, BUF_SIZE);
+    memcpy((uint8_t *)nst + 0x400, s->fx_in, 512); /* x87 section: X87_IN_OFF */
     memset(nst->out, 0, sizeof nst->out);
     res->fault = 0;
     char c = 'r';
@@ -1427,6 +1827,7 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
     memcpy(res->r, nst->out, sizeof res->r);
     res->flags = nst->out_flags;
     memcpy(res->buf, nbuf, BUF_SIZE);
+    memcpy(res->fx, (uint8_t *)nst + 0x600, 512); /* x87 section: X87_OUT_OFF */
 }
 
 static struct x86f *fx;
@@ -1442,6 +1843,7 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
 {
     uint64_t code_pa = SIM_CODE_PA + (CODE_VA & 0x1fffff);
     x86f_reset_cpu(fx, CODE_VA);
+    bool x87_ok = x87_sim_load(fx, s);
     x86f_write(fx, code_pa, s->code, len);
     uint8_t hlt = 0xf4;
     x86f_write(fx, code_pa + len, &hlt, 1);
@@ -1457,6 +1859,8 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     memcpy(res->r, fx->x->r, sizeof res->r);
     res->flags = fx->x->rflags;
     x86f_read(fx, SIM_BUF_PA, res->buf, BUF_SIZE);
+    if (!x87_sim_save(fx, res->fx) || !x87_ok)
+        res->fault = 4000;
 }
 
 /* Differences between native and sim under the undefined-flags mask. */
@@ -1468,13 +1872,16 @@ static bool differs(const struct result *n, const struct result *m, uint32_t und
         return true;
     if ((n->flags ^ m->flags) & FLAGS_CMP & ~undef)
         return true;
+    if (x87_differs(n->fx, m->fx, undef >> X87_CC_SHIFT))
+        return true;
     return memcmp(n->buf, m->buf, BUF_SIZE) != 0;
 }
 
 static void print_fault(const char *who, int f)
 {
     if (!f) return;
-    if (f >= 3000) printf("  %s: halted at an unexpected address\n", who);
+    if (f >= 4000) printf("  %s: the x87 FXRSTOR64/FXSAVE64 snippet faulted\n", who);
+    else if (f >= 3000) printf("  %s: halted at an unexpected address\n", who);
     else if (f >= 2000) printf("  %s: %s\n", who, f == 2002 ? "ran out of instructions" : "triple fault");
     else if (f >= 1000) printf("  %s: exception vector %d\n", who, f - 1000);
     else printf("  %s: signal %d (%s)\n", who, f, strsignal(f));
@@ -1537,6 +1944,7 @@ static void report(const struct seq *s, uint64_t seed, unsigned idx, const struc
     printf("   undefined:");
     print_flags(undef);
     printf("%s\n", ((n->flags ^ m->flags) & FLAGS_CMP & ~undef) ? "   <--" : "");
+    x87_report(s, n->fx, m->fx, undef);
     for (unsigned i = 0; i < BUF_SIZE; i++)
         if (n->buf[i] != m->buf[i]) {
             printf("  buffer differs from +%#x (%#llx): native %02x hvsim %02x\n", i,

@@ -610,11 +610,14 @@ static bool fcmov_cond(const struct x86_cpu *x, unsigned c)
 static void fcmov(struct x86_cpu *x, unsigned i, bool cond)
 {
     if (st_empty(x, 0) || st_empty(x, i)) {
-        if (stack_fault(x, false) && cond)
+        /* masked: ST(0) gets the indefinite whatever the condition
+         * (silicon, found by x86-difftest) */
+        if (stack_fault(x, false))
             st_indef(x, 0);
         return;
     }
-    set_c1(x, false);
+    /* C1 is written only on a stack underflow (SDM vol. 2 FCMOVcc; silicon
+     * leaves it otherwise, found by x86-difftest) */
     if (cond) {
         struct x86_fpreg r = x->fpu.st[fpu_phys(x, i)];
         st_put_raw(x, 0, r.mant, r.sexp);
@@ -719,7 +722,7 @@ static void transcendental(struct x86_cpu *x, unsigned t)
             fp_pop(x);
         } else {
             st_indef(x, 0);
-            if (pushes && push_ok(x)) {
+            if (pushes) { /* as FXTRACT */
                 fpu_set_top(x, fpu_top(x) - 1);
                 st_indef(x, 0);
             }
@@ -732,8 +735,12 @@ static void transcendental(struct x86_cpu *x, unsigned t)
         x->fpu.fsw |= FSW_C2; /* out of range: operand unchanged */
         return;
     }
-    if (pushes && !st_empty(x, 7)) {
-        push_ok(x);
+    if (pushes && !st_empty(x, 7)) { /* overflow: as FXTRACT */
+        if (stack_fault(x, true)) {
+            st_indef(x, 0);
+            fpu_set_top(x, fpu_top(x) - 1);
+            st_indef(x, 0);
+        }
         return;
     }
     unsigned f = libm_eval(x, t, a, b, &r, &s);
@@ -766,7 +773,8 @@ static void exec_d9_reg(struct x86_cpu *x)
     switch (m & 0xf8) {
     case 0xc0: { /* FLD ST(i) */
         if (st_empty(x, i)) {
-            if (stack_fault(x, false) && push_ok(x)) {
+            /* underflow wins over an overflow of the push (C1 = 0) */
+            if (stack_fault(x, false)) {
                 fpu_set_top(x, fpu_top(x) - 1);
                 st_indef(x, 0);
             }
@@ -831,16 +839,14 @@ static void exec_d9_reg(struct x86_cpu *x)
     case 0xf2: transcendental(x, T_FPTAN); return;
     case 0xf3: transcendental(x, T_FPATAN); return;
     case 0xf4: { /* FXTRACT */
-        if (st_empty(x, 0)) {
-            if (stack_fault(x, false) && push_ok(x)) {
+        if (st_empty(x, 0) || !st_empty(x, 7)) {
+            /* underflow, or overflow of the push: masked, both ST(1)
+             * (the operand's place) and ST(0) get the indefinite */
+            if (stack_fault(x, !st_empty(x, 0))) {
                 st_indef(x, 0);
                 fpu_set_top(x, fpu_top(x) - 1);
                 st_indef(x, 0);
             }
-            return;
-        }
-        if (!st_empty(x, 7)) {
-            push_ok(x);
             return;
         }
         long double sig, ex;
@@ -856,14 +862,23 @@ static void exec_d9_reg(struct x86_cpu *x)
         if (st_empty(x, 0) || st_empty(x, 1)) {
             if (stack_fault(x, false))
                 st_indef(x, 0);
+            if (p != P_SCALE)
+                x->fpu.fsw &= (uint16_t)~FSW_C2; /* as with a NaN operand */
             return;
         }
         long double r = h_pair(&h, p, st_get(x, 0), st_get(x, 1));
         int k = fp_result(x, h.sw);
         if (k == R_NONE)
             return;
-        if (p != P_SCALE) /* C0 C1 C2 C3: quotient bits and completion */
-            x->fpu.fsw = (uint16_t)((x->fpu.fsw & ~FSW_CC) | (h.sw & FSW_CC));
+        /* C0 C1 C2 C3: quotient bits and completion; with a NaN operand
+         * or an invalid one (infinity, zero divisor) C2 = 0 and C0 C1 C3
+         * stay (silicon, found by x86-difftest) */
+        if (p != P_SCALE) {
+            if (!(h.sw & FSW_IE) && !isnan(r))
+                x->fpu.fsw = (uint16_t)((x->fpu.fsw & ~FSW_CC) | (h.sw & FSW_CC));
+            else
+                x->fpu.fsw &= (uint16_t)~FSW_C2;
+        }
         if (k == R_STORE)
             st_put(x, 0, r);
         return;
@@ -1090,9 +1105,9 @@ void x86_exec_x87(struct x86_cpu *x)
         break;
     case 0xdf:
         switch (reg) {
-        case 0: /* FFREEP */
+        case 0: /* FFREEP: free ST(i), then pop (ST(0) empty too) */
             x->fpu.ftw &= (uint8_t)~(1u << fpu_phys(x, i));
-            fpu_set_top(x, fpu_top(x) + 1);
+            fp_pop(x);
             return;
         case 1: fxch(x, i); return;
         case 2: case 3: store_reg(x, i, true); return;
