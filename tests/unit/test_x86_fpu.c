@@ -43,6 +43,7 @@ static int run(const uint8_t *code, size_t n)
 
 static struct x86_fpreg st(unsigned i) { return fx->x->fpu.st[fpu_phys(fx->x, i)]; }
 static bool st_valid(unsigned i) { return fx->x->fpu.ftw >> fpu_phys(fx->x, i) & 1; }
+static bool st_empty_test(unsigned i) { return !st_valid(i); }
 
 #define ASSERT_ST(i, se, m)                                                                     \
     do {                                                                                        \
@@ -180,6 +181,36 @@ START_TEST(zero_divide)
     fx->x->cr0 &= ~(uint64_t)CR0_NE;
     ck_assert_int_eq(RUN(FNINIT, 0xd9, MEM(5, 0), FLD1, FLDZ, 0xde, 0xf9, FWAIT, FLD1), X86F_HALTED);
     ck_assert(fx->x->fpu.fsw & FSW_ES);
+}
+END_TEST
+
+START_TEST(unmasked_over_underflow)
+{
+    /* OE unmasked (FCW 0x0377): max + max leaves 2^16384 (1.11..1) with the
+     * exponent bias-adjusted by 24576 (SDM vol. 1 §8.5.4): 1FFF:FFFF.., OE,
+     * ES, B; the #MF comes at the next waiting instruction */
+    put80(DATA, 0x7ffe, ~0ull);
+    w16(DATA + 16, 0x0377);
+    ck_assert_int_eq(RUN(FNINIT, 0xd9, MEM(5, 16), 0xdb, MEM(5, 0), 0xd8, 0xc0), X86F_HALTED);
+    ASSERT_ST(0, 0x1fff, 0xffffffffffffffffull);
+    ck_assert_uint_eq(fx->x->fpu.fsw & (FSW_EXC | FSW_ES | FSW_B), FSW_OE | FSW_ES | FSW_B);
+    ck_assert_int_eq(RUN(FWAIT), X86_EXC_MF);
+    /* UE unmasked (0x036f): the smallest normal times 0.5: 6000:8000.. (§8.5.5) */
+    put80(DATA, 0x0001, 0x8000000000000000ull);
+    put80(DATA + 32, 0x3ffe, 0x8000000000000000ull);
+    w16(DATA + 16, 0x036f);
+    ck_assert_int_eq(RUN(FNINIT, 0xd9, MEM(5, 16), 0xdb, MEM(5, 0), 0xdb, MEM(5, 32), 0xde, 0xc9),
+                     X86F_HALTED);
+    ASSERT_ST(0, 0x6000, 0x8000000000000000ull);
+    ck_assert_uint_eq(fx->x->fpu.fsw & (FSW_EXC | FSW_ES), FSW_UE | FSW_ES);
+    /* a memory destination is left: fst dword of max with OE unmasked */
+    put80(DATA, 0x7ffe, ~0ull);
+    w32(DATA + 48, 0x12345678);
+    w16(DATA + 16, 0x0377);
+    ck_assert_int_eq(RUN(FNINIT, 0xd9, MEM(5, 16), 0xdb, MEM(5, 0), 0xd9, MEM(3, 48)), X86F_HALTED);
+    ck_assert_uint_eq(r32(DATA + 48), 0x12345678);
+    ck_assert(!st_empty_test(0));
+    ck_assert(fx->x->fpu.fsw & FSW_OE);
 }
 END_TEST
 
@@ -604,6 +635,7 @@ Suite *x86_fpu_suite(void)
     tcase_add_test(t, fadd_rounding);
     tcase_add_test(t, sub_div_forms);
     tcase_add_test(t, zero_divide);
+    tcase_add_test(t, unmasked_over_underflow);
     tcase_add_test(t, stack_faults);
     tcase_add_test(t, invalid_ops);
     tcase_add_test(t, loads_stores);

@@ -22,10 +22,11 @@
  * pi and are not correctly rounded; libm is more accurate), PC does not
  * apply to them, and C1 (round-up) is reported as 0.
  *
- * Partial: an unmasked overflow or underflow with a register destination
- * leaves the destination unchanged (silicon stores the result with its
- * exponent bias-adjusted by 24576, SDM vol. 1 §8.5.4/§8.5.5); the flags,
- * ES and the #MF that follows are modelled.
+ * An unmasked overflow or underflow with a register destination stores
+ * the result with its exponent bias-adjusted by 24576 (SDM vol. 1
+ * §8.5.4/§8.5.5), as the host x87 computes it; a memory destination is
+ * left unchanged. Partial: the transcendentals leave the destination
+ * unchanged in that case (libm has no bias-adjusted result).
  *
  * CR0.NE = 0 (MS-DOS compatibility, SDM vol. 1 §8.7): FERR# and IGNNE# are
  * not wired on our board, so a pending unmasked exception with NE = 0 does
@@ -71,14 +72,22 @@ struct hx {
     uint16_t cw, save, sw;
 };
 
+/* The host runs with the guest's PC and RC, IE DE ZE PE masked, and OE /
+ * UE unmasked when the guest has them unmasked: the host x87 then leaves
+ * the bias-adjusted result of SDM vol. 1 §8.5.4/§8.5.5 in the register
+ * and sets ES; FNCLEX (non-waiting) clears that before any waiting host
+ * instruction, so the host never takes the #MF. */
 static void hx_init(struct hx *h, const struct x86_cpu *x)
 {
-    h->cw = (uint16_t)((x->fpu.fcw & 0x0f00) | 0x007f);
+    unsigned unm_ou = ~x->fpu.fcw & (FSW_OE | FSW_UE);
+    h->cw = (uint16_t)((x->fpu.fcw & 0x0f00) | 0x0040 | (0x3f & ~unm_ou));
     h->save = h->sw = 0;
 }
 
+/* FNCLEX after FLDCW: the host's own sticky flags never meet an unmasked
+ * OE/UE at the (waiting) instruction itself */
 #define XPRE "fnstcw %[sv]\n\tfldcw %[cw]\n\tfnclex\n\t"
-#define XPOST "\n\tfnstsw %[sw]\n\tfldcw %[sv]"
+#define XPOST "\n\tfnstsw %[sw]\n\tfnclex\n\tfldcw %[sv]"
 #define XOUT [sv] "=m"(h->save), [sw] "=m"(h->sw)
 #define XIN [cw] "m"(h->cw)
 
@@ -87,7 +96,7 @@ static void hx_init(struct hx *h, const struct x86_cpu *x)
 static long double h_bin(struct hx *h, unsigned op, long double a, long double b)
 {
     long double r = 0;
-#define B(I) __asm__ volatile(XPRE I "\n\tfnstsw %[sw]\n\tfstp %%st(1)\n\tfldcw %[sv]" \
+#define B(I) __asm__ volatile(XPRE I "\n\tfnstsw %[sw]\n\tfnclex\n\tfstp %%st(1)\n\tfldcw %[sv]" \
                               : "=t"(r), XOUT : "0"(a), "u"(b), XIN : "st(1)")
     switch (op) {
     case 0: B("fadd %%st(1), %%st"); break;
@@ -357,9 +366,11 @@ static bool push_ok(struct x86_cpu *x)
 
 /* What a computed result may do, from the host status word (SDM vol. 1
  * §8.5): an unmasked #IA, #D or #Z leaves the operands and the stack as
- * they were (R_NONE); an unmasked #O/#U sets its flags and (partial, see
- * the header) leaves the destination (R_DONE); otherwise the flags are
- * merged, C1 comes from the host, and the result is written (R_STORE). */
+ * they were (R_NONE); otherwise the flags are merged, C1 comes from the
+ * host, and the result is written (R_STORE) — with an unmasked #O/#U the
+ * host's result is the bias-adjusted one (hx_init). R_DONE: the flags are
+ * set but the destination is left (an unmasked #O/#U of a libm result,
+ * see the header). */
 enum { R_NONE, R_DONE, R_STORE };
 #define PRE_EXC (FSW_IE | FSW_DE | FSW_ZE)
 
@@ -373,7 +384,7 @@ static int fp_result(struct x86_cpu *x, uint16_t hs)
     }
     x->fpu.fsw = (uint16_t)((x->fpu.fsw & ~FSW_C1) | (hs & FSW_C1) | exc);
     fpu_update_es(x);
-    return (unm & (FSW_OE | FSW_UE)) ? R_DONE : R_STORE;
+    return R_STORE;
 }
 
 /* ---- memory ------------------------------------------------------------- */
@@ -746,6 +757,8 @@ static void transcendental(struct x86_cpu *x, unsigned t)
     unsigned f = libm_eval(x, t, a, b, &r, &s);
     uint16_t hs = (uint16_t)f;
     int k = fp_result(x, hs);
+    if (k == R_STORE && (f & ~x->fpu.fcw & (FSW_OE | FSW_UE)))
+        k = R_DONE; /* no bias-adjusted libm result: destination left */
     set_c1(x, false);
     if (reduce)
         x->fpu.fsw &= (uint16_t)~FSW_C2;
