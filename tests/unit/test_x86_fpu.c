@@ -616,6 +616,44 @@ START_TEST(env_and_save)
 }
 END_TEST
 
+/* Real mode (after RESET): the 16- and 32-bit real-mode environment
+ * layouts of SDM vol. 1 Figures 8-10 and 8-12 with 20-bit linear pointers */
+START_TEST(env_real_mode)
+{
+    struct x86_cpu *x = fx->x;
+    fx->c->ops->reset(fx->c);
+    x86_load_seg_real(x, X86_CS, 0x0100); /* code at 0x1000 */
+    x86_load_seg_real(x, X86_DS, 0x0200); /* data at 0x2000 */
+    /* 0x10: fninit; fld1 (at IP 0x12); fnstenv [0x40]; 66 fnstenv [0x60]; hlt */
+    static const uint8_t code[] = { 0xdb, 0xe3, 0xd9, 0xe8, 0xd9, 0x36, 0x40, 0x00,
+                                    0x66, 0xd9, 0x36, 0x60, 0x00, 0xf4 };
+    x86f_write(fx, 0x1010, code, sizeof code);
+    x->rip = 0x10;
+    fx->c->state = CPU_RUNNING;
+    ck_assert_int_eq(x86f_run_to_hlt(fx, 100, NULL), X86F_HALTED);
+    ck_assert_uint_eq(r16(0x2040), 0x037f);
+    ck_assert_uint_eq(r16(0x2042), 0x3800);
+    ck_assert_uint_eq(r16(0x2044), 0x3fff);       /* R7 valid, the rest empty */
+    ck_assert_uint_eq(r16(0x2046), 0x1012);       /* FIP[15:0] of the fld1: 0x1000 + 0x12 */
+    ck_assert_uint_eq(r16(0x2048), 0x01e8);       /* FIP[19:16] = 0, FOP D9 E8 -> 1E8 */
+    /* FNSTENV masked everything afterwards; the 32-bit real layout */
+    ck_assert_uint_eq(r32(0x2060), 0x037f);
+    ck_assert_uint_eq(r32(0x2068), 0x3fff);
+    ck_assert_uint_eq(r32(0x206c), 0x1012);
+    ck_assert_uint_eq(r32(0x2070), 0x01e8);
+    /* FLDENV of the 16-bit image brings FIP back as a linear address */
+    static const uint8_t code2[] = { 0xdb, 0xe3, 0xd9, 0x26, 0x40, 0x00, 0xf4 };
+    x86f_write(fx, 0x1010, code2, sizeof code2);
+    x->rip = 0x10;
+    fx->c->state = CPU_RUNNING;
+    ck_assert_int_eq(x86f_run_to_hlt(fx, 100, NULL), X86F_HALTED);
+    ck_assert_uint_eq(x->fpu.fip, 0x1012);
+    ck_assert_uint_eq(x->fpu.fcs, 0);
+    ck_assert_uint_eq(x->fpu.fop, 0x1e8);
+    ck_assert_uint_eq(x->fpu.ftw, 0x80);
+}
+END_TEST
+
 START_TEST(cpuid_bits)
 {
     uint32_t out[4];
@@ -650,6 +688,7 @@ Suite *x86_fpu_suite(void)
     tcase_add_test(t, fxsave_layout);
     tcase_add_test(t, mxcsr);
     tcase_add_test(t, env_and_save);
+    tcase_add_test(t, env_real_mode);
     tcase_add_test(t, cpuid_bits);
     suite_add_tcase(s, t);
     return s;
