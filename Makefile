@@ -35,6 +35,8 @@ $(BUILD)/hvsim: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/src/cpu/riscv/fpu.o: CFLAGS += $(FPU_CFLAGS)
+# the x87 model computes on the host's 80-bit long double (fpu_x87.c header)
+$(BUILD)/src/cpu/x86/fpu_x87.o: CFLAGS += $(FPU_CFLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -66,7 +68,7 @@ $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 include tests/firmware/minihv/minihv.mk
 
 # Our x86_64 test kernels (host gcc, freestanding): tests/firmware/x86/.
-X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf $(BUILD)/firmware/x86-smc.elf \
+X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf $(BUILD)/firmware/x86-smc.elf $(BUILD)/firmware/x86-x87.elf \
              $(patsubst tests/firmware/x86/%.c,$(BUILD)/firmware/x86-%.elf,$(wildcard $(addprefix tests/firmware/x86/,exceptions.c paging.c syscall.c misc.c)))
 $(X86K_ELFS) &: $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/firmware/x86/*.S \
                         tests/firmware/x86/*.ld) tests/firmware/x86/build.sh

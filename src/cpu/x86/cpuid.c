@@ -3,9 +3,10 @@
  * 1 GiB pages, SYSCALL, SYSENTER (SEP), CMPXCHG8B/16B, CMOV, POPCNT, LZCNT,
  * MOVBE, ADX, BMI1/2, PCID, INVPCID, TSC, MSR, MTRR,
  * PAT, SMEP, SMAP, APIC (the local APIC is the next issue's); MMX, SSE,
- * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, AES, PCLMULQDQ (simd*.c). The x87 /
- * FXSR bits belong to fpu_x87.c / fxsave.c. */
+ * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, AES, PCLMULQDQ (simd*.c). The x87 FPU
+ * and FXSAVE/FXRSTOR (on x86 hosts: fpu_x87.c). */
 #include <string.h>
+#include "fpu.h"
 #include "x86.h"
 #include "x86_cpu.h"
 
@@ -34,6 +35,8 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
                  1u << 8 /* CX8 */ | 1u << 11 /* SEP */ | 1u << 12 /* MTRR */ | 1u << 13 /* PGE */ |
                  1u << 15 /* CMOV */ | 1u << 16 /* PAT */ | 1u << 17 /* PSE-36 */;
         out[3] |= 1u << 23 /* MMX */ | 1u << 25 /* SSE */ | 1u << 26 /* SSE2 */;
+        if (X86_HOST_X87) /* the x87 and FXSAVE/FXRSTOR (fpu_x87.c, fxsave.c) */
+            out[3] |= 1u << 0 /* FPU */ | 1u << 24 /* FXSR */;
         return;
     case 7:
         if (sub == 0)

@@ -133,6 +133,16 @@ static uint64_t ea_linear(struct x86_cpu *x)
 /* For simd*.c (x86_cpu.h). */
 uint64_t x86_ea_linear(struct x86_cpu *x) { return ea_linear(x); }
 uint64_t x86_linear(struct x86_cpu *x, int s, uint64_t off) { return linear(x, s, off); }
+uint64_t x86_modrm_linear(struct x86_cpu *x, int *seg, uint64_t *off)
+{
+    int s = default_seg(&x->in);
+    uint64_t o = ea_offset(x);
+    if (seg)
+        *seg = s;
+    if (off)
+        *off = o;
+    return linear(x, s, o);
+}
 
 /* The r/m operand. */
 static uint64_t rm_read(struct x86_cpu *x, unsigned size)
@@ -2241,6 +2251,8 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
     bool mem = in->mod != 3;
     if (in->map == X86_MAP_0F)
         return op >= 0x80 && op <= 0x8f ? jcc_spec[op & 0xf] : NULL;
+    if (in->map != X86_MAP_1)
+        return NULL; /* 0F38 / 0F3A: exec_one */
     if (op >= 0x70 && op <= 0x7f)
         return jcc_spec[op & 0xf];
     if (in->opsize != 4 && in->opsize != 8)

@@ -199,6 +199,10 @@ uint64_t x86_run(struct cpu *c, uint64_t budget);
  * seg:off (canonical / segment checks as for any data access). */
 uint64_t x86_ea_linear(struct x86_cpu *x);
 uint64_t x86_linear(struct x86_cpu *x, int s, uint64_t off);
+/* The linear address of the current instruction's ModRM memory operand
+ * (segment override, canonical check); *seg / *off (may be NULL) get its
+ * segment register and effective address (the x87 data pointer). */
+uint64_t x86_modrm_linear(struct x86_cpu *x, int *seg, uint64_t *off);
 
 /* msr.c: false = #GP (an unknown MSR is #GP, never a silent zero) */
 bool x86_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v);

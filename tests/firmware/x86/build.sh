@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds our x86_64 test kernels with the host gcc (freestanding, no SSE):
 #   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-{exceptions,paging,syscall,misc}.elf,
-#                         x86-chaos{,-user,-compat,-real}.elf
+#                         x86-chaos{,-user,-compat,-real}.elf,
+#                         x86-x87.elf (x87.c with the x87 enabled, still no SSE)
 # Reproducible: no -g, fixed link order, no build ids.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,3 +25,9 @@ $CC $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_COMPAT -o "$out/x86-chaos-compat.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_REAL -o "$out/x86-chaos-real.elf" "$here/chaos.S"
+# the x87 kernel: x87.c may use the x87 (long double), nothing of SSE/MMX
+X87FLAGS="${CFLAGS/-mgeneral-regs-only/-mno-sse -mno-mmx -m80387}"
+$CC $CFLAGS -c -o "$out/x86t-lib.o" "$here/lib.c"
+# shellcheck disable=SC2086
+$CC $X87FLAGS -o "$out/x86-x87.elf" "$here/start.S" "$out/x86t-lib.o" "$here/x87.c"
+rm -f "$out/x86t-lib.o"
