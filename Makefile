@@ -40,9 +40,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/default_config.c: configs/riscv-virt.ini scripts/embed.sh
+# The built-in machine configurations (--machine NAME; none: riscv-virt).
+$(BUILD)/gen/default_config.c: configs/riscv-virt.ini configs/x86-pc.ini scripts/embed.sh
 	@mkdir -p $(dir $@)
-	bash scripts/embed.sh config_default_ini $< > $@
+	bash scripts/embed.sh config_default_ini configs/riscv-virt.ini config_x86_pc_ini configs/x86-pc.ini > $@
 
 $(BUILD)/gen/default_config.o: $(BUILD)/gen/default_config.c
 	$(CC) $(CFLAGS) -c -o $@ $<

@@ -21,4 +21,11 @@ void x86_cpu_connect_intr(struct cpu *c, int (*ack)(void *opaque), void *opaque)
  * cr3, the GDT at gdt_base, IF = 0. */
 void x86_cpu_enter_long_mode(struct cpu *c, uint64_t entry, uint64_t cr3, uint64_t gdt_base,
                              uint16_t gdt_limit, uint64_t rsp);
+/* Puts the CPU into 32-bit protected mode at entry, the state the
+ * Multiboot specs ask for (Multiboot 1 §3.2, Multiboot 2 §3.3): CR0 = PE|ET
+ * (paging off), CR4 = EFER = 0, CS = 0x08 (flat 32-bit code), DS/ES/SS/FS/
+ * GS = 0x10 (flat 32-bit data), the GDT at gdt_base, EFLAGS = 0x2 (IF = 0,
+ * VM = 0), EAX = eax, EBX = ebx, ESP = esp, every other GPR 0. */
+void x86_cpu_enter_protected_mode(struct cpu *c, uint32_t entry, uint32_t eax, uint32_t ebx,
+                                  uint32_t esp, uint64_t gdt_base, uint16_t gdt_limit);
 #endif
