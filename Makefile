@@ -67,8 +67,10 @@ $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 include tests/firmware/minihv/minihv.mk
 
 # Our x86_64 test kernels (host gcc, freestanding): tests/firmware/x86/.
-X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf
-$(X86K_ELFS): $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/firmware/x86/*.S \
+X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf $(BUILD)/firmware/x86-mb1.elf \
+             $(BUILD)/firmware/x86-mb1-aout.bin $(BUILD)/firmware/x86-mb2.elf \
+             $(BUILD)/firmware/x86-mb2-64.elf
+$(X86K_ELFS) &: $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/firmware/x86/*.S \
                         tests/firmware/x86/*.ld) tests/firmware/x86/build.sh
 	bash tests/firmware/x86/build.sh $(BUILD)/firmware
 

@@ -13,3 +13,16 @@ $CC $CFLAGS -o "$out/x86-basic64.elf" "$here/start.S" "$here/lib.c" "$here/basic
 # random-code kernels for tests/e2e/chaos.sh (.chaos is filled by the test)
 $CC $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"
+# 32-bit multiboot kernels (-m32, libgcc for 64-bit arithmetic): mb1 as
+# ELF32 and as a flat binary through the header's address fields (a.out
+# kludge); mb2 as ELF32 and the same code in an ELF64 container.
+M32="-m32 -O2 -ffreestanding -fno-pic -no-pie -mgeneral-regs-only -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables -Wall -Wextra -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $here/mb.ld"
+MB_COMMON="$here/mb_start.S $here/mb_lib.c $here/lib.c $here/mb_modes.S"
+# shellcheck disable=SC2086
+$CC $M32 -o "$out/x86-mb1.elf" "$here/mb1_header.S" $MB_COMMON "$here/mb1.c" -lgcc
+# shellcheck disable=SC2086
+$CC $M32 -DAOUT_KLUDGE -o "$out/x86-mb1-aout.elf" "$here/mb1_header.S" $MB_COMMON "$here/mb1.c" -lgcc
+objcopy -O binary "$out/x86-mb1-aout.elf" "$out/x86-mb1-aout.bin"
+# shellcheck disable=SC2086
+$CC $M32 -o "$out/x86-mb2.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+objcopy -O elf64-x86-64 "$out/x86-mb2.elf" "$out/x86-mb2-64.elf"

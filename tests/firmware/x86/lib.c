@@ -33,6 +33,7 @@ void x86t_exit(int code)
         __asm__ volatile("cli; hlt");
 }
 
+#ifdef __x86_64__ /* the 64-bit IDT; the 32-bit multiboot kernels use only the above */
 void x86t_trap(struct x86t_frame *f)
 {
     uint64_t cr2;
@@ -89,3 +90,4 @@ void x86t_idt_init(void)
     } __attribute__((packed)) d = { sizeof idt - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" ::"m"(d));
 }
+#endif
