@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/arch.h"
+#include "sim/board.h"
 #include "sim/config.h"
 #include "sim/machine.h"
 #include "trace/record.h"
@@ -373,6 +374,27 @@ static bool apply_run_args(struct config *cfg, const struct run_args *a)
            set_str(cfg->append, sizeof cfg->append, "append", a->append);
 }
 
+/* Sets a board's string key ([section] key, a CK_STR in its key table;
+ * src/sim/config.h) to val; false when the board has no such key or val
+ * does not fit. For option values that an INI line could not carry
+ * (inih's line limit). */
+static bool set_board_string(struct config *cfg, const char *section, const char *key,
+                             const char *val)
+{
+    const struct board_ops *b = cfg->board;
+    for (size_t i = 0; b && i < b->nkeys; i++) {
+        const struct config_key *k = &b->keys[i];
+        if (k->kind != CK_STR || strcmp(k->section, section) || strcmp(k->key, key))
+            continue;
+        char *f = (char *)(k->home == CK_BOARD ? (void *)cfg->board_cfg : (void *)cfg) + k->offset;
+        if (strlen(val) >= k->size)
+            return false;
+        memcpy(f, val, strlen(val) + 1);
+        return true;
+    }
+    return false;
+}
+
 static const char *status_reason(int rc)
 {
     switch (rc) {
@@ -415,14 +437,9 @@ static int cmd_run(int argc, char **argv)
                 machines[a.machine].name, a.config_file, cfg.arch, machines[a.machine].arch);
         return EXIT_HOST_ERROR;
     }
-    if (a.modules[0]) {
-        char ini[MODULES_MAX + 32];
-        snprintf(ini, sizeof ini, "[load]\nmodules = %s\n", a.modules);
-        if (!config_parse_string(&cfg, ini, "--module", err, sizeof err)) {
-            fprintf(stderr, "hvsim: --module: the %s board takes no multiboot modules (%s)\n",
-                    cfg.name, err);
-            return EXIT_HOST_ERROR;
-        }
+    if (a.modules[0] && !set_board_string(&cfg, "load", "modules", a.modules)) {
+        fprintf(stderr, "hvsim: --module: the %s board takes no multiboot modules\n", cfg.name);
+        return EXIT_HOST_ERROR;
     }
     if (!apply_run_args(&cfg, &a))
         return EXIT_HOST_ERROR;
