@@ -50,6 +50,8 @@ expect_pass mb1-aout "$FW/x86-mb1-aout.bin" "${MB_LINES[@]}" "mb1: all checks pa
     "long mode: 64-bit, compatibility, 64-bit, protected: ok"
 expect_pass mb2-elf32 "$FW/x86-mb2.elf" "${MB_LINES[@]}" "mb2: all checks passed"
 expect_pass mb2-elf64 "$FW/x86-mb2-64.elf" "${MB_LINES[@]}" "mb2: all checks passed"
+expect_pass mb2-addr-tag "$FW/x86-mb2-addr.bin" "${MB_LINES[@]}" "mb2: all checks passed"
+expect_pass mb2-optional-fb "$FW/x86-mb2-fbopt.elf" "mb2: all checks passed"
 
 # RAM above 4 GiB: 96M with at most 64M below 4 GiB
 cat >"$T/high.ini" <<'INI'
@@ -121,6 +123,15 @@ off=$(mb1_off "$T/video.elf")
 patch "$T/video.elf" $((off + 4)) 07
 patch "$T/video.elf" $((off + 8)) f7
 expect_err required-flag "$T/video.elf: multiboot header requires flag bit 2 (video mode)" run_k "$T/video.elf"
+
+expect_err mb2-required-fb "$FW/x86-mb2-fb.elf: multiboot2 header requires tag 5 (framebuffer)" \
+    run_k "$FW/x86-mb2-fb.elf"
+expect_err mb2-request "$FW/x86-mb2-ask8.elf: multiboot2 information request for tag type 8" \
+    run_k "$FW/x86-mb2-ask8.elf"
+cp "$FW/x86-mb2.elf" "$T/mb2sum.elf"
+off=$(LC_ALL=C grep -obUaP '\xd6\x50\x52\xe8' "$T/mb2sum.elf" | head -1 | cut -d: -f1)
+patch "$T/mb2sum.elf" $((off + 12)) 00
+expect_err mb2-bad-checksum "$T/mb2sum.elf: multiboot2 header at offset" run_k "$T/mb2sum.elf"
 
 head -c 4000 "$FW/x86-mb1-aout.bin" >"$T/trunc.bin"
 expect_err truncated-aout "$T/trunc.bin: multiboot load_end_addr" run_k "$T/trunc.bin"

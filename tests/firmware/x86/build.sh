@@ -26,3 +26,14 @@ objcopy -O binary "$out/x86-mb1-aout.elf" "$out/x86-mb1-aout.bin"
 # shellcheck disable=SC2086
 $CC $M32 -o "$out/x86-mb2.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 objcopy -O elf64-x86-64 "$out/x86-mb2.elf" "$out/x86-mb2-64.elf"
+# mb2 variants: the address tag in a flat binary; a required (refused) and an
+# optional (ignored) framebuffer tag; a required request for tag 8 (refused)
+# shellcheck disable=SC2086
+$CC $M32 -DMB2_ADDR -o "$out/x86-mb2-addr.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+objcopy -O binary "$out/x86-mb2-addr.elf" "$out/x86-mb2-addr.bin"
+# shellcheck disable=SC2086
+$CC $M32 -DMB2_FB=0 -o "$out/x86-mb2-fb.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+# shellcheck disable=SC2086
+$CC $M32 -DMB2_FB=1 -o "$out/x86-mb2-fbopt.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+# shellcheck disable=SC2086
+$CC $M32 -DMB2_ASK=8 -o "$out/x86-mb2-ask8.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
