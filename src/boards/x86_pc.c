@@ -272,7 +272,6 @@ static bool boot_multiboot(struct machine *m, const uint8_t *img, size_t n, char
     }
     struct x86_pc *pc = m->board_state;
     pc->dev.a20 = true; /* both specs: A20 enabled */
-    pc->mb_version = e.version;
     x86_cpu_enter_protected_mode(m->cpus[0], e.entry, e.magic, e.info, BOOT_STACK, BOOT_GDT, 23);
     return true;
 }

@@ -25,7 +25,6 @@ struct x86_pc_config {
 #include "x86_pc_devices.h"
 struct x86_pc {
     struct x86_pc_devices dev;  /* PIC, PIT, RTC, COM1, fw_cfg, isa-debug-exit, A20 */
-    int mb_version;             /* 1 or 2: booted a multiboot kernel; 0: ELF64 entry */
 };
 
 static inline const struct x86_pc_config *x86_pc_config(const struct config *c)

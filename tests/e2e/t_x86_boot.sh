@@ -118,6 +118,10 @@ patch "$T/badsum.elf" $((off + 8)) 00
 expect_err bad-checksum "$T/badsum.elf: multiboot header at offset" run_k "$T/badsum.elf"
 grep -qF "bad checksum" "$T/bad-checksum.err" && pass "bad checksum: says so" || fail "bad checksum message"
 
+cp "$FW/x86-mb1.elf" "$T/nomagic.elf"
+patch "$T/nomagic.elf" "$(mb1_off "$T/nomagic.elf")" 00
+expect_err elf32-no-header "$T/nomagic.elf: a 32-bit ELF without a multiboot header" run_k "$T/nomagic.elf"
+
 cp "$FW/x86-mb1.elf" "$T/video.elf"
 off=$(mb1_off "$T/video.elf")
 patch "$T/video.elf" $((off + 4)) 07
