@@ -42,9 +42,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/default_config.c: configs/riscv-virt.ini scripts/embed.sh
+# The built-in machine configurations (--machine NAME; none: riscv-virt).
+$(BUILD)/gen/default_config.c: configs/riscv-virt.ini configs/x86-pc.ini scripts/embed.sh
 	@mkdir -p $(dir $@)
-	bash scripts/embed.sh config_default_ini $< > $@
+	bash scripts/embed.sh config_default_ini configs/riscv-virt.ini config_x86_pc_ini configs/x86-pc.ini > $@
 
 $(BUILD)/gen/default_config.o: $(BUILD)/gen/default_config.c
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -69,7 +70,12 @@ include tests/firmware/minihv/minihv.mk
 
 # Our x86_64 test kernels (host gcc, freestanding): tests/firmware/x86/.
 X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf $(BUILD)/firmware/x86-smc.elf $(BUILD)/firmware/x86-x87.elf \
-             $(patsubst tests/firmware/x86/%.c,$(BUILD)/firmware/x86-%.elf,$(wildcard $(addprefix tests/firmware/x86/,exceptions.c paging.c syscall.c misc.c)))
+             $(patsubst tests/firmware/x86/%.c,$(BUILD)/firmware/x86-%.elf,$(wildcard $(addprefix tests/firmware/x86/,exceptions.c paging.c syscall.c misc.c))) \
+             $(BUILD)/firmware/x86-mb1.elf \
+             $(BUILD)/firmware/x86-mb1-aout.bin $(BUILD)/firmware/x86-mb2.elf \
+             $(BUILD)/firmware/x86-mb2-64.elf $(BUILD)/firmware/x86-mb2-addr.bin \
+             $(BUILD)/firmware/x86-mb2-fb.elf $(BUILD)/firmware/x86-mb2-fbopt.elf \
+             $(BUILD)/firmware/x86-mb2-ask8.elf
 $(X86K_ELFS) &: $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/firmware/x86/*.S \
                         tests/firmware/x86/*.ld) tests/firmware/x86/build.sh
 	bash tests/firmware/x86/build.sh $(BUILD)/firmware

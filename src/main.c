@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/arch.h"
+#include "sim/board.h"
 #include "sim/config.h"
 #include "sim/machine.h"
 #include "trace/record.h"
@@ -36,6 +37,8 @@ enum opt_id {
     OPT_CHECK_INTERVAL,
     OPT_GDB,
     OPT_GDB_WAIT,
+    OPT_MACHINE,
+    OPT_MODULE,
 };
 
 struct opt_desc {
@@ -47,13 +50,15 @@ struct opt_desc {
 
 /* The options of `hvsim run`: drives both getopt_long and the help text. */
 static const struct opt_desc run_opts[] = {
-    { "config", OPT_CONFIG, "FILE", "machine configuration (default: built-in riscv-virt)" },
+    { "machine", OPT_MACHINE, "NAME", "built-in machine: riscv-virt (the default) or x86-pc" },
+    { "config", OPT_CONFIG, "FILE", "machine configuration (default: --machine's built-in one)" },
     { "smp", OPT_SMP, "N", "number of harts (1..64)" },
     { "mem", OPT_MEM, "SIZE", "RAM size, e.g. 256M, 1G (multiple of 4K)" },
     { "bios", OPT_BIOS, "FILE", "firmware (ELF or raw at [load] bios), entered from the boot ROM" },
     { "kernel", OPT_KERNEL, "FILE", "kernel image (ELF or raw at [load] kernel)" },
-    { "initrd", OPT_INITRD, "FILE", "initial ramdisk, announced in /chosen" },
-    { "append", OPT_APPEND, "STR", "kernel command line (/chosen bootargs)" },
+    { "initrd", OPT_INITRD, "FILE", "initial ramdisk (/chosen; x86-pc: multiboot module 1)" },
+    { "module", OPT_MODULE, "FILE[,ARGS]", "x86-pc: a multiboot module with its string (repeatable)" },
+    { "append", OPT_APPEND, "STR", "kernel command line (/chosen bootargs; multiboot cmdline)" },
     { "dtb", OPT_DTB, "FILE", "use this device tree blob instead of the generated one" },
     { "dump-dtb", OPT_DUMP_DTB, "FILE", "write the machine's device tree blob to FILE and exit" },
     { "max-insns", OPT_MAX_INSNS, "N", "stop after N instructions in total (0 = no limit)" },
@@ -83,7 +88,7 @@ static void print_usage(FILE *f)
 static void print_help(FILE *f)
 {
     print_usage(f);
-    fputs("\nA deterministic multi-core RISC-V full-system simulator.\n"
+    fputs("\nA deterministic multi-core RISC-V and x86_64 full-system simulator.\n"
           "\nCommands:\n"
           "  run             build the machine from its configuration and run it\n"
           "  replay FILE     rebuild the run recorded in FILE, replay its input, compare\n"
@@ -97,12 +102,12 @@ static void print_help(FILE *f)
           f);
     for (size_t i = 0; i < N_RUN_OPTS; i++) {
         const struct opt_desc *o = &run_opts[i];
-        char left[48];
+        char left[56];
         bool has_short = o->id < 256;
         snprintf(left, sizeof left, "%c%c%s--%s%s%s", has_short ? '-' : ' ',
                  has_short ? (char)o->id : ' ', has_short ? ", " : "  ", o->name,
                  o->arg ? " " : "", o->arg ? o->arg : "");
-        fprintf(f, "  %-24s %s\n", left, o->help);
+        fprintf(f, "  %-28s %s\n", left, o->help);
     }
     fputs("\nWithout a command:\n"
           "  -h, --help               show this help and exit\n"
@@ -115,8 +120,23 @@ static void print_help(FILE *f)
           f);
 }
 
+/* The built-in machines (--machine NAME): configs/NAME.ini embedded by
+ * scripts/embed.sh (Makefile: gen/default_config.c). */
+extern const char config_x86_pc_ini[];
+static const struct {
+    const char *name, *arch, *ini;
+} machines[] = {
+    { "riscv-virt", "riscv64", config_default_ini },
+    { "x86-pc", "x86_64", config_x86_pc_ini },
+};
+#define N_MACHINES (sizeof machines / sizeof machines[0])
+
+#define MODULES_MAX 1023 /* [load] modules of the x86-pc board */
+
 struct run_args {
     const char *config_file;
+    int machine;     /* index into machines[]; -1: none given */
+    char modules[MODULES_MAX + 1]; /* --module values joined by '|' */
     const char *dump_dtb;
     const char *serial;
     uint64_t max_insns;
@@ -201,6 +221,32 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             print_help(stdout);
             return 0;
         case OPT_CONFIG: a->config_file = v; break;
+        case OPT_MACHINE:
+            a->machine = -1;
+            for (size_t i = 0; i < N_MACHINES; i++)
+                if (strcmp(v, machines[i].name) == 0)
+                    a->machine = (int)i;
+            if (a->machine < 0)
+                return usage_error("--machine: unknown machine '%s' (riscv-virt, x86-pc)", v);
+            break;
+        case OPT_MODULE: {
+            /* '|' joins modules in [load] modules; ';' would start an INI comment */
+            size_t used = strlen(a->modules);
+            if (!*v || *v == ',' || strpbrk(v, "|;\n")) {
+                fprintf(stderr, "hvsim: --module: '%s' is not FILE[,ARGS] (no '|', ';' or "
+                        "newline)\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            if (used + (used ? 1 : 0) + strlen(v) > MODULES_MAX) {
+                fprintf(stderr, "hvsim: --module: the modules take more than %d characters\n",
+                        MODULES_MAX);
+                return EXIT_HOST_ERROR;
+            }
+            if (used)
+                a->modules[used++] = '|';
+            memcpy(a->modules + used, v, strlen(v) + 1);
+            break;
+        }
         case OPT_SMP:
             if (!config_parse_u64(v, &a->smp) || a->smp < 1 || a->smp > CONFIG_MAX_CPUS) {
                 fprintf(stderr, "hvsim: --smp: '%s' is not a number (1..%d)\n", v,
@@ -328,6 +374,27 @@ static bool apply_run_args(struct config *cfg, const struct run_args *a)
            set_str(cfg->append, sizeof cfg->append, "append", a->append);
 }
 
+/* Sets a board's string key ([section] key, a CK_STR in its key table;
+ * src/sim/config.h) to val; false when the board has no such key or val
+ * does not fit. For option values that an INI line could not carry
+ * (inih's line limit). */
+static bool set_board_string(struct config *cfg, const char *section, const char *key,
+                             const char *val)
+{
+    const struct board_ops *b = cfg->board;
+    for (size_t i = 0; b && i < b->nkeys; i++) {
+        const struct config_key *k = &b->keys[i];
+        if (k->kind != CK_STR || strcmp(k->section, section) || strcmp(k->key, key))
+            continue;
+        char *f = (char *)(k->home == CK_BOARD ? (void *)cfg->board_cfg : (void *)cfg) + k->offset;
+        if (strlen(val) >= k->size)
+            return false;
+        memcpy(f, val, strlen(val) + 1);
+        return true;
+    }
+    return false;
+}
+
 static const char *status_reason(int rc)
 {
     switch (rc) {
@@ -347,7 +414,7 @@ static const char *cpu_word(const struct cpu *c)
 
 static int cmd_run(int argc, char **argv)
 {
-    struct run_args a = { .serial = "stdio", .check_interval = 10000000 };
+    struct run_args a = { .serial = "stdio", .check_interval = 10000000, .machine = -1 };
     int rc = parse_run_args(argc, argv, &a);
     if (rc >= 0)
         return rc;
@@ -355,12 +422,23 @@ static int cmd_run(int argc, char **argv)
     struct config cfg;
     char err[512];
     config_defaults(&cfg);
+    const char *what = a.machine >= 0 ? machines[a.machine].name : "<default config>";
     bool ok = a.config_file
                   ? config_parse_file(&cfg, a.config_file, err, sizeof err)
-                  : config_parse_string(&cfg, config_default_ini, "<default config>", err,
-                                        sizeof err);
+                  : config_parse_string(&cfg, a.machine >= 0 ? machines[a.machine].ini
+                                                             : config_default_ini,
+                                        what, err, sizeof err);
     if (!ok) {
         fprintf(stderr, "hvsim: %s\n", err);
+        return EXIT_HOST_ERROR;
+    }
+    if (a.config_file && a.machine >= 0 && strcmp(cfg.arch, machines[a.machine].arch) != 0) {
+        fprintf(stderr, "hvsim: --machine %s: -c %s describes a %s machine, not %s\n",
+                machines[a.machine].name, a.config_file, cfg.arch, machines[a.machine].arch);
+        return EXIT_HOST_ERROR;
+    }
+    if (a.modules[0] && !set_board_string(&cfg, "load", "modules", a.modules)) {
+        fprintf(stderr, "hvsim: --module: the %s board takes no multiboot modules\n", cfg.name);
         return EXIT_HOST_ERROR;
     }
     if (!apply_run_args(&cfg, &a))

@@ -1,8 +1,10 @@
-/* The x86 PC board (configs/x86-pc.ini): RAM from 0, x86_64 CPUs (CPU 0
- * boots, the others wait for a SIPI), COM1 on the I/O port space, and a
- * kernel: an x86-64 ELF entered directly in 64-bit mode (docs/x86.md).
- * The legacy PC devices are x86_pc_devices.c: PIC pair, PIT, RTC/CMOS,
- * ports 0x61/0x80/0x92, fw_cfg, isa-debug-exit. Multiboot comes next. */
+/* The x86 PC board (configs/x86-pc.ini): RAM with the PC hole (docs/x86.md
+ * "PC memory map"), x86_64 CPUs (CPU 0 boots, the others wait for a SIPI),
+ * and a kernel chosen by what the image is: a multiboot 1/2 kernel entered
+ * in 32-bit protected mode (src/loader/multiboot.c), else an x86-64 ELF
+ * entered directly in 64-bit mode (docs/x86.md "Boot"). The legacy PC
+ * devices are x86_pc_devices.c: PIC pair, PIT, RTC/CMOS, ports
+ * 0x61/0x80/0x92, fw_cfg, isa-debug-exit, COM1. */
 #include "x86_pc.h"
 #include <elf.h>
 #include <inttypes.h>
@@ -10,8 +12,11 @@
 #include <string.h>
 #include <stdlib.h>
 #include "../cpu/x86/x86.h"
+#include "../devices/fw_cfg.h"
 #include "../devices/i8259.h"
 #include "../loader/elf.h"
+#include "../loader/image.h"
+#include "../loader/multiboot.h"
 #include "../sim/board.h"
 #include "../sim/machine.h"
 
@@ -27,6 +32,7 @@ static const struct config_key x86_pc_keys[] = {
     PCK_NUM("cpu", "model-number", CK_U32, cpu_model_nr),
     PCK_NUM("cpu", "stepping", CK_U32, cpu_stepping),
     CONFIG_KEYS_MEMORY,
+    PCK_NUM("memory", "below-4g", CK_SIZE, below_4g),
     PCK_NUM("uart", "port", CK_U64, uart_port),
     PCK_NUM("uart", "irq", CK_U32, uart_irq),
     PCK_NUM("uart", "clock", CK_U64, uart_clock_hz),
@@ -36,6 +42,7 @@ static const struct config_key x86_pc_keys[] = {
     PCK_NUM("rtc", "epoch", CK_U64, rtc_epoch),
     PCK_NUM("load", "kernel", CK_U64, kernel_addr),
     CONFIG_KEYS_IMAGES,
+    PCK_STR("load", "modules", modules),
 };
 
 static void x86_pc_defaults(struct config *c)
@@ -57,6 +64,7 @@ static void x86_pc_defaults(struct config *c)
     v->fw_cfg_port = 0x510;
     v->rtc_epoch = 946684800; /* 2000-01-01 00:00:00 UTC */
     v->kernel_addr = 0x100000;
+    v->below_4g = 3ull << 30;
 }
 
 static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
@@ -86,8 +94,14 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
         snprintf(err, errlen, "[fw-cfg] port 0x%" PRIx64 " is not an I/O port pair", v->fw_cfg_port);
         return false;
     }
-    if (c->ram_size > (3ull << 30)) {
-        snprintf(err, errlen, "[memory] size above 3 GiB is not supported yet (no RAM above 4 GiB)");
+    if (v->below_4g < (2ull << 20) || v->below_4g > 0xe0000000ull || (v->below_4g & 0xfff)) {
+        snprintf(err, errlen, "[memory] below-4g 0x%" PRIx64 " must be a multiple of 4K in "
+                 "2M..3.5G (the PCI hole starts at 3.5 GiB at the latest)", v->below_4g);
+        return false;
+    }
+    if (c->ram_size < (2ull << 20)) {
+        snprintf(err, errlen, "[memory] size 0x%" PRIx64 " is below 2M (the PC board needs RAM "
+                 "above 1 MiB)", c->ram_size);
         return false;
     }
     if (c->ram_base != 0) {
@@ -119,14 +133,55 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
 
 /* ---- the machine ------------------------------------------------------ */
 
-/* Where the ELF64 long-mode entry puts its boot structures (docs/x86.md
- * "ELF64 entry"): all below 640 KiB, out of a kernel's way at 1 MiB. */
+/* The PC memory map (docs/x86.md "PC memory map"): [memory] size bytes of
+ * RAM laid out from 0 with the legacy hole 640 KiB-1 MiB left out (VGA
+ * window and option/BIOS ROMs on a real PC: nothing here, reads give all
+ * ones, writes are dropped), at most [memory] below-4g below 4 GiB and the
+ * rest from 4 GiB. */
 enum {
-    BOOT_GDT = 0x1000,    /* null, 0x08 64-bit code, 0x10 flat data */
+    PC_LOW_END = 0xa0000,     /* 640 KiB */
+    PC_HIGH_START = 0x100000, /* 1 MiB */
+};
+
+static int pc_ram_ranges(const struct config *c, struct mb_ram r[3])
+{
+    uint64_t below = c->ram_size < x86_pc_config(c)->below_4g ? c->ram_size
+                                                               : x86_pc_config(c)->below_4g;
+    int n = 0;
+    r[n++] = (struct mb_ram){ 0, below < PC_LOW_END ? below : PC_LOW_END };
+    if (below > PC_HIGH_START)
+        r[n++] = (struct mb_ram){ PC_HIGH_START, below - PC_HIGH_START };
+    if (c->ram_size > below)
+        r[n++] = (struct mb_ram){ 1ull << 32, c->ram_size - below };
+    return n;
+}
+
+static bool add_ram(struct machine *m, char *err, size_t errlen)
+{
+    static const char *const names[3] = { "ram-low", "ram", "ram-high" };
+    struct mb_ram r[3];
+    int n = pc_ram_ranges(&m->cfg, r);
+    for (int i = 0; i < n; i++) {
+        struct mem_region *reg = bus_add_mem(&m->bus, names[i], r[i].base, r[i].size, false,
+                                             err, errlen);
+        if (!reg)
+            return false;
+        if (i == 1)
+            m->ram = reg; /* the main RAM: 1 MiB up */
+    }
+    return true;
+}
+
+/* Where the boot paths put their structures (docs/x86.md "Boot"): all in
+ * the RAM below 640 KiB, out of a kernel's way at 1 MiB. */
+enum {
+    BOOT_GDT = 0x1000,    /* null, 0x08 code (64-bit, or 32-bit for multiboot), 0x10 flat data */
     BOOT_PML4 = 0x2000,
     BOOT_PDPT = 0x3000,
     BOOT_PD = 0x4000,     /* 4 pages: the first 4 GiB in 2 MiB pages */
-    BOOT_STACK = 0x9f000, /* initial RSP */
+    MB_INFO = 0x10000,    /* multiboot information: [0x10000, 0x90000) */
+    MB_INFO_SIZE = 0x80000,
+    BOOT_STACK = 0x9f000, /* initial RSP / ESP */
 };
 
 static bool put64(struct machine *m, uint64_t pa, uint64_t v)
@@ -168,6 +223,113 @@ static int pic_ack(void *opaque)
     return i8259_ack(opaque);
 }
 
+/* fw_cfg "etc/e820": the RAM map as QEMU's fw_cfg gives it to firmware,
+ * packed 20-byte entries (u64 address, u64 length, u32 type 1 = RAM), the
+ * same ranges as the multiboot memory map. */
+static bool add_e820(struct fw_cfg *f, const struct mb_ram *r, int n, char *err, size_t errlen)
+{
+    uint8_t e[3 * 20] = { 0 };
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 8; k++) {
+            e[20 * i + k] = (uint8_t)(r[i].base >> (8 * k));
+            e[20 * i + 8 + k] = (uint8_t)(r[i].size >> (8 * k));
+            e[20 * i + 16] = 1;
+        }
+    return fw_cfg_add_file(f, "etc/e820", e, 20 * (size_t)n, err, errlen);
+}
+
+#define PC_MAX_MODULES 16
+#define PC_MAX_KERNEL (1ull << 30)
+
+/* Modules: --initrd as module 1 (its string: the file name), then [load]
+ * modules (--module FILE[,ARGS], in order; the string is ARGS, or the file
+ * name without ARGS). The strings point into `buf`. */
+static int pc_modules(const struct config *c, char *buf, size_t buflen,
+                      struct mb_module mods[PC_MAX_MODULES], char *err, size_t errlen)
+{
+    int n = 0;
+    if (c->initrd[0])
+        mods[n++] = (struct mb_module){ c->initrd, c->initrd };
+    snprintf(buf, buflen, "%s", x86_pc_config(c)->modules);
+    for (char *save = NULL, *e = strtok_r(buf, "|", &save); e; e = strtok_r(NULL, "|", &save)) {
+        if (n == PC_MAX_MODULES) {
+            snprintf(err, errlen, "--module: more than %d modules", PC_MAX_MODULES);
+            return -1;
+        }
+        char *comma = strchr(e, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*e) {
+            snprintf(err, errlen, "--module: empty file name");
+            return -1;
+        }
+        mods[n++] = (struct mb_module){ e, comma ? comma + 1 : e };
+    }
+    return n;
+}
+
+/* A multiboot kernel: loaded, its modules and boot information placed, CPU
+ * 0 in 32-bit protected mode at its entry (MB1 §3.2, MB2 §3.3). */
+static bool boot_multiboot(struct machine *m, const uint8_t *img, size_t n, char *err,
+                           size_t errlen)
+{
+    const struct config *c = &m->cfg;
+    char modbuf[sizeof x86_pc_config(c)->modules];
+    struct mb_module mods[PC_MAX_MODULES];
+    int nmods = pc_modules(c, modbuf, sizeof modbuf, mods, err, errlen);
+    if (nmods < 0)
+        return false;
+    struct mb_ram ram[3];
+    struct mb_params p = {
+        .kernel = c->kernel, .image = img, .image_size = n, .cmdline = c->append,
+        .loader_name = "hvsim", .mods = mods, .nmods = nmods, .ram = ram,
+        .nram = pc_ram_ranges(c, ram), .load_min = PC_HIGH_START,
+        .info_base = MB_INFO, .info_size = MB_INFO_SIZE,
+    };
+    struct mb_entry e;
+    if (!mb_load(&m->bus, &p, &e, err, errlen))
+        return false;
+    /* A flat GDT (the specs leave GDTR undefined; a valid one is kinder). */
+    if (!put64(m, BOOT_GDT, 0) || !put64(m, BOOT_GDT + 8, 0x00cf9b000000ffffull) ||
+        !put64(m, BOOT_GDT + 16, 0x00cf93000000ffffull)) {
+        snprintf(err, errlen, "[memory] must cover the boot GDT at 0x%x", BOOT_GDT);
+        return false;
+    }
+    struct x86_pc *pc = m->board_state;
+    pc->dev.a20 = true; /* both specs: A20 enabled */
+    x86_cpu_enter_protected_mode(m->cpus[0], e.entry, e.magic, e.info, BOOT_STACK, BOOT_GDT, 23);
+    return true;
+}
+
+/* An x86-64 ELF without a multiboot header: 64-bit mode at e_entry. */
+static bool boot_elf64(struct machine *m, char *err, size_t errlen)
+{
+    const struct config *c = &m->cfg;
+    const struct x86_pc_config *v = x86_pc_config(c);
+    if (v->modules[0]) {
+        snprintf(err, errlen, "--module: --kernel %s has no multiboot header (modules are "
+                 "for multiboot kernels)", c->kernel);
+        return false;
+    }
+    struct elf_image *elf = NULL;
+    uint64_t entry;
+    if (!machine_load_image(m, "--kernel", c->kernel, v->kernel_addr, &entry, &elf, err, errlen))
+        return false;
+    bool is64 = elf_is_64bit(elf);
+    elf_close(elf);
+    if (!is64) {
+        snprintf(err, errlen, "--kernel %s: a 32-bit ELF without a multiboot header (hvsim "
+                 "boots multiboot 1/2 kernels and x86-64 ELF files)", c->kernel);
+        return false;
+    }
+    if (!build_long_mode_tables(m)) {
+        snprintf(err, errlen, "[memory] must cover the boot structures below 0x%x", BOOT_STACK);
+        return false;
+    }
+    x86_cpu_enter_long_mode(m->cpus[0], entry, BOOT_PML4, BOOT_GDT, 23, BOOT_STACK);
+    return true;
+}
+
 static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
 {
     const struct config *c = &m->cfg;
@@ -178,7 +340,7 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         return false;
     }
     m->board_state = pc;
-    if (!machine_add_ram(m, err, errlen))
+    if (!add_ram(m, err, errlen))
         return false;
     m->ncpus = c->smp;
     for (int i = 0; i < c->smp; i++) {
@@ -196,6 +358,8 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
     }
     /* The legacy devices; the PIC's INTR goes to CPU 0 (the local APIC's
      * LINT0 routing comes with the APIC issue). */
+    struct mb_ram ram[3];
+    int nram = pc_ram_ranges(c, ram);
     struct x86_pc_devices_config dc;
     x86_pc_devices_config_default(&dc);
     dc.intr = (struct irq_line){ intr_to_cpu0, m, 0 };
@@ -204,46 +368,48 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
     dc.debug_exit_port = (uint32_t)v->debug_exit_port;
     dc.debug_exit_size = v->debug_exit_size;
     dc.fw_cfg_port = (uint32_t)v->fw_cfg_port;
-    dc.ram_below_4g = c->ram_size;
-    dc.ram_above_4g = 0;
+    dc.ram_above_4g = ram[nram - 1].base == (1ull << 32) ? ram[nram - 1].size : 0;
+    dc.ram_below_4g = c->ram_size - dc.ram_above_4g;
     dc.ncpus = dc.max_cpus = (unsigned)c->smp;
     dc.rtc_epoch = (int64_t)v->rtc_epoch;
     dc.cmdline = c->append;
     if (!x86_pc_devices_add(m, &pc->dev, &dc, err, errlen))
         return false;
     x86_cpu_connect_intr(m->cpus[0], pic_ack, pc->dev.pic);
+    if (pc->dev.fw_cfg && !add_e820(pc->dev.fw_cfg, ram, nram, err, errlen))
+        return false;
 
-    /* Boot: an ELF64 kernel entered in 64-bit mode. */
+    /* Boot: the image decides (docs/x86.md "Boot"). */
     if (c->bios[0] && strcmp(c->bios, "none") != 0) {
-        snprintf(err, errlen, "--bios: the x86-pc board has no firmware yet; use --kernel ELF64");
+        snprintf(err, errlen, "--bios: the x86-pc board has no firmware yet; use --kernel "
+                 "(a multiboot kernel or an x86-64 ELF)");
         return false;
     }
     if (!c->kernel[0]) {
-        snprintf(err, errlen, "the x86-pc board needs --kernel FILE (an x86-64 ELF)");
+        snprintf(err, errlen, "the x86-pc board needs --kernel FILE (a multiboot kernel or an "
+                 "x86-64 ELF)");
         return false;
     }
-    struct elf_image *elf = NULL;
-    uint64_t entry;
-    if (!machine_load_image(m, "--kernel", c->kernel, v->kernel_addr, &entry, &elf, err, errlen))
-        return false;
-    if (!elf) {
-        snprintf(err, errlen, "--kernel %s: raw kernels are not supported yet (need an x86-64 ELF)",
-                 c->kernel);
-        return false;
-    }
-    bool is64 = elf_is_64bit(elf);
-    elf_close(elf);
-    if (!is64) {
-        snprintf(err, errlen, "--kernel %s: 32-bit (multiboot) kernels are not supported yet",
-                 c->kernel);
+    size_t n;
+    uint8_t *img = image_read_file(c->kernel, PC_MAX_KERNEL, &n, err, errlen);
+    if (!img) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errlen, "--kernel %s", why);
         return false;
     }
-    if (c->ram_size < BOOT_STACK || !build_long_mode_tables(m)) {
-        snprintf(err, errlen, "[memory] must cover the boot structures below 0x%x", BOOT_STACK);
-        return false;
+    bool ok;
+    if (mb_detect(img, n))
+        ok = boot_multiboot(m, img, n, err, errlen);
+    else if (n >= 4 && memcmp(img, "\177ELF", 4) == 0)
+        ok = boot_elf64(m, err, errlen);
+    else {
+        snprintf(err, errlen, "--kernel %s: neither a multiboot kernel (no header in the first "
+                 "32 KiB) nor an ELF file", c->kernel);
+        ok = false;
     }
-    x86_cpu_enter_long_mode(m->cpus[0], entry, BOOT_PML4, BOOT_GDT, 23, BOOT_STACK);
-    return true;
+    free(img);
+    return ok;
 }
 
 static void x86_pc_free(struct machine *m)

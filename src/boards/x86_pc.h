@@ -1,7 +1,6 @@
-/* The x86 PC board (configs/x86-pc.ini): its config keys. The board's CPUs
- * (src/cpu/x86/), local APIC/IOAPIC and devices come with the x86_64 issues;
- * today the board parses and validates its config and says clearly that it
- * cannot run yet. */
+/* The x86 PC board (configs/x86-pc.ini): its config keys and state. The
+ * memory map and the boot paths (multiboot 1/2, ELF64 long-mode entry) are
+ * in docs/x86.md "PC memory map" and "Boot". */
 #ifndef HVSIM_BOARDS_X86_PC_H
 #define HVSIM_BOARDS_X86_PC_H
 #include <stdbool.h>
@@ -21,6 +20,8 @@ struct x86_pc_config {
     uint64_t fw_cfg_port;   /* [fw-cfg] port (0x510; 0: none) */
     uint64_t rtc_epoch;     /* [rtc] epoch: seconds since 1970 UTC at virtual time 0 */
     uint64_t kernel_addr;   /* [load] kernel: raw-image load address */
+    uint64_t below_4g;      /* [memory] below-4g: RAM below 4 GiB at most (3G); the rest at 4 GiB */
+    char modules[1024];     /* [load] modules: FILE[,ARGS]|FILE[,ARGS]... (--module) */
 };
 
 /* The board's state (m->board_state): the legacy devices. */

@@ -14,7 +14,7 @@
 
 #define CONFIG_MAX_CPUS 64
 /* Room for a board's own config struct (a board checks its size fits). */
-#define CONFIG_BOARD_BYTES 1024
+#define CONFIG_BOARD_BYTES 2048
 
 struct board_ops;
 

@@ -18,7 +18,7 @@ trap 'rm -rf "$T"' EXIT
 #    it needs, with a RISC-V ELF it names both machines.
 "$HVSIM" run -c "$ROOT/configs/x86-pc.ini" </dev/null >"$T/x86.out" 2>"$T/x86.err"
 rc=$?
-if [ "$rc" -eq 2 ] && grep -q "the x86-pc board needs --kernel FILE (an x86-64 ELF)" "$T/x86.err"; then
+if [ "$rc" -eq 2 ] && grep -q "the x86-pc board needs --kernel FILE (a multiboot kernel or an x86-64 ELF)" "$T/x86.err"; then
     pass "x86-pc: config accepted, no kernel: clear message (exit 2)"
 else
     fail "x86-pc without a kernel" "exit $rc: $(head -2 "$T/x86.err")"

@@ -293,6 +293,32 @@ void x86_cpu_enter_long_mode(struct cpu *c, uint64_t entry, uint64_t cr3, uint64
     x86_update_mode(x);
 }
 
+void x86_cpu_enter_protected_mode(struct cpu *c, uint32_t entry, uint32_t eax, uint32_t ebx,
+                                  uint32_t esp, uint64_t gdt_base, uint16_t gdt_limit)
+{
+    struct x86_cpu *x = X86(c);
+    x->cr0 = CR0_PE | CR0_ET;
+    x->cr4 = 0;
+    x->efer = 0;
+    x->gdt_base = gdt_base;
+    x->gdt_limit = gdt_limit;
+    x->seg[X86_CS] = (struct x86_segment){ .sel = 0x08, .base = 0, .limit = 0xffffffff,
+                                           .attr = SEG_P | SEG_S | SEG_CODE | SEG_W_R | SEG_A | SEG_DB | SEG_G };
+    struct x86_segment data = { .sel = 0x10, .base = 0, .limit = 0xffffffff,
+                                .attr = SEG_P | SEG_S | SEG_W_R | SEG_A | SEG_DB | SEG_G };
+    x->seg[X86_SS] = x->seg[X86_DS] = x->seg[X86_ES] = x->seg[X86_FS] = x->seg[X86_GS] = data;
+    for (int i = 0; i < 16; i++)
+        x->r[i] = 0;
+    x->r[RAX] = eax;
+    x->r[RBX] = ebx;
+    x->r[RSP] = esp;
+    x->rflags = FL_FIXED1;
+    x->rip = entry;
+    x->cpl = 0;
+    x86_tlb_flush(x, true);
+    x86_update_mode(x);
+}
+
 /* ---- the architecture registry entry ------------------------------------------ */
 
 static const char *const vec_names[32] = {

@@ -313,7 +313,9 @@ static void write_in_page(struct x86_cpu *x, uint64_t la, unsigned size, uint64_
         memcpy(t->host_w + (la & 0xfff), &v, size);
         struct mem_region *r = x->m->ram;
         uint64_t pa = t->pa | (la & 0xfff);
-        if (r && pa - r->base < r->size)
+        if (!r || pa - r->base >= r->size) /* a board with several RAM regions (PC) */
+            r = bus_find_mem(&x->m->bus, pa);
+        if (r)
             bus_mark_dirty(r, pa, size);
         return;
     }

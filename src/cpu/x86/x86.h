@@ -32,4 +32,11 @@ void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset);
  * feature bits stay what the model implements. */
 bool x86_cpuid_signature(unsigned family, unsigned model, unsigned stepping, uint32_t *sig);
 void x86_cpu_set_model(struct cpu *c, const char vendor[12], uint32_t signature);
+/* Puts the CPU into 32-bit protected mode at entry, the state the
+ * Multiboot specs ask for (Multiboot 1 §3.2, Multiboot 2 §3.3): CR0 = PE|ET
+ * (paging off), CR4 = EFER = 0, CS = 0x08 (flat 32-bit code), DS/ES/SS/FS/
+ * GS = 0x10 (flat 32-bit data), the GDT at gdt_base, EFLAGS = 0x2 (IF = 0,
+ * VM = 0), EAX = eax, EBX = ebx, ESP = esp, every other GPR 0. */
+void x86_cpu_enter_protected_mode(struct cpu *c, uint32_t entry, uint32_t eax, uint32_t ebx,
+                                  uint32_t esp, uint64_t gdt_base, uint16_t gdt_limit);
 #endif

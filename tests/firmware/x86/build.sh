@@ -31,3 +31,27 @@ $CC $CFLAGS -c -o "$out/x86t-lib.o" "$here/lib.c"
 # shellcheck disable=SC2086
 $CC $X87FLAGS -o "$out/x86-x87.elf" "$here/start.S" "$out/x86t-lib.o" "$here/x87.c"
 rm -f "$out/x86t-lib.o"
+# 32-bit multiboot kernels (-m32, libgcc for 64-bit arithmetic): mb1 as
+# ELF32 and as a flat binary through the header's address fields (a.out
+# kludge); mb2 as ELF32 and the same code in an ELF64 container.
+M32="-m32 -O2 -ffreestanding -fno-pic -no-pie -mgeneral-regs-only -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables -Wall -Wextra -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $here/mb.ld"
+MB_COMMON="$here/mb_start.S $here/mb_lib.c $here/lib.c $here/mb_modes.S"
+# shellcheck disable=SC2086
+$CC $M32 -o "$out/x86-mb1.elf" "$here/mb1_header.S" $MB_COMMON "$here/mb1.c" -lgcc
+# shellcheck disable=SC2086
+$CC $M32 -DAOUT_KLUDGE -o "$out/x86-mb1-aout.elf" "$here/mb1_header.S" $MB_COMMON "$here/mb1.c" -lgcc
+objcopy -O binary "$out/x86-mb1-aout.elf" "$out/x86-mb1-aout.bin"
+# shellcheck disable=SC2086
+$CC $M32 -o "$out/x86-mb2.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+objcopy -O elf64-x86-64 "$out/x86-mb2.elf" "$out/x86-mb2-64.elf"
+# mb2 variants: the address tag in a flat binary; a required (refused) and an
+# optional (ignored) framebuffer tag; a required request for tag 8 (refused)
+# shellcheck disable=SC2086
+$CC $M32 -DMB2_ADDR -o "$out/x86-mb2-addr.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+objcopy -O binary "$out/x86-mb2-addr.elf" "$out/x86-mb2-addr.bin"
+# shellcheck disable=SC2086
+$CC $M32 -DMB2_FB=0 -o "$out/x86-mb2-fb.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+# shellcheck disable=SC2086
+$CC $M32 -DMB2_FB=1 -o "$out/x86-mb2-fbopt.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+# shellcheck disable=SC2086
+$CC $M32 -DMB2_ASK=8 -o "$out/x86-mb2-ask8.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc

@@ -48,6 +48,7 @@ void x86t_exit(int code)
         __asm__ volatile("cli; hlt");
 }
 
+#ifdef __x86_64__ /* the 64-bit IDT; the 32-bit multiboot kernels use only the above */
 void x86t_trap(struct x86t_frame *f)
 {
     uint64_t cr2;
@@ -196,3 +197,4 @@ void x86t_sys_init(void)
     STUBS2(SET2)
     user_page();
 }
+#endif
