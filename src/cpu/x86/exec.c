@@ -2008,6 +2008,8 @@ static inline void fjump(struct x86_cpu *x, const struct x86_dinsn *i, uint64_t 
 {
     if (x->code_size != 8)
         target &= i->opsize == 2 ? 0xffff : 0xffffffffull;
+    else if (unlikely(noncanonical(target)))
+        GP0(); /* at the branch (as jump() does) */
     x->next_rip = target;
 }
 
@@ -2063,10 +2065,20 @@ FAST(f_jcc) /* 70-7F, 0F 80-8F */
 FAST(f_jmp) { fjump(x, I, x->next_rip + I->imm); } /* E9, EB */
 FAST(f_call) /* E8 */
 {
-    fpush(x, I->opsize, x->next_rip);
-    fjump(x, I, x->next_rip + I->imm);
+    uint64_t ret = x->next_rip;
+    fjump(x, I, x->next_rip + I->imm); /* the target is checked before the push */
+    fpush(x, I->opsize, ret);
 }
-FAST(f_ret) { uint64_t t = fpop(x, I->opsize); fjump(x, I, t); } /* C3 */
+FAST(f_ret) /* C3: a non-canonical target faults with RSP unchanged */
+{
+    uint64_t sp0 = x->r[RSP];
+    uint64_t t = fpop(x, I->opsize);
+    if (x->code_size == 8 && unlikely(noncanonical(t))) {
+        x->r[RSP] = sp0;
+        GP0();
+    }
+    fjump(x, I, t);
+}
 FAST(f_push_r) { fpush(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
 FAST(f_pop_r) { uint64_t v = fpop(x, I->opsize); fset_reg(x, I, I->reg, I->opsize, v); } /* 58-5F */
 FAST(f_incdec_rm) /* FE, FF /0 /1 */
@@ -2360,7 +2372,7 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
         x->next_rip = x->rip + d->len;
         if (x->code_size != 8)
             x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
-        if (d->fast) {
+        if (d->fast && !(x->rflags & FL_TF)) { /* TF: exec_one single-steps */
             d->fast(x, d);
         } else {
             x->in = p->full[d - p->d];
@@ -2419,6 +2431,8 @@ static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
     do {
         x->insn_left--;
         uint64_t rip = x->rip;
+        if (unlikely(x->rflags & FL_TF))
+            cpage = ~0ull; /* single-stepping: exec_one's #DB after each instruction */
         if ((rip >> 12) == cpage && ct->tag_x == ctag && ct->dpage == cp) {
             unsigned i = cp->idx[rip & 0xfff];
             const struct x86_dinsn *d = i - 1u < X86_DPAGE_SLOTS ? &cp->d[i - 1] : NULL;
@@ -2432,7 +2446,7 @@ static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
             }
         }
         cpage = ~0ull;
-        if (x->code_size == 8 && !noncanonical(rip)) {
+        if (x->code_size == 8 && !noncanonical(rip) && !(x->rflags & FL_TF)) {
             const struct x86_dpage *p;
             const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
             if (d && d->fast) {

@@ -85,7 +85,7 @@ static void check_info(uint32_t magic, const struct mb1_info *mbi)
     CHECK(m[0].start >= (uint32_t)(uintptr_t)_end, "modules after the kernel");
 }
 
-static uint32_t read_cr0(void)
+static uint32_t mb_read_cr0(void)
 {
     uint32_t v;
     __asm__ volatile("mov %%cr0, %0" : "=r"(v));
@@ -97,7 +97,7 @@ int kmain32(uint32_t magic, const struct mb1_info *mbi)
     x86t_puts("mb1: multiboot 1 kernel\n");
     uint32_t fl;
     __asm__ volatile("pushf; pop %0" : "=r"(fl));
-    CHECK((read_cr0() & 0x80000001u) == 1, "CR0.PE = 1, CR0.PG = 0");
+    CHECK((mb_read_cr0() & 0x80000001u) == 1, "CR0.PE = 1, CR0.PG = 0");
     CHECK(!(fl & 0x200) && !(fl & 0x20000), "EFLAGS.IF = 0, VM = 0");
     CHECK(inb(0x92) & 2, "A20 on (port 0x92 bit 1)");
     check_info(magic, mbi);
@@ -124,7 +124,7 @@ int kmain32(uint32_t magic, const struct mb1_info *mbi)
           "protected -> real (segment:offset, A20 wrap) -> protected");
     if (rm == 15)
         x86t_puts("real mode: segment:offset, A20 wrap off/on, back to protected: ok\n");
-    CHECK((read_cr0() & 0x80000001u) == 1, "protected mode again");
+    CHECK((mb_read_cr0() & 0x80000001u) == 1, "protected mode again");
     if (x86t_failures) {
         x86t_puts("mb1: FAILED\n");
         return 1;
