@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "disasm.h"
+#include "gdb.h"
 #include "x86.h"
 #include "x86_cpu.h"
 #include "../../sim/arch.h"
@@ -312,5 +313,6 @@ const struct arch_info arch_x86_64 = {
     .max_insn_len = 15,
     .insn_len = x86_insn_len,
     .disasm = x86_disasm,
+    .gdb = &x86_gdb_arch,
     .reset_priv = 0,
 };
