@@ -442,10 +442,10 @@ const char *x86_mode_name(const struct x86_cpu *x)
 {
     if (!(x->cr0 & CR0_PE))
         return "real";
+    if (x->long_mode) /* no virtual-8086 mode in IA-32e mode (SDM vol. 3A §2.2) */
+        return x->code_size == 8 ? "long64" : "compat";
     if (x->rflags & FL_VM)
         return "vm86";
-    if (x->long_mode)
-        return x->code_size == 8 ? "long64" : "compat";
     return x->code_size == 4 ? "prot32" : "prot16";
 }
 
