@@ -393,9 +393,11 @@ static bool x86_reg_write(struct cpu *c, int regnum, const uint8_t *buf, size_t 
             break;
         }
         case 3: f->fcs = (uint16_t)v; break;
-        case 4: f->fip = v & 0xffffffffu; break;
+        /* fioff/fooff are gdb's 32-bit views: the upper half of the 64-bit
+         * offsets (FXSAVE64) stays */
+        case 4: f->fip = (f->fip & ~0xffffffffull) | (v & 0xffffffffu); break;
         case 5: f->fds = (uint16_t)v; break;
-        case 6: f->fdp = v & 0xffffffffu; break;
+        case 6: f->fdp = (f->fdp & ~0xffffffffull) | (v & 0xffffffffu); break;
         default: f->fop = (uint16_t)(v & 0x7ff); break;
         }
         return true;
