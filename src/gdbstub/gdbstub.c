@@ -502,7 +502,12 @@ again:;
                 machine_free(m1);
                 return false;
             }
-            if (sc && m1->sched.executed < next && cpu_bp_at(sc, sc->ops->get_pc(sc), false)) {
+            /* A breakpoint stop before now: also one at the position of a
+             * logged step (gdb steps over the breakpoint it stopped at with
+             * 's' before continuing, as on x86; there the run reaches the
+             * step's position by its budget, before the breakpoint check). */
+            if (sc && m1->sched.executed < now && (m1->sched.executed < next || li < g->nlog) &&
+                cpu_bp_at(sc, sc->ops->get_pc(sc), false)) {
                 last = m1->sched.executed; /* a breakpoint stop before now */
                 last_cpu = sc->id;
                 sc->bp_skip_pc = sc->ops->get_pc(sc);

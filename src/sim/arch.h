@@ -42,6 +42,12 @@ struct arch_info {
     unsigned max_insn_len;
     unsigned (*insn_len)(uint64_t bits);
     size_t (*disasm)(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t len);
+    /* Assembly syntaxes (`trace show --syntax`), NULL-terminated, the first
+     * one being disasm's ("intel", "att"); disasm_syntax prints syntax
+     * number s of that list. NULL: the architecture has one syntax. */
+    const char *const *syntaxes;
+    size_t (*disasm_syntax)(const uint8_t *bytes, size_t n, uint64_t pc, unsigned s, char *buf,
+                            size_t len);
 
     /* Interrupt lines shown as VCD wires (terminated by a NULL name). */
     const struct arch_vcd_line *vcd_lines;

@@ -74,18 +74,44 @@ uint64_t trace_arch_exit_insn(const struct arch_info *a, uint64_t inst)
     return a && a->exit_insn ? a->exit_insn(inst) : 0;
 }
 
-size_t trace_arch_disasm(const struct arch_info *a, const uint8_t *bytes, size_t n, uint64_t pc,
-                         char *buf, size_t len)
+int trace_arch_syntax(const struct arch_info *a, const char *name)
+{
+    if (!a || !a->syntaxes || !a->disasm_syntax || !name)
+        return -1;
+    for (int i = 0; a->syntaxes[i]; i++)
+        if (!strcmp(a->syntaxes[i], name))
+            return i;
+    return -1;
+}
+
+size_t trace_arch_disasm_as(const struct arch_info *a, unsigned s, const uint8_t *bytes, size_t n,
+                            uint64_t pc, char *buf, size_t len)
 {
     if (len)
         buf[0] = 0;
-    if (!a || !a->disasm || !n)
+    if (!a || !n)
+        return 0;
+    if (s && a->disasm_syntax)
+        return a->disasm_syntax(bytes, n, pc, s, buf, len);
+    if (!a->disasm)
         return 0;
     return a->disasm(bytes, n, pc, buf, len);
 }
 
+size_t trace_arch_disasm(const struct arch_info *a, const uint8_t *bytes, size_t n, uint64_t pc,
+                         char *buf, size_t len)
+{
+    return trace_arch_disasm_as(a, 0, bytes, n, pc, buf, len);
+}
+
 size_t trace_arch_disasm_bits(const struct arch_info *a, uint64_t bits, uint64_t pc, char *buf,
                               size_t len)
+{
+    return trace_arch_disasm_bits_as(a, 0, bits, pc, buf, len);
+}
+
+size_t trace_arch_disasm_bits_as(const struct arch_info *a, unsigned s, uint64_t bits, uint64_t pc,
+                                 char *buf, size_t len)
 {
     if (len)
         buf[0] = 0;
@@ -98,5 +124,5 @@ size_t trace_arch_disasm_bits(const struct arch_info *a, uint64_t bits, uint64_t
     unsigned n = a->insn_len(bits);
     if (!n)
         return 0;
-    return trace_arch_disasm(a, bytes, n < 8 ? n : 8, pc, buf, len);
+    return trace_arch_disasm_as(a, s, bytes, n < 8 ? n : 8, pc, buf, len);
 }

@@ -42,5 +42,13 @@ size_t trace_arch_disasm(const struct arch_info *a, const uint8_t *bytes, size_t
                          char *buf, size_t len);
 size_t trace_arch_disasm_bits(const struct arch_info *a, uint64_t bits, uint64_t pc, char *buf,
                               size_t len);
+/* The same in assembly syntax s (trace_arch_syntax; 0: the default). */
+size_t trace_arch_disasm_as(const struct arch_info *a, unsigned s, const uint8_t *bytes, size_t n,
+                            uint64_t pc, char *buf, size_t len);
+size_t trace_arch_disasm_bits_as(const struct arch_info *a, unsigned s, uint64_t bits, uint64_t pc,
+                                 char *buf, size_t len);
+/* The number of assembly syntax `name` of the architecture ("intel",
+ * "att"), -1 when it has no such syntax (or only one syntax). */
+int trace_arch_syntax(const struct arch_info *a, const char *name);
 
 #endif

@@ -179,6 +179,13 @@ static const char *priv_name(const struct exp *x, uint64_t p, char *buf, size_t 
     return buf;
 }
 
+/* What the architecture calls its CPUs ("hart", "cpu"): track and wire
+ * names. */
+static const char *cpu_word(const struct exp *x)
+{
+    return x->arch && x->arch->cpu_word ? x->arch->cpu_word : "hart";
+}
+
 static const char *mech_name(uint64_t m)
 {
     return trace_ipi_mech_name(m);
@@ -727,7 +734,7 @@ static void write_perfetto(const struct exp *x, FILE *f)
     /* one thread track per hart; tid = hart + 1 (tid 0 means the idle task) */
     for (unsigned c = 0; c < x->ncpus; c++) {
         w.body.len = w.sub.len = 0;
-        snprintf(name, sizeof name, "hart %u", c);
+        snprintf(name, sizeof name, "%s %u", cpu_word(x), c);
         pb_uint(&w.body, TD_UUID, PF_HART_UUID(c));
         pb_str(&w.body, TD_NAME, name);
         pb_uint(&w.sub, THD_PID, 1);
@@ -831,7 +838,7 @@ static void write_chrome(const struct exp *x, FILE *f)
     fputs("}}", f);
     for (unsigned c = 0; c < x->ncpus; c++) {
         fprintf(f, ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":%u,\"name\":\"thread_name\","
-                   "\"args\":{\"name\":\"hart %u\"}}", c, c);
+                   "\"args\":{\"name\":\"%s %u\"}}", c, cpu_word(x), c);
         fprintf(f, ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":%u,\"name\":\"thread_sort_index\","
                    "\"args\":{\"sort_index\":%u}}", c, c);
     }
@@ -990,18 +997,18 @@ static void write_vcd(const struct exp *x, FILE *f)
             mname[mn++] = *p; /* nothing that could read as "$end" */
     mname[mn] = 0;
     fprintf(f, "$version hvsim trace export $end\n"
-               "$comment machine %s, %u harts, cpu-hz %llu $end\n"
+               "$comment machine %s, %u %ss, cpu-hz %llu $end\n"
                "$timescale 1 ns $end\n"
                "$scope module hvsim $end\n",
-            mname, x->ncpus, (unsigned long long)x->cfg.cpu_hz);
+            mname, x->ncpus, cpu_word(x), (unsigned long long)x->cfg.cpu_hz);
     for (uint32_t s = 0; s < nsig; s++) {
         char id[8];
         vcd_id(s, id);
         uint32_t k = s % nper;
         if (k == sig_priv)
-            fprintf(f, "$var wire 2 %s hart%u_priv [1:0] $end\n", id, s / nper);
+            fprintf(f, "$var wire 2 %s %s%u_priv [1:0] $end\n", id, cpu_word(x), s / nper);
         else
-            fprintf(f, "$var wire 1 %s hart%u_%s $end\n", id, s / nper,
+            fprintf(f, "$var wire 1 %s %s%u_%s $end\n", id, cpu_word(x), s / nper,
                     k < x->nlines ? x->lines[k].name : state_sig_names[k - x->nlines]);
     }
     fputs("$upscope $end\n$enddefinitions $end\n", f);

@@ -1,8 +1,10 @@
 /* `hvsim trace show FILE [--events LIST] [--hart N[,N..]] [--from T] [--to T]
- * [--no-disasm]`: the timeline as text, one event per line, with argument
- * names decoded (IPI mechanisms, destination sets, trap causes, privilege
- * levels, SBI calls), code addresses symbolised from the recorded images and
- * the instruction at the pc disassembled. */
+ * [--no-disasm] [--syntax NAME]`: the timeline as text, one event per line,
+ * with argument names decoded (IPI mechanisms, destination sets, trap causes,
+ * privilege levels, SBI calls), code addresses symbolised from the recorded
+ * images and the instruction at the pc disassembled (x86: Intel syntax, or
+ * AT&T with --syntax att; an architecture with one syntax refuses
+ * --syntax). */
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -19,7 +21,8 @@
 
 static const char usage[] =
     "Usage: hvsim trace show FILE [--events LIST] [--hart N[,N...]] [--from T] [--to T]"
-    " [--no-disasm]\n";
+    " [--no-disasm] [--syntax intel|att]\n"
+    "  --syntax    x86 assembly syntax (default intel); not for riscv64 traces\n";
 
 /* What the header's machine config says (only the keys show needs). */
 struct machine_info {
@@ -47,6 +50,7 @@ struct show {
     struct machine_info mi;
     const struct arch_info *arch; /* NULL: unknown, numbers only */
     bool disasm;
+    unsigned syntax;              /* trace_arch_syntax number (0: default) */
     const struct symtab *syms;
 };
 
@@ -125,11 +129,11 @@ static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t i
         return;
     char text[96];
     if (insn)
-        trace_arch_disasm_bits(s->arch, insn, pc, text, sizeof text);
+        trace_arch_disasm_bits_as(s->arch, s->syntax, insn, pc, text, sizeof text);
     else {
         uint8_t code[16];
         size_t n = s->syms ? symtab_read_code(s->syms, pc, code, sizeof code) : 0;
-        trace_arch_disasm(s->arch, code, n, pc, text, sizeof text);
+        trace_arch_disasm_as(s->arch, s->syntax, code, n, pc, text, sizeof text);
     }
     if (text[0])
         out(l, ": %s", text);
@@ -142,7 +146,7 @@ static void out_guest_pc(struct line *l, const struct show *s, uint64_t pc, uint
     out_hex(l, "pc", pc);
     out(l, " (guest)");
     char text[96];
-    if (s->disasm && trace_arch_disasm_bits(s->arch, insn, pc, text, sizeof text))
+    if (s->disasm && trace_arch_disasm_bits_as(s->arch, s->syntax, insn, pc, text, sizeof text))
         out(l, ": %s", text);
 }
 
@@ -282,8 +286,8 @@ static void format_event(struct line *l, const struct show *s, const struct trac
             char text[96];
             out_hex(l, "htinst", a[4]);
             if (s->disasm &&
-                trace_arch_disasm_bits(s->arch, trace_arch_exit_insn(s->arch, a[4]), 0, text,
-                                       sizeof text))
+                trace_arch_disasm_bits_as(s->arch, s->syntax, trace_arch_exit_insn(s->arch, a[4]),
+                                          0, text, sizeof text))
                 out(l, " (%s)", text);
         }
         out_guest_pc(l, s, a[1], 0);
@@ -364,6 +368,7 @@ struct opts {
     uint32_t *harts;
     size_t nharts;
     bool no_disasm;
+    const char *syntax;
 };
 
 static bool parse_harts(const char *v, struct opts *o)
@@ -437,10 +442,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->no_disasm = true;
             continue;
         }
-        static const char *const with_value[] = { "--events", "--hart", "--from", "--to" };
+        static const char *const with_value[] = { "--events", "--hart", "--from", "--to",
+                                                  "--syntax" };
         const char *v = NULL;
-        size_t which = 4;
-        for (size_t k = 0; k < 4; k++) {
+        size_t which = 5;
+        for (size_t k = 0; k < 5; k++) {
             size_t n = strlen(with_value[k]);
             if (!strncmp(a, with_value[k], n) && (a[n] == 0 || a[n] == '=')) {
                 which = k;
@@ -460,6 +466,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 1: ok = parse_harts(v, o); break;
         case 2: ok = parse_u64("--from", v, &o->from); break;
         case 3: ok = parse_u64("--to", v, &o->to); break;
+        case 4: o->syntax = v; ok = true; break;
         default:
             fprintf(stderr, "hvsim: trace show: unknown option '%s'\n%s", a, usage);
             return 2;
@@ -544,6 +551,21 @@ int trace_cmd_show(int argc, char **argv)
     char arch_name[64];
     s.arch = trace_header_arch(h, arch_name, sizeof arch_name);
     s.disasm = !o.no_disasm;
+    if (o.syntax) {
+        int sx = trace_arch_syntax(s.arch, o.syntax);
+        if (sx < 0) {
+            if (s.arch && s.arch->syntaxes)
+                fprintf(stderr, "hvsim: trace show: --syntax: unknown syntax '%s' for %s (intel or att)\n",
+                        o.syntax, arch_name);
+            else
+                fprintf(stderr, "hvsim: trace show: --syntax %s: %s has one assembly syntax (--syntax is for x86_64 traces)\n",
+                        o.syntax, arch_name);
+            trace_reader_close(r);
+            free(o.harts);
+            return 2;
+        }
+        s.syntax = (unsigned)sx;
+    }
     struct symtab *syms = symtab_load(h);
     s.syms = syms;
     print_header(h, &s, stdout);

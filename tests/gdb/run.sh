@@ -118,6 +118,77 @@ fi
 if [ "$rc" -eq 0 ]; then pass "after reverse steps the run still finishes with exit 0"; else
     fail "after reverse steps the run finishes" "exit $rc: $(tail -2 "$T/rev.err")"; fi
 
+# The x86_64 target: x86-basic64.elf on the x86-pc board, 4 CPUs
+# (tests/gdb/x86.gdb; docs/gdb.md "x86_64").
+X86K=$ROOT/build/firmware/x86-basic64.elf
+start_stub "$T/x86.err" run -c "$ROOT/configs/x86-pc.ini" --kernel "$X86K" --serial "file:$T/x86.console"
+sed "s/:PORT/:$PORT/" x86.gdb >"$T/x86.gdb"
+timeout 120 gdb-multiarch -batch -nx -x "$T/x86.gdb" "$X86K" >"$T/x86.out" 2>&1
+wait "$PID"
+rc=$?
+PID=
+xline() { grep -E "^$1 " "$T/x86.out" | head -1 | sed "s/^$1 //"; }
+entry=$(readelf -h "$X86K" | awk '/Entry point/ {print $4}')
+fib=0x$(nm "$X86K" | awk '$3 == "fib" {print $1}' | sed 's/^0*//')
+xcheck() { # NAME REGEX
+    if grep -qE -- "$2" "$T/x86.out"; then pass "x86: $1"; else fail "x86: $1" "no /$2/ in the gdb output"; fi
+}
+if [ -n "$entry" ] && [ "$(xline ENTRY)" = "rip=$entry" ]; then
+    pass "x86: rip at attach is the ELF entry ($entry)"
+else
+    fail "x86: rip at attach is the ELF entry" "ENTRY '$(xline ENTRY)', ELF entry '$entry'"
+fi
+xcheck "info registers rip is symbolised" "^rip +$entry +$entry <_start>"
+xcheck "info threads: CPU 0 in 64-bit mode" "Thread 1 \(cpu 0, long64 CPL0\)"
+xcheck "info threads: the APs wait for a SIPI (thread 4 = cpu 3)" "Thread 4 \(cpu 3, real CPL0, wait-for-SIPI\)"
+xcheck "control registers, EFER, selectors, CPL and GDTR: the documented ELF64 entry state" \
+    "^SYS cr0=0x80010031 cr3=0x2000 cr4=0xa0 efer=0xd01 cs=0x8 ss=0x10 cpl=0 gdtr=0x1000$"
+xcheck "x87/SSE control registers at reset (FCW 0x40, all tags empty, MXCSR 0x1f80)" \
+    "^FPU fctrl=0x40 ftag=0xffff mxcsr=0x1f80$"
+xcheck "a breakpoint on a symbol stops there" "Thread 1 hit Breakpoint 1, $(printf '0x%016x' "$fib") in fib"
+[ "$(xline FIB)" = "rip=$fib" ] && pass "x86: rip at the breakpoint is fib ($fib)" ||
+    fail "x86: rip at the breakpoint" "FIB '$(xline FIB)', fib at $fib"
+xcheck "memory through paging: the return address on the stack is in kmain" "^kmain \+ [0-9]+ in section .text"
+next=$(grep -oE '^   0x[0-9a-f]+ <fib\+[0-9]+>' "$T/x86.out" | head -1 | awk '{print $1}')
+[ -n "$next" ] && [ "$(xline STEP)" = "rip=$next" ] && pass "x86: stepi goes to the next instruction ($next)" ||
+    fail "x86: stepi" "STEP '$(xline STEP)', x/2i said '$next'"
+if [ "$(grep -E '^TRAP ' "$T/x86.out" | tr '\n' ' ')" = "TRAP vec=0 TRAP vec=6 TRAP vec=13 err=0 " ]; then
+    pass "x86: a hardware breakpoint in the trap handler sees #DE, #UD, #GP (error 0)"
+else
+    fail "x86: hbreak in the trap handler" "$(grep -E '^TRAP ' "$T/x86.out" | tr '\n' ' ')"
+fi
+t1=$(xline T1); t2=$(xline T2); rcs=$(xline RC)
+case "$t1" in *"vec=14 cr2=0x100000000000") pass "x86: #PF read with CR2 through gdb" ;;
+    *) fail "x86: #PF read with CR2" "T1 '$t1'" ;; esac
+case "$t2" in *"vec=14 cr2=0x100000001008") pass "x86: #PF write with CR2 through gdb" ;;
+    *) fail "x86: #PF write with CR2" "T2 '$t2'" ;; esac
+if [ -n "$t1" ] && [ "$rcs" = "$t1" ] && [ "$t1" != "$t2" ]; then
+    pass "x86: reverse-continue returns to the previous breakpoint stop (same rip, rsp, rdi, vector, CR2)"
+else
+    fail "x86: reverse-continue" "T1 '$t1' T2 '$t2' RC '$rcs'"
+fi
+w=$(xline WATCH); rs=$(xline RSTEP); fs=$(xline FSTEP)
+xcheck "a write watchpoint stops after the store with the new value" "Hardware watchpoint [0-9]+: \*\(long \*\)&sink"
+wr=${w#*rip=}; rr=${rs#*rip=}
+if [ "${w%% *}" = "sink=1" ] && [ "${rs%% *}" = "sink=0" ] && [ -n "$rr" ] && [ $((rr)) -lt $((wr)) ] &&
+    grep -qE "^=> $rr <kmain\+[0-9]+>:.*<sink>" "$T/x86.out"; then
+    pass "x86: reverse-stepi goes back over the store (rip $wr -> $rr, sink 1 -> 0)"
+else
+    fail "x86: reverse-stepi" "WATCH '$w' RSTEP '$rs'"
+fi
+[ -n "$w" ] && [ "$fs" = "$w" ] && pass "x86: stepi forward again redoes the store" ||
+    fail "x86: stepi after reverse-stepi" "WATCH '$w' FSTEP '$fs'"
+xcheck "an XMM register written from gdb reads back" "^XMM3 0x1122334455667788$"
+xcheck "monitor harts describes every CPU" "^cpu 3, real CPL0, wait-for-SIPI, pc 0xfff0"
+xcheck "another thread's registers: an AP at its reset state" "^CPU2 rip=0xfff0 cs=0xf000 cr0=0x60000010$"
+xcheck "the kernel saw no failure so far" "^FAILURES 0$"
+if [ "$rc" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/x86.err"; then
+    pass "x86: after the session the kernel passes (exit 0 through isa-debug-exit)"
+else
+    fail "x86: after the session the kernel passes" "exit $rc: $(tail -2 "$T/x86.err")"
+fi
+[ "$FAILED" -eq 0 ] || sed -n 1,80p "$T/x86.out"
+
 # A recorded run, replayed under gdb: a breakpoint and continue leave the
 # schedule untouched, so the replay still matches the recording.
 "$HVSIM" run --smp 4 --kernel "$MINIHV" --serial none --trace "$T/mh.hvt" </dev/null 2>/dev/null

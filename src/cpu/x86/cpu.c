@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "disasm.h"
+#include "gdb.h"
 #include "x86.h"
 #include "x86_cpu.h"
 #include "../../sim/arch.h"
@@ -326,9 +327,25 @@ static const char *const vec_names[32] = {
     "#GP", "#PF", NULL, "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
 };
 
+/* Every other vector (reserved ones, external interrupts, INT n) as
+ * "int 0xNN". */
+#define X86_INT_NAME(h, l) "int 0x" #h #l,
+#define X86_INT_ROW(h) \
+    X86_INT_NAME(h, 0) X86_INT_NAME(h, 1) X86_INT_NAME(h, 2) X86_INT_NAME(h, 3) \
+    X86_INT_NAME(h, 4) X86_INT_NAME(h, 5) X86_INT_NAME(h, 6) X86_INT_NAME(h, 7) \
+    X86_INT_NAME(h, 8) X86_INT_NAME(h, 9) X86_INT_NAME(h, a) X86_INT_NAME(h, b) \
+    X86_INT_NAME(h, c) X86_INT_NAME(h, d) X86_INT_NAME(h, e) X86_INT_NAME(h, f)
+static const char *const int_names[256] = {
+    X86_INT_ROW(0) X86_INT_ROW(1) X86_INT_ROW(2) X86_INT_ROW(3) X86_INT_ROW(4) X86_INT_ROW(5)
+    X86_INT_ROW(6) X86_INT_ROW(7) X86_INT_ROW(8) X86_INT_ROW(9) X86_INT_ROW(a) X86_INT_ROW(b)
+    X86_INT_ROW(c) X86_INT_ROW(d) X86_INT_ROW(e) X86_INT_ROW(f)
+};
+
 static const char *x86_cause_name(uint64_t v)
 {
-    return v < 32 ? vec_names[v] : NULL;
+    if (v < 32 && vec_names[v])
+        return vec_names[v];
+    return v < 256 ? int_names[v] : NULL;
 }
 
 static const char *x86_priv_name(uint64_t p)
@@ -358,6 +375,9 @@ const struct arch_info arch_x86_64 = {
     .max_insn_len = 15,
     .insn_len = x86_insn_len,
     .disasm = x86_disasm,
+    .syntaxes = x86_syntaxes,
+    .disasm_syntax = x86_disasm_syntax,
+    .gdb = &x86_gdb_arch,
     .reset_priv = 0,
 };
 

@@ -3,11 +3,16 @@
 #include <capstone/capstone.h>
 #include <stdio.h>
 
-size_t x86_disasm(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t len)
+const char *const x86_syntaxes[] = { "intel", "att", NULL };
+
+size_t x86_disasm_syntax(const uint8_t *bytes, size_t n, uint64_t pc, unsigned s, char *buf,
+                         size_t len)
 {
     csh h;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
         return (size_t)snprintf(buf, len, "(no disassembler)");
+    if (s == 1)
+        cs_option(h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
     cs_insn *insn;
     size_t count = cs_disasm(h, bytes, n, pc, 1, &insn);
     size_t r;
@@ -21,4 +26,9 @@ size_t x86_disasm(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t
     }
     cs_close(&h);
     return r;
+}
+
+size_t x86_disasm(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t len)
+{
+    return x86_disasm_syntax(bytes, n, pc, 0, buf, len);
 }

@@ -9,4 +9,9 @@
  * ("mov rax, qword ptr [rbx + 8]"); "(bad)" when capstone cannot decode
  * it. snprintf semantics. */
 size_t x86_disasm(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t len);
+/* The same in syntax s of x86_syntaxes: 0 Intel, 1 AT&T
+ * ("movq 8(%rbx), %rax"). */
+extern const char *const x86_syntaxes[];
+size_t x86_disasm_syntax(const uint8_t *bytes, size_t n, uint64_t pc, unsigned s, char *buf,
+                         size_t len);
 #endif

@@ -4,6 +4,7 @@
  * CR0.WP, NX, SMEP, SMAP, global pages; a direct-mapped TLB with host
  * pointers for RAM. Segmentation is applied by the caller (exec.c). */
 #include <string.h>
+#include "gdb.h"
 #include "x86_cpu.h"
 #include "icache.h"
 #include "../../sim/bus.h"
@@ -326,15 +327,19 @@ uint64_t x86_read_as(struct x86_cpu *x, uint64_t la, unsigned size, bool user)
 {
     if (!x->long_mode)
         la &= 0xffffffffull;
-    if (((la & 0xfff) + size) <= 4096)
-        return read_in_page(x, la, size, user);
-    /* Crossing a page: translate both pages first (a fault on either is
-     * raised before anything is read), then byte by byte. */
-    tlb_get(x, la, 0, user);
-    tlb_get(x, la + size - 1, 0, user);
     uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= read_in_page(x, la + i, 1, user) << (8 * i);
+    if (((la & 0xfff) + size) <= 4096) {
+        v = read_in_page(x, la, size, user);
+    } else {
+        /* Crossing a page: translate both pages first (a fault on either
+         * is raised before anything is read), then byte by byte. */
+        tlb_get(x, la, 0, user);
+        tlb_get(x, la + size - 1, 0, user);
+        for (unsigned i = 0; i < size; i++)
+            v |= read_in_page(x, la + i, 1, user) << (8 * i);
+    }
+    if (__builtin_expect(x->cpu.nwps != 0, 0)) /* debugger watchpoints (gdb.c) */
+        x86_gdb_watch_check(x, la, size, false);
     return v;
 }
 
@@ -344,12 +349,14 @@ void x86_write_as(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v, boo
         la &= 0xffffffffull;
     if (((la & 0xfff) + size) <= 4096) {
         write_in_page(x, la, size, v, user);
-        return;
+    } else {
+        tlb_get(x, la, 1, user);
+        tlb_get(x, la + size - 1, 1, user);
+        for (unsigned i = 0; i < size; i++)
+            write_in_page(x, la + i, 1, v >> (8 * i), user);
     }
-    tlb_get(x, la, 1, user);
-    tlb_get(x, la + size - 1, 1, user);
-    for (unsigned i = 0; i < size; i++)
-        write_in_page(x, la + i, 1, v >> (8 * i), user);
+    if (__builtin_expect(x->cpu.nwps != 0, 0)) /* debugger watchpoints (gdb.c) */
+        x86_gdb_watch_check(x, la, size, true);
 }
 
 /* Alignment check (SDM vol. 3A §6.15 "Interrupt 17"): CR0.AM, RFLAGS.AC,
