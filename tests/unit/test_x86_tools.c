@@ -137,8 +137,10 @@ START_TEST(test_gdb_x87_sse)
     struct x86f *f = x86f_new();
     struct cpu *c = f->c;
     struct x86_fpu *fp = &f->x->fpu;
-    ck_assert_uint_eq(rd(c, "fctrl", 4), 0x40);
-    ck_assert_uint_eq(rd(c, "ftag", 4), 0xffff); /* all empty */
+    /* power-up: FTW 5555H, every register valid and zero (SDM vol. 3A Table 9-1) */
+    ck_assert_uint_eq(rd(c, "ftag", 4), 0x5555);
+    fp->ftw = 0; /* all empty */
+    ck_assert_uint_eq(rd(c, "ftag", 4), 0xffff);
     /* TOP = 6: ST(0) = R6, ST(1) = R7, ST(2) = R0 */
     fp->fsw = 6u << 11;
     fp->st[6] = (struct x86_fpreg){ .mant = 0x8000000000000000ull, .sexp = 0x3fff }; /* 1.0 */
