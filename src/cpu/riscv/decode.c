@@ -39,7 +39,7 @@ static int32_t imm_j(uint32_t r)
 
 static void set(struct rv_dinsn *d, enum rv_op op, unsigned rd, unsigned rs1, unsigned rs2, int32_t imm)
 {
-    d->op = (uint16_t)op;
+    d->op = (uint8_t)op;
     d->rd = (uint8_t)(rd == 0 ? 32 : rd); /* x0 writes land in the sink */
     d->rs1 = (uint8_t)rs1;
     d->rs2 = (uint8_t)rs2;

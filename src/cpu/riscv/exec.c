@@ -4,6 +4,7 @@
  * bit-manipulation spec 1.0.0. */
 #include "rv_internal.h"
 #include "hart.h"
+#include "block.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -98,29 +99,6 @@ static uint64_t ror64(uint64_t v, unsigned s) { s &= 63; return s ? (v >> s) | (
 static uint32_t rol32(uint32_t v, unsigned s) { s &= 31; return s ? (v << s) | (v >> (32 - s)) : v; }
 static uint32_t ror32(uint32_t v, unsigned s) { s &= 31; return s ? (v >> s) | (v << (32 - s)) : v; }
 
-/* Decodes the parcel at h->pc into its slot of the current page. The page
- * becomes a code page: stores to it must come through the slow path. */
-static void decode_slot(struct rv_hart *h, struct rv_dinsn *d)
-{
-    struct mem_region *r = h->fetch_region;
-    uint64_t pi = h->fetch_pindex;
-    if (!(r->page_flags[pi] & PAGE_CODE)) {
-        r->page_flags[pi] |= PAGE_CODE;
-        rv_tlb_drop_writes(h->m, r->base + (pi << 12));
-    }
-    const uint8_t *p = r->host + (pi << 12) + (h->pc & 0xfff);
-    uint32_t raw = (uint32_t)p[0] | (uint32_t)p[1] << 8;
-    if ((raw & 3) == 3) {
-        if ((h->pc & 0xfff) == 0xffe) {
-            memset(d, 0, sizeof(*d));
-            d->op = RV_OP_CROSSPAGE;
-            return;
-        }
-        raw |= (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    }
-    rv_decode(d, raw);
-}
-
 static void illegal(struct rv_hart *h, const struct rv_dinsn *d)
 {
     rv_exception(h, EXC_ILLEGAL_INSN, d->raw);
@@ -157,32 +135,74 @@ static int hyp_insn_check(const struct rv_hart *h, bool is_fence)
     return 0;
 }
 
-/* Threaded dispatch: every handler ends with its own copy of the fetch and
- * the indirect jump to the next handler (NEXT), which the host's branch
- * predictor learns per handler. Anything unusual (budget spent, attention
- * requested, a new page) goes through the slow entry `slow`. */
+/* Threaded dispatch over blocks (block.c): the full check — budget,
+ * attention (interrupt state changed, exit requested), breakpoints, the
+ * fetch page — runs once at the start of a block (label `slow`), which
+ * takes blk = the block's precomputed length (at most the budget left) off
+ * h->insn_left at once. Inside the block every handler ends with NEXT: the
+ * next slot, its fields, the indirect jump to its handler, which the host's
+ * branch predictor learns per handler. pc lives in a local; h->pc and
+ * h->insn_left are exact at a block start and after SYNC, which every
+ * path that calls out of the loop inside a block runs first (the load and
+ * store slow paths); after it the block ends (blk = 1). */
 #define FETCH_DECODED()                                                        \
     do {                                                                       \
-        npc = pc + d->len;                                                     \
+        len = d->len;                                                          \
+        npc = pc + len;                                                        \
         rd = d->rd;                                                            \
         a = X(d->rs1);                                                         \
         b = X(d->rs2);                                                         \
         imm = d->imm;                                                          \
         goto *jump[d->op];                                                     \
     } while (0)
-#define DISPATCH()                                                             \
-    do {                                                                       \
-        pc = h->pc;                                                            \
-        if (unlikely(!h->insn_left || h->attn || (pc & PAGE_MASK) != h->fetch_va)) \
-            goto slow;                                                         \
-        h->insn_left--;                                                        \
-        d = &h->fetch_page->d[(pc & 0xfff) >> 1];                              \
-        FETCH_DECODED();                                                       \
-    } while (0)
+/* After a trap or anything that set h->pc itself: the full check. */
+#define DISPATCH() goto slow
 #define NEXT()                                                                 \
     do {                                                                       \
+        if (likely(--blk)) {                                                   \
+            d = (const struct rv_dinsn *)((const char *)d + len * 8);          \
+            pc = npc;                                                          \
+            FETCH_DECODED();                                                   \
+        }                                                                      \
         h->pc = npc;                                                           \
-        DISPATCH();                                                            \
+        goto next_block;                                                       \
+    } while (0)
+/* Make h->pc and h->insn_left exact for this instruction (retired, like
+ * every started instruction) and end the block after it. */
+#define SYNC()                                                                 \
+    do {                                                                       \
+        h->pc = pc;                                                            \
+        h->insn_left += blk - 1;                                               \
+        blk = 1;                                                               \
+    } while (0)
+/* Loads and stores: the TLB hit inline, else SYNC and the slow path (MMIO,
+ * faults, watchpoints, code pages). */
+#define LOAD(sz, conv)                                                         \
+    do {                                                                       \
+        uint64_t va_ = a + (uint64_t)imm;                                      \
+        const struct rv_tlb_entry *e_ = &h->tlb[h->data_mode][(va_ >> 12) & (TLB_SIZE - 1)]; \
+        if (likely(e_->tag_r == (va_ & PAGE_MASK) && (va_ & 0xfff) <= 4096u - (sz))) { \
+            v = rv_load_le((const void *)(uintptr_t)(va_ + e_->addend), (sz)); \
+        } else {                                                               \
+            SYNC();                                                            \
+            if (!rv_load_slow(h, va_, (sz), &v))                               \
+                DISPATCH();                                                    \
+        }                                                                      \
+        X(rd) = conv;                                                          \
+        NEXT();                                                                \
+    } while (0)
+#define STORE(sz)                                                              \
+    do {                                                                       \
+        uint64_t va_ = a + (uint64_t)imm;                                      \
+        const struct rv_tlb_entry *e_ = &h->tlb[h->data_mode][(va_ >> 12) & (TLB_SIZE - 1)]; \
+        if (likely(e_->tag_w == (va_ & PAGE_MASK) && (va_ & 0xfff) <= 4096u - (sz))) { \
+            rv_store_le((void *)(uintptr_t)(va_ + e_->addend), (sz), b);       \
+        } else {                                                               \
+            SYNC();                                                            \
+            if (!rv_store_slow(h, va_, (sz), b))                               \
+                DISPATCH();                                                    \
+        }                                                                      \
+        NEXT();                                                                \
     } while (0)
 
 uint64_t rv_run(struct cpu *c, uint64_t budget)
@@ -205,9 +225,24 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
     const struct rv_dinsn *d;
     struct rv_dinsn tmp;
     uint64_t pc, npc, a, b, v;
-    unsigned rd;
+    unsigned rd, blk = 0;
+    size_t len;
     int64_t imm;
 
+    goto slow;
+
+next_block:
+    /* The end of a block: the next one starts without a breakpoint in its
+     * page, in the fetch page, and fits the budget. */
+    pc = npc;
+    if (likely(!h->attn && (pc & PAGE_MASK) == h->fetch_va && !c->nbps)) {
+        d = &h->fetch_page->d[(pc & 0xfff) >> 1];
+        blk = d->blen;
+        if (likely(blk && blk <= h->insn_left)) {
+            h->insn_left -= blk;
+            FETCH_DECODED();
+        }
+    }
 slow:
     if (!h->insn_left)
         goto out;
@@ -246,13 +281,22 @@ slow:
      * speed). */
     if (unlikely(c->nbps) && cpu_bp_at(c, pc, true))
         h->fetch_va = TLB_INVALID;
-    h->insn_left--;
     d = &h->fetch_page->d[(pc & 0xfff) >> 1];
+    if (likely(h->fetch_va == (pc & PAGE_MASK))) {
+        blk = d->blen;
+        if (unlikely(!blk))
+            blk = rv_block_len(h, (struct rv_dinsn *)d, pc);
+        if (blk > h->insn_left)
+            blk = (unsigned)h->insn_left;
+    } else {
+        blk = 1; /* a page used for one instruction only (breakpoint, PMP) */
+    }
+    h->insn_left -= blk;
     FETCH_DECODED();
 
     L_UNDECODED: {
         struct rv_dinsn *slot = &h->fetch_page->d[(pc & 0xfff) >> 1];
-        decode_slot(h, slot);
+        rv_decode_slot(h, slot, pc);
         d = slot;
         FETCH_DECODED();
     }
@@ -277,17 +321,17 @@ slow:
     L_BLTU: if (a < b) npc = pc + (uint64_t)imm; NEXT();
     L_BGEU: if (a >= b) npc = pc + (uint64_t)imm; NEXT();
 
-    L_LB: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) DISPATCH(); X(rd) = (uint64_t)(int64_t)(int8_t)v; NEXT();
-    L_LH: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) DISPATCH(); X(rd) = (uint64_t)(int64_t)(int16_t)v; NEXT();
-    L_LW: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) DISPATCH(); X(rd) = SX32(v); NEXT();
-    L_LD: if (!rv_load(h, a + (uint64_t)imm, 8, &v)) DISPATCH(); X(rd) = v; NEXT();
-    L_LBU: if (!rv_load(h, a + (uint64_t)imm, 1, &v)) DISPATCH(); X(rd) = v; NEXT();
-    L_LHU: if (!rv_load(h, a + (uint64_t)imm, 2, &v)) DISPATCH(); X(rd) = v; NEXT();
-    L_LWU: if (!rv_load(h, a + (uint64_t)imm, 4, &v)) DISPATCH(); X(rd) = v; NEXT();
-    L_SB: if (!rv_store(h, a + (uint64_t)imm, 1, b)) DISPATCH(); NEXT();
-    L_SH: if (!rv_store(h, a + (uint64_t)imm, 2, b)) DISPATCH(); NEXT();
-    L_SW: if (!rv_store(h, a + (uint64_t)imm, 4, b)) DISPATCH(); NEXT();
-    L_SD: if (!rv_store(h, a + (uint64_t)imm, 8, b)) DISPATCH(); NEXT();
+    L_LB: LOAD(1, (uint64_t)(int64_t)(int8_t)v);
+    L_LH: LOAD(2, (uint64_t)(int64_t)(int16_t)v);
+    L_LW: LOAD(4, SX32(v));
+    L_LD: LOAD(8, v);
+    L_LBU: LOAD(1, v);
+    L_LHU: LOAD(2, v);
+    L_LWU: LOAD(4, v);
+    L_SB: STORE(1);
+    L_SH: STORE(2);
+    L_SW: STORE(4);
+    L_SD: STORE(8);
 
     L_ADDI: X(rd) = a + (uint64_t)imm; NEXT();
     L_SLTI: X(rd) = (int64_t)a < imm; NEXT();

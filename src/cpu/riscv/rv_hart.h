@@ -98,9 +98,11 @@ struct rv_tlb_entry {
 };
 
 /* A predecoded instruction (16 bytes). rd==0 is decoded as 32 (the sink
- * register) so handlers never special-case x0. */
+ * register) so handlers never special-case x0. blen: instructions of the
+ * straight-line block that starts here (block.c), 0 = not known yet. */
 struct rv_dinsn {
-    uint16_t op;
+    uint8_t op;
+    uint8_t blen;
     uint8_t rd, rs1, rs2, rs3;
     uint8_t len;             /* 2 or 4 */
     uint8_t rm;              /* funct3 / rounding mode / misc */

@@ -34,6 +34,7 @@ enum rv_op {
 #undef RV_OP_ENUM
     RV_OP_COUNT
 };
+_Static_assert(RV_OP_COUNT <= 256, "struct rv_dinsn stores the op in 8 bits");
 
 /* AMO funct5 values (unpriv spec Table 24.2 / "A" chapter). */
 enum { AMO_ADD = 0x00, AMO_SWAP = 0x01, AMO_LR = 0x02, AMO_SC = 0x03, AMO_XOR = 0x04,
