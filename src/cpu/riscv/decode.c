@@ -86,7 +86,6 @@ static void decode32(struct rv_dinsn *d, uint32_t r)
     unsigned rd = bits(r, 11, 7), rs1 = bits(r, 19, 15), rs2 = bits(r, 24, 20);
     unsigned f3 = bits(r, 14, 12), f7 = bits(r, 31, 25);
     d->len = 4;
-    d->rm = (uint8_t)f3;
     set(d, RV_OP_ILLEGAL, rd, rs1, rs2, 0);
 
     switch (bits(r, 6, 0)) {
@@ -217,7 +216,6 @@ static void decode32(struct rv_dinsn *d, uint32_t r)
                    f5 == AMO_AND || f5 == AMO_MIN || f5 == AMO_MAX || f5 == AMO_MINU ||
                    f5 == AMO_MAXU) {
             set(d, dw ? RV_OP_AMO_D : RV_OP_AMO_W, rd, rs1, rs2, 0);
-            d->rm = (uint8_t)f5;
         }
         break;
     }
@@ -247,7 +245,6 @@ static void decode16(struct rv_dinsn *d, uint32_t r)
     unsigned rd = bits(r, 11, 7), rs2 = bits(r, 6, 2);
     set(d, RV_OP_ILLEGAL, 0, 0, 0, 0);
     d->len = 2;
-    d->rm = 0;
 
     switch (bits(r, 1, 0) << 3 | f3) {
     /* Quadrant 0 */

@@ -542,8 +542,8 @@ size_t rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len)
                 put(&o, "%s%s %s,(%s)", m, aqrl, X(rd), X(d.rs1));
             else if (layout == L_SC)
                 put(&o, "%s%s %s,%s,(%s)", m, aqrl, X(rd), X(d.rs2), X(d.rs1));
-            else if (amo[d.rm & 31])
-                put(&o, "%s.%c%s %s,%s,(%s)", amo[d.rm & 31], w, aqrl, X(rd), X(d.rs2), X(d.rs1));
+            else if (amo[rv_amo_funct5(&d)])
+                put(&o, "%s.%c%s %s,%s,(%s)", amo[rv_amo_funct5(&d)], w, aqrl, X(rd), X(d.rs2), X(d.rs1));
             else
                 ok = false;
             break;

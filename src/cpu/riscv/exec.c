@@ -5,6 +5,7 @@
 #include "rv_internal.h"
 #include "hart.h"
 #include "block.h"
+#include "jit.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -177,6 +178,31 @@ static int hyp_insn_check(const struct rv_hart *h, bool is_fence)
     } while (0)
 /* Loads and stores: the TLB hit inline, else SYNC and the slow path (MMIO,
  * faults, watchpoints, code pages). */
+/* Start the block at slot d (pc) of blk instructions: its compiled code
+ * when it has some and the budget covers all of it, else interpret. A
+ * compiled block that stops early (a load/store that needs the slow path)
+ * leaves that instruction to the interpreter, as a block of one. */
+#define ENTER_BLOCK()                                                          \
+    do {                                                                       \
+        if (likely(blk == d->blen && d->jit != RV_JIT_NONE)) {                 \
+            rv_jit_fn fn_ = rv_jit_lookup(h, d);                               \
+            if (unlikely(!fn_))                                                \
+                fn_ = rv_jit_code(h, (struct rv_dinsn *)d, blk);               \
+            if (fn_) {                                                         \
+                h->insn_left -= blk;                                           \
+                uint64_t n_ = fn_(h, pc);                                      \
+                npc = h->pc;                                                   \
+                if (likely(n_ == blk))                                         \
+                    goto next_block;                                           \
+                h->insn_left += blk - n_;                                      \
+                pc = npc;                                                      \
+                d = &h->fetch_page->d[(pc & 0xfff) >> 1];                      \
+                blk = 1;                                                       \
+            }                                                                  \
+        }                                                                      \
+        h->insn_left -= blk;                                                   \
+        FETCH_DECODED();                                                       \
+    } while (0)
 #define LOAD(sz, conv)                                                         \
     do {                                                                       \
         uint64_t va_ = a + (uint64_t)imm;                                      \
@@ -238,10 +264,8 @@ next_block:
     if (likely(!h->attn && (pc & PAGE_MASK) == h->fetch_va && !c->nbps)) {
         d = &h->fetch_page->d[(pc & 0xfff) >> 1];
         blk = d->blen;
-        if (likely(blk && blk <= h->insn_left)) {
-            h->insn_left -= blk;
-            FETCH_DECODED();
-        }
+        if (likely(blk && blk <= h->insn_left))
+            ENTER_BLOCK();
     }
 slow:
     if (!h->insn_left)
@@ -290,9 +314,10 @@ slow:
             blk = (unsigned)h->insn_left;
     } else {
         blk = 1; /* a page used for one instruction only (breakpoint, PMP) */
+        h->insn_left -= blk;
+        FETCH_DECODED();
     }
-    h->insn_left -= blk;
-    FETCH_DECODED();
+    ENTER_BLOCK();
 
     L_UNDECODED: {
         struct rv_dinsn *slot = &h->fetch_page->d[(pc & 0xfff) >> 1];
@@ -526,7 +551,7 @@ slow:
         uint8_t *p = rv_amo_ptr(h, a, sz, false);
         if (!p) DISPATCH();
         uint64_t old = rv_load_le(p, sz);
-        rv_store_le(p, sz, amo_calc(d->rm, old, b, word));
+        rv_store_le(p, sz, amo_calc(rv_amo_funct5(d), old, b, word));
         X(rd) = word ? SX32(old) : old;
         NEXT();
     }

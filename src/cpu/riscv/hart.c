@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include "hart.h"
 #include "rv_internal.h"
+#include "jit.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -180,6 +181,7 @@ static uint64_t rv_get_pc(struct cpu *c)
 
 static void rv_free(struct cpu *c)
 {
+    rv_jit_free(RV_HART(c));
     free(c);
 }
 
@@ -194,6 +196,8 @@ static void rv_copy_state(struct cpu *dst, const struct cpu *src)
     d->aclint = aclint;
     d->fetch_page = NULL;
     d->fetch_region = NULL;
+    d->jit = NULL; /* the clone builds its own code cache */
+    d->jit_owner = false;
     rv_tlb_flush(d);
 }
 

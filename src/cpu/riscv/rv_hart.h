@@ -99,16 +99,20 @@ struct rv_tlb_entry {
 
 /* A predecoded instruction (16 bytes). rd==0 is decoded as 32 (the sink
  * register) so handlers never special-case x0. blen: instructions of the
- * straight-line block that starts here (block.c), 0 = not known yet. */
+ * straight-line block that starts here (block.c), 0 = not known yet; jit:
+ * that block's compiled code (jit.c), 0 = none yet. Resetting a slot to
+ * zeros (rv_code_invalidate) drops both. */
 struct rv_dinsn {
     uint8_t op;
     uint8_t blen;
-    uint8_t rd, rs1, rs2, rs3;
+    uint8_t rd, rs1, rs2;
     uint8_t len;             /* 2 or 4 */
-    uint8_t rm;              /* funct3 / rounding mode / misc */
+    uint16_t jit;
     int32_t imm;
     uint32_t raw;
 };
+/* funct5 of an AMO (unpriv spec Table 24.2 / "A" chapter: bits 31:27). */
+static inline unsigned rv_amo_funct5(const struct rv_dinsn *d) { return d->raw >> 27; }
 #define RV_DPAGE_SLOTS 2048  /* one per 2-byte parcel of a 4 KiB page */
 struct rv_dpage {
     struct rv_dinsn d[RV_DPAGE_SLOTS];
@@ -169,6 +173,9 @@ struct rv_hart {
     uint64_t cycle_frozen, instret_frozen; /* values while mcountinhibit holds them */
     uint64_t mip_sw;         /* software-written mip bits (SSIP, STIP, SEIP) */
     uint64_t mip_hw;         /* lines driven by devices and Sstc */
+
+    struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
+    bool jit_owner;          /* this hart frees jit */
 
     uint64_t insn_left;      /* instructions left in the current run() */
     uint32_t attn;           /* non-zero: leave the fast loop and look around */

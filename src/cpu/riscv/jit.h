@@ -1,0 +1,48 @@
+/* Compiled blocks (jit.c): host x86-64 code for blocks of the predecoded
+ * cache. */
+#ifndef HVSIM_RV_JIT_H
+#define HVSIM_RV_JIT_H
+#include <stdint.h>
+#include "rv_hart.h"
+
+#define RV_JIT_NONE 0xffffu /* struct rv_dinsn.jit: this block is interpreted */
+
+/* Runs the block whose first instruction is at guest address pc; returns
+ * the number of its instructions completed and leaves h->pc at the next. */
+typedef uint64_t (*rv_jit_fn)(struct rv_hart *h, uint64_t pc);
+
+#define JIT_CODE_BYTES (16u << 20)
+#define JIT_MAX_BLOCKS 65000u        /* < RV_JIT_NONE */
+
+struct rv_jit_block {
+    const struct rv_dinsn *owner;    /* the slot this code was compiled for */
+    uint32_t off;                    /* into buf */
+};
+
+/* One code cache per machine (kept by hart 0; harts run on one host
+ * thread). A slot's jit index is valid while its block's owner is the slot:
+ * a flush empties the cache and a reset slot has jit 0. */
+struct rv_jit {
+    uint8_t *buf;
+    uint32_t used;
+    uint32_t nblocks;                /* blocks[0] is unused: 0 = none */
+    uint64_t flushes;
+    struct rv_jit_block blocks[JIT_MAX_BLOCKS];
+};
+
+/* The compiled code of the blen-instruction block starting at slot first
+ * (compiling it if needed), or NULL when the block is interpreted. */
+rv_jit_fn rv_jit_code(struct rv_hart *h, struct rv_dinsn *first, unsigned blen);
+/* The compiled code of the block at slot first if there is some already. */
+static inline rv_jit_fn rv_jit_lookup(const struct rv_hart *h, const struct rv_dinsn *first)
+{
+    const struct rv_jit *j = h->jit;
+    unsigned i = first->jit;
+    if (j && i < j->nblocks && j->blocks[i].owner == first)
+        return (rv_jit_fn)(void *)(j->buf + j->blocks[i].off);
+    return (rv_jit_fn)0;
+}
+/* Release the code cache if this hart owns it. */
+void rv_jit_free(struct rv_hart *h);
+
+#endif
