@@ -184,7 +184,7 @@ static int hyp_insn_check(const struct rv_hart *h, bool is_fence)
  * leaves that instruction to the interpreter, as a block of one. */
 #define ENTER_BLOCK()                                                          \
     do {                                                                       \
-        if (likely(blk == d->blen && d->jit != RV_JIT_NONE)) {                 \
+        if (likely(blk == d->blen && d->jit != RV_JIT_NONE && !h->interp_only)) { \
             rv_jit_fn fn_ = rv_jit_lookup(h, d);                               \
             if (unlikely(!fn_))                                                \
                 fn_ = rv_jit_code(h, (struct rv_dinsn *)d, blk);               \

@@ -190,14 +190,16 @@ static void rv_copy_state(struct cpu *dst, const struct cpu *src)
     struct rv_hart *d = RV_HART(dst);
     struct machine *m = d->m;
     struct aclint *aclint = d->aclint;
+    struct rv_jit *jit = d->jit;
+    bool jit_owner = d->jit_owner;
     cpu_copy_whole(dst, src, sizeof *d);
     /* links to dst's own machine; caches rebuilt on use */
     d->m = m;
     d->aclint = aclint;
     d->fetch_page = NULL;
     d->fetch_region = NULL;
-    d->jit = NULL; /* the clone builds its own code cache */
-    d->jit_owner = false;
+    d->jit = jit; /* dst's machine's own code cache (a clone builds one) */
+    d->jit_owner = jit_owner;
     rv_tlb_flush(d);
 }
 

@@ -176,6 +176,7 @@ struct rv_hart {
 
     struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
     bool jit_owner;          /* this hart frees jit */
+    bool interp_only;        /* reference engine: never run compiled blocks */
 
     uint64_t insn_left;      /* instructions left in the current run() */
     uint32_t attn;           /* non-zero: leave the fast loop and look around */

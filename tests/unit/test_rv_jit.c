@@ -1,0 +1,224 @@
+/* Unit tests for the RISC-V blocks and their compiled code (src/cpu/riscv/
+ * block.c, jit.c; docs/architecture.md "Blocks and compiled code").
+ *
+ * The reference is the interpreter (rv_hart.interp_only): the same program
+ * run on two machines, one with compiled blocks and one without, must give
+ * the same registers, memory, pc and retired counts after every run() of
+ * every budget — budgets that cut blocks anywhere, so virtual time is exact
+ * inside blocks too. */
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "rv_fixture.h"
+#include "cpu/riscv/jit.h"
+
+Suite *rv_jit_suite(void);
+
+#define CODE 0x80001000ull  /* program */
+#define DATA 0x80100000ull  /* x10 points here; loads and stores stay within 4 KiB */
+#define SUB  0x80003000ull  /* a subroutine for the self-modifying code test */
+
+/* splitmix64 */
+static uint64_t rnd(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* A random instruction from what the compiler handles and what it does not
+ * (DIV/REM, CSR reads, Zb*: interpreted blocks in between). Registers
+ * x1..x9 and x11..x15; x10 is the data pointer. k = index in the program,
+ * n = program length (forward branches stay inside it). */
+static uint32_t random_insn(uint64_t *s, unsigned k, unsigned n)
+{
+    static const unsigned regs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15 };
+    unsigned rd = regs[1 + rnd(s) % 14], rs1 = regs[rnd(s) % 15], rs2 = regs[rnd(s) % 15];
+    int32_t imm = (int32_t)(rnd(s) % 4096) - 2048;
+    unsigned pick = (unsigned)(rnd(s) % 100);
+    if (pick < 30) {            /* OP / OP-32 */
+        static const struct { unsigned f3, f7, opc; } t[] = {
+            { 0, 0, 0x33 }, { 0, 0x20, 0x33 }, { 1, 0, 0x33 }, { 2, 0, 0x33 }, { 3, 0, 0x33 },
+            { 4, 0, 0x33 }, { 5, 0, 0x33 }, { 5, 0x20, 0x33 }, { 6, 0, 0x33 }, { 7, 0, 0x33 },
+            { 0, 1, 0x33 }, { 0, 0, 0x3b }, { 0, 0x20, 0x3b }, { 1, 0, 0x3b }, { 5, 0, 0x3b },
+            { 5, 0x20, 0x3b }, { 0, 1, 0x3b }, { 4, 1, 0x33 }, { 7, 1, 0x3b }, { 6, 0x20, 0x33 },
+        };
+        unsigned i = (unsigned)(rnd(s) % (sizeof t / sizeof t[0]));
+        return rvf_r(t[i].opc, rd, t[i].f3, rs1, rs2, t[i].f7);
+    }
+    if (pick < 55) {            /* OP-IMM / OP-IMM-32 */
+        unsigned f3 = (unsigned)(rnd(s) % 8);
+        if (f3 == 1)
+            return rvf_i(0x13, rd, 1, rs1, imm & 63);
+        if (f3 == 5)
+            return rvf_i(0x13, rd, 5, rs1, (imm & 63) | (rnd(s) & 1 ? 0x400 : 0));
+        if (rnd(s) % 3 == 0) {
+            unsigned w = (unsigned)(rnd(s) % 4);
+            if (w == 0) return rvf_i(0x1b, rd, 0, rs1, imm);
+            if (w == 1) return rvf_i(0x1b, rd, 1, rs1, imm & 31);
+            return rvf_i(0x1b, rd, 5, rs1, (imm & 31) | (w == 3 ? 0x400 : 0));
+        }
+        return rvf_i(0x13, rd, f3, rs1, imm);
+    }
+    if (pick < 60)
+        return rnd(s) & 1 ? rvf_u(0x37, rd, (uint32_t)rnd(s)) : rvf_u(0x17, rd, (uint32_t)rnd(s));
+    if (pick < 72) {            /* loads from x10 + [0, 4088) (some misaligned) */
+        unsigned f3 = (unsigned)(rnd(s) % 7);
+        if (f3 == 3 && rnd(s) % 2) f3 = 6;
+        if (f3 == 7) f3 = 4;
+        return rvf_i(0x03, rd, f3 == 3 ? 3 : f3, 10, (int32_t)(rnd(s) % 2040));
+    }
+    if (pick < 84)              /* stores */
+        return rvf_s(0x23, (unsigned)(rnd(s) % 4), 10, rs2, (int32_t)(rnd(s) % 2040));
+    if (pick < 94 && k + 2 < n) { /* forward branch over 1..4 instructions */
+        static const unsigned f3s[] = { 0, 1, 4, 5, 6, 7 };
+        unsigned skip = 1 + (unsigned)(rnd(s) % 4);
+        if (k + skip >= n) skip = n - k - 1;
+        return rvf_b(f3s[rnd(s) % 6], rs1, rs2, (int32_t)(4 * skip));
+    }
+    if (pick < 97)
+        return rvf_r(0x33, rd, 4 + (unsigned)(rnd(s) % 4), rs1, rs2, 1); /* DIV/DIVU/REM/REMU */
+    return rvf_csrrs(rd, RVF_INSTRET, 0);
+}
+
+static struct machine *machine_with(const uint32_t *code, size_t n, bool interp)
+{
+    struct machine *m = rvf_machine_new(1);
+    rvf_code(m, CODE, code, n);
+    struct rv_hart *h = rvf_hart(m, 0);
+    h->interp_only = interp;
+    h->pc = CODE;
+    rv_set_priv(h, PRV_M);
+    h->x[10] = DATA;
+    for (unsigned i = 0; i < 512; i++)
+        rvf_w64(m, DATA + 8 * i, 0x0123456789abcdefull * (i + 1));
+    return m;
+}
+
+static void check_same(struct machine *a, struct machine *b, const char *what, unsigned step)
+{
+    struct rv_hart *ha = rvf_hart(a, 0), *hb = rvf_hart(b, 0);
+    ck_assert_msg(ha->pc == hb->pc, "%s step %u: pc %llx vs %llx", what, step,
+                  (unsigned long long)ha->pc, (unsigned long long)hb->pc);
+    for (int r = 0; r < 32; r++)
+        ck_assert_msg(ha->x[r] == hb->x[r], "%s step %u: x%d %llx vs %llx", what, step, r,
+                      (unsigned long long)ha->x[r], (unsigned long long)hb->x[r]);
+    ck_assert_uint_eq(a->cpus[0]->retired, b->cpus[0]->retired);
+    for (unsigned i = 0; i < 512; i++)
+        ck_assert_msg(rvf_r64(a, DATA + 8 * i) == rvf_r64(b, DATA + 8 * i),
+                      "%s step %u: memory at +%u differs", what, step, 8 * i);
+}
+
+/* Random straight-line code with forward branches, ending in a loop back to
+ * the start: compiled and interpreted give the same state after every
+ * run(), with budgets from 1 to 60. */
+START_TEST(test_differential_random)
+{
+    uint64_t seed = 0x5eed0000ull + (uint64_t)_i;
+    enum { N = 300 };
+    uint32_t code[N + 1];
+    for (unsigned k = 0; k < N; k++)
+        code[k] = random_insn(&seed, k, N);
+    code[N] = rvf_j(0, -(int32_t)(4 * N)); /* jal x0, start */
+    struct machine *jit = machine_with(code, N + 1, false);
+    struct machine *ref = machine_with(code, N + 1, true);
+    uint64_t total = 0;
+    for (unsigned step = 0; total < 6000; step++) {
+        uint64_t budget = 1 + rnd(&seed) % 60;
+        uint64_t ra = rvf_run(jit, 0, budget), rb = rvf_run(ref, 0, budget);
+        ck_assert_uint_eq(ra, rb);
+        ck_assert_uint_eq(ra, budget); /* nothing here stops a run early */
+        total += ra;
+        check_same(jit, ref, "random", step);
+    }
+    /* the compiled engine did compile something */
+    ck_assert_ptr_nonnull(rvf_hart(jit, 0)->jit);
+    ck_assert_uint_gt(rvf_hart(jit, 0)->jit->nblocks, 1);
+    ck_assert_ptr_null(rvf_hart(ref, 0)->jit);
+    rvf_machine_free(jit);
+    rvf_machine_free(ref);
+}
+END_TEST
+
+/* Self-modifying code: a subroutine is compiled, then the guest rewrites
+ * its first instruction with a store and calls it again: the new
+ * instruction runs (the store dropped the page's slots and so the code). */
+START_TEST(test_smc_recompiles)
+{
+    const uint32_t sub[] = {
+        rvf_addi(5, 5, 1),                 /* becomes addi x5, x5, 100 */
+        rvf_i(0x67, 0, 0, 1, 0),           /* jalr x0, 0(x1) */
+    };
+    uint32_t patched = rvf_addi(5, 5, 100);
+    const uint32_t prog[] = {
+        rvf_u(0x17, 6, (uint32_t)(SUB - CODE)), /* auipc x6: x6 = SUB */
+        rvf_addi(0, 0, 0),                 /* nop */
+        rvf_lui(7, patched + ((patched & 0x800) << 1)),
+        rvf_i(0x1b, 7, 0, 7, (int32_t)(patched << 20) >> 20), /* x7 = patched (addiw) */
+        rvf_i(0x67, 1, 0, 6, 0),           /* jalr x1, 0(x6): call, x5 = 1 */
+        rvf_s(0x23, 2, 6, 7, 0),           /* sw x7, 0(x6) */
+        rvf_i(0x67, 1, 0, 6, 0),           /* call again: x5 = 101 */
+        rvf_j(0, 0),                       /* loop here */
+    };
+    for (int interp = 0; interp < 2; interp++) {
+        struct machine *m = machine_with(prog, sizeof prog / 4, interp);
+        rvf_code(m, SUB, sub, 2);
+        struct rv_hart *h = rvf_hart(m, 0);
+        h->x[5] = 0;
+        rvf_run(m, 0, 200);
+        ck_assert_uint_eq(h->x[5], 101);
+        ck_assert_uint_eq(h->pc, CODE + 4 * 7);
+        rvf_machine_free(m);
+    }
+}
+END_TEST
+
+/* A load that misses the TLB fast path inside a compiled block (here: a
+ * load access fault from unmapped space) traps at exactly its own
+ * instruction: mepc, and the retired count up to it. */
+START_TEST(test_fault_mid_block)
+{
+    const uint32_t prog[] = {
+        rvf_addi(5, 0, 1),
+        rvf_addi(5, 5, 2),
+        rvf_lui(6, 0x10000000u),           /* x6 = 0x10000000: nothing mapped here in this fixture */
+        rvf_ld(7, 6, 8),                   /* load access fault */
+        rvf_addi(5, 5, 4),
+        rvf_j(0, 0),
+    };
+    for (int interp = 0; interp < 2; interp++) {
+        struct machine *m = machine_with(prog, sizeof prog / 4, interp);
+        struct rv_hart *h = rvf_hart(m, 0);
+        h->mtvec = RVF_MTVEC;
+        const uint32_t loop = rvf_j(0, 0);
+        rvf_code(m, RVF_MTVEC, &loop, 1);
+        /* a budget that cuts the block (interpreted), then one that
+         * covers it (compiled: the load leaves the code before itself) */
+        uint64_t r = rvf_run(m, 0, 4);
+        ck_assert_uint_eq(r, 4);
+        ck_assert_uint_eq(h->mepc, CODE + 12);
+        ck_assert_uint_eq(h->mcause, 5);     /* load access fault */
+        ck_assert_uint_eq(h->pc, RVF_MTVEC);
+        ck_assert_uint_eq(h->x[5], 3);
+        h->pc = CODE;
+        r = rvf_run(m, 0, 10);
+        ck_assert_uint_eq(r, 10);
+        ck_assert_uint_eq(h->x[5], 3);
+        ck_assert_uint_eq(h->pc, RVF_MTVEC);
+        rvf_machine_free(m);
+    }
+}
+END_TEST
+
+Suite *rv_jit_suite(void)
+{
+    Suite *s = suite_create("rv_jit");
+    TCase *tc = tcase_create("core");
+    tcase_add_loop_test(tc, test_differential_random, 0, 40);
+    tcase_add_test(tc, test_smc_recompiles);
+    tcase_add_test(tc, test_fault_mid_block);
+    suite_add_tcase(s, tc);
+    return s;
+}
