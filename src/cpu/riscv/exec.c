@@ -187,16 +187,18 @@ static int hyp_insn_check(const struct rv_hart *h, bool is_fence)
         if (likely(blk == d->blen && d->jit != RV_JIT_NONE && !h->interp_only)) { \
             rv_jit_fn fn_ = rv_jit_lookup(h, d);                               \
             if (unlikely(!fn_))                                                \
-                fn_ = rv_jit_code(h, (struct rv_dinsn *)d, blk);               \
+                fn_ = rv_jit_code(h, (struct rv_dinsn *)d, blk, pc);           \
             if (fn_) {                                                         \
-                h->insn_left -= blk;                                           \
-                uint64_t n_ = fn_(h, pc);                                      \
+                uint64_t r_ = fn_(h, pc);                                      \
                 npc = h->pc;                                                   \
-                if (likely(n_ == blk))                                         \
+                if (likely(r_ == 0))                                           \
                     goto next_block;                                           \
-                h->insn_left += blk - n_;                                      \
+                d = &h->fetch_page->d[(npc & 0xfff) >> 1];                     \
+                if (r_ != RV_JIT_MISS) {                                       \
+                    rv_jit_link(h, r_, (struct rv_dinsn *)d, npc);             \
+                    goto next_block;                                           \
+                }                                                              \
                 pc = npc;                                                      \
-                d = &h->fetch_page->d[(pc & 0xfff) >> 1];                      \
                 blk = 1;                                                       \
             }                                                                  \
         }                                                                      \

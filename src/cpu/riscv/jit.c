@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include "rv_internal.h"
 #include "jit.h"
+#include "block.h"
 #include "../../sim/machine.h"
 
 #define JIT_MAX_INSN_BYTES 96u       /* worst case of one instruction */
@@ -36,6 +37,8 @@ _Static_assert(sizeof(struct rv_dinsn) == 16, "slots are 16 bytes");
 
 struct emit {
     uint8_t *p;
+    uint32_t page_off;               /* the block's first pc & 0xfff */
+    unsigned blen;
 };
 
 static void b1(struct emit *e, unsigned v) { *e->p++ = (uint8_t)v; }
@@ -66,11 +69,35 @@ static void lea_pc(struct emit *e, unsigned reg, int64_t disp)
     EMIT(e, 0x49, 0x8d); b1(e, 0x85 | reg << 3); b4(e, (uint32_t)(int32_t)disp);
 }
 static void st_pc_rax(struct emit *e) { EMIT(e, 0x48, 0x89, 0x83); b4(e, PCOFF); }
-/* mov eax, n; pop r13; pop rbx; ret */
-static void ret_n(struct emit *e, unsigned n)
+#define ILOFF ((uint32_t)offsetof(struct rv_hart, insn_left))
+/* mov eax, r; pop r13; pop rbx; ret */
+static void ret_r(struct emit *e, unsigned r)
 {
-    b1(e, 0xb8); b4(e, n);
+    if (r) {
+        b1(e, 0xb8); b4(e, r);
+    } else {
+        EMIT(e, 0x31, 0xc0);                         /* xor eax, eax */
+    }
     EMIT(e, 0x41, 0x5d, 0x5b, 0xc3);
+}
+/* Leave the block for guest pc r13 + disp (rel: a byte offset from the
+ * block's first instruction). Inside the same page the exit is a jump that
+ * rv_jit_link later points at the target's compiled code (chaining);
+ * until then it returns the address of its rel32 field. */
+static void exit_to(struct emit *e, int64_t rel)
+{
+    int64_t in_page = (int64_t)e->page_off + rel;
+    if (in_page < 0 || in_page >= 4096) {
+        lea_pc(e, 0, rel);
+        EMIT(e, 0x48, 0x89, 0x83); b4(e, PCOFF);     /* mov [pc], rax */
+        ret_r(e, 0);
+        return;
+    }
+    EMIT(e, 0x4d, 0x8d, 0xad); b4(e, (uint32_t)(int32_t)rel); /* lea r13, [r13 + rel] */
+    EMIT(e, 0x4c, 0x89, 0xab); b4(e, PCOFF);         /* mov [pc], r13 */
+    EMIT(e, 0xe9); b4(e, 0);                         /* jmp rel32: the link */
+    EMIT(e, 0x48, 0x8d, 0x05); b4(e, (uint32_t)-11); /* lea rax, [the rel32 field] */
+    EMIT(e, 0x41, 0x5d, 0x5b, 0xc3);                 /* pop r13; pop rbx; ret */
 }
 static void setcc_rax(struct emit *e, unsigned cc)
 {
@@ -200,9 +227,11 @@ static bool emit_insn(struct emit *e, const struct rv_dinsn *d, uint32_t off, un
         EMIT(e, 0xe9); done = e->p; b4(e, 0);        /* jmp done */
         patch_to_here(e, m1);
         patch_to_here(e, m2);
-        lea_pc(e, 0, off);                           /* miss: stop before it */
+        /* miss: stop before it; give back the budget of the rest */
+        EMIT(e, 0x48, 0x81, 0x83); b4(e, ILOFF); b4(e, e->blen - k); /* add [insn_left], n */
+        lea_pc(e, 0, off);
         st_pc_rax(e);
-        ret_n(e, k);
+        ret_r(e, RV_JIT_MISS);
         patch_to_here(e, done);
         return true;
     }
@@ -211,17 +240,18 @@ static bool emit_insn(struct emit *e, const struct rv_dinsn *d, uint32_t off, un
             [RV_OP_BEQ] = CC_E, [RV_OP_BNE] = CC_NE, [RV_OP_BLT] = CC_L,
             [RV_OP_BGE] = CC_GE, [RV_OP_BLTU] = CC_B, [RV_OP_BGEU] = CC_AE,
         };
+        uint8_t *taken;
         ld_rax(e, rs1);
         EMIT(e, 0x48, 0x3b, 0x83); b4(e, XOFF(rs2)); /* cmp rax, [x rs2] */
-        lea_pc(e, 2, (int64_t)off + d->len);         /* rdx = fall-through */
-        lea_pc(e, 1, (int64_t)off + imm);            /* rcx = target */
-        EMIT(e, 0x48, 0x0f); b1(e, 0x40 | cc[d->op]); b1(e, 0xd1); /* cmovcc rdx, rcx */
-        EMIT(e, 0x48, 0x89, 0x93); b4(e, PCOFF);     /* mov [pc], rdx */
+        EMIT(e, 0x0f); b1(e, 0x80 | cc[d->op]); taken = e->p; b4(e, 0); /* jcc taken */
+        exit_to(e, (int64_t)off + d->len);
+        patch_to_here(e, taken);
+        exit_to(e, (int64_t)off + imm);
         return true;
     }
     case RV_OP_JAL:
         lea_pc(e, 0, (int64_t)off + d->len); st_rax(e, rd);
-        lea_pc(e, 0, (int64_t)off + imm); st_pc_rax(e);
+        exit_to(e, (int64_t)off + imm);
         return true;
     case RV_OP_JALR:
         ld_rax(e, rs1);
@@ -230,6 +260,7 @@ static bool emit_insn(struct emit *e, const struct rv_dinsn *d, uint32_t off, un
         lea_pc(e, 1, (int64_t)off + d->len);
         EMIT(e, 0x48, 0x89, 0x8b); b4(e, XOFF(rd));  /* mov [x rd], rcx */
         st_pc_rax(e);
+        ret_r(e, 0);
         return true;
     }
     return false;
@@ -273,7 +304,7 @@ static struct rv_jit *jit_of(struct rv_hart *h)
     return h->jit;
 }
 
-rv_jit_fn rv_jit_code(struct rv_hart *h, struct rv_dinsn *first, unsigned blen)
+rv_jit_fn rv_jit_code(struct rv_hart *h, struct rv_dinsn *first, unsigned blen, uint64_t pc)
 {
     if (first->jit == RV_JIT_NONE)
         return NULL;
@@ -282,14 +313,23 @@ rv_jit_fn rv_jit_code(struct rv_hart *h, struct rv_dinsn *first, unsigned blen)
         first->jit = RV_JIT_NONE;
         return NULL;
     }
-    if (first->jit && first->jit < j->nblocks && j->blocks[first->jit].owner == first)
-        return (rv_jit_fn)(void *)(j->buf + j->blocks[first->jit].off);
+    rv_jit_fn fn = rv_jit_lookup(h, first);
+    if (fn)
+        return fn;
     /* compile */
     if (j->nblocks >= JIT_MAX_BLOCKS || j->used + (blen + 2) * JIT_MAX_INSN_BYTES > JIT_CODE_BYTES)
         jit_flush(j);
-    struct emit e = { j->buf + j->used };
+    uint8_t *start = j->buf + j->used;
+    struct emit e = { .p = start, .page_off = (uint32_t)(pc & 0xfff), .blen = blen };
     EMIT(&e, 0x53, 0x41, 0x55);                      /* push rbx; push r13 */
     EMIT(&e, 0x48, 0x89, 0xfb, 0x49, 0x89, 0xf5);    /* mov rbx, rdi; mov r13, rsi */
+    /* the chained entry (r13 = pc, h->pc = pc): take the block's budget */
+    uint8_t *chain = e.p, *short_budget;
+    EMIT(&e, 0x48, 0x8b, 0x83); b4(&e, ILOFF);       /* mov rax, [insn_left] */
+    EMIT(&e, 0x48, 0x3d); b4(&e, blen);              /* cmp rax, blen */
+    EMIT(&e, 0x0f, 0x82); short_budget = e.p; b4(&e, 0); /* jb: the interpreter runs it */
+    EMIT(&e, 0x48, 0x2d); b4(&e, blen);              /* sub rax, blen */
+    EMIT(&e, 0x48, 0x89, 0x83); b4(&e, ILOFF);       /* mov [insn_left], rax */
     const struct rv_dinsn *d = first;
     uint32_t off = 0;
     bool jumped = false;
@@ -302,18 +342,31 @@ rv_jit_fn rv_jit_code(struct rv_hart *h, struct rv_dinsn *first, unsigned blen)
         off += d->len;
         d += d->len >> 1;
     }
-    if (!jumped) {
-        lea_pc(&e, 0, off);
-        st_pc_rax(&e);
-    }
-    ret_n(&e, blen);
+    if (!jumped)
+        exit_to(&e, off);
+    patch_to_here(&e, short_budget);
+    ret_r(&e, 0);
     uint32_t idx = j->nblocks++;
-    j->blocks[idx] = (struct rv_jit_block){ .owner = first, .off = j->used };
+    j->blocks[idx] = (struct rv_jit_block){ .owner = first, .off = j->used,
+                                            .chain = (uint32_t)(chain - j->buf) };
     first->jit = (uint16_t)idx;
-    rv_jit_fn fn = (rv_jit_fn)(void *)(j->buf + j->used);
+    fn = (rv_jit_fn)(void *)start;
     j->used = (uint32_t)(e.p - j->buf);
     j->used = (j->used + 15u) & ~15u;
     return fn;
+}
+
+void rv_jit_link(struct rv_hart *h, uint64_t site, struct rv_dinsn *target, uint64_t pc)
+{
+    struct rv_jit *j = h->jit;
+    uint64_t flushes = j->flushes;
+    unsigned blen = target->blen ? target->blen : rv_block_len(h, target, pc);
+    if (!rv_jit_code(h, target, blen, pc) || j->flushes != flushes)
+        return; /* interpreted, or the cache was emptied (site is gone) */
+    uint8_t *rel = (uint8_t *)(uintptr_t)site;
+    uint8_t *to = j->buf + j->blocks[target->jit].chain;
+    uint32_t v = (uint32_t)(to - (rel + 4));
+    memcpy(rel, &v, 4);
 }
 
 void rv_jit_free(struct rv_hart *h)
@@ -328,11 +381,16 @@ void rv_jit_free(struct rv_hart *h)
 
 #else /* not an x86-64 host: everything is interpreted */
 
-rv_jit_fn rv_jit_code(struct rv_hart *h, struct rv_dinsn *first, unsigned blen)
+rv_jit_fn rv_jit_code(struct rv_hart *h, struct rv_dinsn *first, unsigned blen, uint64_t pc)
 {
-    (void)h; (void)blen;
+    (void)h; (void)blen; (void)pc;
     first->jit = RV_JIT_NONE;
     return NULL;
+}
+
+void rv_jit_link(struct rv_hart *h, uint64_t site, struct rv_dinsn *target, uint64_t pc)
+{
+    (void)h; (void)site; (void)target; (void)pc;
 }
 
 void rv_jit_free(struct rv_hart *h)
