@@ -316,6 +316,12 @@ rv_jit_fn rv_jit_code(struct rv_hart *h, struct rv_dinsn *first, unsigned blen, 
     rv_jit_fn fn = rv_jit_lookup(h, first);
     if (fn)
         return fn;
+    /* Compile a block once it has started JIT_HOT times: code that runs once
+     * (boot, freshly loaded pages) is cheaper to interpret. */
+    if (first->jit == 0 || (first->jit >= JIT_COUNT_BASE && first->jit < JIT_COUNT_BASE + JIT_HOT)) {
+        first->jit = (uint16_t)(first->jit ? first->jit + 1u : JIT_COUNT_BASE + 1u);
+        return NULL;
+    }
     /* compile */
     if (j->nblocks >= JIT_MAX_BLOCKS || j->used + (blen + 2) * JIT_MAX_INSN_BYTES > JIT_CODE_BYTES)
         jit_flush(j);

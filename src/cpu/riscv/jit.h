@@ -18,7 +18,9 @@ typedef uint64_t (*rv_jit_fn)(struct rv_hart *h, uint64_t pc);
 #define RV_JIT_MISS 1u
 
 #define JIT_CODE_BYTES (16u << 20)
-#define JIT_MAX_BLOCKS 65000u        /* < RV_JIT_NONE */
+#define JIT_MAX_BLOCKS 65000u        /* slot jit values below: block indices */
+#define JIT_COUNT_BASE 65000u        /* from here to RV_JIT_NONE: times started, not compiled yet */
+#define JIT_HOT 4u
 
 struct rv_jit_block {
     const struct rv_dinsn *owner;    /* the slot this code was compiled for */
