@@ -176,12 +176,12 @@ static int hyp_insn_check(const struct rv_hart *h, bool is_fence)
         h->insn_left += blk - 1;                                               \
         blk = 1;                                                               \
     } while (0)
-/* Loads and stores: the TLB hit inline, else SYNC and the slow path (MMIO,
- * faults, watchpoints, code pages). */
 /* Start the block at slot d (pc) of blk instructions: its compiled code
+ * (jit.c, which takes the budget itself and may chain to further blocks)
  * when it has some and the budget covers all of it, else interpret. A
  * compiled block that stops early (a load/store that needs the slow path)
- * leaves that instruction to the interpreter, as a block of one. */
+ * leaves that instruction to the interpreter, as a block of one; an exit
+ * not linked yet returns its address, and is linked to the target here. */
 #define ENTER_BLOCK()                                                          \
     do {                                                                       \
         if (likely(blk == d->blen && d->jit != RV_JIT_NONE && !h->interp_only)) { \
@@ -205,6 +205,8 @@ static int hyp_insn_check(const struct rv_hart *h, bool is_fence)
         h->insn_left -= blk;                                                   \
         FETCH_DECODED();                                                       \
     } while (0)
+/* Loads and stores: the TLB hit inline, else SYNC and the slow path (MMIO,
+ * faults, watchpoints, code pages). */
 #define LOAD(sz, conv)                                                         \
     do {                                                                       \
         uint64_t va_ = a + (uint64_t)imm;                                      \

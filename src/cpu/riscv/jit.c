@@ -3,15 +3,17 @@
  * code").
  *
  * A compiled block is a function  uint64_t f(struct rv_hart *h, uint64_t pc)
- * that runs the block starting at guest address pc and returns how many of
- * its instructions it completed; it leaves h->pc at the next instruction.
- * Guest registers stay in h->x[] (every instruction loads its sources and
- * stores its result), so nothing has to be written back on the way out.
- * The code never calls out of itself: a load or store whose TLB probe
- * misses (MMIO, a fault, a watchpoint, a code page, a page-crossing access)
- * returns before that instruction, which the interpreter then executes.
- * The caller charges the whole block to the budget and gives back what was
- * not completed, so virtual time is exact at every exit.
+ * (rv_jit_fn in jit.h) that runs the block starting at guest address pc and
+ * leaves h->pc at the next instruction. It takes its length off
+ * h->insn_left when it starts (if the budget does not cover it, it returns
+ * at once and the interpreter runs the part that fits). Guest registers
+ * stay in h->x[] (every instruction loads its sources and stores its
+ * result), so nothing has to be written back on the way out. The code never
+ * calls out of itself: a load or store whose TLB probe misses (MMIO, a
+ * fault, a watchpoint, a code page, a page-crossing access) gives back the
+ * budget from it on and returns before it, and the interpreter executes it;
+ * so virtual time is exact at every exit. Exits to the same page jump
+ * straight to the target's code once rv_jit_link has patched them.
  *
  * Code is position independent in the guest: pc-relative values are
  * computed from the pc argument, since one physical page (and its slots)
