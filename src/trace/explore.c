@@ -1,13 +1,16 @@
-/* hvsim explore --seeds A..B [--jobs N] [--shard I/N] [--keep DIR] -- RUN-OPTIONS
+/* hvsim explore --seeds A..B [OPTIONS] -- RUN-OPTIONS
+ * hvsim explore --merge A.json B.json... [--json OUT] [--junit OUT]
  *
  * Schedule exploration: runs `hvsim run RUN-OPTIONS --sched-seed S --serial
  * file:TMP --trace TMP.hvt` once per seed S as a child process (this same
- * executable, at most --jobs at a time, stdin from /dev/null), classifies
- * every run by (exit status, hash of its console output, hash of its decoded
- * event stream) and prints one table row per distinct outcome, in the order
- * of each outcome's first seed, so the output does not depend on --jobs or
- * on host scheduling. The trace of every seed that did not pass (exit != 0)
- * is kept as DIR/seed-S.hvt for `hvsim replay`; the rest are deleted.
+ * executable, at most --jobs at a time, stdin from /dev/null), judges every
+ * run (src/trace/outcome.c: verdict from the exit status, --fail-on,
+ * --expect; console signature with numbers masked) and prints one table row
+ * per distinct (verdict, exit status, signature), in the order of each
+ * row's first seed, so the output does not depend on --jobs or on host
+ * scheduling. The trace of every seed that did not pass is kept as
+ * DIR/seed-S.hvt for `hvsim replay`; the rest are deleted. --json/--junit
+ * write the results; --merge reads --json files of several shards back.
  *
  * --shard I/N takes the seeds s with (s - A) % N == I - 1, so N machines
  * (a Slurm array, GNU parallel) can split one range.
