@@ -26,6 +26,8 @@ void sched_init(struct sched *s, uint64_t quantum, uint64_t seed)
 {
     *s = (struct sched){ .quantum = quantum ? quantum : 1, .seed = seed,
                          .prng = seed ^ 0x6876736d2d736564ull /* "hvsm-sed" */ };
+    for (int i = 0; i < CONFIG_MAX_CPUS; i++)
+        s->rate[i] = 1000; /* full speed (--skew draws others) */
 }
 
 /* splitmix64: a small, well-distributed PRNG with 64-bit state. */

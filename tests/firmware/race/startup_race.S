@@ -66,6 +66,7 @@ boot_cpu:
     li      t0, MSIP1             /* the IPI to cpu1 */
     li      t1, 1
     sw      t1, 0(t0)
+ipi_sent:
     li      s3, TIMEOUT_MS
 1:  la      t0, online
     lw      t1, 0(t0)
@@ -110,6 +111,7 @@ secondary:
     li      t0, 0x8               /* mie.MSIE */
     csrw    mie, t0
     csrsi   mstatus, 0x8          /* mstatus.MIE */
+secondary_work:                   /* (tests/gdb/hold.gdb parks cpu1 here) */
     li      t2, WORK_ITERS
 6:  addi    t2, t2, -1
     bnez    t2, 6b
