@@ -52,6 +52,7 @@ struct explore_opts {
     const char *json, *junit; /* --json FILE, --junit FILE */
     char **merge;             /* --merge FILE...: no runs, combine --json results */
     int nmerge;
+    const char *minimize;     /* --minimize FILE.hvt */
 };
 
 /* A running child. */
@@ -106,6 +107,8 @@ static void explore_usage(FILE *f)
           "  --json FILE       machine-readable results (one line per seed)\n"
           "  --junit FILE      JUnit XML (one testcase per seed)\n"
           "  --merge FILE...   combine the --json results of several shards (no runs)\n"
+          "  --minimize FILE.hvt  the smallest set of the trace's perturbations that still\n"
+          "                    fails (judged with --fail-on/--expect), kept in DIR\n"
           "Verdicts: pass; fail (exit status 1 or a signal, --fail-on matched,\n"
           "--expect missing); hang (--max-insns reached, exit 3).\n"
           "RUN-OPTIONS must not contain --sched-seed, --serial or --trace: explore sets them.\n"
@@ -194,7 +197,7 @@ static int explore_parse_args(int argc, char **argv, struct explore_opts *o)
         }
         static const char *const opts[] = { "--seeds", "--jobs", "--shard", "--keep",
                                             "--fail-on", "--expect", "--signature",
-                                            "--json", "--junit" };
+                                            "--json", "--junit", "--minimize" };
         const char *opt = NULL, *v = NULL;
         for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
             size_t n = strlen(opts[k]);
@@ -238,6 +241,10 @@ static int explore_parse_args(int argc, char **argv, struct explore_opts *o)
                 o->sig = SIG_NONE;
             else
                 return explore_error("--signature: '%s' is not masked, raw or none", v);
+        } else if (strcmp(opt, "--minimize") == 0) {
+            if (!*v)
+                return explore_error("--minimize: empty file name");
+            o->minimize = v;
         } else if (strcmp(opt, "--json") == 0 || strcmp(opt, "--junit") == 0) {
             if (!*v)
                 return explore_error("%s: empty file name", opt);
@@ -247,6 +254,12 @@ static int explore_parse_args(int argc, char **argv, struct explore_opts *o)
                 return explore_error("--keep: empty directory name");
             o->keep = v;
         }
+    }
+    if (o->minimize) {
+        if (o->has_seeds || o->nmerge || i < argc)
+            return explore_error("--minimize FILE.hvt takes no --seeds, --merge or RUN-OPTIONS "
+                                 "(the trace header has them)");
+        return -1;
     }
     if (o->nmerge) {
         if (o->has_seeds || i < argc)
@@ -639,6 +652,8 @@ int explore_main(int argc, char **argv)
     int rc = explore_parse_args(argc, argv, &x.o);
     if (rc >= 0)
         return rc;
+    if (x.o.minimize)
+        return explore_minimize(x.o.minimize, x.o.fail_on, x.o.expect, x.o.keep);
     if (x.o.nmerge) {
         x.o.keep = NULL; /* the files name theirs */
         for (int i = 1; i < argc; i++)
@@ -653,7 +668,7 @@ int explore_main(int argc, char **argv)
     for (int i = 0; i < 2; i++) {
         if (!res_src[i])
             continue;
-        int e = regcomp(res_re[i], res_src[i], REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
+        int e = regcomp(res_re[i], res_src[i], REG_EXTENDED | REG_NEWLINE);
         if (e) {
             char msg[256];
             regerror(e, res_re[i], msg, sizeof msg);

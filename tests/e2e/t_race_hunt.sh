@@ -142,7 +142,28 @@ else
     fail "--strategy pct:2" "$bad replays failed: $(diff "$T/pct1.out" "$T/pct2.out" | head -4)"
 fi
 
-# 8. Bad values: one message naming the option, exit 2.
+# 8. --minimize: of stall + skew + ipi-latency, stall alone reproduces the
+#    lost IPI; the minimised run is kept and replays; the diff names the
+#    first event where it departs from the unperturbed run.
+"$HVSIM" explore --seeds 1..4 "${JUDGE[@]}" --keep "$T/k5" -- "${RUN[@]}" --stall 0.001:100ms \
+    --skew 30 --ipi-latency 100..2000 >"$T/e5.out" 2>&1
+first=$(ls "$T/k5"/seed-*.hvt 2>/dev/null | head -1)
+if [ -n "$first" ]; then
+    "$HVSIM" explore --minimize "$first" --fail-on BUG --keep "$T/k5" >"$T/min.out" 2>&1
+    rc=$?
+    s=$(basename "$first" .hvt)
+    if [ "$rc" -eq 1 ] && grep -q "^smallest set that still fails: stall=0.001:100000000  (stall needed)$" "$T/min.out" &&
+        "$HVSIM" replay "$T/k5/minimized-$s.hvt" >/dev/null 2>&1 &&
+        grep -qE "^  [AB]: +[0-9]+ cpu[01] " "$T/min.out"; then
+        pass "--minimize $s: stall alone reproduces; the minimised trace replays; the departure is shown"
+    else
+        fail "--minimize" "exit $rc: $(head -12 "$T/min.out")"
+    fi
+else
+    fail "--minimize: a failing seed with three perturbations" "$(head -6 "$T/e5.out")"
+fi
+
+# 9. Bad values: one message naming the option, exit 2.
 bad_opt() { # TEXT ARGS...
     local text=$1
     shift
