@@ -70,6 +70,10 @@ struct explore {
     bool keep_dir_made;
     regex_t fail_on_re, expect_re;
     struct outcome_rules rules;
+    /* interleaving coverage: the distinct cross-CPU successions seen (keys
+     * of cover_key), a set kept sorted */
+    uint32_t *cover;
+    size_t ncover, capcover;
     bool host_error;          /* a run or a file operation failed on the host side */
 };
 
@@ -390,11 +394,68 @@ static size_t put_le(uint8_t *p, uint64_t v, unsigned bytes)
     return bytes;
 }
 
+/* Interleaving coverage (docs/explore.md): in the order the scheduler ran
+ * them, an event of an ipi/irq/vm/wfi/timer.fire kind on CPU y right after
+ * one on CPU x != y is a cross-CPU succession (x, kind -> y, kind). The
+ * distinct successions of each CPU pair over all seeds is its coverage. */
+static bool cover_kind(unsigned k)
+{
+    return k == TK_IPI_SEND || k == TK_IPI_DELIVER || k == TK_IRQ_TAKE || k == TK_VM_EXIT ||
+           k == TK_VM_ENTRY || k == TK_WFI_SLEEP || k == TK_WFI_WAKE || k == TK_TIMER_FIRE;
+}
+
+static uint32_t cover_key(unsigned x, unsigned kx, unsigned y, unsigned ky)
+{
+    unsigned a = x < y ? x : y, b = x < y ? y : x;
+    return (uint32_t)((a * 64 + b) << 11 | (x > y) << 10 | (kx & 31) << 5 | (ky & 31));
+}
+
+static void cover_add(struct explore *x, uint32_t key)
+{
+    size_t lo = 0, hi = x->ncover;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->cover[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < x->ncover && x->cover[lo] == key)
+        return;
+    if (x->ncover == x->capcover) {
+        x->capcover = x->capcover ? 2 * x->capcover : 256;
+        x->cover = realloc(x->cover, x->capcover * sizeof *x->cover);
+    }
+    memmove(x->cover + lo + 1, x->cover + lo, (x->ncover - lo) * sizeof *x->cover);
+    x->cover[lo] = key;
+    x->ncover++;
+}
+
+/* One line per CPU pair with successions: "cpu0-cpu1 7". */
+static void print_coverage(const struct explore *x)
+{
+    if (!x->ncover) {
+        printf("interleaving coverage: no cross-CPU successions of ipi/irq/vm/wfi/timer events\n");
+        return;
+    }
+    printf("interleaving coverage (distinct cross-CPU successions of ipi/irq/vm/wfi/timer events):");
+    for (size_t i = 0; i < x->ncover;) {
+        uint32_t pair = x->cover[i] >> 11;
+        size_t j = i;
+        while (j < x->ncover && x->cover[j] >> 11 == pair)
+            j++;
+        printf(" cpu%u-cpu%u %zu", pair / 64, pair % 64, j - i);
+        i = j;
+    }
+    printf("\n");
+}
+
 /* XXH3 of the decoded event stream (kind, cpu, time, arguments; check
  * records by their state hash, not their blob): independent of the header,
  * which names the seed and the temporary files. false if unreadable. */
-static bool hash_trace(const char *path, uint64_t *h)
+static bool hash_trace(struct explore *x, const char *path, uint64_t *h)
 {
+    unsigned prev_cpu = UINT32_MAX, prev_kind = 0;
     char err[512];
     struct trace_reader *r = trace_reader_open(path, err, sizeof err);
     if (!r)
@@ -411,6 +472,12 @@ static bool hash_trace(const char *path, uint64_t *h)
         for (unsigned i = 0; i < trace_kinds[ev.kind].nargs; i++)
             n += put_le(rec + n, ev.a[i], 8);
         XXH3_64bits_update(st, rec, n);
+        if (cover_kind(ev.kind) && ev.cpu < 64) {
+            if (prev_cpu != UINT32_MAX && prev_cpu != ev.cpu)
+                cover_add(x, cover_key(prev_cpu, prev_kind, ev.cpu, ev.kind));
+            prev_cpu = ev.cpu;
+            prev_kind = ev.kind;
+        }
     }
     trace_reader_close(r);
     *h = XXH3_64bits_digest(st);
@@ -530,7 +597,7 @@ static void finish_run(struct explore *x, size_t idx, int wstatus)
         x->host_error = true;
     }
     r->has_console = hash_file(out, &r->console_hash);
-    r->has_trace = hash_trace(hvt, &r->trace_hash);
+    r->has_trace = hash_trace(x, hvt, &r->trace_hash);
     size_t clen = 0;
     char *console = read_console(out, &clen);
     outcome_judge(r, &x->rules, console ? console : "", clen);
@@ -718,6 +785,7 @@ int explore_main(int argc, char **argv)
             snprintf(title + tn, sizeof title - (size_t)tn, " (shard %" PRIu64 "/%" PRIu64 ")",
                      x.o.shard_i, x.o.shard_n);
         size_t failed = outcome_print_table(x.res, x.nseeds, rows, title, x.o.keep);
+        print_coverage(&x);
         rc = write_results(&x.o, x.res, x.nseeds) ? (failed ? 1 : 0) : 2;
     }
     if (x.rules.fail_on)
@@ -726,5 +794,6 @@ int explore_main(int argc, char **argv)
         regfree(&x.expect_re);
     free(x.res);
     free(x.jobs);
+    free(x.cover);
     return rc;
 }

@@ -85,6 +85,14 @@ else
     fail "trace header perturb line" "$(head -c 300 "$first" | strings | head -10)"
 fi
 
+cov() { sed -n 's/^interleaving coverage (.*): cpu0-cpu1 \([0-9]*\)$/\1/p' "$1"; }
+c0=$(cov "$T/e0.out"); c1=$(cov "$T/e1.out")
+if [ -n "$c0" ] && [ -n "$c1" ] && [ "$c0" -ge 1 ] && [ "$c1" -gt "$c0" ]; then
+    pass "interleaving coverage cpu0-cpu1: $c0 successions by default, $c1 with stalls"
+else
+    fail "interleaving coverage" "default '$c0', stall '$c1': $(grep coverage "$T/e0.out" "$T/e1.out")"
+fi
+
 # 5. With skewed CPU speeds it does too.
 "$HVSIM" explore --seeds 1..40 "${JUDGE[@]}" --keep "$T/k2" -- "${RUN[@]}" --skew 90 >"$T/e2.out" 2>&1
 rc=$?
