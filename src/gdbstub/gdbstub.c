@@ -323,7 +323,10 @@ static void poll_client(struct gdbstub *g)
     ssize_t n = read(g->cfd, buf, sizeof buf);
     if (n <= 0) {
         close(g->cfd);
-        g->cfd = -1; /* gone: the machine runs on */
+        g->cfd = -1; /* gone: the machine runs on, every CPU released */
+        for (int i = 0; i < g->m->ncpus; i++)
+            g->m->sched.held[i] = false;
+        g->m->sched.any_held = false;
         return;
     }
     rsp_feed(&g->dec, buf, (size_t)n, NULL, on_ctrlc, g);
