@@ -174,6 +174,60 @@ static int popcount(unsigned v)
     return n;
 }
 
+/* The next event of r that is not a check record; false at the end. */
+static bool next_event(struct trace_reader *r, struct trace_event *ev)
+{
+    char err[256];
+    while (trace_reader_next(r, ev, err, sizeof err) == 1)
+        if (ev->kind != TK_CHECK)
+            return true;
+    return false;
+}
+
+static bool same_event(const struct trace_event *a, const struct trace_event *b)
+{
+    if (a->kind != b->kind || a->cpu != b->cpu || a->time != b->time)
+        return false;
+    for (unsigned i = 0; i < trace_kinds[a->kind].nargs; i++)
+        if (a->a[i] != b->a[i])
+            return false;
+    return true;
+}
+
+/* The critical ordering in one sentence: at the first event where the
+ * failing run (fail) parts from the unperturbed one (plain), fail's event
+ * now comes where plain's used to. */
+static void print_ordering(const char *plain, const char *fail, uint64_t cpu_hz)
+{
+    char err[256];
+    struct trace_reader *a = trace_reader_open(plain, err, sizeof err);
+    struct trace_reader *b = a ? trace_reader_open(fail, err, sizeof err) : NULL;
+    if (!b) {
+        trace_reader_close(a);
+        return;
+    }
+    struct trace_event ea, eb;
+    for (;;) {
+        bool ha = next_event(a, &ea), hb = next_event(b, &eb);
+        if (!ha || !hb || !same_event(&ea, &eb)) {
+            if (ha && hb) {
+                char who_b[24], who_a[24];
+                snprintf(who_b, sizeof who_b, eb.cpu == TRACE_NO_CPU ? "the machine" : "cpu%u", eb.cpu);
+                snprintf(who_a, sizeof who_a, ea.cpu == TRACE_NO_CPU ? "the machine" : "cpu%u", ea.cpu);
+                printf("critical ordering: %s's %s at t=%" PRIu64 " ns now precedes %s's %s "
+                       "(t=%" PRIu64 " ns without perturbations)\n", who_b,
+                       trace_kinds[eb.kind].name,
+                       (uint64_t)((unsigned __int128)eb.time * 1000000000u / cpu_hz), who_a,
+                       trace_kinds[ea.kind].name,
+                       (uint64_t)((unsigned __int128)ea.time * 1000000000u / cpu_hz));
+            }
+            break;
+        }
+    }
+    trace_reader_close(a);
+    trace_reader_close(b);
+}
+
 int explore_minimize(const char *file, const char *fail_on, const char *expect,
                      const char *keep)
 {
@@ -184,6 +238,14 @@ int explore_minimize(const char *file, const char *fail_on, const char *expect,
         return 2;
     }
     struct min_ctx x = { .h = trace_reader_header(tr) };
+    uint64_t cpu_hz = 1000000000u;
+    {
+        const char *hz = strstr(x.h->config_ini ? x.h->config_ini : "", "cpu-hz = ");
+        if (hz)
+            cpu_hz = strtoull(hz + 9, NULL, 10);
+        if (!cpu_hz)
+            cpu_hz = 1000000000u;
+    }
     char plain[4400] = "";
     struct perturb_cfg full;
     if (!perturb_parse_spec(&full, x.h->perturb, err, sizeof err)) {
@@ -305,6 +367,7 @@ int explore_minimize(const char *file, const char *fail_on, const char *expect,
             fwrite(d, 1, dl, stdout);
         free(d);
         unlink(log);
+        print_ordering(plain, kept, cpu_hz);
     }
     rc = 1;
 out_tmp:

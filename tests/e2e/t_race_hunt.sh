@@ -162,8 +162,9 @@ if [ -n "$first" ]; then
     s=$(basename "$first" .hvt)
     if [ "$rc" -eq 1 ] && grep -q "^smallest set that still fails: stall=0.001:100000000  (stall needed)$" "$T/min.out" &&
         "$HVSIM" replay "$T/k5/minimized-$s.hvt" >/dev/null 2>&1 &&
-        grep -qE "^  [AB]: +[0-9]+ cpu[01] " "$T/min.out"; then
-        pass "--minimize $s: stall alone reproduces; the minimised trace replays; the departure is shown"
+        grep -qE "^  [AB]: +[0-9]+ cpu[01] " "$T/min.out" &&
+        grep -qE "^critical ordering: cpu0's timer.fire at t=70[0-9]{6} ns now precedes cpu1's wfi.sleep" "$T/min.out"; then
+        pass "--minimize $s: stall alone; the minimised trace replays; cpu0's timer.fire now precedes cpu1's wfi.sleep"
     else
         fail "--minimize" "exit $rc: $(head -12 "$T/min.out")"
     fi
