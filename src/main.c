@@ -39,6 +39,10 @@ enum opt_id {
     OPT_GDB_WAIT,
     OPT_MACHINE,
     OPT_MODULE,
+    OPT_IPI_LATENCY,
+    OPT_STALL,
+    OPT_SKEW,
+    OPT_STRATEGY,
 };
 
 struct opt_desc {
@@ -64,6 +68,10 @@ static const struct opt_desc run_opts[] = {
     { "max-insns", OPT_MAX_INSNS, "N", "stop after N instructions in total (0 = no limit)" },
     { "quantum", OPT_QUANTUM, "N", "instructions per scheduling slot (>= 1)" },
     { "sched-seed", OPT_SCHED_SEED, "S", "seed for a varied, repeatable interleaving (0 = fixed)" },
+    { "ipi-latency", OPT_IPI_LATENCY, "MIN..MAX", "interrupt delivery latency between CPUs, virtual ns (docs/explore.md)" },
+    { "stall", OPT_STALL, "P:MAX", "a CPU stalls up to MAX virtual ns, probability P per round" },
+    { "skew", OPT_SKEW, "PCT", "CPUs retire at drawn rates of 100-PCT..100 % (0..90)" },
+    { "strategy", OPT_STRATEGY, "S", "schedule: random (default) or pct:D (PCT, D change points)" },
     { "serial", OPT_SERIAL, "SPEC", "UART output: stdio (default), none or file:PATH" },
     { "trace", OPT_TRACE, "FILE", "record the timeline into FILE (.hvt) for replay and tools" },
     { "events", OPT_EVENTS, "LIST", "kinds to record: ipi,irq,timer,wfi,sbi,vm,mmio,exc,check,..." },
@@ -148,6 +156,7 @@ struct run_args {
     uint64_t events, check_interval;
     uint64_t gdb_port;
     bool gdb_wait;
+    struct perturb_cfg pert;  /* --ipi-latency, --stall, --skew, --strategy */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -328,6 +337,19 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         case OPT_GDB_WAIT:
             a->gdb_wait = true;
             break;
+        case OPT_IPI_LATENCY:
+        case OPT_STALL:
+        case OPT_SKEW:
+        case OPT_STRATEGY: {
+            char err[256];
+            const char *name = ch == OPT_IPI_LATENCY ? "ipi-latency" : ch == OPT_STALL ? "stall"
+                             : ch == OPT_SKEW ? "skew" : "strategy";
+            if (!perturb_parse_option(&a->pert, name, v, err, sizeof err)) {
+                fprintf(stderr, "hvsim: %s\n", err);
+                return EXIT_HOST_ERROR;
+            }
+            break;
+        }
         case OPT_CHECK_INTERVAL:
             if (!config_parse_u64(v, &a->check_interval)) {
                 fprintf(stderr, "hvsim: --check-interval: '%s' is not a number (0 = none)\n", v);
@@ -464,6 +486,7 @@ static int cmd_run(int argc, char **argv)
         return rc;
     }
     m->max_insns = a.max_insns;
+    sched_set_perturb(m, &a.pert);
     if (a.trace) {
         uint64_t mask = a.events ? a.events : trace_default_mask() | (1ull << TK_INPUT) | (1ull << TK_END);
         if (!trace_record_start(m, a.trace, mask, a.check_interval, a.serial, err, sizeof err)) {

@@ -51,8 +51,10 @@ struct gdbstub {
     bool phys;                  /* monitor phys on: m/M/X use physical addresses */
     bool rstep;                 /* bs: reverse-stepi */
     /* the scheduler-locked steps taken so far: (schedule position, cpu) —
-     * with the config, images and seed they determine the machine state */
-    struct { uint64_t at; int cpu; } *log;
+     * with the config, images and seed they determine the machine state.
+     * An entry with a held mask is a continue that held those CPUs
+     * (vCont;c:TID) from position at to position end. */
+    struct { uint64_t at; int cpu; uint64_t end, held; } *log;
     size_t nlog, caplog;
     struct { struct machine *m; uint64_t at; size_t nlog; } snap[SNAP_MAX];
     int nsnap;
@@ -62,6 +64,11 @@ struct gdbstub {
     struct trace *orig;         /* the recorder or replayer it forwards to */
     char stop_why[64];
     int step_cpu;
+    /* vCont with per-thread actions (gdb's scheduler-locking): the CPUs
+     * that stay stopped while the others continue (docs/gdb.md "Holding
+     * CPUs"); held_ever: a resume held some CPU (no reverse execution). */
+    bool hold[CONFIG_MAX_CPUS];
+    bool holding;
     char reply[2 * RSP_MAX_PACKET + 16];
 };
 
@@ -164,8 +171,33 @@ static void step_one(struct gdbstub *g, struct cpu *c)
     }
     g->log[g->nlog].at = g->m->sched.executed;
     g->log[g->nlog].cpu = c->id;
+    g->log[g->nlog].end = g->log[g->nlog].held = 0;
     g->nlog++;
     step_cpu(g->m, c);
+}
+
+/* The CPUs in mask stay held (struct sched.held) until set_holds(m, 0). */
+static void set_holds(struct machine *m, uint64_t mask)
+{
+    for (int i = 0; i < m->ncpus; i++)
+        m->sched.held[i] = mask >> i & 1;
+    m->sched.any_held = mask != 0;
+}
+
+/* A continue that held CPUs, remembered for reverse execution. */
+static void log_hold(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t mask)
+{
+    if (end <= at)
+        return;
+    if (g->nlog == g->caplog) {
+        g->caplog = g->caplog ? 2 * g->caplog : 64;
+        g->log = realloc(g->log, g->caplog * sizeof *g->log);
+    }
+    g->log[g->nlog].at = at;
+    g->log[g->nlog].cpu = -1;
+    g->log[g->nlog].end = end;
+    g->log[g->nlog].held = mask;
+    g->nlog++;
 }
 
 
@@ -291,7 +323,10 @@ static void poll_client(struct gdbstub *g)
     ssize_t n = read(g->cfd, buf, sizeof buf);
     if (n <= 0) {
         close(g->cfd);
-        g->cfd = -1; /* gone: the machine runs on */
+        g->cfd = -1; /* gone: the machine runs on, every CPU released */
+        for (int i = 0; i < g->m->ncpus; i++)
+            g->m->sched.held[i] = false;
+        g->m->sched.any_held = false;
         return;
     }
     rsp_feed(&g->dec, buf, (size_t)n, NULL, on_ctrlc, g);
@@ -365,6 +400,9 @@ static void adopt(struct gdbstub *g, struct machine *m2, size_t keep)
     machine_free(m);
     g->m = m2;
     g->nlog = keep;
+    for (size_t i = 0; i < keep; i++) /* a held continue cut short by going back */
+        if (g->log[i].held && g->log[i].end > m2->sched.executed)
+            g->log[i].end = m2->sched.executed;
     for (int i = g->nsnap - 1; i >= 0; i--) /* snapshots of the abandoned future */
         if (g->snap[i].at > m2->sched.executed || g->snap[i].nlog > keep)
             drop_snapshot(g, i);
@@ -394,6 +432,7 @@ static struct machine *start_from(struct gdbstub *g, uint64_t at, size_t nlog, b
         if (g->snap[i].at <= at && g->snap[i].nlog <= nlog) {
             struct machine *c = machine_clone(g->snap[i].m, err, errlen);
             if (c) {
+                set_holds(c, 0); /* (a snapshot taken in a held continue: its log entry holds again) */
                 *first = g->snap[i].nlog;
                 return c;
             }
@@ -418,6 +457,14 @@ static struct machine *rebuild(struct gdbstub *g, uint64_t at, size_t nlog, int 
     for (size_t i = first; i < nlog; i++) {
         if (!run_to(m2, g->log[i].at))
             goto diverged;
+        if (g->log[i].held) {
+            set_holds(m2, g->log[i].held);
+            bool ok = run_to(m2, g->log[i].end < at ? g->log[i].end : at);
+            set_holds(m2, 0);
+            if (!ok)
+                goto diverged;
+            continue;
+        }
         step_cpu(m2, m2->cpus[g->log[i].cpu]);
     }
     if (!run_to(m2, at))
@@ -489,8 +536,10 @@ again:;
         m1->cpus[i]->nbps = g->nbp;
         m1->cpus[i]->bp_guest = g->guest;
     }
+    uint64_t hold_end = 0; /* in a held continue of the log: until there */
     for (;;) {
-        uint64_t next = li < g->nlog ? g->log[li].at : now;
+        uint64_t next = hold_end ? (hold_end < now ? hold_end : now)
+                                 : li < g->nlog ? g->log[li].at : now;
         if (m1->sched.executed < next) {
             m1->sched.stop_at = next;
             int rc = sched_run(m1);
@@ -506,7 +555,8 @@ again:;
              * logged step (gdb steps over the breakpoint it stopped at with
              * 's' before continuing, as on x86; there the run reaches the
              * step's position by its budget, before the breakpoint check). */
-            if (sc && m1->sched.executed < now && (m1->sched.executed < next || li < g->nlog) &&
+            if (sc && m1->sched.executed < now &&
+                (m1->sched.executed < next || li < g->nlog || hold_end) &&
                 cpu_bp_at(sc, sc->ops->get_pc(sc), false)) {
                 last = m1->sched.executed; /* a breakpoint stop before now */
                 last_cpu = sc->id;
@@ -514,8 +564,18 @@ again:;
                 continue;
             }
         }
+        if (hold_end && m1->sched.executed >= next) {
+            set_holds(m1, 0);
+            hold_end = 0;
+            continue;
+        }
         if (li < g->nlog && m1->sched.executed == g->log[li].at) {
-            step_cpu(m1, m1->cpus[g->log[li].cpu]);
+            if (g->log[li].held) {
+                set_holds(m1, g->log[li].held);
+                hold_end = g->log[li].end;
+            } else {
+                step_cpu(m1, m1->cpus[g->log[li].cpu]);
+            }
             li++;
             continue;
         }
@@ -931,22 +991,52 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
         if (strcmp(p, "vCont?") == 0) {
             send_str(g, "vCont;c;C;s;S");
         } else if (strncmp(p, "vCont;", 6) == 0) {
-            /* the first action with a step wins (all-stop: one thread steps) */
+            /* Per thread, the leftmost action whose thread-id matches it
+             * applies (GDB manual, "vCont"); an action without one matches
+             * every thread. A step steps that one CPU (scheduler-locked);
+             * CPUs left without an action stay stopped while the ones with
+             * `c` run (gdb's set scheduler-locking on). */
+            char act[CONFIG_MAX_CPUS] = { 0 };
             const char *a = p + 5;
-            g->resume = true;
+            bool bad = false;
             while (a && *a == ';') {
-                char act = a[1];
+                char kind = a[1];
                 const char *colon = strchr(a + 1, ':'), *next = strchr(a + 1, ';');
                 long tid = -1;
-                if (colon && (!next || colon < next))
-                    rsp_parse_thread_id_n(colon + 1, (size_t)((next ? next : a + strlen(a)) - colon - 1), &tid);
-                if (act == 's' || act == 'S') {
-                    g->step = true;
-                    g->resume = false;
-                    g->step_cpu = tid > 0 ? (int)tid - 1 : g->gcpu;
+                if (colon && (!next || colon < next) &&
+                    !rsp_parse_thread_id_n(colon + 1, (size_t)((next ? next : a + strlen(a)) - colon - 1), &tid))
+                    bad = true;
+                if (kind == 'S')
+                    kind = 's';
+                if (kind == 'C')
+                    kind = 'c';
+                if (kind != 's' && kind != 'c') {
+                    bad = true;
                     break;
                 }
+                for (int i = 0; i < m->ncpus && i < CONFIG_MAX_CPUS; i++)
+                    if (!act[i] && (tid <= 0 || tid - 1 == i))
+                        act[i] = kind;
                 a = next;
+            }
+            if (bad) {
+                send_str(g, "E01");
+                return;
+            }
+            int stepper = -1, nc = 0;
+            for (int i = 0; i < m->ncpus; i++) {
+                if (act[i] == 's' && stepper < 0)
+                    stepper = i;
+                nc += act[i] == 'c';
+            }
+            if (stepper >= 0) {
+                g->step = true;
+                g->step_cpu = stepper;
+            } else {
+                g->resume = true;
+                g->holding = nc > 0 && nc < m->ncpus;
+                for (int i = 0; i < m->ncpus; i++)
+                    g->hold[i] = g->holding && act[i] != 'c';
             }
         } else if (strncmp(p, "vKill", 5) == 0) {
             g->kill = true;
@@ -1144,8 +1234,19 @@ int gdbstub_run(struct gdbstub *g)
             m->cpus[i]->bp_skip_pc = m->cpus[i]->ops->get_pc(m->cpus[i]);
         arm_hook(g);
         m->sched.stopped_cpu = NULL;
+        uint64_t hold_mask = 0, hold_at = m->sched.executed;
+        if (g->holding) { /* vCont;c:TID: the others stay where they are */
+            for (int i = 0; i < m->ncpus; i++)
+                hold_mask |= (uint64_t)g->hold[i] << i;
+            set_holds(m, hold_mask);
+        }
         int rc = sched_run(m);
         m->sched.debug_stop = NULL;
+        if (g->holding) {
+            set_holds(m, 0);
+            log_hold(g, hold_at, m->sched.executed, hold_mask);
+            g->holding = false;
+        }
         if (rc == SCHED_DEBUG_STOP) {
             struct cpu *sc = m->sched.stopped_cpu;
             m->sched.stopped_cpu = NULL;

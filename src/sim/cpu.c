@@ -1,5 +1,6 @@
 /* ISA-neutral per-CPU timers (deadlines in the CPU's clock ticks). */
 #include "cpu.h"
+#include "machine.h"
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,8 @@ static bool due_now(const struct cpu *target, const struct cpu *current, uint64_
 
 void cpu_deliver_irq(struct cpu *target, const struct cpu *current, uint64_t when, int line, int level)
 {
+    if (target->m) /* --ipi-latency (src/sim/sched.h sched_msg_time) */
+        when = sched_msg_time(target->m, target, current, when);
     if (due_now(target, current, when)) {
         target->ops->set_irq(target, line, level);
         return;
@@ -125,6 +128,8 @@ void cpu_deliver_msg(struct cpu *target, const struct cpu *current, uint64_t whe
 {
     if (!target->ops->irq_msg)
         abort(); /* board wiring bug: this CPU model takes no messages */
+    if (target->m)
+        when = sched_msg_time(target->m, target, current, when);
     if (due_now(target, current, when)) {
         target->ops->irq_msg(target, msg);
         return;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "config.h"
+#include "perturb.h"
 
 /* sched_run's result when a debugger stopped the machine (not an exit
  * status: calling sched_run again resumes exactly where it stopped). */
@@ -47,9 +48,39 @@ struct sched {
      * outside input; return false when none can ever come. */
     bool (*idle_hook)(void *opaque, struct machine *m);
     void *round_hook_opaque;
+    /* Perturbations (src/sim/perturb.h, docs/explore.md): pert_on is false
+     * unless one was given, and then nothing below is read. Each kind draws
+     * from its own PRNG stream, so turning one on does not change the
+     * draws of another or of the round lengths and orders above. */
+    bool pert_on;
+    struct perturb_cfg pert;
+    uint64_t prng_ipi, prng_stall, prng_pct;
+    uint64_t ipi_tick_min, ipi_tick_max, stall_tick_max;
+    uint64_t ipi_last[CONFIG_MAX_CPUS];   /* latest delivery time queued per target */
+    uint64_t stall_from[CONFIG_MAX_CPUS], stall_until[CONFIG_MAX_CPUS];
+    uint16_t rate[CONFIG_MAX_CPUS];       /* skew: per mille of the slot a CPU retires in */
+    uint32_t prio[CONFIG_MAX_CPUS];       /* pct: higher runs earlier in the round */
+    uint64_t pct_change[PERTURB_MAX_PCT_DEPTH]; /* pct: rounds where the top CPU drops */
+    unsigned pct_nchange;
+    bool pct_ready;
+    /* gdb scheduler-locking: a held CPU retires nothing; its clock follows
+     * the rounds like a stalled CPU's (docs/gdb.md "Holding CPUs"). */
+    bool held[CONFIG_MAX_CPUS];
+    bool any_held;
 };
 
 void sched_init(struct sched *s, uint64_t quantum, uint64_t seed);
+/* Turns perturbations on (before the machine runs): seeds their PRNG
+ * streams from the scheduling seed and draws the per-CPU skew rates. */
+void sched_set_perturb(struct machine *m, const struct perturb_cfg *p);
+/* The engine's interrupt-message hook: the virtual time at which a change
+ * of an interrupt line or an interrupt message sent at `when` by `current`
+ * (NULL: a device outside a CPU slot) reaches `target`. Without
+ * --ipi-latency it is `when`. cpu_deliver_irq/cpu_deliver_msg call it, so
+ * every board's IPIs (ACLINT MSWI/SSWI, PLIC, x86 local APIC ICR) get the
+ * latency without knowing of it. */
+uint64_t sched_msg_time(struct machine *m, const struct cpu *target, const struct cpu *current,
+                        uint64_t when);
 /* Run the machine until exit is requested, max_insns is reached, or nothing
  * can ever happen again. Returns the exit status (EXIT_*). */
 int sched_run(struct machine *m);

@@ -86,6 +86,8 @@ static void header_text(const struct trace_header *h, char **text, size_t *len)
                           (unsigned long long)h->quantum, (unsigned long long)h->max_insns,
                           (unsigned long long)h->check_interval,
                           (unsigned long long)h->event_mask, h->serial);
+    if (h->perturb[0]) /* only with perturbations: other headers stay as they were */
+        n += (size_t)snprintf(t + n, cap - n, "perturb %s\n", h->perturb);
     for (int i = 0; i < h->nimages; i++)
         n += (size_t)snprintf(t + n, cap - n, "image %s %s %s\n", h->images[i].role,
                               h->images[i].sha256, h->images[i].path);
@@ -285,6 +287,8 @@ static bool parse_header(struct trace_reader *r, char *text, char *err, size_t e
         } else if (sscanf(line, "max-insns %llu", &v) == 1) { h->max_insns = v;
         } else if (sscanf(line, "check-interval %llu", &v) == 1) { h->check_interval = v;
         } else if (sscanf(line, "event-mask %llx", &v) == 1) { h->event_mask = v;
+        } else if (strncmp(line, "perturb ", 8) == 0) {
+            snprintf(h->perturb, sizeof h->perturb, "%s", line + 8);
         } else if (strncmp(line, "serial ", 7) == 0) {
             snprintf(h->serial, sizeof h->serial, "%s", line + 7);
         } else if (strncmp(line, "image ", 6) == 0 && h->nimages < TRACE_MAX_IMAGES) {

@@ -1,13 +1,16 @@
-/* hvsim explore --seeds A..B [--jobs N] [--shard I/N] [--keep DIR] -- RUN-OPTIONS
+/* hvsim explore --seeds A..B [OPTIONS] -- RUN-OPTIONS
+ * hvsim explore --merge A.json B.json... [--json OUT] [--junit OUT]
  *
  * Schedule exploration: runs `hvsim run RUN-OPTIONS --sched-seed S --serial
  * file:TMP --trace TMP.hvt` once per seed S as a child process (this same
- * executable, at most --jobs at a time, stdin from /dev/null), classifies
- * every run by (exit status, hash of its console output, hash of its decoded
- * event stream) and prints one table row per distinct outcome, in the order
- * of each outcome's first seed, so the output does not depend on --jobs or
- * on host scheduling. The trace of every seed that did not pass (exit != 0)
- * is kept as DIR/seed-S.hvt for `hvsim replay`; the rest are deleted.
+ * executable, at most --jobs at a time, stdin from /dev/null), judges every
+ * run (src/trace/outcome.c: verdict from the exit status, --fail-on,
+ * --expect; console signature with numbers masked) and prints one table row
+ * per distinct (verdict, exit status, signature), in the order of each
+ * row's first seed, so the output does not depend on --jobs or on host
+ * scheduling. The trace of every seed that did not pass is kept as
+ * DIR/seed-S.hvt for `hvsim replay`; the rest are deleted. --json/--junit
+ * write the results; --merge reads --json files of several shards back.
  *
  * --shard I/N takes the seeds s with (s - A) % N == I - 1, so N machines
  * (a Slurm array, GNU parallel) can split one range.
@@ -29,6 +32,8 @@
 #include <xxhash.h>
 #include "tools.h"
 #include "trace.h"
+#include "outcome.h"
+#include <regex.h>
 
 #define EXPLORE_MAX_SEEDS 1000000u
 #define EXPLORE_MAX_JOBS 1024u
@@ -42,15 +47,12 @@ struct explore_opts {
     const char *keep;
     char **run_argv;          /* RUN-OPTIONS */
     int run_argc;
-};
-
-/* The outcome of one seed. */
-struct seed_result {
-    uint64_t seed;
-    int status;               /* exit status, or -signal */
-    bool has_console, has_trace;
-    uint64_t console_hash, trace_hash;
-    unsigned outcome;         /* 1-based outcome number */
+    const char *fail_on, *expect; /* --fail-on, --expect: extended regular expressions */
+    enum sig_mode sig;        /* --signature */
+    const char *json, *junit; /* --json FILE, --junit FILE */
+    char **merge;             /* --merge FILE...: no runs, combine --json results */
+    int nmerge;
+    const char *minimize;     /* --minimize FILE.hvt */
 };
 
 /* A running child. */
@@ -66,6 +68,12 @@ struct explore {
     size_t nseeds;
     struct explore_job *jobs;
     bool keep_dir_made;
+    regex_t fail_on_re, expect_re;
+    struct outcome_rules rules;
+    /* interleaving coverage: the distinct cross-CPU successions seen (keys
+     * of cover_key), a set kept sorted */
+    uint32_t *cover;
+    size_t ncover, capcover;
     bool host_error;          /* a run or a file operation failed on the host side */
 };
 
@@ -85,14 +93,28 @@ static int explore_error(const char *fmt, ...)
 
 static void explore_usage(FILE *f)
 {
-    fputs("Usage: hvsim explore --seeds A..B [--jobs N] [--shard I/N] [--keep DIR] -- RUN-OPTIONS\n"
+    fputs("Usage: hvsim explore --seeds A..B [OPTIONS] -- RUN-OPTIONS\n"
+          "       hvsim explore --merge A.json B.json... [--json OUT] [--junit OUT]\n"
           "Runs `hvsim run RUN-OPTIONS --sched-seed S` for every seed S in A..B (each a\n"
-          "different, repeatable interleaving) and prints the distinct outcomes: exit\n"
-          "status, hash of the console output, hash of the recorded events, how many\n"
-          "seeds and which. Traces of seeds that did not pass are kept in DIR (default\n"
+          "different, repeatable interleaving; RUN-OPTIONS may add perturbations such as\n"
+          "--ipi-latency, --stall, --skew, --strategy) and prints the distinct outcomes:\n"
+          "verdict, exit status, console signature, a trace hash, how many seeds and\n"
+          "which. Traces of seeds that did not pass are kept in DIR (default\n"
           "./explore-traces) as seed-S.hvt for `hvsim replay`.\n"
-          "  --jobs N     runs at a time (default: the number of online CPUs)\n"
-          "  --shard I/N  only the seeds S with (S - A) % N == I - 1 (1 <= I <= N)\n"
+          "  --jobs N          runs at a time (default: the number of online CPUs)\n"
+          "  --shard I/N       only the seeds S with (S - A) % N == I - 1 (1 <= I <= N)\n"
+          "  --keep DIR        where failing traces go\n"
+          "  --fail-on REGEX   console output matching REGEX (POSIX extended) fails a seed\n"
+          "  --expect REGEX    console output not matching REGEX fails a seed\n"
+          "  --signature masked|raw|none  how console output splits outcome rows\n"
+          "                    (default masked: numbers and hex addresses masked)\n"
+          "  --json FILE       machine-readable results (one line per seed)\n"
+          "  --junit FILE      JUnit XML (one testcase per seed)\n"
+          "  --merge FILE...   combine the --json results of several shards (no runs)\n"
+          "  --minimize FILE.hvt  the smallest set of the trace's perturbations that still\n"
+          "                    fails (judged with --fail-on/--expect), kept in DIR\n"
+          "Verdicts: pass; fail (exit status 1 or a signal, --fail-on matched,\n"
+          "--expect missing); hang (--max-insns reached, exit 3).\n"
           "RUN-OPTIONS must not contain --sched-seed, --serial or --trace: explore sets them.\n"
           "Exit 0: every seed passed; 1: some seed did not; 2: usage or host error.\n",
           f);
@@ -167,7 +189,19 @@ static int explore_parse_args(int argc, char **argv, struct explore_opts *o)
             explore_usage(stdout);
             return 0;
         }
-        static const char *const opts[] = { "--seeds", "--jobs", "--shard", "--keep" };
+        if (strcmp(a, "--merge") == 0) {
+            o->merge = argv + i + 1;
+            while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
+                i++;
+                o->nmerge++;
+            }
+            if (!o->nmerge)
+                return explore_error("--merge: missing FILE.json");
+            continue;
+        }
+        static const char *const opts[] = { "--seeds", "--jobs", "--shard", "--keep",
+                                            "--fail-on", "--expect", "--signature",
+                                            "--json", "--junit", "--minimize" };
         const char *opt = NULL, *v = NULL;
         for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
             size_t n = strlen(opts[k]);
@@ -198,11 +232,43 @@ static int explore_parse_args(int argc, char **argv, struct explore_opts *o)
         } else if (strcmp(opt, "--shard") == 0) {
             if (!parse_shard(v, &o->shard_i, &o->shard_n))
                 return explore_error("--shard: '%s' is not I/N with 1 <= I <= N", v);
+        } else if (strcmp(opt, "--fail-on") == 0 || strcmp(opt, "--expect") == 0) {
+            if (!*v)
+                return explore_error("%s: empty regular expression", opt);
+            *(opt[2] == 'f' ? &o->fail_on : &o->expect) = v;
+        } else if (strcmp(opt, "--signature") == 0) {
+            if (strcmp(v, "masked") == 0)
+                o->sig = SIG_MASKED;
+            else if (strcmp(v, "raw") == 0)
+                o->sig = SIG_RAW;
+            else if (strcmp(v, "none") == 0)
+                o->sig = SIG_NONE;
+            else
+                return explore_error("--signature: '%s' is not masked, raw or none", v);
+        } else if (strcmp(opt, "--minimize") == 0) {
+            if (!*v)
+                return explore_error("--minimize: empty file name");
+            o->minimize = v;
+        } else if (strcmp(opt, "--json") == 0 || strcmp(opt, "--junit") == 0) {
+            if (!*v)
+                return explore_error("%s: empty file name", opt);
+            *(opt[3] == 's' ? &o->json : &o->junit) = v;
         } else {
             if (!*v)
                 return explore_error("--keep: empty directory name");
             o->keep = v;
         }
+    }
+    if (o->minimize) {
+        if (o->has_seeds || o->nmerge || i < argc)
+            return explore_error("--minimize FILE.hvt takes no --seeds, --merge or RUN-OPTIONS "
+                                 "(the trace header has them)");
+        return -1;
+    }
+    if (o->nmerge) {
+        if (o->has_seeds || i < argc)
+            return explore_error("--merge combines --json files: no --seeds, no RUN-OPTIONS");
+        return -1;
     }
     if (!o->has_seeds)
         return explore_error("missing --seeds A..B (try 'hvsim explore --help')");
@@ -328,11 +394,68 @@ static size_t put_le(uint8_t *p, uint64_t v, unsigned bytes)
     return bytes;
 }
 
+/* Interleaving coverage (docs/explore.md): in the order the scheduler ran
+ * them, an event of an ipi/irq/vm/wfi/timer.fire kind on CPU y right after
+ * one on CPU x != y is a cross-CPU succession (x, kind -> y, kind). The
+ * distinct successions of each CPU pair over all seeds is its coverage. */
+static bool cover_kind(unsigned k)
+{
+    return k == TK_IPI_SEND || k == TK_IPI_DELIVER || k == TK_IRQ_TAKE || k == TK_VM_EXIT ||
+           k == TK_VM_ENTRY || k == TK_WFI_SLEEP || k == TK_WFI_WAKE || k == TK_TIMER_FIRE;
+}
+
+static uint32_t cover_key(unsigned x, unsigned kx, unsigned y, unsigned ky)
+{
+    unsigned a = x < y ? x : y, b = x < y ? y : x;
+    return (uint32_t)((a * 64 + b) << 11 | (x > y) << 10 | (kx & 31) << 5 | (ky & 31));
+}
+
+static void cover_add(struct explore *x, uint32_t key)
+{
+    size_t lo = 0, hi = x->ncover;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->cover[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < x->ncover && x->cover[lo] == key)
+        return;
+    if (x->ncover == x->capcover) {
+        x->capcover = x->capcover ? 2 * x->capcover : 256;
+        x->cover = realloc(x->cover, x->capcover * sizeof *x->cover);
+    }
+    memmove(x->cover + lo + 1, x->cover + lo, (x->ncover - lo) * sizeof *x->cover);
+    x->cover[lo] = key;
+    x->ncover++;
+}
+
+/* One line per CPU pair with successions: "cpu0-cpu1 7". */
+static void print_coverage(const struct explore *x)
+{
+    if (!x->ncover) {
+        printf("interleaving coverage: no cross-CPU successions of ipi/irq/vm/wfi/timer events\n");
+        return;
+    }
+    printf("interleaving coverage (distinct cross-CPU successions of ipi/irq/vm/wfi/timer events):");
+    for (size_t i = 0; i < x->ncover;) {
+        uint32_t pair = x->cover[i] >> 11;
+        size_t j = i;
+        while (j < x->ncover && x->cover[j] >> 11 == pair)
+            j++;
+        printf(" cpu%u-cpu%u %zu", pair / 64, pair % 64, j - i);
+        i = j;
+    }
+    printf("\n");
+}
+
 /* XXH3 of the decoded event stream (kind, cpu, time, arguments; check
  * records by their state hash, not their blob): independent of the header,
  * which names the seed and the temporary files. false if unreadable. */
-static bool hash_trace(const char *path, uint64_t *h)
+static bool hash_trace(struct explore *x, const char *path, uint64_t *h)
 {
+    unsigned prev_cpu = UINT32_MAX, prev_kind = 0;
     char err[512];
     struct trace_reader *r = trace_reader_open(path, err, sizeof err);
     if (!r)
@@ -349,6 +472,12 @@ static bool hash_trace(const char *path, uint64_t *h)
         for (unsigned i = 0; i < trace_kinds[ev.kind].nargs; i++)
             n += put_le(rec + n, ev.a[i], 8);
         XXH3_64bits_update(st, rec, n);
+        if (cover_kind(ev.kind) && ev.cpu < 64) {
+            if (prev_cpu != UINT32_MAX && prev_cpu != ev.cpu)
+                cover_add(x, cover_key(prev_cpu, prev_kind, ev.cpu, ev.kind));
+            prev_cpu = ev.cpu;
+            prev_kind = ev.kind;
+        }
     }
     trace_reader_close(r);
     *h = XXH3_64bits_digest(st);
@@ -428,6 +557,28 @@ static void first_log_line(const char *log, char *buf, size_t len)
     fclose(f);
 }
 
+/* The console output of a run (at most EXPLORE_MAX_CONSOLE bytes: its
+ * end, where a failure shows), malloc'ed; NULL if there is none. */
+#define EXPLORE_MAX_CONSOLE (4u << 20)
+static char *read_console(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    *len = 0;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        if (size > (long)EXPLORE_MAX_CONSOLE)
+            fseek(f, size - (long)EXPLORE_MAX_CONSOLE, SEEK_SET);
+        else
+            fseek(f, 0, SEEK_SET);
+    }
+    char *buf = malloc(EXPLORE_MAX_CONSOLE);
+    *len = fread(buf, 1, EXPLORE_MAX_CONSOLE, f);
+    fclose(f);
+    return buf;
+}
+
 /* A child ended: record its outcome, keep or delete its files. */
 static void finish_run(struct explore *x, size_t idx, int wstatus)
 {
@@ -446,8 +597,12 @@ static void finish_run(struct explore *x, size_t idx, int wstatus)
         x->host_error = true;
     }
     r->has_console = hash_file(out, &r->console_hash);
-    r->has_trace = hash_trace(hvt, &r->trace_hash);
-    if (r->status != 0 && r->status != 2 && access(hvt, F_OK) == 0) {
+    r->has_trace = hash_trace(x, hvt, &r->trace_hash);
+    size_t clen = 0;
+    char *console = read_console(out, &clen);
+    outcome_judge(r, &x->rules, console ? console : "", clen);
+    free(console);
+    if (r->verdict != VERDICT_PASS && r->status != 2 && access(hvt, F_OK) == 0) {
         char err[8600], dst[4200];
         bool ok = x->keep_dir_made || mkdir_p(x->o.keep, err, sizeof err);
         x->keep_dir_made = ok;
@@ -460,6 +615,7 @@ static void finish_run(struct explore *x, size_t idx, int wstatus)
                 explore_error("%s", err);
             x->host_error = true;
         }
+        r->trace_kept = ok;
     }
     unlink(out);
     unlink(hvt);
@@ -504,141 +660,57 @@ static void run_all(struct explore *x)
     }
 }
 
-/* qsort order: by outcome key, then seed. */
-static int cmp_key(const void *pa, const void *pb)
+/* --json and --junit, when asked for. false after a host error (reported). */
+static bool write_results(const struct explore_opts *o, const struct seed_result *res, size_t n)
 {
-    const struct seed_result *a = *(const struct seed_result *const *)pa;
-    const struct seed_result *b = *(const struct seed_result *const *)pb;
-#define CMP(f) if (a->f != b->f) return a->f < b->f ? -1 : 1
-    CMP(status);
-    CMP(has_console);
-    CMP(console_hash);
-    CMP(has_trace);
-    CMP(trace_hash);
-    CMP(seed);
-#undef CMP
-    return 0;
-}
-
-static bool same_key(const struct seed_result *a, const struct seed_result *b)
-{
-    return a->status == b->status && a->has_console == b->has_console &&
-           a->console_hash == b->console_hash && a->has_trace == b->has_trace &&
-           a->trace_hash == b->trace_hash;
-}
-
-/* Numbers the distinct outcomes 1.. in the order of their first seed. */
-static unsigned number_outcomes(struct explore *x)
-{
-    size_t n = x->nseeds;
-    struct seed_result **by = malloc((n ? n : 1) * sizeof *by);
-    size_t *leader = malloc((n ? n : 1) * sizeof *leader);
-    for (size_t i = 0; i < n; i++)
-        by[i] = &x->res[i];
-    qsort(by, n, sizeof *by, cmp_key);
-    /* within a group the first entry has the smallest seed: the leader */
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && same_key(by[i], by[j]))
-            leader[by[j++] - x->res] = (size_t)(by[i] - x->res);
-        i = j;
+    char err[4400];
+    if (o->json && !outcome_write_json(o->json, res, n, (const char *const *)o->run_argv,
+                                       o->run_argc, o->keep, err, sizeof err)) {
+        explore_error("%s", err);
+        return false;
     }
-    unsigned count = 0;
-    for (size_t i = 0; i < n; i++) /* results are in seed order */
-        x->res[i].outcome = leader[i] == i ? ++count : x->res[leader[i]].outcome;
-    free(leader);
-    free(by);
-    return count;
+    if (o->junit && !outcome_write_junit(o->junit, res, n, o->keep, err, sizeof err)) {
+        explore_error("%s", err);
+        return false;
+    }
+    return true;
 }
 
-/* The seeds of outcome k in seed order, consecutive ones as ranges: "1-4,7". */
-static void print_seeds(const struct explore *x, unsigned k)
+static int cmp_seed(const void *pa, const void *pb)
 {
-    bool any = false;
-    for (size_t i = 0; i < x->nseeds; i++) {
-        if (x->res[i].outcome != k)
-            continue;
-        size_t j = i;
-        while (j + 1 < x->nseeds && x->res[j + 1].outcome == k &&
-               x->res[j + 1].seed == x->res[j].seed + 1)
-            j++;
-        printf("%s%" PRIu64, any ? "," : "", x->res[i].seed);
-        if (j > i)
-            printf("-%" PRIu64, x->res[j].seed);
-        any = true;
-        i = j;
-    }
+    const struct seed_result *a = pa, *b = pb;
+    return a->seed < b->seed ? -1 : a->seed > b->seed;
 }
 
-static void format_status(int status, char *buf, size_t len)
+/* hvsim explore --merge A.json B.json ...: one table for several shards. */
+static int merge_main(struct explore_opts *o)
 {
-    if (status < 0)
-        snprintf(buf, len, "sig%d", -status);
-    else
-        snprintf(buf, len, "%d", status);
-}
-
-static void format_hash(bool has, uint64_t h, char *buf, size_t len)
-{
-    if (has)
-        snprintf(buf, len, "%016" PRIx64, h);
-    else
-        snprintf(buf, len, "-");
-}
-
-/* The table of distinct outcomes and where the failing traces are.
- * Returns the number of seeds that did not pass. */
-static size_t print_report(const struct explore *x, unsigned noutcomes)
-{
-    const struct explore_opts *o = &x->o;
-    printf("explore: seeds %" PRIu64 "..%" PRIu64, o->first, o->last);
-    if (o->shard_n > 1)
-        printf(" (shard %" PRIu64 "/%" PRIu64 ")", o->shard_i, o->shard_n);
-    printf(": %zu run%s, %u distinct outcome%s\n", x->nseeds, x->nseeds == 1 ? "" : "s",
-           noutcomes, noutcomes == 1 ? "" : "s");
-    printf("%7s  %5s  %-16s  %-16s  %6s  %s\n", "outcome", "exit", "console", "trace", "count",
-           "seeds");
-    size_t failed = 0;
-    for (unsigned k = 1; k <= noutcomes; k++) {
-        const struct seed_result *first = NULL;
-        size_t count = 0;
-        for (size_t i = 0; i < x->nseeds; i++)
-            if (x->res[i].outcome == k) {
-                first = first ? first : &x->res[i];
-                count++;
-            }
-        char st[16], ch[20], th[20];
-        format_status(first->status, st, sizeof st);
-        format_hash(first->has_console, first->console_hash, ch, sizeof ch);
-        format_hash(first->has_trace, first->trace_hash, th, sizeof th);
-        printf("%7u  %5s  %-16s  %-16s  %6zu  ", k, st, ch, th, count);
-        print_seeds(x, k);
-        printf("\n");
-        if (first->status != 0)
-            failed += count;
-    }
-    if (!failed) {
-        printf("all %zu seeds passed\n", x->nseeds);
-        return 0;
-    }
-    printf("%zu of %zu seeds did not pass; their traces are kept in %s/, replay with:\n", failed,
-           x->nseeds, o->keep);
-    for (unsigned k = 1; k <= noutcomes; k++) {
-        const struct seed_result *first = NULL;
-        size_t count = 0;
-        for (size_t i = 0; i < x->nseeds; i++)
-            if (x->res[i].outcome == k) {
-                first = first ? first : &x->res[i];
-                count++;
-            }
-        if (first->status == 0)
-            continue;
-        printf("  outcome %u: hvsim replay %s/seed-%" PRIu64 ".hvt", k, o->keep, first->seed);
-        if (count > 1)
-            printf("   (and %zu more seed-S.hvt of this outcome)", count - 1);
-        printf("\n");
-    }
-    return failed;
+    struct seed_result *res = NULL;
+    size_t n = 0;
+    char keep[4096] = "", err[4400];
+    for (int i = 0; i < o->nmerge; i++)
+        if (!outcome_read_json(o->merge[i], &res, &n, keep, sizeof keep, err, sizeof err)) {
+            free(res);
+            return explore_error("%s", err);
+        }
+    qsort(res, n, sizeof *res, cmp_seed);
+    for (size_t i = 1; i < n; i++)
+        if (res[i].seed == res[i - 1].seed) {
+            uint64_t s = res[i].seed;
+            free(res);
+            return explore_error("--merge: seed %" PRIu64 " appears twice (overlapping shards?)",
+                                 s);
+        }
+    if (!o->keep)
+        o->keep = keep[0] ? keep : "explore-traces";
+    unsigned rows = outcome_group(res, n);
+    char title[160];
+    snprintf(title, sizeof title, "explore: merged %d result file%s", o->nmerge,
+             o->nmerge == 1 ? "" : "s");
+    size_t failed = outcome_print_table(res, n, rows, title, o->keep);
+    int rc = write_results(o, res, n) ? (failed ? 1 : 0) : 2;
+    free(res);
+    return rc;
 }
 
 int explore_main(int argc, char **argv)
@@ -647,6 +719,33 @@ int explore_main(int argc, char **argv)
     int rc = explore_parse_args(argc, argv, &x.o);
     if (rc >= 0)
         return rc;
+    if (x.o.minimize)
+        return explore_minimize(x.o.minimize, x.o.fail_on, x.o.expect, x.o.keep);
+    if (x.o.nmerge) {
+        x.o.keep = NULL; /* the files name theirs */
+        for (int i = 1; i < argc; i++)
+            if (strncmp(argv[i], "--keep", 6) == 0)
+                x.o.keep = argv[i][6] == '=' ? argv[i] + 7 : argv[i + 1];
+        return merge_main(&x.o);
+    }
+    x.rules = (struct outcome_rules){ .sig = x.o.sig, .fail_on_src = x.o.fail_on,
+                                      .expect_src = x.o.expect };
+    const char *const res_src[2] = { x.o.fail_on, x.o.expect };
+    regex_t *const res_re[2] = { &x.fail_on_re, &x.expect_re };
+    for (int i = 0; i < 2; i++) {
+        if (!res_src[i])
+            continue;
+        int e = regcomp(res_re[i], res_src[i], REG_EXTENDED | REG_NEWLINE);
+        if (e) {
+            char msg[256];
+            regerror(e, res_re[i], msg, sizeof msg);
+            if (i == 1 && x.rules.fail_on)
+                regfree(&x.fail_on_re);
+            return explore_error("%s: '%s' is not a regular expression: %s",
+                                 i ? "--expect" : "--fail-on", res_src[i], msg);
+        }
+        *(i ? &x.rules.expect : &x.rules.fail_on) = res_re[i];
+    }
     if (!x.o.jobs) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         x.o.jobs = n < 1 ? 1 : n > (long)EXPLORE_MAX_JOBS ? EXPLORE_MAX_JOBS : (unsigned)n;
@@ -678,10 +777,23 @@ int explore_main(int argc, char **argv)
     if (x.host_error) {
         rc = 2;
     } else {
-        unsigned noutcomes = number_outcomes(&x);
-        rc = print_report(&x, noutcomes) ? 1 : 0;
+        unsigned rows = outcome_group(x.res, x.nseeds);
+        char title[160];
+        int tn = snprintf(title, sizeof title, "explore: seeds %" PRIu64 "..%" PRIu64,
+                          x.o.first, x.o.last);
+        if (x.o.shard_n > 1)
+            snprintf(title + tn, sizeof title - (size_t)tn, " (shard %" PRIu64 "/%" PRIu64 ")",
+                     x.o.shard_i, x.o.shard_n);
+        size_t failed = outcome_print_table(x.res, x.nseeds, rows, title, x.o.keep);
+        print_coverage(&x);
+        rc = write_results(&x.o, x.res, x.nseeds) ? (failed ? 1 : 0) : 2;
     }
+    if (x.rules.fail_on)
+        regfree(&x.fail_on_re);
+    if (x.rules.expect)
+        regfree(&x.expect_re);
     free(x.res);
     free(x.jobs);
+    free(x.cover);
     return rc;
 }

@@ -29,6 +29,8 @@ bool trace_fill_header(const struct machine *m, struct trace_header *h, uint64_t
     h->check_interval = check_interval;
     h->event_mask = mask;
     snprintf(h->serial, sizeof h->serial, "%s", serial ? serial : "stdio");
+    if (m->sched.pert_on)
+        perturb_format(&m->sched.pert, h->perturb, sizeof h->perturb);
     const struct { const char *role, *path; } imgs[] = {
         { "bios", machine_bios_path(c) }, { "kernel", c->kernel },
         { "initrd", c->initrd }, { "dtb", c->dtb },

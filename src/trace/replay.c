@@ -199,6 +199,19 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
     p.arch = trace_header_arch(h2, arch_name, sizeof arch_name);
     m->max_insns = h2->max_insns;
     m->perturb_at = perturb_at;
+    if (h2->perturb[0]) { /* --ipi-latency, --stall, --skew, --strategy of the recording */
+        struct perturb_cfg pc;
+        if (!perturb_parse_spec(&pc, h2->perturb, err, sizeof err)) {
+            fprintf(stderr, "hvsim: replay %s: header: %s\n", path, err);
+            m->trace = NULL;
+            machine_free(m);
+            trace_reader_close(p.r);
+            free(times);
+            free(bytes);
+            return EXIT_HOST_ERROR;
+        }
+        sched_set_perturb(m, &pc);
+    }
     p.t.mask = h2->event_mask;
     p.t.sink = compare_sink;
     p.t.sink_opaque = &p;

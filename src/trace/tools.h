@@ -15,6 +15,10 @@ int trace_cmd_stats(int argc, char **argv);
 int trace_cmd_export(int argc, char **argv);
 /* hvsim explore --seeds A..B [--jobs N] [--shard I/N] [--keep DIR] -- RUN-OPTIONS */
 int explore_main(int argc, char **argv);
+/* hvsim explore --minimize FILE.hvt (src/trace/minimize.c): exit 1 when a
+ * failing set was found and kept, 2 on host errors. */
+int explore_minimize(const char *file, const char *fail_on, const char *expect,
+                     const char *keep);
 
 /* The per-tool formatting behind show and stats, with the architecture
  * passed in (the commands look it up from the trace header: trace_header_arch

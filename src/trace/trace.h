@@ -26,6 +26,7 @@ struct trace_header {
     char hvsim_version[32];
     uint64_t seed, quantum, max_insns, check_interval, event_mask;
     char serial[128];
+    char perturb[256];    /* perturbations (src/sim/perturb.h text); "" = none, no header line */
     int nimages;
     struct trace_image images[TRACE_MAX_IMAGES];
     char *config_ini;     /* the full machine config as INI text (malloc'ed) */

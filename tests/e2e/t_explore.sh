@@ -27,14 +27,15 @@ if ! build "$T/race.elf" 2>"$T/cc.err" || ! build "$T/race-atomic.elf" -DRACE_AT
 fi
 RUN=(--smp 2 --bios "$T/race.elf" --quantum 100 --max-insns 10000000)
 
-# table_seeds FILE: one line "SEED EXIT CONSOLE TRACE" per seed of the table
+# table_seeds FILE: one line "SEED EXIT SIGNATURE VERDICT" per seed of the
+# table (rows: outcome verdict exit signature trace count seeds)
 table_seeds() {
-    awk 'NF == 6 && $1 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ {
-        n = split($6, parts, ",")
+    awk 'NF == 7 && $1 ~ /^[0-9]+$/ && $6 ~ /^[0-9]+$/ {
+        n = split($7, parts, ",")
         for (i = 1; i <= n; i++) {
             m = split(parts[i], r, "-")
             lo = r[1]; hi = (m == 2 ? r[2] : r[1])
-            for (s = lo; s <= hi; s++) print s, $2, $3, $4
+            for (s = lo; s <= hi; s++) print s, $3, $4, $2
         }
     }' "$1" | sort -n
 }
@@ -49,12 +50,13 @@ if [ "$nseeds" -eq 6 ] && [ "$outcomes" -ge 1 ]; then
 else
     fail "explore table" "exit $rc, $nseeds seeds: $(head -5 "$T/a.out" "$T/a.err")"
 fi
-# Distinct in what the program printed (its counter), not only in timing.
-results=$(table_seeds "$T/a.out" | awk '{ print $2, $3 }' | sort -u | wc -l)
-if [ "$outcomes" -ge 2 ] && [ "$results" -ge 2 ]; then
-    pass "the race gives at least two distinct outcomes ($results distinct console outputs)"
+# Rows are (verdict, exit, masked console): "counter=1874" and "counter=1902"
+# are one row, and the trace hash (different for every seed) splits none.
+rows=$(grep -cE '^ +[0-9]+  (pass|fail|hang) ' "$T/a.out")
+if [ "$outcomes" -ge 2 ] && [ "$rows" -eq 2 ] && grep -q 'console "counter=#"' "$T/a.out"; then
+    pass "the race gives two outcome rows, pass and fail, console masked to 'counter=#'"
 else
-    fail "the race gives at least two distinct outcomes" "$(cat "$T/a.out")"
+    fail "the race gives two outcome rows (pass/fail)" "$(cat "$T/a.out")"
 fi
 nfail=$(table_seeds "$T/a.out" | awk '$2 != 0' | wc -l)
 if [ "$nfail" -ge 1 ]; then
@@ -133,7 +135,63 @@ else
     fail "atomic increments" "exit $rc: $(cat "$T/atomic.out" | head -5)"
 fi
 
-# 6. Usage errors: one message naming the problem, exit 2, nothing run.
+# 6. Outcomes that mean something: --fail-on turns a passing console into a
+#    failure (trace kept), --expect a missing line, --max-insns a hang.
+"$HVSIM" explore --seeds 1..6 --jobs 2 --keep "$T/keep-fo" --fail-on 'counter=2000' \
+    --json "$T/fo.json" --junit "$T/fo.xml" -- "${RUN[@]}" >"$T/fo.out" 2>&1
+rc=$?
+npass=$(table_seeds "$T/a.out" | awk '$2 == 0' | wc -l)
+fo=$(table_seeds "$T/fo.out" | awk '$2 == 0 && $4 == "fail"' | wc -l)
+if [ "$rc" -eq 1 ] && [ "$fo" -eq "$npass" ] && [ "$npass" -ge 1 ] &&
+    [ "$(ls "$T/keep-fo" | wc -l)" -eq 6 ] && grep -q "console matches --fail-on: counter=2000" "$T/fo.out"; then
+    pass "--fail-on: the $npass exit-0 seeds fail, all 6 traces kept"
+else
+    fail "--fail-on" "exit $rc, $fo of $npass: $(head -8 "$T/fo.out")"
+fi
+if [ "$(grep -c '{"seed": ' "$T/fo.json")" -eq 6 ] && grep -q '"verdict": "fail", "exit": 0, "reason": "console matches --fail-on' "$T/fo.json" &&
+    grep -q 'tests="6" failures="6"' "$T/fo.xml" && [ "$(grep -c '<failure ' "$T/fo.xml")" -eq 6 ]; then
+    pass "--json has 6 result lines, --junit 6 failing testcases"
+else
+    fail "--json/--junit" "$(head -c 600 "$T/fo.json") $(head -4 "$T/fo.xml")"
+fi
+"$HVSIM" explore --seeds 1..2 --keep "$T/keep-ex" --expect 'brought-up 2 CPUs' -- --smp 2 \
+    --bios "$T/race-atomic.elf" --quantum 100 --max-insns 10000000 >"$T/ex.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "console lacks --expect 'brought-up 2 CPUs'" "$T/ex.out" &&
+    [ "$(ls "$T/keep-ex" | wc -l)" -eq 2 ]; then
+    pass "--expect: exit-0 runs without the line fail, traces kept"
+else
+    fail "--expect" "exit $rc: $(head -5 "$T/ex.out")"
+fi
+"$HVSIM" explore --seeds 1..2 --keep "$T/keep-hang" -- --smp 2 --bios "$T/race-atomic.elf" \
+    --quantum 100 --max-insns 2000 >"$T/hang.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -qE '^ +1  hang +3 ' "$T/hang.out"; then
+    pass "--max-insns reached: verdict hang (exit 3)"
+else
+    fail "hang verdict" "exit $rc: $(head -4 "$T/hang.out")"
+fi
+
+# 7. Shards' --json results merge into the table of the whole range.
+"$HVSIM" explore --seeds 1..6 --shard 1/2 --keep "$T/keep1" --json "$T/m1.json" -- "${RUN[@]}" >/dev/null 2>&1
+"$HVSIM" explore --seeds 1..6 --shard 2/2 --keep "$T/keep2" --json "$T/m2.json" -- "${RUN[@]}" >/dev/null 2>&1
+"$HVSIM" explore --merge "$T/m2.json" "$T/m1.json" --json "$T/m.json" >"$T/m.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(table_seeds "$T/m.out")" = "$(table_seeds "$T/a.out")" ] &&
+    [ "$(grep -c '{"seed": ' "$T/m.json")" -eq 6 ]; then
+    pass "explore --merge of two shards = the full run's table (exit 1: failures)"
+else
+    fail "explore --merge" "exit $rc: $(diff <(table_seeds "$T/m.out") <(table_seeds "$T/a.out") | head -5)"
+fi
+"$HVSIM" explore --merge "$T/m1.json" "$T/m1.json" >"$T/u.out" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "seed 1 appears twice" "$T/u.out"; then
+    pass "explore --merge refuses overlapping shards (exit 2)"
+else
+    fail "explore --merge overlapping" "exit $rc: $(head -2 "$T/u.out")"
+fi
+
+# 8. Usage errors: one message naming the problem, exit 2, nothing run.
 usage() { # NAME EXPECTED-TEXT ARGS...
     local name=$1 text=$2
     shift 2
@@ -156,5 +214,9 @@ usage "RUN-OPTIONS with --trace" "--trace" --seeds 1..6 -- "${RUN[@]}" --trace "
 usage "RUN-OPTIONS with --sched-seed" "--sched-seed" --seeds 1..6 -- "${RUN[@]}" --sched-seed 3
 usage "RUN-OPTIONS with --serial" "--serial" --seeds 1..6 -- "${RUN[@]}" --serial=none
 usage "runs failing with a host error" "/nonexistent.elf" --seeds 1..6 -- --smp 2 --bios /nonexistent.elf
+usage "bad --fail-on regex" "--fail-on: '('" --seeds 1..6 --fail-on '(' -- "${RUN[@]}"
+usage "bad --signature" "--signature" --seeds 1..6 --signature fuzzy -- "${RUN[@]}"
+usage "--merge a missing file" "/nonexistent.json" --merge /nonexistent.json
+usage "--merge a file that is no result" "not a file written by hvsim explore" --merge "$ROOT/Makefile"
 
 summary

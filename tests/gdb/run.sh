@@ -302,4 +302,38 @@ if [ "$rc" -eq 0 ] && grep -q "Detaching\|detached" "$T/det.out" && grep -q "min
 else
     fail "detach" "exit $rc: $(tail -2 "$T/det.out")"
 fi
+# gdb holds CPUs (tests/gdb/hold.gdb, docs/gdb.md "Holding CPUs"): with
+# scheduler-locking on, continue resumes only the selected CPU; cpu1 parked
+# while cpu0 runs 70 ms of virtual time ahead forces the start-up race of
+# tests/firmware/race/startup_race.S by hand.
+SR=$T/startup_race.elf
+if riscv64-unknown-elf-gcc -g -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static \
+    -mcmodel=medany -T "$ROOT/tests/isa/link.ld" -o "$SR" "$ROOT/tests/firmware/race/startup_race.S" 2>"$T/sr.err"; then
+    start_stub "$T/hold.err" run --smp 2 --bios "$SR" --serial "file:$T/hold.console"
+    sed "s/:PORT/:$PORT/" hold.gdb >"$T/hold.gdb"
+    timeout 60 gdb-multiarch -batch -nx -x "$T/hold.gdb" "$SR" >"$T/hold.out" 2>&1
+    wait "$PID"
+    rc=$?
+    PID=
+    work=$(printf '%#x' 0x$(nm "$SR" | awk '$3 == "secondary_work" {print $1}'))
+    sent=$(printf '%#x' 0x$(nm "$SR" | awk '$3 == "ipi_sent" {print $1}'))
+    hcheck() { # NAME REGEX
+        if grep -qE -- "$2" "$T/hold.out"; then pass "hold: $1"; else fail "hold: $1" "no /$2/ in the gdb output"; fi
+    }
+    hcheck "continue on thread 2 alone reaches secondary_work" "^PARK pc=$work$"
+    hcheck "then continue on thread 1 alone reaches ipi_sent, 70 ms of virtual time later" \
+        "^SENT pc=$sent$"
+    hcheck "... virtual time moved on 70 ms" "^virtual time 700[0-9]{5} ticks"
+    hcheck "... while hart 1 stayed parked at secondary_work" "^hart 1, M-mode, pc $work, "
+    hcheck "... thread 2's pc is unchanged" "^HELD pc=$work "
+    if [ "$rc" -eq 0 ] && grep -q "BUG: IPI before cpu1 was ready" "$T/hold.console" &&
+        grep -q "cpu1 did not come online" "$T/hold.console"; then
+        pass "hold: released, cpu1 takes the early IPI: the race forced by hand (BUG, cpu1 lost)"
+    else
+        fail "hold: the race forced by hand" "exit $rc: $(cat "$T/hold.console" 2>/dev/null | head -3)"
+    fi
+    [ "$FAILED" -eq 0 ] || sed -n 1,60p "$T/hold.out"
+else
+    fail "build startup_race.S" "$(head -3 "$T/sr.err")"
+fi
 summary

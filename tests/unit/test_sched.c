@@ -336,6 +336,122 @@ START_TEST(test_sleeper_and_runner)
 }
 END_TEST
 
+
+/* ---- perturbations (src/sim/perturb.h, docs/explore.md) ---- */
+
+/* Options parse into the canonical text, which parses back to the same
+ * values (the trace header's "perturb" line); none given = "". */
+START_TEST(test_perturb_spec_roundtrip)
+{
+    struct perturb_cfg p = { 0 }, q;
+    char err[256], text[256], text2[256];
+    perturb_format(&p, text, sizeof text);
+    ck_assert_str_eq(text, "");
+    ck_assert(!perturb_any(&p));
+    ck_assert(perturb_parse_option(&p, "ipi-latency", "1us..2ms", err, sizeof err));
+    ck_assert(perturb_parse_option(&p, "stall", "0.0005:100ms", err, sizeof err));
+    ck_assert(perturb_parse_option(&p, "skew", "25", err, sizeof err));
+    ck_assert(perturb_parse_option(&p, "strategy", "pct:3", err, sizeof err));
+    ck_assert_uint_eq(p.ipi_min_ns, 1000);
+    ck_assert_uint_eq(p.ipi_max_ns, 2000000);
+    ck_assert_uint_eq(p.stall_ppb, 500000);
+    ck_assert_uint_eq(p.stall_max_ns, 100000000);
+    perturb_format(&p, text, sizeof text);
+    ck_assert_str_eq(text, "ipi-latency=1000..2000000 stall=0.0005:100000000 skew=25 strategy=pct:3");
+    ck_assert(perturb_parse_spec(&q, text, err, sizeof err));
+    perturb_format(&q, text2, sizeof text2);
+    ck_assert_str_eq(text, text2);
+    ck_assert(!perturb_parse_option(&p, "stall", "1.5:1ms", err, sizeof err));
+    ck_assert(strstr(err, "--stall") != NULL);
+    ck_assert(!perturb_parse_option(&p, "ipi-latency", "9..3", err, sizeof err));
+    ck_assert(!perturb_parse_spec(&q, "skew", err, sizeof err));
+}
+END_TEST
+
+/* The interrupt-message hook: a CPU-to-CPU change arrives MIN..MAX later,
+ * never out of send order for one target; a CPU's change to itself, or a
+ * device's outside any slot, is not delayed; without --ipi-latency the
+ * time is unchanged. */
+START_TEST(test_ipi_latency_hook)
+{
+    struct machine *m = build(2, 1000, 7, counter_loop, 7);
+    struct cpu *c0 = m->cpus[0], *c1 = m->cpus[1];
+    ck_assert_uint_eq(sched_msg_time(m, c1, c0, 5000), 5000);
+    struct perturb_cfg p = { .ipi_min_ns = 100, .ipi_max_ns = 900 }; /* 1 GHz: ticks = ns */
+    sched_set_perturb(m, &p);
+    uint64_t last = 0;
+    bool varied = false;
+    for (uint64_t t = 10000; t < 10400; t += 4) {
+        uint64_t at = sched_msg_time(m, c1, c0, t);
+        ck_assert_uint_ge(at, t + 100);
+        ck_assert_uint_le(at, t + 900 > last ? t + 900 : last);
+        ck_assert_uint_ge(at, last);
+        varied |= last && at != last + 4;
+        last = at;
+    }
+    ck_assert(varied);
+    ck_assert_uint_eq(sched_msg_time(m, c1, c1, 20000), 20000);
+    ck_assert_uint_eq(sched_msg_time(m, c1, NULL, 20000), 20000);
+    machine_free(m);
+}
+END_TEST
+
+/* --skew: each hart retires its drawn share of every slot; the same seed
+ * gives the same rates and counts, and the rates lie in [100-PCT, 100] %. */
+START_TEST(test_skew_rates)
+{
+    const uint64_t N = 400000, Q = 1000;
+    struct perturb_cfg p = { .skew_pct = 60 };
+    struct machine *a = build(2, Q, 99, counter_loop, 7), *b = build(2, Q, 99, counter_loop, 7);
+    sched_set_perturb(a, &p);
+    sched_set_perturb(b, &p);
+    ck_assert_int_eq(machine_run(a, N), EXIT_MAX_INSNS);
+    ck_assert_int_eq(machine_run(b, N), EXIT_MAX_INSNS);
+    uint64_t ra[2], rb[2];
+    retired_of(a, ra);
+    retired_of(b, rb);
+    ck_assert_uint_eq(ra[0], rb[0]);
+    ck_assert_uint_eq(ra[1], rb[1]);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_uint_ge(a->sched.rate[i], 400);
+        ck_assert_uint_le(a->sched.rate[i], 1000);
+        /* retired/elapsed ticks within 2 % of the rate (slot rounding) */
+        double share = (double)ra[i] / (double)a->sched.round_start * 1000.0;
+        ck_assert_msg(share > a->sched.rate[i] - 20 && share < a->sched.rate[i] + 20,
+                      "hart %d: share %.1f, rate %u", i, share, a->sched.rate[i]);
+        ck_assert_uint_eq(counter(a, i), expected_count(ra[i]));
+    }
+    machine_free(a);
+    machine_free(b);
+}
+END_TEST
+
+/* --stall with P = 1: every hart stalls in every round it is not already
+ * stalled in, so over a run the harts retire far fewer instructions than
+ * the elapsed ticks, repeatably; the program's results stay consistent. */
+START_TEST(test_stall_repeatable)
+{
+    const uint64_t N = 100000, Q = 1000;
+    struct perturb_cfg p = { .stall_ppb = 1000000000u, .stall_max_ns = 3000 };
+    struct machine *a = build(2, Q, 5, counter_loop, 7), *b = build(2, Q, 5, counter_loop, 7);
+    sched_set_perturb(a, &p);
+    sched_set_perturb(b, &p);
+    ck_assert_int_eq(machine_run(a, N), EXIT_MAX_INSNS);
+    ck_assert_int_eq(machine_run(b, N), EXIT_MAX_INSNS);
+    uint64_t ra[2], rb[2];
+    retired_of(a, ra);
+    retired_of(b, rb);
+    ck_assert_uint_eq(ra[0], rb[0]);
+    ck_assert_uint_eq(ra[1], rb[1]);
+    ck_assert_uint_eq(a->sched.round_start, b->sched.round_start);
+    ck_assert_uint_lt(ra[0] + ra[1], a->sched.round_start * 2 * 3 / 4);
+    for (int i = 0; i < 2; i++)
+        ck_assert_uint_eq(counter(a, i), expected_count(ra[i]));
+    machine_free(a);
+    machine_free(b);
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
     Suite *s = suite_create("sched");
@@ -350,6 +466,10 @@ Suite *sched_suite(void)
     tcase_add_test(tc, test_wfi_time_jump);
     tcase_add_test(tc, test_sleeper_and_runner);
     tcase_add_test(tc, test_clone_mid_run);
+    tcase_add_test(tc, test_perturb_spec_roundtrip);
+    tcase_add_test(tc, test_ipi_latency_hook);
+    tcase_add_test(tc, test_skew_rates);
+    tcase_add_test(tc, test_stall_repeatable);
     suite_add_tcase(s, tc);
     return s;
 }
