@@ -38,11 +38,12 @@ static inline bool noncanonical(uint64_t la) { return (uint64_t)sext(la, 6) != l
 
 /* ---- registers ------------------------------------------------------------ */
 
-/* Register r of size bytes; byte registers 4..7 are AH..BH without REX. */
-static inline uint64_t get_reg(const struct x86_cpu *x, unsigned r, unsigned size)
+/* Register r of size bytes; byte registers 4..7 are AH..BH without REX
+ * (rex: the instruction's REX byte, from x->in or a predecoded slot). */
+static inline uint64_t reg_read(const struct x86_cpu *x, unsigned rex, unsigned r, unsigned size)
 {
     if (size == 1) {
-        if (r >= 4 && r < 8 && !x->in.rex)
+        if (r >= 4 && r < 8 && !rex)
             return (x->r[r - 4] >> 8) & 0xff;
         return x->r[r] & 0xff;
     }
@@ -50,11 +51,11 @@ static inline uint64_t get_reg(const struct x86_cpu *x, unsigned r, unsigned siz
 }
 
 /* Writes of 32 bits zero the upper half (SDM vol. 1 §3.4.1.1); 8/16 keep it. */
-static inline void set_reg(struct x86_cpu *x, unsigned r, unsigned size, uint64_t v)
+static inline void reg_write(struct x86_cpu *x, unsigned rex, unsigned r, unsigned size, uint64_t v)
 {
     switch (size) {
     case 1:
-        if (r >= 4 && r < 8 && !x->in.rex)
+        if (r >= 4 && r < 8 && !rex)
             x->r[r - 4] = (x->r[r - 4] & ~0xff00ull) | (v & 0xff) << 8;
         else
             x->r[r] = (x->r[r] & ~0xffull) | (v & 0xff);
@@ -65,32 +66,52 @@ static inline void set_reg(struct x86_cpu *x, unsigned r, unsigned size, uint64_
     }
 }
 
+static inline uint64_t get_reg(const struct x86_cpu *x, unsigned r, unsigned size)
+{
+    return reg_read(x, x->in.rex, r, size);
+}
+static inline void set_reg(struct x86_cpu *x, unsigned r, unsigned size, uint64_t v)
+{
+    reg_write(x, x->in.rex, r, size, v);
+}
+
 /* ---- addresses ------------------------------------------------------------- */
 
 static inline uint64_t addr_mask(unsigned asize) { return size_mask(asize); }
 
-/* Effective address of the ModRM memory operand (SDM vol. 2 §2.1.5). */
-static uint64_t ea_offset(struct x86_cpu *x)
+/* Effective address of a ModRM memory operand (SDM vol. 2 §2.1.5) from
+ * its decoded fields (of x->in or of a predecoded slot); next_rip is the
+ * base of a RIP-relative one. */
+static inline uint64_t ea_sum(const struct x86_cpu *x, int64_t disp, unsigned base, unsigned index,
+                              unsigned scale, unsigned asize)
 {
-    const struct x86_insn *i = &x->in;
-    uint64_t a = (uint64_t)i->disp;
-    if (i->base == X86_REG_RIP)
+    uint64_t a = (uint64_t)disp;
+    if (base == X86_REG_RIP)
         a += x->next_rip;
-    else if (i->base != X86_REG_NONE)
-        a += x->r[i->base];
-    if (i->index != X86_REG_NONE)
-        a += x->r[i->index] << i->scale;
-    return a & addr_mask(i->addrsize);
+    else if (base != X86_REG_NONE)
+        a += x->r[base];
+    if (index != X86_REG_NONE)
+        a += x->r[index] << scale;
+    return a & addr_mask(asize);
 }
 
-static int default_seg(const struct x86_insn *i)
+/* Its segment: the override, else SS for an rSP / rBP base, else DS. */
+static inline int ea_seg(unsigned seg, unsigned base)
 {
-    if (i->seg != X86_SEG_NONE)
-        return i->seg;
-    if (i->base == RSP || i->base == RBP)
+    if (seg != X86_SEG_NONE)
+        return (int)seg;
+    if (base == RSP || base == RBP)
         return X86_SS;
     return X86_DS;
 }
+
+static uint64_t ea_offset(struct x86_cpu *x)
+{
+    const struct x86_insn *i = &x->in;
+    return ea_sum(x, i->disp, i->base, i->index, i->scale, i->addrsize);
+}
+
+static int default_seg(const struct x86_insn *i) { return ea_seg(i->seg, i->base); }
 
 /* Outside 64-bit mode: the segment must be usable (not loaded with a null
  * selector) and off within its limit — for an expand-down data segment
@@ -144,12 +165,55 @@ uint64_t x86_modrm_linear(struct x86_cpu *x, int *seg, uint64_t *off)
     return linear(x, s, o);
 }
 
+/* Data accesses: x86_read / x86_write with the TLB hit in line (the probe
+ * of mmu.c tlb_get: tag page << 3 | access class << 1 | 1; class 1 user,
+ * 2 supervisor with SMAP overridden by RFLAGS.AC, else 0) for an access
+ * inside one page of RAM, and the dirty marking of write_in_page. A miss,
+ * a page crossing, a page without a host mapping, an unaligned access at
+ * CPL 3 (the #AC check) and debugger watchpoints go to x86_read /
+ * x86_write, which do everything else. */
+static inline unsigned mem_class(const struct x86_cpu *x)
+{
+    return x->cpl == 3 ? 1 : ((x->cr4 & CR4_SMAP) && (x->rflags & FL_AC)) ? 2 : 0;
+}
+
+static inline uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
+{
+    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
+    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | mem_class(x) << 1 | 1) &&
+               t->host && !x->cpu.nwps && !((a & (size - 1)) && x->cpl == 3))) {
+        uint64_t v = 0;
+        memcpy(&v, t->host + (a & 0xfff), size);
+        return v;
+    }
+    return x86_read(x, la, size);
+}
+
+static inline void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
+{
+    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
+    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | mem_class(x) << 1 | 1) &&
+               t->host_w && !x->cpu.nwps && !((a & (size - 1)) && x->cpl == 3))) {
+        memcpy(t->host_w + (a & 0xfff), &v, size);
+        struct mem_region *r = x->m->ram;
+        uint64_t pa = t->pa | (a & 0xfff);
+        if (unlikely(!r || pa - r->base >= r->size)) /* a board with several RAM regions (PC) */
+            r = bus_find_mem(&x->m->bus, pa);
+        if (r)
+            bus_mark_dirty(r, pa, size);
+        return;
+    }
+    x86_write(x, la, size, v);
+}
+
 /* The r/m operand. */
 static uint64_t rm_read(struct x86_cpu *x, unsigned size)
 {
     if (x->in.mod == 3)
         return get_reg(x, x->in.rm, size);
-    return x86_read(x, ea_linear(x), size);
+    return mem_read(x, ea_linear(x), size);
 }
 
 static void rm_write(struct x86_cpu *x, unsigned size, uint64_t v)
@@ -157,24 +221,24 @@ static void rm_write(struct x86_cpu *x, unsigned size, uint64_t v)
     if (x->in.mod == 3)
         set_reg(x, x->in.rm, size, v);
     else
-        x86_write(x, ea_linear(x), size, v & size_mask(size));
+        mem_write(x, ea_linear(x), size, v & size_mask(size));
 }
 
 /* ---- stack ----------------------------------------------------------------- */
 
 static uint64_t sp_mask(const struct x86_cpu *x) { return size_mask(x->stack_size); }
 
-static void push(struct x86_cpu *x, unsigned size, uint64_t v)
+static inline void push(struct x86_cpu *x, unsigned size, uint64_t v)
 {
     uint64_t sp = (x->r[RSP] - size) & sp_mask(x);
-    x86_write(x, linear(x, X86_SS, sp), size, v);
+    mem_write(x, linear(x, X86_SS, sp), size, v);
     x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | sp;
 }
 
-static uint64_t pop(struct x86_cpu *x, unsigned size)
+static inline uint64_t pop(struct x86_cpu *x, unsigned size)
 {
     uint64_t sp = x->r[RSP] & sp_mask(x);
-    uint64_t v = x86_read(x, linear(x, X86_SS, sp), size);
+    uint64_t v = mem_read(x, linear(x, X86_SS, sp), size);
     x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((sp + size) & sp_mask(x));
     return v;
 }
@@ -439,14 +503,17 @@ static bool hlt_can_wake(const struct x86_cpu *x)
 
 /* ---- one instruction ------------------------------------------------------ */
 
-static void jump(struct x86_cpu *x, uint64_t target)
+/* A near branch of operand size opsize. */
+static inline void branch_to(struct x86_cpu *x, unsigned opsize, uint64_t target)
 {
     if (x->code_size != 8)
-        target &= x->in.opsize == 2 ? 0xffff : 0xffffffffull;
-    else if (noncanonical(target))
+        target &= opsize == 2 ? 0xffff : 0xffffffffull;
+    else if (unlikely(noncanonical(target)))
         GP0(); /* at the branch, not at the target (SDM vol. 2 "JMP" 64-bit mode exceptions) */
     x->next_rip = target;
 }
+
+static void jump(struct x86_cpu *x, uint64_t target) { branch_to(x, x->in.opsize, target); }
 
 /* String instruction iteration: returns false when a REP count is zero. */
 static bool rep_begin(struct x86_cpu *x)
@@ -864,23 +931,8 @@ static void exec_0f(struct x86_cpu *x)
     struct x86_insn *i = &x->in;
     unsigned size = i->opsize;
     uint8_t op = i->opcode;
-    if (op >= 0x80 && op <= 0x8f) { /* Jcc rel16/32 */
-        if (cond(x, op & 0xf))
-            jump(x, x->next_rip + i->imm);
-        return;
-    }
-    if (op >= 0x90 && op <= 0x9f) { /* SETcc */
-        rm_write(x, 1, cond(x, op & 0xf));
-        return;
-    }
-    if (op >= 0x40 && op <= 0x4f) { /* CMOVcc: the source is read either way */
-        uint64_t v = rm_read(x, size);
-        if (cond(x, op & 0xf))
-            set_reg(x, i->reg, size, v);
-        else if (size == 4)
-            set_reg(x, i->reg, 4, get_reg(x, i->reg, 4)); /* 32-bit: upper half zeroed */
-        return;
-    }
+    /* Jcc, SETcc, CMOVcc, MOVZX, MOVSX, IMUL r, r/m and the hint NOPs
+     * have fast handlers (below): not here */
     switch (op) {
     case 0x00: { /* group 6: SLDT STR LLDT LTR VERR VERW */
         unsigned r = i->modrm >> 3 & 7;
@@ -1081,9 +1133,6 @@ static void exec_0f(struct x86_cpu *x)
     case 0xb9: /* UD1 */
     case 0xff: /* UD0 */
         UD();
-    case 0x0d: case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e:
-    case 0x1f: /* prefetch, hint NOPs, ENDBR */
-        return;
     case 0x20: /* MOV r, CRn */
         need_cpl0(x);
         x->r[i->rm] = x->code_size == 8 ? mov_from_cr(x, i->reg) : (uint32_t)mov_from_cr(x, i->reg);
@@ -1202,9 +1251,6 @@ static void exec_0f(struct x86_cpu *x)
         rm_write(x, size, res);
         return;
     }
-    case 0xaf: /* IMUL r, r/m */
-        set_reg(x, i->reg, size, imul2(x, get_reg(x, i->reg, size), rm_read(x, size), size));
-        return;
     case 0xb0: case 0xb1: { /* CMPXCHG */
         unsigned s = op == 0xb0 ? 1 : size;
         uint64_t d = rm_read(x, s), a = get_reg(x, RAX, s);
@@ -1215,14 +1261,6 @@ static void exec_0f(struct x86_cpu *x)
             if (i->mod != 3) rm_write(x, s, d); /* the destination is always written */
             set_reg(x, RAX, s, d);
         }
-        return;
-    }
-    case 0xb6: case 0xb7: /* MOVZX */
-        set_reg(x, i->reg, size, rm_read(x, op == 0xb6 ? 1 : 2));
-        return;
-    case 0xbe: case 0xbf: { /* MOVSX */
-        unsigned s = op == 0xbe ? 1 : 2;
-        set_reg(x, i->reg, size, (uint64_t)sext(rm_read(x, s), s));
         return;
     }
     case 0xbc: case 0xbd: { /* BSF / BSR (F3: TZCNT / LZCNT) */
@@ -1302,7 +1340,7 @@ static void exec_0f(struct x86_cpu *x)
     }
 }
 
-static void exec_insn(struct x86_cpu *x);
+static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d);
 
 /* BMI1 / BMI2 (VEX-encoded GPR instructions; SDM vol. 2 "ANDN" ... "SHRX").
  * The decoder accepts only these (decode.c vex_bmi). Flags: SF/ZF from the
@@ -1473,13 +1511,13 @@ static bool exec_0f38_int(struct x86_cpu *x)
  * #DB (DR6.BS) is taken as a trap after it, a REP string instruction
  * after each iteration; not after INT n / INT3 / INTO / INT1, whose
  * delivery clears TF, nor after an instruction that faulted. */
-static void exec_one(struct x86_cpu *x)
+static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
 {
     if (likely(!(x->rflags & FL_TF))) {
-        exec_insn(x);
+        exec_insn(x, d);
         return;
     }
-    exec_insn(x);
+    exec_insn(x, d);
     const struct x86_insn *i = &x->in;
     if (i->map == X86_MAP_1 && (i->opcode == 0xcc || i->opcode == 0xcd || i->opcode == 0xce ||
                                 i->opcode == 0xf1))
@@ -1490,11 +1528,20 @@ static void exec_one(struct x86_cpu *x)
     x->next_rip = x->rip;
 }
 
-static void exec_insn(struct x86_cpu *x)
+/* x->in; d: the same instruction as a slot (struct x86_dinsn, icache.h),
+ * whose fast handler, when it has one, is the only implementation of its
+ * semantics (the fast paths below): the cases here are the instructions
+ * without one. */
+static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
 {
     struct x86_insn *i = &x->in;
     unsigned size = i->opsize;
     uint8_t op = i->opcode;
+
+    if (d->fast) {
+        d->fast(x, d);
+        return;
+    }
 
     if (unlikely(i->vex)) {
         exec_vex_bmi(x);
@@ -1515,40 +1562,12 @@ static void exec_insn(struct x86_cpu *x)
         x86_exec_x87(x);
         return;
     }
-    if (op < 0x40 && (op & 7) < 6) { /* ALU r/m,r  r,r/m  AL/eAX,imm */
-        unsigned aop = op >> 3;
-        switch (op & 7) {
-        case 0: case 1: {
-            unsigned s = (op & 1) ? size : 1;
-            uint64_t r = alu(x, aop, rm_read(x, s), get_reg(x, i->reg, s), s);
-            if (aop != ALU_CMP) rm_write(x, s, r);
-            return;
-        }
-        case 2: case 3: {
-            unsigned s = (op & 1) ? size : 1;
-            uint64_t r = alu(x, aop, get_reg(x, i->reg, s), rm_read(x, s), s);
-            if (aop != ALU_CMP) set_reg(x, i->reg, s, r);
-            return;
-        }
-        default: {
-            unsigned s = (op & 1) ? size : 1;
-            uint64_t r = alu(x, aop, get_reg(x, RAX, s), i->imm, s);
-            if (aop != ALU_CMP) set_reg(x, RAX, s, r);
-            return;
-        }
-        }
-    }
-    if (op >= 0x50 && op <= 0x57) { push(x, size, x->r[i->reg] & size_mask(size)); return; }
-    if (op >= 0x58 && op <= 0x5f) { uint64_t v = pop(x, size); set_reg(x, i->reg, size, v); return; }
-    if (op >= 0x70 && op <= 0x7f) { if (cond(x, op & 0xf)) jump(x, x->next_rip + i->imm); return; }
     if (op >= 0x91 && op <= 0x97) {
         uint64_t a = get_reg(x, RAX, size);
         set_reg(x, RAX, size, get_reg(x, i->reg, size));
         set_reg(x, i->reg, size, a);
         return;
     }
-    if (op >= 0xb0 && op <= 0xb7) { set_reg(x, i->reg, 1, i->imm); return; }
-    if (op >= 0xb8 && op <= 0xbf) { set_reg(x, i->reg, size, i->imm); return; }
     if (op >= 0x40 && op <= 0x4f) { /* INC/DEC r (16/32-bit modes) */
         set_reg(x, i->reg, size, inc_dec(x, get_reg(x, i->reg, size), size, op >= 0x48));
         return;
@@ -1561,33 +1580,11 @@ static void exec_insn(struct x86_cpu *x)
         if (op == 0x17) x->sti_shadow = true;
         return;
     }
-    case 0x63: /* MOVSXD (64-bit) */
-        if (x->code_size == 8) {
-            set_reg(x, i->reg, size, (uint64_t)sext(rm_read(x, 4), 4));
-            return;
-        }
-        UD();
-    case 0x68: case 0x6a: push(x, size, i->imm & size_mask(size)); return;
-    case 0x69: case 0x6b:
-        set_reg(x, i->reg, size, imul2(x, rm_read(x, size), i->imm, size));
-        return;
     case 0x6c: case 0x6d: case 0x6e: case 0x6f:
     case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad:
     case 0xae: case 0xaf:
         exec_string(x, op);
         return;
-    case 0x80: case 0x81: case 0x82: case 0x83: {
-        unsigned s = (op & 1) ? size : 1;
-        unsigned aop = i->modrm >> 3 & 7;
-        uint64_t r = alu(x, aop, rm_read(x, s), i->imm, s);
-        if (aop != ALU_CMP) rm_write(x, s, r);
-        return;
-    }
-    case 0x84: case 0x85: {
-        unsigned s = (op & 1) ? size : 1;
-        alu(x, ALU_AND, rm_read(x, s), get_reg(x, i->reg, s), s);
-        return;
-    }
     case 0x86: case 0x87: { /* XCHG r/m, r (memory: locked) */
         unsigned s = (op & 1) ? size : 1;
         uint64_t a = rm_read(x, s);
@@ -1595,20 +1592,12 @@ static void exec_insn(struct x86_cpu *x)
         set_reg(x, i->reg, s, a);
         return;
     }
-    case 0x88: rm_write(x, 1, get_reg(x, i->reg, 1)); return;
-    case 0x89: rm_write(x, size, get_reg(x, i->reg, size)); return;
-    case 0x8a: set_reg(x, i->reg, 1, rm_read(x, 1)); return;
-    case 0x8b: set_reg(x, i->reg, size, rm_read(x, size)); return;
     case 0x8c: { /* MOV r/m, Sreg */
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5) UD();
         rm_write(x, i->mod == 3 ? size : 2, x->seg[s].sel);
         return;
     }
-    case 0x8d: /* LEA */
-        if (i->mod == 3) UD();
-        set_reg(x, i->reg, size, ea_offset(x));
-        return;
     case 0x8e: { /* MOV Sreg, r/m */
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5 || s == X86_CS) UD();
@@ -1621,19 +1610,12 @@ static void exec_insn(struct x86_cpu *x)
         rm_write(x, size, v);
         return;
     }
-    case 0x90:
-        if (i->rex & 1) { /* XCHG r8, rax */
-            uint64_t a = get_reg(x, RAX, size);
-            set_reg(x, RAX, size, get_reg(x, i->reg, size));
-            set_reg(x, i->reg, size, a);
-        }
-        return; /* NOP, PAUSE */
-    case 0x98: /* CBW / CWDE / CDQE */
-        set_reg(x, RAX, size, (uint64_t)sext(x->r[RAX], size / 2));
+    case 0x90: { /* with REX.B: XCHG r8, rax (NOP and PAUSE have a fast handler) */
+        uint64_t a = get_reg(x, RAX, size);
+        set_reg(x, RAX, size, get_reg(x, i->reg, size));
+        set_reg(x, i->reg, size, a);
         return;
-    case 0x99: /* CWD / CDQ / CQO */
-        set_reg(x, RDX, size, (x->r[RAX] & sign_bit(size)) ? ~0ull : 0);
-        return;
+    }
     case 0x9c: /* PUSHF: VM and RF read as 0 */
         if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
         push(x, size, x->rflags & 0x3c7fd7 & size_mask(size));
@@ -1664,32 +1646,6 @@ static void exec_insn(struct x86_cpu *x)
         else x86_write(x, la, s, get_reg(x, RAX, s));
         return;
     }
-    case 0xa8: case 0xa9: {
-        unsigned s = (op & 1) ? size : 1;
-        alu(x, ALU_AND, get_reg(x, RAX, s), i->imm, s);
-        return;
-    }
-    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
-        unsigned s = (op & 1) ? size : 1;
-        unsigned cnt = op <= 0xc1 ? (unsigned)i->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX];
-        uint64_t r = shift(x, i->modrm >> 3 & 7, rm_read(x, s), cnt & 0xff, s);
-        rm_write(x, s, r);
-        return;
-    }
-    case 0xc2: case 0xc3: { /* RET near: a non-canonical target faults with RSP unchanged */
-        uint64_t sp0 = x->r[RSP];
-        uint64_t t = pop(x, size);
-        if (x->code_size == 8 && noncanonical(t)) {
-            x->r[RSP] = sp0;
-            GP0();
-        }
-        if (op == 0xc2)
-            x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + (i->imm & 0xffff)) & sp_mask(x));
-        jump(x, t);
-        return;
-    }
-    case 0xc6: rm_write(x, 1, i->imm); return;
-    case 0xc7: rm_write(x, size, i->imm); return;
     case 0xc8: { /* ENTER (nesting level 0 and 1+ per SDM) */
         unsigned level = (unsigned)i->imm2 & 31;
         uint64_t frame;
@@ -1773,13 +1729,6 @@ static void exec_insn(struct x86_cpu *x)
     case 0xec: case 0xed: set_reg(x, RAX, op & 1 ? (size > 4 ? 4 : size) : 1,
                                   port_in(x, (uint32_t)x->r[RDX] & 0xffff, op & 1 ? (size > 4 ? 4 : size) : 1)); return;
     case 0xee: case 0xef: port_out(x, (uint32_t)x->r[RDX] & 0xffff, op & 1 ? (size > 4 ? 4 : size) : 1, x->r[RAX]); return;
-    case 0xe8: { /* CALL rel: the target is checked before the push */
-        uint64_t ret = x->next_rip;
-        jump(x, x->next_rip + i->imm);
-        push(x, size, ret);
-        return;
-    }
-    case 0xe9: case 0xeb: jump(x, x->next_rip + i->imm); return;
     case 0xea: /* JMP ptr16:16/32 */
         far_transfer(x, (uint16_t)i->imm2, i->imm & size_mask(size), false, size);
         return;
@@ -1832,7 +1781,6 @@ static void exec_insn(struct x86_cpu *x)
         unsigned s = op == 0xfe ? 1 : size;
         if (op == 0xfe && r > 1) UD();
         switch (r) {
-        case 0: case 1: rm_write(x, s, inc_dec(x, rm_read(x, s), s, r == 1)); return;
         case 2: { uint64_t t = rm_read(x, s), ret = x->next_rip; jump(x, t); push(x, s, ret); return; }
         case 4: jump(x, rm_read(x, s)); return;
         case 3: case 5: { /* far CALL/JMP m16:16/32/64 */
@@ -1889,128 +1837,29 @@ static bool take_interrupt(struct x86_cpu *x)
  * those above reading the slot i instead of x->in: same semantics, same
  * flags, same faults. Everything else runs through exec_one. */
 
-static inline uint64_t fget_reg(const struct x86_cpu *x, const struct x86_dinsn *i, unsigned r,
-                                unsigned size)
-{
-    if (size == 1) {
-        if (r >= 4 && r < 8 && !i->rex)
-            return (x->r[r - 4] >> 8) & 0xff;
-        return x->r[r] & 0xff;
-    }
-    return x->r[r] & size_mask(size);
-}
-
-static inline void fset_reg(struct x86_cpu *x, const struct x86_dinsn *i, unsigned r, unsigned size,
-                            uint64_t v)
-{
-    switch (size) {
-    case 1:
-        if (r >= 4 && r < 8 && !i->rex)
-            x->r[r - 4] = (x->r[r - 4] & ~0xff00ull) | (v & 0xff) << 8;
-        else
-            x->r[r] = (x->r[r] & ~0xffull) | (v & 0xff);
-        break;
-    case 2: x->r[r] = (x->r[r] & ~0xffffull) | (v & 0xffff); break;
-    case 4: x->r[r] = v & 0xffffffffull; break;
-    default: x->r[r] = v; break;
-    }
-}
-
+/* The operand helpers above for a slot i instead of x->in. */
 static inline uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
 {
-    uint64_t a = (uint64_t)i->disp;
-    if (i->base == X86_REG_RIP)
-        a += x->next_rip;
-    else if (i->base != X86_REG_NONE)
-        a += x->r[i->base];
-    if (i->index != X86_REG_NONE)
-        a += x->r[i->index] << i->scale;
-    return a & addr_mask(i->addrsize);
+    return ea_sum(x, i->disp, i->base, i->index, i->scale, i->addrsize);
 }
-
 static inline uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
 {
-    int s = i->seg != X86_SEG_NONE ? i->seg : (i->base == RSP || i->base == RBP) ? X86_SS : X86_DS;
-    return linear(x, s, fea_offset(x, i));
-}
-
-/* x86_read / x86_write with the TLB hit in line: the probe of mmu.c
- * tlb_get (tag page << 3 | access class << 1 | 1; class 1 user, 2
- * supervisor with SMAP overridden by RFLAGS.AC, else 0) for an access
- * inside one page of RAM, and the dirty marking of write_in_page. A miss,
- * a page crossing or a page without a host mapping goes to x86_read /
- * x86_write, which do everything else. */
-static inline unsigned fmem_class(const struct x86_cpu *x)
-{
-    return x->cpl == 3 ? 1 : ((x->cr4 & CR4_SMAP) && (x->rflags & FL_AC)) ? 2 : 0;
-}
-
-static inline uint64_t fmem_read(struct x86_cpu *x, uint64_t la, unsigned size)
-{
-    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
-    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
-    if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
-               t->host)) {
-        uint64_t v = 0;
-        memcpy(&v, t->host + (a & 0xfff), size);
-        return v;
-    }
-    return x86_read(x, la, size);
-}
-
-static inline void fmem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
-{
-    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
-    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
-    if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
-               t->host_w)) {
-        memcpy(t->host_w + (a & 0xfff), &v, size);
-        struct mem_region *r = x->m->ram;
-        uint64_t pa = t->pa | (a & 0xfff);
-        if (r && pa - r->base < r->size)
-            bus_mark_dirty(r, pa, size);
-        return;
-    }
-    x86_write(x, la, size, v);
-}
-
-static inline void fpush(struct x86_cpu *x, unsigned size, uint64_t v)
-{
-    uint64_t sp = (x->r[RSP] - size) & sp_mask(x);
-    fmem_write(x, linear(x, X86_SS, sp), size, v);
-    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | sp;
-}
-
-static inline uint64_t fpop(struct x86_cpu *x, unsigned size)
-{
-    uint64_t sp = x->r[RSP] & sp_mask(x);
-    uint64_t v = fmem_read(x, linear(x, X86_SS, sp), size);
-    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((sp + size) & sp_mask(x));
-    return v;
+    return linear(x, ea_seg(i->seg, i->base), fea_offset(x, i));
 }
 
 static inline uint64_t frm_read(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size)
 {
     if (i->mod == 3)
-        return fget_reg(x, i, i->rm, size);
-    return fmem_read(x, fea_linear(x, i), size);
+        return reg_read(x, i->rex, i->rm, size);
+    return mem_read(x, fea_linear(x, i), size);
 }
 
 static inline void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size, uint64_t v)
 {
     if (i->mod == 3)
-        fset_reg(x, i, i->rm, size, v);
+        reg_write(x, i->rex, i->rm, size, v);
     else
-        fmem_write(x, fea_linear(x, i), size, v & size_mask(size));
-}
-
-static inline void fjump(struct x86_cpu *x, const struct x86_dinsn *i, uint64_t target)
-{
-    if (x->code_size != 8)
-        target &= i->opsize == 2 ? 0xffff : 0xffffffffull;
-    else if (unlikely(noncanonical(target)))
-        GP0(); /* at the branch (as jump() does) */
-    x->next_rip = target;
+        mem_write(x, fea_linear(x, i), size, v & size_mask(size));
 }
 
 #define FAST(name) static void name(struct x86_cpu *x, const struct x86_dinsn *d)
@@ -2020,20 +1869,20 @@ static inline void fjump(struct x86_cpu *x, const struct x86_dinsn *i, uint64_t 
 FAST(f_alu_rm_r) /* 00-3D with (op & 7) 0, 1 */
 {
     unsigned aop = I->opcode >> 3, s = OSZ(I);
-    uint64_t r = alu(x, aop, frm_read(x, I, s), fget_reg(x, I, I->reg, s), s);
+    uint64_t r = alu(x, aop, frm_read(x, I, s), reg_read(x, I->rex, I->reg, s), s);
     if (aop != ALU_CMP) frm_write(x, I, s, r);
 }
 FAST(f_alu_r_rm) /* (op & 7) 2, 3 */
 {
     unsigned aop = I->opcode >> 3, s = OSZ(I);
-    uint64_t r = alu(x, aop, fget_reg(x, I, I->reg, s), frm_read(x, I, s), s);
-    if (aop != ALU_CMP) fset_reg(x, I, I->reg, s, r);
+    uint64_t r = alu(x, aop, reg_read(x, I->rex, I->reg, s), frm_read(x, I, s), s);
+    if (aop != ALU_CMP) reg_write(x, I->rex, I->reg, s, r);
 }
 FAST(f_alu_a_imm) /* (op & 7) 4, 5 */
 {
     unsigned aop = I->opcode >> 3, s = OSZ(I);
-    uint64_t r = alu(x, aop, fget_reg(x, I, RAX, s), I->imm, s);
-    if (aop != ALU_CMP) fset_reg(x, I, RAX, s, r);
+    uint64_t r = alu(x, aop, reg_read(x, I->rex, RAX, s), I->imm, s);
+    if (aop != ALU_CMP) reg_write(x, I->rex, RAX, s, r);
 }
 FAST(f_alu_rm_imm) /* 80-83 */
 {
@@ -2044,43 +1893,45 @@ FAST(f_alu_rm_imm) /* 80-83 */
 FAST(f_test_rm_r) /* 84, 85 */
 {
     unsigned s = OSZ(I);
-    alu(x, ALU_AND, frm_read(x, I, s), fget_reg(x, I, I->reg, s), s);
+    alu(x, ALU_AND, frm_read(x, I, s), reg_read(x, I->rex, I->reg, s), s);
 }
 FAST(f_test_a_imm) /* A8, A9 */
 {
     unsigned s = OSZ(I);
-    alu(x, ALU_AND, fget_reg(x, I, RAX, s), I->imm, s);
+    alu(x, ALU_AND, reg_read(x, I->rex, RAX, s), I->imm, s);
 }
-FAST(f_mov_rm_r) { unsigned s = OSZ(I); frm_write(x, I, s, fget_reg(x, I, I->reg, s)); } /* 88, 89 */
-FAST(f_mov_r_rm) { unsigned s = OSZ(I); fset_reg(x, I, I->reg, s, frm_read(x, I, s)); } /* 8A, 8B */
+FAST(f_mov_rm_r) { unsigned s = OSZ(I); frm_write(x, I, s, reg_read(x, I->rex, I->reg, s)); } /* 88, 89 */
+FAST(f_mov_r_rm) { unsigned s = OSZ(I); reg_write(x, I->rex, I->reg, s, frm_read(x, I, s)); } /* 8A, 8B */
 FAST(f_mov_rm_imm) { frm_write(x, I, OSZ(I), I->imm); }                                   /* C6, C7 */
-FAST(f_mov_r8_imm) { fset_reg(x, I, I->reg, 1, I->imm); }                                 /* B0-B7 */
-FAST(f_mov_r_imm) { fset_reg(x, I, I->reg, I->opsize, I->imm); }                          /* B8-BF */
-FAST(f_lea) { fset_reg(x, I, I->reg, I->opsize, fea_offset(x, I)); }                      /* 8D, mod != 3 */
+FAST(f_mov_r8_imm) { reg_write(x, I->rex, I->reg, 1, I->imm); }                                 /* B0-B7 */
+FAST(f_mov_r_imm) { reg_write(x, I->rex, I->reg, I->opsize, I->imm); }                          /* B8-BF */
+FAST(f_lea) { reg_write(x, I->rex, I->reg, I->opsize, fea_offset(x, I)); }                      /* 8D, mod != 3 */
 FAST(f_jcc) /* 70-7F, 0F 80-8F */
 {
     if (cond(x, I->opcode & 0xf))
-        fjump(x, I, x->next_rip + I->imm);
+        branch_to(x, I->opsize, x->next_rip + I->imm);
 }
-FAST(f_jmp) { fjump(x, I, x->next_rip + I->imm); } /* E9, EB */
+FAST(f_jmp) { branch_to(x, I->opsize, x->next_rip + I->imm); } /* E9, EB */
 FAST(f_call) /* E8 */
 {
     uint64_t ret = x->next_rip;
-    fjump(x, I, x->next_rip + I->imm); /* the target is checked before the push */
-    fpush(x, I->opsize, ret);
+    branch_to(x, I->opsize, x->next_rip + I->imm); /* the target is checked before the push */
+    push(x, I->opsize, ret);
 }
-FAST(f_ret) /* C3: a non-canonical target faults with RSP unchanged */
+FAST(f_ret) /* C3, C2 imm16: a non-canonical target faults with RSP unchanged */
 {
     uint64_t sp0 = x->r[RSP];
-    uint64_t t = fpop(x, I->opsize);
+    uint64_t t = pop(x, I->opsize);
     if (x->code_size == 8 && unlikely(noncanonical(t))) {
         x->r[RSP] = sp0;
         GP0();
     }
-    fjump(x, I, t);
+    if (I->opcode == 0xc2)
+        x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + (I->imm & 0xffff)) & sp_mask(x));
+    branch_to(x, I->opsize, t);
 }
-FAST(f_push_r) { fpush(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
-FAST(f_pop_r) { uint64_t v = fpop(x, I->opsize); fset_reg(x, I, I->reg, I->opsize, v); } /* 58-5F */
+FAST(f_push_r) { push(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
+FAST(f_pop_r) { uint64_t v = pop(x, I->opsize); reg_write(x, I->rex, I->reg, I->opsize, v); } /* 58-5F */
 FAST(f_incdec_rm) /* FE, FF /0 /1 */
 {
     unsigned s = I->opcode == 0xfe ? 1 : I->opsize;
@@ -2093,37 +1944,37 @@ FAST(f_shift) /* C0 C1 D0 D1 D2 D3 */
     uint64_t r = shift(x, (I->reg & 7), frm_read(x, I, s), cnt & 0xff, s);
     frm_write(x, I, s, r);
 }
-FAST(f_movzx) { fset_reg(x, I, I->reg, I->opsize, frm_read(x, I, I->opcode == 0xb6 ? 1 : 2)); }
+FAST(f_movzx) { reg_write(x, I->rex, I->reg, I->opsize, frm_read(x, I, I->opcode == 0xb6 ? 1 : 2)); }
 FAST(f_movsx)
 {
     unsigned s = I->opcode == 0xbe ? 1 : 2;
-    fset_reg(x, I, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, s), s));
+    reg_write(x, I->rex, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, s), s));
 }
-FAST(f_movsxd) { fset_reg(x, I, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, 4), 4)); }
+FAST(f_movsxd) { reg_write(x, I->rex, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, 4), 4)); }
 FAST(f_imul_r_rm)
 {
     unsigned s = I->opsize;
-    fset_reg(x, I, I->reg, s, imul2(x, fget_reg(x, I, I->reg, s), frm_read(x, I, s), s));
+    reg_write(x, I->rex, I->reg, s, imul2(x, reg_read(x, I->rex, I->reg, s), frm_read(x, I, s), s));
 }
 FAST(f_imul_r_rm_imm)
 {
     unsigned s = I->opsize;
-    fset_reg(x, I, I->reg, s, imul2(x, frm_read(x, I, s), I->imm, s));
+    reg_write(x, I->rex, I->reg, s, imul2(x, frm_read(x, I, s), I->imm, s));
 }
 FAST(f_cmov) /* 0F 40-4F: the source is read either way */
 {
     unsigned s = I->opsize;
     uint64_t v = frm_read(x, I, s);
     if (cond(x, I->opcode & 0xf))
-        fset_reg(x, I, I->reg, s, v);
+        reg_write(x, I->rex, I->reg, s, v);
     else if (s == 4)
-        fset_reg(x, I, I->reg, 4, fget_reg(x, I, I->reg, 4));
+        reg_write(x, I->rex, I->reg, 4, reg_read(x, I->rex, I->reg, 4));
 }
 FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
 FAST(f_nop) { (void)x; (void)d; }                  /* 90 without REX.B; 0F 0D, 0F 18-1F hints */
-FAST(f_cbw) { fset_reg(x, I, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
-FAST(f_cwd) { fset_reg(x, I, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
-FAST(f_push_imm) { fpush(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
+FAST(f_cbw) { reg_write(x, I->rex, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
+FAST(f_cwd) { reg_write(x, I->rex, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
+FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
 
 
 /* Specialisations of the commonest forms for 32- and 64-bit operands, with
@@ -2135,39 +1986,39 @@ FAST(f_push_imm) { fpush(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 
     SPEC f_##OPN##SZ##_rm_r_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t r = alu(x, AOP, x->r[I->rm], x->r[I->reg], SZ);                         \
-        if (AOP != ALU_CMP) fset_reg(x, I, I->rm, SZ, r);                                \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, I->rm, SZ, r);                                \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_r_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t la = fea_linear(x, I);                                                  \
-        uint64_t r = alu(x, AOP, fmem_read(x, la, SZ), x->r[I->reg], SZ);                 \
-        if (AOP != ALU_CMP) fmem_write(x, la, SZ, r & size_mask(SZ));                     \
+        uint64_t r = alu(x, AOP, mem_read(x, la, SZ), x->r[I->reg], SZ);                 \
+        if (AOP != ALU_CMP) mem_write(x, la, SZ, r & size_mask(SZ));                     \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t r = alu(x, AOP, x->r[I->reg], x->r[I->rm], SZ);                         \
-        if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->reg], fmem_read(x, fea_linear(x, I), SZ), SZ);   \
-        if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
+        uint64_t r = alu(x, AOP, x->r[I->reg], mem_read(x, fea_linear(x, I), SZ), SZ);   \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)          \
     {                                                                                    \
         uint64_t r = alu(x, AOP, x->r[I->rm], I->imm, SZ);                               \
-        if (AOP != ALU_CMP) fset_reg(x, I, I->rm, SZ, r);                                \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, I->rm, SZ, r);                                \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)          \
     {                                                                                    \
         uint64_t la = fea_linear(x, I);                                                  \
-        uint64_t r = alu(x, AOP, fmem_read(x, la, SZ), I->imm, SZ);                       \
-        if (AOP != ALU_CMP) fmem_write(x, la, SZ, r & size_mask(SZ));                     \
+        uint64_t r = alu(x, AOP, mem_read(x, la, SZ), I->imm, SZ);                       \
+        if (AOP != ALU_CMP) mem_write(x, la, SZ, r & size_mask(SZ));                     \
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
         uint64_t r = alu(x, AOP, x->r[RAX], I->imm, SZ);                                 \
-        if (AOP != ALU_CMP) fset_reg(x, I, RAX, SZ, r);                                  \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, RAX, SZ, r);                                  \
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
@@ -2200,7 +2051,7 @@ static const x86_fast_fn alu_spec[4][2][2][8] = {
         unsigned op = I->opcode;                                                         \
         unsigned cnt = op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX]; \
         uint64_t r = shift(x, G, x->r[I->rm] & size_mask(SZ), cnt & 0xff, SZ);           \
-        fset_reg(x, I, I->rm, SZ, r);                                                    \
+        reg_write(x, I->rex, I->rm, SZ, r);                                                    \
     }
 #define SHIFT_SPEC_SIZES(G) SHIFT_SPEC(G, 4) SHIFT_SPEC(G, 8)
 SHIFT_SPEC_SIZES(0) SHIFT_SPEC_SIZES(1) SHIFT_SPEC_SIZES(2) SHIFT_SPEC_SIZES(3)
@@ -2217,7 +2068,7 @@ static const x86_fast_fn shift_spec[2][8] = {
     }                                                                                    \
     SPEC f_test##SZ##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        alu(x, ALU_AND, fmem_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
+        alu(x, ALU_AND, mem_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
     }
 TEST_SPEC(4)
 TEST_SPEC(8)
@@ -2225,19 +2076,19 @@ TEST_SPEC(8)
 #define MOV_SPEC(SZ)                                                                     \
     SPEC f_mov##SZ##_rr(struct x86_cpu *x, const struct x86_dinsn *d)                    \
     {                                                                                    \
-        fset_reg(x, I, I->rm, SZ, x->r[I->reg]);                                         \
+        reg_write(x, I->rex, I->rm, SZ, x->r[I->reg]);                                         \
     }                                                                                    \
     SPEC f_mov##SZ##_store(struct x86_cpu *x, const struct x86_dinsn *d)                 \
     {                                                                                    \
-        fmem_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
+        mem_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
     }                                                                                    \
     SPEC f_mov##SZ##_load(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        fset_reg(x, I, I->reg, SZ, fmem_read(x, fea_linear(x, I), SZ));                   \
+        reg_write(x, I->rex, I->reg, SZ, mem_read(x, fea_linear(x, I), SZ));                   \
     }                                                                                    \
     SPEC f_mov##SZ##_rr_r(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        fset_reg(x, I, I->reg, SZ, x->r[I->rm]);                                         \
+        reg_write(x, I->rex, I->reg, SZ, x->r[I->rm]);                                         \
     }
 MOV_SPEC(4)
 MOV_SPEC(8)
@@ -2246,7 +2097,7 @@ MOV_SPEC(8)
     SPEC f_jcc_##CC(struct x86_cpu *x, const struct x86_dinsn *d)                        \
     {                                                                                    \
         if (cond(x, CC))                                                                 \
-            fjump(x, I, x->next_rip + I->imm);                                           \
+            branch_to(x, I->opsize, x->next_rip + I->imm);                                           \
     }
 JCC_SPEC(0) JCC_SPEC(1) JCC_SPEC(2) JCC_SPEC(3) JCC_SPEC(4) JCC_SPEC(5) JCC_SPEC(6) JCC_SPEC(7)
 JCC_SPEC(8) JCC_SPEC(9) JCC_SPEC(10) JCC_SPEC(11) JCC_SPEC(12) JCC_SPEC(13) JCC_SPEC(14) JCC_SPEC(15)
@@ -2293,14 +2144,11 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
 x86_fast_fn x86_fast_select(const struct x86_insn *in)
 {
     uint8_t op = in->opcode;
-    if (in->map == X86_MAP_0F && (in->rep || in->mandatory))
-        return NULL; /* F2/F3/66-selected forms stay with exec_0f */
     x86_fast_fn f = fast_spec(in);
     if (f)
         return f;
     if (in->map == X86_MAP_0F) {
-        if (in->rep || in->mandatory)
-            return NULL; /* F2/F3/66-selected forms stay with exec_0f */
+        /* the prefixes F2/F3 (BND Jcc, ENDBR, ...) change none of these */
         if (op >= 0x80 && op <= 0x8f) return f_jcc;
         if (op >= 0x40 && op <= 0x4f) return f_cmov;
         if (op >= 0x90 && op <= 0x9f) return f_setcc;
@@ -2341,7 +2189,7 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
     case 0x90: return (in->rex & 1) ? NULL : f_nop;
     case 0xa8: case 0xa9: return f_test_a_imm;
     case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: return f_shift;
-    case 0xc3: return f_ret;
+    case 0xc2: case 0xc3: return f_ret;
     case 0xc6: case 0xc7: return f_mov_rm_imm;
     case 0xe8: return f_call;
     case 0xe9: case 0xeb: return f_jmp;
@@ -2376,7 +2224,7 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
             d->fast(x, d);
         } else {
             x->in = p->full[d - p->d];
-            exec_one(x);
+            exec_one(x, d);
         }
         x->rip = x->next_rip;
         return;
@@ -2409,7 +2257,9 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
     if ((x->in.prefixes & X86_PFX_LOCK) && !((x->in.flags & X86_I_LOCKABLE) && x->in.mod != 3))
         UD();
-    exec_one(x);
+    struct x86_dinsn d;
+    x86_dinsn_init(&d, &x->in);
+    exec_one(x, &d);
     x->rip = x->next_rip;
 }
 

@@ -67,6 +67,12 @@ static inline const struct x86_dinsn *x86_icache_get(struct x86_cpu *x, uint64_t
 /* exec.c: the fast handler for a decoded instruction, or NULL. */
 x86_fast_fn x86_fast_select(const struct x86_insn *in);
 
+/* The slot of a decoded instruction, with its fast handler (or NULL).
+ * The interpreter runs the instructions that have one through it whether
+ * they come from a predecoded page or from the slow path's fetch and
+ * decode: the handler is their only implementation. */
+void x86_dinsn_init(struct x86_dinsn *d, const struct x86_insn *in);
+
 /* bus.code_invalidate: a store hit a code page (any CPU, a device, the
  * debugger, a host-side load). */
 void x86_code_invalidate(void *opaque, struct mem_region *r, uint64_t page_index);
