@@ -17,6 +17,8 @@
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+/* the operand helpers of the hot path: inlined into every handler */
+#define HOT static inline __attribute__((always_inline))
 
 static inline uint64_t size_mask(unsigned size)
 {
@@ -40,7 +42,7 @@ static inline bool noncanonical(uint64_t la) { return (uint64_t)sext(la, 6) != l
 
 /* Register r of size bytes; byte registers 4..7 are AH..BH without REX
  * (rex: the instruction's REX byte, from x->in or a predecoded slot). */
-static inline uint64_t reg_read(const struct x86_cpu *x, unsigned rex, unsigned r, unsigned size)
+HOT uint64_t reg_read(const struct x86_cpu *x, unsigned rex, unsigned r, unsigned size)
 {
     if (size == 1) {
         if (r >= 4 && r < 8 && !rex)
@@ -51,7 +53,7 @@ static inline uint64_t reg_read(const struct x86_cpu *x, unsigned rex, unsigned 
 }
 
 /* Writes of 32 bits zero the upper half (SDM vol. 1 §3.4.1.1); 8/16 keep it. */
-static inline void reg_write(struct x86_cpu *x, unsigned rex, unsigned r, unsigned size, uint64_t v)
+HOT void reg_write(struct x86_cpu *x, unsigned rex, unsigned r, unsigned size, uint64_t v)
 {
     switch (size) {
     case 1:
@@ -82,7 +84,7 @@ static inline uint64_t addr_mask(unsigned asize) { return size_mask(asize); }
 /* Effective address of a ModRM memory operand (SDM vol. 2 §2.1.5) from
  * its decoded fields (of x->in or of a predecoded slot); next_rip is the
  * base of a RIP-relative one. */
-static inline uint64_t ea_sum(const struct x86_cpu *x, int64_t disp, unsigned base, unsigned index,
+HOT uint64_t ea_sum(const struct x86_cpu *x, int64_t disp, unsigned base, unsigned index,
                               unsigned scale, unsigned asize)
 {
     uint64_t a = (uint64_t)disp;
@@ -96,7 +98,7 @@ static inline uint64_t ea_sum(const struct x86_cpu *x, int64_t disp, unsigned ba
 }
 
 /* Its segment: the override, else SS for an rSP / rBP base, else DS. */
-static inline int ea_seg(unsigned seg, unsigned base)
+HOT int ea_seg(unsigned seg, unsigned base)
 {
     if (seg != X86_SEG_NONE)
         return (int)seg;
@@ -118,7 +120,7 @@ static int default_seg(const struct x86_insn *i) { return ea_seg(i->seg, i->base
  * above it (SDM vol. 3A §3.4.5.1, §5.3): else #GP(0), #SS(0) for SS. Only
  * the first byte of the access is checked (a multi-byte access straddling
  * the limit is not caught: docs/x86.md). */
-static inline void seg_check(struct x86_cpu *x, int s, uint64_t off)
+HOT void seg_check(struct x86_cpu *x, int s, uint64_t off)
 {
     const struct x86_segment *g = &x->seg[s];
     bool bad;
@@ -134,7 +136,7 @@ static inline void seg_check(struct x86_cpu *x, int s, uint64_t off)
 
 /* Linear address of seg:off; canonical check in 64-bit mode (#GP(0), or
  * #SS(0) for the stack segment: SDM vol. 3A §3.3.7.1). */
-static uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
+HOT uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
 {
     if (x->code_size == 8) {
         uint64_t la = off + ((s == X86_FS || s == X86_GS) ? x->seg[s].base : 0);
@@ -177,7 +179,7 @@ static inline unsigned mem_class(const struct x86_cpu *x)
     return x->cpl == 3 ? 1 : ((x->cr4 & CR4_SMAP) && (x->rflags & FL_AC)) ? 2 : 0;
 }
 
-static inline uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
+HOT uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
 {
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
     const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
@@ -190,7 +192,7 @@ static inline uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
     return x86_read(x, la, size);
 }
 
-static inline void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
+HOT void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
 {
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
     const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
@@ -228,14 +230,14 @@ static void rm_write(struct x86_cpu *x, unsigned size, uint64_t v)
 
 static uint64_t sp_mask(const struct x86_cpu *x) { return size_mask(x->stack_size); }
 
-static inline void push(struct x86_cpu *x, unsigned size, uint64_t v)
+HOT void push(struct x86_cpu *x, unsigned size, uint64_t v)
 {
     uint64_t sp = (x->r[RSP] - size) & sp_mask(x);
     mem_write(x, linear(x, X86_SS, sp), size, v);
     x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | sp;
 }
 
-static inline uint64_t pop(struct x86_cpu *x, unsigned size)
+HOT uint64_t pop(struct x86_cpu *x, unsigned size)
 {
     uint64_t sp = x->r[RSP] & sp_mask(x);
     uint64_t v = mem_read(x, linear(x, X86_SS, sp), size);
@@ -252,7 +254,7 @@ static inline void set_flags(struct x86_cpu *x, uint64_t mask, uint64_t val)
     x->rflags = (x->rflags & ~mask) | (val & mask);
 }
 
-static uint64_t szp(uint64_t res, unsigned size)
+HOT uint64_t szp(uint64_t res, unsigned size)
 {
     uint64_t f = 0;
     res &= size_mask(size);
@@ -504,7 +506,7 @@ static bool hlt_can_wake(const struct x86_cpu *x)
 /* ---- one instruction ------------------------------------------------------ */
 
 /* A near branch of operand size opsize. */
-static inline void branch_to(struct x86_cpu *x, unsigned opsize, uint64_t target)
+HOT void branch_to(struct x86_cpu *x, unsigned opsize, uint64_t target)
 {
     if (x->code_size != 8)
         target &= opsize == 2 ? 0xffff : 0xffffffffull;
@@ -1761,15 +1763,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     case 0xf6: case 0xf7: {
         unsigned s = (op & 1) ? size : 1;
-        switch (i->modrm >> 3 & 7) {
-        case 0: case 1: alu(x, ALU_AND, rm_read(x, s), i->imm, s); return;
-        case 2: rm_write(x, s, ~rm_read(x, s)); return;
-        case 3: {
-            uint64_t v = rm_read(x, s);
-            uint64_t r = alu(x, ALU_SUB, 0, v, s);
-            rm_write(x, s, r);
-            return;
-        }
+        switch (i->modrm >> 3 & 7) { /* TEST, NOT, NEG (/0-/3): fast handlers */
         case 4: do_mul(x, s, false); return;
         case 5: do_mul(x, s, true); return;
         case 6: do_div(x, s, false); return;
@@ -1838,23 +1832,23 @@ static bool take_interrupt(struct x86_cpu *x)
  * flags, same faults. Everything else runs through exec_one. */
 
 /* The operand helpers above for a slot i instead of x->in. */
-static inline uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
+HOT uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
 {
     return ea_sum(x, i->disp, i->base, i->index, i->scale, i->addrsize);
 }
-static inline uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
+HOT uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
 {
     return linear(x, ea_seg(i->seg, i->base), fea_offset(x, i));
 }
 
-static inline uint64_t frm_read(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size)
+HOT uint64_t frm_read(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size)
 {
     if (i->mod == 3)
         return reg_read(x, i->rex, i->rm, size);
     return mem_read(x, fea_linear(x, i), size);
 }
 
-static inline void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size, uint64_t v)
+HOT void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size, uint64_t v)
 {
     if (i->mod == 3)
         reg_write(x, i->rex, i->rm, size, v);
@@ -1974,6 +1968,20 @@ FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
 FAST(f_nop) { (void)x; (void)d; }                  /* 90 without REX.B; 0F 0D, 0F 18-1F hints */
 FAST(f_cbw) { reg_write(x, I->rex, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
 FAST(f_cwd) { reg_write(x, I->rex, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
+FAST(f_grp3) /* F6, F7 /0-/3: TEST r/m, imm; NOT; NEG */
+{
+    unsigned s = OSZ(I);
+    switch (I->reg & 7) {
+    case 0: case 1: alu(x, ALU_AND, frm_read(x, I, s), I->imm, s); return;
+    case 2: frm_write(x, I, s, ~frm_read(x, I, s)); return;
+    default: {
+        uint64_t v = frm_read(x, I, s);
+        uint64_t r = alu(x, ALU_SUB, 0, v, s);
+        frm_write(x, I, s, r);
+        return;
+    }
+    }
+}
 FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
 
 
@@ -2093,6 +2101,14 @@ TEST_SPEC(8)
 MOV_SPEC(4)
 MOV_SPEC(8)
 
+#define NEG_SPEC(SZ) /* F7 /3 of a register */                                        \
+    SPEC f_neg##SZ##_reg(struct x86_cpu *x, const struct x86_dinsn *d)                   \
+    {                                                                                    \
+        reg_write(x, I->rex, I->rm, SZ, alu(x, ALU_SUB, 0, x->r[I->rm], SZ));            \
+    }
+NEG_SPEC(4)
+NEG_SPEC(8)
+
 #define JCC_SPEC(CC)                                                                     \
     SPEC f_jcc_##CC(struct x86_cpu *x, const struct x86_dinsn *d)                        \
     {                                                                                    \
@@ -2128,6 +2144,10 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
     switch (op) {
     case 0xc1: case 0xd1: case 0xd3: return mem ? NULL : shift_spec[sz][in->modrm >> 3 & 7];
     case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
+    case 0xf7:
+        if (!mem && (in->modrm >> 3 & 7) == 3)
+            return sz ? f_neg8_reg : f_neg4_reg;
+        return NULL;
     case 0x85: return mem ? (sz ? f_test8_mem : f_test4_mem) : (sz ? f_test8_reg : f_test4_reg);
     case 0x89: return mem ? (sz ? f_mov8_store : f_mov4_store) : (sz ? f_mov8_rr : f_mov4_rr);
     case 0x8b: return mem ? (sz ? f_mov8_load : f_mov4_load) : (sz ? f_mov8_rr_r : f_mov4_rr_r);
@@ -2193,6 +2213,7 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
     case 0xc6: case 0xc7: return f_mov_rm_imm;
     case 0xe8: return f_call;
     case 0xe9: case 0xeb: return f_jmp;
+    case 0xf6: case 0xf7: return (in->modrm >> 3 & 7) <= 3 ? f_grp3 : NULL;
     case 0xfe: case 0xff: {
         unsigned r = in->modrm >> 3 & 7;
         return r <= 1 ? f_incdec_rm : NULL;
