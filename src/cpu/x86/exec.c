@@ -254,22 +254,25 @@ static inline void set_flags(struct x86_cpu *x, uint64_t mask, uint64_t val)
     x->rflags = (x->rflags & ~mask) | (val & mask);
 }
 
+/* Flags are assembled without branches (the bit positions of FL_*): the
+ * host predicts data-dependent branches badly. */
 HOT uint64_t szp(uint64_t res, unsigned size)
 {
-    uint64_t f = 0;
     res &= size_mask(size);
-    if (!res) f |= FL_ZF;
-    if (res & sign_bit(size)) f |= FL_SF;
-    if (parity8(res)) f |= FL_PF;
-    return f;
+    return (uint64_t)(res == 0) << 6 |                     /* ZF */
+           ((res >> (8 * size - 1)) & 1) << 7 |             /* SF */
+           (uint64_t)parity8(res) << 2;                     /* PF */
 }
+
+/* bit (8 * size - 1) of v as OF (bit 11) */
+HOT uint64_t of_bit(uint64_t v, unsigned size) { return ((v >> (8 * size - 1)) & 1) << 11; }
 
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 
 /* The eight ALU operations of opcodes 00-3F / 80-83 with their flags. */
 static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsigned size)
 {
-    uint64_t m = size_mask(size), sb = sign_bit(size);
+    uint64_t m = size_mask(size);
     a &= m;
     b &= m;
     uint64_t res, f;
@@ -280,9 +283,9 @@ static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsi
         unsigned __int128 wide = (unsigned __int128)a + b + carry_in;
         res = (uint64_t)wide & m;
         f = szp(res, size);
-        if (size == 8 ? (wide >> 64) != 0 : (((uint64_t)wide) >> (8 * size)) != 0) f |= FL_CF;
-        if ((a ^ res) & (b ^ res) & sb) f |= FL_OF;
-        if ((a ^ b ^ res) & 0x10) f |= FL_AF;
+        f |= size == 8 ? (uint64_t)(wide >> 64) & 1 : (((uint64_t)wide) >> (8 * size)) & 1; /* CF */
+        f |= of_bit((a ^ res) & (b ^ res), size);
+        f |= (a ^ b ^ res) & FL_AF;
         set_flags(x, FL_ARITH, f);
         return res;
     }
@@ -291,9 +294,9 @@ static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsi
     case ALU_CMP: {
         res = (a - b - carry_in) & m;
         f = szp(res, size);
-        if ((unsigned __int128)a < (unsigned __int128)b + carry_in) f |= FL_CF;
-        if ((a ^ b) & (a ^ res) & sb) f |= FL_OF;
-        if ((a ^ b ^ res) & 0x10) f |= FL_AF;
+        f |= (uint64_t)((unsigned __int128)a < (unsigned __int128)b + carry_in); /* CF */
+        f |= of_bit((a ^ b) & (a ^ res), size);
+        f |= (a ^ b ^ res) & FL_AF;
         set_flags(x, FL_ARITH, f);
         return res;
     }
@@ -329,8 +332,8 @@ static uint64_t inc_dec(struct x86_cpu *x, uint64_t a, unsigned size, bool dec)
     uint64_t m = size_mask(size), sb = sign_bit(size);
     uint64_t res = (dec ? a - 1 : a + 1) & m;
     uint64_t f = szp(res, size);
-    if (dec ? (a & m) == sb : res == sb) f |= FL_OF;
-    if ((a ^ res) & 0x10) f |= FL_AF;
+    f |= (uint64_t)(dec ? (a & m) == sb : res == sb) << 11; /* OF */
+    f |= (a ^ res) & FL_AF;
     set_flags(x, FL_ARITH & ~FL_CF, f); /* CF unchanged */
     return res;
 }
@@ -389,20 +392,20 @@ static uint64_t shift(struct x86_cpu *x, unsigned op, uint64_t a, unsigned count
     case 6: /* SHL/SAL */
         res = count < 64 ? (a << count) & m : 0;
         cf = count <= bits ? (a >> (bits - count)) & 1 : 0;
-        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0) |
-            ((!!(res & sb) != cf) ? FL_OF : 0);
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (uint64_t)cf |
+            (uint64_t)(((res >> (bits - 1)) & 1) != cf) << 11;
         break;
     case 5: /* SHR */
         res = a >> count;
         cf = (a >> (count - 1)) & 1;
-        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0) |
-            ((count == 1 && (a & sb)) ? FL_OF : 0);
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (uint64_t)cf |
+            (uint64_t)(count == 1) * of_bit(a, size);
         break;
     default: { /* SAR */
         int64_t s = sext(a, size);
         res = (uint64_t)(s >> (count > 63 ? 63 : count)) & m;
         cf = (uint64_t)(s >> (count - 1 > 63 ? 63 : count - 1)) & 1;
-        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0);
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (uint64_t)cf;
         break;
     }
     }
@@ -2284,56 +2287,69 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
     x->rip = x->next_rip;
 }
 
+/* The 64-bit code page of the last instruction when a fast handler ran
+ * it: fast handlers change nothing the fetch depends on (CPL, CR4,
+ * RFLAGS.AC and .TF, code size, CS, A20) but the TLB entry (a data access
+ * may refill it) and the page's slots (a store may reset them), so the
+ * next instruction on that page needs only those two checks. */
+struct code_page {
+    uint64_t page;                  /* linear page number; ~0: none */
+    uint64_t tag;                   /* the fetch TLB tag it was found with */
+    const struct x86_tlb_entry *t;  /* that TLB entry */
+    const struct x86_dpage *p;      /* its predecoded page */
+};
+
+/* One instruction not on the current code page, or without a fast
+ * handler: *cp becomes its page when a fast handler runs it in 64-bit
+ * mode, else none. */
+static void __attribute__((noinline)) step_other(struct x86_cpu *x, struct code_page *cp)
+{
+    uint64_t rip = x->rip;
+    cp->page = ~0ull;
+    if (x->code_size == 8 && !noncanonical(rip) && !(x->rflags & FL_TF)) {
+        const struct x86_dpage *p;
+        const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
+        if (d && d->fast) {
+            x->insn_raw = p->raw[d - p->d];
+            x->insn_len = d->len;
+            x->next_rip = rip + d->len;
+            cp->page = rip >> 12;
+            cp->t = &x->tlb[cp->page & (X86_TLB_SIZE - 1)];
+            cp->tag = cp->t->tag_x;
+            cp->p = p;
+            d->fast(x, d);
+            x->rip = x->next_rip;
+            return;
+        }
+    }
+    step(x);
+}
+
 /* This instruction and the following ones while nothing in the loop below
  * has work (the same checks in the same order). Each takes its tick
  * before it runs. A function of its own: out of reach of x86_run's setjmp,
- * the compiler keeps x in a register. */
+ * the compiler keeps x in a register; the loop body is the same-page case
+ * only (step_other does the rest), so its values stay in registers. */
 static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
 {
     const struct cpu *c = &x->cpu;
-    /* The 64-bit code page of the last instruction when a fast handler ran
-     * it: fast handlers change nothing the fetch depends on (CPL, CR4,
-     * RFLAGS.AC, code size, CS, A20) but the TLB entry (a data access may
-     * refill it) and the page's slots (a store may reset them), so the next
-     * instruction on that page needs only those two checks. */
-    uint64_t cpage = ~0ull, ctag = 0;
-    const struct x86_tlb_entry *ct = NULL;
-    const struct x86_dpage *cp = NULL;
+    struct code_page cp = { .page = ~0ull };
     do {
         x->insn_left--;
         uint64_t rip = x->rip;
-        if (unlikely(x->rflags & FL_TF))
-            cpage = ~0ull; /* single-stepping: exec_one's #DB after each instruction */
-        if ((rip >> 12) == cpage && ct->tag_x == ctag && ct->dpage == cp) {
-            unsigned i = cp->idx[rip & 0xfff];
-            const struct x86_dinsn *d = i - 1u < X86_DPAGE_SLOTS ? &cp->d[i - 1] : NULL;
-            if (likely(d && d->fast)) {
-                x->insn_raw = cp->raw[i - 1];
-                x->insn_len = d->len;
-                x->next_rip = rip + d->len;
-                d->fast(x, d);
-                x->rip = x->next_rip;
-                continue;
-            }
+        unsigned i;
+        const struct x86_dinsn *d;
+        if (likely((rip >> 12) == cp.page && cp.t->tag_x == cp.tag && cp.t->dpage == cp.p &&
+                   (i = cp.p->idx[rip & 0xfff]) - 1u < X86_DPAGE_SLOTS &&
+                   (d = &cp.p->d[i - 1])->fast)) {
+            x->insn_raw = cp.p->raw[i - 1];
+            x->insn_len = d->len;
+            x->next_rip = rip + d->len;
+            d->fast(x, d);
+            x->rip = x->next_rip;
+        } else {
+            step_other(x, &cp);
         }
-        cpage = ~0ull;
-        if (x->code_size == 8 && !noncanonical(rip) && !(x->rflags & FL_TF)) {
-            const struct x86_dpage *p;
-            const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
-            if (d && d->fast) {
-                x->insn_raw = p->raw[d - p->d];
-                x->insn_len = d->len;
-                x->next_rip = rip + d->len;
-                cpage = rip >> 12;
-                ct = &x->tlb[cpage & (X86_TLB_SIZE - 1)];
-                ctag = ct->tag_x;
-                cp = p;
-                d->fast(x, d);
-                x->rip = x->next_rip;
-                continue;
-            }
-        }
-        step(x);
     } while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING));
 }
 
