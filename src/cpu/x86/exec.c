@@ -2112,6 +2112,20 @@ MOV_SPEC(8)
 NEG_SPEC(4)
 NEG_SPEC(8)
 
+/* MOVZX to a 32- or 64-bit register: either way the whole register gets
+ * the zero-extended value */
+#define MOVZX_SPEC(SS)                                                                   \
+    SPEC f_movzx##SS##_reg(struct x86_cpu *x, const struct x86_dinsn *d)                 \
+    {                                                                                    \
+        x->r[I->reg] = reg_read(x, I->rex, I->rm, SS);                                   \
+    }                                                                                    \
+    SPEC f_movzx##SS##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                 \
+    {                                                                                    \
+        x->r[I->reg] = mem_read(x, fea_linear(x, I), SS);                                \
+    }
+MOVZX_SPEC(1)
+MOVZX_SPEC(2)
+
 #define JCC_SPEC(CC)                                                                     \
     SPEC f_jcc_##CC(struct x86_cpu *x, const struct x86_dinsn *d)                        \
     {                                                                                    \
@@ -2131,8 +2145,13 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
 {
     uint8_t op = in->opcode;
     bool mem = in->mod != 3;
-    if (in->map == X86_MAP_0F)
-        return op >= 0x80 && op <= 0x8f ? jcc_spec[op & 0xf] : NULL;
+    if (in->map == X86_MAP_0F) {
+        if (op >= 0x80 && op <= 0x8f)
+            return jcc_spec[op & 0xf];
+        if ((op == 0xb6 || op == 0xb7) && (in->opsize == 4 || in->opsize == 8))
+            return op == 0xb6 ? (mem ? f_movzx1_mem : f_movzx1_reg) : (mem ? f_movzx2_mem : f_movzx2_reg);
+        return NULL;
+    }
     if (in->map != X86_MAP_1)
         return NULL; /* 0F38 / 0F3A: exec_one */
     if (op >= 0x70 && op <= 0x7f)
