@@ -2320,8 +2320,9 @@ struct code_page {
 
 /* One instruction not on the current code page, or without a fast
  * handler: *cp becomes its page when a fast handler runs it in 64-bit
- * mode, else none. */
-static void __attribute__((noinline)) step_other(struct x86_cpu *x, struct code_page *cp)
+ * mode (returns its slot), else none (NULL). */
+static const struct x86_dinsn *__attribute__((noinline)) step_other(struct x86_cpu *x,
+                                                                   struct code_page *cp)
 {
     uint64_t rip = x->rip;
     cp->page = ~0ull;
@@ -2338,10 +2339,11 @@ static void __attribute__((noinline)) step_other(struct x86_cpu *x, struct code_
             cp->p = p;
             d->fast(x, d);
             x->rip = x->next_rip;
-            return;
+            return d;
         }
     }
     step(x);
+    return NULL;
 }
 
 /* This instruction and the following ones while nothing in the loop below
@@ -2353,22 +2355,31 @@ static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
 {
     const struct cpu *c = &x->cpu;
     struct code_page cp = { .page = ~0ull };
+    const struct x86_dinsn *d = NULL; /* the slot run last (on cp.p while cp.page is valid) */
     do {
         x->insn_left--;
         uint64_t rip = x->rip;
-        unsigned i;
-        const struct x86_dinsn *d;
-        if (likely((rip >> 12) == cp.page && cp.t->tag_x == cp.tag && cp.t->dpage == cp.p &&
-                   (i = cp.p->idx[rip & 0xfff]) - 1u < X86_DPAGE_SLOTS &&
-                   (d = &cp.p->d[i - 1])->fast)) {
-            x->insn_raw = cp.p->raw[i - 1];
-            x->insn_len = d->len;
-            x->next_rip = rip + d->len;
-            d->fast(x, d);
-            x->rip = x->next_rip;
-        } else {
-            step_other(x, &cp);
+        if (likely((rip >> 12) == cp.page && cp.t->tag_x == cp.tag && cp.t->dpage == cp.p)) {
+            /* slots are in decode order: after an instruction that did not
+             * branch, the next slot is usually the next instruction (its
+             * offset says; a reset page has n = 0), which spares the index
+             * load on the way to the handler */
+            const struct x86_dinsn *n = d + 1;
+            if (unlikely(n - cp.p->d >= cp.p->n || n->off != (rip & 0xfff))) {
+                unsigned i = cp.p->idx[rip & 0xfff];
+                n = i - 1u < X86_DPAGE_SLOTS ? &cp.p->d[i - 1] : NULL;
+            }
+            if (likely(n && n->fast)) {
+                d = n;
+                x->insn_raw = cp.p->raw[n - cp.p->d];
+                x->insn_len = n->len;
+                x->next_rip = rip + n->len;
+                n->fast(x, n);
+                x->rip = x->next_rip;
+                continue;
+            }
         }
+        d = step_other(x, &cp);
     } while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING));
 }
 

@@ -21,8 +21,10 @@ struct x86_dinsn {
     uint64_t imm;
     int32_t disp;             /* fast handlers only: fits (ModRM displacements) */
     uint8_t len, opcode, opsize, addrsize;
-    uint8_t mod, reg, rm, base;
-    uint8_t index, scale, rex, seg;
+    uint8_t reg, rm, base, index;
+    uint8_t rex, seg;
+    uint16_t off : 12;        /* its page offset (run_straight: the next slot) */
+    uint16_t mod : 2, scale : 2;
 };
 
 #define X86_DPAGE_SLOTS 1024  /* decoded instructions a page holds before it restarts */
