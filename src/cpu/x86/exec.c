@@ -17,6 +17,8 @@
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+/* the operand helpers of the hot path: inlined into every handler */
+#define HOT static inline __attribute__((always_inline))
 
 static inline uint64_t size_mask(unsigned size)
 {
@@ -38,11 +40,12 @@ static inline bool noncanonical(uint64_t la) { return (uint64_t)sext(la, 6) != l
 
 /* ---- registers ------------------------------------------------------------ */
 
-/* Register r of size bytes; byte registers 4..7 are AH..BH without REX. */
-static inline uint64_t get_reg(const struct x86_cpu *x, unsigned r, unsigned size)
+/* Register r of size bytes; byte registers 4..7 are AH..BH without REX
+ * (rex: the instruction's REX byte, from x->in or a predecoded slot). */
+HOT uint64_t reg_read(const struct x86_cpu *x, unsigned rex, unsigned r, unsigned size)
 {
     if (size == 1) {
-        if (r >= 4 && r < 8 && !x->in.rex)
+        if (r >= 4 && r < 8 && !rex)
             return (x->r[r - 4] >> 8) & 0xff;
         return x->r[r] & 0xff;
     }
@@ -50,11 +53,11 @@ static inline uint64_t get_reg(const struct x86_cpu *x, unsigned r, unsigned siz
 }
 
 /* Writes of 32 bits zero the upper half (SDM vol. 1 §3.4.1.1); 8/16 keep it. */
-static inline void set_reg(struct x86_cpu *x, unsigned r, unsigned size, uint64_t v)
+HOT void reg_write(struct x86_cpu *x, unsigned rex, unsigned r, unsigned size, uint64_t v)
 {
     switch (size) {
     case 1:
-        if (r >= 4 && r < 8 && !x->in.rex)
+        if (r >= 4 && r < 8 && !rex)
             x->r[r - 4] = (x->r[r - 4] & ~0xff00ull) | (v & 0xff) << 8;
         else
             x->r[r] = (x->r[r] & ~0xffull) | (v & 0xff);
@@ -65,39 +68,59 @@ static inline void set_reg(struct x86_cpu *x, unsigned r, unsigned size, uint64_
     }
 }
 
+static inline uint64_t get_reg(const struct x86_cpu *x, unsigned r, unsigned size)
+{
+    return reg_read(x, x->in.rex, r, size);
+}
+static inline void set_reg(struct x86_cpu *x, unsigned r, unsigned size, uint64_t v)
+{
+    reg_write(x, x->in.rex, r, size, v);
+}
+
 /* ---- addresses ------------------------------------------------------------- */
 
 static inline uint64_t addr_mask(unsigned asize) { return size_mask(asize); }
 
-/* Effective address of the ModRM memory operand (SDM vol. 2 §2.1.5). */
-static uint64_t ea_offset(struct x86_cpu *x)
+/* Effective address of a ModRM memory operand (SDM vol. 2 §2.1.5) from
+ * its decoded fields (of x->in or of a predecoded slot); next_rip is the
+ * base of a RIP-relative one. */
+HOT uint64_t ea_sum(const struct x86_cpu *x, int64_t disp, unsigned base, unsigned index,
+                              unsigned scale, unsigned asize)
 {
-    const struct x86_insn *i = &x->in;
-    uint64_t a = (uint64_t)i->disp;
-    if (i->base == X86_REG_RIP)
+    uint64_t a = (uint64_t)disp;
+    if (base == X86_REG_RIP)
         a += x->next_rip;
-    else if (i->base != X86_REG_NONE)
-        a += x->r[i->base];
-    if (i->index != X86_REG_NONE)
-        a += x->r[i->index] << i->scale;
-    return a & addr_mask(i->addrsize);
+    else if (base != X86_REG_NONE)
+        a += x->r[base];
+    if (index != X86_REG_NONE)
+        a += x->r[index] << scale;
+    return a & addr_mask(asize);
 }
 
-static int default_seg(const struct x86_insn *i)
+/* Its segment: the override, else SS for an rSP / rBP base, else DS. */
+HOT int ea_seg(unsigned seg, unsigned base)
 {
-    if (i->seg != X86_SEG_NONE)
-        return i->seg;
-    if (i->base == RSP || i->base == RBP)
+    if (seg != X86_SEG_NONE)
+        return (int)seg;
+    if (base == RSP || base == RBP)
         return X86_SS;
     return X86_DS;
 }
+
+static uint64_t ea_offset(struct x86_cpu *x)
+{
+    const struct x86_insn *i = &x->in;
+    return ea_sum(x, i->disp, i->base, i->index, i->scale, i->addrsize);
+}
+
+static int default_seg(const struct x86_insn *i) { return ea_seg(i->seg, i->base); }
 
 /* Outside 64-bit mode: the segment must be usable (not loaded with a null
  * selector) and off within its limit — for an expand-down data segment
  * above it (SDM vol. 3A §3.4.5.1, §5.3): else #GP(0), #SS(0) for SS. Only
  * the first byte of the access is checked (a multi-byte access straddling
  * the limit is not caught: docs/x86.md). */
-static inline void seg_check(struct x86_cpu *x, int s, uint64_t off)
+HOT void seg_check(struct x86_cpu *x, int s, uint64_t off)
 {
     const struct x86_segment *g = &x->seg[s];
     bool bad;
@@ -113,7 +136,7 @@ static inline void seg_check(struct x86_cpu *x, int s, uint64_t off)
 
 /* Linear address of seg:off; canonical check in 64-bit mode (#GP(0), or
  * #SS(0) for the stack segment: SDM vol. 3A §3.3.7.1). */
-static uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
+HOT uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
 {
     if (x->code_size == 8) {
         uint64_t la = off + ((s == X86_FS || s == X86_GS) ? x->seg[s].base : 0);
@@ -144,12 +167,55 @@ uint64_t x86_modrm_linear(struct x86_cpu *x, int *seg, uint64_t *off)
     return linear(x, s, o);
 }
 
+/* Data accesses: x86_read / x86_write with the TLB hit in line (the probe
+ * of mmu.c tlb_get: tag page << 3 | access class << 1 | 1; class 1 user,
+ * 2 supervisor with SMAP overridden by RFLAGS.AC, else 0) for an access
+ * inside one page of RAM, and the dirty marking of write_in_page. A miss,
+ * a page crossing, a page without a host mapping, an unaligned access at
+ * CPL 3 (the #AC check) and debugger watchpoints go to x86_read /
+ * x86_write, which do everything else. */
+static inline unsigned mem_class(const struct x86_cpu *x)
+{
+    return x->cpl == 3 ? 1 : ((x->cr4 & CR4_SMAP) && (x->rflags & FL_AC)) ? 2 : 0;
+}
+
+HOT uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
+{
+    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
+    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | mem_class(x) << 1 | 1) &&
+               t->host && !x->cpu.nwps && !((a & (size - 1)) && x->cpl == 3))) {
+        uint64_t v = 0;
+        memcpy(&v, t->host + (a & 0xfff), size);
+        return v;
+    }
+    return x86_read(x, la, size);
+}
+
+HOT void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
+{
+    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
+    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | mem_class(x) << 1 | 1) &&
+               t->host_w && !x->cpu.nwps && !((a & (size - 1)) && x->cpl == 3))) {
+        memcpy(t->host_w + (a & 0xfff), &v, size);
+        struct mem_region *r = x->m->ram;
+        uint64_t pa = t->pa | (a & 0xfff);
+        if (unlikely(!r || pa - r->base >= r->size)) /* a board with several RAM regions (PC) */
+            r = bus_find_mem(&x->m->bus, pa);
+        if (r)
+            bus_mark_dirty(r, pa, size);
+        return;
+    }
+    x86_write(x, la, size, v);
+}
+
 /* The r/m operand. */
 static uint64_t rm_read(struct x86_cpu *x, unsigned size)
 {
     if (x->in.mod == 3)
         return get_reg(x, x->in.rm, size);
-    return x86_read(x, ea_linear(x), size);
+    return mem_read(x, ea_linear(x), size);
 }
 
 static void rm_write(struct x86_cpu *x, unsigned size, uint64_t v)
@@ -157,24 +223,24 @@ static void rm_write(struct x86_cpu *x, unsigned size, uint64_t v)
     if (x->in.mod == 3)
         set_reg(x, x->in.rm, size, v);
     else
-        x86_write(x, ea_linear(x), size, v & size_mask(size));
+        mem_write(x, ea_linear(x), size, v & size_mask(size));
 }
 
 /* ---- stack ----------------------------------------------------------------- */
 
 static uint64_t sp_mask(const struct x86_cpu *x) { return size_mask(x->stack_size); }
 
-static void push(struct x86_cpu *x, unsigned size, uint64_t v)
+HOT void push(struct x86_cpu *x, unsigned size, uint64_t v)
 {
     uint64_t sp = (x->r[RSP] - size) & sp_mask(x);
-    x86_write(x, linear(x, X86_SS, sp), size, v);
+    mem_write(x, linear(x, X86_SS, sp), size, v);
     x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | sp;
 }
 
-static uint64_t pop(struct x86_cpu *x, unsigned size)
+HOT uint64_t pop(struct x86_cpu *x, unsigned size)
 {
     uint64_t sp = x->r[RSP] & sp_mask(x);
-    uint64_t v = x86_read(x, linear(x, X86_SS, sp), size);
+    uint64_t v = mem_read(x, linear(x, X86_SS, sp), size);
     x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((sp + size) & sp_mask(x));
     return v;
 }
@@ -188,22 +254,25 @@ static inline void set_flags(struct x86_cpu *x, uint64_t mask, uint64_t val)
     x->rflags = (x->rflags & ~mask) | (val & mask);
 }
 
-static uint64_t szp(uint64_t res, unsigned size)
+/* Flags are assembled without branches (the bit positions of FL_*): the
+ * host predicts data-dependent branches badly. */
+HOT uint64_t szp(uint64_t res, unsigned size)
 {
-    uint64_t f = 0;
     res &= size_mask(size);
-    if (!res) f |= FL_ZF;
-    if (res & sign_bit(size)) f |= FL_SF;
-    if (parity8(res)) f |= FL_PF;
-    return f;
+    return (uint64_t)(res == 0) << 6 |                     /* ZF */
+           ((res >> (8 * size - 1)) & 1) << 7 |             /* SF */
+           (uint64_t)parity8(res) << 2;                     /* PF */
 }
+
+/* bit (8 * size - 1) of v as OF (bit 11) */
+HOT uint64_t of_bit(uint64_t v, unsigned size) { return ((v >> (8 * size - 1)) & 1) << 11; }
 
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 
 /* The eight ALU operations of opcodes 00-3F / 80-83 with their flags. */
 static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsigned size)
 {
-    uint64_t m = size_mask(size), sb = sign_bit(size);
+    uint64_t m = size_mask(size);
     a &= m;
     b &= m;
     uint64_t res, f;
@@ -214,9 +283,9 @@ static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsi
         unsigned __int128 wide = (unsigned __int128)a + b + carry_in;
         res = (uint64_t)wide & m;
         f = szp(res, size);
-        if (size == 8 ? (wide >> 64) != 0 : (((uint64_t)wide) >> (8 * size)) != 0) f |= FL_CF;
-        if ((a ^ res) & (b ^ res) & sb) f |= FL_OF;
-        if ((a ^ b ^ res) & 0x10) f |= FL_AF;
+        f |= size == 8 ? (uint64_t)(wide >> 64) & 1 : (((uint64_t)wide) >> (8 * size)) & 1; /* CF */
+        f |= of_bit((a ^ res) & (b ^ res), size);
+        f |= (a ^ b ^ res) & FL_AF;
         set_flags(x, FL_ARITH, f);
         return res;
     }
@@ -225,9 +294,9 @@ static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsi
     case ALU_CMP: {
         res = (a - b - carry_in) & m;
         f = szp(res, size);
-        if ((unsigned __int128)a < (unsigned __int128)b + carry_in) f |= FL_CF;
-        if ((a ^ b) & (a ^ res) & sb) f |= FL_OF;
-        if ((a ^ b ^ res) & 0x10) f |= FL_AF;
+        f |= (uint64_t)((unsigned __int128)a < (unsigned __int128)b + carry_in); /* CF */
+        f |= of_bit((a ^ b) & (a ^ res), size);
+        f |= (a ^ b ^ res) & FL_AF;
         set_flags(x, FL_ARITH, f);
         return res;
     }
@@ -263,8 +332,8 @@ static uint64_t inc_dec(struct x86_cpu *x, uint64_t a, unsigned size, bool dec)
     uint64_t m = size_mask(size), sb = sign_bit(size);
     uint64_t res = (dec ? a - 1 : a + 1) & m;
     uint64_t f = szp(res, size);
-    if (dec ? (a & m) == sb : res == sb) f |= FL_OF;
-    if ((a ^ res) & 0x10) f |= FL_AF;
+    f |= (uint64_t)(dec ? (a & m) == sb : res == sb) << 11; /* OF */
+    f |= (a ^ res) & FL_AF;
     set_flags(x, FL_ARITH & ~FL_CF, f); /* CF unchanged */
     return res;
 }
@@ -323,20 +392,20 @@ static uint64_t shift(struct x86_cpu *x, unsigned op, uint64_t a, unsigned count
     case 6: /* SHL/SAL */
         res = count < 64 ? (a << count) & m : 0;
         cf = count <= bits ? (a >> (bits - count)) & 1 : 0;
-        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0) |
-            ((!!(res & sb) != cf) ? FL_OF : 0);
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (uint64_t)cf |
+            (uint64_t)(((res >> (bits - 1)) & 1) != cf) << 11;
         break;
     case 5: /* SHR */
         res = a >> count;
         cf = (a >> (count - 1)) & 1;
-        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0) |
-            ((count == 1 && (a & sb)) ? FL_OF : 0);
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (uint64_t)cf |
+            (uint64_t)(count == 1) * of_bit(a, size);
         break;
     default: { /* SAR */
         int64_t s = sext(a, size);
         res = (uint64_t)(s >> (count > 63 ? 63 : count)) & m;
         cf = (uint64_t)(s >> (count - 1 > 63 ? 63 : count - 1)) & 1;
-        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (cf ? FL_CF : 0);
+        f = (f & ~(uint64_t)FL_ARITH) | szp(res, size) | (uint64_t)cf;
         break;
     }
     }
@@ -439,14 +508,17 @@ static bool hlt_can_wake(const struct x86_cpu *x)
 
 /* ---- one instruction ------------------------------------------------------ */
 
-static void jump(struct x86_cpu *x, uint64_t target)
+/* A near branch of operand size opsize. */
+HOT void branch_to(struct x86_cpu *x, unsigned opsize, uint64_t target)
 {
     if (x->code_size != 8)
-        target &= x->in.opsize == 2 ? 0xffff : 0xffffffffull;
-    else if (noncanonical(target))
+        target &= opsize == 2 ? 0xffff : 0xffffffffull;
+    else if (unlikely(noncanonical(target)))
         GP0(); /* at the branch, not at the target (SDM vol. 2 "JMP" 64-bit mode exceptions) */
     x->next_rip = target;
 }
+
+static void jump(struct x86_cpu *x, uint64_t target) { branch_to(x, x->in.opsize, target); }
 
 /* String instruction iteration: returns false when a REP count is zero. */
 static bool rep_begin(struct x86_cpu *x)
@@ -864,23 +936,8 @@ static void exec_0f(struct x86_cpu *x)
     struct x86_insn *i = &x->in;
     unsigned size = i->opsize;
     uint8_t op = i->opcode;
-    if (op >= 0x80 && op <= 0x8f) { /* Jcc rel16/32 */
-        if (cond(x, op & 0xf))
-            jump(x, x->next_rip + i->imm);
-        return;
-    }
-    if (op >= 0x90 && op <= 0x9f) { /* SETcc */
-        rm_write(x, 1, cond(x, op & 0xf));
-        return;
-    }
-    if (op >= 0x40 && op <= 0x4f) { /* CMOVcc: the source is read either way */
-        uint64_t v = rm_read(x, size);
-        if (cond(x, op & 0xf))
-            set_reg(x, i->reg, size, v);
-        else if (size == 4)
-            set_reg(x, i->reg, 4, get_reg(x, i->reg, 4)); /* 32-bit: upper half zeroed */
-        return;
-    }
+    /* Jcc, SETcc, CMOVcc, MOVZX, MOVSX, IMUL r, r/m and the hint NOPs
+     * have fast handlers (below): not here */
     switch (op) {
     case 0x00: { /* group 6: SLDT STR LLDT LTR VERR VERW */
         unsigned r = i->modrm >> 3 & 7;
@@ -1081,9 +1138,6 @@ static void exec_0f(struct x86_cpu *x)
     case 0xb9: /* UD1 */
     case 0xff: /* UD0 */
         UD();
-    case 0x0d: case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e:
-    case 0x1f: /* prefetch, hint NOPs, ENDBR */
-        return;
     case 0x20: /* MOV r, CRn */
         need_cpl0(x);
         x->r[i->rm] = x->code_size == 8 ? mov_from_cr(x, i->reg) : (uint32_t)mov_from_cr(x, i->reg);
@@ -1202,9 +1256,6 @@ static void exec_0f(struct x86_cpu *x)
         rm_write(x, size, res);
         return;
     }
-    case 0xaf: /* IMUL r, r/m */
-        set_reg(x, i->reg, size, imul2(x, get_reg(x, i->reg, size), rm_read(x, size), size));
-        return;
     case 0xb0: case 0xb1: { /* CMPXCHG */
         unsigned s = op == 0xb0 ? 1 : size;
         uint64_t d = rm_read(x, s), a = get_reg(x, RAX, s);
@@ -1215,14 +1266,6 @@ static void exec_0f(struct x86_cpu *x)
             if (i->mod != 3) rm_write(x, s, d); /* the destination is always written */
             set_reg(x, RAX, s, d);
         }
-        return;
-    }
-    case 0xb6: case 0xb7: /* MOVZX */
-        set_reg(x, i->reg, size, rm_read(x, op == 0xb6 ? 1 : 2));
-        return;
-    case 0xbe: case 0xbf: { /* MOVSX */
-        unsigned s = op == 0xbe ? 1 : 2;
-        set_reg(x, i->reg, size, (uint64_t)sext(rm_read(x, s), s));
         return;
     }
     case 0xbc: case 0xbd: { /* BSF / BSR (F3: TZCNT / LZCNT) */
@@ -1302,7 +1345,7 @@ static void exec_0f(struct x86_cpu *x)
     }
 }
 
-static void exec_insn(struct x86_cpu *x);
+static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d);
 
 /* BMI1 / BMI2 (VEX-encoded GPR instructions; SDM vol. 2 "ANDN" ... "SHRX").
  * The decoder accepts only these (decode.c vex_bmi). Flags: SF/ZF from the
@@ -1473,13 +1516,13 @@ static bool exec_0f38_int(struct x86_cpu *x)
  * #DB (DR6.BS) is taken as a trap after it, a REP string instruction
  * after each iteration; not after INT n / INT3 / INTO / INT1, whose
  * delivery clears TF, nor after an instruction that faulted. */
-static void exec_one(struct x86_cpu *x)
+static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
 {
     if (likely(!(x->rflags & FL_TF))) {
-        exec_insn(x);
+        exec_insn(x, d);
         return;
     }
-    exec_insn(x);
+    exec_insn(x, d);
     const struct x86_insn *i = &x->in;
     if (i->map == X86_MAP_1 && (i->opcode == 0xcc || i->opcode == 0xcd || i->opcode == 0xce ||
                                 i->opcode == 0xf1))
@@ -1490,11 +1533,20 @@ static void exec_one(struct x86_cpu *x)
     x->next_rip = x->rip;
 }
 
-static void exec_insn(struct x86_cpu *x)
+/* x->in; d: the same instruction as a slot (struct x86_dinsn, icache.h),
+ * whose fast handler, when it has one, is the only implementation of its
+ * semantics (the fast paths below): the cases here are the instructions
+ * without one. */
+static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
 {
     struct x86_insn *i = &x->in;
     unsigned size = i->opsize;
     uint8_t op = i->opcode;
+
+    if (d->fast) {
+        d->fast(x, d);
+        return;
+    }
 
     if (unlikely(i->vex)) {
         exec_vex_bmi(x);
@@ -1515,40 +1567,12 @@ static void exec_insn(struct x86_cpu *x)
         x86_exec_x87(x);
         return;
     }
-    if (op < 0x40 && (op & 7) < 6) { /* ALU r/m,r  r,r/m  AL/eAX,imm */
-        unsigned aop = op >> 3;
-        switch (op & 7) {
-        case 0: case 1: {
-            unsigned s = (op & 1) ? size : 1;
-            uint64_t r = alu(x, aop, rm_read(x, s), get_reg(x, i->reg, s), s);
-            if (aop != ALU_CMP) rm_write(x, s, r);
-            return;
-        }
-        case 2: case 3: {
-            unsigned s = (op & 1) ? size : 1;
-            uint64_t r = alu(x, aop, get_reg(x, i->reg, s), rm_read(x, s), s);
-            if (aop != ALU_CMP) set_reg(x, i->reg, s, r);
-            return;
-        }
-        default: {
-            unsigned s = (op & 1) ? size : 1;
-            uint64_t r = alu(x, aop, get_reg(x, RAX, s), i->imm, s);
-            if (aop != ALU_CMP) set_reg(x, RAX, s, r);
-            return;
-        }
-        }
-    }
-    if (op >= 0x50 && op <= 0x57) { push(x, size, x->r[i->reg] & size_mask(size)); return; }
-    if (op >= 0x58 && op <= 0x5f) { uint64_t v = pop(x, size); set_reg(x, i->reg, size, v); return; }
-    if (op >= 0x70 && op <= 0x7f) { if (cond(x, op & 0xf)) jump(x, x->next_rip + i->imm); return; }
     if (op >= 0x91 && op <= 0x97) {
         uint64_t a = get_reg(x, RAX, size);
         set_reg(x, RAX, size, get_reg(x, i->reg, size));
         set_reg(x, i->reg, size, a);
         return;
     }
-    if (op >= 0xb0 && op <= 0xb7) { set_reg(x, i->reg, 1, i->imm); return; }
-    if (op >= 0xb8 && op <= 0xbf) { set_reg(x, i->reg, size, i->imm); return; }
     if (op >= 0x40 && op <= 0x4f) { /* INC/DEC r (16/32-bit modes) */
         set_reg(x, i->reg, size, inc_dec(x, get_reg(x, i->reg, size), size, op >= 0x48));
         return;
@@ -1561,33 +1585,11 @@ static void exec_insn(struct x86_cpu *x)
         if (op == 0x17) x->sti_shadow = true;
         return;
     }
-    case 0x63: /* MOVSXD (64-bit) */
-        if (x->code_size == 8) {
-            set_reg(x, i->reg, size, (uint64_t)sext(rm_read(x, 4), 4));
-            return;
-        }
-        UD();
-    case 0x68: case 0x6a: push(x, size, i->imm & size_mask(size)); return;
-    case 0x69: case 0x6b:
-        set_reg(x, i->reg, size, imul2(x, rm_read(x, size), i->imm, size));
-        return;
     case 0x6c: case 0x6d: case 0x6e: case 0x6f:
     case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad:
     case 0xae: case 0xaf:
         exec_string(x, op);
         return;
-    case 0x80: case 0x81: case 0x82: case 0x83: {
-        unsigned s = (op & 1) ? size : 1;
-        unsigned aop = i->modrm >> 3 & 7;
-        uint64_t r = alu(x, aop, rm_read(x, s), i->imm, s);
-        if (aop != ALU_CMP) rm_write(x, s, r);
-        return;
-    }
-    case 0x84: case 0x85: {
-        unsigned s = (op & 1) ? size : 1;
-        alu(x, ALU_AND, rm_read(x, s), get_reg(x, i->reg, s), s);
-        return;
-    }
     case 0x86: case 0x87: { /* XCHG r/m, r (memory: locked) */
         unsigned s = (op & 1) ? size : 1;
         uint64_t a = rm_read(x, s);
@@ -1595,20 +1597,12 @@ static void exec_insn(struct x86_cpu *x)
         set_reg(x, i->reg, s, a);
         return;
     }
-    case 0x88: rm_write(x, 1, get_reg(x, i->reg, 1)); return;
-    case 0x89: rm_write(x, size, get_reg(x, i->reg, size)); return;
-    case 0x8a: set_reg(x, i->reg, 1, rm_read(x, 1)); return;
-    case 0x8b: set_reg(x, i->reg, size, rm_read(x, size)); return;
     case 0x8c: { /* MOV r/m, Sreg */
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5) UD();
         rm_write(x, i->mod == 3 ? size : 2, x->seg[s].sel);
         return;
     }
-    case 0x8d: /* LEA */
-        if (i->mod == 3) UD();
-        set_reg(x, i->reg, size, ea_offset(x));
-        return;
     case 0x8e: { /* MOV Sreg, r/m */
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5 || s == X86_CS) UD();
@@ -1621,19 +1615,12 @@ static void exec_insn(struct x86_cpu *x)
         rm_write(x, size, v);
         return;
     }
-    case 0x90:
-        if (i->rex & 1) { /* XCHG r8, rax */
-            uint64_t a = get_reg(x, RAX, size);
-            set_reg(x, RAX, size, get_reg(x, i->reg, size));
-            set_reg(x, i->reg, size, a);
-        }
-        return; /* NOP, PAUSE */
-    case 0x98: /* CBW / CWDE / CDQE */
-        set_reg(x, RAX, size, (uint64_t)sext(x->r[RAX], size / 2));
+    case 0x90: { /* with REX.B: XCHG r8, rax (NOP and PAUSE have a fast handler) */
+        uint64_t a = get_reg(x, RAX, size);
+        set_reg(x, RAX, size, get_reg(x, i->reg, size));
+        set_reg(x, i->reg, size, a);
         return;
-    case 0x99: /* CWD / CDQ / CQO */
-        set_reg(x, RDX, size, (x->r[RAX] & sign_bit(size)) ? ~0ull : 0);
-        return;
+    }
     case 0x9c: /* PUSHF: VM and RF read as 0 */
         if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
         push(x, size, x->rflags & 0x3c7fd7 & size_mask(size));
@@ -1664,32 +1651,6 @@ static void exec_insn(struct x86_cpu *x)
         else x86_write(x, la, s, get_reg(x, RAX, s));
         return;
     }
-    case 0xa8: case 0xa9: {
-        unsigned s = (op & 1) ? size : 1;
-        alu(x, ALU_AND, get_reg(x, RAX, s), i->imm, s);
-        return;
-    }
-    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
-        unsigned s = (op & 1) ? size : 1;
-        unsigned cnt = op <= 0xc1 ? (unsigned)i->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX];
-        uint64_t r = shift(x, i->modrm >> 3 & 7, rm_read(x, s), cnt & 0xff, s);
-        rm_write(x, s, r);
-        return;
-    }
-    case 0xc2: case 0xc3: { /* RET near: a non-canonical target faults with RSP unchanged */
-        uint64_t sp0 = x->r[RSP];
-        uint64_t t = pop(x, size);
-        if (x->code_size == 8 && noncanonical(t)) {
-            x->r[RSP] = sp0;
-            GP0();
-        }
-        if (op == 0xc2)
-            x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + (i->imm & 0xffff)) & sp_mask(x));
-        jump(x, t);
-        return;
-    }
-    case 0xc6: rm_write(x, 1, i->imm); return;
-    case 0xc7: rm_write(x, size, i->imm); return;
     case 0xc8: { /* ENTER (nesting level 0 and 1+ per SDM) */
         unsigned level = (unsigned)i->imm2 & 31;
         uint64_t frame;
@@ -1773,13 +1734,6 @@ static void exec_insn(struct x86_cpu *x)
     case 0xec: case 0xed: set_reg(x, RAX, op & 1 ? (size > 4 ? 4 : size) : 1,
                                   port_in(x, (uint32_t)x->r[RDX] & 0xffff, op & 1 ? (size > 4 ? 4 : size) : 1)); return;
     case 0xee: case 0xef: port_out(x, (uint32_t)x->r[RDX] & 0xffff, op & 1 ? (size > 4 ? 4 : size) : 1, x->r[RAX]); return;
-    case 0xe8: { /* CALL rel: the target is checked before the push */
-        uint64_t ret = x->next_rip;
-        jump(x, x->next_rip + i->imm);
-        push(x, size, ret);
-        return;
-    }
-    case 0xe9: case 0xeb: jump(x, x->next_rip + i->imm); return;
     case 0xea: /* JMP ptr16:16/32 */
         far_transfer(x, (uint16_t)i->imm2, i->imm & size_mask(size), false, size);
         return;
@@ -1812,15 +1766,7 @@ static void exec_insn(struct x86_cpu *x)
         return;
     case 0xf6: case 0xf7: {
         unsigned s = (op & 1) ? size : 1;
-        switch (i->modrm >> 3 & 7) {
-        case 0: case 1: alu(x, ALU_AND, rm_read(x, s), i->imm, s); return;
-        case 2: rm_write(x, s, ~rm_read(x, s)); return;
-        case 3: {
-            uint64_t v = rm_read(x, s);
-            uint64_t r = alu(x, ALU_SUB, 0, v, s);
-            rm_write(x, s, r);
-            return;
-        }
+        switch (i->modrm >> 3 & 7) { /* TEST, NOT, NEG (/0-/3): fast handlers */
         case 4: do_mul(x, s, false); return;
         case 5: do_mul(x, s, true); return;
         case 6: do_div(x, s, false); return;
@@ -1832,7 +1778,6 @@ static void exec_insn(struct x86_cpu *x)
         unsigned s = op == 0xfe ? 1 : size;
         if (op == 0xfe && r > 1) UD();
         switch (r) {
-        case 0: case 1: rm_write(x, s, inc_dec(x, rm_read(x, s), s, r == 1)); return;
         case 2: { uint64_t t = rm_read(x, s), ret = x->next_rip; jump(x, t); push(x, s, ret); return; }
         case 4: jump(x, rm_read(x, s)); return;
         case 3: case 5: { /* far CALL/JMP m16:16/32/64 */
@@ -1889,128 +1834,29 @@ static bool take_interrupt(struct x86_cpu *x)
  * those above reading the slot i instead of x->in: same semantics, same
  * flags, same faults. Everything else runs through exec_one. */
 
-static inline uint64_t fget_reg(const struct x86_cpu *x, const struct x86_dinsn *i, unsigned r,
-                                unsigned size)
+/* The operand helpers above for a slot i instead of x->in. */
+HOT uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
 {
-    if (size == 1) {
-        if (r >= 4 && r < 8 && !i->rex)
-            return (x->r[r - 4] >> 8) & 0xff;
-        return x->r[r] & 0xff;
-    }
-    return x->r[r] & size_mask(size);
+    return ea_sum(x, i->disp, i->base, i->index, i->scale, i->addrsize);
+}
+HOT uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
+{
+    return linear(x, ea_seg(i->seg, i->base), fea_offset(x, i));
 }
 
-static inline void fset_reg(struct x86_cpu *x, const struct x86_dinsn *i, unsigned r, unsigned size,
-                            uint64_t v)
-{
-    switch (size) {
-    case 1:
-        if (r >= 4 && r < 8 && !i->rex)
-            x->r[r - 4] = (x->r[r - 4] & ~0xff00ull) | (v & 0xff) << 8;
-        else
-            x->r[r] = (x->r[r] & ~0xffull) | (v & 0xff);
-        break;
-    case 2: x->r[r] = (x->r[r] & ~0xffffull) | (v & 0xffff); break;
-    case 4: x->r[r] = v & 0xffffffffull; break;
-    default: x->r[r] = v; break;
-    }
-}
-
-static inline uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
-{
-    uint64_t a = (uint64_t)i->disp;
-    if (i->base == X86_REG_RIP)
-        a += x->next_rip;
-    else if (i->base != X86_REG_NONE)
-        a += x->r[i->base];
-    if (i->index != X86_REG_NONE)
-        a += x->r[i->index] << i->scale;
-    return a & addr_mask(i->addrsize);
-}
-
-static inline uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
-{
-    int s = i->seg != X86_SEG_NONE ? i->seg : (i->base == RSP || i->base == RBP) ? X86_SS : X86_DS;
-    return linear(x, s, fea_offset(x, i));
-}
-
-/* x86_read / x86_write with the TLB hit in line: the probe of mmu.c
- * tlb_get (tag page << 3 | access class << 1 | 1; class 1 user, 2
- * supervisor with SMAP overridden by RFLAGS.AC, else 0) for an access
- * inside one page of RAM, and the dirty marking of write_in_page. A miss,
- * a page crossing or a page without a host mapping goes to x86_read /
- * x86_write, which do everything else. */
-static inline unsigned fmem_class(const struct x86_cpu *x)
-{
-    return x->cpl == 3 ? 1 : ((x->cr4 & CR4_SMAP) && (x->rflags & FL_AC)) ? 2 : 0;
-}
-
-static inline uint64_t fmem_read(struct x86_cpu *x, uint64_t la, unsigned size)
-{
-    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
-    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
-    if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
-               t->host)) {
-        uint64_t v = 0;
-        memcpy(&v, t->host + (a & 0xfff), size);
-        return v;
-    }
-    return x86_read(x, la, size);
-}
-
-static inline void fmem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
-{
-    uint64_t a = x->long_mode ? la : la & 0xffffffffull;
-    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
-    if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
-               t->host_w)) {
-        memcpy(t->host_w + (a & 0xfff), &v, size);
-        struct mem_region *r = x->m->ram;
-        uint64_t pa = t->pa | (a & 0xfff);
-        if (r && pa - r->base < r->size)
-            bus_mark_dirty(r, pa, size);
-        return;
-    }
-    x86_write(x, la, size, v);
-}
-
-static inline void fpush(struct x86_cpu *x, unsigned size, uint64_t v)
-{
-    uint64_t sp = (x->r[RSP] - size) & sp_mask(x);
-    fmem_write(x, linear(x, X86_SS, sp), size, v);
-    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | sp;
-}
-
-static inline uint64_t fpop(struct x86_cpu *x, unsigned size)
-{
-    uint64_t sp = x->r[RSP] & sp_mask(x);
-    uint64_t v = fmem_read(x, linear(x, X86_SS, sp), size);
-    x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((sp + size) & sp_mask(x));
-    return v;
-}
-
-static inline uint64_t frm_read(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size)
+HOT uint64_t frm_read(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size)
 {
     if (i->mod == 3)
-        return fget_reg(x, i, i->rm, size);
-    return fmem_read(x, fea_linear(x, i), size);
+        return reg_read(x, i->rex, i->rm, size);
+    return mem_read(x, fea_linear(x, i), size);
 }
 
-static inline void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size, uint64_t v)
+HOT void frm_write(struct x86_cpu *x, const struct x86_dinsn *i, unsigned size, uint64_t v)
 {
     if (i->mod == 3)
-        fset_reg(x, i, i->rm, size, v);
+        reg_write(x, i->rex, i->rm, size, v);
     else
-        fmem_write(x, fea_linear(x, i), size, v & size_mask(size));
-}
-
-static inline void fjump(struct x86_cpu *x, const struct x86_dinsn *i, uint64_t target)
-{
-    if (x->code_size != 8)
-        target &= i->opsize == 2 ? 0xffff : 0xffffffffull;
-    else if (unlikely(noncanonical(target)))
-        GP0(); /* at the branch (as jump() does) */
-    x->next_rip = target;
+        mem_write(x, fea_linear(x, i), size, v & size_mask(size));
 }
 
 #define FAST(name) static void name(struct x86_cpu *x, const struct x86_dinsn *d)
@@ -2020,20 +1866,20 @@ static inline void fjump(struct x86_cpu *x, const struct x86_dinsn *i, uint64_t 
 FAST(f_alu_rm_r) /* 00-3D with (op & 7) 0, 1 */
 {
     unsigned aop = I->opcode >> 3, s = OSZ(I);
-    uint64_t r = alu(x, aop, frm_read(x, I, s), fget_reg(x, I, I->reg, s), s);
+    uint64_t r = alu(x, aop, frm_read(x, I, s), reg_read(x, I->rex, I->reg, s), s);
     if (aop != ALU_CMP) frm_write(x, I, s, r);
 }
 FAST(f_alu_r_rm) /* (op & 7) 2, 3 */
 {
     unsigned aop = I->opcode >> 3, s = OSZ(I);
-    uint64_t r = alu(x, aop, fget_reg(x, I, I->reg, s), frm_read(x, I, s), s);
-    if (aop != ALU_CMP) fset_reg(x, I, I->reg, s, r);
+    uint64_t r = alu(x, aop, reg_read(x, I->rex, I->reg, s), frm_read(x, I, s), s);
+    if (aop != ALU_CMP) reg_write(x, I->rex, I->reg, s, r);
 }
 FAST(f_alu_a_imm) /* (op & 7) 4, 5 */
 {
     unsigned aop = I->opcode >> 3, s = OSZ(I);
-    uint64_t r = alu(x, aop, fget_reg(x, I, RAX, s), I->imm, s);
-    if (aop != ALU_CMP) fset_reg(x, I, RAX, s, r);
+    uint64_t r = alu(x, aop, reg_read(x, I->rex, RAX, s), I->imm, s);
+    if (aop != ALU_CMP) reg_write(x, I->rex, RAX, s, r);
 }
 FAST(f_alu_rm_imm) /* 80-83 */
 {
@@ -2044,43 +1890,45 @@ FAST(f_alu_rm_imm) /* 80-83 */
 FAST(f_test_rm_r) /* 84, 85 */
 {
     unsigned s = OSZ(I);
-    alu(x, ALU_AND, frm_read(x, I, s), fget_reg(x, I, I->reg, s), s);
+    alu(x, ALU_AND, frm_read(x, I, s), reg_read(x, I->rex, I->reg, s), s);
 }
 FAST(f_test_a_imm) /* A8, A9 */
 {
     unsigned s = OSZ(I);
-    alu(x, ALU_AND, fget_reg(x, I, RAX, s), I->imm, s);
+    alu(x, ALU_AND, reg_read(x, I->rex, RAX, s), I->imm, s);
 }
-FAST(f_mov_rm_r) { unsigned s = OSZ(I); frm_write(x, I, s, fget_reg(x, I, I->reg, s)); } /* 88, 89 */
-FAST(f_mov_r_rm) { unsigned s = OSZ(I); fset_reg(x, I, I->reg, s, frm_read(x, I, s)); } /* 8A, 8B */
+FAST(f_mov_rm_r) { unsigned s = OSZ(I); frm_write(x, I, s, reg_read(x, I->rex, I->reg, s)); } /* 88, 89 */
+FAST(f_mov_r_rm) { unsigned s = OSZ(I); reg_write(x, I->rex, I->reg, s, frm_read(x, I, s)); } /* 8A, 8B */
 FAST(f_mov_rm_imm) { frm_write(x, I, OSZ(I), I->imm); }                                   /* C6, C7 */
-FAST(f_mov_r8_imm) { fset_reg(x, I, I->reg, 1, I->imm); }                                 /* B0-B7 */
-FAST(f_mov_r_imm) { fset_reg(x, I, I->reg, I->opsize, I->imm); }                          /* B8-BF */
-FAST(f_lea) { fset_reg(x, I, I->reg, I->opsize, fea_offset(x, I)); }                      /* 8D, mod != 3 */
+FAST(f_mov_r8_imm) { reg_write(x, I->rex, I->reg, 1, I->imm); }                                 /* B0-B7 */
+FAST(f_mov_r_imm) { reg_write(x, I->rex, I->reg, I->opsize, I->imm); }                          /* B8-BF */
+FAST(f_lea) { reg_write(x, I->rex, I->reg, I->opsize, fea_offset(x, I)); }                      /* 8D, mod != 3 */
 FAST(f_jcc) /* 70-7F, 0F 80-8F */
 {
     if (cond(x, I->opcode & 0xf))
-        fjump(x, I, x->next_rip + I->imm);
+        branch_to(x, I->opsize, x->next_rip + I->imm);
 }
-FAST(f_jmp) { fjump(x, I, x->next_rip + I->imm); } /* E9, EB */
+FAST(f_jmp) { branch_to(x, I->opsize, x->next_rip + I->imm); } /* E9, EB */
 FAST(f_call) /* E8 */
 {
     uint64_t ret = x->next_rip;
-    fjump(x, I, x->next_rip + I->imm); /* the target is checked before the push */
-    fpush(x, I->opsize, ret);
+    branch_to(x, I->opsize, x->next_rip + I->imm); /* the target is checked before the push */
+    push(x, I->opsize, ret);
 }
-FAST(f_ret) /* C3: a non-canonical target faults with RSP unchanged */
+FAST(f_ret) /* C3, C2 imm16: a non-canonical target faults with RSP unchanged */
 {
     uint64_t sp0 = x->r[RSP];
-    uint64_t t = fpop(x, I->opsize);
+    uint64_t t = pop(x, I->opsize);
     if (x->code_size == 8 && unlikely(noncanonical(t))) {
         x->r[RSP] = sp0;
         GP0();
     }
-    fjump(x, I, t);
+    if (I->opcode == 0xc2)
+        x->r[RSP] = (x->r[RSP] & ~sp_mask(x)) | ((x->r[RSP] + (I->imm & 0xffff)) & sp_mask(x));
+    branch_to(x, I->opsize, t);
 }
-FAST(f_push_r) { fpush(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
-FAST(f_pop_r) { uint64_t v = fpop(x, I->opsize); fset_reg(x, I, I->reg, I->opsize, v); } /* 58-5F */
+FAST(f_push_r) { push(x, I->opsize, x->r[I->reg] & size_mask(I->opsize)); } /* 50-57 */
+FAST(f_pop_r) { uint64_t v = pop(x, I->opsize); reg_write(x, I->rex, I->reg, I->opsize, v); } /* 58-5F */
 FAST(f_incdec_rm) /* FE, FF /0 /1 */
 {
     unsigned s = I->opcode == 0xfe ? 1 : I->opsize;
@@ -2093,37 +1941,51 @@ FAST(f_shift) /* C0 C1 D0 D1 D2 D3 */
     uint64_t r = shift(x, (I->reg & 7), frm_read(x, I, s), cnt & 0xff, s);
     frm_write(x, I, s, r);
 }
-FAST(f_movzx) { fset_reg(x, I, I->reg, I->opsize, frm_read(x, I, I->opcode == 0xb6 ? 1 : 2)); }
+FAST(f_movzx) { reg_write(x, I->rex, I->reg, I->opsize, frm_read(x, I, I->opcode == 0xb6 ? 1 : 2)); }
 FAST(f_movsx)
 {
     unsigned s = I->opcode == 0xbe ? 1 : 2;
-    fset_reg(x, I, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, s), s));
+    reg_write(x, I->rex, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, s), s));
 }
-FAST(f_movsxd) { fset_reg(x, I, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, 4), 4)); }
+FAST(f_movsxd) { reg_write(x, I->rex, I->reg, I->opsize, (uint64_t)sext(frm_read(x, I, 4), 4)); }
 FAST(f_imul_r_rm)
 {
     unsigned s = I->opsize;
-    fset_reg(x, I, I->reg, s, imul2(x, fget_reg(x, I, I->reg, s), frm_read(x, I, s), s));
+    reg_write(x, I->rex, I->reg, s, imul2(x, reg_read(x, I->rex, I->reg, s), frm_read(x, I, s), s));
 }
 FAST(f_imul_r_rm_imm)
 {
     unsigned s = I->opsize;
-    fset_reg(x, I, I->reg, s, imul2(x, frm_read(x, I, s), I->imm, s));
+    reg_write(x, I->rex, I->reg, s, imul2(x, frm_read(x, I, s), I->imm, s));
 }
 FAST(f_cmov) /* 0F 40-4F: the source is read either way */
 {
     unsigned s = I->opsize;
     uint64_t v = frm_read(x, I, s);
     if (cond(x, I->opcode & 0xf))
-        fset_reg(x, I, I->reg, s, v);
+        reg_write(x, I->rex, I->reg, s, v);
     else if (s == 4)
-        fset_reg(x, I, I->reg, 4, fget_reg(x, I, I->reg, 4));
+        reg_write(x, I->rex, I->reg, 4, reg_read(x, I->rex, I->reg, 4));
 }
 FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
 FAST(f_nop) { (void)x; (void)d; }                  /* 90 without REX.B; 0F 0D, 0F 18-1F hints */
-FAST(f_cbw) { fset_reg(x, I, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
-FAST(f_cwd) { fset_reg(x, I, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
-FAST(f_push_imm) { fpush(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
+FAST(f_cbw) { reg_write(x, I->rex, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
+FAST(f_cwd) { reg_write(x, I->rex, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
+FAST(f_grp3) /* F6, F7 /0-/3: TEST r/m, imm; NOT; NEG */
+{
+    unsigned s = OSZ(I);
+    switch (I->reg & 7) {
+    case 0: case 1: alu(x, ALU_AND, frm_read(x, I, s), I->imm, s); return;
+    case 2: frm_write(x, I, s, ~frm_read(x, I, s)); return;
+    default: {
+        uint64_t v = frm_read(x, I, s);
+        uint64_t r = alu(x, ALU_SUB, 0, v, s);
+        frm_write(x, I, s, r);
+        return;
+    }
+    }
+}
+FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
 
 
 /* Specialisations of the commonest forms for 32- and 64-bit operands, with
@@ -2135,39 +1997,39 @@ FAST(f_push_imm) { fpush(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 
     SPEC f_##OPN##SZ##_rm_r_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t r = alu(x, AOP, x->r[I->rm], x->r[I->reg], SZ);                         \
-        if (AOP != ALU_CMP) fset_reg(x, I, I->rm, SZ, r);                                \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, I->rm, SZ, r);                                \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_r_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t la = fea_linear(x, I);                                                  \
-        uint64_t r = alu(x, AOP, fmem_read(x, la, SZ), x->r[I->reg], SZ);                 \
-        if (AOP != ALU_CMP) fmem_write(x, la, SZ, r & size_mask(SZ));                     \
+        uint64_t r = alu(x, AOP, mem_read(x, la, SZ), x->r[I->reg], SZ);                 \
+        if (AOP != ALU_CMP) mem_write(x, la, SZ, r & size_mask(SZ));                     \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t r = alu(x, AOP, x->r[I->reg], x->r[I->rm], SZ);                         \
-        if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->reg], fmem_read(x, fea_linear(x, I), SZ), SZ);   \
-        if (AOP != ALU_CMP) fset_reg(x, I, I->reg, SZ, r);                               \
+        uint64_t r = alu(x, AOP, x->r[I->reg], mem_read(x, fea_linear(x, I), SZ), SZ);   \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)          \
     {                                                                                    \
         uint64_t r = alu(x, AOP, x->r[I->rm], I->imm, SZ);                               \
-        if (AOP != ALU_CMP) fset_reg(x, I, I->rm, SZ, r);                                \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, I->rm, SZ, r);                                \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)          \
     {                                                                                    \
         uint64_t la = fea_linear(x, I);                                                  \
-        uint64_t r = alu(x, AOP, fmem_read(x, la, SZ), I->imm, SZ);                       \
-        if (AOP != ALU_CMP) fmem_write(x, la, SZ, r & size_mask(SZ));                     \
+        uint64_t r = alu(x, AOP, mem_read(x, la, SZ), I->imm, SZ);                       \
+        if (AOP != ALU_CMP) mem_write(x, la, SZ, r & size_mask(SZ));                     \
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
         uint64_t r = alu(x, AOP, x->r[RAX], I->imm, SZ);                                 \
-        if (AOP != ALU_CMP) fset_reg(x, I, RAX, SZ, r);                                  \
+        if (AOP != ALU_CMP) reg_write(x, I->rex, RAX, SZ, r);                                  \
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
@@ -2200,7 +2062,7 @@ static const x86_fast_fn alu_spec[4][2][2][8] = {
         unsigned op = I->opcode;                                                         \
         unsigned cnt = op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX]; \
         uint64_t r = shift(x, G, x->r[I->rm] & size_mask(SZ), cnt & 0xff, SZ);           \
-        fset_reg(x, I, I->rm, SZ, r);                                                    \
+        reg_write(x, I->rex, I->rm, SZ, r);                                                    \
     }
 #define SHIFT_SPEC_SIZES(G) SHIFT_SPEC(G, 4) SHIFT_SPEC(G, 8)
 SHIFT_SPEC_SIZES(0) SHIFT_SPEC_SIZES(1) SHIFT_SPEC_SIZES(2) SHIFT_SPEC_SIZES(3)
@@ -2217,7 +2079,7 @@ static const x86_fast_fn shift_spec[2][8] = {
     }                                                                                    \
     SPEC f_test##SZ##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        alu(x, ALU_AND, fmem_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
+        alu(x, ALU_AND, mem_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
     }
 TEST_SPEC(4)
 TEST_SPEC(8)
@@ -2225,28 +2087,50 @@ TEST_SPEC(8)
 #define MOV_SPEC(SZ)                                                                     \
     SPEC f_mov##SZ##_rr(struct x86_cpu *x, const struct x86_dinsn *d)                    \
     {                                                                                    \
-        fset_reg(x, I, I->rm, SZ, x->r[I->reg]);                                         \
+        reg_write(x, I->rex, I->rm, SZ, x->r[I->reg]);                                         \
     }                                                                                    \
     SPEC f_mov##SZ##_store(struct x86_cpu *x, const struct x86_dinsn *d)                 \
     {                                                                                    \
-        fmem_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
+        mem_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
     }                                                                                    \
     SPEC f_mov##SZ##_load(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        fset_reg(x, I, I->reg, SZ, fmem_read(x, fea_linear(x, I), SZ));                   \
+        reg_write(x, I->rex, I->reg, SZ, mem_read(x, fea_linear(x, I), SZ));                   \
     }                                                                                    \
     SPEC f_mov##SZ##_rr_r(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        fset_reg(x, I, I->reg, SZ, x->r[I->rm]);                                         \
+        reg_write(x, I->rex, I->reg, SZ, x->r[I->rm]);                                         \
     }
 MOV_SPEC(4)
 MOV_SPEC(8)
+
+#define NEG_SPEC(SZ) /* F7 /3 of a register */                                        \
+    SPEC f_neg##SZ##_reg(struct x86_cpu *x, const struct x86_dinsn *d)                   \
+    {                                                                                    \
+        reg_write(x, I->rex, I->rm, SZ, alu(x, ALU_SUB, 0, x->r[I->rm], SZ));            \
+    }
+NEG_SPEC(4)
+NEG_SPEC(8)
+
+/* MOVZX to a 32- or 64-bit register: either way the whole register gets
+ * the zero-extended value */
+#define MOVZX_SPEC(SS)                                                                   \
+    SPEC f_movzx##SS##_reg(struct x86_cpu *x, const struct x86_dinsn *d)                 \
+    {                                                                                    \
+        x->r[I->reg] = reg_read(x, I->rex, I->rm, SS);                                   \
+    }                                                                                    \
+    SPEC f_movzx##SS##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                 \
+    {                                                                                    \
+        x->r[I->reg] = mem_read(x, fea_linear(x, I), SS);                                \
+    }
+MOVZX_SPEC(1)
+MOVZX_SPEC(2)
 
 #define JCC_SPEC(CC)                                                                     \
     SPEC f_jcc_##CC(struct x86_cpu *x, const struct x86_dinsn *d)                        \
     {                                                                                    \
         if (cond(x, CC))                                                                 \
-            fjump(x, I, x->next_rip + I->imm);                                           \
+            branch_to(x, I->opsize, x->next_rip + I->imm);                                           \
     }
 JCC_SPEC(0) JCC_SPEC(1) JCC_SPEC(2) JCC_SPEC(3) JCC_SPEC(4) JCC_SPEC(5) JCC_SPEC(6) JCC_SPEC(7)
 JCC_SPEC(8) JCC_SPEC(9) JCC_SPEC(10) JCC_SPEC(11) JCC_SPEC(12) JCC_SPEC(13) JCC_SPEC(14) JCC_SPEC(15)
@@ -2261,8 +2145,13 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
 {
     uint8_t op = in->opcode;
     bool mem = in->mod != 3;
-    if (in->map == X86_MAP_0F)
-        return op >= 0x80 && op <= 0x8f ? jcc_spec[op & 0xf] : NULL;
+    if (in->map == X86_MAP_0F) {
+        if (op >= 0x80 && op <= 0x8f)
+            return jcc_spec[op & 0xf];
+        if ((op == 0xb6 || op == 0xb7) && (in->opsize == 4 || in->opsize == 8))
+            return op == 0xb6 ? (mem ? f_movzx1_mem : f_movzx1_reg) : (mem ? f_movzx2_mem : f_movzx2_reg);
+        return NULL;
+    }
     if (in->map != X86_MAP_1)
         return NULL; /* 0F38 / 0F3A: exec_one */
     if (op >= 0x70 && op <= 0x7f)
@@ -2277,6 +2166,10 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
     switch (op) {
     case 0xc1: case 0xd1: case 0xd3: return mem ? NULL : shift_spec[sz][in->modrm >> 3 & 7];
     case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
+    case 0xf7:
+        if (!mem && (in->modrm >> 3 & 7) == 3)
+            return sz ? f_neg8_reg : f_neg4_reg;
+        return NULL;
     case 0x85: return mem ? (sz ? f_test8_mem : f_test4_mem) : (sz ? f_test8_reg : f_test4_reg);
     case 0x89: return mem ? (sz ? f_mov8_store : f_mov4_store) : (sz ? f_mov8_rr : f_mov4_rr);
     case 0x8b: return mem ? (sz ? f_mov8_load : f_mov4_load) : (sz ? f_mov8_rr_r : f_mov4_rr_r);
@@ -2293,14 +2186,11 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
 x86_fast_fn x86_fast_select(const struct x86_insn *in)
 {
     uint8_t op = in->opcode;
-    if (in->map == X86_MAP_0F && (in->rep || in->mandatory))
-        return NULL; /* F2/F3/66-selected forms stay with exec_0f */
     x86_fast_fn f = fast_spec(in);
     if (f)
         return f;
     if (in->map == X86_MAP_0F) {
-        if (in->rep || in->mandatory)
-            return NULL; /* F2/F3/66-selected forms stay with exec_0f */
+        /* the prefixes F2/F3 (BND Jcc, ENDBR, ...) change none of these */
         if (op >= 0x80 && op <= 0x8f) return f_jcc;
         if (op >= 0x40 && op <= 0x4f) return f_cmov;
         if (op >= 0x90 && op <= 0x9f) return f_setcc;
@@ -2341,10 +2231,11 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
     case 0x90: return (in->rex & 1) ? NULL : f_nop;
     case 0xa8: case 0xa9: return f_test_a_imm;
     case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: return f_shift;
-    case 0xc3: return f_ret;
+    case 0xc2: case 0xc3: return f_ret;
     case 0xc6: case 0xc7: return f_mov_rm_imm;
     case 0xe8: return f_call;
     case 0xe9: case 0xeb: return f_jmp;
+    case 0xf6: case 0xf7: return (in->modrm >> 3 & 7) <= 3 ? f_grp3 : NULL;
     case 0xfe: case 0xff: {
         unsigned r = in->modrm >> 3 & 7;
         return r <= 1 ? f_incdec_rm : NULL;
@@ -2376,7 +2267,7 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
             d->fast(x, d);
         } else {
             x->in = p->full[d - p->d];
-            exec_one(x);
+            exec_one(x, d);
         }
         x->rip = x->next_rip;
         return;
@@ -2409,60 +2300,86 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
     if ((x->in.prefixes & X86_PFX_LOCK) && !((x->in.flags & X86_I_LOCKABLE) && x->in.mod != 3))
         UD();
-    exec_one(x);
+    struct x86_dinsn d;
+    x86_dinsn_init(&d, &x->in);
+    exec_one(x, &d);
     x->rip = x->next_rip;
+}
+
+/* The 64-bit code page of the last instruction when a fast handler ran
+ * it: fast handlers change nothing the fetch depends on (CPL, CR4,
+ * RFLAGS.AC and .TF, code size, CS, A20) but the TLB entry (a data access
+ * may refill it) and the page's slots (a store may reset them), so the
+ * next instruction on that page needs only those two checks. */
+struct code_page {
+    uint64_t page;                  /* linear page number; ~0: none */
+    uint64_t tag;                   /* the fetch TLB tag it was found with */
+    const struct x86_tlb_entry *t;  /* that TLB entry */
+    const struct x86_dpage *p;      /* its predecoded page */
+};
+
+/* One instruction not on the current code page, or without a fast
+ * handler: *cp becomes its page when a fast handler runs it in 64-bit
+ * mode (returns its slot), else none (NULL). */
+static const struct x86_dinsn *__attribute__((noinline)) step_other(struct x86_cpu *x,
+                                                                   struct code_page *cp)
+{
+    uint64_t rip = x->rip;
+    cp->page = ~0ull;
+    if (x->code_size == 8 && !noncanonical(rip) && !(x->rflags & FL_TF)) {
+        const struct x86_dpage *p;
+        const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
+        if (d && d->fast) {
+            x->insn_raw = p->raw[d - p->d];
+            x->insn_len = d->len;
+            x->next_rip = rip + d->len;
+            cp->page = rip >> 12;
+            cp->t = &x->tlb[cp->page & (X86_TLB_SIZE - 1)];
+            cp->tag = cp->t->tag_x;
+            cp->p = p;
+            d->fast(x, d);
+            x->rip = x->next_rip;
+            return d;
+        }
+    }
+    step(x);
+    return NULL;
 }
 
 /* This instruction and the following ones while nothing in the loop below
  * has work (the same checks in the same order). Each takes its tick
  * before it runs. A function of its own: out of reach of x86_run's setjmp,
- * the compiler keeps x in a register. */
+ * the compiler keeps x in a register; the loop body is the same-page case
+ * only (step_other does the rest), so its values stay in registers. */
 static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
 {
     const struct cpu *c = &x->cpu;
-    /* The 64-bit code page of the last instruction when a fast handler ran
-     * it: fast handlers change nothing the fetch depends on (CPL, CR4,
-     * RFLAGS.AC, code size, CS, A20) but the TLB entry (a data access may
-     * refill it) and the page's slots (a store may reset them), so the next
-     * instruction on that page needs only those two checks. */
-    uint64_t cpage = ~0ull, ctag = 0;
-    const struct x86_tlb_entry *ct = NULL;
-    const struct x86_dpage *cp = NULL;
+    struct code_page cp = { .page = ~0ull };
+    const struct x86_dinsn *d = NULL; /* the slot run last (on cp.p while cp.page is valid) */
     do {
         x->insn_left--;
         uint64_t rip = x->rip;
-        if (unlikely(x->rflags & FL_TF))
-            cpage = ~0ull; /* single-stepping: exec_one's #DB after each instruction */
-        if ((rip >> 12) == cpage && ct->tag_x == ctag && ct->dpage == cp) {
-            unsigned i = cp->idx[rip & 0xfff];
-            const struct x86_dinsn *d = i - 1u < X86_DPAGE_SLOTS ? &cp->d[i - 1] : NULL;
-            if (likely(d && d->fast)) {
-                x->insn_raw = cp->raw[i - 1];
-                x->insn_len = d->len;
-                x->next_rip = rip + d->len;
-                d->fast(x, d);
+        if (likely((rip >> 12) == cp.page && cp.t->tag_x == cp.tag && cp.t->dpage == cp.p)) {
+            /* slots are in decode order: after an instruction that did not
+             * branch, the next slot is usually the next instruction (its
+             * offset says; a reset page has n = 0), which spares the index
+             * load on the way to the handler */
+            const struct x86_dinsn *n = d + 1;
+            if (unlikely(n - cp.p->d >= cp.p->n || n->off != (rip & 0xfff))) {
+                unsigned i = cp.p->idx[rip & 0xfff];
+                n = i - 1u < X86_DPAGE_SLOTS ? &cp.p->d[i - 1] : NULL;
+            }
+            if (likely(n && n->fast)) {
+                d = n;
+                x->insn_raw = cp.p->raw[n - cp.p->d];
+                x->insn_len = n->len;
+                x->next_rip = rip + n->len;
+                n->fast(x, n);
                 x->rip = x->next_rip;
                 continue;
             }
         }
-        cpage = ~0ull;
-        if (x->code_size == 8 && !noncanonical(rip) && !(x->rflags & FL_TF)) {
-            const struct x86_dpage *p;
-            const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
-            if (d && d->fast) {
-                x->insn_raw = p->raw[d - p->d];
-                x->insn_len = d->len;
-                x->next_rip = rip + d->len;
-                cpage = rip >> 12;
-                ct = &x->tlb[cpage & (X86_TLB_SIZE - 1)];
-                ctag = ct->tag_x;
-                cp = p;
-                d->fast(x, d);
-                x->rip = x->next_rip;
-                continue;
-            }
-        }
-        step(x);
+        d = step_other(x, &cp);
     } while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING));
 }
 

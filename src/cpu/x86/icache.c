@@ -45,6 +45,20 @@ void x86_code_invalidate(void *opaque, struct mem_region *r, uint64_t page_index
     r->page_flags[page_index] &= (uint8_t)~PAGE_CODE;
 }
 
+void x86_dinsn_init(struct x86_dinsn *d, const struct x86_insn *in)
+{
+    *d = (struct x86_dinsn){
+        .imm = in->imm, .disp = (int32_t)in->disp, .len = in->len, .opcode = in->opcode,
+        .opsize = in->opsize, .addrsize = in->addrsize, .mod = in->mod, .reg = in->reg,
+        .rm = in->rm, .base = in->base, .index = in->index, .scale = in->scale, .rex = in->rex,
+        .seg = in->seg,
+    };
+    /* a fast handler only where the short form holds the whole decode (a
+     * ModRM displacement always fits; only the moffs forms A0-A3, which
+     * have none, carry 64 bits) */
+    d->fast = in->disp == (int64_t)d->disp ? x86_fast_select(in) : NULL;
+}
+
 struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x86_dpage **page)
 {
     struct x86_tlb_entry *t = &x->tlb[(la >> 12) & (X86_TLB_SIZE - 1)];
@@ -101,14 +115,8 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x
     memset(p->raw[k], 0, sizeof p->raw[k]);
     memcpy(p->raw[k], bytes, (unsigned)len);
     struct x86_dinsn *d = &p->d[k];
-    *d = (struct x86_dinsn){
-        .imm = in->imm, .disp = (int32_t)in->disp, .len = in->len, .opcode = in->opcode,
-        .opsize = in->opsize, .addrsize = in->addrsize, .mod = in->mod, .reg = in->reg,
-        .rm = in->rm, .base = in->base, .index = in->index, .scale = in->scale, .rex = in->rex,
-        .seg = in->seg,
-    };
-    /* a fast handler only where the short form holds the whole decode */
-    d->fast = in->disp == (int64_t)d->disp ? x86_fast_select(in) : NULL;
+    x86_dinsn_init(d, in);
+    d->off = (uint16_t)off;
     p->idx[off] = (uint16_t)(++p->n);
     *page = p;
     return d;

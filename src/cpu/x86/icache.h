@@ -21,8 +21,10 @@ struct x86_dinsn {
     uint64_t imm;
     int32_t disp;             /* fast handlers only: fits (ModRM displacements) */
     uint8_t len, opcode, opsize, addrsize;
-    uint8_t mod, reg, rm, base;
-    uint8_t index, scale, rex, seg;
+    uint8_t reg, rm, base, index;
+    uint8_t rex, seg;
+    uint16_t off : 12;        /* its page offset (run_straight: the next slot) */
+    uint16_t mod : 2, scale : 2;
 };
 
 #define X86_DPAGE_SLOTS 1024  /* decoded instructions a page holds before it restarts */
@@ -66,6 +68,12 @@ static inline const struct x86_dinsn *x86_icache_get(struct x86_cpu *x, uint64_t
 
 /* exec.c: the fast handler for a decoded instruction, or NULL. */
 x86_fast_fn x86_fast_select(const struct x86_insn *in);
+
+/* The slot of a decoded instruction, with its fast handler (or NULL).
+ * The interpreter runs the instructions that have one through it whether
+ * they come from a predecoded page or from the slow path's fetch and
+ * decode: the handler is their only implementation. */
+void x86_dinsn_init(struct x86_dinsn *d, const struct x86_insn *in);
 
 /* bus.code_invalidate: a store hit a code page (any CPU, a device, the
  * debugger, a host-side load). */

@@ -1,16 +1,12 @@
 /* start.S — entries of the x86_64 benchmark (tests/bench/x86/README.md).
  *
- * One image, two entries:
- *   _start64  hvsim's ELF64 long-mode entry (docs/x86.md "ELF64 entry"):
- *             64-bit mode, paging on, identity-mapped, IF = 0.
- *   _start32  Multiboot 1 (QEMU -kernel): 32-bit protected mode, paging off
- *             (Multiboot spec 0.6.96 §3.2 "Machine state"). Builds identity
- *             paging with 2 MiB pages over the first 1 GiB, enables PAE,
- *             EFER.LME and CR0.PG (SDM vol. 3A §9.8.5 "Initializing IA-32e
- *             Mode"), loads a GDT with a 64-bit code segment and jumps to
- *             _start64.
- * From _start64 on, both run the same instructions: clear .bss, switch to
- * the benchmark's own 4 KiB page tables (bench_setup_paging) and run
+ * The entry is _start32, Multiboot 1 (hvsim and QEMU -kernel run the same
+ * image): 32-bit protected mode, paging off (Multiboot spec 0.6.96 §3.2
+ * "Machine state"). It builds identity paging with 2 MiB pages over the
+ * first 1 GiB, enables PAE, EFER.LME and CR0.PG (SDM vol. 3A §9.8.5
+ * "Initializing IA-32e Mode"), loads a GDT with a 64-bit code segment and
+ * jumps to _start64, which clears .bss, switches to the benchmark's own
+ * 4 KiB page tables (bench_setup_paging) and runs
  * bench_x86_main. */
         .section .text.start, "ax"
         .code32
