@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The x86 CPU test kernels (tests/firmware/x86/{exceptions,paging,syscall,
-# misc}.c, docs/x86.md "Test kernels"): each checks itself and exits through
+# misc}.c, docs/x86.md "Test kernels"; exceptions.c also checks the debug
+# registers, below): each checks itself and exits through
 # isa-debug-exit with 0 when every check passed; each run twice gives
 # byte-identical traces. Usage: t_x86_cpu.sh HVSIM
 set -u
@@ -32,6 +33,23 @@ for k in exceptions paging syscall misc; do
         fail "x86 $k determinism" "$(cmp "$T/$k.hvt" "$T/$k.2.hvt" 2>&1 | head -1)"
     fi
 done
+# Debug registers (exceptions kernel, test_debug_registers): the trace shows
+# the #DB of the general detect (at the MOV DR), the instruction breakpoint
+# taken three times on the same instruction (RF lets it run each time), the
+# data breakpoints (traps: pc after the access) and the one in REP STOSB
+# (pc at the REP, which has iterations left).
+"$HVSIM" run -c "$CFG" --smp 1 --kernel "$ROOT/build/firmware/x86-exceptions.elf" --serial "file:$T/db.out" \
+    --max-insns 50000000 --events all --trace "$T/db.hvt" </dev/null 2>/dev/null
+"$HVSIM" trace show "$T/db.hvt" --events exc >"$T/db.txt" 2>&1
+ndb=$(grep -c "cause=#DB" "$T/db.txt")
+ninc=$(grep -c "cause=#DB .*: inc ecx" "$T/db.txt")
+if [ "$ndb" -ge 10 ] && [ "$ninc" -eq 3 ] && grep -q "cause=#DB .*: mov rax, dr0" "$T/db.txt" &&
+    grep -q "cause=#DB .*: rep stosb" "$T/db.txt" && grep -q "all checks passed" "$T/db.out"; then
+    pass "debug registers: #DB for general detect, an instruction breakpoint (3 times with RF), data breakpoints, REP STOSB"
+else
+    fail "debug registers in the trace" "$ndb #DB, $ninc at inc ecx; $(grep -m3 "cause=#DB" "$T/db.txt")"
+fi
+
 # [cpu] vendor / family / model-number / stepping reach CPUID (the misc
 # kernel prints them; its own checks still pass: family 6)
 sed 's/^vendor = .*/vendor = GenuineIntel/; s/^model-number = .*/model-number = 0x55/; s/^stepping = .*/stepping = 4/' \

@@ -47,9 +47,7 @@ static void x86_reset(struct cpu *c)
     x->gdt_limit = x->idt_limit = 0xffff;
     x->cr0 = CR0_ET | CR0_CD | CR0_NW;
     x->cr2 = x->cr3 = x->cr4 = x->cr8 = 0;
-    memset(x->dr, 0, sizeof x->dr);
-    x->dr[6] = 0xffff0ff0;
-    x->dr[7] = 0x400;
+    x86_dbg_reset(x); /* DR0-3 0, DR6 FFFF0FF0h, DR7 400h */
     x->efer = 0;
     x->star = x->lstar = x->cstar = x->sfmask = x->kernel_gs_base = 0;
     x->sysenter_cs = x->sysenter_esp = x->sysenter_eip = 0;

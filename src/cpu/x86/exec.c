@@ -468,6 +468,10 @@ static void rep_end(struct x86_cpu *x, bool is_cmp)
     x->r[RCX] = (x->r[RCX] & ~am) | cnt;
     if (x->in.addrsize == 4)
         x->r[RCX] &= 0xffffffffull;
+    /* RF = 1 between iterations: an event taken there pushes RF = 1 and
+     * the next iteration is no new instruction breakpoint (SDM vol. 3A
+     * §17.3.1.1); cleared when the instruction completes */
+    x->rflags &= ~(uint64_t)FL_RF;
     if (!cnt)
         return;
     if (is_cmp) {
@@ -475,6 +479,7 @@ static void rep_end(struct x86_cpu *x, bool is_cmp)
         if ((x->in.rep == 0xf3 && !zf) || (x->in.rep == 0xf2 && zf))
             return;
     }
+    x->rflags |= FL_RF;
     x->next_rip = x->rip; /* the next tick runs the next iteration */
 }
 
@@ -1092,13 +1097,11 @@ static void exec_0f(struct x86_cpu *x)
         need_cpl0(x);
         mov_to_cr(x, i->reg, x->r[i->rm]);
         return;
-    case 0x21: /* MOV r, DRn */
-        need_cpl0(x);
-        x->r[i->rm] = x->dr[i->reg & 7];
+    case 0x21: /* MOV r, DRn (debug.c) */
+        x->r[i->rm] = x86_mov_from_dr(x, i->reg);
         return;
-    case 0x23:
-        need_cpl0(x);
-        x->dr[i->reg & 7] = x->r[i->rm];
+    case 0x23: /* MOV DRn, r */
+        x86_mov_to_dr(x, i->reg, x->r[i->rm]);
         return;
     case 0x30: { /* WRMSR */
         need_cpl0(x);
@@ -1485,7 +1488,8 @@ static void exec_one(struct x86_cpu *x)
                                 i->opcode == 0xf1))
         return;
     x->rip = x->next_rip;
-    x->dr[6] |= 1u << 14; /* BS */
+    x->dr[6] |= 1u << 14 | x->dbg_hits; /* BS, and data breakpoints of the same instruction */
+    x->dbg_hits = 0;
     x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
     x->next_rip = x->rip;
 }
@@ -2413,6 +2417,24 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
     x->rip = x->next_rip;
 }
 
+/* One instruction while a debug-register breakpoint is enabled or RF is
+ * set (debug.c): the instruction-breakpoint check, RF cleared at the start
+ * of the instruction, then fetch, decode and exec_one (no fast handler:
+ * they do not look at breakpoints), then the #DB of the data breakpoints
+ * it hit (SDM vol. 3A §17.3.1). Takes its tick first, as run_straight. */
+static void __attribute__((noinline)) step_debug(struct x86_cpu *x)
+{
+    x->insn_left--;
+    uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
+    x86_dbg_insn_check(x, la);
+    x->rflags &= ~(uint64_t)FL_RF;
+    x->dbg_hits = 0;
+    if (x->code_size == 8 && noncanonical(la))
+        GP0();
+    step_slow(x, la);
+    x86_dbg_data_trap(x);
+}
+
 /* This instruction and the following ones while nothing in the loop below
  * has work (the same checks in the same order). Each takes its tick
  * before it runs. A function of its own: out of reach of x86_run's setjmp,
@@ -2506,7 +2528,10 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
             }
         }
         counted = true;
-        run_straight(x);
+        if (unlikely(x->dbg_insn || x->dbg_data || (x->rflags & FL_RF)))
+            step_debug(x);
+        else
+            run_straight(x);
         counted = false;
     }
     x->in_run = false;

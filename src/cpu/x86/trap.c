@@ -59,6 +59,12 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
     }
     x->fault_depth = 1;
     x->pending_vector = vector;
+    /* the EFLAGS image of a fault-class exception has RF = 1, except #DB
+     * for an instruction breakpoint (SDM vol. 3A §17.3.1.1); the delivery
+     * then clears RF */
+    if (!x->dbg_ibp_fault)
+        x->rflags |= FL_RF;
+    x->dbg_ibp_fault = false;
     TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x->cpl, x->cpl,
           x->rip, vector == X86_EXC_PF ? x->cr2 : err);
     x86_deliver(x, vector, has_err, err, false, x->rip);

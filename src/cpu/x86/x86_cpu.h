@@ -114,6 +114,9 @@ struct x86_cpu {
     uint16_t gdt_limit, idt_limit;
     uint64_t cr0, cr2, cr3, cr4, cr8;
     uint64_t dr[8];
+    bool dbg_insn, dbg_data;  /* DR7 enables an instruction / a data breakpoint (debug.c) */
+    bool dbg_ibp_fault;       /* the #DB being raised is an instruction breakpoint */
+    uint8_t dbg_hits;         /* data breakpoints hit by this instruction (DR6 B0-B3) */
     uint64_t efer;
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
@@ -192,6 +195,18 @@ void x86_tlb_flush_page_ex(struct x86_cpu *x, uint64_t la, bool include_global);
 /* Fetch up to n bytes of code at linear la into buf (stops at a page that
  * faults only if it is not needed): returns the bytes fetched. */
 unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n);
+
+/* debug.c: debug registers and breakpoints (SDM vol. 3A ch. 17) */
+void x86_dbg_reset(struct x86_cpu *x);
+uint64_t x86_mov_from_dr(struct x86_cpu *x, unsigned reg);
+void x86_mov_to_dr(struct x86_cpu *x, unsigned reg, uint64_t v);
+/* Before an instruction at linear la: #DB fault for an enabled instruction
+ * breakpoint (unless RF). */
+void x86_dbg_insn_check(struct x86_cpu *x, uint64_t la);
+/* A data access (mmu.c, while x->dbg_data): records the breakpoints hit. */
+void x86_dbg_data_access(struct x86_cpu *x, uint64_t la, unsigned size, bool write);
+/* After an instruction: #DB trap for the data breakpoints it hit. */
+void x86_dbg_data_trap(struct x86_cpu *x);
 
 /* exec.c */
 uint64_t x86_run(struct cpu *c, uint64_t budget);

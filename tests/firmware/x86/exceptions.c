@@ -52,6 +52,7 @@ USER_FN(u_read_unmapped, "movabs $0x0000100000000000, %rax\n\tmov (%rax), %rax")
 USER_FN(u_misaligned, "mov 1(%rsp), %eax");
 USER_FN(u_cs, "mov %cs, %eax\n\tmov %ss, %ecx");
 USER_FN(u_swapgs, "swapgs");
+USER_FN(u_movdr, "mov %dr7, %rax");
 
 X86T_USER_DATA static uint8_t ustack[4096];
 #define USTACK ((uint64_t)(ustack + sizeof ustack - 64))
@@ -229,6 +230,156 @@ static void test_compat(void)
     __asm__ volatile("mov %0, %%ds" ::"r"(X86T_KDATA));
 }
 
+/* ---- debug registers (SDM vol. 3A ch. 17) ------------------------------------ */
+
+#define RF (1ull << 16)
+static inline uint64_t get_dr6(void) { uint64_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }
+static inline uint64_t get_dr7(void) { uint64_t v; __asm__ volatile("mov %%dr7, %0" : "=r"(v)); return v; }
+static inline void set_dr6(uint64_t v) { __asm__ volatile("mov %0, %%dr6" ::"r"(v)); }
+static inline void set_dr7(uint64_t v) { __asm__ volatile("mov %0, %%dr7" ::"r"(v) : "memory"); }
+/* DR7 for breakpoint n: Ln, R/Wn, LENn (§17.2.4 Figure 17-1) */
+#define DR7_BP(n, rw, len) ((1ull << (2 * (n))) | (uint64_t)(rw) << (16 + 4 * (n)) | (uint64_t)(len) << (18 + 4 * (n)))
+
+static uint64_t watched[2] __attribute__((aligned(16)));
+static uint8_t watched_bytes[64] __attribute__((aligned(16)));
+uint64_t dstack[64] __attribute__((aligned(16)));
+static volatile int db_count;
+static volatile uint64_t db_rflags, db_dr6;
+/* #DB hook for the RF test: counts, then resumes the instruction itself
+ * with RF = 1 in the image (the way a debugger continues, §17.3.1.1) */
+static int db_resume_rf(struct x86t_frame *f)
+{
+    if (f->vector != 1)
+        return 0;
+    db_count++;
+    db_rflags = f->rflags;
+    db_dr6 = get_dr6();
+    set_dr6(0);
+    f->rflags |= RF;
+    return 1;
+}
+
+static void test_debug_registers(void)
+{
+    /* reset values and the fixed bits (§17.2.3, §17.2.4) */
+    set_dr6(0);
+    CHECKX(get_dr6() == 0xffff0ff0, "DR6: reserved bits read as FFFF0FF0h", get_dr6());
+    set_dr7(0);
+    CHECKX(get_dr7() == 0x400, "DR7: bit 10 reads as 1", get_dr7());
+    uint64_t v;
+    __asm__ volatile("mov %0, %%dr0\n\tmov %%dr0, %0" : "=r"(v) : "0"(0x123456789abcull));
+    CHECKX(v == 0x123456789abcull, "DR0 holds a 64-bit address", v);
+
+    /* MOV DR faults: #GP(0) at CPL 3; DR4/DR5 alias DR6/DR7 with CR4.DE = 0,
+     * #UD with CR4.DE = 1; #GP(0) for bits 63:32 of DR7; REX.R (DR8) #UD */
+    CHECK(user(u_movdr, 2) == 13 && x86t_last_error == 0, "#GP(0) mov from DR7 at CPL 3");
+    __asm__ volatile("mov %%dr4, %0" : "=r"(v));
+    CHECKX(v == 0xffff0ff0, "DR4 reads DR6 with CR4.DE = 0", v);
+    __asm__ volatile("mov %%dr5, %0" : "=r"(v));
+    CHECKX(v == 0x400, "DR5 reads DR7 with CR4.DE = 0", v);
+    write_cr4(read_cr4() | 8);
+    EXC("#UD mov from DR4 with CR4.DE = 1", 6, -1, 0, "", "mov %%dr4, %%rax");
+    EXC("#UD mov to DR5 with CR4.DE = 1", 6, -1, 0, "xor %%eax, %%eax", "mov %%rax, %%dr5");
+    write_cr4(read_cr4() & ~8ull);
+    EXC("#GP(0) DR7 bit 32 set", 13, 0, 0, "movabs $0x100000400, %%rax", "mov %%rax, %%dr7");
+    EXC("#UD mov from DR8 (REX.R)", 6, -1, 0, "", ".byte 0x44, 0x0f, 0x21, 0xc0");
+
+    /* general detect: DR7.GD = 1, then any MOV DR is a #DB fault with
+     * DR6.BD; GD is cleared on entering the handler */
+    set_dr6(0);
+    EXC("#DB general detect (DR7.GD)", 1, -1, 0, "mov $0x2400, %%eax\n\tmov %%rax, %%dr7", "mov %%dr0, %%rax");
+    CHECKX(get_dr6() & (1u << 13), "general detect: DR6.BD", get_dr6());
+    CHECKX(get_dr7() == 0x400, "general detect: DR7.GD cleared", get_dr7());
+    CHECKX(x86t_last_rflags & RF, "general detect (a fault): RF = 1 in the frame", x86t_last_rflags);
+
+    /* RF in the frame: 1 for a fault, 0 for a trap (§17.3.1.1) */
+    EXC("#UD for RF", 6, -1, 0, "", "ud2");
+    CHECKX(x86t_last_rflags & RF, "#UD (a fault): RF = 1 in the frame", x86t_last_rflags);
+    EXC("#BP for RF", 3, -1, 1, "", "int3");
+    CHECKX(!(x86t_last_rflags & RF), "#BP (a trap): RF = 0 in the frame", x86t_last_rflags);
+
+    /* instruction breakpoint: a fault at the instruction, DR6.B2, RF = 0
+     * in the frame */
+    set_dr6(0);
+    EXC("#DB instruction breakpoint (DR2)", 1, -1, 0,
+        "lea 2f(%%rip), %%rax\n\tmov %%rax, %%dr2\n\tmov $0x30, %%eax\n\tmov %%rax, %%dr7", "nop");
+    CHECKX((get_dr6() & 0xf) == 4, "instruction breakpoint: DR6.B2 only", get_dr6());
+    CHECKX(!(x86t_last_rflags & RF), "instruction breakpoint: RF = 0 in the frame", x86t_last_rflags);
+    set_dr7(0);
+    /* RF = 1 from IRET lets the instruction run once; the breakpoint is
+     * taken again the next time the instruction comes */
+    db_count = 0;
+    x86t_hook = db_resume_rf;
+    uint64_t n;
+    __asm__ volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, %%dr0\n\tmov $1, %%eax\n\tmov %%rax, %%dr7\n\t"
+                     "xor %%ecx, %%ecx\n\tmov $3, %%edx\n"
+                     "1:\tinc %%ecx\n\tdec %%edx\n\tjnz 1b\n\t"
+                     "xor %%eax, %%eax\n\tmov %%rax, %%dr7\n\tmov %%rcx, %0"
+                     : "=r"(n) : : "rax", "rcx", "rdx", "memory");
+    x86t_hook = 0;
+    CHECKX(db_count == 3 && n == 3, "instruction breakpoint with RF: one #DB per execution, each runs once",
+           (uint64_t)db_count << 32 | n);
+    CHECKX(!(db_rflags & RF) && (db_dr6 & 1), "instruction breakpoint: RF = 0 in the frame, DR6.B0", db_rflags);
+
+    /* data breakpoints: traps after the access, on any byte of the
+     * LEN-aligned range; R/W = 01 writes only, 11 reads and writes */
+    set_dr6(0);
+    __asm__ volatile("mov %0, %%dr1" ::"r"(&watched[0]));
+    set_dr7(DR7_BP(1, 1, 3)); /* DR1: writes, 4 bytes */
+    EXC("#DB data breakpoint: write inside the 4 bytes", 1, -1, 1, "", "movw $7, watched+2(%%rip)");
+    CHECKX((get_dr6() & 0xf) == 2, "data breakpoint: DR6.B1", get_dr6());
+    CHECKX(watched[0] == 7ull << 16, "data breakpoint: the store was done", watched[0]);
+    x86t_last_vector = ~0ull;
+    __asm__ volatile("mov watched(%%rip), %%eax\n\tmovl $1, watched+4(%%rip)" ::: "rax", "memory");
+    CHECKX(x86t_last_vector == ~0ull, "data breakpoint R/W = 01: no #DB for a read, none next to the range",
+           x86t_last_vector);
+    set_dr7(DR7_BP(1, 3, 2)); /* reads or writes, 8 bytes */
+    EXC("#DB data breakpoint R/W = 11: a read of the last byte of 8", 1, -1, 1, "", "mov watched+7(%%rip), %%al");
+    set_dr7(DR7_BP(1, 3, 0)); /* 1 byte */
+    EXC("#DB data breakpoint: a 4-byte access covering the byte", 1, -1, 1, "", "mov watched-2(%%rip), %%eax");
+    /* PUSH onto a watched stack slot (a stack of its own: the handler's
+     * frame goes below it) */
+    __asm__ volatile("mov %0, %%dr3" ::"r"(&dstack[32]));
+    set_dr7(DR7_BP(3, 1, 2));
+    set_dr6(0);
+    x86t_last_vector = ~0ull;
+    __asm__ volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, x86t_resume(%%rip)\n\t"
+                     "mov %%rax, exc_after(%%rip)\n\tmov %%rsp, %%rdx\n\tlea dstack+264(%%rip), %%rsp\n\t"
+                     "push %%rax\n1:\tmov %%rdx, %%rsp" ::: "rax", "rdx", "memory");
+    x86t_resume = 0;
+    CHECK(x86t_last_vector == 1 && x86t_last_rip == exc_after && (get_dr6() & 0xf) == 8,
+          "#DB data breakpoint on a push: a trap after it, DR6.B3");
+    /* single-step and a data breakpoint in one instruction: one #DB with
+     * BS and Bn */
+    set_dr7(DR7_BP(1, 1, 3));
+    set_dr6(0);
+    x86t_traps = 0;
+    EXC("#DB single-step and data breakpoint together", 1, -1, 1, "pushfq\n\torq $0x100, (%%rsp)\n\tpopfq",
+        "movl $5, watched(%%rip)");
+    CHECKX((get_dr6() & 0x400f) == 0x4002 && x86t_traps == 1, "one #DB: DR6.BS and DR6.B1", get_dr6());
+    /* REP STOSB over the watched byte: #DB after that iteration, RIP at the
+     * REP instruction, RF = 1 in the frame (not the last iteration) */
+    __asm__ volatile("mov %0, %%dr0" ::"r"(&watched_bytes[10]));
+    set_dr7(DR7_BP(0, 1, 0));
+    set_dr6(0);
+    uint64_t rcx_left;
+    x86t_last_vector = ~0ull;
+    __asm__ volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, x86t_resume(%%rip)\n\t"
+                     "lea 2f(%%rip), %%rax\n\tmov %%rax, exc_at(%%rip)\n\t"
+                     "lea watched_bytes(%%rip), %%rdi\n\tmov $32, %%ecx\n\tmov $0xaa, %%al\n"
+                     "2:\trep stosb\n1:\tmov %%rcx, %0"
+                     : "=r"(rcx_left) : : "rax", "rcx", "rdi", "memory");
+    x86t_resume = 0;
+    CHECK(x86t_last_vector == 1 && x86t_last_rip == exc_at && rcx_left == 21 && (x86t_last_rflags & RF),
+          "REP STOSB: #DB after the 11th iteration at the REP, RCX 21, RF = 1");
+    CHECKX((get_dr6() & 0xf) == 1, "REP STOSB: DR6.B0", get_dr6());
+    set_dr7(0);
+    set_dr6(0);
+    x86t_last_vector = ~0ull;
+    __asm__ volatile("movl $9, watched(%%rip)" ::: "memory");
+    CHECKX(x86t_last_vector == ~0ull, "no #DB once DR7 disables the breakpoints", x86t_last_vector);
+}
+
 static void test_double_fault_and_ist(void)
 {
     /* #PF whose gate is not present: #NP while delivering #PF -> #DF(0) */
@@ -279,6 +430,7 @@ int kmain(void)
     test_pf();
     test_user();
     test_compat();
+    test_debug_registers();
     test_double_fault_and_ist();
     x86t_puts("note: NMI has no source on this board without a local APIC: not checked\n");
     if (x86t_failures) {
