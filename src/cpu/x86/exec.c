@@ -94,9 +94,9 @@ static int default_seg(const struct x86_insn *i)
 
 /* Outside 64-bit mode: the segment must be usable (not loaded with a null
  * selector) and off within its limit — for an expand-down data segment
- * above it (SDM vol. 3A §3.4.5.1, §5.3): else #GP(0), #SS(0) for SS. Only
- * the first byte of the access is checked (a multi-byte access straddling
- * the limit is not caught: docs/x86.md). */
+ * above it (SDM vol. 3A §3.4.5.1, §5.3): else #GP(0), #SS(0) for SS. This
+ * is the first byte; linear() notes seg:off and the access at that linear
+ * address checks its last byte (seg.c x86_seg_end_check). */
 static inline void seg_check(struct x86_cpu *x, int s, uint64_t off)
 {
     const struct x86_segment *g = &x->seg[s];
@@ -122,7 +122,9 @@ static uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
         return la;
     }
     seg_check(x, s, off);
-    return (x->seg[s].base + off) & 0xffffffffull;
+    uint64_t la = (x->seg[s].base + off) & 0xffffffffull;
+    x86_seg_note(x, s, off, la);
+    return la;
 }
 
 static uint64_t ea_linear(struct x86_cpu *x)
@@ -1620,9 +1622,14 @@ static void exec_insn(struct x86_cpu *x)
         if (s == X86_SS) x->sti_shadow = true;
         return;
     }
-    case 0x8f: { /* POP r/m: RSP is incremented before the address is computed */
+    case 0x8f: { /* POP r/m: RSP is incremented before the address is computed;
+                  * a fault writing the destination leaves RSP as it was (trap.c) */
+        uint64_t old_rsp = x->r[RSP];
         uint64_t v = pop(x, size);
+        x->undo_rsp = old_rsp;
+        x->undo_rsp_valid = true;
         rm_write(x, size, v);
+        x->undo_rsp_valid = false;
         return;
     }
     case 0x90:
@@ -1954,7 +1961,7 @@ static inline uint64_t fmem_read(struct x86_cpu *x, uint64_t la, unsigned size)
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
     const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
     if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
-               t->host)) {
+               t->host && x->code_size == 8)) { /* else x86_read: segment limit of the last byte */
         uint64_t v = 0;
         memcpy(&v, t->host + (a & 0xfff), size);
         return v;
@@ -1967,7 +1974,7 @@ static inline void fmem_write(struct x86_cpu *x, uint64_t la, unsigned size, uin
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
     const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
     if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
-               t->host_w)) {
+               t->host_w && x->code_size == 8)) { /* else x86_write: segment limit of the last byte */
         memcpy(t->host_w + (a & 0xfff), &v, size);
         struct mem_region *r = x->m->ram;
         uint64_t pa = t->pa | (a & 0xfff);
@@ -2371,6 +2378,7 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
     if (likely(d)) {
         /* predecoded (icache.c): what the slow path below would have
          * fetched and decoded, without the fetch and the decode */
+        x86_fetch_limit(x, x->rip + d->len - 1); /* CS limit outside 64-bit mode */
         x->insn_raw = p->raw[d - p->d];
         x->insn_len = d->len;
         x->next_rip = x->rip + d->len;
@@ -2396,6 +2404,7 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         memcpy(x->insn_bytes, x->insn_raw, sizeof x->insn_bytes);
         x->insn_raw = NULL;
     }
+    x86_fetch_limit(x, x->rip); /* CS limit: the first byte before the fetch, */
     unsigned got = x86_fetch(x, la, x->insn_bytes, 15);
     int len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);
     if (len == X86_DEC_TRUNCATED && got < 15) {
@@ -2407,6 +2416,7 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         GP0();
     if (len <= 0)
         UD();
+    x86_fetch_limit(x, x->rip + (unsigned)len - 1); /* the last once decoded */
     x->insn_len = (uint8_t)len;
     x->next_rip = x->rip + (unsigned)len;
     if (x->code_size != 8)

@@ -373,12 +373,16 @@ static void align_check(struct x86_cpu *x, uint64_t la, unsigned size)
 
 uint64_t x86_read(struct x86_cpu *x, uint64_t la, unsigned size)
 {
+    if (__builtin_expect(x->code_size != 8, 0)) /* the segment limit of the last byte (seg.c) */
+        x86_seg_end_check(x, la, size);
     align_check(x, la, size);
     return x86_read_as(x, la, size, x->cpl == 3);
 }
 
 void x86_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
 {
+    if (__builtin_expect(x->code_size != 8, 0)) /* the segment limit of the last byte (seg.c) */
+        x86_seg_end_check(x, la, size);
     align_check(x, la, size);
     x86_write_as(x, la, size, v, x->cpl == 3);
 }

@@ -44,6 +44,10 @@ static int combine(int first, int second)
 
 _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t err)
 {
+    if (x->undo_rsp_valid) { /* POP r/m faulted writing its destination: RSP as before */
+        x->r[RSP] = x->undo_rsp;
+        x->undo_rsp_valid = false;
+    }
     if (x->fault_depth) {
         /* a fault while delivering an exception */
         int v = combine(x->fault_depth == 2 ? X86_EXC_DF : x->pending_vector, vector);

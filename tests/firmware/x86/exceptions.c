@@ -11,6 +11,7 @@
 /* Where the faulting instruction (label 2) and the next one (label 1) are. */
 volatile uint64_t exc_at, exc_after;
 uint64_t exc_zero[2];
+volatile uint64_t rsp_before; /* RSP before a POP r/m that faults */
 
 /* Runs setup, then insn at label 2; resumes at label 1 after the
  * exception. Checks the vector, the error code (err >= 0) and the saved
@@ -61,6 +62,7 @@ X86T_USER_DATA static uint8_t ustack[4096];
 
 void c32_into(void), c32_into_after(void), c32_bound(void), c32_nop_into(void);
 void c32_limit(void), c32_limit_fault(void);
+void c32_last4(void), c32_last4_fault(void), c32_last2(void), c32_last2_fault(void), c32_fetch(void);
 __asm__(".code32\n"
         ".globl c32_into, c32_into_after, c32_bound, c32_nop_into\n"
         "c32_into:\n\tmov $0x7f, %al\n\tadd $1, %al\n\tinto\nc32_into_after:\n\tud2\n"
@@ -69,6 +71,15 @@ __asm__(".code32\n"
         ".globl c32_limit, c32_limit_ok, c32_limit_fault\n"
         "c32_limit:\n\tmov $0x58, %eax\n\tmov %eax, %ds\n\tmov 0xffc, %eax\n"
         "c32_limit_fault:\n\tmov 0x1000, %eax\n\tud2\n"
+        /* the last byte beyond the limit: 4 bytes at 0xffd, 2 at 0xfff */
+        ".globl c32_last4, c32_last4_fault, c32_last2, c32_last2_fault\n"
+        "c32_last4:\n\tmov $0x58, %eax\n\tmov %eax, %ds\n\tmovw 0xffe, %ax\n"
+        "c32_last4_fault:\n\tmov 0xffd, %eax\n\tud2\n"
+        "c32_last2:\n\tmov $0x58, %eax\n\tmov %eax, %ds\n\tmovb $1, 0xfff\n"
+        "c32_last2_fault:\n\tmovw $1, 0xfff\n\tud2\n"
+        /* fetch: run from a code segment whose limit ends inside the mov */
+        ".globl c32_fetch\n"
+        ".balign 16\nc32_fetch:\n\tnop\n\tnop\n\tmov $1, %eax\n\tud2\n"
         ".code64");
 int32_t bound_pair[2] = { 10, 100 };
 static uint8_t c32_stack[1024] __attribute__((aligned(16)));
@@ -112,6 +123,26 @@ static void test_kernel_faults(void)
         x86t_puts("note: no x87 (CPUID.1:EDX.FPU = 0): #NM not checked\n");
     }
 
+    /* POP r/m: a fault on the destination leaves RSP unchanged (the pop's
+     * RSP increment undone), with RSP as the base and without */
+    static const char *const pop_name[2] = { "#SS(0) pop to a non-canonical (%rsp,%rcx): RSP as before",
+                                             "#PF pop to an unmapped (%rcx): RSP as before" };
+    for (int k = 0; k < 2; k++) {
+        x86t_last_vector = ~0ull;
+        /* after the fault RSP is put back by hand, so that a model that
+         * got it wrong fails this check only */
+        if (k == 0)
+            __asm__ volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, x86t_resume(%%rip)\n\t"
+                             "movabs $0x0000800000000000, %%rcx\n\tmov %%rsp, rsp_before(%%rip)\n\t"
+                             "pop (%%rsp,%%rcx,1)\n1:\tmov rsp_before(%%rip), %%rsp" ::: "rax", "rcx", "memory");
+        else
+            __asm__ volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, x86t_resume(%%rip)\n\t"
+                             "movabs $0x0000100000000000, %%rcx\n\tmov %%rsp, rsp_before(%%rip)\n\t"
+                             "pop (%%rcx)\n1:\tmov rsp_before(%%rip), %%rsp" ::: "rax", "rcx", "memory");
+        x86t_resume = 0;
+        CHECKX(x86t_last_vector == (k ? 14u : 12u) && x86t_last_rsp == rsp_before, pop_name[k], x86t_last_rsp);
+    }
+
     /* #NP: a not-present data segment; a not-present IDT gate */
     EXC("#NP not-present segment", 11, X86T_NPDATA, 0, "mov $0x50, %%eax", "mov %%eax, %%ds");
     x86t_set_gate(33, 0, 0, 0);
@@ -131,7 +162,6 @@ static void test_kernel_faults(void)
         "movabs $0x0000800000000000, %%rcx", "jmp *%%rcx");
     /* CALL and RET to a non-canonical target: #GP(0) at the instruction,
      * nothing pushed or popped (SDM vol. 2 "CALL", "RET" 64-bit mode) */
-    static volatile uint64_t rsp_before;
     __asm__ volatile("mov %%rsp, %0" : "=m"(rsp_before));
     EXC("#GP call to a non-canonical address", 13, 0, 0, "movabs $0x0000800000000000, %%rcx", "call *%%rcx");
     CHECKX(x86t_last_rsp == rsp_before, "  ... RSP unchanged", x86t_last_rsp);
@@ -227,6 +257,27 @@ static void test_compat(void)
     /* a data segment of limit 0xfff: offset 0xffc is in, 0x1000 is not */
     CHECK(compat_call(c32_limit) == 13 && x86t_last_error == 0 && x86t_last_rip == (uint64_t)c32_limit_fault,
           "#GP(0) beyond a segment limit (compatibility mode)");
+    /* the last byte of an access counts (SDM vol. 3A §5.3) */
+    CHECK(compat_call(c32_last4) == 13 && x86t_last_error == 0 && x86t_last_rip == (uint64_t)c32_last4_fault,
+          "#GP(0) a 4-byte load whose last byte is beyond the limit (a 2-byte one inside is fine)");
+    CHECK(compat_call(c32_last2) == 13 && x86t_last_error == 0 && x86t_last_rip == (uint64_t)c32_last2_fault,
+          "#GP(0) a 2-byte store straddling the limit (a byte store at the limit is fine)");
+    /* instruction fetch: a 32-bit code segment (GDT slot 0x80) based at
+     * c32_fetch's page; with the limit inside the 5-byte MOV at +2 the
+     * fetch faults at the MOV, with the limit at the end of UD2 it runs */
+    uint64_t base = (uint64_t)c32_fetch & ~0xfffull, off = (uint64_t)c32_fetch & 0xfff;
+    for (int k = 0; k < 2; k++) {
+        uint64_t lim = off + (k ? 8 : 5);
+        x86t_gdt[X86T_CGATE0 / 8] = (lim & 0xffff) | (base & 0xffffff) << 16 | 0x9bull << 40 |
+                                    ((lim >> 16) & 0xf) << 48 | 1ull << 54 | (base >> 24 & 0xff) << 56;
+        uint64_t v = x86t_far_call(off, X86T_CGATE0, X86T_KDATA, (uint64_t)(c32_stack + sizeof c32_stack), 2);
+        if (k == 0)
+            CHECK(v == 13 && x86t_last_error == 0 && x86t_last_rip == off + 2,
+                  "#GP(0) fetching an instruction that crosses the CS limit (RIP at it)");
+        else
+            CHECK(v == 6 && x86t_last_rip == off + 7, "the same code with the limit at its last byte runs to the UD2");
+    }
+    x86t_gdt[X86T_CGATE0 / 8] = 0;
     __asm__ volatile("mov %0, %%ds" ::"r"(X86T_KDATA));
 }
 
