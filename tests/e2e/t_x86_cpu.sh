@@ -123,6 +123,30 @@ if ! grep -q "triple fault" "$T/tf2.err" && grep -q "instruction limit reached" 
 else
     fail "triple fault (reset)" "exit $rc: $(tail -1 "$T/tf2.err"); $(grep -c exc.take "$T/tf.show") exceptions"
 fi
+# A triple fault with reset resets the machine, not only the CPU: the
+# payload puts a real-mode #UD handler at 0000:7000 (RAM survives the
+# reset) that exits through isa-debug-exit with PIC IMR | COM1 scratch,
+# sets IMR = 5Ah and SCR = 77h, then triple-faults. After the reset the
+# CPU runs the all-ones bytes at F000:FFF0 (#UD): the devices are back at
+# power-on, so the handler reports 0 (a CPU-only reset reports 7Fh).
+#   0000:7000: in al,21h; mov ah,al; mov dx,3ffh; in al,dx; or al,ah; out 0f4h,al; hlt
+printf '%b' '\x48\xb8\xe4\x21\x88\xc4\xba\xff\x03\xec\x48\x89\x04\x25\x00\x70\x00\x00' \
+    '\x48\xb8\x08\xe0\xe6\xf4\xf4\x00\x00\x00\x48\x89\x04\x25\x08\x70\x00\x00' \
+    '\xc7\x04\x25\x18\x00\x00\x00\x00\x70\x00\x00' '\xb0\x5a\xe6\x21\x66\xba\xff\x03\xb0\x77\xee' \
+    '\x6a\x00\x6a\x00\x0f\x01\x1c\x24\x0f\x0b' >"$T/mr.bin"
+cat "$T/mr.bin" "$T/pad.bin" | head -c 65536 >"$T/mr.chaos"
+cp "$ROOT/build/firmware/x86-chaos.elf" "$T/mr.elf"
+objcopy --update-section .chaos="$T/mr.chaos" "$T/mr.elf"
+for smp in 1 2; do
+    "$HVSIM" run -c "$T/reset.ini" --smp $smp --kernel "$T/mr.elf" --serial none --max-insns 100000 \
+        </dev/null 2>"$T/mr.err"
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "guest wrote 0x0 " "$T/mr.err"; then
+        pass "triple fault with reset (--smp $smp): PIC mask and COM1 scratch back at power-on, RAM kept"
+    else
+        fail "triple fault machine reset (--smp $smp)" "exit $rc: $(tail -1 "$T/mr.err")"
+    fi
+done
 # The random-code kernels of tests/e2e/chaos.sh really run their bytes in
 # compatibility mode and in real mode: a payload that exits with 0 there
 # (real mode: after a #UD that the IVT handler resumes one byte further).

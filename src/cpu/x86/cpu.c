@@ -255,6 +255,12 @@ void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset)
     X86(c)->triple_fault_resets = reset;
 }
 
+void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaque)
+{
+    X86(c)->reset_machine = fn;
+    X86(c)->reset_opaque = opaque;
+}
+
 void x86_cpu_set_model(struct cpu *c, const char vendor[12], uint32_t signature)
 {
     struct x86_cpu *x = X86(c);

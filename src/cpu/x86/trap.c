@@ -16,14 +16,18 @@ static bool contributory(int v)
 }
 
 /* Shutdown (SDM vol. 3A §6.15 "Interrupt 8"): as the board configures,
- * [cpu] triple-fault = exit (the run ends, guest failure) or reset (the CPU
- * goes back to its power-on state, as a PC chipset resets on shutdown;
- * devices and memory keep theirs). */
+ * [cpu] triple-fault = exit (the run ends, guest failure) or reset (a PC
+ * chipset resets the machine on shutdown: the board's hook puts every CPU
+ * and the devices back to their power-on state, RAM keeps its contents;
+ * without a hook only this CPU resets). */
 static _Noreturn void triple_fault(struct x86_cpu *x)
 {
     x->fault_depth = 0;
     if (x->triple_fault_resets) {
-        x86_reset_cpu(&x->cpu);
+        if (x->reset_machine)
+            x->reset_machine(x->reset_opaque);
+        else
+            x86_reset_cpu(&x->cpu);
         longjmp(x->fault_jb, 2);
     }
     machine_request_exit(x->m, EXIT_GUEST_FAIL, "triple fault (shutdown)");

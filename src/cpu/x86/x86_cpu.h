@@ -160,6 +160,8 @@ struct x86_cpu {
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
     bool triple_fault_resets; /* board option: triple fault = reset (else exit) */
+    void (*reset_machine)(void *opaque); /* the board's machine reset (NULL: this CPU only) */
+    void *reset_opaque;
     char cpuid_vendor[12];    /* CPUID.0 vendor string (board option) */
     uint32_t cpuid_signature; /* CPUID.1:EAX family/model/stepping (board option) */
 };
