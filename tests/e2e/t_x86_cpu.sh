@@ -50,6 +50,18 @@ else
     fail "debug registers in the trace" "$ndb #DB, $ninc at inc ecx; $(grep -m3 "cause=#DB" "$T/db.txt")"
 fi
 
+# Task switches in 32-bit protected mode (the multiboot 1 kernel, mb1.c
+# task_switch_test: CALL to a TSS and IRET with NT, JMP through a task gate
+# and back); its other checks need t_x86_boot.sh's --append/--module.
+"$HVSIM" run -c "$CFG" --smp 1 --kernel "$ROOT/build/firmware/x86-mb1.elf" --serial "file:$T/ts.out" \
+    --max-insns 5000000 </dev/null 2>"$T/ts.err"
+if grep -q "task switches: CALL/IRET and JMP through a task gate: done" "$T/ts.out" &&
+    ! grep -q "FAIL: .*\(TSS\|task\|CR0.TS\|LTR\)" "$T/ts.out"; then
+    pass "task switches: CALL to a TSS, IRET with NT, JMP through a task gate (32-bit protected mode)"
+else
+    fail "task switches" "$(grep -E "FAIL|task" "$T/ts.out" | head -3 | tr '\n' ';') $(tail -1 "$T/ts.err")"
+fi
+
 # The x86 test kernels build byte-reproducibly: two builds into two
 # directories give identical files (no temporary object name in the symbol
 # table: build.sh cc_build).

@@ -804,6 +804,10 @@ static void far_transfer(struct x86_cpu *x, uint16_t sel, uint64_t off, bool cal
         call_gate(x, sel, lo, call);
         return;
     }
+    if (!(attr & SEG_S) && !x->long_mode && ((attr & 0xf) == 0x5 || (attr & 0xf) == 0x9 || (attr & 0xf) == 0xb)) {
+        x86_task_far(x, sel, lo, call); /* task gate or 32-bit TSS (task.c) */
+        return;
+    }
     if (!(attr & SEG_S) || !(attr & SEG_CODE))
         x86_raise(x, X86_EXC_GP, true, sel & ~3u);
     if ((attr & SEG_CE) ? dpl > x->cpl : (rpl > x->cpl || dpl != x->cpl))

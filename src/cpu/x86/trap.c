@@ -291,10 +291,14 @@ static void check_iret_ss(struct x86_cpu *x, uint16_t nss, unsigned rpl)
 }
 
 /* IRET / IRETD / IRETQ (SDM vol. 2 "IRET"): real mode, same-privilege and
- * outer-privilege returns in protected and long mode (no task return, no
+ * outer-privilege returns in protected and long mode (a task return with NT: task.c; no
  * virtual-8086). */
 void x86_iret(struct x86_cpu *x, unsigned opsize)
 {
+    if ((x->cr0 & CR0_PE) && !x->long_mode && !(x->rflags & FL_VM) && (x->rflags & FL_NT)) {
+        x86_task_return(x); /* back to the linked task, nothing popped (task.c) */
+        return;
+    }
     uint64_t ssb = x->seg[X86_SS].base;
     unsigned ssize = x->stack_size;
     uint64_t sp = x->r[RSP];
@@ -315,8 +319,6 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
         x->attn = true;
         return;
     }
-    if (!x->long_mode && (x->rflags & FL_NT))
-        x86_raise(x, X86_EXC_GP, true, 0); /* task return: not modelled */
     uint64_t clo;
     if ((cs & ~3u) == 0 || !x86_desc_read(x, (uint16_t)cs, &clo, NULL, false))
         x86_raise(x, X86_EXC_GP, true, (uint32_t)cs & ~3u);

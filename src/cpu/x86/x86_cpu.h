@@ -219,6 +219,12 @@ static inline void x86_fetch_limit(struct x86_cpu *x, uint64_t last)
         x86_fetch_limit_fault(x);
 }
 
+/* task.c: task switches between 32-bit TSSs outside IA-32e mode (SDM vol.
+ * 3A ch. 7): a far JMP/CALL to a TSS descriptor or task gate (lo: its
+ * descriptor), IRET with NT = 1. They set rip and next_rip. */
+void x86_task_far(struct x86_cpu *x, uint16_t sel, uint64_t lo, bool call);
+void x86_task_return(struct x86_cpu *x);
+
 /* debug.c: debug registers and breakpoints (SDM vol. 3A ch. 17) */
 void x86_dbg_reset(struct x86_cpu *x);
 uint64_t x86_mov_from_dr(struct x86_cpu *x, unsigned reg);
