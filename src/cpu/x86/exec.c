@@ -124,6 +124,16 @@ static uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
     seg_check(x, s, off);
     uint64_t la = (x->seg[s].base + off) & 0xffffffffull;
     x86_seg_note(x, s, off, la);
+    /* Within 7 bytes of the end of the segment, the access's last byte may
+     * be beyond it: drop the page's TLB entry so that the fast handlers'
+     * inline access (fmem_read / fmem_write) misses and goes through
+     * x86_read / x86_write, which check it (hvsim may drop a translation
+     * at any time: SDM vol. 3A §4.10.2). Elsewhere nothing changes. */
+    const struct x86_segment *g = &x->seg[s];
+    uint64_t end = (g->attr & (SEG_CODE | SEG_CE)) == SEG_CE ? ((g->attr & SEG_DB) ? 0xffffffffull : 0xffff)
+                                                                : g->limit;
+    if (unlikely(off + 7 > end))
+        x86_tlb_flush_page(x, la);
     return la;
 }
 
@@ -1965,7 +1975,7 @@ static inline uint64_t fmem_read(struct x86_cpu *x, uint64_t la, unsigned size)
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
     const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
     if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
-               t->host && x->code_size == 8)) { /* else x86_read: segment limit of the last byte */
+               t->host)) {
         uint64_t v = 0;
         memcpy(&v, t->host + (a & 0xfff), size);
         return v;
@@ -1978,7 +1988,7 @@ static inline void fmem_write(struct x86_cpu *x, uint64_t la, unsigned size, uin
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
     const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
     if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | fmem_class(x) << 1 | 1) &&
-               t->host_w && x->code_size == 8)) { /* else x86_write: segment limit of the last byte */
+               t->host_w)) {
         memcpy(t->host_w + (a & 0xfff), &v, size);
         struct mem_region *r = x->m->ram;
         uint64_t pa = t->pa | (a & 0xfff);
