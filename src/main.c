@@ -102,6 +102,7 @@ static void print_help(FILE *f)
           "  replay FILE     rebuild the run recorded in FILE, replay its input, compare\n"
           "                  (exit 0 identical, 1 diverged: first difference explained)\n"
           "  trace show FILE [--events K] [--hart N] [--from T] [--to T]\n"
+          "                  [--no-disasm] [--syntax intel|att] (x86 traces; default intel)\n"
           "  trace diff A B [--ignore KINDS] [--context N]\n"
           "  trace stats FILE\n"
           "  trace export FILE --format perfetto|chrome|vcd -o OUT\n"

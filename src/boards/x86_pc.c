@@ -209,6 +209,8 @@ static bool build_long_mode_tables(struct machine *m)
 
 /* The PIC's INTR output: a level on CPU 0's INTR line, at the cause's
  * virtual time (docs/architecture.md "Cross-CPU changes"). */
+static void x86_pc_reset(void *opaque);
+
 static void intr_to_cpu0(void *opaque, int n, int level)
 {
     (void)n;
@@ -353,6 +355,7 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         x86_cpuid_signature(v->cpu_family, v->cpu_model_nr, v->cpu_stepping, &sig);
         x86_cpu_set_model(m->cpus[i], v->cpu_vendor, sig);
         x86_cpu_set_triple_fault_reset(m->cpus[i], strcmp(v->triple_fault, "reset") == 0);
+        x86_cpu_set_reset_hook(m->cpus[i], x86_pc_reset, m);
         if (i)
             m->cpus[i]->state = CPU_STOPPED; /* application processors wait for a SIPI */
     }
@@ -420,6 +423,24 @@ static void x86_pc_free(struct machine *m)
     x86_pc_devices_free(&pc->dev);
     free(pc);
     m->board_state = NULL;
+}
+
+/* Triple fault with [cpu] triple-fault = reset (x86_cpu_set_reset_hook): a
+ * PC chipset resets the machine on shutdown. Every CPU goes back to its
+ * power-on state (CPU 0 at F000:FFF0, the others waiting for a SIPI, as
+ * at build), the devices to theirs (x86_pc_devices_reset), the PIC's INTR
+ * output low; RAM keeps its contents. */
+static void x86_pc_reset(void *opaque)
+{
+    struct machine *m = opaque;
+    struct x86_pc *pc = m->board_state;
+    for (int i = 0; i < m->ncpus; i++) {
+        m->cpus[i]->ops->reset(m->cpus[i]);
+        m->cpus[i]->state = i ? CPU_STOPPED : CPU_RUNNING;
+    }
+    if (!x86_pc_devices_reset(m, &pc->dev))
+        machine_request_exit(m, EXIT_HOST_ERROR, "machine reset: out of memory");
+    intr_to_cpu0(m, 0, 0);
 }
 
 static void x86_pc_copy_state(struct machine *dst, const struct machine *src)

@@ -135,6 +135,28 @@ void x86_pc_devices_round(struct x86_pc_devices *d)
         uart_poll(d->com1);
 }
 
+bool x86_pc_devices_reset(struct machine *m, struct x86_pc_devices *d)
+{
+    /* the power-on state is what a new device has: copied from one */
+    struct i8259 *pic = i8259_new((struct irq_line){ 0 });
+    struct pc_misc *misc = pc_misc_new(m, d->pit, &d->a20);
+    struct uart16550 *com1 = d->com1 ? uart_new(m, NULL, (struct irq_line){ 0 }) : NULL;
+    bool ok = pic && misc && (com1 || !d->com1);
+    if (ok) {
+        i8259_copy_state(d->pic, pic);
+        pc_misc_copy_state(d->misc, misc);
+        if (com1)
+            uart_copy_state(d->com1, com1);
+        i8254_reset(d->pit);
+        d->a20 = true;
+        d->nmi_disabled = false;
+    }
+    uart_free(com1);
+    pc_misc_free(misc);
+    i8259_free(pic);
+    return ok;
+}
+
 void x86_pc_devices_copy_state(struct x86_pc_devices *dst, const struct x86_pc_devices *src)
 {
     i8259_copy_state(dst->pic, src->pic);

@@ -70,5 +70,10 @@ void x86_pc_devices_free(struct x86_pc_devices *d);
 void x86_pc_devices_round(struct x86_pc_devices *d);
 /* Snapshots: dst built from the same config. */
 void x86_pc_devices_copy_state(struct x86_pc_devices *dst, const struct x86_pc_devices *src);
+/* A machine reset (triple fault with [cpu] triple-fault = reset): the PIC,
+ * the PIT, ports 61h/92h (A20 on) and COM1 to their power-on state; the
+ * CMOS RAM and clock (battery-backed), fw_cfg and isa-debug-exit keep
+ * theirs. False when out of memory (nothing reset). */
+bool x86_pc_devices_reset(struct machine *m, struct x86_pc_devices *d);
 
 #endif

@@ -565,6 +565,23 @@ void i8254_free(struct i8254 *p)
     free(p);
 }
 
+void i8254_reset(struct i8254 *p)
+{
+    uint64_t c = pit_clk(p);
+    memset(p->ch, 0, sizeof p->ch);
+    for (int i = 0; i < 3; i++) { /* as i8254_new, from clock c */
+        struct pit_channel *ch = &p->ch[i];
+        ch->gate = i != 2;
+        pit_control(ch, (uint8_t)(i << 6 | 0x36), c);
+        pit_write_count(ch, 0, c);
+        ch->load_clk = c;
+        ch->null_until = c;
+    }
+    p->irq_level = 0;
+    p->irq_clk = c;
+    pit_irq_sync(p, c);
+}
+
 void i8254_copy_state(struct i8254 *dst, const struct i8254 *src)
 {
     memcpy(dst->ch, src->ch, sizeof dst->ch);

@@ -42,6 +42,10 @@ int i8254_get_gate(const struct i8254 *p, int ch);
 /* OUT of channel ch (0..2) at the current virtual time. */
 int i8254_get_out(struct i8254 *p, int ch);
 
+/* A machine reset (the board's): every channel back to its power-on
+ * programming, counting from now. */
+void i8254_reset(struct i8254 *p);
+
 /* Snapshots: dst was built from the same config (its timer index too). */
 void i8254_copy_state(struct i8254 *dst, const struct i8254 *src);
 

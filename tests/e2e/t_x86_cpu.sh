@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The x86 CPU test kernels (tests/firmware/x86/{exceptions,paging,syscall,
-# misc}.c, docs/x86.md "Test kernels"): each checks itself and exits through
+# misc}.c, docs/x86.md "Test kernels"; exceptions.c also checks the debug
+# registers, below): each checks itself and exits through
 # isa-debug-exit with 0 when every check passed; each run twice gives
 # byte-identical traces. Usage: t_x86_cpu.sh HVSIM
 set -u
@@ -32,6 +33,61 @@ for k in exceptions paging syscall misc; do
         fail "x86 $k determinism" "$(cmp "$T/$k.hvt" "$T/$k.2.hvt" 2>&1 | head -1)"
     fi
 done
+# Debug registers (exceptions kernel, test_debug_registers): the trace shows
+# the #DB of the general detect (at the MOV DR), the instruction breakpoint
+# taken three times on the same instruction (RF lets it run each time), the
+# data breakpoints (traps: pc after the access) and the one in REP STOSB
+# (pc at the REP, which has iterations left).
+"$HVSIM" run -c "$CFG" --smp 1 --kernel "$ROOT/build/firmware/x86-exceptions.elf" --serial "file:$T/db.out" \
+    --max-insns 50000000 --events all --trace "$T/db.hvt" </dev/null 2>/dev/null
+"$HVSIM" trace show "$T/db.hvt" --events exc >"$T/db.txt" 2>&1
+ndb=$(grep -c "cause=#DB" "$T/db.txt")
+ninc=$(grep -c "cause=#DB .*: inc ecx" "$T/db.txt")
+if [ "$ndb" -ge 10 ] && [ "$ninc" -eq 3 ] && grep -q "cause=#DB .*: mov rax, dr0" "$T/db.txt" &&
+    grep -q "cause=#DB .*: rep stosb" "$T/db.txt" && grep -q "all checks passed" "$T/db.out"; then
+    pass "debug registers: #DB for general detect, an instruction breakpoint (3 times with RF), data breakpoints, REP STOSB"
+else
+    fail "debug registers in the trace" "$ndb #DB, $ninc at inc ecx; $(grep -m3 "cause=#DB" "$T/db.txt")"
+fi
+
+# Task switches in 32-bit protected mode (the multiboot 1 kernel, mb1.c
+# task_switch_test: CALL to a TSS and IRET with NT, JMP through a task gate
+# and back); its other checks need t_x86_boot.sh's --append/--module.
+"$HVSIM" run -c "$CFG" --smp 1 --kernel "$ROOT/build/firmware/x86-mb1.elf" --serial "file:$T/ts.out" \
+    --max-insns 5000000 </dev/null 2>"$T/ts.err"
+if grep -q "task switches: CALL/IRET and JMP through a task gate: done" "$T/ts.out" &&
+    ! grep -q "FAIL: .*\(TSS\|task\|CR0.TS\|LTR\)" "$T/ts.out"; then
+    pass "task switches: CALL to a TSS, IRET with NT, JMP through a task gate (32-bit protected mode)"
+else
+    fail "task switches" "$(grep -E "FAIL|task" "$T/ts.out" | head -3 | tr '\n' ';') $(tail -1 "$T/ts.err")"
+fi
+
+# The x86 test kernels build byte-reproducibly: two builds into two
+# directories give identical files (no temporary object name in the symbol
+# table: build.sh cc_build).
+if bash "$ROOT/tests/firmware/x86/build.sh" "$T/fw1" >/dev/null 2>&1 &&
+    bash "$ROOT/tests/firmware/x86/build.sh" "$T/fw2" >/dev/null 2>&1; then
+    nf=0
+    ndiff=0
+    for f in "$T"/fw1/*; do
+        nf=$((nf + 1))
+        cmp -s "$f" "$T/fw2/$(basename "$f")" || ndiff=$((ndiff + 1))
+    done
+    if [ "$nf" -gt 10 ] && [ "$ndiff" -eq 0 ] && ! readelf -s "$T"/fw1/*.elf 2>/dev/null | grep -q "FILE .* cc[A-Za-z0-9]*\.o"; then
+        pass "x86 test kernels: two builds are byte-identical ($nf files)"
+    else
+        fail "x86 kernel build reproducibility" "$ndiff of $nf files differ"
+    fi
+else
+    fail "x86 kernel build" "tests/firmware/x86/build.sh failed"
+fi
+# hvsim --help names trace show's --syntax
+if "$HVSIM" --help | grep -q "trace show .*" && "$HVSIM" --help | grep -q -- "--syntax intel|att"; then
+    pass "hvsim --help: trace show --syntax intel|att"
+else
+    fail "hvsim --help" "no --syntax intel|att"
+fi
+
 # [cpu] vendor / family / model-number / stepping reach CPUID (the misc
 # kernel prints them; its own checks still pass: family 6)
 sed 's/^vendor = .*/vendor = GenuineIntel/; s/^model-number = .*/model-number = 0x55/; s/^stepping = .*/stepping = 4/' \
@@ -79,6 +135,30 @@ if ! grep -q "triple fault" "$T/tf2.err" && grep -q "instruction limit reached" 
 else
     fail "triple fault (reset)" "exit $rc: $(tail -1 "$T/tf2.err"); $(grep -c exc.take "$T/tf.show") exceptions"
 fi
+# A triple fault with reset resets the machine, not only the CPU: the
+# payload puts a real-mode #UD handler at 0000:7000 (RAM survives the
+# reset) that exits through isa-debug-exit with PIC IMR | COM1 scratch,
+# sets IMR = 5Ah and SCR = 77h, then triple-faults. After the reset the
+# CPU runs the all-ones bytes at F000:FFF0 (#UD): the devices are back at
+# power-on, so the handler reports 0 (a CPU-only reset reports 7Fh).
+#   0000:7000: in al,21h; mov ah,al; mov dx,3ffh; in al,dx; or al,ah; out 0f4h,al; hlt
+printf '%b' '\x48\xb8\xe4\x21\x88\xc4\xba\xff\x03\xec\x48\x89\x04\x25\x00\x70\x00\x00' \
+    '\x48\xb8\x08\xe0\xe6\xf4\xf4\x00\x00\x00\x48\x89\x04\x25\x08\x70\x00\x00' \
+    '\xc7\x04\x25\x18\x00\x00\x00\x00\x70\x00\x00' '\xb0\x5a\xe6\x21\x66\xba\xff\x03\xb0\x77\xee' \
+    '\x6a\x00\x6a\x00\x0f\x01\x1c\x24\x0f\x0b' >"$T/mr.bin"
+cat "$T/mr.bin" "$T/pad.bin" | head -c 65536 >"$T/mr.chaos"
+cp "$ROOT/build/firmware/x86-chaos.elf" "$T/mr.elf"
+objcopy --update-section .chaos="$T/mr.chaos" "$T/mr.elf"
+for smp in 1 2; do
+    "$HVSIM" run -c "$T/reset.ini" --smp $smp --kernel "$T/mr.elf" --serial none --max-insns 100000 \
+        </dev/null 2>"$T/mr.err"
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "guest wrote 0x0 " "$T/mr.err"; then
+        pass "triple fault with reset (--smp $smp): PIC mask and COM1 scratch back at power-on, RAM kept"
+    else
+        fail "triple fault machine reset (--smp $smp)" "exit $rc: $(tail -1 "$T/mr.err")"
+    fi
+done
 # The random-code kernels of tests/e2e/chaos.sh really run their bytes in
 # compatibility mode and in real mode: a payload that exits with 0 there
 # (real mode: after a #UD that the IVT handler resumes one byte further).

@@ -1,8 +1,8 @@
 /* Differential tester for the x86 interpreter: real silicon is the oracle
  * (issue 10, item 6).
  *
- * Random sequences of user-mode integer instructions are generated from a
- * table of templates (below), then run
+ * Random sequences of user-mode integer, x87 and SIMD instructions are
+ * generated from a table of templates (below), then run
  *   (a) natively, in a forked child, at fixed addresses: the code page at
  *       CODE_VA, a test buffer at BUF_VA (stack included: RSP points into
  *       it), all GPRs and RFLAGS loaded from / stored to a state block at
@@ -10,7 +10,8 @@
  *   (b) in hvsim's x86 core through tests/unit/x86_fixture.h, with the
  *       same linear addresses mapped (2 MiB pages) onto RAM;
  * and the 16 GPRs, RFLAGS (less the flags the SDM calls undefined after
- * the instruction that last wrote them) and the buffer are compared.
+ * the instruction that last wrote them), the buffer and the x87/MMX/SSE
+ * state (one FXSAVE64 image, section "FP/SIMD state") are compared.
  *
  * Usage: x86-difftest [--seed S] [--count N] [--keep-going] [--verbose]
  * Deterministic from the seed; exit status 1 on any mismatch. On a
@@ -34,6 +35,7 @@
 
 #include "../unit/x86_fixture.h"
 #include "cpu/x86/disasm.h"
+#include "cpu/x86/fpu.h"
 
 /* ---- fixed addresses (the same in the child and in the simulator) ------ */
 #define CODE_VA   0x30000000ull /* 64 KiB; the sequence starts here */
@@ -102,58 +104,63 @@ static const char *const regname[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp
 
 #define FLAGS_CMP (FL_ARITH | FL_DF)
 
-/* ---- SIMD (MMX / SSE) state: a second state block and stubs -------------------- */
-/* The SIMD registers are loaded by dt_simd_pro (the GPR prologue jumps to
- * it instead of the sequence) and stored by dt_simd_epi (the sequence's
- * trailer jumps to it instead of dt_native_back), with absolute addresses
- * only, so that no GPR or flag changes. Layout of struct simd_state: xmm
- * at 0, mm at 256, mxcsr at 320. In at SSTATE_IN, out at SSTATE_OUT. */
-#define SSTATE_IN  (STATE_VA + 0x800)
-#define SSTATE_OUT (STATE_VA + 0xa00)
-#define SSTATE_JMP (STATE_VA + 0xc00) /* where dt_simd_pro jumps (CODE_VA) */
+/* ---- FP/SIMD state (x87, MMX, SSE): one FXSAVE64 image in, one out -------------- */
+/* The whole x87/MMX/SSE state is loaded by dt_simd_pro with one FXRSTOR64
+ * (the GPR prologue jumps to it instead of the sequence) and stored by
+ * dt_simd_epi with one FXSAVE64 (the sequence's trailer jumps to it instead
+ * of dt_native_back), with absolute addresses only, so that no GPR or flag
+ * changes. One image for everything: the MMX registers are the significands
+ * of the x87 registers (SDM vol. 1 §9.5), so loading the x87 part and the
+ * MMX/SSE part separately would let one overwrite the other (MOVQ to MMi
+ * sets TOP = 0, every tag and bits 79:64 of Ri; EMMS empties the tags).
+ * Image layout (SDM vol. 1 Table 10-4, 64-bit): FCW 0, FSW 2, abridged FTW
+ * 4, MXCSR 24, ST(i) at 32 + 16 i, XMMi at 160 + 16 i. In at SSTATE_IN,
+ * out at SSTATE_OUT; after the FXSAVE64 the stub gives the host back a
+ * clean x87 (FNINIT) and its MXCSR 1F80h. */
+#define SSTATE_IN    (STATE_VA + 0x800)
+#define SSTATE_OUT   (STATE_VA + 0xa00)
+#define SSTATE_JMP   (STATE_VA + 0xc00) /* where dt_simd_pro jumps (CODE_VA); +8: host MXCSR */
+#define SSTATE_FAULT (STATE_VA + 0xc10) /* native SIGFPE: the RIP of the faulting instruction */
 struct simd_state {
-    uint8_t xmm[16][16];
-    uint64_t mm[8];
-    uint32_t mxcsr;
-    uint32_t pad;
+    uint8_t fx[512] __attribute__((aligned(16))); /* the FXSAVE64 image */
     /* a SIMD FP exception (native SIGFPE, hvsim #XM): where, and (hvsim)
      * the buffer bytes its exception frame overwrote */
     uint64_t fault_rip;
     uint32_t frame_lo, frame_hi;
 };
-_Static_assert(__builtin_offsetof(struct simd_state, mm) == 256, "layout");
-_Static_assert(__builtin_offsetof(struct simd_state, mxcsr) == 320, "layout");
+#define FX_FCW   0
+#define FX_FSW   2
+#define FX_FTW   4
+#define FX_MXCSR 24
+#define FX_ST    32
+#define FX_XMM   160
 void dt_simd_pro(void);
 void dt_simd_epi(void);
-#define XL(n, a) "  movdqu " #a ", %xmm" #n "\n"
-#define XS(n, a) "  movdqu %xmm" #n ", " #a "\n"
 __asm__(".text\n"
         ".globl dt_simd_pro\n"
         "dt_simd_pro:\n"
-        XL(0, 0x30100800) XL(1, 0x30100810) XL(2, 0x30100820) XL(3, 0x30100830)
-        XL(4, 0x30100840) XL(5, 0x30100850) XL(6, 0x30100860) XL(7, 0x30100870)
-        XL(8, 0x30100880) XL(9, 0x30100890) XL(10, 0x301008a0) XL(11, 0x301008b0)
-        XL(12, 0x301008c0) XL(13, 0x301008d0) XL(14, 0x301008e0) XL(15, 0x301008f0)
-        "  movq 0x30100900, %mm0\n movq 0x30100908, %mm1\n movq 0x30100910, %mm2\n"
-        "  movq 0x30100918, %mm3\n movq 0x30100920, %mm4\n movq 0x30100928, %mm5\n"
-        "  movq 0x30100930, %mm6\n movq 0x30100938, %mm7\n"
-        "  ldmxcsr 0x30100940\n"
+        "  fxrstor64 0x30100800\n"
         "  jmp *0x30100c00\n"
         ".globl dt_simd_epi\n"
         "dt_simd_epi:\n"
-        XS(0, 0x30100a00) XS(1, 0x30100a10) XS(2, 0x30100a20) XS(3, 0x30100a30)
-        XS(4, 0x30100a40) XS(5, 0x30100a50) XS(6, 0x30100a60) XS(7, 0x30100a70)
-        XS(8, 0x30100a80) XS(9, 0x30100a90) XS(10, 0x30100aa0) XS(11, 0x30100ab0)
-        XS(12, 0x30100ac0) XS(13, 0x30100ad0) XS(14, 0x30100ae0) XS(15, 0x30100af0)
-        "  movq %mm0, 0x30100b00\n movq %mm1, 0x30100b08\n movq %mm2, 0x30100b10\n"
-        "  movq %mm3, 0x30100b18\n movq %mm4, 0x30100b20\n movq %mm5, 0x30100b28\n"
-        "  movq %mm6, 0x30100b30\n movq %mm7, 0x30100b38\n"
-        "  stmxcsr 0x30100b40\n"
-        "  emms\n"
+        "  fxsave64 0x30100a00\n"
+        "  fninit\n"
         "  ldmxcsr 0x30100c08\n" /* the host's 0x1f80 back */
         "  jmp dt_native_back\n");
-#undef XL
-#undef XS
+
+static uint16_t fx_r16(const uint8_t *fx, unsigned off) { uint16_t v; memcpy(&v, fx + off, 2); return v; }
+static uint32_t fx_mxcsr(const uint8_t *fx) { uint32_t v; memcpy(&v, fx + FX_MXCSR, 4); return v; }
+static void fx_set_mxcsr(uint8_t *fx, uint32_t v) { memcpy(fx + FX_MXCSR, &v, 4); }
+static const uint8_t *fx_xmm(const uint8_t *fx, int r) { return fx + FX_XMM + 16 * r; }
+/* MMi is the significand of physical register Ri = ST((i - TOP) mod 8) */
+static unsigned fx_mm_slot(const uint8_t *fx, int r) { return (unsigned)(r - (fx_r16(fx, FX_FSW) >> 11 & 7)) & 7; }
+static uint64_t fx_mm(const uint8_t *fx, int r)
+{
+    uint64_t v;
+    memcpy(&v, fx + FX_ST + 16 * fx_mm_slot(fx, r), 8);
+    return v;
+}
+static void fx_set_mm(uint8_t *fx, int r, uint64_t v) { memcpy(fx + FX_ST + 16 * fx_mm_slot(fx, r), &v, 8); }
 
 /* ---- random numbers (splitmix64) --------------------------------------------- */
 
@@ -1522,21 +1529,379 @@ static void simd_fill16(uint8_t *p)
     }
 }
 
-/* Random XMM/MMX registers and MXCSR (every exception masked; rounding,
- * DAZ, FTZ and the sticky flags random), and FP values in part of the
- * buffer's data. */
+/* ---- x87 (templates `x87 *`) ----------------------------------------------------
+ *
+ * Every sequence starts from a random x87 state in the FXRSTOR64 image (the
+ * SIMD part is filled in by simd_init_seq) and its FXSAVE64 image at the
+ * end is compared: FCW, FSW, the abridged tag word and the eight 80-bit
+ * registers (MXCSR and the XMM registers are the SIMD part's). Not
+ * compared:
+ *  - FOP, FIP/FCS, FDP/FDS: recent Intel parts deprecate FCS/FDS and update
+ *    FOP/FDP only on unmasked exceptions (CPUID.(7,0):EBX bits 6 and 13),
+ *    and AMD's FXSAVE stores them only when FSW.ES is set (AMD APM vol. 5
+ *    FXSAVE) — the model records them always (docs/x86.md);
+ *  - the condition codes an instruction leaves undefined (SDM vol. 2, each
+ *    instruction's "FPU Flags Affected"), tracked like the EFLAGS mask in
+ *    undef_after bits 16..31 (FSW bit b at bit 16 + b).
+ * Exceptions stay masked (FCW bits 0-5 set) so that native runs never take
+ * #MF (SIGFPE). Not generated: the transcendentals (host libm in the model
+ * against the silicon's microcode, documented in fpu_x87.c), FNSTENV /
+ * FNSAVE (they store FIP/FDP) and FLDENV / FRSTOR (unit tests cover them). */
+#define X87_CC_SHIFT 16
+#define X87_C0 0x0100u
+#define X87_C1 0x0200u
+#define X87_C2 0x0400u
+#define X87_C3 0x4000u
+#define X87_CC (X87_C0 | X87_C1 | X87_C2 | X87_C3)
+
+static void x87_put80(uint8_t *p, uint16_t se, uint64_t m)
+{
+    memcpy(p, &m, 8);
+    memcpy(p + 8, &se, 2);
+}
+
+/* An interesting 80-bit value: small integers, halves, random normals,
+ * signed zeros and infinities, NaNs, denormals, range boundaries, and
+ * rarely the unsupported encodings (unnormals, pseudo-NaNs). */
+static void x87_rand80(uint16_t *se, uint64_t *m)
+{
+    uint16_t s = chance(40) ? 0x8000 : 0;
+    switch (rn(14)) {
+    case 0: case 1: case 2: { /* an integer or half of 1..1000 */
+        uint64_t v = 1 + rn(1000);
+        int e = 63 - __builtin_clzll(v);
+        *m = v << (63 - e);
+        *se = (uint16_t)(s | (0x3fff + e - (chance(30) ? 1 : 0)));
+        return;
+    }
+    case 3: case 4: case 5: /* a random normal of moderate size */
+        *m = rnd() | 1ull << 63;
+        *se = (uint16_t)(s | (0x3fff - 40 + rn(80)));
+        return;
+    case 6: *m = rnd() | 1ull << 63; *se = (uint16_t)(s | (1 + rn(0x7ffd))); return;
+    case 7: *m = 0; *se = s; return;
+    case 8: *m = 1ull << 63; *se = s | 0x7fff; return;
+    case 9: *m = (chance(50) ? 3ull << 62 : 1ull << 63) | (rnd() >> 2 & -(uint64_t)chance(50));
+        if (*m == 1ull << 63) *m |= 1;
+        *se = s | 0x7fff; return; /* QNaN / SNaN */
+    case 10: *m = rnd() >> rn(64); *se = s; if (!*m) *m = 1; return; /* denormal */
+    case 11: /* near the integer ranges 2^15, 2^31, 2^63 */
+        *m = (1ull << 63) | (chance(50) ? rnd() >> 40 : 0);
+        *se = (uint16_t)(s | (0x3fff + (int[]){ 14, 15, 30, 31, 62, 63 }[rn(6)]));
+        return;
+    case 12: *m = rnd() | 1ull << 63; *se = (uint16_t)(s | (chance(50) ? 0x7ffe : 1)); return;
+    default: /* unsupported: unnormal, pseudo-infinity/NaN, pseudo-denormal */
+        *m = rnd() & ~(1ull << 63);
+        *se = (uint16_t)(s | (chance(50) ? 0x7fff : chance(50) ? 0 : 1 + rn(0x7ffe)));
+        if (!(*se & 0x7fff)) *m |= 1ull << 63;
+        return;
+    }
+}
+
+/* The x87 part of the initial image: random PC (24/53/64 bits), RC,
+ * exception flags (ES and B clear: every exception is masked), condition
+ * codes, TOP, tags and registers. */
+static void x87_state_init(uint8_t *fx)
+{
+    static const unsigned pcs[3] = { 0, 2, 3 };
+    uint16_t fcw = (uint16_t)(0x007f | pcs[rn(3)] << 8 | rn(4) << 10);
+    uint16_t fsw = (uint16_t)((rnd() & (0x7f | X87_CC)) | rn(8) << 11);
+    memcpy(fx + FX_FCW, &fcw, 2);
+    memcpy(fx + FX_FSW, &fsw, 2);
+    fx[FX_FTW] = (uint8_t)(rnd() | rnd()); /* about 3/4 valid */
+    for (unsigned i = 0; i < 8; i++) {
+        uint16_t se;
+        uint64_t m;
+        x87_rand80(&se, &m);
+        x87_put80(fx + FX_ST + 16 * i, se, m);
+    }
+}
+
+/* The value a memory operand of kind k (0 m32fp, 1 m64fp, 2 m16int,
+ * 3 m32int, 4 m64int, 5 m80fp, 6 m80bcd) reads: written into the buffer. */
+static void x87_mem_value(struct seq *s, uint64_t la, unsigned k)
+{
+    uint8_t *p = s->buf + (la - BUF_VA);
+    uint16_t se;
+    uint64_t m;
+    switch (k) {
+    case 0: case 1: { /* a float / double with the same variety */
+        long double v;
+        x87_rand80(&se, &m);
+        if ((se & 0x7fff) == 0x7fff || !(m >> 63)) {
+            uint32_t f = chance(50) ? 0x7f800000 | (uint32_t)rnd() : (uint32_t)rnd() & 0x807fffff;
+            uint64_t d = chance(50) ? 0x7ff0000000000000ull | rnd() : rnd() & 0x800fffffffffffffull;
+            if (k == 0) memcpy(p, &f, 4); else memcpy(p, &d, 8);
+            return;
+        }
+        se = (uint16_t)((se & 0x8000) | (0x3fff - 20 + rn(40)));
+        memset(&v, 0, sizeof v);
+        memcpy(&v, &m, 8);
+        memcpy((char *)&v + 8, &se, 2);
+        if (k == 0) { float f = (float)v; memcpy(p, &f, 4); }
+        else { double d = (double)v; memcpy(p, &d, 8); }
+        return;
+    }
+    case 2: { uint16_t v = (uint16_t)(chance(50) ? rn(200) - 100 : rnd()); memcpy(p, &v, 2); return; }
+    case 3: { uint32_t v = (uint32_t)(chance(50) ? rn(20000) - 10000 : rnd()); memcpy(p, &v, 4); return; }
+    case 4: { uint64_t v = chance(50) ? rn(20000) - 10000 : rnd(); memcpy(p, &v, 8); return; }
+    case 5: x87_rand80(&se, &m); x87_put80(p, se, m); return;
+    default: /* packed BCD with valid digits (invalid ones are undefined, SDM FBLD) */
+        for (unsigned i = 0; i < 9; i++)
+            p[i] = (uint8_t)(rn(10) << 4 | rn(10));
+        p[9] = chance(50) ? 0x80 : 0;
+        return;
+    }
+}
+
+/* Emits an x87 instruction op /digit with a buffer operand of kind k. */
+static bool x87_emit_mem(struct gen *g, uint8_t op, int digit, unsigned k, bool value)
+{
+    static const unsigned size[7] = { 4, 8, 2, 4, 8, 10, 10 };
+    struct ins in;
+    ins_init(&in, 4);
+    in.op = op;
+    in.modrm = true;
+    in.reg_is_ext = true;
+    in.reg = digit;
+    uint64_t la = data_la(size[k]);
+    mem_at(g, &in.rm, la, -1, -1);
+    if (!emit_ins(g, &in))
+        return false;
+    if (value)
+        x87_mem_value(g->s, la, k);
+    return true;
+}
+
+static void x87_emit_reg(struct gen *g, uint8_t op, uint8_t modrm)
+{
+    uint8_t b[2] = { op, modrm };
+    emit_bytes(g, b, 2, g->cur);
+}
+
+/* After an x87 instruction: it writes the condition codes `wr`, of which
+ * `und` are undefined. */
+static void x87_cc(struct gen *g, unsigned wr, unsigned und)
+{
+    uint32_t u = g->undef >> X87_CC_SHIFT;
+    u = (u & ~wr) | und;
+    set_undef_after(g, 0, 0);
+    g->undef = (g->undef & 0xffffu) | u << X87_CC_SHIFT;
+    g->s->insn[g->s->ninsn - 1].undef_after = g->undef;
+    g->flags_done = true;
+}
+/* the common case: C1 defined, C0 C2 C3 undefined */
+#define X87_C1_ONLY(g) x87_cc(g, X87_CC, X87_C0 | X87_C2 | X87_C3)
+
+/* FLDCW m16 of a random control word with every exception masked (PC 01
+ * is reserved: not generated), after a MOV that puts it in the buffer */
+static bool x87_fldcw(struct gen *g)
+{
+    struct ins in;
+    ins_init(&in, 4);
+    in.op = 0xd9;
+    in.modrm = true;
+    in.reg_is_ext = true;
+    in.reg = 5;
+    uint64_t la = data_la(2);
+    mem_at(g, &in.rm, la, -1, -1);
+    uint8_t b[16];
+    if (!encode(&in, CODE_VA + g->s->len, b))
+        return false;
+    uint16_t cw = (uint16_t)(rnd() | 0x3f);
+    if (((cw >> 8) & 3) == 1)
+        cw ^= 0x100;
+    /* set-up: mov word [la], cw (an earlier store may have hit la) */
+    uint8_t mv[10] = { 0x66, 0xc7, 0x04, 0x25, (uint8_t)la, (uint8_t)(la >> 8),
+                       (uint8_t)(la >> 16), (uint8_t)(la >> 24), (uint8_t)cw, (uint8_t)(cw >> 8) };
+    emit_bytes(g, mv, 10, NULL);
+    if (!emit_ins(g, &in))
+        return false;
+    x87_cc(g, X87_CC, X87_CC);
+    return true;
+}
+
+/* t->a: 0 arithmetic, 1 loads, 2 stores, 3 compares, 4 FCOMI, 5 FCMOVcc,
+ * 6 FXCH and the rest, 7 control word changes */
+static bool g_x87(struct gen *g, const struct tmpl *t)
+{
+    unsigned i = rn(8);
+    switch (t->a) {
+    case 0: { /* FADD FMUL FSUB FSUBR FDIV FDIVR */
+        static const unsigned ops[6] = { 0, 1, 4, 5, 6, 7 };
+        unsigned op = ops[rn(6)];
+        if (chance(50)) {
+            static const uint8_t opc[3] = { 0xd8, 0xdc, 0xde };
+            x87_emit_reg(g, opc[rn(3)], (uint8_t)(0xc0 | op << 3 | i));
+        } else {
+            unsigned k = rn(4); /* m32fp m64fp m16int m32int */
+            static const uint8_t opc[4] = { 0xd8, 0xdc, 0xde, 0xda };
+            if (!x87_emit_mem(g, opc[k], (int)op, k, true))
+                return false;
+        }
+        X87_C1_ONLY(g);
+        return true;
+    }
+    case 1: /* FLD m32/m64/m80/ST(i), FILD m16/m32/m64, constants, FBLD */
+        switch (rn(9)) {
+        case 0: if (!x87_emit_mem(g, 0xd9, 0, 0, true)) return false; break;
+        case 1: if (!x87_emit_mem(g, 0xdd, 0, 1, true)) return false; break;
+        case 2: if (!x87_emit_mem(g, 0xdb, 5, 5, true)) return false; break;
+        case 3: x87_emit_reg(g, 0xd9, (uint8_t)(0xc0 | i)); break;
+        case 4: if (!x87_emit_mem(g, 0xdf, 0, 2, true)) return false; break;
+        case 5: if (!x87_emit_mem(g, 0xdb, 0, 3, true)) return false; break;
+        case 6: if (!x87_emit_mem(g, 0xdf, 5, 4, true)) return false; break;
+        case 7: x87_emit_reg(g, 0xd9, (uint8_t)(0xe8 + rn(7))); break;
+        default: if (!x87_emit_mem(g, 0xdf, 4, 6, true)) return false; break;
+        }
+        X87_C1_ONLY(g);
+        return true;
+    case 2: /* FST/FSTP m32 m64 m80 ST(i), FIST/FISTP, FISTTP, FBSTP */
+        switch (rn(12)) {
+        case 0: if (!x87_emit_mem(g, 0xd9, 2 + (int)rn(2), 0, false)) return false; break;
+        case 1: if (!x87_emit_mem(g, 0xdd, 2 + (int)rn(2), 1, false)) return false; break;
+        case 2: if (!x87_emit_mem(g, 0xdb, 7, 5, false)) return false; break;
+        case 3: x87_emit_reg(g, 0xdd, (uint8_t)(0xd0 | rn(2) << 3 | i)); break;
+        case 4: if (!x87_emit_mem(g, 0xdf, 2 + (int)rn(2), 2, false)) return false; break;
+        case 5: if (!x87_emit_mem(g, 0xdb, 2 + (int)rn(2), 3, false)) return false; break;
+        case 6: if (!x87_emit_mem(g, 0xdf, 7, 4, false)) return false; break;
+        case 7: if (!x87_emit_mem(g, 0xdf, 1, 2, false)) return false; break;
+        case 8: if (!x87_emit_mem(g, 0xdb, 1, 3, false)) return false; break;
+        case 9: if (!x87_emit_mem(g, 0xdd, 1, 4, false)) return false; break;
+        case 10: if (!x87_emit_mem(g, 0xdf, 6, 6, false)) return false; break;
+        default: x87_emit_reg(g, 0xdd, (uint8_t)(0xd8 | i)); break;
+            /* not the D9 D8+i alias: AMD silicon executes it as FSTP
+             * without the stack-underflow check (no IE/SF, nothing
+             * written), the model as Intel's alias of FSTP */
+        }
+        X87_C1_ONLY(g);
+        return true;
+    case 3: /* FCOM FCOMP FCOMPP FUCOM FUCOMP FUCOMPP FICOM FICOMP FTST FXAM */
+        switch (rn(8)) {
+        case 0: x87_emit_reg(g, 0xd8, (uint8_t)(0xd0 | rn(2) << 3 | i)); break;
+        case 1: x87_emit_reg(g, 0xdd, (uint8_t)(0xe0 | rn(2) << 3 | i)); break;
+        case 2: if (rn(2)) x87_emit_reg(g, 0xde, 0xd9); else x87_emit_reg(g, 0xda, 0xe9); break;
+        case 3: { unsigned k = rn(2); /* D8 m32fp, DC m64fp */
+            if (!x87_emit_mem(g, k ? 0xdc : 0xd8, 2 + (int)rn(2), k, true)) return false;
+            break; }
+        case 4: { unsigned k = rn(2); /* DE m16int, DA m32int */
+            if (!x87_emit_mem(g, k ? 0xda : 0xde, 2 + (int)rn(2), 2 + k, true)) return false;
+            break; }
+        case 5: x87_emit_reg(g, 0xd9, 0xe4); break;
+        default: x87_emit_reg(g, 0xd9, 0xe5); break;
+        }
+        x87_cc(g, X87_CC, 0);
+        return true;
+    case 4: /* FCOMI FCOMIP FUCOMI FUCOMIP: ZF PF CF, OF SF AF cleared, C1 */
+        x87_emit_reg(g, rn(2) ? 0xdb : 0xdf, (uint8_t)((rn(2) ? 0xf0 : 0xe8) | i));
+        set_undef_after(g, OSZPC, 0);
+        /* C1: Intel SDM FCOMI "set to 0"; AMD silicon leaves it (seen here) */
+        x87_cc(g, X87_C1, X87_C1);
+        return true;
+    case 5: /* FCMOVcc */
+        x87_emit_reg(g, rn(2) ? 0xda : 0xdb, (uint8_t)(0xc0 | rn(4) << 3 | i));
+        x87_cc(g, 0, 0); /* C1 only on a stack underflow (0 on both sides) */
+        return true;
+    case 7: /* rounding / precision changes: FLDCW, then arithmetic under it */
+        return x87_fldcw(g);
+    default:
+        switch (rn(18)) {
+        case 0: case 1: case 2: x87_emit_reg(g, 0xd9, (uint8_t)(0xc8 | i)); X87_C1_ONLY(g); return true; /* FXCH */
+        case 3: x87_emit_reg(g, 0xd9, 0xe0); X87_C1_ONLY(g); return true;  /* FCHS */
+        case 4: x87_emit_reg(g, 0xd9, 0xe1); X87_C1_ONLY(g); return true;  /* FABS */
+        case 5: x87_emit_reg(g, 0xd9, 0xfa); X87_C1_ONLY(g); return true;  /* FSQRT */
+        case 6: x87_emit_reg(g, 0xd9, 0xfc); X87_C1_ONLY(g); return true;  /* FRNDINT */
+        case 7: x87_emit_reg(g, 0xd9, 0xfd); X87_C1_ONLY(g); return true;  /* FSCALE */
+        case 8: x87_emit_reg(g, 0xd9, 0xf4); X87_C1_ONLY(g); return true;  /* FXTRACT */
+        case 9: x87_emit_reg(g, 0xd9, rn(2) ? 0xf8 : 0xf5); x87_cc(g, X87_CC, 0); return true; /* FPREM(1) */
+        case 10: x87_emit_reg(g, 0xdd, (uint8_t)(0xc0 | i)); x87_cc(g, X87_CC, X87_CC); return true; /* FFREE */
+        case 11: x87_emit_reg(g, 0xdf, (uint8_t)(0xc0 | i)); x87_cc(g, X87_CC, X87_CC); return true; /* FFREEP */
+        case 12: x87_emit_reg(g, 0xd9, rn(2) ? 0xf6 : 0xf7); X87_C1_ONLY(g); return true; /* FDECSTP FINCSTP */
+        case 13: x87_emit_reg(g, 0xd9, 0xd0); x87_cc(g, X87_CC, X87_CC); return true; /* FNOP */
+        case 14: x87_emit_reg(g, 0xdb, 0xe2); x87_cc(g, X87_CC, X87_CC); return true; /* FNCLEX */
+        case 15: x87_emit_reg(g, 0xdb, 0xe3); x87_cc(g, X87_CC, 0); return true; /* FNINIT */
+        case 16: /* FNSTCW m16 */
+            if (!x87_emit_mem(g, 0xd9, 7, 2, false)) return false;
+            x87_cc(g, X87_CC, X87_CC);
+            return true;
+        default:
+            if (rn(2)) { /* FWAIT */
+                uint8_t b = 0x9b;
+                emit_bytes(g, &b, 1, g->cur);
+                x87_cc(g, X87_CC, X87_CC);
+                return true;
+            }
+            /* FNSTSW m16 / AX: only while every condition code is defined */
+            if (g->undef >> X87_CC_SHIFT)
+                return false;
+            if (rn(2)) x87_emit_reg(g, 0xdf, 0xe0);
+            else if (!x87_emit_mem(g, 0xdd, 7, 2, false)) return false;
+            x87_cc(g, X87_CC, X87_CC);
+            return true;
+        }
+    }
+}
+
+/* The x87 part of two FXSAVE images differs (cc_undef: FSW bits not
+ * compared). */
+static bool x87_differs(const uint8_t *a, const uint8_t *b, unsigned cc_undef)
+{
+    if (fx_r16(a, FX_FCW) != fx_r16(b, FX_FCW) || ((fx_r16(a, FX_FSW) ^ fx_r16(b, FX_FSW)) & ~cc_undef) ||
+        a[FX_FTW] != b[FX_FTW])
+        return true;
+    for (unsigned i = 0; i < 8; i++)
+        if (memcmp(a + FX_ST + 16 * i, b + FX_ST + 16 * i, 10))
+            return true;
+    return false;
+}
+
+static void x87_print_image(const char *who, const uint8_t *p)
+{
+    uint16_t fsw = fx_r16(p, FX_FSW);
+    printf("  x87 %-6s fcw %04x fsw %04x (top %u) ftw %02x\n", who, fx_r16(p, FX_FCW), fsw, fsw >> 11 & 7,
+           p[FX_FTW]);
+    for (unsigned i = 0; i < 8; i++) {
+        uint16_t se;
+        uint64_t m;
+        memcpy(&m, p + FX_ST + 16 * i, 8);
+        memcpy(&se, p + FX_ST + 8 + 16 * i, 2);
+        printf("      st%u %04x:%016llx%s", i, se, (unsigned long long)m, i % 3 == 2 ? "\n" : "");
+    }
+    printf("\n");
+}
+
+static void x87_report(const struct seq *s, const uint8_t *n, const uint8_t *m, uint32_t undef)
+{
+    unsigned cc_undef = undef >> X87_CC_SHIFT;
+    if (!x87_differs(n, m, cc_undef))
+        return;
+    printf("  x87 state differs (FSW bits not compared: %04x):\n", cc_undef);
+    x87_print_image("start", s->simd.fx);
+    x87_print_image("native", n);
+    x87_print_image("hvsim", m);
+}
+
+/* ---- the FP/SIMD state of a run --------------------------------------------------- */
+
+/* Random XMM registers and MXCSR (every exception masked; rounding, DAZ,
+ * FTZ and the sticky flags random), in half of the sequences random MMX
+ * values in the x87 significands (else x87 values), and FP values in part
+ * of the buffer's data. */
 static void simd_init_seq(struct seq *s)
 {
+    uint8_t *fx = s->simd.fx;
     for (int r = 0; r < 16; r++)
-        simd_fill16(s->simd.xmm[r]);
-    for (int r = 0; r < 8; r++)
-        s->simd.mm[r] = rval();
-    s->simd.mxcsr = 0x1f80 | (uint32_t)rn(4) << 13 | (chance(20) ? 0x40u : 0) |
-                    (chance(20) ? 0x8000u : 0) | (uint32_t)(rnd() & 0x3f);
+        simd_fill16(fx + FX_XMM + 16 * r);
+    if (chance(50))
+        for (int r = 0; r < 8; r++)
+            fx_set_mm(fx, r, rval());
+    uint32_t mxcsr = 0x1f80 | (uint32_t)rn(4) << 13 | (chance(20) ? 0x40u : 0) |
+                     (chance(20) ? 0x8000u : 0) | (uint32_t)(rnd() & 0x3f);
     /* some exceptions unmasked: #XM against SIGFPE. Underflow stays
      * and overflow stay masked: see docs/x86.md (PE with OE/UE unmasked) */
     if (chance(25))
-        s->simd.mxcsr &= ~((uint32_t)(rnd() & 0x27) << 7);
+        mxcsr &= ~((uint32_t)(rnd() & 0x27) << 7);
+    fx_set_mxcsr(fx, mxcsr);
     for (unsigned i = 0; i < DATA_END; i += 16)
         if (chance(50))
             simd_fill16(s->buf + i);
@@ -1544,37 +1909,64 @@ static void simd_init_seq(struct seq *s)
 
 static void simd_native_in(const struct seq *s)
 {
-    memcpy((void *)(uintptr_t)SSTATE_IN, &s->simd, sizeof s->simd);
-    memset((void *)(uintptr_t)SSTATE_OUT, 0, sizeof(struct simd_state));
+    memcpy((void *)(uintptr_t)SSTATE_IN, s->simd.fx, 512);
+    memset((void *)(uintptr_t)SSTATE_OUT, 0, 512);
     *(uint64_t *)(uintptr_t)SSTATE_JMP = CODE_VA;
     *(uint32_t *)(uintptr_t)(SSTATE_JMP + 8) = 0x1f80;
+    *(uint64_t *)(uintptr_t)SSTATE_FAULT = 0;
     nst->target = (uint64_t)(uintptr_t)dt_simd_pro;
     nst->back = (uint64_t)(uintptr_t)dt_simd_epi;
 }
 static void simd_native_out(struct result *res)
 {
-    memcpy(&res->simd, (void *)(uintptr_t)SSTATE_OUT, sizeof res->simd);
+    memcpy(res->simd.fx, (void *)(uintptr_t)SSTATE_OUT, 512);
+    res->simd.fault_rip = *(uint64_t *)(uintptr_t)SSTATE_FAULT;
+    res->simd.frame_lo = res->simd.frame_hi = 0;
+}
+
+/* hvsim: FXRSTOR64 / FXSAVE64 ([SIM_FX_PA + off]) run by a snippet at CPL 0
+ * outside the sequence (the fixture's identity-mapped low memory), so that
+ * the model loads and stores the state as the native stubs do; false when
+ * it faulted. */
+#define SIM_FX_PA 0x700000ull /* snippet; images at +SSTATE_IN / +SSTATE_OUT offsets */
+#define SIM_FX_IN  (SIM_FX_PA + 0x800)
+#define SIM_FX_OUT (SIM_FX_PA + 0xa00)
+static bool simd_sim_snippet(uint8_t digit, uint64_t pa)
+{
+    uint32_t a = (uint32_t)pa;
+    uint8_t code[10] = { 0x48, 0x0f, 0xae, (uint8_t)(digit << 3 | 4), 0x25,
+                         (uint8_t)a, (uint8_t)(a >> 8), (uint8_t)(a >> 16), (uint8_t)(a >> 24), 0xf4 };
+    uint64_t rip = fx->x->rip;
+    enum cpu_state st = fx->c->state;
+    x86f_code(fx, SIM_FX_PA, code, sizeof code);
+    int r = x86f_run_to_hlt(fx, 10, NULL);
+    fx->x->rip = rip;
+    fx->c->state = st;
+    return r == X86F_HALTED;
 }
 
 /* The simulated CPU: OSFXSR and OSXMMEXCPT set (as Linux runs the native
- * side), registers from the sequence. */
-static void simd_sim_in(const struct seq *s)
+ * side), the state from the image. The model's MXCSR_MASK does not offer
+ * DAZ (docs/x86.md), so FXRSTOR64 gets the image without it and MXCSR is
+ * then set as is. */
+static bool simd_sim_in(const struct seq *s)
 {
     struct x86_cpu *x = fx->x;
     x->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
-    memcpy(x->fpu.xmm, s->simd.xmm, sizeof s->simd.xmm);
-    for (int r = 0; r < 8; r++)
-        x->fpu.st[r].mant = s->simd.mm[r];
-    x->fpu.mxcsr = s->simd.mxcsr;
+    uint8_t img[512];
+    memcpy(img, s->simd.fx, 512);
+    fx_set_mxcsr(img, fx_mxcsr(img) & X86_MXCSR_MASK);
+    x86f_write(fx, SIM_FX_IN, img, 512);
+    bool ok = simd_sim_snippet(1, SIM_FX_IN);
+    x->fpu.mxcsr = fx_mxcsr(s->simd.fx);
+    return ok;
 }
-static void simd_sim_out(struct result *res)
+static bool simd_sim_out(struct result *res)
 {
     struct x86_cpu *x = fx->x;
-    memcpy(res->simd.xmm, x->fpu.xmm, sizeof res->simd.xmm);
-    for (int r = 0; r < 8; r++)
-        res->simd.mm[r] = x->fpu.st[r].mant;
-    res->simd.mxcsr = x->fpu.mxcsr;
-    res->simd.pad = 0;
+    memset(res->simd.fx, 0, 512);
+    bool ok = simd_sim_snippet(0, SIM_FX_OUT);
+    x86f_read(fx, SIM_FX_OUT, res->simd.fx, 512);
     res->simd.fault_rip = 0;
     res->simd.frame_lo = res->simd.frame_hi = 0;
     /* #XM: the state at the fault is in the exception frame on the test
@@ -1592,6 +1984,7 @@ static void simd_sim_out(struct result *res)
         if (res->simd.frame_hi > BUF_SIZE || res->simd.frame_hi < res->simd.frame_lo)
             res->simd.frame_hi = res->simd.frame_lo;
     }
+    return ok;
 }
 
 /* The flags undefined before the instruction at rip (a fault stops the
@@ -1620,28 +2013,31 @@ static bool simd_buf_differs(const struct result *n, const struct result *m)
     return memcmp(n->buf, m->buf, lo) != 0 || memcmp(n->buf + hi, m->buf + hi, BUF_SIZE - hi) != 0;
 }
 
-static bool simd_differs(const struct result *n, const struct result *m)
+/* XMM registers, MXCSR and the x87 part (which includes MMX). */
+static bool simd_differs(const struct result *n, const struct result *m, uint32_t undef)
 {
-    return memcmp(n->simd.xmm, m->simd.xmm, sizeof n->simd.xmm) ||
-           memcmp(n->simd.mm, m->simd.mm, sizeof n->simd.mm) || n->simd.mxcsr != m->simd.mxcsr;
+    return memcmp(n->simd.fx + FX_XMM, m->simd.fx + FX_XMM, 256) ||
+           fx_mxcsr(n->simd.fx) != fx_mxcsr(m->simd.fx) ||
+           x87_differs(n->simd.fx, m->simd.fx, undef >> X87_CC_SHIFT);
 }
 
-static void simd_report(const struct result *n, const struct result *m)
+static void simd_report(const struct seq *s, const struct result *n, const struct result *m, uint32_t undef)
 {
     for (int r = 0; r < 16; r++)
-        if (memcmp(n->simd.xmm[r], m->simd.xmm[r], 16)) {
+        if (memcmp(fx_xmm(n->simd.fx, r), fx_xmm(m->simd.fx, r), 16)) {
             uint64_t a[2], b[2];
-            memcpy(a, n->simd.xmm[r], 16);
-            memcpy(b, m->simd.xmm[r], 16);
+            memcpy(a, fx_xmm(n->simd.fx, r), 16);
+            memcpy(b, fx_xmm(m->simd.fx, r), 16);
             printf("  xmm%-2d  %016llx%016llx   %016llx%016llx   <--\n", r, (unsigned long long)a[1],
                    (unsigned long long)a[0], (unsigned long long)b[1], (unsigned long long)b[0]);
         }
     for (int r = 0; r < 8; r++)
-        if (n->simd.mm[r] != m->simd.mm[r])
-            printf("  mm%d     %016llx   %016llx   <--\n", r, (unsigned long long)n->simd.mm[r],
-                   (unsigned long long)m->simd.mm[r]);
-    printf("  mxcsr   %08x           %08x%s\n", n->simd.mxcsr, m->simd.mxcsr,
-           n->simd.mxcsr != m->simd.mxcsr ? "   <--" : "");
+        if (fx_mm(n->simd.fx, r) != fx_mm(m->simd.fx, r))
+            printf("  mm%d     %016llx   %016llx   <--\n", r, (unsigned long long)fx_mm(n->simd.fx, r),
+                   (unsigned long long)fx_mm(m->simd.fx, r));
+    uint32_t a = fx_mxcsr(n->simd.fx), b = fx_mxcsr(m->simd.fx);
+    printf("  mxcsr   %08x           %08x%s\n", a, b, a != b ? "   <--" : "");
+    x87_report(s, n->simd.fx, m->simd.fx, undef);
 }
 
 #define T(name, fn, a, b, w, wr, und, rd, sdm) { name, fn, a, b, w, wr, und, rd, sdm }
@@ -1880,6 +2276,15 @@ static const struct tmpl templates[] = {
     T("sse4", g_simd, SC_SSE4, 0, 10, 0, 0, 0, "SDM vol. 2 SSSE3/SSE4.1; PTEST sets ZF CF, clears the rest"),
     T("sse misc", g_simd_misc, 0, 0, 2, 0, 0, 0, "SDM vol. 2 MASKMOVDQU MOVNTI EMMS"),
     T("sse42 aes", g_simd, SC_SSE42, 0, 5, 0, 0, 0, "SDM vol. 2 §4.1.6 PCMPxSTRx flags; AESENC..; PCLMULQDQ"),
+    /* x87 (D8-DF, FWAIT): exceptions masked, no transcendentals */
+    T("x87 arith", g_x87, 0, 0, 4, 0, 0, 0, "SDM vol. 2 FADD..FDIVR: C1 round-up, C0 C2 C3 undefined"),
+    T("x87 load", g_x87, 1, 0, 4, 0, 0, 0, "SDM vol. 2 FLD/FILD/FBLD/FLD1..: C1, C0 C2 C3 undefined"),
+    T("x87 store", g_x87, 2, 0, 3, 0, 0, 0, "SDM vol. 2 FST/FIST/FISTTP/FBSTP: C1, C0 C2 C3 undefined"),
+    T("x87 compare", g_x87, 3, 0, 2, 0, 0, 0, "SDM vol. 2 FCOM/FUCOM/FICOM/FTST/FXAM: C0-C3 defined"),
+    T("x87 fcomi", g_x87, 4, 0, 1, 0, 0, 0, "SDM vol. 2 FCOMI/FUCOMI: ZF PF CF, OF SF AF 0"),
+    T("x87 fcmov", g_x87, 5, 0, 1, 0, 0, FL_CF | FL_ZF | FL_PF, "SDM vol. 2 FCMOVcc"),
+    T("x87 misc", g_x87, 6, 0, 3, 0, 0, 0, "SDM vol. 2 FXCH..FWAIT: per instruction"),
+    T("x87 fldcw", g_x87, 7, 0, 1, 0, 0, 0, "SDM vol. 2 FLDCW: C0-C3 undefined"),
 };
 #define NTEMPL (sizeof templates / sizeof templates[0])
 
@@ -1905,6 +2310,7 @@ static void gen_seq(struct gen *g, struct seq *s, uint64_t seed, const int *only
         for (unsigned k = 0; k < 16; k++)
             s->buf[i + k] = kind == 0 ? v : kind == 1 ? (uint8_t)(rn(3) ? 0 : 0xff) : (uint8_t)rnd();
     }
+    x87_state_init(s->simd.fx);
     simd_init_seq(s);
     unsigned total = 0;
     for (unsigned i = 0; i < NTEMPL; i++)
@@ -1970,13 +2376,11 @@ static void simd_fpe_handler(int sig, siginfo_t *si, void *ucv)
     for (int r = 0; r < 16; r++)
         nst->out[r] = (uint64_t)gr[map[r]];
     nst->out_flags = (uint64_t)gr[REG_EFL];
-    struct simd_state *o = (struct simd_state *)(uintptr_t)SSTATE_OUT;
-    const struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
-    memcpy(o->xmm, fp->_xmm, sizeof o->xmm);
-    for (int r = 0; r < 8; r++)
-        memcpy(&o->mm[r], fp->_st[r].significand, 8);
-    o->mxcsr = fp->mxcsr;
-    o->fault_rip = (uint64_t)gr[REG_RIP];
+    /* the kernel's FP context starts with the FXSAVE image (struct
+     * _libc_fpstate is its layout) */
+    _Static_assert(sizeof(struct _libc_fpstate) == 512, "FXSAVE image");
+    memcpy((void *)(uintptr_t)SSTATE_OUT, uc->uc_mcontext.fpregs, 512);
+    *(uint64_t *)(uintptr_t)SSTATE_FAULT = (uint64_t)gr[REG_RIP];
     (void)sig;
     (void)si;
     siglongjmp(simd_fpe_jb, 1);
@@ -2103,7 +2507,7 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     x86f_write(fx, SIM_BUF_PA, s->buf, BUF_SIZE);
     memcpy(fx->x->r, s->r, sizeof s->r);
     x86f_set_flags(fx, s->flags);
-    simd_sim_in(s);
+    bool fx_ok = simd_sim_in(s);
     simd_seq = s;
     uint64_t ran = 0;
     int r = x86f_run_to_hlt(fx, 1000000, &ran);
@@ -2114,7 +2518,8 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     memcpy(res->r, fx->x->r, sizeof res->r);
     res->flags = fx->x->rflags;
     x86f_read(fx, SIM_BUF_PA, res->buf, BUF_SIZE);
-    simd_sim_out(res);
+    if (!simd_sim_out(res) || !fx_ok)
+        res->fault = 4000;
 }
 
 /* Differences between native and sim under the undefined-flags mask. */
@@ -2128,7 +2533,7 @@ static bool differs(const struct result *n, const struct result *m, uint32_t und
         return true;
     if ((n->flags ^ m->flags) & FLAGS_CMP & ~undef)
         return true;
-    if (simd_differs(n, m))
+    if (simd_differs(n, m, undef))
         return true;
     return simd_buf_differs(n, m);
 }
@@ -2136,7 +2541,8 @@ static bool differs(const struct result *n, const struct result *m, uint32_t und
 static void print_fault(const char *who, int f)
 {
     if (!f) return;
-    if (f >= 3000) printf("  %s: halted at an unexpected address\n", who);
+    if (f >= 4000) printf("  %s: the FXRSTOR64/FXSAVE64 snippet faulted\n", who);
+    else if (f >= 3000) printf("  %s: halted at an unexpected address\n", who);
     else if (f >= 2000) printf("  %s: %s\n", who, f == 2002 ? "ran out of instructions" : "triple fault");
     else if (f >= 1000) printf("  %s: exception vector %d\n", who, f - 1000);
     else printf("  %s: signal %d (%s)\n", who, f, strsignal(f));
@@ -2199,7 +2605,7 @@ static void report(const struct seq *s, uint64_t seed, unsigned idx, const struc
     printf("   undefined:");
     print_flags(undef);
     printf("%s\n", ((n->flags ^ m->flags) & FLAGS_CMP & ~undef) ? "   <--" : "");
-    simd_report(n, m);
+    simd_report(s, n, m, undef);
     for (unsigned i = 0; i < BUF_SIZE; i++)
         if (n->buf[i] != m->buf[i] && (i < m->simd.frame_lo || i >= m->simd.frame_hi)) {
             printf("  buffer differs from +%#x (%#llx): native %02x hvsim %02x\n", i,

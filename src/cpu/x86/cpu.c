@@ -47,9 +47,7 @@ static void x86_reset(struct cpu *c)
     x->gdt_limit = x->idt_limit = 0xffff;
     x->cr0 = CR0_ET | CR0_CD | CR0_NW;
     x->cr2 = x->cr3 = x->cr4 = x->cr8 = 0;
-    memset(x->dr, 0, sizeof x->dr);
-    x->dr[6] = 0xffff0ff0;
-    x->dr[7] = 0x400;
+    x86_dbg_reset(x); /* DR0-3 0, DR6 FFFF0FF0h, DR7 400h */
     x->efer = 0;
     x->star = x->lstar = x->cstar = x->sfmask = x->kernel_gs_base = 0;
     x->sysenter_cs = x->sysenter_esp = x->sysenter_eip = 0;
@@ -255,6 +253,12 @@ struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20)
 void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset)
 {
     X86(c)->triple_fault_resets = reset;
+}
+
+void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaque)
+{
+    X86(c)->reset_machine = fn;
+    X86(c)->reset_opaque = opaque;
 }
 
 void x86_cpu_set_model(struct cpu *c, const char vendor[12], uint32_t signature)

@@ -117,9 +117,9 @@ static int default_seg(const struct x86_insn *i) { return ea_seg(i->seg, i->base
 
 /* Outside 64-bit mode: the segment must be usable (not loaded with a null
  * selector) and off within its limit — for an expand-down data segment
- * above it (SDM vol. 3A §3.4.5.1, §5.3): else #GP(0), #SS(0) for SS. Only
- * the first byte of the access is checked (a multi-byte access straddling
- * the limit is not caught: docs/x86.md). */
+ * above it (SDM vol. 3A §3.4.5.1, §5.3): else #GP(0), #SS(0) for SS. This
+ * is the first byte; linear() notes seg:off and the access at that linear
+ * address checks its last byte (seg.c x86_seg_end_check). */
 HOT void seg_check(struct x86_cpu *x, int s, uint64_t off)
 {
     const struct x86_segment *g = &x->seg[s];
@@ -145,7 +145,19 @@ HOT uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
         return la;
     }
     seg_check(x, s, off);
-    return (x->seg[s].base + off) & 0xffffffffull;
+    uint64_t la = (x->seg[s].base + off) & 0xffffffffull;
+    x86_seg_note(x, s, off, la);
+    /* Within 7 bytes of the end of the segment, the access's last byte may
+     * be beyond it: drop the page's TLB entry so that the fast handlers'
+     * inline access (fmem_read / fmem_write) misses and goes through
+     * x86_read / x86_write, which check it (hvsim may drop a translation
+     * at any time: SDM vol. 3A §4.10.2). Elsewhere nothing changes. */
+    const struct x86_segment *g = &x->seg[s];
+    uint64_t end = (g->attr & (SEG_CODE | SEG_CE)) == SEG_CE ? ((g->attr & SEG_DB) ? 0xffffffffull : 0xffff)
+                                                                : g->limit;
+    if (unlikely(off + 7 > end))
+        x86_tlb_flush_page(x, la);
+    return la;
 }
 
 static uint64_t ea_linear(struct x86_cpu *x)
@@ -540,6 +552,10 @@ static void rep_end(struct x86_cpu *x, bool is_cmp)
     x->r[RCX] = (x->r[RCX] & ~am) | cnt;
     if (x->in.addrsize == 4)
         x->r[RCX] &= 0xffffffffull;
+    /* RF = 1 between iterations: an event taken there pushes RF = 1 and
+     * the next iteration is no new instruction breakpoint (SDM vol. 3A
+     * §17.3.1.1); cleared when the instruction completes */
+    x->rflags &= ~(uint64_t)FL_RF;
     if (!cnt)
         return;
     if (is_cmp) {
@@ -547,6 +563,7 @@ static void rep_end(struct x86_cpu *x, bool is_cmp)
         if ((x->in.rep == 0xf3 && !zf) || (x->in.rep == 0xf2 && zf))
             return;
     }
+    x->rflags |= FL_RF;
     x->next_rip = x->rip; /* the next tick runs the next iteration */
 }
 
@@ -869,6 +886,10 @@ static void far_transfer(struct x86_cpu *x, uint16_t sel, uint64_t off, bool cal
         call_gate(x, sel, lo, call);
         return;
     }
+    if (!(attr & SEG_S) && !x->long_mode && ((attr & 0xf) == 0x5 || (attr & 0xf) == 0x9 || (attr & 0xf) == 0xb)) {
+        x86_task_far(x, sel, lo, call); /* task gate or 32-bit TSS (task.c) */
+        return;
+    }
     if (!(attr & SEG_S) || !(attr & SEG_CODE))
         x86_raise(x, X86_EXC_GP, true, sel & ~3u);
     if ((attr & SEG_CE) ? dpl > x->cpl : (rpl > x->cpl || dpl != x->cpl))
@@ -1146,13 +1167,11 @@ static void exec_0f(struct x86_cpu *x)
         need_cpl0(x);
         mov_to_cr(x, i->reg, x->r[i->rm]);
         return;
-    case 0x21: /* MOV r, DRn */
-        need_cpl0(x);
-        x->r[i->rm] = x->dr[i->reg & 7];
+    case 0x21: /* MOV r, DRn (debug.c) */
+        x->r[i->rm] = x86_mov_from_dr(x, i->reg);
         return;
-    case 0x23:
-        need_cpl0(x);
-        x->dr[i->reg & 7] = x->r[i->rm];
+    case 0x23: /* MOV DRn, r */
+        x86_mov_to_dr(x, i->reg, x->r[i->rm]);
         return;
     case 0x30: { /* WRMSR */
         need_cpl0(x);
@@ -1528,7 +1547,8 @@ static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
                                 i->opcode == 0xf1))
         return;
     x->rip = x->next_rip;
-    x->dr[6] |= 1u << 14; /* BS */
+    x->dr[6] |= 1u << 14 | x->dbg_hits; /* BS, and data breakpoints of the same instruction */
+    x->dbg_hits = 0;
     x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
     x->next_rip = x->rip;
 }
@@ -1610,9 +1630,14 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         if (s == X86_SS) x->sti_shadow = true;
         return;
     }
-    case 0x8f: { /* POP r/m: RSP is incremented before the address is computed */
+    case 0x8f: { /* POP r/m: RSP is incremented before the address is computed;
+                  * a fault writing the destination leaves RSP as it was (trap.c) */
+        uint64_t old_rsp = x->r[RSP];
         uint64_t v = pop(x, size);
+        x->undo_rsp = old_rsp;
+        x->undo_rsp_valid = true;
         rm_write(x, size, v);
+        x->undo_rsp_valid = false;
         return;
     }
     case 0x90: { /* with REX.B: XCHG r8, rax (NOP and PAUSE have a fast handler) */
@@ -2258,6 +2283,7 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
     if (likely(d)) {
         /* predecoded (icache.c): what the slow path below would have
          * fetched and decoded, without the fetch and the decode */
+        x86_fetch_limit(x, x->rip + d->len - 1); /* CS limit outside 64-bit mode */
         x->insn_raw = p->raw[d - p->d];
         x->insn_len = d->len;
         x->next_rip = x->rip + d->len;
@@ -2283,6 +2309,7 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         memcpy(x->insn_bytes, x->insn_raw, sizeof x->insn_bytes);
         x->insn_raw = NULL;
     }
+    x86_fetch_limit(x, x->rip); /* CS limit: the first byte before the fetch, */
     unsigned got = x86_fetch(x, la, x->insn_bytes, 15);
     int len = x86_decode(x->insn_bytes, got, x->code_size, &x->in);
     if (len == X86_DEC_TRUNCATED && got < 15) {
@@ -2294,6 +2321,7 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         GP0();
     if (len <= 0)
         UD();
+    x86_fetch_limit(x, x->rip + (unsigned)len - 1); /* the last once decoded */
     x->insn_len = (uint8_t)len;
     x->next_rip = x->rip + (unsigned)len;
     if (x->code_size != 8)
@@ -2344,6 +2372,24 @@ static const struct x86_dinsn *__attribute__((noinline)) step_other(struct x86_c
     }
     step(x);
     return NULL;
+}
+
+/* One instruction while a debug-register breakpoint is enabled or RF is
+ * set (debug.c): the instruction-breakpoint check, RF cleared at the start
+ * of the instruction, then fetch, decode and exec_one (no fast handler:
+ * they do not look at breakpoints), then the #DB of the data breakpoints
+ * it hit (SDM vol. 3A §17.3.1). Takes its tick first, as run_straight. */
+static void __attribute__((noinline)) step_debug(struct x86_cpu *x)
+{
+    x->insn_left--;
+    uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
+    x86_dbg_insn_check(x, la);
+    x->rflags &= ~(uint64_t)FL_RF;
+    x->dbg_hits = 0;
+    if (x->code_size == 8 && noncanonical(la))
+        GP0();
+    step_slow(x, la);
+    x86_dbg_data_trap(x);
 }
 
 /* This instruction and the following ones while nothing in the loop below
@@ -2423,7 +2469,10 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
             }
         }
         counted = true;
-        run_straight(x);
+        if (unlikely(x->dbg_insn || x->dbg_data || (x->rflags & FL_RF)))
+            step_debug(x);
+        else
+            run_straight(x);
         counted = false;
     }
     x->in_run = false;

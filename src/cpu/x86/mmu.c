@@ -340,6 +340,8 @@ uint64_t x86_read_as(struct x86_cpu *x, uint64_t la, unsigned size, bool user)
     }
     if (__builtin_expect(x->cpu.nwps != 0, 0)) /* debugger watchpoints (gdb.c) */
         x86_gdb_watch_check(x, la, size, false);
+    if (__builtin_expect(x->dbg_data, 0)) /* DR0-DR3 data breakpoints (debug.c) */
+        x86_dbg_data_access(x, la, size, false);
     return v;
 }
 
@@ -357,6 +359,8 @@ void x86_write_as(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v, boo
     }
     if (__builtin_expect(x->cpu.nwps != 0, 0)) /* debugger watchpoints (gdb.c) */
         x86_gdb_watch_check(x, la, size, true);
+    if (__builtin_expect(x->dbg_data, 0)) /* DR0-DR3 data breakpoints (debug.c) */
+        x86_dbg_data_access(x, la, size, true);
 }
 
 /* Alignment check (SDM vol. 3A §6.15 "Interrupt 17"): CR0.AM, RFLAGS.AC,
@@ -369,12 +373,16 @@ static void align_check(struct x86_cpu *x, uint64_t la, unsigned size)
 
 uint64_t x86_read(struct x86_cpu *x, uint64_t la, unsigned size)
 {
+    if (__builtin_expect(x->code_size != 8, 0)) /* the segment limit of the last byte (seg.c) */
+        x86_seg_end_check(x, la, size);
     align_check(x, la, size);
     return x86_read_as(x, la, size, x->cpl == 3);
 }
 
 void x86_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
 {
+    if (__builtin_expect(x->code_size != 8, 0)) /* the segment limit of the last byte (seg.c) */
+        x86_seg_end_check(x, la, size);
     align_check(x, la, size);
     x86_write_as(x, la, size, v, x->cpl == 3);
 }

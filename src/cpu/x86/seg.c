@@ -114,3 +114,54 @@ void x86_load_cs(struct x86_cpu *x, uint16_t sel, uint64_t lo, unsigned cpl)
     x->cpl = (uint8_t)cpl;
     x86_update_mode(x);
 }
+
+/* ---- limits of data accesses and instruction fetches -------------------------- */
+
+/* Offset `last` (the last byte of an access) is within segment g (SDM vol.
+ * 3A §5.3): at most the limit, or for an expand-down data segment above
+ * the limit and at most FFFFh / FFFFFFFFh (B flag). */
+static bool off_in_limit(const struct x86_segment *g, uint64_t last)
+{
+    if ((g->attr & (SEG_CODE | SEG_CE)) == SEG_CE)
+        return last > g->limit && last <= ((g->attr & SEG_DB) ? 0xffffffffull : 0xffffull);
+    return last <= g->limit;
+}
+
+/* exec.c's linear() has checked the first byte of seg s at off (linear
+ * la): remembered so that the access made at la checks its last byte.
+ * Two notes: MOVS/CMPS compute both addresses before their accesses. */
+void x86_seg_note(struct x86_cpu *x, int s, uint64_t off, uint64_t la)
+{
+    struct x86_seg_note *n = &x->seg_note[x->seg_note_next];
+    x->seg_note_next ^= 1;
+    n->la = la;
+    n->off = off;
+    n->seg = (int8_t)s;
+    n->valid = true;
+}
+
+/* A data access of size bytes at la outside 64-bit mode (mmu.c, before
+ * anything is read or written): when la is a noted seg:offset, its last
+ * byte must be within the limit too, else #GP(0) (#SS(0) for SS). An
+ * access at an address computed otherwise (the second half of a far
+ * pointer or BOUND pair, implicit system accesses) is not checked here. */
+void x86_seg_end_check(struct x86_cpu *x, uint64_t la, unsigned size)
+{
+    for (int k = 0; k < 2; k++) {
+        struct x86_seg_note *n = &x->seg_note[k];
+        if (!n->valid || n->la != la)
+            continue;
+        n->valid = false;
+        if (size > 1 && !off_in_limit(&x->seg[n->seg], n->off + size - 1))
+            x86_raise(x, n->seg == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
+        return;
+    }
+}
+
+/* Instruction fetch outside 64-bit mode (SDM vol. 3A §5.3): every byte of
+ * the instruction, offsets rip .. last, within the CS limit, else #GP(0)
+ * at the instruction. */
+_Noreturn void x86_fetch_limit_fault(struct x86_cpu *x)
+{
+    x86_raise(x, X86_EXC_GP, true, 0);
+}

@@ -361,7 +361,8 @@ static bool exec_move(struct x86_cpu *x)
                 x86_write(x, x86_linear(x, s, (off + k) & (i->addrsize == 8 ? ~0ull : i->addrsize == 4 ? 0xffffffffull : 0xffff)), 1, d.b[k]);
         return true;
     }
-    case 0x77: /* EMMS: every x87 tag empty (SDM vol. 2 EMMS) */
+    case 0x77: /* EMMS: every x87 tag empty (SDM vol. 2 EMMS) and, as for
+                * every MMX instruction, TOP = 0 (vol. 3A §12.2 Table 12-2) */
         if (x->cr0 & CR0_EM)
             UD();
         if (x->cr0 & CR0_TS)
@@ -369,6 +370,7 @@ static bool exec_move(struct x86_cpu *x)
         if (x->fpu.fsw & 0x0080)
             x86_raise(x, X86_EXC_MF, false, 0);
         x->fpu.ftw = 0;
+        x->fpu.fsw &= (uint16_t)~(7u << 11);
         return true;
     default:
         return false;

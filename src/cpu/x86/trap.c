@@ -16,14 +16,18 @@ static bool contributory(int v)
 }
 
 /* Shutdown (SDM vol. 3A §6.15 "Interrupt 8"): as the board configures,
- * [cpu] triple-fault = exit (the run ends, guest failure) or reset (the CPU
- * goes back to its power-on state, as a PC chipset resets on shutdown;
- * devices and memory keep theirs). */
+ * [cpu] triple-fault = exit (the run ends, guest failure) or reset (a PC
+ * chipset resets the machine on shutdown: the board's hook puts every CPU
+ * and the devices back to their power-on state, RAM keeps its contents;
+ * without a hook only this CPU resets). */
 static _Noreturn void triple_fault(struct x86_cpu *x)
 {
     x->fault_depth = 0;
     if (x->triple_fault_resets) {
-        x86_reset_cpu(&x->cpu);
+        if (x->reset_machine)
+            x->reset_machine(x->reset_opaque);
+        else
+            x86_reset_cpu(&x->cpu);
         longjmp(x->fault_jb, 2);
     }
     machine_request_exit(x->m, EXIT_GUEST_FAIL, "triple fault (shutdown)");
@@ -44,6 +48,10 @@ static int combine(int first, int second)
 
 _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t err)
 {
+    if (x->undo_rsp_valid) { /* POP r/m faulted writing its destination: RSP as before */
+        x->r[RSP] = x->undo_rsp;
+        x->undo_rsp_valid = false;
+    }
     if (x->fault_depth) {
         /* a fault while delivering an exception */
         int v = combine(x->fault_depth == 2 ? X86_EXC_DF : x->pending_vector, vector);
@@ -59,6 +67,12 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
     }
     x->fault_depth = 1;
     x->pending_vector = vector;
+    /* the EFLAGS image of a fault-class exception has RF = 1, except #DB
+     * for an instruction breakpoint (SDM vol. 3A §17.3.1.1); the delivery
+     * then clears RF */
+    if (!x->dbg_ibp_fault)
+        x->rflags |= FL_RF;
+    x->dbg_ibp_fault = false;
     TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x->cpl, x->cpl,
           x->rip, vector == X86_EXC_PF ? x->cr2 : err);
     x86_deliver(x, vector, has_err, err, false, x->rip);
@@ -277,10 +291,14 @@ static void check_iret_ss(struct x86_cpu *x, uint16_t nss, unsigned rpl)
 }
 
 /* IRET / IRETD / IRETQ (SDM vol. 2 "IRET"): real mode, same-privilege and
- * outer-privilege returns in protected and long mode (no task return, no
+ * outer-privilege returns in protected and long mode (a task return with NT: task.c; no
  * virtual-8086). */
 void x86_iret(struct x86_cpu *x, unsigned opsize)
 {
+    if ((x->cr0 & CR0_PE) && !x->long_mode && !(x->rflags & FL_VM) && (x->rflags & FL_NT)) {
+        x86_task_return(x); /* back to the linked task, nothing popped (task.c) */
+        return;
+    }
     uint64_t ssb = x->seg[X86_SS].base;
     unsigned ssize = x->stack_size;
     uint64_t sp = x->r[RSP];
@@ -301,8 +319,6 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
         x->attn = true;
         return;
     }
-    if (!x->long_mode && (x->rflags & FL_NT))
-        x86_raise(x, X86_EXC_GP, true, 0); /* task return: not modelled */
     uint64_t clo;
     if ((cs & ~3u) == 0 || !x86_desc_read(x, (uint16_t)cs, &clo, NULL, false))
         x86_raise(x, X86_EXC_GP, true, (uint32_t)cs & ~3u);

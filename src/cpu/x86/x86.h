@@ -25,6 +25,9 @@ void x86_cpu_enter_long_mode(struct cpu *c, uint64_t entry, uint64_t cr3, uint64
  * configs/x86-pc.ini; docs/x86.md): a triple fault resets the CPU (true)
  * or ends the run with a guest failure (false, the default). */
 void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset);
+/* With triple-fault reset: what resets the whole machine (the board: every
+ * CPU to its power-on state, the devices); NULL: only this CPU resets. */
+void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaque);
 /* The CPUID model: a 12-character vendor string and the family, model and
  * stepping CPUID.1:EAX reports (SDM vol. 2 "CPUID" Figure 3-6 encoding);
  * false when they do not fit that encoding (family 1..270, model 0..255

@@ -114,6 +114,17 @@ struct x86_cpu {
     uint16_t gdt_limit, idt_limit;
     uint64_t cr0, cr2, cr3, cr4, cr8;
     uint64_t dr[8];
+    bool dbg_insn, dbg_data;  /* DR7 enables an instruction / a data breakpoint (debug.c) */
+    bool dbg_ibp_fault;       /* the #DB being raised is an instruction breakpoint */
+    uint8_t dbg_hits;         /* data breakpoints hit by this instruction (DR6 B0-B3) */
+    struct x86_seg_note {     /* seg:offset whose first byte linear() checked (seg.c) */
+        uint64_t la, off;
+        int8_t seg;
+        bool valid;
+    } seg_note[2];
+    uint8_t seg_note_next;
+    bool undo_rsp_valid;      /* POP r/m: a fault puts RSP back to undo_rsp (trap.c) */
+    uint64_t undo_rsp;
     uint64_t efer;
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
@@ -149,6 +160,8 @@ struct x86_cpu {
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
     bool triple_fault_resets; /* board option: triple fault = reset (else exit) */
+    void (*reset_machine)(void *opaque); /* the board's machine reset (NULL: this CPU only) */
+    void *reset_opaque;
     char cpuid_vendor[12];    /* CPUID.0 vendor string (board option) */
     uint32_t cpuid_signature; /* CPUID.1:EAX family/model/stepping (board option) */
 };
@@ -192,6 +205,37 @@ void x86_tlb_flush_page_ex(struct x86_cpu *x, uint64_t la, bool include_global);
 /* Fetch up to n bytes of code at linear la into buf (stops at a page that
  * faults only if it is not needed): returns the bytes fetched. */
 unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n);
+
+/* seg.c: segment limits of the last byte of a data access (see there) and
+ * of instruction fetches outside 64-bit mode */
+void x86_seg_note(struct x86_cpu *x, int s, uint64_t off, uint64_t la);
+void x86_seg_end_check(struct x86_cpu *x, uint64_t la, unsigned size);
+_Noreturn void x86_fetch_limit_fault(struct x86_cpu *x);
+/* The instruction at rip whose last byte is at offset last: #GP(0) when it
+ * goes beyond the CS limit (outside 64-bit mode). */
+static inline void x86_fetch_limit(struct x86_cpu *x, uint64_t last)
+{
+    if (__builtin_expect(x->code_size != 8 && last > x->seg[X86_CS].limit, 0))
+        x86_fetch_limit_fault(x);
+}
+
+/* task.c: task switches between 32-bit TSSs outside IA-32e mode (SDM vol.
+ * 3A ch. 7): a far JMP/CALL to a TSS descriptor or task gate (lo: its
+ * descriptor), IRET with NT = 1. They set rip and next_rip. */
+void x86_task_far(struct x86_cpu *x, uint16_t sel, uint64_t lo, bool call);
+void x86_task_return(struct x86_cpu *x);
+
+/* debug.c: debug registers and breakpoints (SDM vol. 3A ch. 17) */
+void x86_dbg_reset(struct x86_cpu *x);
+uint64_t x86_mov_from_dr(struct x86_cpu *x, unsigned reg);
+void x86_mov_to_dr(struct x86_cpu *x, unsigned reg, uint64_t v);
+/* Before an instruction at linear la: #DB fault for an enabled instruction
+ * breakpoint (unless RF). */
+void x86_dbg_insn_check(struct x86_cpu *x, uint64_t la);
+/* A data access (mmu.c, while x->dbg_data): records the breakpoints hit. */
+void x86_dbg_data_access(struct x86_cpu *x, uint64_t la, unsigned size, bool write);
+/* After an instruction: #DB trap for the data breakpoints it hit. */
+void x86_dbg_data_trap(struct x86_cpu *x);
 
 /* exec.c */
 uint64_t x86_run(struct cpu *c, uint64_t budget);

@@ -9,27 +9,58 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$1
 mkdir -p "$out"
 CC=${X86_CC:-gcc}
+# gcc assembles a .S given on a link command line into a temporary object
+# whose random name (/tmp/ccXXXXXX.o) ld writes into the symbol table as
+# the FILE symbol, so two builds differed. cc_build takes the arguments of
+# a gcc command and first assembles each .S into an object named after the
+# source (ld records the basename: start.o), with the same flags.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+nobj=0
+cc_build() {
+    local a skip=0 flags=() srcs=() args=()
+    for a in "$@"; do
+        if [ "$skip" = 1 ]; then skip=0; continue; fi
+        case $a in
+        -o) skip=1 ;;
+        -l*|*.c|*.o|*.S) ;;
+        *) flags+=("$a") ;;
+        esac
+    done
+    for a in "$@"; do
+        case $a in
+        *.S)
+            nobj=$((nobj + 1))
+            mkdir -p "$work/$nobj"
+            local o="$work/$nobj/$(basename "${a%.S}").o"
+            "$CC" "${flags[@]}" -c -o "$o" "$a"
+            args+=("$o") ;;
+        *) args+=("$a") ;;
+        esac
+    done
+    "$CC" "${args[@]}"
+}
 CFLAGS="-m64 -O2 -ffreestanding -fno-pic -no-pie -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables -Wall -Wextra -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $here/link.ld"
 # shellcheck disable=SC2086
-$CC $CFLAGS -o "$out/x86-basic64.elf" "$here/start.S" "$here/lib.c" "$here/basic64.c"
+cc_build $CFLAGS -o "$out/x86-basic64.elf" "$here/start.S" "$here/lib.c" "$here/basic64.c"
 # the CPU kernels (docs/x86.md "Test kernels"): .user at 0x200000
 CPUFLAGS=${CFLAGS/link.ld/link-cpu.ld}
 for k in exceptions paging syscall misc; do
     [ -f "$here/$k.c" ] || continue
     # shellcheck disable=SC2086
-    $CC $CPUFLAGS -o "$out/x86-$k.elf" "$here/start.S" "$here/lib.c" "$here/$k.c"
+    cc_build $CPUFLAGS -o "$out/x86-$k.elf" "$here/start.S" "$here/lib.c" "$here/$k.c"
 done
-$CC $CFLAGS -o "$out/x86-smc.elf" "$here/start.S" "$here/lib.c" "$here/smc.c"
+cc_build $CFLAGS -o "$out/x86-smc.elf" "$here/start.S" "$here/lib.c" "$here/smc.c"
 # random-code kernels for tests/e2e/chaos.sh (.chaos is filled by the test)
-$CC $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
-$CC $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"
-$CC $CFLAGS -DCHAOS_COMPAT -o "$out/x86-chaos-compat.elf" "$here/chaos.S"
-$CC $CFLAGS -DCHAOS_REAL -o "$out/x86-chaos-real.elf" "$here/chaos.S"
+cc_build $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
+cc_build $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"
+cc_build $CFLAGS -DCHAOS_COMPAT -o "$out/x86-chaos-compat.elf" "$here/chaos.S"
+cc_build $CFLAGS -DCHAOS_REAL -o "$out/x86-chaos-real.elf" "$here/chaos.S"
 # the x87 kernel: x87.c may use the x87 (long double), nothing of SSE/MMX
 X87FLAGS="${CFLAGS/-mgeneral-regs-only/-mno-sse -mno-mmx -m80387}"
 $CC $CFLAGS -c -o "$out/x86t-lib.o" "$here/lib.c"
 # shellcheck disable=SC2086
-$CC $X87FLAGS -o "$out/x86-x87.elf" "$here/start.S" "$out/x86t-lib.o" "$here/x87.c"
+cc_build $X87FLAGS -o "$out/x86-x87.elf" "$here/start.S" "$out/x86t-lib.o" "$here/x87.c"
 rm -f "$out/x86t-lib.o"
 # 32-bit multiboot kernels (-m32, libgcc for 64-bit arithmetic): mb1 as
 # ELF32 and as a flat binary through the header's address fields (a.out
@@ -37,21 +68,21 @@ rm -f "$out/x86t-lib.o"
 M32="-m32 -O2 -ffreestanding -fno-pic -no-pie -mgeneral-regs-only -fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables -Wall -Wextra -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $here/mb.ld"
 MB_COMMON="$here/mb_start.S $here/mb_lib.c $here/lib.c $here/mb_modes.S"
 # shellcheck disable=SC2086
-$CC $M32 -o "$out/x86-mb1.elf" "$here/mb1_header.S" $MB_COMMON "$here/mb1.c" -lgcc
+cc_build $M32 -o "$out/x86-mb1.elf" "$here/mb1_header.S" $MB_COMMON "$here/mb1.c" -lgcc
 # shellcheck disable=SC2086
-$CC $M32 -DAOUT_KLUDGE -o "$out/x86-mb1-aout.elf" "$here/mb1_header.S" $MB_COMMON "$here/mb1.c" -lgcc
+cc_build $M32 -DAOUT_KLUDGE -o "$out/x86-mb1-aout.elf" "$here/mb1_header.S" $MB_COMMON "$here/mb1.c" -lgcc
 objcopy -O binary "$out/x86-mb1-aout.elf" "$out/x86-mb1-aout.bin"
 # shellcheck disable=SC2086
-$CC $M32 -o "$out/x86-mb2.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+cc_build $M32 -o "$out/x86-mb2.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 objcopy -O elf64-x86-64 "$out/x86-mb2.elf" "$out/x86-mb2-64.elf"
 # mb2 variants: the address tag in a flat binary; a required (refused) and an
 # optional (ignored) framebuffer tag; a required request for tag 8 (refused)
 # shellcheck disable=SC2086
-$CC $M32 -DMB2_ADDR -o "$out/x86-mb2-addr.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+cc_build $M32 -DMB2_ADDR -o "$out/x86-mb2-addr.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 objcopy -O binary "$out/x86-mb2-addr.elf" "$out/x86-mb2-addr.bin"
 # shellcheck disable=SC2086
-$CC $M32 -DMB2_FB=0 -o "$out/x86-mb2-fb.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+cc_build $M32 -DMB2_FB=0 -o "$out/x86-mb2-fb.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 # shellcheck disable=SC2086
-$CC $M32 -DMB2_FB=1 -o "$out/x86-mb2-fbopt.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+cc_build $M32 -DMB2_FB=1 -o "$out/x86-mb2-fbopt.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 # shellcheck disable=SC2086
-$CC $M32 -DMB2_ASK=8 -o "$out/x86-mb2-ask8.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+cc_build $M32 -DMB2_ASK=8 -o "$out/x86-mb2-ask8.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc

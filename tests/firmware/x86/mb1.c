@@ -27,6 +27,88 @@ extern char _end[];
 static const char *const mod_args[2] = { "first module args", "second" };
 static const char *const mod_data[2] = { "hvsim module one", "hvsim module two" };
 
+static uint32_t mb_read_cr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+/* ---- task switches (SDM vol. 3A ch. 7) between two 32-bit TSSs ---------- */
+
+struct tss32 {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi, es, cs, ss, ds, fs, gs, ldt, iomap;
+};
+static struct tss32 tss_a __attribute__((aligned(64))), tss_b __attribute__((aligned(64)));
+/* null, 0x08 code, 0x10 data (flat, as the loader's), 0x18 TSS A, 0x20 TSS B,
+ * 0x28 a task gate to TSS B */
+static uint64_t ts_gdt[6] __attribute__((aligned(8)));
+static uint8_t task_b_stack[1024] __attribute__((aligned(16)));
+volatile uint32_t tb_count, tb_flags[2], tb_link;
+/* Task B: the CALL runs it from its start (NT set, link = TSS A), IRET
+ * returns to A; the JMP through the task gate resumes it after that IRET
+ * (NT clear), and it jumps back to TSS A. It changes ESI and EDI, which A
+ * gets back from its TSS. */
+void task_b(void);
+__asm__(".text\n.globl task_b\ntask_b:\n"
+        "\tincl tb_count\n\tpushfl\n\tpopl tb_flags\n\tmovl tss_b, %eax\n\tmovl %eax, tb_link\n"
+        "\txorl %esi, %esi\n\txorl %edi, %edi\n\tiret\n"
+        "\tincl tb_count\n\tpushfl\n\tpopl tb_flags+4\n\txorl %esi, %esi\n\tljmp $0x18, $0\n\tjmp task_b\n");
+
+static uint64_t tss_desc(const void *base)
+{
+    uint32_t b = (uint32_t)base, lim = sizeof(struct tss32) - 1;
+    return lim | (uint64_t)(b & 0xffffff) << 16 | 0x89ull << 40 | (uint64_t)(b >> 24) << 56;
+}
+
+static uint16_t str_sel(void)
+{
+    uint16_t v;
+    __asm__ volatile("str %0" : "=r"(v));
+    return v;
+}
+
+static void task_switch_test(void)
+{
+    ts_gdt[0] = 0;
+    ts_gdt[1] = 0x00cf9b000000ffffull;
+    ts_gdt[2] = 0x00cf93000000ffffull;
+    ts_gdt[3] = tss_desc(&tss_a);
+    ts_gdt[4] = tss_desc(&tss_b);
+    ts_gdt[5] = 0x20ull << 16 | 0x85ull << 40; /* task gate, DPL 0, TSS 0x20 */
+    tss_b.eip = (uint32_t)task_b;
+    tss_b.eflags = 2;
+    tss_b.esp = (uint32_t)(task_b_stack + sizeof task_b_stack);
+    tss_b.cs = 0x08;
+    tss_b.ss = tss_b.ds = tss_b.es = tss_b.fs = tss_b.gs = 0x10;
+    tss_b.iomap = tss_a.iomap = sizeof(struct tss32);
+    struct __attribute__((packed)) { uint16_t lim; uint32_t base; } gd = { sizeof ts_gdt - 1, (uint32_t)ts_gdt };
+    __asm__ volatile("lgdt %0\n\tmov $0x18, %%ax\n\tltr %%ax" ::"m"(gd) : "eax", "memory");
+    CHECK(((ts_gdt[3] >> 40) & 0xf) == 0xb, "LTR marks TSS A busy");
+
+    /* CALL to TSS B, IRET back (NT, link) */
+    uint32_t esi = 0, edi = 0;
+    __asm__ volatile("mov $0x12345678, %%esi\n\tmov $0x9abcdef0, %%edi\n\tlcall $0x20, $0\n\t"
+                     "mov %%esi, %0\n\tmov %%edi, %1" : "=m"(esi), "=m"(edi) : : "esi", "edi", "memory", "cc");
+    CHECK(tb_count == 1, "CALL to a TSS runs the new task");
+    CHECK((tb_flags[0] & 0x4000) && tb_link == 0x18, "CALL: the new task has NT = 1 and the link to TSS A");
+    CHECK(esi == 0x12345678 && edi == 0x9abcdef0, "IRET with NT: back to task A with its registers from its TSS");
+    CHECK(str_sel() == 0x18 && ((ts_gdt[3] >> 40) & 0xf) == 0xb && ((ts_gdt[4] >> 40) & 0xf) == 0x9,
+          "after the IRET: TR = TSS A (busy), TSS B available");
+    CHECK(tss_b.eip != (uint32_t)task_b, "task B's EIP saved in its TSS (after its IRET)");
+    CHECK(mb_read_cr0() & 8, "a task switch sets CR0.TS");
+    __asm__ volatile("clts");
+
+    /* JMP through the task gate, the task JMPs back */
+    __asm__ volatile("mov $0x2468ace0, %%esi\n\tljmp $0x28, $0\n\tmov %%esi, %0" : "=m"(esi) : : "esi", "memory", "cc");
+    CHECK(tb_count == 2 && !(tb_flags[1] & 0x4000), "JMP through a task gate: task B resumes after its IRET, NT = 0");
+    CHECK(esi == 0x2468ace0 && str_sel() == 0x18 && ((ts_gdt[4] >> 40) & 0xf) == 0x9 &&
+              ((ts_gdt[3] >> 40) & 0xf) == 0xb,
+          "JMP back to TSS A: its state restored, TSS B available again");
+    __asm__ volatile("clts");
+}
+
 static void check_info(uint32_t magic, const struct mb1_info *mbi)
 {
     CHECK(magic == 0x2BADB002, "EAX = 0x2BADB002");
@@ -85,12 +167,6 @@ static void check_info(uint32_t magic, const struct mb1_info *mbi)
     CHECK(m[0].start >= (uint32_t)(uintptr_t)_end, "modules after the kernel");
 }
 
-static uint32_t mb_read_cr0(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
 
 int kmain32(uint32_t magic, const struct mb1_info *mbi)
 {
@@ -107,6 +183,9 @@ int kmain32(uint32_t magic, const struct mb1_info *mbi)
     *hole = 0x12345678;
     CHECK(*hole == 0xffffffffu && *(volatile uint32_t *)0xa0000 == 0xffffffffu &&
           *(volatile uint32_t *)0xffffc == 0xffffffffu, "0xa0000-0xfffff reads all ones");
+
+    task_switch_test();
+    x86t_puts("task switches: CALL/IRET and JMP through a task gate: done\n");
 
     uint64_t ram_size = 0;
     fwcfg_read(0x03, &ram_size, 8);

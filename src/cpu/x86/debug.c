@@ -1,0 +1,171 @@
+/* Debug registers (Intel SDM vol. 3A ch. 17 §17.2, §17.3): MOV to/from
+ * DR0-DR7, instruction and data breakpoints, the RF flag.
+ *
+ *  - MOV DRn (vol. 2 "MOV—Move to/from Debug Registers"), checked in this
+ *    order: #GP(0) at CPL > 0 (virtual-8086 mode included); #UD for DR8-15
+ *    (REX.R) and, with CR4.DE = 1, for DR4/DR5 (with CR4.DE = 0 they alias
+ *    DR6/DR7); #DB (a fault, DR6.BD set, DR7.GD cleared) when DR7.GD = 1;
+ *    #GP(0) for a 64-bit-mode write of a 1 to bits 63:32 of DR6 or DR7.
+ *    Outside 64-bit mode the registers are read and written as 32 bits.
+ *  - DR6 reads its reserved bits as the SDM shows them (FFFF0FF0h with B0-3,
+ *    BD, BS, BT writable: no RTM, no bus-lock detection); DR7 keeps bit 10
+ *    set and bits 11, 12, 14, 15 clear.
+ *  - Breakpoints enabled by Ln or Gn (LE/GE are accepted and ignored: every
+ *    breakpoint is exact). R/Wn = 00: instruction breakpoint at the linear
+ *    address of the instruction's first byte (LENn = 00; other lengths are
+ *    undefined and never match), a fault before the instruction unless
+ *    RFLAGS.RF = 1. R/Wn = 01 (writes) and 11 (reads or writes): data
+ *    breakpoints on any byte of the LENn-aligned range (1, 2, 8, 4 bytes),
+ *    a trap after the instruction (after the iteration of a REP string
+ *    instruction). R/Wn = 10 (I/O) is not modelled: it never matches.
+ *    Every data access counts, implicit ones (stack pushes of an event
+ *    delivery, descriptor reads) included.
+ *  - DR6.Bn of each breakpoint that matched is set (B0-B3 are never
+ *    cleared by the CPU; a single-step in the same instruction adds BS to
+ *    the same #DB).
+ *  - RF (§17.3.1.1): cleared at the start of each instruction after the
+ *    instruction-breakpoint check; the EFLAGS image of a fault-class
+ *    exception has RF = 1 (except #DB for an instruction breakpoint)
+ *    (trap.c); a REP string instruction keeps RF = 1 between its
+ *    iterations, so an event between them pushes RF = 1 and the next
+ *    iteration is not an instruction breakpoint again (exec.c rep_end);
+ *    IRET loads RF from the stack.
+ *
+ * While a breakpoint is enabled or RF is set the interpreter runs one
+ * instruction at a time through the slow path (exec.c step_debug): the
+ * fast handlers and the predecoded slots do not look at breakpoints. */
+#include "x86_cpu.h"
+#include "../../trace/emit.h"
+
+#define DR6_FIXED1 0xffff0ff0ull
+#define DR6_WRITABLE 0x0000e00full /* B0-B3, BD, BS, BT */
+#define DR7_FIXED1 0x400ull
+#define DR7_WRITABLE 0xffff23ffull /* L/G 0-3, LE, GE, GD, R/W and LEN 0-3 */
+#define DR6_BD (1u << 13)
+#define DR7_GD (1u << 13)
+
+/* Recomputes what the loop and the memory accesses look at. */
+static void dbg_update(struct x86_cpu *x)
+{
+    uint64_t d7 = x->dr[7];
+    bool insn = false, data = false;
+    for (unsigned n = 0; n < 4; n++) {
+        if (!((d7 >> (2 * n)) & 3))
+            continue;
+        unsigned rw = (unsigned)(d7 >> (16 + 4 * n)) & 3;
+        if (rw == 0)
+            insn = true;
+        else if (rw != 2)
+            data = true;
+    }
+    x->dbg_insn = insn;
+    x->dbg_data = data;
+    x->attn = true; /* the loop picks step_debug up from the next instruction */
+}
+
+void x86_dbg_reset(struct x86_cpu *x)
+{
+    for (int n = 0; n < 6; n++)
+        x->dr[n] = 0;
+    x->dr[6] = DR6_FIXED1;
+    x->dr[7] = DR7_FIXED1;
+    x->dbg_hits = 0;
+    dbg_update(x);
+}
+
+/* #DB as a fault (general detect, instruction breakpoint): rip stays at
+ * the instruction. An instruction-breakpoint #DB pushes RF as it is (0). */
+static _Noreturn void db_fault(struct x86_cpu *x, uint32_t dr6_bits, bool ibp)
+{
+    x->dr[6] |= dr6_bits;
+    if (dr6_bits & DR6_BD)
+        x->dr[7] &= ~(uint64_t)DR7_GD; /* §17.2.4: cleared on entering the handler */
+    x->dbg_ibp_fault = ibp;
+    x86_raise(x, X86_EXC_DB, false, 0);
+}
+
+/* The register number of MOV DRn after the #GP / #UD / #DB checks. */
+static unsigned dr_index(struct x86_cpu *x, unsigned reg)
+{
+    if ((x->cr0 & CR0_PE) && x->cpl != 0) /* protected and virtual-8086 mode */
+        x86_raise(x, X86_EXC_GP, true, 0);
+    if (reg >= 8 || ((reg == 4 || reg == 5) && (x->cr4 & CR4_DE)))
+        x86_raise(x, X86_EXC_UD, false, 0);
+    if (x->dr[7] & DR7_GD)
+        db_fault(x, DR6_BD, false);
+    return reg == 4 || reg == 5 ? reg + 2 : reg;
+}
+
+uint64_t x86_mov_from_dr(struct x86_cpu *x, unsigned reg)
+{
+    unsigned n = dr_index(x, reg);
+    return x->code_size == 8 ? x->dr[n] : (uint32_t)x->dr[n];
+}
+
+void x86_mov_to_dr(struct x86_cpu *x, unsigned reg, uint64_t v)
+{
+    unsigned n = dr_index(x, reg);
+    if (x->code_size != 8)
+        v = (uint32_t)v;
+    else if (n >= 6 && (v >> 32))
+        x86_raise(x, X86_EXC_GP, true, 0);
+    if (n == 6)
+        v = (v & DR6_WRITABLE) | DR6_FIXED1;
+    else if (n == 7)
+        v = (v & DR7_WRITABLE) | DR7_FIXED1;
+    x->dr[n] = v;
+    if (n == 7 || n < 4)
+        dbg_update(x);
+}
+
+/* The enabled breakpoints of kind rw_want (0 instruction; for data: a
+ * write, or a read) whose range holds a byte of [la, la + size). */
+static unsigned matches(const struct x86_cpu *x, uint64_t la, unsigned size, bool insn, bool write)
+{
+    static const uint64_t lens[4] = { 1, 2, 8, 4 }; /* LENn 00 01 10 11 (§17.2.5) */
+    uint64_t d7 = x->dr[7], amask = x->long_mode ? ~0ull : 0xffffffffull;
+    unsigned hit = 0;
+    for (unsigned n = 0; n < 4; n++) {
+        if (!((d7 >> (2 * n)) & 3))
+            continue;
+        unsigned rw = (unsigned)(d7 >> (16 + 4 * n)) & 3, len = (unsigned)(d7 >> (18 + 4 * n)) & 3;
+        uint64_t a = x->dr[n] & amask;
+        if (insn) {
+            if (rw == 0 && len == 0 && a == (la & amask))
+                hit |= 1u << n;
+            continue;
+        }
+        if (rw == 0 || rw == 2 || (rw == 1 && !write))
+            continue;
+        uint64_t lo = a & ~(lens[len] - 1), hi = lo + lens[len] - 1;
+        uint64_t alo = la & amask, ahi = alo + size - 1;
+        if (alo <= hi && ahi >= lo)
+            hit |= 1u << n;
+    }
+    return hit;
+}
+
+void x86_dbg_insn_check(struct x86_cpu *x, uint64_t la)
+{
+    if (!x->dbg_insn || (x->rflags & FL_RF))
+        return;
+    unsigned hit = matches(x, la, 1, true, false);
+    if (hit)
+        db_fault(x, hit, true);
+}
+
+void x86_dbg_data_access(struct x86_cpu *x, uint64_t la, unsigned size, bool write)
+{
+    x->dbg_hits |= (uint8_t)matches(x, la, size, false, write);
+}
+
+void x86_dbg_data_trap(struct x86_cpu *x)
+{
+    unsigned hit = x->dbg_hits;
+    x->dbg_hits = 0;
+    if (!hit)
+        return;
+    x->dr[6] |= hit;
+    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DB, x->cpl, x->cpl, x->rip, 0);
+    x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
+}
