@@ -11,6 +11,7 @@
 #include "x86_cpu.h"
 #include "icache.h"
 #include "seg.h"
+#include "../../apic/lapic.h"
 #include "../../sim/bus.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
@@ -835,7 +836,7 @@ static void mov_to_cr(struct x86_cpu *x, unsigned cr, uint64_t v)
         break;
     }
     case 4: write_cr4(x, v); break;
-    case 8: if (v >> 4) GP0(); x->cr8 = v; break;
+    case 8: if (v >> 4) GP0(); x->cr8 = v; if (x->lapic) lapic_set_tpr(x->lapic, (uint32_t)v << 4); break;
     default: UD();
     }
 }
