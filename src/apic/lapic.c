@@ -487,23 +487,32 @@ static void send_ipi(struct lapic *l, uint32_t lo, uint32_t dest)
         error(l, LAPIC_ESR_SEND_ACCEPT);
         return;
     }
-    if (mode == CPU_MSG_SMI)
-        return; /* no SMM: SMI is ignored (documented) */
-    post(s, mask, &msg);
+    post(s, mask, &msg); /* SMI too: the target records and ignores it */
 }
 
 /* ---- acceptance (at the target's time) ----------------------------------------- */
 
-/* ipi.deliver "line": the delivery mode in bits 10:8, the vector in 7:0
- * (fixed = the plain vector; INIT de-assert = 0x800). */
+/* ipi.deliver "line" (named by arch_x86_64.line_name): the vector for
+ * fixed and lowest-priority messages (the irq.take cause that follows),
+ * else the delivery mode << 8: 0x200 SMI, 0x400 NMI, 0x500 INIT,
+ * 0x600 | vector SIPI, 0x800 INIT level de-assert. */
+static uint64_t deliver_line(const struct cpu_msg *msg)
+{
+    switch (msg->mode) {
+    case CPU_MSG_FIXED: case CPU_MSG_LOWEST: case CPU_MSG_EXTINT: return msg->vector;
+    case CPU_MSG_SIPI: return 0x600u | msg->vector;
+    default: return (uint64_t)msg->mode << 8;
+    }
+}
+
 bool lapic_accept(struct lapic *l, const struct cpu_msg *msg)
 {
     struct machine *m = l->sys->m;
     if (!lapic_hw_enabled(l))
         return false; /* globally disabled: no APIC to receive it (§10.4.3) */
     if (msg->source_kind == 0)
-        TRACE(m, TK_IPI_DELIVER, (uint32_t)l->idx, now_of(l), IPI_MECH_LAPIC,
-              (uint64_t)msg->mode << 8 | msg->vector, msg->source);
+        TRACE(m, TK_IPI_DELIVER, (uint32_t)l->idx, now_of(l), IPI_MECH_LAPIC, deliver_line(msg),
+              msg->source);
     switch (msg->mode) {
     case CPU_MSG_FIXED:
     case CPU_MSG_LOWEST:

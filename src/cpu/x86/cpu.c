@@ -390,6 +390,46 @@ static const char *x86_cause_name(uint64_t v)
     return v < 256 ? int_names[v] : NULL;
 }
 
+/* ipi.deliver lines of the local APIC (lapic.c deliver_line): a vector,
+ * or a delivery mode << 8. irq.take of an interrupt: its vector; NMI: 0x400. */
+#define X86_SIPI_NAME(h, l) "SIPI 0x" #h #l,
+#define X86_SIPI_ROW(h) \
+    X86_SIPI_NAME(h, 0) X86_SIPI_NAME(h, 1) X86_SIPI_NAME(h, 2) X86_SIPI_NAME(h, 3) \
+    X86_SIPI_NAME(h, 4) X86_SIPI_NAME(h, 5) X86_SIPI_NAME(h, 6) X86_SIPI_NAME(h, 7) \
+    X86_SIPI_NAME(h, 8) X86_SIPI_NAME(h, 9) X86_SIPI_NAME(h, a) X86_SIPI_NAME(h, b) \
+    X86_SIPI_NAME(h, c) X86_SIPI_NAME(h, d) X86_SIPI_NAME(h, e) X86_SIPI_NAME(h, f)
+static const char *const sipi_names[256] = {
+    X86_SIPI_ROW(0) X86_SIPI_ROW(1) X86_SIPI_ROW(2) X86_SIPI_ROW(3) X86_SIPI_ROW(4)
+    X86_SIPI_ROW(5) X86_SIPI_ROW(6) X86_SIPI_ROW(7) X86_SIPI_ROW(8) X86_SIPI_ROW(9)
+    X86_SIPI_ROW(a) X86_SIPI_ROW(b) X86_SIPI_ROW(c) X86_SIPI_ROW(d) X86_SIPI_ROW(e)
+    X86_SIPI_ROW(f)
+};
+
+static const char *x86_line_name(unsigned line)
+{
+    if (line < 256)
+        return int_names[line];
+    switch (line) {
+    case 0x200: return "SMI";
+    case 0x400: return "NMI";
+    case 0x500: return "INIT";
+    case 0x800: return "INIT-deassert";
+    default: return (line & ~0xffu) == 0x600 ? sipi_names[line & 0xff] : NULL;
+    }
+}
+
+static int x86_cause_line(uint64_t cause)
+{
+    if (cause == X86_EXC_NMI)
+        return 0x400;
+    return cause < 256 ? (int)cause : -1;
+}
+
+static const char *x86_timer_name(uint64_t t)
+{
+    return t == LAPIC_TRACE_TIMER ? "lapic-timer" : t == LAPIC_TRACE_TSC_DEADLINE ? "tsc-deadline" : NULL;
+}
+
 static const char *x86_priv_name(uint64_t p)
 {
     static const char *const n[4] = { "CPL0", "CPL1", "CPL2", "CPL3" };
@@ -421,6 +461,9 @@ const struct arch_info arch_x86_64 = {
     .disasm_syntax = x86_disasm_syntax,
     .gdb = &x86_gdb_arch,
     .reset_priv = 0,
+    .cause_line = x86_cause_line,
+    .line_name = x86_line_name,
+    .timer_name = x86_timer_name,
 };
 
 void x86_reset_cpu(struct cpu *c)
