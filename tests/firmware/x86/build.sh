@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds our x86_64 test kernels with the host gcc (freestanding, no SSE):
-#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-smp.elf, x86-{exceptions,paging,syscall,misc}.elf,
+#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-smp.elf, x86-ipirace.elf, x86-{exceptions,paging,syscall,misc}.elf,
 #                         x86-chaos{,-user,-compat,-real}.elf,
 #                         x86-x87.elf (x87.c with the x87 enabled, still no SSE)
 # Reproducible: no -g, fixed link order, no build ids.
@@ -22,6 +22,7 @@ done
 $CC $CFLAGS -o "$out/x86-smc.elf" "$here/start.S" "$here/lib.c" "$here/smc.c"
 # the SMP / APIC kernel (docs/x86.md "Interrupts and SMP")
 $CC $CFLAGS -o "$out/x86-smp.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/smp.c"
+$CC $CFLAGS -o "$out/x86-ipirace.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/ipirace.c"
 # random-code kernels for tests/e2e/chaos.sh (.chaos is filled by the test)
 $CC $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
 $CC $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"
