@@ -429,13 +429,17 @@ static uint64_t targets(struct lapic_sys *s, uint32_t dest, bool logical, bool x
     return mask;
 }
 
-static void post(struct lapic_sys *s, uint64_t mask, const struct cpu_msg *msg)
+/* Each target gets the message at the sender's time; the sending CPU
+ * last (an INIT to itself ends its instruction: x86_irq_msg). */
+static void post(struct lapic_sys *s, uint64_t mask, const struct cpu_msg *msg, int sender)
 {
     struct machine *m = s->m;
     uint64_t now = machine_now(m);
     for (int i = 0; i < s->n; i++)
-        if (mask >> i & 1)
+        if ((mask >> i & 1) && i != sender)
             cpu_deliver_msg(s->l[i].cpu, m->sched.current, now, msg);
+    if (sender >= 0 && (mask >> sender & 1))
+        cpu_deliver_msg(s->l[sender].cpu, m->sched.current, now, msg);
 }
 
 void lapic_sys_device_msg(struct lapic_sys *s, unsigned mode, uint8_t vector, bool level,
@@ -446,7 +450,7 @@ void lapic_sys_device_msg(struct lapic_sys *s, unsigned mode, uint8_t vector, bo
         mask = arbitrate(s, mask, vector);
     struct cpu_msg msg = { .mode = (uint8_t)mode, .vector = vector, .level_triggered = level,
                            .source_kind = 1, .source = source };
-    post(s, mask, &msg);
+    post(s, mask, &msg, -1);
 }
 
 /* An ICR write (§10.6.1): lo = ICR[31:0], dest = the destination field
@@ -487,7 +491,7 @@ static void send_ipi(struct lapic *l, uint32_t lo, uint32_t dest)
         error(l, LAPIC_ESR_SEND_ACCEPT);
         return;
     }
-    post(s, mask, &msg); /* SMI too: the target records and ignores it */
+    post(s, mask, &msg, l->idx); /* SMI too: the target records and ignores it */
 }
 
 /* ---- acceptance (at the target's time) ----------------------------------------- */

@@ -345,6 +345,14 @@ START_TEST(init_sipi)
     icr(a, 5, 0x4608);
     ck_assert_int_eq(c1->state, CPU_RUNNING);
     ck_assert_uint_eq(x1->seg[X86_CS].sel, 0x0800);
+    /* INIT to the BSP (self): it restarts at the reset vector, no SIPI wait */
+    struct x86_cpu *x0 = X86(f.m->cpus[0]);
+    x0->rip = 0x1234;
+    icr(a, 0, 0x4500 | 1u << 18);
+    ck_assert_int_eq(f.m->cpus[0]->state, CPU_RUNNING);
+    ck_assert(!x0->wait_sipi);
+    ck_assert_uint_eq(x0->rip, 0xfff0);
+    ck_assert_uint_eq(x0->seg[X86_CS].base, 0xffff0000);
     fx_free(&f);
 }
 END_TEST

@@ -74,8 +74,9 @@ static void x86_reset(struct cpu *c)
 /* INIT (SDM vol. 3A §9.1, Table 9-1 "Following INIT"): the power-on
  * state except what INIT leaves: the x87 FPU, MXCSR and the XMM registers,
  * CR0.CD/NW, the TSC, the MTRRs, PAT, MISC_ENABLE and IA32_APIC_BASE; the
- * local APIC has taken its INIT state already (lapic_accept). Then the
- * CPU waits for a SIPI (§8.4.2). */
+ * local APIC has taken its INIT state already (lapic_accept). Then an
+ * application processor waits for a SIPI (§8.4.2); the bootstrap
+ * processor (IA32_APIC_BASE.BSP) runs from the reset vector. */
 static void x86_init(struct cpu *c)
 {
     struct x86_cpu *x = X86(c);
@@ -95,8 +96,10 @@ static void x86_init(struct cpu *c)
     memcpy(x->mtrr_fixed, fixed, sizeof fixed);
     memcpy(x->mtrr_var, var, sizeof var);
     x->apic_base = base;
-    x->wait_sipi = true;
-    c->state = CPU_STOPPED;
+    if (!(base & 0x100)) { /* an AP waits for a SIPI; the BSP restarts at F000:FFF0 (§8.4.1) */
+        x->wait_sipi = true;
+        c->state = CPU_STOPPED;
+    }
 }
 
 /* Interrupt inputs: line 0 = INTR (level, from the PIC), line 1 = NMI
@@ -133,6 +136,10 @@ static void x86_irq_msg(struct cpu *c, const struct cpu_msg *msg)
         break;
     case CPU_MSG_INIT:
         x86_init(c);
+        /* an INIT this CPU sent itself (its ICR write in progress): the
+         * instruction ends here, as after a triple-fault reset */
+        if (x->in_run && c->m->sched.current == c)
+            longjmp(x->fault_jb, 2);
         break;
     case CPU_MSG_SIPI:
         if (x->wait_sipi && c->state == CPU_STOPPED) {

@@ -224,6 +224,13 @@ static void run_on(unsigned cpu, void (*f)(uint32_t), uint32_t arg)
 static void do_tpr(uint32_t v) { apic_write(TPR, v); }
 static void do_ldr(uint32_t v) { apic_write(LDR, v); }
 static void do_dfr(uint32_t v) { apic_write(DFR, v); }
+static void do_self_init(uint32_t v)
+{
+    (void)v;
+    apic_write(ICR_LO, 0xc500 | 1u << 18); /* INIT to itself: never returns */
+    x86t_puts("FAIL: INIT to self returned\n");
+    x86t_exit(1);
+}
 
 static uint32_t count_of(unsigned vec, unsigned *who)
 {
@@ -555,6 +562,19 @@ static void init_restart(void)
     CHECKX(svr_at_boot[1] == 0xff, "INIT put the APIC in its INIT state", svr_at_boot[1]);
     CHECKX(xmm_seen[1] == (0x5a5a000000000000ull | 1), "INIT keeps XMM0 (SDM Table 9-1)",
            xmm_seen[1]);
+    if (ncpus < 3)
+        return;
+    /* CPU 2 sends itself an INIT: it stops in the middle of its command and
+     * waits for a SIPI */
+    a = alive;
+    cmd_arg[2] = 0;
+    cmd[2] = do_self_init;
+    delay(SETTLE);
+    cmd[2] = 0;
+    CHECKX(boots[2] == 1 && alive == a, "INIT to self stops the CPU", boots[2]);
+    send_ipi(2, 0x4608);
+    CHECKX(wait_ge(&alive, a + 1), "SIPI restarts the CPU that INITed itself", alive);
+    CHECKX(boots[2] == 2, "CPU 2 booted twice", boots[2]);
 }
 
 static void x2apic(void)
