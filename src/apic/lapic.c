@@ -780,26 +780,30 @@ bool lapic_mmio_claims(const struct lapic *l, uint64_t pa)
            (pa & ~0xfffull) == (l->r.base & 0xffffffffff000ull);
 }
 
-uint64_t lapic_mmio_read(struct lapic *l, uint64_t off, unsigned size)
+/* xAPIC page accesses are `mmio` events like any device's (an ICR write's
+ * event, with the delivery mode and vector, comes just before its
+ * ipi.send). */
+uint64_t lapic_mmio_read(struct lapic *l, uint64_t pa, unsigned size)
 {
-    off &= 0xfff;
-    if (size != 4 || (off & 0xf)) /* 32-bit accesses to 16-byte aligned registers only */
-        return 0;
-    bool ok;
-    uint64_t v = reg_read(l, (unsigned)off, &ok);
-    if (!ok) {
-        error(l, LAPIC_ESR_ILLEGAL_REG);
-        return 0;
+    unsigned off = (unsigned)(pa & 0xfff);
+    uint64_t v = 0;
+    if (size == 4 && !(off & 0xf)) { /* 32-bit accesses to 16-byte aligned registers only */
+        bool ok;
+        v = (uint32_t)reg_read(l, off, &ok);
+        if (!ok)
+            error(l, LAPIC_ESR_ILLEGAL_REG);
     }
-    return (uint32_t)v;
+    TRACE(l->sys->m, TK_MMIO, (uint32_t)l->idx, now_of(l), pa, size, v, 0);
+    return v;
 }
 
-void lapic_mmio_write(struct lapic *l, uint64_t off, unsigned size, uint64_t val)
+void lapic_mmio_write(struct lapic *l, uint64_t pa, unsigned size, uint64_t val)
 {
-    off &= 0xfff;
+    unsigned off = (unsigned)(pa & 0xfff);
+    TRACE(l->sys->m, TK_MMIO, (uint32_t)l->idx, now_of(l), pa, size, val, 1);
     if (size != 4 || (off & 0xf))
         return;
-    if (off == LAPIC_SELF_IPI || !reg_write(l, (unsigned)off, (uint32_t)val))
+    if (off == LAPIC_SELF_IPI || !reg_write(l, off, (uint32_t)val))
         error(l, LAPIC_ESR_ILLEGAL_REG);
 }
 

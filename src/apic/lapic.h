@@ -81,10 +81,11 @@ void lapic_virtual_wire(struct lapic *l);
 
 /* Is pa inside this APIC's xAPIC page (enabled, not x2APIC)? */
 bool lapic_mmio_claims(const struct lapic *l, uint64_t pa);
-/* xAPIC register access at page offset off (32-bit registers; other sizes
- * read 0 / are dropped). Never fails. */
-uint64_t lapic_mmio_read(struct lapic *l, uint64_t off, unsigned size);
-void lapic_mmio_write(struct lapic *l, uint64_t off, unsigned size, uint64_t val);
+/* xAPIC register access at physical address pa (the page offset picks
+ * the register; 32-bit registers, other sizes read 0 / are dropped). Never
+ * fails. Traced as mmio events. */
+uint64_t lapic_mmio_read(struct lapic *l, uint64_t pa, unsigned size);
+void lapic_mmio_write(struct lapic *l, uint64_t pa, unsigned size, uint64_t val);
 /* MSRs: IA32_APIC_BASE (0x1b), IA32_TSC_DEADLINE (0x6e0), x2APIC 0x800-0x8ff.
  * Returns -1 when msr is not the APIC's, 0 for #GP, 1 for done. */
 int lapic_rdmsr(struct lapic *l, uint32_t msr, uint64_t *val);
