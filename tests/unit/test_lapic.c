@@ -458,6 +458,21 @@ START_TEST(ioapic_level_eoi)
     ck_assert_int_eq(lapic_ack(b), 0x71);
     ioapic_set_irq(f.io, 2, 1);
     ck_assert(!irr(b, 0x71)); /* no edge */
+    /* lowest priority to both (physical broadcast): CPU 1's TPR is lower
+     * (once 0x71, in service there, is retired: the APR counts the ISR) */
+    wr(b, LAPIC_EOI, 0);
+    wr(a, LAPIC_TPR, 0x40);
+    ioapic_ops.write(f.io, 0, 4, 0x17);
+    ioapic_ops.write(f.io, 0x10, 4, 0xffu << 24);
+    ioapic_ops.write(f.io, 0, 4, 0x16);
+    ioapic_ops.write(f.io, 0x10, 4, 1u << 8 | 0x72);
+    ioapic_set_irq(f.io, 3, 1);
+    ck_assert(irr(b, 0x72) && !irr(a, 0x72));
+    /* NMI delivery mode */
+    ioapic_ops.write(f.io, 0, 4, 0x18);
+    ioapic_ops.write(f.io, 0x10, 4, 4u << 8);
+    ioapic_set_irq(f.io, 4, 1);
+    ck_assert(X86(f.m->cpus[0])->nmi_pending);
     fx_free(&f);
 }
 END_TEST
