@@ -1,5 +1,6 @@
 /* The x86 PC board (configs/x86-pc.ini): RAM with the PC hole (docs/x86.md
  * "PC memory map"), x86_64 CPUs (CPU 0 boots, the others wait for a SIPI),
+ * one local APIC per CPU and an IOAPIC (docs/x86.md "Interrupts and SMP"),
  * and a kernel chosen by what the image is: a multiboot 1/2 kernel entered
  * in 32-bit protected mode (src/loader/multiboot.c), else an x86-64 ELF
  * entered directly in 64-bit mode (docs/x86.md "Boot"). The legacy PC
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include "../apic/ioapic.h"
+#include "../apic/lapic.h"
 #include "../cpu/x86/x86.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i8259.h"
@@ -207,8 +210,9 @@ static bool build_long_mode_tables(struct machine *m)
     return ok;
 }
 
-/* The PIC's INTR output: a level on CPU 0's INTR line, at the cause's
- * virtual time (docs/architecture.md "Cross-CPU changes"). */
+/* The PIC's INTR output: a level on CPU 0's INTR line (its local APIC's
+ * LINT0 pin), at the cause's virtual time (docs/architecture.md
+ * "Cross-CPU changes"). */
 static void x86_pc_reset(void *opaque);
 
 static void intr_to_cpu0(void *opaque, int n, int level)
@@ -217,6 +221,13 @@ static void intr_to_cpu0(void *opaque, int n, int level)
     struct machine *m = opaque;
     struct cpu *c = m->cpus[0];
     cpu_deliver_irq(c, m->sched.current, machine_now(m), X86_LINE_INTR, level);
+}
+
+/* ISA IRQ n -> IOAPIC pin: identity except the PIT's IRQ 0 on pin 2, as on
+ * PCs (the ACPI MADT has an interrupt source override IRQ 0 -> GSI 2). */
+static void isa_to_ioapic(void *opaque, int n, int level)
+{
+    ioapic_set_irq(opaque, n == 0 ? 2 : n, level);
 }
 
 /* INTA: the vector the PIC gives (SDM vol. 3A §6.3; 8259A data sheet). */
@@ -356,16 +367,35 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         x86_cpu_set_model(m->cpus[i], v->cpu_vendor, sig);
         x86_cpu_set_triple_fault_reset(m->cpus[i], strcmp(v->triple_fault, "reset") == 0);
         x86_cpu_set_reset_hook(m->cpus[i], x86_pc_reset, m);
-        if (i)
-            m->cpus[i]->state = CPU_STOPPED; /* application processors wait for a SIPI */
     }
-    /* The legacy devices; the PIC's INTR goes to CPU 0 (the local APIC's
-     * LINT0 routing comes with the APIC issue). */
+    /* Interrupts (docs/x86.md "Interrupts and SMP"): APIC ID i on CPU i;
+     * application processors wait for INIT-SIPI-SIPI; the bootstrap APIC
+     * in virtual wire mode as a BIOS leaves it; the IOAPIC (ID = ncpus). */
+    pc->apics = lapic_sys_new(m, c->smp);
+    if (!pc->apics) {
+        snprintf(err, errlen, "out of memory creating the local APICs");
+        return false;
+    }
+    for (int i = 0; i < c->smp; i++)
+        x86_cpu_attach_lapic(m->cpus[i], lapic_of(pc->apics, i), i != 0);
+    lapic_virtual_wire(lapic_of(pc->apics, 0));
+    pc->ioapic = ioapic_new(pc->apics, (uint8_t)c->smp);
+    if (!pc->ioapic) {
+        snprintf(err, errlen, "out of memory creating the IOAPIC");
+        return false;
+    }
+    if (!bus_add_mmio(&m->bus, "ioapic", IOAPIC_DEFAULT_BASE, IOAPIC_SIZE, &ioapic_ops,
+                      pc->ioapic, err, errlen))
+        return false;
+    lapic_sys_set_eoi_listener(pc->apics, ioapic_eoi, pc->ioapic);
+    /* The legacy devices; the PIC's INTR goes to CPU 0's LINT0, every ISA
+     * IRQ to the PIC and the IOAPIC. */
     struct mb_ram ram[3];
     int nram = pc_ram_ranges(c, ram);
     struct x86_pc_devices_config dc;
     x86_pc_devices_config_default(&dc);
     dc.intr = (struct irq_line){ intr_to_cpu0, m, 0 };
+    dc.isa_also = (struct irq_line){ isa_to_ioapic, pc->ioapic, 0 };
     dc.com1_port = (uint32_t)v->uart_port;
     dc.com1_irq = v->uart_irq;
     dc.debug_exit_port = (uint32_t)v->debug_exit_port;
@@ -378,7 +408,7 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
     dc.cmdline = c->append;
     if (!x86_pc_devices_add(m, &pc->dev, &dc, err, errlen))
         return false;
-    x86_cpu_connect_intr(m->cpus[0], pic_ack, pc->dev.pic);
+    lapic_sys_set_extint(pc->apics, pic_ack, pc->dev.pic);
     if (pc->dev.fw_cfg && !add_e820(pc->dev.fw_cfg, ram, nram, err, errlen))
         return false;
 
@@ -421,6 +451,8 @@ static void x86_pc_free(struct machine *m)
     if (!pc)
         return;
     x86_pc_devices_free(&pc->dev);
+    ioapic_free(pc->ioapic);
+    lapic_sys_free(pc->apics);
     free(pc);
     m->board_state = NULL;
 }
@@ -436,8 +468,13 @@ static void x86_pc_reset(void *opaque)
     struct x86_pc *pc = m->board_state;
     for (int i = 0; i < m->ncpus; i++) {
         m->cpus[i]->ops->reset(m->cpus[i]);
-        m->cpus[i]->state = i ? CPU_STOPPED : CPU_RUNNING;
+        m->cpus[i]->state = CPU_RUNNING;
+        /* the local APICs as at power-up (APs wait for INIT-SIPI-SIPI) */
+        lapic_reset(lapic_of(pc->apics, i), false);
+        x86_cpu_attach_lapic(m->cpus[i], lapic_of(pc->apics, i), i != 0);
     }
+    lapic_virtual_wire(lapic_of(pc->apics, 0));
+    ioapic_reset(pc->ioapic);
     if (!x86_pc_devices_reset(m, &pc->dev))
         machine_request_exit(m, EXIT_HOST_ERROR, "machine reset: out of memory");
     intr_to_cpu0(m, 0, 0);
@@ -448,6 +485,8 @@ static void x86_pc_copy_state(struct machine *dst, const struct machine *src)
     struct x86_pc *d = dst->board_state;
     const struct x86_pc *s = src->board_state;
     x86_pc_devices_copy_state(&d->dev, &s->dev);
+    lapic_sys_copy_state(d->apics, s->apics);
+    ioapic_copy_state(d->ioapic, s->ioapic);
 }
 
 static void x86_pc_round(struct machine *m)

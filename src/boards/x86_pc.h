@@ -26,8 +26,12 @@ struct x86_pc_config {
 
 /* The board's state (m->board_state): the legacy devices. */
 #include "x86_pc_devices.h"
+struct lapic_sys;
+struct ioapic;
 struct x86_pc {
     struct x86_pc_devices dev;  /* PIC, PIT, RTC, COM1, fw_cfg, isa-debug-exit, A20 */
+    struct lapic_sys *apics;    /* the local APICs (src/apic/lapic.c) */
+    struct ioapic *ioapic;      /* at 0xfec00000 (src/apic/ioapic.c) */
 };
 
 static inline const struct x86_pc_config *x86_pc_config(const struct config *c)

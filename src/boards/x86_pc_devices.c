@@ -37,6 +37,15 @@ static bool oom(const char *what, char *err, size_t errlen)
     return false;
 }
 
+/* An ISA IRQ line: the PIC input and, on boards with an IOAPIC, its pin. */
+static void isa_irq(void *opaque, int n, int level)
+{
+    struct x86_pc_devices *d = opaque;
+    i8259_set_irq(d->pic, n, level);
+    if (d->isa_also.set)
+        d->isa_also.set(d->isa_also.opaque, n, level);
+}
+
 bool x86_pc_devices_add(struct machine *m, struct x86_pc_devices *d,
                         const struct x86_pc_devices_config *cfg, char *err, size_t errlen)
 {
@@ -51,6 +60,7 @@ bool x86_pc_devices_add(struct machine *m, struct x86_pc_devices *d,
     d->a20 = true; /* as the CPU's reset leaves it on QEMU: direct kernel boot needs it */
     d->nmi_disabled = false;
 
+    d->isa_also = cfg->isa_also;
     d->pic = i8259_new(cfg->intr);
     if (!d->pic)
         return oom("pic", err, errlen);
@@ -59,7 +69,7 @@ bool x86_pc_devices_add(struct machine *m, struct x86_pc_devices *d,
         !add_pio(m, "elcr", 0x4d0, 2, &i8259_elcr_ops, d->pic, err, errlen))
         return false;
 
-    d->pit = i8254_new(m, (struct irq_line){ i8259_set_irq, d->pic, 0 });
+    d->pit = i8254_new(m, (struct irq_line){ isa_irq, d, 0 });
     if (!d->pit)
         return oom("pit", err, errlen);
     if (!add_pio(m, "pit", 0x40, I8254_PORTS, &i8254_ops, d->pit, err, errlen))
@@ -75,7 +85,7 @@ bool x86_pc_devices_add(struct machine *m, struct x86_pc_devices *d,
 
     const struct cmos_rtc_config rc = { .epoch = cfg->rtc_epoch, .ram_below_4g = cfg->ram_below_4g,
                                         .ram_above_4g = cfg->ram_above_4g };
-    d->rtc = cmos_rtc_new(m, &rc, (struct irq_line){ i8259_set_irq, d->pic, 8 }, &d->nmi_disabled);
+    d->rtc = cmos_rtc_new(m, &rc, (struct irq_line){ isa_irq, d, 8 }, &d->nmi_disabled);
     if (!d->rtc)
         return oom("rtc", err, errlen);
     if (!add_pio(m, "rtc", 0x70, CMOS_RTC_PORTS, &cmos_rtc_ops, d->rtc, err, errlen))
@@ -106,7 +116,7 @@ bool x86_pc_devices_add(struct machine *m, struct x86_pc_devices *d,
     }
 
     if (cfg->com1_port) {
-        d->com1 = uart_new(m, m->console, (struct irq_line){ i8259_set_irq, d->pic, (int)cfg->com1_irq });
+        d->com1 = uart_new(m, m->console, (struct irq_line){ isa_irq, d, (int)cfg->com1_irq });
         if (!d->com1)
             return oom("com1", err, errlen);
         if (!add_pio(m, "com1", cfg->com1_port, 8, &uart_ops, d->com1, err, errlen))

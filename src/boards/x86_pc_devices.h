@@ -30,6 +30,9 @@ struct uart16550;
 
 struct x86_pc_devices_config {
     struct irq_line intr;       /* the PIC's INTR output (the boot CPU's LINT0/INTR) */
+    /* Each ISA IRQ n also goes to isa_also.set(isa_also.opaque, n, level)
+     * (the board's IOAPIC routing); set == NULL: the PIC only. */
+    struct irq_line isa_also;
     uint32_t com1_port;         /* [uart] port: 0x3f8 (0: no COM1) */
     uint32_t com1_irq;          /* [uart] irq: 4 (ISA IRQ 0..15) */
     uint32_t debug_exit_port;   /* [isa-debug-exit] port: 0xf4 */
@@ -51,6 +54,7 @@ struct x86_pc_devices {
     struct isa_debug_exit *debug_exit;  /* NULL when left out */
     struct fw_cfg *fw_cfg;              /* NULL when left out */
     struct uart16550 *com1;             /* NULL when left out */
+    struct irq_line isa_also;           /* see the config */
     bool a20;            /* A20 gate (port 0x92 bit 1); true at reset; the CPU model reads it */
     bool nmi_disabled;   /* port 0x70 bit 7 */
 };

@@ -7,7 +7,8 @@
  * injection OpenSBI makes on d), then for the first later irq.take on d whose
  * cause takes the delivered line (the architecture's cause_line; RISC-V: line 3
  * MSI, line 1 SSI). Sends that find the line already pending are coalesced
- * with it: every waiting send is satisfied by the same deliver and take. Latencies
+ * with it: every waiting send is satisfied by the same deliver and take
+ * (not x86 LAPIC messages: each ipi.deliver answers one send). Latencies
  * are differences of virtual times and can be negative, because each hart
  * keeps its own clock inside a scheduling round. */
 #include <stdio.h>
@@ -136,6 +137,8 @@ static void on_deliver(struct trace_stats *st, const struct trace_event *ev)
         w->delivered = true;
         w->line = line;
         push(&st->pairs[w->pair].deliver, (int64_t)(ev->time - w->time));
+        if (mech == IPI_MECH_LAPIC)
+            break; /* x86 messages are not coalesced: one deliver per send */
     }
 }
 

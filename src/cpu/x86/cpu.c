@@ -9,6 +9,7 @@
 #include "gdb.h"
 #include "x86.h"
 #include "x86_cpu.h"
+#include "../../apic/lapic.h"
 #include "../../sim/arch.h"
 #include "../../sim/machine.h"
 
@@ -68,11 +69,47 @@ static void x86_reset(struct cpu *c)
     c->state = CPU_RUNNING;
 }
 
-/* Interrupt inputs: line 0 = INTR (level, from the PIC / local APIC),
- * line 1 = NMI (edge). */
+/* INIT (SDM vol. 3A §9.1, Table 9-1 "Following INIT"): the power-on
+ * state except what INIT leaves: the x87 FPU, MXCSR and the XMM registers,
+ * CR0.CD/NW, the TSC, the MTRRs, PAT, MISC_ENABLE and IA32_APIC_BASE; the
+ * local APIC has taken its INIT state already (lapic_accept). Then an
+ * application processor waits for a SIPI (§8.4.2); the bootstrap
+ * processor (IA32_APIC_BASE.BSP) runs from the reset vector. */
+static void x86_init(struct cpu *c)
+{
+    struct x86_cpu *x = X86(c);
+    struct x86_fpu fpu = x->fpu;
+    uint64_t cr0_cache = x->cr0 & (CR0_CD | CR0_NW), tsc_offset = x->tsc_offset;
+    uint64_t pat = x->pat, misc = x->misc_enable, def = x->mtrr_def_type, base = x->apic_base;
+    uint64_t fixed[11], var[16];
+    memcpy(fixed, x->mtrr_fixed, sizeof fixed);
+    memcpy(var, x->mtrr_var, sizeof var);
+    x86_reset(c);
+    x->fpu = fpu;
+    x->cr0 = (x->cr0 & ~(uint64_t)(CR0_CD | CR0_NW)) | cr0_cache;
+    x->tsc_offset = tsc_offset;
+    x->pat = pat;
+    x->misc_enable = misc;
+    x->mtrr_def_type = def;
+    memcpy(x->mtrr_fixed, fixed, sizeof fixed);
+    memcpy(x->mtrr_var, var, sizeof var);
+    x->apic_base = base;
+    if (!(base & 0x100)) { /* an AP waits for a SIPI; the BSP restarts at F000:FFF0 (§8.4.1) */
+        x->wait_sipi = true;
+        c->state = CPU_STOPPED;
+    }
+}
+
+/* Interrupt inputs: line 0 = INTR (level, from the PIC), line 1 = NMI
+ * (edge). With a local APIC they are its LINT0 and LINT1 pins; the APIC
+ * drives x->intr itself. */
 static void x86_set_irq(struct cpu *c, int line, int level)
 {
     struct x86_cpu *x = X86(c);
+    if (x->lapic && (line == X86_LINE_INTR || line == X86_LINE_NMI)) {
+        lapic_set_lint(x->lapic, line == X86_LINE_INTR ? 0 : 1, level);
+        return;
+    }
     if (line == X86_LINE_INTR)
         x->intr = level != 0;
     else if (line == X86_LINE_NMI && level)
@@ -80,25 +117,35 @@ static void x86_set_irq(struct cpu *c, int line, int level)
     x->attn = true; /* looked at before the next instruction */
 }
 
-/* Messages (until the local APIC of the next issue): NMI, INIT and SIPI to
- * a CPU in wait-for-SIPI; fixed/ExtINT are not accepted without an APIC. */
+/* Interrupt messages, at this CPU's time (the engine applies them when its
+ * clock reaches the sender's): the local APIC takes fixed, lowest-priority
+ * and ExtINT ones; the CPU acts on NMI, INIT and SIPI. A SIPI starts a CPU
+ * in wait-for-SIPI in real mode at CS = vector << 8, IP = 0 (SDM vol. 3A
+ * §8.4.4.1); one to a CPU not waiting is ignored. */
 static void x86_irq_msg(struct cpu *c, const struct cpu_msg *msg)
 {
     struct x86_cpu *x = X86(c);
+    if (x->lapic && !lapic_accept(x->lapic, msg))
+        return;
     switch (msg->mode) {
     case CPU_MSG_NMI:
         x->nmi_pending = true;
         x->attn = true;
         break;
     case CPU_MSG_INIT:
-        x86_reset(c);
-        c->state = CPU_STOPPED; /* wait-for-SIPI (SDM vol. 3A §8.4.2) */
+        x86_init(c);
+        /* an INIT this CPU sent itself (its ICR write in progress): the
+         * instruction ends here, as after a triple-fault reset */
+        if (x->in_run && c->m->sched.current == c)
+            longjmp(x->fault_jb, 2);
         break;
     case CPU_MSG_SIPI:
-        if (c->state == CPU_STOPPED) {
+        if (x->wait_sipi && c->state == CPU_STOPPED) {
             x86_load_seg_real(x, X86_CS, (uint16_t)(msg->vector << 8));
             x->rip = 0;
+            x->wait_sipi = false;
             c->state = CPU_RUNNING;
+            x->attn = true;
         }
         break;
     default:
@@ -198,7 +245,9 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
     const bool *a20 = d->a20;
     int (*ack)(void *) = d->intr_ack;
     void *ack_opaque = d->intr_opaque;
+    struct lapic *lapic = d->lapic; /* dst's own APIC (the board copies its registers) */
     cpu_copy_whole(dst, src, sizeof *d);
+    d->lapic = lapic;
     if (d->insn_raw) { /* bytes in src's predecoded cache (icache.c) */
         memcpy(d->insn_bytes, d->insn_raw, sizeof d->insn_bytes);
         d->insn_raw = NULL;
@@ -352,6 +401,46 @@ static const char *x86_cause_name(uint64_t v)
     return v < 256 ? int_names[v] : NULL;
 }
 
+/* ipi.deliver lines of the local APIC (lapic.c deliver_line): a vector,
+ * or a delivery mode << 8. irq.take of an interrupt: its vector; NMI: 0x400. */
+#define X86_SIPI_NAME(h, l) "SIPI 0x" #h #l,
+#define X86_SIPI_ROW(h) \
+    X86_SIPI_NAME(h, 0) X86_SIPI_NAME(h, 1) X86_SIPI_NAME(h, 2) X86_SIPI_NAME(h, 3) \
+    X86_SIPI_NAME(h, 4) X86_SIPI_NAME(h, 5) X86_SIPI_NAME(h, 6) X86_SIPI_NAME(h, 7) \
+    X86_SIPI_NAME(h, 8) X86_SIPI_NAME(h, 9) X86_SIPI_NAME(h, a) X86_SIPI_NAME(h, b) \
+    X86_SIPI_NAME(h, c) X86_SIPI_NAME(h, d) X86_SIPI_NAME(h, e) X86_SIPI_NAME(h, f)
+static const char *const sipi_names[256] = {
+    X86_SIPI_ROW(0) X86_SIPI_ROW(1) X86_SIPI_ROW(2) X86_SIPI_ROW(3) X86_SIPI_ROW(4)
+    X86_SIPI_ROW(5) X86_SIPI_ROW(6) X86_SIPI_ROW(7) X86_SIPI_ROW(8) X86_SIPI_ROW(9)
+    X86_SIPI_ROW(a) X86_SIPI_ROW(b) X86_SIPI_ROW(c) X86_SIPI_ROW(d) X86_SIPI_ROW(e)
+    X86_SIPI_ROW(f)
+};
+
+static const char *x86_line_name(unsigned line)
+{
+    if (line < 256)
+        return int_names[line];
+    switch (line) {
+    case 0x200: return "SMI";
+    case 0x400: return "NMI";
+    case 0x500: return "INIT";
+    case 0x800: return "INIT-deassert";
+    default: return (line & ~0xffu) == 0x600 ? sipi_names[line & 0xff] : NULL;
+    }
+}
+
+static int x86_cause_line(uint64_t cause)
+{
+    if (cause == X86_EXC_NMI)
+        return 0x400;
+    return cause < 256 ? (int)cause : -1;
+}
+
+static const char *x86_timer_name(uint64_t t)
+{
+    return t == LAPIC_TRACE_TIMER ? "lapic-timer" : t == LAPIC_TRACE_TSC_DEADLINE ? "tsc-deadline" : NULL;
+}
+
 static const char *x86_priv_name(uint64_t p)
 {
     static const char *const n[4] = { "CPL0", "CPL1", "CPL2", "CPL3" };
@@ -383,6 +472,24 @@ const struct arch_info arch_x86_64 = {
     .disasm_syntax = x86_disasm_syntax,
     .gdb = &x86_gdb_arch,
     .reset_priv = 0,
+    .cause_line = x86_cause_line,
+    .line_name = x86_line_name,
+    .timer_name = x86_timer_name,
 };
 
-void x86_reset_cpu(struct cpu *c) { x86_reset(c); }
+void x86_reset_cpu(struct cpu *c)
+{
+    x86_reset(c);
+    if (X86(c)->lapic)
+        lapic_reset(X86(c)->lapic, false);
+}
+
+void x86_cpu_attach_lapic(struct cpu *c, struct lapic *l, bool wait_sipi)
+{
+    struct x86_cpu *x = X86(c);
+    x->lapic = l;
+    x->wait_sipi = wait_sipi;
+    if (wait_sipi)
+        c->state = CPU_STOPPED;
+    x86_cpu_connect_intr(c, lapic_ack, l);
+}

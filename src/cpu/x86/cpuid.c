@@ -2,13 +2,15 @@
  * Today: the integer ISA of exec.c with long mode, PAE, PSE, PGE, NX,
  * 1 GiB pages, SYSCALL, SYSENTER (SEP), CMPXCHG8B/16B, CMOV, POPCNT, LZCNT,
  * MOVBE, ADX, BMI1/2, PCID, INVPCID, TSC, MSR, MTRR,
- * PAT, SMEP, SMAP, APIC (the local APIC is the next issue's); MMX, SSE,
+ * PAT, SMEP, SMAP; APIC, x2APIC, TSC-deadline when the board gives the CPU
+ * a local APIC (src/apic/lapic.c); MMX, SSE,
  * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, AES, PCLMULQDQ (simd*.c). The x87 FPU
  * and FXSAVE/FXRSTOR (on x86 hosts: fpu_x87.c). */
 #include <string.h>
 #include "fpu.h"
 #include "x86.h"
 #include "x86_cpu.h"
+#include "../../apic/lapic.h"
 
 void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
@@ -37,6 +39,11 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[3] |= 1u << 23 /* MMX */ | 1u << 25 /* SSE */ | 1u << 26 /* SSE2 */;
         if (X86_HOST_X87) /* the x87 and FXSAVE/FXRSTOR (fpu_x87.c, fxsave.c) */
             out[3] |= 1u << 0 /* FPU */ | 1u << 24 /* FXSR */;
+        if (x->lapic) { /* src/apic/lapic.c: APIC while IA32_APIC_BASE.EN (vol. 2 "CPUID") */
+            out[2] |= 1u << 21 /* x2APIC */ | 1u << 24 /* TSC-deadline */;
+            if (lapic_hw_enabled(x->lapic))
+                out[3] |= 1u << 9 /* APIC */;
+        }
         return;
     case 7:
         if (sub == 0)

@@ -11,6 +11,7 @@
 #include "x86_cpu.h"
 #include "icache.h"
 #include "seg.h"
+#include "../../apic/lapic.h"
 #include "../../sim/bus.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
@@ -184,7 +185,8 @@ uint64_t x86_modrm_linear(struct x86_cpu *x, int *seg, uint64_t *off)
  * 2 supervisor with SMAP overridden by RFLAGS.AC, else 0) for an access
  * inside one page of RAM, and the dirty marking of write_in_page. A miss,
  * a page crossing, a page without a host mapping, an unaligned access at
- * CPL 3 (the #AC check) and debugger watchpoints go to x86_read /
+ * CPL 3 (the #AC check), debugger watchpoints and enabled DR0-DR3 data
+ * breakpoints go to x86_read /
  * x86_write, which do everything else. */
 static inline unsigned mem_class(const struct x86_cpu *x)
 {
@@ -196,7 +198,7 @@ HOT uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
     const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
     if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | mem_class(x) << 1 | 1) &&
-               t->host && !x->cpu.nwps && !((a & (size - 1)) && x->cpl == 3))) {
+               t->host && !x->cpu.nwps && !x->dbg_data && !((a & (size - 1)) && x->cpl == 3))) {
         uint64_t v = 0;
         memcpy(&v, t->host + (a & 0xfff), size);
         return v;
@@ -209,7 +211,7 @@ HOT void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
     const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
     if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | mem_class(x) << 1 | 1) &&
-               t->host_w && !x->cpu.nwps && !((a & (size - 1)) && x->cpl == 3))) {
+               t->host_w && !x->cpu.nwps && !x->dbg_data && !((a & (size - 1)) && x->cpl == 3))) {
         memcpy(t->host_w + (a & 0xfff), &v, size);
         struct mem_region *r = x->m->ram;
         uint64_t pa = t->pa | (a & 0xfff);
@@ -928,7 +930,7 @@ static void mov_to_cr(struct x86_cpu *x, unsigned cr, uint64_t v)
         break;
     }
     case 4: write_cr4(x, v); break;
-    case 8: if (v >> 4) GP0(); x->cr8 = v; break;
+    case 8: if (v >> 4) GP0(); x->cr8 = v; if (x->lapic) lapic_set_tpr(x->lapic, (uint32_t)v << 4); break;
     default: UD();
     }
 }

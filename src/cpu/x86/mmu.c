@@ -7,6 +7,7 @@
 #include "gdb.h"
 #include "x86_cpu.h"
 #include "icache.h"
+#include "../../apic/lapic.h"
 #include "../../sim/bus.h"
 #include "../../sim/machine.h"
 
@@ -56,6 +57,8 @@ static uint64_t pa_mask_a20(const struct x86_cpu *x, uint64_t pa)
 static uint64_t phys_read(struct x86_cpu *x, uint64_t pa, unsigned size)
 {
     uint64_t v = 0;
+    if (x->lapic && lapic_mmio_claims(x->lapic, pa)) /* the xAPIC page (per CPU) */
+        return lapic_mmio_read(x->lapic, pa, size);
     if (!bus_read(&x->m->bus, pa, size, &v))
         v = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; /* unclaimed: all ones */
     return v;
@@ -63,6 +66,10 @@ static uint64_t phys_read(struct x86_cpu *x, uint64_t pa, unsigned size)
 
 static void phys_write(struct x86_cpu *x, uint64_t pa, unsigned size, uint64_t v)
 {
+    if (x->lapic && lapic_mmio_claims(x->lapic, pa)) {
+        lapic_mmio_write(x->lapic, pa, size, v);
+        return;
+    }
     bus_write(&x->m->bus, pa, size, v); /* unclaimed writes are dropped */
 }
 
@@ -247,6 +254,8 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     t->tag_x = (perm & need_bit(2, user)) ? tag : 0;
     t->pa = pa;
     t->host = t->host_w = bus_host_ptr(&x->m->bus, pa, 4096);
+    if (x->lapic && lapic_mmio_claims(x->lapic, pa))
+        t->host = t->host_w = NULL; /* the xAPIC page hides RAM under it */
     t->dpage = NULL;
     t->global = global;
     t->pshift = (uint8_t)__builtin_ctzll(psize);

@@ -2,6 +2,7 @@
  * the architectural ones a kernel uses at boot. An MSR not in this table is
  * #GP on RDMSR and WRMSR, never a silent zero (docs/x86.md lists them). */
 #include "x86_cpu.h"
+#include "../../apic/lapic.h"
 
 enum {
     MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17, MSR_APIC_BASE = 0x1b, MSR_FEATURE_CONTROL = 0x3a,
@@ -19,6 +20,10 @@ static bool canonical(uint64_t v) { return (uint64_t)(((int64_t)v >> 47) + 1) <=
 
 bool x86_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v)
 {
+    /* IA32_APIC_BASE, IA32_TSC_DEADLINE, the x2APIC registers */
+    int r = x->lapic ? lapic_rdmsr(x->lapic, msr, v) : -1;
+    if (r >= 0)
+        return r == 1;
     if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 16) {
         *v = x->mtrr_var[msr - MSR_MTRR_PHYSBASE0];
         return true;
@@ -60,6 +65,9 @@ bool x86_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v)
 
 bool x86_wrmsr(struct x86_cpu *x, uint32_t msr, uint64_t v)
 {
+    int r = x->lapic ? lapic_wrmsr(x->lapic, msr, v) : -1;
+    if (r >= 0)
+        return r == 1;
     if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 16) {
         x->mtrr_var[msr - MSR_MTRR_PHYSBASE0] = v;
         return true;

@@ -15,6 +15,11 @@ enum { X86_LINE_INTR = 0, X86_LINE_NMI = 1 };
 struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20);
 /* Who answers INTA: returns the vector, or -1 for none (spurious). */
 void x86_cpu_connect_intr(struct cpu *c, int (*ack)(void *opaque), void *opaque);
+/* Gives the CPU its local APIC (src/apic/lapic.h): INTR/NMI become its
+ * LINT0/LINT1, INTA goes to lapic_ack, the APIC MSRs and xAPIC page are
+ * its. wait_sipi: an application processor, stopped until INIT-SIPI. */
+struct lapic;
+void x86_cpu_attach_lapic(struct cpu *c, struct lapic *l, bool wait_sipi);
 /* Puts the CPU directly into 64-bit mode at entry (docs/x86.md "ELF64
  * entry"): CR0 = PE|PG|WP|NE|ET, CR4 = PAE|PGE, EFER = LME|LMA|NXE|SCE,
  * CS = 0x08 (64-bit code), DS/ES/SS/FS/GS = 0x10 (flat data), paging from

@@ -143,6 +143,8 @@ struct x86_cpu {
     int (*intr_ack)(void *opaque);
     void *intr_opaque;
     bool sti_shadow;          /* STI / MOV SS: no interrupt before the next instruction */
+    struct lapic *lapic;      /* its local APIC (src/apic/lapic.c), NULL: none (INTR/NMI pins direct) */
+    bool wait_sipi;           /* an application processor in wait-for-SIPI (SDM vol. 3A §8.4.2) */
 
     /* Instruction being executed. */
     uint64_t next_rip;
