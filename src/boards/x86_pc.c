@@ -14,6 +14,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include "../cpu/x86/x86.h"
+#include "../devices/acpi_pm.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i8259.h"
 #include "../loader/elf.h"
@@ -130,6 +131,7 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
         { "isa-debug-exit", v->debug_exit_port, v->debug_exit_size },
         { "fw-cfg", v->fw_cfg_port, v->fw_cfg_port ? 2 : 0 },
         { "pic", 0x20, 2 }, { "pit", 0x40, 4 }, { "rtc", 0x70, 2 },
+        { "acpi-pm", PC_ACPI_PM1A_EVT, 6 },
     };
     return config_windows_check(w, sizeof w / sizeof w[0], err, errlen);
 }
@@ -477,6 +479,17 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
     if (!x86_pc_devices_add(m, &pc->dev, &dc, err, errlen))
         return false;
     x86_cpu_connect_intr(m->cpus[0], pic_ack, pc->dev.pic);
+    /* The FADT's PM1a event and control blocks (S5 power-off). */
+    pc->pm = acpi_pm_new(m, PC_ACPI_SLP_TYP_S5);
+    if (!pc->pm) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    if (!bus_add_pio(&m->bus, "acpi-pm1a-evt", PC_ACPI_PM1A_EVT, 4, &acpi_pm_ops,
+                                acpi_pm_evt(pc->pm), err, errlen) ||
+        !bus_add_pio(&m->bus, "acpi-pm1a-cnt", PC_ACPI_PM1A_CNT, 2, &acpi_pm_ops,
+                     acpi_pm_cnt(pc->pm), err, errlen))
+        return false;
     if (pc->dev.fw_cfg && !add_e820(pc->dev.fw_cfg, ram, nram, err, errlen))
         return false;
 
@@ -521,6 +534,7 @@ static void x86_pc_free(struct machine *m)
     if (!pc)
         return;
     x86_pc_devices_free(&pc->dev);
+    acpi_pm_free(pc->pm);
     free(pc);
     m->board_state = NULL;
 }
@@ -530,6 +544,8 @@ static void x86_pc_copy_state(struct machine *dst, const struct machine *src)
     struct x86_pc *d = dst->board_state;
     const struct x86_pc *s = src->board_state;
     x86_pc_devices_copy_state(&d->dev, &s->dev);
+    if (d->pm && s->pm)
+        acpi_pm_copy_state(d->pm, s->pm);
 }
 
 static void x86_pc_round(struct machine *m)

@@ -26,8 +26,10 @@ struct x86_pc_config {
 
 /* The board's state (m->board_state): the legacy devices. */
 #include "x86_pc_devices.h"
+struct acpi_pm;
 struct x86_pc {
     struct x86_pc_devices dev;  /* PIC, PIT, RTC, COM1, fw_cfg, isa-debug-exit, A20 */
+    struct acpi_pm *pm;         /* the FADT's PM1a blocks (x86_pc_acpi.h): S5 power-off */
 };
 
 static inline const struct x86_pc_config *x86_pc_config(const struct config *c)

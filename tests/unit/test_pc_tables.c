@@ -5,8 +5,12 @@
 #include <check.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "boards/x86_pc_acpi.h"
 #include "boards/x86_pc_mptable.h"
+#include "devices/acpi_pm.h"
+#include "sim/machine.h"
 
 static uint8_t sum(const uint8_t *p, size_t n)
 {
@@ -159,6 +163,37 @@ START_TEST(acpi)
 }
 END_TEST
 
+/* The PM1a blocks the FADT names (src/devices/acpi_pm.c): SCI_EN reads 1,
+ * PM1_STS is write-1-to-clear, PM1_EN read/write, SLP_EN with SLP_TYP 5 (the
+ * DSDT's \_S5) powers off with exit status 0, another type does nothing. */
+START_TEST(pm1_s5)
+{
+    struct machine *m = calloc(1, sizeof *m);
+    struct acpi_pm *p = acpi_pm_new(m, PC_ACPI_SLP_TYP_S5);
+    uint64_t v;
+    ck_assert(acpi_pm_ops.read(acpi_pm_cnt(p), 0, 2, &v));
+    ck_assert_uint_eq(v, 1);
+    ck_assert(acpi_pm_ops.write(acpi_pm_evt(p), 2, 2, 0x0121));
+    ck_assert(acpi_pm_ops.read(acpi_pm_evt(p), 0, 4, &v));
+    ck_assert_uint_eq(v, 0x01210000);
+    ck_assert(acpi_pm_ops.write(acpi_pm_evt(p), 0, 2, 0xffff));
+    ck_assert(acpi_pm_ops.read(acpi_pm_evt(p), 2, 2, &v));
+    ck_assert_uint_eq(v, 0x0121);
+    ck_assert(acpi_pm_ops.write(acpi_pm_cnt(p), 0, 2, (3u << 10) | 0x2000));  /* S3: ignored */
+    ck_assert(!m->exit_requested);
+    ck_assert(acpi_pm_ops.read(acpi_pm_cnt(p), 0, 2, &v));
+    ck_assert_uint_eq(v, (3u << 10) | 1);                                    /* SLP_EN reads 0 */
+    ck_assert(acpi_pm_ops.write(acpi_pm_cnt(p), 0, 2, 5u << 10));             /* type, no SLP_EN */
+    ck_assert(!m->exit_requested);
+    ck_assert(acpi_pm_ops.write(acpi_pm_cnt(p), 1, 1, (5u << 2) | 0x20));     /* high byte: S5 + SLP_EN */
+    ck_assert(m->exit_requested);
+    ck_assert_int_eq(m->exit_code, EXIT_PASS);
+    ck_assert_str_eq(m->exit_reason, "ACPI S5 power-off (PM1a_CNT SLP_EN)");
+    acpi_pm_free(p);
+    free(m);
+}
+END_TEST
+
 Suite *pc_tables_suite(void)
 {
     Suite *s = suite_create("pc_tables");
@@ -166,6 +201,7 @@ Suite *pc_tables_suite(void)
     tcase_add_loop_test(tc, mptable, 0, 3);
     tcase_add_test(tc, mptable_refusals);
     tcase_add_loop_test(tc, acpi, 0, 3);
+    tcase_add_test(tc, pm1_s5);
     suite_add_tcase(s, tc);
     return s;
 }
