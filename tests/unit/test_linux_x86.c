@@ -10,6 +10,7 @@
 
 #include "loader/linux_x86.h"
 #include "sim/bus.h"
+#include "x86_fixture.h"
 
 #define BP 0x10000
 #define CMDLINE 0x11000
@@ -224,6 +225,20 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* Instructions Linux's boot and power-off paths execute that the model
+ * lacked: WBINVD (ACPI sleep, ACPI_FLUSH_CPU_CACHE) and INVD run at CPL 0
+ * as no-ops (no caches are modelled). */
+START_TEST(wbinvd_invd)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t code[] = { 0x0f, 0x09, 0x0f, 0x08, 0xf4 };
+    x86f_code(f, X86F_CODE, code, sizeof code);
+    ck_assert_int_eq(x86f_run_to_hlt(f, 100, NULL), X86F_HALTED);
+    ck_assert_uint_eq(f->x->rip, X86F_CODE + sizeof code);
+    x86f_free(f);
+}
+END_TEST
+
 Suite *linux_x86_suite(void)
 {
     Suite *s = suite_create("linux_x86");
@@ -233,5 +248,8 @@ Suite *linux_x86_suite(void)
     tcase_add_test(tc, placement);
     tcase_add_test(tc, refusals);
     suite_add_tcase(s, tc);
+    TCase *cpu = tcase_create("cpu");
+    tcase_add_test(cpu, wbinvd_invd);
+    suite_add_tcase(s, cpu);
     return s;
 }
