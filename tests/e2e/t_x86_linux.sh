@@ -53,6 +53,14 @@ expect_line "$T/boot.out" "ACPI: Interpreter enabled" "console: ACPI interpreter
 expect_line "$T/boot.out" "Intel MultiProcessor Specification v1.4" "console: the MP table is found"
 if "$HVSIM" replay "$T/boot.hvt" >"$T/replay.txt" 2>&1; then pass "the Linux x86_64 trace replays identically"; else
     fail "the Linux x86_64 trace replays" "$(head -5 "$T/replay.txt")"; fi
+cp "$T/boot.out" "$T/first.out"
+cp "$T/boot.hvt" "$T/first.hvt"
+linux "$T/boot.out" --smp 1 --append "$APPEND" --trace "$T/boot.hvt" --events irq,exc
+if cmp -s "$T/boot.hvt" "$T/first.hvt" && cmp -s "$T/boot.out" "$T/first.out"; then
+    pass "two runs: byte-identical traces and console"
+else
+    fail "two runs: byte-identical traces and console"
+fi
 
 # ACPI S5: /init leaves isa-debug-exit alone, Linux writes SLP_TYP 5 + SLP_EN.
 linux "$T/s5.out" --smp 1 --append "$APPEND hvsim.poweroff=acpi"
