@@ -1,6 +1,8 @@
 /* The x86 PC board (configs/x86-pc.ini): RAM with the PC hole (docs/x86.md
  * "PC memory map"), x86_64 CPUs (CPU 0 boots, the others wait for a SIPI),
- * and a kernel chosen by what the image is: a multiboot 1/2 kernel entered
+ * the firmware tables (MP, ACPI) at 0xf0000 and the ACPI PM1a blocks, and a
+ * kernel chosen by what the image is: a Linux bzImage entered in 64-bit
+ * mode (src/loader/linux_x86.c), a multiboot 1/2 kernel entered
  * in 32-bit protected mode (src/loader/multiboot.c), else an x86-64 ELF
  * entered directly in 64-bit mode (docs/x86.md "Boot"). The legacy PC
  * devices are x86_pc_devices.c: PIC pair, PIT, RTC/CMOS, ports

@@ -1,6 +1,7 @@
 /* The x86 PC board (configs/x86-pc.ini): its config keys and state. The
- * memory map and the boot paths (multiboot 1/2, ELF64 long-mode entry) are
- * in docs/x86.md "PC memory map" and "Boot". */
+ * memory map, the firmware tables and the boot paths (Linux bzImage,
+ * multiboot 1/2, ELF64 long-mode entry) are in docs/x86.md "PC memory map",
+ * "Firmware tables" and "Boot". */
 #ifndef HVSIM_BOARDS_X86_PC_H
 #define HVSIM_BOARDS_X86_PC_H
 #include <stdbool.h>
