@@ -43,6 +43,7 @@ enum opt_id {
     OPT_STALL,
     OPT_SKEW,
     OPT_STRATEGY,
+    OPT_DUMP_ACPI,
 };
 
 struct opt_desc {
@@ -59,12 +60,13 @@ static const struct opt_desc run_opts[] = {
     { "smp", OPT_SMP, "N", "number of harts (1..64)" },
     { "mem", OPT_MEM, "SIZE", "RAM size, e.g. 256M, 1G (multiple of 4K)" },
     { "bios", OPT_BIOS, "FILE", "firmware (ELF or raw at [load] bios), entered from the boot ROM" },
-    { "kernel", OPT_KERNEL, "FILE", "kernel image (ELF or raw at [load] kernel)" },
-    { "initrd", OPT_INITRD, "FILE", "initial ramdisk (/chosen; x86-pc: multiboot module 1)" },
+    { "kernel", OPT_KERNEL, "FILE", "kernel image (ELF or raw at [load] kernel; x86-pc: also bzImage, multiboot)" },
+    { "initrd", OPT_INITRD, "FILE", "initial ramdisk (/chosen; x86-pc: bzImage initrd, multiboot module 1)" },
     { "module", OPT_MODULE, "FILE[,ARGS]", "x86-pc: a multiboot module with its string (repeatable)" },
     { "append", OPT_APPEND, "STR", "kernel command line (/chosen bootargs; multiboot cmdline)" },
     { "dtb", OPT_DTB, "FILE", "use this device tree blob instead of the generated one" },
     { "dump-dtb", OPT_DUMP_DTB, "FILE", "write the machine's device tree blob to FILE and exit" },
+    { "dump-acpi", OPT_DUMP_ACPI, "DIR", "x86-pc: write the ACPI tables to DIR/*.dat (iasl -d) and exit" },
     { "max-insns", OPT_MAX_INSNS, "N", "stop after N instructions in total (0 = no limit)" },
     { "quantum", OPT_QUANTUM, "N", "instructions per scheduling slot (>= 1)" },
     { "sched-seed", OPT_SCHED_SEED, "S", "seed for a varied, repeatable interleaving (0 = fixed)" },
@@ -147,6 +149,7 @@ struct run_args {
     int machine;     /* index into machines[]; -1: none given */
     char modules[MODULES_MAX + 1]; /* --module values joined by '|' */
     const char *dump_dtb;
+    const char *dump_acpi;
     const char *serial;
     uint64_t max_insns;
     /* overrides, applied on top of the configuration */
@@ -286,6 +289,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
                 return EXIT_HOST_ERROR;
             }
             a->dump_dtb = v;
+            break;
+        case OPT_DUMP_ACPI:
+            if (!*v) {
+                fprintf(stderr, "hvsim: --dump-acpi: empty directory name\n");
+                return EXIT_HOST_ERROR;
+            }
+            a->dump_acpi = v;
             break;
         case OPT_MAX_INSNS:
             if (!config_parse_u64(v, &a->max_insns)) {
@@ -474,6 +484,17 @@ static int cmd_run(int argc, char **argv)
         return EXIT_HOST_ERROR;
     }
 
+    if (a.dump_acpi) { /* the tables are a function of the config alone */
+        if (!cfg.board->dump_acpi) {
+            fprintf(stderr, "hvsim: --dump-acpi: the %s board has no ACPI tables\n", cfg.name);
+            return EXIT_HOST_ERROR;
+        }
+        if (!cfg.board->dump_acpi(&cfg, a.dump_acpi, err, sizeof err)) {
+            fprintf(stderr, "hvsim: %s\n", err);
+            return EXIT_HOST_ERROR;
+        }
+        return EXIT_PASS;
+    }
     struct machine *m = machine_new(&cfg, a.serial, err, sizeof err);
     if (!m) {
         fprintf(stderr, "hvsim: %s\n", err);

@@ -1,12 +1,16 @@
 /* The x86 PC board (configs/x86-pc.ini): RAM with the PC hole (docs/x86.md
  * "PC memory map"), x86_64 CPUs (CPU 0 boots, the others wait for a SIPI),
  * one local APIC per CPU and an IOAPIC (docs/x86.md "Interrupts and SMP"),
- * and a kernel chosen by what the image is: a multiboot 1/2 kernel entered
+ * the firmware tables (MP, ACPI) at 0xf0000 and the ACPI PM1a blocks, and a
+ * kernel chosen by what the image is: a Linux bzImage entered in 64-bit
+ * mode (src/loader/linux_x86.c), a multiboot 1/2 kernel entered
  * in 32-bit protected mode (src/loader/multiboot.c), else an x86-64 ELF
  * entered directly in 64-bit mode (docs/x86.md "Boot"). The legacy PC
  * devices are x86_pc_devices.c: PIC pair, PIT, RTC/CMOS, ports
  * 0x61/0x80/0x92, fw_cfg, isa-debug-exit, COM1. */
 #include "x86_pc.h"
+#include "x86_pc_acpi.h"
+#include "x86_pc_mptable.h"
 #include <elf.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,10 +19,12 @@
 #include "../apic/ioapic.h"
 #include "../apic/lapic.h"
 #include "../cpu/x86/x86.h"
+#include "../devices/acpi_pm.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i8259.h"
 #include "../loader/elf.h"
 #include "../loader/image.h"
+#include "../loader/linux_x86.h"
 #include "../loader/multiboot.h"
 #include "../sim/board.h"
 #include "../sim/machine.h"
@@ -130,6 +136,7 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
         { "isa-debug-exit", v->debug_exit_port, v->debug_exit_size },
         { "fw-cfg", v->fw_cfg_port, v->fw_cfg_port ? 2 : 0 },
         { "pic", 0x20, 2 }, { "pit", 0x40, 4 }, { "rtc", 0x70, 2 },
+        { "acpi-pm", PC_ACPI_PM1A_EVT, 6 },
     };
     return config_windows_check(w, sizeof w / sizeof w[0], err, errlen);
 }
@@ -207,6 +214,55 @@ static bool build_long_mode_tables(struct machine *m)
         ok = put64(m, BOOT_PDPT + 8 * i, (BOOT_PD + 0x1000ull * i) | 3);
     for (int i = 0; ok && i < 4 * 512; i++)
         ok = put64(m, BOOT_PD + 8ull * i, ((uint64_t)i << 21) | 0x83); /* P, RW, PS */
+    return ok;
+}
+
+/* The firmware tables (docs/x86.md "Firmware tables"): the MP floating
+ * pointer and configuration table at 0xf0000, the ACPI tables after them,
+ * in a RAM window of the BIOS area that no memory map calls RAM (the rest of
+ * the hole still reads all ones). */
+enum { PC_FW_BASE = 0xf0000, PC_FW_SIZE = 0x4000 };
+
+static bool pc_fw_tables(const struct config *c, uint8_t *buf, struct pc_acpi *acpi,
+                         size_t *acpi_off, char *err, size_t errlen)
+{
+    const struct x86_pc_config *v = x86_pc_config(c);
+    uint32_t sig = 0;
+    size_t mp;
+    x86_cpuid_signature(v->cpu_family, v->cpu_model_nr, v->cpu_stepping, &sig);
+    if (!pc_mptable_build(buf, PC_FW_SIZE, PC_FW_BASE, c->smp, sig, &mp, err, errlen))
+        return false;
+    *acpi_off = (mp + 15) & ~(size_t)15;
+    return pc_acpi_build(buf + *acpi_off, PC_FW_SIZE - *acpi_off, PC_FW_BASE + *acpi_off,
+                         c->smp, (uint8_t)c->smp, acpi, err, errlen);
+}
+
+static bool add_fw_tables(struct machine *m, char *err, size_t errlen)
+{
+    uint8_t *buf = calloc(1, PC_FW_SIZE);
+    struct pc_acpi acpi;
+    size_t off;
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    bool ok = pc_fw_tables(&m->cfg, buf, &acpi, &off, err, errlen) &&
+              bus_add_mem(&m->bus, "bios-tables", PC_FW_BASE, PC_FW_SIZE, false, err, errlen) &&
+              bus_load(&m->bus, PC_FW_BASE, buf, PC_FW_SIZE);
+    free(buf);
+    return ok;
+}
+
+static bool x86_pc_dump_acpi(const struct config *c, const char *dir, char *err, size_t errlen)
+{
+    uint8_t *buf = calloc(1, PC_FW_SIZE);
+    struct pc_acpi acpi;
+    size_t off;
+    bool ok = buf && pc_fw_tables(c, buf, &acpi, &off, err, errlen) &&
+              pc_acpi_dump(buf + off, &acpi, dir, err, errlen);
+    if (!buf)
+        snprintf(err, errlen, "out of memory");
+    free(buf);
     return ok;
 }
 
@@ -343,6 +399,55 @@ static bool boot_elf64(struct machine *m, char *err, size_t errlen)
     return true;
 }
 
+/* A bzImage: the Linux 64-bit boot protocol (docs/x86.md "Linux boot"):
+ * boot_params and the command line below 640 KiB, the kernel and initrd
+ * above 1 MiB, the e820 map = the RAM ranges plus the BIOS area with the
+ * firmware tables (reserved); CPU 0 in 64-bit mode with the boot page
+ * tables (the first 4 GiB identity-mapped), CS 0x10, DS/ES/SS 0x18, RSI =
+ * boot_params. */
+enum { LX_BOOT_PARAMS = 0x10000, LX_CMDLINE = 0x11000 };
+
+static bool boot_linux(struct machine *m, const uint8_t *img, size_t n, char *err, size_t errlen)
+{
+    const struct config *c = &m->cfg;
+    if (x86_pc_config(c)->modules[0]) {
+        snprintf(err, errlen, "--module: --kernel %s is a bzImage (modules are for multiboot "
+                 "kernels; use --initrd)", c->kernel);
+        return false;
+    }
+    struct mb_ram ram[3];
+    int nram = pc_ram_ranges(c, ram);
+    struct lx_e820 map[4];
+    int ne = 0;
+    for (int i = 0; i < nram; i++) {
+        if (ram[i].base == PC_HIGH_START)
+            map[ne++] = (struct lx_e820){ PC_FW_BASE, PC_HIGH_START - PC_FW_BASE,
+                                          LX_E820_RESERVED };
+        map[ne++] = (struct lx_e820){ ram[i].base, ram[i].size, LX_E820_RAM };
+    }
+    struct lx_params p = {
+        .kernel = c->kernel, .image = img, .image_size = n, .cmdline = c->append,
+        .initrd = c->initrd, .e820 = map, .ne820 = ne, .boot_params = LX_BOOT_PARAMS,
+        .cmdline_addr = LX_CMDLINE, .load_min = PC_HIGH_START, .acpi_rsdp = 0,
+    };
+    struct lx_entry e;
+    if (!lx_load(&m->bus, &p, &e, err, errlen))
+        return false;
+    /* The protocol's GDT: __BOOT_CS 0x10 (64-bit code), __BOOT_DS 0x18. */
+    if (!build_long_mode_tables(m) || !put64(m, BOOT_GDT + 8, 0) ||
+        !put64(m, BOOT_GDT + 16, 0x00af9b000000ffffull) ||
+        !put64(m, BOOT_GDT + 24, 0x00cf93000000ffffull)) {
+        snprintf(err, errlen, "[memory] must cover the boot structures below 0x%x", BOOT_STACK);
+        return false;
+    }
+    struct x86_pc *pc = m->board_state;
+    pc->dev.a20 = true;
+    x86_cpu_enter_long_mode(m->cpus[0], e.entry, BOOT_PML4, BOOT_GDT, 31, BOOT_STACK);
+    x86_cpu_set_boot_selectors(m->cpus[0], 0x10, 0x18);
+    x86_cpu_set_gpr(m->cpus[0], 6, e.boot_params); /* RSI */
+    return true;
+}
+
 static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
 {
     const struct config *c = &m->cfg;
@@ -353,7 +458,7 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         return false;
     }
     m->board_state = pc;
-    if (!add_ram(m, err, errlen))
+    if (!add_ram(m, err, errlen) || !add_fw_tables(m, err, errlen))
         return false;
     m->ncpus = c->smp;
     for (int i = 0; i < c->smp; i++) {
@@ -409,6 +514,17 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
     if (!x86_pc_devices_add(m, &pc->dev, &dc, err, errlen))
         return false;
     lapic_sys_set_extint(pc->apics, pic_ack, pc->dev.pic);
+    /* The FADT's PM1a event and control blocks (S5 power-off). */
+    pc->pm = acpi_pm_new(m, PC_ACPI_SLP_TYP_S5);
+    if (!pc->pm) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    if (!bus_add_pio(&m->bus, "acpi-pm1a-evt", PC_ACPI_PM1A_EVT, 4, &acpi_pm_ops,
+                                acpi_pm_evt(pc->pm), err, errlen) ||
+        !bus_add_pio(&m->bus, "acpi-pm1a-cnt", PC_ACPI_PM1A_CNT, 2, &acpi_pm_ops,
+                     acpi_pm_cnt(pc->pm), err, errlen))
+        return false;
     if (pc->dev.fw_cfg && !add_e820(pc->dev.fw_cfg, ram, nram, err, errlen))
         return false;
 
@@ -432,13 +548,15 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         return false;
     }
     bool ok;
-    if (mb_detect(img, n))
+    if (lx_detect(img, n))
+        ok = boot_linux(m, img, n, err, errlen);
+    else if (mb_detect(img, n))
         ok = boot_multiboot(m, img, n, err, errlen);
     else if (n >= 4 && memcmp(img, "\177ELF", 4) == 0)
         ok = boot_elf64(m, err, errlen);
     else {
         snprintf(err, errlen, "--kernel %s: neither a multiboot kernel (no header in the first "
-                 "32 KiB) nor an ELF file", c->kernel);
+                 "32 KiB) nor an ELF file nor a bzImage (no setup header)", c->kernel);
         ok = false;
     }
     free(img);
@@ -453,6 +571,7 @@ static void x86_pc_free(struct machine *m)
     x86_pc_devices_free(&pc->dev);
     ioapic_free(pc->ioapic);
     lapic_sys_free(pc->apics);
+    acpi_pm_free(pc->pm);
     free(pc);
     m->board_state = NULL;
 }
@@ -487,6 +606,8 @@ static void x86_pc_copy_state(struct machine *dst, const struct machine *src)
     x86_pc_devices_copy_state(&d->dev, &s->dev);
     lapic_sys_copy_state(d->apics, s->apics);
     ioapic_copy_state(d->ioapic, s->ioapic);
+    if (d->pm && s->pm)
+        acpi_pm_copy_state(d->pm, s->pm);
 }
 
 static void x86_pc_round(struct machine *m)
@@ -513,4 +634,5 @@ const struct board_ops board_x86_pc = {
     .free = x86_pc_free,
     .copy_state = x86_pc_copy_state,
     .round = x86_pc_round,
+    .dump_acpi = x86_pc_dump_acpi,
 };

@@ -1,6 +1,7 @@
 /* The x86 PC board (configs/x86-pc.ini): its config keys and state. The
- * memory map and the boot paths (multiboot 1/2, ELF64 long-mode entry) are
- * in docs/x86.md "PC memory map" and "Boot". */
+ * memory map, the firmware tables and the boot paths (Linux bzImage,
+ * multiboot 1/2, ELF64 long-mode entry) are in docs/x86.md "PC memory map",
+ * "Firmware tables" and "Boot". */
 #ifndef HVSIM_BOARDS_X86_PC_H
 #define HVSIM_BOARDS_X86_PC_H
 #include <stdbool.h>
@@ -27,11 +28,13 @@ struct x86_pc_config {
 /* The board's state (m->board_state): the legacy devices. */
 #include "x86_pc_devices.h"
 struct lapic_sys;
+struct acpi_pm;
 struct ioapic;
 struct x86_pc {
     struct x86_pc_devices dev;  /* PIC, PIT, RTC, COM1, fw_cfg, isa-debug-exit, A20 */
     struct lapic_sys *apics;    /* the local APICs (src/apic/lapic.c) */
     struct ioapic *ioapic;      /* at 0xfec00000 (src/apic/ioapic.c) */
+    struct acpi_pm *pm;         /* the FADT's PM1a blocks (x86_pc_acpi.h): S5 power-off */
 };
 
 static inline const struct x86_pc_config *x86_pc_config(const struct config *c)

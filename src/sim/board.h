@@ -50,6 +50,9 @@ struct board_ops {
     int (*ipi_register_cpu)(const struct config *c, uint64_t addr);
     /* `--dump-dtb FILE` (NULL: the board has no device tree). */
     bool (*dump_dtb)(struct machine *m, const char *path, char *err, size_t errlen);
+    /* `--dump-acpi DIR`: the ACPI tables the config gives, one file per
+     * table (NULL: the board has none). */
+    bool (*dump_acpi)(const struct config *c, const char *dir, char *err, size_t errlen);
 };
 
 /* The board a [machine] arch selects; NULL when none. */

@@ -347,6 +347,19 @@ void x86_cpu_enter_long_mode(struct cpu *c, uint64_t entry, uint64_t cr3, uint64
     x86_update_mode(x);
 }
 
+void x86_cpu_set_boot_selectors(struct cpu *c, uint16_t cs, uint16_t ds)
+{
+    struct x86_cpu *x = X86(c);
+    x->seg[X86_CS].sel = cs;
+    x->seg[X86_DS].sel = x->seg[X86_ES].sel = x->seg[X86_SS].sel = ds;
+}
+
+void x86_cpu_set_gpr(struct cpu *c, unsigned reg, uint64_t val)
+{
+    if (reg < 16)
+        X86(c)->r[reg] = val;
+}
+
 void x86_cpu_enter_protected_mode(struct cpu *c, uint32_t entry, uint32_t eax, uint32_t ebx,
                                   uint32_t esp, uint64_t gdt_base, uint16_t gdt_limit)
 {

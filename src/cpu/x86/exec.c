@@ -1157,6 +1157,10 @@ static void exec_0f(struct x86_cpu *x)
         need_cpl0(x);
         x->cr0 &= ~(uint64_t)CR0_TS;
         return;
+    case 0x08: /* INVD */
+    case 0x09: /* WBINVD: no caches are modelled, so nothing to write back (CPL 0 only) */
+        need_cpl0(x);
+        return;
     case 0x0b: /* UD2 */
     case 0xb9: /* UD1 */
     case 0xff: /* UD0 */

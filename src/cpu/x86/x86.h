@@ -26,6 +26,12 @@ void x86_cpu_attach_lapic(struct cpu *c, struct lapic *l, bool wait_sipi);
  * cr3, the GDT at gdt_base, IF = 0. */
 void x86_cpu_enter_long_mode(struct cpu *c, uint64_t entry, uint64_t cr3, uint64_t gdt_base,
                              uint16_t gdt_limit, uint64_t rsp);
+/* After x86_cpu_enter_long_mode, for boot protocols that name other
+ * selectors for the same flat descriptors (Linux's 64-bit protocol: CS =
+ * __BOOT_CS 0x10, DS = ES = SS = __BOOT_DS 0x18; FS and GS keep theirs) and
+ * pass a pointer in a register (reg: 0 RAX .. 15 R15, the SDM's order). */
+void x86_cpu_set_boot_selectors(struct cpu *c, uint16_t cs, uint16_t ds);
+void x86_cpu_set_gpr(struct cpu *c, unsigned reg, uint64_t val);
 /* Board options ([cpu] triple-fault, vendor, family, model, stepping in
  * configs/x86-pc.ini; docs/x86.md): a triple fault resets the CPU (true)
  * or ends the run with a guest failure (false, the default). */

@@ -1,15 +1,19 @@
 #!/bin/bash
-# build.sh riscv — build (or find in the cache) hvsim's Linux/KVM test kernel.
+# build.sh riscv  — build (or find in the cache) hvsim's Linux/KVM test kernel.
+# build.sh x86_64 — the same for the x86_64 PC board: a bzImage.
 #
-# Linux 6.1 from Debian's linux-source-6.1, `make tinyconfig` + riscv.config,
-# with a built-in uncompressed initramfs holding our /init (init.c) and the KVM
-# launcher (kvmtest.c with the guests of guest/). See README.md.
+# Linux 6.1 from Debian's linux-source-6.1, `make tinyconfig` + riscv.config
+# (x86_64.config), with a built-in uncompressed initramfs holding our /init
+# (riscv: init.c and the KVM launcher kvmtest.c with the guests of guest/;
+# x86_64: init_x86.c). See README.md.
 #
 # The result lives outside the repository, in
 #   ${HVSIM_CACHE:-/var/cache/hvsim}/linux/riscv-<key>/Image
-# where <key> hashes everything the Image is made of: the files of this
-# directory (this script, the config fragment, the /init, launcher and guest
-# sources) and the versions of the Debian packages that go into it. A rerun
+#   ${HVSIM_CACHE:-/var/cache/hvsim}/linux/x86_64-<key>/bzImage
+# where <key> hashes everything the image is made of: this script and the
+# files of this directory that belong to the target (riscv: all but the x86
+# ones; x86_64: x86_64.config and init_x86.c) and the versions of the Debian
+# packages that go into it. A rerun
 # with nothing changed only prints the path. The kernel objects are kept in
 # .../linux/obj-riscv-<linux-source version>, so a change to the initramfs
 # sources only rebuilds the user programs and relinks the kernel.
@@ -23,8 +27,15 @@ set -euo pipefail
 die() { echo "build.sh: $*" >&2; exit 2; }
 note() { echo "build.sh: $*" >&2; }
 
-[ "${1:-}" = riscv ] || die "usage: $0 riscv"
+target=${1:-}
+case $target in
+riscv|x86_64) ;;
+*) die "usage: $0 riscv|x86_64" ;;
+esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ "$target" = x86_64 ]; then
+    exec bash "$here/build_x86_64.sh" "$here"
+fi
 
 # ---- Debian packages (apt-get only when something is missing) -------------------
 PKGS="linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
@@ -53,7 +64,7 @@ key=$( {
     echo "hvsim linux riscv v1"
     pkgver linux-source-6.1 gcc-riscv64-linux-gnu ${cc_pkg:+"$cc_pkg"} \
            binutils-riscv64-linux-gnu libc6-dev-riscv64-cross linux-libc-dev-riscv64-cross
-    cd "$here" && find . -type f ! -name README.md ! -name '*~' -print0 | LC_ALL=C sort -z |
+    cd "$here" && find . -type f ! -name README.md ! -name '*~' ! -name '*x86*' -print0 | LC_ALL=C sort -z |
         xargs -0 sha256sum
 } | sha256sum | cut -c1-16)
 

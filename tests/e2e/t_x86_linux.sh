@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Linux 6.1 x86_64 (tests/firmware/linux, build.sh x86_64) on the x86-pc
+# board through the Linux boot protocol (bzImage, docs/x86.md "Linux boot"),
+# one CPU with the 8259 PIC and the PIT (noapic nolapic: no local APIC
+# model yet): the kernel finds the ACPI tables and the MP table, runs
+# /init, which prints its line, runs its thread ring and powers off through
+# isa-debug-exit (exit 0). The run is traced and replays identically. Then:
+# power-off through ACPI S5 (hvsim.poweroff=acpi), acpi=off (MP table
+# only), an --initrd where Linux finds it, --smp 4, and the bad inputs
+# (malformed bzImage, an initrd that does not fit: exit 2 naming the file).
+# Skipped, with the reason, only when the image cannot be built.
+# Usage: t_x86_linux.sh HVSIM
+set -u
+HVSIM=$(realpath "$1")
+cd "$(dirname "$0")"
+. ./lib.sh
+ROOT=$(cd ../.. && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+BZ=$(bash "$ROOT/tests/firmware/linux/build.sh" x86_64 2>"$T/build.err" | tail -n1)
+if [ ! -f "$BZ" ]; then
+    echo "SKIP t_x86_linux: the Linux x86_64 image cannot be built: $(tail -3 "$T/build.err")"
+    exit 0
+fi
+APPEND="console=ttyS0 earlyprintk=serial noapic nolapic"
+MAX=${HVSIM_X86_LINUX_MAX:-4000000000}
+linux() { # OUT ARGS... : run the image, console to OUT
+    local out=$1; shift
+    "$HVSIM" run --machine x86-pc --kernel "$BZ" --serial "file:$out" --max-insns "$MAX" "$@" \
+        </dev/null 2>"$out.err"
+}
+
+linux "$T/boot.out" --smp 1 --append "$APPEND" --trace "$T/boot.hvt" --events irq,exc
+rc=$?
+if [ "$rc" -eq 0 ]; then pass "Linux x86_64 boots to /init and powers off with exit 0"; else
+    fail "Linux x86_64 boot" "exit $rc: $(tail -1 "$T/boot.out.err"); last console lines: $(tail -5 "$T/boot.out")"; fi
+for line in "Linux version 6.1" "ACPI: RSDP 0x00000000000F" "ACPI: FACP" "ACPI: APIC" \
+            "init: hvsim x86_64 Linux test image, 1 CPUs online" \
+            "init: token ring over 1 threads: 50 passes (want 50)" "init: PASS, powering off"; do
+    expect_line "$T/boot.out" "$line" "console: $line"
+done
+if grep -q "isa-debug-exit: guest wrote 0x0" "$T/boot.out.err"; then
+    pass "/init ended the run through isa-debug-exit"
+else
+    fail "/init ended the run through isa-debug-exit" "$(tail -2 "$T/boot.out.err")"
+fi
+if grep -q "ACPI Error\|ACPI BIOS Error\|ACPI Warning" "$T/boot.out"; then
+    fail "no ACPI errors or warnings" "$(grep "ACPI Error\|ACPI BIOS\|ACPI Warning" "$T/boot.out" | head -3)"
+else
+    pass "no ACPI errors or warnings"
+fi
+expect_line "$T/boot.out" "ACPI: Interpreter enabled" "console: ACPI interpreter enabled (DSDT loaded)"
+expect_line "$T/boot.out" "Intel MultiProcessor Specification v1.4" "console: the MP table is found"
+if "$HVSIM" replay "$T/boot.hvt" >"$T/replay.txt" 2>&1; then pass "the Linux x86_64 trace replays identically"; else
+    fail "the Linux x86_64 trace replays" "$(head -5 "$T/replay.txt")"; fi
+cp "$T/boot.out" "$T/first.out"
+cp "$T/boot.hvt" "$T/first.hvt"
+linux "$T/boot.out" --smp 1 --append "$APPEND" --trace "$T/boot.hvt" --events irq,exc
+if cmp -s "$T/boot.hvt" "$T/first.hvt" && cmp -s "$T/boot.out" "$T/first.out"; then
+    pass "two runs: byte-identical traces and console"
+else
+    fail "two runs: byte-identical traces and console"
+fi
+
+# ACPI S5: /init leaves isa-debug-exit alone, Linux writes SLP_TYP 5 + SLP_EN.
+linux "$T/s5.out" --smp 1 --append "$APPEND hvsim.poweroff=acpi"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "ACPI S5 power-off" "$T/s5.out.err" && grep -q "reboot: Power down" "$T/s5.out"; then
+    pass "poweroff through ACPI S5 (PM1a_CNT): exit 0"
+else
+    fail "poweroff through ACPI S5" "exit $rc: $(tail -1 "$T/s5.out.err"); $(tail -3 "$T/s5.out")"
+fi
+
+# acpi=off: the CPUs come from the MP table.
+linux "$T/noacpi.out" --smp 2 --append "$APPEND acpi=off"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "Intel MultiProcessor Specification v1.4" "$T/noacpi.out" &&
+    grep -q "Processors: 2" "$T/noacpi.out" && ! grep -q "ACPI: RSDP" "$T/noacpi.out"; then
+    pass "acpi=off --smp 2: the MP table lists 2 processors, /init passes"
+else
+    fail "acpi=off --smp 2" "exit $rc: $(grep -E "MultiProcessor|Processors:" "$T/noacpi.out"); $(tail -2 "$T/noacpi.out")"
+fi
+
+# --initrd: placed below initrd_addr_max at the top of RAM; Linux reports it.
+head -c 300000 /dev/zero >"$T/initrd.img"
+linux "$T/initrd.out" --smp 1 --mem 128M --initrd "$T/initrd.img" --append "$APPEND"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "RAMDISK: \[mem 0x07fb6000-0x07ffffff\]" "$T/initrd.out"; then
+    pass "--initrd: Linux finds 300000 bytes at 0x7fb6000 (top of 128M, page-aligned)"
+else
+    fail "--initrd" "exit $rc: $(grep RAMDISK "$T/initrd.out"); $(tail -1 "$T/initrd.out.err")"
+fi
+
+# Bad input: exit 2 naming the file.
+expect_exit2() { # NAME TEXT ARGS...
+    local name=$1 text=$2 rc
+    shift 2
+    "$HVSIM" run --machine x86-pc "$@" </dev/null >/dev/null 2>"$T/$name.err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -qF -- "$text" "$T/$name.err"; then pass "$name: exit 2, '$text'"; else
+        fail "$name" "exit $rc: $(cat "$T/$name.err")"; fi
+}
+head -c 2048 "$BZ" >"$T/short.bz"
+expect_exit2 truncated-bzimage "--kernel $T/short.bz: malformed setup header" --kernel "$T/short.bz"
+cp "$BZ" "$T/old.bz"
+printf '\x0b\x02' | dd of="$T/old.bz" bs=1 seek=$((0x206)) conv=notrunc 2>/dev/null
+expect_exit2 old-protocol "--kernel $T/old.bz: boot protocol 2.11" --kernel "$T/old.bz"
+head -c $((40 << 20)) /dev/zero >"$T/big.img"
+expect_exit2 initrd-too-big "--initrd $T/big.img: 41943040 bytes do not fit" --mem 32M --kernel "$BZ" --initrd "$T/big.img"
+expect_exit2 initrd-missing "--initrd $T/nope.img" --kernel "$BZ" --initrd "$T/nope.img"
+expect_exit2 bzimage-module "--module: --kernel $BZ is a bzImage" --kernel "$BZ" --module "$T/initrd.img"
+summary
