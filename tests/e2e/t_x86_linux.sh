@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Linux 6.1 x86_64 (tests/firmware/linux, build.sh x86_64) on the x86-pc
 # board through the Linux boot protocol (bzImage, docs/x86.md "Linux boot"),
-# one CPU with the 8259 PIC and the PIT (noapic nolapic: no local APIC
-# model yet): the kernel finds the ACPI tables and the MP table, runs
-# /init, which prints its line, runs its thread ring and powers off through
-# isa-debug-exit (exit 0). The run is traced and replays identically. Then:
-# power-off through ACPI S5 (hvsim.poweroff=acpi), acpi=off (MP table
-# only), an --initrd where Linux finds it, --smp 4, and the bad inputs
-# (malformed bzImage, an initrd that does not fit: exit 2 naming the file).
+# first one CPU with the 8259 PIC and the PIT (noapic nolapic): the kernel
+# finds the ACPI tables and the MP table, runs /init, which prints its
+# line, runs its thread ring and powers off through isa-debug-exit (exit 0).
+# The run is traced and replays identically. Then 4 CPUs with the local
+# APICs and the IOAPIC (INIT-SIPI-SIPI, IPIs, the LAPIC timer), traced,
+# replayed and run twice; power-off through ACPI S5 (hvsim.poweroff=acpi),
+# acpi=off (MP table only), an --initrd where Linux finds it, and the bad
+# inputs (malformed bzImage, an initrd that does not fit: exit 2 naming the
+# file).
 # Skipped, with the reason, only when the image cannot be built.
 # Usage: t_x86_linux.sh HVSIM
 set -u
@@ -60,6 +62,37 @@ if cmp -s "$T/boot.hvt" "$T/first.hvt" && cmp -s "$T/boot.out" "$T/first.out"; t
     pass "two runs: byte-identical traces and console"
 else
     fail "two runs: byte-identical traces and console"
+fi
+
+# 4 CPUs through the APICs: ACPI's MADT, INIT-SIPI-SIPI, the IOAPIC in
+# symmetric I/O mode, IPIs between the CPUs (the token ring's wake-ups).
+SMP_APPEND="console=ttyS0 earlyprintk=serial"
+linux "$T/smp.out" --smp 4 --append "$SMP_APPEND" --trace "$T/smp.hvt" --events ipi,irq
+rc=$?
+if [ "$rc" -eq 0 ]; then pass "Linux x86_64 --smp 4 with the APICs: /init passes, exit 0"; else
+    fail "Linux x86_64 --smp 4 with the APICs" "exit $rc: $(tail -1 "$T/smp.out.err"); $(tail -5 "$T/smp.out")"; fi
+for line in "ACPI: Using ACPI (MADT) for SMP configuration information" \
+            "IOAPIC[0]: apic_id 4, version 32, address 0xfec00000, GSI 0-23" \
+            "APIC: Switch to symmetric I/O mode setup" "smp: Brought up 1 node, 4 CPUs" \
+            "init: hvsim x86_64 Linux test image, 4 CPUs online" \
+            "init: token ring over 4 threads: 200 passes (want 200)"; do
+    expect_line "$T/smp.out" "$line" "smp console: $line"
+done
+"$HVSIM" trace stats "$T/smp.hvt" >"$T/smp.stats" 2>&1
+if grep -Eq "^ *LAPIC 0->[123] +[1-9]" "$T/smp.stats" && grep -Eq "^ *LAPIC [123]->0 +[1-9]" "$T/smp.stats"; then
+    pass "Linux --smp 4: IPIs both ways between CPU 0 and the others in the trace"
+else
+    fail "Linux --smp 4 IPIs in the trace" "$(head -30 "$T/smp.stats")"
+fi
+if "$HVSIM" replay "$T/smp.hvt" >"$T/smp.replay" 2>&1; then pass "the Linux --smp 4 trace replays identically"; else
+    fail "the Linux --smp 4 trace replays" "$(head -5 "$T/smp.replay")"; fi
+mv "$T/smp.hvt" "$T/smp1.hvt"
+mv "$T/smp.out" "$T/smp1.out" # the trace header names the console file: the same name again
+linux "$T/smp.out" --smp 4 --append "$SMP_APPEND" --trace "$T/smp.hvt" --events ipi,irq
+if cmp -s "$T/smp.hvt" "$T/smp1.hvt" && cmp -s "$T/smp.out" "$T/smp1.out"; then
+    pass "Linux --smp 4 twice: byte-identical traces and console"
+else
+    fail "Linux --smp 4 twice: byte-identical traces and console"
 fi
 
 # ACPI S5: /init leaves isa-debug-exit alone, Linux writes SLP_TYP 5 + SLP_EN.
