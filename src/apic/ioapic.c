@@ -9,6 +9,7 @@
  * Unmasking an entry whose level input is asserted sends it. Delivery
  * status (bit 12) reads 0: a message leaves at once. */
 #include "ioapic.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lapic.h"
@@ -161,6 +162,29 @@ const struct mmio_ops ioapic_ops = { .read = io_read, .write = io_write };
 uint64_t ioapic_redir(const struct ioapic *io, int n)
 {
     return n >= 0 && n < IOAPIC_PINS ? io->r.rte[n] : 0;
+}
+
+void ioapic_check_state(const struct ioapic *io, uint64_t v[IOAPIC_CHECK_N])
+{
+    uint64_t pins = 0;
+    for (int i = 0; i < IOAPIC_PINS; i++)
+        pins |= (uint64_t)io->r.in[i] << i;
+    v[0] = io->r.sel;
+    v[1] = io->r.id;
+    v[2] = pins;
+    for (int i = 0; i < IOAPIC_PINS; i++)
+        v[3 + i] = io->r.rte[i];
+}
+
+const char *ioapic_check_name(unsigned i, char *buf, size_t len)
+{
+    static const char *const first[3] = { "sel", "id", "pins" };
+    if (i < 3)
+        return first[i];
+    if (i >= IOAPIC_CHECK_N)
+        return NULL;
+    snprintf(buf, len, "redir%u", i - 3);
+    return buf;
 }
 
 void ioapic_copy_state(struct ioapic *dst, const struct ioapic *src)

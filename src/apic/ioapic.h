@@ -15,6 +15,7 @@
 #ifndef HVSIM_IOAPIC_H
 #define HVSIM_IOAPIC_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "../sim/bus.h"
 
@@ -39,5 +40,11 @@ void ioapic_eoi(void *opaque, uint8_t vector);
 /* Register views for tests: redirection entry n (64 bits). */
 uint64_t ioapic_redir(const struct ioapic *io, int n);
 void ioapic_copy_state(struct ioapic *dst, const struct ioapic *src);
+/* Check records (docs/trace-format.md): IOREGSEL, the ID register, the input
+ * pin levels (bit n = pin n) and the 24 redirection entries; value i's name
+ * ("redir3") in buf or a constant. */
+#define IOAPIC_CHECK_N (3 + IOAPIC_PINS)
+void ioapic_check_state(const struct ioapic *io, uint64_t v[IOAPIC_CHECK_N]);
+const char *ioapic_check_name(unsigned i, char *buf, size_t len);
 
 #endif

@@ -371,6 +371,55 @@ void lapic_sys_copy_state(struct lapic_sys *dst, const struct lapic_sys *src)
         dst->l[i].r = src->l[i].r;
 }
 
+/* ---- check records ------------------------------------------------------------ */
+
+static const char *const check_names[] = {
+    "apic_base", "id", "tpr", "ldr", "dfr", "svr", "esr", "esr.pending",
+    "irr.0-63", "irr.64-127", "irr.128-191", "irr.192-255",
+    "isr.0-63", "isr.64-127", "isr.128-191", "isr.192-255",
+    "tmr.0-63", "tmr.64-127", "tmr.128-191", "tmr.192-255", "icr",
+    "lvt.timer", "lvt.thermal", "lvt.perf", "lvt.lint0", "lvt.lint1", "lvt.error", "lvt.cmci",
+    "timer.initial", "timer.dcr", "timer.start", "timer.deadline", "tsc_deadline",
+    "flags", /* bit 0 timer running, 1 LINT0 level, 2 LINT1 level, 3 ExtINT message waiting */
+};
+
+_Static_assert(sizeof check_names / sizeof check_names[0] == LAPIC_CHECK_N, "LAPIC_CHECK_N");
+
+const char *lapic_check_name(unsigned i)
+{
+    return i < LAPIC_CHECK_N ? check_names[i] : NULL;
+}
+
+void lapic_check_state(const struct lapic *l, uint64_t v[LAPIC_CHECK_N])
+{
+    const struct lapic_regs *r = &l->r;
+    unsigned n = 0;
+    v[n++] = r->base;
+    v[n++] = r->xid;
+    v[n++] = r->tpr;
+    v[n++] = r->ldr;
+    v[n++] = r->dfr;
+    v[n++] = r->svr;
+    v[n++] = r->esr;
+    v[n++] = r->esr_pending;
+    for (int i = 0; i < 8; i += 2)
+        v[n++] = r->irr[i] | (uint64_t)r->irr[i + 1] << 32;
+    for (int i = 0; i < 8; i += 2)
+        v[n++] = r->isr[i] | (uint64_t)r->isr[i + 1] << 32;
+    for (int i = 0; i < 8; i += 2)
+        v[n++] = r->tmr[i] | (uint64_t)r->tmr[i + 1] << 32;
+    v[n++] = r->icr_lo | (uint64_t)r->icr_hi << 32;
+    for (int i = 0; i < LVT_N; i++)
+        v[n++] = r->lvt[i];
+    v[n++] = r->timer_initial;
+    v[n++] = r->dcr;
+    v[n++] = r->timer_start;
+    v[n++] = r->deadline;
+    v[n++] = r->tsc_deadline;
+    v[n++] = (uint64_t)r->timer_running | (uint64_t)r->lint[0] << 1 | (uint64_t)r->lint[1] << 2 |
+             (uint64_t)r->extint_msg << 3;
+}
+
 /* ---- routing (§10.6.2) -------------------------------------------------------- */
 
 /* Does APIC t match destination dest in the given mode? x2dest: the
@@ -453,6 +502,16 @@ void lapic_sys_device_msg(struct lapic_sys *s, unsigned mode, uint8_t vector, bo
     post(s, mask, &msg, -1);
 }
 
+/* The ipi.send "mech" of an ICR write (docs/trace-format.md "IPI
+ * mechanisms"): IPI_MECH_LAPIC in bits 7:0, ICR[19:0] (vector, delivery
+ * mode, destination mode, level, trigger mode, shorthand; the reserved
+ * bits and delivery status 0) in bits 27:8, the destination field in bits
+ * 63:32. Named by arch_x86_64.ipi_detail. */
+uint64_t lapic_trace_mech(uint32_t lo, uint32_t dest)
+{
+    return IPI_MECH_LAPIC | (uint64_t)(lo & 0x000ccfffu) << 8 | (uint64_t)dest << 32;
+}
+
 /* An ICR write (§10.6.1): lo = ICR[31:0], dest = the destination field
  * (xAPIC: ICR[63:56]; x2APIC: ICR[63:32]). */
 static void send_ipi(struct lapic *l, uint32_t lo, uint32_t dest)
@@ -485,8 +544,8 @@ static void send_ipi(struct lapic *l, uint32_t lo, uint32_t dest)
         if (mode == CPU_MSG_LOWEST)
             mask = arbitrate(s, mask, vector);
     }
-    TRACE(m, TK_IPI_SEND, (uint32_t)l->idx, now_of(l), IPI_MECH_LAPIC, mask, trace_cur_pc(m),
-          trace_cur_insn(m));
+    TRACE(m, TK_IPI_SEND, (uint32_t)l->idx, now_of(l), lapic_trace_mech(lo, dest), mask,
+          trace_cur_pc(m), trace_cur_insn(m));
     if (!mask) {
         error(l, LAPIC_ESR_SEND_ACCEPT);
         return;

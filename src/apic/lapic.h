@@ -46,6 +46,13 @@ enum {
 /* IA32_APIC_BASE bits. */
 enum { APIC_BASE_BSP = 1u << 8, APIC_BASE_EXTD = 1u << 10, APIC_BASE_EN = 1u << 11 };
 
+/* ipi.send "mech" of an ICR write: lo = ICR[31:0], dest = its destination
+ * field (xAPIC ICR[63:56], x2APIC ICR[63:32]); docs/trace-format.md. */
+uint64_t lapic_trace_mech(uint32_t lo, uint32_t dest);
+/* Its fields, for the tools that name them (arch_x86_64.ipi_detail). */
+#define LAPIC_TRACE_ICR(mech) ((uint32_t)((mech) >> 8) & 0xfffffu)
+#define LAPIC_TRACE_DEST(mech) ((uint32_t)((mech) >> 32))
+
 /* timer.set / timer.fire "timer" numbers on x86 (arch_x86_64.timer_name). */
 enum { LAPIC_TRACE_TIMER = 0, LAPIC_TRACE_TSC_DEADLINE = 1 };
 
@@ -62,6 +69,12 @@ void lapic_sys_set_extint(struct lapic_sys *s, int (*ack)(void *opaque), void *o
 void lapic_sys_set_eoi_listener(struct lapic_sys *s, void (*eoi)(void *opaque, uint8_t vector),
                                 void *opaque);
 void lapic_sys_copy_state(struct lapic_sys *dst, const struct lapic_sys *src);
+/* Check records (docs/trace-format.md "Check records"): one APIC's
+ * guest-visible state and timer as LAPIC_CHECK_N values, and their names
+ * ("tpr", "isr.0-63", ...). */
+#define LAPIC_CHECK_N 34
+void lapic_check_state(const struct lapic *l, uint64_t v[LAPIC_CHECK_N]);
+const char *lapic_check_name(unsigned i);
 
 /* A message from a device (IOAPIC redirection entry, SDM vol. 3A §10.6 /
  * 82093AA): routed like an ICR message (dest: 8-bit xAPIC destination;

@@ -610,6 +610,42 @@ static void x86_pc_copy_state(struct machine *dst, const struct machine *src)
         acpi_pm_copy_state(d->pm, s->pm);
 }
 
+/* Check records: the IOAPIC, then each CPU's local APIC (so that a replay
+ * diverging in interrupt-controller state is caught at the next check). */
+static unsigned x86_pc_check_state(struct machine *m, uint64_t *v, unsigned max)
+{
+    struct x86_pc *pc = m->board_state;
+    unsigned n = 0;
+    if (max < IOAPIC_CHECK_N + (unsigned)m->ncpus * LAPIC_CHECK_N)
+        return 0;
+    ioapic_check_state(pc->ioapic, v);
+    n += IOAPIC_CHECK_N;
+    for (int i = 0; i < m->ncpus; i++, n += LAPIC_CHECK_N) {
+        const struct lapic *l = lapic_of(pc->apics, i);
+        if (l)
+            lapic_check_state(l, v + n);
+        else
+            memset(v + n, 0, LAPIC_CHECK_N * sizeof *v);
+    }
+    return n;
+}
+
+/* "ioapic.redir3", "lapic2.tpr" */
+static const char *x86_pc_check_name(unsigned i, char *buf, size_t len)
+{
+    char part[32];
+    const char *p;
+    if (i < IOAPIC_CHECK_N) {
+        p = ioapic_check_name(i, part, sizeof part);
+        snprintf(buf, len, "ioapic.%s", p ? p : "?");
+    } else {
+        i -= IOAPIC_CHECK_N;
+        p = lapic_check_name(i % LAPIC_CHECK_N);
+        snprintf(buf, len, "lapic%u.%s", i / LAPIC_CHECK_N, p ? p : "?");
+    }
+    return buf;
+}
+
 static void x86_pc_round(struct machine *m)
 {
     x86_pc_devices_round(&((struct x86_pc *)m->board_state)->dev);
@@ -634,5 +670,7 @@ const struct board_ops board_x86_pc = {
     .free = x86_pc_free,
     .copy_state = x86_pc_copy_state,
     .round = x86_pc_round,
+    .check_state = x86_pc_check_state,
+    .check_name = x86_pc_check_name,
     .dump_acpi = x86_pc_dump_acpi,
 };

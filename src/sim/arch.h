@@ -87,6 +87,14 @@ struct arch_info {
 
     /* The enum vmm_exit_class (src/vmm/vmm.h) of a vm.exit reason (NULL: every exit is "other"). */
     unsigned (*vm_exit_class)(uint64_t reason);
+
+    /* The detail an ipi.send "mech" carries above its mechanism (bits 63:8,
+     * TRACE_IPI_DETAIL; x86: the ICR): in words ("INIT", "SIPI vector=0x08",
+     * "fixed vector=0xfd all-but-self"), snprintf semantics, 0 and an empty
+     * buf when there is none; ipi_class its delivery class for statistics
+     * ("fixed", "INIT", ...), NULL when none. NULL hooks: no detail. */
+    size_t (*ipi_detail)(uint64_t mech, char *buf, size_t len);
+    const char *(*ipi_class)(uint64_t mech);
 };
 
 /* The most values any architecture's arch_state() may return (a check

@@ -50,6 +50,14 @@ struct board_ops {
     int (*ipi_register_cpu)(const struct config *c, uint64_t addr);
     /* `--dump-dtb FILE` (NULL: the board has no device tree). */
     bool (*dump_dtb)(struct machine *m, const char *path, char *err, size_t errlen);
+    /* Check records (docs/trace-format.md "Check records"): the board's
+     * device state (x86: the IOAPIC and the local APICs) as up to max
+     * values, hashed after the pages; the count is the board's to keep
+     * fixed for a config. check_name names value i (in buf, or a constant;
+     * NULL: unnamed). NULL check_state: no device section (RISC-V). */
+    unsigned (*check_state)(struct machine *m, uint64_t *v, unsigned max);
+    const char *(*check_name)(unsigned i, char *buf, size_t len);
+#define BOARD_MAX_CHECK_STATE 4096
     /* `--dump-acpi DIR`: the ACPI tables the config gives, one file per
      * table (NULL: the board has none). */
     bool (*dump_acpi)(const struct config *c, const char *dir, char *err, size_t errlen);

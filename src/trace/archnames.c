@@ -54,6 +54,20 @@ const char *trace_arch_call(const struct arch_info *a, uint64_t eid, uint64_t fi
     return a && a->call_name ? a->call_name(eid, fid, fn) : NULL;
 }
 
+size_t trace_arch_ipi_detail(const struct arch_info *a, uint64_t mech, char *buf, size_t len)
+{
+    if (len)
+        buf[0] = 0;
+    if (!a || !a->ipi_detail || !TRACE_IPI_DETAIL(mech))
+        return 0;
+    return a->ipi_detail(mech, buf, len);
+}
+
+const char *trace_arch_ipi_class(const struct arch_info *a, uint64_t mech)
+{
+    return a && a->ipi_class && TRACE_IPI_DETAIL(mech) ? a->ipi_class(mech) : NULL;
+}
+
 int trace_arch_ipi_line(const struct arch_info *a, uint64_t mech)
 {
     return a && a->ipi_line ? a->ipi_line(mech) : -1;

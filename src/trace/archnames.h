@@ -22,6 +22,10 @@ const char *trace_arch_priv(const struct arch_info *a, uint64_t priv);
 const char *trace_arch_vm_exit(const struct arch_info *a, uint64_t reason);
 const char *trace_arch_timer(const struct arch_info *a, uint64_t timer);
 const char *trace_arch_line(const struct arch_info *a, uint64_t line);
+/* ipi.send "mech" detail in words (0, "" when none) and its class (NULL:
+ * none), arch_info.ipi_detail / ipi_class. */
+size_t trace_arch_ipi_detail(const struct arch_info *a, uint64_t mech, char *buf, size_t len);
+const char *trace_arch_ipi_class(const struct arch_info *a, uint64_t mech);
 /* The call's extension name (NULL: unknown); *fn its function (or NULL). */
 const char *trace_arch_call(const struct arch_info *a, uint64_t eid, uint64_t fid, const char **fn);
 

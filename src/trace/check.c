@@ -4,12 +4,15 @@
  *
  * Check blob (docs/trace-format.md):
  *   varint ncpus; per CPU: varint id, varint arch, varint n, n x u64 LE
- *   varint npages; per page: varint physical page number, u64 LE XXH3 hash */
+ *   varint npages; per page: varint physical page number, u64 LE XXH3 hash
+ *   boards with device state only (board_ops.check_state; x86 PC: the
+ *   IOAPIC and local APICs): varint n, n x u64 LE */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 #include "../sim/arch.h"
+#include "../sim/board.h"
 #include "emit.h"
 
 void trace_emit(struct trace *t, const struct trace_event *ev)
@@ -106,6 +109,16 @@ void trace_check(struct machine *m)
     memcpy(b.p + b.len, pages.p, pages.len);
     b.len += pages.len;
     free(pages.p);
+    if (m->board && m->board->check_state) {
+        uint64_t *dev = malloc(BOARD_MAX_CHECK_STATE * sizeof *dev);
+        if (!dev)
+            abort(); /* host out of memory */
+        unsigned n = m->board->check_state(m, dev, BOARD_MAX_CHECK_STATE);
+        put_v(&b, n);
+        for (unsigned k = 0; k < n; k++)
+            put_u64(&b, dev[k]);
+        free(dev);
+    }
     /* Fast write mappings would let writes skip the dirty marks: drop them. */
     for (int i = 0; i < m->ncpus; i++)
         m->cpus[i]->ops->flush_tlb(m->cpus[i]);
@@ -219,6 +232,34 @@ bool trace_check_diff(const struct arch_info *arch, const uint8_t *a, size_t ale
         } else {
             snprintf(out, outlen, "memory page 0x%llx written in the replay only",
                      (unsigned long long)(pgb << 12));
+            return true;
+        }
+    }
+    /* the board's device state, where it has one (check_state) */
+    if (x.p < x.end || y.p < y.end) {
+        uint64_t da = 0, db = 0;
+        if (!get_v(&x, &da) || !get_v(&y, &db) || da != db) {
+            snprintf(out, outlen, "different device state counts or corrupt check record");
+            return true;
+        }
+        const struct board_ops *board = arch ? board_by_arch(arch->name) : NULL;
+        for (uint64_t k = 0; k < da; k++) {
+            uint64_t va, vb;
+            if (!get_u64(&x, &va) || !get_u64(&y, &vb)) {
+                snprintf(out, outlen, "corrupt check record");
+                return true;
+            }
+            if (va == vb)
+                continue;
+            char buf[64];
+            const char *name = board && board->check_name && k <= UINT32_MAX
+                                   ? board->check_name((unsigned)k, buf, sizeof buf) : NULL;
+            if (!name) {
+                snprintf(buf, sizeof buf, "#%llu", (unsigned long long)k);
+                name = buf;
+            }
+            snprintf(out, outlen, "device state %s: recorded 0x%llx, replayed 0x%llx", name,
+                     (unsigned long long)va, (unsigned long long)vb);
             return true;
         }
     }

@@ -119,6 +119,7 @@ const char *trace_ipi_mech_name(uint64_t mech)
         [IPI_MECH_SIP] = "SIP",   [IPI_MECH_LAPIC] = "LAPIC", [IPI_MECH_HVIP] = "HVIP",
         [IPI_MECH_VSBI] = "vSBI",
     };
+    mech = TRACE_IPI_MECH(mech);
     return mech < IPI_MECH_COUNT && names[mech] ? names[mech] : "?";
 }
 

@@ -44,13 +44,21 @@ enum trace_ipi_mech {
     IPI_MECH_SSWI = 2,   /* ACLINT SSWI setssip write */
     IPI_MECH_SBI = 3,    /* SBI IPI call (sPI / legacy send_ipi) */
     IPI_MECH_SIP = 4,    /* M-mode software set mip.SSIP (SBI IPI injection) */
-    IPI_MECH_LAPIC = 5,  /* x86 LAPIC ICR / x2APIC (reserved for the x86 board) */
+    IPI_MECH_LAPIC = 5,  /* x86 local APIC ICR / x2APIC SELF IPI write (ipi.send: the
+                            ICR in bits 63:8, see TRACE_IPI_DETAIL) */
     IPI_MECH_HVIP = 6,   /* RISC-V H: the hypervisor set hvip.VSSIP (virtual IPI injection) */
     IPI_MECH_VSBI = 7,   /* SBI IPI call from a guest (VS mode): dest is the guest's
                             vCPU mask, which only the hypervisor maps to harts */
     IPI_MECH_COUNT
 };
-/* "MSWI", "SSWI", "SBI", "SIP", "LAPIC", "HVIP", "vSBI"; "?" when unknown. */
+/* The "mech" argument of ipi.send: the mechanism in bits 7:0; bits 63:8
+ * hold a mechanism-specific detail, 0 for every mechanism but LAPIC (x86:
+ * the ICR write, docs/trace-format.md "IPI mechanisms"; traces recorded
+ * before it have 0 there too). ipi.deliver's mech is the bare mechanism. */
+#define TRACE_IPI_MECH(m) ((uint64_t)(m) & 0xffu)
+#define TRACE_IPI_DETAIL(m) ((uint64_t)(m) >> 8)
+/* "MSWI", "SSWI", "SBI", "SIP", "LAPIC", "HVIP", "vSBI" (of bits 7:0); "?"
+ * when unknown. */
 const char *trace_ipi_mech_name(uint64_t mech);
 
 /* Timers (timer.set / timer.fire "timer"). */

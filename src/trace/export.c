@@ -79,7 +79,8 @@
 #define NO_ITEM UINT32_MAX
 #define MAX_EVENTS (1u << 28)  /* keeps item and flow indices far below 2^32 */
 #define MAX_DEPTH 8          /* open slices per hart (handlers + wfi) */
-#define NLINES 64            /* interrupt lines a flow can wait on */
+#define NLINES 0x900         /* interrupt lines a flow can wait on (x86: vectors and
+                                delivery mode << 8, up to INIT de-assert 0x800) */
 #define NMECH 8              /* enum trace_ipi_mech values, 0 = other */
 #define LEVEL_WFI 0xff
 
@@ -226,9 +227,14 @@ static void item_name(const struct exp *x, const struct item *it, char *buf, siz
         break;
     }
     case TK_IPI_SEND:
-    case TK_IPI_DELIVER:
-        snprintf(buf, len, "%s %s", trace_kinds[e->kind].name, mech_name(e->a[0]));
+    case TK_IPI_DELIVER: {
+        const char *cls = trace_arch_ipi_class(x->arch, e->a[0]); /* x86: "ipi.send LAPIC INIT" */
+        if (cls)
+            snprintf(buf, len, "%s %s %s", trace_kinds[e->kind].name, mech_name(e->a[0]), cls);
+        else
+            snprintf(buf, len, "%s %s", trace_kinds[e->kind].name, mech_name(e->a[0]));
         break;
+    }
     case TK_TIMER_SET:
     case TK_TIMER_FIRE: {
         const char *tn = trace_arch_timer(x->arch, e->a[0]);
@@ -536,7 +542,7 @@ static void build_flows(struct exp *x)
         const struct xev *e = &x->ev[i];
         uint32_t ev = (uint32_t)i;
         if (e->kind == TK_IPI_SEND) {
-            uint64_t mech = e->a[0] < NMECH ? e->a[0] : 0;
+            uint64_t mech = TRACE_IPI_MECH(e->a[0]) < NMECH ? TRACE_IPI_MECH(e->a[0]) : 0;
             uint64_t want = mech == IPI_MECH_SBI ? IPI_MECH_SIP : mech;
             for (unsigned d = 0; d < x->ncpus && d < 64; d++) {
                 if (!(e->a[1] >> d & 1))
@@ -547,7 +553,7 @@ static void build_flows(struct exp *x)
                 WAIT_DELIVER(d, want) = (uint32_t)nfl++;
             }
         } else if (e->kind == TK_IPI_DELIVER) {
-            uint64_t mech = e->a[0] < NMECH ? e->a[0] : 0;
+            uint64_t mech = TRACE_IPI_MECH(e->a[0]) < NMECH ? TRACE_IPI_MECH(e->a[0]) : 0;
             uint64_t line = e->a[1];
             uint32_t f = WAIT_DELIVER(e->cpu, mech), keep = NO_ITEM, *tail = &keep;
             while (f != NO_ITEM) {

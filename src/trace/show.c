@@ -171,7 +171,14 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         if (m)
             out(l, " %s", m);
         else
-            out(l, " mech=%llu", (unsigned long long)a[0]);
+            out(l, " mech=%llu", (unsigned long long)TRACE_IPI_MECH(a[0]));
+        /* the mechanism's detail (x86: the ICR's delivery mode, vector,
+         * destination form), numbers when the architecture cannot name it */
+        char detail[96];
+        if (trace_arch_ipi_detail(s->arch, a[0], detail, sizeof detail))
+            out(l, " %s", detail);
+        else if (TRACE_IPI_DETAIL(a[0]))
+            out_hex(l, "detail", TRACE_IPI_DETAIL(a[0]));
         out(l, " dest=");
         if (a[1] == 0 && a[0] == IPI_MECH_SBI)
             out(l, "?"); /* legacy send_ipi: the mask is in guest memory */

@@ -54,7 +54,8 @@ static int cmp_i64(const void *a, const void *b)
 /* ---- IPI pairs ---- */
 
 struct pair {
-    uint64_t mech;
+    uint64_t mech;           /* the mechanism (bits 7:0 of ipi.send's mech) */
+    const char *cls;         /* delivery class (arch ipi_class), NULL: all of the pair */
     uint32_t src, dst;
     uint64_t sends;
     struct samples deliver, take;
@@ -62,6 +63,7 @@ struct pair {
 
 struct waiting {             /* one send waiting at one destination */
     size_t pair;
+    size_t cls_pair;         /* its (class, src, dst) row, or SIZE_MAX */
     uint64_t time;
     uint32_t src;
     uint64_t deliver_mech;
@@ -92,34 +94,44 @@ struct trace_stats {
     size_t nexits;
 };
 
-static size_t pair_index(struct trace_stats *st, uint64_t mech, uint32_t src, uint32_t dst)
+static size_t pair_index(struct trace_stats *st, uint64_t mech, const char *cls, uint32_t src,
+                         uint32_t dst)
 {
     for (size_t i = 0; i < st->npairs; i++)
-        if (st->pairs[i].mech == mech && st->pairs[i].src == src && st->pairs[i].dst == dst)
+        if (st->pairs[i].mech == mech && st->pairs[i].cls == cls && st->pairs[i].src == src &&
+            st->pairs[i].dst == dst)
             return i;
     st->pairs = xrealloc(st->pairs, (st->npairs + 1) * sizeof *st->pairs);
     memset(&st->pairs[st->npairs], 0, sizeof *st->pairs);
     st->pairs[st->npairs].mech = mech;
+    st->pairs[st->npairs].cls = cls;
     st->pairs[st->npairs].src = src;
     st->pairs[st->npairs].dst = dst;
     return st->npairs++;
 }
 
-static void on_send(struct trace_stats *st, const struct trace_event *ev)
+static void on_send(struct trace_stats *st, const struct arch_info *arch,
+                    const struct trace_event *ev)
 {
-    uint64_t mech = ev->a[0], dest = ev->a[1];
+    uint64_t mech = TRACE_IPI_MECH(ev->a[0]), dest = ev->a[1];
     uint64_t want = mech == IPI_MECH_SBI ? IPI_MECH_SIP : mech;
+    const char *cls = trace_arch_ipi_class(arch, ev->a[0]);
     for (unsigned d = 0; d < MAX_DEST; d++) {
         if (!(dest >> d & 1))
             continue;
-        size_t p = pair_index(st, mech, ev->cpu, d);
+        size_t p = pair_index(st, mech, NULL, ev->cpu, d);
         st->pairs[p].sends++;
+        size_t cp = SIZE_MAX;
+        if (cls) {
+            cp = pair_index(st, mech, cls, ev->cpu, d);
+            st->pairs[cp].sends++;
+        }
         struct queue *q = &st->q[d];
         if (q->n == q->cap) {
             q->cap = q->cap * 2 + 8;
             q->w = xrealloc(q->w, q->cap * sizeof *q->w);
         }
-        q->w[q->n++] = (struct waiting){ .pair = p, .time = ev->time, .src = ev->cpu,
+        q->w[q->n++] = (struct waiting){ .pair = p, .cls_pair = cp, .time = ev->time, .src = ev->cpu,
                                          .deliver_mech = want };
     }
 }
@@ -129,7 +141,7 @@ static void on_deliver(struct trace_stats *st, const struct trace_event *ev)
     if (ev->cpu >= MAX_DEST)
         return;
     struct queue *q = &st->q[ev->cpu];
-    uint64_t mech = ev->a[0], line = ev->a[1], src = ev->a[2];
+    uint64_t mech = TRACE_IPI_MECH(ev->a[0]), line = ev->a[1], src = ev->a[2];
     for (size_t i = 0; i < q->n; i++) {
         struct waiting *w = &q->w[i];
         if (w->delivered || w->deliver_mech != mech || (mech != IPI_MECH_SIP && w->src != src))
@@ -137,6 +149,8 @@ static void on_deliver(struct trace_stats *st, const struct trace_event *ev)
         w->delivered = true;
         w->line = line;
         push(&st->pairs[w->pair].deliver, (int64_t)(ev->time - w->time));
+        if (w->cls_pair != SIZE_MAX)
+            push(&st->pairs[w->cls_pair].deliver, (int64_t)(ev->time - w->time));
         if (mech == IPI_MECH_LAPIC)
             break; /* x86 messages are not coalesced: one deliver per send */
     }
@@ -152,9 +166,11 @@ static void on_take(struct trace_stats *st, const struct arch_info *arch,
     size_t k = 0;
     for (size_t i = 0; i < q->n; i++) {
         struct waiting *w = &q->w[i];
-        if (w->delivered && (uint64_t)line == w->line)
+        if (w->delivered && (uint64_t)line == w->line) {
             push(&st->pairs[w->pair].take, (int64_t)(ev->time - w->time));
-        else
+            if (w->cls_pair != SIZE_MAX)
+                push(&st->pairs[w->cls_pair].take, (int64_t)(ev->time - w->time));
+        } else
             q->w[k++] = *w;
     }
     q->n = k;
@@ -187,7 +203,7 @@ void trace_stats_add(struct trace_stats *st, const struct arch_info *arch,
         st->last_time = ev->time;
     st->any = true;
     switch (ev->kind) {
-    case TK_IPI_SEND: on_send(st, ev); break;
+    case TK_IPI_SEND: on_send(st, arch, ev); break;
     case TK_IPI_DELIVER: on_deliver(st, ev); break;
     case TK_IRQ_TAKE: on_take(st, arch, ev); break;
     case TK_VM_EXIT: on_vm_exit(st, ev); break;
@@ -256,6 +272,10 @@ static void summarize(struct samples *s, char *buf, size_t len)
 static int cmp_pair(const void *a, const void *b)
 {
     const struct pair *x = a, *y = b;
+    if (!x->cls != !y->cls)
+        return x->cls ? 1 : -1; /* the per-pair rows first */
+    if (x->cls && strcmp(x->cls, y->cls))
+        return strcmp(x->cls, y->cls);
     if (x->mech != y->mech)
         return x->mech < y->mech ? -1 : 1;
     if (x->src != y->src)
@@ -278,7 +298,8 @@ static void print_ipis(struct trace_stats *st, uint64_t event_mask, FILE *f)
     qsort(st->pairs, st->npairs, sizeof *st->pairs, cmp_pair);
     fprintf(f, "  %-5s %-9s %7s %9s %-28s %9s %s\n", "mech", "src->dst", "sends", "delivered",
             "send->deliver", "taken", "send->irq.take");
-    for (size_t i = 0; i < st->npairs; i++) {
+    size_t i = 0;
+    for (; i < st->npairs && !st->pairs[i].cls; i++) {
         struct pair *p = &st->pairs[i];
         char pr[32], dl[96], tk[96];
         snprintf(pr, sizeof pr, "%u->%u", p->src, p->dst);
@@ -286,6 +307,22 @@ static void print_ipis(struct trace_stats *st, uint64_t event_mask, FILE *f)
         summarize(&p->take, tk, sizeof tk);
         fprintf(f, "  %-5s %-9s %7llu %9zu %-28s %9zu %s\n", mech_name(p->mech), pr,
                 (unsigned long long)p->sends, p->deliver.n, dl, p->take.n, tk);
+    }
+    /* the same per delivery class, where the architecture names one (x86:
+     * the ICR's delivery mode); none on RISC-V */
+    if (i < st->npairs) {
+        fprintf(f, "\nipi latency per delivery mode, virtual ticks (min/median/p99/max):\n");
+        fprintf(f, "  %-5s %-13s %-9s %7s %9s %-28s %9s %s\n", "mech", "mode", "src->dst",
+                "sends", "delivered", "send->deliver", "taken", "send->irq.take");
+    }
+    for (; i < st->npairs; i++) {
+        struct pair *p = &st->pairs[i];
+        char pr[32], dl[96], tk[96];
+        snprintf(pr, sizeof pr, "%u->%u", p->src, p->dst);
+        summarize(&p->deliver, dl, sizeof dl);
+        summarize(&p->take, tk, sizeof tk);
+        fprintf(f, "  %-5s %-13s %-9s %7llu %9zu %-28s %9zu %s\n", mech_name(p->mech), p->cls,
+                pr, (unsigned long long)p->sends, p->deliver.n, dl, p->take.n, tk);
     }
     if (!(event_mask >> TK_IPI_DELIVER & 1))
         fprintf(f, "  (ipi.deliver was not recorded)\n");

@@ -12,6 +12,7 @@
 #include "../../apic/lapic.h"
 #include "../../sim/arch.h"
 #include "../../sim/machine.h"
+#include "../../trace/event.h"
 
 void x86_update_mode(struct x86_cpu *x)
 {
@@ -449,6 +450,46 @@ static int x86_cause_line(uint64_t cause)
     return cause < 256 ? (int)cause : -1;
 }
 
+/* ipi.send of the local APIC: its mech carries the ICR write
+ * (lapic_trace_mech; ICR fields: SDM vol. 3A Figure 10-12). */
+static const char *x86_ipi_class(uint64_t mech)
+{
+    static const char *const mode[8] = { "fixed", "lowest", "SMI", "reserved",
+                                         "NMI", "INIT", "SIPI", "reserved" };
+    if (TRACE_IPI_MECH(mech) != IPI_MECH_LAPIC || !TRACE_IPI_DETAIL(mech))
+        return NULL;
+    uint32_t icr = LAPIC_TRACE_ICR(mech);
+    unsigned m = (icr >> 8) & 7;
+    if (m == 5 && !(icr >> 14 & 1) && (icr >> 15 & 1))
+        return "INIT-deassert"; /* level 0, trigger level (§10.6.1) */
+    return mode[m];
+}
+
+static size_t x86_ipi_detail(uint64_t mech, char *buf, size_t len)
+{
+    const char *cls = x86_ipi_class(mech);
+    if (len)
+        buf[0] = 0;
+    if (!cls)
+        return 0;
+    uint32_t icr = LAPIC_TRACE_ICR(mech), dest = LAPIC_TRACE_DEST(mech);
+    unsigned m = (icr >> 8) & 7, sh = (icr >> 18) & 3;
+    char vec[24] = "", trig[8] = "", to[32];
+    if (m == 0 || m == 1 || m == 6)
+        snprintf(vec, sizeof vec, " vector=0x%02x", icr & 0xff);
+    if ((m == 0 || m == 1) && (icr >> 15 & 1))
+        snprintf(trig, sizeof trig, " level");
+    static const char *const shorthand[4] = { NULL, "self", "all", "all-but-self" };
+    if (!strcmp(cls, "INIT-deassert"))
+        to[0] = 0; /* goes to every APIC whatever the destination */
+    else if (sh)
+        snprintf(to, sizeof to, " %s", shorthand[sh]);
+    else
+        snprintf(to, sizeof to, " %s=0x%x", icr >> 11 & 1 ? "logical" : "phys", dest);
+    int n = snprintf(buf, len, "%s%s%s%s", cls, vec, trig, to);
+    return n < 0 ? 0 : (size_t)n;
+}
+
 static const char *x86_timer_name(uint64_t t)
 {
     return t == LAPIC_TRACE_TIMER ? "lapic-timer" : t == LAPIC_TRACE_TSC_DEADLINE ? "tsc-deadline" : NULL;
@@ -488,6 +529,8 @@ const struct arch_info arch_x86_64 = {
     .cause_line = x86_cause_line,
     .line_name = x86_line_name,
     .timer_name = x86_timer_name,
+    .ipi_detail = x86_ipi_detail,
+    .ipi_class = x86_ipi_class,
 };
 
 void x86_reset_cpu(struct cpu *c)
