@@ -7,7 +7,9 @@
 # the LAPIC timer in one-shot, periodic and TSC-deadline modes, INIT
 # keeping SSE state, x2APIC. The same run twice gives byte-identical
 # traces, the trace replays, other --sched-seed values still pass, and the
-# timeline shows the INIT/SIPI sequence and the IPI latencies. The racy IPI
+# timeline shows the INIT/SIPI sequence and every ICR write in words, the
+# IPI latencies (per CPU pair and delivery mode) and, exported, the IPI
+# flows. The racy IPI
 # handshake (ipirace.c) fails under some seeds: explore finds them and the
 # failing trace replays.
 # Usage: t_x86_smp.sh HVSIM
@@ -76,11 +78,34 @@ for c in 1 2 3; do
         fail "x86 smp INIT/SIPI on cpu $c" "got '$seq'"
     fi
 done
-if grep -q "cpu0 *ipi.send *LAPIC dest={1}" "$T/ipi.txt" &&
-   grep -q "cpu1 *ipi.deliver *LAPIC line=int 0x40 src=0" "$T/ipi.txt"; then
-    pass "x86 smp: ipi.send (LAPIC) and ipi.deliver of the fixed vector"
+# every ICR write in words (docs/trace-format.md "IPI mechanisms"): to each
+# AP an INIT, then two SIPIs with vector 0x08 (the trampoline at 0x8000)
+for c in 1 2 3; do
+    seq=$(grep "cpu0  *ipi.send  *LAPIC .* dest={$c} " "$T/ipi.txt" | head -3 |
+          sed 's/.*ipi.send *LAPIC \(.*\) dest=.*/\1/' | tr '\n' ',')
+    if [ "$seq" = "INIT phys=0x$c,SIPI vector=0x08 phys=0x$c,SIPI vector=0x08 phys=0x$c," ]; then
+        pass "x86 smp: ipi.send names INIT, SIPI vector=0x08, SIPI to cpu $c"
+    else
+        fail "x86 smp ipi.send INIT/SIPI to cpu $c" "got '$seq'"
+    fi
+done
+missing=""
+for w in "cpu0 *ipi.send *LAPIC fixed vector=0x40 phys=0x1 dest={1} " \
+         "cpu1 *ipi.deliver *LAPIC line=int 0x40 src=0" \
+         "cpu0 *ipi.send *LAPIC INIT-deassert dest={0,1,2,3} " \
+         "cpu0 *ipi.send *LAPIC fixed vector=0x40 all-but-self dest={1,2,3} " \
+         "cpu0 *ipi.send *LAPIC fixed vector=0x40 all dest={0,1,2,3} " \
+         "cpu0 *ipi.send *LAPIC fixed vector=0x40 self dest={0} " \
+         "cpu0 *ipi.send *LAPIC fixed vector=0x40 logical=0x6 dest={1,2} " \
+         "cpu0 *ipi.send *LAPIC lowest vector=0x4[0-9a-f] logical=0xe dest={[123]} " \
+         "cpu0 *ipi.send *LAPIC NMI phys=0x1 dest={1} " \
+         "cpu1 *ipi.deliver *LAPIC line=NMI src=0"; do
+    grep -q "$w" "$T/ipi.txt" || missing="$missing [$w]"
+done
+if [ -z "$missing" ]; then
+    pass "x86 smp: ipi.send names fixed/lowest/NMI, vectors, shorthands and logical destinations"
 else
-    fail "x86 smp ipi events" "$(head -8 "$T/ipi.txt")"
+    fail "x86 smp ipi events" "missing$missing"
 fi
 "$HVSIM" trace show "$T/a.hvt" --events irq,timer >"$T/irq.txt" 2>&1
 if grep -q "cpu1 *irq.take *cause=int 0x40" "$T/irq.txt" &&
@@ -97,6 +122,43 @@ if grep -Eq "^ *LAPIC 0->1 +[1-9][0-9]* +[1-9][0-9]* " "$T/stats.txt" &&
     pass "x86 smp: trace stats gives IPI latency per CPU pair"
 else
     fail "x86 smp stats" "$(grep -A6 'ipi latency' "$T/stats.txt")"
+fi
+if grep -Eq "^ *LAPIC fixed +0->1 +[1-9][0-9]* +[1-9][0-9]* .* [1-9][0-9]* [-0-9]+/" "$T/stats.txt" &&
+   grep -Eq "^ *LAPIC INIT +0->2 +1 +1 " "$T/stats.txt" &&
+   grep -Eq "^ *LAPIC SIPI +0->3 +2 +2 " "$T/stats.txt" &&
+   grep -Eq "^ *LAPIC NMI +0->1 +1 +1 " "$T/stats.txt"; then
+    pass "x86 smp: trace stats breaks IPI latency down per delivery mode"
+else
+    fail "x86 smp stats per delivery mode" "$(grep -A12 'per delivery mode' "$T/stats.txt")"
+fi
+
+# Perfetto / Chrome export (as tests/e2e/t_export.sh does for RISC-V): the
+# IPI flows, send on cpu 0 -> ipi.deliver on the target -> its irq.take
+"$HVSIM" trace export "$T/a.hvt" --format perfetto -o "$T/a.perfetto" 2>"$T/exp.err" &&
+    "$HVSIM" trace export "$T/a.hvt" --format chrome -o "$T/a.chrome" 2>>"$T/exp.err" ||
+    fail "x86 smp export" "$(cat "$T/exp.err")"
+if command -v protoc >/dev/null && command -v jq >/dev/null; then
+    protoc --decode_raw <"$T/a.perfetto" >"$T/a.pftxt" 2>"$T/protoc.err"
+    start=$(awk '$1 == "47:" {print $2}' "$T/a.pftxt" | sort -u)
+    end=$(awk '$1 == "48:" {print $2}' "$T/a.pftxt" | sort -u)
+    common=$(comm -12 <(echo "$start") <(echo "$end") | grep -c .)
+    if [ "$common" -ge 30 ] && grep -qF '"ipi.send LAPIC SIPI"' "$T/a.pftxt" &&
+       grep -qF '"ipi.send LAPIC fixed"' "$T/a.pftxt"; then
+        pass "x86 smp: perfetto export has $common IPI flows and names the delivery modes"
+    else
+        fail "x86 smp perfetto flows" "$common flows; $(head -2 "$T/protoc.err")"
+    fi
+    chain=$(jq -r '[.traceEvents[] | select(.ph == "s" or .ph == "t" or .ph == "f")] | group_by(.id)
+                   | map(map(.ph + (.tid | tostring)) | join("")) | .[]' "$T/a.chrome" | sort | uniq -c |
+            awk '{printf "%s:%s ", $2, $1}')
+    if echo " $chain" | grep -Eq " s0t1f1:[1-9]" && echo " $chain" | grep -Eq " s0t3f3:[1-9]" &&
+       echo " $chain" | grep -Eq " s0f2:[1-9]"; then
+        pass "x86 smp: flows send -> deliver -> irq.take (and INIT/SIPI send -> deliver)"
+    else
+        fail "x86 smp export flow chains" "$chain"
+    fi
+else
+    fail "x86 smp export" "needs protoc and jq (bash scripts/deps.sh)"
 fi
 
 # the racy IPI handshake (tests/firmware/x86/ipirace.c): some seeds with a
