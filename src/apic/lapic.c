@@ -217,6 +217,15 @@ static void arm(struct lapic *l, uint64_t deadline)
     cpu_timer_arm(l->cpu, l->timer, deadline);
 }
 
+/* A disarm the guest did not ask for by arming (a timer mode change, INIT,
+ * a global disable): timer.set value=off deadline=never, when it was armed. */
+static void disarm_traced(struct lapic *l, unsigned mode)
+{
+    if (l->r.deadline != UINT64_MAX && l->cpu)
+        TRACE(l->sys->m, TK_TIMER_SET, (uint32_t)l->idx, now_of(l),
+              mode == 2 ? LAPIC_TRACE_TSC_DEADLINE : LAPIC_TRACE_TIMER, UINT64_MAX, UINT64_MAX);
+}
+
 static uint32_t current_count(const struct lapic *l)
 {
     if (!l->r.timer_running || timer_mode(l) == 2 || !l->r.timer_initial)
@@ -285,6 +294,7 @@ void lapic_reset(struct lapic *l, bool init)
 {
     uint64_t base = l->r.base;
     uint32_t xid = l->r.xid;
+    disarm_traced(l, timer_mode(l));
     memset(&l->r, 0, sizeof l->r);
     if (init) {
         l->r.base = base;
@@ -330,6 +340,7 @@ struct lapic_sys *lapic_sys_new(struct machine *m, int ncpus)
         struct lapic *l = &s->l[i];
         l->sys = s;
         l->idx = i;
+        l->r.deadline = UINT64_MAX; /* never armed */
         l->cpu = m->cpus[i];
         l->timer = -1;
         if (!l->cpu || l->cpu->ops->arch != CPU_ARCH_X86_64) {
@@ -725,6 +736,7 @@ static void write_lvt(struct lapic *l, int which, uint32_t v)
     l->r.lvt[which] = v;
     if (which == LVT_TIMER && timer_mode(l) != old_mode) {
         /* a mode change stops the count and disarms the deadline */
+        disarm_traced(l, old_mode);
         l->r.timer_running = false;
         l->r.tsc_deadline = 0;
         arm(l, UINT64_MAX);
@@ -812,6 +824,8 @@ static bool reg_write(struct lapic *l, unsigned off, uint64_t v64)
             uint64_t now = now_of(l);
             arm(l, now + (uint64_t)cur * divisor(l));
             l->r.timer_start = now - (uint64_t)(l->r.timer_initial - cur) * divisor(l);
+            TRACE(l->sys->m, TK_TIMER_SET, (uint32_t)l->idx, now, LAPIC_TRACE_TIMER,
+                  l->r.timer_initial, l->r.deadline);
         }
         return true;
     }

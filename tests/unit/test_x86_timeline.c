@@ -203,6 +203,34 @@ START_TEST(eoi_and_timer_events)
     ck_assert_uint_eq(e->a[1], 1000);
     ck_assert_str_eq(trace_arch_timer(X(), e->a[0]), "lapic-timer");
     ck_assert_str_eq(trace_arch_timer(X(), LAPIC_TRACE_TSC_DEADLINE), "tsc-deadline");
+    uint64_t d1 = e->a[2];
+    /* a new divide configuration moves the deadline: timer.set again */
+    wr(a, LAPIC_TIMER_DCR, 0x0); /* divide by 2 */
+    e = find(&f, TK_TIMER_SET, 1);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->a[0], LAPIC_TRACE_TIMER);
+    ck_assert_uint_eq(e->a[1], 1000);
+    ck_assert_uint_gt(e->a[2], d1);
+    /* a timer mode change disarms it: timer.set off / never */
+    wr(a, LAPIC_LVT_TIMER, 0x40030); /* TSC-deadline mode */
+    e = find(&f, TK_TIMER_SET, 2);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->a[0], LAPIC_TRACE_TIMER);
+    ck_assert_uint_eq(e->a[1], UINT64_MAX);
+    ck_assert_uint_eq(e->a[2], UINT64_MAX);
+    /* TSC deadline armed, then INIT-style reset disarms it */
+    ck_assert_int_eq(lapic_wrmsr(a, 0x6e0, 5000), 1);
+    e = find(&f, TK_TIMER_SET, 3);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->a[0], LAPIC_TRACE_TSC_DEADLINE);
+    ck_assert_uint_eq(e->a[1], 5000);
+    lapic_reset(a, true);
+    e = find(&f, TK_TIMER_SET, 4);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->a[0], LAPIC_TRACE_TSC_DEADLINE);
+    ck_assert_uint_eq(e->a[1], UINT64_MAX);
+    lapic_reset(a, true); /* nothing armed: no event */
+    ck_assert_ptr_null(find(&f, TK_TIMER_SET, 5));
     fx_free(&f);
 }
 END_TEST
