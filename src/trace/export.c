@@ -46,6 +46,11 @@
  *   direct send that found its line already pending has no deliver, and
  *   ends at the next irq.take of the mechanism's line (arch_info.ipi_line:
  *   3 for MSWI, 1 for SSWI on RISC-V) with the sends it merged with. Several sends may so share one deliver and one take.
+ *   x86 LAPIC lines are the vector (fixed, lowest priority) or delivery
+ *   mode << 8 (NMI 0x400: the line of irq.take cause NMI), so those flows
+ *   end at the irq.take; INIT and SIPI are never taken and end at their
+ *   deliver. The ipi.send slice is named with the delivery class
+ *   (arch_info.ipi_class: "ipi.send LAPIC SIPI").
  *   A step earlier in virtual time than the previous step of its flow (the
  *   target ran earlier in the same scheduling round) is left out, so that
  *   arrows point forward; a flow left with one point is not drawn.

@@ -1,6 +1,7 @@
 /* `hvsim trace show FILE [--events LIST] [--hart N[,N..]] [--from T] [--to T]
  * [--no-disasm] [--syntax NAME]`: the timeline as text, one event per line,
- * with argument names decoded (IPI mechanisms, destination sets, trap causes,
+ * with argument names decoded (IPI mechanisms and their detail such as the
+ * x86 ICR's delivery mode and vector, destination sets, trap causes,
  * privilege levels, SBI calls), code addresses symbolised from the recorded
  * images and the instruction at the pc disassembled (x86: Intel syntax, or
  * AT&T with --syntax att; an architecture with one syntax refuses

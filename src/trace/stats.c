@@ -1,5 +1,8 @@
 /* `hvsim trace stats FILE`: event counts per kind and CPU, IPI latencies per
- * (mechanism, source, destination) and a VM-exit reason histogram.
+ * (mechanism, source, destination) and, where the architecture names the
+ * delivery class of an ipi.send (x86: the ICR's delivery mode, arch_info
+ * ipi_class), per (mechanism, class, source, destination); a VM-exit reason
+ * histogram.
  *
  * IPI matching, in file (emission) order: an ipi.send from CPU s to each
  * destination d waits for the first later ipi.deliver on d of the expected
@@ -131,8 +134,8 @@ static void on_send(struct trace_stats *st, const struct arch_info *arch,
             q->cap = q->cap * 2 + 8;
             q->w = xrealloc(q->w, q->cap * sizeof *q->w);
         }
-        q->w[q->n++] = (struct waiting){ .pair = p, .cls_pair = cp, .time = ev->time, .src = ev->cpu,
-                                         .deliver_mech = want };
+        q->w[q->n++] = (struct waiting){ .pair = p, .cls_pair = cp, .time = ev->time,
+                                         .src = ev->cpu, .deliver_mech = want };
     }
 }
 
