@@ -20,6 +20,7 @@
 #include "sim/config.h"
 #include "sim/machine.h"
 #include "trace/archnames.h"
+#include "trace/tools.h"
 #include "trace/trace.h"
 #include "trace_capture.h"
 
@@ -87,6 +88,83 @@ START_TEST(mech_words)
     ck_assert_ptr_nonnull(rv);
     ck_assert_uint_eq(trace_arch_ipi_detail(rv, lapic_trace_mech(0x4500, 1), buf, sizeof buf), 0);
     ck_assert_ptr_null(trace_arch_ipi_class(NULL, lapic_trace_mech(0x4500, 1)));
+}
+END_TEST
+
+/* ---- the tools: show, stats ---- */
+
+START_TEST(show_words)
+{
+    char buf[256];
+    struct trace_event send = { .kind = TK_IPI_SEND,
+                                .a = { lapic_trace_mech(0x0608, 2), 1u << 2, 0x1000, 0 } };
+    trace_show_format(X(), NULL, false, &send, buf, sizeof buf);
+    ck_assert_str_eq(buf, " LAPIC SIPI vector=0x08 phys=0x2 dest={2} pc=0x1000");
+    /* an x86 trace recorded before the ICR went into mech */
+    send.a[0] = IPI_MECH_LAPIC;
+    trace_show_format(X(), NULL, false, &send, buf, sizeof buf);
+    ck_assert_str_eq(buf, " LAPIC dest={2} pc=0x1000");
+    /* an architecture this build does not know: the detail as a number */
+    send.a[0] = lapic_trace_mech(0x4500, 2);
+    trace_show_format(NULL, NULL, false, &send, buf, sizeof buf);
+    ck_assert_str_eq(buf, " LAPIC detail=0x2004500 dest={2} pc=0x1000");
+    struct trace_event deliver = { .kind = TK_IPI_DELIVER, .a = { IPI_MECH_LAPIC, 0x608, 0 } };
+    trace_show_format(X(), NULL, false, &deliver, buf, sizeof buf);
+    ck_assert_str_eq(buf, " LAPIC line=SIPI 0x08 src=0");
+    deliver.a[1] = 0x400;
+    trace_show_format(X(), NULL, false, &deliver, buf, sizeof buf);
+    ck_assert_str_eq(buf, " LAPIC line=NMI src=0");
+    deliver.a[1] = 0xfd;
+    trace_show_format(X(), NULL, false, &deliver, buf, sizeof buf);
+    ck_assert_str_eq(buf, " LAPIC line=int 0xfd src=0");
+    /* RISC-V records are shown as before */
+    struct trace_event mswi = { .kind = TK_IPI_SEND, .a = { IPI_MECH_MSWI, 2, 0x1000, 0 } };
+    trace_show_format(arch_by_name("riscv64"), NULL, false, &mswi, buf, sizeof buf);
+    ck_assert_str_eq(buf, " MSWI dest={1} pc=0x1000");
+}
+END_TEST
+
+static char *stats_report(const struct arch_info *a, const struct trace_event *ev, size_t n)
+{
+    struct trace_stats *st = trace_stats_new();
+    for (size_t i = 0; i < n; i++)
+        trace_stats_add(st, a, &ev[i]);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    trace_stats_print(st, a, ~0ull, f);
+    fclose(f);
+    trace_stats_free(st);
+    return text;
+}
+
+START_TEST(stats_per_mode)
+{
+    const struct trace_event ev[] = {
+        { .time = 10, .cpu = 0, .kind = TK_IPI_SEND, .a = { lapic_trace_mech(0x4500, 1), 2 } },
+        { .time = 10, .cpu = 1, .kind = TK_IPI_DELIVER, .a = { IPI_MECH_LAPIC, 0x500, 0 } },
+        { .time = 20, .cpu = 0, .kind = TK_IPI_SEND, .a = { lapic_trace_mech(0x40, 1), 2 } },
+        { .time = 23, .cpu = 1, .kind = TK_IPI_DELIVER, .a = { IPI_MECH_LAPIC, 0x40, 0 } },
+        { .time = 27, .cpu = 1, .kind = TK_IRQ_TAKE, .a = { 0x40, 0, 0, 0x2000 } },
+    };
+    char *r = stats_report(X(), ev, 5);
+    /* the pair as a whole: 2 sends, both delivered, one taken */
+    ck_assert_msg(strstr(r, "  LAPIC 0->1            2         2 0/0/3/3") != NULL, "%s", r);
+    ck_assert_msg(strstr(r, "ipi latency per delivery mode") != NULL, "%s", r);
+    ck_assert_msg(strstr(r, "  LAPIC INIT          0->1            1         1 0/0/0/0 ") != NULL,
+                  "%s", r);
+    ck_assert_msg(strstr(r, "  LAPIC fixed         0->1            1         1 3/3/3/3 ") != NULL &&
+                  strstr(r, " 1 7/7/7/7") != NULL, "%s", r);
+    free(r);
+    /* an old trace (no ICR in mech) and RISC-V: no per-mode table */
+    struct trace_event old[5];
+    memcpy(old, ev, sizeof old);
+    old[0].a[0] = old[2].a[0] = IPI_MECH_LAPIC;
+    r = stats_report(X(), old, 5);
+    ck_assert_msg(strstr(r, "  LAPIC 0->1            2         2 ") != NULL, "%s", r);
+    ck_assert_msg(strstr(r, "per delivery mode") == NULL, "%s", r);
+    free(r);
 }
 END_TEST
 
@@ -362,6 +440,8 @@ Suite *x86_timeline_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, mech_layout);
     tcase_add_test(tc, mech_words);
+    tcase_add_test(tc, show_words);
+    tcase_add_test(tc, stats_per_mode);
     tcase_add_test(tc, icr_write_events);
     tcase_add_test(tc, eoi_and_timer_events);
     tcase_add_test(tc, check_covers_apics);
