@@ -129,12 +129,19 @@ static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t i
     if (!s->disasm || !s->arch)
         return;
     char text[96];
+    size_t got = 0;
     if (insn)
-        trace_arch_disasm_bits_as(s->arch, s->syntax, insn, pc, text, sizeof text);
-    else {
+        got = trace_arch_disasm_bits_as(s->arch, s->syntax, insn, pc, text, sizeof text);
+    /* not recorded, or cut to 8 bytes (an x86 instruction of 9-15 bytes,
+     * e.g. movabs [moffs64], eax): the recorded image's bytes at pc */
+    if (!insn || (!got && s->arch->max_insn_len > 8)) {
         uint8_t code[16];
         size_t n = s->syms ? symtab_read_code(s->syms, pc, code, sizeof code) : 0;
-        trace_arch_disasm_as(s->arch, s->syntax, code, n, pc, text, sizeof text);
+        bool same = n >= 8; /* the image must hold the recorded bytes */
+        for (unsigned i = 0; insn && same && i < 8; i++)
+            same = code[i] == (uint8_t)(insn >> (8 * i));
+        if (!insn || same)
+            trace_arch_disasm_as(s->arch, s->syntax, code, n, pc, text, sizeof text);
     }
     if (text[0])
         out(l, ": %s", text);

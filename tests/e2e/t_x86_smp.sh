@@ -102,6 +102,10 @@ for w in "cpu0 *ipi.send *LAPIC fixed vector=0x40 phys=0x1 dest={1} " \
          "cpu1 *ipi.deliver *LAPIC line=NMI src=0"; do
     grep -q "$w" "$T/ipi.txt" || missing="$missing [$w]"
 done
+# the ICR store is a 9-byte movabs (the trace keeps 8 bytes): disassembled
+# from the recorded image
+grep -q "cpu0 *ipi.send *LAPIC INIT phys=0x1 dest={1} pc=0x[0-9a-f]* at send_ipi+0x[0-9a-f]*: movabs dword ptr \[0xfee00300\], eax" \
+    "$T/ipi.txt" || missing="$missing [movabs at the ipi.send pc]"
 if [ -z "$missing" ]; then
     pass "x86 smp: ipi.send names fixed/lowest/NMI, vectors, shorthands and logical destinations"
 else
