@@ -227,7 +227,7 @@ nss=$(grep -c "cause=#DB .*: nop" "$T/tasks.txt")
 nrep=$(grep -c "cause=#DB .*: rep outsb" "$T/tasks.txt")
 if grep -q "cause=#DE .*div ecx" "$T/tasks.txt" && grep -A1 "cause=#DE" "$T/tasks.txt" | grep -q "cause=#DF .*div ecx" &&
     grep -q "cause=#TS CPL0->CPL0 tval=0x8c " "$T/tasks.txt" && grep -q "cause=#TS CPL0->CPL0 tval=0x81 " "$T/tasks.txt" &&
-    grep -q "cause=#SS CPL0->CPL0 tval=0x78 " "$T/tasks.txt" && [ "$nts" -eq 17 ] &&
+    grep -q "cause=#SS CPL0->CPL0 tval=0x78 " "$T/tasks.txt" && [ "$nts" -eq 18 ] &&
     [ "$ndb" -eq 12 ] && [ "$nss" -eq 3 ] && [ "$nrep" -eq 2 ]; then
     pass "x86 tasks trace: #DE -> #DF, $nts #TS with their error codes (EXT in 0x81), $ndb #DB traps incl. 3 single-steps"
 else

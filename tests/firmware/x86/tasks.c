@@ -156,10 +156,14 @@ __asm__(".text\n"
         ".code16\n"
         ".globl code16\ncode16:\n\tincw %ds:0\n\tmovw %sp, %ds:2\n\tiret\n\tjmp code16\n"
         ".globl code16_end\ncode16_end:\n"
+        /* the 16-bit #GP task: SP at entry, the error code (a word), and
+         * task A resumed at fault_resume (ES = flat data, 32-bit offsets) */
+        ".globl code16_err\ncode16_err:\n\tmovw %sp, %ds:8\n\tpopw %ds:4\n\tincw %ds:6\n"
+        "\taddr32 movl %es:fault_resume, %eax\n\taddr32 movl %eax, %es:tss+0x20\n\tiret\n\tjmp code16_err\n"
         ".code32\n");
 void task_g(void), task_e(void), task_d(void), task_ts(void), task_np(void), task_ss(void);
 void task_bad(void), task_t(void);
-extern const uint8_t code16[], code16_end[];
+extern const uint8_t code16[], code16_end[], code16_err[];
 
 volatile uint32_t task_entry_esp, task_count, task_vec, task_err, task_link, task_flags, task_tr;
 volatile uint32_t task_a_eip, task_link_busy, bad_count, t_count;
@@ -340,8 +344,35 @@ static const struct bad_case bad_cases[] = {
     { "order: ES before FS before GS", 0, S_CODE, S_DATA, S_DATA, S_DATA, S_NPDATA, S_XOCODE, 11, S_NPDATA },
 };
 
+/* Faults before the commit point are the old task's: the CALL that
+ * faults is resumed further on by the handler task (link = task A). */
+#define OLD_TASK_FAULT(what, vec, err, sel)                                                   \
+    do {                                                                                      \
+        uint32_t at_;                                                                         \
+        task_count = 0;                                                                       \
+        __asm__ volatile("movl $1f, fault_resume\n\tmovl $2f, %0\n2:\n\tlcall %1, $0\n1:"     \
+                         : "=m"(at_) : "i"(sel) : "memory", "cc");                            \
+        __asm__ volatile("clts");                                                             \
+        CHECKX(task_count == 1 && task_vec == (vec) && task_err == (err), what, task_err);    \
+        CHECKX(task_link == S_TSS_A && task_a_eip == at_ && str_sel() == S_TSS_A, what, task_a_eip); \
+    } while (0)
+
+static void test_old_task_faults(void)
+{
+    OLD_TASK_FAULT("CALL to a busy TSS: #GP(TSS) in the old task", 13, S_TSS_A, S_TSS_A);
+    init_tss(T_BAD, task_bad);
+    uint64_t d = gdt[S_TSS_BAD / 8];
+    gdt[S_TSS_BAD / 8] = (d & ~0xffffull) | 0x60; /* limit 60h < 67h */
+    OLD_TASK_FAULT("CALL to a TSS with limit < 67h: #TS(TSS) in the old task", 10, S_TSS_BAD, S_TSS_BAD);
+    gdt[S_TSS_BAD / 8] = d & ~(1ull << 47);
+    OLD_TASK_FAULT("CALL to a TSS not present: #NP(TSS) in the old task", 11, S_TSS_BAD, S_TSS_BAD);
+    gdt[S_TSS_BAD / 8] = d;
+    CHECK(tss_type(S_TSS_BAD) == 0x9 && tss[T_BAD].link == 0, "a refused task switch changes neither TSS");
+}
+
 static void test_bad_selectors(void)
 {
+    test_old_task_faults();
     for (unsigned k = 0; k < sizeof bad_cases / sizeof bad_cases[0]; k++)
         run_bad(&bad_cases[k]);
     /* an exception (#UD) through a task gate to a task with a bad DS: the
@@ -381,6 +412,25 @@ static void test_tss16_and_t(void)
           "IRET from the 16-bit task: back to task A, the 16-bit TSS available, its link = A");
     CHECKX(tss16.ip == (uint32_t)(code16_end - code16) - 2, "16-bit task: IP saved in its TSS after its IRET", tss16.ip);
 
+    /* #GP through a task gate to a 16-bit TSS: the error code pushed as a word */
+    tss16 = (struct tss16){ 0 };
+    tss16.ip = (uint16_t)(code16_err - code16);
+    tss16.flags = 2;
+    tss16.sp = sizeof data16;
+    tss16.cs = S_CODE16;
+    tss16.ss = tss16.ds = S_DATA16;
+    tss16.es = S_DATA;
+    task_gate(13, S_TSS16);
+    __asm__ volatile("movl $1f, fault_resume\n\tmov %0, %%cx\n\tmov %%cx, %%ds\n1:" : : "i"(S_BEYOND) : "ecx", "memory", "cc");
+    task_gate(13, S_TSS_E);
+    fault_resume = 0;
+    __asm__ volatile("clts");
+    volatile uint16_t *w = (volatile uint16_t *)data16;
+    CHECKX(w[3] == 1 && w[2] == S_BEYOND, "#GP through a task gate to a 16-bit TSS: its error code", w[2]);
+    CHECKX(w[4] == sizeof data16 - 2, "#GP through a task gate to a 16-bit TSS: a word pushed", w[4]);
+    CHECK(tss16.link == S_TSS_A && str_sel() == S_TSS_A && tss_type(S_TSS16) == 0x1,
+          "#GP through a task gate to a 16-bit TSS: IRET back to task A");
+
     /* T = 1 in the new TSS: #DB before its first instruction, DR6.BT */
     wr_dr6(0);
     exc_count = 0;
@@ -391,7 +441,7 @@ static void test_tss16_and_t(void)
            "TSS T flag: #DB in the new task before its first instruction", exc_eip);
     CHECKX(exc_dr6 & 0x8000, "TSS T flag: DR6.BT", exc_dr6);
     CHECK(t_count == 1 && str_sel() == S_TSS_A, "TSS T flag: the task runs after the #DB, IRET back");
-    x86t_puts("16-bit TSS and the TSS T flag: done\n");
+    x86t_puts("16-bit TSS (CALL, IRET, #GP through a task gate) and the TSS T flag: done\n");
 }
 
 /* ---- 4. I/O breakpoints, single-step ----------------------------------------------- */
