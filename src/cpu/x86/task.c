@@ -1,8 +1,9 @@
 /* Task switches outside IA-32e mode (Intel SDM vol. 3A ch. 7) between
- * 32-bit TSSs and 16-bit (286-format, §7.6 Figure 7-11) TSSs: a far JMP or
- * CALL to an available TSS descriptor or to a task gate in the GDT/LDT, an
- * interrupt or exception through a task gate in the IDT (§6.12.2), and
- * IRET with EFLAGS.NT = 1 (back to the task in the previous-task link).
+ * 32-bit TSSs and 16-bit (286-format, §7.6 "16-Bit Task-State Segment")
+ * TSSs: a far JMP or CALL to an available TSS descriptor or to a task gate
+ * in the GDT/LDT, an interrupt or exception through a task gate in the IDT
+ * (§6.12.2), and IRET with EFLAGS.NT = 1 (back to the task in the
+ * previous-task link).
  * The steps of §7.3:
  *
  *  - Before anything changes (faults of the old task): JMP/CALL: the TSS
@@ -35,9 +36,10 @@
  *    (data / non-conforming code) DPL < CPL or < RPL is #TS(sel), not
  *    present #NP(sel). Error codes carry EXT = 1 when the switch was for
  *    a hardware interrupt or an exception.
- *  - A 16-bit TSS has no CR3 (kept), FS, GS (kept) or T flag; its GPR
- *    fields load the low 16 bits (the upper halves are kept) and FLAGS the
- *    low 16 bits of EFLAGS (the upper bits cleared).
+ *  - A 16-bit TSS has no CR3 (kept), FS, GS (kept), I/O map or T flag;
+ *    its GPR fields load the low 16 bits and FLAGS the low 16 bits of
+ *    EFLAGS (§7.6: the upper halves "are modified and not maintained":
+ *    here the GPRs' are kept, EFLAGS' cleared).
  *  - The T flag of a 32-bit TSS (offset 64h bit 0, §7.2.1): after the
  *    switch, before the new task's first instruction, #DB with DR6.BT
  *    (debug.c x86_dbg_task_trap).
@@ -52,7 +54,8 @@
 enum { TS_JMP, TS_CALL, TS_IRET, TS_INT };
 
 /* The two TSS formats: field width, offsets (§7.2.1 Figure 7-2, §7.6
- * Figure 7-11), how many segment selectors (ES CS SS DS [FS GS]). */
+ * "16-Bit Task-State Segment"), how many segment selectors (ES CS SS DS
+ * [FS GS]). */
 struct tss_fmt {
     unsigned w, eip, eflags, gpr, seg, nseg, ldt, min_limit, size;
 };

@@ -140,7 +140,7 @@ static uint64_t tss_stack(struct x86_cpu *x, uint32_t ext_bit, unsigned dpl, uns
         *ss = 0;
         return x86_read_as(x, base + off, 8, false);
     }
-    if (!(x->tr.attr & 8)) { /* a 16-bit TSS (§7.6 Figure 7-11): SP at 2 + 4 * dpl, then SS */
+    if (!(x->tr.attr & 8)) { /* a 16-bit TSS (§7.6 "16-Bit Task-State Segment"): SP at 2 + 4 * dpl, then SS */
         uint64_t off16 = 2 + 4ull * dpl;
         if (off16 + 3 > x->tr.limit)
             x86_raise(x, X86_EXC_TS, true, (x->tr.sel & ~3u) | ext_bit);

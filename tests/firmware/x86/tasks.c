@@ -15,7 +15,7 @@ struct tss32 {
     uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi, es, cs, ss, ds, fs, gs, ldt;
     uint32_t t_iomap; /* bit 0: T (debug trap); 31:16: I/O map base */
 };
-struct tss16 { /* SDM vol. 3A §7.6 Figure 7-11 */
+struct tss16 { /* SDM vol. 3A §7.6 "16-Bit Task-State Segment" */
     uint16_t link, sp0, ss0, sp1, ss1, sp2, ss2, ip, flags, ax, cx, dx, bx, sp, bp, si, di, es, cs, ss, ds, ldt;
 };
 _Static_assert(sizeof(struct tss32) == 0x68, "32-bit TSS");
