@@ -1655,6 +1655,28 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         set_reg(x, i->reg, size, a);
         return;
     }
+    case 0x60: { /* PUSHA/PUSHAD (not in 64-bit mode: the decoder's #UD): EAX ECX
+                  * EDX EBX, the ESP before, EBP ESI EDI; a fault leaves ESP as before */
+        uint64_t sp0 = x->r[RSP];
+        x->undo_rsp = sp0;
+        x->undo_rsp_valid = true;
+        for (unsigned r = 0; r < 8; r++)
+            push(x, size, r == RSP ? sp0 : x->r[r]);
+        x->undo_rsp_valid = false;
+        return;
+    }
+    case 0x61: { /* POPA/POPAD: EDI ESI EBP, (ESP's slot skipped), EBX EDX ECX EAX */
+        uint64_t v[8];
+        x->undo_rsp = x->r[RSP];
+        x->undo_rsp_valid = true;
+        for (unsigned r = 8; r-- > 0;)
+            v[r] = pop(x, size);
+        x->undo_rsp_valid = false;
+        for (unsigned r = 0; r < 8; r++)
+            if (r != RSP)
+                set_reg(x, r, size, v[r]);
+        return;
+    }
     case 0x9c: /* PUSHF: VM and RF read as 0 */
         if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
         push(x, size, x->rflags & 0x3c7fd7 & size_mask(size));

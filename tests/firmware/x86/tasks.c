@@ -166,7 +166,7 @@ void task_bad(void), task_t(void);
 extern const uint8_t code16[], code16_end[], code16_err[];
 
 volatile uint32_t task_entry_esp, task_count, task_vec, task_err, task_link, task_flags, task_tr;
-volatile uint32_t task_a_eip, task_link_busy, bad_count, t_count;
+volatile uint32_t task_a_eip, task_a_esp, task_link_busy, bad_count, t_count;
 
 static struct tss32 *tss_of(uint16_t sel) { return &tss[(sel - S_TSS_A) / 8]; }
 
@@ -183,6 +183,7 @@ void on_task_exc(uint32_t vec, uint32_t err)
     task_link = me->link;
     task_link_busy = tss_type((uint16_t)me->link);
     task_a_eip = tss[T_A].eip;
+    task_a_esp = tss[T_A].esp;
     if (me->link == S_TSS_BAD) {
         /* the new task's context: the faulting selectors are in its TSS
          * now; make them good, IRET runs it */
@@ -504,6 +505,53 @@ static void test_io_breakpoints(void)
     x86t_puts("single-step: done\n");
 }
 
+/* ---- 5. PUSHA / POPA ------------------------------------------------------------------ */
+
+static void test_pusha(void)
+{
+    uint32_t img[8], out[8], sp_before = 0, sp_after = 0;
+    __asm__ volatile("movl %%esp, %%ebp\n\tmovl %%esp, %2\n\t"
+                     "movl $0x11, %%eax\n\tmovl $0x22, %%ecx\n\tmovl $0x33, %%edx\n\tmovl $0x44, %%ebx\n\t"
+                     "pushl %%ebp\n\tmovl $0x55, %%ebp\n\t"
+                     "pushal\n\tmovl %%esp, %3\n\t"
+                     "movl 0(%%esp), %%eax\n\tmovl %%eax, 0(%0)\n\tmovl 4(%%esp), %%eax\n\tmovl %%eax, 4(%0)\n\t"
+                     "movl 8(%%esp), %%eax\n\tmovl %%eax, 8(%0)\n\tmovl 12(%%esp), %%eax\n\tmovl %%eax, 12(%0)\n\t"
+                     "movl 16(%%esp), %%eax\n\tmovl %%eax, 16(%0)\n\tmovl 20(%%esp), %%eax\n\tmovl %%eax, 20(%0)\n\t"
+                     "movl 24(%%esp), %%eax\n\tmovl %%eax, 24(%0)\n\tmovl 28(%%esp), %%eax\n\tmovl %%eax, 28(%0)\n\t"
+                     "movl $0x12345678, 12(%%esp)\n\t" /* the ESP slot: POPAD skips it */
+                     "xorl %%eax, %%eax\n\txorl %%ecx, %%ecx\n\txorl %%edx, %%edx\n\txorl %%ebx, %%ebx\n\t"
+                     "xorl %%ebp, %%ebp\n\tpopal\n\t"
+                     "movl %%eax, 0(%1)\n\tmovl %%ecx, 4(%1)\n\tmovl %%edx, 8(%1)\n\tmovl %%ebx, 12(%1)\n\t"
+                     "movl %%esp, 16(%1)\n\tmovl %%ebp, 20(%1)\n\tmovl %%esi, 24(%1)\n\tmovl %%edi, 28(%1)\n\tpopl %%ebp"
+                     : : "S"(img), "D"(out), "m"(sp_before), "m"(sp_after)
+                     : "eax", "ebx", "ecx", "edx", "memory", "cc");
+    (void)sp_after;
+    /* image from the lowest address: EDI ESI EBP ESP EBX EDX ECX EAX */
+    CHECKX(img[7] == 0x11 && img[6] == 0x22 && img[5] == 0x33 && img[4] == 0x44 && img[2] == 0x55 &&
+           img[1] == (uint32_t)(uintptr_t)img && img[0] == (uint32_t)(uintptr_t)out,
+           "PUSHAD: EAX ECX EDX EBX ESP EBP ESI EDI", img[7]);
+    CHECKX(img[3] == sp_before - 4, "PUSHAD: the ESP pushed is the one before it", img[3]);
+    CHECKX(out[0] == 0x11 && out[1] == 0x22 && out[2] == 0x33 && out[3] == 0x44 && out[5] == 0x55 &&
+           out[6] == (uint32_t)(uintptr_t)img && out[7] == (uint32_t)(uintptr_t)out,
+           "POPAD: every register back", out[0]);
+    CHECKX(out[4] == sp_before - 4, "POPAD: the ESP slot skipped, ESP past the image", out[4]);
+
+    /* PUSHAD on a 16-byte stack segment: the fifth push is beyond the
+     * limit, #SS(0) (a task gate: the handler task sees task A's state),
+     * ESP as before the instruction */
+    gdt[S_NPDATA / 8] = seg_desc((uint32_t)stacks[T_BAD], 0xf, 0x93, 0x4);
+    task_count = 0;
+    __asm__ volatile("movl %%esp, %%ebp\n\tmovl %%ss, %%ebx\n\tmovl $1f, fault_resume\n\t"
+                     "movw %0, %%ax\n\tmovw %%ax, %%ss\n\tmovl $0x10, %%esp\n\tpushal\n1:\n\t"
+                     "movw %%bx, %%ss\n\tmovl %%ebp, %%esp"
+                     : : "i"(S_NPDATA) : "eax", "ebx", "memory", "cc");
+    gdt[S_NPDATA / 8] = seg_desc(0, 0xfffff, 0x13, 0xc);
+    __asm__ volatile("clts");
+    CHECKX(task_count == 1 && task_vec == 12 && task_err == 0 && task_a_esp == 0x10,
+           "PUSHAD beyond the SS limit: #SS(0), ESP unchanged", task_a_esp);
+    x86t_puts("PUSHA/POPA: done\n");
+}
+
 int kmain32(uint32_t magic, const void *mbi)
 {
     (void)mbi;
@@ -514,6 +562,7 @@ int kmain32(uint32_t magic, const void *mbi)
     test_bad_selectors();
     test_tss16_and_t();
     test_io_breakpoints();
+    test_pusha();
     if (x86t_failures) {
         x86t_puts("x86 tasks: FAILED\n");
         return 1;
