@@ -140,7 +140,8 @@ static uint64_t tss_stack(struct x86_cpu *x, uint32_t ext_bit, unsigned dpl, uns
         *ss = 0;
         return x86_read_as(x, base + off, 8, false);
     }
-    if (!(x->tr.attr & 8)) { /* a 16-bit TSS (§7.6 "16-Bit Task-State Segment"): SP at 2 + 4 * dpl, then SS */
+    if (!(x->tr.attr & 8)) {
+        /* a 16-bit TSS (§7.6 "16-Bit Task-State Segment"): SP at 2 + 4 * dpl, then SS */
         uint64_t off16 = 2 + 4ull * dpl;
         if (off16 + 3 > x->tr.limit)
             x86_raise(x, X86_EXC_TS, true, (x->tr.sel & ~3u) | ext_bit);
@@ -171,9 +172,10 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
     unsigned type = (unsigned)(glo >> 40) & 0xf;
     unsigned gdpl = (unsigned)(glo >> 45) & 3;
     bool gp = (glo >> 47) & 1;
-    bool gate32 = type == 0xe || type == 0xf;
-    bool gate16 = !x->long_mode && (type == 0x6 || type == 0x7);
-    bool task_gate = !x->long_mode && type == 0x5; /* in IA-32e mode: #GP (SDM §6.14.1) */
+    bool sys = !((glo >> 44) & 1); /* S = 0: a gate, not a code/data descriptor */
+    bool gate32 = sys && (type == 0xe || type == 0xf);
+    bool gate16 = sys && !x->long_mode && (type == 0x6 || type == 0x7);
+    bool task_gate = sys && !x->long_mode && type == 0x5; /* in IA-32e mode: #GP (SDM §6.14.1) */
     if (!gate32 && !gate16 && !task_gate)
         x86_raise(x, X86_EXC_GP, true, idt_err);
     if (soft && gdpl < x->cpl)

@@ -272,6 +272,15 @@ static void test_task_gates(void)
           "#GP through a task gate: IRET back to task A, its DS from its TSS");
     __asm__ volatile("clts");
 
+    /* an IDT entry with S = 1 (type 5 as a data descriptor) is no task
+     * gate: INT 41h is #GP(41h * 8 + 2) */
+    set_gate(0x41, 0, S_TSS_G, 0x95);
+    task_count = 0;
+    __asm__ volatile("movl $1f, fault_resume\n\tint $0x41\n1:" ::: "memory", "cc");
+    __asm__ volatile("clts");
+    CHECKX(task_count == 1 && task_vec == 13 && task_err == 0x41 * 8 + 2,
+           "INT through an IDT entry with S = 1: #GP(vector * 8 + 2), no task switch", task_err);
+
     /* #DF through a task gate: #DE with its gate not present -> #NP
      * during the delivery -> #DF (error code 0) on its own TSS */
     uint32_t top_d = (uint32_t)(stacks[T_D] + sizeof stacks[T_D]);
