@@ -312,7 +312,9 @@ static void check_iret_ss(struct x86_cpu *x, uint16_t nss, unsigned rpl)
  * virtual-8086). */
 void x86_iret(struct x86_cpu *x, unsigned opsize)
 {
-    if ((x->cr0 & CR0_PE) && !x->long_mode && !(x->rflags & FL_VM) && (x->rflags & FL_NT)) {
+    if ((x->cr0 & CR0_PE) && !(x->rflags & FL_VM) && (x->rflags & FL_NT)) {
+        if (x->long_mode) /* no task return in IA-32e mode (vol. 2 "IRET", §7.7) */
+            x86_raise(x, X86_EXC_GP, true, 0);
         x86_task_return(x); /* back to the linked task, nothing popped (task.c) */
         return;
     }
