@@ -37,10 +37,11 @@ enum {
     S_NPDATA = 0x78,  /* data, P = 0 */
     S_XOCODE = 0x80,  /* execute-only code */
     S_LDT = 0x88,     /* an LDT: entry 0 flat data */
-    S_GDT_END = 0x90,
+    S_TSS_IRQ = 0x90, /* the timer interrupt (vector 20h) */
+    S_GDT_END = 0x98,
     S_BEYOND = 0x1f8, /* beyond the GDT limit */
 };
-enum { T_A, T_G, T_E, T_D, T_TS, T_NP, T_SS, T_BAD, T_T, NTSS };
+enum { T_A, T_G, T_E, T_D, T_TS, T_NP, T_SS, T_BAD, T_T, T_IRQ, NTSS };
 
 static uint64_t gdt[S_GDT_END / 8] __attribute__((aligned(8)));
 static uint64_t idt[256] __attribute__((aligned(8)));
@@ -149,6 +150,7 @@ __asm__(".text\n"
         "taskent task_ts, 10, 1\n"
         "taskent task_np, 11, 1\n"
         "taskent task_ss, 12, 1\n"
+        "taskent task_irq, 0x20, 0\n"
         /* the task with bad selectors, once they are fixed; the T task */
         "task_bad:\n\tincl bad_count\n\tiret\n\tjmp task_bad\n"
         "task_t:\n\tincl t_count\n\tiret\n\tjmp task_t\n"
@@ -161,14 +163,14 @@ __asm__(".text\n"
         ".globl code16_err\ncode16_err:\n\tmovw %sp, %ds:8\n\tpopw %ds:4\n\tincw %ds:6\n"
         "\taddr32 movl %es:fault_resume, %eax\n\taddr32 movl %eax, %es:tss+0x20\n\tiret\n\tjmp code16_err\n"
         ".code32\n");
-void task_g(void), task_e(void), task_d(void), task_ts(void), task_np(void), task_ss(void);
+void task_g(void), task_e(void), task_d(void), task_ts(void), task_np(void), task_ss(void), task_irq(void);
 void task_bad(void), task_t(void);
 extern const uint8_t code16[], code16_end[], code16_err[];
 
 volatile uint32_t task_entry_esp, task_count, task_vec, task_err, task_link, task_flags, task_tr;
 volatile uint32_t task_a_eip, task_a_esp, task_link_busy, bad_count, t_count;
 
-static struct tss32 *tss_of(uint16_t sel) { return &tss[(sel - S_TSS_A) / 8]; }
+static struct tss32 *tss_of(uint16_t sel) { return sel == S_TSS_IRQ ? &tss[T_IRQ] : &tss[(sel - S_TSS_A) / 8]; }
 
 void on_task_exc(uint32_t vec, uint32_t err)
 {
@@ -184,6 +186,8 @@ void on_task_exc(uint32_t vec, uint32_t err)
     task_link_busy = tss_type((uint16_t)me->link);
     task_a_eip = tss[T_A].eip;
     task_a_esp = tss[T_A].esp;
+    if (vec == 0x20)
+        outb(0x20, 0x20); /* EOI */
     if (me->link == S_TSS_BAD) {
         /* the new task's context: the faulting selectors are in its TSS
          * now; make them good, IRET runs it */
@@ -208,7 +212,8 @@ static void init_tss(int t, void (*entry)(void))
     s->cs = S_CODE;
     s->ss = s->ds = s->es = s->fs = s->gs = S_DATA;
     s->t_iomap = (uint32_t)sizeof(struct tss32) << 16;
-    gdt[(S_TSS_A + 8 * t) / 8] = seg_desc((uint32_t)s, sizeof *s - 1, 0x89, 0);
+    uint16_t sel = t == T_IRQ ? S_TSS_IRQ : (uint16_t)(S_TSS_A + 8 * t);
+    gdt[sel / 8] = seg_desc((uint32_t)s, sizeof *s - 1, 0x89, 0);
 }
 
 static void setup(void)
@@ -216,7 +221,8 @@ static void setup(void)
     gdt[0] = 0;
     gdt[S_CODE / 8] = seg_desc(0, 0xfffff, 0x9b, 0xc);
     gdt[S_DATA / 8] = seg_desc(0, 0xfffff, 0x93, 0xc);
-    static void (*const entries[NTSS])(void) = { 0, task_g, task_e, task_d, task_ts, task_np, task_ss, task_bad, task_t };
+    static void (*const entries[NTSS])(void) = { 0,        task_g,   task_e, task_d, task_ts,
+                                                 task_np,  task_ss,  task_bad, task_t, task_irq };
     for (int t = 0; t < NTSS; t++)
         init_tss(t, entries[t]);
     tss[T_T].t_iomap |= 1;
@@ -294,7 +300,29 @@ static void test_task_gates(void)
     CHECKX(task_link == S_TSS_A && task_a_eip == at && str_sel() == S_TSS_A,
            "#DF through a task gate: linked to task A (EIP at the DIV), IRET back", task_a_eip);
     __asm__ volatile("clts");
-    x86t_puts("task gates in the IDT: INT n, #GP with error code, #DF on its own TSS: done\n");
+
+    /* a hardware interrupt (the PIT's IRQ 0 through the 8259, vector 20h)
+     * through a task gate: A is interrupted in HLT and resumed after it */
+    task_gate(0x20, S_TSS_IRQ);
+    outb(0x20, 0x11); outb(0xa0, 0x11);
+    outb(0x21, 0x20); outb(0xa1, 0x28);
+    outb(0x21, 4); outb(0xa1, 2);
+    outb(0x21, 1); outb(0xa1, 1);
+    outb(0x21, 0xfe); outb(0xa1, 0xff); /* IRQ 0 only */
+    outb(0x43, 0x30);                   /* channel 0, lo/hi, mode 0: one interrupt */
+    outb(0x40, 50);
+    outb(0x40, 0);
+    task_count = 0;
+    __asm__ volatile("movl $1f, %0\n\tmov $0x5a5a5a5a, %%esi\n\tsti\n\thlt\n1:\n\tcli\n\tmov %%esi, %1"
+                     : "=m"(at), "=m"(esi) : : "esi", "memory", "cc");
+    outb(0x21, 0xff);
+    __asm__ volatile("clts");
+    CHECKX(task_count == 1 && task_vec == 0x20 && task_tr == S_TSS_IRQ && task_link == S_TSS_A &&
+               (task_flags & 0x4000) && !(task_flags & 0x200),
+           "IRQ 0 through a task gate: the task runs (NT = 1, IF from its TSS = 0), linked to A", task_count);
+    CHECKX(task_a_eip == at && esi == 0x5a5a5a5a && str_sel() == S_TSS_A && tss_type(S_TSS_IRQ) == 0x9,
+           "IRQ 0 through a task gate: A saved after its HLT, IRET back", task_a_eip);
+    x86t_puts("task gates in the IDT: INT n, #GP with error code, #DF on its own TSS, IRQ 0: done\n");
 }
 
 /* ---- 2. #TS / #NP / #SS for the new task's selectors ------------------------------- */
