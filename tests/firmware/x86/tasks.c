@@ -162,10 +162,12 @@ __asm__(".text\n"
          * task A resumed at fault_resume (ES = flat data, 32-bit offsets) */
         ".globl code16_err\ncode16_err:\n\tmovw %sp, %ds:8\n\tpopw %ds:4\n\tincw %ds:6\n"
         "\taddr32 movl %es:fault_resume, %eax\n\taddr32 movl %eax, %es:tss+0x20\n\tiret\n\tjmp code16_err\n"
+        /* the 16-bit task entered by JMP: JMPs back to task A */
+        ".globl code16_jmp\ncode16_jmp:\n\tincw %ds:10\n\tpushfw\n\tpopw %ds:12\n\tljmp $0x18, $0\n\tjmp code16_jmp\n"
         ".code32\n");
 void task_g(void), task_e(void), task_d(void), task_ts(void), task_np(void), task_ss(void), task_irq(void);
 void task_bad(void), task_t(void);
-extern const uint8_t code16[], code16_end[], code16_err[];
+extern const uint8_t code16[], code16_end[], code16_err[], code16_jmp[];
 
 volatile uint32_t task_entry_esp, task_count, task_vec, task_err, task_link, task_flags, task_tr;
 volatile uint32_t task_a_eip, task_a_esp, task_link_busy, bad_count, t_count;
@@ -469,6 +471,22 @@ static void test_tss16_and_t(void)
     CHECK(tss16.link == S_TSS_A && str_sel() == S_TSS_A && tss_type(S_TSS16) == 0x1,
           "#GP through a task gate to a 16-bit TSS: IRET back to task A");
 
+    /* JMP to a 16-bit TSS and a JMP back: no link, NT = 0, busy bits */
+    tss16 = (struct tss16){ 0 };
+    tss16.ip = (uint16_t)(code16_jmp - code16);
+    tss16.flags = 2;
+    tss16.sp = sizeof data16;
+    tss16.cs = S_CODE16;
+    tss16.ss = tss16.ds = tss16.es = S_DATA16;
+    w[5] = 0;
+    __asm__ volatile("mov $0x31415926, %%esi\n\tljmp %1, $0\n\tmov %%esi, %0" : "=m"(esi) : "i"(S_TSS16)
+                     : "esi", "memory", "cc");
+    __asm__ volatile("clts");
+    CHECKX(w[5] == 1 && !(w[6] & 0x4000), "JMP to a 16-bit TSS: its task runs with NT = 0", w[6]);
+    CHECK(esi == 0x31415926 && tss16.link == 0 && str_sel() == S_TSS_A && tss_type(S_TSS_A) == 0xb &&
+              tss_type(S_TSS16) == 0x1,
+          "JMP from the 16-bit task back to A: no link, A busy, the 16-bit TSS available");
+
     /* T = 1 in the new TSS: #DB before its first instruction, DR6.BT */
     wr_dr6(0);
     exc_count = 0;
@@ -479,7 +497,7 @@ static void test_tss16_and_t(void)
            "TSS T flag: #DB in the new task before its first instruction", exc_eip);
     CHECKX(exc_dr6 & 0x8000, "TSS T flag: DR6.BT", exc_dr6);
     CHECK(t_count == 1 && str_sel() == S_TSS_A, "TSS T flag: the task runs after the #DB, IRET back");
-    x86t_puts("16-bit TSS (CALL, IRET, #GP through a task gate) and the TSS T flag: done\n");
+    x86t_puts("16-bit TSS (CALL, IRET, JMP, #GP through a task gate) and the TSS T flag: done\n");
 }
 
 /* ---- 4. I/O breakpoints, single-step ----------------------------------------------- */
