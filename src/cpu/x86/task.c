@@ -45,9 +45,8 @@
  *    (debug.c x86_dbg_task_trap).
  *  - Not modelled: virtual-8086 tasks (EFLAGS.VM in the new TSS is
  *    ignored); the I/O map base of the new TSS applies through TR as for
- *    LTR; no SS-limit check on the error code pushed by an interrupt task
- *    switch; the new EIP is not checked against the CS limit here (the
- *    fetch raises #GP(0) in the new task). */
+ *    LTR; the new EIP is not checked against the CS limit here (the fetch
+ *    raises #GP(0) in the new task). */
 #include "x86_cpu.h"
 #include "seg.h"
 
@@ -271,7 +270,8 @@ void x86_task_return(struct x86_cpu *x)
 /* An interrupt or exception through a task gate in the IDT (SDM vol. 2
  * "INT n" TASK-GATE, vol. 3A §6.12.2): the gate's DPL and P are checked
  * by trap.c; a switch with nesting (as CALL), the error code, if any,
- * pushed on the new task's stack (a word for a 16-bit TSS). */
+ * pushed on the new task's stack (a word for a 16-bit TSS; #SS(EXT) in
+ * the new task beyond its SS limit). */
 void x86_task_interrupt(struct x86_cpu *x, uint64_t gate, bool has_err, uint32_t err, uint32_t ext,
                         uint64_t ret)
 {
@@ -288,6 +288,16 @@ void x86_task_interrupt(struct x86_cpu *x, uint64_t gate, bool has_err, uint32_t
             sp &= 0xffff;
         else
             sp &= 0xffffffffull;
+        /* "IF stack limit does not allow push of error code THEN #SS(EXT)"
+         * (in the new task; expand-down: above the limit, up to FFFFh or
+         * FFFFFFFFh by the B flag) */
+        const struct x86_segment *ss = &x->seg[X86_SS];
+        uint64_t last = sp + w - 1;
+        bool fits = (ss->attr & (SEG_CODE | SEG_CE)) == SEG_CE
+                        ? sp > ss->limit && last <= ((ss->attr & SEG_DB) ? 0xffffffffull : 0xffffull)
+                        : last <= ss->limit;
+        if (!fits)
+            x86_raise(x, X86_EXC_SS, true, ext);
         x86_write_as(x, (x->seg[X86_SS].base + sp) & 0xffffffffull, w, err, x->cpl == 3);
         if (x->stack_size == 2)
             x->r[RSP] = (x->r[RSP] & ~0xffffull) | sp;

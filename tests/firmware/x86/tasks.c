@@ -38,10 +38,11 @@ enum {
     S_XOCODE = 0x80,  /* execute-only code */
     S_LDT = 0x88,     /* an LDT: entry 0 flat data */
     S_TSS_IRQ = 0x90, /* the timer interrupt (vector 20h) */
-    S_GDT_END = 0x98,
+    S_TSS_E2 = 0x98,  /* #GP with no room for its error code */
+    S_GDT_END = 0xa0,
     S_BEYOND = 0x1f8, /* beyond the GDT limit */
 };
-enum { T_A, T_G, T_E, T_D, T_TS, T_NP, T_SS, T_BAD, T_T, T_IRQ, NTSS };
+enum { T_A, T_G, T_E, T_D, T_TS, T_NP, T_SS, T_BAD, T_T, T_IRQ, T_E2, NTSS };
 
 static uint64_t gdt[S_GDT_END / 8] __attribute__((aligned(8)));
 static uint64_t idt[256] __attribute__((aligned(8)));
@@ -154,6 +155,7 @@ __asm__(".text\n"
         /* the task with bad selectors, once they are fixed; the T task */
         "task_bad:\n\tincl bad_count\n\tiret\n\tjmp task_bad\n"
         "task_t:\n\tincl t_count\n\tiret\n\tjmp task_t\n"
+        "task_ret:\n\tiret\n\tjmp task_ret\n"
         /* the 16-bit task: CS base = code16, DS = SS = data16 */
         ".code16\n"
         ".globl code16\ncode16:\n\tincw %ds:0\n\tmovw %sp, %ds:2\n\tiret\n\tjmp code16\n"
@@ -166,13 +168,17 @@ __asm__(".text\n"
         ".globl code16_jmp\ncode16_jmp:\n\tincw %ds:10\n\tpushfw\n\tpopw %ds:12\n\tljmp $0x18, $0\n\tjmp code16_jmp\n"
         ".code32\n");
 void task_g(void), task_e(void), task_d(void), task_ts(void), task_np(void), task_ss(void), task_irq(void);
-void task_bad(void), task_t(void);
+void task_bad(void), task_t(void), task_ret(void);
 extern const uint8_t code16[], code16_end[], code16_err[], code16_jmp[];
 
 volatile uint32_t task_entry_esp, task_count, task_vec, task_err, task_link, task_flags, task_tr;
 volatile uint32_t task_a_eip, task_a_esp, task_link_busy, bad_count, t_count;
 
-static struct tss32 *tss_of(uint16_t sel) { return sel == S_TSS_IRQ ? &tss[T_IRQ] : &tss[(sel - S_TSS_A) / 8]; }
+static int tss_index(uint16_t sel)
+{
+    return sel == S_TSS_IRQ ? T_IRQ : sel == S_TSS_E2 ? T_E2 : (sel - S_TSS_A) / 8;
+}
+static struct tss32 *tss_of(uint16_t sel) { return &tss[tss_index(sel)]; }
 
 void on_task_exc(uint32_t vec, uint32_t err)
 {
@@ -190,6 +196,14 @@ void on_task_exc(uint32_t vec, uint32_t err)
     task_a_esp = tss[T_A].esp;
     if (vec == 0x20)
         outb(0x20, 0x20); /* EOI */
+    if (task_tr == S_TSS_D && me->link == S_TSS_E2) {
+        /* #DF from the error code push of the #GP task switch: give that
+         * task a usable stack; it IRETs back to task A */
+        struct tss32 *e = &tss[T_E2];
+        e->eip = (uint32_t)task_ret;
+        e->ss = S_DATA;
+        e->esp = (uint32_t)(stacks[T_E2] + sizeof stacks[T_E2]);
+    }
     if (me->link == S_TSS_BAD) {
         /* the new task's context: the faulting selectors are in its TSS
          * now; make them good, IRET runs it */
@@ -214,7 +228,7 @@ static void init_tss(int t, void (*entry)(void))
     s->cs = S_CODE;
     s->ss = s->ds = s->es = s->fs = s->gs = S_DATA;
     s->t_iomap = (uint32_t)sizeof(struct tss32) << 16;
-    uint16_t sel = t == T_IRQ ? S_TSS_IRQ : (uint16_t)(S_TSS_A + 8 * t);
+    uint16_t sel = t == T_IRQ ? S_TSS_IRQ : t == T_E2 ? S_TSS_E2 : (uint16_t)(S_TSS_A + 8 * t);
     gdt[sel / 8] = seg_desc((uint32_t)s, sizeof *s - 1, 0x89, 0);
 }
 
@@ -224,7 +238,7 @@ static void setup(void)
     gdt[S_CODE / 8] = seg_desc(0, 0xfffff, 0x9b, 0xc);
     gdt[S_DATA / 8] = seg_desc(0, 0xfffff, 0x93, 0xc);
     static void (*const entries[NTSS])(void) = { 0,        task_g,   task_e, task_d, task_ts,
-                                                 task_np,  task_ss,  task_bad, task_t, task_irq };
+                                                 task_np,  task_ss,  task_bad, task_t, task_irq, task_ret };
     for (int t = 0; t < NTSS; t++)
         init_tss(t, entries[t]);
     tss[T_T].t_iomap |= 1;
@@ -302,6 +316,25 @@ static void test_task_gates(void)
     CHECKX(task_link == S_TSS_A && task_a_eip == at && str_sel() == S_TSS_A,
            "#DF through a task gate: linked to task A (EIP at the DIV), IRET back", task_a_eip);
     __asm__ volatile("clts");
+
+    /* #GP through a task gate to a task whose SS has no room for the
+     * error code (limit 0Fh, ESP = 2): #SS in the new task -> #DF, whose
+     * task is linked to the #GP task */
+    init_tss(T_E2, task_ret);
+    tss[T_E2].ss = S_NPDATA;
+    tss[T_E2].esp = 2;
+    gdt[S_NPDATA / 8] = seg_desc((uint32_t)stacks[T_BAD], 0xf, 0x93, 0x4);
+    task_gate(13, S_TSS_E2);
+    task_count = 0;
+    __asm__ volatile("movl $1f, fault_resume\n\tmov %0, %%cx\n\tmov %%cx, %%ds\n1:" : : "i"(S_BEYOND)
+                     : "ecx", "memory", "cc");
+    task_gate(13, S_TSS_E);
+    gdt[S_NPDATA / 8] = seg_desc(0, 0xfffff, 0x13, 0xc);
+    __asm__ volatile("clts");
+    CHECKX(task_count == 1 && task_vec == 8 && task_tr == S_TSS_D && task_link == S_TSS_E2,
+           "task gate, error code beyond the new SS limit: #SS in the new task -> #DF", task_link);
+    CHECK(str_sel() == S_TSS_A && tss_type(S_TSS_E2) == 0x9 && tss[T_E2].link == S_TSS_A,
+          "the #GP task (linked to A) IRETs back after the #DF task fixed it");
 
     /* a hardware interrupt (the PIT's IRQ 0 through the 8259, vector 20h)
      * through a task gate: A is interrupted in HLT and resumed after it */
