@@ -193,4 +193,44 @@ if [ "$rc" -eq 1 ] && grep -q "HLT with IF = 0 and no CPU left to wake it" "$T/d
 else
     fail "cli; hlt with a periodic PIT" "exit $rc: $(tail -1 "$T/dead.err")"
 fi
+# The task-switch / debug kernel (tests/firmware/x86/tasks.c, multiboot 1,
+# 32-bit protected mode): task gates in the IDT (INT n, #GP with its error
+# code on the new task's stack, #DF on its own TSS, IRET back), #TS / #NP /
+# #SS with the SDM's error codes for a new task's bad LDT/CS/SS/DS/ES/FS/GS
+# (in the new task's context, check order, EXT), a 16-bit TSS, the TSS T
+# flag, I/O breakpoints, single-step; run twice, byte-identical traces. The
+# trace shows the #DF after the #DE, the #TS error codes, and every #DB
+# trap (T flag 1, I/O breakpoints 5 + REP OUTSB 3 (one per iteration),
+# single-step 3).
+K=$ROOT/build/firmware/x86-tasks.elf
+for n in 1 2; do
+    "$HVSIM" run -c "$CFG" --smp 1 --kernel "$K" --serial "file:$T/tasks.out" --max-insns 5000000 \
+        --events all --trace "$T/tasks$n.hvt" </dev/null 2>"$T/tasks$n.err"
+    echo $? >"$T/tasks$n.rc"
+    cp "$T/tasks.out" "$T/tasks$n.out"
+done
+if [ "$(cat "$T/tasks1.rc")" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/tasks1.err" &&
+    grep -q "x86 tasks: all checks passed" "$T/tasks1.out"; then
+    pass "x86 tasks kernel: $(grep -o "all checks passed.*" "$T/tasks1.out")"
+else
+    fail "x86 tasks kernel" "exit $(cat "$T/tasks1.rc"): $(tail -1 "$T/tasks1.err"); $(grep -E "FAIL|unexpected" "$T/tasks1.out" | head -5 | tr '\n' ';')"
+fi
+if cmp -s "$T/tasks1.hvt" "$T/tasks2.hvt" && [ -s "$T/tasks1.hvt" ]; then
+    pass "x86 tasks kernel: the same run twice gives byte-identical traces"
+else
+    fail "x86 tasks determinism" "$(cmp "$T/tasks1.hvt" "$T/tasks2.hvt" 2>&1 | head -1)"
+fi
+"$HVSIM" trace show "$T/tasks1.hvt" --events exc >"$T/tasks.txt" 2>&1
+nts=$(grep -c "cause=#TS" "$T/tasks.txt")
+ndb=$(grep -c "cause=#DB" "$T/tasks.txt")
+nss=$(grep -c "cause=#DB .*: nop" "$T/tasks.txt")
+nrep=$(grep -c "cause=#DB .*: rep outsb" "$T/tasks.txt")
+if grep -q "cause=#DE .*div ecx" "$T/tasks.txt" && grep -A1 "cause=#DE" "$T/tasks.txt" | grep -q "cause=#DF .*div ecx" &&
+    grep -q "cause=#TS CPL0->CPL0 tval=0x8c " "$T/tasks.txt" && grep -q "cause=#TS CPL0->CPL0 tval=0x81 " "$T/tasks.txt" &&
+    grep -q "cause=#SS CPL0->CPL0 tval=0x78 " "$T/tasks.txt" && [ "$nts" -eq 18 ] &&
+    [ "$ndb" -eq 12 ] && [ "$nss" -eq 3 ] && [ "$nrep" -eq 2 ]; then
+    pass "x86 tasks trace: #DE -> #DF, $nts #TS with their error codes (EXT in 0x81), $ndb #DB traps incl. 3 single-steps"
+else
+    fail "x86 tasks trace" "$nts #TS, $ndb #DB, $nss single-step, $nrep REP OUTSB; $(grep -m2 "cause=#D[EF]" "$T/tasks.txt" | tr '\n' ';')"
+fi
 summary

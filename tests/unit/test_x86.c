@@ -142,6 +142,35 @@ START_TEST(page_fault)
 }
 END_TEST
 
+/* A task gate in the IDT in IA-32e mode is #GP(vector * 8 + 2) (SDM vol.
+ * 3A §6.14.1: only 64-bit interrupt and trap gates; task switches are not
+ * supported in IA-32e mode), and so is IRET with NT = 1 (#GP(0)); outside
+ * it both are task switches (task.c, the tasks test kernel). */
+START_TEST(task_gate_long_mode)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t code[] = { 0xcd, 0x40 }; /* int 0x40 */
+    x86f_w64(f, X86F_IDT + 16 * 0x40, 0x18ull << 16 | 0xe5ull << 40); /* task gate, DPL 3, P */
+    x86f_w64(f, X86F_IDT + 16 * 0x40 + 8, 0);
+    ck_assert_int_eq(run_code(f, code, sizeof code, 0, 0, 0), X86_EXC_GP);
+    ck_assert_uint_eq(x86f_r64(f, x86f_reg(f, RSP)), 0x40 * 8 + 2);
+    ck_assert_uint_eq(x86f_r64(f, x86f_reg(f, RSP) + 8), X86F_CODE);
+    /* IRETQ with RFLAGS.NT = 1 in IA-32e mode, a valid frame: #GP(0) at
+     * the IRETQ (with NT = 0 the same code runs to its HLT) */
+    static const uint8_t iret[] = {
+        0x48, 0x89, 0xe0,                         /* mov rax, rsp */
+        0x6a, 0x10, 0x50, 0x9c, 0x6a, 0x08,       /* push 0x10; push rax; pushfq; push 0x08 */
+        0x48, 0x8d, 0x0d, 0x03, 0x00, 0x00, 0x00, /* lea rcx, [rip + 3] (the HLT) */
+        0x51, 0x48, 0xcf,                         /* push rcx; iretq */
+    };
+    ck_assert_int_eq(run_code(f, iret, sizeof iret, 0, 0, 0), X86F_HALTED);
+    ck_assert_int_eq(run_code(f, iret, sizeof iret, 0, 0, FL_NT), X86_EXC_GP);
+    ck_assert_uint_eq(x86f_r64(f, x86f_reg(f, RSP)), 0);
+    ck_assert_uint_eq(x86f_r64(f, x86f_reg(f, RSP) + 8), X86F_CODE + 17);
+    x86f_free(f);
+}
+END_TEST
+
 /* REP MOVSB runs one iteration per instruction slot with RIP on the
  * instruction until RCX = 0 (docs/x86.md): stopped after 3 slots it has
  * copied 3 bytes with RCX = 2; run on, it finishes; with RCX = 0 it copies
@@ -208,6 +237,7 @@ Suite *x86_suite(void)
     tcase_add_test(tc, div_de);
     tcase_add_test(tc, page_fault);
     tcase_add_test(tc, rep_movsb);
+    tcase_add_test(tc, task_gate_long_mode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -549,9 +549,9 @@ START_TEST(fxsave_layout)
     /* misaligned: #GP(0) */
     ck_assert_int_eq(RUN(0x0f, 0xae, MEM(0, 8)), X86_EXC_GP);
     ck_assert_int_eq(RUN(0x0f, 0xae, MEM(1, 8)), X86_EXC_GP);
-    /* FXRSTOR with a reserved MXCSR bit (DAZ is not in MXCSR_MASK): #GP,
-     * nothing loaded */
-    w32(DATA + 24, 0x1fc0);
+    /* FXRSTOR with a reserved MXCSR bit (bit 16, outside MXCSR_MASK):
+     * #GP, nothing loaded */
+    w32(DATA + 24, 0x11f80);
     w16(DATA + 0, 0x0000);
     ck_assert_int_eq(RUN(0x0f, 0xae, MEM(1, 0)), X86_EXC_GP);
     ck_assert_uint_eq(fx->x->fpu.fcw, 0x037f);
@@ -575,6 +575,11 @@ START_TEST(mxcsr)
     w32(DATA, 0x10000);
     ck_assert_int_eq(RUN(0x0f, 0xae, MEM(2, 0)), X86_EXC_GP);
     ck_assert_uint_eq(fx->x->fpu.mxcsr, 0x7f80);
+    /* DAZ (bit 6) is in MXCSR_MASK: LDMXCSR takes it */
+    w32(DATA, 0x1fc0);
+    ck_assert_int_eq(RUN(0x0f, 0xae, MEM(2, 0)), X86F_HALTED);
+    ck_assert_uint_eq(fx->x->fpu.mxcsr, 0x1fc0);
+    ck_assert_uint_eq(X86_MXCSR_MASK & 0x40, 0x40);
 }
 END_TEST
 

@@ -1946,9 +1946,9 @@ static bool simd_sim_snippet(uint8_t digit, uint64_t pa)
 }
 
 /* The simulated CPU: OSFXSR and OSXMMEXCPT set (as Linux runs the native
- * side), the state from the image. The model's MXCSR_MASK does not offer
- * DAZ (docs/x86.md), so FXRSTOR64 gets the image without it and MXCSR is
- * then set as is. */
+ * side), the state from the image (FXRSTOR64 gets MXCSR within the
+ * model's MXCSR_MASK, which has every bit the generator sets, DAZ
+ * included; MXCSR is then set as is). */
 static bool simd_sim_in(const struct seq *s)
 {
     struct x86_cpu *x = fx->x;

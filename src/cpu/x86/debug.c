@@ -1,5 +1,6 @@
 /* Debug registers (Intel SDM vol. 3A ch. 17 §17.2, §17.3): MOV to/from
- * DR0-DR7, instruction and data breakpoints, the RF flag.
+ * DR0-DR7, instruction, data and I/O breakpoints, the RF flag, the #DB
+ * traps of single-step and of a task's T flag.
  *
  *  - MOV DRn (vol. 2 "MOV—Move to/from Debug Registers"), checked in this
  *    order: #GP(0) at CPL > 0 (virtual-8086 mode included); #UD for DR8-15
@@ -17,12 +18,22 @@
  *    RFLAGS.RF = 1. R/Wn = 01 (writes) and 11 (reads or writes): data
  *    breakpoints on any byte of the LENn-aligned range (1, 2, 8, 4 bytes),
  *    a trap after the instruction (after the iteration of a REP string
- *    instruction). R/Wn = 10 (I/O) is not modelled: it never matches.
- *    Every data access counts, implicit ones (stack pushes of an event
- *    delivery, descriptor reads) included.
+ *    instruction). Every data access counts, implicit ones (stack pushes
+ *    of an event delivery, descriptor reads) included.
+ *  - R/Wn = 10 with CR4.DE = 1: I/O breakpoints (§17.2.4, §17.2.5) on IN,
+ *    OUT, INS and OUTS whose ports [port, port + size) meet the LENn-
+ *    aligned range at DRn (the port number), a trap after the instruction
+ *    (after the iteration of REP INS/OUTS) with DR6.Bn, as a data
+ *    breakpoint; only an access that passed the IOPL / I/O bitmap check
+ *    counts. With CR4.DE = 0 the SDM leaves R/W = 10 undefined: here such
+ *    a breakpoint never matches (and CR4.DE may be set later without
+ *    rewriting DR7).
  *  - DR6.Bn of each breakpoint that matched is set (B0-B3 are never
  *    cleared by the CPU; a single-step in the same instruction adds BS to
- *    the same #DB).
+ *    the same #DB). The T flag of a new task's TSS sets BT (task.c).
+ *  - Every #DB is traced as exc.take (TK_EXC_TAKE), faults through
+ *    x86_raise, the traps (data / I/O breakpoints, single-step, T flag)
+ *    here, with pc = the instruction the handler returns to.
  *  - RF (§17.3.1.1): cleared at the start of each instruction after the
  *    instruction-breakpoint check; the EFLAGS image of a fault-class
  *    exception has RF = 1 (except #DB for an instruction breakpoint)
@@ -31,7 +42,7 @@
  *    iteration is not an instruction breakpoint again (exec.c rep_end);
  *    IRET loads RF from the stack.
  *
- * While a breakpoint is enabled or RF is set the interpreter runs one
+ * While a breakpoint (of any kind) is enabled or RF is set the interpreter runs one
  * instruction at a time through the slow path (exec.c step_debug): the
  * fast handlers and the predecoded slots do not look at breakpoints. */
 #include "x86_cpu.h"
@@ -42,24 +53,29 @@
 #define DR7_FIXED1 0x400ull
 #define DR7_WRITABLE 0xffff23ffull /* L/G 0-3, LE, GE, GD, R/W and LEN 0-3 */
 #define DR6_BD (1u << 13)
+#define DR6_BS (1u << 14)
+#define DR6_BT (1u << 15)
 #define DR7_GD (1u << 13)
 
 /* Recomputes what the loop and the memory accesses look at. */
 static void dbg_update(struct x86_cpu *x)
 {
     uint64_t d7 = x->dr[7];
-    bool insn = false, data = false;
+    bool insn = false, data = false, io = false;
     for (unsigned n = 0; n < 4; n++) {
         if (!((d7 >> (2 * n)) & 3))
             continue;
         unsigned rw = (unsigned)(d7 >> (16 + 4 * n)) & 3;
         if (rw == 0)
             insn = true;
-        else if (rw != 2)
+        else if (rw == 2)
+            io = true; /* matches only with CR4.DE = 1, looked at per access */
+        else
             data = true;
     }
     x->dbg_insn = insn;
     x->dbg_data = data;
+    x->dbg_io = io;
     x->attn = true; /* the loop picks step_debug up from the next instruction */
 }
 
@@ -118,10 +134,14 @@ void x86_mov_to_dr(struct x86_cpu *x, unsigned reg, uint64_t v)
         dbg_update(x);
 }
 
-/* The enabled breakpoints of kind rw_want (0 instruction; for data: a
- * write, or a read) whose range holds a byte of [la, la + size). */
-static unsigned matches(const struct x86_cpu *x, uint64_t la, unsigned size, bool insn, bool write)
+enum { M_DATA, M_INSN, M_IO };
+
+/* The enabled breakpoints of kind `kind` (M_INSN: R/W 00 at la; M_DATA:
+ * R/W 01 for a write, 11 for a read or write; M_IO: R/W 10) whose range
+ * holds a byte of [la, la + size). */
+static unsigned matches(const struct x86_cpu *x, uint64_t la, unsigned size, int kind, bool write)
 {
+    bool insn = kind == M_INSN;
     static const uint64_t lens[4] = { 1, 2, 8, 4 }; /* LENn 00 01 10 11 (§17.2.5) */
     uint64_t d7 = x->dr[7], amask = x->long_mode ? ~0ull : 0xffffffffull;
     unsigned hit = 0;
@@ -135,7 +155,7 @@ static unsigned matches(const struct x86_cpu *x, uint64_t la, unsigned size, boo
                 hit |= 1u << n;
             continue;
         }
-        if (rw == 0 || rw == 2 || (rw == 1 && !write))
+        if (kind == M_IO ? rw != 2 : (rw == 0 || rw == 2 || (rw == 1 && !write)))
             continue;
         uint64_t lo = a & ~(lens[len] - 1), hi = lo + lens[len] - 1;
         uint64_t alo = la & amask, ahi = alo + size - 1;
@@ -149,14 +169,40 @@ void x86_dbg_insn_check(struct x86_cpu *x, uint64_t la)
 {
     if (!x->dbg_insn || (x->rflags & FL_RF))
         return;
-    unsigned hit = matches(x, la, 1, true, false);
+    unsigned hit = matches(x, la, 1, M_INSN, false);
     if (hit)
         db_fault(x, hit, true);
 }
 
 void x86_dbg_data_access(struct x86_cpu *x, uint64_t la, unsigned size, bool write)
 {
-    x->dbg_hits |= (uint8_t)matches(x, la, size, false, write);
+    x->dbg_hits |= (uint8_t)matches(x, la, size, M_DATA, write);
+}
+
+void x86_dbg_io_access(struct x86_cpu *x, uint32_t port, unsigned size)
+{
+    if (x->cr4 & CR4_DE)
+        x->dbg_hits |= (uint8_t)matches(x, port, size, M_IO, false);
+}
+
+/* A #DB trap now with DR6 |= bits, returning to rip. */
+static void db_trap(struct x86_cpu *x, uint32_t dr6_bits)
+{
+    x->dr[6] |= dr6_bits;
+    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DB, x->cpl, x->cpl, x->rip, 0);
+    x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
+}
+
+void x86_dbg_single_step(struct x86_cpu *x)
+{
+    unsigned hit = x->dbg_hits; /* data breakpoints of the same instruction */
+    x->dbg_hits = 0;
+    db_trap(x, DR6_BS | hit);
+}
+
+void x86_dbg_task_trap(struct x86_cpu *x)
+{
+    db_trap(x, DR6_BT);
 }
 
 void x86_dbg_data_trap(struct x86_cpu *x)
@@ -165,7 +211,5 @@ void x86_dbg_data_trap(struct x86_cpu *x)
     x->dbg_hits = 0;
     if (!hit)
         return;
-    x->dr[6] |= hit;
-    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DB, x->cpl, x->cpl, x->rip, 0);
-    x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
+    db_trap(x, hit);
 }

@@ -449,6 +449,8 @@ static void io_check(struct x86_cpu *x, uint32_t port, unsigned size)
 static uint64_t port_in(struct x86_cpu *x, uint32_t port, unsigned size)
 {
     io_check(x, port, size);
+    if (unlikely(x->dbg_io)) /* DR0-DR3 I/O breakpoints (debug.c) */
+        x86_dbg_io_access(x, port & 0xffff, size);
     uint64_t v;
     if (!bus_pio_read(&x->m->bus, port & 0xffff, size, &v))
         v = size_mask(size); /* nobody decodes the port: the bus floats high */
@@ -458,6 +460,8 @@ static uint64_t port_in(struct x86_cpu *x, uint32_t port, unsigned size)
 static void port_out(struct x86_cpu *x, uint32_t port, unsigned size, uint64_t v)
 {
     io_check(x, port, size);
+    if (unlikely(x->dbg_io))
+        x86_dbg_io_access(x, port & 0xffff, size);
     bus_pio_write(&x->m->bus, port & 0xffff, size, v & size_mask(size));
 }
 
@@ -869,7 +873,7 @@ static void ret_outer(struct x86_cpu *x, uint16_t sel, uint64_t off, unsigned si
 }
 
 /* Far JMP/CALL to a code segment or through a call gate in protected/long
- * mode (no task switches: #GP, documented). */
+ * mode (a TSS or task gate: task.c). */
 static void far_transfer(struct x86_cpu *x, uint16_t sel, uint64_t off, bool call, unsigned opsize)
 {
     if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM)) {
@@ -888,8 +892,9 @@ static void far_transfer(struct x86_cpu *x, uint16_t sel, uint64_t off, bool cal
         call_gate(x, sel, lo, call);
         return;
     }
-    if (!(attr & SEG_S) && !x->long_mode && ((attr & 0xf) == 0x5 || (attr & 0xf) == 0x9 || (attr & 0xf) == 0xb)) {
-        x86_task_far(x, sel, lo, call); /* task gate or 32-bit TSS (task.c) */
+    if (!(attr & SEG_S) && !x->long_mode && ((attr & 0xf) == 0x5 || (attr & 0xf) == 0x9 || (attr & 0xf) == 0xb ||
+                                             (attr & 0xf) == 0x1 || (attr & 0xf) == 0x3)) {
+        x86_task_far(x, sel, lo, call); /* task gate or 32/16-bit TSS (task.c) */
         return;
     }
     if (!(attr & SEG_S) || !(attr & SEG_CODE))
@@ -1553,9 +1558,7 @@ static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
                                 i->opcode == 0xf1))
         return;
     x->rip = x->next_rip;
-    x->dr[6] |= 1u << 14 | x->dbg_hits; /* BS, and data breakpoints of the same instruction */
-    x->dbg_hits = 0;
-    x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
+    x86_dbg_single_step(x); /* DR6.BS, traced (debug.c) */
     x->next_rip = x->rip;
 }
 
@@ -1650,6 +1653,28 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         uint64_t a = get_reg(x, RAX, size);
         set_reg(x, RAX, size, get_reg(x, i->reg, size));
         set_reg(x, i->reg, size, a);
+        return;
+    }
+    case 0x60: { /* PUSHA/PUSHAD (not in 64-bit mode: the decoder's #UD): EAX ECX
+                  * EDX EBX, the ESP before, EBP ESI EDI; a fault leaves ESP as before */
+        uint64_t sp0 = x->r[RSP];
+        x->undo_rsp = sp0;
+        x->undo_rsp_valid = true;
+        for (unsigned r = 0; r < 8; r++)
+            push(x, size, r == RSP ? sp0 : x->r[r]);
+        x->undo_rsp_valid = false;
+        return;
+    }
+    case 0x61: { /* POPA/POPAD: EDI ESI EBP, (ESP's slot skipped), EBX EDX ECX EAX */
+        uint64_t v[8];
+        x->undo_rsp = x->r[RSP];
+        x->undo_rsp_valid = true;
+        for (unsigned r = 8; r-- > 0;)
+            v[r] = pop(x, size);
+        x->undo_rsp_valid = false;
+        for (unsigned r = 0; r < 8; r++)
+            if (r != RSP)
+                set_reg(x, r, size, v[r]);
         return;
     }
     case 0x9c: /* PUSHF: VM and RF read as 0 */
@@ -2475,7 +2500,7 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
             }
         }
         counted = true;
-        if (unlikely(x->dbg_insn || x->dbg_data || (x->rflags & FL_RF)))
+        if (unlikely(x->dbg_insn || x->dbg_data || x->dbg_io || (x->rflags & FL_RF)))
             step_debug(x);
         else
             run_straight(x);

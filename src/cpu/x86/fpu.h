@@ -27,9 +27,11 @@ enum {
 enum { FCW_PC_SHIFT = 8, FCW_RC_SHIFT = 10 };
 #define FCW_INIT 0x037fu          /* FNINIT */
 
-/* MXCSR bits a write may set (SDM vol. 1 §11.6.6): DAZ (bit 6) is not
- * reported in MXCSR_MASK, so it is reserved here. */
-#define X86_MXCSR_MASK 0x0000ffbfu
+/* MXCSR bits a write may set (SDM vol. 1 §11.6.6), what FXSAVE stores as
+ * MXCSR_MASK: all of 15:0, DAZ (bit 6) included: the host SSE runs the
+ * guest's operations under its DAZ (simd.c fp_enter); bits 31:16 are
+ * reserved. */
+#define X86_MXCSR_MASK 0x0000ffffu
 
 static inline unsigned fpu_top(const struct x86_cpu *x) { return (x->fpu.fsw >> FSW_TOP_SHIFT) & 7; }
 static inline void fpu_set_top(struct x86_cpu *x, unsigned t)

@@ -1,7 +1,8 @@
 /* Exceptions and interrupts (Intel SDM vol. 3A ch. 6): delivery through the
  * real-mode IVT, 32-bit protected-mode IDT gates (interrupt and trap gates,
  * privilege change through the TSS stack) and 64-bit IDT gates (IST, the
- * 16-byte aligned stack frame); double fault by the contributory/page-fault
+ * 16-byte aligned stack frame), task gates outside IA-32e mode (a task
+ * switch: task.c); double fault by the contributory/page-fault
  * classes of §6.15 Table 6-5; a fault while delivering #DF is a triple
  * fault (machine exit or reset, as the board configures); IRET. */
 #include <string.h>
@@ -60,6 +61,8 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
         if (v == X86_EXC_DF) {
             x->fault_depth = 2;
             x->pending_vector = X86_EXC_DF;
+            TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x->cpl, x->cpl,
+                  x->rip, 0);
             x86_deliver(x, X86_EXC_DF, true, 0, false, x->rip);
             x->fault_depth = 0;
             longjmp(x->fault_jb, 1);
@@ -137,6 +140,14 @@ static uint64_t tss_stack(struct x86_cpu *x, uint32_t ext_bit, unsigned dpl, uns
         *ss = 0;
         return x86_read_as(x, base + off, 8, false);
     }
+    if (!(x->tr.attr & 8)) {
+        /* a 16-bit TSS (§7.6 "16-Bit Task-State Segment"): SP at 2 + 4 * dpl, then SS */
+        uint64_t off16 = 2 + 4ull * dpl;
+        if (off16 + 3 > x->tr.limit)
+            x86_raise(x, X86_EXC_TS, true, (x->tr.sel & ~3u) | ext_bit);
+        *ss = (uint16_t)x86_read_as(x, base + off16 + 2, 2, false);
+        return x86_read_as(x, base + off16, 2, false);
+    }
     uint64_t off = 4 + 8ull * dpl;
     if (off + 5 > x->tr.limit)
         x86_raise(x, X86_EXC_TS, true, (x->tr.sel & ~3u) | ext_bit);
@@ -161,14 +172,20 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
     unsigned type = (unsigned)(glo >> 40) & 0xf;
     unsigned gdpl = (unsigned)(glo >> 45) & 3;
     bool gp = (glo >> 47) & 1;
-    bool gate32 = type == 0xe || type == 0xf;
-    bool gate16 = !x->long_mode && (type == 0x6 || type == 0x7);
-    if (!gate32 && !gate16)
-        x86_raise(x, X86_EXC_GP, true, idt_err); /* task gates are not modelled */
+    bool sys = !((glo >> 44) & 1); /* S = 0: a gate, not a code/data descriptor */
+    bool gate32 = sys && (type == 0xe || type == 0xf);
+    bool gate16 = sys && !x->long_mode && (type == 0x6 || type == 0x7);
+    bool task_gate = sys && !x->long_mode && type == 0x5; /* in IA-32e mode: #GP (SDM §6.14.1) */
+    if (!gate32 && !gate16 && !task_gate)
+        x86_raise(x, X86_EXC_GP, true, idt_err);
     if (soft && gdpl < x->cpl)
         x86_raise(x, X86_EXC_GP, true, idt_err);
     if (!gp)
         x86_raise(x, X86_EXC_NP, true, idt_err);
+    if (task_gate) {
+        x86_task_interrupt(x, glo, has_err, err, ext, return_rip); /* task.c */
+        return;
+    }
     bool trap_gate = (type & 1) != 0;
     uint16_t sel = (uint16_t)(glo >> 16);
     uint64_t off = (glo & 0xffff) | ((glo >> 48) & 0xffff) << 16;
@@ -295,7 +312,9 @@ static void check_iret_ss(struct x86_cpu *x, uint16_t nss, unsigned rpl)
  * virtual-8086). */
 void x86_iret(struct x86_cpu *x, unsigned opsize)
 {
-    if ((x->cr0 & CR0_PE) && !x->long_mode && !(x->rflags & FL_VM) && (x->rflags & FL_NT)) {
+    if ((x->cr0 & CR0_PE) && !(x->rflags & FL_VM) && (x->rflags & FL_NT)) {
+        if (x->long_mode) /* no task return in IA-32e mode (vol. 2 "IRET", §7.7) */
+            x86_raise(x, X86_EXC_GP, true, 0);
         x86_task_return(x); /* back to the linked task, nothing popped (task.c) */
         return;
     }

@@ -115,6 +115,7 @@ struct x86_cpu {
     uint64_t cr0, cr2, cr3, cr4, cr8;
     uint64_t dr[8];
     bool dbg_insn, dbg_data;  /* DR7 enables an instruction / a data breakpoint (debug.c) */
+    bool dbg_io;              /* DR7 enables an I/O breakpoint (R/W = 10b; debug.c) */
     bool dbg_ibp_fault;       /* the #DB being raised is an instruction breakpoint */
     uint8_t dbg_hits;         /* data breakpoints hit by this instruction (DR6 B0-B3) */
     struct x86_seg_note {     /* seg:offset whose first byte linear() checked (seg.c) */
@@ -221,11 +222,15 @@ static inline void x86_fetch_limit(struct x86_cpu *x, uint64_t last)
         x86_fetch_limit_fault(x);
 }
 
-/* task.c: task switches between 32-bit TSSs outside IA-32e mode (SDM vol.
+/* task.c: task switches between 32-bit / 16-bit TSSs outside IA-32e mode (SDM vol.
  * 3A ch. 7): a far JMP/CALL to a TSS descriptor or task gate (lo: its
  * descriptor), IRET with NT = 1. They set rip and next_rip. */
 void x86_task_far(struct x86_cpu *x, uint16_t sel, uint64_t lo, bool call);
 void x86_task_return(struct x86_cpu *x);
+/* An event through a task gate (gate: its IDT entry) from x86_deliver:
+ * ext is the error codes' EXT bit, ret the interrupted task's EIP. */
+void x86_task_interrupt(struct x86_cpu *x, uint64_t gate, bool has_err, uint32_t err, uint32_t ext,
+                        uint64_t ret);
 
 /* debug.c: debug registers and breakpoints (SDM vol. 3A ch. 17) */
 void x86_dbg_reset(struct x86_cpu *x);
@@ -236,8 +241,16 @@ void x86_mov_to_dr(struct x86_cpu *x, unsigned reg, uint64_t v);
 void x86_dbg_insn_check(struct x86_cpu *x, uint64_t la);
 /* A data access (mmu.c, while x->dbg_data): records the breakpoints hit. */
 void x86_dbg_data_access(struct x86_cpu *x, uint64_t la, unsigned size, bool write);
-/* After an instruction: #DB trap for the data breakpoints it hit. */
+/* After an instruction: #DB trap for the data (and I/O) breakpoints it hit. */
 void x86_dbg_data_trap(struct x86_cpu *x);
+/* IN/OUT/INS/OUTS of size bytes at port (exec.c, while x->dbg_io):
+ * records the I/O breakpoints hit (with CR4.DE = 1). */
+void x86_dbg_io_access(struct x86_cpu *x, uint32_t port, unsigned size);
+/* #DB traps delivered now, rip = where the handler returns: single-step
+ * after an instruction (DR6.BS, with the data breakpoints it hit), the T
+ * flag of a new task's TSS (DR6.BT). Both are traced as exc.take. */
+void x86_dbg_single_step(struct x86_cpu *x);
+void x86_dbg_task_trap(struct x86_cpu *x);
 
 /* exec.c */
 uint64_t x86_run(struct cpu *c, uint64_t budget);
