@@ -6,10 +6,12 @@
 # line, runs its thread ring and powers off through isa-debug-exit (exit 0).
 # The run is traced and replays identically. Then 4 CPUs with the local
 # APICs and the IOAPIC (INIT-SIPI-SIPI, IPIs, the LAPIC timer), traced,
-# replayed and run twice; power-off through ACPI S5 (hvsim.poweroff=acpi),
-# acpi=off (MP table only), an --initrd where Linux finds it, and the bad
-# inputs (malformed bzImage, an initrd that does not fit: exit 2 naming the
-# file).
+# replayed and run twice, with what the trace shows (INIT-SIPI-SIPI per AP,
+# the IPI vectors, the TSC-deadline timer on every CPU, COM1 through IOAPIC
+# pin 4); --smp 2 and 8; explore over four seeds; power-off through ACPI S5
+# (hvsim.poweroff=acpi), acpi=off (MP table only), an --initrd where Linux
+# finds it, and the bad inputs (malformed bzImage, an initrd that does not
+# fit: exit 2 naming the file; more CPUs than a machine has: exit 2).
 # Skipped, with the reason, only when the image cannot be built.
 # Usage: t_x86_linux.sh HVSIM
 set -u
@@ -230,4 +232,16 @@ head -c $((40 << 20)) /dev/zero >"$T/big.img"
 expect_exit2 initrd-too-big "--initrd $T/big.img: 41943040 bytes do not fit" --mem 32M --kernel "$BZ" --initrd "$T/big.img"
 expect_exit2 initrd-missing "--initrd $T/nope.img" --kernel "$BZ" --initrd "$T/nope.img"
 expect_exit2 bzimage-module "--module: --kernel $BZ is a bzImage" --kernel "$BZ" --module "$T/initrd.img"
+# More CPUs than a machine has (CONFIG_MAX_CPUS 64; the MP table and the
+# MADT could describe 254 xAPIC IDs, tests/unit/test_pc_tables.c): exit 2
+# naming the option or the config file, before any table is built.
+expect_exit2 smp-65 "--smp 65: out of range, a machine has 1..64 CPUs" --smp 65 --kernel "$BZ"
+expect_exit2 smp-0 "--smp 0: out of range" --smp 0 --kernel "$BZ"
+sed 's/^smp = 4$/smp = 65/' "$ROOT/configs/x86-pc.ini" >"$T/smp65.ini"
+if "$HVSIM" run -c "$T/smp65.ini" --kernel "$BZ" </dev/null >/dev/null 2>"$T/smp65ini.err"; then rc=0; else rc=$?; fi
+if [ "$rc" -eq 2 ] && grep -qF "$T/smp65.ini: [machine] smp 65 is out of range (1..64)" "$T/smp65ini.err"; then
+    pass "smp = 65 in a config file: exit 2 naming the file"
+else
+    fail "smp = 65 in a config file" "exit $rc: $(cat "$T/smp65ini.err")"
+fi
 summary
