@@ -94,9 +94,10 @@ fi
 # delivery mode.
 "$HVSIM" trace show "$T/smp.hvt" --events ipi >"$T/smp.ipi" 2>&1
 for ap in 1 2 3; do
-    seq=$(grep -E " cpu$ap +ipi\.deliver .*line=(INIT|SIPI)" "$T/smp.ipi" | grep -v INIT-deassert |
-        grep -oE "line=(INIT|SIPI 0x[0-9a-f]+) src=[0-9]+" | tr '\n' ' ')
-    if echo "$seq" | grep -qE "^line=INIT src=0 line=(SIPI 0x[0-9a-f]+) src=0 line=\1 src=0 $"; then
+    grep -E " cpu$ap +ipi\.deliver .*line=(INIT|SIPI)" "$T/smp.ipi" | grep -v INIT-deassert >"$T/ap$ap.ipi"
+    seq=$(grep -oE "line=(INIT|SIPI 0x[0-9a-f]+)" "$T/ap$ap.ipi" | tr '\n' ' ')
+    if echo "$seq" | grep -qE "^line=INIT line=(SIPI 0x[0-9a-f]+) line=\1 $" &&
+        [ "$(grep -c " src=0" "$T/ap$ap.ipi")" -eq 3 ]; then
         pass "trace show --events ipi: cpu$ap gets INIT, SIPI, SIPI from cpu0"
     else
         fail "trace show --events ipi: INIT-SIPI-SIPI for cpu$ap" "'$seq'"
