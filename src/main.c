@@ -261,8 +261,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         }
         case OPT_SMP:
-            if (!config_parse_u64(v, &a->smp) || a->smp < 1 || a->smp > CONFIG_MAX_CPUS) {
+            if (!config_parse_u64(v, &a->smp)) {
                 fprintf(stderr, "hvsim: --smp: '%s' is not a number (1..%d)\n", v,
+                        CONFIG_MAX_CPUS);
+                return EXIT_HOST_ERROR;
+            }
+            if (a->smp < 1 || a->smp > CONFIG_MAX_CPUS) {
+                fprintf(stderr, "hvsim: --smp %s: out of range, a machine has 1..%d CPUs\n", v,
                         CONFIG_MAX_CPUS);
                 return EXIT_HOST_ERROR;
             }

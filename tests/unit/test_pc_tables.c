@@ -11,6 +11,7 @@
 #include "boards/x86_pc_mptable.h"
 #include "devices/acpi_pm.h"
 #include "sim/machine.h"
+#include "x86_fixture.h"
 
 static uint8_t sum(const uint8_t *p, size_t n)
 {
@@ -194,6 +195,42 @@ START_TEST(pm1_s5)
 }
 END_TEST
 
+/* CPUID leaf 0BH (SDM vol. 2 "CPUID"; vol. 3A 8.9.1), the topology the
+ * tables' CPUs get: one thread per core, all cores in package 0. */
+START_TEST(cpuid_topology)
+{
+    static const int ns[] = { 1, 4, 6, 64 };
+    static const uint32_t shifts[] = { 0, 2, 3, 6 };
+    struct x86f *f = x86f_new();
+    uint32_t o[4];
+    x86_cpuid(f->x, 0, 0, o);
+    ck_assert_uint_ge(o[0], 0xb);
+    for (int k = 0; k < 4; k++) {
+        f->m->ncpus = ns[k];
+        f->c->id = ns[k] - 1; /* the last CPU: x2APIC ID = its index */
+        x86_cpuid(f->x, 0xb, 0, o);
+        ck_assert_uint_eq(o[0], 0);                    /* SMT: no bits */
+        ck_assert_uint_eq(o[1], 1);                    /* 1 thread per core */
+        ck_assert_uint_eq(o[2], 1u << 8 | 0);          /* type SMT, sub-leaf 0 */
+        ck_assert_uint_eq(o[3], (uint32_t)ns[k] - 1);  /* x2APIC ID */
+        x86_cpuid(f->x, 0xb, 1, o);
+        ck_assert_uint_eq(o[0], shifts[k]);            /* core field width */
+        ck_assert_uint_eq(o[1], (uint32_t)ns[k]);      /* cores in the package */
+        ck_assert_uint_eq(o[2], 2u << 8 | 1);          /* type core, sub-leaf 1 */
+        ck_assert_uint_eq(o[3], (uint32_t)ns[k] - 1);
+        ck_assert_uint_eq(o[3] >> o[0], 0);            /* package 0 */
+        x86_cpuid(f->x, 0xb, 2, o);                    /* invalid level */
+        ck_assert_uint_eq(o[0], 0);
+        ck_assert_uint_eq(o[1], 0);
+        ck_assert_uint_eq(o[2], 2);                    /* type 0, ECX[7:0] = sub-leaf */
+        ck_assert_uint_eq(o[3], (uint32_t)ns[k] - 1);
+    }
+    f->m->ncpus = 1;
+    f->c->id = 0;
+    x86f_free(f);
+}
+END_TEST
+
 Suite *pc_tables_suite(void)
 {
     Suite *s = suite_create("pc_tables");
@@ -202,6 +239,7 @@ Suite *pc_tables_suite(void)
     tcase_add_test(tc, mptable_refusals);
     tcase_add_loop_test(tc, acpi, 0, 3);
     tcase_add_test(tc, pm1_s5);
+    tcase_add_test(tc, cpuid_topology);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,12 +5,14 @@
  * PAT, SMEP, SMAP; APIC, x2APIC, TSC-deadline when the board gives the CPU
  * a local APIC (src/apic/lapic.c); MMX, SSE,
  * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, AES, PCLMULQDQ (simd*.c). The x87 FPU
- * and FXSAVE/FXRSTOR (on x86 hosts: fpu_x87.c). */
+ * and FXSAVE/FXRSTOR (on x86 hosts: fpu_x87.c). The topology (leaf 0BH):
+ * the machine's CPUs are the cores of one package, one thread each. */
 #include <string.h>
 #include "fpu.h"
 #include "x86.h"
 #include "x86_cpu.h"
 #include "../../apic/lapic.h"
+#include "../../sim/machine.h"
 
 void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
@@ -18,7 +20,7 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
     memset(out, 0, 4 * sizeof out[0]);
     switch (leaf) {
     case 0: /* max basic leaf, vendor (default "HvsimVirtCPU": [cpu] vendor) */
-        out[0] = 7;
+        out[0] = 0xb;
         memcpy(&out[1], x->cpuid_vendor, 4);
         memcpy(&out[3], x->cpuid_vendor + 4, 4);
         memcpy(&out[2], x->cpuid_vendor + 8, 4);
@@ -50,6 +52,30 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
             out[1] = 1u << 3 /* BMI1 */ | 1u << 7 /* SMEP */ | 1u << 8 /* BMI2 */ | 1u << 10 /* INVPCID */ | 1u << 19 /* ADX */ |
                      1u << 20 /* SMAP */;
         return;
+    case 0xb: { /* extended topology (SDM vol. 2 "CPUID", leaf 0BH; vol. 3A 8.9.1) */
+        /* Sub-leaf 0 = SMT level: one thread per core, so x2APIC ID >> 0
+         * names the core. Sub-leaf 1 = core level: every CPU of the machine
+         * is a core of package 0; the shift is the width of the core field,
+         * the smallest with 1 << shift >= ncpus. Further sub-leaves are
+         * invalid (type 0, EAX = EBX = 0). ECX[7:0] echoes the sub-leaf; EDX
+         * is the x2APIC ID (= the CPU index, as in the MADT) for all. */
+        int n = x->m ? x->m->ncpus : 1;
+        unsigned shift = 0;
+        while ((1u << shift) < (unsigned)n)
+            shift++;
+        out[2] = sub & 0xff;
+        out[3] = (uint32_t)x->cpu.id;
+        if (sub == 0) {
+            out[0] = 0;      /* bits to shift to the next level: threads use none */
+            out[1] = 1;      /* logical processors at this level */
+            out[2] |= 1u << 8; /* level type 1: SMT */
+        } else if (sub == 1) {
+            out[0] = shift;
+            out[1] = (uint32_t)n;
+            out[2] |= 2u << 8; /* level type 2: core */
+        }
+        return;
+    }
     case 0x80000000:
         out[0] = 0x80000008;
         return;
