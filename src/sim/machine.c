@@ -235,6 +235,7 @@ struct machine *machine_clone(const struct machine *src, char *err, size_t errle
     m->exit_code = src->exit_code;
     memcpy(m->exit_reason, src->exit_reason, sizeof m->exit_reason);
     m->max_insns = src->max_insns;
+    m->interp_only = src->interp_only;
     m->perturb_at = src->perturb_at;
     return m;
 }

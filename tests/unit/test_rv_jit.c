@@ -1,7 +1,7 @@
 /* Unit tests for the RISC-V blocks and their compiled code (src/cpu/riscv/
  * block.c, jit.c; docs/architecture.md "Blocks and compiled code").
  *
- * The reference is the interpreter (rv_hart.interp_only): the same program
+ * The reference is the interpreter (machine.interp_only, --engine interp): the same program
  * run on two machines, one with compiled blocks and one without, must give
  * the same registers, memory, pc and retired counts after every run() of
  * every budget — budgets that cut blocks anywhere, so virtual time is exact
@@ -88,7 +88,7 @@ static struct machine *machine_with(const uint32_t *code, size_t n, bool interp)
     struct machine *m = rvf_machine_new(1);
     rvf_code(m, CODE, code, n);
     struct rv_hart *h = rvf_hart(m, 0);
-    h->interp_only = interp;
+    m->interp_only = interp; /* what --engine interp sets */
     h->pc = CODE;
     rv_set_priv(h, PRV_M);
     h->x[10] = DATA;
