@@ -44,6 +44,7 @@ enum opt_id {
     OPT_SKEW,
     OPT_STRATEGY,
     OPT_DUMP_ACPI,
+    OPT_ENGINE,
 };
 
 struct opt_desc {
@@ -69,6 +70,7 @@ static const struct opt_desc run_opts[] = {
     { "dump-acpi", OPT_DUMP_ACPI, "DIR", "x86-pc: write the ACPI tables to DIR/*.dat (iasl -d) and exit" },
     { "max-insns", OPT_MAX_INSNS, "N", "stop after N instructions in total (0 = no limit)" },
     { "quantum", OPT_QUANTUM, "N", "instructions per scheduling slot (>= 1)" },
+    { "engine", OPT_ENGINE, "E", "fast (compiled blocks, the default) or interp (the reference); same trace" },
     { "sched-seed", OPT_SCHED_SEED, "S", "seed for a varied, repeatable interleaving (0 = fixed)" },
     { "ipi-latency", OPT_IPI_LATENCY, "MIN..MAX", "interrupt delivery latency between CPUs, virtual ns (docs/explore.md)" },
     { "stall", OPT_STALL, "P:MAX", "a CPU stalls up to MAX virtual ns, probability P per round" },
@@ -160,6 +162,7 @@ struct run_args {
     uint64_t events, check_interval;
     uint64_t gdb_port;
     bool gdb_wait;
+    bool interp;              /* --engine interp */
     struct perturb_cfg pert;  /* --ipi-latency, --stall, --skew, --strategy */
 };
 
@@ -353,6 +356,11 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         case OPT_GDB_WAIT:
             a->gdb_wait = true;
             break;
+        case OPT_ENGINE:
+            if (strcmp(v, "interp") != 0 && strcmp(v, "fast") != 0)
+                return usage_error("--engine: '%s' is not interp or fast", v);
+            a->interp = strcmp(v, "interp") == 0;
+            break;
         case OPT_IPI_LATENCY:
         case OPT_STALL:
         case OPT_SKEW:
@@ -513,6 +521,7 @@ static int cmd_run(int argc, char **argv)
         return rc;
     }
     m->max_insns = a.max_insns;
+    m->interp_only = a.interp;
     sched_set_perturb(m, &a.pert);
     if (a.trace) {
         uint64_t mask = a.events ? a.events : trace_default_mask() | (1ull << TK_INPUT) | (1ull << TK_END);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include "board.h"
 #include "../devices/console.h"
@@ -193,6 +194,53 @@ static bool page_is_zero(const uint8_t *p)
     return true;
 }
 
+/* Which 4 KiB pages of the host buffer [host, host+size) may hold
+ * something other than zeros: one byte per page, 0 = certainly zero. The
+ * buffer is private anonymous memory (calloc), so a host page that is
+ * neither present nor swapped out (/proc/self/pagemap, bits 63 and 62;
+ * Linux Documentation/admin-guide/mm/pagemap.rst) has never been touched
+ * and reads as zeros. NULL (look at every page) if pagemap cannot be read.
+ * Reading a never-touched page would cost a page fault, which is what made
+ * snapshots slow: ~23 us each on the build host, 1.5 s for 256 MiB. */
+static uint8_t *pages_maybe_nonzero(const uint8_t *host, uint64_t size)
+{
+    long hp = sysconf(_SC_PAGESIZE);
+    if (hp <= 0 || size == 0)
+        return NULL;
+    uintptr_t first = (uintptr_t)host / (uintptr_t)hp;
+    uintptr_t last = ((uintptr_t)host + size - 1) / (uintptr_t)hp;
+    size_t n = last - first + 1, npages = (size + 4095) >> 12;
+    uint64_t *e = malloc(n * sizeof *e);
+    uint8_t *maybe = calloc(npages, 1);
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    bool ok = e && maybe && fd >= 0;
+    for (size_t got = 0; ok && got < n * sizeof *e;) {
+        ssize_t r = pread(fd, (uint8_t *)e + got, n * sizeof *e - got,
+                          (off_t)(first * sizeof *e + got));
+        ok = r > 0;
+        got += ok ? (size_t)r : 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (!ok) {
+        free(e);
+        free(maybe);
+        return NULL;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!(e[k] >> 62)) /* neither present nor swapped */
+            continue;
+        /* the guest pages that overlap host page first + k */
+        uint64_t lo = (first + k) * (uint64_t)hp, hi = lo + (uint64_t)hp;
+        uint64_t a = lo > (uintptr_t)host ? lo - (uintptr_t)host : 0;
+        uint64_t b = hi - (uintptr_t)host < size ? hi - (uintptr_t)host : size;
+        for (uint64_t g = a >> 12; g < npages && (g << 12) < b; g++)
+            maybe[g] = 1;
+    }
+    free(e);
+    return maybe;
+}
+
 struct machine *machine_clone(const struct machine *src, char *err, size_t errlen)
 {
     struct machine *m = machine_new(&src->cfg, "none", err, errlen);
@@ -201,15 +249,21 @@ struct machine *machine_clone(const struct machine *src, char *err, size_t errle
     for (int i = 0; i < m->bus.nmem && i < src->bus.nmem; i++) {
         struct mem_region *d = &m->bus.mem[i];
         const struct mem_region *s = &src->bus.mem[i];
-        /* Page by page, leaving pages that are zero on both sides alone:
+        /* Page by page, leaving pages that are zero on both sides alone,
+         * and never reading a page the host has not mapped (it is zero):
          * RAM the guest never touched stays unmapped in the host (calloc'd),
          * so a snapshot costs what the guest has used, not the RAM size. */
+        uint8_t *smaybe = pages_maybe_nonzero(s->host, s->size);
+        uint8_t *dmaybe = pages_maybe_nonzero(d->host, d->size);
         for (uint64_t off = 0; off + 4096 <= d->size; off += 4096) {
-            if (!page_is_zero(s->host + off))
+            uint64_t p = off >> 12;
+            if ((!smaybe || smaybe[p]) && !page_is_zero(s->host + off))
                 memcpy(d->host + off, s->host + off, 4096);
-            else if (!page_is_zero(d->host + off))
+            else if ((!dmaybe || dmaybe[p]) && !page_is_zero(d->host + off))
                 memset(d->host + off, 0, 4096);
         }
+        free(smaybe);
+        free(dmaybe);
         uint64_t tail = d->size & 4095;
         memcpy(d->host + d->size - tail, s->host + s->size - tail, tail);
         memcpy(d->dirty, s->dirty, d->size >> 12);
@@ -235,6 +289,7 @@ struct machine *machine_clone(const struct machine *src, char *err, size_t errle
     m->exit_code = src->exit_code;
     memcpy(m->exit_reason, src->exit_reason, sizeof m->exit_reason);
     m->max_insns = src->max_insns;
+    m->interp_only = src->interp_only;
     m->perturb_at = src->perturb_at;
     return m;
 }

@@ -53,6 +53,11 @@ struct machine {
     char exit_reason[128];
 
     uint64_t max_insns;     /* 0 = unlimited; total over all CPUs */
+    /* `--engine interp`: CPU models run their reference interpreter only
+     * (RISC-V: no compiled blocks; x86 has only the interpreter). Both
+     * engines retire the same instructions at the same virtual times, so
+     * traces do not record it (docs/architecture.md "Engines"). */
+    bool interp_only;
     struct trace *trace;    /* the timeline recorder (NULL: not tracing) */
     uint64_t trace_mask;    /* kinds being recorded (0 when not tracing) */
     uint64_t perturb_at;    /* testing aid: flip a register bit at this count */

@@ -106,7 +106,8 @@ void trace_check(struct machine *m)
     b.len = npos;
     put_v(&b, count);
     blob_need(&b, pages.len);
-    memcpy(b.p + b.len, pages.p, pages.len);
+    if (pages.len) /* no page written: pages.p is NULL (memcpy from NULL is UB) */
+        memcpy(b.p + b.len, pages.p, pages.len);
     b.len += pages.len;
     free(pages.p);
     if (m->board && m->board->check_state) {

@@ -17,6 +17,8 @@
 # Environment: BENCH_ITERS (iterations, default from bench.c), RV_CC,
 # BENCH_ARCH (all, riscv or x86; default all).
 #
+# 4. also: replay of the traced boot demo; 4b. the program on --smp
+#    1..64 (one busy hart); 4c. reverse-stepi ~1e9 instructions in (gdb).
 # 6. the x86_64 benchmark (tests/bench/x86/run.sh): the same workload in
 #    long mode on hvsim, QEMU -icount shift=0 and QEMU TCG.
 set -u
@@ -166,6 +168,71 @@ if [ -x "$HVSIM" ] && [ -f "$uboot" ]; then
     awk -v p="$plain_cpu" -v t="$trace_cpu" -v a="$all_cpu" 'BEGIN { if (p > 0) {
         printf "tracing overhead: default events %+.1f%%, all events %+.1f%%\n",
                (t - p) / p * 100, (a - p) / p * 100 } }'
+    # replay of the default-events trace: rebuilds the machine, records
+    # again and compares (goal: >= 90% of the speed of the run)
+    run_timed "$out/boot-replay" "$HVSIM" replay "$out/boot.hvt"
+    if [ "$rc" -ne 0 ]; then
+        echo "bench: hvsim replay $out/boot.hvt exited with status $rc (see $out/boot-replay.out)"
+        status=1
+    fi
+    awk -v p="$plain_cpu" -v t="$trace_cpu" -v r="$cpu" -v n="$boot_n" 'BEGIN { if (r > 0) {
+        printf "replay: %s s CPU (%.1f MIPS), %.0f%% of the speed of the traced run, %.0f%% of the plain run\n",
+               r, n / r / 1e6, t / r * 100, p / r * 100 } }'
+fi
+# ---- 4b. many harts, one busy: the CPU-bound program on --smp N ----
+# Harts 1.. park in WFI with nothing armed; every round still visits them
+# (docs/architecture.md "Many harts"). CPU time for the same work.
+if [ -x "$HVSIM" ]; then
+    echo "bench: the CPU-bound program on --smp N (hart 0 works, the others sleep)"
+    printf "%-10s %10s %12s\n" "--smp" "CPU s" "vs --smp 1"
+    smp1=""
+    for n in ${BENCH_SMP:-1 2 4 8 16 64}; do
+        run_timed "$out/smp$n" "$HVSIM" run --smp "$n" --bios "$elf" --serial stdio
+        check_run "hvsim --smp $n" "$out/smp$n"
+        [ -z "$smp1" ] && smp1=$cpu
+        printf "%-10s %10s %12s\n" "$n" "$cpu" \
+            "$(awk -v a="$cpu" -v b="$smp1" 'BEGIN { if (b > 0) printf "%.2fx", a / b }')"
+    done
+fi
+# ---- 4c. reverse-stepi ~1e9 instructions into a run (docs/gdb.md) ----
+# gdb stops the CPU-bound program at its first uart_puts (after the whole
+# workload), steps twice and goes back one instruction: the time of that
+# reverse-stepi, from gdb's side (goal: under 1 s).
+if [ -x "$HVSIM" ] && command -v gdb-multiarch >/dev/null; then
+    port=$((20000 + ($$ * 7 + RANDOM) % 40000))
+    "$HVSIM" run --smp 1 --bios "$elf" --serial none --gdb "$port" --gdb-wait \
+        </dev/null >"$out/rev-hvsim.out" 2>"$out/rev-hvsim.err" &
+    rpid=$!
+    for _ in $(seq 50); do grep -q "gdb stub\|cannot listen" "$out/rev-hvsim.err" 2>/dev/null && break; sleep 0.1; done
+    {
+        echo "set pagination off"
+        echo "set confirm off"
+        echo "set architecture riscv:rv64"
+        echo "target remote :$port"
+        echo "break uart_puts"
+        echo "continue"
+        echo "monitor vtime"
+        echo "stepi"
+        echo 'printf "S1 pc=%#lx\n", $pc'
+        echo "stepi"
+        echo "python import time; t0 = time.time()"
+        echo "reverse-stepi"
+        echo 'python print("REVSTEPI %.3f" % (time.time() - t0))'
+        echo 'printf "B1 pc=%#lx\n", $pc'
+        echo "kill"
+    } >"$out/rev.gdb"
+    timeout 600 gdb-multiarch -batch -nx -x "$out/rev.gdb" "$elf" >"$out/rev.out" 2>&1
+    wait "$rpid" 2>/dev/null
+    s1=$(grep -oE '^S1 pc=0x[0-9a-f]+' "$out/rev.out" | cut -d= -f2)
+    b1=$(grep -oE '^B1 pc=0x[0-9a-f]+' "$out/rev.out" | cut -d= -f2)
+    at=$(grep -oE '[0-9]+ instructions' "$out/rev.out" | head -1)
+    t=$(grep -oE '^REVSTEPI [0-9.]+' "$out/rev.out" | cut -d' ' -f2)
+    if [ -n "$t" ] && [ -n "$s1" ] && [ "$s1" = "$b1" ]; then
+        echo "bench: reverse-stepi at ${at:-?} into the run: $t s (back to pc $b1)"
+    else
+        echo "bench: reverse-stepi failed (see $out/rev.out)"
+        status=1
+    fi
 fi
 # ---- 5. Linux 6.1 + KVM (tests/firmware/linux) to power-off, 4 harts ----
 # Wall time here (the guest's end is a power-off; QEMU -icount is slow

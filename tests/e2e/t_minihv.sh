@@ -3,7 +3,8 @@
 # OpenSBI on 4 harts: 2 VMs x 2 vCPUs doing IPI ping-pong and timer
 # interrupts through the H extension. Asserts its success lines and exit 0,
 # the VM exits by reason that its protocol implies, the virtual IPIs, that
-# the trace is byte-identical run to run, and that it replays.
+# the trace is byte-identical run to run and on the reference engine
+# (--engine interp), and that it replays.
 # Usage: t_minihv.sh HVSIM   (needs build/firmware/minihv.elf: make firmware)
 set -u
 HVSIM=$(realpath "$1")
@@ -65,6 +66,10 @@ if [ "$vsbi" -eq 400 ] && [ "$hvip" -ge 400 ]; then pass "400 guest IPIs sent, $
 "$HVSIM" run --smp 4 --kernel "$MINIHV" --trace "$T/c.hvt" --serial none </dev/null 2>/dev/null
 if cmp -s "$T/b.hvt" "$T/c.hvt"; then pass "minihv twice: byte-identical traces"; else
     fail "minihv twice: byte-identical traces"; fi
+"$HVSIM" run --engine interp --smp 4 --kernel "$MINIHV" --trace "$T/i.hvt" --serial none </dev/null 2>/dev/null
+if cmp -s "$T/b.hvt" "$T/i.hvt"; then pass "minihv on --engine interp: a byte-identical trace"; else
+    fail "minihv on --engine interp: a byte-identical trace" \
+        "$("$HVSIM" trace diff "$T/i.hvt" "$T/b.hvt" 2>&1 | head -8)"; fi
 if "$HVSIM" replay "$T/a.hvt" >"$T/replay.txt" 2>&1; then pass "minihv trace replays identically"; else
     fail "minihv trace replays" "$(head -5 "$T/replay.txt")"; fi
 

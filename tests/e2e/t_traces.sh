@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Golden traces: every traces/goldens.txt entry is re-recorded with today's
 # hvsim and must be equivalent to the committed golden (hvsim trace diff),
-# and the golden itself must replay (hvsim replay). A failure here means the
+# and the golden itself must replay (hvsim replay); the reference engine
+# (--engine interp) must record byte for byte the same trace. A failure here means the
 # simulator's timing or behaviour changed: see traces/README.md.
 # Usage: t_traces.sh HVSIM
 set -u
@@ -35,6 +36,15 @@ while IFS= read -r line || [ -n "$line" ]; do
         pass "$name: re-recording is equivalent ($(tail -1 "$T/$name.diff"))"
     else
         fail "$name: re-recording differs from the golden" "$(grep -v '^# note' "$T/$name.diff" | head -12)"
+    fi
+    # The reference interpreter (--engine interp) records the same bytes
+    # as the default engine (docs/architecture.md "Engines").
+    "$HVSIM" run "${args[@]}" --engine interp --trace "$T/$name.interp" </dev/null >/dev/null 2>"$T/$name.ierr"
+    if cmp -s "$T/$name" "$T/$name.interp"; then
+        pass "$name: --engine interp records a byte-identical trace"
+    else
+        fail "$name: --engine interp records a different trace" \
+            "$("$HVSIM" trace diff "$T/$name.interp" "$T/$name" 2>&1 | grep -v '^# note' | head -12)"
     fi
     if "$HVSIM" replay "$golden" >"$T/$name.replay" 2>&1; then
         pass "$name: golden replays ($(head -1 "$T/$name.replay"))"

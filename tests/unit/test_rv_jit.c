@@ -1,7 +1,7 @@
 /* Unit tests for the RISC-V blocks and their compiled code (src/cpu/riscv/
  * block.c, jit.c; docs/architecture.md "Blocks and compiled code").
  *
- * The reference is the interpreter (rv_hart.interp_only): the same program
+ * The reference is the interpreter (machine.interp_only, --engine interp): the same program
  * run on two machines, one with compiled blocks and one without, must give
  * the same registers, memory, pc and retired counts after every run() of
  * every budget — budgets that cut blocks anywhere, so virtual time is exact
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rv_fixture.h"
+#include "rv_fixture_h.h"
 #include "cpu/riscv/jit.h"
 
 Suite *rv_jit_suite(void);
@@ -88,7 +88,7 @@ static struct machine *machine_with(const uint32_t *code, size_t n, bool interp)
     struct machine *m = rvf_machine_new(1);
     rvf_code(m, CODE, code, n);
     struct rv_hart *h = rvf_hart(m, 0);
-    h->interp_only = interp;
+    m->interp_only = interp; /* what --engine interp sets */
     h->pc = CODE;
     rv_set_priv(h, PRV_M);
     h->x[10] = DATA;
@@ -229,11 +229,192 @@ START_TEST(test_fault_mid_block)
 }
 END_TEST
 
+/* ---- random code under Sv39, with compressed instructions and faults ----
+ * S mode with paging: the code is mapped at two virtual pages that are not
+ * contiguous in physical memory (it crosses from one to the other), x8
+ * points at a writable data page and x10 at the start of the read-only page
+ * after it, so 32-bit stores at x10 + [0, 2047] take store page faults in
+ * the middle of blocks (and loads there do not). An M-mode handler skips
+ * the faulting (always 32-bit) instruction. Compressed arithmetic, loads
+ * and stores are mixed in. Both engines must agree after every run() of
+ * budgets 1..60: registers, pc, privilege, retired count, trap CSRs and
+ * both data pages. */
+#define PG_CODE_VA  0x40000c00ull          /* program start, 1 KiB before a page end */
+#define PG_CODE_PA1 0x80005000ull          /* VA 0x40000000 */
+#define PG_CODE_PA2 0x80003000ull          /* VA 0x40001000: below PA1 */
+#define PG_DATA_VA  0x40100000ull          /* RW; the next page is R only */
+#define PG_DATA_PA  0x80100000ull
+
+static uint64_t pg_code_pa(uint64_t va)
+{
+    return ((va >> 12) == 0x40000 ? PG_CODE_PA1 : PG_CODE_PA2) + (va & 0xfff);
+}
+
+/* Random regular registers: x1..x7, x9, x11..x15 (x8, x10 hold the data
+ * pointers, x31 is the trap handler's); compressed ones: x9, x11..x15. */
+static unsigned pg_reg(uint64_t *s)
+{
+    static const unsigned r[] = { 1, 2, 3, 4, 5, 6, 7, 9, 11, 12, 13, 14, 15 };
+    return r[rnd(s) % 13];
+}
+static unsigned pg_creg(uint64_t *s)
+{
+    static const unsigned r[] = { 9, 11, 12, 13, 14, 15 };
+    return r[rnd(s) % 6];
+}
+
+/* One random compressed instruction (unpriv spec ch. 16, Tables 16.5-16.7). */
+static uint16_t pg_rvc(uint64_t *s)
+{
+    unsigned rd = pg_reg(s), rs2 = pg_reg(s), cd = pg_creg(s), cs = pg_creg(s);
+    unsigned imm = (unsigned)(rnd(s) % 63) + 1; /* 1..63: never the hint/reserved 0 */
+    switch (rnd(s) % 10) {
+    case 0: return (uint16_t)(0u << 13 | (imm >> 5 & 1) << 12 | rd << 7 | (imm & 31) << 2 | 1); /* c.addi */
+    case 1: return (uint16_t)(2u << 13 | (imm >> 5 & 1) << 12 | rd << 7 | (imm & 31) << 2 | 1); /* c.li */
+    case 2: return (uint16_t)(1u << 13 | (imm >> 5 & 1) << 12 | rd << 7 | (imm & 31) << 2 | 1); /* c.addiw */
+    case 3: return (uint16_t)(0u << 13 | (imm >> 5 & 1) << 12 | rd << 7 | (imm & 31) << 2 | 2); /* c.slli */
+    case 4: return (uint16_t)(4u << 13 | (rnd(s) & 1) << 12 | rd << 7 | rs2 << 2 | 2); /* c.mv / c.add */
+    case 5: /* c.srli / c.srai / c.andi */
+        return (uint16_t)(4u << 13 | (imm >> 5 & 1) << 12 | (unsigned)(rnd(s) % 3) << 10 |
+                          (cd - 8) << 7 | (imm & 31) << 2 | 1);
+    case 6: /* c.sub c.xor c.or c.and c.subw c.addw */
+        return (uint16_t)(4u << 13 | (rnd(s) % 2) << 12 | 3u << 10 | (cd - 8) << 7 |
+                          (unsigned)(rnd(s) % 4 & ((rnd(s) & 1) ? 3 : 1)) << 5 | (cs - 8) << 2 | 1);
+    case 7: return rvh_c_ld(cd, rnd(s) & 1 ? 8 : 10, 8 * (unsigned)(rnd(s) % 32));
+    case 8: return rvh_c_lw(cd, rnd(s) & 1 ? 8 : 10, 4 * (unsigned)(rnd(s) % 32));
+    default: return rvh_c_sd(cs, 8, 8 * (unsigned)(rnd(s) % 32));
+    }
+}
+
+struct pg_insn { uint32_t bits; unsigned len; int branch_skip; };
+
+static struct machine *pg_machine(const struct pg_insn *p, unsigned n, bool interp)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    m->interp_only = interp;
+    rvf_pmp_allow_all(h);
+    struct rvh_pt pt = { .m = m, .next = RVH_PT_BASE };
+    uint64_t root = rvh_alloc(&pt, 4096);
+    rvh_map(&pt, root, 3, false, 0x40000000ull, PG_CODE_PA1, RVH_V | RVH_R | RVH_X | RVH_A, 0);
+    rvh_map(&pt, root, 3, false, 0x40001000ull, PG_CODE_PA2, RVH_V | RVH_R | RVH_X | RVH_A, 0);
+    rvh_map(&pt, root, 3, false, PG_DATA_VA, PG_DATA_PA, RVH_V | RVH_R | RVH_W | RVH_A | RVH_D, 0);
+    rvh_map(&pt, root, 3, false, PG_DATA_VA + 4096, PG_DATA_PA + 4096, RVH_V | RVH_R | RVH_A, 0);
+    /* the program, halfword by halfword through its virtual addresses */
+    uint64_t va = PG_CODE_VA;
+    for (unsigned k = 0; k < n; k++) {
+        for (unsigned i = 0; i < p[k].len; i += 2)
+            ck_assert(bus_write(&m->bus, pg_code_pa(va + i), 2, (p[k].bits >> (8 * i)) & 0xffff));
+        va += p[k].len;
+    }
+    const uint32_t handler[] = {
+        rvf_csrrs(31, RVF_MEPC, 0), rvf_addi(31, 31, 4), rvf_csrrw(0, RVF_MEPC, 31),
+        0x30200073u, /* mret */
+    };
+    rvf_code(m, RVF_MTVEC, handler, 4);
+    h->mtvec = RVF_MTVEC;
+    rvf_csrw(h, RVF_MCOUNTEREN, 7);
+    rvf_csrw(h, RVF_SATP, RVH_SV39 | (root >> 12));
+    for (unsigned i = 0; i < 1024; i++)
+        rvf_w64(m, PG_DATA_PA + 8 * i, 0x0f1e2d3c4b5a6978ull * (i + 3));
+    rv_set_priv(h, PRV_S);
+    h->pc = PG_CODE_VA;
+    h->x[8] = PG_DATA_VA;
+    h->x[10] = PG_DATA_VA + 4096;
+    return m;
+}
+
+START_TEST(test_differential_paged)
+{
+    uint64_t seed = 0x9a6e0000ull + (uint64_t)_i;
+    enum { N = 500 };
+    struct pg_insn p[N + 1];
+    for (unsigned k = 0; k < N; k++) {
+        unsigned pick = (unsigned)(rnd(&seed) % 100);
+        p[k] = (struct pg_insn){ .len = 4 };
+        if (pick < 40) {
+            p[k] = (struct pg_insn){ pg_rvc(&seed), 2, 0 };
+        } else if (pick < 55) {          /* loads/stores at x10 + [-2048, 2047] or x8 + [0, 2047] */
+            bool at10 = rnd(&seed) & 1;
+            int32_t off = at10 ? (int32_t)(rnd(&seed) % 4096) - 2048 : (int32_t)(rnd(&seed) % 2048);
+            unsigned base = at10 ? 10 : 8;
+            if (rnd(&seed) & 1)
+                p[k].bits = rvf_s(0x23, (unsigned)(rnd(&seed) % 4), base, pg_reg(&seed), off);
+            else
+                p[k].bits = rvf_i(0x03, pg_reg(&seed), (unsigned)(rnd(&seed) % 7), base, off);
+        } else if (pick < 65 && k + 2 < N) { /* forward branch over 1..4 instructions */
+            static const unsigned f3s[] = { 0, 1, 4, 5, 6, 7 };
+            p[k].bits = rvf_b(f3s[rnd(&seed) % 6], pg_reg(&seed), pg_reg(&seed), 0);
+            p[k].branch_skip = 1 + (int)(rnd(&seed) % 4);
+            if (k + (unsigned)p[k].branch_skip >= N)
+                p[k].branch_skip = (int)(N - k - 1);
+        } else if (pick < 68) {
+            p[k].bits = rvf_csrrs(pg_reg(&seed), RVF_INSTRET, 0);
+        } else {                         /* 32-bit arithmetic from the M-mode generator */
+            uint32_t w;
+            do
+                w = random_insn(&seed, 0, 1);
+            while ((w & 0x7f) == 0x03 || (w & 0x7f) == 0x23 || (w & 0x7f) == 0x63 ||
+                   (w & 0x7f) == 0x73 || ((w >> 7) & 31) == 8 || ((w >> 7) & 31) == 10);
+            p[k].bits = w;
+        }
+    }
+    /* branch offsets: to the start of instruction k + skip */
+    for (unsigned k = 0; k < N; k++) {
+        if (!p[k].branch_skip)
+            continue;
+        int32_t off = 0;
+        for (unsigned j = k; j < k + (unsigned)p[k].branch_skip; j++)
+            off += (int32_t)p[j].len;
+        uint32_t b = p[k].bits;
+        p[k].bits = rvf_b((b >> 12) & 7, (b >> 15) & 31, (b >> 20) & 31, off);
+    }
+    int32_t total = 0;
+    for (unsigned k = 0; k < N; k++)
+        total += (int32_t)p[k].len;
+    p[N] = (struct pg_insn){ rvf_j(0, -total), 4, 0 };
+
+    struct machine *jit = pg_machine(p, N + 1, false);
+    struct machine *ref = pg_machine(p, N + 1, true);
+    struct rv_hart *ha = rvf_hart(jit, 0), *hb = rvf_hart(ref, 0);
+    bool trapped = false;
+    uint64_t done = 0;
+    for (unsigned step = 0; done < 8000; step++) {
+        uint64_t budget = 1 + rnd(&seed) % 60;
+        uint64_t ra = rvf_run(jit, 0, budget), rb = rvf_run(ref, 0, budget);
+        ck_assert_uint_eq(ra, rb);
+        done += ra;
+        ck_assert_msg(ha->pc == hb->pc, "step %u: pc %llx vs %llx", step,
+                      (unsigned long long)ha->pc, (unsigned long long)hb->pc);
+        if (memcmp(ha->x, hb->x, sizeof ha->x) != 0)
+            for (int r = 0; r < 32; r++)
+                ck_assert_msg(ha->x[r] == hb->x[r], "step %u: x%d %llx vs %llx", step, r,
+                              (unsigned long long)ha->x[r], (unsigned long long)hb->x[r]);
+        ck_assert_int_eq(ha->priv, hb->priv);
+        ck_assert_uint_eq(jit->cpus[0]->retired, ref->cpus[0]->retired);
+        ck_assert_uint_eq(ha->mepc, hb->mepc);
+        ck_assert_uint_eq(ha->mcause, hb->mcause);
+        ck_assert_uint_eq(ha->mtval, hb->mtval);
+        ck_assert_msg(memcmp(jit->ram->host + (PG_DATA_PA - RVF_RAM),
+                             ref->ram->host + (PG_DATA_PA - RVF_RAM), 8192) == 0,
+                      "step %u: data pages differ", step);
+        trapped |= ha->mcause == EXC_STORE_PAGE_FAULT;
+    }
+    ck_assert_msg(trapped, "no store page fault in 8000 instructions");
+    ck_assert_ptr_nonnull(ha->jit);
+    ck_assert_uint_gt(ha->jit->nblocks, 1);
+    ck_assert_ptr_null(hb->jit);
+    rvf_machine_free(jit);
+    rvf_machine_free(ref);
+}
+END_TEST
+
 Suite *rv_jit_suite(void)
 {
     Suite *s = suite_create("rv_jit");
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, test_differential_random, 0, 40);
+    tcase_add_loop_test(tc, test_differential_paged, 0, 24);
     tcase_add_test(tc, test_smc_recompiles);
     tcase_add_test(tc, test_fault_mid_block);
     suite_add_tcase(s, tc);

@@ -237,6 +237,46 @@ START_TEST(test_clone_mid_run)
 }
 END_TEST
 
+/* machine_clone copies memory page by page and skips pages the host has
+ * never mapped (they are zero, src/sim/machine.c pages_maybe_nonzero):
+ * data written anywhere (first and last page, a page's last byte), a
+ * page of the loaded image zeroed again (the copy, freshly built, has the
+ * image there) and a page read but never written all come out the same,
+ * in a copy of the copy too. */
+START_TEST(test_clone_memory)
+{
+    char img[64];
+    struct machine *a = build_keep(1, 1000, 0, counter_loop, 7, img);
+    struct mem_region *r = a->ram;
+    uint64_t last = r->size - 4096;
+    memset(r->host, 0, 4096);                       /* the image's page, zeroed */
+    r->host[4096 + 17] = 0x5a;                      /* page 1 */
+    r->host[5 * 4096 + 4095] = 0xa5;                /* page 5, its last byte */
+    memset(r->host + 100 * 4096 + 8, 0x33, 5000);   /* pages 100..101 */
+    r->host[last + 4095] = 1;                       /* the last page */
+    volatile uint8_t sink = r->host[200 * 4096];    /* read, never written */
+    (void)sink;
+    char err[256];
+    struct machine *b = machine_clone(a, err, sizeof err);
+    ck_assert_msg(b != NULL, "machine_clone: %s", err);
+    struct machine *c = machine_clone(b, err, sizeof err);
+    unlink(img);
+    ck_assert_msg(c != NULL, "machine_clone: %s", err);
+    for (int i = 0; i < a->bus.nmem; i++) {
+        ck_assert_uint_eq(a->bus.mem[i].size, b->bus.mem[i].size);
+        ck_assert_msg(memcmp(a->bus.mem[i].host, b->bus.mem[i].host, a->bus.mem[i].size) == 0,
+                      "region %s differs in the copy", a->bus.mem[i].name);
+        ck_assert_msg(memcmp(a->bus.mem[i].host, c->bus.mem[i].host, a->bus.mem[i].size) == 0,
+                      "region %s differs in the copy of the copy", a->bus.mem[i].name);
+    }
+    ck_assert_uint_eq(c->ram->host[5 * 4096 + 4095], 0xa5);
+    ck_assert_uint_eq(c->ram->host[0], 0);
+    machine_free(a);
+    machine_free(b);
+    machine_free(c);
+}
+END_TEST
+
 /* Every hart in WFI with no interrupt enabled and nothing armed: the run
  * ends as a deadlock (guest failure) after a handful of instructions. */
 START_TEST(test_wfi_deadlock)
@@ -466,6 +506,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, test_wfi_time_jump);
     tcase_add_test(tc, test_sleeper_and_runner);
     tcase_add_test(tc, test_clone_mid_run);
+    tcase_add_test(tc, test_clone_memory);
     tcase_add_test(tc, test_perturb_spec_roundtrip);
     tcase_add_test(tc, test_ipi_latency_hook);
     tcase_add_test(tc, test_skew_rates);

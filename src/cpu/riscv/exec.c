@@ -244,6 +244,7 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
     };
     struct rv_hart *h = RV_HART(c);
     h->insn_left = budget;
+    h->interp_only = h->m->interp_only; /* --engine interp (struct machine) */
     c->run_left = &h->insn_left;
     h->attn = 1;
     /* Other harts may have stored since our last run: an SC must fail. This

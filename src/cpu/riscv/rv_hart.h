@@ -176,7 +176,8 @@ struct rv_hart {
 
     struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
     bool jit_owner;          /* this hart frees jit */
-    bool interp_only;        /* reference engine: never run compiled blocks */
+    bool interp_only;        /* reference engine: never run compiled blocks
+                                (m->interp_only, copied at each run()) */
 
     uint64_t insn_left;      /* instructions left in the current run() */
     uint32_t attn;           /* non-zero: leave the fast loop and look around */
