@@ -174,6 +174,25 @@ static void step_cpu(struct machine *m, struct cpu *c)
     s->current = NULL;
 }
 
+/* A change to the schedule into the trace being recorded (gdb.sched), so
+ * that `hvsim replay` re-applies it (docs/gdb.md "Recording a held
+ * session"): a step (cpu), a held continue (held, from at to end), or a
+ * resume (neither; end: breakpoints are armed): each resume flushed the CPUs' translation caches
+ * (arm_hook), which no guest sees but which decides whether a trace event
+ * can name the instruction's bytes (ipi.send insn). Written to the
+ * recorder whatever its event mask. */
+static void record_sched(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t held, int cpu)
+{
+    struct machine *m = g->m;
+    struct trace *t = m->trace == &g->tap ? g->orig : m->trace;
+    if (!t)
+        return;
+    struct trace_event ev = { .time = m->sched.round_start,
+                              .cpu = cpu < 0 ? TRACE_NO_CPU : (uint32_t)cpu,
+                              .kind = TK_GDB_SCHED, .a = { at, end, held } };
+    trace_emit(t, &ev);
+}
+
 /* scheduler-locked single step of one CPU, remembered for reverse execution */
 static void step_one(struct gdbstub *g, struct cpu *c)
 {
@@ -185,6 +204,7 @@ static void step_one(struct gdbstub *g, struct cpu *c)
     g->log[g->nlog].cpu = c->id;
     g->log[g->nlog].end = g->log[g->nlog].held = 0;
     g->nlog++;
+    record_sched(g, g->m->sched.executed, 0, 0, c->id);
     step_cpu(g->m, c);
 }
 
@@ -210,6 +230,7 @@ static void log_hold(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t mask
     g->log[g->nlog].end = end;
     g->log[g->nlog].held = mask;
     g->nlog++;
+    record_sched(g, at, end, mask, -1);
 }
 
 
@@ -1563,6 +1584,7 @@ int gdbstub_run(struct gdbstub *g)
         for (int i = 0; i < m->ncpus; i++) /* resume over a breakpoint we stand on */
             m->cpus[i]->bp_skip_pc = m->cpus[i]->ops->get_pc(m->cpus[i]);
         arm_hook(g);
+        record_sched(g, m->sched.executed, g->nbp > 0, 0, -1); /* (arm_hook flushed the TLBs) */
         m->sched.stopped_cpu = NULL;
         uint64_t hold_mask = 0, hold_at = m->sched.executed;
         if (g->holding) { /* vCont;c:TID: the others stay where they are */
@@ -1595,4 +1617,49 @@ int gdbstub_run(struct gdbstub *g)
         }
         return rc;
     }
+}
+
+/* ---- replay of a recorded session's schedule changes ---- */
+
+int gdbstub_replay_schedule(struct machine *m, const struct gdb_sched_entry *e, size_t n,
+                            char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool ok = run_to(m, e[i].at);
+        if (ok)
+            for (int k = 0; k < m->ncpus; k++) /* as the stub's arm_hook at each resume */
+                m->cpus[k]->ops->flush_tlb(m->cpus[k]);
+        if (ok && !e[i].held && e[i].cpu < 0) {
+            /* A resume; end: breakpoints were armed. Armed breakpoints take
+             * a CPU model off its fast fetch path, which trace events see
+             * (an ipi.send names its instruction's bytes only on that
+             * path): one at an address no pc reaches does the same. */
+            static const uint64_t never = UINT64_MAX;
+            for (int k = 0; k < m->ncpus; k++) {
+                m->cpus[k]->bps = &never;
+                m->cpus[k]->nbps = e[i].end ? 1 : 0;
+            }
+        } else if (ok && e[i].held) {
+            set_holds(m, e[i].held);
+            ok = run_to(m, e[i].end);
+            set_holds(m, 0);
+        } else if (ok) {
+            if (e[i].cpu < 0 || e[i].cpu >= m->ncpus) {
+                snprintf(err, errlen, "gdb.sched record %zu names cpu %d (the machine has %d)", i,
+                         e[i].cpu, m->ncpus);
+                return EXIT_HOST_ERROR;
+            }
+            step_cpu(m, m->cpus[e[i].cpu]);
+        }
+        if (!ok) {
+            if (m->exit_requested)
+                break; /* the run ended first: the comparison tells */
+            snprintf(err, errlen, "the replay did not reach schedule position %llu of gdb.sched "
+                     "record %zu", (unsigned long long)(e[i].held ? e[i].end : e[i].at), i);
+            return EXIT_HOST_ERROR;
+        }
+    }
+    int rc = m->exit_requested ? m->exit_code : sched_run(m);
+    machine_flush(m);
+    return rc;
 }

@@ -7,6 +7,7 @@
 #define HVSIM_GDBSTUB_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct machine;
 struct gdbstub;
@@ -20,5 +21,18 @@ int gdbstub_run(struct gdbstub *g);
  * so the caller must take this (and free it) instead of the one it gave. */
 struct machine *gdbstub_machine(const struct gdbstub *g);
 void gdbstub_free(struct gdbstub *g);
+
+/* A recorded debugger change to the schedule (trace kind gdb.sched): a
+ * scheduler-locked step of cpu at position at (held 0), CPUs `held` held
+ * from position at to end, or (cpu -1, held 0) a resume at position at. */
+struct gdb_sched_entry {
+    uint64_t at, end, held;
+    int cpu;
+};
+/* Runs m to its end re-applying the recorded entries (hvsim replay of a
+ * session recorded under gdb); returns the exit status, or EXIT_HOST_ERROR
+ * with a message when the run does not reach an entry's position. */
+int gdbstub_replay_schedule(struct machine *m, const struct gdb_sched_entry *e, size_t n,
+                            char *err, size_t errlen);
 
 #endif

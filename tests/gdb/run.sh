@@ -309,7 +309,7 @@ fi
 SR=$T/startup_race.elf
 if riscv64-unknown-elf-gcc -g -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static \
     -mcmodel=medany -T "$ROOT/tests/isa/link.ld" -o "$SR" "$ROOT/tests/firmware/race/startup_race.S" 2>"$T/sr.err"; then
-    start_stub "$T/hold.err" run --smp 2 --bios "$SR" --serial "file:$T/hold.console"
+    start_stub "$T/hold.err" run --smp 2 --bios "$SR" --serial "file:$T/hold.console" --trace "$T/hold.hvt"
     sed "s/:PORT/:$PORT/" hold.gdb >"$T/hold.gdb"
     timeout 60 gdb-multiarch -batch -nx -x "$T/hold.gdb" "$SR" >"$T/hold.out" 2>&1
     wait "$PID"
@@ -332,6 +332,11 @@ if riscv64-unknown-elf-gcc -g -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles 
     else
         fail "hold: the race forced by hand" "exit $rc: $(cat "$T/hold.console" 2>/dev/null | head -3)"
     fi
+    # the holds are in the recorded trace (gdb.sched): thread 1 held while
+    # thread 2 ran to secondary_work, then thread 2 held (docs/gdb.md)
+    holds=$("$HVSIM" trace show "$T/hold.hvt" --events gdb 2>&1 | awk '$4 == "gdb.sched" && $7 != "a=0x0" {print $7}' | tr '\n' ' ')
+    [ "$holds" = "a=0x1 a=0x2 " ] && pass "hold: the trace records both held continues (gdb.sched held=0x1, 0x2)" ||
+        fail "hold: gdb.sched records" "held masks '$holds'"
     [ "$FAILED" -eq 0 ] || sed -n 1,60p "$T/hold.out"
     # gdb non-stop mode (tests/gdb/nonstop.py, docs/gdb.md "Non-stop mode"):
     # the same race forced with CPUs stopping and resuming independently.
