@@ -181,7 +181,8 @@ static void step_cpu(struct machine *m, struct cpu *c)
  * (arm_hook), which no guest sees but which decides whether a trace event
  * can name the instruction's bytes (ipi.send insn). Written to the
  * recorder whatever its event mask. */
-static void record_sched(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t held, int cpu)
+static void record_sched(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t held, int cpu,
+                         uint64_t addr, int64_t guest)
 {
     struct machine *m = g->m;
     struct trace *t = m->trace == &g->tap ? g->orig : m->trace;
@@ -189,8 +190,22 @@ static void record_sched(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t 
         return;
     struct trace_event ev = { .time = m->sched.round_start,
                               .cpu = cpu < 0 ? TRACE_NO_CPU : (uint32_t)cpu,
-                              .kind = TK_GDB_SCHED, .a = { at, end, held } };
+                              .kind = TK_GDB_SCHED, .a = { at, end, held, addr, (uint64_t)guest } };
     trace_emit(t, &ev);
+}
+
+/* A resume (or step) at this position with these breakpoints armed: one
+ * record per breakpoint (end = their number, addr = the address, guest =
+ * `monitor guest`), or one with end = 0 when none. Armed breakpoints take a CPU model off its fast
+ * path for the pages they are in, which trace events can see (an ipi.send
+ * names its instruction's bytes only from the cached fetch page). */
+static void record_resume(struct gdbstub *g)
+{
+    uint64_t at = g->m->sched.executed;
+    if (!g->nbp)
+        record_sched(g, at, 0, 0, -1, 0, g->guest);
+    for (int i = 0; i < g->nbp; i++)
+        record_sched(g, at, (uint64_t)g->nbp, 0, -1, g->bp[i], g->guest);
 }
 
 /* scheduler-locked single step of one CPU, remembered for reverse execution */
@@ -204,7 +219,8 @@ static void step_one(struct gdbstub *g, struct cpu *c)
     g->log[g->nlog].cpu = c->id;
     g->log[g->nlog].end = g->log[g->nlog].held = 0;
     g->nlog++;
-    record_sched(g, g->m->sched.executed, 0, 0, c->id);
+    record_resume(g);
+    record_sched(g, g->m->sched.executed, 0, 0, c->id, 0, -1);
     step_cpu(g->m, c);
 }
 
@@ -230,7 +246,7 @@ static void log_hold(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t mask
     g->log[g->nlog].end = end;
     g->log[g->nlog].held = mask;
     g->nlog++;
-    record_sched(g, at, end, mask, -1);
+    record_sched(g, at, end, mask, -1, 0, -1);
 }
 
 
@@ -1584,7 +1600,7 @@ int gdbstub_run(struct gdbstub *g)
         for (int i = 0; i < m->ncpus; i++) /* resume over a breakpoint we stand on */
             m->cpus[i]->bp_skip_pc = m->cpus[i]->ops->get_pc(m->cpus[i]);
         arm_hook(g);
-        record_sched(g, m->sched.executed, g->nbp > 0, 0, -1); /* (arm_hook flushed the TLBs) */
+        record_resume(g); /* (arm_hook flushed the TLBs) */
         m->sched.stopped_cpu = NULL;
         uint64_t hold_mask = 0, hold_at = m->sched.executed;
         if (g->holding) { /* vCont;c:TID: the others stay where they are */
@@ -1624,30 +1640,39 @@ int gdbstub_run(struct gdbstub *g)
 int gdbstub_replay_schedule(struct machine *m, const struct gdb_sched_entry *e, size_t n,
                             char *err, size_t errlen)
 {
+    uint64_t *bps = calloc(n + 1, sizeof *bps); /* the breakpoints armed now */
+    int rc = EXIT_HOST_ERROR;
     for (size_t i = 0; i < n; i++) {
+        /* (a breakpoint of the session stops the run exactly at the
+         * position of the resume that followed it) */
         bool ok = run_to(m, e[i].at);
         if (ok)
             for (int k = 0; k < m->ncpus; k++) /* as the stub's arm_hook at each resume */
                 m->cpus[k]->ops->flush_tlb(m->cpus[k]);
-        if (ok && !e[i].held && e[i].cpu < 0) {
-            /* A resume; end: breakpoints were armed. Armed breakpoints take
-             * a CPU model off its fast fetch path, which trace events see
-             * (an ipi.send names its instruction's bytes only on that
-             * path): one at an address no pc reaches does the same. */
-            static const uint64_t never = UINT64_MAX;
+        if (ok && !e[i].held && e[i].cpu < 0) { /* a resume: its breakpoint records */
+            size_t nb = 0;
+            while (nb < e[i].end && i + nb < n && e[i + nb].at == e[i].at && e[i + nb].cpu < 0 &&
+                   !e[i + nb].held) {
+                bps[nb] = e[i + nb].addr;
+                nb++;
+            }
+            i += nb ? nb - 1 : 0;
             for (int k = 0; k < m->ncpus; k++) {
-                m->cpus[k]->bps = &never;
-                m->cpus[k]->nbps = e[i].end ? 1 : 0;
+                struct cpu *c = m->cpus[k];
+                c->bps = bps;
+                c->nbps = (int)nb;
+                c->bp_guest = (int64_t)e[i].guest;
+                c->bp_skip_pc = c->ops->get_pc(c); /* resume over a breakpoint it stands on */
             }
         } else if (ok && e[i].held) {
             set_holds(m, e[i].held);
             ok = run_to(m, e[i].end);
             set_holds(m, 0);
         } else if (ok) {
-            if (e[i].cpu < 0 || e[i].cpu >= m->ncpus) {
+            if (e[i].cpu >= m->ncpus) {
                 snprintf(err, errlen, "gdb.sched record %zu names cpu %d (the machine has %d)", i,
                          e[i].cpu, m->ncpus);
-                return EXIT_HOST_ERROR;
+                goto out;
             }
             step_cpu(m, m->cpus[e[i].cpu]);
         }
@@ -1656,10 +1681,23 @@ int gdbstub_replay_schedule(struct machine *m, const struct gdb_sched_entry *e, 
                 break; /* the run ended first: the comparison tells */
             snprintf(err, errlen, "the replay did not reach schedule position %llu of gdb.sched "
                      "record %zu", (unsigned long long)(e[i].held ? e[i].end : e[i].at), i);
-            return EXIT_HOST_ERROR;
+            goto out;
         }
     }
-    int rc = m->exit_requested ? m->exit_code : sched_run(m);
+    rc = m->exit_requested ? m->exit_code : sched_run(m);
+    while (rc == SCHED_DEBUG_STOP) { /* a breakpoint the session went on from */
+        struct cpu *sc = m->sched.stopped_cpu;
+        m->sched.stopped_cpu = NULL;
+        if (sc)
+            sc->bp_skip_pc = sc->ops->get_pc(sc);
+        rc = sched_run(m);
+    }
     machine_flush(m);
+out:
+    for (int k = 0; k < m->ncpus; k++) {
+        m->cpus[k]->bps = NULL;
+        m->cpus[k]->nbps = 0;
+    }
+    free(bps);
     return rc;
 }

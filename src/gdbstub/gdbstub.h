@@ -24,9 +24,11 @@ void gdbstub_free(struct gdbstub *g);
 
 /* A recorded debugger change to the schedule (trace kind gdb.sched): a
  * scheduler-locked step of cpu at position at (held 0), CPUs `held` held
- * from position at to end, or (cpu -1, held 0) a resume at position at. */
+ * from position at to end, or (cpu -1, held 0) a resume at position at
+ * with `end` breakpoints armed, one record each (addr). */
 struct gdb_sched_entry {
-    uint64_t at, end, held;
+    uint64_t at, end, held, addr;
+    int64_t guest; /* a resume's `monitor guest` (-1: any) */
     int cpu;
 };
 /* Runs m to its end re-applying the recorded entries (hvsim replay of a

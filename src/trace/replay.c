@@ -173,7 +173,7 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
                 gs = realloc(gs, capgs * sizeof *gs);
             }
             gs[ngs++] = (struct gdb_sched_entry){ .at = ev.a[0], .end = ev.a[1], .held = ev.a[2],
-                .cpu = ev.cpu == TRACE_NO_CPU ? -1 : (int)ev.cpu };
+                .addr = ev.a[3], .guest = (int64_t)ev.a[4], .cpu = ev.cpu == TRACE_NO_CPU ? -1 : (int)ev.cpu };
             continue;
         }
         if (ev.kind != TK_INPUT)

@@ -49,14 +49,17 @@ def expect(regex, timeout=30):
             transcript.flush()
 
 
-def cmd(line, regex=r"^\(gdb\) ", timeout=30):
-    """Sends one command and waits for regex (default: the next prompt)."""
+def cmd(line, regex=None, timeout=30):
+    """Sends one command and waits for its prompt and for regex (output of
+    the command or, after `continue &`, a stop that comes after the
+    prompt): the next command goes out only when both are there."""
     global out
     out = b""
     transcript.write("\n>>> %s\n" % line)
     gdb.stdin.write((line + "\n").encode())
     gdb.stdin.flush()
-    return expect(regex, timeout)
+    prompt = expect(r"^\(gdb\) ", timeout)
+    return expect(regex, timeout) if regex and prompt else prompt
 
 
 expect(r"^\(gdb\) ")
@@ -86,9 +89,9 @@ cmd("delete")
 cmd("continue &")
 cmd("info threads", r"^\* 2 .*\(running\)")
 cmd("thread 1")
-cmd("stepi", r"^\(gdb\) ")
+cmd("stepi")
 cmd('printf "STEP1 pc=%#lx\\n", $pc')
-cmd("info threads", r"^\(gdb\) ")
+cmd("info threads")
 cmd("monitor harts")
 # vCont;t: stop cpu1 where it is
 cmd("thread 2")
@@ -97,7 +100,6 @@ cmd("info threads")
 cmd('printf "STOPPED2 pc=%#lx\\n", $pc')
 cmd("monitor harts")
 cmd("detach", r"[Dd]etach")
-cmd("quit", r"$", timeout=2)
 try:
     gdb.stdin.close()
     gdb.wait(timeout=20)

@@ -79,6 +79,14 @@ if "$HVSIM" trace show "$T/session.hvt" --events mark 2>&1 | grep -q 'mark .*"gd
 else
     fail "the mark is in the trace"
 fi
+# The session changed the schedule (scheduler-locked steps, gdb's step over
+# a breakpoint); the trace carries those changes (gdb.sched) and the
+# breakpoints armed at each resume, so the replay matches (docs/gdb.md).
+if "$HVSIM" replay "$T/session.hvt" >"$T/session.replay" 2>&1 && grep -q "replay identical" "$T/session.replay"; then
+    pass "the recorded gdb session replays identically (hvsim replay)"
+else
+    fail "the recorded gdb session replays identically" "$(head -4 "$T/session.replay")"
+fi
 [ "$FAILED" -eq 0 ] || sed -n 1,80p "$T/gdb.out"
 
 # Reverse execution: reverse-stepi over scheduler-locked steps and over a
@@ -337,6 +345,11 @@ if riscv64-unknown-elf-gcc -g -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles 
     holds=$("$HVSIM" trace show "$T/hold.hvt" --events gdb 2>&1 | awk '$4 == "gdb.sched" && $7 != "a=0x0" {print $7}' | tr '\n' ' ')
     [ "$holds" = "a=0x1 a=0x2 " ] && pass "hold: the trace records both held continues (gdb.sched held=0x1, 0x2)" ||
         fail "hold: gdb.sched records" "held masks '$holds'"
+    if "$HVSIM" replay "$T/hold.hvt" >"$T/hold.replay" 2>&1 && grep -q "replay identical" "$T/hold.replay"; then
+        pass "hold: the held session replays identically (the race included)"
+    else
+        fail "hold: the held session replays identically" "$(head -4 "$T/hold.replay")"
+    fi
     [ "$FAILED" -eq 0 ] || sed -n 1,60p "$T/hold.out"
     # gdb non-stop mode (tests/gdb/nonstop.py, docs/gdb.md "Non-stop mode"):
     # the same race forced with CPUs stopping and resuming independently.
@@ -345,7 +358,7 @@ if riscv64-unknown-elf-gcc -g -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles 
     wait "$PID"
     rc=$?
     PID=
-    ns() { grep -E "^$1 " "$T/ns.out" | head -1 | sed "s/^$1 //"; }
+    ns() { grep -v '^>>>' "$T/ns.out" | sed -n "s/^\((gdb) \)*$1 //p" | head -1; }
     ncheck() { # NAME REGEX
         if grep -qE -- "$2" "$T/ns.out"; then pass "non-stop: $1"; else fail "non-stop: $1" "no /$2/ in the gdb output"; fi
     }
