@@ -2,7 +2,8 @@
  * attaches over TCP on 127.0.0.1; threads are harts (gdb thread id = hart
  * index + 1). All-stop: while gdb holds the machine no hart advances; a
  * `stepi` advances only the selected hart (scheduler locking), which
- * changes the interleaving compared with an undisturbed run. */
+ * changes the interleaving compared with an undisturbed run. Non-stop
+ * (QNonStop:1): harts stop and run independently (docs/gdb.md). */
 #ifndef HVSIM_GDBSTUB_H
 #define HVSIM_GDBSTUB_H
 #include <stdbool.h>
