@@ -228,6 +228,99 @@ static void print_ordering(const char *plain, const char *fail, uint64_t cpu_hz)
     trace_reader_close(b);
 }
 
+/* ---- within a kind: smaller parameters that still reproduce ----
+ * For each kind the subset kept, one parameter at a time: halve it while
+ * the run still fails the same way, then bisect between the last value
+ * that reproduced and the first that did not (a few steps). The failure is
+ * not monotonic in a parameter (a smaller stall probability draws other
+ * stall points), so this is a search, not a proof of minimality: every
+ * value it reports was verified by a run. */
+struct param {
+    const char *what;
+    uint64_t (*get)(const struct perturb_cfg *p);
+    void (*set)(struct perturb_cfg *p, uint64_t v);
+    uint64_t lo;
+};
+static uint64_t get_stall_max(const struct perturb_cfg *p) { return p->stall_max_ns; }
+static void set_stall_max(struct perturb_cfg *p, uint64_t v) { p->stall_max_ns = v; }
+static uint64_t get_stall_p(const struct perturb_cfg *p) { return p->stall_ppb; }
+static void set_stall_p(struct perturb_cfg *p, uint64_t v) { p->stall_ppb = (uint32_t)v; }
+static uint64_t get_skew(const struct perturb_cfg *p) { return p->skew_pct; }
+static void set_skew(struct perturb_cfg *p, uint64_t v) { p->skew_pct = (unsigned)v; }
+static uint64_t get_lat(const struct perturb_cfg *p) { return p->ipi_max_ns; }
+static void set_lat(struct perturb_cfg *p, uint64_t v)
+{
+    p->ipi_max_ns = v;
+    if (p->ipi_min_ns > v)
+        p->ipi_min_ns = v;
+}
+static uint64_t get_depth(const struct perturb_cfg *p) { return p->pct_depth; }
+static void set_depth(struct perturb_cfg *p, uint64_t v) { p->pct_depth = (unsigned)v; }
+
+static const struct param params[] = {
+    { "stall MAX", get_stall_max, set_stall_max, 1 },        /* K_STALL */
+    { "stall probability", get_stall_p, set_stall_p, 1 },    /* K_STALL */
+    { "skew", get_skew, set_skew, 1 },                       /* K_SKEW */
+    { "ipi-latency MAX", get_lat, set_lat, 1 },              /* K_IPI */
+    { "pct depth", get_depth, set_depth, 1 },                /* K_PCT */
+};
+static const unsigned param_kind[] = { K_STALL, K_STALL, K_SKEW, K_IPI, K_PCT };
+
+/* One trial: does p still fail like ref? -1 on a host error. */
+static int trial(struct min_ctx *x, const struct perturb_cfg *p, const struct seed_result *ref)
+{
+    struct seed_result r;
+    if (!min_run(x, p, NULL, &r))
+        return -1;
+    char s2[512];
+    perturb_format(p, s2, sizeof s2);
+    bool same = r.verdict == ref->verdict && r.sig_hash == ref->sig_hash;
+    printf("  %-12s  %-4s exit %d  \"%s\"%s\n", s2, verdict_name(r.verdict), r.status, r.sig_text,
+           same ? "  <- reproduces" : "");
+    return same;
+}
+
+/* Shrinks the parameters of the kinds in mask; false on a host error. */
+static bool shrink_within(struct min_ctx *x, struct perturb_cfg *p, unsigned mask,
+                          const struct seed_result *ref)
+{
+    for (size_t k = 0; k < sizeof params / sizeof params[0]; k++) {
+        if (!(mask & param_kind[k]))
+            continue;
+        const struct param *pa = &params[k];
+        uint64_t good = pa->get(p), bad = 0;
+        bool have_bad = false;
+        while (good > pa->lo) {
+            uint64_t cand = good / 2 < pa->lo ? pa->lo : good / 2;
+            struct perturb_cfg c = *p;
+            pa->set(&c, cand);
+            int t = trial(x, &c, ref);
+            if (t < 0)
+                return false;
+            if (!t) {
+                bad = cand;
+                have_bad = true;
+                break;
+            }
+            good = cand;
+        }
+        for (int step = 0; have_bad && step < 4 && good - bad > 1; step++) {
+            uint64_t mid = bad + (good - bad) / 2;
+            struct perturb_cfg c = *p;
+            pa->set(&c, mid);
+            int t = trial(x, &c, ref);
+            if (t < 0)
+                return false;
+            if (t)
+                good = mid;
+            else
+                bad = mid;
+        }
+        pa->set(p, good);
+    }
+    return true;
+}
+
 int explore_minimize(const char *file, const char *fail_on, const char *expect,
                      const char *keep)
 {
@@ -346,6 +439,13 @@ int explore_minimize(const char *file, const char *fail_on, const char *expect,
         printf(" needed)");
     }
     printf("\n");
+    if (best) {
+        printf("within the kinds (halving, then bisecting, each value verified by a run):\n");
+        if (!shrink_within(&x, &minp, best, &ref))
+            goto out_tmp;
+        perturb_format(&minp, min_spec, sizeof min_spec);
+        printf("smallest within the kinds that still fails: %s\n", min_spec);
+    }
     snprintf(kept, sizeof kept, "%s/minimized-seed-%" PRIu64 ".hvt", keep, x.h->seed);
     snprintf(plain, sizeof plain, "%s/unperturbed-seed-%" PRIu64 ".hvt", keep, x.h->seed);
     struct seed_result r1, r0;

@@ -168,6 +168,16 @@ if [ -n "$first" ]; then
     else
         fail "--minimize" "exit $rc: $(head -12 "$T/min.out")"
     fi
+    # within the kind: a smaller stall (MAX, then probability) that still
+    # reproduces, every value verified by a run; the kept trace is that run
+    within=$(sed -n 's/^smallest within the kinds that still fails: stall=\(0\.[0-9]*\):\([0-9]*\)$/\1 \2/p' "$T/min.out")
+    wmax=${within#* }
+    if [ -n "$within" ] && [ "$wmax" -lt 100000000 ] &&
+        head -c 3000 "$T/k5/minimized-$s.hvt" | grep -aq "^perturb.*stall=${within% *}:$wmax"; then
+        pass "--minimize $s within the kind: stall=${within/ /:} still reproduces (MAX was 100 ms); kept and replayed"
+    else
+        fail "--minimize within the kind" "'$within': $(grep -A3 '^within' "$T/min.out" | head -4)"
+    fi
 else
     fail "--minimize: a failing seed with three perturbations" "$(head -6 "$T/e5.out")"
 fi
