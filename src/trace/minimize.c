@@ -228,6 +228,96 @@ static void print_ordering(const char *plain, const char *fail, uint64_t cpu_hz)
     trace_reader_close(b);
 }
 
+/* The IPI in the timeline's words: the failing run's first ipi.send (cpu
+ * X), and another CPU's event that came before that same IPI without
+ * perturbations (its last one before it, the m-th of its kind) but comes
+ * after it (or not at all) in the failing run. */
+struct ev_lite {
+    uint64_t time;
+    uint32_t cpu;
+    uint16_t kind;
+};
+
+static struct ev_lite *load_events(const char *path, size_t *n)
+{
+    char err[256];
+    struct trace_reader *r = trace_reader_open(path, err, sizeof err);
+    *n = 0;
+    if (!r)
+        return NULL;
+    size_t cap = 4096;
+    struct ev_lite *v = malloc(cap * sizeof *v);
+    struct trace_event ev;
+    while (*n < (8u << 20) && next_event(r, &ev)) {
+        if (*n == cap)
+            v = realloc(v, (cap *= 2) * sizeof *v);
+        v[(*n)++] = (struct ev_lite){ ev.time, ev.cpu, ev.kind };
+    }
+    trace_reader_close(r);
+    return v;
+}
+
+static uint64_t to_ns(uint64_t t, uint64_t cpu_hz)
+{
+    return (uint64_t)((unsigned __int128)t * 1000000000u / cpu_hz);
+}
+
+static void print_ipi_ordering(const char *plain, const char *fail, uint64_t cpu_hz)
+{
+    size_t na, nb;
+    struct ev_lite *a = load_events(plain, &na), *b = load_events(fail, &nb);
+    size_t ib = 0, ia = 0;
+    while (ib < nb && b[ib].kind != TK_IPI_SEND)
+        ib++;
+    if (!a || ib == nb)
+        goto done;
+    /* the same IPI without perturbations: the sender's n-th ipi.send */
+    size_t nth = 0, k;
+    for (k = 0; k < ib; k++)
+        nth += b[k].kind == TK_IPI_SEND && b[k].cpu == b[ib].cpu;
+    for (ia = 0; ia < na; ia++)
+        if (a[ia].kind == TK_IPI_SEND && a[ia].cpu == b[ib].cpu && nth-- == 0)
+            break;
+    if (ia == na)
+        goto done;
+    for (size_t y = 0; y < ia; y++) { /* each other CPU's last event before it */
+        size_t last = SIZE_MAX;
+        uint32_t cy = a[ia - 1 - y].cpu;
+        if (cy == a[ia].cpu || cy == TRACE_NO_CPU)
+            continue;
+        last = ia - 1 - y;
+        bool seen_later = false; /* only the first such CPU, nearest the IPI */
+        for (size_t z = last + 1; z < ia; z++)
+            seen_later |= a[z].cpu == cy;
+        if (seen_later)
+            continue;
+        size_t m = 0;
+        for (size_t z = 0; z < last; z++)
+            m += a[z].cpu == cy && a[z].kind == a[last].kind;
+        size_t jb;
+        for (jb = 0; jb < nb; jb++)
+            if (b[jb].cpu == cy && b[jb].kind == a[last].kind && m-- == 0)
+                break;
+        if (jb < ib)
+            continue; /* still before the IPI: not this one */
+        if (jb < nb)
+            printf("critical ordering (the IPI): cpu%u's ipi.send at t=%" PRIu64 " ns now precedes "
+                   "cpu%u's %s at t=%" PRIu64 " ns (t=%" PRIu64 " ns, before the IPI, without "
+                   "perturbations)\n", b[ib].cpu, to_ns(b[ib].time, cpu_hz), cy,
+                   trace_kinds[a[last].kind].name, to_ns(b[jb].time, cpu_hz),
+                   to_ns(a[last].time, cpu_hz));
+        else
+            printf("critical ordering (the IPI): cpu%u's ipi.send at t=%" PRIu64 " ns now precedes "
+                   "cpu%u's %s, which no longer happens (t=%" PRIu64 " ns, before the IPI, without "
+                   "perturbations)\n", b[ib].cpu, to_ns(b[ib].time, cpu_hz), cy,
+                   trace_kinds[a[last].kind].name, to_ns(a[last].time, cpu_hz));
+        break;
+    }
+done:
+    free(a);
+    free(b);
+}
+
 /* ---- within a kind: smaller parameters that still reproduce ----
  * For each kind the subset kept, one parameter at a time: halve it while
  * the run still fails the same way, then bisect between the last value
@@ -468,6 +558,7 @@ int explore_minimize(const char *file, const char *fail_on, const char *expect,
         free(d);
         unlink(log);
         print_ordering(plain, kept, cpu_hz);
+        print_ipi_ordering(plain, kept, cpu_hz);
     }
     rc = 1;
 out_tmp:

@@ -175,6 +175,11 @@ if [ -n "$first" ]; then
     if [ -n "$within" ] && [ "$wmax" -lt 100000000 ] &&
         head -c 3000 "$T/k5/minimized-$s.hvt" | grep -aq "^perturb.*stall=${within% *}:$wmax"; then
         pass "--minimize $s within the kind: stall=${within/ /:} still reproduces (MAX was 100 ms); kept and replayed"
+        if grep -qE "^critical ordering \(the IPI\): cpu0's ipi.send at t=70[0-9]{6} ns now precedes cpu1's wfi.sleep at t=[0-9]+ ns \(t=200[0-9]{5} ns, before the IPI" "$T/min.out"; then
+            pass "--minimize names the IPI: cpu0's ipi.send at t=70 ms now precedes cpu1's wfi.sleep (20 ms before it unperturbed)"
+        else
+            fail "--minimize names the IPI" "$(grep '^critical' "$T/min.out")"
+        fi
     else
         fail "--minimize within the kind" "'$within': $(grep -A3 '^within' "$T/min.out" | head -4)"
     fi
