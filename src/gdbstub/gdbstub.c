@@ -1485,7 +1485,9 @@ static int ns_run_loop(struct gdbstub *g)
                 continue;
             g->ns_step[i] = false;
             arm_hook(g);
-            step_cpu(m, m->cpus[i]); /* (no reverse execution in non-stop: not logged) */
+            record_resume(g); /* (no reverse execution in non-stop: only recorded) */
+            record_sched(g, m->sched.executed, 0, 0, i, 0, -1);
+            step_cpu(m, m->cpus[i]);
             g->hit_bp = false;
             char r[96];
             format_stop(g, i, r, sizeof r);
@@ -1521,10 +1523,20 @@ static int ns_run_loop(struct gdbstub *g)
         arm_hook(g);
         m->sched.stopped_cpu = NULL;
         set_holds(m, held);
+        record_resume(g);
+        uint64_t at = m->sched.executed;
         int rc = sched_run(m);
         set_holds(m, 0);
         m->sched.debug_stop = NULL;
         m->sched.pause = false;
+        if (rc == SCHED_DEBUG_STOP && held) {
+            /* The hold, for the trace: to a position (a breakpoint stop), or
+             * to the start of a round (a pause for gdb's packets: no
+             * position names it when no instruction ran; addr = that
+             * round + 1). */
+            uint64_t round_end = m->sched.stopped_cpu ? 0 : m->sched.rounds + 1;
+            record_sched(g, at, m->sched.executed, held, -1, round_end, -1);
+        }
         if (rc == SCHED_DEBUG_STOP) {
             struct cpu *sc = m->sched.stopped_cpu;
             m->sched.stopped_cpu = NULL;
@@ -1637,6 +1649,34 @@ int gdbstub_run(struct gdbstub *g)
 
 /* ---- replay of a recorded session's schedule changes ---- */
 
+/* The round hook's poll in a replay: pause before round `round` starts. */
+struct round_pause {
+    struct machine *m;
+    uint64_t round;
+};
+
+static void pause_at_round(void *opaque)
+{
+    struct round_pause *rp = opaque;
+    if (rp->m->sched.rounds >= rp->round)
+        rp->m->sched.pause = true;
+}
+
+/* Runs m until the start of round r, where a non-stop session paused. */
+static bool run_to_round(struct machine *m, uint64_t r)
+{
+    if (m->sched.rounds > r || (m->sched.rounds == r && !m->sched.in_round))
+        return m->sched.rounds == r;
+    struct round_pause rp = { m, r };
+    m->gdb_poll = pause_at_round;
+    m->gdb_opaque = &rp;
+    int rc = sched_run(m);
+    m->gdb_poll = NULL;
+    m->gdb_opaque = NULL;
+    m->sched.stopped_cpu = NULL;
+    return rc == SCHED_DEBUG_STOP && m->sched.rounds == r;
+}
+
 int gdbstub_replay_schedule(struct machine *m, const struct gdb_sched_entry *e, size_t n,
                             char *err, size_t errlen)
 {
@@ -1664,6 +1704,10 @@ int gdbstub_replay_schedule(struct machine *m, const struct gdb_sched_entry *e, 
                 c->bp_guest = (int64_t)e[i].guest;
                 c->bp_skip_pc = c->ops->get_pc(c); /* resume over a breakpoint it stands on */
             }
+        } else if (ok && e[i].held && e[i].addr) { /* a non-stop hold to a round's start */
+            set_holds(m, e[i].held);
+            ok = run_to_round(m, e[i].addr - 1) && m->sched.executed == e[i].end;
+            set_holds(m, 0);
         } else if (ok && e[i].held) {
             set_holds(m, e[i].held);
             ok = run_to(m, e[i].end);
