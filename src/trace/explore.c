@@ -13,7 +13,9 @@
  * write the results; --merge reads --json files of several shards back.
  *
  * --shard I/N takes the seeds s with (s - A) % N == I - 1, so N machines
- * (a Slurm array, GNU parallel) can split one range.
+ * (a Slurm array, GNU parallel) can split one range. --guided picks each
+ * run's --stall/--skew/--ipi-latency (src/trace/guided.c), steered by the
+ * interleaving coverage; --random-perturb is its unsteered baseline.
  *
  * Exit status: 0 every seed passed, 1 some seed did not, 2 usage or host
  * error (including a run that itself failed with a host error). */
