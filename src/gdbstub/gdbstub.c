@@ -69,6 +69,18 @@ struct gdbstub {
      * CPUs"); held_ever: a resume held some CPU (no reverse execution). */
     bool hold[CONFIG_MAX_CPUS];
     bool holding;
+    /* Non-stop mode (QNonStop:1, docs/gdb.md "Non-stop mode"): each CPU
+     * runs or is stopped on its own; stop replies go out as %Stop
+     * notifications, one at a time, the rest as answers to vStopped. */
+    bool non_stop;
+    bool ns_run[CONFIG_MAX_CPUS];      /* gdb sees the CPU running */
+    bool ns_step[CONFIG_MAX_CPUS];     /* a vCont;s to carry out */
+    char ns_last[CONFIG_MAX_CPUS][96]; /* its last stop reply (for '?') */
+    char ns_q[2 * CONFIG_MAX_CPUS + 2][96]; /* stop replies not yet acknowledged */
+    int ns_head, ns_count;
+    bool ns_inflight;                  /* a notification or '?' sequence awaits vStopped */
+    bool ns_live;                      /* ns_run_loop is serving */
+    uint64_t ns_defer;                 /* stopped CPUs '?' left for notifications */
     char reply[2 * RSP_MAX_PACKET + 16];
 };
 
@@ -162,6 +174,40 @@ static void step_cpu(struct machine *m, struct cpu *c)
     s->current = NULL;
 }
 
+/* A change to the schedule into the trace being recorded (gdb.sched), so
+ * that `hvsim replay` re-applies it (docs/gdb.md "Recording a held
+ * session"): a step (cpu), a held continue (held, from at to end), or a
+ * resume (neither; end: breakpoints are armed): each resume flushed the CPUs' translation caches
+ * (arm_hook), which no guest sees but which decides whether a trace event
+ * can name the instruction's bytes (ipi.send insn). Written to the
+ * recorder whatever its event mask. */
+static void record_sched(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t held, int cpu,
+                         uint64_t addr, int64_t guest)
+{
+    struct machine *m = g->m;
+    struct trace *t = m->trace == &g->tap ? g->orig : m->trace;
+    if (!t)
+        return;
+    struct trace_event ev = { .time = m->sched.round_start,
+                              .cpu = cpu < 0 ? TRACE_NO_CPU : (uint32_t)cpu,
+                              .kind = TK_GDB_SCHED, .a = { at, end, held, addr, (uint64_t)guest } };
+    trace_emit(t, &ev);
+}
+
+/* A resume (or step) at this position with these breakpoints armed: one
+ * record per breakpoint (end = their number, addr = the address, guest =
+ * `monitor guest`), or one with end = 0 when none. Armed breakpoints take a CPU model off its fast
+ * path for the pages they are in, which trace events can see (an ipi.send
+ * names its instruction's bytes only from the cached fetch page). */
+static void record_resume(struct gdbstub *g)
+{
+    uint64_t at = g->m->sched.executed;
+    if (!g->nbp)
+        record_sched(g, at, 0, 0, -1, 0, g->guest);
+    for (int i = 0; i < g->nbp; i++)
+        record_sched(g, at, (uint64_t)g->nbp, 0, -1, g->bp[i], g->guest);
+}
+
 /* scheduler-locked single step of one CPU, remembered for reverse execution */
 static void step_one(struct gdbstub *g, struct cpu *c)
 {
@@ -173,6 +219,8 @@ static void step_one(struct gdbstub *g, struct cpu *c)
     g->log[g->nlog].cpu = c->id;
     g->log[g->nlog].end = g->log[g->nlog].held = 0;
     g->nlog++;
+    record_resume(g);
+    record_sched(g, g->m->sched.executed, 0, 0, c->id, 0, -1);
     step_cpu(g->m, c);
 }
 
@@ -198,6 +246,7 @@ static void log_hold(struct gdbstub *g, uint64_t at, uint64_t end, uint64_t mask
     g->log[g->nlog].end = end;
     g->log[g->nlog].held = mask;
     g->nlog++;
+    record_sched(g, at, end, mask, -1, 0, -1);
 }
 
 
@@ -363,6 +412,13 @@ static void take_snapshot(struct gdbstub *g)
 
 static void round_poll(void *opaque)
 {
+    struct gdbstub *g = opaque;
+    if (g->non_stop) { /* packets are served between rounds (ns_run_loop) */
+        struct pollfd p = { .fd = g->cfd, .events = POLLIN };
+        if (g->cfd >= 0 && poll(&p, 1, 0) > 0)
+            g->m->sched.pause = true;
+        return;
+    }
     poll_client(opaque);
     take_snapshot(opaque);
 }
@@ -379,6 +435,10 @@ static void round_poll(void *opaque)
 static bool reverse_allowed(struct gdbstub *g, char *err, size_t errlen)
 {
     struct machine *m = g->m;
+    if (g->non_stop) {
+        snprintf(err, errlen, "reverse execution is not available in non-stop mode");
+        return false;
+    }
     if (m->trace && m->trace != &g->tap) {
         snprintf(err, errlen, "reverse execution is not available while a trace is recorded or replayed");
         return false;
@@ -601,23 +661,31 @@ again:;
 
 /* ---- packets ---- */
 
-static void reply_stop(struct gdbstub *g, int cpu_idx)
+/* The stop reply (GDB manual, "Stop Reply Packets") for a CPU that stopped
+ * after a step, at a breakpoint or after a watchpoint (E.3 watch:ADDR). */
+static void format_stop(struct gdbstub *g, int cpu_idx, char *r, size_t rl)
 {
-    char r[96];
     struct cpu *c = cpu_at(g, cpu_idx);
     if (c && c->wp_hit) { /* E.3 stop reply: watch/rwatch/awatch:ADDR */
         static const char *const what[5] = { "", "", "watch", "rwatch", "awatch" };
-        snprintf(r, sizeof r, "T05thread:%x;%s:%llx;", cpu_idx + 1, what[c->wp_kind >= 2 && c->wp_kind <= 4 ? c->wp_kind : 2],
+        snprintf(r, rl, "T05thread:%x;%s:%llx;", cpu_idx + 1, what[c->wp_kind >= 2 && c->wp_kind <= 4 ? c->wp_kind : 2],
                  (unsigned long long)c->wp_addr);
         c->wp_hit = false;
-        g->gcpu = cpu_idx;
-        send_str(g, r);
         return;
     }
-    snprintf(r, sizeof r, "T05thread:%x;%s", cpu_idx + 1, g->hit_bp ? "swbreak:;" : "");
+    snprintf(r, rl, "T05thread:%x;%s", cpu_idx + 1, g->hit_bp ? "swbreak:;" : "");
+}
+
+static void reply_stop(struct gdbstub *g, int cpu_idx)
+{
+    char r[96];
+    format_stop(g, cpu_idx, r, sizeof r);
     g->gcpu = cpu_idx;
     send_str(g, r);
 }
+
+static bool ns_packet(struct gdbstub *g, const char *p, size_t len);
+static void ns_enter(struct gdbstub *g);
 
 static void monitor(struct gdbstub *g, const char *cmd)
 {
@@ -722,6 +790,8 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     char *r = g->reply;
     uint64_t addr, n;
 
+    if (g->non_stop && ns_packet(g, p, len))
+        return;
     switch (p[0]) {
     case '?':
         reply_stop(g, g->gcpu);
@@ -729,7 +799,8 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     case 'q':
         if (strncmp(p, "qSupported", 10) == 0) {
             snprintf(r, sizeof g->reply, "PacketSize=%x;qXfer:features:read+;vContSupported+;"
-                     "swbreak+;hwbreak+;QStartNoAckMode+;ReverseStep+;ReverseContinue+", RSP_MAX_PACKET);
+                     "swbreak+;hwbreak+;QStartNoAckMode+;ReverseStep+;ReverseContinue+;QNonStop+",
+                     RSP_MAX_PACKET);
             send_str(g, r);
         } else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
             char annex[64];
@@ -800,6 +871,15 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
         if (strcmp(p, "QStartNoAckMode") == 0) {
             send_str(g, "OK");
             g->noack = true;
+        } else if (strcmp(p, "QNonStop:1") == 0 || strcmp(p, "QNonStop:0") == 0) {
+            /* Entering non-stop leaves every CPU as it is (all stopped
+             * here: the stub serves packets only while the machine is
+             * stopped); gdbstub_run switches loops (GDB manual, "Remote
+             * Non-Stop"). */
+            if (p[9] == '1' && !g->non_stop)
+                ns_enter(g);
+            g->non_stop = p[9] == '1';
+            send_str(g, "OK");
         } else {
             send_str(g, "");
         }
@@ -1064,7 +1144,7 @@ static bool on_packet(void *opaque, enum rsp_event ev, const char *payload, size
     case RSP_EV_PACKET:
         send_ack(g, '+');
         handle(g, payload, len);
-        return !(g->resume || g->step || g->detach || g->kill);
+        return !(g->resume || g->step || g->detach || g->kill || (g->non_stop && !g->ns_live));
     case RSP_EV_BAD_CHECKSUM: case RSP_EV_MALFORMED: case RSP_EV_OVERSIZE:
         send_ack(g, '-');
         return true;
@@ -1173,7 +1253,7 @@ static bool accept_client(struct gdbstub *g, bool block)
 static void serve(struct gdbstub *g)
 {
     g->resume = g->step = g->detach = g->kill = false;
-    while (g->cfd >= 0 && !g->resume && !g->step && !g->detach && !g->kill) {
+    while (g->cfd >= 0 && !g->resume && !g->step && !g->detach && !g->kill && !g->non_stop) {
         struct pollfd p[2] = { { .fd = g->cfd, .events = POLLIN }, { .fd = g->lfd, .events = POLLIN } };
         if (poll(p, 2, -1) < 0)
             continue;
@@ -1196,6 +1276,297 @@ static void serve(struct gdbstub *g)
     }
 }
 
+/* ---- non-stop mode (GDB manual, "Remote Non-Stop", "Notification Packets")
+ * CPUs that gdb sees running run; the others are held (struct sched.held,
+ * the same hold as scheduler-locking's). The socket is looked at once a
+ * round; when a packet is there the scheduler pauses between rounds
+ * (sched.pause) and the packets are served with the machine consistent.
+ * A breakpoint or watchpoint stops only its CPU. Each stop reply is queued;
+ * one goes out as a %Stop notification and the rest as the answers to
+ * gdb's vStopped acknowledgements. */
+
+#define NS_ALL_STOP (-2) /* ns_run_loop: back to all-stop, every CPU stopped */
+#define NS_RELEASED (-3) /* ns_run_loop: gdb left; every CPU runs */
+
+static void send_notification(struct gdbstub *g, const char *payload)
+{
+    size_t len = strlen(payload);
+    char *out = malloc(rsp_encoded_len(payload, len) + 1);
+    size_t n = rsp_encode(payload, len, out, rsp_encoded_len(payload, len) + 1);
+    out[0] = '%'; /* "%Stop:...#cs": a notification, never acknowledged */
+    for (size_t off = 0; off < n && g->cfd >= 0;) {
+        ssize_t w = write(g->cfd, out + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(g->cfd);
+            g->cfd = -1;
+            break;
+        }
+        off += (size_t)w;
+    }
+    free(out);
+}
+
+static void ns_queue(struct gdbstub *g, const char *reply)
+{
+    int cap = (int)(sizeof g->ns_q / sizeof g->ns_q[0]);
+    if (g->ns_count == cap) { /* (only a client that never acknowledges) */
+        g->ns_head = (g->ns_head + 1) % cap;
+        g->ns_count--;
+    }
+    snprintf(g->ns_q[(g->ns_head + g->ns_count) % cap], sizeof g->ns_q[0], "%s", reply);
+    g->ns_count++;
+}
+
+/* CPU i stopped with this reply. */
+static void ns_stopped(struct gdbstub *g, int i, const char *reply)
+{
+    g->ns_run[i] = false;
+    snprintf(g->ns_last[i], sizeof g->ns_last[i], "%s", reply);
+    ns_queue(g, reply);
+}
+
+/* A notification for the oldest stop reply, unless one awaits vStopped. */
+static void ns_notify(struct gdbstub *g)
+{
+    if (g->ns_inflight || g->cfd < 0)
+        return;
+    for (int i = 0; i < g->m->ncpus && g->ns_defer; i++) /* after a '?' sequence */
+        if (g->ns_defer >> i & 1) {
+            g->ns_defer &= ~(1ull << i);
+            if (!g->ns_run[i])
+                ns_queue(g, g->ns_last[i]);
+        }
+    if (!g->ns_count)
+        return;
+    char n[128];
+    snprintf(n, sizeof n, "Stop:%s", g->ns_q[g->ns_head]);
+    send_notification(g, n);
+    g->ns_inflight = true;
+}
+
+/* Packets whose meaning differs in non-stop mode; false: not one of them. */
+static bool ns_packet(struct gdbstub *g, const char *p, size_t len)
+{
+    struct machine *m = g->m;
+    int cap = (int)(sizeof g->ns_q / sizeof g->ns_q[0]);
+    if (strcmp(p, "?") == 0) {
+        /* A new sequence of every stopped CPU's stop reply, "OK" when all
+         * run. The manual sends them all in the sequence (the first as the
+         * answer, the others for vStopped); gdb 13.1 fails an assertion
+         * (remote.c "wait: !async_event_handler_marked") when the answer
+         * to '?' queues more than one, so only the first stopped CPU is in
+         * the sequence and each other one follows as a %Stop notification
+         * once the sequence is done (docs/gdb.md "Non-stop mode"). */
+        g->ns_head = g->ns_count = 0;
+        g->ns_defer = 0;
+        for (int i = 0; i < m->ncpus; i++)
+            if (!g->ns_run[i] && !g->ns_count)
+                ns_queue(g, g->ns_last[i]);
+            else if (!g->ns_run[i])
+                g->ns_defer |= 1ull << i;
+        g->ns_inflight = g->ns_count > 0;
+        send_str(g, g->ns_count ? g->ns_q[g->ns_head] : "OK");
+        return true;
+    }
+    if (strcmp(p, "vStopped") == 0) { /* the reply sent last is acknowledged */
+        if (g->ns_count) {
+            g->ns_head = (g->ns_head + 1) % cap;
+            g->ns_count--;
+        }
+        g->ns_inflight = g->ns_count > 0;
+        send_str(g, g->ns_count ? g->ns_q[g->ns_head] : "OK");
+        return true;
+    }
+    if (strcmp(p, "vCont?") == 0) {
+        send_str(g, "vCont;c;C;s;S;t");
+        return true;
+    }
+    if (strcmp(p, "vCtrlC") == 0) { /* stop every running CPU, as a Ctrl-C */
+        for (int i = 0; i < m->ncpus; i++)
+            if (g->ns_run[i]) {
+                char r[32];
+                snprintf(r, sizeof r, "T02thread:%x;", i + 1);
+                ns_stopped(g, i, r);
+            }
+        send_str(g, "OK");
+        return true;
+    }
+    if (strncmp(p, "vCont;", 6) != 0)
+        return false;
+    /* vCont: per thread the leftmost matching action; threads without one
+     * keep running or stay stopped. c: run, s: one instruction then a
+     * stop reply, t: stop with signal 0 (T00) if it runs. Answer "OK". */
+    char act[CONFIG_MAX_CPUS] = { 0 };
+    const char *a = p + 5;
+    while (a && *a == ';') {
+        char kind = a[1];
+        const char *colon = strchr(a + 1, ':'), *next = strchr(a + 1, ';');
+        long tid = -1;
+        if (colon && (!next || colon < next) &&
+            !rsp_parse_thread_id_n(colon + 1, (size_t)((next ? next : a + strlen(a)) - colon - 1), &tid)) {
+            send_str(g, "E01");
+            return true;
+        }
+        kind = kind == 'S' ? 's' : kind == 'C' ? 'c' : kind;
+        if (kind != 's' && kind != 'c' && kind != 't') {
+            send_str(g, "E01");
+            return true;
+        }
+        for (int i = 0; i < m->ncpus; i++)
+            if (!act[i] && (tid <= 0 || tid - 1 == i))
+                act[i] = kind;
+        a = next;
+    }
+    (void)len;
+    send_str(g, "OK");
+    for (int i = 0; i < m->ncpus; i++) {
+        struct cpu *c = m->cpus[i];
+        if (act[i] == 'c' && !g->ns_run[i]) {
+            c->bp_skip_pc = c->ops->get_pc(c); /* resume over a breakpoint it stands on */
+            g->ns_run[i] = true;
+        } else if (act[i] == 's' && !g->ns_run[i]) {
+            g->ns_step[i] = true;
+        } else if (act[i] == 't' && g->ns_run[i]) {
+            char r[32];
+            snprintf(r, sizeof r, "T00thread:%x;", i + 1);
+            ns_stopped(g, i, r);
+        }
+    }
+    return true;
+}
+
+/* QNonStop:1 (the machine is stopped): every CPU stopped, nothing queued. */
+static void ns_enter(struct gdbstub *g)
+{
+    g->ns_head = g->ns_count = 0;
+    g->ns_inflight = false;
+    g->ns_defer = 0;
+    for (int i = 0; i < g->m->ncpus; i++) {
+        g->ns_run[i] = g->ns_step[i] = false;
+        snprintf(g->ns_last[i], sizeof g->ns_last[i], "T00thread:%x;", i + 1);
+    }
+}
+
+/* Reads and serves what the client sent (waits for it when block). */
+static void ns_serve(struct gdbstub *g, bool block)
+{
+    struct pollfd p[2] = { { .fd = g->cfd, .events = POLLIN }, { .fd = g->lfd, .events = POLLIN } };
+    if (g->cfd < 0 || poll(p, 2, block ? -1 : 0) <= 0)
+        return;
+    if (p[1].revents & POLLIN)
+        accept_client(g, false); /* a second debugger: refused */
+    if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        return;
+    char buf[4096];
+    ssize_t n = read(g->cfd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+        return;
+    if (n <= 0) {
+        close(g->cfd);
+        g->cfd = -1;
+        return;
+    }
+    size_t used = 0;
+    while (used < (size_t)n && !g->detach && !g->kill)
+        used += rsp_feed(&g->dec, buf + used, (size_t)n - used, on_packet, NULL, g);
+}
+
+/* The non-stop loop. Returns the machine's exit status, or NS_ALL_STOP /
+ * NS_RELEASED. */
+static int ns_run_loop(struct gdbstub *g)
+{
+    g->ns_live = true;
+    for (;;) {
+        struct machine *m = g->m;
+        for (int i = 0; i < m->ncpus; i++) {
+            if (!g->ns_step[i])
+                continue;
+            g->ns_step[i] = false;
+            arm_hook(g);
+            record_resume(g); /* (no reverse execution in non-stop: only recorded) */
+            record_sched(g, m->sched.executed, 0, 0, i, 0, -1);
+            step_cpu(m, m->cpus[i]);
+            g->hit_bp = false;
+            char r[96];
+            format_stop(g, i, r, sizeof r);
+            ns_stopped(g, i, r);
+        }
+        ns_notify(g);
+        if (g->kill) {
+            g->ns_live = false;
+            machine_request_exit(m, EXIT_PASS, "killed from gdb");
+            return m->exit_code;
+        }
+        if (g->detach || g->cfd < 0 || !g->non_stop) {
+            bool back = g->cfd >= 0 && !g->detach; /* QNonStop:0: every CPU stops */
+            g->ns_live = false;
+            g->non_stop = false;
+            if (!back) {
+                g->nbp = 0;
+                if (g->cfd >= 0)
+                    close(g->cfd);
+                g->cfd = -1;
+            }
+            return back ? NS_ALL_STOP : NS_RELEASED;
+        }
+        uint64_t held = 0;
+        for (int i = 0; i < m->ncpus; i++)
+            held |= (uint64_t)!g->ns_run[i] << i;
+        if (held == (m->ncpus >= 64 ? ~0ull : (1ull << m->ncpus) - 1)) {
+            ns_serve(g, true); /* every CPU stopped: only gdb can change that */
+            continue;
+        }
+        g->stop_now = false;
+        g->hit_bp = false;
+        arm_hook(g);
+        m->sched.stopped_cpu = NULL;
+        set_holds(m, held);
+        record_resume(g);
+        uint64_t at = m->sched.executed;
+        int rc = sched_run(m);
+        set_holds(m, 0);
+        m->sched.debug_stop = NULL;
+        m->sched.pause = false;
+        if (rc == SCHED_DEBUG_STOP && held) {
+            /* The hold, for the trace: to a position (a breakpoint stop), or
+             * to the start of a round (a pause for gdb's packets: no
+             * position names it when no instruction ran; addr = that
+             * round + 1). */
+            uint64_t round_end = m->sched.stopped_cpu ? 0 : m->sched.rounds + 1;
+            record_sched(g, at, m->sched.executed, held, -1, round_end, -1);
+        }
+        if (rc == SCHED_DEBUG_STOP) {
+            struct cpu *sc = m->sched.stopped_cpu;
+            m->sched.stopped_cpu = NULL;
+            if (sc) { /* a breakpoint, a watchpoint or a break-on: that CPU stops */
+                g->hit_bp = cpu_bp_at(sc, sc->ops->get_pc(sc), false) && !g->stop_now;
+                char r[96];
+                format_stop(g, sc->id, r, sizeof r);
+                ns_stopped(g, sc->id, r);
+                g->stop_now = false;
+            }
+            ns_serve(g, false);
+            continue;
+        }
+        /* the machine ended: "W" as a notification; wait (a little) for
+         * gdb's acknowledgement before the connection closes */
+        g->ns_live = false;
+        machine_flush(m);
+        char w[16];
+        snprintf(w, sizeof w, "W%02x", rc & 0xff);
+        ns_queue(g, w);
+        ns_notify(g);
+        for (int k = 0; k < 50 && g->cfd >= 0 && g->ns_count; k++) {
+            struct pollfd p = { .fd = g->cfd, .events = POLLIN };
+            if (poll(&p, 1, 100) > 0)
+                ns_serve(g, false);
+        }
+        return rc;
+    }
+}
+
 int gdbstub_run(struct gdbstub *g)
 {
     struct machine *m = g->m;
@@ -1208,6 +1579,14 @@ int gdbstub_run(struct gdbstub *g)
         if (g->cfd >= 0 && stopped) {
             serve(g);
             m = g->m; /* a reverse step may have replaced the machine */
+            if (g->non_stop && g->cfd >= 0 && !g->kill && !g->detach) {
+                int rc = ns_run_loop(g);
+                m = g->m;
+                if (rc >= 0)
+                    return rc;
+                stopped = rc == NS_ALL_STOP; /* QNonStop:0 (else: gone or detached) */
+                continue;
+            }
             if (g->kill) {
                 machine_request_exit(m, EXIT_PASS, "killed from gdb");
                 return m->exit_code;
@@ -1233,6 +1612,7 @@ int gdbstub_run(struct gdbstub *g)
         for (int i = 0; i < m->ncpus; i++) /* resume over a breakpoint we stand on */
             m->cpus[i]->bp_skip_pc = m->cpus[i]->ops->get_pc(m->cpus[i]);
         arm_hook(g);
+        record_resume(g); /* (arm_hook flushed the TLBs) */
         m->sched.stopped_cpu = NULL;
         uint64_t hold_mask = 0, hold_at = m->sched.executed;
         if (g->holding) { /* vCont;c:TID: the others stay where they are */
@@ -1265,4 +1645,103 @@ int gdbstub_run(struct gdbstub *g)
         }
         return rc;
     }
+}
+
+/* ---- replay of a recorded session's schedule changes ---- */
+
+/* The round hook's poll in a replay: pause before round `round` starts. */
+struct round_pause {
+    struct machine *m;
+    uint64_t round;
+};
+
+static void pause_at_round(void *opaque)
+{
+    struct round_pause *rp = opaque;
+    if (rp->m->sched.rounds >= rp->round)
+        rp->m->sched.pause = true;
+}
+
+/* Runs m until the start of round r, where a non-stop session paused. */
+static bool run_to_round(struct machine *m, uint64_t r)
+{
+    if (m->sched.rounds > r || (m->sched.rounds == r && !m->sched.in_round))
+        return m->sched.rounds == r;
+    struct round_pause rp = { m, r };
+    m->gdb_poll = pause_at_round;
+    m->gdb_opaque = &rp;
+    int rc = sched_run(m);
+    m->gdb_poll = NULL;
+    m->gdb_opaque = NULL;
+    m->sched.stopped_cpu = NULL;
+    return rc == SCHED_DEBUG_STOP && m->sched.rounds == r;
+}
+
+int gdbstub_replay_schedule(struct machine *m, const struct gdb_sched_entry *e, size_t n,
+                            char *err, size_t errlen)
+{
+    uint64_t *bps = calloc(n + 1, sizeof *bps); /* the breakpoints armed now */
+    int rc = EXIT_HOST_ERROR;
+    for (size_t i = 0; i < n; i++) {
+        /* (a breakpoint of the session stops the run exactly at the
+         * position of the resume that followed it) */
+        bool ok = run_to(m, e[i].at);
+        if (ok)
+            for (int k = 0; k < m->ncpus; k++) /* as the stub's arm_hook at each resume */
+                m->cpus[k]->ops->flush_tlb(m->cpus[k]);
+        if (ok && !e[i].held && e[i].cpu < 0) { /* a resume: its breakpoint records */
+            size_t nb = 0;
+            while (nb < e[i].end && i + nb < n && e[i + nb].at == e[i].at && e[i + nb].cpu < 0 &&
+                   !e[i + nb].held) {
+                bps[nb] = e[i + nb].addr;
+                nb++;
+            }
+            i += nb ? nb - 1 : 0;
+            for (int k = 0; k < m->ncpus; k++) {
+                struct cpu *c = m->cpus[k];
+                c->bps = bps;
+                c->nbps = (int)nb;
+                c->bp_guest = (int64_t)e[i].guest;
+                c->bp_skip_pc = c->ops->get_pc(c); /* resume over a breakpoint it stands on */
+            }
+        } else if (ok && e[i].held && e[i].addr) { /* a non-stop hold to a round's start */
+            set_holds(m, e[i].held);
+            ok = run_to_round(m, e[i].addr - 1) && m->sched.executed == e[i].end;
+            set_holds(m, 0);
+        } else if (ok && e[i].held) {
+            set_holds(m, e[i].held);
+            ok = run_to(m, e[i].end);
+            set_holds(m, 0);
+        } else if (ok) {
+            if (e[i].cpu >= m->ncpus) {
+                snprintf(err, errlen, "gdb.sched record %zu names cpu %d (the machine has %d)", i,
+                         e[i].cpu, m->ncpus);
+                goto out;
+            }
+            step_cpu(m, m->cpus[e[i].cpu]);
+        }
+        if (!ok) {
+            if (m->exit_requested)
+                break; /* the run ended first: the comparison tells */
+            snprintf(err, errlen, "the replay did not reach schedule position %llu of gdb.sched "
+                     "record %zu", (unsigned long long)(e[i].held ? e[i].end : e[i].at), i);
+            goto out;
+        }
+    }
+    rc = m->exit_requested ? m->exit_code : sched_run(m);
+    while (rc == SCHED_DEBUG_STOP) { /* a breakpoint the session went on from */
+        struct cpu *sc = m->sched.stopped_cpu;
+        m->sched.stopped_cpu = NULL;
+        if (sc)
+            sc->bp_skip_pc = sc->ops->get_pc(sc);
+        rc = sched_run(m);
+    }
+    machine_flush(m);
+out:
+    for (int k = 0; k < m->ncpus; k++) {
+        m->cpus[k]->bps = NULL;
+        m->cpus[k]->nbps = 0;
+    }
+    free(bps);
+    return rc;
 }

@@ -327,6 +327,10 @@ int sched_run(struct machine *m)
                 s->round_hook(s->round_hook_opaque, m);
             if (m->exit_requested)
                 continue;
+            if (s->pause) {
+                s->pause = false;
+                return SCHED_DEBUG_STOP;
+            }
             if (m->ntimers) {
                 machine_fire_due_timers(m, s->round_start);
                 if (m->exit_requested)

@@ -67,6 +67,9 @@ struct sched {
      * the rounds like a stalled CPU's (docs/gdb.md "Holding CPUs"). */
     bool held[CONFIG_MAX_CPUS];
     bool any_held;
+    /* Set by the round hook (gdb non-stop mode: a packet is waiting):
+     * sched_run returns SCHED_DEBUG_STOP between rounds, stopped_cpu NULL. */
+    bool pause;
 };
 
 void sched_init(struct sched *s, uint64_t quantum, uint64_t seed);

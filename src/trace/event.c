@@ -9,9 +9,15 @@ const struct trace_kind_info trace_kinds[TK_COUNT] = {
 #undef TRACE_KIND_INFO
 };
 
+/* every kind a mask can select; gdb.sched is written regardless */
+static uint64_t all_kinds(void)
+{
+    return ((1ull << TK_COUNT) - 1) & ~(1ull << TK_GDB_SCHED);
+}
+
 uint64_t trace_default_mask(void)
 {
-    uint64_t all = (1ull << TK_COUNT) - 1;
+    uint64_t all = all_kinds();
     return all & ~(1ull << TK_MMIO) & ~(1ull << TK_EXC_TAKE);
 }
 
@@ -34,7 +40,7 @@ bool trace_parse_kinds(const char *list, const char *opt, uint64_t *mask, char *
         word[n] = 0;
         bool found = false;
         if (strcmp(word, "all") == 0) {
-            m |= (1ull << TK_COUNT) - 1;
+            m |= all_kinds();
             found = true;
         } else if (strcmp(word, "default") == 0) {
             m |= trace_default_mask();

@@ -29,7 +29,8 @@
     X(CHECK,        "check",        "check", 2, "seq hash") \
     X(EXC_TAKE,     "exc.take",     "exc",   5, "cause from to pc tval") \
     X(END,          "end",          "end",   2, "status insns") \
-    X(MARK,         "mark",         "mark",  1, "seq")
+    X(MARK,         "mark",         "mark",  1, "seq") \
+    X(GDB_SCHED,    "gdb.sched",    "gdb",   5, "at end held addr guest")
 
 enum trace_kind {
 #define TRACE_KIND_ENUM(e, name, group, n, args) TK_##e,
@@ -37,6 +38,17 @@ enum trace_kind {
 #undef TRACE_KIND_ENUM
     TK_COUNT
 };
+
+/* gdb.sched: a debugger's change to the schedule in a recorded session
+ * (src/gdbstub, docs/gdb.md "Recording a held session"): at = the schedule
+ * position (instructions the scheduler ran); a scheduler-locked stepi of
+ * the event's CPU (end = held = 0), a continue that held the CPUs of mask
+ * `held` from position at to end (cpu = none), or a resume (cpu = none,
+ * held = 0) with `end` breakpoints armed, one record each at addr, firing
+ * only in guest `guest` (-1: any; gdb's `monitor guest`). Written
+ * whatever the
+ * event mask (never part of "default" or "all", so headers are unchanged);
+ * replay re-applies them and does not compare them. */
 
 /* IPI mechanisms (ipi.send / ipi.deliver "mech"). */
 enum trace_ipi_mech {

@@ -13,7 +13,9 @@
  * write the results; --merge reads --json files of several shards back.
  *
  * --shard I/N takes the seeds s with (s - A) % N == I - 1, so N machines
- * (a Slurm array, GNU parallel) can split one range.
+ * (a Slurm array, GNU parallel) can split one range. --guided picks each
+ * run's --stall/--skew/--ipi-latency (src/trace/guided.c), steered by the
+ * interleaving coverage; --random-perturb is its unsteered baseline.
  *
  * Exit status: 0 every seed passed, 1 some seed did not, 2 usage or host
  * error (including a run that itself failed with a host error). */
@@ -33,6 +35,7 @@
 #include "tools.h"
 #include "trace.h"
 #include "outcome.h"
+#include "guided.h"
 #include <regex.h>
 
 #define EXPLORE_MAX_SEEDS 1000000u
@@ -53,6 +56,8 @@ struct explore_opts {
     char **merge;             /* --merge FILE...: no runs, combine --json results */
     int nmerge;
     const char *minimize;     /* --minimize FILE.hvt */
+    bool guided;              /* --guided: perturbations chosen per run (guided.h) */
+    bool random_perturb;      /* --random-perturb: drawn fresh per run, no steering */
 };
 
 /* A running child. */
@@ -75,6 +80,12 @@ struct explore {
     uint32_t *cover;
     size_t ncover, capcover;
     bool host_error;          /* a run or a file operation failed on the host side */
+    /* --guided: each run's perturbations; coverage is counted per batch in
+     * seed order (not as runs finish), so the corpus is deterministic */
+    struct guided guide;
+    struct guided_cfg *gcfg;
+    bool defer_cover;
+    size_t first_fail_run;    /* 1-based run number of the first failure, 0: none */
 };
 
 static int explore_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -111,6 +122,10 @@ static void explore_usage(FILE *f)
           "  --json FILE       machine-readable results (one line per seed)\n"
           "  --junit FILE      JUnit XML (one testcase per seed)\n"
           "  --merge FILE...   combine the --json results of several shards (no runs)\n"
+          "  --guided          choose --stall/--skew/--ipi-latency per run, steering toward\n"
+          "                    perturbations that showed new cross-CPU successions\n"
+          "  --random-perturb  the same per-run choice without steering (the baseline\n"
+          "                    --guided is measured against)\n"
           "  --minimize FILE.hvt  the smallest set of the trace's perturbations that still\n"
           "                    fails (judged with --fail-on/--expect), kept in DIR\n"
           "Verdicts: pass; fail (exit status 1 or a signal, --fail-on matched,\n"
@@ -188,6 +203,11 @@ static int explore_parse_args(int argc, char **argv, struct explore_opts *o)
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             explore_usage(stdout);
             return 0;
+        }
+        if (strcmp(a, "--guided") == 0 || strcmp(a, "--random-perturb") == 0) {
+            o->guided = true;
+            o->random_perturb |= a[2] == 'r';
+            continue;
         }
         if (strcmp(a, "--merge") == 0) {
             o->merge = argv + i + 1;
@@ -284,7 +304,17 @@ static int explore_parse_args(int argc, char **argv, struct explore_opts *o)
                                  strcmp(o->run_argv[k] + 2, name) ? " ('" : "",
                                  strcmp(o->run_argv[k] + 2, name) ? o->run_argv[k] : "",
                                  strcmp(o->run_argv[k] + 2, name) ? "')" : "");
+        static const char *const pert[] = { "--stall", "--skew", "--ipi-latency" };
+        for (size_t j = 0; o->guided && j < sizeof pert / sizeof pert[0]; j++) {
+            size_t n = strlen(pert[j]);
+            if (strncmp(o->run_argv[k], pert[j], n) == 0 &&
+                (o->run_argv[k][n] == 0 || o->run_argv[k][n] == '='))
+                return explore_error("--guided/--random-perturb choose %s: RUN-OPTIONS must not "
+                                     "contain it", pert[j]);
+        }
     }
+    if (o->guided && o->shard_n > 1)
+        return explore_error("--guided does not split into --shard (each shard would steer alone)");
     return -1;
 }
 
@@ -306,11 +336,16 @@ static bool spawn_run(struct explore *x, size_t idx, pid_t *pid)
     tmp_path(x, seed, "log", log, sizeof log);
 
     size_t n = 0;
-    char **argv = calloc((size_t)x->o.run_argc + 10, sizeof *argv);
+    char **argv = calloc((size_t)x->o.run_argc + 16, sizeof *argv);
     argv[n++] = "hvsim";
     argv[n++] = "run";
     for (int i = 0; i < x->o.run_argc; i++)
         argv[n++] = x->o.run_argv[i];
+    char gbuf[3][48];
+    const char *gargv[6];
+    int gn = x->gcfg ? guided_args(&x->gcfg[idx], gbuf, gargv) : 0;
+    for (int i = 0; i < gn; i++)
+        argv[n++] = (char *)gargv[i];
     char *extra[] = { "--sched-seed", seed_s, "--serial", serial, "--trace", trace };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
         argv[n++] = extra[i];
@@ -472,7 +507,7 @@ static bool hash_trace(struct explore *x, const char *path, uint64_t *h)
         for (unsigned i = 0; i < trace_kinds[ev.kind].nargs; i++)
             n += put_le(rec + n, ev.a[i], 8);
         XXH3_64bits_update(st, rec, n);
-        if (cover_kind(ev.kind) && ev.cpu < 64) {
+        if (!x->defer_cover && cover_kind(ev.kind) && ev.cpu < 64) {
             if (prev_cpu != UINT32_MAX && prev_cpu != ev.cpu)
                 cover_add(x, cover_key(prev_cpu, prev_kind, ev.cpu, ev.kind));
             prev_cpu = ev.cpu;
@@ -618,17 +653,18 @@ static void finish_run(struct explore *x, size_t idx, int wstatus)
         r->trace_kept = ok;
     }
     unlink(out);
-    unlink(hvt);
+    if (!x->defer_cover)
+        unlink(hvt); /* (--guided: after its coverage is counted) */
     unlink(log);
 }
 
 /* Runs every seed, --jobs at a time. Stops starting new runs after a host
  * error. */
-static void run_all(struct explore *x)
+static void run_range(struct explore *x, size_t next, size_t end)
 {
-    size_t next = 0, running = 0;
-    while (next < x->nseeds || running) {
-        while (!x->host_error && next < x->nseeds && running < x->o.jobs) {
+    size_t running = 0;
+    while (next < end || running) {
+        while (!x->host_error && next < end && running < x->o.jobs) {
             size_t slot = 0;
             while (x->jobs[slot].pid)
                 slot++;
@@ -657,6 +693,89 @@ static void run_all(struct explore *x)
                 finish_run(x, x->jobs[s].idx, st);
                 break;
             }
+    }
+}
+
+static void run_all(struct explore *x)
+{
+    run_range(x, 0, x->nseeds);
+}
+
+/* The successions of one trace that no earlier run had (added to the
+ * coverage); -1 if it cannot be read. */
+static long cover_trace(struct explore *x, const char *path)
+{
+    unsigned prev_cpu = UINT32_MAX, prev_kind = 0;
+    char err[512];
+    struct trace_reader *r = trace_reader_open(path, err, sizeof err);
+    if (!r)
+        return -1;
+    size_t before = x->ncover;
+    struct trace_event ev;
+    while (trace_reader_next(r, &ev, err, sizeof err) == 1)
+        if (cover_kind(ev.kind) && ev.cpu < 64) {
+            if (prev_cpu != UINT32_MAX && prev_cpu != ev.cpu)
+                cover_add(x, cover_key(prev_cpu, prev_kind, ev.cpu, ev.kind));
+            prev_cpu = ev.cpu;
+            prev_kind = ev.kind;
+        }
+    trace_reader_close(r);
+    return (long)(x->ncover - before);
+}
+
+/* --guided: batches of GUIDED_BATCH seeds; before a batch each run gets
+ * its perturbations from the guide; after it, in seed order, a run whose
+ * trace showed new successions puts its perturbations into the corpus. */
+static void run_guided(struct explore *x)
+{
+    guided_init(&x->guide, x->o.first);
+    x->gcfg = calloc(x->nseeds ? x->nseeds : 1, sizeof *x->gcfg);
+    x->defer_cover = true;
+    for (size_t b = 0; b < x->nseeds && !x->host_error; b += GUIDED_BATCH) {
+        size_t end = b + GUIDED_BATCH < x->nseeds ? b + GUIDED_BATCH : x->nseeds;
+        for (size_t i = b; i < end; i++)
+            x->gcfg[i] = guided_next(&x->guide);
+        run_range(x, b, end);
+        for (size_t i = b; i < end; i++) {
+            struct seed_result *r = &x->res[i];
+            char path[4200];
+            if (r->trace_kept)
+                snprintf(path, sizeof path, "%s/seed-%" PRIu64 ".hvt", x->o.keep, r->seed);
+            else
+                tmp_path(x, r->seed, "hvt", path, sizeof path);
+            if (cover_trace(x, path) > 0 && !x->o.random_perturb)
+                guided_keep(&x->guide, &x->gcfg[i]);
+            if (!r->trace_kept)
+                unlink(path);
+            if (r->verdict != VERDICT_PASS && !x->first_fail_run)
+                x->first_fail_run = i + 1;
+        }
+    }
+}
+
+/* After the table: the guide's work and each failing seed's perturbations
+ * (the kept trace's header has them too: replay needs no option). */
+static void print_guided(const struct explore *x)
+{
+    size_t nfail = 0;
+    for (size_t i = 0; i < x->nseeds; i++)
+        nfail += x->res[i].verdict != VERDICT_PASS;
+    printf("%s: %zu runs in batches of %d, corpus %zu; ",
+           x->o.random_perturb ? "random-perturb" : "guided", x->nseeds, GUIDED_BATCH,
+           x->guide.ncorpus);
+    if (x->first_fail_run)
+        printf("first failure at run %zu (seed %" PRIu64 "), %zu failing runs\n",
+               x->first_fail_run, x->res[x->first_fail_run - 1].seed, nfail);
+    else
+        printf("no failure\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < x->nseeds && shown < 8; i++) {
+        if (x->res[i].verdict == VERDICT_PASS)
+            continue;
+        char f[160];
+        guided_format(&x->gcfg[i], f, sizeof f);
+        printf("  seed %" PRIu64 ": %s\n", x->res[i].seed, f);
+        shown++;
     }
 }
 
@@ -772,7 +891,10 @@ int explore_main(int argc, char **argv)
         free(x.jobs);
         return rc;
     }
-    run_all(&x);
+    if (x.o.guided)
+        run_guided(&x);
+    else
+        run_all(&x);
     rmdir(x.tmpdir);
     if (x.host_error) {
         rc = 2;
@@ -786,6 +908,8 @@ int explore_main(int argc, char **argv)
                      x.o.shard_i, x.o.shard_n);
         size_t failed = outcome_print_table(x.res, x.nseeds, rows, title, x.o.keep);
         print_coverage(&x);
+        if (x.o.guided)
+            print_guided(&x);
         rc = write_results(&x.o, x.res, x.nseeds) ? (failed ? 1 : 0) : 2;
     }
     if (x.rules.fail_on)
@@ -795,5 +919,6 @@ int explore_main(int argc, char **argv)
     free(x.res);
     free(x.jobs);
     free(x.cover);
+    free(x.gcfg);
     return rc;
 }

@@ -228,6 +228,189 @@ static void print_ordering(const char *plain, const char *fail, uint64_t cpu_hz)
     trace_reader_close(b);
 }
 
+/* The IPI in the timeline's words: the failing run's first ipi.send (cpu
+ * X), and another CPU's event that came before that same IPI without
+ * perturbations (its last one before it, the m-th of its kind) but comes
+ * after it (or not at all) in the failing run. */
+struct ev_lite {
+    uint64_t time;
+    uint32_t cpu;
+    uint16_t kind;
+};
+
+static struct ev_lite *load_events(const char *path, size_t *n)
+{
+    char err[256];
+    struct trace_reader *r = trace_reader_open(path, err, sizeof err);
+    *n = 0;
+    if (!r)
+        return NULL;
+    size_t cap = 4096;
+    struct ev_lite *v = malloc(cap * sizeof *v);
+    struct trace_event ev;
+    while (*n < (8u << 20) && next_event(r, &ev)) {
+        if (*n == cap)
+            v = realloc(v, (cap *= 2) * sizeof *v);
+        v[(*n)++] = (struct ev_lite){ ev.time, ev.cpu, ev.kind };
+    }
+    trace_reader_close(r);
+    return v;
+}
+
+static uint64_t to_ns(uint64_t t, uint64_t cpu_hz)
+{
+    return (uint64_t)((unsigned __int128)t * 1000000000u / cpu_hz);
+}
+
+static void print_ipi_ordering(const char *plain, const char *fail, uint64_t cpu_hz)
+{
+    size_t na, nb;
+    struct ev_lite *a = load_events(plain, &na), *b = load_events(fail, &nb);
+    size_t ib = 0, ia = 0;
+    while (ib < nb && b[ib].kind != TK_IPI_SEND)
+        ib++;
+    if (!a || ib == nb)
+        goto done;
+    /* the same IPI without perturbations: the sender's n-th ipi.send */
+    size_t nth = 0, k;
+    for (k = 0; k < ib; k++)
+        nth += b[k].kind == TK_IPI_SEND && b[k].cpu == b[ib].cpu;
+    for (ia = 0; ia < na; ia++)
+        if (a[ia].kind == TK_IPI_SEND && a[ia].cpu == b[ib].cpu && nth-- == 0)
+            break;
+    if (ia == na)
+        goto done;
+    for (size_t y = 0; y < ia; y++) { /* each other CPU's last event before it */
+        size_t last = SIZE_MAX;
+        uint32_t cy = a[ia - 1 - y].cpu;
+        if (cy == a[ia].cpu || cy == TRACE_NO_CPU)
+            continue;
+        last = ia - 1 - y;
+        bool seen_later = false; /* only the first such CPU, nearest the IPI */
+        for (size_t z = last + 1; z < ia; z++)
+            seen_later |= a[z].cpu == cy;
+        if (seen_later)
+            continue;
+        size_t m = 0;
+        for (size_t z = 0; z < last; z++)
+            m += a[z].cpu == cy && a[z].kind == a[last].kind;
+        size_t jb;
+        for (jb = 0; jb < nb; jb++)
+            if (b[jb].cpu == cy && b[jb].kind == a[last].kind && m-- == 0)
+                break;
+        if (jb < ib)
+            continue; /* still before the IPI: not this one */
+        if (jb < nb)
+            printf("critical ordering (the IPI): cpu%u's ipi.send at t=%" PRIu64 " ns now precedes "
+                   "cpu%u's %s at t=%" PRIu64 " ns (t=%" PRIu64 " ns, before the IPI, without "
+                   "perturbations)\n", b[ib].cpu, to_ns(b[ib].time, cpu_hz), cy,
+                   trace_kinds[a[last].kind].name, to_ns(b[jb].time, cpu_hz),
+                   to_ns(a[last].time, cpu_hz));
+        else
+            printf("critical ordering (the IPI): cpu%u's ipi.send at t=%" PRIu64 " ns now precedes "
+                   "cpu%u's %s, which no longer happens (t=%" PRIu64 " ns, before the IPI, without "
+                   "perturbations)\n", b[ib].cpu, to_ns(b[ib].time, cpu_hz), cy,
+                   trace_kinds[a[last].kind].name, to_ns(a[last].time, cpu_hz));
+        break;
+    }
+done:
+    free(a);
+    free(b);
+}
+
+/* ---- within a kind: smaller parameters that still reproduce ----
+ * For each kind the subset kept, one parameter at a time: halve it while
+ * the run still fails the same way, then bisect between the last value
+ * that reproduced and the first that did not (a few steps). The failure is
+ * not monotonic in a parameter (a smaller stall probability draws other
+ * stall points), so this is a search, not a proof of minimality: every
+ * value it reports was verified by a run. */
+struct param {
+    const char *what;
+    uint64_t (*get)(const struct perturb_cfg *p);
+    void (*set)(struct perturb_cfg *p, uint64_t v);
+    uint64_t lo;
+};
+static uint64_t get_stall_max(const struct perturb_cfg *p) { return p->stall_max_ns; }
+static void set_stall_max(struct perturb_cfg *p, uint64_t v) { p->stall_max_ns = v; }
+static uint64_t get_stall_p(const struct perturb_cfg *p) { return p->stall_ppb; }
+static void set_stall_p(struct perturb_cfg *p, uint64_t v) { p->stall_ppb = (uint32_t)v; }
+static uint64_t get_skew(const struct perturb_cfg *p) { return p->skew_pct; }
+static void set_skew(struct perturb_cfg *p, uint64_t v) { p->skew_pct = (unsigned)v; }
+static uint64_t get_lat(const struct perturb_cfg *p) { return p->ipi_max_ns; }
+static void set_lat(struct perturb_cfg *p, uint64_t v)
+{
+    p->ipi_max_ns = v;
+    if (p->ipi_min_ns > v)
+        p->ipi_min_ns = v;
+}
+static uint64_t get_depth(const struct perturb_cfg *p) { return p->pct_depth; }
+static void set_depth(struct perturb_cfg *p, uint64_t v) { p->pct_depth = (unsigned)v; }
+
+static const struct param params[] = {
+    { "stall MAX", get_stall_max, set_stall_max, 1 },        /* K_STALL */
+    { "stall probability", get_stall_p, set_stall_p, 1 },    /* K_STALL */
+    { "skew", get_skew, set_skew, 1 },                       /* K_SKEW */
+    { "ipi-latency MAX", get_lat, set_lat, 1 },              /* K_IPI */
+    { "pct depth", get_depth, set_depth, 1 },                /* K_PCT */
+};
+static const unsigned param_kind[] = { K_STALL, K_STALL, K_SKEW, K_IPI, K_PCT };
+
+/* One trial: does p still fail like ref? -1 on a host error. */
+static int trial(struct min_ctx *x, const struct perturb_cfg *p, const struct seed_result *ref)
+{
+    struct seed_result r;
+    if (!min_run(x, p, NULL, &r))
+        return -1;
+    char s2[512];
+    perturb_format(p, s2, sizeof s2);
+    bool same = r.verdict == ref->verdict && r.sig_hash == ref->sig_hash;
+    printf("  %-12s  %-4s exit %d  \"%s\"%s\n", s2, verdict_name(r.verdict), r.status, r.sig_text,
+           same ? "  <- reproduces" : "");
+    return same;
+}
+
+/* Shrinks the parameters of the kinds in mask; false on a host error. */
+static bool shrink_within(struct min_ctx *x, struct perturb_cfg *p, unsigned mask,
+                          const struct seed_result *ref)
+{
+    for (size_t k = 0; k < sizeof params / sizeof params[0]; k++) {
+        if (!(mask & param_kind[k]))
+            continue;
+        const struct param *pa = &params[k];
+        uint64_t good = pa->get(p), bad = 0;
+        bool have_bad = false;
+        while (good > pa->lo) {
+            uint64_t cand = good / 2 < pa->lo ? pa->lo : good / 2;
+            struct perturb_cfg c = *p;
+            pa->set(&c, cand);
+            int t = trial(x, &c, ref);
+            if (t < 0)
+                return false;
+            if (!t) {
+                bad = cand;
+                have_bad = true;
+                break;
+            }
+            good = cand;
+        }
+        for (int step = 0; have_bad && step < 4 && good - bad > 1; step++) {
+            uint64_t mid = bad + (good - bad) / 2;
+            struct perturb_cfg c = *p;
+            pa->set(&c, mid);
+            int t = trial(x, &c, ref);
+            if (t < 0)
+                return false;
+            if (t)
+                good = mid;
+            else
+                bad = mid;
+        }
+        pa->set(p, good);
+    }
+    return true;
+}
+
 int explore_minimize(const char *file, const char *fail_on, const char *expect,
                      const char *keep)
 {
@@ -346,6 +529,13 @@ int explore_minimize(const char *file, const char *fail_on, const char *expect,
         printf(" needed)");
     }
     printf("\n");
+    if (best) {
+        printf("within the kinds (halving, then bisecting, each value verified by a run):\n");
+        if (!shrink_within(&x, &minp, best, &ref))
+            goto out_tmp;
+        perturb_format(&minp, min_spec, sizeof min_spec);
+        printf("smallest within the kinds that still fails: %s\n", min_spec);
+    }
     snprintf(kept, sizeof kept, "%s/minimized-seed-%" PRIu64 ".hvt", keep, x.h->seed);
     snprintf(plain, sizeof plain, "%s/unperturbed-seed-%" PRIu64 ".hvt", keep, x.h->seed);
     struct seed_result r1, r0;
@@ -368,6 +558,7 @@ int explore_minimize(const char *file, const char *fail_on, const char *expect,
         free(d);
         unlink(log);
         print_ordering(plain, kept, cpu_hz);
+        print_ipi_ordering(plain, kept, cpu_hz);
     }
     rc = 1;
 out_tmp:

@@ -38,7 +38,7 @@ static int next_recorded(struct replayer *p)
      * trace-mark): not part of what the machine does */
     do
         rc = trace_reader_next(p->r, &p->rec_ev, p->err, sizeof p->err);
-    while (rc == 1 && p->rec_ev.kind == TK_MARK);
+    while (rc == 1 && (p->rec_ev.kind == TK_MARK || p->rec_ev.kind == TK_GDB_SCHED));
     if (rc < 0)
         p->read_error = true;
     if (rc == 1 && p->rec_ev.blob_len) {
@@ -53,7 +53,7 @@ static int next_recorded(struct replayer *p)
 static void compare_sink(void *opaque, const struct trace_event *ev)
 {
     struct replayer *p = opaque;
-    if (ev->kind == TK_MARK)
+    if (ev->kind == TK_MARK || ev->kind == TK_GDB_SCHED)
         return; /* a debugger's mark during the replay: not the machine's doing */
     if (p->diverged) {
         /* Looking for the check record that follows the divergence. */
@@ -163,7 +163,19 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
     uint8_t *bytes = NULL;
     struct trace_event ev;
     int rc;
+    /* and the debugger's changes to the schedule (gdb.sched) */
+    struct gdb_sched_entry *gs = NULL;
+    size_t ngs = 0, capgs = 0;
     while ((rc = trace_reader_next(r, &ev, err, sizeof err)) == 1) {
+        if (ev.kind == TK_GDB_SCHED) {
+            if (ngs == capgs) {
+                capgs = capgs ? 2 * capgs : 64;
+                gs = realloc(gs, capgs * sizeof *gs);
+            }
+            gs[ngs++] = (struct gdb_sched_entry){ .at = ev.a[0], .end = ev.a[1], .held = ev.a[2],
+                .addr = ev.a[3], .guest = (int64_t)ev.a[4], .cpu = ev.cpu == TRACE_NO_CPU ? -1 : (int)ev.cpu };
+            continue;
+        }
         if (ev.kind != TK_INPUT)
             continue;
         if (nin == cap) {
@@ -177,6 +189,7 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
     trace_reader_close(r);
     if (rc < 0) {
         fprintf(stderr, "hvsim: replay: %s\n", err);
+        free(gs);
         free(times);
         free(bytes);
         return EXIT_HOST_ERROR;
@@ -188,6 +201,7 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
     if (!m) {
         fprintf(stderr, "hvsim: replay %s: %s\n", path, err);
         trace_reader_close(p.r);
+        free(gs);
         free(times);
         free(bytes);
         return EXIT_HOST_ERROR;
@@ -206,6 +220,7 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
             m->trace = NULL;
             machine_free(m);
             trace_reader_close(p.r);
+            free(gs);
             free(times);
             free(bytes);
             return EXIT_HOST_ERROR;
@@ -229,6 +244,7 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
             m->trace_mask = 0;
             machine_free(m);
             trace_reader_close(p.r);
+            free(gs);
             free(times);
             free(bytes);
             return EXIT_HOST_ERROR;
@@ -236,9 +252,15 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
         status = gdbstub_run(g);
         m = gdbstub_machine(g); /* (reverse execution is refused in replays) */
         gdbstub_free(g);
+    } else if (ngs) { /* recorded under gdb: its holds and steps again */
+        m->max_insns = h2->max_insns;
+        status = gdbstub_replay_schedule(m, gs, ngs, err, sizeof err);
+        if (status == EXIT_HOST_ERROR)
+            fprintf(stderr, "hvsim: replay %s: %s\n", path, err);
     } else {
         status = machine_run(m, h2->max_insns);
     }
+    free(gs);
     if (!p.diverged)
         trace_emit_end(m, status);
     if (!p.diverged) {

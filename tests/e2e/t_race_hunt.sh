@@ -168,8 +168,66 @@ if [ -n "$first" ]; then
     else
         fail "--minimize" "exit $rc: $(head -12 "$T/min.out")"
     fi
+    # within the kind: a smaller stall (MAX, then probability) that still
+    # reproduces, every value verified by a run; the kept trace is that run
+    within=$(sed -n 's/^smallest within the kinds that still fails: stall=\(0\.[0-9]*\):\([0-9]*\)$/\1 \2/p' "$T/min.out")
+    wmax=${within#* }
+    if [ -n "$within" ] && [ "$wmax" -lt 100000000 ] &&
+        head -c 3000 "$T/k5/minimized-$s.hvt" | grep -aq "^perturb.*stall=${within% *}:$wmax"; then
+        pass "--minimize $s within the kind: stall=${within/ /:} still reproduces (MAX was 100 ms); kept and replayed"
+        if grep -qE "^critical ordering \(the IPI\): cpu0's ipi.send at t=70[0-9]{6} ns now precedes cpu1's wfi.sleep at t=[0-9]+ ns \(t=200[0-9]{5} ns, before the IPI" "$T/min.out"; then
+            pass "--minimize names the IPI: cpu0's ipi.send at t=70 ms now precedes cpu1's wfi.sleep (20 ms before it unperturbed)"
+        else
+            fail "--minimize names the IPI" "$(grep '^critical' "$T/min.out")"
+        fi
+    else
+        fail "--minimize within the kind" "'$within': $(grep -A3 '^within' "$T/min.out" | head -4)"
+    fi
 else
     fail "--minimize: a failing seed with three perturbations" "$(head -6 "$T/e5.out")"
+fi
+
+# 8b. --guided: per-run perturbations steered toward new cross-CPU
+#     successions find the race that the default scheduler never finds
+#     (seeds 1..40: first at run 4, 3 failing runs); the choice does not
+#     depend on --jobs; a kept failure replays from its header alone.
+"$HVSIM" explore --guided --seeds 1..40 "${JUDGE[@]}" --keep "$T/kg" -- "${RUN[@]}" >"$T/g2.out" 2>&1
+grc=$?
+"$HVSIM" explore --guided --seeds 1..40 --jobs 1 --fail-on BUG --expect 'brought-up 2 CPUs' \
+    --keep "$T/kg1" -- "${RUN[@]}" >"$T/g1.out" 2>&1
+ng=$(fails "$T/g2.out")
+gfirst=$(ls "$T/kg"/seed-*.hvt 2>/dev/null | head -1)
+if [ "$grc" -eq 1 ] && [ "$ng" -ge 1 ] && grep -qE "^guided: 40 runs in batches of 8, corpus [1-9][0-9]*; first failure at run [0-9]+" "$T/g2.out" &&
+    grep -qE "^  seed [0-9]+: .*stall=" "$T/g2.out"; then
+    pass "explore --guided: $ng of 40 runs find the start-up race ($(grep -oE 'first failure at run [0-9]+' "$T/g2.out"))"
+else
+    fail "explore --guided" "exit $grc: $(tail -6 "$T/g2.out")"
+fi
+if diff <(grep -v "replay with\|hvsim replay" "$T/g2.out" | sed 's|/kg1\?/|/K/|') \
+        <(grep -v "replay with\|hvsim replay" "$T/g1.out" | sed 's|/kg1\?/|/K/|') >/dev/null; then
+    pass "explore --guided: --jobs 2 and --jobs 1 choose the same perturbations (same table)"
+else
+    fail "explore --guided is deterministic" "$(diff "$T/g2.out" "$T/g1.out" | head -6)"
+fi
+if [ -n "$gfirst" ] && "$HVSIM" replay "$gfirst" 2>&1 | grep -q "replay identical"; then
+    pass "explore --guided: the kept failure replays (its perturbations are in the header)"
+else
+    fail "explore --guided: kept failure replays" "'$gfirst'"
+fi
+"$HVSIM" explore --random-perturb --seeds 1..8 "${JUDGE[@]}" --keep "$T/kr" -- "${RUN[@]}" >"$T/r.out" 2>&1
+if grep -qE "^random-perturb: 8 runs in batches of 8, corpus 0;" "$T/r.out"; then
+    pass "explore --random-perturb: the unsteered baseline keeps no corpus"
+else
+    fail "explore --random-perturb" "$(tail -4 "$T/r.out")"
+fi
+"$HVSIM" explore --guided --seeds 1..2 -- "${RUN[@]}" --stall 0.001:1ms >"$T/gb.out" 2>&1
+rc=$?
+"$HVSIM" explore --guided --shard 1/2 --seeds 1..2 -- "${RUN[@]}" >"$T/gs.out" 2>&1
+rc2=$?
+if [ "$rc" -eq 2 ] && grep -q "choose --stall" "$T/gb.out" && [ "$rc2" -eq 2 ] && grep -q -- "--shard" "$T/gs.out"; then
+    pass "explore --guided with --stall in RUN-OPTIONS, or with --shard: exit 2 naming it"
+else
+    fail "explore --guided bad input" "exit $rc/$rc2: $(cat "$T/gb.out" "$T/gs.out" | head -3)"
 fi
 
 # 9. A correct SMP program stays correct under every perturbation: minihv
