@@ -504,12 +504,15 @@ static struct machine *start_from(struct gdbstub *g, uint64_t at, size_t nlog, b
     return m2;
 }
 
+/* Re-executes to position `at` from the newest usable snapshot (or from
+ * reset when use_snap is false); with watch >= 0, *watch_last is the
+ * position of that hart's last instruction in the re-executed stretch
+ * (UINT64_MAX: it executed none there). */
 static struct machine *rebuild(struct gdbstub *g, uint64_t at, size_t nlog, int watch,
-                               uint64_t *watch_last, char *err, size_t errlen)
+                               bool use_snap, uint64_t *watch_last, char *err, size_t errlen)
 {
     size_t first;
-    /* finding a hart's last instruction needs its whole history: from reset */
-    struct machine *m2 = start_from(g, at, nlog, watch < 0, &first, err, errlen);
+    struct machine *m2 = start_from(g, at, nlog, use_snap, &first, err, errlen);
     if (!m2)
         return NULL;
     m2->sched.watch_cpu = watch >= 0 ? m2->cpus[watch] : NULL;
@@ -545,11 +548,17 @@ static bool reverse_step(struct gdbstub *g, int h, char *err, size_t errlen)
     struct machine *m = g->m;
     if (!reverse_allowed(g, err, errlen))
         return false;
+    /* The hart's last instruction: found re-executing from the newest
+     * snapshot; only when the hart executed nothing since then does it
+     * need the whole history, from reset. */
     uint64_t last = UINT64_MAX;
-    struct machine *m1 = rebuild(g, m->sched.executed, g->nlog, h, &last, err, errlen);
-    if (!m1)
-        return false;
-    machine_free(m1);
+    for (int pass = 0; pass < 2 && last == UINT64_MAX; pass++) {
+        struct machine *m1 = rebuild(g, m->sched.executed, g->nlog, h, pass == 0, &last, err,
+                                     errlen);
+        if (!m1)
+            return false;
+        machine_free(m1);
+    }
     long j = -1; /* the hart's last scheduler-locked step */
     for (size_t i = 0; i < g->nlog; i++)
         if (g->log[i].cpu == h)
@@ -568,7 +577,7 @@ static bool reverse_step(struct gdbstub *g, int h, char *err, size_t errlen)
         snprintf(err, errlen, "hart %d has not executed an instruction yet", h);
         return false;
     }
-    struct machine *m2 = rebuild(g, at, keep, -1, NULL, err, errlen);
+    struct machine *m2 = rebuild(g, at, keep, -1, true, NULL, err, errlen);
     if (!m2)
         return false;
     adopt(g, m2, keep);
@@ -650,7 +659,7 @@ again:;
     size_t keep = 0;
     while (keep < g->nlog && g->log[keep].at < at)
         keep++;
-    struct machine *m2 = rebuild(g, at, keep, -1, NULL, err, errlen);
+    struct machine *m2 = rebuild(g, at, keep, -1, true, NULL, err, errlen);
     if (!m2)
         return false;
     adopt(g, m2, keep);
