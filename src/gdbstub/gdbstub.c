@@ -86,10 +86,20 @@ struct gdbstub {
 
 /* ---- socket I/O ---- */
 
-static void send_packet(struct gdbstub *g, const char *payload, size_t len)
+/* One framed message: "$payload#cs" (a packet), or with lead '%' a
+ * notification ("%Stop:...#cs", never acknowledged). A write error drops
+ * the connection. */
+static void send_framed(struct gdbstub *g, const char *payload, size_t len, char lead)
 {
-    char *out = malloc(rsp_encoded_len(payload, len) + 1);
-    size_t n = rsp_encode(payload, len, out, rsp_encoded_len(payload, len) + 1);
+    size_t cap = rsp_encoded_len(payload, len) + 1;
+    char *out = malloc(cap);
+    if (!out) {
+        close(g->cfd);
+        g->cfd = -1;
+        return;
+    }
+    size_t n = rsp_encode(payload, len, out, cap);
+    out[0] = lead;
     for (size_t off = 0; off < n && g->cfd >= 0;) {
         ssize_t w = write(g->cfd, out + off, n - off);
         if (w < 0 && errno == EINTR)
@@ -102,6 +112,11 @@ static void send_packet(struct gdbstub *g, const char *payload, size_t len)
         off += (size_t)w;
     }
     free(out);
+}
+
+static void send_packet(struct gdbstub *g, const char *payload, size_t len)
+{
+    send_framed(g, payload, len, '$');
 }
 
 static void send_str(struct gdbstub *g, const char *s)
@@ -1299,22 +1314,7 @@ static void serve(struct gdbstub *g)
 
 static void send_notification(struct gdbstub *g, const char *payload)
 {
-    size_t len = strlen(payload);
-    char *out = malloc(rsp_encoded_len(payload, len) + 1);
-    size_t n = rsp_encode(payload, len, out, rsp_encoded_len(payload, len) + 1);
-    out[0] = '%'; /* "%Stop:...#cs": a notification, never acknowledged */
-    for (size_t off = 0; off < n && g->cfd >= 0;) {
-        ssize_t w = write(g->cfd, out + off, n - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            close(g->cfd);
-            g->cfd = -1;
-            break;
-        }
-        off += (size_t)w;
-    }
-    free(out);
+    send_framed(g, payload, strlen(payload), '%');
 }
 
 static void ns_queue(struct gdbstub *g, const char *reply)

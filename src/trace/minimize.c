@@ -184,16 +184,6 @@ static bool next_event(struct trace_reader *r, struct trace_event *ev)
     return false;
 }
 
-static bool same_event(const struct trace_event *a, const struct trace_event *b)
-{
-    if (a->kind != b->kind || a->cpu != b->cpu || a->time != b->time)
-        return false;
-    for (unsigned i = 0; i < trace_kinds[a->kind].nargs; i++)
-        if (a->a[i] != b->a[i])
-            return false;
-    return true;
-}
-
 /* The critical ordering in one sentence: at the first event where the
  * failing run (fail) parts from the unperturbed one (plain), fail's event
  * now comes where plain's used to. */
@@ -209,7 +199,7 @@ static void print_ordering(const char *plain, const char *fail, uint64_t cpu_hz)
     struct trace_event ea, eb;
     for (;;) {
         bool ha = next_event(a, &ea), hb = next_event(b, &eb);
-        if (!ha || !hb || !same_event(&ea, &eb)) {
+        if (!ha || !hb || !trace_event_equal(&ea, &eb)) {
             if (ha && hb) {
                 char who_b[24], who_a[24];
                 snprintf(who_b, sizeof who_b, eb.cpu == TRACE_NO_CPU ? "the machine" : "cpu%u", eb.cpu);

@@ -396,17 +396,19 @@ static const char *const vec_names[32] = {
 
 /* Every other vector (reserved ones, external interrupts, INT n) as
  * "int 0xNN". */
-#define X86_INT_NAME(h, l) "int 0x" #h #l,
-#define X86_INT_ROW(h) \
-    X86_INT_NAME(h, 0) X86_INT_NAME(h, 1) X86_INT_NAME(h, 2) X86_INT_NAME(h, 3) \
-    X86_INT_NAME(h, 4) X86_INT_NAME(h, 5) X86_INT_NAME(h, 6) X86_INT_NAME(h, 7) \
-    X86_INT_NAME(h, 8) X86_INT_NAME(h, 9) X86_INT_NAME(h, a) X86_INT_NAME(h, b) \
-    X86_INT_NAME(h, c) X86_INT_NAME(h, d) X86_INT_NAME(h, e) X86_INT_NAME(h, f)
-static const char *const int_names[256] = {
-    X86_INT_ROW(0) X86_INT_ROW(1) X86_INT_ROW(2) X86_INT_ROW(3) X86_INT_ROW(4) X86_INT_ROW(5)
-    X86_INT_ROW(6) X86_INT_ROW(7) X86_INT_ROW(8) X86_INT_ROW(9) X86_INT_ROW(a) X86_INT_ROW(b)
-    X86_INT_ROW(c) X86_INT_ROW(d) X86_INT_ROW(e) X86_INT_ROW(f)
-};
+#define X86_HEX_NAME(p, h, l) p #h #l,
+#define X86_HEX_ROW(p, h) \
+    X86_HEX_NAME(p, h, 0) X86_HEX_NAME(p, h, 1) X86_HEX_NAME(p, h, 2) X86_HEX_NAME(p, h, 3) \
+    X86_HEX_NAME(p, h, 4) X86_HEX_NAME(p, h, 5) X86_HEX_NAME(p, h, 6) X86_HEX_NAME(p, h, 7) \
+    X86_HEX_NAME(p, h, 8) X86_HEX_NAME(p, h, 9) X86_HEX_NAME(p, h, a) X86_HEX_NAME(p, h, b) \
+    X86_HEX_NAME(p, h, c) X86_HEX_NAME(p, h, d) X86_HEX_NAME(p, h, e) X86_HEX_NAME(p, h, f)
+/* 256 names "P00".."Pff" for a prefix P */
+#define X86_HEX_TABLE(p) \
+    X86_HEX_ROW(p, 0) X86_HEX_ROW(p, 1) X86_HEX_ROW(p, 2) X86_HEX_ROW(p, 3) X86_HEX_ROW(p, 4) \
+    X86_HEX_ROW(p, 5) X86_HEX_ROW(p, 6) X86_HEX_ROW(p, 7) X86_HEX_ROW(p, 8) X86_HEX_ROW(p, 9) \
+    X86_HEX_ROW(p, a) X86_HEX_ROW(p, b) X86_HEX_ROW(p, c) X86_HEX_ROW(p, d) X86_HEX_ROW(p, e) \
+    X86_HEX_ROW(p, f)
+static const char *const int_names[256] = { X86_HEX_TABLE("int 0x") };
 
 static const char *x86_cause_name(uint64_t v)
 {
@@ -417,18 +419,7 @@ static const char *x86_cause_name(uint64_t v)
 
 /* ipi.deliver lines of the local APIC (lapic.c deliver_line): a vector,
  * or a delivery mode << 8. irq.take of an interrupt: its vector; NMI: 0x400. */
-#define X86_SIPI_NAME(h, l) "SIPI 0x" #h #l,
-#define X86_SIPI_ROW(h) \
-    X86_SIPI_NAME(h, 0) X86_SIPI_NAME(h, 1) X86_SIPI_NAME(h, 2) X86_SIPI_NAME(h, 3) \
-    X86_SIPI_NAME(h, 4) X86_SIPI_NAME(h, 5) X86_SIPI_NAME(h, 6) X86_SIPI_NAME(h, 7) \
-    X86_SIPI_NAME(h, 8) X86_SIPI_NAME(h, 9) X86_SIPI_NAME(h, a) X86_SIPI_NAME(h, b) \
-    X86_SIPI_NAME(h, c) X86_SIPI_NAME(h, d) X86_SIPI_NAME(h, e) X86_SIPI_NAME(h, f)
-static const char *const sipi_names[256] = {
-    X86_SIPI_ROW(0) X86_SIPI_ROW(1) X86_SIPI_ROW(2) X86_SIPI_ROW(3) X86_SIPI_ROW(4)
-    X86_SIPI_ROW(5) X86_SIPI_ROW(6) X86_SIPI_ROW(7) X86_SIPI_ROW(8) X86_SIPI_ROW(9)
-    X86_SIPI_ROW(a) X86_SIPI_ROW(b) X86_SIPI_ROW(c) X86_SIPI_ROW(d) X86_SIPI_ROW(e)
-    X86_SIPI_ROW(f)
-};
+static const char *const sipi_names[256] = { X86_HEX_TABLE("SIPI 0x") };
 
 static const char *x86_line_name(unsigned line)
 {
