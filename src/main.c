@@ -565,29 +565,35 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
-/* hvsim replay FILE [--serial SPEC] [-v] */
+/* hvsim replay FILE [--serial SPEC] [-v] [--engine E] [--gdb PORT] */
 static int cmd_replay(int argc, char **argv)
 {
-    const char *file = NULL, *serial = "none";
-    int verbose = 0;
+    const char *file = NULL;
+    struct replay_options o = { .serial = "none" };
     uint64_t perturb = 0, gdb_port = 0;
-    bool gdb_wait = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc) {
-            serial = argv[++i];
-            if (!serial_spec_ok(serial)) {
-                fprintf(stderr, "hvsim: --serial: '%s' is not stdio, none or file:PATH\n", serial);
+            o.serial = argv[++i];
+            if (!serial_spec_ok(o.serial)) {
+                fprintf(stderr, "hvsim: --serial: '%s' is not stdio, none or file:PATH\n", o.serial);
                 return EXIT_HOST_ERROR;
             }
         } else if (strcmp(argv[i], "-v") == 0) {
-            verbose = 1;
+            o.verbose = 1;
+        } else if (strcmp(argv[i], "--engine") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "interp") != 0 && strcmp(v, "fast") != 0) {
+                fprintf(stderr, "hvsim: --engine: '%s' is not interp or fast\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            o.interp = strcmp(v, "interp") == 0;
         } else if (strcmp(argv[i], "--gdb") == 0 && i + 1 < argc) {
             if (!config_parse_u64(argv[++i], &gdb_port) || gdb_port == 0 || gdb_port > 65535) {
                 fprintf(stderr, "hvsim: --gdb: '%s' is not a TCP port (1..65535)\n", argv[i]);
                 return EXIT_HOST_ERROR;
             }
         } else if (strcmp(argv[i], "--gdb-wait") == 0) {
-            gdb_wait = true;
+            o.gdb_wait = true;
         } else if (strcmp(argv[i], "--debug-perturb") == 0 && i + 1 < argc) {
             if (!config_parse_u64(argv[++i], &perturb) || perturb == 0) {
                 fprintf(stderr, "hvsim: --debug-perturb: '%s' is not a positive number\n", argv[i]);
@@ -595,13 +601,15 @@ static int cmd_replay(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             puts("Usage: hvsim replay FILE.hvt [--serial stdio|none|file:PATH] [-v] [--debug-perturb N]\n"
-                 "                        [--gdb PORT [--gdb-wait]]\n"
+                 "                        [--engine fast|interp] [--gdb PORT [--gdb-wait]]\n"
                  "Rebuilds the machine from the trace header (refusing if an image changed),\n"
                  "feeds the recorded console input at its recorded virtual times, records\n"
                  "again and compares. Exit 0: identical; 1: diverged (the first differing\n"
                  "record, both versions, and the first differing register or page);\n"
-                 "2: host error. --debug-perturb N flips a bit of hart 0's sp after N\n"
-                 "instructions: a deliberate divergence to see the diagnosis at work.");
+                 "2: host error. --engine interp replays on the reference interpreter (a\n"
+                 "trace recorded by either engine replays on both). --debug-perturb N flips\n"
+                 "a bit of hart 0's sp after N instructions: a deliberate divergence to see\n"
+                 "the diagnosis at work.");
             return 0;
         } else if (argv[i][0] == '-' || file) {
             fprintf(stderr, "hvsim: replay: unexpected argument '%s'\n", argv[i]);
@@ -614,11 +622,13 @@ static int cmd_replay(int argc, char **argv)
         fprintf(stderr, "hvsim: replay: missing trace file\nUsage: hvsim replay FILE.hvt\n");
         return EXIT_HOST_ERROR;
     }
-    if (gdb_wait && !gdb_port) {
+    if (o.gdb_wait && !gdb_port) {
         fprintf(stderr, "hvsim: --gdb-wait needs --gdb PORT\n");
         return EXIT_HOST_ERROR;
     }
-    return trace_replay(file, serial, verbose, perturb, (int)gdb_port, gdb_wait);
+    o.perturb_at = perturb;
+    o.gdb_port = (int)gdb_port;
+    return trace_replay(file, &o);
 }
 
 int main(int argc, char **argv)

@@ -142,8 +142,7 @@ static bool rebuild_config(const struct trace_header *h, struct config *c, char 
     return config_validate(c, err, errlen);
 }
 
-int trace_replay(const char *path, const char *serial, int verbose, uint64_t perturb_at,
-                 int gdb_port, bool gdb_wait)
+int trace_replay(const char *path, const struct replay_options *o)
 {
     char err[512];
     struct trace_reader *r = trace_reader_open(path, err, sizeof err);
@@ -187,43 +186,33 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
         bytes[nin++] = (uint8_t)ev.a[0];
     }
     trace_reader_close(r);
+    struct replayer p = { 0 };
+    struct machine *m = NULL;
+    int ret = EXIT_HOST_ERROR;
     if (rc < 0) {
         fprintf(stderr, "hvsim: replay: %s\n", err);
-        free(gs);
-        free(times);
-        free(bytes);
-        return EXIT_HOST_ERROR;
+        goto out;
     }
 
-    struct replayer p = { 0 };
     p.r = trace_reader_open(path, err, sizeof err);
-    struct machine *m = p.r ? machine_new(&cfg, serial ? serial : "none", err, sizeof err) : NULL;
+    m = p.r ? machine_new(&cfg, o->serial ? o->serial : "none", err, sizeof err) : NULL;
     if (!m) {
         fprintf(stderr, "hvsim: replay %s: %s\n", path, err);
-        trace_reader_close(p.r);
-        free(gs);
-        free(times);
-        free(bytes);
-        return EXIT_HOST_ERROR;
+        goto out;
     }
     p.m = m;
+    m->interp_only = o->interp; /* --engine: both engines write the same records */
     console_set_script(m->console, times, bytes, nin, replay_now, m);
     const struct trace_header *h2 = trace_reader_header(p.r);
     char arch_name[64];
     p.arch = trace_header_arch(h2, arch_name, sizeof arch_name);
     m->max_insns = h2->max_insns;
-    m->perturb_at = perturb_at;
+    m->perturb_at = o->perturb_at;
     if (h2->perturb[0]) { /* --ipi-latency, --stall, --skew, --strategy of the recording */
         struct perturb_cfg pc;
         if (!perturb_parse_spec(&pc, h2->perturb, err, sizeof err)) {
             fprintf(stderr, "hvsim: replay %s: header: %s\n", path, err);
-            m->trace = NULL;
-            machine_free(m);
-            trace_reader_close(p.r);
-            free(gs);
-            free(times);
-            free(bytes);
-            return EXIT_HOST_ERROR;
+            goto out;
         }
         sched_set_perturb(m, &pc);
     }
@@ -236,18 +225,11 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
     m->trace_mask = p.t.mask;
 
     int status;
-    if (gdb_port) { /* a replay under gdb: stop, inspect, continue */
-        struct gdbstub *g = gdbstub_new(m, gdb_port, gdb_wait, err, sizeof err);
+    if (o->gdb_port) { /* a replay under gdb: stop, inspect, continue */
+        struct gdbstub *g = gdbstub_new(m, o->gdb_port, o->gdb_wait, err, sizeof err);
         if (!g) {
             fprintf(stderr, "hvsim: %s\n", err);
-            m->trace = NULL;
-            m->trace_mask = 0;
-            machine_free(m);
-            trace_reader_close(p.r);
-            free(gs);
-            free(times);
-            free(bytes);
-            return EXIT_HOST_ERROR;
+            goto out;
         }
         status = gdbstub_run(g);
         m = gdbstub_machine(g); /* (reverse execution is refused in replays) */
@@ -260,7 +242,6 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
     } else {
         status = machine_run(m, h2->max_insns);
     }
-    free(gs);
     if (!p.diverged)
         trace_emit_end(m, status);
     if (!p.diverged) {
@@ -274,7 +255,6 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
                                              .a = { (uint64_t)status, m->sched.total_retired } };
         }
     }
-    int ret;
     if (p.read_error && !p.diverged) {
         fprintf(stderr, "hvsim: replay: %s\n", p.err);
         ret = EXIT_HOST_ERROR;
@@ -296,13 +276,18 @@ int trace_replay(const char *path, const char *serial, int verbose, uint64_t per
                p.state_diff[0] ? p.state_diff : "unknown (the run ended before the next check)");
         ret = 1;
     }
-    if (verbose)
-        fprintf(stderr, "hvsim: replay of %s: %s\n", path, m->exit_reason);
-    m->trace = NULL;
-    m->trace_mask = 0;
-    machine_free(m);
+    if (o->verbose)
+        fprintf(stderr, "hvsim: replay of %s (engine %s): %s\n", path,
+                m->interp_only ? "interp" : "fast", m->exit_reason);
+out:
+    if (m) {
+        m->trace = NULL;
+        m->trace_mask = 0;
+        machine_free(m);
+    }
     trace_reader_close(p.r);
     free(p.rec_blob);
+    free(gs);
     free(times);
     free(bytes);
     return ret;

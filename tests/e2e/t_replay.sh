@@ -43,6 +43,27 @@ rec "$T/s.hvt" --sched-seed 7 --events all
 if [ $? -eq 0 ]; then pass "seeded run with all events replays identically"; else
     fail "seeded run with all events replays" "$(head -5 "$T/s.txt")"; fi
 
+# 2b. Either engine replays the other's recording (replay --engine).
+"$HVSIM" replay "$T/s.hvt" --engine interp -v >"$T/si.txt" 2>&1
+rc=$?
+"$HVSIM" run --engine interp --smp 4 --kernel "$UBOOT" --max-insns 120000000 --serial none \
+    --check-interval 5000000 --trace "$T/ai.hvt" </dev/null 2>/dev/null
+"$HVSIM" replay "$T/ai.hvt" --engine fast >"$T/ai.txt" 2>&1
+rc2=$?
+if [ "$rc" -eq 0 ] && [ "$rc2" -eq 0 ] && cmp -s "$T/a.hvt" "$T/ai.hvt" &&
+    grep -q "(engine interp)" "$T/si.txt"; then
+    pass "replay --engine interp of a fast recording, and fast of an interp recording, identical"
+else
+    fail "replay --engine across engines" "exit $rc/$rc2: $(head -3 "$T/si.txt" "$T/ai.txt")"
+fi
+"$HVSIM" replay "$T/s.hvt" --engine jit >"$T/bad.txt" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "\-\-engine: 'jit' is not interp or fast" "$T/bad.txt"; then
+    pass "replay --engine with a bad value: exit 2 naming it"
+else
+    fail "replay --engine bad value" "exit $rc: $(cat "$T/bad.txt")"
+fi
+
 # 3. A deliberate divergence is found and explained.
 "$HVSIM" replay "$T/a.hvt" --debug-perturb 60000000 >"$T/div.txt" 2>&1
 rc=$?
