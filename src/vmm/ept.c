@@ -134,9 +134,9 @@ enum ept_status ept_translate(const struct ept_ctx *c, uint64_t gpa, unsigned ac
     uint64_t table = c->pml4;
     unsigned perm = EPT_PERM_R | EPT_PERM_W | EPT_PERM_X;
     int level;
+    unsigned shift = 39; /* gpa bits 47:39 index the PML4 table */
     uint64_t e = 0;
-    for (level = 4;; level--) {
-        unsigned shift = 12 + 9 * (unsigned)(level - 1);
+    for (level = 4;; level--, shift -= 9) {
         uint64_t epa = table | (((gpa >> shift) & 0x1ff) << 3);
         e = c->read(c->opaque, epa);
         entry_pa[n] = epa;
@@ -152,7 +152,7 @@ enum ept_status ept_translate(const struct ept_ctx *c, uint64_t gpa, unsigned ac
          * is allowed (EPT_CAP_EXEC_ONLY). */
         if ((xwr & EPT_PERM_W) && !(xwr & EPT_PERM_R))
             return misconfig(r);
-        bool leaf = level == 1 || ((level == 2 || level == 3) && (e & E_PS));
+        bool leaf = level == 1 || (level != 4 && (e & E_PS));
         uint64_t rsvd = c->rsvd_pa | (leaf ? rsvd_leaf[level] : rsvd_table[level]);
         if ((e & rsvd) || (leaf && memtype_reserved(e)))
             return misconfig(r);
@@ -169,7 +169,7 @@ enum ept_status ept_translate(const struct ept_ctx *c, uint64_t gpa, unsigned ac
     if (!debug && (need & ~perm))
         return violation(r, acc, gpt_write, perm);
 
-    uint64_t size = 1ull << (12 + 9 * (level - 1));
+    uint64_t size = 1ull << shift;
     uint64_t leaf = entries[n - 1];
     /* §29.3.5: A in every entry used, D in the leaf for a write. */
     if (c->ad && !debug) {

@@ -65,7 +65,7 @@
 
 /* Why an EPTP fails the VM-entry check of §27.2.1.1 (with "enable EPT" = 1).
  * VM entry then fails with VMfailValid(7), "VM entry with invalid control
- * field(s)"; INVEPT single-context with VMfailValid(28). */
+ * field(s)"; INVEPT single-context with error 28. */
 enum ept_eptp_error {
     EPTP_OK = 0,
     EPTP_BAD_MEMTYPE,     /* bits 2:0 neither UC (0) nor WB (6) */
@@ -188,7 +188,8 @@ enum ept_status ept_translate(const struct ept_ctx *c, uint64_t gpa, unsigned ac
 /* ---- INVEPT / INVVPID and the tags of cached mappings (§29.4) ---- */
 
 /* VM-instruction error of both instructions' failures (Table 31-1):
- * "invalid operand to INVEPT/INVVPID", reported with VMfailValid. */
+ * "invalid operand to INVEPT/INVVPID". The pseudocode's VMfail: with a
+ * valid current-VMCS pointer VMfailValid(28), else VMfailInvalid. */
 #define EPT_VMERR_INVALID_OPERAND 28
 
 /* What an invalidation drops. EPT_INV_VPID_SINGLE with vpid 0 is also the
