@@ -93,7 +93,7 @@ struct ept_ctx {
     bool ad;            /* EPTP[6]: accessed/dirty flags on */
     /* Reads the 8-byte EPT entry at host-physical hpa (8-aligned). What an
      * unbacked address reads as is the caller's choice (the x86 core reads
-     * all ones there: bits 2:0 = 111b with reserved bits set, so a
+     * all ones there: reserved bits set, or memory type 7 in a PTE, so a
      * misconfiguration). */
     uint64_t (*read)(void *opaque, uint64_t hpa);
     /* Writes the 8-byte entry back with A (bit 8) / D (bit 9) set. Called
