@@ -48,6 +48,7 @@ enum opt_id {
     OPT_DRIVE,
     OPT_VIRTIO_RNG,
     OPT_RTC,
+    OPT_VIRTIO_CONSOLE,
 };
 
 struct opt_desc {
@@ -71,6 +72,7 @@ static const struct opt_desc run_opts[] = {
     { "dtb", OPT_DTB, "FILE", "use this device tree blob instead of the generated one" },
     { "drive", OPT_DRIVE, "FILE[,ro][,snapshot]", "riscv-virt: a virtio-blk disk (repeatable, 4; docs/virtio.md)" },
     { "virtio-rng", OPT_VIRTIO_RNG, NULL, "riscv-virt: a virtio entropy device (bytes from --sched-seed)" },
+    { "virtio-console", OPT_VIRTIO_CONSOLE, NULL, "riscv-virt: a virtio console on the same host console as the UART" },
     { "rtc", OPT_RTC, "EPOCH", "riscv-virt: goldfish RTC reading EPOCH (s since 1970) + virtual time" },
     { "dump-dtb", OPT_DUMP_DTB, "FILE", "write the machine's device tree blob to FILE and exit" },
     { "dump-acpi", OPT_DUMP_ACPI, "DIR", "x86-pc: write the ACPI tables to DIR/*.dat (iasl -d) and exit" },
@@ -157,7 +159,7 @@ struct run_args {
     int machine;     /* index into machines[]; -1: none given */
     char modules[MODULES_MAX + 1]; /* --module values joined by '|' */
     char drives[MODULES_MAX + 1];  /* --drive values joined by '|' */
-    bool virtio_rng;
+    bool virtio_rng, virtio_console;
     const char *rtc;
     const char *dump_dtb;
     const char *dump_acpi;
@@ -290,6 +292,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         }
         case OPT_VIRTIO_RNG: a->virtio_rng = true; break;
+        case OPT_VIRTIO_CONSOLE: a->virtio_console = true; break;
         case OPT_RTC: {
             uint64_t e;
             if (!config_parse_u64(v, &e)) {
@@ -527,6 +530,7 @@ static int cmd_run(int argc, char **argv)
     const struct { const char *opt, *section, *key, *val; } optin[] = {
         { "drive", "virtio", "drive", a.drives[0] ? a.drives : NULL },
         { "virtio-rng", "virtio", "rng", a.virtio_rng ? "on" : NULL },
+        { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
         { "rtc", "rtc", "epoch", a.rtc },
     };
     for (size_t i = 0; i < sizeof optin / sizeof optin[0]; i++) {

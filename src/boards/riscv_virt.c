@@ -27,6 +27,7 @@
 #include "../devices/sifive_test.h"
 #include "../devices/uart16550.h"
 #include "../devices/virtio_blk.h"
+#include "../devices/virtio_console.h"
 #include "../devices/virtio_mmio.h"
 #include "../devices/virtio_rng.h"
 #include "../loader/elf.h"
@@ -63,6 +64,7 @@ static const struct config_key rv_virt_keys[] = {
      * machine without them (trace headers) is what it always was */
     RVK_STR("virtio", "drive", drives),
     RVK_STR("virtio", "rng", rng),
+    RVK_STR("virtio", "console", vcon),
     RVK_STR("rtc", "epoch", rtc_epoch),
 };
 
@@ -130,6 +132,10 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
     for (int i = 0; i < n; i++)
         if (!virtio_blk_spec_ok(specs[i], err, errlen))
             return false;
+    if (v->vcon[0] && strcmp(v->vcon, "on") != 0) {
+        snprintf(err, errlen, "[virtio] console '%s' is not 'on'", v->vcon);
+        return false;
+    }
     uint64_t x;
     if (v->rng[0] && !rng_seed(c, &x)) {
         snprintf(err, errlen, "[virtio] rng '%s' is not 'on' or a seed", v->rng);
@@ -288,14 +294,22 @@ static bool build_optin(struct machine *m, char *err, size_t errlen)
                 return false;
             }
         }
-        int slot = 0;
-        for (; slot < RV_VIRT_VIRTIO_SLOTS; slot++) {
+        if (v->vcon[0] && !(b->vcon = virtio_console_new(m, m->console))) {
+            snprintf(err, errlen, "virtio-console: out of memory");
+            return false;
+        }
+        /* drives, then the entropy device, then the console */
+        int rng_slot = b->rng ? b->nblk : -1;
+        b->vcon_slot = b->vcon ? b->nblk + (b->rng ? 1 : 0) : -1;
+        for (int slot = 0; slot < RV_VIRT_VIRTIO_SLOTS; slot++) {
             const struct virtio_device_ops *ops = NULL;
             void *dev = NULL;
             if (slot < b->nblk)
                 ops = &virtio_blk_ops, dev = b->blk[slot];
-            else if (slot == b->nblk && b->rng)
+            else if (slot == rng_slot)
                 ops = &virtio_rng_ops, dev = b->rng;
+            else if (slot == b->vcon_slot)
+                ops = &virtio_console_ops, dev = b->vcon;
             struct irq_line irq = { plic_set_irq, b->plic, RV_VIRT_VIRTIO_IRQ + slot };
             b->virtio[slot] = virtio_mmio_new(m, ops, dev, irq);
             if (!add_mmio(m, names[slot], RV_VIRT_VIRTIO_BASE + 0x1000ull * (uint64_t)slot,
@@ -434,6 +448,7 @@ static void rv_virt_free(struct machine *m)
     for (int i = 0; i < b->nblk; i++)
         virtio_blk_free(b->blk[i]);
     virtio_rng_free(b->rng);
+    virtio_console_free(b->vcon);
     goldfish_rtc_free(b->rtc);
     free(b->dtb);
     free(b);
@@ -454,13 +469,18 @@ static void rv_virt_copy_state(struct machine *dst, const struct machine *src)
         virtio_blk_copy_state(d->blk[i], s->blk[i]);
     if (d->rng && s->rng)
         virtio_rng_copy_state(d->rng, s->rng);
+    if (d->vcon && s->vcon)
+        virtio_console_copy_state(d->vcon, s->vcon);
     if (d->rtc && s->rtc)
         goldfish_rtc_copy_state(d->rtc, s->rtc);
 }
 
 static void rv_virt_round(struct machine *m)
 {
-    uart_poll(rv_virt(m)->uart);
+    struct rv_virt *b = rv_virt(m);
+    uart_poll(b->uart);
+    if (b->vcon)
+        virtio_console_round(b->vcon, b->virtio[b->vcon_slot]);
 }
 
 /* Bit 4 of hart 0's sp. */

@@ -18,6 +18,7 @@ struct htif;
 struct virtio_mmio;
 struct virtio_blk;
 struct virtio_rng;
+struct virtio_console;
 struct goldfish_rtc;
 
 /* The board's own config keys (configs/riscv-virt.ini), in config.board_cfg. */
@@ -40,6 +41,7 @@ struct rv_virt_config {
      * they nor their DTB nodes exist (the default board is unchanged). */
     char drives[1024];                 /* [virtio] drive: FILE[,ro][,snapshot], '|'-joined */
     char rng[24];                      /* [virtio] rng: "on" (seed = sched-seed) or a seed */
+    char vcon[8];                      /* [virtio] console: "on" */
     char rtc_epoch[24];                /* [rtc] epoch: seconds since 1970 at virtual time 0 */
 };
 
@@ -53,7 +55,7 @@ struct rv_virt_config {
 
 static inline bool rv_virt_has_virtio(const struct rv_virt_config *v)
 {
-    return v->drives[0] || v->rng[0];
+    return v->drives[0] || v->rng[0] || v->vcon[0];
 }
 
 static inline const struct rv_virt_config *rv_virt_config(const struct config *c)
@@ -77,6 +79,8 @@ struct rv_virt {
     struct virtio_blk *blk[RV_VIRT_MAX_DRIVES];
     int nblk;
     struct virtio_rng *rng;
+    struct virtio_console *vcon;
+    int vcon_slot;
     struct goldfish_rtc *rtc;
     void *dtb;              /* the device tree handed to the firmware */
     size_t dtb_size;

@@ -307,6 +307,8 @@ static bool process_queue(struct virtio_mmio *t, unsigned qi, bool *used_any)
         return false;
     bool any = false;
     while (vq->last_avail != avail_idx) {
+        if (t->ops->ready && !t->ops->ready(t->dev, qi))
+            break;
         uint16_t head;
         if (!rd16(t, vq->driver + 4 + 2ull * (vq->last_avail % vq->num), &head))
             return false;
@@ -352,6 +354,24 @@ static void complete(void *opaque, struct machine *m, uint64_t now)
         t->int_status |= INT_USED_BUFFER;
         update_irq(t);
     }
+}
+
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned q)
+{
+    if (!t->ops || q >= t->ops->nqueues || t->timer < 0 || (t->notified & (1u << q)))
+        return;
+    if (!t->notified)
+        machine_timer_arm(t->m, t->timer,
+                          machine_now(t->m) + (uint64_t)((unsigned __int128)VIRTIO_COMPLETION_NS *
+                                                         t->m->cfg.cpu_hz / 1000000000u));
+    t->notified |= 1u << q;
+}
+
+bool virtio_mmio_queue_live(const struct virtio_mmio *t, unsigned q)
+{
+    return t->ops && q < t->ops->nqueues && t->q[q].ready &&
+           (t->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)) ==
+               VIRTIO_STATUS_DRIVER_OK;
 }
 
 /* QueueReady = 1 with an unusable layout is a driver error (§2.6: the queue
@@ -479,14 +499,7 @@ static bool vm_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
     case REG_QUEUE_NOTIFY:
         /* the low 16 bits are the queue index (VIRTIO_F_NOTIFICATION_DATA
          * is not offered) */
-        if (t->ops && (v & 0xffff) < t->ops->nqueues && t->timer >= 0) {
-            if (!t->notified)
-                machine_timer_arm(t->m, t->timer,
-                                  machine_now(t->m) +
-                                      (uint64_t)((unsigned __int128)VIRTIO_COMPLETION_NS *
-                                                 t->m->cfg.cpu_hz / 1000000000u));
-            t->notified |= 1u << (v & 0xffff);
-        }
+        virtio_mmio_kick(t, v & 0xffff);
         break;
     case REG_INTERRUPT_ACK:
         t->int_status &= ~v;

@@ -4,7 +4,7 @@
  *
  * The transport owns the register window, the device status and feature
  * negotiation, the queues and the interrupt line; a device (virtio_blk.c,
- * virtio_rng.c) supplies its ID, feature bits, configuration space and a
+ * virtio_rng.c, virtio_console.c) supplies its ID, feature bits, configuration space and a
  * handler for one request (a descriptor chain). ISA-neutral: it reaches
  * guest memory through the machine's bus (RAM only, never MMIO) and signals
  * through a struct irq_line.
@@ -76,6 +76,9 @@ struct virtio_device_ops {
     bool (*config_read)(void *dev, uint64_t off, unsigned size, uint64_t *val);
     int64_t (*request)(void *dev, struct virtio_mmio *t, unsigned q, const struct virtio_chain *c);
     void (*reset)(void *dev); /* the driver wrote status 0 (may be NULL) */
+    /* May be NULL (always). false: the device has nothing for queue q now;
+     * its available chains stay where they are until virtio_mmio_kick. */
+    bool (*ready)(void *dev, unsigned q);
 };
 
 /* A transport in one virtio-mmio slot. ops == NULL: an empty slot (device
@@ -94,6 +97,12 @@ bool virtio_chain_read(struct virtio_mmio *t, const struct virtio_chain *c, uint
                        void *buf, uint64_t len);
 bool virtio_chain_write(struct virtio_mmio *t, const struct virtio_chain *c, uint64_t off,
                         const void *buf, uint64_t len);
+
+/* The device has something for queue q (e.g. console input): it is
+ * served like a notify, VIRTIO_COMPLETION_NS from now. */
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned q);
+/* The driver is up (DRIVER_OK, no NEEDS_RESET) and queue q is ready. */
+bool virtio_mmio_queue_live(const struct virtio_mmio *t, unsigned q);
 
 /* The device's status register (tests, docs). */
 uint32_t virtio_mmio_status(const struct virtio_mmio *t);

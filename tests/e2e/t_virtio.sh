@@ -96,6 +96,28 @@ expect_line "$T/rtc2.out" "rtc: seconds 86400" "rtc: --rtc 86400 reads 86400 s"
 run_fw nortc --virtio-rng
 expect_line "$T/nortc.out" "rtc: none" "rtc: absent without --rtc"
 
+# ---- virtio-console: output, then input typed once the guest waits -------
+mkfifo "$T/con.in"
+"$HVSIM" run --smp 1 --bios "$FW" --virtio-console --trace "$T/con.hvt" <"$T/con.in" >"$T/con.out" 2>"$T/con.err" &
+pid=$!
+exec 3>"$T/con.in"
+wait_for "$T/con.out" "vcon: waiting for input" 1 60 && printf 'hv' >&3
+wait "$pid"
+rc=$?
+exec 3>&-
+if [ "$rc" -eq 0 ] && grep -q "^vcon: hello from virtio-console" "$T/con.out" &&
+    grep -q "^vcon: got 'h" "$T/con.out" && grep -q "ok   vcon: receive raised the slot's PLIC source" "$T/con.out"; then
+    pass "virtio-console: transmit reaches the console, typed input reaches the guest"
+else
+    fail "virtio-console" "exit $rc: $(grep -m3 -E '^vcon|^FAIL' "$T/con.out")"
+fi
+if "$HVSIM" replay "$T/con.hvt" >"$T/con.replay" 2>&1 &&
+    "$HVSIM" trace show "$T/con.hvt" --events input 2>/dev/null | grep -q "byte=0x68 'h'"; then
+    pass "virtio-console: the input is recorded and replays ($(head -1 "$T/con.replay"))"
+else
+    fail "virtio-console replay" "$(head -3 "$T/con.replay")"
+fi
+
 # ---- determinism: two traced runs, replay, the reference engine -----------
 mkdisk "$T/det.img"
 opts=(--drive "$T/det.img,snapshot" --virtio-rng --rtc 1700000000 --serial none)

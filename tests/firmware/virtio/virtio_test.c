@@ -12,6 +12,8 @@
  *                 GET_ID; a read past the end gets IOERR; each completion
  *                 raises the slot's PLIC source
  *   virtio-rng    32 bytes, printed ("rng: <hex>") for the script to compare
+ *   virtio-console  a line through the transmit queue; then one receive
+ *                 buffer and WFI until input arrives ("vcon: got '...'")
  *   bad driver    a head index out of range, a descriptor loop and a buffer
  *                 outside RAM each put the device in DEVICE_NEEDS_RESET with
  *                 a configuration-change interrupt; a reset recovers it
@@ -166,15 +168,16 @@ struct vq {
     struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[QN]; uint16_t avail_event; } used;
 } __attribute__((aligned(4096)));
 
-static struct vq queues[8];
+static struct vq vqs[8][2];
 static struct desc indirect[4] __attribute__((aligned(16)));
-static uint16_t last_used[8];
+static uint16_t last_used[8][2];
 
-/* §3.1.1; offers back VERSION_1 (+ the device-specific bits in `want`). */
-static int vio_init(int slot, uint32_t want_lo)
+
+/* §3.1.1 with queues 0..nq-1 of QN entries; offers back VERSION_1 and
+ * the device-specific bits of `want_lo` the device offers. */
+static int vio_init(int slot, uint32_t want_lo, int nq)
 {
     unsigned long b = VIO(slot);
-    struct vq *q = &queues[slot];
     wr32(b + STATUS, 0);
     wr32(b + STATUS, S_ACK);
     wr32(b + STATUS, S_ACK | S_DRIVER);
@@ -191,53 +194,67 @@ static int vio_init(int slot, uint32_t want_lo)
     wr32(b + STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
     if (!(rd32(b + STATUS) & S_FEATURES_OK))
         return 0;
-    memset_(q, 0, sizeof *q);
-    last_used[slot] = 0;
-    wr32(b + QUEUE_SEL, 0);
-    if (rd32(b + QUEUE_NUM_MAX) < QN)
-        return 0;
-    wr32(b + QUEUE_NUM, QN);
-    wr32(b + DESC_LO, (uint32_t)(uintptr_t)q->d);
-    wr32(b + DESC_HI, (uint32_t)((uint64_t)(uintptr_t)q->d >> 32));
-    wr32(b + DRIVER_LO, (uint32_t)(uintptr_t)&q->avail);
-    wr32(b + DRIVER_HI, (uint32_t)((uint64_t)(uintptr_t)&q->avail >> 32));
-    wr32(b + DEVICE_LO, (uint32_t)(uintptr_t)&q->used);
-    wr32(b + DEVICE_HI, (uint32_t)((uint64_t)(uintptr_t)&q->used >> 32));
-    wr32(b + QUEUE_READY, 1);
+    for (int qi = 0; qi < nq; qi++) {
+        struct vq *q = &vqs[slot][qi];
+        memset_(q, 0, sizeof *q);
+        last_used[slot][qi] = 0;
+        wr32(b + QUEUE_SEL, (uint32_t)qi);
+        if (rd32(b + QUEUE_NUM_MAX) < QN)
+            return 0;
+        wr32(b + QUEUE_NUM, QN);
+        wr32(b + DESC_LO, (uint32_t)(uintptr_t)q->d);
+        wr32(b + DESC_HI, (uint32_t)((uint64_t)(uintptr_t)q->d >> 32));
+        wr32(b + DRIVER_LO, (uint32_t)(uintptr_t)&q->avail);
+        wr32(b + DRIVER_HI, (uint32_t)((uint64_t)(uintptr_t)&q->avail >> 32));
+        wr32(b + DEVICE_LO, (uint32_t)(uintptr_t)&q->used);
+        wr32(b + DEVICE_HI, (uint32_t)((uint64_t)(uintptr_t)&q->used >> 32));
+        wr32(b + QUEUE_READY, 1);
+    }
     wr32(b + STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
     plic_enable(1 + (unsigned)slot);
     return rd32(b + STATUS) == (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 }
 
-/* Makes `head` available, notifies, and polls for the used entry; returns
- * its len, or -1 when none came. Checks that the completion raised the
- * slot's PLIC source and acknowledges it. */
-static int irq_seen;
-static long vio_submit(int slot, uint16_t head)
+static void vio_post(int slot, int qi, uint16_t head)
 {
-    unsigned long b = VIO(slot);
-    struct vq *q = &queues[slot];
-    volatile uint16_t *used_idx = &q->used.idx;
+    struct vq *q = &vqs[slot][qi];
     q->avail.ring[q->avail.idx % QN] = head;
     fence();
     q->avail.idx++;
     fence();
-    wr32(b + QUEUE_NOTIFY, 0);
-    for (long i = 0; i < 20000000; i++) {
-        if (*used_idx != last_used[slot]) {
-            fence();
-            long len = q->used.ring[last_used[slot] % QN].len;
-            last_used[slot]++;
-            uint32_t id = plic_claim();
-            irq_seen = id == 1u + (unsigned)slot && (rd32(b + INT_STATUS) & 1);
-            wr32(b + INT_ACK, rd32(b + INT_STATUS));
-            if (id)
-                plic_complete(id);
-            return len;
-        }
-    }
+    wr32(VIO(slot) + QUEUE_NOTIFY, (uint32_t)qi);
+}
+
+/* The used entry that came for queue qi: its len; acknowledges the
+ * interrupt and checks it raised the slot's PLIC source (irq_seen). */
+static int irq_seen;
+static long vio_take(int slot, int qi)
+{
+    unsigned long b = VIO(slot);
+    struct vq *q = &vqs[slot][qi];
+    fence();
+    long len = q->used.ring[last_used[slot][qi] % QN].len;
+    last_used[slot][qi]++;
+    uint32_t id = plic_claim();
+    irq_seen = id == 1u + (unsigned)slot && (rd32(b + INT_STATUS) & 1);
+    wr32(b + INT_ACK, rd32(b + INT_STATUS));
+    if (id)
+        plic_complete(id);
+    return len;
+}
+
+/* Makes `head` of queue qi available, notifies, and polls for the used
+ * entry; returns its len, or -1 when none came. */
+static long vio_submit_q(int slot, int qi, uint16_t head)
+{
+    volatile uint16_t *used_idx = &vqs[slot][qi].used.idx;
+    vio_post(slot, qi, head);
+    for (long i = 0; i < 20000000; i++)
+        if (*used_idx != last_used[slot][qi])
+            return vio_take(slot, qi);
     return -1;
 }
+static long vio_submit(int slot, uint16_t head) { return vio_submit_q(slot, 0, head); }
 
 /* ---- virtio-blk (§5.2) ---------------------------------------------------- */
 
@@ -250,7 +267,7 @@ static volatile uint8_t status;
  * indirect table when `ind`. Returns the status byte, or -1 on no answer. */
 static int blk_req(int slot, uint32_t type, uint64_t sector, uint32_t len, int ind, long *used)
 {
-    struct desc *d = ind ? indirect : queues[slot].d;
+    struct desc *d = ind ? indirect : vqs[slot][0].d;
     hdr.type = type;
     hdr.reserved = 0;
     hdr.sector = sector;
@@ -262,7 +279,7 @@ static int blk_req(int slot, uint32_t type, uint64_t sector, uint32_t len, int i
     d[n - 1].next = (uint16_t)n;
     d[n++] = (struct desc){ (uintptr_t)&status, 1, F_WRITE, 0 };
     if (ind)
-        queues[slot].d[0] = (struct desc){ (uintptr_t)indirect, (uint32_t)(n * sizeof(struct desc)), F_INDIRECT, 0 };
+        vqs[slot][0].d[0] = (struct desc){ (uintptr_t)indirect, (uint32_t)(n * sizeof(struct desc)), F_INDIRECT, 0 };
     long u = vio_submit(slot, 0);
     if (used)
         *used = u;
@@ -284,7 +301,7 @@ static void test_blk(int slot)
     puts_("blk: slot ");
     putdec((uint64_t)slot);
     putc_('\n');
-    check(vio_init(slot, 1u << 5 | 1u << 9 | 1u << 28), "blk: driver init (FEATURES_OK, DRIVER_OK)");
+    check(vio_init(slot, 1u << 5 | 1u << 9 | 1u << 28, 1), "blk: driver init (FEATURES_OK, DRIVER_OK)");
     int ro = (rd32(b + DEV_FEAT) >> 5) & 1;
     uint64_t cap = rd32(b + CONFIG) | (uint64_t)rd32(b + CONFIG + 4) << 32;
     puts_("blk: capacity ");
@@ -326,9 +343,9 @@ static void test_blk(int slot)
 
 static void test_rng(int slot)
 {
-    check(vio_init(slot, 0), "rng: driver init");
+    check(vio_init(slot, 0, 1), "rng: driver init");
     memset_(data, 0, 32);
-    queues[slot].d[0] = (struct desc){ (uintptr_t)data, 32, F_WRITE, 0 };
+    vqs[slot][0].d[0] = (struct desc){ (uintptr_t)data, 32, F_WRITE, 0 };
     long used = vio_submit(slot, 0);
     check(used == 32, "rng: 32 bytes");
     check(irq_seen, "rng: completion raised the slot's PLIC source");
@@ -342,6 +359,35 @@ static void test_rng(int slot)
     check(nonzero != 0, "rng: bytes are not all zero");
 }
 
+/* ---- virtio-console (§5.3): transmit, then receive with WFI -------------- */
+
+static char rxbuf[16];
+static const char hello[] = "vcon: hello from virtio-console\n";
+
+static void test_console(int slot)
+{
+    check(vio_init(slot, 0, 2), "vcon: driver init (2 queues)");
+    vqs[slot][1].d[0] = (struct desc){ (uintptr_t)hello, sizeof hello - 1, 0, 0 };
+    check(vio_submit_q(slot, 1, 0) == 0, "vcon: transmit done");
+    /* receive: one buffer, then sleep until its interrupt (the host waits
+     * for console input while every hart sleeps with nothing armed) */
+    vqs[slot][0].d[0] = (struct desc){ (uintptr_t)rxbuf, sizeof rxbuf, F_WRITE, 0 };
+    puts_("vcon: waiting for input\n");
+    vio_post(slot, 0, 0);
+    volatile uint16_t *used_idx = &vqs[slot][0].used.idx;
+    __asm__ volatile("csrs mie, %0" ::"r"(1ul << 11)); /* MEIE; mstatus.MIE stays 0 */
+    while (*used_idx == last_used[slot][0])
+        __asm__ volatile("wfi");
+    __asm__ volatile("csrc mie, %0" ::"r"(1ul << 11));
+    long n = vio_take(slot, 0);
+    check(n >= 1 && n <= (long)sizeof rxbuf, "vcon: received input");
+    check(irq_seen, "vcon: receive raised the slot's PLIC source");
+    puts_("vcon: got '");
+    for (long i = 0; i < n; i++)
+        putc_(rxbuf[i] >= 32 && rxbuf[i] < 127 ? rxbuf[i] : '.');
+    puts_("'\n");
+}
+
 /* ---- a driver breaking the rules ----------------------------------------- */
 
 static void test_bad(int slot, int is_blk)
@@ -353,8 +399,8 @@ static void test_bad(int slot, int is_blk)
     };
     unsigned long b = VIO(slot);
     for (int k = 0; k < 3; k++) {
-        vio_init(slot, 0);
-        struct vq *q = &queues[slot];
+        vio_init(slot, 0, 1);
+        struct vq *q = &vqs[slot][0];
         uint16_t head = 0;
         if (k == 0)
             head = 200;
@@ -385,7 +431,7 @@ static void test_bad(int slot, int is_blk)
     }
     /* a reset recovers the device */
     if (is_blk) {
-        check(vio_init(slot, 0) && !(rd32(b + STATUS) & S_NEEDS_RESET), "bad: reset clears NEEDS_RESET");
+        check(vio_init(slot, 0, 1) && !(rd32(b + STATUS) & S_NEEDS_RESET), "bad: reset clears NEEDS_RESET");
         check(blk_req(slot, 0, 5, 512, 0, 0) == 0 && memeq(data, "HVSIM SECTOR 5", 14),
               "bad: the device works again after the reset");
     }
@@ -419,6 +465,8 @@ void vt_main(void)
         } else if (id == 4) {
             test_rng(slot);
             any = 1;
+        } else if (id == 3) {
+            test_console(slot);
         }
     }
     if (any) {
