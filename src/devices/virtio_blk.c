@@ -13,7 +13,7 @@
 
 #define SECTOR 512u
 #define CHUNK  65536u               /* snapshot overlay granule */
-#define MAX_REQUEST (64u << 20)     /* larger transfers get IOERR (host work bound) */
+#define MAX_REQUEST (4u << 20)      /* larger transfers get IOERR (host work bound; Linux sends <= 1.25 MiB by default) */
 #define SEG_MAX 126u                /* config seg_max: like QEMU, queue size - 2 */
 
 /* §5.2.6 request types and status values */

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/console.h"
 #include "devices/goldfish_rtc.h"
+#include "devices/virtio_console.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_rng.h"
 #include "sim/irq.h"
@@ -288,6 +290,51 @@ START_TEST(test_rtc)
 }
 END_TEST
 
+/* virtio-console: a receive buffer waits (stays available) until input
+ * is taken in a round hook, then gets it VIRTIO_COMPLETION_NS later. */
+START_TEST(test_console)
+{
+    struct vfx *f = vfx_new(0);
+    char err[200];
+    struct console *con = console_new("none", err, sizeof err);
+    ck_assert_ptr_nonnull(con);
+    struct virtio_console *vc = virtio_console_new(f->m, con);
+    struct irq_rec irq = { 0, 0 };
+    struct virtio_mmio *t = virtio_mmio_new(f->m, &virtio_console_ops, vc, (struct irq_line){ rec_set, &irq, 2 });
+    struct virtio_mmio *keep = f->t;
+    f->t = t;
+    drv_init(f); /* queue 0 (receiveq) at DESC/AVAIL/USED */
+    uint8_t d[16] = { 0 };
+    uint64_t a = BUF;
+    memcpy(d, &a, 8);
+    d[8] = 16;
+    d[12] = 2; /* WRITE */
+    memcpy(ram(f, DESC), d, 16);
+    put16(f, AVAIL + 2, 1);
+    wr(f, 0x050, 0);
+    advance(f, VIRTIO_COMPLETION_NS);
+    ck_assert_uint_eq(get16(f, USED + 2), 0); /* no input: still available */
+    ck_assert_int_eq(irq.level, 0);
+    ck_assert_uint_eq(console_inject(con, (const uint8_t *)"ab", 2), 2);
+    f->m->sched.round_start = 50000;
+    virtio_console_round(vc, t);
+    advance(f, 50000 + VIRTIO_COMPLETION_NS - 1);
+    ck_assert_uint_eq(get16(f, USED + 2), 0);
+    advance(f, 50000 + VIRTIO_COMPLETION_NS);
+    ck_assert_uint_eq(get16(f, USED + 2), 1);
+    uint32_t len;
+    memcpy(&len, ram(f, USED + 8), 4);
+    ck_assert_uint_eq(len, 2);
+    ck_assert(memcmp(ram(f, BUF), "ab", 2) == 0);
+    ck_assert_int_eq(irq.level, 1);
+    f->t = keep;
+    virtio_mmio_free(t);
+    virtio_console_free(vc);
+    console_free(con);
+    vfx_free(f);
+}
+END_TEST
+
 Suite *virtio_suite(void)
 {
     Suite *s = suite_create("virtio");
@@ -297,6 +344,7 @@ Suite *virtio_suite(void)
     tcase_add_test(tc, test_completion_time);
     tcase_add_test(tc, test_garbage);
     tcase_add_test(tc, test_rtc);
+    tcase_add_test(tc, test_console);
     suite_add_tcase(s, tc);
     return s;
 }
