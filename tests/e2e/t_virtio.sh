@@ -141,6 +141,49 @@ else
     fail "timeline: irq.claim events" "$(head -3 "$T/irq.txt")"
 fi
 
+# ---- gdb reverse-continue across virtio completions (snapshots copy the
+# devices; a snapshot drive restarts from the same disk) ------------------
+if command -v gdb-multiarch >/dev/null; then
+    line=$(grep -n 'last_used\[slot\]\[qi\]++;' "$ROOT/tests/firmware/virtio/virtio_test.c" | cut -d: -f1)
+    port=$((20000 + $$ % 20000))
+    cat >"$T/rev.gdb" <<EOF
+set pagination off
+set confirm off
+set architecture riscv:rv64
+target remote :$port
+break virtio_test.c:$line
+continue
+continue
+printf "H2 pc=%#lx a0=%#lx sp=%#lx\\n", \$pc, \$a0, \$sp
+continue
+printf "H3 pc=%#lx a0=%#lx sp=%#lx\\n", \$pc, \$a0, \$sp
+reverse-continue
+printf "RC pc=%#lx a0=%#lx sp=%#lx\\n", \$pc, \$a0, \$sp
+delete
+continue
+EOF
+    mkdisk "$T/gdb.img"
+    "$HVSIM" run --smp 1 --bios "$FW" --drive "$T/gdb.img,snapshot" --virtio-rng --rtc 1700000000 \
+        --serial none --gdb "$port" --gdb-wait </dev/null >/dev/null 2>"$T/gdbrun.err" &
+    pid=$!
+    for _ in $(seq 100); do grep -q "gdb stub\|cannot listen" "$T/gdbrun.err" 2>/dev/null && break; sleep 0.1; done
+    timeout 120 gdb-multiarch -batch -nx -x "$T/rev.gdb" "$FW" >"$T/rev.out" 2>&1
+    wait "$pid"
+    rc=$?
+    h2=$(grep '^H2 ' "$T/rev.out" | cut -d' ' -f2-)
+    h3=$(grep '^H3 ' "$T/rev.out" | cut -d' ' -f2-)
+    rcs=$(grep '^RC ' "$T/rev.out" | cut -d' ' -f2-)
+    "$HVSIM" run --smp 1 --bios "$FW" --drive "$T/gdb.img,snapshot" --virtio-rng --rtc 1700000000 \
+        --serial none </dev/null >/dev/null 2>"$T/plainrun.err"
+    n1=$(grep -o '[0-9]* instructions' "$T/gdbrun.err")
+    n2=$(grep -o '[0-9]* instructions' "$T/plainrun.err")
+    if [ "$rc" -eq 0 ] && [ -n "$h2" ] && [ "$h2" = "$rcs" ] && [ "$h2" != "$h3" ] && [ "$n1" = "$n2" ]; then
+        pass "gdb: reverse-continue across virtio completions returns to the previous stop; the run ends as without gdb ($n1)"
+    else
+        fail "gdb reverse-continue with virtio" "exit $rc, H2 '$h2' H3 '$h3' RC '$rcs', $n1 vs $n2"
+    fi
+fi
+
 # ---- the device tree: nodes only when asked -------------------------------
 "$HVSIM" run --dump-dtb "$T/plain.dtb" >/dev/null 2>&1
 "$HVSIM" run --drive "$T/rw.img" --rtc 0 --dump-dtb "$T/dev.dtb" >/dev/null 2>&1
