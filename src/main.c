@@ -45,6 +45,10 @@ enum opt_id {
     OPT_STRATEGY,
     OPT_DUMP_ACPI,
     OPT_ENGINE,
+    OPT_DRIVE,
+    OPT_VIRTIO_RNG,
+    OPT_RTC,
+    OPT_VIRTIO_CONSOLE,
 };
 
 struct opt_desc {
@@ -66,6 +70,10 @@ static const struct opt_desc run_opts[] = {
     { "module", OPT_MODULE, "FILE[,ARGS]", "x86-pc: a multiboot module with its string (repeatable)" },
     { "append", OPT_APPEND, "STR", "kernel command line (/chosen bootargs; multiboot cmdline)" },
     { "dtb", OPT_DTB, "FILE", "use this device tree blob instead of the generated one" },
+    { "drive", OPT_DRIVE, "FILE[,ro][,snapshot]", "riscv-virt: a virtio-blk disk (repeatable, 4; docs/virtio.md)" },
+    { "virtio-rng", OPT_VIRTIO_RNG, NULL, "riscv-virt: a virtio entropy device (bytes from --sched-seed)" },
+    { "virtio-console", OPT_VIRTIO_CONSOLE, NULL, "riscv-virt: a virtio console on the same host console as the UART" },
+    { "rtc", OPT_RTC, "EPOCH", "riscv-virt: goldfish RTC reading EPOCH (s since 1970) + virtual time" },
     { "dump-dtb", OPT_DUMP_DTB, "FILE", "write the machine's device tree blob to FILE and exit" },
     { "dump-acpi", OPT_DUMP_ACPI, "DIR", "x86-pc: write the ACPI tables to DIR/*.dat (iasl -d) and exit" },
     { "max-insns", OPT_MAX_INSNS, "N", "stop after N instructions in total (0 = no limit)" },
@@ -150,6 +158,9 @@ struct run_args {
     const char *config_file;
     int machine;     /* index into machines[]; -1: none given */
     char modules[MODULES_MAX + 1]; /* --module values joined by '|' */
+    char drives[MODULES_MAX + 1];  /* --drive values joined by '|' */
+    bool virtio_rng, virtio_console;
+    const char *rtc;
     const char *dump_dtb;
     const char *dump_acpi;
     const char *serial;
@@ -261,6 +272,34 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             if (used)
                 a->modules[used++] = '|';
             memcpy(a->modules + used, v, strlen(v) + 1);
+            break;
+        }
+        case OPT_DRIVE: {
+            size_t used = strlen(a->drives);
+            if (!*v || *v == ',' || strpbrk(v, "|;\n")) {
+                fprintf(stderr, "hvsim: --drive: '%s' is not FILE[,ro][,snapshot] (no '|', ';' "
+                        "or newline)\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            if (used + (used ? 1 : 0) + strlen(v) > MODULES_MAX) {
+                fprintf(stderr, "hvsim: --drive: the drives take more than %d characters\n",
+                        MODULES_MAX);
+                return EXIT_HOST_ERROR;
+            }
+            if (used)
+                a->drives[used++] = '|';
+            memcpy(a->drives + used, v, strlen(v) + 1);
+            break;
+        }
+        case OPT_VIRTIO_RNG: a->virtio_rng = true; break;
+        case OPT_VIRTIO_CONSOLE: a->virtio_console = true; break;
+        case OPT_RTC: {
+            uint64_t e;
+            if (!config_parse_u64(v, &e)) {
+                fprintf(stderr, "hvsim: --rtc: '%s' is not a number of seconds since 1970\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            a->rtc = v;
             break;
         }
         case OPT_SMP:
@@ -486,6 +525,20 @@ static int cmd_run(int argc, char **argv)
     if (a.modules[0] && !set_board_string(&cfg, "load", "modules", a.modules)) {
         fprintf(stderr, "hvsim: --module: the %s board takes no multiboot modules\n", cfg.name);
         return EXIT_HOST_ERROR;
+    }
+    /* opt-in devices of the riscv-virt board (docs/virtio.md) */
+    const struct { const char *opt, *section, *key, *val; } optin[] = {
+        { "drive", "virtio", "drive", a.drives[0] ? a.drives : NULL },
+        { "virtio-rng", "virtio", "rng", a.virtio_rng ? "on" : NULL },
+        { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
+        { "rtc", "rtc", "epoch", a.rtc },
+    };
+    for (size_t i = 0; i < sizeof optin / sizeof optin[0]; i++) {
+        if (optin[i].val && !set_board_string(&cfg, optin[i].section, optin[i].key, optin[i].val)) {
+            fprintf(stderr, "hvsim: --%s: the %s board has no such device (or the value is "
+                    "too long)\n", optin[i].opt, cfg.name);
+            return EXIT_HOST_ERROR;
+        }
     }
     if (!apply_run_args(&cfg, &a))
         return EXIT_HOST_ERROR;

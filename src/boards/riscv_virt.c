@@ -7,7 +7,9 @@
  *   plic_base     PLIC (M and S context per hart)
  *   uart_base     16550 UART, PLIC source uart_irq
  *   ram_base      RAM: firmware, kernel, initrd, DTB near the top
- * ELF images that define `tohost` get an HTIF device as well. */
+ * ELF images that define `tohost` get an HTIF device as well. Opt-in
+ * (docs/virtio.md): eight virtio-mmio slots at 0x10001000 (--drive,
+ * --virtio-rng) and the goldfish RTC at 0x101000 (--rtc). */
 #include "riscv_virt.h"
 #include <elf.h>
 #include <inttypes.h>
@@ -20,9 +22,14 @@
 #include "../apic/plic.h"
 #include "../cpu/riscv/hart.h"
 #include "../cpu/riscv/rv_hart.h"
+#include "../devices/goldfish_rtc.h"
 #include "../devices/htif.h"
 #include "../devices/sifive_test.h"
 #include "../devices/uart16550.h"
+#include "../devices/virtio_blk.h"
+#include "../devices/virtio_console.h"
+#include "../devices/virtio_mmio.h"
+#include "../devices/virtio_rng.h"
 #include "../loader/elf.h"
 #include "../loader/image.h"
 #include "../sim/board.h"
@@ -53,6 +60,12 @@ static const struct config_key rv_virt_keys[] = {
     RVK_NUM("load", "bios", CK_U64, bios_addr),
     RVK_NUM("load", "kernel", CK_U64, kernel_addr),
     CONFIG_KEYS_IMAGES,
+    /* opt-in devices: empty strings are not written, so the INI of a
+     * machine without them (trace headers) is what it always was */
+    RVK_STR("virtio", "drive", drives),
+    RVK_STR("virtio", "rng", rng),
+    RVK_STR("virtio", "console", vcon),
+    RVK_STR("rtc", "epoch", rtc_epoch),
 };
 
 /* Must equal configs/riscv-virt.ini (a unit test checks). */
@@ -76,6 +89,77 @@ static void rv_virt_defaults(struct config *c)
     v->uart_clock_hz = 3686400;
     v->bios_addr = 0x80000000;
     v->kernel_addr = 0x80200000;
+}
+
+/* Splits the '|'-joined drive specs into out[] (copies); returns the count
+ * or -1 when there are too many or one is too long. */
+static int drive_specs(const struct rv_virt_config *v, char out[][512])
+{
+    int n = 0;
+    for (const char *p = v->drives; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (n == RV_VIRT_MAX_DRIVES || len >= 512)
+            return -1;
+        memcpy(out[n], p, len);
+        out[n++][len] = 0;
+        p = bar ? bar + 1 : p + len;
+    }
+    return n;
+}
+
+/* seed of the virtio-rng: "on" = the run's sched-seed, else a number */
+static bool rng_seed(const struct config *c, uint64_t *seed)
+{
+    const char *s = rv_virt_config(c)->rng;
+    if (strcmp(s, "on") == 0) {
+        *seed = c->sched_seed;
+        return true;
+    }
+    return config_parse_u64(s, seed);
+}
+
+static bool rv_virt_validate_optin(const struct config *c, char *err, size_t errlen)
+{
+    const struct rv_virt_config *v = rv_virt_config(c);
+    char specs[RV_VIRT_MAX_DRIVES][512];
+    int n = drive_specs(v, specs);
+    if (n < 0) {
+        snprintf(err, errlen, "[virtio] drive: at most %d drives (of at most 511 characters)",
+                 RV_VIRT_MAX_DRIVES);
+        return false;
+    }
+    for (int i = 0; i < n; i++)
+        if (!virtio_blk_spec_ok(specs[i], err, errlen))
+            return false;
+    if (v->vcon[0] && strcmp(v->vcon, "on") != 0) {
+        snprintf(err, errlen, "[virtio] console '%s' is not 'on'", v->vcon);
+        return false;
+    }
+    uint64_t x;
+    if (v->rng[0] && !rng_seed(c, &x)) {
+        snprintf(err, errlen, "[virtio] rng '%s' is not 'on' or a seed", v->rng);
+        return false;
+    }
+    if (v->rtc_epoch[0] && (!config_parse_u64(v->rtc_epoch, &x) || x > UINT64_MAX / 1000000000u)) {
+        snprintf(err, errlen, "[rtc] epoch '%s' is not a number of seconds since 1970",
+                 v->rtc_epoch);
+        return false;
+    }
+    uint32_t need = v->rtc_epoch[0] ? RV_VIRT_RTC_IRQ
+                  : rv_virt_has_virtio(v) ? RV_VIRT_VIRTIO_IRQ + RV_VIRT_VIRTIO_SLOTS - 1 : 0;
+    if (need > v->plic_ndev) {
+        snprintf(err, errlen, "[plic] ndev %" PRIu32 " is too small for the virtio/RTC sources "
+                 "(1..%" PRIu32 ")", v->plic_ndev, need);
+        return false;
+    }
+    if ((rv_virt_has_virtio(v) && v->uart_irq >= RV_VIRT_VIRTIO_IRQ &&
+         v->uart_irq < RV_VIRT_VIRTIO_IRQ + RV_VIRT_VIRTIO_SLOTS) ||
+        (v->rtc_epoch[0] && v->uart_irq == RV_VIRT_RTC_IRQ)) {
+        snprintf(err, errlen, "[uart] irq %" PRIu32 " is a virtio/RTC source", v->uart_irq);
+        return false;
+    }
+    return true;
 }
 
 static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
@@ -126,7 +210,12 @@ static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
                  v->aclint_base + ACLINT_MTIMER_OFF, ACLINT_MTIMER_SIZE);
         return false;
     }
+    if (!rv_virt_validate_optin(c, err, errlen))
+        return false;
+    bool vio = rv_virt_has_virtio(v), rtc = v->rtc_epoch[0] != 0;
     const struct config_window w[] = {
+        { "virtio-mmio", vio ? RV_VIRT_VIRTIO_BASE : 0, vio ? RV_VIRT_VIRTIO_SLOTS * 0x1000ull : 0 },
+        { "goldfish-rtc", rtc ? RV_VIRT_RTC_BASE : 0, rtc ? GOLDFISH_RTC_SIZE : 0 },
         { "bootrom", v->rom_base, v->rom_size },
         { "sifive-test", v->test_base, SIFIVE_TEST_SIZE },
         { "aclint mswi", v->aclint_base, ACLINT_MSWI_SIZE },
@@ -177,6 +266,69 @@ static bool load_image(struct machine *m, const char *what, const char *path, ui
     return true;
 }
 
+/* The opt-in devices: virtio-mmio slots (drives first, then the entropy
+ * device; the other slots empty) and the goldfish RTC. */
+static bool build_optin(struct machine *m, char *err, size_t errlen)
+{
+    const struct config *c = &m->cfg;
+    const struct rv_virt_config *v = rv_virt_config(c);
+    struct rv_virt *b = rv_virt(m);
+    if (rv_virt_has_virtio(v)) {
+        static const char *const names[RV_VIRT_VIRTIO_SLOTS] = {
+            "virtio-mmio0", "virtio-mmio1", "virtio-mmio2", "virtio-mmio3",
+            "virtio-mmio4", "virtio-mmio5", "virtio-mmio6", "virtio-mmio7",
+        };
+        char specs[RV_VIRT_MAX_DRIVES][512];
+        int n = drive_specs(v, specs);
+        for (int i = 0; i < n; i++) {
+            b->blk[i] = virtio_blk_open(specs[i], err, errlen);
+            if (!b->blk[i])
+                return false;
+            b->nblk = i + 1;
+        }
+        uint64_t seed = 0;
+        if (v->rng[0]) {
+            rng_seed(c, &seed);
+            if (!(b->rng = virtio_rng_new(seed))) {
+                snprintf(err, errlen, "virtio-rng: out of memory");
+                return false;
+            }
+        }
+        if (v->vcon[0] && !(b->vcon = virtio_console_new(m, m->console))) {
+            snprintf(err, errlen, "virtio-console: out of memory");
+            return false;
+        }
+        /* drives, then the entropy device, then the console */
+        int rng_slot = b->rng ? b->nblk : -1;
+        b->vcon_slot = b->vcon ? b->nblk + (b->rng ? 1 : 0) : -1;
+        for (int slot = 0; slot < RV_VIRT_VIRTIO_SLOTS; slot++) {
+            const struct virtio_device_ops *ops = NULL;
+            void *dev = NULL;
+            if (slot < b->nblk)
+                ops = &virtio_blk_ops, dev = b->blk[slot];
+            else if (slot == rng_slot)
+                ops = &virtio_rng_ops, dev = b->rng;
+            else if (slot == b->vcon_slot)
+                ops = &virtio_console_ops, dev = b->vcon;
+            struct irq_line irq = { plic_set_irq, b->plic, RV_VIRT_VIRTIO_IRQ + slot };
+            b->virtio[slot] = virtio_mmio_new(m, ops, dev, irq);
+            if (!add_mmio(m, names[slot], RV_VIRT_VIRTIO_BASE + 0x1000ull * (uint64_t)slot,
+                          VIRTIO_MMIO_SIZE, &virtio_mmio_ops, b->virtio[slot], err, errlen))
+                return false;
+        }
+    }
+    if (v->rtc_epoch[0]) {
+        uint64_t epoch = 0;
+        config_parse_u64(v->rtc_epoch, &epoch);
+        b->rtc = goldfish_rtc_new(m, epoch * 1000000000u,
+                                  (struct irq_line){ plic_set_irq, b->plic, RV_VIRT_RTC_IRQ });
+        if (!add_mmio(m, "goldfish-rtc", RV_VIRT_RTC_BASE, GOLDFISH_RTC_SIZE, &goldfish_rtc_ops,
+                      b->rtc, err, errlen))
+            return false;
+    }
+    return true;
+}
+
 static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
 {
     const struct config *c = &m->cfg;
@@ -218,6 +370,8 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
         return false;
     b->test = sifive_test_new(m);
     if (!add_mmio(m, "sifive-test", v->test_base, SIFIVE_TEST_SIZE, &sifive_test_ops, b->test, err, errlen))
+        return false;
+    if (!build_optin(m, err, errlen))
         return false;
 
     /* Images: firmware at bios_addr (raw) or its ELF addresses, then the
@@ -289,6 +443,13 @@ static void rv_virt_free(struct machine *m)
     if (b->uart) uart_free(b->uart);
     if (b->test) sifive_test_free(b->test);
     if (b->htif) htif_free(b->htif);
+    for (int i = 0; i < RV_VIRT_VIRTIO_SLOTS; i++)
+        virtio_mmio_free(b->virtio[i]);
+    for (int i = 0; i < b->nblk; i++)
+        virtio_blk_free(b->blk[i]);
+    virtio_rng_free(b->rng);
+    virtio_console_free(b->vcon);
+    goldfish_rtc_free(b->rtc);
     free(b->dtb);
     free(b);
     m->board_state = NULL;
@@ -301,11 +462,25 @@ static void rv_virt_copy_state(struct machine *dst, const struct machine *src)
     aclint_copy_state(d->aclint, s->aclint);
     plic_copy_state(d->plic, s->plic);
     uart_copy_state(d->uart, s->uart);
+    for (int i = 0; i < RV_VIRT_VIRTIO_SLOTS; i++)
+        if (d->virtio[i] && s->virtio[i])
+            virtio_mmio_copy_state(d->virtio[i], s->virtio[i]);
+    for (int i = 0; i < d->nblk && i < s->nblk; i++)
+        virtio_blk_copy_state(d->blk[i], s->blk[i]);
+    if (d->rng && s->rng)
+        virtio_rng_copy_state(d->rng, s->rng);
+    if (d->vcon && s->vcon)
+        virtio_console_copy_state(d->vcon, s->vcon);
+    if (d->rtc && s->rtc)
+        goldfish_rtc_copy_state(d->rtc, s->rtc);
 }
 
 static void rv_virt_round(struct machine *m)
 {
-    uart_poll(rv_virt(m)->uart);
+    struct rv_virt *b = rv_virt(m);
+    uart_poll(b->uart);
+    if (b->vcon)
+        virtio_console_round(b->vcon, b->virtio[b->vcon_slot]);
 }
 
 /* Bit 4 of hart 0's sp. */

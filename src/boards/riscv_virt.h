@@ -15,6 +15,11 @@ struct plic;
 struct uart16550;
 struct sifive_test;
 struct htif;
+struct virtio_mmio;
+struct virtio_blk;
+struct virtio_rng;
+struct virtio_console;
+struct goldfish_rtc;
 
 /* The board's own config keys (configs/riscv-virt.ini), in config.board_cfg. */
 struct rv_virt_config {
@@ -32,7 +37,26 @@ struct rv_virt_config {
     uint64_t uart_clock_hz;            /* [uart] clock */
     uint64_t bios_addr;                /* [load] bios: raw-image load address */
     uint64_t kernel_addr;              /* [load] kernel */
+    /* Opt-in devices (docs/virtio.md): empty = absent, and then neither
+     * they nor their DTB nodes exist (the default board is unchanged). */
+    char drives[1024];                 /* [virtio] drive: FILE[,ro][,snapshot], '|'-joined */
+    char rng[24];                      /* [virtio] rng: "on" (seed = sched-seed) or a seed */
+    char vcon[8];                      /* [virtio] console: "on" */
+    char rtc_epoch[24];                /* [rtc] epoch: seconds since 1970 at virtual time 0 */
 };
+
+/* QEMU virt's addresses and PLIC sources of the opt-in devices. */
+#define RV_VIRT_VIRTIO_BASE   0x10001000ull  /* slot n at base + n * 0x1000 */
+#define RV_VIRT_VIRTIO_SLOTS  8
+#define RV_VIRT_VIRTIO_IRQ    1              /* slot n: PLIC source 1 + n */
+#define RV_VIRT_MAX_DRIVES    4
+#define RV_VIRT_RTC_BASE      0x101000ull
+#define RV_VIRT_RTC_IRQ       11
+
+static inline bool rv_virt_has_virtio(const struct rv_virt_config *v)
+{
+    return v->drives[0] || v->rng[0] || v->vcon[0];
+}
 
 static inline const struct rv_virt_config *rv_virt_config(const struct config *c)
 {
@@ -51,6 +75,13 @@ struct rv_virt {
     struct uart16550 *uart;
     struct sifive_test *test;
     struct htif *htif;
+    struct virtio_mmio *virtio[RV_VIRT_VIRTIO_SLOTS]; /* NULL: no virtio-mmio */
+    struct virtio_blk *blk[RV_VIRT_MAX_DRIVES];
+    int nblk;
+    struct virtio_rng *rng;
+    struct virtio_console *vcon;
+    int vcon_slot;
+    struct goldfish_rtc *rtc;
     void *dtb;              /* the device tree handed to the firmware */
     size_t dtb_size;
     uint64_t dtb_addr;

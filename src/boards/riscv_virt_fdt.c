@@ -181,6 +181,17 @@ static void build_soc(struct fdtw *w, const struct config *c)
     w_prop(w, "compatible", test_compat, sizeof test_compat);
     w_end(w);
 
+    /* Opt-in (docs/virtio.md): the goldfish RTC, as QEMU virt describes it. */
+    if (rv_virt_config(c)->rtc_epoch[0]) {
+        snprintf(name, sizeof name, "rtc@%llx", (unsigned long long)RV_VIRT_RTC_BASE);
+        w_begin(w, name);
+        w_u32(w, "interrupts", RV_VIRT_RTC_IRQ);
+        w_u32(w, "interrupt-parent", ph_plic(c));
+        w_reg(w, RV_VIRT_RTC_BASE, 0x1000);
+        w_str(w, "compatible", "google,goldfish-rtc");
+        w_end(w);
+    }
+
     /* One CLINT-compatible node for ACLINT MSWI + MTIMER: OpenSBI 1.1 then
      * sees exactly one IPI device ("aclint-mswi") and one timer. The SSWI
      * is deliberately not described (yet). */
@@ -213,6 +224,18 @@ static void build_soc(struct fdtw *w, const struct config *c)
     w_reg(w, rv_virt_config(c)->uart_base, UART_REG_SIZE);
     w_str(w, "compatible", "ns16550a");
     w_end(w);
+
+    /* Opt-in: the eight virtio-mmio slots (empty ones have device ID 0). */
+    for (int i = 0; rv_virt_has_virtio(rv_virt_config(c)) && i < RV_VIRT_VIRTIO_SLOTS; i++) {
+        uint64_t base = RV_VIRT_VIRTIO_BASE + 0x1000ull * (uint64_t)i;
+        snprintf(name, sizeof name, "virtio_mmio@%" PRIx64, base);
+        w_begin(w, name);
+        w_u32(w, "interrupts", RV_VIRT_VIRTIO_IRQ + (uint32_t)i);
+        w_u32(w, "interrupt-parent", ph_plic(c));
+        w_reg(w, base, 0x1000);
+        w_str(w, "compatible", "virtio,mmio");
+        w_end(w);
+    }
 
     w_end(w);
 }
