@@ -9,6 +9,10 @@ CFLAGS   ?=
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter \
             -fno-strict-aliasing -MMD -MP -Isrc
 LDLIBS   += -lelf -lfdt -lcapstone -linih -lzstd -lxxhash -lcrypto -lm
+# The timeline viewer (src/view/, `hvsim trace view`) draws with SDL2 and
+# SDL2_ttf; only its objects see their headers.
+VIEW_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf)
+LDLIBS   += $(shell pkg-config --libs sdl2 SDL2_ttf)
 # fpu.c relies on the host's IEEE-754 rounding modes and flags (fenv.h)
 FPU_CFLAGS := -frounding-math -fsignaling-nans
 
@@ -35,6 +39,7 @@ $(BUILD)/hvsim: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/src/cpu/riscv/fpu.o: CFLAGS += $(FPU_CFLAGS)
+$(BUILD)/src/view/%.o: CFLAGS += $(VIEW_CFLAGS)
 # the x87 model computes on the host's 80-bit long double (fpu_x87.c header)
 $(BUILD)/src/cpu/x86/fpu_x87.o: CFLAGS += $(FPU_CFLAGS)
 
