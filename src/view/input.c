@@ -59,12 +59,18 @@ int64_t view_pick(const struct view_model *m, const struct view_state *s, int x,
     const struct view_lane *ln = &m->lanes[lane];
     double a = view_x_time(s, x - 4), b = view_x_time(s, x + 5), c = view_x_time(s, x);
     uint32_t i = view_lower_bound(ln->all_time, ln->nall, a < 0 ? 0 : (uint64_t)ceil(a));
+    /* the closest shown event, preferring the row the click is in */
+    int y_in = y - view_lane_top(lane);
     int64_t best = -1;
     double bestd = 1e300;
     for (unsigned n = 0; i < ln->nall && (double)ln->all_time[i] < b && n < 100000; i++, n++) {
         if (!view_model_shown(m, ln->all[i]))
             continue;
-        double d = fabs((double)ln->all_time[i] - c);
+        int row = view_track_row(view_model_track_of(m, ln->all[i]));
+        int row_h = row == VIEW_ROW_IRQ ? VIEW_ROW_IRQ_H : row == VIEW_ROW_VM ? VIEW_ROW_VM_H
+                                                                             : VIEW_ROW_MISC_H;
+        bool in_row = y_in >= row && y_in < row + row_h;
+        double d = fabs((double)ln->all_time[i] - c) + (in_row ? 0 : 1e200);
         if (d < bestd) {
             bestd = d;
             best = ln->all[i];

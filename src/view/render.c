@@ -58,6 +58,16 @@ static const uint16_t row_irq[] = { TK_IRQ_CLAIM, TK_IRQ_COMPLETE, TK_SBI_CALL, 
 static const uint16_t row_misc[] = { TK_CHECK, TK_GDB_SCHED, TK_INPUT, TK_MMIO, TK_TIMER_SET,
                                      TK_WFI_SLEEP, TK_WFI_WAKE, TK_MARK, TK_IPI_SEND, TK_END };
 
+int view_track_row(unsigned track)
+{
+    if (track >= TK_COUNT || track == TK_VM_ENTRY)
+        return VIEW_ROW_VM;
+    for (size_t k = 0; k < sizeof row_irq / sizeof row_irq[0]; k++)
+        if (row_irq[k] == track)
+            return VIEW_ROW_IRQ;
+    return VIEW_ROW_MISC;
+}
+
 int view_lane_top(int lane) { return VIEW_AXIS_H + lane * (VIEW_LANE_H + VIEW_LANE_GAP); }
 
 int view_time_x(const struct view_state *s, double t)

@@ -153,6 +153,8 @@ struct view_state {
 #define VIEW_ROW_MISC_H 9
 
 int view_lane_top(int lane);
+/* The row (VIEW_ROW_IRQ, _VM or _MISC) a marker track is drawn in. */
+int view_track_row(unsigned track);
 int view_time_x(const struct view_state *s, double t);
 double view_x_time(const struct view_state *s, int x);
 
