@@ -131,6 +131,7 @@ static void toggle_group(struct view_model *m, struct view_state *s, const char 
     bool on = (m->kind_mask & mask) != mask;
     m->kind_mask = on ? m->kind_mask | mask : m->kind_mask & ~mask;
     view_model_filter(m);
+    s->hover = -1;
     if (s->selected >= 0 && !view_model_shown(m, (uint32_t)s->selected))
         s->selected = -1;
     snprintf(s->status, sizeof s->status, "%s %s", group, on ? "shown" : "hidden");
@@ -149,6 +150,7 @@ static void cycle_vm(struct view_model *m, struct view_state *s)
     }
     m->vm = next;
     view_model_filter(m);
+    s->hover = -1;
     if (next < 0)
         snprintf(s->status, sizeof s->status, "every VM");
     else
@@ -202,6 +204,7 @@ static void key_down(struct view_model *m, struct view_state *s, SDL_Keycode k, 
         m->kind_mask = ((1ull << TK_COUNT) - 1) & ~(1ull << TK_CHECK);
         m->vm = -1;
         view_model_filter(m);
+        s->hover = -1;
         snprintf(s->status, sizeof s->status, "every kind shown");
         return;
     case SDLK_TAB: {
@@ -254,7 +257,11 @@ void view_handle_event(struct view_model *m, struct view_state *s, const SDL_Eve
         }
         break;
     case SDL_MOUSEMOTION:
-        if (s->dragging) {
+        if (!s->dragging) {
+            int64_t h = view_pick(m, s, e->motion.x, e->motion.y);
+            s->redraw = h != s->hover;
+            s->hover = h;
+        } else {
             double span = s->t1 - s->t0;
             s->t0 = s->drag_t0 - (double)(e->motion.x - s->drag_x) * span / (s->w - VIEW_GUTTER);
             s->t1 = s->t0 + span;
@@ -342,6 +349,16 @@ bool view_run_script(struct view_model *m, struct view_state *s, const char *scr
             view_handle_event(m, s, &ev);
             mouse(&ev, SDL_MOUSEBUTTONUP, (int)a, (int)b);
             view_handle_event(m, s, &ev);
+        } else if (!strcmp(w[0], "hover") && n == 3 && num(w[1], &a) && num(w[2], &b)) {
+            mouse(&ev, SDL_MOUSEMOTION, (int)a, (int)b);
+            view_handle_event(m, s, &ev);
+            if (s->hover >= 0) {
+                char line[1200];
+                view_event_text(m, (uint32_t)s->hover, line, sizeof line);
+                printf("hover: %s\n", line);
+            } else {
+                printf("hover: nothing\n");
+            }
         } else if (!strcmp(w[0], "drag") && n == 3 && num(w[1], &a) && num(w[2], &b)) {
             int y = VIEW_AXIS_H + 2;
             mouse(&ev, SDL_MOUSEBUTTONDOWN, (int)a, y);

@@ -23,7 +23,7 @@ static const char usage[] =
     "  --vm ID       only vm.exit/vm.entry of that guest id\n"
     "  --size WxH    window or picture size (default 1280x720)\n"
     "  --script C    ';'-separated commands run before the first frame: fit, range T0 T1,\n"
-    "                goto T, zoom F [X], pan PX, wheel N X, drag X0 X1, click X Y,\n"
+    "                goto T, zoom F [X], pan PX, wheel N X, drag X0 X1, click X Y, hover X Y,\n"
     "                key NAME, search KIND (docs/view.md)\n"
     "  --screenshot  draw one frame to a BMP file and exit (no display needed)\n"
     "  --measure N   draw N frames zooming in and panning, print frames per second, exit\n"
@@ -273,7 +273,7 @@ int view_main(int argc, char **argv)
     m.kind_mask &= ~hide;
     m.vm = o.vm;
     view_model_filter(&m);
-    struct view_state s = { .w = o.w, .h = o.h, .selected = -1, .search_track = TK_IPI_SEND };
+    struct view_state s = { .w = o.w, .h = o.h, .selected = -1, .hover = -1, .search_track = TK_IPI_SEND };
     view_fit(&m, &s);
     if (o.has_from || o.has_to) {
         double span = s.t1 - s.t0;

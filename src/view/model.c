@@ -59,7 +59,7 @@ const char *view_mode_name(const struct arch_info *a, unsigned mode)
 {
     bool x86 = a && a->priv_name && a->priv_name(0) && !strncmp(a->priv_name(0), "CPL", 3);
     static const char *const rv[VMODE_COUNT] = { "?", "M", "HS/S", "U", "VS", "VU" };
-    static const char *const cpl[VMODE_COUNT] = { "?", "M", "CPL0-2", "CPL3", "guest CPL0-2",
+    static const char *const cpl[VMODE_COUNT] = { "?", NULL, "CPL0-2", "CPL3", "guest CPL0-2",
                                                   "guest CPL3" };
     return mode < VMODE_COUNT ? (x86 ? cpl : rv)[mode] : "?";
 }

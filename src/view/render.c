@@ -335,6 +335,8 @@ static void draw_panel(SDL_Renderer *r, struct view_font *f, const struct view_m
     /* legend: modes, then marker kinds */
     int x = 6;
     for (unsigned k = 1; k < VMODE_COUNT; k++) {
+        if (!view_mode_name(m->arch, k))
+            continue;
         fill(r, view_mode_colour(k), x, y + 5, 12, 10);
         x += 16 + view_font_draw(f, r, x + 16, y + 2, 0x202020, view_mode_name(m->arch, k)) + 8;
     }
@@ -357,7 +359,9 @@ static void draw_panel(SDL_Renderer *r, struct view_font *f, const struct view_m
     }
     y += fh;
     char line[1200];
-    if (s->selected >= 0)
+    if (s->hover >= 0) /* hovering shows an event, clicking keeps one */
+        view_event_text(m, (uint32_t)s->hover, line, sizeof line);
+    else if (s->selected >= 0)
         view_event_text(m, (uint32_t)s->selected, line, sizeof line);
     else
         snprintf(line, sizeof line, "click an event to see its fields");

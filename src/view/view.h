@@ -37,6 +37,7 @@ enum view_mode {
     VMODE_VU,       /* RISC-V VU, x86 CPL3 non-root */
     VMODE_COUNT
 };
+/* The mode's name on architecture a; NULL: the architecture has no such mode. */
 const char *view_mode_name(const struct arch_info *a, unsigned mode);
 
 /* Marker tracks: one per event kind, vm.exit split by exit class
@@ -123,6 +124,7 @@ struct view_state {
     int w, h;                 /* window size, pixels */
     double t0, t1;            /* visible virtual time range, ticks */
     int64_t selected;         /* event index, -1: none */
+    int64_t hover;            /* event under the pointer, -1: none */
     bool dragging;
     int drag_x;
     double drag_t0;

@@ -115,6 +115,9 @@ shot click --from 13904900 --to 13904950 --script "click $xe $vmrow"
 sel=$(sed -n 's/^selected: //p' "$T/click.txt")
 want=$(grep -F "cpu0    vm.exit" "$T/show.txt" | grep -F " 13904921 " | head -1)
 expect_eq "click: the field text is trace show's line" "$sel" "$want"
+shot hover --from 13904900 --to 13904950 --script "hover $xe $vmrow; hover 80 $vmrow"
+expect_eq "hover: trace show's line" "$(sed -n 's/^hover: //p' "$T/hover.txt" | head -1)" "$want"
+expect_eq "hover off every event: nothing" "$(sed -n 's/^hover: //p' "$T/hover.txt" | tail -1)" "nothing"
 shot click2 --from 13904900 --to 13904950 --script "click $xe $(($(lane_top "$T/vm.txt" 3) + 5))"
 if grep -q "^selected:" "$T/click2.txt"; then fail "click on an empty spot selects nothing"; else pass "click on an empty spot selects nothing"; fi
 shot search --script "range 13393416 13393417; search ipi.send"
