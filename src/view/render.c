@@ -317,6 +317,8 @@ static void draw_axis(SDL_Renderer *r, struct view_font *f, const struct view_mo
     colour(r, 0x404040);
     char buf[48];
     for (double ns = ceil(ns0 / step) * step; ns <= ns1; ns += step) {
+        if (fabs(ns) < step / 2)
+            ns = 0; /* not "-0ms" */
         int x = view_time_x(s, ns / ns_per_tick);
         SDL_RenderDrawLine(r, x, VIEW_AXIS_H - 8, x, VIEW_AXIS_H - 1);
         fmt_ns(buf, sizeof buf, ns, step);
