@@ -12,6 +12,16 @@ int trace_tool_main(int argc, char **argv)
         { "stats", trace_cmd_stats }, { "export", trace_cmd_export },
         { "view", view_main },
     };
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs("Usage: hvsim trace SUBCOMMAND ... (SUBCOMMAND --help for its options)\n"
+              "  show FILE     the timeline as text, one event per line\n"
+              "  diff A B      the first difference of two traces\n"
+              "  stats FILE    counts per kind and CPU, IPI latencies, VM exits\n"
+              "  export FILE   perfetto, chrome JSON or VCD for outside viewers\n"
+              "  view FILE     an SDL2 window of the timeline (docs/view.md)\n",
+              stdout);
+        return 0;
+    }
     if (argc >= 2)
         for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
             if (strcmp(argv[1], cmds[i].name) == 0)

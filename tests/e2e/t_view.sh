@@ -171,4 +171,8 @@ expect_line "$T/err" "hvsim: trace view: no display" "no display at all: message
 expect_status "window on the offscreen driver, q quits" 0 timeout 20 "$HVSIM" trace view "$TR" --script "key q"
 expect_status "trace view --help" 0 "$HVSIM" trace view --help
 expect_line "$T/out" "--screenshot" "help names --screenshot"
+expect_status "hvsim trace --help" 0 "$HVSIM" trace --help
+expect_line "$T/out" "view FILE" "trace --help names view"
+"$HVSIM" --help >"$T/out"
+expect_line "$T/out" "trace view FILE" "hvsim --help names trace view"
 summary
