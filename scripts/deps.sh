@@ -11,6 +11,7 @@ PKGS="
   libssl-dev libinih-dev libxxhash-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu
+  xvfb xdotool
   gdb-multiarch device-tree-compiler qemu-system-misc qemu-system-x86 protobuf-compiler jq
   gcc-12-multilib acpica-tools
   linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross

@@ -18,6 +18,7 @@
 static const char usage[] =
     "Usage: hvsim trace view FILE [--from T] [--to T] [--hide KINDS] [--vm ID] [--size WxH]\n"
     "                             [--script CMDS] [--screenshot OUT.bmp] [--measure N]\n"
+    "                             [--save-on-quit OUT.bmp]\n"
     "  --from/--to   first visible range, virtual time in ticks (default: the whole trace)\n"
     "  --hide KINDS  event kinds or groups not to draw (as trace show --events)\n"
     "  --vm ID       only vm.exit/vm.entry of that guest id\n"
@@ -27,12 +28,14 @@ static const char usage[] =
     "                key NAME, search KIND (docs/view.md)\n"
     "  --screenshot  draw one frame to a BMP file and exit (no display needed)\n"
     "  --measure N   draw N frames zooming in and panning, print frames per second, exit\n"
+    "  --save-on-quit  the window: save its last frame to a BMP file and print the layout\n"
+    "                when it closes\n"
     "Keys: wheel/+/- zoom, drag/arrows pan, f fit, g digits Enter: go to time, click: fields,\n"
     "      p i t w v e s o: show/hide ipi irq timer wfi vm exc sbi mmio, a: all, V: cycle VM,\n"
     "      Tab: search kind, n: next event of it, q: quit\n";
 
 struct opts {
-    const char *file, *script, *screenshot, *hide;
+    const char *file, *script, *screenshot, *hide, *save_on_quit;
     double from, to;
     bool has_from, has_to;
     int64_t vm;
@@ -75,7 +78,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             continue;
         }
         static const char *const with_value[] = { "--from", "--to", "--hide", "--vm", "--size",
-                                                  "--script", "--screenshot", "--measure" };
+                                                  "--script", "--screenshot", "--measure",
+                                                  "--save-on-quit" };
         size_t nopt = sizeof with_value / sizeof with_value[0], which = nopt;
         const char *v = NULL;
         for (size_t k = 0; k < nopt; k++) {
@@ -116,6 +120,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             }
             o->measure = (long)d;
             break;
+        case 8: o->save_on_quit = v; break;
         }
     }
     if (!o->file) {
@@ -195,7 +200,19 @@ static int offscreen(struct view_model *m, struct view_state *s, const struct op
     return rc;
 }
 
-static int interactive(struct view_model *m, struct view_state *s)
+/* The window's current frame to a BMP file (--save-on-quit). */
+static bool save_window(SDL_Renderer *r, const struct view_state *s, const char *path)
+{
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, s->w, s->h, 32, SDL_PIXELFORMAT_RGB888);
+    bool ok = surf && SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGB888, surf->pixels,
+                                           surf->pitch) == 0 && SDL_SaveBMP(surf, path) == 0;
+    if (!ok)
+        fprintf(stderr, "hvsim: trace view: --save-on-quit %s: %s\n", path, SDL_GetError());
+    SDL_FreeSurface(surf);
+    return ok;
+}
+
+static int interactive(struct view_model *m, struct view_state *s, const char *save_on_quit)
 {
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr, "hvsim: trace view: no display: SDL_Init: %s\n", SDL_GetError());
@@ -225,10 +242,11 @@ static int interactive(struct view_model *m, struct view_state *s)
     }
     struct view_font *f = view_font_open(r, 12);
     double fps = 0;
+    int rc = 0;
     s->redraw = true;
-    while (!s->quit) {
+    for (;;) {
         SDL_Event e;
-        if (!s->redraw) {
+        if (!s->redraw && !s->quit) {
             if (!SDL_WaitEvent(&e)) {
                 fprintf(stderr, "hvsim: trace view: SDL_WaitEvent: %s\n", SDL_GetError());
                 break;
@@ -237,20 +255,28 @@ static int interactive(struct view_model *m, struct view_state *s)
         }
         while (SDL_PollEvent(&e))
             view_handle_event(m, s, &e);
-        if (!s->redraw)
+        if (!s->redraw && !s->quit)
             continue;
         double t = now_s();
         view_render(r, f, m, s, fps);
+        if (s->quit && save_on_quit) { /* read back before presenting */
+            if (!save_window(r, s, save_on_quit))
+                rc = 2;
+            else
+                print_layout(m, s);
+        }
         SDL_RenderPresent(r);
         t = now_s() - t;
         fps = t > 0 ? 1 / t : 0;
         s->redraw = false;
+        if (s->quit) /* after drawing the frame --save-on-quit keeps */
+            break;
     }
     view_font_close(f);
     SDL_DestroyRenderer(r);
     SDL_DestroyWindow(win);
     SDL_Quit();
-    return 0;
+    return rc;
 }
 
 int view_main(int argc, char **argv)
@@ -288,7 +314,7 @@ int view_main(int argc, char **argv)
     if (o.screenshot || o.measure)
         rc = offscreen(&m, &s, &o);
     else
-        rc = interactive(&m, &s);
+        rc = interactive(&m, &s, o.save_on_quit);
     view_model_free(&m);
     return rc;
 }

@@ -171,6 +171,40 @@ expect_line "$T/err" "hvsim: trace view: no display" "no display at all: message
 expect_status "window on the offscreen driver, q quits" 0 timeout 20 "$HVSIM" trace view "$TR" --script "key q"
 expect_status "trace view --help" 0 "$HVSIM" trace view --help
 expect_line "$T/out" "--screenshot" "help names --screenshot"
+# ---- 7. a real window under Xvfb: keys from the X server, the frame read back ----
+if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
+    echo "SKIP real window: Xvfb or xdotool missing (scripts/deps.sh installs xvfb, xdotool)"
+else
+    Xvfb -displayfd 3 -screen 0 1400x900x24 -nolisten tcp 3>"$T/dispno" 2>"$T/xvfb.err" &
+    XPID=$!
+    trap 'kill $XPID 2>/dev/null; wait $XPID 2>/dev/null; rm -rf "$T"' EXIT
+    i=0
+    while [ ! -s "$T/dispno" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ ! -s "$T/dispno" ]; then
+        echo "SKIP real window: Xvfb did not start: $(head -c 200 "$T/xvfb.err")"
+    else
+        XD=:$(head -1 "$T/dispno")
+        ( DISPLAY=$XD SDL_VIDEODRIVER= timeout 60 "$HVSIM" trace view "$TR" --save-on-quit "$T/win.bmp" \
+            >"$T/win.txt" 2>"$T/win.err"; echo "rc $?" >"$T/win.rc" ) &
+        VPID=$!
+        W=$(DISPLAY=$XD timeout 30 xdotool search --sync --onlyvisible --name "hvsim trace view" | head -1)
+        if [ -n "$W" ]; then pass "window appears on the X server"; else fail "window appears on the X server" "$(cat "$T/win.err")"; fi
+        DISPLAY=$XD xdotool windowfocus --sync "$W" 2>/dev/null
+        DISPLAY=$XD xdotool key plus
+        sleep 0.5
+        DISPLAY=$XD xdotool key q
+        wait "$VPID"
+        expect_eq "q closes the window, exit 0" "$(cat "$T/win.rc")" "rc 0"
+        # '+' zooms 2x about the centre of the fitted range
+        want=$(awk '/^range /{ c = ($2 + $3) / 2; q = ($3 - $2) / 4; printf "%.0f %.0f\n", c - q, c + q }' "$T/fit.txt")
+        expect_eq "the + key from X zoomed 2x" "$(rng "$T/win.txt")" "$want"
+        ncol=$(column "$T/win.bmp" 700 | sort -u | wc -l)
+        if [ "$ncol" -ge 5 ]; then pass "the window's frame is not blank ($ncol colours in a column)"; else
+            fail "the window's frame is not blank" "$ncol colours"; fi
+        expect_eq "the window shows lane 0 in M (OpenSBI, before 13 ms)" "$(pixel "$T/win.bmp" 700 $((top0 + 9)))" d55e00
+    fi
+fi
+
 expect_status "hvsim trace --help" 0 "$HVSIM" trace --help
 expect_line "$T/out" "view FILE" "trace --help names view"
 "$HVSIM" --help >"$T/out"
