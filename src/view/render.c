@@ -6,7 +6,8 @@
  * sums), a sleep shade as dark as the fraction it slept, and per marker
  * track one tick if the track has any event in it (one binary search, then
  * a jump to the next column holding an event). IPI arrows are deduplicated
- * per (sender, receiver, send column, end column). Cost per frame:
+ * per (sender, receiver) within 3 px of send and end column (8 px and no
+ * heads when more than 2000 are in view). Cost per frame:
  * O(columns x lanes x tracks x log events) + O(arrows in view). */
 #include <SDL.h>
 #include <math.h>
@@ -246,6 +247,12 @@ static void draw_arrows(SDL_Renderer *r, const struct view_model *m, const struc
     int last_xs[PAIRS], last_xe[PAIRS];
     for (int k = 0; k < PAIRS; k++)
         last_xs[k] = last_xe[k] = -1000000;
+    /* many arrows in view: one per 8 px per pair and no heads */
+    uint32_t in_view = 0;
+    for (uint32_t k = lo; k < m->narrows && in_view <= 2000; k++, in_view++)
+        if ((double)m->ev[m->arrows[k].send].time > s->t1)
+            break;
+    int dedup = in_view > 2000 ? 8 : 3;
     colour(r, VIEW_ARROW_RGB);
     for (uint32_t k = lo; k < m->narrows; k++) {
         const struct view_arrow *a = &m->arrows[k];
@@ -259,7 +266,7 @@ static void draw_arrows(SDL_Renderer *r, const struct view_model *m, const struc
         int xd = a->deliver != UINT32_MAX ? view_time_x(s, (double)m->ev[a->deliver].time) : -1;
         int xe = view_time_x(s, (double)m->ev[end].time);
         unsigned pair = (a->src % 64) * 64 + a->dst % 64;
-        if (abs(last_xs[pair] - xs) < 3 && abs(last_xe[pair] - xe) < 3)
+        if (abs(last_xs[pair] - xs) < dedup && abs(last_xe[pair] - xe) < dedup)
             continue; /* level of detail: one arrow per few pixels per pair */
         last_xs[pair] = xs;
         last_xe[pair] = xe;
@@ -273,7 +280,8 @@ static void draw_arrows(SDL_Renderer *r, const struct view_model *m, const struc
             int yp = yd + 3;
             thick_line(r, x1, yp, xe, yp);
         }
-        arrow_head(r, xs, ys, x1, yd);
+        if (dedup == 3)
+            arrow_head(r, xs, ys, x1, yd);
     }
 }
 
