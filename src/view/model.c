@@ -15,7 +15,8 @@
  *
  * Modes follow the events alone (returns leave no event): irq.take /
  * exc.take enter their `to` privilege, and the `from` of a take or an
- * sbi.call says the lane was at that privilege then; vm.entry enters the
+ * sbi.call says the lane was at that privilege before it: it went back
+ * right after its previous event (one tick later); vm.entry enters the
  * guest (VS / non-root), vm.exit leaves it (HS / root CPL0); wfi.sleep ..
  * wfi.wake is sleep (x86 HLT uses the same kinds). Lanes start in the
  * architecture's reset privilege.
@@ -131,6 +132,7 @@ struct lane_build {
     uint8_t mode, asleep;
     bool guest;
     uint64_t last;
+    uint64_t prev;   /* time of the lane's previous event */
 };
 
 static void span_push(struct lane_build *b, uint64_t t, unsigned mode, bool asleep)
@@ -154,18 +156,31 @@ static void span_push(struct lane_build *b, uint64_t t, unsigned mode, bool asle
     b->spans[b->n++] = (struct view_span){ .time = t, .mode = (uint8_t)mode, .asleep = asleep };
 }
 
+/* The event says the lane was in mode `was` just before it: returns leave
+ * no event, so the lane went back to it after its previous event. */
+static void lane_was(struct lane_build *b, const struct trace_event *e, unsigned was)
+{
+    if (was == b->mode || was == VMODE_UNKNOWN)
+        return;
+    uint64_t t = b->prev + 1 < e->time ? b->prev + 1 : e->time;
+    b->mode = (uint8_t)was;
+    span_push(b, t, was, b->asleep);
+}
+
 static void lane_event(const struct view_model *m, struct lane_build *b, const struct trace_event *e)
 {
+    uint64_t prev = b->prev; /* lane_was reads it; updated at the end */
     unsigned mode = b->mode;
     bool asleep = b->asleep;
     switch (e->kind) {
     case TK_IRQ_TAKE: case TK_EXC_TAKE:
-        span_push(b, e->time, mode_of(m->arch, e->a[1], b->guest), asleep);
+        lane_was(b, e, mode_of(m->arch, e->a[1], b->guest));
         mode = mode_of(m->arch, e->a[2], b->guest);
         asleep = false;
         break;
     case TK_SBI_CALL:
-        mode = mode_of(m->arch, e->a[5], b->guest);
+        lane_was(b, e, mode_of(m->arch, e->a[5], b->guest));
+        mode = b->mode;
         break;
     case TK_VM_ENTRY:
         b->guest = true;
@@ -177,11 +192,14 @@ static void lane_event(const struct view_model *m, struct lane_build *b, const s
         break;
     case TK_WFI_SLEEP: asleep = true; break;
     case TK_WFI_WAKE: asleep = false; break;
-    default: return;
+    default:
+        b->prev = e->time > prev ? e->time : prev;
+        return;
     }
     b->mode = (uint8_t)mode;
     b->asleep = asleep;
     span_push(b, e->time, mode, asleep);
+    b->prev = e->time > prev ? e->time : prev;
 }
 
 static int cmp_ev_time(const void *pa, const void *pb, void *ctx)
@@ -347,6 +365,7 @@ bool view_model_load(struct view_model *m, const char *path, char *err, size_t e
                          ? mode_of(m->arch, (uint64_t)m->arch->reset_priv, false) : VMODE_UNKNOWN;
     for (uint32_t l = 0; l < m->nlanes; l++) {
         lb[l].mode = (uint8_t)reset;
+        lb[l].prev = m->t_min;
         span_push(&lb[l], m->t_min, reset, false);
     }
     /* per-lane event lists in file order, then sorted by time */
