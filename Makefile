@@ -10,9 +10,10 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter
             -fno-strict-aliasing -MMD -MP -Isrc
 LDLIBS   += -lelf -lfdt -lcapstone -linih -lzstd -lxxhash -lcrypto -lm
 # The timeline viewer (src/view/, `hvsim trace view`) draws with SDL2 and
-# SDL2_ttf; only its objects see their headers.
-VIEW_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf)
-LDLIBS   += $(shell pkg-config --libs sdl2 SDL2_ttf)
+# SDL2_ttf, and writes PNG pictures with libpng; only its objects see their
+# headers.
+VIEW_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf libpng)
+LDLIBS   += $(shell pkg-config --libs sdl2 SDL2_ttf libpng)
 # fpu.c relies on the host's IEEE-754 rounding modes and flags (fenv.h)
 FPU_CFLAGS := -frounding-math -fsignaling-nans
 

@@ -7,7 +7,7 @@ set -eu
 # cross compiler in Debian 12; -m32 kernels link with -lgcc from it.
 PKGS="
   build-essential pkg-config
-  libelf-dev libfdt-dev libcapstone-dev check libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libzstd-dev
+  libelf-dev libfdt-dev libcapstone-dev check libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libpng-dev libzstd-dev
   libssl-dev libinih-dev libxxhash-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu

@@ -2,15 +2,17 @@
  * loop, screenshots and frame-rate measurement (docs/view.md).
  *
  * The window runs on SDL's default renderer and redraws only after input.
- * --screenshot and --measure draw with SDL's software renderer into a
- * surface of their own (no window, no display needed, the same pixels on
+ * --screenshot (BMP, or PNG through libpng) and --measure draw with SDL's
+ * software renderer into a surface of their own (no window, no display needed, the same pixels on
  * every host); the interactive window needs a video driver, and its
  * absence is a host error (exit 2) naming SDL's message. */
 #include <SDL.h>
 #include <errno.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "view.h"
@@ -26,7 +28,8 @@ static const char usage[] =
     "  --script C    ';'-separated commands run before the first frame: fit, range T0 T1,\n"
     "                goto T, zoom F [X], pan PX, wheel N X, drag X0 X1, click X Y, hover X Y,\n"
     "                key NAME, search KIND (docs/view.md)\n"
-    "  --screenshot  draw one frame to a BMP file and exit (no display needed)\n"
+    "  --screenshot  draw one frame to a BMP file (PNG if it ends in .png) and exit\n"
+    "                (no display needed)\n"
     "  --measure N   draw N frames zooming in and panning, print frames per second, exit\n"
     "  --save-on-quit  the window: save its last frame to a BMP file and print the layout\n"
     "                when it closes\n"
@@ -153,6 +156,57 @@ static void print_layout(const struct view_model *m, const struct view_state *s)
     printf("events %u arrows %u\n", m->nev, m->narrows);
 }
 
+/* A surface (SDL_PIXELFORMAT_RGB888) as an 8-bit RGB PNG (libpng). */
+static bool save_png(SDL_Surface *surf, const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "hvsim: trace view: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    uint8_t *row = malloc((size_t)surf->w * 3);
+    bool ok = false;
+    if (png && info && row && !setjmp(png_jmpbuf(png))) {
+        png_init_io(png, f);
+        png_set_IHDR(png, info, (png_uint_32)surf->w, (png_uint_32)surf->h, 8, PNG_COLOR_TYPE_RGB,
+                     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        png_write_info(png, info);
+        for (int y = 0; y < surf->h; y++) {
+            const uint32_t *px = (const uint32_t *)((const uint8_t *)surf->pixels + (size_t)y * surf->pitch);
+            for (int x = 0; x < surf->w; x++) {
+                row[3 * x] = (uint8_t)(px[x] >> 16);
+                row[3 * x + 1] = (uint8_t)(px[x] >> 8);
+                row[3 * x + 2] = (uint8_t)px[x];
+            }
+            png_write_row(png, row);
+        }
+        png_write_end(png, NULL);
+        ok = true;
+    }
+    png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+    free(row);
+    if (fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "hvsim: trace view: %s: cannot write the PNG\n", path);
+    return ok;
+}
+
+/* OUT.png: PNG, anything else: BMP. */
+static bool save_image(SDL_Surface *surf, const char *path)
+{
+    size_t n = strlen(path);
+    if (n > 4 && !strcasecmp(path + n - 4, ".png"))
+        return save_png(surf, path);
+    if (SDL_SaveBMP(surf, path) != 0) {
+        fprintf(stderr, "hvsim: trace view: %s: %s\n", path, SDL_GetError());
+        return false;
+    }
+    return true;
+}
+
 /* Software rendering into a surface: screenshots and --measure. */
 static int offscreen(struct view_model *m, struct view_state *s, const struct opts *o)
 {
@@ -187,8 +241,7 @@ static int offscreen(struct view_model *m, struct view_state *s, const struct op
     }
     if (o->screenshot) {
         view_render(r, f, m, s, 0);
-        if (SDL_SaveBMP(surf, o->screenshot) != 0) {
-            fprintf(stderr, "hvsim: trace view: --screenshot %s: %s\n", o->screenshot, SDL_GetError());
+        if (!save_image(surf, o->screenshot)) {
             rc = 2;
         } else {
             print_layout(m, s);

@@ -150,6 +150,15 @@ expect_eq "goto centres a time" "$(rng "$T/g.txt")" "4500 5500"
 shot g2 --script "range 1000 2000; key g; key 5; key 0; key 0; key 0; key Return"
 expect_eq "g 5000 Enter goes to a time" "$(rng "$T/g2.txt")" "4500 5500"
 
+# ---- PNG pictures (libpng) ----
+expect_status "screenshot as PNG" 0 "$HVSIM" trace view "$TR" --screenshot "$T/p.png" --from 13393000 --to 13394000
+expect_eq "PNG signature" "$(od -An -tx1 -N 8 "$T/p.png" | tr -d ' ')" 89504e470d0a1a0a
+expect_eq "PNG IHDR 1280x720, 8-bit RGB" "$(od -An -tx1 -j 16 -N 10 "$T/p.png" | tr -d ' ')" 00000500000002d00802
+if command -v pngfix >/dev/null; then
+    expect_status "pngfix finds the PNG sound" 0 pngfix "$T/p.png"
+fi
+expect_status "PNG into a missing directory: exit 2" 2 "$HVSIM" trace view "$TR" --screenshot "$T/no/p.png"
+
 # ---- 6. measuring, bad input, no display ----
 expect_status "--measure prints frames/s" 0 "$HVSIM" trace view "$TR" --measure 20
 if grep -qE "^measure: 20 frames 1280x720, 9962 events: [0-9.]+ frames/s" "$T/out"; then
