@@ -110,6 +110,7 @@ static void print_help(FILE *f)
           "  trace diff A B [--ignore KINDS] [--context N]\n"
           "  trace stats FILE\n"
           "  trace export FILE --format perfetto|chrome|vcd -o OUT\n"
+          "  trace export FILE --format png -o OUT.png [--from T] [--to T] [--width W]\n"
           "  trace view FILE [--from T] [--to T] [--hide KINDS] [--vm ID] [--script C]\n"
           "                  [--screenshot OUT.bmp] [--measure N]: SDL2 timeline window\n"
           "                  (docs/view.md; `hvsim trace view --help` for keys)\n"

@@ -5,11 +5,18 @@
 #include "tools.h"
 #include "view/view.h"
 
+/* export --format png is the viewer's picture (src/view/picture.c) */
+static int cmd_export(int argc, char **argv)
+{
+    return view_export_is_png(argc, argv) ? view_export_png(argc, argv)
+                                          : trace_cmd_export(argc, argv);
+}
+
 int trace_tool_main(int argc, char **argv)
 {
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         { "show", trace_cmd_show },   { "diff", trace_cmd_diff },
-        { "stats", trace_cmd_stats }, { "export", trace_cmd_export },
+        { "stats", trace_cmd_stats }, { "export", cmd_export },
         { "view", view_main },
     };
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -17,7 +24,7 @@ int trace_tool_main(int argc, char **argv)
               "  show FILE     the timeline as text, one event per line\n"
               "  diff A B      the first difference of two traces\n"
               "  stats FILE    counts per kind and CPU, IPI latencies, VM exits\n"
-              "  export FILE   perfetto, chrome JSON or VCD for outside viewers\n"
+              "  export FILE   perfetto, chrome JSON or VCD for outside viewers; png: a picture\n"
               "  view FILE     an SDL2 window of the timeline (docs/view.md)\n",
               stdout);
         return 0;

@@ -37,15 +37,6 @@ static const char usage[] =
     "      p i t w v e s o: show/hide ipi irq timer wfi vm exc sbi mmio, a: all, V: cycle VM,\n"
     "      Tab: search kind, n: next event of it, q: quit\n";
 
-struct opts {
-    const char *file, *script, *screenshot, *hide, *save_on_quit;
-    double from, to;
-    bool has_from, has_to;
-    int64_t vm;
-    int w, h;
-    long measure;
-};
-
 static bool parse_num(const char *opt, const char *v, double *out)
 {
     char *end;
@@ -61,7 +52,7 @@ static bool parse_num(const char *opt, const char *v, double *out)
 }
 
 /* Returns -1 to go on, else an exit status. */
-static int parse_opts(int argc, char **argv, struct opts *o)
+static int parse_opts(int argc, char **argv, struct view_opts *o)
 {
     o->vm = -1;
     o->w = 1280;
@@ -208,7 +199,7 @@ static bool save_image(SDL_Surface *surf, const char *path)
 }
 
 /* Software rendering into a surface: screenshots and --measure. */
-static int offscreen(struct view_model *m, struct view_state *s, const struct opts *o)
+static int offscreen(struct view_model *m, struct view_state *s, const struct view_opts *o)
 {
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, s->w, s->h, 32, SDL_PIXELFORMAT_RGB888);
     SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
@@ -243,7 +234,7 @@ static int offscreen(struct view_model *m, struct view_state *s, const struct op
         view_render(r, f, m, s, 0);
         if (!save_image(surf, o->screenshot)) {
             rc = 2;
-        } else {
+        } else if (!o->quiet) {
             print_layout(m, s);
         }
     }
@@ -334,10 +325,17 @@ static int interactive(struct view_model *m, struct view_state *s, const char *s
 
 int view_main(int argc, char **argv)
 {
-    struct opts o = { 0 };
+    struct view_opts o = { 0 };
     int rc = parse_opts(argc, argv, &o);
     if (rc >= 0)
         return rc;
+    return view_run(&o);
+}
+
+int view_run(const struct view_opts *op)
+{
+    struct view_opts o = *op;
+    int rc;
     uint64_t hide = 0;
     char err[512];
     if (o.hide && !trace_parse_kinds(o.hide, "--hide", &hide, err, sizeof err)) {
@@ -348,6 +346,11 @@ int view_main(int argc, char **argv)
     if (!view_model_load(&m, o.file, err, sizeof err)) {
         fprintf(stderr, "hvsim: trace view: %s\n", err);
         return 2;
+    }
+    if (o.fit_height) {
+        o.h = view_lane_top((int)m.nlanes) + VIEW_PANEL_H;
+        if (o.h > 16384)
+            o.h = 16384;
     }
     m.kind_mask &= ~hide;
     m.vm = o.vm;

@@ -10,7 +10,8 @@
  *   render.c  one frame: axis, lanes, bands, markers, arrows, panel
  *   font.c    text: a glyph atlas of a DejaVu font (SDL2_ttf)
  *   input.c   keys, mouse and script commands -> view state changes
- *   main.c    options, SDL setup, the main loop, screenshots, --measure */
+ *   main.c    options, SDL setup, the main loop, screenshots, --measure
+ *   picture.c `trace export --format png` */
 #ifndef HVSIM_VIEW_H
 #define HVSIM_VIEW_H
 #include <stdbool.h>
@@ -201,7 +202,24 @@ uint32_t view_track_colour(unsigned track);
 void view_render(struct SDL_Renderer *r, struct view_font *f, const struct view_model *m,
                  const struct view_state *s, double fps);
 
-/* `hvsim trace view ...` (main.c). */
+/* `hvsim trace view ...` (main.c): parses argv into view_opts, then
+ * view_run. */
+struct view_opts {
+    const char *file, *script, *screenshot, *hide, *save_on_quit;
+    double from, to;
+    bool has_from, has_to;
+    int64_t vm;
+    int w, h;
+    long measure;
+    bool fit_height;   /* h: as high as the lanes need (pictures) */
+    bool quiet;        /* no layout on stdout after a screenshot */
+};
 int view_main(int argc, char **argv);
+int view_run(const struct view_opts *o);
+
+/* `hvsim trace export ... --format png` (picture.c): is this export a
+ * picture (--format png)? Then view_export_png does it. */
+bool view_export_is_png(int argc, char **argv);
+int view_export_png(int argc, char **argv);
 
 #endif

@@ -159,6 +159,17 @@ if command -v pngfix >/dev/null; then
 fi
 expect_status "PNG into a missing directory: exit 2" 2 "$HVSIM" trace view "$TR" --screenshot "$T/no/p.png"
 
+# trace export --format png: the same picture, as high as the lanes need
+expect_status "export --format png" 0 "$HVSIM" trace export "$TR" --format png -o "$T/e.png" \
+    --from 13393000 --to 13394000 --width 1000
+expect_eq "export png: quiet" "$(wc -c <"$T/out")" 0
+expect_eq "export png: 1000 wide, 28 + 4 x 70 + 96 high" "$(od -An -tx1 -j 16 -N 8 "$T/e.png" | tr -d ' ')" 000003e800000194
+expect_status "export png needs a .png name" 2 "$HVSIM" trace export "$TR" --format png -o "$T/e.bmp"
+expect_status "export png: bad --width" 2 "$HVSIM" trace export "$TR" --format png -o "$T/e.png" --width 9
+expect_status "export png: a non-trace" 2 "$HVSIM" trace export "$ROOT/Makefile" --format png -o "$T/e.png"
+expect_line "$T/err" "$ROOT/Makefile: not an hvsim trace" "export png: a non-trace named"
+expect_status "export chrome still works" 0 "$HVSIM" trace export "$TR" --format chrome -o "$T/e.json"
+
 # ---- 6. measuring, bad input, no display ----
 expect_status "--measure prints frames/s" 0 "$HVSIM" trace view "$TR" --measure 20
 if grep -qE "^measure: 20 frames 1280x720, 9962 events: [0-9.]+ frames/s" "$T/out"; then
