@@ -30,7 +30,7 @@ ISA_ELFS := $(patsubst tests/isa/%.S,$(BUILD)/isa/%.elf,$(ISA_SRCS))
 ISA_FLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static \
              -mcmodel=medany -T tests/isa/link.ld -Itests/isa
 
-.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck x86-difftest
+.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck x86-difftest view-picture
 all: $(BUILD)/hvsim
 
 deps:
@@ -136,6 +136,11 @@ test: deps all
 
 bench: deps all
 	bash tests/bench/run.sh $(BUILD)/hvsim
+
+# The timeline picture in docs/view.md (`trace view --screenshot`, docs/view.md).
+view-picture: $(BUILD)/hvsim
+	$(BUILD)/hvsim trace view traces/minihv-4hart.hvt --from 13880000 --to 13960000 \
+	    --screenshot docs/view-minihv.png >/dev/null
 
 # Regenerates the golden traces (traces/goldens.txt); see traces/README.md.
 traces-update: $(BUILD)/hvsim
