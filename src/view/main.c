@@ -356,6 +356,7 @@ int view_run(const struct view_opts *op)
     m.vm = o.vm;
     view_model_filter(&m);
     struct view_state s = { .w = o.w, .h = o.h, .selected = -1, .hover = -1, .search_track = TK_IPI_SEND };
+    s.picture = o.quiet;
     view_fit(&m, &s);
     if (o.has_from || o.has_to) {
         double span = s.t1 - s.t0;

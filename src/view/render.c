@@ -374,7 +374,7 @@ static void draw_panel(SDL_Renderer *r, struct view_font *f, const struct view_m
     else if (s->selected >= 0)
         view_event_text(m, (uint32_t)s->selected, line, sizeof line);
     else
-        snprintf(line, sizeof line, "click an event to see its fields");
+        snprintf(line, sizeof line, "%s", s->picture ? "" : "click an event to see its fields");
     view_font_draw(f, r, 6, y, 0x000000, line);
     y += fh;
     char st[512];

@@ -135,6 +135,7 @@ struct view_state {
     bool goto_mode;
     unsigned search_track;    /* 'n' searches the next event of this kind */
     char status[256];         /* one line of feedback in the panel */
+    bool picture;             /* an exported picture: no "click" hint */
 };
 
 /* Geometry shared by render.c, input.c and the screenshot report. */
