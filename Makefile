@@ -9,6 +9,11 @@ CFLAGS   ?=
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter \
             -fno-strict-aliasing -MMD -MP -Isrc
 LDLIBS   += -lelf -lfdt -lcapstone -linih -lzstd -lxxhash -lcrypto -lm
+# The timeline viewer (src/view/, `hvsim trace view`) draws with SDL2 and
+# SDL2_ttf, and writes PNG pictures with libpng; only its objects see their
+# headers.
+VIEW_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf libpng)
+LDLIBS   += $(shell pkg-config --libs sdl2 SDL2_ttf libpng)
 # fpu.c relies on the host's IEEE-754 rounding modes and flags (fenv.h)
 FPU_CFLAGS := -frounding-math -fsignaling-nans
 
@@ -25,7 +30,7 @@ ISA_ELFS := $(patsubst tests/isa/%.S,$(BUILD)/isa/%.elf,$(ISA_SRCS))
 ISA_FLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static \
              -mcmodel=medany -T tests/isa/link.ld -Itests/isa
 
-.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck x86-difftest
+.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck x86-difftest view-picture
 all: $(BUILD)/hvsim
 
 deps:
@@ -35,6 +40,7 @@ $(BUILD)/hvsim: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/src/cpu/riscv/fpu.o: CFLAGS += $(FPU_CFLAGS)
+$(BUILD)/src/view/%.o: CFLAGS += $(VIEW_CFLAGS)
 # the x87 model computes on the host's 80-bit long double (fpu_x87.c header)
 $(BUILD)/src/cpu/x86/fpu_x87.o: CFLAGS += $(FPU_CFLAGS)
 
@@ -131,6 +137,11 @@ test: deps all
 
 bench: deps all
 	bash tests/bench/run.sh $(BUILD)/hvsim
+
+# The timeline picture in docs/view.md (`trace view --screenshot`, docs/view.md).
+view-picture: $(BUILD)/hvsim
+	$(BUILD)/hvsim trace view traces/minihv-4hart.hvt --from 13880000 --to 13960000 \
+	    --screenshot docs/view-minihv.png >/dev/null
 
 # Regenerates the golden traces (traces/goldens.txt); see traces/README.md.
 traces-update: $(BUILD)/hvsim

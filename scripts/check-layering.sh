@@ -24,7 +24,17 @@ for rule in "${rules[@]}"; do
         fi
     done < <(grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*\"[^\"]*$hdr" src || true)
 done
+# The viewer (src/view/, docs/view.md) is a tool: SDL and view headers only
+# in src/view/ and the `trace` dispatch (src/trace/tools.c), so the
+# simulator never depends on the window.
+while IFS= read -r hit; do
+    file=${hit%%:*}
+    if ! [[ $file =~ ^src/view/|^src/trace/tools\.c$ ]]; then
+        echo "$hit   <- viewer/SDL header outside src/view"
+        bad=1
+    fi
+done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](SDL[^">]*|[^">]*view/view\.h|view\.h)[">]' src || true)
 if [ "$bad" = 0 ]; then
-    echo "layering: ok (no architecture header outside its CPU model, board and interrupt controllers)"
+    echo "layering: ok (no architecture header outside its CPU model, board and interrupt controllers; SDL only in src/view)"
 fi
 exit $bad

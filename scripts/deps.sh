@@ -7,10 +7,11 @@ set -eu
 # cross compiler in Debian 12; -m32 kernels link with -lgcc from it.
 PKGS="
   build-essential pkg-config
-  libelf-dev libfdt-dev libcapstone-dev check libsdl2-dev libzstd-dev
+  libelf-dev libfdt-dev libcapstone-dev check libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libpng-dev libzstd-dev
   libssl-dev libinih-dev libxxhash-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu
+  xvfb xdotool
   gdb-multiarch device-tree-compiler qemu-system-misc qemu-system-x86 protobuf-compiler jq
   gcc-12-multilib acpica-tools
   linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross

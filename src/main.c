@@ -98,7 +98,7 @@ static void print_usage(FILE *f)
 {
     fputs("Usage: hvsim run [options]\n"
           "       hvsim replay FILE.hvt [--serial SPEC]\n"
-          "       hvsim trace show|diff|stats|export ...\n"
+          "       hvsim trace show|diff|stats|export|view ...\n"
           "       hvsim explore --seeds A..B [--jobs N] -- RUN-OPTIONS\n"
           "       hvsim --help | --version\n",
           f);
@@ -118,6 +118,10 @@ static void print_help(FILE *f)
           "  trace diff A B [--ignore KINDS] [--context N]\n"
           "  trace stats FILE\n"
           "  trace export FILE --format perfetto|chrome|vcd -o OUT\n"
+          "  trace export FILE --format png -o OUT.png [--from T] [--to T] [--width W]\n"
+          "  trace view FILE [--from T] [--to T] [--hide KINDS] [--vm ID] [--script C]\n"
+          "                  [--screenshot OUT.bmp] [--measure N]: SDL2 timeline window\n"
+          "                  (docs/view.md; `hvsim trace view --help` for keys)\n"
           "  explore --seeds A..B [--jobs N] [--shard I/N] [--keep DIR] -- RUN-OPTIONS\n"
           "\nOptions of run:\n",
           f);

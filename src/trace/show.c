@@ -526,6 +526,35 @@ static void fmt_us(char *buf, size_t len, uint64_t t, uint64_t hz)
              (unsigned long long)(ns % 1000));
 }
 
+/* The whole line of an event: time, µs, cpu, kind, fields. */
+static void show_line(struct line *l, const struct show *s, const struct trace_event *ev)
+{
+    l->n = 0;
+    char us[40];
+    fmt_us(us, sizeof us, ev->time, s->mi.hz);
+    out(l, "%12llu %14s ", (unsigned long long)ev->time, us);
+    if (ev->cpu == TRACE_NO_CPU)
+        out(l, "   -   ");
+    else
+        out(l, "cpu%-4u ", ev->cpu);
+    out(l, "%-12s", trace_kinds[ev->kind].name);
+    format_event(l, s, ev);
+    l->buf[l->n] = 0;
+}
+
+size_t trace_show_line(const struct arch_info *arch, const struct symtab *syms, bool disasm,
+                       unsigned syntax, uint64_t hz, const struct trace_event *ev, char *buf,
+                       size_t len)
+{
+    struct show s = { .mi = { .hz = hz }, .arch = arch, .disasm = disasm, .syntax = syntax,
+                      .syms = syms };
+    struct line l;
+    show_line(&l, &s, ev);
+    if (len)
+        snprintf(buf, len, "%s", l.buf);
+    return l.n;
+}
+
 static void print_header(const struct trace_header *h, const struct show *s, FILE *f)
 {
     fprintf(f, "# hvsim trace v%u, hvsim %s, seed %llu, quantum %llu, images:", h->version,
@@ -593,17 +622,8 @@ int trace_cmd_show(int argc, char **argv)
         ended |= ev.kind == TK_END;
         if (!selected(&o, &ev))
             continue;
-        struct line l = { .n = 0 };
-        char us[40];
-        fmt_us(us, sizeof us, ev.time, s.mi.hz);
-        out(&l, "%12llu %14s ", (unsigned long long)ev.time, us);
-        if (ev.cpu == TRACE_NO_CPU)
-            out(&l, "   -   ");
-        else
-            out(&l, "cpu%-4u ", ev.cpu);
-        out(&l, "%-12s", trace_kinds[ev.kind].name);
-        format_event(&l, &s, &ev);
-        l.buf[l.n] = 0;
+        struct line l;
+        show_line(&l, &s, &ev);
         puts(l.buf);
         shown++;
     }

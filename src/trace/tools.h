@@ -30,6 +30,11 @@ struct trace_event;
  * without the time/cpu/kind columns. syms may be NULL. snprintf semantics. */
 size_t trace_show_format(const struct arch_info *arch, const struct symtab *syms, bool disasm,
                          const struct trace_event *ev, char *buf, size_t len);
+/* The whole line `trace show` prints for an event (time, µs at hz, cpu,
+ * kind, then trace_show_format's text; syntax: trace_arch_syntax number). */
+size_t trace_show_line(const struct arch_info *arch, const struct symtab *syms, bool disasm,
+                       unsigned syntax, uint64_t hz, const struct trace_event *ev, char *buf,
+                       size_t len);
 /* `trace stats`: feed every event of a trace in file order, then print the
  * report (event_mask: the header's, for "was not recorded" notes). */
 struct trace_stats;
