@@ -44,7 +44,9 @@ struct arch_info {
     size_t (*disasm)(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t len);
     /* Assembly syntaxes (`trace show --syntax`), NULL-terminated, the first
      * one being disasm's ("intel", "att"); disasm_syntax prints syntax
-     * number s of that list. NULL: the architecture has one syntax. */
+     * number s & 0xff of that list, in the code mode s >> 8 (the
+     * TRACE_TAKE_MODE of an event, 0: the default mode; x86: 16/32/64-bit).
+     * NULL: the architecture has one syntax and one mode. */
     const char *const *syntaxes;
     size_t (*disasm_syntax)(const uint8_t *bytes, size_t n, uint64_t pc, unsigned s, char *buf,
                             size_t len);

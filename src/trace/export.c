@@ -452,7 +452,7 @@ static void build_items(struct exp *x)
                 push(x, e->cpu, ns, order, ev, LEVEL_WFI, 0);
                 break;
             }
-            uint8_t from = clamp_level(e->a[1]), to = clamp_level(e->a[2]);
+            uint8_t from = clamp_level(TRACE_TAKE_PRIV(e->a[1])), to = clamp_level(e->a[2]);
             while (s->depth && (s->level[s->depth - 1] > from || s->level[s->depth - 1] >= to))
                 pop(x, e->cpu, ns, order++, ev);
             s->priv = from;

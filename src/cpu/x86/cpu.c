@@ -489,6 +489,7 @@ static const char *x86_timer_name(uint64_t t)
 static const char *x86_priv_name(uint64_t p)
 {
     static const char *const n[4] = { "CPL0", "CPL1", "CPL2", "CPL3" };
+    p &= 0xff; /* bits 15:8 of an exc.take / irq.take "from": the code mode */
     return p < 4 ? n[p] : NULL;
 }
 
