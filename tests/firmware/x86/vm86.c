@@ -363,6 +363,7 @@ static void test_task_eip_limit(void)
     tss_l.cs = S_CODEL;
     tss_l.ss = tss_l.ds = tss_l.es = tss_l.fs = tss_l.gs = S_DATA;
     tss_l.esp = (uint32_t)(stack_l + sizeof stack_l);
+    tss_l.t_iomap |= 1; /* T: the #GP(0) of the switch comes first (the fetch's #GP would come after the #DB) */
     gdt[S_TSS_L / 8] = seg_desc((uint32_t)&tss_l, sizeof tss_l - 1, 0x89, 0);
     nrec = 0;
     kernel_resume = 1;
@@ -370,7 +371,7 @@ static void test_task_eip_limit(void)
     kernel_resume = 0;
     CHECKX(nrec == 1 && recs[0].vector == 13 && recs[0].error == 0 && recs[0].eip == 0x200 &&
                recs[0].cs == S_CODEL && recs[0].tr == S_TSS_L,
-           "task switch: EIP beyond the new CS limit is #GP(0) in the new task", recs[0].eip);
+           "task switch: EIP beyond the new CS limit is #GP(0) in the new task, before the T flag's #DB", recs[0].vector);
 }
 
 /* ---- 4. a 16-bit call gate through a 16-bit TSS ------------------------------------------ */
