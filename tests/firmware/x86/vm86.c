@@ -35,7 +35,7 @@ struct tss16 {
 enum {
     S_CODE = 0x08, S_DATA = 0x10, S_TSS = 0x18, S_TSS_V = 0x20, S_TSS_L = 0x28, S_CODEL = 0x30,
     S_TSS16 = 0x38, S_UCODE16 = 0x40, S_UDATA16 = 0x48, S_KCODE16 = 0x50, S_CGATE16 = 0x58,
-    S_UDATA = 0x60, S_GDT_END = 0x68,
+    S_UDATA = 0x60, S_TSS_H = 0x68, S_GDT_END = 0x70,
 };
 #define VM_CODE 0x50000u /* CS = 5000h */
 #define VM_DATA 0x58000u /* DS = SS = 5800h: DS:0 the resume IP, results from DS:10h */
@@ -45,10 +45,10 @@ enum {
 
 static uint64_t gdt[S_GDT_END / 8] __attribute__((aligned(8)));
 static uint64_t idt[256] __attribute__((aligned(8)));
-static struct tss32 tss, tss_v, tss_l __attribute__((aligned(128)));
+static struct tss32 tss, tss_v, tss_l, tss_h __attribute__((aligned(128)));
 static struct tss16 tss16 __attribute__((aligned(64)));
 static uint8_t stack0[4096] __attribute__((aligned(16))), stack_v[4096] __attribute__((aligned(16))),
-    stack_l[4096] __attribute__((aligned(16)));
+    stack_l[4096] __attribute__((aligned(16))), stack_h[4096] __attribute__((aligned(16)));
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
 {
@@ -157,6 +157,8 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         /* C: the virtual-8086 task */
         ".globl vm_c\nvm_c:\n"
         "\tmovw %sp, 0x30\n\tmovw %es, 0x32\n\tmovw $0x4321, 0x34\n"
+        "\tint3\n"                                 /* through a task gate (DPL 3) and back by IRET */
+        "\tmovw $0x8765, 0x36\n"
         "\tmovw $0xffff, 0\n\thlt\n"
         ".globl vm_end\nvm_end:\n"
         /* the CPL-3 16-bit code (CS base = cpl3_16): a far CALL through
@@ -175,6 +177,10 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tlret\n"
         ".code32\n");
 extern const uint8_t vm_a[], vm_b[], vm_c[], vm_end[], cpl3_16[], ring0_16[];
+/* the #BP handler task of the virtual-8086 task: counts, IRET (NT) back */
+__asm__(".text\n.globl task_h\ntask_h:\n\tincl h_count\n\tiret\n\tjmp task_h\n");
+void task_h(void);
+volatile uint32_t h_count;
 volatile uint32_t cg_esp, cg_frame[2];
 volatile uint16_t cg_ss;
 
@@ -342,9 +348,26 @@ static void test_vm86_task(void)
     tss_v.fs = tss_v.gs = 0;
     tss_v.esp = 0x800;
     gdt[S_TSS_V / 8] = seg_desc((uint32_t)&tss_v, sizeof tss_v - 1, 0x89, 0);
+    tss_h = tss;
+    tss_h.eip = (uint32_t)task_h;
+    tss_h.eflags = 2;
+    tss_h.cs = S_CODE;
+    tss_h.ss = tss_h.ds = tss_h.es = tss_h.fs = tss_h.gs = S_DATA;
+    tss_h.esp = (uint32_t)(stack_h + sizeof stack_h);
+    gdt[S_TSS_H / 8] = seg_desc((uint32_t)&tss_h, sizeof tss_h - 1, 0x89, 0);
+    uint64_t bp_gate = idt[3];
+    idt[3] = (uint64_t)S_TSS_H << 16 | (uint64_t)0xe5 << 40; /* a task gate, DPL 3 */
     *vm16(0) = 0;
     nrec = 0;
+    h_count = 0;
     task_jmp(S_TSS_V);
+    idt[3] = bp_gate;
+    __asm__ volatile("clts");
+    CHECKX(h_count == 1 && tss_h.link == S_TSS_V && *vm16(0x36) == 0x8765,
+           "VM86 task: INT3 through a task gate runs the handler task, IRET (NT) back into VM86", h_count);
+    CHECKX((tss_v.eflags & 0x20000) && tss_v.cs == VM_SEG(VM_CODE) && tss_v.es == 0x5900 &&
+               tss_v.ds == VM_SEG(VM_DATA) && tss_v.eip == (uint32_t)(vm_c - vm_a) + 4 + 4 + 6 + 1, /* after the INT3 */
+           "VM86 task: its state saved in its TSS at the switch (EFLAGS.VM, CS, DS, ES, EIP)", tss_v.eip);
     CHECKX(*vm16(0x34) == 0x4321 && *vm16(0x30) == 0x800 && *vm16(0x32) == 0x5900,
            "JMP to a TSS with EFLAGS.VM = 1: the task runs in VM86 with its SP and ES", *vm16(0x34));
     CHECKX(nrec == 1 && recs[0].vector == 13 && (recs[0].eflags & 0x20000) && recs[0].tr == S_TSS_V &&
