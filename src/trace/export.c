@@ -623,7 +623,8 @@ static void order_items(struct exp *x)
     for (size_t i = 0; i < x->nit; i++)
         x->perm[i] = (uint32_t)i;
     qsort_r(x->perm, x->nit, sizeof(*x->perm), cmp_items, x->it);
-    qsort(x->fp, x->nfp, sizeof(*x->fp), cmp_fpt);
+    if (x->nfp) /* fp is NULL without flows: qsort(NULL, 0) is undefined */
+        qsort(x->fp, x->nfp, sizeof(*x->fp), cmp_fpt);
     for (size_t i = 0; i < x->nfp; i++) {
         struct item *it = &x->it[x->fp[i].item];
         if (it->nflow++ == 0)
