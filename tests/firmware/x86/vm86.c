@@ -153,6 +153,7 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tmovb $0x55, %al\n\toutb %al, $0x80\n"
         VMRES(1) "\tinb $0x71, %al\n1:\n"          /* the bitmap denies it, IOPL 3 or not */
         "\tmovw $0x4444, 0x2c\n"
+        "\tlesw 0x40, %bx\n\tmovw %es, 0x46\n\tmovw %bx, 0x48\n"   /* LES: an 8086 segment */
         "\tmovw $0xffff, 0\n\thlt\n"
         /* C: the virtual-8086 task */
         ".globl vm_c\nvm_c:\n"
@@ -318,6 +319,8 @@ static void test_vm86_iopl0(void)
 
 static void test_vm86_iopl3(void)
 {
+    *vm16(0x40) = 0x1234; /* a far pointer 5A00:1234 for LES */
+    *vm16(0x42) = 0x5a00;
     run_vm86((uint32_t)(vm_b - vm_a), 3);
     uint16_t f0 = *vm16(0x20), f1 = *vm16(0x22), f2 = *vm16(0x24);
     CHECKX((f0 & 0x3200) == 0x3200, "VM86 IOPL 3: CLI/STI run, PUSHF pushes IOPL 3 and IF", f0);
@@ -332,6 +335,7 @@ static void test_vm86_iopl3(void)
     CHECKX(*vm16(0x2a) == 0x9abc && *vm16(0x28) == 0, "VM86 IOPL 3: IRET in VM86 as in real mode", *vm16(0x28));
     CHECKX(recs[1].vector == 13 && recs[1].error == 0 && *vm16(0x2c) == 0x4444,
            "VM86 IOPL 3: the I/O bitmap still denies IN", recs[1].vector);
+    CHECKX(*vm16(0x46) == 0x5a00 && *vm16(0x48) == 0x1234, "VM86: LES loads ES and the register", *vm16(0x46));
 }
 
 /* ---- 2. a virtual-8086 task ---------------------------------------------------------- */
@@ -445,6 +449,20 @@ static void test_double_fault(void)
     idt[13] |= 1ull << 47;
     CHECKX(nrec == 1 && recs[0].vector == 8 && recs[0].error == 0,
            "#GP whose gate is not present: #NP during delivery -> #DF(0)", recs[0].vector);
+
+    /* LDS..LGS in 32-bit code: the offset, then the selector; LSS too */
+    static const struct __attribute__((packed)) { uint32_t off; uint16_t sel; } fp = { 0x12345678, S_DATA };
+    uint32_t rfs = 0, rgs = 0, res = 0, rss = 0, sfs, sgs, ses, sss;
+    __asm__ volatile("mov %%ss, %%edi\n\tmov %%esp, %%esi\n\t"
+                     "lfsl %4, %0\n\tlgsl %4, %1\n\tlesl %4, %2\n\tlssl %4, %3\n\t"
+                     "mov %%edi, %%ss\n\tmov %%esi, %%esp"
+                     : "=&r"(rfs), "=&r"(rgs), "=&r"(res), "=&r"(rss) : "m"(fp) : "edi", "esi", "memory");
+    __asm__ volatile("mov %%fs, %0\n\tmov %%gs, %1\n\tmov %%es, %2\n\tmov %%ss, %3"
+                     : "=r"(sfs), "=r"(sgs), "=r"(ses), "=r"(sss));
+    CHECKX(rfs == 0x12345678 && rgs == 0x12345678 && res == 0x12345678 && rss == 0x12345678 &&
+               (sfs & 0xffff) == S_DATA && (sgs & 0xffff) == S_DATA && (ses & 0xffff) == S_DATA &&
+               (sss & 0xffff) == S_DATA,
+           "LFS, LGS, LES, LSS: the offset into the register, the selector into the segment", rfs);
 
     nrec = 0;
     __asm__ volatile("movl $0x7fffffff, %%eax\n\taddl $1, %%eax\n\tinto" ::: "eax", "cc");
