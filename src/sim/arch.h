@@ -35,6 +35,10 @@ struct arch_info {
     const char *(*cause_name)(uint64_t cause);
     const char *(*priv_name)(uint64_t priv);
     const char *(*vm_exit_name)(uint64_t reason);
+    /* The code mode in bits 15:8 of an irq.take / exc.take "from"
+     * (TRACE_TAKE_MODE; x86: "vm86", "prot32", ...); NULL for mode 0 (the
+     * default, or not recorded) and when unnamed. */
+    const char *(*mode_name)(uint64_t mode);
 
     /* Instructions: bytes as the trace records them (little-endian, the
      * first byte at the pc). insn_len: length of the instruction whose first

@@ -118,6 +118,14 @@ static void out_priv(struct line *l, const struct show *s, uint64_t from, uint64
         out(l, " from=%llu to=%llu", (unsigned long long)from, (unsigned long long)to);
 }
 
+/* " vm86": the code mode of a take's "from" (bits 15:8), when named */
+static void out_mode(struct line *l, const struct show *s, uint64_t from)
+{
+    const char *n = trace_arch_mode(s->arch, TRACE_TAKE_MODE(from));
+    if (n)
+        out(l, " %s", n);
+}
+
 /* " pc=0x... at sym+0xoff: insn"; mode: the code mode the event recorded
  * (TRACE_TAKE_MODE; 0 = the architecture's default), passed to the
  * disassembler in bits 15:8 of the syntax number (src/sim/arch.h) */
@@ -220,6 +228,7 @@ static void format_event(struct line *l, const struct show *s, const struct trac
     case TK_IRQ_TAKE:
         out_cause(l, s, a[0]);
         out_priv(l, s, TRACE_TAKE_PRIV(a[1]), a[2]);
+        out_mode(l, s, a[1]);
         if (guest_priv(TRACE_TAKE_PRIV(a[1])))
             out_guest_pc(l, s, a[3], 0);
         else
@@ -228,6 +237,7 @@ static void format_event(struct line *l, const struct show *s, const struct trac
     case TK_EXC_TAKE:
         out_cause(l, s, a[0]);
         out_priv(l, s, TRACE_TAKE_PRIV(a[1]), a[2]);
+        out_mode(l, s, a[1]);
         out_hex(l, "tval", a[4]);
         /* a tval that holds the instruction (RISC-V: illegal instruction) */
         if (guest_priv(TRACE_TAKE_PRIV(a[1])))

@@ -37,8 +37,8 @@ fi
 "$HVSIM" trace show "$T/vm861.hvt" --events exc >"$T/vm86.txt" 2>&1
 "$HVSIM" trace show "$T/vm861.hvt" --events exc --syntax att >"$T/vm86att.txt" 2>&1
 # #GP(FFF8h) from LDS, its gate not present: #NP(13 * 8 + 2 + EXT = 6Bh), then #DF(0), in that order
-if grep -A1 "cause=#GP CPL0->CPL0 tval=0xfff8 " "$T/vm86.txt" | grep -q "cause=#NP CPL0->CPL0 tval=0x6b " &&
-    grep -A2 "cause=#GP CPL0->CPL0 tval=0xfff8 " "$T/vm86.txt" | grep -q "cause=#DF CPL0->CPL0 tval=0x0 "; then
+if grep -A1 "cause=#GP CPL0->CPL0 prot32 tval=0xfff8 " "$T/vm86.txt" | grep -q "cause=#NP CPL0->CPL0 prot32 tval=0x6b " &&
+    grep -A2 "cause=#GP CPL0->CPL0 prot32 tval=0xfff8 " "$T/vm86.txt" | grep -q "cause=#DF CPL0->CPL0 prot32 tval=0x0 "; then
     pass "the #NP folded into a #DF is on the timeline: #GP(0xfff8), #NP(0x6b), #DF(0)"
 else
     fail "#NP before #DF" "$(grep -E "#NP|#DF" "$T/vm86.txt" | head -3 | tr '\n' ';')"
@@ -51,7 +51,7 @@ else
     fail "trace show 32-bit disassembly" "$(grep "tval=0xfff8" "$T/vm86.txt" "$T/vm86att.txt" | head -2 | tr '\n' ';')"
 fi
 # the virtual-8086 code's #GPs at CPL 3: 8 of program A, 2 of B, 1 of the task
-nvm=$(grep -c "cause=#GP CPL3->CPL3 tval=0x0 " "$T/vm86.txt")
+nvm=$(grep -c "cause=#GP CPL3->CPL3 vm86 tval=0x0 " "$T/vm86.txt")
 if [ "$nvm" -eq 11 ]; then
     pass "virtual-8086 #GP(0) at CPL 3 on the timeline ($nvm)"
 else

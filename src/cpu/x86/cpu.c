@@ -493,6 +493,14 @@ static const char *x86_priv_name(uint64_t p)
     return p < 4 ? n[p] : NULL;
 }
 
+/* The X86_TMODE_* of an exc.take / irq.take "from" (x86_cpu.h); 0
+ * (64-bit, or a trace recorded before the mode was) is not named. */
+static const char *x86_mode_name_of(uint64_t m)
+{
+    static const char *const n[8] = { NULL, "real", "real32", "vm86", "prot16", "prot32", "compat16", "compat32" };
+    return m < 8 ? n[m] : NULL;
+}
+
 static unsigned x86_insn_len(uint64_t bits)
 {
     uint8_t b[8];
@@ -511,6 +519,7 @@ const struct arch_info arch_x86_64 = {
     .state_name = x86_state_name,
     .cause_name = x86_cause_name,
     .priv_name = x86_priv_name,
+    .mode_name = x86_mode_name_of,
     .max_insn_len = 15,
     .insn_len = x86_insn_len,
     .disasm = x86_disasm,

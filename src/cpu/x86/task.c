@@ -232,6 +232,11 @@ static bool switch_to(struct x86_cpu *x, uint16_t tss_sel, uint64_t lo, int reas
     }
     for (unsigned s = 0; s < nf->nseg; s++)
         x->seg[s] = (struct x86_segment){ .sel = sel[s] };
+    /* until CS is qualified its hidden part is unusable; its D bit says
+     * 32-bit code for a 32-bit TSS, so that a #TS(LDT / CS) raised before
+     * is traced with the new task's likely code mode (x86_trace_from) */
+    if (nf == &fmt32)
+        x->seg[X86_CS].attr = SEG_DB;
     x->cpl = sel[X86_CS] & 3u;
     x86_update_mode(x);
     load_ldt(x, ldt, ext);
