@@ -35,6 +35,10 @@ struct arch_info {
     const char *(*cause_name)(uint64_t cause);
     const char *(*priv_name)(uint64_t priv);
     const char *(*vm_exit_name)(uint64_t reason);
+    /* The code mode in bits 15:8 of an irq.take / exc.take "from"
+     * (TRACE_TAKE_MODE; x86: "vm86", "prot32", ...); NULL for mode 0 (the
+     * default, or not recorded) and when unnamed. */
+    const char *(*mode_name)(uint64_t mode);
 
     /* Instructions: bytes as the trace records them (little-endian, the
      * first byte at the pc). insn_len: length of the instruction whose first
@@ -44,7 +48,9 @@ struct arch_info {
     size_t (*disasm)(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t len);
     /* Assembly syntaxes (`trace show --syntax`), NULL-terminated, the first
      * one being disasm's ("intel", "att"); disasm_syntax prints syntax
-     * number s of that list. NULL: the architecture has one syntax. */
+     * number s & 0xff of that list, in the code mode s >> 8 (the
+     * TRACE_TAKE_MODE of an event, 0: the default mode; x86: 16/32/64-bit).
+     * NULL: the architecture has one syntax and one mode. */
     const char *const *syntaxes;
     size_t (*disasm_syntax)(const uint8_t *bytes, size_t n, uint64_t pc, unsigned s, char *buf,
                             size_t len);

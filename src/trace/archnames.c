@@ -33,6 +33,11 @@ const char *trace_arch_priv(const struct arch_info *a, uint64_t priv)
     return a && a->priv_name ? a->priv_name(priv) : NULL;
 }
 
+const char *trace_arch_mode(const struct arch_info *a, uint64_t mode)
+{
+    return mode && a && a->mode_name ? a->mode_name(mode) : NULL;
+}
+
 const char *trace_arch_vm_exit(const struct arch_info *a, uint64_t reason)
 {
     return a && a->vm_exit_name ? a->vm_exit_name(reason) : NULL;

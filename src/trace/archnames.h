@@ -19,6 +19,7 @@ const struct arch_info *trace_header_arch(const struct trace_header *h, char *na
 /* Names, or NULL (unnamed / unknown architecture). */
 const char *trace_arch_cause(const struct arch_info *a, uint64_t cause);
 const char *trace_arch_priv(const struct arch_info *a, uint64_t priv);
+const char *trace_arch_mode(const struct arch_info *a, uint64_t mode);
 const char *trace_arch_vm_exit(const struct arch_info *a, uint64_t reason);
 const char *trace_arch_timer(const struct arch_info *a, uint64_t timer);
 const char *trace_arch_line(const struct arch_info *a, uint64_t line);

@@ -69,6 +69,12 @@ enum trace_ipi_mech {
  * before it have 0 there too). ipi.deliver's mech is the bare mechanism. */
 #define TRACE_IPI_MECH(m) ((uint64_t)(m) & 0xffu)
 #define TRACE_IPI_DETAIL(m) ((uint64_t)(m) >> 8)
+/* The "from" argument of irq.take / exc.take: the privilege in bits 7:0,
+ * an architecture's code mode in bits 15:8 (x86: the mode the interrupted
+ * code ran in, for its disassembly; 0 for RISC-V and in traces recorded
+ * before it; docs/trace-format.md "x86 code mode"). */
+#define TRACE_TAKE_PRIV(f) ((uint64_t)(f) & 0xffu)
+#define TRACE_TAKE_MODE(f) (((uint64_t)(f) >> 8) & 0xffu)
 /* "MSWI", "SSWI", "SBI", "SIP", "LAPIC", "HVIP", "vSBI" (of bits 7:0); "?"
  * when unknown. */
 const char *trace_ipi_mech_name(uint64_t mech);

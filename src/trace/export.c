@@ -452,7 +452,7 @@ static void build_items(struct exp *x)
                 push(x, e->cpu, ns, order, ev, LEVEL_WFI, 0);
                 break;
             }
-            uint8_t from = clamp_level(e->a[1]), to = clamp_level(e->a[2]);
+            uint8_t from = clamp_level(TRACE_TAKE_PRIV(e->a[1])), to = clamp_level(e->a[2]);
             while (s->depth && (s->level[s->depth - 1] > from || s->level[s->depth - 1] >= to))
                 pop(x, e->cpu, ns, order++, ev);
             s->priv = from;
@@ -623,7 +623,8 @@ static void order_items(struct exp *x)
     for (size_t i = 0; i < x->nit; i++)
         x->perm[i] = (uint32_t)i;
     qsort_r(x->perm, x->nit, sizeof(*x->perm), cmp_items, x->it);
-    qsort(x->fp, x->nfp, sizeof(*x->fp), cmp_fpt);
+    if (x->nfp) /* fp is NULL without flows: qsort(NULL, 0) is undefined */
+        qsort(x->fp, x->nfp, sizeof(*x->fp), cmp_fpt);
     for (size_t i = 0; i < x->nfp; i++) {
         struct item *it = &x->it[x->fp[i].item];
         if (it->nflow++ == 0)

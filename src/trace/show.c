@@ -118,8 +118,18 @@ static void out_priv(struct line *l, const struct show *s, uint64_t from, uint64
         out(l, " from=%llu to=%llu", (unsigned long long)from, (unsigned long long)to);
 }
 
-/* " pc=0x... at sym+0xoff: insn" */
-static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t insn)
+/* " vm86": the code mode of a take's "from" (bits 15:8), when named */
+static void out_mode(struct line *l, const struct show *s, uint64_t from)
+{
+    const char *n = trace_arch_mode(s->arch, TRACE_TAKE_MODE(from));
+    if (n)
+        out(l, " %s", n);
+}
+
+/* " pc=0x... at sym+0xoff: insn"; mode: the code mode the event recorded
+ * (TRACE_TAKE_MODE; 0 = the architecture's default), passed to the
+ * disassembler in bits 15:8 of the syntax number (src/sim/arch.h) */
+static void out_pc_mode(struct line *l, const struct show *s, uint64_t pc, uint64_t insn, unsigned mode)
 {
     out_hex(l, "pc", pc);
     uint64_t off;
@@ -129,9 +139,11 @@ static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t i
     if (!s->disasm || !s->arch)
         return;
     char text[96];
+    text[0] = 0;
     size_t got = 0;
+    unsigned sx = s->syntax | mode << 8;
     if (insn)
-        got = trace_arch_disasm_bits_as(s->arch, s->syntax, insn, pc, text, sizeof text);
+        got = trace_arch_disasm_bits_as(s->arch, sx, insn, pc, text, sizeof text);
     /* not recorded, or cut to 8 bytes (an x86 instruction of 9-15 bytes,
      * e.g. movabs [moffs64], eax): the recorded image's bytes at pc */
     if (!insn || (!got && s->arch->max_insn_len > 8)) {
@@ -141,10 +153,15 @@ static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t i
         for (unsigned i = 0; insn && same && i < 8; i++)
             same = code[i] == (uint8_t)(insn >> (8 * i));
         if (!insn || same)
-            trace_arch_disasm_as(s->arch, s->syntax, code, n, pc, text, sizeof text);
+            trace_arch_disasm_as(s->arch, sx, code, n, pc, text, sizeof text);
     }
     if (text[0])
         out(l, ": %s", text);
+}
+
+static void out_pc(struct line *l, const struct show *s, uint64_t pc, uint64_t insn)
+{
+    out_pc_mode(l, s, pc, insn, 0);
 }
 
 /* A guest (V=1) pc is a guest virtual address: the host images say nothing
@@ -210,21 +227,23 @@ static void format_event(struct line *l, const struct show *s, const struct trac
     }
     case TK_IRQ_TAKE:
         out_cause(l, s, a[0]);
-        out_priv(l, s, a[1], a[2]);
-        if (guest_priv(a[1]))
+        out_priv(l, s, TRACE_TAKE_PRIV(a[1]), a[2]);
+        out_mode(l, s, a[1]);
+        if (guest_priv(TRACE_TAKE_PRIV(a[1])))
             out_guest_pc(l, s, a[3], 0);
         else
-            out_pc(l, s, a[3], 0);
+            out_pc_mode(l, s, a[3], 0, (unsigned)TRACE_TAKE_MODE(a[1]));
         break;
     case TK_EXC_TAKE:
         out_cause(l, s, a[0]);
-        out_priv(l, s, a[1], a[2]);
+        out_priv(l, s, TRACE_TAKE_PRIV(a[1]), a[2]);
+        out_mode(l, s, a[1]);
         out_hex(l, "tval", a[4]);
         /* a tval that holds the instruction (RISC-V: illegal instruction) */
-        if (guest_priv(a[1]))
+        if (guest_priv(TRACE_TAKE_PRIV(a[1])))
             out_guest_pc(l, s, a[3], trace_arch_exc_insn(s->arch, a[0], a[4]));
         else
-            out_pc(l, s, a[3], trace_arch_exc_insn(s->arch, a[0], a[4]));
+            out_pc_mode(l, s, a[3], trace_arch_exc_insn(s->arch, a[0], a[4]), (unsigned)TRACE_TAKE_MODE(a[1]));
         break;
     case TK_IRQ_CLAIM: case TK_IRQ_COMPLETE:
         out(l, " ctx=%llu src=%llu", (unsigned long long)a[0], (unsigned long long)a[1]);

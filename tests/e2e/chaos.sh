@@ -61,7 +61,8 @@ $("$HVSIM" trace diff "$T/interp.hvt" "$T/fast.hvt" 2>&1 | head -8)"
 done
 # x86: the random bytes replace the .chaos section of a kernel built by
 # `make firmware` and run in 64-bit mode at CPL 0 (seed % 4 = 0), at CPL 3
-# (1), in compatibility mode (2) and in real mode (3); outside CPL 3 the
+# (1), in compatibility mode (2) and in real mode (3) (then virtual-8086
+# mode, below); outside CPL 3 the
 # byte F4 (HLT, which would end the stream with IF = 0) is turned into F5
 # (CMC).
 ROOT=$(cd ../.. && pwd)
@@ -94,6 +95,29 @@ for seed in $(seq 1 "$N"); do
         pass "x86 random code, seed $seed, $what (exit $rc: $(tail -1 "$T/err" | cut -c8-40))"
     else
         fail "x86 random code, seed $seed, $what" "exit $rc: $(head -5 "$T/err")"
+    fi
+done
+# x86 virtual-8086 mode (tests/firmware/x86/chaos_vm86.c): a quarter as
+# many seeds (from 5001), the bytes as they come (HLT is #GP there)
+kernel=$ROOT/build/firmware/x86-chaos-vm86.elf
+for seed in $(seq 1 $(((N + 3) / 4))); do
+    if [ ! -f "$kernel" ]; then
+        fail "x86 random code in virtual-8086 mode" "$kernel missing (make firmware)"
+        break
+    fi
+    LC_ALL=C awk -v s="$((seed + 5000))" 'BEGIN { srand(s); for (i = 0; i < 65536; i++) printf "%c", int(rand() * 256) }' </dev/null |
+        LC_ALL=C head -c 65536 >"$T/vm86-$seed.bin"
+    cp "$kernel" "$T/vm86-$seed.elf"
+    objcopy --update-section .chaos="$T/vm86-$seed.bin" "$T/vm86-$seed.elf" || {
+        fail "x86 random code in virtual-8086 mode, seed $seed" "objcopy"; continue; }
+    "$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --smp 1 --kernel "$T/vm86-$seed.elf" --serial none \
+        --max-insns 2000000 </dev/null >/dev/null 2>"$T/err"
+    rc=$?
+    if { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ]; } &&
+        ! grep -q "AddressSanitizer\|runtime error\|LeakSanitizer" "$T/err"; then
+        pass "x86 random code, seed $seed, virtual-8086 mode (exit $rc: $(tail -1 "$T/err" | cut -c8-40))"
+    else
+        fail "x86 random code, seed $seed, virtual-8086 mode" "exit $rc: $(head -5 "$T/err")"
     fi
 done
 summary

@@ -130,7 +130,7 @@ sed 's/^triple-fault = .*/triple-fault = reset/' "$CFG" >"$T/reset.ini"
 rc=$?
 "$HVSIM" trace show "$T/tf.hvt" --events exc >"$T/tf.show" 2>&1
 if ! grep -q "triple fault" "$T/tf2.err" && grep -q "instruction limit reached" "$T/tf2.err" &&
-    grep -q "cause=#UD CPL0->CPL0 tval=0x0 pc=0xfff0" "$T/tf.show"; then
+    grep -q "cause=#UD CPL0->CPL0 real tval=0x0 pc=0xfff0" "$T/tf.show"; then
     pass "triple fault, [cpu] triple-fault = reset: the CPU restarts at the reset vector"
 else
     fail "triple fault (reset)" "exit $rc: $(tail -1 "$T/tf2.err"); $(grep -c exc.take "$T/tf.show") exceptions"
@@ -199,7 +199,8 @@ fi
 # #SS with the SDM's error codes for a new task's bad LDT/CS/SS/DS/ES/FS/GS
 # (in the new task's context, check order, EXT), a 16-bit TSS, the TSS T
 # flag, I/O breakpoints, single-step; run twice, byte-identical traces. The
-# trace shows the #DF after the #DE, the #TS error codes, and every #DB
+# trace shows the #DE, the #NP of its not-present gate folded into the #DF,
+# the #DF, the #TS error codes, and every #DB
 # trap (T flag 1, I/O breakpoints 5 + REP OUTSB 3 (one per iteration),
 # single-step 3).
 K=$ROOT/build/firmware/x86-tasks.elf
@@ -225,11 +226,12 @@ nts=$(grep -c "cause=#TS" "$T/tasks.txt")
 ndb=$(grep -c "cause=#DB" "$T/tasks.txt")
 nss=$(grep -c "cause=#DB .*: nop" "$T/tasks.txt")
 nrep=$(grep -c "cause=#DB .*: rep outsb" "$T/tasks.txt")
-if grep -q "cause=#DE .*div ecx" "$T/tasks.txt" && grep -A1 "cause=#DE" "$T/tasks.txt" | grep -q "cause=#DF .*div ecx" &&
-    grep -q "cause=#TS CPL0->CPL0 tval=0x8c " "$T/tasks.txt" && grep -q "cause=#TS CPL0->CPL0 tval=0x81 " "$T/tasks.txt" &&
-    grep -q "cause=#SS CPL0->CPL0 tval=0x78 " "$T/tasks.txt" && [ "$nts" -eq 18 ] &&
+if grep -q "cause=#DE .*div ecx" "$T/tasks.txt" && grep -A1 "cause=#DE" "$T/tasks.txt" | grep -q "cause=#NP .*tval=0x3 .*div ecx" &&
+    grep -A2 "cause=#DE" "$T/tasks.txt" | grep -q "cause=#DF .*div ecx" &&
+    grep -q "cause=#TS CPL0->CPL0 prot32 tval=0x8c " "$T/tasks.txt" && grep -q "cause=#TS CPL0->CPL0 prot32 tval=0x81 " "$T/tasks.txt" &&
+    grep -q "cause=#SS CPL0->CPL0 prot32 tval=0x78 " "$T/tasks.txt" && [ "$nts" -eq 18 ] &&
     [ "$ndb" -eq 12 ] && [ "$nss" -eq 3 ] && [ "$nrep" -eq 2 ]; then
-    pass "x86 tasks trace: #DE -> #DF, $nts #TS with their error codes (EXT in 0x81), $ndb #DB traps incl. 3 single-steps"
+    pass "x86 tasks trace: #DE -> #NP(0x3) -> #DF, $nts #TS with their error codes (EXT in 0x81), $ndb #DB traps incl. 3 single-steps"
 else
     fail "x86 tasks trace" "$nts #TS, $ndb #DB, $nss single-step, $nrep REP OUTSB; $(grep -m2 "cause=#D[EF]" "$T/tasks.txt" | tr '\n' ';')"
 fi

@@ -489,7 +489,16 @@ static const char *x86_timer_name(uint64_t t)
 static const char *x86_priv_name(uint64_t p)
 {
     static const char *const n[4] = { "CPL0", "CPL1", "CPL2", "CPL3" };
+    p &= 0xff; /* bits 15:8 of an exc.take / irq.take "from": the code mode */
     return p < 4 ? n[p] : NULL;
+}
+
+/* The X86_TMODE_* of an exc.take / irq.take "from" (x86_cpu.h); 0
+ * (64-bit, or a trace recorded before the mode was) is not named. */
+static const char *x86_mode_name_of(uint64_t m)
+{
+    static const char *const n[8] = { NULL, "real", "real32", "vm86", "prot16", "prot32", "compat16", "compat32" };
+    return m < 8 ? n[m] : NULL;
 }
 
 static unsigned x86_insn_len(uint64_t bits)
@@ -510,6 +519,7 @@ const struct arch_info arch_x86_64 = {
     .state_name = x86_state_name,
     .cause_name = x86_cause_name,
     .priv_name = x86_priv_name,
+    .mode_name = x86_mode_name_of,
     .max_insn_len = 15,
     .insn_len = x86_insn_len,
     .disasm = x86_disasm,

@@ -9,8 +9,10 @@
  * ("mov rax, qword ptr [rbx + 8]"); "(bad)" when capstone cannot decode
  * it. snprintf semantics. */
 size_t x86_disasm(const uint8_t *bytes, size_t n, uint64_t pc, char *buf, size_t len);
-/* The same in syntax s of x86_syntaxes: 0 Intel, 1 AT&T
- * ("movq 8(%rbx), %rax"). */
+/* The same in syntax s & 0xff of x86_syntaxes: 0 Intel, 1 AT&T
+ * ("movq 8(%rbx), %rax"), for the code mode in bits 15:8 of s (the
+ * X86_TMODE_* of an exc.take / irq.take "from", x86_cpu.h: 0 64-bit, 2/5/7
+ * 32-bit, 1/3/4/6 16-bit). */
 extern const char *const x86_syntaxes[];
 size_t x86_disasm_syntax(const uint8_t *bytes, size_t n, uint64_t pc, unsigned s, char *buf,
                          size_t len);

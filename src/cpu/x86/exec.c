@@ -429,11 +429,11 @@ static uint64_t shift(struct x86_cpu *x, unsigned op, uint64_t a, unsigned count
 
 /* ---- port I/O ---------------------------------------------------------------- */
 
-/* CPL > IOPL in protected mode: the TSS I/O permission bitmap decides
- * (SDM vol. 1 §18.5.2). */
+/* CPL > IOPL in protected mode, and always in virtual-8086 mode (SDM vol.
+ * 3A §20.2.8.1): the TSS I/O permission bitmap decides (vol. 1 §18.5.2). */
 static void io_check(struct x86_cpu *x, uint32_t port, unsigned size)
 {
-    if (!(x->cr0 & CR0_PE) || x->cpl <= ((x->rflags >> 12) & 3))
+    if (!(x->cr0 & CR0_PE) || (!(x->rflags & FL_VM) && x->cpl <= ((x->rflags >> 12) & 3)))
         return;
     if (x->tr.limit < 0x67)
         GP0();
@@ -731,19 +731,12 @@ static void far_jump_real(struct x86_cpu *x, uint16_t sel, uint64_t off)
     x->next_rip = off;
 }
 
-/* The stack pointer for privilege level dpl from the TSS (legacy: SS too),
- * #TS(TSS selector) beyond its limit. */
+/* The stack pointer for privilege level dpl from the TSS (legacy: SS too;
+ * a 16-bit TSS's SP and SS, SDM vol. 3A §5.8.5), #TS(TSS selector) beyond
+ * its limit (trap.c). */
 static uint64_t tss_sp(struct x86_cpu *x, unsigned dpl, uint16_t *ss)
 {
-    uint64_t off = 4 + 8ull * dpl;
-    if (off + (x->long_mode ? 7 : 5) > x->tr.limit)
-        x86_raise(x, X86_EXC_TS, true, x->tr.sel & ~3u);
-    if (x->long_mode) {
-        *ss = 0;
-        return x86_read_as(x, x->tr.base + off, 8, false);
-    }
-    *ss = (uint16_t)x86_read_as(x, x->tr.base + off + 4, 2, false);
-    return x86_read_as(x, x->tr.base + off, 4, false);
+    return x86_tss_stack(x, 0, dpl, 0, ss);
 }
 
 /* Far CALL/JMP through a call gate (SDM vol. 3A §5.8.3-5.8.6; §5.8.3.1 the
@@ -956,6 +949,22 @@ static void need_cpl0(struct x86_cpu *x)
 {
     if (x->cpl != 0 && (x->cr0 & CR0_PE))
         GP0();
+}
+
+/* LDS LES LSS LFS LGS r, m16:16/32/64 (SDM vol. 2 "LDS/LES/LFS/LGS/LSS"):
+ * the offset, then the selector after it; the segment load's checks
+ * come before the register is written. Register forms are #UD. */
+static void load_far_ptr(struct x86_cpu *x, int s)
+{
+    struct x86_insn *i = &x->in;
+    if (i->mod == 3)
+        UD();
+    unsigned size = i->opsize;
+    uint64_t la = ea_linear(x);
+    uint64_t off = x86_read(x, la, size);
+    uint16_t sel = (uint16_t)x86_read(x, la + size, 2);
+    x86_load_seg(x, s, sel);
+    set_reg(x, i->reg, size, off);
 }
 
 /* 0F-map instructions. */
@@ -1368,6 +1377,9 @@ static void exec_0f(struct x86_cpu *x)
         }
         UD();
     }
+    case 0xb2: case 0xb4: case 0xb5: /* LSS LFS LGS */
+        load_far_ptr(x, op == 0xb2 ? X86_SS : op == 0xb4 ? X86_FS : X86_GS);
+        return;
     default:
         if (x86_exec_simd(x))
             return;
@@ -1681,7 +1693,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
         push(x, size, x->rflags & 0x3c7fd7 & size_mask(size));
         return;
-    case 0x9d: { /* POPF (SDM vol. 2 "POPF") */
+    case 0x9d: { /* POPF (SDM vol. 2 "POPF"; virtual-8086 mode: #GP(0) unless IOPL = 3) */
+        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
         uint64_t v = pop(x, size);
         uint64_t mask = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT |
                         FL_AC | FL_ID;
@@ -1742,7 +1755,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         x86_deliver(x, X86_EXC_BP, false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
-    case 0xcd:
+    case 0xcd: /* INT n; virtual-8086 mode (no CR4.VME): #GP(0) unless IOPL = 3 */
+        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
         x86_deliver(x, (int)(i->imm & 0xff), false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
@@ -1755,6 +1769,9 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0xf1: /* INT1 / ICEBP: #DB as a trap, no gate DPL check (SDM vol. 2 "INT n") */
         x86_deliver(x, X86_EXC_DB, false, 0, false, x->next_rip);
         x->next_rip = x->rip;
+        return;
+    case 0xc4: case 0xc5: /* LES / LDS (outside 64-bit mode; VEX there and with mod = 11) */
+        load_far_ptr(x, op == 0xc4 ? X86_ES : X86_DS);
         return;
     case 0x62: { /* BOUND r, m (16/32-bit modes; memory only): #BR fault */
         uint64_t la = ea_linear(x);
@@ -1865,7 +1882,7 @@ static bool take_interrupt(struct x86_cpu *x)
     if (x->nmi_pending && !x->nmi_blocked) {
         x->nmi_pending = false;
         x->nmi_blocked = true;
-        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x->cpl, 0, x->rip);
+        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x86_trace_from(x), 0, x->rip);
         x86_deliver(x, X86_EXC_NMI, false, 0, false, x->rip);
         return true;
     }
@@ -1873,7 +1890,7 @@ static bool take_interrupt(struct x86_cpu *x)
         int v = x->intr_ack(x->intr_opaque);
         if (v < 0)
             return false;
-        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)v, x->cpl, 0, x->rip);
+        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)v, x86_trace_from(x), 0, x->rip);
         x86_deliver(x, v, false, 0, false, x->rip);
         return true;
     }

@@ -1,6 +1,6 @@
 /* Segmentation (Intel SDM vol. 3A ch. 3 and §5.5-5.8): descriptor loads from
  * the GDT/LDT with the checks real code depends on, real-mode and
- * virtual-8086-free loads, the CPU's mode from CS. */
+ * virtual-8086-mode loads (selector * 16), the CPU's mode from CS. */
 #include "x86_cpu.h"
 #include "seg.h"
 
@@ -51,6 +51,17 @@ void x86_load_seg_real(struct x86_cpu *x, int s, uint16_t sel)
     struct x86_segment *g = &x->seg[s];
     g->sel = sel;
     g->base = (uint64_t)sel << 4;
+    if ((x->cr0 & CR0_PE) && (x->rflags & FL_VM)) {
+        /* virtual-8086 mode (SDM vol. 3A §20.1.1): base = selector * 16,
+         * limit FFFFh, a 16-bit read/write (CS: readable code) segment of
+         * DPL 3, whatever the descriptor cache held before */
+        g->limit = 0xffff;
+        g->attr = (uint16_t)(SEG_P | SEG_S | SEG_W_R | SEG_A | (3u << SEG_DPL_SHIFT) |
+                             (s == X86_CS ? SEG_CODE : 0));
+        if (s == X86_CS || s == X86_SS)
+            x86_update_mode(x);
+        return;
+    }
     /* real mode keeps the cached limit and attributes (SDM §20.1.1):
      * "unreal" mode works as on hardware */
     if (s == X86_CS)

@@ -43,10 +43,12 @@
  *  - The T flag of a 32-bit TSS (offset 64h bit 0, §7.2.1): after the
  *    switch, before the new task's first instruction, #DB with DR6.BT
  *    (debug.c x86_dbg_task_trap).
- *  - Not modelled: virtual-8086 tasks (EFLAGS.VM in the new TSS is
- *    ignored); the I/O map base of the new TSS applies through TR as for
- *    LTR; the new EIP is not checked against the CS limit here (the fetch
- *    raises #GP(0) in the new task). */
+ *  - A new EIP beyond the new CS limit is #GP(0) (#GP(EXT) through a
+ *    task gate in the IDT) in the new task, before the T flag's #DB.
+ *  - EFLAGS.VM = 1 in a 32-bit TSS: a virtual-8086 task (ch. 20): CPL 3,
+ *    ES..GS loaded as 8086 segments (selector * 16), no descriptor checks
+ *    but the LDT's. The I/O map base of the new TSS applies through TR as
+ *    for LTR. */
 #include "x86_cpu.h"
 #include "seg.h"
 
@@ -200,7 +202,9 @@ static bool switch_to(struct x86_cpu *x, uint16_t tss_sel, uint64_t lo, int reas
             x->cr3 = field(img, TSS32_CR3, 4);
             x86_tlb_flush(x, false);
         }
-        x->rflags = (nfl & ~(uint64_t)FL_VM) | FL_FIXED1;
+        /* EFLAGS.VM = 1: a virtual-8086 task (in IA-32e mode there are no
+         * task switches) */
+        x->rflags = (nfl & 0x3f7fd5) | FL_FIXED1;
         for (unsigned r = 0; r < 8; r++)
             x->r[r] = field(img, nf->gpr + 4 * r, 4);
     } else {
@@ -214,8 +218,25 @@ static bool switch_to(struct x86_cpu *x, uint16_t tss_sel, uint64_t lo, int reas
         sel[s] = s < nf->nseg ? (uint16_t)field(img, nf->seg + nf->w * s, 2) : x->seg[s].sel;
     uint16_t ldt = (uint16_t)field(img, nf->ldt, 2);
     x->ldtr = (struct x86_segment){ .sel = ldt };
+    if (x->rflags & FL_VM) {
+        /* a virtual-8086 task (§7.3 step 12, ch. 20): CPL 3, the selectors
+         * loaded as 8086 segments (base = selector * 16, no descriptor),
+         * the LDT as for any task */
+        x->cpl = 3;
+        for (unsigned s = 0; s < 6; s++)
+            x86_load_seg_real(x, (int)s, sel[s]);
+        x86_update_mode(x);
+        load_ldt(x, ldt, ext);
+        x->attn = true;
+        return img[TSS32_T] & 1;
+    }
     for (unsigned s = 0; s < nf->nseg; s++)
         x->seg[s] = (struct x86_segment){ .sel = sel[s] };
+    /* until CS is qualified its hidden part is unusable; its D bit says
+     * 32-bit code for a 32-bit TSS, so that a #TS(LDT / CS) raised before
+     * is traced with the new task's likely code mode (x86_trace_from) */
+    if (nf == &fmt32)
+        x->seg[X86_CS].attr = SEG_DB;
     x->cpl = sel[X86_CS] & 3u;
     x86_update_mode(x);
     load_ldt(x, ldt, ext);
@@ -229,10 +250,15 @@ static bool switch_to(struct x86_cpu *x, uint16_t tss_sel, uint64_t lo, int reas
     return nf == &fmt32 && (img[TSS32_T] & 1);
 }
 
-/* The T flag's #DB (debug.c) as a trap before the new task's first
- * instruction; the callers' next_rip follows. */
-static void t_trap(struct x86_cpu *x, bool t)
+/* The new task's EIP must be within its CS limit (vol. 2 "JMP"/"CALL"/
+ * "IRET" task switch, "INT n" TASK-GATE: after the switch, the error code
+ * pushed): else #GP(0) (#GP(EXT) for an event through a task gate), in the
+ * new task. Then the T flag's #DB (debug.c) as a trap before the new task's
+ * first instruction; the callers' next_rip follows. */
+static void t_trap(struct x86_cpu *x, bool t, uint32_t ext)
 {
+    if (x->rip > x->seg[X86_CS].limit)
+        x86_raise(x, X86_EXC_GP, true, ext);
     if (!t)
         return;
     x86_dbg_task_trap(x);
@@ -254,7 +280,7 @@ void x86_task_far(struct x86_cpu *x, uint16_t sel, uint64_t lo, bool call)
     }
     if ((tss_sel & 4) || !tss_avail((unsigned)(lo >> 40) & 0x1f))
         fault(x, X86_EXC_GP, tss_sel, 0); /* not an available TSS in the GDT */
-    t_trap(x, switch_to(x, tss_sel, lo, call ? TS_CALL : TS_JMP, x->next_rip, 0));
+    t_trap(x, switch_to(x, tss_sel, lo, call ? TS_CALL : TS_JMP, x->next_rip, 0), 0);
 }
 
 void x86_task_return(struct x86_cpu *x)
@@ -264,7 +290,7 @@ void x86_task_return(struct x86_cpu *x)
     if ((link & 4) || (link & ~3u) == 0 || !x86_desc_read(x, link, &lo, NULL, false) ||
         !tss_busy((unsigned)(lo >> 40) & 0x1f))
         fault(x, X86_EXC_TS, link, 0); /* not a busy TSS */
-    t_trap(x, switch_to(x, link, lo, TS_IRET, x->next_rip, 0));
+    t_trap(x, switch_to(x, link, lo, TS_IRET, x->next_rip, 0), 0);
 }
 
 /* An interrupt or exception through a task gate in the IDT (SDM vol. 2
@@ -304,5 +330,5 @@ void x86_task_interrupt(struct x86_cpu *x, uint64_t gate, bool has_err, uint32_t
         else
             x->r[RSP] = sp;
     }
-    t_trap(x, t);
+    t_trap(x, t, ext);
 }

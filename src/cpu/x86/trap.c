@@ -56,12 +56,19 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
     if (x->fault_depth) {
         /* a fault while delivering an exception */
         int v = combine(x->fault_depth == 2 ? X86_EXC_DF : x->pending_vector, vector);
+        if (v != vector) {
+            /* the exception folded into the #DF (or the triple fault) is
+             * still on the timeline, before it: exc.take with its vector
+             * and error code (CR2 for #PF), then the #DF */
+            TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x),
+                  x->cpl, x->rip, vector == X86_EXC_PF ? x->cr2 : err);
+        }
         if (v < 0)
             triple_fault(x);
         if (v == X86_EXC_DF) {
             x->fault_depth = 2;
             x->pending_vector = X86_EXC_DF;
-            TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x->cpl, x->cpl,
+            TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x86_trace_from(x), x->cpl,
                   x->rip, 0);
             x86_deliver(x, X86_EXC_DF, true, 0, false, x->rip);
             x->fault_depth = 0;
@@ -76,7 +83,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
     if (!x->dbg_ibp_fault)
         x->rflags |= FL_RF;
     x->dbg_ibp_fault = false;
-    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x->cpl, x->cpl,
+    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x), x->cpl,
           x->rip, vector == X86_EXC_PF ? x->cr2 : err);
     x86_deliver(x, vector, has_err, err, false, x->rip);
     x->fault_depth = 0;
@@ -129,8 +136,11 @@ static void deliver_real(struct x86_cpu *x, int vector, uint64_t return_rip)
     x->rip = v & 0xffff;
 }
 
-/* The stack pointer for privilege level dpl (or IST n) from the TSS. */
-static uint64_t tss_stack(struct x86_cpu *x, uint32_t ext_bit, unsigned dpl, unsigned ist, uint16_t *ss)
+/* The stack pointer for privilege level dpl (or IST n) from the TSS: the
+ * 64-bit TSS in IA-32e mode, else the 32-bit or the 16-bit TSS by TR's type
+ * (SDM vol. 3A §5.8.5, §7.6); #TS(TR + EXT) beyond its limit. Interrupts
+ * and call gates (exec.c) share it. */
+uint64_t x86_tss_stack(struct x86_cpu *x, uint32_t ext_bit, unsigned dpl, unsigned ist, uint16_t *ss)
 {
     uint64_t base = x->tr.base;
     if (x->long_mode) {
@@ -210,6 +220,11 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
     if (x->long_mode && (!((clo >> 53) & 1) || ((clo >> 54) & 1)))
         x86_raise(x, X86_EXC_GP, true, (sel & ~3u) + (soft ? 0 : 1)); /* needs L=1, D=0 */
     bool conforming = (cattr & SEG_CE) != 0;
+    /* from virtual-8086 mode only to a nonconforming DPL-0 code segment
+     * (vol. 2 "INT n": #GP(selector + EXT)) */
+    bool vm86 = (x->rflags & FL_VM) != 0;
+    if (vm86 && (conforming || cdpl != 0))
+        x86_raise(x, X86_EXC_GP, true, (sel & ~3u) + (soft ? 0 : 1));
     unsigned new_cpl = conforming ? x->cpl : cdpl;
 
     uint64_t old_ss = x->seg[X86_SS].sel, old_sp = x->r[RSP];
@@ -220,7 +235,7 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
 
     if (x->long_mode) {
         uint16_t nss = 0;
-        sp = (new_cpl < x->cpl || ist) ? tss_stack(x, ext, new_cpl, ist, &nss) : x->r[RSP];
+        sp = (new_cpl < x->cpl || ist) ? x86_tss_stack(x, ext, new_cpl, ist, &nss) : x->r[RSP];
         sp &= ~0xfull; /* 16-byte aligned frame (SDM §6.14.2) */
         ss_base = 0;
         ssize = 8;
@@ -248,7 +263,7 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
         psize = gate16 ? 2 : 4;
         if (new_cpl < x->cpl) {
             uint16_t nss;
-            sp = tss_stack(x, ext, new_cpl, 0, &nss);
+            sp = x86_tss_stack(x, ext, new_cpl, 0, &nss);
             /* the new SS must be a writable data segment at new_cpl */
             uint64_t slo;
             if ((nss & ~3u) == 0 || !x86_desc_read(x, nss, &slo, NULL, false))
@@ -263,6 +278,14 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
             x86_seg_from_desc(&nseg, nss, slo, 0);
             ss_base = nseg.base;
             ssize = (nseg.attr & SEG_DB) ? 4 : 2;
+            if (vm86) {
+                /* INTERRUPT-FROM-VIRTUAL-8086-MODE (vol. 2 "INT n", vol. 3A
+                 * §20.3.1.1 Figure 20-5): GS, FS, DS, ES first, each a word
+                 * (16-bit gate) or a doubleword (32-bit gate) */
+                static const int vseg[4] = { X86_GS, X86_FS, X86_DS, X86_ES };
+                for (int k = 0; k < 4; k++)
+                    push_la(x, ext, &sp, ss_base, ssize, psize, x->seg[vseg[k]].sel);
+            }
             push_la(x, ext, &sp, ss_base, ssize, psize, old_ss);
             push_la(x, ext, &sp, ss_base, ssize, psize, old_sp);
             push_la(x, ext, &sp, ss_base, ssize, psize, old_flags);
@@ -272,6 +295,10 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
                 push_la(x, ext, &sp, ss_base, ssize, psize, err);
             x->seg[X86_SS] = nseg;
             x->seg[X86_SS].attr |= SEG_A;
+            if (vm86) /* the data segment registers are loaded with null selectors */
+                for (int s = X86_ES; s <= X86_GS; s++)
+                    if (s != X86_CS && s != X86_SS)
+                        x->seg[s] = (struct x86_segment){ .sel = 0 };
         } else {
             sp = x->r[RSP];
             ss_base = x->seg[X86_SS].base;
@@ -307,12 +334,65 @@ static void check_iret_ss(struct x86_cpu *x, uint16_t nss, unsigned rpl)
         x86_raise(x, X86_EXC_SS, true, nss & ~3u);
 }
 
-/* IRET / IRETD / IRETQ (SDM vol. 2 "IRET"): real mode, same-privilege and
- * outer-privilege returns in protected and long mode (a task return with NT: task.c; no
- * virtual-8086). */
+/* IRET in virtual-8086 mode (vol. 2 "IRET", vol. 3A §20.2.7): #GP(0)
+ * unless IOPL = 3; then as in real mode, but VM, IOPL, VIP and VIF keep
+ * their values (a 16-bit IRET: IOPL keeps its value). */
+static void iret_vm86(struct x86_cpu *x, unsigned opsize)
+{
+    if (((x->rflags >> 12) & 3) < 3)
+        x86_raise(x, X86_EXC_GP, true, 0);
+    uint64_t ssb = x->seg[X86_SS].base, sp = x->r[RSP] & 0xffff;
+    uint64_t rip = x86_read(x, ssb + sp, opsize);
+    uint64_t cs = x86_read(x, ssb + ((sp + opsize) & 0xffff), opsize) & 0xffff;
+    uint64_t fl = x86_read(x, ssb + ((sp + 2 * opsize) & 0xffff), opsize);
+    if (opsize == 4 && rip > 0xffff)
+        x86_raise(x, X86_EXC_GP, true, 0); /* beyond the CS limit */
+    set_sp(x, sp + 3 * opsize, 2);
+    x86_load_seg_real(x, X86_CS, (uint16_t)cs);
+    uint64_t mask = (opsize == 2 ? 0xffff : 0x257fd5) & ~(uint64_t)FL_IOPL;
+    x->rflags = (x->rflags & ~mask) | (fl & mask) | FL_FIXED1;
+    x->rip = rip & 0xffff;
+    x->attn = true;
+}
+
+/* RETURN-TO-VIRTUAL-8086-MODE (vol. 2 "IRET"): a 32-bit IRET at CPL 0
+ * outside IA-32e mode whose EFLAGS image has VM = 1: EIP, CS, EFLAGS, then
+ * ESP, SS, ES, DS, FS, GS (doublewords) are popped, the segments loaded as
+ * 8086 segments, CPL 3. All reads come before anything changes. */
+static void iret_to_vm86(struct x86_cpu *x, uint64_t rip, uint64_t cs, uint64_t fl, uint64_t ssb,
+                         uint64_t sp, unsigned ssize)
+{
+    uint64_t v[6]; /* ESP SS ES DS FS GS */
+    for (int k = 0; k < 6; k++) {
+        uint64_t o = sp + 4u * (unsigned)k;
+        v[k] = x86_read(x, ssb + (ssize == 2 ? o & 0xffff : o & 0xffffffffull), 4);
+    }
+    if (rip > 0xffff)
+        x86_raise(x, X86_EXC_GP, true, 0); /* beyond the 8086 CS limit */
+    x->rflags = (fl & 0x3f7fd5) | FL_FIXED1;
+    x->cpl = 3;
+    x86_load_seg_real(x, X86_CS, (uint16_t)cs);
+    x86_load_seg_real(x, X86_SS, (uint16_t)v[1]);
+    x86_load_seg_real(x, X86_ES, (uint16_t)v[2]);
+    x86_load_seg_real(x, X86_DS, (uint16_t)v[3]);
+    x86_load_seg_real(x, X86_FS, (uint16_t)v[4]);
+    x86_load_seg_real(x, X86_GS, (uint16_t)v[5]);
+    x->r[RSP] = v[0] & 0xffffffffull;
+    x->rip = rip;
+    x86_update_mode(x);
+    x->attn = true;
+}
+
+/* IRET / IRETD / IRETQ (SDM vol. 2 "IRET"): real mode, virtual-8086 mode,
+ * same-privilege and outer-privilege returns in protected and long mode,
+ * the return to virtual-8086 mode (a task return with NT: task.c). */
 void x86_iret(struct x86_cpu *x, unsigned opsize)
 {
-    if ((x->cr0 & CR0_PE) && !(x->rflags & FL_VM) && (x->rflags & FL_NT)) {
+    if ((x->cr0 & CR0_PE) && (x->rflags & FL_VM)) {
+        iret_vm86(x, opsize);
+        return;
+    }
+    if ((x->cr0 & CR0_PE) && (x->rflags & FL_NT)) {
         if (x->long_mode) /* no task return in IA-32e mode (vol. 2 "IRET", §7.7) */
             x86_raise(x, X86_EXC_GP, true, 0);
         x86_task_return(x); /* back to the linked task, nothing popped (task.c) */
@@ -336,6 +416,10 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
         x->rflags = (x->rflags & ~mask) | (fl & mask) | FL_FIXED1;
         x->rip = rip & (opsize == 2 ? 0xffff : 0xffffffff);
         x->attn = true;
+        return;
+    }
+    if (!x->long_mode && opsize == 4 && (fl & FL_VM) && x->cpl == 0) {
+        iret_to_vm86(x, rip, cs, fl, ssb, sp, ssize);
         return;
     }
     uint64_t clo;

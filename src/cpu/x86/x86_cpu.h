@@ -171,6 +171,29 @@ struct x86_cpu {
 
 static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
 
+/* The `from` argument of x86 exc.take / irq.take: the CPL in bits 7:0 and
+ * the code mode of the interrupted code in bits 15:8 (docs/trace-format.md
+ * "x86 code mode"), which `trace show` disassembles in: 0 64-bit, 1 real
+ * mode, 2 real mode with a 32-bit CS, 3 virtual-8086, 4 16-bit protected,
+ * 5 32-bit protected, 6 16-bit compatibility, 7 32-bit compatibility. */
+enum { X86_TMODE_LONG64, X86_TMODE_REAL16, X86_TMODE_REAL32, X86_TMODE_VM86, X86_TMODE_PROT16,
+       X86_TMODE_PROT32, X86_TMODE_COMPAT16, X86_TMODE_COMPAT32 };
+static inline uint64_t x86_trace_from(const struct x86_cpu *x)
+{
+    unsigned m;
+    if (x->code_size == 8)
+        m = X86_TMODE_LONG64;
+    else if (!(x->cr0 & CR0_PE))
+        m = x->code_size == 4 ? X86_TMODE_REAL32 : X86_TMODE_REAL16;
+    else if (x->long_mode)
+        m = x->code_size == 4 ? X86_TMODE_COMPAT32 : X86_TMODE_COMPAT16;
+    else if (x->rflags & FL_VM)
+        m = X86_TMODE_VM86;
+    else
+        m = x->code_size == 4 ? X86_TMODE_PROT32 : X86_TMODE_PROT16;
+    return x->cpl | (uint64_t)m << 8;
+}
+
 /* ---- internal interfaces (files of src/cpu/x86/) ------------------------ */
 
 /* cpu.c */
@@ -186,6 +209,10 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
 void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,
                  uint64_t return_rip);
 void x86_iret(struct x86_cpu *x, unsigned opsize);
+/* The TSS's stack for privilege dpl (IST ist in IA-32e mode; 0: none):
+ * SP/ESP/RSP, *ss its SS (0 in IA-32e mode); the 16-bit TSS's SP/SS when TR
+ * is a 16-bit TSS; #TS(TR | ext_bit) beyond the TSS limit. */
+uint64_t x86_tss_stack(struct x86_cpu *x, uint32_t ext_bit, unsigned dpl, unsigned ist, uint16_t *ss);
 
 /* mmu.c: linear address accesses (segmentation already applied). They
  * raise #PF / #GP themselves. user: the access is made at CPL 3 rights

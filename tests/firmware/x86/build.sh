@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds our x86_64 test kernels with the host gcc (freestanding, no SSE):
 #   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-smp.elf, x86-ipirace.elf, x86-{exceptions,paging,syscall,misc}.elf,
-#                         x86-chaos{,-user,-compat,-real}.elf,
+#                         x86-chaos{,-user,-compat,-real,-vm86}.elf,
 #                         x86-x87.elf (x87.c with the x87 enabled, still no SSE),
-#                         x86-mb*.elf/.bin (multiboot), x86-tasks.elf (task switches, debug)
+#                         x86-mb*.elf/.bin (multiboot), x86-tasks.elf (task switches, debug),
+#                         x86-vm86.elf (virtual-8086 mode, task switches, call gates)
 # Reproducible: no -g, fixed link order, no build ids.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -87,6 +88,12 @@ objcopy -O binary "$out/x86-mb2-addr.elf" "$out/x86-mb2-addr.bin"
 # the task-switch / debug kernel (multiboot 1, 32-bit protected mode)
 cc_build $M32 -o "$out/x86-tasks.elf" "$here/mb1_header.S" "$here/mb_start.S" "$here/mb_lib.c" "$here/lib.c" \
     "$here/tasks.c" -lgcc
+# random code in virtual-8086 mode for tests/e2e/chaos.sh (.chaos is filled by the test)
+cc_build $M32 -o "$out/x86-chaos-vm86.elf" "$here/mb1_header.S" "$here/mb_start.S" "$here/mb_lib.c" "$here/lib.c" \
+    "$here/chaos_vm86.c" -lgcc
+# the virtual-8086 / task-switch / call-gate kernel (multiboot 1, 32-bit protected mode)
+cc_build $M32 -o "$out/x86-vm86.elf" "$here/mb1_header.S" "$here/mb_start.S" "$here/mb_lib.c" "$here/lib.c" \
+    "$here/vm86.c" -lgcc
 # shellcheck disable=SC2086
 cc_build $M32 -DMB2_FB=0 -o "$out/x86-mb2-fb.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 # shellcheck disable=SC2086

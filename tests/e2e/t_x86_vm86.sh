@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The virtual-8086 / task-switch / call-gate kernel (tests/firmware/x86/
+# vm86.c, docs/x86.md "Virtual-8086 mode"): it checks itself and exits
+# through isa-debug-exit with 0; the same run twice gives byte-identical
+# traces; its trace shows the #NP folded into the #DF between the #GP and
+# the #DF, and `trace show` disassembles its 32-bit code as 32-bit code
+# (LDS, C5 /r, is a VEX prefix in 64-bit mode) and the #GP of the
+# virtual-8086 code with the CPL 3 it ran at. Usage: t_x86_vm86.sh HVSIM
+set -u
+HVSIM=$(realpath "$1")
+cd "$(dirname "$0")"
+. ./lib.sh
+ROOT=$(cd ../.. && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+CFG=$ROOT/configs/x86-pc.ini
+K=$ROOT/build/firmware/x86-vm86.elf
+
+for n in 1 2; do
+    "$HVSIM" run -c "$CFG" --smp 1 --kernel "$K" --serial "file:$T/vm86.out" --max-insns 5000000 \
+        --events all --trace "$T/vm86$n.hvt" </dev/null 2>"$T/vm86$n.err"
+    echo $? >"$T/vm86$n.rc"
+    cp "$T/vm86.out" "$T/vm86$n.out"
+done
+if [ "$(cat "$T/vm861.rc")" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/vm861.err" &&
+    grep -q "x86 vm86: all checks passed" "$T/vm861.out"; then
+    pass "x86 vm86 kernel: $(grep -o "all checks passed.*" "$T/vm861.out")"
+else
+    fail "x86 vm86 kernel" "exit $(cat "$T/vm861.rc"): $(tail -1 "$T/vm861.err"); $(grep -E "FAIL|unexpected" "$T/vm861.out" | head -5 | tr '\n' ';')"
+fi
+if cmp -s "$T/vm861.hvt" "$T/vm862.hvt" && [ -s "$T/vm861.hvt" ]; then
+    pass "x86 vm86 kernel: the same run twice gives byte-identical traces"
+else
+    fail "x86 vm86 determinism" "$(cmp "$T/vm861.hvt" "$T/vm862.hvt" 2>&1 | head -1)"
+fi
+
+"$HVSIM" trace show "$T/vm861.hvt" --events exc >"$T/vm86.txt" 2>&1
+"$HVSIM" trace show "$T/vm861.hvt" --events exc --syntax att >"$T/vm86att.txt" 2>&1
+# #GP(FFF8h) from LDS, its gate not present: #NP(13 * 8 + 2 + EXT = 6Bh), then #DF(0), in that order
+if grep -A1 "cause=#GP CPL0->CPL0 prot32 tval=0xfff8 " "$T/vm86.txt" | grep -q "cause=#NP CPL0->CPL0 prot32 tval=0x6b " &&
+    grep -A2 "cause=#GP CPL0->CPL0 prot32 tval=0xfff8 " "$T/vm86.txt" | grep -q "cause=#DF CPL0->CPL0 prot32 tval=0x0 "; then
+    pass "the #NP folded into a #DF is on the timeline: #GP(0xfff8), #NP(0x6b), #DF(0)"
+else
+    fail "#NP before #DF" "$(grep -E "#NP|#DF" "$T/vm86.txt" | head -3 | tr '\n' ';')"
+fi
+# 32-bit code disassembled as 32-bit (as 64-bit, C5 01 is a VEX prefix)
+if grep -q "cause=#GP .*tval=0xfff8 .*: lds eax, ptr \[ecx\]" "$T/vm86.txt" &&
+    grep -q "cause=#GP .*tval=0xfff8 .*: ldsl (%ecx), %eax" "$T/vm86att.txt"; then
+    pass "trace show: 32-bit code disassembled in 32-bit mode (lds eax, ptr [ecx]; AT&T ldsl (%ecx), %eax)"
+else
+    fail "trace show 32-bit disassembly" "$(grep "tval=0xfff8" "$T/vm86.txt" "$T/vm86att.txt" | head -2 | tr '\n' ';')"
+fi
+# the virtual-8086 code's #GPs at CPL 3: 8 of program A, 2 of B, 1 of the task
+nvm=$(grep -c "cause=#GP CPL3->CPL3 vm86 tval=0x0 " "$T/vm86.txt")
+if [ "$nvm" -eq 11 ]; then
+    pass "virtual-8086 #GP(0) at CPL 3 on the timeline ($nvm)"
+else
+    fail "virtual-8086 #GP count" "$nvm"
+fi
+# a 64-bit kernel's trace is disassembled as 64-bit as before
+"$HVSIM" run -c "$CFG" --smp 1 --kernel "$ROOT/build/firmware/x86-exceptions.elf" --serial none \
+    --max-insns 50000000 --events all --trace "$T/exc.hvt" </dev/null 2>/dev/null
+"$HVSIM" trace show "$T/exc.hvt" --events exc >"$T/exc.txt" 2>&1
+if grep -q "cause=#DB .*: mov rax, dr0" "$T/exc.txt"; then
+    pass "trace show: 64-bit code still disassembled as 64-bit"
+else
+    fail "64-bit disassembly" "$(grep -m1 "cause=#DB" "$T/exc.txt")"
+fi
+summary
