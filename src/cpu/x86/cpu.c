@@ -64,6 +64,7 @@ static void x86_reset(struct cpu *c)
     x86_fpu_reset(x);
     x->cpl = 0;
     x->intr = x->nmi_pending = x->nmi_blocked = x->sti_shadow = false;
+    vmx_reset(x);
     x->fault_depth = 0;
     x86_tlb_flush(x, true);
     x86_update_mode(x);
@@ -158,7 +159,8 @@ static uint64_t x86_wake_pending(struct cpu *c)
 {
     struct x86_cpu *x = X86(c);
     /* HLT ends on an unmasked interrupt or an NMI (SDM vol. 2 "HLT") */
-    return (x->intr && (x->rflags & FL_IF)) || x->nmi_pending;
+    return (x->intr && (x->rflags & FL_IF)) || x->nmi_pending ||
+           (x->vmx.non_root && vmx_nr_wake(x)); /* VM exits wake a halted guest */
 }
 
 static uint64_t x86_get_pc(struct cpu *c) { return X86(c)->rip; }
@@ -263,8 +265,7 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
 
 static int64_t x86_guest_id(struct cpu *c)
 {
-    (void)c;
-    return -1; /* VMX non-root operation comes with the VMX issue */
+    return vmx_guest_id(X86(c)); /* -1 outside VMX non-root operation */
 }
 
 static const struct cpu_ops x86_cpu_ops = {
@@ -296,6 +297,7 @@ struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20)
     x->a20 = a20;
     memcpy(x->cpuid_vendor, "HvsimVirtCPU", 12);
     x->cpuid_signature = 0x000206f1; /* family 6, model 0x2f, stepping 1 */
+    x->vmx.preempt_timer = -1;
     x86_reset(&x->cpu);
     return &x->cpu;
 }
@@ -303,6 +305,23 @@ struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20)
 void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset)
 {
     X86(c)->triple_fault_resets = reset;
+}
+
+/* The VMX-preemption timer expired (src/vmm/vmx_nonroot.c takes the exit
+ * between instructions). */
+static void vmx_preempt_fire(void *opaque, struct cpu *c)
+{
+    (void)opaque;
+    X86(c)->attn = true;
+    cpu_end_run(c);
+}
+
+void x86_cpu_set_vmx(struct cpu *c, bool on)
+{
+    struct x86_cpu *x = X86(c);
+    x->vmx.enabled = on;
+    if (on && x->vmx.preempt_timer < 0)
+        x->vmx.preempt_timer = cpu_timer_alloc(c, vmx_preempt_fire, NULL);
 }
 
 void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaque)
@@ -522,6 +541,8 @@ const struct arch_info arch_x86_64 = {
     .timer_name = x86_timer_name,
     .ipi_detail = x86_ipi_detail,
     .ipi_class = x86_ipi_class,
+    .vm_exit_name = vmx_exit_name,
+    .vm_exit_class = vmx_exit_class,
 };
 
 void x86_reset_cpu(struct cpu *c)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "../../sim/cpu.h"
 #include "insn.h"
+#include "../../vmm/vmx.h"
 
 struct machine;
 
@@ -167,6 +168,7 @@ struct x86_cpu {
     void *reset_opaque;
     char cpuid_vendor[12];    /* CPUID.0 vendor string (board option) */
     uint32_t cpuid_signature; /* CPUID.1:EAX family/model/stepping (board option) */
+    struct vmx_state vmx;     /* Intel VMX (src/vmm/vmx*.c, docs/vmx.md) */
 };
 
 static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
