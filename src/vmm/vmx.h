@@ -98,6 +98,7 @@ void vmx_nr_io(struct x86_cpu *x, uint32_t port, unsigned size, bool in, bool st
                bool imm);
 void vmx_nr_msr(struct x86_cpu *x, bool write);
 void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la);
+/* RDTSC: RDTSC exiting; RDTSCP: #UD ("enable RDTSCP" is not reported). */
 void vmx_nr_rdtsc(struct x86_cpu *x, bool rdtscp);
 void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr);
 /* MOV to CRn from register gpr (CR0/CR3/CR4/CR8): returns the value to
@@ -107,6 +108,8 @@ void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr);
 uint64_t vmx_nr_mov_to_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v);
 uint64_t vmx_nr_mov_from_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v);
 bool vmx_nr_clts(struct x86_cpu *x);
+/* LMSW m16 (the source word at linear la): returns CR0[3:0] to load. */
+uint64_t vmx_nr_lmsw(struct x86_cpu *x, uint16_t src, uint64_t la);
 /* An exception about to be delivered in the guest: a VM exit when the
  * exception bitmap (and for #PF the error-code mask/match) says so. */
 void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft);

@@ -171,6 +171,49 @@ void vmx_load_host(struct x86_cpu *x)
     x86_update_mode(x);
 }
 
+/* §28.6: a VMX abort: the indicator in the VMCS region (offset 4), then
+ * shutdown, which here ends the run as a triple fault does (or resets the
+ * machine with [cpu] triple-fault = reset). */
+static _Noreturn void vmx_abort(struct x86_cpu *x, uint32_t indicator)
+{
+    vmx_phys_write(x, x->vmx.vmcs_ptr + 4, 4, indicator);
+    x->vmx.non_root = false;
+    x->fault_depth = 0;
+    if (x->triple_fault_resets && x->reset_machine) {
+        x->reset_machine(x->reset_opaque);
+        longjmp(x->fault_jb, 2);
+    }
+    machine_request_exit(x->m, EXIT_GUEST_FAIL, "VMX abort (shutdown)");
+    x->cpu.state = CPU_STOPPED;
+    longjmp(x->fault_jb, 2);
+}
+
+/* §28.4 / §28.6: the VM-exit MSR-store area (guest MSRs, before the host
+ * state) and MSR-load area (host MSRs, after it): 16-byte entries (index,
+ * reserved, data). A failure is a VMX abort (indicator 1: storing, 4:
+ * loading). */
+static void exit_msrs(struct x86_cpu *x, bool load)
+{
+    uint64_t addr = vmcs_get(x, load ? VMCS_EXIT_MSR_LOAD_ADDR : VMCS_EXIT_MSR_STORE_ADDR);
+    uint64_t n = vmcs_get(x, load ? VMCS_EXIT_MSR_LOAD_COUNT : VMCS_EXIT_MSR_STORE_COUNT);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t e = addr + 16 * i;
+        uint32_t idx = (uint32_t)vmx_phys_read(x, e, 4);
+        uint64_t v;
+        if (vmx_phys_read(x, e + 4, 4) || (idx >> 8) == 8 || idx == 0x9b)
+            vmx_abort(x, load ? 4 : 1);
+        if (load) {
+            if (idx == 0xc0000100u || idx == 0xc0000101u ||
+                !x86_wrmsr(x, idx, vmx_phys_read(x, e + 8, 8)))
+                vmx_abort(x, 4);
+        } else {
+            if (!x86_rdmsr(x, idx, &v))
+                vmx_abort(x, 1);
+            vmx_phys_write(x, e + 8, 8, v);
+        }
+    }
+}
+
 _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
                         const struct vmx_exit_info *info)
 {
@@ -190,7 +233,12 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
             bytes |= (uint64_t)b[k] << (8 * k);
     }
     vmm_trace_exit(&x->cpu, reason, x->rip, qual, 0, bytes);
+    /* §28.2: VM exits clear the valid bit of the VM-entry
+     * interruption-information field */
+    vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & 0x7fffffffu);
     save_guest(x);
+    exit_msrs(x, false);
     vmx_load_host(x);
+    exit_msrs(x, true);
     longjmp(x->fault_jb, 3);
 }

@@ -29,8 +29,12 @@ void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la)
 
 void vmx_nr_rdtsc(struct x86_cpu *x, bool rdtscp)
 {
+    /* §26.3: RDTSCP is #UD in non-root operation when "enable RDTSCP"
+     * (a secondary control, not reported) is 0 */
+    if (rdtscp)
+        x86_raise(x, X86_EXC_UD, false, 0);
     if (proc(x) & PROC_RDTSC_EXITING)
-        insn_exit(x, rdtscp ? VMX_EXIT_RDTSCP : VMX_EXIT_RDTSC, 0);
+        insn_exit(x, VMX_EXIT_RDTSC, 0);
 }
 
 void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr)
@@ -189,6 +193,23 @@ bool vmx_nr_clts(struct x86_cpu *x)
     if ((mask & CR0_TS) && (shadow & CR0_TS))
         insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(0, 2, 0));
     return !(mask & CR0_TS);
+}
+
+uint64_t vmx_nr_lmsw(struct x86_cpu *x, uint16_t src, uint64_t la)
+{
+    /* §26.1.3: LMSW exits when CR0.PE is host-owned with shadow PE = 0 and
+     * the source sets PE, or when MP, EM or TS is host-owned and the
+     * source differs from the shadow; qualification: type 3, memory
+     * operand (bit 6), the source data (31:16), and the guest-linear
+     * address. Otherwise host-owned bits keep their value (§26.3). */
+    uint64_t mask = vmcs_get(x, VMCS_CR0_MASK) & 0xf, shadow = vmcs_get(x, VMCS_CR0_SHADOW);
+    bool ex = ((mask & CR0_PE) && !(shadow & CR0_PE) && (src & CR0_PE)) ||
+              ((src ^ shadow) & mask & (CR0_MP | CR0_EM | CR0_TS));
+    if (ex) {
+        struct vmx_exit_info info = { .insn = true, .guest_la = la };
+        vmx_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(0, 3, 0) | 1u << 6 | (uint64_t)src << 16, &info);
+    }
+    return ((src & 0xf) & ~mask) | (x->cr0 & mask);
 }
 
 /* §25.6.3: the exception bitmap; a #PF exits when (error code & mask) ==

@@ -1099,6 +1099,8 @@ static void exec_0f(struct x86_cpu *x)
         case 6: { /* LMSW */
             need_cpl0(x);
             uint64_t v = x86_read(x, la, 2) & 0xf;
+            if (unlikely(x->vmx.non_root)) /* CR0 guest/host mask (src/vmm) */
+                v = vmx_nr_lmsw(x, (uint16_t)x86_read(x, la, 2), la);
             write_cr0(x, (x->cr0 & ~0xeull) | v | (x->cr0 & CR0_PE));
             return;
         }
@@ -1569,8 +1571,8 @@ static bool exec_0f38_int(struct x86_cpu *x)
     case 0x82: { /* INVPCID r, m128 (SDM vol. 2 "INVPCID") */
         if (i->mandatory != 0x66)
             return false;
-        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
-            UD();
+        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM) || x->vmx.non_root)
+            UD(); /* non-root: "enable INVPCID" is not reported (docs/vmx.md) */
         need_cpl0(x);
         uint64_t type = x->code_size == 8 ? x->r[i->reg] : (uint32_t)x->r[i->reg];
         uint64_t la = ea_linear(x);
@@ -1798,6 +1800,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     }
     case 0xcc: /* INT3: a trap, rip after it */
+        if (unlikely(x->vmx.non_root)) /* exception bitmap (software exception) */
+            vmx_nr_exception(x, X86_EXC_BP, false, 0, true);
         x86_deliver(x, X86_EXC_BP, false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
@@ -1807,6 +1811,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     case 0xce: /* INTO (not in 64-bit mode: the decoder says #UD): a trap */
         if (x->rflags & FL_OF) {
+            if (unlikely(x->vmx.non_root))
+                vmx_nr_exception(x, X86_EXC_OF, false, 0, true);
             x86_deliver(x, X86_EXC_OF, false, 0, true, x->next_rip);
             x->next_rip = x->rip;
         }

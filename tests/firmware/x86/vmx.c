@@ -190,7 +190,21 @@ __asm__(".text\n"
         "hlt\n"                             /* HLT (12), length 1 */
         ".globl guest_spin\n"
         "guest_spin:\n\t"
-        "jmp guest_spin\n");                /* until the VMX-preemption timer (52) */
+        "jmp guest_spin\n"                  /* until the VMX-preemption timer (52) */
+        ".globl guest2\n"
+        "guest2:\n\t"
+        "int3\n\t"                          /* exception (0): #BP, software exception, length 1 */
+        "rdtscp\n\t"                        /* #UD in non-root ("enable RDTSCP" = 0) */
+        "lmsw lmsw_word(%rip)\n\t"          /* CR access (28): LMSW m16, length 7 */
+        "jmp guest_spin\n"
+        ".globl lmsw_word\n"
+        "lmsw_word: .word 0x0001\n");       /* PE = 1, MP = 0 (host-owned, shadow 1) */
+void guest2(void);
+void guest_nmi(void);
+__asm__(".text\n.globl guest_nmi\nguest_nmi:\n\t"
+        "mov $0x830, %ecx\n\tmov $0x40400, %eax\n\txor %edx, %edx\n\twrmsr\n\t" /* NMI, self */
+        "jmp guest_spin\n");
+extern uint16_t lmsw_word;
 
 /* An MSR access that must fault: ECX/EAX/EDX loaded inside the asm (the
  * EXPECT_EXC macro clobbers them). */
@@ -542,6 +556,113 @@ static void test_guest(void)
     CHECKX(exits_seen == 13, "13 exits", exits_seen);
     CHECKX(vmptrst() == (uint64_t)vmcs_a, "VMCS still current", vmptrst());
     ERR("vmlaunch with a launched VMCS", vm_enter(&g, 1) & ~0x100ull, 4);
+
+    /* INT3, RDTSCP, LMSW */
+    vmw(PIN, vmr(PIN) & ~(1u << 6));
+    vmw(EXC_BITMAP, 1u << 3 | 1u << 6);
+    vmw(G_RIP, (uint64_t)guest2);
+    static const struct expect ex2[] = {
+        { "INT3 (#BP in the exception bitmap, software exception)", 0, 0, 1, 0x80000603 },
+        { "RDTSCP: #UD in non-root operation", 0, 0, ~0u, 0x80000306 },
+        { "LMSW m16 clearing host-owned MP", 28, 0x10070, 7, 0 },
+    };
+    for (unsigned i = 0; i < 3; i++) {
+        uint64_t rc = vm_enter(&g, 0);
+        CHECKX(rc == 0, "VM entry", rc);
+        check_exit(&ex2[i]);
+        uint64_t rip = vmr(G_RIP);
+        vmw(G_RIP, rip + (i == 1 ? 3 : vmr(EXIT_INSN_LEN)));
+    }
+    CHECKX(vmr(GUEST_LA) == (uint64_t)&lmsw_word, "LMSW: guest-linear address", vmr(GUEST_LA));
+}
+
+/* ---- 4. events: interrupt window, external interrupts, NMI ------------------------------- */
+
+static void test_events(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), proc = vmr(PROC), exitc = vmr(EXIT_CTLS);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    /* interrupt window: guest IF = 1, nothing blocking: exit before its
+     * first instruction */
+    vmw(G_RFLAGS, 0x202);
+    vmw(PROC, proc | 1u << 2);
+    static const struct expect w = { "interrupt window", 7, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (interrupt window)");
+    check_exit(&w);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_spin, "interrupt window: guest RIP", vmr(G_RIP));
+    vmw(PROC, proc);
+    vmw(G_RFLAGS, 2);
+    /* a self-IPI (x2APIC) pending while the host has IF = 0; external-
+     * interrupt exiting takes it whatever the guest's IF */
+    wrmsr(0x1b, rdmsr(0x1b) | 1u << 10 | 1u << 11); /* x2APIC mode */
+    wrmsr(0x80f, 0x1ff);                              /* SVR: enabled */
+    wrmsr(0x835, 1u << 16);                           /* LVT LINT0 masked: no 8259 ExtINT */
+    outb(0x21, 0xff);                                 /* and the 8259 masked */
+    outb(0xa1, 0xff);
+    wrmsr(0x83f, 0x30);                               /* SELF IPI vector 30H */
+    vmw(PIN, pin | 1u << 0);
+    static const struct expect e1 = { "external interrupt, no acknowledge", 1, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (external interrupt)");
+    check_exit(&e1);
+    vmw(EXIT_CTLS, exitc | 1u << 15);
+    static const struct expect e2 = { "external interrupt, acknowledged on exit", 1, 0, ~0u, 0x80000030 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (external interrupt, ack)");
+    check_exit(&e2);
+    wrmsr(0x80b, 0); /* EOI */
+    vmw(EXIT_CTLS, exitc);
+    /* NMI exiting: the guest sends itself an NMI through the x2APIC ICR
+     * (no MSR-bitmap bit: the write reaches the local APIC) */
+    vmw(PIN, pin | 1u << 3);
+    vmw(G_RIP, (uint64_t)guest_nmi);
+    static const struct expect n = { "NMI", 0, 0, ~0u, 0x80000202 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (NMI)");
+    check_exit(&n);
+    vmw(PIN, pin);
+}
+
+/* ---- 5. MSR areas and the preemption timer at 0 -------------------------------------------- */
+
+static uint64_t entry_msrs[2] __attribute__((aligned(16)));
+static uint64_t store_msrs[2] __attribute__((aligned(16)));
+static uint64_t load_msrs[2] __attribute__((aligned(16)));
+
+static void test_msr_areas(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), exitc = vmr(EXIT_CTLS);
+    entry_msrs[0] = 0xc0000103; /* IA32_TSC_AUX */
+    entry_msrs[1] = 0x77;
+    store_msrs[0] = 0xc0000103;
+    store_msrs[1] = 0;
+    load_msrs[0] = 0xc0000103;
+    load_msrs[1] = 0x55;
+    vmw(0x200a, (uint64_t)entry_msrs); /* VM-entry MSR-load address, count */
+    vmw(0x4014, 1);
+    vmw(0x2006, (uint64_t)store_msrs); /* VM-exit MSR-store */
+    vmw(0x400e, 1);
+    vmw(0x2008, (uint64_t)load_msrs); /* VM-exit MSR-load */
+    vmw(0x4010, 1);
+    vmw(PIN, pin | 1u << 6);
+    vmw(EXIT_CTLS, exitc | 1u << 22); /* save the preemption timer value */
+    vmw(PREEMPT, 0);
+    static const struct expect t0 = { "preemption timer 0: exit before the first instruction", 52, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (MSR areas)");
+    check_exit(&t0);
+    CHECKX(store_msrs[1] == 0x77, "VM-entry MSR-load then VM-exit MSR-store of TSC_AUX", store_msrs[1]);
+    CHECKX(rdmsr(0xc0000103) == 0x55, "VM-exit MSR-load of TSC_AUX", rdmsr(0xc0000103));
+    CHECKX(vmr(PREEMPT) == 0, "saved preemption timer value", vmr(PREEMPT));
+    /* an MSR the entry may not load (IA32_FS_BASE): failed entry, reason
+     * 34, qualification = the entry's number */
+    entry_msrs[0] = 0xc0000100;
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 34), "MSR-load failure: exit reason 34 | bit 31", vmr(EXIT_REASON));
+    CHECKX(vmr(EXIT_QUAL) == 1, "MSR-load failure: entry 1", vmr(EXIT_QUAL));
+    vmw(0x4014, 0);
+    vmw(0x400e, 0);
+    vmw(0x4010, 0);
+    vmw(PIN, pin);
+    vmw(EXIT_CTLS, exitc);
 }
 
 int kmain(void)
@@ -552,6 +673,8 @@ int kmain(void)
     test_vmx_operation();
     test_entry_failures();
     test_guest();
+    test_events();
+    test_msr_areas();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));
