@@ -155,6 +155,7 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
     if (launch)
         x->vmx.launched = true;
     x->vmx.non_root = true;
+    x->vmx.woke_for_exit = false;
     /* §26.5.1: the preemption timer counts down from its value once every
      * 2^rate ticks of virtual time (IA32_VMX_MISC[4:0]); it is armed as a
      * CPU timer so a run stops exactly at its expiry */

@@ -79,7 +79,8 @@ static void save_guest(struct x86_cpu *x)
     /* §28.3.4: activity and interruptibility state. The model has one
      * shadow for STI and MOV SS: with IF = 1 it is STI blocking, else MOV
      * SS blocking (STI opens a shadow only when it sets IF). */
-    vmcs_set(x, VMCS_GUEST_ACTIVITY, x->cpu.state == CPU_SLEEPING ? 1 : 0);
+    vmcs_set(x, VMCS_GUEST_ACTIVITY, x->cpu.state == CPU_SLEEPING || x->vmx.woke_for_exit ? 1 : 0);
+    x->vmx.woke_for_exit = false;
     uint32_t intr = 0;
     if (x->sti_shadow)
         intr |= (x->rflags & FL_IF) ? 1u : 2u;

@@ -274,9 +274,12 @@ bool vmx_nr_events(struct x86_cpu *x)
 
 bool vmx_nr_wake(struct x86_cpu *x)
 {
-    if (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline)
-        return true;
-    if (x->intr && (pin(x) & PIN_EXT_INTR_EXITING))
-        return true;
-    return x->nmi_pending && (pin(x) & PIN_NMI_EXITING);
+    bool w = (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) ||
+             (x->intr && (pin(x) & PIN_EXT_INTR_EXITING)) ||
+             (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
+    if (w) { /* the exit is taken next, from the HLT state (§28.3.4) */
+        x->vmx.woke_for_exit = true;
+        x->attn = true;
+    }
+    return w;
 }

@@ -201,6 +201,17 @@ __asm__(".text\n"
         "lmsw_word: .word 0x0001\n");       /* PE = 1, MP = 0 (host-owned, shadow 1) */
 void guest2(void);
 void guest_nmi(void);
+void guest3(void);
+void guest3_ud2(void);
+__asm__(".text\n.globl guest3\nguest3:\n\t"
+        "mov %cr3, %rax\n\t"              /* CR3-store exiting: qualification 13H, length 3 */
+        "mov %rax, %cr3\n\t"              /* CR3-load exiting (no CR3-target value): 3H */
+        "mov %dr7, %rdx\n\t"              /* MOV-DR exiting: DR7, from DR, RDX: 217H */
+        "mov $0x1000, %ebx\n\t"
+        "invlpg (%rbx)\n\t"               /* INVLPG exiting: qualification = the address */
+        "hlt\n"                            /* no HLT exiting: halts; the timer ends it */
+        ".globl guest3_ud2\nguest3_ud2:\n\t"
+        "ud2\n");                          /* IDTR limit 0: #UD, #GP, #DF, triple fault */
 __asm__(".text\n.globl guest_nmi\nguest_nmi:\n\t"
         "mov $0x830, %ecx\n\tmov $0x40400, %eax\n\txor %edx, %edx\n\twrmsr\n\t" /* NMI, self */
         "jmp guest_spin\n");
@@ -621,6 +632,54 @@ static void test_events(void)
     vmw(PIN, pin);
 }
 
+/* ---- 4b. CR3, DR, INVLPG exiting; HLT activity; triple fault -------------------------------- */
+
+static void test_more_exits(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), proc = vmr(PROC), exc = vmr(EXC_BITMAP);
+    vmw(PROC, (proc | 1u << 15 | 1u << 16 | 1u << 23 | 1u << 9) & ~(1u << 7));
+    vmw(G_RIP, (uint64_t)guest3);
+    static const struct expect ex[] = {
+        { "MOV RAX, CR3 (CR3-store exiting)", 28, 0x13, 3, 0 },
+        { "MOV CR3, RAX (CR3-load exiting)", 28, 0x3, 3, 0 },
+        { "MOV RDX, DR7 (MOV-DR exiting)", 29, 0x217, 3, 0 },
+        { "INVLPG (INVLPG exiting)", 14, 0x1000, 3, 0 },
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        CHECK(vm_enter(&g, 0) == 0, "entry");
+        check_exit(&ex[i]);
+        if (i == 0)
+            g.rax = read_cr3(); /* the hypervisor emulates the store */
+        vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    }
+    /* HLT without HLT exiting: the guest halts, the preemption timer
+     * wakes it with a VM exit whose saved activity state is HLT */
+    vmw(PIN, pin | 1u << 6);
+    vmw(PREEMPT, 40);
+    static const struct expect h = { "preemption timer in a halted guest", 52, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (hlt)");
+    check_exit(&h);
+    CHECKX(vmr(G_ACTIVITY) == 1, "activity state HLT saved", vmr(G_ACTIVITY));
+    CHECKX(vmr(G_RIP) == (uint64_t)guest3_ud2, "halted guest RIP after HLT", vmr(G_RIP));
+    /* entering in the HLT state: the timer again */
+    vmw(PREEMPT, 10);
+    CHECK(vm_enter(&g, 0) == 0, "entry in HLT state");
+    check_exit(&h);
+    vmw(G_ACTIVITY, 0);
+    vmw(PIN, pin);
+    /* a triple fault in the guest (IDTR limit 0, no exception exits) */
+    uint64_t il = vmr(G_IDTR_LIMIT);
+    vmw(G_IDTR_LIMIT, 0);
+    vmw(EXC_BITMAP, 0);
+    static const struct expect t = { "triple fault", 2, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (triple fault)");
+    check_exit(&t);
+    vmw(G_IDTR_LIMIT, il);
+    vmw(EXC_BITMAP, exc);
+    vmw(PROC, proc);
+}
+
 /* ---- 5. MSR areas and the preemption timer at 0 -------------------------------------------- */
 
 static uint64_t entry_msrs[2] __attribute__((aligned(16)));
@@ -674,6 +733,7 @@ int kmain(void)
     test_entry_failures();
     test_guest();
     test_events();
+    test_more_exits();
     test_msr_areas();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
