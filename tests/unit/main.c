@@ -2,7 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#define SUITES(X) X(fpu) X(aclint) X(plic) X(uart) X(config) X(fdt) X(elf) X(decode) X(csr) X(mmu) X(pmp) X(sched) X(trace_codec) X(disasm) X(hext) X(rsp) X(board) X(vmm) X(arch) X(pcdev) X(x86_decode) X(x86) X(x86_simd) X(x86_fpu) X(multiboot) X(x86_tools) X(rv_jit) X(lapic) X(linux_x86) X(pc_tables) X(x86_timeline)
+#define SUITES(X) X(fpu) X(aclint) X(plic) X(uart) X(config) X(fdt) X(elf) X(decode) X(csr) X(mmu) X(pmp) X(sched) X(trace_codec) X(disasm) X(hext) X(rsp) X(board) X(vmm) X(arch) X(pcdev) X(x86_decode) X(x86) X(x86_simd) X(x86_fpu) X(multiboot) X(x86_tools) X(rv_jit) X(lapic) X(linux_x86) X(pc_tables) X(x86_timeline) X(vmx)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */
