@@ -88,6 +88,20 @@ START_TEST(test_capabilities)
                                    PROC_TSC_OFFSETTING | PROC_RDPMC_EXITING), 0);
     vmx_rdmsr(x, 0x481, &v);
     ck_assert_uint_eq((v >> 32) & (PIN_VIRTUAL_NMIS | PIN_POSTED_INTR), 0);
+    /* the values docs/vmx.md lists */
+    static const struct { uint32_t msr; uint64_t v; } doc[] = {
+        { 0x480, 0x00d8100048560001ull }, { 0x481, 0x0000005f00000016ull },
+        { 0x48d, 0x0000005f00000016ull }, { 0x482, 0x1799f3f60401e172ull },
+        { 0x48e, 0x1799f3f604006172ull }, { 0x483, 0x007fefff00036dffull },
+        { 0x48f, 0x007fefff00036dfbull }, { 0x484, 0x0000d3ff000011ffull },
+        { 0x490, 0x0000d3ff000011fbull }, { 0x485, 0x00040065ull }, { 0x486, 0x80000021ull },
+        { 0x487, 0xffffffffull }, { 0x488, 0x2000ull }, { 0x489, 0x332fffull }, { 0x48a, 0x2eull },
+    };
+    for (unsigned i = 0; i < sizeof doc / sizeof doc[0]; i++) {
+        ck_assert_int_eq(vmx_rdmsr(x, doc[i].msr, &v), 1);
+        ck_assert_msg(v == doc[i].v, "MSR %x = %llx, docs/vmx.md says %llx", doc[i].msr,
+                      (unsigned long long)v, (unsigned long long)doc[i].v);
+    }
     ck_assert_int_eq(vmx_rdmsr(x, 0x48b, &v), 0); /* PROCBASED_CTLS2: #GP */
     ck_assert_int_eq(vmx_rdmsr(x, 0x48c, &v), 0); /* EPT_VPID_CAP: #GP */
     ck_assert_int_eq(vmx_wrmsr(x, 0x480, 0), 0);  /* read-only */
