@@ -91,8 +91,8 @@ static bool c_inject(struct x86_cpu *x, const struct ectx *c)
         return false;
     if (info & 0x7ffff000u) /* bits 30:12 reserved */
         return false;
-    if (errc && (G(ENTRY_EXC_ERRCODE) >> 15))
-        return false;
+    if (errc && (G(ENTRY_EXC_ERRCODE) >> 16))
+        return false; /* error code bits 31:16 */
     if ((type == 4 || type == 5 || type == 6) && (G(ENTRY_INSN_LEN) < 1 || G(ENTRY_INSN_LEN) > 15))
         return false; /* IA32_VMX_MISC bit 30 is 0: length 0 is not allowed */
     return true;

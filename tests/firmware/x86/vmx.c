@@ -201,6 +201,17 @@ __asm__(".text\n"
         "lmsw_word: .word 0x0001\n");       /* PE = 1, MP = 0 (host-owned, shadow 1) */
 void guest2(void);
 void guest_nmi(void);
+void guest4(void);
+void guest4_buf(void);
+__asm__(".text\n.globl guest4\nguest4:\n\t"
+        "lea guest4_buf(%rip), %rsi\n\tmov $3, %ecx\n\tmov $0x80, %edx\n\t"
+        "rep outsb\n\t"                   /* I/O (30): string, REP, port 80H, length 2 */
+        "mov %rax, %cr8\n\t"              /* CR8-load exiting: qualification 8, length 4 */
+        "clts\n\t"                        /* CR0.TS host-owned, shadow TS = 1: qualification 20H */
+        "mov $0x4402, %edx\n\t"
+        "vmread %rdx, %rax\n\t"           /* VMREAD (23), register operands, length 3 */
+        "jmp guest_spin\n"
+        ".globl guest4_buf\nguest4_buf: .byte 1, 2, 3\n");
 void guest3(void);
 void guest3_ud2(void);
 __asm__(".text\n.globl guest3\nguest3:\n\t"
@@ -680,6 +691,75 @@ static void test_more_exits(void)
     vmw(PROC, proc);
 }
 
+/* ---- 4c. INS/OUTS, CR8, CLTS, VMREAD exits; event injection ----------------------------------- */
+
+static int inj_hook(struct x86t_frame *f)
+{
+    /* runs in the guest (it shares the IDT and this code): report the
+     * event the entry injected to the hypervisor */
+    __asm__ volatile("vmcall" ::"a"(f->vector), "b"(f->error), "c"(f->rip) : "memory");
+    return 1;
+}
+
+static void test_injection(void)
+{
+    struct gregs g = { 0 };
+    uint64_t proc = vmr(PROC), cr0m = vmr(CR0_MASK), cr0s = vmr(CR0_SHADOW);
+    vmw(PROC, proc | 1u << 19);                 /* CR8-load exiting */
+    vmw(CR0_MASK, cr0m | 1u << 3);              /* TS host-owned, shadow TS = 1 */
+    vmw(CR0_SHADOW, cr0s | 1u << 3);
+    vmw(G_RIP, (uint64_t)guest4);
+    static const struct expect ex[] = {
+        { "REP OUTSB to port 80H", 30, 0x00800030, 2, 0 },
+        { "MOV CR8, RAX (CR8-load exiting)", 28, 0x8, 4, 0 },
+        { "CLTS (TS host-owned, set in the shadow)", 28, 0x20, 2, 0 },
+        { "VMREAD in the guest", 23, 0, 3, 0 },
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        CHECK(vm_enter(&g, 0) == 0, "entry");
+        check_exit(&ex[i]);
+        if (i == 0) {
+            CHECKX(vmr(GUEST_LA) == (uint64_t)guest4_buf, "OUTS: guest-linear address", vmr(GUEST_LA));
+            CHECKX(vmr(EXIT_INSN_INFO) == 0x18100, "OUTS: instruction information (64-bit, DS)",
+                   vmr(EXIT_INSN_INFO));
+        }
+        if (i == 3)
+            CHECKX(vmr(EXIT_INSN_INFO) == 0x20000500, "VMREAD: instruction information (reg2 RDX, reg1 RAX)",
+                   vmr(EXIT_INSN_INFO));
+        vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    }
+    vmw(PROC, proc);
+    vmw(CR0_MASK, cr0m);
+    vmw(CR0_SHADOW, cr0s);
+    /* event injection (§27.6): a #GP with error code 18H and INT 20H
+     * (software interrupt, length 2), delivered through the guest IDT
+     * before its first instruction; the guest's handler reports them */
+    x86t_hook = inj_hook;
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(0x4016, 1u << 31 | 1u << 11 | 3u << 8 | 13); /* VM-entry interruption information */
+    vmw(0x4018, 0x18);                                /* its error code */
+    static const struct expect v = { "VMCALL from the guest's handler", 18, 0, 3, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (inject #GP)");
+    check_exit(&v);
+    CHECKX(g.rax == 13 && g.rbx == 0x18, "injected #GP(18H) delivered", g.rax << 32 | g.rbx);
+    CHECKX(g.rcx == (uint64_t)guest_spin, "injected #GP: return RIP", g.rcx);
+    CHECKX(!(vmr(0x4016) >> 31), "exit cleared the injection's valid bit", vmr(0x4016));
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+    vmw(0x4016, 1u << 31 | 4u << 8 | 32);
+    vmw(0x401a, 2);
+    CHECK(vm_enter(&g, 0) == 0, "entry (inject INT 20H)");
+    check_exit(&v);
+    CHECKX(g.rax == 32, "injected INT 20H delivered", g.rax);
+    CHECKX(g.rcx == (uint64_t)guest_spin + 2, "software interrupt: return RIP + length", g.rcx);
+    /* a reserved interruption type is a control error (VMfailValid 7) */
+    vmw(0x4016, 1u << 31 | 1u << 8 | 32);
+    ERR("injection with interruption type 1", vm_enter(&g, 0) & ~0x100ull, 7);
+    vmw(0x4016, 0);
+    x86t_hook = 0;
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+}
+
 /* ---- 5. MSR areas and the preemption timer at 0 -------------------------------------------- */
 
 static uint64_t entry_msrs[2] __attribute__((aligned(16)));
@@ -734,6 +814,7 @@ int kmain(void)
     test_guest();
     test_events();
     test_more_exits();
+    test_injection();
     test_msr_areas();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
