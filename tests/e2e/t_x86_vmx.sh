@@ -48,7 +48,15 @@ if [ -z "$bad" ] && [ "$total" = 38 ] && grep -q "INVALID_GUEST (0x80000021)" "$
 else
     fail "vm.exit counts" "$bad total=$total"
 fi
-nentry=$("$HVSIM" trace show "$T/a.hvt" --events vm 2>/dev/null | grep -c "vm.entry")
+"$HVSIM" trace show "$T/a.hvt" --events vm >"$T/show.txt" 2>&1
+nentry=$(grep -c "vm.entry" "$T/show.txt")
+if grep -q "vm.exit .*reason=CPUID .*(cpuid)" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=IO .*tval=0x3f80000 .*(out dx, al)" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=CR_ACCESS .*tval=0x304 .*(mov cr4, rbx)" "$T/show.txt"; then
+    pass "trace show: exit reasons by name, qualification, the exiting instruction disassembled"
+else
+    fail "trace show of vm.exit" "$(grep -m2 "vm.exit" "$T/show.txt" | tr '\n' ';')"
+fi
 if [ "$nentry" = 34 ]; then
     pass "34 vm.entry events (one per guest run)"
 else

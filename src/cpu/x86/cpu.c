@@ -521,6 +521,10 @@ static unsigned x86_insn_len(uint64_t bits)
     return n > 0 ? (unsigned)n : 0;
 }
 
+/* vm.exit "inst": the exiting instruction's first 8 bytes (src/vmm/vmx_exit.c),
+ * already in the trace's instruction encoding */
+static uint64_t x86_exit_insn(uint64_t inst) { return inst; }
+
 const struct arch_info arch_x86_64 = {
     .id = CPU_ARCH_X86_64,
     .name = "x86_64",
@@ -543,6 +547,7 @@ const struct arch_info arch_x86_64 = {
     .ipi_class = x86_ipi_class,
     .vm_exit_name = vmx_exit_name,
     .vm_exit_class = vmx_exit_class,
+    .exit_insn = x86_exit_insn,
 };
 
 void x86_reset_cpu(struct cpu *c)
