@@ -6,6 +6,7 @@
  * memory by VMCLEAR, by VMPTRLD of another VMCS and by VMXOFF (§25.11.1:
  * software must not rely on the region's contents otherwise). */
 #include "vmx_int.h"
+#include <setjmp.h>
 #include <string.h>
 
 #define UD() x86_raise(x, X86_EXC_UD, false, 0)
@@ -146,6 +147,12 @@ static void do_vmxoff(struct x86_cpu *x)
     x->vmx.vmcs_ptr = VMX_NO_VMCS;
     x->vmx.vmxon_ptr = VMX_NO_VMCS;
     vmx_succeed(x);
+    if (x->vmx.init_pending) { /* the INIT latched in VMX root operation (§23.8) */
+        x->vmx.init_pending = false;
+        x->rip = x->next_rip;
+        x86_init_cpu(&x->cpu);
+        longjmp(x->fault_jb, 2);
+    }
 }
 
 static void do_vmclear(struct x86_cpu *x)

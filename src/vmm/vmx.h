@@ -32,6 +32,8 @@ struct vmx_state {
     bool preempt_armed;
     int preempt_timer;    /* the CPU timer (cpu_timer_alloc) it uses, -1: none yet */
     bool woke_for_exit;   /* a halted guest woke for a VM exit: activity state HLT is saved */
+    bool init_pending;    /* an INIT arrived in VMX operation: an INIT exit in non-root,
+                             latched in root until VMXOFF */
 };
 
 /* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79). */

@@ -247,6 +247,10 @@ _Noreturn void vmx_nr_triple_fault(struct x86_cpu *x)
 bool vmx_nr_events(struct x86_cpu *x)
 {
     struct vmx_exit_info info = { 0 };
+    if (x->vmx.init_pending) { /* §26.2: INIT exits (it is not blocked by anything here) */
+        x->vmx.init_pending = false;
+        vmx_exit(x, VMX_EXIT_INIT, 0, &info);
+    }
     if (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) {
         x->vmx.preempt_armed = false;
         vmx_exit(x, VMX_EXIT_PREEMPTION_TIMER, 0, &info);
@@ -274,7 +278,7 @@ bool vmx_nr_events(struct x86_cpu *x)
 
 bool vmx_nr_wake(struct x86_cpu *x)
 {
-    bool w = (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) ||
+    bool w = x->vmx.init_pending || (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) ||
              (x->intr && (pin(x) & PIN_EXT_INTR_EXITING)) ||
              (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
     if (w) { /* the exit is taken next, from the HLT state (§28.3.4) */

@@ -83,6 +83,7 @@ static void x86_init(struct cpu *c)
     struct x86_fpu fpu = x->fpu;
     uint64_t cr0_cache = x->cr0 & (CR0_CD | CR0_NW), tsc_offset = x->tsc_offset;
     uint64_t pat = x->pat, misc = x->misc_enable, def = x->mtrr_def_type, base = x->apic_base;
+    uint64_t feature_control = x->vmx.feature_control; /* an MSR: INIT keeps it */
     uint64_t fixed[11], var[16];
     memcpy(fixed, x->mtrr_fixed, sizeof fixed);
     memcpy(var, x->mtrr_var, sizeof var);
@@ -96,6 +97,7 @@ static void x86_init(struct cpu *c)
     memcpy(x->mtrr_fixed, fixed, sizeof fixed);
     memcpy(x->mtrr_var, var, sizeof var);
     x->apic_base = base;
+    x->vmx.feature_control = feature_control;
     if (!(base & 0x100)) { /* an AP waits for a SIPI; the BSP restarts at F000:FFF0 (§8.4.1) */
         x->wait_sipi = true;
         c->state = CPU_STOPPED;
@@ -135,6 +137,13 @@ static void x86_irq_msg(struct cpu *c, const struct cpu_msg *msg)
         x->attn = true;
         break;
     case CPU_MSG_INIT:
+        if (x->vmx.on) {
+            /* blocked in VMX root operation, a VM exit in non-root
+             * operation (SDM vol. 3C §23.8, §26.2): src/vmm/vmx*.c */
+            x->vmx.init_pending = true;
+            x->attn = true;
+            break;
+        }
         x86_init(c);
         /* an INIT this CPU sent itself (its ICR write in progress): the
          * instruction ends here, as after a triple-fault reset */
@@ -549,6 +558,8 @@ const struct arch_info arch_x86_64 = {
     .vm_exit_class = vmx_exit_class,
     .exit_insn = x86_exit_insn,
 };
+
+void x86_init_cpu(struct cpu *c) { x86_init(c); }
 
 void x86_reset_cpu(struct cpu *c)
 {

@@ -178,6 +178,7 @@ static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
 /* cpu.c */
 void x86_update_mode(struct x86_cpu *x);
 void x86_reset_cpu(struct cpu *c); /* power-on state (triple fault with reset) */
+void x86_init_cpu(struct cpu *c);  /* INIT (an INIT latched in VMX operation, at VMXOFF) */
 void x86_load_seg_real(struct x86_cpu *x, int s, uint16_t sel);
 
 /* trap.c: raise an exception (fault: rip stays at the instruction) and

@@ -212,6 +212,10 @@ __asm__(".text\n.globl guest4\nguest4:\n\t"
         "vmread %rdx, %rax\n\t"           /* VMREAD (23), register operands, length 3 */
         "jmp guest_spin\n"
         ".globl guest4_buf\nguest4_buf: .byte 1, 2, 3\n");
+void guest_init(void);
+__asm__(".text\n.globl guest_init\nguest_init:\n\t"
+        "mov $0x830, %ecx\n\tmov $0x4500, %eax\n\txor %edx, %edx\n\twrmsr\n\t" /* INIT to APIC 0 */
+        "jmp guest_spin\n");
 void guest3(void);
 void guest3_ud2(void);
 __asm__(".text\n.globl guest3\nguest3:\n\t"
@@ -641,6 +645,20 @@ static void test_events(void)
     CHECK(vm_enter(&g, 0) == 0, "entry (NMI)");
     check_exit(&n);
     vmw(PIN, pin);
+    /* INIT: a VM exit in non-root operation (the guest sends it to its
+     * own APIC ID); in root operation it is blocked, latched, and exits
+     * at the next entry */
+    vmw(G_RIP, (uint64_t)guest_init);
+    static const struct expect i1 = { "INIT (sent by the guest)", 3, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (INIT)");
+    check_exit(&i1);
+    wrmsr(0x830, 0x4500); /* INIT to ourselves in VMX root operation: blocked */
+    CHECK(1, "INIT blocked in VMX root operation");
+    vmw(G_RIP, (uint64_t)guest_spin);
+    static const struct expect i2 = { "INIT latched in root, taken at the entry", 3, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (latched INIT)");
+    check_exit(&i2);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_spin, "latched INIT: before the first instruction", vmr(G_RIP));
 }
 
 /* ---- 4b. CR3, DR, INVLPG exiting; HLT activity; triple fault -------------------------------- */
