@@ -101,6 +101,8 @@ void vmx_nr_io(struct x86_cpu *x, uint32_t port, unsigned size, bool in, bool st
                bool imm);
 void vmx_nr_msr(struct x86_cpu *x, bool write);
 void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la);
+/* RDPMC (after its CPL / CR4.PCE check): RDPMC exiting. */
+void vmx_nr_rdpmc(struct x86_cpu *x);
 /* RDTSC: RDTSC exiting; RDTSCP: #UD ("enable RDTSCP" is not reported). */
 void vmx_nr_rdtsc(struct x86_cpu *x, bool rdtscp);
 void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr);

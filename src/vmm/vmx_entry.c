@@ -155,6 +155,12 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
     if (launch)
         x->vmx.launched = true;
     x->vmx.non_root = true;
+    /* §26.3 "use TSC offsetting": RDTSC, RDTSCP and RDMSR of IA32_TSC in
+     * the guest read the TSC plus the offset, a guest WRMSR writes value -
+     * offset to it: the model's TSC offset carries the VMCS's while the
+     * guest runs (vmx_exit.c takes it back off) */
+    if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
+        x->tsc_offset += vmcs_get(x, VMCS_TSC_OFFSET);
     x->vmx.woke_for_exit = false;
     /* §26.5.1: the preemption timer counts down from its value once every
      * 2^rate ticks of virtual time (IA32_VMX_MISC[4:0]); it is armed as a

@@ -237,6 +237,8 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
     /* §28.2: VM exits clear the valid bit of the VM-entry
      * interruption-information field */
     vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & 0x7fffffffu);
+    if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
+        x->tsc_offset -= vmcs_get(x, VMCS_TSC_OFFSET); /* vmx_entry.c added it */
     save_guest(x);
     exit_msrs(x, false);
     vmx_load_host(x);

@@ -21,6 +21,12 @@ void vmx_nr_hlt(struct x86_cpu *x)
         insn_exit(x, VMX_EXIT_HLT, 0);
 }
 
+void vmx_nr_rdpmc(struct x86_cpu *x)
+{
+    if (proc(x) & PROC_RDPMC_EXITING)
+        insn_exit(x, VMX_EXIT_RDPMC, 0);
+}
+
 void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la)
 {
     if (proc(x) & PROC_INVLPG_EXITING)

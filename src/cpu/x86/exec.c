@@ -1250,6 +1250,14 @@ static void exec_0f(struct x86_cpu *x)
         x->r[RDX] = tsc >> 32;
         return;
     }
+    case 0x33: /* RDPMC: no performance counters are modelled (#UD), but
+                  RDPMC exiting sees it first in VMX non-root operation */
+        if (unlikely(x->vmx.non_root)) {
+            if ((x->cr0 & CR0_PE) && x->cpl != 0 && !(x->cr4 & CR4_PCE))
+                GP0(); /* before the exit (SDM vol. 3C §26.1.1) */
+            vmx_nr_rdpmc(x);
+        }
+        UD();
     case 0x32: { /* RDMSR */
         need_cpl0(x);
         if (unlikely(x->vmx.non_root))

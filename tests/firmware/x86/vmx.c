@@ -216,6 +216,12 @@ void guest_init(void);
 __asm__(".text\n.globl guest_init\nguest_init:\n\t"
         "mov $0x830, %ecx\n\tmov $0x4500, %eax\n\txor %edx, %edx\n\twrmsr\n\t" /* INIT to APIC 0 */
         "jmp guest_spin\n");
+void guest5(void);
+__asm__(".text\n.globl guest5\nguest5:\n\t"
+        "rdtsc\n\tshl $32, %rdx\n\tor %rax, %rdx\n\tmov %rdx, %r15\n\t" /* TSC + offset, no exit */
+        "xor %ecx, %ecx\n\t"
+        "rdpmc\n\t"                       /* RDPMC exiting (15), length 2 */
+        "jmp guest_spin\n");
 void guest3(void);
 void guest3_ud2(void);
 __asm__(".text\n.globl guest3\nguest3:\n\t"
@@ -778,6 +784,32 @@ static void test_injection(void)
     vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
 }
 
+/* ---- 4d. TSC offsetting, RDPMC exiting ----------------------------------------------------- */
+
+static uint64_t rdtsc64(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static void test_tsc_offset(void)
+{
+    struct gregs g = { 0 };
+    uint64_t proc = vmr(PROC);
+    vmw(PROC, (proc | 1u << 3 | 1u << 11) & ~(1u << 12)); /* TSC offsetting, RDPMC exiting, no RDTSC exiting */
+    vmw(0x2010, 1ull << 40);                              /* TSC offset */
+    vmw(G_RIP, (uint64_t)guest5);
+    uint64_t before = rdtsc64();
+    static const struct expect e = { "RDPMC (RDPMC exiting)", 15, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (TSC offset)");
+    check_exit(&e);
+    uint64_t after = rdtsc64();
+    CHECKX(g.r15 > before + (1ull << 40) && g.r15 < after + (1ull << 40), "guest RDTSC = TSC + offset", g.r15);
+    CHECKX(after < (1ull << 40), "host TSC without the offset after the exit", after);
+    vmw(PROC, proc);
+}
+
 /* ---- 5. MSR areas and the preemption timer at 0 -------------------------------------------- */
 
 static uint64_t entry_msrs[2] __attribute__((aligned(16)));
@@ -833,6 +865,7 @@ int kmain(void)
     test_events();
     test_more_exits();
     test_injection();
+    test_tsc_offset();
     test_msr_areas();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
