@@ -62,6 +62,10 @@ enum {
 #define VMX_PREEMPT_RATE 5u
 #define VMX_MISC_ACT_HLT (1u << 6)
 #define VMX_CR3_TARGETS 4u
+/* MSR-list entries processed (IA32_VMX_MISC[27:25] = 0: 512 recommended;
+ * beyond it the SDM leaves the behaviour unpredictable: hvsim fails the
+ * entry at entry 513 / aborts at exit, so a huge count cannot stall it) */
+#define VMX_MSR_LIST_MAX 512u
 
 /* Physical-address width (CPUID.80000008H:EAX[7:0]): VMX pointers with
  * bits at or above it set fail the checks. */

@@ -86,6 +86,8 @@ static void load_guest(struct x86_cpu *x)
 static uint32_t load_msrs(struct x86_cpu *x, uint64_t addr, uint32_t count)
 {
     for (uint32_t i = 0; i < count; i++) {
+        if (i == VMX_MSR_LIST_MAX)
+            return i + 1;
         uint64_t e = addr + 16ull * i;
         uint32_t idx = (uint32_t)vmx_phys_read(x, e, 4);
         uint32_t rsvd = (uint32_t)vmx_phys_read(x, e + 4, 4);

@@ -198,6 +198,8 @@ static void exit_msrs(struct x86_cpu *x, bool load)
     uint64_t addr = vmcs_get(x, load ? VMCS_EXIT_MSR_LOAD_ADDR : VMCS_EXIT_MSR_STORE_ADDR);
     uint64_t n = vmcs_get(x, load ? VMCS_EXIT_MSR_LOAD_COUNT : VMCS_EXIT_MSR_STORE_COUNT);
     for (uint64_t i = 0; i < n; i++) {
+        if (i == VMX_MSR_LIST_MAX)
+            vmx_abort(x, load ? 4 : 1);
         uint64_t e = addr + 16 * i;
         uint32_t idx = (uint32_t)vmx_phys_read(x, e, 4);
         uint64_t v;
