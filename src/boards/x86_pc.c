@@ -40,6 +40,7 @@ static const struct config_key x86_pc_keys[] = {
     PCK_NUM("cpu", "family", CK_U32, cpu_family),
     PCK_NUM("cpu", "model-number", CK_U32, cpu_model_nr),
     PCK_NUM("cpu", "stepping", CK_U32, cpu_stepping),
+    PCK_STR("cpu", "vmx", vmx),
     CONFIG_KEYS_MEMORY,
     PCK_NUM("memory", "below-4g", CK_SIZE, below_4g),
     PCK_NUM("uart", "port", CK_U64, uart_port),
@@ -63,6 +64,7 @@ static void x86_pc_defaults(struct config *c)
     v->cpu_family = 6;
     v->cpu_model_nr = 0x2f;
     v->cpu_stepping = 1;
+    snprintf(v->vmx, sizeof v->vmx, "%s", "off");
     c->ram_base = 0;
     c->ram_size = 256ull << 20;
     v->uart_port = 0x3f8;
@@ -82,6 +84,10 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
     uint32_t sig;
     if (strcmp(v->triple_fault, "exit") != 0 && strcmp(v->triple_fault, "reset") != 0) {
         snprintf(err, errlen, "[cpu] triple-fault '%s' must be exit or reset", v->triple_fault);
+        return false;
+    }
+    if (strcmp(v->vmx, "off") != 0 && strcmp(v->vmx, "on") != 0) {
+        snprintf(err, errlen, "[cpu] vmx '%s' must be off or on", v->vmx);
         return false;
     }
     if (strlen(v->cpu_vendor) != 12) {
@@ -471,6 +477,7 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         x86_cpuid_signature(v->cpu_family, v->cpu_model_nr, v->cpu_stepping, &sig);
         x86_cpu_set_model(m->cpus[i], v->cpu_vendor, sig);
         x86_cpu_set_triple_fault_reset(m->cpus[i], strcmp(v->triple_fault, "reset") == 0);
+        x86_cpu_set_vmx(m->cpus[i], strcmp(v->vmx, "on") == 0);
         x86_cpu_set_reset_hook(m->cpus[i], x86_pc_reset, m);
     }
     /* Interrupts (docs/x86.md "Interrupts and SMP"): APIC ID i on CPU i;

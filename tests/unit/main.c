@@ -36,7 +36,8 @@
     X(pc_tables) \
     X(x86_timeline) \
     X(ept) \
-    X(virtio)
+    X(virtio) \
+    X(vmx)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */

@@ -64,6 +64,7 @@ static void x86_reset(struct cpu *c)
     x86_fpu_reset(x);
     x->cpl = 0;
     x->intr = x->nmi_pending = x->nmi_blocked = x->sti_shadow = false;
+    vmx_reset(x);
     x->fault_depth = 0;
     x86_tlb_flush(x, true);
     x86_update_mode(x);
@@ -82,6 +83,7 @@ static void x86_init(struct cpu *c)
     struct x86_fpu fpu = x->fpu;
     uint64_t cr0_cache = x->cr0 & (CR0_CD | CR0_NW), tsc_offset = x->tsc_offset;
     uint64_t pat = x->pat, misc = x->misc_enable, def = x->mtrr_def_type, base = x->apic_base;
+    uint64_t feature_control = x->vmx.feature_control; /* an MSR: INIT keeps it */
     uint64_t fixed[11], var[16];
     memcpy(fixed, x->mtrr_fixed, sizeof fixed);
     memcpy(var, x->mtrr_var, sizeof var);
@@ -95,6 +97,7 @@ static void x86_init(struct cpu *c)
     memcpy(x->mtrr_fixed, fixed, sizeof fixed);
     memcpy(x->mtrr_var, var, sizeof var);
     x->apic_base = base;
+    x->vmx.feature_control = feature_control;
     if (!(base & 0x100)) { /* an AP waits for a SIPI; the BSP restarts at F000:FFF0 (§8.4.1) */
         x->wait_sipi = true;
         c->state = CPU_STOPPED;
@@ -134,6 +137,13 @@ static void x86_irq_msg(struct cpu *c, const struct cpu_msg *msg)
         x->attn = true;
         break;
     case CPU_MSG_INIT:
+        if (x->vmx.on) {
+            /* blocked in VMX root operation, a VM exit in non-root
+             * operation (SDM vol. 3C §23.8, §26.2): src/vmm/vmx*.c */
+            x->vmx.init_pending = true;
+            x->attn = true;
+            break;
+        }
         x86_init(c);
         /* an INIT this CPU sent itself (its ICR write in progress): the
          * instruction ends here, as after a triple-fault reset */
@@ -158,7 +168,8 @@ static uint64_t x86_wake_pending(struct cpu *c)
 {
     struct x86_cpu *x = X86(c);
     /* HLT ends on an unmasked interrupt or an NMI (SDM vol. 2 "HLT") */
-    return (x->intr && (x->rflags & FL_IF)) || x->nmi_pending;
+    return (x->intr && (x->rflags & FL_IF)) || x->nmi_pending ||
+           (x->vmx.non_root && vmx_nr_wake(x)); /* VM exits wake a halted guest */
 }
 
 static uint64_t x86_get_pc(struct cpu *c) { return X86(c)->rip; }
@@ -263,8 +274,7 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
 
 static int64_t x86_guest_id(struct cpu *c)
 {
-    (void)c;
-    return -1; /* VMX non-root operation comes with the VMX issue */
+    return vmx_guest_id(X86(c)); /* -1 outside VMX non-root operation */
 }
 
 static const struct cpu_ops x86_cpu_ops = {
@@ -296,6 +306,7 @@ struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20)
     x->a20 = a20;
     memcpy(x->cpuid_vendor, "HvsimVirtCPU", 12);
     x->cpuid_signature = 0x000206f1; /* family 6, model 0x2f, stepping 1 */
+    x->vmx.preempt_timer = -1;
     x86_reset(&x->cpu);
     return &x->cpu;
 }
@@ -303,6 +314,23 @@ struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20)
 void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset)
 {
     X86(c)->triple_fault_resets = reset;
+}
+
+/* The VMX-preemption timer expired (src/vmm/vmx_nonroot.c takes the exit
+ * between instructions). */
+static void vmx_preempt_fire(void *opaque, struct cpu *c)
+{
+    (void)opaque;
+    X86(c)->attn = true;
+    cpu_end_run(c);
+}
+
+void x86_cpu_set_vmx(struct cpu *c, bool on)
+{
+    struct x86_cpu *x = X86(c);
+    x->vmx.enabled = on;
+    if (on && x->vmx.preempt_timer < 0)
+        x->vmx.preempt_timer = cpu_timer_alloc(c, vmx_preempt_fire, NULL);
 }
 
 void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaque)
@@ -511,6 +539,10 @@ static unsigned x86_insn_len(uint64_t bits)
     return n > 0 ? (unsigned)n : 0;
 }
 
+/* vm.exit "inst": the exiting instruction's first 8 bytes (src/vmm/vmx_exit.c),
+ * already in the trace's instruction encoding */
+static uint64_t x86_exit_insn(uint64_t inst) { return inst; }
+
 const struct arch_info arch_x86_64 = {
     .id = CPU_ARCH_X86_64,
     .name = "x86_64",
@@ -532,7 +564,12 @@ const struct arch_info arch_x86_64 = {
     .timer_name = x86_timer_name,
     .ipi_detail = x86_ipi_detail,
     .ipi_class = x86_ipi_class,
+    .vm_exit_name = vmx_exit_name,
+    .vm_exit_class = vmx_exit_class,
+    .exit_insn = x86_exit_insn,
 };
+
+void x86_init_cpu(struct cpu *c) { x86_init(c); }
 
 void x86_reset_cpu(struct cpu *c)
 {

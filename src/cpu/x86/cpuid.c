@@ -39,6 +39,8 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
                  1u << 8 /* CX8 */ | 1u << 11 /* SEP */ | 1u << 12 /* MTRR */ | 1u << 13 /* PGE */ |
                  1u << 15 /* CMOV */ | 1u << 16 /* PAT */ | 1u << 17 /* PSE-36 */;
         out[3] |= 1u << 23 /* MMX */ | 1u << 25 /* SSE */ | 1u << 26 /* SSE2 */;
+        if (x->vmx.enabled) /* [cpu] vmx = on (src/vmm/vmx*.c, docs/vmx.md) */
+            out[2] |= 1u << 5 /* VMX */;
         if (X86_HOST_X87) /* the x87 and FXSAVE/FXRSTOR (fpu_x87.c, fxsave.c) */
             out[3] |= 1u << 0 /* FPU */ | 1u << 24 /* FXSR */;
         if (x->lapic) { /* src/apic/lapic.c: APIC while IA32_APIC_BASE.EN (vol. 2 "CPUID") */

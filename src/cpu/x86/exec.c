@@ -446,9 +446,21 @@ static void io_check(struct x86_cpu *x, uint32_t port, unsigned size)
         GP0();
 }
 
+/* VMX non-root: after the privilege checks, an I/O exit (src/vmm/vmx_nonroot.c);
+ * string / REP / immediate from the instruction (IN/OUT/INS/OUTS only run
+ * from x->in) */
+static void vmx_io(struct x86_cpu *x, uint32_t port, unsigned size, bool in)
+{
+    uint8_t op = x->in.opcode;
+    bool string = op >= 0x6c && op <= 0x6f;
+    vmx_nr_io(x, port & 0xffff, size, in, string, string && x->in.rep, op >= 0xe4 && op <= 0xe7);
+}
+
 static uint64_t port_in(struct x86_cpu *x, uint32_t port, unsigned size)
 {
     io_check(x, port, size);
+    if (unlikely(x->vmx.non_root))
+        vmx_io(x, port, size, true);
     if (unlikely(x->dbg_io)) /* DR0-DR3 I/O breakpoints (debug.c) */
         x86_dbg_io_access(x, port & 0xffff, size);
     uint64_t v;
@@ -460,6 +472,8 @@ static uint64_t port_in(struct x86_cpu *x, uint32_t port, unsigned size)
 static void port_out(struct x86_cpu *x, uint32_t port, unsigned size, uint64_t v)
 {
     io_check(x, port, size);
+    if (unlikely(x->vmx.non_root))
+        vmx_io(x, port, size, false);
     if (unlikely(x->dbg_io))
         x86_dbg_io_access(x, port & 0xffff, size);
     bus_pio_write(&x->m->bus, port & 0xffff, size, v & size_mask(size));
@@ -472,6 +486,8 @@ static void write_cr0(struct x86_cpu *x, uint64_t v)
     v |= CR0_ET;
     if ((v >> 32) || ((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
         GP0();
+    if (unlikely(x->vmx.on) && !vmx_cr_fixed_ok(x, 0, v))
+        GP0(); /* IA32_VMX_CR0_FIXED0/1 in VMX operation (SDM vol. 3C §23.8) */
     if ((v & CR0_PG) && !(x->cr0 & CR0_PG) && (x->efer & EFER_LME)) {
         /* entering long mode needs PAE (SDM vol. 3A §9.8.5) */
         if (!(x->cr4 & CR4_PAE))
@@ -493,8 +509,10 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
     const uint64_t known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE |
                            CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP |
                            CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | CR4_SMAP;
-    if (v & ~known)
+    if (v & ~(known | (vmx_available(&x->vmx) ? CR4_VMXE : 0)))
         GP0();
+    if (unlikely(x->vmx.on) && !vmx_cr_fixed_ok(x, 4, v))
+        GP0(); /* VMXE and the FIXED bits in VMX operation (SDM vol. 3C §23.8) */
     if (x->long_mode && !(v & CR4_PAE))
         GP0();
     /* PCIDE: only in IA-32e mode and with CR3[11:0] = 0 (SDM vol. 2 "MOV
@@ -1038,6 +1056,8 @@ static void exec_0f(struct x86_cpu *x)
             if (i->modrm == 0xf9) { /* RDTSCP: CR4.TSD as RDTSC */
                 if ((x->cr4 & CR4_TSD) && x->cpl != 0 && (x->cr0 & CR0_PE))
                     GP0();
+                if (unlikely(x->vmx.non_root))
+                    vmx_nr_rdtsc(x, true);
                 uint64_t tsc = cpu_now(&x->cpu) + x->tsc_offset;
                 x->r[RAX] = (uint32_t)tsc;
                 x->r[RDX] = tsc >> 32;
@@ -1047,6 +1067,12 @@ static void exec_0f(struct x86_cpu *x)
             if (i->modrm == 0xca || i->modrm == 0xcb) { /* CLAC / STAC */
                 need_cpl0(x);
                 if (i->modrm == 0xcb) x->rflags |= FL_AC; else x->rflags &= ~(uint64_t)FL_AC;
+                return;
+            }
+            if (i->modrm >= 0xc1 && i->modrm <= 0xc4) { /* VMCALL VMLAUNCH VMRESUME VMXOFF */
+                static const enum vmx_op ops[4] = { VMX_OP_VMCALL, VMX_OP_VMLAUNCH,
+                                                    VMX_OP_VMRESUME, VMX_OP_VMXOFF };
+                vmx_exec(x, ops[i->modrm - 0xc1]); /* src/vmm/vmx.c */
                 return;
             }
             if (r == 4) { /* SMSW r */
@@ -1082,11 +1108,15 @@ static void exec_0f(struct x86_cpu *x)
         case 6: { /* LMSW */
             need_cpl0(x);
             uint64_t v = x86_read(x, la, 2) & 0xf;
+            if (unlikely(x->vmx.non_root)) /* CR0 guest/host mask (src/vmm) */
+                v = vmx_nr_lmsw(x, (uint16_t)x86_read(x, la, 2), la);
             write_cr0(x, (x->cr0 & ~0xeull) | v | (x->cr0 & CR0_PE));
             return;
         }
         case 7: /* INVLPG */
             need_cpl0(x);
+            if (unlikely(x->vmx.non_root))
+                vmx_nr_invlpg(x, la);
             x86_tlb_flush_page(x, la);
             return;
         default: UD();
@@ -1169,6 +1199,8 @@ static void exec_0f(struct x86_cpu *x)
     }
     case 0x06: /* CLTS */
         need_cpl0(x);
+        if (unlikely(x->vmx.non_root) && !vmx_nr_clts(x))
+            return; /* CR0.TS host-owned: unchanged */
         x->cr0 &= ~(uint64_t)CR0_TS;
         return;
     case 0x08: /* INVD */
@@ -1179,22 +1211,39 @@ static void exec_0f(struct x86_cpu *x)
     case 0xb9: /* UD1 */
     case 0xff: /* UD0 */
         UD();
-    case 0x20: /* MOV r, CRn */
+    case 0x20: { /* MOV r, CRn */
         need_cpl0(x);
-        x->r[i->rm] = x->code_size == 8 ? mov_from_cr(x, i->reg) : (uint32_t)mov_from_cr(x, i->reg);
+        uint64_t v = mov_from_cr(x, i->reg);
+        if (unlikely(x->vmx.non_root)) /* CR3/CR8-store exiting, CR0/CR4 read shadows */
+            v = vmx_nr_mov_from_cr(x, i->reg, i->rm, v);
+        x->r[i->rm] = x->code_size == 8 ? v : (uint32_t)v;
         return;
-    case 0x22: /* MOV CRn, r */
+    }
+    case 0x22: { /* MOV CRn, r */
         need_cpl0(x);
-        mov_to_cr(x, i->reg, x->r[i->rm]);
+        uint64_t v = x->r[i->rm];
+        if (unlikely(x->vmx.non_root)) /* CR exits, CR0/CR4 guest/host masks */
+            v = vmx_nr_mov_to_cr(x, i->reg, i->rm, v);
+        mov_to_cr(x, i->reg, v);
         return;
+    }
     case 0x21: /* MOV r, DRn (debug.c) */
+        if (unlikely(x->vmx.non_root) && x->cpl == 0)
+            vmx_nr_mov_dr(x, i->reg, i->rm, false);
         x->r[i->rm] = x86_mov_from_dr(x, i->reg);
         return;
     case 0x23: /* MOV DRn, r */
+        if (unlikely(x->vmx.non_root) && x->cpl == 0)
+            vmx_nr_mov_dr(x, i->reg, i->rm, true);
         x86_mov_to_dr(x, i->reg, x->r[i->rm]);
+        return;
+    case 0x78: case 0x79: /* VMREAD / VMWRITE (src/vmm/vmx.c) */
+        vmx_exec(x, op == 0x78 ? VMX_OP_VMREAD : VMX_OP_VMWRITE);
         return;
     case 0x30: { /* WRMSR */
         need_cpl0(x);
+        if (unlikely(x->vmx.non_root))
+            vmx_nr_msr(x, true); /* MSR bitmaps */
         uint64_t v = (x->r[RDX] << 32) | (uint32_t)x->r[RAX];
         if (!x86_wrmsr(x, (uint32_t)x->r[RCX], v))
             GP0();
@@ -1203,13 +1252,25 @@ static void exec_0f(struct x86_cpu *x)
     case 0x31: { /* RDTSC: one instruction = one tick (docs/x86.md) */
         if ((x->cr4 & CR4_TSD) && x->cpl != 0 && (x->cr0 & CR0_PE))
             GP0();
+        if (unlikely(x->vmx.non_root))
+            vmx_nr_rdtsc(x, false);
         uint64_t tsc = cpu_now(&x->cpu) + x->tsc_offset;
         x->r[RAX] = (uint32_t)tsc;
         x->r[RDX] = tsc >> 32;
         return;
     }
+    case 0x33: /* RDPMC: no performance counters are modelled (#UD), but
+                  RDPMC exiting sees it first in VMX non-root operation */
+        if (unlikely(x->vmx.non_root)) {
+            if ((x->cr0 & CR0_PE) && x->cpl != 0 && !(x->cr4 & CR4_PCE))
+                GP0(); /* before the exit (SDM vol. 3C §26.1.1) */
+            vmx_nr_rdpmc(x);
+        }
+        UD();
     case 0x32: { /* RDMSR */
         need_cpl0(x);
+        if (unlikely(x->vmx.non_root))
+            vmx_nr_msr(x, false);
         uint64_t v;
         if (!x86_rdmsr(x, (uint32_t)x->r[RCX], &v))
             GP0();
@@ -1218,6 +1279,8 @@ static void exec_0f(struct x86_cpu *x)
         return;
     }
     case 0xa2: { /* CPUID */
+        if (unlikely(x->vmx.non_root))
+            vmx_nr_cpuid(x); /* always a VM exit */
         uint32_t out[4];
         x86_cpuid(x, (uint32_t)x->r[RAX], (uint32_t)x->r[RCX], out);
         x->r[RAX] = out[0];
@@ -1346,6 +1409,12 @@ static void exec_0f(struct x86_cpu *x)
         return;
     }
     case 0xc7: { /* CMPXCHG8B/16B (group 9 /1), RDRAND etc. not modelled */
+        if ((i->modrm >> 3 & 7) >= 6 && i->mod != 3) { /* VMPTRLD VMCLEAR VMXON / VMPTRST */
+            vmx_exec(x, (i->modrm >> 3 & 7) == 7 ? VMX_OP_VMPTRST
+                        : i->mandatory == 0x66 ? VMX_OP_VMCLEAR
+                        : i->mandatory == 0xf3 ? VMX_OP_VMXON : VMX_OP_VMPTRLD);
+            return;
+        }
         if ((i->modrm >> 3 & 7) != 1 || i->mod == 3) UD();
         unsigned s = size == 8 ? 8 : 4;
         uint64_t la = ea_linear(x);
@@ -1522,8 +1591,8 @@ static bool exec_0f38_int(struct x86_cpu *x)
     case 0x82: { /* INVPCID r, m128 (SDM vol. 2 "INVPCID") */
         if (i->mandatory != 0x66)
             return false;
-        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
-            UD();
+        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM) || x->vmx.non_root)
+            UD(); /* non-root: "enable INVPCID" is not reported (docs/vmx.md) */
         need_cpl0(x);
         uint64_t type = x->code_size == 8 ? x->r[i->reg] : (uint32_t)x->r[i->reg];
         uint64_t la = ea_linear(x);
@@ -1752,6 +1821,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     }
     case 0xcc: /* INT3: a trap, rip after it */
+        if (unlikely(x->vmx.non_root)) /* exception bitmap (software exception) */
+            vmx_nr_exception(x, X86_EXC_BP, false, 0, true);
         x86_deliver(x, X86_EXC_BP, false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
@@ -1762,6 +1833,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     case 0xce: /* INTO (not in 64-bit mode: the decoder says #UD): a trap */
         if (x->rflags & FL_OF) {
+            if (unlikely(x->vmx.non_root))
+                vmx_nr_exception(x, X86_EXC_OF, false, 0, true);
             x86_deliver(x, X86_EXC_OF, false, 0, true, x->next_rip);
             x->next_rip = x->rip;
         }
@@ -1815,8 +1888,10 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     case 0xf4: /* HLT: sleep until an interrupt (through the scheduler) */
         need_cpl0(x);
+        if (unlikely(x->vmx.non_root))
+            vmx_nr_hlt(x); /* HLT exiting */
         x->rip = x->next_rip;
-        if (!(x->rflags & FL_IF) && !x->nmi_pending && !hlt_can_wake(x))
+        if (!(x->rflags & FL_IF) && !x->nmi_pending && !x->vmx.non_root && !hlt_can_wake(x))
             machine_request_exit(x->m, EXIT_GUEST_FAIL,
                                  "HLT with IF = 0 and no CPU left to wake it: the machine is dead");
         x->cpu.state = CPU_SLEEPING;
@@ -1879,6 +1954,8 @@ static bool take_interrupt(struct x86_cpu *x)
         x->attn = true;
         return false;
     }
+    if (unlikely(x->vmx.non_root) && vmx_nr_events(x)) /* exits for events (src/vmm) */
+        return true;
     if (x->nmi_pending && !x->nmi_blocked) {
         x->nmi_pending = false;
         x->nmi_blocked = true;

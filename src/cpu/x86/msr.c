@@ -24,6 +24,8 @@ bool x86_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v)
     int r = x->lapic ? lapic_rdmsr(x->lapic, msr, v) : -1;
     if (r >= 0)
         return r == 1;
+    if ((r = vmx_rdmsr(x, msr, v)) >= 0) /* FEATURE_CONTROL with VMX, IA32_VMX_* (src/vmm) */
+        return r == 1;
     if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 16) {
         *v = x->mtrr_var[msr - MSR_MTRR_PHYSBASE0];
         return true;
@@ -67,6 +69,8 @@ bool x86_wrmsr(struct x86_cpu *x, uint32_t msr, uint64_t v)
 {
     int r = x->lapic ? lapic_wrmsr(x->lapic, msr, v) : -1;
     if (r >= 0)
+        return r == 1;
+    if ((r = vmx_wrmsr(x, msr, v)) >= 0)
         return r == 1;
     if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 16) {
         x->mtrr_var[msr - MSR_MTRR_PHYSBASE0] = v;

@@ -24,6 +24,8 @@ static bool contributory(int v)
 static _Noreturn void triple_fault(struct x86_cpu *x)
 {
     x->fault_depth = 0;
+    if (x->vmx.non_root)
+        vmx_nr_triple_fault(x); /* a VM exit (src/vmm/vmx_nonroot.c) */
     if (x->triple_fault_resets) {
         if (x->reset_machine)
             x->reset_machine(x->reset_opaque);
@@ -75,6 +77,8 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
             longjmp(x->fault_jb, 1);
         }
     }
+    if (__builtin_expect(x->vmx.non_root, 0) && !x->fault_depth)
+        vmx_nr_exception(x, vector, has_err, err, false); /* exception bitmap: may exit */
     x->fault_depth = 1;
     x->pending_vector = vector;
     /* the EFLAGS image of a fault-class exception has RF = 1, except #DB

@@ -39,6 +39,10 @@ void x86_cpu_set_triple_fault_reset(struct cpu *c, bool reset);
 /* With triple-fault reset: what resets the whole machine (the board: every
  * CPU to its power-on state, the devices); NULL: only this CPU resets. */
 void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaque);
+/* [cpu] vmx = on: the CPU reports and implements Intel VMX (docs/vmx.md):
+ * CPUID.1:ECX.VMX, CR4.VMXE, IA32_FEATURE_CONTROL (0 at reset: firmware
+ * sets and locks it), the IA32_VMX_* MSRs and the VMX instructions. */
+void x86_cpu_set_vmx(struct cpu *c, bool on);
 /* The CPUID model: a 12-character vendor string and the family, model and
  * stepping CPUID.1:EAX reports (SDM vol. 2 "CPUID" Figure 3-6 encoding);
  * false when they do not fit that encoding (family 1..270, model 0..255

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "../../sim/cpu.h"
 #include "insn.h"
+#include "../../vmm/vmx.h"
 
 struct machine;
 
@@ -167,6 +168,7 @@ struct x86_cpu {
     void *reset_opaque;
     char cpuid_vendor[12];    /* CPUID.0 vendor string (board option) */
     uint32_t cpuid_signature; /* CPUID.1:EAX family/model/stepping (board option) */
+    struct vmx_state vmx;     /* Intel VMX (src/vmm/vmx*.c, docs/vmx.md) */
 };
 
 static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
@@ -199,6 +201,7 @@ static inline uint64_t x86_trace_from(const struct x86_cpu *x)
 /* cpu.c */
 void x86_update_mode(struct x86_cpu *x);
 void x86_reset_cpu(struct cpu *c); /* power-on state (triple fault with reset) */
+void x86_init_cpu(struct cpu *c);  /* INIT (an INIT latched in VMX operation, at VMXOFF) */
 void x86_load_seg_real(struct x86_cpu *x, int s, uint16_t sel);
 
 /* trap.c: raise an exception (fault: rip stays at the instruction) and

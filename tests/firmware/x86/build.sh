@@ -47,7 +47,7 @@ CFLAGS="-m64 -O2 -ffreestanding -fno-pic -no-pie -mno-red-zone -mgeneral-regs-on
 cc_build $CFLAGS -o "$out/x86-basic64.elf" "$here/start.S" "$here/lib.c" "$here/basic64.c"
 # the CPU kernels (docs/x86.md "Test kernels"): .user at 0x200000
 CPUFLAGS=${CFLAGS/link.ld/link-cpu.ld}
-for k in exceptions paging syscall misc; do
+for k in exceptions paging syscall misc vmx; do
     [ -f "$here/$k.c" ] || continue
     # shellcheck disable=SC2086
     cc_build $CPUFLAGS -o "$out/x86-$k.elf" "$here/start.S" "$here/lib.c" "$here/$k.c"

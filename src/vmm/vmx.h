@@ -1,0 +1,135 @@
+/* Intel VMX on the x86_64 CPU model (docs/vmx.md; SDM vol. 3C ch. 23-31,
+ * numbered as in the 2023 edition: ch. 25 VMCS, 26 non-root operation, 27
+ * VM entries, 28 VM exits, 31 VMX instruction reference). The state a CPU
+ * keeps (struct vmx_state, inside struct x86_cpu) and the calls the x86
+ * core makes: the VMX instructions, the capability MSRs, and the checks of
+ * non-root operation that may end in a VM exit. This header has no x86
+ * CPU-model include (struct x86_cpu is opaque here); the .c files of the
+ * VMX part (vmx*.c) are the x86 leaf of src/vmm/ and include the model's
+ * header (scripts/check-layering.sh allows them). */
+#ifndef HVSIM_VMX_H
+#define HVSIM_VMX_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "vmcs.h"
+
+struct x86_cpu;
+
+#define VMX_NO_VMCS (~0ull) /* current-VMCS pointer when there is none */
+#define VMX_REVISION 0x48560001u /* VMCS revision identifier (IA32_VMX_BASIC[30:0]) */
+
+struct vmx_state {
+    bool enabled;         /* [cpu] vmx = on: CPUID.1:ECX.VMX = 1, the VMX MSRs exist */
+    bool on;              /* in VMX operation (VMXON .. VMXOFF) */
+    bool non_root;        /* VMX non-root operation (running a guest) */
+    bool launched;        /* launch state of the current VMCS (vmcs[] below) */
+    uint64_t feature_control; /* IA32_FEATURE_CONTROL */
+    uint64_t vmxon_ptr;   /* the VMXON region */
+    uint64_t vmcs_ptr;    /* current-VMCS pointer (VMX_NO_VMCS: invalid) */
+    uint64_t vmcs[VMCS_NFIELDS]; /* the current VMCS's fields (written back on VMCLEAR,
+                                    on VMPTRLD of another VMCS and on VMXOFF) */
+    uint64_t preempt_deadline; /* virtual time (ticks) the preemption timer fires (non-root) */
+    bool preempt_armed;
+    int preempt_timer;    /* the CPU timer (cpu_timer_alloc) it uses, -1: none yet */
+    bool woke_for_exit;   /* a halted guest woke for a VM exit: activity state HLT is saved */
+    bool init_pending;    /* an INIT arrived in VMX operation: an INIT exit in non-root,
+                             latched in root until VMXOFF */
+};
+
+/* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79). */
+enum vmx_op {
+    VMX_OP_VMCALL, VMX_OP_VMLAUNCH, VMX_OP_VMRESUME, VMX_OP_VMXOFF,
+    VMX_OP_VMPTRLD, VMX_OP_VMCLEAR, VMX_OP_VMXON, VMX_OP_VMPTRST,
+    VMX_OP_VMREAD, VMX_OP_VMWRITE,
+};
+
+/* Basic exit reasons (SDM vol. 3C Appendix C). */
+enum vmx_exit_reason {
+    VMX_EXIT_EXCEPTION_NMI = 0, VMX_EXIT_EXTERNAL_INTERRUPT = 1, VMX_EXIT_TRIPLE_FAULT = 2,
+    VMX_EXIT_INIT = 3, VMX_EXIT_SIPI = 4, VMX_EXIT_IO_SMI = 5, VMX_EXIT_OTHER_SMI = 6,
+    VMX_EXIT_INTERRUPT_WINDOW = 7, VMX_EXIT_NMI_WINDOW = 8, VMX_EXIT_TASK_SWITCH = 9,
+    VMX_EXIT_CPUID = 10, VMX_EXIT_GETSEC = 11, VMX_EXIT_HLT = 12, VMX_EXIT_INVD = 13,
+    VMX_EXIT_INVLPG = 14, VMX_EXIT_RDPMC = 15, VMX_EXIT_RDTSC = 16, VMX_EXIT_RSM = 17,
+    VMX_EXIT_VMCALL = 18, VMX_EXIT_VMCLEAR = 19, VMX_EXIT_VMLAUNCH = 20, VMX_EXIT_VMPTRLD = 21,
+    VMX_EXIT_VMPTRST = 22, VMX_EXIT_VMREAD = 23, VMX_EXIT_VMRESUME = 24, VMX_EXIT_VMWRITE = 25,
+    VMX_EXIT_VMXOFF = 26, VMX_EXIT_VMXON = 27, VMX_EXIT_CR_ACCESS = 28, VMX_EXIT_DR_ACCESS = 29,
+    VMX_EXIT_IO = 30, VMX_EXIT_RDMSR = 31, VMX_EXIT_WRMSR = 32, VMX_EXIT_INVALID_GUEST = 33,
+    VMX_EXIT_MSR_LOADING = 34, VMX_EXIT_MWAIT = 36, VMX_EXIT_MTF = 37, VMX_EXIT_MONITOR = 39,
+    VMX_EXIT_PAUSE = 40, VMX_EXIT_MCE_ENTRY = 41, VMX_EXIT_TPR_BELOW = 43,
+    VMX_EXIT_APIC_ACCESS = 44, VMX_EXIT_VIRT_EOI = 45, VMX_EXIT_GDTR_IDTR = 46,
+    VMX_EXIT_LDTR_TR = 47, VMX_EXIT_EPT_VIOLATION = 48, VMX_EXIT_EPT_MISCONFIG = 49,
+    VMX_EXIT_INVEPT = 50, VMX_EXIT_RDTSCP = 51, VMX_EXIT_PREEMPTION_TIMER = 52,
+    VMX_EXIT_INVVPID = 53, VMX_EXIT_WBINVD = 54, VMX_EXIT_XSETBV = 55, VMX_EXIT_APIC_WRITE = 56,
+    VMX_EXIT_RDRAND = 57, VMX_EXIT_INVPCID = 58, VMX_EXIT_VMFUNC = 59,
+    VMX_EXIT_REASONS = 70,
+};
+#define VMX_EXIT_ENTRY_FAILURE (1u << 31) /* exit reason bit 31: VM-entry failure */
+
+/* Names ("EPT_VIOLATION") and classes (enum vmm_exit_class) of exit reasons
+ * (vmx_exit_names.c; arch_x86_64.vm_exit_name / vm_exit_class). The
+ * reason is the full exit-reason field: bit 31 marks a failed entry. */
+const char *vmx_exit_name(uint64_t reason);
+unsigned vmx_exit_class(uint64_t reason);
+
+/* ---- called by the x86 core ------------------------------------------------ */
+
+/* Power-on / INIT state (VMX off; `enabled` is kept). */
+void vmx_reset(struct x86_cpu *x);
+/* CR4.VMXE may be set (VMX is reported). */
+static inline bool vmx_available(const struct vmx_state *v) { return v->enabled; }
+/* MOV to CR0 / CR4 in VMX operation (root and non-root): false when the
+ * value clears a bit IA32_VMX_CR0/CR4_FIXED0 requires or sets one FIXED1
+ * forbids (#GP, SDM vol. 3C §23.8). */
+bool vmx_cr_fixed_ok(const struct x86_cpu *x, unsigned cr, uint64_t v);
+
+/* A VMX instruction (vmx.c): VMfail / VMsucceed / #UD / #GP / a VM exit in
+ * non-root operation, a VM entry for VMLAUNCH/VMRESUME. */
+void vmx_exec(struct x86_cpu *x, enum vmx_op op);
+
+/* IA32_FEATURE_CONTROL and the IA32_VMX_* MSRs (vmx_caps.c): -1 not one of
+ * them, 0 #GP, 1 done. */
+int vmx_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v);
+int vmx_wrmsr(struct x86_cpu *x, uint32_t msr, uint64_t v);
+
+/* Non-root operation (vmx_nonroot.c): each returns when the instruction
+ * runs in the guest, and does not return when it causes a VM exit (the
+ * exit loads the host state and goes back to the loop, as an exception
+ * does). Call only while x->vmx.non_root. */
+void vmx_nr_cpuid(struct x86_cpu *x);
+void vmx_nr_hlt(struct x86_cpu *x);
+void vmx_nr_io(struct x86_cpu *x, uint32_t port, unsigned size, bool in, bool string, bool rep,
+               bool imm);
+void vmx_nr_msr(struct x86_cpu *x, bool write);
+void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la);
+/* RDPMC (after its CPL / CR4.PCE check): RDPMC exiting. */
+void vmx_nr_rdpmc(struct x86_cpu *x);
+/* RDTSC: RDTSC exiting; RDTSCP: #UD ("enable RDTSCP" is not reported). */
+void vmx_nr_rdtsc(struct x86_cpu *x, bool rdtscp);
+void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr);
+/* MOV to CRn from register gpr (CR0/CR3/CR4/CR8): returns the value to
+ * write (CR0/CR4: host-owned bits keep their current value); MOV from CRn:
+ * the value the guest reads (CR0/CR4: host-owned bits from the read
+ * shadow). CLTS: returns whether TS is cleared. */
+uint64_t vmx_nr_mov_to_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v);
+uint64_t vmx_nr_mov_from_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v);
+bool vmx_nr_clts(struct x86_cpu *x);
+/* LMSW m16 (the source word at linear la): returns CR0[3:0] to load. */
+uint64_t vmx_nr_lmsw(struct x86_cpu *x, uint16_t src, uint64_t la);
+/* An exception about to be delivered in the guest: a VM exit when the
+ * exception bitmap (and for #PF the error-code mask/match) says so. */
+void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft);
+/* A triple fault in the guest: VM exit (reason 2). */
+_Noreturn void vmx_nr_triple_fault(struct x86_cpu *x);
+/* Between instructions, before interrupts are taken: the exits for a
+ * pending external interrupt (pin-based control 0), NMI (control 3), an
+ * open interrupt window (processor-based control 2) and an expired
+ * preemption timer. Returns false when none applies. */
+bool vmx_nr_events(struct x86_cpu *x);
+/* Whether a sleeping (HLT) guest CPU must wake for a VM exit. */
+bool vmx_nr_wake(struct x86_cpu *x);
+
+/* The guest id of the timeline and gdb (cpu_ops.guest_id): -1 outside
+ * non-root operation, else the current-VMCS pointer (no VPID / EPT yet). */
+int64_t vmx_guest_id(const struct x86_cpu *x);
+
+#endif

@@ -1,0 +1,187 @@
+/* VM entries (SDM vol. 3C ch. 27): after VMLAUNCH / VMRESUME's own checks
+ * (vmx.c), the checks on the controls and the host state (§27.2: VMfailValid
+ * 7 / 8), the guest state (§27.3: a failed entry, exit reason 33 with bit
+ * 31), loading the guest state (§27.3.2), the MSR-load area (§27.4: exit
+ * reason 34), event injection (§27.6) and the VMX-preemption timer
+ * (§26.5.1) on virtual time. */
+#include "vmx_int.h"
+#include <stdio.h>
+
+static const enum vmcs_field gsel0 = VMCS_GUEST_ES_SEL, gbase0 = VMCS_GUEST_ES_BASE,
+                             glimit0 = VMCS_GUEST_ES_LIMIT, gar0 = VMCS_GUEST_ES_AR;
+
+/* guest segment k (ES, CS, SS, DS, FS, GS, LDTR, TR) from the VMCS */
+static void load_seg(struct x86_cpu *x, unsigned k, struct x86_segment *s)
+{
+    uint32_t ar = (uint32_t)vmcs_get(x, (enum vmcs_field)(gar0 + k));
+    s->sel = (uint16_t)vmcs_get(x, (enum vmcs_field)(gsel0 + k));
+    s->base = vmcs_get(x, (enum vmcs_field)(gbase0 + k));
+    s->limit = (uint32_t)vmcs_get(x, (enum vmcs_field)(glimit0 + k));
+    s->attr = (ar & 0x10000u) ? 0 : (uint16_t)(ar & 0xf0ffu);
+}
+
+static void dr7_flags(struct x86_cpu *x)
+{
+    /* which breakpoints DR7 enables (as debug.c computes them) */
+    uint64_t d7 = x->dr[7];
+    x->dbg_insn = x->dbg_data = x->dbg_io = false;
+    for (unsigned n = 0; n < 4; n++) {
+        if (!((d7 >> (2 * n)) & 3))
+            continue;
+        unsigned rw = (unsigned)(d7 >> (16 + 4 * n)) & 3;
+        if (rw == 0) x->dbg_insn = true;
+        else if (rw == 2) x->dbg_io = true;
+        else x->dbg_data = true;
+    }
+}
+
+/* §27.3.2: processor state from the guest-state area. */
+static void load_guest(struct x86_cpu *x)
+{
+    uint32_t ent = (uint32_t)vmcs_get(x, VMCS_ENTRY_CTLS);
+    x->cr0 = vmcs_get(x, VMCS_GUEST_CR0);
+    x->cr3 = vmcs_get(x, VMCS_GUEST_CR3);
+    x->cr4 = vmcs_get(x, VMCS_GUEST_CR4);
+    if (ent & ENTRY_LOAD_DEBUG) {
+        x->dr[7] = vmcs_get(x, VMCS_GUEST_DR7);
+        dr7_flags(x);
+    }
+    x->sysenter_cs = vmcs_get(x, VMCS_GUEST_SYSENTER_CS);
+    x->sysenter_esp = vmcs_get(x, VMCS_GUEST_SYSENTER_ESP);
+    x->sysenter_eip = vmcs_get(x, VMCS_GUEST_SYSENTER_EIP);
+    if (ent & ENTRY_LOAD_PAT)
+        x->pat = vmcs_get(x, VMCS_GUEST_PAT);
+    bool ia32e = ent & ENTRY_IA32E_GUEST;
+    if (ent & ENTRY_LOAD_EFER)
+        x->efer = vmcs_get(x, VMCS_GUEST_EFER);
+    else if (ia32e)
+        x->efer |= EFER_LMA | EFER_LME;
+    else
+        x->efer &= ~(uint64_t)(EFER_LMA | EFER_LME);
+    for (unsigned k = 0; k < 6; k++)
+        load_seg(x, k, &x->seg[k]);
+    load_seg(x, 6, &x->ldtr);
+    load_seg(x, 7, &x->tr);
+    x->gdt_base = vmcs_get(x, VMCS_GUEST_GDTR_BASE);
+    x->gdt_limit = (uint16_t)vmcs_get(x, VMCS_GUEST_GDTR_LIMIT);
+    x->idt_base = vmcs_get(x, VMCS_GUEST_IDTR_BASE);
+    x->idt_limit = (uint16_t)vmcs_get(x, VMCS_GUEST_IDTR_LIMIT);
+    x->r[RSP] = vmcs_get(x, VMCS_GUEST_RSP);
+    x->rip = x->next_rip = vmcs_get(x, VMCS_GUEST_RIP);
+    x->rflags = vmcs_get(x, VMCS_GUEST_RFLAGS);
+    /* CPL = SS.DPL (§27.3.2.2 loads SS's access rights; the CPL is its DPL) */
+    x->cpl = (uint8_t)((vmcs_get(x, VMCS_GUEST_SS_AR) >> 5) & 3);
+    uint32_t intr = (uint32_t)vmcs_get(x, VMCS_GUEST_INTERRUPTIBILITY);
+    x->sti_shadow = (intr & 3) != 0;
+    x->nmi_blocked = (intr & 8) != 0;
+    x->fault_depth = 0;
+    x86_tlb_flush(x, true);
+    x86_update_mode(x);
+}
+
+/* §27.4: the VM-entry MSR-load area (16-byte entries: index, reserved,
+ * data). Returns 0, or the failing entry's number (1-based) for exit
+ * reason 34. The SDM's excluded MSRs: FS/GS base (C0000100H/101H), the
+ * x2APIC range (800H-8FFH), IA32_SMM_MONITOR_CTL (9BH). */
+static uint32_t load_msrs(struct x86_cpu *x, uint64_t addr, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (i == VMX_MSR_LIST_MAX)
+            return i + 1;
+        uint64_t e = addr + 16ull * i;
+        uint32_t idx = (uint32_t)vmx_phys_read(x, e, 4);
+        uint32_t rsvd = (uint32_t)vmx_phys_read(x, e + 4, 4);
+        uint64_t val = vmx_phys_read(x, e + 8, 8);
+        if (rsvd || idx == 0xc0000100u || idx == 0xc0000101u || (idx >> 8) == 8 || idx == 0x9b ||
+            !x86_wrmsr(x, idx, val))
+            return i + 1;
+    }
+    return 0;
+}
+
+static void entry_failed(struct x86_cpu *x, uint32_t basic, uint64_t qual, const char *why)
+{
+    /* §27.8: exit reason with bit 31, qualification; the guest state is
+     * not saved, the host state is loaded (as a VM exit) */
+    uint32_t reason = basic | VMX_EXIT_ENTRY_FAILURE;
+    vmcs_set(x, VMCS_EXIT_REASON, reason);
+    vmcs_set(x, VMCS_EXIT_QUALIFICATION, qual);
+    vmm_trace_exit(&x->cpu, reason, vmcs_get(x, VMCS_GUEST_RIP), qual, 0, 0);
+    (void)why;
+    vmx_load_host(x);
+}
+
+/* §27.6: event injection through the VM-entry interruption-information
+ * field: type 0 external interrupt, 2 NMI, 3 hardware exception, 4
+ * software interrupt, 5 privileged software exception, 6 software
+ * exception; delivered through the guest IDT before its first
+ * instruction. */
+static void inject(struct x86_cpu *x, uint32_t info)
+{
+    unsigned vector = info & 0xff, type = (info >> 8) & 7;
+    bool has_err = (info >> 11) & 1;
+    uint32_t err = (uint32_t)vmcs_get(x, VMCS_ENTRY_EXC_ERRCODE);
+    bool soft = type == 4 || type == 5 || type == 6;
+    uint64_t ret = x->rip + (soft ? vmcs_get(x, VMCS_ENTRY_INSN_LEN) : 0);
+    if (type == 2)
+        x->nmi_blocked = true;
+    x->cpu.state = CPU_RUNNING; /* injection makes the activity state active */
+    TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), vector, x->cpl, 0, x->rip);
+    x86_deliver(x, (int)vector, has_err, err, type == 4 || type == 6, ret);
+    x->next_rip = x->rip;
+}
+
+void vmx_vmentry(struct x86_cpu *x, bool launch)
+{
+    const char *why = NULL;
+    if (!vmx_check_controls(x, &why)) {
+        vmx_fail_valid(x, VMXERR_ENTRY_BAD_CONTROLS);
+        return;
+    }
+    if (!vmx_check_host(x, &why)) {
+        vmx_fail_valid(x, VMXERR_ENTRY_BAD_HOST);
+        return;
+    }
+    unsigned qual = 0;
+    if (!vmx_check_guest(x, &why, &qual)) {
+        entry_failed(x, VMX_EXIT_INVALID_GUEST, qual, why);
+        return;
+    }
+    load_guest(x);
+    uint32_t bad = load_msrs(x, vmcs_get(x, VMCS_ENTRY_MSR_LOAD_ADDR),
+                             (uint32_t)vmcs_get(x, VMCS_ENTRY_MSR_LOAD_COUNT));
+    if (bad) {
+        entry_failed(x, VMX_EXIT_MSR_LOADING, bad, "§27.4 VM-entry MSR-load area");
+        return;
+    }
+    if (launch)
+        x->vmx.launched = true;
+    x->vmx.non_root = true;
+    /* §26.3 "use TSC offsetting": RDTSC, RDTSCP and RDMSR of IA32_TSC in
+     * the guest read the TSC plus the offset, a guest WRMSR writes value -
+     * offset to it: the model's TSC offset carries the VMCS's while the
+     * guest runs (vmx_exit.c takes it back off) */
+    if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
+        x->tsc_offset += vmcs_get(x, VMCS_TSC_OFFSET);
+    x->vmx.woke_for_exit = false;
+    /* §26.5.1: the preemption timer counts down from its value once every
+     * 2^rate ticks of virtual time (IA32_VMX_MISC[4:0]); it is armed as a
+     * CPU timer so a run stops exactly at its expiry */
+    if (vmcs_get(x, VMCS_PIN_CTLS) & PIN_PREEMPTION_TIMER) {
+        x->vmx.preempt_deadline = cpu_now(&x->cpu) +
+                                  (vmcs_get(x, VMCS_PREEMPTION_TIMER) << VMX_PREEMPT_RATE);
+        x->vmx.preempt_armed = true;
+        if (x->vmx.preempt_timer >= 0)
+            cpu_timer_arm(&x->cpu, x->vmx.preempt_timer, x->vmx.preempt_deadline);
+    }
+    vmm_trace_entry(&x->cpu, x->rip);
+    /* activity state HLT (IA32_VMX_MISC bit 6): the guest starts asleep */
+    if (vmcs_get(x, VMCS_GUEST_ACTIVITY) == 1)
+        x->cpu.state = CPU_SLEEPING;
+    uint32_t info = (uint32_t)vmcs_get(x, VMCS_ENTRY_INTR_INFO);
+    if (info >> 31)
+        inject(x, info);
+    x->attn = true; /* interrupt window, pending events: looked at before the first instruction */
+    if (x->cpu.state == CPU_SLEEPING)
+        cpu_end_run(&x->cpu);
+}

@@ -1,0 +1,249 @@
+/* VM exits (SDM vol. 3C ch. 28): record the exit information (§28.2),
+ * save the guest state (§28.3), load the host state (§28.5), and continue
+ * at the host RIP. Every exit is a vm.exit event on the timeline, emitted
+ * while the CPU still runs the guest (src/vmm/README.md). */
+#include "vmx_int.h"
+#include <setjmp.h>
+#include <string.h>
+
+static const enum vmcs_field seg_sel[6] = { VMCS_GUEST_ES_SEL, VMCS_GUEST_CS_SEL, VMCS_GUEST_SS_SEL,
+                                            VMCS_GUEST_DS_SEL, VMCS_GUEST_FS_SEL, VMCS_GUEST_GS_SEL };
+
+uint32_t vmx_insn_info(struct x86_cpu *x, int reg2)
+{
+    const struct x86_insn *i = &x->in;
+    uint32_t v = 0;
+    if (reg2 >= 0)
+        v |= (uint32_t)(reg2 & 15) << 28;
+    v |= (uint32_t)(i->addrsize == 2 ? 0 : i->addrsize == 4 ? 1 : 2) << 7;
+    if (i->mod == 3) {
+        v |= 1u << 10 | (uint32_t)(i->rm & 15) << 3;
+        return v;
+    }
+    unsigned seg = i->seg != X86_SEG_NONE ? i->seg
+                 : (i->base == RSP || i->base == RBP) ? X86_SS : X86_DS;
+    v |= (uint32_t)seg << 15;
+    if (i->index == X86_REG_NONE)
+        v |= 1u << 22;
+    else
+        v |= (uint32_t)(i->index & 15) << 18 | (uint32_t)(i->scale & 3);
+    if (i->base == X86_REG_NONE || i->base == X86_REG_RIP)
+        v |= 1u << 27;
+    else
+        v |= (uint32_t)(i->base & 15) << 23;
+    return v;
+}
+
+static void save_seg(struct x86_cpu *x, const struct x86_segment *s, enum vmcs_field sel)
+{
+    /* the table lists ES, CS, SS, DS, FS, GS, LDTR, TR in the same order
+     * for selectors, limits, access rights and bases */
+    static const enum vmcs_field base0 = VMCS_GUEST_ES_BASE, limit0 = VMCS_GUEST_ES_LIMIT,
+                                 ar0 = VMCS_GUEST_ES_AR;
+    unsigned k = (unsigned)(sel - VMCS_GUEST_ES_SEL);
+    vmcs_set(x, sel, s->sel);
+    vmcs_set(x, (enum vmcs_field)(base0 + k), s->base);
+    vmcs_set(x, (enum vmcs_field)(limit0 + k), s->limit);
+    vmcs_set(x, (enum vmcs_field)(ar0 + k), vmx_ar_from_seg(s));
+}
+
+/* §28.3: the guest-state area from the CPU. */
+static void save_guest(struct x86_cpu *x)
+{
+    uint32_t exit_ctls = (uint32_t)vmcs_get(x, VMCS_EXIT_CTLS);
+    vmcs_set(x, VMCS_GUEST_CR0, x->cr0);
+    vmcs_set(x, VMCS_GUEST_CR3, x->cr3);
+    vmcs_set(x, VMCS_GUEST_CR4, x->cr4);
+    if (exit_ctls & EXIT_SAVE_DEBUG) {
+        vmcs_set(x, VMCS_GUEST_DR7, x->dr[7]);
+        vmcs_set(x, VMCS_GUEST_DEBUGCTL, 0); /* IA32_DEBUGCTL is not modelled */
+    }
+    vmcs_set(x, VMCS_GUEST_RSP, x->r[RSP]);
+    vmcs_set(x, VMCS_GUEST_RIP, x->rip);
+    vmcs_set(x, VMCS_GUEST_RFLAGS, x->rflags);
+    for (int s = 0; s < 6; s++)
+        save_seg(x, &x->seg[s], seg_sel[s]);
+    save_seg(x, &x->ldtr, VMCS_GUEST_LDTR_SEL);
+    save_seg(x, &x->tr, VMCS_GUEST_TR_SEL);
+    vmcs_set(x, VMCS_GUEST_GDTR_BASE, x->gdt_base);
+    vmcs_set(x, VMCS_GUEST_GDTR_LIMIT, x->gdt_limit);
+    vmcs_set(x, VMCS_GUEST_IDTR_BASE, x->idt_base);
+    vmcs_set(x, VMCS_GUEST_IDTR_LIMIT, x->idt_limit);
+    vmcs_set(x, VMCS_GUEST_SYSENTER_CS, x->sysenter_cs);
+    vmcs_set(x, VMCS_GUEST_SYSENTER_ESP, x->sysenter_esp);
+    vmcs_set(x, VMCS_GUEST_SYSENTER_EIP, x->sysenter_eip);
+    if (exit_ctls & EXIT_SAVE_PAT)
+        vmcs_set(x, VMCS_GUEST_PAT, x->pat);
+    if (exit_ctls & EXIT_SAVE_EFER)
+        vmcs_set(x, VMCS_GUEST_EFER, x->efer);
+    /* §28.3.4: activity and interruptibility state. The model has one
+     * shadow for STI and MOV SS: with IF = 1 it is STI blocking, else MOV
+     * SS blocking (STI opens a shadow only when it sets IF). */
+    vmcs_set(x, VMCS_GUEST_ACTIVITY, x->cpu.state == CPU_SLEEPING || x->vmx.woke_for_exit ? 1 : 0);
+    x->vmx.woke_for_exit = false;
+    uint32_t intr = 0;
+    if (x->sti_shadow)
+        intr |= (x->rflags & FL_IF) ? 1u : 2u;
+    if (x->nmi_blocked)
+        intr |= 8u;
+    vmcs_set(x, VMCS_GUEST_INTERRUPTIBILITY, intr);
+    vmcs_set(x, VMCS_GUEST_PENDING_DBG, 0);
+    if (exit_ctls & EXIT_SAVE_PREEMPTION) {
+        uint64_t now = cpu_now(&x->cpu), left = 0;
+        if (x->vmx.preempt_deadline > now)
+            left = (x->vmx.preempt_deadline - now) >> VMX_PREEMPT_RATE;
+        vmcs_set(x, VMCS_PREEMPTION_TIMER, left);
+    }
+    /* IA32_VMX_MISC bit 5: EFER.LMA into the "IA-32e mode guest" control */
+    uint64_t ent = vmcs_get(x, VMCS_ENTRY_CTLS) & ~(uint64_t)ENTRY_IA32E_GUEST;
+    vmcs_set(x, VMCS_ENTRY_CTLS, ent | ((x->efer & EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
+}
+
+static void host_seg(struct x86_segment *s, uint16_t sel, uint64_t base, unsigned type, bool db,
+                     bool l)
+{
+    /* §28.5.2: base 0 (FS, GS, TR: from the fields), limit 4 GiB (TR:
+     * 67H), the type given, S = 1 (TR: 0), DPL 0, P = 1, G = 1; a null
+     * selector makes a data segment unusable */
+    s->sel = sel;
+    s->base = base;
+    s->limit = 0xffffffffu;
+    s->attr = (uint16_t)(type | SEG_S | SEG_P | SEG_G | (db ? SEG_DB : 0) | (l ? SEG_L : 0));
+}
+
+void vmx_load_host(struct x86_cpu *x)
+{
+    uint32_t exit_ctls = (uint32_t)vmcs_get(x, VMCS_EXIT_CTLS);
+    bool host64 = exit_ctls & EXIT_HOST_ADDR_SPACE;
+    /* §28.5.1: CR0 but ET, CD, NW; CR3; CR4; DR7 = 400H, DEBUGCTL 0 */
+    const uint64_t keep0 = CR0_ET | CR0_CD | CR0_NW;
+    x->cr0 = ((vmcs_get(x, VMCS_HOST_CR0) & ~keep0) | (x->cr0 & keep0)) & 0xffffffffull;
+    x->cr3 = vmcs_get(x, VMCS_HOST_CR3);
+    x->cr4 = vmcs_get(x, VMCS_HOST_CR4);
+    x->dr[7] = 0x400;
+    x->dbg_insn = x->dbg_data = x->dbg_io = false;
+    x->sysenter_cs = vmcs_get(x, VMCS_HOST_SYSENTER_CS);
+    x->sysenter_esp = vmcs_get(x, VMCS_HOST_SYSENTER_ESP);
+    x->sysenter_eip = vmcs_get(x, VMCS_HOST_SYSENTER_EIP);
+    if (exit_ctls & EXIT_LOAD_PAT)
+        x->pat = vmcs_get(x, VMCS_HOST_PAT);
+    if (exit_ctls & EXIT_LOAD_EFER)
+        x->efer = vmcs_get(x, VMCS_HOST_EFER);
+    else if (host64)
+        x->efer |= EFER_LMA | EFER_LME;
+    else
+        x->efer &= ~(uint64_t)(EFER_LMA | EFER_LME);
+    /* §28.5.2: segment registers and descriptor tables */
+    host_seg(&x->seg[X86_CS], (uint16_t)vmcs_get(x, VMCS_HOST_CS_SEL), 0, 0xb, !host64, host64);
+    static const enum vmcs_field hsel[6] = { VMCS_HOST_ES_SEL, VMCS_HOST_CS_SEL, VMCS_HOST_SS_SEL,
+                                             VMCS_HOST_DS_SEL, VMCS_HOST_FS_SEL, VMCS_HOST_GS_SEL };
+    for (int s = 0; s < 6; s++) {
+        if (s == X86_CS)
+            continue;
+        uint16_t sel = (uint16_t)vmcs_get(x, hsel[s]);
+        uint64_t base = s == X86_FS ? vmcs_get(x, VMCS_HOST_FS_BASE)
+                      : s == X86_GS ? vmcs_get(x, VMCS_HOST_GS_BASE) : 0;
+        host_seg(&x->seg[s], sel, base, 0x3, true, false);
+        if (!sel) /* unusable; SS keeps its DPL 0 and attributes otherwise */
+            x->seg[s].attr = s == X86_SS ? (uint16_t)(x->seg[s].attr & ~SEG_P) : 0;
+    }
+    x->tr = (struct x86_segment){ .sel = (uint16_t)vmcs_get(x, VMCS_HOST_TR_SEL),
+                                  .base = vmcs_get(x, VMCS_HOST_TR_BASE), .limit = 0x67,
+                                  .attr = 0xb | SEG_P };
+    x->ldtr = (struct x86_segment){ 0 }; /* unusable */
+    x->gdt_base = vmcs_get(x, VMCS_HOST_GDTR_BASE);
+    x->gdt_limit = 0xffff;
+    x->idt_base = vmcs_get(x, VMCS_HOST_IDTR_BASE);
+    x->idt_limit = 0xffff;
+    /* §28.5.3: RIP, RSP, RFLAGS = 2 */
+    x->rip = x->next_rip = vmcs_get(x, VMCS_HOST_RIP);
+    x->r[RSP] = vmcs_get(x, VMCS_HOST_RSP);
+    x->rflags = FL_FIXED1;
+    x->cpl = 0;
+    x->sti_shadow = false;
+    x->cpu.state = CPU_RUNNING;
+    x->vmx.non_root = false;
+    x->vmx.preempt_armed = false;
+    x->fault_depth = 0;
+    x->undo_rsp_valid = false;
+    /* §28.5.5: no VPID, so every translation goes (a processor may flush
+     * more than the SDM requires) */
+    x86_tlb_flush(x, true);
+    x86_update_mode(x);
+}
+
+/* §28.6: a VMX abort: the indicator in the VMCS region (offset 4), then
+ * shutdown, which here ends the run as a triple fault does (or resets the
+ * machine with [cpu] triple-fault = reset). */
+static _Noreturn void vmx_abort(struct x86_cpu *x, uint32_t indicator)
+{
+    vmx_phys_write(x, x->vmx.vmcs_ptr + 4, 4, indicator);
+    x->vmx.non_root = false;
+    x->fault_depth = 0;
+    if (x->triple_fault_resets && x->reset_machine) {
+        x->reset_machine(x->reset_opaque);
+        longjmp(x->fault_jb, 2);
+    }
+    machine_request_exit(x->m, EXIT_GUEST_FAIL, "VMX abort (shutdown)");
+    x->cpu.state = CPU_STOPPED;
+    longjmp(x->fault_jb, 2);
+}
+
+/* §28.4 / §28.6: the VM-exit MSR-store area (guest MSRs, before the host
+ * state) and MSR-load area (host MSRs, after it): 16-byte entries (index,
+ * reserved, data). A failure is a VMX abort (indicator 1: storing, 4:
+ * loading). */
+static void exit_msrs(struct x86_cpu *x, bool load)
+{
+    uint64_t addr = vmcs_get(x, load ? VMCS_EXIT_MSR_LOAD_ADDR : VMCS_EXIT_MSR_STORE_ADDR);
+    uint64_t n = vmcs_get(x, load ? VMCS_EXIT_MSR_LOAD_COUNT : VMCS_EXIT_MSR_STORE_COUNT);
+    for (uint64_t i = 0; i < n; i++) {
+        if (i == VMX_MSR_LIST_MAX)
+            vmx_abort(x, load ? 4 : 1);
+        uint64_t e = addr + 16 * i;
+        uint32_t idx = (uint32_t)vmx_phys_read(x, e, 4);
+        uint64_t v;
+        if (vmx_phys_read(x, e + 4, 4) || (idx >> 8) == 8 || idx == 0x9b)
+            vmx_abort(x, load ? 4 : 1);
+        if (load) {
+            if (idx == 0xc0000100u || idx == 0xc0000101u ||
+                !x86_wrmsr(x, idx, vmx_phys_read(x, e + 8, 8)))
+                vmx_abort(x, 4);
+        } else {
+            if (!x86_rdmsr(x, idx, &v))
+                vmx_abort(x, 1);
+            vmx_phys_write(x, e + 8, 8, v);
+        }
+    }
+}
+
+_Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
+                        const struct vmx_exit_info *info)
+{
+    /* §28.2: the exit-information fields */
+    vmcs_set(x, VMCS_EXIT_REASON, reason);
+    vmcs_set(x, VMCS_EXIT_QUALIFICATION, qual);
+    vmcs_set(x, VMCS_GUEST_LINEAR_ADDR, info->guest_la);
+    vmcs_set(x, VMCS_EXIT_INTR_INFO, info->intr_info);
+    vmcs_set(x, VMCS_EXIT_INTR_ERRCODE, info->intr_err);
+    vmcs_set(x, VMCS_IDT_VECTORING_INFO, 0); /* not during event delivery (docs/vmx.md) */
+    vmcs_set(x, VMCS_EXIT_INSN_LEN, info->insn ? x->insn_len : 0);
+    vmcs_set(x, VMCS_EXIT_INSN_INFO, info->insn ? info->insn_info : 0);
+    uint64_t bytes = 0;
+    if (info->insn) {
+        const uint8_t *b = x->insn_raw ? x->insn_raw : x->insn_bytes;
+        for (unsigned k = 0; k < x->insn_len && k < 8; k++)
+            bytes |= (uint64_t)b[k] << (8 * k);
+    }
+    vmm_trace_exit(&x->cpu, reason, x->rip, qual, 0, bytes);
+    /* §28.2: VM exits clear the valid bit of the VM-entry
+     * interruption-information field */
+    vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & 0x7fffffffu);
+    if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
+        x->tsc_offset -= vmcs_get(x, VMCS_TSC_OFFSET); /* vmx_entry.c added it */
+    save_guest(x);
+    exit_msrs(x, false);
+    vmx_load_host(x);
+    exit_msrs(x, true);
+    longjmp(x->fault_jb, 3);
+}

@@ -1,0 +1,295 @@
+/* VMX non-root operation (SDM vol. 3C ch. 26): which instructions and
+ * events cause VM exits (§26.1, §26.2), with the exit qualification and
+ * instruction information of §28.2.1 / §28.2.5, and the changed behaviour
+ * of CR0/CR4 reads and writes under the guest/host masks (§26.3). */
+#include "vmx_int.h"
+
+static _Noreturn void insn_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual)
+{
+    struct vmx_exit_info info = { .insn = true };
+    vmx_exit(x, reason, qual, &info);
+}
+
+static uint32_t proc(const struct x86_cpu *x) { return (uint32_t)vmcs_get(x, VMCS_PROC_CTLS); }
+static uint32_t pin(const struct x86_cpu *x) { return (uint32_t)vmcs_get(x, VMCS_PIN_CTLS); }
+
+void vmx_nr_cpuid(struct x86_cpu *x) { insn_exit(x, VMX_EXIT_CPUID, 0); } /* unconditional */
+
+void vmx_nr_hlt(struct x86_cpu *x)
+{
+    if (proc(x) & PROC_HLT_EXITING)
+        insn_exit(x, VMX_EXIT_HLT, 0);
+}
+
+void vmx_nr_rdpmc(struct x86_cpu *x)
+{
+    if (proc(x) & PROC_RDPMC_EXITING)
+        insn_exit(x, VMX_EXIT_RDPMC, 0);
+}
+
+void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la)
+{
+    if (proc(x) & PROC_INVLPG_EXITING)
+        insn_exit(x, VMX_EXIT_INVLPG, la); /* qualification: the linear address */
+}
+
+void vmx_nr_rdtsc(struct x86_cpu *x, bool rdtscp)
+{
+    /* §26.3: RDTSCP is #UD in non-root operation when "enable RDTSCP"
+     * (a secondary control, not reported) is 0 */
+    if (rdtscp)
+        x86_raise(x, X86_EXC_UD, false, 0);
+    if (proc(x) & PROC_RDTSC_EXITING)
+        insn_exit(x, VMX_EXIT_RDTSC, 0);
+}
+
+void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr)
+{
+    /* qualification (Table 28-4): DR number, direction (bit 4: 1 = MOV
+     * from DR), the general register in bits 11:8 */
+    if (proc(x) & PROC_MOV_DR_EXITING)
+        insn_exit(x, VMX_EXIT_DR_ACCESS, (dr & 7) | (to_dr ? 0 : 1u << 4) | (gpr & 15) << 8);
+}
+
+/* §26.1.3: I/O instructions. The I/O bitmaps (A: ports 0-7FFFH, B: 8000H-
+ * FFFFH) decide when "use I/O bitmaps" is 1: an access exits if the bit of
+ * any port it touches is set, or when it wraps past FFFFH; otherwise
+ * "unconditional I/O exiting" decides. */
+static bool io_exits(struct x86_cpu *x, uint32_t port, unsigned size)
+{
+    uint32_t p = proc(x);
+    if (!(p & PROC_IO_BITMAPS))
+        return p & PROC_UNCOND_IO;
+    for (unsigned i = 0; i < size; i++) {
+        uint32_t q = port + i;
+        if (q > 0xffff)
+            return true;
+        uint64_t base = q < 0x8000 ? vmcs_get(x, VMCS_IO_BITMAP_A) : vmcs_get(x, VMCS_IO_BITMAP_B);
+        uint32_t bit = q & 0x7fff;
+        if ((vmx_phys_read(x, base + bit / 8, 1) >> (bit & 7)) & 1)
+            return true;
+    }
+    return false;
+}
+
+void vmx_nr_io(struct x86_cpu *x, uint32_t port, unsigned size, bool in, bool string, bool rep,
+               bool imm)
+{
+    if (!io_exits(x, port, size))
+        return;
+    /* qualification (Table 28-5): size - 1 (2:0), direction (3: 1 = IN),
+     * string (4), REP (5), operand encoding (6: 1 = immediate), port
+     * (31:16) */
+    uint64_t q = (size - 1) | (in ? 8u : 0) | (string ? 16u : 0) | (rep ? 32u : 0) |
+                 (imm ? 64u : 0) | (uint64_t)(port & 0xffff) << 16;
+    struct vmx_exit_info info = { .insn = true };
+    if (string) {
+        /* instruction information (Table 28-8, IA32_VMX_BASIC bit 54):
+         * address size (9:7), segment (17:15: ES for INS, else DS or the
+         * override); the guest-linear address of the first access */
+        const struct x86_insn *i = &x->in;
+        unsigned seg = in ? X86_ES : (i->seg != X86_SEG_NONE ? i->seg : X86_DS);
+        info.insn_info = (uint32_t)(i->addrsize == 2 ? 0 : i->addrsize == 4 ? 1 : 2) << 7 |
+                         (uint32_t)seg << 15;
+        uint64_t off = x->r[in ? RDI : RSI];
+        if (i->addrsize != 8)
+            off &= i->addrsize == 4 ? 0xffffffffull : 0xffff;
+        info.guest_la = x->seg[seg].base + off;
+        if (!x->long_mode || x->code_size != 8)
+            info.guest_la &= 0xffffffffull;
+    }
+    vmx_exit(x, VMX_EXIT_IO, q, &info);
+}
+
+/* §26.1.3: RDMSR / WRMSR. With "use MSR bitmaps": read bitmaps for low
+ * (0-1FFFH) and high (C0000000H-C0001FFFH) MSRs at offsets 0 and 1024,
+ * write bitmaps at 2048 and 3072; an MSR outside both ranges always
+ * exits. */
+void vmx_nr_msr(struct x86_cpu *x, bool write)
+{
+    uint32_t msr = (uint32_t)x->r[RCX];
+    bool exits = true;
+    if (proc(x) & PROC_MSR_BITMAPS) {
+        uint64_t off;
+        if (msr <= 0x1fff)
+            off = 0;
+        else if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
+            off = 1024;
+        else
+            off = ~0ull;
+        if (off != ~0ull) {
+            uint32_t bit = msr & 0x1fff;
+            uint64_t pa = vmcs_get(x, VMCS_MSR_BITMAP) + off + (write ? 2048 : 0) + bit / 8;
+            exits = (vmx_phys_read(x, pa, 1) >> (bit & 7)) & 1;
+        }
+    }
+    if (exits)
+        insn_exit(x, write ? VMX_EXIT_WRMSR : VMX_EXIT_RDMSR, 0);
+}
+
+/* Control-register accesses: qualification of Table 28-3: CR number (3:0),
+ * access type (5:4: 0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW), the
+ * general register (11:8). */
+static uint64_t cr_qual(unsigned cr, unsigned type, unsigned gpr)
+{
+    return (cr & 15) | (type & 3) << 4 | (gpr & 15) << 8;
+}
+
+static bool cr3_target(struct x86_cpu *x, uint64_t v)
+{
+    uint64_t n = vmcs_get(x, VMCS_CR3_TARGET_COUNT);
+    for (uint64_t i = 0; i < n && i < VMX_CR3_TARGETS; i++)
+        if (vmcs_get(x, (enum vmcs_field)(VMCS_CR3_TARGET0 + i)) == v)
+            return true;
+    return false;
+}
+
+uint64_t vmx_nr_mov_to_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v)
+{
+    switch (cr) {
+    case 0: case 4: {
+        /* §26.1.3: exits when a bit set in the mask differs from the read
+         * shadow; otherwise the host-owned bits keep their value (§26.3) */
+        uint64_t mask = vmcs_get(x, cr ? VMCS_CR4_MASK : VMCS_CR0_MASK);
+        uint64_t shadow = vmcs_get(x, cr ? VMCS_CR4_SHADOW : VMCS_CR0_SHADOW);
+        if ((v ^ shadow) & mask)
+            insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(cr, 0, gpr));
+        uint64_t cur = cr ? x->cr4 : x->cr0;
+        return (v & ~mask) | (cur & mask);
+    }
+    case 3:
+        if ((proc(x) & PROC_CR3_LOAD_EXITING) && !cr3_target(x, v))
+            insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(3, 0, gpr));
+        return v;
+    case 8:
+        if (proc(x) & PROC_CR8_LOAD_EXITING)
+            insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(8, 0, gpr));
+        return v;
+    default:
+        return v;
+    }
+}
+
+uint64_t vmx_nr_mov_from_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v)
+{
+    switch (cr) {
+    case 0: case 4: {
+        uint64_t mask = vmcs_get(x, cr ? VMCS_CR4_MASK : VMCS_CR0_MASK);
+        uint64_t shadow = vmcs_get(x, cr ? VMCS_CR4_SHADOW : VMCS_CR0_SHADOW);
+        return (v & ~mask) | (shadow & mask);
+    }
+    case 3:
+        if (proc(x) & PROC_CR3_STORE_EXITING)
+            insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(3, 1, gpr));
+        return v;
+    case 8:
+        if (proc(x) & PROC_CR8_STORE_EXITING)
+            insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(8, 1, gpr));
+        return v;
+    default:
+        return v;
+    }
+}
+
+bool vmx_nr_clts(struct x86_cpu *x)
+{
+    /* §26.1.3: CLTS exits when CR0.TS is host-owned and set in the shadow;
+     * host-owned and clear in the shadow: no exit, TS unchanged */
+    uint64_t mask = vmcs_get(x, VMCS_CR0_MASK), shadow = vmcs_get(x, VMCS_CR0_SHADOW);
+    if ((mask & CR0_TS) && (shadow & CR0_TS))
+        insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(0, 2, 0));
+    return !(mask & CR0_TS);
+}
+
+uint64_t vmx_nr_lmsw(struct x86_cpu *x, uint16_t src, uint64_t la)
+{
+    /* §26.1.3: LMSW exits when CR0.PE is host-owned with shadow PE = 0 and
+     * the source sets PE, or when MP, EM or TS is host-owned and the
+     * source differs from the shadow; qualification: type 3, memory
+     * operand (bit 6), the source data (31:16), and the guest-linear
+     * address. Otherwise host-owned bits keep their value (§26.3). */
+    uint64_t mask = vmcs_get(x, VMCS_CR0_MASK) & 0xf, shadow = vmcs_get(x, VMCS_CR0_SHADOW);
+    bool ex = ((mask & CR0_PE) && !(shadow & CR0_PE) && (src & CR0_PE)) ||
+              ((src ^ shadow) & mask & (CR0_MP | CR0_EM | CR0_TS));
+    if (ex) {
+        struct vmx_exit_info info = { .insn = true, .guest_la = la };
+        vmx_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(0, 3, 0) | 1u << 6 | (uint64_t)src << 16, &info);
+    }
+    return ((src & 0xf) & ~mask) | (x->cr0 & mask);
+}
+
+/* §25.6.3: the exception bitmap; a #PF exits when (error code & mask) ==
+ * match and bit 14 is set, or when they differ and bit 14 is clear. The
+ * interruption information (§28.2.2 Table 28-19): vector, type (3
+ * hardware exception, 6 software exception: INT3 / INTO), error code
+ * valid, valid. */
+void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft)
+{
+    uint32_t bm = (uint32_t)vmcs_get(x, VMCS_EXCEPTION_BITMAP);
+    bool exits = (bm >> vector) & 1;
+    if (vector == X86_EXC_PF) {
+        bool match = (err & vmcs_get(x, VMCS_PF_ERRCODE_MASK)) == vmcs_get(x, VMCS_PF_ERRCODE_MATCH);
+        exits = match ? exits : !exits;
+    }
+    if (!exits)
+        return;
+    struct vmx_exit_info info = { .insn = soft };
+    info.intr_info = (uint32_t)vector | (soft ? 6u : 3u) << 8 | (has_err ? 1u << 11 : 0) | 1u << 31;
+    info.intr_err = has_err ? err : 0;
+    /* qualification: #PF the linear address (CR2 is not written), #DB the
+     * DR6 bits (not modelled here: 0) */
+    vmx_exit(x, VMX_EXIT_EXCEPTION_NMI, vector == X86_EXC_PF ? x->cr2 : 0, &info);
+}
+
+_Noreturn void vmx_nr_triple_fault(struct x86_cpu *x)
+{
+    struct vmx_exit_info info = { 0 };
+    vmx_exit(x, VMX_EXIT_TRIPLE_FAULT, 0, &info);
+}
+
+/* Events between instructions (§26.2, §26.7.5, §26.5.1), by priority:
+ * the preemption timer, NMI exiting, external-interrupt exiting, then the
+ * interrupt window. */
+bool vmx_nr_events(struct x86_cpu *x)
+{
+    struct vmx_exit_info info = { 0 };
+    if (x->vmx.init_pending) { /* §26.2: INIT exits (it is not blocked by anything here) */
+        x->vmx.init_pending = false;
+        vmx_exit(x, VMX_EXIT_INIT, 0, &info);
+    }
+    if (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) {
+        x->vmx.preempt_armed = false;
+        vmx_exit(x, VMX_EXIT_PREEMPTION_TIMER, 0, &info);
+    }
+    if (x->nmi_pending && !x->nmi_blocked && (pin(x) & PIN_NMI_EXITING)) {
+        x->nmi_pending = false;
+        info.intr_info = X86_EXC_NMI | 2u << 8 | 1u << 31;
+        vmx_exit(x, VMX_EXIT_EXCEPTION_NMI, 0, &info);
+    }
+    if (x->intr && (pin(x) & PIN_EXT_INTR_EXITING) && !x->sti_shadow) {
+        /* not blocked by RFLAGS.IF (§26.2): with "acknowledge interrupt on
+         * exit" the CPU takes the vector from the interrupt controller */
+        if (vmcs_get(x, VMCS_EXIT_CTLS) & EXIT_ACK_INTR) {
+            int v = x->intr_ack ? x->intr_ack(x->intr_opaque) : -1;
+            if (v < 0)
+                return false;
+            info.intr_info = (uint32_t)v | 1u << 31; /* type 0: external interrupt */
+        }
+        vmx_exit(x, VMX_EXIT_EXTERNAL_INTERRUPT, 0, &info);
+    }
+    if ((proc(x) & PROC_INTR_WINDOW) && (x->rflags & FL_IF) && !x->sti_shadow)
+        vmx_exit(x, VMX_EXIT_INTERRUPT_WINDOW, 0, &info);
+    return false;
+}
+
+bool vmx_nr_wake(struct x86_cpu *x)
+{
+    bool w = x->vmx.init_pending || (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) ||
+             (x->intr && (pin(x) & PIN_EXT_INTR_EXITING)) ||
+             (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
+    if (w) { /* the exit is taken next, from the HLT state (§28.3.4) */
+        x->vmx.woke_for_exit = true;
+        x->attn = true;
+    }
+    return w;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Intel VMX (docs/vmx.md): our own test hypervisor tests/firmware/x86/vmx.c
+# on the x86-pc board with [cpu] vmx = on. It checks VMX operation and
+# every VMfail error number itself, failed VM entries (controls, host
+# state, guest state, MSR loading), and the exits a 64-bit guest causes
+# (reason, qualification, length, interruption information), interrupt
+# window, external interrupts with and without acknowledge, NMI, INIT, CR3 /
+# MOV-DR / INVLPG exiting, the preemption timer (also in a halted guest),
+# a triple fault, INS/OUTS, CR8 and CLTS exits, event injection and the
+# MSR-load/store areas. Here: the outcome, the vm.exit counts by
+# reason in `trace stats`, the same run twice byte for byte, replay, the
+# kernel with vmx = off (no VMX reported: its first checks fail, VMX
+# instructions are #UD) and a bad [cpu] vmx value (exit 2 naming it).
+# Usage: t_x86_vmx.sh HVSIM
+set -u
+HVSIM=$(realpath "$1")
+cd "$(dirname "$0")"
+. ./lib.sh
+ROOT=$(cd ../.. && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+K=$ROOT/build/firmware/x86-vmx.elf
+sed 's/^vmx = off$/vmx = on/' "$ROOT/configs/x86-pc.ini" >"$T/vmx.ini"
+run() { "$HVSIM" run -c "$1" --smp 1 --kernel "$K" --serial "file:$2" --max-insns 50000000 "${@:3}" </dev/null; }
+
+run "$T/vmx.ini" "$T/a.out" --trace "$T/a.hvt" 2>"$T/a.err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/a.err" &&
+    grep -q "x86 vmx: all checks passed" "$T/a.out"; then
+    pass "x86 vmx hypervisor: $(grep -o "all checks passed.*" "$T/a.out")"
+else
+    fail "x86 vmx hypervisor" "exit $rc: $(tail -1 "$T/a.err"); $(grep -E "FAIL|unexpected" "$T/a.out" | head -5 | tr '\n' ';')"
+fi
+
+# vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
+"$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
+count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
+want="EXCEPTION_NMI=5 IO=3 CPUID=1 HLT=1 RDTSC=1 RDPMC=1 VMCALL=3 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=4 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=2 INIT=2 INVALID_GUEST=3 MSR_LOADING=1"
+bad=""
+for w in $want; do
+    n=$(count "${w%%=*}")
+    [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
+done
+total=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
+if [ -z "$bad" ] && [ "$total" = 41 ] && grep -q "INVALID_GUEST (0x80000021)" "$T/stats.txt" &&
+    grep -q "MSR_LOADING (0x80000022)" "$T/stats.txt"; then
+    pass "trace stats: vm.exit by reason ($want; failed entries 0x80000021, 0x80000022)"
+else
+    fail "vm.exit counts" "$bad total=$total"
+fi
+"$HVSIM" trace show "$T/a.hvt" --events vm >"$T/show.txt" 2>&1
+nentry=$(grep -c "vm.entry" "$T/show.txt")
+if grep -q "vm.exit .*reason=CPUID .*(cpuid)" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=IO .*tval=0x3f80000 .*(out dx, al)" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=CR_ACCESS .*tval=0x304 .*(mov cr4, rbx)" "$T/show.txt"; then
+    pass "trace show: exit reasons by name, qualification, the exiting instruction disassembled"
+else
+    fail "trace show of vm.exit" "$(grep -m2 "vm.exit" "$T/show.txt" | tr '\n' ';')"
+fi
+if [ "$nentry" = 37 ]; then
+    pass "37 vm.entry events (one per guest run)"
+else
+    fail "vm.entry events" "$nentry"
+fi
+
+run "$T/vmx.ini" "$T/a.out" --trace "$T/b.hvt" 2>/dev/null
+if cmp -s "$T/a.hvt" "$T/b.hvt" && [ -s "$T/a.hvt" ]; then
+    pass "x86 vmx: the same run twice gives byte-identical traces"
+else
+    fail "x86 vmx determinism" "$(cmp "$T/a.hvt" "$T/b.hvt" 2>&1 | head -1)"
+fi
+if "$HVSIM" replay "$T/a.hvt" --serial "file:$T/r.out" >"$T/r.txt" 2>&1; then
+    pass "x86 vmx: replay identical"
+else
+    fail "x86 vmx replay" "$(tail -2 "$T/r.txt" | tr '\n' ';')"
+fi
+
+# vmx = off (the default): CPUID.1:ECX.VMX = 0, the hypervisor fails
+run "$ROOT/configs/x86-pc.ini" "$T/off.out" 2>"$T/off.err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "FAIL: CPUID.1:ECX.VMX" "$T/off.out"; then
+    pass "vmx = off: no VMX reported, the hypervisor fails (exit 1)"
+else
+    fail "vmx = off" "exit $rc: $(head -3 "$T/off.out" | tr '\n' ';')"
+fi
+sed 's/^vmx = off$/vmx = maybe/' "$ROOT/configs/x86-pc.ini" >"$T/bad.ini"
+run "$T/bad.ini" "$T/bad.out" 2>"$T/bad.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "vmx" "$T/bad.err"; then
+    pass "[cpu] vmx = maybe: exit 2 ($(head -1 "$T/bad.err"))"
+else
+    fail "bad [cpu] vmx" "exit $rc: $(head -1 "$T/bad.err")"
+fi
+summary

@@ -1,0 +1,883 @@
+/* Our own VMX test hypervisor (docs/vmx.md): run by tests/e2e/t_x86_vmx.sh
+ * on the x86-pc board with [cpu] vmx = on. Written from the SDM (vol. 3C
+ * ch. 24-31, Appendix A-C), self-checking:
+ *   1. VMX operation: CPUID.1:ECX.VMX, IA32_FEATURE_CONTROL (#GP while
+ *      unlocked, locked after the write), CR4.VMXE, the capability MSRs,
+ *      VMXON (#UD without CR4.VMXE, #GP without the feature-control bits,
+ *      VMfailInvalid for a bad revision / alignment), and every VMfail of
+ *      VMCLEAR/VMPTRLD/VMREAD/VMWRITE/VMLAUNCH/VMRESUME/VMCALL with its
+ *      VM-instruction error number (§31.4).
+ *   2. VM-entry failures: a reserved pin-based control (error 7), a host
+ *      CR0 without PE (error 8), a guest RFLAGS with bit 1 clear (exit
+ *      reason 33 | bit 31, back at the host RIP).
+ *   3. A guest in 64-bit mode (no EPT: it uses the host's page tables; its
+ *      CR3 is host-physical) that runs CPUID, port I/O (through the I/O
+ *      bitmaps: a virtual UART at COM1 forwarded by the hypervisor, a
+ *      port that passes through), RDMSR/WRMSR (MSR bitmaps), MOV to/from
+ *      CR0/CR4 (guest/host masks, read shadows), VMCALL, a VMX instruction,
+ *      UD2 and a #PF (exception bitmap, #PF error-code mask/match), RDTSC
+ *      exiting, HLT, and a loop ended by the VMX-preemption timer. Every
+ *      exit's basic reason, qualification, instruction length and
+ *      interruption information is checked against the SDM's.
+ * Output on COM1; isa-debug-exit 0 when every check passed. */
+#include <stdint.h>
+#include "x86t.h"
+
+/* ---- VMCS encodings (SDM vol. 3C Appendix B) -------------------------------- */
+enum {
+    G_ES_SEL = 0x800, G_CS_SEL = 0x802, G_SS_SEL = 0x804, G_DS_SEL = 0x806, G_FS_SEL = 0x808,
+    G_GS_SEL = 0x80a, G_LDTR_SEL = 0x80c, G_TR_SEL = 0x80e,
+    H_ES_SEL = 0xc00, H_CS_SEL = 0xc02, H_SS_SEL = 0xc04, H_DS_SEL = 0xc06, H_FS_SEL = 0xc08,
+    H_GS_SEL = 0xc0a, H_TR_SEL = 0xc0c,
+    IO_A = 0x2000, IO_B = 0x2002, MSR_BM = 0x2004, LINK_PTR = 0x2800,
+    PIN = 0x4000, PROC = 0x4002, EXC_BITMAP = 0x4004, PF_MASK = 0x4006, PF_MATCH = 0x4008,
+    EXIT_CTLS = 0x400c, ENTRY_CTLS = 0x4012,
+    INSN_ERROR = 0x4400, EXIT_REASON = 0x4402, EXIT_INTR_INFO = 0x4404, EXIT_INTR_ERR = 0x4406,
+    EXIT_INSN_LEN = 0x440c, EXIT_INSN_INFO = 0x440e,
+    G_ES_LIMIT = 0x4800, G_ES_AR = 0x4814, G_GDTR_LIMIT = 0x4810, G_IDTR_LIMIT = 0x4812,
+    G_INTR = 0x4824, G_ACTIVITY = 0x4826, PREEMPT = 0x482e,
+    CR0_MASK = 0x6000, CR4_MASK = 0x6002, CR0_SHADOW = 0x6004, CR4_SHADOW = 0x6006,
+    EXIT_QUAL = 0x6400, GUEST_LA = 0x640a,
+    G_CR0 = 0x6800, G_CR3 = 0x6802, G_CR4 = 0x6804, G_ES_BASE = 0x6806, G_GDTR_BASE = 0x6816,
+    G_IDTR_BASE = 0x6818, G_DR7 = 0x681a, G_RSP = 0x681c, G_RIP = 0x681e, G_RFLAGS = 0x6820,
+    H_CR0 = 0x6c00, H_CR3 = 0x6c02, H_CR4 = 0x6c04, H_FS_BASE = 0x6c06, H_GS_BASE = 0x6c08,
+    H_TR_BASE = 0x6c0a, H_GDTR_BASE = 0x6c0c, H_IDTR_BASE = 0x6c0e, H_RSP = 0x6c14,
+    H_RIP = 0x6c16,
+};
+
+#define CF 0x01ull
+#define ZF 0x40ull
+
+static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
+static uint8_t vmcs_a[4096] __attribute__((aligned(4096)));
+static uint8_t vmcs_b[4096] __attribute__((aligned(4096)));
+static uint8_t io_a[4096] __attribute__((aligned(4096)));
+static uint8_t io_b[4096] __attribute__((aligned(4096)));
+static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
+static uint8_t guest_stack[4096] __attribute__((aligned(16)));
+static uint32_t revision;
+
+static uint64_t vmxon(uint64_t pa)
+{
+    uint64_t fl;
+    __asm__ volatile("vmxon %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
+    return fl & (CF | ZF);
+}
+static uint64_t vmclear(uint64_t pa)
+{
+    uint64_t fl;
+    __asm__ volatile("vmclear %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
+    return fl & (CF | ZF);
+}
+static uint64_t vmptrld(uint64_t pa)
+{
+    uint64_t fl;
+    __asm__ volatile("vmptrld %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
+    return fl & (CF | ZF);
+}
+static uint64_t vmptrst(void)
+{
+    uint64_t v;
+    __asm__ volatile("vmptrst %0" : "=m"(v)::"memory");
+    return v;
+}
+static uint64_t vmwrite_f(uint64_t field, uint64_t v)
+{
+    uint64_t fl;
+    __asm__ volatile("vmwrite %2, %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "r"(field), "r"(v) : "cc");
+    return fl & (CF | ZF);
+}
+static uint64_t vmread_f(uint64_t field, uint64_t *v)
+{
+    uint64_t fl, r;
+    __asm__ volatile("vmread %2, %1\n\tpushfq\n\tpopq %0" : "=r"(fl), "=r"(r) : "r"(field) : "cc");
+    *v = r;
+    return fl & (CF | ZF);
+}
+static uint64_t vmr(uint64_t field)
+{
+    uint64_t v = 0;
+    if (vmread_f(field, &v))
+        CHECKX(0, "vmread", field);
+    return v;
+}
+static void vmw(uint64_t field, uint64_t v)
+{
+    if (vmwrite_f(field, v))
+        CHECKX(0, "vmwrite", field);
+}
+static uint64_t vmcall_root(void)
+{
+    uint64_t fl;
+    __asm__ volatile("vmcall\n\tpushfq\n\tpopq %0" : "=r"(fl)::"cc");
+    return fl & (CF | ZF);
+}
+static uint64_t vmxoff(void)
+{
+    uint64_t fl;
+    __asm__ volatile("vmxoff\n\tpushfq\n\tpopq %0" : "=r"(fl)::"cc");
+    return fl & (CF | ZF);
+}
+
+/* ---- entering the guest and coming back (host RIP = vm_exit_stub) ------------ */
+
+struct gregs {
+    uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15;
+};
+/* vm_enter(g, launch): returns 0 after a VM exit (or a failed entry,
+ * which also comes back through the host RIP), else 0x100 | the CF/ZF of
+ * a VMfail. */
+uint64_t vm_enter(struct gregs *g, int launch);
+__asm__(".text\n"
+        ".globl vm_enter\n"
+        "vm_enter:\n\t"
+        "push %rbx\n\tpush %rbp\n\tpush %r12\n\tpush %r13\n\tpush %r14\n\tpush %r15\n\t"
+        "push %rdi\n\t"
+        "mov $0x6c14, %eax\n\tvmwrite %rsp, %rax\n\t"
+        "lea vm_exit_stub(%rip), %rdx\n\tmov $0x6c16, %eax\n\tvmwrite %rdx, %rax\n\t"
+        "cmpl $0, %esi\n\t"
+        "mov 8(%rdi), %rcx\n\tmov 16(%rdi), %rdx\n\tmov 24(%rdi), %rbx\n\tmov 32(%rdi), %rbp\n\t"
+        "mov 40(%rdi), %rsi\n\tmov 56(%rdi), %r8\n\tmov 64(%rdi), %r9\n\tmov 72(%rdi), %r10\n\t"
+        "mov 80(%rdi), %r11\n\tmov 88(%rdi), %r12\n\tmov 96(%rdi), %r13\n\tmov 104(%rdi), %r14\n\t"
+        "mov 112(%rdi), %r15\n\tmov 0(%rdi), %rax\n\tmov 48(%rdi), %rdi\n\t"
+        "jne 1f\n\t"
+        "vmresume\n\t"
+        "jmp 2f\n"
+        "1:\tvmlaunch\n"
+        "2:\tpushfq\n\tpop %rax\n\tand $0x41, %eax\n\tor $0x100, %eax\n\t"
+        "pop %rdi\n\tpop %r15\n\tpop %r14\n\tpop %r13\n\tpop %r12\n\tpop %rbp\n\tpop %rbx\n\tret\n"
+        ".globl vm_exit_stub\n"
+        "vm_exit_stub:\n\t"
+        "push %rdi\n\tmov 8(%rsp), %rdi\n\t"
+        "mov %rax, 0(%rdi)\n\tmov %rcx, 8(%rdi)\n\tmov %rdx, 16(%rdi)\n\tmov %rbx, 24(%rdi)\n\t"
+        "mov %rbp, 32(%rdi)\n\tmov %rsi, 40(%rdi)\n\tmov %r8, 56(%rdi)\n\tmov %r9, 64(%rdi)\n\t"
+        "mov %r10, 72(%rdi)\n\tmov %r11, 80(%rdi)\n\tmov %r12, 88(%rdi)\n\tmov %r13, 96(%rdi)\n\t"
+        "mov %r14, 104(%rdi)\n\tmov %r15, 112(%rdi)\n\tpop %rax\n\tmov %rax, 48(%rdi)\n\t"
+        "pop %rdi\n\tpop %r15\n\tpop %r14\n\tpop %r13\n\tpop %r12\n\tpop %rbp\n\tpop %rbx\n\t"
+        "xor %eax, %eax\n\tret\n");
+
+/* The guest: one instruction per expected exit (the host checks each). */
+void guest_entry(void);
+void guest_after_ud2(void);
+void guest_spin(void);
+__asm__(".text\n"
+        ".globl guest_entry\n"
+        "guest_entry:\n\t"
+        "xor %eax, %eax\n\t"
+        "cpuid\n\t"                         /* CPUID (10), length 2 */
+        "mov %eax, %r13d\n\t"               /* the hypervisor's answer */
+        "mov $0x3f8, %dx\n\tmov $0x47, %al\n\t"
+        "out %al, %dx\n\t"                  /* I/O (30): OUT DX, port 3F8H, length 1 */
+        "out %al, $0x80\n\t"                /* I/O (30): OUT imm8, port 80H, length 2 */
+        "in $0x71, %al\n\t"                 /* bitmap bit clear: no exit */
+        "mov $0x10, %ecx\n\trdmsr\n\t"      /* TSC: read bit clear, no exit */
+        "mov $0x1b, %ecx\n\t"
+        "rdmsr\n\t"                         /* RDMSR (31), length 2 */
+        "mov %rax, %r14\n\t"
+        "wrmsr\n\t"                         /* WRMSR (32), length 2 */
+        "mov %cr0, %r12\n\t"                /* host-owned MP read from the shadow: no exit */
+        "mov %cr4, %rbx\n\tor $0x100, %rbx\n\t"
+        "mov %rbx, %cr4\n\t"                /* CR access (28): MOV to CR4 from RBX, length 3 */
+        "mov $0x1234, %eax\n\t"
+        "vmcall\n\t"                        /* VMCALL (18), length 3 */
+        "vmxoff\n\t"                        /* VMXOFF (26), length 3 */
+        "rdtsc\n\t"                         /* RDTSC (16), length 2 */
+        "ud2\n"                             /* exception (0): #UD, interruption info 80000306H */
+        ".globl guest_after_ud2\n"
+        "guest_after_ud2:\n\t"
+        "movabs $0x8000000000, %rax\n\t"
+        "mov (%rax), %rbx\n\t"              /* #PF (0): not present, read; qualification = address */
+        "hlt\n"                             /* HLT (12), length 1 */
+        ".globl guest_spin\n"
+        "guest_spin:\n\t"
+        "jmp guest_spin\n"                  /* until the VMX-preemption timer (52) */
+        ".globl guest2\n"
+        "guest2:\n\t"
+        "int3\n\t"                          /* exception (0): #BP, software exception, length 1 */
+        "rdtscp\n\t"                        /* #UD in non-root ("enable RDTSCP" = 0) */
+        "lmsw lmsw_word(%rip)\n\t"          /* CR access (28): LMSW m16, length 7 */
+        "jmp guest_spin\n"
+        ".globl lmsw_word\n"
+        "lmsw_word: .word 0x0001\n");       /* PE = 1, MP = 0 (host-owned, shadow 1) */
+void guest2(void);
+void guest_nmi(void);
+void guest4(void);
+void guest4_buf(void);
+__asm__(".text\n.globl guest4\nguest4:\n\t"
+        "lea guest4_buf(%rip), %rsi\n\tmov $3, %ecx\n\tmov $0x80, %edx\n\t"
+        "rep outsb\n\t"                   /* I/O (30): string, REP, port 80H, length 2 */
+        "mov %rax, %cr8\n\t"              /* CR8-load exiting: qualification 8, length 4 */
+        "clts\n\t"                        /* CR0.TS host-owned, shadow TS = 1: qualification 20H */
+        "mov $0x4402, %edx\n\t"
+        "vmread %rdx, %rax\n\t"           /* VMREAD (23), register operands, length 3 */
+        "jmp guest_spin\n"
+        ".globl guest4_buf\nguest4_buf: .byte 1, 2, 3\n");
+void guest_init(void);
+__asm__(".text\n.globl guest_init\nguest_init:\n\t"
+        "mov $0x830, %ecx\n\tmov $0x4500, %eax\n\txor %edx, %edx\n\twrmsr\n\t" /* INIT to APIC 0 */
+        "jmp guest_spin\n");
+void guest5(void);
+__asm__(".text\n.globl guest5\nguest5:\n\t"
+        "rdtsc\n\tshl $32, %rdx\n\tor %rax, %rdx\n\tmov %rdx, %r15\n\t" /* TSC + offset, no exit */
+        "xor %ecx, %ecx\n\t"
+        "rdpmc\n\t"                       /* RDPMC exiting (15), length 2 */
+        "jmp guest_spin\n");
+void guest3(void);
+void guest3_ud2(void);
+__asm__(".text\n.globl guest3\nguest3:\n\t"
+        "mov %cr3, %rax\n\t"              /* CR3-store exiting: qualification 13H, length 3 */
+        "mov %rax, %cr3\n\t"              /* CR3-load exiting (no CR3-target value): 3H */
+        "mov %dr7, %rdx\n\t"              /* MOV-DR exiting: DR7, from DR, RDX: 217H */
+        "mov $0x1000, %ebx\n\t"
+        "invlpg (%rbx)\n\t"               /* INVLPG exiting: qualification = the address */
+        "hlt\n"                            /* no HLT exiting: halts; the timer ends it */
+        ".globl guest3_ud2\nguest3_ud2:\n\t"
+        "ud2\n");                          /* IDTR limit 0: #UD, #GP, #DF, triple fault */
+__asm__(".text\n.globl guest_nmi\nguest_nmi:\n\t"
+        "mov $0x830, %ecx\n\tmov $0x40400, %eax\n\txor %edx, %edx\n\twrmsr\n\t" /* NMI, self */
+        "jmp guest_spin\n");
+extern uint16_t lmsw_word;
+
+/* An MSR access that must fault: ECX/EAX/EDX loaded inside the asm (the
+ * EXPECT_EXC macro clobbers them). */
+#define EXPECT_MSR_EXC(name, vector, insn, msr, lo, hi)                                   \
+    do {                                                                                  \
+        x86t_last_vector = ~0ull;                                                         \
+        __asm__ volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, x86t_resume(%%rip)\n\t"      \
+                         "mov %0, %%ecx\n\tmov %1, %%eax\n\tmov %2, %%edx\n\t" insn "\n1:" \
+                         ::"r"((uint32_t)(msr)), "r"((uint32_t)(lo)), "r"((uint32_t)(hi))  \
+                         : "rax", "rcx", "rdx", "memory");                                 \
+        x86t_resume = 0;                                                                  \
+        CHECKX(x86t_last_vector == (uint64_t)(vector), name ": vector", x86t_last_vector); \
+    } while (0)
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+static uint64_t adjust(uint32_t msr, uint32_t want)
+{
+    uint64_t cap = rdmsr(msr);
+    return (want | (uint32_t)cap) & (uint32_t)(cap >> 32);
+}
+
+static uint64_t sgdt_base(uint16_t *limit, int idt)
+{
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) d;
+    if (idt)
+        __asm__ volatile("sidt %0" : "=m"(d));
+    else
+        __asm__ volatile("sgdt %0" : "=m"(d));
+    *limit = d.limit;
+    return d.base;
+}
+
+static void seg(unsigned k, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+    vmw(G_ES_SEL + 2 * k, sel);
+    vmw(G_ES_BASE + 2 * k, base);
+    vmw(G_ES_LIMIT + 2 * k, limit);
+    vmw(G_ES_AR + 2 * k, ar);
+}
+
+/* The VMCS for the 64-bit guest: host state = this kernel, guest state =
+ * a copy of it at guest_entry on its own stack. */
+static void setup_vmcs(void)
+{
+    uint16_t gl, il;
+    uint64_t gdt = sgdt_base(&gl, 0), idt = sgdt_base(&il, 1);
+    uint64_t cr0 = read_cr0(), cr3 = read_cr3(), cr4 = read_cr4();
+    /* controls through the TRUE capability MSRs (Appendix A.2) */
+    vmw(PIN, adjust(0x48d, 0));
+    vmw(PROC, adjust(0x48e, 1u << 7 | 1u << 12 | 1u << 25 | 1u << 28)); /* HLT, RDTSC, I/O and MSR bitmaps */
+    vmw(EXIT_CTLS, adjust(0x48f, 1u << 9));                              /* host address-space size */
+    vmw(ENTRY_CTLS, adjust(0x490, 1u << 9));                             /* IA-32e mode guest */
+    vmw(EXC_BITMAP, 1u << 6 | 1u << 14);                                 /* #UD, #PF */
+    vmw(PF_MASK, 0);
+    vmw(PF_MATCH, 0);
+    vmw(IO_A, (uint64_t)io_a);
+    vmw(IO_B, (uint64_t)io_b);
+    io_a[0x3f8 / 8] |= 1u << (0x3f8 & 7);
+    io_a[0x80 / 8] |= 1u << (0x80 & 7);
+    vmw(MSR_BM, (uint64_t)msr_bitmap);
+    msr_bitmap[0x1b / 8] |= 1u << (0x1b & 7);          /* read APIC_BASE exits */
+    msr_bitmap[2048 + 0x1b / 8] |= 1u << (0x1b & 7);   /* and its write */
+    vmw(CR0_MASK, 1u << 1);                            /* CR0.MP host-owned, shadow 1 */
+    vmw(CR0_SHADOW, 1u << 1);
+    vmw(CR4_MASK, 1u << 8 | 1u << 13);                 /* CR4.PCE, VMXE host-owned, shadow 0 */
+    vmw(CR4_SHADOW, 0);
+    vmw(LINK_PTR, ~0ull);
+    /* host state (§27.2.2, 27.2.3) */
+    vmw(H_CR0, cr0);
+    vmw(H_CR3, cr3);
+    vmw(H_CR4, cr4);
+    vmw(H_CS_SEL, X86T_KCODE);
+    vmw(H_SS_SEL, X86T_KDATA);
+    vmw(H_DS_SEL, X86T_KDATA);
+    vmw(H_ES_SEL, X86T_KDATA);
+    vmw(H_FS_SEL, 0);
+    vmw(H_GS_SEL, 0);
+    vmw(H_TR_SEL, X86T_TSS);
+    vmw(H_FS_BASE, 0);
+    vmw(H_GS_BASE, 0);
+    vmw(H_TR_BASE, (uint64_t)&x86t_tss);
+    vmw(H_GDTR_BASE, gdt);
+    vmw(H_IDTR_BASE, idt);
+    /* guest state (§27.3.1) */
+    vmw(G_CR0, cr0);
+    vmw(G_CR3, cr3);
+    vmw(G_CR4, cr4);
+    vmw(G_DR7, 0x400);
+    seg(0, X86T_KDATA, 0, 0xffffffff, 0xc093);
+    seg(1, X86T_KCODE, 0, 0xffffffff, 0xa09b);
+    seg(2, X86T_KDATA, 0, 0xffffffff, 0xc093);
+    seg(3, X86T_KDATA, 0, 0xffffffff, 0xc093);
+    seg(4, 0, 0, 0, 0x10000);
+    seg(5, 0, 0, 0, 0x10000);
+    seg(6, 0, 0, 0, 0x10000);
+    seg(7, X86T_TSS, (uint64_t)&x86t_tss, sizeof x86t_tss - 1, 0x8b);
+    vmw(G_GDTR_BASE, gdt);
+    vmw(G_GDTR_LIMIT, gl);
+    vmw(G_IDTR_BASE, idt);
+    vmw(G_IDTR_LIMIT, il);
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+    vmw(G_RIP, (uint64_t)guest_entry);
+    vmw(G_RFLAGS, 2);
+    vmw(G_INTR, 0);
+    vmw(G_ACTIVITY, 0);
+}
+
+/* ---- 1. VMX operation and the VMfail conditions ----------------------------------------- */
+
+static void test_vmx_operation(void)
+{
+    uint32_t r[4];
+    cpuid(1, 0, r);
+    CHECKX(r[2] & (1u << 5), "CPUID.1:ECX.VMX", r[2]);
+    CHECKX(rdmsr(0x3a) == 0, "IA32_FEATURE_CONTROL is 0 at reset", rdmsr(0x3a));
+    uint64_t basic = rdmsr(0x480);
+    revision = (uint32_t)basic & 0x7fffffff;
+    CHECKX(((basic >> 32) & 0x1fff) == 4096, "IA32_VMX_BASIC region size", basic);
+    CHECKX((basic >> 55) & 1, "IA32_VMX_BASIC TRUE controls", basic);
+    CHECKX(rdmsr(0x486) == 0x80000021, "IA32_VMX_CR0_FIXED0", rdmsr(0x486));
+    CHECKX(rdmsr(0x488) == 0x2000, "IA32_VMX_CR4_FIXED0", rdmsr(0x488));
+    CHECKX((rdmsr(0x48a) & 0x3fe) == 0x2e, "IA32_VMX_VMCS_ENUM highest index 17H", rdmsr(0x48a));
+    CHECKX(!((rdmsr(0x482) >> 63) & 1), "no secondary controls reported", rdmsr(0x482));
+    /* IA32_VMX_PROCBASED_CTLS2 and EPT_VPID_CAP do not exist: #GP */
+    EXPECT_MSR_EXC("rdmsr IA32_VMX_PROCBASED_CTLS2", 13, "rdmsr", 0x48b, 0, 0);
+    EXPECT_MSR_EXC("rdmsr IA32_VMX_EPT_VPID_CAP", 13, "rdmsr", 0x48c, 0, 0);
+    EXPECT_MSR_EXC("wrmsr IA32_VMX_BASIC (read-only)", 13, "wrmsr", 0x480, 0, 0);
+
+    uint64_t pa = (uint64_t)vmxon_region;
+    *(uint32_t *)vmxon_region = revision;
+    /* VMXON without CR4.VMXE: #UD */
+    EXPECT_EXC("vmxon with CR4.VMXE = 0", 6, -1, "vmxon %0", "m"(pa));
+    write_cr4(read_cr4() | 1u << 13);
+    CHECK(read_cr4() & (1u << 13), "CR4.VMXE set");
+    /* feature control unlocked: #GP(0) */
+    EXPECT_EXC("vmxon with IA32_FEATURE_CONTROL unlocked", 13, 0, "vmxon %0", "m"(pa));
+    EXPECT_MSR_EXC("wrmsr IA32_FEATURE_CONTROL reserved bit", 13, "wrmsr", 0x3a, 1u << 3 | 5, 0);
+    wrmsr(0x3a, 5); /* lock | enable VMX outside SMX */
+    CHECKX(rdmsr(0x3a) == 5, "IA32_FEATURE_CONTROL locked", rdmsr(0x3a));
+    EXPECT_MSR_EXC("wrmsr IA32_FEATURE_CONTROL once locked", 13, "wrmsr", 0x3a, 1, 0);
+    /* VMfailInvalid: bad alignment, bad revision */
+    CHECKX(vmxon(pa + 8) == CF, "vmxon unaligned: VMfailInvalid", vmxon(pa + 8));
+    *(uint32_t *)vmxon_region = revision + 1;
+    CHECK(vmxon(pa) == CF, "vmxon wrong revision: VMfailInvalid");
+    *(uint32_t *)vmxon_region = revision;
+    CHECK(vmxon(pa) == 0, "vmxon: VMsucceed");
+    /* CR4.VMXE cannot be cleared in VMX operation; CR0.PE/PG/NE stay */
+    EXPECT_EXC("clear CR4.VMXE in VMX operation", 13, 0, "mov %0, %%cr4", "r"(read_cr4() & ~(1ull << 13)));
+    EXPECT_EXC("clear CR0.NE in VMX operation", 13, 0, "mov %0, %%cr0", "r"(read_cr0() & ~(1ull << 5)));
+    /* no current VMCS: VMfailInvalid */
+    CHECK(vmxon(pa) == CF, "vmxon in root without a VMCS: VMfailInvalid");
+    CHECK(vmptrst() == ~0ull, "vmptrst: no current VMCS");
+    uint64_t v;
+    CHECK(vmread_f(EXIT_REASON, &v) == CF, "vmread without a VMCS: VMfailInvalid");
+    CHECK(vmcall_root() == CF, "vmcall in root without a VMCS: VMfailInvalid");
+    /* VMCLEAR / VMPTRLD errors before a VMCS is current */
+    CHECK(vmclear(pa) == CF, "vmclear of the VMXON region (error 3, no VMCS: VMfailInvalid)");
+    *(uint32_t *)vmcs_a = revision;
+    *(uint32_t *)vmcs_b = revision;
+    CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear A");
+    CHECK(vmptrld((uint64_t)vmcs_a) == 0, "vmptrld A");
+    CHECKX(vmptrst() == (uint64_t)vmcs_a, "vmptrst = A", vmptrst());
+    /* now VMfailValid with the error numbers of §31.4 */
+#define ERR(what, flags, n)                                                   \
+    do {                                                                      \
+        uint64_t f_ = (flags);                                                \
+        CHECKX(f_ == ZF, what ": VMfailValid", f_);                           \
+        CHECKX(vmr(INSN_ERROR) == (n), what ": VM-instruction error", vmr(INSN_ERROR)); \
+    } while (0)
+    ERR("vmxon in VMX root operation", vmxon(pa), 15);
+    ERR("vmcall in VMX root operation", vmcall_root(), 1);
+    ERR("vmclear unaligned", vmclear((uint64_t)vmcs_b + 16), 2);
+    ERR("vmclear beyond the physical-address width", vmclear(1ull << 52), 2);
+    ERR("vmclear of the VMXON pointer", vmclear(pa), 3);
+    ERR("vmptrld unaligned", vmptrld((uint64_t)vmcs_b + 1), 9);
+    ERR("vmptrld of the VMXON pointer", vmptrld(pa), 10);
+    *(uint32_t *)vmcs_b = revision | 1u << 31; /* shadow-VMCS indicator: no shadowing */
+    ERR("vmptrld shadow-VMCS revision", vmptrld((uint64_t)vmcs_b), 11);
+    *(uint32_t *)vmcs_b = revision;
+    ERR("vmread unsupported field (EPT pointer)", vmread_f(0x201a, &v), 12);
+    ERR("vmread encoding with bits 63:32", vmread_f(1ull << 32 | EXIT_REASON, &v), 12);
+    ERR("vmwrite read-only field (exit reason)", vmwrite_f(EXIT_REASON, 1), 13);
+    /* the high half of a 64-bit field (access type 1) */
+    vmw(IO_A, 0x1122334455667000ull);
+    CHECKX(vmr(IO_A | 1) == 0x11223344, "vmread high half", vmr(IO_A | 1));
+    vmw(IO_A | 1, 0);
+    CHECKX(vmr(IO_A) == 0x55667000, "vmwrite high half", vmr(IO_A));
+    /* 16-bit fields hold 16 bits */
+    vmw(G_CS_SEL, 0x12345678);
+    CHECKX(vmr(G_CS_SEL) == 0x5678, "16-bit field", vmr(G_CS_SEL));
+    /* VMCLEAR writes the VMCS back; VMPTRLD reads it again */
+    vmw(G_RIP, 0xabcdef);
+    CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear current");
+    CHECK(vmptrst() == ~0ull, "vmclear of the current VMCS makes it invalid");
+    CHECK(vmptrld((uint64_t)vmcs_a) == 0, "vmptrld A again");
+    CHECKX(vmr(G_RIP) == 0xabcdef, "field kept across VMCLEAR / VMPTRLD", vmr(G_RIP));
+    struct gregs g = { 0 };
+    ERR("vmresume with a clear VMCS", vm_enter(&g, 0) & ~0x100ull, 5);
+}
+
+/* ---- 2. VM-entry failures -------------------------------------------------------------- */
+
+static void test_entry_failures(void)
+{
+    struct gregs g = { 0 };
+    setup_vmcs();
+    uint64_t pin = vmr(PIN);
+    vmw(PIN, pin | 1u << 2 << 8); /* bit 10: reserved (allowed-1 = 0) */
+    ERR("vmlaunch with a reserved pin-based control", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(PIN, pin);
+    uint64_t hcr0 = vmr(H_CR0);
+    vmw(H_CR0, hcr0 & ~1ull);
+    ERR("vmlaunch with host CR0.PE = 0", vm_enter(&g, 1) & ~0x100ull, 8);
+    vmw(H_CR0, hcr0);
+    vmw(G_RFLAGS, 0); /* bit 1 must be 1 (§27.3.1.4) */
+    uint64_t rc = vm_enter(&g, 1);
+    CHECKX(rc == 0, "failed entry returns through the host RIP", rc);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "failed entry: exit reason 33 | bit 31", vmr(EXIT_REASON));
+    CHECKX(vmr(EXIT_QUAL) == 0, "failed entry: qualification 0", vmr(EXIT_QUAL));
+    vmw(G_RFLAGS, 2);
+    vmw(LINK_PTR, 0);
+    rc = vm_enter(&g, 1);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33) && vmr(EXIT_QUAL) == 4,
+           "bad VMCS link pointer: exit reason 33, qualification 4", vmr(EXIT_QUAL));
+    vmw(LINK_PTR, ~0ull);
+    vmw(G_ACTIVITY, 3); /* wait-for-SIPI: not supported (IA32_VMX_MISC) */
+    vm_enter(&g, 1);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "unsupported activity state", vmr(EXIT_REASON));
+    vmw(G_ACTIVITY, 0);
+}
+
+/* ---- 3. the guest ----------------------------------------------------------------------- */
+
+struct expect {
+    const char *what;
+    uint32_t reason;
+    uint64_t qual;
+    uint32_t len;       /* ~0: not checked */
+    uint32_t intr_info; /* VM-exit interruption information */
+};
+
+static int exits_seen;
+
+static void check_exit(const struct expect *e)
+{
+    uint64_t reason = vmr(EXIT_REASON), qual = vmr(EXIT_QUAL), len = vmr(EXIT_INSN_LEN);
+    exits_seen++;
+    x86t_puts("  exit ");
+    x86t_putdec(reason);
+    x86t_puts(" qual ");
+    x86t_puthex(qual);
+    x86t_puts(" len ");
+    x86t_putdec(len);
+    x86t_puts(": ");
+    x86t_puts(e->what);
+    x86t_puts("\n");
+    CHECKX(reason == e->reason, e->what, reason);
+    CHECKX(qual == e->qual, e->what, qual);
+    if (e->len != ~0u)
+        CHECKX(len == e->len, e->what, len);
+    CHECKX(vmr(EXIT_INTR_INFO) == e->intr_info, e->what, vmr(EXIT_INTR_INFO));
+}
+
+static void test_guest(void)
+{
+    struct gregs g = { 0 };
+    setup_vmcs();
+    static const struct expect ex[] = {
+        { "CPUID", 10, 0, 2, 0 },
+        { "OUT DX, AL to 3F8H", 30, 0x03f80000, 1, 0 },
+        { "OUT 80H, AL", 30, 0x00800040, 2, 0 },
+        { "RDMSR APIC_BASE", 31, 0, 2, 0 },
+        { "WRMSR APIC_BASE", 32, 0, 2, 0 },
+        { "MOV CR4, RBX", 28, 0x304, 3, 0 },
+        { "VMCALL", 18, 0, 3, 0 },
+        { "VMXOFF in the guest", 26, 0, 3, 0 },
+        { "RDTSC", 16, 0, 2, 0 },
+        { "UD2 (#UD in the exception bitmap)", 0, 0, ~0u, 0x80000306 },
+        { "#PF (bitmap bit 14, mask = match = 0)", 0, 0x8000000000ull, ~0u, 0x80000b0e },
+        { "HLT", 12, 0, 1, 0 },
+        { "VMX-preemption timer", 52, 0, ~0u, 0 },
+    };
+    int launch = 1;
+    char uart[4];
+    int nuart = 0;
+    for (unsigned i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+        if (i == sizeof ex / sizeof ex[0] - 1) {
+            /* the last run: the preemption timer (rate 2^5 ticks) */
+            vmw(PIN, vmr(PIN) | 1u << 6);
+            vmw(PREEMPT, 100);
+        }
+        uint64_t rc = vm_enter(&g, launch);
+        launch = 0;
+        if (rc) {
+            CHECKX(0, "VM entry failed", rc);
+            x86t_puts("  VM-instruction error ");
+            x86t_putdec(vmr(INSN_ERROR));
+            x86t_puts("\n");
+            return;
+        }
+        check_exit(&ex[i]);
+        uint64_t rip = vmr(G_RIP), len = vmr(EXIT_INSN_LEN);
+        switch (vmr(EXIT_REASON)) {
+        case 10: /* CPUID: the hypervisor answers */
+            g.rax = 0x48767376;
+            vmw(G_RIP, rip + len);
+            break;
+        case 30: /* the virtual UART */
+            if (((vmr(EXIT_QUAL) >> 16) & 0xffff) == 0x3f8 && nuart < 3)
+                uart[nuart++] = (char)g.rax;
+            vmw(G_RIP, rip + len);
+            break;
+        case 31:
+            g.rax = 0xfee00900;
+            g.rdx = 0;
+            vmw(G_RIP, rip + len);
+            break;
+        case 0:
+            if ((vmr(EXIT_INTR_INFO) & 0xff) == 6) {
+                CHECKX(rip == (uint64_t)guest_after_ud2 - 2, "#UD exit: guest RIP at UD2", rip);
+                vmw(G_RIP, rip + 2);
+            } else {
+                CHECKX(vmr(EXIT_INTR_ERR) == 0, "#PF exit: error code 0 (not present, read)",
+                       vmr(EXIT_INTR_ERR));
+                vmw(G_RIP, rip + 3); /* mov (%rax), %rbx */
+            }
+            break;
+        case 18:
+            CHECKX(g.rax == 0x1234, "VMCALL: guest RAX", g.rax);
+            CHECKX(g.r13 == 0x48767376, "guest saw the CPUID answer", g.r13);
+            CHECKX(g.r14 == 0xfee00900, "guest saw the RDMSR answer", g.r14);
+            CHECKX((g.r12 & 2) && !(read_cr0() & 2), "guest CR0.MP from the read shadow", g.r12);
+            vmw(G_RIP, rip + len);
+            break;
+        case 52:
+            CHECKX(rip == (uint64_t)guest_spin, "preemption timer: guest RIP in the loop", rip);
+            break;
+        default:
+            vmw(G_RIP, rip + len);
+            break;
+        }
+    }
+    uart[nuart] = 0;
+    CHECK(nuart == 1 && uart[0] == 'G', "virtual UART got 'G'");
+    CHECKX(exits_seen == 13, "13 exits", exits_seen);
+    CHECKX(vmptrst() == (uint64_t)vmcs_a, "VMCS still current", vmptrst());
+    ERR("vmlaunch with a launched VMCS", vm_enter(&g, 1) & ~0x100ull, 4);
+
+    /* INT3, RDTSCP, LMSW */
+    vmw(PIN, vmr(PIN) & ~(1u << 6));
+    vmw(EXC_BITMAP, 1u << 3 | 1u << 6);
+    vmw(G_RIP, (uint64_t)guest2);
+    static const struct expect ex2[] = {
+        { "INT3 (#BP in the exception bitmap, software exception)", 0, 0, 1, 0x80000603 },
+        { "RDTSCP: #UD in non-root operation", 0, 0, ~0u, 0x80000306 },
+        { "LMSW m16 clearing host-owned MP", 28, 0x10070, 7, 0 },
+    };
+    for (unsigned i = 0; i < 3; i++) {
+        uint64_t rc = vm_enter(&g, 0);
+        CHECKX(rc == 0, "VM entry", rc);
+        check_exit(&ex2[i]);
+        uint64_t rip = vmr(G_RIP);
+        vmw(G_RIP, rip + (i == 1 ? 3 : vmr(EXIT_INSN_LEN)));
+    }
+    CHECKX(vmr(GUEST_LA) == (uint64_t)&lmsw_word, "LMSW: guest-linear address", vmr(GUEST_LA));
+}
+
+/* ---- 4. events: interrupt window, external interrupts, NMI ------------------------------- */
+
+static void test_events(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), proc = vmr(PROC), exitc = vmr(EXIT_CTLS);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    /* interrupt window: guest IF = 1, nothing blocking: exit before its
+     * first instruction */
+    vmw(G_RFLAGS, 0x202);
+    vmw(PROC, proc | 1u << 2);
+    static const struct expect w = { "interrupt window", 7, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (interrupt window)");
+    check_exit(&w);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_spin, "interrupt window: guest RIP", vmr(G_RIP));
+    vmw(PROC, proc);
+    vmw(G_RFLAGS, 2);
+    /* a self-IPI (x2APIC) pending while the host has IF = 0; external-
+     * interrupt exiting takes it whatever the guest's IF */
+    wrmsr(0x1b, rdmsr(0x1b) | 1u << 10 | 1u << 11); /* x2APIC mode */
+    wrmsr(0x80f, 0x1ff);                              /* SVR: enabled */
+    wrmsr(0x835, 1u << 16);                           /* LVT LINT0 masked: no 8259 ExtINT */
+    outb(0x21, 0xff);                                 /* and the 8259 masked */
+    outb(0xa1, 0xff);
+    wrmsr(0x83f, 0x30);                               /* SELF IPI vector 30H */
+    vmw(PIN, pin | 1u << 0);
+    static const struct expect e1 = { "external interrupt, no acknowledge", 1, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (external interrupt)");
+    check_exit(&e1);
+    vmw(EXIT_CTLS, exitc | 1u << 15);
+    static const struct expect e2 = { "external interrupt, acknowledged on exit", 1, 0, ~0u, 0x80000030 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (external interrupt, ack)");
+    check_exit(&e2);
+    wrmsr(0x80b, 0); /* EOI */
+    vmw(EXIT_CTLS, exitc);
+    /* NMI exiting: the guest sends itself an NMI through the x2APIC ICR
+     * (no MSR-bitmap bit: the write reaches the local APIC) */
+    vmw(PIN, pin | 1u << 3);
+    vmw(G_RIP, (uint64_t)guest_nmi);
+    static const struct expect n = { "NMI", 0, 0, ~0u, 0x80000202 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (NMI)");
+    check_exit(&n);
+    vmw(PIN, pin);
+    /* INIT: a VM exit in non-root operation (the guest sends it to its
+     * own APIC ID); in root operation it is blocked, latched, and exits
+     * at the next entry */
+    vmw(G_RIP, (uint64_t)guest_init);
+    static const struct expect i1 = { "INIT (sent by the guest)", 3, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (INIT)");
+    check_exit(&i1);
+    wrmsr(0x830, 0x4500); /* INIT to ourselves in VMX root operation: blocked */
+    CHECK(1, "INIT blocked in VMX root operation");
+    vmw(G_RIP, (uint64_t)guest_spin);
+    static const struct expect i2 = { "INIT latched in root, taken at the entry", 3, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (latched INIT)");
+    check_exit(&i2);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_spin, "latched INIT: before the first instruction", vmr(G_RIP));
+}
+
+/* ---- 4b. CR3, DR, INVLPG exiting; HLT activity; triple fault -------------------------------- */
+
+static void test_more_exits(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), proc = vmr(PROC), exc = vmr(EXC_BITMAP);
+    vmw(PROC, (proc | 1u << 15 | 1u << 16 | 1u << 23 | 1u << 9) & ~(1u << 7));
+    vmw(G_RIP, (uint64_t)guest3);
+    static const struct expect ex[] = {
+        { "MOV RAX, CR3 (CR3-store exiting)", 28, 0x13, 3, 0 },
+        { "MOV CR3, RAX (CR3-load exiting)", 28, 0x3, 3, 0 },
+        { "MOV RDX, DR7 (MOV-DR exiting)", 29, 0x217, 3, 0 },
+        { "INVLPG (INVLPG exiting)", 14, 0x1000, 3, 0 },
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        CHECK(vm_enter(&g, 0) == 0, "entry");
+        check_exit(&ex[i]);
+        if (i == 0)
+            g.rax = read_cr3(); /* the hypervisor emulates the store */
+        vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    }
+    /* HLT without HLT exiting: the guest halts, the preemption timer
+     * wakes it with a VM exit whose saved activity state is HLT */
+    vmw(PIN, pin | 1u << 6);
+    vmw(PREEMPT, 40);
+    static const struct expect h = { "preemption timer in a halted guest", 52, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (hlt)");
+    check_exit(&h);
+    CHECKX(vmr(G_ACTIVITY) == 1, "activity state HLT saved", vmr(G_ACTIVITY));
+    CHECKX(vmr(G_RIP) == (uint64_t)guest3_ud2, "halted guest RIP after HLT", vmr(G_RIP));
+    /* entering in the HLT state: the timer again */
+    vmw(PREEMPT, 10);
+    CHECK(vm_enter(&g, 0) == 0, "entry in HLT state");
+    check_exit(&h);
+    vmw(G_ACTIVITY, 0);
+    vmw(PIN, pin);
+    /* a triple fault in the guest (IDTR limit 0, no exception exits) */
+    uint64_t il = vmr(G_IDTR_LIMIT);
+    vmw(G_IDTR_LIMIT, 0);
+    vmw(EXC_BITMAP, 0);
+    static const struct expect t = { "triple fault", 2, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (triple fault)");
+    check_exit(&t);
+    vmw(G_IDTR_LIMIT, il);
+    vmw(EXC_BITMAP, exc);
+    vmw(PROC, proc);
+}
+
+/* ---- 4c. INS/OUTS, CR8, CLTS, VMREAD exits; event injection ----------------------------------- */
+
+static int inj_hook(struct x86t_frame *f)
+{
+    /* runs in the guest (it shares the IDT and this code): report the
+     * event the entry injected to the hypervisor */
+    __asm__ volatile("vmcall" ::"a"(f->vector), "b"(f->error), "c"(f->rip) : "memory");
+    return 1;
+}
+
+static void test_injection(void)
+{
+    struct gregs g = { 0 };
+    uint64_t proc = vmr(PROC), cr0m = vmr(CR0_MASK), cr0s = vmr(CR0_SHADOW);
+    vmw(PROC, proc | 1u << 19);                 /* CR8-load exiting */
+    vmw(CR0_MASK, cr0m | 1u << 3);              /* TS host-owned, shadow TS = 1 */
+    vmw(CR0_SHADOW, cr0s | 1u << 3);
+    vmw(G_RIP, (uint64_t)guest4);
+    static const struct expect ex[] = {
+        { "REP OUTSB to port 80H", 30, 0x00800030, 2, 0 },
+        { "MOV CR8, RAX (CR8-load exiting)", 28, 0x8, 4, 0 },
+        { "CLTS (TS host-owned, set in the shadow)", 28, 0x20, 2, 0 },
+        { "VMREAD in the guest", 23, 0, 3, 0 },
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        CHECK(vm_enter(&g, 0) == 0, "entry");
+        check_exit(&ex[i]);
+        if (i == 0) {
+            CHECKX(vmr(GUEST_LA) == (uint64_t)guest4_buf, "OUTS: guest-linear address", vmr(GUEST_LA));
+            CHECKX(vmr(EXIT_INSN_INFO) == 0x18100, "OUTS: instruction information (64-bit, DS)",
+                   vmr(EXIT_INSN_INFO));
+        }
+        if (i == 3)
+            CHECKX(vmr(EXIT_INSN_INFO) == 0x20000500, "VMREAD: instruction information (reg2 RDX, reg1 RAX)",
+                   vmr(EXIT_INSN_INFO));
+        vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    }
+    vmw(PROC, proc);
+    vmw(CR0_MASK, cr0m);
+    vmw(CR0_SHADOW, cr0s);
+    /* event injection (§27.6): a #GP with error code 18H and INT 20H
+     * (software interrupt, length 2), delivered through the guest IDT
+     * before its first instruction; the guest's handler reports them */
+    x86t_hook = inj_hook;
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(0x4016, 1u << 31 | 1u << 11 | 3u << 8 | 13); /* VM-entry interruption information */
+    vmw(0x4018, 0x18);                                /* its error code */
+    static const struct expect v = { "VMCALL from the guest's handler", 18, 0, 3, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (inject #GP)");
+    check_exit(&v);
+    CHECKX(g.rax == 13 && g.rbx == 0x18, "injected #GP(18H) delivered", g.rax << 32 | g.rbx);
+    CHECKX(g.rcx == (uint64_t)guest_spin, "injected #GP: return RIP", g.rcx);
+    CHECKX(!(vmr(0x4016) >> 31), "exit cleared the injection's valid bit", vmr(0x4016));
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+    vmw(0x4016, 1u << 31 | 4u << 8 | 32);
+    vmw(0x401a, 2);
+    CHECK(vm_enter(&g, 0) == 0, "entry (inject INT 20H)");
+    check_exit(&v);
+    CHECKX(g.rax == 32, "injected INT 20H delivered", g.rax);
+    CHECKX(g.rcx == (uint64_t)guest_spin + 2, "software interrupt: return RIP + length", g.rcx);
+    /* a reserved interruption type is a control error (VMfailValid 7) */
+    vmw(0x4016, 1u << 31 | 1u << 8 | 32);
+    ERR("injection with interruption type 1", vm_enter(&g, 0) & ~0x100ull, 7);
+    vmw(0x4016, 0);
+    x86t_hook = 0;
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+}
+
+/* ---- 4d. TSC offsetting, RDPMC exiting ----------------------------------------------------- */
+
+static uint64_t rdtsc64(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static void test_tsc_offset(void)
+{
+    struct gregs g = { 0 };
+    uint64_t proc = vmr(PROC);
+    vmw(PROC, (proc | 1u << 3 | 1u << 11) & ~(1u << 12)); /* TSC offsetting, RDPMC exiting, no RDTSC exiting */
+    vmw(0x2010, 1ull << 40);                              /* TSC offset */
+    vmw(G_RIP, (uint64_t)guest5);
+    uint64_t before = rdtsc64();
+    static const struct expect e = { "RDPMC (RDPMC exiting)", 15, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (TSC offset)");
+    check_exit(&e);
+    uint64_t after = rdtsc64();
+    CHECKX(g.r15 > before + (1ull << 40) && g.r15 < after + (1ull << 40), "guest RDTSC = TSC + offset", g.r15);
+    CHECKX(after < (1ull << 40), "host TSC without the offset after the exit", after);
+    vmw(PROC, proc);
+}
+
+/* ---- 5. MSR areas and the preemption timer at 0 -------------------------------------------- */
+
+static uint64_t entry_msrs[2] __attribute__((aligned(16)));
+static uint64_t store_msrs[2] __attribute__((aligned(16)));
+static uint64_t load_msrs[2] __attribute__((aligned(16)));
+
+static void test_msr_areas(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), exitc = vmr(EXIT_CTLS);
+    entry_msrs[0] = 0xc0000103; /* IA32_TSC_AUX */
+    entry_msrs[1] = 0x77;
+    store_msrs[0] = 0xc0000103;
+    store_msrs[1] = 0;
+    load_msrs[0] = 0xc0000103;
+    load_msrs[1] = 0x55;
+    vmw(0x200a, (uint64_t)entry_msrs); /* VM-entry MSR-load address, count */
+    vmw(0x4014, 1);
+    vmw(0x2006, (uint64_t)store_msrs); /* VM-exit MSR-store */
+    vmw(0x400e, 1);
+    vmw(0x2008, (uint64_t)load_msrs); /* VM-exit MSR-load */
+    vmw(0x4010, 1);
+    vmw(PIN, pin | 1u << 6);
+    vmw(EXIT_CTLS, exitc | 1u << 22); /* save the preemption timer value */
+    vmw(PREEMPT, 0);
+    static const struct expect t0 = { "preemption timer 0: exit before the first instruction", 52, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (MSR areas)");
+    check_exit(&t0);
+    CHECKX(store_msrs[1] == 0x77, "VM-entry MSR-load then VM-exit MSR-store of TSC_AUX", store_msrs[1]);
+    CHECKX(rdmsr(0xc0000103) == 0x55, "VM-exit MSR-load of TSC_AUX", rdmsr(0xc0000103));
+    CHECKX(vmr(PREEMPT) == 0, "saved preemption timer value", vmr(PREEMPT));
+    /* an MSR the entry may not load (IA32_FS_BASE): failed entry, reason
+     * 34, qualification = the entry's number */
+    entry_msrs[0] = 0xc0000100;
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 34), "MSR-load failure: exit reason 34 | bit 31", vmr(EXIT_REASON));
+    CHECKX(vmr(EXIT_QUAL) == 1, "MSR-load failure: entry 1", vmr(EXIT_QUAL));
+    vmw(0x4014, 0);
+    vmw(0x400e, 0);
+    vmw(0x4010, 0);
+    vmw(PIN, pin);
+    vmw(EXIT_CTLS, exitc);
+}
+
+int kmain(void)
+{
+    x86t_puts("x86 vmx: start\n");
+    x86t_idt_init();
+    x86t_sys_init();
+    test_vmx_operation();
+    test_entry_failures();
+    test_guest();
+    test_events();
+    test_more_exits();
+    test_injection();
+    test_tsc_offset();
+    test_msr_areas();
+    CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
+    CHECK(vmxoff() == 0, "vmxoff");
+    EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));
+    if (x86t_failures) {
+        x86t_puts("x86 vmx: ");
+        x86t_putdec((uint64_t)x86t_failures);
+        x86t_puts(" checks FAILED\n");
+        return 1;
+    }
+    x86t_puts("x86 vmx: all checks passed (");
+    x86t_putdec((uint64_t)x86t_checks);
+    x86t_puts(")\n");
+    return 0;
+}
