@@ -70,17 +70,13 @@ hsm_entry_\k:
     j       secondary_common        /* (build.sh checks the entries' addresses) */
 .endm
 
-    HSM_ENTRY 0
-    HSM_ENTRY 1
-    HSM_ENTRY 2
-    HSM_ENTRY 3
-    HSM_ENTRY 4
-    HSM_ENTRY 5
-    HSM_ENTRY 6
-    HSM_ENTRY 7
-    .if HSM_MAX_HARTS != 8
-    .error "one HSM_ENTRY per hart: HSM_MAX_HARTS changed"
-    .endif
+    .altmacro
+    .set    k, 0
+    .rept   HSM_MAX_HARTS
+    HSM_ENTRY %k
+    .set    k, k + 1
+    .endr
+    .noaltmacro
 
     .type   secondary_common, @function
 secondary_common:
