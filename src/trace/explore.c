@@ -86,6 +86,11 @@ struct explore {
     struct guided_cfg *gcfg;
     bool defer_cover;
     size_t first_fail_run;    /* 1-based run number of the first failure, 0: none */
+    /* the firmware (the trace header's "bios" image) of the lowest seed
+     * with a trace, for the summary line: failures may be the firmware's */
+    size_t fw_idx;            /* index + 1 of that seed; 0: none seen yet */
+    bool fw_none;             /* its header has no bios image */
+    char fw_path[512], fw_sha256[65];
 };
 
 static int explore_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -520,6 +525,46 @@ static bool hash_trace(struct explore *x, const char *path, uint64_t *h)
     return rc == 0;
 }
 
+/* Notes the firmware image a run's trace header records (role "bios"),
+ * keeping the lowest seed's so the summary does not depend on --jobs. */
+static void note_firmware(struct explore *x, size_t idx, const char *path)
+{
+    if (x->fw_idx && x->fw_idx <= idx + 1)
+        return;
+    char err[512];
+    struct trace_reader *r = trace_reader_open(path, err, sizeof err);
+    if (!r)
+        return;
+    const struct trace_header *h = trace_reader_header(r);
+    x->fw_idx = idx + 1;
+    x->fw_none = true;
+    for (int i = 0; i < h->nimages; i++)
+        if (strcmp(h->images[i].role, "bios") == 0) {
+            snprintf(x->fw_path, sizeof x->fw_path, "%s", h->images[i].path);
+            snprintf(x->fw_sha256, sizeof x->fw_sha256, "%s", h->images[i].sha256);
+            x->fw_none = false;
+        }
+    trace_reader_close(r);
+}
+
+/* "firmware: PATH (sha256 ...)": which firmware the runs booted, since a
+ * failure may be a race in the firmware rather than in the code under test
+ * (docs/explore.md "Firmware races"). */
+static void print_firmware(const struct explore *x)
+{
+    if (!x->fw_idx)
+        return;
+    bool own = false;
+    for (int i = 0; i < x->o.run_argc; i++)
+        own |= strncmp(x->o.run_argv[i], "--bios", 6) == 0 &&
+               (x->o.run_argv[i][6] == 0 || x->o.run_argv[i][6] == '=');
+    if (x->fw_none)
+        printf("firmware: none%s\n", own ? " (--bios none)" : "");
+    else
+        printf("firmware: %s (sha256 %.16s...%s)\n", x->fw_path, x->fw_sha256,
+               own ? ", from --bios" : ", the board's default; --bios FILE boots another");
+}
+
 static bool mkdir_p(const char *dir, char *err, size_t errlen)
 {
     char path[4096];
@@ -633,6 +678,8 @@ static void finish_run(struct explore *x, size_t idx, int wstatus)
     }
     r->has_console = hash_file(out, &r->console_hash);
     r->has_trace = hash_trace(x, hvt, &r->trace_hash);
+    if (r->has_trace)
+        note_firmware(x, idx, hvt);
     size_t clen = 0;
     char *console = read_console(out, &clen);
     outcome_judge(r, &x->rules, console ? console : "", clen);
@@ -907,6 +954,7 @@ int explore_main(int argc, char **argv)
             snprintf(title + tn, sizeof title - (size_t)tn, " (shard %" PRIu64 "/%" PRIu64 ")",
                      x.o.shard_i, x.o.shard_n);
         size_t failed = outcome_print_table(x.res, x.nseeds, rows, title, x.o.keep);
+        print_firmware(&x);
         print_coverage(&x);
         if (x.o.guided)
             print_guided(&x);

@@ -269,6 +269,28 @@ test_100:
         lr.w a0, (a1)
         CHECK_TRAPPED
         CHECK_EQ(a0, 0x1234)
+
+        /* AMOs on a word in the page the test executes from: the simulator
+         * re-decodes such a page when it is written, and the AMO must still
+         * do its own operation (a swap once computed an add here). */
+test_101:
+        TEST_NUM(101)
+        la a1, codebuf; li t0, 5; sd t0, 0(a1)
+        li a2, 7
+        amoswap.d a0, a2, (a1)
+        CHECK_EQ(a0, 5)
+        ld a3, 0(a1); CHECK_EQ(a3, 7)
+test_102:
+        TEST_NUM(102)
+        la a1, codebuf
+        li a2, 3
+        amoxor.w a0, a2, (a1)
+        CHECK_EQ(a0, 7)
+        ld a3, 0(a1); CHECK_EQ(a3, 4)
+        j 1f
+        .balign 8
+codebuf: .dword 0
+1:
 TEST_END
 
         .data

@@ -553,10 +553,13 @@ slow:
     L_AMO_W: L_AMO_D: {
         bool word = d->op == RV_OP_AMO_W;
         unsigned sz = word ? 4 : 8;
+        /* read before rv_amo_ptr: an AMO to a page holding predecoded code
+         * resets that page's slots, this instruction's included */
+        unsigned f5 = rv_amo_funct5(d);
         uint8_t *p = rv_amo_ptr(h, a, sz, false);
         if (!p) DISPATCH();
         uint64_t old = rv_load_le(p, sz);
-        rv_store_le(p, sz, amo_calc(rv_amo_funct5(d), old, b, word));
+        rv_store_le(p, sz, amo_calc(f5, old, b, word));
         X(rd) = word ? SX32(old) : old;
         NEXT();
     }
