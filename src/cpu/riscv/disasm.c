@@ -12,6 +12,7 @@
 
 #include "rv_hart.h"
 #include "rv_ops.h"
+#include "isa.h"
 
 /* ---- names ---- */
 
@@ -504,7 +505,7 @@ size_t rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len)
     if (len)
         buf[0] = 0;
     struct rv_dinsn d;
-    rv_decode(&d, raw);
+    rv_decode_ext(&d, raw, RV_EXT_ALL); /* every extension hvsim knows */
     unsigned rd = d.rd == 32 ? 0 : d.rd;
     uint64_t target = pc + (uint64_t)(int64_t)d.imm;
     unsigned layout = d.op < RV_OP_COUNT ? layouts[d.op] : L_UNKNOWN;
