@@ -212,6 +212,34 @@ static const struct dcase cases[] = {
     { 0x60059573, 0x80000024, "csrrw a0,hstatus,a1" },
     { 0x68002573, 0x80000028, "csrr a0,hgatp" },
     { 0x28051073, 0x8000002c, "csrw vsatp,a0" },
+    /* optional extensions (-march=rv64gc_zbc_zbkb_zbkx_zicbom_zicboz_zicbop_zihintpause) */
+    { 0x0ac59533, 0x80000000, "clmul a0,a1,a2" },
+    { 0x0a7332b3, 0x80000004, "clmulh t0,t1,t2" },
+    { 0x0ac5a533, 0x80000008, "clmulr a0,a1,a2" },
+    { 0x08c5c533, 0x8000000c, "pack a0,a1,a2" },
+    { 0x08c5f533, 0x80000010, "packh a0,a1,a2" },
+    { 0x08c5c53b, 0x80000014, "packw a0,a1,a2" },
+    { 0x6875d513, 0x80000018, "brev8 a0,a1" },
+    { 0x28c5a533, 0x8000001c, "xperm4 a0,a1,a2" },
+    { 0x293944b3, 0x80000020, "xperm8 s1,s2,s3" },
+    { 0x0015200f, 0x80000024, "cbo.clean (a0)" },
+    { 0x0023200f, 0x80000028, "cbo.flush (t1)" },
+    { 0x0001200f, 0x8000002c, "cbo.inval (sp)" },
+    { 0x0047a00f, 0x80000030, "cbo.zero (a5)" },
+    { 0x04056013, 0x80000034, "prefetch.i 64(a0)" },
+    { 0xfe15e013, 0x80000038, "prefetch.r -32(a1)" },
+    { 0x00316013, 0x8000003c, "prefetch.w 0(sp)" },
+    { 0x0100000f, 0x80000040, "pause" },
+    /* binutils 2.40 has no Zicond / Zihintntl: encodings from Zicond 1.0
+     * (funct7 0000111, funct3 101/111) and Zihintntl 1.0 (add x0,x0,x2..x5) */
+    { 0x0ec5d533, 0x80000000, "czero.eqz a0,a1,a2" },
+    { 0x0ec5f533, 0x80000000, "czero.nez a0,a1,a2" },
+    { 0x00200033, 0x80000000, "ntl.p1" },
+    { 0x00500033, 0x80000000, "ntl.all" },
+    { 0x900e, 0x80000000, "c.ntl.pall" },
+    { 0x9012, 0x80000000, "c.ntl.s1" },
+    { 0x0025e013, 0x80000000, "ori zero,a1,2" },            /* not a prefetch: imm[4:0] = 2 */
+    { 0x0035a00f, 0x80000000, "unknown 0x0035a00f" },       /* MISC-MEM funct3 2, imm 3: no cbo */
     /* 64-bit targets: kernel addresses */
     { 0x0000bfc5, 0xffffffff80200010ull, "j 0xffffffff80200000" },
     { 0x0040006f, 0xfffffffffffffffcull, "j 0x0" },

@@ -168,7 +168,7 @@ static uint32_t bits(uint32_t x, int hi, int lo) { return (x >> lo) & ((1u << (h
 enum layout {
     L_UNKNOWN = 0, L_NONE, L_R, L_I, L_UNARY, L_LOAD, L_STORE, L_FLOAD, L_FSTORE,
     L_BRANCH, L_UPPER, L_JAL, L_JALR, L_CSR, L_CSRI, L_LR, L_SC, L_AMO, L_FP,
-    L_FENCE, L_SFENCE, L_HLOAD, L_HSTORE,
+    L_FENCE, L_SFENCE, L_HLOAD, L_HSTORE, L_CBO,
 };
 
 static const uint8_t layouts[RV_OP_COUNT] = {
@@ -219,6 +219,12 @@ static const uint8_t layouts[RV_OP_COUNT] = {
     [RV_OP_HLV_D] = L_HLOAD, [RV_OP_HLVX_HU] = L_HLOAD, [RV_OP_HLVX_WU] = L_HLOAD,
     [RV_OP_HSV_B] = L_HSTORE, [RV_OP_HSV_H] = L_HSTORE, [RV_OP_HSV_W] = L_HSTORE,
     [RV_OP_HSV_D] = L_HSTORE, [RV_OP_HFENCE_VVMA] = L_SFENCE, [RV_OP_HFENCE_GVMA] = L_SFENCE,
+    /* optional extensions (isa.h) */
+    [RV_OP_CZERO_EQZ] = L_R, [RV_OP_CZERO_NEZ] = L_R, [RV_OP_CLMUL] = L_R, [RV_OP_CLMULH] = L_R,
+    [RV_OP_CLMULR] = L_R, [RV_OP_PACK] = L_R, [RV_OP_PACKH] = L_R, [RV_OP_PACKW] = L_R,
+    [RV_OP_BREV8] = L_UNARY, [RV_OP_XPERM4] = L_R, [RV_OP_XPERM8] = L_R,
+    [RV_OP_CBO_CLEAN] = L_CBO, [RV_OP_CBO_FLUSH] = L_CBO, [RV_OP_CBO_INVAL] = L_CBO,
+    [RV_OP_CBO_ZERO] = L_CBO,
 };
 
 /* ---- floating point (unpriv spec chapters 11-12, Table 24.x "RV32F/RV64F/
@@ -417,6 +423,12 @@ static bool disasm_alias(struct out *o, const struct rv_dinsn *d, unsigned rd, u
         else return false;
         return true;
     case RV_OP_ADD: /* C.MV expands to add rd,x0,rs2 */
+        if (rd == 0 && rs1 == 0 && rs2 >= 2 && rs2 <= 5) {
+            /* Zihintntl 1.0: add x0, x0, x2..x5 and c.add x0, x2..x5 */
+            static const char *const ntl[4] = { "p1", "pall", "s1", "all" };
+            put(o, "%sntl.%s", d->len == 2 ? "c." : "", ntl[rs2 - 2]);
+            return true;
+        }
         if (d->len != 2 || rs1 != 0)
             return false;
         put(o, "mv %s,%s", X(rd), X(rs2));
@@ -430,6 +442,11 @@ static bool disasm_alias(struct out *o, const struct rv_dinsn *d, unsigned rd, u
         if (imm != -1)
             return false;
         put(o, "not %s,%s", X(rd), X(rs1));
+        return true;
+    case RV_OP_ORI: /* Zicbop 1.0: ori x0, rs1, offset | 0/1/3 */
+        if (rd != 0 || ((imm & 31) != 0 && (imm & 31) != 1 && (imm & 31) != 3))
+            return false;
+        put(o, "prefetch.%c %d(%s)", "ir?w"[imm & 3], imm & ~31, X(rs1));
         return true;
     case RV_OP_ANDI:
         if (imm != 255)
@@ -564,6 +581,7 @@ size_t rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len)
             break;
         case L_HLOAD: put(&o, "%s %s,(%s)", m, X(rd), X(d.rs1)); break;
         case L_HSTORE: put(&o, "%s %s,(%s)", m, X(d.rs2), X(d.rs1)); break;
+        case L_CBO: put(&o, "%s (%s)", m, X(d.rs1)); break;
         default: ok = false; break;
         }
     } else if (layout == L_UNKNOWN) {
