@@ -4,7 +4,7 @@
  * hvsim's cache-block size is 64 bytes (the DTB's riscv,cbom-block-size /
  * riscv,cboz-block-size). cbo.zero writes zeros over the aligned block that
  * holds rs1; clean/flush/inval change no memory (hvsim has no caches).
- * Enables (CMO §2.5.x, menvcfg/senvcfg/henvcfg bits CBIE[5:4], CBCFE[6],
+ * Enables (CMO 1.0 "Control and Status Register State": menvcfg/senvcfg/henvcfg bits CBIE[5:4], CBCFE[6],
  * CBZE[7]): below M, menvcfg's bit clear -> illegal instruction; in U,
  * senvcfg's bit clear -> illegal. CBIE = 10b is reserved (WARL: reads 00).
  * A block hvsim cannot write (ROM, nothing mapped): store access fault with

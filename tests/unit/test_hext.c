@@ -1780,7 +1780,7 @@ START_TEST(test_trace_vm_exit_entry)
 }
 END_TEST
 
-/* ---- Zicbom / Zicboz with the H extension (CMO 1.0 §2.5) ---------------- */
+/* ---- Zicbom / Zicboz with the H extension (CMO 1.0) -------------------- */
 
 /* cbo.inval/clean/flush/zero: MISC-MEM, funct3 2, rd 0, imm[11:0] = 0/1/2/4 */
 static uint32_t cbo_insn(unsigned op, unsigned rs1) { return rvf_r(0x0f, 0, 2, rs1, op, 0); }
@@ -1854,7 +1854,7 @@ END_TEST
 
 /* Translation: cbo.zero needs store permission; clean/flush/inval need load
  * or store permission. Failures are store (guest-)page faults with tval =
- * rs1 (CMO 1.0 §2.5.2). Here through the G stage from VS. */
+ * rs1 (docs/riscv.md). Here through the G stage from VS. */
 START_TEST(test_cbo_guest_page_faults)
 {
     struct rvh_env e = rvh_env_new(RVH_SV39);

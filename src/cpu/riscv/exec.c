@@ -148,7 +148,7 @@ static uint64_t xperm(uint64_t a, uint64_t b, unsigned w)
     return r;
 }
 
-/* Zicbom/Zicboz enables (CMO 1.0 §2.5.x): below M, menvcfg's bit clear is
+/* Zicbom/Zicboz enables (CMO 1.0, "Control and Status Register State"): below M, menvcfg's bit clear is
  * illegal; with V=1, henvcfg's clear is a virtual instruction; in U (VU),
  * senvcfg's clear is illegal (virtual). cbo.inval uses the CBIE field
  * (00 = off; 01 = flush, 11 = invalidate, the same here: no caches). */

@@ -463,9 +463,10 @@ bool rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
     return true;
 }
 
-/* CMO 1.0 §2.4-2.5: a management operation may access the block when a
- * load or a store may; if neither, the fault is reported as a store fault
- * (page, guest-page or access fault). cbo.zero is a store of the block. */
+/* CMO 1.0 ("Cache-Block Management Instructions"): a management operation
+ * may access the block when a load or a store may; if neither, the fault is
+ * reported as a store fault (page, guest-page or access fault). cbo.zero is
+ * a store of the block. */
 bool rv_cbo(struct rv_hart *h, uint64_t va, bool zero)
 {
     uint64_t base = va & ~(uint64_t)(RV_CBO_BLOCK - 1), pa;

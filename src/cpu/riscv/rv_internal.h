@@ -40,7 +40,7 @@ uint64_t rv_read_time(struct rv_hart *h);
 void rv_stimecmp_update(struct rv_hart *h);
 void rv_vstimecmp_update(struct rv_hart *h);
 
-/* menvcfg/henvcfg/senvcfg cache-block enables (CMO 1.0 §2.5 "Control and
+/* menvcfg/henvcfg/senvcfg cache-block enables (CMO 1.0 "Control and
  * Status Register State"): CBIE (2 bits), CBCFE, CBZE. */
 #define ENVCFG_CBIE  (3ull << 4)
 #define ENVCFG_CBCFE (1ull << 6)
