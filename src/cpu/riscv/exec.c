@@ -148,9 +148,9 @@ static uint64_t xperm(uint64_t a, uint64_t b, unsigned w)
     return r;
 }
 
-/* Zicbom/Zicboz enables (CMO 1.0, "Control and Status Register State"): below M, menvcfg's bit clear is
- * illegal; with V=1, henvcfg's clear is a virtual instruction; in U (VU),
- * senvcfg's clear is illegal (virtual). cbo.inval uses the CBIE field
+/* Zicbom/Zicboz enables (CMO 1.0, "Control and Status Register State"):
+ * below M, menvcfg's bit clear is illegal; with V=1, henvcfg's clear is a
+ * virtual instruction; in U (VU), senvcfg's clear is illegal (virtual). cbo.inval uses the CBIE field
  * (00 = off; 01 = flush, 11 = invalidate, the same here: no caches). */
 static int cbo_check(const struct rv_hart *h, unsigned op)
 {
