@@ -23,9 +23,10 @@ cfg "${BASE}_zbc_zbkb_zbkc_zbkx" zbk
 cfg "${BASE}_zbkc" zbkc
 cfg "${BASE}_zicbom_zicboz_zicbop" zicbo
 cfg "${BASE}_zihintpause_zihintntl_zicbop" zihint_on
+cfg "${BASE}_zfhmin" zfhmin
 
 # 1. each test on both engines: pass, same trace bytes
-for t in zicond zbk zbkc zicbo zihint_on zicond_off zbk_off zicbo_off zihint; do
+for t in zicond zbk zbkc zicbo zihint_on zfhmin zicond_off zbk_off zicbo_off zihint zfhmin_off; do
     elf=$ISA/$t.elf
     if [ ! -f "$elf" ]; then
         fail "$t" "missing $elf (make isa-build)"

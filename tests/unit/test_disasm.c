@@ -230,6 +230,17 @@ static const struct dcase cases[] = {
     { 0xfe15e013, 0x80000038, "prefetch.r -32(a1)" },
     { 0x00316013, 0x8000003c, "prefetch.w 0(sp)" },
     { 0x0100000f, 0x80000040, "pause" },
+    /* Zfhmin (-march=rv64gc_zfhmin) */
+    { 0x00659507, 0x80000000, "flh fa0,6(a1)" },
+    { 0xfec11f27, 0x80000004, "fsh fa2,-2(sp)" },
+    { 0xe4058553, 0x80000008, "fmv.x.h a0,fa1" },
+    { 0xf4058553, 0x8000000c, "fmv.h.x fa0,a1" },
+    { 0x40258553, 0x80000010, "fcvt.s.h fa0,fa1" },
+    { 0x42258553, 0x80000014, "fcvt.d.h fa0,fa1" },
+    { 0x4405f553, 0x80000018, "fcvt.h.s fa0,fa1" },
+    { 0x4415f553, 0x8000001c, "fcvt.h.d fa0,fa1" },
+    { 0x44059553, 0x80000020, "fcvt.h.s fa0,fa1,rtz" },
+    { 0x4415b553, 0x80000024, "fcvt.h.d fa0,fa1,rup" },
     /* binutils 2.40 has no Zicond / Zihintntl: encodings from Zicond 1.0
      * (funct7 0000111, funct3 101/111) and Zihintntl 1.0 (add x0,x0,x2..x5) */
     { 0x0ec5d533, 0x80000000, "czero.eqz a0,a1,a2" },
@@ -245,7 +256,7 @@ static const struct dcase cases[] = {
     { 0x0040006f, 0xfffffffffffffffcull, "j 0x0" },
     /* encodings the hart rejects */
     { 0x0000, 0x80000000, "unknown 0x0000" },                /* c.addi4spn with imm 0 */
-    { 0x04c58553, 0x80000000, "unknown 0x04c58553" },        /* fadd.h: no Zfh */
+    { 0x04c58553, 0x80000000, "unknown 0x04c58553" },        /* fadd.h: no Zfh (only Zfhmin) */
     { 0x28b6252f, 0x80000000, "unknown 0x28b6252f" },        /* AMO funct5 0x05 */
     { 0xfe0585d3, 0x80000000, "unknown 0xfe0585d3" },        /* OP-FP funct5 0x1f */
     { 0x02c5d553, 0x80000000, "unknown 0x02c5d553" },        /* fadd.d with rm 5 */

@@ -224,13 +224,13 @@ static const uint8_t layouts[RV_OP_COUNT] = {
     [RV_OP_CLMULR] = L_R, [RV_OP_PACK] = L_R, [RV_OP_PACKH] = L_R, [RV_OP_PACKW] = L_R,
     [RV_OP_BREV8] = L_UNARY, [RV_OP_XPERM4] = L_R, [RV_OP_XPERM8] = L_R,
     [RV_OP_CBO_CLEAN] = L_CBO, [RV_OP_CBO_FLUSH] = L_CBO, [RV_OP_CBO_INVAL] = L_CBO,
-    [RV_OP_CBO_ZERO] = L_CBO,
+    [RV_OP_CBO_ZERO] = L_CBO, [RV_OP_FLH] = L_FLOAD, [RV_OP_FSH] = L_FSTORE,
 };
 
 /* ---- floating point (unpriv spec chapters 11-12, Table 24.x "RV32F/RV64F/
  * RV32D/RV64D") ---- */
 
-static const char fmt_suffix[2] = { 's', 'd' };
+static const char fmt_suffix[3] = { 's', 'd', 'h' };
 static const char *const rm_names[8] = { "rne", "rtz", "rdn", "rup", "rmm", NULL, NULL, "" };
 
 /* ",rtz" when the rounding mode is static; nothing for dynamic. */
@@ -248,7 +248,8 @@ static bool disasm_fp(struct out *o, uint32_t r)
     unsigned opc = bits(r, 6, 0), rd = bits(r, 11, 7), rm = bits(r, 14, 12);
     unsigned rs1 = bits(r, 19, 15), rs2 = bits(r, 24, 20), fmt = bits(r, 26, 25);
     unsigned f5 = bits(r, 31, 27);
-    if (fmt > 1) /* half and quad precision: not implemented by the hart */
+    /* quad: not implemented; half: only Zfhmin's conversions and moves */
+    if (fmt == 3 || (fmt == 2 && (opc != 0x53 || (f5 != 0x08 && f5 != 0x1e && !(f5 == 0x1c && rm == 0)))))
         return false;
     char s = fmt_suffix[fmt];
     if (opc != 0x53) { /* R4: FMADD 0x43, FMSUB 0x47, FNMSUB 0x4b, FNMADD 0x4f */
@@ -287,11 +288,11 @@ static bool disasm_fp(struct out *o, uint32_t r)
             return false;
         put(o, "%s.%c %s,%s,%s", rm ? "fmax" : "fmin", s, F(rd), F(rs1), F(rs2));
         return true;
-    case 0x08: /* FCVT.S.D (fmt S, rs2 D) / FCVT.D.S (exact: no rounding mode) */
-        if (rs2 != (fmt ^ 1) || !rm_names[rm])
+    case 0x08: /* FCVT between S, D, H (Zfhmin); widening is exact: no rounding mode */
+        if (rs2 > 2 || rs2 == fmt || !rm_names[rm])
             return false;
         put(o, "fcvt.%c.%c %s,%s", s, fmt_suffix[rs2], F(rd), F(rs1));
-        return fmt == 1 || put_rm(o, rm);
+        return fmt == 1 || (fmt == 0 && rs2 == 2) || put_rm(o, rm);
     case 0x14: { /* FLE/FLT/FEQ */
         static const char *const cmp[3] = { "fle", "flt", "feq" };
         if (rm > 2)
@@ -315,14 +316,14 @@ static bool disasm_fp(struct out *o, uint32_t r)
         if (rs2 != 0 || rm > 1)
             return false;
         if (rm == 0)
-            put(o, "fmv.x.%c %s,%s", fmt ? 'd' : 'w', X(rd), F(rs1));
+            put(o, "fmv.x.%c %s,%s", "wdh"[fmt], X(rd), F(rs1));
         else
             put(o, "fclass.%c %s,%s", s, X(rd), F(rs1));
         return true;
     case 0x1e: /* FMV.W/D.X */
         if (rs2 != 0 || rm != 0)
             return false;
-        put(o, "fmv.%c.x %s,%s", fmt ? 'd' : 'w', F(rd), X(rs1));
+        put(o, "fmv.%c.x %s,%s", "wdh"[fmt], F(rd), X(rs1));
         return true;
     }
     return false;

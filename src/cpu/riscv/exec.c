@@ -649,17 +649,18 @@ slow:
         NEXT();
     }
 
-    L_FLW: L_FLD: {
+    L_FLH: L_FLW: L_FLD: {
         if (!fp_enabled(h)) { illegal(h, d); DISPATCH(); }
-        unsigned sz = d->op == RV_OP_FLW ? 4 : 8;
+        unsigned sz = d->op == RV_OP_FLW ? 4 : d->op == RV_OP_FLD ? 8 : 2;
         if (!rv_load(h, a + (uint64_t)imm, sz, &v)) DISPATCH();
-        h->f[rd] = sz == 4 ? rv_box32((uint32_t)v) : v;
+        /* narrower values are NaN-boxed (Zfhmin: flh boxes 16 bits) */
+        h->f[rd] = sz == 4 ? rv_box32((uint32_t)v) : sz == 2 ? 0xffffffffffff0000ull | v : v;
         fp_dirty(h);
         NEXT();
     }
-    L_FSW: L_FSD: {
+    L_FSH: L_FSW: L_FSD: {
         if (!fp_enabled(h)) { illegal(h, d); DISPATCH(); }
-        unsigned sz = d->op == RV_OP_FSW ? 4 : 8;
+        unsigned sz = d->op == RV_OP_FSW ? 4 : d->op == RV_OP_FSD ? 8 : 2;
         if (!rv_store(h, a + (uint64_t)imm, sz, h->f[d->rs2])) DISPATCH();
         NEXT();
     }

@@ -19,7 +19,8 @@ enum {
     RV_EXT_ZICBOM = 1u << 7,      /* CMO 1.0: cbo.clean/flush/inval */
     RV_EXT_ZICBOZ = 1u << 8,      /* cbo.zero */
     RV_EXT_ZICBOP = 1u << 9,      /* prefetch.i/r/w (ORI hints: always no-ops) */
-    RV_EXT_ALL = (1u << 10) - 1,
+    RV_EXT_ZFHMIN = 1u << 10,     /* Zfhmin 1.0: flh/fsh, fmv.x.h/fmv.h.x, fcvt to/from h */
+    RV_EXT_ALL = (1u << 11) - 1,
 };
 
 /* Cache-block size of Zicbom/Zicboz (bytes; the DTB's riscv,cbo?-block-size). */
