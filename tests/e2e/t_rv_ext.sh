@@ -4,7 +4,7 @@
 # (--engine fast and interp) and must pass and record byte-identical traces;
 # the same programs built for the default board (NAME_off) expect illegal
 # instructions there; a recorded run replays (the ISA string is in the trace
-# header); the DTB shows the ISA string and, for Zicbom/Zicboz, the
+# header); Linux/KVM boots with all of them on both engines; the DTB shows the ISA string and, for Zicbom/Zicboz, the
 # cache-block sizes; an unknown extension is an error naming [cpu] isa.
 # Usage: t_rv_ext.sh HVSIM   (needs build/isa/*.elf: make isa-build)
 set -u
@@ -78,7 +78,35 @@ else
     fail "default DTB" "isa '$disa'"
 fi
 
-# 4. unknown extensions are errors (exit 2) naming [cpu] isa and the name
+# 4. Linux 6.1 + KVM (tests/firmware/linux, as in t_linux.sh) boots on 4
+# harts with every optional extension in riscv,isa (and the cbom/cboz block
+# sizes in the DTB); both engines give the same trace bytes and console
+IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$T/lbuild.err" | tail -n1)
+cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbop_zfhmin" all
+if [ -f "$IMAGE" ]; then
+    for eng in fast interp; do
+        mkdir -p "$T/$eng"
+        (cd "$T/$eng" && "$HVSIM" run -c "$T/all.ini" --kernel "$IMAGE" --serial file:console.out \
+            --smp 4 --append "console=ttyS0 earlycon" --trace linux.hvt --engine "$eng" \
+            </dev/null >/dev/null 2>linux.err)
+        echo $? >"$T/$eng/rc"
+    done
+    if [ "$(cat "$T/fast/rc")" = 0 ] && grep -qF "kvmtest: all VMs passed" "$T/fast/console.out" &&
+        grep -qF "smp: Brought up 1 node, 4 CPUs" "$T/fast/console.out"; then
+        pass "Linux/KVM with every optional extension: 4 CPUs, all VMs pass, exit 0"
+    else
+        fail "Linux/KVM with every optional extension" "exit $(cat "$T/fast/rc"): $(tail -1 "$T/fast/linux.err")"
+    fi
+    if cmp -s "$T/fast/linux.hvt" "$T/interp/linux.hvt" && cmp -s "$T/fast/console.out" "$T/interp/console.out"; then
+        pass "Linux with the extensions: byte-identical traces and console on both engines"
+    else
+        fail "Linux with the extensions: the engines differ"
+    fi
+else
+    fail "build the Linux image" "$(tail -3 "$T/lbuild.err")"
+fi
+
+# 5. unknown extensions are errors (exit 2) naming [cpu] isa and the name
 for bad in "${BASE}_zfoo:zfoo" "rv64imafdcv:'v'" "rv32imac:rv64"; do
     cfg "${bad%%:*}" bad
     "$HVSIM" run -c "$T/bad.ini" --max-insns 10 </dev/null >/dev/null 2>"$T/bad.err"
