@@ -106,7 +106,24 @@ else
     fail "build the Linux image" "$(tail -3 "$T/lbuild.err")"
 fi
 
-# 5. unknown extensions are errors (exit 2) naming [cpu] isa and the name
+# 5. --isa STRING sets [cpu] isa on the command line; the recording replays
+"$HVSIM" run --isa "${BASE}_zicond" --smp 1 --bios "$ISA/zicond.elf" --serial none \
+    --max-insns 2000000 --trace "$T/isa-opt.hvt" </dev/null >"$T/isa-opt.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && "$HVSIM" replay "$T/isa-opt.hvt" >"$T/isa-opt.replay" 2>&1; then
+    pass "--isa: zicond.elf passes, its recording replays"
+else
+    fail "--isa" "exit $rc: $(tail -1 "$T/isa-opt.out") $(tail -1 "$T/isa-opt.replay" 2>/dev/null)"
+fi
+"$HVSIM" run --isa "${BASE}_zbkq" --max-insns 10 </dev/null >/dev/null 2>"$T/isa-bad.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -qF "zbkq" "$T/isa-bad.err"; then
+    pass "--isa with an unknown extension: exit 2 naming it"
+else
+    fail "--isa unknown extension" "exit $rc: $(cat "$T/isa-bad.err")"
+fi
+
+# 6. unknown extensions are errors (exit 2) naming [cpu] isa and the name
 for bad in "${BASE}_zfoo:zfoo" "rv64imafdcv:'v'" "rv32imac:rv64"; do
     cfg "${bad%%:*}" bad
     "$HVSIM" run -c "$T/bad.ini" --max-insns 10 </dev/null >/dev/null 2>"$T/bad.err"
