@@ -24,9 +24,10 @@ cfg "${BASE}_zbkc" zbkc
 cfg "${BASE}_zicbom_zicboz_zicbop" zicbo
 cfg "${BASE}_zihintpause_zihintntl_zicbop" zihint_on
 cfg "${BASE}_zfhmin" zfhmin
+cfg "${BASE}_zfh" zfh
 
 # 1. each test on both engines: pass, same trace bytes
-for t in zicond zbk zbkc zicbo zihint_on zfhmin zicond_off zbk_off zicbo_off zihint zfhmin_off; do
+for t in zicond zbk zbkc zicbo zihint_on zfhmin zfh zicond_off zbk_off zicbo_off zihint zfhmin_off; do
     elf=$ISA/$t.elf
     if [ ! -f "$elf" ]; then
         fail "$t" "missing $elf (make isa-build)"
@@ -82,7 +83,7 @@ fi
 # harts with every optional extension in riscv,isa (and the cbom/cboz block
 # sizes in the DTB); both engines give the same trace bytes and console
 IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$T/lbuild.err" | tail -n1)
-cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbop_zfhmin" all
+cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbop_zfhmin_zfh" all
 if [ -f "$IMAGE" ]; then
     for eng in fast interp; do
         mkdir -p "$T/$eng"

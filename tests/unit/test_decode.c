@@ -36,7 +36,8 @@ static const struct { uint32_t raw; uint16_t op; uint32_t ext; } ext_cases[] = {
     { 0x28c5a533, RV_OP_XPERM4, RV_EXT_ZBKX }, { 0x293944b3, RV_OP_XPERM8, RV_EXT_ZBKX },
     { 0x0015200f, RV_OP_CBO_CLEAN, RV_EXT_ZICBOM }, { 0x0023200f, RV_OP_CBO_FLUSH, RV_EXT_ZICBOM },
     { 0x0001200f, RV_OP_CBO_INVAL, RV_EXT_ZICBOM }, { 0x0047a00f, RV_OP_CBO_ZERO, RV_EXT_ZICBOZ },
-    { 0x00659507, RV_OP_FLH, RV_EXT_ZFHMIN }, { 0xfec11f27, RV_OP_FSH, RV_EXT_ZFHMIN },
+    { 0x00659507, RV_OP_FLH, RV_EXT_ZFHMIN | RV_EXT_ZFH },
+    { 0xfec11f27, RV_OP_FSH, RV_EXT_ZFHMIN | RV_EXT_ZFH },
 };
 
 START_TEST(test_ext_gating)

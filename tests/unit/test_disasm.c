@@ -241,6 +241,26 @@ static const struct dcase cases[] = {
     { 0x4415f553, 0x8000001c, "fcvt.h.d fa0,fa1" },
     { 0x44059553, 0x80000020, "fcvt.h.s fa0,fa1,rtz" },
     { 0x4415b553, 0x80000024, "fcvt.h.d fa0,fa1,rup" },
+    /* Zfh (-march=rv64gc_zfh) */
+    { 0x04c5f553, 0x80000000, "fadd.h fa0,fa1,fa2" },
+    { 0x0cc59553, 0x80000004, "fsub.h fa0,fa1,fa2,rtz" },
+    { 0x1420f053, 0x80000008, "fmul.h ft0,ft1,ft2" },
+    { 0x1cc5f553, 0x8000000c, "fdiv.h fa0,fa1,fa2" },
+    { 0x5c05f553, 0x80000010, "fsqrt.h fa0,fa1" },
+    { 0x6cc5f543, 0x80000014, "fmadd.h fa0,fa1,fa2,fa3" },
+    { 0x6cc5b54b, 0x80000018, "fnmsub.h fa0,fa1,fa2,fa3,rup" },
+    { 0x2cc58553, 0x8000001c, "fmin.h fa0,fa1,fa2" },
+    { 0x2cc59553, 0x80000020, "fmax.h fa0,fa1,fa2" },
+    { 0x24c58553, 0x80000024, "fsgnj.h fa0,fa1,fa2" },
+    { 0x24b5a553, 0x80000028, "fabs.h fa0,fa1" },
+    { 0xa4c5a553, 0x8000002c, "feq.h a0,fa1,fa2" },
+    { 0xa4c59553, 0x80000030, "flt.h a0,fa1,fa2" },
+    { 0xa4c58553, 0x80000034, "fle.h a0,fa1,fa2" },
+    { 0xe4059553, 0x80000038, "fclass.h a0,fa1" },
+    { 0xc4059553, 0x8000003c, "fcvt.w.h a0,fa1,rtz" },
+    { 0xc435f553, 0x80000040, "fcvt.lu.h a0,fa1" },
+    { 0xd405f553, 0x80000044, "fcvt.h.w fa0,a1" },
+    { 0xd4358553, 0x80000048, "fcvt.h.lu fa0,a1,rne" },
     /* binutils 2.40 has no Zicond / Zihintntl: encodings from Zicond 1.0
      * (funct7 0000111, funct3 101/111) and Zihintntl 1.0 (add x0,x0,x2..x5) */
     { 0x0ec5d533, 0x80000000, "czero.eqz a0,a1,a2" },
@@ -256,7 +276,7 @@ static const struct dcase cases[] = {
     { 0x0040006f, 0xfffffffffffffffcull, "j 0x0" },
     /* encodings the hart rejects */
     { 0x0000, 0x80000000, "unknown 0x0000" },                /* c.addi4spn with imm 0 */
-    { 0x04c58553, 0x80000000, "unknown 0x04c58553" },        /* fadd.h: no Zfh (only Zfhmin) */
+    { 0x04c58553, 0x80000000, "fadd.h fa0,fa1,fa2,rne" },    /* Zfh (rm 0 is rne) */
     { 0x28b6252f, 0x80000000, "unknown 0x28b6252f" },        /* AMO funct5 0x05 */
     { 0xfe0585d3, 0x80000000, "unknown 0xfe0585d3" },        /* OP-FP funct5 0x1f */
     { 0x02c5d553, 0x80000000, "unknown 0x02c5d553" },        /* fadd.d with rm 5 */

@@ -262,13 +262,13 @@ static void decode32(struct rv_dinsn *d, uint32_t r, uint32_t ext)
         break;
     }
     case 0x07: /* LOAD-FP */
-        if (f3 == 1 && (ext & RV_EXT_ZFHMIN)) set(d, RV_OP_FLH, rd, rs1, 0, imm_i(r));
+        if (f3 == 1 && (ext & (RV_EXT_ZFHMIN | RV_EXT_ZFH))) set(d, RV_OP_FLH, rd, rs1, 0, imm_i(r));
         else if (f3 == 2) set(d, RV_OP_FLW, rd, rs1, 0, imm_i(r));
         else if (f3 == 3) set(d, RV_OP_FLD, rd, rs1, 0, imm_i(r));
         d->rd = (uint8_t)rd; /* f registers: f0 is a real register */
         break;
     case 0x27: /* STORE-FP */
-        if (f3 == 1 && (ext & RV_EXT_ZFHMIN)) set(d, RV_OP_FSH, 0, rs1, rs2, imm_s(r));
+        if (f3 == 1 && (ext & (RV_EXT_ZFHMIN | RV_EXT_ZFH))) set(d, RV_OP_FSH, 0, rs1, rs2, imm_s(r));
         else if (f3 == 2) set(d, RV_OP_FSW, 0, rs1, rs2, imm_s(r));
         else if (f3 == 3) set(d, RV_OP_FSD, 0, rs1, rs2, imm_s(r));
         break;

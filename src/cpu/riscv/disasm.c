@@ -248,8 +248,7 @@ static bool disasm_fp(struct out *o, uint32_t r)
     unsigned opc = bits(r, 6, 0), rd = bits(r, 11, 7), rm = bits(r, 14, 12);
     unsigned rs1 = bits(r, 19, 15), rs2 = bits(r, 24, 20), fmt = bits(r, 26, 25);
     unsigned f5 = bits(r, 31, 27);
-    /* quad: not implemented; half: only Zfhmin's conversions and moves */
-    if (fmt == 3 || (fmt == 2 && (opc != 0x53 || (f5 != 0x08 && f5 != 0x1e && !(f5 == 0x1c && rm == 0)))))
+    if (fmt == 3) /* quad precision: not implemented; half: Zfh */
         return false;
     char s = fmt_suffix[fmt];
     if (opc != 0x53) { /* R4: FMADD 0x43, FMSUB 0x47, FNMSUB 0x4b, FNMADD 0x4f */

@@ -143,8 +143,11 @@ static bool is_zero_class(unsigned c) { return c == FC_NZERO || c == FC_PZERO; }
 static bool is_inf_class(unsigned c) { return c == FC_NINF || c == FC_PINF; }
 
 /* Exact value of a non-NaN operand (binary32 widens exactly). */
+static double f16_value(uint64_t b);
 static double to_double(int fmt, uint64_t b)
 {
+    if (fmt == FMT_H)
+        return f16_value(b);
     return fmt == FMT_S ? (double)f32_of(b) : f64_of(b);
 }
 
@@ -305,6 +308,7 @@ static float rmm_fix_f32(float r, long double v)
 
 /* A correctly rounded arithmetic operation on raw fmt-wide operands under
  * a resolved rounding mode; NaN results are canonical. */
+static uint64_t f16_arith(enum fop op, uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl);
 static uint64_t fp_arith(int fmt, enum fop op, uint64_t a, uint64_t b, uint64_t c,
                          int rm, uint32_t *fl)
 {
@@ -320,6 +324,8 @@ static uint64_t fp_arith(int fmt, enum fop op, uint64_t a, uint64_t b, uint64_t 
             *fl |= FFLAG_NV;
     }
 
+    if (fmt == FMT_H)
+        return f16_arith(op, a, b, c, rm, fl);
     host_begin(rm);
     if (fmt == FMT_S) {
         float fa = f32_of(a), fb = f32_of(b), fc = f32_of(c);
@@ -454,7 +460,8 @@ static uint64_t fp_to_int(int fmt, unsigned kind, uint64_t a, int rm, uint32_t *
     }
 }
 
-/* FCVT.{S,D}.{W,WU,L,LU}. */
+static uint64_t f16_round(double v, int rm, uint32_t *fl);
+/* FCVT.{S,D,H}.{W,WU,L,LU}. */
 static uint64_t fp_from_int(int fmt, unsigned kind, uint64_t x, int rm, uint32_t *fl)
 {
     bool is_signed = kind == CVT_W || kind == CVT_L;
@@ -464,6 +471,11 @@ static uint64_t fp_from_int(int fmt, unsigned kind, uint64_t x, int rm, uint32_t
     volatile int64_t vs = s;
     volatile uint64_t vu = u;
 
+    if (fmt == FMT_H) {
+        /* exact below 2^53; anything larger overflows binary16 anyway */
+        double d = is_signed ? (double)s : (double)u;
+        return d == 0 ? 0 : f16_round(d, rm, fl);
+    }
     host_begin(rm);
     if (fmt == FMT_S) {
         volatile float r = is_signed ? (float)vs : (float)vu;
@@ -484,7 +496,7 @@ static uint64_t fp_from_int(int fmt, unsigned kind, uint64_t x, int rm, uint32_t
 static double f16_value(uint64_t b)
 {
     unsigned e = (b >> 10) & 31, m = b & 1023;
-    double v = e ? ldexp(1024 + m, (int)e - 25) : ldexp(m, -24);
+    double v = e == 31 ? INFINITY : e ? ldexp(1024 + m, (int)e - 25) : ldexp(m, -24);
     return (b & 0x8000) ? -v : v;
 }
 
@@ -548,6 +560,57 @@ static uint64_t f16_round(double v, int rm, uint32_t *fl)
     return sign | (uint64_t)(e - 1 + 15) << 10 | ((uint64_t)(r / ldexp(1, e - 1 - 10)) & 1023);
 }
 
+/* Zfh arithmetic. The operands widen exactly to double. add, sub and mul
+ * are exact there, and div and sqrt of 11-bit operands are never within
+ * 2^-53 (relative) of a binary16 value or rounding boundary they do not
+ * equal, so the host's double result in the same direction (RNE for RMM)
+ * rounds to binary16 as the exact one would (f16_round). fma: a*b is exact;
+ * the sum comes from an error-free TwoSum (s + e exactly, in RNE) with s
+ * moved one double ulp towards e when e != 0, which keeps every binary16
+ * rounding decision. Zero results get their sign from the host (x - x is
+ * -0 only in RDN), NaN results are the canonical NaN. */
+static uint64_t f16_arith(enum fop op, uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl)
+{
+    unsigned ca = fp_class(FMT_H, a), cb = fp_class(FMT_H, b), cc = fp_class(FMT_H, c);
+    bool three = op == OP_FMA, two = three || op != OP_SQRT;
+    if (ca == FC_SNAN || (two && cb == FC_SNAN) || (three && cc == FC_SNAN))
+        *fl |= FFLAG_NV;
+    if (is_nan_class(ca) || (two && is_nan_class(cb)) || (three && is_nan_class(cc)))
+        return CNAN_H;
+    double da = f16_value(a), db = f16_value(b), dc = f16_value(c), r;
+    if (op == OP_FMA) {
+        host_begin(RM_RNE);
+        volatile double p = da * db, vc = dc, s = p + vc;
+        if (!isfinite(p) || !isfinite(vc)) {
+            *fl |= host_end(RM_RNE) & FFLAG_NV;  /* inf - inf, inf * 0 */
+            r = s;
+        } else {
+            volatile double t = s - p;
+            double e = (p - (s - t)) + (vc - t);
+            host_end(RM_RNE);
+            r = s;
+            if (r == 0 && e == 0) { /* an exact zero sum (IEEE 754 §6.3) */
+                bool both_zero = p == 0 && vc == 0;
+                bool neg = both_zero && signbit(p) == signbit(vc) ? signbit(p) : rm == RM_RDN;
+                return neg ? 0x8000 : 0;
+            }
+            if (e != 0)
+                r = nextafter(r, e > 0 ? INFINITY : -INFINITY);
+        }
+    } else {
+        host_begin(rm);
+        r = calc_f64(op, da, db, 0);
+        *fl |= host_end(rm) & (FFLAG_NV | FFLAG_DZ);
+    }
+    if (isnan(r))
+        return CNAN_H;
+    if (isinf(r))
+        return (r < 0 ? 0x8000 : 0) | 0x7c00;
+    if (r == 0)
+        return signbit(r) ? 0x8000 : 0;
+    return f16_round(r, rm, fl);
+}
+
 /* FCVT between S, D and H: widening is exact, narrowing rounds. NaNs give
  * the canonical NaN (NV for a signaling one). */
 static uint64_t fp_cvt_ff(int to_fmt, int from, uint64_t a, int rm, uint32_t *fl)
@@ -596,11 +659,11 @@ static int exec_op_fp(const struct rv_hart *h, uint32_t insn, struct fp_out *o)
     int r = resolve_rm(h, rm);
     static const enum fop arith_op[4] = { OP_ADD, OP_SUB, OP_MUL, OP_DIV };
 
-    bool zfhmin = (h->ext & RV_EXT_ZFHMIN) != 0;
+    bool zfhmin = (h->ext & (RV_EXT_ZFHMIN | RV_EXT_ZFH)) != 0;
     if (fmt > FMT_H || (fmt == FMT_H && !zfhmin))
         return EXC_ILLEGAL_INSN;
-    /* Zfhmin has only the conversions and the moves of H (Zfh 1.0) */
-    if (fmt == FMT_H && funct5 != F5_FCVT_FF && funct5 != F5_FMV_FX &&
+    /* Zfhmin has only the conversions and the moves of H; Zfh all (Zfh 1.0) */
+    if (fmt == FMT_H && !(h->ext & RV_EXT_ZFH) && funct5 != F5_FCVT_FF && funct5 != F5_FMV_FX &&
         !(funct5 == F5_FMV_XF && rm == 0))
         return EXC_ILLEGAL_INSN;
     uint64_t a = freg(h, rs1, fmt), b = freg(h, rs2, fmt);
@@ -677,7 +740,7 @@ static int exec_fma(const struct rv_hart *h, uint32_t insn, struct fp_out *o)
     unsigned rs1 = (insn >> 15) & 31, rs2 = (insn >> 20) & 31, rs3 = insn >> 27;
     int r = resolve_rm(h, (insn >> 12) & 7);
 
-    if (fmt > FMT_D || r < 0)
+    if (fmt > FMT_H || (fmt == FMT_H && !(h->ext & RV_EXT_ZFH)) || r < 0)
         return EXC_ILLEGAL_INSN;
     uint64_t a = freg(h, rs1, fmt), b = freg(h, rs2, fmt), c = freg(h, rs3, fmt);
     /* FMSUB = a*b - c, FNMSUB = -(a*b) + c, FNMADD = -(a*b) - c. Negation
