@@ -49,6 +49,7 @@ enum opt_id {
     OPT_VIRTIO_RNG,
     OPT_RTC,
     OPT_VIRTIO_CONSOLE,
+    OPT_ISA,
 };
 
 struct opt_desc {
@@ -79,6 +80,7 @@ static const struct opt_desc run_opts[] = {
     { "max-insns", OPT_MAX_INSNS, "N", "stop after N instructions in total (0 = no limit)" },
     { "quantum", OPT_QUANTUM, "N", "instructions per scheduling slot (>= 1)" },
     { "engine", OPT_ENGINE, "E", "fast (compiled blocks, the default) or interp (the reference); same trace" },
+    { "isa", OPT_ISA, "STRING", "riscv-virt: [cpu] isa, e.g. rv64imafdch_..._zicond_zbc (docs/riscv.md)" },
     { "sched-seed", OPT_SCHED_SEED, "S", "seed for a varied, repeatable interleaving (0 = fixed)" },
     { "ipi-latency", OPT_IPI_LATENCY, "MIN..MAX", "interrupt delivery latency between CPUs, virtual ns (docs/explore.md)" },
     { "stall", OPT_STALL, "P:MAX", "a CPU stalls up to MAX virtual ns, probability P per round" },
@@ -178,6 +180,7 @@ struct run_args {
     uint64_t gdb_port;
     bool gdb_wait;
     bool interp;              /* --engine interp */
+    const char *isa;          /* --isa: [cpu] isa of the configuration */
     struct perturb_cfg pert;  /* --ipi-latency, --stall, --skew, --strategy */
 };
 
@@ -404,6 +407,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
                 return usage_error("--engine: '%s' is not interp or fast", v);
             a->interp = strcmp(v, "interp") == 0;
             break;
+        case OPT_ISA: a->isa = v; break;
         case OPT_IPI_LATENCY:
         case OPT_STALL:
         case OPT_SKEW:
@@ -543,6 +547,11 @@ static int cmd_run(int argc, char **argv)
                     "too long)\n", optin[i].opt, cfg.name);
             return EXIT_HOST_ERROR;
         }
+    }
+    if (a.isa && (!*a.isa || !set_board_string(&cfg, "cpu", "isa", a.isa))) {
+        fprintf(stderr, "hvsim: --isa '%s': empty, too long, or the %s board has no [cpu] isa\n",
+                a.isa, cfg.name);
+        return EXIT_HOST_ERROR;
     }
     if (!apply_run_args(&cfg, &a))
         return EXIT_HOST_ERROR;

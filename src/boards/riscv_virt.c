@@ -21,6 +21,7 @@
 #include "../apic/aclint.h"
 #include "../apic/plic.h"
 #include "../cpu/riscv/hart.h"
+#include "../cpu/riscv/isa.h"
 #include "../cpu/riscv/rv_hart.h"
 #include "../devices/goldfish_rtc.h"
 #include "../devices/htif.h"
@@ -165,10 +166,9 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
 static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
 {
     const struct rv_virt_config *v = rv_virt_config(c);
-    if (strncmp(v->isa, "rv64", 4) != 0) {
-        snprintf(err, errlen, "[cpu] isa '%s' must start with rv64", v->isa);
+    uint32_t ext;
+    if (!rv_isa_parse(v->isa, &ext, err, errlen)) /* rv64 + implemented extensions */
         return false;
-    }
     if (strcmp(v->mmu_type, "sv39") != 0 && strcmp(v->mmu_type, "sv48") != 0) {
         snprintf(err, errlen, "[cpu] mmu '%s' is not sv39 or sv48", v->mmu_type);
         return false;
@@ -347,12 +347,16 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
 
     m->ncpus = c->smp;
     bool sv39_only = strcmp(v->mmu_type, "sv39") == 0;
+    uint32_t ext = 0;
+    if (!rv_isa_parse(v->isa, &ext, err, errlen))
+        return false;
     for (int i = 0; i < c->smp; i++) {
         m->cpus[i] = rv_hart_new(m, i, v->rom_base, sv39_only);
         if (!m->cpus[i]) {
             snprintf(err, errlen, "out of memory creating hart %d", i);
             return false;
         }
+        rv_hart_set_ext(m->cpus[i], ext);
     }
 
     b->aclint = aclint_new(m, m->ncpus, v->timebase_hz);

@@ -14,6 +14,7 @@
 #include "loader/image.h"
 #include "sim/config.h"
 #include "boards/riscv_virt.h"
+#include "cpu/riscv/isa.h"
 
 /* Interrupt causes used as cells of interrupts-extended towards a
  * riscv,cpu-intc (RISC-V priv spec, mcause interrupt codes). */
@@ -128,6 +129,10 @@ static void build_cpus(struct fdtw *w, const struct config *c)
 {
     char name[64], mmu[32];
     snprintf(mmu, sizeof mmu, "riscv,%s", rv_virt_config(c)->mmu_type);
+    uint32_t ext = 0;
+    char isa_err[256];
+    if (!rv_isa_parse(rv_virt_config(c)->isa, &ext, isa_err, sizeof isa_err))
+        ext = 0; /* config_validate has reported it */
 
     w_begin(w, "cpus");
     w_u32(w, "#address-cells", 1);
@@ -142,6 +147,10 @@ static void build_cpus(struct fdtw *w, const struct config *c)
         w_str(w, "status", "okay");
         w_str(w, "compatible", "riscv");
         w_str(w, "riscv,isa", rv_virt_config(c)->isa);
+        if (ext & RV_EXT_ZICBOM) /* Zicbom/Zicboz: cache-block size (docs/riscv.md) */
+            w_u32(w, "riscv,cbom-block-size", RV_CBO_BLOCK);
+        if (ext & RV_EXT_ZICBOZ)
+            w_u32(w, "riscv,cboz-block-size", RV_CBO_BLOCK);
         w_str(w, "mmu-type", mmu);
         w_begin(w, "interrupt-controller");
         w_u32(w, "#interrupt-cells", 1);

@@ -57,6 +57,10 @@ for elf in "$@"; do
             failed=$((failed + 1)); failed_names="$failed_names $name"
             continue
         fi
+        if grep -q "qemu-skip" "$src"; then
+            echo "SKIP $name (qemu-skip:$(sed -n 's/.*qemu-skip:\(.*\)/\1/p' "$src" | head -n 1))"
+            continue
+        fi
         machine=spike
         if grep -q "qemu-machine: virt" "$src"; then
             machine=virt
@@ -72,14 +76,28 @@ for elf in "$@"; do
         fi
         extra=""
         [ "$machine" = virt ] && extra="-m 256M"
+        # "qemu-cpu: SPEC" picks QEMU's -cpu (its extension properties)
+        qcpu=$(sed -n 's/.*qemu-cpu: *\([A-Za-z0-9_,=]*\).*/\1/p' "$src" | head -n 1)
+        [ -n "$qcpu" ] && extra="$extra -cpu $qcpu"
         # shellcheck disable=SC2086
         # -icount: instret/cycle count instructions (as on hvsim), not host ticks
         timeout 10 qemu-system-riscv64 -M "$machine" $extra -smp 1 -nographic \
             -icount shift=0 -bios "$qelf" </dev/null >>"$log" 2>&1
         rc=$?
     else
-        timeout 60 "$HVSIM" run --smp 1 --bios "$elf" --serial none \
-            --max-insns 20000000 </dev/null >"$log" 2>&1
+        # A source line "hvsim-isa: STRING" runs the test with that [cpu] isa
+        # (optional extensions, docs/riscv.md); without one, the default
+        # board (those extensions disabled).
+        cfg=()
+        src="$here/$name.S"
+        isa=""
+        [ -f "$src" ] && isa=$(sed -n 's/.*hvsim-isa: *\([A-Za-z0-9_]*\).*/\1/p' "$src" | head -n 1)
+        if [ -n "$isa" ]; then
+            printf '[cpu]\nisa = %s\n' "$isa" >"$logdir/$name.ini"
+            cfg=(-c "$logdir/$name.ini")
+        fi
+        timeout 60 "$HVSIM" run "${cfg[@]}" --smp 1 --bios "$elf" --serial none \
+            --max-insns 20000000 ${HVSIM_ISA_ENGINE:+--engine "$HVSIM_ISA_ENGINE"} </dev/null >"$log" 2>&1
         rc=$?
     fi
     if [ "$rc" -eq 0 ]; then

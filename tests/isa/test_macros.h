@@ -295,6 +295,18 @@ test_##n:                                                               \
         __VA_ARGS__;                                                    \
         CHECK_EQ(reg, expected)
 
+/* Instructions of an optional extension (docs/riscv.md): built normally,
+ * the check of the value; built with -DEXT_OFF (the NAME_off.S wrappers run
+ * on the default board, where the extension is disabled), the check that
+ * the same instruction raises illegal-instruction with mtval = its bits. */
+#ifdef EXT_OFF
+#define EXT_RR(n, inst, result, v1, v2) TEST_ILLEGAL(n, inst a0, a1, a2)
+#define EXT_R(n, inst, result, v1)      TEST_ILLEGAL(n, inst a0, a1)
+#else
+#define EXT_RR(n, inst, result, v1, v2) TEST_RR_OP(n, inst, result, v1, v2)
+#define EXT_R(n, inst, result, v1)      TEST_CASE(n, a0, result, li a1, v1; inst a0, a1)
+#endif
+
 /* register-register ALU op: a0 = op(v1, v2) */
 #define TEST_RR_OP(n, inst, result, v1, v2)                             \
         TEST_CASE(n, a0, result, li a1, v1; li a2, v2; inst a0, a1, a2)

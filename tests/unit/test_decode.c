@@ -19,6 +19,65 @@
 
 #include "cpu/riscv/rv_hart.h"
 #include "cpu/riscv/rv_ops.h"
+#include "cpu/riscv/isa.h"
+
+/* The optional extensions (isa.h): each encoding decodes to its op when one
+ * of its extensions is enabled and stays illegal otherwise (rv_decode: none
+ * enabled, as on the default board). Encodings: Zicond 1.0, Bitmanip 1.0
+ * (Zbc), Scalar Crypto 1.0 (Zbkb/Zbkc/Zbkx), CMO 1.0. */
+static const struct { uint32_t raw; uint16_t op; uint32_t ext; } ext_cases[] = {
+    { 0x0ec5d533, RV_OP_CZERO_EQZ, RV_EXT_ZICOND }, { 0x0ec5f533, RV_OP_CZERO_NEZ, RV_EXT_ZICOND },
+    { 0x0ac59533, RV_OP_CLMUL, RV_EXT_ZBC | RV_EXT_ZBKC },
+    { 0x0a7332b3, RV_OP_CLMULH, RV_EXT_ZBC | RV_EXT_ZBKC },
+    { 0x0ac5a533, RV_OP_CLMULR, RV_EXT_ZBC },
+    { 0x08c5c533, RV_OP_PACK, RV_EXT_ZBKB }, { 0x0807c733, RV_OP_PACK, RV_EXT_ZBKB },
+    { 0x08c5f533, RV_OP_PACKH, RV_EXT_ZBKB }, { 0x08c5c53b, RV_OP_PACKW, RV_EXT_ZBKB },
+    { 0x6875d513, RV_OP_BREV8, RV_EXT_ZBKB },
+    { 0x28c5a533, RV_OP_XPERM4, RV_EXT_ZBKX }, { 0x293944b3, RV_OP_XPERM8, RV_EXT_ZBKX },
+    { 0x0015200f, RV_OP_CBO_CLEAN, RV_EXT_ZICBOM }, { 0x0023200f, RV_OP_CBO_FLUSH, RV_EXT_ZICBOM },
+    { 0x0001200f, RV_OP_CBO_INVAL, RV_EXT_ZICBOM }, { 0x0047a00f, RV_OP_CBO_ZERO, RV_EXT_ZICBOZ },
+    { 0x00659507, RV_OP_FLH, RV_EXT_ZFHMIN | RV_EXT_ZFH },
+    { 0xfec11f27, RV_OP_FSH, RV_EXT_ZFHMIN | RV_EXT_ZFH },
+};
+
+START_TEST(test_ext_gating)
+{
+    struct rv_dinsn d;
+    uint32_t raw = ext_cases[_i].raw, need = ext_cases[_i].ext;
+    rv_decode(&d, raw);
+    ck_assert_int_eq(d.op, RV_OP_ILLEGAL);
+    rv_decode_ext(&d, raw, RV_EXT_ALL & ~need);
+    ck_assert_int_eq(d.op, RV_OP_ILLEGAL);
+    for (uint32_t bit = 1; bit < RV_EXT_ALL; bit <<= 1) {
+        if (!(need & bit))
+            continue;
+        rv_decode_ext(&d, raw, bit);
+        ck_assert_int_eq(d.op, ext_cases[_i].op);
+        ck_assert_uint_eq(d.raw, raw);
+    }
+}
+END_TEST
+
+/* Encodings next to the new ones keep their meaning: packw with rs2 = x0 is
+ * zext.h (Zbb) whatever is enabled; cbo with rd != 0 or another imm, and
+ * funct7 0000111 with other funct3, stay illegal. */
+START_TEST(test_ext_neighbours)
+{
+    struct rv_dinsn d;
+    rv_decode_ext(&d, 0x0805c53b, RV_EXT_ALL); /* packw a0,a1,zero */
+    ck_assert_int_eq(d.op, RV_OP_ZEXT_H);
+    rv_decode_ext(&d, 0x0015250f, RV_EXT_ALL); /* cbo.clean with rd = a0 */
+    ck_assert_int_eq(d.op, RV_OP_ILLEGAL);
+    rv_decode_ext(&d, 0x0035a00f, RV_EXT_ALL); /* imm 3 */
+    ck_assert_int_eq(d.op, RV_OP_ILLEGAL);
+    rv_decode_ext(&d, 0x0ec5c533, RV_EXT_ALL); /* funct7 7, funct3 4 */
+    ck_assert_int_eq(d.op, RV_OP_ILLEGAL);
+    rv_decode_ext(&d, 0x0ac5c533, RV_EXT_ALL); /* funct7 5, funct3 4: min (Zbb) */
+    ck_assert_int_eq(d.op, RV_OP_MIN);
+    rv_decode_ext(&d, 0x28c59533, RV_EXT_ALL); /* funct7 0x14, funct3 1: bset (Zbs) */
+    ck_assert_int_eq(d.op, RV_OP_BSET);
+}
+END_TEST
 
 Suite *decode_suite(void);
 
@@ -570,6 +629,8 @@ Suite *decode_suite(void)
     tc = tcase_create("illegal");
     tcase_add_loop_test(tc, test_illegal, 0, N(illegal));
     tcase_add_test(tc, test_zext_h_op_encoding_illegal_on_rv64);
+    tcase_add_loop_test(tc, test_ext_gating, 0, N(ext_cases));
+    tcase_add_test(tc, test_ext_neighbours);
     suite_add_tcase(s, tc);
     return s;
 }

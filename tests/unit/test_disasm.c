@@ -212,12 +212,71 @@ static const struct dcase cases[] = {
     { 0x60059573, 0x80000024, "csrrw a0,hstatus,a1" },
     { 0x68002573, 0x80000028, "csrr a0,hgatp" },
     { 0x28051073, 0x8000002c, "csrw vsatp,a0" },
+    /* optional extensions (-march=rv64gc_zbc_zbkb_zbkx_zicbom_zicboz_zicbop_zihintpause) */
+    { 0x0ac59533, 0x80000000, "clmul a0,a1,a2" },
+    { 0x0a7332b3, 0x80000004, "clmulh t0,t1,t2" },
+    { 0x0ac5a533, 0x80000008, "clmulr a0,a1,a2" },
+    { 0x08c5c533, 0x8000000c, "pack a0,a1,a2" },
+    { 0x08c5f533, 0x80000010, "packh a0,a1,a2" },
+    { 0x08c5c53b, 0x80000014, "packw a0,a1,a2" },
+    { 0x6875d513, 0x80000018, "brev8 a0,a1" },
+    { 0x28c5a533, 0x8000001c, "xperm4 a0,a1,a2" },
+    { 0x293944b3, 0x80000020, "xperm8 s1,s2,s3" },
+    { 0x0015200f, 0x80000024, "cbo.clean (a0)" },
+    { 0x0023200f, 0x80000028, "cbo.flush (t1)" },
+    { 0x0001200f, 0x8000002c, "cbo.inval (sp)" },
+    { 0x0047a00f, 0x80000030, "cbo.zero (a5)" },
+    { 0x04056013, 0x80000034, "prefetch.i 64(a0)" },
+    { 0xfe15e013, 0x80000038, "prefetch.r -32(a1)" },
+    { 0x00316013, 0x8000003c, "prefetch.w 0(sp)" },
+    { 0x0100000f, 0x80000040, "pause" },
+    /* Zfhmin (-march=rv64gc_zfhmin) */
+    { 0x00659507, 0x80000000, "flh fa0,6(a1)" },
+    { 0xfec11f27, 0x80000004, "fsh fa2,-2(sp)" },
+    { 0xe4058553, 0x80000008, "fmv.x.h a0,fa1" },
+    { 0xf4058553, 0x8000000c, "fmv.h.x fa0,a1" },
+    { 0x40258553, 0x80000010, "fcvt.s.h fa0,fa1" },
+    { 0x42258553, 0x80000014, "fcvt.d.h fa0,fa1" },
+    { 0x4405f553, 0x80000018, "fcvt.h.s fa0,fa1" },
+    { 0x4415f553, 0x8000001c, "fcvt.h.d fa0,fa1" },
+    { 0x44059553, 0x80000020, "fcvt.h.s fa0,fa1,rtz" },
+    { 0x4415b553, 0x80000024, "fcvt.h.d fa0,fa1,rup" },
+    /* Zfh (-march=rv64gc_zfh) */
+    { 0x04c5f553, 0x80000000, "fadd.h fa0,fa1,fa2" },
+    { 0x0cc59553, 0x80000004, "fsub.h fa0,fa1,fa2,rtz" },
+    { 0x1420f053, 0x80000008, "fmul.h ft0,ft1,ft2" },
+    { 0x1cc5f553, 0x8000000c, "fdiv.h fa0,fa1,fa2" },
+    { 0x5c05f553, 0x80000010, "fsqrt.h fa0,fa1" },
+    { 0x6cc5f543, 0x80000014, "fmadd.h fa0,fa1,fa2,fa3" },
+    { 0x6cc5b54b, 0x80000018, "fnmsub.h fa0,fa1,fa2,fa3,rup" },
+    { 0x2cc58553, 0x8000001c, "fmin.h fa0,fa1,fa2" },
+    { 0x2cc59553, 0x80000020, "fmax.h fa0,fa1,fa2" },
+    { 0x24c58553, 0x80000024, "fsgnj.h fa0,fa1,fa2" },
+    { 0x24b5a553, 0x80000028, "fabs.h fa0,fa1" },
+    { 0xa4c5a553, 0x8000002c, "feq.h a0,fa1,fa2" },
+    { 0xa4c59553, 0x80000030, "flt.h a0,fa1,fa2" },
+    { 0xa4c58553, 0x80000034, "fle.h a0,fa1,fa2" },
+    { 0xe4059553, 0x80000038, "fclass.h a0,fa1" },
+    { 0xc4059553, 0x8000003c, "fcvt.w.h a0,fa1,rtz" },
+    { 0xc435f553, 0x80000040, "fcvt.lu.h a0,fa1" },
+    { 0xd405f553, 0x80000044, "fcvt.h.w fa0,a1" },
+    { 0xd4358553, 0x80000048, "fcvt.h.lu fa0,a1,rne" },
+    /* binutils 2.40 has no Zicond / Zihintntl: encodings from Zicond 1.0
+     * (funct7 0000111, funct3 101/111) and Zihintntl 1.0 (add x0,x0,x2..x5) */
+    { 0x0ec5d533, 0x80000000, "czero.eqz a0,a1,a2" },
+    { 0x0ec5f533, 0x80000000, "czero.nez a0,a1,a2" },
+    { 0x00200033, 0x80000000, "ntl.p1" },
+    { 0x00500033, 0x80000000, "ntl.all" },
+    { 0x900e, 0x80000000, "c.ntl.pall" },
+    { 0x9012, 0x80000000, "c.ntl.s1" },
+    { 0x0025e013, 0x80000000, "ori zero,a1,2" },            /* not a prefetch: imm[4:0] = 2 */
+    { 0x0035a00f, 0x80000000, "unknown 0x0035a00f" },       /* MISC-MEM funct3 2, imm 3: no cbo */
     /* 64-bit targets: kernel addresses */
     { 0x0000bfc5, 0xffffffff80200010ull, "j 0xffffffff80200000" },
     { 0x0040006f, 0xfffffffffffffffcull, "j 0x0" },
     /* encodings the hart rejects */
     { 0x0000, 0x80000000, "unknown 0x0000" },                /* c.addi4spn with imm 0 */
-    { 0x04c58553, 0x80000000, "unknown 0x04c58553" },        /* fadd.h: no Zfh */
+    { 0x04c58553, 0x80000000, "fadd.h fa0,fa1,fa2,rne" },    /* Zfh (rm 0 is rne) */
     { 0x28b6252f, 0x80000000, "unknown 0x28b6252f" },        /* AMO funct5 0x05 */
     { 0xfe0585d3, 0x80000000, "unknown 0xfe0585d3" },        /* OP-FP funct5 0x1f */
     { 0x02c5d553, 0x80000000, "unknown 0x02c5d553" },        /* fadd.d with rm 5 */

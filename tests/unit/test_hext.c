@@ -15,6 +15,7 @@
 
 #include "trace_capture.h"
 #include "rv_fixture_h.h"
+#include "cpu/riscv/isa.h"
 #include "trace/event.h"
 #include "trace/trace.h"
 
@@ -1779,6 +1780,108 @@ START_TEST(test_trace_vm_exit_entry)
 }
 END_TEST
 
+/* ---- Zicbom / Zicboz with the H extension (CMO 1.0) -------------------- */
+
+/* cbo.inval/clean/flush/zero: MISC-MEM, funct3 2, rd 0, imm[11:0] = 0/1/2/4 */
+static uint32_t cbo_insn(unsigned op, unsigned rs1) { return rvf_r(0x0f, 0, 2, rs1, op, 0); }
+enum { CBO_INVAL = 0, CBO_CLEAN = 1, CBO_FLUSH = 2, CBO_ZERO = 4 };
+#define ENV_CB_ALL 0xf0ull /* CBIE = 11, CBCFE, CBZE */
+
+/* The enables by mode: below M, menvcfg's bit clear is illegal; with V=1,
+ * henvcfg's bit clear is a virtual instruction; in U / VU, senvcfg's bit
+ * clear is illegal / virtual. mtval = the instruction. */
+START_TEST(test_cbo_envcfg_modes)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    h->ext = RV_EXT_ZICBOM | RV_EXT_ZICBOZ;
+    const uint64_t pa = 0x8020c000ull;
+    h->x[6] = pa + 0x48; /* vsatp bare, G identity: GVA = PA */
+    const unsigned ops[] = { CBO_INVAL, CBO_CLEAN, CBO_FLUSH, CBO_ZERO };
+    for (size_t i = 0; i < 4; i++) {
+        uint32_t insn = cbo_insn(ops[i], 6);
+        rvh_csrw(h, 0x30a, 0);                 /* menvcfg */
+        rvh_csrw(h, RVH_HENVCFG, ENV_CB_ALL);
+        rvh_csrw(h, 0x10a, ENV_CB_ALL);        /* senvcfg */
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, false, PRV_M, insn));
+        RVH_ASSERT_TRAP(rvh_step(&e, false, PRV_S, insn), RVH_TO_M, EXC_ILLEGAL_INSN);
+        ck_assert_uint_eq(h->mtval, insn);
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, insn), RVH_TO_M, EXC_ILLEGAL_INSN);
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_U, insn), RVH_TO_M, EXC_ILLEGAL_INSN);
+
+        rvh_csrw(h, 0x30a, ENV_CB_ALL);
+        rvh_csrw(h, RVH_HENVCFG, 0);
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, false, PRV_S, insn));
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, false, PRV_U, insn));
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, insn), RVH_TO_M, EXC_VIRTUAL_INSN);
+        ck_assert_uint_eq(h->mtval, insn);
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_U, insn), RVH_TO_M, EXC_VIRTUAL_INSN);
+
+        rvh_csrw(h, RVH_HENVCFG, ENV_CB_ALL);
+        rvh_csrw(h, 0x10a, 0);
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, insn));
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, false, PRV_S, insn));
+        RVH_ASSERT_TRAP(rvh_step(&e, false, PRV_U, insn), RVH_TO_M, EXC_ILLEGAL_INSN);
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_U, insn), RVH_TO_M, EXC_VIRTUAL_INSN);
+        ck_assert_uint_eq(h->mtval, insn);
+        rvh_csrw(h, 0x10a, ENV_CB_ALL);
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_U, insn));
+    }
+    /* cbo.zero from VU wrote the 64-byte block that holds pa + 0x48 */
+    for (unsigned k = 0; k < 16; k++)
+        rvf_w64(e.m, pa + 8 * k, ~0ull);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_U, cbo_insn(CBO_ZERO, 6)));
+    ck_assert_uint_eq(rvf_r64(e.m, pa + 0x38), ~0ull);
+    for (unsigned k = 8; k < 16; k++)
+        ck_assert_uint_eq(rvf_r64(e.m, pa + 8 * k), 0);
+    /* the inval field alone: CBIE = 01 (flush) enables cbo.inval only */
+    rvh_csrw(h, 0x30a, 0x10);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, false, PRV_S, cbo_insn(CBO_INVAL, 6)));
+    RVH_ASSERT_TRAP(rvh_step(&e, false, PRV_S, cbo_insn(CBO_CLEAN, 6)), RVH_TO_M, EXC_ILLEGAL_INSN);
+    RVH_ASSERT_TRAP(rvh_step(&e, false, PRV_S, cbo_insn(CBO_ZERO, 6)), RVH_TO_M, EXC_ILLEGAL_INSN);
+    /* without the extensions: illegal in M too, and the bits read-only zero */
+    rvh_env_free(&e);
+    e = rvh_env_new(RVH_SV39);
+    h = e.h;
+    h->x[6] = pa;
+    rvh_csrw(h, 0x30a, ~0ull);
+    ck_assert_uint_eq(rvh_csrr(h, 0x30a) & ENV_CB_ALL, 0);
+    RVH_ASSERT_TRAP(rvh_step(&e, false, PRV_M, cbo_insn(CBO_ZERO, 6)), RVH_TO_M, EXC_ILLEGAL_INSN);
+    RVH_ASSERT_TRAP(rvh_step(&e, false, PRV_M, cbo_insn(CBO_CLEAN, 6)), RVH_TO_M, EXC_ILLEGAL_INSN);
+    rvh_env_free(&e);
+}
+END_TEST
+
+/* Translation: cbo.zero needs store permission; clean/flush/inval need load
+ * or store permission. Failures are store (guest-)page faults with tval =
+ * rs1 (docs/riscv.md). Here through the G stage from VS. */
+START_TEST(test_cbo_guest_page_faults)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    h->ext = RV_EXT_ZICBOM | RV_EXT_ZICBOZ;
+    rvh_csrw(h, 0x30a, ENV_CB_ALL);
+    rvh_csrw(h, RVH_HENVCFG, ENV_CB_ALL);
+    const uint64_t gro = 0x40000000ull, gxo = 0x40001000ull, pa = 0x8020d000ull;
+    rvh_gmap(&e, gro, pa, RVH_V | RVH_R | RVH_U | RVH_A | RVH_D, 0);          /* read-only */
+    rvh_gmap(&e, gxo, pa, RVH_V | RVH_X | RVH_U | RVH_A | RVH_D, 0);          /* execute-only */
+    rvf_w64(e.m, pa, 0x1234);
+    h->x[6] = gro + 0x10;
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, cbo_insn(CBO_CLEAN, 6)));
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, cbo_insn(CBO_INVAL, 6)));
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, cbo_insn(CBO_ZERO, 6)), RVH_TO_M,
+                    EXC_STORE_GUEST_PAGE_FAULT);
+    ck_assert_uint_eq(h->mtval, gro + 0x10);
+    ck_assert_uint_eq(h->mtval2, gro >> 2);
+    ck_assert_uint_eq(rvf_r64(e.m, pa), 0x1234);
+    h->x[6] = gxo + 0x20;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, cbo_insn(CBO_FLUSH, 6)), RVH_TO_M,
+                    EXC_STORE_GUEST_PAGE_FAULT);
+    ck_assert_uint_eq(h->mtval, gxo + 0x20);
+    rvh_env_free(&e);
+}
+END_TEST
+
 Suite *hext_suite(void)
 {
     Suite *s = suite_create("hext");
@@ -1853,6 +1956,8 @@ Suite *hext_suite(void)
     tcase_add_test(tc, test_mip_vstip_vseip_read_only);
     tcase_add_test(tc, test_mprv_mpv_fault_sets_gva);
     tcase_add_test(tc, test_illegal_insn_gva);
+    tcase_add_test(tc, test_cbo_envcfg_modes);
+    tcase_add_test(tc, test_cbo_guest_page_faults);
     suite_add_tcase(s, tc);
     return s;
 }

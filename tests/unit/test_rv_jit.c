@@ -12,6 +12,7 @@
 
 #include "rv_fixture_h.h"
 #include "cpu/riscv/jit.h"
+#include "cpu/riscv/isa.h"
 
 Suite *rv_jit_suite(void);
 
@@ -409,6 +410,103 @@ START_TEST(test_differential_paged)
 }
 END_TEST
 
+/* The optional extensions (isa.h): random code that mixes the instructions
+ * above with Zicond (compiled), Zbc/Zbkb/Zbkx (blocks with them are
+ * interpreted), the Zihintntl/Zicbop hints and pause: with every extension
+ * enabled, compiled and interpreted agree after every run. */
+static uint32_t random_ext_insn(uint64_t *s, unsigned k, unsigned n)
+{
+    static const unsigned regs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15 };
+    unsigned rd = regs[1 + rnd(s) % 14], rs1 = regs[rnd(s) % 15], rs2 = regs[rnd(s) % 15];
+    unsigned pick = (unsigned)(rnd(s) % 100);
+    if (pick < 50)
+        return random_insn(s, k, n);
+    if (pick < 80)              /* czero.eqz / czero.nez */
+        return rvf_r(0x33, rd, rnd(s) & 1 ? 7 : 5, rs1, rs2, 0x07);
+    static const struct { unsigned f3, f7, opc; } t[] = {
+        { 1, 0x05, 0x33 }, { 2, 0x05, 0x33 }, { 3, 0x05, 0x33 }, /* clmul, clmulr, clmulh */
+        { 4, 0x04, 0x33 }, { 7, 0x04, 0x33 }, { 4, 0x04, 0x3b }, /* pack, packh, packw */
+        { 2, 0x14, 0x33 }, { 4, 0x14, 0x33 },                    /* xperm4, xperm8 */
+    };
+    if (pick < 94) {
+        unsigned i = (unsigned)(rnd(s) % (sizeof t / sizeof t[0]));
+        return rvf_r(t[i].opc, rd, t[i].f3, rs1, rs2, t[i].f7);
+    }
+    switch (rnd(s) % 4) {
+    case 0: return rvf_i(0x13, rd, 5, rs1, 0x687);              /* brev8 */
+    case 1: return rvf_r(0x33, 0, 0, 0, 2 + (unsigned)(rnd(s) % 4), 0); /* ntl.* */
+    case 2: return rvf_i(0x13, 0, 6, rs1, (int32_t)((rnd(s) % 64) << 5 | (rnd(s) % 2 ? 1 : 3))); /* prefetch.r/w */
+    default: return 0x0100000f;                                /* pause */
+    }
+}
+
+START_TEST(test_differential_ext)
+{
+    uint64_t seed = 0xe7e70000ull + (uint64_t)_i;
+    enum { N = 300 };
+    uint32_t code[N + 1];
+    for (unsigned k = 0; k < N; k++)
+        code[k] = random_ext_insn(&seed, k, N);
+    code[N] = rvf_j(0, -(int32_t)(4 * N));
+    struct machine *jit = machine_with(code, N + 1, false);
+    struct machine *ref = machine_with(code, N + 1, true);
+    rvf_hart(jit, 0)->ext = rvf_hart(ref, 0)->ext = RV_EXT_ALL;
+    uint64_t total = 0;
+    for (unsigned step = 0; total < 6000; step++) {
+        uint64_t budget = 1 + rnd(&seed) % 60;
+        uint64_t ra = rvf_run(jit, 0, budget), rb = rvf_run(ref, 0, budget);
+        ck_assert_uint_eq(ra, rb);
+        ck_assert_uint_eq(ra, budget);
+        total += ra;
+        check_same(jit, ref, "ext", step);
+    }
+    ck_assert_uint_gt(rvf_hart(jit, 0)->jit->nblocks, 1);
+    rvf_machine_free(jit);
+    rvf_machine_free(ref);
+}
+END_TEST
+
+/* A compiled Zicond block gives the spec's values (Zicond 1.0: czero.eqz
+ * rd = rs2 == 0 ? 0 : rs1; czero.nez rd = rs2 != 0 ? 0 : rs1), and with the
+ * extension disabled the same word is an illegal instruction on both
+ * engines (mcause 2, mtval = the instruction). */
+START_TEST(test_zicond_compiled_and_disabled)
+{
+    const uint32_t prog[] = {
+        rvf_r(0x33, 5, 5, 1, 2, 0x07),     /* czero.eqz x5, x1, x2 */
+        rvf_r(0x33, 6, 7, 1, 2, 0x07),     /* czero.nez x6, x1, x2 */
+        rvf_r(0x33, 7, 5, 1, 3, 0x07),     /* czero.eqz x7, x1, x3 */
+        rvf_r(0x33, 8, 7, 1, 3, 0x07),     /* czero.nez x8, x1, x3 */
+        rvf_j(0, -16),
+    };
+    for (int interp = 0; interp < 2; interp++) {
+        struct machine *m = machine_with(prog, sizeof prog / 4, interp);
+        struct rv_hart *h = rvf_hart(m, 0);
+        h->ext = RV_EXT_ZICOND;
+        h->x[1] = 0x1234567890abcdefull; h->x[2] = 0; h->x[3] = 1ull << 63;
+        rvf_run(m, 0, 5 * (JIT_HOT + 3));
+        ck_assert_uint_eq(h->x[5], 0);
+        ck_assert_uint_eq(h->x[6], 0x1234567890abcdefull);
+        ck_assert_uint_eq(h->x[7], 0x1234567890abcdefull);
+        ck_assert_uint_eq(h->x[8], 0);
+        if (!interp)
+            ck_assert_uint_gt(h->jit->nblocks, 0);
+        rvf_machine_free(m);
+
+        m = machine_with(prog, sizeof prog / 4, interp);
+        h = rvf_hart(m, 0);
+        h->mtvec = RVF_MTVEC;
+        const uint32_t loop = rvf_j(0, 0);
+        rvf_code(m, RVF_MTVEC, &loop, 1);
+        rvf_run(m, 0, 3);
+        ck_assert_uint_eq(h->mcause, 2);
+        ck_assert_uint_eq(h->mtval, prog[0]);
+        ck_assert_uint_eq(h->mepc, CODE);
+        rvf_machine_free(m);
+    }
+}
+END_TEST
+
 Suite *rv_jit_suite(void)
 {
     Suite *s = suite_create("rv_jit");
@@ -417,6 +515,8 @@ Suite *rv_jit_suite(void)
     tcase_add_loop_test(tc, test_differential_paged, 0, 24);
     tcase_add_test(tc, test_smc_recompiles);
     tcase_add_test(tc, test_fault_mid_block);
+    tcase_add_loop_test(tc, test_differential_ext, 0, 24);
+    tcase_add_test(tc, test_zicond_compiled_and_disabled);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -36,6 +36,8 @@ static const uint8_t kind[RV_OP_COUNT] = {
     IN(CPOPW) IN(MAX) IN(MAXU) IN(MIN) IN(MINU) IN(SEXT_B) IN(SEXT_H) IN(ZEXT_H)
     IN(ROL) IN(ROLW) IN(ROR) IN(RORI) IN(RORIW) IN(RORW) IN(ORC_B) IN(REV8)
     IN(BCLR) IN(BCLRI) IN(BEXT) IN(BEXTI) IN(BINV) IN(BINVI) IN(BSET) IN(BSETI)
+    IN(CZERO_EQZ) IN(CZERO_NEZ) IN(CLMUL) IN(CLMULH) IN(CLMULR)
+    IN(PACK) IN(PACKH) IN(PACKW) IN(BREV8) IN(XPERM4) IN(XPERM8)
 };
 #undef IN
 #undef END
@@ -58,7 +60,7 @@ void rv_decode_slot(struct rv_hart *h, struct rv_dinsn *d, uint64_t pc)
         }
         raw |= (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
     }
-    rv_decode(d, raw);
+    rv_decode_ext(d, raw, h->ext);
 }
 
 unsigned rv_block_len(struct rv_hart *h, struct rv_dinsn *first, uint64_t pc)

@@ -2,6 +2,7 @@
  * Access rules come from the CSR number itself (§2.1): bits 11:10 == 3 is
  * read-only, bits 9:8 give the lowest privilege that may access it. */
 #include "rv_internal.h"
+#include "isa.h"
 #include "../../sim/machine.h"
 #include "../../apic/aclint.h"
 #include "../../trace/emit.h"
@@ -55,6 +56,19 @@ enum { CSR_OK = 0, CSR_ILLEGAL = EXC_ILLEGAL_INSN, CSR_VIRTUAL = EXC_VIRTUAL_INS
 
 #define MENVCFG_FIOM (1ull << 0)
 #define MENVCFG_STCE (1ull << 63)
+
+/* The CMO 1.0 enables in menvcfg/henvcfg/senvcfg (bit positions in
+ * rv_internal.h), writable only when the hart has Zicbom / Zicboz; else
+ * read-only zero as before. CBIE is WARL: the reserved value 10b reads 00. */
+static uint64_t envcfg_cbo(const struct rv_hart *h, uint64_t v)
+{
+    uint64_t m = ((h->ext & RV_EXT_ZICBOM) ? ENVCFG_CBIE | ENVCFG_CBCFE : 0) |
+                 ((h->ext & RV_EXT_ZICBOZ) ? ENVCFG_CBZE : 0);
+    v &= m;
+    if ((v & ENVCFG_CBIE) == (2ull << 4))
+        v &= ~ENVCFG_CBIE;
+    return v;
+}
 
 #define MSTATUS_WMASK (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | \
                        MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
@@ -386,7 +400,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_SIE: h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg & S_INTS); h->attn = 1; break;
     case CSR_STVEC: h->stvec = (v & 3) >= 2 ? (v & ~3ull) | (h->stvec & 3) : v; break;
     case CSR_SCOUNTEREN: h->scounteren = v & 0xffffffff; break;
-    case CSR_SENVCFG: h->senvcfg = v & MENVCFG_FIOM; break;
+    case CSR_SENVCFG: h->senvcfg = (v & MENVCFG_FIOM) | envcfg_cbo(h, v); break;
     case CSR_SSCRATCH: h->sscratch = v; break;
     case CSR_SEPC: h->sepc = v & ~1ull; break;
     case CSR_SCAUSE: h->scause = v; break;
@@ -445,7 +459,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_HGEIE: break; /* GEILEN = 0: read-only zero */
     case CSR_HENVCFG:
         /* STCE is read-only zero while menvcfg.STCE is 0 (Sstc) */
-        h->henvcfg = v & (MENVCFG_FIOM | (h->menvcfg & MENVCFG_STCE));
+        h->henvcfg = (v & (MENVCFG_FIOM | (h->menvcfg & MENVCFG_STCE))) | envcfg_cbo(h, v);
         rv_vstimecmp_update(h);
         break;
     case CSR_HTVAL: h->htval = v; break;
@@ -514,7 +528,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MTVEC: h->mtvec = (v & 3) >= 2 ? (v & ~3ull) | (h->mtvec & 3) : v; break;
     case CSR_MCOUNTEREN: h->mcounteren = v & 0xffffffff; break;
     case CSR_MENVCFG:
-        h->menvcfg = v & (MENVCFG_FIOM | MENVCFG_STCE);
+        h->menvcfg = (v & (MENVCFG_FIOM | MENVCFG_STCE)) | envcfg_cbo(h, v);
         if (!(h->menvcfg & MENVCFG_STCE))
             h->henvcfg &= ~MENVCFG_STCE;
         rv_stimecmp_update(h);

@@ -1,4 +1,4 @@
-/* RV64GC + Zba/Zbb/Zbs decoder: raw instruction -> struct rv_dinsn.
+/* RV64GC + Zba/Zbb/Zbs (+ the optional extensions of isa.h) decoder: raw instruction -> struct rv_dinsn.
  * Formats and opcode maps: RISC-V unprivileged spec 20191213, chapter 24
  * ("RV32/64G Instruction Set Listings") and chapter 16 (RVC, Tables
  * 16.4-16.7). Bit-manipulation: Zba/Zbb/Zbs 1.0.0. */
@@ -6,6 +6,7 @@
 #include <string.h>
 #include "rv_hart.h"
 #include "rv_ops.h"
+#include "isa.h"
 
 static const char *const op_names[RV_OP_COUNT] = {
 #define RV_OP_NAME(n) #n,
@@ -73,6 +74,29 @@ static const struct rop op32_table[] = {
     { 0x30, 1, RV_OP_ROLW }, { 0x30, 5, RV_OP_RORW },
 };
 
+/* Optional extensions in OP / OP-32 (isa.h): an entry counts when one of
+ * the extensions in `ext` is enabled. Zicond 1.0 (czero.*), Bitmanip 1.0 Zbc
+ * and Scalar Crypto 1.0 Zbkb/Zbkc/Zbkx (their instruction listings). */
+struct rop_ext { uint8_t f7, f3; uint16_t op; uint32_t ext; };
+static const struct rop_ext op_ext_table[] = {
+    { 0x07, 5, RV_OP_CZERO_EQZ, RV_EXT_ZICOND }, { 0x07, 7, RV_OP_CZERO_NEZ, RV_EXT_ZICOND },
+    { 0x05, 1, RV_OP_CLMUL, RV_EXT_ZBC | RV_EXT_ZBKC },
+    { 0x05, 3, RV_OP_CLMULH, RV_EXT_ZBC | RV_EXT_ZBKC }, { 0x05, 2, RV_OP_CLMULR, RV_EXT_ZBC },
+    { 0x04, 4, RV_OP_PACK, RV_EXT_ZBKB }, { 0x04, 7, RV_OP_PACKH, RV_EXT_ZBKB },
+    { 0x14, 2, RV_OP_XPERM4, RV_EXT_ZBKX }, { 0x14, 4, RV_OP_XPERM8, RV_EXT_ZBKX },
+};
+static const struct rop_ext op32_ext_table[] = {
+    { 0x04, 4, RV_OP_PACKW, RV_EXT_ZBKB }, /* rs2 = x0 is zext.h (Zbb), the same result */
+};
+
+static int lookup_rop_ext(const struct rop_ext *t, size_t n, uint32_t f7, uint32_t f3, uint32_t ext)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].f7 == f7 && t[i].f3 == f3 && (t[i].ext & ext))
+            return t[i].op;
+    return RV_OP_ILLEGAL;
+}
+
 static int lookup_rop(const struct rop *t, size_t n, uint32_t f7, uint32_t f3)
 {
     for (size_t i = 0; i < n; i++)
@@ -81,7 +105,7 @@ static int lookup_rop(const struct rop *t, size_t n, uint32_t f7, uint32_t f3)
     return RV_OP_ILLEGAL;
 }
 
-static void decode32(struct rv_dinsn *d, uint32_t r)
+static void decode32(struct rv_dinsn *d, uint32_t r, uint32_t ext)
 {
     unsigned rd = bits(r, 11, 7), rs1 = bits(r, 19, 15), rs2 = bits(r, 24, 20);
     unsigned f3 = bits(r, 14, 12), f7 = bits(r, 31, 25);
@@ -142,6 +166,7 @@ static void decode32(struct rv_dinsn *d, uint32_t r)
             else if (f6 == 0x12) set(d, RV_OP_BEXTI, rd, rs1, 0, (int32_t)sh);
             else if (bits(r, 31, 20) == 0x287) set(d, RV_OP_ORC_B, rd, rs1, 0, 0);
             else if (bits(r, 31, 20) == 0x6b8) set(d, RV_OP_REV8, rd, rs1, 0, 0);
+            else if (bits(r, 31, 20) == 0x687 && (ext & RV_EXT_ZBKB)) set(d, RV_OP_BREV8, rd, rs1, 0, 0);
             break;
         }
         break;
@@ -163,15 +188,32 @@ static void decode32(struct rv_dinsn *d, uint32_t r)
     case 0x33:
         /* (zext.h's OP encoding is RV32-only; on RV64 it is Zbkb pack: illegal) */
         set(d, lookup_rop(op_table, sizeof op_table / sizeof op_table[0], f7, f3), rd, rs1, rs2, 0);
+        if (d->op == RV_OP_ILLEGAL)
+            set(d, lookup_rop_ext(op_ext_table, sizeof op_ext_table / sizeof op_ext_table[0], f7, f3, ext),
+                rd, rs1, rs2, 0);
         break;
     case 0x3b:
         set(d, lookup_rop(op32_table, sizeof op32_table / sizeof op32_table[0], f7, f3), rd, rs1, rs2, 0);
+        if (d->op == RV_OP_ILLEGAL)
+            set(d, lookup_rop_ext(op32_ext_table, sizeof op32_ext_table / sizeof op32_ext_table[0], f7, f3,
+                                  ext),
+                rd, rs1, rs2, 0);
         if (f7 == 0x04 && f3 == 4 && rs2 == 0)
             set(d, RV_OP_ZEXT_H, rd, rs1, 0, 0); /* zext.h = packw rs2=x0 (Zbb, RV64) */
         break;
     case 0x0f:
         if (f3 == 0) set(d, RV_OP_FENCE, 0, 0, 0, 0);
         else if (f3 == 1) set(d, RV_OP_FENCE_I, 0, 0, 0, 0);
+        else if (f3 == 2 && rd == 0) {
+            /* CMO 1.0 cbo.*: MISC-MEM funct3 2, the operation in imm[11:0] */
+            unsigned f12 = bits(r, 31, 20);
+            if ((ext & RV_EXT_ZICBOM) && f12 <= 2) {
+                static const uint16_t cbo[3] = { RV_OP_CBO_INVAL, RV_OP_CBO_CLEAN, RV_OP_CBO_FLUSH };
+                set(d, cbo[f12], 0, rs1, 0, 0);
+            } else if ((ext & RV_EXT_ZICBOZ) && f12 == 4) {
+                set(d, RV_OP_CBO_ZERO, 0, rs1, 0, 0);
+            }
+        }
         break;
     case 0x73: /* SYSTEM */
         if (f3 == 0) {
@@ -220,12 +262,14 @@ static void decode32(struct rv_dinsn *d, uint32_t r)
         break;
     }
     case 0x07: /* LOAD-FP */
-        if (f3 == 2) set(d, RV_OP_FLW, rd, rs1, 0, imm_i(r));
+        if (f3 == 1 && (ext & (RV_EXT_ZFHMIN | RV_EXT_ZFH))) set(d, RV_OP_FLH, rd, rs1, 0, imm_i(r));
+        else if (f3 == 2) set(d, RV_OP_FLW, rd, rs1, 0, imm_i(r));
         else if (f3 == 3) set(d, RV_OP_FLD, rd, rs1, 0, imm_i(r));
         d->rd = (uint8_t)rd; /* f registers: f0 is a real register */
         break;
     case 0x27: /* STORE-FP */
-        if (f3 == 2) set(d, RV_OP_FSW, 0, rs1, rs2, imm_s(r));
+        if (f3 == 1 && (ext & (RV_EXT_ZFHMIN | RV_EXT_ZFH))) set(d, RV_OP_FSH, 0, rs1, rs2, imm_s(r));
+        else if (f3 == 2) set(d, RV_OP_FSW, 0, rs1, rs2, imm_s(r));
         else if (f3 == 3) set(d, RV_OP_FSD, 0, rs1, rs2, imm_s(r));
         break;
     case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53:
@@ -369,14 +413,19 @@ static void decode16(struct rv_dinsn *d, uint32_t r)
     }
 }
 
-void rv_decode(struct rv_dinsn *d, uint32_t raw)
+void rv_decode_ext(struct rv_dinsn *d, uint32_t raw, uint32_t ext)
 {
     memset(d, 0, sizeof(*d));
     if ((raw & 3) == 3) {
         d->raw = raw;
-        decode32(d, raw);
+        decode32(d, raw, ext);
     } else {
         d->raw = raw & 0xffff;
         decode16(d, raw & 0xffff);
     }
+}
+
+void rv_decode(struct rv_dinsn *d, uint32_t raw)
+{
+    rv_decode_ext(d, raw, 0);
 }

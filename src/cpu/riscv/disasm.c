@@ -12,6 +12,7 @@
 
 #include "rv_hart.h"
 #include "rv_ops.h"
+#include "isa.h"
 
 /* ---- names ---- */
 
@@ -167,7 +168,7 @@ static uint32_t bits(uint32_t x, int hi, int lo) { return (x >> lo) & ((1u << (h
 enum layout {
     L_UNKNOWN = 0, L_NONE, L_R, L_I, L_UNARY, L_LOAD, L_STORE, L_FLOAD, L_FSTORE,
     L_BRANCH, L_UPPER, L_JAL, L_JALR, L_CSR, L_CSRI, L_LR, L_SC, L_AMO, L_FP,
-    L_FENCE, L_SFENCE, L_HLOAD, L_HSTORE,
+    L_FENCE, L_SFENCE, L_HLOAD, L_HSTORE, L_CBO,
 };
 
 static const uint8_t layouts[RV_OP_COUNT] = {
@@ -218,12 +219,18 @@ static const uint8_t layouts[RV_OP_COUNT] = {
     [RV_OP_HLV_D] = L_HLOAD, [RV_OP_HLVX_HU] = L_HLOAD, [RV_OP_HLVX_WU] = L_HLOAD,
     [RV_OP_HSV_B] = L_HSTORE, [RV_OP_HSV_H] = L_HSTORE, [RV_OP_HSV_W] = L_HSTORE,
     [RV_OP_HSV_D] = L_HSTORE, [RV_OP_HFENCE_VVMA] = L_SFENCE, [RV_OP_HFENCE_GVMA] = L_SFENCE,
+    /* optional extensions (isa.h) */
+    [RV_OP_CZERO_EQZ] = L_R, [RV_OP_CZERO_NEZ] = L_R, [RV_OP_CLMUL] = L_R, [RV_OP_CLMULH] = L_R,
+    [RV_OP_CLMULR] = L_R, [RV_OP_PACK] = L_R, [RV_OP_PACKH] = L_R, [RV_OP_PACKW] = L_R,
+    [RV_OP_BREV8] = L_UNARY, [RV_OP_XPERM4] = L_R, [RV_OP_XPERM8] = L_R,
+    [RV_OP_CBO_CLEAN] = L_CBO, [RV_OP_CBO_FLUSH] = L_CBO, [RV_OP_CBO_INVAL] = L_CBO,
+    [RV_OP_CBO_ZERO] = L_CBO, [RV_OP_FLH] = L_FLOAD, [RV_OP_FSH] = L_FSTORE,
 };
 
 /* ---- floating point (unpriv spec chapters 11-12, Table 24.x "RV32F/RV64F/
  * RV32D/RV64D") ---- */
 
-static const char fmt_suffix[2] = { 's', 'd' };
+static const char fmt_suffix[3] = { 's', 'd', 'h' };
 static const char *const rm_names[8] = { "rne", "rtz", "rdn", "rup", "rmm", NULL, NULL, "" };
 
 /* ",rtz" when the rounding mode is static; nothing for dynamic. */
@@ -241,7 +248,7 @@ static bool disasm_fp(struct out *o, uint32_t r)
     unsigned opc = bits(r, 6, 0), rd = bits(r, 11, 7), rm = bits(r, 14, 12);
     unsigned rs1 = bits(r, 19, 15), rs2 = bits(r, 24, 20), fmt = bits(r, 26, 25);
     unsigned f5 = bits(r, 31, 27);
-    if (fmt > 1) /* half and quad precision: not implemented by the hart */
+    if (fmt == 3) /* quad precision: not implemented; half: Zfh */
         return false;
     char s = fmt_suffix[fmt];
     if (opc != 0x53) { /* R4: FMADD 0x43, FMSUB 0x47, FNMSUB 0x4b, FNMADD 0x4f */
@@ -280,11 +287,11 @@ static bool disasm_fp(struct out *o, uint32_t r)
             return false;
         put(o, "%s.%c %s,%s,%s", rm ? "fmax" : "fmin", s, F(rd), F(rs1), F(rs2));
         return true;
-    case 0x08: /* FCVT.S.D (fmt S, rs2 D) / FCVT.D.S (exact: no rounding mode) */
-        if (rs2 != (fmt ^ 1) || !rm_names[rm])
+    case 0x08: /* FCVT between S, D, H (Zfhmin); widening is exact: no rounding mode */
+        if (rs2 > 2 || rs2 == fmt || !rm_names[rm])
             return false;
         put(o, "fcvt.%c.%c %s,%s", s, fmt_suffix[rs2], F(rd), F(rs1));
-        return fmt == 1 || put_rm(o, rm);
+        return fmt == 1 || (fmt == 0 && rs2 == 2) || put_rm(o, rm);
     case 0x14: { /* FLE/FLT/FEQ */
         static const char *const cmp[3] = { "fle", "flt", "feq" };
         if (rm > 2)
@@ -308,14 +315,14 @@ static bool disasm_fp(struct out *o, uint32_t r)
         if (rs2 != 0 || rm > 1)
             return false;
         if (rm == 0)
-            put(o, "fmv.x.%c %s,%s", fmt ? 'd' : 'w', X(rd), F(rs1));
+            put(o, "fmv.x.%c %s,%s", "wdh"[fmt], X(rd), F(rs1));
         else
             put(o, "fclass.%c %s,%s", s, X(rd), F(rs1));
         return true;
     case 0x1e: /* FMV.W/D.X */
         if (rs2 != 0 || rm != 0)
             return false;
-        put(o, "fmv.%c.x %s,%s", fmt ? 'd' : 'w', F(rd), X(rs1));
+        put(o, "fmv.%c.x %s,%s", "wdh"[fmt], F(rd), X(rs1));
         return true;
     }
     return false;
@@ -416,6 +423,12 @@ static bool disasm_alias(struct out *o, const struct rv_dinsn *d, unsigned rd, u
         else return false;
         return true;
     case RV_OP_ADD: /* C.MV expands to add rd,x0,rs2 */
+        if (rd == 0 && rs1 == 0 && rs2 >= 2 && rs2 <= 5) {
+            /* Zihintntl 1.0: add x0, x0, x2..x5 and c.add x0, x2..x5 */
+            static const char *const ntl[4] = { "p1", "pall", "s1", "all" };
+            put(o, "%sntl.%s", d->len == 2 ? "c." : "", ntl[rs2 - 2]);
+            return true;
+        }
         if (d->len != 2 || rs1 != 0)
             return false;
         put(o, "mv %s,%s", X(rd), X(rs2));
@@ -429,6 +442,11 @@ static bool disasm_alias(struct out *o, const struct rv_dinsn *d, unsigned rd, u
         if (imm != -1)
             return false;
         put(o, "not %s,%s", X(rd), X(rs1));
+        return true;
+    case RV_OP_ORI: /* Zicbop 1.0: ori x0, rs1, offset | 0/1/3 */
+        if (rd != 0 || ((imm & 31) != 0 && (imm & 31) != 1 && (imm & 31) != 3))
+            return false;
+        put(o, "prefetch.%c %d(%s)", "ir?w"[imm & 3], imm & ~31, X(rs1));
         return true;
     case RV_OP_ANDI:
         if (imm != 255)
@@ -504,7 +522,7 @@ size_t rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len)
     if (len)
         buf[0] = 0;
     struct rv_dinsn d;
-    rv_decode(&d, raw);
+    rv_decode_ext(&d, raw, RV_EXT_ALL); /* every extension hvsim knows */
     unsigned rd = d.rd == 32 ? 0 : d.rd;
     uint64_t target = pc + (uint64_t)(int64_t)d.imm;
     unsigned layout = d.op < RV_OP_COUNT ? layouts[d.op] : L_UNKNOWN;
@@ -563,6 +581,7 @@ size_t rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len)
             break;
         case L_HLOAD: put(&o, "%s %s,(%s)", m, X(rd), X(d.rs1)); break;
         case L_HSTORE: put(&o, "%s %s,(%s)", m, X(d.rs2), X(d.rs1)); break;
+        case L_CBO: put(&o, "%s (%s)", m, X(d.rs1)); break;
         default: ok = false; break;
         }
     } else if (layout == L_UNKNOWN) {

@@ -6,6 +6,7 @@
 #include "hart.h"
 #include "block.h"
 #include "jit.h"
+#include "isa.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -99,6 +100,71 @@ static uint64_t rol64(uint64_t v, unsigned s) { s &= 63; return s ? (v << s) | (
 static uint64_t ror64(uint64_t v, unsigned s) { s &= 63; return s ? (v >> s) | (v << (64 - s)) : v; }
 static uint32_t rol32(uint32_t v, unsigned s) { s &= 31; return s ? (v << s) | (v >> (32 - s)) : v; }
 static uint32_t ror32(uint32_t v, unsigned s) { s &= 31; return s ? (v >> s) | (v << (32 - s)) : v; }
+
+/* Carry-less multiplication (Bitmanip 1.0 clmul/clmulh/clmulr). */
+static uint64_t clmul(uint64_t a, uint64_t b)
+{
+    uint64_t r = 0;
+    for (int i = 0; i < 64; i++)
+        if ((b >> i) & 1)
+            r ^= a << i;
+    return r;
+}
+static uint64_t clmulh(uint64_t a, uint64_t b)
+{
+    uint64_t r = 0;
+    for (int i = 1; i < 64; i++)
+        if ((b >> i) & 1)
+            r ^= a >> (64 - i);
+    return r;
+}
+static uint64_t clmulr(uint64_t a, uint64_t b)
+{
+    uint64_t r = 0;
+    for (int i = 0; i < 64; i++)
+        if ((b >> i) & 1)
+            r ^= a >> (63 - i);
+    return r;
+}
+
+/* Scalar crypto 1.0: brev8 reverses the bits of each byte; xperm4/xperm8
+ * look up nibbles/bytes of rs1 indexed by rs2's (0 when out of range). */
+static uint64_t brev8(uint64_t v)
+{
+    uint64_t r = 0;
+    for (int i = 0; i < 64; i++)
+        if ((v >> i) & 1)
+            r |= 1ull << ((i & ~7) | (7 - (i & 7)));
+    return r;
+}
+static uint64_t xperm(uint64_t a, uint64_t b, unsigned w)
+{
+    uint64_t r = 0, m = (1ull << w) - 1;
+    for (unsigned i = 0; i < 64; i += w) {
+        uint64_t idx = (b >> i) & m;
+        if (idx * w < 64)
+            r |= ((a >> (idx * w)) & m) << i;
+    }
+    return r;
+}
+
+/* Zicbom/Zicboz enables (CMO 1.0, "Control and Status Register State"):
+ * below M, menvcfg's bit clear is illegal; with V=1, henvcfg's clear is a
+ * virtual instruction; in U (VU), senvcfg's clear is illegal (virtual). cbo.inval uses the CBIE field
+ * (00 = off; 01 = flush, 11 = invalidate, the same here: no caches). */
+static int cbo_check(const struct rv_hart *h, unsigned op)
+{
+    uint64_t bit = op == RV_OP_CBO_ZERO ? ENVCFG_CBZE : op == RV_OP_CBO_INVAL ? ENVCFG_CBIE : ENVCFG_CBCFE;
+    if (h->priv == PRV_M)
+        return 0;
+    if (!(h->menvcfg & bit))
+        return EXC_ILLEGAL_INSN;
+    if (h->virt && !(h->henvcfg & bit))
+        return EXC_VIRTUAL_INSN;
+    if (h->priv == PRV_U && !(h->senvcfg & bit))
+        return h->virt ? EXC_VIRTUAL_INSN : EXC_ILLEGAL_INSN;
+    return 0;
+}
 
 static void illegal(struct rv_hart *h, const struct rv_dinsn *d)
 {
@@ -334,7 +400,7 @@ slow:
         uint32_t raw;
         if (!rv_fetch_cross(h, &raw))
             DISPATCH();
-        rv_decode(&tmp, raw);
+        rv_decode_ext(&tmp, raw, h->ext);
         d = &tmp;
         FETCH_DECODED();
     }
@@ -450,6 +516,28 @@ slow:
     L_BSET: X(rd) = a | (1ull << (b & 63)); NEXT();
     L_BSETI: X(rd) = a | (1ull << (imm & 63)); NEXT();
 
+    /* Zicond 1.0 */
+    L_CZERO_EQZ: X(rd) = b ? a : 0; NEXT();
+    L_CZERO_NEZ: X(rd) = b ? 0 : a; NEXT();
+    /* Zbc / Zbkc */
+    L_CLMUL: X(rd) = clmul(a, b); NEXT();
+    L_CLMULH: X(rd) = clmulh(a, b); NEXT();
+    L_CLMULR: X(rd) = clmulr(a, b); NEXT();
+    /* Zbkb, Zbkx */
+    L_PACK: X(rd) = (a & 0xffffffffull) | (b << 32); NEXT();
+    L_PACKH: X(rd) = (a & 0xff) | ((b & 0xff) << 8); NEXT();
+    L_PACKW: X(rd) = SX32((a & 0xffff) | ((b & 0xffff) << 16)); NEXT();
+    L_BREV8: X(rd) = brev8(a); NEXT();
+    L_XPERM4: X(rd) = xperm(a, b, 4); NEXT();
+    L_XPERM8: X(rd) = xperm(a, b, 8); NEXT();
+    /* Zicbom / Zicboz (blocks of one: h->pc is exact) */
+    L_CBO_CLEAN: L_CBO_FLUSH: L_CBO_INVAL: L_CBO_ZERO: {
+        int r = cbo_check(h, d->op);
+        if (r) { insn_fault(h, d, r); DISPATCH(); }
+        if (!rv_cbo(h, a, d->op == RV_OP_CBO_ZERO)) DISPATCH();
+        NEXT();
+    }
+
     L_FENCE: NEXT();
     L_FENCE_I: NEXT(); /* stores already invalidate predecoded code */
     L_ECALL:
@@ -564,17 +652,18 @@ slow:
         NEXT();
     }
 
-    L_FLW: L_FLD: {
+    L_FLH: L_FLW: L_FLD: {
         if (!fp_enabled(h)) { illegal(h, d); DISPATCH(); }
-        unsigned sz = d->op == RV_OP_FLW ? 4 : 8;
+        unsigned sz = d->op == RV_OP_FLW ? 4 : d->op == RV_OP_FLD ? 8 : 2;
         if (!rv_load(h, a + (uint64_t)imm, sz, &v)) DISPATCH();
-        h->f[rd] = sz == 4 ? rv_box32((uint32_t)v) : v;
+        /* narrower values are NaN-boxed (Zfhmin: flh boxes 16 bits) */
+        h->f[rd] = sz == 4 ? rv_box32((uint32_t)v) : sz == 2 ? 0xffffffffffff0000ull | v : v;
         fp_dirty(h);
         NEXT();
     }
-    L_FSW: L_FSD: {
+    L_FSH: L_FSW: L_FSD: {
         if (!fp_enabled(h)) { illegal(h, d); DISPATCH(); }
-        unsigned sz = d->op == RV_OP_FSW ? 4 : 8;
+        unsigned sz = d->op == RV_OP_FSW ? 4 : d->op == RV_OP_FSD ? 8 : 2;
         if (!rv_store(h, a + (uint64_t)imm, sz, h->f[d->rs2])) DISPATCH();
         NEXT();
     }

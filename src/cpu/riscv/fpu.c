@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "rv_hart.h"
+#include "isa.h"
 
 /* The RMM correction needs an extended long double (x86 80-bit or IEEE
  * binary128): at least 64 significand bits and a far wider exponent range
@@ -41,8 +42,9 @@ enum {
     F5_FMV_FX = 0x1e,
 };
 
-/* fmt field (Table "Format field encoding"); H and Q are not implemented. */
-enum { FMT_S = 0, FMT_D = 1 };
+/* fmt field (Table "Format field encoding"). H: only the Zfhmin
+ * instructions (conversions and moves, with RV_EXT_ZFHMIN); Q: none. */
+enum { FMT_S = 0, FMT_D = 1, FMT_H = 2 };
 
 /* Integer operand kinds of FCVT (rs2 field). */
 enum { CVT_W = 0, CVT_WU = 1, CVT_L = 2, CVT_LU = 3 };
@@ -50,6 +52,7 @@ enum { CVT_W = 0, CVT_WU = 1, CVT_L = 2, CVT_LU = 3 };
 /* Canonical NaNs (§ NaN Generation and Propagation). */
 #define CNAN_S 0x7fc00000ull
 #define CNAN_D 0x7ff8000000000000ull
+#define CNAN_H 0x7e00ull
 
 /* FCLASS result bit numbers (Table "Format of result of FCLASS"). */
 enum {
@@ -60,9 +63,10 @@ enum {
 static const struct fmt_info {
     unsigned mbits, ebits;  /* stored significand bits, exponent bits */
     uint64_t cnan;
-} fmts[2] = {
+} fmts[3] = {
     [FMT_S] = { 23, 8, CNAN_S },
     [FMT_D] = { 52, 11, CNAN_D },
+    [FMT_H] = { 10, 5, CNAN_H },
 };
 
 enum fop { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, OP_FMA };
@@ -139,8 +143,11 @@ static bool is_zero_class(unsigned c) { return c == FC_NZERO || c == FC_PZERO; }
 static bool is_inf_class(unsigned c) { return c == FC_NINF || c == FC_PINF; }
 
 /* Exact value of a non-NaN operand (binary32 widens exactly). */
+static double f16_value(uint64_t b);
 static double to_double(int fmt, uint64_t b)
 {
+    if (fmt == FMT_H)
+        return f16_value(b);
     return fmt == FMT_S ? (double)f32_of(b) : f64_of(b);
 }
 
@@ -153,6 +160,8 @@ static uint64_t freg(const struct rv_hart *h, unsigned r, int fmt)
     uint64_t v = h->f[r];
     if (fmt == FMT_D)
         return v;
+    if (fmt == FMT_H) /* Zfhmin: 16-bit values are boxed in 48 one bits */
+        return (v >> 16) == 0xffffffffffffull ? (uint16_t)v : CNAN_H;
     return (v >> 32) == 0xffffffffu ? (uint32_t)v : CNAN_S;
 }
 
@@ -163,6 +172,8 @@ static uint64_t xreg(const struct rv_hart *h, unsigned r)
 
 static uint64_t box(int fmt, uint64_t v)
 {
+    if (fmt == FMT_H)
+        return 0xffffffffffff0000ull | (uint16_t)v;
     return fmt == FMT_S ? rv_box32((uint32_t)v) : v;
 }
 
@@ -297,6 +308,7 @@ static float rmm_fix_f32(float r, long double v)
 
 /* A correctly rounded arithmetic operation on raw fmt-wide operands under
  * a resolved rounding mode; NaN results are canonical. */
+static uint64_t f16_arith(enum fop op, uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl);
 static uint64_t fp_arith(int fmt, enum fop op, uint64_t a, uint64_t b, uint64_t c,
                          int rm, uint32_t *fl)
 {
@@ -312,6 +324,8 @@ static uint64_t fp_arith(int fmt, enum fop op, uint64_t a, uint64_t b, uint64_t 
             *fl |= FFLAG_NV;
     }
 
+    if (fmt == FMT_H)
+        return f16_arith(op, a, b, c, rm, fl);
     host_begin(rm);
     if (fmt == FMT_S) {
         float fa = f32_of(a), fb = f32_of(b), fc = f32_of(c);
@@ -446,7 +460,8 @@ static uint64_t fp_to_int(int fmt, unsigned kind, uint64_t a, int rm, uint32_t *
     }
 }
 
-/* FCVT.{S,D}.{W,WU,L,LU}. */
+static uint64_t f16_round(double v, int rm, uint32_t *fl);
+/* FCVT.{S,D,H}.{W,WU,L,LU}. */
 static uint64_t fp_from_int(int fmt, unsigned kind, uint64_t x, int rm, uint32_t *fl)
 {
     bool is_signed = kind == CVT_W || kind == CVT_L;
@@ -456,6 +471,11 @@ static uint64_t fp_from_int(int fmt, unsigned kind, uint64_t x, int rm, uint32_t
     volatile int64_t vs = s;
     volatile uint64_t vu = u;
 
+    if (fmt == FMT_H) {
+        /* exact below 2^53; anything larger overflows binary16 anyway */
+        double d = is_signed ? (double)s : (double)u;
+        return d == 0 ? 0 : f16_round(d, rm, fl);
+    }
     host_begin(rm);
     if (fmt == FMT_S) {
         volatile float r = is_signed ? (float)vs : (float)vu;
@@ -470,15 +490,148 @@ static uint64_t fp_from_int(int fmt, unsigned kind, uint64_t x, int rm, uint32_t
 }
 
 /* FCVT.S.D (rounds) and FCVT.D.S (exact; only an sNaN raises NV). */
-static uint64_t fp_cvt_ff(int to_fmt, uint64_t a, int rm, uint32_t *fl)
+/* ---- binary16 (Zfhmin) ------------------------------------------------ */
+
+/* Exact value of a finite binary16 pattern. */
+static double f16_value(uint64_t b)
 {
-    int from = to_fmt == FMT_S ? FMT_D : FMT_S;
+    unsigned e = (b >> 10) & 31, m = b & 1023;
+    double v = e == 31 ? INFINITY : e ? ldexp(1024 + m, (int)e - 25) : ldexp(m, -24);
+    return (b & 0x8000) ? -v : v;
+}
+
+/* |v| / q rounded to an integer in mode rm (sign = the sign of v); sets
+ * *inexact. |v| / q is exact: q is a power of two in the range where v's
+ * bits stay inside a double. */
+static double round_quanta(double v, double q, bool neg, int rm, bool *inexact)
+{
+    double x = fabs(v) / q, n = floor(x), fr = x - n;
+    *inexact = fr != 0;
+    switch (rm) {
+    case RM_RNE: if (fr > 0.5 || (fr == 0.5 && fmod(n, 2) != 0)) n += 1; break;
+    case RM_RMM: if (fr >= 0.5) n += 1; break;
+    case RM_RDN: if (neg && fr != 0) n += 1; break;
+    case RM_RUP: if (!neg && fr != 0) n += 1; break;
+    default: break; /* RTZ */
+    }
+    return n;
+}
+
+/* A finite non-zero double (exactly the source value: binary32 and binary64
+ * widen to double exactly) rounded to binary16 in mode rm, with the IEEE
+ * 754 flags; tininess is detected after rounding (as RISC-V requires, § "F"
+ * Accrued Exceptions): the value rounded to 11 bits with an unbounded
+ * exponent is below 2^-14. Max finite 65504 = (2 - 2^-10) * 2^15. */
+static uint64_t f16_round(double v, int rm, uint32_t *fl)
+{
+    bool neg = v < 0, inexact;
+    uint64_t sign = neg ? 0x8000 : 0;
+    int e;
+    frexp(v, &e);          /* |v| = m * 2^e, m in [0.5, 1): v's exponent is e - 1 */
+    int ex = e - 1;
+    if (ex > 15) {         /* beyond the largest binade: overflow however it rounds */
+        *fl |= FFLAG_OF | FFLAG_NX;
+        bool to_inf = rm == RM_RNE || rm == RM_RMM || (rm == RM_RDN && neg) || (rm == RM_RUP && !neg);
+        return sign | (to_inf ? 0x7c00 : 0x7bff);
+    }
+    if (ex < -30) {        /* far below 2^-25: 0 or the smallest subnormal (and keeps
+                              the quanta below inside the double range) */
+        *fl |= FFLAG_UF | FFLAG_NX;
+        return sign | ((rm == RM_RUP && !neg) || (rm == RM_RDN && neg) ? 1 : 0);
+    }
+    bool tiny = false;
+    if (ex < -14) {        /* tiny unless the 11-bit rounding reaches 2^-14 */
+        bool ix;
+        double n11 = round_quanta(v, ldexp(1, ex - 10), neg, rm, &ix);
+        tiny = ldexp(n11, ex - 10) < ldexp(1, -14);
+    }
+    double q = ldexp(1, (ex < -14 ? -14 : ex) - 10); /* the quantum: 2^-24 for subnormals */
+    double n = round_quanta(v, q, neg, rm, &inexact);
+    if (inexact)
+        *fl |= FFLAG_NX | (tiny ? FFLAG_UF : 0); /* underflow: tiny and inexact */
+    double r = n * q;      /* exact: at most 12 significant bits */
+    if (r > 65504.0) {     /* rounded up out of the largest binade */
+        *fl |= FFLAG_OF | FFLAG_NX;
+        return sign | 0x7c00;
+    }
+    if (r < ldexp(1, -14)) /* subnormal or zero */
+        return sign | (uint64_t)(r / ldexp(1, -24));
+    frexp(r, &e);
+    return sign | (uint64_t)(e - 1 + 15) << 10 | ((uint64_t)(r / ldexp(1, e - 1 - 10)) & 1023);
+}
+
+/* Zfh arithmetic. The operands widen exactly to double. add, sub and mul
+ * are exact there, and div and sqrt of 11-bit operands are never within
+ * 2^-53 (relative) of a binary16 value or rounding boundary they do not
+ * equal, so the host's double result in the same direction (RNE for RMM)
+ * rounds to binary16 as the exact one would (f16_round). fma: a*b is exact;
+ * the sum comes from an error-free TwoSum (s + e exactly, in RNE) with s
+ * moved one double ulp towards e when e != 0, which keeps every binary16
+ * rounding decision. Zero results get their sign from the host (x - x is
+ * -0 only in RDN), NaN results are the canonical NaN. */
+static uint64_t f16_arith(enum fop op, uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl)
+{
+    unsigned ca = fp_class(FMT_H, a), cb = fp_class(FMT_H, b), cc = fp_class(FMT_H, c);
+    bool three = op == OP_FMA, two = three || op != OP_SQRT;
+    if (ca == FC_SNAN || (two && cb == FC_SNAN) || (three && cc == FC_SNAN))
+        *fl |= FFLAG_NV;
+    if (is_nan_class(ca) || (two && is_nan_class(cb)) || (three && is_nan_class(cc)))
+        return CNAN_H;
+    double da = f16_value(a), db = f16_value(b), dc = f16_value(c), r;
+    if (op == OP_FMA) {
+        host_begin(RM_RNE);
+        volatile double p = da * db, vc = dc, s = p + vc;
+        if (!isfinite(p) || !isfinite(vc)) {
+            *fl |= host_end(RM_RNE) & FFLAG_NV;  /* inf - inf, inf * 0 */
+            r = s;
+        } else {
+            volatile double t = s - p;
+            double e = (p - (s - t)) + (vc - t);
+            host_end(RM_RNE);
+            r = s;
+            if (r == 0 && e == 0) { /* an exact zero sum (IEEE 754 §6.3) */
+                bool both_zero = p == 0 && vc == 0;
+                bool neg = both_zero && signbit(p) == signbit(vc) ? signbit(p) : rm == RM_RDN;
+                return neg ? 0x8000 : 0;
+            }
+            if (e != 0)
+                r = nextafter(r, e > 0 ? INFINITY : -INFINITY);
+        }
+    } else {
+        host_begin(rm);
+        r = calc_f64(op, da, db, 0);
+        *fl |= host_end(rm) & (FFLAG_NV | FFLAG_DZ);
+    }
+    if (isnan(r))
+        return CNAN_H;
+    if (isinf(r))
+        return (r < 0 ? 0x8000 : 0) | 0x7c00;
+    if (r == 0)
+        return signbit(r) ? 0x8000 : 0;
+    return f16_round(r, rm, fl);
+}
+
+/* FCVT between S, D and H: widening is exact, narrowing rounds. NaNs give
+ * the canonical NaN (NV for a signaling one). */
+static uint64_t fp_cvt_ff(int to_fmt, int from, uint64_t a, int rm, uint32_t *fl)
+{
     unsigned c = fp_class(from, a);
 
     if (is_nan_class(c)) {
         if (c == FC_SNAN)
             *fl |= FFLAG_NV;
         return fmts[to_fmt].cnan;
+    }
+    if (from == FMT_H || to_fmt == FMT_H) {
+        double v = is_inf_class(c) ? (c == FC_NINF ? -INFINITY : INFINITY)
+                 : from == FMT_H ? f16_value(a) : to_double(from, a);
+        if (to_fmt == FMT_D)
+            return bits_f64(v);
+        if (to_fmt == FMT_S)
+            return bits_f32((float)v); /* a binary16 value is exact in binary32 */
+        if (is_inf_class(c) || is_zero_class(c))
+            return (v < 0 || (is_zero_class(c) && signbit(v)) ? 0x8000 : 0) | (is_inf_class(c) ? 0x7c00 : 0);
+        return f16_round(v, rm, fl);
     }
     if (to_fmt == FMT_D)
         return bits_f64((double)f32_of(a));
@@ -506,7 +659,12 @@ static int exec_op_fp(const struct rv_hart *h, uint32_t insn, struct fp_out *o)
     int r = resolve_rm(h, rm);
     static const enum fop arith_op[4] = { OP_ADD, OP_SUB, OP_MUL, OP_DIV };
 
-    if (fmt > FMT_D)
+    bool zfhmin = (h->ext & (RV_EXT_ZFHMIN | RV_EXT_ZFH)) != 0;
+    if (fmt > FMT_H || (fmt == FMT_H && !zfhmin))
+        return EXC_ILLEGAL_INSN;
+    /* Zfhmin has only the conversions and the moves of H; Zfh all (Zfh 1.0) */
+    if (fmt == FMT_H && !(h->ext & RV_EXT_ZFH) && funct5 != F5_FCVT_FF && funct5 != F5_FMV_FX &&
+        !(funct5 == F5_FMV_XF && rm == 0))
         return EXC_ILLEGAL_INSN;
     uint64_t a = freg(h, rs1, fmt), b = freg(h, rs2, fmt);
 
@@ -532,11 +690,11 @@ static int exec_op_fp(const struct rv_hart *h, uint32_t insn, struct fp_out *o)
         o->val = box(fmt, fp_minmax(fmt, rm == 1, a, b, &o->flags));
         return 0;
     case F5_FCVT_FF:                    /* fmt = destination, rs2 = source */
-        if (r < 0 || rs2 > FMT_D || rs2 == fmt)
+        if (r < 0 || rs2 > FMT_H || rs2 == fmt || (rs2 == FMT_H && !zfhmin))
             return EXC_ILLEGAL_INSN;
         /* Widening FCVT.D.S never rounds, but its rm is still decoded as
          * usual (§ Floating-Point Control and Status Register). */
-        o->val = box(fmt, fp_cvt_ff(fmt, freg(h, rs1, rs2), r, &o->flags));
+        o->val = box(fmt, fp_cvt_ff(fmt, (int)rs2, freg(h, rs1, rs2), r, &o->flags));
         return 0;
     case F5_FCMP:                       /* funct3: 0 FLE, 1 FLT, 2 FEQ */
         if (rm > 2)
@@ -562,12 +720,13 @@ static int exec_op_fp(const struct rv_hart *h, uint32_t insn, struct fp_out *o)
         if (rm == 1)
             o->val = fp_classify(fmt, a);
         else    /* a transfer: raw low bits, NaN-boxing not checked */
-            o->val = fmt == FMT_S ? sext32(h->f[rs1]) : h->f[rs1];
+            o->val = fmt == FMT_S ? sext32(h->f[rs1])
+                   : fmt == FMT_H ? (uint64_t)(int64_t)(int16_t)h->f[rs1] : h->f[rs1];
         return 0;
     case F5_FMV_FX:
         if (rs2 != 0 || rm != 0)
             return EXC_ILLEGAL_INSN;
-        o->val = box(fmt, fmt == FMT_S ? (uint32_t)xreg(h, rs1) : xreg(h, rs1));
+        o->val = box(fmt, fmt == FMT_D ? xreg(h, rs1) : (uint32_t)xreg(h, rs1));
         return 0;
     default:
         return EXC_ILLEGAL_INSN;
@@ -581,7 +740,7 @@ static int exec_fma(const struct rv_hart *h, uint32_t insn, struct fp_out *o)
     unsigned rs1 = (insn >> 15) & 31, rs2 = (insn >> 20) & 31, rs3 = insn >> 27;
     int r = resolve_rm(h, (insn >> 12) & 7);
 
-    if (fmt > FMT_D || r < 0)
+    if (fmt > FMT_H || (fmt == FMT_H && !(h->ext & RV_EXT_ZFH)) || r < 0)
         return EXC_ILLEGAL_INSN;
     uint64_t a = freg(h, rs1, fmt), b = freg(h, rs2, fmt), c = freg(h, rs3, fmt);
     /* FMSUB = a*b - c, FNMSUB = -(a*b) + c, FNMADD = -(a*b) - c. Negation

@@ -252,6 +252,11 @@ struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_
     return &h->cpu;
 }
 
+void rv_hart_set_ext(struct cpu *c, uint32_t ext)
+{
+    RV_HART(c)->ext = ext;
+}
+
 void rv_hart_connect_aclint(struct cpu *c, struct aclint *a)
 {
     RV_HART(c)->aclint = a;

@@ -11,6 +11,9 @@ struct gdb_arch;
 /* A new hart in its reset state (pc = reset_pc, M mode). sv39_only: the
  * MMU has no Sv48 (satp/hgatp refuse those modes). */
 struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_only);
+/* Enable the optional extensions `ext` (isa.h RV_EXT_*, from rv_isa_parse);
+ * call before the hart first runs. */
+void rv_hart_set_ext(struct cpu *c, uint32_t ext);
 /* The ACLINT whose mtime is the hart's time CSR (and Sstc's time base). */
 void rv_hart_connect_aclint(struct cpu *c, struct aclint *a);
 /* cpu_ops.guest_id (exec.c): hgatp.VMID while V=1, else -1. */

@@ -170,6 +170,9 @@ static bool emit_insn(struct emit *e, const struct rv_dinsn *d, uint32_t off, un
     case RV_OP_SRL: RR(0x48, 0xd3, 0xe8);
     case RV_OP_SRA: RR(0x48, 0xd3, 0xf8);
     case RV_OP_MUL: RR(0x48, 0x0f, 0xaf, 0xc1);
+    /* Zicond: xor edx,edx; test rcx,rcx; cmovz/cmovnz rax,rdx */
+    case RV_OP_CZERO_EQZ: RR(0x31, 0xd2, 0x48, 0x85, 0xc9, 0x48, 0x0f, 0x44, 0xc2);
+    case RV_OP_CZERO_NEZ: RR(0x31, 0xd2, 0x48, 0x85, 0xc9, 0x48, 0x0f, 0x45, 0xc2);
     case RV_OP_SLT: ld_rax(e, rs1); ld_rcx(e, rs2); EMIT(e, 0x48, 0x39, 0xc8); setcc_rax(e, CC_L); st_rax(e, rd); return true;
     case RV_OP_SLTU: ld_rax(e, rs1); ld_rcx(e, rs2); EMIT(e, 0x48, 0x39, 0xc8); setcc_rax(e, CC_B); st_rax(e, rd); return true;
     case RV_OP_ADDW: RRW(0x01, 0xc8);

@@ -2,6 +2,7 @@
  * TLB, slow-path loads/stores/fetches and predecoded-page management. */
 #include <stdlib.h>
 #include "rv_internal.h"
+#include "isa.h"
 #include "../../sim/machine.h"
 
 #define PTE_V (1ull << 0)
@@ -459,6 +460,34 @@ bool rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
     }
     if (unlikely(h->cpu.nwps))
         watch_check(h, va, size, false);
+    return true;
+}
+
+/* CMO 1.0 ("Cache-Block Management Instructions"): a management operation
+ * may access the block when a load or a store may; if neither, the fault is
+ * reported as a store fault (page, guest-page or access fault). cbo.zero is
+ * a store of the block. */
+bool rv_cbo(struct rv_hart *h, uint64_t va, bool zero)
+{
+    uint64_t base = va & ~(uint64_t)(RV_CBO_BLOCK - 1), pa;
+    int r = zero ? data_pa(h, base, RV_CBO_BLOCK, ACC_WRITE, &pa)
+                 : data_pa(h, base, RV_CBO_BLOCK, ACC_READ, &pa);
+    if (r && !zero)
+        r = data_pa(h, base, RV_CBO_BLOCK, ACC_WRITE, &pa);
+    if (r) {
+        raise_fault(h, r, va, true);
+        return false;
+    }
+    if (!zero)
+        return true;
+    for (unsigned i = 0; i < RV_CBO_BLOCK; i += 8) {
+        if (!bus_write(&h->m->bus, pa + i, 8, 0)) {
+            rv_exception(h, EXC_STORE_ACCESS, va);
+            return false;
+        }
+    }
+    if (unlikely(h->cpu.nwps))
+        watch_check(h, base, RV_CBO_BLOCK, true);
     return true;
 }
 

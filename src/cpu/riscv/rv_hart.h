@@ -124,6 +124,7 @@ struct rv_hart {
     struct aclint *aclint;   /* time base of time/stimecmp (set by the board) */
     uint64_t reset_pc;       /* where reset starts (the board's boot ROM) */
     bool sv39_only;          /* satp/hgatp: no Sv48 / Sv48x4 */
+    uint32_t ext;            /* optional extensions enabled (isa.h RV_EXT_*) */
     uint64_t x[33];          /* x[32] is the write sink for rd = x0 */
     uint64_t f[32];          /* NaN-boxed floats */
     uint64_t pc;

@@ -40,12 +40,24 @@ uint64_t rv_read_time(struct rv_hart *h);
 void rv_stimecmp_update(struct rv_hart *h);
 void rv_vstimecmp_update(struct rv_hart *h);
 
+/* menvcfg/henvcfg/senvcfg cache-block enables (CMO 1.0 "Control and
+ * Status Register State"): CBIE (2 bits), CBCFE, CBZE. */
+#define ENVCFG_CBIE  (3ull << 4)
+#define ENVCFG_CBCFE (1ull << 6)
+#define ENVCFG_CBZE  (1ull << 7)
+
 /* ---- memory (mmu.c) ---- */
 /* Translate va for access `acc` under the current data/fetch regime.
  * Returns 0 and *pa, or an exception cause (page fault / access fault). */
 int rv_translate(struct rv_hart *h, uint64_t va, enum rv_access acc, int mode, uint64_t *pa);
 bool rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val);
 bool rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val);
+/* The memory side of a cache-block operation on the 64-byte block that
+ * holds va (CMO 1.0): zero = cbo.zero writes zeros (store permission);
+ * otherwise cbo.clean/flush/inval, which need load or store permission and
+ * change nothing (memory is coherent, there is no cache). Faults are store
+ * faults with tval = va; raises the exception and returns false. */
+bool rv_cbo(struct rv_hart *h, uint64_t va, bool zero);
 /* Host pointer for an atomic access (naturally aligned, RAM, writable);
  * raises the exception and returns NULL otherwise. */
 uint8_t *rv_amo_ptr(struct rv_hart *h, uint64_t va, unsigned size, bool load_only);

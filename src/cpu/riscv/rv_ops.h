@@ -26,7 +26,10 @@
     X(BCLR) X(BCLRI) X(BEXT) X(BEXTI) X(BINV) X(BINVI) X(BSET) X(BSETI) \
     X(HLV_B) X(HLV_BU) X(HLV_H) X(HLV_HU) X(HLV_W) X(HLV_WU) X(HLV_D) \
     X(HLVX_HU) X(HLVX_WU) X(HSV_B) X(HSV_H) X(HSV_W) X(HSV_D) \
-    X(HFENCE_VVMA) X(HFENCE_GVMA)
+    X(HFENCE_VVMA) X(HFENCE_GVMA) \
+    X(CZERO_EQZ) X(CZERO_NEZ) X(CLMUL) X(CLMULH) X(CLMULR) \
+    X(PACK) X(PACKH) X(PACKW) X(BREV8) X(XPERM4) X(XPERM8) \
+    X(CBO_CLEAN) X(CBO_FLUSH) X(CBO_INVAL) X(CBO_ZERO) X(FLH) X(FSH)
 
 enum rv_op {
 #define RV_OP_ENUM(n) RV_OP_##n,
@@ -43,7 +46,10 @@ enum { AMO_ADD = 0x00, AMO_SWAP = 0x01, AMO_LR = 0x02, AMO_SC = 0x03, AMO_XOR = 
 
 struct rv_dinsn;
 /* Decode one instruction. `raw` holds the 16- or 32-bit parcel(s); the
- * length is taken from its low bits (unpriv spec §1.5). */
+ * length is taken from its low bits (unpriv spec §1.5). `ext`: the optional
+ * extensions enabled (isa.h RV_EXT_*); their instructions decode as illegal
+ * when their bit is clear. rv_decode: none of them. */
+void rv_decode_ext(struct rv_dinsn *d, uint32_t raw, uint32_t ext);
 void rv_decode(struct rv_dinsn *d, uint32_t raw);
 /* Name of an op, for disassembly and diagnostics. */
 const char *rv_op_name(enum rv_op op);

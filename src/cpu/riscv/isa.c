@@ -1,0 +1,60 @@
+/* ISA string parsing (isa.h). Naming rules: unprivileged spec 20191213
+ * chapter 27 ("ISA Extension Naming Conventions"): single-letter extensions
+ * after the base, multi-letter ones separated by underscores. */
+#include "isa.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct { const char *name; uint32_t bit; } multi[] = {
+    /* always present (bit 0: nothing to enable) */
+    { "zicsr", 0 }, { "zifencei", 0 }, { "zicntr", 0 }, { "zba", 0 }, { "zbb", 0 },
+    { "zbs", 0 }, { "sstc", 0 },
+    /* optional */
+    { "zicond", RV_EXT_ZICOND }, { "zihintpause", RV_EXT_ZIHINTPAUSE },
+    { "zihintntl", RV_EXT_ZIHINTNTL }, { "zbc", RV_EXT_ZBC }, { "zbkb", RV_EXT_ZBKB },
+    { "zbkc", RV_EXT_ZBKC }, { "zbkx", RV_EXT_ZBKX }, { "zicbom", RV_EXT_ZICBOM },
+    { "zicboz", RV_EXT_ZICBOZ }, { "zicbop", RV_EXT_ZICBOP }, { "zfhmin", RV_EXT_ZFHMIN },
+    { "zfh", RV_EXT_ZFH | RV_EXT_ZFHMIN },
+};
+
+bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen)
+{
+    *ext = 0;
+    if (strncasecmp(isa, "rv64", 4) != 0) {
+        snprintf(err, errlen, "[cpu] isa '%s' must start with rv64", isa);
+        return false;
+    }
+    const char *p = isa + 4;
+    /* single letters up to the first '_' or multi-letter prefix (z, s, x) */
+    for (; *p && *p != '_'; p++) {
+        int ch = tolower((unsigned char)*p);
+        if (ch == 'z' || ch == 's' || ch == 'x')
+            break;
+        if (!strchr("imafdcgh", ch)) {
+            snprintf(err, errlen, "[cpu] isa '%s': extension '%c' is not implemented "
+                     "(single letters: i m a f d c g h)", isa, *p);
+            return false;
+        }
+    }
+    while (*p) {
+        if (*p == '_') {
+            p++;
+            continue;
+        }
+        size_t n = strcspn(p, "_");
+        size_t i = 0;
+        for (; i < sizeof multi / sizeof multi[0]; i++)
+            if (strlen(multi[i].name) == n && strncasecmp(p, multi[i].name, n) == 0)
+                break;
+        if (i == sizeof multi / sizeof multi[0]) {
+            snprintf(err, errlen, "[cpu] isa '%s': extension '%.*s' is not implemented "
+                     "(see docs/riscv.md)", isa, (int)n, p);
+            return false;
+        }
+        *ext |= multi[i].bit;
+        p += n;
+    }
+    return true;
+}

@@ -1,0 +1,37 @@
+/* The optional RISC-V extensions a hart implements, parsed once from the
+ * configured ISA string ([cpu] isa, e.g. rv64imafdch_zicsr_zicond_zbc). */
+#ifndef HVSIM_RV_ISA_H
+#define HVSIM_RV_ISA_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bits of rv_hart.ext. An instruction of an extension whose bit is clear
+ * decodes as illegal, exactly as before the extension existed. */
+enum {
+    RV_EXT_ZICOND = 1u << 0,      /* Zicond 1.0: czero.eqz/nez */
+    RV_EXT_ZIHINTPAUSE = 1u << 1, /* pause (a FENCE hint: always executes as a no-op) */
+    RV_EXT_ZIHINTNTL = 1u << 2,   /* ntl.* (ADD hints: always no-ops) */
+    RV_EXT_ZBC = 1u << 3,         /* Bitmanip 1.0: clmul/clmulh/clmulr */
+    RV_EXT_ZBKB = 1u << 4,        /* Scalar crypto 1.0: pack/packh/packw/brev8 */
+    RV_EXT_ZBKC = 1u << 5,        /* clmul/clmulh */
+    RV_EXT_ZBKX = 1u << 6,        /* xperm4/xperm8 */
+    RV_EXT_ZICBOM = 1u << 7,      /* CMO 1.0: cbo.clean/flush/inval */
+    RV_EXT_ZICBOZ = 1u << 8,      /* cbo.zero */
+    RV_EXT_ZICBOP = 1u << 9,      /* prefetch.i/r/w (ORI hints: always no-ops) */
+    RV_EXT_ZFHMIN = 1u << 10,     /* Zfhmin 1.0: flh/fsh, fmv.x.h/fmv.h.x, fcvt to/from h */
+    RV_EXT_ZFH = 1u << 11,        /* Zfh 1.0: all of H (includes Zfhmin) */
+    RV_EXT_ALL = (1u << 12) - 1,
+};
+
+/* Cache-block size of Zicbom/Zicboz (bytes; the DTB's riscv,cbo?-block-size). */
+#define RV_CBO_BLOCK 64u
+
+/* Parse an ISA string: "rv64" + single-letter extensions (a subset of
+ * imafdcgh, the ones the hart has) + '_'-separated multi-letter ones. Known
+ * names of always-present features (zicsr, zifencei, zicntr, zba, zbb, zbs,
+ * sstc) are accepted and change nothing; the optional ones set their bit in
+ * *ext. Anything else: false with a message naming the extension. */
+bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen);
+
+#endif

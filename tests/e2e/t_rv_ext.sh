@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The optional RISC-V extensions (docs/riscv.md "Optional extensions"): the
+# ISA tests of each run with the extension named in [cpu] isa on both engines
+# (--engine fast and interp) and must pass and record byte-identical traces;
+# the same programs built for the default board (NAME_off) expect illegal
+# instructions there; a recorded run replays (the ISA string is in the trace
+# header); Linux/KVM boots with all of them on both engines; the DTB shows the ISA string and, for Zicbom/Zicboz, the
+# cache-block sizes; an unknown extension is an error naming [cpu] isa.
+# Usage: t_rv_ext.sh HVSIM   (needs build/isa/*.elf: make isa-build)
+set -u
+HVSIM=$(realpath "$1")
+cd "$(dirname "$0")"
+. ./lib.sh
+ROOT=$(cd ../.. && pwd)
+ISA=$ROOT/build/isa
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+BASE=rv64imafdch_zicsr_zifencei_zba_zbb_zbs_sstc
+
+cfg() { printf '[cpu]\nisa = %s\n' "$1" >"$T/$2.ini"; }
+cfg "${BASE}_zicond" zicond
+cfg "${BASE}_zbc_zbkb_zbkc_zbkx" zbk
+cfg "${BASE}_zbkc" zbkc
+cfg "${BASE}_zicbom_zicboz_zicbop" zicbo
+cfg "${BASE}_zihintpause_zihintntl_zicbop" zihint_on
+cfg "${BASE}_zfhmin" zfhmin
+cfg "${BASE}_zfh" zfh
+
+# 1. each test on both engines: pass, same trace bytes
+for t in zicond zbk zbkc zicbo zihint_on zfhmin zfh zicond_off zbk_off zicbo_off zihint zfhmin_off; do
+    elf=$ISA/$t.elf
+    if [ ! -f "$elf" ]; then
+        fail "$t" "missing $elf (make isa-build)"
+        continue
+    fi
+    opt=()
+    [ -f "$T/$t.ini" ] && opt=(-c "$T/$t.ini")
+    ok=1
+    for eng in fast interp; do
+        "$HVSIM" run "${opt[@]}" --smp 1 --bios "$elf" --serial none --max-insns 2000000 \
+            --engine "$eng" --trace "$T/$t.$eng.hvt" </dev/null >"$T/$t.$eng.out" 2>&1
+        rc=$?
+        if [ "$rc" -ne 0 ]; then
+            fail "$t on --engine $eng" "exit $rc: $(tail -1 "$T/$t.$eng.out")"
+            ok=0
+        fi
+    done
+    [ "$ok" = 1 ] || continue
+    if cmp -s "$T/$t.fast.hvt" "$T/$t.interp.hvt"; then
+        pass "$t: passes on both engines, byte-identical traces"
+    else
+        fail "$t: the engines' traces differ"
+    fi
+done
+
+# 2. a recording replays with its extensions (the header holds the config)
+if "$HVSIM" replay "$T/zicond.fast.hvt" >"$T/replay.txt" 2>&1; then
+    pass "zicond: the recording replays"
+else
+    fail "zicond: replay" "$(tail -2 "$T/replay.txt")"
+fi
+
+# 3. the DTB
+cfg "${BASE}_zicond_zicbom_zicboz" dtb
+"$HVSIM" run -c "$T/dtb.ini" --smp 2 --dump-dtb "$T/ext.dtb" </dev/null >/dev/null 2>&1
+"$HVSIM" run --smp 2 --dump-dtb "$T/def.dtb" </dev/null >/dev/null 2>&1
+isa=$(fdtget "$T/ext.dtb" /cpus/cpu@1 riscv,isa 2>&1)
+cbom=$(fdtget "$T/ext.dtb" /cpus/cpu@1 riscv,cbom-block-size 2>&1)
+cboz=$(fdtget "$T/ext.dtb" /cpus/cpu@0 riscv,cboz-block-size 2>&1)
+if [ "$isa" = "${BASE}_zicond_zicbom_zicboz" ] && [ "$cbom" = 64 ] && [ "$cboz" = 64 ]; then
+    pass "DTB: riscv,isa names the extensions, cbom/cboz block size 64"
+else
+    fail "DTB with extensions" "isa '$isa' cbom '$cbom' cboz '$cboz'"
+fi
+disa=$(fdtget "$T/def.dtb" /cpus/cpu@0 riscv,isa 2>&1)
+if [ "$disa" = "$BASE" ] && ! fdtget "$T/def.dtb" /cpus/cpu@0 riscv,cbom-block-size >/dev/null 2>&1; then
+    pass "default DTB: default isa string, no cache-block sizes"
+else
+    fail "default DTB" "isa '$disa'"
+fi
+
+# 4. Linux 6.1 + KVM (tests/firmware/linux, as in t_linux.sh) boots on 4
+# harts with every optional extension in riscv,isa (and the cbom/cboz block
+# sizes in the DTB); both engines give the same trace bytes and console
+IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$T/lbuild.err" | tail -n1)
+cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbop_zfhmin_zfh" all
+if [ -f "$IMAGE" ]; then
+    for eng in fast interp; do
+        mkdir -p "$T/$eng"
+        (cd "$T/$eng" && "$HVSIM" run -c "$T/all.ini" --kernel "$IMAGE" --serial file:console.out \
+            --smp 4 --append "console=ttyS0 earlycon" --trace linux.hvt --engine "$eng" \
+            </dev/null >/dev/null 2>linux.err)
+        echo $? >"$T/$eng/rc"
+    done
+    if [ "$(cat "$T/fast/rc")" = 0 ] && grep -qF "kvmtest: all VMs passed" "$T/fast/console.out" &&
+        grep -qF "smp: Brought up 1 node, 4 CPUs" "$T/fast/console.out"; then
+        pass "Linux/KVM with every optional extension: 4 CPUs, all VMs pass, exit 0"
+    else
+        fail "Linux/KVM with every optional extension" "exit $(cat "$T/fast/rc"): $(tail -1 "$T/fast/linux.err")"
+    fi
+    if cmp -s "$T/fast/linux.hvt" "$T/interp/linux.hvt" && cmp -s "$T/fast/console.out" "$T/interp/console.out"; then
+        pass "Linux with the extensions: byte-identical traces and console on both engines"
+    else
+        fail "Linux with the extensions: the engines differ"
+    fi
+else
+    fail "build the Linux image" "$(tail -3 "$T/lbuild.err")"
+fi
+
+# 5. --isa STRING sets [cpu] isa on the command line; the recording replays
+"$HVSIM" run --isa "${BASE}_zicond" --smp 1 --bios "$ISA/zicond.elf" --serial none \
+    --max-insns 2000000 --trace "$T/isa-opt.hvt" </dev/null >"$T/isa-opt.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && "$HVSIM" replay "$T/isa-opt.hvt" >"$T/isa-opt.replay" 2>&1; then
+    pass "--isa: zicond.elf passes, its recording replays"
+else
+    fail "--isa" "exit $rc: $(tail -1 "$T/isa-opt.out") $(tail -1 "$T/isa-opt.replay" 2>/dev/null)"
+fi
+"$HVSIM" run --isa "${BASE}_zbkq" --max-insns 10 </dev/null >/dev/null 2>"$T/isa-bad.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -qF "zbkq" "$T/isa-bad.err"; then
+    pass "--isa with an unknown extension: exit 2 naming it"
+else
+    fail "--isa unknown extension" "exit $rc: $(cat "$T/isa-bad.err")"
+fi
+
+# 6. unknown extensions are errors (exit 2) naming [cpu] isa and the name
+for bad in "${BASE}_zfoo:zfoo" "rv64imafdcv:'v'" "rv32imac:rv64"; do
+    cfg "${bad%%:*}" bad
+    "$HVSIM" run -c "$T/bad.ini" --max-insns 10 </dev/null >/dev/null 2>"$T/bad.err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -q "\[cpu\] isa" "$T/bad.err" && grep -qF -- "${bad#*:}" "$T/bad.err"; then
+        pass "isa '${bad%%:*}': exit 2 naming it"
+    else
+        fail "isa '${bad%%:*}'" "exit $rc: $(cat "$T/bad.err")"
+    fi
+done
+
+summary
