@@ -9,6 +9,7 @@
  * restartable and count per iteration in virtual time. */
 #include <string.h>
 #include "x86_cpu.h"
+#include "block.h"
 #include "icache.h"
 #include "seg.h"
 #include "../../apic/lapic.h"
@@ -203,6 +204,7 @@ HOT uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
         memcpy(&v, t->host + (a & 0xfff), size);
         return v;
     }
+    x->blk_exit = true; /* MMIO, a TLB refill, ...: end the block (run_blocks) */
     return x86_read(x, la, size);
 }
 
@@ -221,6 +223,7 @@ HOT void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
             bus_mark_dirty(r, pa, size);
         return;
     }
+    x->blk_exit = true; /* MMIO, a code page, a TLB refill, ...: end the block (run_blocks) */
     x86_write(x, la, size, v);
 }
 
@@ -2460,9 +2463,88 @@ static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
     } while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING));
 }
 
+/* The fast engine's run_straight: a whole block (block.c) at a time when
+ * the budget covers it, with the loop's checks (budget, interrupts,
+ * breakpoints, run state) once per block. Inside a block the checks
+ * cannot change: the instructions are fast-handler ones, which change
+ * nothing the checks or the fetch depend on except through their slow
+ * memory paths (MMIO raising an interrupt or ending the run, a store into
+ * a code page resetting it, a TLB refill evicting the code page's entry);
+ * those set blk_exit and the block ends after that instruction, so the
+ * next one comes back through the checks exactly as in run_straight.
+ * Where the block does not fit the budget, or the instruction is not a
+ * block start (no fast handler, not 64-bit mode, TF set, not predecoded),
+ * one instruction runs through step() as in run_straight. */
+static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
+{
+    const struct cpu *c = &x->cpu;
+    for (;;) {
+        uint64_t rip = x->rip;
+        const struct x86_tlb_entry *t = &x->tlb[(rip >> 12) & (X86_TLB_SIZE - 1)];
+        struct x86_dpage *p = t->dpage;
+        /* (a non-canonical rip matches no fetch tag). attn or a debugger
+         * breakpoint when called (x86_run has looked at them for this
+         * instruction only; take_interrupt sets attn again after an
+         * interrupt shadow): this one instruction, then the checks. */
+        if (unlikely(x->code_size != 8 || t->tag_x != x86_fetch_tag(x, rip) || !p || p->code_size != 8 ||
+                     (x->rflags & FL_TF) || x->attn || c->nbps))
+            goto one;
+        /* Blocks on this page one after the other while none takes a slow
+         * path: then the TLB entry, the page's slots, the interrupt inputs,
+         * the run state and the fetch's inputs are what they were at the
+         * checks above, and only the budget can have run out. */
+        for (uint64_t page = rip >> 12;;) {
+            unsigned k = p->idx[rip & 0xfff] - 1u;
+            if (unlikely(k >= X86_DPAGE_SLOTS)) {
+                /* not decoded yet: decode it (what step() would do first;
+                 * it may restart a full page), then it starts a block */
+                const struct x86_dpage *q;
+                const struct x86_dinsn *d0 = x86_icache_fill(x, rip, &q);
+                if (!d0 || q != p)
+                    goto one;
+                k = (unsigned)(d0 - p->d);
+            }
+            unsigned n = p->blen[k];
+            if (unlikely(!n) && !(n = x86_block_build(x, p, k, rip)))
+                goto one;
+            if (unlikely(x->insn_left < n))
+                goto one; /* the budget ends inside: one at a time */
+            const struct x86_dinsn *d = &p->d[k], *end = d + n;
+            const uint8_t *raw = p->raw[k];
+            x->blk_exit = false;
+            for (;;) {
+                x->insn_left--;
+                x->insn_raw = raw;
+                x->insn_len = d->len;
+                x->next_rip = rip + d->len;
+                d->fast(x, d);
+                rip = x->next_rip;
+                x->rip = rip;
+                if (++d == end || unlikely(x->blk_exit))
+                    break;
+                raw += sizeof p->raw[0];
+            }
+            if (unlikely(x->blk_exit))
+                goto check;
+            if (unlikely(!x->insn_left))
+                return;
+            if ((rip >> 12) != page)
+                break;
+        }
+        continue; /* another page: the full lookup */
+    one:
+        x->insn_left--;
+        step(x);
+    check:
+        if (unlikely(!x->insn_left || x->attn || c->nbps || c->state != CPU_RUNNING))
+            return;
+    }
+}
+
 uint64_t x86_run(struct cpu *c, uint64_t budget)
 {
     struct x86_cpu *x = X86(c);
+    bool fast = !x->m->interp_only; /* --engine (struct machine) */
     x->insn_left = budget;
     c->run_left = &x->insn_left;
     x->in_run = true;
@@ -2502,6 +2584,8 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
         counted = true;
         if (unlikely(x->dbg_insn || x->dbg_data || x->dbg_io || (x->rflags & FL_RF)))
             step_debug(x);
+        else if (fast)
+            run_blocks(x);
         else
             run_straight(x);
         counted = false;
