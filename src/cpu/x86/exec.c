@@ -411,6 +411,37 @@ static uint64_t shift(struct x86_cpu *x, unsigned op, uint64_t a, unsigned count
         return a; /* flags unchanged */
     uint64_t res = a, f = x->rflags;
     bool cf = f & FL_CF;
+#if defined(__x86_64__) && !defined(HVSIM_NO_HOST_FLAGS)
+    if (size >= 4 && op >= 4) {
+        /* SHL/SHR/SAR of 32/64 bits (count 1..width-1 here): CF, SF, ZF,
+         * PF from the host instruction (LAHF; defined for a count other
+         * than 0, SDM vol. 2 "SAL/SAR/SHL/SHR"), AF cleared and OF as
+         * below (defined only for a count of 1), the same values as the
+         * portable code */
+        uint64_t ah;
+        unsigned char cnt = (unsigned char)count;
+        if (op == 5) {
+            if (size == 8) __asm__("shrq %%cl, %[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+            else __asm__("shrl %%cl, %k[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+        } else if (op == 7) {
+            if (size == 8) __asm__("sarq %%cl, %[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+            else __asm__("sarl %%cl, %k[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+        } else {
+            if (size == 8) __asm__("shlq %%cl, %[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+            else __asm__("shll %%cl, %k[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+        }
+        res &= m;
+        uint64_t fl = (ah >> 8) & 0xc5, of;
+        if (op == 5)
+            of = (uint64_t)(count == 1) * of_bit(a, size);
+        else if (op == 7)
+            of = 0;
+        else
+            of = (uint64_t)(((res >> (bits - 1)) & 1) != (fl & 1)) << 11;
+        x->rflags = (f & ~(uint64_t)FL_ARITH) | fl | of;
+        return res;
+    }
+#endif
     switch (op) {
     case 0: { /* ROL */
         unsigned c = count % bits;
