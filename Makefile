@@ -61,12 +61,13 @@ $(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 
 # The x86 differential tester (tests/x86/difftest.c): the host CPU is the
 # oracle for the interpreter. A fixed set of seeds; --seed S --count N by hand.
+# --engines: every sequence also on --engine interp vs fast in short runs.
 $(BUILD)/x86-difftest: $(BUILD)/tests/x86/difftest.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 X86_DIFFTEST_SEEDS ?= 1 2 3 4 5 6 7 8
 x86-difftest: $(BUILD)/x86-difftest
-	@set -e; for s in $(X86_DIFFTEST_SEEDS); do $(BUILD)/x86-difftest --seed $$s --count 10000; done
+	@set -e; for s in $(X86_DIFFTEST_SEEDS); do $(BUILD)/x86-difftest --seed $$s --count 10000 --engines; done
 
 $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 	@mkdir -p $(dir $@)

@@ -13,7 +13,12 @@
  * the instruction that last wrote them), the buffer and the x87/MMX/SSE
  * state (one FXSAVE64 image, section "FP/SIMD state") are compared.
  *
- * Usage: x86-difftest [--seed S] [--count N] [--keep-going] [--verbose]
+ * With --engines each sequence also runs on the reference interpreter
+ * (--engine interp) and on the fast engine (blocks) in short runs of
+ * 1..64 instructions, which must agree exactly (registers, all flags,
+ * memory, FP/SIMD state, outcome, instruction count).
+ *
+ * Usage: x86-difftest [--seed S] [--count N] [--keep-going] [--verbose] [--engines]
  * Deterministic from the seed; exit status 1 on any mismatch. On a
  * mismatch the sequence is disassembled, both register sets are printed
  * and prefixes of the sequence are re-run to name the first instruction
@@ -1225,6 +1230,8 @@ struct result {
     struct simd_state simd;
     int fault;       /* native: signal number; sim: vector + 1000; 0: none */
     uint64_t insns;  /* sim: instructions retired (without the final HLT) */
+    uint64_t chunks; /* sim in short runs (sim_chunks): a hash of rip, the
+                        registers and RFLAGS at the end of each run */
 };
 
 static struct x86f *fx;
@@ -2497,9 +2504,16 @@ static void sim_init(void)
     x86f_map_2m(fx, BUF_VA, SIM_BUF_PA, X86F_PTE_P | X86F_PTE_RW | X86F_PTE_US);
 }
 
+/* The engine run_sim uses: --engine fast (blocks, the default) unless
+ * sim_interp; sim_chunks: a seed for budgets of 1..64 instructions per
+ * run() (0: one run to the end), so that runs end inside blocks. */
+static bool sim_interp;
+static uint64_t sim_chunks;
+
 static void run_sim(const struct seq *s, unsigned len, struct result *res)
 {
     uint64_t code_pa = SIM_CODE_PA + (CODE_VA & 0x1fffff);
+    fx->m->interp_only = sim_interp;
     x86f_reset_cpu(fx, CODE_VA);
     x86f_write(fx, code_pa, s->code, len);
     uint8_t hlt = 0xf4;
@@ -2509,8 +2523,18 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     x86f_set_flags(fx, s->flags);
     bool fx_ok = simd_sim_in(s);
     simd_seq = s;
-    uint64_t ran = 0;
-    int r = x86f_run_to_hlt(fx, 1000000, &ran);
+    uint64_t ran = 0, pre = 0;
+    for (uint64_t z = sim_chunks; z && pre < 1000000 && fx->c->state == CPU_RUNNING;) {
+        z = z * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t n = 1 + (z >> 58);
+        pre += x86f_run(fx, n < 1000000 - pre ? n : 1000000 - pre);
+        uint64_t h = res->chunks ^ pre ^ fx->x->rip * 31 ^ fx->x->rflags * 131;
+        for (int i = 0; i < 16; i++)
+            h = (h ^ fx->x->r[i]) * 0x100000001b3ull;
+        res->chunks = h;
+    }
+    int r = x86f_run_to_hlt(fx, 1000000 - pre, &ran);
+    ran += pre;
     res->fault = r == X86F_HALTED ? 0 : r >= 0 ? 1000 + r : 2000 - r;
     if (r == X86F_HALTED && fx->x->rip != CODE_VA + len + 1)
         res->fault = 3000; /* halted somewhere else */
@@ -2618,13 +2642,15 @@ int main(int argc, char **argv)
 {
     uint64_t seed = 1;
     unsigned count = 1000;
-    bool keep_going = false, verbose = false;
+    bool keep_going = false, verbose = false, engines = false;
+    unsigned engine_mismatches = 0;
     int only[NTEMPL], nonly = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = (unsigned)strtoul(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--keep-going")) keep_going = true;
         else if (!strcmp(argv[i], "--verbose")) verbose = true;
+        else if (!strcmp(argv[i], "--engines")) engines = true;
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             const char *name = argv[++i];
             for (unsigned t = 0; t < NTEMPL; t++)
@@ -2634,7 +2660,7 @@ int main(int argc, char **argv)
                 printf("%-16s weight %u  %s\n", templates[t].name, templates[t].weight, templates[t].sdm);
             return 0;
         } else {
-            fprintf(stderr, "usage: %s [--seed S] [--count N] [--keep-going] [--verbose] "
+            fprintf(stderr, "usage: %s [--seed S] [--count N] [--keep-going] [--verbose] [--engines] "
                             "[--only TEMPLATE]... [--list]\n", argv[0]);
             return 2;
         }
@@ -2671,6 +2697,39 @@ int main(int argc, char **argv)
         run_native(&s, s.len, &rn_);
         run_sim(&s, s.len, &rs_);
         insns += rs_.insns;
+        if (engines) {
+            /* the reference interpreter (--engine interp), in short runs
+             * that end inside blocks, must give the fast engine's state
+             * exactly: registers, all flags, memory, FP/SIMD state, the
+             * outcome and the instruction count (docs/architecture.md
+             * "Engines") */
+            static struct result ri_, rf_;
+            memset(&ri_, 0, sizeof ri_);
+            memset(&rf_, 0, sizeof rf_);
+            sim_interp = true;
+            sim_chunks = sseed | 1;
+            run_sim(&s, s.len, &ri_);
+            sim_interp = false;
+            run_sim(&s, s.len, &rf_); /* the fast engine in the same short runs */
+            sim_chunks = 0;
+            if (memcmp(&ri_, &rf_, sizeof ri_) || ri_.insns != rs_.insns ||
+                memcmp(ri_.r, rs_.r, sizeof ri_.r) || ri_.flags != rs_.flags) {
+                engine_mismatches++;
+                printf("ENGINE MISMATCH in sequence %u (seed %#llx): --engine interp and fast differ\n", i,
+                       (unsigned long long)sseed);
+                print_seq(&s, 0);
+                print_fault("interp", ri_.fault);
+                print_fault("fast", rf_.fault);
+                printf("  insns interp %llu fast %llu (one run %llu)\n", (unsigned long long)ri_.insns,
+                       (unsigned long long)rf_.insns, (unsigned long long)rs_.insns);
+                for (int r = 0; r < 16; r++)
+                    if (ri_.r[r] != rf_.r[r])
+                        printf("  %-3s interp %016llx fast %016llx\n", regname[r],
+                               (unsigned long long)ri_.r[r], (unsigned long long)rf_.r[r]);
+                if (!keep_going)
+                    break;
+            }
+        }
         uint32_t undef = s.ninsn ? s.insn[s.ninsn - 1].undef_after : 0;
         if (verbose) {
             printf("sequence %u:\n", i);
@@ -2696,8 +2755,12 @@ int main(int argc, char **argv)
                 break;
         }
     }
-    printf("x86-difftest: seed %llu: %u sequences, %llu instructions, %u mismatches\n",
+    printf("x86-difftest: seed %llu: %u sequences, %llu instructions, %u mismatches",
            (unsigned long long)seed, count, (unsigned long long)insns, mismatches);
+    if (engines)
+        printf(", %u between --engine interp and fast", engine_mismatches);
+    printf("\n");
+    mismatches += engine_mismatches;
     if (mismatches && keep_going) {
         for (unsigned t = 0; t < NTEMPL; t++)
             if (per_tmpl[t])

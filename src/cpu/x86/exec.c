@@ -9,6 +9,7 @@
  * restartable and count per iteration in virtual time. */
 #include <string.h>
 #include "x86_cpu.h"
+#include "block.h"
 #include "icache.h"
 #include "seg.h"
 #include "../../apic/lapic.h"
@@ -203,6 +204,7 @@ HOT uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
         memcpy(&v, t->host + (a & 0xfff), size);
         return v;
     }
+    x->blk_exit = true; /* MMIO, a TLB refill, ...: end the block (run_blocks) */
     return x86_read(x, la, size);
 }
 
@@ -221,6 +223,7 @@ HOT void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
             bus_mark_dirty(r, pa, size);
         return;
     }
+    x->blk_exit = true; /* MMIO, a code page, a TLB refill, ...: end the block (run_blocks) */
     x86_write(x, la, size, v);
 }
 
@@ -283,6 +286,47 @@ HOT uint64_t of_bit(uint64_t v, unsigned size) { return ((v >> (8 * size - 1)) &
 
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 
+#if defined(__x86_64__) && !defined(HVSIM_NO_HOST_FLAGS)
+/* On an x86-64 host, ADD, SUB (CMP, NEG) and the logic operations take
+ * their flags from the host's instruction of the same size: LAHF gives
+ * SF ZF AF PF CF, SETO gives OF, all six defined by the SDM for ADD/SUB
+ * (vol. 2 "ADD", "SUB"); for AND/OR/XOR AF is undefined and is cleared
+ * as in the portable code below (CF = OF = 0 are defined). The same
+ * values as the portable computation, in a third of the host
+ * instructions (docs/x86.md "Performance"). */
+#define HOST_ALU_ASM(INSN, SUF, REG)                                                    \
+    __asm__(INSN SUF " %" REG "[b], %" REG "[r]\n\tlahf\n\tseto %b[o]"                \
+            : [r] "+r"(r), [o] "=&r"(o), "=&a"(ah)                                     \
+            : [b] "r"(b)                                                               \
+            : "cc")
+#define HOST_ALU_SIZES(INSN)                                                             \
+    switch (size) {                                                                      \
+    case 1: HOST_ALU_ASM(INSN, "b", "b"); break;                                         \
+    case 2: HOST_ALU_ASM(INSN, "w", "w"); break;                                         \
+    case 4: HOST_ALU_ASM(INSN, "l", "k"); break;                                         \
+    default: HOST_ALU_ASM(INSN, "q", "q"); break;                                        \
+    }
+HOT bool host_alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsigned size,
+                  uint64_t *res)
+{
+    uint64_t r = a, o = 0, ah;
+    switch (op) {
+    case ALU_ADD: HOST_ALU_SIZES("add"); break;
+    case ALU_SUB: case ALU_CMP: HOST_ALU_SIZES("sub"); break;
+    case ALU_AND: HOST_ALU_SIZES("and"); break;
+    case ALU_OR: HOST_ALU_SIZES("or"); break;
+    case ALU_XOR: HOST_ALU_SIZES("xor"); break;
+    default: return false; /* ADC, SBB: the portable code */
+    }
+    uint64_t keep = op == ALU_ADD || op == ALU_SUB || op == ALU_CMP ? 0xd5 : 0xc5;
+    set_flags(x, FL_ARITH, ((ah >> 8) & keep) | (o & 1) << 11);
+    *res = r & size_mask(size);
+    return true;
+}
+#undef HOST_ALU_SIZES
+#undef HOST_ALU_ASM
+#endif
+
 /* The eight ALU operations of opcodes 00-3F / 80-83 with their flags. */
 static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsigned size)
 {
@@ -290,6 +334,10 @@ static uint64_t alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsi
     a &= m;
     b &= m;
     uint64_t res, f;
+#if defined(__x86_64__) && !defined(HVSIM_NO_HOST_FLAGS)
+    if (host_alu(x, op, a, b, size, &res))
+        return res;
+#endif
     unsigned carry_in = (op == ALU_ADC || op == ALU_SBB) && (x->rflags & FL_CF) ? 1 : 0;
     switch (op) {
     case ALU_ADD:
@@ -363,6 +411,37 @@ static uint64_t shift(struct x86_cpu *x, unsigned op, uint64_t a, unsigned count
         return a; /* flags unchanged */
     uint64_t res = a, f = x->rflags;
     bool cf = f & FL_CF;
+#if defined(__x86_64__) && !defined(HVSIM_NO_HOST_FLAGS)
+    if (size >= 4 && op >= 4) {
+        /* SHL/SHR/SAR of 32/64 bits (count 1..width-1 here): CF, SF, ZF,
+         * PF from the host instruction (LAHF; defined for a count other
+         * than 0, SDM vol. 2 "SAL/SAR/SHL/SHR"), AF cleared and OF as
+         * below (defined only for a count of 1), the same values as the
+         * portable code */
+        uint64_t ah;
+        unsigned char cnt = (unsigned char)count;
+        if (op == 5) {
+            if (size == 8) __asm__("shrq %%cl, %[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+            else __asm__("shrl %%cl, %k[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+        } else if (op == 7) {
+            if (size == 8) __asm__("sarq %%cl, %[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+            else __asm__("sarl %%cl, %k[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+        } else {
+            if (size == 8) __asm__("shlq %%cl, %[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+            else __asm__("shll %%cl, %k[r]\n\tlahf" : [r] "+r"(res), "=&a"(ah) : "c"(cnt) : "cc");
+        }
+        res &= m;
+        uint64_t fl = (ah >> 8) & 0xc5, of;
+        if (op == 5)
+            of = (uint64_t)(count == 1) * of_bit(a, size);
+        else if (op == 7)
+            of = 0;
+        else
+            of = (uint64_t)(((res >> (bits - 1)) & 1) != (fl & 1)) << 11;
+        x->rflags = (f & ~(uint64_t)FL_ARITH) | fl | of;
+        return res;
+    }
+#endif
     switch (op) {
     case 0: { /* ROL */
         unsigned c = count % bits;
@@ -2554,9 +2633,88 @@ static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
     } while (likely(x->insn_left && !x->attn && !c->nbps && c->state == CPU_RUNNING));
 }
 
+/* The fast engine's run_straight: a whole block (block.c) at a time when
+ * the budget covers it, with the loop's checks (budget, interrupts,
+ * breakpoints, run state) once per block. Inside a block the checks
+ * cannot change: the instructions are fast-handler ones, which change
+ * nothing the checks or the fetch depend on except through their slow
+ * memory paths (MMIO raising an interrupt or ending the run, a store into
+ * a code page resetting it, a TLB refill evicting the code page's entry);
+ * those set blk_exit and the block ends after that instruction, so the
+ * next one comes back through the checks exactly as in run_straight.
+ * Where the block does not fit the budget, or the instruction is not a
+ * block start (no fast handler, not 64-bit mode, TF set, not predecoded),
+ * one instruction runs through step() as in run_straight. */
+static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
+{
+    const struct cpu *c = &x->cpu;
+    for (;;) {
+        uint64_t rip = x->rip;
+        const struct x86_tlb_entry *t = &x->tlb[(rip >> 12) & (X86_TLB_SIZE - 1)];
+        struct x86_dpage *p = t->dpage;
+        /* (a non-canonical rip matches no fetch tag). attn or a debugger
+         * breakpoint when called (x86_run has looked at them for this
+         * instruction only; take_interrupt sets attn again after an
+         * interrupt shadow): this one instruction, then the checks. */
+        if (unlikely(x->code_size != 8 || t->tag_x != x86_fetch_tag(x, rip) || !p || p->code_size != 8 ||
+                     (x->rflags & FL_TF) || x->attn || c->nbps))
+            goto one;
+        /* Blocks on this page one after the other while none takes a slow
+         * path: then the TLB entry, the page's slots, the interrupt inputs,
+         * the run state and the fetch's inputs are what they were at the
+         * checks above, and only the budget can have run out. */
+        for (uint64_t page = rip >> 12;;) {
+            unsigned k = p->idx[rip & 0xfff] - 1u;
+            if (unlikely(k >= X86_DPAGE_SLOTS)) {
+                /* not decoded yet: decode it (what step() would do first;
+                 * it may restart a full page), then it starts a block */
+                const struct x86_dpage *q;
+                const struct x86_dinsn *d0 = x86_icache_fill(x, rip, &q);
+                if (!d0 || q != p)
+                    goto one;
+                k = (unsigned)(d0 - p->d);
+            }
+            unsigned n = p->blen[k];
+            if (unlikely(!n) && !(n = x86_block_build(x, p, k, rip)))
+                goto one;
+            if (unlikely(x->insn_left < n))
+                goto one; /* the budget ends inside: one at a time */
+            const struct x86_dinsn *d = &p->d[k], *end = d + n;
+            const uint8_t *raw = p->raw[k];
+            x->blk_exit = false;
+            for (;;) {
+                x->insn_left--;
+                x->insn_raw = raw;
+                x->insn_len = d->len;
+                x->next_rip = rip + d->len;
+                d->fast(x, d);
+                rip = x->next_rip;
+                x->rip = rip;
+                if (++d == end || unlikely(x->blk_exit))
+                    break;
+                raw += sizeof p->raw[0];
+            }
+            if (unlikely(x->blk_exit))
+                goto check;
+            if (unlikely(!x->insn_left))
+                return;
+            if ((rip >> 12) != page)
+                break;
+        }
+        continue; /* another page: the full lookup */
+    one:
+        x->insn_left--;
+        step(x);
+    check:
+        if (unlikely(!x->insn_left || x->attn || c->nbps || c->state != CPU_RUNNING))
+            return;
+    }
+}
+
 uint64_t x86_run(struct cpu *c, uint64_t budget)
 {
     struct x86_cpu *x = X86(c);
+    bool fast = !x->m->interp_only; /* --engine (struct machine) */
     x->insn_left = budget;
     c->run_left = &x->insn_left;
     x->in_run = true;
@@ -2596,6 +2754,8 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
         counted = true;
         if (unlikely(x->dbg_insn || x->dbg_data || x->dbg_io || (x->rflags & FL_RF)))
             step_debug(x);
+        else if (fast)
+            run_blocks(x);
         else
             run_straight(x);
         counted = false;

@@ -117,6 +117,7 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x
     struct x86_dinsn *d = &p->d[k];
     x86_dinsn_init(d, in);
     d->off = (uint16_t)off;
+    p->blen[k] = 0; /* block.c: a block starting here is not known yet */
     p->idx[off] = (uint16_t)(++p->n);
     *page = p;
     return d;

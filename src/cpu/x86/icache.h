@@ -35,6 +35,8 @@ struct x86_dpage {
     struct x86_insn full[X86_DPAGE_SLOTS]; /* the decoder's results */
     uint8_t raw[X86_DPAGE_SLOTS][16];      /* their bytes (cpu_ops.insn_bytes), zero-padded */
     uint16_t idx[4096];       /* page offset -> slot + 1; 0 = not decoded */
+    uint8_t blen[X86_DPAGE_SLOTS]; /* instructions of the block starting at
+                                      the slot, 0: not known yet (block.c) */
     uint16_t n;               /* slots in use */
     uint8_t code_size;        /* the code size the slots were decoded for (0: none) */
 };

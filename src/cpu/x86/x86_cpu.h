@@ -161,6 +161,8 @@ struct x86_cpu {
     int pending_vector;       /* the exception being delivered (fault_depth 1) */
     uint64_t insn_left;       /* cpu.run_left points here */
     volatile bool attn;       /* something to look at between instructions */
+    bool blk_exit;            /* a fast handler took a slow memory path: the
+                                 block ends after it (exec.c run_blocks) */
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
     bool triple_fault_resets; /* board option: triple fault = reset (else exit) */
