@@ -41,13 +41,20 @@ $("$HVSIM" trace diff "$T/interp.hvt" "$T/fast.hvt" 2>&1 | head -8)"
     fi
 }
 
-for k in basic64 smc x87 exceptions paging syscall misc tasks mb1 mb2-64; do
+for k in basic64 smc x87 exceptions paging syscall misc tasks mb1 mb2-64 vm86; do
     if [ ! -f "$FW/x86-$k.elf" ]; then
         fail "x86 engines, $k" "$FW/x86-$k.elf missing (make firmware)"
         continue
     fi
     both "$k" -c "$CFG" --smp 1 --kernel "$FW/x86-$k.elf" --max-insns 50000000
 done
+# the test hypervisor: VMX root and non-root on both engines
+sed 's/^vmx = off$/vmx = on/' "$CFG" >"$T/vmx.ini"
+if grep -q "^vmx = on$" "$T/vmx.ini" && [ -f "$FW/x86-vmx.elf" ]; then
+    both "vmx (root and non-root)" -c "$T/vmx.ini" --smp 1 --kernel "$FW/x86-vmx.elf" --max-insns 50000000
+else
+    fail "x86 engines, vmx" "no 'vmx = off' line in $CFG or $FW/x86-vmx.elf missing"
+fi
 both "smp --smp 4" -c "$CFG" --smp 4 --kernel "$FW/x86-smp.elf" --max-insns 60000000
 both "ipirace --smp 2" -c "$CFG" --smp 2 --kernel "$FW/x86-ipirace.elf" --max-insns 60000000
 
