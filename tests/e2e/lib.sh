@@ -25,6 +25,32 @@ wait_for() {
     return 1
 }
 
+# x86_selfcheck_twice HVSIM T NAME CFG KERNEL: runs a self-checking x86 test
+# kernel (one CPU, all events) twice into T/NAME1.* and T/NAME2.* (.hvt,
+# .out, .err, .rc); passes when the first run exits 0 through isa-debug-exit
+# printing "x86 NAME: all checks passed", and when both traces are
+# byte-identical.
+x86_selfcheck_twice() {
+    local hvsim=$1 t=$2 name=$3 cfg=$4 k=$5 n
+    for n in 1 2; do
+        "$hvsim" run -c "$cfg" --smp 1 --kernel "$k" --serial "file:$t/$name.out" --max-insns 5000000 \
+            --events all --trace "$t/$name$n.hvt" </dev/null 2>"$t/$name$n.err"
+        echo $? >"$t/$name$n.rc"
+        cp "$t/$name.out" "$t/$name$n.out"
+    done
+    if [ "$(cat "$t/${name}1.rc")" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$t/${name}1.err" &&
+        grep -q "x86 $name: all checks passed" "$t/${name}1.out"; then
+        pass "x86 $name kernel: $(grep -o "all checks passed.*" "$t/${name}1.out")"
+    else
+        fail "x86 $name kernel" "exit $(cat "$t/${name}1.rc"): $(tail -1 "$t/${name}1.err"); $(grep -E "FAIL|unexpected" "$t/${name}1.out" | head -5 | tr '\n' ';')"
+    fi
+    if cmp -s "$t/${name}1.hvt" "$t/${name}2.hvt" && [ -s "$t/${name}1.hvt" ]; then
+        pass "x86 $name kernel: the same run twice gives byte-identical traces"
+    else
+        fail "x86 $name determinism" "$(cmp "$t/${name}1.hvt" "$t/${name}2.hvt" 2>&1 | head -1)"
+    fi
+}
+
 summary() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

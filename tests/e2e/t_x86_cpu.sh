@@ -204,23 +204,7 @@ fi
 # trap (T flag 1, I/O breakpoints 5 + REP OUTSB 3 (one per iteration),
 # single-step 3).
 K=$ROOT/build/firmware/x86-tasks.elf
-for n in 1 2; do
-    "$HVSIM" run -c "$CFG" --smp 1 --kernel "$K" --serial "file:$T/tasks.out" --max-insns 5000000 \
-        --events all --trace "$T/tasks$n.hvt" </dev/null 2>"$T/tasks$n.err"
-    echo $? >"$T/tasks$n.rc"
-    cp "$T/tasks.out" "$T/tasks$n.out"
-done
-if [ "$(cat "$T/tasks1.rc")" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/tasks1.err" &&
-    grep -q "x86 tasks: all checks passed" "$T/tasks1.out"; then
-    pass "x86 tasks kernel: $(grep -o "all checks passed.*" "$T/tasks1.out")"
-else
-    fail "x86 tasks kernel" "exit $(cat "$T/tasks1.rc"): $(tail -1 "$T/tasks1.err"); $(grep -E "FAIL|unexpected" "$T/tasks1.out" | head -5 | tr '\n' ';')"
-fi
-if cmp -s "$T/tasks1.hvt" "$T/tasks2.hvt" && [ -s "$T/tasks1.hvt" ]; then
-    pass "x86 tasks kernel: the same run twice gives byte-identical traces"
-else
-    fail "x86 tasks determinism" "$(cmp "$T/tasks1.hvt" "$T/tasks2.hvt" 2>&1 | head -1)"
-fi
+x86_selfcheck_twice "$HVSIM" "$T" tasks "$CFG" "$K"
 "$HVSIM" trace show "$T/tasks1.hvt" --events exc >"$T/tasks.txt" 2>&1
 nts=$(grep -c "cause=#TS" "$T/tasks.txt")
 ndb=$(grep -c "cause=#DB" "$T/tasks.txt")

@@ -16,23 +16,7 @@ trap 'rm -rf "$T"' EXIT
 CFG=$ROOT/configs/x86-pc.ini
 K=$ROOT/build/firmware/x86-vm86.elf
 
-for n in 1 2; do
-    "$HVSIM" run -c "$CFG" --smp 1 --kernel "$K" --serial "file:$T/vm86.out" --max-insns 5000000 \
-        --events all --trace "$T/vm86$n.hvt" </dev/null 2>"$T/vm86$n.err"
-    echo $? >"$T/vm86$n.rc"
-    cp "$T/vm86.out" "$T/vm86$n.out"
-done
-if [ "$(cat "$T/vm861.rc")" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/vm861.err" &&
-    grep -q "x86 vm86: all checks passed" "$T/vm861.out"; then
-    pass "x86 vm86 kernel: $(grep -o "all checks passed.*" "$T/vm861.out")"
-else
-    fail "x86 vm86 kernel" "exit $(cat "$T/vm861.rc"): $(tail -1 "$T/vm861.err"); $(grep -E "FAIL|unexpected" "$T/vm861.out" | head -5 | tr '\n' ';')"
-fi
-if cmp -s "$T/vm861.hvt" "$T/vm862.hvt" && [ -s "$T/vm861.hvt" ]; then
-    pass "x86 vm86 kernel: the same run twice gives byte-identical traces"
-else
-    fail "x86 vm86 determinism" "$(cmp "$T/vm861.hvt" "$T/vm862.hvt" 2>&1 | head -1)"
-fi
+x86_selfcheck_twice "$HVSIM" "$T" vm86 "$CFG" "$K"
 
 "$HVSIM" trace show "$T/vm861.hvt" --events exc >"$T/vm86.txt" 2>&1
 "$HVSIM" trace show "$T/vm861.hvt" --events exc --syntax att >"$T/vm86att.txt" 2>&1
