@@ -131,6 +131,15 @@ if [ "$rc" -eq 2 ]; then
 elif [ "$rc" -ne 0 ] || [ ! -f "$FIXED" ]; then
     fail "tests/firmware/opensbi/build.sh" "exit $rc: $(tail -4 "$T/osbi.err")"
 else
+    "$HVSIM" run --smp 2 --bios "$FIXED" --kernel "$T/fw/hsm.elf" --max-insns 2000000000 \
+        --serial "file:$T/fixed.console" >/dev/null 2>&1
+    rc=$?
+    banner=$(tr -d '\r' <"$T/fixed.console" 2>/dev/null | grep -m1 '^OpenSBI ')
+    if [ "$rc" -eq 0 ] && [[ "$banner" =~ ^OpenSBI\ v[0-9.]+-hvsim-hsm-fix$ ]]; then
+        pass "the race-free firmware boots and says so in its banner: $banner"
+    else
+        fail "the race-free firmware's banner" "exit $rc: $(head -3 "$T/fixed.console" 2>/dev/null)"
+    fi
     # SMP SEED: this seed fails with the HSM signature on Debian's firmware
     debian_fails() {
         "$HVSIM" run --smp "$1" --kernel "$T/fw/hsm.elf" --max-insns 2000000000 \

@@ -190,9 +190,12 @@ for p in $patches; do
 done
 # -ffile-prefix-map: the ELF's debug info names /hvsim-opensbi, not the
 # work directory, so the image (and its SHA-256 in trace headers) does not
-# depend on the cache's path.
+# depend on the cache's path. OPENSBI_VERSION_GIT: the boot banner says
+# "OpenSBI v1.1-hvsim-hsm-fix" instead of Debian's "OpenSBI v1.1", so a
+# console shows which firmware ran.
 run make -C "$src" -j"${HVSIM_JOBS:-2}" O="$work/obj" PLATFORM=generic \
-    CROSS_COMPILE="$CROSS" CC="${CROSS}gcc -ffile-prefix-map=$work=/hvsim-opensbi" FW_JUMP=y
+    CROSS_COMPILE="$CROSS" CC="${CROSS}gcc -ffile-prefix-map=$work=/hvsim-opensbi" \
+    OPENSBI_VERSION_GIT="v$upver-hvsim-hsm-fix" FW_JUMP=y
 fw=$work/obj/platform/generic/firmware/fw_jump.elf
 [ -f "$fw" ] || fail "no $fw after the build"
 
