@@ -96,6 +96,13 @@ firmware isa-build: $(ISA_ELFS) $(MINIHV_ELF) $(X86K_ELFS) $(VIRTIO_TEST_ELF)
 run: deps all firmware
 	bash scripts/demo.sh
 
+# A race-free OpenSBI fw_jump.elf for --bios (OpenSBI 1.1 from Debian's
+# archive with our SBI HSM hart_start fix; cached under /var/cache/hvsim):
+# tests/firmware/opensbi/README.md. Prints the image's path.
+.PHONY: opensbi
+opensbi: deps
+	@bash tests/firmware/opensbi/build.sh
+
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 

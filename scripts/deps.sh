@@ -17,6 +17,7 @@ PKGS="
   linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
   flex bison bc cpio xz-utils
   e2fsprogs
+  dpkg-dev patch
 "
 
 missing=""
