@@ -16,7 +16,7 @@ static const struct { const char *name; uint32_t bit; } multi[] = {
     { "zihintntl", RV_EXT_ZIHINTNTL }, { "zbc", RV_EXT_ZBC }, { "zbkb", RV_EXT_ZBKB },
     { "zbkc", RV_EXT_ZBKC }, { "zbkx", RV_EXT_ZBKX }, { "zicbom", RV_EXT_ZICBOM },
     { "zicboz", RV_EXT_ZICBOZ }, { "zicbop", RV_EXT_ZICBOP }, { "zfhmin", RV_EXT_ZFHMIN },
-    { "zfh", RV_EXT_ZFH | RV_EXT_ZFHMIN },
+    { "zfh", RV_EXT_ZFH | RV_EXT_ZFHMIN }, { "sscofpmf", RV_EXT_SSCOFPMF },
 };
 
 bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen)
