@@ -22,6 +22,9 @@
 #define EV_INSTRET  2
 #define EV_EXC      3
 #define EV_INT      4
+#define EV_LOADS    5
+#define EV_STORES   6
+#define EV_BRANCHES 7
 #define EV_OF (1 << 63)
 #define MINH  (1 << 62)
 #define SINH  (1 << 61)
@@ -294,6 +297,51 @@ test_22:        /* a cycle counter overflows too */
         csrc mip, t0
         csrw mie, zero
         csrw mideleg, zero
+
+        /* ---- per-instruction events: loads, stores, taken branches ---- */
+test_23:
+        TEST_NUM(23)
+        li t0, EV_LOADS
+        csrw mhpmevent3, t0
+        li t0, EV_STORES
+        csrw mhpmevent4, t0
+        li t0, EV_BRANCHES
+        csrw mhpmevent5, t0
+        la a2, tohost_pad
+        li a3, 7
+        csrw mhpmcounter3, zero
+        csrw mhpmcounter4, zero
+        csrw mhpmcounter5, zero
+1:      ld a4, 0(a2)
+        addi a4, a4, 1
+        sd a4, 0(a2)
+        addi a3, a3, -1
+        bnez a3, 1b                     /* taken 6 times, then falls through */
+        amoadd.d a4, a3, (a2)           /* a load and a store */
+        beqz a3, 2f                     /* taken */
+        j test_fail
+2:      csrr a0, mhpmcounter3
+        csrr a1, mhpmcounter4
+        csrr a5, mhpmcounter5
+        CHECK_EQ(a0, 8)
+        CHECK_EQ(a1, 8)
+        CHECK_EQ(a5, 7)
+test_24:        /* a load that faults does not retire: not counted */
+        TEST_NUM(24)
+        li t0, EV_LOADS | MINH          /* the M handler's loads do not count */
+        csrw mhpmevent3, t0
+        csrw mhpmcounter3, zero
+        ENTER_S
+        EXPECT_TRAP(CAUSE_LOAD_ACCESS)  /* (stores only) */
+        ld a4, 0(zero)                  /* nothing there: access fault to M */
+        ld a4, 0(a2)                    /* counted */
+        GOTO_M
+        CHECK_TRAPPED
+        csrr a0, mhpmcounter3
+        CHECK_EQ(a0, 1)
+        csrw mhpmevent3, zero
+        csrw mhpmevent4, zero
+        csrw mhpmevent5, zero
 TEST_END
 
         .data

@@ -51,6 +51,8 @@ static void rv_reset(struct cpu *c)
     memset(h->hpm_src, 0, sizeof h->hpm_src);
     memset(h->hpm_event, 0, sizeof h->hpm_event);
     cpu_timer_arm(c, h->pmu_timer, UINT64_MAX);
+    h->pmu_per_insn = false;
+    h->pmu_pend_op = 0;
     rv_tlb_flush(h);
     rv_update_modes(h);
     c->state = CPU_RUNNING;

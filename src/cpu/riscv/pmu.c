@@ -13,7 +13,10 @@
 #include "rv_internal.h"
 #include "pmu.h"
 #include "isa.h"
+#include "rv_ops.h"
 #include "../../sim/machine.h"
+
+static void update_per_insn(struct rv_hart *h);
 
 bool rv_pmu_has(const struct rv_hart *h, unsigned n)
 {
@@ -164,6 +167,7 @@ void rv_pmu_event_write(struct rv_hart *h, unsigned n, uint64_t v)
     uint64_t sel = h->hpm_event[i] & HPMEVENT_SEL;
     if (derived(sel) && sel != old_sel)
         h->hpm_src[i] = source(h, sel, true);
+    update_per_insn(h);
     rv_pmu_rearm(h);
 }
 
@@ -185,6 +189,77 @@ void rv_pmu_resume(struct rv_hart *h, uint64_t bits)
         if ((bits >> (i + 3) & 1) && derived(sel))
             h->hpm_src[i] = source(h, sel, true);
     }
+}
+
+/* What a started instruction counts for, once it retires. */
+enum { K_LOAD = 1, K_STORE = 2, K_BRANCH = 4 };
+#define L(n) [RV_OP_##n] = K_LOAD,
+#define S(n) [RV_OP_##n] = K_STORE,
+#define LS(n) [RV_OP_##n] = K_LOAD | K_STORE,
+#define B(n) [RV_OP_##n] = K_BRANCH,
+static const uint8_t insn_kind[RV_OP_COUNT] = {
+    L(LB) L(LH) L(LW) L(LD) L(LBU) L(LHU) L(LWU) L(FLH) L(FLW) L(FLD) L(LR_W) L(LR_D)
+    L(HLV_B) L(HLV_BU) L(HLV_H) L(HLV_HU) L(HLV_W) L(HLV_WU) L(HLV_D) L(HLVX_HU) L(HLVX_WU)
+    S(SB) S(SH) S(SW) S(SD) S(FSH) S(FSW) S(FSD) S(SC_W) S(SC_D)
+    S(HSV_B) S(HSV_H) S(HSV_W) S(HSV_D) S(CBO_ZERO)
+    LS(AMO_W) LS(AMO_D)
+    B(BEQ) B(BNE) B(BLT) B(BGE) B(BLTU) B(BGEU)
+};
+#undef L
+#undef S
+#undef LS
+#undef B
+
+static bool per_insn(uint64_t sel)
+{
+    return sel == RV_HPM_EV_LOADS || sel == RV_HPM_EV_STORES || sel == RV_HPM_EV_BRANCHES_TAKEN;
+}
+
+static void update_per_insn(struct rv_hart *h)
+{
+    bool on = false;
+    for (unsigned i = 0; i < h->nhpm; i++)
+        on |= per_insn(h->hpm_event[i] & HPMEVENT_SEL);
+    if (on && !h->pmu_per_insn) {
+        h->pmu_pend_op = 0;
+        h->interp_only = true; /* from the next block on (exec.c) */
+    }
+    h->pmu_per_insn = on;
+    h->attn = 1;
+}
+
+void rv_pmu_insn_start(struct rv_hart *h, unsigned op, uint64_t pc, unsigned len)
+{
+    h->pmu_pend_op = op < RV_OP_COUNT ? insn_kind[op] : 0;
+    h->pmu_pend_pc = pc;
+    h->pmu_pend_next = pc + len;
+    h->pmu_pend_adj = h->instret_adj;
+}
+
+static void count_event(struct rv_hart *h, uint64_t sel)
+{
+    for (unsigned i = 0; i < h->nhpm; i++)
+        if ((h->hpm_event[i] & HPMEVENT_SEL) == sel && active(h, i) && ++h->hpm_val[i] == 0)
+            overflow(h, i);
+}
+
+/* Called at every boundary while per-instruction events are on, before an
+ * interrupt can be taken: the instruction started last retired unless it
+ * trapped (instret_adj moved). A branch was taken when the pc is not the
+ * fall-through. */
+void rv_pmu_insn_end(struct rv_hart *h)
+{
+    unsigned k = h->pmu_pend_op;
+    h->pmu_pend_op = 0;
+    h->attn = 1; /* come back here after the next instruction too */
+    if (!k || h->instret_adj != h->pmu_pend_adj)
+        return;
+    if (k & K_LOAD)
+        count_event(h, RV_HPM_EV_LOADS);
+    if (k & K_STORE)
+        count_event(h, RV_HPM_EV_STORES);
+    if ((k & K_BRANCH) && h->pc != h->pmu_pend_next)
+        count_event(h, RV_HPM_EV_BRANCHES_TAKEN);
 }
 
 void rv_pmu_trap(struct rv_hart *h, bool interrupt)

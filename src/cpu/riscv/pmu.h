@@ -20,6 +20,11 @@ enum {
     RV_HPM_EV_INSTRET = 2,       /* instructions retired (as minstret) */
     RV_HPM_EV_EXCEPTIONS = 3,    /* synchronous exceptions taken */
     RV_HPM_EV_INTERRUPTS = 4,    /* interrupts taken */
+    /* per-instruction events: while any counter selects one, the hart
+     * runs one instruction per block on the interpreter */
+    RV_HPM_EV_LOADS = 5,         /* loads retired (AMOs, LR, FP and HLV loads included) */
+    RV_HPM_EV_STORES = 6,        /* stores retired (AMOs, SC, FP stores, HSV, cbo.zero) */
+    RV_HPM_EV_BRANCHES_TAKEN = 7, /* conditional branches retired taken */
 };
 
 /* Sscofpmf mhpmevent bits. */
@@ -49,6 +54,10 @@ void rv_pmu_resume(struct rv_hart *h, uint64_t bits);
 void rv_pmu_rearm(struct rv_hart *h);
 /* A trap is being taken (before the mode changes). */
 void rv_pmu_trap(struct rv_hart *h, bool interrupt);
+/* Per-instruction events (h->pmu_per_insn): the interpreter reports the
+ * instruction it starts, and at the next boundary whether it retired. */
+void rv_pmu_insn_start(struct rv_hart *h, unsigned op, uint64_t pc, unsigned len);
+void rv_pmu_insn_end(struct rv_hart *h);
 /* The overflow timer's callback (cpu_timer). */
 void rv_pmu_timer_fire(void *opaque, struct cpu *c);
 

@@ -179,6 +179,9 @@ struct rv_hart {
     unsigned nhpm;
     int pmu_timer;           /* cpu_timer index: the next possible overflow */
     uint64_t hpm_val[29], hpm_src[29], hpm_event[29];
+    bool pmu_per_insn;       /* an event needs one instruction per block (pmu.c) */
+    uint8_t pmu_pend_op;     /* the instruction started last (pmu.c), its pc, */
+    uint64_t pmu_pend_pc, pmu_pend_next, pmu_pend_adj; /* fall-through pc, instret_adj */
 
     struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
     bool jit_owner;          /* this hart frees jit */
