@@ -150,6 +150,9 @@ static void build_pmu(struct fdtw *w, const struct config *c)
     const uint32_t raw[] = {
         0, RV_HPM_EV_EXCEPTIONS, 0xffffffff, 0xffffffff, map,
         0, RV_HPM_EV_INTERRUPTS, 0xffffffff, 0xffffffff, map,
+        0, RV_HPM_EV_LOADS, 0xffffffff, 0xffffffff, map,
+        0, RV_HPM_EV_STORES, 0xffffffff, 0xffffffff, map,
+        0, RV_HPM_EV_BRANCHES_TAKEN, 0xffffffff, 0xffffffff, map,
     };
     w_cells(w, "riscv,raw-event-to-mhpmcounters", raw, sizeof raw / sizeof raw[0]);
     w_end(w);
