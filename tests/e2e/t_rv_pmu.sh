@@ -35,6 +35,13 @@ if [ -f "$ELF" ]; then
         else
             fail "hpm: the engines' traces differ"
         fi
+        "$HVSIM" run -c "$T/pmu.ini" --smp 1 --bios "$ELF" --serial none --max-insns 2000000 \
+            --trace "$T/hpm.again.hvt" </dev/null >/dev/null 2>&1
+        if cmp -s "$T/hpm.fast.hvt" "$T/hpm.again.hvt"; then
+            pass "hpm: the same run twice records the same bytes"
+        else
+            fail "hpm: two runs differ"
+        fi
         if "$HVSIM" replay "$T/hpm.fast.hvt" >"$T/replay.txt" 2>&1; then
             pass "hpm: the recording replays"
         else
