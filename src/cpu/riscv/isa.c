@@ -9,8 +9,8 @@
 
 static const struct { const char *name; uint32_t bit; } multi[] = {
     /* always present (bit 0: nothing to enable) */
-    { "zicsr", 0 }, { "zifencei", 0 }, { "zicntr", 0 }, { "zba", 0 }, { "zbb", 0 },
-    { "zbs", 0 }, { "sstc", 0 },
+    { "zicsr", 0 }, { "zifencei", 0 }, { "zicntr", 0 }, { "zihpm", 0 }, { "zba", 0 },
+    { "zbb", 0 }, { "zbs", 0 }, { "sstc", 0 },
     /* optional */
     { "zicond", RV_EXT_ZICOND }, { "zihintpause", RV_EXT_ZIHINTPAUSE },
     { "zihintntl", RV_EXT_ZIHINTNTL }, { "zbc", RV_EXT_ZBC }, { "zbkb", RV_EXT_ZBKB },

@@ -30,7 +30,7 @@ enum {
 
 /* Parse an ISA string: "rv64" + single-letter extensions (a subset of
  * imafdcgh, the ones the hart has) + '_'-separated multi-letter ones. Known
- * names of always-present features (zicsr, zifencei, zicntr, zba, zbb, zbs,
+ * names of always-present features (zicsr, zifencei, zicntr, zihpm, zba, zbb, zbs,
  * sstc) are accepted and change nothing; the optional ones set their bit in
  * *ext. Anything else: false with a message naming the extension. */
 bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen);
