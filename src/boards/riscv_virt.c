@@ -46,6 +46,7 @@ static const struct config_key rv_virt_keys[] = {
     CONFIG_KEYS_MACHINE,
     RVK_STR("cpu", "isa", isa),
     RVK_STR("cpu", "mmu", mmu_type),
+    RVK_STR("cpu", "mhpm-counters", mhpm_counters), /* empty (not written) = 0 */
     CONFIG_KEYS_MEMORY,
     RVK_NUM("bootrom", "base", CK_U64, rom_base),
     RVK_NUM("bootrom", "size", CK_SIZE, rom_size),
@@ -163,12 +164,28 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
     return true;
 }
 
+/* [cpu] mhpm-counters: the number of programmable counters (empty = 0). */
+bool rv_virt_mhpm_count(const struct rv_virt_config *v, unsigned *n)
+{
+    uint64_t x = 0;
+    if (v->mhpm_counters[0] && (!config_parse_u64(v->mhpm_counters, &x) || x > 29))
+        return false;
+    if (n)
+        *n = (unsigned)x;
+    return true;
+}
+
 static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
 {
     const struct rv_virt_config *v = rv_virt_config(c);
     uint32_t ext;
     if (!rv_isa_parse(v->isa, &ext, err, errlen)) /* rv64 + implemented extensions */
         return false;
+    if (!rv_virt_mhpm_count(v, NULL)) {
+        snprintf(err, errlen, "[cpu] mhpm-counters '%s' is not a number from 0 to 29",
+                 v->mhpm_counters);
+        return false;
+    }
     if (strcmp(v->mmu_type, "sv39") != 0 && strcmp(v->mmu_type, "sv48") != 0) {
         snprintf(err, errlen, "[cpu] mmu '%s' is not sv39 or sv48", v->mmu_type);
         return false;
@@ -350,6 +367,8 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
     uint32_t ext = 0;
     if (!rv_isa_parse(v->isa, &ext, err, errlen))
         return false;
+    unsigned nhpm = 0;
+    rv_virt_mhpm_count(v, &nhpm);
     for (int i = 0; i < c->smp; i++) {
         m->cpus[i] = rv_hart_new(m, i, v->rom_base, sv39_only);
         if (!m->cpus[i]) {
@@ -357,6 +376,7 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
             return false;
         }
         rv_hart_set_ext(m->cpus[i], ext);
+        rv_hart_set_counters(m->cpus[i], nhpm);
     }
 
     b->aclint = aclint_new(m, m->ncpus, v->timebase_hz);

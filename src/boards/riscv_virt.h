@@ -25,6 +25,7 @@ struct goldfish_rtc;
 struct rv_virt_config {
     char isa[128];                     /* [cpu] isa string for the DTB */
     char mmu_type[16];                 /* [cpu] mmu: sv39 | sv48 */
+    char mhpm_counters[8];             /* [cpu] mhpm-counters: 0..29, empty = 0 (docs/riscv.md) */
     uint64_t rom_base, rom_size;       /* [bootrom] base, size */
     uint64_t test_base;                /* [sifive-test] base */
     uint64_t aclint_base;              /* [aclint] base (MSWI at +0, MTIMER at +0x4000) */
@@ -96,5 +97,8 @@ static inline struct rv_virt *rv_virt(const struct machine *m)
 {
     return (struct rv_virt *)m->board_state;
 }
+
+/* [cpu] mhpm-counters as a number in *n (may be NULL); false if malformed. */
+bool rv_virt_mhpm_count(const struct rv_virt_config *v, unsigned *n);
 
 #endif

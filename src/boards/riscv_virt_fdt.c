@@ -15,6 +15,7 @@
 #include "sim/config.h"
 #include "boards/riscv_virt.h"
 #include "cpu/riscv/isa.h"
+#include "cpu/riscv/pmu.h"
 
 /* Interrupt causes used as cells of interrupts-extended towards a
  * riscv,cpu-intc (RISC-V priv spec, mcause interrupt codes). */
@@ -123,6 +124,38 @@ static void w_irqs_ext(struct fdtw *w, const struct config *c, uint32_t a, uint3
         cells[n++] = b;
     }
     w_cells(w, "interrupts-extended", cells, n);
+}
+
+/* The PMU node OpenSBI's generic platform reads (its fdt_pmu.c: compatible
+ * "riscv,pmu") to use mhpmcounter3..: which counters can count which SBI
+ * event (riscv,event-to-mhpmcounters: <first last counter-bitmap>), the
+ * mhpmevent selector of each SBI hardware event (riscv,event-to-mhpmevent:
+ * <event select-hi select-lo>), and the raw selectors (riscv,raw-event-
+ * to-mhpmcounters: <select-hi select-lo mask-hi mask-lo bitmap>). Selectors:
+ * src/cpu/riscv/pmu.h; SBI event numbers: SBI spec v1.0 ch. 11 (hardware
+ * general events: 1 cycles, 2 instructions). Only with [cpu] mhpm-counters
+ * > 0: the default DTB has no such node. */
+static void build_pmu(struct fdtw *w, const struct config *c)
+{
+    unsigned n = 0;
+    if (!rv_virt_mhpm_count(rv_virt_config(c), &n) || n == 0)
+        return;
+    uint32_t map = (uint32_t)(((1ull << n) - 1) << 3);
+    w_begin(w, "pmu");
+    w_str(w, "compatible", "riscv,pmu");
+    const uint32_t ev_ctr[] = { 1, 1, map, 2, 2, map };
+    w_cells(w, "riscv,event-to-mhpmcounters", ev_ctr, sizeof ev_ctr / sizeof ev_ctr[0]);
+    const uint32_t ev_sel[] = { 1, 0, RV_HPM_EV_CYCLES, 2, 0, RV_HPM_EV_INSTRET };
+    w_cells(w, "riscv,event-to-mhpmevent", ev_sel, sizeof ev_sel / sizeof ev_sel[0]);
+    const uint32_t raw[] = {
+        0, RV_HPM_EV_EXCEPTIONS, 0xffffffff, 0xffffffff, map,
+        0, RV_HPM_EV_INTERRUPTS, 0xffffffff, 0xffffffff, map,
+        0, RV_HPM_EV_LOADS, 0xffffffff, 0xffffffff, map,
+        0, RV_HPM_EV_STORES, 0xffffffff, 0xffffffff, map,
+        0, RV_HPM_EV_BRANCHES_TAKEN, 0xffffffff, 0xffffffff, map,
+    };
+    w_cells(w, "riscv,raw-event-to-mhpmcounters", raw, sizeof raw / sizeof raw[0]);
+    w_end(w);
 }
 
 static void build_cpus(struct fdtw *w, const struct config *c)
@@ -296,6 +329,7 @@ static int build_into(void *buf, int bufsize, const struct config *c, uint64_t i
     w_end(&w);
 
     build_cpus(&w, c);
+    build_pmu(&w, c);
     build_soc(&w, c);
 
     w_end(&w); /* root */

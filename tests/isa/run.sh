@@ -92,8 +92,12 @@ for elf in "$@"; do
         src="$here/$name.S"
         isa=""
         [ -f "$src" ] && isa=$(sed -n 's/.*hvsim-isa: *\([A-Za-z0-9_]*\).*/\1/p' "$src" | head -n 1)
+        # Lines "hvsim-cpu: KEY = VALUE" add further [cpu] keys (e.g.
+        # mhpm-counters = 4) to that configuration.
         if [ -n "$isa" ]; then
-            printf '[cpu]\nisa = %s\n' "$isa" >"$logdir/$name.ini"
+            { printf '[cpu]\nisa = %s\n' "$isa"
+              [ -f "$src" ] && sed -n 's/.*hvsim-cpu: *\([a-z0-9-]* *= *[A-Za-z0-9_]*\).*/\1/p' "$src"
+            } >"$logdir/$name.ini"
             cfg=(-c "$logdir/$name.ini")
         fi
         timeout 60 "$HVSIM" run "${cfg[@]}" --smp 1 --bios "$elf" --serial none \

@@ -13,6 +13,7 @@
     X(elf) \
     X(decode) \
     X(csr) \
+    X(pmu) \
     X(mmu) \
     X(pmp) \
     X(sched) \

@@ -3,6 +3,7 @@
  * read-only, bits 9:8 give the lowest privilege that may access it. */
 #include "rv_internal.h"
 #include "isa.h"
+#include "pmu.h"
 #include "../../sim/machine.h"
 #include "../../apic/aclint.h"
 #include "../../trace/emit.h"
@@ -32,6 +33,7 @@ enum {
     CSR_VSEPC = 0x241, CSR_VSCAUSE = 0x242, CSR_VSTVAL = 0x243, CSR_VSIP = 0x244,
     CSR_VSTIMECMP = 0x24d, CSR_VSATP = 0x280,
     CSR_MTINST = 0x34a, CSR_MTVAL2 = 0x34b,
+    CSR_SCOUNTOVF = 0xda0, /* Sscofpmf */
 };
 
 #define MIP_SSIP (1ull << IRQ_SSI)
@@ -50,6 +52,11 @@ enum {
 /* mideleg bits that are read-only one with the H extension (§8.4.1) */
 #define H_INTS (VS_INTS | MIP_SGEIP)
 #define ALL_INTS (S_INTS | MIP_MSIP | MIP_MTIP | MIP_MEIP | H_INTS)
+/* Sscofpmf: LCOFI (13) in mip/mie/mideleg/sip/sie; zero without it */
+static uint64_t lcof(const struct rv_hart *h)
+{
+    return (h->ext & RV_EXT_SSCOFPMF) ? 1ull << IRQ_LCOFI : 0;
+}
 
 /* Access failures: the exception a CSR instruction raises. */
 enum { CSR_OK = 0, CSR_ILLEGAL = EXC_ILLEGAL_INSN, CSR_VIRTUAL = EXC_VIRTUAL_INSN };
@@ -201,6 +208,8 @@ static void countinhibit_write(struct rv_hart *h, uint64_t v)
 {
     uint64_t old = h->mcountinhibit;
     v &= 0xfffffffd; /* bit 1 (TM) is read-only zero */
+    if (h->nhpm)
+        rv_pmu_settle(h, false); /* counters 3..: count up to here under the old bits */
     if ((v & ~old) & INHIBIT_CY)
         h->cycle_frozen = cycle_read(h);
     if ((v & ~old) & INHIBIT_IR)
@@ -211,6 +220,10 @@ static void countinhibit_write(struct rv_hart *h, uint64_t v)
         cycle_write(h, h->cycle_frozen);
     if ((old & ~v) & INHIBIT_IR)
         instret_write(h, h->instret_frozen);
+    if (h->nhpm) {
+        rv_pmu_resume(h, old & ~v);
+        rv_pmu_rearm(h);
+    }
 }
 
 /* The value of a CSR, without access checks (those are csr_access's).
@@ -225,7 +238,7 @@ static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_TIME: *v = rv_read_time(h) + (h->virt ? h->htimedelta : 0); return true;
     case CSR_INSTRET: case CSR_MINSTRET: *v = instret(h); return true;
     case CSR_SSTATUS: *v = status_sd(h->mstatus) & SSTATUS_MASK; return true;
-    case CSR_SIE: *v = h->mie & h->mideleg & S_INTS; return true;
+    case CSR_SIE: *v = h->mie & h->mideleg & (S_INTS | lcof(h)); return true;
     case CSR_STVEC: *v = h->stvec; return true;
     case CSR_SCOUNTEREN: *v = h->scounteren; return true;
     case CSR_SENVCFG: *v = h->senvcfg; return true;
@@ -233,7 +246,7 @@ static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_SEPC: *v = h->sepc; return true;
     case CSR_SCAUSE: *v = h->scause; return true;
     case CSR_STVAL: *v = h->stval; return true;
-    case CSR_SIP: *v = rv_mip(h) & h->mideleg & S_INTS; return true;
+    case CSR_SIP: *v = rv_mip(h) & h->mideleg & (S_INTS | lcof(h)); return true;
     case CSR_STIMECMP: *v = h->stimecmp; return true;
     case CSR_SATP: *v = h->satp; return true;
     case CSR_MVENDORID: case CSR_MARCHID: case CSR_MIMPID: case CSR_MCONFIGPTR:
@@ -256,6 +269,19 @@ static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_MIP: *v = rv_mip(h); return true;
     case CSR_MTINST: *v = h->mtinst; return true;
     case CSR_MTVAL2: *v = h->mtval2; return true;
+    case CSR_SCOUNTOVF: {
+        /* Sscofpmf: OF of each counter, seen below M only where mcounteren
+         * (and in VS, hcounteren) allows that counter */
+        if (!(h->ext & RV_EXT_SSCOFPMF))
+            return false;
+        uint64_t m = rv_pmu_overflow_bits(h);
+        if (h->priv < PRV_M)
+            m &= h->mcounteren;
+        if (h->virt)
+            m &= h->hcounteren;
+        *v = m;
+        return true;
+    }
     /* hypervisor CSRs (§8.2) */
     case CSR_HSTATUS: *v = h->hstatus | (2ull << 32); return true; /* VSXL = 64-bit */
     case CSR_HEDELEG: *v = h->hedeleg; return true;
@@ -282,10 +308,17 @@ static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_VSTIMECMP: *v = h->vstimecmp; return true;
     case CSR_VSATP: *v = h->vsatp; return true;
     }
-    if ((csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) ||
-        (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
-        (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
-        *v = 0; /* hpm counters and events are implemented as read-only zero */
+    /* counters beyond [cpu] mhpm-counters read zero (pmu.c) */
+    if (csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) {
+        *v = rv_pmu_counter_read(h, csr - CSR_CYCLE);
+        return true;
+    }
+    if (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) {
+        *v = rv_pmu_counter_read(h, csr - CSR_MCYCLE);
+        return true;
+    }
+    if (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31) {
+        *v = rv_pmu_event_read(h, csr - CSR_MCOUNTINHIBIT);
         return true;
     }
     if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
@@ -397,7 +430,12 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         h->attn = 1;
         break;
     }
-    case CSR_SIE: h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg & S_INTS); h->attn = 1; break;
+    case CSR_SIE: {
+        uint64_t m = h->mideleg & (S_INTS | lcof(h));
+        h->mie = (h->mie & ~m) | (v & m);
+        h->attn = 1;
+        break;
+    }
     case CSR_STVEC: h->stvec = (v & 3) >= 2 ? (v & ~3ull) | (h->stvec & 3) : v; break;
     case CSR_SCOUNTEREN: h->scounteren = v & 0xffffffff; break;
     case CSR_SENVCFG: h->senvcfg = (v & MENVCFG_FIOM) | envcfg_cbo(h, v); break;
@@ -406,7 +444,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_SCAUSE: h->scause = v; break;
     case CSR_STVAL: h->stval = v; break;
     case CSR_SIP: {
-        uint64_t m = h->mideleg & MIP_SSIP;
+        uint64_t m = h->mideleg & (MIP_SSIP | lcof(h)); /* LCOFIP: software clears it */
         h->mip_sw = (h->mip_sw & ~m) | (v & m);
         h->attn = 1;
         break;
@@ -523,8 +561,8 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MISA: break; /* WARL, not writable */
     /* ecall-from-M (11) cannot be delegated; with H, causes 10 and 20-23 can */
     case CSR_MEDELEG: h->medeleg = v & 0xf0b7ffull; break;
-    case CSR_MIDELEG: h->mideleg = (v & S_INTS) | H_INTS; h->attn = 1; break;
-    case CSR_MIE: h->mie = v & ALL_INTS; h->attn = 1; break;
+    case CSR_MIDELEG: h->mideleg = (v & (S_INTS | lcof(h))) | H_INTS; h->attn = 1; break;
+    case CSR_MIE: h->mie = v & (ALL_INTS | lcof(h)); h->attn = 1; break;
     case CSR_MTVEC: h->mtvec = (v & 3) >= 2 ? (v & ~3ull) | (h->mtvec & 3) : v; break;
     case CSR_MCOUNTEREN: h->mcounteren = v & 0xffffffff; break;
     case CSR_MENVCFG:
@@ -542,7 +580,8 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MIP: {
         /* VSSIP is writable here (an alias of hvip.VSSIP); VSTIP/VSEIP are
          * read-only in mip as in hip (§8.2.3, §8.4.3) */
-        uint64_t m = MIP_SSIP | MIP_SEIP | MIP_VSSIP | ((h->menvcfg & MENVCFG_STCE) ? 0 : MIP_STIP);
+        uint64_t m = MIP_SSIP | MIP_SEIP | MIP_VSSIP | ((h->menvcfg & MENVCFG_STCE) ? 0 : MIP_STIP) |
+                     lcof(h);
         if ((v & ~h->mip_sw & MIP_SSIP)) /* M-mode software injects an S-level IPI */
             TRACE(h->m, TK_IPI_DELIVER, h->cpu.id, cpu_now(&h->cpu), IPI_MECH_SIP, IRQ_SSI,
                   (uint64_t)h->cpu.id);
@@ -553,9 +592,14 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MCYCLE: cycle_write(h, v); break;
     case CSR_MINSTRET: instret_write(h, v); break;
     default:
-        if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
-            (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31))
-            break; /* read-only zero counters: writes ignored */
+        if (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) {
+            rv_pmu_counter_write(h, csr - CSR_MCYCLE, v); /* ignored beyond the count */
+            break;
+        }
+        if (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31) {
+            rv_pmu_event_write(h, csr - CSR_MCOUNTINHIBIT, v);
+            break;
+        }
         if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
             unsigned n = csr - CSR_PMPCFG0;
             if (n & 1) return false;

@@ -7,6 +7,7 @@
 #include "block.h"
 #include "jit.h"
 #include "isa.h"
+#include "pmu.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -310,7 +311,8 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
     };
     struct rv_hart *h = RV_HART(c);
     h->insn_left = budget;
-    h->interp_only = h->m->interp_only; /* --engine interp (struct machine) */
+    /* --engine interp (struct machine), or per-instruction counter events */
+    h->interp_only = h->m->interp_only || h->pmu_per_insn;
     c->run_left = &h->insn_left;
     h->attn = 1;
     /* Other harts may have stored since our last run: an SC must fail. This
@@ -339,6 +341,8 @@ next_block:
             ENTER_BLOCK();
     }
 slow:
+    if (unlikely(h->pmu_per_insn))
+        rv_pmu_insn_end(h); /* the previous instruction retired (or trapped) */
     if (!h->insn_left)
         goto out;
     if (unlikely(h->attn)) {
@@ -377,6 +381,16 @@ slow:
     if (unlikely(c->nbps) && cpu_bp_at(c, pc, true))
         h->fetch_va = TLB_INVALID;
     d = &h->fetch_page->d[(pc & 0xfff) >> 1];
+    if (unlikely(h->pmu_per_insn)) {
+        /* load/store/branch events (pmu.c): one instruction at a time, on
+         * the interpreter, each seen here before it runs */
+        if (d->op == RV_OP_UNDECODED)
+            rv_decode_slot(h, (struct rv_dinsn *)d, pc);
+        rv_pmu_insn_start(h, d->op, pc, d->len);
+        blk = 1;
+        h->insn_left -= blk;
+        FETCH_DECODED();
+    }
     if (likely(h->fetch_va == (pc & PAGE_MASK))) {
         blk = d->blen;
         if (unlikely(!blk))

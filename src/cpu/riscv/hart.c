@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include "hart.h"
 #include "rv_internal.h"
+#include "pmu.h"
 #include "jit.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
@@ -46,6 +47,12 @@ static void rv_reset(struct cpu *c)
     rv_pmp_recompute(h);
     h->resv_valid = false;
     h->instret_adj = h->cycle_off = h->instret_off = 0;
+    memset(h->hpm_val, 0, sizeof h->hpm_val);
+    memset(h->hpm_src, 0, sizeof h->hpm_src);
+    memset(h->hpm_event, 0, sizeof h->hpm_event);
+    cpu_timer_arm(c, h->pmu_timer, UINT64_MAX);
+    h->pmu_per_insn = false;
+    h->pmu_pend_op = 0;
     rv_tlb_flush(h);
     rv_update_modes(h);
     c->state = CPU_RUNNING;
@@ -248,6 +255,7 @@ struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_
     h->cpu.bp_guest = -1;
     h->stimecmp_timer = cpu_timer_alloc(&h->cpu, stimecmp_fire, NULL);
     h->vstimecmp_timer = cpu_timer_alloc(&h->cpu, vstimecmp_fire, NULL);
+    h->pmu_timer = cpu_timer_alloc(&h->cpu, rv_pmu_timer_fire, NULL);
     rv_reset(&h->cpu);
     return &h->cpu;
 }
@@ -255,6 +263,11 @@ struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_
 void rv_hart_set_ext(struct cpu *c, uint32_t ext)
 {
     RV_HART(c)->ext = ext;
+}
+
+void rv_hart_set_counters(struct cpu *c, unsigned n)
+{
+    RV_HART(c)->nhpm = n > RV_PMU_MAX ? RV_PMU_MAX : n;
 }
 
 void rv_hart_connect_aclint(struct cpu *c, struct aclint *a)

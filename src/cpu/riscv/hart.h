@@ -14,6 +14,9 @@ struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_
 /* Enable the optional extensions `ext` (isa.h RV_EXT_*, from rv_isa_parse);
  * call before the hart first runs. */
 void rv_hart_set_ext(struct cpu *c, uint32_t ext);
+/* Implement n (0..29) programmable counters mhpmcounter3..3+n-1 (pmu.c);
+ * 0: they read zero, as without the key. Call before the hart first runs. */
+void rv_hart_set_counters(struct cpu *c, unsigned n);
 /* The ACLINT whose mtime is the hart's time CSR (and Sstc's time base). */
 void rv_hart_connect_aclint(struct cpu *c, struct aclint *a);
 /* cpu_ops.guest_id (exec.c): hgatp.VMID while V=1, else -1. */

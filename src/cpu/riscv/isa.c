@@ -9,14 +9,14 @@
 
 static const struct { const char *name; uint32_t bit; } multi[] = {
     /* always present (bit 0: nothing to enable) */
-    { "zicsr", 0 }, { "zifencei", 0 }, { "zicntr", 0 }, { "zba", 0 }, { "zbb", 0 },
-    { "zbs", 0 }, { "sstc", 0 },
+    { "zicsr", 0 }, { "zifencei", 0 }, { "zicntr", 0 }, { "zihpm", 0 }, { "zba", 0 },
+    { "zbb", 0 }, { "zbs", 0 }, { "sstc", 0 },
     /* optional */
     { "zicond", RV_EXT_ZICOND }, { "zihintpause", RV_EXT_ZIHINTPAUSE },
     { "zihintntl", RV_EXT_ZIHINTNTL }, { "zbc", RV_EXT_ZBC }, { "zbkb", RV_EXT_ZBKB },
     { "zbkc", RV_EXT_ZBKC }, { "zbkx", RV_EXT_ZBKX }, { "zicbom", RV_EXT_ZICBOM },
     { "zicboz", RV_EXT_ZICBOZ }, { "zicbop", RV_EXT_ZICBOP }, { "zfhmin", RV_EXT_ZFHMIN },
-    { "zfh", RV_EXT_ZFH | RV_EXT_ZFHMIN },
+    { "zfh", RV_EXT_ZFH | RV_EXT_ZFHMIN }, { "sscofpmf", RV_EXT_SSCOFPMF },
 };
 
 bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen)

@@ -21,7 +21,8 @@ enum {
     RV_EXT_ZICBOP = 1u << 9,      /* prefetch.i/r/w (ORI hints: always no-ops) */
     RV_EXT_ZFHMIN = 1u << 10,     /* Zfhmin 1.0: flh/fsh, fmv.x.h/fmv.h.x, fcvt to/from h */
     RV_EXT_ZFH = 1u << 11,        /* Zfh 1.0: all of H (includes Zfhmin) */
-    RV_EXT_ALL = (1u << 12) - 1,
+    RV_EXT_SSCOFPMF = 1u << 12,   /* Sscofpmf 1.0: counter overflow, mode filters, LCOFI */
+    RV_EXT_ALL = (1u << 13) - 1,
 };
 
 /* Cache-block size of Zicbom/Zicboz (bytes; the DTB's riscv,cbo?-block-size). */
@@ -29,7 +30,7 @@ enum {
 
 /* Parse an ISA string: "rv64" + single-letter extensions (a subset of
  * imafdcgh, the ones the hart has) + '_'-separated multi-letter ones. Known
- * names of always-present features (zicsr, zifencei, zicntr, zba, zbb, zbs,
+ * names of always-present features (zicsr, zifencei, zicntr, zihpm, zba, zbb, zbs,
  * sstc) are accepted and change nothing; the optional ones set their bit in
  * *ext. Anything else: false with a message naming the extension. */
 bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen);

@@ -172,8 +172,16 @@ struct rv_hart {
     uint64_t instret_adj;    /* ticks that did not retire (traps) */
     uint64_t cycle_off, instret_off; /* from writes to mcycle/minstret */
     uint64_t cycle_frozen, instret_frozen; /* values while mcountinhibit holds them */
-    uint64_t mip_sw;         /* software-written mip bits (SSIP, STIP, SEIP) */
+    uint64_t mip_sw;         /* software-written mip bits (SSIP, STIP, SEIP, LCOFIP) */
     uint64_t mip_hw;         /* lines driven by devices and Sstc */
+
+    /* Programmable counters (pmu.c): mhpmcounter3.. (nhpm of them) */
+    unsigned nhpm;
+    int pmu_timer;           /* cpu_timer index: the next possible overflow */
+    uint64_t hpm_val[29], hpm_src[29], hpm_event[29];
+    bool pmu_per_insn;       /* an event needs one instruction per block (pmu.c) */
+    uint8_t pmu_pend_op;     /* the instruction started last (pmu.c), its pc, */
+    uint64_t pmu_pend_pc, pmu_pend_next, pmu_pend_adj; /* fall-through pc, instret_adj */
 
     struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
     bool jit_owner;          /* this hart frees jit */

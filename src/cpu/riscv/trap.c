@@ -2,6 +2,7 @@
  * §3.1.8-§3.1.9, §3.3.2, §4.1; H extension: priv 20211203 §8.4-§8.6). */
 #include "rv_internal.h"
 #include "hart.h"
+#include "pmu.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 #include "../../vmm/vmm.h"
@@ -41,8 +42,12 @@ void rv_set_priv(struct rv_hart *h, int priv)
 
 static void set_mode(struct rv_hart *h, int priv, bool virt)
 {
+    if (h->nhpm)
+        rv_pmu_settle(h, true); /* the mode filters change after this instruction (pmu.c) */
     h->virt = virt;
     rv_set_priv(h, priv);
+    if (h->nhpm)
+        rv_pmu_rearm(h);
 }
 
 uint64_t rv_mip(const struct rv_hart *h)
@@ -113,6 +118,8 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
                (was_virt || h->hlsv || (data_virt && data_fault(cause)));
     uint64_t epc = h->pc;
 
+    if (h->nhpm)
+        rv_pmu_trap(h, interrupt); /* counted in the mode it was taken from */
     if (h->m->trace_mask) {
         struct machine *m = h->m;
         int to = to_hs ? PRV_S : PRV_M;
@@ -199,9 +206,10 @@ void rv_exception_g(struct rv_hart *h, uint64_t cause, uint64_t tval, uint64_t g
 }
 
 /* Interrupt priority order (§3.1.9, §8.6.2): MEI, MSI, MTI, SEI, SSI, STI,
- * SGEI, VSEI, VSSI, VSTI. */
-static const int irq_priority[] = { IRQ_MEI,  IRQ_MSI,  IRQ_MTI,  IRQ_SEI,  IRQ_SSI,
-                                    IRQ_STI,  IRQ_SGEI, IRQ_VSEI, IRQ_VSSI, IRQ_VSTI };
+ * SGEI, VSEI, VSSI, VSTI, then Sscofpmf's LCOFI (13: the standard order
+ * puts the local interrupts 13 and up below the ones above). */
+static const int irq_priority[] = { IRQ_MEI,  IRQ_MSI,  IRQ_MTI,  IRQ_SEI,  IRQ_SSI, IRQ_STI,
+                                    IRQ_SGEI, IRQ_VSEI, IRQ_VSSI, IRQ_VSTI, IRQ_LCOFI };
 
 bool rv_take_interrupt(struct rv_hart *h)
 {
