@@ -43,6 +43,7 @@ enum {
     H_CR0 = 0x6c00, H_CR3 = 0x6c02, H_CR4 = 0x6c04, H_FS_BASE = 0x6c06, H_GS_BASE = 0x6c08,
     H_TR_BASE = 0x6c0a, H_GDTR_BASE = 0x6c0c, H_IDTR_BASE = 0x6c0e, H_RSP = 0x6c14,
     H_RIP = 0x6c16,
+    VPID = 0x0000, EPTP = 0x201a, GUEST_PA = 0x2400, PROC2 = 0x401e,
 };
 
 #define CF 0x01ull
@@ -55,6 +56,7 @@ static uint8_t io_a[4096] __attribute__((aligned(4096)));
 static uint8_t io_b[4096] __attribute__((aligned(4096)));
 static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
 static uint8_t guest_stack[4096] __attribute__((aligned(16)));
+static uint64_t ept_pml4[512] __attribute__((aligned(4096)));
 static uint32_t revision;
 
 static uint64_t vmxon(uint64_t pa)
@@ -363,10 +365,12 @@ static void test_vmx_operation(void)
     CHECKX(rdmsr(0x486) == 0x80000021, "IA32_VMX_CR0_FIXED0", rdmsr(0x486));
     CHECKX(rdmsr(0x488) == 0x2000, "IA32_VMX_CR4_FIXED0", rdmsr(0x488));
     CHECKX((rdmsr(0x48a) & 0x3fe) == 0x2e, "IA32_VMX_VMCS_ENUM highest index 17H", rdmsr(0x48a));
-    CHECKX(!((rdmsr(0x482) >> 63) & 1), "no secondary controls reported", rdmsr(0x482));
-    /* IA32_VMX_PROCBASED_CTLS2 and EPT_VPID_CAP do not exist: #GP */
-    EXPECT_MSR_EXC("rdmsr IA32_VMX_PROCBASED_CTLS2", 13, "rdmsr", 0x48b, 0, 0);
-    EXPECT_MSR_EXC("rdmsr IA32_VMX_EPT_VPID_CAP", 13, "rdmsr", 0x48c, 0, 0);
+    CHECKX((rdmsr(0x48e) >> 63) & 1, "activate secondary controls may be 1", rdmsr(0x48e));
+    /* secondary controls: enable EPT (bit 1), enable VPID (bit 5) */
+    CHECKX(rdmsr(0x48b) == 0x0000002200000000ull, "IA32_VMX_PROCBASED_CTLS2", rdmsr(0x48b));
+    /* EPT_VPID_CAP (A.10): execute-only, 4-level, UC/WB, 2M/1G pages, A/D */
+    CHECKX((rdmsr(0x48c) & 0x234141) == 0x234141, "IA32_VMX_EPT_VPID_CAP", rdmsr(0x48c));
+    EXPECT_MSR_EXC("rdmsr IA32_VMX_VMFUNC", 13, "rdmsr", 0x491, 0, 0);
     EXPECT_MSR_EXC("wrmsr IA32_VMX_BASIC (read-only)", 13, "wrmsr", 0x480, 0, 0);
 
     uint64_t pa = (uint64_t)vmxon_region;
@@ -420,7 +424,7 @@ static void test_vmx_operation(void)
     *(uint32_t *)vmcs_b = revision | 1u << 31; /* shadow-VMCS indicator: no shadowing */
     ERR("vmptrld shadow-VMCS revision", vmptrld((uint64_t)vmcs_b), 11);
     *(uint32_t *)vmcs_b = revision;
-    ERR("vmread unsupported field (EPT pointer)", vmread_f(0x201a, &v), 12);
+    ERR("vmread unsupported field (virtual-APIC address)", vmread_f(0x2012, &v), 12);
     ERR("vmread encoding with bits 63:32", vmread_f(1ull << 32 | EXIT_REASON, &v), 12);
     ERR("vmwrite read-only field (exit reason)", vmwrite_f(EXIT_REASON, 1), 13);
     /* the high half of a 64-bit field (access type 1) */
@@ -451,6 +455,23 @@ static void test_entry_failures(void)
     vmw(PIN, pin | 1u << 2 << 8); /* bit 10: reserved (allowed-1 = 0) */
     ERR("vmlaunch with a reserved pin-based control", vm_enter(&g, 1) & ~0x100ull, 7);
     vmw(PIN, pin);
+    /* secondary controls (§27.2.1.1): a reserved one, VPID 0, bad EPTPs */
+    uint64_t proc = vmr(PROC);
+    vmw(PROC, proc | 1ull << 31);
+    vmw(PROC2, 1u << 7); /* unrestricted guest: not reported */
+    ERR("vmlaunch with a reserved secondary control", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(PROC2, 1u << 5);
+    vmw(VPID, 0);
+    ERR("vmlaunch with enable VPID and VPID 0", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(PROC2, 1u << 1);
+    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 1); /* memory type 1 (WC) */
+    ERR("vmlaunch with EPTP memory type WC", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(EPTP, (uint64_t)ept_pml4 | 4u << 3 | 6); /* page-walk length 5 */
+    ERR("vmlaunch with EPTP page-walk length 5", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 6 | 1u << 7); /* reserved bit 7 */
+    ERR("vmlaunch with EPTP bit 7", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(PROC2, 0);
+    vmw(PROC, proc);
     uint64_t hcr0 = vmr(H_CR0);
     vmw(H_CR0, hcr0 & ~1ull);
     ERR("vmlaunch with host CR0.PE = 0", vm_enter(&g, 1) & ~0x100ull, 8);
