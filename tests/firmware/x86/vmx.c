@@ -875,6 +875,122 @@ static void test_msr_areas(void)
     vmw(EXIT_CTLS, exitc);
 }
 
+/* ---- 6. EPT (SDM vol. 3C §29.3) ----------------------------------------------------------
+ * Identity EPT for the first 4 GiB: 4-KByte pages for the first 2 MiB (the
+ * boot page tables at 0x2000-0x7fff, this kernel at 0x100000), 2-MByte
+ * pages up to 1 GiB, 1-GByte pages above, the last one aliased onto 0 to
+ * show it maps. The guest (same CR3: guest-physical = host-physical) hits
+ * a not-present page, a read-only page, an execute-only page, a
+ * write-without-read entry (misconfiguration) and a not-present guest page
+ * table; each time the host checks the exit and fixes the entry. */
+static uint64_t ept_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t ept_pd[512] __attribute__((aligned(4096)));
+static uint64_t ept_pt[512] __attribute__((aligned(4096)));
+static uint8_t ept_a[4096] __attribute__((aligned(4096))); /* not present, then RWX */
+static uint8_t ept_b[4096] __attribute__((aligned(4096))); /* R-X, then RWX */
+static uint8_t ept_c[4096] __attribute__((aligned(4096))); /* execute-only code, then R-X */
+static uint8_t ept_d[4096] __attribute__((aligned(4096))); /* -W- (misconfigured), then RWX */
+static uint8_t ept_e[4096] __attribute__((aligned(4096))); /* read through the 1-GByte alias */
+#define EPT_RWX 7ull
+#define EPT_WB (6ull << 3) /* leaf memory type write-back */
+
+void guest_ept(void);
+void guest_ept_vmcall(void);
+__asm__(".text\n.globl guest_ept\nguest_ept:\n\t"
+        "mov (%rbx), %rax\n\t"        /* ept_a: not present */
+        "movq $7, (%rcx)\n\t"         /* ept_b: read-only */
+        "call *%rdx\n\t"              /* ept_c: execute-only code runs */
+        "mov (%rdx), %r8\n\t"         /* ... but reading it is a violation */
+        "mov (%rsi), %r9\n\t"         /* ept_d: misconfiguration */
+        "mov (%rdi), %r10\n"           /* ept_e through the 1-GByte page at 3 GiB */
+        ".globl guest_ept_vmcall\nguest_ept_vmcall:\n\t"
+        "vmcall\n\t"
+        "jmp guest_spin\n");
+
+static void ept_set(const void *page, uint64_t perm)
+{
+    ept_pt[((uint64_t)page >> 12) & 511] = ((uint64_t)page & ~0xfffull) | EPT_WB | perm;
+}
+
+static void ept_exit(const char *what, uint32_t reason, uint64_t qual, uint64_t gpa, uint64_t gla)
+{
+    const struct expect e = { what, reason, qual, ~0u, 0 };
+    check_exit(&e);
+    CHECKX(vmr(GUEST_PA) == gpa, what, vmr(GUEST_PA));
+    if (qual & 0x80)
+        CHECKX(vmr(GUEST_LA) == gla, what, vmr(GUEST_LA));
+}
+
+static void test_ept(void)
+{
+    struct gregs g = { 0 };
+    uint64_t proc = vmr(PROC);
+    CHECKX((uint64_t)ept_e < (2u << 20), "test pages in the first 2 MiB", (uint64_t)ept_e);
+    ept_pml4[0] = (uint64_t)ept_pdpt | EPT_RWX;
+    ept_pdpt[0] = (uint64_t)ept_pd | EPT_RWX;
+    for (uint64_t i = 1; i < 4; i++)
+        ept_pdpt[i] = i << 30 | 1u << 7 | EPT_WB | EPT_RWX; /* 1-GByte pages */
+    ept_pdpt[3] = 0 | 1u << 7 | EPT_WB | EPT_RWX;            /* GPA 3 GiB -> HPA 0 */
+    ept_pd[0] = (uint64_t)ept_pt | EPT_RWX;
+    for (uint64_t i = 1; i < 512; i++)
+        ept_pd[i] = i << 21 | 1u << 7 | EPT_WB | EPT_RWX;    /* 2-MByte pages */
+    for (uint64_t i = 0; i < 512; i++)
+        ept_pt[i] = i << 12 | EPT_WB | EPT_RWX;
+    ept_pt[(uint64_t)ept_a >> 12] = 0;
+    ept_set(ept_b, 5);
+    ept_set(ept_c, 4);
+    ept_set(ept_d, 2);
+    /* mov $0x1234, %eax; ret */
+    static const uint8_t code[] = { 0xb8, 0x34, 0x12, 0, 0, 0xc3 };
+    for (unsigned i = 0; i < sizeof code; i++)
+        ept_c[i] = code[i];
+    *(uint64_t *)ept_e = 0x45505431474221ull;
+    vmw(PROC, proc | 1ull << 31);
+    vmw(PROC2, 1u << 1);
+    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 6);
+    vmw(G_RIP, (uint64_t)guest_ept);
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+    g.rbx = (uint64_t)ept_a + 8;
+    g.rcx = (uint64_t)ept_b + 16;
+    g.rdx = (uint64_t)ept_c;
+    g.rsi = (uint64_t)ept_d + 24;
+    g.rdi = 3ull << 30 | (uint64_t)ept_e;
+    /* qualification (Table 28-7): 0 read, 1 write, 2 fetch, 3-5 the
+     * entry's R/W/X, 7 guest-linear address valid, 8 access to the
+     * translation (not to a guest paging-structure entry) */
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT)");
+    ept_exit("EPT violation: read of a not-present page", 48, 0x181, g.rbx, g.rbx);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_ept, "EPT violation: fault-like (guest RIP)", vmr(G_RIP));
+    ept_set(ept_a, EPT_RWX);
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 2)");
+    ept_exit("EPT violation: write to a read-only (R-X) page", 48, 0x1aa, g.rcx, g.rcx);
+    ept_set(ept_b, EPT_RWX);
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 3)");
+    ept_exit("EPT violation: read of an execute-only page", 48, 0x1a1, g.rdx, g.rdx);
+    CHECKX(g.rax == 0x1234, "code ran from an execute-only page", g.rax);
+    ept_set(ept_c, 5);
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 4)");
+    ept_exit("EPT misconfiguration: write without read", 49, 0, g.rsi, 0);
+    ept_set(ept_d, EPT_RWX);
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 5)");
+    static const struct expect vc = { "VMCALL after the EPT exits", 18, 0, 3, 0 };
+    check_exit(&vc);
+    CHECKX(*(uint64_t *)(ept_b + 16) == 7, "the guest's write reached the page once writable", *(uint64_t *)(ept_b + 16));
+    CHECKX(g.r8 == 0xc300001234b8ull, "read of the (now R-X) code page", g.r8);
+    CHECKX(g.r10 == 0x45505431474221ull, "read through the 1-GByte EPT page", g.r10);
+    /* a guest paging-structure read (the PD at 0x4000) not present: bit 7
+     * (linear address valid) without bit 8, a read */
+    ept_pt[4] = 0;
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 6)");
+    uint64_t rip = (uint64_t)guest_ept_vmcall;
+    ept_exit("EPT violation: guest paging-structure read", 48, 0x81, 0x4000 + (rip >> 21) * 8, rip);
+    ept_pt[4] = 0x4000 | EPT_WB | EPT_RWX;
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 7)");
+    check_exit(&vc);
+    vmw(PROC2, 0);
+    vmw(PROC, proc);
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx: start\n");
@@ -888,6 +1004,7 @@ int kmain(void)
     test_injection();
     test_tsc_offset();
     test_msr_areas();
+    test_ept();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));
