@@ -39,11 +39,12 @@ struct vmx_state {
                              latched in root until VMXOFF */
 };
 
-/* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79). */
+/* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79, 66 0F 38
+ * 80 / 81). */
 enum vmx_op {
     VMX_OP_VMCALL, VMX_OP_VMLAUNCH, VMX_OP_VMRESUME, VMX_OP_VMXOFF,
     VMX_OP_VMPTRLD, VMX_OP_VMCLEAR, VMX_OP_VMXON, VMX_OP_VMPTRST,
-    VMX_OP_VMREAD, VMX_OP_VMWRITE,
+    VMX_OP_VMREAD, VMX_OP_VMWRITE, VMX_OP_INVEPT, VMX_OP_INVVPID,
 };
 
 /* Basic exit reasons (SDM vol. 3C Appendix C). */

@@ -62,13 +62,10 @@ enum {
      EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPTION)
 #define VMX_ENTRY_ALLOWED1 (VMX_ENTRY_DEFAULT1 | ENTRY_IA32E_GUEST | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
 
-/* IA32_VMX_EPT_VPID_CAP (Appendix A.10): what of src/vmm/ept.h's
- * EPT_VPID_CAP is wired into the CPU. INVEPT and INVVPID are not decoded
- * yet: their bits (20, 25, 26, 32, 40-43) stay 0. */
-#define VMX_EPT_VPID_CAP                                                          \
-    (EPT_VPID_CAP & ~(EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL | \
-                      EPT_CAP_INVVPID | EPT_CAP_INVVPID_ADDR | EPT_CAP_INVVPID_SINGLE | \
-                      EPT_CAP_INVVPID_ALL | EPT_CAP_INVVPID_SINGLE_G))
+/* IA32_VMX_EPT_VPID_CAP (Appendix A.10): all of src/vmm/ept.h's
+ * EPT_VPID_CAP is wired into the CPU (the walk in the x86 MMU, INVEPT and
+ * INVVPID in vmx.c). */
+#define VMX_EPT_VPID_CAP EPT_VPID_CAP
 
 /* IA32_VMX_MISC (Appendix A.6): preemption-timer rate (the timer counts
  * down once every 2^rate TSC ticks), activity states supported (bit 6

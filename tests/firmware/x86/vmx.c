@@ -77,6 +77,18 @@ static uint64_t vmptrld(uint64_t pa)
     __asm__ volatile("vmptrld %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
     return fl & (CF | ZF);
 }
+static uint64_t invept_f(uint64_t type, uint64_t lo, uint64_t hi)
+{
+    uint64_t fl, d[2] = { lo, hi };
+    __asm__ volatile("invept %1, %2\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(d), "r"(type) : "cc", "memory");
+    return fl & (CF | ZF);
+}
+static uint64_t invvpid_f(uint64_t type, uint64_t lo, uint64_t hi)
+{
+    uint64_t fl, d[2] = { lo, hi };
+    __asm__ volatile("invvpid %1, %2\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(d), "r"(type) : "cc", "memory");
+    return fl & (CF | ZF);
+}
 static uint64_t vmptrst(void)
 {
     uint64_t v;
@@ -368,8 +380,9 @@ static void test_vmx_operation(void)
     CHECKX((rdmsr(0x48e) >> 63) & 1, "activate secondary controls may be 1", rdmsr(0x48e));
     /* secondary controls: enable EPT (bit 1), enable VPID (bit 5) */
     CHECKX(rdmsr(0x48b) == 0x0000002200000000ull, "IA32_VMX_PROCBASED_CTLS2", rdmsr(0x48b));
-    /* EPT_VPID_CAP (A.10): execute-only, 4-level, UC/WB, 2M/1G pages, A/D */
-    CHECKX((rdmsr(0x48c) & 0x234141) == 0x234141, "IA32_VMX_EPT_VPID_CAP", rdmsr(0x48c));
+    /* EPT_VPID_CAP (A.10): execute-only, 4-level, UC/WB, 2M/1G pages, A/D,
+     * INVEPT types 1-2, INVVPID types 0-3 */
+    CHECKX(rdmsr(0x48c) == 0x00000f0106334141ull, "IA32_VMX_EPT_VPID_CAP", rdmsr(0x48c));
     EXPECT_MSR_EXC("rdmsr IA32_VMX_VMFUNC", 13, "rdmsr", 0x491, 0, 0);
     EXPECT_MSR_EXC("wrmsr IA32_VMX_BASIC (read-only)", 13, "wrmsr", 0x480, 0, 0);
 
@@ -902,8 +915,16 @@ __asm__(".text\n.globl guest_ept\nguest_ept:\n\t"
         "call *%rdx\n\t"              /* ept_c: execute-only code runs */
         "mov (%rdx), %r8\n\t"         /* ... but reading it is a violation */
         "mov (%rsi), %r9\n\t"         /* ept_d: misconfiguration */
+        ".globl guest_ept_e\nguest_ept_e:\n\t"
         "mov (%rdi), %r10\n"           /* ept_e through the 1-GByte page at 3 GiB */
         ".globl guest_ept_vmcall\nguest_ept_vmcall:\n\t"
+        "vmcall\n\t"
+        "jmp guest_spin\n");
+void guest_ept_e(void);
+void guest_inv(void);
+__asm__(".text\n.globl guest_inv\nguest_inv:\n\t"
+        "invept 8(%rax), %rcx\n\t"
+        "invvpid 16(%rax), %rdx\n\t"
         "vmcall\n\t"
         "jmp guest_spin\n");
 
@@ -987,6 +1008,54 @@ static void test_ept(void)
     ept_pt[4] = 0x4000 | EPT_WB | EPT_RWX;
     CHECK(vm_enter(&g, 0) == 0, "entry (EPT 7)");
     check_exit(&vc);
+    /* INVEPT / INVVPID in VMX root operation (§31.3): unsupported types,
+     * bad descriptors: VMfailValid(28) */
+    uint64_t eptp = vmr(EPTP);
+    ERR("invept type 0 (not reported)", invept_f(0, eptp, 0), 28);
+    ERR("invept single-context, EPTP memory type WC", invept_f(1, (eptp & ~7ull) | 1, 0), 28);
+    CHECKX(invept_f(1, eptp, 0) == 0, "invept single-context", vmr(INSN_ERROR));
+    CHECKX(invept_f(2, 0, 0) == 0, "invept all-context", vmr(INSN_ERROR));
+    ERR("invvpid type 4", invvpid_f(4, 1, 0), 28);
+    ERR("invvpid individual-address with VPID 0", invvpid_f(0, 0, 0x1000), 28);
+    ERR("invvpid descriptor bits 63:16", invvpid_f(1, 1ull << 16 | 1, 0), 28);
+    ERR("invvpid non-canonical address", invvpid_f(0, 1, 1ull << 47), 28);
+    CHECKX(invvpid_f(0, 1, (uint64_t)ept_a) == 0, "invvpid individual-address", vmr(INSN_ERROR));
+    CHECKX(invvpid_f(3, 1, 0) == 0, "invvpid single-context retaining globals", vmr(INSN_ERROR));
+    /* remap ept_e's page onto ept_a, INVEPT, and the guest reads ept_a's
+     * bytes at ept_e's guest-physical address; with VPID 1 this time */
+    *(uint64_t *)ept_a = 0x6d61707065642141ull;
+    ept_pt[((uint64_t)ept_e >> 12) & 511] = (uint64_t)ept_a | EPT_WB | EPT_RWX;
+    CHECKX(invept_f(1, eptp, 0) == 0, "invept after changing a mapping", vmr(INSN_ERROR));
+    vmw(PROC2, 1u << 1 | 1u << 5);
+    vmw(VPID, 1);
+    vmw(G_RIP, (uint64_t)guest_ept_e);
+    g.rdi = (uint64_t)ept_e;
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT remapped)");
+    check_exit(&vc);
+    CHECKX(g.r10 == 0x6d61707065642141ull, "the remapped page after INVEPT", g.r10);
+    ept_set(ept_e, EPT_RWX);
+    /* the guest's INVEPT / INVVPID exit (reasons 50, 53): qualification =
+     * displacement, instruction information reg2 = RCX / RDX, 64-bit
+     * address, DS, no index, base RAX (Table 28-13) */
+    static uint64_t desc[4];
+    vmw(G_RIP, (uint64_t)guest_inv);
+    g.rax = (uint64_t)desc;
+    g.rcx = 1;
+    g.rdx = 1;
+    static const struct expect ie = { "INVEPT in the guest", 50, 8, 6, 0 };
+    static const struct expect iv = { "INVVPID in the guest", 53, 16, 6, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (INVEPT)");
+    check_exit(&ie);
+    CHECKX(vmr(EXIT_INSN_INFO) == 0x10418100u, "INVEPT instruction information", vmr(EXIT_INSN_INFO));
+    vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    CHECK(vm_enter(&g, 0) == 0, "entry (INVVPID)");
+    check_exit(&iv);
+    CHECKX(vmr(EXIT_INSN_INFO) == 0x20418100u, "INVVPID instruction information", vmr(EXIT_INSN_INFO));
+    vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    CHECK(vm_enter(&g, 0) == 0, "entry (after INVVPID)");
+    check_exit(&vc);
+    /* 0F 38 80 without 66 is not INVEPT: #UD */
+    EXPECT_EXC("0F 38 80 without 66", 6, -1, ".byte 0x0f, 0x38, 0x80, 0x08", "m"(x86t_checks));
     vmw(PROC2, 0);
     vmw(PROC, proc);
 }
