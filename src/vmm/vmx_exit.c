@@ -235,7 +235,11 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
         for (unsigned k = 0; k < x->insn_len && k < 8; k++)
             bytes |= (uint64_t)b[k] << (8 * k);
     }
-    vmm_trace_exit(&x->cpu, reason, x->rip, qual, 0, bytes);
+    /* gpa: the guest-physical address of an EPT exit (vmx_ept.c set the field) */
+    uint64_t gpa = reason == VMX_EXIT_EPT_VIOLATION || reason == VMX_EXIT_EPT_MISCONFIG
+                       ? vmcs_get(x, VMCS_GUEST_PHYS_ADDR)
+                       : 0;
+    vmm_trace_exit(&x->cpu, reason, x->rip, qual, gpa, bytes);
     /* §28.2: VM exits clear the valid bit of the VM-entry
      * interruption-information field */
     vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & 0x7fffffffu);

@@ -54,8 +54,9 @@ if grep -q "vm.exit .*reason=CPUID .*(cpuid)" "$T/show.txt" &&
     grep -q "vm.exit .*reason=IO .*tval=0x3f80000 .*(out dx, al)" "$T/show.txt" &&
     grep -q "vm.exit .*reason=CR_ACCESS .*tval=0x304 .*(mov cr4, rbx)" "$T/show.txt" &&
     grep -q "vm.exit .*reason=EPT_VIOLATION .*tval=0x1aa" "$T/show.txt" &&
-    grep -q "vm.exit .*reason=EPT_MISCONFIG" "$T/show.txt"; then
-    pass "trace show: exit reasons by name, qualification, the exiting instruction disassembled (EPT violation 0x1aa, misconfiguration)"
+    grep -q "vm.exit .*reason=EPT_MISCONFIG .*gpa=0x[0-9a-f]*018 " "$T/show.txt" &&
+    grep -q "vm.exit .*reason=EPT_VIOLATION .*gpa=0x4000 tval=0x81 " "$T/show.txt"; then
+    pass "trace show: exit reasons by name, qualification, the exiting instruction disassembled (EPT violations with qualification and guest-physical address, misconfiguration)"
 else
     fail "trace show of vm.exit" "$(grep -m2 "vm.exit" "$T/show.txt" | tr '\n' ';')"
 fi
