@@ -1054,6 +1054,25 @@ static void test_ept(void)
     vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
     CHECK(vm_enter(&g, 0) == 0, "entry (after INVVPID)");
     check_exit(&vc);
+    /* a 2-MByte EPT page (GPA 2 MiB -> HPA 0) with EPT accessed/dirty
+     * flags (EPTP[6], §29.3.5): A in every entry used; D where the guest
+     * walked its page tables (a guest paging-structure access counts as a
+     * write), not on the 2-MByte page it only read */
+    ept_pd[1] = 0 | 1u << 7 | EPT_WB | EPT_RWX;
+    for (unsigned k = 2; k <= 4; k++)
+        ept_pt[k] &= ~0x300ull;
+    ept_pml4[0] &= ~0x300ull;
+    vmw(EPTP, eptp | 1u << 6);
+    vmw(G_RIP, (uint64_t)guest_ept_e);
+    g.rdi = (2ull << 20) + (uint64_t)ept_e;
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT A/D)");
+    check_exit(&vc);
+    CHECKX(g.r10 == 0x45505431474221ull, "read through the 2-MByte EPT page", g.r10);
+    CHECKX((ept_pml4[0] & 0x100) && (ept_pdpt[0] & 0x100), "EPT A flags of PML4E, PDPTE", ept_pml4[0]);
+    CHECKX((ept_pd[1] & 0x300) == 0x100, "EPT 2-MByte page read: A set, D clear", ept_pd[1]);
+    CHECKX((ept_pt[4] & 0x300) == 0x300, "guest PD page: EPT A and D (paging-structure access)", ept_pt[4]);
+    vmw(EPTP, eptp);
+    ept_pd[1] = 1ull << 21 | 1u << 7 | EPT_WB | EPT_RWX;
     /* 0F 38 80 without 66 is not INVEPT: #UD */
     EXPECT_EXC("0F 38 80 without 66", 6, -1, ".byte 0x0f, 0x38, 0x80, 0x08", "m"(x86t_checks));
     vmw(PROC2, 0);
