@@ -20,6 +20,12 @@ uint64_t vmx_ept_translate(struct x86_cpu *x, uint64_t gpa, unsigned acc, uint64
         return r->hpa;
     if (acc & EPT_ACC_DEBUG)
         return 0;
+    /* fault-like, as an exception (trap.c): an instruction that moved RSP
+     * before the faulting access (POP r/m, PUSHA, POPA) gets it back */
+    if (x->undo_rsp_valid) {
+        x->r[RSP] = x->undo_rsp;
+        x->undo_rsp_valid = false;
+    }
     vmcs_set(x, VMCS_GUEST_PHYS_ADDR, gpa);
     struct vmx_exit_info info = { 0 };
     if (r->status == EPT_VIOLATION) {

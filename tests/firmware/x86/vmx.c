@@ -922,6 +922,11 @@ __asm__(".text\n.globl guest_ept\nguest_ept:\n\t"
         "jmp guest_spin\n");
 void guest_ept_e(void);
 void guest_inv(void);
+void guest_pop(void);
+__asm__(".text\n.globl guest_pop\nguest_pop:\n\t"
+        "popq (%rbx)\n\t"
+        "vmcall\n\t"
+        "jmp guest_spin\n");
 __asm__(".text\n.globl guest_inv\nguest_inv:\n\t"
         "invept 8(%rax), %rcx\n\t"
         "invvpid 16(%rax), %rdx\n\t"
@@ -1073,6 +1078,20 @@ static void test_ept(void)
     CHECKX((ept_pt[4] & 0x300) == 0x300, "guest PD page: EPT A and D (paging-structure access)", ept_pt[4]);
     vmw(EPTP, eptp);
     ept_pd[1] = 1ull << 21 | 1u << 7 | EPT_WB | EPT_RWX;
+    /* POP m64 to a not-present page: the EPT violation is fault-like,
+     * RSP is as before the POP */
+    ept_pt[((uint64_t)ept_a >> 12) & 511] = 0;
+    uint64_t rsp0 = (uint64_t)(guest_stack + sizeof guest_stack) - 64;
+    vmw(G_RSP, rsp0);
+    vmw(G_RIP, (uint64_t)guest_pop);
+    g.rbx = (uint64_t)ept_a + 32;
+    CHECK(vm_enter(&g, 0) == 0, "entry (POP to EPT)");
+    ept_exit("EPT violation: write of POP m64", 48, 0x182, g.rbx, g.rbx);
+    CHECKX(vmr(G_RSP) == rsp0, "EPT violation of POP m64: RSP as before", vmr(G_RSP));
+    ept_set(ept_a, EPT_RWX);
+    CHECK(vm_enter(&g, 0) == 0, "entry (POP again)");
+    check_exit(&vc);
+    CHECKX(vmr(G_RSP) == rsp0 + 8, "POP m64 retired", vmr(G_RSP));
     /* 0F 38 80 without 66 is not INVEPT: #UD */
     EXPECT_EXC("0F 38 80 without 66", 6, -1, ".byte 0x0f, 0x38, 0x80, 0x08", "m"(x86t_checks));
     vmw(PROC2, 0);
