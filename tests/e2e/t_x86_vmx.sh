@@ -35,14 +35,14 @@ fi
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
 count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
-want="EXCEPTION_NMI=5 IO=3 CPUID=1 HLT=1 RDTSC=1 RDPMC=1 VMCALL=9 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=4 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=2 INIT=2 INVALID_GUEST=3 MSR_LOADING=1 EPT_VIOLATION=5 EPT_MISCONFIG=1 INVEPT=1 INVVPID=1"
+want="EXCEPTION_NMI=5 IO=3 CPUID=1 HLT=1 RDTSC=1 RDPMC=1 VMCALL=10 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=4 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=2 INIT=2 INVALID_GUEST=3 MSR_LOADING=1 EPT_VIOLATION=6 EPT_MISCONFIG=1 INVEPT=1 INVVPID=1"
 bad=""
 for w in $want; do
     n=$(count "${w%%=*}")
     [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
 done
 total=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
-if [ -z "$bad" ] && [ "$total" = 55 ] && grep -q "INVALID_GUEST (0x80000021)" "$T/stats.txt" &&
+if [ -z "$bad" ] && [ "$total" = 57 ] && grep -q "INVALID_GUEST (0x80000021)" "$T/stats.txt" &&
     grep -q "MSR_LOADING (0x80000022)" "$T/stats.txt"; then
     pass "trace stats: vm.exit by reason ($want; failed entries 0x80000021, 0x80000022)"
 else
@@ -60,8 +60,8 @@ if grep -q "vm.exit .*reason=CPUID .*(cpuid)" "$T/show.txt" &&
 else
     fail "trace show of vm.exit" "$(grep -m2 "vm.exit" "$T/show.txt" | tr '\n' ';')"
 fi
-if [ "$nentry" = 51 ]; then
-    pass "51 vm.entry events (one per guest run)"
+if [ "$nentry" = 53 ]; then
+    pass "53 vm.entry events (one per guest run)"
 else
     fail "vm.entry events" "$nentry"
 fi

@@ -1092,6 +1092,23 @@ static void test_ept(void)
     CHECK(vm_enter(&g, 0) == 0, "entry (POP again)");
     check_exit(&vc);
     CHECKX(vmr(G_RSP) == rsp0 + 8, "POP m64 retired", vmr(G_RSP));
+    /* the guest's A-flag update of a PDE in a page EPT maps read-only
+     * (R-X): an EPT violation of a paging-structure write (bits 0 and 1,
+     * readable, executable, linear address valid, not the translation) */
+    volatile uint64_t *gpd1 = (volatile uint64_t *)0x5000; /* boot PD of 1-2 GiB */
+    gpd1[511] &= ~0x20ull;
+    __asm__ volatile("invlpg (%0)" ::"r"(0x7fe00000ull) : "memory");
+    ept_pt[5] = 0x5000 | EPT_WB | 5;
+    vmw(G_RIP, (uint64_t)guest_ept_e);
+    g.rdi = 0x7fe00008ull;
+    CHECK(vm_enter(&g, 0) == 0, "entry (guest A flag)");
+    ept_exit("EPT violation: guest A-flag write to a read-only page table", 48, 0xab, 0x5ff8,
+             0x7fe00008ull);
+    CHECKX(!(gpd1[511] & 0x20), "no A flag written", gpd1[511]);
+    ept_pt[5] = 0x5000 | EPT_WB | EPT_RWX;
+    CHECK(vm_enter(&g, 0) == 0, "entry (guest A flag again)");
+    check_exit(&vc);
+    CHECKX(gpd1[511] & 0x20, "the guest's walk set the PDE's A flag through EPT", gpd1[511]);
     /* 0F 38 80 without 66 is not INVEPT: #UD */
     EXPECT_EXC("0F 38 80 without 66", 6, -1, ".byte 0x0f, 0x38, 0x80, 0x08", "m"(x86t_checks));
     vmw(PROC2, 0);
