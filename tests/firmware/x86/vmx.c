@@ -1026,6 +1026,9 @@ static void test_ept(void)
     ERR("invvpid non-canonical address", invvpid_f(0, 1, 1ull << 47), 28);
     CHECKX(invvpid_f(0, 1, (uint64_t)ept_a) == 0, "invvpid individual-address", vmr(INSN_ERROR));
     CHECKX(invvpid_f(3, 1, 0) == 0, "invvpid single-context retaining globals", vmr(INSN_ERROR));
+    CHECKX(invvpid_f(1, 1, 0) == 0, "invvpid single-context", vmr(INSN_ERROR));
+    ERR("invvpid single-context with VPID 0", invvpid_f(1, 0, 0), 28);
+    CHECKX(invvpid_f(2, 0, 0) == 0, "invvpid all-context (VPID not checked)", vmr(INSN_ERROR));
     /* remap ept_e's page onto ept_a, INVEPT, and the guest reads ept_a's
      * bytes at ept_e's guest-physical address; with VPID 1 this time */
     *(uint64_t *)ept_a = 0x6d61707065642141ull;
