@@ -166,8 +166,10 @@ void vmx_load_host(struct x86_cpu *x)
     x->vmx.preempt_armed = false;
     x->fault_depth = 0;
     x->undo_rsp_valid = false;
-    /* §28.5.5: no VPID, so every translation goes (a processor may flush
-     * more than the SDM requires) */
+    /* §28.5.5: every translation goes, with or without VPID / EPT: the
+     * TLB's entries are not tagged, so none of the guest's may survive
+     * into root operation (a processor may flush more than the SDM
+     * requires; docs/vmx.md "EPT and VPID") */
     x86_tlb_flush(x, true);
     x86_update_mode(x);
 }
