@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define VMCS_FIELDS(X) \
+    /* 16-bit control field (B.1.1) */ \
+    X(VPID, 0x0000, "virtual-processor identifier (VPID)") \
     /* 16-bit guest-state fields (B.1.2) */ \
     X(GUEST_ES_SEL, 0x0800, "guest ES selector") \
     X(GUEST_CS_SEL, 0x0802, "guest CS selector") \
@@ -40,6 +42,9 @@
     X(ENTRY_MSR_LOAD_ADDR, 0x200a, "VM-entry MSR-load address") \
     X(EXECUTIVE_VMCS_PTR, 0x200c, "executive-VMCS pointer") \
     X(TSC_OFFSET, 0x2010, "TSC offset") \
+    X(EPTP, 0x201a, "EPT pointer") \
+    /* 64-bit read-only data field (B.2.2) */ \
+    X(GUEST_PHYS_ADDR, 0x2400, "guest-physical address") \
     /* 64-bit guest-state fields (B.2.3) */ \
     X(VMCS_LINK_PTR, 0x2800, "VMCS link pointer") \
     X(GUEST_DEBUGCTL, 0x2802, "guest IA32_DEBUGCTL") \
@@ -63,6 +68,7 @@
     X(ENTRY_INTR_INFO, 0x4016, "VM-entry interruption-information field") \
     X(ENTRY_EXC_ERRCODE, 0x4018, "VM-entry exception error code") \
     X(ENTRY_INSN_LEN, 0x401a, "VM-entry instruction length") \
+    X(PROC_CTLS2, 0x401e, "secondary processor-based VM-execution controls") \
     /* 32-bit read-only data fields (B.3.2) */ \
     X(VM_INSN_ERROR, 0x4400, "VM-instruction error") \
     X(EXIT_REASON, 0x4402, "exit reason") \

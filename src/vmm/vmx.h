@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vmcs.h"
+#include "ept.h"
 
 struct x86_cpu;
 
@@ -22,6 +23,8 @@ struct vmx_state {
     bool enabled;         /* [cpu] vmx = on: CPUID.1:ECX.VMX = 1, the VMX MSRs exist */
     bool on;              /* in VMX operation (VMXON .. VMXOFF) */
     bool non_root;        /* VMX non-root operation (running a guest) */
+    bool ept;             /* with non_root: the guest runs with "enable EPT" (set by
+                             each VM entry; meaningless in root operation) */
     bool launched;        /* launch state of the current VMCS (vmcs[] below) */
     uint64_t feature_control; /* IA32_FEATURE_CONTROL */
     uint64_t vmxon_ptr;   /* the VMXON region */
@@ -36,11 +39,12 @@ struct vmx_state {
                              latched in root until VMXOFF */
 };
 
-/* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79). */
+/* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79, 66 0F 38
+ * 80 / 81). */
 enum vmx_op {
     VMX_OP_VMCALL, VMX_OP_VMLAUNCH, VMX_OP_VMRESUME, VMX_OP_VMXOFF,
     VMX_OP_VMPTRLD, VMX_OP_VMCLEAR, VMX_OP_VMXON, VMX_OP_VMPTRST,
-    VMX_OP_VMREAD, VMX_OP_VMWRITE,
+    VMX_OP_VMREAD, VMX_OP_VMWRITE, VMX_OP_INVEPT, VMX_OP_INVVPID,
 };
 
 /* Basic exit reasons (SDM vol. 3C Appendix C). */
@@ -127,6 +131,15 @@ _Noreturn void vmx_nr_triple_fault(struct x86_cpu *x);
 bool vmx_nr_events(struct x86_cpu *x);
 /* Whether a sleeping (HLT) guest CPU must wake for a VM exit. */
 bool vmx_nr_wake(struct x86_cpu *x);
+
+/* EPT (vmx_ept.c): translates guest-physical gpa for an access
+ * (EPT_ACC_* of ept.h; la is the guest-linear address when EPT_ACC_GLA).
+ * Returns the host-physical address and fills *r. An EPT violation or
+ * misconfiguration is the VM exit (no return) -- unless EPT_ACC_DEBUG:
+ * then r->status says it and the return value is 0. Call only while
+ * x->vmx.non_root && x->vmx.ept. */
+uint64_t vmx_ept_translate(struct x86_cpu *x, uint64_t gpa, unsigned acc, uint64_t la,
+                           struct ept_result *r);
 
 /* The guest id of the timeline and gdb (cpu_ops.guest_id): -1 outside
  * non-root operation, else the current-VMCS pointer (no VPID / EPT yet). */

@@ -73,10 +73,11 @@ int vmx_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v)
     case MSR_VMX_CR4_FIXED0: *v = VMX_CR4_FIXED0; return 1;
     case MSR_VMX_CR4_FIXED1: *v = vmx_cr4_fixed1(); return 1;
     case MSR_VMX_VMCS_ENUM: *v = (uint64_t)vmcs_max_index() << 1; return 1; /* A.9 */
+    /* A.3.3: exists since "activate secondary controls" may be 1 */
+    case MSR_VMX_PROCBASED2: *v = ctls(0, VMX_PROC2_ALLOWED1); return 1;
+    case MSR_VMX_EPT_VPID_CAP: *v = VMX_EPT_VPID_CAP; return 1; /* A.10 */
     default:
-        /* PROCBASED_CTLS2 exists only when "activate secondary controls"
-         * may be 1, EPT_VPID_CAP only with EPT or VPID, VMFUNC only with
-         * VM functions (A.3.3, A.10, A.11): none is reported */
+        /* VMFUNC exists only with VM functions (A.11): not reported */
         return 0;
     }
 }

@@ -4,6 +4,7 @@
 #ifndef HVSIM_VMX_CAPS_H
 #define HVSIM_VMX_CAPS_H
 #include <stdint.h>
+#include "ept.h"
 
 /* Pin-based VM-execution controls (§25.6.1 Table 25-5). */
 enum {
@@ -21,6 +22,9 @@ enum {
     PROC_MTF = 1u << 27, PROC_MSR_BITMAPS = 1u << 28, PROC_MONITOR_EXITING = 1u << 29,
     PROC_PAUSE_EXITING = 1u << 30, PROC_SECONDARY = 1u << 31,
 };
+/* Secondary processor-based VM-execution controls (§25.6.2 Table 25-7):
+ * the two implemented ones (docs/vmx.md "EPT and VPID"). */
+enum { PROC2_EPT = 1u << 1, PROC2_VPID = 1u << 5 };
 /* VM-exit controls (§25.7.1 Table 25-13). */
 enum {
     EXIT_SAVE_DEBUG = 1u << 2, EXIT_HOST_ADDR_SPACE = 1u << 9, EXIT_ACK_INTR = 1u << 15,
@@ -50,11 +54,18 @@ enum {
      PROC_RDTSC_EXITING | PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING |                      \
      PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING | PROC_UNCOND_IO |    \
      PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_TSC_OFFSETTING | PROC_RDPMC_EXITING |            \
-     PROC_MWAIT_EXITING | PROC_MONITOR_EXITING)
+     PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | PROC_SECONDARY)
+/* IA32_VMX_PROCBASED_CTLS2 (Appendix A.3.3): no default1 bits */
+#define VMX_PROC2_ALLOWED1 (PROC2_EPT | PROC2_VPID)
 #define VMX_EXIT_ALLOWED1                                                                       \
     (VMX_EXIT_DEFAULT1 | EXIT_HOST_ADDR_SPACE | EXIT_ACK_INTR | EXIT_SAVE_PAT | EXIT_LOAD_PAT | \
      EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPTION)
 #define VMX_ENTRY_ALLOWED1 (VMX_ENTRY_DEFAULT1 | ENTRY_IA32E_GUEST | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
+
+/* IA32_VMX_EPT_VPID_CAP (Appendix A.10): all of src/vmm/ept.h's
+ * EPT_VPID_CAP is wired into the CPU (the walk in the x86 MMU, INVEPT and
+ * INVVPID in vmx.c). */
+#define VMX_EPT_VPID_CAP EPT_VPID_CAP
 
 /* IA32_VMX_MISC (Appendix A.6): preemption-timer rate (the timer counts
  * down once every 2^rate TSC ticks), activity states supported (bit 6

@@ -157,6 +157,10 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
     if (launch)
         x->vmx.launched = true;
     x->vmx.non_root = true;
+    /* §26.6 (EPT): the guest's physical addresses go through the EPT
+     * paging structures of the EPTP (the MMU's walk, vmx_ept.c) */
+    x->vmx.ept = (vmcs_get(x, VMCS_PROC_CTLS) & PROC_SECONDARY) &&
+                 (vmcs_get(x, VMCS_PROC_CTLS2) & PROC2_EPT);
     /* §26.3 "use TSC offsetting": RDTSC, RDTSCP and RDMSR of IA32_TSC in
      * the guest read the TSC plus the offset, a guest WRMSR writes value -
      * offset to it: the model's TSC offset carries the VMCS's while the

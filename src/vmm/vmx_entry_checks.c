@@ -2,7 +2,7 @@
  * with its section. §27.2.1 the VMX controls and §27.2.2-27.2.4 the host
  * state (a failure is VMfailValid 7 / 8), §27.3.1 the guest state (a failed
  * entry, exit reason 33). Rules about features hvsim does not report (the
- * secondary controls, TPR shadow, posted interrupts, EPT, VPID, unrestricted
+ * TPR shadow, posted interrupts, unrestricted
  * guest, SMM, shadow VMCS, CET, PKRS, ...) are covered by the reserved-bit
  * rows: those controls can never be 1 here. */
 #include "vmx_int.h"
@@ -56,6 +56,21 @@ static bool c_msr_bitmap(struct x86_cpu *x, const struct ectx *c)
 {
     return !(c->proc & PROC_MSR_BITMAPS) || (!(G(MSR_BITMAP) & 0xfff) && vmx_pa_ok(G(MSR_BITMAP)));
 }
+/* the secondary controls count only with "activate secondary controls"
+ * (§25.6.2: else they are treated as 0) */
+static uint32_t proc2(struct x86_cpu *x, const struct ectx *c)
+{
+    return (c->proc & PROC_SECONDARY) ? (uint32_t)G(PROC_CTLS2) : 0;
+}
+static bool c_proc2(struct x86_cpu *x, const struct ectx *c) { return ctl_ok(proc2(x, c), 0, VMX_PROC2_ALLOWED1); }
+static bool c_eptp(struct x86_cpu *x, const struct ectx *c)
+{
+    return !(proc2(x, c) & PROC2_EPT) || ept_eptp_check(G(EPTP), VMX_PA_BITS) == EPTP_OK;
+}
+static bool c_vpid(struct x86_cpu *x, const struct ectx *c)
+{
+    return !(proc2(x, c) & PROC2_VPID) || G(VPID) != 0;
+}
 static bool c_exit(struct x86_cpu *x, const struct ectx *c) { return ctl_ok(c->exit, VMX_EXIT_TRUE0, VMX_EXIT_ALLOWED1); }
 static bool c_save_preempt(struct x86_cpu *x, const struct ectx *c)
 {
@@ -104,6 +119,9 @@ static const struct check control_checks[] = {
     { "27.2.1.1", "CR3-target count <= 4 (IA32_VMX_MISC[24:16])", c_cr3_count },
     { "27.2.1.1", "I/O bitmap addresses 4-KByte aligned, within the physical-address width", c_io_bitmaps },
     { "27.2.1.1", "MSR-bitmap address 4-KByte aligned, within the physical-address width", c_msr_bitmap },
+    { "27.2.1.1", "secondary processor-based controls: reserved bits (IA32_VMX_PROCBASED_CTLS2)", c_proc2 },
+    { "27.2.1.1", "enable VPID: VPID not 0000H", c_vpid },
+    { "27.2.1.1", "enable EPT: EPTP memory type, page-walk length 4, reserved bits (IA32_VMX_EPT_VPID_CAP)", c_eptp },
     { "27.2.1.2", "VM-exit controls: reserved bits (IA32_VMX_TRUE_EXIT_CTLS)", c_exit },
     { "27.2.1.2", "save VMX-preemption timer value needs activate VMX-preemption timer", c_save_preempt },
     { "27.2.1.2", "VM-exit MSR-store area 16-byte aligned, within the physical-address width", c_exit_msr_store },

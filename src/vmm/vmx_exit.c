@@ -166,8 +166,10 @@ void vmx_load_host(struct x86_cpu *x)
     x->vmx.preempt_armed = false;
     x->fault_depth = 0;
     x->undo_rsp_valid = false;
-    /* §28.5.5: no VPID, so every translation goes (a processor may flush
-     * more than the SDM requires) */
+    /* §28.5.5: every translation goes, with or without VPID / EPT: the
+     * TLB's entries are not tagged, so none of the guest's may survive
+     * into root operation (a processor may flush more than the SDM
+     * requires; docs/vmx.md "EPT and VPID") */
     x86_tlb_flush(x, true);
     x86_update_mode(x);
 }
@@ -235,7 +237,11 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
         for (unsigned k = 0; k < x->insn_len && k < 8; k++)
             bytes |= (uint64_t)b[k] << (8 * k);
     }
-    vmm_trace_exit(&x->cpu, reason, x->rip, qual, 0, bytes);
+    /* gpa: the guest-physical address of an EPT exit (vmx_ept.c set the field) */
+    uint64_t gpa = reason == VMX_EXIT_EPT_VIOLATION || reason == VMX_EXIT_EPT_MISCONFIG
+                       ? vmcs_get(x, VMCS_GUEST_PHYS_ADDR)
+                       : 0;
+    vmm_trace_exit(&x->cpu, reason, x->rip, qual, gpa, bytes);
     /* §28.2: VM exits clear the valid bit of the VM-entry
      * interruption-information field */
     vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & 0x7fffffffu);

@@ -7,7 +7,7 @@
 # window, external interrupts with and without acknowledge, NMI, INIT, CR3 /
 # MOV-DR / INVLPG exiting, the preemption timer (also in a halted guest),
 # a triple fault, INS/OUTS, CR8 and CLTS exits, event injection and the
-# MSR-load/store areas. Here: the outcome, the vm.exit counts by
+# MSR-load/store areas, EPT violations and a misconfiguration, INVEPT/INVVPID. Here: the outcome, the vm.exit counts by
 # reason in `trace stats`, the same run twice byte for byte, replay, the
 # kernel with vmx = off (no VMX reported: its first checks fail, VMX
 # instructions are #UD) and a bad [cpu] vmx value (exit 2 naming it).
@@ -35,14 +35,14 @@ fi
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
 count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
-want="EXCEPTION_NMI=5 IO=3 CPUID=1 HLT=1 RDTSC=1 RDPMC=1 VMCALL=3 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=4 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=2 INIT=2 INVALID_GUEST=3 MSR_LOADING=1"
+want="EXCEPTION_NMI=5 IO=3 CPUID=1 HLT=1 RDTSC=1 RDPMC=1 VMCALL=10 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=4 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=2 INIT=2 INVALID_GUEST=3 MSR_LOADING=1 EPT_VIOLATION=6 EPT_MISCONFIG=1 INVEPT=1 INVVPID=1"
 bad=""
 for w in $want; do
     n=$(count "${w%%=*}")
     [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
 done
 total=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
-if [ -z "$bad" ] && [ "$total" = 41 ] && grep -q "INVALID_GUEST (0x80000021)" "$T/stats.txt" &&
+if [ -z "$bad" ] && [ "$total" = 57 ] && grep -q "INVALID_GUEST (0x80000021)" "$T/stats.txt" &&
     grep -q "MSR_LOADING (0x80000022)" "$T/stats.txt"; then
     pass "trace stats: vm.exit by reason ($want; failed entries 0x80000021, 0x80000022)"
 else
@@ -52,13 +52,16 @@ fi
 nentry=$(grep -c "vm.entry" "$T/show.txt")
 if grep -q "vm.exit .*reason=CPUID .*(cpuid)" "$T/show.txt" &&
     grep -q "vm.exit .*reason=IO .*tval=0x3f80000 .*(out dx, al)" "$T/show.txt" &&
-    grep -q "vm.exit .*reason=CR_ACCESS .*tval=0x304 .*(mov cr4, rbx)" "$T/show.txt"; then
-    pass "trace show: exit reasons by name, qualification, the exiting instruction disassembled"
+    grep -q "vm.exit .*reason=CR_ACCESS .*tval=0x304 .*(mov cr4, rbx)" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=EPT_VIOLATION .*tval=0x1aa" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=EPT_MISCONFIG .*gpa=0x[0-9a-f]*018 " "$T/show.txt" &&
+    grep -q "vm.exit .*reason=EPT_VIOLATION .*gpa=0x4000 tval=0x81 " "$T/show.txt"; then
+    pass "trace show: exit reasons by name, qualification, the exiting instruction disassembled (EPT violations with qualification and guest-physical address, misconfiguration)"
 else
     fail "trace show of vm.exit" "$(grep -m2 "vm.exit" "$T/show.txt" | tr '\n' ';')"
 fi
-if [ "$nentry" = 37 ]; then
-    pass "37 vm.entry events (one per guest run)"
+if [ "$nentry" = 53 ]; then
+    pass "53 vm.entry events (one per guest run)"
 else
     fail "vm.entry events" "$nentry"
 fi

@@ -46,8 +46,12 @@ START_TEST(test_field_table)
     ck_assert_int_eq(vmcs_lookup(0x2000, &h), VMCS_IO_BITMAP_A);
     ck_assert_uint_eq(vmcs_width_mask(VMCS_GUEST_CS_SEL), 0xffff);
     ck_assert_uint_eq(vmcs_width_mask(VMCS_PIN_CTLS), 0xffffffffu);
-    /* unsupported: EPT pointer (no EPT reported), bits 63:32 */
-    ck_assert_int_eq(vmcs_lookup(0x201a, &h), -1);
+    /* EPT pointer, VPID, secondary controls (EPT and VPID are reported) */
+    ck_assert_int_eq(vmcs_lookup(0x201a, &h), VMCS_EPTP);
+    ck_assert_int_eq(vmcs_lookup(0x0000, &h), VMCS_VPID);
+    ck_assert_int_eq(vmcs_lookup(0x401e, &h), VMCS_PROC_CTLS2);
+    /* unsupported: virtual-APIC address (no TPR shadow), bits 63:32 */
+    ck_assert_int_eq(vmcs_lookup(0x2012, &h), -1);
     ck_assert_int_eq(vmcs_lookup(1ull << 32 | 0x681e, &h), -1);
     /* IA32_VMX_VMCS_ENUM: the preemption-timer value has index 17H */
     ck_assert_uint_eq(vmcs_max_index(), 0x17);
@@ -79,19 +83,19 @@ START_TEST(test_capabilities)
         ck_assert_uint_eq((uint32_t)t & ~(uint32_t)p, 0);
         ck_assert_uint_eq(t >> 32, p >> 32);
     }
-    /* what is not implemented is not reported: secondary controls (so no
-     * EPT, VPID, unrestricted guest), TPR shadow, MTF, PAUSE exiting,
-     * NMI window, virtual NMIs, posted interrupts */
+    /* what is not implemented is not reported: TPR shadow, MTF, PAUSE
+     * exiting, NMI window, virtual NMIs, posted interrupts; of the
+     * secondary controls only EPT and VPID */
     vmx_rdmsr(x, 0x482, &v);
-    ck_assert_uint_eq((v >> 32) & (PROC_SECONDARY | PROC_TPR_SHADOW | PROC_MTF | PROC_PAUSE_EXITING |
+    ck_assert_uint_eq((v >> 32) & (PROC_TPR_SHADOW | PROC_MTF | PROC_PAUSE_EXITING |
                                    PROC_NMI_WINDOW), 0);
     vmx_rdmsr(x, 0x481, &v);
     ck_assert_uint_eq((v >> 32) & (PIN_VIRTUAL_NMIS | PIN_POSTED_INTR), 0);
     /* the values docs/vmx.md lists */
     static const struct { uint32_t msr; uint64_t v; } doc[] = {
         { 0x480, 0x00d8100048560001ull }, { 0x481, 0x0000005f00000016ull },
-        { 0x48d, 0x0000005f00000016ull }, { 0x482, 0x3799fffe0401e172ull },
-        { 0x48e, 0x3799fffe04006172ull }, { 0x483, 0x007fefff00036dffull },
+        { 0x48d, 0x0000005f00000016ull }, { 0x482, 0xb799fffe0401e172ull },
+        { 0x48e, 0xb799fffe04006172ull }, { 0x483, 0x007fefff00036dffull },
         { 0x48f, 0x007fefff00036dfbull }, { 0x484, 0x0000d3ff000011ffull },
         { 0x490, 0x0000d3ff000011fbull }, { 0x485, 0x00040065ull }, { 0x486, 0x80000021ull },
         { 0x487, 0xffffffffull }, { 0x488, 0x2000ull }, { 0x489, 0x332fffull }, { 0x48a, 0x2eull },
@@ -101,8 +105,13 @@ START_TEST(test_capabilities)
         ck_assert_msg(v == doc[i].v, "MSR %x = %llx, docs/vmx.md says %llx", doc[i].msr,
                       (unsigned long long)v, (unsigned long long)doc[i].v);
     }
-    ck_assert_int_eq(vmx_rdmsr(x, 0x48b, &v), 0); /* PROCBASED_CTLS2: #GP */
-    ck_assert_int_eq(vmx_rdmsr(x, 0x48c, &v), 0); /* EPT_VPID_CAP: #GP */
+    /* PROCBASED_CTLS2: EPT (bit 1), VPID (bit 5) may be 1, none must */
+    ck_assert_int_eq(vmx_rdmsr(x, 0x48b, &v), 1);
+    ck_assert_uint_eq(v, 0x0000002200000000ull);
+    /* EPT_VPID_CAP: all of ept.h's EPT_VPID_CAP */
+    ck_assert_int_eq(vmx_rdmsr(x, 0x48c, &v), 1);
+    ck_assert_uint_eq(v, 0x00000f0106334141ull);
+    ck_assert_int_eq(vmx_rdmsr(x, 0x491, &v), 0); /* VMFUNC: #GP */
     ck_assert_int_eq(vmx_wrmsr(x, 0x480, 0), 0);  /* read-only */
     /* IA32_FEATURE_CONTROL: lock, then #GP */
     ck_assert_int_eq(vmx_wrmsr(x, 0x3a, 8), 0);

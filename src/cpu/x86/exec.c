@@ -1746,6 +1746,10 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     }
     if (i->map != X86_MAP_1) { /* 0F38, 0F3A */
+        if (i->map == X86_MAP_0F38 && (op == 0x80 || op == 0x81)) { /* INVEPT / INVVPID */
+            vmx_exec(x, op == 0x80 ? VMX_OP_INVEPT : VMX_OP_INVVPID);
+            return;
+        }
         if (i->map == X86_MAP_0F38 && exec_0f38_int(x))
             return;
         if (x86_exec_simd(x))

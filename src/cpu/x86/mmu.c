@@ -73,6 +73,24 @@ static void phys_write(struct x86_cpu *x, uint64_t pa, unsigned size, uint64_t v
     bus_write(&x->m->bus, pa, size, v); /* unclaimed writes are dropped */
 }
 
+/* EPT (docs/vmx.md "EPT and VPID"): in VMX non-root operation with
+ * "enable EPT" every physical address of the guest is guest-physical and
+ * goes through vmx_ept_translate, which exits to the host on a violation
+ * or misconfiguration (a debug probe returns *ok = false instead). */
+static inline bool ept_on(const struct x86_cpu *x)
+{
+    return __builtin_expect(x->vmx.non_root && x->vmx.ept, 0);
+}
+static uint64_t ept_gpa(struct x86_cpu *x, uint64_t gpa, unsigned acc, uint64_t la, bool debug,
+                        bool *ok)
+{
+    struct ept_result r;
+    uint64_t hpa = vmx_ept_translate(x, gpa, acc | (debug ? EPT_ACC_DEBUG : 0), la, &r);
+    if (r.status != EPT_OK)
+        *ok = false;
+    return hpa;
+}
+
 /* Page walk. Returns the physical address of la, or raises #PF. Sets A/D
  * bits. *perm receives TP_* for the whole page; *page_size its size. */
 static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigned *perm,
@@ -91,6 +109,7 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
     bool g = false;
     /* I/D: a fetch with NXE (PAE paging) or SMEP (SDM vol. 3A §4.7) */
     bool smep = (x->cr4 & CR4_SMEP) != 0;
+    bool ept = ept_on(x);
     uint32_t err = (acc == 1 ? PF_W : 0) | (user ? PF_U : 0) |
                    (acc == 2 && ((nxe && pae) || smep) ? PF_I : 0);
     if (ok)
@@ -99,6 +118,12 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
     if (levels == 3) {
         /* PDPTE from CR3 (bits 31:5), index la[31:30] (SDM §4.4.1) */
         uint64_t pdpte_pa = (x->cr3 & 0xffffffe0u) + ((la >> 30) & 3) * 8;
+        if (ept) {
+            /* a PDPTE load has no guest-linear address (EPT_ACC_GLA clear) */
+            pdpte_pa = ept_gpa(x, pdpte_pa, EPT_ACC_READ | EPT_ACC_GPT, la, debug, ok);
+            if (debug && !*ok)
+                return 0;
+        }
         uint64_t pdpte = phys_read(x, pdpte_pa, 8);
         if (!(pdpte & 1) || (pdpte & 0x1e6)) {
             if (debug) { *ok = false; return 0; }
@@ -113,7 +138,15 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
     for (int level = levels; level >= 1; level--) {
         uint64_t idx = (la >> shift) & ((1u << idx_bits) - 1);
         uint64_t epa = table + idx * pte_size;
-        uint64_t e = phys_read(x, epa, pte_size);
+        uint64_t e;
+        if (ept) {
+            uint64_t hpa = ept_gpa(x, epa, EPT_ACC_READ | EPT_ACC_GPT | EPT_ACC_GLA, la, debug, ok);
+            if (debug && !*ok)
+                return 0;
+            e = phys_read(x, hpa, pte_size);
+        } else {
+            e = phys_read(x, epa, pte_size);
+        }
         entries[n] = e;
         entry_pa[n] = epa;
         n++;
@@ -198,8 +231,13 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
             uint64_t ne = e | 0x20;
             if (i == n - 1 && acc == 1)
                 ne |= 0x40;
-            if (ne != e)
-                phys_write(x, entry_pa[i], pte_size, ne);
+            if (ne != e) {
+                uint64_t wpa = entry_pa[i];
+                if (ept) /* the guest's A/D update is a write to its paging structure */
+                    wpa = ept_gpa(x, wpa, EPT_ACC_READ | EPT_ACC_WRITE | EPT_ACC_GPT | EPT_ACC_GLA,
+                                  la, false, NULL);
+                phys_write(x, wpa, pte_size, ne);
+            }
         }
         /* A page not yet dirty stays non-writable in the TLB, so the first
          * write comes back here to set D. */
@@ -245,7 +283,24 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     } else {
         pa = x->long_mode ? la : la & 0xffffffffull;
     }
-    pa = pa_mask_a20(x, pa) & ~0xfffull;
+    pa = pa_mask_a20(x, pa);
+    if (ept_on(x)) {
+        /* the combined LA -> HPA mapping: the guest's permissions ANDed
+         * with EPT's, the smaller of the two page sizes (SDM vol. 3C
+         * §29.4.2) */
+        struct ept_result r;
+        unsigned f = (acc == 0 ? EPT_ACC_READ : acc == 1 ? EPT_ACC_WRITE : EPT_ACC_FETCH) | EPT_ACC_GLA;
+        pa = vmx_ept_translate(x, pa, f, la, &r);
+        if (!(r.tlb_perm & EPT_PERM_R))
+            perm &= ~(unsigned)(TP_R_SUP | TP_R_USR);
+        if (!(r.tlb_perm & EPT_PERM_W))
+            perm &= ~(unsigned)(TP_W_SUP | TP_W_USR);
+        if (!(r.tlb_perm & EPT_PERM_X))
+            perm &= ~(unsigned)(TP_X_SUP | TP_X_USR);
+        if (r.page_size < psize)
+            psize = r.page_size;
+    }
+    pa &= ~0xfffull;
     /* SMAP: a supervisor data access to a user page needs RFLAGS.AC */
     bool smap_block = !user && (perm & TP_USER_PAGE) && (x->cr4 & CR4_SMAP) &&
                       !(x->rflags & FL_AC);
@@ -291,18 +346,23 @@ uint64_t x86_translate(struct x86_cpu *x, uint64_t la, int acc, bool user)
 
 bool x86_debug_translate(struct x86_cpu *x, uint64_t la, uint64_t *pa)
 {
+    bool ok = true;
+    uint64_t p;
     if (!(x->cr0 & CR0_PG)) {
-        *pa = pa_mask_a20(x, x->long_mode ? la : la & 0xffffffffull);
-        return true;
+        p = pa_mask_a20(x, x->long_mode ? la : la & 0xffffffffull);
+    } else {
+        unsigned perm;
+        uint64_t psize;
+        bool global;
+        p = walk(x, la, 0, false, &perm, &psize, &global, true, &ok);
+        if (!ok)
+            return false;
+        p = pa_mask_a20(x, p);
     }
-    unsigned perm;
-    uint64_t psize;
-    bool global, ok;
-    uint64_t p = walk(x, la, 0, false, &perm, &psize, &global, true, &ok);
-    if (!ok)
-        return false;
-    *pa = pa_mask_a20(x, p);
-    return true;
+    if (ept_on(x)) /* the guest-physical address through EPT */
+        p = ept_gpa(x, p, EPT_ACC_READ | EPT_ACC_GLA, la, true, &ok);
+    *pa = p;
+    return ok;
 }
 
 static uint64_t read_in_page(struct x86_cpu *x, uint64_t la, unsigned size, bool user)

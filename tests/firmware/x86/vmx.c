@@ -43,6 +43,7 @@ enum {
     H_CR0 = 0x6c00, H_CR3 = 0x6c02, H_CR4 = 0x6c04, H_FS_BASE = 0x6c06, H_GS_BASE = 0x6c08,
     H_TR_BASE = 0x6c0a, H_GDTR_BASE = 0x6c0c, H_IDTR_BASE = 0x6c0e, H_RSP = 0x6c14,
     H_RIP = 0x6c16,
+    VPID = 0x0000, EPTP = 0x201a, GUEST_PA = 0x2400, PROC2 = 0x401e,
 };
 
 #define CF 0x01ull
@@ -55,6 +56,7 @@ static uint8_t io_a[4096] __attribute__((aligned(4096)));
 static uint8_t io_b[4096] __attribute__((aligned(4096)));
 static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
 static uint8_t guest_stack[4096] __attribute__((aligned(16)));
+static uint64_t ept_pml4[512] __attribute__((aligned(4096)));
 static uint32_t revision;
 
 static uint64_t vmxon(uint64_t pa)
@@ -73,6 +75,18 @@ static uint64_t vmptrld(uint64_t pa)
 {
     uint64_t fl;
     __asm__ volatile("vmptrld %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
+    return fl & (CF | ZF);
+}
+static uint64_t invept_f(uint64_t type, uint64_t lo, uint64_t hi)
+{
+    uint64_t fl, d[2] = { lo, hi };
+    __asm__ volatile("invept %1, %2\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(d), "r"(type) : "cc", "memory");
+    return fl & (CF | ZF);
+}
+static uint64_t invvpid_f(uint64_t type, uint64_t lo, uint64_t hi)
+{
+    uint64_t fl, d[2] = { lo, hi };
+    __asm__ volatile("invvpid %1, %2\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(d), "r"(type) : "cc", "memory");
     return fl & (CF | ZF);
 }
 static uint64_t vmptrst(void)
@@ -363,10 +377,13 @@ static void test_vmx_operation(void)
     CHECKX(rdmsr(0x486) == 0x80000021, "IA32_VMX_CR0_FIXED0", rdmsr(0x486));
     CHECKX(rdmsr(0x488) == 0x2000, "IA32_VMX_CR4_FIXED0", rdmsr(0x488));
     CHECKX((rdmsr(0x48a) & 0x3fe) == 0x2e, "IA32_VMX_VMCS_ENUM highest index 17H", rdmsr(0x48a));
-    CHECKX(!((rdmsr(0x482) >> 63) & 1), "no secondary controls reported", rdmsr(0x482));
-    /* IA32_VMX_PROCBASED_CTLS2 and EPT_VPID_CAP do not exist: #GP */
-    EXPECT_MSR_EXC("rdmsr IA32_VMX_PROCBASED_CTLS2", 13, "rdmsr", 0x48b, 0, 0);
-    EXPECT_MSR_EXC("rdmsr IA32_VMX_EPT_VPID_CAP", 13, "rdmsr", 0x48c, 0, 0);
+    CHECKX((rdmsr(0x48e) >> 63) & 1, "activate secondary controls may be 1", rdmsr(0x48e));
+    /* secondary controls: enable EPT (bit 1), enable VPID (bit 5) */
+    CHECKX(rdmsr(0x48b) == 0x0000002200000000ull, "IA32_VMX_PROCBASED_CTLS2", rdmsr(0x48b));
+    /* EPT_VPID_CAP (A.10): execute-only, 4-level, UC/WB, 2M/1G pages, A/D,
+     * INVEPT types 1-2, INVVPID types 0-3 */
+    CHECKX(rdmsr(0x48c) == 0x00000f0106334141ull, "IA32_VMX_EPT_VPID_CAP", rdmsr(0x48c));
+    EXPECT_MSR_EXC("rdmsr IA32_VMX_VMFUNC", 13, "rdmsr", 0x491, 0, 0);
     EXPECT_MSR_EXC("wrmsr IA32_VMX_BASIC (read-only)", 13, "wrmsr", 0x480, 0, 0);
 
     uint64_t pa = (uint64_t)vmxon_region;
@@ -420,7 +437,7 @@ static void test_vmx_operation(void)
     *(uint32_t *)vmcs_b = revision | 1u << 31; /* shadow-VMCS indicator: no shadowing */
     ERR("vmptrld shadow-VMCS revision", vmptrld((uint64_t)vmcs_b), 11);
     *(uint32_t *)vmcs_b = revision;
-    ERR("vmread unsupported field (EPT pointer)", vmread_f(0x201a, &v), 12);
+    ERR("vmread unsupported field (virtual-APIC address)", vmread_f(0x2012, &v), 12);
     ERR("vmread encoding with bits 63:32", vmread_f(1ull << 32 | EXIT_REASON, &v), 12);
     ERR("vmwrite read-only field (exit reason)", vmwrite_f(EXIT_REASON, 1), 13);
     /* the high half of a 64-bit field (access type 1) */
@@ -451,6 +468,23 @@ static void test_entry_failures(void)
     vmw(PIN, pin | 1u << 2 << 8); /* bit 10: reserved (allowed-1 = 0) */
     ERR("vmlaunch with a reserved pin-based control", vm_enter(&g, 1) & ~0x100ull, 7);
     vmw(PIN, pin);
+    /* secondary controls (§27.2.1.1): a reserved one, VPID 0, bad EPTPs */
+    uint64_t proc = vmr(PROC);
+    vmw(PROC, proc | 1ull << 31);
+    vmw(PROC2, 1u << 7); /* unrestricted guest: not reported */
+    ERR("vmlaunch with a reserved secondary control", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(PROC2, 1u << 5);
+    vmw(VPID, 0);
+    ERR("vmlaunch with enable VPID and VPID 0", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(PROC2, 1u << 1);
+    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 1); /* memory type 1 (WC) */
+    ERR("vmlaunch with EPTP memory type WC", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(EPTP, (uint64_t)ept_pml4 | 4u << 3 | 6); /* page-walk length 5 */
+    ERR("vmlaunch with EPTP page-walk length 5", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 6 | 1u << 7); /* reserved bit 7 */
+    ERR("vmlaunch with EPTP bit 7", vm_enter(&g, 1) & ~0x100ull, 7);
+    vmw(PROC2, 0);
+    vmw(PROC, proc);
     uint64_t hcr0 = vmr(H_CR0);
     vmw(H_CR0, hcr0 & ~1ull);
     ERR("vmlaunch with host CR0.PE = 0", vm_enter(&g, 1) & ~0x100ull, 8);
@@ -854,6 +888,236 @@ static void test_msr_areas(void)
     vmw(EXIT_CTLS, exitc);
 }
 
+/* ---- 6. EPT (SDM vol. 3C §29.3) ----------------------------------------------------------
+ * Identity EPT for the first 4 GiB: 4-KByte pages for the first 2 MiB (the
+ * boot page tables at 0x2000-0x7fff, this kernel at 0x100000), 2-MByte
+ * pages up to 1 GiB, 1-GByte pages above, the last one aliased onto 0 to
+ * show it maps. The guest (same CR3: guest-physical = host-physical) hits
+ * a not-present page, a read-only page, an execute-only page, a
+ * write-without-read entry (misconfiguration) and a not-present guest page
+ * table; each time the host checks the exit and fixes the entry. */
+static uint64_t ept_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t ept_pd[512] __attribute__((aligned(4096)));
+static uint64_t ept_pt[512] __attribute__((aligned(4096)));
+static uint8_t ept_a[4096] __attribute__((aligned(4096))); /* not present, then RWX */
+static uint8_t ept_b[4096] __attribute__((aligned(4096))); /* R-X, then RWX */
+static uint8_t ept_c[4096] __attribute__((aligned(4096))); /* execute-only code, then R-X */
+static uint8_t ept_d[4096] __attribute__((aligned(4096))); /* -W- (misconfigured), then RWX */
+static uint8_t ept_e[4096] __attribute__((aligned(4096))); /* read through the 1-GByte alias */
+#define EPT_RWX 7ull
+#define EPT_WB (6ull << 3) /* leaf memory type write-back */
+
+void guest_ept(void);
+void guest_ept_vmcall(void);
+__asm__(".text\n.globl guest_ept\nguest_ept:\n\t"
+        "mov (%rbx), %rax\n\t"        /* ept_a: not present */
+        "movq $7, (%rcx)\n\t"         /* ept_b: read-only */
+        "call *%rdx\n\t"              /* ept_c: execute-only code runs */
+        "mov (%rdx), %r8\n\t"         /* ... but reading it is a violation */
+        "mov (%rsi), %r9\n\t"         /* ept_d: misconfiguration */
+        ".globl guest_ept_e\nguest_ept_e:\n\t"
+        "mov (%rdi), %r10\n"           /* ept_e through the 1-GByte page at 3 GiB */
+        ".globl guest_ept_vmcall\nguest_ept_vmcall:\n\t"
+        "vmcall\n\t"
+        "jmp guest_spin\n");
+void guest_ept_e(void);
+void guest_inv(void);
+void guest_pop(void);
+__asm__(".text\n.globl guest_pop\nguest_pop:\n\t"
+        "popq (%rbx)\n\t"
+        "vmcall\n\t"
+        "jmp guest_spin\n");
+__asm__(".text\n.globl guest_inv\nguest_inv:\n\t"
+        "invept 8(%rax), %rcx\n\t"
+        "invvpid 16(%rax), %rdx\n\t"
+        "vmcall\n\t"
+        "jmp guest_spin\n");
+
+static void ept_set(const void *page, uint64_t perm)
+{
+    ept_pt[((uint64_t)page >> 12) & 511] = ((uint64_t)page & ~0xfffull) | EPT_WB | perm;
+}
+
+static void ept_exit(const char *what, uint32_t reason, uint64_t qual, uint64_t gpa, uint64_t gla)
+{
+    const struct expect e = { what, reason, qual, ~0u, 0 };
+    check_exit(&e);
+    CHECKX(vmr(GUEST_PA) == gpa, what, vmr(GUEST_PA));
+    if (qual & 0x80)
+        CHECKX(vmr(GUEST_LA) == gla, what, vmr(GUEST_LA));
+}
+
+static void test_ept(void)
+{
+    struct gregs g = { 0 };
+    uint64_t proc = vmr(PROC);
+    CHECKX((uint64_t)ept_e < (2u << 20), "test pages in the first 2 MiB", (uint64_t)ept_e);
+    ept_pml4[0] = (uint64_t)ept_pdpt | EPT_RWX;
+    ept_pdpt[0] = (uint64_t)ept_pd | EPT_RWX;
+    for (uint64_t i = 1; i < 4; i++)
+        ept_pdpt[i] = i << 30 | 1u << 7 | EPT_WB | EPT_RWX; /* 1-GByte pages */
+    ept_pdpt[3] = 0 | 1u << 7 | EPT_WB | EPT_RWX;            /* GPA 3 GiB -> HPA 0 */
+    ept_pd[0] = (uint64_t)ept_pt | EPT_RWX;
+    for (uint64_t i = 1; i < 512; i++)
+        ept_pd[i] = i << 21 | 1u << 7 | EPT_WB | EPT_RWX;    /* 2-MByte pages */
+    for (uint64_t i = 0; i < 512; i++)
+        ept_pt[i] = i << 12 | EPT_WB | EPT_RWX;
+    ept_pt[(uint64_t)ept_a >> 12] = 0;
+    ept_set(ept_b, 5);
+    ept_set(ept_c, 4);
+    ept_set(ept_d, 2);
+    /* mov $0x1234, %eax; ret */
+    static const uint8_t code[] = { 0xb8, 0x34, 0x12, 0, 0, 0xc3 };
+    for (unsigned i = 0; i < sizeof code; i++)
+        ept_c[i] = code[i];
+    *(uint64_t *)ept_e = 0x45505431474221ull;
+    vmw(PROC, proc | 1ull << 31);
+    vmw(PROC2, 1u << 1);
+    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 6);
+    vmw(G_RIP, (uint64_t)guest_ept);
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+    g.rbx = (uint64_t)ept_a + 8;
+    g.rcx = (uint64_t)ept_b + 16;
+    g.rdx = (uint64_t)ept_c;
+    g.rsi = (uint64_t)ept_d + 24;
+    g.rdi = 3ull << 30 | (uint64_t)ept_e;
+    /* qualification (Table 28-7): 0 read, 1 write, 2 fetch, 3-5 the
+     * entry's R/W/X, 7 guest-linear address valid, 8 access to the
+     * translation (not to a guest paging-structure entry) */
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT)");
+    ept_exit("EPT violation: read of a not-present page", 48, 0x181, g.rbx, g.rbx);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_ept, "EPT violation: fault-like (guest RIP)", vmr(G_RIP));
+    ept_set(ept_a, EPT_RWX);
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 2)");
+    ept_exit("EPT violation: write to a read-only (R-X) page", 48, 0x1aa, g.rcx, g.rcx);
+    ept_set(ept_b, EPT_RWX);
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 3)");
+    ept_exit("EPT violation: read of an execute-only page", 48, 0x1a1, g.rdx, g.rdx);
+    CHECKX(g.rax == 0x1234, "code ran from an execute-only page", g.rax);
+    ept_set(ept_c, 5);
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 4)");
+    ept_exit("EPT misconfiguration: write without read", 49, 0, g.rsi, 0);
+    ept_set(ept_d, EPT_RWX);
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 5)");
+    static const struct expect vc = { "VMCALL after the EPT exits", 18, 0, 3, 0 };
+    check_exit(&vc);
+    CHECKX(*(uint64_t *)(ept_b + 16) == 7, "the guest's write reached the page once writable", *(uint64_t *)(ept_b + 16));
+    CHECKX(g.r8 == 0xc300001234b8ull, "read of the (now R-X) code page", g.r8);
+    CHECKX(g.r10 == 0x45505431474221ull, "read through the 1-GByte EPT page", g.r10);
+    /* a guest paging-structure read (the PD at 0x4000) not present: bit 7
+     * (linear address valid) without bit 8, a read */
+    ept_pt[4] = 0;
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 6)");
+    uint64_t rip = (uint64_t)guest_ept_vmcall;
+    ept_exit("EPT violation: guest paging-structure read", 48, 0x81, 0x4000 + (rip >> 21) * 8, rip);
+    ept_pt[4] = 0x4000 | EPT_WB | EPT_RWX;
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT 7)");
+    check_exit(&vc);
+    /* INVEPT / INVVPID in VMX root operation (§31.3): unsupported types,
+     * bad descriptors: VMfailValid(28) */
+    uint64_t eptp = vmr(EPTP);
+    ERR("invept type 0 (not reported)", invept_f(0, eptp, 0), 28);
+    ERR("invept single-context, EPTP memory type WC", invept_f(1, (eptp & ~7ull) | 1, 0), 28);
+    CHECKX(invept_f(1, eptp, 0) == 0, "invept single-context", vmr(INSN_ERROR));
+    CHECKX(invept_f(2, 0, 0) == 0, "invept all-context", vmr(INSN_ERROR));
+    ERR("invvpid type 4", invvpid_f(4, 1, 0), 28);
+    ERR("invvpid individual-address with VPID 0", invvpid_f(0, 0, 0x1000), 28);
+    ERR("invvpid descriptor bits 63:16", invvpid_f(1, 1ull << 16 | 1, 0), 28);
+    ERR("invvpid non-canonical address", invvpid_f(0, 1, 1ull << 47), 28);
+    CHECKX(invvpid_f(0, 1, (uint64_t)ept_a) == 0, "invvpid individual-address", vmr(INSN_ERROR));
+    CHECKX(invvpid_f(3, 1, 0) == 0, "invvpid single-context retaining globals", vmr(INSN_ERROR));
+    CHECKX(invvpid_f(1, 1, 0) == 0, "invvpid single-context", vmr(INSN_ERROR));
+    ERR("invvpid single-context with VPID 0", invvpid_f(1, 0, 0), 28);
+    CHECKX(invvpid_f(2, 0, 0) == 0, "invvpid all-context (VPID not checked)", vmr(INSN_ERROR));
+    /* remap ept_e's page onto ept_a, INVEPT, and the guest reads ept_a's
+     * bytes at ept_e's guest-physical address; with VPID 1 this time */
+    *(uint64_t *)ept_a = 0x6d61707065642141ull;
+    ept_pt[((uint64_t)ept_e >> 12) & 511] = (uint64_t)ept_a | EPT_WB | EPT_RWX;
+    CHECKX(invept_f(1, eptp, 0) == 0, "invept after changing a mapping", vmr(INSN_ERROR));
+    vmw(PROC2, 1u << 1 | 1u << 5);
+    vmw(VPID, 1);
+    vmw(G_RIP, (uint64_t)guest_ept_e);
+    g.rdi = (uint64_t)ept_e;
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT remapped)");
+    check_exit(&vc);
+    CHECKX(g.r10 == 0x6d61707065642141ull, "the remapped page after INVEPT", g.r10);
+    ept_set(ept_e, EPT_RWX);
+    /* the guest's INVEPT / INVVPID exit (reasons 50, 53): qualification =
+     * displacement, instruction information reg2 = RCX / RDX, 64-bit
+     * address, DS, no index, base RAX (Table 28-13) */
+    static uint64_t desc[4];
+    vmw(G_RIP, (uint64_t)guest_inv);
+    g.rax = (uint64_t)desc;
+    g.rcx = 1;
+    g.rdx = 1;
+    static const struct expect ie = { "INVEPT in the guest", 50, 8, 6, 0 };
+    static const struct expect iv = { "INVVPID in the guest", 53, 16, 6, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (INVEPT)");
+    check_exit(&ie);
+    CHECKX(vmr(EXIT_INSN_INFO) == 0x10418100u, "INVEPT instruction information", vmr(EXIT_INSN_INFO));
+    vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    CHECK(vm_enter(&g, 0) == 0, "entry (INVVPID)");
+    check_exit(&iv);
+    CHECKX(vmr(EXIT_INSN_INFO) == 0x20418100u, "INVVPID instruction information", vmr(EXIT_INSN_INFO));
+    vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    CHECK(vm_enter(&g, 0) == 0, "entry (after INVVPID)");
+    check_exit(&vc);
+    /* a 2-MByte EPT page (GPA 2 MiB -> HPA 0) with EPT accessed/dirty
+     * flags (EPTP[6], §29.3.5): A in every entry used; D where the guest
+     * walked its page tables (a guest paging-structure access counts as a
+     * write), not on the 2-MByte page it only read */
+    ept_pd[1] = 0 | 1u << 7 | EPT_WB | EPT_RWX;
+    for (unsigned k = 2; k <= 4; k++)
+        ept_pt[k] &= ~0x300ull;
+    ept_pml4[0] &= ~0x300ull;
+    vmw(EPTP, eptp | 1u << 6);
+    vmw(G_RIP, (uint64_t)guest_ept_e);
+    g.rdi = (2ull << 20) + (uint64_t)ept_e;
+    CHECK(vm_enter(&g, 0) == 0, "entry (EPT A/D)");
+    check_exit(&vc);
+    CHECKX(g.r10 == 0x45505431474221ull, "read through the 2-MByte EPT page", g.r10);
+    CHECKX((ept_pml4[0] & 0x100) && (ept_pdpt[0] & 0x100), "EPT A flags of PML4E, PDPTE", ept_pml4[0]);
+    CHECKX((ept_pd[1] & 0x300) == 0x100, "EPT 2-MByte page read: A set, D clear", ept_pd[1]);
+    CHECKX((ept_pt[4] & 0x300) == 0x300, "guest PD page: EPT A and D (paging-structure access)", ept_pt[4]);
+    vmw(EPTP, eptp);
+    ept_pd[1] = 1ull << 21 | 1u << 7 | EPT_WB | EPT_RWX;
+    /* POP m64 to a not-present page: the EPT violation is fault-like,
+     * RSP is as before the POP */
+    ept_pt[((uint64_t)ept_a >> 12) & 511] = 0;
+    uint64_t rsp0 = (uint64_t)(guest_stack + sizeof guest_stack) - 64;
+    vmw(G_RSP, rsp0);
+    vmw(G_RIP, (uint64_t)guest_pop);
+    g.rbx = (uint64_t)ept_a + 32;
+    CHECK(vm_enter(&g, 0) == 0, "entry (POP to EPT)");
+    ept_exit("EPT violation: write of POP m64", 48, 0x182, g.rbx, g.rbx);
+    CHECKX(vmr(G_RSP) == rsp0, "EPT violation of POP m64: RSP as before", vmr(G_RSP));
+    ept_set(ept_a, EPT_RWX);
+    CHECK(vm_enter(&g, 0) == 0, "entry (POP again)");
+    check_exit(&vc);
+    CHECKX(vmr(G_RSP) == rsp0 + 8, "POP m64 retired", vmr(G_RSP));
+    /* the guest's A-flag update of a PDE in a page EPT maps read-only
+     * (R-X): an EPT violation of a paging-structure write (bits 0 and 1,
+     * readable, executable, linear address valid, not the translation) */
+    volatile uint64_t *gpd1 = (volatile uint64_t *)0x5000; /* boot PD of 1-2 GiB */
+    gpd1[511] &= ~0x20ull;
+    __asm__ volatile("invlpg (%0)" ::"r"(0x7fe00000ull) : "memory");
+    ept_pt[5] = 0x5000 | EPT_WB | 5;
+    vmw(G_RIP, (uint64_t)guest_ept_e);
+    g.rdi = 0x7fe00008ull;
+    CHECK(vm_enter(&g, 0) == 0, "entry (guest A flag)");
+    ept_exit("EPT violation: guest A-flag write to a read-only page table", 48, 0xab, 0x5ff8,
+             0x7fe00008ull);
+    CHECKX(!(gpd1[511] & 0x20), "no A flag written", gpd1[511]);
+    ept_pt[5] = 0x5000 | EPT_WB | EPT_RWX;
+    CHECK(vm_enter(&g, 0) == 0, "entry (guest A flag again)");
+    check_exit(&vc);
+    CHECKX(gpd1[511] & 0x20, "the guest's walk set the PDE's A flag through EPT", gpd1[511]);
+    /* 0F 38 80 without 66 is not INVEPT: #UD */
+    EXPECT_EXC("0F 38 80 without 66", 6, -1, ".byte 0x0f, 0x38, 0x80, 0x08", "m"(x86t_checks));
+    vmw(PROC2, 0);
+    vmw(PROC, proc);
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx: start\n");
@@ -867,6 +1131,7 @@ int kmain(void)
     test_injection();
     test_tsc_offset();
     test_msr_areas();
+    test_ept();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));

@@ -1,0 +1,37 @@
+/* EPT in VMX non-root operation (docs/vmx.md "EPT and VPID"): the x86
+ * MMU's guest-physical accesses go through src/vmm/ept.c with the current
+ * VMCS's EPT pointer; a failed translation is the VM exit of SDM vol. 3C
+ * §29.3.3 (EPT violation, reason 48; EPT misconfiguration, reason 49) with
+ * the guest-physical-address field and, when valid, the guest-linear
+ * address (§28.2.1 Table 28-7, §28.2.4). */
+#include "vmx_int.h"
+
+static uint64_t ept_rd(void *o, uint64_t hpa) { return vmx_phys_read(o, hpa, 8); }
+static void ept_wr(void *o, uint64_t hpa, uint64_t v) { vmx_phys_write(o, hpa, 8, v); }
+
+uint64_t vmx_ept_translate(struct x86_cpu *x, uint64_t gpa, unsigned acc, uint64_t la,
+                           struct ept_result *r)
+{
+    /* the context is built per call (it holds a pointer to this CPU, which
+     * a snapshot copy must not carry); EPTP passed the entry check */
+    struct ept_ctx c;
+    ept_ctx_init(&c, vmcs_get(x, VMCS_EPTP), VMX_PA_BITS, ept_rd, ept_wr, x);
+    if (ept_translate(&c, gpa, acc, r) == EPT_OK)
+        return r->hpa;
+    if (acc & EPT_ACC_DEBUG)
+        return 0;
+    /* fault-like, as an exception (trap.c): an instruction that moved RSP
+     * before the faulting access (POP r/m, PUSHA, POPA) gets it back */
+    if (x->undo_rsp_valid) {
+        x->r[RSP] = x->undo_rsp;
+        x->undo_rsp_valid = false;
+    }
+    vmcs_set(x, VMCS_GUEST_PHYS_ADDR, gpa);
+    struct vmx_exit_info info = { 0 };
+    if (r->status == EPT_VIOLATION) {
+        if (r->qual & EPT_QUAL_GLA_VALID)
+            info.guest_la = x->long_mode ? la : la & 0xffffffffull;
+        vmx_exit(x, VMX_EXIT_EPT_VIOLATION, r->qual, &info);
+    }
+    vmx_exit(x, VMX_EXIT_EPT_MISCONFIG, 0, &info); /* qualification undefined: 0 */
+}
