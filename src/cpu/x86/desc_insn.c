@@ -47,7 +47,7 @@ bool x86_lar(struct x86_cpu *x, uint16_t sel, uint32_t *ar)
     uint64_t lo;
     if (!visible(x, sel, &lo) || !type_ok(x, lo, lar_sys))
         return false;
-    *ar = (uint32_t)(lo >> 32) & 0x00f0ff00u;
+    *ar = (uint32_t)(lo >> 32) & 0x00ffff00u; /* 19:16 (SDM: "x"): as silicon, desc_insn.h */
     return true;
 }
 

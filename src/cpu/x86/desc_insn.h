@@ -7,8 +7,9 @@
 #include <stdint.h>
 #include "x86_cpu.h"
 
-/* LAR: the second descriptor doubleword masked by 00F0FF00H (the SDM's
- * 00FxFF00H: bits 19:16 are the limit's, "x"; we return 0 there) into *ar;
+/* LAR: the second descriptor doubleword masked by 00FFFF00H into *ar (the
+ * SDM's mask is 00FxFF00H, bits 19:16 — the limit's — "x", undefined; real
+ * silicon returns the limit bits there (tests/x86/difftest.c), so do we);
  * false (ZF = 0) when the selector is null, outside the table, not visible
  * at CPL/RPL or of a type Table "Segment and Gate Types" rejects. */
 bool x86_lar(struct x86_cpu *x, uint16_t sel, uint32_t *ar);
