@@ -313,6 +313,15 @@ static int lsl_of(uint16_t sel, uint64_t *lim)
     return z;
 }
 
+/* ARPL in compatibility mode (63 is ARPL wherever CS.L = 0): RPL 0 -> 3 */
+void c32_arpl(void);
+__asm__(".code32\n.globl c32_arpl\nc32_arpl:\n"
+        "\tmov $0x1230, %eax\n\tmov $0x7, %ecx\n\tarpl %cx, %ax\n\tsetz %dl\n"
+        "\tmov %eax, arpl_res\n\tmov %dl, arpl_zf\n\tud2\n.code64");
+volatile uint32_t arpl_res;
+volatile uint8_t arpl_zf;
+static uint8_t c32_stack[512] __attribute__((aligned(16)));
+
 static void test_desc_ia32e(void)
 {
     uint64_t ar = ~0ull, lim = ~0ull;
@@ -354,6 +363,9 @@ static void test_desc_ia32e(void)
     q = ~0ull;
     __asm__(".byte 0x63, 0xc1" : "+a"(q) : "c"(0x7ffffffeu)); /* 63 /r, no REX.W: movsxd eax, ecx */
     CHECKX(q == 0x7ffffffeu, "63 /r without REX.W: a 32-bit move, upper half cleared", q);
+    __asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" ::"r"(X86T_KDATA));
+    uint64_t v = x86t_far_call((uint64_t)c32_arpl, X86T_KCODE32, X86T_KDATA, (uint64_t)(c32_stack + sizeof c32_stack), 2);
+    CHECKX(v == 6 && arpl_res == 0x1233 && arpl_zf == 1, "ARPL in compatibility mode: RPL 0 -> 3, ZF = 1", arpl_res);
 }
 
 static void test_bmi(void)
