@@ -847,9 +847,10 @@ static uint64_t tss_sp(struct x86_cpu *x, unsigned dpl, uint16_t *ss)
  * parameter count (bits 4:0 of its second doubleword) of words (16-bit
  * gate) or doublewords (32-bit gate) are read from the caller's stack (at
  * the old CPL, through the old SS: its limit check and #SS/#PF there come
- * before the switch) and pushed between the old SS:ESP and CS:EIP in the
- * same order (§5.8.5, Figure "Stack Switching During an Interprivilege-Level
- * Call"); RETF n releases them (ret_outer). IA-32e gates have no count. */
+ * after the new stack's #TS/#SS checks, before the switch) and pushed
+ * between the old SS:ESP and CS:EIP in the same order (§5.8.5, Figure
+ * "Stack Switching During an Interprivilege-Level Call"); RETF n releases
+ * them (ret_outer). IA-32e gates have no count. */
 static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
 {
     unsigned gattr = (unsigned)(glo >> 40) & 0xff, gdpl = (gattr >> 5) & 3;
@@ -897,10 +898,6 @@ static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
         uint64_t sp = tss_sp(x, ncpl, &nss), old_ss = x->seg[X86_SS].sel, old_sp = x->r[RSP];
         struct x86_segment nseg = { .sel = (uint16_t)ncpl, .attr = (uint16_t)(SEG_S | SEG_W_R | SEG_P | (ncpl << SEG_DPL_SHIFT)) };
         uint64_t sp_mask_n = ~0ull;
-        unsigned nparam = x->long_mode ? 0 : (unsigned)(glo >> 32) & 0x1f;
-        uint64_t param[31];
-        for (unsigned k = 0; k < nparam; k++)
-            param[k] = mem_read(x, linear(x, X86_SS, (old_sp + k * psize) & sp_mask(x)), psize);
         if (!x->long_mode) {
             uint64_t slo;
             if ((nss & ~3u) == 0 || !x86_desc_read(x, nss, &slo, NULL, false))
@@ -915,6 +912,12 @@ static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
         } else if (noncanonical(sp)) {
             x86_raise(x, X86_EXC_SS, true, 0);
         }
+        /* the parameters, after the new stack's checks (vol. 2 "CALL"
+         * CALL-GATE-TO-INNER-PRIVILEGE), before anything is committed */
+        unsigned nparam = x->long_mode ? 0 : (unsigned)(glo >> 32) & 0x1f;
+        uint64_t param[31];
+        for (unsigned k = 0; k < nparam; k++)
+            param[k] = mem_read(x, linear(x, X86_SS, (old_sp + k * psize) & sp_mask(x)), psize);
         uint64_t frame[4 + 31] = { old_ss, old_sp };
         for (unsigned k = 0; k < nparam; k++)
             frame[2 + k] = param[nparam - 1 - k]; /* the deepest parameter first */
