@@ -219,4 +219,9 @@ if grep -q "cause=#DE .*div ecx" "$T/tasks.txt" && grep -A1 "cause=#DE" "$T/task
 else
     fail "x86 tasks trace" "$nts #TS, $ndb #DB, $nss single-step, $nrep REP OUTSB; $(grep -m2 "cause=#D[EF]" "$T/tasks.txt" | tr '\n' ';')"
 fi
+# The descriptor-instruction kernel (tests/firmware/x86/desc.c, multiboot 1,
+# 32-bit protected mode): LAR LSL VERR VERW over every descriptor type x
+# CPL 0/3 x RPL 0/3, ARPL, call gates copying 3 doublewords / 2 words of
+# parameters to the ring-0 stack and RETF n back; run twice, byte-identical.
+x86_selfcheck_twice "$HVSIM" "$T" desc "$CFG" "$ROOT/build/firmware/x86-desc.elf"
 summary

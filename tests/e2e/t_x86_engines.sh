@@ -41,7 +41,7 @@ $("$HVSIM" trace diff "$T/interp.hvt" "$T/fast.hvt" 2>&1 | head -8)"
     fi
 }
 
-for k in basic64 smc x87 exceptions paging syscall misc tasks mb1 mb2-64 vm86; do
+for k in basic64 smc x87 exceptions paging syscall misc tasks mb1 mb2-64 vm86 desc; do
     if [ ! -f "$FW/x86-$k.elf" ]; then
         fail "x86 engines, $k" "$FW/x86-$k.elf missing (make firmware)"
         continue

@@ -2047,6 +2047,110 @@ static void simd_report(const struct seq *s, const struct result *n, const struc
     x87_report(s, n->simd.fx, m->simd.fx, undef);
 }
 
+
+/* ---- LAR LSL VERR VERW: the host's GDT, mirrored ------------------------------------- */
+/* The selectors a Linux process sees depend on the host kernel (here:
+ * 0x2b user data and 0x33 64-bit user code, DPL 3; 0x23, the 32-bit user
+ * code, absent when the kernel runs without IA-32 emulation; 0x7b, the
+ * per-CPU CPUNODE segment whose limit is the CPU and node number). The
+ * sequences run natively at CPL 3 and in hvsim at CPL 0 (the fixture),
+ * so at start-up (desc_probe_host) the parent probes GDT slots 0..511 with
+ * LAR/LSL at RPL 3 and hvsim gets a GDT (X86F_GDT, limit FFFh) whose slot
+ * is a descriptor rebuilt from what LAR/LSL returned (access byte and
+ * flags, the limit unscaled by G; base 0) where the host's is visible, and
+ * zero where it is not (null, DPL < 3 or absent: ZF = 0 on both sides).
+ * Slots 1 and 2 are the fixture's own CPL-0 code/data (visible at CPL 0,
+ * not natively): never generated. A read-only data segment (CPUNODE) is
+ * not given to LSL (its limit differs between host CPUs). An LDT selector
+ * (TI = 1) fails on both sides: no LDT (modify_ldt'd entries were not
+ * visible to LAR on the host this was written on, so the LDT is not used). */
+#define DESC_SLOTS 512
+static uint64_t host_desc[DESC_SLOTS];
+static bool host_vis[DESC_SLOTS], host_lsl_ok[DESC_SLOTS];
+static unsigned host_nvis;
+/* LAR's bits 19:16 are undefined (SDM mask 00FxFF00H): hvsim returns the
+ * descriptor's limit bits there, as the AMD EPYC this was written on does.
+ * A host that returns something else (host_lar_x_bad) gets no LAR on a
+ * visible descriptor whose limit bits 19:16 are nonzero. */
+static bool host_lar_x_bad;
+
+static void desc_probe_host(void)
+{
+    for (unsigned k = 0; k < DESC_SLOTS; k++) {
+        uint32_t sel = k * 8 | 3, ar = 0, lim = 0;
+        uint8_t za, zl;
+        __asm__ volatile("larl %k2, %0\n\tsetz %1" : "+r"(ar), "=q"(za) : "r"(sel) : "cc");
+        __asm__ volatile("lsll %k2, %0\n\tsetz %1" : "+r"(lim), "=q"(zl) : "r"(sel) : "cc");
+        if (!za || k == 1 || k == 2)
+            continue;
+        uint32_t raw = (ar >> 23 & 1) ? lim >> 12 : lim; /* G */
+        if (zl && (ar & 0xf0000u) != (raw & 0xf0000u))
+            host_lar_x_bad = true;
+        host_desc[k] = (raw & 0xffff) | (uint64_t)((ar & 0x00f0ff00u) | (raw & 0xf0000u)) << 32;
+        host_vis[k] = true;
+        host_nvis++;
+        /* LSL where it succeeded, but not on a read-only data segment */
+        host_lsl_ok[k] = zl && !(!(ar >> 11 & 1) && (ar >> 12 & 1) && !(ar >> 9 & 1));
+    }
+}
+
+static uint16_t desc_pick_sel(bool for_lsl, bool for_lar)
+{
+    uint16_t rpl = (uint16_t)rn(4);
+    for (;;) {
+        unsigned kind = rn(8), k;
+        switch (kind) {
+        case 0: return rpl;                                           /* null */
+        case 1: return (uint16_t)(rnd() | 4);                         /* TI = 1: no LDT */
+        case 2: k = 3 + rn(DESC_SLOTS - 3); break;                    /* any slot */
+        default:                                                      /* a visible one */
+            if (!host_nvis)
+                continue;
+            do k = 3 + rn(DESC_SLOTS - 3); while (!host_vis[k] && !(rn(64) == 0));
+            break;
+        }
+        if (for_lsl && host_vis[k] && !host_lsl_ok[k])
+            continue;
+        if (for_lar && host_lar_x_bad && (host_desc[k] >> 48 & 0xf))
+            continue;
+        return (uint16_t)(k * 8 | rpl);
+    }
+}
+
+/* LAR r, r/m16 (0F 02), LSL r, r/m16 (0F 03) with 16/32/64-bit destinations;
+ * VERR / VERW r/m16 (0F 00 /4 /5). The selector is put into the source
+ * register (random upper bits: ignored) or into the buffer word read. */
+static bool g_desc(struct gen *g, const struct tmpl *t)
+{
+    struct ins in;
+    int op = t->a; /* 0 LAR, 1 LSL, 2 VERR, 3 VERW */
+    ins_init(&in, pick_size_nb());
+    in.map = 1;
+    in.modrm = true;
+    if (op < 2) {
+        in.op = (uint8_t)(2 + op);
+        in.reg = pick_dst(in.osz);
+    } else {
+        in.op = 0x00;
+        in.reg = op == 2 ? 4 : 5;
+        in.reg_is_ext = true;
+    }
+    uint16_t sel = desc_pick_sel(op == 1, op == 0);
+    if (chance(30)) {
+        uint64_t la = data_la(2);
+        mem_at(g, &in.rm, la, in.reg_is_ext ? -1 : in.reg, -1);
+        g->s->buf[la - BUF_VA] = (uint8_t)sel;
+        g->s->buf[la - BUF_VA + 1] = (uint8_t)(sel >> 8);
+    } else {
+        int r;
+        do r = pick_src(2); while (r == RSP || (!in.reg_is_ext && r == in.reg && chance(50)));
+        in.rm.mem = false;
+        in.rm.reg = r;
+        emit_mov_imm(g, r, (rnd() & ~0xffffull) | sel);
+    }
+    return emit_ins(g, &in);
+}
+
 #define T(name, fn, a, b, w, wr, und, rd, sdm) { name, fn, a, b, w, wr, und, rd, sdm }
 #define SDM_ARITH "SDM vol. 1 App. A Table A-2; vol. 2 ADD/ADC/SUB/SBB/CMP"
 #define SDM_LOGIC "SDM vol. 2 AND/OR/XOR/TEST: OF CF cleared, AF undefined"
@@ -2240,6 +2344,10 @@ static const struct tmpl templates[] = {
     T("movzx", g_movx, 0, 0, 2, 0, 0, 0, "SDM vol. 2 MOVZX"),
     T("movsx", g_movx, 1, 0, 2, 0, 0, 0, "SDM vol. 2 MOVSX"),
     T("movsxd", g_movx, 2, 0, 1, 0, 0, 0, "SDM vol. 2 MOVSXD"),
+    T("lar", g_desc, 0, 0, 1, FL_ZF, 0, 0, "SDM vol. 2 LAR: ZF only"),
+    T("lsl", g_desc, 1, 0, 1, FL_ZF, 0, 0, "SDM vol. 2 LSL: ZF only"),
+    T("verr", g_desc, 2, 0, 1, FL_ZF, 0, 0, "SDM vol. 2 VERR: ZF only"),
+    T("verw", g_desc, 3, 0, 1, FL_ZF, 0, 0, "SDM vol. 2 VERW: ZF only"),
     T("lea", g_lea, 0, 0, 3, 0, 0, 0, "SDM vol. 2 LEA"),
     T("cbw/cwde/cdqe", g_simple, 0x98, 1, 1, 0, 0, 0, "SDM vol. 2 CBW/CWDE/CDQE"),
     T("cwd/cdq/cqo", g_simple, 0x99, 1, 1, 0, 0, 0, "SDM vol. 2 CWD/CDQ/CQO"),
@@ -2502,6 +2610,8 @@ static void sim_init(void)
     fx = x86f_new();
     x86f_map_2m(fx, CODE_VA & ~0x1fffffull, SIM_CODE_PA, X86F_PTE_P | X86F_PTE_RW | X86F_PTE_US);
     x86f_map_2m(fx, BUF_VA, SIM_BUF_PA, X86F_PTE_P | X86F_PTE_RW | X86F_PTE_US);
+    for (unsigned k = 3; k < DESC_SLOTS; k++) /* the host's GDT (desc_probe_host) */
+        x86f_w64(fx, X86F_GDT + 8 * k, host_desc[k]);
 }
 
 /* The engine run_sim uses: --engine fast (blocks, the default) unless
@@ -2515,6 +2625,7 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     uint64_t code_pa = SIM_CODE_PA + (CODE_VA & 0x1fffff);
     fx->m->interp_only = sim_interp;
     x86f_reset_cpu(fx, CODE_VA);
+    fx->x->gdt_limit = 8 * DESC_SLOTS - 1; /* the mirrored host GDT (desc_probe_host) */
     x86f_write(fx, code_pa, s->code, len);
     uint8_t hlt = 0xf4;
     x86f_write(fx, code_pa + len, &hlt, 1);
@@ -2684,6 +2795,10 @@ int main(int argc, char **argv)
         g.host_sse42 = (c >> 20 & 1) && (c >> 25 & 1) && (c >> 1 & 1);
     }
 
+    desc_probe_host();
+    if (host_lar_x_bad)
+        fprintf(stderr, "x86-difftest: note: this host's LAR does not return the limit bits 19:16 "
+                        "(undefined in the SDM): LAR only on descriptors where they are 0\n");
     native_init();
     sim_init();
     static struct seq s;

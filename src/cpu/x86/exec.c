@@ -12,6 +12,7 @@
 #include "block.h"
 #include "icache.h"
 #include "seg.h"
+#include "desc_insn.h"
 #include "../../apic/lapic.h"
 #include "../../sim/bus.h"
 #include "../../sim/machine.h"
@@ -842,8 +843,14 @@ static uint64_t tss_sp(struct x86_cpu *x, unsigned dpl, uint16_t *ss)
  * segment of DPL <= CPL (a JMP: == CPL unless conforming), present, 64-bit
  * in IA-32e mode. A CALL to a more privileged nonconforming segment takes
  * the TSS stack of that level and pushes the old SS:RSP, then CS:RIP (IA-32e
- * mode: 8-byte pushes, SS = null selector). Legacy gates with a parameter
- * count (copied between stacks) are not modelled: #GP(gate). */
+ * mode: 8-byte pushes, SS = null selector). Outside IA-32e mode the gate's
+ * parameter count (bits 4:0 of its second doubleword) of words (16-bit
+ * gate) or doublewords (32-bit gate) are read from the caller's stack (at
+ * the old CPL, through the old SS: its limit check and #SS/#PF there come
+ * after the new stack's #TS/#SS checks, before the switch) and pushed
+ * between the old SS:ESP and CS:EIP in the same order (§5.8.5, Figure
+ * "Stack Switching During an Interprivilege-Level Call"); RETF n releases
+ * them (ret_outer). IA-32e gates have no count. */
 static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
 {
     unsigned gattr = (unsigned)(glo >> 40) & 0xff, gdpl = (gattr >> 5) & 3;
@@ -864,8 +871,6 @@ static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
     } else {
         if (!gate32)
             toff &= 0xffff;
-        if ((glo >> 32) & 0x1f)
-            x86_raise(x, X86_EXC_GP, true, gerr); /* parameter copying: not modelled */
     }
     if ((tsel & ~3u) == 0)
         GP0();
@@ -907,8 +912,18 @@ static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
         } else if (noncanonical(sp)) {
             x86_raise(x, X86_EXC_SS, true, 0);
         }
-        uint64_t frame[4] = { old_ss, old_sp, ret_cs, ret_rip };
-        for (int k = 0; k < 4; k++) {
+        /* the parameters, after the new stack's checks (vol. 2 "CALL"
+         * CALL-GATE-TO-INNER-PRIVILEGE), before anything is committed */
+        unsigned nparam = x->long_mode ? 0 : (unsigned)(glo >> 32) & 0x1f;
+        uint64_t param[31];
+        for (unsigned k = 0; k < nparam; k++)
+            param[k] = mem_read(x, linear(x, X86_SS, (old_sp + k * psize) & sp_mask(x)), psize);
+        uint64_t frame[4 + 31] = { old_ss, old_sp };
+        for (unsigned k = 0; k < nparam; k++)
+            frame[2 + k] = param[nparam - 1 - k]; /* the deepest parameter first */
+        frame[2 + nparam] = ret_cs;
+        frame[3 + nparam] = ret_rip;
+        for (unsigned k = 0; k < 4 + nparam; k++) {
             sp = (sp - psize) & sp_mask_n;
             x86_write_as(x, (nseg.base + sp) & (x->long_mode ? ~0ull : 0xffffffffull), psize,
                          frame[k] & size_mask(psize), false);
@@ -1106,21 +1121,22 @@ static void exec_0f(struct x86_cpu *x)
             }
             return;
         }
-        case 4: case 5: { /* VERR / VERW: ZF = accessible */
-            uint16_t sel = (uint16_t)rm_read(x, 2);
-            uint64_t lo;
-            bool ok = (sel & ~3u) && x86_desc_read(x, sel, &lo, NULL, false);
-            if (ok) {
-                unsigned a = (unsigned)(lo >> 40) & 0xff, dpl = (a >> 5) & 3;
-                bool conf = (a & SEG_CODE) && (a & SEG_CE);
-                ok = (a & SEG_S) && (conf || (dpl >= x->cpl && dpl >= (sel & 3u))) &&
-                     (r == 4 ? (!(a & SEG_CODE) || (a & SEG_W_R)) : (!(a & SEG_CODE) && (a & SEG_W_R)));
-            }
-            set_flags(x, FL_ZF, ok ? FL_ZF : 0);
+        case 4: case 5: /* VERR / VERW: ZF = accessible (desc_insn.c) */
+            set_flags(x, FL_ZF, x86_verify(x, (uint16_t)rm_read(x, 2), r == 5) ? FL_ZF : 0);
             return;
-        }
         default: UD();
         }
+    }
+    case 0x02: case 0x03: { /* LAR / LSL r, r/m16 (desc_insn.c): ZF = loaded */
+        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
+            UD();
+        uint16_t sel = (uint16_t)rm_read(x, 2);
+        uint32_t v;
+        bool ok = op == 0x02 ? x86_lar(x, sel, &v) : x86_lsl(x, sel, &v);
+        if (ok) /* 16-bit: the low word (LAR: AND FF00H); 64-bit: zero-extended */
+            set_reg(x, i->reg, size, size == 2 ? v & 0xffff : v);
+        set_flags(x, FL_ZF, ok ? FL_ZF : 0);
+        return;
     }
     case 0x01: {
         unsigned r = i->modrm >> 3 & 7;
@@ -1929,6 +1945,17 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0xc4: case 0xc5: /* LES / LDS (outside 64-bit mode; VEX there and with mod = 11) */
         load_far_ptr(x, op == 0xc4 ? X86_ES : X86_DS);
         return;
+    case 0x63: { /* ARPL r/m16, r16 (16/32-bit protected mode; 64-bit mode: MOVSXD,
+                  * decode.c). SDM vol. 2 "ARPL": the destination's RPL raised to
+                  * the source's, ZF = 1; else ZF = 0 and it is written back unchanged. */
+        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
+            UD();
+        uint64_t d = rm_read(x, 2), src = get_reg(x, i->reg, 2);
+        bool adj = (d & 3) < (src & 3);
+        rm_write(x, 2, adj ? (d & ~3ull) | (src & 3) : d);
+        set_flags(x, FL_ZF, adj ? FL_ZF : 0);
+        return;
+    }
     case 0x62: { /* BOUND r, m (16/32-bit modes; memory only): #BR fault */
         uint64_t la = ea_linear(x);
         int64_t idx = sext(get_reg(x, i->reg, size), size);

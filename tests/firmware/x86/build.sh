@@ -4,7 +4,8 @@
 #                         x86-chaos{,-user,-compat,-real,-vm86}.elf,
 #                         x86-x87.elf (x87.c with the x87 enabled, still no SSE),
 #                         x86-mb*.elf/.bin (multiboot), x86-tasks.elf (task switches, debug),
-#                         x86-vm86.elf (virtual-8086 mode, task switches, call gates)
+#                         x86-vm86.elf (virtual-8086 mode, task switches, call gates),
+#                         x86-desc.elf (LAR LSL VERR VERW ARPL, call-gate parameters)
 # Reproducible: no -g, fixed link order, no build ids.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -94,6 +95,9 @@ cc_build $M32 -o "$out/x86-chaos-vm86.elf" "$here/mb1_header.S" "$here/mb_start.
 # the virtual-8086 / task-switch / call-gate kernel (multiboot 1, 32-bit protected mode)
 cc_build $M32 -o "$out/x86-vm86.elf" "$here/mb1_header.S" "$here/mb_start.S" "$here/mb_lib.c" "$here/lib.c" \
     "$here/vm86.c" -lgcc
+# LAR LSL VERR VERW ARPL and call-gate parameter copying (docs/x86.md "Test kernels")
+cc_build $M32 -o "$out/x86-desc.elf" "$here/mb1_header.S" "$here/mb_start.S" "$here/mb_lib.c" "$here/lib.c" \
+    "$here/desc.c" -lgcc
 # shellcheck disable=SC2086
 cc_build $M32 -DMB2_FB=0 -o "$out/x86-mb2-fb.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 # shellcheck disable=SC2086

@@ -4,7 +4,8 @@
  * vol. 3A §17.3.1.4), division faults (#DE on a zero divisor and on
  * quotient overflow, INT64_MIN / -1), the CPUID leaves a kernel relies on,
  * MSR read-back and #GP on bad values / unknown MSRs, TSC and
- * RDTSCP/TSC_AUX, CR4.TSD; MOVBE, CRC32, ADCX/ADOX. */
+ * RDTSCP/TSC_AUX, CR4.TSD; MOVBE, CRC32, ADCX/ADOX; LAR LSL VERR VERW in
+ * IA-32e mode (its descriptor-type table), MOVSXD. */
 #include <stdint.h>
 #include "x86t.h"
 
@@ -293,6 +294,80 @@ static void test_newer_integer(void)
     CHECK(a == 0x8000000000000001ull && cf == 0 && of == 0, "ADOX: adds OF, sets OF only (CF from the add stays)");
 }
 
+/* ---- LAR LSL VERR VERW in IA-32e mode, MOVSXD -------------------------------- */
+
+/* SDM vol. 2 LAR/LSL Table "Segment and Gate Types", IA-32e column: LAR
+ * takes the 64-bit TSS (9, B) and the 64-bit call gate (C) but not the LDT
+ * (2) nor any 16-bit type; LSL the LDT and the TSSs, no gate. 63 /r in
+ * 64-bit mode is MOVSXD (ARPL outside it: tests/firmware/x86/desc.c). */
+static int lar_of(uint16_t sel, uint64_t *ar)
+{
+    uint8_t z;
+    __asm__ volatile("lar %w2, %0\n\tsetz %1" : "+r"(*ar), "=q"(z) : "r"((uint32_t)sel) : "cc");
+    return z;
+}
+static int lsl_of(uint16_t sel, uint64_t *lim)
+{
+    uint8_t z;
+    __asm__ volatile("lsl %w2, %0\n\tsetz %1" : "+r"(*lim), "=q"(z) : "r"((uint32_t)sel) : "cc");
+    return z;
+}
+
+/* ARPL in compatibility mode (63 is ARPL wherever CS.L = 0): RPL 0 -> 3 */
+void c32_arpl(void);
+__asm__(".code32\n.globl c32_arpl\nc32_arpl:\n"
+        "\tmov $0x1230, %eax\n\tmov $0x7, %ecx\n\tarpl %cx, %ax\n\tsetz %dl\n"
+        "\tmov %eax, arpl_res\n\tmov %dl, arpl_zf\n\tud2\n.code64");
+volatile uint32_t arpl_res;
+volatile uint8_t arpl_zf;
+static uint8_t c32_stack[512] __attribute__((aligned(16)));
+
+static void test_desc_ia32e(void)
+{
+    uint64_t ar = ~0ull, lim = ~0ull;
+    CHECKX(lar_of(X86T_TSS, &ar) && (ar & ~0xf0000ull) == 0x8b00, "IA-32e LAR: busy 64-bit TSS (zero-extended)", ar);
+    CHECKX(lsl_of(X86T_TSS, &lim) && lim == sizeof x86t_tss - 1, "IA-32e LSL: 64-bit TSS limit", lim);
+    ar = lim = ~0ull;
+    CHECKX(lar_of(X86T_UCODE64 | 3, &ar) && (ar & ~0xf0000ull) == 0xa0fb00, "IA-32e LAR: 64-bit code, DPL 3", ar);
+    CHECKX(lsl_of(X86T_UCODE64 | 3, &lim) && lim == 0xffffffffull, "IA-32e LSL: G = 1: FFFFFFFFh", lim);
+    uint64_t *slot = &x86t_gdt[X86T_CGATE0 / 8], save0 = slot[0], save1 = slot[1];
+    static const struct { uint8_t type; int lar, lsl; const char *what; } t[] = {
+        { 0x1, 0, 0, "IA-32e: type 1 (16-bit TSS) reserved: LAR and LSL fail" },
+        { 0x2, 0, 1, "IA-32e: LDT: LSL yes, LAR no" },
+        { 0x3, 0, 0, "IA-32e: type 3 (busy 16-bit TSS) reserved" },
+        { 0x4, 0, 0, "IA-32e: type 4 (16-bit call gate) reserved" },
+        { 0x5, 0, 0, "IA-32e: type 5 (task gate) reserved" },
+        { 0x9, 1, 1, "IA-32e: available 64-bit TSS: both" },
+        { 0xc, 1, 0, "IA-32e: 64-bit call gate: LAR yes, LSL no" },
+        { 0xe, 0, 0, "IA-32e: 64-bit interrupt gate: neither" },
+    };
+    for (unsigned k = 0; k < sizeof t / sizeof t[0]; k++) {
+        slot[0] = 0x1234 | (uint64_t)(0xe0 | t[k].type) << 40; /* DPL 3, P, limit 1234h */
+        slot[1] = 0;
+        ar = lim = 0x5555;
+        int za = lar_of(X86T_CGATE0 | 3, &ar), zl = lsl_of(X86T_CGATE0 | 3, &lim);
+        CHECKX(za == t[k].lar && ar == (za ? (uint64_t)(0xe0 | t[k].type) << 8 : 0x5555) && zl == t[k].lsl &&
+                   lim == (zl ? 0x1234 : 0x5555),
+               t[k].what, ar);
+    }
+    slot[0] = save0;
+    slot[1] = save1;
+    uint8_t r, w;
+    __asm__ volatile("verr %w2\n\tsetz %0\n\tverw %w2\n\tsetz %1" : "=&q"(r), "=&q"(w) : "r"(X86T_KCODE) : "cc");
+    CHECK(r && !w, "IA-32e VERR/VERW: readable code: readable, not writable");
+    __asm__ volatile("verr %w2\n\tsetz %0\n\tverw %w2\n\tsetz %1" : "=&q"(r), "=&q"(w) : "r"(X86T_NPDATA) : "cc");
+    CHECK(r && w, "IA-32e VERR/VERW: P = 0 is not checked");
+    uint64_t q = 0x1234567800000000ull;
+    __asm__("movslq %k1, %0" : "=r"(q) : "r"(0x80000001u));
+    CHECKX(q == 0xffffffff80000001ull, "MOVSXD r64, r32 (63 in 64-bit mode, not ARPL)", q);
+    q = ~0ull;
+    __asm__(".byte 0x63, 0xc1" : "+a"(q) : "c"(0x7ffffffeu)); /* 63 /r, no REX.W: movsxd eax, ecx */
+    CHECKX(q == 0x7ffffffeu, "63 /r without REX.W: a 32-bit move, upper half cleared", q);
+    __asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" ::"r"(X86T_KDATA));
+    uint64_t v = x86t_far_call((uint64_t)c32_arpl, X86T_KCODE32, X86T_KDATA, (uint64_t)(c32_stack + sizeof c32_stack), 2);
+    CHECKX(v == 6 && arpl_res == 0x1233 && arpl_zf == 1, "ARPL in compatibility mode: RPL 0 -> 3, ZF = 1", arpl_res);
+}
+
 static void test_bmi(void)
 {
     uint64_t r, h, l;
@@ -345,6 +420,7 @@ int kmain(void)
     test_msr_tsc();
     test_newer_integer();
     test_bmi();
+    test_desc_ia32e();
     if (x86t_failures) {
         x86t_puts("x86 misc: FAILED\n");
         return 1;
