@@ -85,7 +85,8 @@ struct view_model {
     uint64_t hz, smp;
     char cpu_word[16];
     struct trace_event *ev;    /* every event (blobs dropped) */
-    uint32_t nev;
+    uint32_t nev, cap;
+    uint32_t built_nev, built_lanes; /* events and lanes view_model_build saw */
     uint64_t t_min, t_max;
     uint32_t nlanes;
     struct view_lane *lanes;
@@ -101,6 +102,12 @@ struct view_model {
  * corrupt record) on error. */
 bool view_model_load(struct view_model *m, const char *path, char *err, size_t errlen);
 void view_model_free(struct view_model *m);
+/* The same in steps (the live window of `run --display sdl`, live.c):
+ * init from a header, add events as they come (false: the model is full),
+ * build (again) the lanes, modes, tracks and arrows from all of them. */
+void view_model_init(struct view_model *m, const struct trace_header *h, const char *path);
+bool view_model_add(struct view_model *m, const struct trace_event *ev);
+void view_model_build(struct view_model *m);
 /* Rebuilds the marker tracks for m->kind_mask and m->vm. */
 void view_model_filter(struct view_model *m);
 /* Is event i shown under the current filters? */
