@@ -103,6 +103,8 @@ static void round_hook(void *opaque, struct machine *m)
         trace_round(m);
     if (m->gdb_poll)
         m->gdb_poll(m->gdb_opaque);
+    if (m->display_poll)
+        m->display_poll(m->display_opaque);
     if (m->perturb_at && m->sched.total_retired >= m->perturb_at) {
         /* `hvsim replay --debug-perturb N`: a deliberate divergence to show
          * and test the divergence diagnosis. */

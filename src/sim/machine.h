@@ -64,6 +64,11 @@ struct machine {
     char serial_spec[600];  /* as given to machine_new (a debugger rebuilds the machine) */
     void (*gdb_poll)(void *opaque); /* gdb stub: look at its socket once a round */
     void *gdb_opaque;
+    /* `run --display sdl` (src/view/live.c): the window's turn once a round,
+     * between rounds, on the simulator's thread; it reads trace events and
+     * may inject console input or pause (sched.pause), nothing else. */
+    void (*display_poll)(void *opaque);
+    void *display_opaque;
     bool progress;          /* print a progress line on stderr */
     uint64_t progress_next;
 };

@@ -143,6 +143,8 @@ struct view_state {
     unsigned search_track;    /* 'n' searches the next event of this kind */
     char status[256];         /* one line of feedback in the panel */
     bool picture;             /* an exported picture: no "click" hint */
+    char live[200];           /* run --display sdl: the machine's state (panel) */
+    int lane_sel;             /* run --display sdl: the selected lane (-1: none) */
 };
 
 /* Geometry shared by render.c, input.c and the screenshot report. */
@@ -223,6 +225,15 @@ struct view_opts {
     bool quiet;        /* no layout on stdout after a screenshot */
 };
 int view_main(int argc, char **argv);
+struct SDL_Window;
+/* SDL_Init and a window with a renderer; false after printing why (no
+ * display: SDL's message; only SDL's offscreen/dummy driver without
+ * SDL_VIDEODRIVER asking for it), `who` naming the command. */
+bool view_open_window(const char *who, const char *title, int w, int h, struct SDL_Window **win,
+                      struct SDL_Renderer **r);
+/* The window's frame to a BMP file (--save-on-quit); the screenshot layout. */
+bool view_save_window(struct SDL_Renderer *r, const struct view_state *s, const char *path);
+void view_print_layout(const struct view_model *m, const struct view_state *s);
 int view_run(const struct view_opts *o);
 
 /* `hvsim trace export ... --format png` (picture.c): is this export a
