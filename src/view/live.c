@@ -63,6 +63,15 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Instructions retired by every CPU (exact also in the middle of a round). */
+static unsigned long long retired_all(const struct machine *m)
+{
+    unsigned long long n = 0;
+    for (int i = 0; i < m->ncpus; i++)
+        n += m->cpus[i]->retired;
+    return n;
+}
+
 /* ---- the tap ---- */
 
 static bool stop_hook(void *opaque, struct cpu *c)
@@ -151,7 +160,7 @@ static void lane_select(struct view_live *v, int lane)
 static void resume(struct view_live *v)
 {
     if (v->paused)
-        say("resumed at %llu instructions", (unsigned long long)v->m->sched.total_retired);
+        say("resumed at %llu instructions", retired_all(v->m));
     v->paused = false;
 }
 
@@ -263,7 +272,7 @@ static void frame(struct view_live *v, bool force_build)
                      ? "running to vm.exit" : m->exit_requested ? "ended" : "running";
     char live[sizeof v->s.live];
     snprintf(live, sizeof live, "%s  %llu insns  t=%llu  %s%d  keys: %s (F2)", mode,
-             (unsigned long long)m->sched.total_retired,
+             retired_all(m),
              (unsigned long long)m->sched.round_start, v->vm.cpu_word, v->s.lane_sel,
              v->console_keys ? "console" : "view");
     if (strcmp(live, v->s.live)) {
@@ -355,9 +364,9 @@ static void report_stop(struct view_live *v)
     char line[1200];
     if (v->go == GO_STEP) {
         struct cpu *c = v->step_cpu;
-        say("step %s%d: pc 0x%llx -> 0x%llx, %llu instructions in all", v->vm.cpu_word, c->id,
-            (unsigned long long)v->step_pc, (unsigned long long)c->ops->get_pc(c),
-            (unsigned long long)m->sched.total_retired);
+        say("step %s%d: pc 0x%llx -> 0x%llx, its instruction %llu, %llu in all", v->vm.cpu_word,
+            c->id, (unsigned long long)v->step_pc, (unsigned long long)c->ops->get_pc(c),
+            (unsigned long long)c->retired, retired_all(m));
     } else if (v->stop_ev >= 0) {
         frame(v, true); /* the model knows the event */
         view_event_text(&v->vm, (uint32_t)v->stop_ev, line, sizeof line);
@@ -366,38 +375,40 @@ static void report_stop(struct view_live *v)
         v->follow = false;
         view_goto(&v->s, (double)v->vm.ev[v->stop_ev].time);
     } else {
-        say("paused at %llu instructions, virtual time %llu ticks",
-            (unsigned long long)m->sched.total_retired, (unsigned long long)m->sched.round_start);
+        say("paused at %llu instructions, virtual time %llu ticks", retired_all(m),
+            (unsigned long long)m->sched.round_start);
     }
 }
 
-int view_live_run(struct view_live *v, uint64_t max_insns)
+int view_live_run(struct view_live *v, uint64_t max_insns, bool start_paused)
 {
     struct machine *m = v->m;
     int rc;
+    bool stopped = start_paused;
     for (;;) {
+        if (stopped && !v->closed) {
+            report_stop(v);
+            v->go = GO_NONE;
+            v->stop_now = false;
+            v->stop_ev = -1;
+            v->paused = true;
+            v->s.redraw = true;
+            while (v->paused && !v->closed) {
+                frame(v, true);
+                SDL_Event e;
+                if (SDL_WaitEventTimeout(&e, 100)) {
+                    handle(v, &e);
+                    while (SDL_PollEvent(&e))
+                        handle(v, &e);
+                }
+            }
+        }
         rc = machine_run(m, max_insns);
         if (rc != SCHED_DEBUG_STOP)
             break;
         m->sched.debug_stop = NULL;
         m->sched.stopped_cpu = NULL;
-        if (v->closed)
-            continue; /* the exit request ends the run */
-        report_stop(v);
-        v->go = GO_NONE;
-        v->stop_now = false;
-        v->stop_ev = -1;
-        v->paused = true;
-        v->s.redraw = true;
-        while (v->paused && !v->closed) {
-            frame(v, true);
-            SDL_Event e;
-            if (SDL_WaitEventTimeout(&e, 100)) {
-                handle(v, &e);
-                while (SDL_PollEvent(&e))
-                    handle(v, &e);
-            }
-        }
+        stopped = true;
     }
     v->paused = false;
     frame(v, true);

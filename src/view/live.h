@@ -15,8 +15,9 @@ struct view_live;
  * message): the caller exits 2. */
 struct view_live *view_live_open(struct machine *m);
 /* Runs the machine (machine_run) with the window: pauses, steps and
- * run-to stops between sched_run calls. Returns the exit status. */
-int view_live_run(struct view_live *v, uint64_t max_insns);
+ * run-to stops between sched_run calls; start_paused: paused at reset
+ * (`--display sdl,paused`). Returns the exit status. */
+int view_live_run(struct view_live *v, uint64_t max_insns, bool start_paused);
 /* Detaches from the machine (m->trace is the recorder again, for
  * trace_record_finish) and closes the window. */
 void view_live_close(struct view_live *v);
