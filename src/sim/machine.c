@@ -130,6 +130,8 @@ static bool idle_hook(void *opaque, struct machine *m)
     console_flush(m->console);
     if (console_has_input(m->console))
         return true; /* replayed input due now */
+    if (m->display_idle)
+        return m->display_idle(m->display_opaque);
     return console_input_open(m->console) && console_wait_input(m->console);
 }
 

@@ -46,7 +46,7 @@ struct view_live {
     SDL_Window *win;
     SDL_Renderer *r;
     struct view_font *f;
-    bool paused, closed, console_keys, follow;
+    bool paused, closed, console_keys, follow, idle;
     enum go go;
     struct cpu *step_cpu;
     uint64_t step_goal, step_pc;
@@ -267,7 +267,7 @@ static void frame(struct view_live *v, bool force_build)
         view_fit(&v->vm, &v->s);
         v->s.redraw = true;
     }
-    const char *mode = v->paused ? "PAUSED" : v->go == GO_STEP ? "stepping"
+    const char *mode = v->paused ? "PAUSED" : v->idle ? "idle: waiting for input" : v->go == GO_STEP ? "stepping"
                      : v->go == GO_IPI ? "running to ipi.send" : v->go == GO_VMEXIT
                      ? "running to vm.exit" : m->exit_requested ? "ended" : "running";
     char live[sizeof v->s.live];
@@ -301,6 +301,30 @@ static void live_poll(void *opaque)
     while (SDL_PollEvent(&e))
         handle(v, &e);
     frame(v, false);
+}
+
+/* Every CPU waits for an interrupt and nothing is armed: only input can
+ * wake the machine, from the window or from stdin. */
+static bool live_idle(void *opaque)
+{
+    struct view_live *v = opaque;
+    struct machine *m = v->m;
+    v->s.redraw = true;
+    v->idle = true;
+    while (!v->closed && !m->sched.pause) {
+        console_poll(m->console);
+        if (console_has_input(m->console))
+            break;
+        frame(v, true);
+        SDL_Event e;
+        if (SDL_WaitEventTimeout(&e, 50)) {
+            handle(v, &e);
+            while (SDL_PollEvent(&e))
+                handle(v, &e);
+        }
+    }
+    v->idle = false;
+    return true; /* input; closed: the exit request ends the run; pause: sched_run stops */
 }
 
 /* ---- open, run, close ---- */
@@ -351,6 +375,7 @@ struct view_live *view_live_open(struct machine *m)
     m->trace = &v->tap;
     m->trace_mask = mask;
     m->display_poll = live_poll;
+    m->display_idle = live_idle;
     m->display_opaque = v;
     view_model_build(&v->vm);
     view_fit(&v->vm, &v->s);
@@ -429,6 +454,7 @@ void view_live_close(struct view_live *v)
         m->trace_mask = v->orig ? v->orig->mask : 0;
     }
     m->display_poll = NULL;
+    m->display_idle = NULL;
     m->display_opaque = NULL;
     view_font_close(v->f);
     SDL_DestroyRenderer(v->r);
