@@ -53,7 +53,7 @@ struct view_live {
     bool stop_now;
     int64_t stop_ev;          /* the event a run-to stopped after (-1) */
     double next_frame, next_build, fps;
-    uint32_t drawn_nev;
+    unsigned shots;           /* F12 pictures saved */
 };
 
 static double now_s(void)
@@ -184,6 +184,15 @@ static bool live_key(struct view_live *v, SDL_Keycode k)
     case SDLK_F3: lane_select(v, v->s.lane_sel - 1); return true;
     case SDLK_F4: lane_select(v, v->s.lane_sel + 1); return true;
     case SDLK_END: v->follow = true; return true;
+    case SDLK_F12: { /* the frame on screen to hvsim-live-N.bmp */
+        char path[64];
+        snprintf(path, sizeof path, "hvsim-live-%u.bmp", ++v->shots);
+        view_render(v->r, v->f, &v->vm, &v->s, v->fps);
+        if (view_save_window(v->r, &v->s, path))
+            say("saved %s (%dx%d)", path, v->s.w, v->s.h);
+        SDL_RenderPresent(v->r);
+        return true;
+    }
     case SDLK_F5:
         if (v->paused)
             resume(v);

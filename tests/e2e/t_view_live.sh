@@ -82,9 +82,24 @@ if [ ! -s "$T/dispno" ]; then
 fi
 export DISPLAY=:$(head -1 "$T/dispno")
 
+# pixel BMP X Y: the colour (rrggbb) of a 24-bit bottom-up BMP's pixel
+pixel() {
+    local f=$1 x=$2 y=$3 off w h stride
+    off=$(od -An -tu4 -j10 -N4 "$f" | tr -d ' ')
+    w=$(od -An -td4 -j18 -N4 "$f" | tr -d ' ')
+    h=$(od -An -td4 -j22 -N4 "$f" | tr -d ' ')
+    stride=$(((w * 3 + 3) / 4 * 4))
+    od -An -tx1 -j$((off + (h - 1 - y) * stride + 3 * x)) -N3 "$f" | awk '{ print $3 $2 $1 }'
+}
 # window NAME: the id of the visible window titled "hvsim run..." (focused)
 window() {
-    W=$(timeout 30 xdotool search --sync --onlyvisible --name "hvsim run" | head -1)
+    local i=0
+    W=
+    while [ -z "$W" ] && [ "$i" -lt 150 ]; do # (retried: a closing window can fail a search)
+        W=$(xdotool search --onlyvisible --name "hvsim run" 2>/dev/null | tail -1)
+        [ -n "$W" ] || sleep 0.2
+        i=$((i + 1))
+    done
     if [ -n "$W" ]; then pass "$1: the window appears on the X server"; else
         fail "$1: the window appears" "$(cat "$T/$1.err")"; fi
     xdotool windowfocus --sync "$W" 2>/dev/null
@@ -100,7 +115,7 @@ if [ ! -f "$MINIHV" ]; then
     fail "minihv.elf built" "missing: run make firmware"
 else
     "$HVSIM" run --smp 4 --kernel "$MINIHV" --trace "$T/mh-plain.hvt" </dev/null >/dev/null 2>&1
-    ( timeout 120 "$HVSIM" run --smp 4 --kernel "$MINIHV" --trace "$T/mh.hvt" --display sdl,paused \
+    ( cd "$T" && timeout 120 "$HVSIM" run --smp 4 --kernel "$MINIHV" --trace "$T/mh.hvt" --display sdl,paused \
         </dev/null >"$T/mh.out" 2>"$T/mh.err"; echo "rc $?" >"$T/mh.rc" ) &
     LPID=$!
     window mh
@@ -122,6 +137,11 @@ else
     else
         fail "F4 F6: a step of hart 1" "$(tail -3 "$T/mh.err")"
     fi
+    key_wait mh F12 "saved hvsim-live-1.bmp"
+    # the frame: lane 0 in M (OpenSBI) right of the gutter, the selected
+    # lane's bar (hart 1, after F4) left of its label
+    expect_eq "F12: the live frame shows lane 0's band in M" "$(pixel "$T/hvsim-live-1.bmp" 80 $((28 + 9)))" d55e00
+    expect_eq "F12: the selected lane (hart 1) is marked" "$(pixel "$T/hvsim-live-1.bmp" 1 $((28 + 70 + 30)))" 0000a0
     xdotool key --window "$W" F5
     wait "$LPID"
     expect_eq "F5 resumes: minihv runs to its poweroff, exit 0" "$(cat "$T/mh.rc")" "rc 0"
