@@ -210,11 +210,19 @@ static bool live_key(struct view_live *v, SDL_Keycode k)
         resume(v);
         return true;
     }
-    case SDLK_F7: case SDLK_F8:
+    case SDLK_F7: case SDLK_F8: {
+        unsigned kind = k == SDLK_F7 ? TK_IPI_SEND : TK_VM_EXIT;
+        if (!(v->tap.mask >> kind & 1)) {
+            snprintf(v->s.status, sizeof v->s.status, "%s is not recorded (--events)",
+                     trace_kinds[kind].name);
+            say("%s", v->s.status);
+            return true;
+        }
         v->go = k == SDLK_F7 ? GO_IPI : GO_VMEXIT;
         v->stop_now = false;
         resume(v);
         return true;
+    }
     default:
         return false;
     }
