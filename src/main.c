@@ -94,7 +94,7 @@ static const struct opt_desc run_opts[] = {
     { "check-interval", OPT_CHECK_INTERVAL, "N", "state-hash check record every N instructions" },
     { "gdb", OPT_GDB, "PORT", "gdb remote stub on 127.0.0.1:PORT (threads = harts)" },
     { "gdb-wait", OPT_GDB_WAIT, NULL, "with --gdb: stay at reset until gdb attaches" },
-    { "display", OPT_DISPLAY, "D", "none (default), sdl or sdl,paused: the timeline live in a window (docs/view.md)" },
+    { "display", OPT_DISPLAY, "D", "none (default) or sdl[,paused][,hold]: the timeline live in a window (docs/view.md)" },
     { "help", OPT_HELP, NULL, "show this help and exit" },
 };
 #define N_RUN_OPTS (sizeof run_opts / sizeof run_opts[0])
@@ -184,7 +184,8 @@ struct run_args {
     bool gdb_wait;
     bool interp;              /* --engine interp */
     const char *isa;          /* --isa: [cpu] isa of the configuration */
-    bool display, display_paused; /* --display sdl[,paused] */
+    bool display;             /* --display sdl[,paused][,hold] */
+    unsigned display_flags;
     struct perturb_cfg pert;  /* --ipi-latency, --stall, --skew, --strategy */
 };
 
@@ -413,10 +414,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_ISA: a->isa = v; break;
         case OPT_DISPLAY:
-            if (strcmp(v, "none") != 0 && strcmp(v, "sdl") != 0 && strcmp(v, "sdl,paused") != 0)
-                return usage_error("--display: '%s' is not none, sdl or sdl,paused", v);
+            if (strcmp(v, "none") != 0 && !view_live_flags(v, &a->display_flags))
+                return usage_error("--display: '%s' is not none or sdl[,paused][,hold]", v);
             a->display = strcmp(v, "none") != 0;
-            a->display_paused = strcmp(v, "sdl,paused") == 0;
             break;
         case OPT_IPI_LATENCY:
         case OPT_STALL:
@@ -623,7 +623,7 @@ static int cmd_run(int argc, char **argv)
             machine_free(m); /* the recorder's file stays without an end record */
             return EXIT_HOST_ERROR;
         }
-        rc = view_live_run(v, a.max_insns, a.display_paused);
+        rc = view_live_run(v, a.max_insns, a.display_flags);
         view_live_close(v);
     } else if (a.gdb_port) {
         struct gdbstub *g = gdbstub_new(m, (int)a.gdb_port, a.gdb_wait, err, sizeof err);

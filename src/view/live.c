@@ -46,7 +46,7 @@ struct view_live {
     SDL_Window *win;
     SDL_Renderer *r;
     struct view_font *f;
-    bool paused, closed, console_keys, follow, idle;
+    bool paused, closed, console_keys, follow, idle, ended;
     enum go go;
     struct cpu *step_cpu;
     uint64_t step_goal, step_pc;
@@ -286,7 +286,7 @@ static void frame(struct view_live *v, bool force_build)
     }
     const char *mode = v->paused ? "PAUSED" : v->idle ? "idle: waiting for input" : v->go == GO_STEP ? "stepping"
                      : v->go == GO_IPI ? "running to ipi.send" : v->go == GO_VMEXIT
-                     ? "running to vm.exit" : m->exit_requested ? "ended" : "running";
+                     ? "running to vm.exit" : v->ended ? "ended" : "running";
     char live[sizeof v->s.live];
     snprintf(live, sizeof live, "%s  %llu insns  t=%llu  %s%d  keys: %s (F2)", mode,
              retired_all(m),
@@ -422,11 +422,30 @@ static void report_stop(struct view_live *v)
     }
 }
 
-int view_live_run(struct view_live *v, uint64_t max_insns, bool start_paused)
+bool view_live_flags(const char *v, unsigned *flags)
+{
+    *flags = 0;
+    if (strncmp(v, "sdl", 3) != 0)
+        return false;
+    for (const char *p = v + 3; *p;) {
+        if (!strncmp(p, ",paused", 7) && (p[7] == ',' || !p[7])) {
+            *flags |= VIEW_LIVE_PAUSED;
+            p += 7;
+        } else if (!strncmp(p, ",hold", 5) && (p[5] == ',' || !p[5])) {
+            *flags |= VIEW_LIVE_HOLD;
+            p += 5;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+int view_live_run(struct view_live *v, uint64_t max_insns, unsigned flags)
 {
     struct machine *m = v->m;
     int rc;
-    bool stopped = start_paused;
+    bool stopped = flags & VIEW_LIVE_PAUSED;
     for (;;) {
         if (stopped && !v->closed) {
             report_stop(v);
@@ -453,7 +472,26 @@ int view_live_run(struct view_live *v, uint64_t max_insns, bool start_paused)
         stopped = true;
     }
     v->paused = false;
+    v->go = GO_NONE;
+    v->ended = true;
     frame(v, true);
+    if ((flags & VIEW_LIVE_HOLD) && !v->closed) {
+        /* the run is over: the window stays, with the view's keys, until closed */
+        say("the machine ended (%s); close the window or press q", m->exit_reason);
+        v->console_keys = false;
+        v->s.quit = false;
+        while (!v->s.quit) {
+            frame(v, true);
+            SDL_Event e;
+            if (SDL_WaitEventTimeout(&e, 100)) {
+                view_handle_event(&v->vm, &v->s, &e);
+                if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F12)
+                    live_key(v, SDLK_F12);
+                while (SDL_PollEvent(&e))
+                    view_handle_event(&v->vm, &v->s, &e);
+            }
+        }
+    }
     return rc;
 }
 

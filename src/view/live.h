@@ -14,10 +14,13 @@ struct view_live;
  * already attached if any. NULL after printing why (no display: SDL's
  * message): the caller exits 2. */
 struct view_live *view_live_open(struct machine *m);
+/* `--display sdl[,paused][,hold]`: false unless v is such a value. */
+#define VIEW_LIVE_PAUSED 1u  /* paused at reset */
+#define VIEW_LIVE_HOLD 2u    /* the window stays after the run until closed */
+bool view_live_flags(const char *v, unsigned *flags);
 /* Runs the machine (machine_run) with the window: pauses, steps and
- * run-to stops between sched_run calls; start_paused: paused at reset
- * (`--display sdl,paused`). Returns the exit status. */
-int view_live_run(struct view_live *v, uint64_t max_insns, bool start_paused);
+ * run-to stops between sched_run calls. Returns the exit status. */
+int view_live_run(struct view_live *v, uint64_t max_insns, unsigned flags);
 /* Detaches from the machine (m->trace is the recorder again, for
  * trace_record_finish) and closes the window. */
 void view_live_close(struct view_live *v);

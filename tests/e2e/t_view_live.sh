@@ -41,7 +41,8 @@ expect_status() { # NAME WANT CMD...: exit status (stdout in $T/out, stderr in $
 
 # ---- 1. bad input, no display ----
 expect_status "--display foo: exit 2" 2 "$HVSIM" run --kernel "$UBOOT" --display foo
-expect_line "$T/err" "--display: 'foo' is not none, sdl or sdl,paused" "--display foo: message"
+expect_line "$T/err" "--display: 'foo' is not none or sdl[,paused][,hold]" "--display foo: message"
+expect_status "--display sdl,bogus: exit 2" 2 "$HVSIM" run --kernel "$UBOOT" --display sdl,bogus
 expect_status "--display sdl with --gdb: exit 2" 2 "$HVSIM" run --kernel "$UBOOT" --display sdl --gdb 51234
 expect_line "$T/err" "--display sdl and --gdb cannot be used together" "--display sdl with --gdb: message"
 expect_status "no display: exit 2" 2 "$HVSIM" run --kernel "$UBOOT" --max-insns 1000 --display sdl
@@ -151,6 +152,30 @@ else
     else
         fail "stops do not change the run" "$(cmp "$T/mh-plain.hvt" "$T/mh.hvt" 2>&1)"
     fi
+fi
+
+# 3b. sdl,hold: the window stays after the run, with its timeline, until q
+if [ -f "$MINIHV" ]; then
+    rm -f "$T/hold.rc" "$T/hvsim-live-1.bmp"
+    ( cd "$T" && timeout 120 "$HVSIM" run --smp 4 --kernel "$MINIHV" --trace "$T/hold.hvt" \
+        --display sdl,hold </dev/null >/dev/null 2>"$T/hold.err"; echo "rc $?" >"$T/hold.rc" ) &
+    LPID=$!
+    window hold
+    wait_for "$T/hold.err" "the machine ended" 1 60
+    sleep 0.5
+    if [ ! -e "$T/hold.rc" ]; then pass "sdl,hold: the window stays after the machine ended"; else
+        fail "sdl,hold: the window stays" "$(cat "$T/hold.rc"; tail -2 "$T/hold.err")"; fi
+    key_wait hold F12 "saved hvsim-live-1.bmp"
+    # the whole run fitted: 4 lanes, each in M (OpenSBI) early on
+    n=$(for y in $((28 + 9)) $((28 + 70 + 9)) $((28 + 140 + 9)) $((28 + 210 + 9)); do
+            pixel "$T/hvsim-live-1.bmp" 200 "$y"; done | grep -c d55e00)
+    expect_eq "sdl,hold: the final frame shows all 4 lanes (in M at the start)" "$n" 4
+    xdotool key --window "$W" q 2>/dev/null # (the window may be gone before the key's release)
+    wait "$LPID"
+    expect_eq "sdl,hold: q closes it, exit 0" "$(cat "$T/hold.rc")" "rc 0"
+    if cmp -s "$T/mh-plain.hvt" "$T/hold.hvt"; then pass "sdl,hold: the plain run's trace"; else
+        fail "sdl,hold: the plain run's trace"; fi
+    sleep 0.5
 fi
 
 # 4. U-Boot typed into the window; replay reproduces it
