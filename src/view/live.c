@@ -328,6 +328,7 @@ static bool live_idle(void *opaque)
     struct machine *m = v->m;
     v->s.redraw = true;
     v->idle = true;
+    say("every %s waits for an interrupt and nothing is armed: waiting for keys", v->vm.cpu_word);
     while (!v->closed && !m->sched.pause) {
         console_poll(m->console);
         if (console_has_input(m->console))

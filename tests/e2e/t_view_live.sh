@@ -12,6 +12,9 @@
 #     after the first of each (the times of traces/minihv-4hart.hvt), a
 #     step of hart 1, resume to the end: the trace equals the plain run's,
 #     and replays identical;
+#     sdl,hold keeps the window after the run; an echo payload whose hart
+#     waits with nothing armed is woken by keys typed into the window (no
+#     deadlock), and replays identical;
 #  4. a U-Boot session typed into the window (stop autoboot, `version`,
 #     pause and resume, `poweroff`): the typed bytes are the trace's input
 #     records, and `hvsim replay` reproduces the session and its output.
@@ -175,6 +178,81 @@ if [ -f "$MINIHV" ]; then
     expect_eq "sdl,hold: q closes it, exit 0" "$(cat "$T/hold.rc")" "rc 0"
     if cmp -s "$T/mh-plain.hvt" "$T/hold.hvt"; then pass "sdl,hold: the plain run's trace"; else
         fail "sdl,hold: the plain run's trace"; fi
+    sleep 0.5
+fi
+
+# 3c. every hart waits with nothing armed: the window waits for keys
+# (without it the run ends in a deadlock). A 15-instruction echo payload:
+# UART receive interrupts through the PLIC, WFI, echo, poweroff on 'q'.
+cat >"$T/echo.S" <<'ASM'
+    .globl _start
+_start:
+    csrr t0, mhartid
+    bnez t0, park
+    li t1, 0x10000000       /* 16550 */
+    li t2, 1
+    sb t2, 1(t1)            /* IER.ERBFI */
+    li t3, 0x0c000000       /* PLIC */
+    sw t2, 40(t3)           /* source 10 priority 1 */
+    li t4, 0x0c002000
+    li t2, 1 << 10
+    sw t2, 0(t4)            /* enabled for context 0 (hart 0, M) */
+    li t4, 0x0c200000
+    sw zero, 0(t4)          /* threshold 0 */
+    li t2, 1 << 11
+    csrs mie, t2            /* MEIE (mstatus.MIE 0: WFI wakes, no trap) */
+loop:
+    wfi
+    li t4, 0x0c200004
+    lw t5, 0(t4)            /* claim */
+rx:
+    lbu t2, 5(t1)
+    andi t2, t2, 1
+    beqz t2, done
+    lbu a0, 0(t1)
+    sb a0, 0(t1)            /* echo */
+    li t6, 'q'
+    beq a0, t6, quit
+    j rx
+done:
+    sw t5, 0(t4)            /* complete */
+    j loop
+quit:
+    li t4, 0x100000
+    li t2, 0x5555
+    sw t2, 0(t4)            /* sifive_test: pass */
+park:
+    wfi
+    j park
+ASM
+if ! ${RV_CC:-riscv64-unknown-elf-gcc} -march=rv64gc -mabi=lp64d -nostdlib -static -mcmodel=medany \
+        -T ../isa/link.ld -o "$T/echo.elf" "$T/echo.S" 2>"$T/cc.err"; then
+    fail "echo payload builds" "$(head -3 "$T/cc.err")"
+else
+    expect_status "echo payload without a window, no input: deadlock, exit 1" 1 \
+        "$HVSIM" run --bios "$T/echo.elf" --serial none
+    ( timeout 120 "$HVSIM" run --bios "$T/echo.elf" --serial "file:$T/echo.out" --trace "$T/echo.hvt" \
+        --display sdl </dev/null >/dev/null 2>"$T/echo.err"; echo "rc $?" >"$T/echo.rc" ) &
+    LPID=$!
+    window echo
+    if wait_for "$T/echo.err" "waiting for keys" 1 60; then
+        pass "every hart waits, nothing armed: the window waits for keys"
+    else
+        fail "the window waits for keys" "$(tail -2 "$T/echo.err")"
+    fi
+    xdotool type --window "$W" --delay 50 ab
+    wait_for "$T/echo.out" "ab" 1 30
+    xdotool type --window "$W" q 2>/dev/null
+    wait "$LPID"
+    expect_eq "keys typed while idle wake the payload; q powers it off, exit 0" "$(cat "$T/echo.rc")" "rc 0"
+    expect_eq "the payload echoed the typed keys" "$(cat "$T/echo.out")" "abq"
+    "$HVSIM" replay "$T/echo.hvt" >"$T/echo-replay.txt" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "replay identical" "$T/echo-replay.txt"; then
+        pass "the idle session replays identical"
+    else
+        fail "the idle session replays identical" "exit $rc: $(head -4 "$T/echo-replay.txt")"
+    fi
     sleep 0.5
 fi
 
