@@ -22,6 +22,7 @@
  *     them at its round poll and records `input` events, so `hvsim replay`
  *     feeds them back at the same virtual times. */
 #include <SDL.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
