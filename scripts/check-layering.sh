@@ -35,6 +35,14 @@ while IFS= read -r hit; do
         bad=1
     fi
 done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](SDL[^">]*|[^">]*view/view\.h|view\.h)[">]' src || true)
+# `run --display sdl` (src/view/live.h, no SDL in it): only the CLI.
+while IFS= read -r hit; do
+    file=${hit%%:*}
+    if ! [[ $file =~ ^src/view/|^src/main\.c$ ]]; then
+        echo "$hit   <- the live window outside src/view and src/main.c"
+        bad=1
+    fi
+done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"([^"]*/)?live\.h"' src || true)
 if [ "$bad" = 0 ]; then
     echo "layering: ok (no architecture header outside its CPU model, board and interrupt controllers; SDL only in src/view)"
 fi

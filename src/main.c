@@ -16,6 +16,7 @@
 #include "trace/replay.h"
 #include "trace/tools.h"
 #include "gdbstub/gdbstub.h"
+#include "view/live.h"
 
 enum opt_id {
     OPT_CONFIG = 'c',
@@ -50,6 +51,7 @@ enum opt_id {
     OPT_RTC,
     OPT_VIRTIO_CONSOLE,
     OPT_ISA,
+    OPT_DISPLAY,
 };
 
 struct opt_desc {
@@ -92,6 +94,7 @@ static const struct opt_desc run_opts[] = {
     { "check-interval", OPT_CHECK_INTERVAL, "N", "state-hash check record every N instructions" },
     { "gdb", OPT_GDB, "PORT", "gdb remote stub on 127.0.0.1:PORT (threads = harts)" },
     { "gdb-wait", OPT_GDB_WAIT, NULL, "with --gdb: stay at reset until gdb attaches" },
+    { "display", OPT_DISPLAY, "D", "none (default) or sdl[,paused][,hold]: the timeline live in a window (docs/view.md)" },
     { "help", OPT_HELP, NULL, "show this help and exit" },
 };
 #define N_RUN_OPTS (sizeof run_opts / sizeof run_opts[0])
@@ -181,6 +184,8 @@ struct run_args {
     bool gdb_wait;
     bool interp;              /* --engine interp */
     const char *isa;          /* --isa: [cpu] isa of the configuration */
+    bool display;             /* --display sdl[,paused][,hold] */
+    unsigned display_flags;
     struct perturb_cfg pert;  /* --ipi-latency, --stall, --skew, --strategy */
 };
 
@@ -408,6 +413,11 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->interp = strcmp(v, "interp") == 0;
             break;
         case OPT_ISA: a->isa = v; break;
+        case OPT_DISPLAY:
+            if (strcmp(v, "none") != 0 && !view_live_flags(v, &a->display_flags))
+                return usage_error("--display: '%s' is not none or sdl[,paused][,hold]", v);
+            a->display = strcmp(v, "none") != 0;
+            break;
         case OPT_IPI_LATENCY:
         case OPT_STALL:
         case OPT_SKEW:
@@ -602,7 +612,20 @@ static int cmd_run(int argc, char **argv)
         machine_free(m);
         return EXIT_HOST_ERROR;
     }
-    if (a.gdb_port) {
+    if (a.display && a.gdb_port) {
+        fprintf(stderr, "hvsim: --display sdl and --gdb cannot be used together\n");
+        machine_free(m);
+        return EXIT_HOST_ERROR;
+    }
+    if (a.display) {
+        struct view_live *v = view_live_open(m);
+        if (!v) {
+            machine_free(m); /* the recorder's file stays without an end record */
+            return EXIT_HOST_ERROR;
+        }
+        rc = view_live_run(v, a.max_insns, a.display_flags);
+        view_live_close(v);
+    } else if (a.gdb_port) {
         struct gdbstub *g = gdbstub_new(m, (int)a.gdb_port, a.gdb_wait, err, sizeof err);
         if (!g) {
             fprintf(stderr, "hvsim: %s\n", err);

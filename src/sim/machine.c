@@ -103,6 +103,8 @@ static void round_hook(void *opaque, struct machine *m)
         trace_round(m);
     if (m->gdb_poll)
         m->gdb_poll(m->gdb_opaque);
+    if (m->display_poll)
+        m->display_poll(m->display_opaque);
     if (m->perturb_at && m->sched.total_retired >= m->perturb_at) {
         /* `hvsim replay --debug-perturb N`: a deliberate divergence to show
          * and test the divergence diagnosis. */
@@ -128,6 +130,8 @@ static bool idle_hook(void *opaque, struct machine *m)
     console_flush(m->console);
     if (console_has_input(m->console))
         return true; /* replayed input due now */
+    if (m->display_idle)
+        return m->display_idle(m->display_opaque);
     return console_input_open(m->console) && console_wait_input(m->console);
 }
 

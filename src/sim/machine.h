@@ -64,6 +64,15 @@ struct machine {
     char serial_spec[600];  /* as given to machine_new (a debugger rebuilds the machine) */
     void (*gdb_poll)(void *opaque); /* gdb stub: look at its socket once a round */
     void *gdb_opaque;
+    /* `run --display sdl` (src/view/live.c): the window's turn once a round,
+     * between rounds, on the simulator's thread; it reads trace events and
+     * may inject console input or pause (sched.pause), nothing else. */
+    void (*display_poll)(void *opaque);
+    /* ... and, when every CPU waits with nothing armed, the wait for input
+     * (window keys as well as stdin): true once there is some or the window
+     * closed, false when none can ever come (as the idle hook). */
+    bool (*display_idle)(void *opaque);
+    void *display_opaque;
     bool progress;          /* print a progress line on stderr */
     uint64_t progress_next;
 };

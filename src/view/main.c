@@ -136,7 +136,7 @@ static double now_s(void)
 }
 
 /* What a test needs to find things in a screenshot. */
-static void print_layout(const struct view_model *m, const struct view_state *s)
+void view_print_layout(const struct view_model *m, const struct view_state *s)
 {
     printf("size %d %d\nrange %.17g %.17g\ngutter %d\nlanes %u\n", s->w, s->h, s->t0, s->t1,
            VIEW_GUTTER, m->nlanes);
@@ -235,7 +235,7 @@ static int offscreen(struct view_model *m, struct view_state *s, const struct vi
         if (!save_image(surf, o->screenshot)) {
             rc = 2;
         } else if (!o->quiet) {
-            print_layout(m, s);
+            view_print_layout(m, s);
         }
     }
     view_font_close(f);
@@ -245,7 +245,7 @@ static int offscreen(struct view_model *m, struct view_state *s, const struct vi
 }
 
 /* The window's current frame to a BMP file (--save-on-quit). */
-static bool save_window(SDL_Renderer *r, const struct view_state *s, const char *path)
+bool view_save_window(SDL_Renderer *r, const struct view_state *s, const char *path)
 {
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, s->w, s->h, 32, SDL_PIXELFORMAT_RGB888);
     bool ok = surf && SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGB888, surf->pixels,
@@ -256,34 +256,47 @@ static bool save_window(SDL_Renderer *r, const struct view_state *s, const char 
     return ok;
 }
 
-static int interactive(struct view_model *m, struct view_state *s, const char *save_on_quit)
+bool view_open_window(const char *who, const char *title, int w, int h, SDL_Window **winp,
+                      SDL_Renderer **rp)
 {
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        fprintf(stderr, "hvsim: trace view: no display: SDL_Init: %s\n", SDL_GetError());
-        return 2;
+        fprintf(stderr, "hvsim: %s: no display: SDL_Init: %s\n", who, SDL_GetError());
+        return false;
     }
     /* SDL falls back to its offscreen driver when no display answers: a
      * window nobody sees. Only take it when asked for by name. */
     const char *drv = SDL_GetCurrentVideoDriver(), *want = SDL_getenv("SDL_VIDEODRIVER");
     if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) &&
         !(want && strstr(want, drv))) {
-        fprintf(stderr, "hvsim: trace view: no display: SDL found only its '%s' video driver "
-                "(is DISPLAY or WAYLAND_DISPLAY set? --screenshot needs none)\n", drv);
+        fprintf(stderr, "hvsim: %s: no display: SDL found only its '%s' video driver "
+                "(is DISPLAY or WAYLAND_DISPLAY set?%s)\n", who, drv,
+                strcmp(who, "trace view") ? "" : " --screenshot needs none");
         SDL_Quit();
-        return 2;
+        return false;
     }
-    char title[512];
-    snprintf(title, sizeof title, "hvsim trace view %s", m->path);
     SDL_Window *win = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                                       s->w, s->h, SDL_WINDOW_RESIZABLE);
+                                       w, h, SDL_WINDOW_RESIZABLE);
     SDL_Renderer *r = win ? SDL_CreateRenderer(win, -1, 0) : NULL;
     if (!r) {
-        fprintf(stderr, "hvsim: trace view: cannot open a window: %s\n", SDL_GetError());
+        fprintf(stderr, "hvsim: %s: cannot open a window: %s\n", who, SDL_GetError());
         if (win)
             SDL_DestroyWindow(win);
         SDL_Quit();
-        return 2;
+        return false;
     }
+    *winp = win;
+    *rp = r;
+    return true;
+}
+
+static int interactive(struct view_model *m, struct view_state *s, const char *save_on_quit)
+{
+    char title[512];
+    snprintf(title, sizeof title, "hvsim trace view %s", m->path);
+    SDL_Window *win;
+    SDL_Renderer *r;
+    if (!view_open_window("trace view", title, s->w, s->h, &win, &r))
+        return 2;
     struct view_font *f = view_font_open(r, 12);
     double fps = 0;
     int rc = 0;
@@ -304,10 +317,10 @@ static int interactive(struct view_model *m, struct view_state *s, const char *s
         double t = now_s();
         view_render(r, f, m, s, fps);
         if (s->quit && save_on_quit) { /* read back before presenting */
-            if (!save_window(r, s, save_on_quit))
+            if (!view_save_window(r, s, save_on_quit))
                 rc = 2;
             else
-                print_layout(m, s);
+                view_print_layout(m, s);
         }
         SDL_RenderPresent(r);
         t = now_s() - t;

@@ -294,16 +294,12 @@ static void build_arrows(struct view_model *m)
     }
 }
 
-bool view_model_load(struct view_model *m, const char *path, char *err, size_t errlen)
+void view_model_init(struct view_model *m, const struct trace_header *h, const char *path)
 {
     memset(m, 0, sizeof *m);
     m->path = path;
     m->vm = -1;
     m->kind_mask = ((1ull << TK_COUNT) - 1) & ~(1ull << TK_CHECK);
-    struct trace_reader *r = trace_reader_open(path, err, errlen);
-    if (!r)
-        return false;
-    const struct trace_header *h = trace_reader_header(r);
     struct cfg_info ci = { 0 };
     if (h->config_ini)
         ini_parse_string(h->config_ini, cfg_handler, &ci);
@@ -314,32 +310,68 @@ bool view_model_load(struct view_model *m, const char *path, char *err, size_t e
     snprintf(m->cpu_word, sizeof m->cpu_word, "%s",
              m->arch && m->arch->cpu_word ? m->arch->cpu_word : "cpu");
     m->syms = symtab_load(h);
+    m->t_min = UINT64_MAX;
+}
 
-    uint32_t cap = 0;
+bool view_model_add(struct view_model *m, const struct trace_event *e)
+{
+    if (m->nev == UINT32_MAX - 1)
+        return false;
+    if (m->nev == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 4096;
+        m->ev = xrealloc(m->ev, (size_t)m->cap * sizeof *m->ev);
+    }
+    struct trace_event ev = *e;
+    ev.blob = NULL;
+    ev.blob_len = 0;
+    m->ev[m->nev++] = ev;
+    if (ev.time < m->t_min)
+        m->t_min = ev.time;
+    if (ev.time > m->t_max)
+        m->t_max = ev.time;
+    if (ev.cpu != TRACE_NO_CPU && ev.cpu < 1024 && ev.cpu + 1 > m->nlanes)
+        m->nlanes = ev.cpu + 1;
+    return true;
+}
+
+/* Frees what view_model_build derives from the events. */
+static void model_derived_free(struct view_model *m)
+{
+    for (uint32_t l = 0; m->lanes && l < m->built_lanes; l++) {
+        free(m->lanes[l].spans);
+        free(m->lanes[l].all);
+        free(m->lanes[l].all_time);
+        for (unsigned t = 0; t < VIEW_NTRACKS; t++) {
+            free(m->lanes[l].tracks[t].ev);
+            free(m->lanes[l].tracks[t].time);
+        }
+    }
+    free(m->lanes);
+    free(m->arrows);
+    m->lanes = NULL;
+    m->arrows = NULL;
+    m->narrows = 0;
+    m->max_arrow_span = 0;
+    m->built_lanes = 0;
+}
+
+bool view_model_load(struct view_model *m, const char *path, char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    struct trace_reader *r = trace_reader_open(path, err, errlen);
+    if (!r)
+        return false;
+    view_model_init(m, trace_reader_header(r), path);
     struct trace_event ev;
     int got;
     bool ended = false;
-    m->t_min = UINT64_MAX;
     while ((got = trace_reader_next(r, &ev, err, errlen)) == 1) {
-        if (m->nev == UINT32_MAX - 1) {
+        if (!view_model_add(m, &ev)) {
             snprintf(err, errlen, "%s: more than %u events", path, UINT32_MAX - 1);
             got = -1;
             break;
         }
-        if (m->nev == cap) {
-            cap = cap ? cap * 2 : 4096;
-            m->ev = xrealloc(m->ev, (size_t)cap * sizeof *m->ev);
-        }
-        ev.blob = NULL;
-        ev.blob_len = 0;
-        m->ev[m->nev++] = ev;
         ended |= ev.kind == TK_END;
-        if (ev.time < m->t_min)
-            m->t_min = ev.time;
-        if (ev.time > m->t_max)
-            m->t_max = ev.time;
-        if (ev.cpu != TRACE_NO_CPU && ev.cpu < 1024 && ev.cpu + 1 > m->nlanes)
-            m->nlanes = ev.cpu + 1;
     }
     if (got == 0 && !ended) {
         snprintf(err, errlen, "%s: truncated: no end record after %llu records", path,
@@ -351,12 +383,24 @@ bool view_model_load(struct view_model *m, const char *path, char *err, size_t e
         view_model_free(m);
         return false;
     }
+    view_model_build(m);
+    return true;
+}
+
+void view_model_build(struct view_model *m)
+{
+    model_derived_free(m);
     if (!m->nev)
         m->t_min = 0;
-    if (m->smp > m->nlanes && m->smp <= 1024)
-        m->nlanes = (uint32_t)m->smp;
-    if (!m->nlanes)
-        m->nlanes = 1;
+    uint64_t t_min = m->t_min;
+    uint32_t nlanes = m->nlanes;
+    if (m->smp > nlanes && m->smp <= 1024)
+        nlanes = (uint32_t)m->smp;
+    if (!nlanes)
+        nlanes = 1;
+    m->nlanes = nlanes;
+    m->built_lanes = nlanes;
+    m->built_nev = m->nev;
     m->lanes = calloc(m->nlanes, sizeof *m->lanes);
     struct lane_build *lb = calloc(m->nlanes, sizeof *lb);
     if (!m->lanes || !lb)
@@ -365,8 +409,8 @@ bool view_model_load(struct view_model *m, const char *path, char *err, size_t e
                          ? mode_of(m->arch, (uint64_t)m->arch->reset_priv, false) : VMODE_UNKNOWN;
     for (uint32_t l = 0; l < m->nlanes; l++) {
         lb[l].mode = (uint8_t)reset;
-        lb[l].prev = m->t_min;
-        span_push(&lb[l], m->t_min, reset, false);
+        lb[l].prev = t_min;
+        span_push(&lb[l], t_min, reset, false);
     }
     /* per-lane event lists in file order, then sorted by time */
     uint32_t *count = calloc(m->nlanes, sizeof *count);
@@ -409,7 +453,6 @@ bool view_model_load(struct view_model *m, const char *path, char *err, size_t e
     free(lb);
     build_arrows(m);
     view_model_filter(m);
-    return true;
 }
 
 void view_model_filter(struct view_model *m)
@@ -476,17 +519,7 @@ size_t view_event_text(const struct view_model *m, uint32_t i, char *buf, size_t
 
 void view_model_free(struct view_model *m)
 {
-    for (uint32_t l = 0; m->lanes && l < m->nlanes; l++) {
-        free(m->lanes[l].spans);
-        free(m->lanes[l].all);
-        free(m->lanes[l].all_time);
-        for (unsigned t = 0; t < VIEW_NTRACKS; t++) {
-            free(m->lanes[l].tracks[t].ev);
-            free(m->lanes[l].tracks[t].time);
-        }
-    }
-    free(m->lanes);
-    free(m->arrows);
+    model_derived_free(m);
     free(m->ev);
     symtab_free(m->syms);
     memset(m, 0, sizeof *m);

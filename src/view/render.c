@@ -377,6 +377,9 @@ static void draw_panel(SDL_Renderer *r, struct view_font *f, const struct view_m
         snprintf(line, sizeof line, "%s", s->picture ? "" : "click an event to see its fields");
     view_font_draw(f, r, 6, y, 0x000000, line);
     y += fh;
+    int x0 = 6;
+    if (s->live[0]) /* run --display sdl: running / paused, key mode, lane */
+        x0 += view_font_draw(f, r, 6, y, 0x0000a0, s->live) + 12;
     char st[512];
     int n = snprintf(st, sizeof st, "%s  %.0f..%.0f  %u %ss  %u events  %u IPIs%s%s",
                      m->path, s->t0, s->t1, m->nlanes, m->cpu_word, m->nev, m->narrows,
@@ -385,7 +388,7 @@ static void draw_panel(SDL_Renderer *r, struct view_font *f, const struct view_m
         snprintf(st + n, sizeof st - (size_t)n, "%s_", s->goto_buf);
     else if (s->status[0] && n > 0 && (size_t)n < sizeof st)
         snprintf(st + n, sizeof st - (size_t)n, "  | %s", s->status);
-    view_font_draw(f, r, 6, y, 0x404040, st);
+    view_font_draw(f, r, x0, y, 0x404040, st);
     if (fps > 0) {
         char fb[32];
         snprintf(fb, sizeof fb, "%.0f fps", fps);
@@ -408,6 +411,8 @@ void view_render(SDL_Renderer *r, struct view_font *f, const struct view_model *
         char name[32];
         snprintf(name, sizeof name, "%s%u", m->cpu_word, l);
         view_font_draw(f, r, 6, top + VIEW_LANE_H / 2 - view_font_height(f) / 2, 0x202020, name);
+        if (s->lane_sel == (int)l && s->live[0])
+            fill(r, 0x0000a0, 0, top, 4, VIEW_LANE_H);
         draw_lane_bands(r, m, s, l);
         draw_lane_markers(r, m, s, l);
     }

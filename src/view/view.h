@@ -85,7 +85,8 @@ struct view_model {
     uint64_t hz, smp;
     char cpu_word[16];
     struct trace_event *ev;    /* every event (blobs dropped) */
-    uint32_t nev;
+    uint32_t nev, cap;
+    uint32_t built_nev, built_lanes; /* events and lanes view_model_build saw */
     uint64_t t_min, t_max;
     uint32_t nlanes;
     struct view_lane *lanes;
@@ -101,6 +102,12 @@ struct view_model {
  * corrupt record) on error. */
 bool view_model_load(struct view_model *m, const char *path, char *err, size_t errlen);
 void view_model_free(struct view_model *m);
+/* The same in steps (the live window of `run --display sdl`, live.c):
+ * init from a header, add events as they come (false: the model is full),
+ * build (again) the lanes, modes, tracks and arrows from all of them. */
+void view_model_init(struct view_model *m, const struct trace_header *h, const char *path);
+bool view_model_add(struct view_model *m, const struct trace_event *ev);
+void view_model_build(struct view_model *m);
 /* Rebuilds the marker tracks for m->kind_mask and m->vm. */
 void view_model_filter(struct view_model *m);
 /* Is event i shown under the current filters? */
@@ -136,6 +143,8 @@ struct view_state {
     unsigned search_track;    /* 'n' searches the next event of this kind */
     char status[256];         /* one line of feedback in the panel */
     bool picture;             /* an exported picture: no "click" hint */
+    char live[200];           /* run --display sdl: the machine's state (panel) */
+    int lane_sel;             /* run --display sdl: the selected lane (-1: none) */
 };
 
 /* Geometry shared by render.c, input.c and the screenshot report. */
@@ -216,6 +225,15 @@ struct view_opts {
     bool quiet;        /* no layout on stdout after a screenshot */
 };
 int view_main(int argc, char **argv);
+struct SDL_Window;
+/* SDL_Init and a window with a renderer; false after printing why (no
+ * display: SDL's message; only SDL's offscreen/dummy driver without
+ * SDL_VIDEODRIVER asking for it), `who` naming the command. */
+bool view_open_window(const char *who, const char *title, int w, int h, struct SDL_Window **win,
+                      struct SDL_Renderer **r);
+/* The window's frame to a BMP file (--save-on-quit); the screenshot layout. */
+bool view_save_window(struct SDL_Renderer *r, const struct view_state *s, const char *path);
+void view_print_layout(const struct view_model *m, const struct view_state *s);
 int view_run(const struct view_opts *o);
 
 /* `hvsim trace export ... --format png` (picture.c): is this export a
