@@ -415,12 +415,5 @@ int kmain32(uint32_t magic, const void *mbi)
     test_arpl();
     test_cpl3();
     test_gate16();
-    if (x86t_failures) {
-        x86t_puts("x86 desc: FAILED\n");
-        return 1;
-    }
-    x86t_puts("x86 desc: all checks passed (");
-    x86t_putdec((uint64_t)x86t_checks);
-    x86t_puts(" checks)\n");
-    return 0;
+    return x86t_report("desc");
 }

@@ -484,12 +484,5 @@ int kmain(void)
     test_debug_registers();
     test_double_fault_and_ist();
     x86t_puts("note: NMI has no source on this board without a local APIC: not checked\n");
-    if (x86t_failures) {
-        x86t_puts("x86 exceptions: FAILED\n");
-        return 1;
-    }
-    x86t_puts("x86 exceptions: all checks passed (");
-    x86t_putdec((uint64_t)x86t_checks);
-    x86t_puts(" checks)\n");
-    return 0;
+    return x86t_report("exceptions");
 }

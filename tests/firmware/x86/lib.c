@@ -41,6 +41,20 @@ void x86t_putdec(uint64_t v)
     x86t_puts(b + i);
 }
 
+int x86t_report(const char *name)
+{
+    x86t_puts("x86 ");
+    x86t_puts(name);
+    if (x86t_failures) {
+        x86t_puts(": FAILED\n");
+        return 1;
+    }
+    x86t_puts(": all checks passed (");
+    x86t_putdec((uint64_t)x86t_checks);
+    x86t_puts(" checks)\n");
+    return 0;
+}
+
 void x86t_exit(int code)
 {
     outl(0xf4, (uint32_t)code);

@@ -421,12 +421,5 @@ int kmain(void)
     test_newer_integer();
     test_bmi();
     test_desc_ia32e();
-    if (x86t_failures) {
-        x86t_puts("x86 misc: FAILED\n");
-        return 1;
-    }
-    x86t_puts("x86 misc: all checks passed (");
-    x86t_putdec((uint64_t)x86t_checks);
-    x86t_puts(" checks)\n");
-    return 0;
+    return x86t_report("misc");
 }

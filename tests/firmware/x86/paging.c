@@ -295,12 +295,5 @@ int kmain(void)
     test_smep_smap();
     test_invlpg_global();
     test_pcid();
-    if (x86t_failures) {
-        x86t_puts("x86 paging: FAILED\n");
-        return 1;
-    }
-    x86t_puts("x86 paging: all checks passed (");
-    x86t_putdec((uint64_t)x86t_checks);
-    x86t_puts(" checks)\n");
-    return 0;
+    return x86t_report("paging");
 }

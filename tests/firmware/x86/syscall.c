@@ -239,12 +239,5 @@ int kmain(void)
     test_swapgs_iret();
     test_io();
     test_call_gates();
-    if (x86t_failures) {
-        x86t_puts("x86 syscall: FAILED\n");
-        return 1;
-    }
-    x86t_puts("x86 syscall: all checks passed (");
-    x86t_putdec((uint64_t)x86t_checks);
-    x86t_puts(" checks)\n");
-    return 0;
+    return x86t_report("syscall");
 }

@@ -651,12 +651,5 @@ int kmain32(uint32_t magic, const void *mbi)
     test_tss16_and_t();
     test_io_breakpoints();
     test_pusha();
-    if (x86t_failures) {
-        x86t_puts("x86 tasks: FAILED\n");
-        return 1;
-    }
-    x86t_puts("x86 tasks: all checks passed (");
-    x86t_putdec((uint64_t)x86t_checks);
-    x86t_puts(" checks)\n");
-    return 0;
+    return x86t_report("tasks");
 }

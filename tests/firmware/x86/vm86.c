@@ -481,12 +481,5 @@ int kmain32(uint32_t magic, const void *mbi)
     test_task_eip_limit();
     test_call_gate_tss16();
     test_double_fault();
-    if (x86t_failures) {
-        x86t_puts("x86 vm86: FAILED\n");
-        return 1;
-    }
-    x86t_puts("x86 vm86: all checks passed (");
-    x86t_putdec((uint64_t)x86t_checks);
-    x86t_puts(" checks)\n");
-    return 0;
+    return x86t_report("vm86");
 }

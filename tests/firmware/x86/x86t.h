@@ -16,6 +16,10 @@ static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, 
 void x86t_puts(const char *s);
 void x86t_puthex(uint64_t v);
 void x86t_putdec(uint64_t v);
+/* The verdict line of a self-checking kernel: "x86 NAME: FAILED" (returns
+ * 1) or "x86 NAME: all checks passed (N checks)" (returns 0), from
+ * x86t_failures / x86t_checks; e2e scripts grep for it. */
+int x86t_report(const char *name);
 /* isa-debug-exit: 0 = pass (hvsim exit 0), else fail (exit 1) */
 void x86t_exit(int code) __attribute__((noreturn));
 
