@@ -85,7 +85,7 @@ bool perturb_parse_option(struct perturb_cfg *p, const char *name, const char *v
     if (strcmp(name, "ipi-latency") == 0) {
         const char *dots = strstr(val, "..");
         char lo[64];
-        uint64_t a, b;
+        uint64_t a = 0, b = 0;
         bool ok;
         if (dots && (size_t)(dots - val) < sizeof lo) {
             memcpy(lo, val, (size_t)(dots - val));
