@@ -16,6 +16,28 @@ cd "$(dirname "$0")"
 . ./lib.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# random_bytes SEED FILE: 64 KiB of awk's srand(SEED) bytes
+random_bytes() {
+    LC_ALL=C awk -v s="$1" 'BEGIN { srand(s); for (i = 0; i < 65536; i++) printf "%c", int(rand() * 256) }' </dev/null |
+        LC_ALL=C head -c 65536 >"$2"
+}
+# x86_chaos KERNEL BIN NAME: KERNEL with its .chaos section replaced by BIN,
+# run on one CPU; passes with a guest-level exit (0, 1, 3) and no sanitizer
+# report. NAME: the check's text after "x86 random code, ".
+x86_chaos() {
+    local elf=${2%.bin}.elf rc
+    cp "$1" "$elf"
+    objcopy --update-section .chaos="$2" "$elf" || { fail "x86 random code, ${3%%,*}" "objcopy"; return; }
+    "$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --smp 1 --kernel "$elf" --serial none \
+        --max-insns 2000000 </dev/null >/dev/null 2>"$T/err"
+    rc=$?
+    if { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ]; } &&
+        ! grep -q "AddressSanitizer\|runtime error\|LeakSanitizer" "$T/err"; then
+        pass "x86 random code, $3 (exit $rc: $(tail -1 "$T/err" | cut -c8-40))"
+    else
+        fail "x86 random code, $3" "exit $rc: $(head -5 "$T/err")"
+    fi
+}
 # Prologues (chaos_prologue.S): odd seeds run the random words in M mode,
 # even seeds in VS mode (H extension); every trap skips one word.
 for v in M VS; do
@@ -79,23 +101,11 @@ for seed in $(seq 1 "$N"); do
         fail "x86 random code" "$kernel missing (make firmware)"
         break
     fi
-    LC_ALL=C awk -v s="$((seed + 1000))" 'BEGIN { srand(s); for (i = 0; i < 65536; i++) printf "%c", int(rand() * 256) }' </dev/null |
-        LC_ALL=C head -c 65536 >"$T/x86-$seed.bin"
+    random_bytes "$((seed + 1000))" "$T/x86-$seed.bin"
     if [ $mode != 1 ]; then
         LC_ALL=C tr '\364' '\365' <"$T/x86-$seed.bin" >"$T/x86-$seed.tmp" && mv "$T/x86-$seed.tmp" "$T/x86-$seed.bin"
     fi
-    cp "$kernel" "$T/x86-$seed.elf"
-    objcopy --update-section .chaos="$T/x86-$seed.bin" "$T/x86-$seed.elf" || {
-        fail "x86 random code, seed $seed" "objcopy"; continue; }
-    "$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --smp 1 --kernel "$T/x86-$seed.elf" --serial none \
-        --max-insns 2000000 </dev/null >/dev/null 2>"$T/err"
-    rc=$?
-    if { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ]; } &&
-        ! grep -q "AddressSanitizer\|runtime error\|LeakSanitizer" "$T/err"; then
-        pass "x86 random code, seed $seed, $what (exit $rc: $(tail -1 "$T/err" | cut -c8-40))"
-    else
-        fail "x86 random code, seed $seed, $what" "exit $rc: $(head -5 "$T/err")"
-    fi
+    x86_chaos "$kernel" "$T/x86-$seed.bin" "seed $seed, $what"
 done
 # x86 virtual-8086 mode (tests/firmware/x86/chaos_vm86.c): a quarter as
 # many seeds (from 5001), the bytes as they come (HLT is #GP there)
@@ -105,19 +115,7 @@ for seed in $(seq 1 $(((N + 3) / 4))); do
         fail "x86 random code in virtual-8086 mode" "$kernel missing (make firmware)"
         break
     fi
-    LC_ALL=C awk -v s="$((seed + 5000))" 'BEGIN { srand(s); for (i = 0; i < 65536; i++) printf "%c", int(rand() * 256) }' </dev/null |
-        LC_ALL=C head -c 65536 >"$T/vm86-$seed.bin"
-    cp "$kernel" "$T/vm86-$seed.elf"
-    objcopy --update-section .chaos="$T/vm86-$seed.bin" "$T/vm86-$seed.elf" || {
-        fail "x86 random code in virtual-8086 mode, seed $seed" "objcopy"; continue; }
-    "$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --smp 1 --kernel "$T/vm86-$seed.elf" --serial none \
-        --max-insns 2000000 </dev/null >/dev/null 2>"$T/err"
-    rc=$?
-    if { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ]; } &&
-        ! grep -q "AddressSanitizer\|runtime error\|LeakSanitizer" "$T/err"; then
-        pass "x86 random code, seed $seed, virtual-8086 mode (exit $rc: $(tail -1 "$T/err" | cut -c8-40))"
-    else
-        fail "x86 random code, seed $seed, virtual-8086 mode" "exit $rc: $(head -5 "$T/err")"
-    fi
+    random_bytes "$((seed + 5000))" "$T/vm86-$seed.bin"
+    x86_chaos "$kernel" "$T/vm86-$seed.bin" "seed $seed, virtual-8086 mode"
 done
 summary
