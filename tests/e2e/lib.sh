@@ -7,6 +7,24 @@ FAILED=0
 pass() { echo "PASS $1"; PASSED=$((PASSED + 1)); }
 fail() { echo "FAIL $1${2:+: $2}"; FAILED=$((FAILED + 1)); }
 
+# scratch_tmpdir: a scratch directory $T, removed on exit, whose tmp/ is
+# also TMPDIR (explore keeps its failing traces there).
+scratch_tmpdir() {
+    T=$(mktemp -d)
+    trap 'rm -rf "$T"' EXIT
+    mkdir -p "$T/tmp"
+    export TMPDIR=$T/tmp
+}
+
+# race_fw OUT SRC [CC-FLAGS...]: the bare-metal RISC-V program
+# tests/firmware/race/SRC, linked like the ISA tests ($ROOT = the repository).
+race_fw() {
+    local out=$1 src=$2
+    shift 2
+    "${RV_CC:-riscv64-unknown-elf-gcc}" -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static \
+        -mcmodel=medany -T "$ROOT/tests/isa/link.ld" "$@" -o "$out" "$ROOT/tests/firmware/race/$src"
+}
+
 # expect_line FILE TEXT NAME: FILE contains the fixed string TEXT
 expect_line() {
     if grep -qF -- "$2" "$1"; then pass "$3"; else fail "$3" "no line '$2' in $1"; fi

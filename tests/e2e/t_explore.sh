@@ -8,19 +8,10 @@ HVSIM=$(realpath "$1")
 cd "$(dirname "$0")"
 . ./lib.sh
 ROOT=$(cd ../.. && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/tmp"
-export TMPDIR=$T/tmp
+scratch_tmpdir
 
-RV_CC=${RV_CC:-riscv64-unknown-elf-gcc}
-build() { # OUT [DEFINES...]
-    local out=$1
-    shift
-    "$RV_CC" -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static -mcmodel=medany \
-        -T "$ROOT/tests/isa/link.ld" "$@" -o "$out" "$ROOT/tests/firmware/race/race.S"
-}
-if ! build "$T/race.elf" 2>"$T/cc.err" || ! build "$T/race-atomic.elf" -DRACE_ATOMIC 2>>"$T/cc.err"; then
+if ! race_fw "$T/race.elf" race.S 2>"$T/cc.err" ||
+    ! race_fw "$T/race-atomic.elf" race.S -DRACE_ATOMIC 2>>"$T/cc.err"; then
     fail "build race.S" "$(head -3 "$T/cc.err")"
     summary
     exit 1

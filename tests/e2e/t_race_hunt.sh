@@ -11,17 +11,9 @@ HVSIM=$(realpath "$1")
 cd "$(dirname "$0")"
 . ./lib.sh
 ROOT=$(cd ../.. && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/tmp"
-export TMPDIR=$T/tmp
+scratch_tmpdir
 
-RV_CC=${RV_CC:-riscv64-unknown-elf-gcc}
-build() { # OUT SRC
-    "$RV_CC" -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static -mcmodel=medany \
-        -T "$ROOT/tests/isa/link.ld" -o "$1" "$ROOT/tests/firmware/race/$2"
-}
-if ! build "$T/sr.elf" startup_race.S 2>"$T/cc.err" || ! build "$T/race.elf" race.S 2>>"$T/cc.err"; then
+if ! race_fw "$T/sr.elf" startup_race.S 2>"$T/cc.err" || ! race_fw "$T/race.elf" race.S 2>>"$T/cc.err"; then
     fail "build the race firmware" "$(head -3 "$T/cc.err")"
     summary
     exit 1

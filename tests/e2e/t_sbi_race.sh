@@ -22,10 +22,7 @@ HVSIM=$(realpath "$1")
 cd "$(dirname "$0")"
 . ./lib.sh
 ROOT=$(cd ../.. && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/tmp"
-export TMPDIR=$T/tmp
+scratch_tmpdir
 
 SMP=16        # 15 first starts per run: each one a chance to hit the window
 CHUNK=16      # seeds per explore
