@@ -227,24 +227,17 @@ static int explore_parse_args(int argc, char **argv, struct explore_opts *o)
         static const char *const opts[] = { "--seeds", "--jobs", "--shard", "--keep",
                                             "--fail-on", "--expect", "--signature",
                                             "--json", "--junit", "--minimize" };
-        const char *opt = NULL, *v = NULL;
-        for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
-            size_t n = strlen(opts[k]);
-            if (strncmp(a, opts[k], n) == 0 && (a[n] == 0 || a[n] == '=')) {
-                opt = opts[k];
-                v = a[n] == '=' ? a + n + 1 : NULL;
-            }
-        }
-        if (!opt) {
+        size_t nopts = sizeof opts / sizeof opts[0];
+        const char *v;
+        size_t which = tool_opt_value(argc, argv, &i, opts, nopts, &v);
+        if (which == nopts) {
             if (a[0] == '-')
                 return explore_error("unknown option '%s' (RUN-OPTIONS go after --)", a);
             return explore_error("unexpected argument '%s' (RUN-OPTIONS go after --)", a);
         }
-        if (!v) {
-            if (i + 1 >= argc)
-                return explore_error("%s: missing value", opt);
-            v = argv[++i];
-        }
+        const char *opt = opts[which];
+        if (!v)
+            return explore_error("%s: missing value", opt);
         if (strcmp(opt, "--seeds") == 0) {
             if (!parse_seeds(v, &o->first, &o->last))
                 return explore_error("--seeds: '%s' is not a range A..B of seeds (A <= B)", v);

@@ -478,21 +478,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         }
         static const char *const with_value[] = { "--events", "--hart", "--from", "--to",
                                                   "--syntax" };
-        const char *v = NULL;
-        size_t which = 5;
-        for (size_t k = 0; k < 5; k++) {
-            size_t n = strlen(with_value[k]);
-            if (!strncmp(a, with_value[k], n) && (a[n] == 0 || a[n] == '=')) {
-                which = k;
-                if (a[n] == '=')
-                    v = a + n + 1;
-                else if (i + 1 < argc)
-                    v = argv[++i];
-                else {
-                    fprintf(stderr, "hvsim: trace show: %s needs a value\n%s", a, usage);
-                    return 2;
-                }
-            }
+        const char *v;
+        size_t which = tool_opt_value(argc, argv, &i, with_value, 5, &v);
+        if (which < 5 && !v) {
+            fprintf(stderr, "hvsim: trace show: %s needs a value\n%s", a, usage);
+            return 2;
         }
         bool ok;
         switch (which) {

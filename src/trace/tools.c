@@ -39,6 +39,24 @@ int trace_tool_main(int argc, char **argv)
     return 2;
 }
 
+size_t tool_opt_value(int argc, char **argv, int *i, const char *const *names, size_t n,
+                      const char **value)
+{
+    const char *a = argv[*i];
+    *value = NULL;
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(names[k]);
+        if (strncmp(a, names[k], len) || (a[len] != 0 && a[len] != '='))
+            continue;
+        if (a[len] == '=')
+            *value = a + len + 1;
+        else if (*i + 1 < argc)
+            *value = argv[++*i];
+        return k;
+    }
+    return n;
+}
+
 void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);

@@ -45,6 +45,13 @@ void trace_stats_print(struct trace_stats *st, const struct arch_info *arch, uin
                        FILE *f);
 void trace_stats_free(struct trace_stats *st);
 
+/* The option argv[*i] names among names[0..n), each taking a value as
+ * `--opt VALUE` or `--opt=VALUE`: its index (n when it is none of them),
+ * with *value set to the value or to NULL when it is missing; *i is advanced
+ * past a separate VALUE. Shared by the tools' option loops. */
+size_t tool_opt_value(int argc, char **argv, int *i, const char *const *names, size_t n,
+                      const char **value);
+
 /* realloc that ends the tool with exit 2 (host error) when memory runs out. */
 void *xrealloc(void *p, size_t n);
 

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "trace/tools.h"
 #include "view.h"
 
 static const char usage[] =
@@ -74,15 +75,9 @@ static int parse_opts(int argc, char **argv, struct view_opts *o)
         static const char *const with_value[] = { "--from", "--to", "--hide", "--vm", "--size",
                                                   "--script", "--screenshot", "--measure",
                                                   "--save-on-quit" };
-        size_t nopt = sizeof with_value / sizeof with_value[0], which = nopt;
-        const char *v = NULL;
-        for (size_t k = 0; k < nopt; k++) {
-            size_t n = strlen(with_value[k]);
-            if (!strncmp(a, with_value[k], n) && (a[n] == 0 || a[n] == '=')) {
-                which = k;
-                v = a[n] == '=' ? a + n + 1 : i + 1 < argc ? argv[++i] : NULL;
-            }
-        }
+        size_t nopt = sizeof with_value / sizeof with_value[0];
+        const char *v;
+        size_t which = tool_opt_value(argc, argv, &i, with_value, nopt, &v);
         if (which == nopt) {
             fprintf(stderr, "hvsim: trace view: unknown option '%s'\n%s", a, usage);
             return 2;
