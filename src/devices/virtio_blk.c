@@ -133,10 +133,12 @@ void virtio_blk_copy_state(struct virtio_blk *dst, const struct virtio_blk *src)
 
 /* ---- storage: the file, or the overlay on top of it ---------------------- */
 
-static bool file_read(struct virtio_blk *b, uint64_t off, uint8_t *p, uint64_t n)
+/* The whole of [off, off+n) read (write false) or written (write true),
+ * across short transfers and EINTR. */
+static bool file_io(struct virtio_blk *b, bool write, uint64_t off, uint8_t *p, uint64_t n)
 {
     while (n) {
-        ssize_t r = pread(b->fd, p, n, (off_t)off);
+        ssize_t r = write ? pwrite(b->fd, p, n, (off_t)off) : pread(b->fd, p, n, (off_t)off);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -148,19 +150,14 @@ static bool file_read(struct virtio_blk *b, uint64_t off, uint8_t *p, uint64_t n
     return true;
 }
 
+static bool file_read(struct virtio_blk *b, uint64_t off, uint8_t *p, uint64_t n)
+{
+    return file_io(b, false, off, p, n);
+}
+
 static bool file_write(struct virtio_blk *b, uint64_t off, const uint8_t *p, uint64_t n)
 {
-    while (n) {
-        ssize_t r = pwrite(b->fd, p, n, (off_t)off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        p += r;
-        off += (uint64_t)r;
-        n -= (uint64_t)r;
-    }
-    return true;
+    return file_io(b, true, off, (uint8_t *)p, n);
 }
 
 /* [off, off+n) inside one chunk */
