@@ -1,6 +1,7 @@
 /* hvsim command line: `hvsim run [options]`, `hvsim --help`, `hvsim --version`.
  * Host-side mistakes print one message naming the option/file/value and
  * exit with status 2 (EXIT_HOST_ERROR). */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include "sim/board.h"
 #include "sim/config.h"
 #include "sim/machine.h"
+#include "devices/pcap.h"
 #include "trace/record.h"
 #include "trace/replay.h"
 #include "trace/tools.h"
@@ -50,6 +52,8 @@ enum opt_id {
     OPT_VIRTIO_RNG,
     OPT_RTC,
     OPT_VIRTIO_CONSOLE,
+    OPT_NET,
+    OPT_PCAP,
     OPT_ISA,
     OPT_DISPLAY,
 };
@@ -76,6 +80,8 @@ static const struct opt_desc run_opts[] = {
     { "drive", OPT_DRIVE, "FILE[,ro][,snapshot]", "riscv-virt: a virtio-blk disk (repeatable, 4; docs/virtio.md)" },
     { "virtio-rng", OPT_VIRTIO_RNG, NULL, "riscv-virt: a virtio entropy device (bytes from --sched-seed)" },
     { "virtio-console", OPT_VIRTIO_CONSOLE, NULL, "riscv-virt: a virtio console on the same host console as the UART" },
+    { "net", OPT_NET, "WIRE", "riscv-virt: a virtio-net card on WIRE: loopback (frames come back) or sink" },
+    { "pcap", OPT_PCAP, "FILE", "write every network frame sent and received to FILE (pcap, virtual time)" },
     { "rtc", OPT_RTC, "EPOCH", "riscv-virt: goldfish RTC reading EPOCH (s since 1970) + virtual time" },
     { "dump-dtb", OPT_DUMP_DTB, "FILE", "write the machine's device tree blob to FILE and exit" },
     { "dump-acpi", OPT_DUMP_ACPI, "DIR", "x86-pc: write the ACPI tables to DIR/*.dat (iasl -d) and exit" },
@@ -169,6 +175,7 @@ struct run_args {
     char modules[MODULES_MAX + 1]; /* --module values joined by '|' */
     char drives[MODULES_MAX + 1];  /* --drive values joined by '|' */
     bool virtio_rng, virtio_console;
+    const char *net, *pcap;
     const char *rtc;
     const char *dump_dtb;
     const char *dump_acpi;
@@ -305,6 +312,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         }
         case OPT_VIRTIO_RNG: a->virtio_rng = true; break;
         case OPT_VIRTIO_CONSOLE: a->virtio_console = true; break;
+        case OPT_NET: a->net = v; break;
+        case OPT_PCAP: a->pcap = v; break;
         case OPT_RTC: {
             uint64_t e;
             if (!config_parse_u64(v, &e)) {
@@ -549,6 +558,7 @@ static int cmd_run(int argc, char **argv)
         { "drive", "virtio", "drive", a.drives[0] ? a.drives : NULL },
         { "virtio-rng", "virtio", "rng", a.virtio_rng ? "on" : NULL },
         { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
+        { "net", "virtio", "net", a.net },
         { "rtc", "rtc", "epoch", a.rtc },
     };
     for (size_t i = 0; i < sizeof optin / sizeof optin[0]; i++) {
@@ -612,6 +622,23 @@ static int cmd_run(int argc, char **argv)
         machine_free(m);
         return EXIT_HOST_ERROR;
     }
+    if (a.pcap && a.gdb_port) {
+        /* reverse execution re-runs stretches on snapshot machines */
+        fprintf(stderr, "hvsim: --pcap and --gdb cannot be used together\n");
+        machine_free(m);
+        return EXIT_HOST_ERROR;
+    }
+    if (a.pcap && !(m->pcap = fopen(a.pcap, "wb"))) {
+        fprintf(stderr, "hvsim: --pcap %s: %s\n", a.pcap, strerror(errno));
+        machine_free(m);
+        return EXIT_HOST_ERROR;
+    }
+    if (m->pcap && !pcap_write_header(m->pcap)) {
+        fprintf(stderr, "hvsim: --pcap %s: cannot write\n", a.pcap);
+        fclose(m->pcap);
+        machine_free(m);
+        return EXIT_HOST_ERROR;
+    }
     if (a.display && a.gdb_port) {
         fprintf(stderr, "hvsim: --display sdl and --gdb cannot be used together\n");
         machine_free(m);
@@ -642,6 +669,11 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "hvsim: --trace %s: %s\n", a.trace, err);
         rc = EXIT_HOST_ERROR;
     }
+    if (m->pcap && fclose(m->pcap) != 0) {
+        fprintf(stderr, "hvsim: --pcap %s: cannot write\n", a.pcap);
+        rc = EXIT_HOST_ERROR;
+    }
+    m->pcap = NULL;
     fflush(stdout);
     fprintf(stderr, "hvsim: %s, %" PRIu64 " instructions (",
             m->exit_reason[0] ? m->exit_reason : status_reason(rc), m->sched.total_retired);

@@ -9,7 +9,7 @@
  *   ram_base      RAM: firmware, kernel, initrd, DTB near the top
  * ELF images that define `tohost` get an HTIF device as well. Opt-in
  * (docs/virtio.md): eight virtio-mmio slots at 0x10001000 (--drive,
- * --virtio-rng) and the goldfish RTC at 0x101000 (--rtc). */
+ * --virtio-rng, --virtio-console, --net) and the goldfish RTC at 0x101000 (--rtc). */
 #include "riscv_virt.h"
 #include <elf.h>
 #include <inttypes.h>
@@ -30,6 +30,7 @@
 #include "../devices/virtio_blk.h"
 #include "../devices/virtio_console.h"
 #include "../devices/virtio_mmio.h"
+#include "../devices/virtio_net.h"
 #include "../devices/virtio_rng.h"
 #include "../loader/elf.h"
 #include "../loader/image.h"
@@ -67,6 +68,7 @@ static const struct config_key rv_virt_keys[] = {
     RVK_STR("virtio", "drive", drives),
     RVK_STR("virtio", "rng", rng),
     RVK_STR("virtio", "console", vcon),
+    RVK_STR("virtio", "net", net),
     RVK_STR("rtc", "epoch", rtc_epoch),
 };
 
@@ -138,6 +140,8 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
         snprintf(err, errlen, "[virtio] console '%s' is not 'on'", v->vcon);
         return false;
     }
+    if (v->net[0] && !virtio_net_spec_ok(v->net, err, errlen))
+        return false;
     uint64_t x;
     if (v->rng[0] && !rng_seed(c, &x)) {
         snprintf(err, errlen, "[virtio] rng '%s' is not 'on' or a seed", v->rng);
@@ -284,7 +288,7 @@ static bool load_image(struct machine *m, const char *what, const char *path, ui
 }
 
 /* The opt-in devices: virtio-mmio slots (drives first, then the entropy
- * device; the other slots empty) and the goldfish RTC. */
+ * device, the console, the network card; the other slots empty) and the goldfish RTC. */
 static bool build_optin(struct machine *m, char *err, size_t errlen)
 {
     const struct config *c = &m->cfg;
@@ -315,9 +319,14 @@ static bool build_optin(struct machine *m, char *err, size_t errlen)
             snprintf(err, errlen, "virtio-console: out of memory");
             return false;
         }
-        /* drives, then the entropy device, then the console */
+        if (v->net[0] && !(b->net = virtio_net_new(m, v->net))) {
+            snprintf(err, errlen, "virtio-net: out of memory");
+            return false;
+        }
+        /* drives, then the entropy device, the console, the network card */
         int rng_slot = b->rng ? b->nblk : -1;
         b->vcon_slot = b->vcon ? b->nblk + (b->rng ? 1 : 0) : -1;
+        int net_slot = b->net ? b->nblk + (b->rng ? 1 : 0) + (b->vcon ? 1 : 0) : -1;
         for (int slot = 0; slot < RV_VIRT_VIRTIO_SLOTS; slot++) {
             const struct virtio_device_ops *ops = NULL;
             void *dev = NULL;
@@ -327,6 +336,8 @@ static bool build_optin(struct machine *m, char *err, size_t errlen)
                 ops = &virtio_rng_ops, dev = b->rng;
             else if (slot == b->vcon_slot)
                 ops = &virtio_console_ops, dev = b->vcon;
+            else if (slot == net_slot)
+                ops = &virtio_net_ops, dev = b->net;
             struct irq_line irq = { plic_set_irq, b->plic, RV_VIRT_VIRTIO_IRQ + slot };
             b->virtio[slot] = virtio_mmio_new(m, ops, dev, irq);
             if (!add_mmio(m, names[slot], RV_VIRT_VIRTIO_BASE + 0x1000ull * (uint64_t)slot,
@@ -473,6 +484,7 @@ static void rv_virt_free(struct machine *m)
         virtio_blk_free(b->blk[i]);
     virtio_rng_free(b->rng);
     virtio_console_free(b->vcon);
+    virtio_net_free(b->net);
     goldfish_rtc_free(b->rtc);
     free(b->dtb);
     free(b);
@@ -495,6 +507,8 @@ static void rv_virt_copy_state(struct machine *dst, const struct machine *src)
         virtio_rng_copy_state(d->rng, s->rng);
     if (d->vcon && s->vcon)
         virtio_console_copy_state(d->vcon, s->vcon);
+    if (d->net && s->net)
+        virtio_net_copy_state(d->net, s->net);
     if (d->rtc && s->rtc)
         goldfish_rtc_copy_state(d->rtc, s->rtc);
 }

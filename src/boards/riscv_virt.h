@@ -19,6 +19,7 @@ struct virtio_mmio;
 struct virtio_blk;
 struct virtio_rng;
 struct virtio_console;
+struct virtio_net;
 struct goldfish_rtc;
 
 /* The board's own config keys (configs/riscv-virt.ini), in config.board_cfg. */
@@ -43,6 +44,7 @@ struct rv_virt_config {
     char drives[1024];                 /* [virtio] drive: FILE[,ro][,snapshot], '|'-joined */
     char rng[24];                      /* [virtio] rng: "on" (seed = sched-seed) or a seed */
     char vcon[8];                      /* [virtio] console: "on" */
+    char net[16];                      /* [virtio] net: "loopback" or "sink" */
     char rtc_epoch[24];                /* [rtc] epoch: seconds since 1970 at virtual time 0 */
 };
 
@@ -56,7 +58,7 @@ struct rv_virt_config {
 
 static inline bool rv_virt_has_virtio(const struct rv_virt_config *v)
 {
-    return v->drives[0] || v->rng[0] || v->vcon[0];
+    return v->drives[0] || v->rng[0] || v->vcon[0] || v->net[0];
 }
 
 static inline const struct rv_virt_config *rv_virt_config(const struct config *c)
@@ -81,6 +83,7 @@ struct rv_virt {
     int nblk;
     struct virtio_rng *rng;
     struct virtio_console *vcon;
+    struct virtio_net *net;
     int vcon_slot;
     struct goldfish_rtc *rtc;
     void *dtb;              /* the device tree handed to the firmware */

@@ -46,6 +46,10 @@ struct machine {
     struct machine_timer timers[MACHINE_MAX_TIMERS];
     int ntimers;
     struct console *console;
+    /* `run --pcap FILE`: the network devices write every frame sent and
+     * received here (virtio_net.h); NULL: no capture (a debugger's snapshot
+     * machines never have one). Owned by whoever opened it. */
+    FILE *pcap;
 
     /* Set by a device or CPU to end the run (power-off, HTIF exit). */
     bool exit_requested;

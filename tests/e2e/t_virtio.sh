@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The opt-in riscv-virt devices (docs/virtio.md): virtio-blk, virtio-rng and
-# the goldfish RTC driven by our M-mode test program
+# The opt-in riscv-virt devices (docs/virtio.md): virtio-blk, virtio-rng,
+# virtio-console, virtio-net (loopback/sink wire, pcap capture) and the
+# goldfish RTC driven by our M-mode test program
 # (build/firmware/virtio-test.elf, tests/firmware/virtio/), Debian's U-Boot
 # reading a file from an ext2 disk image, determinism (two runs, replay,
 # --engine interp), the DTB nodes, and host-side mistakes (exit 2).
@@ -116,6 +117,72 @@ if "$HVSIM" replay "$T/con.hvt" >"$T/con.replay" 2>&1 &&
     pass "virtio-console: the input is recorded and replays ($(head -1 "$T/con.replay"))"
 else
     fail "virtio-console replay" "$(head -3 "$T/con.replay")"
+fi
+
+# ---- virtio-net: frames on the loopback wire, a pcap capture --------------
+# record k of a capture: its 16-byte header's four le32 fields, then its bytes
+pcap_rec() { # FILE K -> "sec usec incl orig"
+    local off=24 i hdr
+    for ((i = 0; i < $2; i++)); do
+        hdr=$(od -An -tu4 -j "$off" -N16 "$1")
+        off=$((off + 16 + $(echo "$hdr" | awk '{print $3}')))
+    done
+    od -An -tu4 -j "$off" -N16 "$1" | awk '{print $1, $2, $3, $4}'
+}
+pcap_bytes() { # FILE K -> hex of frame K
+    local off=24 i len
+    for ((i = 0; i < $2; i++)); do
+        len=$(od -An -tu4 -j $((off + 8)) -N4 "$1" | tr -d ' ')
+        off=$((off + 16 + len))
+    done
+    len=$(od -An -tu4 -j $((off + 8)) -N4 "$1" | tr -d ' ')
+    od -An -tx1 -v -j $((off + 16)) -N "$len" "$1" | tr -d ' \n'
+}
+run_fw net --net loopback --pcap "$T/net.pcap" --trace "$T/net.hvt"
+if [ "$rc" -eq 0 ] && grep -q '^virtio-test: PASS' "$T/net.out" &&
+    grep -q "ok   net: frame 2 came back, header + 60 bytes" "$T/net.out" &&
+    grep -q "ok   net: runt frame dropped, not delivered" "$T/net.out"; then
+    pass "net loopback: two frames come back in order, a runt is dropped ($(grep -c '^ok   net' "$T/net.out") checks)"
+else
+    fail "net loopback" "exit $rc: $(grep -m3 -E '^FAIL|^virtio-test' "$T/net.out")"
+fi
+expect_line "$T/net.out" "net: mac 52:54:00:12:34:56" "net: MAC from the config space"
+magic=$(od -An -tx1 -N4 "$T/net.pcap" 2>/dev/null | tr -d ' ')
+r0=$(pcap_rec "$T/net.pcap" 0); r1=$(pcap_rec "$T/net.pcap" 1)
+if [ "$magic" = "d4c3b2a1" ] && [ "$(stat -c %s "$T/net.pcap")" -eq $((24 + 4 * (16 + 60))) ] &&
+    [ "$(echo "$r0" | cut -d' ' -f3-)" = "60 60" ] &&
+    [ "$(pcap_bytes "$T/net.pcap" 0)" = "$(pcap_bytes "$T/net.pcap" 1)" ] &&
+    [ "$(pcap_bytes "$T/net.pcap" 0)" != "$(pcap_bytes "$T/net.pcap" 2)" ] &&
+    [ "$(echo "$r1" | awk '{print $1 * 1000000 + $2}')" -eq "$(echo "$r0" | awk '{print $1 * 1000000 + $2 + 10}')" ]; then
+    pass "pcap: 4 frames (2 sent, 2 received), the echo 10 us of virtual time after the send"
+else
+    fail "pcap capture" "magic $magic, size $(stat -c %s "$T/net.pcap" 2>/dev/null), rec0 '$r0' rec1 '$r1'"
+fi
+run_fw net2 --net loopback --pcap "$T/net2.pcap" --engine interp --trace "$T/net2.hvt"
+if cmp -s "$T/net.pcap" "$T/net2.pcap" && cmp -s "$T/net.hvt" "$T/net2.hvt" &&
+    "$HVSIM" replay "$T/net.hvt" >"$T/net.replay" 2>&1; then
+    pass "net: a second run (--engine interp) gives the same capture and trace; replay identical"
+else
+    fail "net determinism" "$(head -2 "$T/net.replay")"
+fi
+run_fw sink --net sink --pcap "$T/sink.pcap"
+if [ "$rc" -eq 1 ] && grep -q "^FAIL net: frame 1 came back" "$T/sink.out" &&
+    [ "$(stat -c %s "$T/sink.pcap")" -eq $((24 + 2 * (16 + 60))) ]; then
+    pass "net sink: frames are sent (captured) and never come back"
+else
+    fail "net sink" "exit $rc, capture $(stat -c %s "$T/sink.pcap" 2>/dev/null) bytes"
+fi
+"$HVSIM" run --smp 1 --bios "$FW" --net bogus </dev/null >/dev/null 2>"$T/bad.err"
+if [ $? -eq 2 ] && grep -q "net 'bogus' is not 'loopback' or 'sink'" "$T/bad.err"; then
+    pass "net: a bad --net value exits 2 naming it"
+else
+    fail "net: bad --net value" "$(head -2 "$T/bad.err")"
+fi
+"$HVSIM" run --smp 1 --bios "$FW" --net loopback --pcap "$T/nodir/x.pcap" </dev/null >/dev/null 2>"$T/bad.err"
+if [ $? -eq 2 ] && grep -q "pcap $T/nodir/x.pcap" "$T/bad.err"; then
+    pass "net: an unwritable --pcap exits 2 naming the file"
+else
+    fail "net: unwritable --pcap" "$(head -2 "$T/bad.err")"
 fi
 
 # ---- determinism: two traced runs, replay, the reference engine -----------
