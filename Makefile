@@ -75,6 +75,7 @@ $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 
 include tests/firmware/minihv/minihv.mk
 include tests/firmware/virtio/virtio.mk
+include tests/firmware/aia/aia.mk
 
 # Our x86_64 test kernels (host gcc, freestanding): tests/firmware/x86/.
 X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf $(BUILD)/firmware/x86-smc.elf $(BUILD)/firmware/x86-x87.elf \
@@ -92,7 +93,7 @@ $(X86K_ELFS) &: $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/f
 	bash tests/firmware/x86/build.sh $(BUILD)/firmware
 
 # Our own test firmware: the ISA test programs, minihv and the x86 kernels.
-firmware isa-build: $(ISA_ELFS) $(MINIHV_ELF) $(X86K_ELFS) $(VIRTIO_TEST_ELF)
+firmware isa-build: $(ISA_ELFS) $(MINIHV_ELF) $(X86K_ELFS) $(VIRTIO_TEST_ELF) $(AIA_TEST_ELF)
 
 run: deps all firmware
 	bash scripts/demo.sh

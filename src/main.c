@@ -53,6 +53,7 @@ enum opt_id {
     OPT_RTC,
     OPT_VIRTIO_CONSOLE,
     OPT_NET,
+    OPT_AIA,
     OPT_PCAP,
     OPT_ISA,
     OPT_DISPLAY,
@@ -82,6 +83,7 @@ static const struct opt_desc run_opts[] = {
     { "virtio-console", OPT_VIRTIO_CONSOLE, NULL, "riscv-virt: a virtio console on the same host console as the UART" },
     { "net", OPT_NET, "WIRE", "riscv-virt: a virtio-net card on WIRE: loopback (frames come back) or sink" },
     { "pcap", OPT_PCAP, "FILE", "write every network frame sent and received to FILE (pcap, virtual time)" },
+    { "aia", OPT_AIA, "MODE[,guests=N]", "riscv-virt: none or imsic (IMSICs beside the PLIC, N guest files; docs/riscv.md)" },
     { "rtc", OPT_RTC, "EPOCH", "riscv-virt: goldfish RTC reading EPOCH (s since 1970) + virtual time" },
     { "dump-dtb", OPT_DUMP_DTB, "FILE", "write the machine's device tree blob to FILE and exit" },
     { "dump-acpi", OPT_DUMP_ACPI, "DIR", "x86-pc: write the ACPI tables to DIR/*.dat (iasl -d) and exit" },
@@ -176,6 +178,7 @@ struct run_args {
     char drives[MODULES_MAX + 1];  /* --drive values joined by '|' */
     bool virtio_rng, virtio_console;
     const char *net, *pcap;
+    char aia[16], aia_guests[8];
     const char *rtc;
     const char *dump_dtb;
     const char *dump_acpi;
@@ -313,6 +316,19 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         case OPT_VIRTIO_RNG: a->virtio_rng = true; break;
         case OPT_VIRTIO_CONSOLE: a->virtio_console = true; break;
         case OPT_NET: a->net = v; break;
+        case OPT_AIA: {
+            const char *comma = strchr(v, ',');
+            size_t n = comma ? (size_t)(comma - v) : strlen(v);
+            if (n == 0 || n >= sizeof a->aia ||
+                (comma && (strncmp(comma, ",guests=", 8) != 0 || strlen(comma + 8) != 1))) {
+                fprintf(stderr, "hvsim: --aia: '%s' is not MODE[,guests=N] (N 0..7)\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            memcpy(a->aia, v, n);
+            a->aia[n] = 0;
+            snprintf(a->aia_guests, sizeof a->aia_guests, "%s", comma ? comma + 8 : "");
+            break;
+        }
         case OPT_PCAP: a->pcap = v; break;
         case OPT_RTC: {
             uint64_t e;
@@ -560,6 +576,8 @@ static int cmd_run(int argc, char **argv)
         { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
         { "net", "virtio", "net", a.net },
         { "rtc", "rtc", "epoch", a.rtc },
+        { "aia", "aia", "mode", a.aia[0] ? a.aia : NULL },
+        { "aia", "aia", "guests", a.aia_guests[0] ? a.aia_guests : NULL },
     };
     for (size_t i = 0; i < sizeof optin / sizeof optin[0]; i++) {
         if (optin[i].val && !set_board_string(&cfg, optin[i].section, optin[i].key, optin[i].val)) {

@@ -19,6 +19,7 @@
 #include "riscv_virt_bootrom.h"
 #include "riscv_virt_fdt.h"
 #include "../apic/aclint.h"
+#include "../apic/imsic.h"
 #include "../apic/plic.h"
 #include "../cpu/riscv/hart.h"
 #include "../cpu/riscv/isa.h"
@@ -70,6 +71,8 @@ static const struct config_key rv_virt_keys[] = {
     RVK_STR("virtio", "console", vcon),
     RVK_STR("virtio", "net", net),
     RVK_STR("rtc", "epoch", rtc_epoch),
+    RVK_STR("aia", "mode", aia),
+    RVK_STR("aia", "guests", aia_guests),
 };
 
 /* Must equal configs/riscv-virt.ini (a unit test checks). */
@@ -145,6 +148,20 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
     uint64_t x;
     if (v->rng[0] && !rng_seed(c, &x)) {
         snprintf(err, errlen, "[virtio] rng '%s' is not 'on' or a seed", v->rng);
+        return false;
+    }
+    if (v->aia[0] && strcmp(v->aia, "none") != 0 && strcmp(v->aia, "imsic") != 0) {
+        snprintf(err, errlen, "[aia] mode '%s' is not 'none' or 'imsic' (the APLIC is not "
+                 "implemented yet)", v->aia);
+        return false;
+    }
+    if (v->aia_guests[0] && (v->aia_guests[1] || v->aia_guests[0] < '0' || v->aia_guests[0] > '7')) {
+        snprintf(err, errlen, "[aia] guests '%s' is not a number of guest interrupt files 0..7",
+                 v->aia_guests);
+        return false;
+    }
+    if (v->aia_guests[0] && !rv_virt_has_imsic(v, NULL)) {
+        snprintf(err, errlen, "[aia] guests needs [aia] mode = imsic");
         return false;
     }
     if (v->rtc_epoch[0] && (!config_parse_u64(v->rtc_epoch, &x) || x > UINT64_MAX / 1000000000u)) {
@@ -234,7 +251,15 @@ static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
     if (!rv_virt_validate_optin(c, err, errlen))
         return false;
     bool vio = rv_virt_has_virtio(v), rtc = v->rtc_epoch[0] != 0;
+    unsigned guests = 0;
+    bool imsic = rv_virt_has_imsic(v, &guests);
+    unsigned gpages = 1;
+    while (gpages < 1 + guests)
+        gpages *= 2;
     const struct config_window w[] = {
+        { "imsic-m", imsic ? RV_VIRT_IMSIC_M_BASE : 0, imsic ? (uint64_t)c->smp * 0x1000 : 0 },
+        { "imsic-s", imsic ? RV_VIRT_IMSIC_S_BASE : 0,
+          imsic ? (uint64_t)c->smp * gpages * 0x1000 : 0 },
         { "virtio-mmio", vio ? RV_VIRT_VIRTIO_BASE : 0, vio ? RV_VIRT_VIRTIO_SLOTS * 0x1000ull : 0 },
         { "goldfish-rtc", rtc ? RV_VIRT_RTC_BASE : 0, rtc ? GOLDFISH_RTC_SIZE : 0 },
         { "bootrom", v->rom_base, v->rom_size },
@@ -344,6 +369,20 @@ static bool build_optin(struct machine *m, char *err, size_t errlen)
                           VIRTIO_MMIO_SIZE, &virtio_mmio_ops, b->virtio[slot], err, errlen))
                 return false;
         }
+    }
+    unsigned guests = 0;
+    if (rv_virt_has_imsic(v, &guests)) {
+        for (int i = 0; i < m->ncpus; i++)
+            rv_hart_set_aia(m->cpus[i], guests);
+        if (!(b->imsic = imsic_new(m, m->ncpus, guests))) {
+            snprintf(err, errlen, "imsic: out of memory");
+            return false;
+        }
+        if (!add_mmio(m, "imsic-m", RV_VIRT_IMSIC_M_BASE, imsic_m_size(b->imsic), &imsic_m_ops,
+                      b->imsic, err, errlen) ||
+            !add_mmio(m, "imsic-s", RV_VIRT_IMSIC_S_BASE, imsic_s_size(b->imsic), &imsic_s_ops,
+                      b->imsic, err, errlen))
+            return false;
     }
     if (v->rtc_epoch[0]) {
         uint64_t epoch = 0;
@@ -486,6 +525,7 @@ static void rv_virt_free(struct machine *m)
     virtio_console_free(b->vcon);
     virtio_net_free(b->net);
     goldfish_rtc_free(b->rtc);
+    imsic_free(b->imsic);
     free(b->dtb);
     free(b);
     m->board_state = NULL;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "../sim/config.h"
 
 struct machine;
@@ -19,6 +20,7 @@ struct virtio_mmio;
 struct virtio_blk;
 struct virtio_rng;
 struct virtio_console;
+struct imsic;
 struct virtio_net;
 struct goldfish_rtc;
 
@@ -46,6 +48,8 @@ struct rv_virt_config {
     char vcon[8];                      /* [virtio] console: "on" */
     char net[16];                      /* [virtio] net: "loopback" or "sink" */
     char rtc_epoch[24];                /* [rtc] epoch: seconds since 1970 at virtual time 0 */
+    char aia[16];                      /* [aia] mode: "none" or "imsic" (docs/riscv.md "AIA") */
+    char aia_guests[8];                /* [aia] guests: guest interrupt files per hart, 0..7 */
 };
 
 /* QEMU virt's addresses and PLIC sources of the opt-in devices. */
@@ -55,10 +59,20 @@ struct rv_virt_config {
 #define RV_VIRT_MAX_DRIVES    4
 #define RV_VIRT_RTC_BASE      0x101000ull
 #define RV_VIRT_RTC_IRQ       11
+#define RV_VIRT_IMSIC_M_BASE  0x24000000ull  /* machine-level interrupt files */
+#define RV_VIRT_IMSIC_S_BASE  0x28000000ull  /* supervisor-level + guest files */
 
 static inline bool rv_virt_has_virtio(const struct rv_virt_config *v)
 {
     return v->drives[0] || v->rng[0] || v->vcon[0] || v->net[0];
+}
+
+/* [aia] mode = imsic: IMSICs beside the PLIC; *guests = GEILEN */
+static inline bool rv_virt_has_imsic(const struct rv_virt_config *v, unsigned *guests)
+{
+    if (guests)
+        *guests = v->aia_guests[0] ? (unsigned)(v->aia_guests[0] - '0') : 0;
+    return !strcmp(v->aia, "imsic");
 }
 
 static inline const struct rv_virt_config *rv_virt_config(const struct config *c)
@@ -83,6 +97,7 @@ struct rv_virt {
     int nblk;
     struct virtio_rng *rng;
     struct virtio_console *vcon;
+    struct imsic *imsic;                 /* [aia] mode = imsic */
     struct virtio_net *net;
     int vcon_slot;
     struct goldfish_rtc *rtc;

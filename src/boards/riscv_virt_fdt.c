@@ -111,6 +111,11 @@ static uint32_t ph_cpu(int hart) { return 1 + 2 * (uint32_t)hart; }
 static uint32_t ph_intc(int hart) { return 2 + 2 * (uint32_t)hart; }
 static uint32_t ph_plic(const struct config *c) { return 2 * (uint32_t)c->smp + 1; }
 static uint32_t ph_test(const struct config *c) { return 2 * (uint32_t)c->smp + 2; }
+/* after every phandle of the default board, so those stay as they were */
+static uint32_t ph_imsic(const struct config *c, int s_level)
+{
+    return 2 * (uint32_t)c->smp + 16 + (uint32_t)s_level;
+}
 
 /* interrupts-extended = <intc(h) a intc(h) b> for every hart h, in hart order. */
 static void w_irqs_ext(struct fdtw *w, const struct config *c, uint32_t a, uint32_t b)
@@ -179,7 +184,13 @@ static void build_cpus(struct fdtw *w, const struct config *c)
         w_u32(w, "reg", (uint32_t)h);
         w_str(w, "status", "okay");
         w_str(w, "compatible", "riscv");
-        w_str(w, "riscv,isa", rv_virt_config(c)->isa);
+        if (rv_virt_has_imsic(rv_virt_config(c), NULL)) {
+            char isa[sizeof rv_virt_config(c)->isa + 16];
+            snprintf(isa, sizeof isa, "%s_smaia_ssaia", rv_virt_config(c)->isa);
+            w_str(w, "riscv,isa", isa);
+        } else {
+            w_str(w, "riscv,isa", rv_virt_config(c)->isa);
+        }
         if (ext & RV_EXT_ZICBOM) /* Zicbom/Zicboz: cache-block size (docs/riscv.md) */
             w_u32(w, "riscv,cbom-block-size", RV_CBO_BLOCK);
         if (ext & RV_EXT_ZICBOZ)
@@ -257,6 +268,38 @@ static void build_soc(struct fdtw *w, const struct config *c)
     w_u32(w, "#address-cells", 0);
     w_u32(w, "#interrupt-cells", 1);
     w_end(w);
+
+    /* Opt-in ([aia] mode = imsic): the IMSICs as the riscv,imsics binding
+     * describes them, M level and S level (with the guest files), beside
+     * the PLIC. */
+    unsigned guests = 0;
+    if (rv_virt_has_imsic(rv_virt_config(c), &guests)) {
+        unsigned gbits = 0;
+        while ((1u << gbits) < 1 + guests)
+            gbits++;
+        for (int s_level = 0; s_level < 2; s_level++) {
+            uint64_t base = s_level ? RV_VIRT_IMSIC_S_BASE : RV_VIRT_IMSIC_M_BASE;
+            uint64_t per_hart = s_level ? 0x1000ull << gbits : 0x1000ull;
+            snprintf(name, sizeof name, "imsics@%" PRIx64, base);
+            w_begin(w, name);
+            w_u32(w, "phandle", ph_imsic(c, s_level));
+            w_u32(w, "riscv,num-ids", 255);
+            w_reg(w, base, per_hart * (uint64_t)c->smp);
+            uint32_t cells[2 * CONFIG_MAX_CPUS];
+            for (int h = 0; h < c->smp; h++) {
+                cells[2 * h] = ph_intc(h);
+                cells[2 * h + 1] = s_level ? IRQ_S_EXT : IRQ_M_EXT;
+            }
+            w_cells(w, "interrupts-extended", cells, 2 * (size_t)c->smp);
+            if (s_level && gbits)
+                w_u32(w, "riscv,guest-index-bits", gbits);
+            w_prop(w, "msi-controller", NULL, 0);
+            w_prop(w, "interrupt-controller", NULL, 0);
+            w_u32(w, "#interrupt-cells", 0);
+            w_str(w, "compatible", "riscv,imsics");
+            w_end(w);
+        }
+    }
 
     snprintf(name, sizeof name, "serial@%" PRIx64, rv_virt_config(c)->uart_base);
     w_begin(w, name);

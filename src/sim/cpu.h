@@ -23,6 +23,9 @@ enum cpu_msg_mode {
     CPU_MSG_SIPI = 6,         /* start-up: vector = start page (CS:IP = vv00:0000) */
     CPU_MSG_EXTINT = 7,
     CPU_MSG_INIT_DEASSERT = 8, /* INIT level de-assert (SDM §10.6.1, level 0) */
+    /* RISC-V AIA: an MSI to one of the hart's IMSIC interrupt files
+     * (vector = the file: 0 M, 1 S, 1+g guest g; eiid = the identity) */
+    CPU_MSG_IMSIC = 16,
 };
 struct cpu_msg {
     uint8_t mode;             /* enum cpu_msg_mode */
@@ -30,6 +33,7 @@ struct cpu_msg {
     uint8_t level_triggered;  /* trigger mode: 1 level, 0 edge */
     uint8_t source_kind;      /* 0 a CPU (source = its id), 1 a device */
     uint32_t source;
+    uint16_t eiid;            /* CPU_MSG_IMSIC: interrupt identity (1..2047) */
 };
 
 enum cpu_state {

@@ -61,6 +61,9 @@ enum trace_ipi_mech {
     IPI_MECH_HVIP = 6,   /* RISC-V H: the hypervisor set hvip.VSSIP (virtual IPI injection) */
     IPI_MECH_VSBI = 7,   /* SBI IPI call from a guest (VS mode): dest is the guest's
                             vCPU mask, which only the hypervisor maps to harts */
+    IPI_MECH_IMSIC = 8,  /* RISC-V AIA: a store to an IMSIC interrupt file's seteipnum
+                            (an MSI; ipi.send dest = the hart mask, ipi.deliver line =
+                            MEI/SEI/VSEI for the M/S/guest file) */
     IPI_MECH_COUNT
 };
 /* The "mech" argument of ipi.send: the mechanism in bits 7:0; bits 63:8

@@ -289,7 +289,8 @@ static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_HIE: *v = h->mie & H_INTS; return true;
     case CSR_HTIMEDELTA: *v = h->htimedelta; return true;
     case CSR_HCOUNTEREN: *v = h->hcounteren; return true;
-    case CSR_HGEIE: case CSR_HGEIP: *v = 0; return true; /* GEILEN = 0 */
+    case CSR_HGEIE: *v = h->aia.hgeie; return true; /* 0 without guest files */
+    case CSR_HGEIP: *v = h->aia.hgeip; return true;
     case CSR_HENVCFG: *v = h->henvcfg; return true;
     case CSR_HTVAL: *v = h->htval; return true;
     case CSR_HIP: *v = rv_mip(h) & H_INTS; return true;
@@ -336,7 +337,7 @@ static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
         *v = n < 16 ? h->pmpaddr[n] : 0;
         return true;
     }
-    return false;
+    return rv_aia_csr_read(h, csr, v); /* Smaia/Ssaia when the board has IMSICs */
 }
 
 /* S CSRs that V=1 redirects to their VS counterpart (§8.2: VS CSR = S CSR
@@ -346,6 +347,7 @@ static bool redirected_in_vs(unsigned csr)
     switch (csr) {
     case CSR_SSTATUS: case CSR_SIE: case CSR_STVEC: case CSR_SSCRATCH: case CSR_SEPC:
     case CSR_SCAUSE: case CSR_STVAL: case CSR_SIP: case CSR_STIMECMP: case CSR_SATP:
+    case 0x150: case 0x151: case 0x15c: /* siselect, sireg, stopei (AIA §2.3) */
         return true;
     }
     return false;
@@ -356,7 +358,7 @@ static bool is_counter(unsigned csr) { return csr >= CSR_CYCLE && csr <= CSR_HPM
 /* The access rules (§2.1, §3.1.6.5, §8.6.1): CSR_OK with *pcsr the CSR to
  * operate on, or the exception to raise. In V=1 an access that HS mode
  * could make is a virtual-instruction exception rather than illegal. */
-static int csr_access(struct rv_hart *h, unsigned *pcsr, bool write)
+static int csr_access_std(struct rv_hart *h, unsigned *pcsr, bool write)
 {
     unsigned csr = *pcsr;
     unsigned level = (csr >> 8) & 3; /* 0 U, 1 S, 2 hypervisor/VS, 3 M */
@@ -395,6 +397,13 @@ static int csr_access(struct rv_hart *h, unsigned *pcsr, bool write)
     if ((csr == CSR_STIMECMP || csr == CSR_VSTIMECMP) && h->priv < PRV_M && (!sstc || !tm))
         return CSR_ILLEGAL;
     return is_counter(csr) ? counter_access(h, csr - CSR_CYCLE) : CSR_OK;
+}
+
+/* ... and the AIA's rules for the indirectly accessed registers */
+static int csr_access(struct rv_hart *h, unsigned *pcsr, bool write)
+{
+    int r = csr_access_std(h, pcsr, write);
+    return r == CSR_OK && h->aia.on ? rv_aia_csr_check(h, *pcsr) : r;
 }
 
 static void pmp_changed(struct rv_hart *h)
@@ -482,10 +491,17 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         rv_tlb_flush(h);
         break;
     }
-    case CSR_HSTATUS:
-        h->hstatus = v & HSTATUS_WMASK;
+    case CSR_HSTATUS: {
+        /* VGEIN (WLRL 0..GEILEN) exists with guest interrupt files */
+        uint64_t vg = v & rv_aia_vgein_mask(h);
+        if ((vg >> 12) > h->aia.geilen)
+            vg = 0;
+        h->hstatus = (v & HSTATUS_WMASK) | vg;
+        if (h->aia.on)
+            rv_aia_update(h);
         h->attn = 1;
         break;
+    }
     case CSR_HEDELEG: h->hedeleg = v & HEDELEG_WMASK; break;
     case CSR_HIDELEG: h->hideleg = v & VS_INTS; h->attn = 1; break;
     case CSR_HIE: h->mie = (h->mie & ~VS_INTS) | (v & VS_INTS); h->attn = 1; break;
@@ -494,7 +510,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         rv_vstimecmp_update(h);
         break;
     case CSR_HCOUNTEREN: h->hcounteren = v & 0xffffffff; break;
-    case CSR_HGEIE: break; /* GEILEN = 0: read-only zero */
+    case CSR_HGEIE: rv_aia_write_hgeie(h, v); break; /* bits 1..GEILEN */
     case CSR_HENVCFG:
         /* STCE is read-only zero while menvcfg.STCE is 0 (Sstc) */
         h->henvcfg = (v & (MENVCFG_FIOM | (h->menvcfg & MENVCFG_STCE))) | envcfg_cbo(h, v);
@@ -629,7 +645,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
             pmp_changed(h);
             break;
         }
-        return false;
+        return rv_aia_csr_write(h, csr, v);
     }
     return true;
 }

@@ -36,6 +36,7 @@ static void rv_reset(struct cpu *c)
     h->vsstatus = h->vstvec = h->vsscratch = h->vsepc = h->vscause = h->vstval = h->vsatp = 0;
     h->vstimecmp = UINT64_MAX;
     h->mip_sw = h->mip_hw = 0;
+    rv_aia_reset(h);
     h->mtvec = h->mscratch = h->mepc = h->mcause = h->mtval = 0;
     h->mcounteren = h->scounteren = h->menvcfg = h->senvcfg = h->mcountinhibit = 0;
     h->stvec = h->sscratch = h->sepc = h->scause = h->stval = h->satp = 0;
@@ -62,6 +63,8 @@ static void rv_set_irq(struct cpu *c, int line, int level)
 {
     struct rv_hart *h = RV_HART(c);
     uint64_t bit = 1ull << line;
+    if (rv_aia_plic_line(h, line, level))
+        return; /* with IMSICs the PLIC's lines go through eidelivery (aia.c) */
     if (line == IRQ_SSI) {
         /* ACLINT SSWI: an edge that sets the software-writable SSIP */
         if (level)
@@ -74,6 +77,13 @@ static void rv_set_irq(struct cpu *c, int line, int level)
     h->attn = 1;
     /* If this hart is running right now (its own MMIO write), the loop
      * notices attn before the next instruction. */
+}
+
+/* An MSI from the board's IMSIC window (src/apic/imsic.c). */
+static void rv_irq_msg(struct cpu *c, const struct cpu_msg *msg)
+{
+    if (msg->mode == CPU_MSG_IMSIC)
+        rv_aia_msi(RV_HART(c), msg->vector, msg->eiid, msg->source);
 }
 
 static uint64_t rv_wake_pending(struct cpu *c)
@@ -214,6 +224,7 @@ static const struct cpu_ops rv_cpu_ops = {
     .reset = rv_reset,
     .run = rv_run,
     .set_irq = rv_set_irq,
+    .irq_msg = rv_irq_msg,
     .wake_pending = rv_wake_pending,
     .get_pc = rv_get_pc,
     .free = rv_free,
@@ -268,6 +279,14 @@ void rv_hart_set_ext(struct cpu *c, uint32_t ext)
 void rv_hart_set_counters(struct cpu *c, unsigned n)
 {
     RV_HART(c)->nhpm = n > RV_PMU_MAX ? RV_PMU_MAX : n;
+}
+
+void rv_hart_set_aia(struct cpu *c, unsigned geilen)
+{
+    struct rv_hart *h = RV_HART(c);
+    h->aia.on = true;
+    h->aia.geilen = geilen > RV_AIA_GUESTS_MAX ? RV_AIA_GUESTS_MAX : geilen;
+    rv_aia_reset(h);
 }
 
 void rv_hart_connect_aclint(struct cpu *c, struct aclint *a)

@@ -18,6 +18,9 @@ void rv_hart_set_ext(struct cpu *c, uint32_t ext);
  * 0: they read zero, as without the key. Call before the hart first runs. */
 void rv_hart_set_counters(struct cpu *c, unsigned n);
 /* The ACLINT whose mtime is the hart's time CSR (and Sstc's time base). */
+/* The board has IMSICs (AIA): the hart gets its interrupt files (M, S and
+ * geilen guest files, at most 7) and the Smaia/Ssaia CSRs (aia.c). */
+void rv_hart_set_aia(struct cpu *c, unsigned geilen);
 void rv_hart_connect_aclint(struct cpu *c, struct aclint *a);
 /* cpu_ops.guest_id (exec.c): hgatp.VMID while V=1, else -1. */
 int64_t rv_guest_id(struct cpu *c);

@@ -118,6 +118,28 @@ struct rv_dpage {
     struct rv_dinsn d[RV_DPAGE_SLOTS];
 };
 
+/* AIA (Advanced Interrupt Architecture 1.0): the hart's IMSIC, with its
+ * Smaia/Ssaia CSRs (aia.c). The interrupt files live in the hart (one IMSIC
+ * per hart, "closely coupled"); the board's MMIO window (src/apic/imsic.c)
+ * sends each MSI here as a CPU message. */
+#define RV_AIA_IDS        255u /* identities per interrupt file (riscv,num-ids) */
+#define RV_AIA_WORDS      4u   /* 64-bit eip/eie words: identities 0..255 */
+#define RV_AIA_GUESTS_MAX 7u   /* GEILEN at most (hgeip bits 1..7) */
+#define RV_AIA_EIDELIVERY_PLIC 0x40000000u
+struct rv_imsic_file {
+    uint64_t eip[RV_AIA_WORDS], eie[RV_AIA_WORDS];
+    uint32_t eidelivery, eithreshold;
+};
+enum { RV_AIA_FILE_M = 0, RV_AIA_FILE_S = 1 }; /* guest g (1..GEILEN): file 1 + g */
+struct rv_aia {
+    bool on;                 /* the board has IMSICs ([aia] mode) */
+    unsigned geilen;         /* guest interrupt files */
+    uint64_t miselect, siselect, vsiselect;
+    uint64_t hgeie, hgeip;
+    bool plic_mei, plic_sei; /* the PLIC's lines (used while eidelivery = 0x40000000) */
+    struct rv_imsic_file file[2 + RV_AIA_GUESTS_MAX];
+};
+
 struct rv_hart {
     struct cpu cpu;          /* must be first */
     struct machine *m;
@@ -174,6 +196,7 @@ struct rv_hart {
     uint64_t cycle_frozen, instret_frozen; /* values while mcountinhibit holds them */
     uint64_t mip_sw;         /* software-written mip bits (SSIP, STIP, SEIP, LCOFIP) */
     uint64_t mip_hw;         /* lines driven by devices and Sstc */
+    struct rv_aia aia;       /* IMSIC and its CSRs (aia.c); aia.on false: none */
 
     /* Programmable counters (pmu.c): mhpmcounter3.. (nhpm of them) */
     unsigned nhpm;

@@ -30,6 +30,16 @@ void rv_set_priv(struct rv_hart *h, int priv);
 /* Read/modify/write of a CSR for the Zicsr instructions. `write` says whether
  * the instruction writes (csrrw always; csrrs/c only when rs1/uimm != 0).
  * Returns 0 or an exception cause (illegal instruction). */
+/* AIA (aia.c): the IMSIC's interrupt files and their CSRs. */
+void rv_aia_update(struct rv_hart *h);   /* recompute MEIP/SEIP/VSEIP/SGEIP, hgeip */
+void rv_aia_reset(struct rv_hart *h);
+bool rv_aia_plic_line(struct rv_hart *h, int line, int level); /* true: taken */
+void rv_aia_msi(struct rv_hart *h, unsigned file, unsigned id, uint32_t src);
+int rv_aia_csr_check(struct rv_hart *h, unsigned csr);        /* 0 or the exception */
+bool rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v);
+bool rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v);
+void rv_aia_write_hgeie(struct rv_hart *h, uint64_t v);
+uint64_t rv_aia_vgein_mask(const struct rv_hart *h);
 int rv_csr_op(struct rv_hart *h, unsigned csr, bool write, uint64_t (*modify)(uint64_t old, uint64_t arg),
               uint64_t arg, uint64_t *old_out);
 /* Plain access without permission checks (gdb, tests). false = no such CSR. */

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# AIA on riscv-virt (docs/riscv.md "AIA"): `--aia imsic[,guests=N]` gives
+# every hart an IMSIC (M, S and N guest interrupt files) beside the PLIC.
+# Asserts: our test program (tests/firmware/aia) passes on 2 harts with one
+# guest file and fails without --aia (the CSRs do not exist); two runs and
+# --engine interp record byte-identical traces, replay is identical, the
+# MSI is an ipi.send/ipi.deliver with mechanism IMSIC; Debian's OpenSBI
+# picks the IMSIC as its IPI device and boots U-Boot; Linux/KVM (its PLIC
+# reached through eidelivery = 0x40000000) passes on 4 harts with OpenSBI's
+# IPIs as IMSIC MSIs; the device tree has the riscv,imsics nodes only when
+# asked; bad values exit 2.
+# Usage: t_aia.sh HVSIM
+set -u
+HVSIM=$(realpath "$1")
+cd "$(dirname "$0")"
+. ./lib.sh
+ROOT=$(cd ../.. && pwd)
+FW=$ROOT/build/firmware/aia-test.elf
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+if [ ! -f "$FW" ]; then
+    fail "aia-test.elf" "missing: make firmware"
+    summary
+    exit 1
+fi
+
+aia_run() { # NAME ARGS...: the test program on 2 harts, sets rc
+    local name=$1
+    shift
+    "$HVSIM" run --smp 2 --bios "$FW" "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err"
+    rc=$?
+}
+
+# ---- the test program --------------------------------------------------------
+aia_run a --aia imsic,guests=1 --trace "$T/a.hvt"
+n=$(grep -c '^ok' "$T/a.out")
+if [ "$rc" -eq 0 ] && grep -q '^aia-test: PASS' "$T/a.out" && [ "$n" -ge 40 ]; then
+    pass "aia-test passes on --aia imsic,guests=1 ($n checks)"
+else
+    fail "aia-test" "exit $rc: $(grep -m3 -E '^FAIL|^aia-test' "$T/a.out")"
+fi
+expect_line "$T/a.out" "ok   ipi: hart 1 took its machine external interrupt and claimed 7" "MSI IPI to hart 1"
+expect_line "$T/a.out" "ok   guest: mip.SGEIP with hgeie bit 1" "guest file: hgeip/hgeie/SGEIP"
+aia_run off
+if [ "$rc" -eq 1 ] && grep -q "^FAIL aia: miselect does not exist" "$T/off.out"; then
+    pass "without --aia the AIA CSRs do not exist (illegal instruction)"
+else
+    fail "without --aia" "exit $rc: $(tail -1 "$T/off.out")"
+fi
+
+# ---- determinism, engines, replay, the timeline -------------------------------
+aia_run b --aia imsic,guests=1 --trace "$T/b.hvt"
+aia_run c --aia imsic,guests=1 --trace "$T/c.hvt" --engine interp
+if [ -s "$T/a.hvt" ] && cmp -s "$T/a.hvt" "$T/b.hvt" && cmp -s "$T/a.hvt" "$T/c.hvt"; then
+    pass "two runs and --engine interp record byte-identical traces"
+else
+    fail "determinism" "traces differ"
+fi
+if "$HVSIM" replay "$T/a.hvt" >"$T/replay.out" 2>&1; then
+    pass "replay: $(head -1 "$T/replay.out")"
+else
+    fail "replay" "$(head -3 "$T/replay.out")"
+fi
+"$HVSIM" trace show "$T/a.hvt" --events ipi >"$T/ipi.txt" 2>&1
+if grep -q 'cpu0 *ipi.send *IMSIC dest={1}' "$T/ipi.txt" && grep -q 'cpu1 *ipi.deliver *IMSIC line=MEI src=0' "$T/ipi.txt"; then
+    pass "timeline: ipi.send IMSIC dest={1} from hart 0, ipi.deliver line=MEI on hart 1"
+else
+    fail "timeline: IMSIC ipi events" "$(head -4 "$T/ipi.txt")"
+fi
+
+# ---- Debian's OpenSBI uses the IMSIC for IPIs --------------------------------
+"$HVSIM" run --smp 2 --aia imsic --kernel "$UBOOT" --max-insns 150000000 </dev/null >"$T/sbi.out" 2>&1
+expect_line "$T/sbi.out" "Platform IPI Device       : aia-imsic" "OpenSBI 1.1: IPI device aia-imsic"
+expect_line "$T/sbi.out" "U-Boot 2023.01" "U-Boot boots on the board with IMSICs"
+
+# ---- Linux/KVM: the PLIC through eidelivery 0x40000000, SBI IPIs as MSIs ------
+IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$T/build.err" | tail -n1)
+if [ -f "$IMAGE" ]; then
+    "$HVSIM" run --smp 4 --aia imsic,guests=1 --kernel "$IMAGE" --append "console=ttyS0 earlycon" \
+        --serial "file:$T/linux.out" --trace "$T/linux.hvt" </dev/null 2>"$T/linux.err"
+    rc=$?
+    "$HVSIM" trace stats "$T/linux.hvt" >"$T/linux.stats" 2>&1
+    imsic=$(awk '$1 == "IMSIC" { s += $3 } END { print s + 0 }' "$T/linux.stats")
+    if [ "$rc" -eq 0 ] && grep -q "init: PASS" "$T/linux.out" && [ "$imsic" -ge 100 ]; then
+        pass "Linux/KVM on 4 harts with IMSICs passes; $imsic IPIs were IMSIC MSIs"
+    else
+        fail "Linux/KVM with IMSICs" "exit $rc, $imsic IMSIC sends: $(tail -2 "$T/linux.out")"
+    fi
+else
+    fail "build the Linux/KVM image" "$(tail -3 "$T/build.err")"
+fi
+
+# ---- the device tree ----------------------------------------------------------
+"$HVSIM" run --smp 2 --aia imsic,guests=3 --dump-dtb "$T/aia.dtb" >/dev/null 2>&1
+dtc -I dtb -O dts "$T/aia.dtb" >"$T/aia.dts" 2>/dev/null
+if [ "$(grep -c 'compatible = "riscv,imsics"' "$T/aia.dts")" -eq 2 ] &&
+    grep -q 'imsics@24000000' "$T/aia.dts" && grep -q 'imsics@28000000' "$T/aia.dts" &&
+    grep -q 'riscv,guest-index-bits = <0x02>' "$T/aia.dts" &&
+    grep -q 'reg = <0x00 0x28000000 0x00 0x8000>' "$T/aia.dts" &&
+    grep -q 'riscv,isa = "rv64imafdch_.*_smaia_ssaia"' "$T/aia.dts"; then
+    pass "dtb: M and S riscv,imsics nodes (guests=3: 4 pages per hart), ISA string with smaia/ssaia"
+else
+    fail "dtb with --aia" "$(grep -E 'imsics|guest-index|riscv,isa' "$T/aia.dts" | head -4)"
+fi
+"$HVSIM" run --smp 2 --dump-dtb "$T/plain.dtb" >/dev/null 2>&1
+if dtc -I dtb -O dts "$T/plain.dtb" 2>/dev/null | grep -q imsics; then
+    fail "dtb: the default board has no IMSIC nodes"
+else
+    pass "dtb: the default board has no IMSIC nodes"
+fi
+
+# ---- bad values ---------------------------------------------------------------
+bad() { # NAME TEXT ARGS...
+    local name=$1 text=$2
+    shift 2
+    "$HVSIM" run "$@" </dev/null >/dev/null 2>"$T/bad.err"
+    local r=$?
+    if [ "$r" -eq 2 ] && grep -qF -- "$text" "$T/bad.err"; then
+        pass "bad value: $name exits 2"
+    else
+        fail "bad value: $name" "exit $r: $(head -2 "$T/bad.err")"
+    fi
+}
+bad "--aia aplic" "[aia] mode 'aplic'" --aia aplic
+bad "--aia imsic,guests=8" "[aia] guests '8'" --aia imsic,guests=8
+bad "--aia imsic,foo" "--aia: 'imsic,foo'" --aia imsic,foo
+summary

@@ -1,0 +1,263 @@
+/* aia_test.c — an M-mode test program for hvsim's IMSICs ([aia] mode =
+ * imsic, [aia] guests = 1, --smp 2; docs/riscv.md "AIA"), written from the
+ * RISC-V Advanced Interrupt Architecture 1.0 (§2.3 indirect CSR access,
+ * §3.3 interrupt-file pages, §3.8 file registers, §3.9 *topei, §3.10
+ * delivery) and the H extension's hgeie/hgeip/hstatus.VGEIN.
+ *
+ * Hart 0 checks, all from M mode:
+ *   M file   miselect/mireg: eidelivery WARL (reset 0x40000000), eithreshold
+ *            WLRL, identity 0 read-only zero, odd eip/eie and unknown
+ *            selects are illegal instructions; MSIs to its own page set
+ *            pending bits; mtopei orders by identity, honours eithreshold,
+ *            a CSRRW claims exactly what it reads; mip.MEIP follows;
+ *            writes that are not MSIs (identity 0 or > 255, a byte store,
+ *            offset 4 = seteipnum_be) change nothing
+ *   MSI IPI  an MSI to hart 1's M page: hart 1, asleep in WFI with MEIE,
+ *            takes the machine external interrupt and claims identity 7
+ *   S file   through siselect/sireg: mip.SEIP and stopei
+ *   guest 1  through vsiselect/vsireg with hstatus.VGEIN = 1: hgeip bit 1,
+ *            mip.SGEIP with hgeie, mip.VSEIP, vstopei; VGEIN = 0 makes
+ *            vsireg/vstopei illegal; VGEIN = 2 (> GEILEN) reads back 0
+ * Output on the UART; power-off through sifive_test: pass, or fail with the
+ * number of failed checks (each FAIL line says which). */
+#include <stdint.h>
+
+#define UART 0x10000000ul
+#define TEST 0x100000ul
+#define IMSIC_M 0x24000000ul
+#define IMSIC_S 0x28000000ul /* per hart 2 pages: S file, guest 1 (guest-index-bits 1) */
+
+#define CSR_READ(n) ({ uint64_t v_; __asm__ volatile("csrr %0, " #n : "=r"(v_)); v_; })
+#define CSR_WRITE(n, v) __asm__ volatile("csrw " #n ", %0" ::"r"((uint64_t)(v)))
+#define CSR_SWAP(n, v) ({ uint64_t v_; __asm__ volatile("csrrw %0, " #n ", %1" : "=r"(v_) : "r"((uint64_t)(v))); v_; })
+
+enum { MISELECT = 0x350, MIREG = 0x351, SISELECT = 0x150, SIREG = 0x151, VSISELECT = 0x250 };
+enum { EIDELIVERY = 0x70, EITHRESHOLD = 0x72, EIP0 = 0x80, EIE0 = 0xc0 };
+
+static inline void fence(void) { __asm__ volatile("fence iorw, iorw" ::: "memory"); }
+static void putc_(char c)
+{
+    while (!(*(volatile uint8_t *)(UART + 5) & 0x20))
+        ;
+    *(volatile uint8_t *)UART = (uint8_t)c;
+}
+static void puts_(const char *s) { while (*s) putc_(*s++); }
+static void puthex(uint64_t v)
+{
+    for (int i = 15; i >= 0; i--)
+        putc_("0123456789abcdef"[(v >> (4 * i)) & 15]);
+}
+static void exit_(uint32_t code)
+{
+    *(volatile uint32_t *)TEST = code ? 0x3333 | code << 16 : 0x5555;
+    for (;;)
+        ;
+}
+static int failures;
+static void check(int ok, const char *what)
+{
+    puts_(ok ? "ok   " : "FAIL ");
+    puts_(what);
+    putc_('\n');
+    if (!ok)
+        failures++;
+}
+
+/* ---- traps: illegal instructions are counted and skipped --------------- */
+
+volatile uint64_t illegal_count;
+volatile uint64_t h1_claimed, h1_cause;
+volatile uint32_t h1_ready;
+
+uint64_t aia_trap(uint64_t cause, uint64_t epc, uint64_t tval)
+{
+    uint64_t hart = CSR_READ(mhartid);
+    if (cause == 2) { /* illegal instruction: count it, skip the 4 bytes */
+        illegal_count++;
+        return epc + 4;
+    }
+    if (hart == 1 && cause == (1ull << 63 | 11)) { /* machine external */
+        h1_cause = cause;
+        h1_claimed = CSR_SWAP(0x35c, 0) >> 16; /* csrrw mtopei: read + claim */
+        return epc;
+    }
+    puts_("FAIL trap hart=");
+    puthex(hart);
+    puts_(" mcause=");
+    puthex(cause);
+    puts_(" mepc=");
+    puthex(epc);
+    puts_(" mtval=");
+    puthex(tval);
+    putc_('\n');
+    exit_(99);
+    return epc;
+}
+
+/* ---- register access through the iselect/ireg CSR pairs ------------------ */
+
+static uint64_t mreg(uint64_t sel) { CSR_WRITE(0x350, sel); return CSR_READ(0x351); }
+static void mreg_w(uint64_t sel, uint64_t v) { CSR_WRITE(0x350, sel); CSR_WRITE(0x351, v); }
+static uint64_t sreg(uint64_t sel) { CSR_WRITE(0x150, sel); return CSR_READ(0x151); }
+static void sreg_w(uint64_t sel, uint64_t v) { CSR_WRITE(0x150, sel); CSR_WRITE(0x151, v); }
+static uint64_t vsreg(uint64_t sel) { CSR_WRITE(0x250, sel); return CSR_READ(0x251); }
+static void vsreg_w(uint64_t sel, uint64_t v) { CSR_WRITE(0x250, sel); CSR_WRITE(0x251, v); }
+
+static void msi(unsigned long page, uint32_t id)
+{
+    *(volatile uint32_t *)page = id;
+    fence();
+}
+static uint64_t mip(void) { return CSR_READ(mip); }
+#define MEIP (1ull << 11)
+#define SEIP (1ull << 9)
+#define VSEIP (1ull << 10)
+#define SGEIP (1ull << 12)
+#define TOP(id) ((uint64_t)(id) << 16 | (id))
+
+static void test_m_file(void)
+{
+    check(mreg(EIDELIVERY) == 0x40000000, "m: eidelivery resets to 0x40000000 (PLIC delivery)");
+    mreg_w(EIDELIVERY, 5);
+    check(mreg(EIDELIVERY) == 0, "m: eidelivery is WARL (5 reads 0)");
+    mreg_w(EIDELIVERY, 1);
+    check(mreg(EIDELIVERY) == 1, "m: eidelivery = 1");
+    mreg_w(EITHRESHOLD, 300);
+    check(mreg(EITHRESHOLD) == 255, "m: eithreshold holds 0..255 (300 reads 255)");
+    mreg_w(EITHRESHOLD, 0);
+    mreg_w(EIE0, ~0ull);
+    check(mreg(EIE0) == ~1ull, "m: eie0 bit 0 (identity 0) is read-only zero");
+    mreg_w(EIE0 + 2 * 3, ~0ull);
+    check(mreg(EIE0 + 2 * 3) == ~0ull, "m: eie6 holds identities 192..255");
+    mreg_w(EIE0 + 2 * 4, ~0ull);
+    check(mreg(EIE0 + 2 * 4) == 0, "m: eie8 (identities 256..) reads zero");
+    check(mreg(0x71) == 0, "m: reserved select 0x71 reads zero");
+    uint64_t before = illegal_count;
+    (void)mreg(0x81);
+    check(illegal_count == before + 1, "m: odd eip1 does not exist on RV64 (illegal instruction)");
+    (void)mreg(0x40);
+    check(illegal_count == before + 2, "m: select 0x40 is illegal");
+    check(mreg(0x30) == 0, "m: iprio0 reads zero (no major-interrupt priorities)");
+
+    mreg_w(EIE0, 0);
+    mreg_w(EIE0 + 2 * 3, 0);
+    mreg_w(EIE0, 1ull << 5 | 1ull << 9);
+    check(CSR_READ(0x35c) == 0 && !(mip() & MEIP), "m: nothing pending: mtopei 0, MEIP clear");
+    msi(IMSIC_M, 9);
+    check(CSR_READ(0x35c) == TOP(9), "m: MSI 9 to the own page: mtopei = 9");
+    check(mip() & MEIP, "m: mip.MEIP set");
+    msi(IMSIC_M, 5);
+    check(CSR_READ(0x35c) == TOP(5), "m: MSI 5: lower identity first (mtopei = 5)");
+    check((mreg(EIP0) & 0x3ff) == (1ull << 5 | 1ull << 9), "m: eip0 shows identities 5 and 9");
+    mreg_w(EITHRESHOLD, 5);
+    check(CSR_READ(0x35c) == 0 && !(mip() & MEIP), "m: eithreshold 5 masks 5 and up");
+    mreg_w(EITHRESHOLD, 6);
+    check(CSR_READ(0x35c) == TOP(5) && (mip() & MEIP), "m: eithreshold 6 lets 5 through");
+    mreg_w(EITHRESHOLD, 0);
+    check(CSR_SWAP(0x35c, 0x12345) == TOP(5), "m: csrrw mtopei reads 5 and claims it");
+    check(CSR_READ(0x35c) == TOP(9), "m: then 9 is on top");
+    mreg_w(EIDELIVERY, 0);
+    check(!(mip() & MEIP), "m: eidelivery 0 holds MEIP low");
+    mreg_w(EIDELIVERY, 1);
+    check(CSR_SWAP(0x35c, 0) == TOP(9) && CSR_READ(0x35c) == 0 && !(mip() & MEIP),
+          "m: claim 9: nothing left, MEIP clear");
+    /* not MSIs */
+    msi(IMSIC_M, 0);
+    msi(IMSIC_M, 300);
+    *(volatile uint8_t *)IMSIC_M = 5;
+    msi(IMSIC_M + 4, 5); /* seteipnum_be: ignored on this little-endian system */
+    fence();
+    check(mreg(EIP0) == 0 && mreg(EIP0 + 2 * 4) == 0,
+          "m: identity 0, 300, a byte store and seteipnum_be set nothing");
+    check(*(volatile uint32_t *)IMSIC_M == 0, "m: seteipnum_le reads zero");
+    msi(IMSIC_M, 200);
+    check(mreg(EIP0 + 2 * 3) == 1ull << (200 - 192), "m: MSI 200 lands in eip6 (not enabled)");
+    mreg_w(EIP0 + 2 * 3, 0);
+    check(mreg(EIP0 + 2 * 3) == 0, "m: eip6 written back to zero");
+    mreg_w(EIDELIVERY, 0x40000000);
+}
+
+static void test_ipi(void)
+{
+    while (!h1_ready)
+        fence();
+    msi(IMSIC_M + 0x1000, 7);
+    for (long i = 0; i < 10000000 && !h1_claimed; i++)
+        fence();
+    check(h1_claimed == 7, "ipi: hart 1 took its machine external interrupt and claimed 7");
+    check(h1_cause == (1ull << 63 | 11), "ipi: mcause = machine external interrupt");
+}
+
+/* hart 1: its M file delivers identity 7; sleep until the handler claims it */
+void aia_hart1(void)
+{
+    mreg_w(EIDELIVERY, 1);
+    mreg_w(EIE0, 1ull << 7);
+    CSR_WRITE(mie, MEIP);
+    __asm__ volatile("csrs mstatus, 8"); /* MIE */
+    fence();
+    h1_ready = 1;
+    while (!h1_claimed)
+        __asm__ volatile("wfi");
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
+static void test_s_file(void)
+{
+    check(sreg(EIDELIVERY) == 0x40000000, "s: eidelivery resets to 0x40000000");
+    sreg_w(EIDELIVERY, 1);
+    sreg_w(EIE0, 1ull << 3);
+    msi(IMSIC_S, 3);
+    check(CSR_READ(0x15c) == TOP(3), "s: MSI 3 to the S page: stopei = 3");
+    check((mip() & SEIP) && !(mip() & MEIP), "s: mip.SEIP set, MEIP not");
+    check(CSR_SWAP(0x15c, 0) == TOP(3) && !(mip() & SEIP), "s: csrrw stopei claims 3, SEIP clear");
+    sreg_w(EIDELIVERY, 0x40000000);
+}
+
+static void test_guest_file(void)
+{
+    CSR_WRITE(0x600, 1ull << 12); /* hstatus.VGEIN = 1 */
+    check(((CSR_READ(0x600) >> 12) & 0x3f) == 1, "guest: hstatus.VGEIN = 1 sticks");
+    vsreg_w(EIDELIVERY, 0x40000000);
+    check(vsreg(EIDELIVERY) == 0, "guest: eidelivery has no PLIC mode (0x40000000 reads 0)");
+    vsreg_w(EIDELIVERY, 1);
+    vsreg_w(EIE0, 1ull << 4);
+    msi(IMSIC_S + 0x1000, 4);
+    check(CSR_READ(0xe12) == 2, "guest: MSI 4 to guest page 1: hgeip = bit 1");
+    check((mip() & VSEIP) && !(mip() & SGEIP), "guest: mip.VSEIP set (VGEIN = 1), SGEIP not (hgeie 0)");
+    CSR_WRITE(0x607, ~0ull);
+    check(CSR_READ(0x607) == 2, "guest: hgeie holds bit 1 only (GEILEN = 1)");
+    check(mip() & SGEIP, "guest: mip.SGEIP with hgeie bit 1");
+    check(CSR_READ(0x25c) == TOP(4), "guest: vstopei = 4");
+    CSR_WRITE(0x600, 0);
+    check(!(mip() & VSEIP), "guest: VGEIN = 0: VSEIP clear");
+    uint64_t before = illegal_count;
+    (void)CSR_READ(0x25c);
+    (void)vsreg(EIDELIVERY);
+    check(illegal_count == before + 2, "guest: VGEIN = 0: vstopei and vsireg are illegal");
+    CSR_WRITE(0x600, 2ull << 12);
+    check(((CSR_READ(0x600) >> 12) & 0x3f) == 0, "guest: VGEIN = 2 (> GEILEN) reads back 0");
+    CSR_WRITE(0x600, 1ull << 12);
+    check(CSR_SWAP(0x25c, 0) == TOP(4) && CSR_READ(0xe12) == 0 && !(mip() & (VSEIP | SGEIP)),
+          "guest: csrrw vstopei claims 4; hgeip, VSEIP, SGEIP clear");
+    CSR_WRITE(0x607, 0);
+    CSR_WRITE(0x600, 0);
+}
+
+void aia_main(void)
+{
+    puts_("aia-test: start\n");
+    uint64_t before = illegal_count;
+    (void)CSR_READ(0x350);
+    if (illegal_count != before) {
+        puts_("FAIL aia: miselect does not exist (no [aia] mode = imsic)\n");
+        exit_(1);
+    }
+    test_m_file();
+    test_ipi();
+    test_s_file();
+    test_guest_file();
+    puts_(failures ? "aia-test: FAILED\n" : "aia-test: PASS\n");
+    exit_((uint32_t)failures);
+}
