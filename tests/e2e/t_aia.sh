@@ -7,7 +7,9 @@
 # MSI is an ipi.send/ipi.deliver with mechanism IMSIC; Debian's OpenSBI
 # picks the IMSIC as its IPI device and boots U-Boot; Linux/KVM (its PLIC
 # reached through eidelivery = 0x40000000) passes on 4 harts with OpenSBI's
-# IPIs as IMSIC MSIs; the device tree has the riscv,imsics nodes only when
+# IPIs as IMSIC MSIs; minihv built with -DMHV_AIA passes with its guests'
+# virtual IPIs as MSIs into guest interrupt files (no VM exit, no SBI call);
+# the device tree has the riscv,imsics nodes only when
 # asked; bad values exit 2.
 # Usage: t_aia.sh HVSIM
 set -u
@@ -88,6 +90,39 @@ if [ -f "$IMAGE" ]; then
     fi
 else
     fail "build the Linux/KVM image" "$(tail -3 "$T/build.err")"
+fi
+
+# ---- minihv -DMHV_AIA: virtual IPIs through guest interrupt files, no exits --
+if MINIHV_CFLAGS=-DMHV_AIA bash "$ROOT/tests/firmware/minihv/build.sh" "$T/mhv" >"$T/mhv.build" 2>&1; then
+    mhv() { "$HVSIM" run --smp 4 --aia imsic,guests=1 --kernel "$T/mhv/minihv.elf" "$@" </dev/null; }
+    mhv --trace "$T/mhv1.hvt" >"$T/mhv1.out" 2>&1
+    rc=$?
+    mhv --trace "$T/mhv2.hvt" >"$T/mhv2.out" 2>&1
+    "$HVSIM" trace stats "$T/mhv1.hvt" >"$T/mhv.stats" 2>&1
+    # guest IPIs: vm0 vCPU1 -> vCPU0 (hart 1 -> 0), vm1 vCPU0 <-> vCPU1 (harts 2, 3)
+    s10=$(awk '$1 == "IMSIC" && $2 == "1->0" { print $3 }' "$T/mhv.stats")
+    s23=$(awk '$1 == "IMSIC" && $2 == "2->3" { print $3 }' "$T/mhv.stats")
+    s32=$(awk '$1 == "IMSIC" && $2 == "3->2" { print $3 }' "$T/mhv.stats")
+    if [ "$rc" -eq 0 ] && grep -q "minihv: all VMs passed" "$T/mhv1.out" &&
+        [ "$(grep -c 'ping-pong 100 timer 5 checksum' "$T/mhv1.out")" -eq 4 ] &&
+        [ "$(grep -c 'host-ipi 0, host-timer 10; virtual IPIs sent 0' "$T/mhv1.out")" -eq 2 ] &&
+        [ "${s10:-0}" -eq 100 ] && [ "${s23:-0}" -eq 100 ] && [ "${s32:-0}" -eq 100 ]; then
+        pass "minihv (MHV_AIA): 2 VMs x 100 ping-pongs as IMSIC MSIs guest to guest, no IPI exits, no SBI IPI calls"
+    else
+        fail "minihv MHV_AIA" "exit $rc, IMSIC 1->0 '$s10' 2->3 '$s23' 3->2 '$s32': $(grep -m2 -E 'exits:|FAIL' "$T/mhv1.out")"
+    fi
+    if ! grep -q 'ecall-VS' "$T/mhv.stats" || [ "$(awk '/ecall-VS/ { s += $3 } END { print s }' "$T/mhv.stats")" -le 40 ]; then
+        pass "minihv (MHV_AIA): at most 40 ecall-VS exits in all (the default build: over 400)"
+    else
+        fail "minihv MHV_AIA ecall exits" "$(grep ecall-VS "$T/mhv.stats")"
+    fi
+    if cmp -s "$T/mhv1.hvt" "$T/mhv2.hvt" && "$HVSIM" replay "$T/mhv1.hvt" >/dev/null 2>&1; then
+        pass "minihv (MHV_AIA): two runs byte-identical, replay identical"
+    else
+        fail "minihv MHV_AIA determinism/replay"
+    fi
+else
+    fail "build minihv -DMHV_AIA" "$(tail -3 "$T/mhv.build")"
 fi
 
 # ---- the device tree ----------------------------------------------------------

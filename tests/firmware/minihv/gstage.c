@@ -31,6 +31,10 @@ struct gstage_tables {
     uint64_t l1_ram[512];     /* GPA 0x80000000..0xbfffffff */
     uint64_t l0_ram[512];     /* GPA 0x80000000..0x801fffff */
     uint64_t l1_alias[512];   /* GUEST_ALIAS_GPA.. */
+#ifdef MHV_AIA
+    uint64_t l1_low[512];     /* GPA 0..0x3fffffff */
+    uint64_t l0_imsic[512];   /* GUEST_IMSIC_GPA..: the vCPUs' guest interrupt files */
+#endif
 };
 
 /* 16 KiB roots in their own array: every element stays 16 KiB aligned */
@@ -62,6 +66,16 @@ void gstage_build(struct vm *vm)
     t->l1_alias[idx_l1(GUEST_ALIAS_GPA)] =
         PTE_PPN(vm->host_base + (GUEST_ALIAS_OF - GUEST_RAM_GPA)) | PTE_LEAF;
 
+#ifdef MHV_AIA
+    /* vCPU v's page -> guest file 1 of the IMSIC of the hart it is pinned to
+     * (read/write, no execute) */
+    root[idx_root(GUEST_IMSIC_GPA)] = PTE_PPN(t->l1_low) | PTE_V;
+    t->l1_low[idx_l1(GUEST_IMSIC_GPA)] = PTE_PPN(t->l0_imsic) | PTE_V;
+    for (unsigned v = 0; v < VCPUS_PER_VM; v++)
+        t->l0_imsic[idx_l0(GUEST_IMSIC_GPA + 0x1000UL * v)] =
+            PTE_PPN(HOST_IMSIC_S + HOST_IMSIC_STRIDE * vm->vcpu[v]->hartid + 0x1000) |
+            (PTE_LEAF & ~PTE_X);
+#endif
     vm->root = root;
     vm->hgatp = HGATP_MODE_SV39X4 | ((uint64_t)vm->vmid << HGATP_VMID_SHIFT) |
                 ((uint64_t)(uintptr_t)root >> 12);

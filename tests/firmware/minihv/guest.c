@@ -52,7 +52,18 @@ static struct sbiret sbi(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1,
 }
 
 static void set_timer(uint64_t t) { sbi(SBI_EXT_TIME, 0, t, 0, 0); }
+#ifdef MHV_AIA
+/* an MSI straight into each target vCPU's guest interrupt file: no exit */
+static void send_ipi(uint64_t mask)
+{
+    for (unsigned v = 0; mask; v++, mask >>= 1)
+        if (mask & 1)
+            *(volatile uint32_t *)(GUEST_IMSIC_GPA + 0x1000UL * v) = MHV_IPI_EIID;
+}
+#define SEIP        (1UL << 9)      /* sip/sie: supervisor external */
+#else
 static void send_ipi(uint64_t mask) { sbi(SBI_EXT_IPI, 0, mask, 0, 0); }
+#endif
 static uint64_t rdtime(void) { return csr_read(time); }
 
 /* ---- virtual UART -------------------------------------------------------- */
@@ -106,8 +117,19 @@ void guest_trap(void)
     uint64_t cause = csr_read(scause);
     unsigned me = (unsigned)csr_read(sscratch);
 
+#ifdef MHV_AIA
+    /* external interrupt from the guest file: csrrw stopei (vstopei) reads
+     * the identity and claims it */
+    uint64_t eiid = 0;
+    if (cause == (INTR | 9))
+        __asm__ volatile("csrrw %0, 0x15c, zero" : "=r"(eiid) :: "memory");
+    if (cause == (INTR | 9) && (eiid >> 16) != MHV_IPI_EIID)
+        fail("unexpected external interrupt identity", eiid >> 16);
+    if (cause == (INTR | 9)) {
+#else
     if (cause == (INTR | 1)) {                 /* software interrupt: an IPI */
         csr_clear(sip, SSIP);
+#endif
         if (me == 1) {
             uint64_t seq = S.seq;
             if (seq != S.pings_seen + 1)
@@ -160,7 +182,16 @@ void guest_main(uint64_t vcpu, uint64_t vm)
     if (r.error || r.value < 2)
         fail("SBI spec version", (uint64_t)r.value);
 
+#ifdef MHV_AIA
+    /* our guest interrupt file (siselect/sireg are vsiselect/vsireg here):
+     * eidelivery = 1, identity MHV_IPI_EIID enabled */
+    __asm__ volatile("csrw 0x150, %0\n csrw 0x151, %1" :: "r"(0x70UL), "r"(1UL) : "memory");
+    __asm__ volatile("csrw 0x150, %0\n csrw 0x151, %1"
+                     :: "r"(0xc0UL), "r"(1UL << MHV_IPI_EIID) : "memory");
+    csr_write(sie, SEIP | STIP);
+#else
     csr_write(sie, SSIP | STIP);
+#endif
     csr_set(sstatus, SIE_BIT);
     __asm__ volatile("ebreak");
     set_timer(rdtime() + MHV_TICK_DELTA);

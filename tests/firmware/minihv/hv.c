@@ -399,6 +399,11 @@ static void vcpu_start(uint64_t hartid, int boot)
     csr_clear(hstatus, HSTATUS_VTSR | HSTATUS_VTW | HSTATUS_VTVM | HSTATUS_HU |
                        HSTATUS_VGEIN | HSTATUS_GVA);
     csr_set(hstatus, HSTATUS_SPV | HSTATUS_SPVP);
+#ifdef MHV_AIA
+    /* the guest's external interrupts: guest interrupt file 1 (VSEIP =
+     * hgeip bit VGEIN), its registers through vsiselect/vsireg */
+    csr_set(hstatus, 1UL << 12);
+#endif
     csr_clear(sstatus, SSTATUS_SIE | SSTATUS_SPIE);
     csr_set(sstatus, SSTATUS_SPP);
 

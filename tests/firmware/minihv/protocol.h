@@ -41,6 +41,18 @@
 #define VUART_LSR        5               /* read: line status */
 #define VUART_LSR_IDLE   0x60            /* THR empty | transmitter idle */
 
+#ifdef MHV_AIA
+/* Built with -DMHV_AIA for `hvsim run --aia imsic,guests=1` (docs/riscv.md
+ * "AIA"): virtual IPIs go through IMSIC guest interrupt files, with no VM
+ * exit on either side. vCPU v's guest file (guest 1 of its hart's IMSIC)
+ * is mapped at GUEST_IMSIC_GPA + v * 0x1000; a store of MHV_IPI_EIID there
+ * is the IPI, and the receiving guest takes a VS external interrupt. */
+#define GUEST_IMSIC_GPA   0x28000000UL
+#define MHV_IPI_EIID      1
+#define HOST_IMSIC_S      0x28000000UL  /* S-level IMSIC pages of the board */
+#define HOST_IMSIC_STRIDE 0x2000UL      /* per hart: S file, guest file 1 */
+#endif
+
 /* ---- SBI (v1.0 numbering) ---------------------------------------------- */
 #define SBI_EXT_0_1_SET_TIMER     0x00
 #define SBI_EXT_0_1_PUTCHAR       0x01
