@@ -36,7 +36,7 @@ aia_run() { # NAME ARGS...: the test program on 2 harts, sets rc
 # ---- the test program --------------------------------------------------------
 aia_run a --aia imsic,guests=1 --trace "$T/a.hvt"
 n=$(grep -c '^ok' "$T/a.out")
-if [ "$rc" -eq 0 ] && grep -q '^aia-test: PASS' "$T/a.out" && [ "$n" -ge 40 ]; then
+if [ "$rc" -eq 0 ] && grep -q '^aia-test: PASS' "$T/a.out" && [ "$n" -ge 52 ]; then
     pass "aia-test passes on --aia imsic,guests=1 ($n checks)"
 else
     fail "aia-test" "exit $rc: $(grep -m3 -E '^FAIL|^aia-test' "$T/a.out")"

@@ -15,11 +15,14 @@
  * for the file, so firmware and kernels that know only the PLIC run
  * unchanged on a board with IMSICs.
  *
- * Not implemented yet: mtopi/stopi/vstopi, the major-interrupt priority
- * arrays (iprio: read-only zero through mireg/sireg), mvien/mvip,
+ * mtopi/stopi report the default priority order with IPRIO 1; mvien is
+ * read-only zero and mvip aliases mip's SSIP/STIP/SEIP (the minimal form).
+ * Not implemented yet: vstopi, the major-interrupt priority
+ * arrays (iprio: read-only zero through mireg/sireg), 
  * hvien/hvictl/hviprio (Smaia/Ssaia interrupt filtering and injection),
  * the APLIC. */
 #include "rv_internal.h"
+#include "pmu.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -27,6 +30,7 @@ enum {
     CSR_SISELECT = 0x150, CSR_SIREG = 0x151, CSR_STOPEI = 0x15c,
     CSR_VSISELECT = 0x250, CSR_VSIREG = 0x251, CSR_VSTOPEI = 0x25c,
     CSR_MISELECT = 0x350, CSR_MIREG = 0x351, CSR_MTOPEI = 0x35c,
+    CSR_MTOPI = 0xfb0, CSR_STOPI = 0xdb0, CSR_MVIEN = 0x308, CSR_MVIP = 0x309,
 };
 enum { AIA_OK = 0, AIA_ILLEGAL = EXC_ILLEGAL_INSN, AIA_VIRTUAL = EXC_VIRTUAL_INSN };
 
@@ -141,8 +145,8 @@ enum isel { ISEL_NONE, ISEL_IPRIO, ISEL_RESERVED, ISEL_EIDELIVERY, ISEL_EITHRESH
             ISEL_EIE };
 static enum isel isel_kind(uint64_t sel, bool vs)
 {
-    if (sel >= 0x30 && sel <= 0x3f)
-        return vs ? ISEL_NONE : ISEL_IPRIO; /* VS level has no iprio array */
+    if (sel >= 0x30 && sel <= 0x3f) /* RV64: odd iprio registers do not exist; */
+        return vs || (sel & 1) ? ISEL_NONE : ISEL_IPRIO; /* VS level has no iprio array */
     if (sel == 0x70) return ISEL_EIDELIVERY;
     if (sel == 0x72) return ISEL_EITHRESHOLD;
     if (sel >= 0x70 && sel <= 0x7f) return ISEL_RESERVED;
@@ -151,10 +155,38 @@ static enum isel isel_kind(uint64_t sel, bool vs)
     return ISEL_NONE;
 }
 
+/* Major interrupts in default priority order (AIA §5.1, Table 5.1: M
+ * external/software/timer, S ..., SGEI, VS ..., LCOFI). */
+static const uint8_t default_order[] = { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI,
+                                         IRQ_SGEI, IRQ_VSEI, IRQ_VSSI, IRQ_VSTI, IRQ_LCOFI };
+
+/* *topi (§5.3.3 mtopi, §5.4.2 stopi): the highest-priority interrupt of
+ * `set` in bits 27:16 and its priority in 7:0 — always 1 here, the
+ * simplified form the spec allows when the iprio array is read-only zero. */
+static uint64_t topi(uint64_t set)
+{
+    for (unsigned i = 0; i < sizeof default_order; i++)
+        if (set >> default_order[i] & 1)
+            return (uint64_t)default_order[i] << 16 | 1;
+    return 0;
+}
+
+/* mvip with mvien = 0 (§5.3.4): bits 1 (SSIP), 9 (the software-writable
+ * SEIP) and 5 (STIP, while mip.STIP is writable: menvcfg.STCE = 0) are
+ * aliases of mip; the rest read-only zero. */
+static uint64_t mvip_mask(const struct rv_hart *h)
+{
+    return (1ull << IRQ_SSI) | (1ull << IRQ_SEI) |
+           ((h->menvcfg & (1ull << 63)) ? 0 : 1ull << IRQ_STI);
+}
+
 int rv_aia_csr_check(struct rv_hart *h, unsigned csr)
 {
     int fail = h->virt ? AIA_VIRTUAL : AIA_ILLEGAL;
     switch (csr) {
+    case CSR_STOPI:
+        /* in VS-mode stopi is vstopi, which is not implemented yet */
+        return h->virt ? AIA_VIRTUAL : AIA_OK;
     case CSR_VSTOPEI: case CSR_VSIREG:
         if (csr_file(h, csr) < 0)
             return fail; /* no guest file selected (§2.3, §3.9) */
@@ -175,6 +207,14 @@ bool rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     switch (csr) {
     case CSR_MISELECT: *v = a->miselect; return true;
     case CSR_SISELECT: *v = a->siselect; return true;
+    case CSR_MVIEN: *v = 0; return true; /* §5.3.4: the minimal form, read-only zero */
+    case CSR_MVIP: *v = h->mip_sw & mvip_mask(h); return true;
+    case CSR_MTOPI: /* pending, enabled, not delegated: traps to M */
+        *v = topi(rv_mip(h) & h->mie & ~h->mideleg);
+        return true;
+    case CSR_STOPI: /* delegated to HS and not on to VS */
+        *v = topi(rv_mip(h) & h->mie & h->mideleg & ~h->hideleg);
+        return true;
     case CSR_VSISELECT: *v = a->vsiselect; return true;
     case CSR_MTOPEI: case CSR_STOPEI: case CSR_VSTOPEI: {
         int f = csr_file(h, csr);
@@ -208,6 +248,13 @@ bool rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     if (!a->on)
         return false;
     switch (csr) {
+    case CSR_MVIEN: return true; /* read-only zero */
+    case CSR_MVIP: {
+        uint64_t m = mvip_mask(h);
+        h->mip_sw = (h->mip_sw & ~m) | (v & m);
+        h->attn = 1;
+        return true;
+    }
     /* *iselect are WARL: at least 0..0xff; we keep 0..0xfff */
     case CSR_MISELECT: a->miselect = v & 0xfff; return true;
     case CSR_SISELECT: a->siselect = v & 0xfff; return true;
@@ -256,7 +303,7 @@ bool rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     return false;
 }
 
-/* hgeie (§8.2.x): bits 1..GEILEN */
+/* hgeie (priv spec §8.2.x): bits 1..GEILEN */
 void rv_aia_write_hgeie(struct rv_hart *h, uint64_t v)
 {
     uint64_t mask = ((1ull << (h->aia.geilen + 1)) - 1) & ~1ull;

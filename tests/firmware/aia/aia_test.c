@@ -10,6 +10,7 @@
  *            selects are illegal instructions; MSIs to its own page set
  *            pending bits; mtopei orders by identity, honours eithreshold,
  *            a CSRRW claims exactly what it reads; mip.MEIP follows;
+ *            mtopi/stopi give the default priority order (IPRIO 1);
  *            writes that are not MSIs (identity 0 or > 255, a byte store,
  *            offset 4 = seteipnum_be) change nothing
  *   MSI IPI  an MSI to hart 1's M page: hart 1, asleep in WFI with MEIE,
@@ -138,6 +139,8 @@ static void test_m_file(void)
     (void)mreg(0x40);
     check(illegal_count == before + 2, "m: select 0x40 is illegal");
     check(mreg(0x30) == 0, "m: iprio0 reads zero (no major-interrupt priorities)");
+    (void)mreg(0x31);
+    check(illegal_count == before + 3, "m: odd iprio1 does not exist on RV64 (illegal instruction)");
 
     mreg_w(EIE0, 0);
     mreg_w(EIE0 + 2 * 3, 0);
@@ -154,6 +157,28 @@ static void test_m_file(void)
     mreg_w(EITHRESHOLD, 6);
     check(CSR_READ(0x35c) == TOP(5) && (mip() & MEIP), "m: eithreshold 6 lets 5 through");
     mreg_w(EITHRESHOLD, 0);
+    CSR_WRITE(mie, MEIP);
+    check(CSR_READ(0xfb0) == (11ull << 16 | 1), "m: mtopi = MEI (11), IPRIO 1, with mie.MEIE");
+    CSR_WRITE(mip, 1ull << 1); /* SSIP, not delegated: below MEI */
+    CSR_WRITE(mie, MEIP | 1ull << 1);
+    check(CSR_READ(0xfb0) == (11ull << 16 | 1), "m: MEI before SSI in the default order");
+    CSR_WRITE(mie, 1ull << 1);
+    check(CSR_READ(0xfb0) == (1ull << 16 | 1), "m: only SSI enabled: mtopi = 1");
+    CSR_WRITE(mideleg, 1ull << 1);
+    check(CSR_READ(0xfb0) == 0 && CSR_READ(0xdb0) == (1ull << 16 | 1),
+          "m: SSI delegated: mtopi 0, stopi = 1");
+    CSR_WRITE(mip, 0);
+    CSR_WRITE(mideleg, 0);
+    CSR_WRITE(mie, 0);
+    check(CSR_READ(0xfb0) == 0 && CSR_READ(0xdb0) == 0, "m: nothing enabled: mtopi and stopi 0");
+    CSR_WRITE(0x308, ~0ull);
+    check(CSR_READ(0x308) == 0, "m: mvien is read-only zero");
+    CSR_WRITE(0x309, ~0ull);
+    check(CSR_READ(0x309) == (1ull << 1 | 1ull << 5 | 1ull << 9) &&
+          (mip() & (1ull << 1 | 1ull << 5 | 1ull << 9)) == (1ull << 1 | 1ull << 5 | 1ull << 9),
+          "m: mvip bits 1, 5, 9 are aliases of mip.SSIP/STIP/SEIP");
+    CSR_WRITE(0x309, 0);
+    check((mip() & (1ull << 1 | 1ull << 5 | 1ull << 9)) == 0, "m: mvip = 0 clears them in mip");
     check(CSR_SWAP(0x35c, 0x12345) == TOP(5), "m: csrrw mtopei reads 5 and claims it");
     check(CSR_READ(0x35c) == TOP(9), "m: then 9 is on top");
     mreg_w(EIDELIVERY, 0);
