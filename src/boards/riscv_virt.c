@@ -569,6 +569,16 @@ static void rv_virt_perturb(struct machine *m)
 
 /* ACLINT MSWI: one 32-bit msip register per hart at base + 4*h (ACLINT
  * spec §3). */
+static int rv_virt_data_files(const struct config *c, char (*paths)[512], int max)
+{
+    char specs[RV_VIRT_MAX_DRIVES][512];
+    int n = drive_specs(rv_virt_config(c), specs), k = 0;
+    for (int i = 0; i < n && k < max; i++)
+        if (virtio_blk_spec_path(specs[i], paths[k], sizeof paths[k]))
+            k++;
+    return k;
+}
+
 static int rv_virt_ipi_register_cpu(const struct config *c, uint64_t addr)
 {
     uint64_t base = rv_virt_config(c)->aclint_base;
@@ -600,5 +610,6 @@ const struct board_ops board_riscv_virt = {
     .round = rv_virt_round,
     .perturb = rv_virt_perturb,
     .ipi_register_cpu = rv_virt_ipi_register_cpu,
+    .data_files = rv_virt_data_files,
     .dump_dtb = rv_virt_dump_dtb,
 };

@@ -61,6 +61,13 @@ static bool parse_spec(const char *spec, char *path, size_t pathlen, bool *ro, b
     return true;
 }
 
+bool virtio_blk_spec_path(const char *spec, char *path, size_t len)
+{
+    char err[8];
+    bool ro, snap;
+    return parse_spec(spec, path, len, &ro, &snap, err, sizeof err);
+}
+
 bool virtio_blk_spec_ok(const char *spec, char *err, size_t errlen)
 {
     char path[512];

@@ -23,6 +23,8 @@ struct virtio_blk;
 
 /* Checks a --drive value: FILE[,ro][,snapshot]. false + message naming it. */
 bool virtio_blk_spec_ok(const char *spec, char *err, size_t errlen);
+/* The FILE of a valid FILE[,ro][,snapshot] spec. */
+bool virtio_blk_spec_path(const char *spec, char *path, size_t len);
 /* Opens the drive of a spec; NULL + message naming the file. */
 struct virtio_blk *virtio_blk_open(const char *spec, char *err, size_t errlen);
 void virtio_blk_free(struct virtio_blk *b);

@@ -58,6 +58,11 @@ struct board_ops {
     unsigned (*check_state)(struct machine *m, uint64_t *v, unsigned max);
     const char *(*check_name)(unsigned i, char *buf, size_t len);
 #define BOARD_MAX_CHECK_STATE 4096
+    /* Files the machine reads besides its images (riscv-virt: the --drive
+     * files), up to max paths into paths[]; the count. Trace headers record
+     * their SHA-256 (role "drive") and replay refuses a changed one. NULL:
+     * none. */
+    int (*data_files)(const struct config *c, char (*paths)[512], int max);
     /* `--dump-acpi DIR`: the ACPI tables the config gives, one file per
      * table (NULL: the board has none). */
     bool (*dump_acpi)(const struct config *c, const char *dir, char *err, size_t errlen);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../sim/board.h"
 #include "emit.h"
 #include "record.h"
 
@@ -41,6 +42,17 @@ bool trace_fill_header(const struct machine *m, struct trace_header *h, uint64_t
         struct trace_image *im = &h->images[h->nimages++];
         snprintf(im->role, sizeof im->role, "%s", imgs[i].role);
         snprintf(im->path, sizeof im->path, "%s", imgs[i].path);
+        if (!trace_sha256_file(im->path, im->sha256, err, errlen))
+            return false;
+    }
+    /* the disks (their contents are input as much as the images are) */
+    char files[TRACE_MAX_IMAGES][512];
+    int nfiles = c->board && c->board->data_files
+                     ? c->board->data_files(c, files, TRACE_MAX_IMAGES - h->nimages) : 0;
+    for (int i = 0; i < nfiles; i++) {
+        struct trace_image *im = &h->images[h->nimages++];
+        snprintf(im->role, sizeof im->role, "drive");
+        snprintf(im->path, sizeof im->path, "%.511s", files[i]);
         if (!trace_sha256_file(im->path, im->sha256, err, errlen))
             return false;
     }

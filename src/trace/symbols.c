@@ -193,6 +193,8 @@ struct symtab *symtab_load(const struct trace_header *h)
         return st;
     for (int i = 0; i < h->nimages && i < TRACE_MAX_IMAGES; i++) {
         const struct trace_image *im = &h->images[i];
+        if (!strcmp(im->role, "drive"))
+            continue; /* a disk, not a program */
         struct image_note *note = &st->notes[st->nnotes++];
         const char *base = strrchr(im->path, '/');
         snprintf(note->role, sizeof note->role, "%s", im->role);

@@ -58,6 +58,18 @@ else
     fail "rw drive: the guest's write reached the file" "sector 7: '$(sector "$T/rw.img" 7)'"
 fi
 
+# ---- the trace header hashes the drive: replay refuses a changed disk ----
+mkdisk "$T/rec.img"
+run_fw rec --drive "$T/rec.img" --trace "$T/rec.hvt"
+"$HVSIM" replay "$T/rec.hvt" >"$T/rec.replay" 2>&1
+r=$?
+if "$HVSIM" trace show "$T/rec.hvt" 2>/dev/null | head -1 | grep -q "drive=$T/rec.img" && [ "$r" -eq 2 ] &&
+    grep -q "drive image $T/rec.img has changed since the recording" "$T/rec.replay"; then
+    pass "trace header: the drive's SHA-256; replay after the guest wrote to it refuses (exit 2)"
+else
+    fail "drive hash in the trace header" "replay exit $r: $(head -2 "$T/rec.replay")"
+fi
+
 # ---- snapshot: the same writes, the file unchanged -----------------------
 mkdisk "$T/snap.img"
 cp "$T/snap.img" "$T/snap.orig"
