@@ -86,6 +86,7 @@ void x86_dbg_reset(struct x86_cpu *x)
     x->dr[6] = DR6_FIXED1;
     x->dr[7] = DR7_FIXED1;
     x->dbg_hits = 0;
+    x->dbg_ss_held = false;
     dbg_update(x);
 }
 

@@ -1718,10 +1718,19 @@ static bool exec_0f38_int(struct x86_cpu *x)
     }
 }
 
+/* MOV SS / POP SS (not LSS): SDM vol. 3A §6.8.3, interrupts, debug
+ * exceptions and single-step traps are inhibited until the boundary after
+ * the next instruction. */
+static bool loads_ss(const struct x86_insn *i)
+{
+    return i->map == X86_MAP_1 && (i->opcode == 0x17 || (i->opcode == 0x8e && (i->modrm >> 3 & 7) == X86_SS));
+}
+
 /* Single-step (SDM vol. 3A §17.3.1.4): with TF set before an instruction,
  * #DB (DR6.BS) is taken as a trap after it, a REP string instruction
  * after each iteration; not after INT n / INT3 / INTO / INT1, whose
- * delivery clears TF, nor after an instruction that faulted. */
+ * delivery clears TF, nor after an instruction that faulted, nor after
+ * MOV SS / POP SS (the next instruction's trap follows it). */
 static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
 {
     if (likely(!(x->rflags & FL_TF))) {
@@ -1732,6 +1741,8 @@ static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
     const struct x86_insn *i = &x->in;
     if (i->map == X86_MAP_1 && (i->opcode == 0xcc || i->opcode == 0xcd || i->opcode == 0xce ||
                                 i->opcode == 0xf1))
+        return;
+    if (loads_ss(i))
         return;
     x->rip = x->next_rip;
     x86_dbg_single_step(x); /* DR6.BS, traced (debug.c) */
@@ -1791,7 +1802,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0x07: case 0x17: case 0x1f: {
         uint16_t sel = (uint16_t)pop(x, size);
         x86_load_seg(x, op >> 3, sel);
-        if (op == 0x17) x->sti_shadow = true;
+        if (op == 0x17) x->sti_shadow = x->attn = true; /* ends at the next boundary but one */
         return;
     }
     case 0x6c: case 0x6d: case 0x6e: case 0x6f:
@@ -1816,7 +1827,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5 || s == X86_CS) UD();
         x86_load_seg(x, (int)s, (uint16_t)rm_read(x, 2));
-        if (s == X86_SS) x->sti_shadow = true;
+        if (s == X86_SS) x->sti_shadow = x->attn = true; /* as POP SS */
         return;
     }
     case 0x8f: { /* POP r/m: RSP is incremented before the address is computed;
@@ -2620,10 +2631,16 @@ static void __attribute__((noinline)) step_debug(struct x86_cpu *x)
     uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
     x86_dbg_insn_check(x, la);
     x->rflags &= ~(uint64_t)FL_RF;
-    x->dbg_hits = 0;
+    if (!x->dbg_ss_held)
+        x->dbg_hits = 0;
+    x->dbg_ss_held = false;
     if (x->code_size == 8 && noncanonical(la))
         GP0();
     step_slow(x, la);
+    if (loads_ss(&x->in)) { /* its data breakpoints: after the next instruction (§6.8.3) */
+        x->dbg_ss_held = true;
+        return;
+    }
     x86_dbg_data_trap(x);
 }
 

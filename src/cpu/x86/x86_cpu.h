@@ -119,6 +119,7 @@ struct x86_cpu {
     bool dbg_io;              /* DR7 enables an I/O breakpoint (R/W = 10b; debug.c) */
     bool dbg_ibp_fault;       /* the #DB being raised is an instruction breakpoint */
     uint8_t dbg_hits;         /* data breakpoints hit by this instruction (DR6 B0-B3) */
+    bool dbg_ss_held;         /* dbg_hits of a MOV SS / POP SS: reported after the next instruction */
     struct x86_seg_note {     /* seg:offset whose first byte linear() checked (seg.c) */
         uint64_t la, off;
         int8_t seg;

@@ -17,7 +17,9 @@
  *     stack comes from the 16-bit TSS's SP0/SS0, the gate pushes words;
  *  5. #GP whose gate is not present: #NP during its delivery -> #DF;
  *  6. INTO (#OF) in 32-bit code, which `trace show` must disassemble as
- *     32-bit code (tests/e2e/t_x86_vm86.sh).
+ *     32-bit code (tests/e2e/t_x86_vm86.sh);
+ *  7. the MOV SS / POP SS shadow: one instruction long, for interrupts,
+ *     single-step traps and data breakpoints (§6.8.3).
  * Reports on COM1, exits through isa-debug-exit (0 = every check passed). */
 #include <stdbool.h>
 #include "mb.h"
@@ -35,7 +37,7 @@ struct tss16 {
 enum {
     S_CODE = 0x08, S_DATA = 0x10, S_TSS = 0x18, S_TSS_V = 0x20, S_TSS_L = 0x28, S_CODEL = 0x30,
     S_TSS16 = 0x38, S_UCODE16 = 0x40, S_UDATA16 = 0x48, S_KCODE16 = 0x50, S_CGATE16 = 0x58,
-    S_UDATA = 0x60, S_TSS_H = 0x68, S_GDT_END = 0x70,
+    S_UDATA = 0x60, S_TSS_H = 0x68, S_RCODE16 = 0x70, S_RDATA16 = 0x78, S_GDT_END = 0x80,
 };
 #define VM_CODE 0x50000u /* CS = 5000h */
 #define VM_DATA 0x58000u /* DS = SS = 5800h: DS:0 the resume IP, results from DS:10h */
@@ -214,6 +216,10 @@ int on_exc(struct frame *f)
     }
     if (f->vector == 4 || f->vector == 0x30 + 1) /* INTO (#OF), INT 31h from CPL 0: traps */
         return 0;
+    if (f->vector == 1) { /* the #DB traps of test_ss_shadow: TF off, resume after */
+        f->eflags &= ~0x100u;
+        return 0;
+    }
     if (f->vector == 0x30) { /* INT 30h from the CPL-3 16-bit code */
         r->esp = f->esp, r->ss = f->ss;
         r->frame_end = (uint32_t)&f->ss + 4;
@@ -469,6 +475,117 @@ static void test_double_fault(void)
     CHECKX(nrec == 1 && recs[0].vector == 4, "INTO with OF = 1: #OF (a trap)", recs[0].vector);
 }
 
+/* ---- 7. the MOV SS / POP SS shadow (SDM vol. 3A §6.8.3) ------------------------------ */
+
+/* the self-IPI's handler (vector 44h): the interrupted EIP, EOI */
+__asm__(".text\n.globl ipi_handler\nipi_handler:\n\tpushl %eax\n\tmovl 4(%esp), %eax\n"
+        "\tmovl %eax, ipi_eip\n\tincl ipi_count\n\tmovl $0, 0xfee000b0\n\tpopl %eax\n\tiret\n");
+void ipi_handler(void);
+volatile uint32_t ipi_eip, ipi_count, ss_var;
+extern const uint8_t ssh_m1[], ssh_m2[], ssh_m3[], ssh_m4[], ssh_m5[];
+
+static uint32_t dr6_read(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+    return v;
+}
+
+static void test_ss_shadow(void)
+{
+    *(volatile uint32_t *)0xfee000f0 = 0x1ff; /* LAPIC software-enabled (SVR) */
+    set_gate(0x44, (uint32_t)ipi_handler, S_CODE, 0x8e);
+    /* An interrupt that arrives long after a MOV SS: taken at the boundary
+     * after the instruction that raised it (the self-IPI's ICR store), not
+     * one later: the shadow covered only the NOP after the MOV SS. */
+    ipi_count = ipi_eip = 0;
+    __asm__ volatile("sti\n\tnop\n\tmov %%ss, %%eax\n\tmov %%eax, %%ss\n\tnop\n\tnop\n\tnop\n"
+                     "\tmovl $0x40044, 0xfee00300\n" /* fixed, self, vector 44h */
+                     ".globl ssh_m1\nssh_m1:\n\tnop\n\tnop\n\tcli\n" ::: "eax", "memory");
+    CHECKX(ipi_count == 1 && ipi_eip == (uint32_t)ssh_m1,
+           "MOV SS shadow: ends after one instruction (a later interrupt is not delayed)", ipi_eip);
+    /* raised by the one instruction in the shadow: taken right after it */
+    ipi_count = ipi_eip = 0;
+    __asm__ volatile("sti\n\tnop\n\tmov %%ss, %%eax\n\tmov %%eax, %%ss\n\tmovl $0x40044, 0xfee00300\n"
+                     ".globl ssh_m2\nssh_m2:\n\tnop\n\tcli\n" ::: "eax", "memory");
+    CHECKX(ipi_count == 1 && ipi_eip == (uint32_t)ssh_m2,
+           "MOV SS shadow: an interrupt raised by the next instruction is taken after it", ipi_eip);
+    /* single-step: no #DB after MOV SS / POP SS, one after the next instruction */
+    nrec = 0;
+    __asm__ volatile("mov %%ss, %%eax\n\tpushf\n\torl $0x100, (%%esp)\n\tpopf\n\tmov %%eax, %%ss\n\tnop\n"
+                     ".globl ssh_m3\nssh_m3:\n\tnop\n" ::: "eax", "memory");
+    CHECKX(nrec == 1 && recs[0].vector == 1 && recs[0].eip == (uint32_t)ssh_m3 && (dr6_read() & 0x4000),
+           "TF: the single-step #DB of MOV SS comes after the next instruction (DR6.BS)", recs[0].eip);
+    nrec = 0;
+    __asm__ volatile("push %%ss\n\tpushf\n\torl $0x100, (%%esp)\n\tpopf\n\tpop %%ss\n\tnop\n"
+                     ".globl ssh_m4\nssh_m4:\n\tnop\n" ::: "memory");
+    CHECKX(nrec == 1 && recs[0].vector == 1 && recs[0].eip == (uint32_t)ssh_m4,
+           "TF: the single-step #DB of POP SS comes after the next instruction", recs[0].eip);
+    /* a data breakpoint on MOV SS's operand: its #DB after the next instruction */
+    ss_var = S_DATA;
+    nrec = 0;
+    __asm__ volatile("xor %%eax, %%eax\n\tmov %%eax, %%dr6\n\tmov %0, %%dr0\n\tmov %1, %%dr7\n"
+                     "\tmov ss_var, %%ss\n\tnop\n.globl ssh_m5\nssh_m5:\n\tnop\n\tmov %%eax, %%dr7\n"
+                     ::"r"((uint32_t)&ss_var), "r"(0xf0001u) : "eax", "memory");
+    CHECKX(nrec == 1 && recs[0].vector == 1 && recs[0].eip == (uint32_t)ssh_m5 && (dr6_read() & 1),
+           "DR0 read/write breakpoint on MOV SS's operand: #DB (DR6.B0) after the next instruction", recs[0].eip);
+}
+
+/* In real mode a MOV SS changes nothing the interrupt checks look at (in
+ * protected mode its descriptor load does): the shadow must still end
+ * after one instruction. rm_a is copied to RM_BASE and entered through a
+ * 16-bit protected-mode segment, CR0.PE cleared; the x2APIC's SELF_IPI
+ * MSR raises vector 44h (its real-mode handler: IVT in the blob); back to
+ * the kernel through resume_kernel. */
+#define RM_BASE 0x70000u
+__asm__(".text\n.code16\n.globl rm_a\nrm_a:\n"
+        "\tmovw $0x78, %ax\n\tmovw %ax, %ds\n\tmovw %ax, %ss\n"
+        "\tmovl %cr0, %eax\n\tandl $~1, %eax\n\tmovl %eax, %cr0\n"
+        "\tljmp $0x7000, $(1f - rm_a)\n"
+        "1:\tmovw $0x7000, %ax\n\tmovw %ax, %ds\n\tmovw %ax, %ss\n\tmovw $0xf000, %sp\n"
+        "\tlidt (rm_idtr - rm_a)\n"
+        "\tsti\n\tnop\n\tmovw %ss, %ax\n\tmovw %ax, %ss\n\tnop\n\tnop\n\tnop\n"
+        "\tmovl $0x83f, %ecx\n\tmovl $0x44, %eax\n\txorl %edx, %edx\n\twrmsr\n"
+        ".globl rm_m1\nrm_m1:\n\tnop\n\tnop\n\tcli\n"
+        "\tmovl %cr0, %eax\n\torl $1, %eax\n\tmovl %eax, %cr0\n"
+        "\tljmpl $0x08, $resume_kernel\n"
+        ".globl rm_isr\nrm_isr:\n\tpushw %bp\n\tmovw %sp, %bp\n\tpushl %eax\n\tpushl %ecx\n\tpushl %edx\n"
+        "\tmovw 2(%bp), %ax\n\tmovw %ax, (rm_ip - rm_a)\n\tincw (rm_cnt - rm_a)\n"
+        "\tmovl $0x80b, %ecx\n\txorl %eax, %eax\n\txorl %edx, %edx\n\twrmsr\n" /* EOI */
+        "\tpopl %edx\n\tpopl %ecx\n\tpopl %eax\n\tpopw %bp\n\tiret\n"
+        ".globl rm_idtr\nrm_idtr:\n\t.word 0x3ff\n\t.long 0x70000 + rm_ivt - rm_a\n"
+        ".globl rm_ip\nrm_ip:\n\t.word 0\n.globl rm_cnt\nrm_cnt:\n\t.word 0\n"
+        "\t.balign 4\n.globl rm_ivt\nrm_ivt:\n\t.fill 256, 4, 0\n"
+        ".globl rm_end\nrm_end:\n.code32\n");
+extern const uint8_t rm_a[], rm_m1[], rm_isr[], rm_ip[], rm_cnt[], rm_ivt[], rm_end[];
+/* rm_call(): as task_jmp, to S_RCODE16:0 (rm_a) */
+__asm__(".text\n.globl rm_call\nrm_call:\n\tpushl %ebp\n\tpushl %ebx\n\tpushl %esi\n\tpushl %edi\n"
+        "\tmovl %esp, kern_esp\n\tljmp $0x70, $0\n");
+void rm_call(void);
+
+static void test_ss_shadow_real(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));
+    __asm__ volatile("wrmsr" ::"a"(lo | 0xc00), "d"(hi), "c"(0x1b)); /* x2APIC */
+    __asm__ volatile("wrmsr" ::"a"(0x1ff), "d"(0), "c"(0x80f));      /* SVR: enabled */
+    uint8_t *dst = (uint8_t *)RM_BASE;
+    for (uint32_t i = 0; i < (uint32_t)(rm_end - rm_a); i++)
+        dst[i] = rm_a[i];
+    volatile uint32_t *ivt = (volatile uint32_t *)(RM_BASE + (uint32_t)(rm_ivt - rm_a));
+    ivt[0x44] = (RM_BASE >> 4) << 16 | (uint32_t)(rm_isr - rm_a);
+    gdt[S_RCODE16 / 8] = seg_desc(RM_BASE, 0xffff, 0x9b, 0);
+    gdt[S_RDATA16 / 8] = seg_desc(RM_BASE, 0xffff, 0x93, 0);
+    struct __attribute__((packed)) { uint16_t lim; uint32_t base; } id;
+    __asm__ volatile("sidt %0" : "=m"(id));
+    rm_call();
+    __asm__ volatile("lidt %0" ::"m"(id));
+    uint16_t ip = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_ip - rm_a));
+    uint16_t cnt = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_cnt - rm_a));
+    CHECKX(cnt == 1 && ip == (uint32_t)(rm_m1 - rm_a),
+           "real mode: the MOV SS shadow ends after one instruction (a later interrupt is not delayed)", ip);
+}
+
 int kmain32(uint32_t magic, const void *mbi)
 {
     (void)mbi;
@@ -481,5 +598,7 @@ int kmain32(uint32_t magic, const void *mbi)
     test_task_eip_limit();
     test_call_gate_tss16();
     test_double_fault();
+    test_ss_shadow();
+    test_ss_shadow_real();
     return x86t_report("vm86");
 }
