@@ -346,6 +346,10 @@ static void iret_vm86(struct x86_cpu *x, unsigned opsize)
     if (((x->rflags >> 12) & 3) < 3)
         x86_raise(x, X86_EXC_GP, true, 0);
     uint64_t ssb = x->seg[X86_SS].base, sp = x->r[RSP] & 0xffff;
+    /* "IF top 6 (12) bytes of stack not within stack limits THEN #SS(0)":
+     * the frame's last byte, not a wrap to SS:0 */
+    if (sp + 3 * opsize - 1 > x->seg[X86_SS].limit)
+        x86_raise(x, X86_EXC_SS, true, 0);
     uint64_t rip = x86_read(x, ssb + sp, opsize);
     uint64_t cs = x86_read(x, ssb + ((sp + opsize) & 0xffff), opsize) & 0xffff;
     uint64_t fl = x86_read(x, ssb + ((sp + 2 * opsize) & 0xffff), opsize);

@@ -163,6 +163,22 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tint3\n"                                 /* through a task gate (DPL 3) and back by IRET */
         "\tmovw $0x8765, 0x36\n"
         "\tmovw $0xffff, 0\n\thlt\n"
+        /* D: IOPL = 3, IRET whose frame passes SS's limit (FFFFh): #SS(0) */
+        ".globl vm_d\nvm_d:\n"
+        "\tmovw %sp, %si\n"
+        "\tmovw $(8f - vm_a), 0xfffc\n\tmovw %cs, %ax\n\tmovw %ax, 0xfffe\n"
+        "\tmovw $0xfffc, %sp\n"
+        VMRES(1) "\tiret\n1:\n"                  /* 6 bytes at FFFCh: #SS(0) */
+        "\tmovw %si, %sp\n"
+        "\tmovl $(8f - vm_a), 0xfff8\n\tmovw %cs, %ax\n\tmovw %ax, 0xfffc\n\tmovw $0, 0xfffe\n"
+        "\tmovw $0xfff8, %sp\n"
+        VMRES(1) "\tiretl\n1:\n"                 /* 12 bytes at FFF8h: #SS(0) */
+        "\tmovw %si, %sp\n"
+        "\tmovw $(2f - vm_a), 0xfffa\n\tmovw %cs, %ax\n\tmovw %ax, 0xfffc\n\tmovw $0x0002, 0xfffe\n"
+        "\tmovw $0xfffa, %sp\n\tiret\n"            /* 6 bytes at FFFAh: the last one FFFFh */
+        "8:\tmovw $0xdead, 0x54\n"
+        "2:\tmovw %sp, 0x52\n\tmovw %si, %sp\n"
+        "\tmovw $0xffff, 0\n\thlt\n"
         ".globl vm_end\nvm_end:\n"
         /* the CPL-3 16-bit code (CS base = cpl3_16): a far CALL through
          * the 16-bit call gate, then INT 30h back to the kernel */
@@ -179,7 +195,7 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tmovw %ss, %ax\n\taddr32 movw %ax, cg_ss\n"
         "\tlret\n"
         ".code32\n");
-extern const uint8_t vm_a[], vm_b[], vm_c[], vm_end[], cpl3_16[], ring0_16[];
+extern const uint8_t vm_a[], vm_b[], vm_c[], vm_d[], vm_end[], cpl3_16[], ring0_16[];
 /* the #BP handler task of the virtual-8086 task: counts, IRET (NT) back */
 __asm__(".text\n.globl task_h\ntask_h:\n\tincl h_count\n\tiret\n\tjmp task_h\n");
 void task_h(void);
@@ -207,7 +223,7 @@ int on_exc(struct frame *f)
         r->esp = f->esp, r->ss = f->ss, r->v_es = f->v_es, r->v_ds = f->v_ds, r->v_fs = f->v_fs, r->v_gs = f->v_gs;
         r->frame_end = (uint32_t)&f->v_gs + 4;
         uint16_t res = *vm16(0);
-        if (f->vector == 13) {
+        if (f->vector == 13 || f->vector == 12) {
             if (res == 0xffff)
                 return 1;
             f->eip = res;
@@ -342,6 +358,21 @@ static void test_vm86_iopl3(void)
     CHECKX(recs[1].vector == 13 && recs[1].error == 0 && *vm16(0x2c) == 0x4444,
            "VM86 IOPL 3: the I/O bitmap still denies IN", recs[1].vector);
     CHECKX(*vm16(0x46) == 0x5a00 && *vm16(0x48) == 0x1234, "VM86: LES loads ES and the register", *vm16(0x46));
+}
+
+/* RETURN-FROM-VIRTUAL-8086 IRET (vol. 2 "IRET"): #SS(0) when the top 6
+ * (12) bytes of the stack are not within SS's limit */
+static void test_vm86_iret_limit(void)
+{
+    *vm16(0x52) = 0x7777;
+    *vm16(0x54) = 0;
+    run_vm86((uint32_t)(vm_d - vm_a), 3);
+    CHECKX(nrec == 3 && recs[0].vector == 12 && recs[0].error == 0 && (recs[0].eflags & 0x20000) &&
+               recs[1].vector == 12 && recs[1].error == 0 && vm_a[recs[0].eip] == 0xcf &&
+               vm_a[recs[1].eip] == 0x66 && vm_a[recs[1].eip + 1] == 0xcf,
+           "VM86 IRET / IRETD with the frame past SS's limit (SP = FFFCh, FFF8h): #SS(0)", recs[0].vector);
+    CHECKX(*vm16(0x54) == 0 && *vm16(0x52) == 0,
+           "VM86 IRET with the frame's last byte at FFFFh returns (SP wraps to 0)", *vm16(0x52));
 }
 
 /* ---- 2. a virtual-8086 task ---------------------------------------------------------- */
@@ -594,6 +625,7 @@ int kmain32(uint32_t magic, const void *mbi)
     setup();
     test_vm86_iopl0();
     test_vm86_iopl3();
+    test_vm86_iret_limit();
     test_vm86_task();
     test_task_eip_limit();
     test_call_gate_tss16();
