@@ -837,6 +837,13 @@ static uint64_t tss_sp(struct x86_cpu *x, unsigned dpl, uint16_t *ss)
     return x86_tss_stack(x, 0, dpl, 0, ss);
 }
 
+/* The byte-granular limit of a code/data descriptor (scaled by G). */
+static uint64_t seg_limit_of(uint64_t lo)
+{
+    uint64_t l = (lo & 0xffff) | ((lo >> 48) & 0xf) << 16;
+    return (lo >> 55) & 1 ? l << 12 | 0xfff : l;
+}
+
 /* Far CALL/JMP through a call gate (SDM vol. 3A §5.8.3-5.8.6; §5.8.3.1 the
  * 16-byte gates of IA-32e mode; vol. 2 "CALL" far): gate DPL >= CPL and >=
  * the selector's RPL (#GP(gate)), present (#NP(gate)); the target a code
@@ -886,6 +893,10 @@ static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
     if (x->long_mode && (!((clo >> 53) & 1) || ((clo >> 54) & 1)))
         x86_raise(x, X86_EXC_GP, true, tsel & ~3u);
     unsigned ncpl = conforming ? x->cpl : cdpl;
+    /* the gate's offset within the target's limit, else #GP(0) (vol. 2
+     * "CALL", "JMP"; a CALL to an inner level checks it after the stack) */
+    if (!x->long_mode && !(call && ncpl < x->cpl) && toff > seg_limit_of(clo))
+        GP0();
     if (!call) {
         x86_desc_set_accessed(x, tsel, clo);
         x86_load_cs(x, tsel, clo, x->cpl);
@@ -909,6 +920,14 @@ static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
                 x86_raise(x, X86_EXC_SS, true, nss & ~3u);
             x86_seg_from_desc(&nseg, nss, slo | (1ull << 40), 0);
             sp_mask_n = (nseg.attr & SEG_DB) ? 0xffffffffull : 0xffff;
+            /* "new stack does not have room for parameters plus 16 (8)
+             * bytes": #SS(new SS) (vol. 2 "CALL"), then the EIP (below) */
+            unsigned n = 4 + ((unsigned)(glo >> 32) & 0x1f);
+            for (unsigned k = 1; k <= n; k++)
+                if (!x86_seg_range_ok(&nseg, (sp - k * psize) & sp_mask_n, psize))
+                    x86_raise(x, X86_EXC_SS, true, nss & ~3u);
+            if (toff > seg_limit_of(clo))
+                GP0();
         } else if (noncanonical(sp)) {
             x86_raise(x, X86_EXC_SS, true, 0);
         }
