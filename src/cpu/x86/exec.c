@@ -12,6 +12,7 @@
 #include "block.h"
 #include "icache.h"
 #include "seg.h"
+#include "vme.h"
 #include "desc_insn.h"
 #include "../../apic/lapic.h"
 #include "../../sim/bus.h"
@@ -1888,11 +1889,23 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     }
     case 0x9c: /* PUSHF: VM and RF read as 0 */
-        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
+        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) { /* vme.c */
+            if (!x86_vme_flags16(x, size)) GP0();
+            push(x, 2, x86_vme_pushf_image(x));
+            return;
+        }
         push(x, size, x->rflags & 0x3c7fd7 & size_mask(size));
         return;
-    case 0x9d: { /* POPF (SDM vol. 2 "POPF"; virtual-8086 mode: #GP(0) unless IOPL = 3) */
-        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
+    case 0x9d: { /* POPF (SDM vol. 2 "POPF"; virtual-8086 mode: #GP(0) unless IOPL = 3 or VME) */
+        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) { /* vme.c */
+            if (!x86_vme_flags16(x, size)) GP0();
+            uint64_t rsp = x->r[RSP], v = pop(x, 2);
+            x->r[RSP] = rsp;
+            x86_vme_check_flags(x, v);
+            pop(x, 2);
+            x86_vme_load_flags(x, v);
+            return;
+        }
         uint64_t v = pop(x, size);
         uint64_t mask = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT |
                         FL_AC | FL_ID;
@@ -1955,7 +1968,11 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         x86_deliver(x, X86_EXC_BP, false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
-    case 0xcd: /* INT n; virtual-8086 mode (no CR4.VME): #GP(0) unless IOPL = 3 */
+    case 0xcd: /* INT n; virtual-8086 mode: redirected (CR4.VME, vme.c), else #GP(0) unless IOPL = 3 */
+        if ((x->rflags & FL_VM) && x86_vme_int(x, (unsigned)(i->imm & 0xff), x->next_rip)) {
+            x->next_rip = x->rip;
+            return;
+        }
         if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
         x86_deliver(x, (int)(i->imm & 0xff), false, 0, true, x->next_rip);
         x->next_rip = x->rip;
@@ -2043,7 +2060,11 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0xf9: x->rflags |= FL_CF; return;
     case 0xfc: x->rflags &= ~(uint64_t)FL_DF; return;
     case 0xfd: x->rflags |= FL_DF; return;
-    case 0xfa: case 0xfb: /* CLI / STI: IOPL-sensitive */
+    case 0xfa: case 0xfb: /* CLI / STI: IOPL-sensitive; VIF with CR4.VME / PVI (vme.c) */
+        if (x86_vif_mode(x)) {
+            x86_vif_cli_sti(x, op == 0xfb);
+            return;
+        }
         if ((x->cr0 & CR0_PE) && x->cpl > ((x->rflags >> 12) & 3)) GP0();
         if (op == 0xfa) x->rflags &= ~(uint64_t)FL_IF;
         else {

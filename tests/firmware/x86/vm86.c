@@ -28,6 +28,7 @@ struct tss32 {
     uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
     uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi, es, cs, ss, ds, fs, gs, ldt;
     uint32_t t_iomap;
+    uint8_t intmap[32];          /* the software interrupt redirection bitmap (CR4.VME) */
     uint8_t iomap[0x88 / 8 + 1]; /* ports 0-87h, then the closing FFh byte */
 };
 struct tss16 {
@@ -37,7 +38,7 @@ struct tss16 {
 enum {
     S_CODE = 0x08, S_DATA = 0x10, S_TSS = 0x18, S_TSS_V = 0x20, S_TSS_L = 0x28, S_CODEL = 0x30,
     S_TSS16 = 0x38, S_UCODE16 = 0x40, S_UDATA16 = 0x48, S_KCODE16 = 0x50, S_CGATE16 = 0x58,
-    S_UDATA = 0x60, S_TSS_H = 0x68, S_RCODE16 = 0x70, S_RDATA16 = 0x78, S_GDT_END = 0x80,
+    S_UDATA = 0x60, S_TSS_H = 0x68, S_RCODE16 = 0x70, S_RDATA16 = 0x78, S_UCODE32 = 0x80, S_GDT_END = 0x88,
 };
 #define VM_CODE 0x50000u /* CS = 5000h */
 #define VM_DATA 0x58000u /* DS = SS = 5800h: DS:0 the resume IP, results from DS:10h */
@@ -179,6 +180,27 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "8:\tmovw $0xdead, 0x54\n"
         "2:\tmovw %sp, 0x52\n\tmovw %si, %sp\n"
         "\tmovw $0xffff, 0\n\thlt\n"
+        /* E: IOPL = 0 with CR4.VME: CLI/STI/PUSHF/POPF on VIF, INT 40h
+         * redirected to the 8086 handler (vm_e_isr), INT 41h not */
+        ".globl vm_e\nvm_e:\n"
+        "\tcli\n\tpushf\n\tpopw 0x60\n"
+        "\tsti\n\tpushf\n\tpopw 0x62\n"
+        "\tint $0x40\n"
+        "\tpushf\n\tpopw 0x68\n"
+        VMRES(1) "\tint $0x41\n1:\n"              /* bitmap bit 1: #GP(0) */
+        "\tpushw $0x0100\n" VMRES(1) "\tpopf\n1:\n\tpopw %ax\n" /* TF in the image: #GP(0) */
+        VMRES(1) "\tpushfl\n1:\n"                 /* 32-bit: #GP(0) */
+        "\tmovw $0xffff, 0\n\thlt\n"
+        ".globl vm_e_isr\nvm_e_isr:\n"
+        "\tpushf\n\tpopw 0x64\n\tmovw %sp, 0x66\n\tiret\n"
+        /* F: the same with VIP = 1: STI, POPF / IRET of IF = 1 are #GP(0) */
+        ".globl vm_f\nvm_f:\n"
+        "\tcli\n"
+        VMRES(1) "\tsti\n1:\n"
+        "\tpushw $0x0200\n" VMRES(1) "\tpopf\n1:\n\tpopw %ax\n"
+        "\tpushw $0x0200\n\tpushw %cs\n\tpushw $(2f - vm_a)\n" VMRES(1) "\tiret\n1:\n\taddw $6, %sp\n"
+        "2:\tpushw $0\n\tpopf\n\tpushf\n\tpopw 0x6a\n"
+        "\tmovw $0xffff, 0\n\thlt\n"
         ".globl vm_end\nvm_end:\n"
         /* the CPL-3 16-bit code (CS base = cpl3_16): a far CALL through
          * the 16-bit call gate, then INT 30h back to the kernel */
@@ -195,7 +217,7 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tmovw %ss, %ax\n\taddr32 movw %ax, cg_ss\n"
         "\tlret\n"
         ".code32\n");
-extern const uint8_t vm_a[], vm_b[], vm_c[], vm_d[], vm_end[], cpl3_16[], ring0_16[];
+extern const uint8_t vm_a[], vm_b[], vm_c[], vm_d[], vm_e[], vm_e_isr[], vm_f[], vm_end[], cpl3_16[], ring0_16[];
 /* the #BP handler task of the virtual-8086 task: counts, IRET (NT) back */
 __asm__(".text\n.globl task_h\ntask_h:\n\tincl h_count\n\tiret\n\tjmp task_h\n");
 void task_h(void);
@@ -289,7 +311,7 @@ static void setup(void)
 
 static void run_vm86(uint32_t ip, uint32_t iopl)
 {
-    uint32_t frame[9] = { ip, VM_SEG(VM_CODE), 0x20002 | iopl << 12, 0x1000, VM_SEG(VM_DATA),
+    uint32_t frame[9] = { ip, VM_SEG(VM_CODE), 0x20002 | iopl, 0x1000, VM_SEG(VM_DATA),
                           0x5900, VM_SEG(VM_DATA), 0x5a00, 0x5b00 };
     *vm16(0) = 0;
     nrec = 0;
@@ -310,7 +332,7 @@ static void test_vm86_iopl0(void)
     for (uint32_t i = 0; i + 6 < (uint32_t)(vm_b - vm_a) && n < 8; i++)
         if (p[i] == 0xc7 && p[i + 1] == 0x06 && p[i + 2] == 0 && p[i + 3] == 0 && p[i + 5] != 0xff)
             at[n++] = i + 6;
-    run_vm86(0, 0);
+    run_vm86(0, 0 << 12);
     CHECKX(*vm16(0x10) == 0x1234 && *(volatile uint16_t *)0x58010 == 0x1234,
            "VM86: DS:10h is linear DS * 16 + 10h", *vm16(0x10));
     CHECKX(nrec == 9, "VM86 IOPL 0: 6 IOPL-sensitive #GP, #BP, IN #GP, HLT #GP", nrec);
@@ -343,7 +365,7 @@ static void test_vm86_iopl3(void)
 {
     *vm16(0x40) = 0x1234; /* a far pointer 5A00:1234 for LES */
     *vm16(0x42) = 0x5a00;
-    run_vm86((uint32_t)(vm_b - vm_a), 3);
+    run_vm86((uint32_t)(vm_b - vm_a), 3 << 12);
     uint16_t f0 = *vm16(0x20), f1 = *vm16(0x22), f2 = *vm16(0x24);
     CHECKX((f0 & 0x3200) == 0x3200, "VM86 IOPL 3: CLI/STI run, PUSHF pushes IOPL 3 and IF", f0);
     CHECKX((f1 & 0x3200) == 0x3200, "VM86 IOPL 3: POPF keeps IOPL, sets IF", f1);
@@ -366,13 +388,95 @@ static void test_vm86_iret_limit(void)
 {
     *vm16(0x52) = 0x7777;
     *vm16(0x54) = 0;
-    run_vm86((uint32_t)(vm_d - vm_a), 3);
+    run_vm86((uint32_t)(vm_d - vm_a), 3 << 12);
     CHECKX(nrec == 3 && recs[0].vector == 12 && recs[0].error == 0 && (recs[0].eflags & 0x20000) &&
                recs[1].vector == 12 && recs[1].error == 0 && vm_a[recs[0].eip] == 0xcf &&
                vm_a[recs[1].eip] == 0x66 && vm_a[recs[1].eip + 1] == 0xcf,
            "VM86 IRET / IRETD with the frame past SS's limit (SP = FFFCh, FFF8h): #SS(0)", recs[0].vector);
     CHECKX(*vm16(0x54) == 0 && *vm16(0x52) == 0,
            "VM86 IRET with the frame's last byte at FFFFh returns (SP wraps to 0)", *vm16(0x52));
+}
+
+/* CR4.VME (SDM vol. 3A §20.3): VIF for CLI/STI/PUSHF/POPF/IRET with IOPL
+ * < 3, INT n through the redirection bitmap (Table "Software Interrupt
+ * Handling Methods": 6 redirected, 3 #GP) */
+static void cr4_set(uint32_t set, uint32_t clear)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+    v = (v | set) & ~clear;
+    __asm__ volatile("mov %0, %%cr4" ::"r"(v));
+}
+
+static void test_vme(void)
+{
+    uint32_t r[4];
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(1), "c"(0));
+    CHECKX(r[3] & 2, "CPUID.1:EDX.VME", r[3]);
+    for (unsigned i = 0; i < 32; i++)
+        tss.intmap[i] = 0xff;
+    tss.intmap[0x40 / 8] = 0xfe; /* INT 40h redirected */
+    uint32_t ivt = 0x40 * 4; /* the 8086 vector table at linear 0 (hidden from gcc's null checks) */
+    __asm__("" : "+r"(ivt));
+    *(volatile uint32_t *)ivt = VM_SEG(VM_CODE) << 16 | (uint32_t)(vm_e_isr - vm_a);
+    cr4_set(1, 0);
+    run_vm86((uint32_t)(vm_e - vm_a), 0);
+    CHECKX((*vm16(0x60) & 0x3200) == 0x3000 && (*vm16(0x62) & 0x3200) == 0x3200,
+           "VME, IOPL 0: CLI / STI change VIF, PUSHF shows it as IF with IOPL 3", *vm16(0x62));
+    CHECKX((*vm16(0x64) & 0x3200) == 0x3000 && *vm16(0x66) == 0x1000 - 6,
+           "VME: INT 40h (bitmap bit 0) through the 8086 vector table: FLAGS, CS, IP pushed, VIF cleared", *vm16(0x64));
+    CHECKX((*vm16(0x68) & 0x3200) == 0x3200, "VME: the 8086 handler's IRET restores VIF from the image's IF",
+           *vm16(0x68));
+    CHECKX(nrec == 4 && recs[0].vector == 13 && recs[0].error == 0 && vm_a[recs[0].eip] == 0xcd &&
+               (recs[0].eflags & 0x80200) == 0x80000,
+           "VME: INT 41h (bitmap bit 1) with IOPL 0 is #GP(0); EFLAGS.IF untouched, VIF = 1", recs[0].eflags);
+    CHECKX(recs[1].vector == 13 && vm_a[recs[1].eip] == 0x9d && recs[2].vector == 13 &&
+               vm_a[recs[2].eip] == 0x66 && vm_a[recs[2].eip + 1] == 0x9c,
+           "VME: POPF of TF = 1 and PUSHFD (32-bit) are #GP(0)", recs[1].eip);
+    run_vm86((uint32_t)(vm_f - vm_a), 1u << 20); /* VIP = 1 */
+    CHECKX(nrec == 4 && recs[0].vector == 13 && vm_a[recs[0].eip] == 0xfb && (recs[0].eflags & 0x180000) == 0x100000,
+           "VME with VIP = 1: STI is #GP(0)", recs[0].eflags);
+    CHECKX(recs[1].vector == 13 && vm_a[recs[1].eip] == 0x9d && recs[2].vector == 13 && vm_a[recs[2].eip] == 0xcf,
+           "VME with VIP = 1: POPF and IRET of an image with IF = 1 are #GP(0)", recs[1].eip);
+    CHECKX((*vm16(0x6a) & 0x3200) == 0x3000, "VME with VIP = 1: POPF of IF = 0 runs", *vm16(0x6a));
+    cr4_set(0, 1);
+}
+
+/* CR4.PVI (§20.4): at CPL 3 with IOPL 0, CLI / STI change VIF, not IF */
+__asm__(".text\n.globl pvi_user\npvi_user:\n\tcli\n\tpushfl\n\tpopl pvi_f0\n"
+        ".globl pvi_sti\npvi_sti:\n\tsti\n\tpushfl\n\tpopl pvi_f1\n\tint $0x30\n");
+extern const uint8_t pvi_user[], pvi_sti[];
+volatile uint32_t pvi_f0, pvi_f1;
+static uint8_t pvi_stack[1024] __attribute__((aligned(16)));
+
+static void run_cpl3_32(uint32_t eflags)
+{
+    uint32_t frame[5] = { (uint32_t)pvi_user, S_UCODE32 | 3, eflags, (uint32_t)(pvi_stack + sizeof pvi_stack),
+                          S_UDATA | 3 };
+    nrec = 0;
+    pvi_f0 = pvi_f1 = 0;
+    kernel_resume = 1;
+    __asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" ::"r"((uint32_t)(S_UDATA | 3)) : "memory");
+    vm_iret(frame);
+    kernel_resume = 0;
+}
+
+static void test_pvi(void)
+{
+    gdt[S_UCODE32 / 8] = seg_desc(0, 0xfffff, 0xfb, 0xc);
+    gdt[S_UDATA / 8] = seg_desc(0, 0xfffff, 0xf3, 0xc);
+    cr4_set(2, 0);
+    run_cpl3_32(0x202);
+    CHECKX(nrec == 1 && recs[0].vector == 0x30 && (pvi_f0 & 0x80200) == 0x200 && (pvi_f1 & 0x80200) == 0x80200,
+           "PVI, CPL 3, IOPL 0: CLI clears VIF, STI sets it, IF stays 1", pvi_f0);
+    run_cpl3_32(0x202 | 1u << 20);
+    CHECKX(nrec == 1 && recs[0].vector == 13 && recs[0].error == 0 && recs[0].eip == (uint32_t)pvi_sti &&
+               (recs[0].eflags & 0x100000),
+           "PVI with VIP = 1: STI is #GP(0)", recs[0].eip);
+    cr4_set(0, 2);
+    run_cpl3_32(0x202);
+    CHECKX(nrec == 1 && recs[0].vector == 13 && recs[0].eip == (uint32_t)pvi_user,
+           "without PVI: CLI at CPL 3, IOPL 0 is #GP(0)", recs[0].eip);
 }
 
 /* ---- 2. a virtual-8086 task ---------------------------------------------------------- */
@@ -626,6 +730,8 @@ int kmain32(uint32_t magic, const void *mbi)
     test_vm86_iopl0();
     test_vm86_iopl3();
     test_vm86_iret_limit();
+    test_vme();
+    test_pvi();
     test_vm86_task();
     test_task_eip_limit();
     test_call_gate_tss16();
