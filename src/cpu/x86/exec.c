@@ -2052,7 +2052,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
             machine_request_exit(x->m, EXIT_GUEST_FAIL,
                                  "HLT with IF = 0 and no CPU left to wake it: the machine is dead");
         x->cpu.state = CPU_SLEEPING;
-        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x->rip, 0xf4);
+        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x86_trace_pc(x), 0xf4);
         cpu_end_run(&x->cpu);
         return;
     case 0xf5: x->rflags ^= FL_CF; return;
@@ -2120,7 +2120,7 @@ static bool take_interrupt(struct x86_cpu *x)
     if (x->nmi_pending && !x->nmi_blocked) {
         x->nmi_pending = false;
         x->nmi_blocked = true;
-        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x86_trace_from(x), 0, x->rip);
+        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x86_trace_from(x), 0, x86_trace_pc(x));
         x86_deliver(x, X86_EXC_NMI, false, 0, false, x->rip);
         return true;
     }
@@ -2128,7 +2128,7 @@ static bool take_interrupt(struct x86_cpu *x)
         int v = x->intr_ack(x->intr_opaque);
         if (v < 0)
             return false;
-        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)v, x86_trace_from(x), 0, x->rip);
+        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)v, x86_trace_from(x), 0, x86_trace_pc(x));
         x86_deliver(x, v, false, 0, false, x->rip);
         return true;
     }

@@ -64,7 +64,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
              * still on the timeline, before it: exc.take with its vector
              * and error code (CR2 for #PF), then the #DF */
             TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x),
-                  x->cpl, x->rip, vector == X86_EXC_PF ? x->cr2 : err);
+                  x->cpl, x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
         }
         if (v < 0)
             triple_fault(x);
@@ -72,7 +72,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
             x->fault_depth = 2;
             x->pending_vector = X86_EXC_DF;
             TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x86_trace_from(x), x->cpl,
-                  x->rip, 0);
+                  x86_trace_pc(x), 0);
             x86_deliver(x, X86_EXC_DF, true, 0, false, x->rip);
             x->fault_depth = 0;
             longjmp(x->fault_jb, 1);
@@ -89,7 +89,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
         x->rflags |= FL_RF;
     x->dbg_ibp_fault = false;
     TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x), x->cpl,
-          x->rip, vector == X86_EXC_PF ? x->cr2 : err);
+          x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
     x86_deliver(x, vector, has_err, err, false, x->rip);
     x->fault_depth = 0;
     longjmp(x->fault_jb, 1);

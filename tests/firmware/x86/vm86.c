@@ -19,7 +19,11 @@
  *  6. INTO (#OF) in 32-bit code, which `trace show` must disassemble as
  *     32-bit code (tests/e2e/t_x86_vm86.sh);
  *  7. the MOV SS / POP SS shadow: one instruction long, for interrupts,
- *     single-step traps and data breakpoints (§6.8.3).
+ *     single-step traps and data breakpoints (§6.8.3), in protected and
+ *     in real mode;
+ *  8. virtual-8086 IRET with its frame past SS's limit: #SS(0);
+ *  9. CR4.VME (§20.3: VIF, VIP, the interrupt redirection bitmap) and
+ *     CR4.PVI at CPL 3 (§20.4).
  * Reports on COM1, exits through isa-debug-exit (0 = every check passed). */
 #include <stdbool.h>
 #include "mb.h"
@@ -669,9 +673,12 @@ static void test_ss_shadow(void)
 /* In real mode a MOV SS changes nothing the interrupt checks look at (in
  * protected mode its descriptor load does): the shadow must still end
  * after one instruction. rm_a is copied to RM_BASE and entered through a
- * 16-bit protected-mode segment, CR0.PE cleared; the x2APIC's SELF_IPI
- * MSR raises vector 44h (its real-mode handler: IVT in the blob); back to
- * the kernel through resume_kernel. */
+ * 16-bit protected-mode segment, CR0.PE cleared; from there it goes on in
+ * the image itself at FFFF:(address - FFFF0h) (CS base FFFF0h: the
+ * trace's pc is the linear address, t_x86_vm86.sh finds rm_m1 there);
+ * the x2APIC's SELF_IPI MSR raises vector 44h (its real-mode handler in
+ * the image, the IVT and data in the copy: DS = 7000h); back to the
+ * kernel through resume_kernel. */
 #define RM_BASE 0x70000u
 __asm__(".text\n.code16\n.globl rm_a\nrm_a:\n"
         "\tmovw $0x78, %ax\n\tmovw %ax, %ds\n\tmovw %ax, %ss\n"
@@ -679,7 +686,8 @@ __asm__(".text\n.code16\n.globl rm_a\nrm_a:\n"
         "\tljmp $0x7000, $(1f - rm_a)\n"
         "1:\tmovw $0x7000, %ax\n\tmovw %ax, %ds\n\tmovw %ax, %ss\n\tmovw $0xf000, %sp\n"
         "\tlidt (rm_idtr - rm_a)\n"
-        "\tsti\n\tnop\n\tmovw %ss, %ax\n\tmovw %ax, %ss\n\tnop\n\tnop\n\tnop\n"
+        "\tljmp *(rm_fp - rm_a)\n"                /* on from the image: FFFF:IP (A20 on) */
+        ".globl rm_cont\nrm_cont:\n\tsti\n\tnop\n\tmovw %ss, %ax\n\tmovw %ax, %ss\n\tnop\n\tnop\n\tnop\n"
         "\tmovl $0x83f, %ecx\n\tmovl $0x44, %eax\n\txorl %edx, %edx\n\twrmsr\n"
         ".globl rm_m1\nrm_m1:\n\tnop\n\tnop\n\tcli\n"
         "\tmovl %cr0, %eax\n\torl $1, %eax\n\tmovl %eax, %cr0\n"
@@ -689,10 +697,11 @@ __asm__(".text\n.code16\n.globl rm_a\nrm_a:\n"
         "\tmovl $0x80b, %ecx\n\txorl %eax, %eax\n\txorl %edx, %edx\n\twrmsr\n" /* EOI */
         "\tpopl %edx\n\tpopl %ecx\n\tpopl %eax\n\tpopw %bp\n\tiret\n"
         ".globl rm_idtr\nrm_idtr:\n\t.word 0x3ff\n\t.long 0x70000 + rm_ivt - rm_a\n"
+        ".globl rm_fp\nrm_fp:\n\t.word 0, 0\n"
         ".globl rm_ip\nrm_ip:\n\t.word 0\n.globl rm_cnt\nrm_cnt:\n\t.word 0\n"
         "\t.balign 4\n.globl rm_ivt\nrm_ivt:\n\t.fill 256, 4, 0\n"
         ".globl rm_end\nrm_end:\n.code32\n");
-extern const uint8_t rm_a[], rm_m1[], rm_isr[], rm_ip[], rm_cnt[], rm_ivt[], rm_end[];
+extern const uint8_t rm_a[], rm_m1[], rm_isr[], rm_ip[], rm_cnt[], rm_ivt[], rm_end[], rm_fp[], rm_cont[];
 /* rm_call(): as task_jmp, to S_RCODE16:0 (rm_a) */
 __asm__(".text\n.globl rm_call\nrm_call:\n\tpushl %ebp\n\tpushl %ebx\n\tpushl %esi\n\tpushl %edi\n"
         "\tmovl %esp, kern_esp\n\tljmp $0x70, $0\n");
@@ -708,7 +717,8 @@ static void test_ss_shadow_real(void)
     for (uint32_t i = 0; i < (uint32_t)(rm_end - rm_a); i++)
         dst[i] = rm_a[i];
     volatile uint32_t *ivt = (volatile uint32_t *)(RM_BASE + (uint32_t)(rm_ivt - rm_a));
-    ivt[0x44] = (RM_BASE >> 4) << 16 | (uint32_t)(rm_isr - rm_a);
+    ivt[0x44] = 0xffffu << 16 | ((uint32_t)rm_isr - 0xffff0u);
+    *(volatile uint32_t *)(RM_BASE + (uint32_t)(rm_fp - rm_a)) = 0xffffu << 16 | ((uint32_t)rm_cont - 0xffff0u);
     gdt[S_RCODE16 / 8] = seg_desc(RM_BASE, 0xffff, 0x9b, 0);
     gdt[S_RDATA16 / 8] = seg_desc(RM_BASE, 0xffff, 0x93, 0);
     struct __attribute__((packed)) { uint16_t lim; uint32_t base; } id;
@@ -717,7 +727,7 @@ static void test_ss_shadow_real(void)
     __asm__ volatile("lidt %0" ::"m"(id));
     uint16_t ip = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_ip - rm_a));
     uint16_t cnt = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_cnt - rm_a));
-    CHECKX(cnt == 1 && ip == (uint32_t)(rm_m1 - rm_a),
+    CHECKX(cnt == 1 && ip == (uint32_t)rm_m1 - 0xffff0u,
            "real mode: the MOV SS shadow ends after one instruction (a later interrupt is not delayed)", ip);
 }
 
