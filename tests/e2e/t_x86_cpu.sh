@@ -111,7 +111,8 @@ fi
 
 # A triple fault (IDT limit 0, then ud2: #UD -> #GP -> #DF -> shutdown in the
 # random-code kernel's .chaos section): [cpu] triple-fault = exit ends the
-# run with status 1; = reset restarts the CPU at F000:FFF0 (real mode).
+# run with status 1; = reset restarts the CPU at F000:FFF0 (real mode; the
+# trace's pc is the linear address FFFFFFF0h: CS base FFFF0000h).
 printf '\x6a\x00\x6a\x00\x0f\x01\x1c\x24\x0f\x0b' >"$T/tf.bin" # push 0; push 0; lidt (rsp); ud2
 head -c 65536 /dev/zero | LC_ALL=C tr '\0' '\220' >"$T/pad.bin"
 cat "$T/tf.bin" "$T/pad.bin" | head -c 65536 >"$T/chaos.bin"
@@ -130,7 +131,7 @@ sed 's/^triple-fault = .*/triple-fault = reset/' "$CFG" >"$T/reset.ini"
 rc=$?
 "$HVSIM" trace show "$T/tf.hvt" --events exc >"$T/tf.show" 2>&1
 if ! grep -q "triple fault" "$T/tf2.err" && grep -q "instruction limit reached" "$T/tf2.err" &&
-    grep -q "cause=#UD CPL0->CPL0 real tval=0x0 pc=0xfff0" "$T/tf.show"; then
+    grep -q "cause=#UD CPL0->CPL0 real tval=0x0 pc=0xfffffff0" "$T/tf.show"; then
     pass "triple fault, [cpu] triple-fault = reset: the CPU restarts at the reset vector"
 else
     fail "triple fault (reset)" "exit $rc: $(tail -1 "$T/tf2.err"); $(grep -c exc.take "$T/tf.show") exceptions"

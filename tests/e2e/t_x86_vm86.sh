@@ -5,7 +5,8 @@
 # traces; its trace shows the #NP folded into the #DF between the #GP and
 # the #DF, and `trace show` disassembles its 32-bit code as 32-bit code
 # (LDS, C5 /r, is a VEX prefix in 64-bit mode) and the #GP of the
-# virtual-8086 code with the CPL 3 it ran at. Usage: t_x86_vm86.sh HVSIM
+# virtual-8086 code with the CPL 3 it ran at, and a real-mode pc as a
+# linear address. Usage: t_x86_vm86.sh HVSIM
 set -u
 HVSIM=$(realpath "$1")
 cd "$(dirname "$0")"
@@ -34,12 +35,21 @@ if grep -q "cause=#GP .*tval=0xfff8 .*: lds eax, ptr \[ecx\]" "$T/vm86.txt" &&
 else
     fail "trace show 32-bit disassembly" "$(grep "tval=0xfff8" "$T/vm86.txt" "$T/vm86att.txt" | head -2 | tr '\n' ';')"
 fi
-# the virtual-8086 code's #GPs at CPL 3: 8 of program A, 2 of B, 1 of the task
+# the virtual-8086 code's #GPs at CPL 3: 8 of program A, 2 of B, 1 of the task, 1 of D, 4 of E, 4 of F
 nvm=$(grep -c "cause=#GP CPL3->CPL3 vm86 tval=0x0 " "$T/vm86.txt")
-if [ "$nvm" -eq 11 ]; then
+if [ "$nvm" -eq 20 ]; then
     pass "virtual-8086 #GP(0) at CPL 3 on the timeline ($nvm)"
 else
     fail "virtual-8086 #GP count" "$nvm"
+fi
+# real mode with CS base FFFF0h (code run from the image at FFFF:IP): the
+# irq.take pc is the linear address, where trace show finds the bytes
+"$HVSIM" trace show "$T/vm861.hvt" --events irq >"$T/vm86irq.txt" 2>&1
+m1=$(nm "$K" | awk '$3 == "rm_m1" { print $1 }' | sed 's/^0*//')
+if [ -n "$m1" ] && grep -q "irq.take .*cause=int 0x44 CPL0->CPL0 real pc=0x$m1: nop" "$T/vm86irq.txt"; then
+    pass "trace show: a real-mode pc is CS base + IP (0x$m1, rm_m1: nop)"
+else
+    fail "real-mode pc" "rm_m1=$m1: $(grep "real" "$T/vm86irq.txt" | head -2 | tr '\n' ';')"
 fi
 # a 64-bit kernel's trace is disassembled as 64-bit as before
 "$HVSIM" run -c "$CFG" --smp 1 --kernel "$ROOT/build/firmware/x86-exceptions.elf" --serial none \

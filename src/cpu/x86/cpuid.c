@@ -1,5 +1,5 @@
 /* CPUID (Intel SDM vol. 2 "CPUID"): reports only what the model implements.
- * Today: the integer ISA of exec.c with long mode, PAE, PSE, PGE, NX,
+ * Today: the integer ISA of exec.c with long mode, VME (and PVI), PAE, PSE, PGE, NX,
  * 1 GiB pages, SYSCALL, SYSENTER (SEP), CMPXCHG8B/16B, CMOV, POPCNT, LZCNT,
  * MOVBE, ADX, BMI1/2, PCID, INVPCID, TSC, MSR, MTRR,
  * PAT, SMEP, SMAP; APIC, x2APIC, TSC-deadline when the board gives the CPU
@@ -35,7 +35,7 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
         /* SIMD (simd*.c) */
         out[2] |= 1u << 0 /* SSE3 */ | 1u << 1 /* PCLMULQDQ */ | 1u << 9 /* SSSE3 */ |
                   1u << 19 /* SSE4.1 */ | 1u << 20 /* SSE4.2 */ | 1u << 25 /* AES */;
-        out[3] = 1u << 3 /* PSE */ | 1u << 4 /* TSC */ | 1u << 5 /* MSR */ | 1u << 6 /* PAE */ |
+        out[3] = 1u << 1 /* VME (vme.c) */ | 1u << 3 /* PSE */ | 1u << 4 /* TSC */ | 1u << 5 /* MSR */ | 1u << 6 /* PAE */ |
                  1u << 8 /* CX8 */ | 1u << 11 /* SEP */ | 1u << 12 /* MTRR */ | 1u << 13 /* PGE */ |
                  1u << 15 /* CMOV */ | 1u << 16 /* PAT */ | 1u << 17 /* PSE-36 */;
         out[3] |= 1u << 23 /* MMX */ | 1u << 25 /* SSE */ | 1u << 26 /* SSE2 */;

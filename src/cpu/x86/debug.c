@@ -86,6 +86,7 @@ void x86_dbg_reset(struct x86_cpu *x)
     x->dr[6] = DR6_FIXED1;
     x->dr[7] = DR7_FIXED1;
     x->dbg_hits = 0;
+    x->dbg_ss_held = false;
     dbg_update(x);
 }
 
@@ -189,7 +190,7 @@ void x86_dbg_io_access(struct x86_cpu *x, uint32_t port, unsigned size)
 static void db_trap(struct x86_cpu *x, uint32_t dr6_bits)
 {
     x->dr[6] |= dr6_bits;
-    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DB, x86_trace_from(x), x->cpl, x->rip, 0);
+    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DB, x86_trace_from(x), x->cpl, x86_trace_pc(x), 0);
     x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
 }
 

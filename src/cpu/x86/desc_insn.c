@@ -8,7 +8,9 @@
  * DPL < RPL; conforming code segments are exempt, except for VERW which
  * never accepts code) or a type the instruction does not accept clears ZF
  * and leaves the destination alone. The accepted system types are tables
- * below; all code and data segments are accepted by LAR and LSL. */
+ * below; all code and data segments are accepted by LAR and LSL. In
+ * IA-32e mode an accepted system descriptor is 16 bytes: both halves
+ * within the table, the upper half's type field 0 (type_ok). */
 #include "x86_cpu.h"
 #include "seg.h"
 #include "desc_insn.h"
@@ -36,16 +38,27 @@ static bool visible(struct x86_cpu *x, uint16_t sel, uint64_t *lo)
     return conforming || (dpl >= x->cpl && dpl >= (sel & 3u));
 }
 
-static bool type_ok(const struct x86_cpu *x, uint64_t lo, const uint16_t sys[2])
+/* In IA-32e mode a system descriptor is 16 bytes (SDM vol. 3A §3.5, §7.2.3,
+ * §5.8.3.1): its upper half must be within the table too, and its type
+ * field (bits 12:8 of the fourth doubleword) must be 0, else the
+ * descriptor is invalid for LAR/LSL (ZF = 0) as it would be for a load. */
+static bool type_ok(struct x86_cpu *x, uint16_t sel, uint64_t lo, const uint16_t sys[2])
 {
     unsigned a = (unsigned)(lo >> 40) & 0xff;
-    return (a & SEG_S) || (sys[x->long_mode ? 1 : 0] >> (a & 0xf) & 1);
+    if (a & SEG_S)
+        return true;
+    if (!(sys[x->long_mode ? 1 : 0] >> (a & 0xf) & 1))
+        return false;
+    if (!x->long_mode)
+        return true;
+    uint64_t lo2, hi;
+    return x86_desc_read(x, sel, &lo2, &hi, true) && ((hi >> 40) & 0x1f) == 0;
 }
 
 bool x86_lar(struct x86_cpu *x, uint16_t sel, uint32_t *ar)
 {
     uint64_t lo;
-    if (!visible(x, sel, &lo) || !type_ok(x, lo, lar_sys))
+    if (!visible(x, sel, &lo) || !type_ok(x, sel, lo, lar_sys))
         return false;
     *ar = (uint32_t)(lo >> 32) & 0x00ffff00u; /* 19:16 (SDM: "x"): as silicon, desc_insn.h */
     return true;
@@ -54,7 +67,7 @@ bool x86_lar(struct x86_cpu *x, uint16_t sel, uint32_t *ar)
 bool x86_lsl(struct x86_cpu *x, uint16_t sel, uint32_t *limit)
 {
     uint64_t lo;
-    if (!visible(x, sel, &lo) || !type_ok(x, lo, lsl_sys))
+    if (!visible(x, sel, &lo) || !type_ok(x, sel, lo, lsl_sys))
         return false;
     uint32_t l = (uint32_t)((lo & 0xffff) | ((lo >> 48) & 0xf) << 16);
     if ((lo >> 55) & 1) /* G: 4-KByte units */

@@ -12,6 +12,7 @@
 #include "block.h"
 #include "icache.h"
 #include "seg.h"
+#include "vme.h"
 #include "desc_insn.h"
 #include "../../apic/lapic.h"
 #include "../../sim/bus.h"
@@ -837,6 +838,13 @@ static uint64_t tss_sp(struct x86_cpu *x, unsigned dpl, uint16_t *ss)
     return x86_tss_stack(x, 0, dpl, 0, ss);
 }
 
+/* The byte-granular limit of a code/data descriptor (scaled by G). */
+static uint64_t seg_limit_of(uint64_t lo)
+{
+    uint64_t l = (lo & 0xffff) | ((lo >> 48) & 0xf) << 16;
+    return (lo >> 55) & 1 ? l << 12 | 0xfff : l;
+}
+
 /* Far CALL/JMP through a call gate (SDM vol. 3A §5.8.3-5.8.6; §5.8.3.1 the
  * 16-byte gates of IA-32e mode; vol. 2 "CALL" far): gate DPL >= CPL and >=
  * the selector's RPL (#GP(gate)), present (#NP(gate)); the target a code
@@ -886,6 +894,10 @@ static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
     if (x->long_mode && (!((clo >> 53) & 1) || ((clo >> 54) & 1)))
         x86_raise(x, X86_EXC_GP, true, tsel & ~3u);
     unsigned ncpl = conforming ? x->cpl : cdpl;
+    /* the gate's offset within the target's limit, else #GP(0) (vol. 2
+     * "CALL", "JMP"; a CALL to an inner level checks it after the stack) */
+    if (!x->long_mode && !(call && ncpl < x->cpl) && toff > seg_limit_of(clo))
+        GP0();
     if (!call) {
         x86_desc_set_accessed(x, tsel, clo);
         x86_load_cs(x, tsel, clo, x->cpl);
@@ -909,6 +921,14 @@ static void call_gate(struct x86_cpu *x, uint16_t gsel, uint64_t glo, bool call)
                 x86_raise(x, X86_EXC_SS, true, nss & ~3u);
             x86_seg_from_desc(&nseg, nss, slo | (1ull << 40), 0);
             sp_mask_n = (nseg.attr & SEG_DB) ? 0xffffffffull : 0xffff;
+            /* "new stack does not have room for parameters plus 16 (8)
+             * bytes": #SS(new SS) (vol. 2 "CALL"), then the EIP (below) */
+            unsigned n = 4 + ((unsigned)(glo >> 32) & 0x1f);
+            for (unsigned k = 1; k <= n; k++)
+                if (!x86_seg_range_ok(&nseg, (sp - k * psize) & sp_mask_n, psize))
+                    x86_raise(x, X86_EXC_SS, true, nss & ~3u);
+            if (toff > seg_limit_of(clo))
+                GP0();
         } else if (noncanonical(sp)) {
             x86_raise(x, X86_EXC_SS, true, 0);
         }
@@ -1718,10 +1738,19 @@ static bool exec_0f38_int(struct x86_cpu *x)
     }
 }
 
+/* MOV SS / POP SS (not LSS): SDM vol. 3A §6.8.3, interrupts, debug
+ * exceptions and single-step traps are inhibited until the boundary after
+ * the next instruction. */
+static bool loads_ss(const struct x86_insn *i)
+{
+    return i->map == X86_MAP_1 && (i->opcode == 0x17 || (i->opcode == 0x8e && (i->modrm >> 3 & 7) == X86_SS));
+}
+
 /* Single-step (SDM vol. 3A §17.3.1.4): with TF set before an instruction,
  * #DB (DR6.BS) is taken as a trap after it, a REP string instruction
  * after each iteration; not after INT n / INT3 / INTO / INT1, whose
- * delivery clears TF, nor after an instruction that faulted. */
+ * delivery clears TF, nor after an instruction that faulted, nor after
+ * MOV SS / POP SS (the next instruction's trap follows it). */
 static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
 {
     if (likely(!(x->rflags & FL_TF))) {
@@ -1732,6 +1761,8 @@ static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
     const struct x86_insn *i = &x->in;
     if (i->map == X86_MAP_1 && (i->opcode == 0xcc || i->opcode == 0xcd || i->opcode == 0xce ||
                                 i->opcode == 0xf1))
+        return;
+    if (loads_ss(i))
         return;
     x->rip = x->next_rip;
     x86_dbg_single_step(x); /* DR6.BS, traced (debug.c) */
@@ -1791,7 +1822,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0x07: case 0x17: case 0x1f: {
         uint16_t sel = (uint16_t)pop(x, size);
         x86_load_seg(x, op >> 3, sel);
-        if (op == 0x17) x->sti_shadow = true;
+        if (op == 0x17) x->sti_shadow = x->attn = true; /* ends at the next boundary but one */
         return;
     }
     case 0x6c: case 0x6d: case 0x6e: case 0x6f:
@@ -1816,7 +1847,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5 || s == X86_CS) UD();
         x86_load_seg(x, (int)s, (uint16_t)rm_read(x, 2));
-        if (s == X86_SS) x->sti_shadow = true;
+        if (s == X86_SS) x->sti_shadow = x->attn = true; /* as POP SS */
         return;
     }
     case 0x8f: { /* POP r/m: RSP is incremented before the address is computed;
@@ -1858,11 +1889,23 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     }
     case 0x9c: /* PUSHF: VM and RF read as 0 */
-        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
+        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) { /* vme.c */
+            if (!x86_vme_flags16(x, size)) GP0();
+            push(x, 2, x86_vme_pushf_image(x));
+            return;
+        }
         push(x, size, x->rflags & 0x3c7fd7 & size_mask(size));
         return;
-    case 0x9d: { /* POPF (SDM vol. 2 "POPF"; virtual-8086 mode: #GP(0) unless IOPL = 3) */
-        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
+    case 0x9d: { /* POPF (SDM vol. 2 "POPF"; virtual-8086 mode: #GP(0) unless IOPL = 3 or VME) */
+        if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) { /* vme.c */
+            if (!x86_vme_flags16(x, size)) GP0();
+            uint64_t rsp = x->r[RSP], v = pop(x, 2);
+            x->r[RSP] = rsp;
+            x86_vme_check_flags(x, v);
+            pop(x, 2);
+            x86_vme_load_flags(x, v);
+            return;
+        }
         uint64_t v = pop(x, size);
         uint64_t mask = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT |
                         FL_AC | FL_ID;
@@ -1925,7 +1968,11 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         x86_deliver(x, X86_EXC_BP, false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
-    case 0xcd: /* INT n; virtual-8086 mode (no CR4.VME): #GP(0) unless IOPL = 3 */
+    case 0xcd: /* INT n; virtual-8086 mode: redirected (CR4.VME, vme.c), else #GP(0) unless IOPL = 3 */
+        if ((x->rflags & FL_VM) && x86_vme_int(x, (unsigned)(i->imm & 0xff), x->next_rip)) {
+            x->next_rip = x->rip;
+            return;
+        }
         if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
         x86_deliver(x, (int)(i->imm & 0xff), false, 0, true, x->next_rip);
         x->next_rip = x->rip;
@@ -2005,7 +2052,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
             machine_request_exit(x->m, EXIT_GUEST_FAIL,
                                  "HLT with IF = 0 and no CPU left to wake it: the machine is dead");
         x->cpu.state = CPU_SLEEPING;
-        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x->rip, 0xf4);
+        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x86_trace_pc(x), 0xf4);
         cpu_end_run(&x->cpu);
         return;
     case 0xf5: x->rflags ^= FL_CF; return;
@@ -2013,7 +2060,11 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0xf9: x->rflags |= FL_CF; return;
     case 0xfc: x->rflags &= ~(uint64_t)FL_DF; return;
     case 0xfd: x->rflags |= FL_DF; return;
-    case 0xfa: case 0xfb: /* CLI / STI: IOPL-sensitive */
+    case 0xfa: case 0xfb: /* CLI / STI: IOPL-sensitive; VIF with CR4.VME / PVI (vme.c) */
+        if (x86_vif_mode(x)) {
+            x86_vif_cli_sti(x, op == 0xfb);
+            return;
+        }
         if ((x->cr0 & CR0_PE) && x->cpl > ((x->rflags >> 12) & 3)) GP0();
         if (op == 0xfa) x->rflags &= ~(uint64_t)FL_IF;
         else {
@@ -2069,7 +2120,7 @@ static bool take_interrupt(struct x86_cpu *x)
     if (x->nmi_pending && !x->nmi_blocked) {
         x->nmi_pending = false;
         x->nmi_blocked = true;
-        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x86_trace_from(x), 0, x->rip);
+        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x86_trace_from(x), 0, x86_trace_pc(x));
         x86_deliver(x, X86_EXC_NMI, false, 0, false, x->rip);
         return true;
     }
@@ -2077,7 +2128,7 @@ static bool take_interrupt(struct x86_cpu *x)
         int v = x->intr_ack(x->intr_opaque);
         if (v < 0)
             return false;
-        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)v, x86_trace_from(x), 0, x->rip);
+        TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)v, x86_trace_from(x), 0, x86_trace_pc(x));
         x86_deliver(x, v, false, 0, false, x->rip);
         return true;
     }
@@ -2620,10 +2671,16 @@ static void __attribute__((noinline)) step_debug(struct x86_cpu *x)
     uint64_t la = x->code_size == 8 ? x->rip : (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
     x86_dbg_insn_check(x, la);
     x->rflags &= ~(uint64_t)FL_RF;
-    x->dbg_hits = 0;
+    if (!x->dbg_ss_held)
+        x->dbg_hits = 0;
+    x->dbg_ss_held = false;
     if (x->code_size == 8 && noncanonical(la))
         GP0();
     step_slow(x, la);
+    if (loads_ss(&x->in)) { /* its data breakpoints: after the next instruction (§6.8.3) */
+        x->dbg_ss_held = true;
+        return;
+    }
     x86_dbg_data_trap(x);
 }
 

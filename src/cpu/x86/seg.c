@@ -138,6 +138,11 @@ static bool off_in_limit(const struct x86_segment *g, uint64_t last)
     return last <= g->limit;
 }
 
+bool x86_seg_range_ok(const struct x86_segment *g, uint64_t off, unsigned size)
+{
+    return off_in_limit(g, off) && off_in_limit(g, off + size - 1);
+}
+
 /* exec.c's linear() has checked the first byte of seg s at off (linear
  * la): remembered so that the access made at la checks its last byte.
  * Two notes: MOVS/CMPS compute both addresses before their accesses. */

@@ -18,4 +18,8 @@ void x86_seg_from_desc(struct x86_segment *s, uint16_t sel, uint64_t lo, uint64_
 void x86_load_seg(struct x86_cpu *x, int s, uint16_t sel);
 /* Installs a checked code descriptor as CS at privilege cpl. */
 void x86_load_cs(struct x86_cpu *x, uint16_t sel, uint64_t lo, unsigned cpl);
+/* The size bytes at offset off of segment g are within its limit
+ * (expand-down data: above it, up to FFFFh / FFFFFFFFh by B); off is
+ * wrapped to the segment's width by the caller. */
+bool x86_seg_range_ok(const struct x86_segment *g, uint64_t off, unsigned size);
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "x86_cpu.h"
 #include "seg.h"
+#include "vme.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -63,7 +64,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
              * still on the timeline, before it: exc.take with its vector
              * and error code (CR2 for #PF), then the #DF */
             TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x),
-                  x->cpl, x->rip, vector == X86_EXC_PF ? x->cr2 : err);
+                  x->cpl, x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
         }
         if (v < 0)
             triple_fault(x);
@@ -71,7 +72,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
             x->fault_depth = 2;
             x->pending_vector = X86_EXC_DF;
             TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x86_trace_from(x), x->cpl,
-                  x->rip, 0);
+                  x86_trace_pc(x), 0);
             x86_deliver(x, X86_EXC_DF, true, 0, false, x->rip);
             x->fault_depth = 0;
             longjmp(x->fault_jb, 1);
@@ -88,7 +89,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
         x->rflags |= FL_RF;
     x->dbg_ibp_fault = false;
     TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x), x->cpl,
-          x->rip, vector == X86_EXC_PF ? x->cr2 : err);
+          x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
     x86_deliver(x, vector, has_err, err, false, x->rip);
     x->fault_depth = 0;
     longjmp(x->fault_jb, 1);
@@ -339,22 +340,34 @@ static void check_iret_ss(struct x86_cpu *x, uint16_t nss, unsigned rpl)
 }
 
 /* IRET in virtual-8086 mode (vol. 2 "IRET", vol. 3A §20.2.7): #GP(0)
- * unless IOPL = 3; then as in real mode, but VM, IOPL, VIP and VIF keep
+ * unless IOPL = 3 (or CR4.VME and a 16-bit IRET: the image's IF goes to
+ * VIF, vme.c); then as in real mode, but VM, IOPL, VIP and VIF keep
  * their values (a 16-bit IRET: IOPL keeps its value). */
 static void iret_vm86(struct x86_cpu *x, unsigned opsize)
 {
-    if (((x->rflags >> 12) & 3) < 3)
+    /* IOPL < 3: only a 16-bit IRET with CR4.VME (vme.c), on VIF */
+    bool vme = ((x->rflags >> 12) & 3) < 3;
+    if (vme && !x86_vme_flags16(x, opsize))
         x86_raise(x, X86_EXC_GP, true, 0);
     uint64_t ssb = x->seg[X86_SS].base, sp = x->r[RSP] & 0xffff;
+    /* "IF top 6 (12) bytes of stack not within stack limits THEN #SS(0)":
+     * the frame's last byte, not a wrap to SS:0 */
+    if (sp + 3 * opsize - 1 > x->seg[X86_SS].limit)
+        x86_raise(x, X86_EXC_SS, true, 0);
     uint64_t rip = x86_read(x, ssb + sp, opsize);
     uint64_t cs = x86_read(x, ssb + ((sp + opsize) & 0xffff), opsize) & 0xffff;
     uint64_t fl = x86_read(x, ssb + ((sp + 2 * opsize) & 0xffff), opsize);
     if (opsize == 4 && rip > 0xffff)
         x86_raise(x, X86_EXC_GP, true, 0); /* beyond the CS limit */
+    if (vme)
+        x86_vme_check_flags(x, fl); /* TF, or IF while VIP: #GP(0) */
     set_sp(x, sp + 3 * opsize, 2);
     x86_load_seg_real(x, X86_CS, (uint16_t)cs);
     uint64_t mask = (opsize == 2 ? 0xffff : 0x257fd5) & ~(uint64_t)FL_IOPL;
-    x->rflags = (x->rflags & ~mask) | (fl & mask) | FL_FIXED1;
+    if (vme)
+        x86_vme_load_flags(x, fl);
+    else
+        x->rflags = (x->rflags & ~mask) | (fl & mask) | FL_FIXED1;
     x->rip = rip & 0xffff;
     x->attn = true;
 }

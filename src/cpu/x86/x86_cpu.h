@@ -119,6 +119,7 @@ struct x86_cpu {
     bool dbg_io;              /* DR7 enables an I/O breakpoint (R/W = 10b; debug.c) */
     bool dbg_ibp_fault;       /* the #DB being raised is an instruction breakpoint */
     uint8_t dbg_hits;         /* data breakpoints hit by this instruction (DR6 B0-B3) */
+    bool dbg_ss_held;         /* dbg_hits of a MOV SS / POP SS: reported after the next instruction */
     struct x86_seg_note {     /* seg:offset whose first byte linear() checked (seg.c) */
         uint64_t la, off;
         int8_t seg;
@@ -182,6 +183,18 @@ static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
  * 5 32-bit protected, 6 16-bit compatibility, 7 32-bit compatibility. */
 enum { X86_TMODE_LONG64, X86_TMODE_REAL16, X86_TMODE_REAL32, X86_TMODE_VM86, X86_TMODE_PROT16,
        X86_TMODE_PROT32, X86_TMODE_COMPAT16, X86_TMODE_COMPAT32 };
+/* The pc exc.take / irq.take / wfi.sleep record: in real and virtual-8086
+ * mode the linear address CS.base + IP (32 bits), where the code's bytes
+ * are (CS's base is selector * 16 there); elsewhere RIP / EIP as before,
+ * so that traces of protected, compatibility and 64-bit mode code are
+ * unchanged (docs/trace-format.md "x86 code mode"). */
+static inline uint64_t x86_trace_pc(const struct x86_cpu *x)
+{
+    if ((x->cr0 & CR0_PE) && !(x->rflags & FL_VM))
+        return x->rip;
+    return (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
+}
+
 static inline uint64_t x86_trace_from(const struct x86_cpu *x)
 {
     unsigned m;

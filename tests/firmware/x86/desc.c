@@ -30,7 +30,8 @@ enum {
     S_LDT = 0x58,
     S_T0 = 0x60,   /* the tested code/data descriptors: S_T0 + 8 * k */
     S_SYS = 0x100, /* system descriptors of type 0..15, DPL 3: S_SYS + 8 * type */
-    S_GDT_END = 0x180,
+    S_KCODE1 = 0x180, S_CGATE1 = 0x188, S_SS1 = 0x190, /* the ring-1 call gate and its stack */
+    S_GDT_END = 0x198,
     S_BEYOND = 0x1f8, /* beyond the GDT limit */
 };
 
@@ -86,10 +87,16 @@ void to_user(const uint32_t *frame);
 volatile uint32_t kern_esp;
 
 struct exc_frame { uint32_t vector, error, eip, cs, eflags; };
+static volatile int expect_fault;       /* a fault of the CPL-3 code is the test's outcome */
+static volatile struct exc_frame fault; /* the last one */
 void on_exc(struct exc_frame *f)
 {
     if (f->vector == 0x30)
         return; /* resume_kernel */
+    if (expect_fault && (f->cs & 3) == 3) {
+        fault = *f;
+        return; /* resume_kernel */
+    }
     x86t_puts("unexpected exception ");
     x86t_puthex(f->vector);
     x86t_puts(" error ");
@@ -372,6 +379,75 @@ static void test_gate16(void)
            u16_sp_after);
 }
 
+/* ---- 5. a call gate to ring 1: the new stack's checks (vol. 2 "CALL") ------------------ */
+
+/* u_cg1: CPL 3, a far CALL through S_CGATE1 (no parameters) to ring1_target,
+ * which notes that it ran and goes back to the kernel by INT 30h. */
+__asm__(".text\n.globl u_cg1\nu_cg1:\n"
+        ".globl u_cg1_call\nu_cg1_call:\n\tlcall $0x18b, $0\n\tint $0x30\n"
+        ".globl ring1_target\nring1_target:\n\tmovl %esp, r1_esp\n\tincl r1_count\n\tint $0x30\n");
+void u_cg1(void);
+void ring1_target(void);
+extern const uint8_t u_cg1_call[];
+volatile uint32_t r1_esp, r1_count;
+static uint8_t stack1[4096] __attribute__((aligned(16)));
+
+/* One CALL through the ring-1 gate with TSS.SS1:ESP1 = ss1:esp1 and S_SS1
+ * = d: the fault it raised at the CALL (vector << 16 | error), 0 if it
+ * reached ring 1. */
+static uint32_t call_ring1(uint16_t ss1, uint32_t esp1, uint64_t d)
+{
+    gdt[S_SS1 / 8] = d;
+    tss.ss1 = ss1;
+    tss.esp1 = esp1;
+    uint32_t frame[5] = { (uint32_t)u_cg1, S_UCODE | 3, 2, (uint32_t)(ustack + sizeof ustack - 16), S_UDATA | 3 };
+    r1_count = 0;
+    fault.vector = 0xffff;
+    expect_fault = 1;
+    __asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" ::"r"((uint32_t)(S_UDATA | 3)) : "memory");
+    to_user(frame);
+    expect_fault = 0;
+    if (r1_count == 1 && fault.vector == 0xffff)
+        return 0;
+    if (fault.vector == 0xffff || fault.eip != (uint32_t)u_cg1_call || r1_count)
+        return 0xffffffffu;
+    return fault.vector << 16 | fault.error;
+}
+
+static void test_gate_stack(void)
+{
+    uint32_t b = (uint32_t)stack1, top = (uint32_t)(stack1 + sizeof stack1);
+    uint64_t flat1 = seg_desc(0, 0xfffff, 0xb3, 0xc); /* DPL 1 RW data, 4 GiB */
+    uint32_t r = call_ring1(S_SS1 | 1, top, flat1);
+    CHECKX(r == 0 && r1_esp == top - 16, "ring-1 call gate: the TSS's SS1:ESP1, 4 doublewords pushed", r);
+    CHECKX((r = call_ring1(0, top, flat1)) == (10u << 16 | 0), "ring-1 call gate: SS1 null: #TS(0)", r);
+    CHECKX((r = call_ring1(S_SS1 | 0, top, flat1)) == (10u << 16 | S_SS1),
+           "ring-1 call gate: SS1's RPL != 1: #TS(SS1)", r);
+    CHECKX((r = call_ring1(S_SS1 | 1, top, seg_desc(0, 0xfffff, 0xd3, 0xc))) == (10u << 16 | S_SS1),
+           "ring-1 call gate: SS1's DPL != 1: #TS(SS1)", r);
+    CHECKX((r = call_ring1(S_SS1 | 1, top, seg_desc(0, 0xfffff, 0xb1, 0xc))) == (10u << 16 | S_SS1),
+           "ring-1 call gate: SS1 read-only: #TS(SS1)", r);
+    CHECKX((r = call_ring1(S_SS1 | 1, top, seg_desc(0, 0xfffff, 0xbb, 0xc))) == (10u << 16 | S_SS1),
+           "ring-1 call gate: SS1 a code segment: #TS(SS1)", r);
+    CHECKX((r = call_ring1(S_SS1 | 1, top, seg_desc(0, 0xfffff, 0x33, 0xc))) == (12u << 16 | S_SS1),
+           "ring-1 call gate: SS1 not present: #SS(SS1)", r);
+    /* room for 16 bytes: ESP1 = 12 wraps; ESP1 beyond the limit; an
+     * expand-down segment whose lowest offset is 1000h */
+    CHECKX((r = call_ring1(S_SS1 | 1, 12, seg_desc(b, 0xfff, 0xb3, 0x4))) == (12u << 16 | S_SS1),
+           "ring-1 call gate: 12 bytes of room below ESP1 for 16: #SS(SS1)", r);
+    CHECKX((r = call_ring1(S_SS1 | 1, 0x1008, seg_desc(b, 0xfff, 0xb3, 0x4))) == (12u << 16 | S_SS1),
+           "ring-1 call gate: ESP1 8 bytes beyond the limit: #SS(SS1)", r);
+    CHECKX((r = call_ring1(S_SS1 | 1, 0x100c, seg_desc(b - 0x1000, 0xfff, 0xb7, 0x4))) == (12u << 16 | S_SS1),
+           "ring-1 call gate: expand-down SS1 (limit FFFh), ESP1 100Ch: #SS(SS1)", r);
+    CHECKX((r = call_ring1(S_SS1 | 1, 0x1010, seg_desc(b - 0x1000, 0xfff, 0xb7, 0x4))) == 0 && r1_esp == 0x1000,
+           "ring-1 call gate: expand-down SS1, ESP1 1010h: the 16 bytes fit", r);
+    /* the gate's offset beyond the target's limit: #GP(0) at the CALL */
+    gdt[S_KCODE1 / 8] = seg_desc(0, (uint32_t)ring1_target - 1, 0xbb, 0x4);
+    CHECKX((r = call_ring1(S_SS1 | 1, top, flat1)) == (13u << 16 | 0),
+           "ring-1 call gate: EIP beyond the target's limit: #GP(0)", r);
+    gdt[S_KCODE1 / 8] = seg_desc(0, 0xfffff, 0xbb, 0xc);
+}
+
 /* ---- setup ---------------------------------------------------------------------------- */
 
 static void setup(void)
@@ -392,6 +468,9 @@ static void setup(void)
     gdt[S_UCODE16 / 8] = seg_desc((uint32_t)cpl3_16, 0xffff, 0xfb, 0);
     gdt[S_UDATA16 / 8] = seg_desc((uint32_t)ustack16, 0xffff, 0xf3, 0);
     gdt[S_KCODE16 / 8] = seg_desc((uint32_t)ring0_16, 0xffff, 0x9b, 0);
+    /* a 32-bit call gate, DPL 3, to a flat DPL-1 code segment */
+    gdt[S_KCODE1 / 8] = seg_desc(0, 0xfffff, 0xbb, 0xc);
+    gdt[S_CGATE1 / 8] = call_gate(S_KCODE1, (uint32_t)ring1_target, 0xec, 0);
     outb(0x21, 0xff); /* no external interrupts (PIT, COM1) */
     outb(0xa1, 0xff);
     for (int v = 0; v < 32; v++)
@@ -415,5 +494,6 @@ int kmain32(uint32_t magic, const void *mbi)
     test_arpl();
     test_cpl3();
     test_gate16();
+    test_gate_stack();
     return x86t_report("desc");
 }

@@ -350,6 +350,26 @@ static void test_desc_ia32e(void)
                    lim == (zl ? 0x1234 : 0x5555),
                t[k].what, ar);
     }
+    /* 16-byte system descriptors (SDM vol. 3A §3.5): the upper half's
+     * type field must be 0 and the upper half within the GDT limit */
+    static const uint8_t sys16[3] = { 0x2, 0x9, 0xc };
+    for (unsigned k = 0; k < 3; k++) {
+        slot[0] = 0x1234 | (uint64_t)(0xe0 | sys16[k]) << 40;
+        slot[1] = (uint64_t)0x09 << 40; /* type 9 in the upper half */
+        ar = lim = 0x5555;
+        int za = lar_of(X86T_CGATE0 | 3, &ar), zl = lsl_of(X86T_CGATE0 | 3, &lim);
+        CHECKX(!za && !zl && ar == 0x5555 && lim == 0x5555,
+               "IA-32e LAR/LSL: a 16-byte system descriptor whose upper type field is not 0 fails", sys16[k]);
+        slot[1] = 0;
+        struct __attribute__((packed)) { uint16_t lim; uint64_t base; } g, g2;
+        __asm__ volatile("sgdt %0" : "=m"(g));
+        g2 = g;
+        g2.lim = X86T_CGATE0 + 7 + 4; /* the lower half in, the upper one not */
+        __asm__ volatile("lgdt %1\n\tlar %w3, %0\n\tsetz %b2\n\tlgdt %4"
+                         : "+r"(ar), "+m"(g2), "=&q"(za) : "r"((uint32_t)(X86T_CGATE0 | 3)), "m"(g) : "cc", "memory");
+        CHECKX(!(za & 0xff) && ar == 0x5555, "IA-32e LAR: a system descriptor's upper half beyond the GDT limit fails",
+               sys16[k]);
+    }
     slot[0] = save0;
     slot[1] = save1;
     uint8_t r, w;

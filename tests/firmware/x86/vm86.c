@@ -17,7 +17,13 @@
  *     stack comes from the 16-bit TSS's SP0/SS0, the gate pushes words;
  *  5. #GP whose gate is not present: #NP during its delivery -> #DF;
  *  6. INTO (#OF) in 32-bit code, which `trace show` must disassemble as
- *     32-bit code (tests/e2e/t_x86_vm86.sh).
+ *     32-bit code (tests/e2e/t_x86_vm86.sh);
+ *  7. the MOV SS / POP SS shadow: one instruction long, for interrupts,
+ *     single-step traps and data breakpoints (§6.8.3), in protected and
+ *     in real mode;
+ *  8. virtual-8086 IRET with its frame past SS's limit: #SS(0);
+ *  9. CR4.VME (§20.3: VIF, VIP, the interrupt redirection bitmap) and
+ *     CR4.PVI at CPL 3 (§20.4).
  * Reports on COM1, exits through isa-debug-exit (0 = every check passed). */
 #include <stdbool.h>
 #include "mb.h"
@@ -26,6 +32,7 @@ struct tss32 {
     uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
     uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi, es, cs, ss, ds, fs, gs, ldt;
     uint32_t t_iomap;
+    uint8_t intmap[32];          /* the software interrupt redirection bitmap (CR4.VME) */
     uint8_t iomap[0x88 / 8 + 1]; /* ports 0-87h, then the closing FFh byte */
 };
 struct tss16 {
@@ -35,7 +42,7 @@ struct tss16 {
 enum {
     S_CODE = 0x08, S_DATA = 0x10, S_TSS = 0x18, S_TSS_V = 0x20, S_TSS_L = 0x28, S_CODEL = 0x30,
     S_TSS16 = 0x38, S_UCODE16 = 0x40, S_UDATA16 = 0x48, S_KCODE16 = 0x50, S_CGATE16 = 0x58,
-    S_UDATA = 0x60, S_TSS_H = 0x68, S_GDT_END = 0x70,
+    S_UDATA = 0x60, S_TSS_H = 0x68, S_RCODE16 = 0x70, S_RDATA16 = 0x78, S_UCODE32 = 0x80, S_GDT_END = 0x88,
 };
 #define VM_CODE 0x50000u /* CS = 5000h */
 #define VM_DATA 0x58000u /* DS = SS = 5800h: DS:0 the resume IP, results from DS:10h */
@@ -161,6 +168,43 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tint3\n"                                 /* through a task gate (DPL 3) and back by IRET */
         "\tmovw $0x8765, 0x36\n"
         "\tmovw $0xffff, 0\n\thlt\n"
+        /* D: IOPL = 3, IRET whose frame passes SS's limit (FFFFh): #SS(0) */
+        ".globl vm_d\nvm_d:\n"
+        "\tmovw %sp, %si\n"
+        "\tmovw $(8f - vm_a), 0xfffc\n\tmovw %cs, %ax\n\tmovw %ax, 0xfffe\n"
+        "\tmovw $0xfffc, %sp\n"
+        VMRES(1) "\tiret\n1:\n"                  /* 6 bytes at FFFCh: #SS(0) */
+        "\tmovw %si, %sp\n"
+        "\tmovl $(8f - vm_a), 0xfff8\n\tmovw %cs, %ax\n\tmovw %ax, 0xfffc\n\tmovw $0, 0xfffe\n"
+        "\tmovw $0xfff8, %sp\n"
+        VMRES(1) "\tiretl\n1:\n"                 /* 12 bytes at FFF8h: #SS(0) */
+        "\tmovw %si, %sp\n"
+        "\tmovw $(2f - vm_a), 0xfffa\n\tmovw %cs, %ax\n\tmovw %ax, 0xfffc\n\tmovw $0x0002, 0xfffe\n"
+        "\tmovw $0xfffa, %sp\n\tiret\n"            /* 6 bytes at FFFAh: the last one FFFFh */
+        "8:\tmovw $0xdead, 0x54\n"
+        "2:\tmovw %sp, 0x52\n\tmovw %si, %sp\n"
+        "\tmovw $0xffff, 0\n\thlt\n"
+        /* E: IOPL = 0 with CR4.VME: CLI/STI/PUSHF/POPF on VIF, INT 40h
+         * redirected to the 8086 handler (vm_e_isr), INT 41h not */
+        ".globl vm_e\nvm_e:\n"
+        "\tcli\n\tpushf\n\tpopw 0x60\n"
+        "\tsti\n\tpushf\n\tpopw 0x62\n"
+        "\tint $0x40\n"
+        "\tpushf\n\tpopw 0x68\n"
+        VMRES(1) "\tint $0x41\n1:\n"              /* bitmap bit 1: #GP(0) */
+        "\tpushw $0x0100\n" VMRES(1) "\tpopf\n1:\n\tpopw %ax\n" /* TF in the image: #GP(0) */
+        VMRES(1) "\tpushfl\n1:\n"                 /* 32-bit: #GP(0) */
+        "\tmovw $0xffff, 0\n\thlt\n"
+        ".globl vm_e_isr\nvm_e_isr:\n"
+        "\tpushf\n\tpopw 0x64\n\tmovw %sp, 0x66\n\tiret\n"
+        /* F: the same with VIP = 1: STI, POPF / IRET of IF = 1 are #GP(0) */
+        ".globl vm_f\nvm_f:\n"
+        "\tcli\n"
+        VMRES(1) "\tsti\n1:\n"
+        "\tpushw $0x0200\n" VMRES(1) "\tpopf\n1:\n\tpopw %ax\n"
+        "\tpushw $0x0200\n\tpushw %cs\n\tpushw $(2f - vm_a)\n" VMRES(1) "\tiret\n1:\n\taddw $6, %sp\n"
+        "2:\tpushw $0\n\tpopf\n\tpushf\n\tpopw 0x6a\n"
+        "\tmovw $0xffff, 0\n\thlt\n"
         ".globl vm_end\nvm_end:\n"
         /* the CPL-3 16-bit code (CS base = cpl3_16): a far CALL through
          * the 16-bit call gate, then INT 30h back to the kernel */
@@ -177,7 +221,7 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tmovw %ss, %ax\n\taddr32 movw %ax, cg_ss\n"
         "\tlret\n"
         ".code32\n");
-extern const uint8_t vm_a[], vm_b[], vm_c[], vm_end[], cpl3_16[], ring0_16[];
+extern const uint8_t vm_a[], vm_b[], vm_c[], vm_d[], vm_e[], vm_e_isr[], vm_f[], vm_end[], cpl3_16[], ring0_16[];
 /* the #BP handler task of the virtual-8086 task: counts, IRET (NT) back */
 __asm__(".text\n.globl task_h\ntask_h:\n\tincl h_count\n\tiret\n\tjmp task_h\n");
 void task_h(void);
@@ -205,7 +249,7 @@ int on_exc(struct frame *f)
         r->esp = f->esp, r->ss = f->ss, r->v_es = f->v_es, r->v_ds = f->v_ds, r->v_fs = f->v_fs, r->v_gs = f->v_gs;
         r->frame_end = (uint32_t)&f->v_gs + 4;
         uint16_t res = *vm16(0);
-        if (f->vector == 13) {
+        if (f->vector == 13 || f->vector == 12) {
             if (res == 0xffff)
                 return 1;
             f->eip = res;
@@ -214,6 +258,10 @@ int on_exc(struct frame *f)
     }
     if (f->vector == 4 || f->vector == 0x30 + 1) /* INTO (#OF), INT 31h from CPL 0: traps */
         return 0;
+    if (f->vector == 1) { /* the #DB traps of test_ss_shadow: TF off, resume after */
+        f->eflags &= ~0x100u;
+        return 0;
+    }
     if (f->vector == 0x30) { /* INT 30h from the CPL-3 16-bit code */
         r->esp = f->esp, r->ss = f->ss;
         r->frame_end = (uint32_t)&f->ss + 4;
@@ -267,7 +315,7 @@ static void setup(void)
 
 static void run_vm86(uint32_t ip, uint32_t iopl)
 {
-    uint32_t frame[9] = { ip, VM_SEG(VM_CODE), 0x20002 | iopl << 12, 0x1000, VM_SEG(VM_DATA),
+    uint32_t frame[9] = { ip, VM_SEG(VM_CODE), 0x20002 | iopl, 0x1000, VM_SEG(VM_DATA),
                           0x5900, VM_SEG(VM_DATA), 0x5a00, 0x5b00 };
     *vm16(0) = 0;
     nrec = 0;
@@ -288,7 +336,7 @@ static void test_vm86_iopl0(void)
     for (uint32_t i = 0; i + 6 < (uint32_t)(vm_b - vm_a) && n < 8; i++)
         if (p[i] == 0xc7 && p[i + 1] == 0x06 && p[i + 2] == 0 && p[i + 3] == 0 && p[i + 5] != 0xff)
             at[n++] = i + 6;
-    run_vm86(0, 0);
+    run_vm86(0, 0 << 12);
     CHECKX(*vm16(0x10) == 0x1234 && *(volatile uint16_t *)0x58010 == 0x1234,
            "VM86: DS:10h is linear DS * 16 + 10h", *vm16(0x10));
     CHECKX(nrec == 9, "VM86 IOPL 0: 6 IOPL-sensitive #GP, #BP, IN #GP, HLT #GP", nrec);
@@ -321,7 +369,7 @@ static void test_vm86_iopl3(void)
 {
     *vm16(0x40) = 0x1234; /* a far pointer 5A00:1234 for LES */
     *vm16(0x42) = 0x5a00;
-    run_vm86((uint32_t)(vm_b - vm_a), 3);
+    run_vm86((uint32_t)(vm_b - vm_a), 3 << 12);
     uint16_t f0 = *vm16(0x20), f1 = *vm16(0x22), f2 = *vm16(0x24);
     CHECKX((f0 & 0x3200) == 0x3200, "VM86 IOPL 3: CLI/STI run, PUSHF pushes IOPL 3 and IF", f0);
     CHECKX((f1 & 0x3200) == 0x3200, "VM86 IOPL 3: POPF keeps IOPL, sets IF", f1);
@@ -336,6 +384,103 @@ static void test_vm86_iopl3(void)
     CHECKX(recs[1].vector == 13 && recs[1].error == 0 && *vm16(0x2c) == 0x4444,
            "VM86 IOPL 3: the I/O bitmap still denies IN", recs[1].vector);
     CHECKX(*vm16(0x46) == 0x5a00 && *vm16(0x48) == 0x1234, "VM86: LES loads ES and the register", *vm16(0x46));
+}
+
+/* RETURN-FROM-VIRTUAL-8086 IRET (vol. 2 "IRET"): #SS(0) when the top 6
+ * (12) bytes of the stack are not within SS's limit */
+static void test_vm86_iret_limit(void)
+{
+    *vm16(0x52) = 0x7777;
+    *vm16(0x54) = 0;
+    run_vm86((uint32_t)(vm_d - vm_a), 3 << 12);
+    CHECKX(nrec == 3 && recs[0].vector == 12 && recs[0].error == 0 && (recs[0].eflags & 0x20000) &&
+               recs[1].vector == 12 && recs[1].error == 0 && vm_a[recs[0].eip] == 0xcf &&
+               vm_a[recs[1].eip] == 0x66 && vm_a[recs[1].eip + 1] == 0xcf,
+           "VM86 IRET / IRETD with the frame past SS's limit (SP = FFFCh, FFF8h): #SS(0)", recs[0].vector);
+    CHECKX(*vm16(0x54) == 0 && *vm16(0x52) == 0,
+           "VM86 IRET with the frame's last byte at FFFFh returns (SP wraps to 0)", *vm16(0x52));
+}
+
+/* CR4.VME (SDM vol. 3A §20.3): VIF for CLI/STI/PUSHF/POPF/IRET with IOPL
+ * < 3, INT n through the redirection bitmap (Table "Software Interrupt
+ * Handling Methods": 6 redirected, 3 #GP) */
+static void cr4_set(uint32_t set, uint32_t clear)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+    v = (v | set) & ~clear;
+    __asm__ volatile("mov %0, %%cr4" ::"r"(v));
+}
+
+static void test_vme(void)
+{
+    uint32_t r[4];
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(1), "c"(0));
+    CHECKX(r[3] & 2, "CPUID.1:EDX.VME", r[3]);
+    for (unsigned i = 0; i < 32; i++)
+        tss.intmap[i] = 0xff;
+    tss.intmap[0x40 / 8] = 0xfe; /* INT 40h redirected */
+    uint32_t ivt = 0x40 * 4; /* the 8086 vector table at linear 0 (hidden from gcc's null checks) */
+    __asm__("" : "+r"(ivt));
+    *(volatile uint32_t *)ivt = VM_SEG(VM_CODE) << 16 | (uint32_t)(vm_e_isr - vm_a);
+    cr4_set(1, 0);
+    run_vm86((uint32_t)(vm_e - vm_a), 0);
+    CHECKX((*vm16(0x60) & 0x3200) == 0x3000 && (*vm16(0x62) & 0x3200) == 0x3200,
+           "VME, IOPL 0: CLI / STI change VIF, PUSHF shows it as IF with IOPL 3", *vm16(0x62));
+    CHECKX((*vm16(0x64) & 0x3200) == 0x3000 && *vm16(0x66) == 0x1000 - 6,
+           "VME: INT 40h (bitmap bit 0) through the 8086 vector table: FLAGS, CS, IP pushed, VIF cleared", *vm16(0x64));
+    CHECKX((*vm16(0x68) & 0x3200) == 0x3200, "VME: the 8086 handler's IRET restores VIF from the image's IF",
+           *vm16(0x68));
+    CHECKX(nrec == 4 && recs[0].vector == 13 && recs[0].error == 0 && vm_a[recs[0].eip] == 0xcd &&
+               (recs[0].eflags & 0x80200) == 0x80000,
+           "VME: INT 41h (bitmap bit 1) with IOPL 0 is #GP(0); EFLAGS.IF untouched, VIF = 1", recs[0].eflags);
+    CHECKX(recs[1].vector == 13 && vm_a[recs[1].eip] == 0x9d && recs[2].vector == 13 &&
+               vm_a[recs[2].eip] == 0x66 && vm_a[recs[2].eip + 1] == 0x9c,
+           "VME: POPF of TF = 1 and PUSHFD (32-bit) are #GP(0)", recs[1].eip);
+    run_vm86((uint32_t)(vm_f - vm_a), 1u << 20); /* VIP = 1 */
+    CHECKX(nrec == 4 && recs[0].vector == 13 && vm_a[recs[0].eip] == 0xfb && (recs[0].eflags & 0x180000) == 0x100000,
+           "VME with VIP = 1: STI is #GP(0)", recs[0].eflags);
+    CHECKX(recs[1].vector == 13 && vm_a[recs[1].eip] == 0x9d && recs[2].vector == 13 && vm_a[recs[2].eip] == 0xcf,
+           "VME with VIP = 1: POPF and IRET of an image with IF = 1 are #GP(0)", recs[1].eip);
+    CHECKX((*vm16(0x6a) & 0x3200) == 0x3000, "VME with VIP = 1: POPF of IF = 0 runs", *vm16(0x6a));
+    cr4_set(0, 1);
+}
+
+/* CR4.PVI (§20.4): at CPL 3 with IOPL 0, CLI / STI change VIF, not IF */
+__asm__(".text\n.globl pvi_user\npvi_user:\n\tcli\n\tpushfl\n\tpopl pvi_f0\n"
+        ".globl pvi_sti\npvi_sti:\n\tsti\n\tpushfl\n\tpopl pvi_f1\n\tint $0x30\n");
+extern const uint8_t pvi_user[], pvi_sti[];
+volatile uint32_t pvi_f0, pvi_f1;
+static uint8_t pvi_stack[1024] __attribute__((aligned(16)));
+
+static void run_cpl3_32(uint32_t eflags)
+{
+    uint32_t frame[5] = { (uint32_t)pvi_user, S_UCODE32 | 3, eflags, (uint32_t)(pvi_stack + sizeof pvi_stack),
+                          S_UDATA | 3 };
+    nrec = 0;
+    pvi_f0 = pvi_f1 = 0;
+    kernel_resume = 1;
+    __asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" ::"r"((uint32_t)(S_UDATA | 3)) : "memory");
+    vm_iret(frame);
+    kernel_resume = 0;
+}
+
+static void test_pvi(void)
+{
+    gdt[S_UCODE32 / 8] = seg_desc(0, 0xfffff, 0xfb, 0xc);
+    gdt[S_UDATA / 8] = seg_desc(0, 0xfffff, 0xf3, 0xc);
+    cr4_set(2, 0);
+    run_cpl3_32(0x202);
+    CHECKX(nrec == 1 && recs[0].vector == 0x30 && (pvi_f0 & 0x80200) == 0x200 && (pvi_f1 & 0x80200) == 0x80200,
+           "PVI, CPL 3, IOPL 0: CLI clears VIF, STI sets it, IF stays 1", pvi_f0);
+    run_cpl3_32(0x202 | 1u << 20);
+    CHECKX(nrec == 1 && recs[0].vector == 13 && recs[0].error == 0 && recs[0].eip == (uint32_t)pvi_sti &&
+               (recs[0].eflags & 0x100000),
+           "PVI with VIP = 1: STI is #GP(0)", recs[0].eip);
+    cr4_set(0, 2);
+    run_cpl3_32(0x202);
+    CHECKX(nrec == 1 && recs[0].vector == 13 && recs[0].eip == (uint32_t)pvi_user,
+           "without PVI: CLI at CPL 3, IOPL 0 is #GP(0)", recs[0].eip);
 }
 
 /* ---- 2. a virtual-8086 task ---------------------------------------------------------- */
@@ -469,6 +614,123 @@ static void test_double_fault(void)
     CHECKX(nrec == 1 && recs[0].vector == 4, "INTO with OF = 1: #OF (a trap)", recs[0].vector);
 }
 
+/* ---- 7. the MOV SS / POP SS shadow (SDM vol. 3A §6.8.3) ------------------------------ */
+
+/* the self-IPI's handler (vector 44h): the interrupted EIP, EOI */
+__asm__(".text\n.globl ipi_handler\nipi_handler:\n\tpushl %eax\n\tmovl 4(%esp), %eax\n"
+        "\tmovl %eax, ipi_eip\n\tincl ipi_count\n\tmovl $0, 0xfee000b0\n\tpopl %eax\n\tiret\n");
+void ipi_handler(void);
+volatile uint32_t ipi_eip, ipi_count, ss_var;
+extern const uint8_t ssh_m1[], ssh_m2[], ssh_m3[], ssh_m4[], ssh_m5[];
+
+static uint32_t dr6_read(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+    return v;
+}
+
+static void test_ss_shadow(void)
+{
+    *(volatile uint32_t *)0xfee000f0 = 0x1ff; /* LAPIC software-enabled (SVR) */
+    set_gate(0x44, (uint32_t)ipi_handler, S_CODE, 0x8e);
+    /* An interrupt that arrives long after a MOV SS: taken at the boundary
+     * after the instruction that raised it (the self-IPI's ICR store), not
+     * one later: the shadow covered only the NOP after the MOV SS. */
+    ipi_count = ipi_eip = 0;
+    __asm__ volatile("sti\n\tnop\n\tmov %%ss, %%eax\n\tmov %%eax, %%ss\n\tnop\n\tnop\n\tnop\n"
+                     "\tmovl $0x40044, 0xfee00300\n" /* fixed, self, vector 44h */
+                     ".globl ssh_m1\nssh_m1:\n\tnop\n\tnop\n\tcli\n" ::: "eax", "memory");
+    CHECKX(ipi_count == 1 && ipi_eip == (uint32_t)ssh_m1,
+           "MOV SS shadow: ends after one instruction (a later interrupt is not delayed)", ipi_eip);
+    /* raised by the one instruction in the shadow: taken right after it */
+    ipi_count = ipi_eip = 0;
+    __asm__ volatile("sti\n\tnop\n\tmov %%ss, %%eax\n\tmov %%eax, %%ss\n\tmovl $0x40044, 0xfee00300\n"
+                     ".globl ssh_m2\nssh_m2:\n\tnop\n\tcli\n" ::: "eax", "memory");
+    CHECKX(ipi_count == 1 && ipi_eip == (uint32_t)ssh_m2,
+           "MOV SS shadow: an interrupt raised by the next instruction is taken after it", ipi_eip);
+    /* single-step: no #DB after MOV SS / POP SS, one after the next instruction */
+    nrec = 0;
+    __asm__ volatile("mov %%ss, %%eax\n\tpushf\n\torl $0x100, (%%esp)\n\tpopf\n\tmov %%eax, %%ss\n\tnop\n"
+                     ".globl ssh_m3\nssh_m3:\n\tnop\n" ::: "eax", "memory");
+    CHECKX(nrec == 1 && recs[0].vector == 1 && recs[0].eip == (uint32_t)ssh_m3 && (dr6_read() & 0x4000),
+           "TF: the single-step #DB of MOV SS comes after the next instruction (DR6.BS)", recs[0].eip);
+    nrec = 0;
+    __asm__ volatile("push %%ss\n\tpushf\n\torl $0x100, (%%esp)\n\tpopf\n\tpop %%ss\n\tnop\n"
+                     ".globl ssh_m4\nssh_m4:\n\tnop\n" ::: "memory");
+    CHECKX(nrec == 1 && recs[0].vector == 1 && recs[0].eip == (uint32_t)ssh_m4,
+           "TF: the single-step #DB of POP SS comes after the next instruction", recs[0].eip);
+    /* a data breakpoint on MOV SS's operand: its #DB after the next instruction */
+    ss_var = S_DATA;
+    nrec = 0;
+    __asm__ volatile("xor %%eax, %%eax\n\tmov %%eax, %%dr6\n\tmov %0, %%dr0\n\tmov %1, %%dr7\n"
+                     "\tmov ss_var, %%ss\n\tnop\n.globl ssh_m5\nssh_m5:\n\tnop\n\tmov %%eax, %%dr7\n"
+                     ::"r"((uint32_t)&ss_var), "r"(0xf0001u) : "eax", "memory");
+    CHECKX(nrec == 1 && recs[0].vector == 1 && recs[0].eip == (uint32_t)ssh_m5 && (dr6_read() & 1),
+           "DR0 read/write breakpoint on MOV SS's operand: #DB (DR6.B0) after the next instruction", recs[0].eip);
+}
+
+/* In real mode a MOV SS changes nothing the interrupt checks look at (in
+ * protected mode its descriptor load does): the shadow must still end
+ * after one instruction. rm_a is copied to RM_BASE and entered through a
+ * 16-bit protected-mode segment, CR0.PE cleared; from there it goes on in
+ * the image itself at FFFF:(address - FFFF0h) (CS base FFFF0h: the
+ * trace's pc is the linear address, t_x86_vm86.sh finds rm_m1 there);
+ * the x2APIC's SELF_IPI MSR raises vector 44h (its real-mode handler in
+ * the image, the IVT and data in the copy: DS = 7000h); back to the
+ * kernel through resume_kernel. */
+#define RM_BASE 0x70000u
+__asm__(".text\n.code16\n.globl rm_a\nrm_a:\n"
+        "\tmovw $0x78, %ax\n\tmovw %ax, %ds\n\tmovw %ax, %ss\n"
+        "\tmovl %cr0, %eax\n\tandl $~1, %eax\n\tmovl %eax, %cr0\n"
+        "\tljmp $0x7000, $(1f - rm_a)\n"
+        "1:\tmovw $0x7000, %ax\n\tmovw %ax, %ds\n\tmovw %ax, %ss\n\tmovw $0xf000, %sp\n"
+        "\tlidt (rm_idtr - rm_a)\n"
+        "\tljmp *(rm_fp - rm_a)\n"                /* on from the image: FFFF:IP (A20 on) */
+        ".globl rm_cont\nrm_cont:\n\tsti\n\tnop\n\tmovw %ss, %ax\n\tmovw %ax, %ss\n\tnop\n\tnop\n\tnop\n"
+        "\tmovl $0x83f, %ecx\n\tmovl $0x44, %eax\n\txorl %edx, %edx\n\twrmsr\n"
+        ".globl rm_m1\nrm_m1:\n\tnop\n\tnop\n\tcli\n"
+        "\tmovl %cr0, %eax\n\torl $1, %eax\n\tmovl %eax, %cr0\n"
+        "\tljmpl $0x08, $resume_kernel\n"
+        ".globl rm_isr\nrm_isr:\n\tpushw %bp\n\tmovw %sp, %bp\n\tpushl %eax\n\tpushl %ecx\n\tpushl %edx\n"
+        "\tmovw 2(%bp), %ax\n\tmovw %ax, (rm_ip - rm_a)\n\tincw (rm_cnt - rm_a)\n"
+        "\tmovl $0x80b, %ecx\n\txorl %eax, %eax\n\txorl %edx, %edx\n\twrmsr\n" /* EOI */
+        "\tpopl %edx\n\tpopl %ecx\n\tpopl %eax\n\tpopw %bp\n\tiret\n"
+        ".globl rm_idtr\nrm_idtr:\n\t.word 0x3ff\n\t.long 0x70000 + rm_ivt - rm_a\n"
+        ".globl rm_fp\nrm_fp:\n\t.word 0, 0\n"
+        ".globl rm_ip\nrm_ip:\n\t.word 0\n.globl rm_cnt\nrm_cnt:\n\t.word 0\n"
+        "\t.balign 4\n.globl rm_ivt\nrm_ivt:\n\t.fill 256, 4, 0\n"
+        ".globl rm_end\nrm_end:\n.code32\n");
+extern const uint8_t rm_a[], rm_m1[], rm_isr[], rm_ip[], rm_cnt[], rm_ivt[], rm_end[], rm_fp[], rm_cont[];
+/* rm_call(): as task_jmp, to S_RCODE16:0 (rm_a) */
+__asm__(".text\n.globl rm_call\nrm_call:\n\tpushl %ebp\n\tpushl %ebx\n\tpushl %esi\n\tpushl %edi\n"
+        "\tmovl %esp, kern_esp\n\tljmp $0x70, $0\n");
+void rm_call(void);
+
+static void test_ss_shadow_real(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));
+    __asm__ volatile("wrmsr" ::"a"(lo | 0xc00), "d"(hi), "c"(0x1b)); /* x2APIC */
+    __asm__ volatile("wrmsr" ::"a"(0x1ff), "d"(0), "c"(0x80f));      /* SVR: enabled */
+    uint8_t *dst = (uint8_t *)RM_BASE;
+    for (uint32_t i = 0; i < (uint32_t)(rm_end - rm_a); i++)
+        dst[i] = rm_a[i];
+    volatile uint32_t *ivt = (volatile uint32_t *)(RM_BASE + (uint32_t)(rm_ivt - rm_a));
+    ivt[0x44] = 0xffffu << 16 | ((uint32_t)rm_isr - 0xffff0u);
+    *(volatile uint32_t *)(RM_BASE + (uint32_t)(rm_fp - rm_a)) = 0xffffu << 16 | ((uint32_t)rm_cont - 0xffff0u);
+    gdt[S_RCODE16 / 8] = seg_desc(RM_BASE, 0xffff, 0x9b, 0);
+    gdt[S_RDATA16 / 8] = seg_desc(RM_BASE, 0xffff, 0x93, 0);
+    struct __attribute__((packed)) { uint16_t lim; uint32_t base; } id;
+    __asm__ volatile("sidt %0" : "=m"(id));
+    rm_call();
+    __asm__ volatile("lidt %0" ::"m"(id));
+    uint16_t ip = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_ip - rm_a));
+    uint16_t cnt = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_cnt - rm_a));
+    CHECKX(cnt == 1 && ip == (uint32_t)rm_m1 - 0xffff0u,
+           "real mode: the MOV SS shadow ends after one instruction (a later interrupt is not delayed)", ip);
+}
+
 int kmain32(uint32_t magic, const void *mbi)
 {
     (void)mbi;
@@ -477,9 +739,14 @@ int kmain32(uint32_t magic, const void *mbi)
     setup();
     test_vm86_iopl0();
     test_vm86_iopl3();
+    test_vm86_iret_limit();
+    test_vme();
+    test_pvi();
     test_vm86_task();
     test_task_eip_limit();
     test_call_gate_tss16();
     test_double_fault();
+    test_ss_shadow();
+    test_ss_shadow_real();
     return x86t_report("vm86");
 }
