@@ -183,6 +183,15 @@ struct rv_hart {
     uint8_t pmu_pend_op;     /* the instruction started last (pmu.c), its pc, */
     uint64_t pmu_pend_pc, pmu_pend_next, pmu_pend_adj; /* fall-through pc, instret_adj */
 
+    /* Sdtrig debug triggers (trigger.c): ntrig of them, 0 = no Sdtrig */
+#define RV_TRIG_MAX 16
+    unsigned ntrig;
+    bool trig_per_insn;      /* a trigger needs every instruction seen (trigger.c) */
+    bool trig_fire;          /* etrigger/itrigger: a breakpoint before the next instruction */
+    int8_t trig_start_mode, trig_irq_mode; /* icount: mode of the last instruction / interrupt (-1 none) */
+    uint64_t tselect, tcontrol;
+    uint64_t tdata1[RV_TRIG_MAX], tdata2[RV_TRIG_MAX];
+
     struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
     bool jit_owner;          /* this hart frees jit */
     bool interp_only;        /* reference engine: never run compiled blocks

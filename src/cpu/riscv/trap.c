@@ -3,6 +3,7 @@
 #include "rv_internal.h"
 #include "hart.h"
 #include "pmu.h"
+#include "trigger.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 #include "../../vmm/vmm.h"
@@ -192,6 +193,8 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
         set_mode(h, PRV_M, false);
     }
     h->resv_valid = false;
+    if (h->ntrig)
+        rv_trig_trap(h, cause, interrupt, prev, was_virt); /* Sdtrig (trigger.c) */
 }
 
 void rv_exception(struct rv_hart *h, uint64_t cause, uint64_t tval)
@@ -259,6 +262,8 @@ void rv_mret(struct rv_hart *h)
         s &= ~MSTATUS_MPRV;
     h->mstatus = s;
     h->pc = h->mepc;
+    if (h->ntrig)
+        rv_trig_mret(h); /* tcontrol.mte = mpte */
     set_mode(h, mpp, virt);
     trace_entry(h, false);
     h->attn = 1;
