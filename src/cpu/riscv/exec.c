@@ -395,6 +395,8 @@ slow:
          * before it runs */
         if (d->op == RV_OP_UNDECODED)
             rv_decode_slot(h, (struct rv_dinsn *)d, pc);
+        h->attn = 1; /* the next instruction comes back here too, not into
+                        a block whose length was known before (blen) */
         if (h->trig_per_insn && !rv_trig_insn_start(h, d, pc, &tmp)) {
             h->insn_left--; /* a breakpoint (or the fetch fault) took this tick */
             goto slow;
