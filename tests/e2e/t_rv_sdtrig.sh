@@ -22,7 +22,8 @@ if [ -f "$ELF" ]; then
     ok=1
     for eng in fast interp; do
         "$HVSIM" run -c "$T/trig.ini" --smp 1 --bios "$ELF" --serial none --max-insns 2000000 \
-            --engine "$eng" --trace "$T/t.$eng.hvt" </dev/null >"$T/t.$eng.out" 2>&1
+            --engine "$eng" --events all --check-interval 200 --trace "$T/t.$eng.hvt" \
+            </dev/null >"$T/t.$eng.out" 2>&1
         rc=$?
         if [ "$rc" -ne 0 ]; then
             fail "sdtrig on --engine $eng" "exit $rc: $(tail -1 "$T/t.$eng.out")"
@@ -30,13 +31,14 @@ if [ -f "$ELF" ]; then
         fi
     done
     if [ "$ok" = 1 ]; then
-        if cmp -s "$T/t.fast.hvt" "$T/t.interp.hvt"; then
-            pass "sdtrig: passes on both engines, byte-identical traces"
+        nbp=$("$HVSIM" trace show "$T/t.fast.hvt" 2>/dev/null | grep -c "cause=breakpoint")
+        if cmp -s "$T/t.fast.hvt" "$T/t.interp.hvt" && [ "$nbp" -ge 25 ]; then
+            pass "sdtrig: passes on both engines, byte-identical traces (all events, $nbp breakpoints)"
         else
             fail "sdtrig: the engines' traces differ"
         fi
         "$HVSIM" run -c "$T/trig.ini" --smp 1 --bios "$ELF" --serial none --max-insns 2000000 \
-            --trace "$T/t.again.hvt" </dev/null >/dev/null 2>&1
+            --events all --check-interval 200 --trace "$T/t.again.hvt" </dev/null >/dev/null 2>&1
         if cmp -s "$T/t.fast.hvt" "$T/t.again.hvt"; then
             pass "sdtrig: the same run twice records the same bytes"
         else
@@ -130,5 +132,87 @@ if [ "$rc" -eq 2 ] && grep -qF "needs sdtrig" "$T/nosd.err"; then
 else
     fail "triggers without sdtrig" "exit $rc: $(cat "$T/nosd.err")"
 fi
+
+# random code with triggers armed (as chaos.sh, in M and VS mode): every
+# load/store (mcontrol6 napot over the low half of the address space),
+# icount every 7 instructions, an execute range, an etrigger; the handler
+# skips the instruction. Both engines: a guest-level exit, identical traces.
+for v in M VS; do
+    cat >"$T/pro$v.S" <<'ASM'
+        .section .text
+        .globl _start
+_start:
+        li      t0, 1
+        slli    t0, t0, 31
+        addi    t1, t0, 0x100
+        csrw    mtvec, t1
+        li      t2, -1
+        csrw    pmpaddr0, t2
+        li      t1, 0x1f
+        csrw    pmpcfg0, t1
+        csrwi   0x7a5, 8                /* tcontrol.mte */
+        csrwi   0x7a0, 0                /* mcontrol6 ld/st, napot, all modes */
+        li      t1, 0x3fffffffffffffff
+        csrw    0x7a2, t1
+        li      t1, (6 << 60) | (3 << 23) | (1 << 7) | 0x5b
+        csrw    0x7a1, t1
+        csrwi   0x7a0, 1                /* icount 7, all modes */
+        li      t1, (3 << 60) | (3 << 25) | (7 << 10) | 0x2c0
+        csrw    0x7a1, t1
+        csrwi   0x7a0, 2                /* execute >= 0x80000400, 32-bit insns */
+        li      t1, 0x80000400
+        csrw    0x7a2, t1
+        li      t1, (6 << 60) | (3 << 23) | (3 << 16) | (2 << 7) | 0x5c
+        csrw    0x7a1, t1
+        csrwi   0x7a0, 3                /* etrigger: illegal instruction, all modes */
+        li      t1, 4
+        csrw    0x7a2, t1
+        li      t1, (5 << 60) | (3 << 11) | 0x2c0
+        csrw    0x7a1, t1
+        addi    t0, t0, 0x200
+        csrw    mepc, t0
+#ifdef VS
+        li      t1, 1
+        slli    t1, t1, 39
+        li      t2, 0x800
+        or      t1, t1, t2
+#else
+        li      t1, 0x1800
+#endif
+        csrs    mstatus, t1
+        mret
+        .org    0x100
+handler:
+        csrr    t0, mepc
+        addi    t0, t0, 4
+        csrw    mepc, t0
+        mret
+        .org    0x200
+ASM
+    riscv64-unknown-elf-gcc -march=rv64gc -mabi=lp64d -nostdlib -c $([ $v = VS ] && echo -DVS) \
+        -o "$T/pro$v.o" "$T/pro$v.S" &&
+        riscv64-unknown-elf-objcopy -O binary -j .text "$T/pro$v.o" "$T/pro$v.bin" || {
+        fail "assemble the $v trigger prologue"; continue; }
+    for seed in 1 2 3; do
+        img="$T/chaos$v$seed.bin"
+        { cat "$T/pro$v.bin"
+          LC_ALL=C awk -v s="$seed" 'BEGIN { srand(s); for (i = 0; i < 65536; i++) printf "%c", int(rand() * 256) }' </dev/null
+        } | LC_ALL=C head -c 65536 >"$img"
+        for e in fast interp; do
+            "$HVSIM" run -c "$T/trig.ini" --engine $e --smp 2 --bios "$img" --serial none \
+                --max-insns 1000000 --events all --check-interval 20000 \
+                --trace "$T/c.$e.hvt" </dev/null >/dev/null 2>"$T/c.$e.err"
+            echo $? >"$T/c.$e.rc"
+        done
+        rc=$(cat "$T/c.fast.rc")
+        rci=$(cat "$T/c.interp.rc")
+        if { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ]; } && [ "$rci" -eq "$rc" ] &&
+            cmp -s "$T/c.fast.hvt" "$T/c.interp.hvt"; then
+            pass "random code with triggers armed, $v mode, seed $seed: exit $rc, engines identical"
+        else
+            fail "random code with triggers, $v seed $seed" "exit $rc / $rci: $(head -3 "$T/c.fast.err")"
+        fi
+    done
+done
 
 summary
