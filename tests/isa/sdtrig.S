@@ -9,7 +9,8 @@
  * happen, xepc = the instruction), tcontrol.mte/mpte, delegation of the
  * breakpoint to S (medeleg[3]) and to VS (hedeleg[3]) with the SIE
  * re-entrancy rule, the legacy mcontrol (type 2), icount (type 3),
- * itrigger (type 4) and etrigger (type 5). hvsim: 4 triggers.
+ * itrigger (type 4) and etrigger (type 5), an execute trigger outranking
+ * the fetch's access fault. hvsim: 4 triggers.
  *
  * hvsim-isa: rv64imafdch_zicsr_zifencei_zba_zbb_zbs_sstc_sdtrig
  * hvsim-cpu: triggers = 4
@@ -592,6 +593,21 @@ test_45:
         LOAD_TRAP_FIELD(a5, TF_EPC)
         la a2, trap_handler_s
         CHECK_REG_EQ(a5, a2)
+
+        /* ---- priority: an execute address trigger before the fetch's
+         * access fault (Sdtrig "Priority") ---- */
+test_46:
+        TEST_NUM(46)
+        li a1, 0x7ffffff8               /* below RAM: nothing there */
+        EXPECT_TRAP_TVAL_REG(CAUSE_BREAKPOINT, a1)
+        SET_RESUME(1f)
+        ARM_REG(0, MC6 | T_M | T_EXE, a1)
+        jalr ra, 0(a1)
+1:      DISARM(0)
+        CHECK_TRAPPED
+        EXPECT_TRAP_TVAL_REG(CAUSE_FETCH_ACCESS, a1)  /* unarmed: the fault */
+        jalr ra, 0(a1)
+        CHECK_TRAPPED
 
         csrwi CSR_TCONTROL, 0
 TEST_END

@@ -370,6 +370,10 @@ slow:
             goto out;
         }
     }
+    if (unlikely(h->trig_per_insn) && !rv_trig_fetch(h, pc)) {
+        h->insn_left--; /* an execute breakpoint (trigger.c) took this tick */
+        goto slow;
+    }
     if (unlikely((pc & PAGE_MASK) != h->fetch_va)) {
         /* New page: a TLB hit with a predecoded page is the common case */
         const struct rv_tlb_entry *e = &h->tlb[h->fetch_mode][(pc >> 12) & (TLB_SIZE - 1)];

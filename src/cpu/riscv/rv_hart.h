@@ -188,6 +188,7 @@ struct rv_hart {
     unsigned ntrig;
     bool trig_per_insn;      /* a trigger needs every instruction seen (trigger.c) */
     bool trig_fire;          /* etrigger/itrigger: a breakpoint before the next instruction */
+    bool trig_tval0;         /* the breakpoint being raised has tval 0 (no address: GVA = 0) */
     int8_t trig_start_mode, trig_irq_mode; /* icount: mode of the last instruction / interrupt (-1 none) */
     uint64_t tselect, tcontrol;
     uint64_t tdata1[RV_TRIG_MAX], tdata2[RV_TRIG_MAX];

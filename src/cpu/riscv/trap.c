@@ -115,8 +115,9 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
     bool to_hs = prev <= PRV_S && (deleg >> cause & 1);
     bool to_vs = to_hs && was_virt && (hdeleg >> cause & 1);
     bool data_virt = h->data_mode >= RV_MODE_VU; /* MPRV with MPV, or V=1 */
-    bool gva = !interrupt && tval_is_address(cause) &&
+    bool gva = !interrupt && tval_is_address(cause) && !h->trig_tval0 &&
                (was_virt || h->hlsv || (data_virt && data_fault(cause)));
+    h->trig_tval0 = false;
     uint64_t epc = h->pc;
 
     if (h->nhpm)

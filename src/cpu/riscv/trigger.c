@@ -154,6 +154,7 @@ void rv_trig_reset(struct rv_hart *h)
         h->tdata2[i] = 0;
     }
     h->trig_fire = false;
+    h->trig_tval0 = false;
     h->trig_per_insn = false;
     h->trig_start_mode = h->trig_irq_mode = -1;
 }
@@ -392,7 +393,8 @@ static bool mc_match(uint64_t v, uint64_t t2, const struct access *a, uint64_t k
 {
     unsigned mode = (unsigned)FIELD(v, 10, 7), size = want_size(v);
     bool data = is_select_data(v);
-    if ((v & kinds & MC_EXECUTE) && (!size || size == a->len)) {
+    /* len 0: before the fetch, the instruction (size, bits) is unknown */
+    if ((v & kinds & MC_EXECUTE) && (!size || size == a->len) && (a->len || !data)) {
         bool hit = data ? match_range(mode, a->raw, 1, a->len == 2 ? t2 & 0xffff : t2 & 0xffffffff)
                         : match_range(mode, a->pc, 1, t2);
         if (hit) {
@@ -472,23 +474,41 @@ static bool mc_pass(struct rv_hart *h, const struct access *a, uint64_t kinds, i
     return false;
 }
 
-bool rv_trig_insn_start(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc,
-                        struct rv_dinsn *tmp)
+bool rv_trig_fetch(struct rv_hart *h, uint64_t pc)
 {
     int md = cur_mode(h);
     bool inh = inhibited(h, md);
+    /* icount: this instruction counts whether it retires or traps (a
+     * fetch fault included) */
     h->trig_start_mode = (int8_t)(inh ? -1 : md);
     if (inh)
+        return true;
+    /* Priority: an execute address trigger (select 0, any size) comes
+     * before the fetch's page and access faults; the ones that need the
+     * instruction (size, select = 1) are checked after the fetch */
+    struct access a = { .pc = pc };
+    uint64_t tval = 0;
+    if (mc_pass(h, &a, MC_EXECUTE, md, &tval)) {
+        h->pc = pc;
+        rv_exception(h, EXC_BREAKPOINT, tval);
+        return false;
+    }
+    return true;
+}
+
+bool rv_trig_insn_start(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc,
+                        struct rv_dinsn *tmp)
+{
+    int md = cur_mode(h); /* icount's start mode: rv_trig_fetch */
+    if (inhibited(h, md))
         return true;
     if (d->op == RV_OP_CROSSPAGE) {
         /* its bytes come from two pages: fetch them now (a fault is the
          * fetch's exception); the interpreter fetches them again */
         uint32_t raw;
         h->pc = pc;
-        if (!rv_fetch_cross(h, &raw)) {
-            h->trig_start_mode = -1;
+        if (!rv_fetch_cross(h, &raw))
             return false;
-        }
         rv_decode_ext(tmp, raw, h->ext);
         d = tmp;
     }
@@ -554,6 +574,7 @@ bool rv_trig_fire_pending(struct rv_hart *h)
     update(h);
     if (!fire)
         return false;
+    h->trig_tval0 = true; /* no address in tval: hstatus/mstatus.GVA = 0 (§8.2.1) */
     rv_exception(h, EXC_BREAKPOINT, 0); /* tval 0 for icount/itrigger/etrigger */
     return true;
 }

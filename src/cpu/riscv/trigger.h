@@ -34,6 +34,9 @@ bool rv_trig_csr_write(struct rv_hart *h, unsigned csr, uint64_t v);
  * raised; the caller takes one tick). tmp: scratch for an instruction
  * that crosses a page. */
 void rv_trig_insn_end(struct rv_hart *h);
+/* Before the fetch of the instruction at pc (execute address triggers
+ * outrank fetch faults): false when a breakpoint was raised. */
+bool rv_trig_fetch(struct rv_hart *h, uint64_t pc);
 bool rv_trig_fire_pending(struct rv_hart *h);
 bool rv_trig_insn_start(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc,
                         struct rv_dinsn *tmp);
