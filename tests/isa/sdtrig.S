@@ -4,7 +4,8 @@
  *
  * tselect/tinfo/tdata1 WARL rules, mcontrol6 (type 6) execute/load/store
  * address triggers with every match mode (equal, napot, ge, lt, mask low,
- * mask high, not equal), size, select = 1 (store data, instruction bits),
+ * mask high, not equal), size, select = 1 (store data, load data,
+ * instruction bits),
  * chain, the m/s/u/vs/vu mode bits, "before" timing (the access does not
  * happen, xepc = the instruction), tcontrol.mte/mpte, delegation of the
  * breakpoint to S (medeleg[3]) and to VS (hedeleg[3]) with the SIE
@@ -608,6 +609,32 @@ test_46:
         EXPECT_TRAP_TVAL_REG(CAUSE_FETCH_ACCESS, a1)  /* unarmed: the fault */
         jalr ra, 0(a1)
         CHECK_TRAPPED
+
+        /* ---- load data (select = 1): fires after the load, before
+         * the next instruction (hit1:hit0 = 3, xepc = the next one) ---- */
+test_47:
+        TEST_NUM(47)
+        la a1, buf
+        addi a2, a1, 16
+        li a3, 0
+        li a4, 0
+        EXPECT_TRAP_TVAL_REG(CAUSE_BREAKPOINT, a2)
+        ARM(0, MC6 | T_M | T_LD | SEL6 | SIZE6(3), 0x3333)
+        ld a4, 16(a1)                   /* 0x3333, but 64-bit: size 32 only */
+        lw a0, 8(a1)                    /* 0x2222: other data */
+        lw a0, 16(a1)                   /* 0x3333: fires after it */
+2:      addi a3, a3, 1                  /* skipped by the handler */
+        csrr a5, CSR_TDATA1
+        DISARM(0)
+        CHECK_TRAPPED
+        CHECK_EQ(a0, 0x3333)            /* the load happened */
+        CHECK_EQ(a4, 0x3333)
+        CHECK_EQ(a3, 0)
+        LOAD_TRAP_FIELD(a6, TF_EPC)
+        la a7, 2b
+        CHECK_REG_EQ(a6, a7)
+        CHECK_EQ(a5, MC6 | (1 << 25) | HIT0 | T_M | T_LD | SEL6 | SIZE6(3))
+        li a7, 0
 
         csrwi CSR_TCONTROL, 0
 TEST_END

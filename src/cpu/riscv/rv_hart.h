@@ -187,7 +187,13 @@ struct rv_hart {
 #define RV_TRIG_MAX 16
     unsigned ntrig;
     bool trig_per_insn;      /* a trigger needs every instruction seen (trigger.c) */
-    bool trig_fire;          /* etrigger/itrigger: a breakpoint before the next instruction */
+    bool trig_fire;          /* a breakpoint before the next instruction (tval trig_fire_tval) */
+    uint64_t trig_fire_tval;
+    struct {                 /* a load in flight that load data triggers look at */
+        bool pend, fp;
+        uint8_t rd, size;
+        uint64_t va, adj;    /* its address; instret_adj when it started */
+    } trig_ld;
     bool trig_tval0;         /* the breakpoint being raised has tval 0 (no address: GVA = 0) */
     int8_t trig_start_mode, trig_irq_mode; /* icount: mode of the last instruction / interrupt (-1 none) */
     uint64_t tselect, tcontrol;

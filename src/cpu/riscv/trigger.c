@@ -154,6 +154,8 @@ void rv_trig_reset(struct rv_hart *h)
         h->tdata2[i] = 0;
     }
     h->trig_fire = false;
+    h->trig_fire_tval = 0;
+    h->trig_ld.pend = false;
     h->trig_tval0 = false;
     h->trig_per_insn = false;
     h->trig_start_mode = h->trig_irq_mode = -1;
@@ -327,6 +329,8 @@ struct access {
     unsigned size;           /* bytes accessed (cbo: the 64-byte block) */
     bool has_data;           /* store data known (not AMOs: unspecified by the spec) */
     uint64_t data;
+    unsigned rd;             /* a load's destination (32: x0's sink) */
+    bool fp;                 /* ... in the f registers */
 };
 
 /* The memory access of instruction d (unpriv 20191213: loads/stores
@@ -377,6 +381,8 @@ static void describe(const struct rv_hart *h, const struct rv_dinsn *d, struct a
     }
     a->load = ld;
     a->store = st;
+    a->rd = d->rd;
+    a->fp = fp || d->op == RV_OP_FLH || d->op == RV_OP_FLW || d->op == RV_OP_FLD;
     a->va = base + (imm ? (uint64_t)(int64_t)d->imm : 0);
     a->size = sz;
     if (st && !ld) {
@@ -417,8 +423,8 @@ static bool mc_match(uint64_t v, uint64_t t2, const struct access *a, uint64_t k
         return false;
     bool hit;
     if (data) {
-        /* store data (timing before); load data would need timing after:
-         * not implemented, a load never matches a data trigger */
+        /* store data (timing before); load data is compared after the
+         * load (rv_trig_insn_end) */
         if (!st || !a->has_data)
             return false;
         uint64_t tm = a->size == 8 ? t2 : t2 & ((1ull << (8 * a->size)) - 1);
@@ -474,6 +480,23 @@ static bool mc_pass(struct rv_hart *h, const struct access *a, uint64_t kinds, i
     return false;
 }
 
+/* A load data trigger: mcontrol6 with load and select = 1, not in a chain
+ * (a chain's triggers must all match with the same timing; load data
+ * fires "after"). mcontrol (type 2) has timing read-only 0 ("before"), so
+ * its load data triggers never match. */
+static bool is_load_data(const struct rv_hart *h, unsigned i)
+{
+    uint64_t v = h->tdata1[i];
+    if (TYPE(v) != TT_MCONTROL6 || !(v & MC_LOAD) || !(v & MC6_SELECT) || (v & MC_CHAIN))
+        return false;
+    if (i > 0) {
+        uint64_t p = h->tdata1[i - 1];
+        if ((TYPE(p) == TT_MCONTROL || TYPE(p) == TT_MCONTROL6) && (p & MC_CHAIN))
+            return false;
+    }
+    return true;
+}
+
 bool rv_trig_fetch(struct rv_hart *h, uint64_t pc)
 {
     int md = cur_mode(h);
@@ -523,7 +546,50 @@ bool rv_trig_insn_start(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc
         rv_exception(h, EXC_BREAKPOINT, tval);
         return false;
     }
+    /* a load that a load data trigger may match once it has its value */
+    if (a.load && !a.cbo) {
+        for (unsigned i = 0; i < h->ntrig; i++) {
+            if (is_load_data(h, i) && mode_enabled(h->tdata1[i], md)) {
+                h->trig_ld.pend = true;
+                h->trig_ld.fp = a.fp;
+                h->trig_ld.rd = (uint8_t)a.rd;
+                h->trig_ld.size = (uint8_t)a.size;
+                h->trig_ld.va = a.va;
+                h->trig_ld.adj = h->instret_adj;
+                break;
+            }
+        }
+    }
     return true;
+}
+
+/* The load started last retired (instret_adj did not move): compare its
+ * value, the access size's low bits of rd (Sdtrig: "any bits beyond the
+ * size of the data access will contain 0"), with the load data triggers;
+ * a match fires "immediately after" (mcontrol6 hit1:hit0 = 3): xepc = the
+ * next instruction, xtval = the load's address. */
+static void load_data_check(struct rv_hart *h, int md)
+{
+    h->trig_ld.pend = false;
+    if (h->instret_adj != h->trig_ld.adj || md < 0)
+        return;
+    unsigned sz = h->trig_ld.size;
+    uint64_t m = sz >= 8 ? ~0ull : (1ull << (8 * sz)) - 1;
+    uint64_t v = (h->trig_ld.fp ? h->f[h->trig_ld.rd & 31] : h->x[h->trig_ld.rd]) & m;
+    for (unsigned i = 0; i < h->ntrig; i++) {
+        uint64_t t = h->tdata1[i];
+        if (!is_load_data(h, i) || !mode_enabled(t, md))
+            continue;
+        unsigned want = want_size(t);
+        if (want && want != sz)
+            continue;
+        if (match_range((unsigned)FIELD(t, 10, 7), v, 1, h->tdata2[i] & m)) {
+            h->tdata1[i] = t | MC6_HIT1 | MC6_HIT0; /* 3: immediately after */
+            if (!h->trig_fire)
+                h->trig_fire_tval = h->trig_ld.va;
+            h->trig_fire = true;
+        }
+    }
 }
 
 /* ---- icount, itrigger, etrigger ---- */
@@ -533,6 +599,8 @@ void rv_trig_insn_end(struct rv_hart *h)
     int sm = h->trig_start_mode, im = h->trig_irq_mode;
     h->trig_start_mode = h->trig_irq_mode = -1;
     h->attn = 1; /* come back here after the next instruction too */
+    if (h->trig_ld.pend)
+        load_data_check(h, sm);
     if (sm < 0 && im < 0)
         return;
     /* icount matches once per instruction that retires or traps, and per
@@ -556,9 +624,12 @@ bool rv_trig_fire_pending(struct rv_hart *h)
 {
     int md = cur_mode(h);
     bool fire = false;
+    uint64_t tval = 0;
     if (h->trig_fire) {
         h->trig_fire = false;
         fire = !inhibited(h, md);
+        tval = h->trig_fire_tval;
+        h->trig_fire_tval = 0;
     }
     /* icount: "fires just before any further instructions are executed in
      * a mode where the trigger is enabled", clearing pending */
@@ -574,8 +645,10 @@ bool rv_trig_fire_pending(struct rv_hart *h)
     update(h);
     if (!fire)
         return false;
-    h->trig_tval0 = true; /* no address in tval: hstatus/mstatus.GVA = 0 (§8.2.1) */
-    rv_exception(h, EXC_BREAKPOINT, 0); /* tval 0 for icount/itrigger/etrigger */
+    /* tval: 0 for icount/itrigger/etrigger (no address: hstatus/mstatus.GVA
+     * = 0, §8.2.1), the load's address for a load data trigger */
+    h->trig_tval0 = tval == 0;
+    rv_exception(h, EXC_BREAKPOINT, tval);
     return true;
 }
 
