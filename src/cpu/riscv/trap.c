@@ -119,6 +119,7 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
                (was_virt || h->hlsv || (data_virt && data_fault(cause)));
     h->trig_tval0 = false;
     uint64_t epc = h->pc;
+    bool trig_inh = h->ntrig && rv_trig_inhibited(h); /* before the mode changes */
 
     if (h->nhpm)
         rv_pmu_trap(h, interrupt); /* counted in the mode it was taken from */
@@ -195,7 +196,7 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
     }
     h->resv_valid = false;
     if (h->ntrig)
-        rv_trig_trap(h, cause, interrupt, prev, was_virt); /* Sdtrig (trigger.c) */
+        rv_trig_trap(h, cause, interrupt, prev, was_virt, trig_inh); /* Sdtrig (trigger.c) */
 }
 
 void rv_exception(struct rv_hart *h, uint64_t cause, uint64_t tval)

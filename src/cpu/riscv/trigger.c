@@ -652,7 +652,13 @@ bool rv_trig_fire_pending(struct rv_hart *h)
     return true;
 }
 
-void rv_trig_trap(struct rv_hart *h, uint64_t cause, bool interrupt, int prev, bool was_virt)
+bool rv_trig_inhibited(const struct rv_hart *h)
+{
+    return inhibited(h, cur_mode(h));
+}
+
+void rv_trig_trap(struct rv_hart *h, uint64_t cause, bool interrupt, int prev, bool was_virt,
+                  bool from_inhibited)
 {
     /* tcontrol: a trap into M saves mte in mpte and clears it */
     if (h->priv == PRV_M) {
@@ -660,7 +666,7 @@ void rv_trig_trap(struct rv_hart *h, uint64_t cause, bool interrupt, int prev, b
         h->tcontrol = (mte ? TCONTROL_MPTE : 0);
     }
     int from = mode_of(prev, was_virt);
-    if (interrupt && !inhibited(h, from) && h->trig_per_insn)
+    if (interrupt && !from_inhibited && h->trig_per_insn) /* icount counts it */
         h->trig_irq_mode = (int8_t)from;
     /* itrigger/etrigger: the cause as the handler sees it (VS-level
      * interrupts taken in VS are its S-level ones, §8.6.2) */

@@ -42,8 +42,12 @@ bool rv_trig_insn_start(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc
                         struct rv_dinsn *tmp);
 
 /* trap.c (only with h->ntrig > 0): a trap was just taken (the hart is in
- * the handler's mode now) from mode prev/was_virt; and MRET. */
-void rv_trig_trap(struct rv_hart *h, uint64_t cause, bool interrupt, int prev, bool was_virt);
+ * the handler's mode now) from mode prev/was_virt, where triggers were
+ * inhibited if from_inhibited (rv_trig_inhibited before the trap); and
+ * MRET. */
+bool rv_trig_inhibited(const struct rv_hart *h);
+void rv_trig_trap(struct rv_hart *h, uint64_t cause, bool interrupt, int prev, bool was_virt,
+                  bool from_inhibited);
 void rv_trig_mret(struct rv_hart *h);
 
 #endif
