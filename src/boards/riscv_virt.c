@@ -49,6 +49,7 @@ static const struct config_key rv_virt_keys[] = {
     RVK_STR("cpu", "isa", isa),
     RVK_STR("cpu", "mmu", mmu_type),
     RVK_STR("cpu", "mhpm-counters", mhpm_counters), /* empty (not written) = 0 */
+    RVK_STR("cpu", "triggers", triggers), /* empty (not written): 4 with sdtrig */
     CONFIG_KEYS_MEMORY,
     RVK_NUM("bootrom", "base", CK_U64, rom_base),
     RVK_NUM("bootrom", "size", CK_SIZE, rom_size),
@@ -196,6 +197,24 @@ bool rv_virt_mhpm_count(const struct rv_virt_config *v, unsigned *n)
     return true;
 }
 
+bool rv_virt_trigger_count(const struct rv_virt_config *v, unsigned *n, char *err, size_t errlen)
+{
+    uint32_t ext = 0;
+    char e[256];
+    uint64_t x = 4;
+    bool sdtrig = rv_isa_parse(v->isa, &ext, e, sizeof e) && (ext & RV_EXT_SDTRIG);
+    if (v->triggers[0] && (!config_parse_u64(v->triggers, &x) || x < 1 || x > 16)) {
+        snprintf(err, errlen, "[cpu] triggers '%s' is not a number from 1 to 16", v->triggers);
+        return false;
+    }
+    if (v->triggers[0] && !sdtrig) {
+        snprintf(err, errlen, "[cpu] triggers '%s' needs sdtrig in [cpu] isa", v->triggers);
+        return false;
+    }
+    *n = sdtrig ? (unsigned)x : 0;
+    return true;
+}
+
 static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
 {
     const struct rv_virt_config *v = rv_virt_config(c);
@@ -207,6 +226,9 @@ static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
                  v->mhpm_counters);
         return false;
     }
+    unsigned ntrig;
+    if (!rv_virt_trigger_count(v, &ntrig, err, errlen))
+        return false;
     if (strcmp(v->mmu_type, "sv39") != 0 && strcmp(v->mmu_type, "sv48") != 0) {
         snprintf(err, errlen, "[cpu] mmu '%s' is not sv39 or sv48", v->mmu_type);
         return false;
@@ -419,6 +441,9 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
         return false;
     unsigned nhpm = 0;
     rv_virt_mhpm_count(v, &nhpm);
+    unsigned ntrig = 0;
+    if (!rv_virt_trigger_count(v, &ntrig, err, errlen))
+        return false;
     for (int i = 0; i < c->smp; i++) {
         m->cpus[i] = rv_hart_new(m, i, v->rom_base, sv39_only);
         if (!m->cpus[i]) {
@@ -427,6 +452,7 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
         }
         rv_hart_set_ext(m->cpus[i], ext);
         rv_hart_set_counters(m->cpus[i], nhpm);
+        rv_hart_set_triggers(m->cpus[i], ntrig);
     }
 
     b->aclint = aclint_new(m, m->ncpus, v->timebase_hz);

@@ -29,6 +29,7 @@ struct rv_virt_config {
     char isa[128];                     /* [cpu] isa string for the DTB */
     char mmu_type[16];                 /* [cpu] mmu: sv39 | sv48 */
     char mhpm_counters[8];             /* [cpu] mhpm-counters: 0..29, empty = 0 (docs/riscv.md) */
+    char triggers[8];                  /* [cpu] triggers: 1..16 with sdtrig in isa, empty = 4 (docs/riscv.md) */
     uint64_t rom_base, rom_size;       /* [bootrom] base, size */
     uint64_t test_base;                /* [sifive-test] base */
     uint64_t aclint_base;              /* [aclint] base (MSWI at +0, MTIMER at +0x4000) */
@@ -118,5 +119,8 @@ static inline struct rv_virt *rv_virt(const struct machine *m)
 
 /* [cpu] mhpm-counters as a number in *n (may be NULL); false if malformed. */
 bool rv_virt_mhpm_count(const struct rv_virt_config *v, unsigned *n);
+/* The number of Sdtrig triggers: 0 without sdtrig in [cpu] isa, else
+ * [cpu] triggers (1..16, empty = 4). false + err if malformed. */
+bool rv_virt_trigger_count(const struct rv_virt_config *v, unsigned *n, char *err, size_t errlen);
 
 #endif

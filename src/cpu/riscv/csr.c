@@ -4,6 +4,7 @@
 #include "rv_internal.h"
 #include "isa.h"
 #include "pmu.h"
+#include "trigger.h"
 #include "../../sim/machine.h"
 #include "../../apic/aclint.h"
 #include "../../trace/emit.h"
@@ -337,6 +338,8 @@ static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
         *v = n < 16 ? h->pmpaddr[n] : 0;
         return true;
     }
+    if (h->ntrig && rv_trig_csr_read(h, csr, v)) /* Sdtrig: only with triggers (trigger.c) */
+        return true;
     return rv_aia_csr_read(h, csr, v); /* Smaia/Ssaia when the board has IMSICs */
 }
 
@@ -645,6 +648,8 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
             pmp_changed(h);
             break;
         }
+        if (h->ntrig && rv_trig_csr_write(h, csr, v))
+            break;
         return rv_aia_csr_write(h, csr, v);
     }
     return true;

@@ -8,6 +8,7 @@
 #include "jit.h"
 #include "isa.h"
 #include "pmu.h"
+#include "trigger.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -312,7 +313,7 @@ uint64_t rv_run(struct cpu *c, uint64_t budget)
     struct rv_hart *h = RV_HART(c);
     h->insn_left = budget;
     /* --engine interp (struct machine), or per-instruction counter events */
-    h->interp_only = h->m->interp_only || h->pmu_per_insn;
+    h->interp_only = h->m->interp_only || h->pmu_per_insn || h->trig_per_insn;
     c->run_left = &h->insn_left;
     h->attn = 1;
     /* Other harts may have stored since our last run: an SC must fail. This
@@ -343,11 +344,18 @@ next_block:
 slow:
     if (unlikely(h->pmu_per_insn))
         rv_pmu_insn_end(h); /* the previous instruction retired (or trapped) */
+    if (unlikely(h->trig_per_insn))
+        rv_trig_insn_end(h); /* icount (trigger.c) */
     if (!h->insn_left)
         goto out;
+    if (unlikely(h->trig_per_insn) && rv_trig_fire_pending(h)) {
+        h->insn_left--; /* icount/etrigger/itrigger breakpoint: it took this tick */
+        goto slow;
+    }
     if (unlikely(h->attn)) {
         h->attn = 0;
-        rv_take_interrupt(h);
+        if (rv_take_interrupt(h) && unlikely(h->trig_fire))
+            goto slow; /* an itrigger fires before the handler's first instruction */
         if (c->state != CPU_RUNNING || h->m->exit_requested)
             goto out;
     }
@@ -361,6 +369,10 @@ slow:
             c->bp_hit = true;
             goto out;
         }
+    }
+    if (unlikely(h->trig_per_insn) && !rv_trig_fetch(h, pc)) {
+        h->insn_left--; /* an execute breakpoint (trigger.c) took this tick */
+        goto slow;
     }
     if (unlikely((pc & PAGE_MASK) != h->fetch_va)) {
         /* New page: a TLB hit with a predecoded page is the common case */
@@ -381,12 +393,20 @@ slow:
     if (unlikely(c->nbps) && cpu_bp_at(c, pc, true))
         h->fetch_va = TLB_INVALID;
     d = &h->fetch_page->d[(pc & 0xfff) >> 1];
-    if (unlikely(h->pmu_per_insn)) {
-        /* load/store/branch events (pmu.c): one instruction at a time, on
-         * the interpreter, each seen here before it runs */
+    if (unlikely(h->pmu_per_insn | h->trig_per_insn)) {
+        /* load/store/branch events (pmu.c), armed triggers (trigger.c):
+         * one instruction at a time, on the interpreter, each seen here
+         * before it runs */
         if (d->op == RV_OP_UNDECODED)
             rv_decode_slot(h, (struct rv_dinsn *)d, pc);
-        rv_pmu_insn_start(h, d->op, pc, d->len);
+        h->attn = 1; /* the next instruction comes back here too, not into
+                        a block whose length was known before (blen) */
+        if (h->trig_per_insn && !rv_trig_insn_start(h, d, pc, &tmp)) {
+            h->insn_left--; /* a breakpoint (or the fetch fault) took this tick */
+            goto slow;
+        }
+        if (h->pmu_per_insn)
+            rv_pmu_insn_start(h, d->op, pc, d->len);
         blk = 1;
         h->insn_left -= blk;
         FETCH_DECODED();

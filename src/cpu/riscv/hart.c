@@ -3,6 +3,7 @@
 #include "hart.h"
 #include "rv_internal.h"
 #include "pmu.h"
+#include "trigger.h"
 #include "jit.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
@@ -54,6 +55,7 @@ static void rv_reset(struct cpu *c)
     cpu_timer_arm(c, h->pmu_timer, UINT64_MAX);
     h->pmu_per_insn = false;
     h->pmu_pend_op = 0;
+    rv_trig_reset(h);
     rv_tlb_flush(h);
     rv_update_modes(h);
     c->state = CPU_RUNNING;
@@ -287,6 +289,13 @@ void rv_hart_set_aia(struct cpu *c, unsigned geilen)
     h->aia.on = true;
     h->aia.geilen = geilen > RV_AIA_GUESTS_MAX ? RV_AIA_GUESTS_MAX : geilen;
     rv_aia_reset(h);
+}
+
+void rv_hart_set_triggers(struct cpu *c, unsigned n)
+{
+    struct rv_hart *h = RV_HART(c);
+    h->ntrig = n > RV_TRIG_MAX ? RV_TRIG_MAX : n;
+    rv_trig_reset(h);
 }
 
 void rv_hart_connect_aclint(struct cpu *c, struct aclint *a)

@@ -17,6 +17,9 @@ void rv_hart_set_ext(struct cpu *c, uint32_t ext);
 /* Implement n (0..29) programmable counters mhpmcounter3..3+n-1 (pmu.c);
  * 0: they read zero, as without the key. Call before the hart first runs. */
 void rv_hart_set_counters(struct cpu *c, unsigned n);
+/* Implement n (0..16) Sdtrig debug triggers (trigger.c); 0: no Sdtrig
+ * (tselect.. are illegal), as without the key. Call before the hart first runs. */
+void rv_hart_set_triggers(struct cpu *c, unsigned n);
 /* The ACLINT whose mtime is the hart's time CSR (and Sstc's time base). */
 /* The board has IMSICs (AIA): the hart gets its interrupt files (M, S and
  * geilen guest files, at most 7) and the Smaia/Ssaia CSRs (aia.c). */

@@ -17,6 +17,7 @@ static const struct { const char *name; uint32_t bit; } multi[] = {
     { "zbkc", RV_EXT_ZBKC }, { "zbkx", RV_EXT_ZBKX }, { "zicbom", RV_EXT_ZICBOM },
     { "zicboz", RV_EXT_ZICBOZ }, { "zicbop", RV_EXT_ZICBOP }, { "zfhmin", RV_EXT_ZFHMIN },
     { "zfh", RV_EXT_ZFH | RV_EXT_ZFHMIN }, { "sscofpmf", RV_EXT_SSCOFPMF },
+    { "sdtrig", RV_EXT_SDTRIG },
 };
 
 bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen)

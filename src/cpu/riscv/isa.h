@@ -22,7 +22,8 @@ enum {
     RV_EXT_ZFHMIN = 1u << 10,     /* Zfhmin 1.0: flh/fsh, fmv.x.h/fmv.h.x, fcvt to/from h */
     RV_EXT_ZFH = 1u << 11,        /* Zfh 1.0: all of H (includes Zfhmin) */
     RV_EXT_SSCOFPMF = 1u << 12,   /* Sscofpmf 1.0: counter overflow, mode filters, LCOFI */
-    RV_EXT_ALL = (1u << 13) - 1,
+    RV_EXT_SDTRIG = 1u << 13,     /* Debug 1.0 Sdtrig: triggers ([cpu] triggers, trigger.c) */
+    RV_EXT_ALL = (1u << 14) - 1,
 };
 
 /* Cache-block size of Zicbom/Zicboz (bytes; the DTB's riscv,cbo?-block-size). */

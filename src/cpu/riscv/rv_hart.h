@@ -206,6 +206,22 @@ struct rv_hart {
     uint8_t pmu_pend_op;     /* the instruction started last (pmu.c), its pc, */
     uint64_t pmu_pend_pc, pmu_pend_next, pmu_pend_adj; /* fall-through pc, instret_adj */
 
+    /* Sdtrig debug triggers (trigger.c): ntrig of them, 0 = no Sdtrig */
+#define RV_TRIG_MAX 16
+    unsigned ntrig;
+    bool trig_per_insn;      /* a trigger needs every instruction seen (trigger.c) */
+    bool trig_fire;          /* a breakpoint before the next instruction (tval trig_fire_tval) */
+    uint64_t trig_fire_tval;
+    struct {                 /* a load in flight that load data triggers look at */
+        bool pend, fp;
+        uint8_t rd, size;
+        uint64_t va, adj;    /* its address; instret_adj when it started */
+    } trig_ld;
+    bool trig_tval0;         /* the breakpoint being raised has tval 0 (no address: GVA = 0) */
+    int8_t trig_start_mode, trig_irq_mode; /* icount: mode of the last instruction / interrupt (-1 none) */
+    uint64_t tselect, tcontrol;
+    uint64_t tdata1[RV_TRIG_MAX], tdata2[RV_TRIG_MAX];
+
     struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
     bool jit_owner;          /* this hart frees jit */
     bool interp_only;        /* reference engine: never run compiled blocks

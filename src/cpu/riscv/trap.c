@@ -3,6 +3,7 @@
 #include "rv_internal.h"
 #include "hart.h"
 #include "pmu.h"
+#include "trigger.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 #include "../../vmm/vmm.h"
@@ -114,9 +115,11 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
     bool to_hs = prev <= PRV_S && (deleg >> cause & 1);
     bool to_vs = to_hs && was_virt && (hdeleg >> cause & 1);
     bool data_virt = h->data_mode >= RV_MODE_VU; /* MPRV with MPV, or V=1 */
-    bool gva = !interrupt && tval_is_address(cause) &&
+    bool gva = !interrupt && tval_is_address(cause) && !h->trig_tval0 &&
                (was_virt || h->hlsv || (data_virt && data_fault(cause)));
+    h->trig_tval0 = false;
     uint64_t epc = h->pc;
+    bool trig_inh = h->ntrig && rv_trig_inhibited(h); /* before the mode changes */
 
     if (h->nhpm)
         rv_pmu_trap(h, interrupt); /* counted in the mode it was taken from */
@@ -192,6 +195,8 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
         set_mode(h, PRV_M, false);
     }
     h->resv_valid = false;
+    if (h->ntrig)
+        rv_trig_trap(h, cause, interrupt, prev, was_virt, trig_inh); /* Sdtrig (trigger.c) */
 }
 
 void rv_exception(struct rv_hart *h, uint64_t cause, uint64_t tval)
@@ -259,6 +264,8 @@ void rv_mret(struct rv_hart *h)
         s &= ~MSTATUS_MPRV;
     h->mstatus = s;
     h->pc = h->mepc;
+    if (h->ntrig)
+        rv_trig_mret(h); /* tcontrol.mte = mpte */
     set_mode(h, mpp, virt);
     trace_entry(h, false);
     h->attn = 1;

@@ -1,0 +1,166 @@
+/* Unit tests for the Sdtrig debug triggers (src/cpu/riscv/trigger.c and
+ * its hooks in csr.c, exec.c, trap.c).
+ *
+ * Spec references: RISC-V Debug Specification 1.0, chapter "Sdtrig"
+ * (enumeration, native triggers) and the Trigger Module registers
+ * (tselect, tdata1, tdata2, tinfo, tcontrol, mcontrol6, icount). */
+#include <check.h>
+#include <stdlib.h>
+
+#include "rv_fixture.h"
+#include "cpu/riscv/hart.h"
+#include "cpu/riscv/trigger.h"
+
+Suite *sdtrig_suite(void);
+
+#define MC6 (6ull << 60)
+#define MC_EXE (1ull << 2)
+#define MC_M (1ull << 6)
+#define MC_U (1ull << 3)
+#define HIT0 (1ull << 22)
+#define ICOUNT (3ull << 60)
+
+static struct machine *trig_machine(unsigned n)
+{
+    struct machine *m = rvf_machine_new(1);
+    rv_hart_set_triggers(m->cpus[0], n);
+    return m;
+}
+
+/* Without triggers (the default) every trigger CSR is an illegal
+ * instruction, as before Sdtrig existed. */
+START_TEST(test_default_illegal)
+{
+    struct machine *m = trig_machine(0);
+    struct rv_hart *h = rvf_hart(m, 0);
+    uint64_t v;
+    for (unsigned csr = CSR_TSELECT; csr <= CSR_TCONTROL; csr++)
+        ck_assert_int_eq(rvf_csr_read_at(h, csr, &v), EXC_ILLEGAL_INSN);
+    ck_assert(!rv_csr_write_raw(h, CSR_TSELECT, 0));
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* Enumeration: tselect reads back only existing indices; tinfo; type 15
+ * at reset; writing 0 disables; M-mode only. */
+START_TEST(test_enumeration_warl)
+{
+    struct machine *m = trig_machine(3);
+    struct rv_hart *h = rvf_hart(m, 0);
+    uint64_t v;
+    rvf_csrw(h, CSR_TSELECT, 2);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TSELECT), 2);
+    rvf_csrw(h, CSR_TSELECT, 3);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TSELECT), 2);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TINFO), 0x0100807c);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA1), 15ull << 60);
+    rvf_csrw(h, CSR_TDATA1, MC6 | MC_M | MC_EXE | (1ull << 59) | (3ull << 12));
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA1), MC6 | MC_M | MC_EXE); /* dmode, action -> 0 */
+    rvf_csrw(h, CSR_TDATA1, 0);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA1), 15ull << 60);
+    rvf_csrw(h, CSR_TCONTROL, ~0ull);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TCONTROL), 0x88);
+    rv_set_priv(h, PRV_S);
+    ck_assert_int_eq(rvf_csr_read_at(h, CSR_TDATA1, &v), EXC_ILLEGAL_INSN);
+    rv_set_priv(h, PRV_M);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* tcontrol: a trap into M saves mte in mpte and clears it; MRET restores. */
+START_TEST(test_tcontrol_trap_mret)
+{
+    struct machine *m = trig_machine(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    rvf_csrw(h, CSR_TCONTROL, 8);
+    ck_assert_int_eq(rvf_step(m, PRV_M, 0x00000073 /* ecall */), EXC_ECALL_M);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TCONTROL), 0x80);
+    rvf_step(m, PRV_M, 0x30200073 /* mret */);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TCONTROL), 0x88);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* A loop of 8 addi + jal, run until compiled (fast engine), then an
+ * execute trigger on its 4th instruction: the breakpoint is taken exactly
+ * there on both engines (blocks and compiled code never run past an
+ * armed execute trigger), with the same x1. */
+static void run_exec_trigger(bool interp, uint64_t *x1, uint64_t *retired)
+{
+    struct machine *m = trig_machine(2);
+    struct rv_hart *h = rvf_hart(m, 0);
+    m->interp_only = interp;
+    uint32_t code[9];
+    for (int i = 0; i < 8; i++)
+        code[i] = rvf_addi(1, 1, 1);
+    code[8] = rvf_j(0, -32);
+    rvf_code(m, RVF_CODE, code, 9);
+    uint32_t spin = rvf_j(0, 0);
+    rvf_code(m, RVF_MTVEC, &spin, 1);
+    h->mtvec = RVF_MTVEC;
+    h->pc = RVF_CODE;
+    uint64_t r = rvf_run(m, 0, 905); /* 100 loops + 5: stops after the 5th addi */
+    ck_assert_uint_eq(h->x[1], 805);
+    rvf_csrw(h, CSR_TCONTROL, 8);
+    rvf_csrw(h, CSR_TSELECT, 1);
+    rvf_csrw(h, CSR_TDATA2, RVF_CODE + 12);
+    rvf_csrw(h, CSR_TDATA1, MC6 | MC_M | MC_EXE);
+    r += rvf_run(m, 0, 100);
+    ck_assert_uint_eq(h->mcause, EXC_BREAKPOINT);
+    ck_assert_uint_eq(h->mepc, RVF_CODE + 12);
+    ck_assert_uint_eq(h->mtval, RVF_CODE + 12);
+    ck_assert_uint_eq(h->pc, RVF_MTVEC);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA1), MC6 | HIT0 | MC_M | MC_EXE);
+    /* the M handler runs with mte = 0: the spin loop is not stopped */
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TCONTROL), 0x80);
+    *x1 = h->x[1];
+    *retired = r;
+    rvf_machine_free(m);
+}
+
+START_TEST(test_exec_trigger_engines)
+{
+    uint64_t xf, xi, rf, ri;
+    run_exec_trigger(false, &xf, &rf);
+    run_exec_trigger(true, &xi, &ri);
+    ck_assert_uint_eq(xf, 805 + 3 + 3); /* 6th-8th, then 1st-3rd of the next loop */
+    ck_assert_uint_eq(xf, xi);
+    ck_assert_uint_eq(rf, ri);
+}
+END_TEST
+
+/* Nothing armed: the hart does not run instruction by instruction; an
+ * etrigger alone does not need it either; a U-mode execute trigger does. */
+START_TEST(test_per_insn_only_when_armed)
+{
+    struct machine *m = trig_machine(2);
+    struct rv_hart *h = rvf_hart(m, 0);
+    ck_assert(!h->trig_per_insn);
+    rvf_csrw(h, CSR_TDATA1, 5ull << 60 | (1ull << 6));
+    rvf_csrw(h, CSR_TDATA2, 1ull << 8);
+    ck_assert(!h->trig_per_insn);
+    rvf_csrw(h, CSR_TSELECT, 1);
+    rvf_csrw(h, CSR_TDATA1, MC6 | MC_EXE); /* no mode bit: not armed */
+    ck_assert(!h->trig_per_insn);
+    rvf_csrw(h, CSR_TDATA1, MC6 | MC_EXE | MC_U);
+    ck_assert(h->trig_per_insn);
+    rvf_csrw(h, CSR_TDATA1, ICOUNT | (1ull << 10) | (1ull << 6));
+    ck_assert(h->trig_per_insn);
+    rvf_csrw(h, CSR_TDATA1, 0);
+    ck_assert(!h->trig_per_insn);
+    rvf_machine_free(m);
+}
+END_TEST
+
+Suite *sdtrig_suite(void)
+{
+    Suite *s = suite_create("sdtrig");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_default_illegal);
+    tcase_add_test(tc, test_enumeration_warl);
+    tcase_add_test(tc, test_tcontrol_trap_mret);
+    tcase_add_test(tc, test_exec_trigger_engines);
+    tcase_add_test(tc, test_per_insn_only_when_armed);
+    suite_add_tcase(s, tc);
+    return s;
+}
