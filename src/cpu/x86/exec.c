@@ -2774,8 +2774,11 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
                 continue;
             }
         }
-        if (unlikely(c->nbps) && cpu_bp_at(c, x->rip, false) && c->bp_guest < 0) {
-            /* a debugger breakpoint (guest filters come with VMX) */
+        if (unlikely(c->nbps) && cpu_bp_at(c, x->rip, false) &&
+            (c->bp_guest < 0 || vmx_guest_id(x) == c->bp_guest)) {
+            /* a debugger breakpoint, optionally only in one VMX guest
+             * (`monitor guest ID`, ID = the current-VMCS pointer while in
+             * non-root operation: cpu_ops.guest_id) */
             if (c->bp_skip_pc == x->rip) {
                 c->bp_skip_pc = UINT64_MAX; /* resuming from it: run it once */
             } else {

@@ -72,10 +72,12 @@ static inline uint32_t vmx_adjust(uint32_t msr, uint32_t want)
     return (want | (uint32_t)cap) & (uint32_t)(cap >> 32);
 }
 
-/* Enables VMX (IA32_FEATURE_CONTROL if still unlocked, CR4.VMXE) and
- * enters VMX operation with region (4 KiB); 0 on success. */
+/* Enables VMX (IA32_FEATURE_CONTROL if still unlocked, CR0.NE, which
+ * IA32_VMX_CR0_FIXED0 requires, CR4.VMXE) and enters VMX operation with
+ * region (4 KiB); 0 on success. */
 static inline uint64_t vmx_on(uint8_t *region)
 {
+    write_cr0(read_cr0() | 1u << 5);
     if (!(rdmsr(0x3a) & 1))
         wrmsr(0x3a, 1u << 2 | 1u);
     write_cr4(read_cr4() | 1u << 13);
