@@ -272,11 +272,9 @@ static void do_vmlaunch_vmresume(struct x86_cpu *x, bool launch)
 
 /* INVEPT / INVVPID r64/r32, m128 (§31.3; 66 0F 38 80 / 81): the type in
  * the register operand (64 bits in 64-bit mode, else 32), the descriptor
- * in memory. The operand checks are src/vmm/ept.c's (error 28). The TLB
- * holds no translation of a guest once the guest has exited (VM entries
- * and exits flush it, docs/vmx.md "EPT and VPID"), so every
- * invalidation is done by then; the instruction still flushes the whole
- * TLB, which drops a superset of what §29.4.3.1 requires. */
+ * in memory. The operand checks are src/vmm/ept.c's (error 28); the TLB
+ * entries dropped are those whose tags (VPID, EP4TA, address, global) the
+ * invalidation hits (ept_inval_hits, §29.4.3.1). */
 static void do_invept_invvpid(struct x86_cpu *x, bool vpid)
 {
     if (x->in.mod == 3)
@@ -296,7 +294,7 @@ static void do_invept_invvpid(struct x86_cpu *x, bool vpid)
         vmx_fail(x, (unsigned)err);
         return;
     }
-    x86_tlb_flush(x, true);
+    x86_tlb_invalidate(x, &inv); /* exactly what §29.4.3.1 names (ept_inval_hits) */
     vmx_succeed(x);
 }
 

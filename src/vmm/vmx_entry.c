@@ -75,8 +75,7 @@ static void load_guest(struct x86_cpu *x)
     x->sti_shadow = (intr & 3) != 0;
     x->nmi_blocked = (intr & 8) != 0;
     x->fault_depth = 0;
-    x86_tlb_flush(x, true);
-    x86_update_mode(x);
+    x86_update_mode(x); /* the TLB context switches in vmx_vmentry (vmx_tlb_entry) */
 }
 
 /* §27.4: the VM-entry MSR-load area (16-byte entries: index, reserved,
@@ -161,6 +160,7 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
      * paging structures of the EPTP (the MMU's walk, vmx_ept.c) */
     x->vmx.ept = (vmcs_get(x, VMCS_PROC_CTLS) & PROC_SECONDARY) &&
                  (vmcs_get(x, VMCS_PROC_CTLS2) & PROC2_EPT);
+    vmx_tlb_entry(x); /* the guest's tagged TLB entries (vmx_ept.c) */
     /* §26.3 "use TSC offsetting": RDTSC, RDTSCP and RDMSR of IA32_TSC in
      * the guest read the TSC plus the offset, a guest WRMSR writes value -
      * offset to it: the model's TSC offset carries the VMCS's while the

@@ -35,3 +35,37 @@ uint64_t vmx_ept_translate(struct x86_cpu *x, uint64_t gpa, unsigned acc, uint64
     }
     vmx_exit(x, VMX_EXIT_EPT_MISCONFIG, 0, &info); /* qualification undefined: 0 */
 }
+
+/* ---- the TLB's tags (SDM vol. 3C §29.4; docs/vmx.md "TLB") ---- */
+
+static bool vpid_enabled(const struct x86_cpu *x)
+{
+    return (vmcs_get(x, VMCS_PROC_CTLS) & PROC_SECONDARY) && (vmcs_get(x, VMCS_PROC_CTLS2) & PROC2_VPID);
+}
+
+/* §29.4.3.3: with "enable VPID" = 0, VM entries and VM exits invalidate
+ * the linear and combined mappings of VPID 0000H (all PCIDs, all EP4TAs);
+ * with VPID they invalidate nothing. */
+static void flush_vpid0(struct x86_cpu *x)
+{
+    const struct ept_inval inv = { .kind = EPT_INV_VPID_SINGLE, .vpid = 0 };
+    x86_tlb_invalidate(x, &inv);
+}
+
+void vmx_tlb_entry(struct x86_cpu *x)
+{
+    bool vpid = vpid_enabled(x);
+    if (!vpid)
+        flush_vpid0(x);
+    /* the guest's mappings: linear ones (EPT off) are tagged by the VPID,
+     * combined ones by the VPID and the EP4TA (§29.4.2) */
+    x86_tlb_set_context(x, vpid ? (uint16_t)vmcs_get(x, VMCS_VPID) : 0, x->vmx.ept,
+                        vmcs_get(x, VMCS_EPTP) & 0x000ffffffffff000ull);
+}
+
+void vmx_tlb_exit(struct x86_cpu *x)
+{
+    if (!vpid_enabled(x))
+        flush_vpid0(x);
+    x86_tlb_set_context(x, 0, false, 0); /* root operation: linear mappings of VPID 0 */
+}

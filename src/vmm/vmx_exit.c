@@ -166,11 +166,9 @@ void vmx_load_host(struct x86_cpu *x)
     x->vmx.preempt_armed = false;
     x->fault_depth = 0;
     x->undo_rsp_valid = false;
-    /* §28.5.5: every translation goes, with or without VPID / EPT: the
-     * TLB's entries are not tagged, so none of the guest's may survive
-     * into root operation (a processor may flush more than the SDM
-     * requires; docs/vmx.md "EPT and VPID") */
-    x86_tlb_flush(x, true);
+    /* §28.5.5: back to the root context's TLB entries; the guest's stay,
+     * tagged (vmx_ept.c; VPID 0 ones go without "enable VPID") */
+    vmx_tlb_exit(x);
     x86_update_mode(x);
 }
 

@@ -76,6 +76,12 @@ bool vmx_check_controls(struct x86_cpu *x, const char **why);
 bool vmx_check_host(struct x86_cpu *x, const char **why);
 bool vmx_check_guest(struct x86_cpu *x, const char **why, unsigned *qual);
 
+/* vmx_ept.c: the TLB's translation context at VM entry (after the guest
+ * state and x->vmx.ept are in) and at VM exit (after the host state), with
+ * the VPID-0 invalidation of "enable VPID" = 0 (§29.4.3.3). */
+void vmx_tlb_entry(struct x86_cpu *x);
+void vmx_tlb_exit(struct x86_cpu *x);
+
 /* Segment access rights <-> the model's attr (same bit layout; bit 16 =
  * unusable, which the model has as P = 0). */
 static inline uint32_t vmx_ar_from_seg(const struct x86_segment *s)

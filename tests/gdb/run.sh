@@ -197,6 +197,37 @@ else
 fi
 [ "$FAILED" -eq 0 ] || sed -n 1,80p "$T/x86.out"
 
+# x86 VMX non-root operation: x86-vmx.elf (vmx = on), `monitor guest`
+# (tests/gdb/x86_vmx.gdb; docs/gdb.md "x86_64").
+VMXK=$ROOT/build/firmware/x86-vmx.elf
+sed 's/^vmx = off$/vmx = on/' "$ROOT/configs/x86-pc.ini" >"$T/vmx.ini"
+start_stub "$T/xv.err" run -c "$T/vmx.ini" --smp 1 --kernel "$VMXK" --serial "file:$T/xv.console"
+sed "s/:PORT/:$PORT/" x86_vmx.gdb >"$T/xv.gdb"
+timeout 120 gdb-multiarch -batch -nx -x "$T/xv.gdb" "$VMXK" >"$T/xv.out" 2>&1
+wait "$PID"
+rc=$?
+PID=
+vcheck() { # NAME REGEX
+    if grep -qE -- "$2" "$T/xv.out"; then pass "x86 vmx: $1"; else fail "x86 vmx: $1" "no /$2/ in the gdb output"; fi
+}
+vmcs=$(printf '%#x' "0x$(nm "$VMXK" | awk '$3 == "vmcs_a" {print $1}')")
+vcheck "monitor guest 1 (no such guest): the guest's breakpoint does not fire, a watchpoint does" \
+    "^NOGUEST rip_in_guest_entry=0 exits_seen=1$"
+vcheck "monitor guest VMCS: the breakpoint fires in the guest, CPL 0, the guest's CR3" \
+    "^GUEST rip_is_after_ud2=1 cpl=0 cr3=0x2000$"
+vcheck "info threads names the guest (its VMCS pointer)" "Thread 1 \(cpu 0, long64 CPL0, VMX guest $vmcs\)"
+vcheck "x/i reads the guest's code" "^=> 0x[0-9a-f]+ <guest_after_ud2>:[[:space:]]+movabs \\\$0x8000000000,%rax"
+vcheck "stepi in the guest executes one guest instruction" "^GSTEP rax=0x8000000000$"
+vcheck "stepi over a guest #PF (exception bitmap): the VM exit, the host's exit stub" "^EXIT rip_is_exit_stub=1$"
+vcheck "info threads: back in VMX root operation" "Thread 1 \(cpu 0, long64 CPL0, VMX root\)"
+vcheck "monitor guest any: a breakpoint in root operation fires" "^ROOT rip_is_vm_enter=1$"
+if [ "$rc" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/xv.err"; then
+    pass "x86 vmx: after the session the hypervisor passes (exit 0)"
+else
+    fail "x86 vmx: after the session the hypervisor passes" "exit $rc: $(tail -2 "$T/xv.err")"
+fi
+[ "$FAILED" -eq 0 ] || sed -n 1,60p "$T/xv.out"
+
 # A recorded run, replayed under gdb: a breakpoint and continue leave the
 # schedule untouched, so the replay still matches the recording.
 "$HVSIM" run --smp 4 --kernel "$MINIHV" --serial none --trace "$T/mh.hvt" </dev/null 2>/dev/null

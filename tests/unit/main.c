@@ -39,7 +39,8 @@
     X(ept) \
     X(virtio) \
     X(vmx) \
-    X(sdtrig)
+    X(sdtrig) \
+    X(x86_tlb)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */

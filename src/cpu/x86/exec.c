@@ -184,7 +184,7 @@ uint64_t x86_modrm_linear(struct x86_cpu *x, int *seg, uint64_t *off)
 }
 
 /* Data accesses: x86_read / x86_write with the TLB hit in line (the probe
- * of mmu.c tlb_get: tag page << 3 | access class << 1 | 1; class 1 user,
+ * of mmu.c tlb_get: tag page << 3 | access class << 1 | 1 | context; class 1 user,
  * 2 supervisor with SMAP overridden by RFLAGS.AC, else 0) for an access
  * inside one page of RAM, and the dirty marking of write_in_page. A miss,
  * a page crossing, a page without a host mapping, an unaligned access at
@@ -199,8 +199,8 @@ static inline unsigned mem_class(const struct x86_cpu *x)
 HOT uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
 {
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
-    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
-    if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | mem_class(x) << 1 | 1) &&
+    const struct x86_tlb_entry *t = X86_TLB_AT(x, a);
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_r == ((a >> 12) << 3 | mem_class(x) << 1 | 1 | x->tlb_tag) &&
                t->host && !x->cpu.nwps && !x->dbg_data && !((a & (size - 1)) && x->cpl == 3))) {
         uint64_t v = 0;
         memcpy(&v, t->host + (a & 0xfff), size);
@@ -213,8 +213,8 @@ HOT uint64_t mem_read(struct x86_cpu *x, uint64_t la, unsigned size)
 HOT void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
 {
     uint64_t a = x->long_mode ? la : la & 0xffffffffull;
-    const struct x86_tlb_entry *t = &x->tlb[(a >> 12) & (X86_TLB_SIZE - 1)];
-    if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | mem_class(x) << 1 | 1) &&
+    const struct x86_tlb_entry *t = X86_TLB_AT(x, a);
+    if (likely((a & 0xfff) + size <= 4096 && t->tag_w == ((a >> 12) << 3 | mem_class(x) << 1 | 1 | x->tlb_tag) &&
                t->host_w && !x->cpu.nwps && !x->dbg_data && !((a & (size - 1)) && x->cpl == 3))) {
         memcpy(t->host_w + (a & 0xfff), &v, size);
         struct mem_region *r = x->m->ram;
@@ -581,7 +581,7 @@ static void write_cr0(struct x86_cpu *x, uint64_t v)
         x->efer &= ~(uint64_t)EFER_LMA;
     }
     x->cr0 = v;
-    x86_tlb_flush(x, true);
+    x86_tlb_flush_vpid(x, true);
     x86_update_mode(x);
 }
 
@@ -601,7 +601,7 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
     if ((v & CR4_PCIDE) && !(x->cr4 & CR4_PCIDE) && (!x->long_mode || (x->cr3 & 0xfff)))
         GP0();
     x->cr4 = v;
-    x86_tlb_flush(x, true);
+    x86_tlb_flush_vpid(x, true);
 }
 
 /* HLT with IF = 0 ends only by NMI, INIT or SIPI (SDM vol. 2 "HLT"); the
@@ -1056,7 +1056,7 @@ static void mov_to_cr(struct x86_cpu *x, unsigned cr, uint64_t v)
         else
             x->cr3 = v & 0xffffffffull;
         if (!noflush || ((old ^ x->cr3) & 0xfff))
-            x86_tlb_flush(x, false);
+            x86_tlb_flush_vpid(x, false); /* the current VPID's (SDM vol. 3C §29.4.3.1) */
         break;
     }
     case 4: write_cr4(x, v); break;
@@ -1727,10 +1727,11 @@ static bool exec_0f38_int(struct x86_cpu *x)
             if (!pcide && pcid)
                 GP0();
             if (pcid == cur)
-                x86_tlb_flush(x, false);
+                x86_tlb_flush_vpid(x, false);
             return true;
-        case 2: x86_tlb_flush(x, true); return true;   /* all, globals included */
-        default: x86_tlb_flush(x, false); return true; /* all but globals */
+        /* in VMX root operation: VPID 0's (SDM vol. 3C §29.4.3.1) */
+        case 2: x86_tlb_flush_vpid(x, true); return true;   /* all, globals included */
+        default: x86_tlb_flush_vpid(x, false); return true; /* all but globals */
         }
     }
     default:
@@ -2648,7 +2649,7 @@ static const struct x86_dinsn *__attribute__((noinline)) step_other(struct x86_c
             x->insn_len = d->len;
             x->next_rip = rip + d->len;
             cp->page = rip >> 12;
-            cp->t = &x->tlb[cp->page & (X86_TLB_SIZE - 1)];
+            cp->t = X86_TLB_AT(x, rip);
             cp->tag = cp->t->tag_x;
             cp->p = p;
             d->fast(x, d);
@@ -2738,7 +2739,7 @@ static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
     const struct cpu *c = &x->cpu;
     for (;;) {
         uint64_t rip = x->rip;
-        const struct x86_tlb_entry *t = &x->tlb[(rip >> 12) & (X86_TLB_SIZE - 1)];
+        const struct x86_tlb_entry *t = X86_TLB_AT(x, rip);
         struct x86_dpage *p = t->dpage;
         /* (a non-canonical rip matches no fetch tag). attn or a debugger
          * breakpoint when called (x86_run has looked at them for this
@@ -2830,8 +2831,11 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
                 continue;
             }
         }
-        if (unlikely(c->nbps) && cpu_bp_at(c, x->rip, false) && c->bp_guest < 0) {
-            /* a debugger breakpoint (guest filters come with VMX) */
+        if (unlikely(c->nbps) && cpu_bp_at(c, x->rip, false) &&
+            (c->bp_guest < 0 || vmx_guest_id(x) == c->bp_guest)) {
+            /* a debugger breakpoint, optionally only in one VMX guest
+             * (`monitor guest ID`, ID = the current-VMCS pointer while in
+             * non-root operation: cpu_ops.guest_id) */
             if (c->bp_skip_pc == x->rip) {
                 c->bp_skip_pc = UINT64_MAX; /* resuming from it: run it once */
             } else {

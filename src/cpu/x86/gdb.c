@@ -456,7 +456,12 @@ static void x86_describe(struct cpu *c, char *buf, size_t len)
     const struct x86_cpu *x = X86(c);
     const char *st = c->state == CPU_SLEEPING ? ", halted"
                    : c->state == CPU_STOPPED ? ", wait-for-SIPI" : "";
-    snprintf(buf, len, "cpu %d, %s CPL%u%s", c->id, x86_mode_name(x), x->cpl, st);
+    char vmx[48] = "";
+    if (x->vmx.non_root) /* the id `monitor guest` takes (cpu_ops.guest_id) */
+        snprintf(vmx, sizeof vmx, ", VMX guest %#llx", (unsigned long long)vmx_guest_id(x));
+    else if (x->vmx.on)
+        snprintf(vmx, sizeof vmx, ", VMX root");
+    snprintf(buf, len, "cpu %d, %s CPL%u%s%s", c->id, x86_mode_name(x), x->cpl, vmx, st);
 }
 
 void x86_gdb_watch_check(struct x86_cpu *x, uint64_t la, unsigned size, bool write)

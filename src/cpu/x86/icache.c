@@ -61,7 +61,7 @@ void x86_dinsn_init(struct x86_dinsn *d, const struct x86_insn *in)
 
 struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x86_dpage **page)
 {
-    struct x86_tlb_entry *t = &x->tlb[(la >> 12) & (X86_TLB_SIZE - 1)];
+    struct x86_tlb_entry *t = X86_TLB_AT(x, la);
     if (t->tag_x != x86_fetch_tag(x, la) || !t->host)
         return NULL; /* the slow path fills the TLB (or raises #PF) */
     struct bus *bus = &x->m->bus;

@@ -41,11 +41,12 @@ struct x86_dpage {
     uint8_t code_size;        /* the code size the slots were decoded for (0: none) */
 };
 
-/* The TLB tag a fetch at la checks (mmu.c tlb_get: page << 3 | class << 1 | 1). */
+/* The TLB tag a fetch at la checks (mmu.c tlb_get: page << 3 | class << 1 | 1
+ * | the translation context). */
 static inline uint64_t x86_fetch_tag(const struct x86_cpu *x, uint64_t la)
 {
     unsigned cls = x->cpl == 3 ? 1 : ((x->cr4 & CR4_SMAP) && (x->rflags & FL_AC)) ? 2 : 0;
-    return (la >> 12) << 3 | cls << 1 | 1;
+    return (la >> 12) << 3 | cls << 1 | 1 | x->tlb_tag;
 }
 
 struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x86_dpage **page);
@@ -56,7 +57,7 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x
 static inline const struct x86_dinsn *x86_icache_get(struct x86_cpu *x, uint64_t la,
                                                      const struct x86_dpage **page)
 {
-    const struct x86_tlb_entry *t = &x->tlb[(la >> 12) & (X86_TLB_SIZE - 1)];
+    const struct x86_tlb_entry *t = X86_TLB_AT(x, la);
     const struct x86_dpage *p = t->dpage;
     if (__builtin_expect(t->tag_x == x86_fetch_tag(x, la) && p && p->code_size == x->code_size, 1)) {
         unsigned i = p->idx[la & 0xfff];

@@ -18,33 +18,179 @@ enum {
     TP_USER_PAGE = 1u << 6, /* U/S = 1 at every level: SMAP/SMEP apply */
 };
 
+/* ---- the TLB's translation contexts (x86_cpu.h struct x86_tlb_ctx) ---- */
+
+static inline unsigned entry_ctx(const struct x86_tlb_entry *t, uint64_t tag)
+{
+    (void)t;
+    return (unsigned)(tag >> X86_TLB_CTX_SHIFT);
+}
+
+static inline uint64_t entry_tag(const struct x86_tlb_entry *t)
+{
+    return t->tag_r | t->tag_w | t->tag_x; /* all three name the same page and context */
+}
+
+static inline void entry_drop(struct x86_tlb_entry *t)
+{
+    t->tag_r = t->tag_w = t->tag_x = 0;
+}
+
+/* The paging state an entry's permissions were computed under (walk):
+ * CR0.PG/WP/PE, CR4.PSE/PAE/PGE/PCIDE/SMEP/SMAP, EFER.NXE, IA-32e mode,
+ * the A20 gate. */
+static uint64_t tlb_mode(const struct x86_cpu *x)
+{
+    uint64_t m = (x->cr0 & (CR0_PG | CR0_WP | CR0_PE)) |
+                 (uint64_t)(x->cr4 & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)) << 32;
+    if (x->efer & EFER_NXE)
+        m |= 1ull << 63;
+    if (x->long_mode)
+        m |= 1ull << 62;
+    if (x->a20 && !*x->a20)
+        m |= 1ull << 61;
+    return m;
+}
+
+static void ctx_drop(struct x86_cpu *x, unsigned c, bool include_global)
+{
+    for (int i = 0; i < X86_TLB_SIZE; i++) {
+        struct x86_tlb_entry *t = &x->tlb[i];
+        uint64_t tag = entry_tag(t);
+        if (tag && entry_ctx(t, tag) == c && (include_global || !t->global))
+            entry_drop(t);
+    }
+}
+
 void x86_tlb_flush(struct x86_cpu *x, bool include_global)
 {
     for (int i = 0; i < X86_TLB_SIZE; i++)
         if (include_global || !x->tlb[i].global)
-            x->tlb[i].tag_r = x->tlb[i].tag_w = x->tlb[i].tag_x = 0;
+            entry_drop(&x->tlb[i]);
+    if (include_global && !x->vmx.non_root) {
+        /* nothing is cached any more: back to the one root context */
+        memset(x->tlb_ctx, 0, sizeof x->tlb_ctx);
+        x->tlb_ctx[0].used = true;
+        x->tlb_cur = 0;
+        x->tlb_victim = 1;
+        x->tlb_tag = 0;
+        x->tlb_xor = 0;
+    }
+}
+
+/* Whether context c has the current VPID. */
+static inline bool ctx_cur_vpid(const struct x86_cpu *x, unsigned c)
+{
+    return c == x->tlb_cur || (x->tlb_ctx[c].used && x->tlb_ctx[c].vpid == x->tlb_ctx[x->tlb_cur].vpid);
+}
+
+void x86_tlb_flush_vpid(struct x86_cpu *x, bool include_global)
+{
+    for (int i = 0; i < X86_TLB_SIZE; i++) {
+        struct x86_tlb_entry *t = &x->tlb[i];
+        uint64_t tag = entry_tag(t);
+        if (tag && (include_global || !t->global) && ctx_cur_vpid(x, entry_ctx(t, tag)))
+            entry_drop(t);
+    }
 }
 
 /* Entries are 4 KiB pieces; la may lie in a 2 MiB / 4 MiB / 1 GiB page
  * whose other pieces INVLPG must drop too (SDM vol. 3A §4.10.4.1): every
- * entry whose page (of its recorded size) holds la goes. */
+ * entry whose page (of its recorded size) holds la goes. In VMX, those of
+ * the current VPID, for every EP4TA (SDM vol. 3C §29.4.3.1). */
 void x86_tlb_flush_page_ex(struct x86_cpu *x, uint64_t la, bool include_global)
 {
     for (int i = 0; i < X86_TLB_SIZE; i++) {
         struct x86_tlb_entry *t = &x->tlb[i];
-        uint64_t tag = t->tag_r | t->tag_w | t->tag_x; /* all three name the same page */
-        if (!tag || (t->global && !include_global))
+        uint64_t tag = entry_tag(t);
+        if (!tag || (t->global && !include_global) || !ctx_cur_vpid(x, entry_ctx(t, tag)))
             continue;
-        /* the tag holds la[63:12] << 3 (la bits 63:61 shifted out) */
-        uint64_t diff = (((tag >> 3) << 12) ^ la) & ((1ull << 61) - 1);
+        /* the tag holds la[63:12] in bits 54:3; the context bits above go
+         * out with the shift */
+        uint64_t diff = ((tag >> 3) << 12) ^ la;
         if (!(diff >> t->pshift))
-            t->tag_r = t->tag_w = t->tag_x = 0;
+            entry_drop(t);
     }
 }
 
 void x86_tlb_flush_page(struct x86_cpu *x, uint64_t la)
 {
     x86_tlb_flush_page_ex(x, la, true);
+}
+
+void x86_tlb_set_context(struct x86_cpu *x, uint16_t vpid, bool ept, uint64_t ep4ta)
+{
+    if (!ept)
+        ep4ta = 0;
+    unsigned c = X86_TLB_CTXS;
+    for (unsigned i = 0; i < X86_TLB_CTXS; i++) {
+        const struct x86_tlb_ctx *k = &x->tlb_ctx[i];
+        if (k->used && k->vpid == vpid && k->ept == ept && k->ep4ta == ep4ta) {
+            c = i;
+            break;
+        }
+    }
+    if (c == X86_TLB_CTXS) {
+        /* a new context: a free one, else the oldest taken (round robin,
+         * never the current one), whose entries go */
+        for (unsigned i = 0; i < X86_TLB_CTXS && c == X86_TLB_CTXS; i++)
+            if (!x->tlb_ctx[i].used)
+                c = i;
+        if (c == X86_TLB_CTXS) {
+            c = x->tlb_victim % X86_TLB_CTXS;
+            if (c == x->tlb_cur)
+                c = (c + 1) % X86_TLB_CTXS;
+            x->tlb_victim = (uint8_t)((c + 1) % X86_TLB_CTXS);
+        }
+        ctx_drop(x, c, true);
+        x->tlb_ctx[c] = (struct x86_tlb_ctx){ .used = true, .ept = ept, .vpid = vpid, .ep4ta = ep4ta,
+                                              .cr3 = x->cr3, .mode = tlb_mode(x) };
+    } else if (x->tlb_ctx[c].cr3 != x->cr3 || x->tlb_ctx[c].mode != tlb_mode(x)) {
+        /* its entries were made under another CR3 / paging mode (the VMCS
+         * changed the guest's, or this is another guest's CR3 under the same
+         * tag): drop them rather than apply stale permissions */
+        ctx_drop(x, c, true);
+        x->tlb_ctx[c].cr3 = x->cr3;
+        x->tlb_ctx[c].mode = tlb_mode(x);
+    }
+    x->tlb_cur = (uint8_t)c;
+    x->tlb_tag = (uint64_t)c << X86_TLB_CTX_SHIFT;
+    x->tlb_xor = X86_TLB_CTX_XOR(c);
+}
+
+void x86_tlb_invalidate(struct x86_cpu *x, const struct ept_inval *inv)
+{
+    for (int i = 0; i < X86_TLB_SIZE; i++) {
+        struct x86_tlb_entry *t = &x->tlb[i];
+        uint64_t tag = entry_tag(t);
+        if (!tag)
+            continue;
+        const struct x86_tlb_ctx *k = &x->tlb_ctx[entry_ctx(t, tag)];
+        /* every entry is a linear (EPT off) or combined (EPT on) mapping;
+         * the model caches no guest-physical mapping (ept.c reads the EPT
+         * afresh on every walk) */
+        struct ept_tlb_tag et = { .ept = k->ept, .linear = true, .global = t->global,
+                                  .vpid = k->vpid, .ep4ta = k->ep4ta,
+                                  .addr = ((tag >> 3) << 12), .pshift = t->pshift };
+        if (!k->used || ept_inval_hits(inv, &et))
+            entry_drop(t);
+    }
+}
+
+int x86_tlb_ctx_entries(const struct x86_cpu *x, uint16_t vpid, bool ept, uint64_t ep4ta)
+{
+    for (unsigned c = 0; c < X86_TLB_CTXS; c++) {
+        const struct x86_tlb_ctx *k = &x->tlb_ctx[c];
+        if (!k->used || k->vpid != vpid || k->ept != ept || k->ep4ta != (ept ? ep4ta : 0))
+            continue;
+        int n = 0;
+        for (int i = 0; i < X86_TLB_SIZE; i++) {
+            uint64_t tag = entry_tag(&x->tlb[i]);
+            n += tag && entry_ctx(&x->tlb[i], tag) == c;
+        }
+        return n;
+    }
+    return -1;
 }
 
 static uint64_t pa_mask_a20(const struct x86_cpu *x, uint64_t pa)
@@ -270,8 +416,8 @@ static unsigned access_class(const struct x86_cpu *x, bool user)
 static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bool user)
 {
     uint64_t page = la >> 12;
-    struct x86_tlb_entry *t = &x->tlb[page & (X86_TLB_SIZE - 1)];
-    uint64_t tag = (page << 3) | (access_class(x, user) << 1) | 1;
+    struct x86_tlb_entry *t = X86_TLB_AT(x, la);
+    uint64_t tag = (page << 3) | (access_class(x, user) << 1) | 1 | x->tlb_tag;
     uint64_t *tagp = acc == 0 ? &t->tag_r : acc == 1 ? &t->tag_w : &t->tag_x;
     if (*tagp == tag)
         return t;
@@ -284,6 +430,9 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
         pa = x->long_mode ? la : la & 0xffffffffull;
     }
     pa = pa_mask_a20(x, pa);
+    /* the paging state this context's entries are made under */
+    x->tlb_ctx[x->tlb_cur].cr3 = x->cr3;
+    x->tlb_ctx[x->tlb_cur].mode = tlb_mode(x);
     if (ept_on(x)) {
         /* the combined LA -> HPA mapping: the guest's permissions ANDed
          * with EPT's, the smaller of the two page sizes (SDM vol. 3C
@@ -314,7 +463,6 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     t->dpage = NULL;
     t->global = global;
     t->pshift = (uint8_t)__builtin_ctzll(psize);
-    /* Stores to pages with code/watch flags take the slow path (bus). */
     /* Stores to pages with code/watch flags take the slow path (bus), which
      * drops the page's predecoded instructions (icache.c). */
     if (t->host) {

@@ -81,6 +81,33 @@ struct x86_tlb_entry {
                                      (12, 21, 22 or 30): what INVLPG drops */
 };
 
+/* Translation contexts of the TLB (mmu.c; docs/vmx.md "TLB"): what tags a
+ * cached mapping in VMX (SDM vol. 3C §29.4.2): its VPID (0 in root
+ * operation and for guests run without "enable VPID") and, for combined
+ * mappings (EPT on), its EP4TA. Every tag_r/w/x carries the index of its
+ * context in bits 63:55 (x86_cpu.tlb_tag), so the entries of root and of
+ * each guest coexist and a VM entry or exit only switches tlb_tag. cr3 and
+ * mode are the paging state the context's entries were last filled under:
+ * the permissions baked into an entry depend on CR0.WP, CR4.SMEP, ...,
+ * which the VMCS may change between runs; a switch back to a context whose
+ * state differs drops its entries (more than the SDM requires, which is
+ * always allowed). Without VMX only context 0 (root, VPID 0) exists. */
+#define X86_TLB_CTXS 8
+#define X86_TLB_CTX_SHIFT 55 /* tags are page << 3 | ...: la bits 63:12 fill bits 54:3 */
+/* The TLB entry of la: direct-mapped by la[19:12], XORed with a constant
+ * per context (0 for context 0) so that the same linear page in root and
+ * in guests (a guest running the host's code, two guests of one image)
+ * lands in different entries. */
+#define X86_TLB_AT(x, la) (&(x)->tlb[(((la) >> 12) ^ (x)->tlb_xor) & (X86_TLB_SIZE - 1)])
+#define X86_TLB_CTX_XOR(c) (((unsigned)(c) * 0x5bu) & (X86_TLB_SIZE - 1))
+struct x86_tlb_ctx {
+    bool used;
+    bool ept;                     /* combined mappings (LA -> HPA through EPT) */
+    uint16_t vpid;
+    uint64_t ep4ta;               /* ept: EPTP[51:12] << 12 */
+    uint64_t cr3, mode;           /* the paging state of its last fill */
+};
+
 /* x87 FPU, MMX and SSE state (SDM vol. 1 ch. 8-11; the FXSAVE image of
  * vol. 1 §10.5.1 Table 10-2 is built from these fields). */
 struct x86_fpreg {
@@ -166,6 +193,11 @@ struct x86_cpu {
                                  block ends after it (exec.c run_blocks) */
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
+    uint64_t tlb_tag;         /* the current context << X86_TLB_CTX_SHIFT, in every tag */
+    uint32_t tlb_xor;         /* the current context's index scramble (X86_TLB_AT) */
+    struct x86_tlb_ctx tlb_ctx[X86_TLB_CTXS];
+    uint8_t tlb_cur;          /* the current context */
+    uint8_t tlb_victim;       /* the next context to reuse when all are taken */
     bool triple_fault_resets; /* board option: triple fault = reset (else exit) */
     void (*reset_machine)(void *opaque); /* the board's machine reset (NULL: this CPU only) */
     void *reset_opaque;
@@ -245,11 +277,28 @@ void x86_write_as(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v, boo
 uint64_t x86_translate(struct x86_cpu *x, uint64_t la, int acc /* 0 r, 1 w, 2 x */, bool user);
 /* Side-effect-free translation for a debugger: false when not mapped. */
 bool x86_debug_translate(struct x86_cpu *x, uint64_t la, uint64_t *pa);
+/* Every context's entries (globals too when include_global); in VMX root
+ * operation (or without VMX) include_global also forgets the contexts:
+ * reset, snapshots, the APIC page moving, EFER, task switches. */
 void x86_tlb_flush(struct x86_cpu *x, bool include_global);
+/* The entries of the current VPID only, all its EP4TAs (SDM vol. 3C
+ * §29.4.3.1: MOV to CR3, CR0, CR4, INVPCID in VMX operation). Without VMX
+ * the same as x86_tlb_flush. */
+void x86_tlb_flush_vpid(struct x86_cpu *x, bool include_global);
+/* INVLPG: the current VPID's entries of the page holding la. */
 void x86_tlb_flush_page(struct x86_cpu *x, uint64_t la);
 /* The entries of the page holding la; globals too when include_global
- * (INVLPG: yes; INVPCID type 0: no). */
+ * (INVLPG: yes; INVPCID type 0: no). Current VPID only. */
 void x86_tlb_flush_page_ex(struct x86_cpu *x, uint64_t la, bool include_global);
+/* VMX (src/vmm/vmx_ept.c): makes (vpid, ept, ep4ta) the current context,
+ * keeping every other context's entries. */
+void x86_tlb_set_context(struct x86_cpu *x, uint16_t vpid, bool ept, uint64_t ep4ta);
+/* INVEPT / INVVPID and the VPID-0 flush of VM entries and exits without
+ * VPID: drops exactly the entries ept_inval_hits names (src/vmm/ept.h). */
+void x86_tlb_invalidate(struct x86_cpu *x, const struct ept_inval *inv);
+/* Unit tests: how many valid entries the context (vpid, ept, ep4ta)
+ * holds (-1: no such context). */
+int x86_tlb_ctx_entries(const struct x86_cpu *x, uint16_t vpid, bool ept, uint64_t ep4ta);
 /* Fetch up to n bytes of code at linear la into buf (stops at a page that
  * faults only if it is not needed): returns the bytes fetched. */
 unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n);

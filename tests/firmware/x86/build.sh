@@ -104,3 +104,11 @@ cc_build $M32 -DMB2_FB=0 -o "$out/x86-mb2-fb.elf" "$here/mb2_header.S" $MB_COMMO
 cc_build $M32 -DMB2_FB=1 -o "$out/x86-mb2-fbopt.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 # shellcheck disable=SC2086
 cc_build $M32 -DMB2_ASK=8 -o "$out/x86-mb2-ask8.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
+# the tagged-TLB hypervisor (docs/vmx.md "TLB") and the VMX-on-several-CPUs
+# one (docs/vmx.md "VMX on several CPUs")
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -o "$out/x86-vmx_tlb.elf" "$here/start.S" "$here/lib.c" "$here/vmx_tlb.c"
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -DVMX_TLB_BENCH -o "$out/x86-vmx_bench.elf" "$here/start.S" "$here/lib.c" "$here/vmx_tlb.c"
+# shellcheck disable=SC2086
+cc_build $CFLAGS -o "$out/x86-vmx_smp.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/vmx_smp.c"
