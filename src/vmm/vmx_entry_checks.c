@@ -1,9 +1,8 @@
 /* The VM-entry checks of SDM vol. 3C ch. 27, as tables: one row per rule,
  * with its section. §27.2.1 the VMX controls and §27.2.2-27.2.4 the host
  * state (a failure is VMfailValid 7 / 8), §27.3.1 the guest state (a failed
- * entry, exit reason 33). Rules about features hvsim does not report (the
- * TPR shadow, posted interrupts, unrestricted
- * guest, SMM, shadow VMCS, CET, PKRS, ...) are covered by the reserved-bit
+ * entry, exit reason 33). Rules about features hvsim does not report
+ * (unrestricted guest, SMM, shadow VMCS, CET, PKRS, ...) are covered by the reserved-bit
  * rows: those controls can never be 1 here. */
 #include "vmx_int.h"
 #include "vmx_apic.h"

@@ -247,6 +247,14 @@ __asm__(".text\n.globl pi_g\npi_g:\n\t"
         "1:\tcmpl $2, vlog_n(%rip)\n\tjae 2f\n\tdec %ecx\n\tjnz 1b\n"
         "2:\tvmcall\n");
 
+/* a halted guest (no HLT exiting) woken by a virtual interrupt */
+void hlt_g(void), hlt_1(void);
+__asm__(".text\n.globl hlt_g\nhlt_g:\n\t"
+        "sti\n\t"
+        "hlt\n"
+        ".globl hlt_1\nhlt_1:\n\t"
+        "vmcall\n");
+
 void spin_g(void);
 __asm__(".text\n.globl spin_g\nspin_g:\n\tjmp spin_g\n");
 
@@ -716,6 +724,22 @@ static void test_posted(void)
            "the notification F2H dismissed at the local APIC (ISR, IRR)", rdmsr(0x817) << 32 | rdmsr(0x827));
     CHECKX(vmr(G_INTR_STATUS) == 0, "RVI = SVI = 0", vmr(G_INTR_STATUS));
     CHECKX(vapic_vectors_clear(0x100) && vapic_vectors_clear(0x200), "VISR and VIRR clear", 0);
+    /* a guest halted without HLT exiting, woken by a posted interrupt:
+     * the local APIC timer (one-shot, the notification vector) fires
+     * while it is in HLT */
+    pi_desc[0x21 / 8] |= 1u << (0x21 & 7);
+    pi_desc[32] = 1;
+    vlog_n = 0;
+    vmw(PROC, vmr(PROC) & ~(uint64_t)PROC_HLT);
+    wrmsr(0x83e, 0xb);   /* divide by 1 */
+    wrmsr(0x832, 0xf2);  /* one-shot, vector F2H */
+    wrmsr(0x838, 20000); /* initial count */
+    guest_at(hlt_g);
+    CHECK(enter(&g) == 0, "entry (HLT, posted interrupt)");
+    expect_exit("VMCALL after HLT", 18, 0, (uint64_t)hlt_1);
+    CHECKX(vlog_n == 1 && vlog[0] == 0x21, "posted 21H woke the halted guest", vlog_n << 8 | vlog[0]);
+    CHECKX(!(pi_desc[32] & 1) && !pi_desc[4], "PIR and ON cleared", pi_desc[32] << 8 | pi_desc[4]);
+    wrmsr(0x832, 1u << 16);
     x86t_hook = 0;
 }
 
