@@ -35,25 +35,25 @@ fi
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
 count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
-want="TPR_BELOW=4 APIC_ACCESS=6 APIC_WRITE=2 VIRT_EOI=1 EXTERNAL_INTERRUPT=1 EXCEPTION_NMI=3 VMCALL=9"
+want="TPR_BELOW=4 APIC_ACCESS=6 APIC_WRITE=2 VIRT_EOI=1 EXTERNAL_INTERRUPT=1 EXCEPTION_NMI=3 VMCALL=10"
 bad=""
 for w in $want; do
     n=$(count "${w%%=*}")
     [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
 done
 total=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
-if [ -z "$bad" ] && [ "$total" = 26 ]; then
-    pass "trace stats: vm.exit by reason ($want, 26 in all)"
+if [ -z "$bad" ] && [ "$total" = 27 ]; then
+    pass "trace stats: vm.exit by reason ($want, 27 in all)"
 else
     fail "vm.exit counts" "$bad total=$total"
 fi
-# the virtual interrupts delivered through the guest IDT (7 irq.take) and
+# the virtual interrupts delivered through the guest IDT (8 irq.take) and
 # the three posted-interrupt notifications plus the host's EOI dismissed at
 # the local APIC (4 irq.complete)
 take=$(awk '$1 == "irq.take" { print $2 }' "$T/stats.txt")
 complete=$(awk '$1 == "irq.complete" { print $2 }' "$T/stats.txt")
-if [ "$take" = 7 ] && [ "$complete" = 4 ]; then
-    pass "7 virtual interrupts taken, 4 EOIs at the local APIC"
+if [ "$take" = 8 ] && [ "$complete" = 4 ]; then
+    pass "8 virtual interrupts taken, 4 EOIs at the local APIC"
 else
     fail "irq.take / irq.complete" "take=$take complete=$complete"
 fi

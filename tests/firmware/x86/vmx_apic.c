@@ -678,7 +678,18 @@ static void test_vid(void)
     CHECK(enter(&g) == 0, "resume");
     expect_exit("VMCALL", 18, 0, (uint64_t)vid_1);
     CHECKX(vlog_n == 3, "nothing more delivered", vlog_n);
+    /* STI; HLT with a virtual interrupt recognized at entry: STI blocking
+     * holds it for the HLT, then it wakes the halted guest */
+    clear_vapic();
+    *vreg(0x200 + 16 * 1) = 1u << 16; /* 30H */
+    vmw(G_INTR_STATUS, 0x30);
     vmw(EOI_EXIT0, 0);
+    vlog_n = 0;
+    vmw(PROC, vmr(PROC) & ~(uint64_t)PROC_HLT);
+    guest_at(hlt_g);
+    CHECK(enter(&g) == 0, "entry (STI; HLT with a virtual interrupt)");
+    expect_exit("VMCALL after HLT", 18, 0, (uint64_t)hlt_1);
+    CHECKX(vlog_n == 1 && vlog[0] == 0x30, "30H delivered in HLT", vlog_n << 8 | vlog[0]);
     x86t_hook = 0;
 }
 
