@@ -254,8 +254,12 @@ bool vmx_apic_msr(struct x86_cpu *x, bool write)
         return false;
     unsigned off = (msr & 0xff) << 4;
     if (!write) {
-        bool ok = (p2 & PROC2_APIC_REG_VIRT) ? read_reg_ok(msr & 0xff) && msr != 0x839
-                                              : msr == 0x808;
+        /* the x2APIC registers among them: no APR (809H), EOI (80BH, write
+         * only), DFR (80EH), ICR high (831H: the ICR is one 64-bit MSR) */
+        unsigned reg = msr & 0xff;
+        bool ok = (p2 & PROC2_APIC_REG_VIRT)
+                      ? read_reg_ok(reg) && reg != 0x09 && reg != 0x0b && reg != 0x0e && reg != 0x31
+                      : msr == 0x808;
         if (!ok)
             return false; /* operates normally */
         /* the 8 bytes at the register's offset (ICR: 64 bits at 300H) */
