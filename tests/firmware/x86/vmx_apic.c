@@ -66,6 +66,14 @@ static uint8_t guest_stack[4096] __attribute__((aligned(16)));
 volatile uint8_t pi_desc[64] __attribute__((aligned(64)));
 static uint32_t revision;
 
+/* EPT (part 4b): identity, except the page apic_alias, which maps to
+ * apic_page (how KVM maps the guest's APIC page) */
+static uint64_t ept_pml4[512] __attribute__((aligned(4096)));
+static uint64_t ept_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t ept_pd[512] __attribute__((aligned(4096)));
+static uint64_t ept_pt[512] __attribute__((aligned(4096)));
+static uint8_t apic_alias[4096] __attribute__((aligned(4096)));
+
 static volatile uint32_t *vreg(unsigned off) { return (volatile uint32_t *)(vapic + off); }
 
 static uint64_t vmxon(uint64_t pa)
@@ -617,6 +625,47 @@ static void test_apic_access(void)
     eoi_mode = 0;
 }
 
+/* the APIC-access page reached through EPT: the guest's access to the
+ * guest-physical page apic_alias becomes an access to apic_page */
+static void test_apic_access_ept(void)
+{
+    struct gregs g = { 0 };
+    const uint64_t rwx = 7, wb = 6u << 3, big = 1u << 7;
+    uint64_t alias = (uint64_t)apic_alias;
+    for (unsigned i = 0; i < 512; i++) {
+        ept_pml4[i] = ept_pdpt[i] = 0;
+        ept_pd[i] = (uint64_t)i << 21 | rwx | wb | big;
+        ept_pt[i] = ((alias & ~0x1fffffull) + ((uint64_t)i << 12)) | rwx | wb;
+    }
+    ept_pml4[0] = (uint64_t)ept_pdpt | rwx;
+    ept_pdpt[0] = (uint64_t)ept_pd | rwx;
+    for (unsigned i = 1; i < 4; i++)
+        ept_pdpt[i] = (uint64_t)i << 30 | rwx | wb | big;
+    ept_pd[alias >> 21] = (uint64_t)ept_pt | rwx;
+    ept_pt[(alias >> 12) & 511] = (uint64_t)apic_page | rwx | wb;
+    vmw(0x201a, (uint64_t)ept_pml4 | 3u << 3 | 6); /* EPTP: WB, 4 levels */
+    clear_vapic();
+    *vreg(0x20) = 0x03000000;
+    *vreg(0x30) = 0x60015;
+    vmw(APIC_ACCESS, (uint64_t)apic_page);
+    set_controls(0, PROC_TPR_SHADOW, P2_APIC_ACCESS | P2_REGVIRT | 1u << 1 /* EPT */, 0);
+    guest_at(accr_g);
+    g.rsi = alias;
+    CHECK(enter(&g) == 0, "entry (APIC-access page through EPT)");
+    expect_exit("EPT: read of the current count", 44, 0x390, (uint64_t)accr_1);
+    CHECKX(g.r8 == 0x03000000 && g.r9 == 0x60015, "EPT: virtualized ID and VER reads",
+           g.r8 << 32 | g.r9);
+    vmw(G_RIP, (uint64_t)accr_2);
+    CHECK(enter(&g) == 0, "resume");
+    expect_exit("EPT: APIC write to the LVT timer", 56, 0x320, (uint64_t)accr_3);
+    CHECKX(*vreg(0x320) == 0x10021, "EPT: LVT timer in the virtual-APIC page", *vreg(0x320));
+    CHECKX(*(uint32_t *)(apic_alias + 0x320) == 0 && *(uint32_t *)(apic_page + 0x320) == 0,
+           "EPT: neither page written", 0);
+    CHECK(enter(&g) == 0, "resume");
+    expect_exit("VMCALL", 18, 0, (uint64_t)accr_3);
+    set_controls(0, 0, 0, 0);
+}
+
 /* ---- 5. x2APIC virtualization --------------------------------------------------------------- */
 
 static void test_x2apic(void)
@@ -763,6 +812,7 @@ int kmain(void)
     test_checks();
     test_tpr_shadow();
     test_apic_access();
+    test_apic_access_ept();
     test_x2apic();
     test_vid();
     test_posted();
