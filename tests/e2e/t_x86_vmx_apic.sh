@@ -8,7 +8,8 @@
 # virtualization, virtual-interrupt delivery (priority, EOI virtualization
 # and the EOI-exit bitmap, self-IPI virtualization) and posted interrupts
 # (the notification pending at entry and arriving in non-root operation),
-# the APIC-access page reached through EPT.
+# the APIC-access page reached through EPT, and (--smp 2) a notification
+# sent by the other CPU.
 # Here: its verdict, the vm.exit counts by reason from `trace stats`, the
 # virtual interrupts taken, two runs byte-identical, --engine interp the
 # same trace as the fast engine, replay, and with vmx = off (exit 1).
@@ -22,7 +23,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 K=$ROOT/build/firmware/x86-vmx-apic.elf
 sed 's/^vmx = off$/vmx = on/' "$ROOT/configs/x86-pc.ini" >"$T/vmx.ini"
-run() { "$HVSIM" run -c "$1" --smp 1 --kernel "$K" --serial "file:$2" --max-insns 50000000 "${@:3}" </dev/null; }
+run() { "$HVSIM" run -c "$1" --smp 2 --kernel "$K" --serial "file:$2" --max-insns 50000000 "${@:3}" </dev/null; }
 
 run "$T/vmx.ini" "$T/a.out" --trace "$T/a.hvt" 2>"$T/a.err"
 rc=$?
@@ -36,25 +37,25 @@ fi
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
 count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
-want="TPR_BELOW=4 APIC_ACCESS=7 APIC_WRITE=3 VIRT_EOI=1 EXTERNAL_INTERRUPT=1 EXCEPTION_NMI=3 VMCALL=11"
+want="TPR_BELOW=4 APIC_ACCESS=7 APIC_WRITE=3 VIRT_EOI=1 EXTERNAL_INTERRUPT=1 EXCEPTION_NMI=3 VMCALL=12"
 bad=""
 for w in $want; do
     n=$(count "${w%%=*}")
     [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
 done
 total=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
-if [ -z "$bad" ] && [ "$total" = 30 ]; then
-    pass "trace stats: vm.exit by reason ($want, 30 in all)"
+if [ -z "$bad" ] && [ "$total" = 31 ]; then
+    pass "trace stats: vm.exit by reason ($want, 31 in all)"
 else
     fail "vm.exit counts" "$bad total=$total"
 fi
-# the virtual interrupts delivered through the guest IDT (8 irq.take) and
-# the three posted-interrupt notifications plus the host's EOI dismissed at
-# the local APIC (4 irq.complete)
+# the virtual interrupts delivered through the guest IDT (9 irq.take) and
+# the four posted-interrupt notifications plus the host's EOI dismissed at
+# the local APIC (5 irq.complete)
 take=$(awk '$1 == "irq.take" { print $2 }' "$T/stats.txt")
 complete=$(awk '$1 == "irq.complete" { print $2 }' "$T/stats.txt")
-if [ "$take" = 8 ] && [ "$complete" = 4 ]; then
-    pass "8 virtual interrupts taken, 4 EOIs at the local APIC"
+if [ "$take" = 9 ] && [ "$complete" = 5 ]; then
+    pass "9 virtual interrupts taken, 5 EOIs at the local APIC"
 else
     fail "irq.take / irq.complete" "take=$take complete=$complete"
 fi

@@ -106,4 +106,4 @@ cc_build $M32 -DMB2_FB=1 -o "$out/x86-mb2-fbopt.elf" "$here/mb2_header.S" $MB_CO
 cc_build $M32 -DMB2_ASK=8 -o "$out/x86-mb2-ask8.elf" "$here/mb2_header.S" $MB_COMMON "$here/mb2.c" -lgcc
 # the APIC-virtualization test hypervisor (docs/vmx.md "APIC virtualization")
 # shellcheck disable=SC2086
-cc_build $CPUFLAGS -o "$out/x86-vmx-apic.elf" "$here/start.S" "$here/lib.c" "$here/vmx_apic.c"
+cc_build $CPUFLAGS -o "$out/x86-vmx-apic.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/vmx_apic.c"

@@ -20,7 +20,11 @@
  *      self IPI below 16;
  *   7. posted interrupts: the notification pending at entry and an IPI
  *      arriving in non-root operation, PIR into VIRR, ON cleared, the real
- *      APIC's ISR dismissed; another vector is an external-interrupt exit.
+ *      APIC's ISR dismissed; another vector is an external-interrupt exit;
+ *      a halted guest woken by one;
+ *   8. with --smp 2, a notification posted and sent by the other CPU.
+ * 4b runs part 4 through EPT (a guest-physical page mapped onto the
+ * APIC-access page).
  * The guest shares the host's page tables and IDT (vectors 21H, 30H, 80H
  * have gates); its interrupt handler is x86t_hook. Output on COM1;
  * isa-debug-exit 0 when every check passed. */
@@ -262,6 +266,16 @@ __asm__(".text\n.globl hlt_g\nhlt_g:\n\t"
         "hlt\n"
         ".globl hlt_1\nhlt_1:\n\t"
         "vmcall\n");
+
+/* the notification from another CPU (part 8): ask the AP, wait for the
+ * delivery */
+void smp_g(void);
+__asm__(".text\n.globl smp_g\nsmp_g:\n\t"
+        "sti\n\t"
+        "movl $1, ap_cmd(%rip)\n\t"
+        "mov $1000000, %ecx\n"
+        "1:\tcmpl $1, vlog_n(%rip)\n\tjae 2f\n\tpause\n\tdec %ecx\n\tjnz 1b\n"
+        "2:\tvmcall\n");
 
 void spin_g(void);
 __asm__(".text\n.globl spin_g\nspin_g:\n\tjmp spin_g\n");
@@ -666,6 +680,83 @@ static void test_apic_access_ept(void)
     set_controls(0, 0, 0, 0);
 }
 
+/* ---- 8. a notification from another CPU (--smp 2) --------------------------------------------- */
+
+/* the AP (tests/firmware/x86/smp_tramp.S brings it to 64-bit mode with
+ * its own GDT; IF stays 0, no IDT needed): on ap_cmd it posts vector 80H
+ * (PIR, ON) and sends the notification F2H to APIC ID 0 through its xAPIC */
+extern const char smp_tramp[], smp_tramp_end[], smp_tramp_cr3[], smp_tramp_entry[],
+    smp_tramp_stacks[];
+static uint8_t ap_stacks[2][16384] __attribute__((aligned(16)));
+volatile uint32_t ap_cmd, ap_alive, ap_sent;
+void smp_irq(uint64_t v) { (void)v; } /* smp_tramp.S's interrupt path: unused here */
+static void ap_main(uint64_t id)
+{
+    (void)id;
+    volatile uint32_t *apic = (volatile uint32_t *)0xfee00000ull;
+    apic[0xf0 / 4] = 0x1ff; /* software-enabled */
+    __atomic_fetch_add(&ap_alive, 1, __ATOMIC_SEQ_CST);
+    for (;;) {
+        if (ap_cmd) {
+            __atomic_fetch_or(&pi_desc[0x80 / 8], (uint8_t)(1u << (0x80 & 7)), __ATOMIC_SEQ_CST);
+            __atomic_fetch_or(&pi_desc[32], (uint8_t)1, __ATOMIC_SEQ_CST);
+            apic[0x310 / 4] = 0;    /* destination APIC ID 0 */
+            apic[0x300 / 4] = 0xf2; /* fixed, vector F2H */
+            ap_sent++;
+            ap_cmd = 0;
+        }
+        __asm__ volatile("pause");
+    }
+}
+
+static void delay(unsigned n)
+{
+    for (volatile unsigned i = 0; i < n; i++)
+        ;
+}
+
+static void test_smp_posted(void)
+{
+    /* fw_cfg NB_CPUS (as tests/firmware/x86/smp.c) */
+    __asm__ volatile("outw %0, %1" ::"a"((uint16_t)5), "Nd"((uint16_t)0x510));
+    unsigned ncpus = inb(0x511);
+    ncpus |= (unsigned)inb(0x511) << 8;
+    if (ncpus < 2) {
+        x86t_puts("  (one CPU: no notification from another CPU)\n");
+        return;
+    }
+    uint8_t *dst = (uint8_t *)0x8000;
+    for (const char *p = smp_tramp; p < smp_tramp_end; p++)
+        *dst++ = (uint8_t)*p;
+    *(uint64_t *)(0x8000 + (smp_tramp_cr3 - smp_tramp)) = read_cr3();
+    *(uint64_t *)(0x8000 + (smp_tramp_entry - smp_tramp)) = (uint64_t)ap_main;
+    *(uint64_t *)(0x8000 + (smp_tramp_stacks - smp_tramp)) = (uint64_t)ap_stacks;
+    wrmsr(0x830, 1ull << 32 | 0xc500); /* INIT */
+    delay(10000);
+    wrmsr(0x830, 1ull << 32 | 0x8500);
+    delay(2000);
+    wrmsr(0x830, 1ull << 32 | 0x4608); /* SIPI 0800:0000 */
+    for (unsigned i = 0; i < 1000000 && !ap_alive; i++)
+        delay(10);
+    CHECKX(ap_alive == 1, "the AP came up", ap_alive);
+    struct gregs g = { 0 };
+    clear_vapic();
+    for (unsigned i = 0; i < 64; i++)
+        pi_desc[i] = 0;
+    vmw(G_INTR_STATUS, 0);
+    set_controls(PIN_EXT | PIN_POSTED, PROC_TPR_SHADOW, P2_X2APIC | P2_VID, EXIT_ACK);
+    vlog_n = 0;
+    x86t_hook = guest_irq;
+    guest_at(smp_g);
+    CHECK(enter(&g) == 0, "entry (notification from the AP)");
+    expect_exit("VMCALL", 18, 0, 0);
+    CHECKX(ap_sent == 1 && vlog_n == 1 && vlog[0] == 0x80,
+           "80H posted by the AP, its notification processed in non-root operation",
+           (uint64_t)ap_sent << 16 | vlog_n << 8 | vlog[0]);
+    CHECKX(!(pi_desc[32] & 1) && !pi_desc[16], "PIR and ON cleared", pi_desc[32] << 8 | pi_desc[16]);
+    x86t_hook = 0;
+}
+
 /* ---- 5. x2APIC virtualization --------------------------------------------------------------- */
 
 static void test_x2apic(void)
@@ -816,6 +907,7 @@ int kmain(void)
     test_x2apic();
     test_vid();
     test_posted();
+    test_smp_posted();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     return x86t_report("vmx-apic");
