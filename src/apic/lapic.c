@@ -666,6 +666,9 @@ void lapic_set_tpr(struct lapic *l, uint32_t tpr)
 
 /* ---- EOI (§10.8.5) -------------------------------------------------------------- */
 
+static void eoi(struct lapic *l);
+void lapic_write_eoi(struct lapic *l) { eoi(l); }
+
 static void eoi(struct lapic *l)
 {
     int v = highest(l->r.isr);

@@ -108,6 +108,9 @@ void lapic_set_tpr(struct lapic *l, uint32_t tpr);
 /* INTA: the vector to take (moves it from IRR to ISR), the 8259's vector
  * for ExtINT, the spurious vector when nothing is left. opaque: struct lapic. */
 int lapic_ack(void *opaque);
+/* A write to the EOI register (the posted-interrupt processing of VMX
+ * dismisses the notification interrupt so, SDM vol. 3C §30.6). */
+void lapic_write_eoi(struct lapic *l);
 /* The CPU's LINT0/LINT1 pins (the 8259's INTR, NMI). */
 void lapic_set_lint(struct lapic *l, int pin, int level);
 /* An interrupt message reached this APIC (at its CPU's time). Returns true

@@ -16,6 +16,7 @@
 #define VMCS_FIELDS(X) \
     /* 16-bit control field (B.1.1) */ \
     X(VPID, 0x0000, "virtual-processor identifier (VPID)") \
+    X(POSTED_INTR_NV, 0x0002, "posted-interrupt notification vector") \
     /* 16-bit guest-state fields (B.1.2) */ \
     X(GUEST_ES_SEL, 0x0800, "guest ES selector") \
     X(GUEST_CS_SEL, 0x0802, "guest CS selector") \
@@ -25,6 +26,7 @@
     X(GUEST_GS_SEL, 0x080a, "guest GS selector") \
     X(GUEST_LDTR_SEL, 0x080c, "guest LDTR selector") \
     X(GUEST_TR_SEL, 0x080e, "guest TR selector") \
+    X(GUEST_INTR_STATUS, 0x0810, "guest interrupt status") \
     /* 16-bit host-state fields (B.1.3) */ \
     X(HOST_ES_SEL, 0x0c00, "host ES selector") \
     X(HOST_CS_SEL, 0x0c02, "host CS selector") \
@@ -42,7 +44,14 @@
     X(ENTRY_MSR_LOAD_ADDR, 0x200a, "VM-entry MSR-load address") \
     X(EXECUTIVE_VMCS_PTR, 0x200c, "executive-VMCS pointer") \
     X(TSC_OFFSET, 0x2010, "TSC offset") \
+    X(VIRT_APIC_ADDR, 0x2012, "virtual-APIC address") \
+    X(APIC_ACCESS_ADDR, 0x2014, "APIC-access address") \
+    X(POSTED_INTR_DESC, 0x2016, "posted-interrupt descriptor address") \
     X(EPTP, 0x201a, "EPT pointer") \
+    X(EOI_EXIT0, 0x201c, "EOI-exit bitmap 0") \
+    X(EOI_EXIT1, 0x201e, "EOI-exit bitmap 1") \
+    X(EOI_EXIT2, 0x2020, "EOI-exit bitmap 2") \
+    X(EOI_EXIT3, 0x2022, "EOI-exit bitmap 3") \
     /* 64-bit read-only data field (B.2.2) */ \
     X(GUEST_PHYS_ADDR, 0x2400, "guest-physical address") \
     /* 64-bit guest-state fields (B.2.3) */ \
@@ -68,6 +77,7 @@
     X(ENTRY_INTR_INFO, 0x4016, "VM-entry interruption-information field") \
     X(ENTRY_EXC_ERRCODE, 0x4018, "VM-entry exception error code") \
     X(ENTRY_INSN_LEN, 0x401a, "VM-entry instruction length") \
+    X(TPR_THRESHOLD, 0x401c, "TPR threshold") \
     X(PROC_CTLS2, 0x401e, "secondary processor-based VM-execution controls") \
     /* 32-bit read-only data fields (B.3.2) */ \
     X(VM_INSN_ERROR, 0x4400, "VM-instruction error") \

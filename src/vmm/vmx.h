@@ -37,6 +37,13 @@ struct vmx_state {
     bool woke_for_exit;   /* a halted guest woke for a VM exit: activity state HLT is saved */
     bool init_pending;    /* an INIT arrived in VMX operation: an INIT exit in non-root,
                              latched in root until VMXOFF */
+    /* APIC virtualization (vmx_apic.c, SDM vol. 3C ch. 30), non-root only */
+    uint64_t apic_page;   /* the APIC-access page with "virtualize APIC accesses", else ~0 */
+    bool apic_pending;    /* work at the next instruction boundary: apic_write / apic_trap */
+    int16_t apic_write;   /* a virtualized APIC write to emulate (page offset), -1: none */
+    uint32_t apic_trap;   /* a trap-like exit (TPR below threshold, virtualized EOI), 0: none */
+    uint64_t apic_trap_qual;
+    bool vint;            /* a virtual interrupt is recognized (§30.2.1) */
 };
 
 /* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79, 66 0F 38
@@ -103,7 +110,9 @@ void vmx_nr_cpuid(struct x86_cpu *x);
 void vmx_nr_hlt(struct x86_cpu *x);
 void vmx_nr_io(struct x86_cpu *x, uint32_t port, unsigned size, bool in, bool string, bool rep,
                bool imm);
-void vmx_nr_msr(struct x86_cpu *x, bool write);
+/* RDMSR / WRMSR: the MSR bitmaps; true when the access was virtualized
+ * ("virtualize x2APIC mode", vmx_apic.c: done, RAX/RDX written). */
+bool vmx_nr_msr(struct x86_cpu *x, bool write);
 void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la);
 /* RDPMC (after its CPL / CR4.PCE check): RDPMC exiting. */
 void vmx_nr_rdpmc(struct x86_cpu *x);
@@ -117,6 +126,17 @@ void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr);
 uint64_t vmx_nr_mov_to_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v);
 uint64_t vmx_nr_mov_from_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v);
 bool vmx_nr_clts(struct x86_cpu *x);
+/* MOV to CR8 after vmx_nr_mov_to_cr: true when "use TPR shadow" made it
+ * a write of the virtual TPR (vmx_apic.c), which the caller then skips. */
+bool vmx_nr_cr8_write(struct x86_cpu *x, uint64_t v);
+/* A guest access to the APIC-access page (x->vmx.apic_page; access 0
+ * read, 1 write, 2 fetch; off: the page offset): an APIC-access exit, or
+ * the virtualized read's value / the write done to the virtual-APIC page
+ * (vmx_apic.c, SDM vol. 3C §30.4). */
+uint64_t vmx_nr_apic_access(struct x86_cpu *x, unsigned off, unsigned size, int access, uint64_t v);
+/* At an instruction boundary while x->vmx.apic_pending (before STI
+ * blocking is looked at): APIC-write emulation and trap-like exits. */
+void vmx_nr_apic_boundary(struct x86_cpu *x);
 /* LMSW m16 (the source word at linear la): returns CR0[3:0] to load. */
 uint64_t vmx_nr_lmsw(struct x86_cpu *x, uint16_t src, uint64_t la);
 /* An exception about to be delivered in the guest: a VM exit when the

@@ -5,6 +5,7 @@
  * reason 34), event injection (§27.6) and the VMX-preemption timer
  * (§26.5.1) on virtual time. */
 #include "vmx_int.h"
+#include "vmx_apic.h"
 #include <stdio.h>
 
 static const enum vmcs_field gsel0 = VMCS_GUEST_ES_SEL, gbase0 = VMCS_GUEST_ES_BASE,
@@ -182,6 +183,7 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
     /* activity state HLT (IA32_VMX_MISC bit 6): the guest starts asleep */
     if (vmcs_get(x, VMCS_GUEST_ACTIVITY) == 1)
         x->cpu.state = CPU_SLEEPING;
+    vmx_apic_entry(x); /* APIC virtualization (vmx_apic.c) */
     uint32_t info = (uint32_t)vmcs_get(x, VMCS_ENTRY_INTR_INFO);
     if (info >> 31)
         inject(x, info);

@@ -1,11 +1,11 @@
 /* The VM-entry checks of SDM vol. 3C ch. 27, as tables: one row per rule,
  * with its section. §27.2.1 the VMX controls and §27.2.2-27.2.4 the host
  * state (a failure is VMfailValid 7 / 8), §27.3.1 the guest state (a failed
- * entry, exit reason 33). Rules about features hvsim does not report (the
- * TPR shadow, posted interrupts, unrestricted
- * guest, SMM, shadow VMCS, CET, PKRS, ...) are covered by the reserved-bit
+ * entry, exit reason 33). Rules about features hvsim does not report
+ * (unrestricted guest, SMM, shadow VMCS, CET, PKRS, ...) are covered by the reserved-bit
  * rows: those controls can never be 1 here. */
 #include "vmx_int.h"
+#include "vmx_apic.h"
 
 struct ectx {
     uint32_t pin, proc, exit, entry;
@@ -71,6 +71,11 @@ static bool c_vpid(struct x86_cpu *x, const struct ectx *c)
 {
     return !(proc2(x, c) & PROC2_VPID) || G(VPID) != 0;
 }
+static bool c_tpr_shadow(struct x86_cpu *x, const struct ectx *c) { return vmx_apic_check_tpr_shadow(x); }
+static bool c_apic_access(struct x86_cpu *x, const struct ectx *c) { return vmx_apic_check_apic_access(x); }
+static bool c_x2apic(struct x86_cpu *x, const struct ectx *c) { return vmx_apic_check_x2apic(x); }
+static bool c_vid(struct x86_cpu *x, const struct ectx *c) { return vmx_apic_check_vid(x); }
+static bool c_posted(struct x86_cpu *x, const struct ectx *c) { return vmx_apic_check_posted(x); }
 static bool c_exit(struct x86_cpu *x, const struct ectx *c) { return ctl_ok(c->exit, VMX_EXIT_TRUE0, VMX_EXIT_ALLOWED1); }
 static bool c_save_preempt(struct x86_cpu *x, const struct ectx *c)
 {
@@ -122,6 +127,11 @@ static const struct check control_checks[] = {
     { "27.2.1.1", "secondary processor-based controls: reserved bits (IA32_VMX_PROCBASED_CTLS2)", c_proc2 },
     { "27.2.1.1", "enable VPID: VPID not 0000H", c_vpid },
     { "27.2.1.1", "enable EPT: EPTP memory type, page-walk length 4, reserved bits (IA32_VMX_EPT_VPID_CAP)", c_eptp },
+    { "27.2.1.1", "use TPR shadow: virtual-APIC address aligned and in range, TPR threshold bits 31:4 and <= VTPR[7:4]; without it no x2APIC / register virtualization / virtual-interrupt delivery", c_tpr_shadow },
+    { "27.2.1.1", "virtualize APIC accesses: APIC-access address 4-KByte aligned, in range", c_apic_access },
+    { "27.2.1.1", "virtualize x2APIC mode excludes virtualize APIC accesses", c_x2apic },
+    { "27.2.1.1", "virtual-interrupt delivery needs external-interrupt exiting", c_vid },
+    { "27.2.1.1", "process posted interrupts: virtual-interrupt delivery, acknowledge interrupt on exit, vector bits 15:8 clear, descriptor 64-byte aligned", c_posted },
     { "27.2.1.2", "VM-exit controls: reserved bits (IA32_VMX_TRUE_EXIT_CTLS)", c_exit },
     { "27.2.1.2", "save VMX-preemption timer value needs activate VMX-preemption timer", c_save_preempt },
     { "27.2.1.2", "VM-exit MSR-store area 16-byte aligned, within the physical-address width", c_exit_msr_store },

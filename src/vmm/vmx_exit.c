@@ -3,6 +3,7 @@
  * at the host RIP. Every exit is a vm.exit event on the timeline, emitted
  * while the CPU still runs the guest (src/vmm/README.md). */
 #include "vmx_int.h"
+#include "vmx_apic.h"
 #include <setjmp.h>
 #include <string.h>
 
@@ -246,6 +247,7 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
     if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
         x->tsc_offset -= vmcs_get(x, VMCS_TSC_OFFSET); /* vmx_entry.c added it */
     save_guest(x);
+    vmx_apic_exit(x);
     exit_msrs(x, false);
     vmx_load_host(x);
     exit_msrs(x, true);

@@ -3,6 +3,7 @@
  * instruction information of §28.2.1 / §28.2.5, and the changed behaviour
  * of CR0/CR4 reads and writes under the guest/host masks (§26.3). */
 #include "vmx_int.h"
+#include "vmx_apic.h"
 
 static _Noreturn void insn_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual)
 {
@@ -105,7 +106,7 @@ void vmx_nr_io(struct x86_cpu *x, uint32_t port, unsigned size, bool in, bool st
  * (0-1FFFH) and high (C0000000H-C0001FFFH) MSRs at offsets 0 and 1024,
  * write bitmaps at 2048 and 3072; an MSR outside both ranges always
  * exits. */
-void vmx_nr_msr(struct x86_cpu *x, bool write)
+bool vmx_nr_msr(struct x86_cpu *x, bool write)
 {
     uint32_t msr = (uint32_t)x->r[RCX];
     bool exits = true;
@@ -125,6 +126,7 @@ void vmx_nr_msr(struct x86_cpu *x, bool write)
     }
     if (exits)
         insn_exit(x, write ? VMX_EXIT_WRMSR : VMX_EXIT_RDMSR, 0);
+    return vmx_apic_msr(x, write); /* "virtualize x2APIC mode" (§30.5) */
 }
 
 /* Control-register accesses: qualification of Table 28-3: CR number (3:0),
@@ -185,7 +187,7 @@ uint64_t vmx_nr_mov_from_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64
     case 8:
         if (proc(x) & PROC_CR8_STORE_EXITING)
             insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(8, 1, gpr));
-        return v;
+        return vmx_apic_tpr_shadow(x) ? vmx_apic_cr8_read(x) : v; /* VTPR[7:4] (§30.3) */
     default:
         return v;
     }
@@ -274,12 +276,19 @@ bool vmx_nr_events(struct x86_cpu *x)
             if (v < 0)
                 return false;
             info.intr_info = (uint32_t)v | 1u << 31; /* type 0: external interrupt */
+            /* the posted-interrupt notification vector: processed, no
+             * exit (§30.6; a halted guest stays halted unless a virtual
+             * interrupt is delivered) */
+            if (vmx_apic_posted(x, v)) {
+                x->vmx.woke_for_exit = false;
+                return vmx_apic_deliver(x);
+            }
         }
         vmx_exit(x, VMX_EXIT_EXTERNAL_INTERRUPT, 0, &info);
     }
     if ((proc(x) & PROC_INTR_WINDOW) && (x->rflags & FL_IF) && !x->sti_shadow)
         vmx_exit(x, VMX_EXIT_INTERRUPT_WINDOW, 0, &info);
-    return false;
+    return vmx_apic_deliver(x); /* virtual-interrupt delivery (§30.2.2) */
 }
 
 bool vmx_nr_wake(struct x86_cpu *x)
@@ -290,6 +299,9 @@ bool vmx_nr_wake(struct x86_cpu *x)
     if (w) { /* the exit is taken next, from the HLT state (§28.3.4) */
         x->vmx.woke_for_exit = true;
         x->attn = true;
+    } else if (vmx_apic_wake(x)) { /* a virtual interrupt (§30.2.2) */
+        x->attn = true;
+        return true;
     }
     return w;
 }

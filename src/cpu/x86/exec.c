@@ -1337,8 +1337,11 @@ static void exec_0f(struct x86_cpu *x)
     case 0x22: { /* MOV CRn, r */
         need_cpl0(x);
         uint64_t v = x->r[i->rm];
-        if (unlikely(x->vmx.non_root)) /* CR exits, CR0/CR4 guest/host masks */
+        if (unlikely(x->vmx.non_root)) { /* CR exits, CR0/CR4 guest/host masks */
             v = vmx_nr_mov_to_cr(x, i->reg, i->rm, v);
+            if (i->reg == 8 && vmx_nr_cr8_write(x, v))
+                return; /* the virtual TPR (use TPR shadow) */
+        }
         mov_to_cr(x, i->reg, v);
         return;
     }
@@ -1357,8 +1360,8 @@ static void exec_0f(struct x86_cpu *x)
         return;
     case 0x30: { /* WRMSR */
         need_cpl0(x);
-        if (unlikely(x->vmx.non_root))
-            vmx_nr_msr(x, true); /* MSR bitmaps */
+        if (unlikely(x->vmx.non_root) && vmx_nr_msr(x, true))
+            return; /* MSR bitmaps; virtualized x2APIC MSRs */
         uint64_t v = (x->r[RDX] << 32) | (uint32_t)x->r[RAX];
         if (!x86_wrmsr(x, (uint32_t)x->r[RCX], v))
             GP0();
@@ -1384,8 +1387,8 @@ static void exec_0f(struct x86_cpu *x)
         UD();
     case 0x32: { /* RDMSR */
         need_cpl0(x);
-        if (unlikely(x->vmx.non_root))
-            vmx_nr_msr(x, false);
+        if (unlikely(x->vmx.non_root) && vmx_nr_msr(x, false))
+            return;
         uint64_t v;
         if (!x86_rdmsr(x, (uint32_t)x->r[RCX], &v))
             GP0();
@@ -2111,6 +2114,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
 
 static bool take_interrupt(struct x86_cpu *x)
 {
+    if (unlikely(x->vmx.apic_pending) && x->vmx.non_root)
+        vmx_nr_apic_boundary(x); /* APIC-write emulation, trap-like exits (src/vmm) */
     if (x->sti_shadow) {
         x->sti_shadow = false;
         x->attn = true;

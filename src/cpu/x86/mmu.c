@@ -219,6 +219,13 @@ static void phys_write(struct x86_cpu *x, uint64_t pa, unsigned size, uint64_t v
     bus_write(&x->m->bus, pa, size, v); /* unclaimed writes are dropped */
 }
 
+/* VMX "virtualize APIC accesses" (docs/vmx.md "APIC virtualization"): the
+ * guest's accesses to the APIC-access page go to src/vmm/vmx_apic.c. */
+static inline bool apic_access_page(const struct x86_cpu *x, uint64_t pa)
+{
+    return __builtin_expect(x->vmx.non_root, 0) && (pa & ~0xfffull) == x->vmx.apic_page;
+}
+
 /* EPT (docs/vmx.md "EPT and VPID"): in VMX non-root operation with
  * "enable EPT" every physical address of the guest is guest-physical and
  * goes through vmx_ept_translate, which exits to the host on a violation
@@ -458,7 +465,7 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     t->tag_x = (perm & need_bit(2, user)) ? tag : 0;
     t->pa = pa;
     t->host = t->host_w = bus_host_ptr(&x->m->bus, pa, 4096);
-    if (x->lapic && lapic_mmio_claims(x->lapic, pa))
+    if ((x->lapic && lapic_mmio_claims(x->lapic, pa)) || apic_access_page(x, pa))
         t->host = t->host_w = NULL; /* the xAPIC page hides RAM under it */
     t->dpage = NULL;
     t->global = global;
@@ -521,6 +528,8 @@ static uint64_t read_in_page(struct x86_cpu *x, uint64_t la, unsigned size, bool
         memcpy(&v, t->host + (la & 0xfff), size);
         return v;
     }
+    if (apic_access_page(x, t->pa))
+        return vmx_nr_apic_access(x, la & 0xfff, size, 0, 0);
     return phys_read(x, t->pa | (la & 0xfff), size);
 }
 
@@ -535,6 +544,10 @@ static void write_in_page(struct x86_cpu *x, uint64_t la, unsigned size, uint64_
             r = bus_find_mem(&x->m->bus, pa);
         if (r)
             bus_mark_dirty(r, pa, size);
+        return;
+    }
+    if (apic_access_page(x, t->pa)) {
+        vmx_nr_apic_access(x, la & 0xfff, size, 1, v);
         return;
     }
     phys_write(x, t->pa | (la & 0xfff), size, v);
@@ -621,6 +634,8 @@ unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n)
         struct x86_tlb_entry *t = tlb_get(x, a, 2, x->cpl == 3);
         if (t->host) {
             memcpy(buf + got, t->host + (a & 0xfff), k);
+        } else if (apic_access_page(x, t->pa)) {
+            vmx_nr_apic_access(x, a & 0xfff, 1, 2, 0); /* a fetch: an APIC-access exit */
         } else {
             for (unsigned i = 0; i < k; i++)
                 buf[got + i] = (uint8_t)phys_read(x, t->pa | ((a + i) & 0xfff), 1);
