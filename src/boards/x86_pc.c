@@ -442,6 +442,7 @@ static bool boot_linux(struct machine *m, const uint8_t *img, size_t n, char *er
         .kernel = c->kernel, .image = img, .image_size = n, .cmdline = c->append,
         .initrd = c->initrd, .e820 = map, .ne820 = ne, .boot_params = LX_BOOT_PARAMS,
         .cmdline_addr = LX_CMDLINE, .load_min = PC_HIGH_START, .acpi_rsdp = 0,
+        .vga_text = ((struct x86_pc *)m->board_state)->vga != NULL,
     };
     struct lx_entry e;
     if (!lx_load(&m->bus, &p, &e, err, errlen))

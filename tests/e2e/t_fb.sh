@@ -152,6 +152,30 @@ expect_eq "x86 with --vga: replay identical" "$?" 0
 "$HVSIM" replay "$T/fb1.hvt" </dev/null >/dev/null 2>"$T/replay.err"
 expect_eq "RISC-V with --framebuffer: replay identical" "$?" 0
 
+# ---- 4b. Linux's vgacon on it (console=tty0; skipped without the image) ----
+BZ=$(bash "$ROOT/tests/firmware/linux/build.sh" x86_64 2>"$T/lbuild.err" | tail -n1)
+if [ -f "$BZ" ]; then
+    for n in 1 2; do
+        "$HVSIM" run --machine x86-pc --smp 1 --vga --kernel "$BZ" --max-insns 4000000000 \
+            --append "console=ttyS0 console=tty0 earlyprintk=serial noapic nolapic" \
+            --serial "file:$T/lx.out" --screenshot "$T/lx$n.ppm" </dev/null 2>"$T/lx.err"
+        echo $? >"$T/lx$n.rc"
+    done
+    expect_eq "Linux with --vga: /init passes (exit 0)" "$(cat "$T/lx1.rc")" 0
+    expect_line "$T/lx.out" "Console: colour VGA+ 80x25" "Linux: vgacon takes the VGA (screen_info of mode 3)"
+    expect_line "$T/lx.out" "printk: console [tty0] enabled" "Linux: console=tty0 is the VGA console"
+    # the last lines: "init: PASS, powering off" in grey on black somewhere
+    # in rows 20-23 (a letter has grey pixels in its cell), the cursor below
+    n=0; for y in $(seq 320 2 382); do for x in 2 3 4 5; do
+        [ "$(ppm_pixel "$T/lx1.ppm" "$x" "$y")" = aaaaaa ] && n=$((n + 1)); done; done
+    if [ "$n" -ge 8 ]; then pass "Linux: the VGA picture shows text in its last rows ($n samples grey)"; else
+        fail "Linux: text on the VGA picture" "$n grey samples"; fi
+    if cmp -s "$T/lx1.ppm" "$T/lx2.ppm"; then pass "Linux: the same picture twice"; else
+        fail "Linux: the picture differs between two runs"; fi
+else
+    echo "SKIP Linux vgacon: the x86_64 image cannot be built: $(tail -1 "$T/lbuild.err")"
+fi
+
 # ---- 5. the live window on Xvfb ----
 if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
     echo "SKIP live window: Xvfb or xdotool missing (scripts/deps.sh installs xvfb, xdotool)"
