@@ -367,6 +367,7 @@ static bool boot_multiboot(struct machine *m, const uint8_t *img, size_t n, char
         .loader_name = "hvsim", .mods = mods, .nmods = nmods, .ram = ram,
         .nram = pc_ram_ranges(c, ram), .load_min = PC_HIGH_START,
         .info_base = MB_INFO, .info_size = MB_INFO_SIZE,
+        .ega_text = ((struct x86_pc *)m->board_state)->vga != NULL,
     };
     struct mb_entry e;
     if (!mb_load(&m->bus, &p, &e, err, errlen))

@@ -7,7 +7,8 @@
 #     (--screenshot, PPM) are the ones it drew, and its raw pixels hash to
 #     a known value; a PNG of the same is a valid PNG of the same size;
 #     without --framebuffer the DTB has no such node;
-#  3. x86: the VGA kernel's checks pass; the picture shows its text
+#  3. x86: the VGA kernel's checks pass (and a Multiboot 2 kernel finds
+#     the EGA text framebuffer tag); the picture shows its text
 #     colours, the cursor and the known hash (font: console-setup-linux's
 #     Uni2-VGA16); without --vga the board is the old one (0xb8000 reads
 #     all ones: the multiboot kernels' check);
@@ -132,6 +133,17 @@ if [ "$n" -ge 4 ]; then pass "text picture: the 'h' glyph is drawn ($n of 16 sam
 expect_eq "text picture: raw pixel hash (font Uni2-VGA16)" "$(ppm_hash "$T/vga.ppm")" "dfaec79e591379e0"
 "$HVSIM" run --machine x86-pc --smp 1 --kernel "$VGA" </dev/null >"$T/novga.out" 2>&1
 expect_eq "vga-test without --vga: its checks fail (the hole reads all ones), exit 1" "$?" 1
+
+# Multiboot 2: the framebuffer info tag (EGA text) with --vga; refused without
+"$HVSIM" run --machine x86-pc --smp 1 --vga --kernel "$T/fw/vga-mb2.elf" --screenshot "$T/mb2.ppm" \
+    </dev/null >"$T/mb2.out" 2>"$T/mb2.err"
+expect_eq "multiboot2 kernel asking for tag 8, --vga: exit 0" "$?" 0
+expect_line "$T/mb2.out" "x86 vga-mb2: all checks passed" "multiboot2: tag 8 is EGA text 80x25 at 0xb8000"
+expect_eq "multiboot2: its text through the tag's address (green background)" \
+    "$(ppm_pixel "$T/mb2.ppm" 7 0)" 00aa00
+expect_status "multiboot2 kernel requiring tag 8 without --vga: exit 2" 2 \
+    "$HVSIM" run --machine x86-pc --smp 1 --kernel "$T/fw/vga-mb2.elf"
+expect_line "$T/err" "information request for tag type 8" "without --vga: the message names tag 8"
 
 # ---- 4. the screen does not change the run ----
 "$HVSIM" run --smp 1 --bios none --kernel "$FB" --framebuffer 320x200 --trace "$T/fb2.hvt" </dev/null >/dev/null 2>&1
