@@ -568,9 +568,9 @@ static int cmd_run(int argc, char **argv)
         { "drive", "virtio", "drive", a.drives[0] ? a.drives : NULL },
         { "virtio-rng", "virtio", "rng", a.virtio_rng ? "on" : NULL },
         { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
-        { "rtc", "rtc", "epoch", a.rtc },
         { "framebuffer", "framebuffer", "size", a.framebuffer },
         { "vga", "vga", "text", a.vga ? "on" : NULL },
+        { "rtc", "rtc", "epoch", a.rtc },
     };
     for (size_t i = 0; i < sizeof optin / sizeof optin[0]; i++) {
         if (optin[i].val && !set_board_string(&cfg, optin[i].section, optin[i].key, optin[i].val)) {

@@ -68,8 +68,8 @@ static const struct config_key rv_virt_keys[] = {
     RVK_STR("virtio", "drive", drives),
     RVK_STR("virtio", "rng", rng),
     RVK_STR("virtio", "console", vcon),
-    RVK_STR("rtc", "epoch", rtc_epoch),
     RVK_STR("framebuffer", "size", fb_size),
+    RVK_STR("rtc", "epoch", rtc_epoch),
 };
 
 /* Must equal configs/riscv-virt.ini (a unit test checks). */

@@ -43,8 +43,8 @@ struct rv_virt_config {
     char drives[1024];                 /* [virtio] drive: FILE[,ro][,snapshot], '|'-joined */
     char rng[24];                      /* [virtio] rng: "on" (seed = sched-seed) or a seed */
     char vcon[8];                      /* [virtio] console: "on" */
-    char rtc_epoch[24];                /* [rtc] epoch: seconds since 1970 at virtual time 0 */
     char fb_size[16];                  /* [framebuffer] size: WxH (docs/riscv.md "Framebuffer") */
+    char rtc_epoch[24];                /* [rtc] epoch: seconds since 1970 at virtual time 0 */
 };
 
 /* QEMU virt's addresses and PLIC sources of the opt-in devices. */
