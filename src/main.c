@@ -566,10 +566,10 @@ static int cmd_run(int argc, char **argv)
     /* opt-in devices of the riscv-virt board (docs/virtio.md) */
     const struct { const char *opt, *section, *key, *val; } optin[] = {
         { "drive", "virtio", "drive", a.drives[0] ? a.drives : NULL },
-        { "virtio-rng", "virtio", "rng", a.virtio_rng ? "on" : NULL },
-        { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
         { "framebuffer", "framebuffer", "size", a.framebuffer },
         { "vga", "vga", "text", a.vga ? "on" : NULL },
+        { "virtio-rng", "virtio", "rng", a.virtio_rng ? "on" : NULL },
+        { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
         { "rtc", "rtc", "epoch", a.rtc },
     };
     for (size_t i = 0; i < sizeof optin / sizeof optin[0]; i++) {

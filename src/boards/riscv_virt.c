@@ -66,9 +66,9 @@ static const struct config_key rv_virt_keys[] = {
     /* opt-in devices: empty strings are not written, so the INI of a
      * machine without them (trace headers) is what it always was */
     RVK_STR("virtio", "drive", drives),
+    RVK_STR("framebuffer", "size", fb_size),
     RVK_STR("virtio", "rng", rng),
     RVK_STR("virtio", "console", vcon),
-    RVK_STR("framebuffer", "size", fb_size),
     RVK_STR("rtc", "epoch", rtc_epoch),
 };
 

@@ -41,9 +41,9 @@ struct rv_virt_config {
     /* Opt-in devices (docs/virtio.md): empty = absent, and then neither
      * they nor their DTB nodes exist (the default board is unchanged). */
     char drives[1024];                 /* [virtio] drive: FILE[,ro][,snapshot], '|'-joined */
+    char fb_size[16];                  /* [framebuffer] size: WxH (docs/riscv.md "Framebuffer") */
     char rng[24];                      /* [virtio] rng: "on" (seed = sched-seed) or a seed */
     char vcon[8];                      /* [virtio] console: "on" */
-    char fb_size[16];                  /* [framebuffer] size: WxH (docs/riscv.md "Framebuffer") */
     char rtc_epoch[24];                /* [rtc] epoch: seconds since 1970 at virtual time 0 */
 };
 
