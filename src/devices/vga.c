@@ -203,6 +203,10 @@ bool vga_screen(const struct vga *v, struct screen_desc *d)
     uint32_t avail = VGA_MEM_SIZE - off;
     if (rows * cols * 2 > avail)
         rows = avail / (cols * 2);
+    if (rows == 0) { /* less than a row left: what fits of one */
+        rows = 1;
+        cols = avail / 2;
+    }
     *d = (struct screen_desc){ .kind = SCREEN_TEXT, .mem = v->vram + off, .mem_len = avail,
                                .width = cols, .height = rows, .stride = cols * 2 };
     uint32_t cur = (uint32_t)v->cr[0xe] << 8 | v->cr[0xf];

@@ -38,7 +38,8 @@
     X(x86_timeline) \
     X(ept) \
     X(virtio) \
-    X(vmx)
+    X(vmx) \
+    X(vga)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */
