@@ -110,6 +110,23 @@ if command -v dtc >/dev/null; then
         fail "DTB without --framebuffer: no framebuffer node"; else pass "DTB without --framebuffer: no framebuffer node"; fi
 fi
 
+# RISC-V Linux keeps off the reserved framebuffer (skipped without the image)
+IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$T/rbuild.err" | tail -n1)
+if [ -f "$IMAGE" ]; then
+    "$HVSIM" run --kernel "$IMAGE" --append "console=ttyS0 earlycon" --serial "file:$T/rl0.out" </dev/null 2>/dev/null
+    "$HVSIM" run --kernel "$IMAGE" --append "console=ttyS0 earlycon" --framebuffer 640x480 \
+        --serial "file:$T/rl1.out" </dev/null 2>/dev/null
+    expect_eq "RISC-V Linux with --framebuffer: boots to /init's PASS, exit 0" "$?" 0
+    expect_line "$T/rl1.out" "init: PASS" "RISC-V Linux with --framebuffer: init passes"
+    r0=$(grep -o '[0-9]*K reserved' "$T/rl0.out" | tr -dc 0-9)
+    r1=$(grep -o '[0-9]*K reserved' "$T/rl1.out" | tr -dc 0-9)
+    if [ -n "$r0" ] && [ -n "$r1" ] && [ $((r1 - r0)) -ge 2048 ]; then
+        pass "RISC-V Linux: the framebuffer's 2 MiB are reserved (${r0}K -> ${r1}K)"; else
+        fail "RISC-V Linux: the framebuffer reserved" "'$r0' -> '$r1'"; fi
+else
+    echo "SKIP RISC-V Linux: the image cannot be built: $(tail -1 "$T/rbuild.err")"
+fi
+
 # ---- 3. x86 VGA text mode ----
 "$HVSIM" run --machine x86-pc --smp 1 --vga --kernel "$VGA" --screenshot "$T/vga.ppm" \
     --trace "$T/vga1.hvt" </dev/null >"$T/vga.out" 2>"$T/vga.err"
