@@ -260,4 +260,28 @@ wait "$LPID"
 expect_eq "live: q closes it, exit 0" "$(cat "$T/live.rc")" "rc 0"
 if cmp -s "$T/fb1.hvt" "$T/fb4.hvt"; then pass "live: the window with the screen keeps the trace"; else
     fail "live: the trace changed"; fi
+# x86 VGA text in the window: 640x400 scaled by about 0.95 from x 1287
+# (row 24, the red one, from y 367)
+rm -f "$T/hvsim-live-1.bmp" "$T/live.rc"
+( cd "$T" && timeout 120 "$HVSIM" run --machine x86-pc --smp 1 --vga --kernel "$VGA" \
+    --display sdl,hold </dev/null >/dev/null 2>"$T/live2.err"; echo "rc $?" >"$T/live.rc" ) &
+LPID=$!
+W=
+i=0
+while [ -z "$W" ] && [ "$i" -lt 150 ]; do
+    W=$(xdotool search --onlyvisible --name "hvsim run" 2>/dev/null | tail -1)
+    [ -n "$W" ] || sleep 0.2
+    i=$((i + 1))
+done
+wait_for "$T/live2.err" "the machine ended" 1 60
+xdotool windowfocus --sync "$W" 2>/dev/null
+xdotool key --window "$W" F12
+wait_for "$T/live2.err" "saved hvsim-live-1.bmp" 1 30
+expect_eq "live x86: row 0 of the VGA text is blue in the window" \
+    "$(bmp_pixel "$T/hvsim-live-1.bmp" 1587 5)" 0000aa
+expect_eq "live x86: the bottom row is red" "$(bmp_pixel "$T/hvsim-live-1.bmp" 1325 369)" aa0000
+expect_eq "live x86: black between them" "$(bmp_pixel "$T/hvsim-live-1.bmp" 1587 200)" 000000
+xdotool key --window "$W" q 2>/dev/null
+wait "$LPID"
+expect_eq "live x86: q closes it, exit 0" "$(cat "$T/live.rc")" "rc 0"
 summary
