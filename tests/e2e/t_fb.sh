@@ -14,8 +14,10 @@
 #     all ones: the multiboot kernels' check);
 #  4. the screen never changes the run: traces with and without
 #     --screenshot and --display sdl (offscreen) are byte-identical;
+#  4b. Linux: RISC-V boots with --framebuffer and reserves it; x86 with
+#     --vga and console=tty0 uses vgacon (skipped without the images);
 #  5. the live window on Xvfb (skipped without Xvfb/xdotool): the guest
-#     screen right of the timeline in an F12 picture.
+#     screen right of the timeline in F12 pictures (RISC-V, x86 text).
 # Usage: t_fb.sh HVSIM
 set -u
 HVSIM=$(realpath "$1")
