@@ -12,8 +12,8 @@ LDLIBS   += -lelf -lfdt -lcapstone -linih -lzstd -lxxhash -lcrypto -lm
 # The timeline viewer (src/view/, `hvsim trace view`) draws with SDL2 and
 # SDL2_ttf, and writes PNG pictures with libpng; only its objects see their
 # headers.
-VIEW_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf libpng)
-LDLIBS   += $(shell pkg-config --libs sdl2 SDL2_ttf libpng)
+VIEW_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf libpng zlib)
+LDLIBS   += $(shell pkg-config --libs sdl2 SDL2_ttf libpng zlib)
 # fpu.c relies on the host's IEEE-754 rounding modes and flags (fenv.h)
 FPU_CFLAGS := -frounding-math -fsignaling-nans
 

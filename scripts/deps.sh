@@ -8,6 +8,7 @@ set -eu
 PKGS="
   build-essential pkg-config
   libelf-dev libfdt-dev libcapstone-dev check libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libpng-dev libzstd-dev
+  console-setup-linux
   libssl-dev libinih-dev libxxhash-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   opensbi u-boot-qemu

@@ -19,6 +19,7 @@
 #include "trace/tools.h"
 #include "gdbstub/gdbstub.h"
 #include "view/live.h"
+#include "devices/framebuffer.h"
 
 enum opt_id {
     OPT_CONFIG = 'c',
@@ -57,6 +58,9 @@ enum opt_id {
     OPT_PCAP,
     OPT_ISA,
     OPT_DISPLAY,
+    OPT_FRAMEBUFFER,
+    OPT_VGA,
+    OPT_SCREENSHOT,
 };
 
 struct opt_desc {
@@ -103,6 +107,9 @@ static const struct opt_desc run_opts[] = {
     { "gdb", OPT_GDB, "PORT", "gdb remote stub on 127.0.0.1:PORT (threads = harts)" },
     { "gdb-wait", OPT_GDB_WAIT, NULL, "with --gdb: stay at reset until gdb attaches" },
     { "display", OPT_DISPLAY, "D", "none (default) or sdl[,paused][,hold]: the timeline live in a window (docs/view.md)" },
+    { "framebuffer", OPT_FRAMEBUFFER, "WxH", "riscv-virt: a simple-framebuffer of W x H pixels at the top of RAM (docs/riscv.md)" },
+    { "vga", OPT_VGA, NULL, "x86-pc: VGA text mode at 0xb8000 and its ports (docs/x86.md)" },
+    { "screenshot", OPT_SCREENSHOT, "FILE", "at the end, the guest screen to FILE (.png, else PPM; docs/view.md)" },
     { "help", OPT_HELP, NULL, "show this help and exit" },
 };
 #define N_RUN_OPTS (sizeof run_opts / sizeof run_opts[0])
@@ -180,6 +187,9 @@ struct run_args {
     const char *net, *pcap;
     char aia[16], aia_guests[8];
     const char *rtc;
+    const char *framebuffer;  /* --framebuffer WxH: [framebuffer] size */
+    bool vga;                 /* --vga: [vga] text = on */
+    const char *screenshot;   /* --screenshot FILE */
     const char *dump_dtb;
     const char *dump_acpi;
     const char *serial;
@@ -314,6 +324,15 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         }
         case OPT_VIRTIO_RNG: a->virtio_rng = true; break;
+        case OPT_FRAMEBUFFER: {
+            uint32_t w, h;
+            if (!fb_parse_size(v, &w, &h))
+                return usage_error("--framebuffer: '%s' is not WxH (1..4096 each, e.g. 640x480)", v);
+            a->framebuffer = v;
+            break;
+        }
+        case OPT_VGA: a->vga = true; break;
+        case OPT_SCREENSHOT: a->screenshot = v; break;
         case OPT_VIRTIO_CONSOLE: a->virtio_console = true; break;
         case OPT_NET: a->net = v; break;
         case OPT_AIA: {
@@ -572,6 +591,8 @@ static int cmd_run(int argc, char **argv)
     /* opt-in devices of the riscv-virt board (docs/virtio.md) */
     const struct { const char *opt, *section, *key, *val; } optin[] = {
         { "drive", "virtio", "drive", a.drives[0] ? a.drives : NULL },
+        { "framebuffer", "framebuffer", "size", a.framebuffer },
+        { "vga", "vga", "text", a.vga ? "on" : NULL },
         { "virtio-rng", "virtio", "rng", a.virtio_rng ? "on" : NULL },
         { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
         { "net", "virtio", "net", a.net },
@@ -623,6 +644,13 @@ static int cmd_run(int argc, char **argv)
             fprintf(stderr, "hvsim: %s\n", err);
         machine_free(m);
         return rc;
+    }
+    struct screen_desc screen;
+    if (a.screenshot && (!m->board->screen || !m->board->screen(m, &screen))) {
+        fprintf(stderr, "hvsim: --screenshot %s: the machine has no screen (riscv-virt: "
+                "--framebuffer WxH; x86-pc: --vga)\n", a.screenshot);
+        machine_free(m);
+        return EXIT_HOST_ERROR;
     }
     m->max_insns = a.max_insns;
     m->interp_only = a.interp;
@@ -682,6 +710,10 @@ static int cmd_run(int argc, char **argv)
         gdbstub_free(g);
     } else {
         rc = machine_run(m, a.max_insns);
+    }
+    if (a.screenshot && !view_screen_save(m, a.screenshot, err, sizeof err)) {
+        fprintf(stderr, "hvsim: %s\n", err);
+        rc = EXIT_HOST_ERROR;
     }
     if (a.trace && !trace_record_finish(m, rc, err, sizeof err)) {
         fprintf(stderr, "hvsim: --trace %s: %s\n", a.trace, err);

@@ -24,6 +24,7 @@
 #include "../cpu/riscv/hart.h"
 #include "../cpu/riscv/isa.h"
 #include "../cpu/riscv/rv_hart.h"
+#include "../devices/framebuffer.h"
 #include "../devices/goldfish_rtc.h"
 #include "../devices/htif.h"
 #include "../devices/sifive_test.h"
@@ -72,6 +73,7 @@ static const struct config_key rv_virt_keys[] = {
     RVK_STR("virtio", "console", vcon),
     RVK_STR("virtio", "net", net),
     RVK_STR("rtc", "epoch", rtc_epoch),
+    RVK_STR("framebuffer", "size", fb_size),
     RVK_STR("aia", "mode", aia),
     RVK_STR("aia", "guests", aia_guests),
 };
@@ -170,6 +172,16 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
                  v->rtc_epoch);
         return false;
     }
+    uint32_t fw, fh;
+    if (v->fb_size[0] && !fb_parse_size(v->fb_size, &fw, &fh)) {
+        snprintf(err, errlen, "[framebuffer] size '%s' is not WxH (1..4096 each)", v->fb_size);
+        return false;
+    }
+    if (v->fb_size[0] && fb_region_size(fw, fh) > c->ram_size / 2) {
+        snprintf(err, errlen, "[framebuffer] size '%s' needs %" PRIu64 " bytes, more than half "
+                 "of the RAM", v->fb_size, fb_region_size(fw, fh));
+        return false;
+    }
     uint32_t need = v->rtc_epoch[0] ? RV_VIRT_RTC_IRQ
                   : rv_virt_has_virtio(v) ? RV_VIRT_VIRTIO_IRQ + RV_VIRT_VIRTIO_SLOTS - 1 : 0;
     if (need > v->plic_ndev) {
@@ -183,6 +195,21 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
         snprintf(err, errlen, "[uart] irq %" PRIu32 " is a virtio/RTC source", v->uart_irq);
         return false;
     }
+    return true;
+}
+
+bool rv_virt_fb(const struct config *c, uint64_t *base, uint32_t *w, uint32_t *h)
+{
+    const struct rv_virt_config *v = rv_virt_config(c);
+    uint32_t fw, fh;
+    if (!v->fb_size[0] || !fb_parse_size(v->fb_size, &fw, &fh))
+        return false;
+    if (base)
+        *base = c->ram_base + c->ram_size - fb_region_size(fw, fh);
+    if (w)
+        *w = fw;
+    if (h)
+        *h = fh;
     return true;
 }
 
@@ -613,6 +640,22 @@ static int rv_virt_ipi_register_cpu(const struct config *c, uint64_t addr)
     return (int)((addr - base) / 4);
 }
 
+/* The simple-framebuffer: plain RAM at the top (docs/riscv.md). */
+static bool rv_virt_screen(struct machine *m, struct screen_desc *d)
+{
+    uint64_t base;
+    uint32_t w, h;
+    if (!rv_virt_fb(&m->cfg, &base, &w, &h))
+        return false;
+    size_t len = (size_t)w * 4 * h;
+    const uint8_t *p = bus_host_ptr(&m->bus, base, len);
+    if (!p)
+        return false;
+    *d = (struct screen_desc){ .kind = SCREEN_PIXELS, .mem = p, .mem_len = len, .width = w,
+                               .height = h, .stride = w * 4, .cursor = UINT32_MAX };
+    return true;
+}
+
 static bool rv_virt_dump_dtb(struct machine *m, const char *path, char *err, size_t errlen)
 {
     return fdt_write_file(rv_virt(m)->dtb, path, err, errlen);
@@ -638,4 +681,5 @@ const struct board_ops board_riscv_virt = {
     .ipi_register_cpu = rv_virt_ipi_register_cpu,
     .data_files = rv_virt_data_files,
     .dump_dtb = rv_virt_dump_dtb,
+    .screen = rv_virt_screen,
 };

@@ -45,6 +45,7 @@ struct rv_virt_config {
     /* Opt-in devices (docs/virtio.md): empty = absent, and then neither
      * they nor their DTB nodes exist (the default board is unchanged). */
     char drives[1024];                 /* [virtio] drive: FILE[,ro][,snapshot], '|'-joined */
+    char fb_size[16];                  /* [framebuffer] size: WxH (docs/riscv.md "Framebuffer") */
     char rng[24];                      /* [virtio] rng: "on" (seed = sched-seed) or a seed */
     char vcon[8];                      /* [virtio] console: "on" */
     char net[16];                      /* [virtio] net: "loopback" or "sink" */
@@ -116,6 +117,10 @@ static inline struct rv_virt *rv_virt(const struct machine *m)
 {
     return (struct rv_virt *)m->board_state;
 }
+
+/* The opt-in simple-framebuffer ([framebuffer] size): false when there is
+ * none; else its base (the top fb_region_size bytes of RAM) and size. */
+bool rv_virt_fb(const struct config *c, uint64_t *base, uint32_t *w, uint32_t *h);
 
 /* [cpu] mhpm-counters as a number in *n (may be NULL); false if malformed. */
 bool rv_virt_mhpm_count(const struct rv_virt_config *v, unsigned *n);

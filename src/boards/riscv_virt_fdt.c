@@ -16,6 +16,7 @@
 #include "boards/riscv_virt.h"
 #include "cpu/riscv/isa.h"
 #include "cpu/riscv/pmu.h"
+#include "devices/framebuffer.h"
 
 /* Interrupt causes used as cells of interrupts-extended towards a
  * riscv,cpu-intc (RISC-V priv spec, mcause interrupt codes). */
@@ -336,6 +337,40 @@ static void build_syscon(struct fdtw *w, const struct config *c, const char *nod
     w_end(w);
 }
 
+/* The opt-in simple-framebuffer (docs/riscv.md "Framebuffer"): the
+ * display binding (Documentation/devicetree/bindings/display/
+ * simple-framebuffer.yaml: reg, width, height, stride, format) and a
+ * reserved-memory no-map entry (reserved-memory.yaml), so that an OS does
+ * not use the pixels as RAM. */
+static void build_framebuffer(struct fdtw *w, const struct config *c)
+{
+    uint64_t base;
+    uint32_t fw, fh;
+    char name[64];
+    if (!rv_virt_fb(c, &base, &fw, &fh))
+        return;
+    uint64_t size = fb_region_size(fw, fh);
+    w_begin(w, "reserved-memory");
+    w_u32(w, "#address-cells", 2);
+    w_u32(w, "#size-cells", 2);
+    w_prop(w, "ranges", NULL, 0);
+    snprintf(name, sizeof name, "framebuffer@%" PRIx64, base);
+    w_begin(w, name);
+    w_reg(w, base, size);
+    w_prop(w, "no-map", NULL, 0);
+    w_end(w);
+    w_end(w);
+    w_begin(w, name);
+    w_str(w, "compatible", "simple-framebuffer");
+    w_reg(w, base, (uint64_t)fw * 4 * fh);
+    w_u32(w, "width", fw);
+    w_u32(w, "height", fh);
+    w_u32(w, "stride", fw * 4);
+    w_str(w, "format", "a8r8g8b8");
+    w_str(w, "status", "okay");
+    w_end(w);
+}
+
 static int build_into(void *buf, int bufsize, const struct config *c, uint64_t initrd_start,
                       uint64_t initrd_end)
 {
@@ -374,6 +409,7 @@ static int build_into(void *buf, int bufsize, const struct config *c, uint64_t i
     build_cpus(&w, c);
     build_pmu(&w, c);
     build_soc(&w, c);
+    build_framebuffer(&w, c);
 
     w_end(&w); /* root */
     if (!w.err)
@@ -464,7 +500,11 @@ bool fdt_write_file(const void *fdt, const char *path, char *err, size_t errlen)
 uint64_t fdt_default_addr(const struct config *c, size_t size)
 {
     const uint64_t cap = 3ull << 30, align = 2ull << 20;
-    uint64_t span = c->ram_size < cap ? c->ram_size : cap;
+    uint64_t base, ram = c->ram_size;
+    uint32_t fw, fh;
+    if (rv_virt_fb(c, &base, &fw, &fh)) /* below the framebuffer at the top */
+        ram -= fb_region_size(fw, fh);
+    uint64_t span = ram < cap ? ram : cap;
     if (size >= span)
         return c->ram_base;
     uint64_t addr = (c->ram_base + span - size) & ~(align - 1);

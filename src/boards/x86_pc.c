@@ -21,7 +21,9 @@
 #include "../cpu/x86/x86.h"
 #include "../devices/acpi_pm.h"
 #include "../devices/fw_cfg.h"
+#include "../devices/framebuffer.h"
 #include "../devices/i8259.h"
+#include "../devices/vga.h"
 #include "../loader/elf.h"
 #include "../loader/image.h"
 #include "../loader/linux_x86.h"
@@ -53,6 +55,7 @@ static const struct config_key x86_pc_keys[] = {
     PCK_NUM("load", "kernel", CK_U64, kernel_addr),
     CONFIG_KEYS_IMAGES,
     PCK_STR("load", "modules", modules),
+    PCK_STR("vga", "text", vga), /* opt-in: empty is not written (trace headers unchanged) */
 };
 
 static void x86_pc_defaults(struct config *c)
@@ -84,6 +87,10 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
     uint32_t sig;
     if (strcmp(v->triple_fault, "exit") != 0 && strcmp(v->triple_fault, "reset") != 0) {
         snprintf(err, errlen, "[cpu] triple-fault '%s' must be exit or reset", v->triple_fault);
+        return false;
+    }
+    if (v->vga[0] && strcmp(v->vga, "on") != 0) {
+        snprintf(err, errlen, "[vga] text '%s' must be on (or absent)", v->vga);
         return false;
     }
     if (strcmp(v->vmx, "off") != 0 && strcmp(v->vmx, "on") != 0) {
@@ -360,6 +367,7 @@ static bool boot_multiboot(struct machine *m, const uint8_t *img, size_t n, char
         .loader_name = "hvsim", .mods = mods, .nmods = nmods, .ram = ram,
         .nram = pc_ram_ranges(c, ram), .load_min = PC_HIGH_START,
         .info_base = MB_INFO, .info_size = MB_INFO_SIZE,
+        .ega_text = ((struct x86_pc *)m->board_state)->vga != NULL,
     };
     struct mb_entry e;
     if (!mb_load(&m->bus, &p, &e, err, errlen))
@@ -435,6 +443,7 @@ static bool boot_linux(struct machine *m, const uint8_t *img, size_t n, char *er
         .kernel = c->kernel, .image = img, .image_size = n, .cmdline = c->append,
         .initrd = c->initrd, .e820 = map, .ne820 = ne, .boot_params = LX_BOOT_PARAMS,
         .cmdline_addr = LX_CMDLINE, .load_min = PC_HIGH_START, .acpi_rsdp = 0,
+        .vga_text = ((struct x86_pc *)m->board_state)->vga != NULL,
     };
     struct lx_entry e;
     if (!lx_load(&m->bus, &p, &e, err, errlen))
@@ -452,6 +461,29 @@ static bool boot_linux(struct machine *m, const uint8_t *img, size_t n, char *er
     x86_cpu_set_boot_selectors(m->cpus[0], 0x10, 0x18);
     x86_cpu_set_gpr(m->cpus[0], 6, e.boot_params); /* RSI */
     return true;
+}
+
+/* [vga] text = on: the VGA window 0xa0000-0xbffff as RAM (in no memory
+ * map) and the VGA ports (docs/x86.md "VGA text mode"). */
+static bool add_vga(struct machine *m, struct x86_pc *pc, char *err, size_t errlen)
+{
+    struct mem_region *r = bus_add_mem(&m->bus, "vga", VGA_MEM_BASE, VGA_MEM_SIZE, false, err,
+                                       errlen);
+    if (!r)
+        return false;
+    pc->vga = vga_new(r->host);
+    if (!pc->vga) {
+        snprintf(err, errlen, "vga: out of memory");
+        return false;
+    }
+    return bus_add_pio(&m->bus, "vga", VGA_PORT_BASE, VGA_PORTS, &vga_port_ops, pc->vga, err,
+                       errlen) != NULL;
+}
+
+static bool x86_pc_screen(struct machine *m, struct screen_desc *d)
+{
+    struct x86_pc *pc = m->board_state;
+    return pc && pc->vga && vga_screen(pc->vga, d);
 }
 
 static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
@@ -534,6 +566,8 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         return false;
     if (pc->dev.fw_cfg && !add_e820(pc->dev.fw_cfg, ram, nram, err, errlen))
         return false;
+    if (v->vga[0] && !add_vga(m, pc, err, errlen))
+        return false;
 
     /* Boot: the image decides (docs/x86.md "Boot"). */
     if (c->bios[0] && strcmp(c->bios, "none") != 0) {
@@ -579,6 +613,7 @@ static void x86_pc_free(struct machine *m)
     ioapic_free(pc->ioapic);
     lapic_sys_free(pc->apics);
     acpi_pm_free(pc->pm);
+    vga_free(pc->vga);
     free(pc);
     m->board_state = NULL;
 }
@@ -601,6 +636,8 @@ static void x86_pc_reset(void *opaque)
     }
     lapic_virtual_wire(lapic_of(pc->apics, 0));
     ioapic_reset(pc->ioapic);
+    if (pc->vga)
+        vga_reset(pc->vga);
     if (!x86_pc_devices_reset(m, &pc->dev))
         machine_request_exit(m, EXIT_HOST_ERROR, "machine reset: out of memory");
     intr_to_cpu0(m, 0, 0);
@@ -615,6 +652,8 @@ static void x86_pc_copy_state(struct machine *dst, const struct machine *src)
     ioapic_copy_state(d->ioapic, s->ioapic);
     if (d->pm && s->pm)
         acpi_pm_copy_state(d->pm, s->pm);
+    if (d->vga && s->vga)
+        vga_copy_state(d->vga, s->vga);
 }
 
 /* Check records: the IOAPIC, then each CPU's local APIC (so that a replay
@@ -680,4 +719,5 @@ const struct board_ops board_x86_pc = {
     .check_state = x86_pc_check_state,
     .check_name = x86_pc_check_name,
     .dump_acpi = x86_pc_dump_acpi,
+    .screen = x86_pc_screen,
 };

@@ -24,6 +24,7 @@ struct x86_pc_config {
     uint64_t kernel_addr;   /* [load] kernel: raw-image load address */
     uint64_t below_4g;      /* [memory] below-4g: RAM below 4 GiB at most (3G); the rest at 4 GiB */
     char modules[1024];     /* [load] modules: FILE[,ARGS]|FILE[,ARGS]... (--module) */
+    char vga[8];            /* [vga] text: "on" (--vga) or empty = none (docs/x86.md "VGA text mode") */
 };
 
 /* The board's state (m->board_state): the legacy devices. */
@@ -31,11 +32,13 @@ struct x86_pc_config {
 struct lapic_sys;
 struct acpi_pm;
 struct ioapic;
+struct vga;
 struct x86_pc {
     struct x86_pc_devices dev;  /* PIC, PIT, RTC, COM1, fw_cfg, isa-debug-exit, A20 */
     struct lapic_sys *apics;    /* the local APICs (src/apic/lapic.c) */
     struct ioapic *ioapic;      /* at 0xfec00000 (src/apic/ioapic.c) */
     struct acpi_pm *pm;         /* the FADT's PM1a blocks (x86_pc_acpi.h): S5 power-off */
+    struct vga *vga;            /* [vga] text = on: VGA text mode (src/devices/vga.h), else NULL */
 };
 
 static inline const struct x86_pc_config *x86_pc_config(const struct config *c)

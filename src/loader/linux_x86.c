@@ -218,6 +218,15 @@ bool lx_load(struct bus *b, const struct lx_params *p, struct lx_entry *e, char 
     w32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(rd_at >> 32));
     w32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)((uint64_t)rdn >> 32));
     w64(bp + BP_ACPI_RSDP, p->acpi_rsdp);
+    if (p->vga_text) {
+        /* struct screen_info at 0 (include/uapi/linux/screen_info.h), as a
+         * BIOS in mode 3 leaves it: what vgacon needs to take the VGA */
+        bp[0x06] = 3;   /* orig_video_mode */
+        bp[0x07] = 80;  /* orig_video_cols */
+        bp[0x0e] = 25;  /* orig_video_lines */
+        bp[0x0f] = 1;   /* orig_video_isVGA */
+        w16(bp + 0x10, 16); /* orig_video_points: character height */
+    }
     int ne = p->ne820 < LX_E820_MAX ? p->ne820 : LX_E820_MAX;
     bp[BP_E820_ENTRIES] = (uint8_t)ne;
     for (int i = 0; i < ne; i++) {

@@ -37,6 +37,7 @@ struct lx_params {
     uint64_t cmdline_addr;         /* where the command line goes (RAM) */
     uint64_t load_min;             /* kernel and initrd at or above (1 MiB) */
     uint64_t acpi_rsdp;            /* boot_params.acpi_rsdp_addr (0: the kernel searches) */
+    bool vga_text;                 /* screen_info: an 80x25 VGA text console (x86-pc --vga) */
 };
 
 struct lx_entry {

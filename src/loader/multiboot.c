@@ -416,6 +416,17 @@ static void mb2_info(const struct mb_params *p, const struct placed *pm, uint64_
     t = mb2_tag(in, 21, 12); /* image load base physical address */
     if (t)
         wr32(t + 8, (uint32_t)load_base);
+    /* MB2 §3.6.12 framebuffer info: type 2 = EGA text, width and height in
+     * characters, pitch in bytes, 16 bits a character; no colour info */
+    t = p->ega_text ? mb2_tag(in, 8, 32) : NULL;
+    if (t) {
+        wr64(t + 8, 0xb8000);
+        wr32(t + 16, 160);  /* framebuffer_pitch */
+        wr32(t + 20, 80);   /* framebuffer_width */
+        wr32(t + 24, 25);   /* framebuffer_height */
+        t[28] = 16;         /* framebuffer_bpp */
+        t[29] = 2;          /* framebuffer_type: EGA text */
+    }
     mb2_tag(in, 0, 8);
     if (!in->overflow)
         wr32(in->buf + start, (uint32_t)(in->used - start));
@@ -511,7 +522,8 @@ static bool mb2_plan(const struct mb_params *p, struct plan *pl, char *err, size
         case 1: /* information request: the tag types we provide */
             for (uint32_t i = 8; i + 4 <= size; i += 4) {
                 uint32_t r = rd32(tag + i);
-                if (r != 1 && r != 2 && r != 3 && r != 4 && r != 6 && r != 21 && !optional) {
+                if (r != 1 && r != 2 && r != 3 && r != 4 && r != 6 && r != 21 &&
+                    !(r == 8 && p->ega_text) && !optional) {
                     snprintf(err, errlen, "--kernel %s: multiboot2 information request for tag "
                              "type %" PRIu32 ", which hvsim does not provide", p->kernel, r);
                     return false;

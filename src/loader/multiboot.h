@@ -43,6 +43,7 @@ struct mb_params {
     int nram;
     uint64_t load_min;             /* the image and modules must lie at or above */
     uint64_t info_base, info_size; /* where the boot information goes (in RAM, below load_min) */
+    bool ega_text;                 /* MB2: a framebuffer info tag (8) of type 2, EGA text 80x25 at 0xb8000 (x86-pc --vga) */
 };
 
 /* Where the kernel starts. */

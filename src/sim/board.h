@@ -14,6 +14,8 @@ struct machine;
 
 struct elf_machine; /* src/loader/elf.h */
 
+struct screen_desc;
+
 struct board_ops {
     const char *name;        /* default [machine] name: "riscv-virt" */
     const char *arch;        /* the [machine] arch that selects it: "riscv64" */
@@ -66,6 +68,10 @@ struct board_ops {
     /* `--dump-acpi DIR`: the ACPI tables the config gives, one file per
      * table (NULL: the board has none). */
     bool (*dump_acpi)(const struct config *c, const char *dir, char *err, size_t errlen);
+    /* The guest screen (src/devices/framebuffer.h), for the live window and
+     * `run --screenshot`: false when the machine has none (NULL: never).
+     * Reads only; called between rounds. */
+    bool (*screen)(struct machine *m, struct screen_desc *d);
 };
 
 /* The board a [machine] arch selects; NULL when none. */

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "live.h"
+#include "screen.h"
 #include "view.h"
 #include "devices/console.h"
 #include "sim/cpu.h"
@@ -55,7 +56,15 @@ struct view_live {
     int64_t stop_ev;          /* the event a run-to stopped after (-1) */
     double next_frame, next_build, fps;
     unsigned shots;           /* F12 pictures saved */
+    /* the guest screen (screen.c), right of the timeline: scr_w x scr_h
+     * pixels scaled into a box of box_w x s.h (box_w 0: no screen) */
+    int box_w, scr_w, scr_h;
+    uint32_t *scr_px, *scr_prev;
+    SDL_Texture *scr_tex;
 };
+
+#define SCREEN_BOX_MAX_W 640  /* the screen box's width at most (pixels) */
+static void screen_draw(struct view_live *v);
 
 static double now_s(void)
 {
@@ -189,8 +198,11 @@ static bool live_key(struct view_live *v, SDL_Keycode k)
         char path[64];
         snprintf(path, sizeof path, "hvsim-live-%u.bmp", ++v->shots);
         view_render(v->r, v->f, &v->vm, &v->s, v->fps);
-        if (view_save_window(v->r, &v->s, path))
-            say("saved %s (%dx%d)", path, v->s.w, v->s.h);
+        screen_draw(v);
+        struct view_state whole = v->s; /* the timeline and the screen box */
+        whole.w += v->box_w;
+        if (view_save_window(v->r, &whole, path))
+            say("saved %s (%dx%d)", path, whole.w, whole.h);
         SDL_RenderPresent(v->r);
         return true;
     }
@@ -229,8 +241,21 @@ static bool live_key(struct view_live *v, SDL_Keycode k)
     }
 }
 
+/* A resized window: the timeline gets the width left of the screen box. */
+static const SDL_Event *timeline_event(const struct view_live *v, const SDL_Event *e,
+                                       SDL_Event *tmp)
+{
+    if (!v->box_w || e->type != SDL_WINDOWEVENT || e->window.event != SDL_WINDOWEVENT_SIZE_CHANGED)
+        return e;
+    *tmp = *e;
+    tmp->window.data1 -= v->box_w;
+    return tmp;
+}
+
 static void handle(struct view_live *v, const SDL_Event *e)
 {
+    SDL_Event tmp;
+    e = timeline_event(v, e, &tmp);
     double t0 = v->s.t0, t1 = v->s.t1;
     v->s.redraw = true;
     if (e->type == SDL_KEYDOWN && live_key(v, e->key.keysym.sym))
@@ -247,6 +272,9 @@ static void handle(struct view_live *v, const SDL_Event *e)
     } else if (e->type == SDL_TEXTINPUT) {
         return;
     }
+    if (((e->type == SDL_MOUSEBUTTONDOWN || e->type == SDL_MOUSEBUTTONUP) && e->button.x >= v->s.w) ||
+        (e->type == SDL_MOUSEMOTION && e->motion.x >= v->s.w && !v->s.dragging))
+        return; /* the guest screen's box */
     if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT &&
         e->button.y >= VIEW_AXIS_H)
         lane_select(v, (e->button.y - VIEW_AXIS_H) / (VIEW_LANE_H + VIEW_LANE_GAP));
@@ -264,6 +292,65 @@ static void handle(struct view_live *v, const SDL_Event *e)
 }
 
 /* ---- drawing ---- */
+
+/* The guest screen's pixels now (at most once a frame): a redraw when
+ * they changed. Reads guest memory only. */
+static void screen_update(struct view_live *v)
+{
+    int w, h;
+    if (!v->box_w || !screen_size(v->m, &w, &h))
+        return;
+    if (w != v->scr_w || h != v->scr_h || !v->scr_tex) { /* a new size (VGA rows) */
+        uint32_t *px = realloc(v->scr_px, (size_t)w * h * sizeof *px);
+        uint32_t *prev = realloc(v->scr_prev, (size_t)w * h * sizeof *prev);
+        if (px)
+            v->scr_px = px;
+        if (prev)
+            v->scr_prev = prev;
+        if (v->scr_tex)
+            SDL_DestroyTexture(v->scr_tex);
+        v->scr_tex = px && prev ? SDL_CreateTexture(v->r, SDL_PIXELFORMAT_RGB888,
+                                                    SDL_TEXTUREACCESS_STREAMING, w, h) : NULL;
+        if (!v->scr_tex)
+            return;
+        v->scr_w = w;
+        v->scr_h = h;
+        memset(v->scr_prev, 0xff, (size_t)w * h * sizeof *v->scr_prev);
+    }
+    if (!screen_render(v->m, v->scr_px, w, h))
+        return;
+    size_t n = (size_t)w * h * sizeof *v->scr_px;
+    if (!memcmp(v->scr_px, v->scr_prev, n))
+        return;
+    memcpy(v->scr_prev, v->scr_px, n);
+    SDL_UpdateTexture(v->scr_tex, NULL, v->scr_px, w * (int)sizeof *v->scr_px);
+    v->s.redraw = true;
+}
+
+/* The box right of the timeline: the screen scaled to fit (aspect kept,
+ * nearest pixel), centred, with its size below. */
+static void screen_draw(struct view_live *v)
+{
+    if (!v->box_w)
+        return;
+    SDL_RenderSetClipRect(v->r, NULL);
+    SDL_Rect box = { v->s.w, 0, v->box_w, v->s.h };
+    SDL_SetRenderDrawColor(v->r, 0x30, 0x30, 0x30, 255);
+    SDL_RenderFillRect(v->r, &box);
+    char cap[64];
+    if (!v->scr_tex) {
+        view_font_draw(v->f, v->r, v->s.w + 8, 8, 0xdddddd, "no guest screen yet");
+        return;
+    }
+    int fh = view_font_height(v->f) + 4;
+    double sx = (double)v->box_w / v->scr_w, sy = (double)(v->s.h - fh) / v->scr_h;
+    double sc = sx < sy ? sx : sy;
+    SDL_Rect dst = { 0, 0, (int)(v->scr_w * sc), (int)(v->scr_h * sc) };
+    dst.x = v->s.w + (v->box_w - dst.w) / 2;
+    SDL_RenderCopy(v->r, v->scr_tex, NULL, &dst);
+    snprintf(cap, sizeof cap, "guest screen %dx%d", v->scr_w, v->scr_h);
+    view_font_draw(v->f, v->r, v->s.w + 8, dst.h + 2, 0xdddddd, cap);
+}
 
 static void frame(struct view_live *v, bool force_build)
 {
@@ -297,10 +384,12 @@ static void frame(struct view_live *v, bool force_build)
         memcpy(v->s.live, live, sizeof live);
         v->s.redraw = true;
     }
+    screen_update(v);
     if (!v->s.redraw)
         return;
     double f0 = now_s();
     view_render(v->r, v->f, &v->vm, &v->s, v->fps);
+    screen_draw(v);
     SDL_RenderPresent(v->r);
     double d = now_s() - f0;
     v->fps = d > 0 ? 1 / d : 0;
@@ -375,9 +464,16 @@ struct view_live *view_live_open(struct machine *m)
     int lanes = m->ncpus;
     int hgt = view_lane_top(lanes) + VIEW_PANEL_H;
     v->s.h = hgt < 400 ? 400 : hgt > 1000 ? 1000 : hgt;
+    int sw, sh;
+    if (screen_size(m, &sw, &sh)) { /* a box right of the timeline */
+        double sc = (double)(v->s.h - 20) / sh;
+        if (sw * sc > SCREEN_BOX_MAX_W)
+            sc = (double)SCREEN_BOX_MAX_W / sw;
+        v->box_w = (int)(sw * sc) + 16;
+    }
     char title[256];
     snprintf(title, sizeof title, "hvsim run: %s, %d %ss", m->cfg.name, m->ncpus, v->vm.cpu_word);
-    if (!view_open_window("--display sdl", title, v->s.w, v->s.h, &v->win, &v->r)) {
+    if (!view_open_window("--display sdl", title, v->s.w + v->box_w, v->s.h, &v->win, &v->r)) {
         view_model_free(&v->vm);
         free(v);
         return NULL;
@@ -486,11 +582,12 @@ int view_live_run(struct view_live *v, uint64_t max_insns, unsigned flags)
             frame(v, true);
             SDL_Event e;
             if (SDL_WaitEventTimeout(&e, 100)) {
-                view_handle_event(&v->vm, &v->s, &e);
+                SDL_Event tmp;
+                view_handle_event(&v->vm, &v->s, timeline_event(v, &e, &tmp));
                 if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F12)
                     live_key(v, SDLK_F12);
                 while (SDL_PollEvent(&e))
-                    view_handle_event(&v->vm, &v->s, &e);
+                    view_handle_event(&v->vm, &v->s, timeline_event(v, &e, &tmp));
             }
         }
     }
@@ -514,6 +611,10 @@ void view_live_close(struct view_live *v)
     m->display_idle = NULL;
     m->display_opaque = NULL;
     view_font_close(v->f);
+    if (v->scr_tex)
+        SDL_DestroyTexture(v->scr_tex);
+    free(v->scr_px);
+    free(v->scr_prev);
     SDL_DestroyRenderer(v->r);
     SDL_DestroyWindow(v->win);
     SDL_Quit();

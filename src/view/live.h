@@ -25,4 +25,9 @@ int view_live_run(struct view_live *v, uint64_t max_insns, unsigned flags);
  * trace_record_finish) and closes the window. */
 void view_live_close(struct view_live *v);
 
+/* `run --screenshot FILE`: the guest screen (src/view/screen.c) now, as
+ * PNG (FILE ends in .png) or binary PPM. false + message: no screen (exit
+ * 2) or a file error. Reads the machine only. */
+bool view_screen_save(struct machine *m, const char *path, char *err, size_t errlen);
+
 #endif

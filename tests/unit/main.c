@@ -40,7 +40,8 @@
     X(virtio) \
     X(vmx) \
     X(sdtrig) \
-    X(x86_tlb)
+    X(x86_tlb) \
+    X(vga)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */
