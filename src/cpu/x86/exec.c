@@ -2253,31 +2253,33 @@ FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6
  * with a constant operation and size, so no switch remains. Same bodies as
  * the generic handlers above. */
 #define SPEC static void __attribute__((flatten))
+/* register r as an SZ-byte source (8-bit: AH..BH without REX, reg_read) */
+#define RR(n, SZ) ((SZ) == 1 ? reg_read(x, I->rex, (n), 1) : x->r[n])
 #define ALU_SPEC(OPN, AOP, SZ)                                                           \
     SPEC f_##OPN##SZ##_rm_r_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->rm], x->r[I->reg], SZ);                         \
+        uint64_t r = alu(x, AOP, RR(I->rm, SZ), RR(I->reg, SZ), SZ);                         \
         if (AOP != ALU_CMP) reg_write(x, I->rex, I->rm, SZ, r);                                \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_r_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t la = fea_linear(x, I);                                                  \
-        uint64_t r = alu(x, AOP, mem_read(x, la, SZ), x->r[I->reg], SZ);                 \
+        uint64_t r = alu(x, AOP, mem_read(x, la, SZ), RR(I->reg, SZ), SZ);                 \
         if (AOP != ALU_CMP) mem_write(x, la, SZ, r & size_mask(SZ));                     \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->reg], x->r[I->rm], SZ);                         \
+        uint64_t r = alu(x, AOP, RR(I->reg, SZ), RR(I->rm, SZ), SZ);                         \
         if (AOP != ALU_CMP) reg_write(x, I->rex, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->reg], mem_read(x, fea_linear(x, I), SZ), SZ);   \
+        uint64_t r = alu(x, AOP, RR(I->reg, SZ), mem_read(x, fea_linear(x, I), SZ), SZ);   \
         if (AOP != ALU_CMP) reg_write(x, I->rex, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)          \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->rm], I->imm, SZ);                               \
+        uint64_t r = alu(x, AOP, RR(I->rm, SZ), I->imm, SZ);                               \
         if (AOP != ALU_CMP) reg_write(x, I->rex, I->rm, SZ, r);                                \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)          \
@@ -2288,14 +2290,14 @@ FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[RAX], I->imm, SZ);                                 \
+        uint64_t r = alu(x, AOP, RR(RAX, SZ), I->imm, SZ);                                 \
         if (AOP != ALU_CMP) reg_write(x, I->rex, RAX, SZ, r);                                  \
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
         f_##OPN##SZ##_a_imm_reg(x, d); /* no memory form: table filler */                 \
     }
-#define ALU_SPEC_SIZES(OPN, AOP) ALU_SPEC(OPN, AOP, 4) ALU_SPEC(OPN, AOP, 8)
+#define ALU_SPEC_SIZES(OPN, AOP) ALU_SPEC(OPN, AOP, 1) ALU_SPEC(OPN, AOP, 4) ALU_SPEC(OPN, AOP, 8)
 ALU_SPEC_SIZES(add, ALU_ADD)
 ALU_SPEC_SIZES(or, ALU_OR)
 ALU_SPEC_SIZES(adc, ALU_ADC)
@@ -2307,12 +2309,12 @@ ALU_SPEC_SIZES(cmp, ALU_CMP)
 #define ALU_TABLE(SZ, FORM)                                                              \
     { f_add##SZ##_##FORM, f_or##SZ##_##FORM, f_adc##SZ##_##FORM, f_sbb##SZ##_##FORM,     \
       f_and##SZ##_##FORM, f_sub##SZ##_##FORM, f_xor##SZ##_##FORM, f_cmp##SZ##_##FORM }
-/* [form: rm_r, r_rm, rm_imm, a_imm][mem][size 4 / 8][operation] */
-static const x86_fast_fn alu_spec[4][2][2][8] = {
-    { { ALU_TABLE(4, rm_r_reg), ALU_TABLE(8, rm_r_reg) }, { ALU_TABLE(4, rm_r_mem), ALU_TABLE(8, rm_r_mem) } },
-    { { ALU_TABLE(4, r_rm_reg), ALU_TABLE(8, r_rm_reg) }, { ALU_TABLE(4, r_rm_mem), ALU_TABLE(8, r_rm_mem) } },
-    { { ALU_TABLE(4, rm_imm_reg), ALU_TABLE(8, rm_imm_reg) }, { ALU_TABLE(4, rm_imm_mem), ALU_TABLE(8, rm_imm_mem) } },
-    { { ALU_TABLE(4, a_imm_reg), ALU_TABLE(8, a_imm_reg) }, { ALU_TABLE(4, a_imm_mem), ALU_TABLE(8, a_imm_mem) } },
+#define ALU_TABLES(FORM)                                                                 \
+    { { ALU_TABLE(1, FORM##_reg), ALU_TABLE(4, FORM##_reg), ALU_TABLE(8, FORM##_reg) },   \
+      { ALU_TABLE(1, FORM##_mem), ALU_TABLE(4, FORM##_mem), ALU_TABLE(8, FORM##_mem) } }
+/* [form: rm_r, r_rm, rm_imm, a_imm][mem][size 1 / 4 / 8][operation] */
+static const x86_fast_fn alu_spec[4][2][3][8] = {
+    ALU_TABLES(rm_r), ALU_TABLES(r_rm), ALU_TABLES(rm_imm), ALU_TABLES(a_imm),
 };
 
 /* Shifts and rotates of a register (C0/C1 imm8, D0/D1 by 1, D2/D3 by CL) */
@@ -2335,23 +2337,24 @@ static const x86_fast_fn shift_spec[2][8] = {
 #define TEST_SPEC(SZ)                                                                    \
     SPEC f_test##SZ##_reg(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        alu(x, ALU_AND, x->r[I->rm], x->r[I->reg], SZ);                                  \
+        alu(x, ALU_AND, RR(I->rm, SZ), RR(I->reg, SZ), SZ);                                  \
     }                                                                                    \
     SPEC f_test##SZ##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        alu(x, ALU_AND, mem_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
+        alu(x, ALU_AND, mem_read(x, fea_linear(x, I), SZ), RR(I->reg, SZ), SZ);            \
     }
+TEST_SPEC(1)
 TEST_SPEC(4)
 TEST_SPEC(8)
 
 #define MOV_SPEC(SZ)                                                                     \
     SPEC f_mov##SZ##_rr(struct x86_cpu *x, const struct x86_dinsn *d)                    \
     {                                                                                    \
-        reg_write(x, I->rex, I->rm, SZ, x->r[I->reg]);                                         \
+        reg_write(x, I->rex, I->rm, SZ, RR(I->reg, SZ));                                         \
     }                                                                                    \
     SPEC f_mov##SZ##_store(struct x86_cpu *x, const struct x86_dinsn *d)                 \
     {                                                                                    \
-        mem_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
+        mem_write(x, fea_linear(x, I), SZ, RR(I->reg, SZ) & size_mask(SZ));                \
     }                                                                                    \
     SPEC f_mov##SZ##_load(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
@@ -2359,8 +2362,9 @@ TEST_SPEC(8)
     }                                                                                    \
     SPEC f_mov##SZ##_rr_r(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        reg_write(x, I->rex, I->reg, SZ, x->r[I->rm]);                                         \
+        reg_write(x, I->rex, I->reg, SZ, RR(I->rm, SZ));                                         \
     }
+MOV_SPEC(1)
 MOV_SPEC(4)
 MOV_SPEC(8)
 
@@ -2398,6 +2402,7 @@ static const x86_fast_fn jcc_spec[16] = {
     f_jcc_0, f_jcc_1, f_jcc_2, f_jcc_3, f_jcc_4, f_jcc_5, f_jcc_6, f_jcc_7,
     f_jcc_8, f_jcc_9, f_jcc_10, f_jcc_11, f_jcc_12, f_jcc_13, f_jcc_14, f_jcc_15,
 };
+#undef RR
 #undef SPEC
 
 /* The specialised handler of in, or NULL. */
@@ -2416,23 +2421,35 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
         return NULL; /* 0F38 / 0F3A: exec_one */
     if (op >= 0x70 && op <= 0x7f)
         return jcc_spec[op & 0xf];
-    if (in->opsize != 4 && in->opsize != 8)
-        return NULL;
-    unsigned sz = in->opsize == 8;
-    if (op < 0x40 && (op & 7) < 4 && (op & 1))
-        return alu_spec[(op & 7) == 1 ? 0 : 1][mem][sz][op >> 3];
-    if (op < 0x40 && (op & 7) == 5)
+    if (in->opsize == 2)
+        return NULL; /* 16-bit operands (66): the generic handlers */
+    unsigned sz = in->opsize == 1 ? 0 : in->opsize == 8 ? 2 : 1; /* byte forms: opsize 1 */
+    if (op < 0x40 && (op & 7) < 4)
+        return alu_spec[(op & 7) <= 1 ? 0 : 1][mem][sz][op >> 3];
+    if (op < 0x40 && (op & 7) <= 5)
         return alu_spec[3][0][sz][op >> 3];
     switch (op) {
-    case 0xc1: case 0xd1: case 0xd3: return mem ? NULL : shift_spec[sz][in->modrm >> 3 & 7];
-    case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
+    case 0xc1: case 0xd1: case 0xd3: return mem ? NULL : shift_spec[sz == 2][in->modrm >> 3 & 7];
+    case 0x80: case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
     case 0xf7:
         if (!mem && (in->modrm >> 3 & 7) == 3)
-            return sz ? f_neg8_reg : f_neg4_reg;
+            return sz == 2 ? f_neg8_reg : f_neg4_reg;
         return NULL;
-    case 0x85: return mem ? (sz ? f_test8_mem : f_test4_mem) : (sz ? f_test8_reg : f_test4_reg);
-    case 0x89: return mem ? (sz ? f_mov8_store : f_mov4_store) : (sz ? f_mov8_rr : f_mov4_rr);
-    case 0x8b: return mem ? (sz ? f_mov8_load : f_mov4_load) : (sz ? f_mov8_rr_r : f_mov4_rr_r);
+    case 0x84: case 0x85: {
+        static const x86_fast_fn t[2][3] = { { f_test1_reg, f_test4_reg, f_test8_reg },
+                                              { f_test1_mem, f_test4_mem, f_test8_mem } };
+        return t[mem][sz];
+    }
+    case 0x88: case 0x89: {
+        static const x86_fast_fn t[2][3] = { { f_mov1_rr, f_mov4_rr, f_mov8_rr },
+                                              { f_mov1_store, f_mov4_store, f_mov8_store } };
+        return t[mem][sz];
+    }
+    case 0x8a: case 0x8b: {
+        static const x86_fast_fn t[2][3] = { { f_mov1_rr_r, f_mov4_rr_r, f_mov8_rr_r },
+                                              { f_mov1_load, f_mov4_load, f_mov8_load } };
+        return t[mem][sz];
+    }
     default: return NULL;
     }
 }
