@@ -300,13 +300,21 @@ enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
             : [r] "+r"(r), [o] "=&r"(o), "=&a"(ah)                                     \
             : [b] "r"(b)                                                               \
             : "cc")
-#define HOST_ALU_SIZES(INSN)                                                             \
+/* the logic operations clear OF (and CF): no SETO */
+#define HOST_LOGIC_ASM(INSN, SUF, REG)                                                  \
+    __asm__(INSN SUF " %" REG "[b], %" REG "[r]\n\tlahf"                                \
+            : [r] "+r"(r), "=&a"(ah)                                                   \
+            : [b] "r"(b)                                                               \
+            : "cc")
+#define HOST_SIZES(ASM, INSN)                                                            \
     switch (size) {                                                                      \
-    case 1: HOST_ALU_ASM(INSN, "b", "b"); break;                                         \
-    case 2: HOST_ALU_ASM(INSN, "w", "w"); break;                                         \
-    case 4: HOST_ALU_ASM(INSN, "l", "k"); break;                                         \
-    default: HOST_ALU_ASM(INSN, "q", "q"); break;                                        \
+    case 1: ASM(INSN, "b", "b"); break;                                                  \
+    case 2: ASM(INSN, "w", "w"); break;                                                  \
+    case 4: ASM(INSN, "l", "k"); break;                                                  \
+    default: ASM(INSN, "q", "q"); break;                                                 \
     }
+#define HOST_ALU_SIZES(INSN) HOST_SIZES(HOST_ALU_ASM, INSN)
+#define HOST_LOGIC_SIZES(INSN) HOST_SIZES(HOST_LOGIC_ASM, INSN)
 HOT bool host_alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsigned size,
                   uint64_t *res)
 {
@@ -314,9 +322,9 @@ HOT bool host_alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsign
     switch (op) {
     case ALU_ADD: HOST_ALU_SIZES("add"); break;
     case ALU_SUB: case ALU_CMP: HOST_ALU_SIZES("sub"); break;
-    case ALU_AND: HOST_ALU_SIZES("and"); break;
-    case ALU_OR: HOST_ALU_SIZES("or"); break;
-    case ALU_XOR: HOST_ALU_SIZES("xor"); break;
+    case ALU_AND: HOST_LOGIC_SIZES("and"); break;
+    case ALU_OR: HOST_LOGIC_SIZES("or"); break;
+    case ALU_XOR: HOST_LOGIC_SIZES("xor"); break;
     default: return false; /* ADC, SBB: the portable code */
     }
     uint64_t keep = op == ALU_ADD || op == ALU_SUB || op == ALU_CMP ? 0xd5 : 0xc5;
@@ -325,6 +333,9 @@ HOT bool host_alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsign
     return true;
 }
 #undef HOST_ALU_SIZES
+#undef HOST_LOGIC_SIZES
+#undef HOST_SIZES
+#undef HOST_LOGIC_ASM
 #undef HOST_ALU_ASM
 #endif
 
@@ -2537,7 +2548,6 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
          * fetched and decoded, without the fetch and the decode */
         x86_fetch_limit(x, x->rip + d->len - 1); /* CS limit outside 64-bit mode */
         x->insn_raw = p->raw[d - p->d];
-        x->insn_len = d->len;
         x->next_rip = x->rip + d->len;
         if (x->code_size != 8)
             x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
@@ -2559,6 +2569,7 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         /* the last instruction's bytes, where the fetch below would find
          * them (a fetch fault leaves them for trace events) */
         memcpy(x->insn_bytes, x->insn_raw, sizeof x->insn_bytes);
+        x->insn_len = x->insn_raw[15]; /* icache.h: the length in byte 15 */
         x->insn_raw = NULL;
     }
     x86_fetch_limit(x, x->rip); /* CS limit: the first byte before the fetch, */
@@ -2611,7 +2622,6 @@ static const struct x86_dinsn *__attribute__((noinline)) step_other(struct x86_c
         const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
         if (d && d->fast) {
             x->insn_raw = p->raw[d - p->d];
-            x->insn_len = d->len;
             x->next_rip = rip + d->len;
             cp->page = rip >> 12;
             cp->t = &x->tlb[cp->page & (X86_TLB_SIZE - 1)];
@@ -2670,7 +2680,6 @@ static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
             if (likely(n && n->fast)) {
                 d = n;
                 x->insn_raw = cp.p->raw[n - cp.p->d];
-                x->insn_len = n->len;
                 x->next_rip = rip + n->len;
                 n->fast(x, n);
                 x->rip = x->next_rip;
@@ -2733,7 +2742,6 @@ static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
             for (;;) {
                 x->insn_left--;
                 x->insn_raw = raw;
-                x->insn_len = d->len;
                 x->next_rip = rip + d->len;
                 d->fast(x, d);
                 rip = x->next_rip;

@@ -114,6 +114,7 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x
     }
     memset(p->raw[k], 0, sizeof p->raw[k]);
     memcpy(p->raw[k], bytes, (unsigned)len);
+    p->raw[k][15] = (uint8_t)len; /* x86_cpu.insn_raw: bytes and length (at most 15) */
     struct x86_dinsn *d = &p->d[k];
     x86_dinsn_init(d, in);
     d->off = (uint16_t)off;

@@ -33,7 +33,8 @@ struct x86_dinsn {
 struct x86_dpage {
     struct x86_dinsn d[X86_DPAGE_SLOTS] __attribute__((aligned(64))); /* on cache lines */
     struct x86_insn full[X86_DPAGE_SLOTS]; /* the decoder's results */
-    uint8_t raw[X86_DPAGE_SLOTS][16];      /* their bytes (cpu_ops.insn_bytes), zero-padded */
+    uint8_t raw[X86_DPAGE_SLOTS][16];      /* their bytes (cpu_ops.insn_bytes), zero-padded,
+                                              and in byte 15 their length (x86_cpu.insn_raw) */
     uint16_t idx[4096];       /* page offset -> slot + 1; 0 = not decoded */
     uint8_t blen[X86_DPAGE_SLOTS]; /* instructions of the block starting at
                                       the slot, 0: not known yet (block.c) */

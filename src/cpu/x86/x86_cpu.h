@@ -153,8 +153,9 @@ struct x86_cpu {
     struct x86_insn in;
     uint8_t insn_bytes[16];
     const uint8_t *insn_raw;  /* the bytes when the instruction came from the
-                                 predecoded cache (icache.c), else NULL: insn_bytes */
-    uint8_t insn_len;
+                                 predecoded cache (icache.c; byte 15 holds the
+                                 length), else NULL: insn_bytes */
+    uint8_t insn_len;         /* the length of insn_bytes' instruction */
     jmp_buf fault_jb;         /* x86_raise() returns to the interpreter loop */
     bool in_run;
     int fault_depth;          /* 0 normal, 1 delivering an exception, 2 delivering #DF */
