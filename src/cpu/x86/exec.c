@@ -2413,6 +2413,116 @@ static const x86_fast_fn jcc_spec[16] = {
     f_jcc_0, f_jcc_1, f_jcc_2, f_jcc_3, f_jcc_4, f_jcc_5, f_jcc_6, f_jcc_7,
     f_jcc_8, f_jcc_9, f_jcc_10, f_jcc_11, f_jcc_12, f_jcc_13, f_jcc_14, f_jcc_15,
 };
+
+/* Twins without flags for the blocks of the fast engine (block.c): when
+ * the next instruction of the same block overwrites all six arithmetic
+ * flags without reading them and cannot fault or take a slow path
+ * (x86_fast_writes_flags), nothing can observe this instruction's flags —
+ * no exception, interrupt, trace record or budget stop comes between two
+ * instructions of a block that has started — so its register forms skip
+ * computing them (the result is that of the handler with flags: reg_write
+ * masks it to the size). CMP and TEST with dead flags do nothing. */
+#define NF_ALU(OPN, OPX, SZ)                                                             \
+    SPEC f_##OPN##SZ##_nf_rm_r(struct x86_cpu *x, const struct x86_dinsn *d)             \
+    {                                                                                    \
+        reg_write(x, I->rex, I->rm, SZ, RR(I->rm, SZ) OPX RR(I->reg, SZ));               \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_nf_r_rm(struct x86_cpu *x, const struct x86_dinsn *d)             \
+    {                                                                                    \
+        reg_write(x, I->rex, I->reg, SZ, RR(I->reg, SZ) OPX RR(I->rm, SZ));              \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_nf_rm_imm(struct x86_cpu *x, const struct x86_dinsn *d)           \
+    {                                                                                    \
+        reg_write(x, I->rex, I->rm, SZ, RR(I->rm, SZ) OPX I->imm);                       \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_nf_a_imm(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        reg_write(x, I->rex, RAX, SZ, RR(RAX, SZ) OPX I->imm);                           \
+    }
+#define NF_ALU_SIZES(OPN, OPX) NF_ALU(OPN, OPX, 1) NF_ALU(OPN, OPX, 4) NF_ALU(OPN, OPX, 8)
+NF_ALU_SIZES(add, +)
+NF_ALU_SIZES(or, |)
+NF_ALU_SIZES(and, &)
+NF_ALU_SIZES(sub, -)
+NF_ALU_SIZES(xor, ^)
+#define NF_TABLE(SZ, FORM)                                                               \
+    { f_add##SZ##_nf_##FORM, f_or##SZ##_nf_##FORM, NULL, NULL, f_and##SZ##_nf_##FORM,    \
+      f_sub##SZ##_nf_##FORM, f_xor##SZ##_nf_##FORM, f_nop }
+#define NF_TABLES(FORM) { NF_TABLE(1, FORM), NF_TABLE(4, FORM), NF_TABLE(8, FORM) }
+/* [form: rm_r, r_rm, rm_imm, a_imm][size 1 / 4 / 8][operation]; ADC, SBB
+ * (which read CF): none */
+static const x86_fast_fn alu_nf[4][3][8] = {
+    NF_TABLES(rm_r), NF_TABLES(r_rm), NF_TABLES(rm_imm), NF_TABLES(a_imm),
+};
+#define NF_NEG(SZ)                                                                       \
+    SPEC f_neg##SZ##_nf(struct x86_cpu *x, const struct x86_dinsn *d)                    \
+    {                                                                                    \
+        reg_write(x, I->rex, I->rm, SZ, 0 - x->r[I->rm]);                                \
+    }
+NF_NEG(4)
+NF_NEG(8)
+/* SHL/SAL (G 4, 6), SHR (5), SAR (7) of a 32/64-bit register: the count
+ * masked as shift() does; a count of 0 still writes the register (the
+ * zero extension of a 32-bit one) */
+#define NF_SHIFT(G, SZ)                                                                  \
+    SPEC f_shift##G##_##SZ##_nf(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        unsigned op = I->opcode;                                                         \
+        unsigned cnt = (op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX]) & \
+                       ((SZ) == 8 ? 63 : 31);                                            \
+        uint64_t a = x->r[I->rm] & size_mask(SZ), r;                                     \
+        if ((G) == 5) r = a >> cnt;                                                      \
+        else if ((G) == 7) r = (uint64_t)(sext(a, SZ) >> cnt);                           \
+        else r = a << cnt;                                                               \
+        reg_write(x, I->rex, I->rm, SZ, r);                                              \
+    }
+NF_SHIFT(4, 4) NF_SHIFT(5, 4) NF_SHIFT(6, 4) NF_SHIFT(7, 4)
+NF_SHIFT(4, 8) NF_SHIFT(5, 8) NF_SHIFT(6, 8) NF_SHIFT(7, 8)
+static const x86_fast_fn shift_nf[2][4] = {
+    { f_shift4_4_nf, f_shift5_4_nf, f_shift6_4_nf, f_shift7_4_nf },
+    { f_shift4_8_nf, f_shift5_8_nf, f_shift6_8_nf, f_shift7_8_nf },
+};
+
+x86_fast_fn x86_fast_noflags(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    if (in->map != X86_MAP_1 || in->opsize == 2 || in->prefixes & X86_PFX_LOCK)
+        return NULL;
+    unsigned sz = in->opsize == 1 ? 0 : in->opsize == 8 ? 2 : 1, r = in->modrm >> 3 & 7;
+    bool reg = in->mod == 3;
+    if (op < 0x40 && (op & 7) < 4)
+        return reg ? alu_nf[(op & 7) <= 1 ? 0 : 1][sz][op >> 3] : NULL;
+    if (op < 0x40 && (op & 7) <= 5)
+        return alu_nf[3][sz][op >> 3];
+    switch (op) {
+    case 0x80: case 0x81: case 0x83: return reg ? alu_nf[2][sz][r] : NULL;
+    case 0x84: case 0x85: return reg ? f_nop : NULL;
+    case 0xf7: return reg && r == 3 ? (sz == 2 ? f_neg8_nf : f_neg4_nf) : NULL;
+    case 0xc1: case 0xd1: case 0xd3:
+        return reg && r >= 4 && sz ? shift_nf[sz == 2][r - 4] : NULL;
+    default: return NULL;
+    }
+}
+
+bool x86_fast_writes_flags(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    if (in->map != X86_MAP_1 || in->prefixes & X86_PFX_LOCK)
+        return false;
+    unsigned r = in->modrm >> 3 & 7;
+    bool reg = in->mod == 3;
+    if (op < 0x40 && (op & 7) < 6) /* ADD OR AND SUB XOR CMP (not ADC, SBB) */
+        return ((op & 7) >= 4 || reg) && (op >> 3) != ALU_ADC && (op >> 3) != ALU_SBB;
+    switch (op) {
+    case 0x80: case 0x81: case 0x83: return reg && r != ALU_ADC && r != ALU_SBB;
+    case 0x84: case 0x85: return reg;
+    case 0xf7: return reg && r == 3;
+    case 0xc1: case 0xd1: /* SHL SHR SAL SAR of 32/64 bits by a count other than 0 */
+        return reg && r >= 4 && in->opsize >= 4 &&
+               ((op == 0xd1 ? 1 : in->imm) & (in->opsize == 8 ? 63 : 31)) != 0;
+    default: return false;
+    }
+}
 #undef RR
 #undef SPEC
 
@@ -2736,18 +2846,27 @@ static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
                 goto one;
             if (unlikely(x->insn_left < n))
                 goto one; /* the budget ends inside: one at a time */
-            const struct x86_dinsn *d = &p->d[k], *end = d + n;
+            const struct x86_dinsn *d = &p->d[k], *last = d + n - 1;
             const uint8_t *raw = p->raw[k];
+            const x86_fast_fn *fn = &p->bfn[k]; /* block.c: perhaps without flags */
             x->blk_exit = false;
             for (;;) {
                 x->insn_left--;
                 x->insn_raw = raw;
                 x->next_rip = rip + d->len;
-                d->fast(x, d);
+                if (d == last) {
+                    d->fast(x, d); /* the last: always with its flags */
+                    rip = x->next_rip;
+                    x->rip = rip;
+                    break;
+                }
+                (*fn)(x, d);
                 rip = x->next_rip;
                 x->rip = rip;
-                if (++d == end || unlikely(x->blk_exit))
+                if (unlikely(x->blk_exit))
                     break;
+                d++;
+                fn++;
                 raw += sizeof p->raw[0];
             }
             if (unlikely(x->blk_exit))
