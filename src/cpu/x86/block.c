@@ -65,16 +65,21 @@ unsigned x86_block_build(struct x86_cpu *x, struct x86_dpage *p, unsigned k, uin
         return 0;
     p->blen[k] = (uint8_t)n;
     /* Dead flags: a slot followed in the block by an instruction that
-     * overwrites all six arithmetic flags from registers only runs its
-     * twin without flags (exec.c x86_fast_noflags) when it is not the last
+     * overwrites all six arithmetic flags from registers only (with only
+     * instructions between that neither touch the flags nor fault: MOV,
+     * LEA, ...) runs its twin without flags (exec.c x86_fast_noflags) when
+     * it is not the last
      * of the block that runs it (exec.c run_blocks runs the last one with
      * its full handler: the next instruction may then be reached through
      * an interrupt, a budget stop or another block). Slot j + 1 is the next
      * instruction for as long as both slots stay decoded, and a reset page
      * refills bfn[] with the full handlers (icache.c). */
     for (unsigned i = k; i + 1 < k + n; i++) {
-        x86_fast_fn nf = x86_fast_writes_flags(&p->full[i + 1]) ? x86_fast_noflags(&p->full[i]) : NULL;
-        p->bfn[i] = nf ? nf : p->d[i].fast;
+        x86_fast_fn nf = x86_fast_noflags(&p->full[i]);
+        unsigned m = i + 1;
+        while (m + 1 < k + n && x86_fast_flags_pass(&p->full[m]))
+            m++;
+        p->bfn[i] = nf && x86_fast_writes_flags(&p->full[m]) ? nf : p->d[i].fast;
     }
     return n;
 }

@@ -221,7 +221,7 @@ HOT void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
         if (unlikely(!r || pa - r->base >= r->size)) /* a board with several RAM regions (PC) */
             r = bus_find_mem(&x->m->bus, pa);
         if (r)
-            bus_mark_dirty(r, pa, size);
+            r->dirty[(pa - r->base) >> 12] = 1; /* bus_mark_dirty of one page */
         return;
     }
     x->blk_exit = true; /* MMIO, a code page, a TLB refill, ...: end the block (run_blocks) */
@@ -2112,6 +2112,16 @@ HOT uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
 }
 HOT uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
 {
+    if (likely(x->code_size == 8)) {
+        /* linear() in 64-bit mode: only FS and GS (never a default
+         * segment) have a base; the segment matters only for the fault */
+        uint64_t la = fea_offset(x, i);
+        if (unlikely(i->seg == X86_FS || i->seg == X86_GS))
+            la += x->seg[i->seg].base;
+        if (unlikely(noncanonical(la)))
+            x86_raise(x, ea_seg(i->seg, i->base) == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
+        return la;
+    }
     return linear(x, ea_seg(i->seg, i->base), fea_offset(x, i));
 }
 
@@ -2501,6 +2511,25 @@ x86_fast_fn x86_fast_noflags(const struct x86_insn *in)
     case 0xc1: case 0xd1: case 0xd3:
         return reg && r >= 4 && sz ? shift_nf[sz == 2][r - 4] : NULL;
     default: return NULL;
+    }
+}
+
+bool x86_fast_flags_pass(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    if (in->prefixes & X86_PFX_LOCK)
+        return false;
+    bool reg = in->mod == 3;
+    if (in->map == X86_MAP_0F) /* MOVZX, MOVSX of registers */
+        return reg && (op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf);
+    if (in->map != X86_MAP_1)
+        return false;
+    if (op >= 0xb0 && op <= 0xbf) /* MOV r, imm */
+        return true;
+    switch (op) {
+    case 0x88: case 0x89: case 0x8a: case 0x8b: case 0xc6: case 0xc7: case 0x63: return reg;
+    case 0x8d: return !reg; /* LEA: no memory access */
+    default: return false;
     }
 }
 

@@ -80,6 +80,9 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in);
  * without reading them, from registers only (never faults, no slow path). */
 x86_fast_fn x86_fast_noflags(const struct x86_insn *in);
 bool x86_fast_writes_flags(const struct x86_insn *in);
+/* exec.c, for block.c: in neither reads nor writes the arithmetic flags and
+ * never faults (MOV, MOVZX/MOVSX/MOVSXD of registers, MOV r, imm, LEA). */
+bool x86_fast_flags_pass(const struct x86_insn *in);
 
 /* The slot of a decoded instruction, with its fast handler (or NULL).
  * The interpreter runs the instructions that have one through it whether
