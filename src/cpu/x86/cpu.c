@@ -241,7 +241,7 @@ static unsigned x86_arch_state(struct cpu *c, uint64_t *v, unsigned max)
 static unsigned x86_insn_bytes(struct cpu *c, uint8_t *buf, unsigned max)
 {
     struct x86_cpu *x = X86(c);
-    unsigned len = x->insn_raw ? x->insn_raw[15] : x->insn_len; /* icache.h x86_dpage.raw */
+    unsigned len = x86_cur_insn_len(x);
     if (!x->in_run || !len)
         return 0;
     unsigned n = len < max ? len : max;

@@ -176,6 +176,13 @@ struct x86_cpu {
 
 static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
 
+/* The length of the instruction being executed (0: none yet): byte 15 of
+ * its predecoded bytes (icache.h x86_dpage.raw), else insn_len. */
+static inline unsigned x86_cur_insn_len(const struct x86_cpu *x)
+{
+    return x->insn_raw ? x->insn_raw[15] : x->insn_len;
+}
+
 /* The `from` argument of x86 exc.take / irq.take: the CPL in bits 7:0 and
  * the code mode of the interrupted code in bits 15:8 (docs/trace-format.md
  * "x86 code mode"), which `trace show` disassembles in: 0 64-bit, 1 real
