@@ -137,14 +137,8 @@ void bus_mem_store_notify(struct bus *b, struct mem_region *r, uint64_t pa, unsi
     uint64_t last = (pa + size - 1 - r->base) >> PAGE_SHIFT;
     for (uint64_t p = first; p <= last && p < (r->size >> PAGE_SHIFT); p++) {
         uint8_t f = r->page_flags[p];
-        if ((f & PAGE_CODE) && b->code_store) {
-            /* the part of the store in page p */
-            uint64_t lo = p << PAGE_SHIFT, s0 = pa - r->base, s1 = s0 + size;
-            uint64_t a = s0 > lo ? s0 : lo, e = s1 < lo + (1ull << PAGE_SHIFT) ? s1 : lo + (1ull << PAGE_SHIFT);
-            b->code_store(b->code_opaque, r, p, (unsigned)(a - lo), (unsigned)(e - a));
-        } else if ((f & PAGE_CODE) && b->code_invalidate) {
+        if ((f & PAGE_CODE) && b->code_invalidate)
             b->code_invalidate(b->code_opaque, r, p);
-        }
         if ((f & PAGE_WATCH) && b->watch_fn)
             b->watch_fn(b->watch_opaque, pa, size);
     }

@@ -70,12 +70,6 @@ struct bus {
     /* Called when a page's predecoded instructions must be dropped
      * (a store hit a PAGE_CODE page). Set by the CPU model. */
     void (*code_invalidate)(void *opaque, struct mem_region *r, uint64_t page_index);
-    /* Optional, for a store of len bytes at page offset off (the part in
-     * that page) through bus_mem_store_notify: called instead of
-     * code_invalidate, so that the CPU model can keep the page when the
-     * store misses its decoded bytes. */
-    void (*code_store)(void *opaque, struct mem_region *r, uint64_t page_index, unsigned off,
-                       unsigned len);
     void *code_opaque;
     struct machine *m;    /* owner (for mmio trace events); may be NULL */
 };

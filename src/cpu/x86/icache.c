@@ -33,31 +33,8 @@ static void dpage_reset(struct x86_dpage *p)
      * until they are decoded again */
     if (p->n || p->code_size) {
         memset(p->idx, 0, sizeof p->idx);
-        memset(p->code_bits, 0, sizeof p->code_bits);
         p->n = 0;
     }
-}
-
-/* Whether any of bytes [off, off + len) of the page is a decoded one. */
-static bool covers(const struct x86_dpage *p, unsigned off, unsigned len)
-{
-    for (unsigned b = off; b < off + len && b < 4096; b++)
-        if (p->code_bits[b >> 6] >> (b & 63) & 1)
-            return true;
-    return false;
-}
-
-void x86_code_store(void *opaque, struct mem_region *r, uint64_t page_index, unsigned off,
-                    unsigned len)
-{
-    /* A store that misses every decoded byte leaves the decode valid: the
-     * page stays PAGE_CODE (its stores keep going through the bus, here).
-     * The Linux decompressor's loop shares its page with the data it
-     * writes (docs/x86.md "Performance"). */
-    const struct x86_dpage *p = r->dcache[page_index];
-    if (p && p->n && !covers(p, off, len))
-        return;
-    x86_code_invalidate(opaque, r, page_index);
 }
 
 void x86_code_invalidate(void *opaque, struct mem_region *r, uint64_t page_index)
@@ -96,7 +73,6 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x
     if (!p) {
         if (!bus->code_invalidate) {
             bus->code_invalidate = x86_code_invalidate;
-            bus->code_store = x86_code_store;
             bus->code_opaque = x->m;
         }
         p = r->dcache[pi];
@@ -139,8 +115,6 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x
     memset(p->raw[k], 0, sizeof p->raw[k]);
     memcpy(p->raw[k], bytes, (unsigned)len);
     p->raw[k][15] = (uint8_t)len; /* x86_cpu.insn_raw: bytes and length (at most 15) */
-    for (unsigned b = off; b < off + (unsigned)len; b++) /* x86_code_store */
-        p->code_bits[b >> 6] |= 1ull << (b & 63);
     struct x86_dinsn *d = &p->d[k];
     x86_dinsn_init(d, in);
     d->off = (uint16_t)off;

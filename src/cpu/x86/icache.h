@@ -41,7 +41,6 @@ struct x86_dpage {
     x86_fast_fn bfn[X86_DPAGE_SLOTS]; /* the handler a block runs the slot with
                                          when it is not the block's last: d[].fast
                                          or its twin without flags (block.c) */
-    uint64_t code_bits[64];   /* page bytes that decoded slots cover (bit per byte) */
     uint16_t n;               /* slots in use */
     uint8_t code_size;        /* the code size the slots were decoded for (0: none) */
 };
@@ -94,10 +93,6 @@ void x86_dinsn_init(struct x86_dinsn *d, const struct x86_insn *in);
 /* bus.code_invalidate: a store hit a code page (any CPU, a device, the
  * debugger, a host-side load). */
 void x86_code_invalidate(void *opaque, struct mem_region *r, uint64_t page_index);
-/* bus.code_store: a store of len bytes at offset off of a code page: resets
- * the page only when it overlaps decoded bytes. */
-void x86_code_store(void *opaque, struct mem_region *r, uint64_t page_index, unsigned off,
-                    unsigned len);
 
 /* mmu.c: no CPU keeps a fast store mapping of physical page pa_page. */
 void x86_tlb_drop_writes(struct machine *m, uint64_t pa_page);
