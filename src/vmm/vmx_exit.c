@@ -228,12 +228,12 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
     vmcs_set(x, VMCS_EXIT_INTR_INFO, info->intr_info);
     vmcs_set(x, VMCS_EXIT_INTR_ERRCODE, info->intr_err);
     vmcs_set(x, VMCS_IDT_VECTORING_INFO, 0); /* not during event delivery (docs/vmx.md) */
-    vmcs_set(x, VMCS_EXIT_INSN_LEN, info->insn ? x->insn_len : 0);
+    vmcs_set(x, VMCS_EXIT_INSN_LEN, info->insn ? x86_cur_insn_len(x) : 0);
     vmcs_set(x, VMCS_EXIT_INSN_INFO, info->insn ? info->insn_info : 0);
     uint64_t bytes = 0;
     if (info->insn) {
         const uint8_t *b = x->insn_raw ? x->insn_raw : x->insn_bytes;
-        for (unsigned k = 0; k < x->insn_len && k < 8; k++)
+        for (unsigned k = 0; k < x86_cur_insn_len(x) && k < 8; k++)
             bytes |= (uint64_t)b[k] << (8 * k);
     }
     /* gpa: the guest-physical address of an EPT exit (vmx_ept.c set the field) */

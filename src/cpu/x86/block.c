@@ -40,7 +40,7 @@ unsigned x86_block_build(struct x86_cpu *x, struct x86_dpage *p, unsigned k, uin
         if (!d->fast)
             break;
         n++;
-        if (n == X86_BLOCK_MAX || ends_block(&p->full[j]))
+        if (ends_block(&p->full[j]))
             break;
         unsigned next = d->off + d->len;
         if (next >= 4096)
@@ -57,9 +57,29 @@ unsigned x86_block_build(struct x86_cpu *x, struct x86_dpage *p, unsigned k, uin
         }
         if (j + 1 >= p->n || p->d[j + 1].off != next || p->idx[next] != j + 2)
             break; /* the next instruction is not in the next slot */
+        if (n == X86_BLOCK_MAX)
+            break;
         j++;
     }
-    if (n)
-        p->blen[k] = (uint8_t)n;
+    if (!n)
+        return 0;
+    p->blen[k] = (uint8_t)n;
+    /* Dead flags: a slot followed in the block by an instruction that
+     * overwrites all six arithmetic flags from registers only (with only
+     * instructions between that neither touch the flags nor fault: MOV,
+     * LEA, ...) runs its twin without flags (exec.c x86_fast_noflags) when
+     * it is not the last
+     * of the block that runs it (exec.c run_blocks runs the last one with
+     * its full handler: the next instruction may then be reached through
+     * an interrupt, a budget stop or another block). Slot j + 1 is the next
+     * instruction for as long as both slots stay decoded, and a reset page
+     * refills bfn[] with the full handlers (icache.c). */
+    for (unsigned i = k; i + 1 < k + n; i++) {
+        x86_fast_fn nf = x86_fast_noflags(&p->full[i]);
+        unsigned m = i + 1;
+        while (m + 1 < k + n && x86_fast_flags_pass(&p->full[m]))
+            m++;
+        p->bfn[i] = nf && x86_fast_writes_flags(&p->full[m]) ? nf : p->d[i].fast;
+    }
     return n;
 }

@@ -241,9 +241,10 @@ static unsigned x86_arch_state(struct cpu *c, uint64_t *v, unsigned max)
 static unsigned x86_insn_bytes(struct cpu *c, uint8_t *buf, unsigned max)
 {
     struct x86_cpu *x = X86(c);
-    if (!x->in_run || !x->insn_len)
+    unsigned len = x86_cur_insn_len(x);
+    if (!x->in_run || !len)
         return 0;
-    unsigned n = x->insn_len < max ? x->insn_len : max;
+    unsigned n = len < max ? len : max;
     memcpy(buf, x->insn_raw ? x->insn_raw : x->insn_bytes, n);
     return n;
 }
@@ -262,6 +263,7 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
     d->lapic = lapic;
     if (d->insn_raw) { /* bytes in src's predecoded cache (icache.c) */
         memcpy(d->insn_bytes, d->insn_raw, sizeof d->insn_bytes);
+        d->insn_len = d->insn_raw[15];
         d->insn_raw = NULL;
     }
     d->m = m;

@@ -222,7 +222,7 @@ HOT void mem_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
         if (unlikely(!r || pa - r->base >= r->size)) /* a board with several RAM regions (PC) */
             r = bus_find_mem(&x->m->bus, pa);
         if (r)
-            bus_mark_dirty(r, pa, size);
+            r->dirty[(pa - r->base) >> 12] = 1; /* bus_mark_dirty of one page */
         return;
     }
     x->blk_exit = true; /* MMIO, a code page, a TLB refill, ...: end the block (run_blocks) */
@@ -301,13 +301,21 @@ enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
             : [r] "+r"(r), [o] "=&r"(o), "=&a"(ah)                                     \
             : [b] "r"(b)                                                               \
             : "cc")
-#define HOST_ALU_SIZES(INSN)                                                             \
+/* the logic operations clear OF (and CF): no SETO */
+#define HOST_LOGIC_ASM(INSN, SUF, REG)                                                  \
+    __asm__(INSN SUF " %" REG "[b], %" REG "[r]\n\tlahf"                                \
+            : [r] "+r"(r), "=&a"(ah)                                                   \
+            : [b] "r"(b)                                                               \
+            : "cc")
+#define HOST_SIZES(ASM, INSN)                                                            \
     switch (size) {                                                                      \
-    case 1: HOST_ALU_ASM(INSN, "b", "b"); break;                                         \
-    case 2: HOST_ALU_ASM(INSN, "w", "w"); break;                                         \
-    case 4: HOST_ALU_ASM(INSN, "l", "k"); break;                                         \
-    default: HOST_ALU_ASM(INSN, "q", "q"); break;                                        \
+    case 1: ASM(INSN, "b", "b"); break;                                                  \
+    case 2: ASM(INSN, "w", "w"); break;                                                  \
+    case 4: ASM(INSN, "l", "k"); break;                                                  \
+    default: ASM(INSN, "q", "q"); break;                                                 \
     }
+#define HOST_ALU_SIZES(INSN) HOST_SIZES(HOST_ALU_ASM, INSN)
+#define HOST_LOGIC_SIZES(INSN) HOST_SIZES(HOST_LOGIC_ASM, INSN)
 HOT bool host_alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsigned size,
                   uint64_t *res)
 {
@@ -315,9 +323,9 @@ HOT bool host_alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsign
     switch (op) {
     case ALU_ADD: HOST_ALU_SIZES("add"); break;
     case ALU_SUB: case ALU_CMP: HOST_ALU_SIZES("sub"); break;
-    case ALU_AND: HOST_ALU_SIZES("and"); break;
-    case ALU_OR: HOST_ALU_SIZES("or"); break;
-    case ALU_XOR: HOST_ALU_SIZES("xor"); break;
+    case ALU_AND: HOST_LOGIC_SIZES("and"); break;
+    case ALU_OR: HOST_LOGIC_SIZES("or"); break;
+    case ALU_XOR: HOST_LOGIC_SIZES("xor"); break;
     default: return false; /* ADC, SBB: the portable code */
     }
     uint64_t keep = op == ALU_ADD || op == ALU_SUB || op == ALU_CMP ? 0xd5 : 0xc5;
@@ -326,6 +334,9 @@ HOT bool host_alu(struct x86_cpu *x, unsigned op, uint64_t a, uint64_t b, unsign
     return true;
 }
 #undef HOST_ALU_SIZES
+#undef HOST_LOGIC_SIZES
+#undef HOST_SIZES
+#undef HOST_LOGIC_ASM
 #undef HOST_ALU_ASM
 #endif
 
@@ -2158,6 +2169,16 @@ HOT uint64_t fea_offset(const struct x86_cpu *x, const struct x86_dinsn *i)
 }
 HOT uint64_t fea_linear(struct x86_cpu *x, const struct x86_dinsn *i)
 {
+    if (likely(x->code_size == 8)) {
+        /* linear() in 64-bit mode: only FS and GS (never a default
+         * segment) have a base; the segment matters only for the fault */
+        uint64_t la = fea_offset(x, i);
+        if (unlikely(i->seg == X86_FS || i->seg == X86_GS))
+            la += x->seg[i->seg].base;
+        if (unlikely(noncanonical(la)))
+            x86_raise(x, ea_seg(i->seg, i->base) == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
+        return la;
+    }
     return linear(x, ea_seg(i->seg, i->base), fea_offset(x, i));
 }
 
@@ -2310,31 +2331,33 @@ FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6
  * with a constant operation and size, so no switch remains. Same bodies as
  * the generic handlers above. */
 #define SPEC static void __attribute__((flatten))
+/* register r as an SZ-byte source (8-bit: AH..BH without REX, reg_read) */
+#define RR(n, SZ) ((SZ) == 1 ? reg_read(x, I->rex, (n), 1) : x->r[n])
 #define ALU_SPEC(OPN, AOP, SZ)                                                           \
     SPEC f_##OPN##SZ##_rm_r_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->rm], x->r[I->reg], SZ);                         \
+        uint64_t r = alu(x, AOP, RR(I->rm, SZ), RR(I->reg, SZ), SZ);                         \
         if (AOP != ALU_CMP) reg_write(x, I->rex, I->rm, SZ, r);                                \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_r_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
         uint64_t la = fea_linear(x, I);                                                  \
-        uint64_t r = alu(x, AOP, mem_read(x, la, SZ), x->r[I->reg], SZ);                 \
+        uint64_t r = alu(x, AOP, mem_read(x, la, SZ), RR(I->reg, SZ), SZ);                 \
         if (AOP != ALU_CMP) mem_write(x, la, SZ, r & size_mask(SZ));                     \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_reg(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->reg], x->r[I->rm], SZ);                         \
+        uint64_t r = alu(x, AOP, RR(I->reg, SZ), RR(I->rm, SZ), SZ);                         \
         if (AOP != ALU_CMP) reg_write(x, I->rex, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_r_rm_mem(struct x86_cpu *x, const struct x86_dinsn *d)            \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->reg], mem_read(x, fea_linear(x, I), SZ), SZ);   \
+        uint64_t r = alu(x, AOP, RR(I->reg, SZ), mem_read(x, fea_linear(x, I), SZ), SZ);   \
         if (AOP != ALU_CMP) reg_write(x, I->rex, I->reg, SZ, r);                               \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)          \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[I->rm], I->imm, SZ);                               \
+        uint64_t r = alu(x, AOP, RR(I->rm, SZ), I->imm, SZ);                               \
         if (AOP != ALU_CMP) reg_write(x, I->rex, I->rm, SZ, r);                                \
     }                                                                                    \
     SPEC f_##OPN##SZ##_rm_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)          \
@@ -2345,14 +2368,14 @@ FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_reg(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
-        uint64_t r = alu(x, AOP, x->r[RAX], I->imm, SZ);                                 \
+        uint64_t r = alu(x, AOP, RR(RAX, SZ), I->imm, SZ);                                 \
         if (AOP != ALU_CMP) reg_write(x, I->rex, RAX, SZ, r);                                  \
     }                                                                                    \
     SPEC f_##OPN##SZ##_a_imm_mem(struct x86_cpu *x, const struct x86_dinsn *d)           \
     {                                                                                    \
         f_##OPN##SZ##_a_imm_reg(x, d); /* no memory form: table filler */                 \
     }
-#define ALU_SPEC_SIZES(OPN, AOP) ALU_SPEC(OPN, AOP, 4) ALU_SPEC(OPN, AOP, 8)
+#define ALU_SPEC_SIZES(OPN, AOP) ALU_SPEC(OPN, AOP, 1) ALU_SPEC(OPN, AOP, 4) ALU_SPEC(OPN, AOP, 8)
 ALU_SPEC_SIZES(add, ALU_ADD)
 ALU_SPEC_SIZES(or, ALU_OR)
 ALU_SPEC_SIZES(adc, ALU_ADC)
@@ -2364,12 +2387,12 @@ ALU_SPEC_SIZES(cmp, ALU_CMP)
 #define ALU_TABLE(SZ, FORM)                                                              \
     { f_add##SZ##_##FORM, f_or##SZ##_##FORM, f_adc##SZ##_##FORM, f_sbb##SZ##_##FORM,     \
       f_and##SZ##_##FORM, f_sub##SZ##_##FORM, f_xor##SZ##_##FORM, f_cmp##SZ##_##FORM }
-/* [form: rm_r, r_rm, rm_imm, a_imm][mem][size 4 / 8][operation] */
-static const x86_fast_fn alu_spec[4][2][2][8] = {
-    { { ALU_TABLE(4, rm_r_reg), ALU_TABLE(8, rm_r_reg) }, { ALU_TABLE(4, rm_r_mem), ALU_TABLE(8, rm_r_mem) } },
-    { { ALU_TABLE(4, r_rm_reg), ALU_TABLE(8, r_rm_reg) }, { ALU_TABLE(4, r_rm_mem), ALU_TABLE(8, r_rm_mem) } },
-    { { ALU_TABLE(4, rm_imm_reg), ALU_TABLE(8, rm_imm_reg) }, { ALU_TABLE(4, rm_imm_mem), ALU_TABLE(8, rm_imm_mem) } },
-    { { ALU_TABLE(4, a_imm_reg), ALU_TABLE(8, a_imm_reg) }, { ALU_TABLE(4, a_imm_mem), ALU_TABLE(8, a_imm_mem) } },
+#define ALU_TABLES(FORM)                                                                 \
+    { { ALU_TABLE(1, FORM##_reg), ALU_TABLE(4, FORM##_reg), ALU_TABLE(8, FORM##_reg) },   \
+      { ALU_TABLE(1, FORM##_mem), ALU_TABLE(4, FORM##_mem), ALU_TABLE(8, FORM##_mem) } }
+/* [form: rm_r, r_rm, rm_imm, a_imm][mem][size 1 / 4 / 8][operation] */
+static const x86_fast_fn alu_spec[4][2][3][8] = {
+    ALU_TABLES(rm_r), ALU_TABLES(r_rm), ALU_TABLES(rm_imm), ALU_TABLES(a_imm),
 };
 
 /* Shifts and rotates of a register (C0/C1 imm8, D0/D1 by 1, D2/D3 by CL) */
@@ -2392,23 +2415,24 @@ static const x86_fast_fn shift_spec[2][8] = {
 #define TEST_SPEC(SZ)                                                                    \
     SPEC f_test##SZ##_reg(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        alu(x, ALU_AND, x->r[I->rm], x->r[I->reg], SZ);                                  \
+        alu(x, ALU_AND, RR(I->rm, SZ), RR(I->reg, SZ), SZ);                                  \
     }                                                                                    \
     SPEC f_test##SZ##_mem(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        alu(x, ALU_AND, mem_read(x, fea_linear(x, I), SZ), x->r[I->reg], SZ);            \
+        alu(x, ALU_AND, mem_read(x, fea_linear(x, I), SZ), RR(I->reg, SZ), SZ);            \
     }
+TEST_SPEC(1)
 TEST_SPEC(4)
 TEST_SPEC(8)
 
 #define MOV_SPEC(SZ)                                                                     \
     SPEC f_mov##SZ##_rr(struct x86_cpu *x, const struct x86_dinsn *d)                    \
     {                                                                                    \
-        reg_write(x, I->rex, I->rm, SZ, x->r[I->reg]);                                         \
+        reg_write(x, I->rex, I->rm, SZ, RR(I->reg, SZ));                                         \
     }                                                                                    \
     SPEC f_mov##SZ##_store(struct x86_cpu *x, const struct x86_dinsn *d)                 \
     {                                                                                    \
-        mem_write(x, fea_linear(x, I), SZ, x->r[I->reg] & size_mask(SZ));                \
+        mem_write(x, fea_linear(x, I), SZ, RR(I->reg, SZ) & size_mask(SZ));                \
     }                                                                                    \
     SPEC f_mov##SZ##_load(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
@@ -2416,8 +2440,9 @@ TEST_SPEC(8)
     }                                                                                    \
     SPEC f_mov##SZ##_rr_r(struct x86_cpu *x, const struct x86_dinsn *d)                  \
     {                                                                                    \
-        reg_write(x, I->rex, I->reg, SZ, x->r[I->rm]);                                         \
+        reg_write(x, I->rex, I->reg, SZ, RR(I->rm, SZ));                                         \
     }
+MOV_SPEC(1)
 MOV_SPEC(4)
 MOV_SPEC(8)
 
@@ -2455,6 +2480,136 @@ static const x86_fast_fn jcc_spec[16] = {
     f_jcc_0, f_jcc_1, f_jcc_2, f_jcc_3, f_jcc_4, f_jcc_5, f_jcc_6, f_jcc_7,
     f_jcc_8, f_jcc_9, f_jcc_10, f_jcc_11, f_jcc_12, f_jcc_13, f_jcc_14, f_jcc_15,
 };
+
+/* Twins without flags for the blocks of the fast engine (block.c): when
+ * the next instruction of the same block overwrites all six arithmetic
+ * flags without reading them and cannot fault or take a slow path
+ * (x86_fast_writes_flags), nothing can observe this instruction's flags —
+ * no exception, interrupt, trace record or budget stop comes between two
+ * instructions of a block that has started — so its register forms skip
+ * computing them (the result is that of the handler with flags: reg_write
+ * masks it to the size). CMP and TEST with dead flags do nothing. */
+#define NF_ALU(OPN, OPX, SZ)                                                             \
+    SPEC f_##OPN##SZ##_nf_rm_r(struct x86_cpu *x, const struct x86_dinsn *d)             \
+    {                                                                                    \
+        reg_write(x, I->rex, I->rm, SZ, RR(I->rm, SZ) OPX RR(I->reg, SZ));               \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_nf_r_rm(struct x86_cpu *x, const struct x86_dinsn *d)             \
+    {                                                                                    \
+        reg_write(x, I->rex, I->reg, SZ, RR(I->reg, SZ) OPX RR(I->rm, SZ));              \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_nf_rm_imm(struct x86_cpu *x, const struct x86_dinsn *d)           \
+    {                                                                                    \
+        reg_write(x, I->rex, I->rm, SZ, RR(I->rm, SZ) OPX I->imm);                       \
+    }                                                                                    \
+    SPEC f_##OPN##SZ##_nf_a_imm(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        reg_write(x, I->rex, RAX, SZ, RR(RAX, SZ) OPX I->imm);                           \
+    }
+#define NF_ALU_SIZES(OPN, OPX) NF_ALU(OPN, OPX, 1) NF_ALU(OPN, OPX, 4) NF_ALU(OPN, OPX, 8)
+NF_ALU_SIZES(add, +)
+NF_ALU_SIZES(or, |)
+NF_ALU_SIZES(and, &)
+NF_ALU_SIZES(sub, -)
+NF_ALU_SIZES(xor, ^)
+#define NF_TABLE(SZ, FORM)                                                               \
+    { f_add##SZ##_nf_##FORM, f_or##SZ##_nf_##FORM, NULL, NULL, f_and##SZ##_nf_##FORM,    \
+      f_sub##SZ##_nf_##FORM, f_xor##SZ##_nf_##FORM, f_nop }
+#define NF_TABLES(FORM) { NF_TABLE(1, FORM), NF_TABLE(4, FORM), NF_TABLE(8, FORM) }
+/* [form: rm_r, r_rm, rm_imm, a_imm][size 1 / 4 / 8][operation]; ADC, SBB
+ * (which read CF): none */
+static const x86_fast_fn alu_nf[4][3][8] = {
+    NF_TABLES(rm_r), NF_TABLES(r_rm), NF_TABLES(rm_imm), NF_TABLES(a_imm),
+};
+#define NF_NEG(SZ)                                                                       \
+    SPEC f_neg##SZ##_nf(struct x86_cpu *x, const struct x86_dinsn *d)                    \
+    {                                                                                    \
+        reg_write(x, I->rex, I->rm, SZ, 0 - x->r[I->rm]);                                \
+    }
+NF_NEG(4)
+NF_NEG(8)
+/* SHL/SAL (G 4, 6), SHR (5), SAR (7) of a 32/64-bit register: the count
+ * masked as shift() does; a count of 0 still writes the register (the
+ * zero extension of a 32-bit one) */
+#define NF_SHIFT(G, SZ)                                                                  \
+    SPEC f_shift##G##_##SZ##_nf(struct x86_cpu *x, const struct x86_dinsn *d)            \
+    {                                                                                    \
+        unsigned op = I->opcode;                                                         \
+        unsigned cnt = (op <= 0xc1 ? (unsigned)I->imm : op <= 0xd1 ? 1 : (unsigned)x->r[RCX]) & \
+                       ((SZ) == 8 ? 63 : 31);                                            \
+        uint64_t a = x->r[I->rm] & size_mask(SZ), r;                                     \
+        if ((G) == 5) r = a >> cnt;                                                      \
+        else if ((G) == 7) r = (uint64_t)(sext(a, SZ) >> cnt);                           \
+        else r = a << cnt;                                                               \
+        reg_write(x, I->rex, I->rm, SZ, r);                                              \
+    }
+NF_SHIFT(4, 4) NF_SHIFT(5, 4) NF_SHIFT(6, 4) NF_SHIFT(7, 4)
+NF_SHIFT(4, 8) NF_SHIFT(5, 8) NF_SHIFT(6, 8) NF_SHIFT(7, 8)
+static const x86_fast_fn shift_nf[2][4] = {
+    { f_shift4_4_nf, f_shift5_4_nf, f_shift6_4_nf, f_shift7_4_nf },
+    { f_shift4_8_nf, f_shift5_8_nf, f_shift6_8_nf, f_shift7_8_nf },
+};
+
+x86_fast_fn x86_fast_noflags(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    if (in->map != X86_MAP_1 || in->opsize == 2 || in->prefixes & X86_PFX_LOCK)
+        return NULL;
+    unsigned sz = in->opsize == 1 ? 0 : in->opsize == 8 ? 2 : 1, r = in->modrm >> 3 & 7;
+    bool reg = in->mod == 3;
+    if (op < 0x40 && (op & 7) < 4)
+        return reg ? alu_nf[(op & 7) <= 1 ? 0 : 1][sz][op >> 3] : NULL;
+    if (op < 0x40 && (op & 7) <= 5)
+        return alu_nf[3][sz][op >> 3];
+    switch (op) {
+    case 0x80: case 0x81: case 0x83: return reg ? alu_nf[2][sz][r] : NULL;
+    case 0x84: case 0x85: return reg ? f_nop : NULL;
+    case 0xf7: return reg && r == 3 ? (sz == 2 ? f_neg8_nf : f_neg4_nf) : NULL;
+    case 0xc1: case 0xd1: case 0xd3:
+        return reg && r >= 4 && sz ? shift_nf[sz == 2][r - 4] : NULL;
+    default: return NULL;
+    }
+}
+
+bool x86_fast_flags_pass(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    if (in->prefixes & X86_PFX_LOCK)
+        return false;
+    bool reg = in->mod == 3;
+    if (in->map == X86_MAP_0F) /* MOVZX, MOVSX of registers */
+        return reg && (op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf);
+    if (in->map != X86_MAP_1)
+        return false;
+    if (op >= 0xb0 && op <= 0xbf) /* MOV r, imm */
+        return true;
+    switch (op) {
+    case 0x88: case 0x89: case 0x8a: case 0x8b: case 0xc6: case 0xc7: case 0x63: return reg;
+    case 0x8d: return !reg; /* LEA: no memory access */
+    default: return false;
+    }
+}
+
+bool x86_fast_writes_flags(const struct x86_insn *in)
+{
+    uint8_t op = in->opcode;
+    if (in->map != X86_MAP_1 || in->prefixes & X86_PFX_LOCK)
+        return false;
+    unsigned r = in->modrm >> 3 & 7;
+    bool reg = in->mod == 3;
+    if (op < 0x40 && (op & 7) < 6) /* ADD OR AND SUB XOR CMP (not ADC, SBB) */
+        return ((op & 7) >= 4 || reg) && (op >> 3) != ALU_ADC && (op >> 3) != ALU_SBB;
+    switch (op) {
+    case 0x80: case 0x81: case 0x83: return reg && r != ALU_ADC && r != ALU_SBB;
+    case 0x84: case 0x85: return reg;
+    case 0xf7: return reg && r == 3;
+    case 0xc1: case 0xd1: /* SHL SHR SAL SAR of 32/64 bits by a count other than 0 */
+        return reg && r >= 4 && in->opsize >= 4 &&
+               ((op == 0xd1 ? 1 : in->imm) & (in->opsize == 8 ? 63 : 31)) != 0;
+    default: return false;
+    }
+}
+#undef RR
 #undef SPEC
 
 /* The specialised handler of in, or NULL. */
@@ -2473,23 +2628,35 @@ static x86_fast_fn fast_spec(const struct x86_insn *in)
         return NULL; /* 0F38 / 0F3A: exec_one */
     if (op >= 0x70 && op <= 0x7f)
         return jcc_spec[op & 0xf];
-    if (in->opsize != 4 && in->opsize != 8)
-        return NULL;
-    unsigned sz = in->opsize == 8;
-    if (op < 0x40 && (op & 7) < 4 && (op & 1))
-        return alu_spec[(op & 7) == 1 ? 0 : 1][mem][sz][op >> 3];
-    if (op < 0x40 && (op & 7) == 5)
+    if (in->opsize == 2)
+        return NULL; /* 16-bit operands (66): the generic handlers */
+    unsigned sz = in->opsize == 1 ? 0 : in->opsize == 8 ? 2 : 1; /* byte forms: opsize 1 */
+    if (op < 0x40 && (op & 7) < 4)
+        return alu_spec[(op & 7) <= 1 ? 0 : 1][mem][sz][op >> 3];
+    if (op < 0x40 && (op & 7) <= 5)
         return alu_spec[3][0][sz][op >> 3];
     switch (op) {
-    case 0xc1: case 0xd1: case 0xd3: return mem ? NULL : shift_spec[sz][in->modrm >> 3 & 7];
-    case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
+    case 0xc1: case 0xd1: case 0xd3: return mem ? NULL : shift_spec[sz == 2][in->modrm >> 3 & 7];
+    case 0x80: case 0x81: case 0x83: return alu_spec[2][mem][sz][in->modrm >> 3 & 7];
     case 0xf7:
         if (!mem && (in->modrm >> 3 & 7) == 3)
-            return sz ? f_neg8_reg : f_neg4_reg;
+            return sz == 2 ? f_neg8_reg : f_neg4_reg;
         return NULL;
-    case 0x85: return mem ? (sz ? f_test8_mem : f_test4_mem) : (sz ? f_test8_reg : f_test4_reg);
-    case 0x89: return mem ? (sz ? f_mov8_store : f_mov4_store) : (sz ? f_mov8_rr : f_mov4_rr);
-    case 0x8b: return mem ? (sz ? f_mov8_load : f_mov4_load) : (sz ? f_mov8_rr_r : f_mov4_rr_r);
+    case 0x84: case 0x85: {
+        static const x86_fast_fn t[2][3] = { { f_test1_reg, f_test4_reg, f_test8_reg },
+                                              { f_test1_mem, f_test4_mem, f_test8_mem } };
+        return t[mem][sz];
+    }
+    case 0x88: case 0x89: {
+        static const x86_fast_fn t[2][3] = { { f_mov1_rr, f_mov4_rr, f_mov8_rr },
+                                              { f_mov1_store, f_mov4_store, f_mov8_store } };
+        return t[mem][sz];
+    }
+    case 0x8a: case 0x8b: {
+        static const x86_fast_fn t[2][3] = { { f_mov1_rr_r, f_mov4_rr_r, f_mov8_rr_r },
+                                              { f_mov1_load, f_mov4_load, f_mov8_load } };
+        return t[mem][sz];
+    }
     default: return NULL;
     }
 }
@@ -2577,7 +2744,6 @@ static inline __attribute__((always_inline)) void step(struct x86_cpu *x)
          * fetched and decoded, without the fetch and the decode */
         x86_fetch_limit(x, x->rip + d->len - 1); /* CS limit outside 64-bit mode */
         x->insn_raw = p->raw[d - p->d];
-        x->insn_len = d->len;
         x->next_rip = x->rip + d->len;
         if (x->code_size != 8)
             x->next_rip &= x->code_size == 2 ? 0xffff : 0xffffffffull;
@@ -2599,6 +2765,7 @@ static void __attribute__((noinline)) step_slow(struct x86_cpu *x, uint64_t la)
         /* the last instruction's bytes, where the fetch below would find
          * them (a fetch fault leaves them for trace events) */
         memcpy(x->insn_bytes, x->insn_raw, sizeof x->insn_bytes);
+        x->insn_len = x->insn_raw[15]; /* icache.h: the length in byte 15 */
         x->insn_raw = NULL;
     }
     x86_fetch_limit(x, x->rip); /* CS limit: the first byte before the fetch, */
@@ -2651,7 +2818,6 @@ static const struct x86_dinsn *__attribute__((noinline)) step_other(struct x86_c
         const struct x86_dinsn *d = x86_icache_get(x, rip, &p);
         if (d && d->fast) {
             x->insn_raw = p->raw[d - p->d];
-            x->insn_len = d->len;
             x->next_rip = rip + d->len;
             cp->page = rip >> 12;
             cp->t = X86_TLB_AT(x, rip);
@@ -2690,6 +2856,19 @@ static void __attribute__((noinline)) step_debug(struct x86_cpu *x)
     x86_dbg_data_trap(x);
 }
 
+/* One instruction with RF set and no debug register enabled (between the
+ * iterations of a REP string instruction, rep_end): step_debug's steps
+ * without a breakpoint to check — RF cleared at the start of the
+ * instruction — through the predecoded cache (step) instead of a fetch
+ * and decode per iteration. */
+static void __attribute__((noinline)) step_rf(struct x86_cpu *x)
+{
+    x->insn_left--;
+    x->rflags &= ~(uint64_t)FL_RF;
+    x->dbg_hits = 0;
+    step(x);
+}
+
 /* This instruction and the following ones while nothing in the loop below
  * has work (the same checks in the same order). Each takes its tick
  * before it runs. A function of its own: out of reach of x86_run's setjmp,
@@ -2716,7 +2895,6 @@ static void __attribute__((noinline)) run_straight(struct x86_cpu *x)
             if (likely(n && n->fast)) {
                 d = n;
                 x->insn_raw = cp.p->raw[n - cp.p->d];
-                x->insn_len = n->len;
                 x->next_rip = rip + n->len;
                 n->fast(x, n);
                 x->rip = x->next_rip;
@@ -2773,19 +2951,27 @@ static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
                 goto one;
             if (unlikely(x->insn_left < n))
                 goto one; /* the budget ends inside: one at a time */
-            const struct x86_dinsn *d = &p->d[k], *end = d + n;
+            const struct x86_dinsn *d = &p->d[k], *last = d + n - 1;
             const uint8_t *raw = p->raw[k];
+            const x86_fast_fn *fn = &p->bfn[k]; /* block.c: perhaps without flags */
             x->blk_exit = false;
             for (;;) {
                 x->insn_left--;
                 x->insn_raw = raw;
-                x->insn_len = d->len;
                 x->next_rip = rip + d->len;
-                d->fast(x, d);
+                if (d == last) {
+                    d->fast(x, d); /* the last: always with its flags */
+                    rip = x->next_rip;
+                    x->rip = rip;
+                    break;
+                }
+                (*fn)(x, d);
                 rip = x->next_rip;
                 x->rip = rip;
-                if (++d == end || unlikely(x->blk_exit))
+                if (unlikely(x->blk_exit))
                     break;
+                d++;
+                fn++;
                 raw += sizeof p->raw[0];
             }
             if (unlikely(x->blk_exit))
@@ -2849,8 +3035,10 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
             }
         }
         counted = true;
-        if (unlikely(x->dbg_insn || x->dbg_data || x->dbg_io || (x->rflags & FL_RF)))
+        if (unlikely(x->dbg_insn || x->dbg_data || x->dbg_io))
             step_debug(x);
+        else if (unlikely(x->rflags & FL_RF))
+            step_rf(x);
         else if (fast)
             run_blocks(x);
         else

@@ -114,10 +114,12 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x
     }
     memset(p->raw[k], 0, sizeof p->raw[k]);
     memcpy(p->raw[k], bytes, (unsigned)len);
+    p->raw[k][15] = (uint8_t)len; /* x86_cpu.insn_raw: bytes and length (at most 15) */
     struct x86_dinsn *d = &p->d[k];
     x86_dinsn_init(d, in);
     d->off = (uint16_t)off;
     p->blen[k] = 0; /* block.c: a block starting here is not known yet */
+    p->bfn[k] = d->fast; /* block.c: flags computed until a block finds them dead */
     p->idx[off] = (uint16_t)(++p->n);
     *page = p;
     return d;

@@ -33,10 +33,14 @@ struct x86_dinsn {
 struct x86_dpage {
     struct x86_dinsn d[X86_DPAGE_SLOTS] __attribute__((aligned(64))); /* on cache lines */
     struct x86_insn full[X86_DPAGE_SLOTS]; /* the decoder's results */
-    uint8_t raw[X86_DPAGE_SLOTS][16];      /* their bytes (cpu_ops.insn_bytes), zero-padded */
+    uint8_t raw[X86_DPAGE_SLOTS][16];      /* their bytes (cpu_ops.insn_bytes), zero-padded,
+                                              and in byte 15 their length (x86_cpu.insn_raw) */
     uint16_t idx[4096];       /* page offset -> slot + 1; 0 = not decoded */
     uint8_t blen[X86_DPAGE_SLOTS]; /* instructions of the block starting at
                                       the slot, 0: not known yet (block.c) */
+    x86_fast_fn bfn[X86_DPAGE_SLOTS]; /* the handler a block runs the slot with
+                                         when it is not the block's last: d[].fast
+                                         or its twin without flags (block.c) */
     uint16_t n;               /* slots in use */
     uint8_t code_size;        /* the code size the slots were decoded for (0: none) */
 };
@@ -71,6 +75,15 @@ static inline const struct x86_dinsn *x86_icache_get(struct x86_cpu *x, uint64_t
 
 /* exec.c: the fast handler for a decoded instruction, or NULL. */
 x86_fast_fn x86_fast_select(const struct x86_insn *in);
+
+/* exec.c, for block.c: the twin of in's fast handler that computes no
+ * flags (NULL: none), and whether in writes all six arithmetic flags
+ * without reading them, from registers only (never faults, no slow path). */
+x86_fast_fn x86_fast_noflags(const struct x86_insn *in);
+bool x86_fast_writes_flags(const struct x86_insn *in);
+/* exec.c, for block.c: in neither reads nor writes the arithmetic flags and
+ * never faults (MOV, MOVZX/MOVSX/MOVSXD of registers, MOV r, imm, LEA). */
+bool x86_fast_flags_pass(const struct x86_insn *in);
 
 /* The slot of a decoded instruction, with its fast handler (or NULL).
  * The interpreter runs the instructions that have one through it whether

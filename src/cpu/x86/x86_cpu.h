@@ -181,8 +181,9 @@ struct x86_cpu {
     struct x86_insn in;
     uint8_t insn_bytes[16];
     const uint8_t *insn_raw;  /* the bytes when the instruction came from the
-                                 predecoded cache (icache.c), else NULL: insn_bytes */
-    uint8_t insn_len;
+                                 predecoded cache (icache.c; byte 15 holds the
+                                 length), else NULL: insn_bytes */
+    uint8_t insn_len;         /* the length of insn_bytes' instruction */
     jmp_buf fault_jb;         /* x86_raise() returns to the interpreter loop */
     bool in_run;
     int fault_depth;          /* 0 normal, 1 delivering an exception, 2 delivering #DF */
@@ -207,6 +208,13 @@ struct x86_cpu {
 };
 
 static inline struct x86_cpu *X86(struct cpu *c) { return (struct x86_cpu *)c; }
+
+/* The length of the instruction being executed (0: none yet): byte 15 of
+ * its predecoded bytes (icache.h x86_dpage.raw), else insn_len. */
+static inline unsigned x86_cur_insn_len(const struct x86_cpu *x)
+{
+    return x->insn_raw ? x->insn_raw[15] : x->insn_len;
+}
 
 /* The `from` argument of x86 exc.take / irq.take: the CPL in bits 7:0 and
  * the code mode of the interrupted code in bits 15:8 (docs/trace-format.md
