@@ -73,7 +73,12 @@ static void load_guest(struct x86_cpu *x)
     x->cpl = (uint8_t)((vmcs_get(x, VMCS_GUEST_SS_AR) >> 5) & 3);
     uint32_t intr = (uint32_t)vmcs_get(x, VMCS_GUEST_INTERRUPTIBILITY);
     x->sti_shadow = (intr & 3) != 0;
-    x->nmi_blocked = (intr & 8) != 0;
+    /* §27.7.1: bit 3 is blocking by NMI, or with "virtual NMIs"
+     * virtual-NMI blocking (physical NMIs then exit, never blocked) */
+    if (vmcs_get(x, VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS)
+        x->vmx.vnmi_blocked = (intr & 8) != 0;
+    else
+        x->nmi_blocked = (intr & 8) != 0;
     x->fault_depth = 0;
     x86_tlb_flush(x, true);
     x86_update_mode(x);
@@ -121,13 +126,23 @@ static void inject(struct x86_cpu *x, uint32_t info)
     unsigned vector = info & 0xff, type = (info >> 8) & 7;
     bool has_err = (info >> 11) & 1;
     uint32_t err = (uint32_t)vmcs_get(x, VMCS_ENTRY_EXC_ERRCODE);
-    bool soft = type == 4 || type == 5 || type == 6;
-    uint64_t ret = x->rip + (soft ? vmcs_get(x, VMCS_ENTRY_INSN_LEN) : 0);
-    if (type == 2)
-        x->nmi_blocked = true;
+    bool soft = type == VMX_EV_SWINT || type == VMX_EV_PRIV || type == VMX_EV_SWEXC;
+    uint64_t len = soft ? vmcs_get(x, VMCS_ENTRY_INSN_LEN) : 0;
+    uint64_t ret = x->rip + len;
+    if (type == VMX_EV_NMI) { /* §27.6.1.1: NMI (or virtual-NMI) blocking */
+        if (vmcs_get(x, VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS)
+            x->vmx.vnmi_blocked = true;
+        else
+            x->nmi_blocked = true;
+    }
     x->cpu.state = CPU_RUNNING; /* injection makes the activity state active */
+    x->sti_shadow = false;      /* §27.7.1: a vectoring entry leaves no STI / MOV-SS blocking */
     TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), vector, x->cpl, 0, x->rip);
-    x86_deliver(x, (int)vector, has_err, err, type == 4 || type == 6, ret);
+    /* a fault during the delivery is one "during event delivery in
+     * non-root operation" (§27.6.1.2): the injected event is the
+     * IDT-vectoring information of its exit */
+    vmx_delivering(&x->vmx, type, vector, has_err, err, (unsigned)len);
+    x86_deliver(x, (int)vector, has_err, err, type == VMX_EV_SWINT || type == VMX_EV_SWEXC, ret);
     x->next_rip = x->rip;
 }
 
@@ -168,6 +183,16 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
     if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
         x->tsc_offset += vmcs_get(x, VMCS_TSC_OFFSET);
     x->vmx.woke_for_exit = false;
+    x->vmx.deliv_info = 0;
+    x->vmx.iret_nmi = false;
+    x->vmx.ple_last = ~0ull; /* the first PAUSE after an entry starts a loop (§26.1.3) */
+    /* §27.6.2: "other event" 0 makes an MTF exit pending before the first
+     * instruction; so does a vectoring entry with "monitor trap flag"
+     * (the exit follows the delivery, §26.5.2) */
+    uint32_t info = (uint32_t)vmcs_get(x, VMCS_ENTRY_INTR_INFO);
+    unsigned itype = (info >> 8) & 7;
+    x->vmx.mtf_pending = (info >> 31) && (itype == VMX_EV_OTHER ||
+                                          (vmcs_get(x, VMCS_PROC_CTLS) & PROC_MTF));
     /* §26.5.1: the preemption timer counts down from its value once every
      * 2^rate ticks of virtual time (IA32_VMX_MISC[4:0]); it is armed as a
      * CPU timer so a run stops exactly at its expiry */
@@ -182,8 +207,7 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
     /* activity state HLT (IA32_VMX_MISC bit 6): the guest starts asleep */
     if (vmcs_get(x, VMCS_GUEST_ACTIVITY) == 1)
         x->cpu.state = CPU_SLEEPING;
-    uint32_t info = (uint32_t)vmcs_get(x, VMCS_ENTRY_INTR_INFO);
-    if (info >> 31)
+    if ((info >> 31) && itype != VMX_EV_OTHER)
         inject(x, info);
     x->attn = true; /* interrupt window, pending events: looked at before the first instruction */
     if (x->cpu.state == CPU_SLEEPING)

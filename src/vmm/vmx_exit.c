@@ -84,7 +84,8 @@ static void save_guest(struct x86_cpu *x)
     uint32_t intr = 0;
     if (x->sti_shadow)
         intr |= (x->rflags & FL_IF) ? 1u : 2u;
-    if (x->nmi_blocked)
+    /* bit 3: blocking by NMI, or with "virtual NMIs" virtual-NMI blocking */
+    if ((vmcs_get(x, VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS) ? x->vmx.vnmi_blocked : x->nmi_blocked)
         intr |= 8u;
     vmcs_set(x, VMCS_GUEST_INTERRUPTIBILITY, intr);
     vmcs_set(x, VMCS_GUEST_PENDING_DBG, 0);
@@ -222,15 +223,34 @@ static void exit_msrs(struct x86_cpu *x, bool load)
 _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
                         const struct vmx_exit_info *info)
 {
-    /* §28.2: the exit-information fields */
+    /* fault-like exits during an instruction that moved RSP before the
+     * faulting access (POP r/m, PUSHA, POPA): RSP as before, as trap.c
+     * does for exceptions */
+    if (x->undo_rsp_valid) {
+        x->r[RSP] = x->undo_rsp;
+        x->undo_rsp_valid = false;
+    }
+    /* §28.2: the exit-information fields; §28.2.4: an exit during event
+     * delivery (an exception, EPT violation / misconfiguration or task
+     * switch while delivering an event through the guest IDT, also one
+     * injected by the VM entry) describes that event as IDT-vectoring
+     * information and, for a software interrupt / exception, gives the
+     * instruction length */
+    uint32_t vect = x->vmx.deliv_info;
     vmcs_set(x, VMCS_EXIT_REASON, reason);
     vmcs_set(x, VMCS_EXIT_QUALIFICATION, qual);
     vmcs_set(x, VMCS_GUEST_LINEAR_ADDR, info->guest_la);
     vmcs_set(x, VMCS_EXIT_INTR_INFO, info->intr_info);
     vmcs_set(x, VMCS_EXIT_INTR_ERRCODE, info->intr_err);
-    vmcs_set(x, VMCS_IDT_VECTORING_INFO, 0); /* not during event delivery (docs/vmx.md) */
-    vmcs_set(x, VMCS_EXIT_INSN_LEN, info->insn ? x->insn_len : 0);
+    vmcs_set(x, VMCS_IDT_VECTORING_INFO, vect);
+    vmcs_set(x, VMCS_IDT_VECTORING_ERRCODE, (vect >> 31) ? x->vmx.deliv_err : 0);
+    unsigned vtype = (vect >> 8) & 7;
+    bool soft_deliv = (vect >> 31) && (vtype == VMX_EV_SWINT || vtype == VMX_EV_PRIV || vtype == VMX_EV_SWEXC);
+    vmcs_set(x, VMCS_EXIT_INSN_LEN, info->insn ? x->insn_len : soft_deliv ? x->vmx.deliv_len : 0);
     vmcs_set(x, VMCS_EXIT_INSN_INFO, info->insn ? info->insn_info : 0);
+    x->vmx.deliv_info = 0;
+    x->vmx.iret_nmi = false;
+    x->vmx.mtf_pending = false;
     uint64_t bytes = 0;
     if (info->insn) {
         const uint8_t *b = x->insn_raw ? x->insn_raw : x->insn_bytes;

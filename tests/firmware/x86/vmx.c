@@ -378,8 +378,10 @@ static void test_vmx_operation(void)
     CHECKX(rdmsr(0x488) == 0x2000, "IA32_VMX_CR4_FIXED0", rdmsr(0x488));
     CHECKX((rdmsr(0x48a) & 0x3fe) == 0x2e, "IA32_VMX_VMCS_ENUM highest index 17H", rdmsr(0x48a));
     CHECKX((rdmsr(0x48e) >> 63) & 1, "activate secondary controls may be 1", rdmsr(0x48e));
-    /* secondary controls: enable EPT (bit 1), enable VPID (bit 5) */
-    CHECKX(rdmsr(0x48b) == 0x0000002200000000ull, "IA32_VMX_PROCBASED_CTLS2", rdmsr(0x48b));
+    /* secondary controls: enable EPT (1), descriptor-table exiting (2), enable
+     * RDTSCP (3), enable VPID (5), WBINVD exiting (6), PAUSE-loop exiting
+     * (10), enable INVPCID (12) */
+    CHECKX(rdmsr(0x48b) == 0x0000146e00000000ull, "IA32_VMX_PROCBASED_CTLS2", rdmsr(0x48b));
     /* EPT_VPID_CAP (A.10): execute-only, 4-level, UC/WB, 2M/1G pages, A/D,
      * INVEPT types 1-2, INVVPID types 0-3 */
     CHECKX(rdmsr(0x48c) == 0x00000f0106334141ull, "IA32_VMX_EPT_VPID_CAP", rdmsr(0x48c));
