@@ -567,6 +567,7 @@ const struct arch_info arch_x86_64 = {
     .vm_exit_name = vmx_exit_name,
     .vm_exit_class = vmx_exit_class,
     .exit_insn = x86_exit_insn,
+    .vm_exit_inst_label = "insn",
 };
 
 void x86_init_cpu(struct cpu *c) { x86_init(c); }
