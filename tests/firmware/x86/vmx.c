@@ -1464,6 +1464,52 @@ static void test_other_exits(void)
     vmw(EXC_BITMAP, exc);
 }
 
+
+/* ---- 10. task switches in a 32-bit guest (always exit, §26.1.2) --------------------------
+ * A legacy protected-mode guest (IA-32e mode guest = 0, 32-bit paging
+ * with one 4-MByte page) JMPs and CALLs to the available TSS at 60H:
+ * exit 9, qualification = the selector | source (31:30: 0 CALL, 2 JMP),
+ * the instruction's length; nothing of the switch happened. */
+static uint32_t pd32[1024] __attribute__((aligned(4096)));
+void guest_ts(void);
+__asm__(".text\n.code32\n.globl guest_ts\nguest_ts:\n\t"
+        "ljmp $0x60, $0\n\t"
+        "lcall $0x60, $0\n"
+        "1:\tjmp 1b\n"
+        ".code64\n");
+
+static void test_task_switch(void)
+{
+    struct gregs g = { 0 };
+    uint64_t entry = vmr(ENTRY_CTLS), exc = vmr(EXC_BITMAP);
+    uint64_t cr3 = vmr(G_CR3), cr4 = vmr(G_CR4);
+    CHECKX((uint64_t)guest_ts < (4u << 20) && (uint64_t)guest_stack < (4u << 20),
+           "32-bit guest within the first 4 MiB", (uint64_t)guest_ts);
+    pd32[0] = 0x83; /* P, R/W, PS: 0-4 MiB */
+    vmw(ENTRY_CTLS, entry & ~(1ull << 9));
+    vmw(G_CR3, (uint64_t)pd32);
+    vmw(G_CR4, 1u << 4 | 1u << 13); /* PSE, VMXE */
+    vmw(EXC_BITMAP, 0xffffffffu);    /* the guest's IDT is the 64-bit host's: every exception exits */
+    seg(1, X86T_KCODE32, 0, 0xffffffff, 0xc09b);
+    vmw(G_RIP, (uint64_t)guest_ts);
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+    static const struct expect ex[] = {
+        { "JMP to a TSS (task switch)", 9, 2ull << 30 | 0x60, 7, 0 },
+        { "CALL to a TSS (task switch)", 9, 0x60, 7, 0 },
+    };
+    for (unsigned i = 0; i < 2; i++) {
+        CHECK(vm_enter(&g, 0) == 0, "entry (32-bit guest)");
+        check_exit(&ex[i]);
+        CHECKX(vmr(G_TR_SEL) == X86T_TSS, "task switch exit: TR unchanged", vmr(G_TR_SEL));
+        vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    }
+    vmw(ENTRY_CTLS, entry);
+    vmw(G_CR3, cr3);
+    vmw(G_CR4, cr4);
+    vmw(EXC_BITMAP, exc);
+    seg(1, X86T_KCODE, 0, 0xffffffff, 0xa09b);
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx: start\n");
@@ -1481,6 +1527,7 @@ int kmain(void)
     test_vectoring();
     test_virtual_nmis();
     test_other_exits();
+    test_task_switch();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));
