@@ -47,6 +47,10 @@ struct vmx_state {
                              interruption information / EPT qualification (§28.2.3) */
     bool vnmi_blocked;    /* virtual-NMI blocking ("virtual NMIs" = 1, §26.7.1) */
     bool mtf_pending;     /* a monitor-trap-flag exit after this instruction (§26.5.2) */
+    uint64_t movss_pos;   /* x86_insn_pos of the last MOV SS / POP SS: the instruction
+                             after it runs with events blocked by MOV SS (VMLAUNCH /
+                             VMRESUME error 26, interruptibility bit 1) */
+    uint64_t sti_pos;     /* that of the last STI that set IF (interruptibility bit 0) */
     uint64_t ple_last, ple_first; /* PAUSE-loop exiting: virtual time of the last PAUSE at
                                      CPL 0 and of the first of its loop; ~0: none (§26.1.3) */
 };

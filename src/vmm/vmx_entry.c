@@ -73,6 +73,9 @@ static void load_guest(struct x86_cpu *x)
     x->cpl = (uint8_t)((vmcs_get(x, VMCS_GUEST_SS_AR) >> 5) & 3);
     uint32_t intr = (uint32_t)vmcs_get(x, VMCS_GUEST_INTERRUPTIBILITY);
     x->sti_shadow = (intr & 3) != 0;
+    /* blocking by MOV SS: as if the VM entry were the MOV SS */
+    x->vmx.movss_pos = (intr & 2) ? x86_insn_pos(x) : ~0ull - 1;
+    x->vmx.sti_pos = (intr & 1) ? x86_insn_pos(x) : ~0ull - 1;
     /* §27.7.1: bit 3 is blocking by NMI, or with "virtual NMIs"
      * virtual-NMI blocking (physical NMIs then exit, never blocked) */
     if (vmcs_get(x, VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS)
@@ -137,6 +140,7 @@ static void inject(struct x86_cpu *x, uint32_t info)
     }
     x->cpu.state = CPU_RUNNING; /* injection makes the activity state active */
     x->sti_shadow = false;      /* §27.7.1: a vectoring entry leaves no STI / MOV-SS blocking */
+    x->vmx.movss_pos = x->vmx.sti_pos = ~0ull - 1;
     TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), vector, x->cpl, 0, x->rip);
     /* a fault during the delivery is one "during event delivery in
      * non-root operation" (§27.6.1.2): the injected event is the

@@ -48,7 +48,7 @@ static void save_seg(struct x86_cpu *x, const struct x86_segment *s, enum vmcs_f
 }
 
 /* §28.3: the guest-state area from the CPU. */
-static void save_guest(struct x86_cpu *x)
+static void save_guest(struct x86_cpu *x, bool boundary)
 {
     uint32_t exit_ctls = (uint32_t)vmcs_get(x, VMCS_EXIT_CTLS);
     vmcs_set(x, VMCS_GUEST_CR0, x->cr0);
@@ -76,14 +76,19 @@ static void save_guest(struct x86_cpu *x)
         vmcs_set(x, VMCS_GUEST_PAT, x->pat);
     if (exit_ctls & EXIT_SAVE_EFER)
         vmcs_set(x, VMCS_GUEST_EFER, x->efer);
-    /* §28.3.4: activity and interruptibility state. The model has one
-     * shadow for STI and MOV SS: with IF = 1 it is STI blocking, else MOV
-     * SS blocking (STI opens a shadow only when it sets IF). */
+    /* §28.3.4: activity and interruptibility state */
     vmcs_set(x, VMCS_GUEST_ACTIVITY, x->cpu.state == CPU_SLEEPING || x->vmx.woke_for_exit ? 1 : 0);
     x->vmx.woke_for_exit = false;
     uint32_t intr = 0;
-    if (x->sti_shadow)
-        intr |= (x->rflags & FL_IF) ? 1u : 2u;
+    /* the instruction the blocking applies to: the one that exits, or at
+     * a boundary the next one; blocked when MOV SS / STI came right
+     * before it (the positions are exact where the model's one shadow
+     * flag is not) */
+    uint64_t cur = x86_insn_pos(x) + (boundary ? 1 : 0);
+    if (cur == x->vmx.movss_pos + 1)
+        intr |= 2u;
+    else if (cur == x->vmx.sti_pos + 1)
+        intr |= 1u;
     /* bit 3: blocking by NMI, or with "virtual NMIs" virtual-NMI blocking */
     if ((vmcs_get(x, VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS) ? x->vmx.vnmi_blocked : x->nmi_blocked)
         intr |= 8u;
@@ -267,7 +272,7 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
     vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & 0x7fffffffu);
     if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
         x->tsc_offset -= vmcs_get(x, VMCS_TSC_OFFSET); /* vmx_entry.c added it */
-    save_guest(x);
+    save_guest(x, info->boundary);
     exit_msrs(x, false);
     vmx_load_host(x);
     exit_msrs(x, true);

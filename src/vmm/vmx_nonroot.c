@@ -375,7 +375,7 @@ static void mtf_arm(struct x86_cpu *x)
  * instruction or one event delivery): attn brings the loop back. */
 bool vmx_nr_events(struct x86_cpu *x)
 {
-    struct vmx_exit_info info = { 0 };
+    struct vmx_exit_info info = { .boundary = true };
     if (x->vmx.init_pending) { /* §26.2: INIT exits (it is not blocked by anything here) */
         x->vmx.init_pending = false;
         vmx_exit(x, VMX_EXIT_INIT, 0, &info);
@@ -421,7 +421,7 @@ bool vmx_nr_events(struct x86_cpu *x)
 void vmx_nr_mtf_boundary(struct x86_cpu *x)
 {
     if (x->vmx.mtf_pending) {
-        struct vmx_exit_info info = { 0 };
+        struct vmx_exit_info info = { .boundary = true };
         vmx_exit(x, VMX_EXIT_MTF, 0, &info);
     }
     mtf_arm(x);

@@ -1807,7 +1807,10 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0x07: case 0x17: case 0x1f: {
         uint16_t sel = (uint16_t)pop(x, size);
         x86_load_seg(x, op >> 3, sel);
-        if (op == 0x17) x->sti_shadow = true;
+        if (op == 0x17) {
+            x->sti_shadow = true;
+            x->vmx.movss_pos = x86_insn_pos(x); /* blocking by MOV SS (src/vmm) */
+        }
         return;
     }
     case 0x6c: case 0x6d: case 0x6e: case 0x6f:
@@ -1832,7 +1835,10 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5 || s == X86_CS) UD();
         x86_load_seg(x, (int)s, (uint16_t)rm_read(x, 2));
-        if (s == X86_SS) x->sti_shadow = true;
+        if (s == X86_SS) {
+            x->sti_shadow = true;
+            x->vmx.movss_pos = x86_insn_pos(x); /* blocking by MOV SS (src/vmm) */
+        }
         return;
     }
     case 0x8f: { /* POP r/m: RSP is incremented before the address is computed;
@@ -2048,7 +2054,10 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         if ((x->cr0 & CR0_PE) && x->cpl > ((x->rflags >> 12) & 3)) GP0();
         if (op == 0xfa) x->rflags &= ~(uint64_t)FL_IF;
         else {
-            if (!(x->rflags & FL_IF)) x->sti_shadow = true;
+            if (!(x->rflags & FL_IF)) {
+                x->sti_shadow = true;
+                x->vmx.sti_pos = x86_insn_pos(x); /* blocking by STI (src/vmm) */
+            }
             x->rflags |= FL_IF;
             x->attn = true;
         }

@@ -1510,6 +1510,48 @@ static void test_task_switch(void)
     seg(1, X86T_KCODE, 0, 0xffffffff, 0xa09b);
 }
 
+
+/* ---- 11. blocking by MOV SS: VMRESUME error 26, the saved interruptibility ------------------ */
+void guest_movss(void);
+void guest_sti(void);
+__asm__(".text\n.globl guest_movss\nguest_movss:\n\t"
+        "mov %ss, %eax\n\tmov %eax, %ss\n\t"
+        "cpuid\n\t"                        /* exits inside the MOV SS shadow */
+        "jmp guest_spin\n"
+        ".globl guest_sti\nguest_sti:\n\t"
+        "sti\n\t"
+        "cpuid\n\t"                        /* exits inside the STI shadow */
+        "jmp guest_spin\n");
+
+static uint64_t vmresume_after_movss(void)
+{
+    uint64_t fl;
+    __asm__ volatile("mov %%ss, %%eax\n\tmov %%eax, %%ss\n\tvmresume\n\tpushfq\n\tpopq %0"
+                     : "=r"(fl)::"rax", "cc", "memory");
+    return fl & (CF | ZF);
+}
+
+static void test_mov_ss(void)
+{
+    struct gregs g = { 0 };
+    ERR("vmresume right after MOV SS", vmresume_after_movss(), 26);
+    vmw(G_RIP, (uint64_t)guest_movss);
+    vmw(G_RFLAGS, 0x202);
+    static const struct expect c = { "CPUID in a MOV-SS shadow", 10, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (MOV SS; CPUID)");
+    check_exit(&c);
+    CHECKX(vmr(G_INTR) == 2, "saved interruptibility: blocking by MOV SS", vmr(G_INTR));
+    vmw(G_INTR, 0);
+    vmw(G_RIP, (uint64_t)guest_sti);
+    vmw(G_RFLAGS, 2);
+    static const struct expect c2 = { "CPUID in an STI shadow", 10, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (STI; CPUID)");
+    check_exit(&c2);
+    CHECKX(vmr(G_INTR) == 1, "saved interruptibility: blocking by STI", vmr(G_INTR));
+    vmw(G_INTR, 0);
+    vmw(G_RFLAGS, 2);
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx: start\n");
@@ -1528,6 +1570,7 @@ int kmain(void)
     test_virtual_nmis();
     test_other_exits();
     test_task_switch();
+    test_mov_ss();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));
