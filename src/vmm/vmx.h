@@ -51,6 +51,9 @@ struct vmx_state {
                              after it runs with events blocked by MOV SS (VMLAUNCH /
                              VMRESUME error 26, interruptibility bit 1) */
     uint64_t sti_pos;     /* that of the last STI that set IF (interruptibility bit 0) */
+    uint8_t activity;     /* a guest entered in shutdown (2) or wait-for-SIPI (3), asleep
+                             until an exit; 0 otherwise (HLT is the CPU's sleep) */
+    int16_t sipi_vector;  /* a SIPI that arrived in wait-for-SIPI (its exit); -1: none */
     uint64_t ple_last, ple_first; /* PAUSE-loop exiting: virtual time of the last PAUSE at
                                      CPL 0 and of the first of its loop; ~0: none (§26.1.3) */
 };
@@ -191,8 +194,12 @@ _Noreturn void vmx_nr_triple_fault(struct x86_cpu *x);
  * open interrupt window (processor-based control 2) and an expired
  * preemption timer. Returns false when none applies. */
 bool vmx_nr_events(struct x86_cpu *x);
-/* Whether a sleeping (HLT) guest CPU must wake for a VM exit. */
+/* Whether a sleeping (HLT, shutdown, wait-for-SIPI) guest CPU must wake
+ * for a VM exit. */
 bool vmx_nr_wake(struct x86_cpu *x);
+/* A SIPI in non-root operation: true when taken (a guest in wait-for-SIPI
+ * exits), false when discarded (§27.7.2: the other states block it). */
+bool vmx_nr_sipi(struct x86_cpu *x, unsigned vector);
 
 /* EPT (vmx_ept.c): translates guest-physical gpa for an access
  * (EPT_ACC_* of ept.h; la is the guest-linear address when EPT_ACC_GLA).

@@ -81,6 +81,8 @@ enum {
  * HLT), CR3-target values. */
 #define VMX_PREEMPT_RATE 5u
 #define VMX_MISC_ACT_HLT (1u << 6)
+#define VMX_MISC_ACT_SHUTDOWN (1u << 7)
+#define VMX_MISC_ACT_WAIT_SIPI (1u << 8)
 #define VMX_CR3_TARGETS 4u
 /* MSR-list entries processed (IA32_VMX_MISC[27:25] = 0: 512 recommended;
  * beyond it the SDM leaves the behaviour unpredictable: hvsim fails the

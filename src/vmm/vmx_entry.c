@@ -208,9 +208,15 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
             cpu_timer_arm(&x->cpu, x->vmx.preempt_timer, x->vmx.preempt_deadline);
     }
     vmm_trace_entry(&x->cpu, x->rip);
-    /* activity state HLT (IA32_VMX_MISC bit 6): the guest starts asleep */
-    if (vmcs_get(x, VMCS_GUEST_ACTIVITY) == 1)
+    /* activity states HLT, shutdown, wait-for-SIPI (IA32_VMX_MISC bits
+     * 6-8): the guest starts asleep (a vectoring entry makes it active) */
+    uint64_t act = vmcs_get(x, VMCS_GUEST_ACTIVITY);
+    x->vmx.sipi_vector = -1;
+    x->vmx.activity = 0;
+    if (act >= 1 && act <= 3 && !((info >> 31) && itype != VMX_EV_OTHER)) {
         x->cpu.state = CPU_SLEEPING;
+        x->vmx.activity = act >= 2 ? (uint8_t)act : 0;
+    }
     if ((info >> 31) && itype != VMX_EV_OTHER)
         inject(x, info);
     x->attn = true; /* interrupt window, pending events: looked at before the first instruction */

@@ -363,7 +363,7 @@ static bool g_rflags(struct x86_cpu *x, const struct ectx *c)
 static bool g_activity(struct x86_cpu *x, const struct ectx *c)
 {
     uint64_t s = G(GUEST_ACTIVITY);
-    if (s > 1) /* active and HLT only (IA32_VMX_MISC bits 8:6 = 001b) */
+    if (s > 3) /* active, HLT, shutdown, wait-for-SIPI (IA32_VMX_MISC bits 8:6) */
         return false;
     if (s == 1 && ((ar(x, K_SS) >> 5) & 3))
         return false; /* HLT needs SS.DPL = 0 */
@@ -378,6 +378,11 @@ static bool g_activity(struct x86_cpu *x, const struct ectx *c)
               (type == VMX_EV_HW && (vector == 1 || vector == 18))))
             return false;
     }
+    /* shutdown: only an NMI or #MC; wait-for-SIPI: nothing */
+    if (s == 2 && (info >> 31) && !(type == VMX_EV_NMI || (type == VMX_EV_HW && vector == 18)))
+        return false;
+    if (s == 3 && (info >> 31))
+        return false;
     return true;
 }
 static bool g_interruptibility(struct x86_cpu *x, const struct ectx *c)
@@ -444,7 +449,7 @@ static const struct gcheck guest_checks[] = {
     { { "27.3.1.3", "GDTR / IDTR bases canonical, limits 15:0", g_dtr }, 0 },
     { { "27.3.1.4", "RIP: bits 63:32 outside 64-bit code, canonical in it", g_rip }, 0 },
     { { "27.3.1.4", "RFLAGS reserved bits, VM, IF for an injected external interrupt", g_rflags }, 0 },
-    { { "27.3.1.5", "activity state supported (active, HLT), HLT with SS.DPL = 0", g_activity }, 0 },
+    { { "27.3.1.5", "activity state supported, HLT with SS.DPL = 0, the events each may inject", g_activity }, 0 },
     { { "27.3.1.5", "interruptibility state", g_interruptibility }, 0 },
     { { "27.3.1.5", "pending debug exceptions", g_pending_dbg }, 0 },
     { { "27.3.1.5", "VMCS link pointer", g_link }, 4 },

@@ -77,8 +77,12 @@ static void save_guest(struct x86_cpu *x, bool boundary)
     if (exit_ctls & EXIT_SAVE_EFER)
         vmcs_set(x, VMCS_GUEST_EFER, x->efer);
     /* §28.3.4: activity and interruptibility state */
-    vmcs_set(x, VMCS_GUEST_ACTIVITY, x->cpu.state == CPU_SLEEPING || x->vmx.woke_for_exit ? 1 : 0);
+    if (x->vmx.activity) /* shutdown, wait-for-SIPI */
+        vmcs_set(x, VMCS_GUEST_ACTIVITY, x->vmx.activity);
+    else
+        vmcs_set(x, VMCS_GUEST_ACTIVITY, x->cpu.state == CPU_SLEEPING || x->vmx.woke_for_exit ? 1 : 0);
     x->vmx.woke_for_exit = false;
+    x->vmx.activity = 0;
     uint32_t intr = 0;
     /* the instruction the blocking applies to: the one that exits, or at
      * a boundary the next one; blocked when MOV SS / STI came right
@@ -168,6 +172,7 @@ void vmx_load_host(struct x86_cpu *x)
     x->cpl = 0;
     x->sti_shadow = false;
     x->cpu.state = CPU_RUNNING;
+    x->vmx.activity = 0;
     x->vmx.non_root = false;
     x->vmx.preempt_armed = false;
     x->fault_depth = 0;

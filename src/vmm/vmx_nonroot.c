@@ -358,6 +358,15 @@ _Noreturn void vmx_nr_triple_fault(struct x86_cpu *x)
     vmx_exit(x, VMX_EXIT_TRIPLE_FAULT, 0, &info);
 }
 
+/* A guest in shutdown or wait-for-SIPI with nothing to exit for: back
+ * to sleep (the scheduler wakes it when vmx_nr_wake says so) */
+static bool vmx_nr_asleep(struct x86_cpu *x)
+{
+    x->cpu.state = CPU_SLEEPING;
+    cpu_end_run(&x->cpu);
+    return true;
+}
+
 /* §26.5.2: "monitor trap flag": an MTF exit on the boundary after the
  * next instruction (or event delivery); attn brings the loop back there */
 static void mtf_arm(struct x86_cpu *x)
@@ -376,6 +385,22 @@ static void mtf_arm(struct x86_cpu *x)
 bool vmx_nr_events(struct x86_cpu *x)
 {
     struct vmx_exit_info info = { .boundary = true };
+    /* §27.7.2: wait-for-SIPI blocks external interrupts, NMIs, INIT (it
+     * stays pending); a SIPI exits with its vector. Shutdown blocks
+     * external interrupts (and SIPIs). Neither runs an instruction: no
+     * windows, no MTF. */
+    if (x->vmx.activity == 3) {
+        if (x->vmx.sipi_vector >= 0) {
+            unsigned v = (unsigned)x->vmx.sipi_vector;
+            x->vmx.sipi_vector = -1;
+            vmx_exit(x, VMX_EXIT_SIPI, v, &info);
+        }
+        if (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) {
+            x->vmx.preempt_armed = false;
+            vmx_exit(x, VMX_EXIT_PREEMPTION_TIMER, 0, &info);
+        }
+        return vmx_nr_asleep(x); /* still waiting: nothing else is taken */
+    }
     if (x->vmx.init_pending) { /* §26.2: INIT exits (it is not blocked by anything here) */
         x->vmx.init_pending = false;
         vmx_exit(x, VMX_EXIT_INIT, 0, &info);
@@ -387,6 +412,14 @@ bool vmx_nr_events(struct x86_cpu *x)
         vmx_exit(x, VMX_EXIT_PREEMPTION_TIMER, 0, &info);
     }
     bool vnmi = pin(x) & PIN_VIRTUAL_NMIS;
+    if (x->vmx.activity == 2) {
+        if (x->nmi_pending && (vnmi || !x->nmi_blocked) && (pin(x) & PIN_NMI_EXITING)) {
+            x->nmi_pending = false;
+            info.intr_info = X86_EXC_NMI | 2u << 8 | 1u << 31;
+            vmx_exit(x, VMX_EXIT_EXCEPTION_NMI, 0, &info);
+        }
+        return vmx_nr_asleep(x); /* still in shutdown */
+    }
     if (x->nmi_pending && (vnmi || !x->nmi_blocked) && (pin(x) & PIN_NMI_EXITING)) {
         /* with "virtual NMIs" physical NMIs are not blocked in non-root
          * operation (§27.7.1) */
@@ -429,13 +462,28 @@ void vmx_nr_mtf_boundary(struct x86_cpu *x)
 
 bool vmx_nr_wake(struct x86_cpu *x)
 {
-    bool w = x->vmx.init_pending || x->vmx.mtf_pending ||
-             (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) ||
-             (x->intr && (pin(x) & PIN_EXT_INTR_EXITING)) ||
-             (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
+    bool timer = x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline;
+    bool w;
+    if (x->vmx.activity == 3)
+        w = x->vmx.sipi_vector >= 0 || timer;
+    else if (x->vmx.activity == 2)
+        w = x->vmx.init_pending || timer || (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
+    else
+        w = x->vmx.init_pending || x->vmx.mtf_pending || timer ||
+            (x->intr && (pin(x) & PIN_EXT_INTR_EXITING)) ||
+            (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
     if (w) { /* the exit is taken next, from the HLT state (§28.3.4) */
         x->vmx.woke_for_exit = true;
         x->attn = true;
     }
     return w;
+}
+
+bool vmx_nr_sipi(struct x86_cpu *x, unsigned vector)
+{
+    if (x->vmx.activity != 3)
+        return false; /* active, HLT, shutdown: discarded */
+    x->vmx.sipi_vector = (int16_t)(vector & 0xff);
+    x->attn = true;
+    return true;
 }

@@ -12,7 +12,7 @@
 # delivery, #DF), NMI unblocking by IRET, virtual NMIs and the NMI window,
 # MTF, PAUSE and PAUSE-loop exiting, RDTSCP, INVD, WBINVD, descriptor-table
 # exits, INVPCID, task switches in a 32-bit guest, VMRESUME error 26 and the
-# saved STI / MOV-SS blocking. Here: the outcome, the vm.exit counts by
+# saved STI / MOV-SS blocking, the activity states shutdown and wait-for-SIPI. Here: the outcome, the vm.exit counts by
 # reason in `trace stats`, the same run twice byte for byte, replay, the
 # kernel with vmx = off (no VMX reported: its first checks fail, VMX
 # instructions are #UD) and a bad [cpu] vmx value (exit 2 naming it).
@@ -40,7 +40,7 @@ fi
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
 count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
-want="EXCEPTION_NMI=11 IO=3 CPUID=3 HLT=1 RDTSC=1 RDPMC=1 VMCALL=13 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=4 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=2 INIT=2 INVALID_GUEST=6 MSR_LOADING=1 EPT_VIOLATION=10 EPT_MISCONFIG=1 INVEPT=1 INVVPID=1 NMI_WINDOW=3 MTF=3 PAUSE=2 RDTSCP=1 INVD=2 WBINVD=1 GDTR_IDTR=2 LDTR_TR=3 INVPCID=1 TASK_SWITCH=2"
+want="EXCEPTION_NMI=11 IO=3 CPUID=3 HLT=1 RDTSC=1 RDPMC=1 VMCALL=13 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=6 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=3 INIT=2 INVALID_GUEST=8 MSR_LOADING=1 EPT_VIOLATION=10 EPT_MISCONFIG=1 INVEPT=1 INVVPID=1 NMI_WINDOW=3 MTF=3 PAUSE=2 RDTSCP=1 INVD=2 WBINVD=1 GDTR_IDTR=2 LDTR_TR=3 INVPCID=1 TASK_SWITCH=2"
 bad=""
 for w in $want; do
     n=$(count "${w%%=*}")
@@ -48,7 +48,7 @@ for w in $want; do
 done
 # failed entries ran no guest: vmid "-"
 total=$(awk '($1 ~ /^[0-9]+$/ || $1 == "-") && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
-if [ -z "$bad" ] && [ "$total" = 95 ] && grep -Eq "^ +- +0 +6 +INVALID_GUEST \(0x80000021\)" "$T/stats.txt" &&
+if [ -z "$bad" ] && [ "$total" = 100 ] && grep -Eq "^ +- +0 +8 +INVALID_GUEST \(0x80000021\)" "$T/stats.txt" &&
     grep -Eq "^ +- +0 +1 +MSR_LOADING \(0x80000022\)" "$T/stats.txt"; then
     pass "trace stats: vm.exit by reason ($want; failed entries 0x80000021, 0x80000022 with vmid -)"
 else
@@ -70,8 +70,8 @@ if grep -q "vm.exit .*reason=CPUID .* insn=0xa20f (cpuid)" "$T/show.txt" &&
 else
     fail "trace show of vm.exit" "$(grep -m2 "vm.exit" "$T/show.txt" | tr '\n' ';')"
 fi
-if [ "$nentry" = 88 ]; then
-    pass "88 vm.entry events (one per guest run)"
+if [ "$nentry" = 91 ]; then
+    pass "91 vm.entry events (one per guest run)"
 else
     fail "vm.entry events" "$nentry"
 fi

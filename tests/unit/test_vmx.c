@@ -97,7 +97,7 @@ START_TEST(test_capabilities)
         { 0x48d, 0x0000007f00000016ull }, { 0x482, 0xffd9fffe0401e172ull },
         { 0x48e, 0xffd9fffe04006172ull }, { 0x483, 0x007fefff00036dffull },
         { 0x48f, 0x007fefff00036dfbull }, { 0x484, 0x0000d3ff000011ffull },
-        { 0x490, 0x0000d3ff000011fbull }, { 0x485, 0x00040065ull }, { 0x486, 0x80000021ull },
+        { 0x490, 0x0000d3ff000011fbull }, { 0x485, 0x000401e5ull }, { 0x486, 0x80000021ull },
         { 0x487, 0xffffffffull }, { 0x488, 0x2000ull }, { 0x489, 0x332fffull }, { 0x48a, 0x2eull },
     };
     for (unsigned i = 0; i < sizeof doc / sizeof doc[0]; i++) {

@@ -502,7 +502,7 @@ static void test_entry_failures(void)
     CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33) && vmr(EXIT_QUAL) == 4,
            "bad VMCS link pointer: exit reason 33, qualification 4", vmr(EXIT_QUAL));
     vmw(LINK_PTR, ~0ull);
-    vmw(G_ACTIVITY, 3); /* wait-for-SIPI: not supported (IA32_VMX_MISC) */
+    vmw(G_ACTIVITY, 4); /* not defined (IA32_VMX_MISC bits 8:6 report 1-3) */
     vm_enter(&g, 1);
     CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "unsupported activity state", vmr(EXIT_REASON));
     vmw(G_ACTIVITY, 0);
@@ -1552,6 +1552,52 @@ static void test_mov_ss(void)
     vmw(G_RFLAGS, 2);
 }
 
+
+/* ---- 12. activity states shutdown and wait-for-SIPI (§27.7.2) -------------------------------
+ * A self-IPI pending with external-interrupt exiting: blocked in both
+ * states, so the preemption timer ends them, and the saved activity
+ * state is the one entered; active again, the interrupt exits. */
+static void test_activity(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), exitc = vmr(EXIT_CTLS);
+    CHECKX((rdmsr(0x485) & 0x1c0) == 0x1c0, "IA32_VMX_MISC: HLT, shutdown, wait-for-SIPI", rdmsr(0x485));
+    /* the INITs of test_events left the local APIC in its INIT state
+     * (software-disabled): enable it again, LINT0 masked */
+    wrmsr(0x80f, 0x1ff);
+    wrmsr(0x835, 1u << 16);
+    wrmsr(0x83f, 0x30); /* SELF IPI 30H, pending (IF = 0 here) */
+    vmw(PIN, pin | 1u << 0 | 1u << 6);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    static const struct expect t = { "preemption timer in an inactive state", 52, 0, ~0u, 0 };
+    for (unsigned act = 3; act >= 2; act--) {
+        vmw(G_ACTIVITY, act);
+        vmw(PREEMPT, 20);
+        CHECK(vm_enter(&g, 0) == 0, "entry (inactive state)");
+        check_exit(&t);
+        CHECKX(vmr(G_ACTIVITY) == act, "saved activity state", vmr(G_ACTIVITY));
+        CHECKX(vmr(G_RIP) == (uint64_t)guest_spin, "no instruction ran", vmr(G_RIP));
+    }
+    /* injections the states forbid: a #GP in shutdown, an NMI in
+     * wait-for-SIPI */
+    vmw(ENTRY_INTR, 1u << 31 | 1u << 11 | 3u << 8 | 13);
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "#GP injected in shutdown", vmr(EXIT_REASON));
+    vmw(G_ACTIVITY, 3);
+    vmw(ENTRY_INTR, 1u << 31 | 2u << 8 | 2);
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "NMI injected in wait-for-SIPI", vmr(EXIT_REASON));
+    vmw(ENTRY_INTR, 0);
+    vmw(G_ACTIVITY, 0);
+    vmw(EXIT_CTLS, exitc | 1u << 15);
+    static const struct expect e = { "the external interrupt once active", 1, 0, ~0u, 0x80000030 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (active)");
+    check_exit(&e);
+    wrmsr(0x80b, 0); /* EOI */
+    vmw(EXIT_CTLS, exitc);
+    vmw(PIN, pin);
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx: start\n");
@@ -1571,6 +1617,7 @@ int kmain(void)
     test_other_exits();
     test_task_switch();
     test_mov_ss();
+    test_activity();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));
