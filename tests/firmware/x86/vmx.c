@@ -1598,6 +1598,51 @@ static void test_activity(void)
     vmw(PIN, pin);
 }
 
+
+/* ---- 13. more injection (§27.6): external interrupt, software exception,
+ * privileged software exception; MTF after a vectoring entry ---------------------------------- */
+static void test_injection2(void)
+{
+    struct gregs g = { 0 };
+    uint64_t rsp0 = (uint64_t)(guest_stack + sizeof guest_stack), proc = vmr(PROC);
+    x86t_hook = inj_hook;
+    static const struct { uint32_t info, len; uint64_t vector, ret_off; const char *what; } inj[] = {
+        { 1u << 31 | 0u << 8 | 48, 0, 48, 0, "injected external interrupt 30H: return RIP unchanged" },
+        { 1u << 31 | 6u << 8 | 3, 1, 3, 1, "injected #BP (software exception, length 1)" },
+        { 1u << 31 | 5u << 8 | 1, 1, 1, 1, "injected #DB (privileged software exception, length 1)" },
+    };
+    static const struct expect v = { "VMCALL from the guest's handler", 18, 0, 3, 0 };
+    for (unsigned i = 0; i < 3; i++) {
+        vmw(G_RIP, (uint64_t)guest_spin);
+        vmw(G_RSP, rsp0);
+        vmw(G_RFLAGS, 0x202); /* IF = 1: an external interrupt needs it */
+        vmw(ENTRY_INTR, inj[i].info);
+        vmw(ENTRY_LEN, inj[i].len);
+        CHECK(vm_enter(&g, 0) == 0, "entry (injection)");
+        check_exit(&v);
+        CHECKX(g.rax == inj[i].vector && g.rcx == (uint64_t)guest_spin + inj[i].ret_off, inj[i].what,
+               g.rax << 32 | (g.rcx - (uint64_t)guest_spin));
+    }
+    /* with MTF, a vectoring entry exits before the handler's first
+     * instruction (its RIP is the IDT gate's target, not guest_spin) */
+    vmw(PROC, proc | 1u << 27);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(G_RSP, rsp0);
+    vmw(ENTRY_INTR, 1u << 31 | 4u << 8 | 32);
+    vmw(ENTRY_LEN, 2);
+    static const struct expect m = { "MTF after an injected INT 20H", 37, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (injection with MTF)");
+    check_exit(&m);
+    uint64_t rip = vmr(G_RIP);
+    CHECKX(rip != (uint64_t)guest_spin && vmr(G_RSP) == rsp0 - 40, "MTF: at the handler, frame pushed",
+           rip);
+    vmw(PROC, proc);
+    vmw(ENTRY_INTR, 0);
+    vmw(G_RFLAGS, 2);
+    vmw(G_RSP, rsp0);
+    x86t_hook = 0;
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx: start\n");
@@ -1618,6 +1663,7 @@ int kmain(void)
     test_task_switch();
     test_mov_ss();
     test_activity();
+    test_injection2();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));
