@@ -1600,7 +1600,8 @@ static void test_activity(void)
 
 
 /* ---- 13. more injection (§27.6): external interrupt, software exception,
- * privileged software exception; MTF after a vectoring entry ---------------------------------- */
+ * privileged software exception; MTF after a vectoring entry; an exit
+ * while delivering a real external interrupt ----------------------------------------------------- */
 static void test_injection2(void)
 {
     struct gregs g = { 0 };
@@ -1638,6 +1639,26 @@ static void test_injection2(void)
            rip);
     vmw(PROC, proc);
     vmw(ENTRY_INTR, 0);
+    /* a real external interrupt (a self-IPI, no exiting) whose delivery
+     * through the guest IDT pushes into a not-present EPT page:
+     * IDT-vectoring information 80000030H (type 0), no length; the APIC
+     * acknowledged it (the host ends it with EOI) */
+    vmw(PROC, proc | 1ull << 31);
+    vmw(PROC2, 1u << 1);
+    ept_set(ept_a, 0);
+    wrmsr(0x83f, 0x30);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(G_RSP, (uint64_t)ept_a + 256);
+    vmw(G_RFLAGS, 0x202);
+    CHECK(vm_enter(&g, 0) == 0, "entry (external interrupt, stack not present in EPT)");
+    ept_exit("EPT violation delivering external interrupt 30H", 48, 0x182, (uint64_t)ept_a + 248,
+             (uint64_t)ept_a + 248);
+    CHECKX(vmr(IDT_VEC) == 0x80000030, "IDT-vectoring: external interrupt 30H", vmr(IDT_VEC));
+    CHECKX(vmr(EXIT_INSN_LEN) == 0, "no instruction length for an external interrupt", vmr(EXIT_INSN_LEN));
+    wrmsr(0x80b, 0); /* EOI */
+    ept_set(ept_a, EPT_RWX);
+    vmw(PROC2, 0);
+    vmw(PROC, proc);
     vmw(G_RFLAGS, 2);
     vmw(G_RSP, rsp0);
     x86t_hook = 0;
