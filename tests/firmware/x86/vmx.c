@@ -19,6 +19,14 @@
  *      exiting, HLT, and a loop ended by the VMX-preemption timer. Every
  *      exit's basic reason, qualification, instruction length and
  *      interruption information is checked against the SDM's.
+ *   4-6. Events (interrupt window, external interrupts, NMI, INIT), more
+ *      exits, injection, TSC offsetting, MSR areas, EPT.
+ *   7-13. Event handling: IDT-vectoring information and NMI unblocking by
+ *      IRET, #PF exits leaving CR2, virtual NMIs and the NMI window, MTF,
+ *      PAUSE / PAUSE-loop exiting, RDTSCP, INVD, WBINVD, descriptor-table
+ *      exits, INVPCID, task switches (a 32-bit guest), VMRESUME error 26
+ *      and the saved STI / MOV-SS blocking, the activity states shutdown
+ *      and wait-for-SIPI, injection of every event type.
  * Output on COM1; isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
 #include "x86t.h"
