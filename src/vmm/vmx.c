@@ -24,6 +24,7 @@ void vmx_reset(struct x86_cpu *x)
     x->vmx.movss_pos = x->vmx.sti_pos = ~0ull - 1;
     x->vmx.ple_last = ~0ull;
     x->vmx.sipi_vector = -1;
+    x->vmx.deliv_type = VMX_EV_NONE;
 }
 
 int64_t vmx_guest_id(const struct x86_cpu *x)

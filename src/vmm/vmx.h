@@ -43,6 +43,8 @@ struct vmx_state {
      * instruction length (SDM vol. 3C §28.2.4) */
     uint32_t deliv_info, deliv_err;
     uint8_t deliv_len;
+    uint8_t deliv_type;   /* the type vmx_delivering announced for the next x86_deliver
+                             (VMX_EV_*; VMX_EV_NONE: none) */
     bool iret_nmi;        /* executing IRET that unblocked (virtual-)NMIs: bit 12 of an exit's
                              interruption information / EPT qualification (§28.2.3) */
     bool vnmi_blocked;    /* virtual-NMI blocking ("virtual NMIs" = 1, §26.7.1) */
@@ -62,20 +64,29 @@ struct vmx_state {
  * and IDT-vectoring information (§25.8.3, §25.9.2, Table 28-19). */
 enum {
     VMX_EV_EXT = 0, VMX_EV_NMI = 2, VMX_EV_HW = 3, VMX_EV_SWINT = 4, VMX_EV_PRIV = 5,
-    VMX_EV_SWEXC = 6, VMX_EV_OTHER = 7,
+    VMX_EV_SWEXC = 6, VMX_EV_OTHER = 7, VMX_EV_NONE = 0xff,
 };
-/* The x86 core is about to deliver an event through the IDT: remembered
- * in non-root operation for the IDT-vectoring information of a VM exit
- * during its delivery (x86_deliver forgets it once delivered). len: the
- * instruction length of a software event. */
-static inline void vmx_delivering(struct vmx_state *v, unsigned type, unsigned vector, bool has_err,
-                                  uint32_t err, unsigned len)
+/* The x86 core is about to deliver an event through the IDT: its type
+ * (and, for a software event, the instruction length), announced before
+ * x86_deliver, which in non-root operation makes it the IDT-vectoring
+ * information of a VM exit during the delivery (vmx_deliver_begin /
+ * _end: vector and error code from its arguments) and forgets it once
+ * delivered. */
+static inline void vmx_delivering(struct vmx_state *v, unsigned type, unsigned len)
 {
-    if (__builtin_expect(v->non_root, 0)) {
-        v->deliv_info = 1u << 31 | (type & 7) << 8 | (vector & 0xff) | (has_err ? 1u << 11 : 0);
-        v->deliv_err = has_err ? err : 0;
-        v->deliv_len = (uint8_t)len;
-    }
+    v->deliv_type = (uint8_t)type;
+    v->deliv_len = (uint8_t)len;
+}
+/* x86_deliver (trap.c) around the delivery of vector in non-root
+ * operation: a type not announced is a hardware exception (soft: a
+ * software interrupt). */
+static inline void vmx_deliver_begin(struct vmx_state *v, unsigned vector, bool has_err, uint32_t err,
+                                     bool soft)
+{
+    unsigned type = v->deliv_type != VMX_EV_NONE ? v->deliv_type : soft ? VMX_EV_SWINT : VMX_EV_HW;
+    v->deliv_type = VMX_EV_NONE;
+    v->deliv_info = 1u << 31 | (type & 7) << 8 | (vector & 0xff) | (has_err ? 1u << 11 : 0);
+    v->deliv_err = has_err ? err : 0;
 }
 
 /* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79, 66 0F 38

@@ -145,7 +145,7 @@ static void inject(struct x86_cpu *x, uint32_t info)
     /* a fault during the delivery is one "during event delivery in
      * non-root operation" (§27.6.1.2): the injected event is the
      * IDT-vectoring information of its exit */
-    vmx_delivering(&x->vmx, type, vector, has_err, err, (unsigned)len);
+    vmx_delivering(&x->vmx, type, (unsigned)len);
     x86_deliver(x, (int)vector, has_err, err, type == VMX_EV_SWINT || type == VMX_EV_SWEXC, ret);
     x->next_rip = x->rip;
 }
@@ -188,6 +188,7 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
         x->tsc_offset += vmcs_get(x, VMCS_TSC_OFFSET);
     x->vmx.woke_for_exit = false;
     x->vmx.deliv_info = 0;
+    x->vmx.deliv_type = VMX_EV_NONE;
     x->vmx.iret_nmi = false;
     x->vmx.ple_last = ~0ull; /* the first PAUSE after an entry starts a loop (§26.1.3) */
     /* §27.6.2: "other event" 0 makes an MTF exit pending before the first

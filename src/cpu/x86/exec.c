@@ -1805,12 +1805,11 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     switch (op) {
     case 0x06: case 0x0e: case 0x16: case 0x1e: push(x, size, x->seg[op >> 3].sel); return;
     case 0x07: case 0x17: case 0x1f: {
+        if (op == 0x17) /* blocking by MOV SS after it (src/vmm) */
+            x->vmx.movss_pos = x86_insn_pos(x);
         uint16_t sel = (uint16_t)pop(x, size);
         x86_load_seg(x, op >> 3, sel);
-        if (op == 0x17) {
-            x->sti_shadow = true;
-            x->vmx.movss_pos = x86_insn_pos(x); /* blocking by MOV SS (src/vmm) */
-        }
+        if (op == 0x17) x->sti_shadow = true;
         return;
     }
     case 0x6c: case 0x6d: case 0x6e: case 0x6f:
@@ -1834,11 +1833,10 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0x8e: { /* MOV Sreg, r/m */
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5 || s == X86_CS) UD();
+        if (s == X86_SS) /* blocking by MOV SS after it (src/vmm) */
+            x->vmx.movss_pos = x86_insn_pos(x);
         x86_load_seg(x, (int)s, (uint16_t)rm_read(x, 2));
-        if (s == X86_SS) {
-            x->sti_shadow = true;
-            x->vmx.movss_pos = x86_insn_pos(x); /* blocking by MOV SS (src/vmm) */
-        }
+        if (s == X86_SS) x->sti_shadow = true;
         return;
     }
     case 0x8f: { /* POP r/m: RSP is incremented before the address is computed;
@@ -1946,13 +1944,13 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0xcc: /* INT3: a trap, rip after it */
         if (unlikely(x->vmx.non_root)) /* exception bitmap (software exception) */
             vmx_nr_exception(x, X86_EXC_BP, false, 0, VMX_EV_SWEXC, 0);
-        vmx_delivering(&x->vmx, VMX_EV_SWEXC, X86_EXC_BP, false, 0, x->insn_len);
+        vmx_delivering(&x->vmx, VMX_EV_SWEXC, x->insn_len);
         x86_deliver(x, X86_EXC_BP, false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
     case 0xcd: /* INT n; virtual-8086 mode (no CR4.VME): #GP(0) unless IOPL = 3 */
         if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
-        vmx_delivering(&x->vmx, VMX_EV_SWINT, (unsigned)i->imm & 0xff, false, 0, x->insn_len);
+        vmx_delivering(&x->vmx, VMX_EV_SWINT, x->insn_len);
         x86_deliver(x, (int)(i->imm & 0xff), false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
@@ -1960,7 +1958,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         if (x->rflags & FL_OF) {
             if (unlikely(x->vmx.non_root))
                 vmx_nr_exception(x, X86_EXC_OF, false, 0, VMX_EV_SWEXC, 0);
-            vmx_delivering(&x->vmx, VMX_EV_SWEXC, X86_EXC_OF, false, 0, x->insn_len);
+            vmx_delivering(&x->vmx, VMX_EV_SWEXC, x->insn_len);
             x86_deliver(x, X86_EXC_OF, false, 0, true, x->next_rip);
             x->next_rip = x->rip;
         }
@@ -1968,7 +1966,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0xf1: /* INT1 / ICEBP: #DB as a trap, no gate DPL check (SDM vol. 2 "INT n") */
         if (unlikely(x->vmx.non_root)) /* exception bitmap (privileged software exception) */
             vmx_nr_exception(x, X86_EXC_DB, false, 0, VMX_EV_PRIV, 0);
-        vmx_delivering(&x->vmx, VMX_EV_PRIV, X86_EXC_DB, false, 0, x->insn_len);
+        vmx_delivering(&x->vmx, VMX_EV_PRIV, x->insn_len);
         x86_deliver(x, X86_EXC_DB, false, 0, false, x->next_rip);
         x->next_rip = x->rip;
         return;
@@ -2109,19 +2107,19 @@ static bool take_interrupt(struct x86_cpu *x)
     if (unlikely(x->vmx.non_root) && vmx_nr_events(x)) /* exits for events (src/vmm) */
         return true;
     if (x->nmi_pending && !x->nmi_blocked) {
+        vmx_delivering(&x->vmx, VMX_EV_NMI, 0); /* IDT-vectoring type (src/vmm) */
         x->nmi_pending = false;
         x->nmi_blocked = true;
         TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x86_trace_from(x), 0, x->rip);
-        vmx_delivering(&x->vmx, VMX_EV_NMI, X86_EXC_NMI, false, 0, 0);
         x86_deliver(x, X86_EXC_NMI, false, 0, false, x->rip);
         return true;
     }
     if (x->intr && (x->rflags & FL_IF) && x->intr_ack) {
+        vmx_delivering(&x->vmx, VMX_EV_EXT, 0); /* IDT-vectoring type (src/vmm) */
         int v = x->intr_ack(x->intr_opaque);
         if (v < 0)
             return false;
         TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)v, x86_trace_from(x), 0, x->rip);
-        vmx_delivering(&x->vmx, VMX_EV_EXT, (unsigned)v, false, 0, 0);
         x86_deliver(x, v, false, 0, false, x->rip);
         return true;
     }

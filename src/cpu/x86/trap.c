@@ -81,9 +81,9 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
                 x->vmx.deliv_info = 0;
                 vmx_nr_exception(x, X86_EXC_DF, true, 0, VMX_EV_HW, 0);
             }
+            vmx_delivering(&x->vmx, VMX_EV_HW, 0);
             TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x86_trace_from(x), x->cpl,
                   x->rip, 0);
-            vmx_delivering(&x->vmx, VMX_EV_HW, X86_EXC_DF, true, 0, 0);
             x86_deliver(x, X86_EXC_DF, true, 0, false, x->rip);
             x->fault_depth = 0;
             longjmp(x->fault_jb, 1);
@@ -97,9 +97,9 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
     if (!x->dbg_ibp_fault)
         x->rflags |= FL_RF;
     x->dbg_ibp_fault = false;
+    vmx_delivering(&x->vmx, VMX_EV_HW, 0);
     TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x), x->cpl,
           x->rip, vector == X86_EXC_PF ? x->cr2 : err);
-    vmx_delivering(&x->vmx, VMX_EV_HW, (unsigned)vector, has_err, err, 0);
     x86_deliver(x, vector, has_err, err, false, x->rip);
     x->fault_depth = 0;
     longjmp(x->fault_jb, 1);
@@ -186,8 +186,10 @@ static void deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, b
 void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,
                  uint64_t return_rip)
 {
+    if (__builtin_expect(x->vmx.non_root, 0)) /* IDT-vectoring information (src/vmm) */
+        vmx_deliver_begin(&x->vmx, (unsigned)vector, has_err, err, soft);
     deliver(x, vector, has_err, err, soft, return_rip);
-    x->vmx.deliv_info = 0; /* delivered: no longer an IDT-vectoring event (src/vmm) */
+    x->vmx.deliv_info = 0; /* delivered: no longer an IDT-vectoring event */
 }
 
 static void deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,
