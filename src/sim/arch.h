@@ -101,6 +101,10 @@ struct arch_info {
      * ("fixed", "INIT", ...), NULL when none. NULL hooks: no detail. */
     size_t (*ipi_detail)(uint64_t mech, char *buf, size_t len);
     const char *(*ipi_class)(uint64_t mech);
+
+    /* `trace show`'s name for a vm.exit's inst argument (x86: "insn",
+     * the exiting instruction's bytes); NULL: "htinst" (RISC-V). */
+    const char *vm_exit_inst_label;
 };
 
 /* The most values any architecture's arch_state() may return (a check

@@ -88,6 +88,16 @@ static void out_hex(struct line *l, const char *name, uint64_t v)
     out(l, " %s=0x%llx", name, (unsigned long long)v);
 }
 
+/* A vm.exit / vm.entry guest id: -1 (no guest ran: a failed VM entry) as
+ * "none" */
+static void out_vmid(struct line *l, uint64_t v)
+{
+    if (v == UINT64_MAX)
+        out(l, " vmid=none");
+    else
+        out(l, " vmid=%llu", (unsigned long long)v);
+}
+
 static void out_harts(struct line *l, uint64_t mask)
 {
     out(l, "{");
@@ -313,12 +323,13 @@ static void format_event(struct line *l, const struct show *s, const struct trac
             out(l, " reason=%s", n);
         else
             out(l, " reason=0x%llx", (unsigned long long)a[0]);
-        out(l, " vmid=%llu", (unsigned long long)a[5]);
+        out_vmid(l, a[5]);
         out_hex(l, "gpa", a[3]);
         out_hex(l, "tval", a[2]);
-        if (a[4]) { /* RISC-V htinst: the transformed trapping instruction */
+        if (a[4]) { /* RISC-V htinst: the transformed trapping instruction; x86: its bytes */
             char text[96];
-            out_hex(l, "htinst", a[4]);
+            out_hex(l, s->arch && s->arch->vm_exit_inst_label ? s->arch->vm_exit_inst_label : "htinst",
+                    a[4]);
             if (s->disasm &&
                 trace_arch_disasm_bits_as(s->arch, s->syntax, trace_arch_exit_insn(s->arch, a[4]),
                                           0, text, sizeof text))
@@ -328,7 +339,7 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         break;
     }
     case TK_VM_ENTRY:
-        out(l, " vmid=%llu", (unsigned long long)a[1]);
+        out_vmid(l, a[1]);
         out_guest_pc(l, s, a[0], 0);
         break;
     case TK_MMIO:

@@ -362,8 +362,12 @@ static void print_exits(struct trace_stats *st, const struct arch_info *arch, FI
             snprintf(vcpu, sizeof vcpu, "-");
         else
             snprintf(vcpu, sizeof vcpu, "%u", x->vcpu);
-        fprintf(f, "  %6llu %6s %10llu  ", (unsigned long long)x->vmid, vcpu,
-                (unsigned long long)x->count);
+        char vmid[24]; /* -1: no guest ran (a failed VM entry) */
+        if (x->vmid == UINT64_MAX)
+            snprintf(vmid, sizeof vmid, "-");
+        else
+            snprintf(vmid, sizeof vmid, "%llu", (unsigned long long)x->vmid);
+        fprintf(f, "  %6s %6s %10llu  ", vmid, vcpu, (unsigned long long)x->count);
         if (n)
             fprintf(f, "%s (0x%llx)\n", n, (unsigned long long)x->reason);
         else

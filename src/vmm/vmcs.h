@@ -79,6 +79,8 @@
     X(ENTRY_INSN_LEN, 0x401a, "VM-entry instruction length") \
     X(TPR_THRESHOLD, 0x401c, "TPR threshold") \
     X(PROC_CTLS2, 0x401e, "secondary processor-based VM-execution controls") \
+    X(PLE_GAP, 0x4020, "PLE_Gap") \
+    X(PLE_WINDOW, 0x4022, "PLE_Window") \
     /* 32-bit read-only data fields (B.3.2) */ \
     X(VM_INSN_ERROR, 0x4400, "VM-instruction error") \
     X(EXIT_REASON, 0x4402, "exit reason") \

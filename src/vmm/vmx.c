@@ -21,6 +21,10 @@ void vmx_reset(struct x86_cpu *x)
     x->vmx.preempt_timer = t;
     x->vmx.vmcs_ptr = VMX_NO_VMCS;
     x->vmx.vmxon_ptr = VMX_NO_VMCS;
+    x->vmx.movss_pos = x->vmx.sti_pos = ~0ull - 1;
+    x->vmx.ple_last = ~0ull;
+    x->vmx.sipi_vector = -1;
+    x->vmx.deliv_type = VMX_EV_NONE;
 }
 
 int64_t vmx_guest_id(const struct x86_cpu *x)
@@ -257,8 +261,12 @@ static void do_vmlaunch_vmresume(struct x86_cpu *x, bool launch)
         vmx_fail_invalid(x);
         return;
     }
-    /* error 26 (events blocked by MOV SS) is not reported: the model has
-     * one shadow for STI and MOV SS (docs/vmx.md) */
+    /* error 26: the instruction right after MOV SS / POP SS, inside its
+     * interrupt shadow (§31.3 VMLAUNCH/VMRESUME) */
+    if (x86_insn_pos(x) == x->vmx.movss_pos + 1) {
+        vmx_fail_valid(x, VMXERR_ENTRY_MOV_SS);
+        return;
+    }
     if (launch && x->vmx.launched) {
         vmx_fail_valid(x, VMXERR_VMLAUNCH_NOT_CLEAR);
         return;

@@ -44,7 +44,57 @@ struct vmx_state {
     uint32_t apic_trap;   /* a trap-like exit (TPR below threshold, virtualized EOI), 0: none */
     uint64_t apic_trap_qual;
     bool vint;            /* a virtual interrupt is recognized (§30.2.1) */
+    /* non-root event delivery (vmx_nonroot.c): the event being delivered
+     * through the guest IDT, as IDT-vectoring information (bit 31 valid;
+     * 0: none) with its error code and, for software events, the
+     * instruction length (SDM vol. 3C §28.2.4) */
+    uint32_t deliv_info, deliv_err;
+    uint8_t deliv_len;
+    uint8_t deliv_type;   /* the type vmx_delivering announced for the next x86_deliver
+                             (VMX_EV_*; VMX_EV_NONE: none) */
+    bool iret_nmi;        /* executing IRET that unblocked (virtual-)NMIs: bit 12 of an exit's
+                             interruption information / EPT qualification (§28.2.3) */
+    bool vnmi_blocked;    /* virtual-NMI blocking ("virtual NMIs" = 1, §26.7.1) */
+    bool mtf_pending;     /* a monitor-trap-flag exit after this instruction (§26.5.2) */
+    uint64_t movss_pos;   /* x86_insn_pos of the last MOV SS / POP SS: the instruction
+                             after it runs with events blocked by MOV SS (VMLAUNCH /
+                             VMRESUME error 26, interruptibility bit 1) */
+    uint64_t sti_pos;     /* that of the last STI that set IF (interruptibility bit 0) */
+    uint8_t activity;     /* a guest entered in shutdown (2) or wait-for-SIPI (3), asleep
+                             until an exit; 0 otherwise (HLT is the CPU's sleep) */
+    int16_t sipi_vector;  /* a SIPI that arrived in wait-for-SIPI (its exit); -1: none */
+    uint64_t ple_last, ple_first; /* PAUSE-loop exiting: virtual time of the last PAUSE at
+                                     CPL 0 and of the first of its loop; ~0: none (§26.1.3) */
 };
+
+/* Interruption types of the VM-entry / VM-exit interruption information
+ * and IDT-vectoring information (§25.8.3, §25.9.2, Table 28-19). */
+enum {
+    VMX_EV_EXT = 0, VMX_EV_NMI = 2, VMX_EV_HW = 3, VMX_EV_SWINT = 4, VMX_EV_PRIV = 5,
+    VMX_EV_SWEXC = 6, VMX_EV_OTHER = 7, VMX_EV_NONE = 0xff,
+};
+/* The x86 core is about to deliver an event through the IDT: its type
+ * (and, for a software event, the instruction length), announced before
+ * x86_deliver, which in non-root operation makes it the IDT-vectoring
+ * information of a VM exit during the delivery (vmx_deliver_begin /
+ * _end: vector and error code from its arguments) and forgets it once
+ * delivered. */
+static inline void vmx_delivering(struct vmx_state *v, unsigned type, unsigned len)
+{
+    v->deliv_type = (uint8_t)type;
+    v->deliv_len = (uint8_t)len;
+}
+/* x86_deliver (trap.c) around the delivery of vector in non-root
+ * operation: a type not announced is a hardware exception (soft: a
+ * software interrupt). */
+static inline void vmx_deliver_begin(struct vmx_state *v, unsigned vector, bool has_err, uint32_t err,
+                                     bool soft)
+{
+    unsigned type = v->deliv_type != VMX_EV_NONE ? v->deliv_type : soft ? VMX_EV_SWINT : VMX_EV_HW;
+    v->deliv_type = VMX_EV_NONE;
+    v->deliv_info = 1u << 31 | (type & 7) << 8 | (vector & 0xff) | (has_err ? 1u << 11 : 0);
+    v->deliv_err = has_err ? err : 0;
+}
 
 /* The VMX instructions (0F 01 C1..C4, 0F C7 /6 /7, 0F 78, 0F 79, 66 0F 38
  * 80 / 81). */
@@ -116,7 +166,8 @@ bool vmx_nr_msr(struct x86_cpu *x, bool write);
 void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la);
 /* RDPMC (after its CPL / CR4.PCE check): RDPMC exiting. */
 void vmx_nr_rdpmc(struct x86_cpu *x);
-/* RDTSC: RDTSC exiting; RDTSCP: #UD ("enable RDTSCP" is not reported). */
+/* RDTSC: RDTSC exiting; RDTSCP: #UD without "enable RDTSCP", else RDTSC
+ * exiting (exit 51). */
 void vmx_nr_rdtsc(struct x86_cpu *x, bool rdtscp);
 void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr);
 /* MOV to CRn from register gpr (CR0/CR3/CR4/CR8): returns the value to
@@ -140,8 +191,33 @@ void vmx_nr_apic_boundary(struct x86_cpu *x);
 /* LMSW m16 (the source word at linear la): returns CR0[3:0] to load. */
 uint64_t vmx_nr_lmsw(struct x86_cpu *x, uint16_t src, uint64_t la);
 /* An exception about to be delivered in the guest: a VM exit when the
- * exception bitmap (and for #PF the error-code mask/match) says so. */
-void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft);
+ * exception bitmap (and for #PF the error-code mask/match) says so. type:
+ * VMX_EV_HW, VMX_EV_SWEXC (INT3, INTO) or VMX_EV_PRIV (INT1); qual: the
+ * exit qualification (#PF: the linear address, which is not written to
+ * CR2 when the #PF exits). An exception during the delivery of another
+ * event reports that event as IDT-vectoring information. */
+void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err, unsigned type,
+                      uint64_t qual);
+/* IRET: NMI unblocking (also when IRET faults), §26.3 / §26.7.1. */
+void vmx_nr_iret(struct x86_cpu *x);
+/* PAUSE: PAUSE exiting, PAUSE-loop exiting. */
+void vmx_nr_pause(struct x86_cpu *x);
+/* Instructions that exit by a control alone (no operand): INVD
+ * (always), WBINVD, MONITOR, MWAIT, XSETBV (always) -- the basic exit
+ * reason. */
+void vmx_nr_simple(struct x86_cpu *x, unsigned reason);
+/* LGDT/LIDT/SGDT/SIDT (0F 01 /0-/3: ident 0-3) and SLDT/STR/LLDT/LTR
+ * (0F 00 /0-/3): descriptor-table exiting (exits 46 / 47). */
+void vmx_nr_desc_table(struct x86_cpu *x, bool ldtr_tr, unsigned ident);
+/* INVPCID: before the CPL check (cpl_checked false) #UD without "enable
+ * INVPCID"; after it, INVLPG exiting decides the exit. */
+void vmx_nr_invpcid(struct x86_cpu *x, unsigned type_reg, bool cpl_checked);
+/* A task switch in the guest (always a VM exit, §26.1.2): source 0 CALL, 1
+ * IRET, 2 JMP, 3 task gate in the IDT; sel: the TSS selector. */
+void vmx_nr_task_switch(struct x86_cpu *x, uint16_t sel, unsigned source);
+/* An instruction boundary where the STI / MOV-SS shadow blocks the
+ * other events: the monitor trap flag's exit, or its arming. */
+void vmx_nr_mtf_boundary(struct x86_cpu *x);
 /* A triple fault in the guest: VM exit (reason 2). */
 _Noreturn void vmx_nr_triple_fault(struct x86_cpu *x);
 /* Between instructions, before interrupts are taken: the exits for a
@@ -149,8 +225,12 @@ _Noreturn void vmx_nr_triple_fault(struct x86_cpu *x);
  * open interrupt window (processor-based control 2) and an expired
  * preemption timer. Returns false when none applies. */
 bool vmx_nr_events(struct x86_cpu *x);
-/* Whether a sleeping (HLT) guest CPU must wake for a VM exit. */
+/* Whether a sleeping (HLT, shutdown, wait-for-SIPI) guest CPU must wake
+ * for a VM exit. */
 bool vmx_nr_wake(struct x86_cpu *x);
+/* A SIPI in non-root operation: true when taken (a guest in wait-for-SIPI
+ * exits), false when discarded (§27.7.2: the other states block it). */
+bool vmx_nr_sipi(struct x86_cpu *x, unsigned vector);
 
 /* EPT (vmx_ept.c): translates guest-physical gpa for an access
  * (EPT_ACC_* of ept.h; la is the guest-linear address when EPT_ACC_GLA).

@@ -62,11 +62,12 @@ int vmx_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v)
     case MSR_VMX_TRUE_ENTRY: *v = ctls(VMX_ENTRY_TRUE0, VMX_ENTRY_ALLOWED1); return 1;
     case MSR_VMX_MISC:
         /* A.6: preemption-timer rate (4:0), EFER.LMA saved into the
-         * "IA-32e mode guest" entry control on exits (5), activity state
-         * HLT (6), CR3-target values (24:16); MSR lists of up to 512
+         * "IA-32e mode guest" entry control on exits (5), activity states
+         * HLT, shutdown, wait-for-SIPI (6-8), CR3-target values (24:16); MSR lists of up to 512
          * entries (27:25 = 0); no VMWRITE to exit-information fields (29),
          * no zero-length software-event injection (30), MSEG revision 0 */
-        *v = VMX_PREEMPT_RATE | 1u << 5 | VMX_MISC_ACT_HLT | (uint64_t)VMX_CR3_TARGETS << 16;
+        *v = VMX_PREEMPT_RATE | 1u << 5 | VMX_MISC_ACT_HLT | VMX_MISC_ACT_SHUTDOWN |
+             VMX_MISC_ACT_WAIT_SIPI | (uint64_t)VMX_CR3_TARGETS << 16;
         return 1;
     case MSR_VMX_CR0_FIXED0: *v = VMX_CR0_FIXED0; return 1;
     case MSR_VMX_CR0_FIXED1: *v = VMX_CR0_FIXED1; return 1;

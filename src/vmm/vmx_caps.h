@@ -23,11 +23,17 @@ enum {
     PROC_PAUSE_EXITING = 1u << 30, PROC_SECONDARY = 1u << 31,
 };
 /* Secondary processor-based VM-execution controls (§25.6.2 Table 25-7):
+
  * the implemented ones (docs/vmx.md "EPT and VPID", "APIC
  * virtualization"). */
 enum {
     PROC2_VIRT_APIC_ACCESS = 1u << 0, PROC2_EPT = 1u << 1, PROC2_VIRT_X2APIC = 1u << 4,
     PROC2_VPID = 1u << 5, PROC2_APIC_REG_VIRT = 1u << 8, PROC2_VINTR_DELIVERY = 1u << 9,
+};
+/* ... and those of docs/vmx.md "Event handling and other exits" */
+enum {
+    PROC2_DESC_TABLE = 1u << 2, PROC2_RDTSCP = 1u << 3, PROC2_WBINVD_EXITING = 1u << 6,
+    PROC2_PAUSE_LOOP = 1u << 10, PROC2_INVPCID = 1u << 12,
 };
 /* VM-exit controls (§25.7.1 Table 25-13). */
 enum {
@@ -54,17 +60,20 @@ enum {
 /* What is implemented (allowed-1 settings). */
 #define VMX_PIN_ALLOWED1                                                                        \
     (VMX_PIN_DEFAULT1 | PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER |          \
-     PIN_POSTED_INTR)
+     PIN_VIRTUAL_NMIS | PIN_POSTED_INTR)
 #define VMX_PROC_ALLOWED1                                                                       \
     (VMX_PROC_DEFAULT1 | PROC_INTR_WINDOW | PROC_HLT_EXITING | PROC_INVLPG_EXITING |            \
      PROC_RDTSC_EXITING | PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING |                      \
      PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING | PROC_UNCOND_IO |    \
      PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_TSC_OFFSETTING | PROC_RDPMC_EXITING |            \
-     PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | PROC_TPR_SHADOW | PROC_SECONDARY)
+     PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | PROC_TPR_SHADOW | PROC_SECONDARY |             \
+     PROC_NMI_WINDOW | PROC_MTF | PROC_PAUSE_EXITING)
 /* IA32_VMX_PROCBASED_CTLS2 (Appendix A.3.3): no default1 bits */
 #define VMX_PROC2_ALLOWED1                                                                      \
     (PROC2_EPT | PROC2_VPID | PROC2_VIRT_APIC_ACCESS | PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | \
-     PROC2_VINTR_DELIVERY)
+     PROC2_VINTR_DELIVERY | VMX_PROC2_EVENTS)
+#define VMX_PROC2_EVENTS (PROC2_DESC_TABLE | PROC2_RDTSCP | PROC2_WBINVD_EXITING | PROC2_PAUSE_LOOP | \
+                          PROC2_INVPCID)
 #define VMX_EXIT_ALLOWED1                                                                       \
     (VMX_EXIT_DEFAULT1 | EXIT_HOST_ADDR_SPACE | EXIT_ACK_INTR | EXIT_SAVE_PAT | EXIT_LOAD_PAT | \
      EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPTION)
@@ -80,6 +89,8 @@ enum {
  * HLT), CR3-target values. */
 #define VMX_PREEMPT_RATE 5u
 #define VMX_MISC_ACT_HLT (1u << 6)
+#define VMX_MISC_ACT_SHUTDOWN (1u << 7)
+#define VMX_MISC_ACT_WAIT_SIPI (1u << 8)
 #define VMX_CR3_TARGETS 4u
 /* MSR-list entries processed (IA32_VMX_MISC[27:25] = 0: 512 recommended;
  * beyond it the SDM leaves the behaviour unpredictable: hvsim fails the

@@ -74,7 +74,15 @@ static void load_guest(struct x86_cpu *x)
     x->cpl = (uint8_t)((vmcs_get(x, VMCS_GUEST_SS_AR) >> 5) & 3);
     uint32_t intr = (uint32_t)vmcs_get(x, VMCS_GUEST_INTERRUPTIBILITY);
     x->sti_shadow = (intr & 3) != 0;
-    x->nmi_blocked = (intr & 8) != 0;
+    /* blocking by MOV SS: as if the VM entry were the MOV SS */
+    x->vmx.movss_pos = (intr & 2) ? x86_insn_pos(x) : ~0ull - 1;
+    x->vmx.sti_pos = (intr & 1) ? x86_insn_pos(x) : ~0ull - 1;
+    /* §27.7.1: bit 3 is blocking by NMI, or with "virtual NMIs"
+     * virtual-NMI blocking (physical NMIs then exit, never blocked) */
+    if (vmcs_get(x, VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS)
+        x->vmx.vnmi_blocked = (intr & 8) != 0;
+    else
+        x->nmi_blocked = (intr & 8) != 0;
     x->fault_depth = 0;
     x86_update_mode(x); /* the TLB context switches in vmx_vmentry (vmx_tlb_entry) */
 }
@@ -121,13 +129,24 @@ static void inject(struct x86_cpu *x, uint32_t info)
     unsigned vector = info & 0xff, type = (info >> 8) & 7;
     bool has_err = (info >> 11) & 1;
     uint32_t err = (uint32_t)vmcs_get(x, VMCS_ENTRY_EXC_ERRCODE);
-    bool soft = type == 4 || type == 5 || type == 6;
-    uint64_t ret = x->rip + (soft ? vmcs_get(x, VMCS_ENTRY_INSN_LEN) : 0);
-    if (type == 2)
-        x->nmi_blocked = true;
+    bool soft = type == VMX_EV_SWINT || type == VMX_EV_PRIV || type == VMX_EV_SWEXC;
+    uint64_t len = soft ? vmcs_get(x, VMCS_ENTRY_INSN_LEN) : 0;
+    uint64_t ret = x->rip + len;
+    if (type == VMX_EV_NMI) { /* §27.6.1.1: NMI (or virtual-NMI) blocking */
+        if (vmcs_get(x, VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS)
+            x->vmx.vnmi_blocked = true;
+        else
+            x->nmi_blocked = true;
+    }
     x->cpu.state = CPU_RUNNING; /* injection makes the activity state active */
+    x->sti_shadow = false;      /* §27.7.1: a vectoring entry leaves no STI / MOV-SS blocking */
+    x->vmx.movss_pos = x->vmx.sti_pos = ~0ull - 1;
     TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), vector, x->cpl, 0, x->rip);
-    x86_deliver(x, (int)vector, has_err, err, type == 4 || type == 6, ret);
+    /* a fault during the delivery is one "during event delivery in
+     * non-root operation" (§27.6.1.2): the injected event is the
+     * IDT-vectoring information of its exit */
+    vmx_delivering(&x->vmx, type, (unsigned)len);
+    x86_deliver(x, (int)vector, has_err, err, type == VMX_EV_SWINT || type == VMX_EV_SWEXC, ret);
     x->next_rip = x->rip;
 }
 
@@ -169,6 +188,17 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
     if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
         x->tsc_offset += vmcs_get(x, VMCS_TSC_OFFSET);
     x->vmx.woke_for_exit = false;
+    x->vmx.deliv_info = 0;
+    x->vmx.deliv_type = VMX_EV_NONE;
+    x->vmx.iret_nmi = false;
+    x->vmx.ple_last = ~0ull; /* the first PAUSE after an entry starts a loop (§26.1.3) */
+    /* §27.6.2: "other event" 0 makes an MTF exit pending before the first
+     * instruction; so does a vectoring entry with "monitor trap flag"
+     * (the exit follows the delivery, §26.5.2) */
+    uint32_t info = (uint32_t)vmcs_get(x, VMCS_ENTRY_INTR_INFO);
+    unsigned itype = (info >> 8) & 7;
+    x->vmx.mtf_pending = (info >> 31) && (itype == VMX_EV_OTHER ||
+                                          (vmcs_get(x, VMCS_PROC_CTLS) & PROC_MTF));
     /* §26.5.1: the preemption timer counts down from its value once every
      * 2^rate ticks of virtual time (IA32_VMX_MISC[4:0]); it is armed as a
      * CPU timer so a run stops exactly at its expiry */
@@ -180,12 +210,17 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
             cpu_timer_arm(&x->cpu, x->vmx.preempt_timer, x->vmx.preempt_deadline);
     }
     vmm_trace_entry(&x->cpu, x->rip);
-    /* activity state HLT (IA32_VMX_MISC bit 6): the guest starts asleep */
-    if (vmcs_get(x, VMCS_GUEST_ACTIVITY) == 1)
+    /* activity states HLT, shutdown, wait-for-SIPI (IA32_VMX_MISC bits
+     * 6-8): the guest starts asleep (a vectoring entry makes it active) */
+    uint64_t act = vmcs_get(x, VMCS_GUEST_ACTIVITY);
+    x->vmx.sipi_vector = -1;
+    x->vmx.activity = 0;
+    if (act >= 1 && act <= 3 && !((info >> 31) && itype != VMX_EV_OTHER)) {
         x->cpu.state = CPU_SLEEPING;
+        x->vmx.activity = act >= 2 ? (uint8_t)act : 0;
+    }
     vmx_apic_entry(x); /* APIC virtualization (vmx_apic.c) */
-    uint32_t info = (uint32_t)vmcs_get(x, VMCS_ENTRY_INTR_INFO);
-    if (info >> 31)
+    if ((info >> 31) && itype != VMX_EV_OTHER)
         inject(x, info);
     x->attn = true; /* interrupt window, pending events: looked at before the first instruction */
     if (x->cpu.state == CPU_SLEEPING)

@@ -44,6 +44,14 @@ static bool efer_reserved_ok(uint64_t v)
 
 static bool c_pin(struct x86_cpu *x, const struct ectx *c) { return ctl_ok(c->pin, VMX_PIN_DEFAULT1, VMX_PIN_ALLOWED1); }
 static bool c_proc(struct x86_cpu *x, const struct ectx *c) { return ctl_ok(c->proc, VMX_PROC_TRUE0, VMX_PROC_ALLOWED1); }
+static bool c_vnmi(struct x86_cpu *x, const struct ectx *c)
+{
+    /* "virtual NMIs" needs "NMI exiting"; "NMI-window exiting" needs
+     * "virtual NMIs" */
+    if ((c->pin & PIN_VIRTUAL_NMIS) && !(c->pin & PIN_NMI_EXITING))
+        return false;
+    return !(c->proc & PROC_NMI_WINDOW) || (c->pin & PIN_VIRTUAL_NMIS);
+}
 static bool c_cr3_count(struct x86_cpu *x, const struct ectx *c) { return G(CR3_TARGET_COUNT) <= VMX_CR3_TARGETS; }
 static bool c_io_bitmaps(struct x86_cpu *x, const struct ectx *c)
 {
@@ -97,8 +105,10 @@ static bool c_inject(struct x86_cpu *x, const struct ectx *c)
         return true;
     unsigned vector = info & 0xff, type = (info >> 8) & 7;
     bool errc = (info >> 11) & 1;
-    if (type == 1 || type == 7) /* reserved; "other event" needs MTF */
+    if (type == 1) /* reserved ("other event" is allowed: MTF is reported) */
         return false;
+    if (type == VMX_EV_OTHER && vector != 0)
+        return false; /* vector 0: pending MTF exit */
     if (type == 2 && vector != 2)
         return false;
     if (type == 3 && vector > 31)
@@ -121,6 +131,7 @@ static bool c_inject(struct x86_cpu *x, const struct ectx *c)
 static const struct check control_checks[] = {
     { "27.2.1.1", "pin-based controls: reserved bits (IA32_VMX_TRUE_PINBASED_CTLS)", c_pin },
     { "27.2.1.1", "primary processor-based controls: reserved bits (IA32_VMX_TRUE_PROCBASED_CTLS)", c_proc },
+    { "27.2.1.1", "virtual NMIs need NMI exiting; NMI-window exiting needs virtual NMIs", c_vnmi },
     { "27.2.1.1", "CR3-target count <= 4 (IA32_VMX_MISC[24:16])", c_cr3_count },
     { "27.2.1.1", "I/O bitmap addresses 4-KByte aligned, within the physical-address width", c_io_bitmaps },
     { "27.2.1.1", "MSR-bitmap address 4-KByte aligned, within the physical-address width", c_msr_bitmap },
@@ -362,12 +373,26 @@ static bool g_rflags(struct x86_cpu *x, const struct ectx *c)
 static bool g_activity(struct x86_cpu *x, const struct ectx *c)
 {
     uint64_t s = G(GUEST_ACTIVITY);
-    if (s > 1) /* active and HLT only (IA32_VMX_MISC bits 8:6 = 001b) */
+    if (s > 3) /* active, HLT, shutdown, wait-for-SIPI (IA32_VMX_MISC bits 8:6) */
         return false;
     if (s == 1 && ((ar(x, K_SS) >> 5) & 3))
         return false; /* HLT needs SS.DPL = 0 */
     if (s && (G(GUEST_INTERRUPTIBILITY) & 3))
         return false; /* STI / MOV SS blocking needs the active state */
+    uint32_t info = (uint32_t)G(ENTRY_INTR_INFO);
+    unsigned type = (info >> 8) & 7, vector = info & 0xff;
+    if (s == 1 && (info >> 31)) {
+        /* HLT: only an external interrupt, an NMI, #DB, #MC or "other
+         * event" may be injected */
+        if (!(type == VMX_EV_EXT || type == VMX_EV_NMI || type == VMX_EV_OTHER ||
+              (type == VMX_EV_HW && (vector == 1 || vector == 18))))
+            return false;
+    }
+    /* shutdown: only an NMI or #MC; wait-for-SIPI: nothing */
+    if (s == 2 && (info >> 31) && !(type == VMX_EV_NMI || (type == VMX_EV_HW && vector == 18)))
+        return false;
+    if (s == 3 && (info >> 31))
+        return false;
     return true;
 }
 static bool g_interruptibility(struct x86_cpu *x, const struct ectx *c)
@@ -375,8 +400,8 @@ static bool g_interruptibility(struct x86_cpu *x, const struct ectx *c)
     uint64_t v = G(GUEST_INTERRUPTIBILITY), f = G(GUEST_RFLAGS);
     uint32_t info = (uint32_t)G(ENTRY_INTR_INFO);
     unsigned type = (info >> 8) & 7;
-    if (v & ~0x1full)
-        return false; /* bits 31:5 */
+    if (v & ~0xfull)
+        return false; /* bits 31:5; bit 4 (enclave interruption) needs SGX */
     if ((v & 3) == 3)
         return false; /* not both STI and MOV SS */
     if ((v & 1) && !(f & FL_IF))
@@ -387,6 +412,8 @@ static bool g_interruptibility(struct x86_cpu *x, const struct ectx *c)
         return false;
     if ((info >> 31) && type == 2 && (v & 2))
         return false;
+    if ((info >> 31) && type == 2 && (v & 8) && (G(PIN_CTLS) & PIN_VIRTUAL_NMIS))
+        return false; /* injecting a virtual NMI under virtual-NMI blocking */
     return true;
 }
 static bool g_pending_dbg(struct x86_cpu *x, const struct ectx *c)
@@ -432,7 +459,7 @@ static const struct gcheck guest_checks[] = {
     { { "27.3.1.3", "GDTR / IDTR bases canonical, limits 15:0", g_dtr }, 0 },
     { { "27.3.1.4", "RIP: bits 63:32 outside 64-bit code, canonical in it", g_rip }, 0 },
     { { "27.3.1.4", "RFLAGS reserved bits, VM, IF for an injected external interrupt", g_rflags }, 0 },
-    { { "27.3.1.5", "activity state supported (active, HLT), HLT with SS.DPL = 0", g_activity }, 0 },
+    { { "27.3.1.5", "activity state supported, HLT with SS.DPL = 0, the events each may inject", g_activity }, 0 },
     { { "27.3.1.5", "interruptibility state", g_interruptibility }, 0 },
     { { "27.3.1.5", "pending debug exceptions", g_pending_dbg }, 0 },
     { { "27.3.1.5", "VMCS link pointer", g_link }, 4 },

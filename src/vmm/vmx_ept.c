@@ -20,18 +20,19 @@ uint64_t vmx_ept_translate(struct x86_cpu *x, uint64_t gpa, unsigned acc, uint64
         return r->hpa;
     if (acc & EPT_ACC_DEBUG)
         return 0;
-    /* fault-like, as an exception (trap.c): an instruction that moved RSP
-     * before the faulting access (POP r/m, PUSHA, POPA) gets it back */
-    if (x->undo_rsp_valid) {
-        x->r[RSP] = x->undo_rsp;
-        x->undo_rsp_valid = false;
-    }
+    /* fault-like, as an exception: vmx_exit gives back RSP to an
+     * instruction that moved it before the faulting access */
     vmcs_set(x, VMCS_GUEST_PHYS_ADDR, gpa);
     struct vmx_exit_info info = { 0 };
     if (r->status == EPT_VIOLATION) {
         if (r->qual & EPT_QUAL_GLA_VALID)
             info.guest_la = x->long_mode ? la : la & 0xffffffffull;
-        vmx_exit(x, VMX_EXIT_EPT_VIOLATION, r->qual, &info);
+        /* bit 12: NMI unblocking by an IRET that made this access (not
+         * during event delivery: then it is undefined, 0 here) */
+        uint64_t q = r->qual;
+        if (x->vmx.iret_nmi && !(x->vmx.deliv_info >> 31))
+            q |= EPT_QUAL_NMI_UNBLOCK;
+        vmx_exit(x, VMX_EXIT_EPT_VIOLATION, q, &info);
     }
     vmx_exit(x, VMX_EXIT_EPT_MISCONFIG, 0, &info); /* qualification undefined: 0 */
 }

@@ -49,7 +49,7 @@ static void save_seg(struct x86_cpu *x, const struct x86_segment *s, enum vmcs_f
 }
 
 /* §28.3: the guest-state area from the CPU. */
-static void save_guest(struct x86_cpu *x)
+static void save_guest(struct x86_cpu *x, bool boundary)
 {
     uint32_t exit_ctls = (uint32_t)vmcs_get(x, VMCS_EXIT_CTLS);
     vmcs_set(x, VMCS_GUEST_CR0, x->cr0);
@@ -77,15 +77,25 @@ static void save_guest(struct x86_cpu *x)
         vmcs_set(x, VMCS_GUEST_PAT, x->pat);
     if (exit_ctls & EXIT_SAVE_EFER)
         vmcs_set(x, VMCS_GUEST_EFER, x->efer);
-    /* §28.3.4: activity and interruptibility state. The model has one
-     * shadow for STI and MOV SS: with IF = 1 it is STI blocking, else MOV
-     * SS blocking (STI opens a shadow only when it sets IF). */
-    vmcs_set(x, VMCS_GUEST_ACTIVITY, x->cpu.state == CPU_SLEEPING || x->vmx.woke_for_exit ? 1 : 0);
+    /* §28.3.4: activity and interruptibility state */
+    if (x->vmx.activity) /* shutdown, wait-for-SIPI */
+        vmcs_set(x, VMCS_GUEST_ACTIVITY, x->vmx.activity);
+    else
+        vmcs_set(x, VMCS_GUEST_ACTIVITY, x->cpu.state == CPU_SLEEPING || x->vmx.woke_for_exit ? 1 : 0);
     x->vmx.woke_for_exit = false;
+    x->vmx.activity = 0;
     uint32_t intr = 0;
-    if (x->sti_shadow)
-        intr |= (x->rflags & FL_IF) ? 1u : 2u;
-    if (x->nmi_blocked)
+    /* the instruction the blocking applies to: the one that exits, or at
+     * a boundary the next one; blocked when MOV SS / STI came right
+     * before it (the positions are exact where the model's one shadow
+     * flag is not) */
+    uint64_t cur = x86_insn_pos(x) + (boundary ? 1 : 0);
+    if (cur == x->vmx.movss_pos + 1)
+        intr |= 2u;
+    else if (cur == x->vmx.sti_pos + 1)
+        intr |= 1u;
+    /* bit 3: blocking by NMI, or with "virtual NMIs" virtual-NMI blocking */
+    if ((vmcs_get(x, VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS) ? x->vmx.vnmi_blocked : x->nmi_blocked)
         intr |= 8u;
     vmcs_set(x, VMCS_GUEST_INTERRUPTIBILITY, intr);
     vmcs_set(x, VMCS_GUEST_PENDING_DBG, 0);
@@ -163,6 +173,7 @@ void vmx_load_host(struct x86_cpu *x)
     x->cpl = 0;
     x->sti_shadow = false;
     x->cpu.state = CPU_RUNNING;
+    x->vmx.activity = 0;
     x->vmx.non_root = false;
     x->vmx.preempt_armed = false;
     x->fault_depth = 0;
@@ -221,15 +232,34 @@ static void exit_msrs(struct x86_cpu *x, bool load)
 _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
                         const struct vmx_exit_info *info)
 {
-    /* §28.2: the exit-information fields */
+    /* fault-like exits during an instruction that moved RSP before the
+     * faulting access (POP r/m, PUSHA, POPA): RSP as before, as trap.c
+     * does for exceptions */
+    if (x->undo_rsp_valid) {
+        x->r[RSP] = x->undo_rsp;
+        x->undo_rsp_valid = false;
+    }
+    /* §28.2: the exit-information fields; §28.2.4: an exit during event
+     * delivery (an exception, EPT violation / misconfiguration or task
+     * switch while delivering an event through the guest IDT, also one
+     * injected by the VM entry) describes that event as IDT-vectoring
+     * information and, for a software interrupt / exception, gives the
+     * instruction length */
+    uint32_t vect = x->vmx.deliv_info;
     vmcs_set(x, VMCS_EXIT_REASON, reason);
     vmcs_set(x, VMCS_EXIT_QUALIFICATION, qual);
     vmcs_set(x, VMCS_GUEST_LINEAR_ADDR, info->guest_la);
     vmcs_set(x, VMCS_EXIT_INTR_INFO, info->intr_info);
     vmcs_set(x, VMCS_EXIT_INTR_ERRCODE, info->intr_err);
-    vmcs_set(x, VMCS_IDT_VECTORING_INFO, 0); /* not during event delivery (docs/vmx.md) */
-    vmcs_set(x, VMCS_EXIT_INSN_LEN, info->insn ? x86_cur_insn_len(x) : 0);
+    vmcs_set(x, VMCS_IDT_VECTORING_INFO, vect);
+    vmcs_set(x, VMCS_IDT_VECTORING_ERRCODE, (vect >> 31) ? x->vmx.deliv_err : 0);
+    unsigned vtype = (vect >> 8) & 7;
+    bool soft_deliv = (vect >> 31) && (vtype == VMX_EV_SWINT || vtype == VMX_EV_PRIV || vtype == VMX_EV_SWEXC);
+    vmcs_set(x, VMCS_EXIT_INSN_LEN, info->insn ? x86_cur_insn_len(x) : soft_deliv ? x->vmx.deliv_len : 0);
     vmcs_set(x, VMCS_EXIT_INSN_INFO, info->insn ? info->insn_info : 0);
+    x->vmx.deliv_info = 0;
+    x->vmx.iret_nmi = false;
+    x->vmx.mtf_pending = false;
     uint64_t bytes = 0;
     if (info->insn) {
         const uint8_t *b = x->insn_raw ? x->insn_raw : x->insn_bytes;
@@ -246,7 +276,7 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
     vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & 0x7fffffffu);
     if (vmcs_get(x, VMCS_PROC_CTLS) & PROC_TSC_OFFSETTING)
         x->tsc_offset -= vmcs_get(x, VMCS_TSC_OFFSET); /* vmx_entry.c added it */
-    save_guest(x);
+    save_guest(x, info->boundary);
     vmx_apic_exit(x);
     exit_msrs(x, false);
     vmx_load_host(x);

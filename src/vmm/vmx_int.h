@@ -51,6 +51,7 @@ struct vmx_exit_info {
     uint64_t guest_la;      /* guest-linear address (INVLPG, INS/OUTS, ...) */
     uint32_t intr_info;     /* VM-exit interruption information (bit 31 valid) */
     uint32_t intr_err;      /* its error code */
+    bool boundary;          /* between instructions (an event, MTF): not during one */
 };
 
 /* vmx_exit.c: a VM exit (§28): records the exit information, saves the

@@ -34,14 +34,98 @@ void vmx_nr_invlpg(struct x86_cpu *x, uint64_t la)
         insn_exit(x, VMX_EXIT_INVLPG, la); /* qualification: the linear address */
 }
 
+static uint32_t proc2(const struct x86_cpu *x)
+{
+    /* §25.6.2: without "activate secondary controls" they count as 0 */
+    return (proc(x) & PROC_SECONDARY) ? (uint32_t)vmcs_get(x, VMCS_PROC_CTLS2) : 0;
+}
+
 void vmx_nr_rdtsc(struct x86_cpu *x, bool rdtscp)
 {
-    /* §26.3: RDTSCP is #UD in non-root operation when "enable RDTSCP"
-     * (a secondary control, not reported) is 0 */
-    if (rdtscp)
+    /* §26.3: RDTSCP is #UD in non-root operation when "enable RDTSCP" is
+     * 0; otherwise RDTSC exiting makes it exit 51 (§26.1.3) */
+    if (rdtscp && !(proc2(x) & PROC2_RDTSCP))
         x86_raise(x, X86_EXC_UD, false, 0);
     if (proc(x) & PROC_RDTSC_EXITING)
-        insn_exit(x, VMX_EXIT_RDTSC, 0);
+        insn_exit(x, rdtscp ? VMX_EXIT_RDTSCP : VMX_EXIT_RDTSC, 0);
+}
+
+void vmx_nr_simple(struct x86_cpu *x, unsigned reason)
+{
+    /* §26.1.2: INVD and XSETBV always exit; §26.1.3: WBINVD by "WBINVD
+     * exiting", MONITOR / MWAIT by their controls */
+    bool ex;
+    switch (reason) {
+    case VMX_EXIT_WBINVD: ex = proc2(x) & PROC2_WBINVD_EXITING; break;
+    case VMX_EXIT_MONITOR: ex = proc(x) & PROC_MONITOR_EXITING; break;
+    case VMX_EXIT_MWAIT: ex = proc(x) & PROC_MWAIT_EXITING; break;
+    default: ex = true; break;
+    }
+    if (ex)
+        insn_exit(x, reason, 0);
+}
+
+void vmx_nr_pause(struct x86_cpu *x)
+{
+    /* §26.1.3: "PAUSE exiting" exits always; otherwise "PAUSE-loop
+     * exiting" at CPL 0: a PAUSE more than PLE_Gap ticks after the last
+     * one (or the first since the VM entry) starts a loop; one more than
+     * PLE_Window ticks after the start of its loop exits. Times are
+     * virtual-time ticks (the TSC's). */
+    if (proc(x) & PROC_PAUSE_EXITING)
+        insn_exit(x, VMX_EXIT_PAUSE, 0);
+    if (!(proc2(x) & PROC2_PAUSE_LOOP) || x->cpl != 0)
+        return;
+    uint64_t now = cpu_now(&x->cpu);
+    uint64_t gap = vmcs_get(x, VMCS_PLE_GAP), window = vmcs_get(x, VMCS_PLE_WINDOW);
+    if (x->vmx.ple_last == ~0ull || now - x->vmx.ple_last > gap)
+        x->vmx.ple_first = now;
+    x->vmx.ple_last = now;
+    if (now - x->vmx.ple_first > window)
+        insn_exit(x, VMX_EXIT_PAUSE, 0);
+}
+
+void vmx_nr_desc_table(struct x86_cpu *x, bool ldtr_tr, unsigned ident)
+{
+    /* §26.1.3 "descriptor-table exiting"; instruction information
+     * (Tables 28-10, 28-11): scaling, address size, operand size (bit 11,
+     * LGDT/LIDT/SGDT/SIDT outside 64-bit mode: 1 = 32-bit), register or
+     * memory (bit 10, 47 only), segment, index, base, the instruction
+     * identity (29:28); qualification = the displacement */
+    if (!(proc2(x) & PROC2_DESC_TABLE))
+        return;
+    const struct x86_insn *i = &x->in;
+    uint32_t info = vmx_insn_info(x, -1) | (ident & 3) << 28;
+    if (!ldtr_tr && i->opsize != 2 && x->code_size != 8)
+        info |= 1u << 11;
+    struct vmx_exit_info e = { .insn = true, .insn_info = info };
+    vmx_exit(x, ldtr_tr ? VMX_EXIT_LDTR_TR : VMX_EXIT_GDTR_IDTR, i->mod == 3 ? 0 : (uint64_t)i->disp, &e);
+}
+
+void vmx_nr_invpcid(struct x86_cpu *x, unsigned type_reg, bool cpl_checked)
+{
+    /* §26.3: #UD without "enable INVPCID"; with it, INVLPG exiting makes
+     * INVPCID exit (58): qualification = displacement, instruction
+     * information as INVEPT's (Table 28-13, reg2 = the type register) */
+    if (!cpl_checked) {
+        if (!(proc2(x) & PROC2_INVPCID))
+            x86_raise(x, X86_EXC_UD, false, 0);
+        return;
+    }
+    if (proc(x) & PROC_INVLPG_EXITING) {
+        struct vmx_exit_info e = { .insn = true, .insn_info = vmx_insn_info(x, (int)type_reg) };
+        vmx_exit(x, VMX_EXIT_INVPCID, (uint64_t)x->in.disp, &e);
+    }
+}
+
+void vmx_nr_task_switch(struct x86_cpu *x, uint16_t sel, unsigned source)
+{
+    /* §26.1.2: task switches always exit; qualification (Table 28-2):
+     * the TSS selector (15:0), the source (31:30). CALL / JMP / IRET are
+     * instruction exits (their length, §28.2.5); through the IDT the
+     * event being delivered is the IDT-vectoring information. */
+    struct vmx_exit_info e = { .insn = source != 3 };
+    vmx_exit(x, VMX_EXIT_TASK_SWITCH, sel | (uint64_t)(source & 3) << 30, &e);
 }
 
 void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr)
@@ -223,10 +307,17 @@ uint64_t vmx_nr_lmsw(struct x86_cpu *x, uint16_t src, uint64_t la)
 /* §25.6.3: the exception bitmap; a #PF exits when (error code & mask) ==
  * match and bit 14 is set, or when they differ and bit 14 is clear. The
  * interruption information (§28.2.2 Table 28-19): vector, type (3
- * hardware exception, 6 software exception: INT3 / INTO), error code
- * valid, valid. */
-void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft)
+ * hardware exception, 5 privileged software exception: INT1, 6 software
+ * exception: INT3 / INTO), error code valid, bit 12 NMI unblocking by IRET
+ * (not with IDT-vectoring information or for #DF), valid. An exception
+ * during the delivery of another event (vmx.deliv_info) exits with that
+ * event as IDT-vectoring information (§28.2.4); whether or not it exits,
+ * the IRET's NMI unblocking is then spent. */
+void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err, unsigned type,
+                      uint64_t qual)
 {
+    bool iret_nmi = x->vmx.iret_nmi;
+    x->vmx.iret_nmi = false;
     uint32_t bm = (uint32_t)vmcs_get(x, VMCS_EXCEPTION_BITMAP);
     bool exits = (bm >> vector) & 1;
     if (vector == X86_EXC_PF) {
@@ -235,12 +326,32 @@ void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err,
     }
     if (!exits)
         return;
-    struct vmx_exit_info info = { .insn = soft };
-    info.intr_info = (uint32_t)vector | (soft ? 6u : 3u) << 8 | (has_err ? 1u << 11 : 0) | 1u << 31;
+    struct vmx_exit_info info = { .insn = type != VMX_EV_HW };
+    info.intr_info = (uint32_t)vector | (type & 7) << 8 | (has_err ? 1u << 11 : 0) | 1u << 31;
+    if (iret_nmi && !(x->vmx.deliv_info >> 31) && vector != X86_EXC_DF)
+        info.intr_info |= 1u << 12;
     info.intr_err = has_err ? err : 0;
-    /* qualification: #PF the linear address (CR2 is not written), #DB the
-     * DR6 bits (not modelled here: 0) */
-    vmx_exit(x, VMX_EXIT_EXCEPTION_NMI, vector == X86_EXC_PF ? x->cr2 : 0, &info);
+    /* qualification: #PF the linear address (CR2 is not written), a #DB
+     * trap the DR6 bits it would set (DR6 is not written) */
+    vmx_exit(x, VMX_EXIT_EXCEPTION_NMI, vector == X86_EXC_PF || vector == X86_EXC_DB ? qual : 0, &info);
+}
+
+void vmx_nr_iret(struct x86_cpu *x)
+{
+    /* §26.7.1 / §27.7.1: with "virtual NMIs", IRET ends virtual-NMI
+     * blocking; without it and without "NMI exiting", IRET ends blocking
+     * by NMI -- even when it faults (its exits then report bit 12); with
+     * "NMI exiting" alone blocking by NMI lasts while in non-root
+     * operation */
+    if (pin(x) & PIN_VIRTUAL_NMIS) {
+        x->vmx.iret_nmi = x->vmx.vnmi_blocked;
+        x->vmx.vnmi_blocked = false;
+    } else if (!(pin(x) & PIN_NMI_EXITING)) {
+        x->vmx.iret_nmi = x->nmi_blocked;
+        x->nmi_blocked = false;
+    } else {
+        x->vmx.iret_nmi = false;
+    }
 }
 
 _Noreturn void vmx_nr_triple_fault(struct x86_cpu *x)
@@ -249,38 +360,96 @@ _Noreturn void vmx_nr_triple_fault(struct x86_cpu *x)
     vmx_exit(x, VMX_EXIT_TRIPLE_FAULT, 0, &info);
 }
 
-/* Events between instructions (§26.2, §26.7.5, §26.5.1), by priority:
- * the preemption timer, NMI exiting, external-interrupt exiting, then the
- * interrupt window. */
+/* A guest in shutdown or wait-for-SIPI with nothing to exit for: back
+ * to sleep (the scheduler wakes it when vmx_nr_wake says so) */
+static bool vmx_nr_asleep(struct x86_cpu *x)
+{
+    x->cpu.state = CPU_SLEEPING;
+    cpu_end_run(&x->cpu);
+    return true;
+}
+
+/* §26.5.2: "monitor trap flag": an MTF exit on the boundary after the
+ * next instruction (or event delivery); attn brings the loop back there */
+static void mtf_arm(struct x86_cpu *x)
+{
+    if (proc(x) & PROC_MTF) {
+        x->vmx.mtf_pending = true;
+        x->attn = true;
+    }
+}
+
+/* Events between instructions (§26.2, §26.5, §26.7), by priority: INIT,
+ * a pending MTF exit, the preemption timer, NMI exiting, NMI window,
+ * external-interrupt exiting, then the interrupt window. With "monitor
+ * trap flag" each boundary arms an MTF exit for the next one (after one
+ * instruction or one event delivery): attn brings the loop back. */
 bool vmx_nr_events(struct x86_cpu *x)
 {
-    struct vmx_exit_info info = { 0 };
+    struct vmx_exit_info info = { .boundary = true };
+    /* §27.7.2: wait-for-SIPI blocks external interrupts, NMIs, INIT (it
+     * stays pending); a SIPI exits with its vector. Shutdown blocks
+     * external interrupts (and SIPIs). Neither runs an instruction: no
+     * windows, no MTF. */
+    if (x->vmx.activity == 3) {
+        if (x->vmx.sipi_vector >= 0) {
+            unsigned v = (unsigned)x->vmx.sipi_vector;
+            x->vmx.sipi_vector = -1;
+            vmx_exit(x, VMX_EXIT_SIPI, v, &info);
+        }
+        if (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) {
+            x->vmx.preempt_armed = false;
+            vmx_exit(x, VMX_EXIT_PREEMPTION_TIMER, 0, &info);
+        }
+        return vmx_nr_asleep(x); /* still waiting: nothing else is taken */
+    }
     if (x->vmx.init_pending) { /* §26.2: INIT exits (it is not blocked by anything here) */
         x->vmx.init_pending = false;
         vmx_exit(x, VMX_EXIT_INIT, 0, &info);
     }
+    if (x->vmx.mtf_pending)
+        vmx_exit(x, VMX_EXIT_MTF, 0, &info);
     if (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) {
         x->vmx.preempt_armed = false;
         vmx_exit(x, VMX_EXIT_PREEMPTION_TIMER, 0, &info);
     }
-    if (x->nmi_pending && !x->nmi_blocked && (pin(x) & PIN_NMI_EXITING)) {
+    bool vnmi = pin(x) & PIN_VIRTUAL_NMIS;
+    if (x->vmx.activity == 2) {
+        if (x->nmi_pending && (vnmi || !x->nmi_blocked) && (pin(x) & PIN_NMI_EXITING)) {
+            x->nmi_pending = false;
+            info.intr_info = X86_EXC_NMI | 2u << 8 | 1u << 31;
+            vmx_exit(x, VMX_EXIT_EXCEPTION_NMI, 0, &info);
+        }
+        return vmx_nr_asleep(x); /* still in shutdown */
+    }
+    if (x->nmi_pending && (vnmi || !x->nmi_blocked) && (pin(x) & PIN_NMI_EXITING)) {
+        /* with "virtual NMIs" physical NMIs are not blocked in non-root
+         * operation (§27.7.1) */
         x->nmi_pending = false;
         info.intr_info = X86_EXC_NMI | 2u << 8 | 1u << 31;
         vmx_exit(x, VMX_EXIT_EXCEPTION_NMI, 0, &info);
     }
+    /* §26.7.6: NMI window, no virtual-NMI blocking and no blocking by
+     * MOV SS (the model's one shadow for STI and MOV SS counts: an exit
+     * with STI blocking is optional) */
+    if ((proc(x) & PROC_NMI_WINDOW) && !x->vmx.vnmi_blocked && !x->sti_shadow)
+        vmx_exit(x, VMX_EXIT_NMI_WINDOW, 0, &info);
     if (x->intr && (pin(x) & PIN_EXT_INTR_EXITING) && !x->sti_shadow) {
         /* not blocked by RFLAGS.IF (§26.2): with "acknowledge interrupt on
          * exit" the CPU takes the vector from the interrupt controller */
         if (vmcs_get(x, VMCS_EXIT_CTLS) & EXIT_ACK_INTR) {
             int v = x->intr_ack ? x->intr_ack(x->intr_opaque) : -1;
-            if (v < 0)
+            if (v < 0) {
+                mtf_arm(x);
                 return false;
+            }
             info.intr_info = (uint32_t)v | 1u << 31; /* type 0: external interrupt */
             /* the posted-interrupt notification vector: processed, no
              * exit (§30.6; a halted guest stays halted unless a virtual
              * interrupt is delivered) */
             if (vmx_apic_posted(x, v)) {
                 x->vmx.woke_for_exit = false;
+                mtf_arm(x);
                 return vmx_apic_deliver(x);
             }
         }
@@ -288,14 +457,31 @@ bool vmx_nr_events(struct x86_cpu *x)
     }
     if ((proc(x) & PROC_INTR_WINDOW) && (x->rflags & FL_IF) && !x->sti_shadow)
         vmx_exit(x, VMX_EXIT_INTERRUPT_WINDOW, 0, &info);
+    mtf_arm(x);
     return vmx_apic_deliver(x); /* virtual-interrupt delivery (§30.2.2) */
+}
+
+void vmx_nr_mtf_boundary(struct x86_cpu *x)
+{
+    if (x->vmx.mtf_pending) {
+        struct vmx_exit_info info = { .boundary = true };
+        vmx_exit(x, VMX_EXIT_MTF, 0, &info);
+    }
+    mtf_arm(x);
 }
 
 bool vmx_nr_wake(struct x86_cpu *x)
 {
-    bool w = x->vmx.init_pending || (x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline) ||
-             (x->intr && (pin(x) & PIN_EXT_INTR_EXITING)) ||
-             (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
+    bool timer = x->vmx.preempt_armed && cpu_now(&x->cpu) >= x->vmx.preempt_deadline;
+    bool w;
+    if (x->vmx.activity == 3)
+        w = x->vmx.sipi_vector >= 0 || timer;
+    else if (x->vmx.activity == 2)
+        w = x->vmx.init_pending || timer || (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
+    else
+        w = x->vmx.init_pending || x->vmx.mtf_pending || timer ||
+            (x->intr && (pin(x) & PIN_EXT_INTR_EXITING)) ||
+            (x->nmi_pending && (pin(x) & PIN_NMI_EXITING));
     if (w) { /* the exit is taken next, from the HLT state (§28.3.4) */
         x->vmx.woke_for_exit = true;
         x->attn = true;
@@ -304,4 +490,13 @@ bool vmx_nr_wake(struct x86_cpu *x)
         return true;
     }
     return w;
+}
+
+bool vmx_nr_sipi(struct x86_cpu *x, unsigned vector)
+{
+    if (x->vmx.activity != 3)
+        return false; /* active, HLT, shutdown: discarded */
+    x->vmx.sipi_vector = (int16_t)(vector & 0xff);
+    x->attn = true;
+    return true;
 }

@@ -7,7 +7,12 @@
 # window, external interrupts with and without acknowledge, NMI, INIT, CR3 /
 # MOV-DR / INVLPG exiting, the preemption timer (also in a halted guest),
 # a triple fault, INS/OUTS, CR8 and CLTS exits, event injection and the
-# MSR-load/store areas, EPT violations and a misconfiguration, INVEPT/INVVPID. Here: the outcome, the vm.exit counts by
+# MSR-load/store areas, EPT violations and a misconfiguration, INVEPT/INVVPID,
+# IDT-vectoring information (EPT violations and #PF exits during event
+# delivery, #DF), NMI unblocking by IRET, virtual NMIs and the NMI window,
+# MTF, PAUSE and PAUSE-loop exiting, RDTSCP, INVD, WBINVD, descriptor-table
+# exits, INVPCID, task switches in a 32-bit guest, VMRESUME error 26 and the
+# saved STI / MOV-SS blocking, the activity states shutdown and wait-for-SIPI. Here: the outcome, the vm.exit counts by
 # reason in `trace stats`, the same run twice byte for byte, replay, the
 # kernel with vmx = off (no VMX reported: its first checks fail, VMX
 # instructions are #UD) and a bad [cpu] vmx value (exit 2 naming it).
@@ -35,33 +40,38 @@ fi
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
 count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
-want="EXCEPTION_NMI=5 IO=3 CPUID=1 HLT=1 RDTSC=1 RDPMC=1 VMCALL=10 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=4 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=2 INIT=2 INVALID_GUEST=3 MSR_LOADING=1 EPT_VIOLATION=6 EPT_MISCONFIG=1 INVEPT=1 INVVPID=1"
+want="EXCEPTION_NMI=11 IO=3 CPUID=3 HLT=1 RDTSC=1 RDPMC=1 VMCALL=16 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=6 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=3 INIT=2 INVALID_GUEST=8 MSR_LOADING=1 EPT_VIOLATION=11 EPT_MISCONFIG=1 INVEPT=1 INVVPID=1 NMI_WINDOW=3 MTF=4 PAUSE=2 RDTSCP=1 INVD=2 WBINVD=1 GDTR_IDTR=2 LDTR_TR=3 INVPCID=1 TASK_SWITCH=2"
 bad=""
 for w in $want; do
     n=$(count "${w%%=*}")
     [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
 done
-total=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
-if [ -z "$bad" ] && [ "$total" = 57 ] && grep -q "INVALID_GUEST (0x80000021)" "$T/stats.txt" &&
-    grep -q "MSR_LOADING (0x80000022)" "$T/stats.txt"; then
-    pass "trace stats: vm.exit by reason ($want; failed entries 0x80000021, 0x80000022)"
+# failed entries ran no guest: vmid "-"
+total=$(awk '($1 ~ /^[0-9]+$/ || $1 == "-") && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
+if [ -z "$bad" ] && [ "$total" = 105 ] && grep -Eq "^ +- +0 +8 +INVALID_GUEST \(0x80000021\)" "$T/stats.txt" &&
+    grep -Eq "^ +- +0 +1 +MSR_LOADING \(0x80000022\)" "$T/stats.txt"; then
+    pass "trace stats: vm.exit by reason ($want; failed entries 0x80000021, 0x80000022 with vmid -)"
 else
     fail "vm.exit counts" "$bad total=$total"
 fi
 "$HVSIM" trace show "$T/a.hvt" --events vm >"$T/show.txt" 2>&1
 nentry=$(grep -c "vm.entry" "$T/show.txt")
-if grep -q "vm.exit .*reason=CPUID .*(cpuid)" "$T/show.txt" &&
+if grep -q "vm.exit .*reason=CPUID .* insn=0xa20f (cpuid)" "$T/show.txt" &&
+    ! grep -q "htinst" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=INVALID_GUEST vmid=none " "$T/show.txt" &&
+    grep -q "vm.exit .*reason=PAUSE .*(pause)" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=EPT_VIOLATION .*tval=0x1181 " "$T/show.txt" &&
     grep -q "vm.exit .*reason=IO .*tval=0x3f80000 .*(out dx, al)" "$T/show.txt" &&
     grep -q "vm.exit .*reason=CR_ACCESS .*tval=0x304 .*(mov cr4, rbx)" "$T/show.txt" &&
     grep -q "vm.exit .*reason=EPT_VIOLATION .*tval=0x1aa" "$T/show.txt" &&
     grep -q "vm.exit .*reason=EPT_MISCONFIG .*gpa=0x[0-9a-f]*018 " "$T/show.txt" &&
     grep -q "vm.exit .*reason=EPT_VIOLATION .*gpa=0x4000 tval=0x81 " "$T/show.txt"; then
-    pass "trace show: exit reasons by name, qualification, the exiting instruction disassembled (EPT violations with qualification and guest-physical address, misconfiguration)"
+    pass "trace show: exit reasons by name, qualification, the exiting instruction's bytes (insn=) disassembled, failed entries vmid=none (EPT violations with qualification and guest-physical address, NMI unblocking by IRET, misconfiguration)"
 else
     fail "trace show of vm.exit" "$(grep -m2 "vm.exit" "$T/show.txt" | tr '\n' ';')"
 fi
-if [ "$nentry" = 53 ]; then
-    pass "53 vm.entry events (one per guest run)"
+if [ "$nentry" = 96 ]; then
+    pass "96 vm.entry events (one per guest run)"
 else
     fail "vm.entry events" "$nentry"
 fi

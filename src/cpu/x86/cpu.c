@@ -151,6 +151,10 @@ static void x86_irq_msg(struct cpu *c, const struct cpu_msg *msg)
             longjmp(x->fault_jb, 2);
         break;
     case CPU_MSG_SIPI:
+        if (x->vmx.non_root) { /* a VM exit in wait-for-SIPI, else discarded (src/vmm) */
+            vmx_nr_sipi(x, msg->vector);
+            break;
+        }
         if (x->wait_sipi && c->state == CPU_STOPPED) {
             x86_load_seg_real(x, X86_CS, (uint16_t)(msg->vector << 8));
             x->rip = 0;
@@ -167,7 +171,10 @@ static void x86_irq_msg(struct cpu *c, const struct cpu_msg *msg)
 static uint64_t x86_wake_pending(struct cpu *c)
 {
     struct x86_cpu *x = X86(c);
-    /* HLT ends on an unmasked interrupt or an NMI (SDM vol. 2 "HLT") */
+    /* HLT ends on an unmasked interrupt or an NMI (SDM vol. 2 "HLT"); a
+     * guest entered in shutdown or wait-for-SIPI only for a VM exit */
+    if (x->vmx.non_root && x->vmx.activity)
+        return vmx_nr_wake(x);
     return (x->intr && (x->rflags & FL_IF)) || x->nmi_pending ||
            (x->vmx.non_root && vmx_nr_wake(x)); /* VM exits wake a halted guest */
 }
@@ -569,6 +576,7 @@ const struct arch_info arch_x86_64 = {
     .vm_exit_name = vmx_exit_name,
     .vm_exit_class = vmx_exit_class,
     .exit_insn = x86_exit_insn,
+    .vm_exit_inst_label = "insn",
 };
 
 void x86_init_cpu(struct cpu *c) { x86_init(c); }

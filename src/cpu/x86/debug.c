@@ -189,6 +189,9 @@ void x86_dbg_io_access(struct x86_cpu *x, uint32_t port, unsigned size)
 /* A #DB trap now with DR6 |= bits, returning to rip. */
 static void db_trap(struct x86_cpu *x, uint32_t dr6_bits)
 {
+    if (__builtin_expect(x->vmx.non_root, 0)) /* exception bitmap: the bits are the qualification (src/vmm) */
+        vmx_nr_exception(x, X86_EXC_DB, false, 0, VMX_EV_HW, dr6_bits);
+    vmx_delivering(&x->vmx, VMX_EV_HW, 0);
     x->dr[6] |= dr6_bits;
     TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DB, x86_trace_from(x), x->cpl, x86_trace_pc(x), 0);
     x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);

@@ -1124,10 +1124,15 @@ static void exec_0f(struct x86_cpu *x)
         if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
             UD();
         switch (r) {
-        case 0: rm_write(x, i->mod == 3 ? size : 2, x->ldtr.sel); return;
-        case 1: rm_write(x, i->mod == 3 ? size : 2, x->tr.sel); return;
+        case 0: case 1: /* SLDT / STR */
+            if (unlikely(x->vmx.non_root)) /* descriptor-table exiting (src/vmm) */
+                vmx_nr_desc_table(x, true, r);
+            rm_write(x, i->mod == 3 ? size : 2, r ? x->tr.sel : x->ldtr.sel);
+            return;
         case 2: case 3: { /* LLDT / LTR (SDM vol. 2; vol. 3A §7.2.4) */
             need_cpl0(x);
+            if (unlikely(x->vmx.non_root))
+                vmx_nr_desc_table(x, true, r);
             uint16_t sel = (uint16_t)rm_read(x, 2);
             if ((sel & ~3u) == 0 && r == 2) {
                 x->ldtr = (struct x86_segment){ .sel = sel };
@@ -1209,6 +1214,11 @@ static void exec_0f(struct x86_cpu *x)
         }
         uint64_t la = ea_linear(x);
         unsigned bsz = x->code_size == 8 ? 8 : 4;
+        if (unlikely(x->vmx.non_root) && r <= 3) { /* descriptor-table exiting (src/vmm) */
+            if (r >= 2)
+                need_cpl0(x);
+            vmx_nr_desc_table(x, false, r);
+        }
         switch (r) {
         case 0: /* SGDT */
             x86_write(x, la, 2, x->gdt_limit);
@@ -1332,6 +1342,8 @@ static void exec_0f(struct x86_cpu *x)
     case 0x08: /* INVD */
     case 0x09: /* WBINVD: no caches are modelled, so nothing to write back (CPL 0 only) */
         need_cpl0(x);
+        if (unlikely(x->vmx.non_root)) /* INVD always exits, WBINVD by its control (src/vmm) */
+            vmx_nr_simple(x, op == 0x08 ? VMX_EXIT_INVD : VMX_EXIT_WBINVD);
         return;
     case 0x0b: /* UD2 */
     case 0xb9: /* UD1 */
@@ -1720,9 +1732,13 @@ static bool exec_0f38_int(struct x86_cpu *x)
     case 0x82: { /* INVPCID r, m128 (SDM vol. 2 "INVPCID") */
         if (i->mandatory != 0x66)
             return false;
-        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM) || x->vmx.non_root)
-            UD(); /* non-root: "enable INVPCID" is not reported (docs/vmx.md) */
+        if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
+            UD();
+        if (unlikely(x->vmx.non_root)) /* "enable INVPCID": #UD (src/vmm) */
+            vmx_nr_invpcid(x, i->reg, false);
         need_cpl0(x);
+        if (unlikely(x->vmx.non_root)) /* INVLPG exiting */
+            vmx_nr_invpcid(x, i->reg, true);
         uint64_t type = x->code_size == 8 ? x->r[i->reg] : (uint32_t)x->r[i->reg];
         uint64_t la = ea_linear(x);
         uint64_t desc = x86_read(x, la, 8), addr = x86_read(x, la + 8, 8);
@@ -1835,6 +1851,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     switch (op) {
     case 0x06: case 0x0e: case 0x16: case 0x1e: push(x, size, x->seg[op >> 3].sel); return;
     case 0x07: case 0x17: case 0x1f: {
+        if (op == 0x17) /* blocking by MOV SS after it (src/vmm) */
+            x->vmx.movss_pos = x86_insn_pos(x);
         uint16_t sel = (uint16_t)pop(x, size);
         x86_load_seg(x, op >> 3, sel);
         if (op == 0x17) x->sti_shadow = x->attn = true; /* ends at the next boundary but one */
@@ -1861,6 +1879,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0x8e: { /* MOV Sreg, r/m */
         unsigned s = i->modrm >> 3 & 7;
         if (s > 5 || s == X86_CS) UD();
+        if (s == X86_SS) /* blocking by MOV SS after it (src/vmm) */
+            x->vmx.movss_pos = x86_insn_pos(x);
         x86_load_seg(x, (int)s, (uint16_t)rm_read(x, 2));
         if (s == X86_SS) x->sti_shadow = x->attn = true; /* as POP SS */
         return;
@@ -1876,6 +1896,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     }
     case 0x90: { /* with REX.B: XCHG r8, rax (NOP and PAUSE have a fast handler) */
+        if (unlikely(x->vmx.non_root) && !(i->rex & 1) && (i->prefixes & X86_PFX_REP))
+            vmx_nr_pause(x); /* PAUSE single-stepped (TF): exec_one */
         uint64_t a = get_reg(x, RAX, size);
         set_reg(x, RAX, size, get_reg(x, i->reg, size));
         set_reg(x, i->reg, size, a);
@@ -1979,7 +2001,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     }
     case 0xcc: /* INT3: a trap, rip after it */
         if (unlikely(x->vmx.non_root)) /* exception bitmap (software exception) */
-            vmx_nr_exception(x, X86_EXC_BP, false, 0, true);
+            vmx_nr_exception(x, X86_EXC_BP, false, 0, VMX_EV_SWEXC, 0);
+        vmx_delivering(&x->vmx, VMX_EV_SWEXC, x->insn_len);
         x86_deliver(x, X86_EXC_BP, false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
@@ -1989,18 +2012,23 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
             return;
         }
         if ((x->rflags & FL_VM) && ((x->rflags >> 12) & 3) < 3) GP0();
+        vmx_delivering(&x->vmx, VMX_EV_SWINT, x->insn_len);
         x86_deliver(x, (int)(i->imm & 0xff), false, 0, true, x->next_rip);
         x->next_rip = x->rip;
         return;
     case 0xce: /* INTO (not in 64-bit mode: the decoder says #UD): a trap */
         if (x->rflags & FL_OF) {
             if (unlikely(x->vmx.non_root))
-                vmx_nr_exception(x, X86_EXC_OF, false, 0, true);
+                vmx_nr_exception(x, X86_EXC_OF, false, 0, VMX_EV_SWEXC, 0);
+            vmx_delivering(&x->vmx, VMX_EV_SWEXC, x->insn_len);
             x86_deliver(x, X86_EXC_OF, false, 0, true, x->next_rip);
             x->next_rip = x->rip;
         }
         return;
     case 0xf1: /* INT1 / ICEBP: #DB as a trap, no gate DPL check (SDM vol. 2 "INT n") */
+        if (unlikely(x->vmx.non_root)) /* exception bitmap (privileged software exception) */
+            vmx_nr_exception(x, X86_EXC_DB, false, 0, VMX_EV_PRIV, 0);
+        vmx_delivering(&x->vmx, VMX_EV_PRIV, x->insn_len);
         x86_deliver(x, X86_EXC_DB, false, 0, false, x->next_rip);
         x->next_rip = x->rip;
         return;
@@ -2028,6 +2056,13 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     }
     case 0xcf: /* IRET */
+        if (unlikely(x->vmx.non_root)) { /* NMI unblocking, also when IRET faults (src/vmm) */
+            vmx_nr_iret(x);
+            x86_iret(x, size);
+            x->vmx.iret_nmi = false;
+            x->next_rip = x->rip;
+            return;
+        }
         x86_iret(x, size);
         x->nmi_blocked = false;
         x->next_rip = x->rip;
@@ -2083,7 +2118,10 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         if ((x->cr0 & CR0_PE) && x->cpl > ((x->rflags >> 12) & 3)) GP0();
         if (op == 0xfa) x->rflags &= ~(uint64_t)FL_IF;
         else {
-            if (!(x->rflags & FL_IF)) x->sti_shadow = true;
+            if (!(x->rflags & FL_IF)) {
+                x->sti_shadow = true;
+                x->vmx.sti_pos = x86_insn_pos(x); /* blocking by STI (src/vmm) */
+            }
             x->rflags |= FL_IF;
             x->attn = true;
         }
@@ -2130,11 +2168,14 @@ static bool take_interrupt(struct x86_cpu *x)
     if (x->sti_shadow) {
         x->sti_shadow = false;
         x->attn = true;
+        if (unlikely(x->vmx.non_root)) /* the shadow does not block the monitor trap flag */
+            vmx_nr_mtf_boundary(x);
         return false;
     }
     if (unlikely(x->vmx.non_root) && vmx_nr_events(x)) /* exits for events (src/vmm) */
         return true;
     if (x->nmi_pending && !x->nmi_blocked) {
+        vmx_delivering(&x->vmx, VMX_EV_NMI, 0); /* IDT-vectoring type (src/vmm) */
         x->nmi_pending = false;
         x->nmi_blocked = true;
         TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), X86_EXC_NMI, x86_trace_from(x), 0, x86_trace_pc(x));
@@ -2142,6 +2183,7 @@ static bool take_interrupt(struct x86_cpu *x)
         return true;
     }
     if (x->intr && (x->rflags & FL_IF) && x->intr_ack) {
+        vmx_delivering(&x->vmx, VMX_EV_EXT, 0); /* IDT-vectoring type (src/vmm) */
         int v = x->intr_ack(x->intr_opaque);
         if (v < 0)
             return false;
@@ -2307,6 +2349,12 @@ FAST(f_cmov) /* 0F 40-4F: the source is read either way */
 }
 FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
 FAST(f_nop) { (void)x; (void)d; }                  /* 90 without REX.B; 0F 0D, 0F 18-1F hints */
+FAST(f_pause) /* F3 90: a NOP, but for VMX PAUSE exiting (src/vmm) */
+{
+    (void)d;
+    if (unlikely(x->vmx.non_root))
+        vmx_nr_pause(x);
+}
 FAST(f_cbw) { reg_write(x, I->rex, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
 FAST(f_cwd) { reg_write(x, I->rex, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */
 FAST(f_grp3) /* F6, F7 /0-/3: TEST r/m, imm; NOT; NEG */
@@ -2712,7 +2760,7 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
     case 0x88: case 0x89: return f_mov_rm_r;
     case 0x8a: case 0x8b: return f_mov_r_rm;
     case 0x8d: return in->mod != 3 ? f_lea : NULL;
-    case 0x90: return (in->rex & 1) ? NULL : f_nop;
+    case 0x90: return (in->rex & 1) ? NULL : (in->prefixes & X86_PFX_REP) ? f_pause : f_nop;
     case 0xa8: case 0xa9: return f_test_a_imm;
     case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: return f_shift;
     case 0xc2: case 0xc3: return f_ret;

@@ -244,6 +244,16 @@ static uint64_t ept_gpa(struct x86_cpu *x, uint64_t gpa, unsigned acc, uint64_t 
     return hpa;
 }
 
+/* #PF at la: CR2 = la, unless the VMX exception bitmap makes it a VM exit
+ * (src/vmm/vmx_nonroot.c: the exit reports la and leaves CR2 alone). */
+static _Noreturn void page_fault(struct x86_cpu *x, uint64_t la, uint32_t err)
+{
+    if (__builtin_expect(x->vmx.non_root, 0))
+        vmx_nr_exception(x, X86_EXC_PF, true, err, VMX_EV_HW, la);
+    x->cr2 = la;
+    x86_raise(x, X86_EXC_PF, true, err);
+}
+
 /* Page walk. Returns the physical address of la, or raises #PF. Sets A/D
  * bits. *perm receives TP_* for the whole page; *page_size its size. */
 static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigned *perm,
@@ -280,8 +290,7 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
         uint64_t pdpte = phys_read(x, pdpte_pa, 8);
         if (!(pdpte & 1) || (pdpte & 0x1e6)) {
             if (debug) { *ok = false; return 0; }
-            x->cr2 = la;
-            x86_raise(x, X86_EXC_PF, true, err | ((pdpte & 1) ? PF_P | PF_RSVD : 0));
+            page_fault(x, la, err | ((pdpte & 1) ? PF_P | PF_RSVD : 0));
         }
         table = pdpte & 0x000ffffffffff000ull;
         levels = 2; /* PD, PT follow */
@@ -305,8 +314,7 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
         n++;
         if (!(e & 1)) {
             if (debug) { *ok = false; return 0; }
-            x->cr2 = la;
-            x86_raise(x, X86_EXC_PF, true, err);
+            page_fault(x, la, err);
         }
         /* reserved bits: physical-address bits above 52 (we model 52-bit
          * MAXPHYADDR... keep it simple: bits 51:MAXPHYADDR are zero with
@@ -324,8 +332,7 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
             rsvd = true; /* PS must be 0 in a PML4E */
         if (rsvd) {
             if (debug) { *ok = false; return 0; }
-            x->cr2 = la;
-            x86_raise(x, X86_EXC_PF, true, err | PF_P | PF_RSVD);
+            page_fault(x, la, err | PF_P | PF_RSVD);
         }
         if (large || level == 1) {
             if (level == 1) {
@@ -375,8 +382,7 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
                                  : (user ? TP_X_USR : TP_X_SUP);
         bool smap = !user && us && acc != 2 && (x->cr4 & CR4_SMAP) && !(x->rflags & FL_AC);
         if (!(p & need) || smap) {
-            x->cr2 = la;
-            x86_raise(x, X86_EXC_PF, true, err | PF_P);
+            page_fault(x, la, err | PF_P);
         }
         /* A and D bits (§4.8): A at every level, D on the leaf for writes */
         for (int i = 0; i < n; i++) {

@@ -155,6 +155,10 @@ static void load_data(struct x86_cpu *x, int s, uint16_t sel, uint32_t ext)
 static bool switch_to(struct x86_cpu *x, uint16_t tss_sel, uint64_t lo, int reason, uint64_t ret,
                       uint32_t ext)
 {
+    /* VMX non-root: a task switch is a VM exit once the selector and
+     * descriptor checks before this pass (SDM vol. 3C §26.1.2; src/vmm) */
+    if (__builtin_expect(x->vmx.non_root, 0))
+        vmx_nr_task_switch(x, tss_sel, reason == TS_CALL ? 0 : reason == TS_IRET ? 1 : reason == TS_JMP ? 2 : 3);
     /* the new TSS: present, large enough; read whole first */
     if (!((lo >> 47) & 1))
         fault(x, X86_EXC_NP, tss_sel, ext);

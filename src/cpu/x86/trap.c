@@ -56,6 +56,12 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
         x->r[RSP] = x->undo_rsp;
         x->undo_rsp_valid = false;
     }
+    /* VMX non-root: the exception bitmap, before delivery and before the
+     * double-fault rules; an exception during the delivery of an event
+     * exits with that event as IDT-vectoring information (#PF: the MMU
+     * asked before writing CR2; src/vmm/vmx_nonroot.c) */
+    if (__builtin_expect(x->vmx.non_root, 0) && vector != X86_EXC_PF)
+        vmx_nr_exception(x, vector, has_err, err, VMX_EV_HW, 0);
     if (x->fault_depth) {
         /* a fault while delivering an exception */
         int v = combine(x->fault_depth == 2 ? X86_EXC_DF : x->pending_vector, vector);
@@ -71,6 +77,12 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
         if (v == X86_EXC_DF) {
             x->fault_depth = 2;
             x->pending_vector = X86_EXC_DF;
+            if (__builtin_expect(x->vmx.non_root, 0)) {
+                /* a #DF that exits is not "during event delivery" */
+                x->vmx.deliv_info = 0;
+                vmx_nr_exception(x, X86_EXC_DF, true, 0, VMX_EV_HW, 0);
+            }
+            vmx_delivering(&x->vmx, VMX_EV_HW, 0);
             TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x86_trace_from(x), x->cpl,
                   x86_trace_pc(x), 0);
             x86_deliver(x, X86_EXC_DF, true, 0, false, x->rip);
@@ -78,8 +90,6 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
             longjmp(x->fault_jb, 1);
         }
     }
-    if (__builtin_expect(x->vmx.non_root, 0) && !x->fault_depth)
-        vmx_nr_exception(x, vector, has_err, err, false); /* exception bitmap: may exit */
     x->fault_depth = 1;
     x->pending_vector = vector;
     /* the EFLAGS image of a fault-class exception has RF = 1, except #DB
@@ -88,6 +98,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
     if (!x->dbg_ibp_fault)
         x->rflags |= FL_RF;
     x->dbg_ibp_fault = false;
+    vmx_delivering(&x->vmx, VMX_EV_HW, 0);
     TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x), x->cpl,
           x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
     x86_deliver(x, vector, has_err, err, false, x->rip);
@@ -170,8 +181,20 @@ uint64_t x86_tss_stack(struct x86_cpu *x, uint32_t ext_bit, unsigned dpl, unsign
     return x86_read_as(x, base + off, 4, false);
 }
 
+static void deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,
+                    uint64_t return_rip);
+
 void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,
                  uint64_t return_rip)
+{
+    if (__builtin_expect(x->vmx.non_root, 0)) /* IDT-vectoring information (src/vmm) */
+        vmx_deliver_begin(&x->vmx, (unsigned)vector, has_err, err, soft);
+    deliver(x, vector, has_err, err, soft, return_rip);
+    x->vmx.deliv_info = 0; /* delivered: no longer an IDT-vectoring event */
+}
+
+static void deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,
+                    uint64_t return_rip)
 {
     if (!(x->cr0 & CR0_PE)) {
         deliver_real(x, vector, return_rip);

@@ -262,6 +262,12 @@ void x86_load_seg_real(struct x86_cpu *x, int s, uint16_t sel);
 /* trap.c: raise an exception (fault: rip stays at the instruction) and
  * return to the interpreter loop; never returns. has_err: push err. */
 _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t err);
+/* The current instruction's number in the CPU's count of retired
+ * instructions (during a run: each instruction takes its tick first). */
+static inline uint64_t x86_insn_pos(const struct x86_cpu *x)
+{
+    return x->cpu.retired + x->cpu.run_budget - x->insn_left;
+}
 /* Deliver an interrupt or exception through the IDT now (from the loop).
  * soft: INT n (privilege check against the gate's DPL, return to next). */
 void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool soft,

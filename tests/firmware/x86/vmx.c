@@ -19,6 +19,14 @@
  *      exiting, HLT, and a loop ended by the VMX-preemption timer. Every
  *      exit's basic reason, qualification, instruction length and
  *      interruption information is checked against the SDM's.
+ *   4-6. Events (interrupt window, external interrupts, NMI, INIT), more
+ *      exits, injection, TSC offsetting, MSR areas, EPT.
+ *   7-13. Event handling: IDT-vectoring information and NMI unblocking by
+ *      IRET, #PF exits leaving CR2, virtual NMIs and the NMI window, MTF,
+ *      PAUSE / PAUSE-loop exiting, RDTSCP, INVD, WBINVD, descriptor-table
+ *      exits, INVPCID, task switches (a 32-bit guest), VMRESUME error 26
+ *      and the saved STI / MOV-SS blocking, the activity states shutdown
+ *      and wait-for-SIPI, injection of every event type.
  * Output on COM1; isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
 #include "x86t.h"
@@ -378,9 +386,11 @@ static void test_vmx_operation(void)
     CHECKX(rdmsr(0x488) == 0x2000, "IA32_VMX_CR4_FIXED0", rdmsr(0x488));
     CHECKX((rdmsr(0x48a) & 0x3fe) == 0x2e, "IA32_VMX_VMCS_ENUM highest index 17H", rdmsr(0x48a));
     CHECKX((rdmsr(0x48e) >> 63) & 1, "activate secondary controls may be 1", rdmsr(0x48e));
-    /* secondary controls: enable EPT (bit 1), enable VPID (bit 5) (the
-     * APIC-virtualization ones: tests/firmware/x86/vmx_apic.c) */
-    CHECKX((rdmsr(0x48b) & 0x0000002200000000ull) == 0x0000002200000000ull && !(uint32_t)rdmsr(0x48b),
+    /* secondary controls: enable EPT (1), descriptor-table exiting (2), enable
+     * RDTSCP (3), enable VPID (5), WBINVD exiting (6), PAUSE-loop exiting
+     * (10), enable INVPCID (12) (the APIC-virtualization ones 0, 4, 8, 9:
+     * tests/firmware/x86/vmx_apic.c) */
+    CHECKX((rdmsr(0x48b) & 0x0000146e00000000ull) == 0x0000146e00000000ull && !(uint32_t)rdmsr(0x48b),
            "IA32_VMX_PROCBASED_CTLS2", rdmsr(0x48b));
     /* EPT_VPID_CAP (A.10): execute-only, 4-level, UC/WB, 2M/1G pages, A/D,
      * INVEPT types 1-2, INVVPID types 0-3 */
@@ -502,7 +512,7 @@ static void test_entry_failures(void)
     CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33) && vmr(EXIT_QUAL) == 4,
            "bad VMCS link pointer: exit reason 33, qualification 4", vmr(EXIT_QUAL));
     vmw(LINK_PTR, ~0ull);
-    vmw(G_ACTIVITY, 3); /* wait-for-SIPI: not supported (IA32_VMX_MISC) */
+    vmw(G_ACTIVITY, 4); /* not defined (IA32_VMX_MISC bits 8:6 report 1-3) */
     vm_enter(&g, 1);
     CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "unsupported activity state", vmr(EXIT_REASON));
     vmw(G_ACTIVITY, 0);
@@ -1120,6 +1130,550 @@ static void test_ept(void)
     vmw(PROC, proc);
 }
 
+
+/* ---- 7. events: IDT-vectoring information, NMI unblocking by IRET, CR2 --------------------
+ * (SDM vol. 3C §28.2.3, §28.2.4, §27.6) */
+enum { IDT_VEC = 0x4408, IDT_VEC_ERR = 0x440a, ENTRY_INTR = 0x4016, ENTRY_ERR = 0x4018,
+       ENTRY_LEN = 0x401a, PLE_GAP = 0x4020, PLE_WINDOW = 0x4022 };
+
+void guest_int21(void);
+void guest_int3(void);
+void guest_load(void);
+void guest_iretq(void);
+void guest_self_iret(void);
+void guest_after_iret(void);
+void guest_mtf(void);
+void guest_pause(void);
+void guest_ple(void);
+void guest_misc(void);
+__asm__(".text\n"
+        ".globl guest_int21\nguest_int21:\n\t"
+        "int $0x21\n\t"                    /* its frame push hits the not-present EPT page */
+        "jmp guest_spin\n"
+        ".globl guest_int3\nguest_int3:\n\t"
+        "int3\n\t"                         /* its frame push hits a not-present page: #PF */
+        "jmp guest_spin\n"
+        ".globl guest_load\nguest_load:\n\t"
+        "mov (%rax), %rbx\n\t"             /* #PF, whose delivery hits another #PF */
+        "jmp guest_spin\n"
+        ".globl guest_iretq\nguest_iretq:\n\t"
+        "iretq\n\t"                        /* a bad frame (CS = 0) or a not-present stack */
+        "jmp guest_spin\n"
+        ".globl guest_self_iret\nguest_self_iret:\n\t"
+        "mov %rsp, %rdx\n\t"
+        "mov %ss, %eax\n\tpush %rax\n\tpush %rdx\n\tpushfq\n\t"
+        "mov %cs, %eax\n\tpush %rax\n\t"
+        "lea guest_after_iret(%rip), %rax\n\tpush %rax\n\t"
+        "iretq\n"                          /* a good IRET: ends virtual-NMI blocking */
+        ".globl guest_after_iret\nguest_after_iret:\n\t"
+        "jmp guest_spin\n"
+        ".globl guest_mtf\nguest_mtf:\n\t"
+        "nop\n\t"
+        "nop\n\t"
+        "vmcall\n\t"
+        "jmp guest_spin\n"
+        ".globl guest_pause\nguest_pause:\n\t"
+        "pause\n\t"                        /* PAUSE exiting (40), length 2 */
+        "jmp guest_spin\n"
+        ".globl guest_ple\nguest_ple:\n\t"
+        "pause\n\t"                        /* a PAUSE loop: PAUSE-loop exiting */
+        "jmp guest_ple\n"
+        ".globl guest_misc\nguest_misc:\n\t"
+        "rdtscp\n\t"                       /* enable RDTSCP, RDTSC exiting: 51, length 3 */
+        "invd\n\t"                         /* always exits: 13, length 2 */
+        "wbinvd\n\t"                       /* WBINVD exiting: 54, length 2 */
+        "sgdt 8(%rax)\n\t"                 /* descriptor-table exiting: 46, identity 0 */
+        "lidt 8(%rax)\n\t"                 /* 46, identity 3 (exits before loading) */
+        "sldt %ecx\n\t"                    /* 47, identity 0, register ECX */
+        "str 16(%rax)\n\t"                 /* 47, identity 1 */
+        "ltr %dx\n\t"                      /* 47, identity 3, register DX */
+        "invpcid 32(%rax), %rcx\n\t"       /* enable INVPCID, INVLPG exiting: 58 */
+        "vmcall\n\t"
+        "jmp guest_spin\n");
+
+static int nmi_hook(struct x86t_frame *f)
+{
+    /* the guest's handler of an injected (virtual) NMI reports it */
+    __asm__ volatile("vmcall" ::"a"(f->vector), "c"(f->rip) : "memory");
+    return 1;
+}
+
+static uint64_t read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+static void write_cr2(uint64_t v) { __asm__ volatile("mov %0, %%cr2" ::"r"(v) : "memory"); }
+
+static void test_vectoring(void)
+{
+    struct gregs g = { 0 };
+    uint64_t proc = vmr(PROC), exc = vmr(EXC_BITMAP);
+    uint64_t rsp0 = (uint64_t)(guest_stack + sizeof guest_stack);
+    /* an EPT violation while delivering INT 21H (software interrupt,
+     * length 2): IDT-vectoring information 80000421H, the exit's
+     * instruction length the INT's, guest RIP at the INT */
+    vmw(PROC, proc | 1ull << 31);
+    vmw(PROC2, 1u << 1);
+    ept_set(ept_a, 0);
+    vmw(G_RIP, (uint64_t)guest_int21);
+    vmw(G_RSP, (uint64_t)ept_a + 256);
+    CHECK(vm_enter(&g, 0) == 0, "entry (INT 21H, stack not present in EPT)");
+    ept_exit("EPT violation delivering INT 21H", 48, 0x182, (uint64_t)ept_a + 248, (uint64_t)ept_a + 248);
+    CHECKX(vmr(IDT_VEC) == 0x80000421, "IDT-vectoring information: INT 21H", vmr(IDT_VEC));
+    CHECKX(vmr(EXIT_INSN_LEN) == 2, "exit during a software interrupt: its length", vmr(EXIT_INSN_LEN));
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_int21, "guest RIP at the INT", vmr(G_RIP));
+    /* the same with an injected #GP(18H): the injected event is the
+     * IDT-vectoring information, with its error code */
+    vmw(ENTRY_INTR, 1u << 31 | 1u << 11 | 3u << 8 | 13);
+    vmw(ENTRY_ERR, 0x18);
+    CHECK(vm_enter(&g, 0) == 0, "entry (inject #GP, stack not present in EPT)");
+    ept_exit("EPT violation delivering an injected #GP", 48, 0x182, (uint64_t)ept_a + 248, (uint64_t)ept_a + 248);
+    CHECKX(vmr(IDT_VEC) == 0x80000b0d && vmr(IDT_VEC_ERR) == 0x18, "IDT-vectoring: injected #GP(18H)",
+           vmr(IDT_VEC) << 32 | vmr(IDT_VEC_ERR));
+    /* IRET with blocking by NMI (no NMI exiting) reading a not-present
+     * EPT page: qualification bit 12 (NMI unblocking by IRET), the saved
+     * interruptibility state without blocking by NMI */
+    vmw(G_RIP, (uint64_t)guest_iretq);
+    vmw(G_RSP, (uint64_t)ept_a + 64);
+    vmw(G_INTR, 8);
+    CHECK(vm_enter(&g, 0) == 0, "entry (IRET, stack not present in EPT)");
+    ept_exit("EPT violation of an IRET that unblocked NMIs", 48, 0x1181, (uint64_t)ept_a + 64, (uint64_t)ept_a + 64);
+    CHECKX(vmr(IDT_VEC) == 0, "IRET: no IDT-vectoring information", vmr(IDT_VEC));
+    CHECKX(vmr(G_INTR) == 0, "IRET unblocked NMIs before the exit", vmr(G_INTR));
+    /* without blocking by NMI: bit 12 clear */
+    vmw(G_INTR, 0);
+    CHECK(vm_enter(&g, 0) == 0, "entry (IRET, NMIs not blocked)");
+    ept_exit("EPT violation of an IRET, NMIs not blocked", 48, 0x181, (uint64_t)ept_a + 64, (uint64_t)ept_a + 64);
+    ept_set(ept_a, EPT_RWX);
+    vmw(PROC2, 0);
+    /* a #GP of IRET (CS = 0) with blocking by NMI: interruption
+     * information 80001B0DH (bit 12) */
+    static uint64_t frame[8] __attribute__((aligned(16)));
+    frame[0] = (uint64_t)guest_spin;
+    frame[1] = 0; /* CS: null */
+    frame[2] = 2;
+    frame[3] = rsp0;
+    frame[4] = X86T_KDATA;
+    vmw(G_RSP, (uint64_t)frame);
+    vmw(G_INTR, 8);
+    vmw(EXC_BITMAP, 1u << 13);
+    static const struct expect gp = { "#GP of IRET with blocking by NMI", 0, 0, ~0u, 0x80001b0d };
+    CHECK(vm_enter(&g, 0) == 0, "entry (IRET #GP)");
+    check_exit(&gp);
+    CHECKX(vmr(EXIT_INTR_ERR) == 0 && vmr(G_INTR) == 0, "IRET #GP(0), NMIs unblocked", vmr(G_INTR));
+    /* #PF while delivering INT3 (a software exception, length 1); #PF
+     * exits only for write faults (mask = match = 2). CR2 is not written
+     * by the #PF that exits. */
+    vmw(EXC_BITMAP, 1u << 14);
+    vmw(PF_MASK, 2);
+    vmw(PF_MATCH, 2);
+    vmw(G_RIP, (uint64_t)guest_int3);
+    vmw(G_RSP, 0x8000000100ull); /* not mapped */
+    write_cr2(0x1234);
+    static const struct expect pf1 = { "#PF delivering INT3", 0, 0x80000000f8ull, 1, 0x80000b0e };
+    CHECK(vm_enter(&g, 0) == 0, "entry (#PF delivering INT3)");
+    check_exit(&pf1);
+    CHECKX(vmr(EXIT_INTR_ERR) == 2, "#PF error code: write, not present", vmr(EXIT_INTR_ERR));
+    CHECKX(vmr(IDT_VEC) == 0x80000603, "IDT-vectoring: INT3 (software exception)", vmr(IDT_VEC));
+    CHECKX(read_cr2() == 0x1234, "a #PF that exits does not write CR2", read_cr2());
+    /* a read #PF (no exit: error code 0) whose delivery faults writing
+     * the frame (exits): IDT-vectoring = the first #PF, error code 0;
+     * CR2 holds the first #PF's address only */
+    vmw(G_RIP, (uint64_t)guest_load);
+    g.rax = 0x8000000000ull;
+    static const struct expect pf2 = { "#PF delivering a #PF", 0, 0x80000000f8ull, ~0u, 0x80000b0e };
+    CHECK(vm_enter(&g, 0) == 0, "entry (#PF delivering #PF)");
+    check_exit(&pf2);
+    CHECKX(vmr(IDT_VEC) == 0x80000b0e && vmr(IDT_VEC_ERR) == 0, "IDT-vectoring: #PF, error code 0",
+           vmr(IDT_VEC));
+    CHECKX(read_cr2() == 0x8000000000ull, "CR2: the delivered #PF's address, not the exiting one's", read_cr2());
+    /* only #DF in the bitmap (mask = match = 0: no #PF exits): the #PF
+     * during #PF delivery makes a #DF, which exits directly: no
+     * IDT-vectoring information */
+    vmw(PF_MASK, 0);
+    vmw(PF_MATCH, 0);
+    vmw(EXC_BITMAP, 1u << 8);
+    static const struct expect df = { "#DF (a #PF delivering a #PF)", 0, 0, ~0u, 0x80000b08 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (#DF)");
+    check_exit(&df);
+    CHECKX(vmr(IDT_VEC) == 0, "a #DF that exits is not during event delivery", vmr(IDT_VEC));
+    vmw(PF_MASK, 0);
+    vmw(PF_MATCH, 0);
+    vmw(EXC_BITMAP, exc);
+    vmw(G_INTR, 0);
+    vmw(G_RSP, rsp0);
+    vmw(PROC, proc);
+}
+
+/* ---- 8. virtual NMIs, NMI-window exiting, their entry checks ------------------------------ */
+
+static void test_virtual_nmis(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), proc = vmr(PROC);
+    uint64_t rsp0 = (uint64_t)(guest_stack + sizeof guest_stack);
+    /* §27.2.1.1: virtual NMIs need NMI exiting; NMI-window exiting needs
+     * virtual NMIs */
+    vmw(PIN, pin | 1u << 5);
+    ERR("virtual NMIs without NMI exiting", vm_enter(&g, 0) & ~0x100ull, 7);
+    vmw(PIN, pin);
+    vmw(PROC, proc | 1u << 22);
+    ERR("NMI-window exiting without virtual NMIs", vm_enter(&g, 0) & ~0x100ull, 7);
+    vmw(ENTRY_INTR, 1u << 31 | 7u << 8 | 1);
+    vmw(PROC, proc);
+    ERR("injection of other event 1", vm_enter(&g, 0) & ~0x100ull, 7);
+    vmw(ENTRY_INTR, 0);
+    /* §27.3.1.5: interruptibility bit 4 (no SGX); a virtual NMI injected
+     * under virtual-NMI blocking; a #GP injected into a HLT guest */
+    vmw(G_INTR, 0x10);
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "interruptibility bit 4: failed entry", vmr(EXIT_REASON));
+    vmw(PIN, pin | 1u << 3 | 1u << 5);
+    vmw(G_INTR, 8);
+    vmw(ENTRY_INTR, 1u << 31 | 2u << 8 | 2);
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "virtual NMI injected under virtual-NMI blocking",
+           vmr(EXIT_REASON));
+    vmw(G_INTR, 0);
+    vmw(G_ACTIVITY, 1);
+    vmw(ENTRY_INTR, 1u << 31 | 1u << 11 | 3u << 8 | 13);
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "#GP injected into a HLT guest", vmr(EXIT_REASON));
+    vmw(G_ACTIVITY, 0);
+    vmw(ENTRY_INTR, 0);
+    /* NMI window open (no virtual-NMI blocking): exit 8 before the first
+     * instruction */
+    vmw(PROC, proc | 1u << 22);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    static const struct expect w = { "NMI window", 8, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (NMI window)");
+    check_exit(&w);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_spin, "NMI window: before the first instruction", vmr(G_RIP));
+    /* virtual-NMI blocking: the window opens after the guest's IRET */
+    vmw(G_INTR, 8);
+    vmw(G_RIP, (uint64_t)guest_self_iret);
+    CHECK(vm_enter(&g, 0) == 0, "entry (virtual-NMI blocking, IRET)");
+    check_exit(&w);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_after_iret, "NMI window after the IRET", vmr(G_RIP));
+    CHECKX(vmr(G_INTR) == 0, "IRET ended virtual-NMI blocking", vmr(G_INTR));
+    /* a virtual NMI injected: delivered through the guest IDT (vector 2),
+     * virtual-NMI blocking while its handler runs; the handler's IRET
+     * opens the NMI window */
+    vmw(PROC, proc);
+    x86t_hook = nmi_hook;
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(G_RSP, rsp0);
+    vmw(ENTRY_INTR, 1u << 31 | 2u << 8 | 2);
+    static const struct expect v = { "VMCALL from the virtual NMI's handler", 18, 0, 3, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (inject a virtual NMI)");
+    check_exit(&v);
+    CHECKX(g.rax == 2 && g.rcx == (uint64_t)guest_spin, "virtual NMI delivered through vector 2", g.rax);
+    CHECKX(vmr(G_INTR) == 8, "virtual-NMI blocking in the handler", vmr(G_INTR));
+    vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    vmw(PROC, proc | 1u << 22);
+    CHECK(vm_enter(&g, 0) == 0, "entry (the NMI handler returns)");
+    check_exit(&w);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_spin && vmr(G_INTR) == 0, "NMI window after the handler's IRET",
+           vmr(G_RIP));
+    x86t_hook = 0;
+    vmw(PROC, proc);
+    vmw(PIN, pin);
+    vmw(G_RSP, rsp0);
+}
+
+/* ---- 9. monitor trap flag, PAUSE, RDTSCP, INVD, WBINVD, descriptor tables, INVPCID ------------ */
+
+static void test_other_exits(void)
+{
+    struct gregs g = { 0 };
+    uint64_t proc = vmr(PROC), exc = vmr(EXC_BITMAP);
+    /* MTF (§26.5.2): an exit after each instruction, RIP after it */
+    vmw(PROC, proc | 1u << 27);
+    vmw(G_RIP, (uint64_t)guest_mtf);
+    static const struct expect m = { "monitor trap flag", 37, 0, ~0u, 0 };
+    for (unsigned i = 1; i <= 2; i++) {
+        CHECK(vm_enter(&g, 0) == 0, "entry (MTF)");
+        check_exit(&m);
+        CHECKX(vmr(G_RIP) == (uint64_t)guest_mtf + i, "MTF: after one instruction", vmr(G_RIP));
+    }
+    vmw(PROC, proc);
+    static const struct expect vc = { "VMCALL after MTF", 18, 0, 3, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (no MTF)");
+    check_exit(&vc);
+    /* "other event" 0 (§27.6.2): a pending MTF exit before the first
+     * instruction, without the control */
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(ENTRY_INTR, 1u << 31 | 7u << 8);
+    CHECK(vm_enter(&g, 0) == 0, "entry (pending MTF injected)");
+    check_exit(&m);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_spin, "pending MTF: before the first instruction", vmr(G_RIP));
+    /* PAUSE exiting, then PAUSE-loop exiting (PLE_Gap 100, PLE_Window
+     * 2000 ticks of virtual time) in a PAUSE loop at CPL 0 */
+    vmw(PROC, proc | 1u << 30);
+    vmw(G_RIP, (uint64_t)guest_pause);
+    static const struct expect pe = { "PAUSE (PAUSE exiting)", 40, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (PAUSE)");
+    check_exit(&pe);
+    vmw(PROC, proc | 1ull << 31);
+    vmw(PROC2, 1u << 10);
+    vmw(PLE_GAP, 100);
+    vmw(PLE_WINDOW, 2000);
+    vmw(G_RIP, (uint64_t)guest_ple);
+    static const struct expect pl = { "PAUSE loop (PAUSE-loop exiting)", 40, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (PAUSE loop)");
+    check_exit(&pl);
+    CHECKX(vmr(G_RIP) == (uint64_t)guest_ple, "PAUSE loop: guest RIP at the PAUSE", vmr(G_RIP));
+    /* RDTSCP, INVD, WBINVD, descriptor tables, INVPCID: exit reason,
+     * length, instruction information (Tables 28-10, 28-11, 28-13) */
+    vmw(PROC, proc | 1ull << 31 | 1u << 12 | 1u << 9); /* RDTSC exiting, INVLPG exiting */
+    vmw(PROC2, 1u << 2 | 1u << 3 | 1u << 6 | 1u << 12);
+    vmw(G_RIP, (uint64_t)guest_misc);
+    static uint64_t area[8];
+    g.rax = (uint64_t)area;
+    g.rcx = 2;
+    g.rdx = X86T_TSS;
+    static const struct { struct expect e; uint32_t info, mask; } ex[] = {
+        { { "RDTSCP (enable RDTSCP, RDTSC exiting)", 51, 0, 3, 0 }, 0, 0 },
+        { { "INVD", 13, 0, 2, 0 }, 0, 0 },
+        { { "WBINVD (WBINVD exiting)", 54, 0, 2, 0 }, 0, 0 },
+        { { "SGDT m (descriptor-table exiting)", 46, 8, 4, 0 }, 0x00418100, 0x3ffffbff },
+        { { "LIDT m", 46, 8, 4, 0 }, 0x30418100, 0x3ffffbff },
+        { { "SLDT ECX", 47, 0, 3, 0 }, 0x00000408, 0x30000478 },
+        { { "STR m", 47, 16, 4, 0 }, 0x10418100, 0x3fffffff },
+        { { "LTR DX", 47, 0, 3, 0 }, 0x30000410, 0x30000478 },
+        { { "INVPCID (enable INVPCID, INVLPG exiting)", 58, 32, 6, 0 }, 0x10418100, 0xf3ffffff },
+        { { "VMCALL after them", 18, 0, 3, 0 }, 0, 0 },
+    };
+    for (unsigned i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+        CHECK(vm_enter(&g, 0) == 0, "entry (other exits)");
+        check_exit(&ex[i].e);
+        if (ex[i].mask)
+            CHECKX((vmr(EXIT_INSN_INFO) & ex[i].mask) == ex[i].info, ex[i].e.what, vmr(EXIT_INSN_INFO));
+        vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    }
+    /* without the secondary controls: RDTSCP and INVPCID are #UD, INVD
+     * still exits, WBINVD runs */
+    vmw(PROC2, 0);
+    vmw(EXC_BITMAP, 1u << 6);
+    vmw(G_RIP, (uint64_t)guest_misc);
+    static const struct expect ud = { "RDTSCP without enable RDTSCP: #UD", 0, 0, ~0u, 0x80000306 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (RDTSCP #UD)");
+    check_exit(&ud);
+    vmw(G_RIP, vmr(G_RIP) + 3);
+    static const struct expect inv = { "INVD without any control", 13, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (INVD)");
+    check_exit(&inv);
+    vmw(G_RIP, (uint64_t)guest_misc + 25); /* past WBINVD, SGDT, LIDT, SLDT, STR, LTR: INVPCID */
+    CHECKX(*(uint8_t *)vmr(G_RIP) == 0x66, "INVPCID's address", vmr(G_RIP));
+    static const struct expect ip = { "INVPCID without enable INVPCID: #UD", 0, 0, ~0u, 0x80000306 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (INVPCID #UD)");
+    check_exit(&ip);
+    vmw(PROC, proc);
+    vmw(EXC_BITMAP, exc);
+}
+
+
+/* ---- 10. task switches in a 32-bit guest (always exit, §26.1.2) --------------------------
+ * A legacy protected-mode guest (IA-32e mode guest = 0, 32-bit paging
+ * with one 4-MByte page) JMPs and CALLs to the available TSS at 60H:
+ * exit 9, qualification = the selector | source (31:30: 0 CALL, 2 JMP),
+ * the instruction's length; nothing of the switch happened. */
+static uint32_t pd32[1024] __attribute__((aligned(4096)));
+void guest_ts(void);
+__asm__(".text\n.code32\n.globl guest_ts\nguest_ts:\n\t"
+        "ljmp $0x60, $0\n\t"
+        "lcall $0x60, $0\n"
+        "1:\tjmp 1b\n"
+        ".code64\n");
+
+static void test_task_switch(void)
+{
+    struct gregs g = { 0 };
+    uint64_t entry = vmr(ENTRY_CTLS), exc = vmr(EXC_BITMAP);
+    uint64_t cr3 = vmr(G_CR3), cr4 = vmr(G_CR4);
+    CHECKX((uint64_t)guest_ts < (4u << 20) && (uint64_t)guest_stack < (4u << 20),
+           "32-bit guest within the first 4 MiB", (uint64_t)guest_ts);
+    pd32[0] = 0x83; /* P, R/W, PS: 0-4 MiB */
+    vmw(ENTRY_CTLS, entry & ~(1ull << 9));
+    vmw(G_CR3, (uint64_t)pd32);
+    vmw(G_CR4, 1u << 4 | 1u << 13); /* PSE, VMXE */
+    vmw(EXC_BITMAP, 0xffffffffu);    /* the guest's IDT is the 64-bit host's: every exception exits */
+    seg(1, X86T_KCODE32, 0, 0xffffffff, 0xc09b);
+    vmw(G_RIP, (uint64_t)guest_ts);
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+    static const struct expect ex[] = {
+        { "JMP to a TSS (task switch)", 9, 2ull << 30 | 0x60, 7, 0 },
+        { "CALL to a TSS (task switch)", 9, 0x60, 7, 0 },
+    };
+    for (unsigned i = 0; i < 2; i++) {
+        CHECK(vm_enter(&g, 0) == 0, "entry (32-bit guest)");
+        check_exit(&ex[i]);
+        CHECKX(vmr(G_TR_SEL) == X86T_TSS, "task switch exit: TR unchanged", vmr(G_TR_SEL));
+        vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+    }
+    vmw(ENTRY_CTLS, entry);
+    vmw(G_CR3, cr3);
+    vmw(G_CR4, cr4);
+    vmw(EXC_BITMAP, exc);
+    seg(1, X86T_KCODE, 0, 0xffffffff, 0xa09b);
+}
+
+
+/* ---- 11. blocking by MOV SS: VMRESUME error 26, the saved interruptibility ------------------ */
+void guest_movss(void);
+void guest_sti(void);
+__asm__(".text\n.globl guest_movss\nguest_movss:\n\t"
+        "mov %ss, %eax\n\tmov %eax, %ss\n\t"
+        "cpuid\n\t"                        /* exits inside the MOV SS shadow */
+        "jmp guest_spin\n"
+        ".globl guest_sti\nguest_sti:\n\t"
+        "sti\n\t"
+        "cpuid\n\t"                        /* exits inside the STI shadow */
+        "jmp guest_spin\n");
+
+static uint64_t vmresume_after_movss(void)
+{
+    uint64_t fl;
+    __asm__ volatile("mov %%ss, %%eax\n\tmov %%eax, %%ss\n\tvmresume\n\tpushfq\n\tpopq %0"
+                     : "=r"(fl)::"rax", "cc", "memory");
+    return fl & (CF | ZF);
+}
+
+static void test_mov_ss(void)
+{
+    struct gregs g = { 0 };
+    ERR("vmresume right after MOV SS", vmresume_after_movss(), 26);
+    vmw(G_RIP, (uint64_t)guest_movss);
+    vmw(G_RFLAGS, 0x202);
+    static const struct expect c = { "CPUID in a MOV-SS shadow", 10, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (MOV SS; CPUID)");
+    check_exit(&c);
+    CHECKX(vmr(G_INTR) == 2, "saved interruptibility: blocking by MOV SS", vmr(G_INTR));
+    vmw(G_INTR, 0);
+    vmw(G_RIP, (uint64_t)guest_sti);
+    vmw(G_RFLAGS, 2);
+    static const struct expect c2 = { "CPUID in an STI shadow", 10, 0, 2, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (STI; CPUID)");
+    check_exit(&c2);
+    CHECKX(vmr(G_INTR) == 1, "saved interruptibility: blocking by STI", vmr(G_INTR));
+    vmw(G_INTR, 0);
+    vmw(G_RFLAGS, 2);
+}
+
+
+/* ---- 12. activity states shutdown and wait-for-SIPI (§27.7.2) -------------------------------
+ * A self-IPI pending with external-interrupt exiting: blocked in both
+ * states, so the preemption timer ends them, and the saved activity
+ * state is the one entered; active again, the interrupt exits. */
+static void test_activity(void)
+{
+    struct gregs g = { 0 };
+    uint64_t pin = vmr(PIN), exitc = vmr(EXIT_CTLS);
+    CHECKX((rdmsr(0x485) & 0x1c0) == 0x1c0, "IA32_VMX_MISC: HLT, shutdown, wait-for-SIPI", rdmsr(0x485));
+    /* the INITs of test_events left the local APIC in its INIT state
+     * (software-disabled): enable it again, LINT0 masked */
+    wrmsr(0x80f, 0x1ff);
+    wrmsr(0x835, 1u << 16);
+    wrmsr(0x83f, 0x30); /* SELF IPI 30H, pending (IF = 0 here) */
+    vmw(PIN, pin | 1u << 0 | 1u << 6);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    static const struct expect t = { "preemption timer in an inactive state", 52, 0, ~0u, 0 };
+    for (unsigned act = 3; act >= 2; act--) {
+        vmw(G_ACTIVITY, act);
+        vmw(PREEMPT, 20);
+        CHECK(vm_enter(&g, 0) == 0, "entry (inactive state)");
+        check_exit(&t);
+        CHECKX(vmr(G_ACTIVITY) == act, "saved activity state", vmr(G_ACTIVITY));
+        CHECKX(vmr(G_RIP) == (uint64_t)guest_spin, "no instruction ran", vmr(G_RIP));
+    }
+    /* injections the states forbid: a #GP in shutdown, an NMI in
+     * wait-for-SIPI */
+    vmw(ENTRY_INTR, 1u << 31 | 1u << 11 | 3u << 8 | 13);
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "#GP injected in shutdown", vmr(EXIT_REASON));
+    vmw(G_ACTIVITY, 3);
+    vmw(ENTRY_INTR, 1u << 31 | 2u << 8 | 2);
+    vm_enter(&g, 0);
+    CHECKX(vmr(EXIT_REASON) == (1u << 31 | 33), "NMI injected in wait-for-SIPI", vmr(EXIT_REASON));
+    vmw(ENTRY_INTR, 0);
+    vmw(G_ACTIVITY, 0);
+    vmw(EXIT_CTLS, exitc | 1u << 15);
+    static const struct expect e = { "the external interrupt once active", 1, 0, ~0u, 0x80000030 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (active)");
+    check_exit(&e);
+    wrmsr(0x80b, 0); /* EOI */
+    vmw(EXIT_CTLS, exitc);
+    vmw(PIN, pin);
+}
+
+
+/* ---- 13. more injection (§27.6): external interrupt, software exception,
+ * privileged software exception; MTF after a vectoring entry; an exit
+ * while delivering a real external interrupt ----------------------------------------------------- */
+static void test_injection2(void)
+{
+    struct gregs g = { 0 };
+    uint64_t rsp0 = (uint64_t)(guest_stack + sizeof guest_stack), proc = vmr(PROC);
+    x86t_hook = inj_hook;
+    static const struct { uint32_t info, len; uint64_t vector, ret_off; const char *what; } inj[] = {
+        { 1u << 31 | 0u << 8 | 48, 0, 48, 0, "injected external interrupt 30H: return RIP unchanged" },
+        { 1u << 31 | 6u << 8 | 3, 1, 3, 1, "injected #BP (software exception, length 1)" },
+        { 1u << 31 | 5u << 8 | 1, 1, 1, 1, "injected #DB (privileged software exception, length 1)" },
+    };
+    static const struct expect v = { "VMCALL from the guest's handler", 18, 0, 3, 0 };
+    for (unsigned i = 0; i < 3; i++) {
+        vmw(G_RIP, (uint64_t)guest_spin);
+        vmw(G_RSP, rsp0);
+        vmw(G_RFLAGS, 0x202); /* IF = 1: an external interrupt needs it */
+        vmw(ENTRY_INTR, inj[i].info);
+        vmw(ENTRY_LEN, inj[i].len);
+        CHECK(vm_enter(&g, 0) == 0, "entry (injection)");
+        check_exit(&v);
+        CHECKX(g.rax == inj[i].vector && g.rcx == (uint64_t)guest_spin + inj[i].ret_off, inj[i].what,
+               g.rax << 32 | (g.rcx - (uint64_t)guest_spin));
+    }
+    /* with MTF, a vectoring entry exits before the handler's first
+     * instruction (its RIP is the IDT gate's target, not guest_spin) */
+    vmw(PROC, proc | 1u << 27);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(G_RSP, rsp0);
+    vmw(ENTRY_INTR, 1u << 31 | 4u << 8 | 32);
+    vmw(ENTRY_LEN, 2);
+    static const struct expect m = { "MTF after an injected INT 20H", 37, 0, ~0u, 0 };
+    CHECK(vm_enter(&g, 0) == 0, "entry (injection with MTF)");
+    check_exit(&m);
+    uint64_t rip = vmr(G_RIP);
+    CHECKX(rip != (uint64_t)guest_spin && vmr(G_RSP) == rsp0 - 40, "MTF: at the handler, frame pushed",
+           rip);
+    vmw(PROC, proc);
+    vmw(ENTRY_INTR, 0);
+    /* a real external interrupt (a self-IPI, no exiting) whose delivery
+     * through the guest IDT pushes into a not-present EPT page:
+     * IDT-vectoring information 80000030H (type 0), no length; the APIC
+     * acknowledged it (the host ends it with EOI) */
+    vmw(PROC, proc | 1ull << 31);
+    vmw(PROC2, 1u << 1);
+    ept_set(ept_a, 0);
+    wrmsr(0x83f, 0x30);
+    vmw(G_RIP, (uint64_t)guest_spin);
+    vmw(G_RSP, (uint64_t)ept_a + 256);
+    vmw(G_RFLAGS, 0x202);
+    CHECK(vm_enter(&g, 0) == 0, "entry (external interrupt, stack not present in EPT)");
+    ept_exit("EPT violation delivering external interrupt 30H", 48, 0x182, (uint64_t)ept_a + 248,
+             (uint64_t)ept_a + 248);
+    CHECKX(vmr(IDT_VEC) == 0x80000030, "IDT-vectoring: external interrupt 30H", vmr(IDT_VEC));
+    CHECKX(vmr(EXIT_INSN_LEN) == 0, "no instruction length for an external interrupt", vmr(EXIT_INSN_LEN));
+    wrmsr(0x80b, 0); /* EOI */
+    ept_set(ept_a, EPT_RWX);
+    vmw(PROC2, 0);
+    vmw(PROC, proc);
+    vmw(G_RFLAGS, 2);
+    vmw(G_RSP, rsp0);
+    x86t_hook = 0;
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx: start\n");
@@ -1134,6 +1688,13 @@ int kmain(void)
     test_tsc_offset();
     test_msr_areas();
     test_ept();
+    test_vectoring();
+    test_virtual_nmis();
+    test_other_exits();
+    test_task_switch();
+    test_mov_ss();
+    test_activity();
+    test_injection2();
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     EXPECT_EXC("vmptrst after vmxoff", 6, -1, "vmptrst %0", "m"(x86t_checks));
