@@ -135,8 +135,13 @@ __asm__(
     "kg_vm1_msg_end:\n"
     /* ---- VM 2 ---- */
     /* x2APIC on (IA32_APIC_BASE bits 10 and 11), software-enabled (SVR bit 8,
-     * spurious vector 0xff) */
+     * spurious vector 0xff). First a read of the IDT's page and the GDT's
+     * page: KVM maps guest pages into EPT lazily, and hvsim's VMX reports no
+     * IDT-vectoring information yet (docs/vmx.md), so an EPT violation while
+     * an interrupt is being delivered would lose that interrupt. */
     "kg_apic_on:\n"
+    "    mov 0xa400, %rax\n"
+    "    mov 0x808, %rax\n"
     "    mov $0x1b, %ecx\n"
     "    rdmsr\n"
     "    or $0xc00, %eax\n"
