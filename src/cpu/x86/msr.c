@@ -8,7 +8,7 @@ enum {
     MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17, MSR_APIC_BASE = 0x1b, MSR_FEATURE_CONTROL = 0x3a,
     MSR_BIOS_SIGN_ID = 0x8b, MSR_MTRRCAP = 0xfe, MSR_SYSENTER_CS = 0x174,
     MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176, MSR_MCG_CAP = 0x179,
-    MSR_MCG_STATUS = 0x17a, MSR_MISC_ENABLE = 0x1a0, MSR_MTRR_PHYSBASE0 = 0x200,
+    MSR_MCG_STATUS = 0x17a, MSR_MISC_ENABLE = 0x1a0, MSR_DEBUGCTL = 0x1d9, MSR_MTRR_PHYSBASE0 = 0x200,
     MSR_MTRR_FIX64K = 0x250, MSR_MTRR_FIX16K_80000 = 0x258, MSR_MTRR_FIX16K_A0000 = 0x259,
     MSR_MTRR_FIX4K_C0000 = 0x268, MSR_PAT = 0x277, MSR_MTRR_DEF_TYPE = 0x2ff,
     MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
@@ -50,6 +50,10 @@ bool x86_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v)
     case MSR_MCG_CAP: *v = 0; return true;
     case MSR_MCG_STATUS: *v = 0; return true;
     case MSR_MISC_ENABLE: *v = x->misc_enable; return true;
+    /* IA32_DEBUGCTL: none of its features (LBR, BTF, ...) is modelled, so
+     * it reads 0 and only 0 can be written (KVM reads it at every vCPU
+     * load; the VMCS's guest field follows the same rule, docs/vmx.md) */
+    case MSR_DEBUGCTL: *v = 0; return true;
     case MSR_PAT: *v = x->pat; return true;
     case MSR_MTRR_DEF_TYPE: *v = x->mtrr_def_type; return true;
     case MSR_EFER: *v = x->efer; return true;
@@ -92,6 +96,7 @@ bool x86_wrmsr(struct x86_cpu *x, uint32_t msr, uint64_t v)
     case MSR_SYSENTER_EIP: if (!canonical(v)) return false; x->sysenter_eip = v; return true;
     case MSR_MCG_STATUS: return v == 0;
     case MSR_MISC_ENABLE: x->misc_enable = (x->misc_enable & ~(1ull << 22)) | (v & (1ull << 22)); return true;
+    case MSR_DEBUGCTL: return v == 0;
     case MSR_PAT:
         for (int i = 0; i < 8; i++) { /* types 2 and 3 are reserved (SDM vol. 3A §11.12.2) */
             unsigned t = (unsigned)(v >> (8 * i)) & 0xff;
