@@ -87,7 +87,7 @@ static const struct opt_desc run_opts[] = {
     { "virtio-console", OPT_VIRTIO_CONSOLE, NULL, "riscv-virt: a virtio console on the same host console as the UART" },
     { "net", OPT_NET, "WIRE", "riscv-virt: a virtio-net card on WIRE: loopback (frames come back) or sink" },
     { "pcap", OPT_PCAP, "FILE", "write every network frame sent and received to FILE (pcap, virtual time)" },
-    { "aia", OPT_AIA, "MODE[,guests=N]", "riscv-virt: none or imsic (IMSICs beside the PLIC, N guest files; docs/riscv.md)" },
+    { "aia", OPT_AIA, "MODE[,guests=N]", "riscv-virt: none, imsic (beside the PLIC), aplic, aplic-imsic; N guest files (docs/riscv.md)" },
     { "rtc", OPT_RTC, "EPOCH", "riscv-virt: goldfish RTC reading EPOCH (s since 1970) + virtual time" },
     { "dump-dtb", OPT_DUMP_DTB, "FILE", "write the machine's device tree blob to FILE and exit" },
     { "dump-acpi", OPT_DUMP_ACPI, "DIR", "x86-pc: write the ACPI tables to DIR/*.dat (iasl -d) and exit" },

@@ -19,6 +19,7 @@
 #include "riscv_virt_bootrom.h"
 #include "riscv_virt_fdt.h"
 #include "../apic/aclint.h"
+#include "../apic/aplic.h"
 #include "../apic/imsic.h"
 #include "../apic/plic.h"
 #include "../cpu/riscv/hart.h"
@@ -153,9 +154,9 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
         snprintf(err, errlen, "[virtio] rng '%s' is not 'on' or a seed", v->rng);
         return false;
     }
-    if (v->aia[0] && strcmp(v->aia, "none") != 0 && strcmp(v->aia, "imsic") != 0) {
-        snprintf(err, errlen, "[aia] mode '%s' is not 'none' or 'imsic' (the APLIC is not "
-                 "implemented yet)", v->aia);
+    if (v->aia[0] && strcmp(v->aia, "none") != 0 && !rv_virt_has_imsic(v, NULL) &&
+        !rv_virt_has_aplic(v)) {
+        snprintf(err, errlen, "[aia] mode '%s' is not none, imsic, aplic or aplic-imsic", v->aia);
         return false;
     }
     if (v->aia_guests[0] && (v->aia_guests[1] || v->aia_guests[0] < '0' || v->aia_guests[0] > '7')) {
@@ -164,7 +165,7 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
         return false;
     }
     if (v->aia_guests[0] && !rv_virt_has_imsic(v, NULL)) {
-        snprintf(err, errlen, "[aia] guests needs [aia] mode = imsic");
+        snprintf(err, errlen, "[aia] guests needs [aia] mode = imsic or aplic-imsic");
         return false;
     }
     if (v->rtc_epoch[0] && (!config_parse_u64(v->rtc_epoch, &x) || x > UINT64_MAX / 1000000000u)) {
@@ -305,7 +306,10 @@ static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
     unsigned gpages = 1;
     while (gpages < 1 + guests)
         gpages *= 2;
+    bool aplic = rv_virt_has_aplic(v);
     const struct config_window w[] = {
+        { "aplic-m", aplic ? RV_VIRT_APLIC_M_BASE : 0, aplic ? 0x8000ull : 0 },
+        { "aplic-s", aplic ? RV_VIRT_APLIC_S_BASE : 0, aplic ? 0x8000ull : 0 },
         { "imsic-m", imsic ? RV_VIRT_IMSIC_M_BASE : 0, imsic ? (uint64_t)c->smp * 0x1000 : 0 },
         { "imsic-s", imsic ? RV_VIRT_IMSIC_S_BASE : 0,
           imsic ? (uint64_t)c->smp * gpages * 0x1000 : 0 },
@@ -316,7 +320,7 @@ static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
         { "aclint mswi", v->aclint_base, ACLINT_MSWI_SIZE },
         { "aclint mtimer", v->aclint_base + ACLINT_MTIMER_OFF, ACLINT_MTIMER_SIZE },
         { "aclint sswi", v->sswi_base, ACLINT_SSWI_SIZE },
-        { "plic", v->plic_base, PLIC_SIZE },
+        { "plic", aplic ? 0 : v->plic_base, aplic ? 0 : PLIC_SIZE },
         { "uart", v->uart_base, UART_SIZE },
         { "memory", c->ram_base, c->ram_size },
     };
@@ -359,6 +363,14 @@ static bool load_image(struct machine *m, const char *what, const char *path, ui
         elf_close(elf);
     }
     return true;
+}
+
+/* A device's interrupt wire: into the PLIC, or the APLIC in its place. */
+static struct irq_line device_irq(struct rv_virt *b, int src)
+{
+    if (b->aplic)
+        return (struct irq_line){ aplic_set_irq, b->aplic, src };
+    return (struct irq_line){ plic_set_irq, b->plic, src };
 }
 
 /* The opt-in devices: virtio-mmio slots (drives first, then the entropy
@@ -412,7 +424,7 @@ static bool build_optin(struct machine *m, char *err, size_t errlen)
                 ops = &virtio_console_ops, dev = b->vcon;
             else if (slot == net_slot)
                 ops = &virtio_net_ops, dev = b->net;
-            struct irq_line irq = { plic_set_irq, b->plic, RV_VIRT_VIRTIO_IRQ + slot };
+            struct irq_line irq = device_irq(b, RV_VIRT_VIRTIO_IRQ + slot);
             b->virtio[slot] = virtio_mmio_new(m, ops, dev, irq);
             if (!add_mmio(m, names[slot], RV_VIRT_VIRTIO_BASE + 0x1000ull * (uint64_t)slot,
                           VIRTIO_MMIO_SIZE, &virtio_mmio_ops, b->virtio[slot], err, errlen))
@@ -437,7 +449,7 @@ static bool build_optin(struct machine *m, char *err, size_t errlen)
         uint64_t epoch = 0;
         config_parse_u64(v->rtc_epoch, &epoch);
         b->rtc = goldfish_rtc_new(m, epoch * 1000000000u,
-                                  (struct irq_line){ plic_set_irq, b->plic, RV_VIRT_RTC_IRQ });
+                                  device_irq(b, RV_VIRT_RTC_IRQ));
         if (!add_mmio(m, "goldfish-rtc", RV_VIRT_RTC_BASE, GOLDFISH_RTC_SIZE, &goldfish_rtc_ops,
                       b->rtc, err, errlen))
             return false;
@@ -485,14 +497,28 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
     b->aclint = aclint_new(m, m->ncpus, v->timebase_hz);
     for (int i = 0; b->aclint && i < m->ncpus; i++)
         rv_hart_connect_aclint(m->cpus[i], b->aclint);
-    b->plic = plic_new(m, v->plic_ndev, m->ncpus);
     if (!add_mmio(m, "aclint-mswi", v->aclint_base, ACLINT_MSWI_SIZE, &aclint_mswi_ops, b->aclint, err, errlen) ||
         !add_mmio(m, "aclint-mtimer", v->aclint_base + ACLINT_MTIMER_OFF, ACLINT_MTIMER_SIZE,
                   &aclint_mtimer_ops, b->aclint, err, errlen) ||
-        !add_mmio(m, "aclint-sswi", v->sswi_base, ACLINT_SSWI_SIZE, &aclint_sswi_ops, b->aclint, err, errlen) ||
-        !add_mmio(m, "plic", v->plic_base, PLIC_SIZE, &plic_ops, b->plic, err, errlen))
+        !add_mmio(m, "aclint-sswi", v->sswi_base, ACLINT_SSWI_SIZE, &aclint_sswi_ops, b->aclint, err, errlen))
         return false;
-    b->uart = uart_new(m, m->console, (struct irq_line){ plic_set_irq, b->plic, (int)v->uart_irq });
+    if (rv_virt_has_aplic(v)) { /* the APLIC in the PLIC's place (docs/riscv.md "AIA") */
+        b->aplic = aplic_new(m, m->ncpus, RV_VIRT_APLIC_SOURCES, rv_virt_has_imsic(v, NULL));
+        if (!b->aplic) {
+            snprintf(err, errlen, "aplic: out of memory");
+            return false;
+        }
+        if (!add_mmio(m, "aplic-m", RV_VIRT_APLIC_M_BASE, aplic_region_size(b->aplic), &aplic_m_ops,
+                      b->aplic, err, errlen) ||
+            !add_mmio(m, "aplic-s", RV_VIRT_APLIC_S_BASE, aplic_region_size(b->aplic), &aplic_s_ops,
+                      b->aplic, err, errlen))
+            return false;
+    } else {
+        b->plic = plic_new(m, v->plic_ndev, m->ncpus);
+        if (!add_mmio(m, "plic", v->plic_base, PLIC_SIZE, &plic_ops, b->plic, err, errlen))
+            return false;
+    }
+    b->uart = uart_new(m, m->console, device_irq(b, (int)v->uart_irq));
     if (!add_mmio(m, "uart", v->uart_base, UART_SIZE, &uart_ops, b->uart, err, errlen))
         return false;
     b->test = sifive_test_new(m);
@@ -567,6 +593,7 @@ static void rv_virt_free(struct machine *m)
         return;
     if (b->aclint) aclint_free(b->aclint);
     if (b->plic) plic_free(b->plic);
+    aplic_free(b->aplic);
     if (b->uart) uart_free(b->uart);
     if (b->test) sifive_test_free(b->test);
     if (b->htif) htif_free(b->htif);
@@ -589,7 +616,10 @@ static void rv_virt_copy_state(struct machine *dst, const struct machine *src)
     struct rv_virt *d = rv_virt(dst);
     const struct rv_virt *s = rv_virt(src);
     aclint_copy_state(d->aclint, s->aclint);
-    plic_copy_state(d->plic, s->plic);
+    if (d->plic && s->plic)
+        plic_copy_state(d->plic, s->plic);
+    if (d->aplic && s->aplic)
+        aplic_copy_state(d->aplic, s->aplic);
     uart_copy_state(d->uart, s->uart);
     for (int i = 0; i < RV_VIRT_VIRTIO_SLOTS; i++)
         if (d->virtio[i] && s->virtio[i])

@@ -21,6 +21,7 @@ struct virtio_blk;
 struct virtio_rng;
 struct virtio_console;
 struct imsic;
+struct aplic;
 struct virtio_net;
 struct goldfish_rtc;
 
@@ -63,18 +64,29 @@ struct rv_virt_config {
 #define RV_VIRT_RTC_IRQ       11
 #define RV_VIRT_IMSIC_M_BASE  0x24000000ull  /* machine-level interrupt files */
 #define RV_VIRT_IMSIC_S_BASE  0x28000000ull  /* supervisor-level + guest files */
+#define RV_VIRT_APLIC_M_BASE  0x0c000000ull  /* APLIC root domain (in the PLIC's place) */
+#define RV_VIRT_APLIC_S_BASE  0x0d000000ull  /* APLIC supervisor-level child domain */
+#define RV_VIRT_APLIC_SOURCES 96u            /* like QEMU virt */
 
 static inline bool rv_virt_has_virtio(const struct rv_virt_config *v)
 {
     return v->drives[0] || v->rng[0] || v->vcon[0] || v->net[0];
 }
 
-/* [aia] mode = imsic: IMSICs beside the PLIC; *guests = GEILEN */
+/* [aia] mode = imsic (IMSICs beside the PLIC) or aplic-imsic (IMSICs and
+ * an APLIC in MSI mode, no PLIC): the harts have IMSICs; *guests = GEILEN */
 static inline bool rv_virt_has_imsic(const struct rv_virt_config *v, unsigned *guests)
 {
     if (guests)
         *guests = v->aia_guests[0] ? (unsigned)(v->aia_guests[0] - '0') : 0;
-    return !strcmp(v->aia, "imsic");
+    return !strcmp(v->aia, "imsic") || !strcmp(v->aia, "aplic-imsic");
+}
+
+/* [aia] mode = aplic or aplic-imsic: an APLIC (M root + S child domain)
+ * takes the PLIC's place, like QEMU virt's aia=aplic / aia=aplic-imsic */
+static inline bool rv_virt_has_aplic(const struct rv_virt_config *v)
+{
+    return !strcmp(v->aia, "aplic") || !strcmp(v->aia, "aplic-imsic");
 }
 
 static inline const struct rv_virt_config *rv_virt_config(const struct config *c)
@@ -99,7 +111,8 @@ struct rv_virt {
     int nblk;
     struct virtio_rng *rng;
     struct virtio_console *vcon;
-    struct imsic *imsic;                 /* [aia] mode = imsic */
+    struct imsic *imsic;                 /* [aia] mode = imsic, aplic-imsic */
+    struct aplic *aplic;                 /* [aia] mode = aplic, aplic-imsic (then no PLIC) */
     struct virtio_net *net;
     int vcon_slot;
     struct goldfish_rtc *rtc;

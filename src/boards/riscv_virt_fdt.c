@@ -118,6 +118,25 @@ static uint32_t ph_imsic(const struct config *c, int s_level)
     return 2 * (uint32_t)c->smp + 16 + (uint32_t)s_level;
 }
 
+static uint32_t ph_aplic(const struct config *c, int s_level)
+{
+    return 2 * (uint32_t)c->smp + 18 + (uint32_t)s_level;
+}
+
+/* A device's interrupt: source src of the PLIC, or of the APLIC's
+ * supervisor-level domain (two cells: source, IRQ_TYPE_LEVEL_HIGH). */
+static void w_dev_irq(struct fdtw *w, const struct config *c, uint32_t src)
+{
+    if (rv_virt_has_aplic(rv_virt_config(c))) {
+        const uint32_t cells[2] = { src, 4 };
+        w_cells(w, "interrupts", cells, 2);
+        w_u32(w, "interrupt-parent", ph_aplic(c, 1));
+    } else {
+        w_u32(w, "interrupts", src);
+        w_u32(w, "interrupt-parent", ph_plic(c));
+    }
+}
+
 /* interrupts-extended = <intc(h) a intc(h) b> for every hart h, in hart order. */
 static void w_irqs_ext(struct fdtw *w, const struct config *c, uint32_t a, uint32_t b)
 {
@@ -239,8 +258,7 @@ static void build_soc(struct fdtw *w, const struct config *c)
     if (rv_virt_config(c)->rtc_epoch[0]) {
         snprintf(name, sizeof name, "rtc@%llx", (unsigned long long)RV_VIRT_RTC_BASE);
         w_begin(w, name);
-        w_u32(w, "interrupts", RV_VIRT_RTC_IRQ);
-        w_u32(w, "interrupt-parent", ph_plic(c));
+        w_dev_irq(w, c, RV_VIRT_RTC_IRQ);
         w_reg(w, RV_VIRT_RTC_BASE, 0x1000);
         w_str(w, "compatible", "google,goldfish-rtc");
         w_end(w);
@@ -257,18 +275,53 @@ static void build_soc(struct fdtw *w, const struct config *c)
     w_prop(w, "compatible", clint_compat, sizeof clint_compat);
     w_end(w);
 
-    snprintf(name, sizeof name, "plic@%" PRIx64, rv_virt_config(c)->plic_base);
-    w_begin(w, name);
-    w_u32(w, "phandle", ph_plic(c));
-    w_u32(w, "riscv,ndev", rv_virt_config(c)->plic_ndev);
-    w_reg(w, rv_virt_config(c)->plic_base, PLIC_REG_SIZE);
-    w_irqs_ext(w, c, IRQ_M_EXT, IRQ_S_EXT);
-    w_prop(w, "interrupt-controller", NULL, 0);
-    static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
-    w_prop(w, "compatible", plic_compat, sizeof plic_compat);
-    w_u32(w, "#address-cells", 0);
-    w_u32(w, "#interrupt-cells", 1);
-    w_end(w);
+    if (rv_virt_has_aplic(rv_virt_config(c))) {
+        /* the APLIC (riscv,aplic binding): the S-level child domain, then the
+         * M-level root that delegates every source to it; direct delivery
+         * through the harts' external interrupt lines, or MSIs to the
+         * IMSICs (msi-parent) with aplic-imsic */
+        bool msi = rv_virt_has_imsic(rv_virt_config(c), NULL);
+        for (int s_level = 1; s_level >= 0; s_level--) {
+            uint64_t base = s_level ? RV_VIRT_APLIC_S_BASE : RV_VIRT_APLIC_M_BASE;
+            snprintf(name, sizeof name, "aplic@%" PRIx64, base);
+            w_begin(w, name);
+            w_u32(w, "phandle", ph_aplic(c, s_level));
+            if (msi) {
+                w_u32(w, "msi-parent", ph_imsic(c, s_level));
+            } else {
+                uint32_t cells[2 * CONFIG_MAX_CPUS];
+                for (int h = 0; h < c->smp; h++) {
+                    cells[2 * h] = ph_intc(h);
+                    cells[2 * h + 1] = s_level ? IRQ_S_EXT : IRQ_M_EXT;
+                }
+                w_cells(w, "interrupts-extended", cells, 2 * (size_t)c->smp);
+            }
+            if (!s_level) {
+                w_u32(w, "riscv,children", ph_aplic(c, 1));
+                const uint32_t del[3] = { ph_aplic(c, 1), 1, RV_VIRT_APLIC_SOURCES };
+                w_cells(w, "riscv,delegate", del, 3);
+            }
+            w_u32(w, "riscv,num-sources", RV_VIRT_APLIC_SOURCES);
+            w_reg(w, base, 0x4000 + 0x20ull * (uint64_t)c->smp);
+            w_prop(w, "interrupt-controller", NULL, 0);
+            w_u32(w, "#interrupt-cells", 2);
+            w_str(w, "compatible", "riscv,aplic");
+            w_end(w);
+        }
+    } else {
+        snprintf(name, sizeof name, "plic@%" PRIx64, rv_virt_config(c)->plic_base);
+        w_begin(w, name);
+        w_u32(w, "phandle", ph_plic(c));
+        w_u32(w, "riscv,ndev", rv_virt_config(c)->plic_ndev);
+        w_reg(w, rv_virt_config(c)->plic_base, PLIC_REG_SIZE);
+        w_irqs_ext(w, c, IRQ_M_EXT, IRQ_S_EXT);
+        w_prop(w, "interrupt-controller", NULL, 0);
+        static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+        w_prop(w, "compatible", plic_compat, sizeof plic_compat);
+        w_u32(w, "#address-cells", 0);
+        w_u32(w, "#interrupt-cells", 1);
+        w_end(w);
+    }
 
     /* Opt-in ([aia] mode = imsic): the IMSICs as the riscv,imsics binding
      * describes them, M level and S level (with the guest files), beside
@@ -304,8 +357,7 @@ static void build_soc(struct fdtw *w, const struct config *c)
 
     snprintf(name, sizeof name, "serial@%" PRIx64, rv_virt_config(c)->uart_base);
     w_begin(w, name);
-    w_u32(w, "interrupts", rv_virt_config(c)->uart_irq);
-    w_u32(w, "interrupt-parent", ph_plic(c));
+    w_dev_irq(w, c, rv_virt_config(c)->uart_irq);
     w_u32(w, "clock-frequency", (uint32_t)rv_virt_config(c)->uart_clock_hz);
     w_reg(w, rv_virt_config(c)->uart_base, UART_REG_SIZE);
     w_str(w, "compatible", "ns16550a");
@@ -316,8 +368,7 @@ static void build_soc(struct fdtw *w, const struct config *c)
         uint64_t base = RV_VIRT_VIRTIO_BASE + 0x1000ull * (uint64_t)i;
         snprintf(name, sizeof name, "virtio_mmio@%" PRIx64, base);
         w_begin(w, name);
-        w_u32(w, "interrupts", RV_VIRT_VIRTIO_IRQ + (uint32_t)i);
-        w_u32(w, "interrupt-parent", ph_plic(c));
+        w_dev_irq(w, c, RV_VIRT_VIRTIO_IRQ + (uint32_t)i);
         w_reg(w, base, 0x1000);
         w_str(w, "compatible", "virtio,mmio");
         w_end(w);

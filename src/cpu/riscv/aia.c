@@ -107,7 +107,7 @@ bool rv_aia_plic_line(struct rv_hart *h, int line, int level)
     return true;
 }
 
-void rv_aia_msi(struct rv_hart *h, unsigned file, unsigned id, uint32_t src)
+void rv_aia_msi(struct rv_hart *h, unsigned file, unsigned id, bool from_cpu, uint32_t src)
 {
     struct rv_aia *a = &h->aia;
     /* §3.3: a write of an identity that is not implemented is ignored */
@@ -115,8 +115,9 @@ void rv_aia_msi(struct rv_hart *h, unsigned file, unsigned id, uint32_t src)
         return;
     a->file[file].eip[id / 64] |= 1ull << (id % 64);
     int line = file == RV_AIA_FILE_M ? IRQ_MEI : file == RV_AIA_FILE_S ? IRQ_SEI : IRQ_VSEI;
-    TRACE(h->m, TK_IPI_DELIVER, h->cpu.id, cpu_now(&h->cpu), IPI_MECH_IMSIC, (uint64_t)line,
-          (uint64_t)src);
+    if (from_cpu) /* an IPI; a device's MSI (the APLIC's) shows as the irq.take it causes */
+        TRACE(h->m, TK_IPI_DELIVER, h->cpu.id, cpu_now(&h->cpu), IPI_MECH_IMSIC, (uint64_t)line,
+              (uint64_t)src);
     rv_aia_update(h);
 }
 

@@ -85,7 +85,7 @@ static void rv_set_irq(struct cpu *c, int line, int level)
 static void rv_irq_msg(struct cpu *c, const struct cpu_msg *msg)
 {
     if (msg->mode == CPU_MSG_IMSIC)
-        rv_aia_msi(RV_HART(c), msg->vector, msg->eiid, msg->source);
+        rv_aia_msi(RV_HART(c), msg->vector, msg->eiid, msg->source_kind == 0, msg->source);
 }
 
 static uint64_t rv_wake_pending(struct cpu *c)

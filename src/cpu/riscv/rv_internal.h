@@ -34,7 +34,7 @@ void rv_set_priv(struct rv_hart *h, int priv);
 void rv_aia_update(struct rv_hart *h);   /* recompute MEIP/SEIP/VSEIP/SGEIP, hgeip */
 void rv_aia_reset(struct rv_hart *h);
 bool rv_aia_plic_line(struct rv_hart *h, int line, int level); /* true: taken */
-void rv_aia_msi(struct rv_hart *h, unsigned file, unsigned id, uint32_t src);
+void rv_aia_msi(struct rv_hart *h, unsigned file, unsigned id, bool from_cpu, uint32_t src);
 int rv_aia_csr_check(struct rv_hart *h, unsigned csr);        /* 0 or the exception */
 bool rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v);
 bool rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v);

@@ -27,6 +27,8 @@
 #define TEST 0x100000ul
 #define IMSIC_M 0x24000000ul
 #define IMSIC_S 0x28000000ul /* per hart 2 pages: S file, guest 1 (guest-index-bits 1) */
+#define APLIC_M 0x0c000000ul /* --aia aplic / aplic-imsic: root domain */
+#define APLIC_S 0x0d000000ul /*   and its supervisor-level child */
 
 #define CSR_READ(n) ({ uint64_t v_; __asm__ volatile("csrr %0, " #n : "=r"(v_)); v_; })
 #define CSR_WRITE(n, v) __asm__ volatile("csrw " #n ", %0" ::"r"((uint64_t)(v)))
@@ -97,6 +99,7 @@ uint64_t aia_trap(uint64_t cause, uint64_t epc, uint64_t tval)
 
 /* ---- register access through the iselect/ireg CSR pairs ------------------ */
 
+static uint32_t rd32_(unsigned long a) { return *(volatile uint32_t *)a; }
 static uint64_t mreg(uint64_t sel) { CSR_WRITE(0x350, sel); return CSR_READ(0x351); }
 static void mreg_w(uint64_t sel, uint64_t v) { CSR_WRITE(0x350, sel); CSR_WRITE(0x351, v); }
 static uint64_t sreg(uint64_t sel) { CSR_WRITE(0x150, sel); return CSR_READ(0x151); }
@@ -270,19 +273,144 @@ static void test_guest_file(void)
     CSR_WRITE(0x600, 0);
 }
 
+/* ---- the APLIC (AIA chapter 4) -------------------------------------------------- */
+
+enum { DOMAINCFG = 0x0, SOURCECFG = 0x4 /* + 4 (i - 1) */, MMSIADDRCFGH = 0x1bc4, SETIP = 0x1c00,
+       SETIPNUM = 0x1cdc, IN_CLRIP = 0x1d00, CLRIPNUM = 0x1ddc, SETIENUM = 0x1edc,
+       CLRIENUM = 0x1fdc, GENMSI = 0x3000, TARGET = 0x3004 /* + 4 (i - 1) */, IDC = 0x4000 };
+enum { IDELIVERY = 0x0, IFORCE = 0x4, ITHRESHOLD = 0x8, TOPI = 0x18, CLAIMI = 0x1c };
+static uint32_t ar(unsigned long d, unsigned off) { return rd32_(d + off); }
+static void aw(unsigned long d, unsigned off, uint32_t v) { *(volatile uint32_t *)(d + off) = v; fence(); }
+#define SRCCFG(i) (SOURCECFG + 4 * ((i) - 1))
+#define TGT(i) (TARGET + 4 * ((i) - 1))
+#define UART_IRQ 10
+
+static void test_aplic_direct(void)
+{
+    check(ar(APLIC_M, DOMAINCFG) == 0x80000000u, "aplic: root domaincfg reads 0x80000000 (IE 0, DM 0)");
+    aw(APLIC_M, DOMAINCFG, 1u << 8 | 1u << 2);
+    check(ar(APLIC_M, DOMAINCFG) == (0x80000000u | 1u << 8), "aplic: DM stays 0 without IMSICs, IE sticks");
+    /* source 5 detached, hart 0, priority 3 */
+    aw(APLIC_M, SRCCFG(5), 1);
+    check(ar(APLIC_M, SRCCFG(5)) == 1, "aplic: sourcecfg[5] = detached");
+    aw(APLIC_M, SRCCFG(6), 2);
+    check(ar(APLIC_M, SRCCFG(6)) == 0, "aplic: reserved source mode 2 reads inactive");
+    aw(APLIC_M, TGT(5), 0u << 18 | 3);
+    aw(APLIC_M, TGT(7), 5); /* source 7 inactive: target read-only zero */
+    check(ar(APLIC_M, TGT(5)) == 3 && ar(APLIC_M, TGT(7)) == 0, "aplic: target[5] = hart 0 prio 3; inactive target[7] reads 0");
+    aw(APLIC_M, SETIENUM, 5);
+    aw(APLIC_M, IDC + IDELIVERY, 1);
+    check(ar(APLIC_M, IDC + TOPI) == 0 && !(mip() & MEIP), "aplic: nothing pending: topi 0, MEIP clear");
+    aw(APLIC_M, SETIPNUM, 5);
+    check(ar(APLIC_M, SETIP) == 1u << 5, "aplic: setipnum 5 sets its pending bit");
+    check(ar(APLIC_M, IDC + TOPI) == (5u << 16 | 3), "aplic: topi = source 5, priority 3");
+    check(mip() & MEIP, "aplic: mip.MEIP from the root domain's IDC");
+    aw(APLIC_M, IDC + ITHRESHOLD, 3);
+    check(ar(APLIC_M, IDC + TOPI) == 0 && !(mip() & MEIP), "aplic: ithreshold 3 masks priority 3");
+    aw(APLIC_M, IDC + ITHRESHOLD, 4);
+    check(ar(APLIC_M, IDC + CLAIMI) == (5u << 16 | 3), "aplic: claimi returns source 5 ...");
+    check(ar(APLIC_M, SETIP) == 0 && !(mip() & MEIP), "aplic: ... and claims it (not pending, MEIP clear)");
+    aw(APLIC_M, IDC + IFORCE, 1);
+    check((mip() & MEIP) && ar(APLIC_M, IDC + TOPI) == 0, "aplic: iforce raises MEIP with topi 0");
+    check(ar(APLIC_M, IDC + CLAIMI) == 0 && ar(APLIC_M, IDC + IFORCE) == 0 && !(mip() & MEIP),
+          "aplic: claimi of 0 clears iforce");
+    /* the UART's wire, level-high: THR-empty interrupt enabled */
+    aw(APLIC_M, SRCCFG(UART_IRQ), 6);
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 1);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    *(volatile uint8_t *)(UART + 1) = 2; /* IER: ETBEI */
+    fence();
+    check(ar(APLIC_M, IN_CLRIP) & 1u << UART_IRQ, "aplic: in_clrip shows the UART's wire high");
+    check(ar(APLIC_M, IDC + TOPI) == ((uint32_t)UART_IRQ << 16 | 1) && (mip() & MEIP),
+          "aplic: the UART interrupt (source 10, level) is on top, MEIP");
+    (void)ar(APLIC_M, IDC + CLAIMI);
+    check(ar(APLIC_M, SETIP) & 1u << UART_IRQ, "aplic: a level source stays pending after its claim");
+    aw(APLIC_M, CLRIPNUM, UART_IRQ);
+    check(ar(APLIC_M, SETIP) & 1u << UART_IRQ, "aplic: clripnum cannot clear it (direct mode)");
+    *(volatile uint8_t *)(UART + 1) = 0;
+    fence();
+    check(!(ar(APLIC_M, SETIP) & 1u << UART_IRQ) && !(mip() & MEIP), "aplic: the wire low: not pending");
+    /* delegation of source 6 to the supervisor-level domain */
+    aw(APLIC_S, SRCCFG(6), 1);
+    check(ar(APLIC_S, SRCCFG(6)) == 0, "aplic: child sourcecfg[6] is read-only zero until delegated");
+    aw(APLIC_M, SRCCFG(6), 1u << 10);
+    check(ar(APLIC_M, SRCCFG(6)) == 1u << 10, "aplic: root sourcecfg[6] = D (child 0)");
+    aw(APLIC_S, SRCCFG(6), 1u << 10 | 1);
+    check(ar(APLIC_S, SRCCFG(6)) == 0, "aplic: the leaf domain cannot delegate (register becomes 0)");
+    aw(APLIC_S, SRCCFG(6), 1);
+    aw(APLIC_S, TGT(6), 0u << 18 | 1);
+    aw(APLIC_S, SETIENUM, 6);
+    aw(APLIC_S, IDC + IDELIVERY, 1);
+    aw(APLIC_S, DOMAINCFG, 1u << 8);
+    aw(APLIC_S, SETIPNUM, 6);
+    check((mip() & SEIP) && !(mip() & MEIP), "aplic: source 6 in the child domain raises SEIP, not MEIP");
+    aw(APLIC_M, SETIPNUM, 6);
+    check(!(ar(APLIC_M, SETIP) & 1u << 6), "aplic: source 6 is inactive in the root (its pending bit reads 0)");
+    check(ar(APLIC_S, IDC + CLAIMI) == (6u << 16 | 1) && !(mip() & SEIP), "aplic: the child's claimi takes it");
+    aw(APLIC_S, DOMAINCFG, 0);
+    aw(APLIC_M, DOMAINCFG, 0);
+}
+
+static void test_aplic_msi(void)
+{
+    check(ar(APLIC_M, MMSIADDRCFGH) == 0x80000000u, "aplic-msi: mmsiaddrcfgh locked (hardwired MSI addresses)");
+    aw(APLIC_M, DOMAINCFG, 1u << 8 | 1u << 2);
+    check(ar(APLIC_M, DOMAINCFG) == (0x80000000u | 1u << 8 | 1u << 2), "aplic-msi: DM = 1 with IMSICs");
+    mreg_w(EIDELIVERY, 1);
+    mreg_w(EIE0, 1ull << 9 | 1ull << 12);
+    aw(APLIC_M, SRCCFG(5), 1);
+    aw(APLIC_M, TGT(5), 0u << 18 | 9); /* hart 0, EIID 9 */
+    check(ar(APLIC_M, TGT(5)) == 9, "aplic-msi: target[5] = hart 0, EIID 9");
+    aw(APLIC_M, SETIENUM, 5);
+    aw(APLIC_M, SETIPNUM, 5);
+    check(CSR_READ(0x35c) == TOP(9) && (mip() & MEIP), "aplic-msi: source 5 arrives as MSI 9 in the M file");
+    check(ar(APLIC_M, SETIP) == 0, "aplic-msi: forwarded: no longer pending at the APLIC");
+    (void)CSR_SWAP(0x35c, 0);
+    aw(APLIC_M, GENMSI, 0u << 18 | 12);
+    check(CSR_READ(0x35c) == TOP(12), "aplic-msi: genmsi sends EIID 12 to hart 0");
+    (void)CSR_SWAP(0x35c, 0);
+    mreg_w(EIDELIVERY, 0x40000000);
+    /* the child domain, source 6, to guest file 1 */
+    aw(APLIC_M, SRCCFG(6), 1u << 10);
+    aw(APLIC_S, SRCCFG(6), 1);
+    aw(APLIC_S, DOMAINCFG, 1u << 8 | 1u << 2);
+    aw(APLIC_S, TGT(6), 0u << 18 | 1u << 12 | 4); /* hart 0, guest 1, EIID 4 */
+    check(ar(APLIC_S, TGT(6)) == (1u << 12 | 4), "aplic-msi: child target[6] = hart 0, guest 1, EIID 4");
+    CSR_WRITE(0x600, 1ull << 12); /* VGEIN = 1 */
+    vsreg_w(EIDELIVERY, 1);
+    vsreg_w(EIE0, 1ull << 4);
+    aw(APLIC_S, SETIENUM, 6);
+    aw(APLIC_S, SETIPNUM, 6);
+    check(CSR_READ(0xe12) == 2 && CSR_READ(0x25c) == TOP(4), "aplic-msi: source 6 lands in guest file 1 as identity 4");
+    (void)CSR_SWAP(0x25c, 0);
+    CSR_WRITE(0x600, 0);
+    aw(APLIC_S, DOMAINCFG, 0);
+    aw(APLIC_M, DOMAINCFG, 0);
+}
+
 void aia_main(void)
 {
     puts_("aia-test: start\n");
     uint64_t before = illegal_count;
     (void)CSR_READ(0x350);
-    if (illegal_count != before) {
-        puts_("FAIL aia: miselect does not exist (no [aia] mode = imsic)\n");
+    int imsic = illegal_count == before;
+    int aplic = (ar(APLIC_M, DOMAINCFG) >> 24) == 0x80;
+    puts_(aplic ? (imsic ? "aia: APLIC (MSI) + IMSIC\n" : "aia: APLIC (direct)\n")
+                : imsic ? "aia: IMSIC + PLIC\n" : "");
+    if (!imsic && !aplic) {
+        puts_("FAIL aia: miselect does not exist and no APLIC (no --aia)\n");
         exit_(1);
     }
-    test_m_file();
-    test_ipi();
-    test_s_file();
-    test_guest_file();
+    if (aplic && !imsic)
+        test_aplic_direct();
+    if (imsic) {
+        test_m_file();
+        test_ipi();
+        test_s_file();
+        test_guest_file();
+    }
+    if (aplic && imsic)
+        test_aplic_msi();
     puts_(failures ? "aia-test: FAILED\n" : "aia-test: PASS\n");
     exit_((uint32_t)failures);
 }
