@@ -10,7 +10,7 @@ bad=0
 # arch  header pattern (in the #include string)                 files allowed to include it
 # (src/vmm/vmx*.c: the x86 leaf of src/vmm, src/vmm/vmx.h)
 rules=(
-  "riscv|cpu/riscv/|aclint\.h|plic\.h|boards/riscv_virt|riscv_virt[a-z_]*\.h|^src/cpu/riscv/|^src/boards/riscv_virt|^src/apic/(aclint|plic)\.|^src/cpu/riscv/"
+  "riscv|cpu/riscv/|aclint\.h|plic\.h|boards/riscv_virt|riscv_virt[a-z_]*\.h|^src/cpu/riscv/|^src/boards/riscv_virt|^src/apic/(aclint|plic|aplic|imsic)\.|^src/cpu/riscv/"
   "x86|cpu/x86/|lapic\.h|ioapic\.h|boards/x86_pc|x86_pc[a-z_]*\.h|^src/cpu/x86/|^src/boards/x86_pc|^src/apic/(lapic|ioapic)\.|^src/vmm/vmx[a-z_]*\.[ch]$"
 )
 for rule in "${rules[@]}"; do
