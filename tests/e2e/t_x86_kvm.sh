@@ -8,7 +8,9 @@
 # (2 vCPUs, in-kernel irqchip) plays IPI ping-pong through the x2APIC and
 # reports a checksum of the order the IPIs were taken in. Checked here: the
 # result, the kernel's and launcher's lines, the vm.exit reasons in `trace
-# stats`, the same run twice byte for byte, replay; vmx = off (kvm_intel
+# stats` with APICv (default) and with kvm_intel.enable_apicv=0, the same
+# run twice byte for byte, replay, --engine interp, Perfetto export, the
+# golden digest, --smp 1/2/8, 10 explore seeds; vmx = off (kvm_intel
 # finds no VMX, no /dev/kvm, exit 1) and the default vendor (Linux does not
 # run its Intel setup, so IA32_FEATURE_CONTROL is never locked: "disabled
 # by bios", exit 1).
@@ -142,5 +144,52 @@ if [ "$rc" -eq 1 ] && grep -qF "kvm: support for 'kvm_intel' disabled by bios" "
     pass "vendor HvsimVirtCPU: \"kvm: support for 'kvm_intel' disabled by bios\", exit 1"
 else
     fail "vendor HvsimVirtCPU" "exit $rc: $(grep -E "kvm|init:" "$T/vendor.out" | head -4 | tr '\n' ';')"
+fi
+# Perfetto export of the KVM run; the same run on --engine interp; the
+# golden digest (per-kind/per-CPU event counts and the VM-exit table of
+# `trace stats`, traces/linux-x86-kvm.stats; HVSIM_TRACES_UPDATE=1 rewrites
+# it); --smp 1/2/8; 10 scheduling seeds through explore.
+if "$HVSIM" trace export "$T/first.hvt" --format perfetto -o "$T/kvm.pftrace" 2>"$T/exp.err" &&
+    [ -s "$T/kvm.pftrace" ]; then
+    pass "trace export --format perfetto of the KVM run ($(stat -c %s "$T/kvm.pftrace") bytes)"
+else
+    fail "perfetto export" "$(head -2 "$T/exp.err")"
+fi
+mv "$T/first.out" "$T/a.out"
+linux "$T/kvm.ini" "$T/a.out" --trace "$T/interp.hvt" --events vm,ipi --engine interp
+if cmp -s "$T/interp.hvt" "$T/first.hvt"; then
+    pass "--engine interp: the byte-identical trace"
+else
+    fail "--engine interp" "$("$HVSIM" trace diff "$T/interp.hvt" "$T/first.hvt" 2>&1 | head -4 | tr '\n' ';')"
+fi
+"$HVSIM" trace stats "$T/first.hvt" >"$T/stats.txt" 2>&1
+digest() { sed -n '/^events per kind/,/^$/p;/^vm exits per/,$p' "$1"; }
+GOLD=$ROOT/traces/linux-x86-kvm.stats
+if [ "${HVSIM_TRACES_UPDATE:-0}" = 1 ]; then
+    digest "$T/stats.txt" >"$GOLD"
+    echo "t_x86_kvm: wrote $GOLD"
+fi
+if [ -f "$GOLD" ] && diff <(digest "$T/stats.txt") "$GOLD" >"$T/digest.diff"; then
+    pass "event counts equal the golden digest (traces/linux-x86-kvm.stats)"
+else
+    fail "event counts equal the golden digest" "$(head -8 "$T/digest.diff")"
+fi
+for n in 1 2 8; do
+    "$HVSIM" run -c "$T/kvm.ini" --smp "$n" --kernel "$BZ" --append "$APPEND" --serial "file:$T/smp$n.out" \
+        --max-insns "$MAX" </dev/null 2>"$T/smp$n.err"
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "kvmtest: all VMs passed" "$T/smp$n.out"; then
+        pass "--smp $n: all VMs passed"
+    else
+        fail "--smp $n" "exit $rc: $(tail -2 "$T/smp$n.out" | tr '\n' ';')"
+    fi
+done
+"$HVSIM" explore --seeds 1..10 --jobs 2 --keep "$T/keep" -- -c "$T/kvm.ini" --smp 4 --kernel "$BZ" \
+    --append "$APPEND" --max-insns "$MAX" >"$T/explore.txt" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ]; then
+    pass "10 scheduling seeds: all pass"
+else
+    fail "10 scheduling seeds" "exit $rc: $(tail -6 "$T/explore.txt" | tr '\n' ';')"
 fi
 summary
