@@ -16,6 +16,21 @@ scratch_tmpdir() {
     export TMPDIR=$T/tmp
 }
 
+# vm_exit_count STATS REASON: the vm.exit count of REASON over every VM
+# and vCPU in `trace stats` output STATS ("vmid vcpu count NAME (0xN)").
+vm_exit_count() { awk -v r="$2" '$4 == r { n += $3 } END { print n + 0 }' "$1"; }
+
+# vm_exit_mismatch STATS "NAME=N ...": the reasons whose count differs, as
+# " NAME=got(want N)" each; empty when all match.
+vm_exit_mismatch() {
+    local w n bad=""
+    for w in $2; do
+        n=$(vm_exit_count "$1" "${w%%=*}")
+        [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
+    done
+    printf '%s' "$bad"
+}
+
 # race_fw OUT SRC [CC-FLAGS...]: the bare-metal RISC-V program
 # tests/firmware/race/SRC, linked like the ISA tests ($ROOT = the repository).
 race_fw() {

@@ -87,7 +87,7 @@ fi
 # 2's two.
 exit_counts() { # TRACE WANT-WRMSR NAME
     "$HVSIM" trace stats "$1" >"$T/stats.txt" 2>&1
-    count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
+    count() { vm_exit_count "$T/stats.txt" "$1"; }
     local nio ncpuid nhlt nept nwr next nvmcs
     nio=$(count IO); ncpuid=$(count CPUID); nhlt=$(count HLT); nept=$(count EPT_VIOLATION)
     nwr=$(count WRMSR); next=$(count EXTERNAL_INTERRUPT)

@@ -39,13 +39,8 @@ fi
 
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
 want="EXCEPTION_NMI=11 IO=3 CPUID=3 HLT=1 RDTSC=1 RDPMC=1 VMCALL=16 VMXOFF=1 VMREAD=1 CR_ACCESS=6 DR_ACCESS=1 INVLPG=1 TRIPLE_FAULT=1 RDMSR=1 WRMSR=1 PREEMPTION_TIMER=6 INTERRUPT_WINDOW=1 EXTERNAL_INTERRUPT=3 INIT=2 INVALID_GUEST=8 MSR_LOADING=1 EPT_VIOLATION=11 EPT_MISCONFIG=1 INVEPT=1 INVVPID=1 NMI_WINDOW=3 MTF=4 PAUSE=2 RDTSCP=1 INVD=2 WBINVD=1 GDTR_IDTR=2 LDTR_TR=3 INVPCID=1 TASK_SWITCH=2"
-bad=""
-for w in $want; do
-    n=$(count "${w%%=*}")
-    [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
-done
+bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 # failed entries ran no guest: vmid "-"
 total=$(awk '($1 ~ /^[0-9]+$/ || $1 == "-") && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
 if [ -z "$bad" ] && [ "$total" = 105 ] && grep -Eq "^ +- +0 +8 +INVALID_GUEST \(0x80000021\)" "$T/stats.txt" &&

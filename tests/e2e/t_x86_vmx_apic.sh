@@ -36,13 +36,8 @@ fi
 
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)")
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-count() { awk -v r="$1" '$4 == r { n += $3 } END { print n + 0 }' "$T/stats.txt"; }
 want="TPR_BELOW=4 APIC_ACCESS=7 APIC_WRITE=3 VIRT_EOI=1 EXTERNAL_INTERRUPT=1 EXCEPTION_NMI=3 VMCALL=12"
-bad=""
-for w in $want; do
-    n=$(count "${w%%=*}")
-    [ "$n" = "${w#*=}" ] || bad="$bad ${w%%=*}=$n(want ${w#*=})"
-done
+bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 total=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
 if [ -z "$bad" ] && [ "$total" = 31 ]; then
     pass "trace stats: vm.exit by reason ($want, 31 in all)"
