@@ -31,6 +31,38 @@ vm_exit_mismatch() {
     printf '%s' "$bad"
 }
 
+# bmp_pixel FILE X Y: "rrggbb" of a BMP's pixel (bottom-up rows padded to
+# 4 bytes, 24 or 32 bits per pixel, as SDL_SaveBMP writes them)
+bmp_pixel() {
+    local f=$1 x=$2 y=$3 off w h bpp row
+    off=$(od -An -tu4 -j10 -N4 "$f" | tr -d ' ')
+    w=$(od -An -td4 -j18 -N4 "$f" | tr -d ' ')
+    h=$(od -An -td4 -j22 -N4 "$f" | tr -d ' ')
+    bpp=$(od -An -tu2 -j28 -N2 "$f" | tr -d ' ')
+    row=$(((w * bpp / 8 + 3) / 4 * 4))
+    od -An -tx1 -j $((off + (h - 1 - y) * row + x * bpp / 8)) -N3 "$f" | awk '{ print $3 $2 $1 }'
+}
+
+# xvfb_start WxH: an Xvfb server for the live-window tests: DISPLAY set, the
+# server killed (and $T removed) on exit. Returns 1 when Xvfb or xdotool is
+# missing (SKIP printed), 2 when the server did not start (FAIL counted).
+xvfb_start() {
+    if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
+        echo "SKIP live window: Xvfb or xdotool missing (scripts/deps.sh installs xvfb, xdotool)"
+        return 1
+    fi
+    Xvfb -displayfd 3 -screen 0 "$1x24" -nolisten tcp 3>"$T/dispno" 2>"$T/xvfb.err" &
+    XPID=$!
+    trap 'kill $XPID 2>/dev/null; wait $XPID 2>/dev/null; rm -rf "$T"' EXIT
+    local i=0
+    while [ ! -s "$T/dispno" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ ! -s "$T/dispno" ]; then
+        fail "Xvfb starts" "$(head -c 200 "$T/xvfb.err")"
+        return 2
+    fi
+    export DISPLAY=:$(head -1 "$T/dispno")
+}
+
 # race_fw OUT SRC [CC-FLAGS...]: the bare-metal RISC-V program
 # tests/firmware/race/SRC, linked like the ISA tests ($ROOT = the repository).
 race_fw() {

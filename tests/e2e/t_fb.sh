@@ -208,30 +208,10 @@ else
 fi
 
 # ---- 5. the live window on Xvfb ----
-if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
-    echo "SKIP live window: Xvfb or xdotool missing (scripts/deps.sh installs xvfb, xdotool)"
+if ! xvfb_start 2000x1000; then
     summary
     exit
 fi
-Xvfb -displayfd 3 -screen 0 2000x1000x24 -nolisten tcp 3>"$T/dispno" 2>"$T/xvfb.err" &
-XPID=$!
-trap 'kill $XPID 2>/dev/null; wait $XPID 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/dispno" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if [ ! -s "$T/dispno" ]; then
-    fail "Xvfb starts" "$(head -c 200 "$T/xvfb.err")"
-    summary
-    exit
-fi
-export DISPLAY=:$(head -1 "$T/dispno")
-bmp_pixel() {
-    local f=$1 x=$2 y=$3 off w h stride
-    off=$(od -An -tu4 -j10 -N4 "$f" | tr -d ' ')
-    w=$(od -An -td4 -j18 -N4 "$f" | tr -d ' ')
-    h=$(od -An -td4 -j22 -N4 "$f" | tr -d ' ')
-    stride=$(((w * 3 + 3) / 4 * 4))
-    od -An -tx1 -j$((off + (h - 1 - y) * stride + 3 * x)) -N3 "$f" | awk '{ print $3 $2 $1 }'
-}
 ( cd "$T" && timeout 120 "$HVSIM" run --smp 1 --bios none --kernel "$FB" --framebuffer 320x200 \
     --trace "$T/fb4.hvt" --display sdl,hold </dev/null >/dev/null 2>"$T/live.err"; echo "rc $?" >"$T/live.rc" ) &
 LPID=$!

@@ -34,14 +34,6 @@ expect_status() { # NAME WANT CMD...: exit status (stdout in $T/out, stderr in $
 # ---- a tiny BMP reader (24-bit, as SDL_SaveBMP writes an RGB surface) ----
 u32() { od -An -tu4 -j "$2" -N 4 "$1" | tr -d ' '; }
 u16() { od -An -tu2 -j "$2" -N 2 "$1" | tr -d ' '; }
-# pixel FILE X Y: "rrggbb" (bottom-up rows padded to 4 bytes)
-pixel() {
-    local f=$1 x=$2 y=$3 off w h bpp row
-    off=$(u32 "$f" 10); w=$(u32 "$f" 18); h=$(u32 "$f" 22); bpp=$(u16 "$f" 28)
-    row=$(( (w * bpp / 8 + 3) / 4 * 4 ))
-    od -An -tx1 -j $((off + (h - 1 - y) * row + x * bpp / 8)) -N 3 "$f" |
-        awk '{ print $3 $2 $1 }'
-}
 # column FILE X: the pixels of column X, top to bottom, one "rrggbb" a line
 column() {
     local f=$1 x=$2 off w h bpp row
@@ -75,7 +67,7 @@ bands=$(column "$T/fit.bmp" "$xband" | head -n $((720 - 96)) |
 expect_eq "4 mode bands in the picture" "$bands" 4
 # harts reset in M: lane 0's band starts vermillion (M)
 top0=$(lane_top "$T/fit.txt" 0)
-expect_eq "lane 0 starts in M" "$(pixel "$T/fit.bmp" "$xband" $((top0 + 9)))" d55e00
+expect_eq "lane 0 starts in M" "$(bmp_pixel "$T/fit.bmp" "$xband" $((top0 + 9)))" d55e00
 shot fit2
 if cmp -s "$T/fit.bmp" "$T/fit2.bmp"; then pass "the same frame twice is byte-identical"; else fail "the same frame twice is byte-identical"; fi
 
@@ -84,30 +76,30 @@ shot ipi --from 13393000 --to 13394000
 xs=$(x_of "$T/ipi.txt" 13393415)
 top1=$(lane_top "$T/ipi.txt" 1)
 gap=$((top1 - 3))   # between lane 0 and lane 1: only an arrow draws there
-expect_eq "IPI arrow between lanes 0 and 1 at the send's column" "$(pixel "$T/ipi.bmp" "$xs" "$gap")" cc0088
-expect_eq "no arrow 20 px earlier" "$(pixel "$T/ipi.bmp" $((xs - 20)) "$gap")" f7f7f7
-expect_eq "no arrow between lanes 1 and 2 there" "$(pixel "$T/ipi.bmp" "$xs" $(($(lane_top "$T/ipi.txt" 2) - 3)))" f7f7f7
+expect_eq "IPI arrow between lanes 0 and 1 at the send's column" "$(bmp_pixel "$T/ipi.bmp" "$xs" "$gap")" cc0088
+expect_eq "no arrow 20 px earlier" "$(bmp_pixel "$T/ipi.bmp" $((xs - 20)) "$gap")" f7f7f7
+expect_eq "no arrow between lanes 1 and 2 there" "$(bmp_pixel "$T/ipi.bmp" "$xs" $(($(lane_top "$T/ipi.txt" 2) - 3)))" f7f7f7
 shot noipi --from 13393000 --to 13394000 --hide ipi
-expect_eq "--hide ipi: no arrow" "$(pixel "$T/noipi.bmp" "$xs" "$gap")" f7f7f7
+expect_eq "--hide ipi: no arrow" "$(bmp_pixel "$T/noipi.bmp" "$xs" "$gap")" f7f7f7
 shot noipi2 --from 13393000 --to 13394000 --script "key p"
-expect_eq "key p hides IPIs" "$(pixel "$T/noipi2.bmp" "$xs" "$gap")" f7f7f7
+expect_eq "key p hides IPIs" "$(bmp_pixel "$T/noipi2.bmp" "$xs" "$gap")" f7f7f7
 shot ipi2 --from 13393000 --to 13394000 --script "key p; key p"
-expect_eq "key p twice shows them again" "$(pixel "$T/ipi2.bmp" "$xs" "$gap")" cc0088
+expect_eq "key p twice shows them again" "$(bmp_pixel "$T/ipi2.bmp" "$xs" "$gap")" cc0088
 
 # ---- 3. a VM exit: cpu0 vm.entry vmid=1 at 13904890, vm.exit ecall-VS at 13904921 ----
 shot vm --from 13904900 --to 13904950
 top0=$(lane_top "$T/vm.txt" 0)
 xe=$(x_of "$T/vm.txt" 13904921)
 vmrow=$((top0 + $(awk '$1 == "lane" && $2 == 0 { print $12 }' "$T/vm.txt") + 3))
-expect_eq "vm.exit hypercall marker (class colour)" "$(pixel "$T/vm.bmp" "$xe" "$vmrow")" 0072b2
-expect_eq "guest (VS) band before the exit" "$(pixel "$T/vm.bmp" "$(x_of "$T/vm.txt" 13904910)" $((top0 + 9)))" e69f00
-expect_eq "HS band after the exit" "$(pixel "$T/vm.bmp" "$(x_of "$T/vm.txt" 13904940)" $((top0 + 9)))" 0072b2
+expect_eq "vm.exit hypercall marker (class colour)" "$(bmp_pixel "$T/vm.bmp" "$xe" "$vmrow")" 0072b2
+expect_eq "guest (VS) band before the exit" "$(bmp_pixel "$T/vm.bmp" "$(x_of "$T/vm.txt" 13904910)" $((top0 + 9)))" e69f00
+expect_eq "HS band after the exit" "$(bmp_pixel "$T/vm.bmp" "$(x_of "$T/vm.txt" 13904940)" $((top0 + 9)))" 0072b2
 shot vm2 --from 13904900 --to 13904950 --vm 2
-expect_eq "--vm 2: no marker of vmid 1" "$(pixel "$T/vm2.bmp" "$xe" "$vmrow")" ffffff
+expect_eq "--vm 2: no marker of vmid 1" "$(bmp_pixel "$T/vm2.bmp" "$xe" "$vmrow")" ffffff
 shot vm3 --from 13904900 --to 13904950 --script "key SV"
-expect_eq "shift-V (first VM: vmid 1) keeps the marker" "$(pixel "$T/vm3.bmp" "$xe" "$vmrow")" 0072b2
+expect_eq "shift-V (first VM: vmid 1) keeps the marker" "$(bmp_pixel "$T/vm3.bmp" "$xe" "$vmrow")" 0072b2
 shot vm4 --from 13904900 --to 13904950 --script "key SV; key SV"
-expect_eq "shift-V twice (vmid 2) drops it" "$(pixel "$T/vm4.bmp" "$xe" "$vmrow")" ffffff
+expect_eq "shift-V twice (vmid 2) drops it" "$(bmp_pixel "$T/vm4.bmp" "$xe" "$vmrow")" ffffff
 
 # ---- 4. clicking shows trace show's line; search ----
 "$HVSIM" trace show "$TR" >"$T/show.txt"
@@ -221,7 +213,7 @@ else
         ncol=$(column "$T/win.bmp" 700 | sort -u | wc -l)
         if [ "$ncol" -ge 5 ]; then pass "the window's frame is not blank ($ncol colours in a column)"; else
             fail "the window's frame is not blank" "$ncol colours"; fi
-        expect_eq "the window shows lane 0 in M (OpenSBI, before 13 ms)" "$(pixel "$T/win.bmp" 700 $((top0 + 9)))" d55e00
+        expect_eq "the window shows lane 0 in M (OpenSBI, before 13 ms)" "$(bmp_pixel "$T/win.bmp" 700 $((top0 + 9)))" d55e00
     fi
 fi
 

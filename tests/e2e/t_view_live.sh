@@ -69,32 +69,11 @@ if cmp -s "$T/plain.hvt" "$T/none.hvt"; then pass "--display none: byte-identica
     fail "--display none: byte-identical trace"; fi
 
 # ---- 3, 4. a real window under Xvfb ----
-if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
-    echo "SKIP live window: Xvfb or xdotool missing (scripts/deps.sh installs xvfb, xdotool)"
+if ! xvfb_start 1400x1000; then
     summary
     exit
 fi
-Xvfb -displayfd 3 -screen 0 1400x1000x24 -nolisten tcp 3>"$T/dispno" 2>"$T/xvfb.err" &
-XPID=$!
-trap 'kill $XPID 2>/dev/null; wait $XPID 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/dispno" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if [ ! -s "$T/dispno" ]; then
-    fail "Xvfb starts" "$(head -c 200 "$T/xvfb.err")"
-    summary
-    exit
-fi
-export DISPLAY=:$(head -1 "$T/dispno")
 
-# pixel BMP X Y: the colour (rrggbb) of a 24-bit bottom-up BMP's pixel
-pixel() {
-    local f=$1 x=$2 y=$3 off w h stride
-    off=$(od -An -tu4 -j10 -N4 "$f" | tr -d ' ')
-    w=$(od -An -td4 -j18 -N4 "$f" | tr -d ' ')
-    h=$(od -An -td4 -j22 -N4 "$f" | tr -d ' ')
-    stride=$(((w * 3 + 3) / 4 * 4))
-    od -An -tx1 -j$((off + (h - 1 - y) * stride + 3 * x)) -N3 "$f" | awk '{ print $3 $2 $1 }'
-}
 # window NAME: the id of the visible window titled "hvsim run..." (focused)
 window() {
     local i=0
@@ -144,8 +123,8 @@ else
     key_wait mh F12 "saved hvsim-live-1.bmp"
     # the frame: lane 0 in M (OpenSBI) right of the gutter, the selected
     # lane's bar (hart 1, after F4) left of its label
-    expect_eq "F12: the live frame shows lane 0's band in M" "$(pixel "$T/hvsim-live-1.bmp" 80 $((28 + 9)))" d55e00
-    expect_eq "F12: the selected lane (hart 1) is marked" "$(pixel "$T/hvsim-live-1.bmp" 1 $((28 + 70 + 30)))" 0000a0
+    expect_eq "F12: the live frame shows lane 0's band in M" "$(bmp_pixel "$T/hvsim-live-1.bmp" 80 $((28 + 9)))" d55e00
+    expect_eq "F12: the selected lane (hart 1) is marked" "$(bmp_pixel "$T/hvsim-live-1.bmp" 1 $((28 + 70 + 30)))" 0000a0
     xdotool key --window "$W" F5
     wait "$LPID"
     expect_eq "F5 resumes: minihv runs to its poweroff, exit 0" "$(cat "$T/mh.rc")" "rc 0"
@@ -171,7 +150,7 @@ if [ -f "$MINIHV" ]; then
     key_wait hold F12 "saved hvsim-live-1.bmp"
     # the whole run fitted: 4 lanes, each in M (OpenSBI) early on
     n=$(for y in $((28 + 9)) $((28 + 70 + 9)) $((28 + 140 + 9)) $((28 + 210 + 9)); do
-            pixel "$T/hvsim-live-1.bmp" 200 "$y"; done | grep -c d55e00)
+            bmp_pixel "$T/hvsim-live-1.bmp" 200 "$y"; done | grep -c d55e00)
     expect_eq "sdl,hold: the final frame shows all 4 lanes (in M at the start)" "$n" 4
     xdotool key --window "$W" q 2>/dev/null # (the window may be gone before the key's release)
     wait "$LPID"
