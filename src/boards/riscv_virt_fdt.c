@@ -137,6 +137,18 @@ static void w_dev_irq(struct fdtw *w, const struct config *c, uint32_t src)
     }
 }
 
+/* interrupts-extended = <intc(h) irq> for every hart h, in hart order (the
+ * AIA controllers: one external interrupt per hart). */
+static void w_irq_ext1(struct fdtw *w, const struct config *c, uint32_t irq)
+{
+    uint32_t cells[2 * CONFIG_MAX_CPUS];
+    for (int h = 0; h < c->smp; h++) {
+        cells[2 * h] = ph_intc(h);
+        cells[2 * h + 1] = irq;
+    }
+    w_cells(w, "interrupts-extended", cells, 2 * (size_t)c->smp);
+}
+
 /* interrupts-extended = <intc(h) a intc(h) b> for every hart h, in hart order. */
 static void w_irqs_ext(struct fdtw *w, const struct config *c, uint32_t a, uint32_t b)
 {
@@ -289,12 +301,7 @@ static void build_soc(struct fdtw *w, const struct config *c)
             if (msi) {
                 w_u32(w, "msi-parent", ph_imsic(c, s_level));
             } else {
-                uint32_t cells[2 * CONFIG_MAX_CPUS];
-                for (int h = 0; h < c->smp; h++) {
-                    cells[2 * h] = ph_intc(h);
-                    cells[2 * h + 1] = s_level ? IRQ_S_EXT : IRQ_M_EXT;
-                }
-                w_cells(w, "interrupts-extended", cells, 2 * (size_t)c->smp);
+                w_irq_ext1(w, c, s_level ? IRQ_S_EXT : IRQ_M_EXT);
             }
             if (!s_level) {
                 w_u32(w, "riscv,children", ph_aplic(c, 1));
@@ -339,12 +346,7 @@ static void build_soc(struct fdtw *w, const struct config *c)
             w_u32(w, "phandle", ph_imsic(c, s_level));
             w_u32(w, "riscv,num-ids", 255);
             w_reg(w, base, per_hart * (uint64_t)c->smp);
-            uint32_t cells[2 * CONFIG_MAX_CPUS];
-            for (int h = 0; h < c->smp; h++) {
-                cells[2 * h] = ph_intc(h);
-                cells[2 * h + 1] = s_level ? IRQ_S_EXT : IRQ_M_EXT;
-            }
-            w_cells(w, "interrupts-extended", cells, 2 * (size_t)c->smp);
+            w_irq_ext1(w, c, s_level ? IRQ_S_EXT : IRQ_M_EXT);
             if (s_level && gbits)
                 w_u32(w, "riscv,guest-index-bits", gbits);
             w_prop(w, "msi-controller", NULL, 0);
