@@ -101,8 +101,14 @@ int vmx_wrmsr(struct x86_cpu *x, uint32_t msr, uint64_t v)
 
 bool vmx_cr_fixed_ok(const struct x86_cpu *x, unsigned cr, uint64_t v)
 {
-    (void)x;
-    if (cr == 0)
-        return (v & VMX_CR0_FIXED0) == VMX_CR0_FIXED0 && !(v & ~VMX_CR0_FIXED1);
+    if (cr == 0) {
+        /* an unrestricted guest may clear PE and PG (SDM vol. 3C §23.8:
+         * "unrestricted guest" in non-root operation; write_cr0 still
+         * makes PG without PE #GP) */
+        bool ug = x->vmx.non_root && (x->vmx.vmcs[VMCS_PROC_CTLS] & PROC_SECONDARY) &&
+                  (x->vmx.vmcs[VMCS_PROC_CTLS2] & PROC2_UNRESTRICTED);
+        uint64_t f0 = vmx_cr0_fixed0(ug);
+        return (v & f0) == f0 && !(v & ~VMX_CR0_FIXED1);
+    }
     return (v & VMX_CR4_FIXED0) == VMX_CR4_FIXED0 && !(v & ~vmx_cr4_fixed1());
 }

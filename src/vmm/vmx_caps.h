@@ -35,6 +35,10 @@ enum {
     PROC2_DESC_TABLE = 1u << 2, PROC2_RDTSCP = 1u << 3, PROC2_WBINVD_EXITING = 1u << 6,
     PROC2_PAUSE_LOOP = 1u << 10, PROC2_INVPCID = 1u << 12,
 };
+/* ... and "unrestricted guest" (docs/vmx.md "Unrestricted guest"): guest
+ * CR0.PE / PG may be 0 (real mode, protected mode without paging); needs
+ * "enable EPT" */
+enum { PROC2_UNRESTRICTED = 1u << 7 };
 /* VM-exit controls (§25.7.1 Table 25-13). */
 enum {
     EXIT_SAVE_DEBUG = 1u << 2, EXIT_HOST_ADDR_SPACE = 1u << 9, EXIT_ACK_INTR = 1u << 15,
@@ -71,7 +75,7 @@ enum {
 /* IA32_VMX_PROCBASED_CTLS2 (Appendix A.3.3): no default1 bits */
 #define VMX_PROC2_ALLOWED1                                                                      \
     (PROC2_EPT | PROC2_VPID | PROC2_VIRT_APIC_ACCESS | PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | \
-     PROC2_VINTR_DELIVERY | VMX_PROC2_EVENTS)
+     PROC2_VINTR_DELIVERY | PROC2_UNRESTRICTED | VMX_PROC2_EVENTS)
 #define VMX_PROC2_EVENTS (PROC2_DESC_TABLE | PROC2_RDTSCP | PROC2_WBINVD_EXITING | PROC2_PAUSE_LOOP | \
                           PROC2_INVPCID)
 #define VMX_EXIT_ALLOWED1                                                                       \
@@ -102,11 +106,19 @@ enum {
 #define VMX_PA_BITS 52u
 static inline int vmx_pa_ok(uint64_t pa) { return (pa >> VMX_PA_BITS) == 0; }
 
-/* IA32_VMX_CR0_FIXED0/1, CR4_FIXED0/1 (Appendix A.7, A.8). */
+/* IA32_VMX_CR0_FIXED0/1, CR4_FIXED0/1 (Appendix A.7, A.8). FIXED0 keeps
+ * PE and PG with "unrestricted guest" supported (A.7): that control alone
+ * lets a guest have them 0 (vmx_cr0_fixed0). */
 #define VMX_CR0_FIXED0 0x80000021ull /* PG, NE, PE */
 #define VMX_CR0_FIXED1 0xffffffffull
 #define VMX_CR4_FIXED0 0x00002000ull /* VMXE */
 /* CR4_FIXED1: the CR4 bits the model implements (vmx_caps.c) */
 uint64_t vmx_cr4_fixed1(void);
+/* The CR0 bits that must be 1: FIXED0, less PE and PG for an unrestricted
+ * guest (§27.3.1.1; in non-root operation §26.3 / §23.8) */
+static inline uint64_t vmx_cr0_fixed0(int unrestricted)
+{
+    return unrestricted ? VMX_CR0_FIXED0 & ~0x80000001ull : VMX_CR0_FIXED0;
+}
 
 #endif

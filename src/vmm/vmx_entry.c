@@ -53,12 +53,16 @@ static void load_guest(struct x86_cpu *x)
     if (ent & ENTRY_LOAD_PAT)
         x->pat = vmcs_get(x, VMCS_GUEST_PAT);
     bool ia32e = ent & ENTRY_IA32E_GUEST;
+    /* §27.3.2.1: without "load IA32_EFER", LMA = "IA-32e mode guest",
+     * and LME too when the guest's CR0.PG is 1; with PG = 0 (an
+     * unrestricted guest) LME keeps the value the guest gave it, as a
+     * boot loader sets LME before it turns paging on */
     if (ent & ENTRY_LOAD_EFER)
         x->efer = vmcs_get(x, VMCS_GUEST_EFER);
-    else if (ia32e)
-        x->efer |= EFER_LMA | EFER_LME;
-    else
-        x->efer &= ~(uint64_t)(EFER_LMA | EFER_LME);
+    else {
+        uint64_t bits = EFER_LMA | ((x->cr0 & CR0_PG) ? EFER_LME : 0);
+        x->efer = ia32e ? x->efer | bits : x->efer & ~bits;
+    }
     for (unsigned k = 0; k < 6; k++)
         load_seg(x, k, &x->seg[k]);
     load_seg(x, 6, &x->ldtr);

@@ -2,14 +2,18 @@
  * with its section. §27.2.1 the VMX controls and §27.2.2-27.2.4 the host
  * state (a failure is VMfailValid 7 / 8), §27.3.1 the guest state (a failed
  * entry, exit reason 33). Rules about features hvsim does not report
- * (unrestricted guest, SMM, shadow VMCS, CET, PKRS, ...) are covered by the reserved-bit
- * rows: those controls can never be 1 here. */
+ * (SMM, shadow VMCS, CET, PKRS, ...) are covered by the reserved-bit
+ * rows: those controls can never be 1 here. "Unrestricted guest" (ug)
+ * relaxes the CR0 and segment rows; a virtual-8086 guest (RFLAGS.VM in
+ * the field) has its own segment rules (vm86). */
 #include "vmx_int.h"
 #include "vmx_apic.h"
 
 struct ectx {
     uint32_t pin, proc, exit, entry;
     bool ia32e, host64;
+    bool ug;   /* "unrestricted guest" (secondary control 7) */
+    bool vm86; /* "the guest will be virtual-8086": RFLAGS.VM = 1 */
     uint64_t cr0, cr4;
 };
 
@@ -79,6 +83,10 @@ static bool c_vpid(struct x86_cpu *x, const struct ectx *c)
 {
     return !(proc2(x, c) & PROC2_VPID) || G(VPID) != 0;
 }
+static bool c_ug(struct x86_cpu *x, const struct ectx *c)
+{
+    return !(proc2(x, c) & PROC2_UNRESTRICTED) || (proc2(x, c) & PROC2_EPT);
+}
 static bool c_tpr_shadow(struct x86_cpu *x, const struct ectx *c) { return vmx_apic_check_tpr_shadow(x); }
 static bool c_apic_access(struct x86_cpu *x, const struct ectx *c) { return vmx_apic_check_apic_access(x); }
 static bool c_x2apic(struct x86_cpu *x, const struct ectx *c) { return vmx_apic_check_x2apic(x); }
@@ -114,7 +122,8 @@ static bool c_inject(struct x86_cpu *x, const struct ectx *c)
     if (type == 3 && vector > 31)
         return false;
     /* deliver-error-code: exactly for hardware exceptions 8, 10-14, 17
-     * with CR0.PE = 1 (no unrestricted guest) */
+     * with the guest's CR0.PE = 1 (an unrestricted guest in real mode
+     * takes no error code: §27.2.1.3, IA32_VMX_BASIC[56] = 0) */
     bool needs = type == 3 && (c->cr0 & CR0_PE) &&
                  (vector == 8 || (vector >= 10 && vector <= 14) || vector == 17);
     if (errc != needs)
@@ -137,6 +146,7 @@ static const struct check control_checks[] = {
     { "27.2.1.1", "MSR-bitmap address 4-KByte aligned, within the physical-address width", c_msr_bitmap },
     { "27.2.1.1", "secondary processor-based controls: reserved bits (IA32_VMX_PROCBASED_CTLS2)", c_proc2 },
     { "27.2.1.1", "enable VPID: VPID not 0000H", c_vpid },
+    { "27.2.1.1", "unrestricted guest needs enable EPT", c_ug },
     { "27.2.1.1", "enable EPT: EPTP memory type, page-walk length 4, reserved bits (IA32_VMX_EPT_VPID_CAP)", c_eptp },
     { "27.2.1.1", "use TPR shadow: virtual-APIC address aligned and in range, TPR threshold bits 31:4 and <= VTPR[7:4]; without it no x2APIC / register virtualization / virtual-interrupt delivery", c_tpr_shadow },
     { "27.2.1.1", "virtualize APIC accesses: APIC-access address 4-KByte aligned, in range", c_apic_access },
@@ -235,8 +245,10 @@ enum { K_ES, K_CS, K_SS, K_DS, K_FS, K_GS, K_LDTR, K_TR };
 
 static bool g_cr0(struct x86_cpu *x, const struct ectx *c)
 {
-    /* FIXED0/1 (no unrestricted guest), PG needs PE */
-    return vmx_cr_fixed_ok(x, 0, c->cr0) && (!(c->cr0 & CR0_PG) || (c->cr0 & CR0_PE));
+    /* FIXED0/1, but PE and PG with "unrestricted guest"; PG needs PE */
+    uint64_t f0 = vmx_cr0_fixed0(c->ug);
+    return (c->cr0 & f0) == f0 && !(c->cr0 & ~VMX_CR0_FIXED1) &&
+           (!(c->cr0 & CR0_PG) || (c->cr0 & CR0_PE));
 }
 static bool g_cr4(struct x86_cpu *x, const struct ectx *c) { return vmx_cr_fixed_ok(x, 4, c->cr4); }
 static bool g_debug(struct x86_cpu *x, const struct ectx *c)
@@ -263,12 +275,13 @@ static bool g_efer(struct x86_cpu *x, const struct ectx *c)
 }
 static bool g_sel(struct x86_cpu *x, const struct ectx *c)
 {
-    /* TR TI = 0; LDTR TI = 0 if usable; SS.RPL = CS.RPL */
+    /* TR TI = 0; LDTR TI = 0 if usable; SS.RPL = CS.RPL unless the
+     * guest will be virtual-8086 or "unrestricted guest" is 1 */
     if (ssel(x, K_TR) & 4)
         return false;
     if (usable(ar(x, K_LDTR)) && (ssel(x, K_LDTR) & 4))
         return false;
-    return (ssel(x, K_SS) & 3) == (ssel(x, K_CS) & 3);
+    return c->vm86 || c->ug || (ssel(x, K_SS) & 3) == (ssel(x, K_CS) & 3);
 }
 static bool g_bases(struct x86_cpu *x, const struct ectx *c)
 {
@@ -283,14 +296,30 @@ static bool g_bases(struct x86_cpu *x, const struct ectx *c)
             return false;
     return true;
 }
+/* a virtual-8086 guest: CS, SS, DS, ES, FS, GS with base = selector * 16,
+ * limit FFFFH, access rights F3H (§27.3.1.2); the other segment rows
+ * below do not apply to them */
+static bool g_vm86(struct x86_cpu *x, const struct ectx *c)
+{
+    if (!c->vm86)
+        return true;
+    for (unsigned k = K_ES; k <= K_GS; k++)
+        if (sbase(x, k) != (uint64_t)ssel(x, k) << 4 || lim(x, k) != 0xffff || ar(x, k) != 0xf3)
+            return false;
+    return true;
+}
 static bool g_cs(struct x86_cpu *x, const struct ectx *c)
 {
+    if (c->vm86)
+        return true; /* g_vm86 */
     uint32_t a = ar(x, K_CS), type = a & 15, dpl = (a >> 5) & 3, ssdpl = (ar(x, K_SS) >> 5) & 3;
-    if (!(type == 9 || type == 11 || type == 13 || type == 15))
+    /* an accessed code segment; with "unrestricted guest" also type 3
+     * (read/write accessed data, as real mode leaves CS) with DPL 0 */
+    if (!(type == 9 || type == 11 || type == 13 || type == 15 || (c->ug && type == 3)))
         return false;
     if (!(a & SEG_S) || !(a & SEG_P) || (a & 0xf00u) || (a & 0xfffe0000u) || !usable(a))
         return false;
-    if ((type == 9 || type == 11) ? dpl != ssdpl : dpl > ssdpl)
+    if (type == 3 ? dpl != 0 : (type == 9 || type == 11) ? dpl != ssdpl : dpl > ssdpl)
         return false;
     if (c->ia32e && (a & SEG_L) && (a & SEG_DB))
         return false;
@@ -298,22 +327,28 @@ static bool g_cs(struct x86_cpu *x, const struct ectx *c)
 }
 static bool g_ss(struct x86_cpu *x, const struct ectx *c)
 {
+    if (c->vm86)
+        return true; /* g_vm86 */
     uint32_t a = ar(x, K_SS);
+    /* DPL 0 when CS has type 3 or CR0.PE = 0 (the CPL the entry loads),
+     * usable or not */
+    if ((((ar(x, K_CS) & 15) == 3) || !(c->cr0 & CR0_PE)) && ((a >> 5) & 3))
+        return false;
     if (!usable(a))
         return true;
     unsigned type = a & 15;
     if (type != 3 && type != 7)
         return false;
-    if (((a >> 5) & 3) != (ssel(x, K_SS) & 3u))
-        return false;
-    if (!(c->cr0 & CR0_PE) && ((a >> 5) & 3))
-        return false;
+    if (!c->ug && ((a >> 5) & 3) != (ssel(x, K_SS) & 3u))
+        return false; /* DPL = RPL, unless "unrestricted guest" */
     return (a & SEG_S) && (a & SEG_P) && !(a & 0xf00u) && !(a & 0xfffe0000u) &&
            g_consistent(a, lim(x, K_SS));
 }
 static bool g_data(struct x86_cpu *x, const struct ectx *c)
 {
     static const unsigned ks[] = { K_DS, K_ES, K_FS, K_GS };
+    if (c->vm86)
+        return true; /* g_vm86 */
     for (unsigned i = 0; i < 4; i++) {
         unsigned k = ks[i];
         uint32_t a = ar(x, k);
@@ -324,8 +359,8 @@ static bool g_data(struct x86_cpu *x, const struct ectx *c)
             return false; /* accessed; a code segment must be readable */
         if (!(a & SEG_S) || !(a & SEG_P) || (a & 0xf00u) || (a & 0xfffe0000u))
             return false;
-        if (type <= 11 && dpl < (ssel(x, k) & 3u))
-            return false; /* non-conforming: DPL >= RPL */
+        if (!c->ug && type <= 11 && dpl < (ssel(x, k) & 3u))
+            return false; /* non-conforming: DPL >= RPL (not checked for an unrestricted guest) */
         if (!g_consistent(a, lim(x, k)))
             return false;
     }
@@ -441,7 +476,7 @@ struct gcheck {
     unsigned qual; /* exit qualification when it fails */
 };
 static const struct gcheck guest_checks[] = {
-    { { "27.3.1.1", "guest CR0: IA32_VMX_CR0_FIXED0/FIXED1, PG needs PE", g_cr0 }, 0 },
+    { { "27.3.1.1", "guest CR0: IA32_VMX_CR0_FIXED0/FIXED1 (PE, PG free with unrestricted guest), PG needs PE", g_cr0 }, 0 },
     { { "27.3.1.1", "guest CR4: IA32_VMX_CR4_FIXED0/FIXED1", g_cr4 }, 0 },
     { { "27.3.1.1", "guest DR7[63:32] and IA32_DEBUGCTL (load debug controls)", g_debug }, 0 },
     { { "27.3.1.1", "IA-32e mode guest: CR0.PG and CR4.PAE; otherwise CR4.PCIDE = 0", g_ia32e }, 0 },
@@ -449,8 +484,9 @@ static const struct gcheck guest_checks[] = {
     { { "27.3.1.1", "guest IA32_SYSENTER_ESP/EIP canonical", g_sysenter }, 0 },
     { { "27.3.1.1", "guest IA32_PAT memory types (load IA32_PAT)", g_pat }, 0 },
     { { "27.3.1.1", "guest IA32_EFER: reserved bits, LMA / LME vs IA-32e mode guest", g_efer }, 0 },
-    { { "27.3.1.2", "selectors: TR.TI, LDTR.TI, SS.RPL = CS.RPL", g_sel }, 0 },
+    { { "27.3.1.2", "selectors: TR.TI, LDTR.TI, SS.RPL = CS.RPL (not virtual-8086, not unrestricted guest)", g_sel }, 0 },
     { { "27.3.1.2", "segment bases: canonical / bits 63:32", g_bases }, 0 },
+    { { "27.3.1.2", "virtual-8086 guest: bases selector * 16, limits FFFFH, access rights F3H", g_vm86 }, 0 },
     { { "27.3.1.2", "CS access rights and limit", g_cs }, 0 },
     { { "27.3.1.2", "SS access rights and limit", g_ss }, 0 },
     { { "27.3.1.2", "DS, ES, FS, GS access rights and limits", g_data }, 0 },
@@ -475,6 +511,8 @@ static void ctx(struct x86_cpu *x, struct ectx *c)
     c->host64 = c->exit & EXIT_HOST_ADDR_SPACE;
     c->cr0 = G(GUEST_CR0);
     c->cr4 = G(GUEST_CR4);
+    c->ug = proc2(x, c) & PROC2_UNRESTRICTED;
+    c->vm86 = G(GUEST_RFLAGS) & FL_VM;
 }
 
 static bool run(struct x86_cpu *x, const struct check *t, unsigned n, const char **why)

@@ -326,6 +326,10 @@ void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err,
     }
     if (!exits)
         return;
+    /* no error code in real mode (an unrestricted guest): it would not be
+     * pushed, so it is not valid (§28.2.2) */
+    if (!(x->cr0 & CR0_PE))
+        has_err = false;
     struct vmx_exit_info info = { .insn = type != VMX_EV_HW };
     info.intr_info = (uint32_t)vector | (type & 7) << 8 | (has_err ? 1u << 11 : 0) | 1u << 31;
     if (iret_nmi && !(x->vmx.deliv_info >> 31) && vector != X86_EXC_DF)

@@ -111,11 +111,11 @@ START_TEST(test_capabilities)
     }
     /* PROCBASED_CTLS2: virtualize APIC accesses (0), EPT (1),
      * descriptor-table exiting (2), RDTSCP (3), virtualize x2APIC mode (4),
-     * VPID (5), WBINVD exiting (6), APIC-register virtualization (8),
-     * virtual-interrupt delivery (9), PAUSE-loop exiting (10), INVPCID (12)
-     * may be 1, none must */
+     * VPID (5), WBINVD exiting (6), unrestricted guest (7),
+     * APIC-register virtualization (8), virtual-interrupt delivery (9),
+     * PAUSE-loop exiting (10), INVPCID (12) may be 1, none must */
     ck_assert_int_eq(vmx_rdmsr(x, 0x48b, &v), 1);
-    ck_assert_uint_eq(v, 0x0000177f00000000ull);
+    ck_assert_uint_eq(v, 0x000017ff00000000ull);
     /* EPT_VPID_CAP: all of ept.h's EPT_VPID_CAP */
     ck_assert_int_eq(vmx_rdmsr(x, 0x48c, &v), 1);
     ck_assert_uint_eq(v, 0x00000f0106334141ull);
@@ -131,6 +131,20 @@ START_TEST(test_capabilities)
     ck_assert(vmx_cr_fixed_ok(x, 4, CR4_VMXE | CR4_PAE));
     ck_assert(!vmx_cr_fixed_ok(x, 4, CR4_PAE));
     ck_assert(!vmx_cr_fixed_ok(x, 4, CR4_VMXE | CR4_OSXSAVE)); /* no XSAVE */
+    /* unrestricted guest: FIXED0 still reports PE and PG (A.7); only a
+     * guest in non-root operation with the control may clear them */
+    ck_assert(!vmx_cr_fixed_ok(x, 0, 0x00000030)); /* root: PE, PG fixed */
+    x->vmx.non_root = true;
+    x->vmx.vmcs[VMCS_PROC_CTLS] = PROC_SECONDARY;
+    x->vmx.vmcs[VMCS_PROC_CTLS2] = PROC2_EPT;
+    ck_assert(!vmx_cr_fixed_ok(x, 0, 0x00000030)); /* no unrestricted guest */
+    x->vmx.vmcs[VMCS_PROC_CTLS2] = PROC2_EPT | PROC2_UNRESTRICTED;
+    ck_assert(vmx_cr_fixed_ok(x, 0, 0x00000030));  /* real mode */
+    ck_assert(vmx_cr_fixed_ok(x, 0, 0x00000031));  /* protected mode, no paging */
+    ck_assert(!vmx_cr_fixed_ok(x, 0, 0x00000010)); /* NE stays fixed */
+    x->vmx.vmcs[VMCS_PROC_CTLS] = 0;               /* secondary controls off: ignored */
+    ck_assert(!vmx_cr_fixed_ok(x, 0, 0x00000030));
+    x->vmx.non_root = false;
     free(x);
 }
 END_TEST

@@ -188,7 +188,7 @@ void x86_deliver(struct x86_cpu *x, int vector, bool has_err, uint32_t err, bool
                  uint64_t return_rip)
 {
     if (__builtin_expect(x->vmx.non_root, 0)) /* IDT-vectoring information (src/vmm) */
-        vmx_deliver_begin(&x->vmx, (unsigned)vector, has_err, err, soft);
+        vmx_deliver_begin(&x->vmx, (unsigned)vector, has_err && (x->cr0 & CR0_PE), err, soft); /* real mode: no error code */
     deliver(x, vector, has_err, err, soft, return_rip);
     x->vmx.deliv_info = 0; /* delivered: no longer an IDT-vectoring event */
 }

@@ -450,7 +450,7 @@ static void test_entry_failures(void)
     /* secondary controls (§27.2.1.1): a reserved one, VPID 0, bad EPTPs */
     uint64_t proc = vmr(PROC);
     vmw(PROC, proc | 1ull << 31);
-    vmw(PROC2, 1u << 7); /* unrestricted guest: not reported */
+    vmw(PROC2, 1u << 7); /* unrestricted guest without enable EPT */
     ERR("vmlaunch with a reserved secondary control", vm_enter(&g, 1) & ~0x100ull, 7);
     vmw(PROC2, 1u << 5);
     vmw(VPID, 0);
