@@ -7,6 +7,9 @@
 # through protected mode to long mode, printing through I/O exits, taking
 # interrupts and exceptions through its IVT, halting, and switching CR0
 # under the guest/host mask; once with EPT at an offset, once identity.
+# Also an NMI injected into a real-mode guest (blocking by NMI until its
+# handler's IRET), an EPT violation during its delivery (IDT-vectoring),
+# task switches through a task gate (INT 41H, an injected NMI) and by IRET.
 # Here: its verdict, the vm.exit counts by reason from `trace stats`, the
 # exits of the boot guest in `trace show`, two runs byte-identical,
 # --engine interp giving the same trace and console as fast, replay, and
@@ -47,14 +50,16 @@ else
 fi
 
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)"): per boot
-# guest 19 OUT exits, the #GP, HLT, the CR0.PG access, VMCALL; 8 CPUID
-# probes; 15 failed entries (exit reason 33)
+# guest 19 OUT exits, the #GP, HLT, the CR0.PG access, VMCALL; 10 CPUID
+# probes; the EPT violation during an injected NMI's delivery; task
+# switches through a task gate (INT 41H, an injected NMI) and by IRET; 15
+# failed entries (exit reason 33)
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="IO=38 EXCEPTION_NMI=2 HLT=2 CR_ACCESS=2 VMCALL=2 CPUID=8 INVALID_GUEST=15"
+want="IO=38 EXCEPTION_NMI=2 HLT=2 CR_ACCESS=2 VMCALL=2 CPUID=10 TASK_SWITCH=3 EPT_VIOLATION=1 INVALID_GUEST=15"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 total=$(awk '$1 ~ /^[0-9-]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
-if [ -z "$bad" ] && [ "$total" = 69 ]; then
-    pass "trace stats: vm.exit by reason ($want, 69 in all)"
+if [ -z "$bad" ] && [ "$total" = 75 ]; then
+    pass "trace stats: vm.exit by reason ($want, 75 in all)"
 else
     fail "vm.exit counts" "$bad total=$total"
 fi
@@ -62,8 +67,11 @@ fi
 if [ "$(grep -c "vm.exit .*reason=HLT .*insn=0xf4 (hlt) pc=0x1a (guest)" "$T/show.txt")" = 2 ] &&
     [ "$(grep -c "vm.exit .*reason=CR_ACCESS .*insn=0xc0220f" "$T/show.txt")" = 2 ] &&
     [ "$(grep -c "vm.exit .*reason=INVALID_GUEST vmid=none" "$T/show.txt")" = 15 ] &&
-    [ "$(grep -c "vm.entry" "$T/show.txt")" = 54 ]; then
-    pass "trace show: the real-mode HLT at IP 1AH, the MOV to CR0 exits, 15 failed entries, 54 entries"
+    [ "$(grep -c "vm.exit .*reason=TASK_SWITCH .*tval=0xc0000020" "$T/show.txt")" = 2 ] &&
+    grep -q "vm.exit .*reason=TASK_SWITCH .*tval=0x40000028 insn=0xcf" "$T/show.txt" &&
+    grep -q "vm.exit .*reason=EPT_VIOLATION .*gpa=0x2fffe tval=0x182" "$T/show.txt" &&
+    [ "$(grep -c "vm.entry" "$T/show.txt")" = 60 ]; then
+    pass "trace show: the real-mode HLT at IP 1AH, the MOV to CR0 exits, task switches (task gate x2, IRET), the EPT violation at 2FFFEH, 15 failed entries, 60 entries"
 else
     fail "trace show" "$(grep -E "HLT|CR_ACCESS" "$T/show.txt" | head -4 | tr '\n' ';')"
 fi

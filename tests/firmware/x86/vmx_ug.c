@@ -58,7 +58,8 @@ static volatile uint64_t gbase; /* host-physical address of guest-physical 0 */
  * with base-0 segments at GUEST_CODE + offset. */
 extern const uint8_t ug_start[], ug_end[], ug_gp_insn[], ug_hlt_insn[], ug_pg_insn[], ug_probe16[],
     ug_probe32[], ug_h_int40[], ug_h_ud[], ug_h_gp[], ug_h_ext[], ug_cnt_int40[], ug_cnt_ud[],
-    ug_cnt_gp[], ug_cnt_ext[], ug_cr0_seen[], ug_gdt[];
+    ug_cnt_gp[], ug_cnt_ext[], ug_cr0_seen[], ug_gdt[], ug_h_nmi[], ug_nmi_cpuid[], ug_cnt_nmi[],
+    ug_int41[], ug_iret[];
 __asm__(".section .rodata.ug,\"a\"\n"
         ".code16\n"
         ".globl ug_start\nug_start:\n\t"
@@ -90,12 +91,21 @@ __asm__(".section .rodata.ug,\"a\"\n"
         "incw %cs:(ug_cnt_gp - ug_start)\n\tiret\n"
         ".globl ug_h_ext\nug_h_ext:\n\t"
         "incw %cs:(ug_cnt_ext - ug_start)\n\tiret\n"
+        /* NMI: CPUID inside the handler (blocking by NMI), then IRET */
+        ".globl ug_h_nmi\nug_h_nmi:\n\t"
+        "incw %cs:(ug_cnt_nmi - ug_start)\n"
+        ".globl ug_nmi_cpuid\nug_nmi_cpuid:\n\t"
+        "cpuid\n\tiret\n"
         /* the probes of the entry checks: real mode / virtual-8086 */
         ".globl ug_probe16\nug_probe16:\n\t"
         "nop\n\tnop\n\tcpuid\n\thlt\n"
         ".code32\n"
         ".globl ug_probe32\nug_probe32:\n\t"
         "cpuid\n\thlt\n"
+        ".globl ug_int41\nug_int41:\n\t"
+        "int $0x41\n\thlt\n"
+        ".globl ug_iret\nug_iret:\n\t"
+        "iret\n"
         "ug_pm32:\n\t"
         "mov $0x10, %ax\n\tmov %ax, %ds\n\tmov %ax, %es\n\tmov %ax, %ss\n\tmov $0x1f000, %esp\n\t"
         "mov $(ug_msg_prot - ug_start + 0x10000), %esi\n\tcall ug_puts32\n\t"
@@ -129,6 +139,7 @@ __asm__(".section .rodata.ug,\"a\"\n"
         ".globl ug_cnt_ud\nug_cnt_ud: .word 0\n"
         ".globl ug_cnt_gp\nug_cnt_gp: .word 0\n"
         ".globl ug_cnt_ext\nug_cnt_ext: .word 0\n"
+        ".globl ug_cnt_nmi\nug_cnt_nmi: .word 0\n"
         ".balign 8\n"
         ".globl ug_gdt\nug_gdt:\n\t"
         ".quad 0\n\t"
@@ -170,6 +181,7 @@ static void ept_build(int identity)
     ivt[0x06] = GUEST_SEG << 16 | off(ug_h_ud);
     ivt[0x0d] = GUEST_SEG << 16 | off(ug_h_gp);
     ivt[0x30] = GUEST_SEG << 16 | off(ug_h_ext);
+    ivt[0x02] = GUEST_SEG << 16 | off(ug_h_nmi);
 }
 
 /* The current VMCS for a real-mode guest at 1000H:ip with "unrestricted
@@ -360,6 +372,115 @@ static void test_checks(void)
     cpuid_at("virtual-8086 guest enters again", p16 + 2);
 }
 
+/* ---- events: NMI injection, vectoring through an NMI and a task gate,
+ * the IRET task switch (docs/vmx.md "Not run by a test yet" before) ---- */
+
+enum { IDT_VEC = 0x4408, G_LINEAR = 0x640a, GPA = 0x2400 };
+#define PM_GDT 0x18000u
+#define PM_IDT 0x18800u
+#define TSS_A 0x19000u
+#define TSS_B 0x19100u
+#define TSS_C 0x19200u
+
+static uint64_t tss_desc(uint32_t base, unsigned type)
+{
+    return 0x67 | (uint64_t)(base & 0xffffff) << 16 | (uint64_t)(type | 0x80) << 40 |
+           (uint64_t)(base >> 24) << 56;
+}
+
+/* A 32-bit protected-mode guest without paging (unrestricted guest): GDT
+ * 08H code, 10H data, 18H its TSS A (busy, back-link 28H), 20H TSS B
+ * (available: the task gates' target), 28H TSS C (busy: IRET's); IDT
+ * vectors 2 and 41H task gates to 20H. */
+static void pm_setup(uint64_t rip)
+{
+    volatile uint64_t *gdt = (volatile uint64_t *)gp(PM_GDT), *idt = (volatile uint64_t *)gp(PM_IDT);
+    gdt[0] = 0;
+    gdt[1] = 0x00cf9b000000ffffull;
+    gdt[2] = 0x00cf93000000ffffull;
+    gdt[3] = tss_desc(TSS_A, 0xb);
+    gdt[4] = tss_desc(TSS_B, 0x9);
+    gdt[5] = tss_desc(TSS_C, 0xb);
+    for (int v = 0; v < 128; v++)
+        idt[v] = 0;
+    idt[2] = idt[0x41] = (uint64_t)0x8500 << 32 | 0x20u << 16;
+    for (unsigned i = 0; i < 0x300; i++)
+        gp(TSS_A)[i] = 0;
+    *(volatile uint16_t *)gp(TSS_A) = 0x28; /* back-link */
+    rm_setup(0, 1);
+    vmw(G_CR0, 0x31);
+    vmxt_seg(K_CS, 0x08, 0, 0xffffffff, 0xc09b);
+    for (unsigned k = K_ES; k <= K_GS; k++)
+        if (k != K_CS)
+            vmxt_seg(k, 0x10, 0, 0xffffffff, 0xc093);
+    vmxt_seg(K_TR, 0x18, TSS_A, 0x67, 0x8b);
+    vmw(G_GDTR_BASE, PM_GDT);
+    vmw(G_GDTR_LIMIT, 0x2f);
+    vmw(G_IDTR_BASE, PM_IDT);
+    vmw(G_IDTR_LIMIT, 0x3ff);
+    vmw(G_RIP, rip);
+    vmw(G_RSP, 0x1f000);
+}
+
+static void test_events(void)
+{
+    struct gregs g = { 0 };
+    uint16_t p16 = off(ug_probe16);
+    /* a (physical) NMI injected into a real-mode guest without NMI
+     * exiting: through IVT vector 2, blocking by NMI until its IRET */
+    rm_setup(p16, 1);
+    vmw(ENTRY_INTR, 0x80000202);
+    uint16_t nn = gword(ug_cnt_nmi);
+    cpuid_at("injected NMI: its handler runs (CPUID inside it)", off(ug_nmi_cpuid));
+    CHECKX(gword(ug_cnt_nmi) == nn + 1, "injected NMI went through IVT vector 2", gword(ug_cnt_nmi));
+    CHECKX(vmr(G_INTR) == 8, "in the NMI handler: blocking by NMI", vmr(G_INTR));
+    vmw(G_RIP, vmr(G_RIP) + 2);
+    cpuid_at("the NMI handler's IRET returns to the interrupted code", p16 + 2);
+    CHECKX(vmr(G_INTR) == 0, "after the handler's IRET: no blocking by NMI", vmr(G_INTR));
+
+    /* an EPT violation while delivering the injected NMI: its stack push
+     * (SS base 20000H, SP 0: guest-physical 2FFFEH) is not mapped */
+    rm_setup(p16, 1);
+    vmxt_seg(K_SS, 0x2000, 0x20000, 0xffff, 0x93);
+    vmw(G_RSP, 0);
+    vmw(ENTRY_INTR, 0x80000202);
+    uint64_t r = enter(&g);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 48, "NMI delivery: EPT violation", r ? r : vmr(EXIT_REASON));
+    CHECKX(vmr(IDT_VEC) == 0x80000202, "... IDT-vectoring information: NMI", vmr(IDT_VEC));
+    CHECKX(vmr(EXIT_QUAL) == 0x182 && vmr(GPA) == 0x2fffe && vmr(G_LINEAR) == 0x2fffe,
+           "... a write to guest-physical 2FFFEH (qualification 182H)", vmr(EXIT_QUAL) | vmr(GPA) << 16);
+    CHECKX(vmr(G_RIP) == p16 && vmr(G_RSP) == 0, "... nothing delivered: RIP, RSP as at entry",
+           vmr(G_RIP) | vmr(G_RSP) << 32);
+
+    /* vectoring through a task gate: INT 41H and an injected NMI */
+    pm_setup(GUEST_CODE + off(ug_int41));
+    r = enter(&g);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 9, "INT 41H through a task gate: task-switch exit",
+           r ? r : vmr(EXIT_REASON));
+    CHECKX(vmr(EXIT_QUAL) == 0xc0000020, "... qualification: TSS 20H, source 3 (IDT task gate)",
+           vmr(EXIT_QUAL));
+    CHECKX(vmr(IDT_VEC) == 0x80000441 && vmr(EXIT_INSN_LEN) == 2,
+           "... IDT-vectoring information 80000441H (software interrupt), length 2",
+           vmr(IDT_VEC) | vmr(EXIT_INSN_LEN) << 32);
+    CHECKX(vmr(G_RIP) == GUEST_CODE + off(ug_int41), "... RIP at the INT", vmr(G_RIP));
+    pm_setup(GUEST_CODE + off(ug_probe32));
+    vmw(ENTRY_INTR, 0x80000202);
+    r = enter(&g);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 9 && vmr(EXIT_QUAL) == 0xc0000020,
+           "injected NMI through a task gate: task-switch exit, TSS 20H, source 3",
+           r ? r : vmr(EXIT_REASON) | vmr(EXIT_QUAL) << 32);
+    CHECKX(vmr(IDT_VEC) == 0x80000202, "... IDT-vectoring information 80000202H (NMI)", vmr(IDT_VEC));
+
+    /* IRET with RFLAGS.NT: a task switch to the back-link (TSS C) */
+    pm_setup(GUEST_CODE + off(ug_iret));
+    vmw(G_RFLAGS, 0x4002);
+    r = enter(&g);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 9, "IRET with NT: task-switch exit", r ? r : vmr(EXIT_REASON));
+    CHECKX(vmr(EXIT_QUAL) == 0x40000028 && vmr(EXIT_INSN_LEN) == 1 && !(vmr(IDT_VEC) >> 31),
+           "... qualification: TSS 28H, source 1 (IRET), length 1, no IDT-vectoring",
+           vmr(EXIT_QUAL) | vmr(EXIT_INSN_LEN) << 32);
+}
+
 /* The guest's console: COM1 writes exit (I/O bitmap A bit 3F8H) and land
  * here. */
 static char con[64];
@@ -495,6 +616,7 @@ int kmain(void)
     test_caps();
     ept_build(0);
     test_checks();
+    test_events();
     test_boot(0);
     test_boot(1);
     CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear at the end");
