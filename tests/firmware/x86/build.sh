@@ -114,7 +114,7 @@ cc_build $CPUFLAGS -DVMX_TLB_BENCH -o "$out/x86-vmx_bench.elf" "$here/start.S" "
 cc_build $CFLAGS -o "$out/x86-vmx_smp.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/vmx_smp.c"
 # the unrestricted-guest hypervisor: real-mode guests (docs/vmx.md "Unrestricted guest")
 # shellcheck disable=SC2086
-cc_build $CPUFLAGS -o "$out/x86-vmx_ug.elf" "$here/start.S" "$here/lib.c" "$here/vmx_ug.c"
+cc_build $CPUFLAGS -o "$out/x86-vmx_ug.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/vmx_ug.c"
 # the APIC-virtualization test hypervisor (docs/vmx.md "APIC virtualization")
 # shellcheck disable=SC2086
 cc_build $CPUFLAGS -o "$out/x86-vmx-apic.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/vmx_apic.c"

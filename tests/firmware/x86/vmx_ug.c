@@ -593,11 +593,162 @@ static void test_boot(int identity)
         CHECKX((vmr(G_EFER) & 0x500) == 0x500, "saved guest EFER: LME, LMA", vmr(G_EFER));
 }
 
+/* ---- the SIPI exit (reason 4): a guest AP in wait-for-SIPI ----------------
+ * With --smp 2 CPU 1 is brought up (smp_tramp.S), enters VMX operation and
+ * a real-mode guest in the wait-for-SIPI activity state, as a hypervisor
+ * models an AP; CPU 0 sends it a SIPI with vector 10H; CPU 1 exits with
+ * reason 4, qualification 10H, starts the guest at CS:IP = 1000H:0 (the
+ * boot guest's code: EPT identity by then) and runs it to its HLT exit. */
+#define LAPIC 0xfee00000ul
+extern const char smp_tramp[], smp_tramp_end[], smp_tramp_cr3[], smp_tramp_entry[],
+    smp_tramp_stacks[];
+static uint8_t ap_vmxon[4096] __attribute__((aligned(4096)));
+static uint8_t ap_vmcs[4096] __attribute__((aligned(4096)));
+static uint8_t ap_stacks[2][16384] __attribute__((aligned(16)));
+static uint64_t ap_gdt[6] __attribute__((aligned(16)));
+static uint8_t ap_tss[128] __attribute__((aligned(16)));
+static uint64_t idt_base;
+static uint16_t idt_limit;
+static volatile uint32_t ap_state; /* 1 entering wait-for-SIPI, 2 done */
+static volatile uint64_t ap_reason[4], ap_qual, ap_act, ap_bad;
+static char ap_con[16];
+
+void smp_irq(uint64_t v)
+{
+    x86t_puts("FAIL: interrupt in the host, vector ");
+    x86t_puthex(v);
+    x86t_puts("\n");
+    x86t_failures++;
+}
+static void apic_write(unsigned o, uint32_t v) { *(volatile uint32_t *)(LAPIC + o) = v; }
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+static void delay(uint64_t t)
+{
+    uint64_t t0 = rdtsc();
+    while (rdtsc() - t0 < t)
+        __asm__ volatile("pause");
+}
+static void send_ipi(uint32_t dest, uint32_t lo)
+{
+    apic_write(0x310, dest << 24);
+    apic_write(0x300, lo);
+}
+
+/* CPU 1's GDT: 08H 64-bit code, 10H data, 20H its 64-bit TSS */
+static void ap_tables(void)
+{
+    uint64_t b = (uint64_t)ap_tss;
+    ap_gdt[1] = 0x00af9a000000ffffull;
+    ap_gdt[2] = 0x00cf92000000ffffull;
+    ap_gdt[4] = 0x67 | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
+    ap_gdt[5] = b >> 32;
+    struct __attribute__((packed)) { uint16_t lim; uint64_t base; } g = { sizeof ap_gdt - 1, (uint64_t)ap_gdt },
+        i = { idt_limit, idt_base };
+    __asm__ volatile("lgdt %0\n\tlidt %1\n\t"
+                     "mov $0x10, %%eax\n\tmov %%eax, %%ds\n\tmov %%eax, %%es\n\tmov %%eax, %%ss\n\t"
+                     "pushq $0x08\n\tlea 1f(%%rip), %%rax\n\tpushq %%rax\n\tlretq\n1:\n\t"
+                     "mov $0x20, %%eax\n\tltr %%ax"
+                     ::"m"(g), "m"(i) : "rax", "memory");
+}
+
+void smp_ap_entry(uint64_t id)
+{
+    ap_tables();
+    if (id != 1 || vmx_on(ap_vmxon)) {
+        ap_bad = 1;
+        ap_state = 2;
+        for (;;)
+            __asm__ volatile("cli\n\thlt");
+    }
+    *(uint32_t *)ap_vmcs = *(uint32_t *)ap_vmxon;
+    if (vmclear((uint64_t)ap_vmcs) || vmptrld((uint64_t)ap_vmcs))
+        ap_bad = 1;
+    rm_setup(0, 1);
+    vmw(H_CS_SEL, 0x08);
+    vmw(H_TR_SEL, 0x20);
+    vmw(H_TR_BASE, (uint64_t)ap_tss);
+    vmw(H_GDTR_BASE, (uint64_t)ap_gdt);
+    vmw(G_ACTIVITY, 3); /* wait-for-SIPI */
+    struct gregs g = { 0 };
+    ap_state = 1;
+    uint64_t r = vm_enter(&g, 1);
+    ap_reason[0] = r ? r : vmr(EXIT_REASON);
+    ap_qual = vmr(EXIT_QUAL);
+    ap_act = vmr(G_ACTIVITY);
+    /* the SIPI's start: CS = vector << 8, base vector << 12, IP 0, active */
+    uint64_t v = ap_qual & 0xff;
+    vmxt_seg(K_CS, (uint16_t)(v << 8), v << 12, 0xffff, 0x9b);
+    vmw(G_RIP, 0);
+    vmw(G_ACTIVITY, 0);
+    unsigned n = 0, k = 1;
+    for (;;) {
+        r = vm_enter(&g, 0);
+        uint64_t reason = r ? r : vmr(EXIT_REASON);
+        if (reason == 30 && n < sizeof ap_con - 1) {
+            ap_con[n++] = (char)g.rax;
+            vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN));
+            continue;
+        }
+        ap_reason[k++] = reason;
+        break;
+    }
+    if (vmclear((uint64_t)ap_vmcs) || vmxoff())
+        ap_bad = 1;
+    ap_state = 2;
+    for (;;)
+        __asm__ volatile("cli\n\thlt");
+}
+
+static void test_sipi(void)
+{
+    __asm__ volatile("outw %0, %1" ::"a"((uint16_t)5), "Nd"((uint16_t)0x510)); /* fw_cfg NB_CPUS */
+    uint32_t ncpus = inb(0x511);
+    ncpus |= (uint32_t)inb(0x511) << 8;
+    if (ncpus < 2) {
+        x86t_puts("x86 vmx-ug: one CPU, no SIPI test\n");
+        return;
+    }
+    x86t_puts("x86 vmx-ug: SIPI to a guest AP in wait-for-SIPI\n");
+    uint8_t *dst = (uint8_t *)0x8000;
+    for (const char *p = smp_tramp; p < smp_tramp_end; p++)
+        *dst++ = (uint8_t)*p;
+    *(uint64_t *)(0x8000 + (smp_tramp_cr3 - smp_tramp)) = read_cr3();
+    *(uint64_t *)(0x8000 + (smp_tramp_entry - smp_tramp)) = (uint64_t)smp_ap_entry;
+    *(uint64_t *)(0x8000 + (smp_tramp_stacks - smp_tramp)) = (uint64_t)ap_stacks;
+    apic_write(0xf0, 0x1ff);
+    send_ipi(1, 0xc500); /* INIT assert, de-assert, SIPI 08H: the trampoline */
+    delay(10000);
+    send_ipi(1, 0x8500);
+    delay(2000);
+    send_ipi(1, 0x4608);
+    uint64_t t0 = rdtsc();
+    while (ap_state != 1 && rdtsc() - t0 < 100000000)
+        ;
+    CHECKX(ap_state == 1, "CPU 1 enters its guest in wait-for-SIPI", ap_state);
+    delay(20000); /* its VMLAUNCH is done: the guest waits */
+    send_ipi(1, 0x4610); /* SIPI, vector 10H */
+    t0 = rdtsc();
+    while (ap_state != 2 && rdtsc() - t0 < 100000000)
+        ;
+    CHECKX(ap_state == 2 && !ap_bad, "CPU 1's hypervisor ends", ap_state | ap_bad << 8);
+    CHECKX(ap_reason[0] == 4 && ap_qual == 0x10, "SIPI exit: reason 4, qualification = vector 10H",
+           ap_reason[0] | ap_qual << 32);
+    CHECKX(ap_act == 3, "... saved activity state: wait-for-SIPI", ap_act);
+    CHECKX(streq(ap_con, "real\n") && ap_reason[1] == 12,
+           "the AP's guest started at 1000H:0, printed \"real\", halted (HLT exit)", ap_reason[1]);
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx-ug: start\n");
     x86t_idt_init();
     x86t_sys_init();
+    idt_base = vmxt_table_base(&idt_limit, 1);
     uint32_t r[4];
     cpuid(1, 0, r);
     if (!(r[2] & (1u << 5))) {
@@ -619,6 +770,7 @@ int kmain(void)
     test_events();
     test_boot(0);
     test_boot(1);
+    test_sipi();
     CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     return x86t_report("vmx-ug");
