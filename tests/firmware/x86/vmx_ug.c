@@ -297,6 +297,17 @@ static void test_checks(void)
     vmw(G_EFER, 0x500);
     bad_guest("IA-32e mode guest with CR0.PG = 0: exit 33");
     rm_setup(p16, 1);
+    vmw(G_RIP, 1ull << 32 | p16);
+    bad_guest("real mode: RIP bits 63:32 not 0: exit 33");
+    rm_setup(p16, 1);
+    vmw(G_ACTIVITY, 1);
+    vmw(G_INTR, 1); /* blocking by STI outside the active state */
+    vmw(G_RFLAGS, 0x202);
+    bad_guest("real mode: HLT activity state with blocking by STI: exit 33");
+    rm_setup(p16, 1);
+    vmw(G_ACTIVITY, 4);
+    bad_guest("real mode: activity state 4 (wait-for-SIPI is the last): exit 33");
+    rm_setup(p16, 1);
     vmw(ENTRY_INTR, 0x80000b0d); /* #GP with deliver-error-code */
     fail_valid("real mode: injecting #GP with an error code: VMfailValid 7", 7);
     rm_setup(p16, 1);
