@@ -59,7 +59,7 @@ static volatile uint64_t gbase; /* host-physical address of guest-physical 0 */
 extern const uint8_t ug_start[], ug_end[], ug_gp_insn[], ug_hlt_insn[], ug_pg_insn[], ug_probe16[],
     ug_probe32[], ug_h_int40[], ug_h_ud[], ug_h_gp[], ug_h_ext[], ug_cnt_int40[], ug_cnt_ud[],
     ug_cnt_gp[], ug_cnt_ext[], ug_cr0_seen[], ug_gdt[], ug_h_nmi[], ug_nmi_cpuid[], ug_cnt_nmi[],
-    ug_int41[], ug_iret[];
+    ug_int41[], ug_iret[], ug_to_real[];
 __asm__(".section .rodata.ug,\"a\"\n"
         ".code16\n"
         ".globl ug_start\nug_start:\n\t"
@@ -106,6 +106,16 @@ __asm__(".section .rodata.ug,\"a\"\n"
         "int $0x41\n\thlt\n"
         ".globl ug_iret\nug_iret:\n\t"
         "iret\n"
+        /* back to real mode (SDM vol. 3A §9.9.2): a 16-bit code segment,
+         * 16-bit data segments, CR0.PE = 0, a far jump to real-mode CS */
+        ".globl ug_to_real\nug_to_real:\n\t"
+        "ljmp $0x20, $(ug_pm16 - ug_start)\n"
+        ".code16\n"
+        "ug_pm16:\n\t"
+        "mov $0x28, %ax\n\tmov %ax, %ds\n\tmov %ax, %es\n\tmov %ax, %ss\n\t"
+        "mov %cr0, %eax\n\tand $0xfffffffe, %eax\n\tmov %eax, %cr0\n\t"
+        "ljmp $0x1000, $(ug_probe16 - ug_start)\n"
+        ".code32\n"
         "ug_pm32:\n\t"
         "mov $0x10, %ax\n\tmov %ax, %ds\n\tmov %ax, %es\n\tmov %ax, %ss\n\tmov $0x1f000, %esp\n\t"
         "mov $(ug_msg_prot - ug_start + 0x10000), %esi\n\tcall ug_puts32\n\t"
@@ -145,8 +155,10 @@ __asm__(".section .rodata.ug,\"a\"\n"
         ".quad 0\n\t"
         ".quad 0x00cf9b000000ffff\n\t" /* 08H: 32-bit code, base 0, 4 GiB */
         ".quad 0x00cf93000000ffff\n\t" /* 10H: data */
-        ".quad 0x00af9b000000ffff\n"   /* 18H: 64-bit code */
-        "ug_gdtr: .word 31\n\t.long ug_gdt - ug_start + 0x10000\n"
+        ".quad 0x00af9b000000ffff\n\t" /* 18H: 64-bit code */
+        ".quad 0x00009b010000ffff\n\t" /* 20H: 16-bit code, base 10000H, 64 KiB */
+        ".quad 0x000093000000ffff\n"   /* 28H: 16-bit data, base 0, 64 KiB */
+        "ug_gdtr: .word 47\n\t.long ug_gdt - ug_start + 0x10000\n"
         ".globl ug_end\nug_end:\n"
         ".text\n");
 
@@ -355,13 +367,21 @@ static void test_checks(void)
         if (k != K_CS)
             vmxt_seg(k, 0x10, 0, 0xffffffff, 0xc093);
     vmw(G_GDTR_BASE, GUEST_CODE + off(ug_gdt));
-    vmw(G_GDTR_LIMIT, 31);
+    vmw(G_GDTR_LIMIT, 47);
     vmw(G_RIP, GUEST_CODE + off(ug_probe32));
     cpuid_at("protected mode without paging (CR0 = 31H) enters", GUEST_CODE + off(ug_probe32));
     vmxt_seg(K_SS, 0x13, 0, 0xffffffff, 0xc093);
     vmxt_seg(K_DS, 0x13, 0, 0xffffffff, 0xc093);
     cpuid_at("protected mode: SS.RPL 3 != CS.RPL, SS/DS DPL 0 < RPL 3: enters",
              GUEST_CODE + off(ug_probe32));
+    /* the guest goes back to real mode by itself (CR0.PE guest-owned) */
+    vmxt_seg(K_SS, 0x10, 0, 0xffffffff, 0xc093);
+    vmxt_seg(K_DS, 0x10, 0, 0xffffffff, 0xc093);
+    vmw(G_RIP, GUEST_CODE + off(ug_to_real));
+    cpuid_at("protected mode -> real mode inside the guest", p16 + 2);
+    CHECKX(vmr(G_CR0) == 0x30 && vmr(G_ES_SEL + 2 * K_CS) == GUEST_SEG &&
+               vmr(G_ES_BASE + 2 * K_CS) == GUEST_CODE && vmr(G_ES_AR + 2 * K_CS) == 0x9b,
+           "... CR0 30H, CS 1000H (base 10000H, 16-bit code 9BH)", vmr(G_CR0) | vmr(G_ES_AR + 2 * K_CS) << 32);
 
     /* a virtual-8086 guest (RFLAGS.VM, CR0.PE): base = selector * 16,
      * limit FFFFH, access rights F3H for CS, SS, DS, ES, FS, GS */
