@@ -12,6 +12,7 @@
 # task switches through a task gate (INT 41H, an injected NMI) and by IRET.
 # With --smp 2: CPU 1 runs a real-mode guest AP in wait-for-SIPI; CPU 0's
 # SIPI (vector 10H) exits there (reason 4) and the guest starts at 1000H:0.
+# And EPT under a 32-bit paging guest and a PAE guest.
 # Here: its verdict, the vm.exit counts by reason from `trace stats`, the
 # exits of the boot guest in `trace show`, two runs byte-identical,
 # --engine interp giving the same trace and console as fast, replay, and
@@ -52,16 +53,16 @@ else
 fi
 
 # vm.exit per reason (trace stats: "vmid vcpu count NAME (0xN)"): per boot
-# guest 19 OUT exits, the #GP, HLT, the CR0.PG access, VMCALL; 11 CPUID
+# guest 19 OUT exits, the #GP, HLT, the CR0.PG access, VMCALL; 13 CPUID
 # probes; the EPT violation during an injected NMI's delivery; task
 # switches through a task gate (INT 41H, an injected NMI) and by IRET; 18
 # failed entries (exit reason 33); on CPU 1 the SIPI, 5 OUT exits, HLT
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="IO=43 EXCEPTION_NMI=2 HLT=3 CR_ACCESS=2 VMCALL=2 CPUID=11 TASK_SWITCH=3 EPT_VIOLATION=1 SIPI=1 INVALID_GUEST=18"
+want="IO=43 EXCEPTION_NMI=2 HLT=3 CR_ACCESS=2 VMCALL=2 CPUID=13 TASK_SWITCH=3 EPT_VIOLATION=1 SIPI=1 INVALID_GUEST=18"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 total=$(awk '$1 ~ /^[0-9-]+$/ && $2 ~ /^[0-9]+$/ && $4 ~ /^[A-Z_]+$/ { n += $3 } END { print n + 0 }' "$T/stats.txt")
-if [ -z "$bad" ] && [ "$total" = 86 ]; then
-    pass "trace stats: vm.exit by reason ($want, 86 in all)"
+if [ -z "$bad" ] && [ "$total" = 88 ]; then
+    pass "trace stats: vm.exit by reason ($want, 88 in all)"
 else
     fail "vm.exit counts" "$bad total=$total"
 fi
@@ -73,8 +74,8 @@ if [ "$(grep -c "vm.exit .*reason=HLT .*insn=0xf4 (hlt) pc=0x1a (guest)" "$T/sho
     grep -q "vm.exit .*reason=TASK_SWITCH .*tval=0x40000028 insn=0xcf" "$T/show.txt" &&
     grep -q "vm.exit .*reason=EPT_VIOLATION .*gpa=0x2fffe tval=0x182" "$T/show.txt" &&
     grep -q "cpu1 .*vm.exit .*reason=SIPI .*tval=0x10 " "$T/show.txt" &&
-    [ "$(grep -c "vm.entry" "$T/show.txt")" = 68 ]; then
-    pass "trace show: the real-mode HLT at IP 1AH (3: both boots and the AP), the MOV to CR0 exits, task switches (task gate x2, IRET), the EPT violation at 2FFFEH, the SIPI exit on cpu1 (vector 10H), 18 failed entries, 68 entries"
+    [ "$(grep -c "vm.entry" "$T/show.txt")" = 70 ]; then
+    pass "trace show: the real-mode HLT at IP 1AH (3: both boots and the AP), the MOV to CR0 exits, task switches (task gate x2, IRET), the EPT violation at 2FFFEH, the SIPI exit on cpu1 (vector 10H), 18 failed entries, 70 entries"
 else
     fail "trace show" "$(grep -E "HLT|CR_ACCESS" "$T/show.txt" | head -4 | tr '\n' ';')"
 fi

@@ -59,7 +59,7 @@ static volatile uint64_t gbase; /* host-physical address of guest-physical 0 */
 extern const uint8_t ug_start[], ug_end[], ug_gp_insn[], ug_hlt_insn[], ug_pg_insn[], ug_probe16[],
     ug_probe32[], ug_h_int40[], ug_h_ud[], ug_h_gp[], ug_h_ext[], ug_cnt_int40[], ug_cnt_ud[],
     ug_cnt_gp[], ug_cnt_ext[], ug_cr0_seen[], ug_gdt[], ug_h_nmi[], ug_nmi_cpuid[], ug_cnt_nmi[],
-    ug_int41[], ug_iret[], ug_to_real[];
+    ug_int41[], ug_iret[], ug_to_real[], ug_rd32[];
 __asm__(".section .rodata.ug,\"a\"\n"
         ".code16\n"
         ".globl ug_start\nug_start:\n\t"
@@ -102,6 +102,8 @@ __asm__(".section .rodata.ug,\"a\"\n"
         ".code32\n"
         ".globl ug_probe32\nug_probe32:\n\t"
         "cpuid\n\thlt\n"
+        ".globl ug_rd32\nug_rd32:\n\t"
+        "mov 0x300000, %eax\n\tcpuid\n\thlt\n"
         ".globl ug_int41\nug_int41:\n\t"
         "int $0x41\n\thlt\n"
         ".globl ug_iret\nug_iret:\n\t"
@@ -512,6 +514,48 @@ static void test_events(void)
            vmr(EXIT_QUAL) | vmr(EXIT_INSN_LEN) << 32);
 }
 
+/* EPT under a 32-bit paging guest and a PAE guest (its PDPTEs through
+ * EPT): linear 0-1FFFFH onto guest-physical 0-1FFFFH, linear 300000H onto
+ * 1D000H, which holds a value the guest reads */
+static void test_paging32(void)
+{
+    struct gregs g = { 0 };
+    *(volatile uint64_t *)gp(0x1d000) = 0x5a5a0000a5a5ull;
+    volatile uint32_t *pd = (volatile uint32_t *)gp(0x1a000), *pt = (volatile uint32_t *)gp(0x1b000);
+    for (int i = 0; i < 1024; i++)
+        pd[i] = pt[i] = 0;
+    pd[0] = 0x1b000 | 3;
+    for (uint32_t i = 0; i < 0x20; i++)
+        pt[i] = i << 12 | 3;
+    pt[0x300] = 0x1d000 | 3;
+    pm_setup(GUEST_CODE + off(ug_rd32));
+    vmw(G_CR0, 0x80000031);
+    vmw(G_CR3, 0x1a000);
+    uint64_t r = enter(&g);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 10 && (uint32_t)g.rax == 0x0000a5a5,
+           "32-bit paging guest under EPT reads linear 300000H (guest-physical 1D000H)",
+           r ? r : vmr(EXIT_REASON) | g.rax << 32);
+
+    volatile uint64_t *pdpt = (volatile uint64_t *)gp(0x1a000), *pd64 = (volatile uint64_t *)gp(0x1b000),
+                      *pt64 = (volatile uint64_t *)gp(0x1c000);
+    for (int i = 0; i < 512; i++)
+        pdpt[i] = pd64[i] = pt64[i] = 0;
+    pdpt[0] = 0x1b000 | 1;
+    pd64[0] = pd64[1] = 0x1c000 | 3;
+    for (uint64_t i = 0; i < 0x20; i++)
+        pt64[i] = i << 12 | 3;
+    pt64[0x100] = 0x1d000 | 3;
+    pm_setup(GUEST_CODE + off(ug_rd32));
+    vmw(G_CR0, 0x80000031);
+    vmw(G_CR3, 0x1a000);
+    vmw(G_CR4, 1u << 13 | 1u << 5);
+    g.rax = 0;
+    r = enter(&g);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 10 && (uint32_t)g.rax == 0x0000a5a5,
+           "PAE guest under EPT (PDPTE through EPT) reads linear 300000H",
+           r ? r : vmr(EXIT_REASON) | g.rax << 32);
+}
+
 /* The guest's console: COM1 writes exit (I/O bitmap A bit 3F8H) and land
  * here. */
 static char con[64];
@@ -799,6 +843,7 @@ int kmain(void)
     ept_build(0);
     test_checks();
     test_events();
+    test_paging32();
     test_boot(0);
     test_boot(1);
     test_sipi();
