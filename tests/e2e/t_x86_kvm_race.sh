@@ -77,27 +77,29 @@ fi
 # 3. the interleaving, from the timeline. Guest pcs of init_x86_kvm.c's
 # blob (loaded at 0x10000): 0x10112 the WRMSR in kg_ipi (vCPU 0's ping;
 # vCPU 1 only sends after a ping), 0x100d2 the SVR WRMSR in kg_apic_on
-# (both vCPUs; vCPU 1's is the one in the other VMCS). Prints the two
-# times, ping first.
+# (both vCPUs; vCPU 1's is the one in the other VMCS). Records are in
+# execution order (the CPUs' clocks differ by up to a quantum inside a
+# round: docs/trace-format.md), so the order compared is the records'.
+# Prints: record of the ping's exit, record of vCPU 1's SVR exit, their times.
 order() { # TRACE
     "$HVSIM" trace show "$1" --events vm 2>/dev/null | awk '
         / vm\.exit / && /reason=WRMSR/ {
             vmid = ""; for (i = 1; i <= NF; i++) if ($i ~ /^vmid=/) vmid = $i
-            if (/pc=0x10112 / && ping == "") { ping = $1; pvm = vmid }
-            if (/pc=0x100d2 /) { svr[vmid] = $1; order[++n] = vmid }
+            if (/pc=0x10112 / && pn == "") { pn = NR; pt = $1; pvm = vmid }
+            if (/pc=0x100d2 /) { sn[vmid] = NR; st[vmid] = $1; ord[++n] = vmid }
         }
-        END { for (i = 1; i <= n; i++) if (order[i] != pvm) s = svr[order[i]]; print ping, s }'
+        END { for (i = 1; i <= n; i++) if (ord[i] != pvm) v = ord[i]; print pn, sn[v], pt, st[v] }'
 }
-read -r lping lsvr < <(order "$T/lost.hvt")
+read -r lping lsvr lpt lst < <(order "$T/lost.hvt")
 good=${passing%% *}
 run_seed "${good:-3}" won
 rc=$?
-read -r wping wsvr < <(order "$T/won.hvt")
+read -r wping wsvr wpt wst < <(order "$T/won.hvt")
 if [ -n "$lping" ] && [ -n "$lsvr" ] && [ "$lping" -lt "$lsvr" ] && [ "$rc" -eq 0 ] &&
     [ -n "$wping" ] && [ -n "$wsvr" ] && [ "$wsvr" -lt "$wping" ]; then
-    pass "timeline: seed $lost pings at $lping ns before vCPU 1's SVR write at $lsvr; seed $good writes SVR at $wsvr before the ping at $wping"
+    pass "timeline: seed $lost's ping exit (t=$lpt) precedes vCPU 1's SVR write exit (t=$lst); seed $good's SVR write (t=$wst) precedes the ping (t=$wpt)"
 else
-    fail "timeline: the ping against vCPU 1's SVR write" "lost seed ${lost:-?}: ping $lping svr $lsvr; passing seed ${good:-?} (exit $rc): ping $wping svr $wsvr"
+    fail "timeline: the ping against vCPU 1's SVR write" "lost seed ${lost:-?}: records ping $lping svr $lsvr; passing seed ${good:-?} (exit $rc): ping $wping svr $wsvr"
 fi
 
 # 4. the correct handshake over the same seeds: no lost ping
