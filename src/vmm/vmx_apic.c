@@ -311,6 +311,11 @@ bool vmx_apic_deliver(struct x86_cpu *x)
     x->vmx.vint = false;
     x->cpu.state = CPU_RUNNING;
     TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), v, x->cpl, 0, x->rip);
+    /* a VM exit during this delivery (an EPT violation on the guest's IDT
+     * or stack) reports it as IDT-vectoring type 0, external interrupt
+     * (§28.2.4): the vector is above 31, a hardware-exception type would
+     * make the VMM's re-injection fail the VM-entry checks (§27.2.1.3) */
+    vmx_delivering(&x->vmx, VMX_EV_EXT, 0);
     x86_deliver(x, (int)v, false, 0, false, x->rip);
     return true;
 }

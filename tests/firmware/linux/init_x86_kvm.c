@@ -26,7 +26,15 @@
  *   5. "init: PASS|FAIL, powering off", then isa-debug-exit (port 0xf4:
  *      0 pass, 1 fail) and reboot(RB_POWER_OFF) if that did not end it.
  * Kernel command line: kvmtest.n=N (VM 2 round trips, default 100),
- * kvmtest.vm=1|2 (run only that VM).
+ * kvmtest.vm=1|2 (run only that VM), kvmtest.timeout=MS (fail VM 2 if it
+ * has not ended after MS ms; default 0: wait forever), kvmtest.delay=K
+ * (vCPU 0 spins K iterations between seeing vCPU 1 ready and the first
+ * ping). Weakened handshakes for race hunting (docs/examples/x86-kvm-lost-ipi.md):
+ * kvmtest.race=ready (vCPU 1 sets its ready flag before it enables its
+ * local APIC: a ping that comes in between is not accepted and is lost),
+ * kvmtest.race=hlt (vCPU 0 checks for each answer with interrupts enabled
+ * and then HLTs, after kvmtest.idle=K spin iterations: an answer taken in
+ * between is a lost wake-up).
  * /init never exits: that would panic the kernel.
  */
 #define _GNU_SOURCE
@@ -82,6 +90,8 @@ struct sh {
     uint32_t pings;             /* vCPU 1's handler: IPIs taken */
     uint32_t pongs;             /* vCPU 0's handler: IPIs taken */
     uint64_t sum;               /* FNV-1a over (vCPU, count) as the IPIs are taken */
+    uint32_t delay;             /* launcher: vCPU 0 spins this long before the first ping */
+    uint32_t idle;              /* launcher: kvmtest.race=hlt's spin between check and HLT */
 };
 
 /* The guests: 64-bit code, position-dependent only through the absolute
@@ -90,6 +100,7 @@ struct sh {
 __asm__(
     ".pushsection .rodata\n"
     ".globl kg_start, kg_end, kg_vm1, kg_vm2_cpu0, kg_vm2_cpu1, kg_isr_ping, kg_isr_pong\n"
+    ".globl kg_vm2_cpu0_nocli, kg_vm2_cpu1_early\n"
     ".globl kg_vm1_vendor\n"
     "kg_start:\n"
     /* print: RSI = string, ECX = length; R13 = running FNV-1a hash */
@@ -135,13 +146,11 @@ __asm__(
     "kg_vm1_msg_end:\n"
     /* ---- VM 2 ---- */
     /* x2APIC on (IA32_APIC_BASE bits 10 and 11), software-enabled (SVR bit 8,
-     * spurious vector 0xff). First a read of the IDT's page and the GDT's
-     * page: KVM maps guest pages into EPT lazily, and hvsim's VMX reports no
-     * IDT-vectoring information yet (docs/vmx.md), so an EPT violation while
-     * an interrupt is being delivered would lose that interrupt. */
+     * spurious vector 0xff). (KVM maps guest pages into EPT lazily: the
+     * first interrupt delivered through the IDT takes an EPT violation on
+     * the IDT's page, and KVM re-injects it from the IDT-vectoring
+     * information, SDM Vol. 3C 27.2.4.) */
     "kg_apic_on:\n"
-    "    mov 0xa400, %rax\n"
-    "    mov 0x808, %rax\n"
     "    mov $0x1b, %ecx\n"
     "    rdmsr\n"
     "    or $0xc00, %eax\n"
@@ -176,14 +185,30 @@ __asm__(
     "    mov $0x830, %ecx\n"
     "    wrmsr\n"
     "    ret\n"
-    "kg_vm2_cpu0:\n"
+    /* spin ECX iterations (0: none); clobbers ECX */
+    "kg_spin:\n"
+    "    test %ecx, %ecx\n"
+    "    jz 2f\n"
+    "1:  dec %ecx\n"
+    "    jnz 1b\n"
+    "2:  ret\n"
+    /* vCPU 0: APIC on, wait for vCPU 1's ready flag, spin kvmtest.delay */
+    "kg_vm2_start:\n"
     "    call kg_apic_on\n"
     "1:  pause\n"
     "    cmpl $0, 0x9004\n"
     "    je 1b\n"
+    "    mov 0x9018, %ecx\n"
+    "    call kg_spin\n"
     "    mov $1, %r12d\n"
+    "    ret\n"
+    /* the correct wait for each answer: check with IF = 0, then STI; HLT
+     * (STI's interrupt shadow, SDM Vol. 3A 6.8.3: no interrupt between STI
+     * and HLT, so an answer that arrives after the check wakes the HLT) */
+    "kg_vm2_cpu0:\n"
+    "    call kg_vm2_start\n"
     "2:  cmp 0x9000, %r12d\n"
-    "    ja 5f\n"
+    "    ja kg_vm2_finish\n"
     "    mov $0x40, %eax\n"
     "    mov $1, %edx\n"
     "    call kg_ipi\n"
@@ -196,7 +221,28 @@ __asm__(
     "4:  sti\n"
     "    inc %r12d\n"
     "    jmp 2b\n"
-    "5:  movabs $0xcbf29ce484222325, %r13\n"
+    /* kvmtest.race=hlt: the weakened wait: IF stays 1, the check, then
+     * kvmtest.idle spin iterations ("idle entry work"), then HLT. An answer
+     * taken after the check and before the HLT is counted by the handler,
+     * and the HLT then waits for an IPI nobody will send. */
+    "kg_vm2_cpu0_nocli:\n"
+    "    call kg_vm2_start\n"
+    "    sti\n"
+    "2:  cmp 0x9000, %r12d\n"
+    "    ja kg_vm2_finish\n"
+    "    mov $0x40, %eax\n"
+    "    mov $1, %edx\n"
+    "    call kg_ipi\n"
+    "3:  cmp 0x900c, %r12d\n"
+    "    jbe 4f\n"
+    "    mov 0x901c, %ecx\n"
+    "    call kg_spin\n"
+    "    hlt\n"
+    "    jmp 3b\n"
+    "4:  inc %r12d\n"
+    "    jmp 2b\n"
+    "kg_vm2_finish:\n"
+    "    movabs $0xcbf29ce484222325, %r13\n"
     "    lea kg_vm2_msg(%rip), %rsi\n"
     "    mov $(kg_vm2_msg_end - kg_vm2_msg), %ecx\n"
     "    call kg_print\n"
@@ -210,9 +256,22 @@ __asm__(
     "kg_vm2_msg:\n"
     "    .ascii \"vm2: vCPU 0 got every answer from vCPU 1\\n\"\n"
     "kg_vm2_msg_end:\n"
+    /* vCPU 1, correct: the ready flag says "my APIC takes IPIs", so it is
+     * published after the APIC is on (a ping before the STI waits in the
+     * IRR and is taken at the HLT) */
     "kg_vm2_cpu1:\n"
     "    call kg_apic_on\n"
     "    movl $1, 0x9004\n"
+    "    sti\n"
+    "1:  hlt\n"
+    "    jmp 1b\n"
+    /* kvmtest.race=ready: the flag published before the APIC is on. A fixed
+     * IPI that reaches a software-disabled local APIC is not accepted (KVM:
+     * __apic_accept_irq, arch/x86/kvm/lapic.c), so a ping sent in between
+     * is lost and vCPU 0 waits for its answer forever. */
+    "kg_vm2_cpu1_early:\n"
+    "    movl $1, 0x9004\n"
+    "    call kg_apic_on\n"
     "    sti\n"
     "1:  hlt\n"
     "    jmp 1b\n"
@@ -254,7 +313,7 @@ __asm__(
     ".popsection\n");
 
 extern const unsigned char kg_start[], kg_end[], kg_vm1[], kg_vm1_vendor[], kg_vm2_cpu0[],
-    kg_vm2_cpu1[], kg_isr_ping[], kg_isr_pong[];
+    kg_vm2_cpu1[], kg_vm2_cpu0_nocli[], kg_vm2_cpu1_early[], kg_isr_ping[], kg_isr_pong[];
 #define GUEST_ADDR(label) (CODE_GPA + (uint64_t)((label) - kg_start))
 
 /* ---- output ------------------------------------------------------------------ */
@@ -633,8 +692,10 @@ static int vcpu_create(struct vm *vm, int id, uint64_t rip, uint64_t rsp)
     return 0;
 }
 
-/* Run every vCPU on its own thread until the VM finishes. */
-static int vm_run(struct vm *vm)
+/* Run every vCPU on its own thread until the VM finishes, or, with a
+ * TIMEOUT_MS, until that much time has passed: then fail the VM and stop
+ * its vCPUs (immediate_exit + a signal, as a vCPU that ends the VM does). */
+static int vm_run(struct vm *vm, unsigned long timeout_ms)
 {
     for (int i = 0; i < vm->nvcpus; i++) {
         if (pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i]) != 0) {
@@ -642,6 +703,25 @@ static int vm_run(struct vm *vm)
             break;
         }
         vm->vcpu[i].started = 1;
+    }
+    for (unsigned long t = 0; timeout_ms; t += 10) {
+        pthread_mutex_lock(&vm->lock);
+        int fin = vm->finished;
+        pthread_mutex_unlock(&vm->lock);
+        if (fin)
+            break;
+        if (t >= timeout_ms) {
+            vm_fail(vm, "no end after %lu ms (kvmtest.timeout)", timeout_ms);
+            for (int i = 0; i < vm->nvcpus; i++) {
+                if (vm->vcpu[i].started) {
+                    vm->vcpu[i].run->immediate_exit = 1;
+                    pthread_kill(vm->vcpu[i].thread, SIGUSR1);
+                }
+            }
+            break;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
     for (int i = 0; i < vm->nvcpus; i++)
         if (vm->vcpu[i].started)
@@ -681,7 +761,7 @@ static int run_vm1(void)
     struct vm vm;
     int ok = 0;
     if (vm_create(&vm, 1, 1, 0) == 0 && vcpu_create(&vm, 0, GUEST_ADDR(kg_vm1), STACK0_GPA) == 0 &&
-        vm_run(&vm)) {
+        vm_run(&vm, 0)) {
         unsigned eax, ebx, ecx, edx;
         char want[CON_MAX];
         __cpuid(0, eax, ebx, ecx, edx);
@@ -720,28 +800,52 @@ static uint64_t expected_vm2(uint32_t n)
     return h;
 }
 
-static int run_vm2(uint32_t n)
+/* VM 2's options (kernel command line, main) */
+enum race { RACE_NONE, RACE_READY, RACE_HLT };
+struct vm2_opts {
+    uint32_t n;                 /* kvmtest.n: round trips */
+    enum race race;             /* kvmtest.race=ready|hlt: a weakened handshake */
+    uint32_t delay, idle;       /* kvmtest.delay, kvmtest.idle: spin iterations */
+    unsigned long timeout_ms;   /* kvmtest.timeout: 0 = wait forever */
+};
+
+static int run_vm2(const struct vm2_opts *o)
 {
+    static const char *const race_text[] = {
+        [RACE_NONE] = "",
+        [RACE_READY] = ", race=ready (vCPU 1 says ready before its APIC is on)",
+        [RACE_HLT] = ", race=hlt (vCPU 0 checks for the answer with IF = 1, then HLT)",
+    };
     struct vm vm;
     int ok = 0;
-    say("kvmtest: vm2: 2 vCPUs, in-kernel irqchip, %u IPI round trips", n);
+    uint32_t n = o->n;
+    say("kvmtest: vm2: 2 vCPUs, in-kernel irqchip, %u IPI round trips%s", n, race_text[o->race]);
     if (vm_create(&vm, 2, 2, 1) == 0) {
         struct sh *sh = (struct sh *)(vm.ram + SH_GPA);
         sh->n = n;
         sh->sum = FNV_OFFSET;
-        if (vcpu_create(&vm, 0, GUEST_ADDR(kg_vm2_cpu0), STACK0_GPA) == 0 &&
-            vcpu_create(&vm, 1, GUEST_ADDR(kg_vm2_cpu1), STACK1_GPA) == 0 && vm_run(&vm)) {
-            uint64_t want = expected_vm2(n);
-            uint64_t sum = reported_sum(&vm);
-            if (vm.nsum != 2 || sum != want || sh->pings != n || sh->pongs != n)
-                say("kvmtest: vm2 FAILED: checksum 0x%016" PRIx64 " (want 0x%016" PRIx64
-                    "), %u pings, %u pongs (want %u)", sum, want, sh->pings, sh->pongs, n);
-            else if (vm.nlines != 1 || strcmp(vm.lines[0], "vm2: vCPU 0 got every answer from vCPU 1") != 0)
-                say("kvmtest: vm2 FAILED: console '%s'", vm.nlines ? vm.lines[0] : "");
-            else
-                ok = 1;
-            if (ok)
-                say("kvmtest: vm2 passed: ping-pong %u checksum 0x%016" PRIx64, n, sum);
+        sh->delay = o->delay;
+        sh->idle = o->idle;
+        const unsigned char *cpu0 = o->race == RACE_HLT ? kg_vm2_cpu0_nocli : kg_vm2_cpu0;
+        const unsigned char *cpu1 = o->race == RACE_READY ? kg_vm2_cpu1_early : kg_vm2_cpu1;
+        if (vcpu_create(&vm, 0, GUEST_ADDR(cpu0), STACK0_GPA) == 0 &&
+            vcpu_create(&vm, 1, GUEST_ADDR(cpu1), STACK1_GPA) == 0) {
+            if (vm_run(&vm, o->timeout_ms)) {
+                uint64_t want = expected_vm2(n);
+                uint64_t sum = reported_sum(&vm);
+                if (vm.nsum != 2 || sum != want || sh->pings != n || sh->pongs != n)
+                    say("kvmtest: vm2 FAILED: checksum 0x%016" PRIx64 " (want 0x%016" PRIx64
+                        "), %u pings, %u pongs (want %u)", sum, want, sh->pings, sh->pongs, n);
+                else if (vm.nlines != 1 || strcmp(vm.lines[0], "vm2: vCPU 0 got every answer from vCPU 1") != 0)
+                    say("kvmtest: vm2 FAILED: console '%s'", vm.nlines ? vm.lines[0] : "");
+                else
+                    ok = 1;
+                if (ok)
+                    say("kvmtest: vm2 passed: ping-pong %u checksum 0x%016" PRIx64, n, sum);
+            } else {
+                say("kvmtest: vm2: vCPU 1 took %u pings, vCPU 0 took %u answers (ready flag %u)",
+                    sh->pings, sh->pongs, sh->ready);
+            }
         }
     }
     vm_destroy(&vm);
@@ -750,23 +854,37 @@ static int run_vm2(uint32_t n)
 
 /* ---- main ------------------------------------------------------------------------ */
 
-/* The value of kvmtest.NAME=V on /proc/cmdline, or DEF. */
-static unsigned long cmdline_ul(const char *name, unsigned long def)
+/* The value V of kvmtest.NAME=V on /proc/cmdline (into OUT, up to a blank),
+ * or NULL. */
+static const char *cmdline_str(const char *name, char *out, size_t size)
 {
     char buf[1024];
     int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return def;
+        return NULL;
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
     if (n <= 0)
-        return def;
+        return NULL;
     buf[n] = 0;
     size_t len = strlen(name);
-    for (char *p = buf; (p = strstr(p, name)) != NULL; p += len)
-        if ((p == buf || p[-1] == ' ') && p[len] == '=')
-            return strtoul(p + len + 1, NULL, 0);
-    return def;
+    for (char *p = buf; (p = strstr(p, name)) != NULL; p += len) {
+        if ((p == buf || p[-1] == ' ') && p[len] == '=') {
+            size_t k = strcspn(p + len + 1, " \t\n");
+            if (k >= size)
+                k = size - 1;
+            memcpy(out, p + len + 1, k);
+            out[k] = 0;
+            return out;
+        }
+    }
+    return NULL;
+}
+
+static unsigned long cmdline_ul(const char *name, unsigned long def)
+{
+    char v[64];
+    return cmdline_str(name, v, sizeof v) ? strtoul(v, NULL, 0) : def;
 }
 
 static int kvm_probe(void)
@@ -826,11 +944,27 @@ int main(void)
 
     int ok = kvm_probe();
     unsigned long only = cmdline_ul("kvmtest.vm", 0);
-    unsigned long n = cmdline_ul("kvmtest.n", 100);
+    struct vm2_opts o = {
+        .n = (uint32_t)cmdline_ul("kvmtest.n", 100),
+        .delay = (uint32_t)cmdline_ul("kvmtest.delay", 0),
+        .idle = (uint32_t)cmdline_ul("kvmtest.idle", 0),
+        .timeout_ms = cmdline_ul("kvmtest.timeout", 0),
+    };
+    char race[16];
+    if (!cmdline_str("kvmtest.race", race, sizeof race))
+        o.race = RACE_NONE;
+    else if (strcmp(race, "ready") == 0)
+        o.race = RACE_READY;
+    else if (strcmp(race, "hlt") == 0)
+        o.race = RACE_HLT;
+    else {
+        say("kvmtest: kvmtest.race=%s: want ready or hlt", race);
+        ok = 0;
+    }
     if (ok && only != 2)
         ok = run_vm1();
     if (ok && only != 1)
-        ok = run_vm2((uint32_t)n);
+        ok = run_vm2(&o);
     if (ok)
         say("kvmtest: all VMs passed");
 
