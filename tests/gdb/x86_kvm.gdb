@@ -3,8 +3,8 @@
 # vmx = on, symbols from its vmlinux. run.sh sets $ping (before this file)
 # to the guest-linear address of VM 2's IPI handler kg_isr_ping
 # (init_x86_kvm.c: the guest blob's offset + CODE_GPA; the guest has
-# identity paging, so guest-linear = guest-physical) and checks every
-# printf line.
+# identity paging, so guest-linear = guest-physical) and $vec to its
+# vector (VEC_PING), and checks every printf line against the source.
 set pagination off
 set confirm off
 set architecture i386:x86-64
@@ -41,8 +41,8 @@ info threads
 x/i $rip
 # the interrupt frame: the interrupted RIP and CS on the guest's stack
 printf "FRAME rip=%#lx cs=%#lx\n", *(long *)$rsp, *(long *)($rsp + 8)
-# the guest's IDT gate for vector 0x40 names the same handler
-set $gate = (unsigned long)$idtr_base + 16 * 0x40
+# the guest's IDT gate for the ping vector names the same handler
+set $gate = (unsigned long)$idtr_base + 16 * $vec
 printf "GATE handler=%#lx\n", (*(unsigned short *)$gate) | ((unsigned long)*(unsigned short *)($gate + 6) << 16) | ((unsigned long)*(unsigned int *)($gate + 8) << 32)
 set $rsp0 = $rsp
 stepi
@@ -65,7 +65,7 @@ python
 m = re.search(r"\* +\d+ +Thread [^\n]*VMX guest (0x[0-9a-f]+)", gdb.execute("info threads", to_string=True))
 gdb.execute("set $vmcs2 = %s" % (m.group(1) if m else "0"))
 end
-printf "PING2 is_ping=%d same_vmcs=%d count=%d\n", $rip == $ping, $vmcs2 == $vmcs, *(int *)0x9008
-# 5. a filter naming no guest: the 98 pings left do not stop; the run ends
+printf "PING2 is_ping=%d same_vmcs=%d\n", $rip == $ping, $vmcs2 == $vmcs
+# 5. a filter naming no guest: the pings left do not stop; the run ends
 monitor guest 1
 continue
