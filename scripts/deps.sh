@@ -3,6 +3,8 @@
 # A no-op (no apt-get call at all) when everything is already installed.
 set -eu
 
+# bochs..mtools: make bench's Linux x86_64 + KVM peer (tests/bench/x86_kvm.sh:
+# Debian's Bochs has VMX; SYSLINUX on a FAT disk image boots the bzImage).
 # gcc-12-multilib, not gcc-multilib: the latter conflicts with the riscv64
 # cross compiler in Debian 12; -m32 kernels link with -lgcc from it.
 PKGS="
@@ -19,6 +21,7 @@ PKGS="
   flex bison bc cpio xz-utils
   e2fsprogs
   dpkg-dev patch
+  bochs bochs-term bochsbios vgabios syslinux syslinux-common mtools
 "
 
 missing=""

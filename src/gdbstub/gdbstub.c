@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "arch.h"
+#include "exit_names.h"
 #include "rsp.h"
 #include "../sim/arch.h"
 #include "../sim/machine.h"
@@ -721,7 +722,9 @@ static void monitor(struct gdbstub *g, const char *cmd)
                              "monitor commands:\n  help                    this list\n"
                              "  vtime                   virtual time and instructions\n"
                              "  harts                   state of every hart\n"
-                             "  break-on vmexit [CAUSE] stop after a VM exit (of that cause,\n"
+                             "  break-on vmexit [REASON|CLASS]\n"
+                             "                          stop after a VM exit (of that reason: a number\n"
+                             "                          or its name as trace stats prints it, any case;\n"
                              "                          or class: hypercall, guest-page-fault...)\n"
                              "  break-on ipi [HART]     stop after an IPI is sent (to that hart)\n"
                              "  break-on off            no more of those\n"
@@ -729,19 +732,34 @@ static void monitor(struct gdbstub *g, const char *cmd)
                              "  phys on|off             m/M/X packets use physical addresses\n"
                              "  trace-mark TEXT         write a mark record into the trace\n");
     } else if (strncmp(cmd, "break-on ", 9) == 0) {
-        char what[16] = "", arg[32] = "";
-        int k = sscanf(cmd + 9, "%15s %31s", what, arg);
+        /* vmexit ARG: a number (the raw reason), an exit class
+         * (vmm_exit_class_name) or a reason's name as the trace tools
+         * print it (arch_info.vm_exit_name), case-insensitive */
+        char what[16] = "", arg[48] = "";
+        int k = sscanf(cmd + 9, "%15s %47s", what, arg);
         char *end = NULL;
         unsigned long long v = k == 2 ? strtoull(arg, &end, 0) : 0;
         bool bad_arg = k == 2 && (!end || *end);
-        int cls = k == 2 && bad_arg ? vmm_exit_class_by_name(arg) : -1;
-        if (strcmp(what, "vmexit") == 0 && (!bad_arg || cls >= 0)) {
+        int cls = k == 2 && bad_arg ? gdb_exit_class_by_name(arg) : -1;
+        uint64_t named = 0;
+        bool by_name = k == 2 && bad_arg && cls < 0 &&
+                       gdb_exit_reason_by_name(g->arch_info, arg, &named);
+        if (by_name)
+            v = named;
+        if (strcmp(what, "vmexit") == 0 && (!bad_arg || cls >= 0 || by_name)) {
             g->brk_vmexit = true;
             g->brk_vmexit_reason = k == 2 && cls < 0 ? v : UINT64_MAX;
             g->brk_vmexit_class = cls;
-            n = (size_t)snprintf(out, sizeof out, "stopping after every vm.exit%s%s\n",
-                                 k != 2 ? "" : cls >= 0 ? " of class " : " with reason ",
-                                 k == 2 ? arg : "");
+            if (k != 2) {
+                n = (size_t)snprintf(out, sizeof out, "stopping after every vm.exit\n");
+            } else if (cls >= 0) {
+                n = (size_t)snprintf(out, sizeof out, "stopping after every vm.exit of class %s\n",
+                                     vmm_exit_class_name((unsigned)cls));
+            } else {
+                const char *rn = g->arch_info->vm_exit_name ? g->arch_info->vm_exit_name(v) : NULL;
+                n = (size_t)snprintf(out, sizeof out, "stopping after every vm.exit with reason %#llx%s%s%s\n",
+                                     v, rn ? " (" : "", rn ? rn : "", rn ? ")" : "");
+            }
         } else if (strcmp(what, "ipi") == 0 && !bad_arg && v < 64) {
             g->brk_ipi = true;
             g->brk_ipi_dest = k == 2 ? (int)v : -1;
@@ -753,6 +771,12 @@ static void monitor(struct gdbstub *g, const char *cmd)
         } else {
             n = (size_t)snprintf(out, sizeof out,
                                  "usage: monitor break-on vmexit [REASON|CLASS] | ipi [HART] | off\n");
+            if (strcmp(what, "vmexit") == 0 && k == 2) {
+                n += (size_t)snprintf(out + n, sizeof out - n,
+                                      "unknown vm.exit reason or class '%s'; REASON is a number or a name:\n",
+                                      arg);
+                n += gdb_exit_names(g->arch_info, out + n, sizeof out - n);
+            }
         }
         arm_hook(g);
     } else if (strncmp(cmd, "guest ", 6) == 0) {

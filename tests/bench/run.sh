@@ -21,6 +21,8 @@
 #    1..64 (one busy hart); 4c. reverse-stepi ~1e9 instructions in (gdb).
 # 6. the x86_64 benchmark (tests/bench/x86/run.sh): the same workload in
 #    long mode on hvsim, QEMU -icount shift=0 and QEMU TCG.
+# 7. Linux 6.1 x86_64 + KVM to power-off (tests/bench/x86_kvm.sh): hvsim,
+#    and whether QEMU TCG and Bochs can run it at all.
 set -u
 
 if [ $# -lt 1 ]; then
@@ -30,7 +32,11 @@ fi
 HVSIM=$1
 here=$(cd "$(dirname "$0")" && pwd)
 case ${BENCH_ARCH:-all} in
-    x86) exec bash "$here/x86/run.sh" "$HVSIM" ;;
+    x86) # 6. and 7. only
+        st=0
+        bash "$here/x86/run.sh" "$HVSIM" || st=1
+        bash "$here/x86_kvm.sh" "$HVSIM" || st=1
+        exit $st ;;
     all|riscv) ;;
     *) echo "bench: BENCH_ARCH=${BENCH_ARCH}: expected all, riscv or x86" >&2; exit 2 ;;
 esac
@@ -274,5 +280,10 @@ fi
 # ---- 6. x86_64 ----
 if [ "${BENCH_ARCH:-all}" = all ]; then
     bash "$here/x86/run.sh" "$HVSIM" || status=1
+fi
+# ---- 7. Linux 6.1 x86_64 + KVM to power-off, 4 CPUs: hvsim, QEMU TCG, Bochs ----
+# (tests/bench/x86_kvm.sh; README "x86 Linux + KVM")
+if [ "${BENCH_ARCH:-all}" = all ]; then
+    bash "$here/x86_kvm.sh" "$HVSIM" || status=1
 fi
 exit $status

@@ -55,5 +55,9 @@ monitor break-on vmexit nonsense
 monitor break-on vmexit hypercall
 continue
 printf "VMHCALL scause=%#lx virt=%d\n", $scause, $virt
+# a reason by the name the trace tools print (rv_cause_name), any case
+monitor break-on vmexit ECALL-vs
+continue
+printf "VMNAMED scause=%#lx virt=%d\n", $scause, $virt
 monitor break-on off
 continue
