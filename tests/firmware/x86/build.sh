@@ -122,3 +122,6 @@ HV2FLAGS="${CFLAGS/link.ld/hv2.ld} -fno-jump-tables -fno-tree-loop-distribute-pa
 # shellcheck disable=SC2086
 cc_build $HV2FLAGS -o "$out/x86-hv2.elf" "$here/hv2_boot.S" "$here/start.S" "$here/lib.c" \
     "$here/smp_tramp.S" "$here/hv2.c" "$here/hv2_guest.c"
+# shellcheck disable=SC2086
+cc_build $HV2FLAGS -DHV2_BREAK -o "$out/x86-hv2-break.elf" "$here/hv2_boot.S" "$here/start.S" "$here/lib.c" \
+    "$here/smp_tramp.S" "$here/hv2.c" "$here/hv2_guest.c"
