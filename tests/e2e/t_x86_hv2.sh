@@ -118,6 +118,9 @@ for c in 0 1 2 3; do
         awk -F= 'NF == 2 { n += $2 } END { print n + 0 }')
     [ "$total" = "$logged" ] && [ "$total" -gt 0 ] || bad="$bad cpu$c:total=$total(hv2 $logged)"
 done
+# and over all four vCPUs (lib.sh)
+tot=$(vm_exit_mismatch "$T/stats.txt" "CPUID=8 VMCALL=4 CR_ACCESS=12 EPT_VIOLATION=4 RDMSR=$((4 + 2 * ug)) WRMSR=$((4 * (2 * ROUNDS + 1 + TICKS)))")
+bad="$bad$tot"
 if [ -z "$bad" ] && [ "$(awk 'NF == 5 && $5 ~ /^\(0x/ { print $1 }' "$T/stats.txt" | sort -u | wc -l)" = 4 ]; then
     pass "trace stats: vm.exit by VM/vCPU and reason as the protocol and hv2's own counts (4 VMCSs)"
 else
