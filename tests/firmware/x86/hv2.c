@@ -551,9 +551,10 @@ static void prepare_entry(struct vcpu *v)
 {
     uint32_t proc = v->proc;
     uint32_t pend = __atomic_load_n(&v->pending, __ATOMIC_SEQ_CST);
-    if (pend && !(vmr(ENTRY_INTR) >> 31)) {
+    if (pend) {
+        /* not while an interrupted delivery is injected again */
         uint64_t rfl = vmr(G_RFLAGS), intr = vmr(G_INTR);
-        if ((rfl & 0x200) && !(intr & 3)) {
+        if (!(vmr(ENTRY_INTR) >> 31) && (rfl & 0x200) && !(intr & 3)) {
             uint32_t bit = (pend & PEND_IPI) ? PEND_IPI : PEND_TIMER;
             unsigned vec = bit == PEND_IPI ? HV2_VEC_INJ : v->lvt_timer & 0xff;
             __atomic_fetch_and(&v->pending, ~bit, __ATOMIC_SEQ_CST);
