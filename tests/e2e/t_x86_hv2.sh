@@ -132,7 +132,7 @@ fi
 # interrupt delivery an ipi.deliver VINTR; trace stats shows POSTED rows
 # for both directions in each VM.
 "$HVSIM" trace show "$T/a.hvt" --events ipi --no-disasm >"$T/ipi.txt" 2>&1
-posted=$(grep -c "ipi.deliver  *POSTED line=int 0x41" "$T/ipi.txt")
+posted=$(grep -c "ipi.deliver  *POSTED line=int 0x41 notify=0xf2 " "$T/ipi.txt")
 vintr=$(grep -c "ipi.deliver  *VINTR line=int 0x41" "$T/ipi.txt")
 rows=$(awk '$1 == "POSTED" && ($2 == "0->1" || $2 == "1->0" || $2 == "2->3" || $2 == "3->2") &&
     $3 == '"$ROUNDS"' && $4 == '"$ROUNDS"' && $6 == '"$ROUNDS"' { n++ } END { print n + 0 }' "$T/stats.txt")
