@@ -519,11 +519,10 @@ static void exit_cr(struct vcpu *v, uint64_t q)
 
 static void exit_ept(struct vcpu *v)
 {
-    uint64_t gpa = vmr(GUEST_PA), q = vmr(EXIT_QUAL);
+    uint64_t gpa = vmr(GUEST_PA);
     uint64_t p = (gpa - HV2_LAZY_GPA) >> 12;
     if (gpa < HV2_LAZY_GPA || p > 1 || (v->vm->lazy_mapped >> p & 1))
         die(v, "EPT violation outside the lazy pages, GPA", gpa);
-    (void)q;
     /* a not-present entry is not cached (§29.4.2): no INVEPT needed */
     ept_map(v->vm, HV2_LAZY_GPA + 4096 * p, (uint64_t)lazy_page[v->vm->nr - 1][p], 7);
     __atomic_fetch_or(&v->vm->lazy_mapped, 1u << p, __ATOMIC_SEQ_CST);
