@@ -123,7 +123,8 @@ const char *trace_ipi_mech_name(uint64_t mech)
     static const char *const names[IPI_MECH_COUNT] = {
         [IPI_MECH_MSWI] = "MSWI", [IPI_MECH_SSWI] = "SSWI",   [IPI_MECH_SBI] = "SBI",
         [IPI_MECH_SIP] = "SIP",   [IPI_MECH_LAPIC] = "LAPIC", [IPI_MECH_HVIP] = "HVIP",
-        [IPI_MECH_VSBI] = "vSBI", [IPI_MECH_IMSIC] = "IMSIC",
+        [IPI_MECH_VSBI] = "vSBI", [IPI_MECH_IMSIC] = "IMSIC", [IPI_MECH_POSTED] = "POSTED",
+        [IPI_MECH_VINTR] = "VINTR",
     };
     mech = TRACE_IPI_MECH(mech);
     return mech < IPI_MECH_COUNT && names[mech] ? names[mech] : "?";

@@ -64,6 +64,11 @@ enum trace_ipi_mech {
     IPI_MECH_IMSIC = 8,  /* RISC-V AIA: a store to an IMSIC interrupt file's seteipnum
                             (an MSI; ipi.send dest = the hart mask, ipi.deliver line =
                             MEI/SEI/VSEI for the M/S/guest file) */
+    IPI_MECH_POSTED = 9, /* x86 VMX: posted-interrupt processing (SDM vol. 3C §30.6), one
+                            ipi.deliver per vector moved from the PIR into VIRR: line =
+                            the vector, mech bits 15:8 = the notification vector */
+    IPI_MECH_VINTR = 10, /* x86 VMX: virtual-interrupt delivery (§30.2.2) from RVI to the
+                            guest: ipi.deliver line = the vector (an irq.take follows) */
     IPI_MECH_COUNT
 };
 /* The "mech" argument of ipi.send: the mechanism in bits 7:0; bits 63:8

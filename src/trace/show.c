@@ -232,6 +232,8 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         else
             out(l, " mech=%llu", (unsigned long long)a[0]);
         out_irq_line(l, s, a[1]);
+        if (TRACE_IPI_MECH(a[0]) == IPI_MECH_POSTED) /* the notification vector */
+            out(l, " notify=0x%02llx", (unsigned long long)(TRACE_IPI_DETAIL(a[0]) & 0xff));
         out(l, " src=%llu", (unsigned long long)a[2]);
         break;
     }

@@ -11,7 +11,8 @@
  * cause takes the delivered line (the architecture's cause_line; RISC-V: line 3
  * MSI, line 1 SSI). Sends that find the line already pending are coalesced
  * with it: every waiting send is satisfied by the same deliver and take
- * (not x86 LAPIC messages: each ipi.deliver answers one send). Latencies
+ * (not x86 LAPIC messages: each ipi.deliver answers one send). x86 posted
+ * interrupts (on_posted) chain onto the notification's LAPIC send. Latencies
  * are differences of virtual times and can be negative, because each hart
  * keeps its own clock inside a scheduling round. */
 #include <stdio.h>
@@ -92,6 +93,8 @@ struct trace_stats {
     struct pair *pairs;
     size_t npairs;
     struct queue q[MAX_DEST];
+    /* the notification of the last posted-interrupt processing per CPU */
+    struct posted_from { bool valid; uint64_t at, time; uint32_t src; } posted[MAX_DEST];
     /* VM exits: (vmid, vcpu, reason) -> count */
     struct vmexit { uint64_t vmid; uint32_t vcpu; uint64_t reason, count; } *exits;
     size_t nexits;
@@ -139,12 +142,62 @@ static void on_send(struct trace_stats *st, const struct arch_info *arch,
     }
 }
 
+static void enqueue(struct queue *q, struct waiting w)
+{
+    if (q->n == q->cap) {
+        q->cap = q->cap * 2 + 8;
+        q->w = xrealloc(q->w, q->cap * sizeof *q->w);
+    }
+    q->w[q->n++] = w;
+}
+
+/* x86 posted-interrupt processing (ipi.deliver POSTED, vector = line, the
+ * notification vector in mech bits 15:8) on CPU d: the notification's
+ * LAPIC send, delivered to d and not taken (the processing consumes it
+ * instead of an irq.take), counts as taken there and becomes a send of the
+ * (POSTED, its sender, d) pair, delivered now and waiting for the guest's
+ * irq.take of the vector. The other vectors of the same processing (same
+ * time) belong to the same notification. Without a recorded notification
+ * the pair is (POSTED, d, d). */
+static void on_posted(struct trace_stats *st, const struct trace_event *ev)
+{
+    struct queue *q = &st->q[ev->cpu];
+    uint64_t nv = TRACE_IPI_DETAIL(ev->a[0]) & 0xff;
+    struct posted_from *pf = &st->posted[ev->cpu];
+    if (!pf->valid || pf->at != ev->time) {
+        *pf = (struct posted_from){ .valid = true, .at = ev->time, .src = ev->cpu, .time = ev->time };
+        for (size_t i = 0; i < q->n; i++) {
+            struct waiting *w = &q->w[i];
+            if (!w->delivered || w->deliver_mech != IPI_MECH_LAPIC || w->line != nv)
+                continue;
+            push(&st->pairs[w->pair].take, (int64_t)(ev->time - w->time));
+            if (w->cls_pair != SIZE_MAX)
+                push(&st->pairs[w->cls_pair].take, (int64_t)(ev->time - w->time));
+            pf->src = w->src;
+            pf->time = w->time;
+            memmove(w, w + 1, (q->n - i - 1) * sizeof *w);
+            q->n--;
+            break;
+        }
+    }
+    size_t p = pair_index(st, IPI_MECH_POSTED, NULL, pf->src, ev->cpu);
+    st->pairs[p].sends++;
+    push(&st->pairs[p].deliver, (int64_t)(ev->time - pf->time));
+    enqueue(q, (struct waiting){ .pair = p, .cls_pair = SIZE_MAX, .time = pf->time, .src = pf->src,
+                                 .deliver_mech = IPI_MECH_POSTED, .line = ev->a[1],
+                                 .delivered = true });
+}
+
 static void on_deliver(struct trace_stats *st, const struct trace_event *ev)
 {
     if (ev->cpu >= MAX_DEST)
         return;
     struct queue *q = &st->q[ev->cpu];
     uint64_t mech = TRACE_IPI_MECH(ev->a[0]), line = ev->a[1], src = ev->a[2];
+    if (mech == IPI_MECH_POSTED) {
+        on_posted(st, ev);
+        return;
+    }
     for (size_t i = 0; i < q->n; i++) {
         struct waiting *w = &q->w[i];
         if (w->delivered || w->deliver_mech != mech || (mech != IPI_MECH_SIP && w->src != src))

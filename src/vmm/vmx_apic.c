@@ -310,6 +310,9 @@ bool vmx_apic_deliver(struct x86_cpu *x)
     vwrite(x, VAPIC_PPR, v & 0xf0);
     x->vmx.vint = false;
     x->cpu.state = CPU_RUNNING;
+    /* timeline (docs/trace-format.md "IPI mechanisms"): the virtual
+     * interrupt reaches the guest, then its irq.take */
+    TRACE(x->m, TK_IPI_DELIVER, x->cpu.id, cpu_now(&x->cpu), IPI_MECH_VINTR, v, x->cpu.id);
     TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), v, x->cpl, 0, x->rip);
     /* a VM exit during this delivery (an EPT violation on the guest's IDT
      * or stack) reports it as IDT-vectoring type 0, external interrupt
@@ -340,6 +343,14 @@ bool vmx_apic_posted(struct x86_cpu *x, int v)
         vmx_phys_write(x, d + 4 * i, 4, 0);
         vwrite(x, VAPIC_IRR + 16 * i, vread(x, VAPIC_IRR + 16 * i) | pir);
         high = (int)(i * 32 + 31 - (unsigned)__builtin_clz(pir));
+        /* timeline: one ipi.deliver POSTED per vector moved, the
+         * notification vector in mech bits 15:8 (the sender is not known
+         * here: src is this CPU; trace stats pairs it with the
+         * notification's LAPIC send) */
+        for (uint32_t b = pir; b; b &= b - 1)
+            TRACE(x->m, TK_IPI_DELIVER, x->cpu.id, cpu_now(&x->cpu),
+                  IPI_MECH_POSTED | (uint64_t)(v & 0xff) << 8, i * 32 + (unsigned)__builtin_ctz(b),
+                  x->cpu.id);
     }
     if (high > (int)rvi(x))
         set_status(x, (unsigned)high, svi(x));

@@ -168,6 +168,37 @@ START_TEST(stats_per_mode)
 }
 END_TEST
 
+/* x86 posted interrupts (docs/trace-format.md "IPI mechanisms"): the
+ * notification's LAPIC send 0->1 is taken by the posted-interrupt
+ * processing on 1, which becomes a POSTED 0->1 send, delivered there and
+ * taken at the guest's irq.take of the posted vector */
+START_TEST(stats_posted)
+{
+    const struct trace_event ev[] = {
+        { .time = 100, .cpu = 0, .kind = TK_IPI_SEND, .a = { lapic_trace_mech(0xf2, 1), 2 } },
+        { .time = 104, .cpu = 1, .kind = TK_IPI_DELIVER, .a = { IPI_MECH_LAPIC, 0xf2, 0 } },
+        { .time = 110, .cpu = 1, .kind = TK_IPI_DELIVER,
+          .a = { IPI_MECH_POSTED | 0xf2u << 8, 0x41, 1 } },
+        { .time = 112, .cpu = 1, .kind = TK_IPI_DELIVER, .a = { IPI_MECH_VINTR, 0x41, 1 } },
+        { .time = 112, .cpu = 1, .kind = TK_IRQ_TAKE, .a = { 0x41, 0, 0, 0x2000 } },
+    };
+    char *r = stats_report(X(), ev, 5);
+    ck_assert_msg(strstr(r, "  LAPIC 0->1            1         1 4/4/4/4                              1 10/10/10/10") != NULL, "%s", r);
+    ck_assert_msg(strstr(r, "  POSTED 0->1            1         1 10/10/10/10                          1 12/12/12/12") != NULL, "%s", r);
+    free(r);
+    /* without a recorded notification: the CPU's own pair, no LAPIC row */
+    r = stats_report(X(), ev + 2, 3);
+    ck_assert_msg(strstr(r, "  POSTED 1->1            1         1 0/0/0/0 ") != NULL, "%s", r);
+    ck_assert_msg(strstr(r, "LAPIC") == NULL, "%s", r);
+    free(r);
+    char buf[256];
+    trace_show_format(X(), NULL, false, &ev[2], buf, sizeof buf);
+    ck_assert_str_eq(buf, " POSTED line=int 0x41 notify=0xf2 src=1");
+    trace_show_format(X(), NULL, false, &ev[3], buf, sizeof buf);
+    ck_assert_str_eq(buf, " VINTR line=int 0x41 src=1");
+}
+END_TEST
+
 /* ---- emission, on bare CPUs with their APICs ---- */
 
 struct fx {
@@ -442,6 +473,7 @@ Suite *x86_timeline_suite(void)
     tcase_add_test(tc, mech_words);
     tcase_add_test(tc, show_words);
     tcase_add_test(tc, stats_per_mode);
+    tcase_add_test(tc, stats_posted);
     tcase_add_test(tc, icr_write_events);
     tcase_add_test(tc, eoi_and_timer_events);
     tcase_add_test(tc, check_covers_apics);

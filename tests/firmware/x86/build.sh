@@ -118,3 +118,13 @@ cc_build $CPUFLAGS -o "$out/x86-vmx_ug.elf" "$here/start.S" "$here/lib.c" "$here
 # the APIC-virtualization test hypervisor (docs/vmx.md "APIC virtualization")
 # shellcheck disable=SC2086
 cc_build $CPUFLAGS -o "$out/x86-vmx-apic.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/vmx_apic.c"
+# hv2, the multi-VM test hypervisor (docs/vmx.md "hv2"): a multiboot ELF64
+# kernel; its guest (hv2_guest.c) may use only its own sections, hence no
+# jump tables and no memset/memcpy calls
+HV2FLAGS="${CFLAGS/link.ld/hv2.ld} -fno-jump-tables -fno-tree-loop-distribute-patterns -Wl,-z,max-page-size=0x1000"
+# shellcheck disable=SC2086
+cc_build $HV2FLAGS -o "$out/x86-hv2.elf" "$here/hv2_boot.S" "$here/start.S" "$here/lib.c" \
+    "$here/smp_tramp.S" "$here/hv2.c" "$here/hv2_guest.c"
+# shellcheck disable=SC2086
+cc_build $HV2FLAGS -DHV2_BREAK -o "$out/x86-hv2-break.elf" "$here/hv2_boot.S" "$here/start.S" "$here/lib.c" \
+    "$here/smp_tramp.S" "$here/hv2.c" "$here/hv2_guest.c"
