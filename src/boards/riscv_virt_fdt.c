@@ -450,6 +450,15 @@ static int build_into(void *buf, int bufsize, const struct config *c, uint64_t i
     }
     w_end(&w);
 
+    if (rv_virt_config(c)->fw_cfg[0]) { /* opt-in: QEMU's fw_cfg (qemu,fw-cfg-mmio binding) */
+        snprintf(name, sizeof name, "fw-cfg@%llx", (unsigned long long)RV_VIRT_FW_CFG_BASE);
+        w_begin(&w, name);
+        w_prop(&w, "dma-coherent", NULL, 0);
+        w_reg(&w, RV_VIRT_FW_CFG_BASE, 0x18);
+        w_str(&w, "compatible", "qemu,fw-cfg-mmio");
+        w_end(&w);
+    }
+
     build_syscon(&w, c, "poweroff", "syscon-poweroff", SYSCON_POWEROFF);
     build_syscon(&w, c, "reboot", "syscon-reboot", SYSCON_REBOOT);
 
