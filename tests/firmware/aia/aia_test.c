@@ -284,6 +284,8 @@ static void aw(unsigned long d, unsigned off, uint32_t v) { *(volatile uint32_t 
 #define SRCCFG(i) (SOURCECFG + 4 * ((i) - 1))
 #define TGT(i) (TARGET + 4 * ((i) - 1))
 #define UART_IRQ 10
+/* the UART's interrupt wire: high while IER.ETBEI is set (THR is always empty) */
+static void uart_wire(int high) { *(volatile uint8_t *)(UART + 1) = high ? 2 : 0; fence(); }
 
 static void test_aplic_direct(void)
 {
@@ -330,6 +332,46 @@ static void test_aplic_direct(void)
     *(volatile uint8_t *)(UART + 1) = 0;
     fence();
     check(!(ar(APLIC_M, SETIP) & 1u << UART_IRQ) && !(mip() & MEIP), "aplic: the wire low: not pending");
+    /* the other source modes on the same wire (IER.ETBEI drives it) */
+    aw(APLIC_M, SRCCFG(UART_IRQ), 4); /* edge, rising */
+    aw(APLIC_M, CLRIPNUM, UART_IRQ);
+    uart_wire(1);
+    uint32_t p_rise = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uint32_t t_rise = ar(APLIC_M, IDC + CLAIMI);
+    uint32_t p_claimed = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uart_wire(0);
+    uint32_t p_fall = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uart_wire(1);
+    uint32_t p_again = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    aw(APLIC_M, CLRIPNUM, UART_IRQ);
+    uint32_t p_clr = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    check(p_rise && t_rise == ((uint32_t)UART_IRQ << 16 | 1) && !p_claimed && !p_fall && p_again && !p_clr,
+          "aplic: edge-rising source: pending on the rising edge, claimi takes it, none on the falling edge, clripnum clears");
+    aw(APLIC_M, SRCCFG(UART_IRQ), 5); /* edge, falling (wire high now) */
+    uint32_t p_cfg = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uint32_t in_hi = ar(APLIC_M, IN_CLRIP) & 1u << UART_IRQ;
+    uart_wire(0);
+    uint32_t p_f = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uint32_t in_lo = ar(APLIC_M, IN_CLRIP) & 1u << UART_IRQ;
+    int meip_f = (mip() & MEIP) != 0;
+    (void)ar(APLIC_M, IDC + CLAIMI);
+    uart_wire(1);
+    uint32_t p_r = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    check(!p_cfg && !in_hi && p_f && in_lo && meip_f && !p_r,
+          "aplic: edge-falling source: in_clrip inverted, pending (MEIP) on the falling edge only");
+    uart_wire(0);
+    aw(APLIC_M, SRCCFG(UART_IRQ), 7); /* level, low (wire low now) */
+    uint32_t l_lo = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    int meip_l = (mip() & MEIP) != 0;
+    aw(APLIC_M, CLRIPNUM, UART_IRQ);
+    uint32_t l_clr = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uart_wire(1);
+    uint32_t l_hi = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    int meip_h = (mip() & MEIP) != 0;
+    check(l_lo && meip_l && l_clr && !l_hi && !meip_h,
+          "aplic: level-low source: pending while the wire is low (clripnum cannot clear it), not when high");
+    uart_wire(0);
+    aw(APLIC_M, SRCCFG(UART_IRQ), 0);
     /* delegation of source 6 to the supervisor-level domain */
     aw(APLIC_S, SRCCFG(6), 1);
     check(ar(APLIC_S, SRCCFG(6)) == 0, "aplic: child sourcecfg[6] is read-only zero until delegated");
@@ -369,6 +411,53 @@ static void test_aplic_msi(void)
     aw(APLIC_M, GENMSI, 0u << 18 | 12);
     check(CSR_READ(0x35c) == TOP(12), "aplic-msi: genmsi sends EIID 12 to hart 0");
     (void)CSR_SWAP(0x35c, 0);
+    /* the UART's wire in every source mode, forwarded as MSI 20 to the M file */
+    mreg_w(EIE0, 1ull << 9 | 1ull << 12 | 1ull << 20);
+    uint32_t got[8];
+    aw(APLIC_M, SRCCFG(UART_IRQ), 4); /* edge, rising */
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 20);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    uart_wire(1);
+    got[0] = (uint32_t)CSR_SWAP(0x35c, 0);      /* rising edge: MSI 20 */
+    uart_wire(0);
+    got[1] = (uint32_t)CSR_READ(0x35c);         /* falling edge: none */
+    aw(APLIC_M, SRCCFG(UART_IRQ), 5);           /* edge, falling */
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 20);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    uart_wire(1);
+    got[2] = (uint32_t)CSR_READ(0x35c);         /* rising: none */
+    uart_wire(0);
+    got[3] = (uint32_t)CSR_SWAP(0x35c, 0);      /* falling: MSI 20 */
+    check(got[0] == TOP(20) && got[1] == 0 && got[2] == 0 && got[3] == TOP(20),
+          "aplic-msi: edge sources: rising (mode 4) and falling (mode 5) edges each send one MSI");
+    aw(APLIC_M, SRCCFG(UART_IRQ), 6);           /* level, high (wire low) */
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 20);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    aw(APLIC_M, SETIPNUM, UART_IRQ);
+    got[0] = (uint32_t)CSR_READ(0x35c);         /* setipnum while low: ignored */
+    uart_wire(1);
+    got[1] = (uint32_t)CSR_SWAP(0x35c, 0);      /* the wire rises: MSI */
+    got[2] = (uint32_t)CSR_READ(0x35c) | (ar(APLIC_M, SETIP) & 1u << UART_IRQ); /* forwarded: no longer pending */
+    aw(APLIC_M, SETIPNUM, UART_IRQ);
+    got[3] = (uint32_t)CSR_SWAP(0x35c, 0);      /* setipnum while high: MSI again */
+    uart_wire(0);
+    check(got[0] == 0 && got[1] == TOP(20) && got[2] == 0 && got[3] == TOP(20),
+          "aplic-msi: level-high source: MSI when the wire rises, setipnum re-sends only while high");
+    aw(APLIC_M, SRCCFG(UART_IRQ), 0);
+    uart_wire(1);
+    aw(APLIC_M, SRCCFG(UART_IRQ), 7);           /* level, low (wire high) */
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 20);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    got[0] = (uint32_t)CSR_READ(0x35c);         /* inactive level: nothing */
+    uart_wire(0);
+    got[1] = (uint32_t)CSR_SWAP(0x35c, 0);      /* the wire falls = rectified rises: MSI */
+    uart_wire(1);
+    aw(APLIC_M, SETIPNUM, UART_IRQ);
+    got[2] = (uint32_t)CSR_READ(0x35c);         /* setipnum while the wire is high: ignored */
+    check(got[0] == 0 && got[1] == TOP(20) && got[2] == 0,
+          "aplic-msi: level-low source: MSI when the wire falls, setipnum ignored while high");
+    uart_wire(0);
+    aw(APLIC_M, SRCCFG(UART_IRQ), 0);
     mreg_w(EIDELIVERY, 0x40000000);
     /* the child domain, source 6, to guest file 1 */
     aw(APLIC_M, SRCCFG(6), 1u << 10);
