@@ -612,7 +612,7 @@ slow:
             DISPATCH();
         }
         h->pc = npc;
-        if (!(rv_mip(h) & h->mie)) {
+        if (!(rv_mip(h) & h->mie) && !(h->aia.on && rv_aia_wake(h))) {
             TRACE(h->m, TK_WFI_SLEEP, c->id, cpu_now(c), pc, d->raw);
             c->state = CPU_SLEEPING;
             cpu_end_run(c);

@@ -138,6 +138,13 @@ struct rv_aia {
     uint64_t hgeie, hgeip;
     bool plic_mei, plic_sei; /* the PLIC's lines (used while eidelivery = 0x40000000) */
     struct rv_imsic_file file[2 + RV_AIA_GUESTS_MAX];
+    /* Smaia §5.3 / Ssaia §6.3 filtering and virtual interrupts (aia.c) */
+    uint64_t mvien, mvip;    /* mvip: the bits independent of mip (1, 9 when mvien has them; 13..63) */
+    uint64_t sie_v;          /* sie bits of mvien & ~mideleg (independent writable bits) */
+    uint64_t hvien, hvip;    /* hvip: bits 13..63 (12:0 are mip's VS bits) */
+    uint64_t vsie_v;         /* vsie bits of hvien & ~hideleg */
+    uint64_t hvictl, hviprio1, hviprio2;
+    uint8_t force;           /* the interrupt trap_to takes next: 1 to HS, 2 to VS (as its code) */
 };
 
 struct rv_hart {

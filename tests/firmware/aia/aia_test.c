@@ -22,6 +22,7 @@
  * Output on the UART; power-off through sifive_test: pass, or fail with the
  * number of failed checks (each FAIL line says which). */
 #include <stdint.h>
+#include <stddef.h>
 
 #define UART 0x10000000ul
 #define TEST 0x100000ul
@@ -68,7 +69,9 @@ static void check(int ok, const char *what)
 
 /* ---- traps: illegal instructions are counted and skipped --------------- */
 
-volatile uint64_t illegal_count;
+volatile uint64_t illegal_count, virtual_count;
+uint64_t run_lower(int vs);
+void lower_ret(void);
 volatile uint64_t h1_claimed, h1_cause;
 volatile uint32_t h1_ready;
 
@@ -78,6 +81,14 @@ uint64_t aia_trap(uint64_t cause, uint64_t epc, uint64_t tval)
     if (cause == 2) { /* illegal instruction: count it, skip the 4 bytes */
         illegal_count++;
         return epc + 4;
+    }
+    if (cause == 22) { /* virtual instruction (from VS-mode): count it, skip it */
+        virtual_count++;
+        return epc + 4;
+    }
+    if (cause == 9 || cause == 10) { /* ecall from S / VS: run_lower is done, back to M */
+        CSR_WRITE(mstatus, (CSR_READ(mstatus) & ~(1ull << 39)) | 3ull << 11);
+        return (uint64_t)(uintptr_t)lower_ret;
     }
     if (hart == 1 && cause == (1ull << 63 | 11)) { /* machine external */
         h1_cause = cause;
@@ -174,12 +185,11 @@ static void test_m_file(void)
     CSR_WRITE(mideleg, 0);
     CSR_WRITE(mie, 0);
     check(CSR_READ(0xfb0) == 0 && CSR_READ(0xdb0) == 0, "m: nothing enabled: mtopi and stopi 0");
-    CSR_WRITE(0x308, ~0ull);
-    check(CSR_READ(0x308) == 0, "m: mvien is read-only zero");
+    check(CSR_READ(0x308) == 0, "m: mvien resets to 0");
     CSR_WRITE(0x309, ~0ull);
-    check(CSR_READ(0x309) == (1ull << 1 | 1ull << 5 | 1ull << 9) &&
+    check(CSR_READ(0x309) == (~0x1fffull | 1ull << 1 | 1ull << 5 | 1ull << 9) &&
           (mip() & (1ull << 1 | 1ull << 5 | 1ull << 9)) == (1ull << 1 | 1ull << 5 | 1ull << 9),
-          "m: mvip bits 1, 5, 9 are aliases of mip.SSIP/STIP/SEIP");
+          "m: mvip bits 1, 5, 9 are aliases of mip.SSIP/STIP/SEIP (mvien 0); 13..63 writable");
     CSR_WRITE(0x309, 0);
     check((mip() & (1ull << 1 | 1ull << 5 | 1ull << 9)) == 0, "m: mvip = 0 clears them in mip");
     check(CSR_SWAP(0x35c, 0x12345) == TOP(5), "m: csrrw mtopei reads 5 and claims it");
@@ -477,6 +487,105 @@ static void test_aplic_msi(void)
     aw(APLIC_M, DOMAINCFG, 0);
 }
 
+/* ---- filtering and virtual interrupts (Smaia §5.3, Ssaia §6.3), vstopi ---------- */
+
+enum { MVIEN = 0x308, MVIP = 0x309, HVIEN = 0x608, HVICTL = 0x609, HVIPRIO1 = 0x646,
+       HVIPRIO2 = 0x647, VSTOPI = 0xeb0, STOPI = 0xdb0 };
+#define CSRR(n) ({ uint64_t v_; __asm__ volatile("csrr %0, %1" : "=r"(v_) : "i"(n)); v_; })
+#define CSRW(n, v) __asm__ volatile("csrw %0, %1" ::"i"(n), "r"((uint64_t)(v)))
+#define IRQ(n) (1ull << 63 | (n))
+
+static void test_virtual_s(void)
+{
+    CSRW(MVIEN, ~0ull);
+    check(CSRR(MVIEN) == (1ull << 1 | 1ull << 9 | ~0x1fffull), "mvien: bits 1, 9 and 13..63 writable");
+    CSRW(MVIEN, 0);
+    CSR_WRITE(mip, 0);
+    CSRW(MVIP, 1ull << 1);
+    check((mip() & 2) && CSRR(MVIP) == 2, "mvip: with mvien bit 1 clear, bit 1 is mip.SSIP (an injected S IPI)");
+    CSR_WRITE(mip, 0);
+    CSRW(MVIEN, 1ull << 1);
+    CSRW(MVIP, 1ull << 1);
+    check(!(mip() & 2) && CSRR(MVIP) == 2 && (CSR_READ(sip) & 2),
+          "mvip: with mvien bit 1 set, bit 1 is its own bit, seen in sip (mideleg bit 1 clear), not in mip");
+    CSRW(MVIP, 0);
+    CSRW(MVIEN, 0);
+    CSR_WRITE(mip, 1ull << 9); /* the software-writable SEIP */
+    CSRW(MVIEN, 1ull << 9);
+    uint64_t mip_in = mip() & (1ull << 9), mvip_in = CSRR(MVIP) & (1ull << 9);
+    CSR_WRITE(mip, 1ull << 9);
+    uint64_t mip_ro = mip() & (1ull << 9);
+    CSRW(MVIEN, 0);
+    check(!mip_in && mvip_in && !mip_ro && (mip() & (1ull << 9)),
+          "mvien bit 9: the software SEIP moves to mvip (mip.SEIP read-only, 0) and back");
+    CSR_WRITE(mip, 0);
+    /* a virtual S-level interrupt 20: mvien, mvip, sie (mideleg bit 20 is 0) */
+    CSRW(MVIEN, 1ull << 20);
+    CSRW(MVIP, 1ull << 20);
+    CSR_WRITE(sie, 1ull << 20);
+    check(CSR_READ(sie) == 1ull << 20 && (CSR_READ(sip) & 1ull << 20) && CSRR(STOPI) == (20u << 16 | 1),
+          "virtual S interrupt 20: sip/sie bits 20, stopi = 20");
+    check(run_lower(0) == IRQ(20), "virtual S interrupt 20 traps to S-mode: scause = 20");
+    CSR_WRITE(sip, 0); /* sip bit 20 is mvip's: S software clears it */
+    check(CSRR(MVIP) == 0 && run_lower(0) == 0, "sip write clears mvip bit 20: no interrupt");
+    CSR_WRITE(sie, 0);
+    CSRW(MVIEN, 0);
+}
+
+static void test_virtual_vs(void)
+{
+    CSRW(HVIEN, ~0ull);
+    check(CSRR(HVIEN) == ~0x1fffull, "hvien: bits 13..63 writable, 12:0 read-only zero");
+    CSRW(HVICTL, ~0ull);
+    check(CSRR(HVICTL) == (1ull << 30 | 0x3full << 16 | 0x3ff), "hvictl: VTI, IID (6 bits), DPR, IPRIOM, IPRIO");
+    CSRW(HVICTL, 0);
+    CSRW(HVIPRIO1, ~0ull);
+    check(CSRR(HVIPRIO1) == 0xffffff00ff00ff00ull, "hviprio1: bytes of 1, 5, 13, 14, 15; 0, 4, 8 read-only zero");
+    CSRW(HVIPRIO1, 0);
+    CSRW(HVIEN, 0);
+    check(CSRR(VSTOPI) == 0, "vstopi: 0 with nothing pending");
+    /* hvien/hvip/vsie bit 21 */
+    CSRW(HVIEN, 1ull << 21);
+    CSRW(0x645, 1ull << 21); /* hvip */
+    CSRW(0x204, 1ull << 21); /* vsie */
+    check(CSRR(0x244) == 1ull << 21 && CSRR(0x204) == 1ull << 21 && CSRR(VSTOPI) == (21u << 16 | 1),
+          "hvien bit 21: vsip = hvip bit 21, vsie bit 21 writable, vstopi = 21");
+    check(run_lower(1) == IRQ(21), "VS interrupt 21 (hvien/hvip) traps to VS-mode: vscause = 21");
+    CSRW(0x645, 0);
+    /* hviprio2 orders 16 (default: below SSI) before a VS software interrupt */
+    CSRW(HVIEN, 1ull << 16);
+    CSRW(0x645, 1ull << 16 | 1ull << 2); /* hvip 16 and VSSIP */
+    CSRW(0x204, 1ull << 16);
+    CSRW(0x603, 1ull << 2);              /* hideleg VSSI */
+    CSR_WRITE(mie, 1ull << 2);           /* vsie.SSIE = mie.VSSIE */
+    uint64_t dflt = CSRR(VSTOPI);
+    CSRW(HVICTL, 1ull << 8);             /* IPRIOM */
+    CSRW(HVIPRIO2, 3);                   /* interrupt 16: priority 3 */
+    uint64_t pr = CSRR(VSTOPI);
+    check(dflt == (1u << 16 | 1) && pr == (16u << 16 | 3),
+          "hviprio2: 16 with priority 3 goes before VS SSI (default order: SSI first); IPRIOM shows 3");
+    check(run_lower(1) == IRQ(16), "... and is the interrupt VS-mode takes");
+    CSRW(HVIPRIO2, 0);
+    CSRW(HVICTL, 0);
+    CSRW(0x645, 0);
+    CSR_WRITE(mie, 0);
+    CSRW(0x603, 0);
+    CSRW(0x204, 0);
+    CSRW(HVIEN, 0);
+    /* hvictl: VTI with IID 33 injects interrupt 33 at priority 7 */
+    CSRW(HVICTL, 1ull << 30 | 33ull << 16 | 1ull << 8 | 7);
+    check(CSRR(VSTOPI) == (33u << 16 | 7), "hvictl VTI, IID 33, IPRIO 7: vstopi = 33 / 7");
+    check(run_lower(1) == IRQ(33), "... VS-mode takes interrupt 33 (vscause 33)");
+    CSRW(HVICTL, 1ull << 30 | 9ull << 16);
+    uint64_t before = virtual_count;
+    check(CSRR(VSTOPI) == 0 && run_lower(1) == 0, "hvictl VTI with IID 9: no interrupt");
+    check(virtual_count == before + 1, "hvictl VTI: VS-mode's csrr sip is a virtual-instruction exception");
+    CSRW(HVICTL, 0);
+    before = virtual_count;
+    (void)run_lower(1);
+    check(virtual_count == before, "without VTI it is not");
+}
+
 void aia_main(void)
 {
     puts_("aia-test: start\n");
@@ -497,6 +606,8 @@ void aia_main(void)
         test_ipi();
         test_s_file();
         test_guest_file();
+        test_virtual_s();
+        test_virtual_vs();
     }
     if (aplic && imsic)
         test_aplic_msi();
