@@ -218,6 +218,8 @@ struct rv_hart {
     unsigned ntrig;
     bool trig_per_insn;      /* a trigger needs every instruction seen (trigger.c) */
     bool trig_fire;          /* a breakpoint before the next instruction (tval trig_fire_tval) */
+    bool trig_halt;          /* a debugger trigger (dmode, action 1) stopped the hart (gdb) */
+    bool trig_dbg;           /* some trigger is the debugger's (dmode) */
     uint64_t trig_fire_tval;
     struct {                 /* a load in flight that load data triggers look at */
         bool pend, fp;
