@@ -96,7 +96,7 @@ static void rv_virt_defaults(struct config *c)
     v->sswi_base = 0x2f00000;
     v->timebase_hz = 10000000;
     v->plic_base = 0xc000000;
-    v->plic_ndev = 95;
+    v->plic_ndev = 96; /* like QEMU virt (riscv,ndev = <0x60>) */
     v->uart_base = 0x10000000;
     v->uart_irq = 10;
     v->uart_clock_hz = 3686400;

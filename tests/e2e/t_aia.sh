@@ -201,8 +201,9 @@ if [ "$(grep -c 'compatible = "riscv,imsics"' "$T/aia.dts")" -eq 2 ] &&
     grep -q 'imsics@24000000' "$T/aia.dts" && grep -q 'imsics@28000000' "$T/aia.dts" &&
     grep -q 'riscv,guest-index-bits = <0x02>' "$T/aia.dts" &&
     grep -q 'reg = <0x00 0x28000000 0x00 0x8000>' "$T/aia.dts" &&
-    grep -q 'riscv,isa = "rv64imafdch_.*_smaia_ssaia"' "$T/aia.dts"; then
-    pass "dtb: M and S riscv,imsics nodes (guests=3: 4 pages per hart), ISA string with smaia/ssaia"
+    grep -q 'riscv,isa = "rv64imafdch_.*_smaia_ssaia"' "$T/aia.dts" &&
+    fdtget "$T/aia.dtb" /cpus/cpu@1 riscv,isa-extensions | grep -q ' sstc smaia ssaia$'; then
+    pass "dtb: M and S riscv,imsics nodes (guests=3: 4 pages per hart), riscv,isa and riscv,isa-extensions with smaia/ssaia"
 else
     fail "dtb with --aia" "$(grep -E 'imsics|guest-index|riscv,isa' "$T/aia.dts" | head -4)"
 fi
