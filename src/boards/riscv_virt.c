@@ -26,6 +26,7 @@
 #include "../cpu/riscv/isa.h"
 #include "../cpu/riscv/rv_hart.h"
 #include "../devices/framebuffer.h"
+#include "../devices/fw_cfg.h"
 #include "../devices/goldfish_rtc.h"
 #include "../devices/htif.h"
 #include "../devices/sifive_test.h"
@@ -77,6 +78,7 @@ static const struct config_key rv_virt_keys[] = {
     RVK_STR("framebuffer", "size", fb_size),
     RVK_STR("aia", "mode", aia),
     RVK_STR("aia", "guests", aia_guests),
+    RVK_STR("fw-cfg", "mmio", fw_cfg),
 };
 
 /* Must equal configs/riscv-virt.ini (a unit test checks). */
@@ -94,7 +96,7 @@ static void rv_virt_defaults(struct config *c)
     v->sswi_base = 0x2f00000;
     v->timebase_hz = 10000000;
     v->plic_base = 0xc000000;
-    v->plic_ndev = 95;
+    v->plic_ndev = 96; /* like QEMU virt (riscv,ndev = <0x60>) */
     v->uart_base = 0x10000000;
     v->uart_irq = 10;
     v->uart_clock_hz = 3686400;
@@ -171,6 +173,10 @@ static bool rv_virt_validate_optin(const struct config *c, char *err, size_t err
     if (v->rtc_epoch[0] && (!config_parse_u64(v->rtc_epoch, &x) || x > UINT64_MAX / 1000000000u)) {
         snprintf(err, errlen, "[rtc] epoch '%s' is not a number of seconds since 1970",
                  v->rtc_epoch);
+        return false;
+    }
+    if (v->fw_cfg[0] && strcmp(v->fw_cfg, "on") != 0) {
+        snprintf(err, errlen, "[fw-cfg] mmio '%s' is not 'on'", v->fw_cfg);
         return false;
     }
     uint32_t fw, fh;
@@ -315,6 +321,7 @@ static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
           imsic ? (uint64_t)c->smp * gpages * 0x1000 : 0 },
         { "virtio-mmio", vio ? RV_VIRT_VIRTIO_BASE : 0, vio ? RV_VIRT_VIRTIO_SLOTS * 0x1000ull : 0 },
         { "goldfish-rtc", rtc ? RV_VIRT_RTC_BASE : 0, rtc ? GOLDFISH_RTC_SIZE : 0 },
+        { "fw-cfg", v->fw_cfg[0] ? RV_VIRT_FW_CFG_BASE : 0, v->fw_cfg[0] ? FW_CFG_MMIO_SIZE : 0 },
         { "bootrom", v->rom_base, v->rom_size },
         { "sifive-test", v->test_base, SIFIVE_TEST_SIZE },
         { "aclint mswi", v->aclint_base, ACLINT_MSWI_SIZE },
@@ -452,6 +459,20 @@ static bool build_optin(struct machine *m, char *err, size_t errlen)
                                   device_irq(b, RV_VIRT_RTC_IRQ));
         if (!add_mmio(m, "goldfish-rtc", RV_VIRT_RTC_BASE, GOLDFISH_RTC_SIZE, &goldfish_rtc_ops,
                       b->rtc, err, errlen))
+            return false;
+    }
+    if (v->fw_cfg[0]) { /* QEMU's fw_cfg, MMIO interface with DMA (docs/riscv.md "fw_cfg") */
+        const struct fw_cfg_config fc = { .ram_size = c->ram_size, .nb_cpus = (uint16_t)c->smp,
+                                          .max_cpus = (uint16_t)c->smp, .cmdline = c->append };
+        char e2[160];
+        if (!(b->fw_cfg = fw_cfg_new(&fc)) ||
+            !fw_cfg_add_file(b->fw_cfg, "opt/hvsim/isa", v->isa, strlen(v->isa), e2, sizeof e2)) {
+            snprintf(err, errlen, "fw-cfg: out of memory");
+            return false;
+        }
+        fw_cfg_enable_dma(b->fw_cfg, &m->bus);
+        if (!add_mmio(m, "fw-cfg", RV_VIRT_FW_CFG_BASE, FW_CFG_MMIO_SIZE, &fw_cfg_mmio_ops,
+                      b->fw_cfg, err, errlen))
             return false;
     }
     return true;
@@ -606,6 +627,7 @@ static void rv_virt_free(struct machine *m)
     virtio_net_free(b->net);
     goldfish_rtc_free(b->rtc);
     imsic_free(b->imsic);
+    fw_cfg_free(b->fw_cfg);
     free(b->dtb);
     free(b);
     m->board_state = NULL;
@@ -634,6 +656,8 @@ static void rv_virt_copy_state(struct machine *dst, const struct machine *src)
         virtio_net_copy_state(d->net, s->net);
     if (d->rtc && s->rtc)
         goldfish_rtc_copy_state(d->rtc, s->rtc);
+    if (d->fw_cfg && s->fw_cfg)
+        fw_cfg_copy_state(d->fw_cfg, s->fw_cfg);
 }
 
 static void rv_virt_round(struct machine *m)

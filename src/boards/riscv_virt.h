@@ -24,6 +24,7 @@ struct imsic;
 struct aplic;
 struct virtio_net;
 struct goldfish_rtc;
+struct fw_cfg;
 
 /* The board's own config keys (configs/riscv-virt.ini), in config.board_cfg. */
 struct rv_virt_config {
@@ -53,6 +54,7 @@ struct rv_virt_config {
     char rtc_epoch[24];                /* [rtc] epoch: seconds since 1970 at virtual time 0 */
     char aia[16];                      /* [aia] mode: "none" or "imsic" (docs/riscv.md "AIA") */
     char aia_guests[8];                /* [aia] guests: guest interrupt files per hart, 0..7 */
+    char fw_cfg[8];                    /* [fw-cfg] mmio: "on" (docs/riscv.md "fw_cfg") */
 };
 
 /* QEMU virt's addresses and PLIC sources of the opt-in devices. */
@@ -67,6 +69,7 @@ struct rv_virt_config {
 #define RV_VIRT_APLIC_M_BASE  0x0c000000ull  /* APLIC root domain (in the PLIC's place) */
 #define RV_VIRT_APLIC_S_BASE  0x0d000000ull  /* APLIC supervisor-level child domain */
 #define RV_VIRT_APLIC_SOURCES 96u            /* like QEMU virt */
+#define RV_VIRT_FW_CFG_BASE   0x10100000ull  /* QEMU's fw_cfg, MMIO interface */
 
 static inline bool rv_virt_has_virtio(const struct rv_virt_config *v)
 {
@@ -116,6 +119,7 @@ struct rv_virt {
     struct virtio_net *net;
     int vcon_slot;
     struct goldfish_rtc *rtc;
+    struct fw_cfg *fw_cfg;               /* [fw-cfg] mmio = on */
     void *dtb;              /* the device tree handed to the firmware */
     size_t dtb_size;
     uint64_t dtb_addr;

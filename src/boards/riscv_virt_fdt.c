@@ -216,13 +216,26 @@ static void build_cpus(struct fdtw *w, const struct config *c)
         w_u32(w, "reg", (uint32_t)h);
         w_str(w, "status", "okay");
         w_str(w, "compatible", "riscv");
-        if (rv_virt_has_imsic(rv_virt_config(c), NULL)) {
+        bool aia = rv_virt_has_imsic(rv_virt_config(c), NULL);
+        if (aia) {
             char isa[sizeof rv_virt_config(c)->isa + 16];
             snprintf(isa, sizeof isa, "%s_smaia_ssaia", rv_virt_config(c)->isa);
             w_str(w, "riscv,isa", isa);
         } else {
             w_str(w, "riscv,isa", rv_virt_config(c)->isa);
         }
+        /* the DT bindings' newer form (riscv/cpus.yaml, extensions.yaml):
+         * the base and the extensions the hart implements as a string list,
+         * from the same table that parses [cpu] isa (isa.c) */
+        w_str(w, "riscv,isa-base", "rv64i");
+        char list[512];
+        size_t n = rv_isa_extension_list(rv_virt_config(c)->isa, list, sizeof list - 16);
+        if (aia && n) {
+            memcpy(list + n, "smaia\0ssaia", 12);
+            n += 12;
+        }
+        if (n)
+            w_prop(w, "riscv,isa-extensions", list, (int)n);
         if (ext & RV_EXT_ZICBOM) /* Zicbom/Zicboz: cache-block size (docs/riscv.md) */
             w_u32(w, "riscv,cbom-block-size", RV_CBO_BLOCK);
         if (ext & RV_EXT_ZICBOZ)
@@ -449,6 +462,15 @@ static int build_into(void *buf, int bufsize, const struct config *c, uint64_t i
         w_u64(&w, "linux,initrd-end", initrd_end);
     }
     w_end(&w);
+
+    if (rv_virt_config(c)->fw_cfg[0]) { /* opt-in: QEMU's fw_cfg (qemu,fw-cfg-mmio binding) */
+        snprintf(name, sizeof name, "fw-cfg@%llx", (unsigned long long)RV_VIRT_FW_CFG_BASE);
+        w_begin(&w, name);
+        w_prop(&w, "dma-coherent", NULL, 0);
+        w_reg(&w, RV_VIRT_FW_CFG_BASE, 0x18);
+        w_str(&w, "compatible", "qemu,fw-cfg-mmio");
+        w_end(&w);
+    }
 
     build_syscon(&w, c, "poweroff", "syscon-poweroff", SYSCON_POWEROFF);
     build_syscon(&w, c, "reboot", "syscon-reboot", SYSCON_REBOOT);

@@ -1,9 +1,11 @@
-/* fw_cfg traditional I/O interface (see fw_cfg.h). */
+/* fw_cfg: the traditional I/O interface and the MMIO interface with DMA
+ * (see fw_cfg.h). */
 #include "fw_cfg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../sim/bus.h"
 
 struct fw_cfg_item {
     uint16_t key;
@@ -18,6 +20,8 @@ struct fw_cfg {
     int nfiles;
     uint16_t selector;
     uint32_t offset;
+    struct bus *dma_bus; /* MMIO front end with DMA (fw_cfg_enable_dma) */
+    uint64_t dma_addr;   /* the DMA address register as written so far */
 };
 
 static struct fw_cfg_item *find_item(struct fw_cfg *f, uint16_t key)
@@ -207,4 +211,118 @@ void fw_cfg_copy_state(struct fw_cfg *dst, const struct fw_cfg *src)
 {
     dst->selector = src->selector;
     dst->offset = src->offset;
+    dst->dma_addr = src->dma_addr;
 }
+
+/* ---- the MMIO interface --------------------------------------------------- */
+
+enum { MMIO_DATA = 0, MMIO_SELECTOR = 8, MMIO_DMA = 16 };
+enum { DMA_CTL_ERROR = 1, DMA_CTL_READ = 2, DMA_CTL_SKIP = 4, DMA_CTL_SELECT = 8,
+       DMA_CTL_WRITE = 0x10 };
+#define DMA_SIGNATURE 0x51454d5520434647ull /* "QEMU CFG" */
+
+void fw_cfg_enable_dma(struct fw_cfg *f, struct bus *bus)
+{
+    uint8_t b[4];
+    char err[128];
+    f->dma_bus = bus;
+    le(b, 3, 4); /* FW_CFG_ID: traditional interface + DMA */
+    set_item(f, FW_CFG_ID, b, 4, true, err, sizeof err);
+}
+
+static uint64_t bswap(uint64_t v, unsigned size)
+{
+    uint64_t r = 0;
+    for (unsigned i = 0; i < size; i++)
+        r = r << 8 | ((v >> (8 * i)) & 0xff);
+    return r;
+}
+
+/* Guest RAM only (no device registers, no ROM): byte by byte through the
+ * bus, which marks pages written and drops predecoded code as a CPU store
+ * does. */
+static bool ram_ok(struct bus *b, uint64_t pa, uint64_t len, bool write)
+{
+    struct mem_region *r = bus_find_mem(b, pa);
+    return r && len <= r->size - (pa - r->base) && !(write && r->readonly);
+}
+
+static uint64_t ram_be(struct bus *b, uint64_t pa, unsigned size)
+{
+    uint64_t v = 0, x;
+    for (unsigned i = 0; i < size; i++) {
+        bus_read(b, pa + i, 1, &x);
+        v = v << 8 | (x & 0xff);
+    }
+    return v;
+}
+
+static void ram_put_be32(struct bus *b, uint64_t pa, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        bus_write(b, pa + i, 1, (v >> (24 - 8 * i)) & 0xff);
+}
+
+static void dma_run(struct fw_cfg *f, uint64_t desc)
+{
+    struct bus *b = f->dma_bus;
+    if (!ram_ok(b, desc, 16, true))
+        return; /* nowhere to report it */
+    uint32_t ctl = (uint32_t)ram_be(b, desc, 4);
+    uint32_t len = (uint32_t)ram_be(b, desc + 4, 4);
+    uint64_t addr = ram_be(b, desc + 8, 8);
+    if (ctl & DMA_CTL_SELECT) {
+        f->selector = (uint16_t)(ctl >> 16);
+        f->offset = 0;
+    }
+    uint32_t result = 0;
+    if (ctl & DMA_CTL_WRITE) {
+        result = DMA_CTL_ERROR; /* items are read-only */
+    } else if (ctl & DMA_CTL_READ) {
+        if (!ram_ok(b, addr, len, true)) {
+            result = DMA_CTL_ERROR;
+        } else {
+            for (uint32_t i = 0; i < len; i++)
+                bus_write(b, addr + i, 1, data_read(f));
+        }
+    } else if (ctl & DMA_CTL_SKIP) {
+        for (uint32_t i = 0; i < len; i++)
+            (void)data_read(f);
+    }
+    ram_put_be32(b, desc, result);
+}
+
+static bool mmio_read(void *opaque, uint64_t off, unsigned size, uint64_t *val)
+{
+    struct fw_cfg *f = opaque;
+    *val = 0;
+    if (off == MMIO_DATA && (size == 1 || size == 2 || size == 4 || size == 8)) {
+        for (unsigned i = 0; i < size; i++)
+            *val |= (uint64_t)data_read(f) << (8 * i);
+    } else if (f->dma_bus && off >= MMIO_DMA && off + size <= MMIO_DMA + 8) {
+        /* the signature's bytes in string order */
+        for (unsigned i = 0; i < size; i++)
+            *val |= ((DMA_SIGNATURE >> (8 * (7 - (off - MMIO_DMA) - i))) & 0xff) << (8 * i);
+    }
+    return true;
+}
+
+static bool mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+    struct fw_cfg *f = opaque;
+    if (off == MMIO_SELECTOR && size == 2) {
+        f->selector = (uint16_t)bswap(val, 2);
+        f->offset = 0;
+    } else if (f->dma_bus && off == MMIO_DMA && size == 8) {
+        f->dma_addr = bswap(val, 8);
+        dma_run(f, f->dma_addr);
+    } else if (f->dma_bus && off == MMIO_DMA && size == 4) {
+        f->dma_addr = bswap(val, 4) << 32;
+    } else if (f->dma_bus && off == MMIO_DMA + 4 && size == 4) {
+        f->dma_addr = (f->dma_addr & ~0xffffffffull) | bswap(val, 4);
+        dma_run(f, f->dma_addr);
+    }
+    return true; /* data writes and everything else: ignored */
+}
+
+const struct mmio_ops fw_cfg_mmio_ops = { .read = mmio_read, .write = mmio_write };

@@ -85,6 +85,32 @@ bool fw_cfg_add_file(struct fw_cfg *f, const char *name, const void *data, size_
 
 extern const struct mmio_ops fw_cfg_ops;
 
+/* The MMIO interface (QEMU docs/specs/fw_cfg.rst, "MMIO", as on QEMU's
+ * virt boards; DT binding qemu,fw-cfg-mmio), FW_CFG_MMIO_SIZE bytes:
+ *  - +0..+7 data: a read of 1, 2, 4 or 8 bytes at +0 returns the next N
+ *    bytes of the item in string order (the byte at the lowest address is
+ *    the first one); reads elsewhere in the register return 0; writes are
+ *    ignored.
+ *  - +8 selector: a 16-bit big-endian write (as on the I/O interface, it
+ *    rewinds the offset); reads return 0.
+ *  - +16 DMA address, 64-bit big-endian (one 8-byte write, or 4-byte
+ *    writes of the high half at +16 then the low half at +20; the write
+ *    that completes the low half starts the transfer). Reading it returns
+ *    the signature "QEMU CFG" in string order. The transfer runs at once:
+ *    the descriptor { be32 control; be32 length; be64 address } in guest
+ *    RAM; control bit 3 (select) selects bits 31:16 first, bit 1 (read)
+ *    copies `length` bytes of the item (zeros past its end) to `address`,
+ *    bit 2 (skip) advances the offset, bit 4 (write) is refused (items are
+ *    read-only): control becomes 1 (error); otherwise control is written
+ *    back as 0. A descriptor or buffer outside RAM: control = 1 when the
+ *    descriptor itself is in RAM, nothing otherwise.
+ * fw_cfg_enable_dma(f, bus) turns the DMA register on and sets FW_CFG_ID
+ * bit 1; without it the register reads 0 and ignores writes. */
+#define FW_CFG_MMIO_SIZE 0x18u
+extern const struct mmio_ops fw_cfg_mmio_ops;
+struct bus;
+void fw_cfg_enable_dma(struct fw_cfg *f, struct bus *bus);
+
 void fw_cfg_copy_state(struct fw_cfg *dst, const struct fw_cfg *src);
 
 #endif

@@ -24,6 +24,11 @@ struct gdb_arch {
     bool (*translate)(struct cpu *c, uint64_t va, bool write, uint64_t *pa);
     /* One line about the CPU for qThreadExtraInfo / `monitor harts`. */
     void (*describe)(struct cpu *c, char *buf, size_t len);
+    /* `monitor hwtrig on` (docs/gdb.md): Z1-Z4 insert (or remove) one of
+     * the CPU's own debug triggers: type 1 execute at addr, 2 write, 3
+     * read, 4 access over [addr, addr+len). 0 done, -1 none free (or not
+     * expressible), -2 the CPU has no triggers. NULL: no such triggers. */
+    int (*hw_trigger)(struct cpu *c, bool insert, int type, uint64_t addr, uint64_t len);
 };
 
 #endif

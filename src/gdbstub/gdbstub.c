@@ -27,6 +27,8 @@
 #define SNAP_INTERVAL 5000000ull
 #define SNAP_MAX 4
 
+struct hwt_entry { int type; uint64_t addr, len; }; /* monitor hwtrig: a Z1-Z4 in the triggers */
+
 struct gdbstub {
     struct machine *m;
     const struct arch_info *arch_info; /* the CPUs' architecture */
@@ -50,6 +52,9 @@ struct gdbstub {
     int64_t guest;              /* -1: breakpoints fire anywhere, else only in
                                    the guest with that id (cpu_ops.guest_id) */
     bool phys;                  /* monitor phys on: m/M/X use physical addresses */
+    bool hwtrig;                /* monitor hwtrig on: Z1-Z4 use the CPUs' own triggers */
+    struct hwt_entry hwt[MAX_WP]; /* inserted that way */
+    int nhwt;
     bool rstep;                 /* bs: reverse-stepi */
     /* the scheduler-locked steps taken so far: (schedule position, cpu) —
      * with the config, images and seed they determine the machine state.
@@ -686,6 +691,46 @@ again:;
 
 /* ---- packets ---- */
 
+/* A breakpoint/watchpoint inserted in the CPUs' triggers (monitor hwtrig):
+ * its index in g->hwt, -1 if none (len -1: any length). */
+static int hwt_find(const struct gdbstub *g, int type, uint64_t addr, int64_t len)
+{
+    for (int i = 0; i < g->nhwt; i++)
+        if (g->hwt[i].type == type && g->hwt[i].addr == addr && (len < 0 || g->hwt[i].len == (uint64_t)len))
+            return i;
+    return -1;
+}
+
+/* Z1-Z4 with `monitor hwtrig on`: the same trigger on every CPU (gdb's
+ * breakpoints are global); z removes what Z inserted this way. Returns
+ * the reply. */
+static const char *hwt_packet(struct gdbstub *g, bool insert, int type, uint64_t addr, uint64_t len)
+{
+    struct machine *m = g->m;
+    int i = hwt_find(g, type, addr, (int64_t)len);
+    if (!insert) {
+        if (i < 0)
+            return NULL; /* not ours: the simulator's own breakpoint path */
+        for (int k = 0; k < m->ncpus; k++)
+            g->arch->hw_trigger(m->cpus[k], false, type, addr, len);
+        g->hwt[i] = g->hwt[--g->nhwt];
+        return "OK";
+    }
+    if (i >= 0)
+        return "OK";
+    if (g->nhwt == MAX_WP)
+        return "E0e";
+    for (int k = 0; k < m->ncpus; k++) {
+        if (g->arch->hw_trigger(m->cpus[k], true, type, addr, len) != 0) {
+            while (k-- > 0) /* all or nothing */
+                g->arch->hw_trigger(m->cpus[k], false, type, addr, len);
+            return "E0e";
+        }
+    }
+    g->hwt[g->nhwt++] = (struct hwt_entry){ type, addr, len };
+    return "OK";
+}
+
 /* The stop reply (GDB manual, "Stop Reply Packets") for a CPU that stopped
  * after a step, at a breakpoint or after a watchpoint (E.3 watch:ADDR). */
 static void format_stop(struct gdbstub *g, int cpu_idx, char *r, size_t rl)
@@ -698,7 +743,8 @@ static void format_stop(struct gdbstub *g, int cpu_idx, char *r, size_t rl)
         c->wp_hit = false;
         return;
     }
-    snprintf(r, rl, "T05thread:%x;%s", cpu_idx + 1, g->hit_bp ? "swbreak:;" : "");
+    snprintf(r, rl, "T05thread:%x;%s", cpu_idx + 1,
+             g->hit_bp ? "swbreak:;" : c && hwt_find(g, 1, c->ops->get_pc(c), -1) >= 0 ? "hwbreak:;" : "");
 }
 
 static void reply_stop(struct gdbstub *g, int cpu_idx)
@@ -730,6 +776,7 @@ static void monitor(struct gdbstub *g, const char *cmd)
                              "  break-on off            no more of those\n"
                              "  guest ID|any            breakpoints fire only in that guest (VMID)\n"
                              "  phys on|off             m/M/X packets use physical addresses\n"
+                             "  hwtrig on|off           hbreak/watch through the harts' Sdtrig triggers\n"
                              "  trace-mark TEXT         write a mark record into the trace\n");
     } else if (strncmp(cmd, "break-on ", 9) == 0) {
         /* vmexit ARG: a number (the raw reason), an exit class
@@ -792,6 +839,14 @@ static void monitor(struct gdbstub *g, const char *cmd)
             n = (size_t)snprintf(out, sizeof out, "usage: monitor guest ID|any (RISC-V: ID = VMID)\n");
         }
         arm_hook(g);
+    } else if (strcmp(cmd, "hwtrig on") == 0 || strcmp(cmd, "hwtrig off") == 0) {
+        if (!g->arch->hw_trigger) {
+            n = (size_t)snprintf(out, sizeof out, "this architecture has no debug triggers\n");
+        } else {
+            g->hwtrig = cmd[8] == 'n';
+            n = (size_t)snprintf(out, sizeof out, "hbreak/watch use %s (set before inserting them)\n",
+                                 g->hwtrig ? "the harts' Sdtrig triggers" : "the simulator's breakpoints");
+        }
     } else if (strcmp(cmd, "phys on") == 0 || strcmp(cmd, "phys off") == 0) {
         g->phys = cmd[6] == 'n';
         n = (size_t)snprintf(out, sizeof out, "memory accesses use %s addresses\n",
@@ -1044,6 +1099,12 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
             rsp_parse_addr_len(p + 3, len - 3, &addr, &kind) && kind > 0 && kind <= 4096) {
             /* Z2 write / Z3 read / Z4 access watchpoint over [addr, addr+kind) */
             int type = p[1] - '0';
+            const char *hw;
+            if ((g->hwtrig || p[0] == 'z') && g->arch->hw_trigger &&
+                (hw = hwt_packet(g, p[0] == 'Z', type, addr, kind)) != NULL) {
+                send_str(g, hw);
+                return;
+            }
             int i;
             for (i = 0; i < g->nwp; i++)
                 if (g->wp[i].addr == addr && g->wp[i].len == kind && g->wp[i].kind == type)
@@ -1066,6 +1127,13 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
             !rsp_parse_addr_len(p + 3, len - 3, &addr, &kind)) {
             send_str(g, "");
             return;
+        }
+        if (p[1] == '1' && (g->hwtrig || p[0] == 'z') && g->arch->hw_trigger) {
+            const char *hw = hwt_packet(g, p[0] == 'Z', 1, addr, 1);
+            if (hw) {
+                send_str(g, hw);
+                return;
+            }
         }
         if (p[0] == 'Z') {
             bool have = false;

@@ -72,6 +72,17 @@ if [ "$isa" = "${BASE}_zicond_zicbom_zicboz" ] && [ "$cbom" = 64 ] && [ "$cboz" 
 else
     fail "DTB with extensions" "isa '$isa' cbom '$cbom' cboz '$cboz'"
 fi
+# riscv,isa-base + riscv,isa-extensions (DT bindings riscv/cpus.yaml): the
+# always-present extensions and exactly the optional ones enabled
+exts=$(fdtget "$T/ext.dtb" /cpus/cpu@1 riscv,isa-extensions 2>&1)
+dexts=$(fdtget "$T/def.dtb" /cpus/cpu@0 riscv,isa-extensions 2>&1)
+always="i m a f d c h zicsr zifencei zicntr zihpm zba zbb zbs sstc"
+if [ "$(fdtget "$T/ext.dtb" /cpus/cpu@0 riscv,isa-base 2>&1)" = rv64i ] &&
+    [ "$exts" = "$always zicond zicbom zicboz" ] && [ "$dexts" = "$always" ]; then
+    pass "DTB: riscv,isa-base rv64i, riscv,isa-extensions lists what the hart implements"
+else
+    fail "DTB riscv,isa-extensions" "ext '$exts' default '$dexts'"
+fi
 disa=$(fdtget "$T/def.dtb" /cpus/cpu@0 riscv,isa 2>&1)
 if [ "$disa" = "$BASE" ] && ! fdtget "$T/def.dtb" /cpus/cpu@0 riscv,cbom-block-size >/dev/null 2>&1; then
     pass "default DTB: default isa string, no cache-block sizes"

@@ -71,53 +71,53 @@ expect_eq "lane 0 starts in M" "$(bmp_pixel "$T/fit.bmp" "$xband" $((top0 + 9)))
 shot fit2
 if cmp -s "$T/fit.bmp" "$T/fit2.bmp"; then pass "the same frame twice is byte-identical"; else fail "the same frame twice is byte-identical"; fi
 
-# ---- 2. an IPI: cpu0 ipi.send MSWI dest={1} at 13393415, delivered at once ----
-shot ipi --from 13393000 --to 13394000
-xs=$(x_of "$T/ipi.txt" 13393415)
+# ---- 2. an IPI: cpu0 ipi.send MSWI dest={1} at 13682410, delivered at once ----
+shot ipi --from 13682000 --to 13683000
+xs=$(x_of "$T/ipi.txt" 13682410)
 top1=$(lane_top "$T/ipi.txt" 1)
 gap=$((top1 - 3))   # between lane 0 and lane 1: only an arrow draws there
 expect_eq "IPI arrow between lanes 0 and 1 at the send's column" "$(bmp_pixel "$T/ipi.bmp" "$xs" "$gap")" cc0088
 expect_eq "no arrow 20 px earlier" "$(bmp_pixel "$T/ipi.bmp" $((xs - 20)) "$gap")" f7f7f7
 expect_eq "no arrow between lanes 1 and 2 there" "$(bmp_pixel "$T/ipi.bmp" "$xs" $(($(lane_top "$T/ipi.txt" 2) - 3)))" f7f7f7
-shot noipi --from 13393000 --to 13394000 --hide ipi
+shot noipi --from 13682000 --to 13683000 --hide ipi
 expect_eq "--hide ipi: no arrow" "$(bmp_pixel "$T/noipi.bmp" "$xs" "$gap")" f7f7f7
-shot noipi2 --from 13393000 --to 13394000 --script "key p"
+shot noipi2 --from 13682000 --to 13683000 --script "key p"
 expect_eq "key p hides IPIs" "$(bmp_pixel "$T/noipi2.bmp" "$xs" "$gap")" f7f7f7
-shot ipi2 --from 13393000 --to 13394000 --script "key p; key p"
+shot ipi2 --from 13682000 --to 13683000 --script "key p; key p"
 expect_eq "key p twice shows them again" "$(bmp_pixel "$T/ipi2.bmp" "$xs" "$gap")" cc0088
 
-# ---- 3. a VM exit: cpu0 vm.entry vmid=1 at 13904890, vm.exit ecall-VS at 13904921 ----
-shot vm --from 13904900 --to 13904950
+# ---- 3. a VM exit: cpu0 vm.entry vmid=1 at 14194890, vm.exit ecall-VS at 14194921 ----
+shot vm --from 14194900 --to 14194950
 top0=$(lane_top "$T/vm.txt" 0)
-xe=$(x_of "$T/vm.txt" 13904921)
+xe=$(x_of "$T/vm.txt" 14194921)
 vmrow=$((top0 + $(awk '$1 == "lane" && $2 == 0 { print $12 }' "$T/vm.txt") + 3))
 expect_eq "vm.exit hypercall marker (class colour)" "$(bmp_pixel "$T/vm.bmp" "$xe" "$vmrow")" 0072b2
-expect_eq "guest (VS) band before the exit" "$(bmp_pixel "$T/vm.bmp" "$(x_of "$T/vm.txt" 13904910)" $((top0 + 9)))" e69f00
-expect_eq "HS band after the exit" "$(bmp_pixel "$T/vm.bmp" "$(x_of "$T/vm.txt" 13904940)" $((top0 + 9)))" 0072b2
-shot vm2 --from 13904900 --to 13904950 --vm 2
+expect_eq "guest (VS) band before the exit" "$(bmp_pixel "$T/vm.bmp" "$(x_of "$T/vm.txt" 14194910)" $((top0 + 9)))" e69f00
+expect_eq "HS band after the exit" "$(bmp_pixel "$T/vm.bmp" "$(x_of "$T/vm.txt" 14194940)" $((top0 + 9)))" 0072b2
+shot vm2 --from 14194900 --to 14194950 --vm 2
 expect_eq "--vm 2: no marker of vmid 1" "$(bmp_pixel "$T/vm2.bmp" "$xe" "$vmrow")" ffffff
-shot vm3 --from 13904900 --to 13904950 --script "key SV"
+shot vm3 --from 14194900 --to 14194950 --script "key SV"
 expect_eq "shift-V (first VM: vmid 1) keeps the marker" "$(bmp_pixel "$T/vm3.bmp" "$xe" "$vmrow")" 0072b2
-shot vm4 --from 13904900 --to 13904950 --script "key SV; key SV"
+shot vm4 --from 14194900 --to 14194950 --script "key SV; key SV"
 expect_eq "shift-V twice (vmid 2) drops it" "$(bmp_pixel "$T/vm4.bmp" "$xe" "$vmrow")" ffffff
 
 # ---- 4. clicking shows trace show's line; search ----
 "$HVSIM" trace show "$TR" >"$T/show.txt"
-shot click --from 13904900 --to 13904950 --script "click $xe $vmrow"
+shot click --from 14194900 --to 14194950 --script "click $xe $vmrow"
 sel=$(sed -n 's/^selected: //p' "$T/click.txt")
-want=$(grep -F "cpu0    vm.exit" "$T/show.txt" | grep -F " 13904921 " | head -1)
+want=$(grep -F "cpu0    vm.exit" "$T/show.txt" | grep -F " 14194921 " | head -1)
 expect_eq "click: the field text is trace show's line" "$sel" "$want"
-shot hover --from 13904900 --to 13904950 --script "hover $xe $vmrow; hover 80 $vmrow"
+shot hover --from 14194900 --to 14194950 --script "hover $xe $vmrow; hover 80 $vmrow"
 expect_eq "hover: trace show's line" "$(sed -n 's/^hover: //p' "$T/hover.txt" | head -1)" "$want"
 expect_eq "hover off every event: nothing" "$(sed -n 's/^hover: //p' "$T/hover.txt" | tail -1)" "nothing"
-shot click2 --from 13904900 --to 13904950 --script "click $xe $(($(lane_top "$T/vm.txt" 3) + 5))"
+shot click2 --from 14194900 --to 14194950 --script "click $xe $(($(lane_top "$T/vm.txt" 3) + 5))"
 if grep -q "^selected:" "$T/click2.txt"; then fail "click on an empty spot selects nothing"; else pass "click on an empty spot selects nothing"; fi
-shot search --script "range 13393416 13393417; search ipi.send"
+shot search --script "range 13682411 13682412; search ipi.send"
 # in time order (the file interleaves harts), file order within a time
-awk '$4 == "ipi.send" && $1 >= 13393416' "$T/show.txt" | sort -s -n -k1,1 >"$T/sends.txt"
+awk '$4 == "ipi.send" && $1 >= 13682411' "$T/show.txt" | sort -s -n -k1,1 >"$T/sends.txt"
 want=$(sed -n 1p "$T/sends.txt")
 expect_eq "search: the next ipi.send" "$(sed -n 's/^selected: //p' "$T/search.txt")" "$want"
-shot search2 --script "range 13393416 13393417; search ipi.send; key Tab; search ipi.send"
+shot search2 --script "range 13682411 13682412; search ipi.send; key Tab; search ipi.send"
 n=$(grep -c "^selected:" "$T/search2.txt")
 second=$(sed -n 2p "$T/sends.txt")
 expect_eq "search again: the one after" "$(sed -n 's/^selected: //p' "$T/search2.txt" | tail -1)" "$second"
@@ -143,7 +143,7 @@ shot g2 --script "range 1000 2000; key g; key 5; key 0; key 0; key 0; key Return
 expect_eq "g 5000 Enter goes to a time" "$(rng "$T/g2.txt")" "4500 5500"
 
 # ---- PNG pictures (libpng) ----
-expect_status "screenshot as PNG" 0 "$HVSIM" trace view "$TR" --screenshot "$T/p.png" --from 13393000 --to 13394000
+expect_status "screenshot as PNG" 0 "$HVSIM" trace view "$TR" --screenshot "$T/p.png" --from 13682000 --to 13683000
 expect_eq "PNG signature" "$(od -An -tx1 -N 8 "$T/p.png" | tr -d ' ')" 89504e470d0a1a0a
 expect_eq "PNG IHDR 1280x720, 8-bit RGB" "$(od -An -tx1 -j 16 -N 10 "$T/p.png" | tr -d ' ')" 00000500000002d00802
 if command -v pngfix >/dev/null; then
@@ -153,7 +153,7 @@ expect_status "PNG into a missing directory: exit 2" 2 "$HVSIM" trace view "$TR"
 
 # trace export --format png: the same picture, as high as the lanes need
 expect_status "export --format png" 0 "$HVSIM" trace export "$TR" --format png -o "$T/e.png" \
-    --from 13393000 --to 13394000 --width 1000
+    --from 13682000 --to 13683000 --width 1000
 expect_eq "export png: quiet" "$(wc -c <"$T/out")" 0
 expect_eq "export png: 1000 wide, 28 + 4 x 70 + 96 high" "$(od -An -tx1 -j 16 -N 8 "$T/e.png" | tr -d ' ')" 000003e800000194
 expect_status "export png needs a .png name" 2 "$HVSIM" trace export "$TR" --format png -o "$T/e.bmp"
@@ -164,7 +164,7 @@ expect_status "export chrome still works" 0 "$HVSIM" trace export "$TR" --format
 
 # ---- 6. measuring, bad input, no display ----
 expect_status "--measure prints frames/s" 0 "$HVSIM" trace view "$TR" --measure 20
-if grep -qE "^measure: 20 frames 1280x720, 9962 events: [0-9.]+ frames/s" "$T/out"; then
+if grep -qE "^measure: 20 frames 1280x720, 9963 events: [0-9.]+ frames/s" "$T/out"; then
     pass "--measure report"; else fail "--measure report" "$(cat "$T/out")"; fi
 expect_status "not a trace: exit 2" 2 "$HVSIM" trace view "$ROOT/Makefile" --screenshot "$T/x.bmp"
 expect_line "$T/err" "hvsim: trace view: $ROOT/Makefile: not an hvsim trace" "not a trace: message names the file"

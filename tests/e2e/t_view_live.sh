@@ -107,13 +107,13 @@ else
     expect_line "$T/mh.err" "hvsim: live: step hart0: pc 0x1000 -> 0x1004, its instruction 1" \
         "F6 at reset: one instruction of hart 0 (the boot ROM's first)"
     key_wait mh F7 "stopped after"
-    expect_eq "F7: stops after the first ipi.send (13393415 MSWI, as in traces/minihv-4hart.hvt)" \
+    expect_eq "F7: stops after the first ipi.send (13682410 MSWI, as in traces/minihv-4hart.hvt)" \
         "$(grep -o "stopped after .*" "$T/mh.err" | head -1 | awk '{print $3, $5, $6, $7}')" \
-        "13393415 cpu0 ipi.send MSWI"
+        "13682410 cpu0 ipi.send MSWI"
     key_wait mh F8 "stopped after" 2
-    expect_eq "F8: stops after the first vm.exit (13904921 ecall-VS vmid 1)" \
+    expect_eq "F8: stops after the first vm.exit (14194921 ecall-VS vmid 1)" \
         "$(grep -o "stopped after .*" "$T/mh.err" | sed -n 2p | awk '{print $3, $5, $6, $7, $8}')" \
-        "13904921 cpu0 vm.exit reason=ecall-VS vmid=1"
+        "14194921 cpu0 vm.exit reason=ecall-VS vmid=1"
     key_wait mh "F4 F6" "step hart1"
     if grep -qE "hvsim: live: step hart1: pc 0x[0-9a-f]+ -> 0x[0-9a-f]+, its instruction [0-9]+" "$T/mh.err"; then
         pass "F4 F6: one instruction of the selected lane's CPU (hart 1)"

@@ -129,6 +129,44 @@ fi
 if [ "$rc" -eq 0 ]; then pass "after reverse steps the run still finishes with exit 0"; else
     fail "after reverse steps the run finishes" "exit $rc: $(tail -2 "$T/rev.err")"; fi
 
+# monitor hwtrig on: hbreak/watch through the harts' Sdtrig triggers
+# (tests/gdb/hwtrig*.gdb; docs/gdb.md "Hardware breakpoints through the
+# harts' triggers").
+SDTRIG_ISA=rv64imafdch_zicsr_zifencei_zba_zbb_zbs_sstc_sdtrig
+start_stub "$T/hwt.err" run --smp 4 --isa "$SDTRIG_ISA" --kernel "$MINIHV" --serial "file:$T/hwt.console"
+sed "s/:PORT/:$PORT/" hwtrig.gdb >"$T/hwtrig.gdb"
+timeout 120 gdb-multiarch -batch -nx -x "$T/hwtrig.gdb" "$MINIHV" >"$T/hwt.out" 2>&1
+wait "$PID"
+rc=$?
+PID=
+hcheck() { # FILE NAME REGEX
+    if grep -qE -- "$3" "$1"; then pass "$2"; else fail "$2" "no /$3/ in $1: $(grep -v '^\[' "$1" | head -12 | tr '\n' '|')"; fi
+}
+hcheck "$T/hwt.out" "monitor hwtrig on" "hbreak/watch use the harts' Sdtrig triggers"
+hcheck "$T/hwt.out" "hbreak through a trigger stops at hv_boot" "^HB pc=0x80200c52"
+hcheck "$T/hwt.out" "watch through a store trigger: gdb steps over the store, new value 1" "^HW harts_go=1 pc=0x80200(31c|2a6)"
+hcheck "$T/hwt.out" "hbreak in the trap handler stops twice (resume over the trigger once)" "^HT2 pc=0x802008"
+hcheck "$T/hwt.out" "monitor hwtrig off" "hbreak/watch use the simulator's breakpoints"
+if [ "$rc" -eq 0 ] && grep -q "minihv: all VMs passed" "$T/hwt.console"; then
+    pass "hwtrig: after the session minihv finishes with exit 0"
+else
+    fail "hwtrig: the run finishes" "exit $rc: $(tail -2 "$T/hwt.err")"
+fi
+start_stub "$T/hwn.err" run --smp 4 --kernel "$MINIHV" --serial none
+sed "s/:PORT/:$PORT/" hwtrig_none.gdb >"$T/hwtrig_none.gdb"
+timeout 60 gdb-multiarch -batch -nx -x "$T/hwtrig_none.gdb" "$MINIHV" >"$T/hwn.out" 2>&1
+wait "$PID"
+PID=
+hcheck "$T/hwn.out" "hwtrig without sdtrig: the hbreak cannot be inserted" "Could not insert hardware breakpoints"
+printf '[cpu]\nisa = %s\ntriggers = 1\n' "$SDTRIG_ISA" >"$T/one.ini"
+start_stub "$T/hw1.err" run -c "$T/one.ini" --smp 4 --kernel "$MINIHV" --serial none
+sed "s/:PORT/:$PORT/" hwtrig_one.gdb >"$T/hwtrig_one.gdb"
+timeout 60 gdb-multiarch -batch -nx -x "$T/hwtrig_one.gdb" "$MINIHV" >"$T/hw1.out" 2>&1
+wait "$PID"
+PID=
+hcheck "$T/hw1.out" "hwtrig with [cpu] triggers = 1: the hbreak stops ..." "^ONE pc=0x80200c52"
+hcheck "$T/hw1.out" "... and a watchpoint besides it does not fit (one trigger)" "Could not insert hardware breakpoints"
+
 # The x86_64 target: x86-basic64.elf on the x86-pc board, 4 CPUs
 # (tests/gdb/x86.gdb; docs/gdb.md "x86_64").
 X86K=$ROOT/build/firmware/x86-basic64.elf

@@ -342,6 +342,26 @@ test_24:        /* a load that faults does not retire: not counted */
         csrw mhpmevent3, zero
         csrw mhpmevent4, zero
         csrw mhpmevent5, zero
+test_25:        /* regression: code that ran as blocks (compiled code with --engine
+                 * fast) before a per-instruction event was programmed is
+                 * counted exactly afterwards (it once counted 0 of 20 loads) */
+        TEST_NUM(25)
+        li s2, 0                        /* pass 0: no event; pass 1: loads */
+3:      la a2, tohost_pad
+        li a3, 20
+        csrw mhpmcounter3, zero
+4:      ld a4, 0(a2)
+        addi a3, a3, -1
+        bnez a3, 4b
+        csrr a0, mhpmcounter3
+        bnez s2, 5f
+        CHECK_EQ(a0, 0)                 /* event 0: nothing counted */
+        li t0, EV_LOADS
+        csrw mhpmevent3, t0
+        li s2, 1
+        j 3b
+5:      CHECK_EQ(a0, 20)
+        csrw mhpmevent3, zero
 TEST_END
 
         .data

@@ -117,6 +117,14 @@ START_TEST(cpus)
             continue;
         ck_assert_uint_eq(prop_u32(fdt, off, "reg"), (uint32_t)n);
         ck_assert_str_eq(fdt_getprop(fdt, off, "riscv,isa", NULL), rv_virt_config_mut(&c)->isa);
+        /* riscv/cpus.yaml: the base and the implemented extensions as a string list */
+        ck_assert_str_eq(fdt_getprop(fdt, off, "riscv,isa-base", NULL), "rv64i");
+        static const char exts[] = "i\0m\0a\0f\0d\0c\0h\0zicsr\0zifencei\0zicntr\0zihpm\0zba\0zbb\0zbs\0sstc";
+        int elen = 0;
+        const void *ev = fdt_getprop(fdt, off, "riscv,isa-extensions", &elen);
+        ck_assert_int_eq(elen, (int)sizeof exts);
+        ck_assert_mem_eq(ev, exts, sizeof exts);
+        ck_assert_int_eq(fdt_stringlist_count(fdt, off, "riscv,isa-extensions"), 15);
         ck_assert_str_eq(fdt_getprop(fdt, off, "mmu-type", NULL), "riscv,sv48");
         ck_assert_str_eq(fdt_getprop(fdt, off, "status", NULL), "okay");
         ck_assert_int_eq(fdt_node_check_compatible(fdt, off, "riscv"), 0);
@@ -164,7 +172,7 @@ START_TEST(clint_plic_serial)
 
     int plic = node(fdt, "/soc/plic@c000000");
     ck_assert_int_eq(fdt_node_check_compatible(fdt, plic, "riscv,plic0"), 0);
-    ck_assert_uint_eq(prop_u32(fdt, plic, "riscv,ndev"), 95);
+    ck_assert_uint_eq(prop_u32(fdt, plic, "riscv,ndev"), 96); /* like QEMU virt */
     ck_assert_uint_eq(prop_u32(fdt, plic, "#interrupt-cells"), 1);
     ck_assert_ptr_nonnull(fdt_getprop(fdt, plic, "interrupt-controller", NULL));
     ie = prop_cells(fdt, plic, "interrupts-extended", 4 * 4);

@@ -152,6 +152,42 @@ START_TEST(test_per_insn_only_when_armed)
 }
 END_TEST
 
+/* The debugger's triggers (gdb `monitor hwtrig on`): rv_trig_debugger puts
+ * an mcontrol6 with dmode 1, action 1 in the first free trigger; the guest
+ * reads it but its tdata1/tdata2 writes are ignored; a range one trigger
+ * cannot express and a full set are refused; removal frees it. */
+START_TEST(test_debugger_triggers)
+{
+    struct machine *m = trig_machine(2);
+    struct rv_hart *h = rvf_hart(m, 0);
+    ck_assert_int_eq(rv_trig_debugger(h, true, 2, 0x80001000, 8), 0);
+    rvf_csrw(h, CSR_TSELECT, 0);
+    uint64_t t1 = rvf_csrr(h, CSR_TDATA1);
+    ck_assert_uint_eq(t1 >> 59, (MC6 | 1ull << 59) >> 59);          /* type 6, dmode */
+    ck_assert_uint_eq((t1 >> 12) & 15, 1);                          /* action 1 */
+    ck_assert_uint_eq((t1 >> 7) & 15, 1);                           /* napot */
+    ck_assert_uint_eq(t1 & 7, 2);                                   /* store only */
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA2), 0x80001003);
+    rvf_csrw(h, CSR_TDATA1, 0);                                     /* the guest cannot */
+    rvf_csrw(h, CSR_TDATA2, 0x1234);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA1), t1);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA2), 0x80001003);
+    ck_assert(h->trig_per_insn);
+    ck_assert_int_eq(rv_trig_debugger(h, true, 2, 0x80001001, 8), -1); /* not aligned */
+    ck_assert_int_eq(rv_trig_debugger(h, true, 1, 0x80000000, 1), 0);
+    ck_assert_int_eq(rv_trig_debugger(h, true, 3, 0x80002000, 4), -1); /* both taken */
+    ck_assert_int_eq(rv_trig_debugger(h, false, 2, 0x80001000, 8), 0);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA1), 15ull << 60);         /* freed: the guest's again */
+    rvf_csrw(h, CSR_TDATA1, MC6 | MC_M | MC_EXE);
+    ck_assert_uint_eq(rvf_csrr(h, CSR_TDATA1), MC6 | MC_M | MC_EXE);
+    ck_assert_int_eq(rv_trig_debugger(h, false, 2, 0x80001000, 8), -1); /* nothing to remove */
+    rvf_machine_free(m);
+    struct machine *m0 = trig_machine(0);
+    ck_assert_int_eq(rv_trig_debugger(rvf_hart(m0, 0), true, 1, 0x80000000, 1), -2);
+    rvf_machine_free(m0);
+}
+END_TEST
+
 Suite *sdtrig_suite(void)
 {
     Suite *s = suite_create("sdtrig");
@@ -161,6 +197,7 @@ Suite *sdtrig_suite(void)
     tcase_add_test(tc, test_tcontrol_trap_mret);
     tcase_add_test(tc, test_exec_trigger_engines);
     tcase_add_test(tc, test_per_insn_only_when_armed);
+    tcase_add_test(tc, test_debugger_triggers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,12 +15,11 @@
  * for the file, so firmware and kernels that know only the PLIC run
  * unchanged on a board with IMSICs.
  *
- * mtopi/stopi report the default priority order with IPRIO 1; mvien is
- * read-only zero and mvip aliases mip's SSIP/STIP/SEIP (the minimal form).
- * Not implemented yet: vstopi, the major-interrupt priority
- * arrays (iprio: read-only zero through mireg/sireg), 
- * hvien/hvictl/hviprio (Smaia/Ssaia interrupt filtering and injection),
- * the APLIC. */
+ * mtopi/stopi report the default priority order with IPRIO 1 (the iprio
+ * arrays are read-only zero). Interrupt filtering and virtual interrupts
+ * (§5.3 mvien/mvip for S level, §6.3.2 hvien/hvip/hvictl for VS level),
+ * hviprio1/2 and vstopi (§6.3.3) are below "filtering and virtual
+ * interrupts". The APLIC is src/apic/aplic.c. */
 #include "rv_internal.h"
 #include "pmu.h"
 #include "../../sim/machine.h"
@@ -31,6 +30,9 @@ enum {
     CSR_VSISELECT = 0x250, CSR_VSIREG = 0x251, CSR_VSTOPEI = 0x25c,
     CSR_MISELECT = 0x350, CSR_MIREG = 0x351, CSR_MTOPEI = 0x35c,
     CSR_MTOPI = 0xfb0, CSR_STOPI = 0xdb0, CSR_MVIEN = 0x308, CSR_MVIP = 0x309,
+    CSR_HVIEN = 0x608, CSR_HVICTL = 0x609, CSR_HVIPRIO1 = 0x646, CSR_HVIPRIO2 = 0x647,
+    CSR_VSTOPI = 0xeb0, CSR_SIE = 0x104, CSR_SIP = 0x144, CSR_HVIP = 0x645, CSR_VSIE = 0x204,
+    CSR_VSIP = 0x244, CSR_MIP = 0x344, CSR_VSTIMECMP = 0x24d,
 };
 enum { AIA_OK = 0, AIA_ILLEGAL = EXC_ILLEGAL_INSN, AIA_VIRTUAL = EXC_VIRTUAL_INSN };
 
@@ -156,45 +158,303 @@ static enum isel isel_kind(uint64_t sel, bool vs)
     return ISEL_NONE;
 }
 
-/* Major interrupts in default priority order (AIA §5.1, Table 5.1: M
- * external/software/timer, S ..., SGEI, VS ..., LCOFI). */
-static const uint8_t default_order[] = { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI,
-                                         IRQ_SGEI, IRQ_VSEI, IRQ_VSSI, IRQ_VSTI, IRQ_LCOFI };
+/* Major interrupts 0..63 in default priority order (AIA §5.1, Table 5.1
+ * and its note's plan for the local interrupts 16-23 and 32-47: 47, 23,
+ * ..., 40 above the M interrupts, 39, 19, ..., 32 below LCOFI 13 and 14).
+ * hvsim's choice for the rest: 15 after 14, the custom interrupts 24-31
+ * and 48-63 below all standard ones, then the reserved 0, 4, 8. */
+static const uint8_t default_order[64] = {
+    47, 23, 46, 45, 22, 44, 43, 21, 42, 41, 20, 40,
+    IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI, IRQ_SGEI, IRQ_VSEI, IRQ_VSSI, IRQ_VSTI,
+    IRQ_LCOFI, 14, 15,
+    39, 19, 38, 37, 18, 36, 35, 17, 34, 33, 16, 32,
+    24, 25, 26, 27, 28, 29, 30, 31,
+    48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
+    0, 4, 8,
+};
+
+/* n's place in default_order (0 = highest). */
+static unsigned rank(unsigned n)
+{
+    for (unsigned i = 0; i < 64; i++)
+        if (default_order[i] == n)
+            return i;
+    return 64;
+}
 
 /* *topi (§5.3.3 mtopi, §5.4.2 stopi): the highest-priority interrupt of
  * `set` in bits 27:16 and its priority in 7:0 — always 1 here, the
  * simplified form the spec allows when the iprio array is read-only zero. */
 static uint64_t topi(uint64_t set)
 {
-    for (unsigned i = 0; i < sizeof default_order; i++)
+    for (unsigned i = 0; i < 64; i++)
         if (set >> default_order[i] & 1)
             return (uint64_t)default_order[i] << 16 | 1;
     return 0;
 }
 
-/* mvip with mvien = 0 (§5.3.4): bits 1 (SSIP), 9 (the software-writable
- * SEIP) and 5 (STIP, while mip.STIP is writable: menvcfg.STCE = 0) are
- * aliases of mip; the rest read-only zero. */
-static uint64_t mvip_mask(const struct rv_hart *h)
+/* ---- filtering and virtual interrupts (Smaia §5.3, Ssaia §6.3) ------------------ */
+
+#define BIT(n) (1ull << (n))
+#define LOCAL_BITS (~0x1fffull) /* major interrupts 13..63 */
+#define VS_BITS (BIT(IRQ_VSSI) | BIT(IRQ_VSTI) | BIT(IRQ_VSEI))
+/* mvien: bits 1 (SSI), 9 (SEI) and 13..63 writable (§5.3: the others are
+ * reserved, read-only zero) */
+#define MVIEN_MASK (BIT(IRQ_SSI) | BIT(IRQ_SEI) | LOCAL_BITS)
+/* hvictl: VTI (30), IID 21:16 (6 bits implemented, §6.3.2 "at least 6"),
+ * DPR (9), IPRIOM (8), IPRIO 7:0 */
+#define HVICTL_MASK (BIT(30) | 0x3full << 16 | BIT(9) | BIT(8) | 0xffull)
+/* hviprio1: the priorities of 1 (15:8), 5 (31:24), 13 (47:40), 14 (55:48)
+ * and 15 (63:56); bytes 0, 2 and 4 are reserved, read-only zero.
+ * hviprio2: 16..23, all eight bytes. All fields are 8 bits. */
+#define HVIPRIO1_MASK (0xffull << 8 | 0xffull << 24 | 0xffffffull << 40)
+
+/* The writable mvip bits (§5.3): 1, 5 (while mip.STIP is writable:
+ * menvcfg.STCE = 0), 9 and 13..63. Bits 1 and 9 are aliases of mip's SSIP
+ * and software-writable SEIP while their mvien bit is 0, separate bits
+ * (kept in aia.mvip) while it is 1; 13..63 are always separate. */
+static uint64_t mvip_read(const struct rv_hart *h)
 {
-    return (1ull << IRQ_SSI) | (1ull << IRQ_SEI) |
-           ((h->menvcfg & (1ull << 63)) ? 0 : 1ull << IRQ_STI);
+    const struct rv_aia *a = &h->aia;
+    uint64_t alias = (BIT(IRQ_SSI) | BIT(IRQ_SEI)) & ~a->mvien;
+    if (!(h->menvcfg & (1ull << 63)))
+        alias |= BIT(IRQ_STI);
+    return (h->mip_sw & alias) | (a->mvip & ~alias & MVIEN_MASK);
 }
 
-int rv_aia_csr_check(struct rv_hart *h, unsigned csr)
+static void mvip_write(struct rv_hart *h, uint64_t v)
+{
+    struct rv_aia *a = &h->aia;
+    uint64_t alias = (BIT(IRQ_SSI) | BIT(IRQ_SEI)) & ~a->mvien;
+    if (!(h->menvcfg & (1ull << 63)))
+        alias |= BIT(IRQ_STI);
+    /* a write that sets SSIP injects an S-level IPI, as one to mip does */
+    if (v & ~mvip_read(h) & BIT(IRQ_SSI))
+        TRACE(h->m, TK_IPI_DELIVER, h->cpu.id, cpu_now(&h->cpu), IPI_MECH_SIP, IRQ_SSI,
+              (uint64_t)h->cpu.id);
+    h->mip_sw = (h->mip_sw & ~alias) | (v & alias);
+    uint64_t sep = MVIEN_MASK & ~alias & ~BIT(IRQ_STI);
+    a->mvip = (a->mvip & ~sep) | (v & sep);
+    h->attn = 1;
+}
+
+/* §5.3: setting mvien bit 9 moves the software-writable SEIP out of mip
+ * into mvip (its value is kept); clearing it moves it back. Bit 1's mvip
+ * bit keeps its separate value (UNSPECIFIED by the spec). */
+static void mvien_write(struct rv_hart *h, uint64_t v)
+{
+    struct rv_aia *a = &h->aia;
+    uint64_t old = a->mvien, nv = v & MVIEN_MASK;
+    if ((nv ^ old) & BIT(IRQ_SEI)) {
+        if (nv & BIT(IRQ_SEI)) {
+            a->mvip = (a->mvip & ~BIT(IRQ_SEI)) | (h->mip_sw & BIT(IRQ_SEI));
+            h->mip_sw &= ~BIT(IRQ_SEI);
+        } else {
+            h->mip_sw = (h->mip_sw & ~BIT(IRQ_SEI)) | (a->mvip & BIT(IRQ_SEI));
+            a->mvip &= ~BIT(IRQ_SEI);
+        }
+    }
+    a->mvien = nv;
+    h->attn = 1;
+}
+
+/* S-level virtual interrupts pending and enabled: sip bits that alias
+ * mvip (mideleg 0, mvien 1) with their independent sie bits. */
+static uint64_t s_virtual(const struct rv_hart *h)
+{
+    const struct rv_aia *a = &h->aia;
+    return a->mvien & ~h->mideleg & a->mvip & a->sie_v;
+}
+
+/* vsip & vsie in VS numbering (§6.3.2): the H extension's VS bits (1, 5, 9
+ * from hip's 2, 6, 10 through hideleg) and bits 13..63 from hvip where
+ * hvien is set and hideleg is not (hideleg's 13..63 are read-only zero). */
+static uint64_t vs_pending(const struct rv_hart *h)
+{
+    const struct rv_aia *a = &h->aia;
+    return ((rv_mip(h) & h->mie & h->hideleg & VS_BITS) >> 1) |
+           (a->hvien & ~h->hideleg & a->hvip & a->vsie_v & LOCAL_BITS);
+}
+
+/* The priority number hviprio1/2 give VS-level interrupt n (0: none). */
+static unsigned vs_prio(const struct rv_aia *a, unsigned n)
+{
+    switch (n) {
+    case 1: return (unsigned)(a->hviprio1 >> 8) & 0xff;
+    case 5: return (unsigned)(a->hviprio1 >> 24) & 0xff;
+    case 13: case 14: case 15: return (unsigned)(a->hviprio1 >> (40 + 8 * (n - 13))) & 0xff;
+    }
+    return n >= 16 && n <= 23 ? (unsigned)(a->hviprio2 >> (8 * (n - 16))) & 0xff : 0;
+}
+
+/* vstopi (§6.3.3). Candidates: a VS external interrupt (vsip/vsie bit 9)
+ * with the priority number of vstopei (a guest file selected and not
+ * empty), of hvictl.IPRIO (VGEIN = 0, IID = 9, IPRIO != 0) or 256; with
+ * VTI = 0 the other pending-and-enabled VS interrupts with hviprio1/2's
+ * numbers; with VTI = 1 and IID != 9 the interrupt IID with IPRIO, ranked
+ * against SEI by DPR. Order (Table 6.? as §5.4's for S level): a non-zero
+ * number p sits with the external interrupt of number p (ties: default
+ * order); 0 means the default place: above every number when the default
+ * order puts it above SEI, below all (257) otherwise. IPRIO: 1 with
+ * IPRIOM = 0, else the number, 0 or 255 when outside 1..255. */
+static uint64_t vstopi(const struct rv_hart *h)
+{
+    const struct rv_aia *a = &h->aia;
+    uint64_t set = vs_pending(h);
+    unsigned iid_ctl = (unsigned)(a->hvictl >> 16) & 0x3f, ipr_ctl = (unsigned)a->hvictl & 0xff;
+    bool vti = a->hvictl >> 30 & 1;
+    unsigned sei2 = 2 * rank(IRQ_SEI);
+    bool have = false;
+    unsigned best = 0, best_key = 0, best_rank = 0;
+#define CAND(iid_, key_, rank_)                                                                    \
+    do {                                                                                           \
+        if (!have || (key_) < best_key || ((key_) == best_key && (rank_) < best_rank)) {          \
+            have = true;                                                                           \
+            best = (iid_), best_key = (key_), best_rank = (rank_);                                 \
+        }                                                                                          \
+    } while (0)
+    if (set >> IRQ_SEI & 1) {
+        unsigned g = vgein(h), key = 256;
+        unsigned top = g >= 1 && g <= a->geilen ? file_top(&a->file[1 + g]) : 0;
+        if (top)
+            key = top;
+        else if (g == 0 && iid_ctl == IRQ_SEI && ipr_ctl)
+            key = ipr_ctl;
+        CAND(IRQ_SEI, key, sei2);
+    }
+    if (!vti) {
+        for (unsigned n = 0; n < 64; n++) {
+            if (n == IRQ_SEI || !(set >> n & 1))
+                continue;
+            unsigned p = vs_prio(a, n), r = 2 * rank(n);
+            CAND(n, p ? p : r < sei2 ? 0 : 257, r);
+        }
+    } else if (iid_ctl != IRQ_SEI) {
+        bool dpr = a->hvictl >> 9 & 1;
+        CAND(iid_ctl, ipr_ctl ? ipr_ctl : dpr ? 257 : 0, dpr ? sei2 + 1 : sei2 - 1);
+    }
+#undef CAND
+    if (!have)
+        return 0;
+    unsigned iprio = !(a->hvictl >> 8 & 1) ? 1 : best_key >= 1 && best_key <= 255 ? best_key
+                   : best_key == 0 ? 0 : 255;
+    return (uint64_t)best << 16 | iprio;
+}
+
+bool rv_aia_extra(const struct rv_hart *h)
+{
+    const struct rv_aia *a = &h->aia;
+    return a->mvien | a->hvien | a->hvictl | a->hviprio1 | a->hviprio2;
+}
+
+int rv_aia_take(struct rv_hart *h, uint64_t hs_real, bool hs_on, bool vs_on)
+{
+    struct rv_aia *a = &h->aia;
+    uint64_t hs = hs_real | (hs_on ? s_virtual(h) : 0);
+    if (hs) { /* S level: the default order (the S iprio array is read-only zero) */
+        for (unsigned i = 0; i < 64; i++) {
+            unsigned n = default_order[i];
+            if (hs >> n & 1) {
+                a->force = (hs_real >> n & 1) ? 0 : 1;
+                return (int)n;
+            }
+        }
+    }
+    if (!vs_on)
+        return -1;
+    uint64_t t = vstopi(h);
+    if (!t)
+        return -1;
+    unsigned iid = (unsigned)(t >> 16);
+    bool vti_inject = (a->hvictl >> 30 & 1) && iid == ((a->hvictl >> 16) & 0x3f) && iid != IRQ_SEI;
+    if (!vti_inject && (iid == IRQ_SSI || iid == IRQ_STI || iid == IRQ_SEI)) {
+        a->force = 0; /* hip's VSSI/VSTI/VSEI through hideleg: the H extension's path */
+        return (int)iid + 1;
+    }
+    a->force = 2;
+    return (int)iid;
+}
+
+uint64_t rv_aia_wake(const struct rv_hart *h)
+{
+    const struct rv_aia *a = &h->aia;
+    uint64_t x = s_virtual(h) | (a->hvien & ~h->hideleg & a->hvip & a->vsie_v & LOCAL_BITS);
+    if ((a->hvictl >> 30 & 1) && ((a->hvictl >> 16) & 0x3f) != IRQ_SEI)
+        x |= BIT(63);
+    return x;
+}
+
+void rv_aia_view(const struct rv_hart *h, unsigned csr, uint64_t *v)
+{
+    const struct rv_aia *a = &h->aia;
+    switch (csr) {
+    case CSR_SIP: *v |= a->mvien & ~h->mideleg & a->mvip; break;
+    case CSR_SIE: *v |= a->mvien & ~h->mideleg & a->sie_v; break;
+    case CSR_VSIP: *v |= a->hvien & ~h->hideleg & a->hvip & LOCAL_BITS; break;
+    case CSR_VSIE: *v |= a->hvien & ~h->hideleg & a->vsie_v & LOCAL_BITS; break;
+    case CSR_HVIP: *v |= a->hvip & LOCAL_BITS; break;
+    }
+}
+
+void rv_aia_pre_write(struct rv_hart *h, unsigned csr, uint64_t *v)
+{
+    struct rv_aia *a = &h->aia;
+    uint64_t m;
+    switch (csr) {
+    case CSR_SIP: /* the mvip aliases (SEIP stays read-only in sip) */
+        m = a->mvien & ~h->mideleg & ~BIT(IRQ_SEI);
+        a->mvip = (a->mvip & ~m) | (*v & m);
+        break;
+    case CSR_SIE:
+        m = a->mvien & ~h->mideleg;
+        a->sie_v = (a->sie_v & ~m) | (*v & m);
+        break;
+    case CSR_VSIP:
+        m = a->hvien & ~h->hideleg & LOCAL_BITS;
+        a->hvip = (a->hvip & ~m) | (*v & m);
+        break;
+    case CSR_VSIE:
+        m = a->hvien & ~h->hideleg & LOCAL_BITS;
+        a->vsie_v = (a->vsie_v & ~m) | (*v & m);
+        break;
+    case CSR_HVIP: /* bits 13..63: all writable, as hvien's */
+        a->hvip = *v & LOCAL_BITS;
+        break;
+    case CSR_MIP: /* SEIP is read-only in mip while mvien bit 9 is set */
+        if (a->mvien >> IRQ_SEI & 1)
+            *v &= ~BIT(IRQ_SEI);
+        return;
+    default:
+        return;
+    }
+    h->attn = 1;
+}
+
+
+int rv_aia_csr_check(struct rv_hart *h, unsigned csr, bool write)
 {
     int fail = h->virt ? AIA_VIRTUAL : AIA_ILLEGAL;
+    bool vti = h->aia.hvictl >> 30 & 1;
     switch (csr) {
-    case CSR_STOPI:
-        /* in VS-mode stopi is vstopi, which is not implemented yet */
-        return h->virt ? AIA_VIRTUAL : AIA_OK;
+    case CSR_VSIE: case CSR_VSIP: /* sie/sip from VS-mode with hvictl.VTI (§6.3.2) */
+        return h->virt && vti ? AIA_VIRTUAL : AIA_OK;
+    case CSR_VSTIMECMP: /* a stimecmp write may clear vsip.STIP: VTI traps it */
+        return h->virt && vti && write ? AIA_VIRTUAL : AIA_OK;
+    case CSR_STOPEI: case CSR_SIREG:
+        /* §5.3: mvien bit 9 takes the S file away from S-mode */
+        if (!h->virt && h->priv == PRV_S && (h->aia.mvien >> IRQ_SEI & 1) &&
+            (csr == CSR_STOPEI || (h->aia.siselect >= 0x70 && h->aia.siselect <= 0xff)))
+            return AIA_ILLEGAL;
+        if (csr == CSR_STOPEI)
+            return AIA_OK;
+        return isel_kind(*iselect_of(h, csr), false) == ISEL_NONE ? fail : AIA_OK;
     case CSR_VSTOPEI: case CSR_VSIREG:
         if (csr_file(h, csr) < 0)
             return fail; /* no guest file selected (§2.3, §3.9) */
         if (csr == CSR_VSTOPEI)
             return AIA_OK;
         /* fall through */
-    case CSR_MIREG: case CSR_SIREG:
+    case CSR_MIREG:
         return isel_kind(*iselect_of(h, csr), csr == CSR_VSIREG) == ISEL_NONE ? fail : AIA_OK;
     }
     return AIA_OK;
@@ -208,13 +468,18 @@ bool rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     switch (csr) {
     case CSR_MISELECT: *v = a->miselect; return true;
     case CSR_SISELECT: *v = a->siselect; return true;
-    case CSR_MVIEN: *v = 0; return true; /* §5.3.4: the minimal form, read-only zero */
-    case CSR_MVIP: *v = h->mip_sw & mvip_mask(h); return true;
+    case CSR_MVIEN: *v = a->mvien; return true;
+    case CSR_MVIP: *v = mvip_read(h); return true;
+    case CSR_HVIEN: *v = a->hvien; return true;
+    case CSR_HVICTL: *v = a->hvictl; return true;
+    case CSR_HVIPRIO1: *v = a->hviprio1; return true;
+    case CSR_HVIPRIO2: *v = a->hviprio2; return true;
+    case CSR_VSTOPI: *v = vstopi(h); return true;
     case CSR_MTOPI: /* pending, enabled, not delegated: traps to M */
         *v = topi(rv_mip(h) & h->mie & ~h->mideleg);
         return true;
-    case CSR_STOPI: /* delegated to HS and not on to VS */
-        *v = topi(rv_mip(h) & h->mie & h->mideleg & ~h->hideleg);
+    case CSR_STOPI: /* delegated to HS and not on to VS, or virtual (mvien); VS-mode: vstopi */
+        *v = h->virt ? vstopi(h) : topi((rv_mip(h) & h->mie & h->mideleg & ~h->hideleg) | s_virtual(h));
         return true;
     case CSR_VSISELECT: *v = a->vsiselect; return true;
     case CSR_MTOPEI: case CSR_STOPEI: case CSR_VSTOPEI: {
@@ -249,13 +514,12 @@ bool rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     if (!a->on)
         return false;
     switch (csr) {
-    case CSR_MVIEN: return true; /* read-only zero */
-    case CSR_MVIP: {
-        uint64_t m = mvip_mask(h);
-        h->mip_sw = (h->mip_sw & ~m) | (v & m);
-        h->attn = 1;
-        return true;
-    }
+    case CSR_MVIEN: mvien_write(h, v); return true;
+    case CSR_MVIP: mvip_write(h, v); return true;
+    case CSR_HVIEN: a->hvien = v & LOCAL_BITS; h->attn = 1; return true;
+    case CSR_HVICTL: a->hvictl = v & HVICTL_MASK; h->attn = 1; return true;
+    case CSR_HVIPRIO1: a->hviprio1 = v & HVIPRIO1_MASK; h->attn = 1; return true;
+    case CSR_HVIPRIO2: a->hviprio2 = v; h->attn = 1; return true;
     /* *iselect are WARL: at least 0..0xff; we keep 0..0xfff */
     case CSR_MISELECT: a->miselect = v & 0xfff; return true;
     case CSR_SISELECT: a->siselect = v & 0xfff; return true;

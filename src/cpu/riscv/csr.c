@@ -229,7 +229,7 @@ static void countinhibit_write(struct rv_hart *h, uint64_t v)
 
 /* The value of a CSR, without access checks (those are csr_access's).
  * false: no such CSR. */
-static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
+static bool csr_value_base(struct rv_hart *h, unsigned csr, uint64_t *v)
 {
     switch (csr) {
     case CSR_FFLAGS: *v = h->fflags; return true;
@@ -345,6 +345,16 @@ static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
 
 /* S CSRs that V=1 redirects to their VS counterpart (§8.2: VS CSR = S CSR
  * number + 0x100). */
+/* ... with the AIA's additions to sip/sie/vsip/vsie/hvip (mvien, hvien) */
+static bool csr_value(struct rv_hart *h, unsigned csr, uint64_t *v)
+{
+    if (!csr_value_base(h, csr, v))
+        return false;
+    if (h->aia.on)
+        rv_aia_view(h, csr, v);
+    return true;
+}
+
 static bool redirected_in_vs(unsigned csr)
 {
     switch (csr) {
@@ -406,7 +416,7 @@ static int csr_access_std(struct rv_hart *h, unsigned *pcsr, bool write)
 static int csr_access(struct rv_hart *h, unsigned *pcsr, bool write)
 {
     int r = csr_access_std(h, pcsr, write);
-    return r == CSR_OK && h->aia.on ? rv_aia_csr_check(h, *pcsr) : r;
+    return r == CSR_OK && h->aia.on ? rv_aia_csr_check(h, *pcsr, write) : r;
 }
 
 static void pmp_changed(struct rv_hart *h)
@@ -428,6 +438,8 @@ static bool pmp_locked(const struct rv_hart *h, unsigned i)
  * not exist (illegal instruction). WARL fields keep legal values only. */
 static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
 {
+    if (h->aia.on)
+        rv_aia_pre_write(h, csr, &v); /* mvien/hvien bits of sip/sie/vsip/vsie/hvip (aia.c) */
     switch (csr) {
     case CSR_FFLAGS: h->fflags = v & 0x1f; break;
     case CSR_FRM: h->frm = v & 7; break;

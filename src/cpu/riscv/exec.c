@@ -371,6 +371,10 @@ slow:
         }
     }
     if (unlikely(h->trig_per_insn) && !rv_trig_fetch(h, pc)) {
+        if (h->trig_halt) { /* the debugger's trigger: stopped for gdb, no tick */
+            h->trig_halt = false;
+            goto out;
+        }
         h->insn_left--; /* an execute breakpoint (trigger.c) took this tick */
         goto slow;
     }
@@ -402,6 +406,10 @@ slow:
         h->attn = 1; /* the next instruction comes back here too, not into
                         a block whose length was known before (blen) */
         if (h->trig_per_insn && !rv_trig_insn_start(h, d, pc, &tmp)) {
+            if (h->trig_halt) { /* the debugger's trigger: stopped for gdb, no tick */
+                h->trig_halt = false;
+                goto out;
+            }
             h->insn_left--; /* a breakpoint (or the fetch fault) took this tick */
             goto slow;
         }
@@ -612,7 +620,7 @@ slow:
             DISPATCH();
         }
         h->pc = npc;
-        if (!(rv_mip(h) & h->mie)) {
+        if (!(rv_mip(h) & h->mie) && !(h->aia.on && rv_aia_wake(h))) {
             TRACE(h->m, TK_WFI_SLEEP, c->id, cpu_now(c), pc, d->raw);
             c->state = CPU_SLEEPING;
             cpu_end_run(c);

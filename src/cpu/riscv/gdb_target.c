@@ -6,6 +6,7 @@
 #include "../../gdbstub/arch.h"
 #include "gdb_regs.h"
 #include "hart.h"
+#include "trigger.h"
 #include "rv_internal.h"
 
 static void put_le(uint8_t *buf, uint64_t v, size_t n)
@@ -90,6 +91,12 @@ static void rv_describe(struct cpu *c, char *buf, size_t len)
         snprintf(buf + n, len - (size_t)n, ", guest VMID %lld", (long long)vmid);
 }
 
+/* Sdtrig triggers owned by the debugger (trigger.c rv_trig_debugger). */
+static int rv_hw_trigger(struct cpu *c, bool insert, int type, uint64_t addr, uint64_t len)
+{
+    return rv_trig_debugger(RV_HART(c), insert, type, addr, len);
+}
+
 const struct gdb_arch rv_gdb_arch = {
     .target_xml = rv_gdb_target_xml,
     .g_nregs = RV_GDB_G_NREGS,
@@ -97,4 +104,5 @@ const struct gdb_arch rv_gdb_arch = {
     .reg_write = rv_reg_write,
     .translate = rv_translate_dbg,
     .describe = rv_describe,
+    .hw_trigger = rv_hw_trigger,
 };

@@ -91,7 +91,7 @@ static void rv_irq_msg(struct cpu *c, const struct cpu_msg *msg)
 static uint64_t rv_wake_pending(struct cpu *c)
 {
     struct rv_hart *h = RV_HART(c);
-    return rv_mip(h) & h->mie;
+    return (rv_mip(h) & h->mie) | (h->aia.on ? rv_aia_wake(h) : 0);
 }
 
 /* The architectural state in check records, in this order. */

@@ -20,6 +20,33 @@ static const struct { const char *name; uint32_t bit; } multi[] = {
     { "sdtrig", RV_EXT_SDTRIG },
 };
 
+size_t rv_isa_extension_list(const char *isa, char *buf, size_t len)
+{
+    uint32_t ext;
+    char err[256];
+    if (!rv_isa_parse(isa, &ext, err, sizeof err))
+        return 0;
+    static const char *const letters[] = { "i", "m", "a", "f", "d", "c", "h" };
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof letters / sizeof letters[0] + sizeof multi / sizeof multi[0]; i++) {
+        const char *name;
+        if (i < sizeof letters / sizeof letters[0]) {
+            name = letters[i];
+        } else {
+            size_t k = i - sizeof letters / sizeof letters[0];
+            if (multi[k].bit && (ext & multi[k].bit) != multi[k].bit)
+                continue; /* optional and not enabled */
+            name = multi[k].name;
+        }
+        size_t l = strlen(name) + 1;
+        if (n + l > len)
+            return 0;
+        memcpy(buf + n, name, l);
+        n += l;
+    }
+    return n;
+}
+
 bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen)
 {
     *ext = 0;

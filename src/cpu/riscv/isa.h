@@ -36,4 +36,13 @@ enum {
  * *ext. Anything else: false with a message naming the extension. */
 bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen);
 
+/* The extensions a hart configured with isa implements, as the DT binding's
+ * riscv,isa-extensions wants them (riscv/cpus.yaml / extensions.yaml): a
+ * list of NUL-terminated lower-case names — the single letters the hart
+ * always has (i m a f d c h), then every name of the parser's table that is
+ * always present or enabled by isa, in the table's order. Writes at most
+ * len bytes; returns the list's length, 0 when isa does not parse or the
+ * list does not fit. (The base, riscv,isa-base, is "rv64i".) */
+size_t rv_isa_extension_list(const char *isa, char *buf, size_t len);
+
 #endif

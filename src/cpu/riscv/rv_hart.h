@@ -138,6 +138,13 @@ struct rv_aia {
     uint64_t hgeie, hgeip;
     bool plic_mei, plic_sei; /* the PLIC's lines (used while eidelivery = 0x40000000) */
     struct rv_imsic_file file[2 + RV_AIA_GUESTS_MAX];
+    /* Smaia §5.3 / Ssaia §6.3 filtering and virtual interrupts (aia.c) */
+    uint64_t mvien, mvip;    /* mvip: the bits independent of mip (1, 9 when mvien has them; 13..63) */
+    uint64_t sie_v;          /* sie bits of mvien & ~mideleg (independent writable bits) */
+    uint64_t hvien, hvip;    /* hvip: bits 13..63 (12:0 are mip's VS bits) */
+    uint64_t vsie_v;         /* vsie bits of hvien & ~hideleg */
+    uint64_t hvictl, hviprio1, hviprio2;
+    uint8_t force;           /* the interrupt trap_to takes next: 1 to HS, 2 to VS (as its code) */
 };
 
 struct rv_hart {
@@ -211,6 +218,8 @@ struct rv_hart {
     unsigned ntrig;
     bool trig_per_insn;      /* a trigger needs every instruction seen (trigger.c) */
     bool trig_fire;          /* a breakpoint before the next instruction (tval trig_fire_tval) */
+    bool trig_halt;          /* a debugger trigger (dmode, action 1) stopped the hart (gdb) */
+    bool trig_dbg;           /* some trigger is the debugger's (dmode) */
     uint64_t trig_fire_tval;
     struct {                 /* a load in flight that load data triggers look at */
         bool pend, fp;

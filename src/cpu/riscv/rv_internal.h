@@ -35,7 +35,18 @@ void rv_aia_update(struct rv_hart *h);   /* recompute MEIP/SEIP/VSEIP/SGEIP, hge
 void rv_aia_reset(struct rv_hart *h);
 bool rv_aia_plic_line(struct rv_hart *h, int line, int level); /* true: taken */
 void rv_aia_msi(struct rv_hart *h, unsigned file, unsigned id, bool from_cpu, uint32_t src);
-int rv_aia_csr_check(struct rv_hart *h, unsigned csr);        /* 0 or the exception */
+int rv_aia_csr_check(struct rv_hart *h, unsigned csr, bool write); /* 0 or the exception */
+/* mvien/hvien views of sip/sie/vsip/vsie/hvip (after the base value) and
+ * the writes of their independent bits (before the base write, which may
+ * adjust *v: mip.SEIP is read-only while mvien bit 9 is set) */
+void rv_aia_view(const struct rv_hart *h, unsigned csr, uint64_t *v);
+void rv_aia_pre_write(struct rv_hart *h, unsigned csr, uint64_t *v);
+/* Interrupts beyond mip & mie: S-level virtual interrupts (mvien) and
+ * VS-level ones chosen by vstopi (hvien, hvictl, hviprio); the cause to
+ * take, with aia.force saying how (trap.c). */
+int rv_aia_take(struct rv_hart *h, uint64_t hs_real, bool hs_on, bool vs_on); /* -1: none */
+bool rv_aia_extra(const struct rv_hart *h);     /* any of that state set: use rv_aia_take */
+uint64_t rv_aia_wake(const struct rv_hart *h);  /* non-zero: such an interrupt is pending */
 bool rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v);
 bool rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v);
 void rv_aia_write_hgeie(struct rv_hart *h, uint64_t v);

@@ -114,6 +114,12 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
     uint64_t hdeleg = interrupt ? h->hideleg : h->hedeleg;
     bool to_hs = prev <= PRV_S && (deleg >> cause & 1);
     bool to_vs = to_hs && was_virt && (hdeleg >> cause & 1);
+    unsigned force = interrupt ? h->aia.force : 0; /* an AIA virtual interrupt (aia.c) */
+    h->aia.force = 0;
+    if (force) {
+        to_hs = true;
+        to_vs = force == 2;
+    }
     bool data_virt = h->data_mode >= RV_MODE_VU; /* MPRV with MPV, or V=1 */
     bool gva = !interrupt && tval_is_address(cause) && !h->trig_tval0 &&
                (was_virt || h->hlsv || (data_virt && data_fault(cause)));
@@ -140,7 +146,7 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool inter
 
     if (to_vs) {
         /* VS-level interrupts appear to the guest as its S-level ones (§8.6.2) */
-        uint64_t vcause = interrupt && (cause == IRQ_VSSI || cause == IRQ_VSTI || cause == IRQ_VSEI)
+        uint64_t vcause = interrupt && !force && (cause == IRQ_VSSI || cause == IRQ_VSTI || cause == IRQ_VSEI)
                               ? cause - 1 : cause;
         h->vscause = vcause | (interrupt ? 1ull << 63 : 0);
         h->vsepc = epc;
@@ -219,7 +225,8 @@ static const int irq_priority[] = { IRQ_MEI,  IRQ_MSI,  IRQ_MTI,  IRQ_SEI,  IRQ_
 bool rv_take_interrupt(struct rv_hart *h)
 {
     uint64_t pending = rv_mip(h) & h->mie;
-    if (!pending)
+    bool aia_extra = h->aia.on && rv_aia_extra(h); /* mvien/hvien/hvictl/hviprio in use */
+    if (!pending && !aia_extra)
         return false;
     /* M-level: enabled below M, or in M with MIE set. */
     uint64_t m_en = (h->priv < PRV_M || (h->mstatus & MSTATUS_MIE)) ? ~h->mideleg : 0;
@@ -230,6 +237,13 @@ bool rv_take_interrupt(struct rv_hart *h)
     bool vs_on = h->virt && (h->priv == PRV_U || (h->vsstatus & MSTATUS_SIE));
     uint64_t vs_en = vs_on ? h->mideleg & h->hideleg : 0;
     uint64_t take = pending & m_en;
+    if (!take && aia_extra) { /* S level with mvien's virtual interrupts, VS level by vstopi */
+        int c = rv_aia_take(h, pending & hs_en, hs_on, vs_on);
+        if (c < 0)
+            return false;
+        trap_to(h, (uint64_t)c, 0, true, 0, 0);
+        return true;
+    }
     if (!take)
         take = pending & hs_en;
     if (!take)

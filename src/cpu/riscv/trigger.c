@@ -5,7 +5,9 @@
  *
  * Every trigger supports types 2, 3, 4, 5, 6 and 15 (disabled), action 0
  * only (raise a breakpoint exception; there is no Debug Mode, so dmode is
- * read-only 0). While an address/data or an instruction-count trigger is
+ * read-only 0 for the guest). The debugger (gdb's `monitor hwtrig on`) may
+ * own triggers: mcontrol6 with dmode = 1 and action = 1, which stop the
+ * hart for gdb instead (rv_trig_debugger). While an address/data or an instruction-count trigger is
  * armed, the hart runs one instruction at a time on the interpreter
  * (h->trig_per_insn, as pmu.c's per-instruction events) and exec.c calls
  * rv_trig_insn_start before each instruction; otherwise triggers cost
@@ -29,6 +31,8 @@ enum { TT_NONE = 0, TT_MCONTROL = 2, TT_ICOUNT = 3, TT_ITRIGGER = 4, TT_ETRIGGER
 #define MC_S       BIT(4)
 #define MC_M       BIT(6)
 #define MC_CHAIN   BIT(11)
+#define T_DMODE    BIT(59)            /* only the debugger writes the trigger */
+#define MC_ACTION1 (1ull << 12)       /* action (15:12) = 1: enter Debug Mode */
 /* mcontrol: maskmax 58:53, sizehi 22:21, hit 20, select 19, timing 18, sizelo 17:16 */
 #define MC2_MASKMAX (63ull << 53)
 #define MC2_HIT    BIT(20)
@@ -154,6 +158,7 @@ void rv_trig_reset(struct rv_hart *h)
         h->tdata2[i] = 0;
     }
     h->trig_fire = false;
+    h->trig_halt = h->trig_dbg = false;
     h->trig_fire_tval = 0;
     h->trig_ld.pend = false;
     h->trig_tval0 = false;
@@ -253,6 +258,8 @@ bool rv_trig_csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
             h->tselect = v;
         return true;
     case CSR_TDATA1:
+        if (h->tdata1[i] & T_DMODE)
+            return true; /* the debugger's: writes from M-mode are ignored */
         h->tdata1[i] = legal_tdata1(v);
         /* icount written by this instruction: count holds what was
          * written, this instruction does not decrement it */
@@ -260,7 +267,8 @@ bool rv_trig_csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         update(h);
         return true;
     case CSR_TDATA2:
-        h->tdata2[i] = legal_tdata2(h->tdata1[i], v);
+        if (!(h->tdata1[i] & T_DMODE))
+            h->tdata2[i] = legal_tdata2(h->tdata1[i], v);
         return true;
     case CSR_TDATA3:
     case CSR_TINFO: /* read-only: writes are ignored (tinfo is not in the 0xc00 range) */
@@ -453,14 +461,14 @@ static void set_hit(struct rv_hart *h, unsigned i)
  * last one's). Returns true and *tval when a chain (or a lone trigger)
  * fires. */
 static bool mc_pass(struct rv_hart *h, const struct access *a, uint64_t kinds, int md,
-                    uint64_t *tval)
+                    uint64_t *tval, bool dbg_only, unsigned *which)
 {
     bool chain_ok = true;
     unsigned start = 0;
     for (unsigned i = 0; i < h->ntrig; i++) {
         uint64_t v = h->tdata1[i];
         unsigned t = TYPE(v);
-        bool mc = t == TT_MCONTROL || t == TT_MCONTROL6;
+        bool mc = (t == TT_MCONTROL || t == TT_MCONTROL6) && (!dbg_only || (v & T_DMODE));
         uint64_t tv = 0;
         bool hit = mc && chain_ok && mode_enabled(v, md) && mc_match(v, h->tdata2[i], a, kinds, &tv);
         if (hit)
@@ -472,6 +480,7 @@ static bool mc_pass(struct rv_hart *h, const struct access *a, uint64_t kinds, i
         if (hit) {
             for (unsigned k = start; k <= i; k++)
                 set_hit(h, k);
+            *which = i;
             return true;
         }
         chain_ok = true;
@@ -497,6 +506,76 @@ static bool is_load_data(const struct rv_hart *h, unsigned i)
     return true;
 }
 
+/* Trigger i matched the instruction at pc (timing before): action 0
+ * raises a breakpoint exception; the debugger's (dmode, action 1) stop the
+ * hart for gdb before the instruction — as a breakpoint (execute) or a
+ * watchpoint at the access's address — unless gdb resumes from this very
+ * pc (bp_skip_pc: the instruction runs once). false: it must not run. */
+static bool fire(struct rv_hart *h, unsigned i, uint64_t pc, uint64_t tval, uint64_t kinds)
+{
+    h->pc = pc;
+    if (!(h->tdata1[i] & T_DMODE)) {
+        rv_exception(h, EXC_BREAKPOINT, tval);
+        return false;
+    }
+    struct cpu *c = &h->cpu;
+    if (c->bp_skip_pc == pc) {
+        c->bp_skip_pc = UINT64_MAX;
+        return true;
+    }
+    if (kinds & MC_EXECUTE) {
+        c->bp_hit = true;
+    } else {
+        uint64_t t = h->tdata1[i] & (MC_LOAD | MC_STORE);
+        c->wp_hit = true;
+        c->wp_addr = tval;
+        c->wp_kind = t == MC_STORE ? 2 : t == MC_LOAD ? 3 : 4; /* watch, rwatch, awatch */
+    }
+    h->trig_halt = true;
+    cpu_end_run(c);
+    return false;
+}
+
+int rv_trig_debugger(struct rv_hart *h, bool insert, int type, uint64_t addr, uint64_t len)
+{
+    if (!h->ntrig)
+        return -2;
+    static const uint64_t kinds[5] = { 0, MC_EXECUTE, MC_STORE, MC_LOAD, MC_LOAD | MC_STORE };
+    if (type < 1 || type > 4)
+        return -1;
+    uint64_t t2 = addr, match = 0;
+    if (type != 1 && len > 1) {
+        if ((len & (len - 1)) || (addr & (len - 1)) || len > BIT(62))
+            return -1; /* one trigger matches a naturally aligned power-of-two range */
+        t2 = addr | (len / 2 - 1);
+        match = 1; /* NAPOT */
+    }
+    uint64_t t1 = (uint64_t)TT_MCONTROL6 << 60 | T_DMODE | MC6_VS | MC6_VU | MC_ACTION1 |
+                  match << 7 | MC_M | MC_S | MC_U | kinds[type];
+    for (unsigned i = 0; i < h->ntrig; i++) {
+        uint64_t v = h->tdata1[i];
+        bool mine = (v & T_DMODE) && (v & (MC_EXECUTE | MC_LOAD | MC_STORE)) == kinds[type] &&
+                    h->tdata2[i] == t2;
+        if (insert && !(v & T_DMODE) && (TYPE(v) == TT_DISABLED || TYPE(v) == TT_NONE)) {
+            h->tdata1[i] = t1;
+            h->tdata2[i] = t2;
+            break;
+        }
+        if (!insert && mine) {
+            h->tdata1[i] = (uint64_t)TT_DISABLED << 60;
+            h->tdata2[i] = 0;
+            break;
+        }
+        if (i + 1 == h->ntrig)
+            return -1;
+    }
+    h->trig_dbg = false;
+    for (unsigned i = 0; i < h->ntrig; i++)
+        h->trig_dbg |= (h->tdata1[i] & T_DMODE) != 0;
+    update(h);
+    return 0;
+}
+
 bool rv_trig_fetch(struct rv_hart *h, uint64_t pc)
 {
     int md = cur_mode(h);
@@ -504,18 +583,15 @@ bool rv_trig_fetch(struct rv_hart *h, uint64_t pc)
     /* icount: this instruction counts whether it retires or traps (a
      * fetch fault included) */
     h->trig_start_mode = (int8_t)(inh ? -1 : md);
-    if (inh)
-        return true;
     /* Priority: an execute address trigger (select 0, any size) comes
      * before the fetch's page and access faults; the ones that need the
-     * instruction (size, select = 1) are checked after the fetch */
+     * instruction (size, select = 1) are checked after the fetch. The
+     * debugger's triggers are never inhibited. */
     struct access a = { .pc = pc };
     uint64_t tval = 0;
-    if (mc_pass(h, &a, MC_EXECUTE, md, &tval)) {
-        h->pc = pc;
-        rv_exception(h, EXC_BREAKPOINT, tval);
-        return false;
-    }
+    unsigned i;
+    if (mc_pass(h, &a, MC_EXECUTE, md, &tval, inh, &i))
+        return fire(h, i, pc, tval, MC_EXECUTE);
     return true;
 }
 
@@ -523,7 +599,8 @@ bool rv_trig_insn_start(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc
                         struct rv_dinsn *tmp)
 {
     int md = cur_mode(h); /* icount's start mode: rv_trig_fetch */
-    if (inhibited(h, md))
+    bool inh = inhibited(h, md); /* then only the debugger's triggers */
+    if (inh && !h->trig_dbg)
         return true;
     if (d->op == RV_OP_CROSSPAGE) {
         /* its bytes come from two pages: fetch them now (a fault is the
@@ -538,16 +615,15 @@ bool rv_trig_insn_start(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc
     struct access a = { .pc = pc, .raw = d->raw, .len = d->len };
     describe(h, d, &a);
     uint64_t tval = 0;
+    unsigned i;
     /* Priority (Sdtrig "Priority"): execute address/data before, then the
      * load/store ones (a chain counts at its lowest priority). */
-    if (mc_pass(h, &a, MC_EXECUTE, md, &tval) ||
-        mc_pass(h, &a, MC_EXECUTE | MC_LOAD | MC_STORE, md, &tval)) {
-        h->pc = pc;
-        rv_exception(h, EXC_BREAKPOINT, tval);
-        return false;
-    }
+    if (mc_pass(h, &a, MC_EXECUTE, md, &tval, inh, &i))
+        return fire(h, i, pc, tval, MC_EXECUTE);
+    if (mc_pass(h, &a, MC_EXECUTE | MC_LOAD | MC_STORE, md, &tval, inh, &i))
+        return fire(h, i, pc, tval, (a.store ? MC_STORE : 0) | (a.load ? MC_LOAD : 0));
     /* a load that a load data trigger may match once it has its value */
-    if (a.load && !a.cbo) {
+    if (a.load && !a.cbo && !inh) {
         for (unsigned i = 0; i < h->ntrig; i++) {
             if (is_load_data(h, i) && mode_enabled(h->tdata1[i], md)) {
                 h->trig_ld.pend = true;

@@ -50,4 +50,14 @@ void rv_trig_trap(struct rv_hart *h, uint64_t cause, bool interrupt, int prev, b
                   bool from_inhibited);
 void rv_trig_mret(struct rv_hart *h);
 
+/* The debugger's triggers (gdb `monitor hwtrig on`, docs/gdb.md): insert
+ * or remove an mcontrol6 trigger with dmode = 1 and action = 1 ("enter
+ * Debug Mode": the hart stops for gdb before the instruction). type 1
+ * execute at addr; 2 store, 3 load, 4 either on [addr, addr+len) (len 1,
+ * or a power of two with addr aligned: NAPOT). 0 done; -1 no free trigger
+ * (or a range that one trigger cannot express, or nothing to remove); -2
+ * the hart has no triggers. The guest sees such triggers (tdata1 reads
+ * type 6 with dmode 1) but cannot change them (its writes are ignored). */
+int rv_trig_debugger(struct rv_hart *h, bool insert, int type, uint64_t addr, uint64_t len);
+
 #endif

@@ -22,6 +22,7 @@
  * Output on the UART; power-off through sifive_test: pass, or fail with the
  * number of failed checks (each FAIL line says which). */
 #include <stdint.h>
+#include <stddef.h>
 
 #define UART 0x10000000ul
 #define TEST 0x100000ul
@@ -68,7 +69,9 @@ static void check(int ok, const char *what)
 
 /* ---- traps: illegal instructions are counted and skipped --------------- */
 
-volatile uint64_t illegal_count;
+volatile uint64_t illegal_count, virtual_count;
+uint64_t run_lower(int vs);
+void lower_ret(void);
 volatile uint64_t h1_claimed, h1_cause;
 volatile uint32_t h1_ready;
 
@@ -78,6 +81,14 @@ uint64_t aia_trap(uint64_t cause, uint64_t epc, uint64_t tval)
     if (cause == 2) { /* illegal instruction: count it, skip the 4 bytes */
         illegal_count++;
         return epc + 4;
+    }
+    if (cause == 22) { /* virtual instruction (from VS-mode): count it, skip it */
+        virtual_count++;
+        return epc + 4;
+    }
+    if (cause == 9 || cause == 10) { /* ecall from S / VS: run_lower is done, back to M */
+        CSR_WRITE(mstatus, (CSR_READ(mstatus) & ~(1ull << 39)) | 3ull << 11);
+        return (uint64_t)(uintptr_t)lower_ret;
     }
     if (hart == 1 && cause == (1ull << 63 | 11)) { /* machine external */
         h1_cause = cause;
@@ -174,12 +185,11 @@ static void test_m_file(void)
     CSR_WRITE(mideleg, 0);
     CSR_WRITE(mie, 0);
     check(CSR_READ(0xfb0) == 0 && CSR_READ(0xdb0) == 0, "m: nothing enabled: mtopi and stopi 0");
-    CSR_WRITE(0x308, ~0ull);
-    check(CSR_READ(0x308) == 0, "m: mvien is read-only zero");
+    check(CSR_READ(0x308) == 0, "m: mvien resets to 0");
     CSR_WRITE(0x309, ~0ull);
-    check(CSR_READ(0x309) == (1ull << 1 | 1ull << 5 | 1ull << 9) &&
+    check(CSR_READ(0x309) == (~0x1fffull | 1ull << 1 | 1ull << 5 | 1ull << 9) &&
           (mip() & (1ull << 1 | 1ull << 5 | 1ull << 9)) == (1ull << 1 | 1ull << 5 | 1ull << 9),
-          "m: mvip bits 1, 5, 9 are aliases of mip.SSIP/STIP/SEIP");
+          "m: mvip bits 1, 5, 9 are aliases of mip.SSIP/STIP/SEIP (mvien 0); 13..63 writable");
     CSR_WRITE(0x309, 0);
     check((mip() & (1ull << 1 | 1ull << 5 | 1ull << 9)) == 0, "m: mvip = 0 clears them in mip");
     check(CSR_SWAP(0x35c, 0x12345) == TOP(5), "m: csrrw mtopei reads 5 and claims it");
@@ -284,6 +294,8 @@ static void aw(unsigned long d, unsigned off, uint32_t v) { *(volatile uint32_t 
 #define SRCCFG(i) (SOURCECFG + 4 * ((i) - 1))
 #define TGT(i) (TARGET + 4 * ((i) - 1))
 #define UART_IRQ 10
+/* the UART's interrupt wire: high while IER.ETBEI is set (THR is always empty) */
+static void uart_wire(int high) { *(volatile uint8_t *)(UART + 1) = high ? 2 : 0; fence(); }
 
 static void test_aplic_direct(void)
 {
@@ -330,6 +342,46 @@ static void test_aplic_direct(void)
     *(volatile uint8_t *)(UART + 1) = 0;
     fence();
     check(!(ar(APLIC_M, SETIP) & 1u << UART_IRQ) && !(mip() & MEIP), "aplic: the wire low: not pending");
+    /* the other source modes on the same wire (IER.ETBEI drives it) */
+    aw(APLIC_M, SRCCFG(UART_IRQ), 4); /* edge, rising */
+    aw(APLIC_M, CLRIPNUM, UART_IRQ);
+    uart_wire(1);
+    uint32_t p_rise = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uint32_t t_rise = ar(APLIC_M, IDC + CLAIMI);
+    uint32_t p_claimed = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uart_wire(0);
+    uint32_t p_fall = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uart_wire(1);
+    uint32_t p_again = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    aw(APLIC_M, CLRIPNUM, UART_IRQ);
+    uint32_t p_clr = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    check(p_rise && t_rise == ((uint32_t)UART_IRQ << 16 | 1) && !p_claimed && !p_fall && p_again && !p_clr,
+          "aplic: edge-rising source: pending on the rising edge, claimi takes it, none on the falling edge, clripnum clears");
+    aw(APLIC_M, SRCCFG(UART_IRQ), 5); /* edge, falling (wire high now) */
+    uint32_t p_cfg = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uint32_t in_hi = ar(APLIC_M, IN_CLRIP) & 1u << UART_IRQ;
+    uart_wire(0);
+    uint32_t p_f = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uint32_t in_lo = ar(APLIC_M, IN_CLRIP) & 1u << UART_IRQ;
+    int meip_f = (mip() & MEIP) != 0;
+    (void)ar(APLIC_M, IDC + CLAIMI);
+    uart_wire(1);
+    uint32_t p_r = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    check(!p_cfg && !in_hi && p_f && in_lo && meip_f && !p_r,
+          "aplic: edge-falling source: in_clrip inverted, pending (MEIP) on the falling edge only");
+    uart_wire(0);
+    aw(APLIC_M, SRCCFG(UART_IRQ), 7); /* level, low (wire low now) */
+    uint32_t l_lo = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    int meip_l = (mip() & MEIP) != 0;
+    aw(APLIC_M, CLRIPNUM, UART_IRQ);
+    uint32_t l_clr = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    uart_wire(1);
+    uint32_t l_hi = ar(APLIC_M, SETIP) & 1u << UART_IRQ;
+    int meip_h = (mip() & MEIP) != 0;
+    check(l_lo && meip_l && l_clr && !l_hi && !meip_h,
+          "aplic: level-low source: pending while the wire is low (clripnum cannot clear it), not when high");
+    uart_wire(0);
+    aw(APLIC_M, SRCCFG(UART_IRQ), 0);
     /* delegation of source 6 to the supervisor-level domain */
     aw(APLIC_S, SRCCFG(6), 1);
     check(ar(APLIC_S, SRCCFG(6)) == 0, "aplic: child sourcecfg[6] is read-only zero until delegated");
@@ -369,6 +421,53 @@ static void test_aplic_msi(void)
     aw(APLIC_M, GENMSI, 0u << 18 | 12);
     check(CSR_READ(0x35c) == TOP(12), "aplic-msi: genmsi sends EIID 12 to hart 0");
     (void)CSR_SWAP(0x35c, 0);
+    /* the UART's wire in every source mode, forwarded as MSI 20 to the M file */
+    mreg_w(EIE0, 1ull << 9 | 1ull << 12 | 1ull << 20);
+    uint32_t got[8];
+    aw(APLIC_M, SRCCFG(UART_IRQ), 4); /* edge, rising */
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 20);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    uart_wire(1);
+    got[0] = (uint32_t)CSR_SWAP(0x35c, 0);      /* rising edge: MSI 20 */
+    uart_wire(0);
+    got[1] = (uint32_t)CSR_READ(0x35c);         /* falling edge: none */
+    aw(APLIC_M, SRCCFG(UART_IRQ), 5);           /* edge, falling */
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 20);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    uart_wire(1);
+    got[2] = (uint32_t)CSR_READ(0x35c);         /* rising: none */
+    uart_wire(0);
+    got[3] = (uint32_t)CSR_SWAP(0x35c, 0);      /* falling: MSI 20 */
+    check(got[0] == TOP(20) && got[1] == 0 && got[2] == 0 && got[3] == TOP(20),
+          "aplic-msi: edge sources: rising (mode 4) and falling (mode 5) edges each send one MSI");
+    aw(APLIC_M, SRCCFG(UART_IRQ), 6);           /* level, high (wire low) */
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 20);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    aw(APLIC_M, SETIPNUM, UART_IRQ);
+    got[0] = (uint32_t)CSR_READ(0x35c);         /* setipnum while low: ignored */
+    uart_wire(1);
+    got[1] = (uint32_t)CSR_SWAP(0x35c, 0);      /* the wire rises: MSI */
+    got[2] = (uint32_t)CSR_READ(0x35c) | (ar(APLIC_M, SETIP) & 1u << UART_IRQ); /* forwarded: no longer pending */
+    aw(APLIC_M, SETIPNUM, UART_IRQ);
+    got[3] = (uint32_t)CSR_SWAP(0x35c, 0);      /* setipnum while high: MSI again */
+    uart_wire(0);
+    check(got[0] == 0 && got[1] == TOP(20) && got[2] == 0 && got[3] == TOP(20),
+          "aplic-msi: level-high source: MSI when the wire rises, setipnum re-sends only while high");
+    aw(APLIC_M, SRCCFG(UART_IRQ), 0);
+    uart_wire(1);
+    aw(APLIC_M, SRCCFG(UART_IRQ), 7);           /* level, low (wire high) */
+    aw(APLIC_M, TGT(UART_IRQ), 0u << 18 | 20);
+    aw(APLIC_M, SETIENUM, UART_IRQ);
+    got[0] = (uint32_t)CSR_READ(0x35c);         /* inactive level: nothing */
+    uart_wire(0);
+    got[1] = (uint32_t)CSR_SWAP(0x35c, 0);      /* the wire falls = rectified rises: MSI */
+    uart_wire(1);
+    aw(APLIC_M, SETIPNUM, UART_IRQ);
+    got[2] = (uint32_t)CSR_READ(0x35c);         /* setipnum while the wire is high: ignored */
+    check(got[0] == 0 && got[1] == TOP(20) && got[2] == 0,
+          "aplic-msi: level-low source: MSI when the wire falls, setipnum ignored while high");
+    uart_wire(0);
+    aw(APLIC_M, SRCCFG(UART_IRQ), 0);
     mreg_w(EIDELIVERY, 0x40000000);
     /* the child domain, source 6, to guest file 1 */
     aw(APLIC_M, SRCCFG(6), 1u << 10);
@@ -386,6 +485,105 @@ static void test_aplic_msi(void)
     CSR_WRITE(0x600, 0);
     aw(APLIC_S, DOMAINCFG, 0);
     aw(APLIC_M, DOMAINCFG, 0);
+}
+
+/* ---- filtering and virtual interrupts (Smaia §5.3, Ssaia §6.3), vstopi ---------- */
+
+enum { MVIEN = 0x308, MVIP = 0x309, HVIEN = 0x608, HVICTL = 0x609, HVIPRIO1 = 0x646,
+       HVIPRIO2 = 0x647, VSTOPI = 0xeb0, STOPI = 0xdb0 };
+#define CSRR(n) ({ uint64_t v_; __asm__ volatile("csrr %0, %1" : "=r"(v_) : "i"(n)); v_; })
+#define CSRW(n, v) __asm__ volatile("csrw %0, %1" ::"i"(n), "r"((uint64_t)(v)))
+#define IRQ(n) (1ull << 63 | (n))
+
+static void test_virtual_s(void)
+{
+    CSRW(MVIEN, ~0ull);
+    check(CSRR(MVIEN) == (1ull << 1 | 1ull << 9 | ~0x1fffull), "mvien: bits 1, 9 and 13..63 writable");
+    CSRW(MVIEN, 0);
+    CSR_WRITE(mip, 0);
+    CSRW(MVIP, 1ull << 1);
+    check((mip() & 2) && CSRR(MVIP) == 2, "mvip: with mvien bit 1 clear, bit 1 is mip.SSIP (an injected S IPI)");
+    CSR_WRITE(mip, 0);
+    CSRW(MVIEN, 1ull << 1);
+    CSRW(MVIP, 1ull << 1);
+    check(!(mip() & 2) && CSRR(MVIP) == 2 && (CSR_READ(sip) & 2),
+          "mvip: with mvien bit 1 set, bit 1 is its own bit, seen in sip (mideleg bit 1 clear), not in mip");
+    CSRW(MVIP, 0);
+    CSRW(MVIEN, 0);
+    CSR_WRITE(mip, 1ull << 9); /* the software-writable SEIP */
+    CSRW(MVIEN, 1ull << 9);
+    uint64_t mip_in = mip() & (1ull << 9), mvip_in = CSRR(MVIP) & (1ull << 9);
+    CSR_WRITE(mip, 1ull << 9);
+    uint64_t mip_ro = mip() & (1ull << 9);
+    CSRW(MVIEN, 0);
+    check(!mip_in && mvip_in && !mip_ro && (mip() & (1ull << 9)),
+          "mvien bit 9: the software SEIP moves to mvip (mip.SEIP read-only, 0) and back");
+    CSR_WRITE(mip, 0);
+    /* a virtual S-level interrupt 20: mvien, mvip, sie (mideleg bit 20 is 0) */
+    CSRW(MVIEN, 1ull << 20);
+    CSRW(MVIP, 1ull << 20);
+    CSR_WRITE(sie, 1ull << 20);
+    check(CSR_READ(sie) == 1ull << 20 && (CSR_READ(sip) & 1ull << 20) && CSRR(STOPI) == (20u << 16 | 1),
+          "virtual S interrupt 20: sip/sie bits 20, stopi = 20");
+    check(run_lower(0) == IRQ(20), "virtual S interrupt 20 traps to S-mode: scause = 20");
+    CSR_WRITE(sip, 0); /* sip bit 20 is mvip's: S software clears it */
+    check(CSRR(MVIP) == 0 && run_lower(0) == 0, "sip write clears mvip bit 20: no interrupt");
+    CSR_WRITE(sie, 0);
+    CSRW(MVIEN, 0);
+}
+
+static void test_virtual_vs(void)
+{
+    CSRW(HVIEN, ~0ull);
+    check(CSRR(HVIEN) == ~0x1fffull, "hvien: bits 13..63 writable, 12:0 read-only zero");
+    CSRW(HVICTL, ~0ull);
+    check(CSRR(HVICTL) == (1ull << 30 | 0x3full << 16 | 0x3ff), "hvictl: VTI, IID (6 bits), DPR, IPRIOM, IPRIO");
+    CSRW(HVICTL, 0);
+    CSRW(HVIPRIO1, ~0ull);
+    check(CSRR(HVIPRIO1) == 0xffffff00ff00ff00ull, "hviprio1: bytes of 1, 5, 13, 14, 15; 0, 4, 8 read-only zero");
+    CSRW(HVIPRIO1, 0);
+    CSRW(HVIEN, 0);
+    check(CSRR(VSTOPI) == 0, "vstopi: 0 with nothing pending");
+    /* hvien/hvip/vsie bit 21 */
+    CSRW(HVIEN, 1ull << 21);
+    CSRW(0x645, 1ull << 21); /* hvip */
+    CSRW(0x204, 1ull << 21); /* vsie */
+    check(CSRR(0x244) == 1ull << 21 && CSRR(0x204) == 1ull << 21 && CSRR(VSTOPI) == (21u << 16 | 1),
+          "hvien bit 21: vsip = hvip bit 21, vsie bit 21 writable, vstopi = 21");
+    check(run_lower(1) == IRQ(21), "VS interrupt 21 (hvien/hvip) traps to VS-mode: vscause = 21");
+    CSRW(0x645, 0);
+    /* hviprio2 orders 16 (default: below SSI) before a VS software interrupt */
+    CSRW(HVIEN, 1ull << 16);
+    CSRW(0x645, 1ull << 16 | 1ull << 2); /* hvip 16 and VSSIP */
+    CSRW(0x204, 1ull << 16);
+    CSRW(0x603, 1ull << 2);              /* hideleg VSSI */
+    CSR_WRITE(mie, 1ull << 2);           /* vsie.SSIE = mie.VSSIE */
+    uint64_t dflt = CSRR(VSTOPI);
+    CSRW(HVICTL, 1ull << 8);             /* IPRIOM */
+    CSRW(HVIPRIO2, 3);                   /* interrupt 16: priority 3 */
+    uint64_t pr = CSRR(VSTOPI);
+    check(dflt == (1u << 16 | 1) && pr == (16u << 16 | 3),
+          "hviprio2: 16 with priority 3 goes before VS SSI (default order: SSI first); IPRIOM shows 3");
+    check(run_lower(1) == IRQ(16), "... and is the interrupt VS-mode takes");
+    CSRW(HVIPRIO2, 0);
+    CSRW(HVICTL, 0);
+    CSRW(0x645, 0);
+    CSR_WRITE(mie, 0);
+    CSRW(0x603, 0);
+    CSRW(0x204, 0);
+    CSRW(HVIEN, 0);
+    /* hvictl: VTI with IID 33 injects interrupt 33 at priority 7 */
+    CSRW(HVICTL, 1ull << 30 | 33ull << 16 | 1ull << 8 | 7);
+    check(CSRR(VSTOPI) == (33u << 16 | 7), "hvictl VTI, IID 33, IPRIO 7: vstopi = 33 / 7");
+    check(run_lower(1) == IRQ(33), "... VS-mode takes interrupt 33 (vscause 33)");
+    CSRW(HVICTL, 1ull << 30 | 9ull << 16);
+    uint64_t before = virtual_count;
+    check(CSRR(VSTOPI) == 0 && run_lower(1) == 0, "hvictl VTI with IID 9: no interrupt");
+    check(virtual_count == before + 1, "hvictl VTI: VS-mode's csrr sip is a virtual-instruction exception");
+    CSRW(HVICTL, 0);
+    before = virtual_count;
+    (void)run_lower(1);
+    check(virtual_count == before, "without VTI it is not");
 }
 
 void aia_main(void)
@@ -408,6 +606,8 @@ void aia_main(void)
         test_ipi();
         test_s_file();
         test_guest_file();
+        test_virtual_s();
+        test_virtual_vs();
     }
     if (aplic && imsic)
         test_aplic_msi();

@@ -68,3 +68,58 @@ trap_m:
         ld t6, 120(sp)
         addi sp, sp, 128
         mret
+
+/* uint64_t run_lower(int vs): drop to S-mode (vs = 0) or VS-mode (vs = 1)
+ * with that level's SIE set; the first trap there lands in lower_vec, which
+ * records scause (vscause in VS) and ecalls back to M (aia_trap resumes at
+ * lower_ret in M). Returns the recorded cause, 0 when none was taken
+ * before the ecall after the nops and a read of sip. */
+        .globl run_lower, lower_ret
+run_lower:
+        addi sp, sp, -16
+        sd ra, 0(sp)
+        la t0, lower_vec
+        csrw stvec, t0
+        csrw 0x205, t0                  /* vstvec */
+        la t0, lower_cause
+        sd zero, 0(t0)
+        li t0, -1
+        csrw pmpaddr0, t0               /* S/VS may run everywhere */
+        li t0, 0x1f
+        csrw pmpcfg0, t0
+        li t0, 3 << 11 | 1 << 39        /* MPP, MPV */
+        csrc mstatus, t0
+        li t0, 1 << 11                  /* MPP = S */
+        csrs mstatus, t0
+        beqz a0, 1f
+        li t0, 1 << 39                  /* MPV = 1: VS */
+        csrs mstatus, t0
+1:      la t0, lower_code
+        csrw mepc, t0
+        mret
+        .balign 4
+lower_code:
+        csrsi sstatus, 2                /* SIE (vsstatus.SIE in VS) */
+        nop
+        nop
+        nop
+        nop
+        csrr t1, sip                    /* (VS-mode: a virtual-instruction trap with hvictl.VTI) */
+        ecall
+        .balign 4
+lower_vec:
+        csrr t0, scause
+        la t1, lower_cause
+        sd t0, 0(t1)
+        ecall
+lower_ret:
+        la t0, lower_cause
+        ld a0, 0(t0)
+        ld ra, 0(sp)
+        addi sp, sp, 16
+        ret
+
+        .data
+        .balign 8
+        .globl lower_cause
+lower_cause: .dword 0
