@@ -151,7 +151,7 @@ bench: deps all
 
 # The timeline picture in docs/view.md (`trace view --screenshot`, docs/view.md).
 view-picture: $(BUILD)/hvsim
-	$(BUILD)/hvsim trace view traces/minihv-4hart.hvt --from 13880000 --to 13960000 \
+	$(BUILD)/hvsim trace view traces/minihv-4hart.hvt --from 14169000 --to 14249000 \
 	    --screenshot docs/view-minihv.png >/dev/null
 
 # Regenerates the golden traces (traces/goldens.txt); see traces/README.md.
