@@ -48,6 +48,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include "jit.h"
 #include "block.h"
@@ -254,12 +255,13 @@ static void flags_exit(struct emit *e, const struct flst *s)
  * still needed (live) and nowhere else. */
 static void flags_safe(struct emit *e, bool live)
 {
-    if (e->fl.hf && !e->fl.rv && !e->fl.mv && live)
-        capture(e);
-    if (e->fl.hf && !e->fl.rv && !e->fl.mv)
-        e->fl = (struct flst){ 0 };
-    else
+    if (e->fl.hf && !e->fl.rv && !e->fl.mv) {
+        if (live)
+            capture(e);
+        e->fl = (struct flst){ .rv = live, .afz = e->fl.afz };
+    } else {
         e->fl.hf = false;
+    }
 }
 /* A host condition code true when guest condition cc holds (tttn, SDM vol.
  * 2 App. B.1.4.7): cc itself while the host's flags are the guest's, else
@@ -1090,8 +1092,11 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
     op_rm(&e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); b4(&e, n); /* add qword [insn_left], n */
     op_rm(&e, false, true, 0x89, 1, H13, M_DISP, B, OFF(rip));  /* mov [rip], r13 */
     ret_code(&e, X86_JIT_DONE);
-    if (e.fail)
+    if (e.fail) {
+        if (getenv("HVSIM_X86_JIT_DEBUG"))
+            fprintf(stderr, "x86 jit: block at %#llx (%u instructions) not compiled\n", (unsigned long long)rip, n);
         return NULL;
+    }
     uint32_t idx = j->nblocks++;
     j->blocks[idx] = (struct x86_jit_block){ .owner = &p->d[k], .off = j->used,
                                              .chain = (uint32_t)(chain - j->buf) };
