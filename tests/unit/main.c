@@ -41,7 +41,8 @@
     X(vmx) \
     X(sdtrig) \
     X(x86_tlb) \
-    X(vga)
+    X(vga) \
+    X(x86_jit)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */
