@@ -77,6 +77,8 @@ struct emit {
     struct x86_cpu *x;
     struct flst fl;
     bool fail;            /* something could not be compiled: interpret the block */
+    bool stats;           /* count (x86_jit.stats) */
+    struct x86_jit *j;
 };
 
 static void b1(struct emit *e, unsigned v) { *e->p++ = (uint8_t)v; }
@@ -310,6 +312,15 @@ static void produced(struct emit *e, bool live_after, bool afz)
     e->fl = (struct flst){ .hf = live_after, .afz = afz };
 }
 
+/* With HVSIM_X86_JIT_STATS: x86_jit.run += v (clobbers rax, flags) */
+static void stat_add(struct emit *e, uint64_t *ctr, int32_t v)
+{
+    if (!e->stats || !v)
+        return;
+    mov_imm64(e, A, (uint64_t)(uintptr_t)ctr);
+    EMIT(e, 0x48, 0x81, 0x00); b4(e, (uint32_t)v);  /* add qword [rax], v */
+}
+
 /* ---- exits ------------------------------------------------------------------- */
 
 /* Leave for rip r13 + rel (a byte offset from the block's first
@@ -370,6 +381,7 @@ static void miss_paths(struct emit *e, struct misses *m, unsigned k, uint32_t of
     flags_exit(e, &m->fl);
     op_rm(e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); /* add qword [insn_left], n - k */
     b4(e, e->n - k);
+    stat_add(e, &e->j->run, -(int32_t)(e->n - k));
     lea_pc(e, A, off);
     str_(e, 8, A, OFF(rip));
     ret_code(e, X86_JIT_MISS);
@@ -662,9 +674,11 @@ static void callout(struct emit *e, struct ci *c, unsigned k, bool last)
     EMIT(e, 0x48, 0xbe); b8(e, (uint64_t)(uintptr_t)c->d); /* mov rsi, d */
     EMIT(e, 0x48, 0xb8); b8(e, (uint64_t)(uintptr_t)c->fn); /* mov rax, fn */
     EMIT(e, 0xff, 0xd0);                                /* call rax */
+    stat_add(e, &e->j->run_callouts, 1);
     e->fl = (struct flst){ .mv = true };
     op_rm(e, false, false, 0x80, 1, 7, M_DISP, B, OFF(blk_exit)); b1(e, 0); /* cmp byte [blk_exit], 0 */
     uint8_t *ok = jcc32(e, CC_E);
+    stat_add(e, &e->j->run, -(int32_t)back);
     ldr(e, 8, A, OFF(next_rip));
     str_(e, 8, A, OFF(rip));
     ret_code(e, X86_JIT_CHECK);
@@ -1013,6 +1027,7 @@ struct x86_jit *x86_jit_of(struct x86_cpu *x)
         }
         j->buf = buf;
         j->hot = X86_JIT_HOT;
+        j->stats = getenv("HVSIM_X86_JIT_STATS") != NULL;
         jit_flush(j);
         j->flushes = 0;
         x0->jit = j;
@@ -1036,7 +1051,7 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
     struct ci cs[X86_BLOCK_MAX];
     if (n > X86_BLOCK_MAX)
         return NULL;
-    struct emit e = { .page_off = (uint32_t)(rip & 0xfff), .n = n, .x = x };
+    struct emit e = { .page_off = (uint32_t)(rip & 0xfff), .n = n, .x = x, .stats = j->stats, .j = j };
     uint32_t off = 0;
     for (unsigned i = 0; i < n; i++) {
         cs[i] = (struct ci){ .d = &p->d[k + i], .in = &p->full[k + i], .raw = p->raw[k + i],
@@ -1066,6 +1081,7 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
     uint8_t *chain = e.p;
     op_rm(&e, false, true, 0x81, 1, 5, M_DISP, B, OFF(insn_left)); b4(&e, n); /* sub qword [insn_left], n */
     uint8_t *short_budget = jcc32(&e, CC_B);
+    stat_add(&e, &j->run, (int32_t)n);
     bool ends = false;
     for (unsigned i = 0; i < n && !e.fail; i++) {
         struct ci *c = &cs[i];
@@ -1149,6 +1165,11 @@ void x86_jit_link(struct x86_cpu *x, uint64_t site, struct x86_dpage *p, unsigne
 void x86_jit_free(struct x86_cpu *x)
 {
     if (x->jit && x->jit_owner) {
+        if (x->jit->stats)
+            fprintf(stderr, "x86 jit: %llu blocks compiled (%llu flushes), %llu instructions run in compiled "
+                    "blocks, %llu of them through calls of their fast handler\n",
+                    (unsigned long long)x->jit->compiled, (unsigned long long)x->jit->flushes,
+                    (unsigned long long)x->jit->run, (unsigned long long)x->jit->run_callouts);
         munmap(x->jit->buf, X86_JIT_CODE_BYTES);
         free(x->jit);
     }

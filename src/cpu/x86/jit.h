@@ -43,6 +43,9 @@ struct x86_jit {
     unsigned hot;                   /* X86_JIT_HOT; the unit tests set 0 */
     uint64_t compiled, callouts;    /* statistics: blocks compiled, instructions
                                        compiled as calls of their fast handler */
+    bool stats;                     /* HVSIM_X86_JIT_STATS set: the code counts */
+    uint64_t run, run_callouts;     /* with stats: instructions run in compiled
+                                       blocks, and of them through calls */
     struct x86_jit_block blocks[X86_JIT_MAX_BLOCKS];
 };
 
