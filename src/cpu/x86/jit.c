@@ -327,22 +327,41 @@ static void stat_add(struct emit *e, uint64_t *ctr, int32_t v)
  * instruction) with flags state s. Inside the page: a jmp rel32 that
  * x86_jit_link points at the target's code; until then it returns the
  * address of its rel32 field. */
+/* In an exit path to another block: the flags of state s into r12, where
+ * every block entry finds them (with AF as the guest has it). */
+static void flags_r12(struct emit *e, const struct flst *s)
+{
+    if (s->rv || s->hf) {
+        if (!s->rv)
+            capture(e);
+        if (s->afz)
+            EMIT(e, 0x41, 0x83, 0xe4, 0xef);            /* and r12d, ~0x10 */
+    } else if (s->mv) {
+        op_rm(e, false, true, 0x8b, 1, H12, M_DISP, B, OFF(rflags)); /* mov r12, [rflags] */
+    } else {
+        e->fail = true;
+    }
+}
+
 static void exit_to(struct emit *e, const struct flst *s, int64_t rel)
 {
-    flags_exit(e, s);
     int64_t in_page = (int64_t)e->page_off + rel;
     if (!fits32(rel)) {
         e->fail = true;
         return;
     }
     if (in_page < 0 || in_page >= 4096) {
+        flags_exit(e, s);
         lea_pc(e, A, rel);
         str_(e, 8, A, OFF(rip));
         ret_code(e, X86_JIT_DONE);
         return;
     }
+    /* chained: the flags stay in r12; written back if it returns */
+    flags_r12(e, s);
     lea_pc(e, H13, rel);
     uint8_t *site = jmp32(e);
+    merge(e, false);
     op_rm(e, false, true, 0x89, 1, H13, M_DISP, B, OFF(rip)); /* mov [rip], r13 */
     EMIT(e, 0x48, 0x8d, 0x05);                              /* lea rax, [rip + site - next] */
     b4(e, (uint32_t)(site - (e->p + 4)));
@@ -1075,9 +1094,12 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
         jit_flush(j);
     uint8_t *start = j->buf + j->used;
     e.p = start;
-    e.fl = (struct flst){ .mv = true };
     EMIT(&e, 0x53, 0x41, 0x54, 0x41, 0x55);            /* push rbx; push r12; push r13 */
     EMIT(&e, 0x48, 0x89, 0xfb, 0x49, 0x89, 0xf5);      /* mov rbx, rdi; mov r13, rsi */
+    op_rm(&e, false, true, 0x8b, 1, H12, M_DISP, B, OFF(rflags)); /* mov r12, [rflags] */
+    /* the chained entry: the guest's flags are in r12 (exit_to), and
+     * x->rflags has them only when entered from C */
+    e.fl = (struct flst){ .rv = true };
     uint8_t *chain = e.p;
     op_rm(&e, false, true, 0x81, 1, 5, M_DISP, B, OFF(insn_left)); b4(&e, n); /* sub qword [insn_left], n */
     uint8_t *short_budget = jcc32(&e, CC_B);
@@ -1106,6 +1128,7 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
     }
     patch_to_here(&e, short_budget);
     op_rm(&e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); b4(&e, n); /* add qword [insn_left], n */
+    merge(&e, false);
     op_rm(&e, false, true, 0x89, 1, H13, M_DISP, B, OFF(rip));  /* mov [rip], r13 */
     ret_code(&e, X86_JIT_DONE);
     if (e.fail) {
