@@ -37,10 +37,11 @@
  * same operation and size where the SDM defines them all and the
  * interpreter computes the same values (ADD/ADC/SUB/SBB/CMP/NEG/INC/DEC;
  * AND/OR/XOR/TEST with AF cleared as exec.c does; shifts by 1). Inside a
- * block they stay in the host's EFLAGS or in r12 (PUSHFQ; POP r12) and
- * reach x->rflags only at an exit; flags that a later instruction of the
- * block overwrites before anything reads them, with no exit between, are
- * not kept at all (a backward liveness pass).
+ * block they stay in the host's EFLAGS or in r12 (PUSHFQ; POP r12), from
+ * one chained block to the next in r12, and reach x->rflags only when the
+ * code returns or calls a fast handler; flags that a later instruction of
+ * the block overwrites before anything reads them, with no exit between,
+ * are not kept at all (a backward liveness pass).
  *
  * Chaining: an exit to the same page is a jmp rel32 that first returns its
  * own address; x86_jit_link then points it at the target block's entry
@@ -715,7 +716,7 @@ static void callout(struct emit *e, struct ci *c, unsigned k, bool last)
 }
 
 /* One instruction as host code; k: its index in the block. */
-static void emit_insn(struct emit *e, struct ci *c, unsigned k, bool last)
+static void emit_insn(struct emit *e, struct ci *c, unsigned k)
 {
     const struct x86_dinsn *d = c->d;
     struct misses m = { .n = 0 };
@@ -1016,7 +1017,6 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k, bool last)
         break;
     }
     miss_paths(e, &m, k, c->off);
-    (void)last;
 }
 
 /* ---- the cache --------------------------------------------------------------- */
@@ -1112,7 +1112,7 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
             callout(&e, c, i, last);
             j->callouts++;
         } else {
-            emit_insn(&e, c, i, last);
+            emit_insn(&e, c, i);
         }
         ends = c->kind == K_JCC || c->kind == K_JMP || c->kind == K_CALL || c->kind == K_RET ||
                (c->kind == K_CALLOUT && last && ((c->in->map == X86_MAP_1 && (c->in->opcode == 0xc2 ||
