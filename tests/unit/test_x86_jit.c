@@ -34,6 +34,7 @@ struct code {
     unsigned n;
     int rip_disp;  /* enc(): where the disp32 of a RIP-relative operand is, or -1 */
     bool has_rip;  /* some instruction has one */
+    unsigned call[64], ncall; /* rel32 fields of CALLs to the leaf (patched at the end) */
 };
 static void put(struct code *c, unsigned v) { c->b[c->n++] = (uint8_t)v; }
 static void put4(struct code *c, uint32_t v)
@@ -252,6 +253,10 @@ static void random_insn(struct code *c, uint64_t *s, uint64_t code_la)
         unsigned r = preg(s);
         if (rnd(s) % 2) { put(c, 0x48 | (r >> 3)); put(c, 0x0f); put(c, 0xc8 + (r & 7)); }
         else { put(c, 0x9c); if (r >= 8) put(c, 0x41); put(c, 0x58 + (r & 7)); }
+    } else if (pick < 97 && !jcc_depth && c->ncall < 64) { /* CALL the leaf (after the HLT) */
+        put(c, 0xe8);
+        c->call[c->ncall++] = c->n;
+        put4(c, 0);
     } else if (pick < 98) { /* CDQ / CQO, CWDE / CDQE: fast handlers not compiled (calls) */
         if (rnd(s) % 2) put(c, 0x48);
         put(c, rnd(s) % 2 ? 0x98 : 0x99);
@@ -333,6 +338,7 @@ START_TEST(test_differential_random)
     uint64_t seed = 0x86a17000ull + (uint64_t)_i;
     static struct code c;
     c.n = 0;
+    c.ncall = 0;
     unsigned n = 40 + (unsigned)(rnd(&seed) % 80);
     for (unsigned k = 0; k < n && c.n < 3000; k++)
         random_insn(&c, &seed, X86F_CODE);
@@ -340,10 +346,20 @@ START_TEST(test_differential_random)
     put(&c, 0x49); put(&c, 0xff); put(&c, 0xcf);
     put(&c, 0x0f); put(&c, 0x85); put4(&c, (uint32_t)-(int32_t)(c.n + 4));
     put(&c, 0xf4);
+    unsigned hlt_end = c.n;
+    /* the leaf: lea rax, [rax + rcx*2 + 5]; add rdx, rax; ret */
+    unsigned leaf = c.n;
+    static const uint8_t leaf_code[] = { 0x48, 0x8d, 0x44, 0x48, 0x05, 0x48, 0x01, 0xc2, 0xc3 };
+    memcpy(c.b + c.n, leaf_code, sizeof leaf_code);
+    c.n += sizeof leaf_code;
+    for (unsigned i = 0; i < c.ncall; i++) {
+        uint32_t rel = (uint32_t)(leaf - (c.call[i] + 4));
+        memcpy(&c.b[c.call[i]], &rel, 4);
+    }
     struct x86f *jit = machine_with(&c, false, seed), *ref = machine_with(&c, true, seed);
     run_both(jit, ref, &seed, "random");
     ck_assert_int_eq(ref->c->state, CPU_SLEEPING);
-    ck_assert_uint_eq(ref->x->rip, X86F_CODE + c.n); /* its own HLT, no exception */
+    ck_assert_uint_eq(ref->x->rip, X86F_CODE + hlt_end); /* its own HLT, no exception */
     /* the compiled engine did compile something */
     ck_assert_uint_gt(jit->x->jit->compiled, 0);
     ck_assert_ptr_null(ref->x->jit);

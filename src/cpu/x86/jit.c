@@ -59,6 +59,8 @@
 #if defined(__x86_64__)
 
 #define MAX_INSN_BYTES 400u /* worst case of one instruction's code */
+_Static_assert(sizeof(struct x86_dinsn) == 32 && sizeof(struct x86_jit_block) == 16,
+               "RET's lookup computes slot and block addresses with shifts");
 
 /* host registers */
 enum { A = 0, C = 1, D = 2, B = 3, SI = 6, DI = 7, H12 = 12, H13 = 13 };
@@ -80,6 +82,7 @@ struct emit {
     bool fail;            /* something could not be compiled: interpret the block */
     bool stats;           /* count (x86_jit.stats) */
     struct x86_jit *j;
+    const struct x86_dpage *pg; /* the block's page */
 };
 
 static void b1(struct emit *e, unsigned v) { *e->p++ = (uint8_t)v; }
@@ -1009,6 +1012,36 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         canon_check(e, &m);
         op_rm(e, false, true, 0x83, 1, 0, M_DISP, B, roff(RSP)); b1(e, 8); /* add qword [rsp], 8 */
         struct flst s = e->fl;
+        /* a return into this page: to its block's compiled code if it has
+         * some (what run_blocks would find: the page's index, the slot's
+         * jit index and owner), else back to run_blocks */
+        uint8_t *other[4];
+        EMIT(e, 0x48, 0x89, 0xc1, 0x4c, 0x31, 0xe9, 0x48, 0xc1, 0xe9, 0x0c); /* mov rcx, rax; xor rcx, r13; shr rcx, 12 */
+        other[0] = jcc32(e, CC_NE);
+        EMIT(e, 0x89, 0xc1, 0x81, 0xe1, 0xff, 0x0f, 0x00, 0x00); /* mov ecx, eax; and ecx, 0xfff */
+        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->idx);
+        EMIT(e, 0x0f, 0xb7, 0x0c, 0x4a);                /* movzx ecx, word [rdx + rcx*2] */
+        EMIT(e, 0x83, 0xe9, 0x01, 0x81, 0xf9); b4(e, X86_DPAGE_SLOTS); /* sub ecx, 1; cmp ecx, SLOTS */
+        other[1] = jcc32(e, CC_AE);
+        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->jit);
+        EMIT(e, 0x0f, 0xb7, 0x14, 0x4a);                /* movzx edx, word [rdx + rcx*2] */
+        mov_imm64(e, SI, (uint64_t)(uintptr_t)&e->j->nblocks);
+        EMIT(e, 0x3b, 0x16);                            /* cmp edx, [rsi] */
+        other[2] = jcc32(e, CC_AE);
+        EMIT(e, 0x48, 0xc1, 0xe2, 0x04);                /* shl rdx, 4 (blocks[] entries) */
+        mov_imm64(e, SI, (uint64_t)(uintptr_t)e->j->blocks);
+        EMIT(e, 0x48, 0x01, 0xd6);                      /* add rsi, rdx */
+        EMIT(e, 0x48, 0xc1, 0xe1, 0x05);                /* shl rcx, 5 (slots) */
+        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->d);
+        EMIT(e, 0x48, 0x01, 0xd1, 0x48, 0x3b, 0x0e);    /* add rcx, rdx; cmp rcx, [rsi] (owner) */
+        other[3] = jcc32(e, CC_NE);
+        EMIT(e, 0x8b, 0x4e); b1(e, (unsigned)offsetof(struct x86_jit_block, chain)); /* mov ecx, [rsi + chain] */
+        mov_imm64(e, D, (uint64_t)(uintptr_t)e->j->buf);
+        EMIT(e, 0x48, 0x01, 0xd1, 0x49, 0x89, 0xc5);    /* add rcx, rdx; mov r13, rax */
+        flags_r12(e, &s);
+        EMIT(e, 0xff, 0xe1);                            /* jmp rcx */
+        for (unsigned i = 0; i < 4; i++)
+            patch_to_here(e, other[i]);
         exit_rax(e, &s);
         break;
     }
@@ -1070,7 +1103,7 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
     struct ci cs[X86_BLOCK_MAX];
     if (n > X86_BLOCK_MAX)
         return NULL;
-    struct emit e = { .page_off = (uint32_t)(rip & 0xfff), .n = n, .x = x, .stats = j->stats, .j = j };
+    struct emit e = { .page_off = (uint32_t)(rip & 0xfff), .n = n, .x = x, .stats = j->stats, .j = j, .pg = p };
     uint32_t off = 0;
     for (unsigned i = 0; i < n; i++) {
         cs[i] = (struct ci){ .d = &p->d[k + i], .in = &p->full[k + i], .raw = p->raw[k + i],
