@@ -7,6 +7,7 @@
 #include <string.h>
 #include "disasm.h"
 #include "gdb.h"
+#include "jit.h"
 #include "x86.h"
 #include "x86_cpu.h"
 #include "../../apic/lapic.h"
@@ -181,7 +182,11 @@ static uint64_t x86_wake_pending(struct cpu *c)
 
 static uint64_t x86_get_pc(struct cpu *c) { return X86(c)->rip; }
 
-static void x86_free(struct cpu *c) { free(c); }
+static void x86_free(struct cpu *c)
+{
+    x86_jit_free(X86(c));
+    free(c);
+}
 
 /* ---- state for check records ------------------------------------------------ */
 
@@ -266,8 +271,12 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
     int (*ack)(void *) = d->intr_ack;
     void *ack_opaque = d->intr_opaque;
     struct lapic *lapic = d->lapic; /* dst's own APIC (the board copies its registers) */
+    struct x86_jit *jit = d->jit;   /* dst's machine's compiled code (jit.c) */
+    bool jit_owner = d->jit_owner;
     cpu_copy_whole(dst, src, sizeof *d);
     d->lapic = lapic;
+    d->jit = jit;
+    d->jit_owner = jit_owner;
     if (d->insn_raw) { /* bytes in src's predecoded cache (icache.c) */
         memcpy(d->insn_bytes, d->insn_raw, sizeof d->insn_bytes);
         d->insn_len = d->insn_raw[15];

@@ -11,6 +11,7 @@
 #include "x86_cpu.h"
 #include "block.h"
 #include "icache.h"
+#include "jit.h"
 #include "seg.h"
 #include "vme.h"
 #include "desc_insn.h"
@@ -2979,6 +2980,12 @@ static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
         if (unlikely(x->code_size != 8 || t->tag_x != x86_fetch_tag(x, rip) || !p || p->code_size != 8 ||
                      (x->rflags & FL_TF) || x->attn || c->nbps))
             goto one;
+        /* compiled blocks (jit.c): their inline accesses are mem_read /
+         * mem_write's fast path, which these keep off (watchpoints, data
+         * breakpoints, #AC), with this run's data TLB tag bits */
+        bool jit_ok = !x->cpu.nwps && !x->dbg_data && x->stack_size == 8 &&
+                      !(x->cpl == 3 && (x->cr0 & CR0_AM) && (x->rflags & FL_AC));
+        x->jit_dtag = (uint64_t)mem_class(x) << 1 | 1 | x->tlb_tag;
         /* Blocks on this page one after the other while none takes a slow
          * path: then the TLB entry, the page's slots, the interrupt inputs,
          * the run state and the fetch's inputs are what they were at the
@@ -2999,6 +3006,30 @@ static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
                 goto one;
             if (unlikely(x->insn_left < n))
                 goto one; /* the budget ends inside: one at a time */
+            if (jit_ok && p->jit[k] != X86_JIT_NONE) {
+                x86_jit_fn fn = x86_jit_code(x, p, k, n, rip);
+                if (fn) {
+                    x->blk_exit = false;
+                    uint64_t r = fn(x, rip);
+                    rip = x->rip;
+                    if (r == X86_JIT_MISS)
+                        goto one; /* the interpreter runs it, then the checks */
+                    if (r == X86_JIT_CHECK)
+                        goto check;
+                    if (r != X86_JIT_DONE && (rip >> 12) == page) {
+                        /* an exit to this page not linked yet: link it to
+                         * the target's code (the next iteration runs it) */
+                        unsigned k2 = p->idx[rip & 0xfff] - 1u, n2;
+                        if (k2 < X86_DPAGE_SLOTS && ((n2 = p->blen[k2]) || (n2 = x86_block_build(x, p, k2, rip))))
+                            x86_jit_link(x, r, p, k2, n2, rip);
+                    }
+                    if (unlikely(!x->insn_left))
+                        return;
+                    if ((rip >> 12) != page)
+                        break;
+                    continue;
+                }
+            }
             const struct x86_dinsn *d = &p->d[k], *last = d + n - 1;
             const uint8_t *raw = p->raw[k];
             const x86_fast_fn *fn = &p->bfn[k]; /* block.c: perhaps without flags */

@@ -119,6 +119,7 @@ struct x86_dinsn *x86_icache_fill(struct x86_cpu *x, uint64_t la, const struct x
     x86_dinsn_init(d, in);
     d->off = (uint16_t)off;
     p->blen[k] = 0; /* block.c: a block starting here is not known yet */
+    p->jit[k] = 0;  /* jit.c: nor its compiled code */
     p->bfn[k] = d->fast; /* block.c: flags computed until a block finds them dead */
     p->idx[off] = (uint16_t)(++p->n);
     *page = p;

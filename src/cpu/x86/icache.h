@@ -41,6 +41,9 @@ struct x86_dpage {
     x86_fast_fn bfn[X86_DPAGE_SLOTS]; /* the handler a block runs the slot with
                                          when it is not the block's last: d[].fast
                                          or its twin without flags (block.c) */
+    uint16_t jit[X86_DPAGE_SLOTS]; /* jit.c: the compiled code of the block
+                                      starting at the slot (index, start count or
+                                      none), 0: not known yet */
     uint16_t n;               /* slots in use */
     uint8_t code_size;        /* the code size the slots were decoded for (0: none) */
 };

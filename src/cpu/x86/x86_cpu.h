@@ -192,6 +192,10 @@ struct x86_cpu {
     volatile bool attn;       /* something to look at between instructions */
     bool blk_exit;            /* a fast handler took a slow memory path: the
                                  block ends after it (exec.c run_blocks) */
+    struct x86_jit *jit;      /* compiled blocks (jit.c): the machine's cache */
+    bool jit_owner;           /* this CPU frees it */
+    uint64_t jit_dtag;        /* jit.c: the data TLB tag bits of this run
+                                 (access class << 1 | 1 | tlb_tag) */
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
     uint64_t tlb_tag;         /* the current context << X86_TLB_CTX_SHIFT, in every tag */

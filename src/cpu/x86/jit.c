@@ -1,0 +1,1255 @@
+/* Compiled blocks of the x86 core: a small emitter of host x86-64 code for
+ * the blocks of the predecoded cache (block.c; docs/x86.md "Performance"
+ * item 4g, docs/architecture.md "Blocks and compiled code"). The RISC-V
+ * core's jit.c has the same design.
+ *
+ * A compiled block is a function  uint64_t f(struct x86_cpu *x, uint64_t rip)
+ * (x86_jit_fn in jit.h) that runs the block starting at linear address rip
+ * and leaves x->rip at the next instruction. It takes its length off
+ * x->insn_left when it starts; if the budget does not cover it, it returns
+ * at once and the interpreter runs the part that fits. Guest registers
+ * stay in x->r[] (each instruction loads its operands and stores its
+ * result). Code is position independent in the guest (rip values are
+ * computed from the rip argument, held in r13), since one physical page
+ * may be mapped at several linear addresses.
+ *
+ * Instructions: MOV, LEA, the ALU group, TEST, INC/DEC, NEG/NOT, MOVZX/
+ * MOVSX/MOVSXD, CMOVcc, SETcc, PUSH/POP, CALL/RET/JMP/Jcc, NOPs of register
+ * and memory operands are emitted as host code; shifts of 32/64 bits by an
+ * immediate count and IMUL too, except where the flags they leave are read
+ * (their flags differ from the host's there). Every other instruction of a
+ * block (the blocks of block.c hold only instructions with a fast handler)
+ * is a call of its fast handler with x->rip, next_rip, insn_raw and the
+ * budget exactly as the interpreter has them, so it behaves, faults and
+ * takes its slow paths exactly there; a slow path (blk_exit) ends the run
+ * after it.
+ *
+ * Memory: a load or store probes the TLB inline as exec.c mem_read /
+ * mem_write do (the same tags, the same entries, no page crossing, a host
+ * mapping, and for stores the dirty mark of the main RAM region); a miss
+ * (MMIO, a code page, a fault to come, another RAM region) gives back the
+ * budget from that instruction on and returns before it with x->rip at it,
+ * and the interpreter runs it (X86_JIT_MISS). So virtual time, faults,
+ * interrupts and self-modifying code behave as in the interpreter: the
+ * code never runs past an instruction whose effects it does not own.
+ *
+ * Flags: the six arithmetic flags come from the host instruction of the
+ * same operation and size where the SDM defines them all and the
+ * interpreter computes the same values (ADD/ADC/SUB/SBB/CMP/NEG/INC/DEC;
+ * AND/OR/XOR/TEST with AF cleared as exec.c does; shifts by 1). Inside a
+ * block they stay in the host's EFLAGS or in r12 (PUSHFQ; POP r12), from
+ * one chained block to the next in r12, and reach x->rflags only when the
+ * code returns or calls a fast handler; flags that a later instruction of
+ * the block overwrites before anything reads them, with no exit between,
+ * are not kept at all (a backward liveness pass).
+ *
+ * Chaining: an exit to the same page is a jmp rel32 that first returns its
+ * own address; x86_jit_link then points it at the target block's entry
+ * (which checks the budget). */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include "jit.h"
+#include "block.h"
+#include "../../sim/bus.h"
+#include "../../sim/machine.h"
+
+#if defined(__x86_64__)
+
+#define MAX_INSN_BYTES 400u /* worst case of one instruction's code */
+_Static_assert(sizeof(struct x86_dinsn) == 32 && sizeof(struct x86_jit_block) == 16,
+               "RET's lookup computes slot and block addresses with shifts");
+
+/* host registers */
+enum { A = 0, C = 1, D = 2, B = 3, SI = 6, DI = 7, H12 = 12, H13 = 13 };
+enum { M_REG, M_DISP, M_BASE }; /* r/m: register; [rm + disp32]; [rm] */
+
+struct flst {
+    bool hf;  /* the host's EFLAGS hold the guest's six flags */
+    bool rv;  /* r12 holds them (an image of the host's EFLAGS) */
+    bool mv;  /* x->rflags holds them */
+    bool afz; /* hf / rv: AF must read 0 (logic operations) */
+};
+
+struct emit {
+    uint8_t *p;
+    uint32_t page_off;    /* the block's first rip & 0xfff */
+    unsigned n;           /* instructions in the block */
+    struct x86_cpu *x;
+    struct flst fl;
+    bool fail;            /* something could not be compiled: interpret the block */
+    bool stats;           /* count (x86_jit.stats) */
+    struct x86_jit *j;
+    const struct x86_dpage *pg; /* the block's page */
+};
+
+static void b1(struct emit *e, unsigned v) { *e->p++ = (uint8_t)v; }
+static void b2(struct emit *e, unsigned v) { b1(e, v & 0xff); b1(e, (v >> 8) & 0xff); }
+static void b4(struct emit *e, uint32_t v) { memcpy(e->p, &v, 4); e->p += 4; }
+static void b8(struct emit *e, uint64_t v) { memcpy(e->p, &v, 8); e->p += 8; }
+static void bytes(struct emit *e, const uint8_t *s, size_t n) { memcpy(e->p, s, n); e->p += n; }
+#define EMIT(e, ...) do { static const uint8_t s_[] = { __VA_ARGS__ }; bytes(e, s_, sizeof s_); } while (0)
+
+#define OFF(f) ((int32_t)offsetof(struct x86_cpu, f))
+static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
+/* guest register r of size sz: AH..BH (4-7 without REX) are byte 1 of r - 4 */
+static int32_t groff(unsigned rex, unsigned r, unsigned sz)
+{
+    return (sz == 1 && r >= 4 && r < 8 && !rex) ? roff(r - 4) + 1 : roff(r);
+}
+
+/* One instruction with a ModRM operand: [66] [REX] opcode (1-3 bytes,
+ * most significant first) ModRM [SIB] [disp32]. Byte registers used are
+ * al, cl, dl only (no REX needed for them). */
+static void op_rm(struct emit *e, bool p66, bool w, uint32_t opc, unsigned nopc, unsigned reg, int mode,
+                  unsigned rm, int32_t disp)
+{
+    if (p66)
+        b1(e, 0x66);
+    unsigned rex = (w ? 8u : 0) | (reg >= 8 ? 4u : 0) | (rm >= 8 ? 1u : 0);
+    if (rex)
+        b1(e, 0x40 | rex);
+    for (unsigned i = nopc; i-- > 0;)
+        b1(e, (opc >> (8 * i)) & 0xff);
+    reg &= 7;
+    unsigned r = rm & 7;
+    switch (mode) {
+    case M_REG: b1(e, 0xc0 | reg << 3 | r); break;
+    case M_DISP:
+        b1(e, 0x80 | reg << 3 | r);
+        if (r == 4)
+            b1(e, 0x24);
+        b4(e, (uint32_t)disp);
+        break;
+    default:
+        if (r == 5) {
+            b1(e, 0x40 | reg << 3 | r);
+            b1(e, 0);
+        } else {
+            b1(e, reg << 3 | r);
+            if (r == 4)
+                b1(e, 0x24);
+        }
+        break;
+    }
+}
+
+/* loads / stores of host register h: guest registers ([rbx + off]) and
+ * memory through a host pointer in register p. Loads of 1 and 2 bytes
+ * zero-extend; a 4-byte guest register store writes 8 bytes (h is
+ * zero-extended: every 32-bit host operation leaves it so). */
+static void ld_at(struct emit *e, unsigned sz, unsigned h, int mode, unsigned base, int32_t off)
+{
+    switch (sz) {
+    case 1: op_rm(e, false, false, 0x0fb6, 2, h, mode, base, off); break;
+    case 2: op_rm(e, false, false, 0x0fb7, 2, h, mode, base, off); break;
+    case 4: op_rm(e, false, false, 0x8b, 1, h, mode, base, off); break;
+    default: op_rm(e, false, true, 0x8b, 1, h, mode, base, off); break;
+    }
+}
+static void ldr(struct emit *e, unsigned sz, unsigned h, int32_t off) { ld_at(e, sz, h, M_DISP, B, off); }
+static void ldp(struct emit *e, unsigned sz, unsigned h, unsigned p) { ld_at(e, sz, h, M_BASE, p, 0); }
+static void str_(struct emit *e, unsigned sz, unsigned h, int32_t off)
+{
+    switch (sz) {
+    case 1: op_rm(e, false, false, 0x88, 1, h, M_DISP, B, off); break;
+    case 2: op_rm(e, true, false, 0x89, 1, h, M_DISP, B, off); break;
+    default: op_rm(e, false, true, 0x89, 1, h, M_DISP, B, off); break;
+    }
+}
+static void stp(struct emit *e, unsigned sz, unsigned h, unsigned p)
+{
+    switch (sz) {
+    case 1: op_rm(e, false, false, 0x88, 1, h, M_BASE, p, 0); break;
+    case 2: op_rm(e, true, false, 0x89, 1, h, M_BASE, p, 0); break;
+    case 4: op_rm(e, false, false, 0x89, 1, h, M_BASE, p, 0); break;
+    default: op_rm(e, false, true, 0x89, 1, h, M_BASE, p, 0); break;
+    }
+}
+/* mov r64, imm64 (r < 8) */
+static void mov_imm64(struct emit *e, unsigned r, uint64_t v)
+{
+    if (v <= 0xffffffffu) {
+        b1(e, 0xb8 + r); /* mov r32, imm32 zero-extends */
+        b4(e, (uint32_t)v);
+    } else {
+        b1(e, 0x48);
+        b1(e, 0xb8 + r);
+        b8(e, v);
+    }
+}
+static void imm_sz(struct emit *e, unsigned sz, uint64_t v)
+{
+    if (sz == 1)
+        b1(e, (unsigned)v);
+    else if (sz == 2)
+        b2(e, (unsigned)v);
+    else
+        b4(e, (uint32_t)v);
+}
+static void patch_to_here(struct emit *e, uint8_t *rel)
+{
+    uint32_t v = (uint32_t)(e->p - (rel + 4));
+    memcpy(rel, &v, 4);
+}
+static uint8_t *jcc32(struct emit *e, unsigned cc)
+{
+    b1(e, 0x0f);
+    b1(e, 0x80 | cc);
+    uint8_t *r = e->p;
+    b4(e, 0);
+    return r;
+}
+static uint8_t *jmp32(struct emit *e)
+{
+    b1(e, 0xe9);
+    uint8_t *r = e->p;
+    b4(e, 0);
+    return r;
+}
+enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5 };
+
+static void epilogue(struct emit *e) { EMIT(e, 0x41, 0x5d, 0x41, 0x5c, 0x5b, 0xc3); } /* pop r13; pop r12; pop rbx; ret */
+static void ret_code(struct emit *e, unsigned v)
+{
+    if (v) {
+        b1(e, 0xb8);
+        b4(e, v);
+    } else {
+        EMIT(e, 0x31, 0xc0);
+    }
+    epilogue(e);
+}
+/* lea reg, [r13 + disp] */
+static void lea_pc(struct emit *e, unsigned reg, int64_t disp)
+{
+    op_rm(e, false, true, 0x8d, 1, reg, M_DISP, H13, (int32_t)disp);
+}
+static bool fits32(int64_t v) { return v == (int64_t)(int32_t)v; }
+
+/* ---- flags ------------------------------------------------------------------ */
+
+#define ARITH_MASK 0x8d5u
+static void capture(struct emit *e) { EMIT(e, 0x9c, 0x41, 0x5c); } /* pushfq; pop r12 */
+/* x->rflags = (x->rflags & ~ARITH) | (r12 & mask) (clobbers rax, rcx, flags) */
+static void merge(struct emit *e, bool afz)
+{
+    ldr(e, 8, A, OFF(rflags));
+    EMIT(e, 0x48, 0x25); b4(e, ~ARITH_MASK);          /* and rax, ~0x8d5 */
+    EMIT(e, 0x44, 0x89, 0xe1);                        /* mov ecx, r12d */
+    EMIT(e, 0x81, 0xe1); b4(e, afz ? ARITH_MASK & ~0x10u : ARITH_MASK);
+    EMIT(e, 0x48, 0x09, 0xc8);                        /* or rax, rcx */
+    str_(e, 8, A, OFF(rflags));
+}
+/* In an exit path: the flags of state s into x->rflags. */
+static void flags_exit(struct emit *e, const struct flst *s)
+{
+    if (s->mv)
+        return;
+    if (s->rv) {
+        merge(e, s->afz);
+    } else if (s->hf) {
+        capture(e);
+        merge(e, s->afz);
+    } else {
+        e->fail = true; /* flags dead at an exit: the liveness pass is wrong */
+    }
+}
+/* Before code that changes the host's flags: keep them in r12 if they are
+ * still needed (live) and nowhere else. */
+static void flags_safe(struct emit *e, bool live)
+{
+    if (e->fl.hf && !e->fl.rv && !e->fl.mv) {
+        if (live)
+            capture(e);
+        e->fl = (struct flst){ .rv = live, .afz = e->fl.afz };
+    } else {
+        e->fl.hf = false;
+    }
+}
+/* A host condition code true when guest condition cc holds (tttn, SDM vol.
+ * 2 App. B.1.4.7): cc itself while the host's flags are the guest's, else
+ * a test of r12 or x->rflags (clobbers eax, ecx). */
+static unsigned cc_eval(struct emit *e, unsigned cc)
+{
+    if (e->fl.hf)
+        return cc;
+    if (e->fl.rv)
+        EMIT(e, 0x44, 0x89, 0xe0);                    /* mov eax, r12d */
+    else if (e->fl.mv)
+        ldr(e, 4, A, OFF(rflags));
+    else
+        e->fail = true;
+    static const uint32_t bit[6] = { 0x800, 0x1, 0x40, 0x41, 0x80, 0x4 };
+    unsigned t = cc >> 1;
+    if (t < 6) {
+        b1(e, 0xa9); b4(e, bit[t]);                    /* test eax, bit */
+    } else {
+        EMIT(e, 0x89, 0xc1, 0xc1, 0xe9, 0x04, 0x31, 0xc1); /* mov ecx, eax; shr ecx, 4; xor ecx, eax */
+        if (t == 6) {
+            EMIT(e, 0xf7, 0xc1); b4(e, 0x80);          /* test ecx, 0x80: SF != OF */
+        } else {
+            EMIT(e, 0x81, 0xe1); b4(e, 0x80);          /* and ecx, 0x80 */
+            b1(e, 0x25); b4(e, 0x40);                  /* and eax, 0x40 */
+            EMIT(e, 0x09, 0xc1);                       /* or ecx, eax: ZF or SF != OF */
+        }
+    }
+    return (cc & 1) ? CC_E : CC_NE;
+}
+/* host CF = guest CF (before ADC, SBB, INC, DEC) */
+static void load_cf(struct emit *e)
+{
+    if (e->fl.hf)
+        return;
+    if (e->fl.rv)
+        EMIT(e, 0x41, 0x0f, 0xba, 0xe4, 0x00);        /* bt r12d, 0 */
+    else if (e->fl.mv)
+        op_rm(e, false, false, 0x0fba, 2, 4, M_DISP, B, OFF(rflags)), b1(e, 0); /* bt dword [rflags], 0 */
+    else
+        e->fail = true;
+}
+/* after an instruction that wrote all six flags from the host: where they are */
+static void produced(struct emit *e, bool live_after, bool afz)
+{
+    e->fl = (struct flst){ .hf = live_after, .afz = afz };
+}
+
+/* With HVSIM_X86_JIT_STATS: x86_jit.run += v (clobbers rax, flags) */
+static void stat_add(struct emit *e, uint64_t *ctr, int32_t v)
+{
+    if (!e->stats || !v)
+        return;
+    mov_imm64(e, A, (uint64_t)(uintptr_t)ctr);
+    EMIT(e, 0x48, 0x81, 0x00); b4(e, (uint32_t)v);  /* add qword [rax], v */
+}
+
+/* ---- exits ------------------------------------------------------------------- */
+
+/* Leave for rip r13 + rel (a byte offset from the block's first
+ * instruction) with flags state s. Inside the page: a jmp rel32 that
+ * x86_jit_link points at the target's code; until then it returns the
+ * address of its rel32 field. */
+/* In an exit path to another block: the flags of state s into r12, where
+ * every block entry finds them (with AF as the guest has it). */
+static void flags_r12(struct emit *e, const struct flst *s)
+{
+    if (s->rv || s->hf) {
+        if (!s->rv)
+            capture(e);
+        if (s->afz)
+            EMIT(e, 0x41, 0x83, 0xe4, 0xef);            /* and r12d, ~0x10 */
+    } else if (s->mv) {
+        op_rm(e, false, true, 0x8b, 1, H12, M_DISP, B, OFF(rflags)); /* mov r12, [rflags] */
+    } else {
+        e->fail = true;
+    }
+}
+
+static void exit_to(struct emit *e, const struct flst *s, int64_t rel)
+{
+    int64_t in_page = (int64_t)e->page_off + rel;
+    if (!fits32(rel)) {
+        e->fail = true;
+        return;
+    }
+    if (in_page < 0 || in_page >= 4096) {
+        flags_exit(e, s);
+        lea_pc(e, A, rel);
+        str_(e, 8, A, OFF(rip));
+        ret_code(e, X86_JIT_DONE);
+        return;
+    }
+    /* chained: the flags stay in r12; written back if it returns */
+    flags_r12(e, s);
+    lea_pc(e, H13, rel);
+    uint8_t *site = jmp32(e);
+    merge(e, false);
+    op_rm(e, false, true, 0x89, 1, H13, M_DISP, B, OFF(rip)); /* mov [rip], r13 */
+    EMIT(e, 0x48, 0x8d, 0x05);                              /* lea rax, [rip + site - next] */
+    b4(e, (uint32_t)(site - (e->p + 4)));
+    epilogue(e);
+}
+/* Leave for the rip in rax (clobbered by flags_exit after the store). */
+static void exit_rax(struct emit *e, const struct flst *s)
+{
+    str_(e, 8, A, OFF(rip));
+    flags_exit(e, s);
+    ret_code(e, X86_JIT_DONE);
+}
+
+/* Exit paths of one instruction (k-th, at byte offset off) that return
+ * before it for the interpreter: the branches to them are collected and
+ * the path is emitted after the instruction's code. */
+struct misses {
+    uint8_t *at[8];
+    unsigned n;
+    struct flst fl;       /* the flags as they were before the instruction */
+};
+static void miss_jcc(struct emit *e, struct misses *m, unsigned cc)
+{
+    if (m->n < 8)
+        m->at[m->n++] = jcc32(e, cc);
+    else
+        e->fail = true;
+}
+static void miss_paths(struct emit *e, struct misses *m, unsigned k, uint32_t off)
+{
+    if (!m->n)
+        return;
+    uint8_t *over = jmp32(e);
+    for (unsigned i = 0; i < m->n; i++)
+        patch_to_here(e, m->at[i]);
+    flags_exit(e, &m->fl);
+    op_rm(e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); /* add qword [insn_left], n - k */
+    b4(e, e->n - k);
+    stat_add(e, &e->j->run, -(int32_t)(e->n - k));
+    lea_pc(e, A, off);
+    str_(e, 8, A, OFF(rip));
+    ret_code(e, X86_JIT_MISS);
+    patch_to_here(e, over);
+    m->n = 0;
+}
+
+/* rcx, rax = a canonical 64-bit value? else miss */
+static void canon_check(struct emit *e, struct misses *m)
+{
+    EMIT(e, 0x48, 0x89, 0xc1, 0x48, 0xc1, 0xe1, 0x10, 0x48, 0xc1, 0xf9, 0x10, 0x48, 0x39, 0xc1);
+    /* mov rcx, rax; shl rcx, 16; sar rcx, 16; cmp rcx, rax */
+    miss_jcc(e, m, CC_NE);
+}
+
+/* ---- memory ----------------------------------------------------------------- */
+
+/* rax = the effective address (offset) of the ModRM memory operand of d
+ * (exec.c ea_sum: disp + base + index << scale, RIP-relative from the next
+ * instruction, masked to the address size). */
+static void emit_ea(struct emit *e, const struct x86_dinsn *d, uint32_t off)
+{
+    if (d->addrsize != 8 && d->addrsize != 4) {
+        e->fail = true;
+        return;
+    }
+    if (d->base == X86_REG_RIP) {
+        lea_pc(e, A, (int64_t)off + d->len + d->disp);
+    } else {
+        bool base = d->base != X86_REG_NONE, index = d->index != X86_REG_NONE;
+        if (base)
+            ldr(e, 8, A, roff(d->base));
+        if (index) {
+            ldr(e, 8, C, roff(d->index));
+            EMIT(e, 0x48, 0x8d);
+            if (base) {
+                b1(e, 0x84); b1(e, (unsigned)d->scale << 6 | 1 << 3 | 0); /* [rax + rcx*s + disp32] */
+            } else {
+                b1(e, 0x04); b1(e, (unsigned)d->scale << 6 | 1 << 3 | 5); /* [rcx*s + disp32] */
+            }
+            b4(e, (uint32_t)d->disp);
+        } else if (base) {
+            if (d->disp) {
+                EMIT(e, 0x48, 0x8d, 0x80); b4(e, (uint32_t)d->disp); /* lea rax, [rax + disp32] */
+            }
+        } else {
+            EMIT(e, 0x48, 0xc7, 0xc0); b4(e, (uint32_t)d->disp);     /* mov rax, simm32 */
+        }
+    }
+    if (d->addrsize == 4)
+        EMIT(e, 0x89, 0xc0);                                         /* mov eax, eax */
+}
+/* rax = the linear address: FS / GS add their base (64-bit mode) */
+static void emit_la(struct emit *e, const struct x86_dinsn *d, uint32_t off)
+{
+    emit_ea(e, d, off);
+    if (d->seg == X86_FS || d->seg == X86_GS)
+        op_rm(e, false, true, 0x03, 1, A, M_DISP, B, OFF(seg) + (int32_t)(d->seg * sizeof(struct x86_segment) +
+                                                                   offsetof(struct x86_segment, base)));
+}
+
+#define TLBE(f) (OFF(tlb) + (int32_t)offsetof(struct x86_tlb_entry, f))
+enum { P_READ = 1, P_WRITE = 2 };
+/* The TLB probe of exec.c mem_read / mem_write for a size-byte access at
+ * the linear address in rax (64-bit mode: long_mode, no masking): the entry
+ * X86_TLB_AT, its tag for the access (with the last byte's page: a page
+ * crossing misses), a host mapping; for stores the dirty mark of the
+ * board's main RAM region (a page in another region misses). Hit: rax =
+ * the host address. Clobbers rcx, rdx. */
+static void probe(struct emit *e, struct misses *m, unsigned size, unsigned kind)
+{
+    const struct mem_region *ram = e->x->m->ram;
+    EMIT(e, 0x48, 0x89, 0xc2, 0x48, 0xc1, 0xea, 0x0c);  /* mov rdx, rax; shr rdx, 12 */
+    op_rm(e, false, false, 0x33, 1, D, M_DISP, B, OFF(tlb_xor)); /* xor edx, [tlb_xor] */
+    EMIT(e, 0x0f, 0xb6, 0xd2);                          /* movzx edx, dl */
+    EMIT(e, 0x69, 0xd2); b4(e, (uint32_t)sizeof(struct x86_tlb_entry)); /* imul edx, edx, size */
+    EMIT(e, 0x48, 0x01, 0xda);                          /* add rdx, rbx */
+    EMIT(e, 0x48, 0x8d, 0x48); b1(e, size - 1);          /* lea rcx, [rax + size - 1] */
+    EMIT(e, 0x48, 0xc1, 0xe9, 0x0c, 0x48, 0xc1, 0xe1, 0x03); /* shr rcx, 12; shl rcx, 3 */
+    op_rm(e, false, true, 0x0b, 1, C, M_DISP, B, OFF(jit_dtag)); /* or rcx, [jit_dtag] */
+    if (kind & P_READ) {
+        op_rm(e, false, true, 0x3b, 1, C, M_DISP, D, TLBE(tag_r)); /* cmp rcx, [rdx + tag_r] */
+        miss_jcc(e, m, CC_NE);
+    }
+    if (kind & P_WRITE) {
+        op_rm(e, false, true, 0x3b, 1, C, M_DISP, D, TLBE(tag_w));
+        miss_jcc(e, m, CC_NE);
+    }
+    op_rm(e, false, true, 0x8b, 1, C, M_DISP, D, (kind & P_WRITE) ? TLBE(host_w) : TLBE(host));
+    EMIT(e, 0x48, 0x85, 0xc9);                          /* test rcx, rcx */
+    miss_jcc(e, m, CC_E);
+    EMIT(e, 0x25, 0xff, 0x0f, 0x00, 0x00);              /* and eax, 0xfff */
+    EMIT(e, 0x48, 0x01, 0xc8);                          /* add rax, rcx */
+    if (kind & P_WRITE) {
+        if (!ram || !ram->dirty) {
+            uint8_t *j = jmp32(e);
+            if (m->n < 8)
+                m->at[m->n++] = j;
+            else
+                e->fail = true;
+            return;
+        }
+        op_rm(e, false, true, 0x8b, 1, C, M_DISP, D, TLBE(pa)); /* mov rcx, [rdx + pa] */
+        mov_imm64(e, D, ram->base);
+        EMIT(e, 0x48, 0x29, 0xd1);                      /* sub rcx, rdx */
+        mov_imm64(e, D, ram->size);
+        EMIT(e, 0x48, 0x39, 0xd1);                      /* cmp rcx, rdx */
+        miss_jcc(e, m, CC_AE);
+        EMIT(e, 0x48, 0xc1, 0xe9, 0x0c);                /* shr rcx, 12 */
+        mov_imm64(e, D, (uint64_t)(uintptr_t)ram->dirty);
+        EMIT(e, 0xc6, 0x04, 0x0a, 0x01);                /* mov byte [rdx + rcx], 1 */
+    }
+}
+
+/* ---- instructions ----------------------------------------------------------- */
+
+/* What the liveness pass needs of an instruction and whether it is
+ * emitted as host code (else: a call of its fast handler). */
+struct props {
+    bool native;
+    bool use;   /* reads the flags, or may leave the block before it runs */
+    bool w6;    /* writes all six (when native) */
+};
+
+enum kind {
+    K_CALLOUT, K_NOP, K_ALU, K_TEST, K_MOV, K_MOVI, K_LEA, K_EXT, K_SHIFT, K_GRP3, K_INCDEC,
+    K_IMUL, K_CMOV, K_SETCC, K_JCC, K_JMP, K_CALL, K_RET, K_PUSH, K_POP, K_PUSHI,
+};
+
+struct ci {
+    const struct x86_dinsn *d;
+    const struct x86_insn *in;
+    const uint8_t *raw;
+    x86_fast_fn fn;
+    uint32_t off;   /* from the block's first byte */
+    uint8_t kind;
+    uint8_t sz;     /* operand size */
+    uint8_t aop;    /* ALU operation / shift operation / group 3 op */
+    bool mem;       /* the r/m operand is memory */
+    bool live_after, live_before;
+    uint64_t count; /* shift count */
+};
+
+enum { J_OR = 1, J_ADC = 2, J_SBB = 3, J_AND = 4, J_XOR = 6, J_CMP = 7 };
+
+/* classify c (kind, size) */
+static void classify(struct ci *c)
+{
+    const struct x86_insn *in = c->in;
+    const struct x86_dinsn *d = c->d;
+    uint8_t op = in->opcode;
+    c->kind = K_CALLOUT;
+    c->mem = d->mod != 3;
+    unsigned r = d->reg & 7, osz = (op & 1) ? d->opsize : 1;
+    if (in->map == X86_MAP_0F) {
+        if (op >= 0x80 && op <= 0x8f) { c->kind = K_JCC; return; }
+        if (op >= 0x40 && op <= 0x4f) { c->kind = K_CMOV; c->sz = d->opsize; return; }
+        if (op >= 0x90 && op <= 0x9f) { c->kind = K_SETCC; c->sz = 1; return; }
+        if (op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf) { c->kind = K_EXT; c->sz = d->opsize; return; }
+        if (op == 0xaf) { if (d->opsize >= 4) { c->kind = K_IMUL; c->sz = d->opsize; } return; }
+        if (op == 0x0d || (op >= 0x18 && op <= 0x1f)) { c->kind = K_NOP; return; }
+        return;
+    }
+    if (in->map != X86_MAP_1)
+        return;
+    if (op < 0x40 && (op & 7) < 6) {
+        c->kind = K_ALU;
+        c->aop = op >> 3;
+        c->sz = (uint8_t)osz;
+        if ((op & 7) >= 4)
+            c->mem = false;
+        return;
+    }
+    if (op >= 0x50 && op <= 0x57) { if (d->opsize == 8) c->kind = K_PUSH; return; }
+    if (op >= 0x58 && op <= 0x5f) { if (d->opsize == 8) c->kind = K_POP; return; }
+    if (op >= 0x70 && op <= 0x7f) { c->kind = K_JCC; return; }
+    if (op >= 0xb0 && op <= 0xbf) { c->kind = K_MOVI; c->sz = op < 0xb8 ? 1 : d->opsize; c->mem = false; return; }
+    switch (op) {
+    case 0x63: c->kind = K_EXT; c->sz = d->opsize; return;
+    case 0x68: case 0x6a: if (d->opsize == 8) c->kind = K_PUSHI; return;
+    case 0x69: case 0x6b: if (d->opsize >= 4) { c->kind = K_IMUL; c->sz = d->opsize; } return;
+    case 0x80: case 0x81: case 0x83: c->kind = K_ALU; c->aop = (uint8_t)r; c->sz = (uint8_t)osz; return;
+    case 0x84: case 0x85: case 0xa8: case 0xa9:
+        c->kind = K_TEST; c->sz = (uint8_t)osz;
+        if (op >= 0xa8) c->mem = false;
+        return;
+    case 0x88: case 0x89: case 0x8a: case 0x8b: case 0xc6: case 0xc7: c->kind = K_MOV; c->sz = (uint8_t)osz; return;
+    case 0x8d: c->kind = K_LEA; c->sz = d->opsize; c->mem = false; return;
+    case 0x90: if (!(in->prefixes & X86_PFX_REP)) c->kind = K_NOP; c->mem = false; return;
+    case 0xc1: case 0xd1:
+        if (osz >= 4 && !c->mem && r != 2 && r != 3) {
+            c->kind = K_SHIFT; c->aop = (uint8_t)r; c->sz = (uint8_t)osz;
+            c->count = (op == 0xd1 ? 1 : d->imm) & (osz == 8 ? 63 : 31);
+        }
+        return;
+    case 0xc3: if (d->opsize == 8) c->kind = K_RET; return;
+    case 0xe8: if (d->opsize == 8) c->kind = K_CALL; return;
+    case 0xe9: case 0xeb: c->kind = K_JMP; return;
+    case 0xf6: case 0xf7: c->kind = K_GRP3; c->aop = (uint8_t)r; c->sz = (uint8_t)osz; return;
+    case 0xfe: case 0xff: c->kind = K_INCDEC; c->aop = (uint8_t)r; c->sz = op == 0xfe ? 1 : d->opsize; return;
+    default: return;
+    }
+}
+
+/* in-page or not: the branch target's offset from the block start */
+static int64_t branch_rel(const struct ci *c) { return (int64_t)c->off + c->d->len + (int64_t)c->d->imm; }
+
+static struct props props_of(const struct emit *e, const struct ci *c)
+{
+    struct props p = { .native = true };
+    bool mem = c->mem;
+    switch (c->kind) {
+    case K_CALLOUT: return (struct props){ .native = false, .use = true };
+    case K_NOP: case K_MOVI: case K_LEA: return p;
+    case K_MOV: case K_EXT: p.use = mem; return p;
+    case K_ALU: p.use = mem || c->aop == J_ADC || c->aop == J_SBB; p.w6 = true;
+        if (c->sz == 8 && !fits32((int64_t)c->d->imm)) p = (struct props){ .use = true };
+        return p;
+    case K_TEST: p.use = mem; p.w6 = true; return p;
+    case K_GRP3: p.use = mem; p.w6 = c->aop != 2; return p;
+    case K_INCDEC: p.use = true; p.w6 = true; return p;
+    case K_SHIFT:
+        if (!c->count) return p; /* flags unchanged */
+        if (c->count == 1 && c->aop >= 4) { p.w6 = true; return p; }
+        /* OF differs from the host's (count > 1), ROL/ROR write two flags:
+         * host code only when the flags they leave are dead */
+        if (c->live_after) return (struct props){ .use = true };
+        return p;
+    case K_IMUL:
+        if (c->live_after) return (struct props){ .use = true };
+        p.use = mem; return p;
+    case K_CMOV: case K_SETCC: case K_JCC: p.use = true; return p;
+    case K_JMP: case K_CALL: {
+        int64_t t = (int64_t)e->page_off + branch_rel(c);
+        p.use = c->kind == K_CALL || t < 0 || t >= 4096;
+        return p;
+    }
+    case K_RET: case K_PUSH: case K_POP: case K_PUSHI: p.use = true; return p;
+    }
+    return (struct props){ .use = true };
+}
+
+/* r/m operand of size sz into host register h (memory: probe for kind;
+ * the host address stays in rdi) */
+static void rm_load(struct emit *e, struct ci *c, struct misses *m, unsigned sz, unsigned h, unsigned kind)
+{
+    if (!c->mem) {
+        ldr(e, sz, h, groff(c->d->rex, c->d->rm, sz));
+        return;
+    }
+    emit_la(e, c->d, c->off);
+    probe(e, m, sz, kind);
+    EMIT(e, 0x48, 0x89, 0xc7);                          /* mov rdi, rax */
+    ldp(e, sz, h, DI);
+}
+static void rm_store(struct emit *e, struct ci *c, unsigned sz, unsigned h)
+{
+    if (!c->mem)
+        str_(e, sz, h, groff(c->d->rex, c->d->rm, sz));
+    else
+        stp(e, sz, h, DI);
+}
+
+/* the host ALU instruction op eax, ecx / eax, imm of size sz */
+static void alu_rr(struct emit *e, unsigned aop, unsigned sz)
+{
+    op_rm(e, sz == 2, sz == 8, (aop << 3) | (sz == 1 ? 0u : 1u), 1, C, M_REG, A, 0);
+}
+static void alu_ri(struct emit *e, unsigned aop, unsigned sz, uint64_t imm)
+{
+    op_rm(e, sz == 2, sz == 8, sz == 1 ? 0x80 : 0x81, 1, aop, M_REG, A, 0);
+    imm_sz(e, sz, imm);
+}
+
+static void callout(struct emit *e, struct ci *c, unsigned k, bool last)
+{
+    struct flst s = e->fl;
+    flags_exit(e, &s);
+    unsigned back = e->n - k - 1;
+    if (back) {
+        op_rm(e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); b4(e, back); /* add */
+    }
+    lea_pc(e, A, c->off);
+    str_(e, 8, A, OFF(rip));
+    lea_pc(e, A, (int64_t)c->off + c->d->len);
+    str_(e, 8, A, OFF(next_rip));
+    mov_imm64(e, A, (uint64_t)(uintptr_t)c->raw);
+    str_(e, 8, A, OFF(insn_raw));
+    EMIT(e, 0x48, 0x89, 0xdf);                          /* mov rdi, rbx */
+    EMIT(e, 0x48, 0xbe); b8(e, (uint64_t)(uintptr_t)c->d); /* mov rsi, d */
+    EMIT(e, 0x48, 0xb8); b8(e, (uint64_t)(uintptr_t)c->fn); /* mov rax, fn */
+    EMIT(e, 0xff, 0xd0);                                /* call rax */
+    stat_add(e, &e->j->run_callouts, 1);
+    e->fl = (struct flst){ .mv = true };
+    op_rm(e, false, false, 0x80, 1, 7, M_DISP, B, OFF(blk_exit)); b1(e, 0); /* cmp byte [blk_exit], 0 */
+    uint8_t *ok = jcc32(e, CC_E);
+    stat_add(e, &e->j->run, -(int32_t)back);
+    ldr(e, 8, A, OFF(next_rip));
+    str_(e, 8, A, OFF(rip));
+    ret_code(e, X86_JIT_CHECK);
+    patch_to_here(e, ok);
+    if (back) {
+        op_rm(e, false, true, 0x81, 1, 5, M_DISP, B, OFF(insn_left)); b4(e, back); /* sub */
+    }
+    if (last && (c->in->opcode == 0xc2 || c->in->opcode == 0xc3 || c->in->opcode == 0xe8 ||
+                 c->in->opcode == 0xe9 || c->in->opcode == 0xeb ||
+                 (c->in->opcode >= 0x70 && c->in->opcode <= 0x7f) ||
+                 (c->in->map == X86_MAP_0F && c->in->opcode >= 0x80 && c->in->opcode <= 0x8f))) {
+        ldr(e, 8, A, OFF(next_rip)); /* a branch: where it went */
+        exit_rax(e, &e->fl);
+    }
+}
+
+/* One instruction as host code; k: its index in the block. */
+static void emit_insn(struct emit *e, struct ci *c, unsigned k)
+{
+    const struct x86_dinsn *d = c->d;
+    struct misses m = { .n = 0 };
+    unsigned sz = c->sz;
+    bool lb = c->live_before, la = c->live_after;
+    uint32_t end = c->off + d->len;
+    switch (c->kind) {
+    case K_NOP:
+        break;
+    case K_MOVI:
+        if (sz == 8)
+            mov_imm64(e, A, d->imm);
+        else
+            b1(e, 0xb8), b4(e, (uint32_t)d->imm);
+        str_(e, sz, A, groff(d->rex, d->reg, sz));
+        break;
+    case K_LEA: /* (emit_ea keeps the host's flags: mov and lea only) */
+        emit_ea(e, d, c->off);
+        if (sz == 4)
+            EMIT(e, 0x89, 0xc0);
+        str_(e, sz, A, roff(d->reg));
+        break;
+    case K_MOV: {
+        uint8_t op = c->in->opcode;
+        if (c->mem) {
+            flags_safe(e, lb);
+            m.fl = e->fl;
+        }
+        if (op == 0x8a || op == 0x8b) {
+            rm_load(e, c, &m, sz, A, P_READ);
+            str_(e, sz, A, groff(d->rex, d->reg, sz));
+        } else {
+            if (c->mem) {
+                emit_la(e, d, c->off);
+                probe(e, &m, sz, P_WRITE);
+                EMIT(e, 0x48, 0x89, 0xc7);              /* mov rdi, rax */
+            }
+            if (op >= 0xc6) {
+                if (sz == 8)
+                    mov_imm64(e, A, d->imm);
+                else
+                    b1(e, 0xb8), b4(e, (uint32_t)d->imm);
+            } else {
+                ldr(e, sz, A, groff(d->rex, d->reg, sz));
+            }
+            rm_store(e, c, sz, A);
+        }
+        break;
+    }
+    case K_EXT: {
+        uint8_t op = c->in->opcode;
+        unsigned ss = c->in->map == X86_MAP_1 ? 4 : (op == 0xb6 || op == 0xbe) ? 1 : 2;
+        bool sx = c->in->map == X86_MAP_1 ? sz == 8 : op >= 0xbe;
+        uint32_t opc = c->in->map == X86_MAP_1 ? (sz == 8 ? 0x63 : 0x8b) : op | 0x0f00;
+        unsigned nopc = c->in->map == X86_MAP_1 ? 1 : 2;
+        bool w = sx && sz == 8;
+        if (c->mem) {
+            flags_safe(e, lb);
+            m.fl = e->fl;
+            emit_la(e, d, c->off);
+            probe(e, &m, ss, P_READ);
+            op_rm(e, false, w, opc, nopc, A, M_BASE, A, 0);
+        } else {
+            op_rm(e, false, w, opc, nopc, A, M_DISP, B, groff(d->rex, d->rm, ss));
+        }
+        str_(e, sz, A, roff(d->reg));
+        break;
+    }
+    case K_ALU: case K_TEST: {
+        uint8_t op = c->in->opcode;
+        unsigned aop = c->kind == K_TEST ? 0 : c->aop;
+        bool imm = c->kind == K_ALU ? (op >= 0x80 || (op & 7) >= 4) : op >= 0xa8;
+        bool acc = c->kind == K_ALU ? (op < 0x40 && (op & 7) >= 4) : op >= 0xa8;
+        bool r_rm = c->kind == K_ALU && op < 0x40 && (op & 7) >= 2 && (op & 7) <= 3; /* reg op= r/m */
+        bool cf_in = c->kind == K_ALU && (aop == J_ADC || aop == J_SBB);
+        bool wr = c->kind == K_ALU && aop != J_CMP;
+        flags_safe(e, lb);
+        m.fl = e->fl;
+        /* eax = destination (first) operand, ecx = source */
+        if (acc) {
+            ldr(e, sz, A, groff(d->rex, RAX, sz));
+        } else if (r_rm) {
+            rm_load(e, c, &m, sz, C, P_READ);
+            ldr(e, sz, A, groff(d->rex, d->reg, sz));
+        } else {
+            rm_load(e, c, &m, sz, A, wr ? (P_READ | P_WRITE) : P_READ);
+            if (!imm)
+                ldr(e, sz, C, groff(d->rex, d->reg, sz));
+        }
+        if (cf_in)
+            load_cf(e);
+        if (c->kind == K_TEST) {
+            if (imm) {
+                op_rm(e, sz == 2, sz == 8, sz == 1 ? 0xf6 : 0xf7, 1, 0, M_REG, A, 0);
+                imm_sz(e, sz, d->imm);
+            } else {
+                op_rm(e, sz == 2, sz == 8, sz == 1 ? 0x84 : 0x85, 1, C, M_REG, A, 0);
+            }
+        } else if (imm) {
+            alu_ri(e, aop, sz, d->imm);
+        } else {
+            alu_rr(e, aop, sz);
+        }
+        bool logic = c->kind == K_TEST || aop == J_OR || aop == J_AND || aop == J_XOR;
+        produced(e, la, logic); /* (the stores below keep the host's flags) */
+        if (wr) {
+            if (acc)
+                str_(e, sz, A, groff(d->rex, RAX, sz));
+            else if (r_rm)
+                str_(e, sz, A, groff(d->rex, d->reg, sz));
+            else
+                rm_store(e, c, sz, A);
+        }
+        break;
+    }
+    case K_GRP3: {
+        unsigned r = c->aop;
+        flags_safe(e, lb);
+        m.fl = e->fl;
+        rm_load(e, c, &m, sz, A, r >= 2 ? (P_READ | P_WRITE) : P_READ);
+        if (r <= 1) {
+            op_rm(e, sz == 2, sz == 8, sz == 1 ? 0xf6 : 0xf7, 1, 0, M_REG, A, 0);
+            imm_sz(e, sz, d->imm);
+            produced(e, la, true);
+        } else {
+            op_rm(e, sz == 2, sz == 8, sz == 1 ? 0xf6 : 0xf7, 1, r, M_REG, A, 0); /* not / neg eax */
+            if (r == 3)
+                produced(e, la, false);
+        }
+        if (r >= 2)
+            rm_store(e, c, sz, A);
+        break;
+    }
+    case K_INCDEC:
+        flags_safe(e, true);
+        m.fl = e->fl;
+        rm_load(e, c, &m, sz, A, P_READ | P_WRITE);
+        load_cf(e);
+        op_rm(e, sz == 2, sz == 8, sz == 1 ? 0xfe : 0xff, 1, c->aop, M_REG, A, 0);
+        produced(e, la, false);
+        rm_store(e, c, sz, A);
+        break;
+    case K_SHIFT:
+        if (c->count)
+            flags_safe(e, lb);
+        ldr(e, sz, A, roff(d->rm));
+        if (c->count) {
+            op_rm(e, false, sz == 8, 0xc1, 1, c->aop, M_REG, A, 0);
+            b1(e, (unsigned)c->count);
+            if (c->count == 1 && c->aop >= 4) {
+                produced(e, la, true);
+            } else {
+                e->fl = (struct flst){ 0 }; /* dead (props_of) */
+            }
+        }
+        str_(e, sz, A, roff(d->rm));
+        break;
+    case K_IMUL: {
+        flags_safe(e, lb);
+        m.fl = e->fl;
+        rm_load(e, c, &m, sz, C, P_READ);
+        if (c->in->map == X86_MAP_0F) {
+            ldr(e, sz, A, roff(d->reg));
+            op_rm(e, false, sz == 8, 0x0faf, 2, A, M_REG, C, 0); /* imul eax, ecx */
+        } else {
+            op_rm(e, false, sz == 8, 0x69, 1, A, M_REG, C, 0);   /* imul eax, ecx, imm32 */
+            b4(e, (uint32_t)d->imm);
+        }
+        e->fl = (struct flst){ 0 }; /* dead (props_of) */
+        str_(e, sz, A, roff(d->reg));
+        break;
+    }
+    case K_CMOV: {
+        unsigned cc = c->in->opcode & 0xf;
+        if (c->mem) {
+            flags_safe(e, true);
+            m.fl = e->fl;
+            emit_la(e, d, c->off);
+            probe(e, &m, sz, P_READ);
+            ld_at(e, sz, SI, M_BASE, A, 0);
+        } else {
+            ldr(e, sz, SI, roff(d->rm));
+        }
+        ldr(e, sz, D, roff(d->reg));
+        unsigned hcc = cc_eval(e, cc);
+        op_rm(e, sz == 2, sz == 8, 0x0f40 | hcc, 2, D, M_REG, SI, 0); /* cmovcc edx, esi */
+        str_(e, sz, D, roff(d->reg));
+        break;
+    }
+    case K_SETCC: {
+        unsigned cc = c->in->opcode & 0xf;
+        if (c->mem) {
+            flags_safe(e, true);
+            m.fl = e->fl;
+            emit_la(e, d, c->off);
+            probe(e, &m, 1, P_WRITE);
+            EMIT(e, 0x48, 0x89, 0xc7);                  /* mov rdi, rax */
+        }
+        unsigned hcc = cc_eval(e, cc);
+        EMIT(e, 0x0f); b1(e, 0x90 | hcc); b1(e, 0xc2);  /* setcc dl */
+        if (c->mem)
+            stp(e, 1, D, DI);
+        else
+            str_(e, 1, D, groff(d->rex, d->rm, 1));
+        break;
+    }
+    case K_PUSH: case K_PUSHI:
+        flags_safe(e, true);
+        m.fl = e->fl;
+        ldr(e, 8, A, roff(RSP));
+        EMIT(e, 0x48, 0x83, 0xe8, 0x08);                /* sub rax, 8 */
+        probe(e, &m, 8, P_WRITE);
+        if (c->kind == K_PUSH)
+            ldr(e, 8, C, roff(d->reg));
+        else
+            mov_imm64(e, C, d->imm);
+        stp(e, 8, C, A);
+        op_rm(e, false, true, 0x83, 1, 5, M_DISP, B, roff(RSP)); b1(e, 8); /* sub qword [rsp], 8 */
+        break;
+    case K_POP:
+        flags_safe(e, true);
+        m.fl = e->fl;
+        ldr(e, 8, A, roff(RSP));
+        probe(e, &m, 8, P_READ);
+        ldp(e, 8, C, A);
+        op_rm(e, false, true, 0x83, 1, 0, M_DISP, B, roff(RSP)); b1(e, 8); /* add qword [rsp], 8 */
+        str_(e, 8, C, roff(d->reg));
+        break;
+    case K_JCC: {
+        unsigned cc = c->in->opcode & 0xf;
+        m.fl = e->fl;
+        unsigned hcc;
+        if (e->fl.hf) {
+            if (!e->fl.rv && !e->fl.mv)
+                capture(e), e->fl.rv = true;
+            hcc = cc;
+        } else {
+            hcc = cc_eval(e, cc);
+        }
+        struct flst s = e->fl;
+        uint8_t *taken = jcc32(e, hcc);
+        exit_to(e, &s, end);
+        patch_to_here(e, taken);
+        int64_t rel = branch_rel(c), t = (int64_t)e->page_off + rel;
+        if (t >= 0 && t < 4096) {
+            exit_to(e, &s, rel);
+        } else {
+            s.hf = false;
+            m.fl = s;
+            if (!fits32(rel)) { e->fail = true; break; }
+            lea_pc(e, A, rel);
+            canon_check(e, &m);
+            exit_rax(e, &s);
+        }
+        break;
+    }
+    case K_JMP: case K_CALL: {
+        int64_t rel = branch_rel(c), t = (int64_t)e->page_off + rel;
+        bool in_page = t >= 0 && t < 4096;
+        flags_safe(e, true);
+        m.fl = e->fl;
+        if (!fits32(rel)) { e->fail = true; break; }
+        if (!in_page) {
+            lea_pc(e, A, rel);
+            canon_check(e, &m);
+        }
+        if (c->kind == K_CALL) {
+            ldr(e, 8, A, roff(RSP));
+            EMIT(e, 0x48, 0x83, 0xe8, 0x08);            /* sub rax, 8 */
+            probe(e, &m, 8, P_WRITE);
+            lea_pc(e, C, end);
+            stp(e, 8, C, A);
+            op_rm(e, false, true, 0x83, 1, 5, M_DISP, B, roff(RSP)); b1(e, 8);
+        }
+        struct flst s = e->fl;
+        if (in_page) {
+            exit_to(e, &s, rel);
+        } else {
+            lea_pc(e, A, rel);
+            exit_rax(e, &s);
+        }
+        break;
+    }
+    case K_RET: {
+        flags_safe(e, true);
+        m.fl = e->fl;
+        ldr(e, 8, A, roff(RSP));
+        probe(e, &m, 8, P_READ);
+        ldp(e, 8, A, A);
+        canon_check(e, &m);
+        op_rm(e, false, true, 0x83, 1, 0, M_DISP, B, roff(RSP)); b1(e, 8); /* add qword [rsp], 8 */
+        struct flst s = e->fl;
+        /* a return into this page: to its block's compiled code if it has
+         * some (what run_blocks would find: the page's index, the slot's
+         * jit index and owner), else back to run_blocks */
+        uint8_t *other[4];
+        EMIT(e, 0x48, 0x89, 0xc1, 0x4c, 0x31, 0xe9, 0x48, 0xc1, 0xe9, 0x0c); /* mov rcx, rax; xor rcx, r13; shr rcx, 12 */
+        other[0] = jcc32(e, CC_NE);
+        EMIT(e, 0x89, 0xc1, 0x81, 0xe1, 0xff, 0x0f, 0x00, 0x00); /* mov ecx, eax; and ecx, 0xfff */
+        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->idx);
+        EMIT(e, 0x0f, 0xb7, 0x0c, 0x4a);                /* movzx ecx, word [rdx + rcx*2] */
+        EMIT(e, 0x83, 0xe9, 0x01, 0x81, 0xf9); b4(e, X86_DPAGE_SLOTS); /* sub ecx, 1; cmp ecx, SLOTS */
+        other[1] = jcc32(e, CC_AE);
+        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->jit);
+        EMIT(e, 0x0f, 0xb7, 0x14, 0x4a);                /* movzx edx, word [rdx + rcx*2] */
+        mov_imm64(e, SI, (uint64_t)(uintptr_t)&e->j->nblocks);
+        EMIT(e, 0x3b, 0x16);                            /* cmp edx, [rsi] */
+        other[2] = jcc32(e, CC_AE);
+        EMIT(e, 0x48, 0xc1, 0xe2, 0x04);                /* shl rdx, 4 (blocks[] entries) */
+        mov_imm64(e, SI, (uint64_t)(uintptr_t)e->j->blocks);
+        EMIT(e, 0x48, 0x01, 0xd6);                      /* add rsi, rdx */
+        EMIT(e, 0x48, 0xc1, 0xe1, 0x05);                /* shl rcx, 5 (slots) */
+        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->d);
+        EMIT(e, 0x48, 0x01, 0xd1, 0x48, 0x3b, 0x0e);    /* add rcx, rdx; cmp rcx, [rsi] (owner) */
+        other[3] = jcc32(e, CC_NE);
+        EMIT(e, 0x8b, 0x4e); b1(e, (unsigned)offsetof(struct x86_jit_block, chain)); /* mov ecx, [rsi + chain] */
+        mov_imm64(e, D, (uint64_t)(uintptr_t)e->j->buf);
+        EMIT(e, 0x48, 0x01, 0xd1, 0x49, 0x89, 0xc5);    /* add rcx, rdx; mov r13, rax */
+        flags_r12(e, &s);
+        EMIT(e, 0xff, 0xe1);                            /* jmp rcx */
+        for (unsigned i = 0; i < 4; i++)
+            patch_to_here(e, other[i]);
+        exit_rax(e, &s);
+        break;
+    }
+    default:
+        e->fail = true;
+        break;
+    }
+    miss_paths(e, &m, k, c->off);
+}
+
+/* ---- the cache --------------------------------------------------------------- */
+
+static void jit_flush(struct x86_jit *j)
+{
+    j->used = 0;
+    j->nblocks = 1;
+    j->flushes++;
+}
+
+struct x86_jit *x86_jit_of(struct x86_cpu *x)
+{
+    if (x->jit)
+        return x->jit;
+    /* one cache per machine, kept by CPU 0 (CPUs run on one host thread) */
+    struct x86_cpu *x0 = X86(x->m->cpus[0]);
+    if (!x0->jit) {
+        struct x86_jit *j = calloc(1, sizeof *j);
+        if (!j)
+            return NULL;
+        void *buf = mmap(NULL, X86_JIT_CODE_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (buf == MAP_FAILED) {
+            free(j);
+            return NULL;
+        }
+        j->buf = buf;
+        j->hot = X86_JIT_HOT;
+        j->stats = getenv("HVSIM_X86_JIT_STATS") != NULL;
+        jit_flush(j);
+        j->flushes = 0;
+        x0->jit = j;
+        x0->jit_owner = true;
+    }
+    x->jit = x0->jit;
+    return x->jit;
+}
+
+static x86_jit_fn lookup(const struct x86_jit *j, const struct x86_dpage *p, unsigned k)
+{
+    unsigned i = p->jit[k];
+    if (i < j->nblocks && j->blocks[i].owner == &p->d[k])
+        return (x86_jit_fn)(void *)(j->buf + j->blocks[i].off);
+    return NULL;
+}
+
+static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage *p, unsigned k, unsigned n,
+                          uint64_t rip)
+{
+    struct ci cs[X86_BLOCK_MAX];
+    if (n > X86_BLOCK_MAX)
+        return NULL;
+    struct emit e = { .page_off = (uint32_t)(rip & 0xfff), .n = n, .x = x, .stats = j->stats, .j = j, .pg = p };
+    uint32_t off = 0;
+    for (unsigned i = 0; i < n; i++) {
+        cs[i] = (struct ci){ .d = &p->d[k + i], .in = &p->full[k + i], .raw = p->raw[k + i],
+                             .fn = p->d[k + i].fast, .off = off };
+        if (!cs[i].fn)
+            return NULL;
+        classify(&cs[i]);
+        off += p->d[k + i].len;
+    }
+    /* liveness of the flags, backwards: live at the block's end */
+    bool live = true;
+    for (unsigned i = n; i-- > 0;) {
+        cs[i].live_after = live;
+        struct props pr = props_of(&e, &cs[i]);
+        if (!pr.native)
+            cs[i].kind = K_CALLOUT;
+        live = pr.use || (live && !pr.w6);
+        cs[i].live_before = live;
+    }
+    if (j->nblocks >= X86_JIT_MAX_BLOCKS || j->used + (n + 2) * MAX_INSN_BYTES > X86_JIT_CODE_BYTES)
+        jit_flush(j);
+    uint8_t *start = j->buf + j->used;
+    e.p = start;
+    EMIT(&e, 0x53, 0x41, 0x54, 0x41, 0x55);            /* push rbx; push r12; push r13 */
+    EMIT(&e, 0x48, 0x89, 0xfb, 0x49, 0x89, 0xf5);      /* mov rbx, rdi; mov r13, rsi */
+    op_rm(&e, false, true, 0x8b, 1, H12, M_DISP, B, OFF(rflags)); /* mov r12, [rflags] */
+    /* the chained entry: the guest's flags are in r12 (exit_to), and
+     * x->rflags has them only when entered from C */
+    e.fl = (struct flst){ .rv = true };
+    uint8_t *chain = e.p;
+    op_rm(&e, false, true, 0x81, 1, 5, M_DISP, B, OFF(insn_left)); b4(&e, n); /* sub qword [insn_left], n */
+    uint8_t *short_budget = jcc32(&e, CC_B);
+    stat_add(&e, &j->run, (int32_t)n);
+    bool ends = false;
+    for (unsigned i = 0; i < n && !e.fail; i++) {
+        struct ci *c = &cs[i];
+        bool last = i + 1 == n;
+        if (c->kind == K_CALLOUT) {
+            callout(&e, c, i, last);
+            j->callouts++;
+        } else {
+            emit_insn(&e, c, i);
+        }
+        ends = c->kind == K_JCC || c->kind == K_JMP || c->kind == K_CALL || c->kind == K_RET ||
+               (c->kind == K_CALLOUT && last && ((c->in->map == X86_MAP_1 && (c->in->opcode == 0xc2 ||
+               c->in->opcode == 0xc3 || c->in->opcode == 0xe8 || c->in->opcode == 0xe9 || c->in->opcode == 0xeb ||
+               (c->in->opcode >= 0x70 && c->in->opcode <= 0x7f))) ||
+               (c->in->map == X86_MAP_0F && c->in->opcode >= 0x80 && c->in->opcode <= 0x8f)));
+        if ((size_t)(e.p - start) > (size_t)(i + 2) * MAX_INSN_BYTES)
+            e.fail = true; /* (cannot happen: the worst case is far below) */
+    }
+    if (!ends && !e.fail) {
+        struct flst s = e.fl;
+        exit_to(&e, &s, off);
+    }
+    patch_to_here(&e, short_budget);
+    op_rm(&e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); b4(&e, n); /* add qword [insn_left], n */
+    merge(&e, false);
+    op_rm(&e, false, true, 0x89, 1, H13, M_DISP, B, OFF(rip));  /* mov [rip], r13 */
+    ret_code(&e, X86_JIT_DONE);
+    if (e.fail) {
+        if (getenv("HVSIM_X86_JIT_DEBUG"))
+            fprintf(stderr, "x86 jit: block at %#llx (%u instructions) not compiled\n", (unsigned long long)rip, n);
+        return NULL;
+    }
+    uint32_t idx = j->nblocks++;
+    j->blocks[idx] = (struct x86_jit_block){ .owner = &p->d[k], .off = j->used,
+                                             .chain = (uint32_t)(chain - j->buf) };
+    p->jit[k] = (uint16_t)idx;
+    j->used = (uint32_t)(e.p - j->buf);
+    j->used = (j->used + 15u) & ~15u;
+    j->compiled++;
+    return (x86_jit_fn)(void *)start;
+}
+
+x86_jit_fn x86_jit_code(struct x86_cpu *x, struct x86_dpage *p, unsigned k, unsigned n, uint64_t rip)
+{
+    unsigned v = p->jit[k];
+    if (v == X86_JIT_NONE)
+        return NULL;
+    struct x86_jit *j = x->jit ? x->jit : x86_jit_of(x);
+    if (!j) {
+        p->jit[k] = X86_JIT_NONE;
+        return NULL;
+    }
+    x86_jit_fn fn = lookup(j, p, k);
+    if (fn)
+        return fn;
+    /* compile a block once it has started `hot` times: code that runs
+     * once (boot, freshly loaded pages) is cheaper to interpret */
+    if (v == 0 || v < X86_JIT_COUNT_BASE) /* not known, or a stale index */
+        v = X86_JIT_COUNT_BASE;
+    if (v - X86_JIT_COUNT_BASE < j->hot) {
+        p->jit[k] = (uint16_t)(v + 1);
+        return NULL;
+    }
+    fn = compile(x, j, p, k, n, rip);
+    if (!fn)
+        p->jit[k] = X86_JIT_NONE;
+    return fn;
+}
+
+void x86_jit_link(struct x86_cpu *x, uint64_t site, struct x86_dpage *p, unsigned k, unsigned n, uint64_t rip)
+{
+    struct x86_jit *j = x->jit;
+    uint64_t flushes = j->flushes;
+    if (!x86_jit_code(x, p, k, n, rip) || j->flushes != flushes)
+        return; /* interpreted, or the cache was emptied (the site is gone) */
+    uint8_t *rel = (uint8_t *)(uintptr_t)site;
+    uint8_t *to = j->buf + j->blocks[p->jit[k]].chain;
+    uint32_t v = (uint32_t)(to - (rel + 4));
+    memcpy(rel, &v, 4);
+}
+
+void x86_jit_free(struct x86_cpu *x)
+{
+    if (x->jit && x->jit_owner) {
+        if (x->jit->stats)
+            fprintf(stderr, "x86 jit: %llu blocks compiled (%llu flushes), %llu instructions run in compiled "
+                    "blocks, %llu of them through calls of their fast handler\n",
+                    (unsigned long long)x->jit->compiled, (unsigned long long)x->jit->flushes,
+                    (unsigned long long)x->jit->run, (unsigned long long)x->jit->run_callouts);
+        munmap(x->jit->buf, X86_JIT_CODE_BYTES);
+        free(x->jit);
+    }
+    x->jit = NULL;
+    x->jit_owner = false;
+}
+
+#else /* not an x86-64 host: every block is interpreted */
+
+x86_jit_fn x86_jit_code(struct x86_cpu *x, struct x86_dpage *p, unsigned k, unsigned n, uint64_t rip)
+{
+    (void)x; (void)n; (void)rip;
+    p->jit[k] = X86_JIT_NONE;
+    return NULL;
+}
+void x86_jit_link(struct x86_cpu *x, uint64_t site, struct x86_dpage *p, unsigned k, unsigned n, uint64_t rip)
+{
+    (void)x; (void)site; (void)p; (void)k; (void)n; (void)rip;
+}
+struct x86_jit *x86_jit_of(struct x86_cpu *x) { (void)x; return NULL; }
+void x86_jit_free(struct x86_cpu *x)
+{
+    x->jit = NULL;
+    x->jit_owner = false;
+}
+
+#endif
