@@ -161,6 +161,7 @@ Suite *vga_suite(void)
 {
     Suite *s = suite_create("vga");
     TCase *tc = tcase_create("vga");
+    tcase_set_timeout(tc, 30); /* test_garbage: 400,000 port accesses, slow on a loaded host */
     tcase_add_test(tc, test_reset);
     tcase_add_test(tc, test_crtc);
     tcase_add_test(tc, test_garbage);
