@@ -219,10 +219,14 @@ static void format_event(struct line *l, const struct show *s, const struct trac
             out(l, "?"); /* legacy send_ipi: the mask is in guest memory */
         else
             out_harts(l, a[1]);
-        if (a[0] == IPI_MECH_VSBI)
+        if (a[0] == IPI_MECH_VSBI) {
             out_guest_pc(l, s, a[2], a[3]); /* dest: the guest's vCPU numbers */
-        else
-            out_pc(l, s, a[2], a[3]);
+        } else {
+            const char *mn = trace_arch_mode(s->arch, TRACE_IPI_MODE(a[0])); /* x86: " real" */
+            if (mn)
+                out(l, " %s", mn);
+            out_pc_mode(l, s, a[2], a[3], TRACE_IPI_MODE(a[0]));
+        }
         break;
     }
     case TK_IPI_DELIVER: {

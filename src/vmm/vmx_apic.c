@@ -310,7 +310,7 @@ bool vmx_apic_deliver(struct x86_cpu *x)
     vwrite(x, VAPIC_PPR, v & 0xf0);
     x->vmx.vint = false;
     x->cpu.state = CPU_RUNNING;
-    TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), v, x->cpl, 0, x->rip);
+    TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), v, x86_trace_from(x), 0, x86_trace_pc(x));
     x86_deliver(x, (int)v, false, 0, false, x->rip);
     return true;
 }

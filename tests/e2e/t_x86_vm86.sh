@@ -6,7 +6,10 @@
 # the #DF, and `trace show` disassembles its 32-bit code as 32-bit code
 # (LDS, C5 /r, is a VEX prefix in 64-bit mode) and the #GP of the
 # virtual-8086 code with the CPL 3 it ran at, and a real-mode pc as a
-# linear address. Usage: t_x86_vm86.sh HVSIM
+# linear address; VIF = VIP = 1 faults at the instruction's start; a
+# real-mode IRET past SS's limit is #SS; ipi.send carries the sender's
+# code mode and linear pc (real, 16-bit protected with a CS base, flat
+# 32-bit). Usage: t_x86_vm86.sh HVSIM
 set -u
 HVSIM=$(realpath "$1")
 cd "$(dirname "$0")"
@@ -69,6 +72,26 @@ if grep -q "exc.take .*cause=#SS CPL0->CPL0 real tval=0x0 pc=0x$ss: iret" "$T/vm
     pass "real-mode IRET past SS's limit: #SS at the IRET (pc 0x$ss: iret)"
 else
     fail "real-mode IRET #SS" "rm_iret_ss=$ss: $(grep "#SS" "$T/vm86.txt" | tail -2 | tr '\n' ';')"
+fi
+# ipi.send pcs are linear addresses with the code mode (docs/trace-format.md
+# "x86 code mode"): from 16-bit protected code whose CS base is ring0_16,
+# from real mode at FFFF:IP (x2APIC SELF IPI), from flat 32-bit code
+"$HVSIM" trace show "$T/vm861.hvt" --events ipi.send >"$T/vm86ipi.txt" 2>&1
+hx() { sym "$1" | sed 's/^0*//'; }
+if grep -q "ipi.send .*vector=0x45 phys=0x7f dest={} prot16 pc=0x$(hx cg_ipi): mov dword ptr \[ebx\], 0x45" "$T/vm86ipi.txt"; then
+    pass "ipi.send from 16-bit protected code (CS base ring0_16): prot16, linear pc 0x$(hx cg_ipi), disassembled"
+else
+    fail "ipi.send prot16 linear pc" "cg_ipi=$(hx cg_ipi): $(grep "0x45" "$T/vm86ipi.txt" | head -1)"
+fi
+if grep -q "ipi.send .*vector=0x44 self dest={0} real pc=0x$(hx rm_wrmsr): wrmsr" "$T/vm86ipi.txt"; then
+    pass "ipi.send from real mode (x2APIC SELF IPI at FFFF:IP): real, linear pc 0x$(hx rm_wrmsr): wrmsr"
+else
+    fail "ipi.send real-mode linear pc" "rm_wrmsr=$(hx rm_wrmsr): $(grep " real " "$T/vm86ipi.txt" | head -1)"
+fi
+if grep -q "ipi.send .*vector=0x44 self dest={0} prot32 pc=0x[0-9a-f]* at kmain32+0x[0-9a-f]*: mov dword ptr \[0xfee00300\], 0x40044" "$T/vm86ipi.txt"; then
+    pass "ipi.send from flat 32-bit code: prot32, disassembled as 32-bit (xAPIC ICR store)"
+else
+    fail "ipi.send prot32" "$(grep "prot32" "$T/vm86ipi.txt" | head -1)"
 fi
 # a 64-bit kernel's trace is disassembled as 64-bit as before
 "$HVSIM" run -c "$CFG" --smp 1 --kernel "$ROOT/build/firmware/x86-exceptions.elf" --serial none \

@@ -228,6 +228,13 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tmovl %ss:(%bx), %eax\n\taddr32 movl %eax, cg_frame\n"
         "\tmovl %ss:4(%bx), %eax\n\taddr32 movl %eax, cg_frame+4\n"
         "\tmovw %ss, %ax\n\taddr32 movw %ax, cg_ss\n"
+        /* an IPI to no APIC (fixed 45h to ID 7Fh: nobody takes it, ESR
+         * "send accept" error) from this 16-bit code whose CS base is
+         * ring0_16: its ipi.send pc is the linear address (t_x86_vm86.sh) */
+        "\taddr32 movl $0x7f000000, 0xfee00310\n"
+        "\tmovl $0xfee00300, %ebx\n"
+        ".globl cg_ipi\ncg_ipi:\n\taddr32 movl $0x45, (%ebx)\n"
+        "\taddr32 movl $0, 0xfee00310\n"
         "\tlret\n"
         ".code32\n");
 extern const uint8_t vm_a[], vm_b[], vm_c[], vm_d[], vm_e[], vm_e_isr[], vm_f[], vm_g[], vm_end[], cpl3_16[],
@@ -748,7 +755,7 @@ __asm__(".text\n.code16\n.globl rm_a\nrm_a:\n"
         "\tlidt (rm_idtr - rm_a)\n"
         "\tljmp *(rm_fp - rm_a)\n"                /* on from the image: FFFF:IP (A20 on) */
         ".globl rm_cont\nrm_cont:\n\tsti\n\tnop\n\tmovw %ss, %ax\n\tmovw %ax, %ss\n\tnop\n\tnop\n\tnop\n"
-        "\tmovl $0x83f, %ecx\n\tmovl $0x44, %eax\n\txorl %edx, %edx\n\twrmsr\n"
+        "\tmovl $0x83f, %ecx\n\tmovl $0x44, %eax\n\txorl %edx, %edx\n.globl rm_wrmsr\nrm_wrmsr:\n\twrmsr\n"
         ".globl rm_m1\nrm_m1:\n\tnop\n\tnop\n\tcli\n"
         /* real-mode IRET with its frame past SS's limit (SP = FFFCh): #SS
          * (its handler rm_ss_isr comes back to rm_ss_back); with SP = FFFAh
