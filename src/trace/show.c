@@ -364,6 +364,15 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         out(l, " #%llu \"%.*s\"", (unsigned long long)a[0], (int)(ev->blob_len > 200 ? 200 : ev->blob_len),
             ev->blob ? (const char *)ev->blob : "");
         break;
+    case TK_GDB_SCHED:
+        if (trace_is_host_stop(ev)) { /* src/view/live.c: the live window closed */
+            static const char *const where[3] = { "after its round hook", "before its round hook",
+                                                  "inside it" };
+            out(l, " host stop (the live window closed) at=%llu round=%llu %s", (unsigned long long)a[0],
+                (unsigned long long)(a[3] - 1), a[4] < 3 ? where[a[4]] : "?");
+            break;
+        }
+        goto generic;
     case TK_END: {
         static const char *const st[] = { "success", "failure", "host error", "insn limit" };
         out(l, " status=%llu", (unsigned long long)a[0]);
@@ -373,6 +382,7 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         break;
     }
     default:
+    generic:
         for (unsigned i = 0; i < trace_kinds[ev->kind].nargs; i++)
             out_hex(l, "a", a[i]);
         break;
