@@ -523,6 +523,20 @@ uint64_t lapic_trace_mech(uint32_t lo, uint32_t dest)
     return IPI_MECH_LAPIC | (uint64_t)(lo & 0x000ccfffu) << 8 | (uint64_t)dest << 32;
 }
 
+/* The ipi.send of an ICR write by the CPU in its slot: its code mode in
+ * bits 30:28 of mech (TRACE_IPI_MODE) and the linear address of its
+ * instruction as pc (x86_trace_pc: CS.base + IP outside 64-bit mode, as
+ * exc.take's), so that `trace show` finds and disassembles its bytes. */
+static uint64_t sender_mech(struct machine *m, uint32_t lo, uint32_t dest)
+{
+    struct cpu *c = m->sched.current;
+    return lapic_trace_mech(lo, dest) | (c ? (uint64_t)x86_trace_mode(X86(c)) << 28 : 0);
+}
+static uint64_t sender_pc(struct machine *m)
+{
+    return m->sched.current ? x86_trace_pc(X86(m->sched.current)) : 0;
+}
+
 /* An ICR write (§10.6.1): lo = ICR[31:0], dest = the destination field
  * (xAPIC: ICR[63:56]; x2APIC: ICR[63:32]). */
 static void send_ipi(struct lapic *l, uint32_t lo, uint32_t dest)
@@ -555,8 +569,8 @@ static void send_ipi(struct lapic *l, uint32_t lo, uint32_t dest)
         if (mode == CPU_MSG_LOWEST)
             mask = arbitrate(s, mask, vector);
     }
-    TRACE(m, TK_IPI_SEND, (uint32_t)l->idx, now_of(l), lapic_trace_mech(lo, dest), mask,
-          trace_cur_pc(m), trace_cur_insn(m));
+    TRACE(m, TK_IPI_SEND, (uint32_t)l->idx, now_of(l), sender_mech(m, lo, dest), mask,
+          sender_pc(m), trace_cur_insn(m));
     if (!mask) {
         error(l, LAPIC_ESR_SEND_ACCEPT);
         return;

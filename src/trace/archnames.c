@@ -140,6 +140,19 @@ size_t trace_arch_disasm_bits_as(const struct arch_info *a, unsigned s, uint64_t
     uint8_t bytes[8];
     for (unsigned i = 0; i < 8; i++)
         bytes[i] = (uint8_t)(bits >> (8 * i));
+    if (s >> 8) {
+        /* another code mode (bits 15:8 of s; x86 16/32-bit code, where
+         * 66h, 67h and 40h-4Fh mean what they do not in 64-bit mode, in
+         * which insn_len decodes): the disassembler decodes one
+         * instruction of the 8 bytes; none (an instruction longer than 8
+         * bytes) returns 0, so that the caller reads the image */
+        size_t r = trace_arch_disasm_as(a, s, bytes, 8, pc, buf, len);
+        if (r && len && !strcmp(buf, "(bad)")) {
+            buf[0] = 0;
+            return 0;
+        }
+        return r;
+    }
     unsigned n = a->insn_len(bits);
     if (!n)
         return 0;

@@ -48,7 +48,17 @@ enum trace_kind {
  * only in guest `guest` (-1: any; gdb's `monitor guest`). Written
  * whatever the
  * event mask (never part of "default" or "all", so headers are unchanged);
- * replay re-applies them and does not compare them. */
+ * replay re-applies them and does not compare them.
+ * A host stop (cpu = none, held = end = 0, addr = round + 1 != 0): the
+ * live window of `hvsim run --display sdl` closed (src/view/live.c),
+ * ending the run at schedule position at, round `round`, where guest
+ * says (TRACE_HOST_STOP_*); replay ends its run at the same point
+ * (docs/view.md "The live window"). */
+enum {
+    TRACE_HOST_STOP_AFTER_HOOK = 0,  /* between rounds, in or after round `round`'s round hook */
+    TRACE_HOST_STOP_BEFORE_HOOK = 1, /* between rounds, before it (the idle wait, a paused start) */
+    TRACE_HOST_STOP_IN_ROUND = 2,    /* inside a round, stopped (step, run-to) at position at */
+};
 
 /* IPI mechanisms (ipi.send / ipi.deliver "mech"). */
 enum trace_ipi_mech {
@@ -77,6 +87,10 @@ enum trace_ipi_mech {
  * before it have 0 there too). ipi.deliver's mech is the bare mechanism. */
 #define TRACE_IPI_MECH(m) ((uint64_t)(m) & 0xffu)
 #define TRACE_IPI_DETAIL(m) ((uint64_t)(m) >> 8)
+/* LAPIC ipi.send: bits 30:28 of mech hold the sending code's x86 code mode
+ * (as TRACE_TAKE_MODE of exc.take, docs/trace-format.md "x86 code mode";
+ * 0: 64-bit, and traces recorded before it), for its disassembly. */
+#define TRACE_IPI_MODE(m) (TRACE_IPI_MECH(m) == IPI_MECH_LAPIC ? (unsigned)((uint64_t)(m) >> 28) & 7u : 0u)
 /* The "from" argument of irq.take / exc.take: the privilege in bits 7:0,
  * an architecture's code mode in bits 15:8 (x86: the mode the interrupted
  * code ran in, for its disassembly; 0 for RISC-V and in traces recorded
@@ -101,6 +115,12 @@ struct trace_event {
 };
 
 #define TRACE_NO_CPU UINT32_MAX
+
+/* A gdb.sched record that is a host stop (above). */
+static inline int trace_is_host_stop(const struct trace_event *e)
+{
+    return e->kind == TK_GDB_SCHED && e->cpu == TRACE_NO_CPU && !e->a[1] && !e->a[2] && e->a[3];
+}
 
 /* Kinds whose records carry a blob after their arguments. */
 static inline int trace_kind_has_blob(unsigned kind) { return kind == TK_CHECK || kind == TK_MARK; }

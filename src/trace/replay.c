@@ -112,6 +112,74 @@ static uint64_t replay_now(void *opaque)
     return machine_now(opaque);
 }
 
+/* A host stop of the recording (the live window closed: a gdb.sched with
+ * trace_is_host_stop, src/view/live.c): the replay ends its run at the
+ * same point of the schedule, as the recording did, so that the end
+ * records compare equal. */
+struct host_stop {
+    bool set;
+    struct machine *m;
+    uint64_t at, round, where;
+};
+
+static void host_stop_now(struct host_stop *hs)
+{
+    if (!hs->m->exit_requested)
+        machine_request_exit(hs->m, EXIT_PASS, "the live window was closed (a recorded host stop)");
+}
+
+/* in round `round`'s round hook (m->gdb_poll runs in it, as the live
+ * window's turn did, before the board's round poll) */
+static void host_stop_poll(void *opaque)
+{
+    struct host_stop *hs = opaque;
+    if (hs->m->sched.rounds >= hs->round)
+        host_stop_now(hs);
+}
+
+/* the idle wait before round `round` (the scheduler's idle hook) */
+static bool host_stop_idle(void *opaque)
+{
+    struct host_stop *hs = opaque;
+    if (hs->m->sched.rounds < hs->round)
+        return false;
+    host_stop_now(hs);
+    return true;
+}
+
+static int run_to_host_stop(struct machine *m, struct host_stop *hs)
+{
+    int rc;
+    hs->m = m;
+    if (hs->where == TRACE_HOST_STOP_IN_ROUND) {
+        /* stopped inside a round at position at (a step or run-to of the
+         * window stops before the next instruction, as stop_at does); the
+         * exit then ends that round where the recording's did */
+        m->sched.stop_at = hs->at;
+        rc = sched_run(m);
+        m->sched.stop_at = 0;
+        m->sched.stopped_cpu = NULL;
+        if (rc == SCHED_DEBUG_STOP) {
+            host_stop_now(hs);
+            rc = sched_run(m);
+        }
+    } else {
+        if (hs->where == TRACE_HOST_STOP_BEFORE_HOOK && m->sched.rounds >= hs->round)
+            host_stop_now(hs); /* a paused start closed: before the first round */
+        else if (hs->where == TRACE_HOST_STOP_BEFORE_HOOK)
+            m->display_idle = host_stop_idle;
+        else
+            m->gdb_poll = host_stop_poll;
+        m->display_opaque = m->gdb_opaque = hs;
+        rc = sched_run(m);
+        m->display_idle = NULL;
+        m->gdb_poll = NULL;
+        m->display_opaque = m->gdb_opaque = NULL;
+    }
+    machine_flush(m);
+    return rc;
+}
+
 /* Loads config and image paths from the header; checks image hashes. */
 static bool rebuild_config(const struct trace_header *h, struct config *c, char *err, size_t errlen)
 {
@@ -165,7 +233,12 @@ int trace_replay(const char *path, const struct replay_options *o)
     /* and the debugger's changes to the schedule (gdb.sched) */
     struct gdb_sched_entry *gs = NULL;
     size_t ngs = 0, capgs = 0;
+    struct host_stop hs = { 0 };
     while ((rc = trace_reader_next(r, &ev, err, sizeof err)) == 1) {
+        if (trace_is_host_stop(&ev)) {
+            hs = (struct host_stop){ .set = true, .at = ev.a[0], .round = ev.a[3] - 1, .where = ev.a[4] };
+            continue;
+        }
         if (ev.kind == TK_GDB_SCHED) {
             if (ngs == capgs) {
                 capgs = capgs ? 2 * capgs : 64;
@@ -239,6 +312,9 @@ int trace_replay(const char *path, const struct replay_options *o)
         status = gdbstub_replay_schedule(m, gs, ngs, err, sizeof err);
         if (status == EXIT_HOST_ERROR)
             fprintf(stderr, "hvsim: replay %s: %s\n", path, err);
+    } else if (hs.set) { /* the live window closed it */
+        m->max_insns = h2->max_insns;
+        status = run_to_host_stop(m, &hs);
     } else {
         status = machine_run(m, h2->max_insns);
     }

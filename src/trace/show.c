@@ -219,10 +219,14 @@ static void format_event(struct line *l, const struct show *s, const struct trac
             out(l, "?"); /* legacy send_ipi: the mask is in guest memory */
         else
             out_harts(l, a[1]);
-        if (a[0] == IPI_MECH_VSBI)
+        if (a[0] == IPI_MECH_VSBI) {
             out_guest_pc(l, s, a[2], a[3]); /* dest: the guest's vCPU numbers */
-        else
-            out_pc(l, s, a[2], a[3]);
+        } else {
+            const char *mn = trace_arch_mode(s->arch, TRACE_IPI_MODE(a[0])); /* x86: " real" */
+            if (mn)
+                out(l, " %s", mn);
+            out_pc_mode(l, s, a[2], a[3], TRACE_IPI_MODE(a[0]));
+        }
         break;
     }
     case TK_IPI_DELIVER: {
@@ -362,6 +366,15 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         out(l, " #%llu \"%.*s\"", (unsigned long long)a[0], (int)(ev->blob_len > 200 ? 200 : ev->blob_len),
             ev->blob ? (const char *)ev->blob : "");
         break;
+    case TK_GDB_SCHED:
+        if (trace_is_host_stop(ev)) { /* src/view/live.c: the live window closed */
+            static const char *const where[3] = { "after its round hook", "before its round hook",
+                                                  "inside it" };
+            out(l, " host stop (the live window closed) at=%llu round=%llu %s", (unsigned long long)a[0],
+                (unsigned long long)(a[3] - 1), a[4] < 3 ? where[a[4]] : "?");
+            break;
+        }
+        goto generic;
     case TK_END: {
         static const char *const st[] = { "success", "failure", "host error", "insn limit" };
         out(l, " status=%llu", (unsigned long long)a[0]);
@@ -371,6 +384,7 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         break;
     }
     default:
+    generic:
         for (unsigned i = 0; i < trace_kinds[ev->kind].nargs; i++)
             out_hex(l, "a", a[i]);
         break;

@@ -49,6 +49,7 @@ struct view_live {
     SDL_Renderer *r;
     struct view_font *f;
     bool paused, closed, console_keys, follow, idle, ended;
+    bool started;             /* the schedule has run (view_live_run) */
     enum go go;
     struct cpu *step_cpu;
     uint64_t step_goal, step_pc;
@@ -252,6 +253,8 @@ static const SDL_Event *timeline_event(const struct view_live *v, const SDL_Even
     return tmp;
 }
 
+static void record_host_stop(struct view_live *v);
+
 static void handle(struct view_live *v, const SDL_Event *e)
 {
     SDL_Event tmp;
@@ -287,8 +290,31 @@ static void handle(struct view_live *v, const SDL_Event *e)
         v->follow = false; /* the user moved the view */
     if (v->s.quit && !v->closed) {
         v->closed = true;
+        record_host_stop(v);
         machine_request_exit(v->m, EXIT_PASS, "the live window was closed");
     }
+}
+
+/* Closing the window ends the run at a point of the host's choosing: the
+ * recording gets a host stop (a gdb.sched record: cpu none, held = end =
+ * 0, addr = round + 1, src/trace/event.h), which `hvsim replay` re-applies
+ * to end its run at the same point, so that its end record is the
+ * recording's (docs/view.md "The live window"). Where in the schedule:
+ * inside a round (stopped by a step or a run-to: at its position), or
+ * between rounds before round `round`'s round hook (the idle wait, a
+ * paused start) or in / after it (the window's turn is in the hook; F5
+ * pauses after it). Written to the recorder whatever its event mask. */
+static void record_host_stop(struct view_live *v)
+{
+    struct machine *m = v->m;
+    if (!v->orig)
+        return;
+    uint64_t where = m->sched.in_round ? TRACE_HOST_STOP_IN_ROUND
+                     : v->idle || !v->started ? TRACE_HOST_STOP_BEFORE_HOOK
+                                              : TRACE_HOST_STOP_AFTER_HOOK;
+    struct trace_event ev = { .time = m->sched.round_start, .cpu = TRACE_NO_CPU, .kind = TK_GDB_SCHED,
+                              .a = { m->sched.executed, 0, 0, m->sched.rounds + 1, where } };
+    trace_emit(v->orig, &ev);
 }
 
 /* ---- drawing ---- */
@@ -562,6 +588,7 @@ int view_live_run(struct view_live *v, uint64_t max_insns, unsigned flags)
                 }
             }
         }
+        v->started = true;
         rc = machine_run(m, max_insns);
         if (rc != SCHED_DEBUG_STOP)
             break;

@@ -313,7 +313,7 @@ bool vmx_apic_deliver(struct x86_cpu *x)
     /* timeline (docs/trace-format.md "IPI mechanisms"): the virtual
      * interrupt reaches the guest, then its irq.take */
     TRACE(x->m, TK_IPI_DELIVER, x->cpu.id, cpu_now(&x->cpu), IPI_MECH_VINTR, v, x->cpu.id);
-    TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), v, x->cpl, 0, x->rip);
+    TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), v, x86_trace_from(x), 0, x86_trace_pc(x));
     /* a VM exit during this delivery (an EPT violation on the guest's IDT
      * or stack) reports it as IDT-vectoring type 0, external interrupt
      * (§28.2.4): the vector is above 31, a hardware-exception type would

@@ -145,7 +145,7 @@ static void inject(struct x86_cpu *x, uint32_t info)
     x->cpu.state = CPU_RUNNING; /* injection makes the activity state active */
     x->sti_shadow = false;      /* §27.7.1: a vectoring entry leaves no STI / MOV-SS blocking */
     x->vmx.movss_pos = x->vmx.sti_pos = ~0ull - 1;
-    TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), vector, x->cpl, 0, x->rip);
+    TRACE(x->m, TK_IRQ_TAKE, x->cpu.id, cpu_now(&x->cpu), vector, x86_trace_from(x), 0, x86_trace_pc(x));
     /* a fault during the delivery is one "during event delivery in
      * non-root operation" (§27.6.1.2): the injected event is the
      * IDT-vectoring information of its exit */
@@ -213,7 +213,7 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
         if (x->vmx.preempt_timer >= 0)
             cpu_timer_arm(&x->cpu, x->vmx.preempt_timer, x->vmx.preempt_deadline);
     }
-    vmm_trace_entry(&x->cpu, x->rip);
+    vmm_trace_entry(&x->cpu, x86_trace_pc(x)); /* the guest's linear pc */
     /* activity states HLT, shutdown, wait-for-SIPI (IA32_VMX_MISC bits
      * 6-8): the guest starts asleep (a vectoring entry makes it active) */
     uint64_t act = vmcs_get(x, VMCS_GUEST_ACTIVITY);

@@ -17,7 +17,11 @@
 #     deadlock), and replays identical;
 #  4. a U-Boot session typed into the window (stop autoboot, `version`,
 #     pause and resume, `poweroff`): the typed bytes are the trace's input
-#     records, and `hvsim replay` reproduces the session and its output.
+#     records, and `hvsim replay` reproduces the session and its output;
+#  5. the window closed mid-run (a WM_DELETE_WINDOW client message, as a
+#     window manager's close button sends; q): running, after steps, at a
+#     paused start, in the idle wait (3c): exit 0, and the trace (its
+#     host stop record) replays identical, end record included.
 # Section 3 and 4 are skipped with a SKIP line when Xvfb or xdotool is
 # missing (scripts/deps.sh installs both). Usage: t_view_live.sh HVSIM
 set -u
@@ -86,6 +90,49 @@ window() {
     if [ -n "$W" ]; then pass "$1: the window appears on the X server"; else
         fail "$1: the window appears" "$(cat "$T/$1.err")"; fi
     xdotool windowfocus --sync "$W" 2>/dev/null
+}
+# close_window: closes window $W as a window manager's close button does
+# (ICCCM WM_DELETE_WINDOW client message: SDL's window close, then
+# SDL_QUIT), with a 20-line Xlib client built here (xdotool has no
+# window close without a window manager)
+if [ ! -x "$T/wm_close" ]; then
+    cat >"$T/wm_close.c" <<'C'
+#include <X11/Xlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv)
+{
+    Display *d = argc == 2 ? XOpenDisplay(NULL) : NULL;
+    if (!d)
+        return 2;
+    XEvent e = { 0 };
+    e.xclient.type = ClientMessage;
+    e.xclient.window = (Window)strtoul(argv[1], NULL, 0);
+    e.xclient.message_type = XInternAtom(d, "WM_PROTOCOLS", False);
+    e.xclient.format = 32;
+    e.xclient.data.l[0] = (long)XInternAtom(d, "WM_DELETE_WINDOW", False);
+    e.xclient.data.l[1] = CurrentTime;
+    int ok = XSendEvent(d, e.xclient.window, False, NoEventMask, &e);
+    XCloseDisplay(d);
+    return ok ? 0 : 1;
+}
+C
+    cc -o "$T/wm_close" "$T/wm_close.c" -lX11 2>"$T/wm_close.err" || fail "wm_close builds" "$(head -2 "$T/wm_close.err")"
+fi
+close_window() { "$T/wm_close" "$W"; }
+# replays_at_close NAME WHAT: the run ended by closing its window (exit 0,
+# "the live window was closed"); its trace has the host stop and replays
+# identical, end record included (docs/view.md "The live window")
+replays_at_close() {
+    expect_eq "$2: the window's close ends the run, exit 0" "$(cat "$T/$1.rc")" "rc 0"
+    expect_line "$T/$1.err" "hvsim: the live window was closed" "$2: the stop is reported"
+    "$HVSIM" replay "$T/$1.hvt" >"$T/$1-replay.txt" 2>&1
+    local rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "replay identical" "$T/$1-replay.txt"; then
+        pass "$2: replays identical ($(cut -d: -f2 "$T/$1-replay.txt" | head -1 | sed 's/^ //'))"
+    else
+        fail "$2: replays identical" "exit $rc: $(head -4 "$T/$1-replay.txt" | tr '\n' ';')"
+    fi
 }
 # key_wait NAME KEYS TEXT [COUNT]: type KEYS, wait for TEXT in the live report
 key_wait() {
@@ -233,6 +280,16 @@ else
         fail "the idle session replays identical" "exit $rc: $(head -4 "$T/echo-replay.txt")"
     fi
     sleep 0.5
+    # closed in the idle wait (before the next round's hook): a host stop
+    ( timeout 120 "$HVSIM" run --bios "$T/echo.elf" --serial none --trace "$T/echo2.hvt" \
+        --display sdl </dev/null >/dev/null 2>"$T/echo2.err"; echo "rc $?" >"$T/echo2.rc" ) &
+    LPID=$!
+    window echo2
+    wait_for "$T/echo2.err" "waiting for keys" 1 60
+    close_window
+    wait "$LPID"
+    replays_at_close echo2 "closed in the idle wait (every hart waiting, nothing armed)"
+    sleep 0.5
 fi
 
 # 4. U-Boot typed into the window; replay reproduces it
@@ -268,4 +325,45 @@ else
 fi
 if cmp -s "$T/ub.out" "$T/ub-replay.out"; then pass "replayed console output equals the live session's"; else
     fail "replayed console output" "$(diff "$T/ub.out" "$T/ub-replay.out" | head -5)"; fi
+
+# 5. the window closed mid-run (issue 16): the trace records the host stop
+# and `hvsim replay` ends where the run ended (the end record too), for a
+# close while running (between rounds, in the window's turn), after F6
+# steps (inside a round), at a paused start (before the first round), and
+# for q (view keys) while running; the idle wait is 3c's
+# live_close NAME DISPLAY KEYS WAIT-TEXT: U-Boot on 4 harts with a window,
+# KEYS typed once WAIT-TEXT is in its report, then the window closed
+live_close() {
+    ( cd "$T" && timeout 120 "$HVSIM" run --smp 4 --kernel "$UBOOT" --serial none --trace "$T/$1.hvt" \
+        --display "$2" </dev/null >/dev/null 2>"$T/$1.err"; echo "rc $?" >"$T/$1.rc" ) &
+    LPID=$!
+    window "$1"
+    [ -z "$4" ] || wait_for "$T/$1.err" "$4" 1 60
+    if [ -n "$3" ]; then
+        key_wait "$1" "$3" "step hart0" 2
+    fi
+}
+live_close run sdl "" ""
+sleep 1.5 # (some rounds of U-Boot's start)
+close_window
+wait "$LPID"
+replays_at_close run "closed while running"
+live_close step sdl,paused "F6 F6" "paused at 0 instructions"
+close_window
+wait "$LPID"
+replays_at_close step "closed after two F6 steps (inside a round)"
+if grep -q "gdb.sched *host stop (the live window closed) at=2 round=0 inside it" <("$HVSIM" trace show "$T/step.hvt" --events gdb.sched 2>&1); then
+    pass "trace show: the host stop is a gdb.sched record (at=2 round=0 inside it)"
+else
+    fail "host stop record" "$("$HVSIM" trace show "$T/step.hvt" --events gdb.sched 2>&1 | tail -2)"
+fi
+live_close start sdl,paused "" "paused at 0 instructions"
+close_window
+wait "$LPID"
+replays_at_close start "closed at a paused start (no instruction run)"
+live_close q sdl "" ""
+sleep 1.5
+xdotool key --window "$W" F2 q 2>/dev/null
+wait "$LPID"
+replays_at_close q "q (view keys) while running"
 summary

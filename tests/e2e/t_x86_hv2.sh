@@ -67,11 +67,11 @@ else
     ok=$(grep -c "hv2: unrestricted guest not available\|hv2: vm2 vcpu0: cpu 2 .* 64-bit start" "$T/a.out")
     [ "$ok" = 2 ] && what="64-bit start, 'hv2: unrestricted guest not available'" || what=""
 fi
-# and on the timeline: VM 2 vCPU 0's first entry is at 0800:0000 (RIP 0) in
+# and on the timeline: VM 2 vCPU 0's first entry is at 0800:0000 (linear 8000H) in
 # real mode, else at the guest entry every other vCPU starts at
 "$HVSIM" trace show "$T/a.hvt" --events vm.entry --no-disasm >"$T/entry.txt" 2>&1
 first() { grep "cpu$1 *vm.entry" "$T/entry.txt" | head -1 | grep -o "pc=0x[0-9a-f]*"; }
-if [ "$ug" = 1 ]; then [ "$(first 2)" = "pc=0x0" ] || what=""; else
+if [ "$ug" = 1 ]; then [ "$(first 2)" = "pc=0x8000" ] || what=""; else
     [ -n "$(first 2)" ] && [ "$(first 2)" = "$(first 3)" ] || what=""; fi
 if [ -n "$ctls2" ] && [ -n "$what" ] && [ "$ug" = "$EXPECT_UG" ]; then
     pass "unrestricted guest reported: $ug (expected $EXPECT_UG): vm2 vcpu0 $what"

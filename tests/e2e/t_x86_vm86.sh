@@ -6,7 +6,10 @@
 # the #DF, and `trace show` disassembles its 32-bit code as 32-bit code
 # (LDS, C5 /r, is a VEX prefix in 64-bit mode) and the #GP of the
 # virtual-8086 code with the CPL 3 it ran at, and a real-mode pc as a
-# linear address. Usage: t_x86_vm86.sh HVSIM
+# linear address; VIF = VIP = 1 faults at the instruction's start; a
+# real-mode IRET past SS's limit is #SS; ipi.send carries the sender's
+# code mode and linear pc (real, 16-bit protected with a CS base, flat
+# 32-bit). Usage: t_x86_vm86.sh HVSIM
 set -u
 HVSIM=$(realpath "$1")
 cd "$(dirname "$0")"
@@ -35,9 +38,10 @@ if grep -q "cause=#GP .*tval=0xfff8 .*: lds eax, ptr \[ecx\]" "$T/vm86.txt" &&
 else
     fail "trace show 32-bit disassembly" "$(grep "tval=0xfff8" "$T/vm86.txt" "$T/vm86att.txt" | head -2 | tr '\n' ';')"
 fi
-# the virtual-8086 code's #GPs at CPL 3: 8 of program A, 2 of B, 1 of the task, 1 of D, 4 of E, 4 of F
+# the virtual-8086 code's #GPs at CPL 3: 8 of program A, 2 of B, 1 of the task, 1 of D, 4 of E, 4 of F,
+# 2 of G entered by IRET (VIF = VIP = 1 at its start; VIF = 0: its HLT), 1 of G entered by a task switch
 nvm=$(grep -c "cause=#GP CPL3->CPL3 vm86 tval=0x0 " "$T/vm86.txt")
-if [ "$nvm" -eq 20 ]; then
+if [ "$nvm" -eq 23 ]; then
     pass "virtual-8086 #GP(0) at CPL 3 on the timeline ($nvm)"
 else
     fail "virtual-8086 #GP count" "$nvm"
@@ -50,6 +54,44 @@ if [ -n "$m1" ] && grep -q "irq.take .*cause=int 0x44 CPL0->CPL0 real pc=0x$m1: 
     pass "trace show: a real-mode pc is CS base + IP (0x$m1, rm_m1: nop)"
 else
     fail "real-mode pc" "rm_m1=$m1: $(grep "real" "$T/vm86irq.txt" | head -2 | tr '\n' ';')"
+fi
+# VIF and VIP both set at an instruction's start (after a CPL-0 IRET, after
+# a task switch): #GP(0) with the pc of that instruction, program G's first
+# (copied to linear 50000h + its offset from vm_a), not the one after it
+sym() { nm "$K" | awk -v s="$1" '$3 == s { print $1 }'; }
+g=$(printf '0x%x' $((0x50000 + 0x$(sym vm_g) - 0x$(sym vm_a))))
+ng=$(grep -c "cause=#GP CPL3->CPL3 vm86 tval=0x0 pc=$g\$" "$T/vm86.txt")
+if [ "$ng" -eq 2 ]; then
+    pass "VIF = VIP = 1 at the start of an instruction: #GP(0) at it (pc $g, twice: IRET, task switch)"
+else
+    fail "VIF/VIP #GP at the instruction start" "pc $g: $ng; $(grep -c "vm86 tval=0x0 pc=" "$T/vm86.txt")"
+fi
+# real-mode IRET with its frame past SS's limit: #SS at the IRET (linear pc)
+ss=$(sym rm_iret_ss | sed 's/^0*//')
+if grep -q "exc.take .*cause=#SS CPL0->CPL0 real tval=0x0 pc=0x$ss: iret" "$T/vm86.txt"; then
+    pass "real-mode IRET past SS's limit: #SS at the IRET (pc 0x$ss: iret)"
+else
+    fail "real-mode IRET #SS" "rm_iret_ss=$ss: $(grep "#SS" "$T/vm86.txt" | tail -2 | tr '\n' ';')"
+fi
+# ipi.send pcs are linear addresses with the code mode (docs/trace-format.md
+# "x86 code mode"): from 16-bit protected code whose CS base is ring0_16,
+# from real mode at FFFF:IP (x2APIC SELF IPI), from flat 32-bit code
+"$HVSIM" trace show "$T/vm861.hvt" --events ipi.send >"$T/vm86ipi.txt" 2>&1
+hx() { sym "$1" | sed 's/^0*//'; }
+if grep -q "ipi.send .*vector=0x45 phys=0x7f dest={} prot16 pc=0x$(hx cg_ipi): mov dword ptr \[ebx\], 0x45" "$T/vm86ipi.txt"; then
+    pass "ipi.send from 16-bit protected code (CS base ring0_16): prot16, linear pc 0x$(hx cg_ipi), disassembled"
+else
+    fail "ipi.send prot16 linear pc" "cg_ipi=$(hx cg_ipi): $(grep "0x45" "$T/vm86ipi.txt" | head -1)"
+fi
+if grep -q "ipi.send .*vector=0x44 self dest={0} real pc=0x$(hx rm_wrmsr): wrmsr" "$T/vm86ipi.txt"; then
+    pass "ipi.send from real mode (x2APIC SELF IPI at FFFF:IP): real, linear pc 0x$(hx rm_wrmsr): wrmsr"
+else
+    fail "ipi.send real-mode linear pc" "rm_wrmsr=$(hx rm_wrmsr): $(grep " real " "$T/vm86ipi.txt" | head -1)"
+fi
+if grep -q "ipi.send .*vector=0x44 self dest={0} prot32 pc=0x[0-9a-f]* at kmain32+0x[0-9a-f]*: mov dword ptr \[0xfee00300\], 0x40044" "$T/vm86ipi.txt"; then
+    pass "ipi.send from flat 32-bit code: prot32, disassembled as 32-bit (xAPIC ICR store)"
+else
+    fail "ipi.send prot32" "$(grep "prot32" "$T/vm86ipi.txt" | head -1)"
 fi
 # a 64-bit kernel's trace is disassembled as 64-bit as before
 "$HVSIM" run -c "$CFG" --smp 1 --kernel "$ROOT/build/firmware/x86-exceptions.elf" --serial none \

@@ -288,6 +288,52 @@ START_TEST(icr_write_events)
 }
 END_TEST
 
+/* ipi.send of an ICR write by the CPU in its slot: pc = the linear
+ * address of its instruction (CS.base + IP outside 64-bit mode, RIP in
+ * it) and its code mode in bits 30:28 of mech (TRACE_IPI_MODE: 0 in
+ * 64-bit mode, so 64-bit records are as before); the ICR words unchanged */
+START_TEST(icr_write_pc_mode)
+{
+    struct fx f;
+    fx_new(&f, 2);
+    struct lapic *a = lapic_of(f.s, 0);
+    struct x86_cpu *x = X86(f.m->cpus[0]);
+    wr(a, LAPIC_SVR, 0x1ff);
+    wr(a, LAPIC_ICR_HI, 1u << 24);
+    f.m->sched.current = f.m->cpus[0];
+    x->cr0 &= ~(uint64_t)CR0_PE; /* real mode at F000:1234 */
+    x->seg[X86_CS].base = 0xf0000;
+    x->rip = 0x1234;
+    x->code_size = 2;
+    wr(a, LAPIC_ICR_LO, 0x4500);
+    x->cr0 |= CR0_PE; /* 32-bit protected mode, CS base 10000h */
+    x->seg[X86_CS].base = 0x10000;
+    x->rip = 0x20;
+    x->code_size = 4;
+    wr(a, LAPIC_ICR_LO, 0x4500);
+    x->code_size = 8; /* 64-bit mode: RIP (CS's base is not used) */
+    x->rip = 0xffffffff81000000ull;
+    wr(a, LAPIC_ICR_LO, 0x4500);
+    f.m->sched.current = NULL;
+    const struct trace_event *e = find(&f, TK_IPI_SEND, 0);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->a[2], 0xf1234);
+    ck_assert_uint_eq(TRACE_IPI_MODE(e->a[0]), X86_TMODE_REAL16);
+    ck_assert_str_eq(words(e->a[0]), "INIT phys=0x1");
+    ck_assert_str_eq(trace_arch_mode(X(), TRACE_IPI_MODE(e->a[0])), "real");
+    e = find(&f, TK_IPI_SEND, 1);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->a[2], 0x10020);
+    ck_assert_uint_eq(TRACE_IPI_MODE(e->a[0]), X86_TMODE_PROT32);
+    ck_assert_str_eq(words(e->a[0]), "INIT phys=0x1");
+    e = find(&f, TK_IPI_SEND, 2);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->a[2], 0xffffffff81000000ull);
+    ck_assert_uint_eq(e->a[0], lapic_trace_mech(0x4500, 1));
+    fx_free(&f);
+}
+END_TEST
+
 /* EOI is irq.complete (ctx = the CPU, src = the vector); the timer's
  * arming is timer.set, named by the registry. */
 START_TEST(eoi_and_timer_events)
@@ -475,6 +521,7 @@ Suite *x86_timeline_suite(void)
     tcase_add_test(tc, stats_per_mode);
     tcase_add_test(tc, stats_posted);
     tcase_add_test(tc, icr_write_events);
+    tcase_add_test(tc, icr_write_pc_mode);
     tcase_add_test(tc, eoi_and_timer_events);
     tcase_add_test(tc, check_covers_apics);
     suite_add_tcase(s, tc);

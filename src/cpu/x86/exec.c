@@ -1897,8 +1897,14 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         return;
     }
     case 0x90: { /* with REX.B: XCHG r8, rax (NOP and PAUSE have a fast handler) */
-        if (unlikely(x->vmx.non_root) && !(i->rex & 1) && (i->prefixes & X86_PFX_REP))
-            vmx_nr_pause(x); /* PAUSE single-stepped (TF): exec_one */
+        if (!(i->rex & 1)) {
+            /* NOP / F3 90 PAUSE here when single-stepped (TF) or decoded by
+             * step_slow: not XCHG EAX, EAX, which would zero RAX[63:32] in
+             * 64-bit mode (SDM vol. 2 "NOP", "XCHG": 90 without REX.B) */
+            if (unlikely(x->vmx.non_root) && (i->prefixes & X86_PFX_REP))
+                vmx_nr_pause(x); /* PAUSE exiting (src/vmm) */
+            return;
+        }
         uint64_t a = get_reg(x, RAX, size);
         set_reg(x, RAX, size, get_reg(x, i->reg, size));
         set_reg(x, i->reg, size, a);
@@ -2192,6 +2198,8 @@ static bool take_interrupt(struct x86_cpu *x)
         x86_deliver(x, v, false, 0, false, x->rip);
         return true;
     }
+    if (unlikely(x->rflags & FL_VIP))
+        x86_vme_boundary(x); /* VIF and VIP at an instruction start: #GP(0) (vme.c) */
     return false;
 }
 

@@ -445,6 +445,11 @@ void x86_iret(struct x86_cpu *x, unsigned opsize)
         sp &= 0xffff;
     else if (ssize == 4)
         sp &= 0xffffffffull;
+    /* real-address mode: "IF top 6 (12) bytes of stack not within stack
+     * limits THEN #SS" (vol. 2 "IRET"): the frame's last byte within SS's
+     * limit, no wrap to SS:0 (expand-down: seg.c) */
+    if (!(x->cr0 & CR0_PE) && !x86_seg_range_ok(&x->seg[X86_SS], sp, 3 * opsize))
+        x86_raise(x, X86_EXC_SS, true, 0);
     uint64_t rip = x86_read(x, ssb + sp, opsize);
     uint64_t cs = x86_read(x, ssb + sp + opsize, opsize) & 0xffff;
     uint64_t fl = x86_read(x, ssb + sp + 2 * opsize, opsize);

@@ -100,3 +100,15 @@ bool x86_vme_int(struct x86_cpu *x, unsigned n, uint64_t return_ip)
     x->attn = true;
     return true;
 }
+
+/* SDM vol. 3A §20.3.2 (and §20.4 for CR4.PVI): "If the processor finds
+ * that both the VIF and VIP flags are set at the beginning of an
+ * instruction, it generates a general-protection exception" — possible
+ * only right after an IRET (at CPL 0, which loads VIF and VIP from its
+ * image) or a task switch into a virtual-8086 task; the fault's saved
+ * CS:EIP is that instruction, which has not run. */
+void x86_vme_boundary(struct x86_cpu *x)
+{
+    if ((x->rflags & (FL_VIF | FL_VIP)) == (FL_VIF | FL_VIP) && x86_vif_mode(x))
+        x86_raise(x, X86_EXC_GP, true, 0);
+}

@@ -30,4 +30,9 @@ void x86_vme_load_flags(struct x86_cpu *x, uint64_t v);
  * pushed on its stack) and this returns true; false: the caller goes on
  * as without VME (#GP(0) with IOPL < 3, else the protected-mode IDT). */
 bool x86_vme_int(struct x86_cpu *x, unsigned n, uint64_t return_ip);
+/* At an instruction boundary (exec.c take_interrupt, after the interrupts
+ * it may take): #GP(0) at the instruction about to run when VIF and VIP
+ * are both set in x86_vif_mode, which only an IRET or a task switch can
+ * leave behind (STI and POPF check before setting VIF). */
+void x86_vme_boundary(struct x86_cpu *x);
 #endif

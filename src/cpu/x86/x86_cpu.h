@@ -227,32 +227,38 @@ static inline unsigned x86_cur_insn_len(const struct x86_cpu *x)
  * 5 32-bit protected, 6 16-bit compatibility, 7 32-bit compatibility. */
 enum { X86_TMODE_LONG64, X86_TMODE_REAL16, X86_TMODE_REAL32, X86_TMODE_VM86, X86_TMODE_PROT16,
        X86_TMODE_PROT32, X86_TMODE_COMPAT16, X86_TMODE_COMPAT32 };
-/* The pc exc.take / irq.take / wfi.sleep record: in real and virtual-8086
- * mode the linear address CS.base + IP (32 bits), where the code's bytes
- * are (CS's base is selector * 16 there); elsewhere RIP / EIP as before,
- * so that traces of protected, compatibility and 64-bit mode code are
- * unchanged (docs/trace-format.md "x86 code mode"). */
+/* The pc every x86 timeline record carries (exc.take, irq.take,
+ * wfi.sleep, ipi.send, vm.exit, vm.entry): the linear address of the
+ * instruction, where its bytes are — RIP in 64-bit mode (CS's base is 0
+ * there), else CS.base + EIP / IP in 32 bits (real and virtual-8086 mode:
+ * base = selector * 16; protected and compatibility mode: the
+ * descriptor's base), as the fetch computes it (exec.c step). Traces of
+ * 64-bit code and of flat protected-mode code (base 0) are as before
+ * (docs/trace-format.md "x86 code mode"). */
 static inline uint64_t x86_trace_pc(const struct x86_cpu *x)
 {
-    if ((x->cr0 & CR0_PE) && !(x->rflags & FL_VM))
+    if (x->code_size == 8)
         return x->rip;
     return (x->seg[X86_CS].base + x->rip) & 0xffffffffull;
 }
 
+/* The X86_TMODE_* of the code running now. */
+static inline unsigned x86_trace_mode(const struct x86_cpu *x)
+{
+    if (x->code_size == 8)
+        return X86_TMODE_LONG64;
+    if (!(x->cr0 & CR0_PE))
+        return x->code_size == 4 ? X86_TMODE_REAL32 : X86_TMODE_REAL16;
+    if (x->long_mode)
+        return x->code_size == 4 ? X86_TMODE_COMPAT32 : X86_TMODE_COMPAT16;
+    if (x->rflags & FL_VM)
+        return X86_TMODE_VM86;
+    return x->code_size == 4 ? X86_TMODE_PROT32 : X86_TMODE_PROT16;
+}
+
 static inline uint64_t x86_trace_from(const struct x86_cpu *x)
 {
-    unsigned m;
-    if (x->code_size == 8)
-        m = X86_TMODE_LONG64;
-    else if (!(x->cr0 & CR0_PE))
-        m = x->code_size == 4 ? X86_TMODE_REAL32 : X86_TMODE_REAL16;
-    else if (x->long_mode)
-        m = x->code_size == 4 ? X86_TMODE_COMPAT32 : X86_TMODE_COMPAT16;
-    else if (x->rflags & FL_VM)
-        m = X86_TMODE_VM86;
-    else
-        m = x->code_size == 4 ? X86_TMODE_PROT32 : X86_TMODE_PROT16;
-    return x->cpl | (uint64_t)m << 8;
+    return x->cpl | (uint64_t)x86_trace_mode(x) << 8;
 }
 
 /* ---- internal interfaces (files of src/cpu/x86/) ------------------------ */

@@ -104,6 +104,25 @@ static void test_kernel_faults(void)
     uint64_t dr6;
     __asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
     CHECKX(dr6 & (1u << 14), "#DB TF: DR6.BS", dr6);
+    /* single-stepped 90h (the CPU model's exec_one path): NOP and F3 90
+     * PAUSE leave RAX whole (XCHG EAX, EAX would zero RAX[63:32]); REX.B 90
+     * is XCHG R8, RAX (SDM vol. 2 "NOP", "PAUSE", "XCHG") */
+    uint64_t tf_rax[3], tf_r8 = 0;
+    static const char *const tf_what[3] = { "#DB TF: a single-stepped NOP leaves RAX (not XCHG EAX, EAX)",
+                                            "#DB TF: a single-stepped PAUSE (F3 90) leaves RAX",
+                                            "#DB TF: a single-stepped REX.WB 90 is XCHG R8, RAX" };
+#define TF_STEP(k, insn)                                                                   \
+    x86t_last_vector = ~0ull;                                                              \
+    __asm__ volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, x86t_resume(%%rip)\n\t"            \
+                     "mov $0x55, %%r8d\n\tmovabs $0x1122334455667788, %%rax\n\t"            \
+                     "pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t" insn "\n1:\tmov %%r8, %1"  \
+                     : "=a"(tf_rax[k]), "=m"(tf_r8) :: "r8", "memory");                    \
+    CHECKX(x86t_last_vector == 1 && tf_rax[k] == ((k) == 2 ? 0x55 : 0x1122334455667788ull) &&   \
+               tf_r8 == ((k) == 2 ? 0x1122334455667788ull : 0x55), tf_what[k], tf_rax[k])
+    TF_STEP(0, "nop");
+    TF_STEP(1, "pause");
+    TF_STEP(2, ".byte 0x49, 0x90"); /* REX.W + REX.B */
+#undef TF_STEP
     EXC("#DB INT1 (ICEBP)", 1, -1, 1, "", ".byte 0xf1");
     EXC("#BP int3", 3, -1, 1, "", "int3");
     EXC("#UD ud2", 6, -1, 0, "", "ud2");

@@ -23,7 +23,9 @@
  *     in real mode;
  *  8. virtual-8086 IRET with its frame past SS's limit: #SS(0);
  *  9. CR4.VME (§20.3: VIF, VIP, the interrupt redirection bitmap) and
- *     CR4.PVI at CPL 3 (§20.4).
+ *     CR4.PVI at CPL 3 (§20.4); VIF and VIP both set at the start of an
+ *     instruction (after a CPL-0 IRET or a task switch): #GP(0) there;
+ * 10. real-mode IRET with its frame past SS's limit: #SS.
  * Reports on COM1, exits through isa-debug-exit (0 = every check passed). */
 #include <stdbool.h>
 #include "mb.h"
@@ -42,7 +44,8 @@ struct tss16 {
 enum {
     S_CODE = 0x08, S_DATA = 0x10, S_TSS = 0x18, S_TSS_V = 0x20, S_TSS_L = 0x28, S_CODEL = 0x30,
     S_TSS16 = 0x38, S_UCODE16 = 0x40, S_UDATA16 = 0x48, S_KCODE16 = 0x50, S_CGATE16 = 0x58,
-    S_UDATA = 0x60, S_TSS_H = 0x68, S_RCODE16 = 0x70, S_RDATA16 = 0x78, S_UCODE32 = 0x80, S_GDT_END = 0x88,
+    S_UDATA = 0x60, S_TSS_H = 0x68, S_RCODE16 = 0x70, S_RDATA16 = 0x78, S_UCODE32 = 0x80, S_TSS_G = 0x88,
+    S_GDT_END = 0x90,
 };
 #define VM_CODE 0x50000u /* CS = 5000h */
 #define VM_DATA 0x58000u /* DS = SS = 5800h: DS:0 the resume IP, results from DS:10h */
@@ -52,10 +55,11 @@ enum {
 
 static uint64_t gdt[S_GDT_END / 8] __attribute__((aligned(8)));
 static uint64_t idt[256] __attribute__((aligned(8)));
-static struct tss32 tss, tss_v, tss_l, tss_h __attribute__((aligned(128)));
+static struct tss32 tss, tss_v, tss_l, tss_h, tss_g __attribute__((aligned(128)));
 static struct tss16 tss16 __attribute__((aligned(64)));
 static uint8_t stack0[4096] __attribute__((aligned(16))), stack_v[4096] __attribute__((aligned(16))),
-    stack_l[4096] __attribute__((aligned(16))), stack_h[4096] __attribute__((aligned(16)));
+    stack_l[4096] __attribute__((aligned(16))), stack_h[4096] __attribute__((aligned(16))),
+    stack_g[4096] __attribute__((aligned(16)));
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
 {
@@ -205,6 +209,11 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tpushw $0x0200\n\tpushw %cs\n\tpushw $(2f - vm_a)\n" VMRES(1) "\tiret\n1:\n\taddw $6, %sp\n"
         "2:\tpushw $0\n\tpopf\n\tpushf\n\tpopw 0x6a\n"
         "\tmovw $0xffff, 0\n\thlt\n"
+        /* G: entered with VIF and VIP both set (CR4.VME, IOPL 0): #GP(0)
+         * at its first instruction, which does not run */
+        ".globl vm_g\nvm_g:\n"
+        "\tmovw $0x1234, 0x70\n"
+        "\thlt\n"
         ".globl vm_end\nvm_end:\n"
         /* the CPL-3 16-bit code (CS base = cpl3_16): a far CALL through
          * the 16-bit call gate, then INT 30h back to the kernel */
@@ -219,9 +228,17 @@ __asm__(".text\n.code16\n.globl vm_a\nvm_a:\n"
         "\tmovl %ss:(%bx), %eax\n\taddr32 movl %eax, cg_frame\n"
         "\tmovl %ss:4(%bx), %eax\n\taddr32 movl %eax, cg_frame+4\n"
         "\tmovw %ss, %ax\n\taddr32 movw %ax, cg_ss\n"
+        /* an IPI to no APIC (fixed 45h to ID 7Fh: nobody takes it, ESR
+         * "send accept" error) from this 16-bit code whose CS base is
+         * ring0_16: its ipi.send pc is the linear address (t_x86_vm86.sh) */
+        "\taddr32 movl $0x7f000000, 0xfee00310\n"
+        "\tmovl $0xfee00300, %ebx\n"
+        ".globl cg_ipi\ncg_ipi:\n\taddr32 movl $0x45, (%ebx)\n"
+        "\taddr32 movl $0, 0xfee00310\n"
         "\tlret\n"
         ".code32\n");
-extern const uint8_t vm_a[], vm_b[], vm_c[], vm_d[], vm_e[], vm_e_isr[], vm_f[], vm_end[], cpl3_16[], ring0_16[];
+extern const uint8_t vm_a[], vm_b[], vm_c[], vm_d[], vm_e[], vm_e_isr[], vm_f[], vm_g[], vm_end[], cpl3_16[],
+    ring0_16[];
 /* the #BP handler task of the virtual-8086 task: counts, IRET (NT) back */
 __asm__(".text\n.globl task_h\ntask_h:\n\tincl h_count\n\tiret\n\tjmp task_h\n");
 void task_h(void);
@@ -443,6 +460,26 @@ static void test_vme(void)
     CHECKX(recs[1].vector == 13 && vm_a[recs[1].eip] == 0x9d && recs[2].vector == 13 && vm_a[recs[2].eip] == 0xcf,
            "VME with VIP = 1: POPF and IRET of an image with IF = 1 are #GP(0)", recs[1].eip);
     CHECKX((*vm16(0x6a) & 0x3200) == 0x3000, "VME with VIP = 1: POPF of IF = 0 runs", *vm16(0x6a));
+    /* a CPL-0 IRET into virtual-8086 mode with VIF = VIP = 1 (§20.3.2):
+     * #GP(0) at the first instruction, before it runs (the handler
+     * resumes the kernel: DS:0 = FFFFh); with VIF = 0 the code runs */
+    uint32_t g_ip = (uint32_t)(vm_g - vm_a);
+    for (int vif = 1; vif >= 0; vif--) {
+        uint32_t frame[9] = { g_ip, VM_SEG(VM_CODE), 0x20002 | 1u << 20 | (uint32_t)vif << 19, 0x1000,
+                              VM_SEG(VM_DATA), 0x5900, VM_SEG(VM_DATA), 0x5a00, 0x5b00 };
+        *vm16(0) = 0xffff;
+        *vm16(0x70) = 0;
+        nrec = 0;
+        vm_iret(frame);
+        if (vif)
+            CHECKX(nrec == 1 && gp0_at(&recs[0], g_ip) && (recs[0].eflags & 0x180000) == 0x180000 &&
+                       *vm16(0x70) == 0,
+                   "VME: IRET to VM86 with VIF = VIP = 1: #GP(0) at the first instruction, not run",
+                   recs[0].eip);
+        else
+            CHECKX(nrec == 1 && gp0_at(&recs[0], g_ip + 6) && *vm16(0x70) == 0x1234,
+                   "VME: IRET to VM86 with VIP = 1, VIF = 0: the code runs (to its HLT's #GP)", recs[0].eip);
+    }
     cr4_set(0, 1);
 }
 
@@ -477,6 +514,10 @@ static void test_pvi(void)
     CHECKX(nrec == 1 && recs[0].vector == 13 && recs[0].error == 0 && recs[0].eip == (uint32_t)pvi_sti &&
                (recs[0].eflags & 0x100000),
            "PVI with VIP = 1: STI is #GP(0)", recs[0].eip);
+    run_cpl3_32(0x202 | 3u << 19); /* VIF = VIP = 1 (§20.4, as §20.3.2) */
+    CHECKX(nrec == 1 && recs[0].vector == 13 && recs[0].error == 0 && recs[0].eip == (uint32_t)pvi_user &&
+               (recs[0].eflags & 0x180000) == 0x180000 && pvi_f0 == 0,
+           "PVI: IRET to CPL 3 with VIF = VIP = 1: #GP(0) at the first instruction, not run", recs[0].eip);
     cr4_set(0, 2);
     run_cpl3_32(0x202);
     CHECKX(nrec == 1 && recs[0].vector == 13 && recs[0].eip == (uint32_t)pvi_user,
@@ -522,6 +563,32 @@ static void test_vm86_task(void)
     CHECKX(nrec == 1 && recs[0].vector == 13 && (recs[0].eflags & 0x20000) && recs[0].tr == S_TSS_V &&
                recs[0].frame_end == tss_v.esp0,
            "VM86 task: HLT is #GP(0) to ring 0 on the task's ESP0, TR = its TSS", recs[0].frame_end);
+}
+
+/* A task switch into a virtual-8086 task whose EFLAGS image has VIF = VIP
+ * = 1, CR4.VME and IOPL 0 (§20.3.2): #GP(0) in the new task at its first
+ * instruction, which does not run. */
+static void test_vm86_task_vip(void)
+{
+    tss_g = tss;
+    tss_g.esp0 = (uint32_t)(stack_g + sizeof stack_g);
+    tss_g.eip = (uint32_t)(vm_g - vm_a);
+    tss_g.eflags = 0x20002 | 3u << 19;
+    tss_g.cs = VM_SEG(VM_CODE);
+    tss_g.ss = tss_g.ds = tss_g.es = VM_SEG(VM_DATA);
+    tss_g.fs = tss_g.gs = 0;
+    tss_g.esp = 0x800;
+    gdt[S_TSS_G / 8] = seg_desc((uint32_t)&tss_g, sizeof tss_g - 1, 0x89, 0);
+    cr4_set(1, 0);
+    *vm16(0) = 0xffff;
+    *vm16(0x70) = 0;
+    nrec = 0;
+    task_jmp(S_TSS_G);
+    __asm__ volatile("clts");
+    cr4_set(0, 1);
+    CHECKX(nrec == 1 && gp0_at(&recs[0], (uint32_t)(vm_g - vm_a)) && recs[0].tr == S_TSS_G &&
+               (recs[0].eflags & 0x180000) == 0x180000 && recs[0].frame_end == tss_g.esp0 && *vm16(0x70) == 0,
+           "VME: a task switch into VM86 with VIF = VIP = 1: #GP(0) at the task's first instruction", recs[0].eip);
 }
 
 /* ---- 3. the new EIP beyond the new CS limit ------------------------------------------- */
@@ -688,20 +755,38 @@ __asm__(".text\n.code16\n.globl rm_a\nrm_a:\n"
         "\tlidt (rm_idtr - rm_a)\n"
         "\tljmp *(rm_fp - rm_a)\n"                /* on from the image: FFFF:IP (A20 on) */
         ".globl rm_cont\nrm_cont:\n\tsti\n\tnop\n\tmovw %ss, %ax\n\tmovw %ax, %ss\n\tnop\n\tnop\n\tnop\n"
-        "\tmovl $0x83f, %ecx\n\tmovl $0x44, %eax\n\txorl %edx, %edx\n\twrmsr\n"
+        "\tmovl $0x83f, %ecx\n\tmovl $0x44, %eax\n\txorl %edx, %edx\n.globl rm_wrmsr\nrm_wrmsr:\n\twrmsr\n"
         ".globl rm_m1\nrm_m1:\n\tnop\n\tnop\n\tcli\n"
+        /* real-mode IRET with its frame past SS's limit (SP = FFFCh): #SS
+         * (its handler rm_ss_isr comes back to rm_ss_back); with SP = FFFAh
+         * (the last byte FFFFh) a return, SP wrapping to 0 */
+        "\tmovw $0xfffc, %sp\n"
+        ".globl rm_iret_ss\nrm_iret_ss:\n\tiret\n"
+        ".globl rm_ss_back\nrm_ss_back:\n"
+        "\tmovw $0x0002, %ss:0xfffe\n\tmovw $0xffff, %ss:0xfffc\n"
+        "\tmovw (rm_ret_ip - rm_a), %ax\n\tmovw %ax, %ss:0xfffa\n"
+        "\tmovw $0xfffa, %sp\n\tiret\n"
+        "\tmovw $0xdead, (rm_ss_cnt - rm_a)\n"
+        ".globl rm_ret\nrm_ret:\n\tmovw %sp, (rm_iret_sp - rm_a)\n\tmovw $0xf000, %sp\n"
         "\tmovl %cr0, %eax\n\torl $1, %eax\n\tmovl %eax, %cr0\n"
         "\tljmpl $0x08, $resume_kernel\n"
         ".globl rm_isr\nrm_isr:\n\tpushw %bp\n\tmovw %sp, %bp\n\tpushl %eax\n\tpushl %ecx\n\tpushl %edx\n"
         "\tmovw 2(%bp), %ax\n\tmovw %ax, (rm_ip - rm_a)\n\tincw (rm_cnt - rm_a)\n"
         "\tmovl $0x80b, %ecx\n\txorl %eax, %eax\n\txorl %edx, %edx\n\twrmsr\n" /* EOI */
         "\tpopl %edx\n\tpopl %ecx\n\tpopl %eax\n\tpopw %bp\n\tiret\n"
+        ".globl rm_ss_isr\nrm_ss_isr:\n\tmovw %sp, %bp\n\tmovw (%bp), %ax\n\tmovw %ax, (rm_ss_ip - rm_a)\n"
+        "\tincw (rm_ss_cnt - rm_a)\n\tljmp *(rm_ss_fp - rm_a)\n"
         ".globl rm_idtr\nrm_idtr:\n\t.word 0x3ff\n\t.long 0x70000 + rm_ivt - rm_a\n"
         ".globl rm_fp\nrm_fp:\n\t.word 0, 0\n"
         ".globl rm_ip\nrm_ip:\n\t.word 0\n.globl rm_cnt\nrm_cnt:\n\t.word 0\n"
+        "\t.globl rm_ss_ip\nrm_ss_ip:\n\t.word 0\n.globl rm_ss_cnt\nrm_ss_cnt:\n\t.word 0\n"
+        ".globl rm_iret_sp\nrm_iret_sp:\n\t.word 0x7777\n"
+        ".globl rm_ret_ip\nrm_ret_ip:\n\t.word 0\n.globl rm_ss_fp\nrm_ss_fp:\n\t.word 0, 0\n"
         "\t.balign 4\n.globl rm_ivt\nrm_ivt:\n\t.fill 256, 4, 0\n"
         ".globl rm_end\nrm_end:\n.code32\n");
-extern const uint8_t rm_a[], rm_m1[], rm_isr[], rm_ip[], rm_cnt[], rm_ivt[], rm_end[], rm_fp[], rm_cont[];
+extern const uint8_t rm_a[], rm_m1[], rm_isr[], rm_ip[], rm_cnt[], rm_ivt[], rm_end[], rm_fp[], rm_cont[],
+    rm_ss_isr[], rm_ss_ip[], rm_ss_cnt[], rm_iret_sp[], rm_iret_ss[], rm_ret_ip[], rm_ss_fp[], rm_ret[],
+    rm_ss_back[];
 /* rm_call(): as task_jmp, to S_RCODE16:0 (rm_a) */
 __asm__(".text\n.globl rm_call\nrm_call:\n\tpushl %ebp\n\tpushl %ebx\n\tpushl %esi\n\tpushl %edi\n"
         "\tmovl %esp, kern_esp\n\tljmp $0x70, $0\n");
@@ -718,6 +803,9 @@ static void test_ss_shadow_real(void)
         dst[i] = rm_a[i];
     volatile uint32_t *ivt = (volatile uint32_t *)(RM_BASE + (uint32_t)(rm_ivt - rm_a));
     ivt[0x44] = 0xffffu << 16 | ((uint32_t)rm_isr - 0xffff0u);
+    ivt[12] = 0xffffu << 16 | ((uint32_t)rm_ss_isr - 0xffff0u);
+    *(volatile uint32_t *)(RM_BASE + (uint32_t)(rm_ss_fp - rm_a)) = 0xffffu << 16 | ((uint32_t)rm_ss_back - 0xffff0u);
+    *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_ret_ip - rm_a)) = (uint16_t)((uint32_t)rm_ret - 0xffff0u);
     *(volatile uint32_t *)(RM_BASE + (uint32_t)(rm_fp - rm_a)) = 0xffffu << 16 | ((uint32_t)rm_cont - 0xffff0u);
     gdt[S_RCODE16 / 8] = seg_desc(RM_BASE, 0xffff, 0x9b, 0);
     gdt[S_RDATA16 / 8] = seg_desc(RM_BASE, 0xffff, 0x93, 0);
@@ -729,6 +817,12 @@ static void test_ss_shadow_real(void)
     uint16_t cnt = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_cnt - rm_a));
     CHECKX(cnt == 1 && ip == (uint32_t)rm_m1 - 0xffff0u,
            "real mode: the MOV SS shadow ends after one instruction (a later interrupt is not delayed)", ip);
+    uint16_t ss_ip = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_ss_ip - rm_a));
+    uint16_t ss_cnt = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_ss_cnt - rm_a));
+    uint16_t iret_sp = *(volatile uint16_t *)(RM_BASE + (uint32_t)(rm_iret_sp - rm_a));
+    CHECKX(ss_cnt == 1 && ss_ip == (uint32_t)rm_iret_ss - 0xffff0u,
+           "real-mode IRET with its frame past SS's limit (SP = FFFCh): #SS at the IRET", ss_ip);
+    CHECKX(iret_sp == 0, "real-mode IRET with the frame's last byte at FFFFh returns (SP wraps to 0)", iret_sp);
 }
 
 int kmain32(uint32_t magic, const void *mbi)
@@ -743,6 +837,7 @@ int kmain32(uint32_t magic, const void *mbi)
     test_vme();
     test_pvi();
     test_vm86_task();
+    test_vm86_task_vip();
     test_task_eip_limit();
     test_call_gate_tss16();
     test_double_fault();
