@@ -67,7 +67,7 @@ else
     fail "vm.exit counts" "$bad total=$total"
 fi
 "$HVSIM" trace show "$T/a.hvt" --events vm >"$T/show.txt" 2>&1
-if [ "$(grep -c "vm.exit .*reason=HLT .*insn=0xf4 (hlt) pc=0x1a (guest)" "$T/show.txt")" = 3 ] &&
+if [ "$(grep -c "vm.exit .*reason=HLT .*insn=0xf4 (hlt) pc=0x1001a (guest)" "$T/show.txt")" = 3 ] &&
     [ "$(grep -c "vm.exit .*reason=CR_ACCESS .*insn=0xc0220f" "$T/show.txt")" = 2 ] &&
     [ "$(grep -c "vm.exit .*reason=INVALID_GUEST vmid=none" "$T/show.txt")" = 18 ] &&
     [ "$(grep -c "vm.exit .*reason=TASK_SWITCH .*tval=0xc0000020" "$T/show.txt")" = 2 ] &&
@@ -75,7 +75,7 @@ if [ "$(grep -c "vm.exit .*reason=HLT .*insn=0xf4 (hlt) pc=0x1a (guest)" "$T/sho
     grep -q "vm.exit .*reason=EPT_VIOLATION .*gpa=0x2fffe tval=0x182" "$T/show.txt" &&
     grep -q "cpu1 .*vm.exit .*reason=SIPI .*tval=0x10 " "$T/show.txt" &&
     [ "$(grep -c "vm.entry" "$T/show.txt")" = 70 ]; then
-    pass "trace show: the real-mode HLT at IP 1AH (3: both boots and the AP), the MOV to CR0 exits, task switches (task gate x2, IRET), the EPT violation at 2FFFEH, the SIPI exit on cpu1 (vector 10H), 18 failed entries, 70 entries"
+    pass "trace show: the real-mode HLT at 1000:1A = linear 1001AH (3: both boots and the AP), the MOV to CR0 exits, task switches (task gate x2, IRET), the EPT violation at 2FFFEH, the SIPI exit on cpu1 (vector 10H), 18 failed entries, 70 entries"
 else
     fail "trace show" "$(grep -E "HLT|CR_ACCESS" "$T/show.txt" | head -4 | tr '\n' ';')"
 fi
