@@ -626,10 +626,13 @@ static bool mb2_plan(const struct mb_params *p, struct plan *pl, char *err, size
         case 10: /* relocatable: loaded at its linked address */
             break;
         case 5: /* framebuffer: width, height, depth (0: no preference) */
+            if (!p->lfb_w) {
+                what = "framebuffer";
+                break;
+            }
             ok = size >= 20;
             if (ok && !fb_choose(p, rd32(tag + 8), rd32(tag + 12), rd32(tag + 16), pl))
-                what = p->lfb_w ? "framebuffer (an 8-bit [vga] lfb mode is not announced)"
-                                : "framebuffer";
+                what = "framebuffer (an 8-bit [vga] lfb mode is not announced)";
             break;
         case 7: what = "EFI boot services"; break;
         case 8: what = "EFI i386 entry address"; break;
