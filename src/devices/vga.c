@@ -216,6 +216,13 @@ static bool screen_256(const struct vga *v, struct screen_desc *d)
         stride = w;
     if (start >= VGA_MEM_SIZE)
         start = 0;
+    /* what fits of the picture in the memory from the start address */
+    if (w > VGA_MEM_SIZE - start) {
+        w = VGA_MEM_SIZE - start;
+        h = 1;
+    } else if ((uint64_t)(h - 1) * stride + w > VGA_MEM_SIZE - start) {
+        h = (VGA_MEM_SIZE - start - w) / stride + 1;
+    }
     *d = (struct screen_desc){ .kind = SCREEN_INDEXED8, .mem = v->vram + start,
                                .mem_len = VGA_MEM_SIZE - start, .width = w, .height = h,
                                .stride = stride, .cursor = UINT32_MAX };
