@@ -12,7 +12,8 @@
 #  4. VGA mode 13h programmed through the registers: 320x200 quadrants
 #     in DAC colours;
 #  5. determinism: two runs give byte-identical traces and pictures, and
-#     the picture does not change the trace.
+#     neither the picture nor the live window (SDL offscreen) changes the
+#     trace.
 # Usage: t_x86_gfx.sh HVSIM
 set -u
 HVSIM=$(realpath "$1")
@@ -125,6 +126,17 @@ for k in "$DISPI" "$M13"; do
     run $o --kernel "$k" --trace "$T/$n-2.hvt" --screenshot "$T/$n-2.ppm" >/dev/null 2>&1
     if cmp -s "$T/$n-1.hvt" "$T/$n-2.hvt" && cmp -s "$T/$n-1.ppm" "$T/$n-2.ppm"; then
         pass "$n twice: byte-identical trace and picture"; else fail "$n twice: byte-identical trace and picture"; fi
+done
+for k in "$MB2" "$DISPI" "$M13"; do # the live window (SDL offscreen) changes nothing either
+    n=$(basename "$k" .elf)
+    o="--vga lfb=1024x768x32"
+    [ "$n" = gfx-13h ] && o="--vga"
+    [ "$n" = gfx-mb2 ] && ref="$T/mb2a.hvt" || ref="$T/$n-1.hvt"
+    SDL_VIDEODRIVER=offscreen "$HVSIM" run --machine x86-pc --smp 1 $o --kernel "$k" --display sdl \
+        --trace "$T/$n-sdl.hvt" </dev/null >/dev/null 2>"$T/$n-sdl.err"
+    expect_eq "$n with --display sdl (offscreen): exit 0" "$?" 0
+    if cmp -s "$ref" "$T/$n-sdl.hvt"; then pass "$n: --display sdl does not change the trace"; else
+        fail "$n: --display sdl does not change the trace" "$(tail -1 "$T/$n-sdl.err")"; fi
 done
 "$HVSIM" replay "$T/mb2a.hvt" >"$T/replay.out" 2>&1
 expect_eq "gfx-mb2: the trace replays" "$?" 0
