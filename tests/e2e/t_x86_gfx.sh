@@ -6,7 +6,8 @@
 #     1024x768x32) gets the direct-RGB framebuffer info tag (its checks)
 #     and the DISPI mode set; its eight colour bars are in the picture;
 #     with --vga lfb=800x600x16 or an 8-bit default the request is still
-#     honoured; without lfb the tag is refused (exit 2);
+#     honoured; without lfb the tag is refused (exit 2); a Multiboot 1
+#     kernel with header flag 2 gets info flag 12 and draws the same;
 #  3. VBE DISPI: an x86-64 kernel switches to 800x600x16 through ports
 #     0x1ce/0x1cf, draws 16-bit bars on the second page and pans to it;
 #  4. VGA mode 13h programmed through the registers: 320x200 quadrants
@@ -91,6 +92,14 @@ expect_status "gfx-mb2 with an 8-bit default: its 32-bit request honoured, exit 
     run --vga lfb=1024x768x8 --kernel "$MB2"
 expect_status "gfx-mb2 with a text-only VGA: exit 2" 2 run --vga --kernel "$MB2"
 expect_line "$T/err" "requires tag 5 (framebuffer)" "gfx-mb2 with a text-only VGA: refused as before"
+
+# Multiboot 1: header flag 2 (linear graphics, 1024x768x32) -> info flag 12
+run --vga lfb=1024x768x32 --kernel "$T/fw/gfx-mb1.elf" --screenshot "$T/mb1.ppm" >"$T/mb1.out" 2>&1
+expect_eq "gfx-mb1: exit 0" "$?" 0
+expect_line "$T/mb1.out" "x86 gfx-mb1: all checks passed" "gfx-mb1: the flag 12 fields and DISPI checks pass"
+if cmp -s "$T/mb1.ppm" "$T/mb2.ppm"; then pass "gfx-mb1: the same picture as gfx-mb2"; else fail "gfx-mb1: the same picture as gfx-mb2"; fi
+expect_status "gfx-mb1 with a text-only VGA: exit 2" 2 run --vga --kernel "$T/fw/gfx-mb1.elf"
+expect_line "$T/err" "requires flag bit 2 (video mode)" "gfx-mb1 with a text-only VGA: refused"
 
 # ---- 3. VBE DISPI mode switch ----
 run --vga lfb=1024x768x32 --kernel "$DISPI" --screenshot "$T/dispi.ppm" >"$T/dispi.out" 2>&1

@@ -4,7 +4,7 @@
 #                      OUTDIR/vga-test.elf (x86-64 ELF: VGA text mode)
 #                      OUTDIR/vga-mb2.elf (Multiboot 2: the EGA text framebuffer tag)
 #                      OUTDIR/gfx-dispi.elf, gfx-13h.elf (x86-64: VBE DISPI, mode 13h)
-#                      OUTDIR/gfx-mb2.elf (Multiboot 2: the RGB framebuffer tag)
+#                      OUTDIR/gfx-mb2.elf, gfx-mb1.elf (Multiboot 2 / 1: the RGB framebuffer info)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
@@ -36,3 +36,7 @@ done
     -fcf-protection=none -fno-asynchronous-unwind-tables -Wall -Wextra -nostdlib -static \
     -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T "$x86/mb.ld" -I"$x86" -DMB2_ASK=8 -DMB2_FB=0 \
     -o "$out/gfx-mb2.elf" "$x86/mb2_header.S" "$x86/mb_start.S" "$x86/lib.c" "$here/gfx_mb2.c" -lgcc
+"$CC" -m32 -O2 -ffreestanding -fno-pic -no-pie -mgeneral-regs-only -fno-stack-protector \
+    -fcf-protection=none -fno-asynchronous-unwind-tables -Wall -Wextra -nostdlib -static \
+    -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T "$x86/mb.ld" -I"$x86" -DMB1_VIDEO -DGFX_MB1 \
+    -o "$out/gfx-mb1.elf" "$x86/mb1_header.S" "$x86/mb_start.S" "$x86/lib.c" "$here/gfx_mb2.c" -lgcc
