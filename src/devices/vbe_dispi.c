@@ -99,8 +99,8 @@ static void reg_write(struct vbe_dispi *d, uint16_t val)
     case VBE_ENABLE:
         if ((val & VBE_ENABLED) && !on)
             enable(d, val);
-        else
-            d->reg[VBE_ENABLE] = (val & VBE_ENABLED) ? val : (uint16_t)(val & ~VBE_ENABLED);
+        else /* disabling, or other bits while enabled (the mode stays) */
+            d->reg[VBE_ENABLE] = val;
         break;
     case VBE_BANK:
         if (val < (VBE_LFB_SIZE >> 16))
