@@ -108,7 +108,7 @@ static const struct opt_desc run_opts[] = {
     { "gdb-wait", OPT_GDB_WAIT, NULL, "with --gdb: stay at reset until gdb attaches" },
     { "display", OPT_DISPLAY, "D", "none (default) or sdl[,paused][,hold]: the timeline live in a window (docs/view.md)" },
     { "framebuffer", OPT_FRAMEBUFFER, "WxH", "riscv-virt: a simple-framebuffer of W x H pixels at the top of RAM (docs/riscv.md)" },
-    { "vga", OPT_VGA, NULL, "x86-pc: VGA text mode at 0xb8000 and its ports (docs/x86.md)" },
+    { "vga", OPT_VGA, NULL, "x86-pc: VGA text mode at 0xb8000 and its ports; --vga lfb=WxHxBPP: also a linear framebuffer (docs/x86.md)" },
     { "screenshot", OPT_SCREENSHOT, "FILE", "at the end, the guest screen to FILE (.png, else PPM; docs/view.md)" },
     { "help", OPT_HELP, NULL, "show this help and exit" },
 };
@@ -189,6 +189,7 @@ struct run_args {
     const char *rtc;
     const char *framebuffer;  /* --framebuffer WxH: [framebuffer] size */
     bool vga;                 /* --vga: [vga] text = on */
+    const char *vga_lfb;      /* --vga lfb=WxHxBPP: [vga] lfb = WxHxBPP */
     const char *screenshot;   /* --screenshot FILE */
     const char *dump_dtb;
     const char *dump_acpi;
@@ -259,7 +260,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     shortopts[ns++] = ':'; /* report missing arguments as ':' */
     for (size_t i = 0; i < N_RUN_OPTS; i++) {
         longopts[i] = (struct option){ run_opts[i].name,
-                                       run_opts[i].arg ? required_argument : no_argument,
+                                       run_opts[i].arg ? required_argument :
+                                       run_opts[i].id == OPT_VGA ? optional_argument : no_argument,
                                        NULL, run_opts[i].id };
         if (run_opts[i].id < 256) {
             shortopts[ns++] = (char)run_opts[i].id;
@@ -331,7 +333,17 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->framebuffer = v;
             break;
         }
-        case OPT_VGA: a->vga = true; break;
+        case OPT_VGA: /* --vga, --vga lfb=WxHxBPP or --vga=lfb=WxHxBPP */
+            a->vga = true;
+            if (!optarg && optind < argc && strncmp(argv[optind], "lfb=", 4) == 0)
+                optarg = argv[optind++];
+            if (optarg && strncmp(optarg, "lfb=", 4) != 0) {
+                fprintf(stderr, "hvsim: --vga %s: expected lfb=WxHxBPP (or no value)\n", optarg);
+                return EXIT_HOST_ERROR;
+            }
+            if (optarg)
+                a->vga_lfb = optarg + 4;
+            break;
         case OPT_SCREENSHOT: a->screenshot = v; break;
         case OPT_VIRTIO_CONSOLE: a->virtio_console = true; break;
         case OPT_NET: a->net = v; break;
@@ -593,6 +605,7 @@ static int cmd_run(int argc, char **argv)
         { "drive", "virtio", "drive", a.drives[0] ? a.drives : NULL },
         { "framebuffer", "framebuffer", "size", a.framebuffer },
         { "vga", "vga", "text", a.vga ? "on" : NULL },
+        { "vga", "vga", "lfb", a.vga_lfb },
         { "virtio-rng", "virtio", "rng", a.virtio_rng ? "on" : NULL },
         { "virtio-console", "virtio", "console", a.virtio_console ? "on" : NULL },
         { "net", "virtio", "net", a.net },

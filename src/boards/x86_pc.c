@@ -23,6 +23,7 @@
 #include "../devices/fw_cfg.h"
 #include "../devices/framebuffer.h"
 #include "../devices/i8259.h"
+#include "../devices/vbe_dispi.h"
 #include "../devices/vga.h"
 #include "../loader/elf.h"
 #include "../loader/image.h"
@@ -56,6 +57,7 @@ static const struct config_key x86_pc_keys[] = {
     CONFIG_KEYS_IMAGES,
     PCK_STR("load", "modules", modules),
     PCK_STR("vga", "text", vga), /* opt-in: empty is not written (trace headers unchanged) */
+    PCK_STR("vga", "lfb", lfb),  /* likewise */
 };
 
 static void x86_pc_defaults(struct config *c)
@@ -91,6 +93,13 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
     }
     if (v->vga[0] && strcmp(v->vga, "on") != 0) {
         snprintf(err, errlen, "[vga] text '%s' must be on (or absent)", v->vga);
+        return false;
+    }
+    uint32_t lw, lh, lbpp;
+    if (v->lfb[0] && !vbe_parse_mode(v->lfb, &lw, &lh, &lbpp)) {
+        snprintf(err, errlen, "[vga] lfb '%s' must be WxHxBPP: BPP 8, 15, 16, 24 or 32, W a "
+                 "multiple of 8 up to %u, H up to %u, within %u MiB (e.g. 1024x768x32)",
+                 v->lfb, VBE_MAX_XRES, VBE_MAX_YRES, VBE_LFB_SIZE >> 20);
         return false;
     }
     if (strcmp(v->vmx, "off") != 0 && strcmp(v->vmx, "on") != 0) {
@@ -350,6 +359,8 @@ static int pc_modules(const struct config *c, char *buf, size_t buflen,
     return n;
 }
 
+static void pc_lfb_mode(const struct config *c, uint32_t *w, uint32_t *h, uint32_t *bpp);
+
 /* A multiboot kernel: loaded, its modules and boot information placed, CPU
  * 0 in 32-bit protected mode at its entry (MB1 §3.2, MB2 §3.3). */
 static bool boot_multiboot(struct machine *m, const uint8_t *img, size_t n, char *err,
@@ -368,17 +379,26 @@ static bool boot_multiboot(struct machine *m, const uint8_t *img, size_t n, char
         .nram = pc_ram_ranges(c, ram), .load_min = PC_HIGH_START,
         .info_base = MB_INFO, .info_size = MB_INFO_SIZE,
         .ega_text = ((struct x86_pc *)m->board_state)->vga != NULL,
+        .lfb_addr = VBE_LFB_BASE, .lfb_mode_ok = vbe_mode_ok,
     };
+    struct x86_pc *pc = m->board_state;
+    if (pc->vbe)
+        pc_lfb_mode(c, &p.lfb_w, &p.lfb_h, &p.lfb_bpp);
     struct mb_entry e;
     if (!mb_load(&m->bus, &p, &e, err, errlen))
         return false;
+    /* the graphics mode announced: set as a boot loader's firmware call would */
+    if (e.fb_w && !vbe_set_mode(pc->vbe, e.fb_w, e.fb_h, e.fb_bpp)) {
+        snprintf(err, errlen, "--kernel %s: framebuffer mode %ux%ux%u cannot be set",
+                 c->kernel, e.fb_w, e.fb_h, e.fb_bpp);
+        return false;
+    }
     /* A flat GDT (the specs leave GDTR undefined; a valid one is kinder). */
     if (!put64(m, BOOT_GDT, 0) || !put64(m, BOOT_GDT + 8, 0x00cf9b000000ffffull) ||
         !put64(m, BOOT_GDT + 16, 0x00cf93000000ffffull)) {
         snprintf(err, errlen, "[memory] must cover the boot GDT at 0x%x", BOOT_GDT);
         return false;
     }
-    struct x86_pc *pc = m->board_state;
     pc->dev.a20 = true; /* both specs: A20 enabled */
     x86_cpu_enter_protected_mode(m->cpus[0], e.entry, e.magic, e.info, BOOT_STACK, BOOT_GDT, 23);
     return true;
@@ -444,7 +464,13 @@ static bool boot_linux(struct machine *m, const uint8_t *img, size_t n, char *er
         .initrd = c->initrd, .e820 = map, .ne820 = ne, .boot_params = LX_BOOT_PARAMS,
         .cmdline_addr = LX_CMDLINE, .load_min = PC_HIGH_START, .acpi_rsdp = 0,
         .vga_text = ((struct x86_pc *)m->board_state)->vga != NULL,
+        .lfb_addr = VBE_LFB_BASE, .lfb_size = VBE_LFB_SIZE,
     };
+    struct x86_pc *pc = m->board_state;
+    if (pc->vbe) { /* [vga] lfb: Linux gets the framebuffer in its mode, enabled */
+        pc_lfb_mode(c, &p.lfb_w, &p.lfb_h, &p.lfb_bpp);
+        vbe_set_mode(pc->vbe, p.lfb_w, p.lfb_h, p.lfb_bpp);
+    }
     struct lx_entry e;
     if (!lx_load(&m->bus, &p, &e, err, errlen))
         return false;
@@ -455,7 +481,6 @@ static bool boot_linux(struct machine *m, const uint8_t *img, size_t n, char *er
         snprintf(err, errlen, "[memory] must cover the boot structures below 0x%x", BOOT_STACK);
         return false;
     }
-    struct x86_pc *pc = m->board_state;
     pc->dev.a20 = true;
     x86_cpu_enter_long_mode(m->cpus[0], e.entry, BOOT_PML4, BOOT_GDT, 31, BOOT_STACK);
     x86_cpu_set_boot_selectors(m->cpus[0], 0x10, 0x18);
@@ -476,14 +501,45 @@ static bool add_vga(struct machine *m, struct x86_pc *pc, char *err, size_t errl
         snprintf(err, errlen, "vga: out of memory");
         return false;
     }
-    return bus_add_pio(&m->bus, "vga", VGA_PORT_BASE, VGA_PORTS, &vga_port_ops, pc->vga, err,
-                       errlen) != NULL;
+    if (!bus_add_pio(&m->bus, "vga", VGA_PORT_BASE, VGA_PORTS, &vga_port_ops, pc->vga, err,
+                     errlen))
+        return false;
+    if (!x86_pc_config(&m->cfg)->lfb[0])
+        return true;
+    /* [vga] lfb: the VBE DISPI ports and the linear framebuffer (RAM in
+     * the PCI hole, in no memory map; docs/x86.md "Linear framebuffer") */
+    pc->vbe = calloc(1, sizeof *pc->vbe);
+    if (!pc->vbe) {
+        snprintf(err, errlen, "vga: out of memory");
+        return false;
+    }
+    pc->vbe->bus = &m->bus;
+    pc->vbe->lfb = bus_add_mem(&m->bus, "vga-lfb", VBE_LFB_BASE, VBE_LFB_SIZE, false, err, errlen);
+    if (!pc->vbe->lfb)
+        return false;
+    vbe_reset(pc->vbe);
+    return bus_add_pio(&m->bus, "vbe-dispi", VBE_PORT_BASE, VBE_PORTS, &vbe_port_ops, pc->vbe,
+                       err, errlen) != NULL;
+}
+
+/* The mode [vga] lfb names (validated). */
+static void pc_lfb_mode(const struct config *c, uint32_t *w, uint32_t *h, uint32_t *bpp)
+{
+    vbe_parse_mode(x86_pc_config(c)->lfb, w, h, bpp);
 }
 
 static bool x86_pc_screen(struct machine *m, struct screen_desc *d)
 {
     struct x86_pc *pc = m->board_state;
-    return pc && pc->vga && vga_screen(pc->vga, d);
+    if (!pc || !pc->vga)
+        return false;
+    if (pc->vbe) { /* an enabled VBE mode shows instead of the VGA */
+        uint8_t dac[256][3], mask;
+        vga_dac(pc->vga, dac, &mask);
+        if (vbe_screen(pc->vbe, dac, mask, d))
+            return true;
+    }
+    return vga_screen(pc->vga, d);
 }
 
 static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
@@ -566,7 +622,7 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         return false;
     if (pc->dev.fw_cfg && !add_e820(pc->dev.fw_cfg, ram, nram, err, errlen))
         return false;
-    if (v->vga[0] && !add_vga(m, pc, err, errlen))
+    if ((v->vga[0] || v->lfb[0]) && !add_vga(m, pc, err, errlen))
         return false;
 
     /* Boot: the image decides (docs/x86.md "Boot"). */
@@ -614,6 +670,7 @@ static void x86_pc_free(struct machine *m)
     lapic_sys_free(pc->apics);
     acpi_pm_free(pc->pm);
     vga_free(pc->vga);
+    free(pc->vbe);
     free(pc);
     m->board_state = NULL;
 }
@@ -638,6 +695,8 @@ static void x86_pc_reset(void *opaque)
     ioapic_reset(pc->ioapic);
     if (pc->vga)
         vga_reset(pc->vga);
+    if (pc->vbe)
+        vbe_reset(pc->vbe);
     if (!x86_pc_devices_reset(m, &pc->dev))
         machine_request_exit(m, EXIT_HOST_ERROR, "machine reset: out of memory");
     intr_to_cpu0(m, 0, 0);
@@ -654,6 +713,10 @@ static void x86_pc_copy_state(struct machine *dst, const struct machine *src)
         acpi_pm_copy_state(d->pm, s->pm);
     if (d->vga && s->vga)
         vga_copy_state(d->vga, s->vga);
+    if (d->vbe && s->vbe) {
+        d->vbe->index = s->vbe->index;
+        memcpy(d->vbe->reg, s->vbe->reg, sizeof d->vbe->reg);
+    }
 }
 
 /* Check records: the IOAPIC, then each CPU's local APIC (so that a replay

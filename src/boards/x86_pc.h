@@ -25,6 +25,7 @@ struct x86_pc_config {
     uint64_t below_4g;      /* [memory] below-4g: RAM below 4 GiB at most (3G); the rest at 4 GiB */
     char modules[1024];     /* [load] modules: FILE[,ARGS]|FILE[,ARGS]... (--module) */
     char vga[8];            /* [vga] text: "on" (--vga) or empty = none (docs/x86.md "VGA text mode") */
+    char lfb[24];           /* [vga] lfb: WxHxBPP (--vga lfb=...) or empty = none (docs/x86.md "Linear framebuffer") */
 };
 
 /* The board's state (m->board_state): the legacy devices. */
@@ -33,12 +34,14 @@ struct lapic_sys;
 struct acpi_pm;
 struct ioapic;
 struct vga;
+struct vbe_dispi;
 struct x86_pc {
     struct x86_pc_devices dev;  /* PIC, PIT, RTC, COM1, fw_cfg, isa-debug-exit, A20 */
     struct lapic_sys *apics;    /* the local APICs (src/apic/lapic.c) */
     struct ioapic *ioapic;      /* at 0xfec00000 (src/apic/ioapic.c) */
     struct acpi_pm *pm;         /* the FADT's PM1a blocks (x86_pc_acpi.h): S5 power-off */
-    struct vga *vga;            /* [vga] text = on: VGA text mode (src/devices/vga.h), else NULL */
+    struct vga *vga;            /* [vga] text = on (or lfb): VGA text mode (src/devices/vga.h), else NULL */
+    struct vbe_dispi *vbe;      /* [vga] lfb: VBE DISPI + linear framebuffer (src/devices/vbe_dispi.h), else NULL */
 };
 
 static inline const struct x86_pc_config *x86_pc_config(const struct config *c)

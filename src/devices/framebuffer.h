@@ -2,7 +2,8 @@
  *
  * A board that has a screen describes it on demand (board_ops.screen):
  * either a linear framebuffer in guest memory (RISC-V simple-framebuffer,
- * pixels a8r8g8b8) or a VGA text buffer (x86, 80x25 cells of character +
+ * pixels a8r8g8b8; x86 VBE DISPI linear framebuffer, 8/15/16/24/32 bits a
+ * pixel; VGA mode 13h, a byte a pixel through the DAC) or a VGA text buffer (x86, 80x25 cells of character +
  * attribute, src/devices/vga.h). The description points into guest memory
  * (host pointers of the bus's RAM) and is only read, between scheduling
  * rounds, by the live window and `run --screenshot` (src/view/screen.c):
@@ -17,6 +18,10 @@ enum screen_kind {
     SCREEN_NONE = 0,
     SCREEN_PIXELS,   /* width x height pixels, stride bytes a row, a8r8g8b8 (little-endian u32) */
     SCREEN_TEXT,     /* width x height cells of 2 bytes (code, attribute), stride bytes a row */
+    SCREEN_INDEXED8, /* width x height pixels of 1 byte, an index into palette[] (VGA mode 13h, 8-bit VBE) */
+    SCREEN_RGB555,   /* 2 bytes a pixel (little-endian x1r5g5b5) */
+    SCREEN_RGB565,   /* 2 bytes a pixel (little-endian r5g6b5) */
+    SCREEN_RGB888,   /* 3 bytes a pixel (b, g, r) */
 };
 
 struct screen_desc {
@@ -29,7 +34,7 @@ struct screen_desc {
     uint32_t cursor;
     uint8_t cursor_start, cursor_end;
     bool blink_attr;            /* attribute bit 7 blinks (else: bright background) */
-    uint8_t palette[16][3];     /* text: the 16 attribute colours, 8-bit RGB */
+    uint8_t palette[256][3];    /* text: the 16 attribute colours; indexed: the 256; 8-bit RGB */
 };
 
 /* "WxH" (the [framebuffer] size key of riscv-virt, --framebuffer): false

@@ -185,8 +185,59 @@ static bool vga_pio_write(void *opaque, uint64_t off, unsigned size, uint64_t va
 
 const struct mmio_ops vga_port_ops = { .read = vga_pio_read, .write = vga_pio_write };
 
+void vga_dac(const struct vga *v, uint8_t dac[256][3], uint8_t *mask)
+{
+    memcpy(dac, v->dac, sizeof v->dac);
+    *mask = v->dac_mask;
+}
+
+/* 256-colour graphics (GR6 bit 0 graphics, AR10 bit 6 8-bit colour): a
+ * byte a pixel, the pixel's byte & the DAC mask indexes the DAC (the
+ * attribute palette is the identity a mode-13h table loads, and is not
+ * applied). Chain-4 addressing (SR4 bit 3) makes the pixels linear bytes
+ * of the window, as our VGA memory is; an unchained ("mode X") picture is
+ * shown as if chained. Width: (CR01 + 1) characters of 8 dots, 2 dots a
+ * pixel; height: the vertical display end over the scan lines a row
+ * (CR09 bits 4:0 + 1, doubled by CR09 bit 7); the row offset CR13 and the
+ * start address count in units of 4 bytes in doubleword mode (CR14 bit
+ * 6), 1 in byte mode (CR17 bit 6), else 2 (IBM VGA Technical Reference,
+ * "CRT Controller Registers"). Mode 13h: 320x200, 320 bytes a row. */
+static bool screen_256(const struct vga *v, struct screen_desc *d)
+{
+    uint32_t unit = (v->cr[0x14] & 0x40) ? 4 : (v->cr[0x17] & 0x40) ? 1 : 2;
+    uint32_t vde = v->cr[0x12] | (v->cr[7] >> 1 & 1u) << 8 | (v->cr[7] >> 6 & 1u) << 9;
+    uint32_t lines = ((v->cr[9] & 0x1fu) + 1) << (v->cr[9] >> 7);
+    uint32_t w = (v->cr[1] + 1u) * 4, h = (vde + 1) / lines;
+    uint32_t stride = v->cr[0x13] * 2u * unit;
+    uint32_t start = ((uint32_t)v->cr[0xc] << 8 | v->cr[0xd]) * unit;
+    if (h < 1)
+        h = 1;
+    if (stride < w)
+        stride = w;
+    if (start >= VGA_MEM_SIZE)
+        start = 0;
+    /* what fits of the picture in the memory from the start address */
+    if (w > VGA_MEM_SIZE - start) {
+        w = VGA_MEM_SIZE - start;
+        h = 1;
+    } else if ((uint64_t)(h - 1) * stride + w > VGA_MEM_SIZE - start) {
+        h = (VGA_MEM_SIZE - start - w) / stride + 1;
+    }
+    *d = (struct screen_desc){ .kind = SCREEN_INDEXED8, .mem = v->vram + start,
+                               .mem_len = VGA_MEM_SIZE - start, .width = w, .height = h,
+                               .stride = stride, .cursor = UINT32_MAX };
+    for (int i = 0; i < 256; i++)
+        for (int c = 0; c < 3; c++) {
+            uint8_t x = v->dac[i & v->dac_mask][c];
+            d->palette[i][c] = (uint8_t)(x << 2 | x >> 4);
+        }
+    return true;
+}
+
 bool vga_screen(const struct vga *v, struct screen_desc *d)
 {
+    if ((v->gr[6] & 1) && (v->ar[0x10] & 0x40))
+        return screen_256(v, d);
     static const uint32_t window[4] = { 0xa0000, 0xa0000, 0xb0000, 0xb8000 }; /* GR6 bits 3:2 */
     uint32_t cols = v->cr[1] + 1u;
     uint32_t vde = v->cr[0x12] | (v->cr[7] >> 1 & 1u) << 8 | (v->cr[7] >> 6 & 1u) << 9;

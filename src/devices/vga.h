@@ -21,8 +21,10 @@
  * location (CR0E/CR0F) and shape (CR0A/CR0B, bit 5 of CR0A hides it),
  * the columns (CR01 + 1) and rows (vertical display end / character
  * height), the attribute palette (AR0-ARF), the attribute mode (AR10 bit 3:
- * blink) and the DAC. Graphics modes are not drawn (the screen shows the
- * text buffer as text). The state a mode-3 BIOS leaves is the reset state. */
+ * blink) and the DAC. Of the graphics modes, 256-colour chain-4 (mode 13h,
+ * 320x200) is drawn (vga.c screen_256); the others (planar 16-colour, CGA)
+ * are not (the screen shows the text buffer as text). The state a mode-3
+ * BIOS leaves is the reset state. */
 #ifndef HVSIM_DEVICES_VGA_H
 #define HVSIM_DEVICES_VGA_H
 #include <stdbool.h>
@@ -43,8 +45,11 @@ struct vga *vga_new(uint8_t *vram);
 void vga_free(struct vga *v);
 void vga_reset(struct vga *v);
 void vga_copy_state(struct vga *dst, const struct vga *src);
-/* The text screen as it would be displayed now. */
+/* The screen as it would be displayed now: text, or 256-colour graphics
+ * (mode 13h) when the graphics controller and attribute mode select it. */
 bool vga_screen(const struct vga *v, struct screen_desc *d);
+/* The DAC (6-bit components) and its pixel mask, for 8-bit VBE modes. */
+void vga_dac(const struct vga *v, uint8_t dac[256][3], uint8_t *mask);
 
 extern const struct mmio_ops vga_port_ops; /* ports VGA_PORT_BASE .. +VGA_PORTS */
 

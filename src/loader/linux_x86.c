@@ -227,6 +227,32 @@ bool lx_load(struct bus *b, const struct lx_params *p, struct lx_entry *e, char 
         bp[0x0f] = 1;   /* orig_video_isVGA */
         w16(bp + 0x10, 16); /* orig_video_points: character height */
     }
+    if (p->lfb_w) {
+        /* struct screen_info as a VESA BIOS's linear mode leaves it
+         * (include/uapi/linux/screen_info.h): what vesafb, or sysfb's
+         * simple-framebuffer, binds to. lfb_size counts 64 KiB units for
+         * VIDEO_TYPE_VLFB; 8 bits a pixel: the DAC's 6-bit components. */
+        memset(bp, 0, 0x40);
+        uint32_t bpp = p->lfb_bpp, pitch = p->lfb_w * ((bpp + 7) / 8);
+        static const uint8_t rgb888[8] = { 8, 16, 8, 8, 8, 0, 8, 24 },
+                             rgb565[8] = { 5, 11, 6, 5, 5, 0, 0, 0 },
+                             rgb555[8] = { 5, 10, 5, 5, 5, 0, 1, 15 },
+                             dac[8] = { 6, 0, 6, 0, 6, 0, 0, 0 };
+        const uint8_t *c = bpp == 32 ? rgb888 : bpp == 16 ? rgb565 : bpp == 15 ? rgb555 :
+                           bpp == 8 ? dac : rgb888;
+        bp[0x0f] = 0x23;                               /* orig_video_isVGA: VIDEO_TYPE_VLFB */
+        w16(bp + 0x12, (uint16_t)p->lfb_w);            /* lfb_width */
+        w16(bp + 0x14, (uint16_t)p->lfb_h);            /* lfb_height */
+        w16(bp + 0x16, (uint16_t)bpp);                 /* lfb_depth */
+        w32(bp + 0x18, (uint32_t)p->lfb_addr);         /* lfb_base */
+        w32(bp + 0x1c, (uint32_t)(p->lfb_size >> 16)); /* lfb_size (64 KiB units) */
+        w16(bp + 0x24, (uint16_t)pitch);               /* lfb_linelength */
+        memcpy(bp + 0x26, c, bpp == 24 ? 6 : 8);       /* red/green/blue/rsvd size, pos */
+        w16(bp + 0x32, (uint16_t)(p->lfb_size / ((uint64_t)pitch * p->lfb_h))); /* pages */
+        w32(bp + 0x3a, (uint32_t)(p->lfb_addr >> 32)); /* ext_lfb_base */
+        if (p->lfb_addr >> 32)
+            w32(bp + 0x36, 2);                         /* capabilities: 64-bit base */
+    }
     int ne = p->ne820 < LX_E820_MAX ? p->ne820 : LX_E820_MAX;
     bp[BP_E820_ENTRIES] = (uint8_t)ne;
     for (int i = 0; i < ne; i++) {

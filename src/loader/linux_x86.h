@@ -38,6 +38,10 @@ struct lx_params {
     uint64_t load_min;             /* kernel and initrd at or above (1 MiB) */
     uint64_t acpi_rsdp;            /* boot_params.acpi_rsdp_addr (0: the kernel searches) */
     bool vga_text;                 /* screen_info: an 80x25 VGA text console (x86-pc --vga) */
+    /* screen_info: a VESA linear framebuffer (VIDEO_TYPE_VLFB) instead,
+     * lfb_w x lfb_h x lfb_bpp at lfb_addr, lfb_size bytes (lfb_w 0: none) */
+    uint64_t lfb_addr, lfb_size;
+    uint32_t lfb_w, lfb_h, lfb_bpp;
 };
 
 struct lx_entry {

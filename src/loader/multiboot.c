@@ -62,7 +62,43 @@ struct plan {
     int nseg;
     uint64_t entry;
     bool has_entry;
+    uint32_t fb_w, fb_h, fb_bpp; /* the graphics mode to hand over (fb_w 0: none) */
+    bool fb_text;                /* MB1: EGA text announced (flag 2, mode_type 1) */
 };
+
+/* A graphics request (MB2 §3.1.10, MB1 §3.1.4: 0 = no preference) against
+ * the linear framebuffer offered: the requested mode when the board can
+ * set it, else the default; false when there is none to give (no
+ * framebuffer, or an 8-bit default: indexed colour is not announced). */
+static bool fb_choose(const struct mb_params *p, uint32_t w, uint32_t h, uint32_t d,
+                      struct plan *pl)
+{
+    if (!p->lfb_w)
+        return false;
+    w = w ? w : p->lfb_w;
+    h = h ? h : p->lfb_h;
+    d = d ? d : p->lfb_bpp;
+    if (d == 8 || !p->lfb_mode_ok || !p->lfb_mode_ok(w, h, d)) {
+        w = p->lfb_w;
+        h = p->lfb_h;
+        d = p->lfb_bpp;
+    }
+    if (d == 8)
+        return false;
+    pl->fb_w = w;
+    pl->fb_h = h;
+    pl->fb_bpp = d;
+    return true;
+}
+
+/* Direct RGB colour of a mode: red, green, blue field position and size
+ * (MB2 §3.6.12 color_info, MB1 §3.3 fields 110-115). */
+static void fb_colour(uint32_t bpp, uint8_t c[6])
+{
+    static const uint8_t rgb888[6] = { 16, 8, 8, 8, 0, 8 }, rgb565[6] = { 11, 5, 5, 6, 0, 5 },
+                         rgb555[6] = { 10, 5, 5, 5, 0, 5 };
+    memcpy(c, bpp == 16 ? rgb565 : bpp == 15 ? rgb555 : rgb888, 6);
+}
 
 /* The header's address fields (MB1 §3.1.3 offsets 12-24; MB2 §3.1.5 the
  * address tag): the file from hdr_off - (header_addr - load_addr) goes to
@@ -319,7 +355,8 @@ static uint64_t ram_kib_at(const struct mb_params *p, uint64_t base)
 /* MB1 §3.3: the information structure (flags: mem 0, cmdline 2, mods 3,
  * mmap 6, boot_loader_name 9), then the module list, the memory map and
  * the strings. */
-static void mb1_info(const struct mb_params *p, const struct placed *pm, struct info *in)
+static void mb1_info(const struct mb_params *p, const struct plan *pl, const struct placed *pm,
+                     struct info *in)
 {
     size_t mbi = info_alloc(in, 116, 8);
     size_t mods = info_alloc(in, 16 * (size_t)(p->nmods ? p->nmods : 1), 8);
@@ -340,6 +377,24 @@ static void mb1_info(const struct mb_params *p, const struct placed *pm, struct 
     wr32(m + 44, (uint32_t)(24 * p->nram));
     wr32(m + 48, (uint32_t)(p->info_base + mmap));
     wr32(m + 64, (uint32_t)(p->info_base + name));
+    if (pl->fb_w) { /* flag 12: the framebuffer, direct RGB (type 1) */
+        wr32(m, rd32(m) | 1u << 12);
+        wr64(m + 88, p->lfb_addr);
+        wr32(m + 96, pl->fb_w * ((pl->fb_bpp + 7) / 8));
+        wr32(m + 100, pl->fb_w);
+        wr32(m + 104, pl->fb_h);
+        m[108] = (uint8_t)pl->fb_bpp;
+        m[109] = 1;
+        fb_colour(pl->fb_bpp, m + 110);
+    } else if (pl->fb_text) { /* flag 12: EGA text (type 2) */
+        wr32(m, rd32(m) | 1u << 12);
+        wr64(m + 88, 0xb8000);
+        wr32(m + 96, 160);
+        wr32(m + 100, 80);
+        wr32(m + 104, 25);
+        m[108] = 16;
+        m[109] = 2;
+    }
     for (int i = 0; i < p->nram; i++) {
         uint8_t *e = in->buf + mmap + 24 * (size_t)i;
         wr32(e, 20);
@@ -379,8 +434,8 @@ static void mb2_string_tag(struct info *in, uint32_t type, const char *s)
         memcpy(t + 8, s, n);
 }
 
-static void mb2_info(const struct mb_params *p, const struct placed *pm, uint64_t load_base,
-                     struct info *in)
+static void mb2_info(const struct mb_params *p, const struct plan *pl, const struct placed *pm,
+                     uint64_t load_base, struct info *in)
 {
     size_t start = info_alloc(in, 8, 8);
     mb2_string_tag(in, 1, p->cmdline ? p->cmdline : "");
@@ -418,7 +473,17 @@ static void mb2_info(const struct mb_params *p, const struct placed *pm, uint64_
         wr32(t + 8, (uint32_t)load_base);
     /* MB2 §3.6.12 framebuffer info: type 2 = EGA text, width and height in
      * characters, pitch in bytes, 16 bits a character; no colour info */
-    t = p->ega_text ? mb2_tag(in, 8, 32) : NULL;
+    t = pl->fb_w ? mb2_tag(in, 8, 38) : NULL;
+    if (t) { /* type 1 = direct RGB: pitch in bytes, the colour fields */
+        wr64(t + 8, p->lfb_addr);
+        wr32(t + 16, pl->fb_w * ((pl->fb_bpp + 7) / 8));
+        wr32(t + 20, pl->fb_w);
+        wr32(t + 24, pl->fb_h);
+        t[28] = (uint8_t)pl->fb_bpp;
+        t[29] = 1;
+        fb_colour(pl->fb_bpp, t + 32);
+    }
+    t = p->ega_text && !pl->fb_w ? mb2_tag(in, 8, 32) : NULL;
     if (t) {
         wr64(t + 8, 0xb8000);
         wr32(t + 16, 160);  /* framebuffer_pitch */
@@ -451,8 +516,22 @@ static bool mb1_plan(const struct mb_params *p, struct plan *pl, char *err, size
         return false;
     }
     /* MB1 §3.1.2: bits 0-15 are requirements; we meet 0 (page-aligned
-     * modules) and 1 (memory information), not 2 (video mode table). */
-    uint32_t unsupported = flags & 0xfffcu;
+     * modules) and 1 (memory information), and 2 (video mode, §3.1.4:
+     * mode_type, width, height, depth at offsets 32-44) when the board
+     * has the mode's kind: a linear framebuffer (mode_type 0) or EGA text
+     * (mode_type 1). */
+    uint32_t unsupported = flags & 0xfff8u;
+    if ((flags & 4) && (size_t)off + 48 <= p->image_size) {
+        uint32_t mode = rd32(h + 32);
+        if (mode == 0 && fb_choose(p, rd32(h + 36), rd32(h + 40), rd32(h + 44), pl))
+            ;
+        else if (mode == 1 && p->ega_text)
+            pl->fb_text = true;
+        else
+            unsupported |= 4;
+    } else if (flags & 4) {
+        unsupported |= 4;
+    }
     if (unsupported) {
         snprintf(err, errlen, "--kernel %s: multiboot header requires flag bit %d%s, which "
                  "hvsim does not support", p->kernel, __builtin_ctz(unsupported),
@@ -523,7 +602,7 @@ static bool mb2_plan(const struct mb_params *p, struct plan *pl, char *err, size
             for (uint32_t i = 8; i + 4 <= size; i += 4) {
                 uint32_t r = rd32(tag + i);
                 if (r != 1 && r != 2 && r != 3 && r != 4 && r != 6 && r != 21 &&
-                    !(r == 8 && p->ega_text) && !optional) {
+                    !(r == 8 && (p->ega_text || p->lfb_w)) && !optional) {
                     snprintf(err, errlen, "--kernel %s: multiboot2 information request for tag "
                              "type %" PRIu32 ", which hvsim does not provide", p->kernel, r);
                     return false;
@@ -546,7 +625,15 @@ static bool mb2_plan(const struct mb_params *p, struct plan *pl, char *err, size
         case 6:  /* module alignment: always page-aligned */
         case 10: /* relocatable: loaded at its linked address */
             break;
-        case 5: what = "framebuffer"; break;
+        case 5: /* framebuffer: width, height, depth (0: no preference) */
+            if (!p->lfb_w) {
+                what = "framebuffer";
+                break;
+            }
+            ok = size >= 20;
+            if (ok && !fb_choose(p, rd32(tag + 8), rd32(tag + 12), rd32(tag + 16), pl))
+                what = "framebuffer (an 8-bit [vga] lfb mode is not announced)";
+            break;
         case 7: what = "EFI boot services"; break;
         case 8: what = "EFI i386 entry address"; break;
         case 9: what = "EFI amd64 entry address"; break;
@@ -610,9 +697,9 @@ bool mb_load(struct bus *b, const struct mb_params *p, struct mb_entry *out, cha
     ok = ok && load_modules(b, p, out, pm, err, errlen);
     if (ok) {
         if (out->version == 2)
-            mb2_info(p, pm, out->load_start, &in);
+            mb2_info(p, &pl, pm, out->load_start, &in);
         else
-            mb1_info(p, pm, &in);
+            mb1_info(p, &pl, pm, &in);
         if (in.overflow) {
             snprintf(err, errlen, "--kernel %s: the multiboot information (command line, "
                      "module strings) does not fit in its %" PRIu64 " bytes at 0x%" PRIx64,
@@ -625,6 +712,9 @@ bool mb_load(struct bus *b, const struct mb_params *p, struct mb_entry *out, cha
         ok = false;
     }
     out->magic = out->version == 2 ? MB2_BOOT_MAGIC : MB1_BOOT_MAGIC;
+    out->fb_w = pl.fb_w;
+    out->fb_h = pl.fb_h;
+    out->fb_bpp = pl.fb_bpp;
     out->info = (uint32_t)p->info_base;
     free(pm);
     free(in.buf);

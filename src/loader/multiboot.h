@@ -44,6 +44,14 @@ struct mb_params {
     uint64_t load_min;             /* the image and modules must lie at or above */
     uint64_t info_base, info_size; /* where the boot information goes (in RAM, below load_min) */
     bool ega_text;                 /* MB2: a framebuffer info tag (8) of type 2, EGA text 80x25 at 0xb8000 (x86-pc --vga) */
+    /* A linear framebuffer the loader may hand over when the kernel asks
+     * for graphics (MB2 tag 5, MB1 flag 2 with mode_type 0): at lfb_addr,
+     * the default mode lfb_w x lfb_h x lfb_bpp (lfb_w 0: none); a request
+     * is honoured when lfb_mode_ok accepts it, else the default is given.
+     * Only direct-colour modes (15, 16, 24, 32 bits) are announced. */
+    uint64_t lfb_addr;
+    uint32_t lfb_w, lfb_h, lfb_bpp;
+    bool (*lfb_mode_ok)(uint32_t w, uint32_t h, uint32_t bpp);
 };
 
 /* Where the kernel starts. */
@@ -54,6 +62,8 @@ struct mb_entry {
     uint32_t info;       /* EBX: physical address of the boot information */
     uint64_t load_start, load_end; /* what the image occupies [start, end) */
     uint64_t mods_end;   /* end of the last module (load_end when none) */
+    /* the graphics mode announced (fb_w 0: none): the board sets it up */
+    uint32_t fb_w, fb_h, fb_bpp;
 };
 
 /* Which header the image has: 2 (a Multiboot 2 magic in the first 32 KiB,

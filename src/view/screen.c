@@ -243,10 +243,39 @@ bool screen_render(struct machine *m, uint32_t *px, int w, int h)
         draw_text(&d, px, w);
         return true;
     }
+    static const unsigned bytes[] = { [SCREEN_PIXELS] = 4, [SCREEN_INDEXED8] = 1,
+                                      [SCREEN_RGB555] = 2, [SCREEN_RGB565] = 2,
+                                      [SCREEN_RGB888] = 3 };
+    unsigned bpp = bytes[d.kind];
     for (uint32_t y = 0; y < d.height; y++) {
-        const uint8_t *p = d.mem + (size_t)y * d.stride;
-        for (uint32_t x = 0; x < d.width; x++, p += 4)
-            px[(size_t)y * w + x] = (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+        size_t row = (size_t)y * d.stride;
+        const uint8_t *p = d.mem + row;
+        uint32_t *o = px + (size_t)y * w;
+        for (uint32_t x = 0; x < d.width; x++, p += bpp) {
+            if (row + (size_t)(x + 1) * bpp > d.mem_len) { /* past the memory: black */
+                o[x] = 0;
+                continue;
+            }
+            uint32_t c, v = (uint32_t)p[0] | (bpp > 1 ? (uint32_t)p[1] << 8 : 0);
+            switch (d.kind) {
+            case SCREEN_INDEXED8:
+                c = (uint32_t)d.palette[v][0] << 16 | (uint32_t)d.palette[v][1] << 8 |
+                    d.palette[v][2];
+                break;
+            case SCREEN_RGB555:
+                c = (v >> 10 & 31) * 255 / 31 << 16 | (v >> 5 & 31) * 255 / 31 << 8 |
+                    (v & 31) * 255 / 31;
+                break;
+            case SCREEN_RGB565:
+                c = (v >> 11 & 31) * 255 / 31 << 16 | (v >> 5 & 63) * 255 / 63 << 8 |
+                    (v & 31) * 255 / 31;
+                break;
+            default: /* b, g, r (, a) */
+                c = (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+                break;
+            }
+            o[x] = c;
+        }
     }
     return true;
 }

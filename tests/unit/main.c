@@ -43,7 +43,8 @@
     X(x86_tlb) \
     X(vga) \
     X(gdb_exit_names) \
-    X(x86_jit)
+    X(x86_jit) \
+    X(vbe_dispi)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */

@@ -141,6 +141,36 @@ START_TEST(load_and_boot_params)
 }
 END_TEST
 
+/* [vga] lfb: screen_info describes a VESA linear framebuffer (VLFB). */
+START_TEST(vlfb_screen_info)
+{
+    static uint8_t img[IMG_SIZE];
+    bzimage(img);
+    struct lx_params p = params(img, IMG_SIZE, NULL);
+    p.vga_text = true;
+    p.lfb_addr = 0xfd000000;
+    p.lfb_size = 16u << 20;
+    p.lfb_w = 1024;
+    p.lfb_h = 768;
+    p.lfb_bpp = 32;
+    struct lx_entry e;
+    char err[256] = "";
+    ck_assert_msg(lx_load(&bus, &p, &e, err, sizeof err), "%s", err);
+    ck_assert_uint_eq(rd(BP + 0x0f, 1), 0x23);          /* orig_video_isVGA: VIDEO_TYPE_VLFB */
+    ck_assert_uint_eq(rd(BP + 0x06, 1), 0);             /* no text mode left */
+    ck_assert_uint_eq(rd(BP + 0x12, 2), 1024);          /* lfb_width */
+    ck_assert_uint_eq(rd(BP + 0x14, 2), 768);           /* lfb_height */
+    ck_assert_uint_eq(rd(BP + 0x16, 2), 32);            /* lfb_depth */
+    ck_assert_uint_eq(rd(BP + 0x18, 4), 0xfd000000);    /* lfb_base */
+    ck_assert_uint_eq(rd(BP + 0x1c, 4), 256);           /* lfb_size, 64 KiB units */
+    ck_assert_uint_eq(rd(BP + 0x24, 2), 4096);          /* lfb_linelength */
+    ck_assert_uint_eq(rd(BP + 0x26, 4), 0x08081008);    /* red 8@16, green 8@8 */
+    ck_assert_uint_eq(rd(BP + 0x2a, 4), 0x18080008);    /* blue 8@0, rsvd 8@24 */
+    ck_assert_uint_eq(rd(BP + 0x32, 2), 5);             /* pages */
+    ck_assert_uint_eq(rd(BP + 0x3a, 4), 0);             /* ext_lfb_base */
+}
+END_TEST
+
 START_TEST(placement)
 {
     static uint8_t img[IMG_SIZE];
@@ -246,6 +276,7 @@ Suite *linux_x86_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, load_and_boot_params);
     tcase_add_test(tc, placement);
+    tcase_add_test(tc, vlfb_screen_info);
     tcase_add_test(tc, refusals);
     suite_add_tcase(s, tc);
     TCase *cpu = tcase_create("cpu");

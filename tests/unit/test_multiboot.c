@@ -307,6 +307,127 @@ START_TEST(mb2_refusals)
 }
 END_TEST
 
+/* A linear framebuffer offered (x86-pc [vga] lfb): the modes a board
+ * accepts here are direct colour up to 2048x2048. */
+static bool fb_ok(uint32_t w, uint32_t h, uint32_t bpp)
+{
+    return w && h && w <= 2048 && h <= 2048 && (bpp == 16 || bpp == 24 || bpp == 32);
+}
+
+static void offer_lfb(struct mb_params *p, uint32_t w, uint32_t h, uint32_t bpp)
+{
+    p->lfb_addr = 0xfd000000;
+    p->lfb_w = w;
+    p->lfb_h = h;
+    p->lfb_bpp = bpp;
+    p->lfb_mode_ok = fb_ok;
+}
+
+/* The framebuffer info tag (8) of the boot information; 0: none. */
+static uint64_t mb2_find_tag(uint32_t type)
+{
+    uint32_t total = r32(INFO);
+    for (uint32_t off = 8; off + 8 <= total; off += (r32(INFO + off + 4) + 7) & ~7u)
+        if (r32(INFO + off) == type)
+            return INFO + off;
+    return 0;
+}
+
+static uint8_t r8(uint64_t pa) { return (uint8_t)r32(pa); }
+
+START_TEST(mb2_framebuffer_tag)
+{
+    uint8_t img[0x200];
+    size_t n = mb2_image(img, 5, 0, true); /* tag 5 of 8 bytes: refused without an offer */
+    struct mb_params p = params(img, n, NULL, 0);
+    struct mb_entry e;
+    char err[256] = "";
+    offer_lfb(&p, 1024, 768, 32);
+    ck_assert(!mb_load(&bus, &p, &e, err, sizeof err));
+    ck_assert_msg(strstr(err, "multiboot2 tag 5 is too short"), "%s", err);
+    /* width 800, height 600, depth 16: honoured */
+    memmove(img + 16 + 24 + 16 + 24, img + 16 + 24 + 16 + 8, 8); /* the end tag moves */
+    w32(img + 16 + 24 + 16 + 4, 20);
+    w32(img + 16 + 24 + 16 + 8, 800);
+    w32(img + 16 + 24 + 16 + 12, 600);
+    w32(img + 16 + 24 + 16 + 16, 16);
+    uint32_t len = 16 + 24 + 16 + 24 + 8;
+    w32(img + 8, len);
+    w32(img + 12, -(MB2_HEADER_MAGIC + len));
+    ck_assert_msg(mb_load(&bus, &p, &e, err, sizeof err), "%s", err);
+    ck_assert_uint_eq(e.fb_w, 800);
+    ck_assert_uint_eq(e.fb_h, 600);
+    ck_assert_uint_eq(e.fb_bpp, 16);
+    uint64_t t = mb2_find_tag(8);
+    ck_assert_uint_ne(t, 0);
+    ck_assert_uint_eq(r32(t + 4), 38);
+    ck_assert_uint_eq(r64(t + 8), 0xfd000000);
+    ck_assert_uint_eq(r32(t + 16), 1600);
+    ck_assert_uint_eq(r32(t + 20), 800);
+    ck_assert_uint_eq(r32(t + 24), 600);
+    ck_assert_uint_eq(r8(t + 28), 16);
+    ck_assert_uint_eq(r8(t + 29), 1);
+    static const uint8_t rgb565[6] = { 11, 5, 5, 6, 0, 5 };
+    for (int i = 0; i < 6; i++)
+        ck_assert_uint_eq(r8(t + 32 + i), rgb565[i]);
+    /* a mode the board cannot set (depth 12): the default instead */
+    w32(img + 16 + 24 + 16 + 16, 12);
+    ck_assert_msg(mb_load(&bus, &p, &e, err, sizeof err), "%s", err);
+    ck_assert_uint_eq(e.fb_w, 1024);
+    ck_assert_uint_eq(e.fb_bpp, 32);
+    t = mb2_find_tag(8);
+    ck_assert_uint_eq(r32(t + 16), 4096);
+    ck_assert_uint_eq(r8(t + 32), 16);
+    ck_assert_uint_eq(r8(t + 34), 8);
+    ck_assert_uint_eq(r8(t + 36), 0);
+    /* an 8-bit default is not announced: the required tag is refused */
+    offer_lfb(&p, 1024, 768, 8);
+    ck_assert(!mb_load(&bus, &p, &e, err, sizeof err));
+    ck_assert_msg(strstr(err, "requires tag 5 (framebuffer (an 8-bit"), "%s", err);
+    /* no offer: refused as before */
+    offer_lfb(&p, 0, 0, 0);
+    ck_assert(!mb_load(&bus, &p, &e, err, sizeof err));
+    ck_assert_msg(strstr(err, "requires tag 5 (framebuffer)"), "%s", err);
+}
+END_TEST
+
+START_TEST(mb1_video_mode)
+{
+    uint8_t img[0x100];
+    size_t n = mb1_image(img, 0x20, 0x00010007);
+    w32(img + 0x20 + 32, 0);   /* mode_type: linear graphics */
+    w32(img + 0x20 + 36, 640); /* width, height, depth */
+    w32(img + 0x20 + 40, 480);
+    w32(img + 0x20 + 44, 24);
+    struct mb_params p = params(img, n, NULL, 0);
+    offer_lfb(&p, 1024, 768, 32);
+    struct mb_entry e;
+    char err[256] = "";
+    ck_assert_msg(mb_load(&bus, &p, &e, err, sizeof err), "%s", err);
+    ck_assert_uint_eq(e.fb_w, 640);
+    ck_assert_uint_eq(e.fb_bpp, 24);
+    ck_assert_uint_eq(r32(INFO) >> 12 & 1, 1);           /* flags bit 12 */
+    ck_assert_uint_eq(r64(INFO + 88), 0xfd000000);       /* framebuffer_addr */
+    ck_assert_uint_eq(r32(INFO + 96), 640 * 3);          /* pitch */
+    ck_assert_uint_eq(r32(INFO + 100), 640);
+    ck_assert_uint_eq(r32(INFO + 104), 480);
+    ck_assert_uint_eq(r8(INFO + 108), 24);
+    ck_assert_uint_eq(r8(INFO + 109), 1);                /* direct RGB */
+    ck_assert_uint_eq(r8(INFO + 110), 16);               /* red position */
+    /* EGA text (mode_type 1) with the VGA */
+    w32(img + 0x20 + 32, 1);
+    p.ega_text = true;
+    ck_assert_msg(mb_load(&bus, &p, &e, err, sizeof err), "%s", err);
+    ck_assert_uint_eq(e.fb_w, 0);
+    ck_assert_uint_eq(r64(INFO + 88), 0xb8000);
+    ck_assert_uint_eq(r8(INFO + 109), 2);
+    /* mode_type 1 without the VGA: refused */
+    p.ega_text = false;
+    ck_assert(!mb_load(&bus, &p, &e, err, sizeof err));
+    ck_assert_msg(strstr(err, "requires flag bit 2 (video mode)"), "%s", err);
+}
+END_TEST
+
 Suite *multiboot_suite(void)
 {
     Suite *s = suite_create("multiboot");
@@ -317,6 +438,8 @@ Suite *multiboot_suite(void)
     tcase_add_test(tc, detect_windows);
     tcase_add_test(tc, mb2_address_tag_and_tags);
     tcase_add_test(tc, mb2_refusals);
+    tcase_add_test(tc, mb2_framebuffer_tag);
+    tcase_add_test(tc, mb1_video_mode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -116,7 +116,8 @@ START_TEST(test_garbage)
             ck_assert_uint_ge(d.width, 1);
             ck_assert_uint_ge(d.height, 1);
             ck_assert(d.mem >= vram);
-            ck_assert((size_t)(d.mem - vram) + (size_t)(d.height - 1) * d.stride + d.width * 2u <=
+            size_t bytes = d.kind == SCREEN_TEXT ? 2u : 1u; /* cells, or mode 13h pixels */
+            ck_assert((size_t)(d.mem - vram) + (size_t)(d.height - 1) * d.stride + d.width * bytes <=
                       sizeof vram);
             ck_assert(d.mem_len <= sizeof vram - (size_t)(d.mem - vram));
             ck_assert(d.cursor == UINT32_MAX || d.cursor < d.width * d.height);
