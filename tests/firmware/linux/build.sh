@@ -5,6 +5,8 @@
 # Linux 6.1 from Debian's linux-source-6.1, `make tinyconfig` + riscv.config
 # (x86_64.config), with a built-in uncompressed initramfs holding our /init
 # (riscv: init.c and the KVM launcher kvmtest.c with the guests of guest/;
+# also rootfs.ext4, an ext4 image with rootinit.c as /sbin/init, for a root
+# filesystem on virtio-blk;
 # x86_64: init_x86.c). See README.md.
 #
 # The result lives outside the repository, in
@@ -39,7 +41,7 @@ fi
 
 # ---- Debian packages (apt-get only when something is missing) -------------------
 PKGS="linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
-      libc6-dev-riscv64-cross make gcc libc6-dev flex bison bc cpio xz-utils"
+      libc6-dev-riscv64-cross make gcc libc6-dev flex bison bc cpio xz-utils e2fsprogs"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -153,9 +155,40 @@ dir /dev 0755 0 0
 nod /dev/console 0600 0 0 c 5 1
 dir /proc 0755 0 0
 dir /sys 0755 0 0
+dir /root 0700 0 0
 file /init $stage/init 0755 0 0
 file /kvmtest $stage/kvmtest 0755 0 0
 EOF
+
+# ---- the virtio-blk root filesystem: rootfs.ext4 with /sbin/init (rootinit.c) -------
+# Booted with `--drive rootfs.ext4 --append "... root=/dev/vda rw rootfstype=ext4
+# rdinit=/sbin/init"` (README.md); the kernel mounts root= on the initramfs'
+# /root (prepare_namespace), so the cpio list above has that directory.
+# Reproducible bytes: fixed UUID, hash seed
+# and creation time (E2FSPROGS_FAKE_TIME), and every inode's four times set
+# to BUILD_DATE afterwards with debugfs (mke2fs -d copies the host's atime and
+# ctime, which cannot be pinned on the host).
+rootdir=$work/rootfs
+mkdir -p "$rootdir"/{sbin,etc,var,dev,proc,sys}
+run "${CROSS}gcc" "${uflags[@]}" -c -o "$work/rootinit.o" "$here/rootinit.c"
+run "${CROSS}gcc" "${uflags[@]}" -o "$rootdir/sbin/init" "$work/rootinit.o"
+echo "a file on hvsim's virtio-blk disk" >"$rootdir/etc/hvsim-disk.txt"
+chmod 0755 "$rootdir" "$rootdir"/{sbin,etc,var,dev,proc,sys}
+chmod 0644 "$rootdir/etc/hvsim-disk.txt"
+chmod 0755 "$rootdir/sbin/init"
+fake_time=$(date -d "$BUILD_DATE" +%s)
+debugfs_time=$(date -u -d "$BUILD_DATE" +%Y%m%d%H%M%S)
+rm -f "$work/rootfs.ext4"
+run env E2FSPROGS_FAKE_TIME="$fake_time" mke2fs -q -F -t ext4 -b 4096 -L hvsim-root \
+    -U 68767369-6d00-4000-8000-000000000001 \
+    -E hash_seed=68767369-6d00-4000-8000-000000000002,root_owner=0:0 \
+    -d "$rootdir" "$work/rootfs.ext4" 8M
+( cd "$rootdir" && { echo /; find . -mindepth 1 | sed 's/^\.//' | LC_ALL=C sort; } |
+    while IFS= read -r p; do
+        for f in atime ctime mtime crtime; do echo "set_inode_field $p $f $debugfs_time"; done
+    done ) >"$work/rootfs.debugfs"
+run env E2FSPROGS_FAKE_TIME="$fake_time" debugfs -w -f "$work/rootfs.debugfs" "$work/rootfs.ext4"
+run e2fsck -fn "$work/rootfs.ext4"
 
 # ---- kernel configuration -------------------------------------------------------------
 obj=$cache/obj-riscv-$srcver
@@ -198,6 +231,7 @@ mkdir -p "$res"
 cp "$obj/arch/riscv/boot/Image" "$obj/vmlinux" "$obj/System.map" "$res/"
 cp "$obj/.config" "$res/config"
 cp "$work/guest/vm1.elf" "$work/guest/vm2.elf" "$res/"
+cp "$work/rootfs.ext4" "$res/"
 cp "$log" "$res/build.log"
 rm -rf "$out"
 mv "$res" "$out"
