@@ -42,7 +42,8 @@
     X(sdtrig) \
     X(x86_tlb) \
     X(vga) \
-    X(gdb_exit_names)
+    X(gdb_exit_names) \
+    X(rv_vec)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */
