@@ -227,6 +227,26 @@ TEST_BEGIN
                   vse8.v v1, (a2); ld a0, 0(a2))
         TEST_CASE(68, a0, 0, csrr a0, vstart)
 
+        /* ---- fault-only-first (V §7.7) ---- */
+        FILL_DST(-1)
+        TEST_CASE(69, a0, 0x0807060504030201, vsetivli t0, 8, e8, m1; la a1, src8;
+                  vle8ff.v v1, (a1); la a2, dst; vse8.v v1, (a2); ld a0, 0(a2))
+        TEST_CASE(169, a0, 8, csrr a0, vl)
+        /* element 0 faults: the trap is taken, vl stays */
+        li a1, 0x7ffffffe
+        TEST_CASE(170, a0, 0x7ffffffe, EXPECT_TRAP_TVAL_REG(CAUSE_LOAD_ACCESS, a1);
+                  vle8ff.v v1, (a1); CHECK_TRAPPED; mv a0, a1)
+#ifndef ISA_QEMU
+        /* (QEMU 7.2 changes vl here; the spec says vl is not modified) */
+        TEST_CASE(173, a0, 8, csrr a0, vl)
+        /* hvsim's RAM ends at 0x90000000 (256 MiB): elements 0..2 load, vl = 3,
+         * no trap; e16 segments of 2 fields at the end likewise */
+        li a1, 0x8ffffffd
+        TEST_CASE(171, a0, 3, vsetivli t0, 8, e8, m1; vle8ff.v v1, (a1); csrr a0, vl)
+        li a1, 0x8ffffff8
+        TEST_CASE(172, a0, 2, vsetivli t0, 8, e16, m1; vlseg2e16ff.v v2, (a1); csrr a0, vl)
+#endif
+
         /* ---- integer arithmetic (V §11), e32, vl = 4 ----
          * v1 = {10, 20, -10, 0x80000000}, v2 = {3, 7, 4, -1} */
         SETUP32

@@ -6,6 +6,7 @@
  * instruction restarts there. Elements run in order, so the ordered and
  * unordered indexed forms behave alike. */
 #include "vector_internal.h"
+#include "../../sim/machine.h"
 
 /* LOAD-FP/STORE-FP width -> element bytes (V §7.3: 0 8-bit, 5 16, 6 32, 7 64) */
 static unsigned width_bytes(unsigned w)
@@ -46,6 +47,20 @@ static bool contiguous(struct rv_hart *h, bool store, uint64_t base, unsigned re
     return true;
 }
 
+/* Fault-only-first (V §7.7): an element after element 0 is loaded only when
+ * it cannot trap: inside one page, translated, allowed by PMP and in RAM or
+ * ROM (not MMIO, whose reads may have side effects). Otherwise vl is cut
+ * there, which the spec allows even without an exception. */
+static bool ff_safe(struct rv_hart *h, uint64_t va, unsigned eew)
+{
+    uint64_t pa;
+    if ((va & 0xfff) + eew > 4096 || rv_translate(h, va, ACC_READ, h->data_mode, &pa))
+        return false;
+    int m = h->data_mode;
+    int priv = m == RV_MODE_M ? PRV_M : (m == RV_MODE_U || m == RV_MODE_VU) ? PRV_U : PRV_S;
+    return rv_pmp_ok(h, pa, eew, ACC_READ, priv) && bus_find_mem(&h->m->bus, pa) != NULL;
+}
+
 bool rv_vec_mem(struct rv_hart *h, uint32_t raw)
 {
     bool store = (raw & 0x7f) == 0x27;
@@ -80,7 +95,8 @@ bool rv_vec_mem(struct rv_hart *h, uint32_t raw)
             rv_vec_dirty(h);
         return contiguous(h, store, base, vd, (vl + 7) / 8, 1);
     }
-    if (mop == 0 && rs2 != 0)                  /* fault-only-first (0x10) is not implemented */
+    bool ff = mop == 0 && rs2 == 0x10 && !store; /* vle<eew>ff.v, vlseg<nf>e<eew>ff.v */
+    if (mop == 0 && rs2 != 0 && !ff)
         return rv_vec_illegal(h, raw);
 
     unsigned sew = rv_vec_sew(h->vec.vtype) / 8;
@@ -104,6 +120,15 @@ bool rv_vec_mem(struct rv_hart *h, uint32_t raw)
         if (!vactive(h, vm, i))
             continue;
         h->vec.vstart = i;
+        if (ff && i > 0) {
+            bool safe = true;
+            for (unsigned f = 0; f < nf && safe; f++)
+                safe = ff_safe(h, base + (i * nf + f) * deew, deew);
+            if (!safe) {
+                h->vec.vl = i;                 /* V §7.7: vl = the elements done */
+                break;
+            }
+        }
         for (unsigned f = 0; f < nf; f++) {
             uint64_t va;
             if (mop == 0)                      /* unit stride: segments packed */
