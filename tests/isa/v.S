@@ -326,6 +326,24 @@ TEST_BEGIN
         TM(122, 0x2, vmsgt.vi v4, v1, 15)
         /* masked compare: inactive bits 1 and 3 keep 1 and 0 (mu) */
         TM(123, 0x2, li a1, 20; vmsltu.vx v4, v2, a1; vmsne.vv v4, v1, v1, v0.t)
+        /* ---- add/subtract with carry (V §11.4), v0 = 0b0101 carry/borrow in ---- */
+        TV32(180, 0x0000001b0000000e, 0x7ffffffffffffffb, vadc.vvm v3, v1, v2, v0)
+        TM(181, 0x8, vmadc.vv v4, v1, v2)
+        TM(182, 0xf, vmadc.vim v4, v2, -4, v0)   /* e0: 3 + 0xfffffffc + 1 carries */
+        TV32(183, 0x0000000d00000006, 0x80000001fffffff1, vsbc.vvm v3, v1, v2, v0)
+        TM(184, 0x7, vmsbc.vv v4, v2, v1)
+        TM(185, 0x5, vmsbc.vvm v4, v1, v1, v0)
+        /* ---- vzext/vsext (V §11.3): v5 = e16 {1, 0x8000, 0xfffe, 0x7fff} ---- */
+        vsetivli t0, 4, e16, m1, tu, mu; la a1, h16; vle16.v v5, (a1)
+        vsetivli t0, 4, e32, m1, tu, mu
+        TV32(186, 0xffff800000000001, 0x00007ffffffffffe, vsext.vf2 v3, v5)
+        TV32(187, 0x0000800000000001, 0x00007fff0000fffe, vzext.vf2 v3, v5)
+        TV32(188, 0x0000000000000001, 0xffffff8000000000, vsext.vf4 v3, v5) /* bytes 01 00 00 80 */
+        TEST_ILLEGAL(189, vsext.vf8 v3, v5)      /* SEW/8 < 8 */
+        /* ---- vcompress (V §16.5): mask 0b1010 picks {20, 0x80000000} ---- */
+        li t1, 0xa; vmv.s.x v6, t1
+        TV32(190, 0x8000000000000014, 0xffffffff00000004, vmv.v.v v3, v2; vcompress.vm v3, v1, v6)
+
         /* ---- reductions (V §14.1): vd[0] = vs1[0] op vs2[*] ---- */
         TEST_CASE(124, a0, 0xffffffff80000017, vredsum.vs v3, v1, v2; vmv.x.s a0, v3)
         TEST_CASE(125, a0, -10, vredmaxu.vs v3, v1, v2; vmv.x.s a0, v3)
@@ -372,6 +390,22 @@ TEST_BEGIN
         TEST_CASE(156, a0, -1, vmxor.mm v7, v5, v5; vfirst.m a0, v7)
         TEST_CASE(157, a0, 2, li t1, 0x0f; vmv.s.x v0, t1; vcpop.m a0, v5, v0.t)
         TEST_CASE(158, a0, 2, vsetivli t0, 4, e8, m1; vcpop.m a0, v5)
+        /* ---- viota, vmsbf/vmsif/vmsof (V §15.4-§15.8): the spec's examples ---- */
+        vsetivli t0, 8, e8, m1, tu, mu
+        la a2, dst
+        TEST_CASE(191, a0, 0x0202020101010100, li t1, 0x91; vmv.s.x v2, t1; viota.m v4, v2;
+                  vse8.v v4, (a2); ld a0, 0(a2))
+        TEST_CASE(192, a0, 0x0101010501070100, li t1, 0xeb; vmv.s.x v0, t1; la a1, pre8;
+                  vle8.v v4, (a1); viota.m v4, v2, v0.t; vse8.v v4, (a2); ld a0, 0(a2))
+        li t1, 0x94; vmv.s.x v3, t1
+        TM(193, 0x03, vmsbf.m v4, v3)
+        TM(194, 0x07, vmsif.m v4, v3)
+        TM(195, 0x04, vmsof.m v4, v3)
+        li t1, 0xc3; vmv.s.x v0, t1; li t1, 0xd4; vmv.s.x v3, t1
+        TM(196, 0x7c, li t1, -1; vmv.s.x v4, t1; vmsof.m v4, v3, v0.t)
+        TM(197, 0x3f, li t1, -1; vmv.s.x v4, t1; vmsbf.m v4, v3, v0.t)
+        TEST_ILLEGAL(198, vmsbf.m v3, v3)        /* vd overlaps vs2 */
+        vsetivli t0, 4, e8, m1
 #ifndef ISA_QEMU
         /* mask tails are undisturbed in hvsim (agnostic allows it) */
         TEST_CASE(159, a0, 0xf2, la a1, ones; vlm.v v7, (a1); vmand.mm v7, v5, v6;
@@ -409,3 +443,5 @@ ones:   .byte 0xff
 w32a:   .word 10, 20, 0xfffffff6, 0x80000000
 w32b:   .word 3, 7, 4, 0xffffffff
 idx32:  .word 2, 0, 1, 100
+h16:    .half 1, 0x8000, 0xfffe, 0x7fff
+pre8:   .byte 9, 8, 7, 6, 5, 4, 3, 2

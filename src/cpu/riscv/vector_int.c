@@ -3,8 +3,7 @@
  * OPIVV/OPIVX/OPIVI and OPMVV/OPMVX; operand forms as in V §10.1. Tail
  * and masked-off elements are left undisturbed whatever vta/vma say
  * ("agnostic" allows undisturbed, V §3.4.3). Not yet: widening/narrowing,
- * fixed point, carry (vadc...), vzext/vsext, viota/vmsbf/vmsif/vmsof,
- * vcompress, FP. */
+ * fixed point, FP. */
 #include "vector_internal.h"
 
 enum { F_VV = 0, F_MVV = 2, F_VI = 3, F_VX = 4, F_MVX = 6 };
@@ -287,8 +286,43 @@ static bool wxunary(struct rv_hart *h, const struct vctx *c)
     return true;
 }
 
+/* vadc/vmadc (funct6 0x10/0x11), vsbc/vmsbc (0x12/0x13) (V §11.4): every
+ * element 0..vl-1; v0 is the carry/borrow in (vm = 0; vadc/vsbc need it). */
+static bool carry(struct rv_hart *h, const struct vctx *c)
+{
+    bool mask_out = c->f6 & 1, sub = c->f6 & 2, vv = c->f3 == F_VV;
+    if ((!mask_out && (c->vm || c->vd == 0 || !vgroup_ok(c->vd, c->lmul))) ||
+        !vgroup_ok(c->vs2, c->lmul) || (vv && !vgroup_ok(c->vs1, c->lmul)) ||
+        (sub && c->f3 == F_VI))
+        return rv_vec_illegal(h, c->raw);
+    rv_vec_dirty(h);
+    uint8_t mask[RV_VLENB_MAX];
+    memcpy(mask, vreg(h, c->vd), h->vec.vlenb);
+    for (uint64_t i = h->vec.vstart; i < c->vl; i++) {
+        uint64_t a = vget(h, c->vs2, i, c->sewb), b = vv ? vget(h, c->vs1, i, c->sewb) : c->scalar;
+        uint64_t cin = c->vm ? 0 : rv_vec_mask_bit(h->vec.reg, i);
+        uint64_t r = sub ? a - b - cin : a + b + cin;
+        if (!mask_out) {
+            vput(h, c->vd, i, c->sewb, vtrunc(r, c->sew));
+            continue;
+        }
+        bool out;                              /* carry / borrow out of SEW bits */
+        if (c->sew == 64)
+            out = sub ? (a < b || (a == b && cin)) : (r < a || (cin && r == a));
+        else
+            out = (r >> c->sew) & 1;
+        rv_vec_set_mask_bit(mask, i, out);
+    }
+    if (mask_out)
+        memcpy(vreg(h, c->vd), mask, h->vec.vlenb);
+    h->vec.vstart = 0;
+    return true;
+}
+
 static bool opi_dispatch(struct rv_hart *h, struct vctx *c)
 {
+    if (c->f6 >= 0x10 && c->f6 <= 0x13)
+        return carry(h, c);
     switch (c->f6) {
     case 0x0c: return gather(h, c, false);
     case 0x0e:
@@ -304,6 +338,98 @@ static bool opi_dispatch(struct rv_hart *h, struct vctx *c)
         if (opi[k].f6 == c->f6 && (opi[k].forms >> c->f3 & 1))
             return elementwise(h, c, (enum eop)opi[k].op);
     return rv_vec_illegal(h, c->raw);
+}
+
+/* vzext.vf2/4/8, vsext.vf2/4/8 (V §11.3): source EEW = SEW / F. */
+static bool extend(struct rv_hart *h, const struct vctx *c)
+{
+    unsigned k = c->vs1;                       /* 2..7: vf8 z/s, vf4 z/s, vf2 z/s */
+    if (k < 2 || k > 7)
+        return rv_vec_illegal(h, c->raw);
+    unsigned shift = 4 - k / 2;                /* log2(F): 3, 2, 1 */
+    bool sign = k & 1;
+    int semul = c->lmul - (int)shift;
+    if (c->sew >> shift < 8 || !vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, semul) ||
+        (!c->vm && c->vd == 0))
+        return rv_vec_illegal(h, c->raw);
+    unsigned seew = c->sewb >> shift;
+    uint8_t src[8 * RV_VLENB_MAX];             /* the source group (it may overlap vd) */
+    memcpy(src, vreg(h, c->vs2), (size_t)vregs(semul) * h->vec.vlenb);
+    rv_vec_dirty(h);
+    for (uint64_t i = h->vec.vstart; i < c->vl; i++) {
+        if (!vactive(h, c->vm, i))
+            continue;
+        uint64_t v = rv_load_le(src + i * seew, seew);
+        vput(h, c->vd, i, c->sewb, sign ? vtrunc((uint64_t)vsext(v, seew * 8), c->sew) : v);
+    }
+    h->vec.vstart = 0;
+    return true;
+}
+
+/* VMUNARY0 (V §15.4-§15.9): vmsbf/vmsof/vmsif (vs1 1, 2, 3), viota (16),
+ * vid (17). */
+static bool munary(struct rv_hart *h, const struct vctx *c)
+{
+    if (c->vs1 == 0x11) {                      /* vid.v */
+        if (c->vs2 != 0 || !vgroup_ok(c->vd, c->lmul) || (!c->vm && c->vd == 0))
+            return rv_vec_illegal(h, c->raw);
+        rv_vec_dirty(h);
+        for (uint64_t i = h->vec.vstart; i < c->vl; i++)
+            if (vactive(h, c->vm, i))
+                vput(h, c->vd, i, c->sewb, vtrunc(i, c->sew));
+        h->vec.vstart = 0;
+        return true;
+    }
+    const uint8_t *m = vreg(h, c->vs2);
+    if (c->vs1 == 0x10) {                      /* viota.m: prefix count of active bits */
+        if (h->vec.vstart || !vgroup_ok(c->vd, c->lmul) || voverlap(c->vd, vregs(c->lmul), c->vs2, 1) ||
+            (!c->vm && c->vd == 0))
+            return rv_vec_illegal(h, c->raw);
+        rv_vec_dirty(h);
+        uint8_t mcopy[RV_VLENB_MAX];
+        memcpy(mcopy, m, h->vec.vlenb);
+        uint64_t cnt = 0;
+        for (uint64_t i = 0; i < c->vl; i++) {
+            if (!vactive(h, c->vm, i))
+                continue;
+            vput(h, c->vd, i, c->sewb, vtrunc(cnt, c->sew));
+            cnt += rv_vec_mask_bit(mcopy, i);
+        }
+        return true;
+    }
+    if (c->vs1 < 1 || c->vs1 > 3 || h->vec.vstart || c->vd == c->vs2 || (!c->vm && c->vd == 0))
+        return rv_vec_illegal(h, c->raw);
+    rv_vec_dirty(h);
+    uint8_t out[RV_VLENB_MAX];
+    memcpy(out, vreg(h, c->vd), h->vec.vlenb);
+    bool seen = false;                         /* a set active bit came before */
+    for (uint64_t i = 0; i < c->vl; i++) {
+        if (!vactive(h, c->vm, i))
+            continue;
+        bool b = rv_vec_mask_bit(m, i), r;
+        if (c->vs1 == 1) r = !seen && !b;      /* vmsbf: before the first */
+        else if (c->vs1 == 3) r = !seen;       /* vmsif: up to and including it */
+        else r = !seen && b;                   /* vmsof: only it */
+        seen = seen || b;
+        rv_vec_set_mask_bit(out, i, r);
+    }
+    memcpy(vreg(h, c->vd), out, h->vec.vlenb);
+    return true;
+}
+
+/* vcompress.vm (V §16.5): the elements of vs2 selected by mask vs1, packed. */
+static bool compress(struct rv_hart *h, const struct vctx *c)
+{
+    unsigned n = vregs(c->lmul);
+    if (!c->vm || h->vec.vstart || !vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, c->lmul) ||
+        voverlap(c->vd, n, c->vs2, n) || voverlap(c->vd, n, c->vs1, 1))
+        return rv_vec_illegal(h, c->raw);
+    rv_vec_dirty(h);
+    uint64_t k = 0;
+    for (uint64_t i = 0; i < c->vl; i++)
+        if (rv_vec_mask_bit(vreg(h, c->vs1), i))
+            vput(h, c->vd, k++, c->sewb, vget(h, c->vs2, i, c->sewb));
+    return true;
 }
 
 static bool opm_dispatch(struct rv_hart *h, struct vctx *c)
@@ -324,16 +450,12 @@ static bool opm_dispatch(struct rv_hart *h, struct vctx *c)
         h->vec.vstart = 0;
         return true;
     }
-    if (vv && c->f6 == 0x14 && c->vs1 == 0x11) { /* vid.v (V §15.9) */
-        if (c->vs2 != 0 || !vgroup_ok(c->vd, c->lmul) || (!c->vm && c->vd == 0))
-            return rv_vec_illegal(h, c->raw);
-        rv_vec_dirty(h);
-        for (uint64_t i = h->vec.vstart; i < c->vl; i++)
-            if (vactive(h, c->vm, i))
-                vput(h, c->vd, i, c->sewb, vtrunc(i, c->sew));
-        h->vec.vstart = 0;
-        return true;
-    }
+    if (vv && c->f6 == 0x14)
+        return munary(h, c);
+    if (vv && c->f6 == 0x12)
+        return extend(h, c);
+    if (vv && c->f6 == 0x17)
+        return compress(h, c);
     if (!vv && (c->f6 == 0x0e || c->f6 == 0x0f))
         return slide(h, c, c->f6 == 0x0e, true);
     for (size_t k = 0; k < sizeof opm / sizeof opm[0]; k++)
