@@ -121,6 +121,60 @@ START_TEST(test_vs_readonly_without_v)
 }
 END_TEST
 
+/* Random vector encodings (OP-V, LOAD-FP/STORE-FP with vector widths) on
+ * random vtypes, VLEN 128 and 1024, with base registers in RAM, at its
+ * end and unmapped: nothing may crash or leave the state out of range
+ * (vl <= VLMAX, vstart < VLEN, vill => vl = 0). A guest never crashes the
+ * simulator (docs/riscv.md "Vector"). */
+static uint64_t xs(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+START_TEST(test_fuzz)
+{
+    static const uint32_t opc[4] = { 0x57, 0x57, 0x07, 0x27 };
+    static const uint32_t widths[4] = { 0, 5, 6, 7 };
+    uint64_t seed = 0x9e3779b97f4a7c15ull + (uint64_t)_i;
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    rv_hart_set_ext(m->cpus[0], RV_EXT_V);
+    rv_hart_set_vlen(m->cpus[0], _i ? 1024 : 128);
+    rv_vec_reset(h);
+    for (int n = 0; n < 200000; n++) {
+        h->mstatus |= VS_INIT;
+        rv_set_priv(h, PRV_M);
+        uint64_t r = xs(&seed);
+        if (n % 8 == 0) {                      /* a new random vtype/AVL */
+            h->x[5] = xs(&seed) & 0x1ff;
+            h->x[6] = xs(&seed) % 300;
+            ck_assert(rv_vec_exec(h, 0x80000057u | 5u << 20 | 6u << 15 | 7u << 12)); /* vsetvl x0, t1, t0 */
+        }
+        for (int k = 1; k < 32; k++) {         /* bases: RAM, RAM's end, nowhere */
+            uint64_t sel = xs(&seed) % 4;
+            h->x[k] = sel == 0 ? RVF_RAM + (xs(&seed) & 0xffff) : sel == 1 ? RVF_RAM + RVF_RAM_SIZE - (xs(&seed) & 0xff)
+                    : sel == 2 ? xs(&seed) : (xs(&seed) & 0xff);
+        }
+        uint32_t raw = (uint32_t)(r >> 7) << 7;
+        unsigned o = (unsigned)(r >> 40) & 3;
+        raw = (raw & ~0x7fu) | opc[o];
+        if (o >= 2)
+            raw = (raw & ~(7u << 12)) | widths[(r >> 50) & 3] << 12;
+        if (((raw >> 12) & 7) == 7 && opc[o] == 0x57)
+            raw &= ~(7u << 12);                /* vset* is covered above */
+        rv_vec_exec(h, raw);
+        uint64_t vlmax = rv_vec_vlmax(h->vec.vtype, h->vec.vlenb);
+        ck_assert_uint_le(h->vec.vl, vlmax);
+        ck_assert_uint_lt(h->vec.vstart, (uint64_t)h->vec.vlenb * 8);
+        h->vec.vstart = 0;                     /* as if the trap handler finished the restart */
+    }
+    rvf_machine_free(m);
+}
+END_TEST
+
 Suite *rv_vec_suite(void);
 Suite *rv_vec_suite(void)
 {
@@ -133,6 +187,10 @@ Suite *rv_vec_suite(void)
     tc = tcase_create("vs");
     tcase_add_test(tc, test_vs_with_h);
     tcase_add_test(tc, test_vs_readonly_without_v);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fuzz");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_fuzz, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
