@@ -35,6 +35,15 @@ test_##n:                                                               \
         ld a0, 0(t0); CHECK_EQ(a0, lo);                                 \
         ld a0, 8(t0); CHECK_EQ(a0, hi)
 
+/* store the e32 group v8 (under SEW 16: EMUL 2), a0 = dwords 0 and 1 */
+#define TW(n, lo, hi, ...)                                              \
+test_##n:                                                               \
+        TEST_NUM(n);                                                    \
+        __VA_ARGS__;                                                    \
+        la t0, dst; vse32.v v8, (t0);                                   \
+        ld a0, 0(t0); CHECK_EQ(a0, lo);                                 \
+        ld a0, 8(t0); CHECK_EQ(a0, hi)
+
 /* mask v4: first byte (vl <= 8) */
 #define TM(n, expected, ...)                                            \
 test_##n:                                                               \
@@ -340,6 +349,32 @@ TEST_BEGIN
         TV32(187, 0x0000800000000001, 0x00007fff0000fffe, vzext.vf2 v3, v5)
         TV32(188, 0x0000000000000001, 0xffffff8000000000, vsext.vf4 v3, v5) /* bytes 01 00 00 80 */
         TEST_ILLEGAL(189, vsext.vf8 v3, v5)      /* SEW/8 < 8 */
+        /* ---- widening and narrowing (V §11.2, §11.7, §11.12, §11.14, §14.2),
+         * e16, vl = 4: v5 = {1, 0x8000, 0xfffe, 0x7fff}, v6 = {3, 2, 0xffff,
+         * 0x7fff}; wide results (e32) in v8 */
+        vsetivli t0, 4, e16, m1, tu, mu; la a1, h16b; vle16.v v6, (a1)
+        TW(200, 0x0000800200000004, 0x0000fffe0001fffd, vwaddu.vv v8, v5, v6)
+        TW(201, 0xffff800200000004, 0x0000fffefffffffd, vwadd.vv v8, v5, v6)
+        TW(202, 0xffff7fff00000000, 0x00007ffefffffffd, li a1, 1; vwsub.vx v8, v5, a1)
+        TW(203, 0xffff000000000003, 0x3fff000100000002, vwmul.vv v8, v5, v6)
+        TW(204, 0xffff000000000003, 0x3fff0001fffe0002, vwmulsu.vv v8, v5, v6)
+        TW(205, 0x0000800400000007, 0x00017ffd0001fffc, vwaddu.vv v8, v5, v6; vwadd.wv v8, v8, v6)
+        TW(206, 0xffff800200000006, 0x0001fffc0001fff9, vwaddu.vv v8, v5, v6; li a1, 2;
+           vwmacc.vx v8, a1, v5)
+        TW(207, 0x0001000000000003, 0x3fff0001fffd0002, vwmulu.vv v8, v5, v6)
+        TEST_CASE(208, a0, 0x03ff0fff00000000, vnsrl.wi v3, v8, 20; la a2, dst; vse16.v v3, (a2);
+                  ld a0, 0(a2))
+        TEST_CASE(209, a0, 0x03ffffff00000000, li a1, 20; vnsra.wx v3, v8, a1; vse16.v v3, (a2);
+                  ld a0, 0(a2))
+        TEST_CASE(210, a0, 1, vwredsum.vs v4, v5, v8; vsetivli t0, 1, e32, m1; vmv.x.s a0, v4)
+        TEST_CASE(211, a0, 0x20001, vsetivli t0, 4, e16, m1, tu, mu; vwredsumu.vs v4, v5, v8;
+                  vsetivli t0, 1, e32, m1; vmv.x.s a0, v4)
+        vsetivli t0, 4, e64, m1
+        TEST_ILLEGAL(212, vwadd.vv v8, v5, v6)   /* 2 x SEW > ELEN */
+        vsetivli t0, 4, e16, m1
+        TEST_ILLEGAL(213, vwadd.vv v9, v5, v6)   /* wide group not aligned */
+        vsetivli t0, 4, e32, m1, tu, mu
+
         /* ---- vcompress (V §16.5): mask 0b1010 picks {20, 0x80000000} ---- */
         li t1, 0xa; vmv.s.x v6, t1
         TV32(190, 0x8000000000000014, 0xffffffff00000004, vmv.v.v v3, v2; vcompress.vm v3, v1, v6)
@@ -444,4 +479,5 @@ w32a:   .word 10, 20, 0xfffffff6, 0x80000000
 w32b:   .word 3, 7, 4, 0xffffffff
 idx32:  .word 2, 0, 1, 100
 h16:    .half 1, 0x8000, 0xfffe, 0x7fff
+h16b:   .half 3, 2, 0xffff, 0x7fff
 pre8:   .byte 9, 8, 7, 6, 5, 4, 3, 2

@@ -2,8 +2,7 @@
  * logicals, vcpop/vfirst/vid, slides and gathers (V §11, §14, §15, §16).
  * OPIVV/OPIVX/OPIVI and OPMVV/OPMVX; operand forms as in V §10.1. Tail
  * and masked-off elements are left undisturbed whatever vta/vma say
- * ("agnostic" allows undisturbed, V §3.4.3). Not yet: widening/narrowing,
- * fixed point, FP. */
+ * ("agnostic" allows undisturbed, V §3.4.3). Not yet: fixed point, FP. */
 #include "vector_internal.h"
 
 enum { F_VV = 0, F_MVV = 2, F_VI = 3, F_VX = 4, F_MVX = 6 };
@@ -319,8 +318,87 @@ static bool carry(struct rv_hart *h, const struct vctx *c)
     return true;
 }
 
+/* Widening (V §11.2, §11.12, §11.14: funct6 0x30-0x3f of OPMVV/OPMVX) and
+ * narrowing shifts (§11.7: OPIVV/X/I 0x2c vnsrl, 0x2d vnsra); 2 x SEW <=
+ * ELEN and 2 x LMUL <= 8. The sources are copied first, so a destination
+ * that overlaps them (as §5.2 allows in part) reads the old values. */
+static bool widen_narrow(struct rv_hart *h, const struct vctx *c, bool narrow)
+{
+    bool vv = c->f3 == F_VV || c->f3 == F_MVV;
+    bool wide2 = narrow || (c->f6 >= 0x34 && c->f6 <= 0x37); /* vs2 is 2*SEW */
+    int wl = c->lmul + 1;
+    if (c->sew > 32 || c->lmul > 2 || (!narrow && (c->f6 == 0x39 || (c->f6 == 0x3e && vv))) ||
+        !vgroup_ok(c->vd, narrow ? c->lmul : wl) || !vgroup_ok(c->vs2, wide2 ? wl : c->lmul) ||
+        (vv && !vgroup_ok(c->vs1, c->lmul)) || (!c->vm && c->vd == 0))
+        return rv_vec_illegal(h, c->raw);
+    uint8_t s2[8 * RV_VLENB_MAX], s1[8 * RV_VLENB_MAX];
+    memcpy(s2, vreg(h, c->vs2), (size_t)vregs(wide2 ? wl : c->lmul) * h->vec.vlenb);
+    if (vv)
+        memcpy(s1, vreg(h, c->vs1), (size_t)vregs(c->lmul) * h->vec.vlenb);
+    unsigned w = c->sew * 2, wb = c->sewb * 2;
+    rv_vec_dirty(h);
+    for (uint64_t i = h->vec.vstart; i < c->vl; i++) {
+        if (!vactive(h, c->vm, i))
+            continue;
+        uint64_t a = rv_load_le(s2 + i * (wide2 ? wb : c->sewb), wide2 ? wb : c->sewb);
+        uint64_t b = vv ? rv_load_le(s1 + i * c->sewb, c->sewb) : c->scalar;
+        if (narrow) {                          /* vnsrl / vnsra: shift by b mod 2*SEW */
+            unsigned sh = b & (w - 1);
+            uint64_t r = c->f6 == 0x2c ? a >> sh : (uint64_t)(vsext(a, w) >> sh);
+            vput(h, c->vd, i, c->sewb, vtrunc(r, c->sew));
+            continue;
+        }
+        uint64_t za = a, zb = b, sa = (uint64_t)vsext(a, wide2 ? w : c->sew), sb = (uint64_t)vsext(b, c->sew);
+        uint64_t d = vget(h, c->vd, i, wb), r = 0;
+        switch (c->f6) {
+        case 0x30: r = za + zb; break;         /* vwaddu */
+        case 0x31: r = sa + sb; break;         /* vwadd */
+        case 0x32: r = za - zb; break;         /* vwsubu */
+        case 0x33: r = sa - sb; break;         /* vwsub */
+        case 0x34: r = a + zb; break;          /* vwaddu.w */
+        case 0x35: r = a + sb; break;          /* vwadd.w */
+        case 0x36: r = a - zb; break;          /* vwsubu.w */
+        case 0x37: r = a - sb; break;          /* vwsub.w */
+        case 0x38: r = za * zb; break;         /* vwmulu */
+        case 0x3a: r = sa * zb; break;         /* vwmulsu: signed vs2 x unsigned vs1 */
+        case 0x3b: r = sa * sb; break;         /* vwmul */
+        case 0x3c: r = d + zb * za; break;     /* vwmaccu */
+        case 0x3d: r = d + sb * sa; break;     /* vwmacc */
+        case 0x3e: r = d + zb * sa; break;     /* vwmaccus: unsigned rs1 x signed vs2 */
+        case 0x3f: r = d + sb * za; break;     /* vwmaccsu: signed vs1 x unsigned vs2 */
+        }
+        vput(h, c->vd, i, wb, vtrunc(r, w));
+    }
+    h->vec.vstart = 0;
+    return true;
+}
+
+/* vwredsumu / vwredsum (V §14.2): vd[0] (2*SEW) = vs1[0] + the extended
+ * active vs2 elements. */
+static bool wreduce(struct rv_hart *h, const struct vctx *c)
+{
+    if (h->vec.vstart || c->sew > 32 || !vgroup_ok(c->vs2, c->lmul))
+        return rv_vec_illegal(h, c->raw);
+    rv_vec_dirty(h);
+    if (c->vl == 0)
+        return true;
+    unsigned w = c->sew * 2, wb = c->sewb * 2;
+    uint64_t acc = vget(h, c->vs1, 0, wb);
+    for (uint64_t i = 0; i < c->vl; i++)
+        if (vactive(h, c->vm, i)) {
+            uint64_t e = vget(h, c->vs2, i, c->sewb);
+            acc += c->f6 == 0x31 ? (uint64_t)vsext(e, c->sew) : e;
+        }
+    vput(h, c->vd, 0, wb, vtrunc(acc, w));
+    return true;
+}
+
 static bool opi_dispatch(struct rv_hart *h, struct vctx *c)
 {
+    if (c->f6 == 0x2c || c->f6 == 0x2d)
+        return widen_narrow(h, c, true);
+    if ((c->f6 == 0x30 || c->f6 == 0x31) && c->f3 == F_VV)
+        return wreduce(h, c);
     if (c->f6 >= 0x10 && c->f6 <= 0x13)
         return carry(h, c);
     switch (c->f6) {
@@ -458,6 +536,8 @@ static bool opm_dispatch(struct rv_hart *h, struct vctx *c)
         return compress(h, c);
     if (!vv && (c->f6 == 0x0e || c->f6 == 0x0f))
         return slide(h, c, c->f6 == 0x0e, true);
+    if (c->f6 >= 0x30)
+        return widen_narrow(h, c, false);
     for (size_t k = 0; k < sizeof opm / sizeof opm[0]; k++)
         if (opm[k].f6 == c->f6 && (opm[k].forms >> c->f3 & 1))
             return elementwise(h, c, (enum eop)opm[k].op);
@@ -503,7 +583,7 @@ bool rv_vec_int(struct rv_hart *h, uint32_t raw)
         /* simm5, except the shifts, gathers and slides (uimm5, V §10.1);
          * vmsleu.vi/vmsgtu.vi sign-extend and compare unsigned (V §11.8) */
         bool uimm = c.f6 == 0x25 || c.f6 == 0x28 || c.f6 == 0x29 || c.f6 == 0x0c || c.f6 == 0x0e ||
-                    c.f6 == 0x0f;
+                    c.f6 == 0x0f || c.f6 == 0x2c || c.f6 == 0x2d;
         c.scalar = uimm ? c.vs1 : vtrunc((uint64_t)(int64_t)vsext(c.vs1, 5), c.sew);
     }
     if (c.f3 == F_VV || c.f3 == F_VI || c.f3 == F_VX)
