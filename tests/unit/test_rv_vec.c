@@ -6,7 +6,7 @@
  * VLMAX = LMUL * VLEN / SEW, §6.3 (vl = AVL when AVL <= VLMAX), §3.2 and
  * priv §8.2.10 (VS in mstatus and vsstatus). */
 #include <check.h>
-#include "rv_fixture.h"
+#include "rv_fixture_h.h"
 #include "../../src/cpu/riscv/vector.h"
 #include "../../src/cpu/riscv/isa.h"
 
@@ -103,6 +103,44 @@ START_TEST(test_vs_with_h)
 }
 END_TEST
 
+/* A vector load in VS mode goes through both stages: element 4 crosses
+ * into a guest-physical page the G stage does not map -> load guest-page
+ * fault to M (tval = the GVA, mtval2 = GPA >> 2, mtinst = 0: no transformed
+ * form for vector accesses), vstart = 4, elements 0..3 loaded; once the page
+ * is mapped the same instruction restarts at element 4. */
+START_TEST(test_vs_mode_gstage_fault)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    rv_hart_set_ext(e.m->cpus[0], RV_EXT_V);
+    rv_vec_reset(h);
+    const uint64_t g = RVH_V | RVH_R | RVH_W | RVH_X | RVH_U | RVH_A | RVH_D;
+    rvh_gmap(&e, 0xc0000000ull, 0x80500000ull, g, 0);
+    rvf_w32(e.m, 0x80500ffcull, 0x44332211u);
+    rvf_w32(e.m, 0x80501000ull, 0x88776655u);
+    h->mstatus |= VS_INIT;
+    h->vsstatus |= VS_INIT;
+    h->vec.vtype = 0;                          /* e8, m1 */
+    h->vec.vl = 8;
+    h->x[6] = 0xc0000ffcull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, 0x02030087u /* vle8.v v1, (x6) */), RVH_TO_M,
+                    EXC_LOAD_GUEST_PAGE_FAULT);
+    ck_assert_uint_eq(h->mtval, 0xc0001000ull);
+    ck_assert_uint_eq(h->mtval2, 0xc0001000ull >> 2);
+    ck_assert_uint_eq(h->mtinst, 0);
+    ck_assert_uint_eq(h->vec.vstart, 4);
+    ck_assert_uint_eq(rv_load_le(h->vec.reg + 16, 4), 0x44332211u);
+    ck_assert_uint_eq(h->vsstatus & MSTATUS_VS, VS_DIRTY);
+    /* map the page, clear elements 0..3: the restart loads only 4..7 */
+    rvh_gmap(&e, 0xc0001000ull, 0x80501000ull, g, 0);
+    memset(h->vec.reg + 16, 0, 4);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, 0x02030087u));
+    ck_assert_uint_eq(rv_load_le(h->vec.reg + 16, 8), 0x8877665500000000ull);
+    ck_assert_uint_eq(h->vec.vstart, 0);
+    rvh_env_free(&e);
+}
+END_TEST
+
 /* Without V, mstatus.VS stays read-only zero (the default board). */
 START_TEST(test_vs_readonly_without_v)
 {
@@ -187,6 +225,7 @@ Suite *rv_vec_suite(void)
     tc = tcase_create("vs");
     tcase_add_test(tc, test_vs_with_h);
     tcase_add_test(tc, test_vs_readonly_without_v);
+    tcase_add_test(tc, test_vs_mode_gstage_fault);
     suite_add_tcase(s, tc);
     tc = tcase_create("fuzz");
     tcase_set_timeout(tc, 120);
