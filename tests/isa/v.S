@@ -373,7 +373,39 @@ TEST_BEGIN
         TEST_ILLEGAL(212, vwadd.vv v8, v5, v6)   /* 2 x SEW > ELEN */
         vsetivli t0, 4, e16, m1
         TEST_ILLEGAL(213, vwadd.vv v9, v5, v6)   /* wide group not aligned */
+        /* ---- fixed point (V §12), vxrm 0 = rnu unless said ----
+         * narrowing clips of v8 = e32 {3, 0x10000, 0xfffd0002, 0x3fff0001} */
+        csrwi vxrm, 0; csrwi vxsat, 0; la a2, dst
+        TEST_CASE(214, a0, 0xffffffffffff0003, vnclipu.wi v3, v8, 0; vse16.v v3, (a2); ld a0, 0(a2))
+        TEST_CASE(215, a0, 1, csrr a0, vxsat)
+        TEST_CASE(216, a0, 0x3ffffffd00010000, csrwi vxsat, 0; vnclip.wi v3, v8, 16;
+                  vse16.v v3, (a2); ld a0, 0(a2))
+        TEST_CASE(217, a0, 0, csrr a0, vxsat)
+        TEST_CASE(218, a0, 0x7ffffd0001000000, li a1, 8; vnclip.wx v3, v8, a1; vse16.v v3, (a2);
+                  ld a0, 0(a2))
+        TEST_CASE(219, a0, 1, csrr a0, vxsat)
         vsetivli t0, 4, e32, m1, tu, mu
+        csrwi vxsat, 0
+        TV32(220, 0x0000001b0000000d, 0xfffffffffffffffa, vsaddu.vv v3, v1, v2)
+        TEST_CASE(221, a0, 1, csrr a0, vxsat)
+        TV32(222, 0x0000001b0000000d, 0x80000000fffffffa, vsadd.vv v3, v1, v2)
+        TV32(223, 0, 0x7fffffff00000000, vssubu.vv v3, v2, v1)
+        TV32(224, 0x0000001300000009, 0x80000000fffffff5, li a1, 1; vssub.vx v3, v1, a1)
+        /* averaging add/sub in the four rounding modes */
+        TV32(225, 0x0000000e00000007, 0xc0000000fffffffd, csrwi vxrm, 0; vaadd.vv v3, v1, v2)
+        TV32(226, 0x0000000e00000006, 0xc0000000fffffffd, csrwi vxrm, 1; vaadd.vv v3, v1, v2)
+        TV32(227, 0x0000000d00000006, 0xbffffffffffffffd, csrwi vxrm, 2; vaadd.vv v3, v1, v2)
+        TV32(228, 0x0000000d00000007, 0xbffffffffffffffd, csrwi vxrm, 3; vaadd.vv v3, v1, v2)
+        csrwi vxrm, 0
+        TV32(229, 0x0000000e00000007, 0xc00000007ffffffd, vaaddu.vv v3, v1, v2)
+        TV32(230, 0x0000000700000004, 0xc00000017ffffff9, vasubu.vv v3, v1, v2)
+        /* vsmul: Q31 x 0.5; MIN x MIN saturates */
+        TV32(231, 0x0000000a00000005, 0xc0000000fffffffb, li a1, 0x40000000; vsmul.vx v3, v1, a1)
+        TV32(232, 0, 0x7fffffff00000000, csrwi vxsat, 0; vsmul.vv v3, v1, v1)
+        TEST_CASE(233, a0, 1, csrr a0, vxsat)
+        TV32(234, 0x0000000500000003, 0x200000003ffffffe, vssrl.vi v3, v1, 2)
+        TV32(235, 0x0000000500000003, 0xe0000000fffffffe, vssra.vi v3, v1, 2)
+        csrwi vxsat, 0
 
         /* ---- vcompress (V §16.5): mask 0b1010 picks {20, 0x80000000} ---- */
         li t1, 0xa; vmv.s.x v6, t1

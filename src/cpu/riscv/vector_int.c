@@ -2,7 +2,7 @@
  * logicals, vcpop/vfirst/vid, slides and gathers (V §11, §14, §15, §16).
  * OPIVV/OPIVX/OPIVI and OPMVV/OPMVX; operand forms as in V §10.1. Tail
  * and masked-off elements are left undisturbed whatever vta/vma say
- * ("agnostic" allows undisturbed, V §3.4.3). Not yet: fixed point, FP. */
+ * ("agnostic" allows undisturbed, V §3.4.3). Not yet: FP. */
 #include "vector_internal.h"
 
 enum { F_VV = 0, F_MVV = 2, F_VI = 3, F_VX = 4, F_MVX = 6 };
@@ -373,6 +373,88 @@ static bool widen_narrow(struct rv_hart *h, const struct vctx *c, bool narrow)
     return true;
 }
 
+/* Fixed point (V §12). roundoff of v >> d by vxrm (V §3.8, Table 3.9):
+ * rnu adds v[d-1]; rne v[d-1] & (v[d-2:0] != 0 | v[d]); rdn nothing; rod
+ * sets the result's LSB when any shifted-out bit is set (!v[d] & v[d-1:0] != 0). */
+static __int128 roundoff(__int128 v, unsigned d, unsigned vxrm)
+{
+    if (d == 0)
+        return v;
+    unsigned __int128 u = (unsigned __int128)v;
+    unsigned bd1 = (unsigned)(u >> (d - 1)) & 1, bd = (unsigned)(u >> d) & 1;
+    bool rest = d >= 2 && (u & (((unsigned __int128)1 << (d - 1)) - 1)) != 0;
+    unsigned r = 0;
+    switch (vxrm & 3) {
+    case 0: r = bd1; break;
+    case 1: r = bd1 & (rest || bd); break;
+    case 2: r = 0; break;
+    case 3: r = !bd & (bd1 || rest); break;
+    }
+    return (v >> d) + r;
+}
+
+/* Saturate v to SEW bits (signed or unsigned), setting vxsat if it clips. */
+static uint64_t sat(struct rv_hart *h, __int128 v, unsigned sew, bool sign)
+{
+    __int128 lo = sign ? -((__int128)1 << (sew - 1)) : 0;
+    __int128 hi = sign ? ((__int128)1 << (sew - 1)) - 1 : ((__int128)1 << sew) - 1;
+    if (v < lo || v > hi) {
+        h->vec.vxsat = 1;
+        v = v < lo ? lo : hi;
+    }
+    return vtrunc((uint64_t)v, sew);
+}
+
+/* vsaddu/vsadd/vssubu/vssub, vsmul, vssrl/vssra (OPI 0x20-0x23, 0x27,
+ * 0x2a, 0x2b), vaaddu/vaadd/vasubu/vasub (OPM 0x08-0x0b); vnclipu/vnclip
+ * (OPI 0x2e/0x2f: vs2 is 2*SEW). */
+static bool fixed(struct rv_hart *h, const struct vctx *c)
+{
+    bool opm = c->f3 == F_MVV || c->f3 == F_MVX;
+    bool vv = c->f3 == F_VV || c->f3 == F_MVV;
+    bool clip = !opm && (c->f6 == 0x2e || c->f6 == 0x2f);
+    int l2 = clip ? c->lmul + 1 : c->lmul;
+    if ((clip && (c->sew > 32 || c->lmul > 2)) || !vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, l2) ||
+        (vv && !vgroup_ok(c->vs1, c->lmul)) || (!c->vm && c->vd == 0))
+        return rv_vec_illegal(h, c->raw);
+    unsigned e2 = clip ? c->sewb * 2 : c->sewb, sew = c->sew, rm = h->vec.vxrm;
+    uint8_t s2[8 * RV_VLENB_MAX];
+    memcpy(s2, vreg(h, c->vs2), (size_t)vregs(l2) * h->vec.vlenb);
+    rv_vec_dirty(h);
+    for (uint64_t i = h->vec.vstart; i < c->vl; i++) {
+        if (!vactive(h, c->vm, i))
+            continue;
+        uint64_t a = rv_load_le(s2 + i * e2, e2);
+        uint64_t b = vv ? vget(h, c->vs1, i, c->sewb) : c->scalar;
+        __int128 ua = a, ub = b, sa = vsext(a, e2 * 8), sb = vsext(b, sew);
+        uint64_t r;
+        if (opm) {
+            switch (c->f6) {
+            case 0x08: r = (uint64_t)roundoff(ua + ub, 1, rm); break;            /* vaaddu */
+            case 0x09: r = (uint64_t)roundoff(sa + sb, 1, rm); break;            /* vaadd */
+            case 0x0a: r = (uint64_t)roundoff(ua - ub, 1, rm); break;            /* vasubu */
+            default: r = (uint64_t)roundoff(sa - sb, 1, rm); break;              /* vasub */
+            }
+            r = vtrunc(r, sew);
+        } else {
+            switch (c->f6) {
+            case 0x20: r = sat(h, ua + ub, sew, false); break;                   /* vsaddu */
+            case 0x21: r = sat(h, sa + sb, sew, true); break;                    /* vsadd */
+            case 0x22: r = sat(h, ua - ub, sew, false); break;                   /* vssubu */
+            case 0x23: r = sat(h, sa - sb, sew, true); break;                    /* vssub */
+            case 0x27: r = sat(h, roundoff(sa * sb, sew - 1, rm), sew, true); break; /* vsmul */
+            case 0x2a: r = vtrunc((uint64_t)roundoff(ua, b & (sew - 1), rm), sew); break; /* vssrl */
+            case 0x2b: r = vtrunc((uint64_t)roundoff(sa, b & (sew - 1), rm), sew); break; /* vssra */
+            case 0x2e: r = sat(h, roundoff(ua, b & (2 * sew - 1), rm), sew, false); break; /* vnclipu */
+            default: r = sat(h, roundoff(sa, b & (2 * sew - 1), rm), sew, true); break;   /* vnclip */
+            }
+        }
+        vput(h, c->vd, i, c->sewb, r);
+    }
+    h->vec.vstart = 0;
+    return true;
+}
+
 /* vwredsumu / vwredsum (V §14.2): vd[0] (2*SEW) = vs1[0] + the extended
  * active vs2 elements. */
 static bool wreduce(struct rv_hart *h, const struct vctx *c)
@@ -395,6 +477,10 @@ static bool wreduce(struct rv_hart *h, const struct vctx *c)
 
 static bool opi_dispatch(struct rv_hart *h, struct vctx *c)
 {
+    if ((c->f6 >= 0x20 && c->f6 <= 0x23 && !(c->f3 == F_VI && c->f6 >= 0x22)) ||
+        (c->f6 == 0x27 && c->f3 != F_VI) || c->f6 == 0x2a || c->f6 == 0x2b || c->f6 == 0x2e ||
+        c->f6 == 0x2f)
+        return fixed(h, c);
     if (c->f6 == 0x2c || c->f6 == 0x2d)
         return widen_narrow(h, c, true);
     if ((c->f6 == 0x30 || c->f6 == 0x31) && c->f3 == F_VV)
@@ -515,6 +601,8 @@ static bool opm_dispatch(struct rv_hart *h, struct vctx *c)
     bool vv = c->f3 == F_MVV;
     if (vv && c->f6 <= 0x07)
         return reduce(h, c);
+    if (c->f6 >= 0x08 && c->f6 <= 0x0b)
+        return fixed(h, c);
     if (vv && c->f6 >= 0x18 && c->f6 <= 0x1f)
         return mask_logical(h, c);
     if (vv && c->f6 == 0x10)
@@ -583,7 +671,8 @@ bool rv_vec_int(struct rv_hart *h, uint32_t raw)
         /* simm5, except the shifts, gathers and slides (uimm5, V §10.1);
          * vmsleu.vi/vmsgtu.vi sign-extend and compare unsigned (V §11.8) */
         bool uimm = c.f6 == 0x25 || c.f6 == 0x28 || c.f6 == 0x29 || c.f6 == 0x0c || c.f6 == 0x0e ||
-                    c.f6 == 0x0f || c.f6 == 0x2c || c.f6 == 0x2d;
+                    c.f6 == 0x0f || c.f6 == 0x2c || c.f6 == 0x2d || c.f6 == 0x2a || c.f6 == 0x2b ||
+                    c.f6 == 0x2e || c.f6 == 0x2f;
         c.scalar = uimm ? c.vs1 : vtrunc((uint64_t)(int64_t)vsext(c.vs1, 5), c.sew);
     }
     if (c.f3 == F_VV || c.f3 == F_VI || c.f3 == F_VX)
