@@ -73,6 +73,9 @@ $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(ISA_FLAGS) -o $@ $<
 
+# ISA tests that #include another test's source (NAME_off.S, v256.S)
+$(BUILD)/isa/v256.elf $(BUILD)/isa/v_off.elf: tests/isa/v.S
+
 include tests/firmware/minihv/minihv.mk
 include tests/firmware/virtio/virtio.mk
 include tests/firmware/aia/aia.mk

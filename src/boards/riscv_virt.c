@@ -52,6 +52,7 @@ static const struct config_key rv_virt_keys[] = {
     RVK_STR("cpu", "isa", isa),
     RVK_STR("cpu", "mmu", mmu_type),
     RVK_STR("cpu", "mhpm-counters", mhpm_counters), /* empty (not written) = 0 */
+    RVK_STR("cpu", "vlen", vlen), /* empty (not written) = 128 */
     RVK_STR("cpu", "triggers", triggers), /* empty (not written): 4 with sdtrig */
     CONFIG_KEYS_MEMORY,
     RVK_NUM("bootrom", "base", CK_U64, rom_base),
@@ -249,6 +250,25 @@ bool rv_virt_trigger_count(const struct rv_virt_config *v, unsigned *n, char *er
     return true;
 }
 
+/* [cpu] vlen: VLEN of the V extension (empty = 128). */
+static bool rv_virt_vlen(const struct rv_virt_config *v, unsigned *vlen, char *err, size_t errlen)
+{
+    uint32_t ext = 0;
+    char e[256];
+    uint64_t x = 128;
+    bool has_v = rv_isa_parse(v->isa, &ext, e, sizeof e) && (ext & RV_EXT_V);
+    if (v->vlen[0] && (!config_parse_u64(v->vlen, &x) || x < 128 || x > 1024 || (x & (x - 1)))) {
+        snprintf(err, errlen, "[cpu] vlen '%s' is not a power of two from 128 to 1024", v->vlen);
+        return false;
+    }
+    if (v->vlen[0] && !has_v) {
+        snprintf(err, errlen, "[cpu] vlen '%s' needs v in [cpu] isa", v->vlen);
+        return false;
+    }
+    *vlen = (unsigned)x;
+    return true;
+}
+
 static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
 {
     const struct rv_virt_config *v = rv_virt_config(c);
@@ -260,8 +280,8 @@ static bool rv_virt_validate(const struct config *c, char *err, size_t errlen)
                  v->mhpm_counters);
         return false;
     }
-    unsigned ntrig;
-    if (!rv_virt_trigger_count(v, &ntrig, err, errlen))
+    unsigned ntrig, vlen;
+    if (!rv_virt_trigger_count(v, &ntrig, err, errlen) || !rv_virt_vlen(v, &vlen, err, errlen))
         return false;
     if (strcmp(v->mmu_type, "sv39") != 0 && strcmp(v->mmu_type, "sv48") != 0) {
         snprintf(err, errlen, "[cpu] mmu '%s' is not sv39 or sv48", v->mmu_type);
@@ -504,6 +524,9 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
     unsigned ntrig = 0;
     if (!rv_virt_trigger_count(v, &ntrig, err, errlen))
         return false;
+    unsigned vlen = 128;
+    if (!rv_virt_vlen(v, &vlen, err, errlen))
+        return false;
     for (int i = 0; i < c->smp; i++) {
         m->cpus[i] = rv_hart_new(m, i, v->rom_base, sv39_only);
         if (!m->cpus[i]) {
@@ -513,6 +536,7 @@ static bool rv_virt_build(struct machine *m, char *err, size_t errlen)
         rv_hart_set_ext(m->cpus[i], ext);
         rv_hart_set_counters(m->cpus[i], nhpm);
         rv_hart_set_triggers(m->cpus[i], ntrig);
+        rv_hart_set_vlen(m->cpus[i], vlen);
     }
 
     b->aclint = aclint_new(m, m->ncpus, v->timebase_hz);

@@ -31,6 +31,7 @@ struct rv_virt_config {
     char isa[128];                     /* [cpu] isa string for the DTB */
     char mmu_type[16];                 /* [cpu] mmu: sv39 | sv48 */
     char mhpm_counters[8];             /* [cpu] mhpm-counters: 0..29, empty = 0 (docs/riscv.md) */
+    char vlen[8];                      /* [cpu] vlen: 128..1024 with v in isa, empty = 128 (docs/riscv.md "Vector") */
     char triggers[8];                  /* [cpu] triggers: 1..16 with sdtrig in isa, empty = 4 (docs/riscv.md) */
     uint64_t rom_base, rom_size;       /* [bootrom] base, size */
     uint64_t test_base;                /* [sifive-test] base */

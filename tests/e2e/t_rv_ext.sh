@@ -136,7 +136,7 @@ else
 fi
 
 # 6. unknown extensions are errors (exit 2) naming [cpu] isa and the name
-for bad in "${BASE}_zfoo:zfoo" "rv64imafdcv:'v'" "rv32imac:rv64"; do
+for bad in "${BASE}_zfoo:zfoo" "rv64imafdcq:'q'" "rv32imac:rv64"; do
     cfg "${bad%%:*}" bad
     "$HVSIM" run -c "$T/bad.ini" --max-insns 10 </dev/null >/dev/null 2>"$T/bad.err"
     rc=$?
@@ -144,6 +144,57 @@ for bad in "${BASE}_zfoo:zfoo" "rv64imafdcv:'v'" "rv32imac:rv64"; do
         pass "isa '${bad%%:*}': exit 2 naming it"
     else
         fail "isa '${bad%%:*}'" "exit $rc: $(cat "$T/bad.err")"
+    fi
+done
+
+# 7. V 1.0 (docs/riscv.md "Vector"): v.S at VLEN 128 and 256 and v_off.S on
+# the default board, both engines, byte-identical traces; the DTB names v
+# only when enabled; [cpu] vlen is checked
+VISA=rv64imafdcvh_zicsr_zifencei_zba_zbb_zbs_sstc
+printf '[cpu]\nisa = %s\n' "$VISA" >"$T/v.ini"
+printf '[cpu]\nisa = %s\nvlen = 256\n' "$VISA" >"$T/v256.ini"
+printf '[cpu]\nisa = %s\nvlen = 1024\n' "$VISA" >"$T/v1024.ini"
+for t in v:v v256:v256 v:v1024 v_off:; do
+    elf=$ISA/${t%%:*}.elf
+    opt=()
+    [ -n "${t#*:}" ] && opt=(-c "$T/${t#*:}.ini")
+    ok=1
+    for eng in fast interp; do
+        "$HVSIM" run "${opt[@]}" --smp 1 --bios "$elf" --serial none --max-insns 2000000 \
+            --engine "$eng" --trace "$T/vx.$eng.hvt" </dev/null >"$T/vx.$eng.out" 2>&1
+        rc=$?
+        want=0
+        [ "$t" = v:v1024 ] && want=1 # v.S expects VLEN 128: vlenb 128 fails test 13
+        if [ "$rc" -ne "$want" ]; then
+            fail "$t on --engine $eng" "exit $rc (want $want): $(tail -1 "$T/vx.$eng.out")"
+            ok=0
+        fi
+    done
+    [ "$t" = v:v1024 ] && grep -qF "exit code 13" "$T/vx.fast.out" && [ "$ok" = 1 ] &&
+        pass "vlen = 1024: v.S (built for 128) fails at its vlenb check (13)" && continue
+    [ "$ok" = 1 ] || continue
+    if cmp -s "$T/vx.fast.hvt" "$T/vx.interp.hvt"; then
+        pass "${t%%:*} (${t#*:}): passes on both engines, byte-identical traces"
+    else
+        fail "${t%%:*} (${t#*:}): the engines' traces differ"
+    fi
+done
+"$HVSIM" run -c "$T/v.ini" --smp 1 --dump-dtb "$T/v.dtb" </dev/null >/dev/null 2>&1
+visa=$(fdtget "$T/v.dtb" /cpus/cpu@0 riscv,isa 2>&1)
+if [ "$visa" = "$VISA" ] && [ "$disa" = "$BASE" ]; then
+    pass "DTB: riscv,isa has v only when enabled"
+else
+    fail "DTB with v" "isa '$visa', default '$disa'"
+fi
+for bad in "$VISA:100:power of two" "$VISA:2048:power of two" "$VISA:384:power of two" \
+           "$BASE:256:needs v"; do
+    printf '[cpu]\nisa = %s\nvlen = %s\n' "$(echo "$bad" | cut -d: -f1)" "$(echo "$bad" | cut -d: -f2)" >"$T/vb.ini"
+    "$HVSIM" run -c "$T/vb.ini" --max-insns 10 </dev/null >/dev/null 2>"$T/vb.err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -qF "[cpu] vlen" "$T/vb.err" && grep -qF "$(echo "$bad" | cut -d: -f3)" "$T/vb.err"; then
+        pass "vlen $(echo "$bad" | cut -d: -f2) with $(echo "$bad" | cut -d: -f1 | cut -c1-12)..: exit 2 naming [cpu] vlen"
+    else
+        fail "bad vlen $bad" "exit $rc: $(cat "$T/vb.err")"
     fi
 done
 

@@ -44,7 +44,8 @@
     X(vga) \
     X(gdb_exit_names) \
     X(x86_jit) \
-    X(vbe_dispi)
+    X(vbe_dispi) \
+    X(rv_vec)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */

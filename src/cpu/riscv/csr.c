@@ -140,6 +140,13 @@ void rv_stimecmp_update(struct rv_hart *h)
     h->attn = 1;
 }
 
+/* mstatus/sstatus/vsstatus.VS are writable with the V extension (priv
+ * §3.1.6.6; read-only zero without it). */
+static uint64_t vs_wmask(const struct rv_hart *h)
+{
+    return (h->ext & RV_EXT_V) ? MSTATUS_VS : 0;
+}
+
 static uint64_t status_sd(uint64_t s)
 {
     bool dirty = (s & MSTATUS_FS) == MSTATUS_FS || (s & MSTATUS_XS) == MSTATUS_XS ||
@@ -338,6 +345,8 @@ static bool csr_value_base(struct rv_hart *h, unsigned csr, uint64_t *v)
         *v = n < 16 ? h->pmpaddr[n] : 0;
         return true;
     }
+    if ((h->ext & RV_EXT_V) && rv_vec_csr_read(h, csr, v)) /* V 1.0 (vector.c) */
+        return true;
     if (h->ntrig && rv_trig_csr_read(h, csr, v)) /* Sdtrig: only with triggers (trigger.c) */
         return true;
     return rv_aia_csr_read(h, csr, v); /* Smaia/Ssaia when the board has IMSICs */
@@ -383,6 +392,8 @@ static int csr_access_std(struct rv_hart *h, unsigned *pcsr, bool write)
     bool fp = csr >= CSR_FFLAGS && csr <= CSR_FCSR;
     if (fp && (!(h->mstatus & MSTATUS_FS) || (h->virt && !(h->vsstatus & MSTATUS_FS))))
         return CSR_ILLEGAL;
+    if ((h->ext & RV_EXT_V) && rv_vec_is_csr(csr) && !rv_vec_csr_ok(h))
+        return CSR_ILLEGAL; /* V §3.2: mstatus.VS (vsstatus.VS) Off */
     bool sstc = h->menvcfg & MENVCFG_STCE, tm = h->mcounteren & 2;
     if (h->virt) {
         if (level == 2 || (level == 1 && h->priv == PRV_U))
@@ -445,7 +456,7 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_FRM: h->frm = v & 7; break;
     case CSR_FCSR: h->fflags = v & 0x1f; h->frm = (v >> 5) & 7; break;
     case CSR_SSTATUS: {
-        uint64_t w = SSTATUS_MASK & MSTATUS_WMASK;
+        uint64_t w = SSTATUS_MASK & (MSTATUS_WMASK | vs_wmask(h));
         uint64_t old = h->mstatus;
         h->mstatus = (h->mstatus & ~w) | (v & w);
         if ((old ^ h->mstatus) & MSTATUS_MXR)
@@ -547,7 +558,8 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MTVAL2: h->mtval2 = v; break;
     case CSR_VSSTATUS: {
         uint64_t old = h->vsstatus;
-        h->vsstatus = (old & ~VSSTATUS_WMASK) | (v & VSSTATUS_WMASK);
+        uint64_t wm = VSSTATUS_WMASK | vs_wmask(h);
+        h->vsstatus = (old & ~wm) | (v & wm);
         if ((old ^ h->vsstatus) & MSTATUS_MXR)
             rv_tlb_flush(h);
         rv_update_modes(h);
@@ -579,7 +591,8 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         break;
     case CSR_MSTATUS: {
         uint64_t old = h->mstatus;
-        uint64_t n = (old & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
+        uint64_t wm = MSTATUS_WMASK | vs_wmask(h);
+        uint64_t n = (old & ~wm) | (v & wm);
         if (((n & MSTATUS_MPP) >> 11) == 2)
             n = (n & ~MSTATUS_MPP) | (old & MSTATUS_MPP); /* MPP=2 is reserved */
         h->mstatus = n;
@@ -660,6 +673,8 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
             pmp_changed(h);
             break;
         }
+        if ((h->ext & RV_EXT_V) && rv_vec_csr_write(h, csr, v))
+            break;
         if (h->ntrig && rv_trig_csr_write(h, csr, v))
             break;
         return rv_aia_csr_write(h, csr, v);
@@ -683,6 +698,8 @@ int rv_csr_op(struct rv_hart *h, unsigned csr, bool write, uint64_t (*modify)(ui
             if (h->virt)
                 h->vsstatus |= MSTATUS_FS;
         }
+        if ((h->ext & RV_EXT_V) && rv_vec_is_csr(csr))
+            rv_vec_dirty(h);
     }
     *old_out = old;
     return 0;

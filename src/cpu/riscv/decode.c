@@ -262,15 +262,27 @@ static void decode32(struct rv_dinsn *d, uint32_t r, uint32_t ext)
         break;
     }
     case 0x07: /* LOAD-FP */
+        if ((ext & RV_EXT_V) && (f3 == 0 || f3 >= 5)) { /* V 1.0 §7.3: vector widths */
+            set(d, RV_OP_VEC, 0, 0, 0, 0);
+            break;
+        }
         if (f3 == 1 && (ext & (RV_EXT_ZFHMIN | RV_EXT_ZFH))) set(d, RV_OP_FLH, rd, rs1, 0, imm_i(r));
         else if (f3 == 2) set(d, RV_OP_FLW, rd, rs1, 0, imm_i(r));
         else if (f3 == 3) set(d, RV_OP_FLD, rd, rs1, 0, imm_i(r));
         d->rd = (uint8_t)rd; /* f registers: f0 is a real register */
         break;
     case 0x27: /* STORE-FP */
+        if ((ext & RV_EXT_V) && (f3 == 0 || f3 >= 5)) {
+            set(d, RV_OP_VEC, 0, 0, 0, 0);
+            break;
+        }
         if (f3 == 1 && (ext & (RV_EXT_ZFHMIN | RV_EXT_ZFH))) set(d, RV_OP_FSH, 0, rs1, rs2, imm_s(r));
         else if (f3 == 2) set(d, RV_OP_FSW, 0, rs1, rs2, imm_s(r));
         else if (f3 == 3) set(d, RV_OP_FSD, 0, rs1, rs2, imm_s(r));
+        break;
+    case 0x57: /* OP-V (V 1.0): vector.c decodes the rest */
+        if (ext & RV_EXT_V)
+            set(d, RV_OP_VEC, 0, 0, 0, 0);
         break;
     case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53:
         set(d, RV_OP_FP, rd, rs1, rs2, 0);

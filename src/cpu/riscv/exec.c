@@ -717,6 +717,11 @@ slow:
         NEXT();
     }
 
+    /* V 1.0 (vector.c; a block of its own: h->pc is exact) */
+    L_VEC:
+        if (!rv_vec_exec(h, d->raw)) DISPATCH();
+        NEXT();
+
     /* Hypervisor virtual-machine loads and stores (§8.3.2) */
     L_HLV_B: L_HLV_BU: L_HLV_H: L_HLV_HU: L_HLV_W: L_HLV_WU: L_HLV_D: L_HLVX_HU: L_HLVX_WU: {
         static const struct { uint8_t size, sign, x; } k[] = {

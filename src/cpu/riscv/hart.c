@@ -5,6 +5,7 @@
 #include "pmu.h"
 #include "trigger.h"
 #include "jit.h"
+#include "isa.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -23,7 +24,8 @@ static void rv_reset(struct cpu *c)
     memset(h->f, 0, sizeof h->f);
     h->pc = h->reset_pc;             /* reset vector: the boot ROM */
     h->priv = PRV_M;
-    h->misa = rv_misa;
+    h->misa = rv_misa | ((h->ext & RV_EXT_V) ? MISA_EXT('V') : 0);
+    rv_vec_reset(h);
     /* UXL = SXL = 2 (64-bit), everything else 0 (§3.1.6) */
     h->mstatus = (2ull << 32) | (2ull << 34);
     h->mhartid = (uint64_t)c->id;
@@ -275,7 +277,14 @@ struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_
 
 void rv_hart_set_ext(struct cpu *c, uint32_t ext)
 {
-    RV_HART(c)->ext = ext;
+    struct rv_hart *h = RV_HART(c);
+    h->ext = ext;
+    h->misa = rv_misa | ((ext & RV_EXT_V) ? MISA_EXT('V') : 0);
+}
+
+void rv_hart_set_vlen(struct cpu *c, unsigned vlen)
+{
+    RV_HART(c)->vec.vlenb = vlen / 8;
 }
 
 void rv_hart_set_counters(struct cpu *c, unsigned n)

@@ -16,6 +16,9 @@ struct cpu *rv_hart_new(struct machine *m, int id, uint64_t reset_pc, bool sv39_
 void rv_hart_set_ext(struct cpu *c, uint32_t ext);
 /* Implement n (0..29) programmable counters mhpmcounter3..3+n-1 (pmu.c);
  * 0: they read zero, as without the key. Call before the hart first runs. */
+/* VLEN in bits (128..1024, a power of two) of the V extension; call
+ * before the hart first runs (default 128). */
+void rv_hart_set_vlen(struct cpu *c, unsigned vlen);
 void rv_hart_set_counters(struct cpu *c, unsigned n);
 /* Implement n (0..16) Sdtrig debug triggers (trigger.c); 0: no Sdtrig
  * (tselect.. are illegal), as without the key. Call before the hart first runs. */

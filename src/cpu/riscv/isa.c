@@ -60,9 +60,13 @@ bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen)
         int ch = tolower((unsigned char)*p);
         if (ch == 'z' || ch == 's' || ch == 'x')
             break;
+        if (ch == 'v') { /* V 1.0 (vector.c): the only optional single letter */
+            *ext |= RV_EXT_V;
+            continue;
+        }
         if (!strchr("imafdcgh", ch)) {
             snprintf(err, errlen, "[cpu] isa '%s': extension '%c' is not implemented "
-                     "(single letters: i m a f d c g h)", isa, *p);
+                     "(single letters: i m a f d c g h v)", isa, *p);
             return false;
         }
     }

@@ -23,7 +23,8 @@ enum {
     RV_EXT_ZFH = 1u << 11,        /* Zfh 1.0: all of H (includes Zfhmin) */
     RV_EXT_SSCOFPMF = 1u << 12,   /* Sscofpmf 1.0: counter overflow, mode filters, LCOFI */
     RV_EXT_SDTRIG = 1u << 13,     /* Debug 1.0 Sdtrig: triggers ([cpu] triggers, trigger.c) */
-    RV_EXT_ALL = (1u << 14) - 1,
+    RV_EXT_V = 1u << 14,          /* V 1.0 vector extension ([cpu] vlen, vector.c) */
+    RV_EXT_ALL = (1u << 15) - 1,
 };
 
 /* Cache-block size of Zicbom/Zicboz (bytes; the DTB's riscv,cbo?-block-size). */

@@ -361,6 +361,9 @@ static uint64_t transformed_insn(struct rv_hart *h)
     const struct rv_dinsn *d = &h->fetch_page->d[(h->pc & 0xfff) >> 1];
     uint32_t raw = d->raw;
     if (d->len == 4) {
+        if (((raw & 0x7f) == 0x07 || (raw & 0x7f) == 0x27) &&
+            (((raw >> 12) & 7) == 0 || ((raw >> 12) & 7) >= 5))
+            return 0; /* vector loads/stores (V 1.0): no transformed form, 0 */
         switch (raw & 0x7f) {
         case 0x03: case 0x07: return raw & 0x00007fffu;          /* loads: keep funct3, rd */
         case 0x23: case 0x27: return raw & 0x01f0707fu;          /* stores: keep rs2, funct3 */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "../../sim/cpu.h"
+#include "vector.h"
 
 struct aclint;
 
@@ -162,6 +163,7 @@ struct rv_hart {
     bool hlsv;               /* executing HLV/HLVX/HSV: faults report a GVA */
     uint64_t fault_gpa, fault_tinst; /* details of the last translation fault */
     uint32_t frm, fflags;
+    struct rv_vec vec;       /* V 1.0 (vector.c): only with RV_EXT_V */
 
     /* Machine CSRs */
     uint64_t mstatus, misa, medeleg, mideleg, mie, mtvec, mscratch,
