@@ -213,6 +213,22 @@ START_TEST(test_fuzz)
 }
 END_TEST
 
+/* riscv,isa-extensions (the DTB's string list) names "v" exactly when the
+ * ISA string enables it, right after the single letters of the base */
+START_TEST(test_isa_extension_list_v)
+{
+    char buf[512];
+    size_t n = rv_isa_extension_list("rv64imafdcvh_zicsr_zifencei", buf, sizeof buf);
+    static const char with_v[] = "i\0m\0a\0f\0d\0c\0h\0v\0zicsr";
+    ck_assert_uint_gt(n, sizeof with_v);
+    ck_assert_mem_eq(buf, with_v, sizeof with_v);
+    n = rv_isa_extension_list("rv64imafdch_zicsr_zifencei", buf, sizeof buf);
+    static const char without_v[] = "i\0m\0a\0f\0d\0c\0h\0zicsr";
+    ck_assert_uint_gt(n, sizeof without_v);
+    ck_assert_mem_eq(buf, without_v, sizeof without_v);
+}
+END_TEST
+
 Suite *rv_vec_suite(void);
 Suite *rv_vec_suite(void)
 {
@@ -226,6 +242,7 @@ Suite *rv_vec_suite(void)
     tcase_add_test(tc, test_vs_with_h);
     tcase_add_test(tc, test_vs_readonly_without_v);
     tcase_add_test(tc, test_vs_mode_gstage_fault);
+    tcase_add_test(tc, test_isa_extension_list_v);
     suite_add_tcase(s, tc);
     tc = tcase_create("fuzz");
     tcase_set_timeout(tc, 120);

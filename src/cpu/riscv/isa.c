@@ -26,18 +26,18 @@ size_t rv_isa_extension_list(const char *isa, char *buf, size_t len)
     char err[256];
     if (!rv_isa_parse(isa, &ext, err, sizeof err))
         return 0;
-    static const char *const letters[] = { "i", "m", "a", "f", "d", "c", "h" };
+    /* single-letter extensions: bit 0 = always implemented */
+    static const struct { const char *name; uint32_t bit; } letters[] = {
+        { "i", 0 }, { "m", 0 }, { "a", 0 }, { "f", 0 }, { "d", 0 }, { "c", 0 }, { "h", 0 },
+        { "v", RV_EXT_V },
+    };
+    const size_t nletters = sizeof letters / sizeof letters[0];
     size_t n = 0;
-    for (size_t i = 0; i < sizeof letters / sizeof letters[0] + sizeof multi / sizeof multi[0]; i++) {
-        const char *name;
-        if (i < sizeof letters / sizeof letters[0]) {
-            name = letters[i];
-        } else {
-            size_t k = i - sizeof letters / sizeof letters[0];
-            if (multi[k].bit && (ext & multi[k].bit) != multi[k].bit)
-                continue; /* optional and not enabled */
-            name = multi[k].name;
-        }
+    for (size_t i = 0; i < nletters + sizeof multi / sizeof multi[0]; i++) {
+        const char *name = i < nletters ? letters[i].name : multi[i - nletters].name;
+        uint32_t bit = i < nletters ? letters[i].bit : multi[i - nletters].bit;
+        if (bit && (ext & bit) != bit)
+            continue; /* optional and not enabled */
         size_t l = strlen(name) + 1;
         if (n + l > len)
             return 0;
