@@ -151,6 +151,33 @@ START_TEST(test_csrrs_csrrc)
 }
 END_TEST
 
+/* mip.SEIP reads as the software bit OR the external controller's signal,
+ * but only the software bit takes part in CSRRS/CSRRC's read-modify-write
+ * (§3.1.9). Before: OpenSBI's `csrs mip, SSIP` while the PLIC's S line was
+ * high latched SEIP in the software bit, and Linux took supervisor external
+ * interrupts with nothing to claim for ever. */
+START_TEST(test_mip_seip_rmw)
+{
+    struct machine *m = rvf_machine_new(1);
+    struct rv_hart *h = rvf_hart(m, 0);
+    h->cpu.ops->set_irq(&h->cpu, 9, 1); /* the PLIC's S-mode line (SEI) */
+    h->x[11] = 1u << 1;                 /* SSIP */
+    ck_assert_int_eq(rvf_step(m, PRV_M, rvf_csrrs(10, RVF_MIP, 11)), -1);
+    ck_assert_uint_eq(h->x[10] & (1u << 9), 1u << 9); /* read: the line */
+    ck_assert_uint_eq(h->mip_sw, 1u << 1);            /* written: SSIP only */
+    ck_assert_int_eq(rvf_step(m, PRV_M, rvf_csrrc(10, RVF_MIP, 11)), -1);
+    ck_assert_uint_eq(h->mip_sw, 0);
+    h->cpu.ops->set_irq(&h->cpu, 9, 0); /* the line drops: SEIP reads 0 */
+    ck_assert_int_eq(rvf_step(m, PRV_M, rvf_csrrs(10, RVF_MIP, 0)), -1);
+    ck_assert_uint_eq(h->x[10] & (1u << 9), 0);
+    /* the software bit itself is still writable, and reads back */
+    h->x[11] = 1u << 9;
+    ck_assert_int_eq(rvf_step(m, PRV_M, rvf_csrrs(10, RVF_MIP, 11)), -1);
+    ck_assert_uint_eq(h->mip_sw, 1u << 9);
+    rvf_machine_free(m);
+}
+END_TEST
+
 /* ---- mstatus / sstatus (§3.1.6, §4.1.1) ----------------------------------- */
 
 START_TEST(test_mstatus_warl)
@@ -1022,6 +1049,7 @@ Suite *csr_suite(void)
     tcase_add_test(tc, test_access_by_privilege_insn);
     tcase_add_test(tc, test_read_only_csrs);
     tcase_add_test(tc, test_csrrs_csrrc);
+    tcase_add_test(tc, test_mip_seip_rmw);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("registers");

@@ -691,7 +691,13 @@ int rv_csr_op(struct rv_hart *h, unsigned csr, bool write, uint64_t (*modify)(ui
     uint64_t old;
     csr_value(h, csr, &old);
     if (write) {
-        if (!csr_write(h, csr, modify(old, arg)))
+        /* mip.SEIP reads as the software-writable bit OR the external
+         * controller's signal, but only the software bit takes part in the
+         * read-modify-write of CSRRS/CSRRC (privileged spec §3.1.9): an
+         * M-mode `csrs mip, SSIP` while the PLIC's S line is high must not
+         * latch SEIP for ever */
+        uint64_t base = csr == CSR_MIP ? (old & ~MIP_SEIP) | (h->mip_sw & MIP_SEIP) : old;
+        if (!csr_write(h, csr, modify(base, arg)))
             return CSR_ILLEGAL;
         if (csr >= CSR_FFLAGS && csr <= CSR_FCSR) {
             h->mstatus |= MSTATUS_FS;
