@@ -20,10 +20,12 @@ OUT=${2:-$ROOT/docs/view-live.png}
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 MINIHV=${MINIHV:-$(dirname "$HVSIM")/firmware/minihv.elf}
 [ -f "$MINIHV" ] || die "$MINIHV missing (make firmware)" 2
-command -v Xvfb >/dev/null && command -v xdotool >/dev/null ||
+if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
     die "Xvfb or xdotool missing (scripts/deps.sh installs xvfb, xdotool)" 2
+fi
 T=$(mktemp -d)
-XPID= LPID=
+XPID=''
+LPID=''
 cleanup() {
     [ -z "$LPID" ] || kill "$LPID" 2>/dev/null || true
     [ -z "$XPID" ] || { kill "$XPID" 2>/dev/null; wait "$XPID" 2>/dev/null; } || true
@@ -69,7 +71,8 @@ Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp 3>"$T/dispno" 2>"$T/xvfb.
 XPID=$!
 for _ in $(seq 100); do [ -s "$T/dispno" ] && break; sleep 0.1; done
 [ -s "$T/dispno" ] || die "Xvfb did not start: $(head -c 200 "$T/xvfb.err")"
-export DISPLAY=:$(head -1 "$T/dispno")
+DISPLAY=:$(head -1 "$T/dispno")
+export DISPLAY
 unset SDL_VIDEODRIVER
 
 # wait_for TEXT COUNT: until the live report (stderr) holds TEXT COUNT times
