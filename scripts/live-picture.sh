@@ -12,7 +12,7 @@
 # built here against libpng, which hvsim itself links); F5 lets minihv run
 # to its poweroff. Exit status 0 written, 1 a step failed, 2 missing tools.
 set -euo pipefail
-die() { echo "live-picture: $*" >&2; exit "${2:-1}"; }
+die() { echo "live-picture: $1" >&2; exit "${2:-1}"; }
 [ $# -ge 1 ] || die "usage: $0 HVSIM [OUT.png]" 2
 HVSIM=$(realpath "$1")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -21,7 +21,7 @@
 # trace there as seed-S.hvt. Exit status 0 written, 1 no losing seed in
 # range (or a run failed), 2 usage/environment.
 set -euo pipefail
-die() { echo "race-picture: $*" >&2; exit "${2:-2}"; }
+die() { echo "race-picture: $1" >&2; exit "${2:-2}"; }
 [ $# -ge 1 ] || die "usage: $0 HVSIM [OUT.png]"
 HVSIM=$(realpath "$1")
 [ -x "$HVSIM" ] || die "$1: not an executable (build it: make)"
