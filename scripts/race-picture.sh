@@ -17,7 +17,8 @@
 # fixed here. The window of the picture spans hart_start .. vCPU1's last
 # sleep, with a margin; it is drawn by `hvsim trace export --format png`.
 #
-# Environment: RACE_SEEDS (default 0..63), RACE_KEEP=DIR keeps the chosen
+# Environment: RACE_SEEDS (default 0..63), RACE_IMAGE (another Linux/KVM
+# Image instead of build.sh's), RACE_KEEP=DIR keeps the chosen
 # trace there as seed-S.hvt. Exit status 0 written, 1 no losing seed in
 # range (or a run failed), 2 usage/environment.
 set -euo pipefail
@@ -35,8 +36,13 @@ esac
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
-IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$W/build.err" | tail -n1) || true
-[ -f "$IMAGE" ] || die "tests/firmware/linux/build.sh riscv failed: $(tail -5 "$W/build.err")" 1
+if [ -n "${RACE_IMAGE:-}" ]; then
+    IMAGE=$RACE_IMAGE
+    [ -f "$IMAGE" ] || die "RACE_IMAGE=$IMAGE: no such file"
+else
+    IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$W/build.err" | tail -n1) || true
+    [ -f "$IMAGE" ] || die "tests/firmware/linux/build.sh riscv failed: $(tail -5 "$W/build.err")" 1
+fi
 FWARGS=()
 if FW=$(bash "$ROOT/tests/firmware/opensbi/build.sh" 2>"$W/osbi.err"); then
     FWARGS=(--bios "$FW")
