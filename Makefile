@@ -30,7 +30,7 @@ ISA_ELFS := $(patsubst tests/isa/%.S,$(BUILD)/isa/%.elf,$(ISA_SRCS))
 ISA_FLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static \
              -mcmodel=medany -T tests/isa/link.ld -Itests/isa
 
-.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck x86-difftest view-picture
+.PHONY: all deps run test unit isa e2e gdb asan bench firmware clean traces-update layering x86-xcheck x86-difftest view-picture race-picture live-picture
 all: $(BUILD)/hvsim
 
 deps:
@@ -156,6 +156,16 @@ bench: deps all
 view-picture: $(BUILD)/hvsim
 	$(BUILD)/hvsim trace view traces/minihv-4hart.hvt --from 14169000 --to 14249000 \
 	    --screenshot docs/view-minihv.png >/dev/null
+
+# docs/lost-ipi.png, the README's picture: the first seed that loses the IPI
+# of docs/examples/lost-ipi.md (builds the Linux image if not cached).
+race-picture: $(BUILD)/hvsim
+	bash scripts/race-picture.sh $(BUILD)/hvsim docs/lost-ipi.png
+
+# docs/view-live.png: the live window (run --display sdl) of minihv on Xvfb,
+# stopped at IPIs by keys typed through the X server (xdotool), F12.
+live-picture: $(BUILD)/hvsim firmware
+	bash scripts/live-picture.sh $(BUILD)/hvsim docs/view-live.png
 
 # Regenerates the golden traces (traces/goldens.txt); see traces/README.md.
 traces-update: $(BUILD)/hvsim
