@@ -77,6 +77,30 @@ expect_line() {
     if grep -qF -- "$2" "$1"; then pass "$3"; else fail "$3" "no line '$2' in $1"; fi
 }
 
+# expect_eq NAME GOT WANT
+expect_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
+}
+
+# expect_status NAME WANT CMD...: CMD's exit status is WANT (stdout in
+# $T/out, stderr in $T/err, no standard input)
+expect_status() {
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$T/out" 2>"$T/err" </dev/null
+    local rc=$?
+    if [ "$rc" = "$want" ]; then pass "$name"; else fail "$name" "exit $rc, expected $want: $(head -c 300 "$T/err")"; fi
+}
+
+# ppm_pixel FILE X Y: rrggbb of a binary PPM (P6, maxval 255); ppm_size FILE: "W H"
+ppm_pixel() {
+    local f=$1 x=$2 y=$3 w hdr
+    w=$(head -2 "$f" | tail -1 | cut -d' ' -f1)
+    hdr=$(head -3 "$f" | wc -c)
+    od -An -tx1 -j$((hdr + 3 * (y * w + x))) -N3 "$f" | tr -d ' \n'
+}
+ppm_size() { head -2 "$1" | tail -1; }
+
 # wait_for FILE TEXT [COUNT] [SECONDS]: until TEXT occurs COUNT times
 wait_for() {
     local file=$1 text=$2 count=${3:-1} secs=${4:-300} i=0

@@ -21,9 +21,6 @@ if [ ! -f "$IMAGE" ]; then
     summary
     exit 1
 fi
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
 # VM 1 only: the KVM part is not what this test is about.
 boot() { # NAME APPEND ARGS...: console to $T/con.out (one name: the trace header records it)
     local name=$1 append=$2
@@ -43,7 +40,6 @@ ppm_lit() {
             $1 != "000000" { n++; rows[int(int((NR - 1) / w) / 16)] = 1 }
             END { r = 0; for (k in rows) r++; print n + 0, r }'
 }
-ppm_size() { head -2 "$1" | tail -1; }
 
 boot fb1 "console=tty0 console=ttyS0 earlycon" --trace "$T/fb1.hvt"
 expect_eq "Linux with --framebuffer 640x480 and console=tty0: exit 0" "$rc" 0

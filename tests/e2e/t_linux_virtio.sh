@@ -33,9 +33,6 @@ boot() { # NAME ARGS...: boot from the disk, console to $T/NAME.out, sets rc
         "$@" </dev/null 2>"$T/$name.err"
     rc=$?
 }
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
 bootcount() { debugfs -R "cat /var/boot-count" "$1" 2>/dev/null | tr -d '\n'; }
 
 # ---- 1. a writable drive (a copy), with virtio-rng -------------------------

@@ -15,17 +15,7 @@ trap 'rm -rf "$T"' EXIT
 # count FILE ERE: number of lines matching
 count() { grep -cE -- "$2" "$1"; }
 # expect_eq NAME GOT WANT
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
 # expect_status NAME WANT CMD...: exit status of CMD (stderr kept in $T/err)
-expect_status() {
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ "$rc" -eq "$want" ]; then pass "$name"; else fail "$name" "exit $rc, expected $want: $(head -c 300 "$T/err")"; fi
-}
 
 # ---- 1. a 4-hart boot: OpenSBI starts harts 1-3 with ACLINT MSWI IPIs ----
 "$HVSIM" run --smp 4 --bios "$OPENSBI" --kernel "$UBOOT" --max-insns 60000000 --serial none \

@@ -20,16 +20,6 @@ trap 'rm -rf "$T"' EXIT
 export SDL_VIDEODRIVER=offscreen
 unset DISPLAY WAYLAND_DISPLAY
 
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
-expect_status() { # NAME WANT CMD...: exit status (stdout in $T/out, stderr in $T/err)
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ "$rc" -eq "$want" ]; then pass "$name"; else fail "$name" "exit $rc, expected $want: $(head -c 300 "$T/err")"; fi
-}
 
 # ---- a tiny BMP reader (24-bit, as SDL_SaveBMP writes an RGB surface) ----
 u32() { od -An -tu4 -j "$2" -N 4 "$1" | tr -d ' '; }

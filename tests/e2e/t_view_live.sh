@@ -35,16 +35,6 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 unset DISPLAY WAYLAND_DISPLAY SDL_VIDEODRIVER
 
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
-expect_status() { # NAME WANT CMD...: exit status (stdout in $T/out, stderr in $T/err)
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$T/out" 2>"$T/err" </dev/null
-    local rc=$?
-    if [ "$rc" = "$want" ]; then pass "$name"; else fail "$name" "exit $rc, expected $want: $(head -3 "$T/err")"; fi
-}
 
 # ---- 1. bad input, no display ----
 expect_status "--display foo: exit 2" 2 "$HVSIM" run --kernel "$UBOOT" --display foo

@@ -26,24 +26,6 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 unset DISPLAY WAYLAND_DISPLAY SDL_VIDEODRIVER
 
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
-expect_status() { # NAME WANT CMD...
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$T/out" 2>"$T/err" </dev/null
-    local rc=$?
-    if [ "$rc" = "$want" ]; then pass "$name"; else fail "$name" "exit $rc, want $want: $(head -c 300 "$T/err")"; fi
-}
-# ppm_pixel FILE X Y: rrggbb of a binary PPM (P6, maxval 255)
-ppm_pixel() {
-    local f=$1 x=$2 y=$3 w hdr
-    w=$(head -2 "$f" | tail -1 | cut -d' ' -f1)
-    hdr=$(head -3 "$f" | wc -c)
-    od -An -tx1 -j$((hdr + 3 * (y * w + x))) -N3 "$f" | tr -d ' \n'
-}
-ppm_size() { head -2 "$1" | tail -1; }
 pixels() { # NAME FILE "X Y RRGGBB WHAT"...
     local name=$1 f=$2
     shift 2
