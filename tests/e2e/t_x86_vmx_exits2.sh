@@ -2,8 +2,8 @@
 # VM exits checked field by field (docs/vmx.md "VM exits"):
 # tests/firmware/x86/vmx_exits2.c runs guests that exit through CR8-load /
 # CR8-store exiting, INS / OUTS with unconditional I/O exiting, the
-# I/O-bitmap wrap rule, the nine VMX instructions and a single-step #DB
-# in the exception bitmap, and checks reason, qualification, instruction
+# I/O-bitmap wrap rule, the nine VMX instructions and #DB exits (single
+# step, a data breakpoint) in the exception bitmap, and checks reason, qualification, instruction
 # information and guest-linear address against the SDM vol. 3C. Here: its
 # verdict, the vm.exit count per reason in `trace stats`, two runs
 # byte-identical, the interpreter engine giving the same trace, replay.
@@ -37,9 +37,10 @@ else
 fi
 # IO: INS, OUTS, INW FFFFH twice (the wrap), INW 0000H with its bit set;
 # VMCALL: the accesses the bitmaps let through; CR_ACCESS: CR8 both ways;
-# EXCEPTION_NMI: the #DB
+# EXCEPTION_NMI: the two #DBs (single step, data breakpoint); VMREAD: to a
+# register and to memory
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="IO=5 VMCALL=3 CR_ACCESS=2 EXCEPTION_NMI=1 VMCLEAR=1 VMLAUNCH=1 VMPTRLD=1 VMPTRST=1 VMREAD=1 VMRESUME=1 VMWRITE=1 VMXOFF=1 VMXON=1"
+want="IO=5 VMCALL=3 CR_ACCESS=2 EXCEPTION_NMI=2 VMCLEAR=1 VMLAUNCH=1 VMPTRLD=1 VMPTRST=1 VMREAD=2 VMRESUME=1 VMWRITE=1 VMXOFF=1 VMXON=1"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 if [ -z "$bad" ]; then
     pass "x86 vmx exits 2: trace stats, vm.exit by reason ($want)"

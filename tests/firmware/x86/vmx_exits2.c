@@ -21,9 +21,10 @@
  *     segment DS, no index, base RAX) and 28-13 (VMREAD/VMWRITE register
  *     forms: Reg1 6:3, bit 10 = 1, Reg2 31:28) and the displacement (0)
  *     as the qualification;
- *   - a #DB exit through the exception bitmap (§26.2, Table 28-1): a
- *     single-step trap after POPF set TF, the exit qualification's BS bit
- *     14, interruption information 80000301H.
+ *   - #DB exits through the exception bitmap (§26.2, Table 28-1): a
+ *     single-step trap after POPF set TF (the exit qualification's BS bit
+ *     14) and a data breakpoint on a write through DR0 (B0, bit 0), both
+ *     with interruption information 80000301H.
  * Output on COM1; isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
 #include "vmxt.h"
@@ -47,6 +48,9 @@ void g_vmlaunch(void);
 void g_vmptrld(void);
 void g_vmptrst(void);
 void g_vmread(void);
+void g_vmread_mem(void);
+void g_dbw(void);
+void g_dbw_after(void);
 void g_vmresume(void);
 void g_vmwrite(void);
 void g_vmxoff(void);
@@ -64,6 +68,9 @@ __asm__(".text\n"
         ".globl g_vmlaunch\ng_vmlaunch:\n\tvmlaunch\n\tud2\n"
         ".globl g_vmptrld\ng_vmptrld:\n\tvmptrld (%rax)\n\tud2\n"
         ".globl g_vmptrst\ng_vmptrst:\n\tvmptrst (%rax)\n\tud2\n"
+        ".globl g_vmread_mem\ng_vmread_mem:\n\tvmread %rcx, (%rax)\n\tud2\n"
+        ".globl g_dbw\ng_dbw:\n\tmovq $1, (%rax)\n"
+        ".globl g_dbw_after\ng_dbw_after:\n\tud2\n"
         ".globl g_vmread\ng_vmread:\n\tvmread %rcx, %rbx\n\tud2\n"
         ".globl g_vmresume\ng_vmresume:\n\tvmresume\n\tud2\n"
         ".globl g_vmwrite\ng_vmwrite:\n\tvmwrite %rbx, %rcx\n\tud2\n"
@@ -160,6 +167,11 @@ static void test_io_wrap(void)
 /* Table 28-11 for "(%rax)": scaling 0, address size 64 (2 << 7), segment
  * DS (3 << 15), index invalid (1 << 22), base RAX (0), base valid. */
 #define INFO_MEM_RAX (2u << 7 | 3u << 15 | 1u << 22)
+/* the bits those tables define (the others are undefined): Table 28-11
+ * scaling 1:0, address size 9:7, 10 (0), segment .. base invalid 27:15;
+ * Table 28-13's memory form adds Reg2 31:28 */
+#define INFO_MEM_DEFINED 0x0fff8783u
+#define INFO_RW_MEM_DEFINED 0xffff8783u
 /* Table 28-13, register form: Reg1 6:3 = RBX (3), bit 10, Reg2 31:28 = RCX (1) */
 #define INFO_REG_MASK (0xfu << 3 | 1u << 10 | 0xfu << 28)
 #define INFO_RBX_RCX (3u << 3 | 1u << 10 | 1u << 28)
@@ -170,7 +182,7 @@ static void vmx_mem(const char *what, void (*fn)(void), uint64_t reason)
     g.rax = (uint64_t)&vmx_operand;
     uint64_t r = run(fn, &g, 0);
     CHECKX(r == reason, what, r);
-    EQ("  instruction information: (%rax), 64-bit, DS (418100H)", vmr(EXIT_INSN_INFO) & 0xffffffffu,
+    EQ("  instruction information: (%rax), 64-bit, DS (418100H)", vmr(EXIT_INSN_INFO) & INFO_MEM_DEFINED,
        INFO_MEM_RAX);
     EQ("  qualification: the displacement (0)", vmr(EXIT_QUAL), 0);
 }
@@ -188,6 +200,13 @@ static void test_vmx_insns(void)
     EQ("VMREAD in the guest: reason 23", run(g_vmread, &g, 0), 23);
     EQ("  VMREAD %rcx,%rbx: Reg1 RBX, register form, Reg2 RCX", vmr(EXIT_INSN_INFO) & INFO_REG_MASK,
        INFO_RBX_RCX);
+    g = (struct gregs){ 0 };
+    g.rcx = 0x681e;
+    g.rax = (uint64_t)&vmx_operand;
+    EQ("VMREAD to memory in the guest: reason 23", run(g_vmread_mem, &g, 0), 23);
+    EQ("  VMREAD %rcx,(%rax): (%rax), 64-bit, DS, memory form, Reg2 RCX (10418100H)",
+       vmr(EXIT_INSN_INFO) & INFO_RW_MEM_DEFINED, INFO_MEM_RAX | 1u << 28);
+    EQ("  qualification: the displacement (0)", vmr(EXIT_QUAL), 0);
     g = (struct gregs){ 0 };
     g.rcx = 0x681e;
     EQ("VMWRITE in the guest: reason 25", run(g_vmwrite, &g, 0), 25);
@@ -209,6 +228,20 @@ static void test_db(void)
        vmr(EXIT_INTR_INFO), 0x80000301u);
     EQ("#DB: qualification BS (bit 14)", vmr(EXIT_QUAL), 0x4000);
     EQ("#DB: a trap, the guest RIP is after the NOP", vmr(G_RIP), (uint64_t)g_db_after);
+    /* a data breakpoint: DR0 (shared with the host) on vmx_operand, the
+     * guest's DR7 (loaded with "load debug controls") L0, R/W0 = 01
+     * (writes), LEN0 = 10 (8 bytes) */
+    __asm__ volatile("mov %0, %%dr0" ::"r"((uint64_t)&vmx_operand));
+    vmw(ENTRY_CTLS, vmx_adjust(0x490, 1u << 9 | 1u << 2)); /* + load debug controls */
+    vmw(G_DR7, 0x400 | 1u | 1u << 16 | 2u << 18);
+    g = (struct gregs){ 0 };
+    g.rax = (uint64_t)&vmx_operand;
+    EQ("data breakpoint #DB with the exception bitmap's bit 1: reason 0", run(g_dbw, &g, 0), 0);
+    EQ("  interruption information 80000301H", vmr(EXIT_INTR_INFO), 0x80000301u);
+    EQ("  qualification B0 (bit 0)", vmr(EXIT_QUAL), 1);
+    EQ("  a trap: the store is done, RIP after it", vmr(G_RIP), (uint64_t)g_dbw_after);
+    EQ("  the store itself", vmx_operand, 1);
+    vmw(G_DR7, 0x400);
     vmw(EXC_BITMAP, 0);
 }
 
