@@ -3,8 +3,9 @@
 # tests/firmware/x86/vmx_exits2.c runs guests that exit through CR8-load /
 # CR8-store exiting, INS / OUTS with unconditional I/O exiting, the
 # I/O-bitmap wrap rule, the nine VMX instructions and #DB exits (single
-# step, a data breakpoint) in the exception bitmap, and checks reason, qualification, instruction
-# information and guest-linear address against the SDM vol. 3C. Here: its
+# step, a data breakpoint) in the exception bitmap, and checks reason,
+# qualification, instruction information and guest-linear address against
+# the SDM vol. 3C. Here: its
 # verdict, the vm.exit count per reason in `trace stats`, two runs
 # byte-identical, the interpreter engine giving the same trace, replay.
 # Usage: t_x86_vmx_exits2.sh HVSIM
