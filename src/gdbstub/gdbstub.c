@@ -50,7 +50,8 @@ struct gdbstub {
     int brk_vmexit_class;       /* -1: any, else only exits of that enum vmm_exit_class */
     int brk_ipi_dest;           /* -1: any */
     int64_t guest;              /* -1: breakpoints fire anywhere, else only in
-                                   the guest with that id (cpu_ops.guest_id) */
+                                   the guest with that id (cpu_ops.guest_id) or,
+                                   with CPU_GUEST_BY_TAG, that tag (guest_tag) */
     bool phys;                  /* monitor phys on: m/M/X use physical addresses */
     bool hwtrig;                /* monitor hwtrig on: Z1-Z4 use the CPUs' own triggers */
     struct hwt_entry hwt[MAX_WP]; /* inserted that way */
@@ -832,11 +833,25 @@ static void monitor(struct gdbstub *g, const char *cmd)
         if (strcmp(cmd + 6, "any") == 0) {
             g->guest = -1;
             n = (size_t)snprintf(out, sizeof out, "breakpoints fire in any mode\n");
+        } else if (strncmp(cmd + 6, "vpid ", 5) == 0) {
+            /* a guest tag (cpu_ops.guest_tag: x86's VPID, 16 bits) */
+            const char *a = cmd + 11;
+            unsigned long long t = strtoull(a, &end, 0);
+            if (!m->cpus[0]->ops->guest_tag) {
+                n = (size_t)snprintf(out, sizeof out,
+                                     "this architecture has no VPIDs (monitor guest ID|any)\n");
+            } else if (*end == 0 && end != a && *a != '-' && t <= 0xffff) {
+                g->guest = CPU_GUEST_BY_TAG | (int64_t)t;
+                n = (size_t)snprintf(out, sizeof out, "breakpoints fire only in guests with VPID %llu\n", t);
+            } else {
+                n = (size_t)snprintf(out, sizeof out, "usage: monitor guest vpid N (0 <= N <= 0xffff)\n");
+            }
         } else if (*end == 0 && end != cmd + 6 && cmd[6] != '-' && v <= INT64_MAX) {
             g->guest = (int64_t)v; /* an id as the CPU's guest_id op reports it */
             n = (size_t)snprintf(out, sizeof out, "breakpoints fire only in guest %llu\n", v);
         } else {
-            n = (size_t)snprintf(out, sizeof out, "usage: monitor guest ID|any (RISC-V: ID = VMID)\n");
+            n = (size_t)snprintf(out, sizeof out, "usage: monitor guest ID|vpid N|any (RISC-V: ID = VMID; "
+                                                  "x86: ID = the VMCS address, N = the VPID)\n");
         }
         arm_hook(g);
     } else if (strcmp(cmd, "hwtrig on") == 0 || strcmp(cmd, "hwtrig off") == 0) {

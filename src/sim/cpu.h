@@ -92,13 +92,23 @@ struct cpu_ops {
     void (*copy_state)(struct cpu *dst, const struct cpu *src);
     /* The guest this CPU is running: -1 when it is not running one (host,
      * hypervisor or bare-metal code), else the guest's id (RISC-V: hgatp.VMID
-     * while V=1; x86: the VPID, or the EPTP when VPID is off). Breakpoint
+     * while V=1; x86: the current-VMCS pointer). Breakpoint
      * guest filters and vm.exit/vm.entry events use it (src/vmm/). NULL: the
      * CPU never runs guests (read it through vmm_guest_id()). */
     int64_t (*guest_id)(struct cpu *cpu);
+    /* The address-space tag of the guest this CPU runs: -1 when it is not
+     * running one, else x86's VPID (0 when "enable VPID" is 0: the guest's
+     * mappings are VPID 0000H's, SDM vol. 3C §29.1). Breakpoint filters of
+     * the form CPU_GUEST_BY_TAG | tag use it (`monitor guest vpid N`).
+     * NULL: the architecture has no such tag (RISC-V: the VMID is guest_id). */
+    int64_t (*guest_tag)(struct cpu *cpu);
 };
 
 enum { CPU_ARCH_RISCV64 = 1, CPU_ARCH_X86_64 = 2 };
+
+/* cpu.bp_guest: a filter on the guest's tag (ops->guest_tag) rather than
+ * its id. */
+#define CPU_GUEST_BY_TAG (INT64_C(1) << 62)
 
 /* An interrupt-line change or an interrupt message sent by another CPU (or
  * a device acting in its slot), applied when this CPU's clock reaches the
@@ -131,7 +141,9 @@ struct cpu {
     int nbps;
     bool bp_hit;
     uint64_t bp_skip_pc;
-    int64_t bp_guest;       /* >= 0: breakpoints fire only in that guest (ops->guest_id) */
+    int64_t bp_guest;       /* >= 0: breakpoints fire only in that guest (ops->guest_id),
+                             * or with CPU_GUEST_BY_TAG set only while ops->guest_tag
+                             * reports the other bits: cpu_guest_match) */
     /* Debugger watchpoints: a CPU model reports a matching load/store after
      * it completes (wp_hit, wp_addr, wp_kind) and ends its run. */
     const struct cpu_watch *wps;
@@ -179,6 +191,17 @@ static inline bool cpu_bp_at(const struct cpu *c, uint64_t pc, bool page)
         if (page ? (c->bps[i] >> 12) == (pc >> 12) : c->bps[i] == pc)
             return true;
     return false;
+}
+
+/* True when the guest c runs passes the breakpoints' guest filter
+ * (bp_guest: any, a guest id, or CPU_GUEST_BY_TAG | a guest tag). */
+static inline bool cpu_guest_match(struct cpu *c)
+{
+    if (c->bp_guest < 0)
+        return true;
+    if (c->bp_guest & CPU_GUEST_BY_TAG)
+        return c->ops->guest_tag && c->ops->guest_tag(c) == (c->bp_guest & ~CPU_GUEST_BY_TAG);
+    return c->ops->guest_id && c->ops->guest_id(c) == c->bp_guest;
 }
 
 /* The CPU's current tick: exact, also in the middle of run(). */

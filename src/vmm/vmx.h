@@ -244,5 +244,9 @@ uint64_t vmx_ept_translate(struct x86_cpu *x, uint64_t gpa, unsigned acc, uint64
 /* The guest id of the timeline and gdb (cpu_ops.guest_id): -1 outside
  * non-root operation, else the current-VMCS pointer (no VPID / EPT yet). */
 int64_t vmx_guest_id(const struct x86_cpu *x);
+/* The guest's VPID (cpu_ops.guest_tag): -1 outside non-root operation, 0
+ * when "enable VPID" is 0 (SDM vol. 3C §29.1: its mappings are VPID
+ * 0000H's), else the VMCS's VPID field. */
+int64_t vmx_guest_vpid(const struct x86_cpu *x);
 
 #endif

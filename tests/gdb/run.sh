@@ -63,6 +63,7 @@ check "thread switch shows another hart's pc" "T3 pc=0x"
 check "monitor harts" "hart 3, "
 check "monitor break-on vmexit 0x17: stops after a guest store fault (vUART)" "VMEXIT scause=0x17 htval=0x400000[0-9]$"
 check "... at minihv's trap vector" "hv_trap_vector in section"
+check "monitor guest vpid on RISC-V: refused (no VPIDs)" "^this architecture has no VPIDs"
 check "monitor guest 2 answers with the guest id" "breakpoints fire only in guest 2$"
 check "monitor break-on vmexit with an unknown class: usage" "usage: monitor break-on vmexit \\[REASON\\|CLASS\\]"
 check "monitor break-on vmexit hypercall (an exit class)" "stopping after every vm.exit of class hypercall"
@@ -256,7 +257,7 @@ vcheck "monitor guest 1 (no such guest): the guest's breakpoint does not fire, a
     "^NOGUEST rip_in_guest_entry=0 exits_seen=1$"
 vcheck "monitor guest VMCS: the breakpoint fires in the guest, CPL 0, the guest's CR3" \
     "^GUEST rip_is_after_ud2=1 cpl=0 cr3=0x2000$"
-vcheck "info threads names the guest (its VMCS pointer)" "Thread 1 \(cpu 0, long64 CPL0, VMX guest $vmcs\)"
+vcheck "info threads names the guest (its VMCS pointer; VPID off: 0)" "Thread 1 \(cpu 0, long64 CPL0, VMX guest $vmcs VPID 0\)"
 vcheck "x/i reads the guest's code" "^=> 0x[0-9a-f]+ <guest_after_ud2>:[[:space:]]+movabs \\\$0x8000000000,%rax"
 vcheck "stepi in the guest executes one guest instruction" "^GSTEP rax=0x8000000000$"
 vcheck "stepi over a guest #PF (exception bitmap): the VM exit, the host's exit stub" "^EXIT rip_is_exit_stub=1$"
@@ -268,6 +269,35 @@ else
     fail "x86 vmx: after the session the hypervisor passes" "exit $rc: $(tail -2 "$T/xv.err")"
 fi
 [ "$FAILED" -eq 0 ] || sed -n 1,60p "$T/xv.out"
+
+# `monitor guest vpid N` (tests/gdb/x86_vpid.gdb; docs/gdb.md "VMX
+# guests"): x86-vmx_tlb.elf, whose guests share one VMCS and differ only
+# in their VPIDs (1, 2, 1, ...).
+TLBK=$ROOT/build/firmware/x86-vmx_tlb.elf
+start_stub "$T/vp.err" run -c "$T/vmx.ini" --smp 1 --kernel "$TLBK" --serial "file:$T/vp.console"
+sed "s/:PORT/:$PORT/" x86_vpid.gdb >"$T/vp.gdb"
+timeout 120 gdb-multiarch -batch -nx -x "$T/vp.gdb" "$TLBK" >"$T/vp.out" 2>&1
+wait "$PID"
+rc=$?
+PID=
+pcheck() { # NAME REGEX
+    if grep -qE -- "$2" "$T/vp.out"; then pass "x86 vpid: $1"; else fail "x86 vpid: $1" "no /$2/ in the gdb output"; fi
+}
+pcheck "monitor guest vpid 70000 is refused" "^usage: monitor guest vpid N \\(0 <= N <= 0xffff\\)$"
+pcheck "monitor guest vpid 2: the breakpoint fires first in VPID 2's run of guest_read" "^VPID2 rip_is_guest_read=1$"
+pcheck "info threads names the guest's VPID (2)" "Thread 1 \\(cpu 0, long64 CPL0, VMX guest 0x[0-9a-f]+ VPID 2\\)"
+pcheck "monitor guest vpid 1: the next stop is a VPID 1 run" "^VPID1 rip_is_guest_read=1$"
+pcheck "info threads names the guest's VPID (1)" "Thread 1 \\(cpu 0, long64 CPL0, VMX guest 0x[0-9a-f]+ VPID 1\\)"
+# The kernel runs to its own end; not to a pass: it checks that stale
+# translations survive exits and entries, and every stop and resume of
+# the stub drops cached translations (arm_hook's flush_tlb), which the
+# architecture allows at any time but those checks see.
+if grep -q "isa-debug-exit: guest wrote" "$T/vp.err" && grep -q "x86 vmx-tlb: " "$T/vp.console"; then
+    pass "x86 vpid: after the session the kernel runs to its end (isa-debug-exit)"
+else
+    fail "x86 vpid: after the session the kernel runs to its end" "exit $rc: $(tail -2 "$T/vp.err")"
+fi
+[ "$FAILED" -eq 0 ] || sed -n 1,60p "$T/vp.out"
 
 # Real Linux KVM (tests/gdb/x86_kvm.gdb, issue 15 item 6): the Linux 6.1
 # KVM image (build_x86_64_kvm.sh, t_x86_kvm.sh's configuration) with
@@ -349,7 +379,7 @@ if [ -f "$KBZ" ] && [ -f "$KVMLINUX" ]; then
         kcheck "... rip, CS and the guest's CR3 (its PML4 at $pml4)" \
             "^PING rip=$ping is_ping=1 cs=0x8 cr3=$(printf '%#x' "$pml4")$"
         kcheck "... info threads: that CPU in VMX non-root operation (its VMCS)" \
-            "^\* [1-4] +Thread [1-4] \(cpu [0-3], long64 CPL0, VMX guest 0x[0-9a-f]+\)"
+            "^\* [1-4] +Thread [1-4] \(cpu [0-3], long64 CPL0, VMX guest 0x[0-9a-f]+ VPID [0-9]+\)"
         kline "... x/i reads the guest's code through its paging and the EPT ($(insn 1 | cut -f2))" \
             "=> $ping:	$(insn 1 | cut -f2)"
         fr=$(grep -oE '^FRAME rip=0x[0-9a-f]+ cs=0x[0-9a-f]+' "$T/xk.out" | head -1)

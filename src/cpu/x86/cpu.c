@@ -290,6 +290,11 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
     x86_tlb_flush(d, true);
 }
 
+static int64_t x86_guest_tag(struct cpu *c)
+{
+    return vmx_guest_vpid(X86(c)); /* -1 outside VMX non-root operation */
+}
+
 static int64_t x86_guest_id(struct cpu *c)
 {
     return vmx_guest_id(X86(c)); /* -1 outside VMX non-root operation */
@@ -309,6 +314,7 @@ static const struct cpu_ops x86_cpu_ops = {
     .arch = CPU_ARCH_X86_64,
     .copy_state = x86_copy_state,
     .guest_id = x86_guest_id,
+    .guest_tag = x86_guest_tag,
 };
 
 struct cpu *x86_cpu_new(struct machine *m, int id, const bool *a20)

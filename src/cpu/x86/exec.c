@@ -3110,10 +3110,11 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
             }
         }
         if (unlikely(c->nbps) && cpu_bp_at(c, x->rip, false) &&
-            (c->bp_guest < 0 || vmx_guest_id(x) == c->bp_guest)) {
+            cpu_guest_match(c)) {
             /* a debugger breakpoint, optionally only in one VMX guest
              * (`monitor guest ID`, ID = the current-VMCS pointer while in
-             * non-root operation: cpu_ops.guest_id) */
+             * non-root operation: cpu_ops.guest_id; `monitor guest vpid N`:
+             * cpu_ops.guest_tag) */
             if (c->bp_skip_pc == x->rip) {
                 c->bp_skip_pc = UINT64_MAX; /* resuming from it: run it once */
             } else {

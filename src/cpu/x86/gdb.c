@@ -456,9 +456,10 @@ static void x86_describe(struct cpu *c, char *buf, size_t len)
     const struct x86_cpu *x = X86(c);
     const char *st = c->state == CPU_SLEEPING ? ", halted"
                    : c->state == CPU_STOPPED ? ", wait-for-SIPI" : "";
-    char vmx[48] = "";
-    if (x->vmx.non_root) /* the id `monitor guest` takes (cpu_ops.guest_id) */
-        snprintf(vmx, sizeof vmx, ", VMX guest %#llx", (unsigned long long)vmx_guest_id(x));
+    char vmx[64] = "";
+    if (x->vmx.non_root) /* the ids `monitor guest` takes (cpu_ops.guest_id, guest_tag) */
+        snprintf(vmx, sizeof vmx, ", VMX guest %#llx VPID %lld", (unsigned long long)vmx_guest_id(x),
+                 (long long)vmx_guest_vpid(x));
     else if (x->vmx.on)
         snprintf(vmx, sizeof vmx, ", VMX root");
     snprintf(buf, len, "cpu %d, %s CPL%u%s%s", c->id, x86_mode_name(x), x->cpl, vmx, st);
