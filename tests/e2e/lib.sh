@@ -101,6 +101,19 @@ ppm_pixel() {
 }
 ppm_size() { head -2 "$1" | tail -1; }
 
+# serial_run OUT RUN-ARGS...: `hvsim run RUN-ARGS` ($HVSIM, no standard
+# input) with the console in one fixed file name — the trace header records
+# it, so two runs' traces compare byte for byte — then moved to OUT;
+# returns hvsim's exit status
+serial_run() {
+    local out=$1
+    shift
+    "$HVSIM" run "$@" --serial "file:$T/serial.out" </dev/null
+    local rc=$?
+    mv "$T/serial.out" "$out"
+    return $rc
+}
+
 # wait_for FILE TEXT [COUNT] [SECONDS]: until TEXT occurs COUNT times
 wait_for() {
     local file=$1 text=$2 count=${3:-1} secs=${4:-300} i=0

@@ -18,15 +18,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 K=$ROOT/build/firmware/x86-vmx_smp.elf
 sed 's/^vmx = off$/vmx = on/' "$ROOT/configs/x86-pc.ini" >"$T/vmx.ini"
-# run OUT ARGS...: the console goes to one file name (the trace header
-# records it), then to OUT
-run() {
-    "$HVSIM" run -c "$T/vmx.ini" --kernel "$K" --serial "file:$T/serial.out" --max-insns 50000000 \
-        "${@:2}" </dev/null
-    local rc=$?
-    mv "$T/serial.out" "$1"
-    return $rc
-}
+# run OUT ARGS... (lib.sh serial_run)
+run() { serial_run "$1" -c "$T/vmx.ini" --kernel "$K" --max-insns 50000000 "${@:2}"; }
 
 for n in 2 4; do
     run "$T/s$n.out" --smp "$n" --trace "$T/s$n.hvt" 2>"$T/s$n.err"

@@ -16,15 +16,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 K=$ROOT/build/firmware/x86-vmx_tlb.elf
 sed 's/^vmx = off$/vmx = on/' "$ROOT/configs/x86-pc.ini" >"$T/vmx.ini"
-# run OUT ARGS...: the console goes to one file name (the trace header
-# records it), then to OUT
-run() {
-    "$HVSIM" run -c "$T/vmx.ini" --smp 1 --kernel "$K" --serial "file:$T/serial.out" --events all \
-        --max-insns 5000000 "${@:2}" </dev/null
-    local rc=$?
-    mv "$T/serial.out" "$1"
-    return $rc
-}
+# run OUT ARGS... (lib.sh serial_run)
+run() { serial_run "$1" -c "$T/vmx.ini" --smp 1 --kernel "$K" --events all --max-insns 5000000 "${@:2}"; }
 
 run "$T/a.out" --trace "$T/a.hvt" 2>"$T/a.err"
 rc=$?

@@ -27,15 +27,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 K=$ROOT/build/firmware/x86-vmx_ug.elf
 sed 's/^vmx = off$/vmx = on/' "$ROOT/configs/x86-pc.ini" >"$T/vmx.ini"
-# run INI OUT ARGS...: the console goes to one file name (the trace header
-# records it), then to OUT
-run() {
-    "$HVSIM" run -c "$1" --smp 2 --kernel "$K" --serial "file:$T/serial.out" --events all \
-        --max-insns 5000000 "${@:3}" </dev/null
-    local rc=$?
-    mv "$T/serial.out" "$2"
-    return $rc
-}
+# run INI OUT ARGS... (lib.sh serial_run)
+run() { serial_run "$2" -c "$1" --smp 2 --kernel "$K" --events all --max-insns 5000000 "${@:3}"; }
 
 run "$T/vmx.ini" "$T/a.out" --trace "$T/a.hvt" 2>"$T/a.err"
 rc=$?
