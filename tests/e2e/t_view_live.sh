@@ -329,9 +329,13 @@ live_close() {
     LPID=$!
     window "$1"
     [ -z "$4" ] || wait_for "$T/$1.err" "$4" 1 60
-    if [ -n "$3" ]; then
-        key_wait "$1" "$3" "step hart0" 2
-    fi
+    # one F6 at a time, each once the previous step is reported (two keys
+    # typed at once could reach the window as one step)
+    local k n=0
+    for k in $3; do
+        n=$((n + 1))
+        key_wait "$1" "$k" "step hart0" "$n"
+    done
 }
 live_close run sdl "" ""
 sleep 1.5 # (some rounds of U-Boot's start)
