@@ -98,7 +98,11 @@ $(X86K_ELFS) &: $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/f
 # Our own test firmware: the ISA test programs, minihv and the x86 kernels.
 firmware isa-build: $(ISA_ELFS) $(MINIHV_ELF) $(X86K_ELFS) $(VIRTIO_TEST_ELF) $(AIA_TEST_ELF)
 
-run: deps all firmware
+# run, test and bench install the packages first, then build in a new make:
+# the flags this Makefile reads from pkg-config (SDL2, ...) are only right
+# once the packages are there (a fresh machine has none of them).
+run: deps
+	$(MAKE) all firmware
 	bash scripts/demo.sh
 
 # A race-free OpenSBI fw_jump.elf for --bios (OpenSBI 1.1 from Debian's
@@ -139,7 +143,8 @@ gdb: $(BUILD)/hvsim firmware
 layering:
 	bash scripts/check-layering.sh
 
-test: deps all
+test: deps
+	$(MAKE) all
 	$(MAKE) layering
 	$(MAKE) unit
 	$(MAKE) x86-xcheck
@@ -149,7 +154,8 @@ test: deps all
 	$(MAKE) gdb
 	$(MAKE) asan
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	bash tests/bench/run.sh $(BUILD)/hvsim
 
 # The timeline picture in docs/view.md (`trace view --screenshot`, docs/view.md).
