@@ -32,6 +32,7 @@
     X(multiboot) \
     X(x86_tools) \
     X(rv_jit) \
+    X(rv_gdb) \
     X(lapic) \
     X(linux_x86) \
     X(pc_tables) \
