@@ -19,6 +19,7 @@
     X(sched) \
     X(trace_codec) \
     X(disasm) \
+    X(disasm_vec) \
     X(hext) \
     X(rsp) \
     X(board) \
