@@ -232,6 +232,8 @@ struct rv_hart {
     int8_t trig_start_mode, trig_irq_mode; /* icount: mode of the last instruction / interrupt (-1 none) */
     uint64_t tselect, tcontrol;
     uint64_t tdata1[RV_TRIG_MAX], tdata2[RV_TRIG_MAX];
+    uint64_t tdata3[RV_TRIG_MAX]; /* textra64 (trigger.c) */
+    uint64_t mcontext, scontext;  /* hcontext is mcontext (trigger.c) */
 
     struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
     bool jit_owner;          /* this hart frees jit */
