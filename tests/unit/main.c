@@ -34,6 +34,7 @@
     X(x86_tools) \
     X(rv_jit) \
     X(rv_gdb) \
+    X(rv_aia) \
     X(lapic) \
     X(linux_x86) \
     X(pc_tables) \
