@@ -185,6 +185,8 @@ hcheck "$T/vec.out" "... p/x \$v3.w: the guest's vadd.vv result, 32-bit elements
 hcheck "$T/vec.out" "... p/x \$v1.d: the same register as 64-bit elements" \
     "^\\\$[0-9]+ = \\{0x140000000a, 0x80000000fffffff6\\}$"
 hcheck "$T/vec.out" "... p \$v2.b[4]: a byte element (7)" "^\\\$[0-9]+ = 7$"
+hcheck "$T/vec.out" "... p \$v1: the whole register as the union b/h/w/d/q" \
+    "^\\\$[0-9]+ = \\{b = \\{10, 0, 0, 0, 20, .*w = \\{10, 20, 4294967286, 2147483648\\}, d = .*q = \\{"
 hcheck "$T/vec.out" "... info registers vector lists v0..v31" "^v31 +\\{"
 hcheck "$T/vec.out" "... info registers vl" "^vl +0x4[[:space:]]+4$"
 hcheck "$T/vec.out" "... a v1 element written from gdb reads back from the stub" "^V1W0=1010$"

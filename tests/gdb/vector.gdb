@@ -12,6 +12,7 @@ printf "VLENB=%d VL=%d VTYPE=%#lx\n", $vlenb, $vl, $vtype
 p/x $v3.w
 p/x $v1.d
 p $v2.b[4]
+p $v1
 info registers vector
 info registers vl
 # write one element of v1 from gdb, re-read it from the stub
