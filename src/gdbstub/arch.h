@@ -11,13 +11,17 @@
 
 struct cpu;
 
+/* The largest register in bytes (a RISC-V v register at VLEN 1024). */
+#define GDB_REG_MAX_BYTES 128
+
 struct gdb_arch {
-    /* qXfer:features:read documents (NULL: unknown annex) */
-    const char *(*target_xml)(const char *annex, size_t *len);
+    /* qXfer:features:read documents (NULL: unknown annex); c: the CPU the
+     * description is for (a RISC-V hart's depends on its V and VLEN). */
+    const char *(*target_xml)(struct cpu *c, const char *annex, size_t *len);
     /* registers in the 'g' packet: regnums 0 .. g_nregs-1 */
     int g_nregs;
-    /* A register's value, little-endian, *nbytes bytes. false: no such
-     * register. */
+    /* A register's value, little-endian, *nbytes bytes (at most
+     * GDB_REG_MAX_BYTES). false: no such register. */
     bool (*reg_read)(struct cpu *c, int regnum, uint8_t *buf, size_t *nbytes);
     bool (*reg_write)(struct cpu *c, int regnum, const uint8_t *buf, size_t nbytes);
     /* Debugger view of an address in the CPU's current mode; no side effects. */

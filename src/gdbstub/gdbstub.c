@@ -933,7 +933,7 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
             memcpy(annex, p + 20, al);
             annex[al] = 0;
             size_t xl;
-            const char *xml = g->arch->target_xml(annex, &xl);
+            const char *xml = g->arch->target_xml(c, annex, &xl);
             if (!xml) {
                 send_str(g, "E00");
                 return;
@@ -1025,7 +1025,7 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     case 'g': {
         size_t k = 0;
         for (int i = 0; i < g->arch->g_nregs; i++) {
-            uint8_t b[16];
+            uint8_t b[GDB_REG_MAX_BYTES];
             size_t nb;
             if (!g->arch->reg_read(c, i, b, &nb))
                 break;
@@ -1040,7 +1040,7 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
         for (int pass = 0; pass < 2; pass++) {
             size_t off = 1;
             for (int i = 0; i < g->arch->g_nregs && off < len; i++) {
-                uint8_t cur[16], b[16];
+                uint8_t cur[GDB_REG_MAX_BYTES], b[GDB_REG_MAX_BYTES];
                 size_t nb, got;
                 if (!g->arch->reg_read(c, i, cur, &nb) || off + 2 * nb > len ||
                     !rsp_hex_decode(p + off, 2 * nb, b, sizeof b, &got) || got != nb) {
@@ -1057,7 +1057,7 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     }
     case 'p': {
         uint64_t regnum;
-        uint8_t b[16];
+        uint8_t b[GDB_REG_MAX_BYTES];
         size_t nb;
         if (!rsp_parse_hex_u64(p + 1, len - 1, &regnum) || regnum > 100000 ||
             !g->arch->reg_read(c, (int)regnum, b, &nb)) {
@@ -1071,7 +1071,7 @@ static void handle(struct gdbstub *g, const char *p, size_t len)
     case 'P': {
         const char *eq = memchr(p, '=', len);
         uint64_t regnum;
-        uint8_t b[16];
+        uint8_t b[GDB_REG_MAX_BYTES];
         size_t nb;
         if (!eq || !rsp_parse_hex_u64(p + 1, (size_t)(eq - p - 1), &regnum) || regnum > 100000 ||
             !rsp_hex_decode(eq + 1, len - (size_t)(eq + 1 - p), b, sizeof b, &nb) ||

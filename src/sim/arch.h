@@ -24,9 +24,11 @@ struct arch_info {
     const char *name;         /* [machine] arch in a config: "riscv64" */
     const char *cpu_word;     /* what its CPUs are called: "hart", "cpu" */
 
-    /* Check records: arch_state() returns nstate values; state_name(i)
-     * names value i ("pc", "a0", ...). nstate <= ARCH_MAX_STATE. */
-    unsigned nstate;
+    /* Check records: arch_state() returns nstate values — or exactly
+     * nstate_max for a CPU with optional state (a RISC-V hart with V; 0:
+     * no such state); state_name(i) names value i ("pc", "a0", ...) below
+     * the larger. nstate <= ARCH_MAX_STATE, nstate_max too. */
+    unsigned nstate, nstate_max;
     const char *(*state_name)(unsigned i);
 
     /* Names for trace tools; NULL result = no name (the tool prints the

@@ -52,7 +52,8 @@ static void put_u64(struct blob *b, uint64_t v)
         b->p[b->len++] = (uint8_t)(v >> (8 * i));
 }
 
-/* A CPU's check-record state: exactly its architecture's nstate values. A
+/* A CPU's check-record state: exactly its architecture's nstate values (or
+ * nstate_max, for a CPU with the optional state: docs/riscv.md). A
  * CPU of an unregistered architecture or one that reports another count
  * would make check records silently incomplete: a simulator bug. */
 static unsigned cpu_check_state(struct cpu *c, uint64_t vals[ARCH_MAX_STATE])
@@ -65,7 +66,7 @@ static unsigned cpu_check_state(struct cpu *c, uint64_t vals[ARCH_MAX_STATE])
         abort();
     }
     unsigned n = c->ops->arch_state(c, vals, ARCH_MAX_STATE);
-    if (n != a->nstate) {
+    if (n != a->nstate && (n != a->nstate_max || n > ARCH_MAX_STATE)) {
         fprintf(stderr, "hvsim: bug: cpu %d (%s) reported %u state values, its architecture "
                         "declares %u\n", c->id, a->name, n, a->nstate);
         abort();
@@ -166,7 +167,8 @@ static bool get_u64(struct cur *c, uint64_t *v)
 static const char *state_name(const struct arch_info *arch, uint64_t arch_id, uint64_t k)
 {
     const struct arch_info *a = arch && arch->id == arch_id ? arch : arch_by_id((unsigned)arch_id);
-    return a && a->state_name && k < a->nstate ? a->state_name((unsigned)k) : NULL;
+    unsigned n = a ? (a->nstate_max > a->nstate ? a->nstate_max : a->nstate) : 0;
+    return a && a->state_name && k < n ? a->state_name((unsigned)k) : NULL;
 }
 
 bool trace_check_diff(const struct arch_info *arch, const uint8_t *a, size_t alen,

@@ -168,6 +168,33 @@ PID=
 hcheck "$T/hw1.out" "hwtrig with [cpu] triggers = 1: the hbreak stops ..." "^ONE pc=0x80200c52"
 hcheck "$T/hw1.out" "... and a watchpoint besides it does not fit (one trigger)" "Could not insert hardware breakpoints"
 
+# Vector registers (tests/gdb/vector.gdb; docs/gdb.md "Vector registers"):
+# tests/isa/v.S on a V hart at VLEN 128.
+V_ISA=rv64imafdcvh_zicsr_zifencei_zba_zbb_zbs_sstc
+VELF=$ROOT/build/isa/v.elf
+start_stub "$T/vec.err" run --smp 1 --isa "$V_ISA" --bios "$VELF" --serial none
+sed "s/:PORT/:$PORT/" vector.gdb >"$T/vector.gdb"
+timeout 60 gdb-multiarch -batch -nx -x "$T/vector.gdb" "$VELF" >"$T/vec.out" 2>&1
+wait "$PID"
+rc=$?
+PID=
+hcheck "$T/vec.out" "vector: the vector CSRs through the description (vlenb 16, vl 4, e32 m1)" \
+    "^VLENB=16 VL=4 VTYPE=0x10$"
+hcheck "$T/vec.out" "... p/x \$v3.w: the guest's vadd.vv result, 32-bit elements" \
+    "^\\\$[0-9]+ = \\{0xd, 0x1b, 0xfffffffa, 0x7fffffff\\}$"
+hcheck "$T/vec.out" "... p/x \$v1.d: the same register as 64-bit elements" \
+    "^\\\$[0-9]+ = \\{0x140000000a, 0x80000000fffffff6\\}$"
+hcheck "$T/vec.out" "... p \$v2.b[4]: a byte element (7)" "^\\\$[0-9]+ = 7$"
+hcheck "$T/vec.out" "... p \$v1: the whole register as the union b/h/w/d/q" \
+    "^\\\$[0-9]+ = \\{b = \\{10, 0, 0, 0, 20, .*w = \\{10, 20, 4294967286, 2147483648\\}, d = .*q = \\{"
+hcheck "$T/vec.out" "... info registers vector lists v0..v31" "^v31 +\\{"
+hcheck "$T/vec.out" "... info registers vl" "^vl +0x4[[:space:]]+4$"
+hcheck "$T/vec.out" "... a v1 element written from gdb reads back from the stub" "^V1W0=1010$"
+hcheck "$T/vec.out" "... and the guest's vsub.vv/vse32.v use it (1010 - 3)" "^DST0=1007$"
+hcheck "$T/vec.out" "... vtype/vl written from gdb: vl clamped to VLMAX 2 of e64,m1" "^VTYPE2=0x18 VL2=2$"
+if [ "$rc" -eq 0 ]; then pass "vector: after the session v.S passes (exit 0)"; else
+    fail "vector: the run finishes with exit 0" "exit $rc: $(tail -2 "$T/vec.err")"; fi
+
 # The x86_64 target: x86-basic64.elf on the x86-pc board, 4 CPUs
 # (tests/gdb/x86.gdb; docs/gdb.md "x86_64").
 X86K=$ROOT/build/firmware/x86-basic64.elf

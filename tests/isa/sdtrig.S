@@ -11,7 +11,8 @@
  * breakpoint to S (medeleg[3]) and to VS (hedeleg[3]) with the SIE
  * re-entrancy rule, the legacy mcontrol (type 2), icount (type 3),
  * itrigger (type 4) and etrigger (type 5), an execute trigger outranking
- * the fetch's access fault. hvsim: 4 triggers.
+ * the fetch's access fault, the context registers (mcontext, hcontext,
+ * scontext) and textra64 (tdata3) matching on mcontext. hvsim: 4 triggers.
  *
  * hvsim-isa: rv64imafdch_zicsr_zifencei_zba_zbb_zbs_sstc_sdtrig
  * hvsim-cpu: triggers = 4
@@ -25,6 +26,9 @@
 #define CSR_TDATA3   0x7a3
 #define CSR_TINFO    0x7a4
 #define CSR_TCONTROL 0x7a5
+#define CSR_MCONTEXT 0x7a8
+#define CSR_HCONTEXT 0x6a8
+#define CSR_SCONTEXT 0x5a8
 #define CSR_HEDELEG  0x602
 #define CSR_HGATP    0x680
 #define CSR_VSSTATUS 0x200
@@ -144,7 +148,11 @@ test_3:
         csrw CSR_TDATA2, t0
         csrr a0, CSR_TDATA2
         CHECK_REG_EQ(a0, t0)
-        csrw CSR_TDATA3, t0             /* textra not implemented: reads 0 */
+        csrw CSR_TDATA3, t0             /* textra64: bits 47:41 read 0 */
+        csrr a0, CSR_TDATA3
+        CHECK_EQ(a0, 0x123400789abcdef0)
+        li t0, (3 << 48) | 3            /* mhselect 3, sselect 3: reserved */
+        csrw CSR_TDATA3, t0
         csrr a0, CSR_TDATA3
         CHECK_EQ(a0, 0)
         /* mcontrol (type 2): maskmax reads 63, timing (18) is 0 */
@@ -635,6 +643,46 @@ test_47:
         CHECK_REG_EQ(a6, a7)
         CHECK_EQ(a5, MC6 | (1 << 25) | HIT0 | T_M | T_LD | SEL6 | SIZE6(3))
         li a7, 0
+
+        /* ---- context registers (mcontext 14 bits, hcontext = mcontext,
+         * scontext 34 bits) and textra64 matching ---- */
+test_48:
+        TEST_NUM(48)
+        li t0, -1
+        csrw CSR_MCONTEXT, t0
+        csrr a0, CSR_MCONTEXT
+        CHECK_EQ(a0, 0x3fff)
+        csrr a0, CSR_HCONTEXT
+        CHECK_EQ(a0, 0x3fff)
+        csrw CSR_SCONTEXT, t0
+        csrr a0, CSR_SCONTEXT
+        CHECK_EQ(a0, 0x3ffffffff)
+        csrw CSR_SCONTEXT, zero
+test_49:
+        TEST_NUM(49)                    /* mhselect 4: mcontext == mhvalue */
+        li t0, 6
+        csrw CSR_MCONTEXT, t0
+        csrwi CSR_TSELECT, 0
+        li t0, (5 << 51) | (4 << 48)
+        csrw CSR_TDATA3, t0
+        la a1, 3f
+        li a0, 0
+        ARM_REG(0, MC6 | T_M | T_EXE, a1)
+3:      addi a0, a0, 1                  /* mcontext 6: no match */
+        DISARM(0)
+        CHECK_EQ(a0, 1)
+        li t0, 5
+        csrw CSR_MCONTEXT, t0
+        la a1, 4f
+        EXPECT_TRAP_TVAL_REG(CAUSE_BREAKPOINT, a1)
+        SET_RESUME(5f)
+        ARM_REG(0, MC6 | T_M | T_EXE, a1)
+4:      addi a0, a0, 1                  /* mcontext 5: the breakpoint */
+5:      DISARM(0)
+        CHECK_TRAPPED
+        CHECK_EQ(a0, 1)
+        csrw CSR_TDATA3, zero
+        csrw CSR_MCONTEXT, zero
 
         csrwi CSR_TCONTROL, 0
 TEST_END

@@ -19,6 +19,7 @@
     X(sched) \
     X(trace_codec) \
     X(disasm) \
+    X(disasm_vec) \
     X(hext) \
     X(rsp) \
     X(board) \
@@ -32,6 +33,8 @@
     X(multiboot) \
     X(x86_tools) \
     X(rv_jit) \
+    X(rv_gdb) \
+    X(rv_aia) \
     X(lapic) \
     X(linux_x86) \
     X(pc_tables) \

@@ -12,6 +12,8 @@
 
 #include "rv_fixture.h"
 #include "sim/arch.h"
+#include "cpu/riscv/isa.h"
+#include "cpu/riscv/vector.h"
 #include "trace/tools.h"
 #include "trace/trace.h"
 
@@ -48,9 +50,41 @@ START_TEST(riscv_state_matches_nstate)
             ck_assert_msg(strcmp(a->state_name(i), a->state_name(j)) != 0,
                           "state values %u and %u are both %s", j, i, a->state_name(i));
     }
-    ck_assert_ptr_null(a->state_name(a->nstate));
     ck_assert_str_eq(a->state_name(0), "pc");
     ck_assert_uint_eq(vals[0], rvf_hart(m, 0)->pc);
+    rvf_machine_free(m);
+}
+END_TEST
+
+/* A hart with V reports nstate_max values: the others, then vl, vtype,
+ * vstart, vcsr and a hash per vector register (docs/riscv.md "Vector"),
+ * all named; one changed vector byte changes that register's value only. */
+START_TEST(riscv_state_with_v)
+{
+    const struct arch_info *a = arch_by_id(CPU_ARCH_RISCV64);
+    ck_assert_uint_eq(a->nstate_max, a->nstate + 36);
+    ck_assert_uint_le(a->nstate_max, ARCH_MAX_STATE);
+    for (unsigned i = a->nstate; i < a->nstate_max; i++) {
+        ck_assert_msg(a->state_name(i) != NULL, "state value %u has no name", i);
+        for (unsigned j = 0; j < i; j++)
+            ck_assert_msg(strcmp(a->state_name(i), a->state_name(j)) != 0,
+                          "state values %u and %u are both %s", j, i, a->state_name(i));
+    }
+    ck_assert_ptr_null(a->state_name(a->nstate_max));
+    ck_assert_str_eq(a->state_name(a->nstate), "vl");
+    ck_assert_str_eq(a->state_name(a->nstate + 4 + 7), "v7");
+    struct machine *m = rvf_machine_new(1);
+    struct cpu *c = m->cpus[0];
+    struct rv_hart *h = rvf_hart(m, 0);
+    rv_hart_set_ext(c, RV_EXT_V);
+    rv_vec_reset(h);
+    uint64_t before[ARCH_MAX_STATE], after[ARCH_MAX_STATE];
+    ck_assert_uint_eq(c->ops->arch_state(c, before, ARCH_MAX_STATE), a->nstate_max);
+    ck_assert_uint_eq(before[a->nstate + 1], h->vec.vtype);
+    h->vec.reg[7 * h->vec.vlenb + 3] ^= 1;
+    ck_assert_uint_eq(c->ops->arch_state(c, after, ARCH_MAX_STATE), a->nstate_max);
+    for (unsigned i = 0; i < a->nstate_max; i++)
+        ck_assert_msg((before[i] != after[i]) == (i == a->nstate + 4 + 7), "value %u", i);
     rvf_machine_free(m);
 }
 END_TEST
@@ -252,6 +286,7 @@ Suite *arch_suite(void)
     TCase *tc = tcase_create("registry");
     tcase_add_test(tc, riscv_registered);
     tcase_add_test(tc, riscv_state_matches_nstate);
+    tcase_add_test(tc, riscv_state_with_v);
     tcase_add_test(tc, riscv_insn_bytes);
     tcase_add_test(tc, check_diff_names_fake_register);
     tcase_add_test(tc, show_uses_fake_names);

@@ -739,7 +739,7 @@ START_TEST(riscv_table)
             ck_assert_int_lt(t[i - 1].regnum, t[i].regnum); /* sorted, unique */
         ck_assert_ptr_eq(rv_gdb_reg_by_regnum(t[i].regnum), &t[i]);
         ck_assert_ptr_eq(rv_gdb_reg_by_name(t[i].name), &t[i]);
-        if (t[i].kind == RV_GDB_CSR || t[i].kind == RV_GDB_FCSR) {
+        if (t[i].kind == RV_GDB_CSR || t[i].kind == RV_GDB_FCSR || t[i].kind == RV_GDB_VCSR) {
             ck_assert_int_eq(t[i].regnum, RV_GDB_REGNUM_CSR0 + (int)t[i].csr);
             ck_assert_uint_lt(t[i].csr, 4096);
         }
@@ -774,6 +774,11 @@ START_TEST(riscv_table)
         { "htinst", 1675, RV_GDB_CSR, 0x64a, 64 },
         { "priv", RV_GDB_REGNUM_PRIV, RV_GDB_PRIV, 0, 8 },
         { "virt", RV_GDB_REGNUM_VIRT, RV_GDB_VIRT, 0, 8 },
+        /* V 1.0: the vector CSRs at 65 + csr, v0..v31 after virt */
+        { "vstart", 73, RV_GDB_VCSR, 0x008, 64 }, { "vcsr", 80, RV_GDB_VCSR, 0x00f, 64 },
+        { "vl", 3169, RV_GDB_VCSR, 0xc20, 64 }, { "vtype", 3170, RV_GDB_VCSR, 0xc21, 64 },
+        { "vlenb", 3171, RV_GDB_VCSR, 0xc22, 64 },
+        { "v0", 4163, RV_GDB_VREG, 0, 0 }, { "v31", 4194, RV_GDB_VREG, 31, 0 },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         r = rv_gdb_reg_by_name(want[i].name);
@@ -808,40 +813,50 @@ START_TEST(riscv_table)
 }
 END_TEST
 
-START_TEST(riscv_target_xml)
+/* One description: every register of the table that this VLEN has (the
+ * vector ones only with vlen != 0, v0..v31 of VLEN bits) appears with its
+ * regnum and size exactly once, and no other; well-formed XML. */
+static void check_target_xml(unsigned vlen)
 {
     size_t len = 0;
-    const char *x = rv_gdb_target_xml("target.xml", &len);
+    const char *x = rv_gdb_target_xml("target.xml", vlen, &len);
     ck_assert_ptr_nonnull(x);
     ck_assert_uint_eq(len, strlen(x));
-    ck_assert_ptr_null(rv_gdb_target_xml("other.xml", &len));
-    ck_assert_ptr_null(rv_gdb_target_xml(NULL, &len));
-    ck_assert_ptr_nonnull(rv_gdb_target_xml("target.xml", NULL));
+    ck_assert_ptr_null(rv_gdb_target_xml("other.xml", vlen, &len));
+    ck_assert_ptr_null(rv_gdb_target_xml(NULL, vlen, &len));
+    ck_assert_ptr_nonnull(rv_gdb_target_xml("target.xml", vlen, NULL));
     ck_assert(strncmp(x, "<?xml version=\"1.0\"?>", 21) == 0);
     ck_assert_ptr_nonnull(strstr(x, "<architecture>riscv:rv64</architecture>"));
     static const char *features[] = { "org.gnu.gdb.riscv.cpu", "org.gnu.gdb.riscv.fpu",
-                                      "org.gnu.gdb.riscv.csr", "org.gnu.gdb.riscv.virtual" };
-    for (size_t i = 0; i < 4; i++) {
+                                      "org.gnu.gdb.riscv.csr", "org.gnu.gdb.riscv.virtual",
+                                      "org.gnu.gdb.riscv.vector" };
+    for (size_t i = 0; i < 5; i++) {
         char want[64];
         snprintf(want, sizeof want, "<feature name=\"%s\">", features[i]);
-        ck_assert_msg(strstr(x, want) != NULL, "missing %s", features[i]);
+        ck_assert_msg((strstr(x, want) != NULL) == (i < 4 || vlen), "%s with vlen %u", features[i], vlen);
     }
-    /* every table register appears with its regnum and size, exactly once,
-     * and there are no other registers */
-    size_t n;
+    size_t n, described = 0;
     const struct rv_gdb_reg *t = rv_gdb_regs(&n);
     for (size_t i = 0; i < n; i++) {
+        bool vec = t[i].kind == RV_GDB_VREG || t[i].kind == RV_GDB_VCSR;
         char want[128];
         snprintf(want, sizeof want, "<reg name=\"%s\" bitsize=\"%d\" regnum=\"%d\"", t[i].name,
-                 t[i].bits, t[i].regnum);
+                 t[i].kind == RV_GDB_VREG ? (int)vlen : t[i].bits, t[i].regnum);
         const char *at = strstr(x, want);
+        if (vec && !vlen) {
+            snprintf(want, sizeof want, "\"%s\"", t[i].name);
+            ck_assert_msg(strstr(x, want) == NULL, "%s without V", t[i].name);
+            continue;
+        }
         ck_assert_msg(at != NULL, "missing %s", want);
         ck_assert_ptr_null(strstr(at + 1, want));
+        described++;
     }
     size_t regs = 0;
     for (const char *p = x; (p = strstr(p, "<reg ")) != NULL; p++)
         regs++;
-    ck_assert_uint_eq(regs, n);
+    ck_assert_uint_eq(regs, described);
+    ck_assert_uint_eq(described, vlen ? n : n - 39); /* 32 v + 7 vector CSRs */
     /* the registers of each feature are in it */
     const char *csr = strstr(x, "org.gnu.gdb.riscv.csr");
     const char *virt = strstr(x, "org.gnu.gdb.riscv.virtual");
@@ -849,6 +864,20 @@ START_TEST(riscv_target_xml)
     const char *priv = strstr(x, "\"priv\"");
     const char *fcsr = strstr(x, "\"fcsr\"");
     ck_assert(csr < hgatp && hgatp < virt && virt < priv && fcsr < csr);
+    if (vlen) {
+        const char *vf = strstr(x, "org.gnu.gdb.riscv.vector");
+        const char *vl = strstr(x, "\"vlenb\"");
+        const char *v31 = strstr(x, "\"v31\"");
+        ck_assert(csr < vl && vl < virt && priv < vf && vf < v31);
+        /* the union's element vectors cover VLEN bits each */
+        char want[96];
+        snprintf(want, sizeof want, "<vector id=\"riscv_vb\" type=\"uint8\" count=\"%u\"/>", vlen / 8);
+        ck_assert_ptr_nonnull(strstr(x, want));
+        snprintf(want, sizeof want, "<vector id=\"riscv_vd\" type=\"uint64\" count=\"%u\"/>", vlen / 64);
+        ck_assert_ptr_nonnull(strstr(x, want));
+        snprintf(want, sizeof want, "<vector id=\"riscv_vq\" type=\"uint128\" count=\"%u\"/>", vlen / 128);
+        ck_assert_ptr_nonnull(strstr(x, want));
+    }
 
     /* well-formed XML (xmllint from libxml2-utils, when installed) */
     if (system("command -v xmllint >/dev/null 2>&1") != 0) {
@@ -867,6 +896,20 @@ START_TEST(riscv_target_xml)
     int rc = system(cmd);
     unlink(path);
     ck_assert_int_eq(rc, 0);
+}
+
+START_TEST(riscv_target_xml)
+{
+    static const unsigned vlens[] = { 0, 128, 256, 512, 1024 };
+    for (size_t i = 0; i < 5; i++)
+        check_target_xml(vlens[i]);
+    size_t len;
+    ck_assert_ptr_null(rv_gdb_target_xml("target.xml", 64, &len));   /* no such VLEN */
+    ck_assert_ptr_null(rv_gdb_target_xml("target.xml", 2048, &len));
+    /* the description without V is the one before V: no vector word in it */
+    const char *x = rv_gdb_target_xml("target.xml", 0, &len);
+    ck_assert_ptr_null(strstr(x, "vector"));
+    ck_assert_ptr_null(strstr(x, "\"vl\""));
 }
 END_TEST
 

@@ -22,7 +22,7 @@ static const struct gdb_arch *x86_gdb(void)
 static int regnum_of(const char *name)
 {
     size_t len;
-    const char *xml = x86_gdb()->target_xml("target.xml", &len);
+    const char *xml = x86_gdb()->target_xml(NULL, "target.xml", &len);
     ck_assert_ptr_nonnull(xml);
     char pat[64];
     snprintf(pat, sizeof pat, "<reg name=\"%s\"", name);
@@ -76,13 +76,13 @@ START_TEST(test_gdb_numbering)
     ck_assert_int_gt(regnum_of("efer"), regnum_of("gs_base"));
     ck_assert_int_eq(x86_gdb()->g_nregs, regnum_of("tr") + 1);
     size_t len;
-    const char *xml = x86_gdb()->target_xml("target.xml", &len);
+    const char *xml = x86_gdb()->target_xml(NULL, "target.xml", &len);
     ck_assert_uint_eq(len, strlen(xml));
     ck_assert_ptr_nonnull(strstr(xml, "<architecture>i386:x86-64</architecture>"));
     ck_assert_ptr_nonnull(strstr(xml, "org.gnu.gdb.i386.core"));
     ck_assert_ptr_nonnull(strstr(xml, "org.gnu.gdb.i386.sse"));
     ck_assert_ptr_nonnull(strstr(xml, "org.gnu.gdb.i386.segments"));
-    ck_assert_ptr_null(x86_gdb()->target_xml("other.xml", &len));
+    ck_assert_ptr_null(x86_gdb()->target_xml(NULL, "other.xml", &len));
     uint8_t b[16];
     size_t n;
     struct x86f *f = x86f_new();

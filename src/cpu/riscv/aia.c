@@ -15,13 +15,16 @@
  * for the file, so firmware and kernels that know only the PLIC run
  * unchanged on a board with IMSICs.
  *
- * mtopi/stopi report the default priority order with IPRIO 1 (the iprio
- * arrays are read-only zero). Interrupt filtering and virtual interrupts
+ * The M- and S-level iprio arrays (§5.1.x "Configuring priorities of
+ * major interrupts", via *iselect 0x30-0x3e) are writable for the
+ * interrupts the hart has and order mtopi/stopi and the interrupt taken;
+ * all zero (reset) is the default order. Interrupt filtering and virtual interrupts
  * (§5.3 mvien/mvip for S level, §6.3.2 hvien/hvip/hvictl for VS level),
  * hviprio1/2 and vstopi (§6.3.3) are below "filtering and virtual
  * interrupts". The APLIC is src/apic/aplic.c. */
 #include "rv_internal.h"
 #include "pmu.h"
+#include "isa.h"
 #include "../../sim/machine.h"
 #include "../../trace/emit.h"
 
@@ -182,21 +185,120 @@ static unsigned rank(unsigned n)
     return 64;
 }
 
-/* *topi (§5.3.3 mtopi, §5.4.2 stopi): the highest-priority interrupt of
- * `set` in bits 27:16 and its priority in 7:0 — always 1 here, the
- * simplified form the spec allows when the iprio array is read-only zero. */
-static uint64_t topi(uint64_t set)
+/* ---- major-interrupt priorities (AIA §5.1 "Configuring priorities of
+ * major interrupts at machine level", §5.4 "... at supervisor level") ---- */
+
+#define BIT(n) (1ull << (n))
+#define LOCAL_BITS (~0x1fffull) /* major interrupts 13..63 */
+
+/* The iprio bytes that exist (each 8 bits: IPRIOLEN 8, the IMSIC's 255
+ * identities). M level: the interrupts whose mie bit is writable — SSI,
+ * MSI, STI, MTI, SEI, and LCOFI with Sscofpmf — except MEI (its number is
+ * the controller's: read-only zero by the spec) and the H extension's
+ * VSSI/VSTI/VSEI/SGEI (always delegated to HS: their M-level numbers are
+ * ignored, "should be read-only zeros"). S level: the interrupts whose bit
+ * sie or hie can hold — SSI, STI (mideleg), 13..63 (mvien; LCOFI also by
+ * mideleg), VSSI, VSTI, VSEI and, with guest files, SGEI (hie) — except SEI
+ * (read-only zero by the spec). Every other byte is read-only zero. */
+static uint64_t iprio_mask(const struct rv_hart *h, bool s_level)
 {
-    for (unsigned i = 0; i < 64; i++)
-        if (set >> default_order[i] & 1)
-            return (uint64_t)default_order[i] << 16 | 1;
-    return 0;
+    if (!s_level)
+        return BIT(IRQ_SSI) | BIT(IRQ_MSI) | BIT(IRQ_STI) | BIT(IRQ_MTI) | BIT(IRQ_SEI) |
+               ((h->ext & RV_EXT_SSCOFPMF) ? BIT(IRQ_LCOFI) : 0);
+    return BIT(IRQ_SSI) | BIT(IRQ_STI) | BIT(IRQ_VSSI) | BIT(IRQ_VSTI) | BIT(IRQ_VSEI) |
+           (h->aia.geilen ? BIT(IRQ_SGEI) : 0) | LOCAL_BITS;
+}
+
+/* iprio k (even k: RV64) = the bytes of interrupts 4k .. 4k+7. */
+static uint64_t iprio_read(const struct rv_hart *h, bool s_level, unsigned k)
+{
+    const uint8_t *ip = s_level ? h->aia.iprio_s : h->aia.iprio_m;
+    uint64_t v = 0;
+    for (unsigned b = 0; b < 8; b++)
+        v |= (uint64_t)ip[4 * k + b] << (8 * b);
+    return v;
+}
+
+static void iprio_write(struct rv_hart *h, bool s_level, unsigned k, uint64_t v)
+{
+    struct rv_aia *a = &h->aia;
+    uint8_t *ip = s_level ? a->iprio_s : a->iprio_m;
+    uint64_t mask = iprio_mask(h, s_level);
+    for (unsigned b = 0; b < 8; b++) {
+        unsigned n = 4 * k + b;
+        if (mask >> n & 1)
+            ip[n] = (uint8_t)(v >> (8 * b));
+    }
+    bool on = false;
+    for (unsigned n = 0; n < 64; n++)
+        on |= ip[n] != 0;
+    if (s_level)
+        a->iprio_s_on = on;
+    else
+        a->iprio_m_on = on;
+    h->attn = 1;
+}
+
+/* The priority number the external interrupt controller gives the level's
+ * external interrupt (MEI: the M file, SEI: the S file): the file's top
+ * identity while it delivers (eidelivery 1), else 256 — a line from the
+ * APLIC in direct mode or the PLIC (eidelivery 0x40000000) carries no
+ * number, and neither does an SEI from mvip or the software-writable SEIP
+ * (§5.4: "assigned a priority number of 256"). */
+static unsigned ext_number(const struct rv_hart *h, bool s_level)
+{
+    const struct rv_imsic_file *f = &h->aia.file[s_level ? RV_AIA_FILE_S : RV_AIA_FILE_M];
+    unsigned top = f->eidelivery == 1 ? file_top(f) : 0;
+    return top ? top : 256;
+}
+
+/* The highest-priority interrupt of `set` at M or S level (§5.1 Table
+ * "Effect of the machine-level iprio array", §5.4 its S-level twin), -1
+ * when set is empty; *iprio its IPRIO field for mtopi/stopi. Each
+ * interrupt gets a key: the external interrupt its controller's number;
+ * another one its iprio number when non-zero, else 0 when the default
+ * order puts it above the external interrupt and 257 (below everything,
+ * 256 included) when below. The lowest key wins, ties by the default
+ * order — so an all-zero array is exactly the default order. IPRIO is the
+ * key in 1..255, 0 for 0, 255 for 256 and up. */
+static int pick(const struct rv_hart *h, uint64_t set, bool s_level, unsigned *iprio)
+{
+    const uint8_t *ip = s_level ? h->aia.iprio_s : h->aia.iprio_m;
+    unsigned ext = s_level ? IRQ_SEI : IRQ_MEI, ext_rank = rank(ext);
+    int best = -1;
+    unsigned best_key = 0;
+    for (unsigned i = 0; i < 64; i++) { /* default order: a later equal key loses */
+        unsigned n = default_order[i];
+        if (!(set >> n & 1))
+            continue;
+        unsigned key = n == ext ? ext_number(h, s_level) : ip[n] ? ip[n] : i < ext_rank ? 0 : 257;
+        if (best < 0 || key < best_key) {
+            best = (int)n;
+            best_key = key;
+        }
+    }
+    if (iprio)
+        *iprio = best_key >= 256 ? 255 : best_key;
+    return best;
+}
+
+/* *topi (§5.1 mtopi, §5.4 stopi): the highest-priority interrupt of `set`
+ * in bits 27:16 and its IPRIO in 7:0 (the full form: the arrays are not
+ * all read-only zero). */
+static uint64_t topi(const struct rv_hart *h, uint64_t set, bool s_level)
+{
+    unsigned iprio;
+    int n = pick(h, set, s_level, &iprio);
+    return n < 0 ? 0 : (uint64_t)n << 16 | iprio;
+}
+
+int rv_aia_m_pick(const struct rv_hart *h, uint64_t set)
+{
+    return h->aia.iprio_m_on ? pick(h, set, false, NULL) : -1;
 }
 
 /* ---- filtering and virtual interrupts (Smaia §5.3, Ssaia §6.3) ------------------ */
 
-#define BIT(n) (1ull << (n))
-#define LOCAL_BITS (~0x1fffull) /* major interrupts 13..63 */
 #define VS_BITS (BIT(IRQ_VSSI) | BIT(IRQ_VSTI) | BIT(IRQ_VSEI))
 /* mvien: bits 1 (SSI), 9 (SEI) and 13..63 writable (§5.3: the others are
  * reserved, read-only zero) */
@@ -344,21 +446,17 @@ static uint64_t vstopi(const struct rv_hart *h)
 bool rv_aia_extra(const struct rv_hart *h)
 {
     const struct rv_aia *a = &h->aia;
-    return a->mvien | a->hvien | a->hvictl | a->hviprio1 | a->hviprio2;
+    return a->mvien | a->hvien | a->hvictl | a->hviprio1 | a->hviprio2 || a->iprio_s_on;
 }
 
 int rv_aia_take(struct rv_hart *h, uint64_t hs_real, bool hs_on, bool vs_on)
 {
     struct rv_aia *a = &h->aia;
     uint64_t hs = hs_real | (hs_on ? s_virtual(h) : 0);
-    if (hs) { /* S level: the default order (the S iprio array is read-only zero) */
-        for (unsigned i = 0; i < 64; i++) {
-            unsigned n = default_order[i];
-            if (hs >> n & 1) {
-                a->force = (hs_real >> n & 1) ? 0 : 1;
-                return (int)n;
-            }
-        }
+    if (hs) { /* S level: ordered by the S-level iprio array (all zero: the default order) */
+        int n = pick(h, hs, true, NULL);
+        a->force = (hs_real >> n & 1) ? 0 : 1;
+        return n;
     }
     if (!vs_on)
         return -1;
@@ -476,10 +574,11 @@ bool rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_HVIPRIO2: *v = a->hviprio2; return true;
     case CSR_VSTOPI: *v = vstopi(h); return true;
     case CSR_MTOPI: /* pending, enabled, not delegated: traps to M */
-        *v = topi(rv_mip(h) & h->mie & ~h->mideleg);
+        *v = topi(h, rv_mip(h) & h->mie & ~h->mideleg, false);
         return true;
     case CSR_STOPI: /* delegated to HS and not on to VS, or virtual (mvien); VS-mode: vstopi */
-        *v = h->virt ? vstopi(h) : topi((rv_mip(h) & h->mie & h->mideleg & ~h->hideleg) | s_virtual(h));
+        *v = h->virt ? vstopi(h)
+                     : topi(h, (rv_mip(h) & h->mie & h->mideleg & ~h->hideleg) | s_virtual(h), true);
         return true;
     case CSR_VSISELECT: *v = a->vsiselect; return true;
     case CSR_MTOPEI: case CSR_STOPEI: case CSR_VSTOPEI: {
@@ -500,7 +599,8 @@ bool rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
         case ISEL_EITHRESHOLD: *v = fl->eithreshold; break;
         case ISEL_EIP: if ((sel - 0x80) / 2 < RV_AIA_WORDS) *v = fl->eip[(sel - 0x80) / 2]; break;
         case ISEL_EIE: if ((sel - 0xc0) / 2 < RV_AIA_WORDS) *v = fl->eie[(sel - 0xc0) / 2]; break;
-        default: break; /* iprio: read-only zero; reserved: zero */
+        case ISEL_IPRIO: *v = iprio_read(h, csr == CSR_SIREG, (unsigned)(sel - 0x30)); break;
+        default: break; /* reserved: zero */
         }
         return true;
     }
@@ -558,6 +658,9 @@ bool rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         case ISEL_EIE:
             if ((sel - 0xc0) / 2 < RV_AIA_WORDS)
                 fl->eie[(sel - 0xc0) / 2] = v & ((sel == 0xc0) ? keep0 : ~0ull);
+            break;
+        case ISEL_IPRIO:
+            iprio_write(h, csr == CSR_SIREG, (unsigned)(sel - 0x30), v);
             break;
         default: break;
         }

@@ -132,16 +132,20 @@ static const struct arch_vcd_line rv_vcd_lines[] = {
     { NULL, -1, -1 },
 };
 
-/* Check-record state: pc, priv, x1..x31, f0..f31, 44 CSRs, pmpaddr0..15
+/* Check-record state: pc, priv, x1..x31, f0..f31, 44 CSRs, pmpaddr0..15,
  * (rv_state_name / rv_arch_state in hart.c; tests/unit/test_arch.c checks
  * that the count matches). */
 #define RV_NSTATE (2 + 31 + 32 + 44 + 16)
+/* ... and on a hart with V: vl, vtype, vstart, vcsr and one XXH3 hash per
+ * vector register v0..v31 */
+#define RV_NSTATE_V (RV_NSTATE + 4 + 32)
 
 const struct arch_info arch_riscv64 = {
     .id = CPU_ARCH_RISCV64,
     .name = "riscv64",
     .cpu_word = "hart",
     .nstate = RV_NSTATE,
+    .nstate_max = RV_NSTATE_V,
     .state_name = rv_state_name,
     .cause_name = rv_cause_name,
     .priv_name = rv_priv_name,

@@ -34,10 +34,11 @@ const char *rv_xreg_name(unsigned r)
 
 const char *rv_freg_name(unsigned r) { return r < 32 ? fregs[r] : "?"; }
 
-/* CSR names (priv 1.12 Tables 2.2-2.6, Sstc, H extension chapter 8). */
+/* CSR names (priv 1.12 Tables 2.2-2.6, Sstc, H extension chapter 8, V 1.0 §3). */
 static const struct { uint16_t num; const char *name; } csr_names[] = {
     { 0x001, "fflags" },     { 0x002, "frm" },          { 0x003, "fcsr" },
-    { 0x015, "seed" },
+    { 0x008, "vstart" },     { 0x009, "vxsat" },        { 0x00a, "vxrm" },
+    { 0x00f, "vcsr" },       { 0x015, "seed" },
     { 0x100, "sstatus" },    { 0x104, "sie" },          { 0x105, "stvec" },
     { 0x106, "scounteren" }, { 0x10a, "senvcfg" },      { 0x140, "sscratch" },
     { 0x141, "sepc" },       { 0x142, "scause" },       { 0x143, "stval" },
@@ -59,10 +60,13 @@ static const struct { uint16_t num; const char *name; } csr_names[] = {
     { 0x643, "htval" },      { 0x644, "hip" },          { 0x645, "hvip" },
     { 0x64a, "htinst" },     { 0x680, "hgatp" },        { 0x747, "mseccfg" },
     { 0x7a0, "tselect" },    { 0x7a1, "tdata1" },       { 0x7a2, "tdata2" },
-    { 0x7a3, "tdata3" },     { 0x7b0, "dcsr" },         { 0x7b1, "dpc" },
+    { 0x7a3, "tdata3" },     { 0x7a4, "tinfo" },        { 0x7a5, "tcontrol" },
+    { 0x7a8, "mcontext" },   { 0x6a8, "hcontext" },     { 0x5a8, "scontext" },
+    { 0x7b0, "dcsr" },         { 0x7b1, "dpc" },
     { 0x7b2, "dscratch0" },  { 0x7b3, "dscratch1" },    { 0xb00, "mcycle" },
     { 0xb02, "minstret" },   { 0xc00, "cycle" },        { 0xc01, "time" },
-    { 0xc02, "instret" },    { 0xda0, "scountovf" },    { 0xdb0, "stopi" },
+    { 0xc02, "instret" },    { 0xc20, "vl" },           { 0xc21, "vtype" },
+    { 0xc22, "vlenb" },    { 0xda0, "scountovf" },    { 0xdb0, "stopi" },
     { 0xe12, "hgeip" },      { 0xfb0, "mtopi" },        { 0xf11, "mvendorid" },
     { 0xf12, "marchid" },    { 0xf13, "mimpid" },       { 0xf14, "mhartid" },
     { 0xf15, "mconfigptr" },
@@ -168,7 +172,7 @@ static uint32_t bits(uint32_t x, int hi, int lo) { return (x >> lo) & ((1u << (h
 enum layout {
     L_UNKNOWN = 0, L_NONE, L_R, L_I, L_UNARY, L_LOAD, L_STORE, L_FLOAD, L_FSTORE,
     L_BRANCH, L_UPPER, L_JAL, L_JALR, L_CSR, L_CSRI, L_LR, L_SC, L_AMO, L_FP,
-    L_FENCE, L_SFENCE, L_HLOAD, L_HSTORE, L_CBO,
+    L_FENCE, L_SFENCE, L_HLOAD, L_HSTORE, L_CBO, L_VEC,
 };
 
 static const uint8_t layouts[RV_OP_COUNT] = {
@@ -225,6 +229,7 @@ static const uint8_t layouts[RV_OP_COUNT] = {
     [RV_OP_BREV8] = L_UNARY, [RV_OP_XPERM4] = L_R, [RV_OP_XPERM8] = L_R,
     [RV_OP_CBO_CLEAN] = L_CBO, [RV_OP_CBO_FLUSH] = L_CBO, [RV_OP_CBO_INVAL] = L_CBO,
     [RV_OP_CBO_ZERO] = L_CBO, [RV_OP_FLH] = L_FLOAD, [RV_OP_FSH] = L_FSTORE,
+    [RV_OP_VEC] = L_VEC, /* V 1.0: disasm_vec.c */
 };
 
 /* ---- floating point (unpriv spec chapters 11-12, Table 24.x "RV32F/RV64F/
@@ -582,6 +587,13 @@ size_t rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len)
         case L_HLOAD: put(&o, "%s %s,(%s)", m, X(rd), X(d.rs1)); break;
         case L_HSTORE: put(&o, "%s %s,(%s)", m, X(d.rs2), X(d.rs1)); break;
         case L_CBO: put(&o, "%s (%s)", m, X(d.rs1)); break;
+        case L_VEC: {
+            char v[64];
+            ok = rv_disasm_vec(d.raw, v, sizeof v) != 0;
+            if (ok)
+                put(&o, "%s", v);
+            break;
+        }
         default: ok = false; break;
         }
     } else if (layout == L_UNKNOWN) {

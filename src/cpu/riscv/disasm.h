@@ -18,6 +18,11 @@
  * NUL-terminated. */
 size_t rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len);
 
+/* A V 1.0 instruction (OP-V, or LOAD-FP/STORE-FP with a vector width) into
+ * buf, as rv_disasm prints it; 0 (buf "") when the encoding is unassigned
+ * or reserved (disasm_vec.c). */
+size_t rv_disasm_vec(uint32_t raw, char *buf, size_t len);
+
 /* ABI names of x0..x31 ("zero", "ra", ...) and f0..f31 ("ft0", ...);
  * "?" out of range. */
 const char *rv_xreg_name(unsigned r);

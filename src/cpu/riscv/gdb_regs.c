@@ -90,8 +90,13 @@
     X(fcsr, 68, 32, RV_GDB_FCSR, 0x003, "int") \
 /* end RV_FPU_REGS */
 
-/* org.gnu.gdb.riscv.csr: C(name, regnum = 65 + csr, csr), all 64-bit. */
-#define RV_CSR_REGS(C) \
+/* org.gnu.gdb.riscv.csr: C(name, regnum = 65 + csr, csr), all 64-bit;
+ * V(...) the vector CSRs (V 1.0 §3), described only when the hart has V. */
+#define RV_CSR_REGS(C, V) \
+    V(vstart, 73, 0x008) \
+    V(vxsat, 74, 0x009) \
+    V(vxrm, 75, 0x00a) \
+    V(vcsr, 80, 0x00f) \
     C(sstatus, 321, 0x100) \
     C(sie, 325, 0x104) \
     C(stvec, 326, 0x105) \
@@ -166,6 +171,9 @@
     C(cycle, 3137, 0xc00) \
     C(time, 3138, 0xc01) \
     C(instret, 3139, 0xc02) \
+    V(vl, 3169, 0xc20) \
+    V(vtype, 3170, 0xc21) \
+    V(vlenb, 3171, 0xc22) \
     C(hgeip, 3667, 0xe12) \
     C(mvendorid, 3922, 0xf11) \
     C(marchid, 3923, 0xf12) \
@@ -181,26 +189,66 @@
     X(virt, 4162, 8, RV_GDB_VIRT, 0, "int") \
 /* end RV_VIRT_REGS */
 
+/* org.gnu.gdb.riscv.vector: X(name, regnum, bitsize) with bitsize = VLEN. */
+#define RV_VEC_REGS(X, B) \
+    X(v0, 4163, B) \
+    X(v1, 4164, B) \
+    X(v2, 4165, B) \
+    X(v3, 4166, B) \
+    X(v4, 4167, B) \
+    X(v5, 4168, B) \
+    X(v6, 4169, B) \
+    X(v7, 4170, B) \
+    X(v8, 4171, B) \
+    X(v9, 4172, B) \
+    X(v10, 4173, B) \
+    X(v11, 4174, B) \
+    X(v12, 4175, B) \
+    X(v13, 4176, B) \
+    X(v14, 4177, B) \
+    X(v15, 4178, B) \
+    X(v16, 4179, B) \
+    X(v17, 4180, B) \
+    X(v18, 4181, B) \
+    X(v19, 4182, B) \
+    X(v20, 4183, B) \
+    X(v21, 4184, B) \
+    X(v22, 4185, B) \
+    X(v23, 4186, B) \
+    X(v24, 4187, B) \
+    X(v25, 4188, B) \
+    X(v26, 4189, B) \
+    X(v27, 4190, B) \
+    X(v28, 4191, B) \
+    X(v29, 4192, B) \
+    X(v30, 4193, B) \
+    X(v31, 4194, B) \
+/* end RV_VEC_REGS */
+
 /* Every CSR regnum follows gdb's 65 + csr convention. */
 #define CHECK_CSR(name, num, csr) \
     _Static_assert((num) == RV_GDB_REGNUM_CSR0 + (csr), "regnum of " #name);
-RV_CSR_REGS(CHECK_CSR)
+RV_CSR_REGS(CHECK_CSR, CHECK_CSR)
 #define CHECK_REG(name, num, bits, kind, idx, type) \
     _Static_assert((kind) != RV_GDB_FCSR || (num) == RV_GDB_REGNUM_CSR0 + (idx), "regnum of " #name);
 RV_FPU_REGS(CHECK_REG)
 _Static_assert(4161 == RV_GDB_REGNUM_PRIV, "priv regnum");
 _Static_assert(4162 == RV_GDB_REGNUM_VIRT, "virt regnum");
+_Static_assert(4163 == RV_GDB_REGNUM_V0, "v0 regnum");
 
 /* ---- the table ---- */
 
 #define TABLE_REG(name, num, bits, kind, idx, type) { num, #name, bits, kind, idx },
 #define TABLE_CSR(name, num, csr) { num, #name, 64, RV_GDB_CSR, csr },
+#define TABLE_VCSR(name, num, csr) { num, #name, 64, RV_GDB_VCSR, csr },
+#define TABLE_VREG(name, num, b) { num, #name, 0, RV_GDB_VREG, num - RV_GDB_REGNUM_V0 },
 
 static const struct rv_gdb_reg rv_gdb_table[] = {
     RV_CPU_REGS(TABLE_REG)
     RV_FPU_REGS(TABLE_REG)
-    RV_CSR_REGS(TABLE_CSR)
+    RV_CSR_REGS(TABLE_CSR, TABLE_VCSR)
     RV_VIRT_REGS(TABLE_REG)
+    RV_VEC_REGS(TABLE_VREG, 0)
 };
 
 #define NREGS (sizeof rv_gdb_table / sizeof rv_gdb_table[0])
@@ -246,34 +294,80 @@ const struct rv_gdb_reg *rv_gdb_reg_by_name(const char *name)
 #define XML_CSR(name, num, csr) \
     "    <reg name=\"" #name "\" bitsize=\"64\" regnum=\"" #num "\" type=\"int\"/>\n"
 
-static const char rv_gdb_target[] =
-    "<?xml version=\"1.0\"?>\n"
-    "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
-    "<target version=\"1.0\">\n"
-    "  <architecture>riscv:rv64</architecture>\n"
-    "  <feature name=\"org.gnu.gdb.riscv.cpu\">\n"
-    RV_CPU_REGS(XML_REG)
-    "  </feature>\n"
-    "  <feature name=\"org.gnu.gdb.riscv.fpu\">\n"
-    "    <union id=\"riscv_double\">\n"
-    "      <field name=\"float\" type=\"ieee_single\"/>\n"
-    "      <field name=\"double\" type=\"ieee_double\"/>\n"
-    "    </union>\n"
-    RV_FPU_REGS(XML_REG)
-    "  </feature>\n"
-    "  <feature name=\"org.gnu.gdb.riscv.csr\">\n"
-    RV_CSR_REGS(XML_CSR)
-    "  </feature>\n"
-    "  <feature name=\"org.gnu.gdb.riscv.virtual\">\n"
-    RV_VIRT_REGS(XML_REG)
-    "  </feature>\n"
-    "</target>\n";
+#define XML_NONE(name, num, csr)
+#define XML_VREG(name, num, bits) \
+    "    <reg name=\"" #name "\" bitsize=\"" bits "\" regnum=\"" #num "\" type=\"riscv_vector\"/>\n"
 
-const char *rv_gdb_target_xml(const char *annex, size_t *len)
+/* The whole document; CSR_V: what the vector CSRs expand to (XML_NONE or
+ * XML_CSR), VEC: the vector feature or "". */
+#define RV_TARGET(CSR_V, VEC) \
+    "<?xml version=\"1.0\"?>\n" \
+    "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n" \
+    "<target version=\"1.0\">\n" \
+    "  <architecture>riscv:rv64</architecture>\n" \
+    "  <feature name=\"org.gnu.gdb.riscv.cpu\">\n" \
+    RV_CPU_REGS(XML_REG) \
+    "  </feature>\n" \
+    "  <feature name=\"org.gnu.gdb.riscv.fpu\">\n" \
+    "    <union id=\"riscv_double\">\n" \
+    "      <field name=\"float\" type=\"ieee_single\"/>\n" \
+    "      <field name=\"double\" type=\"ieee_double\"/>\n" \
+    "    </union>\n" \
+    RV_FPU_REGS(XML_REG) \
+    "  </feature>\n" \
+    "  <feature name=\"org.gnu.gdb.riscv.csr\">\n" \
+    RV_CSR_REGS(XML_CSR, CSR_V) \
+    "  </feature>\n" \
+    "  <feature name=\"org.gnu.gdb.riscv.virtual\">\n" \
+    RV_VIRT_REGS(XML_REG) \
+    "  </feature>\n" \
+    VEC \
+    "</target>\n"
+
+/* The vector feature for VLEN = BITS: element vectors of each width (the
+ * counts are VLEN / width) joined in one union, the type of v0..v31. */
+#define RV_VEC_FEATURE(BITS, N8, N16, N32, N64, N128) \
+    "  <feature name=\"org.gnu.gdb.riscv.vector\">\n" \
+    "    <vector id=\"riscv_vb\" type=\"uint8\" count=\"" N8 "\"/>\n" \
+    "    <vector id=\"riscv_vh\" type=\"uint16\" count=\"" N16 "\"/>\n" \
+    "    <vector id=\"riscv_vw\" type=\"uint32\" count=\"" N32 "\"/>\n" \
+    "    <vector id=\"riscv_vd\" type=\"uint64\" count=\"" N64 "\"/>\n" \
+    "    <vector id=\"riscv_vq\" type=\"uint128\" count=\"" N128 "\"/>\n" \
+    "    <union id=\"riscv_vector\">\n" \
+    "      <field name=\"b\" type=\"riscv_vb\"/>\n" \
+    "      <field name=\"h\" type=\"riscv_vh\"/>\n" \
+    "      <field name=\"w\" type=\"riscv_vw\"/>\n" \
+    "      <field name=\"d\" type=\"riscv_vd\"/>\n" \
+    "      <field name=\"q\" type=\"riscv_vq\"/>\n" \
+    "    </union>\n" \
+    RV_VEC_REGS(XML_VREG, BITS) \
+    "  </feature>\n"
+
+static const char rv_gdb_target[] = RV_TARGET(XML_NONE, "");
+static const char rv_gdb_target_v128[] =
+    RV_TARGET(XML_CSR, RV_VEC_FEATURE("128", "16", "8", "4", "2", "1"));
+static const char rv_gdb_target_v256[] =
+    RV_TARGET(XML_CSR, RV_VEC_FEATURE("256", "32", "16", "8", "4", "2"));
+static const char rv_gdb_target_v512[] =
+    RV_TARGET(XML_CSR, RV_VEC_FEATURE("512", "64", "32", "16", "8", "4"));
+static const char rv_gdb_target_v1024[] =
+    RV_TARGET(XML_CSR, RV_VEC_FEATURE("1024", "128", "64", "32", "16", "8"));
+
+const char *rv_gdb_target_xml(const char *annex, unsigned vlen, size_t *len)
 {
     if (!annex || strcmp(annex, "target.xml") != 0)
         return NULL;
+    const char *doc;
+    size_t n;
+    switch (vlen) {
+    case 0: doc = rv_gdb_target; n = sizeof rv_gdb_target; break;
+    case 128: doc = rv_gdb_target_v128; n = sizeof rv_gdb_target_v128; break;
+    case 256: doc = rv_gdb_target_v256; n = sizeof rv_gdb_target_v256; break;
+    case 512: doc = rv_gdb_target_v512; n = sizeof rv_gdb_target_v512; break;
+    case 1024: doc = rv_gdb_target_v1024; n = sizeof rv_gdb_target_v1024; break;
+    default: return NULL;
+    }
     if (len)
-        *len = sizeof rv_gdb_target - 1;
-    return rv_gdb_target;
+        *len = n - 1;
+    return doc;
 }

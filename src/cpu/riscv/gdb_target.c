@@ -8,6 +8,8 @@
 #include "hart.h"
 #include "trigger.h"
 #include "rv_internal.h"
+#include "isa.h"
+#include "vector.h"
 
 static void put_le(uint8_t *buf, uint64_t v, size_t n)
 {
@@ -23,12 +25,26 @@ static uint64_t get_le(const uint8_t *buf, size_t n)
     return v;
 }
 
+/* The description of this hart: with V, the one of its VLEN. */
+static const char *rv_target_xml(struct cpu *c, const char *annex, size_t *len)
+{
+    struct rv_hart *h = RV_HART(c);
+    return rv_gdb_target_xml(annex, (h->ext & RV_EXT_V) ? h->vec.vlenb * 8u : 0, len);
+}
+
 static bool rv_reg_read(struct cpu *c, int regnum, uint8_t *buf, size_t *nbytes)
 {
     struct rv_hart *h = RV_HART(c);
     const struct rv_gdb_reg *r = rv_gdb_reg_by_regnum(regnum);
     if (!r)
         return false;
+    if ((r->kind == RV_GDB_VREG || r->kind == RV_GDB_VCSR) && !(h->ext & RV_EXT_V))
+        return false; /* not in this hart's description */
+    if (r->kind == RV_GDB_VREG) {
+        *nbytes = h->vec.vlenb;
+        memcpy(buf, h->vec.reg + (size_t)r->csr * h->vec.vlenb, h->vec.vlenb);
+        return true;
+    }
     uint64_t v = 0;
     switch (r->kind) {
     case RV_GDB_GPR: v = r->csr ? h->x[r->csr] : 0; break;
@@ -36,6 +52,7 @@ static bool rv_reg_read(struct cpu *c, int regnum, uint8_t *buf, size_t *nbytes)
     case RV_GDB_FPR: v = h->f[r->csr]; break;
     case RV_GDB_FCSR:
     case RV_GDB_CSR:
+    case RV_GDB_VCSR:
         if (!rv_csr_read_raw(h, r->csr, &v))
             v = 0; /* described but not implemented: reads 0 */
         break;
@@ -48,11 +65,47 @@ static bool rv_reg_read(struct cpu *c, int regnum, uint8_t *buf, size_t *nbytes)
     return true;
 }
 
+/* A vector CSR written from gdb.  vl and vtype are read-only to the hart
+ * (only vset{i}vl{i} set them, V §6) but a debugger may set them as such an
+ * instruction would: a vtype that vsetvl would refuse sets vill and vl = 0
+ * (V §3.4.4), vl is clamped to VLMAX of the current vtype (V §6.3: vl <=
+ * VLMAX always).  vlenb is fixed; the others follow their WARL rules. */
+static bool rv_vcsr_write_dbg(struct rv_hart *h, unsigned csr, uint64_t v)
+{
+    if (csr == 0xc21) { /* vtype */
+        uint64_t vlmax = rv_vec_vlmax(v, h->vec.vlenb);
+        h->vec.vtype = vlmax ? v : RV_VTYPE_VILL;
+        if (!vlmax)
+            h->vec.vl = 0;
+        else if (h->vec.vl > vlmax)
+            h->vec.vl = vlmax;
+        return true;
+    }
+    if (csr == 0xc20) { /* vl */
+        uint64_t vlmax = (h->vec.vtype & RV_VTYPE_VILL) ? 0 : rv_vec_vlmax(h->vec.vtype, h->vec.vlenb);
+        h->vec.vl = v < vlmax ? v : vlmax;
+        return true;
+    }
+    return rv_csr_write_raw(h, csr, v); /* vlenb: read-only, refused */
+}
+
 static bool rv_reg_write(struct cpu *c, int regnum, const uint8_t *buf, size_t nbytes)
 {
     struct rv_hart *h = RV_HART(c);
     const struct rv_gdb_reg *r = rv_gdb_reg_by_regnum(regnum);
-    if (!r || nbytes != (size_t)r->bits / 8)
+    if (!r)
+        return false;
+    if (r->kind == RV_GDB_VREG || r->kind == RV_GDB_VCSR) {
+        if (!(h->ext & RV_EXT_V))
+            return false;
+        if (r->kind == RV_GDB_VREG) {
+            if (nbytes != h->vec.vlenb)
+                return false;
+            memcpy(h->vec.reg + (size_t)r->csr * h->vec.vlenb, buf, nbytes);
+            return true;
+        }
+    }
+    if (nbytes != (size_t)r->bits / 8)
         return false;
     uint64_t v = get_le(buf, nbytes);
     switch (r->kind) {
@@ -70,6 +123,8 @@ static bool rv_reg_write(struct cpu *c, int regnum, const uint8_t *buf, size_t n
     case RV_GDB_FCSR:
     case RV_GDB_CSR:
         return rv_csr_write_raw(h, r->csr, v); /* WARL rules apply */
+    case RV_GDB_VCSR:
+        return rv_vcsr_write_dbg(h, r->csr, v);
     default:
         return false; /* the privilege and V are read-only from gdb */
     }
@@ -98,7 +153,7 @@ static int rv_hw_trigger(struct cpu *c, bool insert, int type, uint64_t addr, ui
 }
 
 const struct gdb_arch rv_gdb_arch = {
-    .target_xml = rv_gdb_target_xml,
+    .target_xml = rv_target_xml,
     .g_nregs = RV_GDB_G_NREGS,
     .reg_read = rv_reg_read,
     .reg_write = rv_reg_write,

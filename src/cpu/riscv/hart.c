@@ -1,5 +1,6 @@
 /* RV64GC hart: creation, reset state, and the ISA-neutral cpu_ops glue. */
 #include <stdlib.h>
+#include <xxhash.h>
 #include "hart.h"
 #include "rv_internal.h"
 #include "pmu.h"
@@ -111,6 +112,16 @@ static const char *const rv_csr_state_names[] = {
 };
 enum { RV_NCSR_STATE = sizeof rv_csr_state_names / sizeof rv_csr_state_names[0] };
 enum { RV_STATE_COUNT = 2 + 31 + 32 + RV_NCSR_STATE + 16 };
+/* With V (docs/riscv.md "Vector"): the vector CSRs and an XXH3 hash of each
+ * vector register's VLEN bits, so a replay names the first register that
+ * differs without 512 values per hart */
+static const char *const vec_names[] = {
+    "vl", "vtype", "vstart", "vcsr",
+    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
+    "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",
+    "v27", "v28", "v29", "v30", "v31",
+};
+enum { RV_NVEC_STATE = sizeof vec_names / sizeof vec_names[0] };
 
 /* Order: pc, priv, x1..x31, f0..f31, CSRs, pmpaddr0..15 — the first
  * difference a replay reports is then the most telling one. */
@@ -138,7 +149,10 @@ const char *rv_state_name(unsigned i)
     if (i < RV_NCSR_STATE)
         return rv_csr_state_names[i];
     i -= RV_NCSR_STATE;
-    return i < 16 ? pmpaddr[i] : NULL;
+    if (i < 16)
+        return pmpaddr[i];
+    i -= 16;
+    return i < RV_NVEC_STATE ? vec_names[i] : NULL;
 }
 
 static unsigned rv_arch_state(struct cpu *c, uint64_t *v, unsigned max)
@@ -171,6 +185,15 @@ static unsigned rv_arch_state(struct cpu *c, uint64_t *v, unsigned max)
         v[n++] = csrs[i];
     for (unsigned i = 0; i < 16; i++)
         v[n++] = h->pmpaddr[i];
+    if ((h->ext & RV_EXT_V) && max >= RV_STATE_COUNT + RV_NVEC_STATE) {
+        const struct rv_vec *vs = &h->vec;
+        v[n++] = vs->vl;
+        v[n++] = vs->vtype;
+        v[n++] = vs->vstart;
+        v[n++] = (uint64_t)vs->vxrm << 1 | vs->vxsat;
+        for (unsigned r = 0; r < 32; r++)
+            v[n++] = XXH3_64bits(vs->reg + (size_t)r * vs->vlenb, vs->vlenb);
+    }
     return n;
 }
 

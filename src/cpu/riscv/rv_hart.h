@@ -145,6 +145,11 @@ struct rv_aia {
     uint64_t hvien, hvip;    /* hvip: bits 13..63 (12:0 are mip's VS bits) */
     uint64_t vsie_v;         /* vsie bits of hvien & ~hideleg */
     uint64_t hvictl, hviprio1, hviprio2;
+    /* Smaia §5.1.x / Ssaia §5.4.x: the M- and S-level iprio arrays, one
+     * priority number per major interrupt (read-only zero bytes stay 0);
+     * *_on: some byte is non-zero (the order is not the default one) */
+    uint8_t iprio_m[64], iprio_s[64];
+    bool iprio_m_on, iprio_s_on;
     uint8_t force;           /* the interrupt trap_to takes next: 1 to HS, 2 to VS (as its code) */
 };
 
@@ -232,6 +237,8 @@ struct rv_hart {
     int8_t trig_start_mode, trig_irq_mode; /* icount: mode of the last instruction / interrupt (-1 none) */
     uint64_t tselect, tcontrol;
     uint64_t tdata1[RV_TRIG_MAX], tdata2[RV_TRIG_MAX];
+    uint64_t tdata3[RV_TRIG_MAX]; /* textra64 (trigger.c) */
+    uint64_t mcontext, scontext;  /* hcontext is mcontext (trigger.c) */
 
     struct rv_jit *jit;      /* compiled blocks, shared by the machine's harts (jit.c) */
     bool jit_owner;          /* this hart frees jit */

@@ -46,6 +46,10 @@ void rv_aia_pre_write(struct rv_hart *h, unsigned csr, uint64_t *v);
  * take, with aia.force saying how (trap.c). */
 int rv_aia_take(struct rv_hart *h, uint64_t hs_real, bool hs_on, bool vs_on); /* -1: none */
 bool rv_aia_extra(const struct rv_hart *h);     /* any of that state set: use rv_aia_take */
+/* M level: the interrupt of `set` (pending, enabled, not delegated) to take
+ * by the M-level iprio array; -1 while that array is all zero (the default
+ * order: the caller's). */
+int rv_aia_m_pick(const struct rv_hart *h, uint64_t set);
 uint64_t rv_aia_wake(const struct rv_hart *h);  /* non-zero: such an interrupt is pending */
 bool rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v);
 bool rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v);

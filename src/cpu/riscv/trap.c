@@ -244,6 +244,13 @@ bool rv_take_interrupt(struct rv_hart *h)
         trap_to(h, (uint64_t)c, 0, true, 0, 0);
         return true;
     }
+    if (take && h->aia.on && h->aia.iprio_m_on) { /* M level ordered by its iprio array */
+        int c = rv_aia_m_pick(h, take);
+        if (c >= 0) {
+            trap_to(h, (uint64_t)c, 0, true, 0, 0);
+            return true;
+        }
+    }
     if (!take)
         take = pending & hs_en;
     if (!take)

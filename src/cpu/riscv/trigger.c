@@ -11,7 +11,13 @@
  * armed, the hart runs one instruction at a time on the interpreter
  * (h->trig_per_insn, as pmu.c's per-instruction events) and exec.c calls
  * rv_trig_insn_start before each instruction; otherwise triggers cost
- * nothing per instruction. */
+ * nothing per instruction.
+ *
+ * Context matching (Sdtrig "Machine Context", "Supervisor Context",
+ * textra64): mcontext (hcontext from HS mode) holds 14 bits, scontext 34
+ * bits (the sizes the spec recommends for RV64 with H); tdata3 of types
+ * 2-6 is textra64 with every field: a trigger only matches while the
+ * context its mhselect/sselect names equals mhvalue/svalue. */
 #include "trigger.h"
 #include "rv_internal.h"
 #include "isa.h"
@@ -56,6 +62,19 @@ enum { TT_NONE = 0, TT_MCONTROL = 2, TT_ICOUNT = 3, TT_ITRIGGER = 4, TT_ETRIGGER
 #define T_M BIT(9)
 #define T_S BIT(7)
 #define T_U BIT(6)
+
+/* textra64 (tdata3 of types 2-6): mhvalue 63:51, mhselect 50:48,
+ * sbytemask 40:36, svalue 35:2, sselect 1:0 */
+#define TX_MHVALUE(t)   FIELD(t, 63, 51)
+#define TX_MHSELECT(t)  ((unsigned)FIELD(t, 50, 48))
+#define TX_SBYTEMASK(t) ((unsigned)FIELD(t, 40, 36))
+#define TX_SVALUE(t)    FIELD(t, 35, 2)
+#define TX_SSELECT(t)   ((unsigned)FIELD(t, 1, 0))
+/* the implemented widths: mcontext.hcontext 14 bits (H: the spec's
+ * recommended RV64 maximum), scontext.data 34 bits (= svalue), VMIDMAX 14
+ * and ASIDMAX 16 (priv spec, RV64) */
+#define MCONTEXT_MASK 0x3fffull
+#define SCONTEXT_MASK ((1ull << 34) - 1)
 
 /* tcontrol (Debug 1.0 "Trigger Control") */
 #define TCONTROL_MTE  BIT(3)
@@ -153,9 +172,10 @@ void rv_trig_reset(struct rv_hart *h)
         h->ntrig = RV_TRIG_MAX;
     h->tselect = 0;
     h->tcontrol = 0;
+    h->mcontext = h->scontext = 0;
     for (unsigned i = 0; i < RV_TRIG_MAX; i++) {
         h->tdata1[i] = i < h->ntrig ? (uint64_t)TT_DISABLED << 60 : 0;
-        h->tdata2[i] = 0;
+        h->tdata2[i] = h->tdata3[i] = 0;
     }
     h->trig_fire = false;
     h->trig_halt = h->trig_dbg = false;
@@ -233,6 +253,61 @@ static uint64_t legal_tdata2(uint64_t t1, uint64_t v)
     return v;
 }
 
+/* textra64 WARL: every field kept; the reserved mhselect values 3 and 7
+ * and sselect 3 read 0 (ignore) with their value field; bits 47:41 are 0.
+ * The same for every type (a disabled trigger's tdata3 takes any value
+ * one of its types supports). */
+static uint64_t legal_tdata3(uint64_t v)
+{
+    uint64_t r = v & ~(0x7full << 41);
+    unsigned mh = TX_MHSELECT(v);
+    if (mh == 3 || mh == 7)
+        r &= ~(0x1fffull << 51 | 7ull << 48);
+    if (TX_SSELECT(v) == 3)
+        r &= ~(0x1full << 36 | ((1ull << 34) - 1) << 2 | 3ull);
+    return r;
+}
+
+/* Does trigger i's textra allow a match now, for an event in mode md (0 U,
+ * 1 S/HS, 3 M, 4 VU, 5 VS)? Sdtrig textra32/64: mhselect 4 compares the
+ * low 13 bits of mcontext with mhvalue; 1/5 its low 14 bits with
+ * {mhvalue, mhselect[2]}; 2/6 hgatp.VMID with the low VMIDMAX bits of
+ * {mhvalue, mhselect[2]}. sselect 1 compares scontext with svalue, the
+ * bytes sbytemask names ignored; 2 the ASID of satp (vsatp for an event
+ * in VS/VU) with the low ASIDMAX bits of svalue. These apply in every
+ * mode, M included (the spec's commentary). */
+static bool textra_ok(const struct rv_hart *h, unsigned i, int md)
+{
+    uint64_t t = h->tdata3[i];
+    if (!t)
+        return true;
+    uint64_t mh = TX_MHVALUE(t) << 1 | TX_MHSELECT(t) >> 2;
+    switch (TX_MHSELECT(t)) {
+    case 4: if ((h->mcontext & 0x1fff) != TX_MHVALUE(t)) return false; break;
+    case 1: case 5: if ((h->mcontext & MCONTEXT_MASK) != mh) return false; break;
+    case 2: case 6: if (FIELD(h->hgatp, 57, 44) != (mh & 0x3fff)) return false; break;
+    }
+    switch (TX_SSELECT(t)) {
+    case 1: {
+        uint64_t mask = SCONTEXT_MASK;
+        unsigned bm = TX_SBYTEMASK(t);
+        for (unsigned b = 0; b < 5; b++)
+            if (bm >> b & 1)
+                mask &= ~(0xffull << (8 * b));
+        if ((h->scontext & mask) != (TX_SVALUE(t) & mask))
+            return false;
+        break;
+    }
+    case 2: {
+        uint64_t satp = md >= 4 ? h->vsatp : h->satp;
+        if (FIELD(satp, 59, 44) != (TX_SVALUE(t) & 0xffff))
+            return false;
+        break;
+    }
+    }
+    return true;
+}
+
 bool rv_trig_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
 {
     unsigned i = (unsigned)h->tselect;
@@ -240,9 +315,11 @@ bool rv_trig_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_TSELECT: *v = h->tselect; return true;
     case CSR_TDATA1: *v = h->tdata1[i]; return true;
     case CSR_TDATA2: *v = h->tdata2[i]; return true;
-    case CSR_TDATA3: *v = 0; return true; /* textra: every field optional, none implemented */
+    case CSR_TDATA3: *v = h->tdata3[i]; return true;
     case CSR_TINFO: *v = TINFO_VALUE; return true;
     case CSR_TCONTROL: *v = h->tcontrol; return true;
+    case CSR_MCONTEXT: case CSR_HCONTEXT: *v = h->mcontext; return true;
+    case CSR_SCONTEXT: *v = h->scontext; return true;
     }
     return false;
 }
@@ -271,10 +348,19 @@ bool rv_trig_csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
             h->tdata2[i] = legal_tdata2(h->tdata1[i], v);
         return true;
     case CSR_TDATA3:
+        if (!(h->tdata1[i] & T_DMODE))
+            h->tdata3[i] = legal_tdata3(v);
+        return true;
     case CSR_TINFO: /* read-only: writes are ignored (tinfo is not in the 0xc00 range) */
         return true;
     case CSR_TCONTROL:
         h->tcontrol = v & (TCONTROL_MTE | TCONTROL_MPTE);
+        return true;
+    case CSR_MCONTEXT: case CSR_HCONTEXT: /* one register (hcontext: HS mode's view) */
+        h->mcontext = v & MCONTEXT_MASK;
+        return true;
+    case CSR_SCONTEXT:
+        h->scontext = v & SCONTEXT_MASK;
         return true;
     }
     return false;
@@ -470,7 +556,8 @@ static bool mc_pass(struct rv_hart *h, const struct access *a, uint64_t kinds, i
         unsigned t = TYPE(v);
         bool mc = (t == TT_MCONTROL || t == TT_MCONTROL6) && (!dbg_only || (v & T_DMODE));
         uint64_t tv = 0;
-        bool hit = mc && chain_ok && mode_enabled(v, md) && mc_match(v, h->tdata2[i], a, kinds, &tv);
+        bool hit = mc && chain_ok && mode_enabled(v, md) && textra_ok(h, i, md) &&
+                   mc_match(v, h->tdata2[i], a, kinds, &tv);
         if (hit)
             *tval = tv;
         if (mc && (v & MC_CHAIN)) {
@@ -559,6 +646,7 @@ int rv_trig_debugger(struct rv_hart *h, bool insert, int type, uint64_t addr, ui
         if (insert && !(v & T_DMODE) && (TYPE(v) == TT_DISABLED || TYPE(v) == TT_NONE)) {
             h->tdata1[i] = t1;
             h->tdata2[i] = t2;
+            h->tdata3[i] = 0; /* no context condition */
             break;
         }
         if (!insert && mine) {
@@ -654,7 +742,7 @@ static void load_data_check(struct rv_hart *h, int md)
     uint64_t v = (h->trig_ld.fp ? h->f[h->trig_ld.rd & 31] : h->x[h->trig_ld.rd]) & m;
     for (unsigned i = 0; i < h->ntrig; i++) {
         uint64_t t = h->tdata1[i];
-        if (!is_load_data(h, i) || !mode_enabled(t, md))
+        if (!is_load_data(h, i) || !mode_enabled(t, md) || !textra_ok(h, i, md))
             continue;
         unsigned want = want_size(t);
         if (want && want != sz)
@@ -685,7 +773,8 @@ void rv_trig_insn_end(struct rv_hart *h)
         uint64_t v = h->tdata1[i];
         if (TYPE(v) != TT_ICOUNT)
             continue;
-        if (!((sm >= 0 && mode_enabled(v, sm)) || (im >= 0 && mode_enabled(v, im))))
+        if (!((sm >= 0 && mode_enabled(v, sm) && textra_ok(h, i, sm)) ||
+              (im >= 0 && mode_enabled(v, im) && textra_ok(h, i, im))))
             continue;
         uint64_t count = FIELD(v, 23, 10);
         if (count > 1)
@@ -753,7 +842,8 @@ void rv_trig_trap(struct rv_hart *h, uint64_t cause, bool interrupt, int prev, b
     bool hit = false;
     for (unsigned i = 0; i < h->ntrig; i++) {
         uint64_t v = h->tdata1[i];
-        if (TYPE(v) == want && c < 64 && (h->tdata2[i] >> c & 1) && mode_enabled(v, from)) {
+        if (TYPE(v) == want && c < 64 && (h->tdata2[i] >> c & 1) && mode_enabled(v, from) &&
+            textra_ok(h, i, from)) {
             /* it fires just before the handler's first instruction
              * (exec.c), unless the handler's mode inhibits triggers
              * (tcontrol.mte = 0 after a trap into M, SIE = 0 in a

@@ -1,7 +1,9 @@
 /* Sdtrig debug triggers (RISC-V Debug Specification 1.0, chapter "Sdtrig"
  * and its Trigger Module registers): tselect, tdata1-3, tinfo, tcontrol;
  * trigger types mcontrol (2), icount (3), itrigger (4), etrigger (5),
- * mcontrol6 (6), all with action 0 (breakpoint exception).
+ * mcontrol6 (6), all with action 0 (breakpoint exception); the context
+ * registers mcontext/hcontext and scontext with textra64 (tdata3)
+ * matching.
  * docs/riscv.md "Debug triggers (Sdtrig)". */
 #ifndef HVSIM_RV_TRIGGER_H
 #define HVSIM_RV_TRIGGER_H
@@ -14,7 +16,8 @@ struct rv_dinsn;
 /* CSR numbers (Debug spec 1.0 "Trigger Module Registers"). */
 enum {
     CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2, CSR_TDATA3 = 0x7a3,
-    CSR_TINFO = 0x7a4, CSR_TCONTROL = 0x7a5,
+    CSR_TINFO = 0x7a4, CSR_TCONTROL = 0x7a5, CSR_MCONTEXT = 0x7a8, CSR_HCONTEXT = 0x6a8,
+    CSR_SCONTEXT = 0x5a8,
 };
 
 /* Implement n triggers (1..RV_TRIG_MAX; 0 = no Sdtrig: its CSRs stay

@@ -229,8 +229,9 @@ static const char x86_target_xml[] =
     "</feature>\n"
     "</target>\n";
 
-static const char *x86_gdb_target_xml(const char *annex, size_t *len)
+static const char *x86_gdb_target_xml(struct cpu *c, const char *annex, size_t *len)
 {
+    (void)c; /* one description for every x86 CPU */
     if (strcmp(annex, "target.xml") != 0)
         return NULL;
     if (len)

@@ -10,7 +10,8 @@
  *            selects are illegal instructions; MSIs to its own page set
  *            pending bits; mtopei orders by identity, honours eithreshold,
  *            a CSRRW claims exactly what it reads; mip.MEIP follows;
- *            mtopi/stopi give the default priority order (IPRIO 1);
+ *            mtopi/stopi order by the default order and the iprio arrays
+ *            (writable bytes, IPRIO in its full form);
  *            writes that are not MSIs (identity 0 or > 255, a byte store,
  *            offset 4 = seteipnum_be) change nothing
  *   MSI IPI  an MSI to hart 1's M page: hart 1, asleep in WFI with MEIE,
@@ -152,9 +153,28 @@ static void test_m_file(void)
     check(illegal_count == before + 1, "m: odd eip1 does not exist on RV64 (illegal instruction)");
     (void)mreg(0x40);
     check(illegal_count == before + 2, "m: select 0x40 is illegal");
-    check(mreg(0x30) == 0, "m: iprio0 reads zero (no major-interrupt priorities)");
+    check(mreg(0x30) == 0, "m: iprio0 resets to zero");
     (void)mreg(0x31);
     check(illegal_count == before + 3, "m: odd iprio1 does not exist on RV64 (illegal instruction)");
+    /* writable bytes (IPRIOLEN 8): M level SSI, MSI, STI, MTI, SEI (LCOFI with
+     * Sscofpmf); MEI's and the H interrupts' read-only zero; S level SSI,
+     * STI, VSSI, VSTI, VSEI, SGEI (guest files) and 13..63; SEI's zero */
+    mreg_w(0x30, ~0ull);
+    mreg_w(0x32, ~0ull);
+    mreg_w(0x34, ~0ull);
+    check(mreg(0x30) == 0xff00ff00ff00ff00ull && mreg(0x32) == 0xff00ull && mreg(0x34) == 0,
+          "m: iprio0/2/4: bytes of 1, 3, 5, 7 and 9 writable, the rest read-only zero");
+    mreg_w(0x30, 0);
+    mreg_w(0x32, 0);
+    sreg_w(0x30, ~0ull);
+    sreg_w(0x32, ~0ull);
+    sreg_w(0x3e, ~0ull);
+    check(sreg(0x30) == 0x00ffff0000ffff00ull && sreg(0x32) == 0xffffffff00ff0000ull && sreg(0x3e) == ~0ull,
+          "s: iprio0/2/14: bytes of 1, 2, 5, 6, 10, 12 and 13..63 writable, SEI's (9) read-only zero");
+    sreg_w(0x30, 0);
+    sreg_w(0x32, 0);
+    sreg_w(0x3e, 0);
+    check(sreg(0x30) == 0 && sreg(0x3e) == 0, "s: iprio written back to zero");
 
     mreg_w(EIE0, 0);
     mreg_w(EIE0 + 2 * 3, 0);
@@ -172,15 +192,25 @@ static void test_m_file(void)
     check(CSR_READ(0x35c) == TOP(5) && (mip() & MEIP), "m: eithreshold 6 lets 5 through");
     mreg_w(EITHRESHOLD, 0);
     CSR_WRITE(mie, MEIP);
-    check(CSR_READ(0xfb0) == (11ull << 16 | 1), "m: mtopi = MEI (11), IPRIO 1, with mie.MEIE");
+    check(CSR_READ(0xfb0) == (11ull << 16 | 5), "m: mtopi = MEI (11), IPRIO 5 (mtopei's identity), with mie.MEIE");
     CSR_WRITE(mip, 1ull << 1); /* SSIP, not delegated: below MEI */
     CSR_WRITE(mie, MEIP | 1ull << 1);
-    check(CSR_READ(0xfb0) == (11ull << 16 | 1), "m: MEI before SSI in the default order");
+    check(CSR_READ(0xfb0) == (11ull << 16 | 5), "m: MEI before SSI in the default order");
+    /* the M-level iprio array (AIA §5.1): a number p ranks an interrupt with
+     * the external interrupt of identity p, ties by the default order */
+    mreg_w(0x30, 3ull << 8); /* SSI: 3 */
+    check(CSR_READ(0xfb0) == (1ull << 16 | 3), "m: iprio SSI = 3 ranks above MEI's identity 5: mtopi = 1 / 3");
+    mreg_w(0x30, 5ull << 8);
+    check(CSR_READ(0xfb0) == (11ull << 16 | 5), "m: iprio SSI = 5 ties with MEI's 5: the default order (MEI)");
+    mreg_w(0x30, 0);
     CSR_WRITE(mie, 1ull << 1);
-    check(CSR_READ(0xfb0) == (1ull << 16 | 1), "m: only SSI enabled: mtopi = 1");
+    check(CSR_READ(0xfb0) == (1ull << 16 | 255), "m: only SSI enabled: mtopi = 1, IPRIO 255 (number 0, below MEI)");
     CSR_WRITE(mideleg, 1ull << 1);
-    check(CSR_READ(0xfb0) == 0 && CSR_READ(0xdb0) == (1ull << 16 | 1),
-          "m: SSI delegated: mtopi 0, stopi = 1");
+    check(CSR_READ(0xfb0) == 0 && CSR_READ(0xdb0) == (1ull << 16 | 255),
+          "m: SSI delegated: mtopi 0, stopi = 1 / 255");
+    sreg_w(0x30, 7ull << 8);
+    check(CSR_READ(0xdb0) == (1ull << 16 | 7), "s: iprio SSI = 7: stopi = 1 / 7");
+    sreg_w(0x30, 0);
     CSR_WRITE(mip, 0);
     CSR_WRITE(mideleg, 0);
     CSR_WRITE(mie, 0);
@@ -523,11 +553,26 @@ static void test_virtual_s(void)
     CSRW(MVIEN, 1ull << 20);
     CSRW(MVIP, 1ull << 20);
     CSR_WRITE(sie, 1ull << 20);
-    check(CSR_READ(sie) == 1ull << 20 && (CSR_READ(sip) & 1ull << 20) && CSRR(STOPI) == (20u << 16 | 1),
-          "virtual S interrupt 20: sip/sie bits 20, stopi = 20");
+    check(CSR_READ(sie) == 1ull << 20 && (CSR_READ(sip) & 1ull << 20) && CSRR(STOPI) == (20u << 16 | 0),
+          "virtual S interrupt 20: sip/sie bits 20, stopi = 20 / 0 (default order above SEI)");
     check(run_lower(0) == IRQ(20), "virtual S interrupt 20 traps to S-mode: scause = 20");
     CSR_WRITE(sip, 0); /* sip bit 20 is mvip's: S software clears it */
     check(CSRR(MVIP) == 0 && run_lower(0) == 0, "sip write clears mvip bit 20: no interrupt");
+    /* the S-level iprio array orders what S-mode takes: 20 (default: above
+     * SEI) and 35 (below); 35 with number 1 and 20 with 2 put 35 first */
+    CSRW(MVIEN, 1ull << 20 | 1ull << 35);
+    CSRW(MVIP, 1ull << 20 | 1ull << 35);
+    CSR_WRITE(sie, 1ull << 20 | 1ull << 35);
+    check(CSRR(STOPI) == (20u << 16 | 0) && run_lower(0) == IRQ(20),
+          "virtual S interrupts 20 and 35, iprio zero: the default order takes 20");
+    sreg_w(0x34, 2ull << 32);  /* iprio4: interrupts 16..23, 20 in bits 39:32 */
+    sreg_w(0x38, 1ull << 24);  /* iprio8: interrupts 32..39, 35 in bits 31:24 */
+    check(sreg(0x34) == 2ull << 32 && sreg(0x38) == 1ull << 24, "s: iprio4/iprio8 hold the numbers of 20 and 35");
+    check(CSRR(STOPI) == (35u << 16 | 1) && run_lower(0) == IRQ(35),
+          "s: iprio 35 = 1, 20 = 2: stopi = 35 / 1 and S-mode takes 35");
+    sreg_w(0x34, 0);
+    sreg_w(0x38, 0);
+    CSRW(MVIP, 0);
     CSR_WRITE(sie, 0);
     CSRW(MVIEN, 0);
 }
