@@ -56,9 +56,10 @@ static uint64_t xinuse(const struct x86_cpu *x)
     return u;
 }
 
-/* The #UD / #NM checks every XSAVE-family instruction makes (vol. 2
- * "XSAVE" exceptions): CR4.OSXSAVE = 0 is #UD (CPUID.XSAVE = 0 is #UD in
- * the caller), CR0.TS = 1 #NM. CR0.EM is not checked. */
+/* The #UD every XSAVE-family instruction makes with CR4.OSXSAVE = 0 (vol.
+ * 2 "XSAVE" .. "XSETBV" exceptions; CPUID.XSAVE = 0, i.e. [cpu] xsave =
+ * off, is #UD in the callers). XSAVE / XRSTOR then #NM with CR0.TS;
+ * CR0.EM is not looked at. */
 static void xsave_enabled(struct x86_cpu *x)
 {
     if (!(x->cr4 & CR4_OSXSAVE))

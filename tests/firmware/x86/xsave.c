@@ -4,9 +4,9 @@
  *   - with [cpu] xsave = on: CPUID.1:ECX.XSAVE and OSXSAVE (= CR4.OSXSAVE),
  *     leaf 0DH sub-leaves 0, 1, 2; #UD of XGETBV / XSETBV / XSAVE / XRSTOR
  *     with CR4.OSXSAVE = 0; XCR0 = 1 at reset; XSETBV's #GP(0) for ECX != 0,
- *     bit 0 clear, SSE without x87 is fine (bit 1 alone has bit 0 clear),
- *     AVX (bit 2, not supported) and at CPL 3; XGETBV at CPL 3, ECX = 1
- *     (XCR0 & XINUSE), RCX[63:32] ignored; XSAVE / XSAVE64 / XSAVEOPT legacy
+ *     bit 0 clear (0, 2), AVX (bit 2, not supported), bit 32, and at CPL 3,
+ *     RCX/RAX/RDX[63:32] ignored; XGETBV at CPL 3, ECX = 1
+ *     (XCR0 & XINUSE); XSAVE / XSAVE64 / XSAVEOPT legacy
  *     region = the FXSAVE / FXSAVE64 image, XSTATE_BV from XINUSE for the
  *     requested components only, the rest of the header and bytes 416-511
  *     untouched, RFBM = XCR0 & EDX:EAX; XRSTOR round trip, init state for
