@@ -275,6 +275,9 @@ static void xsetbv0(uint64_t v)
 static void test_xsetbv(void)
 {
     struct gregs g = { 0 };
+    CHECKX(rdmsr(0x489) & (1u << 18), "IA32_VMX_CR4_FIXED1 has OSXSAVE (bit 18)", rdmsr(0x489));
+    CHECKX(!(rdmsr(0x48b) >> 32 & (1u << 20)), "IA32_VMX_PROCBASED_CTLS2: enable XSAVES/XRSTORS not allowed",
+           rdmsr(0x48b) >> 32);
     CHECKX(xgetbv0() == 1, "host XCR0 = 1 (reset value)", xgetbv0());
     g.rax = 3;
     EQ("XSETBV in the guest (XCR0 = 3): reason 55", run(g_xsetbv, &g, 0), 55);
