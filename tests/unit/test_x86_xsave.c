@@ -211,6 +211,37 @@ START_TEST(xrstor_init_and_faults)
 }
 END_TEST
 
+/* Compatibility mode (a 32-bit code segment in IA-32e mode): XMM0-7 only
+ * are saved, initialized and looked at for XINUSE (vol. 1 §13.5.2, §13.6). */
+START_TEST(compat_mode_xmm0_7)
+{
+    struct x86_cpu *x = fx->x;
+    x->xcr0 = 3;
+    x->seg[X86_CS].attr = SEG_P | SEG_S | SEG_CODE | SEG_W_R | SEG_A | SEG_DB | SEG_G;
+    x86_update_mode(x);
+    ck_assert_uint_eq(x->code_size, 4);
+    x->fpu.xmm[0].q[0] = 0x1111;
+    x->fpu.xmm[8].q[0] = 0x8888;
+    for (unsigned i = 0; i < 576; i += 8)
+        x86f_w64(fx, DATA + i, 0xa5a5a5a5a5a5a5a5ull);
+    x86f_w64(fx, DATA + 512, 0);
+    ck_assert_int_eq(RUN(2, 0, 0, XSAVE_RSI), X86F_HALTED); /* xsave [esi] */
+    ck_assert_uint_eq(x86f_r64(fx, DATA + 160), 0x1111);
+    ck_assert_uint_eq(x86f_r64(fx, DATA + 288), 0xa5a5a5a5a5a5a5a5ull); /* XMM8 not written */
+    ck_assert_uint_eq(x86f_r64(fx, DATA + 512), 2);
+    /* XSTATE_BV = 0: XMM0-7 initialized, XMM8 kept */
+    x86f_w64(fx, DATA + 512, 0);
+    x86f_w64(fx, DATA + 520, 0);
+    x86f_w64(fx, DATA + 528, 0);
+    ck_assert_int_eq(RUN(2, 0, 0, XRSTOR_RSI), X86F_HALTED);
+    ck_assert_uint_eq(x->fpu.xmm[0].q[0], 0);
+    ck_assert_uint_eq(x->fpu.xmm[8].q[0], 0x8888);
+    /* XINUSE[1] looks at XMM0-7 only here */
+    ck_assert_int_eq(RUN(0, 1, 0, XGETBV), X86F_HALTED);
+    ck_assert_uint_eq(x->r[RAX] & 2, 0);
+}
+END_TEST
+
 START_TEST(config_key)
 {
     char err[256] = "", ini[8192];
@@ -239,6 +270,7 @@ Suite *x86_xsave_suite(void)
     tcase_add_test(t, xsetbv_xgetbv);
     tcase_add_test(t, xsave_header_and_xinuse);
     tcase_add_test(t, xrstor_init_and_faults);
+    tcase_add_test(t, compat_mode_xmm0_7);
     tcase_add_test(t, config_key);
     suite_add_tcase(s, t);
     return s;
