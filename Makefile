@@ -90,7 +90,8 @@ X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf $(BUILD)/firmware/x86-smc.elf $(B
              $(BUILD)/firmware/x86-mb2-fb.elf $(BUILD)/firmware/x86-mb2-fbopt.elf \
              $(BUILD)/firmware/x86-mb2-ask8.elf $(BUILD)/firmware/x86-tasks.elf \
              $(BUILD)/firmware/x86-vm86.elf $(BUILD)/firmware/x86-chaos-vm86.elf \
-             $(BUILD)/firmware/x86-desc.elf $(BUILD)/firmware/x86-vmx-apic.elf
+             $(BUILD)/firmware/x86-desc.elf $(BUILD)/firmware/x86-vmx-apic.elf \
+             $(BUILD)/firmware/x86-xsave.elf
 $(X86K_ELFS) &: $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/firmware/x86/*.S \
                         tests/firmware/x86/*.ld) tests/firmware/x86/build.sh
 	bash tests/firmware/x86/build.sh $(BUILD)/firmware

@@ -20,9 +20,9 @@ enum {
  * (no SMX here: reserved), 2 VMX outside SMX. */
 enum { FC_LOCK = 1u << 0, FC_VMX_OUTSIDE_SMX = 1u << 2 };
 
-uint64_t vmx_cr4_fixed1(void)
+uint64_t vmx_cr4_fixed1(const struct x86_cpu *x)
 {
-    return CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE |
+    return (x->xsave ? CR4_OSXSAVE : 0) | CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE |
            CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_VMXE | CR4_FSGSBASE |
            CR4_PCIDE | CR4_SMEP | CR4_SMAP;
 }
@@ -72,7 +72,7 @@ int vmx_rdmsr(struct x86_cpu *x, uint32_t msr, uint64_t *v)
     case MSR_VMX_CR0_FIXED0: *v = VMX_CR0_FIXED0; return 1;
     case MSR_VMX_CR0_FIXED1: *v = VMX_CR0_FIXED1; return 1;
     case MSR_VMX_CR4_FIXED0: *v = VMX_CR4_FIXED0; return 1;
-    case MSR_VMX_CR4_FIXED1: *v = vmx_cr4_fixed1(); return 1;
+    case MSR_VMX_CR4_FIXED1: *v = vmx_cr4_fixed1(x); return 1;
     case MSR_VMX_VMCS_ENUM: *v = (uint64_t)vmcs_max_index() << 1; return 1; /* A.9 */
     /* A.3.3: exists since "activate secondary controls" may be 1 */
     case MSR_VMX_PROCBASED2: *v = ctls(0, VMX_PROC2_ALLOWED1); return 1;
@@ -110,5 +110,5 @@ bool vmx_cr_fixed_ok(const struct x86_cpu *x, unsigned cr, uint64_t v)
         uint64_t f0 = vmx_cr0_fixed0(ug);
         return (v & f0) == f0 && !(v & ~VMX_CR0_FIXED1);
     }
-    return (v & VMX_CR4_FIXED0) == VMX_CR4_FIXED0 && !(v & ~vmx_cr4_fixed1());
+    return (v & VMX_CR4_FIXED0) == VMX_CR4_FIXED0 && !(v & ~vmx_cr4_fixed1(x));
 }

@@ -112,8 +112,10 @@ static inline int vmx_pa_ok(uint64_t pa) { return (pa >> VMX_PA_BITS) == 0; }
 #define VMX_CR0_FIXED0 0x80000021ull /* PG, NE, PE */
 #define VMX_CR0_FIXED1 0xffffffffull
 #define VMX_CR4_FIXED0 0x00002000ull /* VMXE */
-/* CR4_FIXED1: the CR4 bits the model implements (vmx_caps.c) */
-uint64_t vmx_cr4_fixed1(void);
+/* CR4_FIXED1: the CR4 bits the model implements (vmx_caps.c), OSXSAVE
+ * with [cpu] xsave = on */
+struct x86_cpu;
+uint64_t vmx_cr4_fixed1(const struct x86_cpu *x);
 /* The CR0 bits that must be 1: FIXED0, less PE and PG for an unrestricted
  * guest (§27.3.1.1; in non-root operation §26.3 / §23.8) */
 static inline uint64_t vmx_cr0_fixed0(int unrestricted)

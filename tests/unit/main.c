@@ -30,6 +30,7 @@
     X(x86) \
     X(x86_simd) \
     X(x86_fpu) \
+    X(x86_xsave) \
     X(multiboot) \
     X(x86_tools) \
     X(rv_jit) \

@@ -228,6 +228,7 @@ struct gen {
     bool host_lzcnt, host_tzcnt, host_popcnt;
     bool host_bmi1, host_bmi2, host_adx, host_movbe;
     bool host_sse4, host_sse42; /* SSSE3 + SSE4.1; SSE4.2 (+ CRC32) + AES + PCLMULQDQ */
+    bool host_xsave;  /* XSAVE, OSXSAVE and XCR0 with x87 and SSE (templates `xsave`) */
 };
 
 /* One instruction to encode. Register numbers: 0..15; byte registers: 0..15
@@ -1959,7 +1960,8 @@ static bool simd_sim_snippet(uint8_t digit, uint64_t pa)
 static bool simd_sim_in(const struct seq *s)
 {
     struct x86_cpu *x = fx->x;
-    x->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    x->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
+    x->xcr0 = 3; /* x87 | SSE: what RFBM can name (templates `xsave`) */
     uint8_t img[512];
     memcpy(img, s->simd.fx, 512);
     fx_set_mxcsr(img, fx_mxcsr(img) & X86_MXCSR_MASK);
@@ -2149,6 +2151,110 @@ static bool g_desc(struct gen *g, const struct tmpl *t)
         emit_mov_imm(g, r, (rnd() & ~0xffffull) | sel);
     }
     return emit_ins(g, &in);
+}
+
+/* ---- XSAVE (templates `xsave`, `xgetbv`) ---------------------------------------------
+ *
+ * The simulated CPU has [cpu] xsave = on with XCR0 = 3 and CR4.OSXSAVE
+ * (sim_init, simd_sim_in); the host's XCR0 has more (AVX...), so every
+ * instruction mask is a subset of 3: RFBM = XCR0 & EDX:EAX is the same on
+ * both sides.
+ *  - `xsave`: RDI = a 64-byte aligned area in the data part of the buffer;
+ *    its header's XSTATE_BV, XCOMP_BV and bytes 16-23 zeroed; XSAVE64 with
+ *    EDX:EAX = RFBM (0..3): the legacy region and XSTATE_BV compared
+ *    through the buffer. Then FOP, FIP, FDP and MXCSR_MASK in the area are
+ *    overwritten with 0 (not compared: see the x87 part above; the AMD host
+ *    this was written on reports MXCSR_MASK 2FFFFH, its misaligned-SSE bit
+ *    17, the model 0000FFFFH), as are the FSW condition codes an earlier
+ *    x87 instruction left undefined; the state is disturbed (FNINIT or PCMPEQD
+ *    of an XMM register) and, often with XSTATE_BV bits cleared first (the
+ *    component's initial configuration), XRSTOR64 with a subset of RFBM
+ *    restores it. XSTATE_BV's requested bits are set to 1 in the area
+ *    before anything reads it: they are XINUSE, which silicon may report
+ *    as 1 for a state in its initial configuration (SDM vol. 1 §13.6),
+ *    which the model reports as 0 (after an initializing XRSTOR, a random
+ *    SSE operation that leaves every XMM register 0 does it), so only
+ *    "the bits outside RFBM are not written" is compared there; the
+ *    test kernel x86-xsave.elf checks the model's XSTATE_BV values.
+ *  - `xgetbv`: ECX = 0, EAX AND 3, EDX = 0 (XOR). XGETBV with ECX = 1
+ *    (XINUSE) is not generated: silicon's tracking is its own.
+ * Not generated: XSAVEOPT (its modified optimization makes what it writes
+ * depend on the silicon's tracking of the last XRSTOR; in the model it is
+ * XSAVE), the 32-bit-layout XSAVE / XRSTOR (FCS / FDS, deprecated on
+ * recent parts), faults (#GP of misalignment and reserved header bits:
+ * the test kernel x86-xsave.elf covers them). */
+static bool g_xsave(struct gen *g, const struct tmpl *t)
+{
+    if (!g->host_xsave)
+        return false;
+    if (t->a == 1) {
+        static const uint8_t xor_ecx[] = { 0x31, 0xc9 }, xgetbv[] = { 0x0f, 0x01, 0xd0 },
+                             and_eax[] = { 0x83, 0xe0, 0x03 }, xor_edx[] = { 0x31, 0xd2 };
+        /* XOR and AND: OF CF 0, SF ZF PF from the result, AF undefined */
+        emit_bytes(g, xor_ecx, 2, NULL);
+        set_undef_after(g, FL_ARITH, FL_AF);
+        emit_bytes(g, xgetbv, 3, g->cur);
+        emit_bytes(g, and_eax, 3, NULL);
+        set_undef_after(g, FL_ARITH, FL_AF);
+        emit_bytes(g, xor_edx, 2, NULL);
+        set_undef_after(g, FL_ARITH, FL_AF);
+        g->flags_done = true;
+        return true;
+    }
+    g->flags_done = true; /* only the AND below writes flags */
+    unsigned off = 64 * rn((DATA_END - 576) / 64 + 1);
+    unsigned rfbm = rn(4), rfbm2 = rfbm & (unsigned)rn(4);
+    emit_mov_imm(g, RDI, BUF_VA + off);
+    emit_mov_imm(g, RDX, 0);
+    for (unsigned h = 0; h < 24; h += 8) { /* mov qword [rdi+512+h], 0 */
+        const uint8_t zhdr[] = { 0x48, 0xc7, 0x87, (uint8_t)h, 0x02, 0x00, 0x00, 0, 0, 0, 0 };
+        emit_bytes(g, zhdr, sizeof zhdr, NULL);
+    }
+    emit_mov_imm(g, RAX, rfbm);
+    static const uint8_t xsave64[] = { 0x48, 0x0f, 0xae, 0x27 }; /* xsave64 [rdi] */
+    emit_bytes(g, xsave64, sizeof xsave64, g->cur);
+    static const uint8_t fop[] = { 0x66, 0xc7, 0x47, 0x06, 0, 0 };       /* mov word [rdi+6], 0: FOP */
+    static const uint8_t fip[] = { 0x48, 0xc7, 0x47, 0x08, 0, 0, 0, 0 }; /* mov qword [rdi+8], 0: FIP */
+    static const uint8_t fdp[] = { 0x48, 0xc7, 0x47, 0x10, 0, 0, 0, 0 }; /* mov qword [rdi+16], 0: FDP */
+    static const uint8_t msk[] = { 0xc7, 0x47, 0x1c, 0, 0, 0, 0 };       /* mov dword [rdi+28], 0: MXCSR_MASK */
+    emit_bytes(g, fop, sizeof fop, NULL);
+    emit_bytes(g, fip, sizeof fip, NULL);
+    emit_bytes(g, fdp, sizeof fdp, NULL);
+    emit_bytes(g, msk, sizeof msk, NULL);
+    if (rfbm) { /* XSTATE_BV[i] = XINUSE[i]: 1 for every requested one (see above) */
+        const uint8_t orb[] = { 0x48, 0x83, 0x8f, 0x00, 0x02, 0x00, 0x00, (uint8_t)rfbm }; /* or qword [rdi+512], rfbm */
+        emit_bytes(g, orb, sizeof orb, NULL);
+        set_undef_after(g, FL_ARITH, FL_AF);
+    }
+    /* FSW condition codes an earlier x87 instruction left undefined (the
+     * FXSAVE64 comparison masks them; here they are in the buffer) */
+    unsigned cc = (g->undef >> X87_CC_SHIFT) & X87_CC;
+    if (cc) {
+        uint16_t m = (uint16_t)~cc;
+        const uint8_t andw[] = { 0x66, 0x81, 0x67, 0x02, (uint8_t)m, (uint8_t)(m >> 8) }; /* and word [rdi+2], ~cc */
+        emit_bytes(g, andw, sizeof andw, NULL);
+        set_undef_after(g, FL_ARITH, FL_AF);
+    }
+    int k = (int)rn(16);
+    uint8_t dist[5];
+    if (chance(50)) {
+        dist[0] = 0xdb; dist[1] = 0xe3; /* fninit */
+        emit_bytes(g, dist, 2, NULL);
+    } else {
+        dist[0] = 0x66; dist[1] = (uint8_t)(0x40 | (k >= 8 ? 5 : 0)); dist[2] = 0x0f; dist[3] = 0x76;
+        dist[4] = (uint8_t)(0xc0 | (k & 7) << 3 | (k & 7)); /* pcmpeqd xmmk, xmmk */
+        emit_bytes(g, dist, 5, NULL);
+    }
+    unsigned keep = chance(60) ? 3 : rn(3); /* XSTATE_BV bits left */
+    if (keep != 3) {
+        uint8_t andb[] = { 0x48, 0x83, 0xa7, 0x00, 0x02, 0x00, 0x00, (uint8_t)keep }; /* and qword [rdi+512], keep */
+        emit_bytes(g, andb, sizeof andb, NULL);
+        set_undef_after(g, FL_ARITH, FL_AF);
+    }
+    emit_mov_imm(g, RAX, rfbm2);
+    static const uint8_t xrstor64[] = { 0x48, 0x0f, 0xae, 0x2f }; /* xrstor64 [rdi] */
+    emit_bytes(g, xrstor64, sizeof xrstor64, g->cur);
+    return true;
 }
 
 #define T(name, fn, a, b, w, wr, und, rd, sdm) { name, fn, a, b, w, wr, und, rd, sdm }
@@ -2400,6 +2506,9 @@ static const struct tmpl templates[] = {
     T("x87 fcmov", g_x87, 5, 0, 1, 0, 0, FL_CF | FL_ZF | FL_PF, "SDM vol. 2 FCMOVcc"),
     T("x87 misc", g_x87, 6, 0, 3, 0, 0, 0, "SDM vol. 2 FXCH..FWAIT: per instruction"),
     T("x87 fldcw", g_x87, 7, 0, 1, 0, 0, 0, "SDM vol. 2 FLDCW: C0-C3 undefined"),
+    /* XSAVE: x87 and SSE components only, REX.W forms (g_xsave) */
+    T("xsave", g_xsave, 0, 0, 2, 0, 0, 0, "SDM vol. 1 §13.7, §13.8; vol. 2 XSAVE/XRSTOR"),
+    T("xgetbv", g_xsave, 1, 0, 1, 0, 0, 0, "SDM vol. 2 XGETBV; AND/XOR: AF undefined"),
 };
 #define NTEMPL (sizeof templates / sizeof templates[0])
 
@@ -2608,6 +2717,7 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
 static void sim_init(void)
 {
     fx = x86f_new();
+    x86_cpu_set_xsave(fx->c, true); /* templates `xsave`, `xgetbv` */
     x86f_map_2m(fx, CODE_VA & ~0x1fffffull, SIM_CODE_PA, X86F_PTE_P | X86F_PTE_RW | X86F_PTE_US);
     x86f_map_2m(fx, BUF_VA, SIM_BUF_PA, X86F_PTE_P | X86F_PTE_RW | X86F_PTE_US);
     for (unsigned k = 3; k < DESC_SLOTS; k++) /* the host's GDT (desc_probe_host) */
@@ -2790,6 +2900,11 @@ int main(int argc, char **argv)
     }
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) g.host_tzcnt = (b >> 3) & 1;
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) g.host_lzcnt = (c >> 5) & 1;
+    if (__get_cpuid(1, &a, &b, &c, &d) && (c >> 26 & 1) && (c >> 27 & 1)) { /* XSAVE, OSXSAVE */
+        uint32_t lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        g.host_xsave = (lo & 3) == 3;
+    }
     if (__get_cpuid(1, &a, &b, &c, &d)) {
         g.host_sse4 = (c >> 9 & 1) && (c >> 19 & 1);
         g.host_sse42 = (c >> 20 & 1) && (c >> 25 & 1) && (c >> 1 & 1);

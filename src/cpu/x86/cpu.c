@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "disasm.h"
+#include "fpu.h"
 #include "gdb.h"
 #include "jit.h"
 #include "x86.h"
@@ -63,6 +64,7 @@ static void x86_reset(struct cpu *c)
     memset(x->mtrr_fixed, 0, sizeof x->mtrr_fixed);
     memset(x->mtrr_var, 0, sizeof x->mtrr_var);
     x86_fpu_reset(x);
+    x->xcr0 = 1; /* x87 only (Table 9-1; xsave.c) */
     x->cpl = 0;
     x->intr = x->nmi_pending = x->nmi_blocked = x->sti_shadow = false;
     vmx_reset(x);
@@ -74,7 +76,7 @@ static void x86_reset(struct cpu *c)
 
 /* INIT (SDM vol. 3A §9.1, Table 9-1 "Following INIT"): the power-on
  * state except what INIT leaves: the x87 FPU, MXCSR and the XMM registers,
- * CR0.CD/NW, the TSC, the MTRRs, PAT, MISC_ENABLE and IA32_APIC_BASE; the
+ * XCR0, CR0.CD/NW, the TSC, the MTRRs, PAT, MISC_ENABLE and IA32_APIC_BASE; the
  * local APIC has taken its INIT state already (lapic_accept). Then an
  * application processor waits for a SIPI (§8.4.2); the bootstrap
  * processor (IA32_APIC_BASE.BSP) runs from the reset vector. */
@@ -82,6 +84,7 @@ static void x86_init(struct cpu *c)
 {
     struct x86_cpu *x = X86(c);
     struct x86_fpu fpu = x->fpu;
+    uint64_t xcr0 = x->xcr0; /* INIT keeps XCR0 (Table 9-1) */
     uint64_t cr0_cache = x->cr0 & (CR0_CD | CR0_NW), tsc_offset = x->tsc_offset;
     uint64_t pat = x->pat, misc = x->misc_enable, def = x->mtrr_def_type, base = x->apic_base;
     uint64_t feature_control = x->vmx.feature_control; /* an MSR: INIT keeps it */
@@ -90,6 +93,7 @@ static void x86_init(struct cpu *c)
     memcpy(var, x->mtrr_var, sizeof var);
     x86_reset(c);
     x->fpu = fpu;
+    x->xcr0 = xcr0;
     x->cr0 = (x->cr0 & ~(uint64_t)(CR0_CD | CR0_NW)) | cr0_cache;
     x->tsc_offset = tsc_offset;
     x->pat = pat;
@@ -355,6 +359,13 @@ void x86_cpu_set_vmx(struct cpu *c, bool on)
     x->vmx.enabled = on;
     if (on && x->vmx.preempt_timer < 0)
         x->vmx.preempt_timer = cpu_timer_alloc(c, vmx_preempt_fire, NULL);
+}
+
+void x86_cpu_set_xsave(struct cpu *c, bool on)
+{
+    /* the XSAVE area's legacy region is the x87's FXSAVE image: no XSAVE
+     * where the x87 is #UD (fpu.h X86_HOST_X87) */
+    X86(c)->xsave = on && X86_HOST_X87;
 }
 
 void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaque)

@@ -5,7 +5,9 @@
  * PAT, SMEP, SMAP; APIC, x2APIC, TSC-deadline when the board gives the CPU
  * a local APIC (src/apic/lapic.c); MMX, SSE,
  * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, AES, PCLMULQDQ (simd*.c). The x87 FPU
- * and FXSAVE/FXRSTOR (on x86 hosts: fpu_x87.c). The topology (leaf 0BH):
+ * and FXSAVE/FXRSTOR (on x86 hosts: fpu_x87.c). With [cpu] xsave = on:
+ * XSAVE, OSXSAVE (= CR4.OSXSAVE) and leaf 0DH (xsave.c: XCR0 bits 0 and 1,
+ * XSAVEOPT, XGETBV ECX = 1). The topology (leaf 0BH):
  * the machine's CPUs are the cores of one package, one thread each. */
 #include <string.h>
 #include "fpu.h"
@@ -20,7 +22,7 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
     memset(out, 0, 4 * sizeof out[0]);
     switch (leaf) {
     case 0: /* max basic leaf, vendor (default "HvsimVirtCPU": [cpu] vendor) */
-        out[0] = 0xb;
+        out[0] = x->xsave ? 0xd : 0xb; /* 0DH only with XSAVE (xsave.c) */
         memcpy(&out[1], x->cpuid_vendor, 4);
         memcpy(&out[3], x->cpuid_vendor + 4, 4);
         memcpy(&out[2], x->cpuid_vendor + 8, 4);
@@ -43,6 +45,11 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
             out[2] |= 1u << 5 /* VMX */;
         if (X86_HOST_X87) /* the x87 and FXSAVE/FXRSTOR (fpu_x87.c, fxsave.c) */
             out[3] |= 1u << 0 /* FPU */ | 1u << 24 /* FXSR */;
+        if (x->xsave) { /* [cpu] xsave = on (xsave.c); OSXSAVE mirrors CR4 (vol. 2 "CPUID") */
+            out[2] |= 1u << 26 /* XSAVE */;
+            if (x->cr4 & CR4_OSXSAVE)
+                out[2] |= 1u << 27 /* OSXSAVE */;
+        }
         if (x->lapic) { /* src/apic/lapic.c: APIC while IA32_APIC_BASE.EN (vol. 2 "CPUID") */
             out[2] |= 1u << 21 /* x2APIC */ | 1u << 24 /* TSC-deadline */;
             if (lapic_hw_enabled(x->lapic))
@@ -78,6 +85,10 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
         }
         return;
     }
+    case 0xd: /* processor extended state enumeration (xsave.c) */
+        if (x->xsave)
+            x86_cpuid_xsave(x, sub, out);
+        return;
     case 0x80000000:
         out[0] = 0x80000008;
         return;

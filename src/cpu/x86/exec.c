@@ -602,7 +602,7 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
     const uint64_t known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE |
                            CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP |
                            CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | CR4_SMAP;
-    if (v & ~(known | (vmx_available(&x->vmx) ? CR4_VMXE : 0)))
+    if (v & ~(known | (vmx_available(&x->vmx) ? CR4_VMXE : 0) | (x->xsave ? CR4_OSXSAVE : 0)))
         GP0();
     if (unlikely(x->vmx.on) && !vmx_cr_fixed_ok(x, 4, v))
         GP0(); /* VMXE and the FIXED bits in VMX operation (SDM vol. 3C §23.8) */
@@ -1196,6 +1196,14 @@ static void exec_0f(struct x86_cpu *x)
                 x->r[RCX] = (uint32_t)x->tsc_aux;
                 return;
             }
+            if (i->modrm == 0xd0) { /* XGETBV (xsave.c; #UD without [cpu] xsave = on) */
+                x86_xgetbv(x);
+                return;
+            }
+            if (i->modrm == 0xd1) { /* XSETBV (xsave.c) */
+                x86_xsetbv(x);
+                return;
+            }
             if (i->modrm == 0xca || i->modrm == 0xcb) { /* CLAC / STAC */
                 need_cpl0(x);
                 if (i->modrm == 0xcb) x->rflags |= FL_AC; else x->rflags &= ~(uint64_t)FL_AC;
@@ -1586,6 +1594,8 @@ static void exec_0f(struct x86_cpu *x)
             x86_exec_fxsave_group(x);
             return;
         }
+        if (x86_exec_xsave_group(x)) /* XSAVE XRSTOR XSAVEOPT with [cpu] xsave = on (xsave.c) */
+            return;
         UD();
     }
     case 0xb2: case 0xb4: case 0xb5: /* LSS LFS LGS */

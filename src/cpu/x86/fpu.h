@@ -59,6 +59,22 @@ void x86_fpu_init(struct x86_cpu *x);
 uint16_t x86_fpu_full_tags(const struct x86_cpu *x);
 uint8_t x86_fpu_abridge_tags(uint16_t ftw);
 
+/* fxsave.c: the parts of the FXSAVE image (vol. 1 §10.5.1), which is
+ * also the legacy region of the XSAVE area (vol. 1 §13.4.1; xsave.c).
+ * la is the image's start; w64: the REX.W layout (64-bit FIP/FDP, no
+ * selectors). store_x87: bytes 0-23 and 32-159 (FCW .. FDS,
+ * ST0-7); store_mxcsr: MXCSR and MXCSR_MASK (24-31); store_xmm: XMM0-7
+ * (XMM0-15 in 64-bit mode) from byte 160. The loads fill *n (the caller
+ * commits it after every read succeeded); load_mxcsr raises #GP(0) for a
+ * bit outside MXCSR_MASK. */
+unsigned x86_fx_nxmm(const struct x86_cpu *x);
+void x86_fx_store_x87(struct x86_cpu *x, uint64_t la, bool w64);
+void x86_fx_store_mxcsr(struct x86_cpu *x, uint64_t la);
+void x86_fx_store_xmm(struct x86_cpu *x, uint64_t la);
+void x86_fx_load_x87(struct x86_cpu *x, struct x86_fpu *n, uint64_t la, bool w64);
+uint32_t x86_fx_load_mxcsr(struct x86_cpu *x, uint64_t la);
+void x86_fx_load_xmm(struct x86_cpu *x, struct x86_fpu *n, uint64_t la);
+
 /* fpu_env.c: FNSTENV / FLDENV / FNSAVE / FRSTOR with the memory operand of
  * the current instruction (SDM vol. 1 §8.1.10 Figures 8-9 .. 8-12). */
 void x86_fpu_fnstenv(struct x86_cpu *x);

@@ -43,6 +43,11 @@ void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaqu
  * CPUID.1:ECX.VMX, CR4.VMXE, IA32_FEATURE_CONTROL (0 at reset: firmware
  * sets and locks it), the IA32_VMX_* MSRs and the VMX instructions. */
 void x86_cpu_set_vmx(struct cpu *c, bool on);
+/* [cpu] xsave = on: the XSAVE feature set for x87 and SSE state (docs/x86.md
+ * "XSAVE"): CPUID.1:ECX.XSAVE/OSXSAVE, leaf 0DH, CR4.OSXSAVE, XCR0,
+ * XGETBV/XSETBV, XSAVE/XRSTOR/XSAVEOPT. Off (the default): all #UD, as
+ * before. Ignored on hosts without the x87 model. */
+void x86_cpu_set_xsave(struct cpu *c, bool on);
 /* The CPUID model: a 12-character vendor string and the family, model and
  * stepping CPUID.1:EAX reports (SDM vol. 2 "CPUID" Figure 3-6 encoding);
  * false when they do not fit that encoding (family 1..270, model 0..255

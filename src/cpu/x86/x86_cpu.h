@@ -161,6 +161,8 @@ struct x86_cpu {
     uint64_t tsc_offset, tsc_aux, apic_base, pat, misc_enable;
     uint64_t mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
     struct x86_fpu fpu;
+    uint64_t xcr0;            /* XCR0 (xsave.c): x87 (bit 0, always 1) and SSE (bit 1) */
+    bool xsave;               /* [cpu] xsave = on: the XSAVE feature set (xsave.c) */
     uint8_t cpl;
     uint8_t code_size;        /* 2, 4 or 8: from CS.D / CS.L and the mode */
     uint8_t stack_size;       /* 2, 4 or 8: from SS.B and the mode */
@@ -391,6 +393,17 @@ void x86_exec_x87(struct x86_cpu *x);
 void x86_fpu_reset(struct x86_cpu *x);
 /* fxsave.c: 0F AE /0../3 (FXSAVE, FXRSTOR, LDMXCSR, STMXCSR). */
 void x86_exec_fxsave_group(struct x86_cpu *x);
+/* xsave.c: the XSAVE feature set (SDM vol. 1 ch. 13) for state
+ * components 0 (x87) and 1 (SSE): 0F AE /4../6 with a memory operand
+ * (XSAVE, XRSTOR, XSAVEOPT and their 64-bit forms; true when it was one of
+ * them, false: the caller raises #UD), XGETBV (0F 01 D0), XSETBV (0F 01
+ * D1) and CPUID leaf 0DH. */
+bool x86_exec_xsave_group(struct x86_cpu *x);
+void x86_xgetbv(struct x86_cpu *x);
+void x86_xsetbv(struct x86_cpu *x);
+void x86_cpuid_xsave(struct x86_cpu *x, uint32_t sub, uint32_t out[4]);
+/* The XCR0 bits the model supports (CPUID.(EAX=0DH,ECX=0):EDX:EAX). */
+#define X86_XCR0_SUPPORTED 0x3ull
 /* simd.c: MMX / SSE..SSE4.2 opcodes of the 0F, 0F38 and 0F3A maps that the
  * integer interpreter does not handle. Returns false when the opcode is not
  * one of them (the caller raises #UD). */

@@ -3,6 +3,7 @@
 #   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-smp.elf, x86-ipirace.elf, x86-{exceptions,paging,syscall,misc}.elf,
 #                         x86-chaos{,-user,-compat,-real,-vm86}.elf,
 #                         x86-x87.elf (x87.c with the x87 enabled, still no SSE),
+#                         x86-xsave.elf (xsave.c: XSAVE/XRSTOR/XGETBV/XSETBV, CPUID 0DH),
 #                         x86-mb*.elf/.bin (multiboot), x86-tasks.elf (task switches, debug),
 #                         x86-vm86.elf (virtual-8086 mode, task switches, call gates),
 #                         x86-desc.elf (LAR LSL VERR VERW ARPL, call-gate parameters)
@@ -48,7 +49,7 @@ CFLAGS="-m64 -O2 -ffreestanding -fno-pic -no-pie -mno-red-zone -mgeneral-regs-on
 cc_build $CFLAGS -o "$out/x86-basic64.elf" "$here/start.S" "$here/lib.c" "$here/basic64.c"
 # the CPU kernels (docs/x86.md "Test kernels"): .user at 0x200000
 CPUFLAGS=${CFLAGS/link.ld/link-cpu.ld}
-for k in exceptions paging syscall misc vmx; do
+for k in exceptions paging syscall misc vmx xsave; do
     [ -f "$here/$k.c" ] || continue
     # shellcheck disable=SC2086
     cc_build $CPUFLAGS -o "$out/x86-$k.elf" "$here/start.S" "$here/lib.c" "$here/$k.c"

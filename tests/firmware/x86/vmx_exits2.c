@@ -24,12 +24,19 @@
  *   - #DB exits through the exception bitmap (§26.2, Table 28-1): a
  *     single-step trap after POPF set TF (the exit qualification's BS bit
  *     14) and a data breakpoint on a write through DR0 (B0, bit 0), both
- *     with interruption information 80000301H.
+ *     with interruption information 80000301H;
+ *   - XSETBV (§26.1.2: exits unconditionally, basic reason 55, no
+ *     qualification, instruction length 3), also with a value XSETBV would
+ *     #GP on (the value checks are the VMM's), while the #UD of
+ *     CR4.OSXSAVE = 0 and the #GP(0) at CPL 3 come first (§26.1.1: they
+ *     reach the exception bitmap instead); XGETBV does not exit, and the
+ *     guest sees the host's XCR0: VM entries and exits neither load nor
+ *     save it (the kernel needs [cpu] xsave = on).
  * Output on COM1; isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
 #include "vmxt.h"
 
-enum { EXIT_INSN_INFO = 0x440e, GUEST_LINEAR = 0x640a, IO_BITMAP_A = 0x2000, IO_BITMAP_B = 0x2002 };
+enum { EXIT_INTR_ERROR = 0x4406, EXIT_INSN_INFO = 0x440e, GUEST_LINEAR = 0x640a, IO_BITMAP_A = 0x2000, IO_BITMAP_B = 0x2002 };
 
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs[4096] __attribute__((aligned(4096)));
@@ -59,6 +66,9 @@ void g_inw(void);
 void g_inb(void);
 void g_db(void);
 void g_db_after(void);
+void g_xsetbv(void);
+void g_xgetbv(void);
+void g_xsetbv_user(void);
 __asm__(".text\n"
         ".globl g_cr8_store\ng_cr8_store:\n\tmov %cr8, %rdx\n\tud2\n"
         ".globl g_cr8_load\ng_cr8_load:\n\tmov %rcx, %cr8\n\tud2\n"
@@ -79,7 +89,13 @@ __asm__(".text\n"
         ".globl g_inw\ng_inw:\n\tinw %dx, %ax\n\tvmcall\n\tud2\n"
         ".globl g_inb\ng_inb:\n\tinb %dx, %al\n\tvmcall\n\tud2\n"
         ".globl g_db\ng_db:\n\tpushfq\n\torq $0x100, (%rsp)\n\tpopfq\n\tnop\n"
-        ".globl g_db_after\ng_db_after:\n\tud2\n");
+        ".globl g_db_after\ng_db_after:\n\tud2\n"
+        ".globl g_xsetbv\ng_xsetbv:\n\txsetbv\n\tud2\n"
+        ".globl g_xgetbv\ng_xgetbv:\n\txgetbv\n\tvmcall\n\tud2\n"
+        ".pushsection .user.text, \"ax\"\n"
+        ".globl g_xsetbv_user\ng_xsetbv_user:\n\txsetbv\n\tud2\n"
+        ".popsection\n");
+static uint8_t user_stack[1024] __attribute__((section(".user.data"), aligned(16)));
 
 static int launched;
 static uint32_t proc_base;
@@ -245,6 +261,68 @@ static void test_db(void)
     vmw(EXC_BITMAP, 0);
 }
 
+static uint64_t xgetbv0(void)
+{
+    uint32_t a, d;
+    __asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
+    return (uint64_t)d << 32 | a;
+}
+static void xsetbv0(uint64_t v)
+{
+    __asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static void test_xsetbv(void)
+{
+    struct gregs g = { 0 };
+    CHECKX(rdmsr(0x489) & (1u << 18), "IA32_VMX_CR4_FIXED1 has OSXSAVE (bit 18)", rdmsr(0x489));
+    CHECKX(!(rdmsr(0x48b) >> 32 & (1u << 20)), "IA32_VMX_PROCBASED_CTLS2: enable XSAVES/XRSTORS not allowed",
+           rdmsr(0x48b) >> 32);
+    CHECKX(xgetbv0() == 1, "host XCR0 = 1 (reset value)", xgetbv0());
+    g.rax = 3;
+    EQ("XSETBV in the guest (XCR0 = 3): reason 55", run(g_xsetbv, &g, 0), 55);
+    EQ("  XSETBV: instruction length 3", vmr(EXIT_INSN_LEN), 3);
+    EQ("  XSETBV: qualification 0", vmr(EXIT_QUAL), 0);
+    EQ("  XSETBV: a fault-like exit, guest RIP at the XSETBV", vmr(G_RIP), (uint64_t)g_xsetbv);
+    EQ("  XSETBV: XCR0 not written (the VMM emulates it)", xgetbv0(), 1);
+    g = (struct gregs){ 0 };
+    g.rcx = 1;
+    EQ("XSETBV ECX = 1, value 0 (would #GP): still exits 55", run(g_xsetbv, &g, 0), 55);
+    /* no XCR0 switch on entry / exit: the guest reads the host's */
+    xsetbv0(3);
+    g = (struct gregs){ 0 };
+    EQ("XGETBV in the guest does not exit (the VMCALL after it does)", run(g_xgetbv, &g, 0), 18);
+    EQ("  XGETBV in the guest reads the host's XCR0 (3)", g.rax, 3);
+    xsetbv0(1);
+    EQ("  and the host's XCR0 after the exit is its own (1)", xgetbv0(), 1);
+    /* #UD (CR4.OSXSAVE = 0 in the guest) before the exit */
+    uint64_t cr4 = vmr(G_CR4);
+    vmw(G_CR4, cr4 & ~(1ull << 18));
+    vmw(EXC_BITMAP, 1u << 6 | 1u << 13);
+    g = (struct gregs){ 0 };
+    g.rax = 3;
+    EQ("XSETBV with guest CR4.OSXSAVE = 0: #UD, reason 0 (exception bitmap)", run(g_xsetbv, &g, 0), 0);
+    EQ("  interruption information 80000306H (#UD)", vmr(EXIT_INTR_INFO), 0x80000306u);
+    vmw(G_CR4, cr4);
+    /* #GP(0) at CPL 3 before the exit: a 64-bit user guest on the user page */
+    vmxt_seg(1, X86T_UCODE64 | 3, 0, 0xffffffff, 0xa0fb);
+    vmxt_seg(2, X86T_UDATA | 3, 0, 0xffffffff, 0xc0f3);
+    g = (struct gregs){ 0 };
+    g.rax = 3;
+    vmw(PROC, vmx_adjust(0x48e, proc_base));
+    vmw(G_RIP, (uint64_t)g_xsetbv_user);
+    vmw(G_RSP, (uint64_t)(user_stack + sizeof user_stack));
+    vmw(G_RFLAGS, 2);
+    uint64_t r = vm_enter(&g, 0);
+    CHECKX(r == 0, "VM entry (CPL 3 guest)", r | vmr(INSN_ERROR) << 16);
+    EQ("XSETBV at guest CPL 3: #GP, reason 0 (exception bitmap)", vmr(EXIT_REASON), 0);
+    EQ("  interruption information 80000B0DH (#GP with an error code)", vmr(EXIT_INTR_INFO), 0x80000b0du);
+    EQ("  error code 0", vmr(EXIT_INTR_ERROR), 0);
+    vmxt_seg(1, 0x08, 0, 0xffffffff, 0xa09b);
+    vmxt_seg(2, 0x10, 0, 0xffffffff, 0xc093);
+    vmw(EXC_BITMAP, 0);
+}
+
 int kmain(void)
 {
     x86t_puts("x86 vmx-exits2: start\n");
@@ -256,6 +334,9 @@ int kmain(void)
         x86t_puts("x86 vmx-exits2: no VMX\n");
         x86t_exit(1);
     }
+    CHECK(r[2] & (1u << 26), "CPUID.1:ECX.XSAVE ([cpu] xsave = on)");
+    if (r[2] & (1u << 26)) /* the host's (and, copied, the guest's) CR4.OSXSAVE */
+        write_cr4(read_cr4() | 1u << 18);
     CHECK(vmx_on(vmxon_region) == 0, "vmxon");
     *(uint32_t *)vmcs = *(uint32_t *)vmxon_region;
     CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear");
@@ -267,6 +348,8 @@ int kmain(void)
     test_io_wrap();
     test_vmx_insns();
     test_db();
+    if (r[2] & (1u << 26))
+        test_xsetbv();
     CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
     return x86t_report("vmx-exits2");
