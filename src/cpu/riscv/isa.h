@@ -46,4 +46,17 @@ bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen);
  * list does not fit. (The base, riscv,isa-base, is "rv64i".) */
 size_t rv_isa_extension_list(const char *isa, char *buf, size_t len);
 
+/* The extension names V implies at VLEN = vlen bits (V 1.0 §18: V
+ * provides Zve64d, which includes Zve64f, Zve64x, Zve32f and Zve32x, and
+ * Zvl128b; Zvl<N>b includes every smaller Zvl, so VLEN 256 is Zvl32b ..
+ * Zvl256b), lower case, in alphabetical order, as a list of NUL-terminated
+ * names (the DT's riscv,isa-extensions form). Returns its length, 0 if it
+ * does not fit in len. */
+size_t rv_isa_vector_list(unsigned vlen, char *buf, size_t len);
+/* The ISA string for the DT's riscv,isa: isa itself without v; with v,
+ * isa with the names of rv_isa_vector_list inserted ("_zve32f_..."),
+ * before its first s- or x-extension (the naming order: the z extensions
+ * before them) or at the end. Returns the length, 0 if it does not fit. */
+size_t rv_isa_string_with_vector(const char *isa, unsigned vlen, char *buf, size_t len);
+
 #endif
