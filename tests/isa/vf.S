@@ -340,6 +340,15 @@ TEST_BEGIN
         vsetivli t1, 4, e32, m1
 #ifndef ISA_QEMU /* (QEMU 7.2 accepts v0 as data under v0.t) */
         TEST_ILLEGAL(137, vadd.vv v3, v0, v2, v0.t)
+        TEST_ILLEGAL(138, vredsum.vs v1, v2, v0, v0.t)
+        TEST_ILLEGAL(139, vluxei32.v v4, (a1), v0, v0.t)
+        TEST_ILLEGAL(140, vrgatherei16.vv v4, v8, v8)    /* v8 read as e32 and as e16 */
+#endif
+        la a1, dst
+        TEST_ILLEGAL(141, vluxei64.v v5, (a1), v4)       /* e32 data in the e64 index group's high half */
+        TEST_ILLEGAL(142, vluxseg2ei32.v v4, (a1), v5)   /* a segment field on the index */
+#ifndef ISA_QEMU /* (QEMU 7.2 accepts a register read with two EEWs) */
+        TEST_ILLEGAL(143, vwredsum.vs v1, v2, v2)        /* v2: e32 elements and the e64 scalar */
 #endif
         PASS
 TEST_END

@@ -389,7 +389,8 @@ static bool freduce(struct rv_hart *h, const struct fctx *c)
     bool wide = c->f6 >= 0x30;
     int afmt = wide ? fmt_of(c->sew * 2) : c->fmt;
     if (h->vec.vstart || c->fmt < 0 || afmt < 0 || !vgroup_ok(c->vs2, c->lmul) ||
-        !v0_ok(c, c->vs2, c->lmul))
+        !v0_ok(c, c->vs2, c->lmul) || !v0_ok(c, c->vs1, 0) ||
+        !vsrc_ok(c->vs2, c->lmul, c->sew, c->vs1, 0, wide ? c->sew * 2 : c->sew))
         return rv_vec_illegal(h, c->raw);
     bool sum = c->f6 == 0x01 || c->f6 == 0x03 || wide;
     int rm = rv_fp_rm(h, RM_DYN);

@@ -175,7 +175,9 @@ static bool gather(struct rv_hart *h, const struct vctx *c, bool ei16)
     unsigned n = vregs(c->lmul);
     if (!vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, c->lmul) || (vv && !vgroup_ok(c->vs1, iemul)) ||
         voverlap(c->vd, n, c->vs2, n) || (vv && voverlap(c->vd, n, c->vs1, vregs(iemul))) ||
-        (!c->vm && c->vd == 0))
+        (!c->vm && c->vd == 0) || !v0_data_ok(c, c->vs2, c->lmul) ||
+        (vv && (!v0_data_ok(c, c->vs1, iemul) ||
+                !vsrc_ok(c->vs2, c->lmul, c->sew, c->vs1, iemul, ei16 ? 16 : c->sew))))
         return rv_vec_illegal(h, c->raw);
     rv_vec_dirty(h);
     for (uint64_t i = h->vec.vstart; i < c->vl; i++) {
@@ -194,7 +196,7 @@ static bool slide(struct rv_hart *h, const struct vctx *c, bool up, bool one)
 {
     unsigned n = vregs(c->lmul);
     if (!vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, c->lmul) || (!c->vm && c->vd == 0) ||
-        (up && voverlap(c->vd, n, c->vs2, n)))
+        (up && voverlap(c->vd, n, c->vs2, n)) || !v0_data_ok(c, c->vs2, c->lmul))
         return rv_vec_illegal(h, c->raw);
     uint64_t off = one ? 1 : c->f3 == F_VX ? h->x[c->vs1] : c->vs1;
     rv_vec_dirty(h);
@@ -225,7 +227,8 @@ static bool slide(struct rv_hart *h, const struct vctx *c, bool up, bool one)
 static bool reduce(struct rv_hart *h, const struct vctx *c)
 {
     static const uint8_t ops[8] = { E_ADD, E_AND, E_OR, E_XOR, E_MINU, E_MIN, E_MAXU, E_MAX };
-    if (h->vec.vstart || !vgroup_ok(c->vs2, c->lmul))  /* V §14: vstart must be 0 */
+    if (h->vec.vstart || !vgroup_ok(c->vs2, c->lmul) ||  /* V §14: vstart must be 0 */
+        !v0_data_ok(c, c->vs2, c->lmul) || !v0_data_ok(c, c->vs1, 0))
         return rv_vec_illegal(h, c->raw);
     rv_vec_dirty(h);
     if (c->vl == 0)
@@ -484,7 +487,8 @@ static bool fixed(struct rv_hart *h, const struct vctx *c)
  * active vs2 elements. */
 static bool wreduce(struct rv_hart *h, const struct vctx *c)
 {
-    if (h->vec.vstart || c->sew > 32 || !vgroup_ok(c->vs2, c->lmul))
+    if (h->vec.vstart || c->sew > 32 || !vgroup_ok(c->vs2, c->lmul) || !v0_data_ok(c, c->vs2, c->lmul) ||
+        !v0_data_ok(c, c->vs1, 0) || !vsrc_ok(c->vs2, c->lmul, c->sew, c->vs1, 0, c->sew * 2))
         return rv_vec_illegal(h, c->raw);
     rv_vec_dirty(h);
     if (c->vl == 0)
