@@ -154,7 +154,8 @@ VISA=rv64imafdcvh_zicsr_zifencei_zba_zbb_zbs_sstc
 printf '[cpu]\nisa = %s\n' "$VISA" >"$T/v.ini"
 printf '[cpu]\nisa = %s\nvlen = 256\n' "$VISA" >"$T/v256.ini"
 printf '[cpu]\nisa = %s\nvlen = 1024\n' "$VISA" >"$T/v1024.ini"
-for t in v:v v256:v256 v:v1024 v_off: vf:v; do
+printf '[cpu]\nisa = %s\n' "${VISA%_sstc}_zfh_zvfh_sstc" >"$T/vfh.ini"
+for t in v:v v256:v256 v:v1024 v_off: vf:v vfh:vfh; do
     elf=$ISA/${t%%:*}.elf
     opt=()
     [ -n "${t#*:}" ] && opt=(-c "$T/${t#*:}.ini")

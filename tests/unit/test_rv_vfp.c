@@ -29,6 +29,11 @@ static uint64_t xs(uint64_t *s)
     return *s;
 }
 
+static uint64_t boxf(unsigned fmt, uint64_t v)
+{
+    return fmt == 0 ? rv_box32((uint32_t)v) : fmt == 2 ? 0xffffffffffff0000ull | (uint16_t)v : v;
+}
+
 /* OP-V: funct6 | vm | vs2 | vs1 | funct3 | vd | 1010111 */
 static uint32_t opv(unsigned f6, bool vm, unsigned vs2, unsigned vs1, unsigned f3, unsigned vd)
 {
@@ -62,7 +67,17 @@ static uint64_t pick(uint64_t *s, unsigned sew)
         0xc3e0000000000000, 0x41f0000000000000, 0x43f0000000000000, 0x3fe0000000000000,
         0x4008000000000000, 0x3ff8000000000000, 0x47efffffe0000000, 0x36a0000000000000,
     };
+    static const uint16_t sp16[] = {
+        0, 0x8000, 0x7c00, 0xfc00, 0x7e00, 0xfe01, 0x7c01, 0xfd23, 0x0001, 0x83ff, 0x0400,
+        0x7bff, 0xfbff, 0x3c00, 0xbc00, 0x3555, 0x7800, 0xf800, 0x3800, 0x4200, 0x3e00, 0xbe00,
+        0x0200, 0x6401,
+    };
     uint64_t r = xs(s);
+    if (sew == 16) {
+        if (r % 2)
+            return sp16[(r >> 8) % (sizeof sp16 / 2)];
+        return (uint16_t)xs(s);
+    }
     switch (r % 4) {
     case 0: return sew == 32 ? sp32[(r >> 8) % (sizeof sp32 / 4)] : sp64[(r >> 8) % (sizeof sp64 / 8)];
     case 1: {                                  /* a small integer or half-integer */
@@ -127,13 +142,18 @@ static const struct vdesc {
 static uint64_t scalar_ref(struct rv_hart *h, enum vk k, unsigned sew, uint64_t a, uint64_t b, uint64_t d,
                            uint32_t *fl)
 {
-    unsigned fmt = sew == 32 ? 0 : 1;
+    unsigned fmt = sew == 16 ? 2 : sew == 32 ? 0 : 1;
+    unsigned wfmt = sew == 16 ? 0 : 1;         /* the 2*SEW format */
+    unsigned iw = sew == 64 ? 2 : 0;           /* FCVT's integer kind: W (signed) or L */
     bool narrow_src = vd_tab[k].width < 0;     /* the source is 2*SEW */
-    unsigned sfmt = narrow_src ? 1 : fmt;
-    h->f[1] = sfmt == 0 ? rv_box32((uint32_t)a) : a;
-    h->f[2] = fmt == 0 ? rv_box32((uint32_t)b) : b;
-    h->f[3] = fmt == 0 ? rv_box32((uint32_t)d) : d;
-    h->x[5] = a;
+    unsigned sfmt = narrow_src ? wfmt : fmt;
+    h->f[1] = boxf(sfmt, a);
+    h->f[2] = boxf(fmt, b);
+    h->f[3] = boxf(fmt, d);
+    /* integer sources: sign-extended for the signed conversions */
+    bool sgn = k == VCVT_F_X || k == VWCVT_F_X || k == VNCVT_F_X;
+    unsigned ibits = narrow_src ? 2 * sew : sew;
+    h->x[5] = sgn ? (uint64_t)vsext(a, ibits) : a;
     h->fflags = 0;
     uint32_t insn = 0;
     bool to_x = false;
@@ -165,18 +185,18 @@ static uint64_t scalar_ref(struct rv_hart *h, enum vk k, unsigned sew, uint64_t 
     case VLE: insn = opfp(0x14, fmt, 2, 1, 0, 6); to_x = true; break;
     case VGT: insn = opfp(0x14, fmt, 1, 2, 1, 6); to_x = true; break;   /* f < vs2 */
     case VGE: insn = opfp(0x14, fmt, 1, 2, 0, 6); to_x = true; break;
-    case VCVT_XU: insn = opfp(0x18, fmt, sew == 32 ? 1 : 3, 1, 7, 6); to_x = true; break;
-    case VCVT_X: insn = opfp(0x18, fmt, sew == 32 ? 0 : 2, 1, 7, 6); to_x = true; break;
-    case VCVT_RTZ_XU: insn = opfp(0x18, fmt, sew == 32 ? 1 : 3, 1, 1, 6); to_x = true; break;
-    case VCVT_RTZ_X: insn = opfp(0x18, fmt, sew == 32 ? 0 : 2, 1, 1, 6); to_x = true; break;
-    case VCVT_F_XU: insn = opfp(0x1a, fmt, sew == 32 ? 1 : 3, 5, 7, 4); break;
-    case VCVT_F_X: insn = opfp(0x1a, fmt, sew == 32 ? 0 : 2, 5, 7, 4); break;
-    case VWCVT_X: insn = opfp(0x18, 0, 2, 1, 7, 6); to_x = true; break;      /* fcvt.l.s */
-    case VWCVT_F_X: insn = opfp(0x1a, 1, 0, 5, 7, 4); break;                 /* fcvt.d.w */
-    case VWCVT_FF: insn = opfp(0x08, 1, 0, 1, 7, 4); break;                  /* fcvt.d.s */
-    case VNCVT_X: insn = opfp(0x18, 1, 0, 1, 7, 6); to_x = true; break;      /* fcvt.w.d */
-    case VNCVT_F_X: insn = opfp(0x1a, 0, 2, 5, 7, 4); break;                 /* fcvt.s.l */
-    case VNCVT_FF: insn = opfp(0x08, 0, 1, 1, 7, 4); break;                  /* fcvt.s.d */
+    case VCVT_XU: insn = opfp(0x18, fmt, iw + 1, 1, 7, 6); to_x = true; break;
+    case VCVT_X: insn = opfp(0x18, fmt, iw, 1, 7, 6); to_x = true; break;
+    case VCVT_RTZ_XU: insn = opfp(0x18, fmt, iw + 1, 1, 1, 6); to_x = true; break;
+    case VCVT_RTZ_X: insn = opfp(0x18, fmt, iw, 1, 1, 6); to_x = true; break;
+    case VCVT_F_XU: insn = opfp(0x1a, fmt, 3, 5, 7, 4); break;               /* from the zero-extended value */
+    case VCVT_F_X: insn = opfp(0x1a, fmt, 2, 5, 7, 4); break;                /* from the sign-extended value */
+    case VWCVT_X: insn = opfp(0x18, fmt, sew == 32 ? 2 : 0, 1, 7, 6); to_x = true; break; /* fcvt.l.s / fcvt.w.h */
+    case VWCVT_F_X: insn = opfp(0x1a, wfmt, 2, 5, 7, 4); break;              /* fcvt.d.l / fcvt.s.l */
+    case VWCVT_FF: insn = opfp(0x08, wfmt, fmt, 1, 7, 4); break;             /* fcvt.d.s / fcvt.s.h */
+    case VNCVT_X: insn = opfp(0x18, wfmt, iw, 1, 7, 6); to_x = true; break;  /* fcvt.w.d */
+    case VNCVT_F_X: insn = opfp(0x1a, fmt, 2, 5, 7, 4); break;               /* fcvt.s.l / fcvt.h.l */
+    case VNCVT_FF: insn = opfp(0x08, fmt, wfmt, 1, 7, 4); break;             /* fcvt.s.d / fcvt.h.s */
     default: break;
     }
     ck_assert_int_eq(rv_fp_exec(h, insn), 0);
@@ -190,10 +210,11 @@ static uint64_t scalar_ref(struct rv_hart *h, enum vk k, unsigned sew, uint64_t 
     return dbits >= 64 ? r : r & ((1ull << dbits) - 1);
 }
 
-static struct machine *vmachine(struct rv_hart **hp)
+static struct machine *vmachine(struct rv_hart **hp, bool zvfh)
 {
     struct machine *m = rvf_machine_new(1);
-    rv_hart_set_ext(m->cpus[0], RV_EXT_V);
+    rv_hart_set_ext(m->cpus[0], zvfh ? RV_EXT_V | RV_EXT_ZVFH | RV_EXT_ZVFHMIN | RV_EXT_ZFH | RV_EXT_ZFHMIN
+                                     : RV_EXT_V);
     rv_hart_set_vlen(m->cpus[0], 256);
     struct rv_hart *h = rvf_hart(m, 0);
     rv_vec_reset(h);
@@ -214,12 +235,17 @@ static void set_vtype(struct rv_hart *h, unsigned sew, int lmul)
 static void check_op(enum vk k)
 {
     struct rv_hart *h;
-    struct machine *m = vmachine(&h);
+    struct machine *m = vmachine(&h, true);
     const struct vdesc *t = &vd_tab[k];
     uint64_t seed = 0x1234567887654321ull ^ ((uint64_t)k << 32);
-    for (unsigned sew = 32; sew <= 64; sew *= 2) {
+    for (unsigned sew = 16; sew <= 64; sew *= 2) {
         if (t->width != 0 && sew == 64)
-            continue;                          /* widening/narrowing: SEW 32 only */
+            continue;                          /* widening/narrowing: SEW 16 and 32 */
+        /* SEW 16 (Zvfh): FCVT has no 16-bit integers, so the conversions to
+         * 16-bit integers have no scalar equivalent (vf.S checks them) */
+        if (sew == 16 && (k == VCVT_XU || k == VCVT_X || k == VCVT_RTZ_XU || k == VCVT_RTZ_X ||
+                          k == VNCVT_X))
+            continue;
         unsigned sb = sew / 8;
         unsigned s2b = t->width < 0 ? 2 * sb : sb, db = t->width > 0 ? 2 * sb : sb;
         set_vtype(h, sew, 0);
@@ -243,7 +269,7 @@ static void check_op(enum vk k)
                 uint64_t m0 = xs(&seed);
                 memcpy(h->vec.reg, &m0, 8);
                 bool vm = round % 4 == 0;      /* a quarter unmasked */
-                h->f[1] = sew == 32 ? rv_box32((uint32_t)f) : f;
+                h->f[1] = boxf(sew == 16 ? 2 : sew == 32 ? 0 : 1, f);
                 uint8_t old_mask[RV_VLENB_MAX];
                 memcpy(old_mask, vreg(h, VD), h->vec.vlenb);
                 unsigned f3 = (t->kind == 1 || t->kind == 4) ? 5 : 1;
@@ -329,6 +355,10 @@ START_TEST(test_estimates)
     ck_assert_uint_eq(fl, FFLAG_NX | FFLAG_OF);
     ck_assert_uint_eq(rv_vec_frec7(0, 0x80000001, RM_RUP, &fl), 0xff7fffff);
     ck_assert_uint_eq(rv_vec_frec7(1, 1, RM_RDN, &fl), 0x7fefffffffffffffull);
+    /* binary16 (Zvfh): the same tables at 10 significand bits */
+    ck_assert_uint_eq(rv_vec_frec7(2, 0x4200, RM_RNE, &fl), 0x3550);       /* 1/3 */
+    ck_assert_uint_eq(rv_vec_frsqrt7(2, 0x4400, &fl), 0x37f8);             /* 1/sqrt(4) */
+    ck_assert_uint_eq(rv_vec_frec7(2, 0x7bff, RM_RNE, &fl), 0x0100);       /* a subnormal result */
     uint64_t s = 77;
     for (int n = 0; n < 200000; n++) {
         uint32_t x = (uint32_t)xs(&s) & 0x7fffffff;
@@ -358,7 +388,7 @@ END_TEST
 START_TEST(test_rules)
 {
     struct rv_hart *h;
-    struct machine *m = vmachine(&h);
+    struct machine *m = vmachine(&h, false);
     set_vtype(h, 32, 0);
     h->mstatus &= ~MSTATUS_FS;
     ck_assert(!rv_vec_exec(h, opv(0x00, true, VS2, VS1, 1, VD)));          /* vfadd.vv */
@@ -387,7 +417,29 @@ START_TEST(test_rules)
     ck_assert(!rv_vec_exec(h, opv(0x00, true, VS2, VS1, 1, VD)));
     ck_assert(!rv_vec_exec(h, opv(0x12, true, VS2, 12, 1, VD)));           /* vfwcvt.f.f.v from f16 */
     ck_assert(rv_vec_exec(h, opv(0x12, true, VS2, 11, 1, VD)));            /* vfwcvt.f.x.v i16 -> f32 */
+    /* Zvfhmin alone: the f16 <-> f32 conversions, nothing else at SEW 16 */
+    rv_hart_set_ext(m->cpus[0], RV_EXT_V | RV_EXT_ZVFHMIN);
+    ck_assert(rv_vec_exec(h, opv(0x12, true, VS2, 12, 1, VD)));            /* vfwcvt.f.f.v */
+    ck_assert(rv_vec_exec(h, opv(0x12, true, VS2, 20, 1, VD + 1)));        /* vfncvt.f.f.w */
+    ck_assert(!rv_vec_exec(h, opv(0x00, true, VS2, VS1, 1, VD)));          /* vfadd */
+    ck_assert(!rv_vec_exec(h, opv(0x12, true, VS2, 9, 1, VD)));            /* vfwcvt.x.f.v from f16 */
+    /* Zvfh: all of it */
+    rv_hart_set_ext(m->cpus[0], RV_EXT_V | RV_EXT_ZVFHMIN | RV_EXT_ZVFH | RV_EXT_ZFHMIN);
+    ck_assert(rv_vec_exec(h, opv(0x00, true, VS2, VS1, 1, VD)));
+    set_vtype(h, 8, 0);
+    ck_assert(rv_vec_exec(h, opv(0x12, true, VS2, 11, 1, VD)));            /* i8 -> f16 */
+    ck_assert(!rv_vec_exec(h, opv(0x00, true, VS2, VS1, 1, VD)));          /* no 8-bit float */
     rvf_machine_free(m);
+    /* [cpu] isa: zvfh/zvfhmin need v, zvfh also zfhmin (or zfh) */
+    uint32_t ext;
+    char err[256];
+    ck_assert(rv_isa_parse("rv64imafdcv_zfhmin_zvfh", &ext, err, sizeof err));
+    ck_assert_uint_eq(ext & (RV_EXT_ZVFH | RV_EXT_ZVFHMIN), RV_EXT_ZVFH | RV_EXT_ZVFHMIN);
+    ck_assert(rv_isa_parse("rv64imafdcv_zvfhmin", &ext, err, sizeof err));
+    ck_assert(!rv_isa_parse("rv64imafdcv_zvfh", &ext, err, sizeof err));
+    ck_assert(strstr(err, "zfhmin") != NULL);
+    ck_assert(!rv_isa_parse("rv64imafdc_zfh_zvfhmin", &ext, err, sizeof err));
+    ck_assert(strstr(err, "need v") != NULL);
 }
 END_TEST
 

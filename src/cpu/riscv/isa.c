@@ -17,7 +17,8 @@ static const struct { const char *name; uint32_t bit; } multi[] = {
     { "zbkc", RV_EXT_ZBKC }, { "zbkx", RV_EXT_ZBKX }, { "zicbom", RV_EXT_ZICBOM },
     { "zicboz", RV_EXT_ZICBOZ }, { "zicbop", RV_EXT_ZICBOP }, { "zfhmin", RV_EXT_ZFHMIN },
     { "zfh", RV_EXT_ZFH | RV_EXT_ZFHMIN }, { "sscofpmf", RV_EXT_SSCOFPMF },
-    { "sdtrig", RV_EXT_SDTRIG },
+    { "sdtrig", RV_EXT_SDTRIG }, { "zvfhmin", RV_EXT_ZVFHMIN },
+    { "zvfh", RV_EXT_ZVFH | RV_EXT_ZVFHMIN },
 };
 
 size_t rv_isa_extension_list(const char *isa, char *buf, size_t len)
@@ -87,6 +88,16 @@ bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen)
         }
         *ext |= multi[i].bit;
         p += n;
+    }
+    /* Zvfh 1.0: Zvfhmin needs a vector extension (here: v), Zvfh also
+     * Zfhmin (zfh includes it) */
+    if ((*ext & RV_EXT_ZVFHMIN) && !(*ext & RV_EXT_V)) {
+        snprintf(err, errlen, "[cpu] isa '%s': zvfhmin/zvfh need v", isa);
+        return false;
+    }
+    if ((*ext & RV_EXT_ZVFH) && !(*ext & RV_EXT_ZFHMIN)) {
+        snprintf(err, errlen, "[cpu] isa '%s': zvfh needs zfhmin (or zfh)", isa);
+        return false;
     }
     return true;
 }

@@ -24,7 +24,9 @@ enum {
     RV_EXT_SSCOFPMF = 1u << 12,   /* Sscofpmf 1.0: counter overflow, mode filters, LCOFI */
     RV_EXT_SDTRIG = 1u << 13,     /* Debug 1.0 Sdtrig: triggers ([cpu] triggers, trigger.c) */
     RV_EXT_V = 1u << 14,          /* V 1.0 vector extension ([cpu] vlen, vector.c) */
-    RV_EXT_ALL = (1u << 15) - 1,
+    RV_EXT_ZVFHMIN = 1u << 15,    /* Zvfhmin 1.0: vfwcvt.f.f.v / vfncvt.f.f.w to and from binary16 (needs v) */
+    RV_EXT_ZVFH = 1u << 16,       /* Zvfh 1.0: vector FP at SEW 16 (needs v and zfhmin, includes Zvfhmin) */
+    RV_EXT_ALL = (1u << 17) - 1,
 };
 
 /* Cache-block size of Zicbom/Zicboz (bytes; the DTB's riscv,cbo?-block-size). */

@@ -1,10 +1,12 @@
 /* Vector floating point (V §13), FP reductions (§14.3, §14.4), the FP
  * moves and slides (§16.2, §16.3.6) and FP merge/splat (§13.15, §13.16):
- * OPFVV and OPFVF. SEW 32 (binary32) and 64 (binary64); SEW 16 would be
- * Zvfh/Zvfhmin, which hvsim does not implement, so a binary16 operand makes
- * the encoding reserved (illegal instruction), as every EEW that is not a
- * supported IEEE type (V §13). Each element goes through the scalar FPU's
- * code (fpu.h): the same rounding, NaN and flag rules as F and D.
+ * OPFVV and OPFVF. SEW 32 (binary32) and 64 (binary64); binary16 with
+ * Zvfh (every instruction at SEW 16, and the conversions between binary16
+ * and 8/32-bit integers) or only Zvfhmin (vfwcvt.f.f.v from and
+ * vfncvt[.rod].f.f.w to binary16) ("Zvfh and Zvfhmin" 1.0); without them an
+ * EEW that is not a supported IEEE type makes the encoding reserved
+ * (illegal instruction, V §13). Each element goes through the scalar FPU's
+ * code (fpu.h): the same rounding, NaN and flag rules as F, D and Zfh.
  *
  * Rounding mode: frm (dynamic); an instruction that rounds with a reserved
  * frm (5..7) is illegal, as a scalar FP instruction with rm = DYN is. The
@@ -15,6 +17,7 @@
  * vector_int.c (agnostic allows it, V §3.4.3). */
 #include "vector_internal.h"
 #include "fpu.h"
+#include "isa.h"
 
 enum { F_FVV = 1, F_FVF = 5 };
 
@@ -44,9 +47,14 @@ struct fctx {
     bool vm;
     int lmul, fmt;                             /* fmt: SEW's format, -1: none */
     uint64_t vl, vlmax;
+    bool zvfh, zvfhmin;                        /* binary16 arithmetic / conversions */
 };
 
-static int fmt_of(unsigned sew) { return sew == 32 ? RV_FMT_S : sew == 64 ? RV_FMT_D : -1; }
+/* The IEEE format of an EEW (-1: none); binary16 only with Zvfh (h16). */
+static int fmt_of(unsigned eew, bool h16)
+{
+    return eew == 32 ? RV_FMT_S : eew == 64 ? RV_FMT_D : eew == 16 && h16 ? RV_FMT_H : -1;
+}
 
 /* V §13: mstatus.FS (and vsstatus.FS with V=1) not Off */
 static bool fs_on(const struct rv_hart *h)
@@ -152,7 +160,7 @@ static bool single_width(struct rv_hart *h, const struct fctx *c, enum fk k, int
 static bool widening(struct rv_hart *h, const struct fctx *c, int rm)
 {
     bool vv = c->f3 == F_FVV, wide2 = c->f6 == 0x34 || c->f6 == 0x36;
-    int wl = c->lmul + 1, wfmt = fmt_of(c->sew * 2);
+    int wl = c->lmul + 1, wfmt = fmt_of(c->sew * 2, c->zvfh);
     int s2l = wide2 ? wl : c->lmul;
     unsigned s2eew = wide2 ? c->sew * 2 : c->sew;
     if (c->fmt < 0 || wfmt < 0 || c->lmul > 2 || !vgroup_ok(c->vd, wl) || !vgroup_ok(c->vs2, s2l) ||
@@ -218,9 +226,9 @@ static const uint8_t rec7_tab[128] = {
     8, 8, 7, 7, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0,
 };
 
-/* binary32 / binary64 field widths */
-static unsigned mbits_of(int fmt) { return fmt == RV_FMT_S ? 23 : 52; }
-static unsigned ebits_of(int fmt) { return fmt == RV_FMT_S ? 8 : 11; }
+/* binary32 / binary64 / binary16 field widths */
+static unsigned mbits_of(int fmt) { return fmt == RV_FMT_S ? 23 : fmt == RV_FMT_D ? 52 : 10; }
+static unsigned ebits_of(int fmt) { return fmt == RV_FMT_S ? 8 : fmt == RV_FMT_D ? 11 : 5; }
 
 /* Splits a finite non-zero x into its normalized exponent (the exponent if
  * normal; 0 minus the leading zeros of the significand if subnormal) and
@@ -340,7 +348,9 @@ static bool convert(struct rv_hart *h, const struct fctx *c)
     /* source and destination EEW (bits); which of them is a float */
     unsigned seew = kind == 2 ? c->sew * 2 : c->sew, deew = kind == 1 ? c->sew * 2 : c->sew;
     bool from_f = op != 2 && op != 3, to_f = op >= 2 && op <= 5;
-    int sfmt = from_f ? fmt_of(seew) : 0, dfmt = to_f ? fmt_of(deew) : 0;
+    /* Zvfhmin: binary16 in the float-to-float conversions only */
+    bool h16 = c->zvfh || (op == 4 || op == 5 ? c->zvfhmin : false);
+    int sfmt = from_f ? fmt_of(seew, h16) : 0, dfmt = to_f ? fmt_of(deew, h16) : 0;
     int sl = kind == 2 ? c->lmul + 1 : c->lmul, dl = kind == 1 ? c->lmul + 1 : c->lmul;
     if (sfmt < 0 || dfmt < 0 || (kind && (c->sew > 32 || c->lmul > 2)) || !vgroup_ok(c->vd, dl) ||
         !vgroup_ok(c->vs2, sl) || (!c->vm && c->vd == 0) || !v0_ok(c, c->vs2, sl) ||
@@ -387,7 +397,7 @@ static bool convert(struct rv_hart *h, const struct fctx *c)
 static bool freduce(struct rv_hart *h, const struct fctx *c)
 {
     bool wide = c->f6 >= 0x30;
-    int afmt = wide ? fmt_of(c->sew * 2) : c->fmt;
+    int afmt = wide ? fmt_of(c->sew * 2, c->zvfh) : c->fmt;
     if (h->vec.vstart || c->fmt < 0 || afmt < 0 || !vgroup_ok(c->vs2, c->lmul) ||
         !v0_ok(c, c->vs2, c->lmul) || !v0_ok(c, c->vs1, 0) ||
         !vsrc_ok(c->vs2, c->lmul, c->sew, c->vs1, 0, wide ? c->sew * 2 : c->sew))
@@ -456,7 +466,9 @@ bool rv_vec_fp(struct rv_hart *h, uint32_t raw)
     c.lmul = rv_vec_lmul_log2(h->vec.vtype);
     c.vl = h->vec.vl;
     c.vlmax = rv_vec_vlmax(h->vec.vtype, h->vec.vlenb);
-    c.fmt = fmt_of(c.sew);
+    c.zvfh = h->ext & RV_EXT_ZVFH;
+    c.zvfhmin = h->ext & RV_EXT_ZVFHMIN;
+    c.fmt = fmt_of(c.sew, c.zvfh);
     bool vv = c.f3 == F_FVV;
 
     if (vv && (c.f6 == 0x01 || c.f6 == 0x03 || c.f6 == 0x05 || c.f6 == 0x07 ||

@@ -23,7 +23,7 @@ import struct
 import sys
 from fractions import Fraction as Fr
 
-FMTS = {'s': (8, 23), 'd': (11, 52)}
+FMTS = {'h': (5, 10), 's': (8, 23), 'd': (11, 52)}
 RNE, RTZ, RDN, RUP, RMM = range(5)
 NX, UF, OF, DZ, NV = 1, 2, 4, 8, 16
 
@@ -31,7 +31,7 @@ NX, UF, OF, DZ, NV = 1, 2, 4, 8, 16
 def bias(f): return (1 << (FMTS[f][0] - 1)) - 1
 
 
-def cnan(f): return 0x7fc00000 if f == 's' else 0x7ff8000000000000
+def cnan(f): return {'h': 0x7e00, 's': 0x7fc00000, 'd': 0x7ff8000000000000}[f]
 
 
 def value(bits, f):
@@ -199,6 +199,25 @@ def main():
     out['ncvt_rod2'] = [f64(x), round_to(x, 's')[0], round_to(x, 's', RTZ)[0] | 1]
     out['ncvt_ovf'] = [round_to(Fr(10) ** 40, 's', RNE), round_to(Fr(10) ** 40, 's', RTZ)]
     out['sum_third'] = [round_to(Fr(1, 3), 'd')[0]]
+    # binary16 (vfh.S, Zvfh)
+    def f16(x): return round_to(Fr(x), 'h')[0]
+    h1 = [f16(x) for x in (Fr(3, 2), -2, Fr(1, 4), 100)]
+    h2 = [f16(x) for x in (Fr(1, 2), 3, Fr(-1, 4), 4)]
+    out['h_v1'] = h1
+    out['h_v2'] = h2
+    out['h_add'] = [op('h', lambda a, b: a + b, a, b) for a, b in zip(h1, h2)]
+    out['h_mul'] = [op('h', lambda a, b: a * b, a, b) for a, b in zip(h1, h2)]
+    out['h_div'] = [op('h', lambda a, b: a / b, a, b) for a, b in zip(h1, h2)]
+    out['h_div_rup'] = [op('h', lambda a, b: a / b, a, b, rm=RUP) for a, b in zip(h1, h2)]
+    out['h_macc'] = [op('h', lambda a, b: b * a + 1, a, b) for a, b in zip(h2, h1)]   # vd = 1
+    out['h_big'] = [round_to(Fr(70000), 'h'), round_to(Fr(65519), 'h'), round_to(Fr(65520), 'h')]
+    out['h_wide'] = [round_to(value(x, 'h'), 's')[0] for x in h1]
+    out['h_third_from_s'] = [round_to(value(f32(Fr(1, 3)), 's'), 'h')]
+    out['h_rec7'] = [rec7(f16(3), 'h'), rec7(f16(-Fr(1, 10)), 'h'), rec7(0x7bff, 'h')]
+    out['h_rsqrt7'] = [rsqrt7(f16(4), 'h'), rsqrt7(f16(Fr(1, 10)), 'h'), rsqrt7(0x0001, 'h')]
+    out['h_sum'] = [round_to(Fr(10) + Fr(3, 2) - 2 + Fr(1, 4) + 100, 'h')]
+    out['h_of_int'] = [f16(x) for x in (1, -1, 127, -128)]
+    out['h_to_i8'] = [f16(x) for x in (Fr(5, 2), Fr(-11, 4), 300, -1)]
     for k, vals in out.items():
         print(k, ' '.join(hex(v[0]) + ('/%d' % v[1] if v[1] else '') if isinstance(v, tuple)
                           else hex(v) for v in vals))
