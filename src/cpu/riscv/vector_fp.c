@@ -213,7 +213,7 @@ static const uint8_t rsqrt7_tab[128] = {
     65, 64, 63, 63, 62, 61, 60, 59, 59, 58, 57, 56, 56, 55, 54, 53,
 };
 /* vfrec7 table: sig[MSB-1:MSB-7] -> sig_out[MSB-1:MSB-7] (V §13.10, table
- * "vfrec7.v common-case lookup table contents"; tests/isa/gen/rec7.py
+ * "vfrec7.v common-case lookup table contents"; tests/isa/gen/vf_values.py
  * recomputes both tables by the spec's minimax rule) */
 static const uint8_t rec7_tab[128] = {
     127, 125, 123, 121, 119, 117, 116, 114, 112, 110, 109, 107, 105, 104, 102, 100,
