@@ -468,6 +468,50 @@ START_TEST(test_overlap)
 }
 END_TEST
 
+/* Random OPFVV/OPFVF encodings on random vtypes (SEW 8..64, every LMUL,
+ * VLEN 128 and 1024), random frm (also reserved values), random vstart,
+ * random register contents and f registers, with Zvfh: nothing may crash
+ * or leave the state out of range, and a trapping instruction changes no
+ * vector register (the guest never crashes the simulator). */
+START_TEST(test_fuzz_fp)
+{
+    uint64_t seed = 0x51ed270b3c1f9e37ull + (uint64_t)_i;
+    struct rv_hart *h;
+    struct machine *m = vmachine(&h, true);
+    rv_hart_set_vlen(m->cpus[0], _i ? 1024 : 128);
+    rv_vec_reset(h);
+    static uint8_t before[32 * RV_VLENB_MAX];
+    for (int n = 0; n < 100000; n++) {
+        h->mstatus |= FS_INIT | VS_INIT;
+        if (n % 8 == 0) {
+            h->x[5] = xs(&seed) & 0xff;
+            h->x[6] = xs(&seed) % 300;
+            ck_assert(rv_vec_exec(h, 0x80000057u | 5u << 20 | 6u << 15 | 7u << 12)); /* vsetvl x0, t1, t0 */
+            for (unsigned b = 0; b < 32u * h->vec.vlenb; b += 8) {
+                uint64_t v = xs(&seed);
+                memcpy(h->vec.reg + b, &v, 8);
+            }
+            for (int r = 0; r < 32; r++)
+                h->f[r] = xs(&seed) % 3 ? xs(&seed) : boxf((unsigned)(xs(&seed) % 3), xs(&seed));
+        }
+        h->frm = (unsigned)(xs(&seed) % 8);
+        h->vec.vstart = xs(&seed) % 4 ? 0 : xs(&seed) % (h->vec.vl + 1) % ((uint64_t)h->vec.vlenb * 8);
+        uint32_t raw = (uint32_t)xs(&seed);
+        raw = (raw & ~0x707fu) | 0x57u | (raw & 0x4000 ? 5u : 1u) << 12;
+        memcpy(before, h->vec.reg, 32u * h->vec.vlenb);
+        uint64_t pc = h->pc;
+        if (!rv_vec_exec(h, raw)) {
+            ck_assert_int_eq(memcmp(before, h->vec.reg, 32u * h->vec.vlenb), 0);
+            h->pc = pc;
+        }
+        ck_assert_uint_le(h->vec.vl, rv_vec_vlmax(h->vec.vtype, h->vec.vlenb));
+        ck_assert_uint_lt(h->vec.vstart, (uint64_t)h->vec.vlenb * 8);
+        ck_assert_uint_eq(h->fflags & ~0x1fu, 0);
+    }
+    rvf_machine_free(m);
+}
+END_TEST
+
 Suite *rv_vfp_suite(void);
 Suite *rv_vfp_suite(void)
 {
@@ -481,6 +525,10 @@ Suite *rv_vfp_suite(void)
     tcase_add_test(tc, test_estimates);
     tcase_add_test(tc, test_rules);
     tcase_add_test(tc, test_overlap);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fuzz");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_fuzz_fp, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
