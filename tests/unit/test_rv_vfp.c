@@ -443,6 +443,35 @@ START_TEST(test_rules)
 }
 END_TEST
 
+/* With V=1 vsstatus.FS is in effect too (V §13): Off in either field makes
+ * vector FP illegal; a flag makes both Dirty. */
+START_TEST(test_fs_with_h)
+{
+    struct rv_hart *h;
+    struct machine *m = vmachine(&h, false);
+    set_vtype(h, 32, 0);
+    memset(h->vec.reg, 0, sizeof h->vec.reg);
+#define TO_VS() do { rv_set_priv(h, PRV_S); h->virt = true; rv_update_modes(h); } while (0)
+    h->vsstatus |= VS_INIT;
+    h->vsstatus &= ~MSTATUS_FS;
+    TO_VS();
+    ck_assert(!rv_vec_exec(h, opv(0x20, true, VS2, VS1, 1, VD)));          /* vfdiv.vv */
+    ck_assert_uint_eq(h->mcause, EXC_ILLEGAL_INSN);                       /* not virtual-instruction */
+    h->vsstatus |= FS_INIT;
+    h->mstatus &= ~MSTATUS_FS;
+    TO_VS();
+    ck_assert(!rv_vec_exec(h, opv(0x20, true, VS2, VS1, 1, VD)));
+    h->mstatus |= FS_INIT;
+    TO_VS();
+    ck_assert(rv_vec_exec(h, opv(0x20, true, VS2, VS1, 1, VD)));           /* 0/0: NV */
+    ck_assert(h->virt);
+    ck_assert_uint_eq(h->mstatus & MSTATUS_FS, MSTATUS_FS);
+    ck_assert_uint_eq(h->vsstatus & MSTATUS_FS, MSTATUS_FS);
+    ck_assert_uint_eq(h->fflags, FFLAG_NV);
+    rvf_machine_free(m);
+}
+END_TEST
+
 /* V §5.2 (vdst_ok): the spec's examples and the mask/fractional cases. */
 START_TEST(test_overlap)
 {
@@ -524,6 +553,7 @@ Suite *rv_vfp_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_estimates);
     tcase_add_test(tc, test_rules);
+    tcase_add_test(tc, test_fs_with_h);
     tcase_add_test(tc, test_overlap);
     suite_add_tcase(s, tc);
     tc = tcase_create("fuzz");
