@@ -224,8 +224,10 @@ static void build_cpus(struct fdtw *w, const struct config *c)
         if ((ext & RV_EXT_V) && !rv_virt_vlen(rv_virt_config(c), &vlen, verr, sizeof verr))
             vlen = 128; /* config_validate has reported it */
         char isa[sizeof rv_virt_config(c)->isa + 256];
-        if (!rv_isa_string_with_vector(rv_virt_config(c)->isa, vlen, isa, sizeof isa - 16))
-            snprintf(isa, sizeof isa, "%s", rv_virt_config(c)->isa);
+        if (!rv_isa_string_with_vector(rv_virt_config(c)->isa, vlen, isa, sizeof isa - 16)) {
+            memcpy(isa, rv_virt_config(c)->isa, sizeof rv_virt_config(c)->isa); /* cannot happen: it fits */
+            isa[sizeof rv_virt_config(c)->isa - 1] = '\0';
+        }
         if (aia)
             strcat(isa, "_smaia_ssaia");
         w_str(w, "riscv,isa", isa);
