@@ -347,6 +347,10 @@ TEST_BEGIN
         la a1, dst
         TEST_ILLEGAL(141, vluxei64.v v5, (a1), v4)       /* e32 data in the e64 index group's high half */
         TEST_ILLEGAL(142, vluxseg2ei32.v v4, (a1), v5)   /* a segment field on the index */
+#ifndef ISA_QEMU /* (QEMU 7.2 accepts these two-EEW reads) */
+        TEST_ILLEGAL(144, vsuxei8.v v4, (a1), v4)        /* e32 data and e8 index in v4 */
+        TEST_ILLEGAL(145, vse32.v v0, (a1), v0.t)        /* v0: data and mask */
+#endif
 #ifndef ISA_QEMU /* (QEMU 7.2 accepts a register read with two EEWs) */
         TEST_ILLEGAL(143, vwredsum.vs v1, v2, v2)        /* v2: e32 elements and the e64 scalar */
 #endif

@@ -119,6 +119,11 @@ bool rv_vec_mem(struct rv_hart *h, uint32_t raw)
         return rv_vec_illegal(h, raw);
     if (indexed && !vm && voverlap(0, 1, rs2, vregs(iemul)))
         return rv_vec_illegal(h, raw);
+    /* a store reads its data with EEW deew: not from the index group with
+     * another EEW, nor from v0 under v0.t (mask EEW 1) */
+    if (store && ((indexed && deew != eew && voverlap(vd, nf * per, rs2, vregs(iemul))) ||
+                  (!vm && vd == 0)))
+        return rv_vec_illegal(h, raw);
     int64_t stride = (int64_t)h->x[rs2];
     if (!store)
         rv_vec_dirty(h);
