@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential check of hvsim's vector floating point against QEMU (a
 second, independent V 1.0 implementation): writes a bare-metal RV64 program
-of random vector FP instructions (random SEW 16/32/64, LMUL 1/2 and 2, vl,
+of random vector FP instructions (random SEW 8..64, LMUL 1/2, 1, 2, 4, vl,
 frm, masks, operands including NaNs/infinities/subnormals) that prints the
 whole vector register file and fflags through the HTIF console at the end.
 Run the same ELF on `hvsim` (with v and zvfh) and on `qemu-system-riscv64
@@ -83,10 +83,17 @@ def main():
     emit = p.append
     for _ in range(count):
         sew = rng.choice([8, 16, 32, 64, 16, 32, 64])
-        lmul = rng.choice([1, 1, 2]) if sew < 64 else rng.choice([1, 2])
-        vlmax = lmul * VLENB * 8 // sew
+        frac = sew < 64 and rng.random() < 0.2         # LMUL 1/2
+        lmul = 1 if frac else rng.choice([1, 1, 2, 4])
+        vlmax = (VLENB * 8 // sew // 2) if frac else lmul * VLENB * 8 // sew
         vl = rng.randrange(0, vlmax + 1)
-        emit(f'li t0, {vl}; vsetvli t1, t0, e{sew}, m{lmul}, tu, mu; csrwi frm, {rng.randrange(5)}')
+        lm = 'mf2' if frac else f'm{lmul}'
+        emit(f'li t0, {vl}; vsetvli t1, t0, e{sew}, {lm}, tu, mu; csrwi frm, {rng.randrange(5)}')
+        if frac:
+            lmul = 1                           # one register; 2 * LMUL = 1 register too
+            wide_regs = 1
+        else:
+            wide_regs = 2 * lmul
         m = '' if rng.random() < 0.5 else ', v0.t'
         f = f'f{rng.randrange(32)}'
         kind = rng.choice(['single', 'single', 'fma', 'cmp', 'unary', 'wide', 'wide', 'cvt',
@@ -121,31 +128,31 @@ def main():
             w = rng.choice(['vv', 'vf', 'w'])
             if w == 'w':
                 op = rng.choice(WIDE_W)
-                d, a, b = groups(rng, [2 * lmul, 2 * lmul, lmul])
+                d, a, b = groups(rng, [wide_regs, wide_regs, lmul])
                 emit(f'{op} v{d}, v{a}, {f if op.endswith("f") else "v%d" % b}{m}')
             elif w == 'vv':
                 op = rng.choice(WIDE_VV)
-                d, a, b = groups(rng, [2 * lmul, lmul, lmul])
+                d, a, b = groups(rng, [wide_regs, lmul, lmul])
                 emit(f'{op} v{d}, v{b}, v{a}{m}' if 'macc' in op or 'msac' in op
                      else f'{op} v{d}, v{a}, v{b}{m}')
             else:
                 op = rng.choice(WIDE_VF)
-                d, a = groups(rng, [2 * lmul, lmul])
+                d, a = groups(rng, [wide_regs, lmul])
                 emit(f'{op} v{d}, {f}, v{a}{m}' if 'macc' in op or 'msac' in op
                      else f'{op} v{d}, v{a}, {f}{m}')
         elif kind == 'cvt':
             if rng.random() < 0.5:
-                d, a = groups(rng, [2 * lmul, lmul])
+                d, a = groups(rng, [wide_regs, lmul])
                 emit(f'{rng.choice(WCVT)} v{d}, v{a}{m}')
             else:
-                d, a = groups(rng, [lmul, 2 * lmul])
+                d, a = groups(rng, [lmul, wide_regs])
                 emit(f'{rng.choice(NCVT)} v{d}, v{a}{m}')
         elif kind == 'cvt8':                   # Zvfh: int8 <-> binary16
             if rng.random() < 0.5:
-                d, a = groups(rng, [2 * lmul, lmul])
+                d, a = groups(rng, [wide_regs, lmul])
                 emit(f'{rng.choice(["vfwcvt.f.xu.v", "vfwcvt.f.x.v"])} v{d}, v{a}{m}')
             else:
-                d, a = groups(rng, [lmul, 2 * lmul])
+                d, a = groups(rng, [lmul, wide_regs])
                 emit(f'{rng.choice(["vfncvt.xu.f.w", "vfncvt.x.f.w"])} v{d}, v{a}{m}')
         elif kind == 'red':
             if sew < 64 and rng.random() < 0.3:
