@@ -251,7 +251,7 @@ bool rv_virt_trigger_count(const struct rv_virt_config *v, unsigned *n, char *er
 }
 
 /* [cpu] vlen: VLEN of the V extension (empty = 128). */
-static bool rv_virt_vlen(const struct rv_virt_config *v, unsigned *vlen, char *err, size_t errlen)
+bool rv_virt_vlen(const struct rv_virt_config *v, unsigned *vlen, char *err, size_t errlen)
 {
     uint32_t ext = 0;
     char e[256];

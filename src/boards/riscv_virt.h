@@ -145,5 +145,8 @@ bool rv_virt_mhpm_count(const struct rv_virt_config *v, unsigned *n);
 /* The number of Sdtrig triggers: 0 without sdtrig in [cpu] isa, else
  * [cpu] triggers (1..16, empty = 4). false + err if malformed. */
 bool rv_virt_trigger_count(const struct rv_virt_config *v, unsigned *n, char *err, size_t errlen);
+/* VLEN in bits: [cpu] vlen (128..1024, a power of two; empty = 128; only
+ * with v in [cpu] isa). false + err if malformed. */
+bool rv_virt_vlen(const struct rv_virt_config *v, unsigned *vlen, char *err, size_t errlen);
 
 #endif

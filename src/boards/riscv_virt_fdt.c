@@ -217,19 +217,28 @@ static void build_cpus(struct fdtw *w, const struct config *c)
         w_str(w, "status", "okay");
         w_str(w, "compatible", "riscv");
         bool aia = rv_virt_has_imsic(rv_virt_config(c), NULL);
-        if (aia) {
-            char isa[sizeof rv_virt_config(c)->isa + 16];
-            snprintf(isa, sizeof isa, "%s_smaia_ssaia", rv_virt_config(c)->isa);
-            w_str(w, "riscv,isa", isa);
-        } else {
-            w_str(w, "riscv,isa", rv_virt_config(c)->isa);
+        /* with v: the Zve and Zvl names V implies at this VLEN (isa.c,
+         * docs/riscv.md "Vector") in both forms; without, [cpu] isa as is */
+        unsigned vlen = 128;
+        char verr[256];
+        if ((ext & RV_EXT_V) && !rv_virt_vlen(rv_virt_config(c), &vlen, verr, sizeof verr))
+            vlen = 128; /* config_validate has reported it */
+        char isa[sizeof rv_virt_config(c)->isa + 256];
+        if (!rv_isa_string_with_vector(rv_virt_config(c)->isa, vlen, isa, sizeof isa - 16)) {
+            memcpy(isa, rv_virt_config(c)->isa, sizeof rv_virt_config(c)->isa); /* cannot happen: it fits */
+            isa[sizeof rv_virt_config(c)->isa - 1] = '\0';
         }
+        if (aia)
+            strcat(isa, "_smaia_ssaia");
+        w_str(w, "riscv,isa", isa);
         /* the DT bindings' newer form (riscv/cpus.yaml, extensions.yaml):
          * the base and the extensions the hart implements as a string list,
          * from the same table that parses [cpu] isa (isa.c) */
         w_str(w, "riscv,isa-base", "rv64i");
-        char list[512];
-        size_t n = rv_isa_extension_list(rv_virt_config(c)->isa, list, sizeof list - 16);
+        char list[768];
+        size_t n = rv_isa_extension_list(rv_virt_config(c)->isa, list, sizeof list - 256);
+        if ((ext & RV_EXT_V) && n)
+            n += rv_isa_vector_list(vlen, list + n, 240);
         if (aia && n) {
             memcpy(list + n, "smaia\0ssaia", 12);
             n += 12;

@@ -147,14 +147,15 @@ for bad in "${BASE}_zfoo:zfoo" "rv64imafdcq:'q'" "rv32imac:rv64"; do
     fi
 done
 
-# 7. V 1.0 (docs/riscv.md "Vector"): v.S at VLEN 128 and 256 and v_off.S on
+# 7. V 1.0 (docs/riscv.md "Vector"): v.S at VLEN 128 and 256, vf.S (FP), v_off.S on
 # the default board, both engines, byte-identical traces; the DTB names v
 # only when enabled; [cpu] vlen is checked
 VISA=rv64imafdcvh_zicsr_zifencei_zba_zbb_zbs_sstc
 printf '[cpu]\nisa = %s\n' "$VISA" >"$T/v.ini"
 printf '[cpu]\nisa = %s\nvlen = 256\n' "$VISA" >"$T/v256.ini"
 printf '[cpu]\nisa = %s\nvlen = 1024\n' "$VISA" >"$T/v1024.ini"
-for t in v:v v256:v256 v:v1024 v_off:; do
+printf '[cpu]\nisa = %s\n' "${VISA%_sstc}_zfh_zvfh_sstc" >"$T/vfh.ini"
+for t in v:v v256:v256 v:v1024 v_off: vf:v vfh:vfh; do
     elf=$ISA/${t%%:*}.elf
     opt=()
     [ -n "${t#*:}" ] && opt=(-c "$T/${t#*:}.ini")
@@ -181,11 +182,25 @@ for t in v:v v256:v256 v:v1024 v_off:; do
 done
 "$HVSIM" run -c "$T/v.ini" --smp 1 --dump-dtb "$T/v.dtb" </dev/null >/dev/null 2>&1
 visa=$(fdtget "$T/v.dtb" /cpus/cpu@0 riscv,isa 2>&1)
-if [ "$visa" = "$VISA" ] && [ "$disa" = "$BASE" ]; then
-    pass "DTB: riscv,isa has v only when enabled"
+ZV128=zve32f_zve32x_zve64d_zve64f_zve64x_zvl128b_zvl32b_zvl64b
+if [ "$visa" = "${VISA%_sstc}_${ZV128}_sstc" ] && [ "$disa" = "$BASE" ]; then
+    pass "DTB: riscv,isa has v (and Zve64d.., Zvl128b..) only when enabled"
 else
     fail "DTB with v" "isa '$visa', default '$disa'"
 fi
+# the Zvl names follow [cpu] vlen, in both DT forms (V 1.0 §18)
+"$HVSIM" run -c "$T/v256.ini" --smp 1 --dump-dtb "$T/v256.dtb" </dev/null >/dev/null 2>&1
+vext=$(fdtget "$T/v256.dtb" /cpus/cpu@0 riscv,isa-extensions 2>&1)
+visa=$(fdtget "$T/v256.dtb" /cpus/cpu@0 riscv,isa 2>&1)
+case "$vext" in
+*" v "*"zve64d zve64f zve64x zvl128b zvl256b zvl32b zvl64b"*)
+    if echo "$visa" | grep -q "_zvl256b_" && ! echo "$vext $visa" | grep -q zvl512b; then
+        pass "DTB at vlen = 256: Zvl32b..Zvl256b in riscv,isa and riscv,isa-extensions"
+    else
+        fail "DTB at vlen = 256" "isa '$visa'"
+    fi ;;
+*) fail "DTB at vlen = 256" "isa-extensions '$vext'" ;;
+esac
 for bad in "$VISA:100:power of two" "$VISA:2048:power of two" "$VISA:384:power of two" \
            "$BASE:256:needs v"; do
     printf '[cpu]\nisa = %s\nvlen = %s\n' "$(echo "$bad" | cut -d: -f1)" "$(echo "$bad" | cut -d: -f2)" >"$T/vb.ini"

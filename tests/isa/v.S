@@ -480,11 +480,7 @@ TEST_BEGIN
         /* rs1 = rd = x0 with a new VLMAX: reserved; vill here */
         TEST_CASE(160, a0, VILL, vsetivli t0, 3, e32, m1; vsetvli x0, x0, e16, m1; csrr a0, vtype)
 #endif
-        /* vector FP is not implemented in hvsim yet: illegal (QEMU has it) */
-#ifndef ISA_QEMU
-        vsetivli t0, 4, e32, m1
-        TEST_ILLEGAL(161, vfadd.vv v1, v2, v3)
-#endif
+        /* vector floating point: vf.S */
 #endif /* EXT_OFF */
         PASS
 TEST_END

@@ -49,7 +49,8 @@
     X(gdb_exit_names) \
     X(x86_jit) \
     X(vbe_dispi) \
-    X(rv_vec)
+    X(rv_vec) \
+    X(rv_vfp)
 
 /* Every listed suite must exist: a missing one is a link error, never a
  * silently skipped suite. */

@@ -229,6 +229,34 @@ START_TEST(test_isa_extension_list_v)
 }
 END_TEST
 
+/* The Zve/Zvl names V implies (V 1.0 §18): Zve64d and what it includes,
+ * Zvl32b .. Zvl<VLEN>b, alphabetical; in the ISA string before the first
+ * s-extension, and the string unchanged without v */
+START_TEST(test_isa_vector_names)
+{
+    char buf[512];
+    size_t n = rv_isa_vector_list(128, buf, sizeof buf);
+    static const char l128[] = "zve32f\0zve32x\0zve64d\0zve64f\0zve64x\0zvl128b\0zvl32b\0zvl64b";
+    ck_assert_uint_eq(n, sizeof l128);
+    ck_assert_mem_eq(buf, l128, sizeof l128);
+    n = rv_isa_vector_list(1024, buf, sizeof buf);
+    static const char l1024[] = "zve32f\0zve32x\0zve64d\0zve64f\0zve64x\0zvl1024b\0zvl128b\0zvl256b\0"
+                                "zvl32b\0zvl512b\0zvl64b";
+    ck_assert_uint_eq(n, sizeof l1024);
+    ck_assert_mem_eq(buf, l1024, sizeof l1024);
+    ck_assert_uint_eq(rv_isa_vector_list(128, buf, 20), 0);     /* does not fit */
+    n = rv_isa_string_with_vector("rv64imafdcvh_zicsr_zba_sstc_sdtrig", 256, buf, sizeof buf);
+    ck_assert_str_eq(buf, "rv64imafdcvh_zicsr_zba_zve32f_zve32x_zve64d_zve64f_zve64x_zvl128b_zvl256b_"
+                          "zvl32b_zvl64b_sstc_sdtrig");
+    ck_assert_uint_eq(n, strlen(buf));
+    n = rv_isa_string_with_vector("rv64gcv", 128, buf, sizeof buf);
+    ck_assert_str_eq(buf, "rv64gcv_zve32f_zve32x_zve64d_zve64f_zve64x_zvl128b_zvl32b_zvl64b");
+    n = rv_isa_string_with_vector("rv64imafdch_zicsr_sstc", 256, buf, sizeof buf);
+    ck_assert_str_eq(buf, "rv64imafdch_zicsr_sstc");
+    ck_assert_uint_eq(rv_isa_string_with_vector("rv64gcv", 128, buf, 30), 0);
+}
+END_TEST
+
 Suite *rv_vec_suite(void);
 Suite *rv_vec_suite(void)
 {
@@ -243,6 +271,7 @@ Suite *rv_vec_suite(void)
     tcase_add_test(tc, test_vs_readonly_without_v);
     tcase_add_test(tc, test_vs_mode_gstage_fault);
     tcase_add_test(tc, test_isa_extension_list_v);
+    tcase_add_test(tc, test_isa_vector_names);
     suite_add_tcase(s, tc);
     tc = tcase_create("fuzz");
     tcase_set_timeout(tc, 120);

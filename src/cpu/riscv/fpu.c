@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "rv_hart.h"
+#include "fpu.h"
 #include "isa.h"
 
 /* The RMM correction needs an extended long double (x86 80-bit or IEEE
@@ -419,45 +420,43 @@ static double round_integral(double v, int rm)
 }
 
 /* Table "Domains of float-to-integer conversions and behavior for invalid
- * inputs": a rounded result r is valid iff lo <= r < hi_excl; otherwise the
- * output saturates (NaN and +inf -> sat_hi) and only NV is set. Outputs
- * are given already sign-extended to 64 bits (FCVT.W[U] sign-extends). */
-static const struct {
-    double lo, hi_excl;
-    uint64_t sat_lo, sat_hi;
-} int_range[4] = {
-    [CVT_W]  = { -0x1p31, 0x1p31, 0xffffffff80000000ull, 0x000000007fffffffull },
-    [CVT_WU] = { 0.0,     0x1p32, 0,                     0xffffffffffffffffull },
-    [CVT_L]  = { -0x1p63, 0x1p63, 0x8000000000000000ull, 0x7fffffffffffffffull },
-    [CVT_LU] = { 0.0,     0x1p64, 0,                     0xffffffffffffffffull },
-};
-
-/* FCVT.{W,WU,L,LU}.{S,D}. -0.0 and values that round to it are valid for
- * the unsigned kinds (NX only). */
-static uint64_t fp_to_int(int fmt, unsigned kind, uint64_t a, int rm, uint32_t *fl)
+ * inputs", for an integer of `bits` bits (8..64: 32 and 64 are FCVT's, the
+ * narrower ones the vector unit's, V §13.19): a rounded result r is valid
+ * iff lo <= r < hi_excl (signed: -2^(bits-1) .. 2^(bits-1); unsigned: 0 ..
+ * 2^bits); otherwise the output saturates (NaN and +inf -> the largest
+ * value) and only NV is set. -0.0 and values that round to it are valid
+ * for the unsigned kinds (NX only). The result is truncated to `bits`. */
+static uint64_t fp_to_intn(int fmt, uint64_t a, unsigned bits, bool is_signed, int rm, uint32_t *fl)
 {
+    uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+    uint64_t sat_hi = is_signed ? mask >> 1 : mask, sat_lo = is_signed ? (mask >> 1) + 1 : 0;
+    double lo = is_signed ? -ldexp(1, (int)bits - 1) : 0.0;
+    double hi_excl = ldexp(1, is_signed ? (int)bits - 1 : (int)bits);
     if (is_nan_class(fp_class(fmt, a))) {
         *fl |= FFLAG_NV;
-        return int_range[kind].sat_hi;
+        return sat_hi;
     }
     double v = to_double(fmt, a);
     double r = round_integral(v, rm);
-    if (r < int_range[kind].lo) {
+    if (r < lo) {
         *fl |= FFLAG_NV;
-        return int_range[kind].sat_lo;
+        return sat_lo;
     }
-    if (r >= int_range[kind].hi_excl) {
+    if (r >= hi_excl) {
         *fl |= FFLAG_NV;
-        return int_range[kind].sat_hi;
+        return sat_hi;
     }
     if (r != v)
         *fl |= FFLAG_NX;
-    switch (kind) {
-    case CVT_W:  return (uint64_t)(int64_t)r;
-    case CVT_WU: return sext32((uint32_t)r);
-    case CVT_L:  return (uint64_t)(int64_t)r;
-    default:     return (uint64_t)r;
-    }
+    return (is_signed ? (uint64_t)(int64_t)r : (uint64_t)r) & mask;
+}
+
+/* FCVT.{W,WU,L,LU}.{S,D}: the 32-bit results are sign-extended (also WU). */
+static uint64_t fp_to_int(int fmt, unsigned kind, uint64_t a, int rm, uint32_t *fl)
+{
+    bool w = kind == CVT_W || kind == CVT_WU;
+    uint64_t r = fp_to_intn(fmt, a, w ? 32 : 64, kind == CVT_W || kind == CVT_L, rm, fl);
+    return w ? sext32(r) : r;
 }
 
 static uint64_t f16_round(double v, int rm, uint32_t *fl);
@@ -782,4 +781,52 @@ int rv_fp_exec(struct rv_hart *h, uint32_t insn)
     h->fflags |= o.flags;
     h->mstatus |= MSTATUS_FS | MSTATUS_SD;  /* FS = Dirty */
     return 0;
+}
+
+/* ---- the element operations shared with the vector unit (fpu.h) ---- */
+
+_Static_assert((int)RV_FMT_S == (int)FMT_S && (int)RV_FMT_D == (int)FMT_D && (int)RV_FMT_H == (int)FMT_H,
+               "fmt numbering");
+_Static_assert((int)RV_FOP_ADD == (int)OP_ADD && (int)RV_FOP_SUB == (int)OP_SUB &&
+               (int)RV_FOP_MUL == (int)OP_MUL && (int)RV_FOP_DIV == (int)OP_DIV &&
+               (int)RV_FOP_SQRT == (int)OP_SQRT && (int)RV_FOP_FMA == (int)OP_FMA, "fop numbering");
+
+int rv_fp_rm(const struct rv_hart *h, unsigned rm) { return resolve_rm(h, rm); }
+uint64_t rv_fp_reg(const struct rv_hart *h, unsigned r, int fmt) { return freg(h, r, fmt); }
+uint64_t rv_fp_box(int fmt, uint64_t v) { return box(fmt, v); }
+uint64_t rv_fp_cnan(int fmt) { return fmts[fmt].cnan; }
+uint64_t rv_fp_sign(int fmt) { return sign_bit(fmt); }
+uint64_t rv_fp_classify(int fmt, uint64_t a) { return fp_classify(fmt, a); }
+bool rv_fp_is_nan(int fmt, uint64_t a) { return is_nan_class(fp_class(fmt, a)); }
+
+uint64_t rv_fp_arith(int fmt, enum rv_fp_op op, uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl)
+{
+    return fp_arith(fmt, (enum fop)op, a, b, c, rm, fl);
+}
+
+uint64_t rv_fp_minmax(int fmt, bool is_max, uint64_t a, uint64_t b, uint32_t *fl)
+{
+    return fp_minmax(fmt, is_max, a, b, fl);
+}
+
+uint64_t rv_fp_compare(int fmt, unsigned kind, uint64_t a, uint64_t b, uint32_t *fl)
+{
+    return fp_compare(fmt, kind, a, b, fl);
+}
+
+uint64_t rv_fp_sgnj(int fmt, unsigned kind, uint64_t a, uint64_t b) { return fp_sgnj(fmt, kind, a, b); }
+
+uint64_t rv_fp_to_int(int fmt, uint64_t a, unsigned bits, bool is_signed, int rm, uint32_t *fl)
+{
+    return fp_to_intn(fmt, a, bits, is_signed, rm, fl);
+}
+
+uint64_t rv_fp_from_int(int fmt, uint64_t x, bool is_signed, int rm, uint32_t *fl)
+{
+    return fp_from_int(fmt, is_signed ? CVT_L : CVT_LU, x, rm, fl);
+}
+
+uint64_t rv_fp_convert(int to, int from, uint64_t a, int rm, uint32_t *fl)
+{
+    return fp_cvt_ff(to, from, a, rm, fl);
 }

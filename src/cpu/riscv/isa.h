@@ -24,7 +24,9 @@ enum {
     RV_EXT_SSCOFPMF = 1u << 12,   /* Sscofpmf 1.0: counter overflow, mode filters, LCOFI */
     RV_EXT_SDTRIG = 1u << 13,     /* Debug 1.0 Sdtrig: triggers ([cpu] triggers, trigger.c) */
     RV_EXT_V = 1u << 14,          /* V 1.0 vector extension ([cpu] vlen, vector.c) */
-    RV_EXT_ALL = (1u << 15) - 1,
+    RV_EXT_ZVFHMIN = 1u << 15,    /* Zvfhmin 1.0: vfwcvt.f.f.v / vfncvt.f.f.w to and from binary16 (needs v) */
+    RV_EXT_ZVFH = 1u << 16,       /* Zvfh 1.0: vector FP at SEW 16 (needs v and zfhmin, includes Zvfhmin) */
+    RV_EXT_ALL = (1u << 17) - 1,
 };
 
 /* Cache-block size of Zicbom/Zicboz (bytes; the DTB's riscv,cbo?-block-size). */
@@ -45,5 +47,18 @@ bool rv_isa_parse(const char *isa, uint32_t *ext, char *err, size_t errlen);
  * len bytes; returns the list's length, 0 when isa does not parse or the
  * list does not fit. (The base, riscv,isa-base, is "rv64i".) */
 size_t rv_isa_extension_list(const char *isa, char *buf, size_t len);
+
+/* The extension names V implies at VLEN = vlen bits (V 1.0 §18: V
+ * provides Zve64d, which includes Zve64f, Zve64x, Zve32f and Zve32x, and
+ * Zvl128b; Zvl<N>b includes every smaller Zvl, so VLEN 256 is Zvl32b ..
+ * Zvl256b), lower case, in alphabetical order, as a list of NUL-terminated
+ * names (the DT's riscv,isa-extensions form). Returns its length, 0 if it
+ * does not fit in len. */
+size_t rv_isa_vector_list(unsigned vlen, char *buf, size_t len);
+/* The ISA string for the DT's riscv,isa: isa itself without v; with v,
+ * isa with the names of rv_isa_vector_list inserted ("_zve32f_..."),
+ * before its first s- or x-extension (the naming order: the z extensions
+ * before them) or at the end. Returns the length, 0 if it does not fit. */
+size_t rv_isa_string_with_vector(const char *isa, unsigned vlen, char *buf, size_t len);
 
 #endif

@@ -116,6 +116,8 @@ bool rv_vec_exec(struct rv_hart *h, uint32_t raw)
     if ((raw & 0x7f) == 0x57) {
         if (vbits(raw, 14, 12) == 7)
             return vset(h, raw);
+        if (vbits(raw, 14, 12) == 1 || vbits(raw, 14, 12) == 5)
+            return rv_vec_fp(h, raw);          /* OPFVV / OPFVF */
         return rv_vec_int(h, raw);
     }
     return rv_vec_mem(h, raw);

@@ -1,7 +1,8 @@
 /* The "V" vector extension 1.0 (RISC-V "V" Standard Extension for Vector
  * Operations, version 1.0): the hart's vector state and the entry points of
- * vector.c (state, vset{i}vl{i}, CSRs), vector_mem.c (loads/stores) and
- * vector_int.c (integer arithmetic, masks, permutations). Opt-in: `v` in
+ * vector.c (state, vset{i}vl{i}, CSRs), vector_mem.c (loads/stores),
+ * vector_int.c (integer arithmetic, masks, permutations) and vector_fp.c
+ * (floating point: SEW 32 and 64). Opt-in: `v` in
  * [cpu] isa (RV_EXT_V); VLEN = [cpu] vlen (128..1024), ELEN = 64. */
 #ifndef HVSIM_RV_VECTOR_H
 #define HVSIM_RV_VECTOR_H
@@ -46,6 +47,11 @@ uint64_t rv_vec_vl_for(uint64_t avl, uint64_t vlmax);
 /* Internal to vector*.c */
 bool rv_vec_mem(struct rv_hart *h, uint32_t raw);   /* vector_mem.c */
 bool rv_vec_int(struct rv_hart *h, uint32_t raw);   /* vector_int.c */
+bool rv_vec_fp(struct rv_hart *h, uint32_t raw);    /* vector_fp.c: OPFVV/OPFVF */
+/* vfrsqrt7 / vfrec7 of one binary32 (fmt 0) or binary64 (fmt 1) element
+ * (V §13.9, §13.10; rm: the resolved rounding mode, flags ORed into *fl) */
+uint64_t rv_vec_frsqrt7(int fmt, uint64_t x, uint32_t *fl);
+uint64_t rv_vec_frec7(int fmt, uint64_t x, int rm, uint32_t *fl);
 bool rv_vec_illegal(struct rv_hart *h, uint32_t raw); /* raise illegal instruction: false */
 
 static inline unsigned rv_vec_sew(uint64_t vtype) { return 8u << ((vtype >> 3) & 7); }

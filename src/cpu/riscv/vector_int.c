@@ -2,7 +2,7 @@
  * logicals, vcpop/vfirst/vid, slides and gathers (V §11, §14, §15, §16).
  * OPIVV/OPIVX/OPIVI and OPMVV/OPMVX; operand forms as in V §10.1. Tail
  * and masked-off elements are left undisturbed whatever vta/vma say
- * ("agnostic" allows undisturbed, V §3.4.3). Not yet: FP. */
+ * ("agnostic" allows undisturbed, V §3.4.3). FP: vector_fp.c. */
 #include "vector_internal.h"
 
 enum { F_VV = 0, F_MVV = 2, F_VI = 3, F_VX = 4, F_MVX = 6 };
@@ -116,6 +116,11 @@ struct vctx {
     uint64_t vl, vlmax, scalar;              /* scalar: rs1 or the immediate, SEW bits */
 };
 
+/* V §5.2: under v0.t, v0 is read with EEW 1, so a data source group may
+ * not contain it ("a vector register cannot be used to provide source
+ * operands with more than one EEW"). */
+static bool v0_data_ok(const struct vctx *c, unsigned s, int el) { return c->vm || !voverlap(0, 1, s, vregs(el)); }
+
 /* Element-wise operation of SEW-bit groups, or a compare into a mask. */
 static bool elementwise(struct rv_hart *h, const struct vctx *c, enum eop op)
 {
@@ -126,6 +131,12 @@ static bool elementwise(struct rv_hart *h, const struct vctx *c, enum eop op)
         return rv_vec_illegal(h, c->raw);
     /* a masked destination may not be v0 unless it is a mask (V §5.3) */
     if (!c->vm && !cmp && c->vd == 0)
+        return rv_vec_illegal(h, c->raw);
+    /* V §5.2: a mask destination (EEW 1) only in the lowest register of a
+     * source group; v0 not read as data when it is the mask */
+    if ((cmp && (!vdst_ok(c->vd, 0, 1, c->vs2, c->lmul, c->sew) ||
+                 (vv && !vdst_ok(c->vd, 0, 1, c->vs1, c->lmul, c->sew)))) ||
+        !v0_data_ok(c, c->vs2, c->lmul) || (vv && !v0_data_ok(c, c->vs1, c->lmul)))
         return rv_vec_illegal(h, c->raw);
     if (merge && c->vm && c->vs2 != 0)         /* vmv.v.*: vs2 must be v0 (V §11.16) */
         return rv_vec_illegal(h, c->raw);
@@ -164,7 +175,9 @@ static bool gather(struct rv_hart *h, const struct vctx *c, bool ei16)
     unsigned n = vregs(c->lmul);
     if (!vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, c->lmul) || (vv && !vgroup_ok(c->vs1, iemul)) ||
         voverlap(c->vd, n, c->vs2, n) || (vv && voverlap(c->vd, n, c->vs1, vregs(iemul))) ||
-        (!c->vm && c->vd == 0))
+        (!c->vm && c->vd == 0) || !v0_data_ok(c, c->vs2, c->lmul) ||
+        (vv && (!v0_data_ok(c, c->vs1, iemul) ||
+                !vsrc_ok(c->vs2, c->lmul, c->sew, c->vs1, iemul, ei16 ? 16 : c->sew))))
         return rv_vec_illegal(h, c->raw);
     rv_vec_dirty(h);
     for (uint64_t i = h->vec.vstart; i < c->vl; i++) {
@@ -183,7 +196,7 @@ static bool slide(struct rv_hart *h, const struct vctx *c, bool up, bool one)
 {
     unsigned n = vregs(c->lmul);
     if (!vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, c->lmul) || (!c->vm && c->vd == 0) ||
-        (up && voverlap(c->vd, n, c->vs2, n)))
+        (up && voverlap(c->vd, n, c->vs2, n)) || !v0_data_ok(c, c->vs2, c->lmul))
         return rv_vec_illegal(h, c->raw);
     uint64_t off = one ? 1 : c->f3 == F_VX ? h->x[c->vs1] : c->vs1;
     rv_vec_dirty(h);
@@ -214,7 +227,8 @@ static bool slide(struct rv_hart *h, const struct vctx *c, bool up, bool one)
 static bool reduce(struct rv_hart *h, const struct vctx *c)
 {
     static const uint8_t ops[8] = { E_ADD, E_AND, E_OR, E_XOR, E_MINU, E_MIN, E_MAXU, E_MAX };
-    if (h->vec.vstart || !vgroup_ok(c->vs2, c->lmul))  /* V §14: vstart must be 0 */
+    if (h->vec.vstart || !vgroup_ok(c->vs2, c->lmul) ||  /* V §14: vstart must be 0 */
+        !v0_data_ok(c, c->vs2, c->lmul) || !v0_data_ok(c, c->vs1, 0))
         return rv_vec_illegal(h, c->raw);
     rv_vec_dirty(h);
     if (c->vl == 0)
@@ -292,7 +306,10 @@ static bool carry(struct rv_hart *h, const struct vctx *c)
     bool mask_out = c->f6 & 1, sub = c->f6 & 2, vv = c->f3 == F_VV;
     if ((!mask_out && (c->vm || c->vd == 0 || !vgroup_ok(c->vd, c->lmul))) ||
         !vgroup_ok(c->vs2, c->lmul) || (vv && !vgroup_ok(c->vs1, c->lmul)) ||
-        (sub && c->f3 == F_VI))
+        (sub && c->f3 == F_VI) || !v0_data_ok(c, c->vs2, c->lmul) ||
+        (vv && !v0_data_ok(c, c->vs1, c->lmul)) ||
+        (mask_out && (!vdst_ok(c->vd, 0, 1, c->vs2, c->lmul, c->sew) ||
+                      (vv && !vdst_ok(c->vd, 0, 1, c->vs1, c->lmul, c->sew)))))
         return rv_vec_illegal(h, c->raw);
     rv_vec_dirty(h);
     uint8_t mask[RV_VLENB_MAX];
@@ -330,6 +347,14 @@ static bool widen_narrow(struct rv_hart *h, const struct vctx *c, bool narrow)
     if (c->sew > 32 || c->lmul > 2 || (!narrow && (c->f6 == 0x39 || (c->f6 == 0x3e && vv))) ||
         !vgroup_ok(c->vd, narrow ? c->lmul : wl) || !vgroup_ok(c->vs2, wide2 ? wl : c->lmul) ||
         (vv && !vgroup_ok(c->vs1, c->lmul)) || (!c->vm && c->vd == 0))
+        return rv_vec_illegal(h, c->raw);
+    /* V §5.2: the wide and narrow groups overlap only at the allowed ends,
+     * one register is not read with two EEWs, v0 is not data under v0.t */
+    int dl = narrow ? c->lmul : wl, s2l = wide2 ? wl : c->lmul;
+    unsigned deew = narrow ? c->sew : c->sew * 2, s2eew = wide2 ? c->sew * 2 : c->sew;
+    if (!vdst_ok(c->vd, dl, deew, c->vs2, s2l, s2eew) || !v0_data_ok(c, c->vs2, s2l) ||
+        (vv && (!vdst_ok(c->vd, dl, deew, c->vs1, c->lmul, c->sew) ||
+                !vsrc_ok(c->vs2, s2l, s2eew, c->vs1, c->lmul, c->sew) || !v0_data_ok(c, c->vs1, c->lmul))))
         return rv_vec_illegal(h, c->raw);
     uint8_t s2[8 * RV_VLENB_MAX], s1[8 * RV_VLENB_MAX];
     memcpy(s2, vreg(h, c->vs2), (size_t)vregs(wide2 ? wl : c->lmul) * h->vec.vlenb);
@@ -415,7 +440,10 @@ static bool fixed(struct rv_hart *h, const struct vctx *c)
     bool clip = !opm && (c->f6 == 0x2e || c->f6 == 0x2f);
     int l2 = clip ? c->lmul + 1 : c->lmul;
     if ((clip && (c->sew > 32 || c->lmul > 2)) || !vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, l2) ||
-        (vv && !vgroup_ok(c->vs1, c->lmul)) || (!c->vm && c->vd == 0))
+        (vv && !vgroup_ok(c->vs1, c->lmul)) || (!c->vm && c->vd == 0) ||
+        !vdst_ok(c->vd, c->lmul, c->sew, c->vs2, l2, clip ? c->sew * 2 : c->sew) ||
+        !v0_data_ok(c, c->vs2, l2) || (vv && !v0_data_ok(c, c->vs1, c->lmul)) ||
+        (vv && !vsrc_ok(c->vs2, l2, clip ? c->sew * 2 : c->sew, c->vs1, c->lmul, c->sew)))
         return rv_vec_illegal(h, c->raw);
     unsigned e2 = clip ? c->sewb * 2 : c->sewb, sew = c->sew, rm = h->vec.vxrm;
     uint8_t s2[8 * RV_VLENB_MAX];
@@ -459,7 +487,8 @@ static bool fixed(struct rv_hart *h, const struct vctx *c)
  * active vs2 elements. */
 static bool wreduce(struct rv_hart *h, const struct vctx *c)
 {
-    if (h->vec.vstart || c->sew > 32 || !vgroup_ok(c->vs2, c->lmul))
+    if (h->vec.vstart || c->sew > 32 || !vgroup_ok(c->vs2, c->lmul) || !v0_data_ok(c, c->vs2, c->lmul) ||
+        !v0_data_ok(c, c->vs1, 0) || !vsrc_ok(c->vs2, c->lmul, c->sew, c->vs1, 0, c->sew * 2))
         return rv_vec_illegal(h, c->raw);
     rv_vec_dirty(h);
     if (c->vl == 0)
@@ -514,7 +543,8 @@ static bool extend(struct rv_hart *h, const struct vctx *c)
     bool sign = k & 1;
     int semul = c->lmul - (int)shift;
     if (c->sew >> shift < 8 || !vgroup_ok(c->vd, c->lmul) || !vgroup_ok(c->vs2, semul) ||
-        (!c->vm && c->vd == 0))
+        (!c->vm && c->vd == 0) || !vdst_ok(c->vd, c->lmul, c->sew, c->vs2, semul, c->sew >> shift) ||
+        !v0_data_ok(c, c->vs2, semul))
         return rv_vec_illegal(h, c->raw);
     unsigned seew = c->sewb >> shift;
     uint8_t src[8 * RV_VLENB_MAX];             /* the source group (it may overlap vd) */
@@ -656,8 +686,6 @@ bool rv_vec_int(struct rv_hart *h, uint32_t raw)
     };
     if (c.f3 == F_VI && c.f6 == 0x27)
         return move_whole(h, raw);
-    if (c.f3 == 1 || c.f3 == 5)                /* OPFVV/OPFVF: no vector FP yet */
-        return rv_vec_illegal(h, raw);
     if (h->vec.vtype & RV_VTYPE_VILL)          /* V §3.4.4 */
         return rv_vec_illegal(h, raw);
     c.sew = rv_vec_sew(h->vec.vtype);

@@ -41,4 +41,26 @@ static inline bool vgroup_ok(unsigned r, int emul_log2)
 /* Two register ranges [a, a+na) and [b, b+nb) overlap. */
 static inline bool voverlap(unsigned a, unsigned na, unsigned b, unsigned nb) { return a < b + nb && b < a + na; }
 static inline unsigned vregs(int lmul_log2) { return lmul_log2 > 0 ? 1u << lmul_log2 : 1; }
+/* V §5.2: a destination group (d: EMUL 2^del, EEW deew bits; a mask
+ * destination has EEW 1 and one register, del 0) may overlap a source group
+ * (s, sel, seew) only if the EEWs are equal; or the destination EEW is
+ * smaller and the overlap is in the lowest-numbered part of the source
+ * (d == s); or the destination EEW is greater, the source EMUL is at least
+ * 1 and the overlap is in the highest-numbered part of the destination
+ * (both groups end at the same register). Other overlaps are reserved. */
+static inline bool vdst_ok(unsigned d, int del, unsigned deew, unsigned s, int sel, unsigned seew)
+{
+    unsigned dn = vregs(del), sn = vregs(sel);
+    if (!voverlap(d, dn, s, sn) || deew == seew)
+        return true;
+    if (deew < seew)
+        return d == s;
+    return sel >= 0 && d + dn == s + sn;
+}
+/* V §5.2: "a vector register cannot be used to provide source operands
+ * with more than one EEW for a single instruction" (a mask source has EEW 1). */
+static inline bool vsrc_ok(unsigned a, int ael, unsigned aeew, unsigned b, int bel, unsigned beew)
+{
+    return aeew == beew || !voverlap(a, vregs(ael), b, vregs(bel));
+}
 #endif

@@ -111,8 +111,19 @@ bool rv_vec_mem(struct rv_hart *h, uint32_t raw)
     if (!vgroup_ok(vd, demul) || nf * per > 8 || vd + nf * per > 32 ||
         (indexed && !vgroup_ok(rs2, iemul)) || (!vm && !store && vd == 0))
         return rv_vec_illegal(h, raw);
-    if (indexed && !store && voverlap(vd, nf * per, rs2, vregs(iemul)) && deew != eew)
-        return rv_vec_illegal(h, raw); /* V §7.3 / §5.2: differing EEWs may not overlap */
+    /* V §5.2: the data group may overlap the index group only as the EEWs
+     * allow; an indexed segment load's fields not at all (V §7.8.3); under
+     * v0.t the index group may not contain v0 (read with EEW 1 too) */
+    if (indexed && !store && (nf > 1 ? voverlap(vd, nf * per, rs2, vregs(iemul))
+                                     : !vdst_ok(vd, demul, deew * 8, rs2, iemul, eew * 8)))
+        return rv_vec_illegal(h, raw);
+    if (indexed && !vm && voverlap(0, 1, rs2, vregs(iemul)))
+        return rv_vec_illegal(h, raw);
+    /* a store reads its data with EEW deew: not from the index group with
+     * another EEW, nor from v0 under v0.t (mask EEW 1) */
+    if (store && ((indexed && deew != eew && voverlap(vd, nf * per, rs2, vregs(iemul))) ||
+                  (!vm && vd == 0)))
+        return rv_vec_illegal(h, raw);
     int64_t stride = (int64_t)h->x[rs2];
     if (!store)
         rv_vec_dirty(h);
