@@ -29,8 +29,6 @@
 #include <stdint.h>
 #include "vmxt.h"
 
-enum { EXIT_INSN_INFO = 0x440e, GUEST_LINEAR = 0x640a, IO_BITMAP_A = 0x2000, IO_BITMAP_B = 0x2002 };
-
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs[4096] __attribute__((aligned(4096)));
 static uint8_t guest_stack[4096] __attribute__((aligned(16)));
@@ -125,7 +123,7 @@ static void test_io(void)
     EQ("REP INSB with unconditional I/O exiting: reason 30", run(g_ins, &g, UNCOND_IO), 30);
     EQ("REP INSB DX=1234H: qualification size 1, in, string, REP, DX (12340038H)", vmr(EXIT_QUAL),
        0x12340038);
-    EQ("REP INSB: guest-linear address = RDI", vmr(GUEST_LINEAR), (uint64_t)io_buf);
+    EQ("REP INSB: guest-linear address = RDI", vmr(GUEST_LA), (uint64_t)io_buf);
     if (ins_outs_info)
         EQ("REP INSB: instruction information address size 64 (2)", (vmr(EXIT_INSN_INFO) >> 7) & 7, 2);
     g = (struct gregs){ 0 };
@@ -134,7 +132,7 @@ static void test_io(void)
     EQ("OUTSW with unconditional I/O exiting: reason 30", run(g_outs, &g, UNCOND_IO), 30);
     EQ("OUTSW DX=80H: qualification size 2, out, string, no REP, DX (00800011H)", vmr(EXIT_QUAL),
        0x00800011);
-    EQ("OUTSW: guest-linear address = RSI", vmr(GUEST_LINEAR), (uint64_t)io_buf + 8);
+    EQ("OUTSW: guest-linear address = RSI", vmr(GUEST_LA), (uint64_t)io_buf + 8);
     if (ins_outs_info)
         EQ("OUTSW: instruction information address size 64, segment DS",
            vmr(EXIT_INSN_INFO) & (7u << 7 | 7u << 15), 2u << 7 | 3u << 15);
@@ -147,8 +145,8 @@ static void test_io(void)
 static void test_io_wrap(void)
 {
     io_bitmap_a[0] = 1;
-    vmw(IO_BITMAP_A, (uint64_t)io_bitmap_a);
-    vmw(IO_BITMAP_B, (uint64_t)io_bitmap_b);
+    vmw(IO_A, (uint64_t)io_bitmap_a);
+    vmw(IO_B, (uint64_t)io_bitmap_b);
     struct gregs g = { 0 };
     g.rdx = 0xfffe;
     EQ("I/O bitmaps: INW FFFEH (bits clear) does not exit, the VMCALL does", run(g_inw, &g, USE_IO_BITMAPS), 18);
@@ -250,16 +248,7 @@ int kmain(void)
     x86t_puts("x86 vmx-exits2: start\n");
     x86t_idt_init();
     x86t_sys_init();
-    uint32_t r[4];
-    cpuid(1, 0, r);
-    if (!(r[2] & (1u << 5))) {
-        x86t_puts("x86 vmx-exits2: no VMX\n");
-        x86t_exit(1);
-    }
-    CHECK(vmx_on(vmxon_region) == 0, "vmxon");
-    *(uint32_t *)vmcs = *(uint32_t *)vmxon_region;
-    CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear");
-    CHECK(vmptrld((uint64_t)vmcs) == 0, "vmptrld");
+    vmxt_start("vmx-exits2", vmxon_region, vmcs);
     vmxt_setup((uint64_t)g_cr8_store, (uint64_t)(guest_stack + sizeof guest_stack), 0, 0, 0,
                X86T_TSS, (uint64_t)&x86t_tss);
     test_cr8();
@@ -267,7 +256,5 @@ int kmain(void)
     test_io_wrap();
     test_vmx_insns();
     test_db();
-    CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear at the end");
-    CHECK(vmxoff() == 0, "vmxoff");
-    return x86t_report("vmx-exits2");
+    return vmxt_finish("vmx-exits2", vmcs);
 }
