@@ -2109,7 +2109,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
             machine_request_exit(x->m, EXIT_GUEST_FAIL,
                                  "HLT with IF = 0 and no CPU left to wake it: the machine is dead");
         x->cpu.state = CPU_SLEEPING;
-        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x86_trace_pc(x), 0xf4);
+        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x86_trace_pc(x),
+              0xf4 | (uint64_t)x86_trace_mode(x) << 56); /* TRACE_WFI_MODE */
         cpu_end_run(&x->cpu);
         return;
     case 0xf5: x->rflags ^= FL_CF; return;
