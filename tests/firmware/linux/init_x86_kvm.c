@@ -56,6 +56,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -970,6 +971,11 @@ int main(void)
 
     say("init: %s, powering off", ok ? "PASS" : "FAIL");
     sync();
+    /* The console (ttyS0) transmits from the 8250 driver's buffer, a byte
+     * per THR-empty interrupt: the last lines may still be queued when
+     * write() returns. The isa-debug-exit write ends the machine at once,
+     * so wait until the UART has sent everything (TCSBRK, POSIX tcdrain). */
+    tcdrain(1);
     if (ioperm(0xf4, 1, 1) == 0)
         outb(ok ? 0 : 1, 0xf4);
     reboot(RB_POWER_OFF);
