@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include "vmxt.h"
 
+enum { EXIT_INSN_INFO = 0x440e }; /* VMCS encoding (Appendix B) beyond vmxt.h's */
+
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_a[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_b[4096] __attribute__((aligned(4096)));
@@ -156,7 +158,7 @@ static void setup_vmcs(void)
 {
     vmxt_setup((uint64_t)guest_entry, (uint64_t)(guest_stack + sizeof guest_stack),
                PROC_HLT | PROC_RDTSC | PROC_IO_BM | PROC_MSR_BM, 0, 0, X86T_TSS, (uint64_t)&x86t_tss);
-    vmw(G_ES_LIMIT + 2 * K_TR, sizeof x86t_tss - 1);
+    vmw(G_ES_LIMIT + 2 * VMXT_TR, sizeof x86t_tss - 1);
     vmw(EXC_BITMAP, 1u << 6 | 1u << 14);                                 /* #UD, #PF */
     vmw(PF_MASK, 0);
     vmw(PF_MATCH, 0);

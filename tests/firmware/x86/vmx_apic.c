@@ -190,7 +190,7 @@ static uint32_t pin0, proc0, exit0;
 static void setup_vmcs(void)
 {
     vmxt_setup(0, 0, PROC_HLT | PROC_MSR_BM, 0, 0, X86T_TSS, (uint64_t)&x86t_tss);
-    vmw(G_ES_LIMIT + 2 * K_TR, sizeof x86t_tss - 1);
+    vmw(G_ES_LIMIT + 2 * VMXT_TR, sizeof x86t_tss - 1);
     pin0 = (uint32_t)vmr(PIN);
     proc0 = (uint32_t)vmr(PROC);
     exit0 = (uint32_t)vmr(EXIT_CTLS);

@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include "vmxt.h"
 
+enum { EXIT_INSN_INFO = 0x440e }; /* VMCS encoding (Appendix B) beyond vmxt.h's */
+
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs[4096] __attribute__((aligned(4096)));
 static uint8_t guest_stack[4096] __attribute__((aligned(16)));

@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include "vmxt.h"
 
+enum { K_ES, K_CS, K_SS, K_DS, K_FS, K_GS, K_LDTR, K_TR }; /* vmxt_seg's segment numbers */
+
 #define GUEST_SEG 0x1000u  /* the guest's code segment: CS:IP = 1000H:0 */
 #define GUEST_CODE 0x10000u /* its guest-physical address */
 

@@ -38,7 +38,7 @@ enum {
     ENTRY_LEN = 0x401a, TPR_THRESHOLD = 0x401c, PROC2 = 0x401e, PLE_GAP = 0x4020,
     PLE_WINDOW = 0x4022,
     INSN_ERROR = 0x4400, EXIT_REASON = 0x4402, EXIT_INTR_INFO = 0x4404, EXIT_INTR_ERR = 0x4406,
-    IDT_VEC = 0x4408, IDT_VEC_ERR = 0x440a, EXIT_INSN_LEN = 0x440c, EXIT_INSN_INFO = 0x440e,
+    IDT_VEC = 0x4408, IDT_VEC_ERR = 0x440a, EXIT_INSN_LEN = 0x440c, /* EXIT_INSN_INFO 0x440e: the kernels' own */
     G_ES_LIMIT = 0x4800, G_GDTR_LIMIT = 0x4810, G_IDTR_LIMIT = 0x4812, G_ES_AR = 0x4814,
     G_INTR = 0x4824, G_ACTIVITY = 0x4826, PREEMPT = 0x482e,
     /* natural width (B.4) */
@@ -50,8 +50,9 @@ enum {
     H_TR_BASE = 0x6c0a, H_GDTR_BASE = 0x6c0c, H_IDTR_BASE = 0x6c0e, H_RSP = 0x6c14,
     H_RIP = 0x6c16,
 };
-/* guest segment k's fields are G_ES_* + 2k (Appendix B: ES CS SS DS FS GS LDTR TR) */
-enum { K_ES, K_CS, K_SS, K_DS, K_FS, K_GS, K_LDTR, K_TR };
+/* guest segment k's fields are G_ES_* + 2k (Appendix B: ES CS SS DS FS GS
+ * LDTR TR; a kernel may name them itself, e.g. K_ES .. K_TR) */
+enum { VMXT_ES, VMXT_CS, VMXT_SS, VMXT_DS, VMXT_FS, VMXT_GS, VMXT_LDTR, VMXT_TR };
 
 /* ---- controls (§25.6, §25.7, §25.8) ----------------------------------------------- */
 enum {
@@ -228,7 +229,7 @@ static inline void vmxt_cpu_tables(uint64_t gdt[6], uint8_t *tss, uint64_t idt_b
                      ::"m"(g), "m"(i) : "rax", "memory");
 }
 
-/* Guest segment k (K_ES .. K_TR): selector, base, limit, access rights. */
+/* Guest segment k (VMXT_ES .. VMXT_TR): selector, base, limit, access rights. */
 static inline void vmxt_seg(unsigned k, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
 {
     vmw(G_ES_SEL + 2 * k, sel);
@@ -282,14 +283,14 @@ static inline void vmxt_guest_flat64(uint16_t tr_sel, uint64_t tr_base, uint32_t
                                      uint64_t gdt, uint16_t gdt_limit, uint64_t idt,
                                      uint16_t idt_limit)
 {
-    vmxt_seg(K_ES, 0x10, 0, 0xffffffff, 0xc093);
-    vmxt_seg(K_CS, 0x08, 0, 0xffffffff, 0xa09b);
-    vmxt_seg(K_SS, 0x10, 0, 0xffffffff, 0xc093);
-    vmxt_seg(K_DS, 0x10, 0, 0xffffffff, 0xc093);
-    vmxt_seg(K_FS, 0, 0, 0, 0x10000);
-    vmxt_seg(K_GS, 0, 0, 0, 0x10000);
-    vmxt_seg(K_LDTR, 0, 0, 0, 0x10000);
-    vmxt_seg(K_TR, tr_sel, tr_base, tr_limit, 0x8b);
+    vmxt_seg(VMXT_ES, 0x10, 0, 0xffffffff, 0xc093);
+    vmxt_seg(VMXT_CS, 0x08, 0, 0xffffffff, 0xa09b);
+    vmxt_seg(VMXT_SS, 0x10, 0, 0xffffffff, 0xc093);
+    vmxt_seg(VMXT_DS, 0x10, 0, 0xffffffff, 0xc093);
+    vmxt_seg(VMXT_FS, 0, 0, 0, 0x10000);
+    vmxt_seg(VMXT_GS, 0, 0, 0, 0x10000);
+    vmxt_seg(VMXT_LDTR, 0, 0, 0, 0x10000);
+    vmxt_seg(VMXT_TR, tr_sel, tr_base, tr_limit, 0x8b);
     vmw(G_GDTR_BASE, gdt);
     vmw(G_GDTR_LIMIT, gdt_limit);
     vmw(G_IDTR_BASE, idt);
