@@ -1,5 +1,5 @@
-/* The VMCS set-up shared by our test hypervisors (docs/vmx.md "Test
- * hypervisors"): vmx.c, vmx_apic.c, vmx_exits2.c, vmx_tlb.c, vmx_smp.c,
+/* The VMCS set-up shared by our test hypervisors (docs/vmx.md "Test",
+ * docs/x86.md "Test kernels"): vmx.c, vmx_apic.c, vmx_exits2.c, vmx_tlb.c, vmx_smp.c,
  * vmx_ug.c and hv2.c. Each says only what differs from what is here:
  *   - the VMCS field encodings (Appendix B) and control bits (ch. 25);
  *   - the VMX instructions with their CF/ZF result, VMREAD/VMWRITE that
