@@ -97,6 +97,14 @@ enum trace_ipi_mech {
  * before it; docs/trace-format.md "x86 code mode"). */
 #define TRACE_TAKE_PRIV(f) ((uint64_t)(f) & 0xffu)
 #define TRACE_TAKE_MODE(f) (((uint64_t)(f) >> 8) & 0xffu)
+/* The "insn" argument of wfi.sleep: the instruction in bits 55:0 (RISC-V:
+ * the 32-bit WFI encoding; x86: the HLT byte F4H) and an architecture's
+ * code mode in bits 63:56 (x86: the mode HLT ran in, as TRACE_TAKE_MODE;
+ * 0 for RISC-V, whose encodings never reach bit 56, for 64-bit x86 code
+ * and in traces recorded before it; docs/trace-format.md "x86 code
+ * mode"). */
+#define TRACE_WFI_INSN(i) ((uint64_t)(i) & 0x00ffffffffffffffull)
+#define TRACE_WFI_MODE(i) (((uint64_t)(i) >> 56) & 0xffu)
 /* "MSWI", "SSWI", "SBI", "SIP", "LAPIC", "HVIP", "vSBI" (of bits 7:0); "?"
  * when unknown. */
 const char *trace_ipi_mech_name(uint64_t mech);

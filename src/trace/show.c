@@ -282,9 +282,15 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         }
         break;
     }
-    case TK_WFI_SLEEP:
-        out_pc(l, s, a[0], a[1]);
+    case TK_WFI_SLEEP: {
+        /* x86: the code mode HLT ran in (TRACE_WFI_MODE), named and
+         * disassembled in like a take's */
+        const char *mn = trace_arch_mode(s->arch, TRACE_WFI_MODE(a[1]));
+        if (mn)
+            out(l, " %s", mn);
+        out_pc_mode(l, s, a[0], TRACE_WFI_INSN(a[1]), (unsigned)TRACE_WFI_MODE(a[1]));
         break;
+    }
     case TK_WFI_WAKE:
         out_hex(l, "pending", a[0]);
         if (s->arch && s->arch->line_name && a[0]) {

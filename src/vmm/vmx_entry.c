@@ -111,6 +111,22 @@ static uint32_t load_msrs(struct x86_cpu *x, uint64_t addr, uint32_t count)
     return 0;
 }
 
+/* The pc of a failed entry's vm.exit record: the linear address the guest
+ * state names, as x86_trace_pc gives it for every other x86 record
+ * (docs/trace-format.md "x86 code mode"): the guest RIP for a 64-bit
+ * guest ("IA-32e mode guest" with CS.L, §26.3.1.2), else guest CS.base +
+ * EIP in 32 bits (real and virtual-8086 mode included: the entry checks
+ * or the unrestricted guest's state give that base). Read from the VMCS,
+ * not the CPU: an entry failing its guest-state checks loads nothing. */
+static uint64_t failed_entry_pc(struct x86_cpu *x)
+{
+    uint64_t rip = vmcs_get(x, VMCS_GUEST_RIP);
+    if ((vmcs_get(x, VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST) &&
+        (vmcs_get(x, VMCS_GUEST_CS_AR) & (1u << 13)))
+        return rip;
+    return (vmcs_get(x, VMCS_GUEST_CS_BASE) + rip) & 0xffffffffull;
+}
+
 static void entry_failed(struct x86_cpu *x, uint32_t basic, uint64_t qual, const char *why)
 {
     /* §27.8: exit reason with bit 31, qualification; the guest state is
@@ -118,7 +134,7 @@ static void entry_failed(struct x86_cpu *x, uint32_t basic, uint64_t qual, const
     uint32_t reason = basic | VMX_EXIT_ENTRY_FAILURE;
     vmcs_set(x, VMCS_EXIT_REASON, reason);
     vmcs_set(x, VMCS_EXIT_QUALIFICATION, qual);
-    vmm_trace_exit(&x->cpu, reason, vmcs_get(x, VMCS_GUEST_RIP), qual, 0, 0);
+    vmm_trace_exit(&x->cpu, reason, failed_entry_pc(x), qual, 0, 0); /* the guest's linear pc */
     (void)why;
     vmx_load_host(x);
 }

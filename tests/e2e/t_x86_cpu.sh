@@ -220,6 +220,17 @@ if grep -q "cause=#DE .*div ecx" "$T/tasks.txt" && grep -A1 "cause=#DE" "$T/task
 else
     fail "x86 tasks trace" "$nts #TS, $ndb #DB, $nss single-step, $nrep REP OUTSB; $(grep -m2 "cause=#D[EF]" "$T/tasks.txt" | tr '\n' ';')"
 fi
+# its HLT in flat 32-bit code: wfi.sleep names the code mode (prot32) and
+# carries the HLT's own linear address (docs/trace-format.md "x86 code mode")
+"$HVSIM" trace show "$T/tasks1.hvt" --events wfi.sleep >"$T/tasks-wfi.txt" 2>&1
+hpc=$(grep -o "wfi\.sleep  *prot32 pc=0x[0-9a-f]* at kmain32+0x[0-9a-f]*: hlt" "$T/tasks-wfi.txt" | head -1 |
+    grep -o "pc=0x[0-9a-f]*" | cut -d= -f2)
+if [ -n "$hpc" ] && objdump -d --start-address=$((hpc)) --stop-address=$((hpc + 1)) "$K" |
+    grep -qE "^ +${hpc#0x}:[[:space:]]+f4[[:space:]]+hlt"; then
+    pass "x86 tasks trace: wfi.sleep of a 32-bit HLT: prot32, pc $hpc is the HLT (objdump)"
+else
+    fail "x86 tasks trace: wfi.sleep of a 32-bit HLT" "pc '$hpc': $(head -4 "$T/tasks-wfi.txt" | tail -1)"
+fi
 # The descriptor-instruction kernel (tests/firmware/x86/desc.c, multiboot 1,
 # 32-bit protected mode): LAR LSL VERR VERW over every descriptor type x
 # CPL 0/3 x RPL 0/3, ARPL, call gates copying 3 doublewords / 2 words of

@@ -117,6 +117,16 @@ START_TEST(show_words)
     deliver.a[1] = 0xfd;
     trace_show_format(X(), NULL, false, &deliver, buf, sizeof buf);
     ck_assert_str_eq(buf, " LAPIC line=int 0xfd src=0");
+    /* wfi.sleep (HLT): the code mode in bits 63:56 of insn (TRACE_WFI_MODE),
+     * named and disassembled in; none in 64-bit mode (as before) */
+    struct trace_event hlt = { .kind = TK_WFI_SLEEP, .a = { 0xf1234, 0xf4 | (uint64_t)X86_TMODE_REAL16 << 56 } };
+    ck_assert_uint_eq(TRACE_WFI_MODE(hlt.a[1]), X86_TMODE_REAL16);
+    ck_assert_uint_eq(TRACE_WFI_INSN(hlt.a[1]), 0xf4);
+    trace_show_format(X(), NULL, true, &hlt, buf, sizeof buf);
+    ck_assert_str_eq(buf, " real pc=0xf1234: hlt");
+    hlt.a[1] = 0xf4;
+    trace_show_format(X(), NULL, true, &hlt, buf, sizeof buf);
+    ck_assert_str_eq(buf, " pc=0xf1234: hlt");
     /* RISC-V records are shown as before */
     struct trace_event mswi = { .kind = TK_IPI_SEND, .a = { IPI_MECH_MSWI, 2, 0x1000, 0 } };
     trace_show_format(arch_by_name("riscv64"), NULL, false, &mswi, buf, sizeof buf);

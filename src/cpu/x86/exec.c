@@ -2110,18 +2110,21 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
     case 0x9a:
         far_transfer(x, (uint16_t)i->imm2, i->imm & size_mask(size), true, size);
         return;
-    case 0xf4: /* HLT: sleep until an interrupt (through the scheduler) */
+    case 0xf4: { /* HLT: sleep until an interrupt (through the scheduler) */
         need_cpl0(x);
         if (unlikely(x->vmx.non_root))
             vmx_nr_hlt(x); /* HLT exiting */
+        uint64_t pc = x86_trace_pc(x); /* the HLT's own address, as every x86 record's pc */
         x->rip = x->next_rip;
         if (!(x->rflags & FL_IF) && !x->nmi_pending && !x->vmx.non_root && !hlt_can_wake(x))
             machine_request_exit(x->m, EXIT_GUEST_FAIL,
                                  "HLT with IF = 0 and no CPU left to wake it: the machine is dead");
         x->cpu.state = CPU_SLEEPING;
-        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), x86_trace_pc(x), 0xf4);
+        TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), pc,
+              0xf4 | (uint64_t)x86_trace_mode(x) << 56); /* TRACE_WFI_MODE */
         cpu_end_run(&x->cpu);
         return;
+    }
     case 0xf5: x->rflags ^= FL_CF; return;
     case 0xf8: x->rflags &= ~(uint64_t)FL_CF; return;
     case 0xf9: x->rflags |= FL_CF; return;

@@ -4,9 +4,10 @@
 #
 # Linux 6.1 from Debian's linux-source-6.1, `make ARCH=x86_64 tinyconfig` +
 # x86_64.config, host gcc, with a built-in uncompressed initramfs holding our
-# /init (init_x86.c). Cached in
+# /init (init_x86.c with init_x86_lib.h). Cached in
 #   ${HVSIM_CACHE:-/var/cache/hvsim}/linux/x86_64-<key>/bzImage
-# where <key> hashes build.sh, this script, x86_64.config, init_x86.c and the
+# where <key> hashes build.sh, this script, x86_64.config, init_x86.c,
+# init_x86_lib.h and the
 # versions of the Debian packages that go into it. Same conventions as the
 # riscv target (README.md): last stdout line = the bzImage path; exit 0 built
 # or cached, 1 build error (with the log tail), 2 usage or environment error.
@@ -42,7 +43,7 @@ cc_pkg=$(dpkg-query -W -f='${Depends}' gcc | grep -o 'gcc-[0-9]*' | head -n1)
 key=$( {
     echo "hvsim linux x86_64 v1"
     pkgver linux-source-6.1 gcc ${cc_pkg:+"$cc_pkg"} binutils libc6-dev linux-libc-dev
-    cd "$here" && sha256sum build.sh build_x86_64.sh x86_64.config init_x86.c
+    cd "$here" && sha256sum build.sh build_x86_64.sh x86_64.config init_x86.c init_x86_lib.h
 } | sha256sum | cut -c1-16)
 
 cache=${HVSIM_CACHE:-/var/cache/hvsim}/linux

@@ -7,7 +7,8 @@
 # The default x86_64 image's files and cache key stay untouched: this script
 # stages a directory holding copies of build.sh and build_x86_64.sh, an
 # x86_64.config that is x86_64.config + x86_64-kvm.config (+ a comment with
-# this script's hash) and init_x86_kvm.c as init_x86.c, and runs
+# this script's hash), init_x86_kvm.c as init_x86.c and init_x86_lib.h, and
+# runs
 # build_x86_64.sh on it with its own cache root
 #   ${HVSIM_CACHE:-/var/cache/hvsim}/x86_64-kvm/linux/x86_64-<key>/bzImage
 # (own lock, own kernel objects: KVM changes task_struct, so sharing the
@@ -20,7 +21,7 @@
 set -euo pipefail
 die() { echo "build_x86_64_kvm.sh: $*" >&2; exit 2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-for f in build.sh build_x86_64.sh x86_64.config x86_64-kvm.config init_x86_kvm.c; do
+for f in build.sh build_x86_64.sh x86_64.config x86_64-kvm.config init_x86_kvm.c init_x86_lib.h; do
     [ -f "$here/$f" ] || die "no $here/$f"
 done
 root=${HVSIM_CACHE:-/var/cache/hvsim}
@@ -34,6 +35,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 cp "$here/build.sh" "$here/build_x86_64.sh" "$stage/"
 cp "$here/init_x86_kvm.c" "$stage/init_x86.c"
+cp "$here/init_x86_lib.h" "$stage/"
 {
     cat "$here/x86_64.config"
     echo

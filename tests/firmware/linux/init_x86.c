@@ -7,56 +7,25 @@
  *      token around a ring through futexes (every hand-over to a thread on
  *      another CPU is a wake-up IPI when the CPUs are real), and check the
  *      count ("init: token ring ... passes, PASS");
- *   4. power off through isa-debug-exit (port 0xf4, ioperm): value 0 = pass
- *      (hvsim exit status 0), 1 = fail (hvsim exit status 1); if the port
- *      write does not end the machine, reboot(RB_POWER_OFF) (ACPI S5).
- *      With `hvsim.poweroff=acpi` on the command line a passing run skips
- *      the port and powers off with reboot(RB_POWER_OFF) only: Linux's
- *      ACPI S5 (the DSDT's \_S5, the FADT's PM1a_CNT).
+ *   4. power off (init_x86_lib.h power_off, after the console drained)
+ *      through isa-debug-exit (port 0xf4, ioperm): value 0 = pass (hvsim
+ *      exit status 0), 1 = fail (hvsim exit status 1); if the port write
+ *      does not end the machine, reboot(RB_POWER_OFF) (ACPI S5). With
+ *      `hvsim.poweroff=acpi` on the command line a passing run skips the
+ *      port and powers off with reboot(RB_POWER_OFF) only: Linux's ACPI S5
+ *      (the DSDT's \_S5, the FADT's PM1a_CNT).
  * /init never exits: that would panic the kernel.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/io.h>
-#include <sys/mount.h>
-#include <sys/reboot.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 #include <linux/futex.h>
+#include "init_x86_lib.h" /* say, mount_fs, cmdline_has, power_off */
 
 #define MAX_THREADS 8
 #define ROUNDS 50
-
-static void say(const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n > sizeof buf - 2)
-        n = sizeof buf - 2;
-    buf[n++] = '\n';
-    ssize_t w = write(1, buf, (size_t)n);
-    (void)w;
-}
-
-static void mount_fs(const char *src, const char *dir, const char *type)
-{
-    mkdir(dir, 0755);
-    if (mount(src, dir, type, 0, NULL) < 0 && errno != EBUSY)
-        say("init: mount %s on %s: %s", type, dir, strerror(errno));
-}
 
 /* ---- the token ring ------------------------------------------------------------ */
 
@@ -111,25 +80,6 @@ static int token_ring(void)
     return got == want;
 }
 
-/* Is WORD one of the words of /proc/cmdline? */
-static int cmdline_has(const char *word)
-{
-    char buf[1024];
-    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = 0;
-    size_t len = strlen(word);
-    for (char *p = buf; (p = strstr(p, word)) != NULL; p += len)
-        if ((p == buf || p[-1] == ' ') && (p[len] == 0 || p[len] == ' ' || p[len] == '\n'))
-            return 1;
-    return 0;
-}
-
 /* ---- main ------------------------------------------------------------------------- */
 
 int main(void)
@@ -142,17 +92,5 @@ int main(void)
 
     int ok = token_ring();
 
-    say("init: %s, powering off", ok ? "PASS" : "FAIL");
-    sync();
-    /* isa-debug-exit: port 0xf4, written value 0 = pass, else fail. */
-    if (ok && cmdline_has("hvsim.poweroff=acpi"))
-        say("init: powering off through ACPI S5");
-    else if (ioperm(0xf4, 1, 1) == 0)
-        outb(ok ? 0 : 1, 0xf4);
-    else
-        say("init: ioperm(0xf4): %s", strerror(errno));
-    reboot(RB_POWER_OFF);
-    say("init: reboot(RB_POWER_OFF): %s", strerror(errno));
-    for (;;)
-        pause();
+    power_off(ok, cmdline_has("hvsim.poweroff=acpi"));
 }

@@ -23,8 +23,9 @@
  *      answer with STI; HLT (KVM halts it in the kernel until the IPI),
  *      prints a line, writes the sum to port 0xea and "done" to port 0xeb;
  *      the launcher computes the expected sum itself;
- *   5. "init: PASS|FAIL, powering off", then isa-debug-exit (port 0xf4:
- *      0 pass, 1 fail) and reboot(RB_POWER_OFF) if that did not end it.
+ *   5. "init: PASS|FAIL, powering off", then, once the console drained,
+ *      isa-debug-exit (port 0xf4: 0 pass, 1 fail) and reboot(RB_POWER_OFF)
+ *      if that did not end it (init_x86_lib.h power_off).
  * Kernel command line: kvmtest.n=N (VM 2 round trips, default 100),
  * kvmtest.vm=1|2 (run only that VM), kvmtest.timeout=MS (fail VM 2 if it
  * has not ended after MS ms; default 0: wait forever), kvmtest.delay=K
@@ -39,25 +40,16 @@
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/io.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/reboot.h>
-#include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 #include <linux/kvm.h>
+#include "init_x86_lib.h" /* say, mount_fs, cmdline_str, power_off */
 
 /* ---- guest memory layout (guest-physical = guest-linear: identity paging) ---- */
 #define RAM_SIZE    0x200000u   /* 2 MiB at GPA 0: one memory slot, one 2-MiB page */
@@ -315,24 +307,6 @@ __asm__(
 extern const unsigned char kg_start[], kg_end[], kg_vm1[], kg_vm1_vendor[], kg_vm2_cpu0[],
     kg_vm2_cpu1[], kg_vm2_cpu0_nocli[], kg_vm2_cpu1_early[], kg_isr_ping[], kg_isr_pong[];
 #define GUEST_ADDR(label) (CODE_GPA + (uint64_t)((label) - kg_start))
-
-/* ---- output ------------------------------------------------------------------ */
-
-static void say(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n > sizeof buf - 2)
-        n = sizeof buf - 2;
-    buf[n++] = '\n';
-    ssize_t w = write(1, buf, (size_t)n);
-    (void)w;
-}
 
 /* ---- the VMs -------------------------------------------------------------------- */
 
@@ -854,33 +828,6 @@ static int run_vm2(const struct vm2_opts *o)
 
 /* ---- main ------------------------------------------------------------------------ */
 
-/* The value V of kvmtest.NAME=V on /proc/cmdline (into OUT, up to a blank),
- * or NULL. */
-static const char *cmdline_str(const char *name, char *out, size_t size)
-{
-    char buf[1024];
-    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return NULL;
-    buf[n] = 0;
-    size_t len = strlen(name);
-    for (char *p = buf; (p = strstr(p, name)) != NULL; p += len) {
-        if ((p == buf || p[-1] == ' ') && p[len] == '=') {
-            size_t k = strcspn(p + len + 1, " \t\n");
-            if (k >= size)
-                k = size - 1;
-            memcpy(out, p + len + 1, k);
-            out[k] = 0;
-            return out;
-        }
-    }
-    return NULL;
-}
-
 static unsigned long cmdline_ul(const char *name, unsigned long def)
 {
     char v[64];
@@ -930,12 +877,9 @@ static int kvm_probe(void)
 
 int main(void)
 {
-    mkdir("/dev", 0755);
-    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-    mkdir("/proc", 0755);
-    mount("proc", "/proc", "proc", 0, NULL);
-    mkdir("/sys", 0755);
-    mount("sysfs", "/sys", "sysfs", 0, NULL);
+    mount_fs("devtmpfs", "/dev", "devtmpfs");
+    mount_fs("proc", "/proc", "proc");
+    mount_fs("sysfs", "/sys", "sysfs");
     say("init: hvsim x86_64 Linux KVM test image, %ld CPUs online", sysconf(_SC_NPROCESSORS_ONLN));
 
     struct sigaction sa = {0};
@@ -968,11 +912,5 @@ int main(void)
     if (ok)
         say("kvmtest: all VMs passed");
 
-    say("init: %s, powering off", ok ? "PASS" : "FAIL");
-    sync();
-    if (ioperm(0xf4, 1, 1) == 0)
-        outb(ok ? 0 : 1, 0xf4);
-    reboot(RB_POWER_OFF);
-    for (;;)
-        pause();
+    power_off(ok, 0);
 }

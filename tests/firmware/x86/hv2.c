@@ -55,24 +55,6 @@
 #define LAPIC 0xfee00000ul
 enum { SVR = 0xf0, EOI_REG = 0xb0, ICR_LO = 0x300, ICR_HI = 0x310, APIC_ID = 0x20 };
 
-/* VMCS encodings (SDM vol. 3C Appendix B) beyond vmxt.h's */
-enum {
-    PINV = 0x0002, G_INTR_STATUS = 0x0810, IO_A = 0x2000, IO_B = 0x2002, MSR_BM = 0x2004,
-    VAPIC_ADDR = 0x2012, PI_DESC = 0x2016, EOI_EXIT0 = 0x201c, GUEST_PA = 0x2400,
-    G_EFER = 0x2806, H_EFER = 0x2c02, ENTRY_INTR = 0x4016, ENTRY_ERR = 0x4018,
-    TPR_THRESHOLD = 0x401c, IDT_VEC = 0x4408, IDT_VEC_ERR = 0x440a, PREEMPT = 0x482e,
-    CR0_MASK = 0x6000, CR4_MASK = 0x6002, CR0_SHADOW = 0x6004, CR4_SHADOW = 0x6006,
-    G_CS_SEL = 0x802,
-};
-/* controls */
-enum {
-    PIN_EXT = 1u << 0, PIN_PREEMPT = 1u << 6, PIN_POSTED = 1u << 7,
-    PROC_WINDOW = 1u << 2, PROC_TPR_SHADOW = 1u << 21, PROC_IO_BM = 1u << 25,
-    PROC_MSR_BM = 1u << 28,
-    P2_EPT = 1u << 1, P2_X2APIC = 1u << 4, P2_VPID = 1u << 5, P2_UG = 1u << 7, P2_VID = 1u << 9,
-    EXIT_HOST64 = 1u << 9, EXIT_ACK = 1u << 15, EXIT_SAVE_EFER = 1u << 20,
-    EXIT_LOAD_EFER = 1u << 21, ENTRY_IA32E = 1u << 9, ENTRY_LOAD_EFER = 1u << 15,
-};
 /* basic exit reasons (Appendix C) */
 enum {
     R_EXTINT = 1, R_WINDOW = 7, R_CPUID = 10, R_VMCALL = 18, R_CR = 28, R_IO = 30,
@@ -355,18 +337,7 @@ static void setup_vmcs(struct vcpu *v)
         vmw(CR4_SHADOW, 0x20);
         vmw(G_CR3, (uint64_t)g_pml4);
         vmw(G_EFER, 0x500); /* LME LMA */
-        vmxt_seg(0, 0x10, 0, 0xffffffff, 0xc093);
-        vmxt_seg(1, 0x08, 0, 0xffffffff, 0xa09b);
-        vmxt_seg(2, 0x10, 0, 0xffffffff, 0xc093);
-        vmxt_seg(3, 0x10, 0, 0xffffffff, 0xc093);
-        vmxt_seg(4, 0, 0, 0, 0x10000);
-        vmxt_seg(5, 0, 0, 0, 0x10000);
-        vmxt_seg(6, 0, 0, 0, 0x10000);
-        vmxt_seg(7, 0x18, (uint64_t)g_tss, 0x67, 0x8b);
-        vmw(G_GDTR_BASE, (uint64_t)g_gdt);
-        vmw(G_GDTR_LIMIT, 8 * 5 - 1);
-        vmw(G_IDTR_BASE, (uint64_t)g_idt);
-        vmw(G_IDTR_LIMIT, 4095);
+        vmxt_guest_flat64(0x18, (uint64_t)g_tss, 0x67, (uint64_t)g_gdt, 8 * 5 - 1, (uint64_t)g_idt, 4095);
     } else {
         /* real mode at 0800:0000 (unrestricted guest: CR0.PE = PG = 0) */
         vmw(G_CR0, 0x30); /* NE ET */
@@ -390,27 +361,9 @@ static void setup_vmcs(struct vcpu *v)
     v->g.rdi = v->idx;
 }
 
-/* This CPU's GDT: 08H 64-bit code, 10H data, 20H its 64-bit TSS (the host
- * state's TR), and the shared IDT. */
+/* the shared IDT (the host state of every CPU, vmxt_cpu_tables) */
 static uint64_t idt_base;
 static uint16_t idt_limit;
-static void load_tables(unsigned id)
-{
-    uint64_t b = (uint64_t)host_tss[id];
-    host_gdt[id][0] = 0;
-    host_gdt[id][1] = 0x00af9a000000ffffull;
-    host_gdt[id][2] = 0x00cf92000000ffffull;
-    host_gdt[id][3] = 0;
-    host_gdt[id][4] = 0x67 | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
-    host_gdt[id][5] = b >> 32;
-    struct __attribute__((packed)) { uint16_t lim; uint64_t base; } g = { sizeof host_gdt[0] - 1,
-        (uint64_t)host_gdt[id] }, i = { idt_limit, idt_base };
-    __asm__ volatile("lgdt %0\n\tlidt %1\n\t"
-                     "mov $0x10, %%eax\n\tmov %%eax, %%ds\n\tmov %%eax, %%es\n\tmov %%eax, %%ss\n\t"
-                     "pushq $0x08\n\tlea 1f(%%rip), %%rax\n\tpushq %%rax\n\tlretq\n1:\n\t"
-                     "mov $0x20, %%eax\n\tltr %%ax"
-                     ::"m"(g), "m"(i) : "rax", "memory");
-}
 
 /* ---- exits ------------------------------------------------------------------------- */
 static void skip_insn(void) { vmw(G_RIP, vmr(G_RIP) + vmr(EXIT_INSN_LEN)); }
@@ -584,11 +537,9 @@ static void run_vcpu(unsigned cpu)
 {
     struct vcpu *v = &vcpus[cpu];
     apic_write(SVR, 0x1ff);
-    if (vmx_on(vmxon_region[cpu]))
-        die(v, "VMXON", 0);
-    *(uint32_t *)vmcs[cpu] = *(uint32_t *)vmxon_region[cpu];
-    if (vmclear((uint64_t)vmcs[cpu]) || vmptrld((uint64_t)vmcs[cpu]))
-        die(v, "VMCLEAR/VMPTRLD", 0);
+    int bad = vmxt_load(vmxon_region[cpu], vmcs[cpu]);
+    if (bad)
+        die(v, bad == 1 ? "VMXON" : "VMCLEAR/VMPTRLD", 0);
     setup_vmcs(v);
     __atomic_fetch_add(&ready, 1, __ATOMIC_SEQ_CST);
     if (!wait_ge(&ready, NCPU, 100000000))
@@ -664,7 +615,7 @@ static void run_vcpu(unsigned cpu)
 
 void smp_ap_entry(uint64_t id)
 {
-    load_tables((unsigned)id);
+    vmxt_cpu_tables(host_gdt[id], host_tss[id], idt_base, idt_limit);
     __atomic_fetch_add(&alive, 1, __ATOMIC_SEQ_CST);
     if (id < NCPU)
         run_vcpu((unsigned)id);
@@ -768,7 +719,7 @@ int kmain(void)
     }
     unrestricted = (ctls2 >> 32 & P2_UG) != 0;
     tsc_rate_shift = rdmsr(0x485) & 0x1f;
-    load_tables(0);
+    vmxt_cpu_tables(host_gdt[0], host_tss[0], idt_base, idt_limit);
     outb(0x21, 0xff); /* the 8259s masked: only our IPIs reach the CPUs */
     outb(0xa1, 0xff);
     build_guest_memory();

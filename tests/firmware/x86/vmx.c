@@ -29,33 +29,9 @@
  *      and wait-for-SIPI, injection of every event type.
  * Output on COM1; isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
-#include "x86t.h"
+#include "vmxt.h"
 
-/* ---- VMCS encodings (SDM vol. 3C Appendix B) -------------------------------- */
-enum {
-    G_ES_SEL = 0x800, G_CS_SEL = 0x802, G_SS_SEL = 0x804, G_DS_SEL = 0x806, G_FS_SEL = 0x808,
-    G_GS_SEL = 0x80a, G_LDTR_SEL = 0x80c, G_TR_SEL = 0x80e,
-    H_ES_SEL = 0xc00, H_CS_SEL = 0xc02, H_SS_SEL = 0xc04, H_DS_SEL = 0xc06, H_FS_SEL = 0xc08,
-    H_GS_SEL = 0xc0a, H_TR_SEL = 0xc0c,
-    IO_A = 0x2000, IO_B = 0x2002, MSR_BM = 0x2004, LINK_PTR = 0x2800,
-    PIN = 0x4000, PROC = 0x4002, EXC_BITMAP = 0x4004, PF_MASK = 0x4006, PF_MATCH = 0x4008,
-    EXIT_CTLS = 0x400c, ENTRY_CTLS = 0x4012,
-    INSN_ERROR = 0x4400, EXIT_REASON = 0x4402, EXIT_INTR_INFO = 0x4404, EXIT_INTR_ERR = 0x4406,
-    EXIT_INSN_LEN = 0x440c, EXIT_INSN_INFO = 0x440e,
-    G_ES_LIMIT = 0x4800, G_ES_AR = 0x4814, G_GDTR_LIMIT = 0x4810, G_IDTR_LIMIT = 0x4812,
-    G_INTR = 0x4824, G_ACTIVITY = 0x4826, PREEMPT = 0x482e,
-    CR0_MASK = 0x6000, CR4_MASK = 0x6002, CR0_SHADOW = 0x6004, CR4_SHADOW = 0x6006,
-    EXIT_QUAL = 0x6400, GUEST_LA = 0x640a,
-    G_CR0 = 0x6800, G_CR3 = 0x6802, G_CR4 = 0x6804, G_ES_BASE = 0x6806, G_GDTR_BASE = 0x6816,
-    G_IDTR_BASE = 0x6818, G_DR7 = 0x681a, G_RSP = 0x681c, G_RIP = 0x681e, G_RFLAGS = 0x6820,
-    H_CR0 = 0x6c00, H_CR3 = 0x6c02, H_CR4 = 0x6c04, H_FS_BASE = 0x6c06, H_GS_BASE = 0x6c08,
-    H_TR_BASE = 0x6c0a, H_GDTR_BASE = 0x6c0c, H_IDTR_BASE = 0x6c0e, H_RSP = 0x6c14,
-    H_RIP = 0x6c16,
-    VPID = 0x0000, EPTP = 0x201a, GUEST_PA = 0x2400, PROC2 = 0x401e,
-};
-
-#define CF 0x01ull
-#define ZF 0x40ull
+enum { EXIT_INSN_INFO = 0x440e }; /* VMCS encoding (Appendix B) beyond vmxt.h's */
 
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_a[4096] __attribute__((aligned(4096)));
@@ -67,83 +43,17 @@ static uint8_t guest_stack[4096] __attribute__((aligned(16)));
 static uint64_t ept_pml4[512] __attribute__((aligned(4096)));
 static uint32_t revision;
 
-static uint64_t vmxon(uint64_t pa)
-{
-    uint64_t fl;
-    __asm__ volatile("vmxon %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
-    return fl & (CF | ZF);
-}
-static uint64_t vmclear(uint64_t pa)
-{
-    uint64_t fl;
-    __asm__ volatile("vmclear %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
-    return fl & (CF | ZF);
-}
-static uint64_t vmptrld(uint64_t pa)
-{
-    uint64_t fl;
-    __asm__ volatile("vmptrld %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
-    return fl & (CF | ZF);
-}
 static uint64_t invept_f(uint64_t type, uint64_t lo, uint64_t hi)
 {
-    uint64_t fl, d[2] = { lo, hi };
-    __asm__ volatile("invept %1, %2\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(d), "r"(type) : "cc", "memory");
-    return fl & (CF | ZF);
+    uint64_t d[2] = { lo, hi };
+    return VMXT_FL("invept %1, %2", "m"(d), "r"(type));
 }
 static uint64_t invvpid_f(uint64_t type, uint64_t lo, uint64_t hi)
 {
-    uint64_t fl, d[2] = { lo, hi };
-    __asm__ volatile("invvpid %1, %2\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(d), "r"(type) : "cc", "memory");
-    return fl & (CF | ZF);
+    uint64_t d[2] = { lo, hi };
+    return VMXT_FL("invvpid %1, %2", "m"(d), "r"(type));
 }
-static uint64_t vmptrst(void)
-{
-    uint64_t v;
-    __asm__ volatile("vmptrst %0" : "=m"(v)::"memory");
-    return v;
-}
-static uint64_t vmwrite_f(uint64_t field, uint64_t v)
-{
-    uint64_t fl;
-    __asm__ volatile("vmwrite %2, %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "r"(field), "r"(v) : "cc");
-    return fl & (CF | ZF);
-}
-static uint64_t vmread_f(uint64_t field, uint64_t *v)
-{
-    uint64_t fl, r;
-    __asm__ volatile("vmread %2, %1\n\tpushfq\n\tpopq %0" : "=r"(fl), "=r"(r) : "r"(field) : "cc");
-    *v = r;
-    return fl & (CF | ZF);
-}
-static uint64_t vmr(uint64_t field)
-{
-    uint64_t v = 0;
-    if (vmread_f(field, &v))
-        CHECKX(0, "vmread", field);
-    return v;
-}
-static void vmw(uint64_t field, uint64_t v)
-{
-    if (vmwrite_f(field, v))
-        CHECKX(0, "vmwrite", field);
-}
-static uint64_t vmcall_root(void)
-{
-    uint64_t fl;
-    __asm__ volatile("vmcall\n\tpushfq\n\tpopq %0" : "=r"(fl)::"cc");
-    return fl & (CF | ZF);
-}
-static uint64_t vmxoff(void)
-{
-    uint64_t fl;
-    __asm__ volatile("vmxoff\n\tpushfq\n\tpopq %0" : "=r"(fl)::"cc");
-    return fl & (CF | ZF);
-}
-
-/* ---- entering the guest and coming back (host RIP = vm_exit_stub) ------------ */
-
-#include "vm_enter.h"
+static uint64_t vmcall_root(void) { return VMXT_FL("vmcall", "i"(0)); }
 
 /* The guest: one instruction per expected exit (the host checks each). */
 void guest_entry(void);
@@ -240,48 +150,15 @@ extern uint16_t lmsw_word;
         CHECKX(x86t_last_vector == (uint64_t)(vector), name ": vector", x86t_last_vector); \
     } while (0)
 
-/* ---- helpers -------------------------------------------------------------------------- */
-
-static uint64_t adjust(uint32_t msr, uint32_t want)
-{
-    uint64_t cap = rdmsr(msr);
-    return (want | (uint32_t)cap) & (uint32_t)(cap >> 32);
-}
-
-static uint64_t sgdt_base(uint16_t *limit, int idt)
-{
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) d;
-    if (idt)
-        __asm__ volatile("sidt %0" : "=m"(d));
-    else
-        __asm__ volatile("sgdt %0" : "=m"(d));
-    *limit = d.limit;
-    return d.base;
-}
-
-static void seg(unsigned k, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
-{
-    vmw(G_ES_SEL + 2 * k, sel);
-    vmw(G_ES_BASE + 2 * k, base);
-    vmw(G_ES_LIMIT + 2 * k, limit);
-    vmw(G_ES_AR + 2 * k, ar);
-}
-
-/* The VMCS for the 64-bit guest: host state = this kernel, guest state =
- * a copy of it at guest_entry on its own stack. */
+/* The VMCS for the 64-bit guest (vmxt_setup): host state = this kernel,
+ * guest state = a copy of it at guest_entry on its own stack; what this
+ * hypervisor adds: HLT, RDTSC, I/O and MSR bitmap exiting, #UD and #PF
+ * exits, CR0/CR4 guest/host masks, the TSS's whole limit (its I/O map). */
 static void setup_vmcs(void)
 {
-    uint16_t gl, il;
-    uint64_t gdt = sgdt_base(&gl, 0), idt = sgdt_base(&il, 1);
-    uint64_t cr0 = read_cr0(), cr3 = read_cr3(), cr4 = read_cr4();
-    /* controls through the TRUE capability MSRs (Appendix A.2) */
-    vmw(PIN, adjust(0x48d, 0));
-    vmw(PROC, adjust(0x48e, 1u << 7 | 1u << 12 | 1u << 25 | 1u << 28)); /* HLT, RDTSC, I/O and MSR bitmaps */
-    vmw(EXIT_CTLS, adjust(0x48f, 1u << 9));                              /* host address-space size */
-    vmw(ENTRY_CTLS, adjust(0x490, 1u << 9));                             /* IA-32e mode guest */
+    vmxt_setup((uint64_t)guest_entry, (uint64_t)(guest_stack + sizeof guest_stack),
+               PROC_HLT | PROC_RDTSC | PROC_IO_BM | PROC_MSR_BM, 0, 0, X86T_TSS, (uint64_t)&x86t_tss);
+    vmw(G_ES_LIMIT + 2 * VMXT_TR, sizeof x86t_tss - 1);
     vmw(EXC_BITMAP, 1u << 6 | 1u << 14);                                 /* #UD, #PF */
     vmw(PF_MASK, 0);
     vmw(PF_MATCH, 0);
@@ -296,45 +173,6 @@ static void setup_vmcs(void)
     vmw(CR0_SHADOW, 1u << 1);
     vmw(CR4_MASK, 1u << 8 | 1u << 13);                 /* CR4.PCE, VMXE host-owned, shadow 0 */
     vmw(CR4_SHADOW, 0);
-    vmw(LINK_PTR, ~0ull);
-    /* host state (§27.2.2, 27.2.3) */
-    vmw(H_CR0, cr0);
-    vmw(H_CR3, cr3);
-    vmw(H_CR4, cr4);
-    vmw(H_CS_SEL, X86T_KCODE);
-    vmw(H_SS_SEL, X86T_KDATA);
-    vmw(H_DS_SEL, X86T_KDATA);
-    vmw(H_ES_SEL, X86T_KDATA);
-    vmw(H_FS_SEL, 0);
-    vmw(H_GS_SEL, 0);
-    vmw(H_TR_SEL, X86T_TSS);
-    vmw(H_FS_BASE, 0);
-    vmw(H_GS_BASE, 0);
-    vmw(H_TR_BASE, (uint64_t)&x86t_tss);
-    vmw(H_GDTR_BASE, gdt);
-    vmw(H_IDTR_BASE, idt);
-    /* guest state (§27.3.1) */
-    vmw(G_CR0, cr0);
-    vmw(G_CR3, cr3);
-    vmw(G_CR4, cr4);
-    vmw(G_DR7, 0x400);
-    seg(0, X86T_KDATA, 0, 0xffffffff, 0xc093);
-    seg(1, X86T_KCODE, 0, 0xffffffff, 0xa09b);
-    seg(2, X86T_KDATA, 0, 0xffffffff, 0xc093);
-    seg(3, X86T_KDATA, 0, 0xffffffff, 0xc093);
-    seg(4, 0, 0, 0, 0x10000);
-    seg(5, 0, 0, 0, 0x10000);
-    seg(6, 0, 0, 0, 0x10000);
-    seg(7, X86T_TSS, (uint64_t)&x86t_tss, sizeof x86t_tss - 1, 0x8b);
-    vmw(G_GDTR_BASE, gdt);
-    vmw(G_GDTR_LIMIT, gl);
-    vmw(G_IDTR_BASE, idt);
-    vmw(G_IDTR_LIMIT, il);
-    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
-    vmw(G_RIP, (uint64_t)guest_entry);
-    vmw(G_RFLAGS, 2);
-    vmw(G_INTR, 0);
-    vmw(G_ACTIVITY, 0);
 }
 
 /* ---- 1. VMX operation and the VMfail conditions ----------------------------------------- */
@@ -378,22 +216,22 @@ static void test_vmx_operation(void)
     CHECKX(rdmsr(0x3a) == 5, "IA32_FEATURE_CONTROL locked", rdmsr(0x3a));
     EXPECT_MSR_EXC("wrmsr IA32_FEATURE_CONTROL once locked", 13, "wrmsr", 0x3a, 1, 0);
     /* VMfailInvalid: bad alignment, bad revision */
-    CHECKX(vmxon(pa + 8) == CF, "vmxon unaligned: VMfailInvalid", vmxon(pa + 8));
+    CHECKX(vmxon(pa + 8) == VMX_CF, "vmxon unaligned: VMfailInvalid", vmxon(pa + 8));
     *(uint32_t *)vmxon_region = revision + 1;
-    CHECK(vmxon(pa) == CF, "vmxon wrong revision: VMfailInvalid");
+    CHECK(vmxon(pa) == VMX_CF, "vmxon wrong revision: VMfailInvalid");
     *(uint32_t *)vmxon_region = revision;
     CHECK(vmxon(pa) == 0, "vmxon: VMsucceed");
     /* CR4.VMXE cannot be cleared in VMX operation; CR0.PE/PG/NE stay */
     EXPECT_EXC("clear CR4.VMXE in VMX operation", 13, 0, "mov %0, %%cr4", "r"(read_cr4() & ~(1ull << 13)));
     EXPECT_EXC("clear CR0.NE in VMX operation", 13, 0, "mov %0, %%cr0", "r"(read_cr0() & ~(1ull << 5)));
     /* no current VMCS: VMfailInvalid */
-    CHECK(vmxon(pa) == CF, "vmxon in root without a VMCS: VMfailInvalid");
+    CHECK(vmxon(pa) == VMX_CF, "vmxon in root without a VMCS: VMfailInvalid");
     CHECK(vmptrst() == ~0ull, "vmptrst: no current VMCS");
     uint64_t v;
-    CHECK(vmread_f(EXIT_REASON, &v) == CF, "vmread without a VMCS: VMfailInvalid");
-    CHECK(vmcall_root() == CF, "vmcall in root without a VMCS: VMfailInvalid");
+    CHECK(vmread_f(EXIT_REASON, &v) == VMX_CF, "vmread without a VMCS: VMfailInvalid");
+    CHECK(vmcall_root() == VMX_CF, "vmcall in root without a VMCS: VMfailInvalid");
     /* VMCLEAR / VMPTRLD errors before a VMCS is current */
-    CHECK(vmclear(pa) == CF, "vmclear of the VMXON region (error 3, no VMCS: VMfailInvalid)");
+    CHECK(vmclear(pa) == VMX_CF, "vmclear of the VMXON region (error 3, no VMCS: VMfailInvalid)");
     *(uint32_t *)vmcs_a = revision;
     *(uint32_t *)vmcs_b = revision;
     CHECK(vmclear((uint64_t)vmcs_a) == 0, "vmclear A");
@@ -403,7 +241,7 @@ static void test_vmx_operation(void)
 #define ERR(what, flags, n)                                                   \
     do {                                                                      \
         uint64_t f_ = (flags);                                                \
-        CHECKX(f_ == ZF, what ": VMfailValid", f_);                           \
+        CHECKX(f_ == VMX_ZF, what ": VMfailValid", f_);                           \
         CHECKX(vmr(INSN_ERROR) == (n), what ": VM-instruction error", vmr(INSN_ERROR)); \
     } while (0)
     ERR("vmxon in VMX root operation", vmxon(pa), 15);
@@ -453,14 +291,14 @@ static void test_entry_failures(void)
     vmw(PROC2, 1u << 7); /* unrestricted guest without enable EPT */
     ERR("vmlaunch with a reserved secondary control", vm_enter(&g, 1) & ~0x100ull, 7);
     vmw(PROC2, 1u << 5);
-    vmw(VPID, 0);
+    vmw(V_VPID, 0);
     ERR("vmlaunch with enable VPID and VPID 0", vm_enter(&g, 1) & ~0x100ull, 7);
     vmw(PROC2, 1u << 1);
-    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 1); /* memory type 1 (WC) */
+    vmw(V_EPTP, (uint64_t)ept_pml4 | 3u << 3 | 1); /* memory type 1 (WC) */
     ERR("vmlaunch with EPTP memory type WC", vm_enter(&g, 1) & ~0x100ull, 7);
-    vmw(EPTP, (uint64_t)ept_pml4 | 4u << 3 | 6); /* page-walk length 5 */
+    vmw(V_EPTP, (uint64_t)ept_pml4 | 4u << 3 | 6); /* page-walk length 5 */
     ERR("vmlaunch with EPTP page-walk length 5", vm_enter(&g, 1) & ~0x100ull, 7);
-    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 6 | 1u << 7); /* reserved bit 7 */
+    vmw(V_EPTP, (uint64_t)ept_pml4 | 3u << 3 | 6 | 1u << 7); /* reserved bit 7 */
     ERR("vmlaunch with EPTP bit 7", vm_enter(&g, 1) & ~0x100ull, 7);
     vmw(PROC2, 0);
     vmw(PROC, proc);
@@ -883,8 +721,6 @@ static uint8_t ept_b[4096] __attribute__((aligned(4096))); /* R-X, then RWX */
 static uint8_t ept_c[4096] __attribute__((aligned(4096))); /* execute-only code, then R-X */
 static uint8_t ept_d[4096] __attribute__((aligned(4096))); /* -W- (misconfigured), then RWX */
 static uint8_t ept_e[4096] __attribute__((aligned(4096))); /* read through the 1-GByte alias */
-#define EPT_RWX 7ull
-#define EPT_WB (6ull << 3) /* leaf memory type write-back */
 
 void guest_ept(void);
 void guest_ept_vmcall(void);
@@ -931,16 +767,8 @@ static void test_ept(void)
     struct gregs g = { 0 };
     uint64_t proc = vmr(PROC);
     CHECKX((uint64_t)ept_e < (2u << 20), "test pages in the first 2 MiB", (uint64_t)ept_e);
-    ept_pml4[0] = (uint64_t)ept_pdpt | EPT_RWX;
-    ept_pdpt[0] = (uint64_t)ept_pd | EPT_RWX;
-    for (uint64_t i = 1; i < 4; i++)
-        ept_pdpt[i] = i << 30 | 1u << 7 | EPT_WB | EPT_RWX; /* 1-GByte pages */
-    ept_pdpt[3] = 0 | 1u << 7 | EPT_WB | EPT_RWX;            /* GPA 3 GiB -> HPA 0 */
-    ept_pd[0] = (uint64_t)ept_pt | EPT_RWX;
-    for (uint64_t i = 1; i < 512; i++)
-        ept_pd[i] = i << 21 | 1u << 7 | EPT_WB | EPT_RWX;    /* 2-MByte pages */
-    for (uint64_t i = 0; i < 512; i++)
-        ept_pt[i] = i << 12 | EPT_WB | EPT_RWX;
+    uint64_t eptp = vmxt_ept_identity(ept_pml4, ept_pdpt, ept_pd, ept_pt, 4, 0);
+    ept_pdpt[3] = 0 | EPT_BIG | EPT_WB | EPT_RWX;            /* GPA 3 GiB -> HPA 0 */
     ept_pt[(uint64_t)ept_a >> 12] = 0;
     ept_set(ept_b, 5);
     ept_set(ept_c, 4);
@@ -952,7 +780,7 @@ static void test_ept(void)
     *(uint64_t *)ept_e = 0x45505431474221ull;
     vmw(PROC, proc | 1ull << 31);
     vmw(PROC2, 1u << 1);
-    vmw(EPTP, (uint64_t)ept_pml4 | 3u << 3 | 6);
+    vmw(V_EPTP, eptp);
     vmw(G_RIP, (uint64_t)guest_ept);
     vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
     g.rbx = (uint64_t)ept_a + 8;
@@ -994,7 +822,7 @@ static void test_ept(void)
     check_exit(&vc);
     /* INVEPT / INVVPID in VMX root operation (§31.3): unsupported types,
      * bad descriptors: VMfailValid(28) */
-    uint64_t eptp = vmr(EPTP);
+    eptp = vmr(V_EPTP);
     ERR("invept type 0 (not reported)", invept_f(0, eptp, 0), 28);
     ERR("invept single-context, EPTP memory type WC", invept_f(1, (eptp & ~7ull) | 1, 0), 28);
     CHECKX(invept_f(1, eptp, 0) == 0, "invept single-context", vmr(INSN_ERROR));
@@ -1014,7 +842,7 @@ static void test_ept(void)
     ept_pt[((uint64_t)ept_e >> 12) & 511] = (uint64_t)ept_a | EPT_WB | EPT_RWX;
     CHECKX(invept_f(1, eptp, 0) == 0, "invept after changing a mapping", vmr(INSN_ERROR));
     vmw(PROC2, 1u << 1 | 1u << 5);
-    vmw(VPID, 1);
+    vmw(V_VPID, 1);
     vmw(G_RIP, (uint64_t)guest_ept_e);
     g.rdi = (uint64_t)ept_e;
     CHECK(vm_enter(&g, 0) == 0, "entry (EPT remapped)");
@@ -1049,7 +877,7 @@ static void test_ept(void)
     for (unsigned k = 2; k <= 4; k++)
         ept_pt[k] &= ~0x300ull;
     ept_pml4[0] &= ~0x300ull;
-    vmw(EPTP, eptp | 1u << 6);
+    vmw(V_EPTP, eptp | 1u << 6);
     vmw(G_RIP, (uint64_t)guest_ept_e);
     g.rdi = (2ull << 20) + (uint64_t)ept_e;
     CHECK(vm_enter(&g, 0) == 0, "entry (EPT A/D)");
@@ -1058,7 +886,7 @@ static void test_ept(void)
     CHECKX((ept_pml4[0] & 0x100) && (ept_pdpt[0] & 0x100), "EPT A flags of PML4E, PDPTE", ept_pml4[0]);
     CHECKX((ept_pd[1] & 0x300) == 0x100, "EPT 2-MByte page read: A set, D clear", ept_pd[1]);
     CHECKX((ept_pt[4] & 0x300) == 0x300, "guest PD page: EPT A and D (paging-structure access)", ept_pt[4]);
-    vmw(EPTP, eptp);
+    vmw(V_EPTP, eptp);
     ept_pd[1] = 1ull << 21 | 1u << 7 | EPT_WB | EPT_RWX;
     /* POP m64 to a not-present page: the EPT violation is fault-like,
      * RSP is as before the POP */
@@ -1100,8 +928,6 @@ static void test_ept(void)
 
 /* ---- 7. events: IDT-vectoring information, NMI unblocking by IRET, CR2 --------------------
  * (SDM vol. 3C §28.2.3, §28.2.4, §27.6) */
-enum { IDT_VEC = 0x4408, IDT_VEC_ERR = 0x440a, ENTRY_INTR = 0x4016, ENTRY_ERR = 0x4018,
-       ENTRY_LEN = 0x401a, PLE_GAP = 0x4020, PLE_WINDOW = 0x4022 };
 
 void guest_int21(void);
 void guest_int3(void);
@@ -1467,7 +1293,7 @@ static void test_task_switch(void)
     vmw(G_CR3, (uint64_t)pd32);
     vmw(G_CR4, 1u << 4 | 1u << 13); /* PSE, VMXE */
     vmw(EXC_BITMAP, 0xffffffffu);    /* the guest's IDT is the 64-bit host's: every exception exits */
-    seg(1, X86T_KCODE32, 0, 0xffffffff, 0xc09b);
+    vmxt_seg(1, X86T_KCODE32, 0, 0xffffffff, 0xc09b);
     vmw(G_RIP, (uint64_t)guest_ts);
     vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
     static const struct expect ex[] = {
@@ -1484,7 +1310,7 @@ static void test_task_switch(void)
     vmw(G_CR3, cr3);
     vmw(G_CR4, cr4);
     vmw(EXC_BITMAP, exc);
-    seg(1, X86T_KCODE, 0, 0xffffffff, 0xa09b);
+    vmxt_seg(1, X86T_KCODE, 0, 0xffffffff, 0xa09b);
 }
 
 
@@ -1505,7 +1331,7 @@ static uint64_t vmresume_after_movss(void)
     uint64_t fl;
     __asm__ volatile("mov %%ss, %%eax\n\tmov %%eax, %%ss\n\tvmresume\n\tpushfq\n\tpopq %0"
                      : "=r"(fl)::"rax", "cc", "memory");
-    return fl & (CF | ZF);
+    return fl & (VMX_CF | VMX_ZF);
 }
 
 static void test_mov_ss(void)

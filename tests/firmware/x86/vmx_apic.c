@@ -29,37 +29,7 @@
  * have gates); its interrupt handler is x86t_hook. Output on COM1;
  * isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
-#include "x86t.h"
-
-/* ---- VMCS encodings (SDM vol. 3C Appendix B) -------------------------------- */
-enum {
-    H_ES_SEL = 0xc00, H_CS_SEL = 0xc02, H_SS_SEL = 0xc04, H_DS_SEL = 0xc06, H_FS_SEL = 0xc08,
-    H_GS_SEL = 0xc0a, H_TR_SEL = 0xc0c, G_ES_SEL = 0x800,
-    MSR_BM = 0x2004, LINK_PTR = 0x2800,
-    PIN = 0x4000, PROC = 0x4002, EXC_BITMAP = 0x4004, EXIT_CTLS = 0x400c, ENTRY_CTLS = 0x4012,
-    INSN_ERROR = 0x4400, EXIT_REASON = 0x4402, EXIT_INTR_INFO = 0x4404, EXIT_INTR_ERR = 0x4406,
-    G_ES_LIMIT = 0x4800, G_ES_AR = 0x4814, G_GDTR_LIMIT = 0x4810, G_IDTR_LIMIT = 0x4812,
-    G_INTR = 0x4824, G_ACTIVITY = 0x4826,
-    EXIT_QUAL = 0x6400,
-    G_CR0 = 0x6800, G_CR3 = 0x6802, G_CR4 = 0x6804, G_ES_BASE = 0x6806, G_GDTR_BASE = 0x6816,
-    G_IDTR_BASE = 0x6818, G_DR7 = 0x681a, G_RSP = 0x681c, G_RIP = 0x681e, G_RFLAGS = 0x6820,
-    H_CR0 = 0x6c00, H_CR3 = 0x6c02, H_CR4 = 0x6c04, H_FS_BASE = 0x6c06, H_GS_BASE = 0x6c08,
-    H_TR_BASE = 0x6c0a, H_GDTR_BASE = 0x6c0c, H_IDTR_BASE = 0x6c0e,
-    PROC2 = 0x401e,
-    /* ch. 30's fields */
-    PINV = 0x0002, G_INTR_STATUS = 0x0810, VAPIC_ADDR = 0x2012, APIC_ACCESS = 0x2014,
-    PI_DESC = 0x2016, EOI_EXIT0 = 0x201c, TPR_THRESHOLD = 0x401c,
-};
-/* controls */
-enum {
-    PIN_EXT = 1u << 0, PIN_POSTED = 1u << 7,
-    PROC_HLT = 1u << 7, PROC_TPR_SHADOW = 1u << 21, PROC_MSR_BM = 1u << 28, PROC_SEC = 1u << 31,
-    P2_APIC_ACCESS = 1u << 0, P2_X2APIC = 1u << 4, P2_REGVIRT = 1u << 8, P2_VID = 1u << 9,
-    EXIT_HOST64 = 1u << 9, EXIT_ACK = 1u << 15,
-};
-
-#define CF 0x01ull
-#define ZF 0x40ull
+#include "vmxt.h"
 
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_a[4096] __attribute__((aligned(4096)));
@@ -79,61 +49,6 @@ static uint64_t ept_pt[512] __attribute__((aligned(4096)));
 static uint8_t apic_alias[4096] __attribute__((aligned(4096)));
 
 static volatile uint32_t *vreg(unsigned off) { return (volatile uint32_t *)(vapic + off); }
-
-static uint64_t vmxon(uint64_t pa)
-{
-    uint64_t fl;
-    __asm__ volatile("vmxon %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
-    return fl & (CF | ZF);
-}
-static uint64_t vmclear(uint64_t pa)
-{
-    uint64_t fl;
-    __asm__ volatile("vmclear %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
-    return fl & (CF | ZF);
-}
-static uint64_t vmptrld(uint64_t pa)
-{
-    uint64_t fl;
-    __asm__ volatile("vmptrld %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "m"(pa) : "cc", "memory");
-    return fl & (CF | ZF);
-}
-static uint64_t vmwrite_f(uint64_t field, uint64_t v)
-{
-    uint64_t fl;
-    __asm__ volatile("vmwrite %2, %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "r"(field), "r"(v) : "cc");
-    return fl & (CF | ZF);
-}
-static uint64_t vmread_f(uint64_t field, uint64_t *v)
-{
-    uint64_t fl, r;
-    __asm__ volatile("vmread %2, %1\n\tpushfq\n\tpopq %0" : "=r"(fl), "=r"(r) : "r"(field) : "cc");
-    *v = r;
-    return fl & (CF | ZF);
-}
-static uint64_t vmr(uint64_t field)
-{
-    uint64_t v = 0;
-    if (vmread_f(field, &v))
-        CHECKX(0, "vmread", field);
-    return v;
-}
-static void vmw(uint64_t field, uint64_t v)
-{
-    if (vmwrite_f(field, v))
-        CHECKX(0, "vmwrite", field);
-}
-static uint64_t vmxoff(void)
-{
-    uint64_t fl;
-    __asm__ volatile("vmxoff\n\tpushfq\n\tpopq %0" : "=r"(fl)::"cc");
-    return fl & (CF | ZF);
-}
-
-/* ---- entering the guest and coming back (host RIP = vm_exit_stub) ------------ */
-
-#include "vm_enter.h"
-
 
 /* ---- the guests ---------------------------------------------------------------- */
 
@@ -265,87 +180,22 @@ static int guest_irq(struct x86t_frame *f)
     return 1;
 }
 
-/* ---- helpers -------------------------------------------------------------------------- */
-
-static uint64_t adjust(uint32_t msr, uint32_t want)
-{
-    uint64_t cap = rdmsr(msr);
-    return (want | (uint32_t)cap) & (uint32_t)(cap >> 32);
-}
-
-static uint64_t sgdt_base(uint16_t *limit, int idt)
-{
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) d;
-    if (idt)
-        __asm__ volatile("sidt %0" : "=m"(d));
-    else
-        __asm__ volatile("sgdt %0" : "=m"(d));
-    *limit = d.limit;
-    return d.base;
-}
-
-static void seg(unsigned k, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
-{
-    vmw(G_ES_SEL + 2 * k, sel);
-    vmw(G_ES_BASE + 2 * k, base);
-    vmw(G_ES_LIMIT + 2 * k, limit);
-    vmw(G_ES_AR + 2 * k, ar);
-}
+/* ---- the VMCS ------------------------------------------------------------------------- */
 
 static uint32_t pin0, proc0, exit0;
 
-/* host = this kernel, guest = a copy of it on its own stack */
+/* host = this kernel, guest = a copy of it (vmxt_setup; its stack and RIP
+ * per run: guest_at) with the TSS's whole limit; HLT exits, MSR bitmaps
+ * (all clear: no MSR exits), #GP exits */
 static void setup_vmcs(void)
 {
-    uint16_t gl, il;
-    uint64_t gdt = sgdt_base(&gl, 0), idt = sgdt_base(&il, 1);
-    uint64_t cr0 = read_cr0(), cr3 = read_cr3(), cr4 = read_cr4();
-    pin0 = (uint32_t)adjust(0x48d, 0);
-    proc0 = (uint32_t)adjust(0x48e, PROC_HLT | PROC_MSR_BM);
-    exit0 = (uint32_t)adjust(0x48f, EXIT_HOST64);
-    vmw(PIN, pin0);
-    vmw(PROC, proc0);
-    vmw(EXIT_CTLS, exit0);
-    vmw(ENTRY_CTLS, adjust(0x490, 1u << 9)); /* IA-32e mode guest */
+    vmxt_setup(0, 0, PROC_HLT | PROC_MSR_BM, 0, 0, X86T_TSS, (uint64_t)&x86t_tss);
+    vmw(G_ES_LIMIT + 2 * VMXT_TR, sizeof x86t_tss - 1);
+    pin0 = (uint32_t)vmr(PIN);
+    proc0 = (uint32_t)vmr(PROC);
+    exit0 = (uint32_t)vmr(EXIT_CTLS);
     vmw(EXC_BITMAP, 1u << 13);               /* #GP exits */
-    vmw(MSR_BM, (uint64_t)msr_bitmap);       /* all clear: no MSR exits */
-    vmw(LINK_PTR, ~0ull);
-    vmw(H_CR0, cr0);
-    vmw(H_CR3, cr3);
-    vmw(H_CR4, cr4);
-    vmw(H_CS_SEL, X86T_KCODE);
-    vmw(H_SS_SEL, X86T_KDATA);
-    vmw(H_DS_SEL, X86T_KDATA);
-    vmw(H_ES_SEL, X86T_KDATA);
-    vmw(H_FS_SEL, 0);
-    vmw(H_GS_SEL, 0);
-    vmw(H_TR_SEL, X86T_TSS);
-    vmw(H_FS_BASE, 0);
-    vmw(H_GS_BASE, 0);
-    vmw(H_TR_BASE, (uint64_t)&x86t_tss);
-    vmw(H_GDTR_BASE, gdt);
-    vmw(H_IDTR_BASE, idt);
-    vmw(G_CR0, cr0);
-    vmw(G_CR3, cr3);
-    vmw(G_CR4, cr4);
-    vmw(G_DR7, 0x400);
-    seg(0, X86T_KDATA, 0, 0xffffffff, 0xc093);
-    seg(1, X86T_KCODE, 0, 0xffffffff, 0xa09b);
-    seg(2, X86T_KDATA, 0, 0xffffffff, 0xc093);
-    seg(3, X86T_KDATA, 0, 0xffffffff, 0xc093);
-    seg(4, 0, 0, 0, 0x10000);
-    seg(5, 0, 0, 0, 0x10000);
-    seg(6, 0, 0, 0, 0x10000);
-    seg(7, X86T_TSS, (uint64_t)&x86t_tss, sizeof x86t_tss - 1, 0x8b);
-    vmw(G_GDTR_BASE, gdt);
-    vmw(G_GDTR_LIMIT, gl);
-    vmw(G_IDTR_BASE, idt);
-    vmw(G_IDTR_LIMIT, il);
-    vmw(G_INTR, 0);
-    vmw(G_ACTIVITY, 0);
+    vmw(MSR_BM, (uint64_t)msr_bitmap);
 }
 
 /* a fresh guest run at rip with IF = 0 */
@@ -385,7 +235,7 @@ static void expect_exit(const char *what, uint32_t reason, uint64_t qual, uint64
     do {                                                                            \
         struct gregs g_ = { 0 };                                                    \
         uint64_t f_ = enter(&g_);                                                   \
-        CHECKX(f_ == (0x100 | ZF), what ": VMfailValid", f_);                       \
+        CHECKX(f_ == (0x100 | VMX_ZF), what ": VMfailValid", f_);                       \
         CHECKX(vmr(INSN_ERROR) == 7, what ": VM-instruction error 7", vmr(INSN_ERROR)); \
     } while (0)
 
@@ -612,20 +462,10 @@ static void test_apic_access(void)
 static void test_apic_access_ept(void)
 {
     struct gregs g = { 0 };
-    const uint64_t rwx = 7, wb = 6u << 3, big = 1u << 7;
     uint64_t alias = (uint64_t)apic_alias;
-    for (unsigned i = 0; i < 512; i++) {
-        ept_pml4[i] = ept_pdpt[i] = 0;
-        ept_pd[i] = (uint64_t)i << 21 | rwx | wb | big;
-        ept_pt[i] = ((alias & ~0x1fffffull) + ((uint64_t)i << 12)) | rwx | wb;
-    }
-    ept_pml4[0] = (uint64_t)ept_pdpt | rwx;
-    ept_pdpt[0] = (uint64_t)ept_pd | rwx;
-    for (unsigned i = 1; i < 4; i++)
-        ept_pdpt[i] = (uint64_t)i << 30 | rwx | wb | big;
-    ept_pd[alias >> 21] = (uint64_t)ept_pt | rwx;
-    ept_pt[(alias >> 12) & 511] = (uint64_t)apic_page | rwx | wb;
-    vmw(0x201a, (uint64_t)ept_pml4 | 3u << 3 | 6); /* EPTP: WB, 4 levels */
+    uint64_t eptp = vmxt_ept_identity(ept_pml4, ept_pdpt, ept_pd, ept_pt, 4, alias & ~0x1fffffull);
+    ept_pt[(alias >> 12) & 511] = (uint64_t)apic_page | EPT_RWX | EPT_WB;
+    vmw(V_EPTP, eptp);
     clear_vapic();
     *vreg(0x20) = 0x03000000;
     *vreg(0x30) = 0x60015;

@@ -87,26 +87,6 @@ void smp_irq(uint64_t v)
     x86t_failures++;
 }
 
-/* This CPU's GDT: 08H 64-bit code, 10H data, 20H its own 64-bit TSS (the
- * host-state TR of its VMCS), and the shared IDT of x86t_idt_init. */
-static void load_tables(unsigned id, uint64_t idt_base, uint16_t idt_limit)
-{
-    uint64_t b = (uint64_t)tss[id];
-    gdt[id][0] = 0;
-    gdt[id][1] = 0x00af9a000000ffffull;
-    gdt[id][2] = 0x00cf92000000ffffull;
-    gdt[id][3] = 0;
-    gdt[id][4] = 0x67 | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
-    gdt[id][5] = b >> 32;
-    struct __attribute__((packed)) { uint16_t lim; uint64_t base; } g = { sizeof gdt[0] - 1, (uint64_t)gdt[id] },
-        i = { idt_limit, idt_base };
-    __asm__ volatile("lgdt %0\n\tlidt %1\n\t"
-                     "mov $0x10, %%eax\n\tmov %%eax, %%ds\n\tmov %%eax, %%es\n\tmov %%eax, %%ss\n\t"
-                     "pushq $0x08\n\tlea 1f(%%rip), %%rax\n\tpushq %%rax\n\tlretq\n1:\n\t"
-                     "mov $0x20, %%eax\n\tltr %%ax"
-                     ::"m"(g), "m"(i) : "rax", "memory");
-}
-
 static uint64_t idt_base;
 static uint16_t idt_limit;
 
@@ -114,19 +94,13 @@ static uint16_t idt_limit;
 static void hypervisor(unsigned id)
 {
     apic_write(SVR, 0x1ff);
-    if (vmx_on(vmxon_region[id])) {
-        bad[id]++;
-        return;
-    }
-    *(uint32_t *)vmcs[id] = *(uint32_t *)vmxon_region[id];
-    if (vmclear((uint64_t)vmcs[id]) || vmptrld((uint64_t)vmcs[id])) {
+    if (vmxt_load(vmxon_region[id], vmcs[id])) {
         bad[id]++;
         return;
     }
     vmxt_setup(id == 0 ? (uint64_t)guest_answer : (uint64_t)guest_spin,
-               (uint64_t)(guest_stack[id] + 4096), 0, 1u << 5 /* enable VPID */,
-               1u << 0 /* external-interrupt exiting */, 0x20, (uint64_t)tss[id]);
-    vmw(EXIT_CTLS, vmx_adjust(0x48f, 1u << 9 | 1u << 15)); /* acknowledge interrupt on exit */
+               (uint64_t)(guest_stack[id] + 4096), 0, P2_VPID, PIN_EXT, 0x20, (uint64_t)tss[id]);
+    vmw(EXIT_CTLS, vmx_adjust(0x48f, EXIT_HOST64 | EXIT_ACK)); /* acknowledge interrupt on exit */
     vmw(V_VPID, id + 1);
     struct gregs g = { 0 };
     g.rax = 1; /* CPU 0's guest answers message 1 first */
@@ -184,7 +158,7 @@ static void hypervisor(unsigned id)
 
 void smp_ap_entry(uint64_t id)
 {
-    load_tables((unsigned)id, idt_base, idt_limit);
+    vmxt_cpu_tables(gdt[id], tss[id], idt_base, idt_limit);
     __atomic_fetch_add(&alive, 1, __ATOMIC_SEQ_CST);
     if (id < MAXCPU)
         hypervisor((unsigned)id);
@@ -210,7 +184,7 @@ int kmain(void)
         x86t_puts("FAIL: --smp must be 2..4\n");
         return 1;
     }
-    load_tables(0, idt_base, idt_limit);
+    vmxt_cpu_tables(gdt[0], tss[0], idt_base, idt_limit);
     /* the 8259s masked: no PIT interrupt (through LINT0) may exit the
      * guests, only the IPIs */
     outb(0x21, 0xff);

@@ -29,8 +29,6 @@
 #define PTE_P 1u
 #define PTE_W 2u
 #define PTE_G 0x100u
-#define EPT_RWX 7u
-#define EPT_WB (6u << 3)
 
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs[4096] __attribute__((aligned(4096)));
@@ -175,17 +173,8 @@ static void test_root(void)
  * page_a; the host remaps page_a's EPT entry to page_b. */
 static void test_ept(void)
 {
-    ept_pml4[0] = (uint64_t)ept_pdpt | EPT_RWX;
-    ept_pdpt[0] = (uint64_t)ept_pd | EPT_RWX;
-    for (uint64_t i = 1; i < 512; i++)
-        ept_pdpt[i] = i << 30 | 1u << 7 | EPT_WB | EPT_RWX; /* 1-GByte pages */
-    ept_pd[0] = (uint64_t)ept_pt | EPT_RWX;
-    for (uint64_t i = 1; i < 512; i++)
-        ept_pd[i] = i << 21 | 1u << 7 | EPT_WB | EPT_RWX;    /* 2-MByte pages */
-    for (uint64_t i = 0; i < 512; i++)
-        ept_pt[i] = i << 12 | EPT_WB | EPT_RWX;
+    uint64_t eptp = vmxt_ept_identity(ept_pml4, ept_pdpt, ept_pd, ept_pt, 512, 0);
     CHECKX((uint64_t)page_b < (2u << 20), "test pages in the first 2 MiB", (uint64_t)page_b);
-    uint64_t eptp = (uint64_t)ept_pml4 | 3u << 3 | 6;
     uint64_t other = (uint64_t)ept_pdpt | 3u << 3 | 6; /* a valid EPTP with another EP4TA */
     vmw(V_EPTP, eptp);
     set_pte(V_EPT, page_a, 0);
@@ -261,16 +250,7 @@ int kmain(void)
     xpdpt[0] = (uint64_t)xpd | PTE_P | PTE_W;
     xpd[0] = (uint64_t)xpt | PTE_P | PTE_W;
     write_cr4(read_cr4() | 1u << 7); /* PGE: global pages */
-    uint32_t r[4];
-    cpuid(1, 0, r);
-    if (!(r[2] & (1u << 5))) {
-        x86t_puts("x86 vmx-tlb: no VMX\n");
-        x86t_exit(1);
-    }
-    CHECK(vmx_on(vmxon_region) == 0, "vmxon");
-    *(uint32_t *)vmcs = *(uint32_t *)vmxon_region;
-    CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear");
-    CHECK(vmptrld((uint64_t)vmcs) == 0, "vmptrld");
+    vmxt_start("vmx-tlb", vmxon_region, vmcs);
     vmxt_setup((uint64_t)guest_read, (uint64_t)(guest_stack + sizeof guest_stack), 0, 0, 0,
                X86T_TSS, (uint64_t)&x86t_tss);
 #ifdef VMX_TLB_BENCH
@@ -282,7 +262,5 @@ int kmain(void)
         test_root();
         test_ept();
     }
-    CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear at the end");
-    CHECK(vmxoff() == 0, "vmxoff");
-    return x86t_report("vmx-tlb");
+    return vmxt_finish("vmx-tlb", vmcs);
 }

@@ -29,14 +29,8 @@
 #include <stdint.h>
 #include "vmxt.h"
 
-enum {
-    IO_BITMAP_A = 0x2000, IO_BITMAP_B = 0x2002, MSR_BITMAP = 0x2004, G_EFER = 0x2806,
-    H_EFER = 0x2c02, ENTRY_INTR = 0x4016, ENTRY_ERRC = 0x4018, ENTRY_LEN = 0x401a,
-    CR0_MASK = 0x6000, CR4_MASK = 0x6002, CR0_SHADOW = 0x6004, CR4_SHADOW = 0x6006,
-};
-enum { K_ES, K_CS, K_SS, K_DS, K_FS, K_GS, K_LDTR, K_TR };
-#define UG (1u << 7)
-#define EPT (1u << 1)
+enum { K_ES, K_CS, K_SS, K_DS, K_FS, K_GS, K_LDTR, K_TR }; /* vmxt_seg's segment numbers */
+
 #define GUEST_SEG 0x1000u  /* the guest's code segment: CS:IP = 1000H:0 */
 #define GUEST_CODE 0x10000u /* its guest-physical address */
 
@@ -203,11 +197,11 @@ static void ept_build(int identity)
  * IA32_EFER" on exit. */
 static void rm_setup(uint16_t ip, int efer_ctls)
 {
-    vmxt_setup(0, 0, 1u << 7 | 1u << 25 | 1u << 28, EPT | UG, 0, X86T_TSS, (uint64_t)&x86t_tss);
+    vmxt_setup(0, 0, PROC_HLT | PROC_IO_BM | PROC_MSR_BM, P2_EPT | P2_UG, 0, X86T_TSS, (uint64_t)&x86t_tss);
     vmw(V_EPTP, eptp);
-    vmw(IO_BITMAP_A, (uint64_t)io_a);
-    vmw(IO_BITMAP_B, (uint64_t)io_b);
-    vmw(MSR_BITMAP, (uint64_t)msr_bitmap);
+    vmw(IO_A, (uint64_t)io_a);
+    vmw(IO_B, (uint64_t)io_b);
+    vmw(MSR_BM, (uint64_t)msr_bitmap);
     vmw(EXIT_CTLS, vmx_adjust(0x48f, 1u << 9 | (efer_ctls ? 3u << 20 : 0)));
     vmw(ENTRY_CTLS, vmx_adjust(0x490, efer_ctls ? 1u << 15 : 0));
     vmw(H_EFER, rdmsr(0xc0000080));
@@ -270,7 +264,7 @@ static void cpuid_at(const char *what, uint64_t rip)
 static void test_caps(void)
 {
     uint64_t c2 = rdmsr(0x48b);
-    CHECKX((c2 >> 32) & UG, "IA32_VMX_PROCBASED_CTLS2 allows unrestricted guest (bit 7)", c2);
+    CHECKX((c2 >> 32) & P2_UG, "IA32_VMX_PROCBASED_CTLS2 allows unrestricted guest (bit 7)", c2);
     CHECKX(rdmsr(0x486) == 0x80000021, "IA32_VMX_CR0_FIXED0 still reports PE and PG", rdmsr(0x486));
 }
 
@@ -282,10 +276,10 @@ static void test_checks(void)
     cpuid_at("real-mode guest at 1000H:probe enters", p16 + 2);
 
     rm_setup(p16, 1);
-    vmw(PROC2, UG);
+    vmw(PROC2, P2_UG);
     fail_valid("unrestricted guest without enable EPT: VMfailValid 7", 7);
     rm_setup(p16, 1);
-    vmw(PROC2, EPT);
+    vmw(PROC2, P2_EPT);
     bad_guest("CR0.PE = 0 without unrestricted guest: exit 33");
     rm_setup(p16, 1);
     vmw(G_CR0, 0x80000030);
@@ -335,7 +329,7 @@ static void test_checks(void)
     vmxt_seg(K_DS, 0x0003, 0x30, 0xffff, 0x93);
     cpuid_at("CS type 3, SS.RPL 3 != CS.RPL 0, SS/DS DPL 0 < RPL 3: enters", p16 + 2);
     rm_setup(p16, 1);
-    vmw(PROC2, EPT);
+    vmw(PROC2, P2_EPT);
     vmw(G_CR0, read_cr0());
     vmw(G_CR3, read_cr3());
     vmw(G_CR4, read_cr4());
@@ -408,7 +402,6 @@ static void test_checks(void)
 /* ---- events: NMI injection, vectoring through an NMI and a task gate,
  * the IRET task switch (docs/vmx.md "Not run by a test yet" before) ---- */
 
-enum { IDT_VEC = 0x4408, G_LINEAR = 0x640a, GPA = 0x2400 };
 #define PM_GDT 0x18000u
 #define PM_IDT 0x18800u
 #define TSS_A 0x19000u
@@ -480,8 +473,8 @@ static void test_events(void)
     uint64_t r = enter(&g);
     CHECKX(r == 0 && vmr(EXIT_REASON) == 48, "NMI delivery: EPT violation", r ? r : vmr(EXIT_REASON));
     CHECKX(vmr(IDT_VEC) == 0x80000202, "... IDT-vectoring information: NMI", vmr(IDT_VEC));
-    CHECKX(vmr(EXIT_QUAL) == 0x182 && vmr(GPA) == 0x2fffe && vmr(G_LINEAR) == 0x2fffe,
-           "... a write to guest-physical 2FFFEH (qualification 182H)", vmr(EXIT_QUAL) | vmr(GPA) << 16);
+    CHECKX(vmr(EXIT_QUAL) == 0x182 && vmr(GUEST_PA) == 0x2fffe && vmr(GUEST_LA) == 0x2fffe,
+           "... a write to guest-physical 2FFFEH (qualification 182H)", vmr(EXIT_QUAL) | vmr(GUEST_PA) << 16);
     CHECKX(vmr(G_RIP) == p16 && vmr(G_RSP) == 0, "... nothing delivered: RIP, RSP as at entry",
            vmr(G_RIP) | vmr(G_RSP) << 32);
 
@@ -612,7 +605,7 @@ static void test_boot(int identity)
     CHECKX(vmr(G_CR0) == 0x30 && vmr(G_ES_SEL + 2 * K_CS) == GUEST_SEG, "guest still in real mode",
            vmr(G_CR0));
     vmw(ENTRY_INTR, 0x80000b0d);
-    vmw(ENTRY_ERRC, 0);
+    vmw(ENTRY_ERR, 0);
     fail_valid("re-injecting #GP with an error code into real mode: VMfailValid 7", 7);
     vmw(ENTRY_INTR, 0x8000030d);
     vmw(EXC_BITMAP, 0);
@@ -714,26 +707,9 @@ static void send_ipi(uint32_t dest, uint32_t lo)
     apic_write(0x300, lo);
 }
 
-/* CPU 1's GDT: 08H 64-bit code, 10H data, 20H its 64-bit TSS */
-static void ap_tables(void)
-{
-    uint64_t b = (uint64_t)ap_tss;
-    ap_gdt[1] = 0x00af9a000000ffffull;
-    ap_gdt[2] = 0x00cf92000000ffffull;
-    ap_gdt[4] = 0x67 | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
-    ap_gdt[5] = b >> 32;
-    struct __attribute__((packed)) { uint16_t lim; uint64_t base; } g = { sizeof ap_gdt - 1, (uint64_t)ap_gdt },
-        i = { idt_limit, idt_base };
-    __asm__ volatile("lgdt %0\n\tlidt %1\n\t"
-                     "mov $0x10, %%eax\n\tmov %%eax, %%ds\n\tmov %%eax, %%es\n\tmov %%eax, %%ss\n\t"
-                     "pushq $0x08\n\tlea 1f(%%rip), %%rax\n\tpushq %%rax\n\tlretq\n1:\n\t"
-                     "mov $0x20, %%eax\n\tltr %%ax"
-                     ::"m"(g), "m"(i) : "rax", "memory");
-}
-
 void smp_ap_entry(uint64_t id)
 {
-    ap_tables();
+    vmxt_cpu_tables(ap_gdt, ap_tss, idt_base, idt_limit); /* TR 20H */
     if (id != 1 || vmx_on(ap_vmxon)) {
         ap_bad = 1;
         ap_state = 2;
@@ -824,16 +800,7 @@ int kmain(void)
     x86t_idt_init();
     x86t_sys_init();
     idt_base = vmxt_table_base(&idt_limit, 1);
-    uint32_t r[4];
-    cpuid(1, 0, r);
-    if (!(r[2] & (1u << 5))) {
-        x86t_puts("x86 vmx-ug: no VMX\n");
-        x86t_exit(1);
-    }
-    CHECK(vmx_on(vmxon_region) == 0, "vmxon");
-    *(uint32_t *)vmcs = *(uint32_t *)vmxon_region;
-    CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear");
-    CHECK(vmptrld((uint64_t)vmcs) == 0, "vmptrld");
+    vmxt_start("vmx-ug", vmxon_region, vmcs);
     io_a[0x3f8 / 8] = 1u << (0x3f8 % 8);
     /* the 8259s masked: the guests run with IF = 1 and no
      * external-interrupt exiting; only injected interrupts reach them */
@@ -847,7 +814,5 @@ int kmain(void)
     test_boot(0);
     test_boot(1);
     test_sipi();
-    CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear at the end");
-    CHECK(vmxoff() == 0, "vmxoff");
-    return x86t_report("vmx-ug");
+    return vmxt_finish("vmx-ug", vmcs);
 }
