@@ -142,7 +142,9 @@ done
 uflags=(-static -no-pie -O2 -Wall -Wextra -I"$here" -s)
 run "${CROSS}gcc" "${uflags[@]}" -I"$work/guest" -c -o "$work/guest_blobs.o" "$here/guest_blobs.S"
 run "${CROSS}gcc" "${uflags[@]}" -c -o "$work/kvmtest.o" "$here/kvmtest.c"
-run "${CROSS}gcc" "${uflags[@]}" -o "$stage/kvmtest" "$work/kvmtest.o" "$work/guest_blobs.o" -pthread
+run "${CROSS}gcc" "${uflags[@]}" -c -o "$work/kvmtest_virtio.o" "$here/kvmtest_virtio.c"
+run "${CROSS}gcc" "${uflags[@]}" -o "$stage/kvmtest" "$work/kvmtest.o" "$work/kvmtest_virtio.o" \
+    "$work/guest_blobs.o" -pthread
 run "${CROSS}gcc" "${uflags[@]}" -c -o "$work/init.o" "$here/init.c"
 run "${CROSS}gcc" "${uflags[@]}" -o "$stage/init" "$work/init.o"
 # gen_init_cpio stores each file's mtime: pin it, so the Image is the same

@@ -8,8 +8,11 @@
  *                  the SBI IPI extension, checksum via MMIO, legacy shutdown.
  * One thread per vCPU runs KVM_RUN and handles the exits KVM 6.1 forwards to
  * user space: KVM_EXIT_RISCV_SBI (legacy console putchar/getchar, unknown
- * extensions), KVM_EXIT_MMIO (the result register), KVM_EXIT_SYSTEM_EVENT
- * (SRST or legacy shutdown). HSM, IPI, TIME, RFENCE and WFI stay in the kernel.
+ * extensions), KVM_EXIT_MMIO (the result register, and the virtio-mmio
+ * console of kvmtest_virtio.c at KT_VIRTIO_GPA, whose interrupt is the
+ * VS-level external interrupt of vCPU0 through KVM_INTERRUPT),
+ * KVM_EXIT_SYSTEM_EVENT (SRST or legacy shutdown). HSM, IPI, TIME, RFENCE
+ * and WFI stay in the kernel.
  *
  * Parameters, from the kernel command line (/proc/cmdline) or as arguments:
  *   kvmtest.n=N            VM 2 round trips (default 100)
@@ -39,6 +42,7 @@
 #include <linux/kvm.h>
 
 #include "kvmtest.h"
+#include "kvmtest_virtio.h"
 
 #define MAX_VCPUS   2
 #define NR_EXITS    64          /* KVM_EXIT_* values counted per vCPU */
@@ -84,6 +88,7 @@ struct vm {
     size_t conlen;
     int have_result;
     uint64_t result;                /* written to KT_MMIO_RESULT */
+    struct ktv vdev;                /* the virtio console (under lock) */
 };
 
 static int kvm_fd = -1;
@@ -229,6 +234,28 @@ static void handle_mmio(struct vcpu *v)
         pthread_mutex_lock(&v->vm->lock);
         v->vm->result = val;
         v->vm->have_result = 1;
+        pthread_mutex_unlock(&v->vm->lock);
+        return;
+    }
+    if (addr >= KT_VIRTIO_GPA && addr - KT_VIRTIO_GPA < KT_VIRTIO_SIZE &&
+        r->mmio.len <= sizeof r->mmio.data) {
+        pthread_mutex_lock(&v->vm->lock);
+        int level = ktv_mmio(&v->vm->vdev, addr - KT_VIRTIO_GPA, r->mmio.is_write,
+                             r->mmio.data, r->mmio.len);
+        /* The device's line is vCPU0's VS-level external interrupt: KVM 6.1
+         * on RISC-V has no in-kernel irqchip (no KVM_IRQ_LINE), but
+         * KVM_INTERRUPT sets or clears IRQ_VS_EXT in the vCPU's pending
+         * interrupts (arch/riscv/kvm/vcpu.c), which KVM puts in hvip.VSEIP
+         * at the next entry. Under the lock, so raise and lower stay in
+         * order. */
+        if (level >= 0) {
+            struct kvm_interrupt irq = {
+                .irq = level ? KVM_INTERRUPT_SET : KVM_INTERRUPT_UNSET,
+            };
+            if (ioctl(v->vm->vcpu[0].fd, KVM_INTERRUPT, &irq) < 0)
+                snprintf(v->vm->vdev.error, sizeof v->vm->vdev.error,
+                         "KVM_INTERRUPT %s: %s", level ? "set" : "unset", strerror(errno));
+        }
         pthread_mutex_unlock(&v->vm->lock);
         return;
     }
@@ -384,6 +411,15 @@ static uint64_t expected_vm2(unsigned long n)
     return h;
 }
 
+/* What VM 1 sends through the virtio console: one line. */
+static const char virtio_msg[] = KT_VIRTIO_MSG_A KT_VIRTIO_MSG_B;
+
+static int is_virtio_line(const char *line)
+{
+    size_t n = sizeof virtio_msg - 2;   /* without the newline */
+    return strlen(line) == n && memcmp(line, virtio_msg, n) == 0;
+}
+
 static int run_vm(int num, const unsigned char *img, size_t img_size, int nvcpus,
                   const struct opts *o)
 {
@@ -423,6 +459,7 @@ static int run_vm(int num, const unsigned char *img, size_t img_size, int nvcpus
         goto out;
     }
     memcpy(vm->ram, img, img_size);
+    ktv_init(&vm->vdev, num, vm->ram, KT_RAM_GPA, KT_RAM_SIZE);
     struct kt_shared *sh = (struct kt_shared *)(vm->ram + (KT_SHARED_GPA - KT_RAM_GPA));
     sh->magic = KT_MAGIC;
     sh->vm = (uint64_t)num;
@@ -546,6 +583,11 @@ static int run_vm(int num, const unsigned char *img, size_t img_size, int nvcpus
         print_exits(&vm->vcpu[i]);
         print_stats(&vm->vcpu[i]);
     }
+    if (vm->vdev.reads + vm->vdev.writes) {
+        char rep[300];
+        ktv_report(&vm->vdev, rep, sizeof rep);
+        say("kvmtest: %s", rep);
+    }
 
     /* Verdict. */
     uint64_t want;
@@ -567,8 +609,19 @@ static int run_vm(int num, const unsigned char *img, size_t img_size, int nvcpus
     else if (vm->result != want)
         say("kvmtest: vm%d FAILED: %s %#018" PRIx64 ", expected %#018" PRIx64,
             num, what, vm->result, want);
+    else if (vm->vdev.error[0])
+        say("kvmtest: vm%d FAILED: virtio: %s", num, vm->vdev.error);
+    else if (num == 1 && sh->virtio != 1)
+        say("kvmtest: vm%d FAILED: the guest's virtio driver reports %s %" PRIu64, num,
+            sh->virtio ? "failure at step" : "nothing,", sh->virtio);
+    else if (num == 1 && (vm->vdev.lines != 1 || vm->vdev.chains != 1 ||
+                          !is_virtio_line(vm->vdev.first_line)))
+        say("kvmtest: vm%d FAILED: virtio console got %d lines in %lu chains, first \"%s\", "
+            "expected 1 line \"%.*s\" in 1 chain", num, vm->vdev.lines, vm->vdev.chains,
+            vm->vdev.first_line, (int)sizeof virtio_msg - 2, virtio_msg);
     else {
-        say("kvmtest: vm%d passed: %s %#018" PRIx64, num, what, vm->result);
+        say("kvmtest: vm%d passed: %s %#018" PRIx64 "%s", num, what, vm->result,
+            num == 1 ? ", virtio console line" : "");
         ok = 1;
     }
 

@@ -38,6 +38,9 @@ struct kt_shared {
     uint64_t received[2];   /* IPIs taken by vCPU i's interrupt handler */
     uint64_t checksum;      /* running checksum (see kt_mix) */
     uint64_t done;          /* guest finished its work */
+    uint64_t virtio;        /* VM 1: its virtio console driver's verdict:
+                               0 not run, 1 passed, else the failed step
+                               (guest/virtio.h, VIO_STEP_*) */
 };
 #endif
 
