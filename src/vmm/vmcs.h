@@ -59,6 +59,10 @@
     X(GUEST_DEBUGCTL, 0x2802, "guest IA32_DEBUGCTL") \
     X(GUEST_PAT, 0x2804, "guest IA32_PAT") \
     X(GUEST_EFER, 0x2806, "guest IA32_EFER") \
+    X(GUEST_PDPTE0, 0x280a, "guest PDPTE0") \
+    X(GUEST_PDPTE1, 0x280c, "guest PDPTE1") \
+    X(GUEST_PDPTE2, 0x280e, "guest PDPTE2") \
+    X(GUEST_PDPTE3, 0x2810, "guest PDPTE3") \
     /* 64-bit host-state fields (B.2.4) */ \
     X(HOST_PAT, 0x2c00, "host IA32_PAT") \
     X(HOST_EFER, 0x2c02, "host IA32_EFER") \

@@ -63,6 +63,14 @@ struct vmx_state {
     uint8_t activity;     /* a guest entered in shutdown (2) or wait-for-SIPI (3), asleep
                              until an exit; 0 otherwise (HLT is the CPU's sleep) */
     int16_t sipi_vector;  /* a SIPI that arrived in wait-for-SIPI (its exit); -1: none */
+    /* PAE paging with EPT (§27.3.2.4, §28.3.4): the guest's PDPTEs as the
+     * entry loaded them from the guest PDPTE fields; the walk uses them
+     * while pdpte_regs is set (non-root with EPT, PAE paging). A guest MOV
+     * to CR3, or to CR0/CR4 changing a bit that reloads them (SDM vol. 3A
+     * §4.4.1), clears it: the walk then reads them from guest memory
+     * through EPT, as the model's PAE paging does outside VMX */
+    uint64_t pdpte[4];
+    bool pdpte_regs;
     uint64_t ple_last, ple_first; /* PAUSE-loop exiting: virtual time of the last PAUSE at
                                      CPL 0 and of the first of its loop; ~0: none (§26.1.3) */
 };

@@ -105,6 +105,24 @@ static void save_guest(struct x86_cpu *x, bool boundary)
             left = (x->vmx.preempt_deadline - now) >> VMX_PREEMPT_RATE;
         vmcs_set(x, VMCS_PREEMPTION_TIMER, left);
     }
+    /* §28.3.4: with EPT and PAE paging at the exit, the PDPTEs in use
+     * into the guest PDPTE fields (otherwise they are undefined: kept).
+     * Those the entry loaded, or, after a guest MOV to CR that reloads
+     * them (vmx.h), the four entries at CR3 through EPT (a probe: no
+     * exit, no A/D flags; an unmapped one saves 0) */
+    if (x->vmx.ept && (x->cr0 & CR0_PG) && (x->cr4 & CR4_PAE) && !x->long_mode) {
+        for (unsigned i = 0; i < 4; i++) {
+            uint64_t v = x->vmx.pdpte[i];
+            if (!x->vmx.pdpte_regs) {
+                struct ept_result r;
+                uint64_t hpa = vmx_ept_translate(x, (x->cr3 & 0xffffffe0u) + 8 * i,
+                                                 EPT_ACC_READ | EPT_ACC_DEBUG, 0, &r);
+                v = r.status == EPT_OK ? vmx_phys_read(x, hpa, 8) : 0;
+            }
+            vmcs_set(x, (enum vmcs_field)(VMCS_GUEST_PDPTE0 + i), v);
+        }
+    }
+    x->vmx.pdpte_regs = false;
     /* IA32_VMX_MISC bit 5: EFER.LMA into the "IA-32e mode guest" control */
     uint64_t ent = vmcs_get(x, VMCS_ENTRY_CTLS) & ~(uint64_t)ENTRY_IA32E_GUEST;
     vmcs_set(x, VMCS_ENTRY_CTLS, ent | ((x->efer & EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
@@ -184,9 +202,12 @@ void vmx_load_host(struct x86_cpu *x)
     x86_update_mode(x);
 }
 
-/* §28.6: a VMX abort: the indicator in the VMCS region (offset 4), then
- * shutdown, which here ends the run as a triple fault does (or resets the
- * machine with [cpu] triple-fault = reset). */
+/* §28.7: a VMX abort: the indicator in the VMCS region (offset 4; 1 and 4
+ * are the model's only causes: the MSR-store / MSR-load areas), then
+ * shutdown, which here ends the run as a triple fault does (exit status 1
+ * with the indicator in the message; or resets the machine with [cpu]
+ * triple-fault = reset, RAM and so the indicator kept). The vm.exit event
+ * of the exit that aborted is on the timeline. */
 static _Noreturn void vmx_abort(struct x86_cpu *x, uint32_t indicator)
 {
     vmx_phys_write(x, x->vmx.vmcs_ptr + 4, 4, indicator);
@@ -196,7 +217,9 @@ static _Noreturn void vmx_abort(struct x86_cpu *x, uint32_t indicator)
         x->reset_machine(x->reset_opaque);
         longjmp(x->fault_jb, 2);
     }
-    machine_request_exit(x->m, EXIT_GUEST_FAIL, "VMX abort (shutdown)");
+    machine_request_exit(x->m, EXIT_GUEST_FAIL,
+                         indicator == 1 ? "VMX abort, indicator 1: saving guest MSRs (shutdown)"
+                                        : "VMX abort, indicator 4: loading host MSRs (shutdown)");
     x->cpu.state = CPU_STOPPED;
     longjmp(x->fault_jb, 2);
 }

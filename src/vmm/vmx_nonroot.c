@@ -241,11 +241,19 @@ uint64_t vmx_nr_mov_to_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t
         if ((v ^ shadow) & mask)
             insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(cr, 0, gpr));
         uint64_t cur = cr ? x->cr4 : x->cr0;
-        return (v & ~mask) | (cur & mask);
+        uint64_t nv = (v & ~mask) | (cur & mask);
+        /* SDM vol. 3A §4.4.1: with PAE paging, a MOV to CR0 changing CD,
+         * NW or PG, or to CR4 changing PAE, PGE, PSE or SMEP, reloads the
+         * PDPTEs: those of the VM entry are no longer used (vmx.h) */
+        uint64_t reload = cr ? CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP : CR0_CD | CR0_NW | CR0_PG;
+        if ((nv ^ cur) & reload)
+            x->vmx.pdpte_regs = false;
+        return nv;
     }
     case 3:
         if ((proc(x) & PROC_CR3_LOAD_EXITING) && !cr3_target(x, v))
             insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(3, 0, gpr));
+        x->vmx.pdpte_regs = false; /* MOV to CR3 reloads the PDPTEs (§4.4.1) */
         return v;
     case 8:
         if (proc(x) & PROC_CR8_LOAD_EXITING)
