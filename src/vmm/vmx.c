@@ -232,6 +232,11 @@ static void do_vmread_vmwrite(struct x86_cpu *x, bool write)
         vmx_fail_invalid(x);
         return;
     }
+    /* VMWRITE reads a memory source after the VMCS-pointer check and
+     * before the field check (§31.3 "VMWRITE": its faults come first) */
+    uint64_t v = 0;
+    if (write)
+        v = x->in.mod == 3 ? x->r[x->in.rm] & m : x86_read(x, x86_ea_linear(x), sz);
     bool high;
     int f = vmcs_lookup(x->r[x->in.reg] & m, &high);
     if (f < 0) {
@@ -239,7 +244,7 @@ static void do_vmread_vmwrite(struct x86_cpu *x, bool write)
         return;
     }
     if (!write) {
-        uint64_t v = x->vmx.vmcs[f];
+        v = x->vmx.vmcs[f];
         if (high)
             v >>= 32;
         if (x->in.mod == 3)
@@ -249,7 +254,6 @@ static void do_vmread_vmwrite(struct x86_cpu *x, bool write)
         vmx_succeed(x);
         return;
     }
-    uint64_t v = x->in.mod == 3 ? x->r[x->in.rm] & m : x86_read(x, x86_ea_linear(x), sz);
     if (vmcs_read_only(f)) {
         vmx_fail_valid(x, VMXERR_WRITE_READ_ONLY);
         return;

@@ -8,7 +8,8 @@
  *     DR7.GD not cleared); DR6 is written by none of them;
  *   - VMREAD / VMWRITE with a memory operand in root operation (§31.3:
  *     64-bit operands in 64-bit mode, a narrower field keeps its low bits,
- *     VMREAD zero-extends, errors 12 / 13) and their exits from a guest with
+ *     VMREAD zero-extends, errors 12 / 13, a memory source read before
+ *     the field check) and their exits from a guest with
  *     the instruction information of Table 28-13 (scaling, index, base,
  *     segment override) and the displacement, sign-extended, as the
  *     qualification (§28.2.1);
@@ -229,6 +230,10 @@ static void test_vmrw_mem(void)
     EQ("  VM-instruction error 13", vmr(INSN_ERROR), 13);
     EQ("VMWRITE from memory to an unsupported field (6FFEH): VMfailValid", vmwrite_m(0x6ffe, &m), VMX_ZF);
     EQ("  VM-instruction error 12", vmr(INSN_ERROR), 12);
+    /* the memory source is read before the field is looked at: a
+     * non-canonical operand is #GP(0) even for an unsupported field */
+    EXPECT_EXC("VMWRITE from a non-canonical address to an unsupported field: #GP(0) before error 12", 13, 0,
+               "vmwrite (%%rsi), %%rdi", "S"(0x8000000000000000ull), "D"(0x6ffeull));
     /* base + index * scale + displacement, through an asm operand */
     uint64_t arr[4] = { 0, 0, 0, 0x5151 };
     uint64_t fl;
