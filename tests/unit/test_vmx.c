@@ -57,6 +57,14 @@ START_TEST(test_field_table)
     ck_assert_int_eq(vmcs_lookup(0x0810, &h), VMCS_GUEST_INTR_STATUS);
     ck_assert_int_eq(vmcs_lookup(0x200e, &h), -1);
     ck_assert_int_eq(vmcs_lookup(1ull << 32 | 0x681e, &h), -1);
+    /* the guest PDPTE fields (B.2.3: 280AH-2810H, 64-bit, with their high
+     * halves); 2812H (the guest IA32_PERF_GLOBAL_CTRL) is not supported */
+    ck_assert_int_eq(vmcs_lookup(0x280a, &h), VMCS_GUEST_PDPTE0);
+    ck_assert_int_eq(vmcs_lookup(0x2810, &h), VMCS_GUEST_PDPTE3);
+    ck_assert_int_eq(vmcs_lookup(0x2811, &h), VMCS_GUEST_PDPTE3);
+    ck_assert(h);
+    ck_assert_int_eq(VMCS_GUEST_PDPTE1 - VMCS_GUEST_PDPTE0, 1);
+    ck_assert_int_eq(vmcs_lookup(0x2812, &h), -1);
     /* IA32_VMX_VMCS_ENUM: the preemption-timer value has index 17H */
     ck_assert_uint_eq(vmcs_max_index(), 0x17);
 }
