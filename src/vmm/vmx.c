@@ -69,14 +69,15 @@ static void vmcs_flush(struct x86_cpu *x)
     if (pa == VMX_NO_VMCS)
         return;
     for (int i = 0; i < VMCS_NFIELDS; i++)
-        vmx_phys_write(x, pa + VMCS_REGION_FIELDS + 8ull * i, 8, x->vmx.vmcs[i]);
+        vmx_phys_write(x, pa + VMCS_REGION_FIELDS + 8ull * (unsigned)vmcs_region_slot(i), 8, x->vmx.vmcs[i]);
     vmx_phys_write(x, pa + VMCS_REGION_LAUNCH, 4, x->vmx.launched);
 }
 
 static void vmcs_fetch(struct x86_cpu *x, uint64_t pa)
 {
     for (int i = 0; i < VMCS_NFIELDS; i++)
-        x->vmx.vmcs[i] = vmx_phys_read(x, pa + VMCS_REGION_FIELDS + 8ull * i, 8) & vmcs_width_mask(i);
+        x->vmx.vmcs[i] = vmx_phys_read(x, pa + VMCS_REGION_FIELDS + 8ull * (unsigned)vmcs_region_slot(i), 8) &
+                         vmcs_width_mask(i);
     x->vmx.launched = vmx_phys_read(x, pa + VMCS_REGION_LAUNCH, 4) == 1;
     x->vmx.vmcs_ptr = pa;
 }
