@@ -29,7 +29,7 @@
  * an MSR-load entry for IA32_FS_BASE (indicator 4). The logical
  * processor shuts down; with [cpu] triple-fault = reset the machine then
  * resets (RAM kept) and a real-mode #UD handler this kernel left at
- * 0000:7000 (the all-ones bytes at F000:FFF0 are #UD) reports the
+ * 3100:0000 (the all-ones bytes at F000:FFF0 are #UD) reports the
  * indicator it reads from the VMCS region through isa-debug-exit.
  * Output on COM1; isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
@@ -76,7 +76,7 @@ __asm__(".text\n"
         ".globl g_vmwrite_sib\ng_vmwrite_sib:\n\tvmwrite 0x10(%rax,%rbx,4), %rcx\n\tud2\n"
         ".globl g_vmread_fs\ng_vmread_fs:\n\tvmread %rdi, %fs:-8(%rsp,%rdx,2)\n\tud2\n"
         ".globl g_invpcid\ng_invpcid:\n\tinvpcid 0x20(%rax,%rcx,8), %rdx\n\tvmcall\n\tud2\n"
-        /* real mode (copied to 0500:0000): DS from an unusable state to
+        /* real mode (copied to 2000:0000): DS from an unusable state to
          * selector 1234H, a byte read through it, CPUID exits */
         ".code16\n"
         ".globl g_rm\ng_rm:\n\tmov $0x1234, %ax\n\tmov %ax, %ds\n\tmovb 0x10, %bl\n\tcpuid\n\thlt\n"
@@ -319,7 +319,7 @@ static void ept_identity(void)
 static void test_real_unusable(void)
 {
     CHECK((rdmsr(0x48b) >> 32) & PROC2_UG, "unrestricted guest reported");
-    volatile uint8_t *code = low(0x5000);
+    volatile uint8_t *code = low(0x20000); /* 2000:0000 (below 0x8000: the boot page tables) */
     for (const uint8_t *p = (const uint8_t *)g_rm; p < (const uint8_t *)g_rm_end; p++)
         *code++ = *p;
     *low(0x12350) = 0x5a; /* DS:0010 with DS = 1234H */
@@ -331,11 +331,11 @@ static void test_real_unusable(void)
     vmw(G_CR0, 0x30);
     vmw(G_CR3, 0);
     vmw(G_CR4, 1u << 13);
-    vmxt_seg(K_CS, 0x500, 0x5000, 0xffff, 0x9b);
-    vmxt_seg(K_SS, 0x500, 0x5000, 0xffff, 0x93);
-    vmxt_seg(K_ES, 0x500, 0x5000, 0xffff, 0x93);
-    vmxt_seg(K_FS, 0x500, 0x5000, 0xffff, 0x93);
-    vmxt_seg(K_GS, 0x500, 0x5000, 0xffff, 0x93);
+    vmxt_seg(K_CS, 0x2000, 0x20000, 0xffff, 0x9b);
+    vmxt_seg(K_SS, 0x2000, 0x20000, 0xffff, 0x93);
+    vmxt_seg(K_ES, 0x2000, 0x20000, 0xffff, 0x93);
+    vmxt_seg(K_FS, 0x2000, 0x20000, 0xffff, 0x93);
+    vmxt_seg(K_GS, 0x2000, 0x20000, 0xffff, 0x93);
     vmxt_seg(K_DS, 0, 0, 0, 0x10000); /* unusable */
     vmxt_seg(K_LDTR, 0, 0, 0, 0x10000);
     vmxt_seg(K_TR, 0, 0, 0xffff, 0x8b);
@@ -471,18 +471,19 @@ static uint64_t msr_area[2] __attribute__((aligned(16)));
 
 static _Noreturn void vmx_abort_test(void)
 {
-    /* what runs after the machine reset: IVT vector 6 -> 0000:7000,
-     * mov al, [6004H]; out F4H, al; hlt (the indicator's low byte) */
-    static const uint8_t handler[] = { 0xa0, 0x04, 0x60, 0xe6, 0xf4, 0xf4 };
+    /* what runs after the machine reset: IVT vector 6 -> 3100:0000,
+     * mov ax, 3000H; mov ds, ax; mov al, [4]; out F4H, al; hlt (the
+     * indicator's low byte; 2000H-7FFFH hold the boot page tables) */
+    static const uint8_t handler[] = { 0xb8, 0x00, 0x30, 0x8e, 0xd8, 0xa0, 0x04, 0x00, 0xe6, 0xf4, 0xf4 };
     for (unsigned i = 0; i < sizeof handler; i++)
-        low(0x7000)[i] = handler[i];
-    *(volatile uint32_t *)low(0x18) = 0x7000;
-    /* the VMCS region at 6000H, where real mode can read it */
-    volatile uint8_t *region = low(0x6000);
+        low(0x31000)[i] = handler[i];
+    *(volatile uint32_t *)low(0x18) = 0x31000000;
+    /* the VMCS region at 30000H, where real mode can read it */
+    volatile uint8_t *region = low(0x30000);
     for (unsigned i = 0; i < 4096; i++)
         region[i] = 0;
     *(volatile uint32_t *)region = *(uint32_t *)vmxon_region;
-    CHECK(vmclear(0x6000) == 0 && vmptrld(0x6000) == 0, "VMCS at 6000H");
+    CHECK(vmclear(0x30000) == 0 && vmptrld(0x30000) == 0, "VMCS at 30000H");
     vmxt_setup((uint64_t)g_io_after, (uint64_t)(guest_stack + sizeof guest_stack), 0, 0, 0, X86T_TSS,
                (uint64_t)&x86t_tss);
 #if VMX_ABORT == 1
