@@ -15,7 +15,9 @@
  *     qualification (§28.2.1);
  *   - INVPCID in non-root operation (§26.3, §26.1.3): #UD without "enable
  *     INVPCID", executing normally with it (its own #GP), exit 58 with
- *     "INVLPG exiting" (instruction information, displacement);
+ *     "INVLPG exiting" (instruction information, displacement); its
+ *     invalidations act on the guest's VPID (a stale mapping of VPID 1
+ *     survives a root INVPCID, goes with the guest's type 0, 2, 3);
  *   - a real-mode (unrestricted) guest entered with DS unusable: a MOV to
  *     DS makes it usable (base = selector * 16), and a read through it;
  *   - PAE paging guests (§27.3.1.6, §27.3.2.4, §28.3.4): with EPT the
@@ -62,6 +64,8 @@ void g_gd(void);
 void g_vmwrite_sib(void);
 void g_vmread_fs(void);
 void g_invpcid(void);
+void g_tlbrd(void);
+void g_invpcid_rd(void);
 void g_rm(void);
 void g_rm_end(void);
 void g_pae_read(void);
@@ -75,6 +79,8 @@ __asm__(".text\n"
         ".globl g_gd\ng_gd:\n\tmov %dr7, %rax\n\tvmcall\n\tud2\n"
         ".globl g_vmwrite_sib\ng_vmwrite_sib:\n\tvmwrite 0x10(%rax,%rbx,4), %rcx\n\tud2\n"
         ".globl g_vmread_fs\ng_vmread_fs:\n\tvmread %rdi, %fs:-8(%rsp,%rdx,2)\n\tud2\n"
+        ".globl g_tlbrd\ng_tlbrd:\n\tmov (%rsi), %rax\n\tvmcall\n\tud2\n"
+        ".globl g_invpcid_rd\ng_invpcid_rd:\n\tinvpcid (%rdi), %rdx\n\tmov (%rsi), %rax\n\tvmcall\n\tud2\n"
         ".globl g_invpcid\ng_invpcid:\n\tinvpcid 0x20(%rax,%rcx,8), %rdx\n\tvmcall\n\tud2\n"
         /* real mode (copied to 2000:0000): DS from an unusable state to
          * selector 1234H, a byte read through it, CPUID exits */
@@ -302,6 +308,65 @@ static void test_invpcid(void)
     vmw(EXC_BITMAP, 0);
     vmw(V_VPID, 0);
     vmw(G_CR4, read_cr4());
+}
+
+/* INVPCID's invalidations in non-root operation act on the guest's VPID,
+ * in root operation on VPID 0 (SDM vol. 3C §29.4.3.1): linear 4 GiB, which
+ * a page table of this test maps (PDPTE 4 of the boot tables), first onto
+ * page X; the host remaps it to Y without invalidating. A stale entry may
+ * survive (the SDM allows, the model's tagged TLB keeps it, docs/vmx.md
+ * "TLB") until an invalidation that names it. */
+static uint64_t tlb_pd[512] __attribute__((aligned(4096)));
+static uint64_t tlb_pt[512] __attribute__((aligned(4096)));
+static volatile uint64_t tlb_x[512] __attribute__((aligned(4096)));
+static volatile uint64_t tlb_y[512] __attribute__((aligned(4096)));
+/* linear 4 GiB + 9BH pages: with the guest's TLB context the second
+ * (index scramble 5BH, x86_cpu.h X86_TLB_CTX_XOR) its slot is C0H, which
+ * no page of this kernel (1 MiB + less than 256 KiB) shares, so no host
+ * access evicts the guest's entry: the model's 256-entry TLB is direct-mapped */
+#define TLB_LA 0x10009b000ull
+#define TLB_PTE tlb_pt[0x9b]
+
+static void test_invpcid_tlb(void)
+{
+    static uint64_t desc[2] __attribute__((aligned(16)));
+    uint64_t *pdpt = (uint64_t *)(*(uint64_t *)(read_cr3() & ~0xfffull) & 0x000ffffffffff000ull);
+    tlb_x[0] = 0x1111;
+    tlb_y[0] = 0x2222;
+    tlb_pd[0] = (uint64_t)tlb_pt | 3;
+    TLB_PTE = (uint64_t)tlb_x | 3;
+    pdpt[4] = (uint64_t)tlb_pd | 3;
+    struct gregs g = { 0 };
+    uint32_t p2 = PROC2_INVPCID | 1u << 5; /* enable INVPCID, enable VPID */
+    vmw(V_VPID, 1);
+    g.rsi = TLB_LA;
+    EQ("guest (VPID 1) reads linear 4 GiB: VMCALL", run2(g_tlbrd, &g, 0, p2), 18);
+    EQ("  through page X", g.rax, 0x1111);
+    TLB_PTE = (uint64_t)tlb_y | 3; /* no invalidation */
+    EQ("remapped to Y, no invalidation: the guest still reads X (its VPID's entry)",
+       (run2(g_tlbrd, &g, 0, p2), g.rax), 0x1111);
+    CHECKX(*(volatile uint64_t *)TLB_LA == 0x2222, "the host (VPID 0, no entry yet) reads Y",
+           *(volatile uint64_t *)TLB_LA);
+    desc[0] = 0;
+    desc[1] = TLB_LA;
+    __asm__ volatile("invpcid %0, %1" ::"m"(desc), "r"(0ull) : "memory");
+    EQ("INVPCID type 0 in root operation (VPID 0): the guest still reads X",
+       (run2(g_tlbrd, &g, 0, p2), g.rax), 0x1111);
+    g.rdi = (uint64_t)desc;
+    g.rdx = 0; /* individual address */
+    EQ("the guest's INVPCID type 0 for the address: then it reads Y",
+       (run2(g_invpcid_rd, &g, 0, p2), g.rax), 0x2222);
+    TLB_PTE = (uint64_t)tlb_x | 3;
+    EQ("remapped to X: the guest reads stale Y", (run2(g_tlbrd, &g, 0, p2), g.rax), 0x2222);
+    g.rdx = 2; /* all contexts, globals included */
+    EQ("the guest's INVPCID type 2: then it reads X", (run2(g_invpcid_rd, &g, 0, p2), g.rax), 0x1111);
+    TLB_PTE = (uint64_t)tlb_y | 3;
+    g.rdx = 3; /* all contexts but globals */
+    EQ("remapped to Y, the guest's INVPCID type 3: it reads Y", (run2(g_invpcid_rd, &g, 0, p2), g.rax), 0x2222);
+    pdpt[4] = 0;
+    __asm__ volatile("invpcid %0, %1" ::"m"(desc), "r"(2ull) : "memory");
+    invvpid(2, 1, 0); /* single context: VPID 1 */
+    vmw(V_VPID, 0);
 }
 
 /* ---- EPT identity: guest-physical 0-1 GiB onto host-physical ---- */
@@ -532,6 +597,7 @@ int kmain(void)
     test_db();
     test_vmrw_mem();
     test_invpcid();
+    test_invpcid_tlb();
     test_real_unusable();
     test_pae();
     CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear at the end");
