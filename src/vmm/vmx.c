@@ -262,7 +262,7 @@ static void do_vmread_vmwrite(struct x86_cpu *x, bool write)
     if (high)
         v = (x->vmx.vmcs[f] & 0xffffffffull) | (v << 32);
     else if (vmcs_enc_width(vmcs_field_table[f].enc) == VMCS_W64 && sz == 4)
-        v = (x->vmx.vmcs[f] & ~0xffffffffull) | (v & 0xffffffffull); /* the low half only */
+        v &= 0xffffffffull; /* the low half, bits 63:32 cleared (§32.9.2.2 "64-Bit VMCS Fields") */
     vmcs_set(x, (enum vmcs_field)f, v);
     vmx_succeed(x);
 }
