@@ -35,7 +35,8 @@ if [ "$rc" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/a.err" &&
 else
     fail "x86 vmx gaps" "exit $rc: $(tail -1 "$T/a.err"); $(grep -E "FAIL" "$T/a.out" | head -5 | tr '\n' ';')"
 fi
-# EXCEPTION_NMI: 4 #DB (I/O twice, instruction breakpoint, general
+# EXCEPTION_NMI: 5 #DB (I/O twice, single step + data breakpoint,
+# instruction breakpoint, general
 # detect), INVPCID's #UD and #GP; VMCALL: the I/O breakpoint with CR4.DE =
 # 0, after the instruction breakpoint and general detect, INVPCID type 2,
 # the seven reads of the INVPCID TLB test, the 64-bit guest with bad PDPTE
@@ -43,7 +44,7 @@ fi
 # PAE guests (fields, MOV CR3, a not-present field, no EPT); INVALID_GUEST:
 # the three PDPTE entry checks
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="EXCEPTION_NMI=6 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=5 INVALID_GUEST=3"
+want="EXCEPTION_NMI=7 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=5 INVALID_GUEST=3"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 if [ -z "$bad" ]; then
     pass "x86 vmx gaps: trace stats, vm.exit by reason ($want)"

@@ -3,6 +3,7 @@
  * expected value is from the SDM vol. 3C:
  *   - #DB exits through the exception bitmap (§26.2, §28.1, Table 28-1):
  *     an I/O breakpoint (CR4.DE, DR7 R/W = 10b) as a trap with its Bn bit,
+ *     a single step and a data breakpoint in one #DB (BS | B0),
  *     an instruction breakpoint as a fault (Bn, RIP at the instruction, RF
  *     as pushed: 0) and general detect (BD, RIP at the MOV DR, RF = 1,
  *     DR7.GD not cleared); DR6 is written by none of them;
@@ -60,6 +61,8 @@ void g_io_after(void);
 void g_iow(void);
 void g_iow_after(void);
 void g_ibp(void);
+void g_tfbp(void);
+void g_tfbp_after(void);
 void g_gd(void);
 void g_vmwrite_sib(void);
 void g_vmread_fs(void);
@@ -75,6 +78,8 @@ __asm__(".text\n"
         ".globl g_io_after\ng_io_after:\n\tvmcall\n\tud2\n"
         ".globl g_iow\ng_iow:\n\toutw %ax, $0x7f\n"
         ".globl g_iow_after\ng_iow_after:\n\tvmcall\n\tud2\n"
+        ".globl g_tfbp\ng_tfbp:\n\tpushfq\n\torq $0x100, (%rsp)\n\tpopfq\n\tmovq $1, (%rax)\n"
+        ".globl g_tfbp_after\ng_tfbp_after:\n\tud2\n"
         ".globl g_ibp\ng_ibp:\n\tnop\n\tvmcall\n\tud2\n"
         ".globl g_gd\ng_gd:\n\tmov %dr7, %rax\n\tvmcall\n\tud2\n"
         ".globl g_vmwrite_sib\ng_vmwrite_sib:\n\tvmwrite 0x10(%rax,%rbx,4), %rcx\n\tud2\n"
@@ -166,6 +171,17 @@ static void test_db(void)
     /* CR4.DE = 0: R/W = 10b is undefined, here it never matches */
     vmw(G_CR4, cr4 & ~(1ull << 3));
     EQ("the same breakpoint with CR4.DE = 0: no #DB, the VMCALL exits", run2(g_io, &g, 0, 0), 18);
+
+    /* a data breakpoint (DR0, writes, 8 bytes) hit by the instruction a
+     * single step traps after: one #DB with B0 and BS */
+    static volatile uint64_t tf_var;
+    __asm__ volatile("mov %0, %%dr0" ::"r"((uint64_t)&tf_var));
+    vmw(G_DR7, 0x400 | 1u | 1u << 16 | 2u << 18);
+    g.rax = (uint64_t)&tf_var;
+    EQ("single step onto a store hitting DR0's write breakpoint: #DB exit", run2(g_tfbp, &g, 0, 0), 0);
+    EQ("  qualification BS | B0 (4001H)", vmr(EXIT_QUAL), 0x4001);
+    EQ("  RIP after the store, which is done", vmr(G_RIP) | (tf_var << 63), (uint64_t)g_tfbp_after | 1ull << 63);
+    EQ("  DR6 not written", read_dr6(), 0xffff0ff0ull);
 
     /* instruction breakpoint 2 at g_ibp: a fault */
     __asm__ volatile("mov %0, %%dr2" ::"r"((uint64_t)g_ibp));
