@@ -41,10 +41,11 @@ fi
 # 0, after the instruction breakpoint and general detect, INVPCID type 2,
 # the seven reads of the INVPCID TLB test, the 64-bit guest with bad PDPTE
 # fields; CPUID: the real-mode guest, the
-# PAE guests (fields, MOV CR3, a not-present field, no EPT); INVALID_GUEST:
+# PAE guests (fields, MOV CR3, MOV CR4 TSD and PGE, a not-present field, no
+# EPT); INVALID_GUEST:
 # the three PDPTE entry checks
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="EXCEPTION_NMI=7 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=5 INVALID_GUEST=3"
+want="EXCEPTION_NMI=7 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=7 INVALID_GUEST=3"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 if [ -z "$bad" ]; then
     pass "x86 vmx gaps: trace stats, vm.exit by reason ($want)"

@@ -23,7 +23,8 @@
  *     DS makes it usable (base = selector * 16), and a read through it;
  *   - PAE paging guests (§27.3.1.6, §27.3.2.4, §28.3.4): with EPT the
  *     entry loads the PDPTEs from the guest PDPTE fields (not from the
- *     table at CR3), a guest MOV to CR3 reloads them from memory, the exit
+ *     table at CR3), a guest MOV to CR3 (or to CR4 changing PGE, not TSD)
+ *     reloads them from memory, the exit
  *     saves those in use; the entry check on them (reserved bits of a
  *     present one: exit 33, qualification 2), with EPT on the fields,
  *     without EPT on the table at CR3.
@@ -73,6 +74,8 @@ void g_rm(void);
 void g_rm_end(void);
 void g_pae_read(void);
 void g_pae_reload(void);
+void g_pae_tsd(void);
+void g_pae_pge(void);
 __asm__(".text\n"
         ".globl g_io\ng_io:\n\toutb %al, $0x80\n"
         ".globl g_io_after\ng_io_after:\n\tvmcall\n\tud2\n"
@@ -97,6 +100,9 @@ __asm__(".text\n"
         ".code32\n"
         ".globl g_pae_read\ng_pae_read:\n\tmov 0x3fe00000, %eax\n\tcpuid\n"
         ".globl g_pae_reload\ng_pae_reload:\n\tmov %cr3, %ebx\n\tmov %ebx, %cr3\n\tmov 0x3fe00000, %eax\n\tcpuid\n"
+        /* MOV to CR4 flipping TSD (no PDPTE reload), then PGE (a reload) */
+        ".globl g_pae_tsd\ng_pae_tsd:\n\tmov %cr4, %ebx\n\txor $4, %ebx\n\tmov %ebx, %cr4\n\tmov 0x3fe00000, %eax\n\tcpuid\n"
+        ".globl g_pae_pge\ng_pae_pge:\n\tmov %cr4, %ebx\n\txor $0x80, %ebx\n\tmov %ebx, %cr4\n\tmov 0x3fe00000, %eax\n\tcpuid\n"
         ".code64\n");
 
 /* Low physical memory (identity-mapped), through a pointer the compiler
@@ -503,6 +509,20 @@ static void test_pae(void)
     EQ("  the read now goes through the table's PDPTE0 (page A)", g.rax & 0xffffffff, 0xaaaa0001);
     EQ("  the exit saves the reloaded PDPTE0", vmr(G_PDPTE0), (uint64_t)pae_pd_a | 1);
     EQ("  and PDPTE1 (not present in the table)", vmr(G_PDPTE0 + 2), 0);
+
+    /* SDM vol. 3A §4.4.1: MOV to CR4 reloads the PDPTEs only when it
+     * changes PAE, PGE, PSE or SMEP (its TLB flush makes the read walk) */
+    pae_setup((uint64_t)g_pae_tsd, 1);
+    vmw(G_PDPTE0, (uint64_t)pae_pd_b | 1);
+    r = vm_enter(&g, 0);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 10 && (uint32_t)g.rax == 0xbbbb0002,
+           "MOV to CR4 changing TSD only: the PDPTEs of the entry stay (page B)",
+           r ? r : vmr(EXIT_REASON) | g.rax << 32);
+    EQ("  saved PDPTE0: the field's", vmr(G_PDPTE0), (uint64_t)pae_pd_b | 1);
+    vmw(G_RIP, (uint64_t)g_pae_pge);
+    EQ("MOV to CR4 changing PGE: a reload from the table, CPUID exit", resume(&g), 10);
+    EQ("  the read goes through the table's PDPTE0 (page A)", g.rax & 0xffffffff, 0xaaaa0001);
+    EQ("  saved PDPTE0: the table's", vmr(G_PDPTE0), (uint64_t)pae_pd_a | 1);
 
     /* the entry checks of §27.3.1.6 */
     pae_setup((uint64_t)g_pae_read, 1);
