@@ -477,7 +477,6 @@ static bool g_link(struct x86_cpu *x, const struct ectx *c)
  * width) clear. With "enable EPT" the guest PDPTE fields are checked;
  * without it the four entries at the guest CR3 (physical), which the SDM
  * lets an entry check always. Failure: qualification 2 (§27.8). */
-#define PDPTE_RSVD 0xfff00000000001e6ull
 static bool g_pdptes(struct x86_cpu *x, const struct ectx *c)
 {
     if (!(c->cr0 & CR0_PG) || !(c->cr4 & CR4_PAE) || c->ia32e)
@@ -486,7 +485,7 @@ static bool g_pdptes(struct x86_cpu *x, const struct ectx *c)
     for (unsigned i = 0; i < 4; i++) {
         uint64_t e = ept ? vmcs_get(x, (enum vmcs_field)(VMCS_GUEST_PDPTE0 + i))
                          : vmx_phys_read(x, (G(GUEST_CR3) & 0xffffffe0u) + 8 * i, 8);
-        if ((e & 1) && (e & PDPTE_RSVD))
+        if ((e & 1) && (e & VMX_PDPTE_RSVD))
             return false;
     }
     return true;

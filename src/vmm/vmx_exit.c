@@ -105,23 +105,12 @@ static void save_guest(struct x86_cpu *x, bool boundary)
             left = (x->vmx.preempt_deadline - now) >> VMX_PREEMPT_RATE;
         vmcs_set(x, VMCS_PREEMPTION_TIMER, left);
     }
-    /* §28.3.4: with EPT and PAE paging at the exit, the PDPTEs in use
-     * into the guest PDPTE fields (otherwise they are undefined: kept).
-     * Those the entry loaded, or, after a guest MOV to CR that reloads
-     * them (vmx.h), the four entries at CR3 through EPT (a probe: no
-     * exit, no A/D flags; an unmapped one saves 0) */
-    if (x->vmx.ept && (x->cr0 & CR0_PG) && (x->cr4 & CR4_PAE) && !x->long_mode) {
-        for (unsigned i = 0; i < 4; i++) {
-            uint64_t v = x->vmx.pdpte[i];
-            if (!x->vmx.pdpte_regs) {
-                struct ept_result r;
-                uint64_t hpa = vmx_ept_translate(x, (x->cr3 & 0xffffffe0u) + 8 * i,
-                                                 EPT_ACC_READ | EPT_ACC_DEBUG, 0, &r);
-                v = r.status == EPT_OK ? vmx_phys_read(x, hpa, 8) : 0;
-            }
-            vmcs_set(x, (enum vmcs_field)(VMCS_GUEST_PDPTE0 + i), v);
-        }
-    }
+    /* §28.3.4: with EPT and PAE paging at the exit (pdpte_regs, vmx.h),
+     * the PDPTE registers into the guest PDPTE fields; otherwise the
+     * fields are undefined: they keep their values */
+    if (x->vmx.pdpte_regs)
+        for (unsigned i = 0; i < 4; i++)
+            vmcs_set(x, (enum vmcs_field)(VMCS_GUEST_PDPTE0 + i), x->vmx.pdpte[i]);
     x->vmx.pdpte_regs = false;
     /* IA32_VMX_MISC bit 5: EFER.LMA into the "IA-32e mode guest" control */
     uint64_t ent = vmcs_get(x, VMCS_ENTRY_CTLS) & ~(uint64_t)ENTRY_IA32E_GUEST;

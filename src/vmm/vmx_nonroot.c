@@ -241,19 +241,11 @@ uint64_t vmx_nr_mov_to_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t
         if ((v ^ shadow) & mask)
             insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(cr, 0, gpr));
         uint64_t cur = cr ? x->cr4 : x->cr0;
-        uint64_t nv = (v & ~mask) | (cur & mask);
-        /* SDM vol. 3A §4.4.1: with PAE paging, a MOV to CR0 changing CD,
-         * NW or PG, or to CR4 changing PAE, PGE, PSE or SMEP, reloads the
-         * PDPTEs: those of the VM entry are no longer used (vmx.h) */
-        uint64_t reload = cr ? CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP : CR0_CD | CR0_NW | CR0_PG;
-        if ((nv ^ cur) & reload)
-            x->vmx.pdpte_regs = false;
-        return nv;
+        return (v & ~mask) | (cur & mask);
     }
     case 3:
         if ((proc(x) & PROC_CR3_LOAD_EXITING) && !cr3_target(x, v))
             insn_exit(x, VMX_EXIT_CR_ACCESS, cr_qual(3, 0, gpr));
-        x->vmx.pdpte_regs = false; /* MOV to CR3 reloads the PDPTEs (§4.4.1) */
         return v;
     case 8:
         if (proc(x) & PROC_CR8_LOAD_EXITING)
@@ -283,6 +275,35 @@ uint64_t vmx_nr_mov_from_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64
     default:
         return v;
     }
+}
+
+void vmx_nr_pae_cr_write(struct x86_cpu *x, uint64_t cr0, uint64_t cr3, uint64_t cr4, bool cr3_write)
+{
+    /* PAE paging after the write: PG and PAE without long mode (PG = 1
+     * with LME = 1 is IA-32e mode) */
+    bool pae = (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(x->efer & EFER_LME);
+    if (!pae) {
+        x->vmx.pdpte_regs = false;
+        return;
+    }
+    bool reload = cr3_write || ((cr0 ^ x->cr0) & (CR0_CD | CR0_NW | CR0_PG)) ||
+                  ((cr4 ^ x->cr4) & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP));
+    if (!reload && x->vmx.pdpte_regs)
+        return;
+    uint64_t e[4];
+    for (unsigned i = 0; i < 4; i++) {
+        /* guest-physical: a read of a guest paging structure with no
+         * guest-linear address (qualification bit 7 clear, §28.2.1) */
+        struct ept_result r;
+        uint64_t hpa = vmx_ept_translate(x, (cr3 & 0xffffffe0u) + 8 * i, EPT_ACC_READ | EPT_ACC_GPT, 0, &r);
+        e[i] = vmx_phys_read(x, hpa, 8);
+    }
+    for (unsigned i = 0; i < 4; i++)
+        if ((e[i] & 1) && (e[i] & VMX_PDPTE_RSVD))
+            x86_raise(x, X86_EXC_GP, true, 0);
+    for (unsigned i = 0; i < 4; i++)
+        x->vmx.pdpte[i] = e[i];
+    x->vmx.pdpte_regs = true;
 }
 
 bool vmx_nr_clts(struct x86_cpu *x)

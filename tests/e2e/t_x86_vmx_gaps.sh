@@ -36,16 +36,16 @@ else
     fail "x86 vmx gaps" "exit $rc: $(tail -1 "$T/a.err"); $(grep -E "FAIL" "$T/a.out" | head -5 | tr '\n' ';')"
 fi
 # EXCEPTION_NMI: 5 #DB (I/O twice, single step + data breakpoint,
-# instruction breakpoint, general
-# detect), INVPCID's #UD and #GP; VMCALL: the I/O breakpoint with CR4.DE =
-# 0, after the instruction breakpoint and general detect, INVPCID type 2,
-# the seven reads of the INVPCID TLB test, the 64-bit guest with bad PDPTE
-# fields; CPUID: the real-mode guest, the
-# PAE guests (fields, MOV CR3, MOV CR4 TSD and PGE, a not-present field, no
-# EPT); INVALID_GUEST:
-# the three PDPTE entry checks
+# instruction breakpoint, general detect), INVPCID's #UD and #GP, the PAE
+# guest's MOV to CR3 #GP; VMCALL: the I/O breakpoint with CR4.DE = 0, after
+# the instruction breakpoint and general detect, INVPCID type 2, the seven
+# reads of the INVPCID TLB test, the 64-bit guest with bad PDPTE fields;
+# CPUID: the real-mode guest, the PAE guests (fields, MOV CR3, MOV CR4 TSD
+# and PGE, the table rewritten after MOV CR3, a not-present field, no EPT);
+# EPT_VIOLATION: the PDPTE load of a MOV to CR3 from unmapped GPA
+# 40000000H; INVALID_GUEST: the three PDPTE entry checks
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="EXCEPTION_NMI=7 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=7 INVALID_GUEST=3"
+want="EXCEPTION_NMI=8 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=8 EPT_VIOLATION=1 INVALID_GUEST=3"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 if [ -z "$bad" ]; then
     pass "x86 vmx gaps: trace stats, vm.exit by reason ($want)"

@@ -286,6 +286,9 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
              * (SDM vol. 3C §27.3.2.4; src/vmm/vmx.h) */
             pdpte = x->vmx.pdpte[(la >> 30) & 3];
         } else {
+            /* outside VMX, without EPT (the table at CR3 is read at each
+             * walk: the model has no PDPTE registers there), or registers
+             * the VMX part did not load (state a debugger wrote) */
             if (ept) {
                 /* a PDPTE load has no guest-linear address (EPT_ACC_GLA clear) */
                 pdpte_pa = ept_gpa(x, pdpte_pa, EPT_ACC_READ | EPT_ACC_GPT, la, debug, ok);

@@ -24,7 +24,9 @@
  *   - PAE paging guests (§27.3.1.6, §27.3.2.4, §28.3.4): with EPT the
  *     entry loads the PDPTEs from the guest PDPTE fields (not from the
  *     table at CR3), a guest MOV to CR3 (or to CR4 changing PGE, not TSD)
- *     reloads them from memory, the exit
+ *     reloads them from memory -- once: a later change of the table is not
+ *     seen --, with #GP for a reserved bit and an EPT violation without a
+ *     guest-linear address for an unmapped table; the exit
  *     saves those in use; the entry check on them (reserved bits of a
  *     present one: exit 33, qualification 2), with EPT on the fields,
  *     without EPT on the table at CR3.
@@ -75,6 +77,8 @@ void g_rm_end(void);
 void g_pae_read(void);
 void g_pae_reload(void);
 void g_pae_tsd(void);
+void g_pae_stale(void);
+void g_pae_cr3(void);
 void g_pae_pge(void);
 __asm__(".text\n"
         ".globl g_io\ng_io:\n\toutb %al, $0x80\n"
@@ -103,6 +107,11 @@ __asm__(".text\n"
         /* MOV to CR4 flipping TSD (no PDPTE reload), then PGE (a reload) */
         ".globl g_pae_tsd\ng_pae_tsd:\n\tmov %cr4, %ebx\n\txor $4, %ebx\n\tmov %ebx, %cr4\n\tmov 0x3fe00000, %eax\n\tcpuid\n"
         ".globl g_pae_pge\ng_pae_pge:\n\tmov %cr4, %ebx\n\txor $0x80, %ebx\n\tmov %ebx, %cr4\n\tmov 0x3fe00000, %eax\n\tcpuid\n"
+        /* MOV to CR3 (the PDPTEs loaded), PDPTE0 rewritten in memory, INVLPG,
+         * the read: through the loaded PDPTE0 still */
+        ".globl g_pae_stale\ng_pae_stale:\n\tmov %ecx, %cr3\n\tmovl %edx, (%ecx)\n\tinvlpg 0x3fe00000\n"
+        "\tmov 0x3fe00000, %eax\n\tcpuid\n"
+        ".globl g_pae_cr3\ng_pae_cr3:\n\tmov %ecx, %cr3\n\tcpuid\n"
         ".code64\n");
 
 /* Low physical memory (identity-mapped), through a pointer the compiler
@@ -451,6 +460,7 @@ static uint64_t pae_pd_a[512] __attribute__((aligned(4096)));
 static uint64_t pae_pd_b[512] __attribute__((aligned(4096)));
 static uint64_t pae_pt_a[512] __attribute__((aligned(4096)));
 static uint64_t pae_pt_b[512] __attribute__((aligned(4096)));
+static uint64_t pae_pdpt_bad[512] __attribute__((aligned(4096)));
 static volatile uint64_t page_a[512] __attribute__((aligned(4096)));
 static volatile uint64_t page_b[512] __attribute__((aligned(4096)));
 
@@ -523,6 +533,43 @@ static void test_pae(void)
     EQ("MOV to CR4 changing PGE: a reload from the table, CPUID exit", resume(&g), 10);
     EQ("  the read goes through the table's PDPTE0 (page A)", g.rax & 0xffffffff, 0xaaaa0001);
     EQ("  saved PDPTE0: the table's", vmr(G_PDPTE0), (uint64_t)pae_pd_a | 1);
+
+    /* the PDPTEs are registers: loaded by MOV to CR3, not re-read when the
+     * table changes afterwards (SDM vol. 3A §4.4.1) */
+    pae_setup((uint64_t)g_pae_stale, 1);
+    vmw(G_PDPTE0, (uint64_t)pae_pd_b | 1);
+    g.rcx = (uint64_t)pae_pdpt;
+    g.rdx = (uint64_t)pae_pd_b | 1;
+    g.rax = 0;
+    r = vm_enter(&g, 0);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 10 && (uint32_t)g.rax == 0xaaaa0001,
+           "MOV to CR3 loads PDPTE0 (page A); the table rewritten to page B, INVLPG: the read still gives A",
+           r ? r : vmr(EXIT_REASON) | g.rax << 32);
+    EQ("  the table in memory holds B's", pae_pdpt[0], (uint64_t)pae_pd_b | 1);
+    EQ("  saved PDPTE0: the register (A's)", vmr(G_PDPTE0), (uint64_t)pae_pd_a | 1);
+    pae_pdpt[0] = (uint64_t)pae_pd_a | 1;
+    /* MOV to CR3 with a present PDPTE with a reserved bit: #GP(0) */
+    pae_pdpt_bad[0] = (uint64_t)pae_pd_a | 1 | 1u << 7;
+    pae_setup((uint64_t)g_pae_cr3, 1);
+    vmw(G_PDPTE0, (uint64_t)pae_pd_a | 1); /* the code is fetched through it */
+    vmw(EXC_BITMAP, 1u << 13);
+    g.rcx = (uint64_t)pae_pdpt_bad;
+    r = vm_enter(&g, 0);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 0 && vmr(EXIT_INTR_INFO) == 0x80000b0du,
+           "MOV to CR3, a PDPTE with bit 7 set: #GP(0) exit (80000B0DH)", r ? r : vmr(EXIT_INTR_INFO));
+    EQ("  RIP at the MOV", vmr(G_RIP), (uint64_t)g_pae_cr3);
+    EQ("  guest CR3 unchanged", vmr(G_CR3), (uint64_t)pae_pdpt);
+    vmw(EXC_BITMAP, 0);
+    /* MOV to CR3 with the table where EPT maps nothing (1 GiB): an EPT
+     * violation on the PDPTE load, no guest-linear address */
+    g.rcx = 0x40000000;
+    vmw(G_RIP, (uint64_t)g_pae_cr3);
+    r = vm_enter(&g, 0);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 48, "MOV to CR3 with the table at GPA 40000000H (no EPT mapping): exit 48",
+           r ? r : vmr(EXIT_REASON));
+    EQ("  qualification: a read, no guest-linear address (bits 7 and 0: 1)", vmr(EXIT_QUAL) & 0x187, 1);
+    EQ("  guest-physical address 40000000H", vmr(0x2400), 0x40000000);
+    EQ("  RIP at the MOV, CR3 unchanged", vmr(G_RIP) ^ vmr(G_CR3), (uint64_t)g_pae_cr3 ^ (uint64_t)pae_pdpt);
 
     /* the entry checks of §27.3.1.6 */
     pae_setup((uint64_t)g_pae_read, 1);
