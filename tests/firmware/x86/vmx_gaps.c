@@ -14,6 +14,8 @@
  *     the instruction information of Table 28-13 (scaling, index, base,
  *     segment override) and the displacement, sign-extended, as the
  *     qualification (§28.2.1);
+ *   - VMWRITE of a 64-bit field outside 64-bit mode (a 32-bit PAE host):
+ *     the full encoding clears bits 63:32 (§32.9.2.2);
  *   - INVPCID in non-root operation (§26.3, §26.1.3): #UD without "enable
  *     INVPCID", executing normally with it (its own #GP), exit 58 with
  *     "INVLPG exiting" (instruction information, displacement); its
@@ -78,6 +80,7 @@ void g_pae_read(void);
 void g_pae_reload(void);
 void g_pae_tsd(void);
 void g_pae_stale(void);
+void h32_vmwrite(void);
 void g_pae_cr3(void);
 void g_pae_pge(void);
 __asm__(".text\n"
@@ -112,7 +115,35 @@ __asm__(".text\n"
         ".globl g_pae_stale\ng_pae_stale:\n\tmov %ecx, %cr3\n\tmovl %edx, (%ecx)\n\tinvlpg 0x3fe00000\n"
         "\tmov 0x3fe00000, %eax\n\tcpuid\n"
         ".globl g_pae_cr3\ng_pae_cr3:\n\tmov %ecx, %cr3\n\tcpuid\n"
+        /* a 32-bit host (legacy protected mode, PAE paging), entered in
+         * compatibility mode by x86t_far_call: leaves IA-32e mode, VMXON,
+         * VMWRITE 2011H (high half) then 2010H (full) with 32-bit operands,
+         * VMREAD both, VMXOFF, back to IA-32e mode, UD2 (the 64-bit IDT
+         * takes it back to the kernel) */
+        ".globl h32_vmwrite\nh32_vmwrite:\n"
+        "\tmov %cr0, %eax\n\tand $0x7fffffff, %eax\n\tmov %eax, %cr0\n"
+        "\tmov $0xc0000080, %ecx\n\trdmsr\n\tand $0xfffffeff, %eax\n\twrmsr\n"
+        "\tmov $h32_pdpt, %eax\n\tmov %eax, %cr3\n"
+        "\tmov %cr0, %eax\n\tor $0x80000000, %eax\n\tmov %eax, %cr0\n"
+        "\tvmxon h32_vmxon_pa\n\tvmclear h32_vmcs_pa\n\tvmptrld h32_vmcs_pa\n"
+        "\tmov $0x2011, %ecx\n\tmov $0x55aa, %eax\n\tvmwrite %eax, %ecx\n"
+        "\tmov $0x2010, %ecx\n\tmov $0x1234, %eax\n\tvmwrite %eax, %ecx\n"
+        "\tpushf\n\tpop h32_out+8\n"
+        "\tmov $0x2011, %ecx\n\tvmread %ecx, %ebx\n\tmov %ebx, h32_out\n"
+        "\tmov $0x2010, %ecx\n\tvmread %ecx, %ebx\n\tmov %ebx, h32_out+4\n"
+        "\tvmclear h32_vmcs_pa\n\tvmxoff\n"
+        "\tmov %cr0, %eax\n\tand $0x7fffffff, %eax\n\tmov %eax, %cr0\n"
+        "\tmov h32_cr3, %eax\n\tmov %eax, %cr3\n"
+        "\tmov $0xc0000080, %ecx\n\trdmsr\n\tor $0x100, %eax\n\twrmsr\n"
+        "\tmov %cr0, %eax\n\tor $0x80000000, %eax\n\tmov %eax, %cr0\n"
+        "\tud2\n"
         ".code64\n");
+/* what h32_vmwrite uses: a PAE PDPT onto the ELF64 entry's page
+ * directories (0x4000-0x7fff: the first 4 GiB identity-mapped with 2-MByte
+ * pages), the VMXON and VMCS pointers, the boot CR3, its results */
+uint64_t h32_pdpt[4] __attribute__((aligned(32)));
+uint64_t h32_vmxon_pa, h32_vmcs_pa, h32_cr3;
+uint32_t h32_out[3];
 
 /* Low physical memory (identity-mapped), through a pointer the compiler
  * cannot see the value of. */
@@ -124,6 +155,32 @@ static volatile uint8_t *low(uint64_t pa)
 }
 
 #ifndef VMX_ABORT
+/* ---- VMWRITE / VMREAD outside 64-bit mode (a 32-bit host) ---- */
+
+static uint8_t vmxon2[4096] __attribute__((aligned(4096)));
+static uint8_t vmcs2[4096] __attribute__((aligned(4096)));
+static uint8_t h32_stack[1024] __attribute__((aligned(16)));
+
+/* SDM vol. 3C §32.9.2.2 / §25.11.2: outside 64-bit mode a VMWRITE of a
+ * 64-bit field with the full encoding writes bits 31:0 and clears 63:32;
+ * the high-half encoding reaches bits 63:32. Runs after VMXOFF. */
+static void test_vmwrite32(void)
+{
+    for (unsigned i = 0; i < 4; i++)
+        h32_pdpt[i] = (0x4000ull + 0x1000ull * i) | 1;
+    *(uint32_t *)vmxon2 = *(uint32_t *)vmcs2 = (uint32_t)rdmsr(0x480) & 0x7fffffffu;
+    h32_vmxon_pa = (uint64_t)vmxon2;
+    h32_vmcs_pa = (uint64_t)vmcs2;
+    h32_cr3 = read_cr3();
+    h32_out[0] = h32_out[1] = h32_out[2] = 0xdeadbeef;
+    uint64_t v = x86t_far_call((uint64_t)h32_vmwrite, X86T_KCODE32, X86T_KDATA,
+                               (uint64_t)(h32_stack + sizeof h32_stack), 2);
+    EQ("32-bit host: back in IA-32e mode by its UD2", v, 6);
+    EQ("  the VMWRITEs succeeded (CF = ZF = 0)", h32_out[2] & (VMX_CF | VMX_ZF), 0);
+    EQ("  VMWRITE 2010H (full) with 32 bits cleared the high half written before", h32_out[0], 0);
+    EQ("  and wrote the low half", h32_out[1], 0x1234);
+}
+
 static uint8_t vmcs[4096] __attribute__((aligned(4096)));
 static uint64_t ept_pml4[512] __attribute__((aligned(4096)));
 static uint64_t ept_pdpt[512] __attribute__((aligned(4096)));
@@ -685,6 +742,7 @@ int kmain(void)
     test_pae();
     CHECK(vmclear((uint64_t)vmcs) == 0, "vmclear at the end");
     CHECK(vmxoff() == 0, "vmxoff");
+    test_vmwrite32();
     return x86t_report("vmx-gaps");
 #endif
 }
