@@ -9,10 +9,12 @@
 # exit, the entry check with qualification 2). Here: its verdict, the
 # vm.exit count per reason in `trace stats`, two runs byte-identical, the
 # interpreter engine giving the same trace, replay; then the VMX abort
-# kernels (indicator 1: MSR-store area, 4: MSR-load area): exit status 1
+# kernels (indicator 1: MSR-store area, 2: host PDPTEs, 4: MSR-load
+# area): exit status 1
 # with the indicator in the message, and with [cpu] triple-fault = reset
 # the machine reset whose real-mode #UD handler reports the indicator
-# read from the VMCS region through isa-debug-exit.
+# read from the VMCS region through isa-debug-exit; indicator 2: a 32-bit
+# PAE host whose host CR3 has an invalid PDPTE.
 # Usage: t_x86_vmx_gaps.sh HVSIM
 set -u
 HVSIM=$(realpath "$1")
@@ -71,18 +73,23 @@ else
 fi
 
 # VMX abort: shutdown ends the run (status 1) naming the indicator; the
-# vm.exit of the VMCALL that aborted is the last VMX event
-for n in 1 4; do
+# vm.exit that aborted (the 64-bit guest's VMCALL; for indicator 2 the
+# 32-bit host's guest's CPUID) is the last VMX event
+for n in 1 2 4; do
     A=$ROOT/build/firmware/x86-vmx_abort$n.elf
-    case $n in 1) what="saving guest MSRs" ;; 4) what="loading host MSRs" ;; esac
+    case $n in
+    1) what="saving guest MSRs" reason=VMCALL ;;
+    2) what="the host PDPTEs" reason=CPUID ;;
+    4) what="loading host MSRs" reason=VMCALL ;;
+    esac
     serial_run "$T/ab$n.out" -c "$T/vmx.ini" --smp 1 --kernel "$A" --max-insns 5000000 \
         --events vm --trace "$T/ab$n.hvt" 2>"$T/ab$n.err"
     rc=$?
     "$HVSIM" trace show "$T/ab$n.hvt" --events vm >"$T/ab$n.show" 2>&1
     if [ "$rc" -eq 1 ] && grep -q "VMX abort, indicator $n: $what (shutdown)" "$T/ab$n.err" &&
         grep -q "aborts now" "$T/ab$n.out" &&
-        [ "$(grep -E "vm\.(entry|exit)" "$T/ab$n.show" | tail -1 | grep -c "vm.exit .*reason=VMCALL")" = 1 ]; then
-        pass "VMX abort $n ($what): exit status 1, the message, the VMCALL exit last on the timeline"
+        [ "$(grep -E "vm\.(entry|exit)" "$T/ab$n.show" | tail -1 | grep -c "vm.exit .*reason=$reason")" = 1 ]; then
+        pass "VMX abort $n ($what): exit status 1, the message, the $reason exit last on the timeline"
     else
         fail "VMX abort $n" "exit $rc: $(tail -1 "$T/ab$n.err")"
     fi
@@ -93,7 +100,7 @@ for n in 1 4; do
     rc=$?
     "$HVSIM" trace show "$T/abr$n.hvt" >"$T/abr$n.show" 2>&1
     if [ "$rc" -eq 1 ] && grep -q "isa-debug-exit: guest wrote 0x$n (QEMU exit status $((n * 2 + 1)))" "$T/abr$n.err" &&
-        grep -A1 "vm.exit .*reason=VMCALL" "$T/abr$n.show" | grep -q "exc.take .*cause=#UD CPL0->CPL0 real .*pc=0xfffffff0"; then
+        grep -A1 "vm.exit .*reason=$reason" "$T/abr$n.show" | grep -q "exc.take .*cause=#UD CPL0->CPL0 real .*pc=0xfffffff0"; then
         pass "VMX abort $n, triple-fault = reset: the machine resets and reads indicator $n in the VMCS region"
     else
         fail "VMX abort $n (reset)" "exit $rc: $(tail -1 "$T/abr$n.err")"

@@ -32,9 +32,10 @@
  *     saves those in use; the entry check on them (reserved bits of a
  *     present one: exit 33, qualification 2), with EPT on the fields,
  *     without EPT on the table at CR3.
- * Built with -DVMX_ABORT=1 or 4 the kernel instead ends in a VMX abort
- * (§28.7): a VM-exit MSR-store entry for an x2APIC MSR (indicator 1) or
- * an MSR-load entry for IA32_FS_BASE (indicator 4). The logical
+ * Built with -DVMX_ABORT=1, 2 or 4 the kernel instead ends in a VMX abort
+ * (§28.7): a VM-exit MSR-store entry for an x2APIC MSR (indicator 1), a
+ * 32-bit PAE host whose host CR3 has an invalid PDPTE (indicator 2) or an
+ * MSR-load entry for IA32_FS_BASE (indicator 4). The logical
  * processor shuts down; with [cpu] triple-fault = reset the machine then
  * resets (RAM kept) and a real-mode #UD handler this kernel left at
  * 3100:0000 (the all-ones bytes at F000:FFF0 are #UD) reports the
@@ -72,6 +73,13 @@ void g_gd(void);
 void g_vmwrite_sib(void);
 void g_vmread_fs(void);
 void g_invpcid(void);
+/* compatibility mode -> legacy protected mode with PAE paging through
+ * h32_pdpt (EFER.LME cleared) */
+#define H32_ENTER                                                               \
+    "\tmov %cr0, %eax\n\tand $0x7fffffff, %eax\n\tmov %eax, %cr0\n"             \
+    "\tmov $0xc0000080, %ecx\n\trdmsr\n\tand $0xfffffeff, %eax\n\twrmsr\n"       \
+    "\tmov $h32_pdpt, %eax\n\tmov %eax, %cr3\n"                                   \
+    "\tmov %cr0, %eax\n\tor $0x80000000, %eax\n\tmov %eax, %cr0\n"
 void g_tlbrd(void);
 void g_invpcid_rd(void);
 void g_rm(void);
@@ -81,6 +89,9 @@ void g_pae_reload(void);
 void g_pae_tsd(void);
 void g_pae_stale(void);
 void h32_vmwrite(void);
+void h32_launch(void);
+void h32_host_rip(void);
+void g32_cpuid(void);
 void g_pae_cr3(void);
 void g_pae_pge(void);
 __asm__(".text\n"
@@ -120,11 +131,7 @@ __asm__(".text\n"
          * VMWRITE 2011H (high half) then 2010H (full) with 32-bit operands,
          * VMREAD both, VMXOFF, back to IA-32e mode, UD2 (the 64-bit IDT
          * takes it back to the kernel) */
-        ".globl h32_vmwrite\nh32_vmwrite:\n"
-        "\tmov %cr0, %eax\n\tand $0x7fffffff, %eax\n\tmov %eax, %cr0\n"
-        "\tmov $0xc0000080, %ecx\n\trdmsr\n\tand $0xfffffeff, %eax\n\twrmsr\n"
-        "\tmov $h32_pdpt, %eax\n\tmov %eax, %cr3\n"
-        "\tmov %cr0, %eax\n\tor $0x80000000, %eax\n\tmov %eax, %cr0\n"
+        ".globl h32_vmwrite\nh32_vmwrite:\n" H32_ENTER
         "\tvmxon h32_vmxon_pa\n\tvmclear h32_vmcs_pa\n\tvmptrld h32_vmcs_pa\n"
         "\tmov $0x2011, %ecx\n\tmov $0x55aa, %eax\n\tvmwrite %eax, %ecx\n"
         "\tmov $0x2010, %ecx\n\tmov $0x1234, %eax\n\tvmwrite %eax, %ecx\n"
@@ -137,11 +144,18 @@ __asm__(".text\n"
         "\tmov $0xc0000080, %ecx\n\trdmsr\n\tor $0x100, %eax\n\twrmsr\n"
         "\tmov %cr0, %eax\n\tor $0x80000000, %eax\n\tmov %eax, %cr0\n"
         "\tud2\n"
+        /* the same 32-bit host launching the current VMCS at h32_vmcs_pa
+         * (the VMX-abort kernel with indicator 2); its guest: CPUID */
+        ".globl h32_launch\nh32_launch:\n" H32_ENTER
+        "\tvmxon h32_vmxon_pa\n\tvmptrld h32_vmcs_pa\n\tvmlaunch\n\tud2\n"
+        ".globl h32_host_rip\nh32_host_rip:\n\tud2\n"
+        ".globl g32_cpuid\ng32_cpuid:\n\tcpuid\n\tud2\n"
         ".code64\n");
 /* what h32_vmwrite uses: a PAE PDPT onto the ELF64 entry's page
  * directories (0x4000-0x7fff: the first 4 GiB identity-mapped with 2-MByte
  * pages), the VMXON and VMCS pointers, the boot CR3, its results */
 uint64_t h32_pdpt[4] __attribute__((aligned(32)));
+uint64_t h32_bad_pdpt[4] __attribute__((aligned(32)));
 uint64_t h32_vmxon_pa, h32_vmcs_pa, h32_cr3;
 uint32_t h32_out[3];
 
@@ -672,7 +686,7 @@ static void test_pae(void)
 #else
 /* ---- a VMX abort (§28.7) ---- */
 
-static uint64_t msr_area[2] __attribute__((aligned(16)));
+static uint64_t msr_area[2] __attribute__((aligned(16), unused)); /* not with VMX_ABORT=2 */
 
 static _Noreturn void vmx_abort_test(void)
 {
@@ -691,7 +705,41 @@ static _Noreturn void vmx_abort_test(void)
     CHECK(vmclear(0x30000) == 0 && vmptrld(0x30000) == 0, "VMCS at 30000H");
     vmxt_setup((uint64_t)g_io_after, (uint64_t)(guest_stack + sizeof guest_stack), 0, 0, 0, X86T_TSS,
                (uint64_t)&x86t_tss);
-#if VMX_ABORT == 1
+#if VMX_ABORT == 2
+    /* a 32-bit PAE host (host address-space size 0) whose host CR3 has a
+     * present PDPTE with bit 1 (reserved) set: the exit's host-PDPTE check
+     * (§28.5.4) aborts. The VMCS is made here, then VMCLEARed; the host
+     * leaves IA-32e mode, VMXON, VMPTRLD, VMLAUNCH (h32_launch) */
+    for (unsigned i = 0; i < 4; i++)
+        h32_pdpt[i] = (0x4000ull + 0x1000ull * i) | 1;
+    h32_bad_pdpt[0] = 0x4000 | 1 | 2;
+    static uint8_t h32_stack2[1024] __attribute__((aligned(16)));
+    uint64_t stack = (uint64_t)(h32_stack2 + sizeof h32_stack2);
+    vmw(G_RIP, (uint64_t)g32_cpuid);
+    vmw(ENTRY_CTLS, vmx_adjust(0x490, 0)); /* not IA-32e mode */
+    vmw(EXIT_CTLS, vmx_adjust(0x48f, 0));  /* host address-space size 0 */
+    vmw(G_CR0, 0x80000031);
+    vmw(G_CR3, (uint64_t)h32_pdpt);
+    vmw(G_CR4, 1u << 13 | 1u << 5);
+    vmxt_seg(1, 0x08, 0, 0xffffffff, 0xc09b);
+    vmw(0x6c02, (uint64_t)h32_bad_pdpt); /* host CR3 */
+    vmw(0x6c04, 1u << 13 | 1u << 5);     /* host CR4: VMXE, PAE */
+    vmw(0xc02, X86T_KCODE32);            /* host CS: 32-bit code */
+    vmw(0x6c14, stack);                  /* host RSP */
+    vmw(0x6c16, (uint64_t)h32_host_rip); /* host RIP */
+    EQ("indicator 0 before the exit", *(volatile uint32_t *)(region + 4), 0);
+    CHECK(vmclear(0x30000) == 0 && vmxoff() == 0, "VMCLEAR, VMXOFF in IA-32e mode");
+    h32_vmxon_pa = (uint64_t)vmxon_region;
+    h32_vmcs_pa = 0x30000;
+    if (x86t_failures) {
+        x86t_report("vmx-abort");
+        x86t_exit(1);
+    }
+    x86t_puts("x86 vmx-abort: the 32-bit host's CPUID exit aborts now\n");
+    x86t_far_call((uint64_t)h32_launch, X86T_KCODE32, X86T_KDATA, stack, 2);
+    x86t_puts("x86 vmx-abort: FAILED: the 32-bit host came back\n");
+    x86t_exit(1);
+#elif VMX_ABORT == 1
     msr_area[0] = 0x802; /* x2APIC ID: not storable on VM exits (§28.4) */
     vmw(EXIT_MSR_STORE_ADDR, (uint64_t)msr_area);
     vmw(EXIT_MSR_STORE_COUNT, 1);
