@@ -59,6 +59,10 @@
     X(GUEST_DEBUGCTL, 0x2802, "guest IA32_DEBUGCTL") \
     X(GUEST_PAT, 0x2804, "guest IA32_PAT") \
     X(GUEST_EFER, 0x2806, "guest IA32_EFER") \
+    X(GUEST_PDPTE0, 0x280a, "guest PDPTE0") \
+    X(GUEST_PDPTE1, 0x280c, "guest PDPTE1") \
+    X(GUEST_PDPTE2, 0x280e, "guest PDPTE2") \
+    X(GUEST_PDPTE3, 0x2810, "guest PDPTE3") \
     /* 64-bit host-state fields (B.2.4) */ \
     X(HOST_PAT, 0x2c00, "host IA32_PAT") \
     X(HOST_EFER, 0x2c02, "host IA32_EFER") \
@@ -205,7 +209,22 @@ unsigned vmcs_max_index(void);
 
 /* The VMCS region in memory (implementation-specific format, SDM vol. 3C
  * §25.2): revision identifier at 0, VMX-abort indicator at 4, hvsim's
- * launch state at 8 (1 = launched), field i at VMCS_REGION_FIELDS + 8 * i. */
+ * launch state at 8 (1 = launched), field i at VMCS_REGION_FIELDS + 8 *
+ * vmcs_region_slot(i). */
 enum { VMCS_REGION_LAUNCH = 8, VMCS_REGION_FIELDS = 16 };
+/* A field's slot in the region: its table index, except that the fields
+ * added after the format was set (the guest PDPTEs) come after all the
+ * others, so that the others keep their offsets: the bytes VMCLEAR writes
+ * for a VMCS (and so a run's memory and its check records) stay those of
+ * before. */
+static inline int vmcs_region_slot(int i)
+{
+    enum { ADDED = VMCS_GUEST_PDPTE3 - VMCS_GUEST_PDPTE0 + 1 };
+    if (i < VMCS_GUEST_PDPTE0)
+        return i;
+    if (i > VMCS_GUEST_PDPTE3)
+        return i - ADDED;
+    return VMCS_NFIELDS - ADDED + (i - VMCS_GUEST_PDPTE0);
+}
 
 #endif

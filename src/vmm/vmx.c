@@ -69,14 +69,15 @@ static void vmcs_flush(struct x86_cpu *x)
     if (pa == VMX_NO_VMCS)
         return;
     for (int i = 0; i < VMCS_NFIELDS; i++)
-        vmx_phys_write(x, pa + VMCS_REGION_FIELDS + 8ull * i, 8, x->vmx.vmcs[i]);
+        vmx_phys_write(x, pa + VMCS_REGION_FIELDS + 8ull * (unsigned)vmcs_region_slot(i), 8, x->vmx.vmcs[i]);
     vmx_phys_write(x, pa + VMCS_REGION_LAUNCH, 4, x->vmx.launched);
 }
 
 static void vmcs_fetch(struct x86_cpu *x, uint64_t pa)
 {
     for (int i = 0; i < VMCS_NFIELDS; i++)
-        x->vmx.vmcs[i] = vmx_phys_read(x, pa + VMCS_REGION_FIELDS + 8ull * i, 8) & vmcs_width_mask(i);
+        x->vmx.vmcs[i] = vmx_phys_read(x, pa + VMCS_REGION_FIELDS + 8ull * (unsigned)vmcs_region_slot(i), 8) &
+                         vmcs_width_mask(i);
     x->vmx.launched = vmx_phys_read(x, pa + VMCS_REGION_LAUNCH, 4) == 1;
     x->vmx.vmcs_ptr = pa;
 }
@@ -232,6 +233,11 @@ static void do_vmread_vmwrite(struct x86_cpu *x, bool write)
         vmx_fail_invalid(x);
         return;
     }
+    /* VMWRITE reads a memory source after the VMCS-pointer check and
+     * before the field check (§31.3 "VMWRITE": its faults come first) */
+    uint64_t v = 0;
+    if (write)
+        v = x->in.mod == 3 ? x->r[x->in.rm] & m : x86_read(x, x86_ea_linear(x), sz);
     bool high;
     int f = vmcs_lookup(x->r[x->in.reg] & m, &high);
     if (f < 0) {
@@ -239,7 +245,7 @@ static void do_vmread_vmwrite(struct x86_cpu *x, bool write)
         return;
     }
     if (!write) {
-        uint64_t v = x->vmx.vmcs[f];
+        v = x->vmx.vmcs[f];
         if (high)
             v >>= 32;
         if (x->in.mod == 3)
@@ -249,7 +255,6 @@ static void do_vmread_vmwrite(struct x86_cpu *x, bool write)
         vmx_succeed(x);
         return;
     }
-    uint64_t v = x->in.mod == 3 ? x->r[x->in.rm] & m : x86_read(x, x86_ea_linear(x), sz);
     if (vmcs_read_only(f)) {
         vmx_fail_valid(x, VMXERR_WRITE_READ_ONLY);
         return;
@@ -257,7 +262,7 @@ static void do_vmread_vmwrite(struct x86_cpu *x, bool write)
     if (high)
         v = (x->vmx.vmcs[f] & 0xffffffffull) | (v << 32);
     else if (vmcs_enc_width(vmcs_field_table[f].enc) == VMCS_W64 && sz == 4)
-        v = (x->vmx.vmcs[f] & ~0xffffffffull) | (v & 0xffffffffull); /* the low half only */
+        v &= 0xffffffffull; /* the low half, bits 63:32 cleared (§32.9.2.2 "64-Bit VMCS Fields") */
     vmcs_set(x, (enum vmcs_field)f, v);
     vmx_succeed(x);
 }

@@ -63,6 +63,13 @@ struct vmx_state {
     uint8_t activity;     /* a guest entered in shutdown (2) or wait-for-SIPI (3), asleep
                              until an exit; 0 otherwise (HLT is the CPU's sleep) */
     int16_t sipi_vector;  /* a SIPI that arrived in wait-for-SIPI (its exit); -1: none */
+    /* PAE paging with EPT (§27.3.2.4, §28.3.4): the guest's PDPTE
+     * registers, loaded by the VM entry from the guest PDPTE fields and by
+     * the guest's MOV to CR0/CR3/CR4 from the table at CR3 through EPT
+     * (vmx_nr_pae_cr_write); pdpte_regs is set exactly while the guest
+     * runs with EPT and PAE paging, and the walk then uses them */
+    uint64_t pdpte[4];
+    bool pdpte_regs;
     uint64_t ple_last, ple_first; /* PAUSE-loop exiting: virtual time of the last PAUSE at
                                      CPL 0 and of the first of its loop; ~0: none (§26.1.3) */
 };
@@ -177,6 +184,14 @@ void vmx_nr_mov_dr(struct x86_cpu *x, unsigned dr, unsigned gpr, bool to_dr);
 uint64_t vmx_nr_mov_to_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v);
 uint64_t vmx_nr_mov_from_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64_t v);
 bool vmx_nr_clts(struct x86_cpu *x);
+/* A MOV to CR0 / CR3 / CR4 in non-root operation with EPT, after its own
+ * checks and before it changes anything, with the values the registers
+ * will have: when PAE paging stays or comes on and the write reloads the
+ * PDPTEs (SDM vol. 3A §4.4.1: CR3 always; CR0.CD/NW/PG, CR4.PAE/PGE/PSE/
+ * SMEP changing), loads them from the new CR3 through EPT (an EPT
+ * violation exits, fault-like, with no guest-linear address) and makes a
+ * present one with reserved bits #GP(0). */
+void vmx_nr_pae_cr_write(struct x86_cpu *x, uint64_t cr0, uint64_t cr3, uint64_t cr4, bool cr3_write);
 /* MOV to CR8 after vmx_nr_mov_to_cr: true when "use TPR shadow" made it
  * a write of the virtual TPR (vmx_apic.c), which the caller then skips. */
 bool vmx_nr_cr8_write(struct x86_cpu *x, uint64_t v);

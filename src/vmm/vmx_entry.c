@@ -200,6 +200,13 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
      * paging structures of the EPTP (the MMU's walk, vmx_ept.c) */
     x->vmx.ept = (vmcs_get(x, VMCS_PROC_CTLS) & PROC_SECONDARY) &&
                  (vmcs_get(x, VMCS_PROC_CTLS2) & PROC2_EPT);
+    /* §27.3.2.4: a guest with PAE paging and EPT has its PDPTEs loaded
+     * from the guest PDPTE fields (guest-physical addresses); without EPT
+     * the walk reads them at CR3, as outside VMX */
+    x->vmx.pdpte_regs = x->vmx.ept && (x->cr0 & CR0_PG) && (x->cr4 & CR4_PAE) && !x->long_mode;
+    if (x->vmx.pdpte_regs)
+        for (unsigned i = 0; i < 4; i++)
+            x->vmx.pdpte[i] = vmcs_get(x, (enum vmcs_field)(VMCS_GUEST_PDPTE0 + i));
     vmx_tlb_entry(x); /* the guest's tagged TLB entries (vmx_ept.c) */
     /* §26.3 "use TSC offsetting": RDTSC, RDTSCP and RDMSR of IA32_TSC in
      * the guest read the TSC plus the offset, a guest WRMSR writes value -

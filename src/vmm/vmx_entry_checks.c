@@ -471,6 +471,26 @@ static bool g_link(struct x86_cpu *x, const struct ectx *c)
     return G(VMCS_LINK_PTR) == ~0ull;
 }
 
+/* §27.3.1.6: a guest that will use PAE paging (CR0.PG, CR4.PAE, not
+ * IA-32e mode) has its PDPTEs checked as MOV to CR3 checks them: a present
+ * one must have bits 2:1, 8:5 and 63:52 (beyond the physical-address
+ * width) clear. With "enable EPT" the guest PDPTE fields are checked;
+ * without it the four entries at the guest CR3 (physical), which the SDM
+ * lets an entry check always. Failure: qualification 2 (§27.8). */
+static bool g_pdptes(struct x86_cpu *x, const struct ectx *c)
+{
+    if (!(c->cr0 & CR0_PG) || !(c->cr4 & CR4_PAE) || c->ia32e)
+        return true;
+    bool ept = proc2(x, c) & PROC2_EPT;
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t e = ept ? vmcs_get(x, (enum vmcs_field)(VMCS_GUEST_PDPTE0 + i))
+                         : vmx_phys_read(x, (G(GUEST_CR3) & 0xffffffe0u) + 8 * i, 8);
+        if ((e & 1) && (e & VMX_PDPTE_RSVD))
+            return false;
+    }
+    return true;
+}
+
 struct gcheck {
     struct check c;
     unsigned qual; /* exit qualification when it fails */
@@ -499,6 +519,7 @@ static const struct gcheck guest_checks[] = {
     { { "27.3.1.5", "interruptibility state", g_interruptibility }, 0 },
     { { "27.3.1.5", "pending debug exceptions", g_pending_dbg }, 0 },
     { { "27.3.1.5", "VMCS link pointer", g_link }, 4 },
+    { { "27.3.1.6", "PAE paging guest: PDPTEs (the guest PDPTE fields with EPT, else at CR3)", g_pdptes }, 2 },
 };
 
 static void ctx(struct x86_cpu *x, struct ectx *c)

@@ -105,6 +105,13 @@ static void save_guest(struct x86_cpu *x, bool boundary)
             left = (x->vmx.preempt_deadline - now) >> VMX_PREEMPT_RATE;
         vmcs_set(x, VMCS_PREEMPTION_TIMER, left);
     }
+    /* §28.3.4: with EPT and PAE paging at the exit (pdpte_regs, vmx.h),
+     * the PDPTE registers into the guest PDPTE fields; otherwise the
+     * fields are undefined: they keep their values */
+    if (x->vmx.pdpte_regs)
+        for (unsigned i = 0; i < 4; i++)
+            vmcs_set(x, (enum vmcs_field)(VMCS_GUEST_PDPTE0 + i), x->vmx.pdpte[i]);
+    x->vmx.pdpte_regs = false;
     /* IA32_VMX_MISC bit 5: EFER.LMA into the "IA-32e mode guest" control */
     uint64_t ent = vmcs_get(x, VMCS_ENTRY_CTLS) & ~(uint64_t)ENTRY_IA32E_GUEST;
     vmcs_set(x, VMCS_ENTRY_CTLS, ent | ((x->efer & EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
@@ -122,6 +129,8 @@ static void host_seg(struct x86_segment *s, uint16_t sel, uint64_t base, unsigne
     s->attr = (uint16_t)(type | SEG_S | SEG_P | SEG_G | (db ? SEG_DB : 0) | (l ? SEG_L : 0));
 }
 
+static _Noreturn void vmx_abort(struct x86_cpu *x, uint32_t indicator);
+
 void vmx_load_host(struct x86_cpu *x)
 {
     uint32_t exit_ctls = (uint32_t)vmcs_get(x, VMCS_EXIT_CTLS);
@@ -131,6 +140,16 @@ void vmx_load_host(struct x86_cpu *x)
     x->cr0 = ((vmcs_get(x, VMCS_HOST_CR0) & ~keep0) | (x->cr0 & keep0)) & 0xffffffffull;
     x->cr3 = vmcs_get(x, VMCS_HOST_CR3);
     x->cr4 = vmcs_get(x, VMCS_HOST_CR4);
+    /* §28.5.4: a VMM with PAE paging (host address-space size 0, host
+     * CR4.PAE; CR0.PG is 1 in VMX operation) has the PDPTEs at the host
+     * CR3 checked as MOV to CR3 checks them -- at every such exit, which
+     * the SDM allows --; an invalid one is a VMX abort, indicator 2 */
+    if (!host64 && (x->cr4 & CR4_PAE))
+        for (unsigned i = 0; i < 4; i++) {
+            uint64_t e = vmx_phys_read(x, (x->cr3 & 0xffffffe0u) + 8 * i, 8);
+            if ((e & 1) && (e & VMX_PDPTE_RSVD))
+                vmx_abort(x, 2);
+        }
     x->dr[7] = 0x400;
     x->dbg_insn = x->dbg_data = x->dbg_io = false;
     x->sysenter_cs = vmcs_get(x, VMCS_HOST_SYSENTER_CS);
@@ -184,9 +203,13 @@ void vmx_load_host(struct x86_cpu *x)
     x86_update_mode(x);
 }
 
-/* §28.6: a VMX abort: the indicator in the VMCS region (offset 4), then
- * shutdown, which here ends the run as a triple fault does (or resets the
- * machine with [cpu] triple-fault = reset). */
+/* §28.7: a VMX abort: the indicator in the VMCS region (offset 4; the
+ * model's causes: 1 the MSR-store area, 2 the host PDPTEs, 4 the MSR-load
+ * area), then
+ * shutdown, which here ends the run as a triple fault does (exit status 1
+ * with the indicator in the message; or resets the machine with [cpu]
+ * triple-fault = reset, RAM and so the indicator kept). The vm.exit event
+ * of the exit that aborted is on the timeline. */
 static _Noreturn void vmx_abort(struct x86_cpu *x, uint32_t indicator)
 {
     vmx_phys_write(x, x->vmx.vmcs_ptr + 4, 4, indicator);
@@ -196,7 +219,10 @@ static _Noreturn void vmx_abort(struct x86_cpu *x, uint32_t indicator)
         x->reset_machine(x->reset_opaque);
         longjmp(x->fault_jb, 2);
     }
-    machine_request_exit(x->m, EXIT_GUEST_FAIL, "VMX abort (shutdown)");
+    machine_request_exit(x->m, EXIT_GUEST_FAIL,
+                         indicator == 1   ? "VMX abort, indicator 1: saving guest MSRs (shutdown)"
+                         : indicator == 2 ? "VMX abort, indicator 2: the host PDPTEs (shutdown)"
+                                          : "VMX abort, indicator 4: loading host MSRs (shutdown)");
     x->cpu.state = CPU_STOPPED;
     longjmp(x->fault_jb, 2);
 }

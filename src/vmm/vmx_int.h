@@ -83,6 +83,12 @@ bool vmx_check_guest(struct x86_cpu *x, const char **why, unsigned *qual);
 void vmx_tlb_entry(struct x86_cpu *x);
 void vmx_tlb_exit(struct x86_cpu *x);
 
+/* Reserved bits of a present PAE PDPTE as MOV to CR3 checks them (SDM vol.
+ * 3A §4.4.1: bits 2:1, 8:5, and 63:52, beyond the physical-address width):
+ * the VM-entry check (vmx_entry_checks.c) and the guest's PDPTE loads
+ * (vmx_nonroot.c). */
+#define VMX_PDPTE_RSVD 0xfff00000000001e6ull
+
 /* Segment access rights <-> the model's attr (same bit layout; bit 16 =
  * unusable, which the model has as P = 0). */
 static inline uint32_t vmx_ar_from_seg(const struct x86_segment *s)

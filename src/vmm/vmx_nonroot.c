@@ -277,6 +277,35 @@ uint64_t vmx_nr_mov_from_cr(struct x86_cpu *x, unsigned cr, unsigned gpr, uint64
     }
 }
 
+void vmx_nr_pae_cr_write(struct x86_cpu *x, uint64_t cr0, uint64_t cr3, uint64_t cr4, bool cr3_write)
+{
+    /* PAE paging after the write: PG and PAE without long mode (PG = 1
+     * with LME = 1 is IA-32e mode) */
+    bool pae = (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(x->efer & EFER_LME);
+    if (!pae) {
+        x->vmx.pdpte_regs = false;
+        return;
+    }
+    bool reload = cr3_write || ((cr0 ^ x->cr0) & (CR0_CD | CR0_NW | CR0_PG)) ||
+                  ((cr4 ^ x->cr4) & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP));
+    if (!reload && x->vmx.pdpte_regs)
+        return;
+    uint64_t e[4];
+    for (unsigned i = 0; i < 4; i++) {
+        /* guest-physical: a read of a guest paging structure with no
+         * guest-linear address (qualification bit 7 clear, §28.2.1) */
+        struct ept_result r;
+        uint64_t hpa = vmx_ept_translate(x, (cr3 & 0xffffffe0u) + 8 * i, EPT_ACC_READ | EPT_ACC_GPT, 0, &r);
+        e[i] = vmx_phys_read(x, hpa, 8);
+    }
+    for (unsigned i = 0; i < 4; i++)
+        if ((e[i] & 1) && (e[i] & VMX_PDPTE_RSVD))
+            x86_raise(x, X86_EXC_GP, true, 0);
+    for (unsigned i = 0; i < 4; i++)
+        x->vmx.pdpte[i] = e[i];
+    x->vmx.pdpte_regs = true;
+}
+
 bool vmx_nr_clts(struct x86_cpu *x)
 {
     /* §26.1.3: CLTS exits when CR0.TS is host-owned and set in the shadow;

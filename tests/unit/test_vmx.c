@@ -57,6 +57,25 @@ START_TEST(test_field_table)
     ck_assert_int_eq(vmcs_lookup(0x0810, &h), VMCS_GUEST_INTR_STATUS);
     ck_assert_int_eq(vmcs_lookup(0x200e, &h), -1);
     ck_assert_int_eq(vmcs_lookup(1ull << 32 | 0x681e, &h), -1);
+    /* the guest PDPTE fields (B.2.3: 280AH-2810H, 64-bit, with their high
+     * halves); 2812H (the guest IA32_PERF_GLOBAL_CTRL) is not supported */
+    ck_assert_int_eq(vmcs_lookup(0x280a, &h), VMCS_GUEST_PDPTE0);
+    ck_assert_int_eq(vmcs_lookup(0x2810, &h), VMCS_GUEST_PDPTE3);
+    ck_assert_int_eq(vmcs_lookup(0x2811, &h), VMCS_GUEST_PDPTE3);
+    ck_assert(h);
+    ck_assert_int_eq(VMCS_GUEST_PDPTE1 - VMCS_GUEST_PDPTE0, 1);
+    ck_assert_int_eq(vmcs_lookup(0x2812, &h), -1);
+    /* their region slots come last; the other fields keep theirs, and the
+     * slots are a permutation of the indices */
+    ck_assert_int_eq(vmcs_region_slot(VMCS_GUEST_EFER), VMCS_GUEST_EFER);
+    ck_assert_int_eq(vmcs_region_slot(VMCS_GUEST_PDPTE0), VMCS_NFIELDS - 4);
+    ck_assert_int_eq(vmcs_region_slot(VMCS_GUEST_PDPTE3), VMCS_NFIELDS - 1);
+    ck_assert_int_eq(vmcs_region_slot(VMCS_GUEST_PDPTE3 + 1), VMCS_GUEST_PDPTE0);
+    unsigned seen[VMCS_NFIELDS] = { 0 };
+    for (int i = 0; i < VMCS_NFIELDS; i++)
+        seen[vmcs_region_slot(i)]++;
+    for (int i = 0; i < VMCS_NFIELDS; i++)
+        ck_assert_uint_eq(seen[i], 1);
     /* IA32_VMX_VMCS_ENUM: the preemption-timer value has index 17H */
     ck_assert_uint_eq(vmcs_max_index(), 0x17);
 }

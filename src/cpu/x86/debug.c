@@ -94,6 +94,18 @@ void x86_dbg_reset(struct x86_cpu *x)
  * the instruction. An instruction-breakpoint #DB pushes RF as it is (0). */
 static _Noreturn void db_fault(struct x86_cpu *x, uint32_t dr6_bits, bool ibp)
 {
+    if (__builtin_expect(x->vmx.non_root, 0)) {
+        /* exception bitmap bit 1 (src/vmm): a #DB that exits writes
+         * neither DR6 nor DR7 (SDM vol. 3C §28.1), the DR6 bits are the
+         * exit qualification (Table 28-1: B0-B3, BD), and the saved
+         * RFLAGS is the image the delivery would push (§28.3.3): RF = 1
+         * for general detect, as it is for an instruction breakpoint */
+        uint64_t fl = x->rflags;
+        if (!ibp)
+            x->rflags |= FL_RF;
+        vmx_nr_exception(x, X86_EXC_DB, false, 0, VMX_EV_HW, dr6_bits);
+        x->rflags = fl; /* no exit: delivered below as before */
+    }
     x->dr[6] |= dr6_bits;
     if (dr6_bits & DR6_BD)
         x->dr[7] &= ~(uint64_t)DR7_GD; /* §17.2.4: cleared on entering the handler */

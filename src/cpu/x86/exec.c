@@ -581,6 +581,8 @@ static void write_cr0(struct x86_cpu *x, uint64_t v)
         GP0();
     if (unlikely(x->vmx.on) && !vmx_cr_fixed_ok(x, 0, v))
         GP0(); /* IA32_VMX_CR0_FIXED0/1 in VMX operation (SDM vol. 3C §23.8) */
+    if (unlikely(x->vmx.non_root) && x->vmx.ept) /* the PDPTE registers of PAE paging (src/vmm) */
+        vmx_nr_pae_cr_write(x, v, x->cr3, x->cr4, false);
     if ((v & CR0_PG) && !(x->cr0 & CR0_PG) && (x->efer & EFER_LME)) {
         /* entering long mode needs PAE (SDM vol. 3A §9.8.5) */
         if (!(x->cr4 & CR4_PAE))
@@ -612,6 +614,8 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
      * to/from Control Registers") */
     if ((v & CR4_PCIDE) && !(x->cr4 & CR4_PCIDE) && (!x->long_mode || (x->cr3 & 0xfff)))
         GP0();
+    if (unlikely(x->vmx.non_root) && x->vmx.ept) /* the PDPTE registers of PAE paging (src/vmm) */
+        vmx_nr_pae_cr_write(x, x->cr0, x->cr3, v, false);
     x->cr4 = v;
     x86_tlb_flush_vpid(x, true);
 }
@@ -1062,11 +1066,14 @@ static void mov_to_cr(struct x86_cpu *x, unsigned cr, uint64_t v)
          * may invalidate more than required, §4.10.4.1). */
         bool pcide = (x->cr4 & CR4_PCIDE) != 0;
         bool noflush = pcide && (v >> 63);
-        uint64_t old = x->cr3;
+        uint64_t old = x->cr3, nv;
         if (x->long_mode)
-            x->cr3 = v & (pcide ? 0x000fffffffffffffull : 0x000ffffffffff018ull);
+            nv = v & (pcide ? 0x000fffffffffffffull : 0x000ffffffffff018ull);
         else
-            x->cr3 = v & 0xffffffffull;
+            nv = v & 0xffffffffull;
+        if (unlikely(x->vmx.non_root) && x->vmx.ept) /* the PDPTE registers of PAE paging (src/vmm) */
+            vmx_nr_pae_cr_write(x, x->cr0, nv, x->cr4, true);
+        x->cr3 = nv;
         if (!noflush || ((old ^ x->cr3) & 0xfff))
             x86_tlb_flush_vpid(x, false); /* the current VPID's (SDM vol. 3C §29.4.3.1) */
         break;

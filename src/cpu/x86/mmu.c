@@ -280,14 +280,23 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
 
     if (levels == 3) {
         /* PDPTE from CR3 (bits 31:5), index la[31:30] (SDM §4.4.1) */
-        uint64_t pdpte_pa = (x->cr3 & 0xffffffe0u) + ((la >> 30) & 3) * 8;
-        if (ept) {
-            /* a PDPTE load has no guest-linear address (EPT_ACC_GLA clear) */
-            pdpte_pa = ept_gpa(x, pdpte_pa, EPT_ACC_READ | EPT_ACC_GPT, la, debug, ok);
-            if (debug && !*ok)
-                return 0;
+        uint64_t pdpte_pa = (x->cr3 & 0xffffffe0u) + ((la >> 30) & 3) * 8, pdpte;
+        if (ept && x->vmx.pdpte_regs) {
+            /* the PDPTEs the VM entry loaded from the guest PDPTE fields
+             * (SDM vol. 3C §27.3.2.4; src/vmm/vmx.h) */
+            pdpte = x->vmx.pdpte[(la >> 30) & 3];
+        } else {
+            /* outside VMX, without EPT (the table at CR3 is read at each
+             * walk: the model has no PDPTE registers there), or registers
+             * the VMX part did not load (state a debugger wrote) */
+            if (ept) {
+                /* a PDPTE load has no guest-linear address (EPT_ACC_GLA clear) */
+                pdpte_pa = ept_gpa(x, pdpte_pa, EPT_ACC_READ | EPT_ACC_GPT, la, debug, ok);
+                if (debug && !*ok)
+                    return 0;
+            }
+            pdpte = phys_read(x, pdpte_pa, 8);
         }
-        uint64_t pdpte = phys_read(x, pdpte_pa, 8);
         if (!(pdpte & 1) || (pdpte & 0x1e6)) {
             if (debug) { *ok = false; return 0; }
             page_fault(x, la, err | ((pdpte & 1) ? PF_P | PF_RSVD : 0));

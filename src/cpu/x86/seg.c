@@ -63,7 +63,17 @@ void x86_load_seg_real(struct x86_cpu *x, int s, uint16_t sel)
         return;
     }
     /* real mode keeps the cached limit and attributes (SDM §20.1.1):
-     * "unreal" mode works as on hardware */
+     * "unreal" mode works as on hardware. A segment that was unusable (P =
+     * 0: a null selector loaded in protected mode, or one a VM entry made
+     * unusable, SDM vol. 3C §25.4.1) becomes usable with the state a data
+     * segment has after reset (SDM vol. 3A, "Processor Management and
+     * Initialization", the power-up/reset state table: limit FFFFH,
+     * present, read/write, accessed): real mode has no descriptor to
+     * take it from, and the load makes the register usable again */
+    if (!(g->attr & SEG_P)) {
+        g->limit = 0xffff;
+        g->attr = (uint16_t)(SEG_P | SEG_S | SEG_W_R | SEG_A | (s == X86_CS ? SEG_CODE : 0));
+    }
     if (s == X86_CS)
         x86_update_mode(x);
 }

@@ -132,3 +132,14 @@ cc_build $HV2FLAGS -DHV2_BREAK -o "$out/x86-hv2-break.elf" "$here/hv2_boot.S" "$
 # VM exits of docs/vmx.md's former "Not run by a test yet" list (CR8, INS/OUTS, VMX instructions, #DB)
 # shellcheck disable=SC2086
 cc_build $CPUFLAGS -o "$out/x86-vmx_exits2.elf" "$here/start.S" "$here/lib.c" "$here/vmx_exits2.c"
+# VMX gaps: #DB exits, VMREAD/VMWRITE memory operands, INVPCID, an unusable
+# segment in real mode, the guest PDPTE fields (docs/vmx.md "Gaps closed");
+# and the kernels ending in a VMX abort, indicator 1, 2 and 4
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -o "$out/x86-vmx_gaps.elf" "$here/start.S" "$here/lib.c" "$here/vmx_gaps.c"
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -DVMX_ABORT=1 -o "$out/x86-vmx_abort1.elf" "$here/start.S" "$here/lib.c" "$here/vmx_gaps.c"
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -DVMX_ABORT=4 -o "$out/x86-vmx_abort4.elf" "$here/start.S" "$here/lib.c" "$here/vmx_gaps.c"
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -DVMX_ABORT=2 -o "$out/x86-vmx_abort2.elf" "$here/start.S" "$here/lib.c" "$here/vmx_gaps.c"

@@ -542,6 +542,7 @@ static void test_paging32(void)
     vmw(G_CR0, 0x80000031);
     vmw(G_CR3, 0x1a000);
     vmw(G_CR4, 1u << 13 | 1u << 5);
+    vmw(0x280a, pdpt[0]); /* guest PDPTE0: the entry loads the PDPTEs from the fields with EPT (SDM §27.3.2.4) */
     g.rax = 0;
     r = enter(&g);
     CHECKX(r == 0 && vmr(EXIT_REASON) == 10 && (uint32_t)g.rax == 0x0000a5a5,
