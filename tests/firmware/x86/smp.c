@@ -51,14 +51,14 @@ static uint32_t apic_read(unsigned off)
 {
     if (x2())
         return (uint32_t)rdmsr(0x800 + off / 16);
-    return lapic_read(off);
+    return *(volatile uint32_t *)(LAPIC + off);
 }
 static void apic_write(unsigned off, uint32_t v)
 {
     if (x2())
         wrmsr(0x800 + off / 16, v);
     else
-        lapic_write(off, v);
+        *(volatile uint32_t *)(LAPIC + off) = v;
 }
 static unsigned my_id(void) { return x2() ? (unsigned)rdmsr(0x802) : apic_read(ID) >> 24; }
 static void send_ipi(uint32_t dest, uint32_t lo)
@@ -66,7 +66,8 @@ static void send_ipi(uint32_t dest, uint32_t lo)
     if (x2()) {
         wrmsr(0x830, (uint64_t)dest << 32 | lo);
     } else {
-        lapic_ipi(dest, lo);
+        apic_write(ICR_HI, dest << 24);
+        apic_write(ICR_LO, lo);
     }
 }
 static uint32_t io_read(unsigned idx)
