@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the benchmark scripts (sourced, not run):
 # tests/bench/run.sh, tests/bench/x86/run.sh and tests/bench/x86_kvm.sh.
 #   bench_timed LOG CMD...   runs CMD (stdin /dev/null, output in LOG.out and
@@ -22,6 +23,7 @@ bench_times_sum() {
 
 # `times` must run in the calling shell, not in a $(...) subshell, to see
 # the children: hence rc, cpu and wall are set, not printed.
+# shellcheck disable=SC2034 # rc, cpu, wall: the results, for the caller
 bench_timed() {
     local log=$1 dir t0 t1 d=${bench_digits:-3}
     shift
