@@ -31,6 +31,8 @@ if [ $# -lt 1 ]; then
 fi
 HVSIM=$1
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
 case ${BENCH_ARCH:-all} in
     x86) # 6. and 7. only
         st=0
@@ -68,25 +70,6 @@ fi
 elf="$out/bench.elf"
 echo "bench: $elf built, expected checksum $expected"
 
-# ---- CPU time of one command: children's user+sys from `times` ----
-# (`times` must run in this shell, not in a $(...) subshell, to see them)
-times_sum() {
-    awk 'NR == 2 {
-        split($1, u, /[ms]/); split($2, s, /[ms]/);
-        printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
-}
-# run_timed LOGPREFIX CMD...: sets rc and cpu (seconds)
-run_timed() {
-    local log=$1
-    shift
-    times >"$out/.times0"
-    "$@" </dev/null >"$log.out" 2>"$log.err"
-    rc=$?
-    times >"$out/.times1"
-    cpu=$(awk -v a="$(times_sum "$out/.times1")" -v b="$(times_sum "$out/.times0")" \
-          'BEGIN { printf "%.3f", a - b }')
-}
-
 status=0
 check_run() {   # name log
     if [ "$rc" -ne 0 ]; then
@@ -102,11 +85,10 @@ check_run() {   # name log
 insns=""
 hv_cpu=""
 if [ -x "$HVSIM" ]; then
-    run_timed "$out/hvsim" timeout 1200 "$HVSIM" run --smp 1 --bios "$elf" --serial stdio
+    bench_timed "$out/hvsim" timeout 1200 "$HVSIM" run --smp 1 --bios "$elf" --serial stdio
     hv_cpu=$cpu
     check_run hvsim "$out/hvsim"
-    insns=$(grep -oE 'hvsim: .*, [0-9]+ instructions' "$out/hvsim.err" | tail -1 |
-            grep -oE '[0-9]+ instructions' | grep -oE '[0-9]+')
+    insns=$(bench_hvsim_insns "$out/hvsim.err")
 else
     echo "bench: simulator '$HVSIM' not found, hvsim run skipped"
     status=1
@@ -118,11 +100,11 @@ qt_cpu=""
 if command -v qemu-system-riscv64 >/dev/null; then
     qemu="qemu-system-riscv64 -M virt -smp 1 -m 256M -nographic -bios $elf"
     # shellcheck disable=SC2086
-    run_timed "$out/qemu-icount" timeout 600 $qemu -icount shift=0
+    bench_timed "$out/qemu-icount" timeout 600 $qemu -icount shift=0
     qi_cpu=$cpu
     check_run "qemu -icount" "$out/qemu-icount"
     # shellcheck disable=SC2086
-    run_timed "$out/qemu-tcg" timeout 600 $qemu
+    bench_timed "$out/qemu-tcg" timeout 600 $qemu
     qt_cpu=$cpu
     check_run "qemu tcg" "$out/qemu-tcg"
     if [ -z "$insns" ]; then
@@ -134,32 +116,25 @@ else
 fi
 
 # ---- report ----
-mips() {   # cpu -> MIPS
-    awk -v n="${insns:-0}" -v c="$1" 'BEGIN { if (c > 0 && n > 0) printf "%.1f", n / c / 1e6; else printf "-" }'
-}
 echo "bench: ${insns:-unknown} instructions per run"
 printf "%-16s %10s %12s\n" "run" "CPU s" "MIPS"
-[ -n "$hv_cpu" ] && printf "%-16s %10s %12s\n" "hvsim" "$hv_cpu" "$(mips "$hv_cpu")"
-[ -n "$qi_cpu" ] && printf "%-16s %10s %12s\n" "qemu -icount" "$qi_cpu" "$(mips "$qi_cpu")"
-[ -n "$qt_cpu" ] && printf "%-16s %10s %12s\n" "qemu tcg" "$qt_cpu" "$(mips "$qt_cpu")"
+[ -n "$hv_cpu" ] && printf "%-16s %10s %12s\n" "hvsim" "$hv_cpu" "$(bench_mips "$insns" "$hv_cpu")"
+[ -n "$qi_cpu" ] && printf "%-16s %10s %12s\n" "qemu -icount" "$qi_cpu" "$(bench_mips "$insns" "$qi_cpu")"
+[ -n "$qt_cpu" ] && printf "%-16s %10s %12s\n" "qemu tcg" "$qt_cpu" "$(bench_mips "$insns" "$qt_cpu")"
 if [ -n "$hv_cpu" ] && [ -n "$qi_cpu" ]; then
-    awk -v h="$hv_cpu" -v q="$qi_cpu" -v t="${qt_cpu:-0}" 'BEGIN {
-        if (h > 0) {
-            printf "ratio hvsim/qemu-icount (speed): %.3f\n", q / h
-            if (t > 0) printf "ratio hvsim/qemu-tcg (speed):    %.3f\n", t / h
-        } }'
+    bench_ratios "" "$hv_cpu" "$qi_cpu" "$qt_cpu"
 fi
 # ---- 4. cost of tracing on the boot demo (4 harts, OpenSBI + U-Boot) ----
 uboot=/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf
 if [ -x "$HVSIM" ] && [ -f "$uboot" ]; then
     boot_n=${BENCH_BOOT_INSNS:-1000000000}
-    run_timed "$out/boot-plain" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
+    bench_timed "$out/boot-plain" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
         --max-insns "$boot_n"
     plain_cpu=$cpu
-    run_timed "$out/boot-trace" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
+    bench_timed "$out/boot-trace" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
         --max-insns "$boot_n" --trace "$out/boot.hvt"
     trace_cpu=$cpu
-    run_timed "$out/boot-all" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
+    bench_timed "$out/boot-all" "$HVSIM" run --smp 4 --kernel "$uboot" --serial none \
         --max-insns "$boot_n" --trace "$out/boot-all.hvt" --events all
     all_cpu=$cpu
     echo "bench: boot demo, $boot_n instructions on 4 harts"
@@ -176,7 +151,7 @@ if [ -x "$HVSIM" ] && [ -f "$uboot" ]; then
                (t - p) / p * 100, (a - p) / p * 100 } }'
     # replay of the default-events trace: rebuilds the machine, records
     # again and compares (goal: >= 90% of the speed of the run)
-    run_timed "$out/boot-replay" "$HVSIM" replay "$out/boot.hvt"
+    bench_timed "$out/boot-replay" "$HVSIM" replay "$out/boot.hvt"
     if [ "$rc" -ne 0 ]; then
         echo "bench: hvsim replay $out/boot.hvt exited with status $rc (see $out/boot-replay.out)"
         status=1
@@ -193,7 +168,7 @@ if [ -x "$HVSIM" ]; then
     printf "%-10s %10s %12s\n" "--smp" "CPU s" "vs --smp 1"
     smp1=""
     for n in ${BENCH_SMP:-1 2 4 8 16 64}; do
-        run_timed "$out/smp$n" "$HVSIM" run --smp "$n" --bios "$elf" --serial stdio
+        bench_timed "$out/smp$n" "$HVSIM" run --smp "$n" --bios "$elf" --serial stdio
         check_run "hvsim --smp $n" "$out/smp$n"
         [ -z "$smp1" ] && smp1=$cpu
         printf "%-10s %10s %12s\n" "$n" "$cpu" \
@@ -245,26 +220,18 @@ fi
 # because it switches harts only every 1e8 instructions, so they spin).
 linux_img=$(bash "$here/../firmware/linux/build.sh" riscv 2>/dev/null | tail -n1)
 if [ -x "$HVSIM" ] && [ -f "$linux_img" ] && command -v qemu-system-riscv64 >/dev/null; then
-    wall() { # LOG CMD... -> sets w (seconds of wall time), rc
-        local log=$1; shift
-        local t0 t1
-        t0=$(date +%s.%N)
-        "$@" </dev/null >"$log.out" 2>"$log.err"
-        rc=$?
-        t1=$(date +%s.%N)
-        w=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-    }
+    bench_digits=2 # wall seconds with 2 decimals (bench_timed)
     app="console=ttyS0 earlycon"
-    wall "$out/linux-hvsim" "$HVSIM" run --smp 4 --kernel "$linux_img" --append "$app" --serial stdio
-    hv_w=$w hv_rc=$rc
+    bench_timed "$out/linux-hvsim" "$HVSIM" run --smp 4 --kernel "$linux_img" --append "$app" --serial stdio
+    hv_w=$wall hv_rc=$rc
     linux_insns=$(grep -oE '[0-9]+ instructions' "$out/linux-hvsim.err" | grep -oE '[0-9]+')
     q="qemu-system-riscv64 -M virt -cpu rv64,h=true -smp 4 -m 256M -nographic -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf -kernel $linux_img"
     # shellcheck disable=SC2086
-    wall "$out/linux-qemu-icount" timeout 600 $q -append "$app" -icount shift=0
-    qi_w=$w
+    bench_timed "$out/linux-qemu-icount" timeout 600 $q -append "$app" -icount shift=0
+    qi_w=$wall
     # shellcheck disable=SC2086
-    wall "$out/linux-qemu-tcg" timeout 600 $q -append "$app"
-    qt_w=$w
+    bench_timed "$out/linux-qemu-tcg" timeout 600 $q -append "$app"
+    qt_w=$wall
     for f in linux-hvsim linux-qemu-icount linux-qemu-tcg; do
         grep -q "kvmtest: all VMs passed" "$out/$f.out" || { echo "bench: $f did not pass (see $out/$f.out)"; status=1; }
     done
@@ -272,7 +239,7 @@ if [ -x "$HVSIM" ] && [ -f "$linux_img" ] && command -v qemu-system-riscv64 >/de
     printf "%-28s %10s %12s\n" "run" "wall s" "MIPS"
     for v in "hvsim:$hv_w" "qemu -icount shift=0:$qi_w" "qemu tcg:$qt_w"; do
         printf "%-28s %10s %12s\n" "${v%%:*}" "${v#*:}" \
-            "$(awk -v n="${linux_insns:-0}" -v c="${v#*:}" 'BEGIN { if (c > 0 && n > 0) printf "%.1f", n / c / 1e6; else printf "-" }')"
+            "$(bench_mips "$linux_insns" "${v#*:}")"
     done
     awk -v h="$hv_w" -v q="$qi_w" -v t="$qt_w" 'BEGIN { if (h > 0)
         printf "hvsim is %.1fx faster than qemu -icount, %.2fx plain qemu tcg (wall)\n", q / h, t / h }'

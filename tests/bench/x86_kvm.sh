@@ -25,6 +25,9 @@ fi
 HVSIM=$1
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
+bench_digits=2 # seconds with 2 decimals (bench_timed)
 out=${BENCH_OUT:-build/bench}/x86-kvm
 mkdir -p "$out"
 status=0
@@ -36,47 +39,26 @@ if [ ! -f "$BZ" ]; then
 fi
 APPEND="console=ttyS0 earlyprintk=serial"
 
-# ---- timing: wall and children's user+sys CPU of one command ----
-times_sum() {
-    awk 'NR == 2 {
-        split($1, u, /[ms]/); split($2, s, /[ms]/);
-        printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
-}
-# timed LOG CMD...: sets rc, wall, cpu (seconds); output in LOG.out/.err
-timed() {
-    local log=$1 t0 t1
-    shift
-    times >"$out/.t0"
-    t0=$(date +%s.%N)
-    "$@" </dev/null >"$log.out" 2>"$log.err"
-    rc=$?
-    t1=$(date +%s.%N)
-    times >"$out/.t1"
-    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-    cpu=$(awk -v a="$(times_sum "$out/.t1")" -v b="$(times_sum "$out/.t0")" 'BEGIN { printf "%.2f", a - b }')
-}
-mips() { awk -v n="$1" -v s="$2" 'BEGIN { if (n > 0 && s > 0) printf "%.1f", n / s / 1e6; else printf "-" }'; }
-
 # ---- 1. hvsim ----
 sed -e 's/^vmx = off$/vmx = on/' -e 's/^vendor = HvsimVirtCPU$/vendor = GenuineIntel/' \
     -e 's/^model-number = 0x2f$/model-number = 0x5c/' "$root/configs/x86-pc.ini" >"$out/kvm.ini"
 best_wall="" best_cpu="" insns=""
 for i in $(seq "${BENCH_KVM_RUNS:-3}"); do
-    timed "$out/hvsim$i" "$HVSIM" run -c "$out/kvm.ini" --smp 4 --kernel "$BZ" --append "$APPEND" \
+    bench_timed "$out/hvsim$i" "$HVSIM" run -c "$out/kvm.ini" --smp 4 --kernel "$BZ" --append "$APPEND" \
         --serial stdio --max-insns 3000000000
     if [ "$rc" -ne 0 ] || ! grep -q "kvmtest: all VMs passed" "$out/hvsim$i.out"; then
         echo "bench x86 KVM: hvsim run $i exited $rc without 'kvmtest: all VMs passed' (see $out/hvsim$i.*)"
         status=1
         continue
     fi
-    insns=$(grep -oE ', [0-9]+ instructions' "$out/hvsim$i.err" | head -1 | grep -oE '[0-9]+')
+    insns=$(bench_hvsim_insns "$out/hvsim$i.err")
     best_wall=$(awk -v a="$wall" -v b="${best_wall:-1e9}" 'BEGIN { print (a < b) ? a : b }')
     best_cpu=$(awk -v a="$cpu" -v b="${best_cpu:-1e9}" 'BEGIN { print (a < b) ? a : b }')
 done
 echo "bench: Linux 6.1 x86_64 + KVM (2 KVM guests, t_x86_kvm.sh's configuration) to power-off on 4 CPUs"
 echo "bench: ${insns:-?} instructions (hvsim's count), best of ${BENCH_KVM_RUNS:-3} runs"
 printf "%-30s %8s %8s %10s\n" "run" "wall s" "CPU s" "MIPS(CPU)"
-[ -n "$best_cpu" ] && printf "%-30s %8s %8s %10s\n" "hvsim" "$best_wall" "$best_cpu" "$(mips "${insns:-0}" "$best_cpu")"
+[ -n "$best_cpu" ] && printf "%-30s %8s %8s %10s\n" "hvsim" "$best_wall" "$best_cpu" "$(bench_mips "$insns" "$best_cpu")"
 
 # ---- 2. QEMU TCG ----
 if grep -qw vmx /proc/cpuinfo && [ -e /dev/kvm ]; then
@@ -86,7 +68,7 @@ else
 fi
 if command -v qemu-system-x86_64 >/dev/null; then
     # no isa-debug-exit device: /init's lines drain before its power-off
-    timed "$out/qemu" timeout 600 qemu-system-x86_64 -M pc -cpu max,+vmx -smp 4 -m 256M -nographic \
+    bench_timed "$out/qemu" timeout 600 qemu-system-x86_64 -M pc -cpu max,+vmx -smp 4 -m 256M -nographic \
         -no-reboot -kernel "$BZ" -append "$APPEND"
     if grep -q "kvmtest: all VMs passed" "$out/qemu.out"; then
         printf "%-30s %8s %8s %10s\n" "qemu-system-x86_64 (TCG)" "$wall" "$cpu" "-"
@@ -134,7 +116,7 @@ EOF
         # (commands from -rc); the term display needs a terminal (script)
         printf 'continue\nquit\n' >"$out/bochs.dbg"
         rm -f "$out/bochs.serial"
-        timed "$out/bochs" timeout "${BENCH_BOCHS_TIMEOUT:-1800}" \
+        bench_timed "$out/bochs" timeout "${BENCH_BOCHS_TIMEOUT:-1800}" \
             script -qec "bochs -q -f $out/bochsrc -rc $out/bochs.dbg" /dev/null
         ticks=$(grep -oE '^[0-9]{11,}' "$out/bochs.log" | tail -1 | sed 's/^0*//')
         # /init's PASS line (the kernel's "kvm: exiting hardware

@@ -29,6 +29,8 @@ fi
 HVSIM=$1
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$here/../lib.sh"
 out=${BENCH_OUT:-build/bench}
 HOST_CC=${HOST_CC:-gcc}
 iters=${X86_BENCH_ITERS:-420000}
@@ -53,26 +55,6 @@ if ! $HOST_CC "${flags[@]}" -Wl,-e,_start32 -o "$out/x86-bench-mb64.elf" "${srcs
 fi
 echo "x86 bench: $mb built, expected checksum $expected"
 
-times_sum() {
-    awk 'NR == 2 {
-        split($1, u, /[ms]/); split($2, s, /[ms]/);
-        printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
-}
-# run_timed LOG CMD...: sets rc, cpu (user+sys s) and wall (s)
-run_timed() {
-    local log=$1 t0 t1
-    shift
-    times >"$out/.x86times0"
-    t0=$(date +%s.%N)
-    "$@" </dev/null >"$log.out" 2>"$log.err"
-    rc=$?
-    t1=$(date +%s.%N)
-    times >"$out/.x86times1"
-    cpu=$(awk -v a="$(times_sum "$out/.x86times1")" -v b="$(times_sum "$out/.x86times0")" \
-          'BEGIN { printf "%.3f", a - b }')
-    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-}
-
 status=0
 check_run() {   # name log expected-rc
     if [ "$rc" -ne "$3" ]; then
@@ -88,12 +70,11 @@ check_run() {   # name log expected-rc
 insns=""
 hv_cpu="" hv_wall=""
 if [ -x "$HVSIM" ]; then
-    run_timed "$out/x86-hvsim" timeout 1200 "$HVSIM" run -c "$root/configs/x86-pc.ini" --smp 1 \
+    bench_timed "$out/x86-hvsim" timeout 1200 "$HVSIM" run -c "$root/configs/x86-pc.ini" --smp 1 \
         --kernel "$mb" --serial stdio
     hv_cpu=$cpu hv_wall=$wall
     check_run hvsim "$out/x86-hvsim" 0
-    insns=$(grep -oE 'hvsim: .*, [0-9]+ instructions' "$out/x86-hvsim.err" | tail -1 |
-            grep -oE '[0-9]+ instructions' | grep -oE '[0-9]+')
+    insns=$(bench_hvsim_insns "$out/x86-hvsim.err")
 else
     echo "x86 bench: simulator '$HVSIM' not found, hvsim run skipped"
     status=1
@@ -104,10 +85,10 @@ qi_cpu="" qt_cpu="" qi_wall="" qt_wall=""
 if command -v qemu-system-x86_64 >/dev/null; then
     qemu=(qemu-system-x86_64 -machine pc -smp 1 -m 128M -nographic -no-reboot -nic none
           -monitor none -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$mb")
-    run_timed "$out/x86-qemu-icount" timeout 600 "${qemu[@]}" -icount shift=0
+    bench_timed "$out/x86-qemu-icount" timeout 600 "${qemu[@]}" -icount shift=0
     qi_cpu=$cpu qi_wall=$wall
     check_run "qemu -icount" "$out/x86-qemu-icount" 1
-    run_timed "$out/x86-qemu-tcg" timeout 600 "${qemu[@]}"
+    bench_timed "$out/x86-qemu-tcg" timeout 600 "${qemu[@]}"
     qt_cpu=$cpu qt_wall=$wall
     check_run "qemu tcg" "$out/x86-qemu-tcg" 1
 else
@@ -115,19 +96,12 @@ else
 fi
 
 # ---- report ----
-mips() {   # seconds -> MIPS
-    awk -v n="${insns:-0}" -v c="$1" 'BEGIN { if (c > 0 && n > 0) printf "%.1f", n / c / 1e6; else printf "-" }'
-}
 echo "x86 bench: ${insns:-unknown} instructions per run (hvsim's retired count; QEMU runs the same program)"
 printf "%-16s %10s %10s %12s\n" "x86 run" "wall s" "CPU s" "MIPS (CPU)"
-[ -n "$hv_cpu" ] && printf "%-16s %10s %10s %12s\n" "hvsim" "$hv_wall" "$hv_cpu" "$(mips "$hv_cpu")"
-[ -n "$qi_cpu" ] && printf "%-16s %10s %10s %12s\n" "qemu -icount" "$qi_wall" "$qi_cpu" "$(mips "$qi_cpu")"
-[ -n "$qt_cpu" ] && printf "%-16s %10s %10s %12s\n" "qemu tcg" "$qt_wall" "$qt_cpu" "$(mips "$qt_cpu")"
+[ -n "$hv_cpu" ] && printf "%-16s %10s %10s %12s\n" "hvsim" "$hv_wall" "$hv_cpu" "$(bench_mips "$insns" "$hv_cpu")"
+[ -n "$qi_cpu" ] && printf "%-16s %10s %10s %12s\n" "qemu -icount" "$qi_wall" "$qi_cpu" "$(bench_mips "$insns" "$qi_cpu")"
+[ -n "$qt_cpu" ] && printf "%-16s %10s %10s %12s\n" "qemu tcg" "$qt_wall" "$qt_cpu" "$(bench_mips "$insns" "$qt_cpu")"
 if [ -n "$hv_cpu" ] && [ -n "$qi_cpu" ]; then
-    awk -v h="$hv_cpu" -v q="$qi_cpu" -v t="${qt_cpu:-0}" 'BEGIN {
-        if (h > 0) {
-            printf "x86 ratio hvsim/qemu-icount (speed): %.3f\n", q / h
-            if (t > 0) printf "x86 ratio hvsim/qemu-tcg (speed):    %.3f\n", t / h
-        } }'
+    bench_ratios "x86 " "$hv_cpu" "$qi_cpu" "$qt_cpu"
 fi
 exit $status

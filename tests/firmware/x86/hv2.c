@@ -49,11 +49,10 @@
  * when every check passed, 1 at the first failure. */
 #include <stdint.h>
 #include "vmxt.h"
+#include "x86t_smp.h"
 #include "hv2.h"
 
 #define NCPU 4
-#define LAPIC 0xfee00000ul
-enum { SVR = 0xf0, EOI_REG = 0xb0, ICR_LO = 0x300, ICR_HI = 0x310, APIC_ID = 0x20 };
 
 /* basic exit reasons (Appendix C) */
 enum {
@@ -70,8 +69,6 @@ static const char *const reason_name[R_MAX] = {
 #define PEND_TIMER 1u
 #define PEND_IPI 2u
 
-extern const char smp_tramp[], smp_tramp_end[], smp_tramp_cr3[], smp_tramp_entry[],
-    smp_tramp_stacks[];
 extern char __g_start[], __gdata_start[], __gdata_end[];
 /* the guest (hv2_guest.c) */
 extern uint64_t g_pml4[512], g_pdpt[512], g_pd[512], g_idt[512], g_gdt[6];
@@ -180,34 +177,6 @@ static void uart_out(struct vcpu *v, char c)
         v->line[v->nline++] = c;
 }
 
-/* ---- local APIC --------------------------------------------------------------- */
-static uint32_t apic_read(unsigned off) { return *(volatile uint32_t *)(LAPIC + off); }
-static void apic_write(unsigned off, uint32_t v) { *(volatile uint32_t *)(LAPIC + off) = v; }
-static void send_ipi(uint32_t dest, uint32_t lo)
-{
-    apic_write(ICR_HI, dest << 24);
-    apic_write(ICR_LO, lo);
-}
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-static void delay(uint64_t ticks)
-{
-    uint64_t t = rdtsc();
-    while (rdtsc() - t < ticks)
-        __asm__ volatile("pause");
-}
-static int wait_ge(volatile uint32_t *p, uint32_t want, uint64_t limit)
-{
-    uint64_t t = rdtsc();
-    while (*p < want)
-        if (rdtsc() - t > limit)
-            return 0;
-    return 1;
-}
 /* smp_tramp.S's interrupt stubs: the hosts run with IF = 0 */
 void smp_irq(uint64_t v) { die(0, "interrupt in the host, vector", v); }
 
@@ -285,12 +254,7 @@ static void build_guest_memory(void)
         /* VM 2 vCPU 0's real-mode start: smp_tramp.S at GPA 8000H (its
          * addresses are 8000H-based), entering guest_entry in 64-bit mode
          * with the guest's page tables and vCPU 0's stack */
-        uint64_t n = (uint64_t)(smp_tramp_end - smp_tramp);
-        for (uint64_t i = 0; i < n; i++)
-            rm_page[i] = (uint8_t)smp_tramp[i];
-        *(uint64_t *)(rm_page + (smp_tramp_cr3 - smp_tramp)) = (uint64_t)g_pml4;
-        *(uint64_t *)(rm_page + (smp_tramp_entry - smp_tramp)) = (uint64_t)guest_entry;
-        *(uint64_t *)(rm_page + (smp_tramp_stacks - smp_tramp)) = (uint64_t)g_stacks;
+        smp_tramp_install(rm_page, (uint64_t)g_pml4, (uint64_t)guest_entry, (uint64_t)g_stacks);
         ept_map(&vms[1], HV2_RM_GPA, (uint64_t)rm_page, 7);
     }
 }
@@ -388,7 +352,7 @@ static void virtual_ipi(struct vcpu *v, uint64_t icr)
          * after announcing in_guest, so one of the two sees the other */
         __atomic_fetch_or(&tv->pending, PEND_IPI, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(&tv->in_guest, __ATOMIC_SEQ_CST)) {
-            send_ipi(tv->cpu, HV2_KICK);
+            lapic_ipi(tv->cpu, HV2_KICK);
             v->kicks++;
         }
         return;
@@ -401,7 +365,7 @@ static void virtual_ipi(struct vcpu *v, uint64_t icr)
         __asm__ volatile("lock btsl $0, %0\n\tsetc %1" : "+m"(tv->pi->ctl[0]), "=r"(was)::"memory");
         v->posted_sent++;
         if (!was) {
-            send_ipi(tv->cpu, HV2_NOTIFY);
+            lapic_ipi(tv->cpu, HV2_NOTIFY);
             v->notifies++;
         }
         return;
@@ -536,13 +500,13 @@ static void prepare_entry(struct vcpu *v)
 static void run_vcpu(unsigned cpu)
 {
     struct vcpu *v = &vcpus[cpu];
-    apic_write(SVR, 0x1ff);
+    lapic_write(LAPIC_SVR, 0x1ff);
     int bad = vmxt_load(vmxon_region[cpu], vmcs[cpu]);
     if (bad)
         die(v, bad == 1 ? "VMXON" : "VMCLEAR/VMPTRLD", 0);
     setup_vmcs(v);
     __atomic_fetch_add(&ready, 1, __ATOMIC_SEQ_CST);
-    if (!wait_ge(&ready, NCPU, 100000000))
+    if (!tsc_wait_ge(&ready, NCPU, 100000000))
         die(v, "the other CPUs did not get ready", ready);
     for (int launched = 0;; launched = 1) {
         __atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
@@ -567,7 +531,7 @@ static void run_vcpu(unsigned cpu)
         switch (reason) {
         case R_EXTINT: {
             uint64_t info = vmr(EXIT_INTR_INFO);
-            apic_write(EOI_REG, 0);
+            lapic_write(LAPIC_EOI, 0);
             if ((info & 0xff) != HV2_KICK)
                 die(v, "external interrupt with another vector, information", info);
             break;
@@ -699,9 +663,7 @@ int kmain(void)
         x86t_puts("hv2: no VMX\nhv2: FAILED\n");
         return 1;
     }
-    __asm__ volatile("outw %0, %1" ::"a"((uint16_t)5), "Nd"((uint16_t)0x510)); /* fw_cfg NB_CPUS */
-    uint32_t ncpus = inb(0x511);
-    ncpus |= (uint32_t)inb(0x511) << 8;
+    uint32_t ncpus = fw_cfg_ncpus();
     if (ncpus != NCPU) {
         x86t_puts("hv2: needs --smp 4\nhv2: FAILED\n");
         return 1;
@@ -757,28 +719,19 @@ int kmain(void)
         x86t_puts("\n");
     }
     /* the other CPUs: INIT, SIPI to smp_tramp at 0x8000 */
-    uint8_t *dst = (uint8_t *)0x8000;
-    for (const char *p = smp_tramp; p < smp_tramp_end; p++)
-        *dst++ = (uint8_t)*p;
-    *(uint64_t *)(0x8000 + (smp_tramp_cr3 - smp_tramp)) = read_cr3();
-    *(uint64_t *)(0x8000 + (smp_tramp_entry - smp_tramp)) = (uint64_t)smp_ap_entry;
-    *(uint64_t *)(0x8000 + (smp_tramp_stacks - smp_tramp)) = (uint64_t)ap_stacks;
-    apic_write(SVR, 0x1ff);
-    if (apic_read(APIC_ID) >> 24 != 0)
-        die(0, "BSP APIC ID", apic_read(APIC_ID));
+    smp_tramp_install_low(ap_stacks);
+    lapic_write(LAPIC_SVR, 0x1ff);
+    if (lapic_read(LAPIC_ID) >> 24 != 0)
+        die(0, "BSP APIC ID", lapic_read(LAPIC_ID));
     for (unsigned i = 1; i < NCPU; i++) {
-        send_ipi(i, 0xc500); /* INIT, level, assert */
-        delay(10000);
-        send_ipi(i, 0x8500); /* INIT level de-assert */
-        delay(2000);
-        send_ipi(i, 0x4608); /* SIPI: vector 08H -> 0800:0000 */
+        smp_start_ap(i);
         delay(2000);
     }
-    if (!wait_ge(&alive, NCPU - 1, 100000000))
+    if (!tsc_wait_ge(&alive, NCPU - 1, 100000000))
         die(0, "APs up", alive);
     x86t_puts("hv2: 4 vCPUs ready, entering guests\n");
     run_vcpu(0);
-    if (!wait_ge(&finished, NCPU, 2000000000))
+    if (!tsc_wait_ge(&finished, NCPU, 2000000000))
         die(0, "vCPUs finished", finished);
     lock();
     report();

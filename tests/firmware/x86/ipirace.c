@@ -7,11 +7,7 @@
  * --quantum fail (exit 1), others pass. hvsim explore finds them; the
  * failing seed's trace replays. Needs --smp 2. */
 #include "x86t.h"
-
-#define LAPIC 0xfee00000ul
-extern const char smp_tramp[], smp_tramp_end[], smp_tramp_cr3[], smp_tramp_entry[],
-    smp_tramp_stacks[];
-extern char smp_vec0[];
+#include "x86t_smp.h"
 
 static uint64_t idt[512] __attribute__((aligned(16)));
 /* the APs' GDT: 0x08 (the IDT gates' selector) and 0x18 (the trampoline's) 64-bit code */
@@ -20,26 +16,6 @@ static uint64_t gdt[4] __attribute__((aligned(16))) = {
 };
 static uint8_t ap_stacks[2][16384] __attribute__((aligned(16)));
 static volatile uint32_t alive, flag, seen, done;
-
-static uint32_t apic_read(unsigned off) { return *(volatile uint32_t *)(LAPIC + off); }
-static void apic_write(unsigned off, uint32_t v) { *(volatile uint32_t *)(LAPIC + off) = v; }
-static void send_ipi(uint32_t dest, uint32_t lo)
-{
-    apic_write(0x310, dest << 24);
-    apic_write(0x300, lo);
-}
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-static void delay(uint64_t t)
-{
-    uint64_t s = rdtsc();
-    while (rdtsc() - s < t)
-        __asm__ volatile("pause");
-}
 
 static void load_idt(void)
 {
@@ -61,7 +37,7 @@ void smp_irq(uint64_t v)
         x86t_puts("FAIL: exception\n");
         x86t_exit(1);
     }
-    apic_write(0xb0, 0);
+    lapic_write(LAPIC_EOI, 0);
 }
 
 void smp_ap_entry(uint64_t id)
@@ -70,7 +46,7 @@ void smp_ap_entry(uint64_t id)
     struct __attribute__((packed)) { uint16_t lim; uint64_t base; } g = { sizeof gdt - 1, (uint64_t)gdt };
     __asm__ volatile("lgdt %0" ::"m"(g) : "memory");
     load_idt();
-    apic_write(0xf0, 0x1ff);
+    lapic_write(LAPIC_SVR, 0x1ff);
     __atomic_fetch_add(&alive, 1, __ATOMIC_SEQ_CST);
     __asm__ volatile("sti");
     for (;;)
@@ -82,23 +58,18 @@ int kmain(void)
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
     load_idt();
-    apic_write(0xf0, 0x1ff);
-    uint8_t *dst = (uint8_t *)0x8000;
-    for (const char *p = smp_tramp; p < smp_tramp_end; p++)
-        *dst++ = (uint8_t)*p;
-    *(uint64_t *)(0x8000 + (smp_tramp_cr3 - smp_tramp)) = read_cr3();
-    *(uint64_t *)(0x8000 + (smp_tramp_entry - smp_tramp)) = (uint64_t)smp_ap_entry;
-    *(uint64_t *)(0x8000 + (smp_tramp_stacks - smp_tramp)) = (uint64_t)ap_stacks;
-    send_ipi(1, 0xc500);
+    lapic_write(LAPIC_SVR, 0x1ff);
+    smp_tramp_install_low(ap_stacks);
+    lapic_ipi(1, 0xc500);
     delay(1000);
-    send_ipi(1, 0x8500);
-    send_ipi(1, 0x4608);
+    lapic_ipi(1, 0x8500);
+    lapic_ipi(1, 0x4608);
     delay(200);
-    send_ipi(1, 0x4608);
+    lapic_ipi(1, 0x4608);
     while (!alive)
         __asm__ volatile("pause");
-    (void)apic_read(0x20);
-    send_ipi(1, 0x40);
+    (void)lapic_read(LAPIC_ID);
+    lapic_ipi(1, 0x40);
     delay(150);
     flag = 1;
     while (!done)

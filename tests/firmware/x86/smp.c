@@ -9,9 +9,9 @@
  * x2APIC (self IPI, ICR MSR). Runs with --smp 1..8 (the checks that need
  * more CPUs are skipped and say so). Reports on COM1; isa-debug-exit. */
 #include "x86t.h"
+#include "x86t_smp.h"
 
 #define MAXCPU 8
-#define LAPIC 0xfee00000ul
 #define IOAPIC 0xfec00000ul
 #define IPI_VEC 0x40
 #define PERCPU_VEC 0xe0 /* CPU i's IDT sends IPI_VEC to stub 0xe0 + i */
@@ -22,10 +22,6 @@ enum {
     LVT_TIMER = 0x320, LVT_LINT0 = 0x350, LVT_ERROR = 0x370, TIMER_ICR = 0x380,
     TIMER_CCR = 0x390, TIMER_DCR = 0x3e0,
 };
-
-extern const char smp_tramp[], smp_tramp_end[], smp_tramp_cr3[], smp_tramp_entry[],
-    smp_tramp_stacks[];
-extern char smp_vec0[];
 
 static uint64_t idt[MAXCPU][512] __attribute__((aligned(16)));
 static uint64_t gdt[4] __attribute__((aligned(16))) = {
@@ -84,27 +80,8 @@ static void io_write(unsigned idx, uint32_t v)
     *(volatile uint32_t *)IOAPIC = idx;
     *(volatile uint32_t *)(IOAPIC + 0x10) = v;
 }
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-static void delay(uint64_t ticks)
-{
-    uint64_t t = rdtsc();
-    while (rdtsc() - t < ticks)
-        __asm__ volatile("pause");
-}
 /* Spin until *p >= want (or a timeout: false). */
-static int wait_ge(volatile uint32_t *p, uint32_t want)
-{
-    uint64_t t = rdtsc();
-    while (*p < want)
-        if (rdtsc() - t > 20000000)
-            return 0;
-    return 1;
-}
+static int wait_ge(volatile uint32_t *p, uint32_t want) { return tsc_wait_ge(p, want, 20000000); }
 static void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 
@@ -247,12 +224,7 @@ static uint32_t count_of(unsigned vec, unsigned *who)
 
 static void bring_up(void)
 {
-    uint8_t *dst = (uint8_t *)0x8000;
-    for (const char *p = smp_tramp; p < smp_tramp_end; p++)
-        *dst++ = (uint8_t)*p;
-    *(uint64_t *)(0x8000 + (smp_tramp_cr3 - smp_tramp)) = read_cr3();
-    *(uint64_t *)(0x8000 + (smp_tramp_entry - smp_tramp)) = (uint64_t)smp_ap_entry;
-    *(uint64_t *)(0x8000 + (smp_tramp_stacks - smp_tramp)) = (uint64_t)ap_stacks;
+    smp_tramp_install_low(ap_stacks);
     for (unsigned i = 1; i < ncpus; i++) {
         send_ipi(i, 0xc500);  /* INIT, level, assert */
         delay(10000);
@@ -609,9 +581,7 @@ int kmain(void)
     CHECKX(r[2] & (1u << 24), "CPUID TSC-deadline", r[2]);
     CHECKX(rdmsr(0x1b) == 0xfee00900, "IA32_APIC_BASE: base, EN, BSP", rdmsr(0x1b));
     /* fw_cfg NB_CPUS */
-    __asm__ volatile("outw %0, %1" ::"a"((uint16_t)5), "Nd"((uint16_t)0x510));
-    ncpus = inb(0x511);
-    ncpus |= (uint32_t)inb(0x511) << 8;
+    ncpus = fw_cfg_ncpus();
     if (ncpus < 1 || ncpus > MAXCPU) {
         x86t_puts("FAIL: --smp must be 1..8\n");
         return 1;

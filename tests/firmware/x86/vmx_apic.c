@@ -30,6 +30,7 @@
  * isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
 #include "vmxt.h"
+#include "x86t_smp.h"
 
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_a[4096] __attribute__((aligned(4096)));
@@ -493,8 +494,6 @@ static void test_apic_access_ept(void)
 /* the AP (tests/firmware/x86/smp_tramp.S brings it to 64-bit mode with
  * its own GDT; IF stays 0, no IDT needed): on ap_cmd it posts vector 80H
  * (PIR, ON) and sends the notification F2H to APIC ID 0 through its xAPIC */
-extern const char smp_tramp[], smp_tramp_end[], smp_tramp_cr3[], smp_tramp_entry[],
-    smp_tramp_stacks[];
 static uint8_t ap_stacks[2][16384] __attribute__((aligned(16)));
 volatile uint32_t ap_cmd, ap_alive, ap_sent;
 void smp_irq(uint64_t v) { (void)v; } /* smp_tramp.S's interrupt path: unused here */
@@ -517,7 +516,7 @@ static void ap_main(uint64_t id)
     }
 }
 
-static void delay(unsigned n)
+static void spin(unsigned n)
 {
     for (volatile unsigned i = 0; i < n; i++)
         ;
@@ -526,26 +525,19 @@ static void delay(unsigned n)
 static void test_smp_posted(void)
 {
     /* fw_cfg NB_CPUS (as tests/firmware/x86/smp.c) */
-    __asm__ volatile("outw %0, %1" ::"a"((uint16_t)5), "Nd"((uint16_t)0x510));
-    unsigned ncpus = inb(0x511);
-    ncpus |= (unsigned)inb(0x511) << 8;
+    unsigned ncpus = fw_cfg_ncpus();
     if (ncpus < 2) {
         x86t_puts("  (one CPU: no notification from another CPU)\n");
         return;
     }
-    uint8_t *dst = (uint8_t *)0x8000;
-    for (const char *p = smp_tramp; p < smp_tramp_end; p++)
-        *dst++ = (uint8_t)*p;
-    *(uint64_t *)(0x8000 + (smp_tramp_cr3 - smp_tramp)) = read_cr3();
-    *(uint64_t *)(0x8000 + (smp_tramp_entry - smp_tramp)) = (uint64_t)ap_main;
-    *(uint64_t *)(0x8000 + (smp_tramp_stacks - smp_tramp)) = (uint64_t)ap_stacks;
+    smp_tramp_install((uint8_t *)0x8000, read_cr3(), (uint64_t)ap_main, (uint64_t)ap_stacks);
     wrmsr(0x830, 1ull << 32 | 0xc500); /* INIT */
-    delay(10000);
+    spin(10000);
     wrmsr(0x830, 1ull << 32 | 0x8500);
-    delay(2000);
+    spin(2000);
     wrmsr(0x830, 1ull << 32 | 0x4608); /* SIPI 0800:0000 */
     for (unsigned i = 0; i < 1000000 && !ap_alive; i++)
-        delay(10);
+        spin(10);
     CHECKX(ap_alive == 1, "the AP came up", ap_alive);
     struct gregs g = { 0 };
     clear_vapic();

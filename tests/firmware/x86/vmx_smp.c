@@ -15,15 +15,11 @@
  * Output on COM1; isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
 #include "vmxt.h"
+#include "x86t_smp.h"
 
 #define MAXCPU 4
-#define LAPIC 0xfee00000ul
 #define VEC 0x50
 #define LIMIT 120 /* the last message */
-enum { SVR = 0xf0, EOI = 0xb0, ICR_LO = 0x300, ICR_HI = 0x310, APIC_ID = 0x20 };
-
-extern const char smp_tramp[], smp_tramp_end[], smp_tramp_cr3[], smp_tramp_entry[],
-    smp_tramp_stacks[];
 
 static uint8_t vmxon_region[MAXCPU][4096] __attribute__((aligned(4096)));
 static uint8_t vmcs[MAXCPU][4096] __attribute__((aligned(4096)));
@@ -48,33 +44,7 @@ __asm__(".text\n"
         ".globl guest_spin\nguest_spin:\n\t"
         "jmp guest_spin\n");
 
-static uint32_t apic_read(unsigned off) { return *(volatile uint32_t *)(LAPIC + off); }
-static void apic_write(unsigned off, uint32_t v) { *(volatile uint32_t *)(LAPIC + off) = v; }
-static void send_ipi(uint32_t dest, uint32_t lo)
-{
-    apic_write(ICR_HI, dest << 24);
-    apic_write(ICR_LO, lo);
-}
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-static void delay(uint64_t ticks)
-{
-    uint64_t t = rdtsc();
-    while (rdtsc() - t < ticks)
-        __asm__ volatile("pause");
-}
-static int wait_ge(volatile uint32_t *p, uint32_t want)
-{
-    uint64_t t = rdtsc();
-    while (*p < want)
-        if (rdtsc() - t > 200000000)
-            return 0;
-    return 1;
-}
+static int wait_ge(volatile uint32_t *p, uint32_t want) { return tsc_wait_ge(p, want, 200000000); }
 
 /* smp_tramp.S's interrupt stubs call this; nothing here enables
  * interrupts (the hosts run with IF = 0, the IPIs are acknowledged by the
@@ -93,7 +63,7 @@ static uint16_t idt_limit;
 /* One CPU's hypervisor: the ring of messages, until done. */
 static void hypervisor(unsigned id)
 {
-    apic_write(SVR, 0x1ff);
+    lapic_write(LAPIC_SVR, 0x1ff);
     if (vmxt_load(vmxon_region[id], vmcs[id])) {
         bad[id]++;
         return;
@@ -124,17 +94,17 @@ static void hypervisor(unsigned id)
                 done = 1;
                 for (unsigned k = 0; k < ncpus; k++)
                     if (k != id)
-                        send_ipi(k, VEC);
+                        lapic_ipi(k, VEC);
                 break;
             }
             mailbox[next] = m;
-            send_ipi(next, VEC);
+            lapic_ipi(next, VEC);
         } else if (reason == 1) { /* the IPI: acknowledged by the exit */
             n_extint[id]++;
             uint64_t info = vmr(EXIT_INTR_INFO);
             if (info != (0x80000000u | VEC))
                 bad[id]++;
-            apic_write(EOI, 0);
+            lapic_write(LAPIC_EOI, 0);
             if (done)
                 break;
             uint64_t m = mailbox[id];
@@ -177,9 +147,7 @@ int kmain(void)
         x86t_puts("x86 vmx-smp: no VMX\n");
         x86t_exit(1);
     }
-    __asm__ volatile("outw %0, %1" ::"a"((uint16_t)5), "Nd"((uint16_t)0x510)); /* fw_cfg NB_CPUS */
-    ncpus = inb(0x511);
-    ncpus |= (uint32_t)inb(0x511) << 8;
+    ncpus = fw_cfg_ncpus();
     if (ncpus < 2 || ncpus > MAXCPU) {
         x86t_puts("FAIL: --smp must be 2..4\n");
         return 1;
@@ -189,20 +157,11 @@ int kmain(void)
      * guests, only the IPIs */
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
-    CHECKX(apic_read(APIC_ID) >> 24 == 0, "BSP APIC ID 0", apic_read(APIC_ID));
-    uint8_t *dst = (uint8_t *)0x8000;
-    for (const char *p = smp_tramp; p < smp_tramp_end; p++)
-        *dst++ = (uint8_t)*p;
-    *(uint64_t *)(0x8000 + (smp_tramp_cr3 - smp_tramp)) = read_cr3();
-    *(uint64_t *)(0x8000 + (smp_tramp_entry - smp_tramp)) = (uint64_t)smp_ap_entry;
-    *(uint64_t *)(0x8000 + (smp_tramp_stacks - smp_tramp)) = (uint64_t)ap_stacks;
-    apic_write(SVR, 0x1ff);
+    CHECKX(lapic_read(LAPIC_ID) >> 24 == 0, "BSP APIC ID 0", lapic_read(LAPIC_ID));
+    smp_tramp_install_low(ap_stacks);
+    lapic_write(LAPIC_SVR, 0x1ff);
     for (unsigned i = 1; i < ncpus; i++) {
-        send_ipi(i, 0xc500); /* INIT, level, assert */
-        delay(10000);
-        send_ipi(i, 0x8500); /* INIT level de-assert */
-        delay(2000);
-        send_ipi(i, 0x4608); /* SIPI: vector 08H -> 0800:0000 */
+        smp_start_ap(i);
         delay(2000);
     }
     CHECKX(wait_ge(&alive, ncpus - 1), "every AP came up", alive);

@@ -28,6 +28,7 @@
  * Output on COM1; isa-debug-exit 0 when every check passed. */
 #include <stdint.h>
 #include "vmxt.h"
+#include "x86t_smp.h"
 
 enum { K_ES, K_CS, K_SS, K_DS, K_FS, K_GS, K_LDTR, K_TR }; /* vmxt_seg's segment numbers */
 
@@ -668,9 +669,6 @@ static void test_boot(int identity)
  * models an AP; CPU 0 sends it a SIPI with vector 10H; CPU 1 exits with
  * reason 4, qualification 10H, starts the guest at CS:IP = 1000H:0 (the
  * boot guest's code: EPT identity by then) and runs it to its HLT exit. */
-#define LAPIC 0xfee00000ul
-extern const char smp_tramp[], smp_tramp_end[], smp_tramp_cr3[], smp_tramp_entry[],
-    smp_tramp_stacks[];
 static uint8_t ap_vmxon[4096] __attribute__((aligned(4096)));
 static uint8_t ap_vmcs[4096] __attribute__((aligned(4096)));
 static uint8_t ap_stacks[2][16384] __attribute__((aligned(16)));
@@ -689,25 +687,6 @@ void smp_irq(uint64_t v)
     x86t_puts("\n");
     x86t_failures++;
 }
-static void apic_write(unsigned o, uint32_t v) { *(volatile uint32_t *)(LAPIC + o) = v; }
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-static void delay(uint64_t t)
-{
-    uint64_t t0 = rdtsc();
-    while (rdtsc() - t0 < t)
-        __asm__ volatile("pause");
-}
-static void send_ipi(uint32_t dest, uint32_t lo)
-{
-    apic_write(0x310, dest << 24);
-    apic_write(0x300, lo);
-}
-
 void smp_ap_entry(uint64_t id)
 {
     vmxt_cpu_tables(ap_gdt, ap_tss, idt_base, idt_limit); /* TR 20H */
@@ -758,32 +737,21 @@ void smp_ap_entry(uint64_t id)
 
 static void test_sipi(void)
 {
-    __asm__ volatile("outw %0, %1" ::"a"((uint16_t)5), "Nd"((uint16_t)0x510)); /* fw_cfg NB_CPUS */
-    uint32_t ncpus = inb(0x511);
-    ncpus |= (uint32_t)inb(0x511) << 8;
+    uint32_t ncpus = fw_cfg_ncpus();
     if (ncpus < 2) {
         x86t_puts("x86 vmx-ug: one CPU, no SIPI test\n");
         return;
     }
     x86t_puts("x86 vmx-ug: SIPI to a guest AP in wait-for-SIPI\n");
-    uint8_t *dst = (uint8_t *)0x8000;
-    for (const char *p = smp_tramp; p < smp_tramp_end; p++)
-        *dst++ = (uint8_t)*p;
-    *(uint64_t *)(0x8000 + (smp_tramp_cr3 - smp_tramp)) = read_cr3();
-    *(uint64_t *)(0x8000 + (smp_tramp_entry - smp_tramp)) = (uint64_t)smp_ap_entry;
-    *(uint64_t *)(0x8000 + (smp_tramp_stacks - smp_tramp)) = (uint64_t)ap_stacks;
-    apic_write(0xf0, 0x1ff);
-    send_ipi(1, 0xc500); /* INIT assert, de-assert, SIPI 08H: the trampoline */
-    delay(10000);
-    send_ipi(1, 0x8500);
-    delay(2000);
-    send_ipi(1, 0x4608);
+    smp_tramp_install_low(ap_stacks);
+    lapic_write(LAPIC_SVR, 0x1ff);
+    smp_start_ap(1); /* INIT assert, de-assert, SIPI 08H: the trampoline */
     uint64_t t0 = rdtsc();
     while (ap_state != 1 && rdtsc() - t0 < 100000000)
         ;
     CHECKX(ap_state == 1, "CPU 1 enters its guest in wait-for-SIPI", ap_state);
     delay(20000); /* its VMLAUNCH is done: the guest waits */
-    send_ipi(1, 0x4610); /* SIPI, vector 10H */
+    lapic_ipi(1, 0x4610); /* SIPI, vector 10H */
     t0 = rdtsc();
     while (ap_state != 2 && rdtsc() - t0 < 100000000)
         ;
