@@ -63,7 +63,19 @@ _Static_assert(sizeof(struct x86_dinsn) == 32 && sizeof(struct x86_jit_block) ==
                "RET's lookup computes slot and block addresses with shifts");
 
 /* host registers */
-enum { A = 0, C = 1, D = 2, B = 3, SI = 6, DI = 7, H12 = 12, H13 = 13 };
+enum { A = 0, C = 1, D = 2, B = 3, BP = 5, SI = 6, DI = 7, H8 = 8, H9, H10, H11, H12, H13, H14, H15 };
+
+/* Guest registers kept in host registers (from the entry from C to every
+ * return to it, across chained blocks): pin[g] is the host register of
+ * guest register g, or -1 (x->r[g] holds it). The others' home stays
+ * x->r[]: the epilogue stores the pinned ones there, a call of a fast
+ * handler stores them before and loads them after. The budget
+ * (x->insn_left) is kept the same way in rbp (LEFT). */
+enum { LEFT = BP };
+static const int8_t pin[16] = {
+    [RAX] = H8, [RCX] = H9, [RDX] = H10, [RBX] = -1, [RSP] = H15, [RBP] = -1, [RSI] = H11, [RDI] = H14,
+    [R8] = -1, [R9] = -1, [R10] = -1, [R11] = -1, [R12] = -1, [R13] = -1, [R14] = -1, [R15] = -1,
+};
 enum { M_REG, M_DISP, M_BASE }; /* r/m: register; [rm + disp32]; [rm] */
 
 struct flst {
@@ -83,6 +95,9 @@ struct emit {
     bool stats;           /* count (x86_jit.stats) */
     struct x86_jit *j;
     const struct x86_dpage *pg; /* the block's page */
+    uint8_t *ret;         /* the block's return to C */
+    bool hib;             /* an AH..BH operand of a pinned register: compile
+                             that instruction as a call (compile) */
 };
 
 static void b1(struct emit *e, unsigned v) { *e->p++ = (uint8_t)v; }
@@ -103,13 +118,14 @@ static int32_t groff(unsigned rex, unsigned r, unsigned sz)
 /* One instruction with a ModRM operand: [66] [REX] opcode (1-3 bytes,
  * most significant first) ModRM [SIB] [disp32]. Byte registers used are
  * al, cl, dl only (no REX needed for them). */
-static void op_rm(struct emit *e, bool p66, bool w, uint32_t opc, unsigned nopc, unsigned reg, int mode,
-                  unsigned rm, int32_t disp)
+static void op_rmx(struct emit *e, bool p66, bool w, bool byte, uint32_t opc, unsigned nopc, unsigned reg,
+                   int mode, unsigned rm, int32_t disp)
 {
     if (p66)
         b1(e, 0x66);
     unsigned rex = (w ? 8u : 0) | (reg >= 8 ? 4u : 0) | (rm >= 8 ? 1u : 0);
-    if (rex)
+    /* byte registers 4..7 are spl..dil only with a REX prefix (else ah..bh) */
+    if (rex || (byte && ((reg >= 4 && reg < 8) || (mode == M_REG && rm >= 4 && rm < 8))))
         b1(e, 0x40 | rex);
     for (unsigned i = nopc; i-- > 0;)
         b1(e, (opc >> (8 * i)) & 0xff);
@@ -134,6 +150,12 @@ static void op_rm(struct emit *e, bool p66, bool w, uint32_t opc, unsigned nopc,
         }
         break;
     }
+}
+
+static void op_rm(struct emit *e, bool p66, bool w, uint32_t opc, unsigned nopc, unsigned reg, int mode,
+                  unsigned rm, int32_t disp)
+{
+    op_rmx(e, p66, w, false, opc, nopc, reg, mode, rm, disp);
 }
 
 /* loads / stores of host register h: guest registers ([rbx + off]) and
@@ -167,6 +189,72 @@ static void stp(struct emit *e, unsigned sz, unsigned h, unsigned p)
     case 4: op_rm(e, false, false, 0x89, 1, h, M_BASE, p, 0); break;
     default: op_rm(e, false, true, 0x89, 1, h, M_BASE, p, 0); break;
     }
+}
+/* guest register r of size sz (rex: the instruction has a REX prefix; 1-byte
+ * registers 4..7 without it are AH..BH) into host register h, zero-extended
+ * as ldr does; the host's flags are kept */
+static void gget(struct emit *e, unsigned sz, unsigned h, unsigned rex, unsigned r)
+{
+    bool hi = sz == 1 && r >= 4 && r < 8 && !rex;
+    int p = pin[hi ? r - 4 : r];
+    if (p < 0) {
+        ldr(e, sz, h, groff(rex, r, sz));
+        return;
+    }
+    if (hi) {
+        e->hib = true;
+        return;
+    }
+    switch (sz) {
+    case 1: op_rmx(e, false, false, true, 0x0fb6, 2, h, M_REG, (unsigned)p, 0); break; /* movzx h, p8 */
+    case 2: op_rm(e, false, false, 0x0fb7, 2, h, M_REG, (unsigned)p, 0); break;        /* movzx h, p16 */
+    case 4: op_rm(e, false, false, 0x8b, 1, h, M_REG, (unsigned)p, 0); break;          /* mov h32, p32 */
+    default: op_rm(e, false, true, 0x8b, 1, h, M_REG, (unsigned)p, 0); break;          /* mov h, p */
+    }
+}
+/* host register h into guest register r of size sz: as the instruction
+ * writes it (1 and 2 bytes keep the rest, 4 zero-extends; h is zero-extended
+ * for str_'s 8-byte store); the host's flags are kept */
+static void gput(struct emit *e, unsigned sz, unsigned h, unsigned rex, unsigned r)
+{
+    bool hi = sz == 1 && r >= 4 && r < 8 && !rex;
+    int p = pin[hi ? r - 4 : r];
+    if (p < 0) {
+        str_(e, sz, h, groff(rex, r, sz));
+        return;
+    }
+    if (hi) {
+        e->hib = true;
+        return;
+    }
+    op_rmx(e, sz == 2, sz == 8, sz == 1, sz == 1 ? 0x88 : 0x89, 1, h, M_REG, (unsigned)p, 0); /* mov p, h */
+}
+/* add / sub imm8 to the 64-bit guest register r (changes the host's flags) */
+static void gaddi(struct emit *e, unsigned r, int8_t v)
+{
+    int p = pin[r];
+    unsigned ext = v < 0 ? 5 : 0; /* sub : add */
+    if (p < 0)
+        op_rm(e, false, true, 0x83, 1, ext, M_DISP, B, roff(r));
+    else
+        op_rm(e, false, true, 0x83, 1, ext, M_REG, (unsigned)p, 0);
+    b1(e, (unsigned)(v < 0 ? -v : v));
+}
+/* all pinned guest registers and the budget to x->r[], x->insn_left /
+ * from them (flags kept) */
+static void spill_all(struct emit *e)
+{
+    op_rm(e, false, true, 0x89, 1, LEFT, M_DISP, B, OFF(insn_left));
+    for (unsigned g = 0; g < 16; g++)
+        if (pin[g] >= 0)
+            op_rm(e, false, true, 0x89, 1, (unsigned)pin[g], M_DISP, B, roff(g));
+}
+static void fill_all(struct emit *e)
+{
+    op_rm(e, false, true, 0x8b, 1, LEFT, M_DISP, B, OFF(insn_left));
+    for (unsigned g = 0; g < 16; g++)
+        if (pin[g] >= 0)
+            op_rm(e, false, true, 0x8b, 1, (unsigned)pin[g], M_DISP, B, roff(g));
 }
 /* mov r64, imm64 (r < 8) */
 static void mov_imm64(struct emit *e, unsigned r, uint64_t v)
@@ -211,7 +299,13 @@ static uint8_t *jmp32(struct emit *e)
 }
 enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5 };
 
-static void epilogue(struct emit *e) { EMIT(e, 0x41, 0x5d, 0x41, 0x5c, 0x5b, 0xc3); } /* pop r13; pop r12; pop rbx; ret */
+/* return to C: the block's return path (compile: the pinned registers
+ * home, the host's registers restored) */
+static void epilogue(struct emit *e)
+{
+    b1(e, 0xe9);
+    b4(e, (uint32_t)(e->ret - (e->p + 4)));
+}
 static void ret_code(struct emit *e, unsigned v)
 {
     if (v) {
@@ -402,7 +496,7 @@ static void miss_paths(struct emit *e, struct misses *m, unsigned k, uint32_t of
     for (unsigned i = 0; i < m->n; i++)
         patch_to_here(e, m->at[i]);
     flags_exit(e, &m->fl);
-    op_rm(e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); /* add qword [insn_left], n - k */
+    op_rm(e, false, true, 0x81, 1, 0, M_REG, LEFT, 0); /* add left, n - k */
     b4(e, e->n - k);
     stat_add(e, &e->j->run, -(int32_t)(e->n - k));
     lea_pc(e, A, off);
@@ -435,22 +529,34 @@ static void emit_ea(struct emit *e, const struct x86_dinsn *d, uint32_t off)
         lea_pc(e, A, (int64_t)off + d->len + d->disp);
     } else {
         bool base = d->base != X86_REG_NONE, index = d->index != X86_REG_NONE;
-        if (base)
-            ldr(e, 8, A, roff(d->base));
+        unsigned hb = A, hx = C; /* the base and index in host registers */
+        if (base) {
+            if (pin[d->base] >= 0)
+                hb = (unsigned)pin[d->base];
+            else
+                ldr(e, 8, A, roff(d->base));
+        }
         if (index) {
-            ldr(e, 8, C, roff(d->index));
-            EMIT(e, 0x48, 0x8d);
-            if (base) {
-                b1(e, 0x84); b1(e, (unsigned)d->scale << 6 | 1 << 3 | 0); /* [rax + rcx*s + disp32] */
+            if (pin[d->index] >= 0)
+                hx = (unsigned)pin[d->index];
+            else
+                ldr(e, 8, C, roff(d->index));
+        }
+        if (index || (base && (d->disp || hb != A))) {
+            /* lea rax, [hb + hx*s + disp32] / [hx*s + disp32] / [hb + disp32] */
+            b1(e, 0x48 | (index && hx >= 8 ? 2u : 0) | (base && hb >= 8 ? 1u : 0));
+            b1(e, 0x8d);
+            if (index && base) {
+                b1(e, 0x84); b1(e, (unsigned)d->scale << 6 | (hx & 7) << 3 | (hb & 7));
+            } else if (index) {
+                b1(e, 0x04); b1(e, (unsigned)d->scale << 6 | (hx & 7) << 3 | 5);
             } else {
-                b1(e, 0x04); b1(e, (unsigned)d->scale << 6 | 1 << 3 | 5); /* [rcx*s + disp32] */
+                b1(e, 0x80 | (hb & 7));
+                if ((hb & 7) == 4)
+                    b1(e, 0x24);
             }
             b4(e, (uint32_t)d->disp);
-        } else if (base) {
-            if (d->disp) {
-                EMIT(e, 0x48, 0x8d, 0x80); b4(e, (uint32_t)d->disp); /* lea rax, [rax + disp32] */
-            }
-        } else {
+        } else if (!base) {
             EMIT(e, 0x48, 0xc7, 0xc0); b4(e, (uint32_t)d->disp);     /* mov rax, simm32 */
         }
     }
@@ -652,7 +758,7 @@ static struct props props_of(const struct emit *e, const struct ci *c)
 static void rm_load(struct emit *e, struct ci *c, struct misses *m, unsigned sz, unsigned h, unsigned kind)
 {
     if (!c->mem) {
-        ldr(e, sz, h, groff(c->d->rex, c->d->rm, sz));
+        gget(e, sz, h, c->d->rex, c->d->rm);
         return;
     }
     emit_la(e, c->d, c->off);
@@ -663,7 +769,7 @@ static void rm_load(struct emit *e, struct ci *c, struct misses *m, unsigned sz,
 static void rm_store(struct emit *e, struct ci *c, unsigned sz, unsigned h)
 {
     if (!c->mem)
-        str_(e, sz, h, groff(c->d->rex, c->d->rm, sz));
+        gput(e, sz, h, c->d->rex, c->d->rm);
     else
         stp(e, sz, h, DI);
 }
@@ -685,7 +791,7 @@ static void callout(struct emit *e, struct ci *c, unsigned k, bool last)
     flags_exit(e, &s);
     unsigned back = e->n - k - 1;
     if (back) {
-        op_rm(e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); b4(e, back); /* add */
+        op_rm(e, false, true, 0x81, 1, 0, M_REG, LEFT, 0); b4(e, back); /* add left, back */
     }
     lea_pc(e, A, c->off);
     str_(e, 8, A, OFF(rip));
@@ -693,10 +799,12 @@ static void callout(struct emit *e, struct ci *c, unsigned k, bool last)
     str_(e, 8, A, OFF(next_rip));
     mov_imm64(e, A, (uint64_t)(uintptr_t)c->raw);
     str_(e, 8, A, OFF(insn_raw));
+    spill_all(e); /* the handler works on x->r[] (and may change any of them) */
     EMIT(e, 0x48, 0x89, 0xdf);                          /* mov rdi, rbx */
     EMIT(e, 0x48, 0xbe); b8(e, (uint64_t)(uintptr_t)c->d); /* mov rsi, d */
     EMIT(e, 0x48, 0xb8); b8(e, (uint64_t)(uintptr_t)c->fn); /* mov rax, fn */
     EMIT(e, 0xff, 0xd0);                                /* call rax */
+    fill_all(e);
     stat_add(e, &e->j->run_callouts, 1);
     e->fl = (struct flst){ .mv = true };
     op_rm(e, false, false, 0x80, 1, 7, M_DISP, B, OFF(blk_exit)); b1(e, 0); /* cmp byte [blk_exit], 0 */
@@ -707,7 +815,7 @@ static void callout(struct emit *e, struct ci *c, unsigned k, bool last)
     ret_code(e, X86_JIT_CHECK);
     patch_to_here(e, ok);
     if (back) {
-        op_rm(e, false, true, 0x81, 1, 5, M_DISP, B, OFF(insn_left)); b4(e, back); /* sub */
+        op_rm(e, false, true, 0x81, 1, 5, M_REG, LEFT, 0); b4(e, back); /* sub left, back */
     }
     if (last && (c->in->opcode == 0xc2 || c->in->opcode == 0xc3 || c->in->opcode == 0xe8 ||
                  c->in->opcode == 0xe9 || c->in->opcode == 0xeb ||
@@ -734,13 +842,13 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             mov_imm64(e, A, d->imm);
         else
             b1(e, 0xb8), b4(e, (uint32_t)d->imm);
-        str_(e, sz, A, groff(d->rex, d->reg, sz));
+        gput(e, sz, A, d->rex, d->reg);
         break;
     case K_LEA: /* (emit_ea keeps the host's flags: mov and lea only) */
         emit_ea(e, d, c->off);
         if (sz == 4)
             EMIT(e, 0x89, 0xc0);
-        str_(e, sz, A, roff(d->reg));
+        gput(e, sz, A, 1, d->reg);
         break;
     case K_MOV: {
         uint8_t op = c->in->opcode;
@@ -750,7 +858,7 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         }
         if (op == 0x8a || op == 0x8b) {
             rm_load(e, c, &m, sz, A, P_READ);
-            str_(e, sz, A, groff(d->rex, d->reg, sz));
+            gput(e, sz, A, d->rex, d->reg);
         } else {
             if (c->mem) {
                 emit_la(e, d, c->off);
@@ -763,7 +871,7 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
                 else
                     b1(e, 0xb8), b4(e, (uint32_t)d->imm);
             } else {
-                ldr(e, sz, A, groff(d->rex, d->reg, sz));
+                gget(e, sz, A, d->rex, d->reg);
             }
             rm_store(e, c, sz, A);
         }
@@ -783,9 +891,16 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             probe(e, &m, ss, P_READ);
             op_rm(e, false, w, opc, nopc, A, M_BASE, A, 0);
         } else {
-            op_rm(e, false, w, opc, nopc, A, M_DISP, B, groff(d->rex, d->rm, ss));
+            bool hi = ss == 1 && d->rm >= 4 && d->rm < 8 && !d->rex;
+            int pr = pin[hi ? d->rm - 4 : d->rm];
+            if (pr < 0)
+                op_rm(e, false, w, opc, nopc, A, M_DISP, B, groff(d->rex, d->rm, ss));
+            else if (hi)
+                e->hib = true;
+            else
+                op_rmx(e, false, w, ss == 1, opc, nopc, A, M_REG, (unsigned)pr, 0);
         }
-        str_(e, sz, A, roff(d->reg));
+        gput(e, sz, A, 1, d->reg);
         break;
     }
     case K_ALU: case K_TEST: {
@@ -800,14 +915,14 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         m.fl = e->fl;
         /* eax = destination (first) operand, ecx = source */
         if (acc) {
-            ldr(e, sz, A, groff(d->rex, RAX, sz));
+            gget(e, sz, A, 1, RAX);
         } else if (r_rm) {
             rm_load(e, c, &m, sz, C, P_READ);
-            ldr(e, sz, A, groff(d->rex, d->reg, sz));
+            gget(e, sz, A, d->rex, d->reg);
         } else {
             rm_load(e, c, &m, sz, A, wr ? (P_READ | P_WRITE) : P_READ);
             if (!imm)
-                ldr(e, sz, C, groff(d->rex, d->reg, sz));
+                gget(e, sz, C, d->rex, d->reg);
         }
         if (cf_in)
             load_cf(e);
@@ -827,9 +942,9 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         produced(e, la, logic); /* (the stores below keep the host's flags) */
         if (wr) {
             if (acc)
-                str_(e, sz, A, groff(d->rex, RAX, sz));
+                gput(e, sz, A, 1, RAX);
             else if (r_rm)
-                str_(e, sz, A, groff(d->rex, d->reg, sz));
+                gput(e, sz, A, d->rex, d->reg);
             else
                 rm_store(e, c, sz, A);
         }
@@ -865,7 +980,7 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
     case K_SHIFT:
         if (c->count)
             flags_safe(e, lb);
-        ldr(e, sz, A, roff(d->rm));
+        gget(e, sz, A, 1, d->rm);
         if (c->count) {
             op_rm(e, false, sz == 8, 0xc1, 1, c->aop, M_REG, A, 0);
             b1(e, (unsigned)c->count);
@@ -875,21 +990,21 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
                 e->fl = (struct flst){ 0 }; /* dead (props_of) */
             }
         }
-        str_(e, sz, A, roff(d->rm));
+        gput(e, sz, A, 1, d->rm);
         break;
     case K_IMUL: {
         flags_safe(e, lb);
         m.fl = e->fl;
         rm_load(e, c, &m, sz, C, P_READ);
         if (c->in->map == X86_MAP_0F) {
-            ldr(e, sz, A, roff(d->reg));
+            gget(e, sz, A, 1, d->reg);
             op_rm(e, false, sz == 8, 0x0faf, 2, A, M_REG, C, 0); /* imul eax, ecx */
         } else {
             op_rm(e, false, sz == 8, 0x69, 1, A, M_REG, C, 0);   /* imul eax, ecx, imm32 */
             b4(e, (uint32_t)d->imm);
         }
         e->fl = (struct flst){ 0 }; /* dead (props_of) */
-        str_(e, sz, A, roff(d->reg));
+        gput(e, sz, A, 1, d->reg);
         break;
     }
     case K_CMOV: {
@@ -901,12 +1016,12 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             probe(e, &m, sz, P_READ);
             ld_at(e, sz, SI, M_BASE, A, 0);
         } else {
-            ldr(e, sz, SI, roff(d->rm));
+            gget(e, sz, SI, 1, d->rm);
         }
-        ldr(e, sz, D, roff(d->reg));
+        gget(e, sz, D, 1, d->reg);
         unsigned hcc = cc_eval(e, cc);
         op_rm(e, sz == 2, sz == 8, 0x0f40 | hcc, 2, D, M_REG, SI, 0); /* cmovcc edx, esi */
-        str_(e, sz, D, roff(d->reg));
+        gput(e, sz, D, 1, d->reg);
         break;
     }
     case K_SETCC: {
@@ -923,30 +1038,30 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         if (c->mem)
             stp(e, 1, D, DI);
         else
-            str_(e, 1, D, groff(d->rex, d->rm, 1));
+            gput(e, 1, D, d->rex, d->rm);
         break;
     }
     case K_PUSH: case K_PUSHI:
         flags_safe(e, true);
         m.fl = e->fl;
-        ldr(e, 8, A, roff(RSP));
+        gget(e, 8, A, 1, RSP);
         EMIT(e, 0x48, 0x83, 0xe8, 0x08);                /* sub rax, 8 */
         probe(e, &m, 8, P_WRITE);
         if (c->kind == K_PUSH)
-            ldr(e, 8, C, roff(d->reg));
+            gget(e, 8, C, 1, d->reg);
         else
             mov_imm64(e, C, d->imm);
         stp(e, 8, C, A);
-        op_rm(e, false, true, 0x83, 1, 5, M_DISP, B, roff(RSP)); b1(e, 8); /* sub qword [rsp], 8 */
+        gaddi(e, RSP, -8);
         break;
     case K_POP:
         flags_safe(e, true);
         m.fl = e->fl;
-        ldr(e, 8, A, roff(RSP));
+        gget(e, 8, A, 1, RSP);
         probe(e, &m, 8, P_READ);
         ldp(e, 8, C, A);
-        op_rm(e, false, true, 0x83, 1, 0, M_DISP, B, roff(RSP)); b1(e, 8); /* add qword [rsp], 8 */
-        str_(e, 8, C, roff(d->reg));
+        gaddi(e, RSP, 8);
+        gput(e, 8, C, 1, d->reg);
         break;
     case K_JCC: {
         unsigned cc = c->in->opcode & 0xf;
@@ -987,12 +1102,12 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             canon_check(e, &m);
         }
         if (c->kind == K_CALL) {
-            ldr(e, 8, A, roff(RSP));
+            gget(e, 8, A, 1, RSP);
             EMIT(e, 0x48, 0x83, 0xe8, 0x08);            /* sub rax, 8 */
             probe(e, &m, 8, P_WRITE);
             lea_pc(e, C, end);
             stp(e, 8, C, A);
-            op_rm(e, false, true, 0x83, 1, 5, M_DISP, B, roff(RSP)); b1(e, 8);
+            gaddi(e, RSP, -8);
         }
         struct flst s = e->fl;
         if (in_page) {
@@ -1006,11 +1121,11 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
     case K_RET: {
         flags_safe(e, true);
         m.fl = e->fl;
-        ldr(e, 8, A, roff(RSP));
+        gget(e, 8, A, 1, RSP);
         probe(e, &m, 8, P_READ);
         ldp(e, 8, A, A);
         canon_check(e, &m);
-        op_rm(e, false, true, 0x83, 1, 0, M_DISP, B, roff(RSP)); b1(e, 8); /* add qword [rsp], 8 */
+        gaddi(e, RSP, 8);
         struct flst s = e->fl;
         /* a return into this page: to its block's compiled code if it has
          * some (what run_blocks would find: the page's index, the slot's
@@ -1113,70 +1228,101 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
         classify(&cs[i]);
         off += p->d[k + i].len;
     }
-    /* liveness of the flags, backwards: live at the block's end */
-    bool live = true;
-    for (unsigned i = n; i-- > 0;) {
-        cs[i].live_after = live;
-        struct props pr = props_of(&e, &cs[i]);
-        if (!pr.native)
-            cs[i].kind = K_CALLOUT;
-        live = pr.use || (live && !pr.w6);
-        cs[i].live_before = live;
-    }
     if (j->nblocks >= X86_JIT_MAX_BLOCKS || j->used + (n + 2) * MAX_INSN_BYTES > X86_JIT_CODE_BYTES)
         jit_flush(j);
-    uint8_t *start = j->buf + j->used;
-    e.p = start;
-    EMIT(&e, 0x53, 0x41, 0x54, 0x41, 0x55);            /* push rbx; push r12; push r13 */
-    EMIT(&e, 0x48, 0x89, 0xfb, 0x49, 0x89, 0xf5);      /* mov rbx, rdi; mov r13, rsi */
-    op_rm(&e, false, true, 0x8b, 1, H12, M_DISP, B, OFF(rflags)); /* mov r12, [rflags] */
-    /* the chained entry: the guest's flags are in r12 (exit_to), and
-     * x->rflags has them only when entered from C */
-    e.fl = (struct flst){ .rv = true };
-    uint8_t *chain = e.p;
-    op_rm(&e, false, true, 0x81, 1, 5, M_DISP, B, OFF(insn_left)); b4(&e, n); /* sub qword [insn_left], n */
-    uint8_t *short_budget = jcc32(&e, CC_B);
-    stat_add(&e, &j->run, (int32_t)n);
-    bool ends = false;
-    for (unsigned i = 0; i < n && !e.fail; i++) {
-        struct ci *c = &cs[i];
-        bool last = i + 1 == n;
-        if (c->kind == K_CALLOUT) {
-            callout(&e, c, i, last);
-            j->callouts++;
-        } else {
-            emit_insn(&e, c, i);
+    uint8_t *start, *chain, *entry;
+    for (;;) {
+        /* liveness of the flags, backwards: live at the block's end */
+        bool live = true;
+        for (unsigned i = n; i-- > 0;) {
+            cs[i].live_after = live;
+            struct props pr = props_of(&e, &cs[i]);
+            if (!pr.native)
+                cs[i].kind = K_CALLOUT;
+            live = pr.use || (live && !pr.w6);
+            cs[i].live_before = live;
         }
-        ends = c->kind == K_JCC || c->kind == K_JMP || c->kind == K_CALL || c->kind == K_RET ||
-               (c->kind == K_CALLOUT && last && ((c->in->map == X86_MAP_1 && (c->in->opcode == 0xc2 ||
-               c->in->opcode == 0xc3 || c->in->opcode == 0xe8 || c->in->opcode == 0xe9 || c->in->opcode == 0xeb ||
-               (c->in->opcode >= 0x70 && c->in->opcode <= 0x7f))) ||
-               (c->in->map == X86_MAP_0F && c->in->opcode >= 0x80 && c->in->opcode <= 0x8f)));
-        if ((size_t)(e.p - start) > (size_t)(i + 2) * MAX_INSN_BYTES)
-            e.fail = true; /* (cannot happen: the worst case is far below) */
+        start = j->buf + j->used;
+        e.p = start;
+        e.fl = (struct flst){ 0 };
+        /* the block's return to C (epilogue jumps here) */
+        e.ret = e.p;
+        spill_all(&e);
+        EMIT(&e, 0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e, 0x5d, 0x41, 0x5d, 0x41, 0x5c, 0x5b, 0xc3);
+        /* add rsp, 8; pop r15; pop r14; pop rbp; pop r13; pop r12; pop rbx; ret */
+        entry = e.p;
+        /* push rbx; push r12; push r13; push rbp; push r14; push r15; sub rsp, 8 (calls: rsp 16-aligned) */
+        EMIT(&e, 0x53, 0x41, 0x54, 0x41, 0x55, 0x55, 0x41, 0x56, 0x41, 0x57, 0x48, 0x83, 0xec, 0x08);
+        EMIT(&e, 0x48, 0x89, 0xfb, 0x49, 0x89, 0xf5);      /* mov rbx, rdi; mov r13, rsi */
+        op_rm(&e, false, true, 0x8b, 1, H12, M_DISP, B, OFF(rflags)); /* mov r12, [rflags] */
+        fill_all(&e);
+        /* the chained entry: the guest's flags are in r12 (exit_to), and
+         * x->rflags has them only when entered from C */
+        e.fl = (struct flst){ .rv = true };
+        chain = e.p;
+        op_rm(&e, false, true, 0x81, 1, 5, M_REG, LEFT, 0); b4(&e, n); /* sub left, n */
+        uint8_t *short_budget = jcc32(&e, CC_B);
+        stat_add(&e, &j->run, (int32_t)n);
+        bool ends = false;
+        for (unsigned i = 0; i < n && !e.fail; i++) {
+            struct ci *c = &cs[i];
+            bool last = i + 1 == n;
+            if (c->kind == K_CALLOUT) {
+                callout(&e, c, i, last);
+            } else {
+                emit_insn(&e, c, i);
+                if (e.hib) { /* AH..BH of a pinned register: this one as a call */
+                    c->kind = K_CALLOUT;
+                    break;
+                }
+            }
+            ends = c->kind == K_JCC || c->kind == K_JMP || c->kind == K_CALL || c->kind == K_RET ||
+                   (c->kind == K_CALLOUT && last && ((c->in->map == X86_MAP_1 && (c->in->opcode == 0xc2 ||
+                   c->in->opcode == 0xc3 || c->in->opcode == 0xe8 || c->in->opcode == 0xe9 || c->in->opcode == 0xeb ||
+                   (c->in->opcode >= 0x70 && c->in->opcode <= 0x7f))) ||
+                   (c->in->map == X86_MAP_0F && c->in->opcode >= 0x80 && c->in->opcode <= 0x8f)));
+            if ((size_t)(e.p - start) > (size_t)(i + 2) * MAX_INSN_BYTES)
+                e.fail = true; /* (cannot happen: the worst case is far below) */
+        }
+        if (!ends && !e.fail) {
+            struct flst s = e.fl;
+            exit_to(&e, &s, off);
+        }
+        patch_to_here(&e, short_budget);
+        op_rm(&e, false, true, 0x81, 1, 0, M_REG, LEFT, 0); b4(&e, n); /* add left, n */
+        merge(&e, false);
+        op_rm(&e, false, true, 0x89, 1, H13, M_DISP, B, OFF(rip));  /* mov [rip], r13 */
+        ret_code(&e, X86_JIT_DONE);
+        if (!e.hib)
+            break;
+        e.hib = false; /* again, with that instruction a call */
     }
-    if (!ends && !e.fail) {
-        struct flst s = e.fl;
-        exit_to(&e, &s, off);
-    }
-    patch_to_here(&e, short_budget);
-    op_rm(&e, false, true, 0x81, 1, 0, M_DISP, B, OFF(insn_left)); b4(&e, n); /* add qword [insn_left], n */
-    merge(&e, false);
-    op_rm(&e, false, true, 0x89, 1, H13, M_DISP, B, OFF(rip));  /* mov [rip], r13 */
-    ret_code(&e, X86_JIT_DONE);
+
     if (e.fail) {
         if (getenv("HVSIM_X86_JIT_DEBUG"))
             fprintf(stderr, "x86 jit: block at %#llx (%u instructions) not compiled\n", (unsigned long long)rip, n);
         return NULL;
     }
+    const char *dump = getenv("HVSIM_X86_JIT_DUMP"); /* a directory: each block's code (debugging) */
+    if (dump) {
+        char fn[512];
+        snprintf(fn, sizeof fn, "%s/x86jit_%llx.bin", dump, (unsigned long long)rip);
+        FILE *f = fopen(fn, "wb");
+        if (f) {
+            fwrite(start, 1, (size_t)(e.p - start), f);
+            fclose(f);
+        }
+    }
     uint32_t idx = j->nblocks++;
-    j->blocks[idx] = (struct x86_jit_block){ .owner = &p->d[k], .off = j->used,
+    j->blocks[idx] = (struct x86_jit_block){ .owner = &p->d[k], .off = (uint32_t)(entry - j->buf),
                                              .chain = (uint32_t)(chain - j->buf) };
     p->jit[k] = (uint16_t)idx;
     j->used = (uint32_t)(e.p - j->buf);
     j->used = (j->used + 15u) & ~15u;
     j->compiled++;
-    return (x86_jit_fn)(void *)start;
+    for (unsigned i = 0; i < n; i++)
+        j->callouts += cs[i].kind == K_CALLOUT;
+    return (x86_jit_fn)(void *)entry;
 }
 
 x86_jit_fn x86_jit_code(struct x86_cpu *x, struct x86_dpage *p, unsigned k, unsigned n, uint64_t rip)
