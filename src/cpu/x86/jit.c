@@ -107,6 +107,7 @@ static void b8(struct emit *e, uint64_t v) { memcpy(e->p, &v, 8); e->p += 8; }
 static void bytes(struct emit *e, const uint8_t *s, size_t n) { memcpy(e->p, s, n); e->p += n; }
 #define EMIT(e, ...) do { static const uint8_t s_[] = { __VA_ARGS__ }; bytes(e, s_, sizeof s_); } while (0)
 
+static bool fits32(int64_t v) { return v == (int64_t)(int32_t)v; }
 #define OFF(f) ((int32_t)offsetof(struct x86_cpu, f))
 static int32_t roff(unsigned r) { return OFF(r) + 8 * (int32_t)r; }
 /* guest register r of size sz: AH..BH (4-7 without REX) are byte 1 of r - 4 */
@@ -240,6 +241,33 @@ static void gaddi(struct emit *e, unsigned r, int8_t v)
         op_rm(e, false, true, 0x83, 1, ext, M_REG, (unsigned)p, 0);
     b1(e, (unsigned)(v < 0 ? -v : v));
 }
+/* the host register that holds guest register r of size sz (as gget), or
+ * -1: not pinned, or AH..BH */
+static int hreg(unsigned sz, unsigned rex, unsigned r)
+{
+    if (sz == 1 && r >= 4 && r < 8 && !rex)
+        return -1;
+    return pin[r];
+}
+/* mov p, imm (p a pinned register; sz 4 or 8: p's upper half as the
+ * guest's MOV leaves it) */
+static void movi_h(struct emit *e, unsigned sz, unsigned p, uint64_t v)
+{
+    if (sz == 4 || v <= 0xffffffffu) {
+        if (p >= 8)
+            b1(e, 0x41);
+        b1(e, 0xb8 + (p & 7));                          /* mov p32, imm32 */
+        b4(e, (uint32_t)v);
+    } else if (fits32((int64_t)v)) {
+        op_rm(e, false, true, 0xc7, 1, 0, M_REG, p, 0); /* mov p, simm32 */
+        b4(e, (uint32_t)v);
+    } else {
+        b1(e, 0x48 | (p >= 8 ? 1u : 0));
+        b1(e, 0xb8 + (p & 7));                          /* mov p, imm64 */
+        b8(e, v);
+    }
+}
+
 /* all pinned guest registers and the budget to x->r[], x->insn_left /
  * from them (flags kept) */
 static void spill_all(struct emit *e)
@@ -321,7 +349,6 @@ static void lea_pc(struct emit *e, unsigned reg, int64_t disp)
 {
     op_rm(e, false, true, 0x8d, 1, reg, M_DISP, H13, (int32_t)disp);
 }
-static bool fits32(int64_t v) { return v == (int64_t)(int32_t)v; }
 
 /* ---- flags ------------------------------------------------------------------ */
 
@@ -519,14 +546,14 @@ static void canon_check(struct emit *e, struct misses *m)
 /* rax = the effective address (offset) of the ModRM memory operand of d
  * (exec.c ea_sum: disp + base + index << scale, RIP-relative from the next
  * instruction, masked to the address size). */
-static void emit_ea(struct emit *e, const struct x86_dinsn *d, uint32_t off)
+static void emit_ea_to(struct emit *e, const struct x86_dinsn *d, uint32_t off, unsigned dst, bool w)
 {
     if (d->addrsize != 8 && d->addrsize != 4) {
         e->fail = true;
         return;
     }
     if (d->base == X86_REG_RIP) {
-        lea_pc(e, A, (int64_t)off + d->len + d->disp);
+        op_rm(e, false, w, 0x8d, 1, dst, M_DISP, H13, (int32_t)((int64_t)off + d->len + d->disp)); /* lea dst, [r13 + d] */
     } else {
         bool base = d->base != X86_REG_NONE, index = d->index != X86_REG_NONE;
         unsigned hb = A, hx = C; /* the base and index in host registers */
@@ -542,27 +569,40 @@ static void emit_ea(struct emit *e, const struct x86_dinsn *d, uint32_t off)
             else
                 ldr(e, 8, C, roff(d->index));
         }
-        if (index || (base && (d->disp || hb != A))) {
-            /* lea rax, [hb + hx*s + disp32] / [hx*s + disp32] / [hb + disp32] */
-            b1(e, 0x48 | (index && hx >= 8 ? 2u : 0) | (base && hb >= 8 ? 1u : 0));
+        if (index || (base && (d->disp || hb != dst))) {
+            /* lea dst, [hb + hx*s + disp32] / [hx*s + disp32] / [hb + disp32] */
+            unsigned rex = (w ? 8u : 0) | (dst >= 8 ? 4u : 0) | (index && hx >= 8 ? 2u : 0) |
+                           (base && hb >= 8 ? 1u : 0);
+            if (rex)
+                b1(e, 0x40 | rex);
             b1(e, 0x8d);
             if (index && base) {
-                b1(e, 0x84); b1(e, (unsigned)d->scale << 6 | (hx & 7) << 3 | (hb & 7));
+                b1(e, 0x84 | (dst & 7) << 3); b1(e, (unsigned)d->scale << 6 | (hx & 7) << 3 | (hb & 7));
             } else if (index) {
-                b1(e, 0x04); b1(e, (unsigned)d->scale << 6 | (hx & 7) << 3 | 5);
+                b1(e, 0x04 | (dst & 7) << 3); b1(e, (unsigned)d->scale << 6 | (hx & 7) << 3 | 5);
             } else {
-                b1(e, 0x80 | (hb & 7));
+                b1(e, 0x80 | (dst & 7) << 3 | (hb & 7));
                 if ((hb & 7) == 4)
                     b1(e, 0x24);
             }
             b4(e, (uint32_t)d->disp);
         } else if (!base) {
-            EMIT(e, 0x48, 0xc7, 0xc0); b4(e, (uint32_t)d->disp);     /* mov rax, simm32 */
+            if (w) {
+                op_rm(e, false, true, 0xc7, 1, 0, M_REG, dst, 0); b4(e, (uint32_t)d->disp); /* mov dst, simm32 */
+            } else {
+                if (dst >= 8)
+                    b1(e, 0x41);
+                b1(e, 0xb8 + (dst & 7)); b4(e, (uint32_t)d->disp);                      /* mov dst32, imm32 */
+            }
+        } else if (!w) {
+            op_rm(e, false, false, 0x89, 1, dst, M_REG, dst, 0);                         /* mov dst32, dst32 */
         }
     }
-    if (d->addrsize == 4)
-        EMIT(e, 0x89, 0xc0);                                         /* mov eax, eax */
+    if (d->addrsize == 4 && w)
+        op_rm(e, false, false, 0x89, 1, dst, M_REG, dst, 0);                             /* mov dst32, dst32 */
 }
+/* rax = the effective address */
+static void emit_ea(struct emit *e, const struct x86_dinsn *d, uint32_t off) { emit_ea_to(e, d, off, A, true); }
 /* rax = the linear address: FS / GS add their base (64-bit mode) */
 static void emit_la(struct emit *e, const struct x86_dinsn *d, uint32_t off)
 {
@@ -838,6 +878,10 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
     case K_NOP:
         break;
     case K_MOVI:
+        if ((sz == 4 || sz == 8) && pin[d->reg] >= 0) {
+            movi_h(e, sz, (unsigned)pin[d->reg], d->imm);
+            break;
+        }
         if (sz == 8)
             mov_imm64(e, A, d->imm);
         else
@@ -845,6 +889,10 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         gput(e, sz, A, d->rex, d->reg);
         break;
     case K_LEA: /* (emit_ea keeps the host's flags: mov and lea only) */
+        if ((sz == 4 || sz == 8) && pin[d->reg] >= 0) { /* lea pd, [...] */
+            emit_ea_to(e, d, c->off, (unsigned)pin[d->reg], sz == 8 && d->addrsize == 8);
+            break;
+        }
         emit_ea(e, d, c->off);
         if (sz == 4)
             EMIT(e, 0x89, 0xc0);
@@ -852,6 +900,23 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         break;
     case K_MOV: {
         uint8_t op = c->in->opcode;
+        if (!c->mem) { /* register to register / immediate to register */
+            unsigned gd = op == 0x8a || op == 0x8b ? d->reg : d->rm;
+            int pd = hreg(sz, d->rex, gd);
+            if (pd >= 0 && op >= 0xc6) {
+                if (sz >= 4) {
+                    movi_h(e, sz, (unsigned)pd, d->imm);
+                    break;
+                }
+            } else if (pd >= 0) {
+                int ps = hreg(sz, d->rex, op == 0x8a || op == 0x8b ? d->rm : d->reg);
+                if (ps >= 0) { /* mov pd, ps */
+                    op_rmx(e, sz == 2, sz == 8, sz == 1, sz == 1 ? 0x88 : 0x89, 1, (unsigned)ps, M_REG,
+                           (unsigned)pd, 0);
+                    break;
+                }
+            }
+        }
         if (c->mem) {
             flags_safe(e, lb);
             m.fl = e->fl;
@@ -913,6 +978,31 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         bool wr = c->kind == K_ALU && aop != J_CMP;
         flags_safe(e, lb);
         m.fl = e->fl;
+        bool logic = c->kind == K_TEST || aop == J_OR || aop == J_AND || aop == J_XOR;
+        int pd = c->mem ? -1 : acc ? hreg(sz, 1, RAX) : hreg(sz, d->rex, r_rm ? d->reg : d->rm);
+        if (pd >= 0) { /* the destination pinned: op pd, ps / imm at the guest's size */
+            unsigned hs = C;
+            if (!imm) {
+                unsigned gs = r_rm ? d->rm : d->reg;
+                int ps = hreg(sz, d->rex, gs);
+                if (ps >= 0)
+                    hs = (unsigned)ps;
+                else
+                    gget(e, sz, C, d->rex, gs);
+            }
+            if (cf_in)
+                load_cf(e);
+            if (imm) {
+                unsigned opc = c->kind == K_TEST ? (sz == 1 ? 0xf6 : 0xf7) : (sz == 1 ? 0x80 : 0x81);
+                op_rmx(e, sz == 2, sz == 8, sz == 1, opc, 1, c->kind == K_TEST ? 0 : aop, M_REG, (unsigned)pd, 0);
+                imm_sz(e, sz, d->imm);
+            } else {
+                unsigned opc = c->kind == K_TEST ? 0x84 : aop << 3;
+                op_rmx(e, sz == 2, sz == 8, sz == 1, opc | (sz == 1 ? 0u : 1u), 1, hs, M_REG, (unsigned)pd, 0);
+            }
+            produced(e, la, logic);
+            break;
+        }
         /* eax = destination (first) operand, ecx = source */
         if (acc) {
             gget(e, sz, A, 1, RAX);
@@ -938,7 +1028,6 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         } else {
             alu_rr(e, aop, sz);
         }
-        bool logic = c->kind == K_TEST || aop == J_OR || aop == J_AND || aop == J_XOR;
         produced(e, la, logic); /* (the stores below keep the host's flags) */
         if (wr) {
             if (acc)
@@ -954,6 +1043,15 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         unsigned r = c->aop;
         flags_safe(e, lb);
         m.fl = e->fl;
+        int pd = c->mem ? -1 : hreg(sz, d->rex, d->rm);
+        if (pd >= 0) { /* test pd, imm / not pd / neg pd */
+            op_rmx(e, sz == 2, sz == 8, sz == 1, sz == 1 ? 0xf6 : 0xf7, 1, r <= 1 ? 0 : r, M_REG, (unsigned)pd, 0);
+            if (r <= 1)
+                imm_sz(e, sz, d->imm);
+            if (r != 2)
+                produced(e, la, r <= 1);
+            break;
+        }
         rm_load(e, c, &m, sz, A, r >= 2 ? (P_READ | P_WRITE) : P_READ);
         if (r <= 1) {
             op_rm(e, sz == 2, sz == 8, sz == 1 ? 0xf6 : 0xf7, 1, 0, M_REG, A, 0);
@@ -971,6 +1069,13 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
     case K_INCDEC:
         flags_safe(e, true);
         m.fl = e->fl;
+        if (!c->mem && hreg(sz, d->rex, d->rm) >= 0) { /* inc / dec pd (CF kept: loaded first) */
+            load_cf(e);
+            op_rmx(e, sz == 2, sz == 8, sz == 1, sz == 1 ? 0xfe : 0xff, 1, c->aop, M_REG,
+                   (unsigned)hreg(sz, d->rex, d->rm), 0);
+            produced(e, la, false);
+            break;
+        }
         rm_load(e, c, &m, sz, A, P_READ | P_WRITE);
         load_cf(e);
         op_rm(e, sz == 2, sz == 8, sz == 1 ? 0xfe : 0xff, 1, c->aop, M_REG, A, 0);
@@ -980,6 +1085,19 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
     case K_SHIFT:
         if (c->count)
             flags_safe(e, lb);
+        if (pin[d->rm] >= 0) { /* shift pd, count (32/64 bits) */
+            if (c->count) {
+                op_rm(e, false, sz == 8, 0xc1, 1, c->aop, M_REG, (unsigned)pin[d->rm], 0);
+                b1(e, (unsigned)c->count);
+                if (c->count == 1 && c->aop >= 4)
+                    produced(e, la, true);
+                else
+                    e->fl = (struct flst){ 0 }; /* dead (props_of) */
+            } else if (sz == 4) {
+                op_rm(e, false, false, 0x89, 1, (unsigned)pin[d->rm], M_REG, (unsigned)pin[d->rm], 0); /* mov p32, p32: a 32-bit count 0 still zero-extends */
+            }
+            break;
+        }
         gget(e, sz, A, 1, d->rm);
         if (c->count) {
             op_rm(e, false, sz == 8, 0xc1, 1, c->aop, M_REG, A, 0);
