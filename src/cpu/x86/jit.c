@@ -437,6 +437,37 @@ static void produced(struct emit *e, bool live_after, bool afz)
     e->fl = (struct flst){ .hf = live_after, .afz = afz };
 }
 
+/* After a host SHL/SHR/SAR by a count of 2 or more (CF, SF, ZF and PF as
+ * exec.c shift() has them; OF and AF undefined on the host): OF as shift()
+ * sets it, 0 for SHR and SAR, MSB(result) xor CF = SF xor CF for SHL; AF
+ * cleared. The flags end in r12 (clobbers eax, ecx). */
+static void shift_flags(struct emit *e, bool right)
+{
+    capture(e);
+    if (!right) {
+        EMIT(e, 0x44, 0x89, 0xe0, 0x44, 0x89, 0xe1);  /* mov eax, r12d; mov ecx, r12d */
+        EMIT(e, 0xc1, 0xe0, 0x04, 0xc1, 0xe1, 0x0b);  /* shl eax, 4 (SF); shl ecx, 11 (CF) */
+        EMIT(e, 0x31, 0xc8, 0x25); b4(e, 0x800);     /* xor eax, ecx; and eax, OF */
+    }
+    EMIT(e, 0x41, 0x81, 0xe4); b4(e, ~0x810u);       /* and r12d, ~(OF | AF) */
+    if (!right)
+        EMIT(e, 0x41, 0x09, 0xc4);                   /* or r12d, eax */
+    e->fl = (struct flst){ .rv = true };
+}
+/* After a host IMUL of size sz (4, 8) whose result is in host register h:
+ * the flags of exec.c imul2 — CF = OF = the host's (the product did not
+ * fit), SF ZF PF of the result, AF 0 — in r12 (clobbers edx). */
+static void imul_flags(struct emit *e, unsigned sz, unsigned h)
+{
+    EMIT(e, 0x0f, 0x92, 0xc2);                        /* setc dl */
+    op_rm(e, false, sz == 8, 0x85, 1, h, M_REG, h, 0); /* test h, h */
+    capture(e);
+    EMIT(e, 0x0f, 0xb6, 0xd2, 0x69, 0xd2); b4(e, 0x801); /* movzx edx, dl; imul edx, edx, OF | CF */
+    EMIT(e, 0x41, 0x81, 0xe4); b4(e, ~0x10u);        /* and r12d, ~AF */
+    EMIT(e, 0x41, 0x09, 0xd4);                       /* or r12d, edx */
+    e->fl = (struct flst){ .rv = true };
+}
+
 /* With HVSIM_X86_JIT_STATS: x86_jit.run += v (clobbers rax, flags) */
 static void stat_add(struct emit *e, uint64_t *ctr, int32_t v)
 {
@@ -774,14 +805,14 @@ static struct props props_of(const struct emit *e, const struct ci *c)
     case K_INCDEC: p.use = true; p.w6 = true; return p;
     case K_SHIFT:
         if (!c->count) return p; /* flags unchanged */
-        if (c->count == 1 && c->aop >= 4) { p.w6 = true; return p; }
-        /* OF differs from the host's (count > 1), ROL/ROR write two flags:
-         * host code only when the flags they leave are dead */
+        /* SHL/SHR/SAR: the host's CF SF ZF PF; OF as exec.c shift() has it
+         * for a count above 1 (shift_flags) */
+        if (c->aop >= 4) { p.w6 = true; return p; }
+        /* ROL/ROR write two flags: host code only when they are dead */
         if (c->live_after) return (struct props){ .use = true };
         return p;
-    case K_IMUL:
-        if (c->live_after) return (struct props){ .use = true };
-        p.use = mem; return p;
+    case K_IMUL: /* (imul_flags) */
+        p.use = mem; p.w6 = true; return p;
     case K_CMOV: case K_SETCC: case K_JCC: p.use = true; return p;
     case K_JMP: case K_CALL: {
         int64_t t = (int64_t)e->page_off + branch_rel(c);
@@ -1082,34 +1113,31 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         produced(e, la, false);
         rm_store(e, c, sz, A);
         break;
-    case K_SHIFT:
+    case K_SHIFT: {
         if (c->count)
             flags_safe(e, lb);
-        if (pin[d->rm] >= 0) { /* shift pd, count (32/64 bits) */
-            if (c->count) {
-                op_rm(e, false, sz == 8, 0xc1, 1, c->aop, M_REG, (unsigned)pin[d->rm], 0);
-                b1(e, (unsigned)c->count);
-                if (c->count == 1 && c->aop >= 4)
-                    produced(e, la, true);
-                else
-                    e->fl = (struct flst){ 0 }; /* dead (props_of) */
-            } else if (sz == 4) {
-                op_rm(e, false, false, 0x89, 1, (unsigned)pin[d->rm], M_REG, (unsigned)pin[d->rm], 0); /* mov p32, p32: a 32-bit count 0 still zero-extends */
-            }
-            break;
-        }
-        gget(e, sz, A, 1, d->rm);
+        int pd = pin[d->rm];
+        unsigned h = pd >= 0 ? (unsigned)pd : A; /* shift pd / eax, count (32/64 bits) */
+        if (pd < 0)
+            gget(e, sz, A, 1, d->rm);
         if (c->count) {
-            op_rm(e, false, sz == 8, 0xc1, 1, c->aop, M_REG, A, 0);
+            op_rm(e, false, sz == 8, 0xc1, 1, c->aop == 6 ? 4 : c->aop, M_REG, h, 0); /* (SAL = SHL) */
             b1(e, (unsigned)c->count);
-            if (c->count == 1 && c->aop >= 4) {
-                produced(e, la, true);
-            } else {
-                e->fl = (struct flst){ 0 }; /* dead (props_of) */
-            }
+        } else if (sz == 4 && pd >= 0) {
+            op_rm(e, false, false, 0x89, 1, h, M_REG, h, 0); /* mov p32, p32: a count of 0 zero-extends too */
         }
-        gput(e, sz, A, 1, d->rm);
+        if (pd < 0)
+            gput(e, sz, A, 1, d->rm);
+        if (c->count) {
+            if (c->aop < 4)
+                e->fl = (struct flst){ 0 }; /* dead (props_of) */
+            else if (c->count == 1 || !la)
+                produced(e, la, true);
+            else
+                shift_flags(e, c->aop == 5 || c->aop == 7);
+        }
         break;
+    }
     case K_IMUL: {
         flags_safe(e, lb);
         m.fl = e->fl;
@@ -1121,7 +1149,10 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             op_rm(e, false, sz == 8, 0x69, 1, A, M_REG, C, 0);   /* imul eax, ecx, imm32 */
             b4(e, (uint32_t)d->imm);
         }
-        e->fl = (struct flst){ 0 }; /* dead (props_of) */
+        if (la)
+            imul_flags(e, sz, A);
+        else
+            e->fl = (struct flst){ 0 }; /* dead */
         gput(e, sz, A, 1, d->reg);
         break;
     }
