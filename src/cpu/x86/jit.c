@@ -73,7 +73,7 @@ enum { A = 0, C = 1, D = 2, B = 3, BP = 5, SI = 6, DI = 7, H8 = 8, H9, H10, H11,
  * (x->insn_left) is kept the same way in rbp (LEFT). */
 enum { LEFT = BP };
 static const int8_t pin[16] = {
-    [RAX] = H8, [RCX] = H9, [RDX] = H10, [RBX] = -1, [RSP] = H15, [RBP] = -1, [RSI] = H11, [RDI] = H14,
+    [RAX] = H8, [RCX] = H9, [RDX] = H10, [RBX] = SI, [RSP] = H15, [RBP] = DI, [RSI] = H11, [RDI] = H14,
     [R8] = -1, [R9] = -1, [R10] = -1, [R11] = -1, [R12] = -1, [R13] = -1, [R14] = -1, [R15] = -1,
 };
 enum { M_REG, M_DISP, M_BASE }; /* r/m: register; [rm + disp32]; [rm] */
@@ -825,7 +825,7 @@ static struct props props_of(const struct emit *e, const struct ci *c)
 }
 
 /* r/m operand of size sz into host register h (memory: probe for kind;
- * the host address stays in rdi) */
+ * the host address stays in rdx) */
 static void rm_load(struct emit *e, struct ci *c, struct misses *m, unsigned sz, unsigned h, unsigned kind)
 {
     if (!c->mem) {
@@ -834,15 +834,15 @@ static void rm_load(struct emit *e, struct ci *c, struct misses *m, unsigned sz,
     }
     emit_la(e, c->d, c->off);
     probe(e, m, sz, kind);
-    EMIT(e, 0x48, 0x89, 0xc7);                          /* mov rdi, rax */
-    ldp(e, sz, h, DI);
+    EMIT(e, 0x48, 0x89, 0xc2);                          /* mov rdx, rax */
+    ldp(e, sz, h, D);
 }
 static void rm_store(struct emit *e, struct ci *c, unsigned sz, unsigned h)
 {
     if (!c->mem)
         gput(e, sz, h, c->d->rex, c->d->rm);
     else
-        stp(e, sz, h, DI);
+        stp(e, sz, h, D);
 }
 
 /* the host ALU instruction op eax, ecx / eax, imm of size sz */
@@ -959,7 +959,7 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             if (c->mem) {
                 emit_la(e, d, c->off);
                 probe(e, &m, sz, P_WRITE);
-                EMIT(e, 0x48, 0x89, 0xc7);              /* mov rdi, rax */
+                EMIT(e, 0x48, 0x89, 0xc2);              /* mov rdx, rax */
             }
             if (op >= 0xc6) {
                 if (sz == 8)
@@ -1163,14 +1163,19 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             m.fl = e->fl;
             emit_la(e, d, c->off);
             probe(e, &m, sz, P_READ);
-            ld_at(e, sz, SI, M_BASE, A, 0);
+            ld_at(e, sz, D, M_BASE, A, 0);
         } else {
-            gget(e, sz, SI, 1, d->rm);
+            gget(e, sz, D, 1, d->rm);
         }
-        gget(e, sz, D, 1, d->reg);
-        unsigned hcc = cc_eval(e, cc);
-        op_rm(e, sz == 2, sz == 8, 0x0f40 | hcc, 2, D, M_REG, SI, 0); /* cmovcc edx, esi */
-        gput(e, sz, D, 1, d->reg);
+        unsigned hcc = cc_eval(e, cc); /* (clobbers eax, ecx; the movs below keep the flags) */
+        int pd = pin[d->reg];
+        if (pd >= 0 && sz >= 4) {
+            op_rm(e, false, sz == 8, 0x0f40 | hcc, 2, (unsigned)pd, M_REG, D, 0); /* cmovcc pd, edx */
+        } else {
+            gget(e, sz, A, 1, d->reg);
+            op_rm(e, sz == 2, sz == 8, 0x0f40 | hcc, 2, A, M_REG, D, 0);         /* cmovcc eax, edx */
+            gput(e, sz, A, 1, d->reg);
+        }
         break;
     }
     case K_SETCC: {
@@ -1180,14 +1185,14 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             m.fl = e->fl;
             emit_la(e, d, c->off);
             probe(e, &m, 1, P_WRITE);
-            EMIT(e, 0x48, 0x89, 0xc7);                  /* mov rdi, rax */
+            EMIT(e, 0x48, 0x89, 0xc2);                  /* mov rdx, rax */
         }
         unsigned hcc = cc_eval(e, cc);
-        EMIT(e, 0x0f); b1(e, 0x90 | hcc); b1(e, 0xc2);  /* setcc dl */
+        EMIT(e, 0x0f); b1(e, 0x90 | hcc); b1(e, 0xc0);  /* setcc al */
         if (c->mem)
-            stp(e, 1, D, DI);
+            stp(e, 1, A, D);
         else
-            gput(e, 1, D, d->rex, d->rm);
+            gput(e, 1, A, d->rex, d->rm);
         break;
     }
     case K_PUSH: case K_PUSHI:
@@ -1289,17 +1294,19 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         other[1] = jcc32(e, CC_AE);
         mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->jit);
         EMIT(e, 0x0f, 0xb7, 0x14, 0x4a);                /* movzx edx, word [rdx + rcx*2] */
-        mov_imm64(e, SI, (uint64_t)(uintptr_t)&e->j->nblocks);
-        EMIT(e, 0x3b, 0x16);                            /* cmp edx, [rsi] */
+        /* (r13 is free from here: the rip base of this block's misses,
+         * which are behind) */
+        EMIT(e, 0x49, 0xbd); b8(e, (uint64_t)(uintptr_t)&e->j->nblocks); /* mov r13, imm64 */
+        EMIT(e, 0x41, 0x3b, 0x55, 0x00);                /* cmp edx, [r13] */
         other[2] = jcc32(e, CC_AE);
         EMIT(e, 0x48, 0xc1, 0xe2, 0x04);                /* shl rdx, 4 (blocks[] entries) */
-        mov_imm64(e, SI, (uint64_t)(uintptr_t)e->j->blocks);
-        EMIT(e, 0x48, 0x01, 0xd6);                      /* add rsi, rdx */
+        EMIT(e, 0x49, 0xbd); b8(e, (uint64_t)(uintptr_t)e->j->blocks); /* mov r13, imm64 */
+        EMIT(e, 0x49, 0x01, 0xd5);                      /* add r13, rdx */
         EMIT(e, 0x48, 0xc1, 0xe1, 0x05);                /* shl rcx, 5 (slots) */
         mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->d);
-        EMIT(e, 0x48, 0x01, 0xd1, 0x48, 0x3b, 0x0e);    /* add rcx, rdx; cmp rcx, [rsi] (owner) */
+        EMIT(e, 0x48, 0x01, 0xd1, 0x49, 0x3b, 0x4d, 0x00); /* add rcx, rdx; cmp rcx, [r13] (owner) */
         other[3] = jcc32(e, CC_NE);
-        EMIT(e, 0x8b, 0x4e); b1(e, (unsigned)offsetof(struct x86_jit_block, chain)); /* mov ecx, [rsi + chain] */
+        EMIT(e, 0x41, 0x8b, 0x4d); b1(e, (unsigned)offsetof(struct x86_jit_block, chain)); /* mov ecx, [r13 + chain] */
         mov_imm64(e, D, (uint64_t)(uintptr_t)e->j->buf);
         EMIT(e, 0x48, 0x01, 0xd1, 0x49, 0x89, 0xc5);    /* add rcx, rdx; mov r13, rax */
         flags_r12(e, &s);
