@@ -171,12 +171,28 @@ static void random_insn(struct code *c, uint64_t *s, uint64_t code_la)
             if (sz == 8) { put4(c, (uint32_t)rnd(s)); put4(c, (uint32_t)rnd(s)); }
             else put4(c, (uint32_t)rnd(s));
         }
-    } else if (pick < 54) { /* LEA r, [b + i*s + d] */
-        unsigned r = preg(s), b = preg(s), i = preg(s);
-        put(c, 0x48 | (r >> 3) << 2 | (i >> 3) << 1 | (b >> 3));
+    } else if (pick < 54) { /* LEA r, [b + i*s + d] / [b + d] / [d] / [rip + d]; 64 or 32 bits, 0x67 */
+        unsigned r = preg(s), b = preg(s), i = preg(s), form = (unsigned)(rnd(s) % 6);
+        bool w = rnd(s) % 3 != 0;
+        if (rnd(s) % 4 == 0)
+            put(c, 0x67); /* 32-bit address */
+        if (form >= 4 && rnd(s) % 2)
+            b = RSP; /* [rsp + d]: base rsp needs a SIB byte */
+        unsigned rex = (w ? 8u : 0) | (r >> 3) << 2 | (form < 3 ? (i >> 3) << 1 : 0) | (b >> 3);
+        if (rex)
+            put(c, 0x40 | rex);
         put(c, 0x8d);
-        put(c, 0x80 | (r & 7) << 3 | 4);
-        put(c, (unsigned)(rnd(s) % 4) << 6 | (i & 7) << 3 | (b & 7));
+        if (form < 3) {
+            put(c, 0x80 | (r & 7) << 3 | 4);
+            put(c, (unsigned)(rnd(s) % 4) << 6 | (i & 7) << 3 | (b & 7));
+        } else if (form == 3) {
+            put(c, (r & 7) << 3 | 4); /* [disp32] (no base, no index) */
+            put(c, 0x25);
+        } else {
+            put(c, 0x80 | (r & 7) << 3 | (b & 7));
+            if ((b & 7) == 4)
+                put(c, 0x24);
+        }
         put4(c, (uint32_t)rnd(s));
     } else if (pick < 60) { /* INC DEC NOT NEG */
         unsigned k = (unsigned)(rnd(s) % 4);
