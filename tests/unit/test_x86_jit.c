@@ -198,9 +198,23 @@ static void random_insn(struct code *c, uint64_t *s, uint64_t code_la)
         unsigned k = (unsigned)(rnd(s) % 4);
         op[0] = k < 2 ? (sz == 1 ? 0xfe : 0xff) : (sz == 1 ? 0xf6 : 0xf7);
         enc(c, s, sz, op, 1, k | X, o, code_la);
-    } else if (pick < 68) { /* shifts and rotates of registers by imm / 1 */
+    } else if (pick < 68) { /* shifts and rotates of registers by imm / 1 / CL */
         unsigned g = (unsigned)(rnd(s) % 8);
         if (g == 2 || g == 3) g += 2;
+        if (rnd(s) % 3 == 0) { /* by CL, often a count of 0, 1 or past the width */
+            static const uint8_t counts[] = { 0, 1, 0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 0x9f,
+                                              0x20, 0x40, 0x41, 0x21 };
+            if (rnd(s) % 4) { put(c, 0xb1); put(c, counts[rnd(s) % 22]); } /* mov cl, imm8 */
+            op[0] = sz == 1 ? 0xd2 : 0xd3;
+            enc(c, s, sz, op, 1, g | X, reg, code_la);
+            if (rnd(s) % 2) { /* SETcc of a register: the flags it left are read */
+                unsigned r = preg(s);
+                put(c, 0x40 | (r >> 3));
+                put(c, 0x0f); put(c, 0x90 | (unsigned)(rnd(s) % 16)); put(c, 0xc0 | (r & 7));
+            }
+            fix_rip(c, code_la, s);
+            return;
+        }
         bool one = rnd(s) % 4 == 0;
         op[0] = one ? (sz == 1 ? 0xd0 : 0xd1) : (sz == 1 ? 0xc0 : 0xc1);
         enc(c, s, sz, op, 1, g | X, reg, code_la);
@@ -384,6 +398,57 @@ START_TEST(test_differential_random)
 }
 END_TEST
 
+/* Shifts and rotates by CL and by immediates of every size, with the
+ * counts where the flags are subtle (0, 1, the width, past it, past the
+ * mask), each followed by PUSHFQ / POP (the flags it left are read, and
+ * PUSHFQ ends the block): the same registers and flags as the
+ * interpreter. */
+START_TEST(test_shifts)
+{
+    static struct code c;
+    c.n = 0;
+    c.ncall = 0;
+    static const uint8_t counts[] = { 0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65 };
+    static const unsigned szs[] = { 1, 2, 4, 8 }, ops[] = { 0, 1, 4, 5, 7 };
+    uint64_t seed = 0x5b1f7ull;
+    for (unsigned si = 0; si < 4; si++)
+        for (unsigned oi = 0; oi < 5; oi++)
+            for (unsigned ci = 0; ci < 15; ci++) {
+                unsigned sz = szs[si], g = ops[oi], r = preg(&seed);
+                if (r == RCX)
+                    r = RAX;
+                bool cl = (ci + oi) % 2 == 0;
+                uint8_t op = cl ? (sz == 1 ? 0xd2 : 0xd3) : (sz == 1 ? 0xc0 : 0xc1);
+                uint64_t v = rnd(&seed);
+                if (ci % 2)
+                    v |= 0x8000000080008080ull; /* the sign bits of every size */
+                put(&c, 0x48 | (r >> 3)); put(&c, 0xb8 + (r & 7));  /* mov r, imm64 */
+                put4(&c, (uint32_t)v); put4(&c, (uint32_t)(v >> 32));
+                if (cl) { put(&c, 0xb1); put(&c, counts[ci]); }      /* mov cl, count */
+                if (sz == 2) put(&c, 0x66);
+                put(&c, 0x40 | (sz == 8 ? 8u : 0) | (r >> 3));
+                put(&c, op); put(&c, 0xc0 | g << 3 | (r & 7));
+                if (!cl) put(&c, counts[ci]);
+                put(&c, 0x9c);                                     /* pushfq */
+                put(&c, 0x5a);                                     /* pop rdx */
+                put(&c, 0x48); put(&c, 0x31); put(&c, 0xd3);       /* xor rbx, rdx */
+                put(&c, 0x48); put(&c, 0xc1); put(&c, 0xc3); put(&c, 0x07); /* rol rbx, 7 */
+            }
+    /* dec r15; jnz start; hlt */
+    put(&c, 0x49); put(&c, 0xff); put(&c, 0xcf);
+    put(&c, 0x0f); put(&c, 0x85); put4(&c, (uint32_t)-(int32_t)(c.n + 4));
+    put(&c, 0xf4);
+    for (unsigned k = 0; k < 3; k++) {
+        uint64_t s = seed + k;
+        struct x86f *jit = machine_with(&c, false, s), *ref = machine_with(&c, true, s);
+        run_both(jit, ref, &s, "shifts");
+        ck_assert_int_eq(ref->c->state, CPU_SLEEPING);
+        x86f_free(jit);
+        x86f_free(ref);
+    }
+}
+END_TEST
+
 /* Self-modifying code inside a compiled loop: the loop stores a new
  * immediate into its own MOV each iteration; every iteration must see the
  * value just stored (the store into the code page leaves the compiled
@@ -456,6 +521,7 @@ Suite *x86_jit_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_differential_random, 0, 48);
+    tcase_add_test(tc, test_shifts);
     tcase_add_test(tc, test_smc);
     tcase_add_test(tc, test_fault_mid_block);
     suite_add_tcase(s, tc);

@@ -454,6 +454,22 @@ static void shift_flags(struct emit *e, bool right)
         EMIT(e, 0x41, 0x09, 0xc4);                   /* or r12d, eax */
     e->fl = (struct flst){ .rv = true };
 }
+/* After a host SHL/SHR/SAR of 32/64 bits by ecx (1..mask): the flags of
+ * exec.c shift() in r12 — the host's CF SF ZF PF; OF: SHL SF xor CF,
+ * SHR the host's for a count of 1 (the operand's MSB) else 0, SAR 0; AF
+ * cleared. Clobbers eax (and ecx for SHL). */
+static void shift_cl_flags(struct emit *e, unsigned aop)
+{
+    if (aop == 5) {
+        capture(e);
+        EMIT(e, 0x83, 0xf9, 0x01, 0x74, 0x07);         /* cmp ecx, 1; je +7 */
+        EMIT(e, 0x41, 0x81, 0xe4); b4(e, ~0x800u);     /* and r12d, ~OF */
+        EMIT(e, 0x41, 0x83, 0xe4, 0xef);               /* and r12d, ~AF */
+        e->fl = (struct flst){ .rv = true };
+    } else {
+        shift_flags(e, aop == 7);
+    }
+}
 /* After a host IMUL of size sz (4, 8) whose result is in host register h:
  * the flags of exec.c imul2 — CF = OF = the host's (the product did not
  * fit), SF ZF PF of the result, AF 0 — in r12 (clobbers edx). */
@@ -723,6 +739,7 @@ struct ci {
     bool mem;       /* the r/m operand is memory */
     bool live_after, live_before;
     uint64_t count; /* shift count */
+    bool cl;        /* shift by CL */
 };
 
 enum { J_OR = 1, J_ADC = 2, J_SBB = 3, J_AND = 4, J_XOR = 6, J_CMP = 7 };
@@ -771,10 +788,16 @@ static void classify(struct ci *c)
     case 0x88: case 0x89: case 0x8a: case 0x8b: case 0xc6: case 0xc7: c->kind = K_MOV; c->sz = (uint8_t)osz; return;
     case 0x8d: c->kind = K_LEA; c->sz = d->opsize; c->mem = false; return;
     case 0x90: if (!(in->prefixes & X86_PFX_REP)) c->kind = K_NOP; c->mem = false; return;
-    case 0xc1: case 0xd1:
-        if (osz >= 4 && !c->mem && r != 2 && r != 3) {
-            c->kind = K_SHIFT; c->aop = (uint8_t)r; c->sz = (uint8_t)osz;
-            c->count = (op == 0xd1 ? 1 : d->imm) & (osz == 8 ? 63 : 31);
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+        /* register shifts and rotates (RCL/RCR: calls). An 8/16-bit
+         * SHL/SHR/SAR by an immediate count of the width or more leaves
+         * flags the host does not define: a call. */
+        if (!c->mem && r != 2 && r != 3) {
+            c->aop = (uint8_t)r; c->sz = (uint8_t)osz;
+            c->cl = op >= 0xd2;
+            c->count = (op >= 0xd0 ? 1 : d->imm) & (osz == 8 ? 63 : 31);
+            if (c->cl || osz >= 4 || r < 4 || c->count < 8 * osz)
+                c->kind = K_SHIFT;
         }
         return;
     case 0xc3: if (d->opsize == 8) c->kind = K_RET; return;
@@ -804,6 +827,13 @@ static struct props props_of(const struct emit *e, const struct ci *c)
     case K_GRP3: p.use = mem; p.w6 = c->aop != 2; return p;
     case K_INCDEC: p.use = true; p.w6 = true; return p;
     case K_SHIFT:
+        if (c->cl) {
+            /* a count of 0 keeps the flags (not w6); 32/64-bit SHL/SHR/SAR
+             * set them as the immediate forms do (shift_cl); rotates and
+             * 8/16-bit shifts (a count past the width) only when they are dead */
+            if ((c->sz < 4 || c->aop < 4) && c->live_after) return (struct props){ .use = true };
+            return p;
+        }
         if (!c->count) return p; /* flags unchanged */
         /* SHL/SHR/SAR: the host's CF SF ZF PF; OF as exec.c shift() has it
          * for a count above 1 (shift_flags) */
@@ -1114,21 +1144,47 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         rm_store(e, c, sz, A);
         break;
     case K_SHIFT: {
-        if (c->count)
+        unsigned hop = c->aop == 6 ? 4 : c->aop; /* (SAL = SHL) */
+        bool live_cl = c->cl && la;              /* (then 32/64 bits, SHL/SHR/SAR) */
+        if (c->cl || c->count)
             flags_safe(e, lb);
-        int pd = pin[d->rm];
-        unsigned h = pd >= 0 ? (unsigned)pd : A; /* shift pd / eax, count (32/64 bits) */
+        if (live_cl) {
+            /* the flags before in r12 with AF as the guest has it: a count
+             * of 0 leaves them so */
+            if (!e->fl.rv)
+                op_rm(e, false, true, 0x8b, 1, H12, M_DISP, B, OFF(rflags)); /* mov r12, [rflags] */
+            else if (e->fl.afz)
+                EMIT(e, 0x41, 0x83, 0xe4, 0xef);                          /* and r12d, ~AF */
+            e->fl = (struct flst){ .rv = true };
+        }
+        int pd = hreg(sz, d->rex, d->rm);
+        unsigned h = pd >= 0 ? (unsigned)pd : A; /* shift pd / eax */
         if (pd < 0)
-            gget(e, sz, A, 1, d->rm);
-        if (c->count) {
-            op_rm(e, false, sz == 8, 0xc1, 1, c->aop == 6 ? 4 : c->aop, M_REG, h, 0); /* (SAL = SHL) */
-            b1(e, (unsigned)c->count);
-        } else if (sz == 4 && pd >= 0) {
+            gget(e, sz, A, d->rex, d->rm);
+        else if (sz == 4)
             op_rm(e, false, false, 0x89, 1, h, M_REG, h, 0); /* mov p32, p32: a count of 0 zero-extends too */
+        uint8_t *zero = NULL;
+        if (c->cl) {
+            gget(e, 1, C, 1, RCX);                          /* movzx ecx, cl of the guest */
+            if (live_cl) {
+                EMIT(e, 0x83, 0xe1); b1(e, sz == 8 ? 63 : 31); /* and ecx, mask */
+                if (pd < 0 && sz == 4)
+                    gput(e, 4, A, d->rex, d->rm); /* (a count of 0 zero-extends it too) */
+                zero = jcc32(e, CC_E);
+            }
+            op_rmx(e, sz == 2, sz == 8, sz == 1, sz == 1 ? 0xd2 : 0xd3, 1, hop, M_REG, h, 0); /* shift h, cl */
+        } else if (c->count) {
+            op_rmx(e, sz == 2, sz == 8, sz == 1, sz == 1 ? 0xc0 : 0xc1, 1, hop, M_REG, h, 0);
+            b1(e, (unsigned)c->count);
         }
         if (pd < 0)
-            gput(e, sz, A, 1, d->rm);
-        if (c->count) {
+            gput(e, sz, A, d->rex, d->rm);
+        if (live_cl) {
+            shift_cl_flags(e, c->aop);
+            patch_to_here(e, zero);
+        } else if (c->cl) {
+            e->fl = (struct flst){ 0 }; /* dead (props_of) */
+        } else if (c->count) {
             if (c->aop < 4)
                 e->fl = (struct flst){ 0 }; /* dead (props_of) */
             else if (c->count == 1 || !la)
