@@ -369,14 +369,29 @@ START_TEST(test_differential_random)
     static struct code c;
     c.n = 0;
     c.ncall = 0;
+    /* odd runs: the code starts 256 bytes before a page's end (blocks end
+     * at the page boundary and go on on the next page, branches cross it)
+     * and the leaf is on the page after the HLT's: exits, CALLs and RETs
+     * across pages (jit.c dispatch_stub) */
+    bool far = _i % 2 == 1;
+    if (far) {
+        put(&c, 0xe9); put4(&c, 0xf00 - 5); /* jmp over the padding */
+        memset(c.b + c.n, 0xcc, 0xf00 - c.n);
+        c.n = 0xf00;
+    }
     unsigned n = 40 + (unsigned)(rnd(&seed) % 80);
-    for (unsigned k = 0; k < n && c.n < 3000; k++)
+    for (unsigned k = 0, c0 = c.n; k < n && c.n < c0 + 3000; k++)
         random_insn(&c, &seed, X86F_CODE);
     /* dec r15; jnz start; hlt */
     put(&c, 0x49); put(&c, 0xff); put(&c, 0xcf);
     put(&c, 0x0f); put(&c, 0x85); put4(&c, (uint32_t)-(int32_t)(c.n + 4));
     put(&c, 0xf4);
     unsigned hlt_end = c.n;
+    if (far) {
+        unsigned to = ((c.n + 0xfffu) & ~0xfffu) + 0x10;
+        memset(c.b + c.n, 0xcc, to - c.n);
+        c.n = to;
+    }
     /* the leaf: lea rax, [rax + rcx*2 + 5]; add rdx, rax; ret */
     unsigned leaf = c.n;
     static const uint8_t leaf_code[] = { 0x48, 0x8d, 0x44, 0x48, 0x05, 0x48, 0x01, 0xc2, 0xc3 };

@@ -58,7 +58,7 @@
 
 #if defined(__x86_64__)
 
-#define MAX_INSN_BYTES 400u /* worst case of one instruction's code */
+#define MAX_INSN_BYTES 512u /* worst case of one instruction's code */
 _Static_assert(sizeof(struct x86_dinsn) == 32 && sizeof(struct x86_jit_block) == 16,
                "RET's lookup computes slot and block addresses with shifts");
 
@@ -96,6 +96,7 @@ struct emit {
     struct x86_jit *j;
     const struct x86_dpage *pg; /* the block's page */
     uint8_t *ret;         /* the block's return to C */
+    uint8_t *disp;        /* the block's jump to the code of the rip in rax (dispatch_stub) */
     bool hib;             /* an AH..BH operand of a pinned register: compile
                              that instruction as a call (compile) */
 };
@@ -515,6 +516,7 @@ static void flags_r12(struct emit *e, const struct flst *s)
     }
 }
 
+static void exit_far(struct emit *e, const struct flst *s);
 static void exit_to(struct emit *e, const struct flst *s, int64_t rel)
 {
     int64_t in_page = (int64_t)e->page_off + rel;
@@ -523,10 +525,8 @@ static void exit_to(struct emit *e, const struct flst *s, int64_t rel)
         return;
     }
     if (in_page < 0 || in_page >= 4096) {
-        flags_exit(e, s);
         lea_pc(e, A, rel);
-        str_(e, 8, A, OFF(rip));
-        ret_code(e, X86_JIT_DONE);
+        exit_far(e, s);
         return;
     }
     /* chained: the flags stay in r12; written back if it returns */
@@ -538,6 +538,14 @@ static void exit_to(struct emit *e, const struct flst *s, int64_t rel)
     EMIT(e, 0x48, 0x8d, 0x05);                              /* lea rax, [rip + site - next] */
     b4(e, (uint32_t)(site - (e->p + 4)));
     epilogue(e);
+}
+/* Go on at the rip in rax (canonical, or matching no fetch tag): to its
+ * block's code through dispatch_stub, else back to C. */
+static void exit_far(struct emit *e, const struct flst *s)
+{
+    flags_r12(e, s);
+    b1(e, 0xe9);
+    b4(e, (uint32_t)(e->disp - (e->p + 4)));
 }
 /* Leave for the rip in rax (clobbered by flags_exit after the store). */
 static void exit_rax(struct emit *e, const struct flst *s)
@@ -1297,7 +1305,7 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             if (!fits32(rel)) { e->fail = true; break; }
             lea_pc(e, A, rel);
             canon_check(e, &m);
-            exit_rax(e, &s);
+            exit_far(e, &s);
         }
         break;
     }
@@ -1324,7 +1332,7 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             exit_to(e, &s, rel);
         } else {
             lea_pc(e, A, rel);
-            exit_rax(e, &s);
+            exit_far(e, &s);
         }
         break;
     }
@@ -1337,39 +1345,7 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         canon_check(e, &m);
         gaddi(e, RSP, 8);
         struct flst s = e->fl;
-        /* a return into this page: to its block's compiled code if it has
-         * some (what run_blocks would find: the page's index, the slot's
-         * jit index and owner), else back to run_blocks */
-        uint8_t *other[4];
-        EMIT(e, 0x48, 0x89, 0xc1, 0x4c, 0x31, 0xe9, 0x48, 0xc1, 0xe9, 0x0c); /* mov rcx, rax; xor rcx, r13; shr rcx, 12 */
-        other[0] = jcc32(e, CC_NE);
-        EMIT(e, 0x89, 0xc1, 0x81, 0xe1, 0xff, 0x0f, 0x00, 0x00); /* mov ecx, eax; and ecx, 0xfff */
-        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->idx);
-        EMIT(e, 0x0f, 0xb7, 0x0c, 0x4a);                /* movzx ecx, word [rdx + rcx*2] */
-        EMIT(e, 0x83, 0xe9, 0x01, 0x81, 0xf9); b4(e, X86_DPAGE_SLOTS); /* sub ecx, 1; cmp ecx, SLOTS */
-        other[1] = jcc32(e, CC_AE);
-        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->jit);
-        EMIT(e, 0x0f, 0xb7, 0x14, 0x4a);                /* movzx edx, word [rdx + rcx*2] */
-        /* (r13 is free from here: the rip base of this block's misses,
-         * which are behind) */
-        EMIT(e, 0x49, 0xbd); b8(e, (uint64_t)(uintptr_t)&e->j->nblocks); /* mov r13, imm64 */
-        EMIT(e, 0x41, 0x3b, 0x55, 0x00);                /* cmp edx, [r13] */
-        other[2] = jcc32(e, CC_AE);
-        EMIT(e, 0x48, 0xc1, 0xe2, 0x04);                /* shl rdx, 4 (blocks[] entries) */
-        EMIT(e, 0x49, 0xbd); b8(e, (uint64_t)(uintptr_t)e->j->blocks); /* mov r13, imm64 */
-        EMIT(e, 0x49, 0x01, 0xd5);                      /* add r13, rdx */
-        EMIT(e, 0x48, 0xc1, 0xe1, 0x05);                /* shl rcx, 5 (slots) */
-        mov_imm64(e, D, (uint64_t)(uintptr_t)e->pg->d);
-        EMIT(e, 0x48, 0x01, 0xd1, 0x49, 0x3b, 0x4d, 0x00); /* add rcx, rdx; cmp rcx, [r13] (owner) */
-        other[3] = jcc32(e, CC_NE);
-        EMIT(e, 0x41, 0x8b, 0x4d); b1(e, (unsigned)offsetof(struct x86_jit_block, chain)); /* mov ecx, [r13 + chain] */
-        mov_imm64(e, D, (uint64_t)(uintptr_t)e->j->buf);
-        EMIT(e, 0x48, 0x01, 0xd1, 0x49, 0x89, 0xc5);    /* add rcx, rdx; mov r13, rax */
-        flags_r12(e, &s);
-        EMIT(e, 0xff, 0xe1);                            /* jmp rcx */
-        for (unsigned i = 0; i < 4; i++)
-            patch_to_here(e, other[i]);
-        exit_rax(e, &s);
+        exit_far(e, &s); /* to the code of the block returned to, if it has some */
         break;
     }
     default:
@@ -1377,6 +1353,59 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         break;
     }
     miss_paths(e, &m, k, c->off);
+}
+
+/* The jump to another block (exit_far): the rip in rax, the guest's flags
+ * in r12. The lookup of run_blocks done inline — the fetch TLB entry of
+ * the rip with this run's tag bits (x86_cpu.jit_ftag; a non-canonical rip
+ * matches none), its predecoded page of 64-bit code, the slot, the slot's
+ * jit index and owner — to the block's chained entry (which checks the
+ * budget); else x->rip = rax and back to C, which does the full checks.
+ * Within a run nothing else run_blocks checks can change: what could (a
+ * slow path of a call: blk_exit) returns to C first. */
+static void dispatch_stub(struct emit *e)
+{
+    _Static_assert(offsetof(struct x86_dpage, d) == 0, "owner = page + slot * 32");
+    uint8_t *fail[6];
+    str_(e, 8, A, OFF(rip));
+    EMIT(e, 0x48, 0x89, 0xc1, 0x48, 0xc1, 0xe9, 0x0c);        /* mov rcx, rax; shr rcx, 12 */
+    EMIT(e, 0x89, 0xca);                                      /* mov edx, ecx */
+    op_rm(e, false, false, 0x33, 1, D, M_DISP, B, OFF(tlb_xor)); /* xor edx, [tlb_xor] */
+    EMIT(e, 0x0f, 0xb6, 0xd2);                                /* movzx edx, dl */
+    EMIT(e, 0x69, 0xd2); b4(e, (uint32_t)sizeof(struct x86_tlb_entry)); /* imul edx, edx, size */
+    EMIT(e, 0x48, 0x01, 0xda);                                /* add rdx, rbx */
+    EMIT(e, 0x48, 0xc1, 0xe1, 0x03);                          /* shl rcx, 3 */
+    op_rm(e, false, true, 0x0b, 1, C, M_DISP, B, OFF(jit_ftag)); /* or rcx, [jit_ftag] */
+    op_rm(e, false, true, 0x3b, 1, C, M_DISP, D, TLBE(tag_x));  /* cmp rcx, [rdx + tag_x] */
+    fail[0] = jcc32(e, CC_NE);
+    op_rm(e, false, true, 0x8b, 1, D, M_DISP, D, TLBE(dpage)); /* mov rdx, [rdx + dpage] */
+    EMIT(e, 0x48, 0x85, 0xd2);                                /* test rdx, rdx */
+    fail[1] = jcc32(e, CC_E);
+    EMIT(e, 0x80, 0xba); b4(e, (uint32_t)offsetof(struct x86_dpage, code_size)); b1(e, 8); /* cmp byte [rdx + code_size], 8 */
+    fail[2] = jcc32(e, CC_NE);
+    EMIT(e, 0x25, 0xff, 0x0f, 0x00, 0x00);                    /* and eax, 0xfff */
+    EMIT(e, 0x0f, 0xb7, 0x8c, 0x42); b4(e, (uint32_t)offsetof(struct x86_dpage, idx)); /* movzx ecx, [rdx + rax*2 + idx] */
+    EMIT(e, 0x83, 0xe9, 0x01, 0x81, 0xf9); b4(e, X86_DPAGE_SLOTS); /* sub ecx, 1; cmp ecx, SLOTS */
+    fail[3] = jcc32(e, CC_AE);
+    EMIT(e, 0x0f, 0xb7, 0x84, 0x4a); b4(e, (uint32_t)offsetof(struct x86_dpage, jit)); /* movzx eax, [rdx + rcx*2 + jit] */
+    EMIT(e, 0x49, 0xbd); b8(e, (uint64_t)(uintptr_t)&e->j->nblocks); /* mov r13, &nblocks */
+    EMIT(e, 0x41, 0x3b, 0x45, 0x00);                          /* cmp eax, [r13] */
+    fail[4] = jcc32(e, CC_AE);
+    EMIT(e, 0x48, 0xc1, 0xe0, 0x04);                          /* shl rax, 4 (blocks[] entries) */
+    EMIT(e, 0x49, 0xbd); b8(e, (uint64_t)(uintptr_t)e->j->blocks); /* mov r13, blocks */
+    EMIT(e, 0x49, 0x01, 0xc5);                                /* add r13, rax */
+    EMIT(e, 0x48, 0xc1, 0xe1, 0x05, 0x48, 0x01, 0xd1);        /* shl rcx, 5; add rcx, rdx: the slot */
+    EMIT(e, 0x49, 0x3b, 0x4d, 0x00);                          /* cmp rcx, [r13] (owner) */
+    fail[5] = jcc32(e, CC_NE);
+    EMIT(e, 0x41, 0x8b, 0x4d); b1(e, (unsigned)offsetof(struct x86_jit_block, chain)); /* mov ecx, [r13 + chain] */
+    mov_imm64(e, D, (uint64_t)(uintptr_t)e->j->buf);
+    EMIT(e, 0x48, 0x01, 0xd1);                                /* add rcx, rdx */
+    op_rm(e, false, true, 0x8b, 1, H13, M_DISP, B, OFF(rip)); /* mov r13, [rip] */
+    EMIT(e, 0xff, 0xe1);                                      /* jmp rcx */
+    for (unsigned i = 0; i < 6; i++)
+        patch_to_here(e, fail[i]);
+    merge(e, false);
+    ret_code(e, X86_JIT_DONE);
 }
 
 /* ---- the cache --------------------------------------------------------------- */
@@ -1462,6 +1491,8 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
         spill_all(&e);
         EMIT(&e, 0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e, 0x5d, 0x41, 0x5d, 0x41, 0x5c, 0x5b, 0xc3);
         /* add rsp, 8; pop r15; pop r14; pop rbp; pop r13; pop r12; pop rbx; ret */
+        e.disp = e.p;
+        dispatch_stub(&e);
         entry = e.p;
         /* push rbx; push r12; push r13; push rbp; push r14; push r15; sub rsp, 8 (calls: rsp 16-aligned) */
         EMIT(&e, 0x53, 0x41, 0x54, 0x41, 0x55, 0x55, 0x41, 0x56, 0x41, 0x57, 0x48, 0x83, 0xec, 0x08);
