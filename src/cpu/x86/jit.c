@@ -668,6 +668,8 @@ static void emit_la(struct emit *e, const struct x86_dinsn *d, uint32_t off)
 }
 
 #define TLBE(f) (OFF(tlb) + (int32_t)offsetof(struct x86_tlb_entry, f))
+#define TLBE_SHIFT 6
+_Static_assert(sizeof(struct x86_tlb_entry) == 1u << TLBE_SHIFT, "the probe scales the TLB index by a shift");
 enum { P_READ = 1, P_WRITE = 2 };
 /* The TLB probe of exec.c mem_read / mem_write for a size-byte access at
  * the linear address in rax (64-bit mode: long_mode, no masking): the entry
@@ -681,7 +683,7 @@ static void probe(struct emit *e, struct misses *m, unsigned size, unsigned kind
     EMIT(e, 0x48, 0x89, 0xc2, 0x48, 0xc1, 0xea, 0x0c);  /* mov rdx, rax; shr rdx, 12 */
     op_rm(e, false, false, 0x33, 1, D, M_DISP, B, OFF(tlb_xor)); /* xor edx, [tlb_xor] */
     EMIT(e, 0x0f, 0xb6, 0xd2);                          /* movzx edx, dl */
-    EMIT(e, 0x69, 0xd2); b4(e, (uint32_t)sizeof(struct x86_tlb_entry)); /* imul edx, edx, size */
+    EMIT(e, 0xc1, 0xe2); b1(e, TLBE_SHIFT);             /* shl edx, log2(entry size) */
     EMIT(e, 0x48, 0x01, 0xda);                          /* add rdx, rbx */
     EMIT(e, 0x48, 0x8d, 0x48); b1(e, size - 1);          /* lea rcx, [rax + size - 1] */
     EMIT(e, 0x48, 0xc1, 0xe9, 0x0c, 0x48, 0xc1, 0xe1, 0x03); /* shr rcx, 12; shl rcx, 3 */
@@ -709,10 +711,15 @@ static void probe(struct emit *e, struct misses *m, unsigned size, unsigned kind
             return;
         }
         op_rm(e, false, true, 0x8b, 1, C, M_DISP, D, TLBE(pa)); /* mov rcx, [rdx + pa] */
-        mov_imm64(e, D, ram->base);
-        EMIT(e, 0x48, 0x29, 0xd1);                      /* sub rcx, rdx */
-        mov_imm64(e, D, ram->size);
-        EMIT(e, 0x48, 0x39, 0xd1);                      /* cmp rcx, rdx */
+        if (ram->base < 0x80000000u && ram->size < 0x80000000u) {
+            EMIT(e, 0x48, 0x81, 0xe9); b4(e, (uint32_t)ram->base); /* sub rcx, base */
+            EMIT(e, 0x48, 0x81, 0xf9); b4(e, (uint32_t)ram->size); /* cmp rcx, size */
+        } else {
+            mov_imm64(e, D, ram->base);
+            EMIT(e, 0x48, 0x29, 0xd1);                  /* sub rcx, rdx */
+            mov_imm64(e, D, ram->size);
+            EMIT(e, 0x48, 0x39, 0xd1);                  /* cmp rcx, rdx */
+        }
         miss_jcc(e, m, CC_AE);
         EMIT(e, 0x48, 0xc1, 0xe9, 0x0c);                /* shr rcx, 12 */
         mov_imm64(e, D, (uint64_t)(uintptr_t)ram->dirty);
@@ -989,6 +996,26 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         if (c->mem) {
             flags_safe(e, lb);
             m.fl = e->fl;
+            int pr = hreg(sz, d->rex, d->reg);
+            if (op == 0x8b && sz >= 4 && pr >= 0) { /* mov pr, [m] (32/64 bits) */
+                emit_la(e, d, c->off);
+                probe(e, &m, sz, P_READ);
+                ld_at(e, sz, (unsigned)pr, M_BASE, A, 0);
+                break;
+            }
+            if ((op == 0x88 || op == 0x89) && pr >= 0) { /* mov [m], pr */
+                emit_la(e, d, c->off);
+                probe(e, &m, sz, P_WRITE);
+                op_rmx(e, sz == 2, sz == 8, sz == 1, sz == 1 ? 0x88 : 0x89, 1, (unsigned)pr, M_BASE, A, 0);
+                break;
+            }
+            if (op >= 0xc6) { /* mov [m], imm */
+                emit_la(e, d, c->off);
+                probe(e, &m, sz, P_WRITE);
+                op_rm(e, sz == 2, sz == 8, sz == 1 ? 0xc6 : 0xc7, 1, 0, M_BASE, A, 0);
+                imm_sz(e, sz, d->imm);
+                break;
+            }
         }
         if (op == 0x8a || op == 0x8b) {
             rm_load(e, c, &m, sz, A, P_READ);
@@ -1018,23 +1045,27 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         uint32_t opc = c->in->map == X86_MAP_1 ? (sz == 8 ? 0x63 : 0x8b) : op | 0x0f00;
         unsigned nopc = c->in->map == X86_MAP_1 ? 1 : 2;
         bool w = sx && sz == 8;
+        /* the result straight into a pinned destination of 32/64 bits (the
+         * 32-bit forms zero-extend), else eax */
+        unsigned h = sz >= 4 && pin[d->reg] >= 0 ? (unsigned)pin[d->reg] : A;
         if (c->mem) {
             flags_safe(e, lb);
             m.fl = e->fl;
             emit_la(e, d, c->off);
             probe(e, &m, ss, P_READ);
-            op_rm(e, false, w, opc, nopc, A, M_BASE, A, 0);
+            op_rm(e, false, w, opc, nopc, h, M_BASE, A, 0);
         } else {
             bool hi = ss == 1 && d->rm >= 4 && d->rm < 8 && !d->rex;
             int pr = pin[hi ? d->rm - 4 : d->rm];
             if (pr < 0)
-                op_rm(e, false, w, opc, nopc, A, M_DISP, B, groff(d->rex, d->rm, ss));
+                op_rm(e, false, w, opc, nopc, h, M_DISP, B, groff(d->rex, d->rm, ss));
             else if (hi)
                 e->hib = true;
             else
-                op_rmx(e, false, w, ss == 1, opc, nopc, A, M_REG, (unsigned)pr, 0);
+                op_rmx(e, false, w, ss == 1, opc, nopc, h, M_REG, (unsigned)pr, 0);
         }
-        gput(e, sz, A, 1, d->reg);
+        if (h == A)
+            gput(e, sz, A, 1, d->reg);
         break;
     }
     case K_ALU: case K_TEST: {
@@ -1372,7 +1403,7 @@ static void dispatch_stub(struct emit *e)
     EMIT(e, 0x89, 0xca);                                      /* mov edx, ecx */
     op_rm(e, false, false, 0x33, 1, D, M_DISP, B, OFF(tlb_xor)); /* xor edx, [tlb_xor] */
     EMIT(e, 0x0f, 0xb6, 0xd2);                                /* movzx edx, dl */
-    EMIT(e, 0x69, 0xd2); b4(e, (uint32_t)sizeof(struct x86_tlb_entry)); /* imul edx, edx, size */
+    EMIT(e, 0xc1, 0xe2); b1(e, TLBE_SHIFT);                   /* shl edx, log2(entry size) */
     EMIT(e, 0x48, 0x01, 0xda);                                /* add rdx, rbx */
     EMIT(e, 0x48, 0xc1, 0xe1, 0x03);                          /* shl rcx, 3 */
     op_rm(e, false, true, 0x0b, 1, C, M_DISP, B, OFF(jit_ftag)); /* or rcx, [jit_ftag] */
