@@ -59,6 +59,7 @@
 #if defined(__x86_64__)
 
 #define MAX_INSN_BYTES 512u /* worst case of one instruction's code */
+#define COLD_BYTES 128u     /* worst case of one instruction's miss path (emit_cold) */
 _Static_assert(sizeof(struct x86_dinsn) == 32 && sizeof(struct x86_jit_block) == 16,
                "RET's lookup computes slot and block addresses with shifts");
 
@@ -85,6 +86,14 @@ struct flst {
     bool afz; /* hf / rv: AF must read 0 (logic operations) */
 };
 
+struct misses {
+    uint8_t *at[8];       /* the branches to the path */
+    unsigned n;
+    struct flst fl;       /* the flags as they were before the instruction */
+    unsigned k;           /* the instruction: its index in the block, */
+    uint32_t off;         /* its byte offset */
+};
+
 struct emit {
     uint8_t *p;
     uint32_t page_off;    /* the block's first rip & 0xfff */
@@ -96,6 +105,8 @@ struct emit {
     struct x86_jit *j;
     const struct x86_dpage *pg; /* the block's page */
     uint8_t *ret;         /* the block's return to C */
+    struct misses *cold;  /* [X86_BLOCK_MAX] miss paths, emitted after the code */
+    unsigned ncold;
     uint8_t *disp;        /* the block's jump to the code of the rip in rax (dispatch_stub) */
     bool hib;             /* an AH..BH operand of a pinned register: compile
                              that instruction as a call (compile) */
@@ -557,12 +568,8 @@ static void exit_rax(struct emit *e, const struct flst *s)
 
 /* Exit paths of one instruction (k-th, at byte offset off) that return
  * before it for the interpreter: the branches to them are collected and
- * the path is emitted after the instruction's code. */
-struct misses {
-    uint8_t *at[8];
-    unsigned n;
-    struct flst fl;       /* the flags as they were before the instruction */
-};
+ * the paths are emitted after the block's code (emit_cold), out of the
+ * way of the code that runs. */
 static void miss_jcc(struct emit *e, struct misses *m, unsigned cc)
 {
     if (m->n < 8)
@@ -574,18 +581,30 @@ static void miss_paths(struct emit *e, struct misses *m, unsigned k, uint32_t of
 {
     if (!m->n)
         return;
-    uint8_t *over = jmp32(e);
-    for (unsigned i = 0; i < m->n; i++)
-        patch_to_here(e, m->at[i]);
-    flags_exit(e, &m->fl);
-    op_rm(e, false, true, 0x81, 1, 0, M_REG, LEFT, 0); /* add left, n - k */
-    b4(e, e->n - k);
-    stat_add(e, &e->j->run, -(int32_t)(e->n - k));
-    lea_pc(e, A, off);
-    str_(e, 8, A, OFF(rip));
-    ret_code(e, X86_JIT_MISS);
-    patch_to_here(e, over);
+    if (e->ncold >= X86_BLOCK_MAX) {
+        e->fail = true;
+        return;
+    }
+    m->k = k;
+    m->off = off;
+    e->cold[e->ncold++] = *m;
     m->n = 0;
+}
+static void emit_cold(struct emit *e)
+{
+    for (unsigned c = 0; c < e->ncold; c++) {
+        struct misses *m = &e->cold[c];
+        for (unsigned i = 0; i < m->n; i++)
+            patch_to_here(e, m->at[i]);
+        flags_exit(e, &m->fl);
+        op_rm(e, false, true, 0x81, 1, 0, M_REG, LEFT, 0); /* add left, n - k */
+        b4(e, e->n - m->k);
+        stat_add(e, &e->j->run, -(int32_t)(e->n - m->k));
+        lea_pc(e, A, m->off);
+        str_(e, 8, A, OFF(rip));
+        ret_code(e, X86_JIT_MISS);
+    }
+    e->ncold = 0;
 }
 
 /* rcx, rax = a canonical 64-bit value? else miss */
@@ -1490,7 +1509,9 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
     struct ci cs[X86_BLOCK_MAX];
     if (n > X86_BLOCK_MAX)
         return NULL;
-    struct emit e = { .page_off = (uint32_t)(rip & 0xfff), .n = n, .x = x, .stats = j->stats, .j = j, .pg = p };
+    struct misses cold[X86_BLOCK_MAX];
+    struct emit e = { .page_off = (uint32_t)(rip & 0xfff), .n = n, .x = x, .stats = j->stats, .j = j, .pg = p,
+                      .cold = cold };
     uint32_t off = 0;
     for (unsigned i = 0; i < n; i++) {
         cs[i] = (struct ci){ .d = &p->d[k + i], .in = &p->full[k + i], .raw = p->raw[k + i],
@@ -1555,13 +1576,14 @@ static x86_jit_fn compile(struct x86_cpu *x, struct x86_jit *j, struct x86_dpage
                    c->in->opcode == 0xc3 || c->in->opcode == 0xe8 || c->in->opcode == 0xe9 || c->in->opcode == 0xeb ||
                    (c->in->opcode >= 0x70 && c->in->opcode <= 0x7f))) ||
                    (c->in->map == X86_MAP_0F && c->in->opcode >= 0x80 && c->in->opcode <= 0x8f)));
-            if ((size_t)(e.p - start) > (size_t)(i + 2) * MAX_INSN_BYTES)
+            if ((size_t)(e.p - start) + (size_t)(e.ncold + 1) * COLD_BYTES > (size_t)(i + 2) * MAX_INSN_BYTES)
                 e.fail = true; /* (cannot happen: the worst case is far below) */
         }
         if (!ends && !e.fail) {
             struct flst s = e.fl;
             exit_to(&e, &s, off);
         }
+        emit_cold(&e);
         patch_to_here(&e, short_budget);
         op_rm(&e, false, true, 0x81, 1, 0, M_REG, LEFT, 0); b4(&e, n); /* add left, n */
         merge(&e, false);
