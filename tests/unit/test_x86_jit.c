@@ -287,6 +287,13 @@ static void random_insn(struct code *c, uint64_t *s, uint64_t code_la)
         put(c, 0xe8);
         c->call[c->ncall++] = c->n;
         put4(c, 0);
+    } else if (pick < 98 && rnd(s) % 2) { /* DIV r32/64 by a register, the quotient fitting */
+        unsigned r = preg(s), w = rnd(s) % 2 ? 8u : 0;
+        if (r == RAX || r == RDX)
+            r = RBX;
+        put(c, 0x48 | (r >> 3)); put(c, 0x81); put(c, 0xc8 | (r & 7)); put4(c, 0x100); /* or r, 0x100 */
+        put(c, 0x48); put(c, 0x81); put(c, 0xe2); put4(c, 0xff);                 /* and rdx, 0xff */
+        put(c, 0x40 | w | (r >> 3)); put(c, 0xf7); put(c, 0xf0 | (r & 7));        /* div r */
     } else if (pick < 98) { /* CDQ / CQO, CWDE / CDQE: fast handlers not compiled (calls) */
         if (rnd(s) % 2) put(c, 0x48);
         put(c, rnd(s) % 2 ? 0x98 : 0x99);
@@ -530,6 +537,42 @@ START_TEST(test_fault_mid_block)
 }
 END_TEST
 
+/* DIV in a compiled loop until its quotient no longer fits: edx grows by
+ * one each iteration and the divisor is 8, so the 9th DIV raises #DE
+ * (the compiled code leaves it to the interpreter): the exception at that
+ * DIV with the state of the iterations before it. */
+START_TEST(test_div)
+{
+    static const uint8_t prog[] = {
+        0x48, 0x83, 0xc0, 0x05,                   /* add rax, 5 */
+        0x48, 0x89, 0xd6,                         /* mov rsi, rdx */
+        0xf7, 0xf1,                               /* div ecx: eax = edx:eax / 8, edx = remainder */
+        0x48, 0x01, 0xc3,                         /* add rbx, rax */
+        0x48, 0x8d, 0x56, 0x01,                   /* lea rdx, [rsi + 1] */
+        0x49, 0xff, 0xcf,                         /* dec r15 */
+        0x75, 0xeb,                               /* jnz 0 */
+        0xf4,
+    };
+    static struct code c;
+    c.n = sizeof prog;
+    memcpy(c.b, prog, sizeof prog);
+    uint64_t seed = 5;
+    struct x86f *jit = machine_with(&c, false, 11), *ref = machine_with(&c, true, 11);
+    for (int k = 0; k < 2; k++) {
+        struct x86f *f = k ? ref : jit;
+        f->x->r[RAX] = 0x12345678;
+        f->x->r[RBX] = 0;
+        f->x->r[RCX] = 8;
+        f->x->r[RDX] = 0;
+    }
+    run_both(jit, ref, &seed, "div");
+    ck_assert_uint_eq(jit->x->rip, X86F_VECS + 16 * X86_EXC_DE + 1);
+    ck_assert_uint_eq(jit->x->r[RSI], 8); /* rdx = 8 when the 9th DIV faulted */
+    x86f_free(jit);
+    x86f_free(ref);
+}
+END_TEST
+
 Suite *x86_jit_suite(void)
 {
     Suite *s = suite_create("x86_jit");
@@ -537,6 +580,7 @@ Suite *x86_jit_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_differential_random, 0, 48);
     tcase_add_test(tc, test_shifts);
+    tcase_add_test(tc, test_div);
     tcase_add_test(tc, test_smc);
     tcase_add_test(tc, test_fault_mid_block);
     suite_add_tcase(s, tc);

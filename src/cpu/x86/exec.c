@@ -2381,6 +2381,19 @@ FAST(f_grp3) /* F6, F7 /0-/3: TEST r/m, imm; NOT; NEG */
     }
 }
 FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
+FAST(f_div) /* F7 /6 of 32/64 bits: DIV, as do_div (flags unchanged; #DE for a divisor of 0 or a quotient too wide) */
+{
+    unsigned s = I->opsize, bits = 8 * s;
+    uint64_t dv = frm_read(x, I, s), m = size_mask(s);
+    if (!dv)
+        x86_raise(x, X86_EXC_DE, false, 0);
+    unsigned __int128 n = ((unsigned __int128)(x->r[RDX] & m) << bits) | (x->r[RAX] & m);
+    unsigned __int128 uq = n / dv;
+    if (uq >> bits)
+        x86_raise(x, X86_EXC_DE, false, 0);
+    set_reg(x, RAX, s, (uint64_t)uq);
+    set_reg(x, RDX, s, (uint64_t)(n % dv));
+}
 
 
 /* Specialisations of the commonest forms for 32- and 64-bit operands, with
@@ -2776,7 +2789,10 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
     case 0xc6: case 0xc7: return f_mov_rm_imm;
     case 0xe8: return f_call;
     case 0xe9: case 0xeb: return f_jmp;
-    case 0xf6: case 0xf7: return (in->modrm >> 3 & 7) <= 3 ? f_grp3 : NULL;
+    case 0xf6: case 0xf7:
+        if (op == 0xf7 && (in->modrm >> 3 & 7) == 6 && in->opsize >= 4)
+            return f_div;
+        return (in->modrm >> 3 & 7) <= 3 ? f_grp3 : NULL;
     case 0xfe: case 0xff: {
         unsigned r = in->modrm >> 3 & 7;
         return r <= 1 ? f_incdec_rm : NULL;

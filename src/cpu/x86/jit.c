@@ -758,7 +758,7 @@ struct props {
 
 enum kind {
     K_CALLOUT, K_NOP, K_ALU, K_TEST, K_MOV, K_MOVI, K_LEA, K_EXT, K_SHIFT, K_GRP3, K_INCDEC,
-    K_IMUL, K_CMOV, K_SETCC, K_JCC, K_JMP, K_CALL, K_RET, K_PUSH, K_POP, K_PUSHI,
+    K_IMUL, K_CMOV, K_SETCC, K_JCC, K_JMP, K_CALL, K_RET, K_PUSH, K_POP, K_PUSHI, K_DIV,
 };
 
 struct ci {
@@ -837,8 +837,11 @@ static void classify(struct ci *c)
     case 0xc3: if (d->opsize == 8) c->kind = K_RET; return;
     case 0xe8: if (d->opsize == 8) c->kind = K_CALL; return;
     case 0xe9: case 0xeb: c->kind = K_JMP; return;
-    case 0xf6: case 0xf7: c->kind = K_GRP3; c->aop = (uint8_t)r; c->sz = (uint8_t)osz; return;
-    case 0xfe: case 0xff: c->kind = K_INCDEC; c->aop = (uint8_t)r; c->sz = op == 0xfe ? 1 : d->opsize; return;
+    case 0xf6: case 0xf7:
+        if (r <= 3) { c->kind = K_GRP3; c->aop = (uint8_t)r; c->sz = (uint8_t)osz; }
+        else if (r == 6 && op == 0xf7 && d->opsize >= 4) { c->kind = K_DIV; c->sz = d->opsize; }
+        return;
+    case 0xfe: case 0xff: if (r <= 1) { c->kind = K_INCDEC; c->aop = (uint8_t)r; c->sz = op == 0xfe ? 1 : d->opsize; } return;
     default: return;
     }
 }
@@ -877,6 +880,7 @@ static struct props props_of(const struct emit *e, const struct ci *c)
         return p;
     case K_IMUL: /* (imul_flags) */
         p.use = mem; p.w6 = true; return p;
+    case K_DIV: p.use = true; return p; /* (flags unchanged; its #DE check leaves before it) */
     case K_CMOV: case K_SETCC: case K_JCC: p.use = true; return p;
     case K_JMP: case K_CALL: {
         int64_t t = (int64_t)e->page_off + branch_rel(c);
@@ -1396,6 +1400,22 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         gaddi(e, RSP, 8);
         struct flst s = e->fl;
         exit_far(e, &s); /* to the code of the block returned to, if it has some */
+        break;
+    }
+    case K_DIV: {
+        /* DIV r/m32/64 (f_div): edx:eax / src when the quotient fits —
+         * rdx < src unsigned, which a divisor of 0 fails too — else the
+         * interpreter runs it (#DE). The guest's flags are unchanged. */
+        flags_safe(e, true);
+        m.fl = e->fl;
+        rm_load(e, c, &m, sz, C, P_READ);
+        gget(e, sz, A, 1, RAX);
+        gget(e, sz, D, 1, RDX);
+        op_rm(e, false, sz == 8, 0x39, 1, C, M_REG, D, 0);   /* cmp rdx, rcx */
+        miss_jcc(e, &m, CC_AE);
+        op_rm(e, false, sz == 8, 0xf7, 1, 6, M_REG, C, 0);   /* div rcx */
+        gput(e, sz, A, 1, RAX);
+        gput(e, sz, D, 1, RDX);
         break;
     }
     default:
