@@ -542,7 +542,8 @@ static void exit_to(struct emit *e, const struct flst *s, int64_t rel)
     }
     /* chained: the flags stay in r12; written back if it returns */
     flags_r12(e, s);
-    lea_pc(e, H13, rel);
+    if (rel)
+        lea_pc(e, H13, rel); /* (a loop to the block's start keeps it) */
     uint8_t *site = jmp32(e);
     merge(e, false);
     op_rm(e, false, true, 0x89, 1, H13, M_DISP, B, OFF(rip)); /* mov [rip], r13 */
