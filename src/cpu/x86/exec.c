@@ -3011,6 +3011,7 @@ static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
                       !(x->cpl == 3 && (x->cr0 & CR0_AM) && (x->rflags & FL_AC));
         x->jit_dtag = (uint64_t)mem_class(x) << 1 | 1 | x->tlb_tag;
         x->jit_ftag = x86_fetch_tag(x, 0);
+        x->jit_txor = x->tlb_xor * (uint32_t)sizeof(struct x86_tlb_entry);
         /* Blocks on this page one after the other while none takes a slow
          * path: then the TLB entry, the page's slots, the interrupt inputs,
          * the run state and the fetch's inputs are what they were at the

@@ -697,26 +697,34 @@ enum { P_READ = 1, P_WRITE = 2 };
  * crossing misses), a host mapping; for stores the dirty mark of the
  * board's main RAM region (a page in another region misses). Hit: rax =
  * the host address. Clobbers rcx, rdx. */
+/* op reg64, qword [rbx + rdx + disp32] (a field of the TLB entry at rdx) */
+static void tlbe_op(struct emit *e, unsigned opc, unsigned reg, int32_t disp)
+{
+    b1(e, 0x48 | (reg >= 8 ? 4u : 0));
+    b1(e, opc);
+    b1(e, 0x84 | (reg & 7) << 3);
+    b1(e, 0x13); /* SIB: base rbx, index rdx, scale 1 */
+    b4(e, (uint32_t)disp);
+}
 static void probe(struct emit *e, struct misses *m, unsigned size, unsigned kind)
 {
     const struct mem_region *ram = e->x->m->ram;
-    EMIT(e, 0x48, 0x89, 0xc2, 0x48, 0xc1, 0xea, 0x0c);  /* mov rdx, rax; shr rdx, 12 */
-    op_rm(e, false, false, 0x33, 1, D, M_DISP, B, OFF(tlb_xor)); /* xor edx, [tlb_xor] */
-    EMIT(e, 0x0f, 0xb6, 0xd2);                          /* movzx edx, dl */
-    EMIT(e, 0xc1, 0xe2); b1(e, TLBE_SHIFT);             /* shl edx, log2(entry size) */
-    EMIT(e, 0x48, 0x01, 0xda);                          /* add rdx, rbx */
+    /* rdx = the entry's offset in x->tlb[]: (((la >> 12) ^ tlb_xor) & (SIZE - 1)) << TLBE_SHIFT */
+    EMIT(e, 0x89, 0xc2, 0xc1, 0xea); b1(e, 12 - TLBE_SHIFT); /* mov edx, eax; shr edx, 12 - shift */
+    op_rm(e, false, false, 0x33, 1, D, M_DISP, B, OFF(jit_txor)); /* xor edx, [jit_txor] */
+    EMIT(e, 0x81, 0xe2); b4(e, (X86_TLB_SIZE - 1u) << TLBE_SHIFT); /* and edx, mask */
     EMIT(e, 0x48, 0x8d, 0x48); b1(e, size - 1);          /* lea rcx, [rax + size - 1] */
     EMIT(e, 0x48, 0xc1, 0xe9, 0x0c, 0x48, 0xc1, 0xe1, 0x03); /* shr rcx, 12; shl rcx, 3 */
     op_rm(e, false, true, 0x0b, 1, C, M_DISP, B, OFF(jit_dtag)); /* or rcx, [jit_dtag] */
     if (kind & P_READ) {
-        op_rm(e, false, true, 0x3b, 1, C, M_DISP, D, TLBE(tag_r)); /* cmp rcx, [rdx + tag_r] */
+        tlbe_op(e, 0x3b, C, TLBE(tag_r));                 /* cmp rcx, [rbx + rdx + tag_r] */
         miss_jcc(e, m, CC_NE);
     }
     if (kind & P_WRITE) {
-        op_rm(e, false, true, 0x3b, 1, C, M_DISP, D, TLBE(tag_w));
+        tlbe_op(e, 0x3b, C, TLBE(tag_w));
         miss_jcc(e, m, CC_NE);
     }
-    op_rm(e, false, true, 0x8b, 1, C, M_DISP, D, (kind & P_WRITE) ? TLBE(host_w) : TLBE(host));
+    tlbe_op(e, 0x8b, C, (kind & P_WRITE) ? TLBE(host_w) : TLBE(host)); /* mov rcx, [rbx + rdx + host] */
     EMIT(e, 0x48, 0x85, 0xc9);                          /* test rcx, rcx */
     miss_jcc(e, m, CC_E);
     EMIT(e, 0x25, 0xff, 0x0f, 0x00, 0x00);              /* and eax, 0xfff */
@@ -730,7 +738,7 @@ static void probe(struct emit *e, struct misses *m, unsigned size, unsigned kind
                 e->fail = true;
             return;
         }
-        op_rm(e, false, true, 0x8b, 1, C, M_DISP, D, TLBE(pa)); /* mov rcx, [rdx + pa] */
+        tlbe_op(e, 0x8b, C, TLBE(pa));                    /* mov rcx, [rbx + rdx + pa] */
         if (ram->base < 0x80000000u && ram->size < 0x80000000u) {
             EMIT(e, 0x48, 0x81, 0xe9); b4(e, (uint32_t)ram->base); /* sub rcx, base */
             EMIT(e, 0x48, 0x81, 0xf9); b4(e, (uint32_t)ram->size); /* cmp rcx, size */
