@@ -1232,7 +1232,7 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
         unsigned h = pd >= 0 ? (unsigned)pd : A; /* shift pd / eax */
         if (pd < 0)
             gget(e, sz, A, d->rex, d->rm);
-        else if (sz == 4)
+        else if (sz == 4 && (c->cl || !c->count))
             op_rm(e, false, false, 0x89, 1, h, M_REG, h, 0); /* mov p32, p32: a count of 0 zero-extends too */
         uint8_t *zero = NULL;
         if (c->cl) {
