@@ -7,17 +7,19 @@
  * (x86_jit_fn in jit.h) that runs the block starting at linear address rip
  * and leaves x->rip at the next instruction. It takes its length off
  * x->insn_left when it starts; if the budget does not cover it, it returns
- * at once and the interpreter runs the part that fits. Guest registers
- * stay in x->r[] (each instruction loads its operands and stores its
- * result). Code is position independent in the guest (rip values are
+ * at once and the interpreter runs the part that fits. Eight guest
+ * registers and the budget live in host registers from the entry from C
+ * to the return to it, across chained blocks (pin[], LEFT); the others
+ * stay in x->r[]. Code is position independent in the guest (rip values are
  * computed from the rip argument, held in r13), since one physical page
  * may be mapped at several linear addresses.
  *
  * Instructions: MOV, LEA, the ALU group, TEST, INC/DEC, NEG/NOT, MOVZX/
- * MOVSX/MOVSXD, CMOVcc, SETcc, PUSH/POP, CALL/RET/JMP/Jcc, NOPs of register
- * and memory operands are emitted as host code; shifts of 32/64 bits by an
- * immediate count and IMUL too, except where the flags they leave are read
- * (their flags differ from the host's there). Every other instruction of a
+ * MOVSX/MOVSXD, CMOVcc, SETcc, PUSH/POP, CALL/RET/JMP/Jcc, NOPs, IMUL,
+ * DIV of 32/64 bits and register shifts are emitted as host code (the
+ * flags the host leaves undefined computed as exec.c does: shift_flags,
+ * shift_cl_flags, imul_flags; ROL/ROR and 8/16-bit shifts by CL only where
+ * their flags are dead). Every other instruction of a
  * block (the blocks of block.c hold only instructions with a fast handler)
  * is a call of its fast handler with x->rip, next_rip, insn_raw and the
  * budget exactly as the interpreter has them, so it behaves, faults and
@@ -45,7 +47,9 @@
  *
  * Chaining: an exit to the same page is a jmp rel32 that first returns its
  * own address; x86_jit_link then points it at the target block's entry
- * (which checks the budget). */
+ * (which checks the budget). Exits to other pages and RETs go through
+ * dispatch_stub: run_blocks' lookup inline, checked at every jump, so
+ * nothing across pages needs invalidating. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
