@@ -1139,6 +1139,26 @@ static void emit_insn(struct emit *e, struct ci *c, unsigned k)
             produced(e, la, logic);
             break;
         }
+        if (c->mem && !acc) {
+            /* a memory operand with a pinned register or an immediate:
+             * op reg, [m] / op [m], reg / op [m], imm on the host address */
+            int pr = imm ? 0 : hreg(sz, d->rex, d->reg);
+            if (pr >= 0) {
+                emit_la(e, d, c->off);
+                probe(e, &m, sz, wr && !r_rm ? (P_READ | P_WRITE) : P_READ);
+                if (cf_in)
+                    load_cf(e);
+                if (imm) {
+                    op_rm(e, sz == 2, sz == 8, sz == 1 ? 0x80 : 0x81, 1, aop, M_BASE, A, 0);
+                    imm_sz(e, sz, d->imm);
+                } else {
+                    unsigned opc = c->kind == K_TEST ? 0x84 : aop << 3 | (r_rm ? 2u : 0u);
+                    op_rmx(e, sz == 2, sz == 8, sz == 1, opc | (sz == 1 ? 0u : 1u), 1, (unsigned)pr, M_BASE, A, 0);
+                }
+                produced(e, la, logic);
+                break;
+            }
+        }
         /* eax = destination (first) operand, ecx = source */
         if (acc) {
             gget(e, sz, A, 1, RAX);
