@@ -171,20 +171,50 @@ static void random_insn(struct code *c, uint64_t *s, uint64_t code_la)
             if (sz == 8) { put4(c, (uint32_t)rnd(s)); put4(c, (uint32_t)rnd(s)); }
             else put4(c, (uint32_t)rnd(s));
         }
-    } else if (pick < 54) { /* LEA r, [b + i*s + d] */
-        unsigned r = preg(s), b = preg(s), i = preg(s);
-        put(c, 0x48 | (r >> 3) << 2 | (i >> 3) << 1 | (b >> 3));
+    } else if (pick < 54) { /* LEA r, [b + i*s + d] / [b + d] / [d] / [rip + d]; 64 or 32 bits, 0x67 */
+        unsigned r = preg(s), b = preg(s), i = preg(s), form = (unsigned)(rnd(s) % 6);
+        bool w = rnd(s) % 3 != 0;
+        if (rnd(s) % 4 == 0)
+            put(c, 0x67); /* 32-bit address */
+        if (form >= 4 && rnd(s) % 2)
+            b = RSP; /* [rsp + d]: base rsp needs a SIB byte */
+        unsigned rex = (w ? 8u : 0) | (r >> 3) << 2 | (form < 3 ? (i >> 3) << 1 : 0) | (b >> 3);
+        if (rex)
+            put(c, 0x40 | rex);
         put(c, 0x8d);
-        put(c, 0x80 | (r & 7) << 3 | 4);
-        put(c, (unsigned)(rnd(s) % 4) << 6 | (i & 7) << 3 | (b & 7));
+        if (form < 3) {
+            put(c, 0x80 | (r & 7) << 3 | 4);
+            put(c, (unsigned)(rnd(s) % 4) << 6 | (i & 7) << 3 | (b & 7));
+        } else if (form == 3) {
+            put(c, (r & 7) << 3 | 4); /* [disp32] (no base, no index) */
+            put(c, 0x25);
+        } else {
+            put(c, 0x80 | (r & 7) << 3 | (b & 7));
+            if ((b & 7) == 4)
+                put(c, 0x24);
+        }
         put4(c, (uint32_t)rnd(s));
     } else if (pick < 60) { /* INC DEC NOT NEG */
         unsigned k = (unsigned)(rnd(s) % 4);
         op[0] = k < 2 ? (sz == 1 ? 0xfe : 0xff) : (sz == 1 ? 0xf6 : 0xf7);
         enc(c, s, sz, op, 1, k | X, o, code_la);
-    } else if (pick < 68) { /* shifts and rotates of registers by imm / 1 */
+    } else if (pick < 68) { /* shifts and rotates of registers by imm / 1 / CL */
         unsigned g = (unsigned)(rnd(s) % 8);
         if (g == 2 || g == 3) g += 2;
+        if (rnd(s) % 3 == 0) { /* by CL, often a count of 0, 1 or past the width */
+            static const uint8_t counts[] = { 0, 1, 0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 0x9f,
+                                              0x20, 0x40, 0x41, 0x21 };
+            if (rnd(s) % 4) { put(c, 0xb1); put(c, counts[rnd(s) % 22]); } /* mov cl, imm8 */
+            op[0] = sz == 1 ? 0xd2 : 0xd3;
+            enc(c, s, sz, op, 1, g | X, reg, code_la);
+            if (rnd(s) % 2) { /* SETcc of a register: the flags it left are read */
+                unsigned r = preg(s);
+                put(c, 0x40 | (r >> 3));
+                put(c, 0x0f); put(c, 0x90 | (unsigned)(rnd(s) % 16)); put(c, 0xc0 | (r & 7));
+            }
+            fix_rip(c, code_la, s);
+            return;
+        }
         bool one = rnd(s) % 4 == 0;
         op[0] = one ? (sz == 1 ? 0xd0 : 0xd1) : (sz == 1 ? 0xc0 : 0xc1);
         enc(c, s, sz, op, 1, g | X, reg, code_la);
@@ -257,6 +287,13 @@ static void random_insn(struct code *c, uint64_t *s, uint64_t code_la)
         put(c, 0xe8);
         c->call[c->ncall++] = c->n;
         put4(c, 0);
+    } else if (pick < 98 && rnd(s) % 2) { /* DIV r32/64 by a register, the quotient fitting */
+        unsigned r = preg(s), w = rnd(s) % 2 ? 8u : 0;
+        if (r == RAX || r == RDX)
+            r = RBX;
+        put(c, 0x48 | (r >> 3)); put(c, 0x81); put(c, 0xc8 | (r & 7)); put4(c, 0x100); /* or r, 0x100 */
+        put(c, 0x48); put(c, 0x81); put(c, 0xe2); put4(c, 0xff);                 /* and rdx, 0xff */
+        put(c, 0x40 | w | (r >> 3)); put(c, 0xf7); put(c, 0xf0 | (r & 7));        /* div r */
     } else if (pick < 98) { /* CDQ / CQO, CWDE / CDQE: fast handlers not compiled (calls) */
         if (rnd(s) % 2) put(c, 0x48);
         put(c, rnd(s) % 2 ? 0x98 : 0x99);
@@ -339,14 +376,29 @@ START_TEST(test_differential_random)
     static struct code c;
     c.n = 0;
     c.ncall = 0;
+    /* odd runs: the code starts 256 bytes before a page's end (blocks end
+     * at the page boundary and go on on the next page, branches cross it)
+     * and the leaf is on the page after the HLT's: exits, CALLs and RETs
+     * across pages (jit.c dispatch_stub) */
+    bool far = _i % 2 == 1;
+    if (far) {
+        put(&c, 0xe9); put4(&c, 0xf00 - 5); /* jmp over the padding */
+        memset(c.b + c.n, 0xcc, 0xf00 - c.n);
+        c.n = 0xf00;
+    }
     unsigned n = 40 + (unsigned)(rnd(&seed) % 80);
-    for (unsigned k = 0; k < n && c.n < 3000; k++)
+    for (unsigned k = 0, c0 = c.n; k < n && c.n < c0 + 3000; k++)
         random_insn(&c, &seed, X86F_CODE);
     /* dec r15; jnz start; hlt */
     put(&c, 0x49); put(&c, 0xff); put(&c, 0xcf);
     put(&c, 0x0f); put(&c, 0x85); put4(&c, (uint32_t)-(int32_t)(c.n + 4));
     put(&c, 0xf4);
     unsigned hlt_end = c.n;
+    if (far) {
+        unsigned to = ((c.n + 0xfffu) & ~0xfffu) + 0x10;
+        memset(c.b + c.n, 0xcc, to - c.n);
+        c.n = to;
+    }
     /* the leaf: lea rax, [rax + rcx*2 + 5]; add rdx, rax; ret */
     unsigned leaf = c.n;
     static const uint8_t leaf_code[] = { 0x48, 0x8d, 0x44, 0x48, 0x05, 0x48, 0x01, 0xc2, 0xc3 };
@@ -365,6 +417,57 @@ START_TEST(test_differential_random)
     ck_assert_ptr_null(ref->x->jit);
     x86f_free(jit);
     x86f_free(ref);
+}
+END_TEST
+
+/* Shifts and rotates by CL and by immediates of every size, with the
+ * counts where the flags are subtle (0, 1, the width, past it, past the
+ * mask), each followed by PUSHFQ / POP (the flags it left are read, and
+ * PUSHFQ ends the block): the same registers and flags as the
+ * interpreter. */
+START_TEST(test_shifts)
+{
+    static struct code c;
+    c.n = 0;
+    c.ncall = 0;
+    static const uint8_t counts[] = { 0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65 };
+    static const unsigned szs[] = { 1, 2, 4, 8 }, ops[] = { 0, 1, 4, 5, 7 };
+    uint64_t seed = 0x5b1f7ull;
+    for (unsigned si = 0; si < 4; si++)
+        for (unsigned oi = 0; oi < 5; oi++)
+            for (unsigned ci = 0; ci < 15; ci++) {
+                unsigned sz = szs[si], g = ops[oi], r = preg(&seed);
+                if (r == RCX)
+                    r = RAX;
+                bool cl = (ci + oi) % 2 == 0;
+                uint8_t op = cl ? (sz == 1 ? 0xd2 : 0xd3) : (sz == 1 ? 0xc0 : 0xc1);
+                uint64_t v = rnd(&seed);
+                if (ci % 2)
+                    v |= 0x8000000080008080ull; /* the sign bits of every size */
+                put(&c, 0x48 | (r >> 3)); put(&c, 0xb8 + (r & 7));  /* mov r, imm64 */
+                put4(&c, (uint32_t)v); put4(&c, (uint32_t)(v >> 32));
+                if (cl) { put(&c, 0xb1); put(&c, counts[ci]); }      /* mov cl, count */
+                if (sz == 2) put(&c, 0x66);
+                put(&c, 0x40 | (sz == 8 ? 8u : 0) | (r >> 3));
+                put(&c, op); put(&c, 0xc0 | g << 3 | (r & 7));
+                if (!cl) put(&c, counts[ci]);
+                put(&c, 0x9c);                                     /* pushfq */
+                put(&c, 0x5a);                                     /* pop rdx */
+                put(&c, 0x48); put(&c, 0x31); put(&c, 0xd3);       /* xor rbx, rdx */
+                put(&c, 0x48); put(&c, 0xc1); put(&c, 0xc3); put(&c, 0x07); /* rol rbx, 7 */
+            }
+    /* dec r15; jnz start; hlt */
+    put(&c, 0x49); put(&c, 0xff); put(&c, 0xcf);
+    put(&c, 0x0f); put(&c, 0x85); put4(&c, (uint32_t)-(int32_t)(c.n + 4));
+    put(&c, 0xf4);
+    for (unsigned k = 0; k < 3; k++) {
+        uint64_t s = seed + k;
+        struct x86f *jit = machine_with(&c, false, s), *ref = machine_with(&c, true, s);
+        run_both(jit, ref, &s, "shifts");
+        ck_assert_int_eq(ref->c->state, CPU_SLEEPING);
+        x86f_free(jit);
+        x86f_free(ref);
+    }
 }
 END_TEST
 
@@ -434,12 +537,50 @@ START_TEST(test_fault_mid_block)
 }
 END_TEST
 
+/* DIV in a compiled loop until its quotient no longer fits: edx grows by
+ * one each iteration and the divisor is 8, so the 9th DIV raises #DE
+ * (the compiled code leaves it to the interpreter): the exception at that
+ * DIV with the state of the iterations before it. */
+START_TEST(test_div)
+{
+    static const uint8_t prog[] = {
+        0x48, 0x83, 0xc0, 0x05,                   /* add rax, 5 */
+        0x48, 0x89, 0xd6,                         /* mov rsi, rdx */
+        0xf7, 0xf1,                               /* div ecx: eax = edx:eax / 8, edx = remainder */
+        0x48, 0x01, 0xc3,                         /* add rbx, rax */
+        0x48, 0x8d, 0x56, 0x01,                   /* lea rdx, [rsi + 1] */
+        0x49, 0xff, 0xcf,                         /* dec r15 */
+        0x75, 0xeb,                               /* jnz 0 */
+        0xf4,
+    };
+    static struct code c;
+    c.n = sizeof prog;
+    memcpy(c.b, prog, sizeof prog);
+    uint64_t seed = 5;
+    struct x86f *jit = machine_with(&c, false, 11), *ref = machine_with(&c, true, 11);
+    for (int k = 0; k < 2; k++) {
+        struct x86f *f = k ? ref : jit;
+        f->x->r[RAX] = 0x12345678;
+        f->x->r[RBX] = 0;
+        f->x->r[RCX] = 8;
+        f->x->r[RDX] = 0;
+    }
+    run_both(jit, ref, &seed, "div");
+    ck_assert_uint_eq(jit->x->rip, X86F_VECS + 16 * X86_EXC_DE + 1);
+    ck_assert_uint_eq(jit->x->r[RSI], 8); /* rdx = 8 when the 9th DIV faulted */
+    x86f_free(jit);
+    x86f_free(ref);
+}
+END_TEST
+
 Suite *x86_jit_suite(void)
 {
     Suite *s = suite_create("x86_jit");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_differential_random, 0, 48);
+    tcase_add_test(tc, test_shifts);
+    tcase_add_test(tc, test_div);
     tcase_add_test(tc, test_smc);
     tcase_add_test(tc, test_fault_mid_block);
     suite_add_tcase(s, tc);

@@ -2401,6 +2401,19 @@ FAST(f_grp3) /* F6, F7 /0-/3: TEST r/m, imm; NOT; NEG */
     }
 }
 FAST(f_push_imm) { push(x, I->opsize, I->imm & size_mask(I->opsize)); } /* 68, 6A */
+FAST(f_div) /* F7 /6 of 32/64 bits: DIV, as do_div (flags unchanged; #DE for a divisor of 0 or a quotient too wide) */
+{
+    unsigned s = I->opsize, bits = 8 * s;
+    uint64_t dv = frm_read(x, I, s), m = size_mask(s);
+    if (!dv)
+        x86_raise(x, X86_EXC_DE, false, 0);
+    unsigned __int128 n = ((unsigned __int128)(x->r[RDX] & m) << bits) | (x->r[RAX] & m);
+    unsigned __int128 uq = n / dv;
+    if (uq >> bits)
+        x86_raise(x, X86_EXC_DE, false, 0);
+    set_reg(x, RAX, s, (uint64_t)uq);
+    set_reg(x, RDX, s, (uint64_t)(n % dv));
+}
 
 
 /* Specialisations of the commonest forms for 32- and 64-bit operands, with
@@ -2796,7 +2809,10 @@ x86_fast_fn x86_fast_select(const struct x86_insn *in)
     case 0xc6: case 0xc7: return f_mov_rm_imm;
     case 0xe8: return f_call;
     case 0xe9: case 0xeb: return f_jmp;
-    case 0xf6: case 0xf7: return (in->modrm >> 3 & 7) <= 3 ? f_grp3 : NULL;
+    case 0xf6: case 0xf7:
+        if (op == 0xf7 && (in->modrm >> 3 & 7) == 6 && in->opsize >= 4)
+            return f_div;
+        return (in->modrm >> 3 & 7) <= 3 ? f_grp3 : NULL;
     case 0xfe: case 0xff: {
         unsigned r = in->modrm >> 3 & 7;
         return r <= 1 ? f_incdec_rm : NULL;
@@ -3014,6 +3030,8 @@ static void __attribute__((noinline)) run_blocks(struct x86_cpu *x)
         bool jit_ok = !x->cpu.nwps && !x->dbg_data && x->stack_size == 8 &&
                       !(x->cpl == 3 && (x->cr0 & CR0_AM) && (x->rflags & FL_AC));
         x->jit_dtag = (uint64_t)mem_class(x) << 1 | 1 | x->tlb_tag;
+        x->jit_ftag = x86_fetch_tag(x, 0);
+        x->jit_txor = x->tlb_xor * (uint32_t)sizeof(struct x86_tlb_entry);
         /* Blocks on this page one after the other while none takes a slow
          * path: then the TLB entry, the page's slots, the interrupt inputs,
          * the run state and the fetch's inputs are what they were at the

@@ -198,6 +198,9 @@ struct x86_cpu {
     bool jit_owner;           /* this CPU frees it */
     uint64_t jit_dtag;        /* jit.c: the data TLB tag bits of this run
                                  (access class << 1 | 1 | tlb_tag) */
+    uint64_t jit_ftag;        /* jit.c: the fetch TLB tag bits of this run
+                                 (x86_fetch_tag of page 0) */
+    uint32_t jit_txor;        /* jit.c: tlb_xor scaled to the entry size */
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
     uint64_t tlb_tag;         /* the current context << X86_TLB_CTX_SHIFT, in every tag */
