@@ -255,6 +255,47 @@ static void exit_msrs(struct x86_cpu *x, bool load)
     }
 }
 
+/* §28.3.3 (SDM vol. 3C, "Saving RIP, RSP, RFLAGS"): the RF bit the exit
+ * saves. An exit caused by an event that would be delivered through the
+ * IDT saves the RF of the RFLAGS image that delivery would push: 1 for a
+ * fault-class exception (vol. 3A §17.3.1.1; #DB is left to debug.c, which
+ * sets it for general detect and not for an instruction breakpoint), the
+ * register's RF for traps, interrupts, NMI and aborts (#DF carries the RF
+ * its first fault set). An instruction exit (unconditional or by a
+ * control) saves 0; a task switch what the old TSS would get (the
+ * register's). An EPT violation / misconfiguration or APIC access saves 1
+ * outside event delivery, during one the image of the event being
+ * delivered (the register's RF then: x86_raise set it for a fault). Every
+ * other exit saves RF as it is. */
+static bool fault_class(unsigned vector)
+{
+    /* #DE, #BR, #UD, #NM, #TS, #NP, #SS, #GP, #PF, #MF, #AC, #XM, #VE, #CP */
+    const uint32_t faults = 1u << 0 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 10 | 1u << 11 | 1u << 12 |
+                            1u << 13 | 1u << 14 | 1u << 16 | 1u << 17 | 1u << 19 | 1u << 20 |
+                            1u << 21;
+    return vector < 32 && ((faults >> vector) & 1);
+}
+
+static uint64_t saved_rflags(const struct x86_cpu *x, uint32_t reason, const struct vmx_exit_info *info,
+                             uint32_t vect)
+{
+    uint64_t fl = x->rflags;
+    switch (reason) {
+    case VMX_EXIT_EXCEPTION_NMI:
+        if (((info->intr_info >> 8) & 7) == VMX_EV_HW && fault_class(info->intr_info & 0xff))
+            fl |= FL_RF;
+        return fl;
+    case VMX_EXIT_TASK_SWITCH:
+        return fl;
+    case VMX_EXIT_EPT_VIOLATION:
+    case VMX_EXIT_EPT_MISCONFIG:
+    case VMX_EXIT_APIC_ACCESS:
+        return (vect >> 31) ? fl : fl | FL_RF;
+    default:
+        return info->insn ? fl & ~(uint64_t)FL_RF : fl;
+    }
+}
+
 _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
                         const struct vmx_exit_info *info)
 {
@@ -272,6 +313,8 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
      * information and, for a software interrupt / exception, gives the
      * instruction length */
     uint32_t vect = x->vmx.deliv_info;
+    /* the host state replaces RFLAGS below: the saved value can go there */
+    x->rflags = saved_rflags(x, reason, info, vect);
     vmcs_set(x, VMCS_EXIT_REASON, reason);
     vmcs_set(x, VMCS_EXIT_QUALIFICATION, qual);
     vmcs_set(x, VMCS_GUEST_LINEAR_ADDR, info->guest_la);

@@ -2,7 +2,8 @@
 # VMX behaviours no other kernel runs (docs/vmx.md "Gaps closed"):
 # tests/firmware/x86/vmx_gaps.c checks #DB exits of I/O breakpoints,
 # instruction breakpoints and general detect (qualification, RIP, RF, DR6 /
-# DR7 untouched), VMREAD / VMWRITE with memory operands (root and the
+# DR7 untouched), the saved RFLAGS.RF of fault, trap, instruction, timer
+# and EPT exits (SDM vol. 3C §28.3.3), VMREAD / VMWRITE with memory operands (root and the
 # guest's exits), INVPCID in a guest (#UD, its own #GP, exit 58), a
 # real-mode guest's MOV to an unusable DS, and the guest PDPTE fields of
 # PAE guests (loaded at entry with EPT, reloaded by MOV to CR3, saved at
@@ -39,15 +40,18 @@ else
 fi
 # EXCEPTION_NMI: 5 #DB (I/O twice, single step + data breakpoint,
 # instruction breakpoint, general detect), INVPCID's #UD and #GP, the PAE
-# guest's MOV to CR3 #GP; VMCALL: the I/O breakpoint with CR4.DE = 0, after
+# guest's MOV to CR3 #GP, the RF group's #UD, #GP, #PF and INT3;
+# PREEMPTION_TIMER: the RF group's timer at 0; VMCALL: the I/O breakpoint with CR4.DE = 0, after
 # the instruction breakpoint and general detect, INVPCID type 2, the seven
 # reads of the INVPCID TLB test, the 64-bit guest with bad PDPTE fields;
 # CPUID: the real-mode guest, the PAE guests (fields, MOV CR3, MOV CR4 TSD
-# and PGE, the table rewritten after MOV CR3, a not-present field, no EPT);
+# and PGE, the table rewritten after MOV CR3, a not-present field, no EPT),
+# the RF group's CPUID entered with RF = 1;
 # EPT_VIOLATION: the PDPTE load of a MOV to CR3 from unmapped GPA
-# 40000000H; INVALID_GUEST: the three PDPTE entry checks
+# 40000000H, the RF group's read of GPA 40000000H and its INT 20H and #UD
+# pushing onto GPA 40000FF8H; INVALID_GUEST: the three PDPTE entry checks
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="EXCEPTION_NMI=8 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=8 EPT_VIOLATION=1 INVALID_GUEST=3"
+want="EXCEPTION_NMI=12 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=9 EPT_VIOLATION=4 INVALID_GUEST=3 PREEMPTION_TIMER=1"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 if [ -z "$bad" ]; then
     pass "x86 vmx gaps: trace stats, vm.exit by reason ($want)"

@@ -7,6 +7,12 @@
  *     an instruction breakpoint as a fault (Bn, RIP at the instruction, RF
  *     as pushed: 0) and general detect (BD, RIP at the MOV DR, RF = 1,
  *     DR7.GD not cleared); DR6 is written by none of them;
+ *   - the saved RFLAGS.RF (§28.3.3): 1 for a fault-class exception that
+ *     exits (#UD, #GP, #PF) and for an EPT violation outside event
+ *     delivery; during delivery the image of the event delivered (INT n:
+ *     0, a #UD: 1); 0 for an instruction exit even when the guest entered
+ *     with RF = 1; RF as it was (1) for a preemption-timer exit before the
+ *     first instruction; a software exception (INT3) pushes it as it is (0);
  *   - VMREAD / VMWRITE with a memory operand in root operation (§31.3:
  *     64-bit operands in 64-bit mode, a narrower field keeps its low bits,
  *     VMREAD zero-extends, errors 12 / 13, a memory source read before
@@ -71,6 +77,11 @@ void g_tfbp(void);
 void g_tfbp_after(void);
 void g_gd(void);
 void g_vmwrite_sib(void);
+void g_rf_ud(void);
+void g_rf_load(void);
+void g_rf_bp(void);
+void g_rf_cpuid(void);
+void g_rf_int(void);
 void g_vmread_fs(void);
 void g_invpcid(void);
 /* compatibility mode -> legacy protected mode with PAE paging through
@@ -103,6 +114,11 @@ __asm__(".text\n"
         ".globl g_tfbp_after\ng_tfbp_after:\n\tud2\n"
         ".globl g_ibp\ng_ibp:\n\tnop\n\tvmcall\n\tud2\n"
         ".globl g_gd\ng_gd:\n\tmov %dr7, %rax\n\tvmcall\n\tud2\n"
+        ".globl g_rf_ud\ng_rf_ud:\n\tud2\n"
+        ".globl g_rf_load\ng_rf_load:\n\tmov (%rax), %rbx\n\tud2\n"
+        ".globl g_rf_bp\ng_rf_bp:\n\tint3\n\tud2\n"
+        ".globl g_rf_cpuid\ng_rf_cpuid:\n\tcpuid\n\tud2\n"
+        ".globl g_rf_int\ng_rf_int:\n\tint $0x20\n\tud2\n"
         ".globl g_vmwrite_sib\ng_vmwrite_sib:\n\tvmwrite 0x10(%rax,%rbx,4), %rcx\n\tud2\n"
         ".globl g_vmread_fs\ng_vmread_fs:\n\tvmread %rdi, %fs:-8(%rsp,%rdx,2)\n\tud2\n"
         ".globl g_tlbrd\ng_tlbrd:\n\tmov (%rsi), %rax\n\tvmcall\n\tud2\n"
@@ -300,6 +316,71 @@ static void test_db(void)
     vmw(ENTRY_CTLS, vmx_adjust(0x490, 1u << 9));
     vmw(EXIT_CTLS, vmx_adjust(0x48f, 1u << 9));
     __asm__ volatile("mov %0, %%dr7" ::"r"(0x400ull));
+}
+
+/* ---- the saved RFLAGS.RF (§28.3.3; vol. 3A §17.3.1.1) ---- */
+
+/* run2 with the guest's RFLAGS and RSP given */
+static uint64_t run_fl(void (*fn)(void), struct gregs *g, uint32_t proc2, uint64_t rflags, uint64_t rsp)
+{
+    vmw(PROC, vmx_adjust(0x48e, proc2 ? 1u << 31 : 0));
+    vmw(PROC2, vmx_adjust(0x48b, proc2));
+    vmw(G_RIP, (uint64_t)fn);
+    vmw(G_RSP, rsp);
+    vmw(G_RFLAGS, rflags);
+    uint64_t r = vm_enter(g, !launched);
+    launched = 1;
+    CHECKX(r == 0, "VM entry", r | vmr(INSN_ERROR) << 16);
+    return r == 0 ? vmr(EXIT_REASON) : ~0ull;
+}
+
+static void test_rf(void)
+{
+    struct gregs g = { 0 };
+    uint64_t sp = (uint64_t)(guest_stack + sizeof guest_stack);
+    vmw(EXC_BITMAP, 1u << 6 | 1u << 13 | 1u << 14 | 1u << 3);
+    vmw(PF_MASK, 0);
+    vmw(PF_MATCH, 0);
+    EQ("#UD (UD2) by the exception bitmap: exit 0", run_fl(g_rf_ud, &g, 0, 2, sp), 0);
+    EQ("  interruption information 80000306H", vmr(EXIT_INTR_INFO), 0x80000306u);
+    EQ("  RIP at the UD2", vmr(G_RIP), (uint64_t)g_rf_ud);
+    EQ("  saved RFLAGS.RF = 1 (a fault's pushed image)", vmr(G_RFLAGS) & RF, RF);
+    g.rax = 0x8000000000000000ull;
+    EQ("#GP (a non-canonical read): exit 0", run_fl(g_rf_load, &g, 0, 2, sp), 0);
+    EQ("  interruption information 80000B0DH", vmr(EXIT_INTR_INFO), 0x80000b0du);
+    EQ("  saved RFLAGS.RF = 1", vmr(G_RFLAGS) & RF, RF);
+    g.rax = 0x8000000000ull; /* PML4 entry 1: not present */
+    EQ("#PF (a read of 8000000000H, not mapped): exit 0", run_fl(g_rf_load, &g, 0, 2, sp), 0);
+    EQ("  interruption information 80000B0EH, qualification the address", vmr(EXIT_INTR_INFO) ^ vmr(EXIT_QUAL),
+       0x80000b0eu ^ 0x8000000000ull);
+    EQ("  saved RFLAGS.RF = 1", vmr(G_RFLAGS) & RF, RF);
+    EQ("INT3 by the exception bitmap: exit 0", run_fl(g_rf_bp, &g, 0, 2, sp), 0);
+    EQ("  interruption information 80000603H (software exception)", vmr(EXIT_INTR_INFO), 0x80000603u);
+    EQ("  saved RFLAGS.RF = 0 (a trap: RF as it is)", vmr(G_RFLAGS) & RF, 0);
+    vmw(EXC_BITMAP, 0);
+    EQ("CPUID entered with RFLAGS.RF = 1: exit 10", run_fl(g_rf_cpuid, &g, 0, 2 | RF, sp), 10);
+    EQ("  saved RFLAGS.RF = 0 (an instruction exit)", vmr(G_RFLAGS) & RF, 0);
+    /* the preemption timer at 0: the exit comes before the first instruction */
+    vmw(PIN, vmx_adjust(0x48d, PIN_PREEMPT));
+    vmw(PREEMPT, 0);
+    EQ("preemption timer 0, entered with RF = 1: exit 52", run_fl(g_rf_cpuid, &g, 0, 2 | RF, sp), 52);
+    EQ("  RIP at the first instruction", vmr(G_RIP), (uint64_t)g_rf_cpuid);
+    EQ("  saved RFLAGS.RF = 1 (as it was)", vmr(G_RFLAGS) & RF, RF);
+    vmw(PIN, vmx_adjust(0x48d, 0));
+    /* EPT (identity for the first GiB): a read of GPA 40000000H */
+    vmw(V_EPTP, eptp);
+    g.rax = 0x40000000;
+    EQ("EPT violation (a read of GPA 40000000H): exit 48", run_fl(g_rf_load, &g, PROC2_EPT, 2, sp), 48);
+    EQ("  not during event delivery (IDT-vectoring 0)", vmr(IDT_VEC), 0);
+    EQ("  saved RFLAGS.RF = 1", vmr(G_RFLAGS) & RF, RF);
+    EQ("INT 20H pushing onto GPA 40000FF8H: exit 48", run_fl(g_rf_int, &g, PROC2_EPT, 2, 0x40001000), 48);
+    EQ("  IDT-vectoring 80000420H (software interrupt)", vmr(IDT_VEC), 0x80000420u);
+    EQ("  saved RFLAGS.RF = 0 (INT n's image)", vmr(G_RFLAGS) & RF, 0);
+    EQ("#UD delivered, pushing onto GPA 40000FF8H: exit 48", run_fl(g_rf_ud, &g, PROC2_EPT, 2, 0x40001000), 48);
+    EQ("  IDT-vectoring 80000306H", vmr(IDT_VEC), 0x80000306u);
+    EQ("  saved RFLAGS.RF = 1 (the #UD's image)", vmr(G_RFLAGS) & RF, RF);
+    vmw(PROC2, 0);
+    vmw(PROC, vmx_adjust(0x48e, 0));
 }
 
 /* ---- VMREAD / VMWRITE with memory operands ---- */
@@ -641,6 +722,7 @@ static void test_pae(void)
     EQ("  qualification: a read, no guest-linear address (bits 7 and 0: 1)", vmr(EXIT_QUAL) & 0x187, 1);
     EQ("  guest-physical address 40000000H", vmr(0x2400), 0x40000000);
     EQ("  RIP at the MOV, CR3 unchanged", vmr(G_RIP) ^ vmr(G_CR3), (uint64_t)g_pae_cr3 ^ (uint64_t)pae_pdpt);
+    EQ("  saved RFLAGS.RF = 1 (an EPT violation outside event delivery, §28.3.3)", vmr(G_RFLAGS) & RF, RF);
 
     /* the entry checks of §27.3.1.6 */
     pae_setup((uint64_t)g_pae_read, 1);
@@ -783,6 +865,7 @@ int kmain(void)
                (uint64_t)&x86t_tss);
     ept_identity();
     test_db();
+    test_rf();
     test_vmrw_mem();
     test_invpcid();
     test_invpcid_tlb();
