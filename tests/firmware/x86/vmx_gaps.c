@@ -13,6 +13,9 @@
  *     0, a #UD: 1); 0 for an instruction exit even when the guest entered
  *     with RF = 1; RF as it was (1) for a preemption-timer exit before the
  *     first instruction; a software exception (INT3) pushes it as it is (0);
+ *   - the VM-entry checks (§27.2, §27.3.1) that no other kernel fails: one
+ *     row of src/vmm/vmx_entry_checks.c at a time (11 control rows:
+ *     VMfailValid 7, 11 host-state rows: 8, 12 guest-state rows: exit 33);
  *   - VMREAD / VMWRITE with a memory operand in root operation (§31.3:
  *     64-bit operands in 64-bit mode, a narrower field keeps its low bits,
  *     VMREAD zero-extends, errors 12 / 13, a memory source read before
@@ -381,6 +384,103 @@ static void test_rf(void)
     EQ("  saved RFLAGS.RF = 1 (the #UD's image)", vmr(G_RFLAGS) & RF, RF);
     vmw(PROC2, 0);
     vmw(PROC, vmx_adjust(0x48e, 0));
+}
+
+/* ---- the VM-entry checks no other kernel fails (§27.2, §27.3.1) ----
+ * One row of src/vmm/vmx_entry_checks.c each (the rule's name in the
+ * comment): one or two fields changed from a valid 64-bit guest, the
+ * entry must fail with VMfailValid 7 (controls), 8 (host state) or exit
+ * reason 33 with bit 31 (guest state), and succeed again once restored. */
+enum { OP_SET, OP_OR, OP_ANDN };
+struct emod {
+    uint16_t field;
+    uint8_t op;
+    uint64_t v;
+};
+struct erow {
+    const char *what;
+    struct emod m[2];
+    unsigned want; /* 7, 8: VMfailValid with that error; 33: failed entry */
+};
+#define NC 0x8000000000000000ull /* non-canonical */
+static const struct erow entry_rows[] = {
+    /* 27.2.1.1 / .2 / .3: VM-execution, VM-exit and VM-entry controls */
+    { "primary controls: reserved bit 17 (allowed-1 0)", { { 0x4002, OP_OR, 1u << 17 } }, 7 },
+    { "CR3-target count 5 (IA32_VMX_MISC[24:16] = 4)", { { 0x400a, OP_SET, 5 } }, 7 },
+    { "I/O bitmap A not 4-KByte aligned", { { 0x4002, OP_OR, 1u << 25 }, { 0x2000, OP_SET, 0x1001 } }, 7 },
+    { "MSR-bitmap address not 4-KByte aligned", { { 0x4002, OP_OR, 1u << 28 }, { 0x2004, OP_SET, 0x1008 } }, 7 },
+    { "secondary controls: VMCS shadowing (bit 14, not reported)",
+      { { 0x4002, OP_OR, 1u << 31 }, { 0x401e, OP_SET, 1u << 14 } }, 7 },
+    { "VM-exit controls: load IA32_PERF_GLOBAL_CTRL (bit 12, not reported)", { { 0x400c, OP_OR, 1u << 12 } }, 7 },
+    { "save VMX-preemption timer value without the timer", { { 0x400c, OP_OR, 1u << 22 } }, 7 },
+    { "VM-exit MSR-store area not 16-byte aligned", { { 0x400e, OP_SET, 1 }, { 0x2006, OP_SET, 0x1008 } }, 7 },
+    { "VM-exit MSR-load area not 16-byte aligned", { { 0x4010, OP_SET, 1 }, { 0x2008, OP_SET, 0x1004 } }, 7 },
+    { "VM-entry controls: load IA32_PERF_GLOBAL_CTRL (bit 13, not reported)", { { 0x4012, OP_OR, 1u << 13 } }, 7 },
+    { "VM-entry MSR-load area beyond the physical-address width",
+      { { 0x4014, OP_SET, 1 }, { 0x200a, OP_SET, 1ull << 52 } }, 7 },
+    /* 27.2.2 - 27.2.4: host state */
+    { "host CR4.VMXE = 0 (CR4_FIXED0)", { { 0x6c04, OP_ANDN, 1u << 13 } }, 8 },
+    { "host CR3 beyond the physical-address width", { { 0x6c02, OP_OR, 1ull << 52 } }, 8 },
+    { "host IA32_SYSENTER_ESP not canonical", { { 0x6c10, OP_SET, NC } }, 8 },
+    { "host IA32_PAT entry 0 type 2 (load IA32_PAT)", { { 0x400c, OP_OR, 1u << 19 }, { 0x2c00, OP_SET, 2 } }, 8 },
+    { "host IA32_EFER.LMA = 0 with host address-space size (load IA32_EFER)",
+      { { 0x400c, OP_OR, 1u << 21 }, { 0x2c02, OP_SET, 0 } }, 8 },
+    { "host DS selector RPL 1", { { 0xc06, OP_OR, 1 } }, 8 },
+    { "host TR selector 0000H", { { 0xc0c, OP_SET, 0 } }, 8 },
+    { "host SS 0000H without host address-space size",
+      { { 0x400c, OP_ANDN, 1u << 9 }, { 0xc04, OP_SET, 0 } }, 8 },
+    { "host FS base not canonical", { { 0x6c06, OP_SET, NC } }, 8 },
+    { "host address-space size 0 with IA32_EFER.LMA = 1", { { 0x400c, OP_ANDN, 1u << 9 } }, 8 },
+    /* (vm_enter writes the host RIP itself: the row's other half) */
+    { "host CR4.PAE = 0 with host address-space size 1", { { 0x6c04, OP_ANDN, 1u << 5 } }, 8 },
+    /* 27.3.1: guest state */
+    { "guest CR4.VMXE = 0 (CR4_FIXED0)", { { 0x6804, OP_ANDN, 1u << 13 } }, 33 },
+    { "guest DR7 bit 32 (load debug controls)", { { 0x4012, OP_OR, 1u << 2 }, { 0x681a, OP_SET, 1ull << 32 | 0x400 } }, 33 },
+    { "guest CR3 beyond the physical-address width", { { 0x6802, OP_OR, 1ull << 52 } }, 33 },
+    { "guest IA32_SYSENTER_EIP not canonical", { { 0x6826, OP_SET, NC } }, 33 },
+    { "guest IA32_PAT entry 0 type 2 (load IA32_PAT)", { { 0x4012, OP_OR, 1u << 14 }, { 0x2804, OP_SET, 2 } }, 33 },
+    { "guest FS base not canonical", { { 0x680e, OP_SET, NC } }, 33 },
+    { "guest SS type 11 (code)", { { 0x4818, OP_OR, 0xb } }, 33 },
+    { "guest DS usable with S = 0", { { 0x481a, OP_ANDN, 1u << 4 } }, 33 },
+    { "guest TR type 9 (available 64-bit TSS)", { { 0x4822, OP_ANDN, 2 } }, 33 },
+    { "guest LDTR usable with type 3", { { 0x4820, OP_SET, 0x83 } }, 33 },
+    { "guest GDTR limit bit 16", { { 0x4810, OP_SET, 0x10000 } }, 33 },
+    { "guest pending debug exceptions: reserved bit 5", { { 0x6822, OP_SET, 1u << 5 } }, 33 },
+};
+
+static void test_entry_rows(void)
+{
+    struct gregs g = { 0 };
+    vmw(PROC, vmx_adjust(0x48e, 0));
+    vmw(PROC2, 0);
+    vmw(G_RIP, (uint64_t)g_rf_cpuid);
+    vmw(G_RSP, (uint64_t)(guest_stack + sizeof guest_stack));
+    vmw(G_RFLAGS, 2);
+    uint64_t r = vm_enter(&g, !launched);
+    launched = 1;
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 10, "entry rows: the unchanged guest enters (CPUID exit)", r ? r : vmr(EXIT_REASON));
+    for (unsigned i = 0; i < sizeof entry_rows / sizeof entry_rows[0]; i++) {
+        const struct erow *e = &entry_rows[i];
+        uint64_t old[2] = { 0, 0 };
+        for (unsigned k = 0; k < 2 && e->m[k].field; k++) {
+            old[k] = vmr(e->m[k].field);
+            uint64_t v = e->m[k].op == OP_SET ? e->m[k].v
+                       : e->m[k].op == OP_OR  ? old[k] | e->m[k].v
+                                              : old[k] & ~e->m[k].v;
+            vmw(e->m[k].field, v);
+        }
+        vmw(G_RIP, (uint64_t)g_rf_cpuid);
+        r = vm_enter(&g, 0);
+        uint64_t got = e->want == 33 ? (r ? r : vmr(EXIT_REASON))
+                                     : ((r & ~0x100ull) == VMX_ZF ? vmr(INSN_ERROR) : r | 0x1000);
+        CHECKX(got == (e->want == 33 ? 0x80000021ull : e->want), e->what, got);
+        for (int k = 1; k >= 0; k--)
+            if (e->m[k].field)
+                vmw(e->m[k].field, old[k]);
+    }
+    vmw(G_RIP, (uint64_t)g_rf_cpuid);
+    r = vm_enter(&g, 0);
+    CHECKX(r == 0 && vmr(EXIT_REASON) == 10, "entry rows: every field restored, the guest enters again", r ? r : vmr(EXIT_REASON));
 }
 
 /* ---- VMREAD / VMWRITE with memory operands ---- */
@@ -866,6 +966,7 @@ int kmain(void)
     ept_identity();
     test_db();
     test_rf();
+    test_entry_rows();
     test_vmrw_mem();
     test_invpcid();
     test_invpcid_tlb();
