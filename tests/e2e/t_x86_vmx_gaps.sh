@@ -4,7 +4,8 @@
 # instruction breakpoints and general detect (qualification, RIP, RF, DR6 /
 # DR7 untouched), the saved RFLAGS.RF of fault, trap, instruction, timer
 # and EPT exits (SDM vol. 3C §28.3.3), every VM-entry check row no other
-# kernel fails (each failing in turn: VMfailValid 7 / 8, exit 33), VMREAD / VMWRITE with memory operands (root and the
+# kernel fails (each failing in turn: VMfailValid 7 / 8, exit 33),
+# CR3-target values, save / load IA32_PAT, VMREAD / VMWRITE with memory operands (root and the
 # guest's exits), INVPCID in a guest (#UD, its own #GP, exit 58), a
 # real-mode guest's MOV to an unusable DS, and the guest PDPTE fields of
 # PAE guests (loaded at entry with EPT, reloaded by MOV to CR3, saved at
@@ -44,7 +45,9 @@ fi
 # guest's MOV to CR3 #GP, the RF group's #UD, #GP, #PF and INT3;
 # PREEMPTION_TIMER: the RF group's timer at 0; VMCALL: the I/O breakpoint with CR4.DE = 0, after
 # the instruction breakpoint and general detect, INVPCID type 2, the seven
-# reads of the INVPCID TLB test, the 64-bit guest with bad PDPTE fields;
+# reads of the INVPCID TLB test, the 64-bit guest with bad PDPTE fields,
+# the MOV to a CR3-target value and the PAT guest; CR_ACCESS: the two MOVs
+# to CR3 that are not a target value;
 # CPUID: the real-mode guest, the PAE guests (fields, MOV CR3, MOV CR4 TSD
 # and PGE, the table rewritten after MOV CR3, a not-present field, no EPT),
 # the RF group's CPUID entered with RF = 1, the entry-rows group's two
@@ -54,7 +57,7 @@ fi
 # pushing onto GPA 40000FF8H; INVALID_GUEST: the three PDPTE entry checks
 # and the entry-rows group's 12 guest-state rows
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="EXCEPTION_NMI=12 VMCALL=12 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=11 EPT_VIOLATION=4 INVALID_GUEST=15 PREEMPTION_TIMER=1"
+want="EXCEPTION_NMI=12 VMCALL=14 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=11 EPT_VIOLATION=4 INVALID_GUEST=15 PREEMPTION_TIMER=1 CR_ACCESS=2"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 if [ -z "$bad" ]; then
     pass "x86 vmx gaps: trace stats, vm.exit by reason ($want)"

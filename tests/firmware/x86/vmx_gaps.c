@@ -13,6 +13,9 @@
  *     0, a #UD: 1); 0 for an instruction exit even when the guest entered
  *     with RF = 1; RF as it was (1) for a preemption-timer exit before the
  *     first instruction; a software exception (INT3) pushes it as it is (0);
+ *   - CR3-target values: a guest MOV to CR3 of target value 0 does not
+ *     exit under CR3-load exiting, another value does (§26.1.3); "load
+ *     IA32_PAT" at entry, "save IA32_PAT" and "load IA32_PAT" at exit;
  *   - the VM-entry checks (§27.2, §27.3.1) that no other kernel fails: one
  *     row of src/vmm/vmx_entry_checks.c at a time (11 control rows:
  *     VMfailValid 7, 11 host-state rows: 8, 12 guest-state rows: exit 33);
@@ -85,6 +88,8 @@ void g_rf_load(void);
 void g_rf_bp(void);
 void g_rf_cpuid(void);
 void g_rf_int(void);
+void g_cr3t(void);
+void g_pat(void);
 void g_vmread_fs(void);
 void g_invpcid(void);
 /* compatibility mode -> legacy protected mode with PAE paging through
@@ -122,6 +127,9 @@ __asm__(".text\n"
         ".globl g_rf_bp\ng_rf_bp:\n\tint3\n\tud2\n"
         ".globl g_rf_cpuid\ng_rf_cpuid:\n\tcpuid\n\tud2\n"
         ".globl g_rf_int\ng_rf_int:\n\tint $0x20\n\tud2\n"
+        ".globl g_cr3t\ng_cr3t:\n\tmov %cr3, %rax\n\tmov %rax, %cr3\n\tvmcall\n\tud2\n"
+        ".globl g_pat\ng_pat:\n\tmov $0x277, %ecx\n\trdmsr\n\tmov %rax, %r8\n\tmov %rdx, %r9\n"
+        "\tmov %rsi, %rax\n\tmov %rdi, %rdx\n\twrmsr\n\tvmcall\n\tud2\n"
         ".globl g_vmwrite_sib\ng_vmwrite_sib:\n\tvmwrite 0x10(%rax,%rbx,4), %rcx\n\tud2\n"
         ".globl g_vmread_fs\ng_vmread_fs:\n\tvmread %rdi, %fs:-8(%rsp,%rdx,2)\n\tud2\n"
         ".globl g_tlbrd\ng_tlbrd:\n\tmov (%rsi), %rax\n\tvmcall\n\tud2\n"
@@ -481,6 +489,48 @@ static void test_entry_rows(void)
     vmw(G_RIP, (uint64_t)g_rf_cpuid);
     r = vm_enter(&g, 0);
     CHECKX(r == 0 && vmr(EXIT_REASON) == 10, "entry rows: every field restored, the guest enters again", r ? r : vmr(EXIT_REASON));
+}
+
+/* ---- CR3-target values (§26.1.3) and save / load IA32_PAT (§27.3.2.1,
+ * §28.3.1, §28.5.1) ---- */
+static uint8_t msr_bitmap0[4096] __attribute__((aligned(4096)));
+
+static void test_cr3_pat(void)
+{
+    struct gregs g = { 0 };
+    uint64_t cr3 = read_cr3();
+    vmw(G_CR3, cr3);
+    /* CR3-load exiting with the guest's CR3 as target value 0: no exit */
+    vmw(0x400a, 1);
+    vmw(CR3_TARGET0, cr3);
+    EQ("MOV to CR3 of CR3-target value 0 (CR3-load exiting): no exit, the VMCALL exits",
+       run2(g_cr3t, &g, 1u << 15, 0), 18);
+    vmw(CR3_TARGET0, cr3 ^ 0x1000);
+    EQ("the same MOV with another target value: CR_ACCESS exit", run2(g_cr3t, &g, 1u << 15, 0), 28);
+    EQ("  qualification 3 (MOV to CR3 from RAX)", vmr(EXIT_QUAL), 3);
+    vmw(0x400a, 0);
+    EQ("CR3-target count 0: the MOV exits", run2(g_cr3t, &g, 1u << 15, 0), 28);
+    vmw(CR3_TARGET0, 0);
+
+    /* PAT: loaded at entry, saved and the host's loaded at exit */
+    uint64_t h0 = rdmsr(0x277), gpat = 0x0006060606060606ull, gnew = 0x0007050400070504ull,
+             h1 = 0x0000000000000406ull;
+    vmw(ENTRY_CTLS, vmx_adjust(0x490, 1u << 9 | 1u << 14));
+    vmw(EXIT_CTLS, vmx_adjust(0x48f, 1u << 9 | 1u << 18 | 1u << 19));
+    vmw(0x2804, gpat);
+    vmw(0x2c00, h1);
+    vmw(MSR_BM, (uint64_t)msr_bitmap0);
+    g.rsi = (uint32_t)gnew;
+    g.rdi = gnew >> 32;
+    EQ("load IA32_PAT: the guest's RDMSR / WRMSR 277H (MSR bitmap clear), VMCALL exit",
+       run2(g_pat, &g, 1u << 28, 0), 18);
+    EQ("  the guest read the guest-PAT field", g.r8 | g.r9 << 32, gpat);
+    EQ("  save IA32_PAT: the field holds what the guest wrote", vmr(0x2804), gnew);
+    uint64_t hp = rdmsr(0x277);
+    wrmsr(0x277, h0);
+    EQ("  load IA32_PAT at exit: the host's PAT is the host-PAT field", hp, h1);
+    vmw(ENTRY_CTLS, vmx_adjust(0x490, 1u << 9));
+    vmw(EXIT_CTLS, vmx_adjust(0x48f, 1u << 9));
 }
 
 /* ---- VMREAD / VMWRITE with memory operands ---- */
@@ -967,6 +1017,7 @@ int kmain(void)
     test_db();
     test_rf();
     test_entry_rows();
+    test_cr3_pat();
     test_vmrw_mem();
     test_invpcid();
     test_invpcid_tlb();
