@@ -406,6 +406,10 @@ static void test_apic_access(void)
     g.rsi = (uint64_t)apic_page;
     CHECK(enter(&g) == 0, "entry (APIC-access page)");
     expect_exit("read of the ID register", 44, 0x020, (uint64_t)acc_0);
+    /* SDM vol. 3C §28.3.3: an APIC-access exit outside event delivery
+     * saves RFLAGS.RF = 1 */
+    CHECKX(vmr(G_RFLAGS) & 1u << 16, "  saved RFLAGS.RF = 1 (APIC access, not during event delivery)",
+           vmr(G_RFLAGS));
     CHECKX(g.r8 == 0x40 && g.r9 == 0x60, "virtualized VTPR read, write, read", g.r8 << 32 | g.r9);
     CHECKX(*vreg(0x80) == 0x60, "VTPR written through the APIC-access page", *vreg(0x80));
     CHECKX(*(uint32_t *)(apic_page + 0x80) == 0, "the APIC-access page itself is not written",

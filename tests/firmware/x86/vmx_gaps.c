@@ -454,6 +454,20 @@ static const struct erow entry_rows[] = {
     { "guest LDTR usable with type 3", { { 0x4820, OP_SET, 0x83 } }, 33 },
     { "guest GDTR limit bit 16", { { 0x4810, OP_SET, 0x10000 } }, 33 },
     { "guest pending debug exceptions: reserved bit 5", { { 0x6822, OP_SET, 1u << 5 } }, 33 },
+    /* more conditions of three rows: the event-injection field (27.2.1.3),
+     * RFLAGS (27.3.1.4) and the interruptibility state (27.3.1.5) */
+    { "inject an NMI with vector 3", { { 0x4016, OP_SET, 0x80000203u } }, 7 },
+    { "inject a hardware exception with vector 32", { { 0x4016, OP_SET, 0x80000320u } }, 7 },
+    { "inject #GP without deliver-error-code", { { 0x4016, OP_SET, 0x8000030du } }, 7 },
+    { "inject #UD with deliver-error-code", { { 0x4016, OP_SET, 0x80000b06u } }, 7 },
+    { "inject with reserved bit 12", { { 0x4016, OP_SET, 0x80001030u } }, 7 },
+    { "inject #GP with error-code bit 16", { { 0x4016, OP_SET, 0x80000b0du }, { 0x4018, OP_SET, 0x10000 } }, 7 },
+    { "inject INT 20H with instruction length 0", { { 0x4016, OP_SET, 0x80000420u }, { 0x401a, OP_SET, 0 } }, 7 },
+    { "inject INT 20H with instruction length 16", { { 0x4016, OP_SET, 0x80000420u }, { 0x401a, OP_SET, 16 } }, 7 },
+    { "inject an external interrupt with RFLAGS.IF = 0", { { 0x4016, OP_SET, 0x80000030u } }, 33 },
+    { "interruptibility: blocking by STI and by MOV SS", { { 0x4824, OP_SET, 3 }, { 0x6820, OP_SET, 0x202 } }, 33 },
+    { "interruptibility: blocking by STI with RFLAGS.IF = 0", { { 0x4824, OP_SET, 1 } }, 33 },
+    { "interruptibility: blocking by SMI outside SMM", { { 0x4824, OP_SET, 4 } }, 33 },
 };
 
 static void test_entry_rows(void)
