@@ -290,6 +290,9 @@ vcheck "stepi in the guest executes one guest instruction" "^GSTEP rax=0x8000000
 vcheck "stepi over a guest #PF (exception bitmap): the VM exit, the host's exit stub" "^EXIT rip_is_exit_stub=1$"
 vcheck "info threads: back in VMX root operation" "Thread 1 \(cpu 0, long64 CPL0, VMX root\)"
 vcheck "monitor guest any: a breakpoint in root operation fires" "^ROOT rip_is_vm_enter=1$"
+vcheck "a guest-linear read through the guest's paging and EPT (GPA 3 GiB -> HPA 0)" \
+    "^EPTALIAS rip_is_guest_ept=1 via_3g=0x45505431474221 direct=0x45505431474221$"
+vcheck "x/i at the EPT guest's RIP" "^=> 0x[0-9a-f]+ <guest_ept>:"
 if [ "$rc" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/xv.err"; then
     pass "x86 vmx: after the session the hypervisor passes (exit 0)"
 else

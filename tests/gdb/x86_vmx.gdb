@@ -40,4 +40,13 @@ break vm_enter
 continue
 printf "ROOT rip_is_vm_enter=%d\n", $rip == (long)&vm_enter
 delete
+# the EPT group's guest: EPT maps guest-physical 3 GiB (a 1-GByte page)
+# onto host-physical 0, so the guest-linear address 3 GiB + &ept_e
+# (identity guest paging) reads ept_e's bytes only when gdb translates
+# through the guest's paging and then EPT
+break guest_ept
+continue
+printf "EPTALIAS rip_is_guest_ept=%d via_3g=%#lx direct=%#lx\n", $rip == (long)&guest_ept, *(long *)(0xc0000000 + (long)&ept_e), *(long *)&ept_e
+x/i $rip
+delete
 continue
