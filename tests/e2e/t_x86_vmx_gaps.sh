@@ -55,9 +55,9 @@ fi
 # EPT_VIOLATION: the PDPTE load of a MOV to CR3 from unmapped GPA
 # 40000000H, the RF group's read of GPA 40000000H and its INT 20H and #UD
 # pushing onto GPA 40000FF8H; INVALID_GUEST: the three PDPTE entry checks
-# and the entry-rows group's 16 guest-state rows
+# and the entry-rows group's 38 guest-state rows
 "$HVSIM" trace stats "$T/a.hvt" >"$T/stats.txt" 2>&1
-want="EXCEPTION_NMI=12 VMCALL=14 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=11 EPT_VIOLATION=4 INVALID_GUEST=19 PREEMPTION_TIMER=1 CR_ACCESS=2"
+want="EXCEPTION_NMI=12 VMCALL=14 VMREAD=1 VMWRITE=1 INVPCID=1 CPUID=11 EPT_VIOLATION=4 INVALID_GUEST=41 PREEMPTION_TIMER=1 CR_ACCESS=2"
 bad=$(vm_exit_mismatch "$T/stats.txt" "$want")
 if [ -z "$bad" ]; then
     pass "x86 vmx gaps: trace stats, vm.exit by reason ($want)"

@@ -468,6 +468,34 @@ static const struct erow entry_rows[] = {
     { "interruptibility: blocking by STI and by MOV SS", { { 0x4824, OP_SET, 3 }, { 0x6820, OP_SET, 0x202 } }, 33 },
     { "interruptibility: blocking by STI with RFLAGS.IF = 0", { { 0x4824, OP_SET, 1 } }, 33 },
     { "interruptibility: blocking by SMI outside SMM", { { 0x4824, OP_SET, 4 } }, 33 },
+    /* more conditions of the guest control-register, MSR, segment,
+     * descriptor-table, RFLAGS and pending-debug rows */
+    { "guest IA32_DEBUGCTL bit 0 (load debug controls; not modelled: must be 0)",
+      { { 0x4012, OP_OR, 1u << 2 }, { 0x2802, OP_SET, 1 } }, 33 },
+    { "IA-32e mode guest with CR4.PAE = 0", { { 0x6804, OP_ANDN, 1u << 5 } }, 33 },
+    { "guest IA32_SYSENTER_ESP not canonical", { { 0x6824, OP_SET, NC } }, 33 },
+    { "guest IA32_EFER reserved bit 1 (load IA32_EFER)", { { 0x4012, OP_OR, 1u << 15 }, { 0x2806, OP_SET, 0xd03 } }, 33 },
+    { "guest IA32_EFER.LMA = 0 in an IA-32e mode guest (load IA32_EFER)",
+      { { 0x4012, OP_OR, 1u << 15 }, { 0x2806, OP_SET, 0x101 } }, 33 },
+    { "guest CS base bit 32", { { 0x6808, OP_SET, 1ull << 32 } }, 33 },
+    { "guest TR base not canonical", { { 0x6814, OP_SET, NC } }, 33 },
+    { "guest CS DPL 3 (non-conforming: DPL = SS.DPL)", { { 0x4816, OP_OR, 3u << 5 } }, 33 },
+    { "guest CS not present", { { 0x4816, OP_ANDN, 1u << 7 } }, 33 },
+    { "guest CS access-rights bit 8 (reserved)", { { 0x4816, OP_OR, 1u << 8 } }, 33 },
+    { "guest CS with L = 1 and D = 1", { { 0x4816, OP_OR, 1u << 14 } }, 33 },
+    { "guest CS limit FFFFF000H with G = 1 (bits 11:0 must be 1)", { { 0x4802, OP_SET, 0xfffff000u } }, 33 },
+    /* (failed by the CS row: a non-conforming CS's DPL must be SS.DPL) */
+    { "guest SS DPL 3 with SS.RPL 0", { { 0x4818, OP_OR, 3u << 5 } }, 33 },
+    { "guest DS type 8 (execute-only code)", { { 0x481a, OP_SET, 0xc098 } }, 33 },
+    { "guest DS usable but not present", { { 0x481a, OP_ANDN, 1u << 7 } }, 33 },
+    { "guest TR unusable", { { 0x4822, OP_OR, 1u << 16 } }, 33 },
+    { "guest TR with S = 1", { { 0x4822, OP_OR, 1u << 4 } }, 33 },
+    { "guest LDTR usable with S = 1", { { 0x4820, OP_SET, 0x92 } }, 33 },
+    { "guest IDTR base not canonical", { { 0x6818, OP_SET, NC } }, 33 },
+    /* (failed by the virtual-8086 row, which RFLAGS.VM selects) */
+    { "guest RFLAGS.VM in an IA-32e mode guest", { { 0x6820, OP_SET, 0x20002 } }, 33 },
+    { "guest RFLAGS reserved bit 3", { { 0x6820, OP_SET, 0xa } }, 33 },
+    { "pending debug BS = 1 with TF = 0 in the HLT state", { { 0x4826, OP_SET, 1 }, { 0x6822, OP_SET, 1u << 14 } }, 33 },
 };
 
 static void test_entry_rows(void)
