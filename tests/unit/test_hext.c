@@ -1882,6 +1882,72 @@ START_TEST(test_cbo_guest_page_faults)
 }
 END_TEST
 
+/* Svpbmt with the H extension (priv 20211203 ch. 7 and §8.2.x envcfg):
+ * menvcfg.PBMTE governs the G stage (and the single stage), henvcfg.PBMTE
+ * the VS stage; henvcfg.PBMTE is read-only zero while menvcfg.PBMTE is 0,
+ * and clearing menvcfg.PBMTE clears it. A PBMT value where it is not
+ * enabled is reserved: a guest-page fault in a G-stage leaf, a page fault
+ * in a VS-stage leaf. */
+START_TEST(test_svpbmt_stages)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    const uint64_t PBMTE = 1ull << 62, IO = 2ull << 61;
+    h->ext |= RV_EXT_SVPBMT;
+    rvh_csrw(h, RVH_HENVCFG, PBMTE);
+    ck_assert_uint_eq(rvh_csrr(h, RVH_HENVCFG) & PBMTE, 0); /* menvcfg.PBMTE = 0 */
+    rvh_gmap(&e, 0x123456000ull, 0x80201000ull, G_ALL | IO, 0);
+    rvf_w64(e.m, 0x80201010ull, 0x5566778899aabbccull);
+    h->x[6] = 0x123456000ull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)), RVH_TO_M, EXC_LOAD_GUEST_PAGE_FAULT);
+    rvh_csrw(h, 0x30a, PBMTE); /* menvcfg */
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)));
+    ck_assert_uint_eq(h->x[5], 0x5566778899aabbccull);
+    /* PBMT = 3 in a G-stage leaf: reserved */
+    rvh_gmap(&e, 0x123457000ull, 0x80201000ull, G_ALL | 3ull << 61, 0);
+    h->x[6] = 0x123457000ull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)), RVH_TO_M, EXC_LOAD_GUEST_PAGE_FAULT);
+
+    /* the VS stage follows henvcfg.PBMTE */
+    rvh_vs_on(&e, RVH_SV39);
+    rvh_vsmap(&e, 0x7000ull, 0x80201000ull, F_ALL | IO, 0);
+    h->x[6] = 0x7000ull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)), RVH_TO_M, EXC_LOAD_PAGE_FAULT);
+    rvh_csrw(h, RVH_HENVCFG, PBMTE);
+    ck_assert_uint_eq(rvh_csrr(h, RVH_HENVCFG) & PBMTE, PBMTE);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)));
+    ck_assert_uint_eq(h->x[5], 0x5566778899aabbccull);
+    /* clearing menvcfg.PBMTE clears henvcfg.PBMTE: the VS leaf faults again */
+    rvh_csrw(h, 0x30a, 0);
+    ck_assert_uint_eq(rvh_csrr(h, RVH_HENVCFG) & PBMTE, 0);
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)), RVH_TO_M, EXC_LOAD_PAGE_FAULT);
+    rvh_env_free(&e);
+}
+END_TEST
+
+/* Svnapot in the G stage (ch. 6 applies to every Sv39/Sv48-format table,
+ * the G stage's Sv39x4 included): a 64 KiB NAPOT G-stage leaf. */
+START_TEST(test_svnapot_gstage)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    const uint64_t N = 1ull << 63, gpa = 0x123450000ull, pa = 0x80260000ull;
+    for (uint64_t i = 0; i < 16; i++)
+        rvh_gmap(&e, gpa + 0x1000 * i, pa + 0x8000, G_ALL | N, 0);
+    rvf_w64(e.m, pa + 0x5008, 0x0123456789abcdefull);
+    h->x[6] = gpa + 0x5000;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 8)), RVH_TO_M, EXC_LOAD_GUEST_PAGE_FAULT);
+    h->ext |= RV_EXT_SVNAPOT;
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 8)));
+    ck_assert_uint_eq(h->x[5], 0x0123456789abcdefull);
+    /* ppn[3:0] = 0000 with N: reserved */
+    rvh_gmap(&e, 0x123480000ull, pa, G_ALL | N, 0);
+    h->x[6] = 0x123480000ull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 8)), RVH_TO_M, EXC_LOAD_GUEST_PAGE_FAULT);
+    rvh_env_free(&e);
+}
+END_TEST
+
 Suite *hext_suite(void)
 {
     Suite *s = suite_create("hext");
@@ -1957,6 +2023,8 @@ Suite *hext_suite(void)
     tcase_add_test(tc, test_mprv_mpv_fault_sets_gva);
     tcase_add_test(tc, test_illegal_insn_gva);
     tcase_add_test(tc, test_cbo_envcfg_modes);
+    tcase_add_test(tc, test_svpbmt_stages);
+    tcase_add_test(tc, test_svnapot_gstage);
     tcase_add_test(tc, test_cbo_guest_page_faults);
     suite_add_tcase(s, tc);
     return s;
