@@ -26,9 +26,10 @@ cfg "${BASE}_zihintpause_zihintntl_zicbop" zihint_on
 cfg "${BASE}_zfhmin" zfhmin
 cfg "${BASE}_zfh" zfh
 cfg "${BASE}_svpbmt_svnapot" svpbmt_napot
+cfg "${BASE}_zawrs" zawrs
 
 # 1. each test on both engines: pass, same trace bytes
-for t in zicond zbk zbkc zicbo zihint_on zfhmin zfh svpbmt_napot zicond_off zbk_off zicbo_off zihint zfhmin_off; do
+for t in zicond zbk zbkc zicbo zihint_on zfhmin zfh svpbmt_napot zawrs zicond_off zbk_off zicbo_off zihint zfhmin_off zawrs_off; do
     elf=$ISA/$t.elf
     if [ ! -f "$elf" ]; then
         fail "$t" "missing $elf (make isa-build)"
@@ -101,10 +102,10 @@ else
     fail "DTB riscv,isa-extensions" "ext '$exts' default '$dexts'"
 fi
 # every optional extension of docs/riscv.md's table has its entry
-cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbop_zfh_sscofpmf_sdtrig_svpbmt_svnapot" dtball
+cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbop_zfh_sscofpmf_sdtrig_svpbmt_svnapot_zawrs" dtball
 "$HVSIM" run -c "$T/dtball.ini" --smp 1 --dump-dtb "$T/all.dtb" </dev/null >/dev/null 2>&1
 aexts=$(fdtget "$T/all.dtb" /cpus/cpu@0 riscv,isa-extensions 2>&1)
-want="$always zicond zihintpause zihintntl zbc zbkb zbkc zbkx zicbom zicboz zicbop zfhmin zfh sscofpmf sdtrig svpbmt svnapot"
+want="$always zicond zihintpause zihintntl zbc zbkb zbkc zbkx zicbom zicboz zicbop zfhmin zfh sscofpmf sdtrig svpbmt svnapot zawrs"
 if [ "$aexts" = "$want" ]; then
     pass "DTB: riscv,isa-extensions names each optional extension enabled (zfh adds zfhmin)"
 else
@@ -121,7 +122,7 @@ fi
 # harts with every optional extension in riscv,isa (and the cbom/cboz block
 # sizes in the DTB); both engines give the same trace bytes and console
 IMAGE=$(bash "$ROOT/tests/firmware/linux/build.sh" riscv 2>"$T/lbuild.err" | tail -n1)
-cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbop_zfhmin_zfh_svpbmt_svnapot" all
+cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbop_zfhmin_zfh_svpbmt_svnapot_zawrs" all
 if [ -f "$IMAGE" ]; then
     for eng in fast interp; do
         mkdir -p "$T/$eng"

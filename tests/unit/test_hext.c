@@ -1948,6 +1948,37 @@ START_TEST(test_svnapot_gstage)
 }
 END_TEST
 
+/* Zawrs 1.01: wrs.nto / wrs.sto complete at once on hvsim (a stall the
+ * spec lets end "for any reason"), so they retire in every mode, whatever
+ * mstatus.TW and hstatus.VTW say (those trap only a wrs.nto that does not
+ * complete within the time limit) — unlike WFI, which they make trap. Without
+ * Zawrs both are illegal instructions, also in M. */
+START_TEST(test_zawrs_modes)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    const uint32_t nto = 0x00d00073, sto = 0x01d00073, wfi = 0x10500073;
+    RVH_ASSERT_TRAP(rvh_step(&e, false, PRV_M, nto), RVH_TO_M, EXC_ILLEGAL_INSN);
+    ck_assert_uint_eq(h->mtval, nto);
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, sto), RVH_TO_M, EXC_ILLEGAL_INSN);
+    h->ext |= RV_EXT_ZAWRS;
+    mstatus_set(h, MSTATUS_TW);
+    rvh_csrw(h, RVH_HSTATUS, HSTATUS_VTW);
+    static const struct { bool virt; int priv; } modes[] = {
+        { false, PRV_M }, { false, PRV_S }, { false, PRV_U }, { true, PRV_S }, { true, PRV_U },
+    };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, modes[i].virt, modes[i].priv, nto));
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, modes[i].virt, modes[i].priv, sto));
+    }
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, wfi), RVH_TO_M, EXC_ILLEGAL_INSN); /* TW wins */
+    mstatus_clear(h, MSTATUS_TW);
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, wfi), RVH_TO_M, EXC_VIRTUAL_INSN);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, nto));
+    rvh_env_free(&e);
+}
+END_TEST
+
 Suite *hext_suite(void)
 {
     Suite *s = suite_create("hext");
@@ -2025,6 +2056,7 @@ Suite *hext_suite(void)
     tcase_add_test(tc, test_cbo_envcfg_modes);
     tcase_add_test(tc, test_svpbmt_stages);
     tcase_add_test(tc, test_svnapot_gstage);
+    tcase_add_test(tc, test_zawrs_modes);
     tcase_add_test(tc, test_cbo_guest_page_faults);
     suite_add_tcase(s, tc);
     return s;
