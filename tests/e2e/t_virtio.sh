@@ -213,6 +213,25 @@ if "$HVSIM" replay "$T/d1.hvt" >"$T/replay.out" 2>&1; then
 else
     fail "replay" "$(head -3 "$T/replay.out")"
 fi
+# the RTC's epoch and the entropy seed are in the header's config (that is
+# what lets the replay above rebuild the same clock and bytes)
+if strings "$T/d1.hvt" | grep -qx "epoch = 1700000000" && strings "$T/d1.hvt" | grep -qx "rng = on"; then
+    pass "trace header: [rtc] epoch = 1700000000 and [virtio] rng = on recorded"
+else
+    fail "trace header" "no [rtc] epoch / [virtio] rng line"
+fi
+# explore's seeds on a ,snapshot drive: every seed writes (the test program
+# does) into its own overlay, the file never changes
+mkdisk "$T/ex.img"
+h0=$(sha256sum <"$T/ex.img")
+"$HVSIM" explore --seeds 1..3 --jobs 1 --keep "$T/exk" -- --smp 2 --bios "$FW" \
+    --drive "$T/ex.img,snapshot" --virtio-rng </dev/null >"$T/ex.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "all 3 seeds passed" "$T/ex.out" && [ "$(sha256sum <"$T/ex.img")" = "$h0" ]; then
+    pass "explore: 3 seeds pass on a snapshot drive, the file is unchanged"
+else
+    fail "explore with a snapshot drive" "exit $rc: $(tail -2 "$T/ex.out")"
+fi
 "$HVSIM" trace show "$T/d1.hvt" --events irq >"$T/irq.txt" 2>&1
 if grep -q 'irq.claim.*src=1$' "$T/irq.txt" && grep -q 'irq.claim.*src=11$' "$T/irq.txt"; then
     pass "timeline: irq.claim of the virtio (1) and RTC (11) sources"
