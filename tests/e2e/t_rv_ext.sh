@@ -106,8 +106,9 @@ cfg "${BASE}_zicond_zihintpause_zihintntl_zbc_zbkb_zbkc_zbkx_zicbom_zicboz_zicbo
 "$HVSIM" run -c "$T/dtball.ini" --smp 1 --dump-dtb "$T/all.dtb" </dev/null >/dev/null 2>&1
 aexts=$(fdtget "$T/all.dtb" /cpus/cpu@0 riscv,isa-extensions 2>&1)
 want="$always zicond zihintpause zihintntl zbc zbkb zbkc zbkx zicbom zicboz zicbop zfhmin zfh sscofpmf sdtrig svpbmt svnapot zawrs"
-if [ "$aexts" = "$want" ]; then
-    pass "DTB: riscv,isa-extensions names each optional extension enabled (zfh adds zfhmin)"
+if [ "$aexts" = "$want" ] && [ "$(fdtget "$T/all.dtb" /cpus/cpu@0 riscv,cbop-block-size 2>&1)" = 64 ] &&
+    ! fdtget "$T/ext.dtb" /cpus/cpu@0 riscv,cbop-block-size >/dev/null 2>&1; then
+    pass "DTB: riscv,isa-extensions names each optional extension enabled (zfh adds zfhmin); cbop block 64 with zicbop"
 else
     fail "DTB riscv,isa-extensions with every optional extension" "'$aexts'"
 fi
