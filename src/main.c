@@ -72,7 +72,7 @@ struct opt_desc {
 
 /* The options of `hvsim run`: drives both getopt_long and the help text. */
 static const struct opt_desc run_opts[] = {
-    { "machine", OPT_MACHINE, "NAME", "built-in machine: riscv-virt (the default) or x86-pc" },
+    { "machine", OPT_MACHINE, "NAME", "built-in machine: riscv-virt (the default; also 'virt') or x86-pc" },
     { "config", OPT_CONFIG, "FILE", "machine configuration (default: --machine's built-in one)" },
     { "smp", OPT_SMP, "N", "number of harts (1..64)" },
     { "mem", OPT_MEM, "SIZE", "RAM size, e.g. 256M, 1G (multiple of 4K)" },

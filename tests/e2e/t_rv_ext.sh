@@ -112,6 +112,16 @@ if [ "$aexts" = "$want" ] && [ "$(fdtget "$T/all.dtb" /cpus/cpu@0 riscv,cbop-blo
 else
     fail "DTB riscv,isa-extensions with every optional extension" "'$aexts'"
 fi
+# docs/riscv.md has a table row for each optional extension the hart lists
+undoc=""
+for n in ${aexts#"$always"}; do
+    grep -qiE "^\| $n \|" "$ROOT/docs/riscv.md" || undoc="$undoc $n"
+done
+if [ -z "$undoc" ] && [ -n "${aexts#"$always"}" ]; then
+    pass "docs/riscv.md: a table row (name, specification version) for every optional extension"
+else
+    fail "docs/riscv.md lacks a row for:$undoc"
+fi
 disa=$(fdtget "$T/def.dtb" /cpus/cpu@0 riscv,isa 2>&1)
 if [ "$disa" = "$BASE" ] && ! fdtget "$T/def.dtb" /cpus/cpu@0 riscv,cbom-block-size >/dev/null 2>&1; then
     pass "default DTB: default isa string, no cache-block sizes"
