@@ -85,7 +85,7 @@ static const struct opt_desc run_opts[] = {
     { "drive", OPT_DRIVE, "FILE[,ro][,snapshot]", "riscv-virt: a virtio-blk disk (repeatable, 4; docs/virtio.md)" },
     { "virtio-rng", OPT_VIRTIO_RNG, NULL, "riscv-virt: a virtio entropy device (bytes from --sched-seed)" },
     { "virtio-console", OPT_VIRTIO_CONSOLE, NULL, "riscv-virt: a virtio console on the same host console as the UART" },
-    { "net", OPT_NET, "WIRE", "riscv-virt: a virtio-net card on WIRE: loopback (frames come back) or sink" },
+    { "net", OPT_NET, "WIRE", "riscv-virt: a virtio-net card on WIRE: loopback (frames come back), sink, or pcap:FILE (sink + --pcap FILE)" },
     { "pcap", OPT_PCAP, "FILE", "write every network frame sent and received to FILE (pcap, virtual time)" },
     { "aia", OPT_AIA, "MODE[,guests=N]", "riscv-virt: none, imsic (beside the PLIC), aplic, aplic-imsic; N guest files (docs/riscv.md)" },
     { "rtc", OPT_RTC, "EPOCH", "riscv-virt: goldfish RTC reading EPOCH (s since 1970) + virtual time" },
@@ -413,7 +413,19 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_SCREENSHOT: a->screenshot = v; break;
         case OPT_VIRTIO_CONSOLE: a->virtio_console = true; break;
-        case OPT_NET: a->net = v; break;
+        case OPT_NET:
+            /* pcap:FILE (the spelling) = a sink wire captured to FILE */
+            if (strncmp(v, "pcap:", 5) == 0) {
+                if (!v[5])
+                    return usage_error("--net pcap:FILE: missing FILE");
+                if (a->pcap && strcmp(a->pcap, v + 5) != 0)
+                    return usage_error("--net %s and --pcap %s: two capture files", v, a->pcap);
+                a->net = "sink";
+                a->pcap = v + 5;
+            } else {
+                a->net = v;
+            }
+            break;
         case OPT_AIA: {
             const char *comma = strchr(v, ',');
             size_t n = comma ? (size_t)(comma - v) : strlen(v);
@@ -427,7 +439,11 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             snprintf(a->aia_guests, sizeof a->aia_guests, "%s", comma ? comma + 8 : "");
             break;
         }
-        case OPT_PCAP: a->pcap = v; break;
+        case OPT_PCAP:
+            if (a->pcap && strcmp(a->pcap, v) != 0)
+                return usage_error("--pcap %s and --net pcap:%s: two capture files", v, a->pcap);
+            a->pcap = v;
+            break;
         case OPT_RTC: {
             uint64_t e;
             if (!config_parse_u64(v, &e)) {

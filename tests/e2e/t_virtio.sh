@@ -184,6 +184,19 @@ if [ "$rc" -eq 1 ] && grep -q "^FAIL net: frame 1 came back" "$T/sink.out" &&
 else
     fail "net sink" "exit $rc, capture $(stat -c %s "$T/sink.pcap" 2>/dev/null) bytes"
 fi
+# --net pcap:FILE is the same as --net sink --pcap FILE (same capture bytes)
+run_fw psink --net "pcap:$T/psink.pcap"
+if [ "$rc" -eq 1 ] && cmp -s "$T/psink.pcap" "$T/sink.pcap"; then
+    pass "net pcap:FILE: a sink wire captured to FILE (the bytes of --net sink --pcap)"
+else
+    fail "net pcap:FILE" "exit $rc, capture $(stat -c %s "$T/psink.pcap" 2>/dev/null) bytes"
+fi
+"$HVSIM" run --smp 1 --bios "$FW" --net "pcap:$T/a.pcap" --pcap "$T/b.pcap" </dev/null >/dev/null 2>"$T/two.err"
+if [ $? -eq 2 ] && grep -qF "two capture files" "$T/two.err"; then
+    pass "net: pcap:FILE with another --pcap exits 2"
+else
+    fail "net: two capture files" "$(head -2 "$T/two.err")"
+fi
 "$HVSIM" run --smp 1 --bios "$FW" --net bogus </dev/null >/dev/null 2>"$T/bad.err"
 if [ $? -eq 2 ] && grep -q "net 'bogus' is not 'loopback' or 'sink'" "$T/bad.err"; then
     pass "net: a bad --net value exits 2 naming it"
