@@ -1217,6 +1217,40 @@ START_TEST(test_fs_rules)
 }
 END_TEST
 
+/* Zfh/Zfhmin with V = 1 (Zfh 1.0 follows F's state rules; priv §8.2.x):
+ * vsstatus.FS or mstatus.FS Off makes fadd.h, flh and fmv.h.x illegal;
+ * with both on they run and set both FS fields to Dirty. */
+START_TEST(test_zfh_fs_rules)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    h->ext = RV_EXT_ZFH | RV_EXT_ZFHMIN;
+    uint32_t faddh = rvf_r(0x53, 1, 7, 2, 3, 0x02); /* fadd.h f1, f2, f3 (dyn rm) */
+    uint32_t flh = rvf_i(0x07, 4, 1, 6, 0);          /* flh f4, 0(x6) */
+    uint32_t fmvhx = rvf_r(0x53, 5, 0, 7, 0, 0x7a);  /* fmv.h.x f5, x7 */
+    h->x[6] = 0x80210000ull;                         /* G identity: GPA = PA */
+    rvf_w64(e.m, 0x80210000ull, 0x3c00);             /* 1.0 in binary16 */
+    h->x[7] = 0x4000;                                /* 2.0 */
+    const uint32_t insns[] = { faddh, flh, fmvhx };
+    mstatus_set(h, 1ull << MSTATUS_FS_SHIFT);
+    rvh_csrw(h, RVH_VSSTATUS, 0);
+    for (int i = 0; i < 3; i++)
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, insns[i]), RVH_TO_M, EXC_ILLEGAL_INSN);
+    rvh_csrw(h, RVH_VSSTATUS, 1ull << MSTATUS_FS_SHIFT);
+    mstatus_clear(h, MSTATUS_FS);
+    for (int i = 0; i < 3; i++)
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_U, insns[i]), RVH_TO_M, EXC_ILLEGAL_INSN);
+    mstatus_set(h, 1ull << MSTATUS_FS_SHIFT);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, flh));
+    ck_assert_uint_eq(h->f[4], 0xffffffffffff3c00ull);     /* NaN-boxed */
+    ck_assert_uint_eq(h->mstatus & MSTATUS_FS, MSTATUS_FS);
+    ck_assert_uint_eq(h->vsstatus & MSTATUS_FS, MSTATUS_FS);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_U, fmvhx));
+    ck_assert_uint_eq(h->f[5], 0xffffffffffff4000ull);
+    rvh_env_free(&e);
+}
+END_TEST
+
 /* Delegation registers (§8.2.2, §8.4.1): mideleg bits 2/6/10 (and 12) are
  * read-only one; hideleg writable only at 2/6/10; hedeleg bits 9-11 and
  * 20-23 read-only zero, 1-8/12/13/15 writable; medeleg can delegate VS
@@ -2057,6 +2091,7 @@ Suite *hext_suite(void)
     tcase_add_test(tc, test_svpbmt_stages);
     tcase_add_test(tc, test_svnapot_gstage);
     tcase_add_test(tc, test_zawrs_modes);
+    tcase_add_test(tc, test_zfh_fs_rules);
     tcase_add_test(tc, test_cbo_guest_page_faults);
     suite_add_tcase(s, tc);
     return s;
