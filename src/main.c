@@ -72,7 +72,7 @@ struct opt_desc {
 
 /* The options of `hvsim run`: drives both getopt_long and the help text. */
 static const struct opt_desc run_opts[] = {
-    { "machine", OPT_MACHINE, "NAME", "built-in machine: riscv-virt (the default) or x86-pc" },
+    { "machine", OPT_MACHINE, "NAME", "built-in machine: riscv-virt (the default; also 'virt') or x86-pc" },
     { "config", OPT_CONFIG, "FILE", "machine configuration (default: --machine's built-in one)" },
     { "smp", OPT_SMP, "N", "number of harts (1..64)" },
     { "mem", OPT_MEM, "SIZE", "RAM size, e.g. 256M, 1G (multiple of 4K)" },
@@ -85,7 +85,7 @@ static const struct opt_desc run_opts[] = {
     { "drive", OPT_DRIVE, "FILE[,ro][,snapshot]", "riscv-virt: a virtio-blk disk (repeatable, 4; docs/virtio.md)" },
     { "virtio-rng", OPT_VIRTIO_RNG, NULL, "riscv-virt: a virtio entropy device (bytes from --sched-seed)" },
     { "virtio-console", OPT_VIRTIO_CONSOLE, NULL, "riscv-virt: a virtio console on the same host console as the UART" },
-    { "net", OPT_NET, "WIRE", "riscv-virt: a virtio-net card on WIRE: loopback (frames come back) or sink" },
+    { "net", OPT_NET, "WIRE", "riscv-virt: a virtio-net card on WIRE: loopback (frames come back), sink, or pcap:FILE (sink + --pcap FILE)" },
     { "pcap", OPT_PCAP, "FILE", "write every network frame sent and received to FILE (pcap, virtual time)" },
     { "aia", OPT_AIA, "MODE[,guests=N]", "riscv-virt: none, imsic (beside the PLIC), aplic, aplic-imsic; N guest files (docs/riscv.md)" },
     { "rtc", OPT_RTC, "EPOCH", "riscv-virt: goldfish RTC reading EPOCH (s since 1970) + virtual time" },
@@ -252,6 +252,69 @@ static bool serial_spec_ok(const char *s)
 
 /* Parses the options of `run` into *a; returns -1 to go on, else an exit
  * status (0 after --help). */
+/* QEMU's options, which users coming from `qemu-system-riscv64 -M virt`
+ * type first: hvsim's equivalent, named in the error (docs/virtio.md
+ * "Coming from QEMU"). Only whole arguments in option position are looked
+ * up, so values that start with '-' are never mistaken for them. */
+static const struct { const char *qemu, *hvsim; } qemu_opts[] = {
+    { "-M", "--machine riscv-virt (the default; QEMU's aia=MODE is --aia MODE)" },
+    { "-machine", "--machine riscv-virt (the default; QEMU's aia=MODE is --aia MODE)" },
+    { "-m", "--mem SIZE" },
+    { "-smp", "--smp N" },
+    { "-cpu", "--isa STRING (the extensions; H is always there: docs/riscv.md)" },
+    { "-bios", "--bios FILE (default: Debian's OpenSBI fw_jump.elf, or none)" },
+    { "-kernel", "--kernel FILE" },
+    { "-append", "--append STR" },
+    { "-initrd", "--initrd FILE" },
+    { "-dtb", "--dtb FILE" },
+    { "-drive", "--drive FILE[,ro][,snapshot] (a virtio-blk disk)" },
+    { "-device", "--drive FILE (virtio-blk-device), --virtio-rng, --virtio-console, --net loopback|sink (virtio-net-device)" },
+    { "-netdev", "--net loopback|sink and --pcap FILE (there is no host network)" },
+    { "-nic", "--net loopback|sink and --pcap FILE (there is no host network)" },
+    { "-nographic", "nothing: the UART is on stdio by default (--serial)" },
+    { "-serial", "--serial stdio|none|file:PATH" },
+    { "-s", "--gdb PORT (QEMU's -s is --gdb 1234)" },
+    { "-S", "--gdb-wait (with --gdb PORT)" },
+    { "-gdb", "--gdb PORT" },
+    { "-icount", "nothing: virtual time is always counted in instructions ([machine] cpu-hz)" },
+    { "-rtc", "--rtc EPOCH (seconds since 1970)" },
+    { "-fw_cfg", "[fw-cfg] mmio = on in a -c config file (docs/riscv.md \"fw_cfg\")" },
+    { "-display", "--display none|sdl (the timeline) or --framebuffer WxH (the guest screen)" },
+    { "-no-reboot", "nothing: a reset request ends the run" },
+    { "-monitor", "nothing: hvsim has no monitor (gdb: --gdb PORT)" },
+    { "-d", "--trace FILE.hvt (the timeline; docs/trace-format.md)" },
+};
+
+/* A QEMU option in option position: the usage error naming hvsim's; -1 if
+ * there is none. */
+static int qemu_option_hint(int argc, char **argv, const struct option *longopts)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *t = argv[i];
+        if (strcmp(t, "--") == 0)
+            return -1;
+        if (strncmp(t, "--", 2) == 0) { /* skip the value of --opt VALUE */
+            size_t n = strcspn(t + 2, "=");
+            for (const struct option *o = longopts; o->name; o++)
+                if (strlen(o->name) == n && strncmp(o->name, t + 2, n) == 0 &&
+                    o->has_arg == required_argument && !t[2 + n])
+                    i++;
+            continue;
+        }
+        if (strcmp(t, "-c") == 0) {
+            i++;
+            continue;
+        }
+        if (t[0] != '-')
+            continue;
+        for (size_t k = 0; k < sizeof qemu_opts / sizeof qemu_opts[0]; k++)
+            if (strcmp(t, qemu_opts[k].qemu) == 0)
+                return usage_error("'%s' is a QEMU option; hvsim's options are GNU-style: %s",
+                                   t, qemu_opts[k].hvsim);
+    }
+    return -1;
+}
+
 static int parse_run_args(int argc, char **argv, struct run_args *a)
 {
     struct option longopts[N_RUN_OPTS + 1];
@@ -272,6 +335,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     longopts[N_RUN_OPTS] = (struct option){ 0, 0, 0, 0 };
     shortopts[ns] = '\0';
 
+    int hint = qemu_option_hint(argc, argv, longopts);
+    if (hint >= 0)
+        return hint;
     opterr = 0;
     optind = 1;
     int ch;
@@ -285,8 +351,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         case OPT_MACHINE:
             a->machine = -1;
             for (size_t i = 0; i < N_MACHINES; i++)
-                if (strcmp(v, machines[i].name) == 0)
-                    a->machine = (int)i;
+                if (strcmp(v, machines[i].name) == 0 ||
+                    (strcmp(v, "virt") == 0 && strcmp(machines[i].name, "riscv-virt") == 0))
+                    a->machine = (int)i; /* "virt": QEMU's name of the board */
             if (a->machine < 0)
                 return usage_error("--machine: unknown machine '%s' (riscv-virt, x86-pc)", v);
             break;
@@ -346,7 +413,19 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_SCREENSHOT: a->screenshot = v; break;
         case OPT_VIRTIO_CONSOLE: a->virtio_console = true; break;
-        case OPT_NET: a->net = v; break;
+        case OPT_NET:
+            /* pcap:FILE (the spelling) = a sink wire captured to FILE */
+            if (strncmp(v, "pcap:", 5) == 0) {
+                if (!v[5])
+                    return usage_error("--net pcap:FILE: missing FILE");
+                if (a->pcap && strcmp(a->pcap, v + 5) != 0)
+                    return usage_error("--net %s and --pcap %s: two capture files", v, a->pcap);
+                a->net = "sink";
+                a->pcap = v + 5;
+            } else {
+                a->net = v;
+            }
+            break;
         case OPT_AIA: {
             const char *comma = strchr(v, ',');
             size_t n = comma ? (size_t)(comma - v) : strlen(v);
@@ -360,7 +439,11 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             snprintf(a->aia_guests, sizeof a->aia_guests, "%s", comma ? comma + 8 : "");
             break;
         }
-        case OPT_PCAP: a->pcap = v; break;
+        case OPT_PCAP:
+            if (a->pcap && strcmp(a->pcap, v) != 0)
+                return usage_error("--pcap %s and --net pcap:%s: two capture files", v, a->pcap);
+            a->pcap = v;
+            break;
         case OPT_RTC: {
             uint64_t e;
             if (!config_parse_u64(v, &e)) {

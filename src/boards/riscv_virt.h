@@ -28,7 +28,7 @@ struct fw_cfg;
 
 /* The board's own config keys (configs/riscv-virt.ini), in config.board_cfg. */
 struct rv_virt_config {
-    char isa[128];                     /* [cpu] isa string for the DTB */
+    char isa[256];                     /* [cpu] isa string for the DTB (at most 255 characters) */
     char mmu_type[16];                 /* [cpu] mmu: sv39 | sv48 */
     char mhpm_counters[8];             /* [cpu] mhpm-counters: 0..29, empty = 0 (docs/riscv.md) */
     char vlen[8];                      /* [cpu] vlen: 128..1024 with v in isa, empty = 128 (docs/riscv.md "Vector") */

@@ -249,6 +249,8 @@ static void build_cpus(struct fdtw *w, const struct config *c)
             w_u32(w, "riscv,cbom-block-size", RV_CBO_BLOCK);
         if (ext & RV_EXT_ZICBOZ)
             w_u32(w, "riscv,cboz-block-size", RV_CBO_BLOCK);
+        if (ext & RV_EXT_ZICBOP) /* DT binding riscv/cpus.yaml: the prefetch block */
+            w_u32(w, "riscv,cbop-block-size", RV_CBO_BLOCK);
         w_str(w, "mmu-type", mmu);
         w_begin(w, "interrupt-controller");
         w_u32(w, "#interrupt-cells", 1);

@@ -78,4 +78,28 @@ else
     fail "x86-pc --dump-dtb" "exit $rc: $(head -2 "$T/dtb.err")"
 fi
 
+# QEMU's options (users of qemu-system-riscv64 -M virt type them first): exit
+# 2 naming hvsim's equivalent; a value that starts with '-' is not one;
+# --machine virt (QEMU's name) is riscv-virt
+for q in "-M virt:--machine riscv-virt" "-machine virt,aia=aplic:--aia MODE" "-m 256M:--mem SIZE" \
+         "-smp 4:--smp N" "-nographic:--serial" "-cpu rv64:--isa STRING" \
+         "-device virtio-rng-device:--virtio-rng" "-netdev user,id=n:--net loopback|sink" \
+         "-s:--gdb 1234" "-drive file=d.img,if=none:--drive FILE"; do
+    # shellcheck disable=SC2086
+    "$HVSIM" run ${q%%:*} --max-insns 10 </dev/null >/dev/null 2>"$T/q.err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -qF "is a QEMU option" "$T/q.err" && grep -qF -- "${q#*:}" "$T/q.err"; then
+        pass "QEMU's '${q%%:*}': exit 2 naming ${q#*:}"
+    else
+        fail "QEMU's '${q%%:*}'" "exit $rc: $(cat "$T/q.err")"
+    fi
+done
+"$HVSIM" run --machine virt --append "-m -smp" --smp 1 --max-insns 1000 </dev/null >/dev/null 2>"$T/qv.err"
+rc=$?
+if [ "$rc" -eq 3 ]; then
+    pass "--machine virt is riscv-virt; '--append \"-m -smp\"' is a value, not QEMU options"
+else
+    fail "--machine virt / --append with dashes" "exit $rc: $(cat "$T/qv.err")"
+fi
+
 summary

@@ -184,6 +184,19 @@ if [ "$rc" -eq 1 ] && grep -q "^FAIL net: frame 1 came back" "$T/sink.out" &&
 else
     fail "net sink" "exit $rc, capture $(stat -c %s "$T/sink.pcap" 2>/dev/null) bytes"
 fi
+# --net pcap:FILE is the same as --net sink --pcap FILE (same capture bytes)
+run_fw psink --net "pcap:$T/psink.pcap"
+if [ "$rc" -eq 1 ] && cmp -s "$T/psink.pcap" "$T/sink.pcap"; then
+    pass "net pcap:FILE: a sink wire captured to FILE (the bytes of --net sink --pcap)"
+else
+    fail "net pcap:FILE" "exit $rc, capture $(stat -c %s "$T/psink.pcap" 2>/dev/null) bytes"
+fi
+"$HVSIM" run --smp 1 --bios "$FW" --net "pcap:$T/a.pcap" --pcap "$T/b.pcap" </dev/null >/dev/null 2>"$T/two.err"
+if [ $? -eq 2 ] && grep -qF "two capture files" "$T/two.err"; then
+    pass "net: pcap:FILE with another --pcap exits 2"
+else
+    fail "net: two capture files" "$(head -2 "$T/two.err")"
+fi
 "$HVSIM" run --smp 1 --bios "$FW" --net bogus </dev/null >/dev/null 2>"$T/bad.err"
 if [ $? -eq 2 ] && grep -q "net 'bogus' is not 'loopback' or 'sink'" "$T/bad.err"; then
     pass "net: a bad --net value exits 2 naming it"
@@ -212,6 +225,25 @@ if "$HVSIM" replay "$T/d1.hvt" >"$T/replay.out" 2>&1; then
     pass "replay: $(head -1 "$T/replay.out")"
 else
     fail "replay" "$(head -3 "$T/replay.out")"
+fi
+# the RTC's epoch and the entropy seed are in the header's config (that is
+# what lets the replay above rebuild the same clock and bytes)
+if strings "$T/d1.hvt" | grep -qx "epoch = 1700000000" && strings "$T/d1.hvt" | grep -qx "rng = on"; then
+    pass "trace header: [rtc] epoch = 1700000000 and [virtio] rng = on recorded"
+else
+    fail "trace header" "no [rtc] epoch / [virtio] rng line"
+fi
+# explore's seeds on a ,snapshot drive: every seed writes (the test program
+# does) into its own overlay, the file never changes
+mkdisk "$T/ex.img"
+h0=$(sha256sum <"$T/ex.img")
+"$HVSIM" explore --seeds 1..3 --jobs 1 --keep "$T/exk" -- --smp 2 --bios "$FW" \
+    --drive "$T/ex.img,snapshot" --virtio-rng </dev/null >"$T/ex.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "all 3 seeds passed" "$T/ex.out" && [ "$(sha256sum <"$T/ex.img")" = "$h0" ]; then
+    pass "explore: 3 seeds pass on a snapshot drive, the file is unchanged"
+else
+    fail "explore with a snapshot drive" "exit $rc: $(tail -2 "$T/ex.out")"
 fi
 "$HVSIM" trace show "$T/d1.hvt" --events irq >"$T/irq.txt" 2>&1
 if grep -q 'irq.claim.*src=1$' "$T/irq.txt" && grep -q 'irq.claim.*src=11$' "$T/irq.txt"; then

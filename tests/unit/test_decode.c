@@ -38,6 +38,7 @@ static const struct { uint32_t raw; uint16_t op; uint32_t ext; } ext_cases[] = {
     { 0x0001200f, RV_OP_CBO_INVAL, RV_EXT_ZICBOM }, { 0x0047a00f, RV_OP_CBO_ZERO, RV_EXT_ZICBOZ },
     { 0x00659507, RV_OP_FLH, RV_EXT_ZFHMIN | RV_EXT_ZFH },
     { 0xfec11f27, RV_OP_FSH, RV_EXT_ZFHMIN | RV_EXT_ZFH },
+    { 0x00d00073, RV_OP_WRS_NTO, RV_EXT_ZAWRS }, { 0x01d00073, RV_OP_WRS_STO, RV_EXT_ZAWRS },
 };
 
 START_TEST(test_ext_gating)

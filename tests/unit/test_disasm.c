@@ -230,6 +230,9 @@ static const struct dcase cases[] = {
     { 0xfe15e013, 0x80000038, "prefetch.r -32(a1)" },
     { 0x00316013, 0x8000003c, "prefetch.w 0(sp)" },
     { 0x0100000f, 0x80000040, "pause" },
+    /* Zawrs (-march=rv64gc_zawrs) */
+    { 0x00d00073, 0x80000000, "wrs.nto" },
+    { 0x01d00073, 0x80000004, "wrs.sto" },
     /* Zfhmin (-march=rv64gc_zfhmin) */
     { 0x00659507, 0x80000000, "flh fa0,6(a1)" },
     { 0xfec11f27, 0x80000004, "fsh fa2,-2(sp)" },

@@ -1217,6 +1217,40 @@ START_TEST(test_fs_rules)
 }
 END_TEST
 
+/* Zfh/Zfhmin with V = 1 (Zfh 1.0 follows F's state rules; priv §8.2.x):
+ * vsstatus.FS or mstatus.FS Off makes fadd.h, flh and fmv.h.x illegal;
+ * with both on they run and set both FS fields to Dirty. */
+START_TEST(test_zfh_fs_rules)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    h->ext = RV_EXT_ZFH | RV_EXT_ZFHMIN;
+    uint32_t faddh = rvf_r(0x53, 1, 7, 2, 3, 0x02); /* fadd.h f1, f2, f3 (dyn rm) */
+    uint32_t flh = rvf_i(0x07, 4, 1, 6, 0);          /* flh f4, 0(x6) */
+    uint32_t fmvhx = rvf_r(0x53, 5, 0, 7, 0, 0x7a);  /* fmv.h.x f5, x7 */
+    h->x[6] = 0x80210000ull;                         /* G identity: GPA = PA */
+    rvf_w64(e.m, 0x80210000ull, 0x3c00);             /* 1.0 in binary16 */
+    h->x[7] = 0x4000;                                /* 2.0 */
+    const uint32_t insns[] = { faddh, flh, fmvhx };
+    mstatus_set(h, 1ull << MSTATUS_FS_SHIFT);
+    rvh_csrw(h, RVH_VSSTATUS, 0);
+    for (int i = 0; i < 3; i++)
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, insns[i]), RVH_TO_M, EXC_ILLEGAL_INSN);
+    rvh_csrw(h, RVH_VSSTATUS, 1ull << MSTATUS_FS_SHIFT);
+    mstatus_clear(h, MSTATUS_FS);
+    for (int i = 0; i < 3; i++)
+        RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_U, insns[i]), RVH_TO_M, EXC_ILLEGAL_INSN);
+    mstatus_set(h, 1ull << MSTATUS_FS_SHIFT);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, flh));
+    ck_assert_uint_eq(h->f[4], 0xffffffffffff3c00ull);     /* NaN-boxed */
+    ck_assert_uint_eq(h->mstatus & MSTATUS_FS, MSTATUS_FS);
+    ck_assert_uint_eq(h->vsstatus & MSTATUS_FS, MSTATUS_FS);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_U, fmvhx));
+    ck_assert_uint_eq(h->f[5], 0xffffffffffff4000ull);
+    rvh_env_free(&e);
+}
+END_TEST
+
 /* Delegation registers (§8.2.2, §8.4.1): mideleg bits 2/6/10 (and 12) are
  * read-only one; hideleg writable only at 2/6/10; hedeleg bits 9-11 and
  * 20-23 read-only zero, 1-8/12/13/15 writable; medeleg can delegate VS
@@ -1882,6 +1916,103 @@ START_TEST(test_cbo_guest_page_faults)
 }
 END_TEST
 
+/* Svpbmt with the H extension (priv 20211203 ch. 7 and §8.2.x envcfg):
+ * menvcfg.PBMTE governs the G stage (and the single stage), henvcfg.PBMTE
+ * the VS stage; henvcfg.PBMTE is read-only zero while menvcfg.PBMTE is 0,
+ * and clearing menvcfg.PBMTE clears it. A PBMT value where it is not
+ * enabled is reserved: a guest-page fault in a G-stage leaf, a page fault
+ * in a VS-stage leaf. */
+START_TEST(test_svpbmt_stages)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    const uint64_t PBMTE = 1ull << 62, IO = 2ull << 61;
+    h->ext |= RV_EXT_SVPBMT;
+    rvh_csrw(h, RVH_HENVCFG, PBMTE);
+    ck_assert_uint_eq(rvh_csrr(h, RVH_HENVCFG) & PBMTE, 0); /* menvcfg.PBMTE = 0 */
+    rvh_gmap(&e, 0x123456000ull, 0x80201000ull, G_ALL | IO, 0);
+    rvf_w64(e.m, 0x80201010ull, 0x5566778899aabbccull);
+    h->x[6] = 0x123456000ull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)), RVH_TO_M, EXC_LOAD_GUEST_PAGE_FAULT);
+    rvh_csrw(h, 0x30a, PBMTE); /* menvcfg */
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)));
+    ck_assert_uint_eq(h->x[5], 0x5566778899aabbccull);
+    /* PBMT = 3 in a G-stage leaf: reserved */
+    rvh_gmap(&e, 0x123457000ull, 0x80201000ull, G_ALL | 3ull << 61, 0);
+    h->x[6] = 0x123457000ull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)), RVH_TO_M, EXC_LOAD_GUEST_PAGE_FAULT);
+
+    /* the VS stage follows henvcfg.PBMTE */
+    rvh_vs_on(&e, RVH_SV39);
+    rvh_vsmap(&e, 0x7000ull, 0x80201000ull, F_ALL | IO, 0);
+    h->x[6] = 0x7000ull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)), RVH_TO_M, EXC_LOAD_PAGE_FAULT);
+    rvh_csrw(h, RVH_HENVCFG, PBMTE);
+    ck_assert_uint_eq(rvh_csrr(h, RVH_HENVCFG) & PBMTE, PBMTE);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)));
+    ck_assert_uint_eq(h->x[5], 0x5566778899aabbccull);
+    /* clearing menvcfg.PBMTE clears henvcfg.PBMTE: the VS leaf faults again */
+    rvh_csrw(h, 0x30a, 0);
+    ck_assert_uint_eq(rvh_csrr(h, RVH_HENVCFG) & PBMTE, 0);
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 0x10)), RVH_TO_M, EXC_LOAD_PAGE_FAULT);
+    rvh_env_free(&e);
+}
+END_TEST
+
+/* Svnapot in the G stage (ch. 6 applies to every Sv39/Sv48-format table,
+ * the G stage's Sv39x4 included): a 64 KiB NAPOT G-stage leaf. */
+START_TEST(test_svnapot_gstage)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    const uint64_t N = 1ull << 63, gpa = 0x123450000ull, pa = 0x80260000ull;
+    for (uint64_t i = 0; i < 16; i++)
+        rvh_gmap(&e, gpa + 0x1000 * i, pa + 0x8000, G_ALL | N, 0);
+    rvf_w64(e.m, pa + 0x5008, 0x0123456789abcdefull);
+    h->x[6] = gpa + 0x5000;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 8)), RVH_TO_M, EXC_LOAD_GUEST_PAGE_FAULT);
+    h->ext |= RV_EXT_SVNAPOT;
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 8)));
+    ck_assert_uint_eq(h->x[5], 0x0123456789abcdefull);
+    /* ppn[3:0] = 0000 with N: reserved */
+    rvh_gmap(&e, 0x123480000ull, pa, G_ALL | N, 0);
+    h->x[6] = 0x123480000ull;
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, rvf_ld(5, 6, 8)), RVH_TO_M, EXC_LOAD_GUEST_PAGE_FAULT);
+    rvh_env_free(&e);
+}
+END_TEST
+
+/* Zawrs 1.01: wrs.nto / wrs.sto complete at once on hvsim (a stall the
+ * spec lets end "for any reason"), so they retire in every mode, whatever
+ * mstatus.TW and hstatus.VTW say (those trap only a wrs.nto that does not
+ * complete within the time limit) — unlike WFI, which they make trap. Without
+ * Zawrs both are illegal instructions, also in M. */
+START_TEST(test_zawrs_modes)
+{
+    struct rvh_env e = rvh_env_new(RVH_SV39);
+    struct rv_hart *h = e.h;
+    const uint32_t nto = 0x00d00073, sto = 0x01d00073, wfi = 0x10500073;
+    RVH_ASSERT_TRAP(rvh_step(&e, false, PRV_M, nto), RVH_TO_M, EXC_ILLEGAL_INSN);
+    ck_assert_uint_eq(h->mtval, nto);
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, sto), RVH_TO_M, EXC_ILLEGAL_INSN);
+    h->ext |= RV_EXT_ZAWRS;
+    mstatus_set(h, MSTATUS_TW);
+    rvh_csrw(h, RVH_HSTATUS, HSTATUS_VTW);
+    static const struct { bool virt; int priv; } modes[] = {
+        { false, PRV_M }, { false, PRV_S }, { false, PRV_U }, { true, PRV_S }, { true, PRV_U },
+    };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, modes[i].virt, modes[i].priv, nto));
+        RVH_ASSERT_NO_TRAP(rvh_step(&e, modes[i].virt, modes[i].priv, sto));
+    }
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, wfi), RVH_TO_M, EXC_ILLEGAL_INSN); /* TW wins */
+    mstatus_clear(h, MSTATUS_TW);
+    RVH_ASSERT_TRAP(rvh_step(&e, true, PRV_S, wfi), RVH_TO_M, EXC_VIRTUAL_INSN);
+    RVH_ASSERT_NO_TRAP(rvh_step(&e, true, PRV_S, nto));
+    rvh_env_free(&e);
+}
+END_TEST
+
 Suite *hext_suite(void)
 {
     Suite *s = suite_create("hext");
@@ -1957,6 +2088,10 @@ Suite *hext_suite(void)
     tcase_add_test(tc, test_mprv_mpv_fault_sets_gva);
     tcase_add_test(tc, test_illegal_insn_gva);
     tcase_add_test(tc, test_cbo_envcfg_modes);
+    tcase_add_test(tc, test_svpbmt_stages);
+    tcase_add_test(tc, test_svnapot_gstage);
+    tcase_add_test(tc, test_zawrs_modes);
+    tcase_add_test(tc, test_zfh_fs_rules);
     tcase_add_test(tc, test_cbo_guest_page_faults);
     suite_add_tcase(s, tc);
     return s;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "rv_fixture.h"
+#include "cpu/riscv/isa.h"
 
 Suite *mmu_suite(void);
 
@@ -359,6 +360,85 @@ START_TEST(test_fault_reserved_bits)
 }
 END_TEST
 
+/* Svpbmt (priv 20211203 ch. 7): PTE bits 62:61 are PBMT when the hart has
+ * Svpbmt and menvcfg.PBMTE is set (PMA 0, NC 1, IO 2 translate alike: there
+ * is no cache to differ); PBMTE clear, the value 3 and a non-leaf PTE with
+ * PBMT set stay reserved (page fault, walk step 3). Without Svpbmt
+ * menvcfg.PBMTE is read-only zero. */
+START_TEST(test_svpbmt)
+{
+    struct pt p = pt_new(3);
+    uint64_t pa;
+    rvf_csrw(p.h, RVF_MENVCFG, 1ull << 62);
+    ck_assert_uint_eq(rvf_csrr(p.h, RVF_MENVCFG) >> 62 & 1, 0); /* no Svpbmt: RO 0 */
+    p.h->ext |= RV_EXT_SVPBMT;
+    for (uint64_t t = 1; t <= 3; t++)
+        map(&p, 0x10000000 + 0x1000 * t, 0x80200000 + 0x1000 * t, V | R | W | X | A | D | t << 61, 0);
+    for (uint64_t t = 1; t <= 3; t++)
+        expect_pf(&p, 0x10000000 + 0x1000 * t, RV_MODE_S); /* PBMTE = 0 */
+    rvf_csrw(p.h, RVF_MENVCFG, 1ull << 62);
+    ck_assert_uint_eq(rvf_csrr(p.h, RVF_MENVCFG) >> 62 & 1, 1);
+    for (uint64_t t = 1; t <= 2; t++) {
+        ck_assert_int_eq(tr(&p, 0x10000000 + 0x1000 * t + 0x123, ACC_READ, RV_MODE_S, &pa), 0);
+        ck_assert_uint_eq(pa, 0x80200000 + 0x1000 * t + 0x123);
+        ck_assert_int_eq(tr(&p, 0x10000000 + 0x1000 * t, ACC_WRITE, RV_MODE_S, &pa), 0);
+    }
+    expect_pf(&p, 0x10003000, RV_MODE_S); /* PBMT = 3: reserved */
+    /* a pointer PTE with PBMT set: reserved */
+    uint64_t a = pte_addr(&p, 0x20000000, 1);
+    map(&p, 0x20000000, 0x80200000, V | R | W | X | A | D, 0);
+    ck_assert_int_eq(tr(&p, 0x20000000, ACC_READ, RV_MODE_S, &pa), 0);
+    rvf_w64(p.m, a, rvf_r64(p.m, a) | 1ull << 61);
+    rvf_csrw(p.h, RVF_MENVCFG, 1ull << 62); /* drop the cached translation */
+    rv_tlb_flush(p.h);
+    expect_pf(&p, 0x20000000, RV_MODE_S);
+    /* clearing PBMTE makes the IO page fault again (the TLB does not keep it) */
+    ck_assert_int_eq(tr(&p, 0x10002000, ACC_READ, RV_MODE_S, &pa), 0);
+    rvf_csrw(p.h, RVF_MENVCFG, 0);
+    expect_pf(&p, 0x10002000, RV_MODE_S);
+    pt_free(&p);
+}
+END_TEST
+
+/* Svnapot (priv 20211203 ch. 6, Table 6.1): a level-0 leaf with N = 1 and
+ * ppn[3:0] = 1000b maps 64 KiB, ppn[3:0] coming from vpn[0][3:0]; any other
+ * N = 1 leaf (another ppn[3:0], or a superpage) and N in a pointer PTE are
+ * reserved (page fault); without Svnapot bit 63 is reserved. An
+ * sfence.vma of one page drops all 16 pages of the translation. */
+START_TEST(test_svnapot)
+{
+    struct pt p = pt_new(3);
+    uint64_t pa;
+    const uint64_t N = 1ull << 63, va = 0x10010000, base = 0x80250000;
+    /* the 16 PTEs of the range, as software writes them */
+    for (uint64_t i = 0; i < 16; i++)
+        map(&p, va + 0x1000 * i, base + 0x8000, N | V | R | W | X | A | D, 0);
+    expect_pf(&p, va + 0x3000, RV_MODE_S); /* no Svnapot yet */
+    p.h->ext |= RV_EXT_SVNAPOT;
+    for (uint64_t i = 0; i < 16; i++) {
+        ck_assert_int_eq(tr(&p, va + 0x1000 * i + 0x48, ACC_READ, RV_MODE_S, &pa), 0);
+        ck_assert_uint_eq(pa, base + 0x1000 * i + 0x48);
+    }
+    ck_assert_int_eq(tr(&p, va + 0xf000, ACC_EXEC, RV_MODE_S, &pa), 0);
+    ck_assert_uint_eq(pa, base + 0xf000);
+    /* other ppn[3:0] patterns are reserved */
+    static const uint64_t lowbits[] = { 0x0, 0x1, 0x4, 0x9, 0xc };
+    for (int i = 0; i < 5; i++) {
+        uint64_t v = 0x10100000 + 0x1000 * (uint64_t)i;
+        map(&p, v, base + (lowbits[i] << 12), N | V | R | W | X | A | D, 0);
+        expect_pf(&p, v, RV_MODE_S);
+    }
+    /* N on a 2 MiB leaf, and on a pointer PTE */
+    map(&p, 0x10400000, 0x80400000 + 0x8000, N | V | R | W | X | A | D, 1);
+    expect_pf(&p, 0x10400000, RV_MODE_S);
+    uint64_t a = pte_addr(&p, 0x20000000, 1);
+    map(&p, 0x20000000, 0x80200000, V | R | W | X | A | D, 0);
+    rvf_w64(p.m, a, rvf_r64(p.m, a) | N);
+    expect_pf(&p, 0x20000000, RV_MODE_S);
+    pt_free(&p);
+}
+END_TEST
+
 /* Missing permissions: store to a read-only page, fetch from a non-X page,
  * load from an execute-only page. */
 START_TEST(test_fault_permissions)
@@ -666,6 +746,8 @@ Suite *mmu_suite(void)
     tcase_add_test(tc, test_fault_user_supervisor);
     tcase_add_test(tc, test_mxr);
     tcase_add_test(tc, test_fault_reserved_bits);
+    tcase_add_test(tc, test_svpbmt);
+    tcase_add_test(tc, test_svnapot);
     tcase_add_test(tc, test_fault_permissions);
     tcase_add_test(tc, test_pte_access_fault);
     tcase_add_test(tc, test_pte_pmp_fault);

@@ -537,11 +537,16 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         break;
     case CSR_HCOUNTEREN: h->hcounteren = v & 0xffffffff; break;
     case CSR_HGEIE: rv_aia_write_hgeie(h, v); break; /* bits 1..GEILEN */
-    case CSR_HENVCFG:
-        /* STCE is read-only zero while menvcfg.STCE is 0 (Sstc) */
-        h->henvcfg = (v & (MENVCFG_FIOM | (h->menvcfg & MENVCFG_STCE))) | envcfg_cbo(h, v);
+    case CSR_HENVCFG: {
+        /* STCE and PBMTE are read-only zero while menvcfg's bit is 0 (Sstc, Svpbmt) */
+        uint64_t old = h->henvcfg;
+        h->henvcfg = (v & (MENVCFG_FIOM | (h->menvcfg & (MENVCFG_STCE | ENVCFG_PBMTE)))) |
+                     envcfg_cbo(h, v);
+        if ((old ^ h->henvcfg) & ENVCFG_PBMTE)
+            rv_tlb_flush(h);
         rv_vstimecmp_update(h);
         break;
+    }
     case CSR_HTVAL: h->htval = v; break;
     case CSR_HIP: /* only VSSIP is writable, as an alias of hvip.VSSIP */
     case CSR_HVIP: {
@@ -609,13 +614,21 @@ static bool csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MIE: h->mie = v & (ALL_INTS | lcof(h)); h->attn = 1; break;
     case CSR_MTVEC: h->mtvec = (v & 3) >= 2 ? (v & ~3ull) | (h->mtvec & 3) : v; break;
     case CSR_MCOUNTEREN: h->mcounteren = v & 0xffffffff; break;
-    case CSR_MENVCFG:
-        h->menvcfg = (v & (MENVCFG_FIOM | MENVCFG_STCE)) | envcfg_cbo(h, v);
+    case CSR_MENVCFG: {
+        uint64_t old = h->menvcfg;
+        h->menvcfg = (v & (MENVCFG_FIOM | MENVCFG_STCE)) | envcfg_cbo(h, v) |
+                     ((h->ext & RV_EXT_SVPBMT) ? v & ENVCFG_PBMTE : 0);
         if (!(h->menvcfg & MENVCFG_STCE))
             h->henvcfg &= ~MENVCFG_STCE;
+        /* henvcfg.PBMTE is read-only zero while menvcfg.PBMTE is 0 (Svpbmt) */
+        if (!(h->menvcfg & ENVCFG_PBMTE))
+            h->henvcfg &= ~ENVCFG_PBMTE;
+        if ((old ^ h->menvcfg) & ENVCFG_PBMTE)
+            rv_tlb_flush(h); /* the PBMT bits of cached walks change meaning */
         rv_stimecmp_update(h);
         rv_vstimecmp_update(h);
         break;
+    }
     case CSR_MCOUNTINHIBIT: countinhibit_write(h, v); break;
     case CSR_MSCRATCH: h->mscratch = v; break;
     case CSR_MEPC: h->mepc = v & ~1ull; break;

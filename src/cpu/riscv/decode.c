@@ -222,6 +222,9 @@ static void decode32(struct rv_dinsn *d, uint32_t r, uint32_t ext)
             else if (r == 0x30200073) set(d, RV_OP_MRET, 0, 0, 0, 0);
             else if (r == 0x10200073) set(d, RV_OP_SRET, 0, 0, 0, 0);
             else if (r == 0x10500073) set(d, RV_OP_WFI, 0, 0, 0, 0);
+            /* Zawrs 1.01: SYSTEM, funct12 0x00d / 0x01d, rs1 = rd = 0 */
+            else if ((ext & RV_EXT_ZAWRS) && r == 0x00d00073) set(d, RV_OP_WRS_NTO, 0, 0, 0, 0);
+            else if ((ext & RV_EXT_ZAWRS) && r == 0x01d00073) set(d, RV_OP_WRS_STO, 0, 0, 0, 0);
             else if (f7 == 0x09 && rd == 0) set(d, RV_OP_SFENCE_VMA, 0, rs1, rs2, 0);
             else if (f7 == 0x11 && rd == 0) set(d, RV_OP_HFENCE_VVMA, 0, rs1, rs2, 0);
             else if (f7 == 0x31 && rd == 0) set(d, RV_OP_HFENCE_GVMA, 0, rs1, rs2, 0);

@@ -626,6 +626,14 @@ slow:
             cpu_end_run(c);
         }
         DISPATCH();
+    L_WRS_NTO: L_WRS_STO:
+        /* Zawrs 1.01: the hart may stall until the reservation set is lost,
+         * an interrupt is pending or (STO) a short timeout; "an
+         * implementation is permitted to occasionally terminate the stall and
+         * complete execution for any reason". hvsim ends it at once: both
+         * retire as no-ops (one tick), so they complete within any time limit
+         * and mstatus.TW / hstatus.VTW never make them trap (docs/riscv.md). */
+        NEXT();
     L_SFENCE_VMA:
         /* §4.2.1, §8.6.1: VU, or VS with hstatus.VTVM → virtual instruction */
         if (h->virt && (h->priv == PRV_U || (h->hstatus & HSTATUS_VTVM))) {

@@ -18,7 +18,8 @@ static const struct { const char *name; uint32_t bit; } multi[] = {
     { "zicboz", RV_EXT_ZICBOZ }, { "zicbop", RV_EXT_ZICBOP }, { "zfhmin", RV_EXT_ZFHMIN },
     { "zfh", RV_EXT_ZFH | RV_EXT_ZFHMIN }, { "sscofpmf", RV_EXT_SSCOFPMF },
     { "sdtrig", RV_EXT_SDTRIG }, { "zvfhmin", RV_EXT_ZVFHMIN },
-    { "zvfh", RV_EXT_ZVFH | RV_EXT_ZVFHMIN },
+    { "zvfh", RV_EXT_ZVFH | RV_EXT_ZVFHMIN }, { "svpbmt", RV_EXT_SVPBMT },
+    { "svnapot", RV_EXT_SVNAPOT }, { "zawrs", RV_EXT_ZAWRS },
 };
 
 size_t rv_isa_extension_list(const char *isa, char *buf, size_t len)

@@ -26,7 +26,10 @@ enum {
     RV_EXT_V = 1u << 14,          /* V 1.0 vector extension ([cpu] vlen, vector.c) */
     RV_EXT_ZVFHMIN = 1u << 15,    /* Zvfhmin 1.0: vfwcvt.f.f.v / vfncvt.f.f.w to and from binary16 (needs v) */
     RV_EXT_ZVFH = 1u << 16,       /* Zvfh 1.0: vector FP at SEW 16 (needs v and zfhmin, includes Zvfhmin) */
-    RV_EXT_ALL = (1u << 17) - 1,
+    RV_EXT_SVPBMT = 1u << 17,     /* Svpbmt 1.0: PTE bits 62:61 PBMT (menvcfg/henvcfg.PBMTE) */
+    RV_EXT_SVNAPOT = 1u << 18,    /* Svnapot 1.0: PTE bit 63 N, 64 KiB NAPOT leaf pages */
+    RV_EXT_ZAWRS = 1u << 19,      /* Zawrs 1.01: wrs.nto/wrs.sto (a stall of length zero) */
+    RV_EXT_ALL = (1u << 20) - 1,
 };
 
 /* Cache-block size of Zicbom/Zicboz (bytes; the DTB's riscv,cbo?-block-size). */

@@ -14,7 +14,9 @@
 #define PTE_A (1ull << 6)
 #define PTE_D (1ull << 7)
 #define PTE_PPN(p) (((p) >> 10) & ((1ull << 44) - 1))
-#define PTE_RESERVED (0x3ffull << 54) /* Svpbmt/Svnapot bits: not implemented */
+#define PTE_PBMT (3ull << 61)   /* Svpbmt: page-based memory type */
+#define PTE_N (1ull << 63)      /* Svnapot: naturally aligned power-of-2 page */
+#define PTE_RSVD (0x7full << 54) /* bits 60:54: reserved, always a page fault */
 
 enum { PERM_R = 1 << ACC_READ, PERM_W = 1 << ACC_WRITE, PERM_X = 1 << ACC_EXEC };
 
@@ -114,6 +116,7 @@ struct walk_req {
     bool sum, mxr;
     bool hlvx;            /* HLVX: execute permission stands in for read */
     bool debug;           /* a debugger's look: no A/D updates, no side effects */
+    bool pbmt, napot;     /* Svpbmt usable in this stage (xenvcfg.PBMTE), Svnapot */
 };
 
 /* Fault details for the trap: guest-physical address and htinst value. */
@@ -167,10 +170,17 @@ static int do_walk(struct rv_hart *h, const struct walk_req *w, uint64_t va, enu
         int r = pte_access(h, w, pte_addr, false, &pte, acc, f);
         if (r)
             return r;
-        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED))
+        /* Step 3: reserved bits or encodings set -> page fault. PBMT (62:61)
+         * is reserved unless Svpbmt is usable here (priv 20211203 ch. 7:
+         * menvcfg.PBMTE for the single stage and the G stage, henvcfg.PBMTE
+         * for the VS stage), and so is its value 3; N (63) unless Svnapot
+         * (ch. 6). In a non-leaf PTE both fields are reserved. */
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RSVD) ||
+            ((pte & PTE_PBMT) && (!w->pbmt || (pte & PTE_PBMT) == PTE_PBMT)) ||
+            ((pte & PTE_N) && !w->napot))
             return pf(acc);
         if (!(pte & (PTE_R | PTE_X))) { /* pointer to the next level */
-            if (i == 0 || (pte & (PTE_U | PTE_A | PTE_D)))
+            if (i == 0 || (pte & (PTE_U | PTE_A | PTE_D | PTE_PBMT | PTE_N)))
                 return pf(acc);
             a = PTE_PPN(pte) << 12;
             continue;
@@ -198,6 +208,16 @@ static int do_walk(struct rv_hart *h, const struct walk_req *w, uint64_t va, enu
         uint64_t low = (1ull << (9 * i)) - 1;
         if (ppn & low) /* misaligned superpage (step 6) */
             return pf(acc);
+        if (pte & PTE_N) {
+            /* Svnapot (ch. 6, Table 6.1): only the 64 KiB size exists, a
+             * level-0 leaf with ppn[3:0] = 1000b; every other N = 1 leaf is
+             * a reserved encoding. The translation takes ppn[3:0] from the
+             * VA's vpn[0][3:0]. */
+            if (i != 0 || (ppn & 0xf) != 0x8)
+                return pf(acc);
+            ppn &= ~0xfull;
+            low = 0xf;
+        }
         /* A/D update in hardware (step 7) */
         uint64_t need = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
         if ((pte & need) != need && !w->debug) {
@@ -210,7 +230,7 @@ static int do_walk(struct rv_hart *h, const struct walk_req *w, uint64_t va, enu
             p &= ~(unsigned)PERM_W; /* first write must come back to set D */
         *pa = ((ppn | ((va >> 12) & low)) << 12) | (va & 0xfff);
         *perm = p;
-        *super = i > 0;
+        *super = i > 0 || (pte & PTE_N); /* sfence.vma of one page drops all 16 */
         return 0;
     }
     return pf(acc);
@@ -228,7 +248,9 @@ static int walk(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, bo
         return page_fault(acc);
     struct walk_req w = { .root = (h->satp & ((1ull << 44) - 1)) << 12, .levels = levels,
                           .top_bits = 9, .priv = priv, .sum = sum,
-                          .mxr = h->mstatus & MSTATUS_MXR };
+                          .mxr = h->mstatus & MSTATUS_MXR,
+                          .pbmt = h->menvcfg & ENVCFG_PBMTE,
+                          .napot = h->ext & RV_EXT_SVNAPOT };
     struct walk_fault f;
     return do_walk(h, &w, va, acc, pa, perm, super, &f);
 }
@@ -249,7 +271,9 @@ static int gstage(struct rv_hart *h, uint64_t gpa, enum rv_access acc, bool hlvx
         return guest_page_fault(acc);
     struct walk_req w = { .root = (h->hgatp & ((1ull << 44) - 1)) << 12, .levels = levels,
                           .top_bits = 11, .g_stage = true, .mxr = h->mstatus & MSTATUS_MXR,
-                          .hlvx = hlvx, .debug = debug };
+                          .hlvx = hlvx, .debug = debug,
+                          .pbmt = h->menvcfg & ENVCFG_PBMTE,
+                          .napot = h->ext & RV_EXT_SVNAPOT };
     struct walk_fault f;
     return do_walk(h, &w, gpa, acc, pa, perm, super, &f);
 }
@@ -273,7 +297,9 @@ static int walk2(struct rv_hart *h, uint64_t va, enum rv_access acc, int priv, b
             return page_fault(acc);
         struct walk_req w = { .root = (h->vsatp & ((1ull << 44) - 1)) << 12, .levels = levels,
                               .top_bits = 9, .vs_stage = true, .priv = priv, .sum = sum,
-                              .mxr = mxr, .hlvx = hlvx };
+                              .mxr = mxr, .hlvx = hlvx,
+                              .pbmt = h->henvcfg & ENVCFG_PBMTE,
+                              .napot = h->ext & RV_EXT_SVNAPOT };
         int r = do_walk(h, &w, va, acc, &gpa, &vperm, &vsuper, f);
         if (r)
             return r;
@@ -691,7 +717,9 @@ bool rv_debug_translate(struct rv_hart *h, uint64_t va, bool write, uint64_t *pa
             int levels = m2 == 9 ? 4 : 3;
             struct walk_req w = { .root = (h->vsatp & ((1ull << 44) - 1)) << 12, .levels = levels,
                                   .top_bits = 9, .vs_stage = true, .priv = PRV_S, .sum = true,
-                                  .mxr = true, .debug = true };
+                                  .mxr = true, .debug = true,
+                                  .pbmt = h->henvcfg & ENVCFG_PBMTE,
+                                  .napot = h->ext & RV_EXT_SVNAPOT };
             if (do_walk(h, &w, va, ACC_READ, &gpa, &perm, &super, &f))
                 return false;
         }
@@ -703,7 +731,8 @@ bool rv_debug_translate(struct rv_hart *h, uint64_t va, bool write, uint64_t *pa
     }
     int levels = (h->satp >> 60) == 9 ? 4 : 3;
     struct walk_req w = { .root = (h->satp & ((1ull << 44) - 1)) << 12, .levels = levels,
-                          .top_bits = 9, .priv = PRV_S, .sum = true, .mxr = true, .debug = true };
+                          .top_bits = 9, .priv = PRV_S, .sum = true, .mxr = true, .debug = true,
+                          .pbmt = h->menvcfg & ENVCFG_PBMTE, .napot = h->ext & RV_EXT_SVNAPOT };
     (void)acc;
     return do_walk(h, &w, va, ACC_READ, pa, &perm, &super, &f) == 0;
 }

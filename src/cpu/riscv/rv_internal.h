@@ -70,6 +70,7 @@ void rv_vstimecmp_update(struct rv_hart *h);
 #define ENVCFG_CBIE  (3ull << 4)
 #define ENVCFG_CBCFE (1ull << 6)
 #define ENVCFG_CBZE  (1ull << 7)
+#define ENVCFG_PBMTE (1ull << 62) /* Svpbmt: menvcfg (S and G stage), henvcfg (VS stage) */
 
 /* ---- memory (mmu.c) ---- */
 /* Translate va for access `acc` under the current data/fetch regime.
