@@ -512,21 +512,21 @@ static int cmp_inj(const void *a, const void *b)
 }
 
 /* Only for traces whose vm records carry a VPID (x86 VMX): others (RISC-V,
- * x86 traces recorded before it) print as before. */
+ * x86 traces recorded before it) print as before. Rows are key=value
+ * words, so that scripts reading the exit table's columns ("vmid vcpu
+ * count NAME (0xN)") never take them for exit rows. */
 static void print_vpids(struct trace_stats *st, const struct arch_info *arch, FILE *f)
 {
     if (!st->nvpids)
         return;
     qsort(st->vpids, st->nvpids, sizeof *st->vpids, cmp_vpid);
     fprintf(f, "\nvm entries per (vmid, vcpu) with the VPID:\n");
-    fprintf(f, "  %10s %6s %6s %10s %10s %10s\n", "vmid", "vcpu", "vpid", "entries", "exits",
-            "injected");
     for (size_t i = 0; i < st->nvpids; i++) {
         const struct vmvpid *v = &st->vpids[i];
         char vmid[24];
         fmt_vmid(vmid, sizeof vmid, v->vmid);
-        fprintf(f, "  %10s %6u %6llu %10llu %10llu %10llu\n", vmid, v->vcpu,
-                (unsigned long long)v->vpid, (unsigned long long)v->entries,
+        fprintf(f, "  vmid=%s vcpu=%u vpid=%llu entries=%llu exits=%llu injected=%llu\n", vmid,
+                v->vcpu, (unsigned long long)v->vpid, (unsigned long long)v->entries,
                 (unsigned long long)v->exits, (unsigned long long)v->injected);
     }
     fprintf(f, "\nvm event injections per (vmid, vcpu):\n");
@@ -535,7 +535,6 @@ static void print_vpids(struct trace_stats *st, const struct arch_info *arch, FI
         return;
     }
     qsort(st->injs, st->ninjs, sizeof *st->injs, cmp_inj);
-    fprintf(f, "  %10s %6s %10s  %s\n", "vmid", "vcpu", "count", "type vector");
     for (size_t i = 0; i < st->ninjs; i++) {
         const struct vminj *x = &st->injs[i];
         char vmid[24], type[16];
@@ -545,8 +544,8 @@ static void print_vpids(struct trace_stats *st, const struct arch_info *arch, FI
             snprintf(type, sizeof type, "type%u", x->type);
             tn = type;
         }
-        fprintf(f, "  %10s %6u %10llu  %s 0x%02x\n", vmid, x->vcpu, (unsigned long long)x->count, tn,
-                x->vector);
+        fprintf(f, "  vmid=%s vcpu=%u count=%llu inject=%s vector=0x%02x\n", vmid, x->vcpu,
+                (unsigned long long)x->count, tn, x->vector);
     }
 }
 
