@@ -104,6 +104,17 @@ struct arch_info {
     size_t (*ipi_detail)(uint64_t mech, char *buf, size_t len);
     const char *(*ipi_class)(uint64_t mech);
 
+    /* The event a vm.entry injects (its optional "inject" argument, the
+     * architecture's event information; x86: the VM-entry interruption-
+     * information field, SDM vol. 3C §24.8.3) in words: vm_inject_name
+     * the event with its error code err (when the information says one is
+     * delivered) and instruction length ilen ("EXT_INT vector=0x40",
+     * "HW_EXC #GP(0)", "SW_INT int 0x80 len=2"), snprintf semantics;
+     * vm_inject_class its type for statistics ("EXT_INT", "NMI", ...), NULL
+     * when unnamed. NULL hooks: the tools print numbers. */
+    size_t (*vm_inject_name)(uint64_t info, uint64_t err, uint64_t ilen, char *buf, size_t len);
+    const char *(*vm_inject_class)(uint64_t info);
+
     /* `trace show`'s name for a vm.exit's inst argument (x86: "insn",
      * the exiting instruction's bytes); NULL: "htinst" (RISC-V). */
     const char *vm_exit_inst_label;

@@ -43,6 +43,21 @@ const char *trace_arch_vm_exit(const struct arch_info *a, uint64_t reason)
     return a && a->vm_exit_name ? a->vm_exit_name(reason) : NULL;
 }
 
+size_t trace_arch_vm_inject(const struct arch_info *a, uint64_t info, uint64_t err, uint64_t ilen,
+                            char *buf, size_t len)
+{
+    if (a && a->vm_inject_name)
+        return a->vm_inject_name(info, err, ilen, buf, len);
+    if (len)
+        buf[0] = 0;
+    return 0;
+}
+
+const char *trace_arch_vm_inject_class(const struct arch_info *a, uint64_t info)
+{
+    return a && a->vm_inject_class ? a->vm_inject_class(info) : NULL;
+}
+
 const char *trace_arch_timer(const struct arch_info *a, uint64_t timer)
 {
     return a && a->timer_name ? a->timer_name(timer) : NULL;

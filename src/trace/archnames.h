@@ -27,6 +27,11 @@ const char *trace_arch_line(const struct arch_info *a, uint64_t line);
  * none), arch_info.ipi_detail / ipi_class. */
 size_t trace_arch_ipi_detail(const struct arch_info *a, uint64_t mech, char *buf, size_t len);
 const char *trace_arch_ipi_class(const struct arch_info *a, uint64_t mech);
+/* vm.entry's injected event in words (0, "" when unnamed) and its type
+ * (NULL: unnamed), arch_info.vm_inject_name / vm_inject_class. */
+size_t trace_arch_vm_inject(const struct arch_info *a, uint64_t info, uint64_t err, uint64_t ilen,
+                            char *buf, size_t len);
+const char *trace_arch_vm_inject_class(const struct arch_info *a, uint64_t info);
 /* The call's extension name (NULL: unknown); *fn its function (or NULL). */
 const char *trace_arch_call(const struct arch_info *a, uint64_t eid, uint64_t fid, const char **fn);
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <zstd.h>
 
-#define REC_MAX (1 + 10 + 10 + TRACE_MAX_ARGS * 10 + 10)
+#define REC_MAX (1 + 10 + 10 + TRACE_MAX_ARGS * 10 + 10 + 10)
 #define MAX_BLOB (1u << 24)
 
 void trace_header_free(struct trace_header *h)
@@ -155,12 +155,18 @@ bool trace_writer_put(struct trace_writer *w, const struct trace_event *ev)
     }
     uint8_t rec[REC_MAX];
     size_t n = 0;
-    rec[n++] = (uint8_t)ev->kind;
+    unsigned nopt = ev->nopt < trace_kind_opts[ev->kind].n ? ev->nopt : trace_kind_opts[ev->kind].n;
+    rec[n++] = (uint8_t)(ev->kind | (nopt ? TRACE_KIND_OPT : 0));
     n += put_varint(rec + n, (uint64_t)ev->cpu + 1);
     n += put_varint(rec + n, zigzag((int64_t)(ev->time - w->last_time)));
     w->last_time = ev->time;
     for (unsigned i = 0; i < trace_kinds[ev->kind].nargs; i++)
         n += put_varint(rec + n, ev->a[i]);
+    if (nopt) { /* optional arguments (event.h TRACE_KIND_OPT) */
+        n += put_varint(rec + n, nopt);
+        for (unsigned i = 0; i < nopt; i++)
+            n += put_varint(rec + n, ev->a[trace_kinds[ev->kind].nargs + i]);
+    }
     if (trace_kind_has_blob(ev->kind))
         n += put_varint(rec + n, ev->blob_len);
     memcpy(w->in + w->in_len, rec, n);
@@ -382,6 +388,8 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev, char *err,
     }
     memset(ev, 0, sizeof(*ev));
     uint8_t kind = r->buf[r->pos++];
+    bool has_opt = kind & TRACE_KIND_OPT;
+    kind &= (uint8_t)~TRACE_KIND_OPT;
     uint64_t cpu, dt;
     if (kind >= TK_COUNT) {
         snprintf(err, errlen, "%s: record %llu has unknown kind %u", r->path,
@@ -392,6 +400,17 @@ int trace_reader_next(struct trace_reader *r, struct trace_event *ev, char *err,
     bool ok = get_varint(r, &cpu) && get_varint(r, &dt);
     for (unsigned i = 0; ok && i < trace_kinds[kind].nargs; i++)
         ok = get_varint(r, &ev->a[i]);
+    if (ok && has_opt) { /* optional arguments: keep the known ones, skip the rest */
+        uint64_t nopt, v = 0;
+        ok = get_varint(r, &nopt) && nopt >= 1 && nopt <= TRACE_OPT_SKIP_MAX;
+        for (uint64_t i = 0; ok && i < nopt; i++) {
+            ok = get_varint(r, &v);
+            if (i < trace_kind_opts[kind].n) {
+                ev->a[trace_kinds[kind].nargs + i] = v;
+                ev->nopt = (uint8_t)(i + 1);
+            }
+        }
+    }
     if (ok && trace_kind_has_blob(kind)) {
         uint64_t bl;
         ok = get_varint(r, &bl) && bl <= MAX_BLOB;

@@ -237,11 +237,14 @@ static void explain(const struct arch_info *arch, const struct trace_event *a,
         printf(" cpu");
     if (a->time != b->time)
         printf(" time (%+" PRId64 ")", (int64_t)(b->time - a->time));
-    for (unsigned i = 0; i < trace_kinds[a->kind].nargs; i++)
+    unsigned nopt = a->nopt < b->nopt ? a->nopt : b->nopt;
+    for (unsigned i = 0; i < trace_kinds[a->kind].nargs + nopt; i++)
         if (a->a[i] != b->a[i]) {
             char name[16];
             printf(" %s", trace_arg_name(a->kind, i, name, sizeof name));
         }
+    if (a->nopt && b->nopt && a->nopt != b->nopt)
+        printf(" optional arguments (%u vs %u)", a->nopt, b->nopt);
     printf("\n");
     if (a->kind == TK_CHECK && a->a[1] != b->a[1]) {
         char why[256];

@@ -9,6 +9,11 @@ const struct trace_kind_info trace_kinds[TK_COUNT] = {
 #undef TRACE_KIND_INFO
 };
 
+const struct trace_kind_opt trace_kind_opts[TK_COUNT] = {
+    [TK_VM_EXIT] = { 1, "vpid" },
+    [TK_VM_ENTRY] = { 4, "vpid inject err ilen" },
+};
+
 /* every kind a mask can select; gdb.sched is written regardless */
 static uint64_t all_kinds(void)
 {
@@ -75,9 +80,13 @@ bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errl
 
 const char *trace_arg_name(unsigned kind, unsigned i, char *buf, size_t len)
 {
-    if (kind >= TK_COUNT || i >= trace_kinds[kind].nargs)
+    if (kind >= TK_COUNT || i >= trace_kinds[kind].nargs + trace_kind_opts[kind].n)
         return NULL;
     const char *p = trace_kinds[kind].args;
+    if (i >= trace_kinds[kind].nargs) {
+        i -= trace_kinds[kind].nargs;
+        p = trace_kind_opts[kind].args;
+    }
     for (unsigned k = 0; k < i; k++) {
         p = strchr(p, ' ');
         if (!p)
@@ -106,7 +115,7 @@ size_t trace_format_event(const struct trace_event *ev, char *buf, size_t len)
         return n;
     }
     OUT("%-13s", trace_kinds[ev->kind].name);
-    for (unsigned i = 0; i < trace_kinds[ev->kind].nargs; i++) {
+    for (unsigned i = 0; i < trace_kinds[ev->kind].nargs + ev->nopt; i++) {
         char name[16];
         trace_arg_name(ev->kind, i, name, sizeof name);
         if (ev->a[i] < 4096)
@@ -134,7 +143,12 @@ bool trace_event_equal(const struct trace_event *a, const struct trace_event *b)
 {
     if (a->kind != b->kind || a->cpu != b->cpu || a->time != b->time)
         return false;
-    for (unsigned i = 0; i < trace_kinds[a->kind].nargs; i++)
+    /* a record without optional arguments (a trace recorded before them)
+     * matches on its own; two that carry some carry the same ones */
+    if (a->nopt && b->nopt && a->nopt != b->nopt)
+        return false;
+    unsigned n = trace_kinds[a->kind].nargs + (a->nopt < b->nopt ? a->nopt : b->nopt);
+    for (unsigned i = 0; i < n; i++)
         if (a->a[i] != b->a[i])
             return false;
     return true;

@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_MAX_ARGS 6
+/* A kind's own arguments (at most 6), then its optional ones (below). */
+#define TRACE_MAX_ARGS 10
 
 /* X(ENUM, "name", "group", nargs, "arg names") — append only: the enum
  * value is the kind's number in the file format. */
@@ -32,12 +33,51 @@
     X(MARK,         "mark",         "mark",  1, "seq") \
     X(GDB_SCHED,    "gdb.sched",    "gdb",   5, "at end held addr guest")
 
+/* Optional trailing arguments (docs/trace-format.md "Optional
+ * arguments"): a record whose kind byte has bit 7 set (TRACE_KIND_OPT)
+ * carries, after the kind's own arguments, a varint count n and n more
+ * varints, the kind's optional arguments in table order. Only the
+ * architectures that have them write them (x86 VMX: the VPID of vm.exit
+ * and vm.entry, the event vm.entry injects); records without them are
+ * byte for byte as before, and traces recorded before them read as
+ * records with none. A reader keeps the ones it knows (in
+ * trace_event.a after the kind's own, count in .nopt) and skips the
+ * rest. */
+#define TRACE_KIND_OPT 0x80u
+#define TRACE_MAX_OPT 4
+#define TRACE_OPT_SKIP_MAX 16 /* more in one record: corrupt */
+struct trace_kind_opt {
+    unsigned n;          /* optional arguments the kind knows (<= TRACE_MAX_OPT) */
+    const char *args;    /* their names, space-separated */
+};
+
 enum trace_kind {
 #define TRACE_KIND_ENUM(e, name, group, n, args) TK_##e,
     TRACE_KINDS(TRACE_KIND_ENUM)
 #undef TRACE_KIND_ENUM
     TK_COUNT
 };
+
+extern const struct trace_kind_opt trace_kind_opts[TK_COUNT];
+
+/* vm.exit's and vm.entry's optional arguments (x86 VMX; absent on RISC-V
+ * and in traces recorded before them):
+ *   vm.exit  a[6] vpid: the VPID the guest ran with (0: "enable VPID" off)
+ *   vm.entry a[2] vpid: likewise;
+ *            a[3] inject: the VM-entry interruption-information field when
+ *                 the entry injected an event (§27.6: vector 7:0, type
+ *                 10:8, deliver error code 11, valid 31), a[4] its error
+ *                 code (when bit 11), a[5] the VM-entry instruction length
+ *                 (software interrupt / exception types 4-6): present
+ *                 (nopt 4) only on an entry that injects. */
+enum {
+    TRACE_VM_EXIT_VPID = 6,
+    TRACE_VM_ENTRY_VPID = 2,
+    TRACE_VM_ENTRY_INJECT = 3,
+    TRACE_VM_ENTRY_INJECT_ERR = 4,
+    TRACE_VM_ENTRY_INJECT_LEN = 5,
+};
+/* trace_vm_vpid, trace_vm_inject: below struct trace_event. */
 
 /* gdb.sched: a debugger's change to the schedule in a recorded session
  * (src/gdbstub, docs/gdb.md "Recording a held session"): at = the schedule
@@ -116,13 +156,33 @@ struct trace_event {
     uint64_t time;            /* virtual time, CPU ticks */
     uint32_t cpu;             /* hart / CPU id (UINT32_MAX: no CPU) */
     uint16_t kind;            /* enum trace_kind */
-    uint64_t a[TRACE_MAX_ARGS];
+    uint64_t a[TRACE_MAX_ARGS]; /* the kind's own arguments, then its optional ones */
+    uint8_t nopt;             /* optional arguments present (trace_kind_opts) */
     /* CHECK: architectural state blob (docs/trace-format.md); MARK: text */
     const uint8_t *blob;
     size_t blob_len;
 };
 
 #define TRACE_NO_CPU UINT32_MAX
+
+/* The VPID of a vm.exit / vm.entry record, -1 when it carries none. */
+static inline int64_t trace_vm_vpid(const struct trace_event *e)
+{
+    if (e->kind == TK_VM_EXIT && e->nopt >= 1)
+        return (int64_t)(e->a[TRACE_VM_EXIT_VPID] & 0xffff);
+    if (e->kind == TK_VM_ENTRY && e->nopt >= 1)
+        return (int64_t)(e->a[TRACE_VM_ENTRY_VPID] & 0xffff);
+    return -1;
+}
+
+/* The injection of a vm.entry record (its interruption information, bit
+ * 31 set), 0 when none. */
+static inline uint64_t trace_vm_inject(const struct trace_event *e)
+{
+    if (e->kind == TK_VM_ENTRY && e->nopt >= 4 && (e->a[TRACE_VM_ENTRY_INJECT] >> 31 & 1))
+        return e->a[TRACE_VM_ENTRY_INJECT];
+    return 0;
+}
 
 /* A gdb.sched record that is a host stop (above). */
 static inline int trace_is_host_stop(const struct trace_event *e)
@@ -150,10 +210,14 @@ bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errl
 bool trace_parse_kinds(const char *list, const char *opt, uint64_t *mask, char *err, size_t errlen);
 /* The kinds recorded without --events: all but mmio and exc.take. */
 uint64_t trace_default_mask(void);
-/* Name of argument i of a kind, e.g. "dest"; NULL past nargs. */
+/* Name of argument i of a kind, e.g. "dest"; NULL past nargs + the
+ * kind's optional arguments. */
 const char *trace_arg_name(unsigned kind, unsigned i, char *buf, size_t len);
 
-/* Same kind, cpu, time and arguments (blobs are not compared). */
+/* Same kind, cpu, time and arguments (blobs are not compared). Optional
+ * arguments: two records that carry some must carry the same ones; a
+ * record without any (a trace recorded before them) matches on the kind's
+ * own arguments. */
 bool trace_event_equal(const struct trace_event *a, const struct trace_event *b);
 
 /* One line: "time cpuN kind arg=value ...". Returns the length needed. */

@@ -502,7 +502,7 @@ static bool hash_trace(struct explore *x, const char *path, uint64_t *h)
         size_t n = put_le(rec, ev.kind, 2);
         n += put_le(rec + n, ev.cpu, 4);
         n += put_le(rec + n, ev.time, 8);
-        for (unsigned i = 0; i < trace_kinds[ev.kind].nargs; i++)
+        for (unsigned i = 0; i < trace_kinds[ev.kind].nargs + ev.nopt; i++)
             n += put_le(rec + n, ev.a[i], 8);
         XXH3_64bits_update(st, rec, n);
         if (!x->defer_cover && cover_kind(ev.kind) && ev.cpu < 64) {

@@ -99,6 +99,7 @@ struct xev {
     uint64_t a[TRACE_MAX_ARGS];
     uint32_t cpu;
     uint16_t kind;
+    uint8_t nopt;            /* optional arguments (x86 VMX vm.exit/vm.entry: vpid, inject) */
 };
 
 /* One thing drawn on a hart's track. */
@@ -202,7 +203,7 @@ static bool hex_arg(const char *name)
 {
     static const char *const hex[] = {
         "pc", "tval", "gpa", "addr", "value", "deadline", "hash", "dest",
-        "insn", "inst", "eid", "a0", "a1", "cause", "pending",
+        "insn", "inst", "eid", "a0", "a1", "cause", "pending", "inject",
     };
     for (size_t i = 0; i < sizeof hex / sizeof hex[0]; i++)
         if (strcmp(name, hex[i]) == 0)
@@ -268,6 +269,20 @@ static void item_name(const struct exp *x, const struct item *it, char *buf, siz
             snprintf(buf, len, "vm.exit %s", rn);
         else
             snprintf(buf, len, "vm.exit reason=%llu", (unsigned long long)e->a[0]);
+        break;
+    }
+    case TK_VM_ENTRY: {
+        /* an entry that injects an event (x86 VMX, docs/trace-format.md
+         * "Optional arguments"): "vm.entry inject EXT_INT vector=0x40" */
+        uint64_t inj = e->nopt >= 4 && (e->a[TRACE_VM_ENTRY_INJECT] >> 31 & 1) ? e->a[TRACE_VM_ENTRY_INJECT] : 0;
+        char text[48];
+        if (inj && trace_arch_vm_inject(x->arch, inj, e->a[TRACE_VM_ENTRY_INJECT_ERR],
+                                        e->a[TRACE_VM_ENTRY_INJECT_LEN], text, sizeof text))
+            snprintf(buf, len, "vm.entry inject %s", text);
+        else if (inj)
+            snprintf(buf, len, "vm.entry inject=0x%llx", (unsigned long long)inj);
+        else
+            snprintf(buf, len, "vm.entry");
         break;
     }
     default:
@@ -338,7 +353,7 @@ static bool load(struct exp *x, char *err, size_t errlen)
             rc = -1;
             break;
         }
-        struct xev e = { .time = ev.time, .cpu = ev.cpu, .kind = ev.kind };
+        struct xev e = { .time = ev.time, .cpu = ev.cpu, .kind = ev.kind, .nopt = ev.nopt };
         memcpy(e.a, ev.a, sizeof e.a);
         unsigned hart;
         if (ev.kind == TK_MMIO && !mswi_reg(x, &e, &hart))
@@ -772,7 +787,7 @@ static void write_perfetto(const struct exp *x, FILE *f)
             if (!it->wfi_slice) {
                 const struct xev *e = &x->ev[it->ev];
                 pb_str(&w.body, TE_CATEGORIES, trace_kinds[e->kind].group);
-                for (unsigned a = 0; a < trace_kinds[e->kind].nargs; a++) {
+                for (unsigned a = 0; a < trace_kinds[e->kind].nargs + e->nopt; a++) {
                     char an[16];
                     trace_arg_name(e->kind, a, an, sizeof an);
                     w.ann.len = 0;
@@ -827,7 +842,7 @@ static void json_ts(FILE *f, uint64_t ns)
 static void json_args(FILE *f, const struct xev *e)
 {
     fputs(",\"args\":{", f);
-    for (unsigned a = 0; a < trace_kinds[e->kind].nargs; a++) {
+    for (unsigned a = 0; a < trace_kinds[e->kind].nargs + e->nopt; a++) {
         char an[16];
         trace_arg_name(e->kind, a, an, sizeof an);
         fprintf(f, "%s\"%s\":", a ? "," : "", an);

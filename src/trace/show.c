@@ -336,6 +336,8 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         else
             out(l, " reason=0x%llx", (unsigned long long)a[0]);
         out_vmid(l, a[5]);
+        if (trace_vm_vpid(ev) >= 0) /* x86 VMX (docs/trace-format.md "Optional arguments") */
+            out(l, " vpid=%lld", (long long)trace_vm_vpid(ev));
         out_hex(l, "gpa", a[3]);
         out_hex(l, "tval", a[2]);
         if (a[4]) { /* RISC-V htinst: the transformed trapping instruction; x86: its bytes */
@@ -350,10 +352,24 @@ static void format_event(struct line *l, const struct show *s, const struct trac
         out_guest_pc(l, s, a[1], 0);
         break;
     }
-    case TK_VM_ENTRY:
+    case TK_VM_ENTRY: {
         out_vmid(l, a[1]);
+        if (trace_vm_vpid(ev) >= 0)
+            out(l, " vpid=%lld", (long long)trace_vm_vpid(ev));
+        uint64_t inj = trace_vm_inject(ev);
+        if (inj) { /* the event the entry injects: "inject EXT_INT vector=0x40" */
+            char text[96];
+            if (trace_arch_vm_inject(s->arch, inj, a[TRACE_VM_ENTRY_INJECT_ERR],
+                                     a[TRACE_VM_ENTRY_INJECT_LEN], text, sizeof text))
+                out(l, " inject %s", text);
+            else
+                out(l, " inject=0x%llx err=0x%llx ilen=%llu", (unsigned long long)inj,
+                    (unsigned long long)a[TRACE_VM_ENTRY_INJECT_ERR],
+                    (unsigned long long)a[TRACE_VM_ENTRY_INJECT_LEN]);
+        }
         out_guest_pc(l, s, a[0], 0);
         break;
+    }
     case TK_MMIO:
         /* write: bit 0 = write, bit 1 = I/O port space (x86 IN/OUT) */
         out(l, " %s%s 0x%llx size=%llu value=0x%llx", a[3] & 1 ? "write" : "read",

@@ -98,6 +98,13 @@ struct trace_stats {
     /* VM exits: (vmid, vcpu, reason) -> count */
     struct vmexit { uint64_t vmid; uint32_t vcpu; uint64_t reason, count; } *exits;
     size_t nexits;
+    /* x86 VMX (vm.exit / vm.entry with their optional VPID, docs/trace-format.md
+     * "Optional arguments"): (vmid, vcpu, vpid) -> entries, exits, injections;
+     * (vmid, vcpu, injection type, vector) -> count */
+    struct vmvpid { uint64_t vmid; uint32_t vcpu; uint64_t vpid, entries, exits, injected; } *vpids;
+    size_t nvpids;
+    struct vminj { uint64_t vmid; uint32_t vcpu; unsigned type, vector; uint64_t count; } *injs;
+    size_t ninjs;
 };
 
 static size_t pair_index(struct trace_stats *st, uint64_t mech, const char *cls, uint32_t src,
@@ -246,6 +253,48 @@ static void on_vm_exit(struct trace_stats *st, const struct trace_event *ev)
     st->exits[st->nexits++] = (struct vmexit){ vmid, ev->cpu, reason, 1 };
 }
 
+static struct vmvpid *vpid_row(struct trace_stats *st, uint64_t vmid, uint32_t vcpu, uint64_t vpid)
+{
+    for (size_t i = 0; i < st->nvpids; i++) {
+        struct vmvpid *v = &st->vpids[i];
+        if (v->vmid == vmid && v->vcpu == vcpu && v->vpid == vpid)
+            return v;
+    }
+    st->vpids = xrealloc(st->vpids, (st->nvpids + 1) * sizeof *st->vpids);
+    st->vpids[st->nvpids] = (struct vmvpid){ vmid, vcpu, vpid, 0, 0, 0 };
+    return &st->vpids[st->nvpids++];
+}
+
+/* vm.exit / vm.entry with a VPID (x86 VMX): the VPID table; an entry's
+ * injection: the injection table */
+static void on_vm_vpid(struct trace_stats *st, const struct trace_event *ev)
+{
+    int64_t vpid = trace_vm_vpid(ev);
+    if (vpid < 0)
+        return;
+    uint64_t vmid = ev->kind == TK_VM_EXIT ? ev->a[5] : ev->a[1];
+    struct vmvpid *v = vpid_row(st, vmid, ev->cpu, (uint64_t)vpid);
+    if (ev->kind == TK_VM_EXIT) {
+        v->exits++;
+        return;
+    }
+    v->entries++;
+    uint64_t inj = trace_vm_inject(ev);
+    if (!inj)
+        return;
+    v->injected++;
+    unsigned type = (inj >> 8) & 7, vector = inj & 0xff;
+    for (size_t i = 0; i < st->ninjs; i++) {
+        struct vminj *x = &st->injs[i];
+        if (x->vmid == vmid && x->vcpu == ev->cpu && x->type == type && x->vector == vector) {
+            x->count++;
+            return;
+        }
+    }
+    st->injs = xrealloc(st->injs, (st->ninjs + 1) * sizeof *st->injs);
+    st->injs[st->ninjs++] = (struct vminj){ vmid, ev->cpu, type, vector, 1 };
+}
+
 void trace_stats_add(struct trace_stats *st, const struct arch_info *arch,
                      const struct trace_event *ev)
 {
@@ -262,7 +311,11 @@ void trace_stats_add(struct trace_stats *st, const struct arch_info *arch,
     case TK_IPI_SEND: on_send(st, arch, ev); break;
     case TK_IPI_DELIVER: on_deliver(st, ev); break;
     case TK_IRQ_TAKE: on_take(st, arch, ev); break;
-    case TK_VM_EXIT: on_vm_exit(st, ev); break;
+    case TK_VM_EXIT:
+        on_vm_exit(st, ev);
+        on_vm_vpid(st, ev);
+        break;
+    case TK_VM_ENTRY: on_vm_vpid(st, ev); break;
     case TK_END:
         st->end_insns = ev->a[1];
         st->have_end = true;
@@ -428,6 +481,74 @@ static void print_exits(struct trace_stats *st, const struct arch_info *arch, FI
     }
 }
 
+static void fmt_vmid(char *buf, size_t len, uint64_t vmid)
+{
+    if (vmid == UINT64_MAX) /* no guest ran (a failed VM entry) */
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%llu", (unsigned long long)vmid);
+}
+
+static int cmp_vpid(const void *a, const void *b)
+{
+    const struct vmvpid *x = a, *y = b;
+    if (x->vmid != y->vmid)
+        return x->vmid < y->vmid ? -1 : 1;
+    if (x->vcpu != y->vcpu)
+        return x->vcpu < y->vcpu ? -1 : 1;
+    return (x->vpid > y->vpid) - (x->vpid < y->vpid);
+}
+
+static int cmp_inj(const void *a, const void *b)
+{
+    const struct vminj *x = a, *y = b;
+    if (x->vmid != y->vmid)
+        return x->vmid < y->vmid ? -1 : 1;
+    if (x->vcpu != y->vcpu)
+        return x->vcpu < y->vcpu ? -1 : 1;
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    return (x->vector > y->vector) - (x->vector < y->vector);
+}
+
+/* Only for traces whose vm records carry a VPID (x86 VMX): others (RISC-V,
+ * x86 traces recorded before it) print as before. Rows are key=value
+ * words, so that scripts reading the exit table's columns ("vmid vcpu
+ * count NAME (0xN)") never take them for exit rows. */
+static void print_vpids(struct trace_stats *st, const struct arch_info *arch, FILE *f)
+{
+    if (!st->nvpids)
+        return;
+    qsort(st->vpids, st->nvpids, sizeof *st->vpids, cmp_vpid);
+    fprintf(f, "\nvm entries per (vmid, vcpu) with the VPID:\n");
+    for (size_t i = 0; i < st->nvpids; i++) {
+        const struct vmvpid *v = &st->vpids[i];
+        char vmid[24];
+        fmt_vmid(vmid, sizeof vmid, v->vmid);
+        fprintf(f, "  vmid=%s vcpu=%u vpid=%llu entries=%llu exits=%llu injected=%llu\n", vmid,
+                v->vcpu, (unsigned long long)v->vpid, (unsigned long long)v->entries,
+                (unsigned long long)v->exits, (unsigned long long)v->injected);
+    }
+    fprintf(f, "\nvm event injections per (vmid, vcpu):\n");
+    if (!st->ninjs) {
+        fprintf(f, "  no injections\n");
+        return;
+    }
+    qsort(st->injs, st->ninjs, sizeof *st->injs, cmp_inj);
+    for (size_t i = 0; i < st->ninjs; i++) {
+        const struct vminj *x = &st->injs[i];
+        char vmid[24], type[16];
+        fmt_vmid(vmid, sizeof vmid, x->vmid);
+        const char *tn = trace_arch_vm_inject_class(arch, (uint64_t)x->type << 8);
+        if (!tn) {
+            snprintf(type, sizeof type, "type%u", x->type);
+            tn = type;
+        }
+        fprintf(f, "  vmid=%s vcpu=%u count=%llu inject=%s vector=0x%02x\n", vmid, x->vcpu,
+                (unsigned long long)x->count, tn, x->vector);
+    }
+}
+
 struct trace_stats *trace_stats_new(void)
 {
     struct trace_stats *st = xrealloc(NULL, sizeof *st);
@@ -441,6 +562,7 @@ void trace_stats_print(struct trace_stats *st, const struct arch_info *arch, uin
     print_counts(st, f);
     print_ipis(st, event_mask, f);
     print_exits(st, arch, f);
+    print_vpids(st, arch, f);
 }
 
 void trace_stats_free(struct trace_stats *st)
@@ -453,6 +575,8 @@ void trace_stats_free(struct trace_stats *st)
     for (unsigned d = 0; d < MAX_DEST; d++)
         free(st->q[d].w);
     free(st->exits);
+    free(st->vpids);
+    free(st->injs);
     free(st);
 }
 

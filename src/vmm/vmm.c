@@ -36,14 +36,39 @@ unsigned vmm_exit_class(const struct arch_info *a, uint64_t reason)
     return cls < VMM_EXIT_CLASS_COUNT ? cls : VMM_EXIT_OTHER;
 }
 
+/* Copies an architecture's optional arguments after the kind's own
+ * (trace_kind_opts, docs/trace-format.md "Optional arguments"). */
+static void put_opt(struct trace_event *ev, const uint64_t *opt, unsigned nopt)
+{
+    unsigned base = trace_kinds[ev->kind].nargs;
+    if (nopt > trace_kind_opts[ev->kind].n)
+        nopt = trace_kind_opts[ev->kind].n;
+    for (unsigned i = 0; i < nopt; i++)
+        ev->a[base + i] = opt[i];
+    ev->nopt = (uint8_t)nopt;
+}
+
+void vmm_emit_exit_opt(struct cpu *c, uint64_t reason, uint64_t pc, uint64_t tval, uint64_t gpa,
+                       uint64_t inst, const uint64_t *opt, unsigned nopt)
+{
+    struct trace_event ev = { .time = cpu_now(c), .cpu = (uint32_t)c->id, .kind = TK_VM_EXIT,
+                              .a = { reason, pc, tval, gpa, inst, (uint64_t)vmm_guest_id(c) } };
+    put_opt(&ev, opt, nopt);
+    trace_emit(c->m->trace, &ev);
+}
+
+void vmm_emit_entry_opt(struct cpu *c, uint64_t pc, const uint64_t *opt, unsigned nopt)
+{
+    struct trace_event ev = { .time = cpu_now(c), .cpu = (uint32_t)c->id, .kind = TK_VM_ENTRY,
+                              .a = { pc, (uint64_t)vmm_guest_id(c) } };
+    put_opt(&ev, opt, nopt);
+    trace_emit(c->m->trace, &ev);
+}
+
 void vmm_emit_exit(struct cpu *c, uint64_t reason, uint64_t pc, uint64_t tval, uint64_t gpa,
                    uint64_t inst)
 {
-    TRACE(c->m, TK_VM_EXIT, c->id, cpu_now(c), reason, pc, tval, gpa, inst,
-          (uint64_t)vmm_guest_id(c));
+    vmm_emit_exit_opt(c, reason, pc, tval, gpa, inst, NULL, 0);
 }
 
-void vmm_emit_entry(struct cpu *c, uint64_t pc)
-{
-    TRACE(c->m, TK_VM_ENTRY, c->id, cpu_now(c), pc, (uint64_t)vmm_guest_id(c));
-}
+void vmm_emit_entry(struct cpu *c, uint64_t pc) { vmm_emit_entry_opt(c, pc, NULL, 0); }

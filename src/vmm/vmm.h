@@ -62,10 +62,16 @@ static inline int64_t vmm_guest_id(struct cpu *c)
  *             (the faulting address or instruction), gpa (guest-physical
  *             address of a second-stage fault, else 0), inst (the
  *             transformed instruction, RISC-V htinst/mtinst; else 0).
- *   vm.entry: the guest pc. */
+ *   vm.entry: the guest pc.
+ * The _opt forms add the kind's optional arguments (trace_kind_opts,
+ * src/trace/event.h; x86 VMX: the VPID, the event an entry injects),
+ * opt[0..nopt-1]. */
 void vmm_emit_exit(struct cpu *c, uint64_t reason, uint64_t pc, uint64_t tval, uint64_t gpa,
                    uint64_t inst);
 void vmm_emit_entry(struct cpu *c, uint64_t pc);
+void vmm_emit_exit_opt(struct cpu *c, uint64_t reason, uint64_t pc, uint64_t tval, uint64_t gpa,
+                       uint64_t inst, const uint64_t *opt, unsigned nopt);
+void vmm_emit_entry_opt(struct cpu *c, uint64_t pc, const uint64_t *opt, unsigned nopt);
 
 static inline void vmm_trace_exit(struct cpu *c, uint64_t reason, uint64_t pc, uint64_t tval,
                                   uint64_t gpa, uint64_t inst)

@@ -32,12 +32,15 @@ int64_t vmx_guest_id(const struct x86_cpu *x)
     return x->vmx.non_root ? (int64_t)x->vmx.vmcs_ptr : -1;
 }
 
+uint16_t vmx_vmcs_vpid(const struct x86_cpu *x)
+{
+    bool on = (vmcs_get(x, VMCS_PROC_CTLS) & PROC_SECONDARY) && (vmcs_get(x, VMCS_PROC_CTLS2) & PROC2_VPID);
+    return on ? (uint16_t)vmcs_get(x, VMCS_VPID) : 0;
+}
+
 int64_t vmx_guest_vpid(const struct x86_cpu *x)
 {
-    if (!x->vmx.non_root)
-        return -1;
-    bool on = (vmcs_get(x, VMCS_PROC_CTLS) & PROC_SECONDARY) && (vmcs_get(x, VMCS_PROC_CTLS2) & PROC2_VPID);
-    return on ? (int64_t)vmcs_get(x, VMCS_VPID) : 0;
+    return x->vmx.non_root ? (int64_t)vmx_vmcs_vpid(x) : -1;
 }
 
 /* ---- §31.2 conventions --------------------------------------------------------- */

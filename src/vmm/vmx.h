@@ -263,5 +263,9 @@ int64_t vmx_guest_id(const struct x86_cpu *x);
  * when "enable VPID" is 0 (SDM vol. 3C §29.1: its mappings are VPID
  * 0000H's), else the VMCS's VPID field. */
 int64_t vmx_guest_vpid(const struct x86_cpu *x);
+/* The VPID the current VMCS gives its guest: the VPID field when "enable
+ * VPID" is on, else 0 (SDM vol. 3C §29.1: VPID 0000H), whether or not the guest runs
+ * (the vpid of vm.exit / vm.entry records, docs/trace-format.md). */
+uint16_t vmx_vmcs_vpid(const struct x86_cpu *x);
 
 #endif

@@ -134,7 +134,10 @@ static void entry_failed(struct x86_cpu *x, uint32_t basic, uint64_t qual, const
     uint32_t reason = basic | VMX_EXIT_ENTRY_FAILURE;
     vmcs_set(x, VMCS_EXIT_REASON, reason);
     vmcs_set(x, VMCS_EXIT_QUALIFICATION, qual);
-    vmm_trace_exit(&x->cpu, reason, failed_entry_pc(x), qual, 0, 0); /* the guest's linear pc */
+    if (TRACE_ON(x->m, TK_VM_EXIT)) { /* the guest's linear pc; the VMCS's VPID */
+        uint64_t vpid = vmx_vmcs_vpid(x);
+        vmm_emit_exit_opt(&x->cpu, reason, failed_entry_pc(x), qual, 0, 0, &vpid, 1);
+    }
     (void)why;
     vmx_load_host(x);
 }
@@ -236,7 +239,22 @@ void vmx_vmentry(struct x86_cpu *x, bool launch)
         if (x->vmx.preempt_timer >= 0)
             cpu_timer_arm(&x->cpu, x->vmx.preempt_timer, x->vmx.preempt_deadline);
     }
-    vmm_trace_entry(&x->cpu, x86_trace_pc(x)); /* the guest's linear pc */
+    if (TRACE_ON(x->m, TK_VM_ENTRY)) {
+        /* the guest's linear pc, its VPID and, for a vectoring entry
+         * (§27.6), the event injected: the interruption information, its
+         * error code (when delivered), the instruction length (software
+         * interrupts and exceptions); docs/trace-format.md "Optional
+         * arguments" */
+        unsigned t = (info >> 8) & 7;
+        bool inj = (info >> 31) && t != VMX_EV_OTHER;
+        bool soft = t == VMX_EV_SWINT || t == VMX_EV_PRIV || t == VMX_EV_SWEXC;
+        uint64_t opt[4] = {
+            vmx_vmcs_vpid(x), info,
+            (info >> 11 & 1) ? (uint32_t)vmcs_get(x, VMCS_ENTRY_EXC_ERRCODE) : 0,
+            soft ? vmcs_get(x, VMCS_ENTRY_INSN_LEN) : 0,
+        };
+        vmm_emit_entry_opt(&x->cpu, x86_trace_pc(x), opt, inj ? 4 : 1);
+    }
     /* activity states HLT, shutdown, wait-for-SIPI (IA32_VMX_MISC bits
      * 6-8): the guest starts asleep (a vectoring entry makes it active) */
     uint64_t act = vmcs_get(x, VMCS_GUEST_ACTIVITY);

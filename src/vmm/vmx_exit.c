@@ -339,7 +339,10 @@ _Noreturn void vmx_exit(struct x86_cpu *x, uint32_t reason, uint64_t qual,
     uint64_t gpa = reason == VMX_EXIT_EPT_VIOLATION || reason == VMX_EXIT_EPT_MISCONFIG
                        ? vmcs_get(x, VMCS_GUEST_PHYS_ADDR)
                        : 0;
-    vmm_trace_exit(&x->cpu, reason, x86_trace_pc(x), qual, gpa, bytes); /* the guest's linear pc */
+    if (TRACE_ON(x->m, TK_VM_EXIT)) { /* the guest's linear pc; its VPID (docs/trace-format.md) */
+        uint64_t vpid = vmx_vmcs_vpid(x);
+        vmm_emit_exit_opt(&x->cpu, reason, x86_trace_pc(x), qual, gpa, bytes, &vpid, 1);
+    }
     /* §28.2: VM exits clear the valid bit of the VM-entry
      * interruption-information field */
     vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & 0x7fffffffu);

@@ -10,7 +10,9 @@
 # (exact where the protocol fixes them) and against hv2's own count; the
 # real-mode start of VM 2 vCPU 0 exactly when unrestricted guest is
 # reported; the posted interrupts as ipi.deliver POSTED / VINTR events and
-# POSTED rows in `trace stats`; replay; two runs byte-identical;
+# POSTED rows in `trace stats`; the VPIDs and event injections on
+# vm.exit / vm.entry, in `trace stats` and `trace export`; a trace
+# recorded before them still read; replay; two runs byte-identical;
 # --engine interp identical; explore over 6 seeds; the failure paths
 # (a wrong checksum, vmx = off, --smp 2: exit 1).
 # Usage: t_x86_hv2.sh HVSIM
@@ -140,6 +142,79 @@ if [ "$posted" = $((4 * ROUNDS)) ] && [ "$vintr" = $((4 * ROUNDS)) ] && [ "$rows
     pass "timeline: $posted ipi.deliver POSTED, $vintr VINTR; trace stats: 4 POSTED pairs x $ROUNDS delivered and taken"
 else
     fail "timeline: posted interrupts" "POSTED $posted VINTR $vintr (want $((4 * ROUNDS)) each), stats rows $rows (want 4)"
+fi
+
+# Event injections and VPIDs on the timeline (docs/trace-format.md
+# "Optional arguments"): every vm.entry of CPU c carries hv2's VPID for it
+# (c + 1, the "vpid N" of its log), so does every vm.exit; an entry that
+# injects names the event: per vCPU ROUNDS virtual IPIs (EXT_INT 40H) and
+# TICKS timer interrupts (EXT_INT 30H) as hv2 counts them (nothing else is
+# injected: no delivery is interrupted in this run), each followed by the
+# guest's irq.take of that vector at the same time on the same CPU; trace
+# stats has the same counts per (VMCS, vCPU) and the VPID next to the VMCS.
+"$HVSIM" trace show "$T/a.hvt" --events vm,irq.take --no-disasm >"$T/vm.txt" 2>&1
+bad=""
+for c in 0 1 2 3; do
+    vpid=$(sed -n "s/^hv2: vm[12] vcpu[01]: cpu $c vmcs 0x[0-9a-f]* vpid \([0-9]*\) .*/\1/p" "$T/a.out")
+    [ "$vpid" = $((c + 1)) ] || bad="$bad cpu$c:hv2-vpid=$vpid"
+    nvm=$(grep -c "cpu$c *vm\.\(exit\|entry\) " "$T/vm.txt")
+    nvp=$(grep -c "cpu$c *vm\.\(exit\|entry\) .* vmid=[0-9]* vpid=$vpid " "$T/vm.txt")
+    [ "$nvm" -gt 100 ] && [ "$nvm" = "$nvp" ] || bad="$bad cpu$c:vpid=$vpid-on-$nvp-of-$nvm"
+    ipi=$(grep -c "cpu$c *vm\.entry .* inject EXT_INT vector=0x40 " "$T/vm.txt")
+    tim=$(grep -c "cpu$c *vm\.entry .* inject EXT_INT vector=0x30 " "$T/vm.txt")
+    all=$(grep -c "cpu$c *vm\.entry .* inject " "$T/vm.txt")
+    [ "$ipi" = "$ROUNDS" ] && [ "$tim" = "$TICKS" ] && [ "$all" = $((ROUNDS + TICKS)) ] ||
+        bad="$bad cpu$c:inject-ipi=$ipi,timer=$tim,all=$all"
+    # each injection: the guest's irq.take of its vector next, same time and CPU
+    taken=$(awk -v c="cpu$c" '$3 == c && $4 == "vm.entry" && / inject EXT_INT vector=/ {
+            v = $0; sub(/.*vector=0x/, "", v); sub(/ .*/, "", v); want = $1; vec = v; next }
+        want != "" && $3 == c { if ($4 == "irq.take" && $1 == want && $0 ~ ("cause=int 0x" vec " ")) n++; want = "" }
+        END { print n + 0 }' "$T/vm.txt")
+    [ "$taken" = $((ROUNDS + TICKS)) ] || bad="$bad cpu$c:taken=$taken"
+    # trace stats: the VPID table and the injection table
+    id=$(( $(sed -n "s/^hv2: vm[12] vcpu[01]: cpu $c vmcs \(0x[0-9a-f]*\) .*/\1/p" "$T/a.out") ))
+    row=$(grep -c "^  vmid=$id vcpu=$c vpid=$vpid entries=$(grep -c "cpu$c *vm\.entry " "$T/vm.txt") exits=$(grep -c "cpu$c *vm\.exit " "$T/vm.txt") injected=$((ROUNDS + TICKS))$" "$T/stats.txt")
+    [ "$row" = 1 ] || bad="$bad cpu$c:stats-vpid-row($(grep "^  vmid=$id vcpu=$c " "$T/stats.txt" | head -1))"
+    inj=$(grep "^  vmid=$id vcpu=$c count=" "$T/stats.txt" | tr '\n' ';')
+    [ "$inj" = "  vmid=$id vcpu=$c count=$TICKS inject=EXT_INT vector=0x30;  vmid=$id vcpu=$c count=$ROUNDS inject=EXT_INT vector=0x40;" ] ||
+        bad="$bad cpu$c:stats-injections='$inj'"
+done
+if [ -z "$bad" ]; then
+    pass "timeline: vm.exit/vm.entry carry each vCPU's VPID (1-4); per vCPU $ROUNDS EXT_INT 0x40 + $TICKS EXT_INT 0x30 injections, each taken by the guest; trace stats VPID and injection tables agree"
+else
+    fail "timeline: VPIDs and event injections" "$bad"
+fi
+# trace export names the injecting entries and carries the VPID
+"$HVSIM" trace export "$T/a.hvt" --format chrome -o "$T/a.json" 2>"$T/export.err"
+nexp=$(grep -o '"name":"vm.entry inject EXT_INT vector=0x40","args":{[^}]*"vpid":[1-4],"inject":"0x80000040"' "$T/a.json" | wc -l)
+if [ "$nexp" = $((4 * ROUNDS)) ]; then pass "trace export: $nexp 'vm.entry inject EXT_INT vector=0x40' with vpid and inject"; else
+    fail "trace export: injections" "$nexp (want $((4 * ROUNDS))): $(head -2 "$T/export.err")"; fi
+
+# A trace recorded before the optional arguments (tests/e2e/data, by the
+# hvsim of commit ce93340 from the same hv2 run) still reads: every record,
+# no VPID or injection shown or counted; and where this checkout's hv2
+# image is the one it recorded, it is equivalent to today's recording.
+OLD=$ROOT/tests/e2e/data/x86-hv2-before-vpid.hvt
+"$HVSIM" trace show "$OLD" --no-disasm >"$T/old.txt" 2>&1
+rc=$?
+"$HVSIM" trace stats "$OLD" >"$T/old.stats" 2>&1
+rc2=$?
+nold=$(grep -c " vm\.\(exit\|entry\) " "$T/old.txt")
+if [ "$rc" = 0 ] && [ "$rc2" = 0 ] && [ "$nold" -gt 1000 ] && ! grep -q "vpid=\| inject " "$T/old.txt" &&
+    grep -q "^vm exits per (vmid, vcpu):" "$T/old.stats" && ! grep -q "^vm entries per\|^vm event injections" "$T/old.stats"; then
+    pass "a trace recorded before: show ($nold vm records, no vpid) and stats (no VPID tables) read it"
+else
+    fail "a trace recorded before reads" "show $rc stats $rc2 vm records $nold: $(head -3 "$T/old.txt")"
+fi
+old_sha=$(sed -n 's/^image kernel \([0-9a-f]*\) .*/\1/p' <(head -c 4096 "$OLD" | tr -c '[:print:]\n' '\n'))
+if [ "$old_sha" = "$(sha256sum "$K" | cut -d' ' -f1)" ]; then
+    if "$HVSIM" trace diff "$OLD" "$T/a.hvt" >"$T/old.diff" 2>&1; then
+        pass "the trace recorded before is equivalent to today's ($(grep -v '^# note' "$T/old.diff" | head -1))"
+    else
+        fail "the trace recorded before: equivalent" "$(grep -v '^# note' "$T/old.diff" | head -6)"
+    fi
+else
+    echo "  (skip: this checkout's hv2 image differs from the one the old trace recorded)"
 fi
 
 # Determinism, both engines, replay (the console file's name is in the

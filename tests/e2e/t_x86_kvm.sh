@@ -8,7 +8,8 @@
 # (2 vCPUs, in-kernel irqchip) plays IPI ping-pong through the x2APIC and
 # reports a checksum of the order the IPIs were taken in. Checked here: the
 # result, the kernel's and launcher's lines, the vm.exit reasons in `trace
-# stats` with APICv (default) and with kvm_intel.enable_apicv=0, the same
+# stats` with APICv (default) and with kvm_intel.enable_apicv=0 (then the
+# IPIs as VM-entry event injections, per VMCS with its VPID), the same
 # run twice byte for byte, replay, --engine interp, Perfetto export, the
 # golden digest, --smp 1/2/8, 10 explore seeds; vmx = off (kvm_intel
 # finds no VMX, no /dev/kvm, exit 1) and the default vendor (Linux does not
@@ -122,6 +123,21 @@ else
     fail "kvm_intel.enable_apicv=0" "exit $rc: $(grep -E "kvm|FAIL" "$T/noapicv.out" | tail -3 | tr '\n' ';')"
 fi
 exit_counts "$T/noapicv.hvt" 404 "enable_apicv=0"
+# Without APICv KVM delivers VM 2's IPIs by VM-entry event injection
+# (docs/trace-format.md "Optional arguments", `trace stats` key=value
+# rows): the 100 pongs (41H) into vCPU 0's VMCS, the 100 pings (40H, and
+# a start-up IPI or two) into vCPU 1's, as external interrupts; the two
+# vCPUs, running at once, have different VPIDs.
+pong=$(sed -n 's/^  vmid=\([0-9]*\) vcpu=[0-9]* count=100 inject=EXT_INT vector=0x41$/\1/p' "$T/stats.txt")
+ping=$(awk '/^  vmid=.* inject=EXT_INT vector=0x40$/ { split($3, c, "="); if (c[2] >= 100) { split($1, v, "="); print v[2] } }' "$T/stats.txt")
+vp() { sed -n "s/^  vmid=$1 vcpu=[0-9]* vpid=\([0-9]*\) .*/\1/p" "$T/stats.txt"; }
+ninj=$(grep -c "^  vmid=.* inject=" "$T/stats.txt")
+if [ -n "$pong" ] && [ -n "$ping" ] && [ "$pong" != "$ping" ] && [ "$ninj" = 2 ] &&
+    [ -n "$(vp "$pong")" ] && [ -n "$(vp "$ping")" ] && [ "$(vp "$pong")" != "$(vp "$ping")" ]; then
+    pass "enable_apicv=0: 100 EXT_INT 0x41 injections into VMCS $pong (VPID $(vp "$pong")), >= 100 EXT_INT 0x40 into VMCS $ping (VPID $(vp "$ping"))"
+else
+    fail "enable_apicv=0: injections" "pong '$pong' ping '$ping' rows $ninj: $(sed -n '/^vm entries per/,$p' "$T/stats.txt" | head -8 | tr '\n' ';')"
+fi
 APPEND="console=ttyS0 earlyprintk=serial"
 
 # vmx = off: CPUID.1:ECX.VMX = 0, kvm_intel finds no VMX, no /dev/kvm.

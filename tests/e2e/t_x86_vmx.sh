@@ -71,6 +71,25 @@ else
     fail "vm.entry events" "$nentry"
 fi
 
+# The events the entries inject (docs/trace-format.md "Optional
+# arguments"): tests/firmware/x86/vmx.c's accepted vectoring entries, by
+# type: #GP(18H) twice (delivered; the second's delivery meets an EPT
+# violation), INT 20H length 2 twice (delivered; under MTF), external
+# interrupt 30H, #BP (software exception) and #DB (privileged software
+# exception) of length 1, one virtual NMI; the entries its checks refuse
+# (an NMI under virtual-NMI blocking, a #GP into HLT / shutdown, ...)
+# have no vm.entry, and the MTF "other event" (type 7) injects nothing.
+inj=$(grep -o " inject .* pc=" "$T/show.txt" | sort | uniq -c | awk '{ $1 = $1; print }' | tr '\n' ';')
+want_inj="1 inject EXT_INT vector=0x30 pc=;2 inject HW_EXC #GP(0x18) pc=;1 inject NMI pc=;1 inject PRIV_SW_EXC #DB len=1 pc=;1 inject SW_EXC #BP len=1 pc=;2 inject SW_INT int 0x20 len=2 pc=;"
+nvp=$(grep -c "vm\.\(exit\|entry\) .* vpid=[0-9]" "$T/show.txt")
+nvm=$(grep -c "vm\.\(exit\|entry\) " "$T/show.txt")
+sinj=$(grep -c "^  vmid=[0-9]* vcpu=0 count=[0-9]* inject=" "$T/stats.txt")
+if [ "$inj" = "$want_inj" ] && [ "$nvp" = "$nvm" ] && [ "$sinj" = 6 ]; then
+    pass "trace show: the 9 injected events by type (EXT_INT, HW_EXC #GP(0x18), NMI, PRIV_SW_EXC #DB, SW_EXC #BP, SW_INT int 0x20 len=2), every vm record with its vpid; trace stats: 6 injection rows"
+else
+    fail "injections on the timeline" "got '$inj' (want '$want_inj'), vpid on $nvp of $nvm, stats rows $sinj"
+fi
+
 run "$T/vmx.ini" "$T/a.out" --trace "$T/b.hvt" 2>/dev/null
 if cmp -s "$T/a.hvt" "$T/b.hvt" && [ -s "$T/a.hvt" ]; then
     pass "x86 vmx: the same run twice gives byte-identical traces"

@@ -18,6 +18,7 @@
     X(pmp) \
     X(sched) \
     X(trace_codec) \
+    X(trace_optargs) \
     X(disasm) \
     X(disasm_vec) \
     X(hext) \

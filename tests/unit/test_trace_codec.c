@@ -503,7 +503,11 @@ START_TEST(format_event)
     ck_assert_uint_eq(strlen(small), sizeof small - 1);
     char name[16];
     ck_assert_str_eq(trace_arg_name(TK_VM_EXIT, 5, name, sizeof name), "vmid");
-    ck_assert_ptr_null(trace_arg_name(TK_VM_EXIT, 6, name, sizeof name));
+    /* then its optional argument (docs/trace-format.md "Optional arguments") */
+    ck_assert_str_eq(trace_arg_name(TK_VM_EXIT, 6, name, sizeof name), "vpid");
+    ck_assert_ptr_null(trace_arg_name(TK_VM_EXIT, 7, name, sizeof name));
+    ck_assert_str_eq(trace_arg_name(TK_VM_ENTRY, 3, name, sizeof name), "inject");
+    ck_assert_ptr_null(trace_arg_name(TK_IPI_SEND, 4, name, sizeof name));
     ck_assert_ptr_null(trace_arg_name(TK_COUNT, 0, name, sizeof name));
 }
 END_TEST

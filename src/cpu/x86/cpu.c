@@ -480,6 +480,43 @@ static const char *x86_cause_name(uint64_t v)
     return v < 256 ? int_names[v] : NULL;
 }
 
+/* vm.entry's injected event: the VM-entry interruption-information field
+ * (SDM vol. 3C §24.8.3, Table 24-16: vector 7:0, type 10:8, deliver error
+ * code 11, valid 31), docs/trace-format.md "Optional arguments". */
+static const char *const inject_types[8] = { "EXT_INT", NULL, "NMI", "HW_EXC",
+                                             "SW_INT", "PRIV_SW_EXC", "SW_EXC", "OTHER" };
+
+static const char *x86_vm_inject_class(uint64_t info)
+{
+    return inject_types[(info >> 8) & 7];
+}
+
+static size_t x86_vm_inject_name(uint64_t info, uint64_t err, uint64_t ilen, char *buf, size_t len)
+{
+    unsigned vec = info & 0xff, type = (info >> 8) & 7;
+    const char *tn = inject_types[type];
+    int n;
+    if (!tn)
+        n = snprintf(buf, len, "type%u vector=0x%02x", type, vec);
+    else if (type == 0 || type == 7)
+        n = snprintf(buf, len, "%s vector=0x%02x", tn, vec);
+    else if (type == 2)
+        n = snprintf(buf, len, "%s", tn);
+    else if (type == 4)
+        n = snprintf(buf, len, "%s int 0x%02x", tn, vec);
+    else if (vec < 32 && vec_names[vec])
+        n = snprintf(buf, len, "%s %s", tn, vec_names[vec]);
+    else
+        n = snprintf(buf, len, "%s vector=0x%02x", tn, vec);
+    if (n >= 0 && (info >> 11 & 1) && type != 4)
+        n += snprintf(buf + ((size_t)n < len ? (size_t)n : len), (size_t)n < len ? len - (size_t)n : 0,
+                      "(%#llx)", (unsigned long long)(err & 0xffffffffu));
+    if (n >= 0 && (type == 4 || type == 5 || type == 6))
+        n += snprintf(buf + ((size_t)n < len ? (size_t)n : len), (size_t)n < len ? len - (size_t)n : 0,
+                      " len=%llu", (unsigned long long)ilen);
+    return n < 0 ? 0 : (size_t)n;
+}
+
 /* ipi.deliver lines of the local APIC (lapic.c deliver_line): a vector,
  * or a delivery mode << 8. irq.take of an interrupt: its vector; NMI: 0x400. */
 static const char *const sipi_names[256] = { X86_HEX_TABLE("SIPI 0x") };
@@ -600,6 +637,8 @@ const struct arch_info arch_x86_64 = {
     .ipi_detail = x86_ipi_detail,
     .ipi_class = x86_ipi_class,
     .vm_exit_name = vmx_exit_name,
+    .vm_inject_name = x86_vm_inject_name,
+    .vm_inject_class = x86_vm_inject_class,
     .vm_exit_class = vmx_exit_class,
     .exit_insn = x86_exit_insn,
     .vm_exit_inst_label = "insn",
