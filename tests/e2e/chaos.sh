@@ -4,7 +4,7 @@
 # the x86 PC board (64-bit mode at CPL 0 and CPL 3, compatibility mode, real
 # mode: tests/firmware/x86/
 # chaos.S; virtual-8086 mode: chaos_vm86.c; 32-bit protected mode at CPL 3
-# and CPL 0: chaos_prot32.c) and check that hvsim ends with a guest-level outcome (exit 0, 1
+# and CPL 0, 16-bit protected mode: chaos_prot32.c) and check that hvsim ends with a guest-level outcome (exit 0, 1
 # or 3) and, under the sanitizer build, without any ASan/UBSan report.
 # On RISC-V, every seed also runs on the reference interpreter (--engine
 # interp) and must record a byte-identical trace (docs/architecture.md
@@ -119,21 +119,24 @@ for seed in $(seq 1 $(((N + 3) / 4))); do
     random_bytes "$((seed + 5000))" "$T/vm86-$seed.bin"
     x86_chaos "$kernel" "$T/vm86-$seed.bin" "seed $seed, virtual-8086 mode"
 done
-# x86 32-bit protected mode, paging off (tests/firmware/x86/chaos_prot32.c):
-# a quarter as many seeds (from 6001), odd ones at CPL 3 (the bytes as they
-# come), even ones at CPL 0 (F4 -> F5 as above)
+# x86 protected mode, paging off (tests/firmware/x86/chaos_prot32.c): a
+# quarter as many seeds (from 6001), in turn 32-bit at CPL 3, 32-bit at CPL
+# 0 (F4 -> F5 as above), 16-bit at CPL 3
 for seed in $(seq 1 $(((N + 3) / 4))); do
-    if [ $((seed % 2)) -eq 1 ]; then kname=x86-chaos-prot32.elf; what="CPL 3"; else
-        kname=x86-chaos-prot32-cpl0.elf; what="CPL 0"; fi
+    case $((seed % 3)) in
+    1) kname=x86-chaos-prot32.elf; what="32-bit protected mode, CPL 3" ;;
+    2) kname=x86-chaos-prot32-cpl0.elf; what="32-bit protected mode, CPL 0" ;;
+    *) kname=x86-chaos-prot16.elf; what="16-bit protected mode, CPL 3" ;;
+    esac
     kernel=$ROOT/build/firmware/$kname
     if [ ! -f "$kernel" ]; then
         fail "x86 random code in 32-bit protected mode" "$kernel missing (make firmware)"
         break
     fi
     random_bytes "$((seed + 6000))" "$T/p32-$seed.bin"
-    if [ $((seed % 2)) -eq 0 ]; then
+    if [ $((seed % 3)) -eq 2 ]; then
         LC_ALL=C tr '\364' '\365' <"$T/p32-$seed.bin" >"$T/p32-$seed.tmp" && mv "$T/p32-$seed.tmp" "$T/p32-$seed.bin"
     fi
-    x86_chaos "$kernel" "$T/p32-$seed.bin" "seed $seed, 32-bit protected mode, $what"
+    x86_chaos "$kernel" "$T/p32-$seed.bin" "seed $seed, $what"
 done
 summary

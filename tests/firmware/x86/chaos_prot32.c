@@ -1,5 +1,5 @@
-/* Random-code kernel for tests/e2e/chaos.sh in 32-bit protected mode
- * (Multiboot 1, paging off, not IA-32e mode): the 64 KiB section .chaos
+/* Random-code kernel for tests/e2e/chaos.sh in 32-bit and 16-bit protected
+ * mode (Multiboot 1, paging off, not IA-32e mode): the 64 KiB section .chaos
  * (filled with random bytes by the test, objcopy --update-section) is
  * copied to linear 0x20000 and entered by IRET, IF = 0, IOPL 0:
  *   - x86-chaos-prot32.elf: at CPL 3, through 32-bit code and data
@@ -8,6 +8,9 @@
  *     I/O (no I/O bitmap) and the privileged instructions are #GP. Every
  *     event switches to the TSS's ring-0 stack, so the handler always has
  *     a clean frame.
+ *   - x86-chaos-prot16.elf (-DCHAOS_16): the same at CPL 3 with 16-bit code
+ *     and stack segments (D = B = 0) based at 0x20000 (IP is 16 bits):
+ *     16-bit protected mode.
  *   - x86-chaos-prot32-cpl0.elf (-DCHAOS_CPL0): at CPL 0 on flat segments:
  *     the random code may write control registers (legacy 32-bit, PSE and
  *     PAE paging, CR0.PE = 0), load segments, switch tasks, reach every
@@ -31,6 +34,11 @@ static uint8_t stack0[8192] __attribute__((aligned(16)));
 __attribute__((section(".chaos"), used)) uint8_t chaos[65536] = { [0 ... 65535] = 0x90 };
 
 #define CODE_AT 0x20000u
+#ifdef CHAOS_16
+#define ENTRY 0u        /* CS base = CODE_AT */
+#else
+#define ENTRY CODE_AT
+#endif
 #ifdef CHAOS_CPL0
 #define CODE_SEL "0x08" /* the frame's CS when the event came from the random code */
 #else
@@ -57,16 +65,24 @@ void chaos_handler(void);
 int kmain32(uint32_t magic, const void *mbi)
 {
     (void)magic, (void)mbi;
-#ifdef CHAOS_CPL0
+#if defined CHAOS_CPL0
     x86t_puts("chaos: random bytes in 32-bit protected mode, CPL 0\n");
+#elif defined CHAOS_16
+    x86t_puts("chaos: random bytes in 16-bit protected mode, CPL 3\n");
 #else
     x86t_puts("chaos: random bytes in 32-bit protected mode, CPL 3\n");
 #endif
     gdt[0] = 0;
     gdt[1] = seg_desc(0, 0xfffff, 0x9b, 0xc); /* 0x08 code */
     gdt[2] = seg_desc(0, 0xfffff, 0x93, 0xc); /* 0x10 data */
+#ifdef CHAOS_16
+    /* 16-bit code runs IP within 64 KiB: the segments start at the code */
+    gdt[3] = seg_desc(CODE_AT, 0xffff, 0xfb, 0x0);  /* 0x18 user code: 64 KiB, 16-bit */
+    gdt[4] = seg_desc(CODE_AT, 0x1ffff, 0xf3, 0x0); /* 0x20 user data, B = 0 (SP) */
+#else
     gdt[3] = seg_desc(0, 0x3ffff, 0xfb, 0x4); /* 0x18 user code: 256 KiB, byte granular, D */
     gdt[4] = seg_desc(0, 0x3ffff, 0xf3, 0x4); /* 0x20 user data */
+#endif
     tss.esp0 = (uint32_t)(stack0 + sizeof stack0);
     tss.ss0 = 0x10;
     tss.t_iomap = 0xffffu << 16; /* the I/O map base beyond the limit: no bitmap */
@@ -88,10 +104,10 @@ int kmain32(uint32_t magic, const void *mbi)
                      "pushl $0x2\n\tpushl $0x08\n\tpushl %3\n\t"
 #else
                      "mov $0x23, %%ax\n\tmov %%ax, %%ds\n\tmov %%ax, %%es\n\tmov %%ax, %%fs\n\tmov %%ax, %%gs\n\t"
-                     "pushl $0x23\n\tpushl $0x3fff0\n\tpushl $0x2\n\tpushl $0x1b\n\tpushl %3\n\t"
+                     "pushl $0x23\n\tpushl $0xfff0\n\tpushl $0x2\n\tpushl $0x1b\n\tpushl %3\n\t"
 #endif
                      "xor %%eax, %%eax\n\txor %%ebx, %%ebx\n\txor %%ecx, %%ecx\n\txor %%edx, %%edx\n\t"
                      "xor %%esi, %%esi\n\txor %%edi, %%edi\n\txor %%ebp, %%ebp\n\tiret"
-                     ::"m"(gd), "m"(id), "r"(stack0 + sizeof stack0), "i"(CODE_AT) : "eax", "memory");
+                     ::"m"(gd), "m"(id), "r"(stack0 + sizeof stack0), "i"(ENTRY) : "eax", "memory");
     return 1; /* not reached */
 }
