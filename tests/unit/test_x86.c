@@ -224,6 +224,90 @@ START_TEST(paging32_pse_4m)
 }
 END_TEST
 
+/* CPUID reports only what is implemented (issue 10 clause 1): for every
+ * feature bit of leaves 1, 7 and 80000001H that names instructions, one
+ * of them runs (no #UD) when the bit is set; for the bits of features the
+ * model does not have (AVX, FMA, RDRAND, ...) the bit is clear and the
+ * instruction is #UD. The fixture's CPU has no local APIC, VMX or XSAVE. */
+struct cpuid_insn {
+    uint32_t leaf, reg, bit; /* reg: 0 EAX 1 EBX 2 ECX 3 EDX */
+    const char *what;
+    uint8_t code[8];
+    size_t n;
+};
+static int run_feature(struct x86f *f, const struct cpuid_insn *c)
+{
+    uint8_t buf[16];
+    memcpy(buf, c->code, c->n);
+    buf[c->n] = 0xf4;
+    x86f_reset_cpu(f, X86F_CODE);
+    f->x->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    x86f_code(f, X86F_CODE, buf, c->n + 1);
+    x86f_set_reg(f, RCX, 0x10); /* RDMSR: IA32_TSC */
+    x86f_set_reg(f, RAX, 2);    /* INVPCID type 2 */
+    x86f_set_reg(f, RSP, X86F_STACK - 0x400);
+    x86f_w64(f, X86F_STACK - 0x400, 0); /* [rsp]: a zero INVPCID descriptor */
+    x86f_w64(f, X86F_STACK - 0x3f8, 0);
+    return x86f_run_to_hlt(f, 100, NULL);
+}
+START_TEST(cpuid_only_implemented)
+{
+    static const struct cpuid_insn t[] = {
+#define I(l, r, b, w, ...) { l, r, b, w, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }) }
+        I(1, 3, 0, "FPU: fld1", 0xd9, 0xe8),
+        I(1, 3, 4, "TSC: rdtsc", 0x0f, 0x31),
+        I(1, 3, 5, "MSR: rdmsr", 0x0f, 0x32),
+        I(1, 3, 8, "CX8: cmpxchg8b [rsp]", 0x0f, 0xc7, 0x0c, 0x24),
+        I(1, 3, 15, "CMOV: cmove eax, ecx", 0x0f, 0x44, 0xc1),
+        I(1, 3, 23, "MMX: paddb mm0, mm1", 0x0f, 0xfc, 0xc1),
+        I(1, 3, 24, "FXSR: fxsave [rsp]", 0x0f, 0xae, 0x04, 0x24),
+        I(1, 3, 25, "SSE: addps", 0x0f, 0x58, 0xc1),
+        I(1, 3, 26, "SSE2: addpd", 0x66, 0x0f, 0x58, 0xc1),
+        I(1, 2, 0, "SSE3: addsubpd", 0x66, 0x0f, 0xd0, 0xc1),
+        I(1, 2, 1, "PCLMULQDQ", 0x66, 0x0f, 0x3a, 0x44, 0xc1, 0x00),
+        I(1, 2, 9, "SSSE3: pshufb", 0x66, 0x0f, 0x38, 0x00, 0xc1),
+        I(1, 2, 13, "CX16: cmpxchg16b [rsp]", 0x48, 0x0f, 0xc7, 0x0c, 0x24),
+        I(1, 2, 19, "SSE4.1: ptest", 0x66, 0x0f, 0x38, 0x17, 0xc1),
+        I(1, 2, 20, "SSE4.2: crc32 eax, cl", 0xf2, 0x0f, 0x38, 0xf0, 0xc1),
+        I(1, 2, 22, "MOVBE: movbe eax, [rsp]", 0x0f, 0x38, 0xf0, 0x04, 0x24),
+        I(1, 2, 23, "POPCNT", 0xf3, 0x0f, 0xb8, 0xc1),
+        I(1, 2, 25, "AES: aesenc", 0x66, 0x0f, 0x38, 0xdc, 0xc1),
+        I(7, 1, 3, "BMI1: andn eax, ecx, ecx", 0xc4, 0xe2, 0x70, 0xf2, 0xc1),
+        I(7, 1, 8, "BMI2: pdep eax, ecx, ecx", 0xc4, 0xe2, 0x73, 0xf5, 0xc1),
+        I(7, 1, 10, "INVPCID: invpcid rax, [rsp]", 0x66, 0x0f, 0x38, 0x82, 0x04, 0x24),
+        I(7, 1, 19, "ADX: adcx eax, ecx", 0x66, 0x0f, 0x38, 0xf6, 0xc1),
+        I(7, 1, 20, "SMAP: clac", 0x0f, 0x01, 0xca),
+        I(0x80000001, 2, 0, "LAHF64: lahf", 0x9f),
+        I(0x80000001, 2, 5, "LZCNT", 0xf3, 0x0f, 0xbd, 0xc1),
+        I(0x80000001, 3, 27, "RDTSCP", 0x0f, 0x01, 0xf9),
+        /* not implemented: clear, and #UD */
+        I(1, 2, 12, "FMA: vfmadd132ps", 0xc4, 0xe2, 0x71, 0x98, 0xc1),
+        I(1, 2, 26, "XSAVE (off): xgetbv", 0x0f, 0x01, 0xd0),
+        I(1, 2, 28, "AVX: vaddps", 0xc5, 0xf0, 0x58, 0xc1),
+        I(1, 2, 29, "F16C: vcvtph2ps", 0xc4, 0xe2, 0x79, 0x13, 0xc1),
+        I(1, 2, 30, "RDRAND: rdrand eax", 0x0f, 0xc7, 0xf0),
+        I(7, 1, 5, "AVX2: vpaddd ymm", 0xc5, 0xfd, 0xfe, 0xc1),
+        I(7, 1, 18, "RDSEED: rdseed eax", 0x0f, 0xc7, 0xf8),
+        I(7, 1, 29, "SHA: sha1rnds4", 0x0f, 0x3a, 0xcc, 0xc1, 0x00),
+        I(7, 2, 22, "RDPID: rdpid rax", 0xf3, 0x0f, 0xc7, 0xf8),
+        I(0x80000001, 2, 6, "SSE4a: extrq", 0x66, 0x0f, 0x78, 0xc0, 0x00, 0x00),
+#undef I
+    };
+    struct x86f *f = x86f_new();
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        uint32_t o[4];
+        x86_cpuid(f->x, t[i].leaf, 0, o);
+        bool reported = (o[t[i].reg] >> t[i].bit) & 1;
+        int r = run_feature(f, &t[i]);
+        if (reported)
+            ck_assert_msg(r == X86F_HALTED, "%s: reported, but the instruction gives %d", t[i].what, r);
+        else
+            ck_assert_msg(r == X86_EXC_UD, "%s: not reported, the instruction gives %d (not #UD)", t[i].what, r);
+    }
+    x86f_free(f);
+}
+END_TEST
+
 /* A task gate in the IDT in IA-32e mode is #GP(vector * 8 + 2) (SDM vol.
  * 3A §6.14.1: only 64-bit interrupt and trap gates; task switches are not
  * supported in IA-32e mode), and so is IRET with NT = 1 (#GP(0)); outside
@@ -319,6 +403,7 @@ Suite *x86_suite(void)
     tcase_add_test(tc, div_de);
     tcase_add_test(tc, page_fault);
     tcase_add_test(tc, paging32_pse_4m);
+    tcase_add_test(tc, cpuid_only_implemented);
     tcase_add_test(tc, rep_movsb);
     tcase_add_test(tc, task_gate_long_mode);
     suite_add_tcase(s, tc);
