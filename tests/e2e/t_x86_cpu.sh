@@ -186,8 +186,8 @@ else
 fi
 # 32-bit protected mode (chaos_prot32.c): at CPL 0 the same 32-bit payload
 # as for compatibility mode after a #UD the handler resumes one byte further;
-# at CPL 3 its OUT is #GP (IOPL 0, no I/O bitmap). (exc.take's "to" is the
-# CPL before delivery, so these print CPL3->CPL3: docs/x86_coverage.md.)
+# at CPL 3 its OUT is #GP (IOPL 0, no I/O bitmap), taken to the ring-0
+# handler: exc.take says CPL3->CPL0 (the handler's CPL, trap.c x86_event_cpl).
 chaos_payload p32 x86-chaos-prot32-cpl0.elf '\x0f\x0b\xc0\x66\xba\xf4\x00\x31\xc0\xef\xf4' # ud2; (or eax,eax); mov dx,0xf4; xor eax,eax; out dx,eax
 rc=$?
 if [ "$rc" -eq 0 ] && grep -q "guest wrote 0x0" "$T/p32.err"; then
@@ -200,8 +200,8 @@ objcopy --update-section .chaos="$T/p32.chaos" "$T/p32u.elf"
 "$HVSIM" run -c "$CFG" --smp 1 --kernel "$T/p32u.elf" --serial none --max-insns 400000 --events exc \
     --trace "$T/p32u.hvt" </dev/null 2>/dev/null
 "$HVSIM" trace show "$T/p32u.hvt" --events exc >"$T/p32u.txt" 2>&1
-if grep -q "cause=#UD CPL3->CPL[03] prot32 tval=0x0 pc=0x20000" "$T/p32u.txt" &&
-    grep -q "cause=#GP CPL3->CPL[03] prot32 tval=0x0 pc=0x20009$" "$T/p32u.txt"; then
+if grep -q "cause=#UD CPL3->CPL0 prot32 tval=0x0 pc=0x20000" "$T/p32u.txt" &&
+    grep -q "cause=#GP CPL3->CPL0 prot32 tval=0x0 pc=0x20009$" "$T/p32u.txt"; then
     pass "chaos kernel in 32-bit protected mode, CPL 3: #UD, then #GP for OUT (IOPL 0, no I/O bitmap)"
 else
     fail "chaos prot32 CPL 3 kernel" "$(grep -m3 exc.take "$T/p32u.txt" | tr '\n' ';')"
@@ -216,8 +216,8 @@ objcopy --update-section .chaos="$T/p16.chaos" "$T/p16.elf"
 "$HVSIM" run -c "$CFG" --smp 1 --kernel "$T/p16.elf" --serial none --max-insns 400000 --events exc \
     --trace "$T/p16.hvt" </dev/null 2>/dev/null
 "$HVSIM" trace show "$T/p16.hvt" --events exc >"$T/p16.txt" 2>&1
-if grep -q "cause=#UD CPL3->CPL[03] prot16 tval=0x0 pc=0x20000" "$T/p16.txt" &&
-    grep -q "cause=#GP CPL3->CPL[03] prot16 tval=0x0 pc=0x20009$" "$T/p16.txt"; then
+if grep -q "cause=#UD CPL3->CPL0 prot16 tval=0x0 pc=0x20000" "$T/p16.txt" &&
+    grep -q "cause=#GP CPL3->CPL0 prot16 tval=0x0 pc=0x20009$" "$T/p16.txt"; then
     pass "chaos kernel in 16-bit protected mode, CPL 3: its bytes run as 16-bit code (#GP at the OUT)"
 else
     fail "chaos prot16 kernel" "$(grep -m3 exc.take "$T/p16.txt" | tr '\n' ';')"
