@@ -89,7 +89,7 @@ X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf $(BUILD)/firmware/x86-smc.elf $(B
              $(BUILD)/firmware/x86-mb2-64.elf $(BUILD)/firmware/x86-mb2-addr.bin \
              $(BUILD)/firmware/x86-mb2-fb.elf $(BUILD)/firmware/x86-mb2-fbopt.elf \
              $(BUILD)/firmware/x86-mb2-ask8.elf $(BUILD)/firmware/x86-tasks.elf \
-             $(BUILD)/firmware/x86-vm86.elf $(BUILD)/firmware/x86-chaos-vm86.elf \
+             $(BUILD)/firmware/x86-vm86.elf $(BUILD)/firmware/x86-chaos-vm86.elf $(BUILD)/firmware/x86-chaos-prot32.elf $(BUILD)/firmware/x86-chaos-prot32-cpl0.elf $(BUILD)/firmware/x86-chaos-prot16.elf \
              $(BUILD)/firmware/x86-desc.elf $(BUILD)/firmware/x86-vmx-apic.elf \
              $(BUILD)/firmware/x86-xsave.elf
 $(X86K_ELFS) &: $(wildcard tests/firmware/x86/*.c tests/firmware/x86/*.h tests/firmware/x86/*.S \

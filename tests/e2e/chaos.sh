@@ -3,7 +3,8 @@
 # streams (fixed seeds, so every run is the same) on 2 RISC-V harts and on
 # the x86 PC board (64-bit mode at CPL 0 and CPL 3, compatibility mode, real
 # mode: tests/firmware/x86/
-# chaos.S) and check that hvsim ends with a guest-level outcome (exit 0, 1
+# chaos.S; virtual-8086 mode: chaos_vm86.c; 32-bit protected mode at CPL 3
+# and CPL 0, 16-bit protected mode: chaos_prot32.c) and check that hvsim ends with a guest-level outcome (exit 0, 1
 # or 3) and, under the sanitizer build, without any ASan/UBSan report.
 # On RISC-V, every seed also runs on the reference interpreter (--engine
 # interp) and must record a byte-identical trace (docs/architecture.md
@@ -28,8 +29,10 @@ x86_chaos() {
     local elf=${2%.bin}.elf rc
     cp "$1" "$elf"
     objcopy --update-section .chaos="$2" "$elf" || { fail "x86 random code, ${3%%,*}" "objcopy"; return; }
+    # exceptions traced: exc.take reads the IDT gate and descriptor of each
+    # one without side effects (trap.c x86_event_cpl), random tables included
     "$HVSIM" run -c "$ROOT/configs/x86-pc.ini" --smp 1 --kernel "$elf" --serial none \
-        --max-insns 2000000 </dev/null >/dev/null 2>"$T/err"
+        --max-insns 2000000 --events exc --trace "$T/x86.hvt" </dev/null >/dev/null 2>"$T/err"
     rc=$?
     if { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ]; } &&
         ! grep -q "AddressSanitizer\|runtime error\|LeakSanitizer" "$T/err"; then
@@ -117,5 +120,25 @@ for seed in $(seq 1 $(((N + 3) / 4))); do
     fi
     random_bytes "$((seed + 5000))" "$T/vm86-$seed.bin"
     x86_chaos "$kernel" "$T/vm86-$seed.bin" "seed $seed, virtual-8086 mode"
+done
+# x86 protected mode, paging off (tests/firmware/x86/chaos_prot32.c): a
+# quarter as many seeds (from 6001), in turn 32-bit at CPL 3, 32-bit at CPL
+# 0 (F4 -> F5 as above), 16-bit at CPL 3
+for seed in $(seq 1 $(((N + 3) / 4))); do
+    case $((seed % 3)) in
+    1) kname=x86-chaos-prot32.elf; what="32-bit protected mode, CPL 3" ;;
+    2) kname=x86-chaos-prot32-cpl0.elf; what="32-bit protected mode, CPL 0" ;;
+    *) kname=x86-chaos-prot16.elf; what="16-bit protected mode, CPL 3" ;;
+    esac
+    kernel=$ROOT/build/firmware/$kname
+    if [ ! -f "$kernel" ]; then
+        fail "x86 random code in 32-bit protected mode" "$kernel missing (make firmware)"
+        break
+    fi
+    random_bytes "$((seed + 6000))" "$T/p32-$seed.bin"
+    if [ $((seed % 3)) -eq 2 ]; then
+        LC_ALL=C tr '\364' '\365' <"$T/p32-$seed.bin" >"$T/p32-$seed.tmp" && mv "$T/p32-$seed.tmp" "$T/p32-$seed.bin"
+    fi
+    x86_chaos "$kernel" "$T/p32-$seed.bin" "seed $seed, $what"
 done
 summary

@@ -154,6 +154,10 @@ expect_err module-elf64 "--module: --kernel $FW/x86-basic64.elf has no multiboot
     run_k "$FW/x86-basic64.elf" --module "$T/m1"
 printf 'not a kernel, just text\n%.0s' 1 2 3 4 5 6 7 8 >"$T/junk"
 expect_err not-a-kernel "--kernel $T/junk: neither a multiboot kernel" run_k "$T/junk"
+# an ELF64 of another machine (e_machine patched to 243, RISC-V)
+cp "$FW/x86-basic64.elf" "$T/rv.elf"
+patch "$T/rv.elf" 18 f3
+expect_err wrong-elf-machine "$T/rv.elf: not an x86-64 or i386 ELF file (e_machine 243" run_k "$T/rv.elf"
 expect_err machine-bogus "--machine: unknown machine 'bogus'" "$HVSIM" run --machine bogus
 expect_err machine-mismatch "--machine riscv-virt: -c $ROOT/configs/x86-pc.ini describes a x86_64 machine" \
     "$HVSIM" run --machine riscv-virt -c "$ROOT/configs/x86-pc.ini"

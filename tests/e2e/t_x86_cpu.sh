@@ -184,6 +184,44 @@ if [ "$rc" -eq 0 ] && grep -q "guest wrote 0x0" "$T/real.err"; then
 else
     fail "chaos real-mode kernel" "exit $rc: $(tail -1 "$T/real.err")"
 fi
+# 32-bit protected mode (chaos_prot32.c): at CPL 0 the same 32-bit payload
+# as for compatibility mode after a #UD the handler resumes one byte further;
+# at CPL 3 its OUT is #GP (IOPL 0, no I/O bitmap), taken to the ring-0
+# handler: exc.take says CPL3->CPL0 (the handler's CPL, trap.c x86_event_cpl).
+chaos_payload p32 x86-chaos-prot32-cpl0.elf '\x0f\x0b\xc0\x66\xba\xf4\x00\x31\xc0\xef\xf4' # ud2; (or eax,eax); mov dx,0xf4; xor eax,eax; out dx,eax
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "guest wrote 0x0" "$T/p32.err"; then
+    pass "chaos kernel in 32-bit protected mode, CPL 0: runs its bytes as 32-bit code, #UD resumed"
+else
+    fail "chaos prot32 CPL 0 kernel" "exit $rc: $(tail -1 "$T/p32.err")"
+fi
+cp "$ROOT/build/firmware/x86-chaos-prot32.elf" "$T/p32u.elf"
+objcopy --update-section .chaos="$T/p32.chaos" "$T/p32u.elf"
+"$HVSIM" run -c "$CFG" --smp 1 --kernel "$T/p32u.elf" --serial none --max-insns 400000 --events exc \
+    --trace "$T/p32u.hvt" </dev/null 2>/dev/null
+"$HVSIM" trace show "$T/p32u.hvt" --events exc >"$T/p32u.txt" 2>&1
+if grep -q "cause=#UD CPL3->CPL0 prot32 tval=0x0 pc=0x20000" "$T/p32u.txt" &&
+    grep -q "cause=#GP CPL3->CPL0 prot32 tval=0x0 pc=0x20009$" "$T/p32u.txt"; then
+    pass "chaos kernel in 32-bit protected mode, CPL 3: #UD, then #GP for OUT (IOPL 0, no I/O bitmap)"
+else
+    fail "chaos prot32 CPL 3 kernel" "$(grep -m3 exc.take "$T/p32u.txt" | tr '\n' ';')"
+fi
+# 16-bit protected mode (chaos_prot32.c -DCHAOS_16, CPL 3): the 16-bit
+# form of the payload (mov dx,0xf4; 66 xor eax,eax; 66 out dx,eax) puts the
+# OUT's #GP at 20009h only when decoded as 16-bit code.
+printf '\x0f\x0b\xc0\xba\xf4\x00\x66\x31\xc0\x66\xef\xf4' >"$T/p16.bin"
+cat "$T/p16.bin" "$T/pad.bin" | head -c 65536 >"$T/p16.chaos"
+cp "$ROOT/build/firmware/x86-chaos-prot16.elf" "$T/p16.elf"
+objcopy --update-section .chaos="$T/p16.chaos" "$T/p16.elf"
+"$HVSIM" run -c "$CFG" --smp 1 --kernel "$T/p16.elf" --serial none --max-insns 400000 --events exc \
+    --trace "$T/p16.hvt" </dev/null 2>/dev/null
+"$HVSIM" trace show "$T/p16.hvt" --events exc >"$T/p16.txt" 2>&1
+if grep -q "cause=#UD CPL3->CPL0 prot16 tval=0x0 pc=0x20000" "$T/p16.txt" &&
+    grep -q "cause=#GP CPL3->CPL0 prot16 tval=0x0 pc=0x20009$" "$T/p16.txt"; then
+    pass "chaos kernel in 16-bit protected mode, CPL 3: its bytes run as 16-bit code (#GP at the OUT)"
+else
+    fail "chaos prot16 kernel" "$(grep -m3 exc.take "$T/p16.txt" | tr '\n' ';')"
+fi
 # HLT with IF = 0 while the PIT ticks (periodic, channel 0): nothing can
 # ever wake the only CPU; the run ends (status 1) instead of the scheduler
 # jumping from PIT edge to PIT edge forever (found by the real-mode chaos).

@@ -40,7 +40,7 @@ else
 fi
 # the virtual-8086 code's #GPs at CPL 3: 8 of program A, 2 of B, 1 of the task, 1 of D, 4 of E, 4 of F,
 # 2 of G entered by IRET (VIF = VIP = 1 at its start; VIF = 0: its HLT), 1 of G entered by a task switch
-nvm=$(grep -c "cause=#GP CPL3->CPL3 vm86 tval=0x0 " "$T/vm86.txt")
+nvm=$(grep -c "cause=#GP CPL3->CPL0 vm86 tval=0x0 " "$T/vm86.txt")
 if [ "$nvm" -eq 23 ]; then
     pass "virtual-8086 #GP(0) at CPL 3 on the timeline ($nvm)"
 else
@@ -60,7 +60,7 @@ fi
 # (copied to linear 50000h + its offset from vm_a), not the one after it
 sym() { nm "$K" | awk -v s="$1" '$3 == s { print $1 }'; }
 g=$(printf '0x%x' $((0x50000 + 0x$(sym vm_g) - 0x$(sym vm_a))))
-ng=$(grep -c "cause=#GP CPL3->CPL3 vm86 tval=0x0 pc=$g\$" "$T/vm86.txt")
+ng=$(grep -c "cause=#GP CPL3->CPL0 vm86 tval=0x0 pc=$g\$" "$T/vm86.txt")
 if [ "$ng" -eq 2 ]; then
     pass "VIF = VIP = 1 at the start of an instruction: #GP(0) at it (pc $g, twice: IRET, task switch)"
 else

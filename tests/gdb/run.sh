@@ -218,8 +218,8 @@ fi
 xcheck "info registers rip is symbolised" "^rip +$entry +$entry <_start>"
 xcheck "info threads: CPU 0 in 64-bit mode" "Thread 1 \(cpu 0, long64 CPL0\)"
 xcheck "info threads: the APs wait for a SIPI (thread 4 = cpu 3)" "Thread 4 \(cpu 3, real CPL0, wait-for-SIPI\)"
-xcheck "control registers, EFER, selectors, CPL and GDTR: the documented ELF64 entry state" \
-    "^SYS cr0=0x80010031 cr3=0x2000 cr4=0xa0 efer=0xd01 cs=0x8 ss=0x10 cpl=0 gdtr=0x1000$"
+xcheck "control registers, EFER, selectors, CPL, GDTR, RSP and RFLAGS: the documented ELF64 entry state" \
+    "^SYS cr0=0x80010031 cr3=0x2000 cr4=0xa0 efer=0xd01 cs=0x8 ss=0x10 cpl=0 gdtr=0x1000 rsp=0x9f000 eflags=0x2$"
 xcheck "x87/SSE control registers at reset (FCW 0x40, FTW 5555H (SDM vol. 3A Table 9-1), MXCSR 0x1f80)" \
     "^FPU fctrl=0x40 ftag=0x5555 mxcsr=0x1f80$"
 xcheck "a breakpoint on a symbol stops there" "Thread 1 hit Breakpoint 1, $(printf '0x%016x' "$fib") in fib"

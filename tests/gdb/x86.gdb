@@ -8,7 +8,7 @@ target remote :PORT
 printf "ENTRY rip=%#lx\n", $rip
 info registers rip
 info threads
-printf "SYS cr0=%#lx cr3=%#lx cr4=%#lx efer=%#lx cs=%#x ss=%#x cpl=%d gdtr=%#lx\n", $cr0, $cr3, $cr4, $efer, $cs, $ss, $cpl, $gdtr_base
+printf "SYS cr0=%#lx cr3=%#lx cr4=%#lx efer=%#lx cs=%#x ss=%#x cpl=%d gdtr=%#lx rsp=%#lx eflags=%#x\n", $cr0, $cr3, $cr4, $efer, $cs, $ss, $cpl, $gdtr_base, $rsp, (int)$eflags
 printf "FPU fctrl=%#x ftag=%#x mxcsr=%#x\n", $fctrl, $ftag, $mxcsr
 break fib
 continue

@@ -142,6 +142,172 @@ START_TEST(page_fault)
 }
 END_TEST
 
+/* 32-bit paging (not PAE) with CR4.PSE (SDM vol. 3A §4.3, Figures 4-4
+ * and 4-5): a PDE with PS = 1 maps a 4 MiB page (bits 31:22 of the
+ * address), one with PS = 0 a page table of 4 KiB pages; the accessed flag
+ * of the 4 MiB PDE on a read, accessed and dirty of the PTE on a write
+ * (§4.8); a not-present PDE is #PF with CR2 and error code 0 (write: W),
+ * delivered through a 32-bit interrupt gate. */
+#define P32_PD   0x20000ull
+#define P32_PT   0x21000ull
+#define P32_IDT  0x22000ull
+#define P32_PF   0x23000ull /* the #PF handler: HLT */
+START_TEST(paging32_pse_4m)
+{
+    struct x86f *f = x86f_new();
+    struct x86_cpu *x = f->x;
+    for (unsigned i = 0; i < 1024; i++) {
+        uint32_t z = 0;
+        x86f_write(f, P32_PD + 4 * i, &z, 4);
+        x86f_write(f, P32_PT + 4 * i, &z, 4);
+    }
+    uint32_t e;
+    for (uint32_t i = 0; i < 4; i++) { /* linear 0-16 MiB identity: 4 MiB pages, P RW PS */
+        e = i << 22 | 0x83;
+        x86f_write(f, P32_PD + 4 * i, &e, 4);
+    }
+    e = 0x800000 | 0x83; /* linear 40000000H -> 800000H, a 4 MiB page */
+    x86f_write(f, P32_PD + 4 * 0x100, &e, 4);
+    e = (uint32_t)P32_PT | 0x03; /* linear 40400000H: a page table */
+    x86f_write(f, P32_PD + 4 * 0x101, &e, 4);
+    e = 0x900000 | 0x03; /* its page 5 -> 900000H */
+    x86f_write(f, P32_PT + 4 * 5, &e, 4);
+    /* a 32-bit code segment 18h, the #PF gate (32-bit interrupt gate) */
+    x86f_w64(f, X86F_GDT + 0x18, 0x00cf9b000000ffffull);
+    x86f_w64(f, P32_IDT + 8 * 14, (P32_PF & 0xffff) | 0x18ull << 16 | 0x8eull << 40 | (P32_PF >> 16) << 48);
+    uint8_t hlt = 0xf4;
+    x86f_write(f, P32_PF, &hlt, 1);
+    x86f_w64(f, 0x800120, 0x1122334455667788ull);
+    /* legacy protected mode, 32-bit paging with PSE */
+    x->efer = 0;
+    x->cr4 = CR4_PSE;
+    x->cr3 = P32_PD;
+    x->cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
+    x->gdt_limit = 31;
+    x->idt_base = P32_IDT;
+    x->idt_limit = 0x7ff;
+    x->seg[X86_CS] = (struct x86_segment){ .sel = 0x18, .base = 0, .limit = 0xffffffff,
+                                           .attr = SEG_P | SEG_S | SEG_CODE | SEG_W_R | SEG_A | SEG_DB | SEG_G };
+    for (int s = 0; s < 6; s++)
+        if (s != X86_CS)
+            x->seg[s] = (struct x86_segment){ .sel = 0x10, .base = 0, .limit = 0xffffffff,
+                                              .attr = SEG_P | SEG_S | SEG_W_R | SEG_A | SEG_DB | SEG_G };
+    x86_update_mode(x);
+    x86_tlb_flush(x, true);
+    ck_assert_uint_eq(x->code_size, 4);
+    /* mov eax, [40000123h]; mov [40405abch], eax; hlt */
+    static const uint8_t code[] = { 0xa1, 0x23, 0x01, 0x00, 0x40, 0xa3, 0xbc, 0x5a, 0x40, 0x40, 0xf4 };
+    x86f_code(f, X86F_CODE, code, sizeof code);
+    ck_assert_int_eq(x86f_run_to_hlt(f, 100, NULL), X86F_HALTED);
+    ck_assert_uint_eq(x->rip, X86F_CODE + sizeof code);
+    ck_assert_uint_eq(x->r[RAX] & 0xffffffffu, 0x22334455u); /* bytes 123h..126h of the 4 MiB page */
+    uint32_t v;
+    x86f_read(f, 0x900abc, &v, 4); /* PTE 5 -> 900000H, offset ABCh */
+    ck_assert_uint_eq(v, 0x22334455u);
+    x86f_read(f, P32_PD + 4 * 0x100, &v, 4);
+    ck_assert_uint_eq(v & 0x60, 0x20); /* 4 MiB PDE: accessed, not dirty */
+    x86f_read(f, P32_PD + 4 * 0x101, &v, 4);
+    ck_assert_uint_eq(v & 0x20, 0x20); /* PDE of the page table: accessed */
+    x86f_read(f, P32_PT + 4 * 5, &v, 4);
+    ck_assert_uint_eq(v & 0x60, 0x60); /* PTE: accessed and dirty */
+    /* not present: #PF, CR2, error code 0 at [ESP] */
+    static const uint8_t miss[] = { 0xa1, 0x00, 0x00, 0x80, 0x40, 0xf4 }; /* mov eax, [40800000h] */
+    x86f_code(f, X86F_CODE, miss, sizeof miss);
+    ck_assert_int_eq(x86f_run_to_hlt(f, 100, NULL), X86F_HALTED);
+    ck_assert_uint_eq(x->rip, P32_PF + 1);
+    ck_assert_uint_eq(x->cr2, 0x40800000u);
+    x86f_read(f, x->r[RSP] & 0xffffffffu, &v, 4);
+    ck_assert_uint_eq(v, 0);
+    x86f_read(f, (x->r[RSP] & 0xffffffffu) + 4, &v, 4);
+    ck_assert_uint_eq(v, X86F_CODE);
+    x86f_free(f);
+}
+END_TEST
+
+/* CPUID reports only what is implemented (issue 10 clause 1): for every
+ * feature bit of leaves 1, 7 and 80000001H that names instructions, one
+ * of them runs (no #UD) when the bit is set; for the bits of features the
+ * model does not have (AVX, FMA, RDRAND, ...) the bit is clear and the
+ * instruction is #UD. The fixture's CPU has no local APIC, VMX or XSAVE. */
+struct cpuid_insn {
+    uint32_t leaf, reg, bit; /* reg: 0 EAX 1 EBX 2 ECX 3 EDX */
+    const char *what;
+    uint8_t code[8];
+    size_t n;
+};
+static int run_feature(struct x86f *f, const struct cpuid_insn *c)
+{
+    uint8_t buf[16];
+    memcpy(buf, c->code, c->n);
+    buf[c->n] = 0xf4;
+    x86f_reset_cpu(f, X86F_CODE);
+    f->x->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    x86f_code(f, X86F_CODE, buf, c->n + 1);
+    x86f_set_reg(f, RCX, 0x10); /* RDMSR: IA32_TSC */
+    x86f_set_reg(f, RAX, 2);    /* INVPCID type 2 */
+    x86f_set_reg(f, RSP, X86F_STACK - 0x400);
+    x86f_w64(f, X86F_STACK - 0x400, 0); /* [rsp]: a zero INVPCID descriptor */
+    x86f_w64(f, X86F_STACK - 0x3f8, 0);
+    return x86f_run_to_hlt(f, 100, NULL);
+}
+START_TEST(cpuid_only_implemented)
+{
+    static const struct cpuid_insn t[] = {
+#define I(l, r, b, w, ...) { l, r, b, w, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }) }
+        I(1, 3, 0, "FPU: fld1", 0xd9, 0xe8),
+        I(1, 3, 4, "TSC: rdtsc", 0x0f, 0x31),
+        I(1, 3, 5, "MSR: rdmsr", 0x0f, 0x32),
+        I(1, 3, 8, "CX8: cmpxchg8b [rsp]", 0x0f, 0xc7, 0x0c, 0x24),
+        I(1, 3, 15, "CMOV: cmove eax, ecx", 0x0f, 0x44, 0xc1),
+        I(1, 3, 23, "MMX: paddb mm0, mm1", 0x0f, 0xfc, 0xc1),
+        I(1, 3, 24, "FXSR: fxsave [rsp]", 0x0f, 0xae, 0x04, 0x24),
+        I(1, 3, 25, "SSE: addps", 0x0f, 0x58, 0xc1),
+        I(1, 3, 26, "SSE2: addpd", 0x66, 0x0f, 0x58, 0xc1),
+        I(1, 2, 0, "SSE3: addsubpd", 0x66, 0x0f, 0xd0, 0xc1),
+        I(1, 2, 1, "PCLMULQDQ", 0x66, 0x0f, 0x3a, 0x44, 0xc1, 0x00),
+        I(1, 2, 9, "SSSE3: pshufb", 0x66, 0x0f, 0x38, 0x00, 0xc1),
+        I(1, 2, 13, "CX16: cmpxchg16b [rsp]", 0x48, 0x0f, 0xc7, 0x0c, 0x24),
+        I(1, 2, 19, "SSE4.1: ptest", 0x66, 0x0f, 0x38, 0x17, 0xc1),
+        I(1, 2, 20, "SSE4.2: crc32 eax, cl", 0xf2, 0x0f, 0x38, 0xf0, 0xc1),
+        I(1, 2, 22, "MOVBE: movbe eax, [rsp]", 0x0f, 0x38, 0xf0, 0x04, 0x24),
+        I(1, 2, 23, "POPCNT", 0xf3, 0x0f, 0xb8, 0xc1),
+        I(1, 2, 25, "AES: aesenc", 0x66, 0x0f, 0x38, 0xdc, 0xc1),
+        I(7, 1, 3, "BMI1: andn eax, ecx, ecx", 0xc4, 0xe2, 0x70, 0xf2, 0xc1),
+        I(7, 1, 8, "BMI2: pdep eax, ecx, ecx", 0xc4, 0xe2, 0x73, 0xf5, 0xc1),
+        I(7, 1, 10, "INVPCID: invpcid rax, [rsp]", 0x66, 0x0f, 0x38, 0x82, 0x04, 0x24),
+        I(7, 1, 19, "ADX: adcx eax, ecx", 0x66, 0x0f, 0x38, 0xf6, 0xc1),
+        I(7, 1, 20, "SMAP: clac", 0x0f, 0x01, 0xca),
+        I(0x80000001, 2, 0, "LAHF64: lahf", 0x9f),
+        I(0x80000001, 2, 5, "LZCNT", 0xf3, 0x0f, 0xbd, 0xc1),
+        I(0x80000001, 3, 27, "RDTSCP", 0x0f, 0x01, 0xf9),
+        /* not implemented: clear, and #UD */
+        I(1, 2, 12, "FMA: vfmadd132ps", 0xc4, 0xe2, 0x71, 0x98, 0xc1),
+        I(1, 2, 26, "XSAVE (off): xgetbv", 0x0f, 0x01, 0xd0),
+        I(1, 2, 28, "AVX: vaddps", 0xc5, 0xf0, 0x58, 0xc1),
+        I(1, 2, 29, "F16C: vcvtph2ps", 0xc4, 0xe2, 0x79, 0x13, 0xc1),
+        I(1, 2, 30, "RDRAND: rdrand eax", 0x0f, 0xc7, 0xf0),
+        I(7, 1, 5, "AVX2: vpaddd ymm", 0xc5, 0xfd, 0xfe, 0xc1),
+        I(7, 1, 18, "RDSEED: rdseed eax", 0x0f, 0xc7, 0xf8),
+        I(7, 1, 29, "SHA: sha1rnds4", 0x0f, 0x3a, 0xcc, 0xc1, 0x00),
+        I(7, 2, 22, "RDPID: rdpid rax", 0xf3, 0x0f, 0xc7, 0xf8),
+        I(0x80000001, 2, 6, "SSE4a: extrq", 0x66, 0x0f, 0x78, 0xc0, 0x00, 0x00),
+#undef I
+    };
+    struct x86f *f = x86f_new();
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        uint32_t o[4];
+        x86_cpuid(f->x, t[i].leaf, 0, o);
+        bool reported = (o[t[i].reg] >> t[i].bit) & 1;
+        int r = run_feature(f, &t[i]);
+        if (reported)
+            ck_assert_msg(r == X86F_HALTED, "%s: reported, but the instruction gives %d", t[i].what, r);
+        else
+            ck_assert_msg(r == X86_EXC_UD, "%s: not reported, the instruction gives %d (not #UD)", t[i].what, r);
+    }
+    x86f_free(f);
+}
+END_TEST
+
 /* A task gate in the IDT in IA-32e mode is #GP(vector * 8 + 2) (SDM vol.
  * 3A §6.14.1: only 64-bit interrupt and trap gates; task switches are not
  * supported in IA-32e mode), and so is IRET with NT = 1 (#GP(0)); outside
@@ -236,6 +402,8 @@ Suite *x86_suite(void)
     tcase_add_loop_test(tc, alu_flags, 0, (int)(sizeof flag_cases / sizeof flag_cases[0]));
     tcase_add_test(tc, div_de);
     tcase_add_test(tc, page_fault);
+    tcase_add_test(tc, paging32_pse_4m);
+    tcase_add_test(tc, cpuid_only_implemented);
     tcase_add_test(tc, rep_movsb);
     tcase_add_test(tc, task_gate_long_mode);
     suite_add_tcase(s, tc);

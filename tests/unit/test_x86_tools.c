@@ -74,7 +74,8 @@ START_TEST(test_gdb_numbering)
     ck_assert_int_eq(regnum_of("mxcsr"), 56);
     ck_assert_int_gt(regnum_of("fs_base"), 56);
     ck_assert_int_gt(regnum_of("efer"), regnum_of("gs_base"));
-    ck_assert_int_eq(x86_gdb()->g_nregs, regnum_of("tr") + 1);
+    ck_assert_int_eq(regnum_of("xcr0"), regnum_of("tr") + 1);
+    ck_assert_int_eq(x86_gdb()->g_nregs, regnum_of("xcr0") + 1);
     size_t len;
     const char *xml = x86_gdb()->target_xml(NULL, "target.xml", &len);
     ck_assert_uint_eq(len, strlen(xml));
@@ -110,6 +111,13 @@ START_TEST(test_gdb_gprs_and_system)
     ck_assert_uint_eq(rd(c, "cr0", 8), f->x->cr0);
     ck_assert_uint_eq(rd(c, "efer", 8), f->x->efer);
     ck_assert_uint_eq(rd(c, "cpl", 1), 0);
+    /* XCR0: 1 at reset (x87); read-only from gdb but for its own value */
+    ck_assert_uint_eq(rd(c, "xcr0", 8), 1);
+    f->x->xcr0 = 3;
+    ck_assert_uint_eq(rd(c, "xcr0", 8), 3);
+    ck_assert(!wr(c, "xcr0", 1, 8));
+    ck_assert(wr(c, "xcr0", 3, 8));
+    ck_assert_uint_eq(f->x->xcr0, 3);
     /* mode-changing registers are read-only, except with their own value */
     ck_assert(!wr(c, "cs", 0x10, 4));
     ck_assert(wr(c, "cs", 0x08, 4));

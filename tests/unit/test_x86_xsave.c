@@ -242,6 +242,116 @@ START_TEST(compat_mode_xmm0_7)
 }
 END_TEST
 
+/* Real mode (CR0.PE = 0, CPL 0; SDM vol. 2 XSAVE/XRSTOR/XSETBV "Real-Address
+ * Mode Exceptions"): 16-bit addressing through DS's base, the legacy
+ * region in the non-64-bit layout (FIP/FCS, FDP/FDS; XMM0-7 only), XSETBV
+ * allowed (CPL 0), and the #GP/#UD/#NM through the interrupt vector table. */
+#define RM_DS     0x2000u            /* DS = 2000h: base 20000h */
+#define RM_AREA   0x40u              /* DS:SI, 64-byte aligned linear 20040h */
+#define RM_CODE   0x7000u
+#define RM_VEC(v) (0x500u + (v))     /* IVT vector v -> 0000:0500h + v, a HLT */
+
+static void real_mode(struct x86_cpu *x)
+{
+    x->cr0 &= ~(uint64_t)(CR0_PE | CR0_PG);
+    x->efer = 0;
+    for (int s = 0; s < 6; s++)
+        x->seg[s] = (struct x86_segment){ .sel = 0, .base = 0, .limit = 0xffff,
+                                          .attr = SEG_P | SEG_S | SEG_W_R | SEG_A };
+    x->seg[X86_CS].attr |= SEG_CODE;
+    x->seg[X86_DS].sel = RM_DS;
+    x->seg[X86_DS].base = RM_DS << 4;
+    x->cpl = 0;
+    x->idt_base = 0;
+    x->idt_limit = 0x3ff;
+    for (unsigned v = 0; v < 32; v++) { /* IVT: offset, segment 0 */
+        uint32_t e = RM_VEC(v);
+        x86f_write(fx, 4 * v, &e, 4);
+        uint8_t hlt = 0xf4;
+        x86f_write(fx, RM_VEC(v), &hlt, 1);
+    }
+    x86_update_mode(x);
+    x86_tlb_flush(x, true);
+    x->r[RSP] = 0x6000;
+}
+
+/* Runs 16-bit code at 0000:7000h with SI = si; returns the vector taken
+ * through the IVT, or -1 for the code's own HLT. */
+static int run16(const uint8_t *code, size_t n, uint16_t si, uint64_t rax, uint64_t rcx, uint64_t rdx)
+{
+    uint8_t buf[32];
+    memcpy(buf, code, n);
+    buf[n] = 0xf4;
+    x86f_code(fx, RM_CODE, buf, n + 1);
+    x86f_set_reg(fx, RSI, si);
+    x86f_set_reg(fx, RAX, rax);
+    x86f_set_reg(fx, RCX, rcx);
+    x86f_set_reg(fx, RDX, rdx);
+    ck_assert_int_eq(x86f_run_to_hlt(fx, 1000, NULL), X86F_HALTED);
+    uint64_t at = fx->x->rip - 1;
+    if (at >= RM_VEC(0) && at < RM_VEC(32))
+        return (int)(at - RM_VEC(0));
+    ck_assert_uint_eq(at, RM_CODE + n);
+    return -1;
+}
+#define RUN16(si, a, c, d, ...) ({ static const uint8_t c_[] = { __VA_ARGS__ }; run16(c_, sizeof c_, si, a, c, d); })
+#define XSAVE_SI16  0x0f, 0xae, 0x24 /* xsave [si] (16-bit addressing) */
+#define XRSTOR_SI16 0x0f, 0xae, 0x2c /* xrstor [si] */
+
+START_TEST(real_mode_xsave)
+{
+    struct x86_cpu *x = fx->x;
+    struct x86_fpu *f = &x->fpu;
+    real_mode(x);
+    ck_assert_uint_eq(x->code_size, 2);
+    /* XSETBV at CPL 0 in real mode; XGETBV reads it back */
+    ck_assert_int_eq(RUN16(0, 3, 0, 0, XSETBV), -1);
+    ck_assert_uint_eq(x->xcr0, 3);
+    ck_assert_int_eq(RUN16(0, 0, 0, 0, XGETBV), -1);
+    ck_assert_uint_eq(x->r[RAX] & 0xffffffffu, 3);
+    ck_assert_int_eq(RUN16(0, 4 | 3, 0, 0, XSETBV), X86_EXC_GP); /* AVX: not supported */
+    /* x87 state with its pointers, XMM0 and XMM8 */
+    f->fcs = 0x1234;
+    f->fip = 0x5678;
+    f->fds = 0x9abc;
+    f->fdp = 0xdef0;
+    f->ftw = 1;
+    f->st[0].mant = 0x8000000000000000ull;
+    f->st[0].sexp = 0x3fff;
+    f->xmm[0].q[0] = 0x1111;
+    f->xmm[8].q[0] = 0x8888;
+    for (unsigned i = 0; i < 640; i += 8)
+        x86f_w64(fx, (RM_DS << 4) + i, 0xa5a5a5a5a5a5a5a5ull);
+    for (unsigned i = 512; i < 576; i += 8) /* the header: XSAVE writes only XSTATE_BV */
+        x86f_w64(fx, (RM_DS << 4) + RM_AREA + i, 0);
+    ck_assert_int_eq(RUN16(RM_AREA, 3, 0, 0, XSAVE_SI16), -1);
+    const uint64_t a = (RM_DS << 4) + RM_AREA;
+    ck_assert_uint_eq(x86f_r64(fx, a + 8), 0x123400005678ull);   /* FIP, FCS (non-64-bit layout) */
+    ck_assert_uint_eq(x86f_r64(fx, a + 16), 0x9abc0000def0ull);  /* FDP, FDS */
+    ck_assert_uint_eq(x86f_r64(fx, a + 160), 0x1111);            /* XMM0 */
+    ck_assert_uint_eq(x86f_r64(fx, a + 288), 0xa5a5a5a5a5a5a5a5ull); /* XMM8 not written */
+    ck_assert_uint_eq(x86f_r64(fx, a + 512), 3);                 /* XSTATE_BV */
+    ck_assert_uint_eq(x86f_r64(fx, RM_AREA + 512), 0);           /* through DS's base, not at DS = 0 */
+    /* XRSTOR: XMM0 and FCS from the image, XMM8 kept */
+    x86f_w64(fx, a + 160, 0x2222);
+    x86f_w64(fx, a + 8, 0x432100005678ull);
+    f->xmm[0].q[0] = 0;
+    f->fcs = 0;
+    ck_assert_int_eq(RUN16(RM_AREA, 3, 0, 0, XRSTOR_SI16), -1);
+    ck_assert_uint_eq(f->xmm[0].q[0], 0x2222);
+    ck_assert_uint_eq(f->fcs, 0x4321);
+    ck_assert_uint_eq(f->xmm[8].q[0], 0x8888);
+    /* faults through the IVT: misaligned #GP, CR0.TS #NM, CR4.OSXSAVE = 0 #UD */
+    ck_assert_int_eq(RUN16(RM_AREA + 1, 3, 0, 0, XSAVE_SI16), X86_EXC_GP);
+    x->cr0 |= CR0_TS;
+    ck_assert_int_eq(RUN16(RM_AREA, 3, 0, 0, XSAVE_SI16), X86_EXC_NM);
+    x->cr0 &= ~(uint64_t)CR0_TS;
+    x->cr4 &= ~(uint64_t)CR4_OSXSAVE;
+    ck_assert_int_eq(RUN16(RM_AREA, 3, 0, 0, XSAVE_SI16), X86_EXC_UD);
+    ck_assert_int_eq(RUN16(0, 3, 0, 0, XSETBV), X86_EXC_UD);
+}
+END_TEST
+
 START_TEST(config_key)
 {
     char err[256] = "", ini[8192];
@@ -271,6 +381,7 @@ Suite *x86_xsave_suite(void)
     tcase_add_test(t, xsave_header_and_xinuse);
     tcase_add_test(t, xrstor_init_and_faults);
     tcase_add_test(t, compat_mode_xmm0_7);
+    tcase_add_test(t, real_mode_xsave);
     tcase_add_test(t, config_key);
     suite_add_tcase(s, t);
     return s;

@@ -23,6 +23,10 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
     switch (leaf) {
     case 0: /* max basic leaf, vendor (default "HvsimVirtCPU": [cpu] vendor) */
         out[0] = x->xsave ? 0xd : 0xb; /* 0DH only with XSAVE (xsave.c) */
+        /* IA32_MISC_ENABLE bit 22, Limit CPUID Maxval (SDM vol. 4, Table
+         * 2-2): "CPUID.00H returns a maximum value in EAX[7:0] of 2" */
+        if (x->misc_enable & (1ull << 22))
+            out[0] = 2;
         memcpy(&out[1], x->cpuid_vendor, 4);
         memcpy(&out[3], x->cpuid_vendor + 4, 4);
         memcpy(&out[2], x->cpuid_vendor + 8, 4);

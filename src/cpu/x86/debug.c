@@ -205,7 +205,8 @@ static void db_trap(struct x86_cpu *x, uint32_t dr6_bits)
         vmx_nr_exception(x, X86_EXC_DB, false, 0, VMX_EV_HW, dr6_bits);
     vmx_delivering(&x->vmx, VMX_EV_HW, 0);
     x->dr[6] |= dr6_bits;
-    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DB, x86_trace_from(x), x->cpl, x86_trace_pc(x), 0);
+    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DB, x86_trace_from(x),
+          x86_event_cpl(x, X86_EXC_DB), x86_trace_pc(x), 0);
     x86_deliver(x, X86_EXC_DB, false, 0, false, x->rip);
 }
 

@@ -11,7 +11,8 @@
  *   org.gnu.gdb.i386.sse       xmm0..xmm15, mxcsr
  *   org.gnu.gdb.i386.segments  fs_base, gs_base
  *   org.hvsim.x86.sys          (ours) control registers, EFER, CPL, the
- *                              other segment bases, descriptor tables
+ *                              other segment bases, descriptor tables,
+ *                              XCR0 (last: the numbers before it stay)
  * gdb's amd64 port numbers the core and SSE registers in exactly this
  * order (rax 0 ... gs 23, st0 24, fctrl 32, xmm0 40, mxcsr 56); the
  * description carries no regnum attributes, so the remote numbers are the
@@ -30,8 +31,8 @@
  * fixed values), fs_base/gs_base and the other bases, cr2, cr3 (flushes
  * the TLB), cr8, x87 and SSE state. Segment selectors, cr0, cr4, EFER, CPL
  * and the descriptor-table registers change the mode or need descriptor
- * checks, so gdb cannot write them (E01), except with the value they
- * already hold (so a whole 'G' packet is accepted). */
+ * checks, so gdb cannot write them (E01), nor XCR0 (XSETBV's checks),
+ * except with the value they already hold (so a whole 'G' packet is accepted). */
 #include <stdio.h>
 #include <string.h>
 #include "../../gdbstub/arch.h"
@@ -51,7 +52,7 @@ enum x86_gdb_kind {
     XG_CR,      /* cr0, cr2, cr3, cr4, cr8 (idx) */
     XG_EFER,
     XG_SYS,     /* idx: 0 cpl 1 gdtr_base 2 gdtr_limit 3 idtr_base 4 idtr_limit 5 ldtr 6 tr
-                   7 kernel_gs_base */
+                   7 kernel_gs_base 8 xcr0 */
 };
 
 struct x86_gdb_reg {
@@ -146,7 +147,8 @@ struct x86_gdb_reg {
     X(idtr_base, 64, XG_SYS, 3, "int64", " group=\"system\"") \
     X(idtr_limit, 32, XG_SYS, 4, "int32", " group=\"system\"") \
     X(ldtr, 32, XG_SYS, 5, "int32", " group=\"system\"") \
-    X(tr, 32, XG_SYS, 6, "int32", " group=\"system\"")
+    X(tr, 32, XG_SYS, 6, "int32", " group=\"system\"") \
+    X(xcr0, 64, XG_SYS, 8, "int64", " group=\"system\"")
 
 #define X86_GDB_TABLE(name, bits, kind, idx, type, extra) { #name, bits, kind, idx },
 static const struct x86_gdb_reg x86_gdb_regs[] = {
@@ -321,7 +323,8 @@ static uint64_t scalar_read(const struct x86_cpu *x, const struct x86_gdb_reg *r
         case 4: return x->idt_limit;
         case 5: return x->ldtr.sel;
         case 6: return x->tr.sel;
-        default: return x->kernel_gs_base;
+        case 7: return x->kernel_gs_base;
+        default: return x->xcr0;
         }
     default: return 0;
     }

@@ -50,6 +50,45 @@ static int combine(int first, int second)
     return second;
 }
 
+/* The CPL an exception's handler runs at: the "to" of its exc.take
+ * (docs/trace-format.md). 0 in real mode and from virtual-8086 mode (only a
+ * nonconforming DPL-0 handler is allowed there); else the DPL of the IDT
+ * gate's code segment, the current CPL for a conforming one. Read without
+ * side effects (gdb's translation, RAM only: no accessed bits, no TLB fill,
+ * no fault), and only when the event is traced; a gate or descriptor it
+ * cannot read, or a task gate, gives the current CPL. */
+static bool peek64(struct x86_cpu *x, uint64_t la, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        uint64_t pa;
+        const uint8_t *h;
+        if (!x86_debug_translate(x, la + i, &pa) || !(h = bus_host_ptr(&x->m->bus, pa, 1)))
+            return false;
+        *v |= (uint64_t)*h << (8 * i);
+    }
+    return true;
+}
+
+unsigned x86_event_cpl(struct x86_cpu *x, int vector)
+{
+    if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
+        return 0;
+    unsigned gsize = x->long_mode ? 16 : 8;
+    uint64_t glo, clo;
+    if ((unsigned)vector * gsize + gsize - 1 > x->idt_limit ||
+        !peek64(x, x->idt_base + (uint64_t)vector * gsize, &glo) || ((glo >> 40) & 0x1f) == 0x5)
+        return x->cpl;
+    uint16_t sel = (uint16_t)(glo >> 16);
+    uint64_t base = (sel & 4) ? x->ldtr.base : x->gdt_base, limit = (sel & 4) ? x->ldtr.limit : x->gdt_limit;
+    if ((sel & ~3u) == 0 || (sel & ~7u) + 7u > limit || !peek64(x, base + (sel & ~7u), &clo))
+        return x->cpl;
+    unsigned cattr = (unsigned)(clo >> 40) & 0xff;
+    if ((cattr & SEG_CE) && (cattr & SEG_CODE))
+        return x->cpl;
+    return (cattr >> 5) & 3;
+}
+
 _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t err)
 {
     if (x->undo_rsp_valid) { /* POP r/m faulted writing its destination: RSP as before */
@@ -70,7 +109,7 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
              * still on the timeline, before it: exc.take with its vector
              * and error code (CR2 for #PF), then the #DF */
             TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x),
-                  x->cpl, x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
+                  x86_event_cpl(x, vector), x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
         }
         if (v < 0)
             triple_fault(x);
@@ -83,8 +122,8 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
                 vmx_nr_exception(x, X86_EXC_DF, true, 0, VMX_EV_HW, 0);
             }
             vmx_delivering(&x->vmx, VMX_EV_HW, 0);
-            TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x86_trace_from(x), x->cpl,
-                  x86_trace_pc(x), 0);
+            TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)X86_EXC_DF, x86_trace_from(x),
+                  x86_event_cpl(x, X86_EXC_DF), x86_trace_pc(x), 0);
             x86_deliver(x, X86_EXC_DF, true, 0, false, x->rip);
             x->fault_depth = 0;
             longjmp(x->fault_jb, 1);
@@ -99,8 +138,8 @@ _Noreturn void x86_raise(struct x86_cpu *x, int vector, bool has_err, uint32_t e
         x->rflags |= FL_RF;
     x->dbg_ibp_fault = false;
     vmx_delivering(&x->vmx, VMX_EV_HW, 0);
-    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x), x->cpl,
-          x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
+    TRACE(x->m, TK_EXC_TAKE, x->cpu.id, cpu_now(&x->cpu), (uint64_t)vector, x86_trace_from(x),
+          x86_event_cpl(x, vector), x86_trace_pc(x), vector == X86_EXC_PF ? x->cr2 : err);
     x86_deliver(x, vector, has_err, err, false, x->rip);
     x->fault_depth = 0;
     longjmp(x->fault_jb, 1);

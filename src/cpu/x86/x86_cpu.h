@@ -268,6 +268,9 @@ static inline uint64_t x86_trace_from(const struct x86_cpu *x)
 
 /* ---- internal interfaces (files of src/cpu/x86/) ------------------------ */
 
+/* trap.c: the CPL an exception's handler runs at (exc.take's "to") */
+unsigned x86_event_cpl(struct x86_cpu *x, int vector);
+
 /* cpu.c */
 void x86_update_mode(struct x86_cpu *x);
 void x86_reset_cpu(struct cpu *c); /* power-on state (triple fault with reset) */

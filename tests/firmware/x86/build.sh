@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds our x86_64 test kernels with the host gcc (freestanding, no SSE):
 #   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-smp.elf, x86-ipirace.elf, x86-{exceptions,paging,syscall,misc}.elf,
-#                         x86-chaos{,-user,-compat,-real,-vm86}.elf,
+#                         x86-chaos{,-user,-compat,-real,-vm86,-prot32,-prot16,-prot32-cpl0}.elf,
 #                         x86-x87.elf (x87.c with the x87 enabled, still no SSE),
 #                         x86-xsave.elf (xsave.c: XSAVE/XRSTOR/XGETBV/XSETBV, CPUID 0DH),
 #                         x86-mb*.elf/.bin (multiboot), x86-tasks.elf (task switches, debug),
@@ -93,6 +93,13 @@ cc_build $M32 -o "$out/x86-tasks.elf" "$here/mb1_header.S" "$here/mb_start.S" "$
 # random code in virtual-8086 mode for tests/e2e/chaos.sh (.chaos is filled by the test)
 cc_build $M32 -o "$out/x86-chaos-vm86.elf" "$here/mb1_header.S" "$here/mb_start.S" "$here/mb_lib.c" "$here/lib.c" \
     "$here/chaos_vm86.c" -lgcc
+# random code in protected mode (32-bit at CPL 3 and CPL 0, 16-bit at CPL 3) for tests/e2e/chaos.sh
+cc_build $M32 -o "$out/x86-chaos-prot32.elf" "$here/mb1_header.S" "$here/mb_start.S" "$here/mb_lib.c" "$here/lib.c" \
+    "$here/chaos_prot32.c" -lgcc
+cc_build $M32 -DCHAOS_16 -o "$out/x86-chaos-prot16.elf" "$here/mb1_header.S" "$here/mb_start.S" \
+    "$here/mb_lib.c" "$here/lib.c" "$here/chaos_prot32.c" -lgcc
+cc_build $M32 -DCHAOS_CPL0 -o "$out/x86-chaos-prot32-cpl0.elf" "$here/mb1_header.S" "$here/mb_start.S" \
+    "$here/mb_lib.c" "$here/lib.c" "$here/chaos_prot32.c" -lgcc
 # the virtual-8086 / task-switch / call-gate kernel (multiboot 1, 32-bit protected mode)
 cc_build $M32 -o "$out/x86-vm86.elf" "$here/mb1_header.S" "$here/mb_start.S" "$here/mb_lib.c" "$here/lib.c" \
     "$here/vm86.c" -lgcc

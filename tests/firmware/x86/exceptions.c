@@ -30,6 +30,9 @@ volatile uint64_t rsp_before; /* RSP before a POP r/m that faults */
         CHECKX(x86t_last_rip == ((trap) ? exc_after : exc_at), name ": saved RIP", x86t_last_rip); \
     } while (0)
 
+/* MXCSR images for #XM: every exception masked but ZM (bit 9); the reset value */
+uint32_t xm_mxcsr = 0x1d80, xm_default = 0x1f80;
+
 /* ---- code run at CPL 3 (the .user page) ------------------------------------ */
 
 #define USER_FN(name, body)                                                      \
@@ -140,6 +143,24 @@ static void test_kernel_faults(void)
         __asm__ volatile("clts");
     } else {
         x86t_puts("note: no x87 (CPUID.1:EDX.FPU = 0): #NM not checked\n");
+    }
+    if (r[3] & (1u << 25)) { /* SSE: an unmasked SIMD FP exception (SDM vol. 3A §6.15, Interrupt 19) */
+        uint64_t cr4 = read_cr4();
+        write_cr4(cr4 | 0x600); /* OSFXSR, OSXMMEXCPT */
+        EXC("#XM divss by zero with MXCSR.ZM clear", 19, -1, 0,
+            "ldmxcsr xm_mxcsr(%%rip)\n\tmov $0x3f800000, %%eax\n\tmovd %%eax, %%xmm0\n\txorps %%xmm1, %%xmm1",
+            "divss %%xmm1, %%xmm0");
+        uint32_t mx;
+        __asm__ volatile("stmxcsr %0" : "=m"(mx));
+        CHECKX(mx == (0x1d80u | 4), "#XM: MXCSR.ZE set, the rest unchanged", mx);
+        write_cr4((cr4 | 0x200) & ~0x400ull); /* OSXMMEXCPT = 0: #UD instead */
+        EXC("#UD divss by zero with CR4.OSXMMEXCPT = 0", 6, -1, 0,
+            "ldmxcsr xm_mxcsr(%%rip)\n\tmov $0x3f800000, %%eax\n\tmovd %%eax, %%xmm0\n\txorps %%xmm1, %%xmm1",
+            "divss %%xmm1, %%xmm0");
+        __asm__ volatile("ldmxcsr %0" ::"m"(xm_default));
+        write_cr4(cr4);
+    } else {
+        x86t_puts("note: no SSE (CPUID.1:EDX.SSE = 0): #XM not checked\n");
     }
 
     /* POP r/m: a fault on the destination leaves RSP unchanged (the pop's

@@ -5,7 +5,9 @@
  * quotient overflow, INT64_MIN / -1), the CPUID leaves a kernel relies on,
  * MSR read-back and #GP on bad values / unknown MSRs, TSC and
  * RDTSCP/TSC_AUX, CR4.TSD; MOVBE, CRC32, ADCX/ADOX; LAR LSL VERR VERW in
- * IA-32e mode (its descriptor-type table), MOVSXD. */
+ * IA-32e mode (its descriptor-type table), MOVSXD; the documented ELF64
+ * entry state (docs/x86.md "ELF64 entry"), TSC = one tick per instruction
+ * and per REP iteration, IA32_MISC_ENABLE (bit 22 limits CPUID.0:EAX). */
 #include <stdint.h>
 #include "x86t.h"
 
@@ -212,6 +214,64 @@ static void test_cpuid(void)
     CHECK(r[0] != 0, "CPUID brand string present");
 }
 
+/* ---- the ELF64 entry state (docs/x86.md "ELF64 entry"), before anything changes it */
+
+static void test_entry_state(void)
+{
+    CHECKX(read_cr0() == 0x80010031ull, "entry: CR0 = PE PG WP NE ET", read_cr0());
+    CHECKX(read_cr4() == 0xa0ull, "entry: CR4 = PAE PGE", read_cr4());
+    CHECKX(rdmsr(0xc0000080) == 0xd01ull, "entry: EFER = LME LMA NXE SCE", rdmsr(0xc0000080));
+    CHECKX(read_cr3() == 0x2000ull, "entry: CR3 = 0x2000", read_cr3());
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } g;
+    __asm__ volatile("sgdt %0" : "=m"(g));
+    CHECKX(g.base == 0x1000 && g.limit == 23, "entry: GDT at 0x1000, limit 23", g.base);
+    uint16_t cs, ds, es, ss, fs, gs;
+    __asm__ volatile("mov %%cs, %0\n\tmov %%ds, %1\n\tmov %%es, %2\n\tmov %%ss, %3\n\tmov %%fs, %4\n\tmov %%gs, %5"
+                     : "=r"(cs), "=r"(ds), "=r"(es), "=r"(ss), "=r"(fs), "=r"(gs));
+    CHECKX(cs == 0x08 && ds == 0x10 && es == 0x10 && ss == 0x10 && fs == 0x10 && gs == 0x10,
+           "entry: CS 0x08, DS ES SS FS GS 0x10", (uint64_t)cs << 16 | ds);
+    uint64_t fl;
+    __asm__ volatile("pushfq\n\tpop %0" : "=r"(fl));
+    CHECKX((fl & ~0x8d5ull) == 0x2, "entry: RFLAGS 0x2 but the arithmetic flags (IF = 0)", fl);
+    /* the first 4 GiB identity-mapped with 2 MiB pages, supervisor,
+     * writable, executable: PML4 0x2000, PDPT 0x3000, PDs 0x4000-0x7fff */
+    const volatile uint64_t *pml4 = (const uint64_t *)0x2000, *pdpt = (const uint64_t *)0x3000,
+                            *pd = (const uint64_t *)0x4000;
+    int bad = 0;
+    if ((pml4[0] & 0x8000000000000fffull & ~0x60ull) != 0x3 || (pml4[0] & ~0xfffull) != 0x3000)
+        bad |= 1;
+    for (int i = 0; i < 4; i++)
+        if ((pdpt[i] & ~0xfffull) != 0x4000ull + 0x1000ull * i || (pdpt[i] & 0x8000000000000007ull) != 0x3)
+            bad |= 2;
+    for (uint64_t i = 0; i < 2048; i++)
+        if ((pd[i] & 0x000ffffffffff000ull) != i << 21 || (pd[i] & 0x8000000000000087ull) != 0x83)
+            bad |= 4;
+    CHECKX(bad == 0, "entry: 4 GiB identity map of 2 MiB pages (P RW PS, not U, not NX)", bad);
+}
+
+/* ---- TSC = virtual time: one tick per instruction, per REP iteration -------- */
+
+static uint64_t tsc_nops(void) /* RDTSC, 2 MOVs, 5 NOPs, RDTSC */
+{
+    uint64_t d;
+    __asm__ volatile("pushfq\n\tcli\n\trdtsc\n\tmov %%eax, %%r8d\n\tmov %%edx, %%r9d\n\t"
+                     "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\trdtsc\n\tpopfq\n\t"
+                     "shl $32, %%rdx\n\tor %%rdx, %%rax\n\tshl $32, %%r9\n\tor %%r9, %%r8\n\tsub %%r8, %%rax"
+                     : "=a"(d) : : "rdx", "r8", "r9", "memory");
+    return d;
+}
+
+static uint64_t tsc_rep(uint64_t n) /* RDTSC, MOV, REP STOSB of n bytes, RDTSC */
+{
+    static uint8_t buf[512];
+    uint8_t *p = buf;
+    uint32_t d;
+    __asm__ volatile("pushfq\n\tcli\n\tcld\n\trdtsc\n\tmov %%eax, %%r8d\n\txor %%eax, %%eax\n\t"
+                     "rep stosb\n\trdtsc\n\tpopfq\n\tsub %%r8d, %%eax"
+                     : "=a"(d), "+c"(n), "+D"(p) : : "rdx", "r8", "memory");
+    return d;
+}
+
 static void test_msr_tsc(void)
 {
     static const uint32_t rw[] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000100, 0xc0000101, 0xc0000102,
@@ -261,6 +321,26 @@ static void test_msr_tsc(void)
     CHECK(x86t_user_call(u_rdtsc, USTACK, 2) == 13 && x86t_last_error == 0, "#GP(0) RDTSC at CPL 3 with CR4.TSD");
     CHECK(x86t_user_call(u_rdtscp, USTACK, 2) == 13, "#GP(0) RDTSCP at CPL 3 with CR4.TSD");
     write_cr4(read_cr4() & ~4ull);
+    /* RDTSC at time t, MOV, MOV, 5 NOPs: the second RDTSC reads t + 8 */
+    CHECKX(tsc_nops() == 8, "TSC: one tick per instruction (RDTSC; 2 MOV; 5 NOP; RDTSC = 8)", tsc_nops());
+    /* REP STOSB: one tick per iteration (SDM: each iteration an instruction boundary) */
+    uint64_t r10 = tsc_rep(10), r300 = tsc_rep(300), r0 = tsc_rep(0);
+    CHECKX(r300 - r10 == 290, "TSC: REP STOSB counts one tick per iteration (300 vs 10)", r300 - r10);
+    CHECKX(r10 - r0 == 9, "TSC: REP with RCX = 0 takes one tick, 10 iterations ten", r10 - r0);
+    /* IA32_MISC_ENABLE: fast strings at reset; bit 22 (Limit CPUID
+     * Maxval, SDM vol. 4 Table 2-2) makes CPUID.0:EAX 2 */
+    uint64_t me = rdmsr(0x1a0);
+    CHECKX((me & 1) && !(me & (1ull << 22)), "MISC_ENABLE: fast strings, no CPUID limit at reset", me);
+    uint32_t r[4];
+    cpuid(0, 0, r);
+    uint32_t maxleaf = r[0];
+    wrmsr(0x1a0, me | 1ull << 22);
+    CHECKX(rdmsr(0x1a0) & (1ull << 22), "MISC_ENABLE bit 22 reads back", rdmsr(0x1a0));
+    cpuid(0, 0, r);
+    CHECKX(r[0] == 2, "MISC_ENABLE bit 22: CPUID.0:EAX = 2", r[0]);
+    wrmsr(0x1a0, me);
+    cpuid(0, 0, r);
+    CHECKX(r[0] == maxleaf && maxleaf >= 0xb, "MISC_ENABLE bit 22 cleared: CPUID.0:EAX back", r[0]);
 }
 
 static void test_newer_integer(void)
@@ -431,6 +511,7 @@ static void test_bmi(void)
 int kmain(void)
 {
     x86t_puts("x86 misc: start\n");
+    test_entry_state();
     x86t_idt_init();
     x86t_sys_init();
     x86t_hook = hook;
