@@ -191,6 +191,8 @@ struct x86_cpu {
     int fault_depth;          /* 0 normal, 1 delivering an exception, 2 delivering #DF */
     int pending_vector;       /* the exception being delivered (fault_depth 1) */
     uint64_t insn_left;       /* cpu.run_left points here */
+    uint64_t rep_fast;        /* REP MOVS/STOS iterations run at once (exec.c rep_run;
+                                 a count for tests, no state) */
     volatile bool attn;       /* something to look at between instructions */
     bool blk_exit;            /* a fast handler took a slow memory path: the
                                  block ends after it (exec.c run_blocks) */
