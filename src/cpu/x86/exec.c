@@ -6,7 +6,8 @@
  *
  * REP string instructions execute one iteration per tick with RIP left on
  * the instruction until the count is done, so they are interruptible and
- * restartable and count per iteration in virtual time. */
+ * restartable and count per iteration in virtual time (REP MOVS / STOS
+ * run several iterations at once where nothing can tell: rep_run). */
 #include <string.h>
 #include "x86_cpu.h"
 #include "block.h"
