@@ -21,6 +21,7 @@ Suite *x86_rep_suite(void);
 
 #define AREA      X86F_DATA  /* 64 KiB of random bytes the programs work on */
 #define AREA_SIZE 0x10000u
+#define AREA2     (X86F_DATA + 0x100000) /* 1 MiB on: its pages share TLB entries with AREA's */
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -62,8 +63,10 @@ static struct x86f *machine_for(const struct rep_case *k, bool interp, uint64_t 
     uint8_t code[16];
     x86f_code(f, X86F_CODE, code, program(code, k));
     uint64_t s = seed;
-    for (unsigned i = 0; i < AREA_SIZE; i += 8)
+    for (unsigned i = 0; i < AREA_SIZE; i += 8) {
         x86f_w64(f, AREA + i, rnd(&s));
+        x86f_w64(f, AREA2 + i, rnd(&s));
+    }
     f->x->r[RAX] = rnd(&s);
     f->x->r[RCX] = k->count;
     f->x->r[RSI] = k->rsi;
@@ -89,6 +92,12 @@ static void check_same(struct x86f *a, struct x86f *b, const char *what, unsigne
     x86f_read(a, AREA, da, sizeof da);
     x86f_read(b, AREA, db, sizeof db);
     ck_assert_msg(memcmp(da, db, sizeof da) == 0, "%s step %u: memory differs", what, step);
+    x86f_read(a, AREA2, da, sizeof da);
+    x86f_read(b, AREA2, db, sizeof db);
+    ck_assert_msg(memcmp(da, db, sizeof da) == 0, "%s step %u: memory (2) differs", what, step);
+    x86f_read(a, X86F_PML4, da, 0x3000);
+    x86f_read(b, X86F_PML4, db, 0x3000);
+    ck_assert_msg(memcmp(da, db, 0x3000) == 0, "%s step %u: page tables differ", what, step);
     x86f_read(a, X86F_CODE, da, 4096);
     x86f_read(b, X86F_CODE, db, 4096);
     ck_assert_msg(memcmp(da, db, 4096) == 0, "%s step %u: the code page differs", what, step);
@@ -151,6 +160,10 @@ static const struct rep_case cases[] = {
     { "movsw down overlap -3", 0xa5, 2, true, 4000, AREA + 0x9003, AREA + 0x9000 },
     { "movsb down overlap +1", 0xa4, 1, true, 9000, AREA + 0x9000, AREA + 0x9001 },
     { "movsq same", 0xa5, 8, false, 1000, AREA + 0x200, AREA + 0x200 },
+    /* source and destination pages in one TLB entry (mmu.c evicts the one
+     * by the other at every iteration: rep_host_evicted) */
+    { "movsq aliased", 0xa5, 8, false, 3000, AREA + 0x10, AREA2 + 0x18 },
+    { "movsb aliased down", 0xa4, 1, true, 9000, AREA2 + 0x8000, AREA + 0x7ff0 },
     /* count 0 and 1 */
     { "stosb count 0", 0xaa, 1, false, 0, 0, AREA },
     { "movsq count 0", 0xa5, 8, false, 0, AREA, AREA + 0x100 },
@@ -209,6 +222,36 @@ START_TEST(test_rep_smc)
 }
 END_TEST
 
+/* A REP MOVSQ into the page directory from a page that shares its TLB
+ * entry: the source's walk reads the destination page, so every
+ * iteration walks again, one at a time (the copy is the directory as it
+ * is plus a 2 MiB mapping more at the end, which the walks see). */
+START_TEST(test_rep_into_paging)
+{
+    static const struct rep_case k = { "movsq into the PD", 0xa5, 8, false, 512, X86F_PD + 0x100000, X86F_PD };
+    struct x86f *f[2];
+    for (int e = 0; e < 2; e++) {
+        f[e] = machine_for(&k, e == 1, 11);
+        uint8_t pd[4096];
+        x86f_read(f[e], X86F_PD, pd, sizeof pd);
+        uint64_t extra = 0x600000ull | 0x87; /* P RW US PS */
+        memcpy(pd + 4088, &extra, 8);
+        x86f_write(f[e], X86F_PD + 0x100000, pd, sizeof pd);
+    }
+    for (unsigned step = 0; f[0]->c->state == CPU_RUNNING && step < 10000; step++) {
+        x86f_run(f[0], 1 + step % 97);
+        x86f_run(f[1], 1 + step % 97);
+        check_same(f[0], f[1], k.name, step);
+    }
+    ck_assert_int_eq(f[0]->c->state, CPU_SLEEPING);
+    ck_assert_uint_eq(f[0]->x->r[RCX], 0);
+    ck_assert_uint_eq(x86f_r64(f[0], X86F_PD + 4088), 0x600000ull | 0x87);
+    ck_assert_uint_eq(f[0]->x->rep_fast, 0);
+    x86f_free(f[0]);
+    x86f_free(f[1]);
+}
+END_TEST
+
 /* TF set: a #DB after every iteration (SDM vol. 3A §17.3.1.4), never a
  * run; the first #DB lands on the IDT's HLT with RCX one down. */
 START_TEST(test_rep_tf)
@@ -239,6 +282,7 @@ Suite *x86_rep_suite(void)
     tcase_add_loop_test(tc, test_rep_cases, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_rep_smc);
     tcase_add_test(tc, test_rep_tf);
+    tcase_add_test(tc, test_rep_into_paging);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -734,6 +734,33 @@ static inline uint8_t *rep_host(struct x86_cpu *x, uint64_t la, bool write, uint
     return h + (la & 0xfff);
 }
 
+/* The source of a REP MOVS whose page shares its TLB entry with the
+ * destination's: each iteration one at a time refills the entry for the
+ * source (a page walk) and then for the destination (another), the last
+ * two fills (mmu.c tlb_get records them), which the previous iteration
+ * made. The walks of the next iterations give what those gave, and change
+ * nothing (A and D are set), while the paging entries they read stay as
+ * they are: the run's stores go to the destination page only, so none of
+ * those entries may be in it (nor in MMIO, which a read could change).
+ * Then the source's translation is the recorded one; else NULL. */
+static uint8_t *rep_host_evicted(struct x86_cpu *x, uint64_t sla, uint64_t dla, uint64_t dpa, uint64_t *spa)
+{
+    const struct x86_tlb_fill *fd = &x->fills[x->fill_last], *fs = &x->fills[x->fill_last ^ 1];
+    uint64_t cls = mem_class(x) << 1 | 1 | x->tlb_tag;
+    if (X86_TLB_AT(x, sla) != X86_TLB_AT(x, dla) || (sla >> 12) == (dla >> 12) || fd->acc != 1 ||
+        fd->tag != ((dla >> 12) << 3 | cls) || fs->acc != 0 || fs->tag != ((sla >> 12) << 3 | cls) ||
+        !fs->host || fs->ept || fd->ept || fs->n > X86_FILL_PTES || fd->n > X86_FILL_PTES)
+        return NULL;
+    for (int k = 0; k < 2; k++) {
+        const struct x86_tlb_fill *f = k ? fd : fs;
+        for (unsigned j = 0; j < f->n; j++)
+            if ((f->pte[j] >> 12) == (dpa >> 12) || !bus_find_mem(&x->m->bus, f->pte[j]))
+                return NULL;
+    }
+    *spa = fs->pa | (sla & 0xfff);
+    return fs->host + (sla & 0xfff);
+}
+
 /* After one iteration of REP MOVS / REP STOS (exec_string) that left more
  * to do (RF set, RIP kept): the next iterations at once, as many as the
  * per-iteration path would run before anything can differ (docs/x86.md
@@ -747,7 +774,9 @@ static inline uint8_t *rep_host(struct x86_cpu *x, uint64_t la, bool write, uint
  * iteration does; the next call of exec_string continues from there).
  * Not taken where an iteration does more than a RAM access: a debug
  * register enabled, a debugger watchpoint or breakpoint, TF (a #DB per
- * iteration), a store into a page with predecoded code (host_w NULL: the
+ * iteration), a source that misses the TLB (except one evicted by the
+ * destination: rep_host_evicted), a store into a page with predecoded
+ * code (host_w NULL: the
  * bus path invalidates it), MMIO, #AC possible, outside 64-bit mode or
  * 64-bit addressing (segment limits, wrap), an instruction that did not
  * come from the predecoded cache or is no longer there (insn_raw NULL, a
@@ -783,7 +812,8 @@ static void rep_run(struct x86_cpu *x, bool stos)
     if (!stos) {
         int sg = i->seg != X86_SEG_NONE ? i->seg : X86_DS;
         uint64_t sla = x->r[RSI] + ((sg == X86_FS || sg == X86_GS) ? x->seg[sg].base : 0);
-        if (noncanonical(sla) || (x->cpl == 3 && (sla & (size - 1))) || !(s = rep_host(x, sla, false, &spa)))
+        if (noncanonical(sla) || (x->cpl == 3 && (sla & (size - 1))) ||
+            !((s = rep_host(x, sla, false, &spa)) || (s = rep_host_evicted(x, sla, dla, dpa, &spa))))
             return;
         k = rep_in_page((unsigned)(sla & 0xfff), size, down);
         if (k < n)

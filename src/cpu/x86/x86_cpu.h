@@ -205,6 +205,24 @@ struct x86_cpu {
     uint32_t jit_txor;        /* jit.c: tlb_xor scaled to the entry size */
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
+    /* The last two TLB fills of data and fetch accesses (mmu.c tlb_get),
+     * fills[fill_last] the latest: the tag the entry got for the access,
+     * its host address, physical page and the physical addresses of the
+     * paging entries the walk read (n > X86_FILL_PTES: more than that).
+     * exec.c rep_run uses them for a REP MOVS whose source and destination
+     * share a TLB entry (docs/x86.md "Performance" 4h). */
+#define X86_FILL_PTES 6
+    struct x86_tlb_fill {
+        uint64_t tag;
+        int acc;
+        bool ept;
+        uint8_t *host;
+        uint64_t pa;
+        unsigned n;
+        uint64_t pte[X86_FILL_PTES];
+    } fills[2];
+    unsigned fill_last;
+    bool fill_rec;            /* walk() appends to fills[fill_last ^ 1] */
     uint64_t tlb_tag;         /* the current context << X86_TLB_CTX_SHIFT, in every tag */
     uint32_t tlb_xor;         /* the current context's index scramble (X86_TLB_AT) */
     struct x86_tlb_ctx tlb_ctx[X86_TLB_CTXS];
