@@ -743,11 +743,18 @@ static inline uint8_t *rep_host(struct x86_cpu *x, uint64_t la, bool write, uint
  * they are: the run's stores go to the destination page only, so none of
  * those entries may be in it (nor in MMIO, which a read could change).
  * Then the source's translation is the recorded one; else NULL. */
-static uint8_t *rep_host_evicted(struct x86_cpu *x, uint64_t sla, uint64_t dla, uint64_t dpa, uint64_t *spa)
+static uint8_t *rep_host_evicted(struct x86_cpu *x, uint64_t sla, uint64_t dla, uint64_t dpa, uint64_t *spa,
+                                 uint64_t seq0)
 {
     const struct x86_tlb_fill *fd = &x->fills[x->fill_last], *fs = &x->fills[x->fill_last ^ 1];
     uint64_t cls = mem_class(x) << 1 | 1 | x->tlb_tag;
-    if (X86_TLB_AT(x, sla) != X86_TLB_AT(x, dla) || (sla >> 12) == (dla >> 12) || fd->acc != 1 ||
+    /* both fills by the iteration just run (seq0: the count before it),
+     * whose store went to this destination page (its element just before
+     * dla's in the direction of DF lies in the page) after the walks */
+    unsigned size = x->in.opsize, off = (unsigned)(dla & 0xfff);
+    bool prev_in_page = (x->rflags & FL_DF) ? off + 2 * size <= 4096 : off >= size;
+    if (fs->seq <= seq0 || fd->seq <= seq0 || !prev_in_page ||
+        X86_TLB_AT(x, sla) != X86_TLB_AT(x, dla) || (sla >> 12) == (dla >> 12) || fd->acc != 1 ||
         fd->tag != ((dla >> 12) << 3 | cls) || fs->acc != 0 || fs->tag != ((sla >> 12) << 3 | cls) ||
         !fs->host || fs->ept || fd->ept || fs->n > X86_FILL_PTES || fd->n > X86_FILL_PTES)
         return NULL;
@@ -782,7 +789,7 @@ static uint8_t *rep_host_evicted(struct x86_cpu *x, uint64_t sla, uint64_t dla, 
  * come from the predecoded cache or is no longer there (insn_raw NULL, a
  * miss: the next iteration would fetch or predecode again), and `--engine
  * interp`, the reference it is tested against. */
-static void rep_run(struct x86_cpu *x, bool stos)
+static void rep_run(struct x86_cpu *x, bool stos, uint64_t seq0)
 {
     const struct x86_insn *i = &x->in;
     const struct cpu *c = &x->cpu;
@@ -813,7 +820,7 @@ static void rep_run(struct x86_cpu *x, bool stos)
         int sg = i->seg != X86_SEG_NONE ? i->seg : X86_DS;
         uint64_t sla = x->r[RSI] + ((sg == X86_FS || sg == X86_GS) ? x->seg[sg].base : 0);
         if (noncanonical(sla) || (x->cpl == 3 && (sla & (size - 1))) ||
-            !((s = rep_host(x, sla, false, &spa)) || (s = rep_host_evicted(x, sla, dla, dpa, &spa))))
+            !((s = rep_host(x, sla, false, &spa)) || (s = rep_host_evicted(x, sla, dla, dpa, &spa, seq0))))
             return;
         k = rep_in_page((unsigned)(sla & 0xfff), size, down);
         if (k < n)
@@ -869,6 +876,7 @@ static void rep_run(struct x86_cpu *x, bool stos)
 static void exec_string(struct x86_cpu *x, uint8_t op)
 {
     unsigned size = x->in.opsize;
+    uint64_t seq0 = x->fill_seq; /* rep_run: the TLB fills of this iteration */
     if (!rep_begin(x))
         return;
     switch (op) {
@@ -877,7 +885,7 @@ static void exec_string(struct x86_cpu *x, uint8_t op)
         str_advance(x, RSI, size);
         str_advance(x, RDI, size);
         rep_end(x, false);
-        rep_run(x, false);
+        rep_run(x, false, seq0);
         break;
     case 0xa6: case 0xa7: { /* CMPS */
         uint64_t a = x86_read(x, src_la(x), size), b = x86_read(x, dst_la(x), size);
@@ -891,7 +899,7 @@ static void exec_string(struct x86_cpu *x, uint8_t op)
         x86_write(x, dst_la(x), size, get_reg(x, RAX, size));
         str_advance(x, RDI, size);
         rep_end(x, false);
-        rep_run(x, true);
+        rep_run(x, true, seq0);
         break;
     case 0xac: case 0xad: /* LODS */
         set_reg(x, RAX, size, x86_read(x, src_la(x), size));

@@ -508,6 +508,7 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     lg->ept = ept_on(x);
     lg->host = acc == 1 ? t->host_w : t->host;
     lg->pa = pa;
+    lg->seq = ++x->fill_seq;
     x->fill_last ^= 1;
     return t;
 }

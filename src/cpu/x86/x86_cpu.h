@@ -208,7 +208,9 @@ struct x86_cpu {
     /* The last two TLB fills of data and fetch accesses (mmu.c tlb_get),
      * fills[fill_last] the latest: the tag the entry got for the access,
      * its host address, physical page and the physical addresses of the
-     * paging entries the walk read (n > X86_FILL_PTES: more than that).
+     * paging entries the walk read (n > X86_FILL_PTES: more than that);
+     * host pointers into this machine's RAM, used only by the instruction
+     * that made them (seq).
      * exec.c rep_run uses them for a REP MOVS whose source and destination
      * share a TLB entry (docs/x86.md "Performance" 4h). */
 #define X86_FILL_PTES 6
@@ -220,8 +222,10 @@ struct x86_cpu {
         uint64_t pa;
         unsigned n;
         uint64_t pte[X86_FILL_PTES];
+        uint64_t seq;         /* fill_seq after it */
     } fills[2];
     unsigned fill_last;
+    uint64_t fill_seq;        /* fills so far (which ones an instruction made) */
     bool fill_rec;            /* walk() appends to fills[fill_last ^ 1] */
     uint64_t tlb_tag;         /* the current context << X86_TLB_CTX_SHIFT, in every tag */
     uint32_t tlb_xor;         /* the current context's index scramble (X86_TLB_AT) */
