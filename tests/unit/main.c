@@ -49,6 +49,7 @@
     X(vga) \
     X(gdb_exit_names) \
     X(x86_jit) \
+    X(x86_rep) \
     X(vbe_dispi) \
     X(rv_vec) \
     X(rv_vfp)

@@ -6,7 +6,8 @@
  *
  * REP string instructions execute one iteration per tick with RIP left on
  * the instruction until the count is done, so they are interruptible and
- * restartable and count per iteration in virtual time. */
+ * restartable and count per iteration in virtual time (REP MOVS / STOS
+ * run several iterations at once where nothing can tell: rep_run). */
 #include <string.h>
 #include "x86_cpu.h"
 #include "block.h"
@@ -707,9 +708,175 @@ static uint64_t dst_la(struct x86_cpu *x)
     return linear(x, X86_ES, x->r[RDI] & addr_mask(x->in.addrsize));
 }
 
+/* ---- REP MOVS / REP STOS in runs ----------------------------------------- */
+
+/* How many whole elements of size bytes, from the one at page offset off
+ * on in the direction of DF, lie inside its 4 KiB page. */
+static inline uint64_t rep_in_page(unsigned off, unsigned size, bool down)
+{
+    if (down)
+        return off + size <= 4096 ? off / size + 1 : 0;
+    return (4096 - off) / size;
+}
+
+/* The host address of a data access of size bytes at la when the TLB
+ * holds it for RAM with the tag mem_read / mem_write would hit (write:
+ * host_w, which is NULL for a page with predecoded code or a watchpoint);
+ * else NULL. */
+static inline uint8_t *rep_host(struct x86_cpu *x, uint64_t la, bool write, uint64_t *pa)
+{
+    const struct x86_tlb_entry *t = X86_TLB_AT(x, la);
+    uint64_t tag = (la >> 12) << 3 | mem_class(x) << 1 | 1 | x->tlb_tag;
+    uint8_t *h = write ? (t->tag_w == tag ? t->host_w : NULL) : (t->tag_r == tag ? t->host : NULL);
+    if (!h)
+        return NULL;
+    *pa = t->pa | (la & 0xfff);
+    return h + (la & 0xfff);
+}
+
+/* The source of a REP MOVS whose page shares its TLB entry with the
+ * destination's: each iteration one at a time refills the entry for the
+ * source (a page walk) and then for the destination (another), the last
+ * two fills (mmu.c tlb_get records them), which the previous iteration
+ * made. The walks of the next iterations give what those gave, and change
+ * nothing (A and D are set), while the paging entries they read stay as
+ * they are: the run's stores go to the destination page only, so none of
+ * those entries may be in it (nor in MMIO, which a read could change).
+ * Then the source's translation is the recorded one; else NULL. */
+static uint8_t *rep_host_evicted(struct x86_cpu *x, uint64_t sla, uint64_t dla, uint64_t dpa, uint64_t *spa,
+                                 uint64_t seq0)
+{
+    const struct x86_tlb_fill *fd = &x->fills[x->fill_last], *fs = &x->fills[x->fill_last ^ 1];
+    uint64_t cls = mem_class(x) << 1 | 1 | x->tlb_tag;
+    /* both fills by the iteration just run (seq0: the count before it),
+     * whose store went to this destination page (its element just before
+     * dla's in the direction of DF lies in the page) after the walks */
+    unsigned size = x->in.opsize, off = (unsigned)(dla & 0xfff);
+    bool prev_in_page = (x->rflags & FL_DF) ? off + 2 * size <= 4096 : off >= size;
+    if (fs->seq <= seq0 || fd->seq <= seq0 || !prev_in_page ||
+        X86_TLB_AT(x, sla) != X86_TLB_AT(x, dla) || (sla >> 12) == (dla >> 12) || fd->acc != 1 ||
+        fd->tag != ((dla >> 12) << 3 | cls) || fs->acc != 0 || fs->tag != ((sla >> 12) << 3 | cls) ||
+        !fs->host || fs->ept || fd->ept || fs->n > X86_FILL_PTES || fd->n > X86_FILL_PTES)
+        return NULL;
+    for (int k = 0; k < 2; k++) {
+        const struct x86_tlb_fill *f = k ? fd : fs;
+        for (unsigned j = 0; j < f->n; j++)
+            if ((f->pte[j] >> 12) == (dpa >> 12) || !bus_find_mem(&x->m->bus, f->pte[j]))
+                return NULL;
+    }
+    *spa = fs->pa | (sla & 0xfff);
+    return fs->host + (sla & 0xfff);
+}
+
+/* After one iteration of REP MOVS / REP STOS (exec_string) that left more
+ * to do (RF set, RIP kept): the next iterations at once, as many as the
+ * per-iteration path would run before anything can differ (docs/x86.md
+ * "Performance" item 4h). Each iteration is a tick of its own there, with
+ * the loop's checks (budget, attn, debugger breakpoints, run state)
+ * between them; none of them can change while iterations only read and
+ * write RAM through TLB hits, so the run is bounded by the budget
+ * (insn_left: its last iteration is where the loop would stop), by RCX,
+ * and by the page ends of both operands (the next page goes through
+ * x86_read / x86_write, which fill the TLB or fault exactly as one
+ * iteration does; the next call of exec_string continues from there).
+ * Not taken where an iteration does more than a RAM access: a debug
+ * register enabled, a debugger watchpoint or breakpoint, TF (a #DB per
+ * iteration), a source that misses the TLB (except one evicted by the
+ * destination: rep_host_evicted), a store into a page with predecoded
+ * code (host_w NULL: the
+ * bus path invalidates it), MMIO, #AC possible, outside 64-bit mode or
+ * 64-bit addressing (segment limits, wrap), an instruction that did not
+ * come from the predecoded cache or is no longer there (insn_raw NULL, a
+ * miss: the next iteration would fetch or predecode again), and `--engine
+ * interp`, the reference it is tested against. */
+static void rep_run(struct x86_cpu *x, bool stos, uint64_t seq0)
+{
+    const struct x86_insn *i = &x->in;
+    const struct cpu *c = &x->cpu;
+    if (!(x->rflags & FL_RF) || x->code_size != 8 || i->addrsize != 8 || !x->insn_raw || !x->in_run ||
+        !x->insn_left || x->attn || c->nbps || c->nwps || c->state != CPU_RUNNING || x->m->interp_only ||
+        (x->rflags & FL_TF) || x->dbg_insn || x->dbg_data || x->dbg_io)
+        return;
+    /* the next iteration's step() would find this instruction in the
+     * predecoded cache through a TLB hit: iteration 1 has neither evicted
+     * the code page's entry (a refill could walk changed page tables) nor
+     * reset the page (a store into it through the bus) */
+    const struct x86_tlb_entry *ct = X86_TLB_AT(x, x->rip);
+    if (ct->tag_x != x86_fetch_tag(x, x->rip) || !ct->dpage || ct->dpage->code_size != 8 ||
+        ct->dpage->idx[x->rip & 0xfff] - 1u >= X86_DPAGE_SLOTS)
+        return;
+    unsigned size = i->opsize;
+    bool down = x->rflags & FL_DF;
+    uint64_t n = x->r[RCX] < x->insn_left ? x->r[RCX] : x->insn_left;
+    uint64_t dla = x->r[RDI]; /* ES: base 0 in 64-bit mode */
+    uint64_t dpa, spa = 0;
+    uint8_t *d = NULL, *s = NULL;
+    if (noncanonical(dla) || (x->cpl == 3 && (dla & (size - 1))) || !(d = rep_host(x, dla, true, &dpa)))
+        return;
+    uint64_t k = rep_in_page((unsigned)(dla & 0xfff), size, down);
+    if (k < n)
+        n = k;
+    if (!stos) {
+        int sg = i->seg != X86_SEG_NONE ? i->seg : X86_DS;
+        uint64_t sla = x->r[RSI] + ((sg == X86_FS || sg == X86_GS) ? x->seg[sg].base : 0);
+        if (noncanonical(sla) || (x->cpl == 3 && (sla & (size - 1))) ||
+            !((s = rep_host(x, sla, false, &spa)) || (s = rep_host_evicted(x, sla, dla, dpa, &spa, seq0))))
+            return;
+        k = rep_in_page((unsigned)(sla & 0xfff), size, down);
+        if (k < n)
+            n = k;
+    }
+    if (!n)
+        return;
+    uint64_t bytes = n * size;
+    /* the lowest element of each range */
+    uint8_t *dlo = down ? d - (bytes - size) : d;
+    uint64_t dpalo = down ? dpa - (bytes - size) : dpa;
+    if (stos) {
+        uint64_t v = x->r[RAX];
+        if (size == 1) {
+            memset(dlo, (int)(v & 0xff), bytes);
+        } else {
+            for (uint64_t e = 0; e < bytes; e += size)
+                memcpy(dlo + e, &v, size);
+        }
+    } else {
+        uint8_t *slo = down ? s - (bytes - size) : s;
+        uintptr_t du = (uintptr_t)dlo, su = (uintptr_t)slo;
+        /* element by element in the direction of DF reads only bytes not
+         * written yet when the destination is behind the source in that
+         * direction or the ranges do not overlap: then it is memmove */
+        if (du + bytes <= su || su + bytes <= du || (down ? du >= su : du <= su)) {
+            memmove(dlo, slo, bytes);
+        } else {
+            ptrdiff_t step = down ? -(ptrdiff_t)size : (ptrdiff_t)size;
+            for (uint64_t e = 0; e < n; e++, d += step, s += step) {
+                uint64_t v;
+                memcpy(&v, s, size);
+                memcpy(d, &v, size);
+            }
+        }
+        x->r[RSI] = down ? x->r[RSI] - bytes : x->r[RSI] + bytes;
+    }
+    struct mem_region *r = x->m->ram; /* write_in_page's dirty marking */
+    if (!r || dpalo - r->base >= r->size)
+        r = bus_find_mem(&x->m->bus, dpalo);
+    if (r)
+        bus_mark_dirty(r, dpalo, bytes);
+    x->r[RDI] = down ? x->r[RDI] - bytes : x->r[RDI] + bytes;
+    x->r[RCX] -= n;
+    x->insn_left -= n; /* a tick each */
+    x->rep_fast += n;
+    if (!x->r[RCX]) { /* the last iteration: rep_end's completion */
+        x->rflags &= ~(uint64_t)FL_RF;
+        x->next_rip = x->rip + i->len;
+    }
+}
+
 static void exec_string(struct x86_cpu *x, uint8_t op)
 {
     unsigned size = x->in.opsize;
+    uint64_t seq0 = x->fill_seq; /* rep_run: the TLB fills of this iteration */
     if (!rep_begin(x))
         return;
     switch (op) {
@@ -718,6 +885,7 @@ static void exec_string(struct x86_cpu *x, uint8_t op)
         str_advance(x, RSI, size);
         str_advance(x, RDI, size);
         rep_end(x, false);
+        rep_run(x, false, seq0);
         break;
     case 0xa6: case 0xa7: { /* CMPS */
         uint64_t a = x86_read(x, src_la(x), size), b = x86_read(x, dst_la(x), size);
@@ -731,6 +899,7 @@ static void exec_string(struct x86_cpu *x, uint8_t op)
         x86_write(x, dst_la(x), size, get_reg(x, RAX, size));
         str_advance(x, RDI, size);
         rep_end(x, false);
+        rep_run(x, true, seq0);
         break;
     case 0xac: case 0xad: /* LODS */
         set_reg(x, RAX, size, x86_read(x, src_la(x), size));

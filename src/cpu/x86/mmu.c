@@ -318,6 +318,12 @@ static uint64_t walk(struct x86_cpu *x, uint64_t la, int acc, bool user, unsigne
         } else {
             e = phys_read(x, epa, pte_size);
         }
+        if (x->fill_rec) { /* tlb_get's record of this fill */
+            struct x86_tlb_fill *lg = &x->fills[x->fill_last ^ 1];
+            if (lg->n < X86_FILL_PTES)
+                lg->pte[lg->n] = epa;
+            lg->n++;
+        }
         entries[n] = e;
         entry_pa[n] = epa;
         n++;
@@ -446,8 +452,13 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
     uint64_t pa, psize = 4096;
     unsigned perm = TP_R_SUP | TP_W_SUP | TP_X_SUP | TP_R_USR | TP_W_USR | TP_X_USR;
     bool global = false;
+    struct x86_tlb_fill *lg = &x->fills[x->fill_last ^ 1];
+    lg->tag = 0; /* (stays 0 when the walk faults) */
+    lg->n = 0;
     if (x->cr0 & CR0_PG) {
+        x->fill_rec = true;
         pa = walk(x, la, acc, user, &perm, &psize, &global, false, NULL);
+        x->fill_rec = false;
     } else {
         pa = x->long_mode ? la : la & 0xffffffffull;
     }
@@ -492,6 +503,13 @@ static struct x86_tlb_entry *tlb_get(struct x86_cpu *x, uint64_t la, int acc, bo
         if (r && r->page_flags[(pa - r->base) >> 12])
             t->host_w = NULL;
     }
+    lg->tag = acc == 0 ? t->tag_r : acc == 1 ? t->tag_w : t->tag_x;
+    lg->acc = acc;
+    lg->ept = ept_on(x);
+    lg->host = acc == 1 ? t->host_w : t->host;
+    lg->pa = pa;
+    lg->seq = ++x->fill_seq;
+    x->fill_last ^= 1;
     return t;
 }
 

@@ -191,6 +191,8 @@ struct x86_cpu {
     int fault_depth;          /* 0 normal, 1 delivering an exception, 2 delivering #DF */
     int pending_vector;       /* the exception being delivered (fault_depth 1) */
     uint64_t insn_left;       /* cpu.run_left points here */
+    uint64_t rep_fast;        /* REP MOVS/STOS iterations run at once (exec.c rep_run;
+                                 a count for tests, no state) */
     volatile bool attn;       /* something to look at between instructions */
     bool blk_exit;            /* a fast handler took a slow memory path: the
                                  block ends after it (exec.c run_blocks) */
@@ -203,6 +205,28 @@ struct x86_cpu {
     uint32_t jit_txor;        /* jit.c: tlb_xor scaled to the entry size */
 
     struct x86_tlb_entry tlb[X86_TLB_SIZE];
+    /* The last two TLB fills of data and fetch accesses (mmu.c tlb_get),
+     * fills[fill_last] the latest: the tag the entry got for the access,
+     * its host address, physical page and the physical addresses of the
+     * paging entries the walk read (n > X86_FILL_PTES: more than that);
+     * host pointers into this machine's RAM, used only by the instruction
+     * that made them (seq).
+     * exec.c rep_run uses them for a REP MOVS whose source and destination
+     * share a TLB entry (docs/x86.md "Performance" 4h). */
+#define X86_FILL_PTES 6
+    struct x86_tlb_fill {
+        uint64_t tag;
+        int acc;
+        bool ept;
+        uint8_t *host;
+        uint64_t pa;
+        unsigned n;
+        uint64_t pte[X86_FILL_PTES];
+        uint64_t seq;         /* fill_seq after it */
+    } fills[2];
+    unsigned fill_last;
+    uint64_t fill_seq;        /* fills so far (which ones an instruction made) */
+    bool fill_rec;            /* walk() appends to fills[fill_last ^ 1] */
     uint64_t tlb_tag;         /* the current context << X86_TLB_CTX_SHIFT, in every tag */
     uint32_t tlb_xor;         /* the current context's index scramble (X86_TLB_AT) */
     struct x86_tlb_ctx tlb_ctx[X86_TLB_CTXS];
