@@ -632,8 +632,13 @@ static bool hlt_can_wake(const struct x86_cpu *x)
         const struct cpu *c = m->cpus[i];
         if (c == &x->cpu || !c || c->ops->arch != CPU_ARCH_X86_64)
             continue;
+        const struct x86_cpu *o = X86((struct cpu *)c);
         if (c->state == CPU_RUNNING ||
-            (c->state == CPU_SLEEPING && ((X86((struct cpu *)c)->rflags & FL_IF) || X86((struct cpu *)c)->nmi_pending)))
+            (c->state == CPU_SLEEPING && ((o->rflags & FL_IF) || o->nmi_pending)))
+            return true;
+        /* in MWAIT (monitor.c): its line was written, or a masked
+         * interrupt may end it (ECX[0] = 1) */
+        if (c->state == CPU_SLEEPING && o->mwait_sleep && (o->mon_trig || o->mwait_intr))
             return true;
     }
     return false;
@@ -1201,6 +1206,13 @@ static void exec_0f(struct x86_cpu *x)
                 x->r[RAX] = (uint32_t)tsc;
                 x->r[RDX] = tsc >> 32;
                 x->r[RCX] = (uint32_t)x->tsc_aux;
+                return;
+            }
+            if (i->modrm == 0xc8 || i->modrm == 0xc9) { /* MONITOR / MWAIT (monitor.c; #UD without [cpu] monitor = on) */
+                if (i->modrm == 0xc8)
+                    x86_exec_monitor(x);
+                else
+                    x86_exec_mwait(x);
                 return;
             }
             if (i->modrm == 0xd0) { /* XGETBV (xsave.c; #UD without [cpu] xsave = on) */
@@ -3136,6 +3148,8 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
             x->insn_left--;
         counted = false;
     }
+    if (unlikely(x->mwait_sleep) && c->state == CPU_RUNNING)
+        x86_mwait_resume(x); /* woken from MWAIT (monitor.c) */
     while (x->insn_left && c->state == CPU_RUNNING) {
         if (unlikely(x->attn)) {
             x->attn = false;

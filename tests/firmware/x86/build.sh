@@ -129,6 +129,9 @@ cc_build $HV2FLAGS -o "$out/x86-hv2.elf" "$here/hv2_boot.S" "$here/start.S" "$he
 # shellcheck disable=SC2086
 cc_build $HV2FLAGS -DHV2_BREAK -o "$out/x86-hv2-break.elf" "$here/hv2_boot.S" "$here/start.S" "$here/lib.c" \
     "$here/smp_tramp.S" "$here/hv2.c" "$here/hv2_guest.c"
+# MONITOR / MWAIT on two CPUs (docs/x86.md "MONITOR and MWAIT") and their VM exits
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -o "$out/x86-mwait.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/mwait.c"
 # VM exits of docs/vmx.md's former "Not run by a test yet" list (CR8, INS/OUTS, VMX instructions, #DB)
 # shellcheck disable=SC2086
 cc_build $CPUFLAGS -o "$out/x86-vmx_exits2.elf" "$here/start.S" "$here/lib.c" "$here/vmx_exits2.c"
