@@ -625,7 +625,7 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
  * with IF = 1 (an interrupt can wake it), could ever send one. When none is
  * left the machine can never wake: the run ends (a periodic device timer
  * would otherwise keep the scheduler jumping through virtual time forever). */
-static bool hlt_can_wake(const struct x86_cpu *x)
+bool x86_hlt_can_wake(const struct x86_cpu *x)
 {
     struct machine *m = x->m;
     for (int i = 0; i < m->ncpus; i++) {
@@ -2135,7 +2135,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
             vmx_nr_hlt(x); /* HLT exiting */
         uint64_t pc = x86_trace_pc(x); /* the HLT's own address, as every x86 record's pc */
         x->rip = x->next_rip;
-        if (!(x->rflags & FL_IF) && !x->nmi_pending && !x->vmx.non_root && !hlt_can_wake(x))
+        if (!(x->rflags & FL_IF) && !x->nmi_pending && !x->vmx.non_root && !x86_hlt_can_wake(x))
             machine_request_exit(x->m, EXIT_GUEST_FAIL,
                                  "HLT with IF = 0 and no CPU left to wake it: the machine is dead");
         x->cpu.state = CPU_SLEEPING;

@@ -32,6 +32,9 @@
  *    after the MWAIT (taking the interrupt first if it is unmasked) and
  *    the monitor is disarmed: the next wait needs a new MONITOR, which the
  *    SDM's usage (MONITOR, check, MWAIT in a loop) always does.
+ *    With IF = 0 and ECX[0] = 0, when no other CPU runs or could be woken,
+ *    the run ends as for such a HLT ("the machine is dead"): only a device
+ *    could still store to the line, which hvsim does not wait for.
  *  - INIT and reset disarm the monitor. */
 #include "x86_cpu.h"
 #include "icache.h"
@@ -154,6 +157,11 @@ void x86_exec_mwait(struct x86_cpu *x)
     x->mwait_sleep = true;
     x->mwait_intr = ecx & 1;
     x->mon_trig = false;
+    /* as HLT (exec.c): with IF = 0, ECX[0] = 0 and no CPU left that
+     * could store to the line or send an NMI, nothing ever wakes it */
+    if (!(x->rflags & FL_IF) && !(ecx & 1) && !x->nmi_pending && !x->vmx.non_root && !x86_hlt_can_wake(x))
+        machine_request_exit(x->m, EXIT_GUEST_FAIL,
+                             "MWAIT with IF = 0 and no CPU left to wake it: the machine is dead");
     x->cpu.state = CPU_SLEEPING;
     TRACE(x->m, TK_WFI_SLEEP, x->cpu.id, cpu_now(&x->cpu), pc,
           0xc9010f | (uint64_t)x86_trace_mode(x) << 56); /* the bytes 0F 01 C9; TRACE_WFI_MODE */
