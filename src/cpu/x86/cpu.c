@@ -297,6 +297,7 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
     d->intr_opaque = ack_opaque;
     d->in_run = false;
     x86_tlb_flush(d, true);
+    x86_monitor_restored(d); /* monitor.c: PAGE_MONITOR of an armed line */
 }
 
 static int64_t x86_guest_tag(struct cpu *c)

@@ -96,12 +96,10 @@ static void monitor_store(void *opaque, uint64_t pa, unsigned size)
     }
 }
 
-static void arm(struct x86_cpu *x, uint64_t pa)
+/* The page flag and the bus hook of x's armed line. */
+static void watch_line(struct x86_cpu *x)
 {
-    disarm(x);
     struct machine *m = x->m;
-    x->mon_pa = pa & ~(uint64_t)(MON_LINE - 1);
-    x->mon_armed = true;
     uint64_t pi;
     struct mem_region *r = ram_page(m, x->mon_pa, &pi);
     if (!r)
@@ -114,6 +112,14 @@ static void arm(struct x86_cpu *x, uint64_t pa)
         r->page_flags[pi] |= PAGE_MONITOR;
         x86_tlb_drop_writes(m, x->mon_pa & ~0xfffull); /* every CPU's stores to it take the bus */
     }
+}
+
+static void arm(struct x86_cpu *x, uint64_t pa)
+{
+    disarm(x);
+    x->mon_pa = pa & ~(uint64_t)(MON_LINE - 1);
+    x->mon_armed = true;
+    watch_line(x);
 }
 
 /* #UD without the feature or outside CPL 0 (real mode is CPL 0; virtual-
@@ -191,4 +197,10 @@ void x86_monitor_reset(struct x86_cpu *x)
     if (x->m)
         disarm(x);
     x->mon_armed = x->mon_trig = x->mwait_sleep = x->mwait_intr = false;
+}
+
+void x86_monitor_restored(struct x86_cpu *x)
+{
+    if (x->mon_armed) /* a snapshot's copy: its machine's page needs the flag too */
+        watch_line(x);
 }

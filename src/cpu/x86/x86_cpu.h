@@ -390,6 +390,8 @@ void x86_exec_mwait(struct x86_cpu *x);
 uint64_t x86_mwait_wake(struct x86_cpu *x);
 void x86_mwait_resume(struct x86_cpu *x);
 void x86_monitor_reset(struct x86_cpu *x);
+/* After copy_state (snapshots): the armed line's page flag in x's machine. */
+void x86_monitor_restored(struct x86_cpu *x);
 /* exec.c: whether another CPU could still wake this one from a HLT with
  * IF = 0 (one running, or asleep and wakeable by an interrupt or NMI) */
 bool x86_hlt_can_wake(const struct x86_cpu *x);
