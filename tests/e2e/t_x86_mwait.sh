@@ -58,8 +58,8 @@ else
 fi
 "$HVSIM" trace show "$T/v.hvt" --events vm >"$T/vshow.txt" 2>&1
 for r in MONITOR MWAIT; do
-    if grep -q "vm.exit *reason=$r .*($(echo $r | tr A-Z a-z))" "$T/vshow.txt"; then
-        pass "trace: vm.exit reason=$r at the $(echo $r | tr A-Z a-z)"
+    if grep -q "vm.exit *reason=$r .*(${r,,})" "$T/vshow.txt"; then
+        pass "trace: vm.exit reason=$r at the ${r,,}"
     else
         fail "trace: vm.exit $r" "$(grep -m3 vm.exit "$T/vshow.txt" | tr '\n' ';')"
     fi
