@@ -5,8 +5,9 @@
  * one to the next line -- triggering it and clearing the page flag,
  * #GP(0) for ECX / a non-canonical address (CPL 3's #UD: tests/firmware/x86/mwait.c),
  * MWAIT falling through unarmed and sleeping armed until a store
- * (wake_pending 2) or, with ECX[0] = 1, a masked interrupt (1), and the
- * [cpu] monitor config key (not written into trace headers when off).
+ * (wake_pending 2) or, with ECX[0] = 1, a masked interrupt (1), a
+ * snapshot's copy still watching, and the [cpu] monitor config key (not written into
+ * trace headers when off).
  * Expected values from the SDM vol. 2 "MONITOR", "MWAIT", "CPUID" leaf
  * 05H. */
 #include <check.h>
@@ -139,6 +140,24 @@ START_TEST(mwait_masked_interrupt_and_faults)
 }
 END_TEST
 
+/* a snapshot (copy_state into another machine) keeps the monitor armed
+ * and watching: the copy's page gets PAGE_MONITOR and its stores trigger */
+START_TEST(snapshot_copy_keeps_watching)
+{
+    ck_assert_int_eq(RUN(LINE, 0, MONITOR), X86F_HALTED);
+    struct x86f *g = x86f_new();
+    x86_cpu_set_monitor(g->c, true);
+    ck_assert_uint_eq(g->m->ram->page_flags[LINE >> 12] & PAGE_MONITOR, 0);
+    g->c->ops->copy_state(g->c, fx->c);
+    ck_assert(g->x->mon_armed);
+    ck_assert(g->m->ram->page_flags[LINE >> 12] & PAGE_MONITOR);
+    ck_assert(bus_write(&g->m->bus, LINE + 1, 1, 5));
+    ck_assert(!g->x->mon_armed);
+    ck_assert(fx->x->mon_armed); /* the original machine is another one */
+    x86f_free(g);
+}
+END_TEST
+
 START_TEST(config_key)
 {
     char err[256] = "", ini[8192];
@@ -167,6 +186,7 @@ Suite *x86_mwait_suite(void)
     tcase_add_test(t, monitor_arms_and_device_store_triggers);
     tcase_add_test(t, mwait_sleeps_until_store);
     tcase_add_test(t, mwait_masked_interrupt_and_faults);
+    tcase_add_test(t, snapshot_copy_keeps_watching);
     tcase_add_test(t, config_key);
     suite_add_tcase(s, t);
     return s;
