@@ -622,9 +622,11 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
 
 /* HLT with IF = 0 ends only by NMI, INIT or SIPI (SDM vol. 2 "HLT"); the
  * board has no NMI source, so only another CPU that is running, or asleep
- * with IF = 1 (an interrupt can wake it), could ever send one. When none is
- * left the machine can never wake: the run ends (a periodic device timer
- * would otherwise keep the scheduler jumping through virtual time forever). */
+ * with IF = 1 (an interrupt can wake it) or in an MWAIT that will end
+ * (monitor.c), could ever send one. When none is left the machine can
+ * never wake: the run ends (a periodic device timer would otherwise keep
+ * the scheduler jumping through virtual time forever). MWAIT with IF = 0
+ * and ECX[0] = 0 asks the same (monitor.c). */
 bool x86_hlt_can_wake(const struct x86_cpu *x)
 {
     struct machine *m = x->m;
