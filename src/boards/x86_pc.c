@@ -45,6 +45,7 @@ static const struct config_key x86_pc_keys[] = {
     PCK_NUM("cpu", "stepping", CK_U32, cpu_stepping),
     PCK_STR("cpu", "vmx", vmx),
     PCK_STR("cpu", "xsave", xsave), /* empty = off, not written (trace headers unchanged) */
+    PCK_STR("cpu", "monitor", monitor), /* empty = off, not written (trace headers unchanged) */
     CONFIG_KEYS_MEMORY,
     PCK_NUM("memory", "below-4g", CK_SIZE, below_4g),
     PCK_NUM("uart", "port", CK_U64, uart_port),
@@ -109,6 +110,10 @@ static bool x86_pc_validate(const struct config *c, char *err, size_t errlen)
     }
     if (v->xsave[0] && strcmp(v->xsave, "off") != 0 && strcmp(v->xsave, "on") != 0) {
         snprintf(err, errlen, "[cpu] xsave '%s' must be off or on", v->xsave);
+        return false;
+    }
+    if (v->monitor[0] && strcmp(v->monitor, "off") != 0 && strcmp(v->monitor, "on") != 0) {
+        snprintf(err, errlen, "[cpu] monitor '%s' must be off or on", v->monitor);
         return false;
     }
     if (strlen(v->cpu_vendor) != 12) {
@@ -572,6 +577,7 @@ static bool x86_pc_build(struct machine *m, char *err, size_t errlen)
         x86_cpu_set_triple_fault_reset(m->cpus[i], strcmp(v->triple_fault, "reset") == 0);
         x86_cpu_set_vmx(m->cpus[i], strcmp(v->vmx, "on") == 0);
         x86_cpu_set_xsave(m->cpus[i], strcmp(v->xsave, "on") == 0);
+        x86_cpu_set_monitor(m->cpus[i], strcmp(v->monitor, "on") == 0);
         x86_cpu_set_reset_hook(m->cpus[i], x86_pc_reset, m);
     }
     /* Interrupts (docs/x86.md "Interrupts and SMP"): APIC ID i on CPU i;

@@ -14,6 +14,8 @@ struct x86_pc_config {
     char cpu_vendor[16];    /* [cpu] vendor: CPUID.0 string, 12 characters */
     uint32_t cpu_family, cpu_model_nr, cpu_stepping; /* [cpu] family/model/stepping */
     char vmx[8];            /* [cpu] vmx: off (default) or on (Intel VMX, docs/vmx.md) */
+    char monitor[8];        /* [cpu] monitor: on, off or empty (= off, the default; not written
+                               into trace headers): MONITOR / MWAIT (docs/x86.md) */
     char xsave[8];          /* [cpu] xsave: on, off or empty (= off, the default; not written
                                into trace headers): XSAVE for x87/SSE (docs/x86.md "XSAVE") */
     uint64_t uart_port;     /* [uart] port: COM1 I/O base (0x3f8) */

@@ -141,6 +141,8 @@ void bus_mem_store_notify(struct bus *b, struct mem_region *r, uint64_t pa, unsi
             b->code_invalidate(b->code_opaque, r, p);
         if ((f & PAGE_WATCH) && b->watch_fn)
             b->watch_fn(b->watch_opaque, pa, size);
+        if ((f & PAGE_MONITOR) && b->monitor_store)
+            b->monitor_store(b->monitor_opaque, pa, size);
     }
 }
 

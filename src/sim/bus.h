@@ -22,6 +22,7 @@ struct mmio_ops {
 enum {
     PAGE_CODE  = 1u << 0, /* holds predecoded instructions */
     PAGE_WATCH = 1u << 1, /* a device watches stores (HTIF tohost) */
+    PAGE_MONITOR = 1u << 2, /* a CPU's armed address monitor (x86 MONITOR/MWAIT) */
 };
 
 struct mem_region {
@@ -71,6 +72,10 @@ struct bus {
      * (a store hit a PAGE_CODE page). Set by the CPU model. */
     void (*code_invalidate)(void *opaque, struct mem_region *r, uint64_t page_index);
     void *code_opaque;
+    /* Called for every store into a PAGE_MONITOR page (after the bytes
+     * land): the CPU model's address monitors (x86 MONITOR). */
+    void (*monitor_store)(void *opaque, uint64_t pa, unsigned size);
+    void *monitor_opaque;
     struct machine *m;    /* owner (for mmio trace events); may be NULL */
 };
 

@@ -165,6 +165,8 @@ int vmx_wrmsr(struct x86_cpu *x, uint32_t msr, uint64_t v);
  * does). Call only while x->vmx.non_root. */
 void vmx_nr_cpuid(struct x86_cpu *x);
 void vmx_nr_hlt(struct x86_cpu *x);
+/* MWAIT exiting: exit 36, qualification = whether the monitor is armed */
+void vmx_nr_mwait(struct x86_cpu *x, bool armed);
 void vmx_nr_io(struct x86_cpu *x, uint32_t port, unsigned size, bool in, bool string, bool rep,
                bool imm);
 /* RDMSR / WRMSR: the MSR bitmaps; true when the access was virtualized
@@ -218,7 +220,7 @@ void vmx_nr_iret(struct x86_cpu *x);
 /* PAUSE: PAUSE exiting, PAUSE-loop exiting. */
 void vmx_nr_pause(struct x86_cpu *x);
 /* Instructions that exit by a control alone (no operand): INVD
- * (always), WBINVD, MONITOR, MWAIT, XSETBV (always) -- the basic exit
+ * (always), WBINVD, MONITOR, XSETBV (always) -- the basic exit
  * reason. */
 void vmx_nr_simple(struct x86_cpu *x, unsigned reason);
 /* LGDT/LIDT/SGDT/SIDT (0F 01 /0-/3: ident 0-3) and SLDT/STR/LLDT/LTR

@@ -22,6 +22,14 @@ void vmx_nr_hlt(struct x86_cpu *x)
         insn_exit(x, VMX_EXIT_HLT, 0);
 }
 
+void vmx_nr_mwait(struct x86_cpu *x, bool armed)
+{
+    /* §26.1.3 "MWAIT exiting"; §28.2.1: the qualification is 1 when the
+     * address-range monitoring hardware is armed, else 0 */
+    if (proc(x) & PROC_MWAIT_EXITING)
+        insn_exit(x, VMX_EXIT_MWAIT, armed ? 1 : 0);
+}
+
 void vmx_nr_rdpmc(struct x86_cpu *x)
 {
     if (proc(x) & PROC_RDPMC_EXITING)
@@ -53,12 +61,11 @@ void vmx_nr_rdtsc(struct x86_cpu *x, bool rdtscp)
 void vmx_nr_simple(struct x86_cpu *x, unsigned reason)
 {
     /* §26.1.2: INVD and XSETBV always exit; §26.1.3: WBINVD by "WBINVD
-     * exiting", MONITOR / MWAIT by their controls */
+     * exiting", MONITOR by its control (MWAIT: vmx_nr_mwait) */
     bool ex;
     switch (reason) {
     case VMX_EXIT_WBINVD: ex = proc2(x) & PROC2_WBINVD_EXITING; break;
     case VMX_EXIT_MONITOR: ex = proc(x) & PROC_MONITOR_EXITING; break;
-    case VMX_EXIT_MWAIT: ex = proc(x) & PROC_MWAIT_EXITING; break;
     default: ex = true; break;
     }
     if (ex)

@@ -32,6 +32,7 @@
     X(x86_simd) \
     X(x86_fpu) \
     X(x86_xsave) \
+    X(x86_mwait) \
     X(multiboot) \
     X(x86_tools) \
     X(rv_jit) \

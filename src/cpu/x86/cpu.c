@@ -67,6 +67,7 @@ static void x86_reset(struct cpu *c)
     x->xcr0 = 1; /* x87 only (Table 9-1; xsave.c) */
     x->cpl = 0;
     x->intr = x->nmi_pending = x->nmi_blocked = x->sti_shadow = false;
+    x86_monitor_reset(x); /* disarmed (monitor.c) */
     vmx_reset(x);
     x->fault_depth = 0;
     x86_tlb_flush(x, true);
@@ -180,6 +181,10 @@ static uint64_t x86_wake_pending(struct cpu *c)
      * guest entered in shutdown or wait-for-SIPI only for a VM exit */
     if (x->vmx.non_root && x->vmx.activity)
         return vmx_nr_wake(x);
+    if (x->mwait_sleep) { /* MWAIT's break events (monitor.c) */
+        uint64_t w = x86_mwait_wake(x);
+        return w ? w : (x->vmx.non_root && vmx_nr_wake(x));
+    }
     return (x->intr && (x->rflags & FL_IF)) || x->nmi_pending ||
            (x->vmx.non_root && vmx_nr_wake(x)); /* VM exits wake a halted guest */
 }
@@ -292,6 +297,7 @@ static void x86_copy_state(struct cpu *dst, const struct cpu *src)
     d->intr_opaque = ack_opaque;
     d->in_run = false;
     x86_tlb_flush(d, true);
+    x86_monitor_restored(d); /* monitor.c: PAGE_MONITOR of an armed line */
 }
 
 static int64_t x86_guest_tag(struct cpu *c)
@@ -366,6 +372,11 @@ void x86_cpu_set_xsave(struct cpu *c, bool on)
     /* the XSAVE area's legacy region is the x87's FXSAVE image: no XSAVE
      * where the x87 is #UD (fpu.h X86_HOST_X87) */
     X86(c)->xsave = on && X86_HOST_X87;
+}
+
+void x86_cpu_set_monitor(struct cpu *c, bool on)
+{
+    X86(c)->monitor = on; /* MONITOR / MWAIT (monitor.c) */
 }
 
 void x86_cpu_set_reset_hook(struct cpu *c, void (*fn)(void *opaque), void *opaque)

@@ -7,7 +7,8 @@
  * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, AES, PCLMULQDQ (simd*.c). The x87 FPU
  * and FXSAVE/FXRSTOR (on x86 hosts: fpu_x87.c). With [cpu] xsave = on:
  * XSAVE, OSXSAVE (= CR4.OSXSAVE) and leaf 0DH (xsave.c: XCR0 bits 0 and 1,
- * XSAVEOPT, XGETBV ECX = 1). The topology (leaf 0BH):
+ * XSAVEOPT, XGETBV ECX = 1). With [cpu] monitor = on: MONITOR and leaf 05H
+ * (monitor.c). The topology (leaf 0BH):
  * the machine's CPUs are the cores of one package, one thread each. */
 #include <string.h>
 #include "fpu.h"
@@ -54,10 +55,21 @@ void x86_cpuid(struct x86_cpu *x, uint32_t leaf, uint32_t sub, uint32_t out[4])
             if (x->cr4 & CR4_OSXSAVE)
                 out[2] |= 1u << 27 /* OSXSAVE */;
         }
+        if (x->monitor) /* [cpu] monitor = on (monitor.c) */
+            out[2] |= 1u << 3 /* MONITOR */;
         if (x->lapic) { /* src/apic/lapic.c: APIC while IA32_APIC_BASE.EN (vol. 2 "CPUID") */
             out[2] |= 1u << 21 /* x2APIC */ | 1u << 24 /* TSC-deadline */;
             if (lapic_hw_enabled(x->lapic))
                 out[3] |= 1u << 9 /* APIC */;
+        }
+        return;
+    case 5: /* MONITOR/MWAIT (monitor.c), with [cpu] monitor = on; else zeros */
+        if (x->monitor) {
+            out[0] = 64; /* smallest monitor-line size (bytes) */
+            out[1] = 64; /* largest monitor-line size */
+            out[2] = 1u << 0 /* EMX: MWAIT extensions enumerated */ |
+                     1u << 1 /* MWAIT ECX[0]: masked interrupts are break events */;
+            out[3] = 1u << 4; /* one C1 sub-state (EDX[7:4]); MWAIT has one wait state */
         }
         return;
     case 7:

@@ -623,18 +623,25 @@ static void write_cr4(struct x86_cpu *x, uint64_t v)
 
 /* HLT with IF = 0 ends only by NMI, INIT or SIPI (SDM vol. 2 "HLT"); the
  * board has no NMI source, so only another CPU that is running, or asleep
- * with IF = 1 (an interrupt can wake it), could ever send one. When none is
- * left the machine can never wake: the run ends (a periodic device timer
- * would otherwise keep the scheduler jumping through virtual time forever). */
-static bool hlt_can_wake(const struct x86_cpu *x)
+ * with IF = 1 (an interrupt can wake it) or in an MWAIT that will end
+ * (monitor.c), could ever send one. When none is left the machine can
+ * never wake: the run ends (a periodic device timer would otherwise keep
+ * the scheduler jumping through virtual time forever). MWAIT with IF = 0
+ * and ECX[0] = 0 asks the same (monitor.c). */
+bool x86_hlt_can_wake(const struct x86_cpu *x)
 {
     struct machine *m = x->m;
     for (int i = 0; i < m->ncpus; i++) {
         const struct cpu *c = m->cpus[i];
         if (c == &x->cpu || !c || c->ops->arch != CPU_ARCH_X86_64)
             continue;
+        const struct x86_cpu *o = X86((struct cpu *)c);
         if (c->state == CPU_RUNNING ||
-            (c->state == CPU_SLEEPING && ((X86((struct cpu *)c)->rflags & FL_IF) || X86((struct cpu *)c)->nmi_pending)))
+            (c->state == CPU_SLEEPING && ((o->rflags & FL_IF) || o->nmi_pending)))
+            return true;
+        /* in MWAIT (monitor.c): its line was written, or a masked
+         * interrupt may end it (ECX[0] = 1) */
+        if (c->state == CPU_SLEEPING && o->mwait_sleep && (o->mon_trig || o->mwait_intr))
             return true;
     }
     return false;
@@ -1370,6 +1377,13 @@ static void exec_0f(struct x86_cpu *x)
                 x->r[RAX] = (uint32_t)tsc;
                 x->r[RDX] = tsc >> 32;
                 x->r[RCX] = (uint32_t)x->tsc_aux;
+                return;
+            }
+            if (i->modrm == 0xc8 || i->modrm == 0xc9) { /* MONITOR / MWAIT (monitor.c; #UD without [cpu] monitor = on) */
+                if (i->modrm == 0xc8)
+                    x86_exec_monitor(x);
+                else
+                    x86_exec_mwait(x);
                 return;
             }
             if (i->modrm == 0xd0) { /* XGETBV (xsave.c; #UD without [cpu] xsave = on) */
@@ -2292,7 +2306,7 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
             vmx_nr_hlt(x); /* HLT exiting */
         uint64_t pc = x86_trace_pc(x); /* the HLT's own address, as every x86 record's pc */
         x->rip = x->next_rip;
-        if (!(x->rflags & FL_IF) && !x->nmi_pending && !x->vmx.non_root && !hlt_can_wake(x))
+        if (!(x->rflags & FL_IF) && !x->nmi_pending && !x->vmx.non_root && !x86_hlt_can_wake(x))
             machine_request_exit(x->m, EXIT_GUEST_FAIL,
                                  "HLT with IF = 0 and no CPU left to wake it: the machine is dead");
         x->cpu.state = CPU_SLEEPING;
@@ -3305,6 +3319,8 @@ uint64_t x86_run(struct cpu *c, uint64_t budget)
             x->insn_left--;
         counted = false;
     }
+    if (unlikely(x->mwait_sleep) && c->state == CPU_RUNNING)
+        x86_mwait_resume(x); /* woken from MWAIT (monitor.c) */
     while (x->insn_left && c->state == CPU_RUNNING) {
         if (unlikely(x->attn)) {
             x->attn = false;

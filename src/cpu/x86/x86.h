@@ -48,6 +48,9 @@ void x86_cpu_set_vmx(struct cpu *c, bool on);
  * XGETBV/XSETBV, XSAVE/XRSTOR/XSAVEOPT. Off (the default): all #UD, as
  * before. Ignored on hosts without the x87 model. */
 void x86_cpu_set_xsave(struct cpu *c, bool on);
+/* [cpu] monitor = on: MONITOR / MWAIT (docs/x86.md "MONITOR and MWAIT"):
+ * CPUID.1:ECX.MONITOR and leaf 05H. Off (the default): both #UD, as before. */
+void x86_cpu_set_monitor(struct cpu *c, bool on);
 /* The CPUID model: a 12-character vendor string and the family, model and
  * stepping CPUID.1:EAX reports (SDM vol. 2 "CPUID" Figure 3-6 encoding);
  * false when they do not fit that encoding (family 1..270, model 0..255

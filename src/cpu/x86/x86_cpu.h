@@ -163,6 +163,13 @@ struct x86_cpu {
     struct x86_fpu fpu;
     uint64_t xcr0;            /* XCR0 (xsave.c): x87 (bit 0, always 1) and SSE (bit 1) */
     bool xsave;               /* [cpu] xsave = on: the XSAVE feature set (xsave.c) */
+    /* MONITOR / MWAIT (monitor.c), with [cpu] monitor = on */
+    bool monitor;             /* the feature (CPUID.1:ECX.MONITOR) */
+    bool mon_armed;           /* MONITOR armed the line at mon_pa, no store hit it since */
+    bool mon_trig;            /* a store hit the line while the CPU waits in MWAIT */
+    bool mwait_sleep;         /* sleeping in MWAIT (else a sleep is HLT's) */
+    bool mwait_intr;          /* that MWAIT's ECX[0]: masked interrupts are break events */
+    uint64_t mon_pa;          /* the armed 64-byte line (physical) */
     uint8_t cpl;
     uint8_t code_size;        /* 2, 4 or 8: from CS.D / CS.L and the mode */
     uint8_t stack_size;       /* 2, 4 or 8: from SS.B and the mode */
@@ -401,6 +408,20 @@ void x86_dbg_io_access(struct x86_cpu *x, uint32_t port, unsigned size);
  * flag of a new task's TSS (DR6.BT). Both are traced as exc.take. */
 void x86_dbg_single_step(struct x86_cpu *x);
 void x86_dbg_task_trap(struct x86_cpu *x);
+
+/* monitor.c: MONITOR / MWAIT (0F 01 C8 / C9) and the address monitor;
+ * x86_mwait_wake is the wake-up test of a CPU sleeping in MWAIT, and
+ * x86_mwait_resume ends the wait when it runs again. */
+void x86_exec_monitor(struct x86_cpu *x);
+void x86_exec_mwait(struct x86_cpu *x);
+uint64_t x86_mwait_wake(struct x86_cpu *x);
+void x86_mwait_resume(struct x86_cpu *x);
+void x86_monitor_reset(struct x86_cpu *x);
+/* After copy_state (snapshots): the armed line's page flag in x's machine. */
+void x86_monitor_restored(struct x86_cpu *x);
+/* exec.c: whether another CPU could still wake this one from a HLT with
+ * IF = 0 (one running, or asleep and wakeable by an interrupt or NMI) */
+bool x86_hlt_can_wake(const struct x86_cpu *x);
 
 /* exec.c */
 uint64_t x86_run(struct cpu *c, uint64_t budget);

@@ -6,7 +6,8 @@
 #                         x86-xsave.elf (xsave.c: XSAVE/XRSTOR/XGETBV/XSETBV, CPUID 0DH),
 #                         x86-mb*.elf/.bin (multiboot), x86-tasks.elf (task switches, debug),
 #                         x86-vm86.elf (virtual-8086 mode, task switches, call gates),
-#                         x86-desc.elf (LAR LSL VERR VERW ARPL, call-gate parameters)
+#                         x86-desc.elf (LAR LSL VERR VERW ARPL, call-gate parameters),
+#                         x86-mwait.elf, x86-vmx_mwait.elf (MONITOR / MWAIT, their VM exits)
 # Reproducible: no -g, fixed link order, no build ids.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -136,6 +137,11 @@ cc_build $HV2FLAGS -o "$out/x86-hv2.elf" "$here/hv2_boot.S" "$here/start.S" "$he
 # shellcheck disable=SC2086
 cc_build $HV2FLAGS -DHV2_BREAK -o "$out/x86-hv2-break.elf" "$here/hv2_boot.S" "$here/start.S" "$here/lib.c" \
     "$here/smp_tramp.S" "$here/hv2.c" "$here/hv2_guest.c"
+# MONITOR / MWAIT on two CPUs (docs/x86.md "MONITOR and MWAIT") and their VM exits
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -o "$out/x86-mwait.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/mwait.c"
+# shellcheck disable=SC2086
+cc_build $CPUFLAGS -o "$out/x86-vmx_mwait.elf" "$here/start.S" "$here/lib.c" "$here/vmx_mwait.c"
 # VM exits of docs/vmx.md's former "Not run by a test yet" list (CR8, INS/OUTS, VMX instructions, #DB)
 # shellcheck disable=SC2086
 cc_build $CPUFLAGS -o "$out/x86-vmx_exits2.elf" "$here/start.S" "$here/lib.c" "$here/vmx_exits2.c"
