@@ -11,9 +11,10 @@
  * counters count in U mode only -- `perf stat -e instructions:u`), what is
  * counted is known exactly:
  *   - instructions: 2 (mv, li) + 3*ITERS (addi, addi, bnez) + 5 (mv, lui,
- *     addiw, li, li) = 3*ITERS + 7; the ecalls are exceptions, which do not retire
- *     (priv spec: minstret does not count them), and the kernel's sret is
- *     counted in the mode it leaves (S, excluded);
+ *     addiw, li, li) = 3*ITERS + 7; the ecalls raise exceptions and so do
+ *     not retire (unprivileged spec, Zicntr: instructions that cause
+ *     synchronous exceptions, ECALL included, are not considered to retire),
+ *     and the kernel's sret is counted in the mode it leaves (S, excluded);
  *   - taken conditional branches (raw event 7, hvsim's selector): ITERS - 1;
  *   - cycles: hvsim runs one instruction per tick, so cycles:u equals
  *     instructions:u plus the ticks of the instructions that trapped from U
