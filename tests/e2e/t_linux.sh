@@ -140,7 +140,7 @@ if [ "$rc" -eq 0 ] && grep -q "^firmware: ${FW:-/usr/lib/riscv64-linux-gnu/opens
 #    any other way than pass or hang, and the first losing seed's kept
 #    trace must replay exactly. Which seeds lose depends on the whole
 #    kernel, DTB and firmware (with the image of tests/firmware/linux and
-#    the race-free OpenSBI, of seeds 0..31 only 1, 8 and 30 pass), so
+#    the race-free OpenSBI, of seeds 0..31 only 6, 12 and 13 pass), so
 #    the check names no seed: it holds whichever of the ten lose.
 "$HVSIM" explore --seeds 1..10 --keep "$T/lost" --json "$T/race.json" -- --smp 4 ${FWARGS[@]+"${FWARGS[@]}"} \
     --kernel "$IMAGE" --append "$APPEND kvmtest.nohandshake=1 kvmtest.vm=2" --max-insns 400000000 \

@@ -4,6 +4,9 @@
  *   2. check /dev/kvm ("init: /dev/kvm present");
  *   3. run /kvmtest (the KVM launcher; it reads its kvmtest.* parameters from
  *      /proc/cmdline) and wait for it, reaping any other child on the way;
+ *      with the word `perftest` on the kernel command line (Linux passes a
+ *      parameter without '=' or '.' to /init as an argument), run /perftest
+ *      instead (perftest.c: perf_event_open on the counters; no KVM);
  *   4. power the machine off: reboot(RB_POWER_OFF), which Linux carries out
  *      with SBI SRST (shutdown) -- OpenSBI then writes the sifive_test
  *      finisher's PASS code, and QEMU/hvsim exit with status 0.
@@ -166,9 +169,9 @@ static int check_kvm(void)
     return api == KVM_API_VERSION;
 }
 
-static int run_launcher(void)
+static int run_program(const char *path, const char *name)
 {
-    char *const argv[] = { "/kvmtest", NULL };
+    char *const argv[] = { (char *)path, NULL };
     char *const envp[] = { "PATH=/", NULL };
     pid_t pid = fork();
 
@@ -193,24 +196,28 @@ static int run_launcher(void)
         if (w != pid)
             continue;       /* an orphan: reaped */
         if (WIFEXITED(st)) {
-            say("init: kvmtest exited with status %d", WEXITSTATUS(st));
+            say("init: %s exited with status %d", name, WEXITSTATUS(st));
             return WEXITSTATUS(st) == 0;
         }
         if (WIFSIGNALED(st)) {
-            say("init: kvmtest killed by signal %d", WTERMSIG(st));
+            say("init: %s killed by signal %d", name, WTERMSIG(st));
             return 0;
         }
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int perftest = 0;
+    for (int i = 1; i < argc; i++)
+        perftest |= !strcmp(argv[i], "perftest");
     mount_fs("devtmpfs", "/dev", "devtmpfs");
     mount_fs("proc", "/proc", "proc");
     mount_fs("sysfs", "/sys", "sysfs");
     say("init: hvsim Linux/KVM test image");
 
-    int ok = check_kvm() && run_launcher();
+    int ok = perftest ? run_program("/perftest", "perftest")
+                      : check_kvm() && run_program("/kvmtest", "kvmtest");
 
     say("init: %s, powering off", ok ? "PASS" : "FAIL");
     sync();
