@@ -14,10 +14,10 @@
 #include <stdint.h>
 
 #include "x86_fixture.h"
+#include "x86_cpu_option.h"
 #include "sim/board.h"
 
 Suite *x86_mwait_suite(void);
-extern const char config_x86_pc_ini[]; /* configs/x86-pc.ini, embedded (build/gen) */
 
 /* a 64-byte line in a data page whose TLB slot no code or stack page of
  * the fixture shares (the TLB is direct-mapped by la[19:12]) */
@@ -160,20 +160,7 @@ END_TEST
 
 START_TEST(config_key)
 {
-    char err[256] = "", ini[8192];
-    struct config c;
-    config_defaults_for(&c, board_by_arch("x86_64"));
-    ck_assert(config_parse_string(&c, config_x86_pc_ini, "x86-pc.ini", err, sizeof err));
-    ck_assert_msg(config_validate(&c, err, sizeof err), "%s", err);
-    config_to_ini(&c, ini, sizeof ini);
-    ck_assert_msg(!strstr(ini, "monitor"), "default x86 config writes monitor: %s", ini);
-    ck_assert(config_parse_string(&c, "[cpu]\nmonitor = on\n", "t.ini", err, sizeof err));
-    ck_assert_msg(config_validate(&c, err, sizeof err), "%s", err);
-    config_to_ini(&c, ini, sizeof ini);
-    ck_assert(strstr(ini, "monitor = on\n"));
-    ck_assert(config_parse_string(&c, "[cpu]\nmonitor = yes\n", "t.ini", err, sizeof err));
-    ck_assert(!config_validate(&c, err, sizeof err));
-    ck_assert_msg(strstr(err, "[cpu] monitor 'yes' must be off or on"), "%s", err);
+    x86_check_cpu_onoff_key("monitor");
 }
 END_TEST
 

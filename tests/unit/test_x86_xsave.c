@@ -8,11 +8,11 @@
 #include <stdint.h>
 
 #include "x86_fixture.h"
+#include "x86_cpu_option.h"
 #include "cpu/x86/fpu.h"
 #include "sim/board.h"
 
 Suite *x86_xsave_suite(void);
-extern const char config_x86_pc_ini[]; /* configs/x86-pc.ini, embedded (build/gen) */
 
 #define DATA X86F_DATA /* 64-byte aligned; RSI points here */
 #define XGETBV 0x0f, 0x01, 0xd0
@@ -354,20 +354,7 @@ END_TEST
 
 START_TEST(config_key)
 {
-    char err[256] = "", ini[8192];
-    struct config c;
-    config_defaults_for(&c, board_by_arch("x86_64"));
-    ck_assert(config_parse_string(&c, config_x86_pc_ini, "x86-pc.ini", err, sizeof err));
-    ck_assert_msg(config_validate(&c, err, sizeof err), "%s", err);
-    config_to_ini(&c, ini, sizeof ini);
-    ck_assert_msg(!strstr(ini, "xsave"), "default x86 config writes xsave: %s", ini);
-    ck_assert(config_parse_string(&c, "[cpu]\nxsave = on\n", "t.ini", err, sizeof err));
-    ck_assert_msg(config_validate(&c, err, sizeof err), "%s", err);
-    config_to_ini(&c, ini, sizeof ini);
-    ck_assert(strstr(ini, "xsave = on\n"));
-    ck_assert(config_parse_string(&c, "[cpu]\nxsave = yes\n", "t.ini", err, sizeof err));
-    ck_assert(!config_validate(&c, err, sizeof err));
-    ck_assert_msg(strstr(err, "[cpu] xsave 'yes' must be off or on"), "%s", err);
+    x86_check_cpu_onoff_key("xsave");
 }
 END_TEST
 
