@@ -13,6 +13,7 @@
 #include "rv_hart.h"
 #include "rv_ops.h"
 #include "isa.h"
+#include "disasm_out.h"
 
 /* ---- names ---- */
 
@@ -135,22 +136,7 @@ const char *rv_priv_name(uint64_t priv)
 
 /* ---- output ---- */
 
-struct out {
-    char *buf;
-    size_t len, n;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void put(struct out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t room = o->n < o->len ? o->len - o->n : 0;
-    int k = vsnprintf(room ? o->buf + o->n : NULL, room, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        o->n += (size_t)k;
-}
+/* struct out, put(): disasm_out.h */
 
 /* Mnemonic of a decoder op: its name lower-cased with '_' -> '.'
  * (SH1ADD_UW -> sh1add.uw, LR_W -> lr.w, SFENCE_VMA -> sfence.vma). */

@@ -21,23 +21,7 @@
 #include <stdio.h>
 
 #include "rv_ops.h"
-
-struct vout {
-    char *buf;
-    size_t len, n;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void put(struct vout *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t room = o->n < o->len ? o->len - o->n : 0;
-    int k = vsnprintf(room ? o->buf + o->n : NULL, room, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        o->n += (size_t)k;
-}
+#include "disasm_out.h"
 
 static unsigned bits(uint32_t x, int hi, int lo) { return (x >> lo) & ((1u << (hi - lo + 1)) - 1); }
 static const char *X(unsigned r) { return rv_xreg_name(r); }
@@ -46,7 +30,7 @@ static const char *M(uint32_t raw) { return bits(raw, 25, 25) ? "" : ",v0.t"; }
 
 /* ---- vtype (V §3.4): e<SEW>,m<LMUL>|mf<1/LMUL>,t{a,u},m{a,u} ---- */
 
-static void put_vtype(struct vout *o, unsigned zimm)
+static void put_vtype(struct out *o, unsigned zimm)
 {
     static const char *const lmul[8] = { "m1", "m2", "m4", "m8", NULL, "mf8", "mf4", "mf2" };
     unsigned vsew = bits(zimm, 5, 3), vlmul = bits(zimm, 2, 0);
@@ -58,7 +42,7 @@ static void put_vtype(struct vout *o, unsigned zimm)
         bits(zimm, 7, 7) ? "ma" : "mu");
 }
 
-static bool vset(struct vout *o, uint32_t raw)
+static bool vset(struct out *o, uint32_t raw)
 {
     unsigned rd = bits(raw, 11, 7), rs1 = bits(raw, 19, 15);
     if (!(raw >> 31)) {
@@ -77,7 +61,7 @@ static bool vset(struct vout *o, uint32_t raw)
 
 /* ---- loads and stores (V §7, Tables 7-9) ---- */
 
-static bool vmem(struct vout *o, uint32_t raw)
+static bool vmem(struct out *o, uint32_t raw)
 {
     bool store = bits(raw, 6, 0) == 0x27;
     unsigned width = bits(raw, 14, 12), nf = bits(raw, 31, 29) + 1, mop = bits(raw, 27, 26);
@@ -258,7 +242,7 @@ static const char *const vfunary1[32] = {
 };
 
 /* The unary sub-tables; f3 = the OP-V funct3. */
-static bool unary(struct vout *o, uint32_t raw, unsigned f3, unsigned f6)
+static bool unary(struct out *o, uint32_t raw, unsigned f3, unsigned f6)
 {
     unsigned vd = bits(raw, 11, 7), s1 = bits(raw, 19, 15), vs2 = bits(raw, 24, 20);
     const char *const *t = NULL;
@@ -299,7 +283,7 @@ static bool unary(struct vout *o, uint32_t raw, unsigned f3, unsigned f6)
     return true;
 }
 
-static bool opv(struct vout *o, uint32_t raw)
+static bool opv(struct out *o, uint32_t raw)
 {
     unsigned f3 = bits(raw, 14, 12), f6 = bits(raw, 31, 26), vm = bits(raw, 25, 25);
     unsigned vd = bits(raw, 11, 7), s1 = bits(raw, 19, 15), vs2 = bits(raw, 24, 20);
@@ -405,7 +389,7 @@ static bool opv(struct vout *o, uint32_t raw)
 
 size_t rv_disasm_vec(uint32_t raw, char *buf, size_t len)
 {
-    struct vout o = { buf, len, 0 };
+    struct out o = { buf, len, 0 };
     if (len)
         buf[0] = 0;
     bool ok;
