@@ -82,7 +82,7 @@ include tests/firmware/aia/aia.mk
 
 # Our x86_64 test kernels (host gcc, freestanding): tests/firmware/x86/.
 X86K_ELFS := $(BUILD)/firmware/x86-basic64.elf $(BUILD)/firmware/x86-smc.elf $(BUILD)/firmware/x86-x87.elf \
-             $(BUILD)/firmware/x86-smp.elf $(BUILD)/firmware/x86-ipirace.elf \
+             $(BUILD)/firmware/x86-smp.elf $(BUILD)/firmware/x86-ipirace.elf $(BUILD)/firmware/x86-pausespin.elf \
              $(patsubst tests/firmware/x86/%.c,$(BUILD)/firmware/x86-%.elf,$(wildcard $(addprefix tests/firmware/x86/,exceptions.c paging.c syscall.c misc.c vmx.c))) \
              $(BUILD)/firmware/x86-mb1.elf \
              $(BUILD)/firmware/x86-mb1-aout.bin $(BUILD)/firmware/x86-mb2.elf \

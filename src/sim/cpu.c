@@ -93,6 +93,14 @@ void cpu_end_run(struct cpu *c)
     }
 }
 
+void cpu_yield(struct cpu *c)
+{
+    if (c->run_left) {
+        c->yielded = true;
+        cpu_end_run(c);
+    }
+}
+
 /* Queues ch on target in time order (stable: equal times keep send order). */
 static void defer(struct cpu *target, const struct cpu_irq_change *ch)
 {

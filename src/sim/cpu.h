@@ -130,6 +130,7 @@ struct cpu {
     uint64_t run_budget;    /* budget of the current run() call */
     uint64_t *run_left;     /* model's count of instructions left in run() */
     uint64_t retired;       /* instructions retired in total */
+    bool yielded;           /* gave up the rest of its slot (cpu_yield) */
     struct cpu_timer timers[CPU_MAX_TIMERS];
     int ntimers;
     struct cpu_irq_change deferred[CPU_MAX_DEFERRED]; /* sorted by time */
@@ -213,6 +214,15 @@ static inline uint64_t cpu_now(const struct cpu *c)
 /* End the current run() after the instruction in progress (exit requests,
  * interrupts raised for the running CPU). No-op outside run(). */
 void cpu_end_run(struct cpu *c);
+
+/* Give up the rest of the current slot after the instruction in progress
+ * (x86 PAUSE, a spin-wait hint): the run ends and the CPU retires nothing
+ * more until its next slot; meanwhile its clock moves on to the slot end as
+ * a sleeping CPU's does (timers fire, queued messages apply at their
+ * times), so the other CPUs of the machine run sooner. Deterministic: the
+ * slot ends at the same instruction in every run (docs/architecture.md
+ * "Virtual time and scheduling"). No-op outside run(). */
+void cpu_yield(struct cpu *c);
 
 /* Snapshot copies (cpu_ops.copy_state): copies the CPU model's whole
  * struct of `size` bytes (struct cpu first) from src into dst, then gives

@@ -156,6 +156,7 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, int ci, uint64_t star
     uint64_t retired = 0;
     if (!s->slot_open) { /* a new slot (else: resuming after a debugger stop) */
         c->clock = start;
+        c->yielded = false;
         s->slot_open = true;
     }
     s->current = c;
@@ -178,6 +179,12 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, int ci, uint64_t star
                 c->clock = min_u64(deadline, until);
                 continue;
             }
+        }
+        if (c->yielded) {
+            /* cpu_yield: idle to the slot end (its timers and messages
+             * still apply at their times); it runs again next slot */
+            c->clock = min_u64(deadline, end);
+            continue;
         }
         if (c->state == CPU_SLEEPING) {
             uint64_t pending = c->ops->wake_pending(c);
@@ -231,8 +238,10 @@ static uint64_t run_slot(struct machine *m, struct cpu *c, int ci, uint64_t star
         if (retired >= insn_cap)
             break;
     }
-    if (c->clock < end && c->state != CPU_RUNNING)
+    if (c->clock < end && (c->state != CPU_RUNNING || c->yielded))
         c->clock = end;
+    if (c->clock >= end)
+        c->yielded = false;
     s->current = NULL;
     return retired;
 }

@@ -218,7 +218,10 @@ void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err,
 /* IRET: NMI unblocking (also when IRET faults), §26.3 / §26.7.1. */
 void vmx_nr_iret(struct x86_cpu *x);
 /* PAUSE: PAUSE exiting, PAUSE-loop exiting. */
-void vmx_nr_pause(struct x86_cpu *x);
+/* PAUSE in non-root operation: PAUSE exiting / PAUSE-loop exiting (may
+ * exit, not returning). Returns whether the PAUSE may end the CPU's slot
+ * (exec.c pause_yield): false while PAUSE-loop exiting watches it. */
+bool vmx_nr_pause(struct x86_cpu *x);
 /* Instructions that exit by a control alone (no operand): INVD
  * (always), WBINVD, MONITOR, XSETBV (always) -- the basic exit
  * reason. */

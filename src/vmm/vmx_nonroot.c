@@ -72,7 +72,7 @@ void vmx_nr_simple(struct x86_cpu *x, unsigned reason)
         insn_exit(x, reason, 0);
 }
 
-void vmx_nr_pause(struct x86_cpu *x)
+bool vmx_nr_pause(struct x86_cpu *x)
 {
     /* §26.1.3: "PAUSE exiting" exits always; otherwise "PAUSE-loop
      * exiting" at CPL 0: a PAUSE more than PLE_Gap ticks after the last
@@ -82,7 +82,7 @@ void vmx_nr_pause(struct x86_cpu *x)
     if (proc(x) & PROC_PAUSE_EXITING)
         insn_exit(x, VMX_EXIT_PAUSE, 0);
     if (!(proc2(x) & PROC2_PAUSE_LOOP) || x->cpl != 0)
-        return;
+        return true;
     uint64_t now = cpu_now(&x->cpu);
     uint64_t gap = vmcs_get(x, VMCS_PLE_GAP), window = vmcs_get(x, VMCS_PLE_WINDOW);
     if (x->vmx.ple_last == ~0ull || now - x->vmx.ple_last > gap)
@@ -90,6 +90,9 @@ void vmx_nr_pause(struct x86_cpu *x)
     x->vmx.ple_last = now;
     if (now - x->vmx.ple_first > window)
         insn_exit(x, VMX_EXIT_PAUSE, 0);
+    /* the loop is the hypervisor's to end (the exit above): a PAUSE that
+     * ended the slot would put PLE_Gap between every two of them */
+    return false;
 }
 
 void vmx_nr_desc_table(struct x86_cpu *x, bool ldtr_tr, unsigned ident)

@@ -192,8 +192,10 @@ if [ "$nexp" = $((4 * ROUNDS)) ]; then pass "trace export: $nexp 'vm.entry injec
 
 # A trace recorded before the optional arguments (tests/e2e/data, by the
 # hvsim of commit ce93340 from the same hv2 run) still reads: every record,
-# no VPID or injection shown or counted; and where this checkout's hv2
-# image is the one it recorded, it is equivalent to today's recording.
+# no VPID or injection shown or counted. (It was also compared with today's
+# recording while that ran the same schedule; since x86 PAUSE ends the
+# CPU's slot (docs/x86.md "Interrupts and SMP") today's hv2 run interleaves
+# differently, so only the reading is checked.)
 OLD=$ROOT/tests/e2e/data/x86-hv2-before-vpid.hvt
 "$HVSIM" trace show "$OLD" --no-disasm >"$T/old.txt" 2>&1
 rc=$?
@@ -205,16 +207,6 @@ if [ "$rc" = 0 ] && [ "$rc2" = 0 ] && [ "$nold" -gt 1000 ] && ! grep -q "vpid=\|
     pass "a trace recorded before: show ($nold vm records, no vpid) and stats (no VPID tables) read it"
 else
     fail "a trace recorded before reads" "show $rc stats $rc2 vm records $nold: $(head -3 "$T/old.txt")"
-fi
-old_sha=$(sed -n 's/^image kernel \([0-9a-f]*\) .*/\1/p' <(head -c 4096 "$OLD" | tr -c '[:print:]\n' '\n'))
-if [ "$old_sha" = "$(sha256sum "$K" | cut -d' ' -f1)" ]; then
-    if "$HVSIM" trace diff "$OLD" "$T/a.hvt" >"$T/old.diff" 2>&1; then
-        pass "the trace recorded before is equivalent to today's ($(grep -v '^# note' "$T/old.diff" | head -1))"
-    else
-        fail "the trace recorded before: equivalent" "$(grep -v '^# note' "$T/old.diff" | head -6)"
-    fi
-else
-    echo "  (skip: this checkout's hv2 image differs from the one the old trace recorded)"
 fi
 
 # Determinism, both engines, replay (the console file's name is in the

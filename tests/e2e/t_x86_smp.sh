@@ -9,7 +9,7 @@
 # traces, the trace replays, other --sched-seed values still pass, and the
 # timeline shows the INIT/SIPI sequence and every ICR write in words, the
 # IPI latencies (per CPU pair and delivery mode) and, exported, the IPI
-# flows. The racy IPI
+# flows. PAUSE ends a spinning CPU's slot (pausespin.c). The racy IPI
 # handshake (ipirace.c) fails under some seeds: explore finds them and the
 # failing trace replays.
 # Usage: t_x86_smp.sh HVSIM
@@ -163,6 +163,44 @@ if command -v protoc >/dev/null && command -v jq >/dev/null; then
     fi
 else
     fail "x86 smp export" "needs protoc and jq (bash scripts/deps.sh)"
+fi
+
+# PAUSE ends the spinning CPU's slot (tests/firmware/x86/pausespin.c): 20
+# handshakes spin about one PAUSE each but a quantum's worth of NOPs each;
+# the same run twice is identical, and other seeds pass too
+P=$ROOT/build/firmware/x86-pausespin.elf
+prun() { # NAME ARGS...
+    local name=$1; shift
+    "$HVSIM" run -c "$CFG" --smp 2 --kernel "$P" --serial "file:$T/pause.out" --max-insns 20000000 \
+        --trace "$T/$name.hvt" "$@" </dev/null 2>"$T/$name.err"
+    local rc=$?
+    cp "$T/pause.out" "$T/$name.out"
+    return $rc
+}
+prun pause1; rc1=$?
+prun pause2; rc2=$?
+line=$(grep '^pausespin:' "$T/pause1.out")
+nop=$(sed -n 's/^pausespin: nop spins \([0-9]*\), pause spins \([0-9]*\)$/\1/p' "$T/pause1.out")
+pse=$(sed -n 's/^pausespin: nop spins \([0-9]*\), pause spins \([0-9]*\)$/\2/p' "$T/pause1.out")
+if [ "$rc1" -eq 0 ] && grep -q '^PASS' "$T/pause1.out" && [ -n "$nop" ] && [ -n "$pse" ] &&
+   [ "$pse" -le 60 ] && [ "$nop" -ge 2000 ]; then
+    pass "x86 PAUSE yields: $line ($(grep -o '[0-9]* instructions' "$T/pause1.err"))"
+else
+    fail "x86 PAUSE yields" "exit $rc1: $line $(tail -1 "$T/pause1.err")"
+fi
+if [ "$rc2" -eq 0 ] && cmp -s "$T/pause1.hvt" "$T/pause2.hvt" && cmp -s "$T/pause1.out" "$T/pause2.out"; then
+    pass "x86 PAUSE yields: the same run twice is byte-identical"
+else
+    fail "x86 PAUSE yields: determinism" "exit $rc2"
+fi
+pseeds=""
+for seed in 1 2 3; do
+    prun pseed$seed --sched-seed "$seed" || pseeds="$pseeds $seed"
+done
+if [ -z "$pseeds" ]; then
+    pass "x86 PAUSE yields: --sched-seed 1..3 pass too"
+else
+    fail "x86 PAUSE yields: seeds" "failing:$pseeds"
 fi
 
 # the racy IPI handshake (tests/firmware/x86/ipirace.c): some seeds with a

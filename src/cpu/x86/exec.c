@@ -2005,6 +2005,25 @@ static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
  * whose fast handler, when it has one, is the only implementation of its
  * semantics (the fast paths below): the cases here are the instructions
  * without one. */
+
+/* PAUSE (F3 90): a spin-wait hint (SDM vol. 2 "PAUSE"), which hvsim takes
+ * through the scheduler like HLT: after VMX PAUSE exiting / PAUSE-loop
+ * exiting (src/vmm, which exit before the instruction completes), it
+ * retires as one instruction and ends the CPU's slot (cpu_yield), so a
+ * spinning CPU lets the others of the machine run instead of burning its
+ * quantum. Not while VMX PAUSE-loop exiting watches it (non-root, CPL 0,
+ * the control set): that loop is timed in ticks (PLE_Gap), which a yield
+ * would stretch to a slot, and ended by the hypervisor's exit; such a PAUSE
+ * stays a NOP as before. blk_exit: it ends a block (run_blocks, a compiled block's
+ * callout) like a slow memory path that ends the run. No trace record (as
+ * RISC-V's Zihintpause pause records none). */
+static void pause_yield(struct x86_cpu *x)
+{
+    if (unlikely(x->vmx.non_root) && !vmx_nr_pause(x))
+        return; /* PAUSE-loop exiting times the loop: no yield (src/vmm) */
+    x->blk_exit = true;
+    cpu_yield(&x->cpu);
+}
 static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
 {
     struct x86_insn *i = &x->in;
@@ -2101,8 +2120,8 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
             /* NOP / F3 90 PAUSE here when single-stepped (TF) or decoded by
              * step_slow: not XCHG EAX, EAX, which would zero RAX[63:32] in
              * 64-bit mode (SDM vol. 2 "NOP", "XCHG": 90 without REX.B) */
-            if (unlikely(x->vmx.non_root) && (i->prefixes & X86_PFX_REP))
-                vmx_nr_pause(x); /* PAUSE exiting (src/vmm) */
+            if (i->prefixes & X86_PFX_REP)
+                pause_yield(x);
             return;
         }
         uint64_t a = get_reg(x, RAX, size);
@@ -2561,11 +2580,10 @@ FAST(f_cmov) /* 0F 40-4F: the source is read either way */
 }
 FAST(f_setcc) { frm_write(x, I, 1, cond(x, I->opcode & 0xf)); } /* 0F 90-9F */
 FAST(f_nop) { (void)x; (void)d; }                  /* 90 without REX.B; 0F 0D, 0F 18-1F hints */
-FAST(f_pause) /* F3 90: a NOP, but for VMX PAUSE exiting (src/vmm) */
+FAST(f_pause) /* F3 90 (pause_yield) */
 {
     (void)d;
-    if (unlikely(x->vmx.non_root))
-        vmx_nr_pause(x);
+    pause_yield(x);
 }
 FAST(f_cbw) { reg_write(x, I->rex, RAX, I->opsize, (uint64_t)sext(x->r[RAX], I->opsize / 2)); } /* 98 */
 FAST(f_cwd) { reg_write(x, I->rex, RDX, I->opsize, (x->r[RAX] & sign_bit(I->opsize)) ? ~0ull : 0); } /* 99 */

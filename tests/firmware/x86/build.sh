@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds our x86_64 test kernels with the host gcc (freestanding, no SSE):
-#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-smp.elf, x86-ipirace.elf, x86-{exceptions,paging,syscall,misc}.elf,
+#   build.sh OUTDIR   ->  OUTDIR/x86-basic64.elf, x86-smc.elf, x86-smp.elf, x86-ipirace.elf, x86-pausespin.elf, x86-{exceptions,paging,syscall,misc}.elf,
 #                         x86-chaos{,-user,-compat,-real,-vm86,-prot32,-prot16,-prot32-cpl0}.elf,
 #                         x86-x87.elf (x87.c with the x87 enabled, still no SSE),
 #                         x86-xsave.elf (xsave.c: XSAVE/XRSTOR/XGETBV/XSETBV, CPUID 0DH),
@@ -59,6 +59,8 @@ cc_build $CFLAGS -o "$out/x86-smc.elf" "$here/start.S" "$here/lib.c" "$here/smc.
 # the SMP / APIC kernel (docs/x86.md "Interrupts and SMP")
 cc_build $CFLAGS -o "$out/x86-smp.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/smp.c"
 cc_build $CFLAGS -o "$out/x86-ipirace.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/ipirace.c"
+# PAUSE ends the spinning CPU's slot (docs/x86.md "Interrupts and SMP")
+cc_build $CFLAGS -o "$out/x86-pausespin.elf" "$here/start.S" "$here/lib.c" "$here/smp_tramp.S" "$here/pausespin.c"
 # random-code kernels for tests/e2e/chaos.sh (.chaos is filled by the test)
 cc_build $CFLAGS -o "$out/x86-chaos.elf" "$here/chaos.S"
 cc_build $CFLAGS -DCHAOS_USER -o "$out/x86-chaos-user.elf" "$here/chaos.S"

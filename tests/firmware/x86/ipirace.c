@@ -28,6 +28,15 @@ static void load_idt(void)
     __asm__ volatile("lidt %0" ::"m"(i) : "memory");
 }
 
+/* delay() with NOP: a PAUSE would end the BSP's slot (docs/x86.md),
+ * always letting CPU 1 take the IPI before the flag store: no race left */
+static void delay_nop(uint64_t ticks)
+{
+    uint64_t t = rdtsc();
+    while (rdtsc() - t < ticks)
+        __asm__ volatile("nop");
+}
+
 void smp_irq(uint64_t v)
 {
     if (v == 0x40) {
@@ -70,7 +79,7 @@ int kmain(void)
         __asm__ volatile("pause");
     (void)lapic_read(LAPIC_ID);
     lapic_ipi(1, 0x40);
-    delay(150);
+    delay_nop(150);
     flag = 1;
     while (!done)
         __asm__ volatile("pause");
