@@ -377,6 +377,48 @@ START_TEST(test_sleeper_and_runner)
 END_TEST
 
 
+/* cpu_yield (x86 PAUSE's path, src/sim/cpu.h): a CPU model that yields
+ * after every instruction. The wrapper runs the hart one instruction and
+ * yields as a model does from inside run() (run_left set). */
+static const struct cpu_ops *yield_orig;
+static struct cpu_ops yield_ops;
+static uint64_t yield_run(struct cpu *c, uint64_t budget)
+{
+    c->run_budget = 1; /* the model counts from run_budget */
+    uint64_t n = yield_orig->run(c, 1);
+    c->run_budget = budget;
+    uint64_t left = budget - n; /* as the model's count would be */
+    c->run_left = &left;
+    cpu_yield(c);
+    c->run_left = NULL;
+    return c->run_budget; /* cpu_end_run took what was left off: n */
+}
+
+START_TEST(test_yield_ends_slot)
+{
+    struct machine *m = build(2, 1000, 0, counter_loop, 7);
+    yield_orig = m->cpus[0]->ops;
+    yield_ops = *yield_orig;
+    yield_ops.run = yield_run;
+    m->cpus[0]->ops = &yield_ops;
+    /* five rounds: hart 0 one instruction then idle to its slot end, hart
+     * 1 the whole slot; every clock at the round boundary */
+    ck_assert_int_eq(machine_run(m, 5 * 1001), EXIT_MAX_INSNS);
+    ck_assert_uint_eq(m->cpus[0]->retired, 5);
+    ck_assert_uint_eq(m->cpus[1]->retired, 5000);
+    ck_assert_uint_eq(m->sched.round_start, 5000);
+    ck_assert_uint_eq(m->cpus[0]->clock, 5000);
+    ck_assert_uint_eq(m->cpus[1]->clock, 5000);
+    ck_assert(!m->cpus[0]->yielded); /* a new slot starts without it */
+    ck_assert_uint_eq(counter(m, 1), expected_count(5000));
+    /* outside run() it does nothing */
+    cpu_yield(m->cpus[1]);
+    ck_assert(!m->cpus[1]->yielded);
+    m->cpus[0]->ops = yield_orig;
+    machine_free(m);
+}
+END_TEST
+
 /* ---- perturbations (src/sim/perturb.h, docs/explore.md) ---- */
 
 /* Options parse into the canonical text, which parses back to the same
@@ -505,6 +547,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, test_wfi_deadlock);
     tcase_add_test(tc, test_wfi_time_jump);
     tcase_add_test(tc, test_sleeper_and_runner);
+    tcase_add_test(tc, test_yield_ends_slot);
     tcase_add_test(tc, test_clone_mid_run);
     tcase_add_test(tc, test_clone_memory);
     tcase_add_test(tc, test_perturb_spec_roundtrip);
