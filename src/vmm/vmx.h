@@ -217,7 +217,6 @@ void vmx_nr_exception(struct x86_cpu *x, int vector, bool has_err, uint32_t err,
                       uint64_t qual);
 /* IRET: NMI unblocking (also when IRET faults), §26.3 / §26.7.1. */
 void vmx_nr_iret(struct x86_cpu *x);
-/* PAUSE: PAUSE exiting, PAUSE-loop exiting. */
 /* PAUSE in non-root operation: PAUSE exiting / PAUSE-loop exiting (may
  * exit, not returning). Returns whether the PAUSE may end the CPU's slot
  * (exec.c pause_yield): false while PAUSE-loop exiting watches it. */

@@ -2001,11 +2001,6 @@ static void exec_one(struct x86_cpu *x, const struct x86_dinsn *d)
     x->next_rip = x->rip;
 }
 
-/* x->in; d: the same instruction as a slot (struct x86_dinsn, icache.h),
- * whose fast handler, when it has one, is the only implementation of its
- * semantics (the fast paths below): the cases here are the instructions
- * without one. */
-
 /* PAUSE (F3 90): a spin-wait hint (SDM vol. 2 "PAUSE"), which hvsim takes
  * through the scheduler like HLT: after VMX PAUSE exiting / PAUSE-loop
  * exiting (src/vmm, which exit before the instruction completes), it
@@ -2024,6 +2019,11 @@ static void pause_yield(struct x86_cpu *x)
     x->blk_exit = true;
     cpu_yield(&x->cpu);
 }
+
+/* x->in; d: the same instruction as a slot (struct x86_dinsn, icache.h),
+ * whose fast handler, when it has one, is the only implementation of its
+ * semantics (the fast paths below): the cases here are the instructions
+ * without one. */
 static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
 {
     struct x86_insn *i = &x->in;
