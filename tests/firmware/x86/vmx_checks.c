@@ -14,8 +14,8 @@
  *   MV86  a virtual-8086 guest (RFLAGS.VM = 1, every segment F3H with
  *         base = selector * 16, limit FFFFH);
  * every one with the VMX-preemption timer at 0, so that a valid entry
- * exits (reason 52) before the guest's first instruction. Then at most
- * four fields are changed, the entry (VMRESUME) must give:
+ * exits (reason 52) before the guest's first instruction (or an exit that comes first). Then at most
+ * seven fields are changed, the entry (VMRESUME) must give:
  *   7 / 8  VMfailValid with that VM-instruction error (controls / host),
  *   33     a failed entry, exit reason 80000021H, with the qualification
  *          of the row (0, or 4 for the VMCS link pointer, §27.8),
@@ -44,6 +44,9 @@ enum {
 enum { ES, CS, SS, DS, FS, GS, LDTR, TR };
 #define NC 0x8000000000000000ull /* non-canonical */
 #define PAT_OK 0x0007040600070406ull
+/* row values that stand for this kernel's own pages (resolved by `value`) */
+#define VAPIC_PAGE 0xa0000001ull
+#define PI_DESC_64 0xa0000100ull /* + an offset below 64 */
 
 static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs[4096] __attribute__((aligned(4096)));
@@ -53,6 +56,12 @@ static uint64_t ept_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t ept_pd[512] __attribute__((aligned(4096)));
 static uint64_t ept_pt[512] __attribute__((aligned(4096)));
 static uint64_t eptp, host_efer;
+static uint8_t vapic_page[4096] __attribute__((aligned(4096)));
+static uint8_t pi_desc[128] __attribute__((aligned(64)));
+static uint64_t value(uint64_t v)
+{
+    return v == VAPIC_PAGE ? (uint64_t)vapic_page : (v >> 8) == PI_DESC_64 >> 8 ? (uint64_t)pi_desc + (v & 0xff) : v;
+}
 
 void g_never(void);
 __asm__(".text\n.globl g_never\ng_never:\n\tcpuid\n\tud2\n");
@@ -87,6 +96,8 @@ static void base(unsigned m)
     vmw(EXIT_MSR_LOAD_COUNT, 0);
     vmw(ENTRY_MSR_LOAD_COUNT, 0);
     vmw(V_VPID, 1);
+    vmw(PINV, 0xf2);
+    vmw(TPR_THRESHOLD, 0);
     if (m <= M64U)
         return;
     /* not IA-32e mode: paging off (unrestricted guest), CR4.PCIDE = 0 */
@@ -126,7 +137,7 @@ struct row {
     uint8_t mode;
     uint8_t want; /* 7, 8: VMfailValid; 33: failed entry; 0: valid entry */
     uint8_t qual; /* the failed entry's exit qualification */
-    struct mod m[4];
+    struct mod m[7];
 };
 #define S(f, v) { f, OP_SET, v }
 #define O(f, v) { f, OP_OR, v }
@@ -177,7 +188,18 @@ static const struct row rows[] = {
     { "virtual-interrupt delivery without external-interrupt exiting", M64, 7, 0,
       { O(PROC, PROC_SEC | PROC_TPR_SHADOW), S(PROC2, P2_VID), S(VAPIC_ADDR, 0x3000), N(PIN, PIN_EXT) } },
     { "process posted interrupts without virtual-interrupt delivery", M64, 7, 0,
-      { O(PIN, PIN_POSTED | PIN_EXT), O(EXIT_CTLS, EXIT_ACK), S(PI_DESC, 0x5000) } },
+      { O(PIN, PIN_POSTED | PIN_EXT), O(EXIT_CTLS, EXIT_ACK), S(PI_DESC, PI_DESC_64) } },
+#define VID_ON O(PROC, PROC_SEC | PROC_TPR_SHADOW), S(PROC2, P2_VID), S(VAPIC_ADDR, VAPIC_PAGE)
+    { "virtual-interrupt delivery with use TPR shadow, external-interrupt exiting: valid", M64, 0, 0,
+      { VID_ON, O(PIN, PIN_EXT) } },
+    { "posted interrupts with everything they need: valid", M64, 0, 0,
+      { VID_ON, O(PIN, PIN_POSTED | PIN_EXT), O(EXIT_CTLS, EXIT_ACK), S(PI_DESC, PI_DESC_64) } },
+    { "posted interrupts without acknowledge interrupt on exit", M64, 7, 0,
+      { VID_ON, O(PIN, PIN_POSTED | PIN_EXT), N(EXIT_CTLS, EXIT_ACK), S(PI_DESC, PI_DESC_64) } },
+    { "posted interrupts: descriptor not 64-byte aligned", M64, 7, 0,
+      { VID_ON, O(PIN, PIN_POSTED | PIN_EXT), O(EXIT_CTLS, EXIT_ACK), S(PI_DESC, PI_DESC_64 + 32) } },
+    { "posted interrupts: notification vector bits 15:8 (0100H)", M64, 7, 0,
+      { VID_ON, O(PIN, PIN_POSTED | PIN_EXT), O(EXIT_CTLS, EXIT_ACK), S(PI_DESC, PI_DESC_64), S(PINV, 0x100) } },
     /* ---- §27.2.1.2 VM-exit controls ---- */
     { "VM-exit controls: default1 bit 0 clear", M64, 7, 0, { N(EXIT_CTLS, 1) } },
     { "VM-exit controls: bit 23 (clear IA32_BNDCFGS, not reported)", M64, 7, 0, { O(EXIT_CTLS, 1u << 23) } },
@@ -279,6 +301,7 @@ static const struct row rows[] = {
     { "guest CS type 3 without unrestricted guest", M64, 33, 0, { S(AR(CS), 0xa093) } },
     { "guest CS type 3 DPL 0, unrestricted guest: valid", M32, 0, 0, { S(AR(CS), 0xc093) } },
     { "guest CS type 3 DPL 1, unrestricted guest", M32, 33, 0, { S(AR(CS), 0xc0b3) } },
+    { "guest CS non-conforming DPL 0 != SS.DPL 3, unrestricted guest", M32, 33, 0, { S(AR(SS), 0xc0f3) } },
     { "guest CS with S = 0", M64, 33, 0, { N(AR(CS), 1u << 4) } },
     { "guest CS unusable", M64, 33, 0, { O(AR(CS), 0x10000) } },
     { "guest CS access-rights bit 17 (reserved)", M64, 33, 0, { O(AR(CS), 1u << 17) } },
@@ -419,11 +442,9 @@ static void test_rows(void)
     for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct row *e = &rows[i];
         base(e->mode);
-        for (unsigned k = 0; k < 4 && e->m[k].op; k++) {
-            uint64_t old = vmr(e->m[k].field);
-            vmw(e->m[k].field, e->m[k].op == OP_SET ? e->m[k].v
-                               : e->m[k].op == OP_OR ? old | e->m[k].v
-                                                     : old & ~e->m[k].v);
+        for (unsigned k = 0; k < 7 && e->m[k].op; k++) {
+            uint64_t old = vmr(e->m[k].field), v = value(e->m[k].v);
+            vmw(e->m[k].field, e->m[k].op == OP_SET ? v : e->m[k].op == OP_OR ? old | v : old & ~v);
         }
         reason = qual = 0;
         r = enter(&g, &reason, &qual);
