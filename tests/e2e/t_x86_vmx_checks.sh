@@ -7,11 +7,12 @@
 # conditions the SDM relaxes (docs/vmx_coverage.md clause 1). Here: its
 # verdict line, `trace stats` counting one INVALID_GUEST exit per
 # guest-state row of the kernel's table and `trace show` one qualification
-# 4 per VMCS-link-pointer row, two runs byte-identical, replay.
+# 4 per VMCS-link-pointer row, two runs byte-identical, the interpreter
+# engine giving the same trace, replay.
 # Usage: t_x86_vmx_checks.sh HVSIM
 set -u
 HVSIM=$(realpath "$1")
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 ROOT=$(cd ../.. && pwd)
 T=$(mktemp -d)
@@ -47,6 +48,12 @@ if cmp -s "$T/a.hvt" "$T/b.hvt" && cmp -s "$T/a.out" "$T/b.out" && [ -s "$T/a.hv
     pass "x86 vmx checks: the same run twice gives byte-identical traces"
 else
     fail "x86 vmx checks determinism" "$(cmp "$T/a.hvt" "$T/b.hvt" 2>&1 | head -1)"
+fi
+run "$T/i.out" --trace "$T/i.hvt" --engine interp 2>/dev/null
+if cmp -s "$T/a.hvt" "$T/i.hvt" && cmp -s "$T/a.out" "$T/i.out"; then
+    pass "x86 vmx checks: --engine interp and fast give the same trace and console"
+else
+    fail "x86 vmx checks engines" "$(cmp "$T/a.hvt" "$T/i.hvt" 2>&1 | head -1)"
 fi
 if "$HVSIM" replay "$T/a.hvt" --serial "file:$T/serial.out" >"$T/r.txt" 2>&1; then
     pass "x86 vmx checks: replay identical"
