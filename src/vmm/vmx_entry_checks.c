@@ -454,7 +454,11 @@ static bool g_interruptibility(struct x86_cpu *x, const struct ectx *c)
 static bool g_pending_dbg(struct x86_cpu *x, const struct ectx *c)
 {
     uint64_t p = G(GUEST_PENDING_DBG);
-    if (p & ~0x1500full) /* bits 3:0, 12, 14, 16 */
+    /* bits 3:0, 12, 14; bit 16 (RTM) only on a processor that supports
+     * RTM (SDM vol. 3C §27.3.1.5 "Pending debug exceptions": with bit 16
+     * set, CPUID.(EAX=07H,ECX=0):EBX.RTM[bit 11] must be 1), which hvsim
+     * does not report: bit 16 is reserved here */
+    if (p & ~0x500full)
         return false;
     /* BS = TF when blocked by STI / MOV SS or halted (DEBUGCTL.BTF is 0) */
     if ((G(GUEST_INTERRUPTIBILITY) & 3) || G(GUEST_ACTIVITY) == 1) {
