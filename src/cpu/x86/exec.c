@@ -1739,8 +1739,17 @@ static void exec_0f(struct x86_cpu *x)
         unsigned s = op == 0xc0 ? 1 : size;
         uint64_t d = rm_read(x, s), r = get_reg(x, i->reg, s);
         uint64_t sum = alu(x, ALU_ADD, d, r, s);
-        set_reg(x, i->reg, s, d);
-        rm_write(x, s, sum);
+        /* SDM vol. 2 XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP. A
+         * memory destination is written first: its address may use the
+         * source register (XADD [RCX], CH), and a faulting write must leave
+         * the register unchanged (found by x86-difftest --gen tables) */
+        if (i->mod != 3) {
+            rm_write(x, s, sum);
+            set_reg(x, i->reg, s, d);
+        } else {
+            set_reg(x, i->reg, s, d);
+            rm_write(x, s, sum);
+        }
         return;
     }
     case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: {
