@@ -219,6 +219,11 @@ struct seq {
     struct simd_state simd;
 };
 
+/* --mode compat (table mode only): the sequence runs in compatibility mode,
+ * a 32-bit code segment in long mode (natively selector 23h, Linux's
+ * 32-bit user code; in hvsim CS.L = 0, CS.D = 1) */
+static bool compat;
+
 /* Generator state. */
 struct gen {
     struct seq *s;
@@ -412,7 +417,10 @@ static void need_flags(struct gen *g, uint32_t need)
     uint32_t imm = (uint32_t)rval();
     uint8_t b[7] = { 0x48, 0x81, 0xfc, (uint8_t)imm, (uint8_t)(imm >> 8), (uint8_t)(imm >> 16),
                      (uint8_t)(imm >> 24) };
-    emit_bytes(g, b, 7, NULL);
+    if (compat) /* no REX: CMP ESP, imm32 */
+        emit_bytes(g, b + 1, 6, NULL);
+    else
+        emit_bytes(g, b, 7, NULL);
     set_undef_after(g, FL_ARITH, 0);
 }
 
@@ -2409,7 +2417,10 @@ static const char *const tbl_skip[] = {
     /* D9 D8+i, reserved in SDM App. A.4.2: AMD executes it as FSTP without
      * the empty-ST(0) check (no #IS, no indefinite stored; capstone's name
      * "fstpnce"), hvsim as FSTP (docs/x86.md, vendor differences) */
-    "fstpnce",
+    "fstpnce", "salc",
+    /* compatibility mode: the BCD adjustments are not in hvsim's
+     * interpreter (decoded, #UD) */
+    "daa", "das", "aaa", "aas", "aam", "aad",
 };
 
 /* Undefined arithmetic flags after an instruction (SDM vol. 2, each
@@ -2426,6 +2437,10 @@ static const struct { const char *mn; uint32_t und; } tbl_flags[] = {
     { "btr", FL_OF | FL_SF | FL_AF | FL_PF }, { "btc", FL_OF | FL_SF | FL_AF | FL_PF },
     { "bsf", FL_CF | FL_OF | FL_SF | FL_AF | FL_PF }, { "bsr", FL_CF | FL_OF | FL_SF | FL_AF | FL_PF },
     { "lzcnt", FL_OF | FL_SF | FL_AF | FL_PF }, { "tzcnt", FL_OF | FL_SF | FL_AF | FL_PF },
+    /* compatibility mode only (I64) */
+    { "daa", FL_OF }, { "das", FL_OF }, { "aaa", FL_OF | FL_SF | FL_ZF | FL_PF },
+    { "aas", FL_OF | FL_SF | FL_ZF | FL_PF }, { "aam", FL_OF | FL_AF | FL_CF },
+    { "aad", FL_OF | FL_AF | FL_CF },
 };
 
 /* x87 condition codes written (wr) and left undefined (und) per
@@ -2508,17 +2523,18 @@ static bool g_tables_once(struct gen *g)
     struct x86_opdesc d = tab[op];
     if (map == 0 && op == 0x63) d = x86_movsxd;
     if (map == 1 && (op == 0x38 || op == 0x3a)) return false;      /* escapes */
-    if (map == 0 && (op == 0x0f || (op >= 0x40 && op <= 0x4f) || op == 0x26 || op == 0x2e ||
+    if (map == 0 && (op == 0x0f || (!compat && op >= 0x40 && op <= 0x4f) || op == 0x26 || op == 0x2e ||
                      op == 0x36 || op == 0x3e || (op >= 0x64 && op <= 0x67) || op == 0xf0 ||
                      op == 0xf2 || op == 0xf3))
         return false; /* prefixes, REX, the 0F escape */
-    if (d.f & X86F_I64) return false;
+    if ((d.f & X86F_I64) && !compat) return false;
+    if ((d.f & X86F_O64) && compat) return false;
     unsigned immk = d.f & X86F_IMM_MASK;
     if (immk == X86F_IWB || immk == X86F_AP || (d.f & X86F_CR)) return false;
     bool has_modrm = (d.f & X86F_M) != 0, x87 = (d.f & X86F_X87) != 0;
     bool mem = false;
     int digit = (int)rn(8), rmreg = 0;
-    do rmreg = (int)rn(16); while (rmreg == RSP);
+    do rmreg = (int)rn(compat ? 8 : 16); while (rmreg == RSP);
     if (has_modrm) {
         mem = chance(50);
         if (d.f & X86F_MO) mem = true;
@@ -2552,7 +2568,7 @@ static bool g_tables_once(struct gen *g)
     bool sse = (row.f & X86F_SSE) || map >= 2;
     /* the instruction */
     struct ins in;
-    int osz = (row.f & X86F_SZ_MASK) == X86F_B ? 4 : (int[]){ 2, 4, 4, 8, 8 }[rn(5)];
+    int osz = (row.f & X86F_SZ_MASK) == X86F_B ? 4 : (int[]){ 2, 4, 4, 8, 8 }[rn(compat ? 3 : 5)];
     if (form == 1) osz = 2;                                  /* 66 selects the form */
     else if (osz == 2 && (row.mn[1] || sse)) osz = 4;        /* 66 would select a form */
     ins_init(&in, osz);
@@ -2560,7 +2576,7 @@ static bool g_tables_once(struct gen *g)
     in.op = op;
     in.pfx = form == 2 ? 0xf3 : form == 3 ? 0xf2 : 0;
     if (!in.pfx && map == 0 && !row.mn[2] && !row.mn[3] && chance(10)) in.pfx = chance(50) ? 0xf3 : 0xf2;
-    in.rex40 = chance(15);
+    in.rex40 = !compat && chance(15);
     if (d.f & X86F_PR) {
         in.oreg = rmreg;
         in.op &= 0xf8;
@@ -2572,12 +2588,23 @@ static bool g_tables_once(struct gen *g)
         if ((d.f & X86F_GRP) && tbl_reg_group(&x86_groups[X86F_GRPIDX(d.f)]) && digit == RSP)
             return false;
         if (in.reg_is_ext) in.reg = digit;
-        else do in.reg = (int)rn(16); while (in.reg == RSP);
+        else do in.reg = (int)rn(compat ? 8 : 16); while (in.reg == RSP);
         if (mem) {
             int avoid = in.reg_is_ext ? -1 : in.reg;
             /* the 0F maps: 16-byte aligned (MOVAPS, CMPXCHG16B ...) */
-            mem_at(g, &in.rm, map == 0 ? data_la(1u << rn(5)) : BUF_VA + (rn(DATA_END - 32) & ~15u),
-                   avoid, -1);
+            uint64_t la = map == 0 ? data_la(1u << rn(5)) : BUF_VA + (rn(DATA_END - 32) & ~15u);
+            mem_at(g, &in.rm, la, avoid, -1);
+            /* compatibility mode: no RIP-relative (mod 00 rm 101 is disp32),
+             * no REX, no 67 (16-bit addressing); 32-bit address arithmetic */
+            for (int k = 0; compat && k < 50 && (in.rm.base == -2 || in.rm.base >= 8 || in.rm.index >= 8 ||
+                                                 in.rm.a32); k++)
+                mem_at(g, &in.rm, la, avoid, -1);
+            if (compat && (in.rm.base == -2 || in.rm.base >= 8 || in.rm.index >= 8 || in.rm.a32))
+                return false;
+            if (compat) {
+                in.rm.base_val &= 0xffffffffu;
+                in.rm.index_val &= 0xffffffffu;
+            }
             /* a register bit offset addresses beyond the operand (BT family) */
             if (!strncmp(mn, "bt", 2) && !in.reg_is_ext) return false;
         } else {
@@ -2592,8 +2619,13 @@ static bool g_tables_once(struct gen *g)
     }
     uint8_t pre[4];
     unsigned npre = 0;
-    while (chance(10) && npre < 2) pre[npre++] = (const uint8_t[]){ 0x26, 0x2e, 0x36, 0x3e }[rn(4)];
-    bool moffs = immk == X86F_MOFFS, a32 = moffs && chance(30);
+    /* compatibility mode: no CS override (a write through CS is #GP
+     * natively; hvsim has no segment type checks: docs/x86.md) */
+    while (chance(10) && npre < 2) {
+        uint8_t sp = (const uint8_t[]){ 0x26, 0x2e, 0x36, 0x3e }[rn(4)];
+        if (!(compat && sp == 0x2e)) pre[npre++] = sp;
+    }
+    bool moffs = immk == X86F_MOFFS, a32 = moffs && !compat && chance(30);
     if (a32) pre[npre++] = 0x67;
     uint64_t at = CODE_VA + g->s->len;
     uint8_t b[40], body[32];
@@ -2610,13 +2642,14 @@ static bool g_tables_once(struct gen *g)
     memcpy(b + npre, body, n);
     memcpy(b + npre + n, pad, 8);
     struct x86_insn di;
-    int len = x86_decode(b, npre + n + 8, 8, &di);
+    unsigned csz = compat ? 4 : 8;
+    int len = x86_decode(b, npre + n + 8, csz, &di);
     if (len <= 0 || (unsigned)len < npre + n || (unsigned)len > npre + n + 8) return false;
     unsigned immlen = (unsigned)len - npre - n;
     if (in.modrm && in.rm.mem && in.rm.base == -2) { /* RIP-relative: relative to the true end */
         n = encode(&in, at + npre + immlen, body);
         memcpy(b + npre, body, n);
-        if (x86_decode(b, npre + n + 8, 8, &di) != len) return false;
+        if (x86_decode(b, npre + n + 8, csz, &di) != len) return false;
     }
     const char *dmn = x86_mnemonic(&di);
     /* filters: by the decoded mnemonic and by the row's */
@@ -2894,6 +2927,14 @@ static void gen_seq(struct gen *g, struct seq *s, uint64_t seed, const int *only
 
 
 static uint8_t *ncode, *nbuf;
+
+/* Compatibility mode: bits 63:32 of RAX..RDI are undefined after it (SDM
+ * vol. 1 §3.4.1.1): compared are bits 31:0. */
+static void compat_mask(struct result *res)
+{
+    for (int r = 0; compat && r < 8; r++)
+        res->r[r] &= 0xffffffffu;
+}
 static pid_t child = -1;
 static int cmd_fd = -1, resp_fd = -1;
 
@@ -2982,11 +3023,48 @@ static void *map_fixed(uint64_t va, size_t len, int prot)
     return p;
 }
 
+/* Compatibility mode natively: dt_simd_pro jumps to COMPAT_IN (64-bit
+ * code): MOV DS/ES from COMPAT_SEL (Linux leaves DS = ES = 0 in 64-bit
+ * processes; a null DS faults in compatibility mode), then JMP FAR m16:32
+ * to 23h:CODE_VA. The sequence's 32-bit trailer is JMP FAR m16:32 to
+ * 33h:COMPAT_OUT, which jumps on to [STATE_VA + 288] as the 64-bit
+ * trailer does. Far jumps push nothing and leave the flags. */
+#define COMPAT_IN   (CODE_VA + 0xe000)
+#define COMPAT_OUT  (CODE_VA + 0xf000)
+#define COMPAT_SEL  (STATE_VA + 0xd00) /* word 2Bh */
+#define COMPAT_FP_IN  (STATE_VA + 0xd08) /* m16:32 23h:CODE_VA */
+#define COMPAT_FP_OUT (STATE_VA + 0xd10) /* m16:32 33h:COMPAT_OUT */
+static void put_abs32(uint8_t *p, uint64_t a) { uint32_t v = (uint32_t)a; memcpy(p, &v, 4); }
+static void compat_native_init(void)
+{
+    uint8_t *in = ncode + (COMPAT_IN - CODE_VA), *out = ncode + (COMPAT_OUT - CODE_VA);
+    static const uint8_t stub_in[21] = { 0x8e, 0x1c, 0x25, 0, 0, 0, 0, 0x8e, 0x04, 0x25, 0, 0, 0, 0,
+                                         0xff, 0x2c, 0x25, 0, 0, 0, 0 };
+    memcpy(in, stub_in, sizeof stub_in);
+    put_abs32(in + 3, COMPAT_SEL);
+    put_abs32(in + 10, COMPAT_SEL);
+    put_abs32(in + 17, COMPAT_FP_IN);
+    static const uint8_t stub_out[7] = { 0xff, 0x24, 0x25, 0, 0, 0, 0 };
+    memcpy(out, stub_out, sizeof stub_out);
+    put_abs32(out + 3, STATE_VA + 288);
+    uint8_t *st = (uint8_t *)nst;
+    uint16_t sel = 0x2b;
+    memcpy(st + 0xd00, &sel, 2);
+    put_abs32(st + 0xd08, CODE_VA);
+    sel = 0x23;
+    memcpy(st + 0xd0c, &sel, 2);
+    put_abs32(st + 0xd10, COMPAT_OUT);
+    sel = 0x33;
+    memcpy(st + 0xd14, &sel, 2);
+}
+
 static void native_init(void)
 {
     signal(SIGPIPE, SIG_IGN);
     ncode = map_fixed(CODE_VA, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
     nst = map_fixed(STATE_VA, 4096, PROT_READ | PROT_WRITE);
+    if (compat)
+        compat_native_init();
     nbuf = map_fixed(BUF_VA, BUF_SIZE, PROT_READ | PROT_WRITE);
     spawn_child();
 }
@@ -2999,6 +3077,10 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
     uint8_t tr[7] = { 0xff, 0x24, 0x25 };
     uint32_t a = (uint32_t)(STATE_VA + 288);
     memcpy(tr + 3, &a, 4);
+    if (compat) { /* jmp far [COMPAT_FP_OUT] (32-bit code) */
+        tr[1] = 0x2d;
+        put_abs32(tr + 2, COMPAT_FP_OUT);
+    }
     memcpy(ncode + len, tr, sizeof tr);
     memcpy(nst->in, s->r, sizeof s->r);
     nst->in_flags = s->flags;
@@ -3007,6 +3089,8 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
     memcpy(nbuf, s->buf, BUF_SIZE);
     memset(nst->out, 0, sizeof nst->out);
     simd_native_in(s);
+    if (compat)
+        *(uint64_t *)(uintptr_t)SSTATE_JMP = COMPAT_IN;
     res->fault = 0;
     char c = 'r';
     if (write(cmd_fd, &c, 1) == 1 && read(resp_fd, &c, 1) == 1) {
@@ -3024,6 +3108,7 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
     res->flags = nst->out_flags;
     memcpy(res->buf, nbuf, BUF_SIZE);
     simd_native_out(res);
+    compat_mask(res);
 }
 
 static void sim_init(void)
@@ -3056,6 +3141,12 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     x86f_set_flags(fx, s->flags);
     bool fx_ok = simd_sim_in(s);
     simd_seq = s;
+    struct x86_segment cs64 = fx->x->seg[X86_CS];
+    if (compat) { /* CS.L = 0, D = 1: 32-bit code in long mode (SDM vol. 3A §5.2.1) */
+        fx->x->seg[X86_CS].attr = (uint16_t)((cs64.attr & ~SEG_L) | SEG_DB);
+        fx->x->seg[X86_CS].sel = 0x23;
+        x86_update_mode(fx->x);
+    }
     uint64_t ran = 0, pre = 0;
     for (uint64_t z = sim_chunks; z && pre < 1000000 && fx->c->state == CPU_RUNNING;) {
         z = z * 6364136223846793005ull + 1442695040888963407ull;
@@ -3075,8 +3166,13 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     memcpy(res->r, fx->x->r, sizeof res->r);
     res->flags = fx->x->rflags;
     x86f_read(fx, SIM_BUF_PA, res->buf, BUF_SIZE);
+    if (compat) { /* back to 64-bit code for the FXSAVE64 snippet */
+        fx->x->seg[X86_CS] = cs64;
+        x86_update_mode(fx->x);
+    }
     if (!simd_sim_out(res) || !fx_ok)
         res->fault = 4000;
+    compat_mask(res);
 }
 
 /* Differences between native and sim under the undefined-flags mask. */
@@ -3184,7 +3280,14 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--keep-going")) keep_going = true;
         else if (!strcmp(argv[i], "--verbose")) verbose = true;
         else if (!strcmp(argv[i], "--engines")) engines = true;
-        else if (!strcmp(argv[i], "--gen") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
+            const char *m = argv[++i];
+            compat = !strcmp(m, "compat");
+            if (!compat && strcmp(m, "64")) {
+                fprintf(stderr, "%s: --mode 64|compat\n", argv[0]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--gen") && i + 1 < argc) {
             const char *m = argv[++i];
             if (!strcmp(m, "tables")) {
                 for (unsigned t = 0; t < NTEMPL; t++)
@@ -3203,9 +3306,24 @@ int main(int argc, char **argv)
                 printf("%-16s weight %u  %s\n", templates[t].name, templates[t].weight, templates[t].sdm);
             return 0;
         } else {
-            fprintf(stderr, "usage: %s [--seed S] [--count N] [--keep-going] [--verbose] [--engines] [--gen templates|tables] "
+            fprintf(stderr, "usage: %s [--seed S] [--count N] [--keep-going] [--verbose] [--engines] [--gen templates|tables] [--mode 64|compat] "
                             "[--only TEMPLATE]... [--list]\n", argv[0]);
             return 2;
+        }
+    }
+    if (compat && (nonly != 1 || strcmp(templates[only[0]].name, "tables"))) {
+        fprintf(stderr, "%s: --mode compat needs --gen tables\n", argv[0]);
+        return 2;
+    }
+    if (compat) {
+        /* the host kernel must give user space a 32-bit code segment at
+         * 23h (Linux with IA-32 emulation): LAR at RPL 3, code, D = 1, L = 0 */
+        uint64_t acc = 0, sel = 0x23;
+        uint8_t zf = 0;
+        __asm__ volatile("lar %2, %0; setz %1" : "=r"(acc), "=q"(zf) : "r"(sel));
+        if (!zf || !(acc & 0x800) || !(acc & 0x400000) || (acc & 0x200000)) {
+            printf("x86-difftest: --mode compat skipped: no 32-bit user code segment 23h on this host\n");
+            return 0;
         }
     }
     struct gen g = { 0 };
