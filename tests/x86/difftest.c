@@ -2418,9 +2418,6 @@ static const char *const tbl_skip[] = {
      * the empty-ST(0) check (no #IS, no indefinite stored; capstone's name
      * "fstpnce"), hvsim as FSTP (docs/x86.md, vendor differences) */
     "fstpnce", "salc",
-    /* compatibility mode: the BCD adjustments are not in hvsim's
-     * interpreter (decoded, #UD) */
-    "daa", "das", "aaa", "aas", "aam", "aad",
 };
 
 /* Undefined arithmetic flags after an instruction (SDM vol. 2, each
@@ -2667,6 +2664,9 @@ static bool g_tables_once(struct gen *g)
     if (di.opsize == 2 && (!strcmp(base, "bswap") || !strcmp(base, "shld") || !strcmp(base, "shrd"))) {
         return false;
     }
+    /* AAM 0 is #DE (natively SIGFPE, which the child takes for #XM) */
+    if (!strcmp(base, "aam") && !(di.imm & 0xff))
+        return false;
     /* FNSTSW copies the condition codes: only when all are defined */
     if (!strcmp(base, "fnstsw") && (g->undef >> X87_CC_SHIFT))
         return false;
