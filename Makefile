@@ -65,9 +65,15 @@ $(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 $(BUILD)/x86-difftest: $(BUILD)/tests/x86/difftest.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# --gen tables: opcodes drawn from the decoder's own tables (docs/x86.md).
 X86_DIFFTEST_SEEDS ?= 1 2 3 4 5 6 7 8
+# --mode compat: the same in compatibility mode (32-bit code segment).
+X86_DIFFTEST_TABLE_SEEDS ?= 1 2 3 4
+X86_DIFFTEST_COMPAT_SEEDS ?= 1 2
 x86-difftest: $(BUILD)/x86-difftest
 	@set -e; for s in $(X86_DIFFTEST_SEEDS); do $(BUILD)/x86-difftest --seed $$s --count 10000 --engines; done
+	@set -e; for s in $(X86_DIFFTEST_TABLE_SEEDS); do $(BUILD)/x86-difftest --gen tables --seed $$s --count 5000 --engines; done
+	@set -e; for s in $(X86_DIFFTEST_COMPAT_SEEDS); do $(BUILD)/x86-difftest --gen tables --mode compat --seed $$s --count 5000 --engines; done
 
 $(BUILD)/isa/%.elf: tests/isa/%.S tests/isa/link.ld tests/isa/test_macros.h
 	@mkdir -p $(dir $@)

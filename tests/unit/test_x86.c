@@ -110,6 +110,93 @@ START_TEST(div_de)
 }
 END_TEST
 
+/* XADD m8, r8 whose source register is part of the address (SDM vol. 2
+ * XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP): the sum goes to the
+ * address computed before CH changes. Found by x86-difftest --gen tables
+ * (hvsim wrote CH first, then the sum to [new RCX - 0x10]). */
+START_TEST(xadd_src_in_address)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t code[2][6] = {
+        { 0x0f, 0xc0, 0x69, 0xf0, 0xf4 },       /* xadd [rcx - 0x10], ch */
+        { 0xf0, 0x0f, 0xc0, 0x69, 0xf0, 0xf4 }, /* lock xadd [rcx - 0x10], ch */
+    };
+    for (int k = 0; k < 2; k++) {
+        x86f_reset_cpu(f, X86F_CODE);
+        x86f_code(f, X86F_CODE, code[k], 5u + (unsigned)k);
+        uint64_t rcx = X86F_DATA + 0x3f10; /* CH = 0x3f; [rcx - 0x10] = DATA + 0x3f00 */
+        x86f_w64(f, X86F_DATA + 0x3f00, 0x0c);
+        x86f_w64(f, X86F_DATA + 0x0c00, 0x55); /* where the wrong address would point */
+        x86f_set_reg(f, RCX, rcx);
+        ck_assert_int_eq(x86f_run_to_hlt(f, 100, NULL), X86F_HALTED);
+        ck_assert_uint_eq(x86f_reg(f, RCX), X86F_DATA + 0x0c10);            /* CH = old dest */
+        ck_assert_uint_eq(x86f_r64(f, X86F_DATA + 0x3f00), 0x0c + 0x3f);     /* dest = sum */
+        ck_assert_uint_eq(x86f_r64(f, X86F_DATA + 0x0c00), 0x55);            /* untouched */
+    }
+    /* register form, the same register twice: DEST = TEMP is written last */
+    static const uint8_t same[] = { 0x0f, 0xc1, 0xc0, 0xf4 }; /* xadd eax, eax */
+    ck_assert_int_eq(run_code(f, same, sizeof same, 21, 0, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 42);
+    x86f_free(f);
+}
+END_TEST
+
+/* DAA DAS AAA AAS AAM AAD in 32-bit code (compatibility mode: the fixture's
+ * CS with L = 0, D = 1): SDM vol. 2 pseudo-code and its DAA/DAS examples;
+ * the results agree with an AMD host (x86-difftest --gen tables --mode
+ * compat). */
+static int run_compat(struct x86f *f, const uint8_t *code, size_t n, uint64_t rax, uint64_t flags)
+{
+    uint8_t buf[16];
+    memcpy(buf, code, n);
+    buf[n] = 0xf4;
+    x86f_reset_cpu(f, X86F_CODE);
+    x86f_code(f, X86F_CODE, buf, n + 1);
+    f->x->seg[X86_CS].attr = (uint16_t)((f->x->seg[X86_CS].attr & ~SEG_L) | SEG_DB);
+    x86_update_mode(f->x);
+    ck_assert_uint_eq(f->x->code_size, 4);
+    x86f_set_reg(f, RAX, rax);
+    x86f_set_flags(f, flags);
+    return x86f_run_to_hlt(f, 100, NULL);
+}
+
+START_TEST(bcd_adjust)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t daa[] = { 0x27 }, das[] = { 0x2f }, aaa[] = { 0x37 }, aas[] = { 0x3f };
+    static const uint8_t aam10[] = { 0xd4, 0x0a }, aad10[] = { 0xd5, 0x0a }, aam0[] = { 0xd4, 0x00 };
+    /* SDM DAA example: 79H + 35H = AEH, DAA -> 14H, CF = AF = 1 */
+    ck_assert_int_eq(run_compat(f, daa, 1, 0xae, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x14);
+    ck_assert_uint_eq(x86f_flags(f) & (FL_CF | FL_AF), FL_CF | FL_AF);
+    /* SDM DAS example: 35H - 47H = EEH, DAS -> 88H, CF = AF = 1 */
+    ck_assert_int_eq(run_compat(f, das, 1, 0xee, FL_CF), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x88);
+    ck_assert_uint_eq(x86f_flags(f) & (FL_CF | FL_AF), FL_CF | FL_AF);
+    /* DAA without adjustment: 45H stays, CF = AF = 0 */
+    ck_assert_int_eq(run_compat(f, daa, 1, 0x45, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x45);
+    ck_assert_uint_eq(x86f_flags(f) & (FL_CF | FL_AF), 0);
+    /* AAA: AX + 106H (AL = FAH carries into AH twice), AL AND 0FH */
+    ck_assert_int_eq(run_compat(f, aaa, 1, 0x01fa, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x0300);
+    ck_assert_uint_eq(x86f_flags(f) & (FL_CF | FL_AF), FL_CF | FL_AF);
+    /* AAS: AX - 6 (borrows from AH), AH - 1, AL AND 0FH */
+    ck_assert_int_eq(run_compat(f, aas, 1, 0x0203, FL_AF), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x000d);
+    ck_assert_uint_eq(x86f_flags(f) & (FL_CF | FL_AF), FL_CF | FL_AF);
+    /* AAM 10: 79 = 7 * 10 + 9; AAD 10: back */
+    ck_assert_int_eq(run_compat(f, aam10, 2, 0x4f, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x0709);
+    ck_assert_int_eq(run_compat(f, aad10, 2, 0x0709, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x4f);
+    ck_assert_uint_eq(x86f_flags(f) & FL_ZF, 0);
+    /* AAM 0: #DE */
+    ck_assert_int_eq(run_compat(f, aam0, 2, 0x4f, 0), X86_EXC_DE);
+    x86f_free(f);
+}
+END_TEST
+
 /* #PF: CR2 = the linear address, error code (SDM vol. 3A §4.7 Figure
  * 4-12) P = 0 for a not-present page, W for a write; P = 1 for a write to
  * a read-only page with CR0.WP = 1 at CPL 0. The handler's frame has the
@@ -401,6 +488,8 @@ Suite *x86_suite(void)
     TCase *tc = tcase_create("interp");
     tcase_add_loop_test(tc, alu_flags, 0, (int)(sizeof flag_cases / sizeof flag_cases[0]));
     tcase_add_test(tc, div_de);
+    tcase_add_test(tc, xadd_src_in_address);
+    tcase_add_test(tc, bcd_adjust);
     tcase_add_test(tc, page_fault);
     tcase_add_test(tc, paging32_pse_4m);
     tcase_add_test(tc, cpuid_only_implemented);

@@ -632,6 +632,18 @@ START_TEST(groups_system)
     OK(8, "66 0f ae 38", 4, "clflushopt");
     OK(8, "0f ae 20", 3, "xsave");
     OK(8, "0f ae 10", 3, "ldmxcsr");
+    /* Group 15 "NP" members: 66/F2/F3 are #UD (SDM vol. 2 §3.1.1.1), which
+     * the host CPU confirmed (x86-difftest --gen tables) */
+    BAD(8, "66 0f ae 18");      /* stmxcsr */
+    BAD(8, "66 0f ae 10");      /* ldmxcsr */
+    BAD(8, "f3 0f ae 18");
+    BAD(8, "66 0f ae e8");      /* lfence */
+    BAD(8, "66 0f ae f0");      /* mfence */
+    BAD(8, "66 0f ae f8");      /* sfence (capstone: pcommit) */
+    BAD(8, "f2 0f ae f8");
+    BAD(8, "66 48 0f ae 00");   /* fxsave64 */
+    BAD(8, "66 0f ae 20");      /* xsave */
+    OK(8, "0f ae 18", 3, "stmxcsr");
     OK(8, "0f c7 30", 3, "vmptrld");
     OK(8, "66 0f c7 30", 4, "vmclear");
     ck_assert_uint_eq(i.mandatory, 0x66);

@@ -41,6 +41,8 @@
 #include "../unit/x86_fixture.h"
 #include "cpu/x86/disasm.h"
 #include "cpu/x86/fpu.h"
+#include "cpu/x86/insn.h"
+#include "cpu/x86/optab.h"
 
 /* ---- fixed addresses (the same in the child and in the simulator) ------ */
 #define CODE_VA   0x30000000ull /* 64 KiB; the sequence starts here */
@@ -217,6 +219,11 @@ struct seq {
     struct simd_state simd;
 };
 
+/* --mode compat (table mode only): the sequence runs in compatibility mode,
+ * a 32-bit code segment in long mode (natively selector 23h, Linux's
+ * 32-bit user code; in hvsim CS.L = 0, CS.D = 1) */
+static bool compat;
+
 /* Generator state. */
 struct gen {
     struct seq *s;
@@ -228,6 +235,8 @@ struct gen {
     bool host_lzcnt, host_tzcnt, host_popcnt;
     bool host_bmi1, host_bmi2, host_adx, host_movbe;
     bool host_sse4, host_sse42; /* SSSE3 + SSE4.1; SSE4.2 (+ CRC32) + AES + PCLMULQDQ */
+    bool host_sha;    /* SHA extensions (table mode) */
+    bool host_clwb, host_clflushopt; /* table mode */
     bool host_xsave;  /* XSAVE, OSXSAVE and XCR0 with x87 and SSE (templates `xsave`) */
 };
 
@@ -408,7 +417,10 @@ static void need_flags(struct gen *g, uint32_t need)
     uint32_t imm = (uint32_t)rval();
     uint8_t b[7] = { 0x48, 0x81, 0xfc, (uint8_t)imm, (uint8_t)(imm >> 8), (uint8_t)(imm >> 16),
                      (uint8_t)(imm >> 24) };
-    emit_bytes(g, b, 7, NULL);
+    if (compat) /* no REX: CMP ESP, imm32 */
+        emit_bytes(g, b + 1, 6, NULL);
+    else
+        emit_bytes(g, b, 7, NULL);
     set_undef_after(g, FL_ARITH, 0);
 }
 
@@ -2358,6 +2370,337 @@ static bool g_bmi(struct gen *g, const struct tmpl *t)
                     (uint8_t)rnd());
 }
 
+/* ---- table mode (--gen tables): opcodes drawn from the decoder's own tables ------- */
+
+/* Instead of hand-written templates, one instruction is drawn from the
+ * decoder's opcode maps (src/cpu/x86/optab.c: one-byte, 0F, 0F38, 0F3A,
+ * ModRM.reg groups, x87 escapes): a random map and opcode, a ModRM.reg
+ * extension and a mandatory-prefix form that the row defines, register or
+ * memory operands (memory into the test buffer, as the templates'
+ * mem_at), random REX / REX.W / 66 (operand size where it is one) / 67
+ * (with a memory operand) / ignored segment overrides (ES CS SS DS: no
+ * effect in 64-bit mode, SDM vol. 1 §3.3.7.1) / F2 F3 on rows where they
+ * do not select a form. The bytes are then decoded by x86_decode (the
+ * decoder fixes the immediate length) and filtered by mnemonic:
+ * tbl_skip lists what cannot run in user mode or natively without side
+ * effects, or whose result is implementation-defined; tbl_flags gives the
+ * SDM's undefined flags. */
+
+/* Mnemonics (x86_mnemonic, or a variant key) never generated: control
+ * flow, stack (RSP tracking is the templates' business), implicit
+ * RSI/RDI/RBX memory (string ops, XLAT, MASKMOV), privileged / system /
+ * I/O, segment registers and descriptors, host-specific values (CPUID,
+ * RDTSC, RDRAND, SGDT...), #DE (DIV/IDIV: the templates pick divisors),
+ * control/environment loads with random images (LDMXCSR, FLDCW, FLDENV,
+ * FRSTOR, FXRSTOR, XRSTOR), stores of FIP/FDP (FNSTENV, FNSAVE, FXSAVE,
+ * XSAVE), x87 transcendentals and RCP/RSQRT approximations (results are
+ * implementation-defined: SDM vol. 1 §8.3.10, vol. 2 RCPPS "relative
+ * error"), BCD (FBLD of invalid BCD is undefined), TSX/XTEST (absent on
+ * AMD), CLZERO (RAX address). */
+static const char *const tbl_skip[] = {
+    "call", "lcall", "jmp", "ljmp", "ret", "retf", "iret", "int", "int1", "int3", "into",
+    "loop", "loope", "loopne", "jrcxz", "jecxz", "jcxz", "syscall", "sysret", "sysenter",
+    "sysexit", "hlt", "xbegin", "xabort", "xend", "xtest", "push", "pop", "pushf", "popf",
+    "enter", "leave", "movs", "cmps", "stos", "lods", "scas", "ins", "outs", "xlatb",
+    "maskmovq", "maskmovdqu", "in", "out", "cli", "sti", "clts", "invd", "wbinvd", "wrmsr",
+    "rdmsr", "rdtsc", "rdtscp", "rdpmc", "rdpid", "getsec", "rsm", "cpuid", "invlpg",
+    "sldt", "str", "lldt", "ltr", "verr", "verw", "lar", "lsl", "sgdt", "sidt", "lgdt",
+    "lidt", "smsw", "lmsw", "swapgs", "monitor", "mwait", "monitorx", "mwaitx", "clzero",
+    "vmread", "vmwrite", "vmptrld", "vmptrst", "vmclear", "vmxon", "invept", "invvpid",
+    "invpcid", "xgetbv", "xsetbv", "xsave", "xrstor", "xsaveopt", "xsavec", "xsaves",
+    "xrstors", "movsb", "cmpsb", "stosb", "lodsb", "scasb", "insb", "outsb", "fxsave", "fxrstor", "ldmxcsr", "rdfsbase", "rdgsbase", "wrfsbase",
+    "wrgsbase", "rdrand", "rdseed", "ud0", "ud1", "ud2", "les", "lds", "lss", "lfs", "lgs",
+    "div", "idiv", "fldcw", "fldenv", "frstor", "fnstenv", "fnsave", "fbld", "fbstp",
+    "f2xm1", "fyl2x", "fptan", "fpatan", "fyl2xp1", "fsin", "fcos", "fsincos", "rcpps",
+    "rcpss", "rsqrtps", "rsqrtss", "rdpkru", "wrpkru", "clac", "stac", "encls", "enclu",
+    "fsetpm", "mov cr", "bound", "arpl",
+    /* D9 D8+i, reserved in SDM App. A.4.2: AMD executes it as FSTP without
+     * the empty-ST(0) check (no #IS, no indefinite stored; capstone's name
+     * "fstpnce"), hvsim as FSTP (docs/x86.md, vendor differences) */
+    "fstpnce", "salc",
+};
+
+/* Undefined arithmetic flags after an instruction (SDM vol. 2, each
+ * instruction's "Flags Affected"). Shifts and rotates: the count is
+ * random, so every flag that some count leaves undefined is masked. */
+static const struct { const char *mn; uint32_t und; } tbl_flags[] = {
+    { "and", FL_AF }, { "or", FL_AF }, { "xor", FL_AF }, { "test", FL_AF },
+    { "shl", FL_OF | FL_AF | FL_CF }, { "sal", FL_OF | FL_AF | FL_CF },
+    { "shr", FL_OF | FL_AF | FL_CF }, { "sar", FL_OF | FL_AF | FL_CF },
+    { "rol", FL_OF }, { "ror", FL_OF }, { "rcl", FL_OF }, { "rcr", FL_OF },
+    { "shld", FL_ARITH }, { "shrd", FL_ARITH },
+    { "mul", FL_SF | FL_ZF | FL_AF | FL_PF }, { "imul", FL_SF | FL_ZF | FL_AF | FL_PF },
+    { "bt", FL_OF | FL_SF | FL_AF | FL_PF }, { "bts", FL_OF | FL_SF | FL_AF | FL_PF },
+    { "btr", FL_OF | FL_SF | FL_AF | FL_PF }, { "btc", FL_OF | FL_SF | FL_AF | FL_PF },
+    { "bsf", FL_CF | FL_OF | FL_SF | FL_AF | FL_PF }, { "bsr", FL_CF | FL_OF | FL_SF | FL_AF | FL_PF },
+    { "lzcnt", FL_OF | FL_SF | FL_AF | FL_PF }, { "tzcnt", FL_OF | FL_SF | FL_AF | FL_PF },
+    /* compatibility mode only (I64) */
+    { "daa", FL_OF }, { "das", FL_OF }, { "aaa", FL_OF | FL_SF | FL_ZF | FL_PF },
+    { "aas", FL_OF | FL_SF | FL_ZF | FL_PF }, { "aam", FL_OF | FL_AF | FL_CF },
+    { "aad", FL_OF | FL_AF | FL_CF },
+};
+
+/* x87 condition codes written (wr) and left undefined (und) per
+ * mnemonic, as the x87 templates have them (SDM vol. 2, each instruction's
+ * "FPU Flags Affected"); not listed: C1 defined, C0 C2 C3 undefined. */
+static const struct { const char *mn; unsigned wr, und; } tbl_x87_cc[] = {
+    { "fcom", X87_CC, 0 }, { "fcomp", X87_CC, 0 }, { "fcompp", X87_CC, 0 },
+    { "fucom", X87_CC, 0 }, { "fucomp", X87_CC, 0 }, { "fucompp", X87_CC, 0 },
+    { "ficom", X87_CC, 0 }, { "ficomp", X87_CC, 0 }, { "ftst", X87_CC, 0 },
+    { "fxam", X87_CC, 0 }, { "fprem", X87_CC, 0 }, { "fprem1", X87_CC, 0 },
+    { "fninit", X87_CC, 0 },
+    /* C1: Intel "set to 0", AMD leaves it (docs/x86.md, vendor differences) */
+    { "fcomi", X87_C1, X87_C1 }, { "fcomip", X87_C1, X87_C1 },
+    { "fucomi", X87_C1, X87_C1 }, { "fucomip", X87_C1, X87_C1 },
+    { "ffree", X87_CC, X87_CC }, { "ffreep", X87_CC, X87_CC }, { "fnclex", X87_CC, X87_CC },
+    { "fcmovb", 0, 0 }, { "fcmove", 0, 0 }, { "fcmovbe", 0, 0 }, { "fcmovu", 0, 0 },
+    { "fcmovnb", 0, 0 }, { "fcmovne", 0, 0 }, { "fcmovnbe", 0, 0 }, { "fcmovnu", 0, 0 },
+    { "fnstsw", 0, 0 }, { "fnstcw", 0, 0 }, { "wait", 0, 0 },
+};
+
+static bool tbl_in(const char *const *list, unsigned n, const char *mn)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!strcmp(list[i], mn))
+            return true;
+    return false;
+}
+
+/* The host lacks the feature of mnemonic mn (natively #UD). */
+static bool tbl_host_lacks(const struct gen *g, const char *mn, unsigned map, uint8_t op)
+{
+    if (!strcmp(mn, "popcnt")) return !g->host_popcnt;
+    if (!strcmp(mn, "lzcnt")) return !g->host_lzcnt;
+    if (!strcmp(mn, "tzcnt")) return !g->host_tzcnt;
+    if (!strcmp(mn, "movbe")) return !g->host_movbe;
+    if (!strcmp(mn, "adcx") || !strcmp(mn, "adox")) return !g->host_adx;
+    if (!strncmp(mn, "sha", 3)) return !g->host_sha;
+    if (!strcmp(mn, "clwb")) return !g->host_clwb;
+    if (!strcmp(mn, "clflushopt")) return !g->host_clflushopt;
+    if (!strcmp(mn, "crc32") || !strncmp(mn, "aes", 3) || !strcmp(mn, "pclmulqdq") ||
+        !strcmp(mn, "pcmpgtq") || (map == 3 && op >= 0x60 && op <= 0x63))
+        return !g->host_sse42;
+    if (map >= 2) return !g->host_sse4;
+    return false;
+}
+
+/* Variant keys (x86_variants) of the skipped families. */
+static bool tbl_skip_variant(const char *mn)
+{
+    static const char *const fam[] = { "movs", "cmps", "stos", "lods", "scas", "ins", "outs", "push",
+                                       "pop", "iret", "xsave", "xrstor", "fx", "retf", "jcxz" };
+    if (!strchr(mn, '/'))
+        return false;
+    for (unsigned i = 0; i < sizeof fam / sizeof fam[0]; i++)
+        if (!strncmp(mn, fam[i], strlen(fam[i])))
+            return true;
+    return false;
+}
+
+static bool tbl_same_str(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+
+/* A group whose ModRM.reg does not select: the same row eight times. */
+static bool tbl_reg_group(const struct x86_group *gr)
+{
+    for (int k = 1; k < 8; k++)
+        for (int f = 0; f < 4; f++)
+            if (!tbl_same_str(gr->m[0].mn[f], gr->m[k].mn[f]))
+                return false;
+    return true;
+}
+
+/* One attempt; false: nothing emitted (g->s restored by the caller). */
+static bool g_tables_once(struct gen *g)
+{
+    /* the opcode: 1-byte map half the time */
+    unsigned map = chance(50) ? 0 : chance(60) ? 1 : 2 + rn(2);
+    uint8_t op = (uint8_t)rnd();
+    const struct x86_opdesc *tab = map == 0 ? x86_map1 : map == 1 ? x86_map0f : map == 2 ? x86_map0f38
+                                                                                          : x86_map0f3a;
+    struct x86_opdesc d = tab[op];
+    if (map == 0 && op == 0x63) d = x86_movsxd;
+    if (map == 1 && (op == 0x38 || op == 0x3a)) return false;      /* escapes */
+    if (map == 0 && (op == 0x0f || (!compat && op >= 0x40 && op <= 0x4f) || op == 0x26 || op == 0x2e ||
+                     op == 0x36 || op == 0x3e || (op >= 0x64 && op <= 0x67) || op == 0xf0 ||
+                     op == 0xf2 || op == 0xf3))
+        return false; /* prefixes, REX, the 0F escape */
+    if ((d.f & X86F_I64) && !compat) return false;
+    if ((d.f & X86F_O64) && compat) return false;
+    unsigned immk = d.f & X86F_IMM_MASK;
+    if (immk == X86F_IWB || immk == X86F_AP || (d.f & X86F_CR)) return false;
+    bool has_modrm = (d.f & X86F_M) != 0, x87 = (d.f & X86F_X87) != 0;
+    bool mem = false;
+    int digit = (int)rn(8), rmreg = 0;
+    do rmreg = (int)rn(compat ? 8 : 16); while (rmreg == RSP);
+    if (has_modrm) {
+        mem = chance(50);
+        if (d.f & X86F_MO) mem = true;
+        if (d.f & X86F_RO) mem = false;
+    }
+    /* the row for ModRM.reg / mod / rm */
+    const char *mn = NULL;
+    struct x86_opdesc row = d;
+    if (d.f & X86F_GRP) {
+        const struct x86_group *gr = &x86_groups[X86F_GRPIDX(d.f)];
+        if (mem) row = gr->m[digit];
+        else if (gr->rm) row = gr->rm[(digit << 3 | (rmreg & 7)) & 0x3f];
+        else row = gr->regsame ? gr->m[digit] : gr->r[digit];
+        if (row.f & X86F_MO) { if (!mem) return false; }
+        if (row.f & X86F_RO) { if (mem) return false; }
+        if (!(row.f & X86F_IMM_MASK)) row.f |= d.f & X86F_IMM_MASK;
+    }
+    /* the mandatory-prefix form */
+    int form = 0;
+    if (!x87) {
+        int forms[4], nf = 0;
+        for (int k = 0; k < 4; k++)
+            if (row.mn[k]) forms[nf++] = k;
+        if (!nf) return false;
+        form = forms[rn((unsigned)nf)];
+        mn = row.mn[form];
+    } else {
+        mn = mem ? x86_x87_mem[op - 0xd8][digit] : x86_x87_reg[op - 0xd8][digit << 3 | (rmreg & 7)];
+        if (!mn) return false;
+    }
+    bool sse = (row.f & X86F_SSE) || map >= 2;
+    /* the instruction */
+    struct ins in;
+    int osz = (row.f & X86F_SZ_MASK) == X86F_B ? 4 : (int[]){ 2, 4, 4, 8, 8 }[rn(compat ? 3 : 5)];
+    if (form == 1) osz = 2;                                  /* 66 selects the form */
+    else if (osz == 2 && (row.mn[1] || sse)) osz = 4;        /* 66 would select a form */
+    ins_init(&in, osz);
+    in.map = map;
+    in.op = op;
+    in.pfx = form == 2 ? 0xf3 : form == 3 ? 0xf2 : 0;
+    if (!in.pfx && map == 0 && !row.mn[2] && !row.mn[3] && chance(10)) in.pfx = chance(50) ? 0xf3 : 0xf2;
+    in.rex40 = !compat && chance(15);
+    if (d.f & X86F_PR) {
+        in.oreg = rmreg;
+        in.op &= 0xf8;
+    } else if (has_modrm) {
+        in.modrm = true;
+        in.reg_is_ext = (d.f & X86F_GRP) || x87;
+        /* groups whose eight members are one instruction (0F38 F0/F1 MOVBE
+         * CRC32, 0F 12/16/D6 ...): ModRM.reg is a register, never RSP */
+        if ((d.f & X86F_GRP) && tbl_reg_group(&x86_groups[X86F_GRPIDX(d.f)]) && digit == RSP)
+            return false;
+        if (in.reg_is_ext) in.reg = digit;
+        else do in.reg = (int)rn(compat ? 8 : 16); while (in.reg == RSP);
+        if (mem) {
+            int avoid = in.reg_is_ext ? -1 : in.reg;
+            /* the 0F maps: 16-byte aligned (MOVAPS, CMPXCHG16B ...) */
+            uint64_t la = map == 0 ? data_la(1u << rn(5)) : BUF_VA + (rn(DATA_END - 32) & ~15u);
+            mem_at(g, &in.rm, la, avoid, -1);
+            /* compatibility mode: no RIP-relative (mod 00 rm 101 is disp32),
+             * no REX, no 67 (16-bit addressing); 32-bit address arithmetic */
+            for (int k = 0; compat && k < 50 && (in.rm.base == -2 || in.rm.base >= 8 || in.rm.index >= 8 ||
+                                                 in.rm.a32); k++)
+                mem_at(g, &in.rm, la, avoid, -1);
+            if (compat && (in.rm.base == -2 || in.rm.base >= 8 || in.rm.index >= 8 || in.rm.a32))
+                return false;
+            if (compat) {
+                in.rm.base_val &= 0xffffffffu;
+                in.rm.index_val &= 0xffffffffu;
+            }
+            /* a register bit offset addresses beyond the operand (BT family) */
+            if (!strncmp(mn, "bt", 2) && !in.reg_is_ext) return false;
+        } else {
+            in.rm.reg = x87 ? rmreg & 7 : rmreg;
+        }
+    }
+    if (in.lock == false && (row.f & X86F_LK) && mem && chance(30)) in.lock = true;
+    /* the memory operand's set-up, then the bytes with an immediate pad */
+    if (in.modrm && in.rm.mem) {
+        if (in.rm.set_base) emit_mov_imm(g, in.rm.base, in.rm.base_val);
+        if (in.rm.set_index) emit_mov_imm(g, in.rm.index, in.rm.index_val);
+    }
+    uint8_t pre[4];
+    unsigned npre = 0;
+    /* compatibility mode: no CS override (a write through CS is #GP
+     * natively; hvsim has no segment type checks: docs/x86.md) */
+    while (chance(10) && npre < 2) {
+        uint8_t sp = (const uint8_t[]){ 0x26, 0x2e, 0x36, 0x3e }[rn(4)];
+        if (!(compat && sp == 0x2e)) pre[npre++] = sp;
+    }
+    bool moffs = immk == X86F_MOFFS, a32 = moffs && !compat && chance(30);
+    if (a32) pre[npre++] = 0x67;
+    uint64_t at = CODE_VA + g->s->len;
+    uint8_t b[40], body[32];
+    unsigned n = encode(&in, at, body);
+    if (!n) return false;
+    uint8_t pad[8];
+    uint64_t iv = rval();
+    for (int k = 0; k < 8; k++) pad[k] = (uint8_t)(iv >> (8 * k));
+    if (moffs) {
+        uint64_t la = BUF_VA + (rn(DATA_END - 16));
+        for (int k = 0; k < 8; k++) pad[k] = (uint8_t)(la >> (8 * k));
+    }
+    memcpy(b, pre, npre);
+    memcpy(b + npre, body, n);
+    memcpy(b + npre + n, pad, 8);
+    struct x86_insn di;
+    unsigned csz = compat ? 4 : 8;
+    int len = x86_decode(b, npre + n + 8, csz, &di);
+    if (len <= 0 || (unsigned)len < npre + n || (unsigned)len > npre + n + 8) return false;
+    unsigned immlen = (unsigned)len - npre - n;
+    if (in.modrm && in.rm.mem && in.rm.base == -2) { /* RIP-relative: relative to the true end */
+        n = encode(&in, at + npre + immlen, body);
+        memcpy(b + npre, body, n);
+        if (x86_decode(b, npre + n + 8, csz, &di) != len) return false;
+    }
+    const char *dmn = x86_mnemonic(&di);
+    /* filters: by the decoded mnemonic and by the row's */
+    char base[32];
+    snprintf(base, sizeof base, "%s", dmn);
+    if (tbl_in(tbl_skip, sizeof tbl_skip / sizeof tbl_skip[0], base) ||
+        tbl_in(tbl_skip, sizeof tbl_skip / sizeof tbl_skip[0], mn) ||
+        base[0] == 'j' || tbl_skip_variant(mn) || (map == 1 && op <= 0x01) ||
+        (map == 1 && op >= 0x20 && op <= 0x23) || (map == 0 && (op == 0x8c || op == 0x8e)) ||
+        tbl_host_lacks(g, base, map, op)) {
+        return false;
+    }
+    /* undefined results: BSWAP r16 (SDM vol. 2 BSWAP), SHLD/SHRD r16 with a
+     * count above 16 (SDM vol. 2 SHLD) */
+    if (di.opsize == 2 && (!strcmp(base, "bswap") || !strcmp(base, "shld") || !strcmp(base, "shrd"))) {
+        return false;
+    }
+    /* AAM 0 is #DE (natively SIGFPE, which the child takes for #XM) */
+    if (!strcmp(base, "aam") && !(di.imm & 0xff))
+        return false;
+    /* FNSTSW copies the condition codes: only when all are defined */
+    if (!strcmp(base, "fnstsw") && (g->undef >> X87_CC_SHIFT))
+        return false;
+    emit_bytes(g, b, (unsigned)len, g->cur);
+    /* flags: the templates' rule, per mnemonic */
+    uint32_t und = 0;
+    for (unsigned k = 0; k < sizeof tbl_flags / sizeof tbl_flags[0]; k++)
+        if (!strcmp(tbl_flags[k].mn, base)) und = tbl_flags[k].und;
+    set_undef_after(g, FL_ARITH, und);
+    g->flags_done = true;
+    if (x87) {
+        unsigned k = 0, nk = sizeof tbl_x87_cc / sizeof tbl_x87_cc[0];
+        while (k < nk && strcmp(tbl_x87_cc[k].mn, base)) k++;
+        if (k < nk) x87_cc(g, tbl_x87_cc[k].wr, tbl_x87_cc[k].und);
+        else X87_C1_ONLY(g);
+    }
+    return true;
+}
+
+static bool g_tables(struct gen *g, const struct tmpl *t)
+{
+    (void)t;
+    for (int tries = 0; tries < 200; tries++) {
+        unsigned len0 = g->s->len, n0 = g->s->ninsn;
+        uint32_t undef0 = g->undef;
+        if (g_tables_once(g))
+            return true;
+        g->s->len = len0;
+        g->s->ninsn = n0;
+        g->undef = undef0;
+    }
+    return false;
+}
+
 static const struct tmpl templates[] = {
     T("add rm,r", g_alu_rm, 0, 0, 3, OSZPC, 0, 0, SDM_ARITH),
     T("or rm,r", g_alu_rm, 1, 0, 2, OSZPC, FL_AF, 0, SDM_LOGIC),
@@ -2509,6 +2852,8 @@ static const struct tmpl templates[] = {
     /* XSAVE: x87 and SSE components only, REX.W forms (g_xsave) */
     T("xsave", g_xsave, 0, 0, 2, 0, 0, 0, "SDM vol. 1 §13.7, §13.8; vol. 2 XSAVE/XRSTOR"),
     T("xgetbv", g_xsave, 1, 0, 1, 0, 0, 0, "SDM vol. 2 XGETBV; AND/XOR: AF undefined"),
+    /* --gen tables only (weight 0): opcodes from the decoder's tables */
+    T("tables", g_tables, 0, 0, 0, 0, 0, FL_ARITH, "per mnemonic: tbl_flags (SDM vol. 2 Flags Affected)"),
 };
 #define NTEMPL (sizeof templates / sizeof templates[0])
 
@@ -2582,6 +2927,14 @@ static void gen_seq(struct gen *g, struct seq *s, uint64_t seed, const int *only
 
 
 static uint8_t *ncode, *nbuf;
+
+/* Compatibility mode: bits 63:32 of RAX..RDI are undefined after it (SDM
+ * vol. 1 §3.4.1.1): compared are bits 31:0. */
+static void compat_mask(struct result *res)
+{
+    for (int r = 0; compat && r < 8; r++)
+        res->r[r] &= 0xffffffffu;
+}
 static pid_t child = -1;
 static int cmd_fd = -1, resp_fd = -1;
 
@@ -2670,11 +3023,48 @@ static void *map_fixed(uint64_t va, size_t len, int prot)
     return p;
 }
 
+/* Compatibility mode natively: dt_simd_pro jumps to COMPAT_IN (64-bit
+ * code): MOV DS/ES from COMPAT_SEL (Linux leaves DS = ES = 0 in 64-bit
+ * processes; a null DS faults in compatibility mode), then JMP FAR m16:32
+ * to 23h:CODE_VA. The sequence's 32-bit trailer is JMP FAR m16:32 to
+ * 33h:COMPAT_OUT, which jumps on to [STATE_VA + 288] as the 64-bit
+ * trailer does. Far jumps push nothing and leave the flags. */
+#define COMPAT_IN   (CODE_VA + 0xe000)
+#define COMPAT_OUT  (CODE_VA + 0xf000)
+#define COMPAT_SEL  (STATE_VA + 0xd00) /* word 2Bh */
+#define COMPAT_FP_IN  (STATE_VA + 0xd08) /* m16:32 23h:CODE_VA */
+#define COMPAT_FP_OUT (STATE_VA + 0xd10) /* m16:32 33h:COMPAT_OUT */
+static void put_abs32(uint8_t *p, uint64_t a) { uint32_t v = (uint32_t)a; memcpy(p, &v, 4); }
+static void compat_native_init(void)
+{
+    uint8_t *in = ncode + (COMPAT_IN - CODE_VA), *out = ncode + (COMPAT_OUT - CODE_VA);
+    static const uint8_t stub_in[21] = { 0x8e, 0x1c, 0x25, 0, 0, 0, 0, 0x8e, 0x04, 0x25, 0, 0, 0, 0,
+                                         0xff, 0x2c, 0x25, 0, 0, 0, 0 };
+    memcpy(in, stub_in, sizeof stub_in);
+    put_abs32(in + 3, COMPAT_SEL);
+    put_abs32(in + 10, COMPAT_SEL);
+    put_abs32(in + 17, COMPAT_FP_IN);
+    static const uint8_t stub_out[7] = { 0xff, 0x24, 0x25, 0, 0, 0, 0 };
+    memcpy(out, stub_out, sizeof stub_out);
+    put_abs32(out + 3, STATE_VA + 288);
+    uint8_t *st = (uint8_t *)nst;
+    uint16_t sel = 0x2b;
+    memcpy(st + 0xd00, &sel, 2);
+    put_abs32(st + 0xd08, CODE_VA);
+    sel = 0x23;
+    memcpy(st + 0xd0c, &sel, 2);
+    put_abs32(st + 0xd10, COMPAT_OUT);
+    sel = 0x33;
+    memcpy(st + 0xd14, &sel, 2);
+}
+
 static void native_init(void)
 {
     signal(SIGPIPE, SIG_IGN);
     ncode = map_fixed(CODE_VA, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
     nst = map_fixed(STATE_VA, 4096, PROT_READ | PROT_WRITE);
+    if (compat)
+        compat_native_init();
     nbuf = map_fixed(BUF_VA, BUF_SIZE, PROT_READ | PROT_WRITE);
     spawn_child();
 }
@@ -2687,6 +3077,10 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
     uint8_t tr[7] = { 0xff, 0x24, 0x25 };
     uint32_t a = (uint32_t)(STATE_VA + 288);
     memcpy(tr + 3, &a, 4);
+    if (compat) { /* jmp far [COMPAT_FP_OUT] (32-bit code) */
+        tr[1] = 0x2d;
+        put_abs32(tr + 2, COMPAT_FP_OUT);
+    }
     memcpy(ncode + len, tr, sizeof tr);
     memcpy(nst->in, s->r, sizeof s->r);
     nst->in_flags = s->flags;
@@ -2695,6 +3089,8 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
     memcpy(nbuf, s->buf, BUF_SIZE);
     memset(nst->out, 0, sizeof nst->out);
     simd_native_in(s);
+    if (compat)
+        *(uint64_t *)(uintptr_t)SSTATE_JMP = COMPAT_IN;
     res->fault = 0;
     char c = 'r';
     if (write(cmd_fd, &c, 1) == 1 && read(resp_fd, &c, 1) == 1) {
@@ -2712,6 +3108,7 @@ static void run_native(const struct seq *s, unsigned len, struct result *res)
     res->flags = nst->out_flags;
     memcpy(res->buf, nbuf, BUF_SIZE);
     simd_native_out(res);
+    compat_mask(res);
 }
 
 static void sim_init(void)
@@ -2744,6 +3141,12 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     x86f_set_flags(fx, s->flags);
     bool fx_ok = simd_sim_in(s);
     simd_seq = s;
+    struct x86_segment cs64 = fx->x->seg[X86_CS];
+    if (compat) { /* CS.L = 0, D = 1: 32-bit code in long mode (SDM vol. 3A §5.2.1) */
+        fx->x->seg[X86_CS].attr = (uint16_t)((cs64.attr & ~SEG_L) | SEG_DB);
+        fx->x->seg[X86_CS].sel = 0x23;
+        x86_update_mode(fx->x);
+    }
     uint64_t ran = 0, pre = 0;
     for (uint64_t z = sim_chunks; z && pre < 1000000 && fx->c->state == CPU_RUNNING;) {
         z = z * 6364136223846793005ull + 1442695040888963407ull;
@@ -2763,8 +3166,13 @@ static void run_sim(const struct seq *s, unsigned len, struct result *res)
     memcpy(res->r, fx->x->r, sizeof res->r);
     res->flags = fx->x->rflags;
     x86f_read(fx, SIM_BUF_PA, res->buf, BUF_SIZE);
+    if (compat) { /* back to 64-bit code for the FXSAVE64 snippet */
+        fx->x->seg[X86_CS] = cs64;
+        x86_update_mode(fx->x);
+    }
     if (!simd_sim_out(res) || !fx_ok)
         res->fault = 4000;
+    compat_mask(res);
 }
 
 /* Differences between native and sim under the undefined-flags mask. */
@@ -2872,6 +3280,23 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--keep-going")) keep_going = true;
         else if (!strcmp(argv[i], "--verbose")) verbose = true;
         else if (!strcmp(argv[i], "--engines")) engines = true;
+        else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
+            const char *m = argv[++i];
+            compat = !strcmp(m, "compat");
+            if (!compat && strcmp(m, "64")) {
+                fprintf(stderr, "%s: --mode 64|compat\n", argv[0]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--gen") && i + 1 < argc) {
+            const char *m = argv[++i];
+            if (!strcmp(m, "tables")) {
+                for (unsigned t = 0; t < NTEMPL; t++)
+                    if (!strcmp(templates[t].name, "tables")) only[nonly++] = (int)t;
+            } else if (strcmp(m, "templates")) {
+                fprintf(stderr, "%s: --gen templates|tables\n", argv[0]);
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             const char *name = argv[++i];
             for (unsigned t = 0; t < NTEMPL; t++)
@@ -2881,9 +3306,24 @@ int main(int argc, char **argv)
                 printf("%-16s weight %u  %s\n", templates[t].name, templates[t].weight, templates[t].sdm);
             return 0;
         } else {
-            fprintf(stderr, "usage: %s [--seed S] [--count N] [--keep-going] [--verbose] [--engines] "
+            fprintf(stderr, "usage: %s [--seed S] [--count N] [--keep-going] [--verbose] [--engines] [--gen templates|tables] [--mode 64|compat] "
                             "[--only TEMPLATE]... [--list]\n", argv[0]);
             return 2;
+        }
+    }
+    if (compat && (nonly != 1 || strcmp(templates[only[0]].name, "tables"))) {
+        fprintf(stderr, "%s: --mode compat needs --gen tables\n", argv[0]);
+        return 2;
+    }
+    if (compat) {
+        /* the host kernel must give user space a 32-bit code segment at
+         * 23h (Linux with IA-32 emulation): LAR at RPL 3, code, D = 1, L = 0 */
+        uint64_t acc = 0, sel = 0x23;
+        uint8_t zf = 0;
+        __asm__ volatile("lar %2, %0; setz %1" : "=r"(acc), "=q"(zf) : "r"(sel));
+        if (!zf || !(acc & 0x800) || !(acc & 0x400000) || (acc & 0x200000)) {
+            printf("x86-difftest: --mode compat skipped: no 32-bit user code segment 23h on this host\n");
+            return 0;
         }
     }
     struct gen g = { 0 };
@@ -2897,6 +3337,9 @@ int main(int argc, char **argv)
         g.host_bmi1 = (b >> 3) & 1;
         g.host_bmi2 = (b >> 8) & 1;
         g.host_adx = (b >> 19) & 1;
+        g.host_sha = (b >> 29) & 1;
+        g.host_clwb = (b >> 24) & 1;
+        g.host_clflushopt = (b >> 23) & 1;
     }
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) g.host_tzcnt = (b >> 3) & 1;
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) g.host_lzcnt = (c >> 5) & 1;
@@ -2916,6 +3359,27 @@ int main(int argc, char **argv)
                         "(undefined in the SDM): LAR only on descriptors where they are 0\n");
     native_init();
     sim_init();
+    {
+        /* generate only what both the host and hvsim's CPU model enumerate
+         * (the model has no SHA, for one: the decoder knows the opcodes,
+         * the interpreter raises #UD) */
+        uint32_t l1[4], l7[4], le[4];
+        x86_cpuid(fx->x, 1, 0, l1);
+        x86_cpuid(fx->x, 7, 0, l7);
+        x86_cpuid(fx->x, 0x80000001u, 0, le);
+        g.host_popcnt &= (l1[2] >> 23) & 1;
+        g.host_movbe &= (l1[2] >> 22) & 1;
+        g.host_sse4 &= (l1[2] >> 9 & 1) && (l1[2] >> 19 & 1);
+        g.host_sse42 &= (l1[2] >> 20 & 1) && (l1[2] >> 25 & 1) && (l1[2] >> 1 & 1);
+        g.host_bmi1 &= (l7[1] >> 3) & 1;
+        g.host_tzcnt &= (l7[1] >> 3) & 1;
+        g.host_bmi2 &= (l7[1] >> 8) & 1;
+        g.host_adx &= (l7[1] >> 19) & 1;
+        g.host_sha &= (l7[1] >> 29) & 1;
+        g.host_clwb &= (l7[1] >> 24) & 1;
+        g.host_clflushopt &= (l7[1] >> 23) & 1;
+        g.host_lzcnt &= (le[2] >> 5) & 1;
+    }
     static struct seq s;
     static struct result rn_, rs_;
     uint64_t insns = 0;

@@ -67,6 +67,10 @@ static struct resolved resolve(const struct x86_opdesc *row, uint8_t op, uint8_t
         else
             d = g->regsame ? &g->m[reg] : &g->r[reg];
         r.f = d->f | X86F_M;
+        /* an "NP" group member (Group 15: FXSAVE..XRSTOR, LFENCE/MFENCE/
+         * SFENCE): 66/F2/F3 make it #UD, as the row-level check above */
+        if ((d->f & X86F_NP) && (rep || has66))
+            return r;
     }
     unsigned k = rep == 0xf3 ? 2 : rep == 0xf2 ? 3 : 0;
     if (k && d->mn[k]) {

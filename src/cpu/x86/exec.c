@@ -1739,8 +1739,17 @@ static void exec_0f(struct x86_cpu *x)
         unsigned s = op == 0xc0 ? 1 : size;
         uint64_t d = rm_read(x, s), r = get_reg(x, i->reg, s);
         uint64_t sum = alu(x, ALU_ADD, d, r, s);
-        set_reg(x, i->reg, s, d);
-        rm_write(x, s, sum);
+        /* SDM vol. 2 XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP. A
+         * memory destination is written first: its address may use the
+         * source register (XADD [RCX], CH), and a faulting write must leave
+         * the register unchanged (found by x86-difftest --gen tables) */
+        if (i->mod != 3) {
+            rm_write(x, s, sum);
+            set_reg(x, i->reg, s, d);
+        } else {
+            set_reg(x, i->reg, s, d);
+            rm_write(x, s, sum);
+        }
         return;
     }
     case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: {
@@ -2178,6 +2187,54 @@ static void exec_insn(struct x86_cpu *x, const struct x86_dinsn *d)
         x->rflags = (x->rflags & ~mask) | (v & mask) | FL_FIXED1;
         x->attn = true;
         if (x->cr4 & CR4_SMAP) x86_tlb_flush(x, true);
+        return;
+    }
+    /* BCD adjustments (not in 64-bit mode: the decoder says #UD), from
+     * the SDM vol. 2 pseudo-code of DAA, DAS, AAA, AAS, AAM, AAD; the
+     * flags the SDM leaves undefined are cleared */
+    case 0x27: case 0x2f: { /* DAA / DAS */
+        unsigned al = x->r[RAX] & 0xff, old_al = al;
+        bool old_cf = x->rflags & FL_CF, cf = false, af = false;
+        if ((al & 0xf) > 9 || (x->rflags & FL_AF)) {
+            cf = old_cf || (op == 0x27 ? al + 6 > 0xff : al < 6);
+            al = (op == 0x27 ? al + 6 : al - 6) & 0xff;
+            af = true;
+        }
+        if (old_al > 0x99 || old_cf) {
+            al = (op == 0x27 ? al + 0x60 : al - 0x60) & 0xff;
+            cf = true;
+        } else if (op == 0x27) {
+            cf = false; /* DAA's ELSE CF <- 0; DAS keeps the first step's CF */
+        }
+        x->r[RAX] = (x->r[RAX] & ~0xffull) | al;
+        set_flags(x, FL_ARITH, szp(al, 1) | (af ? FL_AF : 0) | (cf ? FL_CF : 0));
+        return;
+    }
+    case 0x37: case 0x3f: { /* AAA / AAS */
+        uint64_t ax = x->r[RAX] & 0xffff;
+        bool adj = (ax & 0xf) > 9 || (x->rflags & FL_AF);
+        if (adj && op == 0x37)
+            ax = (ax + 0x106) & 0xffff; /* AX <- AX + 106H */
+        else if (adj)
+            ax = (ax - 6 - 0x100) & 0xffff; /* AX <- AX - 6; AH <- AH - 1 */
+        ax = (ax & 0xff00) | (ax & 0x0f);
+        x->r[RAX] = (x->r[RAX] & ~0xffffull) | ax;
+        set_flags(x, FL_ARITH, adj ? FL_AF | FL_CF : 0);
+        return;
+    }
+    case 0xd4: case 0xd5: { /* AAM imm8 / AAD imm8 */
+        unsigned base = i->imm & 0xff, al = x->r[RAX] & 0xff, ah = (x->r[RAX] >> 8) & 0xff;
+        if (op == 0xd4) {
+            if (!base)
+                x86_raise(x, X86_EXC_DE, false, 0);
+            ah = al / base;
+            al %= base;
+        } else {
+            al = (al + ah * base) & 0xff;
+            ah = 0;
+        }
+        x->r[RAX] = (x->r[RAX] & ~0xffffull) | ah << 8 | al;
+        set_flags(x, FL_ARITH, szp(al, 1));
         return;
     }
     case 0x9e: /* SAHF */

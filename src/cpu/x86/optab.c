@@ -22,6 +22,7 @@
 #define IZ  X86F_IZ
 #define IV  X86F_IV
 #define W32 X86F_W32
+#define NP  X86F_NP
 
 #define U              { 0, { NULL, NULL, NULL, NULL } }
 #define O(mn, f)       { (f), { mn, NULL, NULL, NULL } }
@@ -387,16 +388,18 @@ const struct x86_group x86_groups[NGROUPS] = {
     [G0F72] = { .r = { [2] = P2I("psrld"), [4] = P2I("psrad"), [6] = P2I("pslld") } },
     [G0F73] = { .r = { [2] = P2I("psrlq"), [3] = X66("psrldq", IB),
                        [6] = P2I("psllq"), [7] = X66("pslldq", IB) } },
-    /* Grp 15 */
-    [G0FAE] = { .m = { GR(V_FXSAVE, 0), GR(V_FXRSTOR, 0), GR("ldmxcsr", 0),
-                       GR("stmxcsr", 0), GR(V_XSAVE, 0), GR(V_XRSTOR, 0),
+        /* Grp 15; the SDM's opcode column marks FXSAVE FXRSTOR LDMXCSR STMXCSR
+     * XSAVE XRSTOR LFENCE MFENCE SFENCE "NP": 66/F2/F3 are #UD (SDM vol. 2
+     * §3.1.1.1; found by x86-difftest --gen tables) */
+    [G0FAE] = { .m = { GR(V_FXSAVE, NP), GR(V_FXRSTOR, NP), GR("ldmxcsr", NP),
+                       GR("stmxcsr", NP), GR(V_XSAVE, NP), GR(V_XRSTOR, NP),
                        { M, { V_XSAVEOPT, "clwb", NULL, NULL } },
                        { M, { "clflush", "clflushopt", NULL, NULL } } },
                 .r = { SSEG(NULL, NULL, "rdfsbase", NULL, O64),
                        SSEG(NULL, NULL, "rdgsbase", NULL, O64),
                        SSEG(NULL, NULL, "wrfsbase", NULL, O64),
                        SSEG(NULL, NULL, "wrgsbase", NULL, O64),
-                       U, GR("lfence", 0), GR("mfence", 0), GR("sfence", 0) } },
+                       U, GR("lfence", NP), GR("mfence", NP), GR("sfence", NP) } },
     [G0FBA] = { .m = { [4] = GR("bt", IB), GR("bts", IB | LK), GR("btr", IB | LK),
                        GR("btc", IB | LK) }, .regsame = 1 },   /* Grp 8 */
     /* Grp 9: CMPXCHG8B/16B, XSAVES..., VMX pointer ops, RDRAND/RDSEED/RDPID */
