@@ -197,6 +197,67 @@ START_TEST(bcd_adjust)
 }
 END_TEST
 
+/* Segment types on data accesses in protected mode (SDM vol. 3A §5.5 and
+ * the §3.4.5.1 type table; vol. 2 MOV: #GP(0) for a non-writable
+ * destination segment): compatibility mode, DS / CS attributes cleared of
+ * `clear_ds` / `clear_cs`, RBX = X86F_DATA holding 0x11. Found by
+ * x86-difftest --mode compat: a write through CS passed. */
+static int run_seg(struct x86f *f, const uint8_t *code, size_t n, uint16_t clear_ds, uint16_t clear_cs)
+{
+    uint8_t buf[16];
+    memcpy(buf, code, n);
+    buf[n] = 0xf4;
+    x86f_reset_cpu(f, X86F_CODE);
+    x86f_code(f, X86F_CODE, buf, n + 1);
+    f->x->seg[X86_CS].attr = (uint16_t)((f->x->seg[X86_CS].attr & ~SEG_L & ~clear_cs) | SEG_DB);
+    f->x->seg[X86_DS].attr = (uint16_t)(f->x->seg[X86_DS].attr & ~clear_ds);
+    x86_update_mode(f->x);
+    ck_assert_uint_eq(f->x->code_size, 4);
+    uint32_t v = 0x11;
+    ck_assert(bus_write(&f->m->bus, X86F_DATA, 4, v));
+    x86f_set_reg(f, RBX, X86F_DATA);
+    x86f_set_reg(f, RAX, 0x22);
+    return x86f_run_to_hlt(f, 100, NULL);
+}
+
+static uint64_t data_word(struct x86f *f)
+{
+    uint64_t v = 0;
+    ck_assert(bus_read(&f->m->bus, X86F_DATA, 4, &v));
+    return v;
+}
+
+START_TEST(segment_types)
+{
+    struct x86f *f = x86f_new();
+    static const uint8_t st[] = { 0x89, 0x03 }, rmw[] = { 0x01, 0x03 }, ld[] = { 0x8b, 0x03 };
+    static const uint8_t cs_st[] = { 0x2e, 0x89, 0x03 }, cs_ld[] = { 0x2e, 0x8b, 0x03 };
+    ck_assert(f->x->seg[X86_DS].attr & SEG_W_R);
+    ck_assert(f->x->seg[X86_CS].attr & SEG_W_R); /* the fixture's code segment is readable */
+    /* writable data: store, read-modify-write and load run */
+    ck_assert_int_eq(run_seg(f, st, 2, 0, 0), X86F_HALTED);
+    ck_assert_uint_eq(data_word(f), 0x22);
+    ck_assert_int_eq(run_seg(f, rmw, 2, 0, 0), X86F_HALTED);
+    ck_assert_uint_eq(data_word(f), 0x33);
+    /* read-only data: the store and the read-modify-write are #GP(0) and
+     * leave memory alone, the load runs */
+    ck_assert_int_eq(run_seg(f, st, 2, SEG_W_R, 0), X86_EXC_GP);
+    ck_assert_uint_eq(data_word(f), 0x11);
+    ck_assert_int_eq(run_seg(f, rmw, 2, SEG_W_R, 0), X86_EXC_GP);
+    ck_assert_uint_eq(data_word(f), 0x11);
+    ck_assert_int_eq(run_seg(f, ld, 2, SEG_W_R, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x11);
+    /* a readable code segment: CS: loads run, CS: stores are #GP(0) */
+    ck_assert_int_eq(run_seg(f, cs_ld, 3, 0, 0), X86F_HALTED);
+    ck_assert_uint_eq(x86f_reg(f, RAX), 0x11);
+    ck_assert_int_eq(run_seg(f, cs_st, 3, 0, 0), X86_EXC_GP);
+    ck_assert_uint_eq(data_word(f), 0x11);
+    /* an execute-only code segment: a CS: load is #GP(0) too */
+    ck_assert_int_eq(run_seg(f, cs_ld, 3, 0, SEG_W_R), X86_EXC_GP);
+    x86f_free(f);
+}
+END_TEST
+
 /* #PF: CR2 = the linear address, error code (SDM vol. 3A §4.7 Figure
  * 4-12) P = 0 for a not-present page, W for a write; P = 1 for a write to
  * a read-only page with CR0.WP = 1 at CPL 0. The handler's frame has the
@@ -490,6 +551,7 @@ Suite *x86_suite(void)
     tcase_add_test(tc, div_de);
     tcase_add_test(tc, xadd_src_in_address);
     tcase_add_test(tc, bcd_adjust);
+    tcase_add_test(tc, segment_types);
     tcase_add_test(tc, page_fault);
     tcase_add_test(tc, paging32_pse_4m);
     tcase_add_test(tc, cpuid_only_implemented);

@@ -2616,8 +2616,9 @@ static bool g_tables_once(struct gen *g)
     }
     uint8_t pre[4];
     unsigned npre = 0;
-    /* compatibility mode: no CS override (a write through CS is #GP
-     * natively; hvsim has no segment type checks: docs/x86.md) */
+    /* compatibility mode: no CS override (a write through CS is #GP, and
+     * the tester generates no faulting forms; hvsim's segment type checks
+     * are unit-tested: tests/unit/test_x86.c segment_types) */
     while (chance(10) && npre < 2) {
         uint8_t sp = (const uint8_t[]){ 0x26, 0x2e, 0x36, 0x3e }[rn(4)];
         if (!(compat && sp == 0x2e)) pre[npre++] = sp;

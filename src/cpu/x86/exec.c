@@ -161,7 +161,10 @@ HOT uint64_t linear(struct x86_cpu *x, int s, uint64_t off)
     const struct x86_segment *g = &x->seg[s];
     uint64_t end = (g->attr & (SEG_CODE | SEG_CE)) == SEG_CE ? ((g->attr & SEG_DB) ? 0xffffffffull : 0xffff)
                                                                 : g->limit;
-    if (unlikely(off + 7 > end))
+    /* A segment whose type forbids writes (code, read-only data) or reads
+     * (execute-only code): the same, so that the access's type is checked
+     * by x86_read / x86_write (seg.c x86_seg_end_check). */
+    if (unlikely(off + 7 > end) || unlikely(!x86_seg_type_allows(x, g, true)))
         x86_tlb_flush_page(x, la);
     return la;
 }

@@ -636,8 +636,15 @@ static void align_check(struct x86_cpu *x, uint64_t la, unsigned size)
 
 uint64_t x86_read(struct x86_cpu *x, uint64_t la, unsigned size)
 {
-    if (__builtin_expect(x->code_size != 8, 0)) /* the segment limit of the last byte (seg.c) */
-        x86_seg_end_check(x, la, size);
+    if (__builtin_expect(x->code_size != 8, 0) && x86_seg_end_check(x, la, size, false)) {
+        /* the segment limit of the last byte and the type (seg.c); a
+         * segment that forbids writes: the TLB entry the read fills is
+         * dropped, so the store of a read-modify-write comes back here */
+        align_check(x, la, size);
+        uint64_t v = x86_read_as(x, la, size, x->cpl == 3);
+        x86_tlb_flush_page(x, la);
+        return v;
+    }
     align_check(x, la, size);
     return x86_read_as(x, la, size, x->cpl == 3);
 }
@@ -645,7 +652,7 @@ uint64_t x86_read(struct x86_cpu *x, uint64_t la, unsigned size)
 void x86_write(struct x86_cpu *x, uint64_t la, unsigned size, uint64_t v)
 {
     if (__builtin_expect(x->code_size != 8, 0)) /* the segment limit of the last byte (seg.c) */
-        x86_seg_end_check(x, la, size);
+        x86_seg_end_check(x, la, size, true);
     align_check(x, la, size);
     x86_write_as(x, la, size, v, x->cpl == 3);
 }

@@ -142,7 +142,7 @@ void x86_exec_monitor(struct x86_cpu *x)
     int s = x->in.seg != X86_SEG_NONE ? x->in.seg : X86_DS;
     uint64_t la = x86_linear(x, s, off);
     if (x->code_size != 8)
-        x86_seg_end_check(x, la, 1);
+        x86_seg_end_check(x, la, 1, false);
     if (!x->long_mode)
         la &= 0xffffffffull;
     arm(x, x86_translate(x, la, 0, false)); /* a load's checks (CPL 0: supervisor) */

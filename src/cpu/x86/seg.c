@@ -171,17 +171,35 @@ void x86_seg_note(struct x86_cpu *x, int s, uint64_t off, uint64_t la)
  * byte must be within the limit too, else #GP(0) (#SS(0) for SS). An
  * access at an address computed otherwise (the second half of a far
  * pointer or BOUND pair, implicit system accesses) is not checked here. */
-void x86_seg_end_check(struct x86_cpu *x, uint64_t la, unsigned size)
+bool x86_seg_end_check(struct x86_cpu *x, uint64_t la, unsigned size, bool write)
 {
     for (int k = 0; k < 2; k++) {
         struct x86_seg_note *n = &x->seg_note[k];
         if (!n->valid || n->la != la)
             continue;
-        n->valid = false;
-        if (size > 1 && !off_in_limit(&x->seg[n->seg], n->off + size - 1))
+        /* a read keeps the note for the write of a read-modify-write */
+        n->valid = !write;
+        const struct x86_segment *g = &x->seg[n->seg];
+        if ((size > 1 && !off_in_limit(g, n->off + size - 1)) || !x86_seg_type_allows(x, g, write))
             x86_raise(x, n->seg == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
-        return;
+        return !write && !x86_seg_type_allows(x, g, true);
     }
+    return false;
+}
+
+/* The segment type of a data access in protected mode (SDM vol. 3A §5.5,
+ * "Privilege level checking when accessing data segments", and §3.4.5.1
+ * type table; vol. 2 "MOV": #GP(0) "if the destination is located in a
+ * non-writable segment", #SS(0) for SS): a write needs a writable data
+ * segment (never a code segment), a read a data segment or a readable
+ * code segment. Real mode and virtual-8086 mode check no types. */
+bool x86_seg_type_allows(const struct x86_cpu *x, const struct x86_segment *g, bool write)
+{
+    if (!(x->cr0 & CR0_PE) || (x->rflags & FL_VM))
+        return true;
+    if (g->attr & SEG_CODE)
+        return !write && (g->attr & SEG_W_R);
+    return !write || (g->attr & SEG_W_R);
 }
 
 /* Instruction fetch outside 64-bit mode (SDM vol. 3A §5.3): every byte of

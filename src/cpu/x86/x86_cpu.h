@@ -369,7 +369,10 @@ unsigned x86_fetch(struct x86_cpu *x, uint64_t la, uint8_t *buf, unsigned n);
 /* seg.c: segment limits of the last byte of a data access (see there) and
  * of instruction fetches outside 64-bit mode */
 void x86_seg_note(struct x86_cpu *x, int s, uint64_t off, uint64_t la);
-void x86_seg_end_check(struct x86_cpu *x, uint64_t la, unsigned size);
+/* true: a read through a segment that forbids writes (drop the page's
+ * TLB entry after the read, so a read-modify-write's store is checked) */
+bool x86_seg_end_check(struct x86_cpu *x, uint64_t la, unsigned size, bool write);
+bool x86_seg_type_allows(const struct x86_cpu *x, const struct x86_segment *g, bool write);
 _Noreturn void x86_fetch_limit_fault(struct x86_cpu *x);
 /* The instruction at rip whose last byte is at offset last: #GP(0) when it
  * goes beyond the CS limit (outside 64-bit mode). */
