@@ -153,6 +153,32 @@ x86_selfcheck_twice() {
     fi
 }
 
+# same_run_checks LABEL: after the caller's `run OUT ARGS...` (its own
+# function: hvsim run with the script's config and kernel) made $T/a.out and
+# $T/a.hvt: the same run again gives a byte-identical trace, --engine interp
+# the same trace and console, and $T/a.hvt replays identically.
+same_run_checks() {
+    local l=$1
+    run "$T/b.out" --trace "$T/b.hvt" 2>/dev/null
+    if cmp -s "$T/a.hvt" "$T/b.hvt" && [ -s "$T/a.hvt" ]; then
+        pass "$l: the same run twice gives byte-identical traces"
+    else
+        fail "$l determinism" "$(cmp "$T/a.hvt" "$T/b.hvt" 2>&1 | head -1)"
+    fi
+    run "$T/i.out" --trace "$T/i.hvt" --engine interp 2>/dev/null
+    if cmp -s "$T/a.hvt" "$T/i.hvt" && cmp -s "$T/a.out" "$T/i.out"; then
+        pass "$l: --engine interp and fast give the same trace and console"
+    else
+        fail "$l engines" "$(cmp "$T/a.hvt" "$T/i.hvt" 2>&1 | head -1)"
+    fi
+    if "$HVSIM" replay "$T/a.hvt" --serial "file:$T/serial.out" >"$T/r.txt" 2>&1; then
+        pass "$l: replay identical"
+    else
+        fail "$l replay" "$(tail -2 "$T/r.txt" | tr '\n' ';')"
+    fi
+}
+
+
 summary() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

@@ -45,21 +45,5 @@ if [ -z "$bad" ]; then
 else
     fail "x86 vmx exits 2: vm.exit by reason" "$bad"
 fi
-run "$T/b.out" --trace "$T/b.hvt" 2>/dev/null
-if cmp -s "$T/a.hvt" "$T/b.hvt" && [ -s "$T/a.hvt" ]; then
-    pass "x86 vmx exits 2: the same run twice gives byte-identical traces"
-else
-    fail "x86 vmx exits 2 determinism" "$(cmp "$T/a.hvt" "$T/b.hvt" 2>&1 | head -1)"
-fi
-run "$T/i.out" --trace "$T/i.hvt" --engine interp 2>/dev/null
-if cmp -s "$T/a.hvt" "$T/i.hvt" && cmp -s "$T/a.out" "$T/i.out"; then
-    pass "x86 vmx exits 2: --engine interp and fast give the same trace and console"
-else
-    fail "x86 vmx exits 2 engines" "$(cmp "$T/a.hvt" "$T/i.hvt" 2>&1 | head -1)"
-fi
-if "$HVSIM" replay "$T/a.hvt" --serial "file:$T/serial.out" >"$T/r.txt" 2>&1; then
-    pass "x86 vmx exits 2: replay identical"
-else
-    fail "x86 vmx exits 2 replay" "$(tail -2 "$T/r.txt" | tr '\n' ';')"
-fi
+same_run_checks "x86 vmx exits 2"
 summary

@@ -64,23 +64,7 @@ if [ -z "$bad" ]; then
 else
     fail "x86 vmx gaps: vm.exit by reason" "$bad"
 fi
-run "$T/b.out" --trace "$T/b.hvt" 2>/dev/null
-if cmp -s "$T/a.hvt" "$T/b.hvt" && [ -s "$T/a.hvt" ]; then
-    pass "x86 vmx gaps: the same run twice gives byte-identical traces"
-else
-    fail "x86 vmx gaps determinism" "$(cmp "$T/a.hvt" "$T/b.hvt" 2>&1 | head -1)"
-fi
-run "$T/i.out" --trace "$T/i.hvt" --engine interp 2>/dev/null
-if cmp -s "$T/a.hvt" "$T/i.hvt" && cmp -s "$T/a.out" "$T/i.out"; then
-    pass "x86 vmx gaps: --engine interp and fast give the same trace and console"
-else
-    fail "x86 vmx gaps engines" "$(cmp "$T/a.hvt" "$T/i.hvt" 2>&1 | head -1)"
-fi
-if "$HVSIM" replay "$T/a.hvt" --serial "file:$T/serial.out" >"$T/r.txt" 2>&1; then
-    pass "x86 vmx gaps: replay identical"
-else
-    fail "x86 vmx gaps replay" "$(tail -2 "$T/r.txt" | tr '\n' ';')"
-fi
+same_run_checks "x86 vmx gaps"
 
 # VMX abort: shutdown ends the run (status 1) naming the indicator; the
 # vm.exit that aborted (the 64-bit guest's VMCALL; for indicator 2 the

@@ -27,21 +27,5 @@ if [ "$rc" -eq 0 ] && grep -q "isa-debug-exit: guest wrote 0x0" "$T/a.err" &&
 else
     fail "x86 vmx tagged TLB" "exit $rc: $(tail -1 "$T/a.err"); $(grep -E "FAIL" "$T/a.out" | head -5 | tr '\n' ';')"
 fi
-run "$T/b.out" --trace "$T/b.hvt" 2>/dev/null
-if cmp -s "$T/a.hvt" "$T/b.hvt" && [ -s "$T/a.hvt" ]; then
-    pass "x86 vmx tagged TLB: the same run twice gives byte-identical traces"
-else
-    fail "x86 vmx tagged TLB determinism" "$(cmp "$T/a.hvt" "$T/b.hvt" 2>&1 | head -1)"
-fi
-run "$T/i.out" --trace "$T/i.hvt" --engine interp 2>/dev/null
-if cmp -s "$T/a.hvt" "$T/i.hvt" && cmp -s "$T/a.out" "$T/i.out"; then
-    pass "x86 vmx tagged TLB: --engine interp and fast give the same trace and console"
-else
-    fail "x86 vmx tagged TLB engines" "$(cmp "$T/a.hvt" "$T/i.hvt" 2>&1 | head -1)"
-fi
-if "$HVSIM" replay "$T/a.hvt" --serial "file:$T/serial.out" >"$T/r.txt" 2>&1; then
-    pass "x86 vmx tagged TLB: replay identical"
-else
-    fail "x86 vmx tagged TLB replay" "$(tail -2 "$T/r.txt" | tr '\n' ';')"
-fi
+same_run_checks "x86 vmx tagged TLB"
 summary
